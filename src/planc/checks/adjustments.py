@@ -1,0 +1,114 @@
+"""Adjustments (PLC6xx): the log of changes agrees with the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planc.checks.base import Finding, amount, check
+from planc.diagnostics import Severity
+from planc.model import Plan
+
+
+@check("PLC601", Severity.ERROR)
+def adjustment_unknown_target(plan: Plan) -> Iterator[Finding]:
+    """An adjustment names a target (node/metric) that the plan does not have.
+
+    Fails::
+
+        changes:
+          - {target: zhang-wei/revenu, from: 600000, to: 550000}
+
+    Passes::
+
+        changes:
+          - {target: zhang-wei/revenue, from: 600000, to: 550000}
+    """
+    for adjustment in plan.adjustments:
+        for change in adjustment.changes:
+            node = plan.nodes.get(change.node)
+            if node is None or change.metric not in node.targets:
+                missing = "node" if node is None else "target"
+                yield change.loc / "target", (
+                    f"{adjustment.id} changes {change.node}/{change.metric}, but there is no such {missing}"
+                ), "write node-id/metric-id of a target in this plan"
+
+
+@check("PLC602", Severity.ERROR)
+def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
+    """An adjustment's new value differs from the target's value in the plan.
+
+    The log and the plan must tell the same story: the last adjustment of a
+    target says what it is now.
+
+    Fails (the plan has zhang-wei revenue 550000)::
+
+        changes:
+          - {target: zhang-wei/revenue, from: 600000, to: 500000}
+
+    Passes::
+
+        changes:
+          - {target: zhang-wei/revenue, from: 600000, to: 550000}
+    """
+    latest = {}
+    for adjustment in sorted(plan.adjustments, key=lambda a: (a.effective, a.date, a.id)):
+        for change in adjustment.changes:
+            latest[(change.node, change.metric)] = (adjustment, change)
+    for (node_id, metric), (adjustment, change) in sorted(latest.items()):
+        node = plan.nodes.get(node_id)
+        if node is None or metric not in node.targets:
+            continue
+        current = node.targets[metric].value
+        if current != change.after:
+            yield change.loc / "to", (
+                f"{adjustment.id} sets {node_id}/{metric} to {amount(change.after)}, "
+                f"but the plan has {amount(current)}"
+            ), "update the target or the adjustment so they agree"
+
+
+@check("PLC603", Severity.ERROR)
+def adjustment_effective_outside_quarter(plan: Plan) -> Iterator[Finding]:
+    """An adjustment takes effect outside the quarter.
+
+    Fails (quarter 2027-Q1)::
+
+        - {id: ADJ-1, date: 2027-02-03, effective: 2027-04-01, ...}
+
+    Passes::
+
+        - {id: ADJ-1, date: 2027-02-03, effective: 2027-02-01, ...}
+    """
+    quarter = plan.quarter
+    for adjustment in plan.adjustments:
+        if not quarter.contains(adjustment.effective):
+            yield adjustment.loc / "effective", (
+                f"{adjustment.id} takes effect {adjustment.effective}, outside {quarter.id} "
+                f"({quarter.start} to {quarter.end})"
+            ), "changes apply from a day inside the quarter"
+
+
+@check("PLC604", Severity.WARNING)
+def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
+    """An adjustment's change has the same old and new value.
+
+    Fails::
+
+        - {target: zhang-wei/revenue, from: 550000, to: 550000}
+
+    Passes::
+
+        - {target: zhang-wei/revenue, from: 600000, to: 550000}
+    """
+    for adjustment in plan.adjustments:
+        for change in adjustment.changes:
+            if change.before is not None and change.before == change.after:
+                yield change.loc, (
+                    f"{adjustment.id} changes {change.node}/{change.metric} from {amount(change.before)} "
+                    "to the same value"
+                ), "remove the change, or record the real old value"
+
+
+CHECKS = (
+    adjustment_unknown_target, adjustment_disagrees, adjustment_effective_outside_quarter,
+    adjustment_changes_nothing,
+)  # fmt: skip

@@ -1,0 +1,64 @@
+"""What a check is: a rule plus a pure function from the plan to findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from planc.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.model import Plan
+from planc.source import Loc
+
+# A check yields (where, message, hint); the framework attaches its code and severity.
+Finding = tuple[Loc, str, str | None]
+CheckFunction = Callable[[Plan], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    rule: Rule
+    function: CheckFunction
+
+    def run(self, plan: Plan) -> Iterator[Diagnostic]:
+        for where, message, hint in self.function(plan):
+            yield self.rule.at(where, message, hint)
+
+
+def check(code: str, severity: Severity) -> Callable[[CheckFunction], Check]:
+    """Declare a check: the function's name is its slug, its docstring its documentation."""
+
+    def wrap(function: CheckFunction) -> Check:
+        slug = function.__name__.replace("_", "-")
+        return Check(rule(code, slug, severity, function.__doc__ or slug), function)
+
+    return wrap
+
+
+def amount(value: Decimal) -> str:
+    """1180000 → '1,180,000'; 4.50 → '4.5'."""
+    normal = value.normalize()
+    if normal == normal.to_integral_value():
+        return f"{int(normal):,}"
+    return f"{normal:,f}"
+
+
+def percent(value: Decimal) -> str:
+    """A percentage with one decimal: Decimal('98.333') → '98.3%'."""
+    return f"{value.quantize(Decimal('0.1')):f}%"
+
+
+def signed_percent(value: Decimal) -> str:
+    text = percent(value)
+    return text if text.startswith("-") else "+" + text
+
+
+def ratio_percent(part: Decimal, whole: Decimal) -> Decimal:
+    return part * 100 / whole
+
+
+def round_up(value: Decimal, unit: Decimal | None) -> Decimal:
+    """Round up to a multiple of ``unit`` (no rounding without a unit)."""
+    if unit is None or unit <= 0:
+        return value
+    return (value / unit).to_integral_value(rounding=ROUND_CEILING) * unit

@@ -1,0 +1,227 @@
+"""References (PLC2xx): every name used exists, ids are unique, the org is a tree."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+
+from planc.checks.base import Finding, check
+from planc.diagnostics import Severity
+from planc.model import Level, Plan
+
+
+def _unknown(plan: Plan, kind: str, known: Mapping[str, object], where: str) -> Iterator[Finding]:
+    for ref in plan.references:
+        if ref.kind == kind and ref.id not in known:
+            close = difflib.get_close_matches(ref.id, list(known), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"add `{ref.id}` to {where}"
+            yield ref.loc, f"{ref.role} `{ref.id}` is not a known {kind}", hint
+
+
+@check("PLC201", Severity.ERROR)
+def unknown_person(plan: Plan) -> Iterator[Finding]:
+    """An owner, manager, rep, approver or action owner names no listed person.
+
+    Every person is listed once under some file's ``people:``.
+
+    Fails::
+
+        teams:
+          - {id: east-ent, name: Enterprise, owner: li-naa}
+
+    Passes::
+
+        teams:
+          - {id: east-ent, name: Enterprise, owner: li-na}
+        people:
+          - {id: li-na, name: 李娜, role: manager}
+    """
+    yield from _unknown(plan, "person", plan.people, "a people: list")
+
+
+@check("PLC202", Severity.ERROR)
+def unknown_metric(plan: Plan) -> Iterator[Finding]:
+    """A target, action or metric weight names a metric that is not defined.
+
+    Fails::
+
+        targets:
+          revenu: {value: 500000}
+
+    Passes::
+
+        targets:
+          revenue: {value: 500000}
+    """
+    yield from _unknown(plan, "metric", plan.metrics, "metrics: in the quarter file")
+
+
+@check("PLC203", Severity.ERROR)
+def unknown_product(plan: Plan) -> Iterator[Finding]:
+    """A product split names a product line that is not defined.
+
+    Fails::
+
+        products: {GTXPro: 300000, basic: 200000}
+
+    Passes::
+
+        products: {gtx-pro: 300000, basic: 200000}
+    """
+    yield from _unknown(plan, "product", plan.products, "products: in the quarter file")
+
+
+@check("PLC204", Severity.ERROR)
+def unknown_pillar(plan: Plan) -> Iterator[Finding]:
+    """A target or metric names a strategy pillar that is not defined.
+
+    Fails::
+
+        revenue: {value: 500000, pillar: growht}
+
+    Passes::
+
+        revenue: {value: 500000, pillar: growth}
+    """
+    yield from _unknown(plan, "pillar", plan.pillars, "pillars: in the quarter file")
+
+
+@check("PLC205", Severity.ERROR)
+def unknown_node(plan: Plan) -> Iterator[Finding]:
+    """An action belongs to a region, team or rep that does not exist.
+
+    Fails::
+
+        actions:
+          - {id: expo, what: Trade fair, owner: li-na, node: east-entt, supports: revenue, due: 2027-02-01}
+
+    Passes::
+
+        actions:
+          - {id: expo, what: Trade fair, owner: li-na, node: east-ent, supports: revenue, due: 2027-02-01}
+    """
+    yield from _unknown(plan, "node", plan.nodes, "the org tree")
+
+
+@check("PLC206", Severity.ERROR)
+def duplicate_id(plan: Plan) -> Iterator[Finding]:
+    """Two things of the same kind share an id (people, regions, teams, metrics, actions...).
+
+    Ids name things across files, so each must be unique in the whole plan.
+
+    Fails::
+
+        people:
+          - {id: zhang-wei, name: 张伟, role: rep}
+          - {id: zhang-wei, name: 张玮, role: rep}
+
+    Passes::
+
+        people:
+          - {id: zhang-wei, name: 张伟, role: rep}
+          - {id: zhang-wei-2, name: 张玮, role: rep}
+    """
+    for dup in plan.duplicates:
+        if dup.kind == "node" and dup.loc.path[-1:] == ("rep",) and dup.first.path[-1:] == ("rep",):
+            continue  # a rep seated twice: PLC208 says it better
+        first = f"{dup.first.file}:{'/'.join(map(str, dup.first.path))}"
+        yield dup.loc, f"{dup.kind} id `{dup.id}` is already used (first at {first})", (
+            "give each one its own id"
+        )
+
+
+@check("PLC207", Severity.ERROR)
+def management_cycle(plan: Plan) -> Iterator[Finding]:
+    """People's managers form a loop, so nobody is at the top of it.
+
+    Fails::
+
+        people:
+          - {id: a, name: A, role: manager, manager: b}
+          - {id: b, name: B, role: manager, manager: a}
+
+    Passes::
+
+        people:
+          - {id: a, name: A, role: manager, manager: b}
+          - {id: b, name: B, role: director}
+    """
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(plan.managers):
+        path: list[str] = []
+        person: str | None = start
+        while person is not None and state.get(person) is None:
+            state[person] = 1
+            path.append(person)
+            person = plan.managers.get(person)
+        if person is not None and state.get(person) == 1:
+            cycle = path[path.index(person) :]
+            first = min(cycle)
+            ordered = cycle[cycle.index(first) :] + cycle[: cycle.index(first)]
+            loop = " → ".join([*ordered, first])
+            where = plan.people[first].loc
+            yield where / "manager" if plan.people[first].manager else where, (
+                f"management cycle: {loop}"
+            ), "set one person's manager to someone outside the loop"
+        for member in path:
+            state[member] = 2
+
+
+@check("PLC208", Severity.ERROR)
+def rep_in_two_teams(plan: Plan) -> Iterator[Finding]:
+    """A rep has a seat in more than one team.
+
+    Each rep sits in exactly one team, or their targets would count twice.
+
+    Fails::
+
+        teams:
+          - {id: a, name: A, owner: li-na, reps: [{rep: zhang-wei}]}
+          - {id: b, name: B, owner: li-na, reps: [{rep: zhang-wei}]}
+
+    Passes::
+
+        teams:
+          - {id: a, name: A, owner: li-na, reps: [{rep: zhang-wei}]}
+          - {id: b, name: B, owner: li-na, reps: [{rep: wang-fang}]}
+    """
+    for dup in plan.duplicates:
+        if dup.kind == "node" and dup.loc.path[-1:] == ("rep",) and dup.first.path[-1:] == ("rep",):
+            first_team = _team_of(plan, dup.id)
+            yield dup.loc, f"rep `{dup.id}` already sits in team `{first_team}`", (
+                "keep one seat; move targets with an adjustment if the rep changes team"
+            )
+
+
+def _team_of(plan: Plan, rep: str) -> str:
+    node = plan.nodes.get(rep)
+    return node.parent if node is not None and node.parent else "?"
+
+
+@check("PLC209", Severity.WARNING)
+def rep_without_team(plan: Plan) -> Iterator[Finding]:
+    """A person with the role rep has no seat in any team, so carries no targets.
+
+    Fails::
+
+        people:
+          - {id: zhang-wei, name: 张伟, role: rep}
+        # ...and no team lists `rep: zhang-wei`
+
+    Passes::
+
+        reps:
+          - rep: zhang-wei
+    """
+    for person in plan.people.values():
+        node = plan.nodes.get(person.id)
+        if person.role == "rep" and (node is None or node.level is not Level.REP):
+            yield person.loc / "id", f"rep `{person.id}` ({person.name}) sits in no team", (
+                "add them to a team's reps, or change their role"
+            )
+
+
+CHECKS = (
+    unknown_person, unknown_metric, unknown_product, unknown_pillar, unknown_node,
+    duplicate_id, management_cycle, rep_in_two_teams, rep_without_team,
+)  # fmt: skip

@@ -1,0 +1,104 @@
+"""Resources (PLC5xx): what action plans ask for fits the budgets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+
+from planc.checks.base import Finding, amount, check
+from planc.diagnostics import Severity
+from planc.model import Plan
+from planc.source import Loc
+
+
+def _requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """(node, kind) → (amount requested in the node's subtree, number of requests)."""
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for action in plan.actions:
+        for resource in action.resources:
+            for node in plan.ancestors(action.node):
+                total, count = totals[(node.id, resource.kind)]
+                totals[(node.id, resource.kind)] = (total + resource.amount, count + 1)
+    return totals
+
+
+@check("PLC501", Severity.ERROR)
+def resources_over_budget(plan: Plan) -> Iterator[Finding]:
+    """Action items in part of the org ask for more of a resource than its budget.
+
+    Resources count against the budget of the action's node and every node
+    above it that has a budget of that kind.
+
+    Fails::
+
+        region: {id: east, ..., budget: {marketing: 50000}}
+        actions:
+          - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
+
+    Passes::
+
+        region: {id: east, ..., budget: {marketing: 100000}}
+        actions:
+          - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
+    """
+    for (node_id, kind), (total, count) in sorted(_requested(plan).items()):
+        node = plan.nodes.get(node_id)
+        if node is None or kind not in node.budget:
+            continue
+        budget = node.budget[kind]
+        if total > budget:
+            yield node.loc / "budget" / kind, (
+                f"{node.level.label} {node_id} {kind}: {count} request(s) add up to {amount(total)}, "
+                f"the budget is {amount(budget)} (over by {amount(total - budget)})"
+            ), "cut or move requests, or raise the budget"
+
+
+@check("PLC502", Severity.ERROR)
+def budgets_exceed_parent(plan: Plan) -> Iterator[Finding]:
+    """Children's budgets of a kind add up to more than their parent's budget.
+
+    Fails::
+
+        company: {..., budget: {marketing: 100000}}
+        # regions east and north each have budget: {marketing: 60000}
+
+    Passes: the regions' marketing budgets add up to 100,000 or less.
+    """
+    for node in plan.nodes.values():
+        for kind, budget in sorted(node.budget.items()):
+            children = [plan.nodes[c] for c in node.children if c in plan.nodes]
+            given = [c.budget[kind] for c in children if kind in c.budget]
+            total = sum(given, Decimal(0))
+            if given and total > budget:
+                yield node.loc / "budget" / kind, (
+                    f"{node.level.label} {node.id} {kind}: {len(given)} budget(s) below add up to "
+                    f"{amount(total)}, above this budget of {amount(budget)}"
+                ), "lower the budgets below or raise this one"
+
+
+@check("PLC503", Severity.WARNING)
+def resource_without_budget(plan: Plan) -> Iterator[Finding]:
+    """An action asks for a kind of resource no budget above it provides.
+
+    Fails::
+
+        actions:
+          - {id: expo, ..., resources: [{kind: samples, amount: 5000}]}
+        # and no node above has budget: {samples: ...}
+
+    Passes: the region, a team above the action, or the company has a samples budget.
+    """
+    for action in plan.actions:
+        for resource in action.resources:
+            if action.node not in plan.nodes:
+                continue
+            if not any(resource.kind in n.budget for n in plan.ancestors(action.node)):
+                where: Loc = resource.loc / "kind"
+                yield where, (
+                    f"action {action.id} asks for {amount(resource.amount)} of {resource.kind}, "
+                    f"which no budget above {action.node} provides"
+                ), f"add {resource.kind} to a budget, or use a kind that has one"
+
+
+CHECKS = (resources_over_budget, budgets_exceed_parent, resource_without_budget)

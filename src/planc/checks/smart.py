@@ -1,0 +1,486 @@
+"""SMART goals (PLC4xx): specific, measurable, achievable, relevant, time-bound."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+from planc.checks.base import Finding, amount, check, percent, round_up, signed_percent
+from planc.diagnostics import Severity
+from planc.model import Level, Node, Person, Plan, Target
+from planc.source import Loc
+
+# How senior a target's owner must be at each level of the org; finance and ops own no targets.
+_ROLE_RANK = {"rep": 1, "manager": 2, "director": 3, "vp": 4, "executive": 5, "finance": 0, "ops": 0}
+_REQUIRED_RANK = {Level.COMPANY: 4, Level.REGION: 3, Level.TEAM: 2, Level.REP: 1}
+_REQUIRED_ROLE = {Level.COMPANY: "vp", Level.REGION: "director", Level.TEAM: "manager", Level.REP: "rep"}
+
+
+def _targets(plan: Plan) -> Iterator[tuple[Node, Target]]:
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            yield node, target
+
+
+@check("PLC401", Severity.WARNING)
+def metric_without_definition(plan: Plan) -> Iterator[Finding]:
+    """A metric has no definition, so two people may measure it differently (Specific).
+
+    Fails::
+
+        metrics:
+          - {id: revenue, name: Revenue, unit: currency}
+
+    Passes::
+
+        metrics:
+          - id: revenue
+            name: Revenue
+            unit: currency
+            definition: Invoiced amount of deals won in the quarter.
+    """
+    for metric in plan.metrics.values():
+        if not metric.definition:
+            yield metric.loc / "id", f"metric {metric.id} has no definition", (
+                "add definition: say exactly how the number is counted"
+            )
+
+
+@check("PLC402", Severity.ERROR)
+def value_out_of_range(plan: Plan) -> Iterator[Finding]:
+    """A target's value is impossible for its metric's unit (Measurable).
+
+    Percentages lie between 0 and 100, scores inside the metric's scale, counts
+    are whole numbers, and no target is negative.
+
+    Fails::
+
+        key_product_share: {value: 140}
+        new_customers: {value: 2.5}
+
+    Passes::
+
+        key_product_share: {value: 40}
+        new_customers: {value: 3}
+    """
+    for _, target in _targets(plan):
+        metric = plan.metrics.get(target.metric)
+        if metric is None:
+            continue
+        for part, value in (("value", target.value), ("stretch", target.stretch)):
+            if value is None:
+                continue
+            problem = None
+            if value < 0:
+                problem = "is negative"
+            elif metric.unit == "percent" and value > 100:
+                problem = "is above 100%"
+            elif metric.unit == "count" and value != value.to_integral_value():
+                problem = "is not a whole number"
+            elif metric.scale is not None and not metric.scale[0] <= value <= metric.scale[1]:
+                problem = f"is outside the scale {amount(metric.scale[0])}-{amount(metric.scale[1])}"
+            if problem:
+                yield target.loc / part, f"{target.ref} {part} {amount(value)} {problem}", (
+                    f"{metric.name} is measured in {metric.unit}"
+                )
+
+
+@check("PLC403", Severity.WARNING)
+def stretch_not_beyond_value(plan: Plan) -> Iterator[Finding]:
+    """A stretch goal is easier than the committed value.
+
+    For most metrics the stretch is above the value; for a cap it is below.
+
+    Fails::
+
+        revenue: {value: 600000, stretch: 550000}
+
+    Passes::
+
+        revenue: {value: 600000, stretch: 660000}
+    """
+    for _, target in _targets(plan):
+        metric = plan.metrics.get(target.metric)
+        if metric is None or target.stretch is None:
+            continue
+        easier = target.stretch > target.value if metric.is_cap else target.stretch < target.value
+        if easier:
+            side = "above" if metric.is_cap else "below"
+            yield target.loc / "stretch", (
+                f"{target.ref} stretch {amount(target.stretch)} is {side} the value {amount(target.value)}"
+            ), "a stretch goal should be harder than the committed value"
+
+
+@check("PLC410", Severity.WARNING)
+def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
+    """Growth against the baseline is outside the policy's band (Achievable).
+
+    "Jump to reach it": too high discourages, too low does not motivate. Growth
+    is measured against the same quarter last year, else last quarter; for a
+    cap, the cut is measured.
+
+    Fails (policy growth -10..40)::
+
+        revenue:
+          value: 1500000
+          baseline: {last_year: 1000000}
+
+    Passes::
+
+        revenue:
+          value: 1200000
+          baseline: {last_year: 1000000}
+    """
+    band = plan.policy.growth
+    for _, target in _targets(plan):
+        baseline = target.baseline
+        metric = plan.metrics.get(target.metric)
+        if baseline is None or metric is None or baseline[1] <= 0:
+            continue
+        label, base = baseline
+        growth = (target.value / base - 1) * 100
+        improvement = -growth if metric.is_cap else growth
+        if band.min <= improvement <= band.max:
+            continue
+        what = "cut" if metric.is_cap else "growth"
+        hint = (
+            "too high discourages: explain it in a note or lower the target"
+            if improvement > band.max
+            else "too low does not motivate: raise the target or explain it in a note"
+        )
+        yield target.loc / "value", (
+            f"{target.ref} {amount(target.value)} is {signed_percent(growth)} on {label} "
+            f"({amount(base)}); policy allows {what} of {percent(band.min)} to {percent(band.max)}"
+        ), hint
+
+
+def ramp_factor(plan: Plan, person: Person) -> Decimal:
+    """Share of a full quota (percent) the person carries this quarter under the ramp."""
+    if person.start is None:
+        return Decimal(100)
+    ramp = plan.policy.ramp
+    factors = []
+    for year, month in plan.quarter.months:
+        tenure = (year - person.start.year) * 12 + (month - person.start.month)
+        factors.append(Decimal(0) if tenure < 0 else ramp[min(tenure, len(ramp) - 1)])
+    return sum(factors, Decimal(0)) / len(factors)
+
+
+def presence_factor(plan: Plan, person: Person) -> Decimal:
+    """Share of the quarter (percent) the person is employed."""
+    quarter = plan.quarter
+    first = max(quarter.start, person.start or quarter.start)
+    last = min(quarter.end, person.end or quarter.end)
+    days = max((last - first).days + 1, 0)
+    return Decimal(days) * 100 / quarter.days
+
+
+def _full_quota_peers(plan: Plan, team: Node, metric: str) -> list[Decimal]:
+    peers = []
+    for rep_id in team.children:
+        rep = plan.nodes.get(rep_id)
+        person = plan.people.get(rep_id)
+        if rep is None or person is None or metric not in rep.targets:
+            continue
+        if ramp_factor(plan, person) == 100 and presence_factor(plan, person) == 100:
+            peers.append(rep.targets[metric].value)
+    return peers
+
+
+def _reduced_quotas(plan: Plan, factor_of: str) -> Iterator[tuple[Node, Target, Decimal, Decimal, Decimal]]:
+    """(rep, target, factor %, allowed, team median) for reps over their reduced quota."""
+    for node in plan.nodes.values():
+        if node.level is not Level.REP:
+            continue
+        person = plan.people.get(node.id)
+        team = plan.nodes.get(node.parent or "")
+        if person is None or team is None:
+            continue
+        factor = ramp_factor(plan, person) if factor_of == "ramp" else presence_factor(plan, person)
+        if factor >= 100:
+            continue
+        for metric_id, target in node.targets.items():
+            metric = plan.metrics.get(metric_id)
+            if metric is None or not metric.summed or metric.is_cap:
+                continue
+            peers = _full_quota_peers(plan, team, metric_id)
+            if not peers:
+                continue
+            median = Decimal(statistics.median(peers))
+            unit = plan.policy.rounding if metric.unit == "currency" else Decimal(1)
+            allowed = round_up(median * factor / 100, unit)
+            if target.value > allowed + plan.policy.tolerance:
+                yield node, target, factor, allowed, median
+
+
+@check("PLC411", Severity.WARNING)
+def ramping_rep_on_full_quota(plan: Plan) -> Iterator[Finding]:
+    """A new hire still ramping carries more than the ramp allows (Achievable).
+
+    ``policy.ramp`` gives the share of a full quota by month of tenure (e.g.
+    0, 50, 75, 100 %). A rep starting on 2027-01-01 carries on average
+    (0 + 50 + 75) / 3 = 41.7 % of the team's median full quota in Q1.
+
+    Fails (team median 600,000; start 2027-01-01)::
+
+        - rep: new-hire
+          targets: {revenue: {value: 600000}}
+
+    Passes::
+
+        - rep: new-hire
+          targets: {revenue: {value: 250000}}
+    """
+    for node, target, factor, allowed, median in _reduced_quotas(plan, "ramp"):
+        yield target.loc / "value", (
+            f"{node.id} is ramping ({percent(factor)} of a full quota this quarter) but "
+            f"{target.metric} is {amount(target.value)}; the ramp allows {amount(allowed)} "
+            f"({percent(factor)} of the team median {amount(median)})"
+        ), f"lower the target to at most {amount(allowed)}"
+
+
+@check("PLC412", Severity.WARNING)
+def leaver_not_prorated(plan: Plan) -> Iterator[Finding]:
+    """A rep leaving during the quarter carries a full quota (Achievable).
+
+    Someone whose ``end`` falls inside the quarter is prorated by the days
+    they are here, against the team's median full quota.
+
+    Fails (end 2027-02-28, 59 of 90 days; team median 600,000)::
+
+        - rep: leaver
+          targets: {revenue: {value: 600000}}
+
+    Passes::
+
+        - rep: leaver
+          targets: {revenue: {value: 393000}}
+    """
+    for node, target, factor, allowed, median in _reduced_quotas(plan, "presence"):
+        person = plan.people[node.id]
+        yield target.loc / "value", (
+            f"{node.id} is here {percent(factor)} of the quarter (until {person.end}) but "
+            f"{target.metric} is {amount(target.value)}; prorated, that is at most {amount(allowed)} "
+            f"of the team median {amount(median)}"
+        ), f"prorate the target to at most {amount(allowed)}"
+
+
+@check("PLC413", Severity.ERROR)
+def phasing_after_leaving(plan: Plan) -> Iterator[Finding]:
+    """A leaver's monthly phasing puts numbers in months after their last day.
+
+    Fails (end 2027-02-28)::
+
+        revenue: {value: 300000, months: [100000, 100000, 100000]}
+
+    Passes::
+
+        revenue: {value: 300000, months: [150000, 150000, 0]}
+    """
+    for node in plan.nodes.values():
+        person = plan.people.get(node.id)
+        if node.level is not Level.REP or person is None or person.end is None:
+            continue
+        for target in node.targets.values():
+            if target.months is None:
+                continue
+            for index, (year, month) in enumerate(plan.quarter.months):
+                if index < len(target.months) and date(year, month, 1) > person.end and target.months[index]:
+                    yield target.loc / "months" / index, (
+                        f"{target.ref} phases {amount(target.months[index])} into {year}-{month:02d}, "
+                        f"after {node.id} leaves on {person.end}"
+                    ), "move that amount to earlier months or to another rep"
+
+
+@check("PLC414", Severity.WARNING)
+def seat_outside_employment(plan: Plan) -> Iterator[Finding]:
+    """A rep with targets is not employed at any time during the quarter.
+
+    Fails (quarter 2027-Q1)::
+
+        people:
+          - {id: gone, name: Gone, role: rep, end: 2026-12-31}
+
+    Passes::
+
+        people:
+          - {id: gone, name: Gone, role: rep, end: 2027-02-28}
+    """
+    for node in plan.nodes.values():
+        person = plan.people.get(node.id)
+        if node.level is not Level.REP or person is None or not node.targets:
+            continue
+        if presence_factor(plan, person) == 0:
+            yield person.loc / "id", (
+                f"{node.id} has targets but is not employed during {plan.quarter.id} "
+                f"(start {person.start or '-'}, end {person.end or '-'})"
+            ), "remove the seat, or fix the start or end date"
+
+
+@check("PLC420", Severity.WARNING)
+def serves_no_pillar(plan: Plan) -> Iterator[Finding]:
+    """Targets of a metric serve no strategy pillar (Relevant).
+
+    Every quarterly goal serves a pillar of the annual strategy. Give the
+    metric a default ``pillar`` or name one on each target.
+
+    Fails::
+
+        metrics:
+          - {id: revenue, name: Revenue, unit: currency}
+
+    Passes::
+
+        metrics:
+          - {id: revenue, name: Revenue, unit: currency, pillar: growth}
+    """
+    without: dict[str, int] = {}
+    for _, target in _targets(plan):
+        if target.pillar is None:
+            without[target.metric] = without.get(target.metric, 0) + 1
+    for metric_id, count in sorted(without.items()):
+        metric = plan.metrics.get(metric_id)
+        if metric is not None:
+            yield metric.loc / "id", f"{count} target(s) of metric {metric_id} serve no strategy pillar", (
+                "add pillar: to the metric (or to each target)"
+            )
+
+
+@check("PLC421", Severity.WARNING)
+def owner_role_mismatch(plan: Plan) -> Iterator[Finding]:
+    """A target's owner does not have the role its level of the org needs (Relevant).
+
+    Company targets are owned by a vp or executive, region targets by a
+    director or above, team targets by a manager or above. Finance and ops
+    approve but own no sales targets.
+
+    Fails::
+
+        region: {id: east, name: East, owner: zhang-wei}   # zhang-wei is a rep
+
+    Passes::
+
+        region: {id: east, name: East, owner: wang-lei}    # wang-lei is a director
+    """
+    for node in plan.nodes.values():
+        needed = _REQUIRED_RANK[node.level]
+        if node.level is not Level.REP:
+            yield from _role_problem(plan, node, node.owner, needed, node.loc / "owner", "owner")
+        for target in node.targets.values():
+            if target.owner != node.owner:
+                where = target.loc / "owner"
+                yield from _role_problem(plan, node, target.owner, needed, where, f"{target.metric} owner")
+
+
+def _role_problem(
+    plan: Plan, node: Node, owner: str, needed: int, where: Loc, what: str
+) -> Iterator[Finding]:
+    person = plan.people.get(owner)
+    if person is None or _ROLE_RANK.get(person.role, 0) >= needed:
+        return
+    role = _REQUIRED_ROLE[node.level]
+    yield where, (
+        f"{node.level.label} {node.id} {what} {owner} is a {person.role}; "
+        f"a {node.level.label} needs a {role} or above"
+    ), f"make someone with role {role} or above the owner, or correct {owner}'s role"
+
+
+@check("PLC430", Severity.ERROR)
+def deadline_outside_quarter(plan: Plan) -> Iterator[Finding]:
+    """A target's deadline is not inside the quarter (Time-bound).
+
+    Fails (quarter 2027-01-01..2027-03-31)::
+
+        revenue: {value: 500000, deadline: 2027-04-15}
+
+    Passes::
+
+        revenue: {value: 500000, deadline: 2027-03-31}
+    """
+    quarter = plan.quarter
+    for _, target in _targets(plan):
+        if not quarter.contains(target.deadline):
+            yield target.loc / "deadline", (
+                f"{target.ref} deadline {target.deadline} is outside {quarter.id} "
+                f"({quarter.start} to {quarter.end})"
+            ), "set a deadline inside the quarter (the default is its last day)"
+
+
+@check("PLC431", Severity.ERROR)
+def action_due_outside_quarter(plan: Plan) -> Iterator[Finding]:
+    """An action item is due outside the quarter.
+
+    Fails::
+
+        - {id: expo, what: Trade fair, owner: li-na, supports: new_customers, due: 2027-05-10}
+
+    Passes::
+
+        - {id: expo, what: Trade fair, owner: li-na, supports: new_customers, due: 2027-02-10}
+    """
+    quarter = plan.quarter
+    for action in plan.actions:
+        if not quarter.contains(action.due):
+            yield action.loc / "due", (
+                f"action {action.id} is due {action.due}, outside {quarter.id} ({quarter.start} to {quarter.end})"
+            ), "move it into the quarter, or plan it in the quarter it belongs to"
+
+
+def _supported_target(plan: Plan, node_id: str, metric: str) -> Target | None:
+    for node in plan.ancestors(node_id):
+        if metric in node.targets:
+            return node.targets[metric]
+    return None
+
+
+@check("PLC432", Severity.ERROR)
+def action_due_after_target(plan: Plan) -> Iterator[Finding]:
+    """An action is due after the deadline of the target it supports.
+
+    The supported target is the action's metric at its node, or at the
+    nearest node above that has one.
+
+    Fails (new_customers deadline 2027-02-28)::
+
+        - {id: expo, what: Trade fair, owner: li-na, supports: new_customers, due: 2027-03-15}
+
+    Passes::
+
+        - {id: expo, what: Trade fair, owner: li-na, supports: new_customers, due: 2027-02-15}
+    """
+    for action in plan.actions:
+        target = _supported_target(plan, action.node, action.supports)
+        if target is not None and action.due > target.deadline:
+            yield action.loc / "due", (
+                f"action {action.id} is due {action.due}, after the deadline of {target.ref} "
+                f"({target.deadline})"
+            ), "an action must finish before the target it supports is due"
+
+
+@check("PLC433", Severity.WARNING)
+def action_supports_no_target(plan: Plan) -> Iterator[Finding]:
+    """An action supports a metric that has no target at its node or above.
+
+    Fails (no new_customers target at east-ent, east or the company)::
+
+        - {id: expo, what: Trade fair, owner: li-na, node: east-ent, supports: new_customers, due: 2027-02-15}
+
+    Passes: the same action once east-ent (or east, or the company) has a new_customers target.
+    """
+    for action in plan.actions:
+        if action.supports in plan.metrics and action.node in plan.nodes:
+            if _supported_target(plan, action.node, action.supports) is None:
+                yield action.loc / "supports", (
+                    f"action {action.id} supports {action.supports}, but {action.node} and the nodes above "
+                    "it have no such target"
+                ), "set the target, or point the action at the metric it really moves"
+
+
+CHECKS = (
+    metric_without_definition, value_out_of_range, stretch_not_beyond_value, growth_out_of_band,
+    ramping_rep_on_full_quota, leaver_not_prorated, phasing_after_leaving, seat_outside_employment,
+    serves_no_pillar, owner_role_mismatch, deadline_outside_quarter, action_due_outside_quarter,
+    action_due_after_target, action_supports_no_target,
+)  # fmt: skip

@@ -1,0 +1,346 @@
+"""Reconciliation (PLC3xx): numbers add up, exactly, in Decimal.
+
+Summed metrics (amounts, counts) reconcile children against their parent
+within the policy's over-assignment band; caps never add up above the parent;
+shares and scores are compared as (weighted) means, never summed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from planc.checks.base import Finding, amount, check, percent, ratio_percent
+from planc.diagnostics import Severity
+from planc.model import Node, Plan, Target
+
+
+def _child_targets(plan: Plan, node: Node, metric: str) -> list[tuple[Node, Target]]:
+    found = []
+    for child_id in node.children:
+        child = plan.nodes.get(child_id)
+        if child is not None and metric in child.targets:
+            found.append((child, child.targets[metric]))
+    return found
+
+
+def _children_label(node: Node) -> str:
+    return {0: "regions", 1: "teams", 2: "reps"}.get(int(node.level), "children")
+
+
+def _summed_levels(plan: Plan, *, caps: bool) -> Iterator[tuple[Node, Target, Decimal, int]]:
+    """(parent, parent target, sum of children, number of children) for summed metrics."""
+    for node in plan.nodes.values():
+        if not node.children:
+            continue
+        for metric_id, target in node.targets.items():
+            metric = plan.metrics.get(metric_id)
+            if metric is None or not metric.summed or metric.is_cap != caps:
+                continue
+            children = _child_targets(plan, node, metric_id)
+            if children:
+                yield node, target, sum((t.value for _, t in children), Decimal(0)), len(children)
+
+
+@check("PLC301", Severity.ERROR)
+def children_out_of_band(plan: Plan) -> Iterator[Finding]:
+    """Children's targets do not add up to the parent's within the over-assignment band.
+
+    Reps' quotas commonly add up to 100-120 % of their team's number, so the
+    team still makes its number when some reps miss. Below 100 % the parent's
+    number is not covered; far above it reps are set up to fail.
+
+    Fails (policy over_assignment 0..20, reps add up to 1,250,000 = 125 %)::
+
+        targets: {revenue: {value: 1000000}}
+        reps:
+          - {rep: a, targets: {revenue: {value: 650000}}}
+          - {rep: b, targets: {revenue: {value: 600000}}}
+
+    Passes (110 %)::
+
+        targets: {revenue: {value: 1000000}}
+        reps:
+          - {rep: a, targets: {revenue: {value: 550000}}}
+          - {rep: b, targets: {revenue: {value: 550000}}}
+    """
+    band = plan.policy.over_assignment
+    tolerance = plan.policy.tolerance
+    for node, target, total, _ in _summed_levels(plan, caps=False):
+        low = target.value * (100 + band.min) / 100 - tolerance
+        high = target.value * (100 + band.max) / 100 + tolerance
+        if low <= total <= high:
+            continue
+        share = f" ({percent(ratio_percent(total, target.value))})" if target.value else ""
+        allowed = f"{percent(100 + band.min)} to {percent(100 + band.max)}"
+        word = "under-assigned" if total < low else "over-assigned"
+        yield target.loc / "value", (
+            f"{node.level.label} {node.id} {target.metric}: {_children_label(node)} add up to "
+            f"{amount(total)}, target is {amount(target.value)}{share}; {word}, policy allows {allowed}"
+        ), (
+            f"change the {_children_label(node)}' targets or this target so they reconcile"
+            if total < low
+            else f"lower some of the {_children_label(node)}' targets, or widen policy.over_assignment"
+        )
+
+
+@check("PLC302", Severity.ERROR)
+def caps_exceed_parent(plan: Plan) -> Iterator[Finding]:
+    """Children's caps (a lower-is-better metric such as sales expense) add up to more than the parent's cap.
+
+    A cap is a most-you-may-spend: if the teams may spend more than the region,
+    the region's cap is not a cap.
+
+    Fails::
+
+        targets: {sales_expense: {value: 100000}}
+        teams:
+          - {id: a, ..., targets: {sales_expense: {value: 60000}}}
+          - {id: b, ..., targets: {sales_expense: {value: 50000}}}
+
+    Passes::
+
+        targets: {sales_expense: {value: 100000}}
+        teams:
+          - {id: a, ..., targets: {sales_expense: {value: 50000}}}
+          - {id: b, ..., targets: {sales_expense: {value: 50000}}}
+    """
+    tolerance = plan.policy.tolerance
+    for node, target, total, _ in _summed_levels(plan, caps=True):
+        if total > target.value + tolerance:
+            yield target.loc / "value", (
+                f"{node.level.label} {node.id} {target.metric}: {_children_label(node)}' caps add up to "
+                f"{amount(total)}, above this cap of {amount(target.value)} "
+                f"by {amount(total - target.value)}"
+            ), f"lower the {_children_label(node)}' caps or raise this one"
+
+
+@check("PLC303", Severity.ERROR)
+def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
+    """Monthly phasing does not add up to the quarter's value.
+
+    Fails::
+
+        revenue: {value: 600000, months: [200000, 200000, 150000]}
+
+    Passes::
+
+        revenue: {value: 600000, months: [200000, 200000, 200000]}
+    """
+    tolerance = plan.policy.tolerance
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            if target.months is None:
+                continue
+            total = sum(target.months, Decimal(0))
+            if abs(total - target.value) > tolerance:
+                yield target.loc / "months", (
+                    f"{target.ref}: months add up to {amount(total)}, the quarter's value is "
+                    f"{amount(target.value)} (off by {amount(total - target.value)})"
+                ), "make the months add up to value"
+
+
+@check("PLC304", Severity.ERROR)
+def months_do_not_match_quarter(plan: Plan) -> Iterator[Finding]:
+    """Monthly phasing has a different number of entries than the quarter has months.
+
+    Fails (a calendar quarter has three months)::
+
+        revenue: {value: 600000, months: [300000, 300000]}
+
+    Passes::
+
+        revenue: {value: 600000, months: [200000, 200000, 200000]}
+    """
+    expected = len(plan.quarter.months)
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            if target.months is not None and len(target.months) != expected:
+                yield target.loc / "months", (
+                    f"{target.ref}: {len(target.months)} monthly values, the quarter has {expected} months"
+                ), f"give one number per month, {expected} in all"
+
+
+@check("PLC305", Severity.ERROR)
+def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
+    """The product-line split does not add up to the target's value.
+
+    Fails::
+
+        revenue: {value: 600000, products: {pro: 400000, basic: 100000}}
+
+    Passes::
+
+        revenue: {value: 600000, products: {pro: 400000, basic: 200000}}
+    """
+    tolerance = plan.policy.tolerance
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            if target.products is None:
+                continue
+            total = sum(target.products.values(), Decimal(0))
+            if abs(total - target.value) > tolerance:
+                yield target.loc / "products", (
+                    f"{target.ref}: product lines add up to {amount(total)}, the value is "
+                    f"{amount(target.value)} (off by {amount(total - target.value)})"
+                ), "make the product split add up to value"
+
+
+@check("PLC306", Severity.ERROR)
+def split_of_unsummed_metric(plan: Plan) -> Iterator[Finding]:
+    """Monthly phasing or a product split on a metric that does not add up (a share or a score).
+
+    A 40 % share in January and 50 % in February is not a 90 % quarter: shares
+    and scores are never summed.
+
+    Fails::
+
+        key_product_share: {value: 45, months: [15, 15, 15]}
+
+    Passes::
+
+        key_product_share: {value: 45}
+    """
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            metric = plan.metrics.get(target.metric)
+            if metric is None or metric.summed:
+                continue
+            for part in ("months", "products"):
+                if getattr(target, part) is not None:
+                    yield target.loc / part, (
+                        f"{target.ref}: {metric.name} rolls up as {metric.rollup}, so its {part} "
+                        "cannot add up to the quarter"
+                    ), f"remove {part}: only metrics with rollup sum are split"
+
+
+@check("PLC307", Severity.ERROR)
+def mean_below_parent(plan: Plan) -> Iterator[Finding]:
+    """Children's share or score targets, averaged, do not reach the parent's.
+
+    For a share or a score the parent's target is reached when the children's
+    (weighted) mean reaches it. With ``rollup: weighted_mean`` each child
+    weighs by its target in the metric named by ``weight``.
+
+    Fails (mean of 4.2 and 4.4 is 4.3)::
+
+        targets: {csat: {value: 4.5}}
+        reps:
+          - {rep: a, targets: {csat: {value: 4.2}}}
+          - {rep: b, targets: {csat: {value: 4.4}}}
+
+    Passes::
+
+        targets: {csat: {value: 4.5}}
+        reps:
+          - {rep: a, targets: {csat: {value: 4.5}}}
+          - {rep: b, targets: {csat: {value: 4.6}}}
+    """
+    tolerance = plan.policy.tolerance
+    for node in plan.nodes.values():
+        if not node.children:
+            continue
+        for metric_id, target in node.targets.items():
+            metric = plan.metrics.get(metric_id)
+            if metric is None or metric.rollup not in ("mean", "weighted_mean"):
+                continue
+            children = _child_targets(plan, node, metric_id)
+            if not children:
+                continue
+            mean, how = _mean(plan, children, metric.weight if metric.rollup == "weighted_mean" else None)
+            short = mean < target.value - tolerance if not metric.is_cap else mean > target.value + tolerance
+            if short:
+                yield target.loc / "value", (
+                    f"{node.level.label} {node.id} {metric_id}: {_children_label(node)}' {how} is "
+                    f"{amount(mean.quantize(Decimal('0.01')))}, "
+                    f"{'below' if not metric.is_cap else 'above'} the target of {amount(target.value)}"
+                ), f"raise some of the {_children_label(node)}' targets, or lower this one"
+
+
+def _mean(plan: Plan, children: list[tuple[Node, Target]], weight: str | None) -> tuple[Decimal, str]:
+    values = [t.value for _, t in children]
+    if weight is not None:
+        weights = [child.targets[weight].value if weight in child.targets else None for child, _ in children]
+        if all(w is not None for w in weights):
+            known = [w for w in weights if w is not None]
+            total = sum(known, Decimal(0))
+            if total > 0:
+                return sum((v * w for v, w in zip(values, known, strict=True)), Decimal(0)) / total, (
+                    f"mean weighted by {weight}"
+                )
+    return sum(values, Decimal(0)) / len(values), "mean"
+
+
+@check("PLC308", Severity.WARNING)
+def not_rounded(plan: Plan) -> Iterator[Finding]:
+    """A currency target is not a multiple of the policy's rounding unit.
+
+    Rounded numbers are easier to talk about; planc allocate keeps rounded
+    splits exact with the largest-remainder method.
+
+    Fails (policy rounding: 1000)::
+
+        revenue: {value: 553250}
+
+    Passes::
+
+        revenue: {value: 553000}
+    """
+    unit = plan.policy.rounding
+    if unit is None:
+        return
+    currency = {m.id for m in plan.metrics.values() if m.unit == "currency"}
+    for node in plan.nodes.values():
+        for metric_id, target in node.targets.items():
+            if metric_id not in currency:
+                continue
+            for part, value in (("value", target.value), ("stretch", target.stretch)):
+                if value is not None and value % unit != 0:
+                    yield target.loc / part, (
+                        f"{target.ref} {part} {amount(value)} is not a multiple of {amount(unit)}"
+                    ), f"round to {amount((value / unit).to_integral_value() * unit)}"
+
+
+@check("PLC309", Severity.WARNING)
+def child_without_target(plan: Plan) -> Iterator[Finding]:
+    """Some children carry a summed metric's target and others do not.
+
+    When the parent's number is split, every child should get a share of it,
+    even if it is zero; a missing one is usually forgotten.
+
+    Fails::
+
+        reps:
+          - {rep: a, targets: {revenue: {value: 500000}}}
+          - {rep: b, targets: {}}
+
+    Passes::
+
+        reps:
+          - {rep: a, targets: {revenue: {value: 500000}}}
+          - {rep: b, targets: {revenue: {value: 500000}}}
+    """
+    for node in plan.nodes.values():
+        if not node.children:
+            continue
+        for metric_id in node.targets:
+            metric = plan.metrics.get(metric_id)
+            if metric is None or not metric.summed:
+                continue
+            with_target = _child_targets(plan, node, metric_id)
+            if not with_target or len(with_target) == len(node.children):
+                continue
+            for child_id in node.children:
+                child = plan.nodes.get(child_id)
+                if child is not None and metric_id not in child.targets:
+                    yield child.loc, (
+                        f"{child.level.label} {child.id} has no {metric_id} target, "
+                        f"while {len(with_target)} of {len(node.children)} in {node.id} do"
+                    ), f"give {child.id} a {metric_id} target (0 if none)"
+
+
+CHECKS = (
+    children_out_of_band, caps_exceed_parent, months_do_not_add_up, months_do_not_match_quarter,
+    products_do_not_add_up, split_of_unsummed_metric, mean_below_parent, not_rounded,
+    child_without_target,
+)  # fmt: skip
