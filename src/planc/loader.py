@@ -250,13 +250,16 @@ class Trap:
     kind: str  # boolean, exponent, separators, radix, sexagesimal, percent, nonfinite
     text: str
 
-    def explain(self) -> tuple[Rule, str, str]:
+    def explain(self, expects_text: bool) -> tuple[Rule, str, str]:
         """The rule, message and hint for this trap when the schema rejects its value."""
         if self.kind == "boolean":
+            meaning = "true" if _YAML11_BOOLS[self.text] else "false"
             return (
                 BOOLEAN_TRAP,
-                f"`{self.text}` is read as a boolean ({_YAML11_BOOLS[self.text]!s}) by YAML 1.1",
-                f'quote it if you mean the text: "{self.text}"',
+                f"`{self.text}` is read as the boolean {meaning} by YAML 1.1",
+                f'quote it to keep the text: "{self.text}"'
+                if expects_text
+                else "this field takes a number: write the number",
             )
         plain = _plain_digits(self.text)
         hints = {
@@ -386,9 +389,14 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
 
 
 def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagnostic:
-    mark = error.problem_mark or error.context_mark
+    context = error.context or ""
+    # An unclosed quote fails at the end of the file; the quote's start is what to fix.
+    starts_there = context.startswith("while scanning a quoted scalar")
+    mark = (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = error.problem or str(error)
+    if starts_there:
+        problem = "a quoted value is never closed"
     text = source.line_text(line)
     if "\t" in problem or "'\\t'" in problem or "\t" in text[: len(text) - len(text.lstrip())]:
         tab_col = text.index("\t") + 1 if "\t" in text else col
@@ -397,24 +405,31 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
             "tab character in indentation",
             "indent with spaces (your editor can convert tabs to spaces)",
         )
-    if "expected a single document" in problem:
+    if "expected a single document" in context:
         return MULTIPLE_DOCUMENTS.at(
             SourceSpan(source.path, line, col),
             "a second YAML document starts here",
             "keep one document per file: move it to a file of its own",
         )
-    context = f" ({error.context})" if error.context else ""
+    detail = f" ({context})" if context and not starts_there else ""
     return SYNTAX.at(
         SourceSpan(source.path, line, col),
-        f"{problem}{context}",
+        f"{problem}{detail}",
         "check quotes, colons and indentation on this line and the one before",
     )
+
+
+MAX_DEPTH = 64  # plans nest about ten levels; far deeper is a mistake or a self-referencing alias
 
 
 class _AliasBomb(Exception):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
+
+
+class _TooDeep(_AliasBomb):
+    pass
 
 
 class _Constructor:
@@ -432,6 +447,15 @@ class _Constructor:
     def construct(self, root: Node) -> None:
         try:
             self.result.data = self._build(root)
+        except _TooDeep as deep:
+            self.result.data = None
+            self.result.diagnostics.append(
+                TOO_DEEP.at(
+                    self.span(deep.node),
+                    "document nests too deeply, or an alias contains itself",
+                    "plans nest a few levels; remove the self-referencing alias",
+                )
+            )
         except _AliasBomb as bomb:
             self.result.data = None
             self.result.diagnostics.append(
@@ -440,15 +464,6 @@ class _Constructor:
                     f"aliases expand past {self.budget_limit():,} entries in a "
                     f"{len(self.source.data):,}-byte file",
                     "write the values out instead of nesting aliases",
-                )
-            )
-        except RecursionError:
-            self.result.data = None
-            self.result.diagnostics.append(
-                TOO_DEEP.at(
-                    self.span(root),
-                    "document nests too deeply, or an alias contains itself",
-                    "plans nest a few levels; remove the self-referencing alias",
                 )
             )
 
@@ -530,7 +545,7 @@ class _Constructor:
                 )
             )
 
-        def build(node: Node) -> Any:
+        def build(node: Node, depth: int) -> Any:
             cls = node.__class__
             if cls is ScalarNode:
                 if node.tag is not None:
@@ -542,6 +557,8 @@ class _Constructor:
                 unsafe(node)
                 return None
             items = node.value
+            if depth > MAX_DEPTH:
+                raise _TooDeep(node)
             self.budget -= len(items)
             if self.budget < 0:
                 raise _AliasBomb(node)
@@ -571,9 +588,9 @@ class _Constructor:
                             )
                         )
                         continue
-                    mapping[key] = build(value_node)
+                    mapping[key] = build(value_node, depth + 1)
                 return mapping
             assert cls is SequenceNode
-            return [build(item) for item in items]
+            return [build(item, depth + 1) for item in items]
 
-        return build(root)
+        return build(root, 0)

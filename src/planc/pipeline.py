@@ -36,10 +36,11 @@ class CheckResult:
 
 def display_path(path: Path) -> str:
     """A path as the user should see it: relative to the working directory when inside it."""
+    absolute = path.absolute()
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:  # outside the working directory
+        return absolute.as_posix()
 
 
 def read_directory(

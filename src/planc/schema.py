@@ -198,7 +198,8 @@ class _ErrorMapper:
             ]
         trap = self._trap_at(loc)
         if trap is not None and keyword in ("type", "enum", "const", "pattern"):
-            trap_rule, message, hint = trap.explain()
+            expects_text = "string" in getattr(error.kind, "types", ()) or keyword in ("enum", "pattern")
+            trap_rule, message, hint = trap.explain(expects_text)
             return [trap_rule.at(loc, message, hint)]
         if keyword == "type":
             expected = " or ".join(_TYPE_NAMES.get(t, t) for t in error.kind.types)

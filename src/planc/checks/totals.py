@@ -28,6 +28,11 @@ def _children_label(node: Node) -> str:
     return {0: "regions", 1: "teams", 2: "reps"}.get(int(node.level), "children")
 
 
+def _gap(total: Decimal, expected: Decimal) -> str:
+    difference = total - expected
+    return f"{amount(-difference)} short" if difference < 0 else f"{amount(difference)} over"
+
+
 def _summed_levels(plan: Plan, *, caps: bool) -> Iterator[tuple[Node, Target, Decimal, int]]:
     """(parent, parent target, sum of children, number of children) for summed metrics."""
     for node in plan.nodes.values():
@@ -136,7 +141,7 @@ def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             if abs(total - target.value) > tolerance:
                 yield target.loc / "months", (
                     f"{target.ref}: months add up to {amount(total)}, the quarter's value is "
-                    f"{amount(target.value)} (off by {amount(total - target.value)})"
+                    f"{amount(target.value)} ({_gap(total, target.value)})"
                 ), "make the months add up to value"
 
 
@@ -182,7 +187,7 @@ def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             if abs(total - target.value) > tolerance:
                 yield target.loc / "products", (
                     f"{target.ref}: product lines add up to {amount(total)}, the value is "
-                    f"{amount(target.value)} (off by {amount(total - target.value)})"
+                    f"{amount(target.value)} ({_gap(total, target.value)})"
                 ), "make the product split add up to value"
 
 

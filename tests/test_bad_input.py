@@ -1,0 +1,190 @@
+"""Every kind of bad input through the real CLI: a clear diagnostic at a position, never a traceback."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import run_planc
+
+MODELINE = "# yaml-language-server: $schema=../../../schema/plan.schema.json\n"
+REGION_HEAD = MODELINE + "planc: 1\nkind: region\n"
+
+
+def write_region(plan: Path, body: str | bytes, name: str = "east.yaml") -> Path:
+    path = plan / "regions" / name
+    path.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    return path
+
+
+def diagnostics_of(plan: Path, *extra: str) -> tuple[int, list[dict[str, object]], str]:
+    result = run_planc("check", plan, "--format", "json", *extra)
+    assert "Traceback" not in result.stderr + result.stdout
+    return result.code, result.json()["diagnostics"], result.stderr
+
+
+def where(diagnostic: dict[str, object]) -> tuple[object, object, object]:
+    start = diagnostic["range"]["start"]  # type: ignore[index]
+    return diagnostic["code"], start["line"], start["col"]  # type: ignore[index]
+
+
+class TestYamlHygiene:
+    """The loader diagnoses what YAML gets wrong, pointing at the line the user wrote."""
+
+    @pytest.mark.parametrize(
+        ("body", "expected"),
+        [
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  id: west\n  name: E\n  owner: vera\n",
+                ("PLC002", 6, 3),
+                id="duplicate-key",
+            ),
+            pytest.param(
+                REGION_HEAD + "region: !!python/object/apply:os.system [echo hacked]\n",
+                ("PLC003", 4, 9),
+                id="python-tag-never-executes",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: !custom E\n  owner: vera\n",
+                ("PLC003", 6, 9),
+                id="unknown-tag",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: no\n  name: E\n  owner: vera\n",
+                ("PLC005", 5, 7),
+                id="norway-boolean",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: E\n  owner: vera\n"
+                "  targets:\n    revenue: {value: 1e6}\n",
+                ("PLC006", 9, 22),
+                id="exponent-without-dot",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: E\n  owner: vera\n"
+                "  targets:\n    revenue: {value: 010}\n",
+                ("PLC006", 9, 22),
+                id="octal-looking",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: E\n  owner: vera\n"
+                "  targets:\n    revenue: {value: '1,000,000'}\n",
+                ("PLC103", 9, 22),
+                id="quoted-number-is-text",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: E\n  owner: vera\n"
+                "  targets:\n    revenue:\n      value: 1,000,000\n",
+                ("PLC006", 10, 14),
+                id="thousands-separators",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n\tname: E\n",
+                ("PLC007", 6, 1),
+                id="tab-indentation",
+            ),
+            pytest.param(
+                REGION_HEAD + "region:\n  id: east\n  name: \"East\n  owner: vera\n",
+                ("PLC001", 6, 9),
+                id="syntax-error",
+            ),
+            pytest.param(
+                REGION_HEAD + "region: {id: east, name: E, owner: vera}\n---\nplanc: 1\n",
+                ("PLC014", 5, 1),
+                id="two-documents",
+            ),
+            pytest.param("# only a comment\n", ("PLC009", 1, 1), id="empty-file"),
+            pytest.param("", ("PLC009", 1, 1), id="zero-bytes"),
+            pytest.param(
+                (REGION_HEAD + "region:\n  id: east\n  name: ").encode() + "华东".encode("gbk") + b"\n",
+                ("PLC008", 6, 9),
+                id="gbk-bytes",
+            ),
+            pytest.param(
+                "\ufeffregion: {}\n".encode("utf-16"),
+                ("PLC008", 1, 1),
+                id="utf-16",
+            ),
+            pytest.param(
+                REGION_HEAD + "a: &a [*a]\n",
+                ("PLC013", 4, 4),
+                id="self-referencing-alias",
+            ),
+        ],
+    )
+    def test_bad_yaml_is_diagnosed_with_position(
+        self, mini_plan: Path, body: str | bytes, expected: tuple[str, int, int]
+    ) -> None:
+        write_region(mini_plan, body)
+        code, diagnostics, _ = diagnostics_of(mini_plan)
+        assert code == 1
+        found = [where(d) for d in diagnostics if d["path"].endswith("east.yaml")]  # type: ignore[union-attr]
+        assert expected in found, found
+
+    def test_utf8_bom_is_fine(self, mini_plan: Path) -> None:
+        north = mini_plan / "regions" / "north.yaml"
+        north.write_bytes(b"\xef\xbb\xbf" + north.read_bytes())
+        code, diagnostics, _ = diagnostics_of(mini_plan)
+        assert (code, diagnostics) == (0, [])
+
+    def test_billion_laughs_stops_quickly_with_an_error(self, mini_plan: Path) -> None:
+        levels = ["lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for i in range(1, 10):
+            levels.append(f"lol{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]")
+        write_region(mini_plan, REGION_HEAD + "\n".join(levels) + "\n")
+        started = time.perf_counter()
+        code, diagnostics, _ = diagnostics_of(mini_plan)
+        elapsed = time.perf_counter() - started
+        assert code == 1
+        assert any(d["code"] == "PLC004" for d in diagnostics)
+        # Not a timing assertion on planc's speed: a bound that only an unbounded expansion breaks.
+        assert elapsed < 30
+
+    def test_file_over_size_bound_is_refused_unread(self, mini_plan: Path) -> None:
+        write_region(mini_plan, REGION_HEAD + "# padding\n" * 200)
+        code, diagnostics, _ = diagnostics_of(mini_plan, "--max-file-size", "1000")
+        assert code == 1
+        too_large = [d for d in diagnostics if d["code"] == "PLC010"]
+        assert [(d["path"], *where(d)[1:]) for d in too_large if "east" in str(d["path"])] == [
+            (str(mini_plan / "regions" / "east.yaml"), 1, 1)
+        ]
+
+    def test_missing_modeline_is_a_warning_only(self, mini_plan: Path) -> None:
+        north = mini_plan / "regions" / "north.yaml"
+        north.write_text(north.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+        code, diagnostics, _ = diagnostics_of(mini_plan)
+        assert code == 0
+        assert [where(d) for d in diagnostics] == [("PLC012", 1, 1)]
+        assert run_planc("check", mini_plan, "--strict").code == 1
+
+
+class TestMissingThings:
+    """Missing paths and folders give a message, not a traceback."""
+
+    def test_missing_folder(self, tmp_path: Path) -> None:
+        result = run_planc("check", tmp_path / "nope", "--format", "json")
+        assert result.code == 1
+        assert [d["code"] for d in result.json()["diagnostics"]] == ["PLC011"]
+
+    def test_folder_without_plan_files(self, tmp_path: Path) -> None:
+        result = run_planc("check", tmp_path)
+        assert result.code == 1
+        assert "no .yaml files" in result.stdout
+
+    def test_folder_without_quarter_file(self, mini_plan: Path) -> None:
+        (mini_plan / "quarter.yaml").unlink()
+        code, diagnostics, _ = diagnostics_of(mini_plan)
+        assert code == 1
+        assert [d["code"] for d in diagnostics] == ["PLC106"]
+
+    def test_unknown_option_is_a_usage_error(self, mini_plan: Path) -> None:
+        result = run_planc("check", mini_plan, "--no-such-option")
+        assert result.code == 2
+        assert "Traceback" not in result.stderr
+
+    def test_unknown_code_to_explain(self) -> None:
+        result = run_planc("explain", "PLC999")
+        assert result.code == 2
+        assert "unknown code" in result.stderr
