@@ -86,7 +86,7 @@ class TestYamlHygiene:
                 id="tab-indentation",
             ),
             pytest.param(
-                REGION_HEAD + "region:\n  id: east\n  name: \"East\n  owner: vera\n",
+                REGION_HEAD + 'region:\n  id: east\n  name: "East\n  owner: vera\n',
                 ("PLC001", 6, 9),
                 id="syntax-error",
             ),
@@ -98,7 +98,9 @@ class TestYamlHygiene:
             pytest.param("# only a comment\n", ("PLC009", 1, 1), id="empty-file"),
             pytest.param("", ("PLC009", 1, 1), id="zero-bytes"),
             pytest.param(
-                (REGION_HEAD + "region:\n  id: east\n  name: ").encode() + "华东".encode("gbk") + b"\n",
+                (REGION_HEAD + "region:\n  id: east\n  name: ").encode()
+                + "华东".encode("gbk")
+                + b"\n",
                 ("PLC008", 6, 9),
                 id="gbk-bytes",
             ),

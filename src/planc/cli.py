@@ -41,19 +41,39 @@ def cli() -> None:
 @cli.command()
 @click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "-f", "output_format", type=click.Choice(FORMATS), default=None,
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
     help="Output format. Default: github inside GitHub Actions, text elsewhere.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--rev", metavar="REV", help="Check the plan as committed at a git revision (e.g. HEAD~1, main).")
 @click.option(
-    "--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+    "--rev",
+    metavar="REV",
+    help="Check the plan as committed at a git revision (e.g. HEAD~1, main).",
+)
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="BYTES",
     help="Refuse plan files larger than this (default 64 MiB).",
 )
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to a file (atomically).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the report to a file (atomically).",
+)
 def check(
-    plan_dirs: tuple[Path, ...], output_format: str | None, strict: bool, rev: str | None,
-    max_file_size: int | None, output: Path | None,
+    plan_dirs: tuple[Path, ...],
+    output_format: str | None,
+    strict: bool,
+    rev: str | None,
+    max_file_size: int | None,
+    output: Path | None,
 ) -> None:
     """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
 

@@ -53,7 +53,8 @@ class Rule:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.slug
+        first_paragraph = self.doc.strip().split("\n\n", 1)[0]
+        return " ".join(first_paragraph.split()) or self.slug
 
     def at(
         self,
@@ -91,7 +92,7 @@ class Counts:
 
     @classmethod
     def of(cls, diagnostics: Iterable[Diagnostic]) -> Counts:
-        tally = {s: 0 for s in Severity}
+        tally = dict.fromkeys(Severity, 0)
         for d in diagnostics:
             tally[d.severity] += 1
         return cls(tally[Severity.ERROR], tally[Severity.WARNING], tally[Severity.INFO])

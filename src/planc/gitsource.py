@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from planc.diagnostics import Diagnostic
 from planc.loader import TOO_LARGE
@@ -15,12 +16,16 @@ class GitSourceError(Exception):
     """A revision or repository problem, with a message for the user."""
 
 
-def read_revision(plan_dir: Path, rev: str, max_bytes: int) -> tuple[list[SourceFile], list[Diagnostic]]:
+def read_revision(
+    plan_dir: Path, rev: str, max_bytes: int
+) -> tuple[list[SourceFile], list[Diagnostic]]:
     """The plan files under ``plan_dir`` as committed at ``rev`` (paths shown as on disk)."""
     import git
 
     try:
-        repo = git.Repo(plan_dir if plan_dir.is_dir() else Path.cwd(), search_parent_directories=True)
+        repo = git.Repo(
+            plan_dir if plan_dir.is_dir() else Path.cwd(), search_parent_directories=True
+        )
     except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
         raise GitSourceError(f"{display_path(plan_dir)} is not inside a git repository") from error
     root = Path(repo.working_tree_dir or ".").resolve()
@@ -39,14 +44,18 @@ def read_revision(plan_dir: Path, rev: str, max_bytes: int) -> tuple[list[Source
         raise GitSourceError(f"{relative} is a file at revision {rev}, not a quarter folder")
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for blob in sorted(tree.traverse(), key=lambda item: item.path):
+    items: list[Any] = list(tree.traverse())
+    for blob in sorted(items, key=lambda item: str(item.path)):
         if blob.type != "blob" or not blob.path.endswith(PLAN_SUFFIXES):
             continue
         shown = display_path(root / blob.path)
         if blob.size > max_bytes:
-            problems.append(TOO_LARGE.at(
-                SourceSpan(shown, 1, 1), f"file is {blob.size:,} bytes at {rev}, over the bound of {max_bytes:,}"
-            ))
+            problems.append(
+                TOO_LARGE.at(
+                    SourceSpan(shown, 1, 1),
+                    f"file is {blob.size:,} bytes at {rev}, over the bound of {max_bytes:,}",
+                )
+            )
             continue
         sources.append(SourceFile(shown, blob.data_stream.read(), revision=commit.hexsha))
     return sources, problems

@@ -29,7 +29,11 @@ except ImportError:  # pragma: no cover - every supported wheel of PyYAML ships 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MODELINE_PREFIX = b"# yaml-language-server: $schema="
 
-SYNTAX = rule("PLC001", "yaml-syntax", Severity.ERROR, """
+SYNTAX = rule(
+    "PLC001",
+    "yaml-syntax",
+    Severity.ERROR,
+    """
     The file is not valid YAML.
 
     The message says what the parser expected at the position shown.
@@ -45,8 +49,13 @@ SYNTAX = rule("PLC001", "yaml-syntax", Severity.ERROR, """
         region:
           name: "East"
           owner: wang-lei
-    """)
-DUPLICATE_KEY = rule("PLC002", "duplicate-key", Severity.ERROR, """
+    """,
+)
+DUPLICATE_KEY = rule(
+    "PLC002",
+    "duplicate-key",
+    Severity.ERROR,
+    """
     A key appears twice in the same mapping.
 
     YAML tools silently keep the last one, so half of what you wrote is lost.
@@ -61,8 +70,13 @@ DUPLICATE_KEY = rule("PLC002", "duplicate-key", Severity.ERROR, """
 
         targets:
           revenue: {value: 550000}
-    """)
-UNSAFE_TAG = rule("PLC003", "unsafe-tag", Severity.ERROR, """
+    """,
+)
+UNSAFE_TAG = rule(
+    "PLC003",
+    "unsafe-tag",
+    Severity.ERROR,
+    """
     A YAML tag other than the standard ones (!!str, !!int, !!float, !!bool, !!null).
 
     Tags such as ``!!python/object`` can make some YAML loaders run code. planc
@@ -75,8 +89,13 @@ UNSAFE_TAG = rule("PLC003", "unsafe-tag", Severity.ERROR, """
     Passes::
 
         owner: wang-lei
-    """)
-ALIAS_BOMB = rule("PLC004", "alias-expansion", Severity.ERROR, """
+    """,
+)
+ALIAS_BOMB = rule(
+    "PLC004",
+    "alias-expansion",
+    Severity.ERROR,
+    """
     Anchors and aliases expand to far more data than the file holds.
 
     A "billion laughs" file nests aliases so that a few hundred bytes expand to
@@ -93,8 +112,13 @@ ALIAS_BOMB = rule("PLC004", "alias-expansion", Severity.ERROR, """
 
         defaults: &ramp [0, 50, 75, 100]
         ramp: *ramp
-    """)
-BOOLEAN_TRAP = rule("PLC005", "yaml11-boolean", Severity.ERROR, """
+    """,
+)
+BOOLEAN_TRAP = rule(
+    "PLC005",
+    "yaml11-boolean",
+    Severity.ERROR,
+    """
     A bare yes/no/on/off/y/n, which YAML 1.1 reads as true or false.
 
     Where text or a number is expected, ``no`` becomes ``false`` (the "Norway
@@ -109,8 +133,13 @@ BOOLEAN_TRAP = rule("PLC005", "yaml11-boolean", Severity.ERROR, """
 
         region:
           id: "no"
-    """)
-NUMBER_TRAP = rule("PLC006", "ambiguous-number", Severity.ERROR, """
+    """,
+)
+NUMBER_TRAP = rule(
+    "PLC006",
+    "ambiguous-number",
+    Severity.ERROR,
+    """
     A number written in a way YAML reads differently from what you meant.
 
     ``1e6`` is text in YAML 1.1, ``010`` is octal 8, ``1,000,000`` and
@@ -124,8 +153,13 @@ NUMBER_TRAP = rule("PLC006", "ambiguous-number", Severity.ERROR, """
     Passes::
 
         revenue: {value: 1200000}
-    """)
-TAB_INDENT = rule("PLC007", "tab-indentation", Severity.ERROR, """
+    """,
+)
+TAB_INDENT = rule(
+    "PLC007",
+    "tab-indentation",
+    Severity.ERROR,
+    """
     A tab character used for indentation; YAML allows only spaces.
 
     Fails (the second line starts with a tab)::
@@ -137,16 +171,26 @@ TAB_INDENT = rule("PLC007", "tab-indentation", Severity.ERROR, """
 
         region:
           id: east
-    """)
-ENCODING = rule("PLC008", "encoding", Severity.ERROR, """
+    """,
+)
+ENCODING = rule(
+    "PLC008",
+    "encoding",
+    Severity.ERROR,
+    """
     The file is not UTF-8 text.
 
     Save it as UTF-8 (a UTF-8 byte-order mark is fine). Files saved as GBK,
     Latin-1 or UTF-16 show wrong characters in other people's editors.
 
     Fails: a file saved in GBK. Passes: the same file saved as UTF-8.
-    """)
-EMPTY_FILE = rule("PLC009", "empty-file", Severity.ERROR, """
+    """,
+)
+EMPTY_FILE = rule(
+    "PLC009",
+    "empty-file",
+    Severity.ERROR,
+    """
     The file holds no YAML document.
 
     Fails: an empty file, or one with only comments.
@@ -156,19 +200,34 @@ EMPTY_FILE = rule("PLC009", "empty-file", Severity.ERROR, """
         planc: 1
         kind: region
         region: {id: east, name: East, owner: wang-lei}
-    """)
-TOO_LARGE = rule("PLC010", "file-too-large", Severity.ERROR, """
+    """,
+)
+TOO_LARGE = rule(
+    "PLC010",
+    "file-too-large",
+    Severity.ERROR,
+    """
     The file is larger than the size bound (64 MiB by default, ``--max-file-size``).
 
     Split a very large region into several region files, or raise the bound.
-    """)
-UNREADABLE = rule("PLC011", "unreadable", Severity.ERROR, """
+    """,
+)
+UNREADABLE = rule(
+    "PLC011",
+    "unreadable",
+    Severity.ERROR,
+    """
     A plan path that does not exist or cannot be read.
 
     Fails: ``planc check plans/2027-Q5`` when there is no such folder.
     Passes: ``planc check plans/2027-Q1``.
-    """)
-NO_MODELINE = rule("PLC012", "missing-modeline", Severity.WARNING, """
+    """,
+)
+NO_MODELINE = rule(
+    "PLC012",
+    "missing-modeline",
+    Severity.WARNING,
+    """
     The file does not start with the schema modeline editors use.
 
     With it, editors with the YAML language server complete keys, show help on
@@ -184,8 +243,13 @@ NO_MODELINE = rule("PLC012", "missing-modeline", Severity.WARNING, """
         # yaml-language-server: $schema=../../../schema/plan.schema.json
         planc: 1
         kind: region
-    """)
-TOO_DEEP = rule("PLC013", "nesting-too-deep", Severity.ERROR, """
+    """,
+)
+TOO_DEEP = rule(
+    "PLC013",
+    "nesting-too-deep",
+    Severity.ERROR,
+    """
     The document nests too deeply, or an alias refers to itself.
 
     Plans nest a handful of levels; hundreds of levels are a mistake or an attack.
@@ -197,8 +261,13 @@ TOO_DEEP = rule("PLC013", "nesting-too-deep", Severity.ERROR, """
     Passes::
 
         a: [1, 2]
-    """)
-MULTIPLE_DOCUMENTS = rule("PLC014", "multiple-documents", Severity.ERROR, """
+    """,
+)
+MULTIPLE_DOCUMENTS = rule(
+    "PLC014",
+    "multiple-documents",
+    Severity.ERROR,
+    """
     The file holds more than one YAML document (a second ``---``).
 
     One file is one document: put each region in its own file.
@@ -212,7 +281,8 @@ MULTIPLE_DOCUMENTS = rule("PLC014", "multiple-documents", Severity.ERROR, """
         kind: region
 
     Passes: one document per file.
-    """)
+    """,
+)
 
 RULES: tuple[Rule, ...] = (
     SYNTAX, DUPLICATE_KEY, UNSAFE_TAG, ALIAS_BOMB, BOOLEAN_TRAP, NUMBER_TRAP, TAB_INDENT,
@@ -231,6 +301,12 @@ _NUMBER_TRAPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[-+]?[0-9]+(?:\.[0-9]+)?\s*%\Z"), "percent"),
     (re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)\Z"), "nonfinite"),
 )
+_TAG_TYPES: dict[str, tuple[type, ...]] = {
+    _CORE + "int": (int,),
+    _CORE + "float": (int, Decimal),
+    _CORE + "bool": (bool,),
+    _CORE + "null": (type(None),),
+}
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE"))
 _FALSE = frozenset(("false", "False", "FALSE"))
@@ -295,7 +371,7 @@ class LoadResult:
     traps: dict[tuple[int, int], Trap] = field(default_factory=dict)
 
 
-class _Composer(_Parser):  # type: ignore[misc, valid-type]
+class _Composer(_Parser):
     """libyaml's composer with tag resolution switched off: we classify scalars ourselves."""
 
     def resolve(self, kind: object, value: object, implicit: object) -> None:
@@ -392,7 +468,9 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
     context = error.context or ""
     # An unclosed quote fails at the end of the file; the quote's start is what to fix.
     starts_there = context.startswith("while scanning a quoted scalar")
-    mark = (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
+    mark = (
+        (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
+    )
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = error.problem or str(error)
     if starts_there:
@@ -470,7 +548,7 @@ class _Constructor:
     def budget_limit(self) -> int:
         return len(self.source.data) + 1024
 
-    def _build(self, root: Node) -> Any:  # noqa: C901, PLR0915 - one hot function on purpose
+    def _build(self, root: Node) -> Any:  # noqa: PLR0915 - one hot function on purpose
         diagnostics = self.result.diagnostics
         traps = self.result.traps
         span = self.span
@@ -481,7 +559,7 @@ class _Constructor:
         def trap(node: Node, kind: str) -> None:
             traps[(node.start_mark.line + 1, node.start_mark.column + 1)] = Trap(kind, node.value)
 
-        def plain(node: ScalarNode) -> Any:
+        def plain(node: Node) -> Any:
             text: str = node.value
             if text[:1] in numeric_start:
                 if integer(text):
@@ -515,22 +593,16 @@ class _Constructor:
                 return bools11[text]
             return text
 
-        def tagged(node: ScalarNode) -> Any:
+        def tagged(node: Node) -> Any:
             tag = node.tag
             text = node.value
             if tag == _CORE + "str":
                 return text
-            if tag in (_CORE + "int", _CORE + "float", _CORE + "bool", _CORE + "null"):
+            allowed = _TAG_TYPES.get(tag)
+            if allowed is not None:
                 value = plain(node)
-                expected = {
-                    _CORE + "int": int,
-                    _CORE + "float": (int, Decimal),
-                    _CORE + "bool": bool,
-                    _CORE + "null": type(None),
-                }[tag]
-                if isinstance(value, expected) and not (
-                    tag != _CORE + "bool" and isinstance(value, bool)
-                ):
+                # bool is an int in Python: `!!int true` must not pass as a number.
+                if isinstance(value, allowed) and (bool in allowed or not isinstance(value, bool)):
                     return value
             unsafe(node)
             return None
@@ -549,9 +621,9 @@ class _Constructor:
             cls = node.__class__
             if cls is ScalarNode:
                 if node.tag is not None:
-                    return tagged(node)  # type: ignore[arg-type]
+                    return tagged(node)
                 if node.style == "":
-                    return plain(node)  # type: ignore[arg-type]
+                    return plain(node)
                 return node.value
             if node.tag is not None and node.tag not in (_CORE + "map", _CORE + "seq"):
                 unsafe(node)

@@ -182,7 +182,7 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class Adjustment:
     id: str
-    date: date
+    decided: date
     effective: date
     cause: str
     note: str
@@ -341,13 +341,22 @@ def build_plan(
     for rfile, rdoc in region_docs:
         rtop = Loc(rfile)
         org_defaults.setdefault(rdoc["region"]["owner"], company["owner"])
-        region_id = _region(b, rdoc["region"], rtop / "region", company["id"], metrics, org_defaults)
+        region_id = _region(
+            b, rdoc["region"], rtop / "region", company["id"], metrics, org_defaults
+        )
         if region_id is not None:
             region_ids.append(region_id)
         actions += _actions(b, rdoc.get("actions", []), rtop / "actions", rdoc["region"]["id"])
         adjustments += _adjustments(b, rdoc.get("adjustments", []), rtop / "adjustments")
     _add_node(
-        b, company, company_loc, Level.COMPANY, None, tuple(region_ids), metrics, owner_role="company owner"
+        b,
+        company,
+        company_loc,
+        Level.COMPANY,
+        None,
+        tuple(region_ids),
+        metrics,
+        owner_role="company owner",
     )
     actions = _actions(b, qdoc.get("actions", []), top / "actions", company["id"]) + actions
     adjustments = _adjustments(b, qdoc.get("adjustments", []), top / "adjustments") + adjustments
@@ -378,7 +387,9 @@ def build_plan(
     return plan, b.problems
 
 
-def _keyed(b: _Builder, kind: str, items: list[dict[str, Any]], loc: Loc, make: Any) -> dict[str, Any]:
+def _keyed(
+    b: _Builder, kind: str, items: list[dict[str, Any]], loc: Loc, make: Any
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for index, item in enumerate(items):
         item_loc = loc / index
@@ -403,7 +414,13 @@ def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return Quarter(
-        raw["id"], raw.get("name", raw["id"]), start, end, raw.get("fiscal_year"), tuple(months), loc
+        raw["id"],
+        raw.get("name", raw["id"]),
+        start,
+        end,
+        raw.get("fiscal_year"),
+        tuple(months),
+        loc,
     )
 
 
@@ -528,7 +545,9 @@ def _add_node(
         for metric, t in (raw.get("targets") or {}).items()
     }
     budget = {kind: _dec(v) for kind, v in (raw.get("budget") or {}).items()}
-    b.nodes[node_id] = Node(node_id, raw["name"], level, owner, parent, children, targets, budget, loc)
+    b.nodes[node_id] = Node(
+        node_id, raw["name"], level, owner, parent, children, targets, budget, loc
+    )
     return True
 
 
@@ -593,7 +612,11 @@ def _actions(b: _Builder, items: list[dict[str, Any]], loc: Loc, default_node: s
             Resource(r["kind"], _dec(r["amount"]), r.get("note"), aloc / "resources" / i)
             for i, r in enumerate(raw.get("resources", []))
         )
-        out.append(Action(raw["id"], raw["what"], raw["owner"], node, raw["supports"], due, resources, aloc))
+        out.append(
+            Action(
+                raw["id"], raw["what"], raw["owner"], node, raw["supports"], due, resources, aloc
+            )
+        )
     return out
 
 
@@ -609,7 +632,13 @@ def _adjustments(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> list[Adj
         for i, change in enumerate(raw["changes"]):
             node, metric = change["target"].split("/", 1)
             changes.append(
-                Change(node, metric, _opt_dec(change.get("from")), _dec(change["to"]), aloc / "changes" / i)
+                Change(
+                    node,
+                    metric,
+                    _opt_dec(change.get("from")),
+                    _dec(change["to"]),
+                    aloc / "changes" / i,
+                )
             )
         day = b.day(raw["date"], aloc / "date")
         effective = b.day(raw["effective"], aloc / "effective")
@@ -617,14 +646,22 @@ def _adjustments(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> list[Adj
             continue
         out.append(
             Adjustment(
-                raw["id"], day, effective, raw["cause"], raw["note"],
-                tuple(raw.get("approved_by", [])), tuple(changes), aloc,
-            )  # fmt: skip
+                raw["id"],
+                day,
+                effective,
+                raw["cause"],
+                raw["note"],
+                tuple(raw.get("approved_by", [])),
+                tuple(changes),
+                aloc,
+            )
         )
     return out
 
 
-def _effective_managers(people: Mapping[str, Person], org_defaults: Mapping[str, str]) -> dict[str, str]:
+def _effective_managers(
+    people: Mapping[str, Person], org_defaults: Mapping[str, str]
+) -> dict[str, str]:
     managers: dict[str, str] = {}
     for person in people.values():
         manager = person.manager or org_defaults.get(person.id)

@@ -51,9 +51,13 @@ def read_directory(
     if not plan_dir.exists():
         return [], [_unreadable(shown, f"plan folder {shown} does not exist", "check the path")]
     if not plan_dir.is_dir():
-        return [], [_unreadable(shown, f"{shown} is a file; planc checks a quarter folder", (
-            f"run planc check {display_path(plan_dir.parent)}"
-        ))]
+        return [], [
+            _unreadable(
+                shown,
+                f"{shown} is a file; planc checks a quarter folder",
+                (f"run planc check {display_path(plan_dir.parent)}"),
+            )
+        ]
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
     for path in sorted(_plan_files(plan_dir)):
@@ -61,19 +65,25 @@ def read_directory(
         try:
             size = path.stat().st_size
             if size > max_bytes:
-                problems.append(TOO_LARGE.at(
-                    SourceSpan(name, 1, 1),
-                    f"file is {size:,} bytes, over the bound of {max_bytes:,}",
-                    "split the region into several files or raise --max-file-size",
-                ))
+                problems.append(
+                    TOO_LARGE.at(
+                        SourceSpan(name, 1, 1),
+                        f"file is {size:,} bytes, over the bound of {max_bytes:,}",
+                        "split the region into several files or raise --max-file-size",
+                    )
+                )
                 continue
             sources.append(SourceFile(name, path.read_bytes()))
         except OSError as error:
             problems.append(_unreadable(name, f"cannot read {name}: {error.strerror or error}"))
     if not sources and not problems:
-        problems.append(_unreadable(shown, f"no .yaml files in {shown}", (
-            "a quarter folder holds quarter.yaml and one file per region"
-        )))
+        problems.append(
+            _unreadable(
+                shown,
+                f"no .yaml files in {shown}",
+                ("a quarter folder holds quarter.yaml and one file per region"),
+            )
+        )
     return sources, problems
 
 
@@ -103,7 +113,9 @@ def _gc_paused() -> Iterator[None]:
 
 
 def check_sources(
-    label: str, sources: list[SourceFile], problems: list[Diagnostic] | None = None,
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> CheckResult:
     """Compile a plan from its files: everything ``planc check`` does short of printing."""
@@ -131,7 +143,9 @@ def _any_error(diagnostics: list[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 
 
-def _build(label: str, loaded: list[LoadResult], found: list[Diagnostic]) -> tuple[Plan | None, list[Diagnostic]]:
+def _build(
+    label: str, loaded: list[LoadResult], found: list[Diagnostic]
+) -> tuple[Plan | None, list[Diagnostic]]:
     quarters: list[tuple[str, dict[str, Any]]] = []
     regions: list[tuple[str, dict[str, Any]]] = []
     for item in loaded:
@@ -140,13 +154,20 @@ def _build(label: str, loaded: list[LoadResult], found: list[Diagnostic]) -> tup
         kind = item.data["kind"]
         (quarters if kind == "quarter" else regions).append((item.source.path, item.data))
     if not quarters:
-        return None, [NO_QUARTER_FILE.at(SourceSpan(label, 1, 1), f"no quarter file in {label}", (
-            "add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"
-        ))]
+        return None, [
+            NO_QUARTER_FILE.at(
+                SourceSpan(label, 1, 1),
+                f"no quarter file in {label}",
+                ("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
+            )
+        ]
     if len(quarters) > 1:
         return None, [
-            TWO_QUARTER_FILES.at(Loc(path) / "kind", f"second quarter file in {label} (first: {quarters[0][0]})",
-                                 "keep one kind: quarter file per quarter folder")
+            TWO_QUARTER_FILES.at(
+                Loc(path) / "kind",
+                f"second quarter file in {label} (first: {quarters[0][0]})",
+                "keep one kind: quarter file per quarter folder",
+            )
             for path, _ in quarters[1:]
         ]
     return build_plan(quarters[0], regions)

@@ -117,7 +117,12 @@ def github(results: list[CheckResult]) -> str:
             span = _span(d)
             props = ",".join(
                 f"{k}={_escape_property(str(v))}"
-                for k, v in (("file", span.path), ("line", span.line), ("col", span.col), ("title", d.code))
+                for k, v in (
+                    ("file", span.path),
+                    ("line", span.line),
+                    ("col", span.col),
+                    ("title", d.code),
+                )
             )
             body = d.message + (f"\nhint: {d.hint}" if d.hint else "")
             lines.append(f"::{levels[d.severity]} {props}::{_escape_data(body)}")

@@ -21,7 +21,11 @@ from planc.loader import LoadResult, Trap
 from planc.resources import schema_path
 from planc.source import Loc, PathPart, SpanResolver
 
-MISSING_KEY = rule("PLC101", "missing-key", Severity.ERROR, """
+MISSING_KEY = rule(
+    "PLC101",
+    "missing-key",
+    Severity.ERROR,
+    """
     A required key is missing.
 
     Fails (a team without an owner)::
@@ -36,8 +40,13 @@ MISSING_KEY = rule("PLC101", "missing-key", Severity.ERROR, """
           - id: east-ent
             name: Enterprise East
             owner: li-na
-    """)
-UNKNOWN_KEY = rule("PLC102", "unknown-key", Severity.ERROR, """
+    """,
+)
+UNKNOWN_KEY = rule(
+    "PLC102",
+    "unknown-key",
+    Severity.ERROR,
+    """
     A key the plan format does not know, often a typo.
 
     Fails::
@@ -53,8 +62,13 @@ UNKNOWN_KEY = rule("PLC102", "unknown-key", Severity.ERROR, """
           - id: east-ent
             name: Enterprise East
             owner: li-na
-    """)
-WRONG_TYPE = rule("PLC103", "wrong-type", Severity.ERROR, """
+    """,
+)
+WRONG_TYPE = rule(
+    "PLC103",
+    "wrong-type",
+    Severity.ERROR,
+    """
     A value of the wrong kind: text where a number is expected, a list where a
     mapping is expected, and so on.
 
@@ -65,8 +79,13 @@ WRONG_TYPE = rule("PLC103", "wrong-type", Severity.ERROR, """
     Passes::
 
         revenue: {value: 1000000}
-    """)
-BAD_VALUE = rule("PLC104", "bad-value", Severity.ERROR, """
+    """,
+)
+BAD_VALUE = rule(
+    "PLC104",
+    "bad-value",
+    Severity.ERROR,
+    """
     A value of the right kind that is not allowed: not one of the listed
     choices, an id or e-mail of the wrong form, a negative amount, a date that
     does not exist.
@@ -80,8 +99,13 @@ BAD_VALUE = rule("PLC104", "bad-value", Severity.ERROR, """
 
         metrics:
           - {id: revenue, name: Revenue, unit: currency}
-    """)
-BAD_FILE_KIND = rule("PLC105", "file-kind", Severity.ERROR, """
+    """,
+)
+BAD_FILE_KIND = rule(
+    "PLC105",
+    "file-kind",
+    Severity.ERROR,
+    """
     The file does not say which plan format and kind it is.
 
     Every plan file starts with ``planc: 1`` and ``kind: quarter`` or ``kind: region``.
@@ -95,9 +119,14 @@ BAD_FILE_KIND = rule("PLC105", "file-kind", Severity.ERROR, """
         planc: 1
         kind: region
         region: {id: east, name: East, owner: wang-lei}
-    """)
+    """,
+)
 
-NO_QUARTER_FILE = rule("PLC106", "no-quarter-file", Severity.ERROR, """
+NO_QUARTER_FILE = rule(
+    "PLC106",
+    "no-quarter-file",
+    Severity.ERROR,
+    """
     The plan folder has no quarter file (a file with ``kind: quarter``).
 
     A quarter is a folder ``plans/<quarter>/`` with one ``quarter.yaml`` that
@@ -105,13 +134,19 @@ NO_QUARTER_FILE = rule("PLC106", "no-quarter-file", Severity.ERROR, """
 
     Fails: a folder with only ``regions/east.yaml``.
     Passes: the same folder with ``quarter.yaml``.
-    """)
-TWO_QUARTER_FILES = rule("PLC107", "two-quarter-files", Severity.ERROR, """
+    """,
+)
+TWO_QUARTER_FILES = rule(
+    "PLC107",
+    "two-quarter-files",
+    Severity.ERROR,
+    """
     The plan folder has more than one quarter file.
 
     Fails: ``quarter.yaml`` and ``quarter-copy.yaml`` both with ``kind: quarter``.
     Passes: one of them, or the copy moved to its own quarter folder.
-    """)
+    """,
+)
 
 RULES: tuple[Rule, ...] = (
     MISSING_KEY, UNKNOWN_KEY, WRONG_TYPE, BAD_VALUE, BAD_FILE_KIND, NO_QUARTER_FILE, TWO_QUARTER_FILES,
@@ -171,7 +206,9 @@ def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
         return BAD_FILE_KIND.at(where, "missing `planc: 1` (the plan format version)", hint)
     if data.get("kind") not in _KIND_ROOTS:
         where = file_loc / "kind" if "kind" in data else file_loc
-        return BAD_FILE_KIND.at(where, f"`kind` must be quarter or region, not {data.get('kind')!r}", hint)
+        return BAD_FILE_KIND.at(
+            where, f"`kind` must be quarter or region, not {data.get('kind')!r}", hint
+        )
     return None
 
 
@@ -198,7 +235,10 @@ class _ErrorMapper:
             ]
         trap = self._trap_at(loc)
         if trap is not None and keyword in ("type", "enum", "const", "pattern"):
-            expects_text = "string" in getattr(error.kind, "types", ()) or keyword in ("enum", "pattern")
+            expects_text = "string" in getattr(error.kind, "types", ()) or keyword in (
+                "enum",
+                "pattern",
+            )
             trap_rule, message, hint = trap.explain(expects_text)
             return [trap_rule.at(loc, message, hint)]
         if keyword == "type":

@@ -28,9 +28,13 @@ def adjustment_unknown_target(plan: Plan) -> Iterator[Finding]:
             node = plan.nodes.get(change.node)
             if node is None or change.metric not in node.targets:
                 missing = "node" if node is None else "target"
-                yield change.loc / "target", (
-                    f"{adjustment.id} changes {change.node}/{change.metric}, but there is no such {missing}"
-                ), "write node-id/metric-id of a target in this plan"
+                yield (
+                    change.loc / "target",
+                    (
+                        f"{adjustment.id} changes {change.node}/{change.metric}, but there is no such {missing}"
+                    ),
+                    "write node-id/metric-id of a target in this plan",
+                )
 
 
 @check("PLC602", Severity.ERROR)
@@ -51,7 +55,7 @@ def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
           - {target: zhang-wei/revenue, from: 600000, to: 550000}
     """
     latest = {}
-    for adjustment in sorted(plan.adjustments, key=lambda a: (a.effective, a.date, a.id)):
+    for adjustment in sorted(plan.adjustments, key=lambda a: (a.effective, a.decided, a.id)):
         for change in adjustment.changes:
             latest[(change.node, change.metric)] = (adjustment, change)
     for (node_id, metric), (adjustment, change) in sorted(latest.items()):
@@ -60,10 +64,14 @@ def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
             continue
         current = node.targets[metric].value
         if current != change.after:
-            yield change.loc / "to", (
-                f"{adjustment.id} sets {node_id}/{metric} to {amount(change.after)}, "
-                f"but the plan has {amount(current)}"
-            ), "update the target or the adjustment so they agree"
+            yield (
+                change.loc / "to",
+                (
+                    f"{adjustment.id} sets {node_id}/{metric} to {amount(change.after)}, "
+                    f"but the plan has {amount(current)}"
+                ),
+                "update the target or the adjustment so they agree",
+            )
 
 
 @check("PLC603", Severity.ERROR)
@@ -81,10 +89,14 @@ def adjustment_effective_outside_quarter(plan: Plan) -> Iterator[Finding]:
     quarter = plan.quarter
     for adjustment in plan.adjustments:
         if not quarter.contains(adjustment.effective):
-            yield adjustment.loc / "effective", (
-                f"{adjustment.id} takes effect {adjustment.effective}, outside {quarter.id} "
-                f"({quarter.start} to {quarter.end})"
-            ), "changes apply from a day inside the quarter"
+            yield (
+                adjustment.loc / "effective",
+                (
+                    f"{adjustment.id} takes effect {adjustment.effective}, outside {quarter.id} "
+                    f"({quarter.start} to {quarter.end})"
+                ),
+                "changes apply from a day inside the quarter",
+            )
 
 
 @check("PLC604", Severity.WARNING)
@@ -102,10 +114,14 @@ def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
     for adjustment in plan.adjustments:
         for change in adjustment.changes:
             if change.before is not None and change.before == change.after:
-                yield change.loc, (
-                    f"{adjustment.id} changes {change.node}/{change.metric} from {amount(change.before)} "
-                    "to the same value"
-                ), "remove the change, or record the real old value"
+                yield (
+                    change.loc,
+                    (
+                        f"{adjustment.id} changes {change.node}/{change.metric} from {amount(change.before)} "
+                        "to the same value"
+                    ),
+                    "remove the change, or record the real old value",
+                )
 
 
 CHECKS = (

@@ -125,8 +125,10 @@ def duplicate_id(plan: Plan) -> Iterator[Finding]:
         if dup.kind == "node" and dup.loc.path[-1:] == ("rep",) and dup.first.path[-1:] == ("rep",):
             continue  # a rep seated twice: PLC208 says it better
         first = f"{dup.first.file}:{'/'.join(map(str, dup.first.path))}"
-        yield dup.loc, f"{dup.kind} id `{dup.id}` is already used (first at {first})", (
-            "give each one its own id"
+        yield (
+            dup.loc,
+            f"{dup.kind} id `{dup.id}` is already used (first at {first})",
+            ("give each one its own id"),
         )
 
 
@@ -160,9 +162,11 @@ def management_cycle(plan: Plan) -> Iterator[Finding]:
             ordered = cycle[cycle.index(first) :] + cycle[: cycle.index(first)]
             loop = " → ".join([*ordered, first])
             where = plan.people[first].loc
-            yield where / "manager" if plan.people[first].manager else where, (
-                f"management cycle: {loop}"
-            ), "set one person's manager to someone outside the loop"
+            yield (
+                where / "manager" if plan.people[first].manager else where,
+                (f"management cycle: {loop}"),
+                "set one person's manager to someone outside the loop",
+            )
         for member in path:
             state[member] = 2
 
@@ -188,8 +192,10 @@ def rep_in_two_teams(plan: Plan) -> Iterator[Finding]:
     for dup in plan.duplicates:
         if dup.kind == "node" and dup.loc.path[-1:] == ("rep",) and dup.first.path[-1:] == ("rep",):
             first_team = _team_of(plan, dup.id)
-            yield dup.loc, f"rep `{dup.id}` already sits in team `{first_team}`", (
-                "keep one seat; move targets with an adjustment if the rep changes team"
+            yield (
+                dup.loc,
+                f"rep `{dup.id}` already sits in team `{first_team}`",
+                ("keep one seat; move targets with an adjustment if the rep changes team"),
             )
 
 
@@ -216,8 +222,10 @@ def rep_without_team(plan: Plan) -> Iterator[Finding]:
     for person in plan.people.values():
         node = plan.nodes.get(person.id)
         if person.role == "rep" and (node is None or node.level is not Level.REP):
-            yield person.loc / "id", f"rep `{person.id}` ({person.name}) sits in no team", (
-                "add them to a team's reps, or change their role"
+            yield (
+                person.loc / "id",
+                f"rep `{person.id}` ({person.name}) sits in no team",
+                ("add them to a team's reps, or change their role"),
             )
 
 

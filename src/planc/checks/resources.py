@@ -48,10 +48,14 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
             continue
         budget = node.budget[kind]
         if total > budget:
-            yield node.loc / "budget" / kind, (
-                f"{node.level.label} {node_id} {kind}: {count} request(s) add up to {amount(total)}, "
-                f"the budget is {amount(budget)} (over by {amount(total - budget)})"
-            ), "cut or move requests, or raise the budget"
+            yield (
+                node.loc / "budget" / kind,
+                (
+                    f"{node.level.label} {node_id} {kind}: {count} request(s) add up to {amount(total)}, "
+                    f"the budget is {amount(budget)} (over by {amount(total - budget)})"
+                ),
+                "cut or move requests, or raise the budget",
+            )
 
 
 @check("PLC502", Severity.ERROR)
@@ -71,10 +75,14 @@ def budgets_exceed_parent(plan: Plan) -> Iterator[Finding]:
             given = [c.budget[kind] for c in children if kind in c.budget]
             total = sum(given, Decimal(0))
             if given and total > budget:
-                yield node.loc / "budget" / kind, (
-                    f"{node.level.label} {node.id} {kind}: {len(given)} budget(s) below add up to "
-                    f"{amount(total)}, above this budget of {amount(budget)}"
-                ), "lower the budgets below or raise this one"
+                yield (
+                    node.loc / "budget" / kind,
+                    (
+                        f"{node.level.label} {node.id} {kind}: {len(given)} budget(s) below add up to "
+                        f"{amount(total)}, above this budget of {amount(budget)}"
+                    ),
+                    "lower the budgets below or raise this one",
+                )
 
 
 @check("PLC503", Severity.WARNING)
@@ -95,10 +103,14 @@ def resource_without_budget(plan: Plan) -> Iterator[Finding]:
                 continue
             if not any(resource.kind in n.budget for n in plan.ancestors(action.node)):
                 where: Loc = resource.loc / "kind"
-                yield where, (
-                    f"action {action.id} asks for {amount(resource.amount)} of {resource.kind}, "
-                    f"which no budget above {action.node} provides"
-                ), f"add {resource.kind} to a budget, or use a kind that has one"
+                yield (
+                    where,
+                    (
+                        f"action {action.id} asks for {amount(resource.amount)} of {resource.kind}, "
+                        f"which no budget above {action.node} provides"
+                    ),
+                    f"add {resource.kind} to a budget, or use a kind that has one",
+                )
 
 
 CHECKS = (resources_over_budget, budgets_exceed_parent, resource_without_budget)

@@ -13,9 +13,22 @@ from planc.model import Level, Node, Person, Plan, Target
 from planc.source import Loc
 
 # How senior a target's owner must be at each level of the org; finance and ops own no targets.
-_ROLE_RANK = {"rep": 1, "manager": 2, "director": 3, "vp": 4, "executive": 5, "finance": 0, "ops": 0}
+_ROLE_RANK = {
+    "rep": 1,
+    "manager": 2,
+    "director": 3,
+    "vp": 4,
+    "executive": 5,
+    "finance": 0,
+    "ops": 0,
+}
 _REQUIRED_RANK = {Level.COMPANY: 4, Level.REGION: 3, Level.TEAM: 2, Level.REP: 1}
-_REQUIRED_ROLE = {Level.COMPANY: "vp", Level.REGION: "director", Level.TEAM: "manager", Level.REP: "rep"}
+_REQUIRED_ROLE = {
+    Level.COMPANY: "vp",
+    Level.REGION: "director",
+    Level.TEAM: "manager",
+    Level.REP: "rep",
+}
 
 
 def _targets(plan: Plan) -> Iterator[tuple[Node, Target]]:
@@ -43,8 +56,10 @@ def metric_without_definition(plan: Plan) -> Iterator[Finding]:
     """
     for metric in plan.metrics.values():
         if not metric.definition:
-            yield metric.loc / "id", f"metric {metric.id} has no definition", (
-                "add definition: say exactly how the number is counted"
+            yield (
+                metric.loc / "id",
+                f"metric {metric.id} has no definition",
+                ("add definition: say exactly how the number is counted"),
             )
 
 
@@ -80,10 +95,14 @@ def value_out_of_range(plan: Plan) -> Iterator[Finding]:
             elif metric.unit == "count" and value != value.to_integral_value():
                 problem = "is not a whole number"
             elif metric.scale is not None and not metric.scale[0] <= value <= metric.scale[1]:
-                problem = f"is outside the scale {amount(metric.scale[0])}-{amount(metric.scale[1])}"
+                problem = (
+                    f"is outside the scale {amount(metric.scale[0])}-{amount(metric.scale[1])}"
+                )
             if problem:
-                yield target.loc / part, f"{target.ref} {part} {amount(value)} {problem}", (
-                    f"{metric.name} is measured in {metric.unit}"
+                yield (
+                    target.loc / part,
+                    f"{target.ref} {part} {amount(value)} {problem}",
+                    (f"{metric.name} is measured in {metric.unit}"),
                 )
 
 
@@ -108,9 +127,13 @@ def stretch_not_beyond_value(plan: Plan) -> Iterator[Finding]:
         easier = target.stretch > target.value if metric.is_cap else target.stretch < target.value
         if easier:
             side = "above" if metric.is_cap else "below"
-            yield target.loc / "stretch", (
-                f"{target.ref} stretch {amount(target.stretch)} is {side} the value {amount(target.value)}"
-            ), "a stretch goal should be harder than the committed value"
+            yield (
+                target.loc / "stretch",
+                (
+                    f"{target.ref} stretch {amount(target.stretch)} is {side} the value {amount(target.value)}"
+                ),
+                "a stretch goal should be harder than the committed value",
+            )
 
 
 @check("PLC410", Severity.WARNING)
@@ -150,10 +173,14 @@ def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
             if improvement > band.max
             else "too low does not motivate: raise the target or explain it in a note"
         )
-        yield target.loc / "value", (
-            f"{target.ref} {amount(target.value)} is {signed_percent(growth)} on {label} "
-            f"({amount(base)}); policy allows {what} of {percent(band.min)} to {percent(band.max)}"
-        ), hint
+        yield (
+            target.loc / "value",
+            (
+                f"{target.ref} {amount(target.value)} is {signed_percent(growth)} on {label} "
+                f"({amount(base)}); policy allows {what} of {percent(band.min)} to {percent(band.max)}"
+            ),
+            hint,
+        )
 
 
 def ramp_factor(plan: Plan, person: Person) -> Decimal:
@@ -189,7 +216,9 @@ def _full_quota_peers(plan: Plan, team: Node, metric: str) -> list[Decimal]:
     return peers
 
 
-def _reduced_quotas(plan: Plan, factor_of: str) -> Iterator[tuple[Node, Target, Decimal, Decimal, Decimal]]:
+def _reduced_quotas(
+    plan: Plan, factor_of: str
+) -> Iterator[tuple[Node, Target, Decimal, Decimal, Decimal]]:
     """(rep, target, factor %, allowed, team median) for reps over their reduced quota."""
     for node in plan.nodes.values():
         if node.level is not Level.REP:
@@ -234,11 +263,15 @@ def ramping_rep_on_full_quota(plan: Plan) -> Iterator[Finding]:
           targets: {revenue: {value: 250000}}
     """
     for node, target, factor, allowed, median in _reduced_quotas(plan, "ramp"):
-        yield target.loc / "value", (
-            f"{node.id} is ramping ({percent(factor)} of a full quota this quarter) but "
-            f"{target.metric} is {amount(target.value)}; the ramp allows {amount(allowed)} "
-            f"({percent(factor)} of the team median {amount(median)})"
-        ), f"lower the target to at most {amount(allowed)}"
+        yield (
+            target.loc / "value",
+            (
+                f"{node.id} is ramping ({percent(factor)} of a full quota this quarter) but "
+                f"{target.metric} is {amount(target.value)}; the ramp allows {amount(allowed)} "
+                f"({percent(factor)} of the team median {amount(median)})"
+            ),
+            f"lower the target to at most {amount(allowed)}",
+        )
 
 
 @check("PLC412", Severity.WARNING)
@@ -260,11 +293,15 @@ def leaver_not_prorated(plan: Plan) -> Iterator[Finding]:
     """
     for node, target, factor, allowed, median in _reduced_quotas(plan, "presence"):
         person = plan.people[node.id]
-        yield target.loc / "value", (
-            f"{node.id} is here {percent(factor)} of the quarter (until {person.end}) but "
-            f"{target.metric} is {amount(target.value)}; prorated, that is at most {amount(allowed)} "
-            f"of the team median {amount(median)}"
-        ), f"prorate the target to at most {amount(allowed)}"
+        yield (
+            target.loc / "value",
+            (
+                f"{node.id} is here {percent(factor)} of the quarter (until {person.end}) but "
+                f"{target.metric} is {amount(target.value)}; prorated, that is at most {amount(allowed)} "
+                f"of the team median {amount(median)}"
+            ),
+            f"prorate the target to at most {amount(allowed)}",
+        )
 
 
 @check("PLC413", Severity.ERROR)
@@ -287,11 +324,19 @@ def phasing_after_leaving(plan: Plan) -> Iterator[Finding]:
             if target.months is None:
                 continue
             for index, (year, month) in enumerate(plan.quarter.months):
-                if index < len(target.months) and date(year, month, 1) > person.end and target.months[index]:
-                    yield target.loc / "months" / index, (
-                        f"{target.ref} phases {amount(target.months[index])} into {year}-{month:02d}, "
-                        f"after {node.id} leaves on {person.end}"
-                    ), "move that amount to earlier months or to another rep"
+                if (
+                    index < len(target.months)
+                    and date(year, month, 1) > person.end
+                    and target.months[index]
+                ):
+                    yield (
+                        target.loc / "months" / index,
+                        (
+                            f"{target.ref} phases {amount(target.months[index])} into {year}-{month:02d}, "
+                            f"after {node.id} leaves on {person.end}"
+                        ),
+                        "move that amount to earlier months or to another rep",
+                    )
 
 
 @check("PLC414", Severity.WARNING)
@@ -313,10 +358,14 @@ def seat_outside_employment(plan: Plan) -> Iterator[Finding]:
         if node.level is not Level.REP or person is None or not node.targets:
             continue
         if presence_factor(plan, person) == 0:
-            yield person.loc / "id", (
-                f"{node.id} has targets but is not employed during {plan.quarter.id} "
-                f"(start {person.start or '-'}, end {person.end or '-'})"
-            ), "remove the seat, or fix the start or end date"
+            yield (
+                person.loc / "id",
+                (
+                    f"{node.id} has targets but is not employed during {plan.quarter.id} "
+                    f"(start {person.start or '-'}, end {person.end or '-'})"
+                ),
+                "remove the seat, or fix the start or end date",
+            )
 
 
 @check("PLC420", Severity.WARNING)
@@ -343,8 +392,10 @@ def serves_no_pillar(plan: Plan) -> Iterator[Finding]:
     for metric_id, count in sorted(without.items()):
         metric = plan.metrics.get(metric_id)
         if metric is not None:
-            yield metric.loc / "id", f"{count} target(s) of metric {metric_id} serve no strategy pillar", (
-                "add pillar: to the metric (or to each target)"
+            yield (
+                metric.loc / "id",
+                f"{count} target(s) of metric {metric_id} serve no strategy pillar",
+                ("add pillar: to the metric (or to each target)"),
             )
 
 
@@ -371,7 +422,9 @@ def owner_role_mismatch(plan: Plan) -> Iterator[Finding]:
         for target in node.targets.values():
             if target.owner != node.owner:
                 where = target.loc / "owner"
-                yield from _role_problem(plan, node, target.owner, needed, where, f"{target.metric} owner")
+                yield from _role_problem(
+                    plan, node, target.owner, needed, where, f"{target.metric} owner"
+                )
 
 
 def _role_problem(
@@ -381,10 +434,14 @@ def _role_problem(
     if person is None or _ROLE_RANK.get(person.role, 0) >= needed:
         return
     role = _REQUIRED_ROLE[node.level]
-    yield where, (
-        f"{node.level.label} {node.id} {what} {owner} is a {person.role}; "
-        f"a {node.level.label} needs a {role} or above"
-    ), f"make someone with role {role} or above the owner, or correct {owner}'s role"
+    yield (
+        where,
+        (
+            f"{node.level.label} {node.id} {what} {owner} is a {person.role}; "
+            f"a {node.level.label} needs a {role} or above"
+        ),
+        f"make someone with role {role} or above the owner, or correct {owner}'s role",
+    )
 
 
 @check("PLC430", Severity.ERROR)
@@ -402,10 +459,14 @@ def deadline_outside_quarter(plan: Plan) -> Iterator[Finding]:
     quarter = plan.quarter
     for _, target in _targets(plan):
         if not quarter.contains(target.deadline):
-            yield target.loc / "deadline", (
-                f"{target.ref} deadline {target.deadline} is outside {quarter.id} "
-                f"({quarter.start} to {quarter.end})"
-            ), "set a deadline inside the quarter (the default is its last day)"
+            yield (
+                target.loc / "deadline",
+                (
+                    f"{target.ref} deadline {target.deadline} is outside {quarter.id} "
+                    f"({quarter.start} to {quarter.end})"
+                ),
+                "set a deadline inside the quarter (the default is its last day)",
+            )
 
 
 @check("PLC431", Severity.ERROR)
@@ -423,9 +484,13 @@ def action_due_outside_quarter(plan: Plan) -> Iterator[Finding]:
     quarter = plan.quarter
     for action in plan.actions:
         if not quarter.contains(action.due):
-            yield action.loc / "due", (
-                f"action {action.id} is due {action.due}, outside {quarter.id} ({quarter.start} to {quarter.end})"
-            ), "move it into the quarter, or plan it in the quarter it belongs to"
+            yield (
+                action.loc / "due",
+                (
+                    f"action {action.id} is due {action.due}, outside {quarter.id} ({quarter.start} to {quarter.end})"
+                ),
+                "move it into the quarter, or plan it in the quarter it belongs to",
+            )
 
 
 def _supported_target(plan: Plan, node_id: str, metric: str) -> Target | None:
@@ -453,10 +518,14 @@ def action_due_after_target(plan: Plan) -> Iterator[Finding]:
     for action in plan.actions:
         target = _supported_target(plan, action.node, action.supports)
         if target is not None and action.due > target.deadline:
-            yield action.loc / "due", (
-                f"action {action.id} is due {action.due}, after the deadline of {target.ref} "
-                f"({target.deadline})"
-            ), "an action must finish before the target it supports is due"
+            yield (
+                action.loc / "due",
+                (
+                    f"action {action.id} is due {action.due}, after the deadline of {target.ref} "
+                    f"({target.deadline})"
+                ),
+                "an action must finish before the target it supports is due",
+            )
 
 
 @check("PLC433", Severity.WARNING)
@@ -470,12 +539,16 @@ def action_supports_no_target(plan: Plan) -> Iterator[Finding]:
     Passes: the same action once east-ent (or east, or the company) has a new_customers target.
     """
     for action in plan.actions:
-        if action.supports in plan.metrics and action.node in plan.nodes:
-            if _supported_target(plan, action.node, action.supports) is None:
-                yield action.loc / "supports", (
+        known = action.supports in plan.metrics and action.node in plan.nodes
+        if known and _supported_target(plan, action.node, action.supports) is None:
+            yield (
+                action.loc / "supports",
+                (
                     f"action {action.id} supports {action.supports}, but {action.node} and the nodes above "
                     "it have no such target"
-                ), "set the target, or point the action at the metric it really moves"
+                ),
+                "set the target, or point the action at the metric it really moves",
+            )
 
 
 CHECKS = (

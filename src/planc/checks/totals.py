@@ -79,13 +79,17 @@ def children_out_of_band(plan: Plan) -> Iterator[Finding]:
         share = f" ({percent(ratio_percent(total, target.value))})" if target.value else ""
         allowed = f"{percent(100 + band.min)} to {percent(100 + band.max)}"
         word = "under-assigned" if total < low else "over-assigned"
-        yield target.loc / "value", (
-            f"{node.level.label} {node.id} {target.metric}: {_children_label(node)} add up to "
-            f"{amount(total)}, target is {amount(target.value)}{share}; {word}, policy allows {allowed}"
-        ), (
-            f"change the {_children_label(node)}' targets or this target so they reconcile"
-            if total < low
-            else f"lower some of the {_children_label(node)}' targets, or widen policy.over_assignment"
+        yield (
+            target.loc / "value",
+            (
+                f"{node.level.label} {node.id} {target.metric}: {_children_label(node)} add up to "
+                f"{amount(total)}, target is {amount(target.value)}{share}; {word}, policy allows {allowed}"
+            ),
+            (
+                f"change the {_children_label(node)}' targets or this target so they reconcile"
+                if total < low
+                else f"lower some of the {_children_label(node)}' targets, or widen policy.over_assignment"
+            ),
         )
 
 
@@ -113,11 +117,15 @@ def caps_exceed_parent(plan: Plan) -> Iterator[Finding]:
     tolerance = plan.policy.tolerance
     for node, target, total, _ in _summed_levels(plan, caps=True):
         if total > target.value + tolerance:
-            yield target.loc / "value", (
-                f"{node.level.label} {node.id} {target.metric}: {_children_label(node)}' caps add up to "
-                f"{amount(total)}, above this cap of {amount(target.value)} "
-                f"by {amount(total - target.value)}"
-            ), f"lower the {_children_label(node)}' caps or raise this one"
+            yield (
+                target.loc / "value",
+                (
+                    f"{node.level.label} {node.id} {target.metric}: {_children_label(node)}' caps add up to "
+                    f"{amount(total)}, above this cap of {amount(target.value)} "
+                    f"by {amount(total - target.value)}"
+                ),
+                f"lower the {_children_label(node)}' caps or raise this one",
+            )
 
 
 @check("PLC303", Severity.ERROR)
@@ -139,10 +147,14 @@ def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
                 continue
             total = sum(target.months, Decimal(0))
             if abs(total - target.value) > tolerance:
-                yield target.loc / "months", (
-                    f"{target.ref}: months add up to {amount(total)}, the quarter's value is "
-                    f"{amount(target.value)} ({_gap(total, target.value)})"
-                ), "make the months add up to value"
+                yield (
+                    target.loc / "months",
+                    (
+                        f"{target.ref}: months add up to {amount(total)}, the quarter's value is "
+                        f"{amount(target.value)} ({_gap(total, target.value)})"
+                    ),
+                    "make the months add up to value",
+                )
 
 
 @check("PLC304", Severity.ERROR)
@@ -161,9 +173,13 @@ def months_do_not_match_quarter(plan: Plan) -> Iterator[Finding]:
     for node in plan.nodes.values():
         for target in node.targets.values():
             if target.months is not None and len(target.months) != expected:
-                yield target.loc / "months", (
-                    f"{target.ref}: {len(target.months)} monthly values, the quarter has {expected} months"
-                ), f"give one number per month, {expected} in all"
+                yield (
+                    target.loc / "months",
+                    (
+                        f"{target.ref}: {len(target.months)} monthly values, the quarter has {expected} months"
+                    ),
+                    f"give one number per month, {expected} in all",
+                )
 
 
 @check("PLC305", Severity.ERROR)
@@ -185,10 +201,14 @@ def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
                 continue
             total = sum(target.products.values(), Decimal(0))
             if abs(total - target.value) > tolerance:
-                yield target.loc / "products", (
-                    f"{target.ref}: product lines add up to {amount(total)}, the value is "
-                    f"{amount(target.value)} ({_gap(total, target.value)})"
-                ), "make the product split add up to value"
+                yield (
+                    target.loc / "products",
+                    (
+                        f"{target.ref}: product lines add up to {amount(total)}, the value is "
+                        f"{amount(target.value)} ({_gap(total, target.value)})"
+                    ),
+                    "make the product split add up to value",
+                )
 
 
 @check("PLC306", Severity.ERROR)
@@ -213,10 +233,14 @@ def split_of_unsummed_metric(plan: Plan) -> Iterator[Finding]:
                 continue
             for part in ("months", "products"):
                 if getattr(target, part) is not None:
-                    yield target.loc / part, (
-                        f"{target.ref}: {metric.name} rolls up as {metric.rollup}, so its {part} "
-                        "cannot add up to the quarter"
-                    ), f"remove {part}: only metrics with rollup sum are split"
+                    yield (
+                        target.loc / part,
+                        (
+                            f"{target.ref}: {metric.name} rolls up as {metric.rollup}, so its {part} "
+                            "cannot add up to the quarter"
+                        ),
+                        f"remove {part}: only metrics with rollup sum are split",
+                    )
 
 
 @check("PLC307", Severity.ERROR)
@@ -252,27 +276,42 @@ def mean_below_parent(plan: Plan) -> Iterator[Finding]:
             children = _child_targets(plan, node, metric_id)
             if not children:
                 continue
-            mean, how = _mean(plan, children, metric.weight if metric.rollup == "weighted_mean" else None)
-            short = mean < target.value - tolerance if not metric.is_cap else mean > target.value + tolerance
+            mean, how = _mean(
+                plan, children, metric.weight if metric.rollup == "weighted_mean" else None
+            )
+            short = (
+                mean < target.value - tolerance
+                if not metric.is_cap
+                else mean > target.value + tolerance
+            )
             if short:
-                yield target.loc / "value", (
-                    f"{node.level.label} {node.id} {metric_id}: {_children_label(node)}' {how} is "
-                    f"{amount(mean.quantize(Decimal('0.01')))}, "
-                    f"{'below' if not metric.is_cap else 'above'} the target of {amount(target.value)}"
-                ), f"raise some of the {_children_label(node)}' targets, or lower this one"
+                yield (
+                    target.loc / "value",
+                    (
+                        f"{node.level.label} {node.id} {metric_id}: {_children_label(node)}' {how} is "
+                        f"{amount(mean.quantize(Decimal('0.01')))}, "
+                        f"{'below' if not metric.is_cap else 'above'} the target of {amount(target.value)}"
+                    ),
+                    f"raise some of the {_children_label(node)}' targets, or lower this one",
+                )
 
 
-def _mean(plan: Plan, children: list[tuple[Node, Target]], weight: str | None) -> tuple[Decimal, str]:
+def _mean(
+    plan: Plan, children: list[tuple[Node, Target]], weight: str | None
+) -> tuple[Decimal, str]:
     values = [t.value for _, t in children]
     if weight is not None:
-        weights = [child.targets[weight].value if weight in child.targets else None for child, _ in children]
+        weights = [
+            child.targets[weight].value if weight in child.targets else None
+            for child, _ in children
+        ]
         if all(w is not None for w in weights):
             known = [w for w in weights if w is not None]
             total = sum(known, Decimal(0))
             if total > 0:
-                return sum((v * w for v, w in zip(values, known, strict=True)), Decimal(0)) / total, (
-                    f"mean weighted by {weight}"
-                )
+                return sum(
+                    (v * w for v, w in zip(values, known, strict=True)), Decimal(0)
+                ) / total, (f"mean weighted by {weight}")
     return sum(values, Decimal(0)) / len(values), "mean"
 
 
@@ -301,9 +340,13 @@ def not_rounded(plan: Plan) -> Iterator[Finding]:
                 continue
             for part, value in (("value", target.value), ("stretch", target.stretch)):
                 if value is not None and value % unit != 0:
-                    yield target.loc / part, (
-                        f"{target.ref} {part} {amount(value)} is not a multiple of {amount(unit)}"
-                    ), f"round to {amount((value / unit).to_integral_value() * unit)}"
+                    yield (
+                        target.loc / part,
+                        (
+                            f"{target.ref} {part} {amount(value)} is not a multiple of {amount(unit)}"
+                        ),
+                        f"round to {amount((value / unit).to_integral_value() * unit)}",
+                    )
 
 
 @check("PLC309", Severity.WARNING)
@@ -338,10 +381,14 @@ def child_without_target(plan: Plan) -> Iterator[Finding]:
             for child_id in node.children:
                 child = plan.nodes.get(child_id)
                 if child is not None and metric_id not in child.targets:
-                    yield child.loc, (
-                        f"{child.level.label} {child.id} has no {metric_id} target, "
-                        f"while {len(with_target)} of {len(node.children)} in {node.id} do"
-                    ), f"give {child.id} a {metric_id} target (0 if none)"
+                    yield (
+                        child.loc,
+                        (
+                            f"{child.level.label} {child.id} has no {metric_id} target, "
+                            f"while {len(with_target)} of {len(node.children)} in {node.id} do"
+                        ),
+                        f"give {child.id} a {metric_id} target (0 if none)",
+                    )
 
 
 CHECKS = (

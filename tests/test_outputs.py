@@ -1,0 +1,149 @@
+"""Reporters: the same diagnostics as text (golden), JSON, GitHub annotations and SARIF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, TESTS, run_planc
+
+GOLDEN = TESTS / "golden"
+
+BROKEN_EDITS = {
+    "regions/north.yaml": [
+        (
+            "value: 550000\n              stretch: 600000",
+            "value: 650000\n              stretch: 600000",
+        ),
+        ("months: [170000, 180000, 200000]", "months: [170000, 180000, 100000]"),
+        ("products: {pro: 250000, basic: 300000}", "products: {pro: 250000, basci: 300000}"),
+        ("      owner: ned\n", "      owner: nedd\n"),
+    ],
+    "regions/south.yaml": [
+        ("name: 华南中小企业", "name: 华南中小企业\n      owner: sun\n      owner: sun")
+    ],
+}
+
+
+@pytest.fixture
+def broken_plan(tmp_path: Path) -> Path:
+    """The fixture plan with several semantic mistakes (and CJK text on an error line)."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(MINI, plan)
+    for name, edits in BROKEN_EDITS.items():
+        path = plan / name
+        text = path.read_text(encoding="utf-8")
+        for old, new in edits:
+            assert text.count(old) == 1, old
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    return plan
+
+
+@pytest.fixture
+def semantic_plan(tmp_path: Path) -> Path:
+    """Broken only semantically, so the model and every check family run."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(MINI, plan)
+    path = plan / "regions" / "north.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in BROKEN_EDITS["regions/north.yaml"]:
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return plan
+
+
+def check_golden(name: str, actual: str, update: bool) -> None:
+    path = GOLDEN / name
+    if update:
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing golden {path}; run pytest --update-goldens"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+class TestText:
+    """Text output: path:line:col, code, severity, message, source line with caret, hint."""
+
+    def test_semantic_errors_golden(self, semantic_plan: Path, update_goldens: bool) -> None:
+        result = run_planc("check", "2027-Q1", cwd=semantic_plan.parent)
+        assert result.code == 1
+        check_golden("semantic.txt", result.stdout, update_goldens)
+
+    def test_duplicate_key_stops_before_the_model(self, broken_plan: Path) -> None:
+        result = run_planc("check", "2027-Q1", cwd=broken_plan.parent)
+        assert result.code == 1
+        assert (
+            "2027-Q1/regions/south.yaml:16:7: PLC002 [error] duplicate key `owner`" in result.stdout
+        )
+        assert "PLC303" not in result.stdout  # semantic checks wait for well-formed files
+
+    def test_clean_plan_summary(self, mini_plan: Path) -> None:
+        result = run_planc("check", mini_plan)
+        assert result.code == 0
+        assert result.stdout.startswith("OK: 0 errors, 0 warnings in 3 files")
+
+
+class TestJson:
+    def test_versioned_with_counts_and_ranges(self, semantic_plan: Path) -> None:
+        result = run_planc("check", semantic_plan, "--format", "json")
+        document = result.json()
+        assert document["version"] == 1
+        assert document["counts"] == {"error": 6, "warning": 1, "info": 0}
+        first = document["diagnostics"][0]
+        assert set(first) == {"code", "severity", "message", "hint", "path", "range"}
+        assert first["range"]["start"]["line"] <= first["range"]["end"]["line"]
+
+    def test_written_atomically_to_a_file(self, semantic_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "reports" / "check.json"
+        result = run_planc("check", semantic_plan, "--format", "json", "--output", out)
+        assert result.code == 1
+        assert result.stdout == ""
+        assert json.loads(out.read_text(encoding="utf-8"))["counts"]["error"] == 6
+        assert [p.name for p in out.parent.iterdir()] == ["check.json"]  # no temp file left
+
+
+class TestGithub:
+    def test_chosen_automatically_in_actions(self, semantic_plan: Path) -> None:
+        result = run_planc("check", semantic_plan, env={"GITHUB_ACTIONS": "true"})
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("::error file=")
+        assert ",line=" in lines[0]
+        assert ",title=PLC" in lines[0]
+
+    def test_annotation_escapes_newlines_and_percent(self) -> None:
+        from planc.diagnostics import Diagnostic, Severity
+        from planc.pipeline import CheckResult
+        from planc.reporters import github
+        from planc.source import SourceSpan
+
+        d = Diagnostic(
+            "PLC301",
+            Severity.ERROR,
+            "100% over\nnext",
+            "a:b,c",
+            None,
+            SourceSpan("a,b:c.yaml", 3, 4),
+        )
+        line = github([CheckResult("x", diagnostics=[d])]).splitlines()[0]
+        assert (
+            line
+            == "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=PLC301::100%25 over%0Anext%0Ahint: a:b,c"
+        )
+
+
+class TestSarif:
+    def test_sarif_2_1_0_shape(self, semantic_plan: Path) -> None:
+        document = run_planc("check", semantic_plan, "--format", "sarif").json()
+        assert document["version"] == "2.1.0"
+        run = document["runs"][0]
+        rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+        assert rule_ids == sorted(rule_ids)
+        for result in run["results"]:
+            assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+            region = result["locations"][0]["physicalLocation"]["region"]
+            assert region["startLine"] >= 1
+            assert region["startColumn"] >= 1
+        assert {r["level"] for r in run["results"]} == {"error", "warning"}
