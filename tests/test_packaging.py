@@ -1,0 +1,29 @@
+"""The wheel carries schema/ and templates/, and an installed planc finds its schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from conftest import REPO
+
+
+def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("planc-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "planc/_data/schema/plan.schema.json" in names
+    assert "planc/_data/templates/README.md" in names
+    assert "planc/py.typed" in names
+
+
+def test_resources_find_the_checkout_schema() -> None:
+    from planc.resources import schema_path
+
+    assert schema_path().read_bytes() == (REPO / "schema" / "plan.schema.json").read_bytes()
