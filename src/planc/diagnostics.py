@@ -76,11 +76,21 @@ def rule(code: str, slug: str, severity: Severity, doc: str) -> Rule:
 
 
 def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> list[Diagnostic]:
-    """Give every diagnostic a span, then sort them for stable output."""
-    resolved = [
-        d if d.span is not None or d.loc is None else replace(d, span=resolver.resolve(d.loc))
-        for d in diagnostics
-    ]
+    """Give every diagnostic a span, then sort them for stable output.
+
+    Files are handled one at a time and their node trees released after, so a
+    plan with errors in every file never holds more than one tree in memory.
+    """
+    resolved: list[Diagnostic] = []
+    pending: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.span is not None or d.loc is None:
+            resolved.append(d)
+        else:
+            pending.setdefault(d.loc.file, []).append(d)
+    for file, found in pending.items():
+        resolved += [replace(d, span=resolver.resolve(d.loc)) for d in found if d.loc is not None]
+        resolver.release(file)
     return sorted(resolved, key=lambda d: d.sort_key)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from sys import intern
 from typing import Any
 
 import yaml
@@ -291,6 +292,8 @@ RULES: tuple[Rule, ...] = (
 
 _CORE = "tag:yaml.org,2002:"
 _INT = re.compile(r"[-+]?[0-9]+\Z").match
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DIGIT_GROUP = re.compile(r"[0-9]{3}\Z").match
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z").match
 _NUMBER_TRAPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"), "exponent"),
@@ -453,9 +456,9 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+        before = data[: error.start].removeprefix(b"\xef\xbb\xbf")
+        lines = _LINE_BREAK.split(before.decode("utf-8", errors="replace"))
+        line, col = len(lines), len(lines[-1]) + 1
         return ENCODING.at(
             SourceSpan(source.path, line, col),
             f"byte 0x{data[error.start]:02x} is not valid UTF-8",
@@ -482,6 +485,12 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
             SourceSpan(source.path, line, tab_col),
             "tab character in indentation",
             "indent with spaces (your editor can convert tabs to spaces)",
+        )
+    if "maximum nesting depth" in (error.context or "") + problem:
+        return TOO_DEEP.at(
+            SourceSpan(source.path, line, col),
+            "document nests too deeply",
+            "plans nest a few levels; look for unclosed or repeated brackets",
         )
     if "expected a single document" in context:
         return MULTIPLE_DOCUMENTS.at(
@@ -556,6 +565,8 @@ class _Constructor:
         numeric_start, nulls, true, false = _NUMERIC_START, _NULLS, _TRUE, _FALSE
         bools11 = _YAML11_BOOLS
 
+        split_reported: Node | None = None
+
         def trap(node: Node, kind: str) -> None:
             traps[(node.start_mark.line + 1, node.start_mark.column + 1)] = Trap(kind, node.value)
 
@@ -565,15 +576,7 @@ class _Constructor:
                 if integer(text):
                     digits = text.lstrip("+-")
                     if len(digits) > 1 and digits[0] == "0":
-                        diagnostics.append(
-                            NUMBER_TRAP.at(
-                                span(node),
-                                f"`{text}` has a leading zero: YAML 1.1 reads it as an "
-                                "octal number",
-                                f"write {int(text)} without the leading zero, or quote it "
-                                "if it is text",
-                            )
-                        )
+                        diagnostics.append(octal(node, text))
                     return int(text)
                 if decimal(text):
                     return Decimal(text)
@@ -591,7 +594,30 @@ class _Constructor:
             if text in bools11:
                 trap(node, "boolean")
                 return bools11[text]
-            return text
+            # Ids, dates and enum words repeat across reps; share them.
+            return intern(text) if len(text) <= 32 else text
+
+        def octal(node: Node, text: str) -> Diagnostic:
+            if len(text) == 3:  # `[1,000,000]`: commas separate items, `000` is a leftover group
+                return NUMBER_TRAP.at(
+                    span(node),
+                    f"`{text}` looks like digits after a thousands separator: inside [...] "
+                    "commas separate items, so the number was split",
+                    "write the number without separators, e.g. 1000000",
+                )
+            return NUMBER_TRAP.at(
+                span(node),
+                f"`{text}` has a leading zero: YAML 1.1 reads it as an octal number",
+                f"write {int(text)} without the leading zero, or quote it if it is text",
+            )
+
+        def split_number(number: Node, group: str) -> Diagnostic:
+            return NUMBER_TRAP.at(
+                span(number),
+                f"`{number.value},{group}...` is split by its commas: inside {{...}} a comma "
+                "separates entries, so the digits after it became keys",
+                f"write the number without separators: {number.value}{group}...",
+            )
 
         def tagged(node: Node) -> Any:
             tag = node.tag
@@ -617,7 +643,8 @@ class _Constructor:
                 )
             )
 
-        def build(node: Node, depth: int) -> Any:
+        def build(node: Node, depth: int) -> Any:  # noqa: PLR0912 - the hot path stays one function
+            nonlocal split_reported
             cls = node.__class__
             if cls is ScalarNode:
                 if node.tag is not None:
@@ -636,13 +663,21 @@ class _Constructor:
                 raise _AliasBomb(node)
             if cls is MappingNode:
                 mapping: dict[str, Any] = {}
+                number: Node | None = None  # the last plain number, to explain `{value: 1,000}`
+                flow = getattr(node, "flow_style", False)
                 for key_node, value_node in items:
                     if key_node.__class__ is not ScalarNode:
                         diagnostics.append(
                             SYNTAX.at(span(key_node), "a key must be plain text", None)
                         )
                         continue
-                    key = key_node.value
+                    # Keys repeat millions of times in a large plan: one shared string each.
+                    key = intern(key_node.value)
+                    if value_node.value == "" and number is not None and _DIGIT_GROUP(key):
+                        if number is not split_reported:
+                            diagnostics.append(split_number(number, key))
+                            split_reported = number
+                        continue
                     if key in mapping:
                         diagnostics.append(
                             DUPLICATE_KEY.at(
@@ -660,7 +695,8 @@ class _Constructor:
                             )
                         )
                         continue
-                    mapping[key] = build(value_node, depth + 1)
+                    mapping[key] = value = build(value_node, depth + 1)
+                    number = value_node if flow and type(value) is int else None
                 return mapping
             assert cls is SequenceNode
             return [build(item, depth + 1) for item in items]

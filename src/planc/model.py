@@ -311,7 +311,10 @@ def build_plan(
     quarter_doc: tuple[str, dict[str, Any]],
     region_docs: list[tuple[str, dict[str, Any]]],
 ) -> tuple[Plan | None, list[Diagnostic]]:
-    """Build the model from schema-valid documents (file path, data)."""
+    """Build the model from schema-valid documents (file path, data).
+
+    ``region_docs`` is consumed: each region's raw data is dropped once built.
+    """
     b = _Builder()
     qfile, qdoc = quarter_doc
     top = Loc(qfile)
@@ -338,7 +341,10 @@ def build_plan(
     for rfile, rdoc in region_docs:
         _people(b, rdoc.get("people", []), Loc(rfile) / "people")
     region_ids: list[str] = []
-    for rfile, rdoc in region_docs:
+    for index, (rfile, rdoc) in enumerate(region_docs):
+        # Consume the raw document: the model replaces it, and a 50,000-rep plan
+        # should not hold both in memory at once.
+        region_docs[index] = (rfile, {})
         rtop = Loc(rfile)
         org_defaults.setdefault(rdoc["region"]["owner"], company["owner"])
         region_id = _region(
@@ -348,6 +354,7 @@ def build_plan(
             region_ids.append(region_id)
         actions += _actions(b, rdoc.get("actions", []), rtop / "actions", rdoc["region"]["id"])
         adjustments += _adjustments(b, rdoc.get("adjustments", []), rtop / "adjustments")
+        del rdoc
     _add_node(
         b,
         company,
@@ -560,7 +567,8 @@ def _target(
     node_owner: str,
     metrics: Mapping[str, Metric],
 ) -> Target:
-    b.ref("metric", metric, "metric", loc.as_key())
+    # Target metric and product names are checked from the targets themselves
+    # (PLC202, PLC203): recording a reference for each would double the model's cost.
     owner = raw.get("owner")
     if owner is not None:
         b.ref("person", owner, "target owner", loc / "owner")
@@ -571,8 +579,6 @@ def _target(
         pillar = metrics[metric].pillar
     products = raw.get("products")
     if products is not None:
-        for product in products:
-            b.ref("product", product, "product line", (loc / "products" / product).as_key())
         products = {p: _dec(v) for p, v in products.items()}
     months = raw.get("months")
     baseline = raw.get("baseline") or {}

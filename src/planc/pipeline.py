@@ -135,7 +135,7 @@ def check_sources(
             if plan is not None and not _any_error(model_problems):
                 result.plan = plan
                 found += run_checks(plan)
-    result.diagnostics = resolve_spans(found, resolver)
+        result.diagnostics = resolve_spans(found, resolver)
     return result
 
 
@@ -153,6 +153,7 @@ def _build(
             continue
         kind = item.data["kind"]
         (quarters if kind == "quarter" else regions).append((item.source.path, item.data))
+        item.data = None  # the model consumes it (see build_plan)
     if not quarters:
         return None, [
             NO_QUARTER_FILE.at(

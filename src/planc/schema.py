@@ -8,7 +8,6 @@ hint taken from the schema's own ``description`` of the field.
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ from planc.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.loader import LoadResult, Trap
 from planc.resources import schema_path
 from planc.source import Loc, PathPart, SpanResolver
+from planc.spelling import closest
 
 MISSING_KEY = rule(
     "PLC101",
@@ -201,9 +201,14 @@ def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
     hint = "start the file with `planc: 1` and `kind: quarter` or `kind: region`"
     if not isinstance(data, dict):
         return BAD_FILE_KIND.at(file_loc, "a plan file must be a mapping of keys", hint)
-    if data.get("planc") != 1:
-        where = file_loc / "planc" if "planc" in data else file_loc
-        return BAD_FILE_KIND.at(where, "missing `planc: 1` (the plan format version)", hint)
+    if "planc" not in data:
+        return BAD_FILE_KIND.at(file_loc, "missing `planc: 1` (the plan format version)", hint)
+    if data["planc"] != 1 or isinstance(data["planc"], bool):
+        return BAD_FILE_KIND.at(
+            file_loc / "planc",
+            f"plan format `planc: {data['planc']}` is not one this planc reads (it reads 1)",
+            "write planc: 1, or upgrade planc if the plan was written for a newer format",
+        )
     if data.get("kind") not in _KIND_ROOTS:
         where = file_loc / "kind" if "kind" in data else file_loc
         return BAD_FILE_KIND.at(
@@ -219,7 +224,7 @@ class _ErrorMapper:
     root: str
 
     def diagnostics(self, error: Any) -> list[Diagnostic]:
-        path = tuple(error.instance_path)
+        path = _document_path(self.loaded.data, error.instance_path)
         loc = Loc(self.loaded.source.path, path)
         keyword = error.kind.name
         if keyword == "additionalProperties":
@@ -260,8 +265,8 @@ class _ErrorMapper:
 
     def _unknown_key(self, loc: Loc, key: str) -> Diagnostic:
         known = _known_keys(self.root, loc.path)
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else None
+        close = closest(key, known)
+        hint = f"did you mean `{close}`?" if close else None
         if hint is None and known:
             hint = "allowed here: " + ", ".join(sorted(known))
         return UNKNOWN_KEY.at((loc / key).as_key(), f"unknown key `{key}`", hint)
@@ -271,6 +276,21 @@ class _ErrorMapper:
             return None
         span = self.resolver.resolve(loc)
         return self.loaded.traps.get((span.line, span.col))
+
+
+def _document_path(data: Any, instance_path: list[PathPart]) -> tuple[PathPart, ...]:
+    """jsonschema-rs reports a key that looks like a number (`2027:`) as an int: undo that."""
+    path: list[PathPart] = []
+    node = data
+    for raw in instance_path:
+        part: PathPart = raw
+        if isinstance(node, dict):
+            part = str(raw)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(raw, int) and raw < len(node):
+            node = node[raw]
+        path.append(part)
+    return tuple(path)
 
 
 def _required_key(error: Any) -> str:

@@ -10,7 +10,8 @@ column, once per file that has diagnostics.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -45,19 +46,22 @@ class SourceFile:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, for the caret display; empty if out of range."""
-        text = self.data.decode("utf-8", errors="replace")
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        lines = text.splitlines()
+        lines = _lines(self.data)
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
+@lru_cache(maxsize=4)
+def _lines(data: bytes) -> list[str]:
+    # Cached: a report shows many lines of the same large file.
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff").splitlines()
+
+
+class Loc(NamedTuple):
     """Where a value sits: a file and the path of keys and indexes down to it.
 
     ``key=True`` points at the mapping key itself (for an unknown or duplicate
-    key) rather than at its value.
+    key) rather than at its value. A named tuple rather than a frozen
+    dataclass: a large plan makes hundreds of thousands, and tuples are cheap.
     """
 
     file: str
@@ -68,7 +72,7 @@ class Loc:
         return Loc(self.file, (*self.path, part))
 
     def as_key(self) -> Loc:
-        return Loc(self.file, self.path, key=True)
+        return Loc(self.file, self.path, True)
 
 
 @dataclass(slots=True)
@@ -85,6 +89,10 @@ class SpanResolver:
         node, key_node = _walk(root, loc.path)
         target = key_node if (loc.key and key_node is not None) else node
         return span_of(loc.file, target)
+
+    def release(self, file: str) -> None:
+        """Forget a file's node tree (it is large; compose again if asked)."""
+        self._roots.pop(file, None)
 
     def _root(self, file: str) -> Node | None:
         if file not in self._roots:

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 
 from planc.checks.base import Finding, check
 from planc.diagnostics import Severity
 from planc.model import Level, Plan
+from planc.spelling import closest
 
 
 def _unknown(plan: Plan, kind: str, known: Mapping[str, object], where: str) -> Iterator[Finding]:
     for ref in plan.references:
         if ref.kind == kind and ref.id not in known:
-            close = difflib.get_close_matches(ref.id, list(known), n=1)
-            hint = f"did you mean `{close[0]}`?" if close else f"add `{ref.id}` to {where}"
-            yield ref.loc, f"{ref.role} `{ref.id}` is not a known {kind}", hint
+            yield (
+                ref.loc,
+                f"{ref.role} `{ref.id}` is not a known {kind}",
+                _closest(ref.id, known, where),
+            )
+
+
+def _closest(name: str, known: Mapping[str, object], where: str) -> str:
+    close = closest(name, known)
+    return f"did you mean `{close}`?" if close else f"add `{name}` to {where}"
 
 
 @check("PLC201", Severity.ERROR)
@@ -54,6 +61,15 @@ def unknown_metric(plan: Plan) -> Iterator[Finding]:
           revenue: {value: 500000}
     """
     yield from _unknown(plan, "metric", plan.metrics, "metrics: in the quarter file")
+    known = plan.metrics
+    for node in plan.nodes.values():
+        for metric, target in node.targets.items():
+            if metric not in known:
+                yield (
+                    target.loc.as_key(),
+                    f"target metric `{metric}` is not a known metric",
+                    _closest(metric, known, "metrics: in the quarter file"),
+                )
 
 
 @check("PLC203", Severity.ERROR)
@@ -68,7 +84,16 @@ def unknown_product(plan: Plan) -> Iterator[Finding]:
 
         products: {gtx-pro: 300000, basic: 200000}
     """
-    yield from _unknown(plan, "product", plan.products, "products: in the quarter file")
+    known = plan.products
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            for product in target.products or ():
+                if product not in known:
+                    yield (
+                        (target.loc / "products" / product).as_key(),
+                        (f"product line `{product}` is not a known product"),
+                        _closest(product, known, "products: in the quarter file"),
+                    )
 
 
 @check("PLC204", Severity.ERROR)

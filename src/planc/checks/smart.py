@@ -227,7 +227,12 @@ def _reduced_quotas(
         team = plan.nodes.get(node.parent or "")
         if person is None or team is None:
             continue
-        factor = ramp_factor(plan, person) if factor_of == "ramp" else presence_factor(plan, person)
+        if factor_of == "ramp":
+            factor = ramp_factor(plan, person)
+        elif person.end is not None and person.end < plan.quarter.end:
+            factor = presence_factor(plan, person)
+        else:
+            continue  # starters are the ramp's business; only leavers are prorated here
         if factor >= 100:
             continue
         for metric_id, target in node.targets.items():

@@ -28,6 +28,11 @@ def _children_label(node: Node) -> str:
     return {0: "regions", 1: "teams", 2: "reps"}.get(int(node.level), "children")
 
 
+def _summed(plan: Plan, target: Target) -> bool:
+    metric = plan.metrics.get(target.metric)
+    return metric is None or metric.summed
+
+
 def _gap(total: Decimal, expected: Decimal) -> str:
     difference = total - expected
     return f"{amount(-difference)} short" if difference < 0 else f"{amount(difference)} over"
@@ -143,8 +148,8 @@ def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
     tolerance = plan.policy.tolerance
     for node in plan.nodes.values():
         for target in node.targets.values():
-            if target.months is None:
-                continue
+            if target.months is None or not _summed(plan, target):
+                continue  # a share's or score's split is PLC306's to report
             total = sum(target.months, Decimal(0))
             if abs(total - target.value) > tolerance:
                 yield (
@@ -197,8 +202,8 @@ def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
     tolerance = plan.policy.tolerance
     for node in plan.nodes.values():
         for target in node.targets.values():
-            if target.products is None:
-                continue
+            if target.products is None or not _summed(plan, target):
+                continue  # a share's or score's split is PLC306's to report
             total = sum(target.products.values(), Decimal(0))
             if abs(total - target.value) > tolerance:
                 yield (
