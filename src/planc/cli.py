@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
+    from planc.pipeline import CheckResult
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -106,7 +109,7 @@ def _default_plan_dirs() -> list[Path]:
     return found
 
 
-def _check_one(plan_dir: Path, rev: str | None, limit: int):  # type: ignore[no-untyped-def]
+def _check_one(plan_dir: Path, rev: str | None, limit: int) -> CheckResult:
     from planc.pipeline import check_directory, check_sources
 
     if rev is None:
