@@ -147,3 +147,31 @@ class TestSarif:
             assert region["startLine"] >= 1
             assert region["startColumn"] >= 1
         assert {r["level"] for r in run["results"]} == {"error", "warning"}
+
+
+class TestMarkdownSummary:
+    """The job summary lists every diagnostic, with plan text unable to inject markup."""
+
+    def test_written_to_the_job_summary_in_actions(
+        self, semantic_plan: Path, tmp_path: Path
+    ) -> None:
+        summary = tmp_path / "summary.md"
+        env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+        result = run_planc("check", semantic_plan, env=env)
+        assert result.code == 1
+        text = summary.read_text(encoding="utf-8")
+        assert text.startswith("### ❌ planc check")
+        assert text.count("| ❌ |") == 6
+        assert text.count("| ⚠️ |") == 1
+
+    def test_plan_text_cannot_inject(self) -> None:
+        from planc.markdown import code, escape
+
+        hostile = "@everyone <img src=x onerror=alert(1)> [x](http://evil) | #1\nnext"
+        escaped = escape(hostile)
+        assert "<img" not in escaped
+        assert "@everyone" not in escaped
+        assert "](" not in escaped
+        assert "\n" not in escaped
+        assert " | " not in escaped
+        assert code("a`b") == "`a'b`"

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay insta
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "markdown")
 
 
 def _default_format() -> str:
@@ -97,8 +97,20 @@ def check(
         write_atomic(output, report.encode("utf-8"))
     else:
         click.echo(report, nl=False)
+    _append_job_summary(results)
     diagnostics = [d for r in results for d in r.diagnostics]
     sys.exit(exit_code(diagnostics, strict=strict))
+
+
+def _append_job_summary(results: list[CheckResult]) -> None:
+    """Inside GitHub Actions, every diagnostic also goes to the job summary."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not summary:
+        return
+    from planc.reporters import markdown
+
+    with open(summary, "a", encoding="utf-8") as handle:
+        handle.write(markdown(results))
 
 
 def _default_plan_dirs() -> list[Path]:
@@ -151,6 +163,46 @@ def rules(output_format: str) -> None:
         return
     for r in ordered:
         click.echo(f"{r.code}  {r.severity.value:<8} {r.slug:<34} {r.summary}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the plan JSON Schema (draft-07), e.g. for an editor or another validator."""
+    from planc.resources import schema_path
+
+    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
+
+
+@cli.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(("csv", "xlsx")), default="csv", show_default=True
+)
+@click.option(
+    "--out", "-o", type=click.Path(path_type=Path), help="File to write (atomically). CSV may go to stdout."
+)
+def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
+    """Export the plan as one flat table (node, person, metric, month, value, ...) for spreadsheets.
+
+    The plan is checked first; with errors nothing is written and the exit status is 1.
+    """
+    from planc.export import to_csv, to_xlsx
+    from planc.files import write_atomic
+    from planc.pipeline import check_directory
+    from planc.reporters import text
+
+    if output_format == "xlsx" and out is None:
+        _fail_usage("--format xlsx needs --out FILE")
+    result = check_directory(plan_dir)
+    if result.plan is None or result.has_errors:
+        click.echo(text([result]), nl=False, err=True)
+        sys.exit(1)
+    data = to_xlsx(result.plan) if output_format == "xlsx" else to_csv(result.plan)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    write_atomic(out, data)
+    click.echo(f"wrote {out}", err=True)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from planc import __version__
 from planc.checks import RULES
 from planc.diagnostics import Counts, Diagnostic, Severity
+from planc.markdown import code, escape
 from planc.model import Level
 from planc.pipeline import CheckResult
 from planc.source import SourceSpan
@@ -199,9 +200,34 @@ def sarif(results: list[CheckResult]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+SUMMARY_ROW_LIMIT = 1000  # a job summary holds at most 1 MiB
+
+
+def markdown(results: list[CheckResult]) -> str:
+    """A markdown summary for GitHub's job summary: GitHub shows only the first ten
+    annotations of a kind per step, so every diagnostic is listed here too."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    counts = Counts.of(diagnostics)
+    icon = "❌" if counts.errors else ("⚠️" if counts.warnings else "✅")
+    lines = [f"### {icon} planc check", "", escape(summary_line(results)), ""]
+    if diagnostics:
+        lines += ["| | where | code | message |", "|---|---|---|---|"]
+        marks = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001 - the emoji is meant
+        for d in diagnostics[:SUMMARY_ROW_LIMIT]:
+            message = escape(d.message) + (f" — {escape(d.hint)}" if d.hint else "")
+            lines.append(f"| {marks[d.severity]} | {code(str(_span(d)))} | {d.code} | {message} |")
+        if len(diagnostics) > SUMMARY_ROW_LIMIT:
+            lines += [
+                "",
+                f"…and {len(diagnostics) - SUMMARY_ROW_LIMIT:,} more: run `planc check` locally.",
+            ]
+    return "\n".join(lines) + "\n"
+
+
 REPORTER_BY_NAME: dict[str, Callable[[list[CheckResult]], str]] = {
     "text": text,
     "json": as_json,
     "github": github,
     "sarif": sarif,
+    "markdown": markdown,
 }
