@@ -13,6 +13,8 @@ are data, this module is the only code). A case file holds ``fail`` and
           - {code: PLC301, file: regions/north.yaml, line: 19, col: 26}
         absent: [PLC206]           # optional: codes that must not be reported as well
         xfail: "<bug report>"      # optional: a known bug, strict xfail
+        command: track             # optional: run `planc track plan --format json ARGS`
+                                   # instead of `planc check` (default: check)
     pass:
       - edits: [...]
         allow: [PLC412]            # optional: other warnings that cannot be avoided
@@ -22,8 +24,10 @@ Edits: ``replace``/``with`` (the text must occur exactly once), ``write``
 the hex is ignored), ``delete: true``, ``rename_to``, ``copy_to`` and
 ``symlink_to``. ``file: .`` in an expectation is the plan folder itself.
 
-The plan is checked by the real command, ``planc check plan --format json``,
-run in-process with click's ``CliRunner`` from the folder that holds it.
+The plan is checked by the real command, ``planc check plan --format json``
+(or ``planc track plan --format json ARGS`` for ``command: track``: its JSON
+lists diagnostics the same way), run in-process with click's ``CliRunner``
+from the folder that holds it.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ PLAN = "plan"  # the folder name the copy gets; diagnostics' paths are relative 
 CODE_FILE = re.compile(r"PLC\d{3}\Z")
 SIZE_ARG = re.compile(r"\{size:([^}]+?)(?:([+-])(\d+))?\}")
 EDIT_OPS = ("replace", "write", "write_bytes_hex", "delete", "rename_to", "copy_to", "symlink_to")
-CASE_KEYS = {"name", "why", "args", "edits", "expect", "absent", "allow", "xfail"}
+CASE_KEYS = {"name", "why", "command", "args", "edits", "expect", "absent", "allow", "xfail"}
 EXPECT_KEYS = {"code", "file", "line", "col"}
 
 
@@ -78,6 +82,7 @@ class Case:
     absent: frozenset[str] = field(default_factory=frozenset)
     allow: frozenset[str] = field(default_factory=frozenset)
     xfail: str | None = None
+    command: str = "check"  # or "track": planc track plan --format json ARGS
 
     @property
     def id(self) -> str:
@@ -135,6 +140,7 @@ def load_cases(path: Path) -> list[Case]:
                     absent=frozenset(entry.get("absent") or ()),
                     allow=frozenset(entry.get("allow") or ()),
                     xfail=entry.get("xfail"),
+                    command=str(entry.get("command", "check")),
                 )
             )
     return cases
@@ -265,7 +271,7 @@ def run_case(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Outc
     args = [_argument(a, plan) for a in case.args]
     monkeypatch.chdir(workdir)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    result = CliRunner().invoke(cli, ["check", PLAN, "--format", "json", *args])
+    result = CliRunner().invoke(cli, [case.command, PLAN, "--format", "json", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"planc crashed on {case.id}") from result.exception
     assert result.exit_code in (0, 1), f"exit {result.exit_code}: {result.output}"

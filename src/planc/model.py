@@ -97,6 +97,15 @@ class ApprovalTier:
 
 
 @dataclass(frozen=True, slots=True)
+class WarningPolicy:
+    """Thresholds of planc track's early warnings (``policy.warnings``), in percent of pace."""
+
+    behind_pace: Decimal = Decimal(80)  # warn below this % of pace to date
+    cap_above_pace: Decimal = Decimal(100)  # warn when a cap is spent above this % of pace
+    after_months: int = 1  # no pace warnings until this many months are over
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     over_assignment: Band
     growth: Band
@@ -105,6 +114,8 @@ class Policy:
     tolerance: Decimal
     approvals: tuple[ApprovalTier, ...]
     loc: Loc
+    warnings: WarningPolicy = WarningPolicy()  # early warnings of planc track
+    bottom_up_gap: Band | None = None  # allowed top-down vs bottom-up gap, in %
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +133,8 @@ class Target:
     products: Mapping[str, Decimal] | None
     note: str | None
     loc: Loc  # the target's mapping: loc / "value" is its number
+    bottom_up: Decimal | None = None  # the owner's own commitment
+    last_year_months: tuple[Decimal, ...] | None = None  # seasonality: last year, by month
 
     @property
     def ref(self) -> str:
@@ -148,6 +161,7 @@ class Node:
     targets: Mapping[str, Target]
     budget: Mapping[str, Decimal]
     loc: Loc
+    potential: Decimal | None = None  # market potential, a weight for planc allocate
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +202,29 @@ class Adjustment:
     note: str
     approved_by: tuple[str, ...]
     changes: tuple[Change, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class ActualsMapping:
+    """How ``planc track`` reads a CRM export: the quarter file's ``actuals:`` section.
+
+    ``columns`` maps a role (owner, date, amount, product, stage, account) to a
+    column header; ``owners`` and ``products`` map CRM values that are not an
+    id, name or e-mail of the plan to ids; ``measures`` says how each tracked
+    metric is computed (see ``planc.tracking.MEASURES``).
+    """
+
+    columns: Mapping[str, str]
+    won: tuple[str, ...]
+    open: tuple[str, ...]
+    lost: tuple[str, ...]
+    owners: Mapping[str, str]  # CRM owner value -> person id
+    products: Mapping[str, str]  # CRM product value -> product id
+    measures: Mapping[str, str]  # metric id -> measure
+    date_format: str | None
+    encoding: str
+    sheet: str | None
     loc: Loc
 
 
@@ -246,6 +283,7 @@ class Plan:
     duplicates: tuple[Duplicate, ...]
     managers: Mapping[str, str]  # person -> effective manager
     files: tuple[str, ...]
+    actuals: ActualsMapping | None = None  # how planc track reads CRM exports
 
     def walk(self, start: str | None = None) -> Iterator[Node]:
         """Nodes top-down from ``start`` (default: the company), parents before children."""
@@ -390,6 +428,7 @@ def build_plan(
         duplicates=tuple(b.duplicates),
         managers=managers,
         files=(qfile, *(f for f, _ in region_docs)),
+        actuals=_actuals(qdoc.get("actuals"), top / "actuals"),
     )
     return plan, b.problems
 
@@ -474,6 +513,38 @@ def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
         rounding=_opt_dec(raw.get("rounding")),
         tolerance=_dec(raw.get("tolerance", 0)),
         approvals=tiers,
+        warnings=_warnings(raw.get("warnings")),
+        loc=loc,
+        bottom_up_gap=_band(raw["bottom_up_gap"], (0, 0)) if "bottom_up_gap" in raw else None,
+    )
+
+
+def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
+    if raw is None:
+        return WarningPolicy()
+    default = WarningPolicy()
+    return WarningPolicy(
+        behind_pace=_dec(raw.get("behind_pace", default.behind_pace)),
+        cap_above_pace=_dec(raw.get("cap_above_pace", default.cap_above_pace)),
+        after_months=int(raw.get("after_months", default.after_months)),
+    )
+
+
+def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
+    if raw is None:
+        return None
+    stages = raw.get("stages") or {}
+    return ActualsMapping(
+        columns=dict(raw["columns"]),
+        won=tuple(stages.get("won", ())),
+        open=tuple(stages.get("open", ())),
+        lost=tuple(stages.get("lost", ())),
+        owners={str(k): v for k, v in (raw.get("owners") or {}).items()},
+        products={str(k): v for k, v in (raw.get("products") or {}).items()},
+        measures=dict(raw["metrics"]),
+        date_format=raw.get("date_format"),
+        encoding=raw.get("encoding", "utf-8"),
+        sheet=raw.get("sheet"),
         loc=loc,
     )
 
@@ -518,7 +589,13 @@ def _region(
             b.ref("person", person, "rep", sloc / "rep")
             org_defaults.setdefault(person, team["owner"])
             display = b.people[person].name if person in b.people else person
-            node = {"id": person, "name": display, "owner": person, "targets": seat.get("targets")}
+            node = {
+                "id": person,
+                "name": display,
+                "owner": person,
+                "targets": seat.get("targets"),
+                "potential": seat.get("potential"),
+            }
             if _add_node(b, node, sloc, Level.REP, team["id"], (), metrics, id_key="rep"):
                 rep_ids.append(person)
         if _add_node(b, team, tloc, Level.TEAM, raw["id"], tuple(rep_ids), metrics):
@@ -553,7 +630,16 @@ def _add_node(
     }
     budget = {kind: _dec(v) for kind, v in (raw.get("budget") or {}).items()}
     b.nodes[node_id] = Node(
-        node_id, raw["name"], level, owner, parent, children, targets, budget, loc
+        node_id,
+        raw["name"],
+        level,
+        owner,
+        parent,
+        children,
+        targets,
+        budget,
+        loc,
+        potential=_opt_dec(raw.get("potential")),
     )
     return True
 
@@ -582,6 +668,7 @@ def _target(
         products = {p: _dec(v) for p, v in products.items()}
     months = raw.get("months")
     baseline = raw.get("baseline") or {}
+    seasonality = baseline.get("last_year_months")
     deadline = raw.get("deadline")
     return Target(
         node=node,
@@ -597,6 +684,8 @@ def _target(
         products=products,
         note=raw.get("note"),
         loc=loc,
+        bottom_up=_opt_dec(raw.get("bottom_up")),
+        last_year_months=None if seasonality is None else tuple(_dec(m) for m in seasonality),
     )
 
 

@@ -1,7 +1,8 @@
 """The registry of every check, and of every rule planc reports (loader and schema too).
 
 Families by hundreds: PLC0xx YAML, PLC1xx schema, PLC2xx references,
-PLC3xx reconciliation, PLC4xx SMART, PLC5xx resources, PLC6xx adjustments.
+PLC3xx reconciliation, PLC4xx SMART, PLC5xx resources, PLC6xx adjustments,
+PLC7xx tracking (planc track, and PLC73x: the plan's actuals mapping).
 A code's meaning never changes; retired codes stay reserved.
 """
 
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc import loader, schema
-from planc.checks import adjustments, refs, resources, smart, totals
+from planc import coverage, loader, schema, tracking
+from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
 from planc.checks.base import Check
 from planc.diagnostics import Diagnostic, Rule
 from planc.model import Plan
@@ -18,13 +19,22 @@ from planc.model import Plan
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
     *totals.CHECKS,
+    *bottomup.CHECKS,
     *smart.CHECKS,
     *resources.CHECKS,
     *adjustments.CHECKS,
+    *mapping.CHECKS,
 )
 
 RULES: dict[str, Rule] = {
-    r.code: r for r in (*loader.RULES, *schema.RULES, *(c.rule for c in CHECKS))
+    r.code: r
+    for r in (
+        *loader.RULES,
+        *schema.RULES,
+        *(c.rule for c in CHECKS),
+        *coverage.RULES,
+        *tracking.RULES,
+    )
 }
 
 FAMILIES = {
@@ -35,6 +45,7 @@ FAMILIES = {
     "4": "SMART",
     "5": "Resources",
     "6": "Adjustments",
+    "7": "Tracking",
 }
 
 

@@ -1,0 +1,130 @@
+"""Top-down vs bottom-up (PLC310-PLC319): the gap between a target and its owner's commitment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from planc.bottomup import Gap, gaps
+from planc.checks.base import Finding, amount, check, signed_percent
+from planc.diagnostics import Severity
+from planc.model import Plan
+from planc.source import Loc
+
+
+def _where(gap: Gap) -> Loc:
+    return gap.target.loc / ("value" if gap.rolled_up else "bottom_up")
+
+
+def _source(gap: Gap) -> str:
+    if not gap.rolled_up:
+        return "bottom-up"
+    label = {0: "regions'", 1: "teams'", 2: "reps'"}.get(int(gap.node.level), "children's")
+    return f"bottom-up (the {label} commitments)"
+
+
+def _describe(gap: Gap) -> str:
+    share = "" if gap.percent is None else f" ({signed_percent(gap.percent)})"
+    size = amount(abs(gap.amount))
+    if gap.cap:
+        how = f"the cap is {size} {'tighter' if gap.amount > 0 else 'looser'}"
+    else:
+        how = f"top-down asks {size} {'more' if gap.amount > 0 else 'less'}"
+    return (
+        f"{gap.node.level.label} {gap.node.id} {gap.target.metric}: top-down {amount(gap.top_down)}, "
+        f"{_source(gap)} {amount(gap.bottom_up)}; {how}{share}"
+    )
+
+
+@check("PLC310", Severity.INFO)
+def bottom_up_gap(plan: Plan) -> Iterator[Finding]:
+    """A target differs from its owner's bottom-up commitment: the gap, for the review.
+
+    Top-down and bottom-up together: ``value`` is the number handed down,
+    ``bottom_up`` what the owner commits to. Where a team or region has no
+    commitment of its own, its children's commitments add up to one. Every
+    gap is reported (as information) so the review sees where the two meet.
+
+    Fails (reported: top-down asks 50,000 more, +10.0 %)::
+
+        revenue: {value: 550000, bottom_up: 500000}
+
+    Passes (the numbers agree)::
+
+        revenue: {value: 550000, bottom_up: 550000}
+    """
+    for gap in gaps(plan):
+        if gap.amount != 0:
+            yield (
+                _where(gap),
+                _describe(gap),
+                "agree the number with its owner, or say in note: why top-down differs",
+            )
+
+
+@check("PLC311", Severity.WARNING)
+def bottom_up_gap_out_of_band(plan: Plan) -> Iterator[Finding]:
+    """The gap between a target and its bottom-up commitment is outside ``policy.bottom_up_gap``.
+
+    The band says how far the number handed down may differ from what the
+    owner commits to, in percent of the commitment: a target far above the
+    commitment is not owned; one below it leaves money on the table. For a
+    cap, the cut below the commitment is measured.
+
+    Fails (policy bottom_up_gap -5..15; asks +30 %)::
+
+        revenue: {value: 650000, bottom_up: 500000}
+
+    Passes (+10 %)::
+
+        revenue: {value: 550000, bottom_up: 500000}
+    """
+    band = plan.policy.bottom_up_gap
+    if band is None:
+        return
+    allowed = f"{signed_percent(band.min)} to {signed_percent(band.max)}"
+    for gap in gaps(plan):
+        share = gap.percent
+        if share is None:
+            if gap.top_down == 0:
+                continue
+        elif band.min <= share <= band.max:
+            continue
+        yield (
+            _where(gap),
+            f"{_describe(gap)}; policy.bottom_up_gap allows {allowed}",
+            (
+                "meet in the middle: move the target or the commitment, or widen policy.bottom_up_gap"
+                if share is not None
+                else "a commitment of 0 against a target: collect the owner's real number"
+            ),
+        )
+
+
+@check("PLC312", Severity.WARNING)
+def seasonality_does_not_match_quarter(plan: Plan) -> Iterator[Finding]:
+    """A baseline's months (``last_year_months``) do not have one number per month of the quarter.
+
+    ``planc allocate --months`` phases targets by this seasonality; with the
+    wrong number of months it cannot be used and is ignored.
+
+    Fails (a calendar quarter has three months)::
+
+        baseline: {last_year: 600000, last_year_months: [300000, 300000]}
+
+    Passes::
+
+        baseline: {last_year: 600000, last_year_months: [150000, 200000, 250000]}
+    """
+    expected = len(plan.quarter.months)
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            months = target.last_year_months
+            if months is not None and len(months) != expected:
+                yield (
+                    target.loc / "baseline" / "last_year_months",
+                    f"{target.ref}: last_year_months has {len(months)} numbers, the quarter has {expected} months",
+                    f"give one number per month of last year's quarter, {expected} in all",
+                )
+
+
+CHECKS = (bottom_up_gap, bottom_up_gap_out_of_band, seasonality_does_not_match_quarter)

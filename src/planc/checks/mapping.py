@@ -1,0 +1,239 @@
+"""The actuals mapping (PLC73x): the quarter file's ``actuals:`` section makes sense.
+
+``planc check`` runs these, so a mapping that cannot work is caught in review,
+before anyone runs ``planc track`` on an export.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from planc.checks.base import Finding, check
+from planc.diagnostics import Severity
+from planc.model import Plan
+from planc.spelling import closest
+from planc.tracking import MEASURE_NEEDS, MEASURES
+
+
+def _hint(name: str, known: list[str], where: str) -> str:
+    near = closest(name, known)
+    return f"did you mean `{near}`?" if near else f"use an id from {where}"
+
+
+@check("PLC730", Severity.ERROR)
+def actuals_unknown_name(plan: Plan) -> Iterator[Finding]:
+    """The actuals mapping names a person, product line or metric the plan does not have.
+
+    ``actuals.owners`` maps CRM owners to person ids, ``actuals.products``
+    CRM product names to product ids, ``actuals.metrics`` is keyed by metric id.
+
+    Fails::
+
+        actuals:
+          owners: {D. Schlecht: darcel-schlect}
+          products: {GTXPro: gtxpro}
+          metrics: {revenu: amount}
+
+    Passes::
+
+        actuals:
+          owners: {D. Schlecht: darcel-schlecht}
+          products: {GTXPro: gtx-pro}
+          metrics: {revenue: amount}
+    """
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    people, products, metrics = list(plan.people), list(plan.products), list(plan.metrics)
+    for alias, person in mapping.owners.items():
+        if person not in plan.people:
+            yield (
+                mapping.loc / "owners" / alias,
+                f"CRM owner `{alias}` maps to `{person}`, who is not a person of the plan",
+                _hint(person, people, "people:"),
+            )
+    for alias, product in mapping.products.items():
+        if product not in plan.products:
+            yield (
+                mapping.loc / "products" / alias,
+                f"CRM product `{alias}` maps to `{product}`, which is not a product line",
+                _hint(product, products, "products: in the quarter file"),
+            )
+    for metric in mapping.measures:
+        if metric not in plan.metrics:
+            yield (
+                (mapping.loc / "metrics" / metric).as_key(),
+                f"actuals.metrics measures `{metric}`, which is not a metric",
+                _hint(metric, metrics, "metrics: in the quarter file"),
+            )
+
+
+@check("PLC731", Severity.ERROR)
+def actuals_measure_unit(plan: Plan) -> Iterator[Finding]:
+    """A metric is measured from actuals in a unit that is not its own.
+
+    ``amount`` feeds a currency metric; ``deals``, ``accounts`` and
+    ``new_accounts`` a count; ``key_product_share`` and ``win_rate`` a percent.
+
+    Fails (new_customers is a count)::
+
+        metrics: {new_customers: amount}
+
+    Passes::
+
+        metrics: {new_customers: new_accounts}
+    """
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    for metric_id, measure in mapping.measures.items():
+        metric = plan.metrics.get(metric_id)
+        needed = MEASURES.get(measure)
+        if metric is None or needed is None or metric.unit == needed:
+            continue
+        fitting = sorted(m for m, unit in MEASURES.items() if unit == metric.unit)
+        yield (
+            mapping.loc / "metrics" / metric_id,
+            f"{metric_id} is a {metric.unit} metric, but {measure} measures a {needed}",
+            (
+                f"measure it with {' or '.join(fitting)}"
+                if fitting
+                else f"{metric.unit} metrics cannot be measured from a CRM export; remove it"
+            ),
+        )
+
+
+@check("PLC732", Severity.ERROR)
+def actuals_missing_role(plan: Plan) -> Iterator[Finding]:
+    """The actuals mapping uses something it does not map: a column, or the won stages.
+
+    ``key_product_share`` needs a product column, ``accounts`` and
+    ``new_accounts`` an account column, ``win_rate`` a stage column with lost
+    stages; a stage column needs ``stages.won``.
+
+    Fails::
+
+        actuals:
+          columns: {owner: sales_agent, date: close_date, amount: close_value}
+          metrics: {key_product_share: key_product_share}
+
+    Passes::
+
+        actuals:
+          columns: {owner: sales_agent, date: close_date, amount: close_value, product: product}
+          metrics: {key_product_share: key_product_share}
+    """
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    columns = mapping.columns
+    for metric_id, measure in mapping.measures.items():
+        role = MEASURE_NEEDS.get(measure)
+        if role is not None and role not in columns:
+            yield (
+                mapping.loc / "metrics" / metric_id,
+                f"{metric_id} is measured by {measure}, which needs a {role} column",
+                f"add {role}: <column header> under actuals.columns",
+            )
+        elif measure == "win_rate" and not mapping.lost:
+            yield (
+                mapping.loc / "metrics" / metric_id,
+                f"{metric_id} is measured by win_rate, but no stage is listed as lost",
+                "list the lost stages under actuals.stages.lost",
+            )
+    if "stage" in columns and not mapping.won:
+        yield (
+            mapping.loc / "columns" / "stage",
+            f"the stage column `{columns['stage']}` is mapped, but no stage counts as won",
+            "list the won stages under actuals.stages.won",
+        )
+    if "stage" not in columns and (mapping.won or mapping.open or mapping.lost):
+        yield (
+            (mapping.loc / "stages").as_key(),
+            "actuals.stages lists stages, but no stage column is mapped",
+            "add stage: <column header> under actuals.columns",
+        )
+
+
+@check("PLC733", Severity.ERROR)
+def actuals_stage_twice(plan: Plan) -> Iterator[Finding]:
+    """A stage is listed in two of won, open and lost, so its rows would count twice or not at all.
+
+    Stages are compared ignoring case and surrounding spaces.
+
+    Fails::
+
+        stages: {won: [Won], open: [Engaging, won]}
+
+    Passes::
+
+        stages: {won: [Won], open: [Engaging]}
+    """
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    seen: dict[str, str] = {}
+    for group, stages in (("won", mapping.won), ("open", mapping.open), ("lost", mapping.lost)):
+        for index, stage in enumerate(stages):
+            key = " ".join(stage.split()).casefold()
+            first = seen.setdefault(key, group)
+            if first != group:
+                yield (
+                    mapping.loc / "stages" / group / index,
+                    f"stage `{stage}` is listed as {first} and as {group}",
+                    "list each stage once",
+                )
+
+
+@check("PLC734", Severity.ERROR)
+def actuals_bad_setting(plan: Plan) -> Iterator[Finding]:
+    """The actuals mapping's encoding or date format cannot work.
+
+    ``encoding`` must be a text encoding Python knows (utf-8, gb18030,
+    cp1252, ...); ``date_format`` a strftime format with a day, a month and a
+    year.
+
+    Fails::
+
+        actuals:
+          encoding: utf8x
+          date_format: "%d.%m"
+
+    Passes::
+
+        actuals:
+          encoding: gb18030
+          date_format: "%d.%m.%Y"
+    """
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    try:
+        codecs.lookup(mapping.encoding)
+    except LookupError:
+        yield (
+            mapping.loc / "encoding",
+            f"`{mapping.encoding}` is not a text encoding",
+            "use utf-8, gb18030, cp1252 or another Python codec name",
+        )
+    fmt = mapping.date_format
+    if fmt is not None:
+        sample = date(2017, 12, 25)
+        try:
+            back = datetime.strptime(sample.strftime(fmt), fmt).date()
+        except ValueError:
+            back = None
+        if back != sample:
+            yield (
+                mapping.loc / "date_format",
+                f"date format `{fmt}` does not hold a whole date (2017-12-25 reads back as {back or 'nothing'})",
+                "give a day, a month and a year, e.g. %d/%m/%Y",
+            )
+
+
+CHECKS = (
+    actuals_unknown_name, actuals_measure_unit, actuals_missing_role, actuals_stage_twice,
+    actuals_bad_setting,
+)  # fmt: skip

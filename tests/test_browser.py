@@ -1,0 +1,269 @@
+"""The rendered site in a real headless browser: Debian's chromium, driven by Playwright.
+
+Opens pages at a phone's and a desktop's width and checks what a reader sees:
+the rep's name and targets, no sideways scrolling, no console errors, no request
+for anything but the page itself, and a brief that prints on one or two A4
+pages. Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
+
+Without chromium or Playwright the tests skip locally; with CI set (as .ci/run
+runs) a skip is a failure, because CI installs both.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import MINI, REPO, run_planc
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = os.environ.get("PLANC_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTHS = (360, 1280)
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests must run in CI, but {reason}")
+    pytest.skip(reason)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example quarter (zh-CN) and the fixture plan with a hostile name, rendered."""
+    root = tmp_path_factory.mktemp("sites")
+    result = run_planc("render", REPO / "plans" / "2027-Q1", "--out", root / "example")
+    assert result.code == 0, result.stdout + result.stderr
+    evil = root / "evil-plan" / "2027-Q1"
+    shutil.copytree(MINI, evil)
+    north = evil / "regions" / "north.yaml"
+    north.write_text(
+        north.read_text(encoding="utf-8").replace(
+            "name: Ann Lee", 'name: "<script>alert(1)</script>"'
+        ),
+        encoding="utf-8",
+    )
+    result = run_planc("render", evil, "--out", root / "evil")
+    assert result.code == 0, result.stdout + result.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(sites: Path) -> Iterator[str]:
+    """The rendered sites over http on 127.0.0.1 (as Pages would serve them)."""
+    handler = functools.partial(QuietHandler, directory=str(sites))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (pip install -e '.[dev]')")
+    user_data = tempfile.mkdtemp(prefix="planc-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            shutil.rmtree(user_data, ignore_errors=True)
+
+
+@dataclass
+class Visit:
+    """A page opened at a width, with everything it asked for and complained about."""
+
+    page: Any
+    url: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def overflow(self) -> tuple[int, int]:
+        scroll, client = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        return int(scroll), int(client)
+
+    def screenshot(self, name: str) -> Path:
+        return save_artifact(f"{name}.png", self.page.screenshot(full_page=True))
+
+
+@pytest.fixture
+def visit(browser: Any, server: str) -> Iterator[Any]:
+    pages: list[Any] = []
+
+    def open_page(path: str, width: int) -> Visit:
+        page = browser.new_page()
+        pages.append(page)
+        page.set_default_timeout(20_000)
+        page.set_viewport_size({"width": width, "height": 900})
+        seen = Visit(page, f"{server}/{path}")
+        page.on("request", lambda request: seen.requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: seen.errors.append(message.text) if message.type == "error" else None,
+        )
+        page.on("pageerror", lambda error: seen.errors.append(str(error)))
+
+        def on_dialog(dialog: Any) -> None:
+            seen.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        # Anything not from our own server is refused (and still recorded above).
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(server + "/") else route.abort()
+            ),
+        )
+        response = page.goto(seen.url, wait_until="load")
+        assert response is not None and response.ok, seen.url
+        return seen
+
+    yield open_page
+    for page in pages:
+        page.close()
+
+
+def rep_numbers(rep: str) -> tuple[str, list[str]]:
+    """The rep's name and each target value as the brief must print it (from the plan itself)."""
+    from planc.locales import get_locale
+    from planc.pipeline import check_directory
+
+    plan = check_directory(REPO / "plans" / "2027-Q1").plan
+    assert plan is not None
+    loc = get_locale(plan.locale, plan.currency)
+    node = plan.nodes[rep]
+    values = [loc.value(t.value, plan.metrics[m].unit) for m, t in node.targets.items()]
+    return node.name, values
+
+
+def save_artifact(name: str, data: bytes) -> Path:
+    """Keep a screenshot or PDF for people to look at (atomically: test runs may overlap)."""
+    from planc.files import write_atomic
+
+    path = ARTIFACTS / name
+    write_atomic(path, data)
+    return path
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+class TestRepBrief:
+    """A rep opens their brief on a phone and on a laptop."""
+
+    @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+    def test_name_and_targets_visible_without_sideways_scrolling(
+        self, visit: Any, width: int
+    ) -> None:
+        name, values = rep_numbers("zhang-wei")
+        seen = visit("example/reps/zhang-wei.html", width)
+        heading = seen.page.get_by_role("heading", level=1)
+        assert heading.inner_text() == name
+        assert heading.is_visible()
+        cards = seen.page.locator(".target .big")
+        assert cards.all_inner_texts() == values
+        for index in range(cards.count()):
+            assert cards.nth(index).is_visible()
+        scroll, client = seen.overflow()
+        assert scroll <= client, f"{scroll}px of content in a {client}px wide window"
+        seen.screenshot(f"brief-zhang-wei-{width}")
+        assert seen.errors == []
+        assert seen.requests == [seen.url]
+
+    def test_prints_on_one_or_two_a4_pages(self, visit: Any) -> None:
+        seen = visit("example/reps/li-ming.html", 1280)  # one with an adjustment and notes
+        seen.page.emulate_media(media="print")
+        pdf = seen.page.pdf(format="A4", print_background=True)
+        save_artifact("brief-li-ming.pdf", pdf)
+        assert 1 <= pdf_pages(pdf) <= 2
+
+    def test_charts_carry_their_numbers_as_text(self, visit: Any) -> None:
+        seen = visit("example/reps/zhang-wei.html", 1280)
+        figures = seen.page.locator("figure.chart")
+        assert figures.count() == 3  # revenue and collections by month, revenue by product
+        first = figures.first
+        assert first.locator("svg rect.bar").count() == 3
+        assert first.locator("table").inner_text().count("¥") == 3
+
+
+class TestOtherPages:
+    @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+    @pytest.mark.parametrize(
+        "path", ["example/index.html", "example/teams/east-ka.html", "example/regions/north.html"]
+    )
+    def test_no_sideways_scrolling_errors_or_requests(
+        self, visit: Any, path: str, width: int
+    ) -> None:
+        seen = visit(path, width)
+        scroll, client = seen.overflow()
+        assert scroll <= client, f"{path}: {scroll}px of content in a {client}px wide window"
+        assert seen.errors == []
+        assert seen.requests == [seen.url]
+        seen.screenshot(f"{path.rsplit('/', maxsplit=1)[-1].removesuffix('.html')}-{width}")
+
+    def test_links_lead_to_pages_that_exist(self, visit: Any, server: str) -> None:
+        seen = visit("example/index.html", 1280)
+        hrefs = seen.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        internal = sorted({h for h in hrefs if h.startswith(server)} - {seen.url + "#main"})
+        assert len(internal) == 1 + 3 + 6 + 42  # itself (the site's name), regions, teams, reps
+        for href in internal:
+            response = seen.page.request.get(href)
+            assert response.ok, href
+
+
+class TestHostileNames:
+    def test_a_script_in_a_name_is_shown_not_run(self, visit: Any) -> None:
+        seen = visit("evil/reps/ann.html", 360)
+        assert seen.dialogs == []
+        assert seen.page.get_by_role("heading", level=1).inner_text() == (
+            "<script>alert(1)</script>"
+        )
+        assert seen.page.locator("script").count() == 0
+        assert seen.errors == []

@@ -1,0 +1,313 @@
+"""The PR comment: parsed by a real CommonMark parser (markdown-it-py) with GFM tables.
+
+Structure (marker, summary, tables of changed scopes only, ``<details>`` per
+region), injection (nothing a user wrote can mention, link or inject HTML), and
+the size limit (a 2,000-rep change folds under 65,536 characters and says so).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from conftest import REPO
+from gitrepo import (
+    NORTH,
+    QUARTER,
+    QUARTER_FILE,
+    add_record,
+    commit_all,
+    edit,
+    git,
+    move_with_record,
+    new_repo,
+    planc_in,
+)
+from planc.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
+
+HOSTILE = "@everyone <img src=x onerror=alert(1)> [x](http://evil) `tick` | pipe #1 www.evil.com"
+
+
+def parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def comment(root: Path, *args: str) -> str:
+    result = planc_in(root, "diff", "--format", "markdown", *args)
+    assert result.code in (0, 1), result.stderr
+    return result.stdout
+
+
+def tables(tokens: list[Token]) -> list[list[list[str]]]:
+    """Every table as rows of cell texts (header row first)."""
+    out: list[list[list[str]]] = []
+    row: list[str] | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            out.append([])
+        elif token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            inline = tokens[index + 1]
+            assert row is not None
+            row.append(inline.content if inline.type == "inline" else "")
+        elif token.type == "tr_close":
+            assert row is not None
+            out[-1].append(row)
+    return out
+
+
+def html_blocks(tokens: list[Token]) -> list[str]:
+    return [t.content for t in tokens if t.type == "html_block"]
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees (tags dropped; entities kept as written)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
+class TestStructure:
+    """One sticky comment: marker, summary, checks, changed scopes, details per region."""
+
+    def test_comment_parses_into_the_expected_blocks(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        move_with_record(root)
+        text = comment(root)
+        tokens = parser().parse(text)
+        assert text.startswith(MARKER + "\n")
+        assert tokens[0].type == "html_block" and tokens[0].content.strip() == MARKER
+        heading = next(
+            tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"
+        )
+        assert heading.startswith("✅ planc · Q1 2027 (`2027-Q1`): 2 targets changed")
+        summary = next(
+            tokens[i + 1].content
+            for i, t in enumerate(tokens)
+            if t.type == "paragraph_open" and tokens[i + 1].content.startswith("Revenue")
+        )
+        assert summary == (
+            "Revenue of 10,000 USD moves from Bob Ortiz to Ann Lee in North; company totals are "
+            "unchanged; every check passes; Ned Stark must approve."
+        )
+        checks, scopes, approvals, north = tables(tokens)
+        assert checks[0] == ["", "Check", "Result"]
+        assert [row[0] for row in checks[1:]] == ["✅", "✅", "✅", "⏳"]
+        assert "**Totals:** every company target and the reps' quotas" in text
+        assert scopes[0] == ["Scope", "Metric", "Before", "After", "Δ", "Δ %"]
+        assert scopes[1:] == [
+            [
+                "**Ann Lee** · rep, North Enterprise",
+                "Revenue",
+                "550,000",
+                "560,000",
+                "+10,000",
+                "+1.8%",
+            ],
+            [
+                "**Bob Ortiz** · rep, North Enterprise",
+                "Revenue",
+                "550,000",
+                "540,000",
+                "-10,000",
+                "-1.8%",
+            ],
+        ]
+        assert approvals[1][:3] == ["Ned Stark", "`@neds`", "team owner of north\\-ent"]
+        assert north[0][0] == "Where" and north[1][0] == "`north.yaml:27`"
+        details = [b for b in html_blocks(tokens) if b.startswith("<details>")]
+        assert details == [
+            "<details><summary>North · 2 changed targets · net Revenue 0</summary>\n"
+        ]
+        closing = [b for b in html_blocks(tokens) if b.strip() == "</details>"]
+        assert len(closing) == len(details)
+
+    def test_only_changed_scopes_are_listed(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        move_with_record(root)
+        tokens = parser().parse(comment(root))
+        scopes = next(t for t in tables(tokens) if t[0][0] == "Scope")
+        names = " ".join(row[0] for row in scopes[1:])
+        for unchanged in ("Li Wei", "李伟", "North Enterprise**", "South", "Acme"):
+            assert unchanged not in names
+
+    def test_failing_checks_show_a_cross_and_the_positions(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        move_with_record(root)
+        edit(root / NORTH, "value: 540000", "value: 530000")
+        text = comment(root)
+        tokens = parser().parse(text)
+        checks = tables(tokens)[0]
+        assert checks[1][0] == "❌"
+        assert checks[3][0] == "❌"  # the record no longer covers bob's new value
+        assert f"`{NORTH}:39:22` PLC610" in text
+
+    def test_totals_table_lists_the_metrics_that_moved(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "    value: 2000000\n", "    value: 2100000\n")
+        add_record(root, "ADJ-002", ["{target: acme/revenue, from: 2000000, to: 2100000}"])
+        text = comment(root)
+        totals = next(t for t in tables(parser().parse(text)) if t[0][0] == "Metric")
+        assert totals[1:] == [
+            ["Revenue", "2,000,000 → **2,100,000**", "+100,000 (+5.0%)", "2,100,000", ""]
+        ]
+        assert "company Revenue 2,000,000 → 2,100,000 USD (+5.0%)" in text
+        # Regions no longer add up to the company's number: introduced, with its position.
+        assert "PLC301" in text
+        assert "❌ planc" in text
+
+    def test_new_quarter(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        shutil.copytree(root / QUARTER, root / "plans" / "2027-Q1-copy")
+        text = comment(root, "plans/2027-Q1-copy")
+        assert "): new quarter" in text
+        assert "New quarter 2027-Q1 with 2 regions, 2 teams and 4 reps" in text
+        assert "company owner of acme" in text
+        # The same folder moved with git mv is a rename, not a new quarter.
+        shutil.rmtree(root / "plans" / "2027-Q1-copy")
+        git(root, "mv", QUARTER, "plans/2027-Q1-moved")
+        moved = comment(root, "plans/2027-Q1-moved")
+        assert "the quarter folder is renamed from plans/2027-Q1" in moved
+
+    def test_unchanged_plan(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        text = comment(root)
+        assert text.startswith(MARKER)
+        assert "no plan changes" in text
+        assert "`2027-Q1`" in text
+
+    def test_rendered_html_is_what_a_reviewer_reads(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        move_with_record(root)
+        html = parser().render(comment(root))
+        assert "<details><summary>North · 2 changed targets · net Revenue 0</summary>" in html
+        assert "<table>" in html
+        assert re.search(r"<th[^>]*>Scope</th>", html)
+
+
+class TestInjection:
+    """Names, notes and labels written by users come out inert."""
+
+    @pytest.fixture
+    def hostile_repo(self, tmp_path: Path) -> Path:
+        root = new_repo(tmp_path)
+        quoted = json.dumps(HOSTILE)
+        edit(root / NORTH, "name: Ann Lee,", f"name: {quoted},")
+        edit(root / NORTH, "  name: North\n", f"  name: {quoted}\n")
+        edit(root / NORTH, "name: North Enterprise", f"name: {json.dumps(HOSTILE + ' team')}")
+        commit_all(root, "hostile names")
+        move_with_record(root)
+        add_record(
+            root,
+            "ADJ-003",
+            ["{target: north-ent/csat, from: 4.5, to: 4.5}"],
+            note=quoted,
+            effective="2027-02-11",
+        )
+        return root
+
+    def test_nothing_can_mention_link_or_inject(self, hostile_repo: Path) -> None:
+        text = comment(hostile_repo)
+        assert HOSTILE not in text
+        outside_code = re.sub(r"`[^`\n]*`", "", text)
+        for needle in ("@everyone", "http://", "www.evil", "<img", "]("):
+            assert needle not in outside_code, needle
+        html = parser().render(text)
+        read = unescape(visible_text(html))  # what GitHub's mention and autolink filters see
+        for needle in ("@everyone", "http://", "www.evil", "#1"):
+            assert needle not in read, needle
+        assert "<img" not in html
+        assert "<a " not in html
+        assert "onerror=" not in html.replace("onerror=alert", "")  # only as escaped text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        visible = visible_text(html)
+        assert "@\u200deveryone" in visible
+        assert "http\u200d://evil" in visible
+
+    def test_tables_keep_their_columns(self, hostile_repo: Path) -> None:
+        for table in tables(parser().parse(comment(hostile_repo))):
+            widths = {len(row) for row in table}
+            assert len(widths) == 1, table
+
+    def test_escapers(self) -> None:
+        assert md("a|b") == "a\\|b"
+        assert "@\u200d" in md("@team") and "@team" not in md("@team")
+        assert "http\u200d://" in md("see http://evil")
+        assert html_text("<b>@x</b>") == "&lt;b&gt;@\u200dx&lt;/b&gt;"
+        assert code("a`b|c") == "`a'b\\|c`"
+        assert md("\u202eevil") == "evil"  # bidi overrides are dropped
+
+
+class TestSizeLimit:
+    """A 2,000-rep change folds its detail to stay under GitHub's limit, and says so."""
+
+    def test_two_thousand_rep_change_folds(self, tmp_path: Path) -> None:
+        root = tmp_path / "big"
+        plan = root / QUARTER
+        subprocess.run(
+            [sys.executable, str(REPO / "bench" / "generate.py"), "2000", str(plan), "--seed", "7"],
+            check=True,
+            capture_output=True,
+        )
+        git(tmp_path, "init", "-q", "-b", "main", str(root))
+        commit_all(root, "a 2,000-rep plan")
+        changes: list[str] = []
+        for region in sorted((plan / "regions").glob("*.yaml")):
+            text = region.read_text(encoding="utf-8")
+            rep = re.compile(
+                r"(        - rep: (\S+)\n(?:(?!        - rep:).*\n)*?            key_product_share: \{value: )(\d+)\}"
+            )
+
+            def bump(match: re.Match[str]) -> str:
+                old = int(match.group(3))
+                changes.append(
+                    f"{{target: {match.group(2)}/key_product_share, from: {old}, to: {old + 1}}}"
+                )
+                return f"{match.group(1)}{old + 1}}}"
+
+            region.write_text(rep.sub(bump, text), encoding="utf-8")
+        assert len(changes) == 2000
+        lines = [
+            "adjustments:",
+            "  - id: ADJ-900",
+            "    date: 2027-02-10",
+            "    effective: 2027-02-10",
+        ]
+        lines += [
+            "    cause: policy",
+            "    note: Key products count double from February.",
+            "    changes:",
+        ]
+        lines += [f"      - {c}" for c in changes]
+        quarter = root / QUARTER_FILE
+        quarter.write_text(
+            quarter.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8"
+        )
+        result = planc_in(root, "diff", "--format", "markdown")
+        assert result.code == 0, result.stderr
+        text = result.stdout
+        assert len(text) < GITHUB_COMMENT_LIMIT
+        assert len(text.encode("utf-16-le")) // 2 < GITHUB_COMMENT_LIMIT
+        assert "**Shortened** to stay under GitHub's 65,536-character comment limit" in text
+        tokens = parser().parse(text)
+        details = [b for b in html_blocks(tokens) if b.startswith("<details>")]
+        regions = sorted(p.stem for p in (plan / "regions").glob("*.yaml"))
+        assert len(details) == len(regions)
+        scopes = next(t for t in tables(tokens) if t[0][0] == "Scope")
+        assert 1 < len(scopes) <= 26  # grouped: one row per team or region, not per rep
+        assert "reps in" in scopes[1][0]
+        shown = sum(len(t) - 1 for t in tables(tokens) if t[0][0] == "Where")
+        assert 0 < shown < 2000
+        assert f"{shown:,} of 2,000 changed targets" in text
+        full = planc_in(root, "diff", "--format", "json")
+        document: dict[str, Any] = json.loads(full.stdout)
+        assert len(document["impacts"][0]["changes"]) == 2000

@@ -1,0 +1,496 @@
+"""planc render: the static site, through the real command line and real files."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, REPO, TESTS, run_planc
+
+GOLDEN_SITE = TESTS / "golden" / "site-mini"
+EVIL = "<script>alert(1)</script>"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_AUTHOR_DATE": "2027-01-15T10:00:00+08:00",
+    "GIT_COMMITTER_DATE": "2027-01-15T10:00:00+08:00",
+}
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    """Every file under a site folder (the marker included), by relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit(plan: Path, name: str, old: str, new: str) -> None:
+    path = plan / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def git(repo: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.strip()
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary folders a render may leave beside --out (there should be none)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".old")))
+
+
+class TestGolden:
+    """The fixture plan renders to exactly the stored pages."""
+
+    def test_mini_site_matches_golden(
+        self, mini_plan: Path, tmp_path: Path, update_goldens: bool
+    ) -> None:
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0, result.stdout + result.stderr
+        actual = site_files(out)
+        if update_goldens:
+            shutil.rmtree(GOLDEN_SITE, ignore_errors=True)
+            for name, data in actual.items():
+                (GOLDEN_SITE / name).parent.mkdir(parents=True, exist_ok=True)
+                (GOLDEN_SITE / name).write_bytes(data)
+        assert GOLDEN_SITE.is_dir(), "missing golden site; run pytest --update-goldens"
+        expected = site_files(GOLDEN_SITE)
+        assert sorted(actual) == sorted(expected)
+        for name, data in expected.items():
+            assert actual[name] == data, f"{name} differs from {GOLDEN_SITE / name}"
+
+    def test_pages_of_every_level(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0
+        assert sorted(site_files(out)) == [
+            ".planc-site",
+            "index.html",
+            "regions/north.html",
+            "regions/south.html",
+            "reps/ann.html",
+            "reps/bob.html",
+            "reps/li-wei.html",
+            "reps/xu-fang.html",
+            "teams/north-ent.html",
+            "teams/south-smb.html",
+        ]
+        assert result.stdout == f"site: {out}/index.html (9 pages)\n"
+
+
+class TestContent:
+    """What a brief and the index say, in the plan's own numbers and locale."""
+
+    @pytest.fixture
+    def site(self, mini_plan: Path, tmp_path: Path) -> Path:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out).code == 0
+        return out
+
+    def test_brief_has_who_targets_charts_actions_and_changes(self, site: Path) -> None:
+        html = (site / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert '<html lang="en">' in html
+        assert "<h1>Ann Lee</h1>" in html
+        for text in (
+            "Ned Stark",  # manager (the team owner)
+            '<a href="../teams/north-ent.html">North Enterprise</a>',
+            '<a href="../regions/north.html">North</a>',
+            "1 May 2024",  # start date
+            "$550,000",  # revenue target
+            "$600,000",  # stretch
+            "$480,000",  # same quarter last year
+            "+14.6%",  # growth against it: 550/480 - 1
+            "Cap: lower is better",  # sales expense
+            "Booth at the Northern Industry Fair",  # the team's action
+            "Marketing $30,000 · booth and travel",
+            "ADJ-001",
+            "$540,000 → $550,000",
+            "+$10,000",
+            "Invoiced amount of deals won in the quarter.",
+        ):
+            assert text in html, text
+        assert html.count("<svg") == 2  # monthly phasing and product split
+        for month, amount in (("Jan", "$150,000"), ("Feb", "$180,000"), ("Mar", "$220,000")):
+            assert f'<th scope="row">{month}</th><td class="n">{amount}</td>' in html
+
+    def test_a_brief_shows_only_its_own_changes(self, site: Path) -> None:
+        ann = (site / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert "$560,000" not in ann  # Bob's old number, from the same adjustment
+        li_wei = (site / "reps" / "li-wei.html").read_text(encoding="utf-8")
+        assert "ADJ-001" not in li_wei
+        index = (site / "index.html").read_text(encoding="utf-8")
+        assert "Bob Ortiz · Revenue" in index and "Ann Lee · Revenue" in index
+
+    def test_chinese_names_and_locale(self, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", REPO / "plans" / "2027-Q1", "--out", out).code == 0
+        html = (out / "reps" / "zhang-wei.html").read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in html
+        assert "<h1>张伟</h1>" in html
+        assert "¥2,910,000" in html
+        assert "2027年3月31日" in html
+        assert "96万" in html  # January's bar, labelled compactly
+        assert "我的目标" in html
+
+    def test_index_has_totals_reconciliation_pillars_and_tree(self, site: Path) -> None:
+        html = (site / "index.html").read_text(encoding="utf-8")
+        for text in (
+            "Acme Tools · Q1 2027",
+            "$2,000,000",  # company revenue
+            "Reconciliation and over-assignment",
+            "Profitable growth",
+            "Customers who stay",
+            '<a href="regions/north.html">North</a>',
+            '<a href="teams/south-smb.html">华南中小企业</a>',
+            '<a href="reps/xu-fang.html">徐芳</a>',
+            "The plan passed every check.",
+        ):
+            assert text in html, text
+
+    def test_warnings_appear_on_the_index(self, mini_plan: Path, tmp_path: Path) -> None:
+        edit(mini_plan, "regions/north.yaml", "stretch: 600000", "stretch: 500000")
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0
+        html = (out / "index.html").read_text(encoding="utf-8")
+        assert "<code>PLC403</code>" in html
+        assert re.search(r"<code>regions/north\.yaml:\d+:\d+</code>", html)
+        assert "No errors; 1 warning to look at (below)." in html
+
+    def test_no_script_no_external_resource(self, site: Path) -> None:
+        for name, data in site_files(site).items():
+            if not name.endswith(".html"):
+                continue
+            html = data.decode("utf-8")
+            assert "<script" not in html, name
+            assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), name
+            assert "@import" not in html and "url(" not in html, name
+            assert "default-src 'none'" in html  # the CSP forbids fetching anything
+
+
+class TestEscaping:
+    """Every user-written string is text, never markup."""
+
+    @pytest.fixture
+    def evil_site(self, mini_plan: Path, tmp_path: Path) -> Path:
+        edit(mini_plan, "regions/north.yaml", "name: Ann Lee", f'name: "{EVIL}"')
+        edit(mini_plan, "regions/north.yaml", "name: North Enterprise", 'name: "A&B \\"Team\\""')
+        edit(
+            mini_plan,
+            "quarter.yaml",
+            "note: A competitor undercut us at Northwind; Bob's number moves to Ann.",
+            'note: "</style><img src=x onerror=alert(2)> moved"',
+        )
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0, result.stdout
+        return out
+
+    def test_names_and_notes_are_escaped_everywhere(self, evil_site: Path) -> None:
+        pages = {
+            n: d.decode("utf-8") for n, d in site_files(evil_site).items() if n.endswith(".html")
+        }
+        for name, html in pages.items():
+            assert EVIL not in html, name
+            assert "<img" not in html, name
+            assert html.count("</style>") == 1, name
+        brief = pages["reps/ann.html"]
+        assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in brief
+        assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; · " in brief
+        assert "A&amp;B &#34;Team&#34;" in brief
+        assert "&lt;/style&gt;&lt;img src=x onerror=alert(2)&gt; moved" in brief
+
+
+class TestOutputFolder:
+    """--out: built beside, swapped in, and never a file planc did not write deleted."""
+
+    def test_refuses_a_non_empty_folder_planc_did_not_make(
+        self, mini_plan: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "docs"
+        out.mkdir()
+        (out / "index.html").write_text("my own page", encoding="utf-8")
+        (out / "notes").mkdir()
+        (out / "notes" / "todo.txt").write_text("keep me", encoding="utf-8")
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 2
+        assert "not empty and was not made by planc render" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert (out / "index.html").read_text(encoding="utf-8") == "my own page"
+        assert (out / "notes" / "todo.txt").read_text(encoding="utf-8") == "keep me"
+        assert sorted(p.name for p in out.iterdir()) == ["index.html", "notes"]
+        assert leftovers(tmp_path) == []
+
+    def test_refuses_a_planc_site_holding_a_user_file(
+        self, mini_plan: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out).code == 0
+        (out / "reps" / "my-notes.txt").write_text("keep me", encoding="utf-8")
+        before = site_files(out)
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 2
+        assert "reps/my-notes.txt" in result.stderr
+        assert "planc did not write" in result.stderr
+        assert site_files(out) == before
+        assert leftovers(tmp_path) == []
+
+    def test_refuses_a_file_and_a_symlink(self, mini_plan: Path, tmp_path: Path) -> None:
+        target = tmp_path / "file.html"
+        target.write_text("x", encoding="utf-8")
+        result = run_planc("render", mini_plan, "--out", target)
+        assert result.code == 2
+        assert "is a file" in result.stderr
+        assert target.read_text(encoding="utf-8") == "x"
+        real = tmp_path / "real"
+        real.mkdir()
+        link = tmp_path / "link"
+        link.symlink_to(real)
+        result = run_planc("render", mini_plan, "--out", link)
+        assert result.code == 2
+        assert "symbolic link" in result.stderr
+        assert list(real.iterdir()) == []
+
+    def test_replaces_its_own_site_and_drops_stale_pages(
+        self, mini_plan: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out).code == 0
+        assert (out / "reps" / "bob.html").is_file()
+        result = run_planc("render", mini_plan, "--out", out, "--rep", "ann")
+        assert result.code == 0
+        assert sorted(site_files(out)) == [".planc-site", "index.html"]
+        assert "<h1>Ann Lee</h1>" in (out / "index.html").read_text(encoding="utf-8")
+        assert leftovers(tmp_path) == []
+
+    def test_an_empty_folder_and_missing_parents_are_fine(
+        self, mini_plan: Path, tmp_path: Path
+    ) -> None:
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        assert run_planc("render", mini_plan, "--out", empty).code == 0
+        assert (empty / "index.html").is_file()
+        deep = tmp_path / "a" / "b" / "site"
+        assert run_planc("render", mini_plan, "--out", deep).code == 0
+        assert (deep / "reps" / "ann.html").is_file()
+
+    def test_errors_write_nothing_and_keep_the_old_site(
+        self, mini_plan: Path, tmp_path: Path
+    ) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out).code == 0
+        before = site_files(out)
+        edit(
+            mini_plan, "regions/north.yaml", "months: [170000, 180000, 200000]", "months: [1, 2, 3]"
+        )
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 1
+        assert "PLC303 [error]" in result.stdout
+        assert site_files(out) == before
+        fresh = tmp_path / "fresh"
+        assert run_planc("render", mini_plan, "--out", fresh).code == 1
+        assert not fresh.exists()
+        assert leftovers(tmp_path) == []
+
+    def test_site_folder_is_readable_by_others(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        old = os.umask(0o022)
+        try:
+            assert run_planc("render", mini_plan, "--out", out).code == 0
+        finally:
+            os.umask(old)
+        assert out.stat().st_mode & 0o777 == 0o755
+
+    def test_file_names_cannot_escape(self) -> None:
+        from planc.model import Level
+        from planc.site import page_path
+
+        assert page_path(Level.REP, "ann") == "reps/ann.html"
+        assert page_path(Level.COMPANY, "acme") == "index.html"
+        for hostile in ("../../etc/passwd", "/abs", "a/b", "..", "x\x00y", "con", "Ann"):
+            path = page_path(Level.REP, hostile)
+            assert re.fullmatch(r"reps/[a-z0-9_~-]+\.html", path), path
+        assert page_path(Level.REP, "Ann") != page_path(Level.REP, "ann")  # case-insensitive disks
+
+
+class TestOptions:
+    def test_one_rep(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "brief"
+        result = run_planc("render", mini_plan, "--out", out, "--rep", "xu-fang")
+        assert result.code == 0
+        assert result.stdout == f"site: {out}/index.html (brief of xu-fang)\n"
+        html = (out / "index.html").read_text(encoding="utf-8")
+        assert "<h1>徐芳</h1>" in html
+        assert "<a href" not in html.replace('<a class="skip" href="#main">', "").replace(
+            'href="mailto:', ""
+        )  # no links to pages this one-page site does not have
+        assert "Jan 0% · Feb 50% · Mar 75%" in html  # a new hire's ramp
+
+    def test_unknown_rep_is_a_usage_error(self, mini_plan: Path, tmp_path: Path) -> None:
+        result = run_planc("render", mini_plan, "--out", tmp_path / "x", "--rep", "anne")
+        assert result.code == 2
+        assert "did you mean ann?" in result.stderr
+        result = run_planc("render", mini_plan, "--out", tmp_path / "x", "--rep", "north")
+        assert result.code == 2
+        assert "north is a region, not a rep" in result.stderr
+        assert not (tmp_path / "x").exists()
+
+    def test_no_peers_publishes_no_rep_numbers(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out, "--no-peers").code == 0
+        files = site_files(out)
+        assert not any(name.startswith("reps/") for name in files)
+        everything = b"".join(files.values()).decode("utf-8")
+        for rep_only in ("$540,000", "$560,000", "$710,000", "$290,000", "$300,000"):
+            assert rep_only not in everything, rep_only  # reps' revenue targets and old values
+        team = files["teams/north-ent.html"].decode("utf-8")
+        assert "$1,000,000" in team  # the team's own target is still there
+        assert "Individual reps&#39; numbers are not published" in team
+
+
+class TestDeterminism:
+    def test_same_plan_same_bytes_wherever_it_lives(self, tmp_path: Path) -> None:
+        first, second = tmp_path / "one" / "2027-Q1", tmp_path / "two" / "x" / "2027-Q1"
+        shutil.copytree(MINI, first)
+        shutil.copytree(MINI, second)
+        assert run_planc("render", first, "--out", tmp_path / "a").code == 0
+        assert run_planc("render", "2027-Q1", "--out", "b", cwd=second.parent).code == 0
+        assert site_files(tmp_path / "a") == site_files(second.parent / "b")
+
+    def test_git_revision_and_date_of_the_plan(self, tmp_path: Path) -> None:
+        root = tmp_path / "sales"
+        plan = root / "plans" / "2027-Q1"
+        shutil.copytree(MINI, plan)
+        git(root, "init", "-q", "-b", "main")
+        git(root, "add", ".")
+        git(root, "commit", "-qm", "plan")
+        sha = git(root, "rev-parse", "HEAD")
+        assert run_planc("render", plan, "--out", tmp_path / "a").code == 0
+        html = (tmp_path / "a" / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert f"Plan revision: {sha[:10]} · 15 Jan 2027 · Rendered by planc" in html
+
+        (root / "README.md").write_text("unrelated\n", encoding="utf-8")
+        git(root, "add", "README.md")
+        git(root, "commit", "-qm", "unrelated change")
+        assert run_planc("render", plan, "--out", tmp_path / "b").code == 0
+        assert site_files(tmp_path / "a") == site_files(tmp_path / "b")
+
+        edit(plan, "regions/north.yaml", "stretch: 600000", "stretch: 610000")
+        assert run_planc("render", plan, "--out", tmp_path / "c").code == 0
+        html = (tmp_path / "c" / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert f"{sha[:10]} · 15 Jan 2027 · with uncommitted changes" in html
+
+    def test_revision_lookup_outside_git_is_none(self, tmp_path: Path) -> None:
+        from planc.gitsource import plan_revision
+
+        assert plan_revision(tmp_path) is None
+
+
+class TestLocales:
+    """Decimal formatting, never through float."""
+
+    def test_english(self) -> None:
+        from planc.locales import get_locale
+
+        en = get_locale("en", "USD")
+        assert en.money(Decimal("2910000")) == "$2,910,000"
+        assert en.money(Decimal("-5E+4")) == "-$50,000"
+        assert en.number(Decimal("0.1") + Decimal("0.2")) == "0.3"
+        assert en.number(Decimal("12345678901234567890.25")) == "12,345,678,901,234,567,890.25"
+        assert en.percent(Decimal("12.345")) == "12.3%"
+        assert en.signed_percent(Decimal("-3.75")) == "\u22123.8%"
+        assert en.signed_percent(Decimal("-0.01")) == "0.0%"
+        assert en.compact(Decimal("960000")) == "960K"
+        assert en.compact(Decimal("2910000")) == "2.91M"
+        assert en.date(date(2027, 3, 31)) == "31 Mar 2027"
+        assert en.value(Decimal("55"), "percent") == "55%"
+        assert en.signed_value(Decimal("7"), "percent") == "+7.0 pp"
+        assert get_locale("en", "CHF").money(Decimal(5)) == "5 CHF"
+
+    def test_chinese(self) -> None:
+        from planc.locales import get_locale
+
+        zh = get_locale("zh-CN", "CNY")
+        assert zh.money(Decimal("2910000")) == "¥2,910,000"
+        assert zh.compact(Decimal("960000")) == "96万"
+        assert zh.compact(Decimal("33370000")) == "3,337万"
+        assert zh.compact(Decimal("123000000")) == "1.23亿"
+        assert zh.date(date(2027, 3, 31)) == "2027年3月31日"
+        assert zh.month(2) == "2月"
+        assert zh.count(3, "warnings") == "3个警告"
+
+    def test_both_locales_have_every_label(self) -> None:
+        from planc.locales import LOCALES, get_locale
+
+        keys = [set(get_locale(tag, "USD").t) for tag in LOCALES]
+        assert all(k == keys[0] for k in keys)
+        used = set()
+        for template in (REPO / "templates").glob("*.j2"):
+            used |= set(re.findall(r"\bt\.([a-z_]+)", template.read_text(encoding="utf-8")))
+        assert used <= keys[0], used - keys[0]
+
+
+def reference_compact(tag: str, value: Decimal) -> str:
+    """The compact form computed the slow way: Decimal division, then quantize half-even."""
+    from decimal import ROUND_HALF_EVEN
+
+    units = (
+        [(Decimal(10**8), "亿"), (Decimal(10**4), "万")]
+        if tag == "zh-CN"
+        else [(Decimal(10**9), "B"), (Decimal(10**6), "M"), (Decimal(10**3), "K")]
+    )
+    for unit, word in units:
+        if value >= unit:
+            scaled = value / unit
+            places = 0 if scaled >= 100 else (1 if scaled >= 10 else 2)
+            text = f"{scaled.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN):,f}"
+            return (text.rstrip("0").rstrip(".") if "." in text else text) + word
+    return f"{value:,f}"
+
+
+class TestExactRounding:
+    """The integer fast paths round exactly as Decimal arithmetic does (half-even)."""
+
+    AMOUNTS = ("0", "999", "1000", "1005", "1015", "9995", "10000", "10050", "125000",
+               "994999", "995000", "1005000", "1015000", "2910000", "33370000",
+               "99950000", "123456789", "1000000000")  # fmt: skip
+
+    @pytest.mark.parametrize("amount", AMOUNTS)
+    def test_compact(self, amount: str) -> None:
+        from planc.locales import get_locale
+
+        for tag in ("en", "zh-CN"):
+            shown = get_locale(tag, "USD").compact(Decimal(amount))
+            assert shown == reference_compact(tag, Decimal(amount)), (tag, amount)
+
+    @pytest.mark.parametrize(
+        ("part", "whole"), [(1, 3), (2, 3), (1, 8), (3, 16), (5, 2000), (15, 2000), (0, 7)]
+    )
+    def test_share(self, part: int, whole: int) -> None:
+        from planc.locales import get_locale
+
+        en = get_locale("en", "USD")
+        slow = en.percent(Decimal(part) * 100 / Decimal(whole))
+        assert en.share(Decimal(part), Decimal(whole)) == slow
+        assert en.share(Decimal(part), Decimal(0)) == "—"

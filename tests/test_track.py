@@ -1,0 +1,582 @@
+"""planc track: actuals from CRM exports, checked against sums computed here, independently.
+
+The real data is the public CRM sample in tests/fixtures/crm-sales-opportunities
+(8,800 opportunities of 2017) tracked against plans/2017-Q3. Expected figures
+come from the csv module and Decimal, never from planc's own code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import MINI, REPO, run_planc
+
+PLAN = REPO / "plans" / "2017-Q3"
+DATA = REPO / "tests" / "fixtures" / "crm-sales-opportunities"
+EXPORT = DATA / "sales_pipeline.csv"
+AS_OF = date(2017, 8, 15)
+Q3 = (date(2017, 7, 1), date(2017, 9, 30))
+KEY_PRODUCTS = {"GTX Pro", "GTXPro", "GTX Plus Pro", "GTK 500"}
+
+
+def slug(name: str) -> str:
+    return "-".join(name.lower().replace("-", " ").split())
+
+
+def rows() -> list[dict[str, str]]:
+    with EXPORT.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def offices() -> dict[str, str]:
+    with (DATA / "sales_teams.csv").open(newline="", encoding="utf-8") as handle:
+        return {r["sales_agent"]: r["regional_office"].lower() for r in csv.DictReader(handle)}
+
+
+def closed(row: dict[str, str]) -> date | None:
+    return date.fromisoformat(row["close_date"]) if row["close_date"] else None
+
+
+def won_between(first: date, last: date) -> list[dict[str, str]]:
+    return [
+        r
+        for r in rows()
+        if r["deal_stage"] == "Won" and (d := closed(r)) is not None and first <= d <= last
+    ]
+
+
+def track_json(*args: str | Path, plan: Path = PLAN, export: Path = EXPORT) -> Any:
+    result = run_planc("track", plan, "--actuals", export, "--format", "json", *args)
+    assert result.code in (0, 1), result.stderr
+    return result.json()
+
+
+@pytest.fixture(scope="module")
+def tracked() -> Any:
+    return track_json("--as-of", AS_OF.isoformat(), "--baselines")
+
+
+def progress(document: Any, node: str, metric: str) -> dict[str, Any]:
+    found = [p for p in document["progress"] if p["node"] == node and p["metric"] == metric]
+    assert len(found) == 1, (node, metric)
+    return found[0]
+
+
+class TestRealDataLedger:
+    """Every one of the 8,800 rows is counted or excluded for one stated reason."""
+
+    def test_ledger_matches_an_independent_count(self, tracked: Any) -> None:
+        expected: Counter[str] = Counter()
+        for r in rows():
+            d = closed(r)
+            if r["deal_stage"] == "Lost":
+                expected["lost"] += 1
+            elif r["deal_stage"] in ("Engaging", "Prospecting"):
+                expected["open"] += 1
+            elif d is None:
+                expected["with no date"] += 1
+            elif d < Q3[0]:
+                expected["before the quarter"] += 1
+            elif d > Q3[1]:
+                expected["after the quarter"] += 1
+            elif d > AS_OF:
+                expected[f"after {AS_OF}"] += 1
+            else:
+                expected["counted"] += 1
+        ledger = tracked["ledger"]
+        assert ledger["rows"] == 8800 == sum(expected.values())
+        assert ledger["counted"] == expected.pop("counted")
+        assert ledger["excluded"] == dict(expected)
+        assert ledger["line"].startswith(f"8,800 rows read, {ledger['counted']:,} counted, ")
+        assert "2,473 lost, 2,089 open" in ledger["line"]
+
+
+class TestRealDataFigures:
+    """Attainment per rep, team, region and company equals sums over the raw export."""
+
+    def test_revenue_and_deals_per_rep(self, tracked: Any) -> None:
+        amounts: defaultdict[str, Decimal] = defaultdict(Decimal)
+        deals: Counter[str] = Counter()
+        for r in won_between(Q3[0], AS_OF):
+            amounts[slug(r["sales_agent"])] += Decimal(r["close_value"])
+            deals[slug(r["sales_agent"])] += 1
+        reps = [p for p in tracked["progress"] if p["level"] == "rep" and p["metric"] == "revenue"]
+        assert len(reps) == 35
+        for p in reps:
+            assert Decimal(p["attained"]) == amounts[p["node"]], p["node"]
+            assert int(progress(tracked, p["node"], "deals_won")["attained"]) == deals[p["node"]]
+        assert sum(amounts.values()) > 0
+
+    def test_regions_and_company(self, tracked: Any) -> None:
+        office = offices()
+        by_office: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for r in won_between(Q3[0], AS_OF):
+            by_office[office[r["sales_agent"]]] += Decimal(r["close_value"])
+        for region in ("central", "east", "west"):
+            assert Decimal(progress(tracked, region, "revenue")["attained"]) == by_office[region]
+        company = progress(tracked, "crm-sample", "revenue")
+        assert Decimal(company["attained"]) == sum(by_office.values())
+
+    def test_months(self, tracked: Any) -> None:
+        july = sum(
+            Decimal(r["close_value"]) for r in won_between(date(2017, 7, 1), date(2017, 7, 31))
+        )
+        august = sum(Decimal(r["close_value"]) for r in won_between(date(2017, 8, 1), AS_OF))
+        months = progress(tracked, "crm-sample", "revenue")["months"]
+        assert [m["month"] for m in months] == ["2017-07", "2017-08", "2017-09"]
+        assert [m["attained"] for m in months] == [str(july), str(august), None]
+        assert [m["complete"] for m in months] == [True, False, False]
+
+    def test_key_product_share_and_win_rate(self, tracked: Any) -> None:
+        office = offices()
+        key: defaultdict[str, Decimal] = defaultdict(Decimal)
+        total: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for r in won_between(Q3[0], AS_OF):
+            total[office[r["sales_agent"]]] += Decimal(r["close_value"])
+            if r["product"] in KEY_PRODUCTS:
+                key[office[r["sales_agent"]]] += Decimal(r["close_value"])
+        for region in total:
+            share = (key[region] * 100 / total[region]).quantize(Decimal("0.1"))
+            assert Decimal(progress(tracked, region, "key_product_share")["attained"]) == share
+        won = len(won_between(Q3[0], AS_OF))
+        lost = sum(
+            1
+            for r in rows()
+            if r["deal_stage"] == "Lost" and (d := closed(r)) and Q3[0] <= d <= AS_OF
+        )
+        rate = (Decimal(won * 100) / (won + lost)).quantize(Decimal("0.1"))
+        assert Decimal(progress(tracked, "crm-sample", "win_rate")["attained"]) == rate
+
+    def test_pace_and_forecast(self, tracked: Any) -> None:
+        """Pace follows the monthly phasing (August prorated: 15 of 31 days); forecast is the run rate."""
+        plan_months = [
+            Decimal(m["plan"]) for m in progress(tracked, "crm-sample", "revenue")["months"]
+        ]
+        company = progress(tracked, "crm-sample", "revenue")
+        pace = plan_months[0] + plan_months[1] * 15 / 31
+        assert Decimal(company["pace"]) == pace.quantize(Decimal("0.01"))
+        attained = Decimal(company["attained"])
+        assert tracked["elapsed_days"] == 46
+        assert Decimal(company["forecast"]) == (attained * 92 / 46).quantize(Decimal("0.01"))
+        ratio = (attained * 100 / Decimal(company["pace"])).quantize(Decimal("0.1"))
+        assert Decimal(company["of_pace_pct"]) == ratio
+
+    def test_baselines_from_history(self, tracked: Any) -> None:
+        """Last quarter (Q2 2017) per rep from the export; Q3 2016 is not in it: no data, not zero."""
+        q2: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for r in won_between(date(2017, 4, 1), date(2017, 6, 30)):
+            q2[slug(r["sales_agent"])] += Decimal(r["close_value"])
+        baselines = tracked["baselines"]
+        assert (baselines["last_quarter"], baselines["last_year"]) == (
+            "2017-04..2017-06",
+            "2016-07..2016-09",
+        )
+        revenue = [b for b in baselines["targets"] if b["metric"] == "revenue"]
+        for b in revenue:
+            if b["node"] in q2:
+                assert Decimal(b["last_quarter"]) == q2[b["node"]]
+                # the plan's declared baselines were taken from the same export
+                assert b["declared"]["last_quarter"] == b["last_quarter"]
+            assert b["last_year"] is None
+            assert b["last_year_months_covered"] == 0
+            assert b["last_quarter_months_covered"] == 3
+
+
+class TestRealDataWarnings:
+    """Early warnings point at the target's value in the YAML and explain the gap."""
+
+    def test_behind_pace_points_at_the_value(self, tracked: Any) -> None:
+        warnings = [d for d in tracked["diagnostics"] if d["code"] == "PLC720"]
+        assert warnings
+        found = next(d for d in warnings if d["message"].startswith("daniell-hammack/revenue:"))
+        assert found["path"] == "plans/2017-Q3/regions/east.yaml"
+        line = (
+            (PLAN / "regions" / "east.yaml")
+            .read_text(encoding="utf-8")
+            .splitlines()[found["range"]["start"]["line"] - 1]
+        )
+        assert line[found["range"]["start"]["col"] - 1 :] == "184000"
+        assert line.strip().startswith("value:")
+        assert "furthest behind: GTX Pro" in found["message"]
+        assert "of last quarter's accounts" in found["message"]
+        assert "win rate" in found["message"]
+
+    def test_every_warned_target_is_below_its_threshold(self, tracked: Any) -> None:
+        for d in tracked["diagnostics"]:
+            assert d["code"] == "PLC720", d
+            node, metric = d["message"].split(":", 1)[0].split("/")
+            assert Decimal(progress(tracked, node, metric)["of_pace_pct"]) < 80
+
+    def test_no_warnings_in_the_first_month(self) -> None:
+        document = track_json("--as-of", "2017-07-20")
+        assert [d for d in document["diagnostics"] if d["code"] == "PLC720"] == []
+
+    def test_unmapped_product_names_value_count_and_closest(self, tmp_path: Path) -> None:
+        plan = tmp_path / "2017-Q3"
+        shutil.copytree(PLAN, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        assert "    GTXPro: gtx-pro" in text
+        quarter.write_text(text.replace("  products:\n    GTXPro: gtx-pro", ""), encoding="utf-8")
+        document = track_json("--as-of", AS_OF.isoformat(), plan=plan)
+        found = [d for d in document["diagnostics"] if d["code"] == "PLC711"]
+        assert len(found) == 1
+        count = sum(1 for r in rows() if r["product"] == "GTXPro")
+        first = next(i for i, r in enumerate(rows(), start=2) if r["product"] == "GTXPro")
+        assert f"`GTXPro` in {count:,} rows" in found[0]["message"]
+        assert "`GTX Pro`" in found[0]["hint"]
+        assert found[0]["range"]["start"] == {"line": first, "col": 3}
+
+
+class TestFormats:
+    """text, json, markdown and csv carry the same figures."""
+
+    def test_csv_rows_match_json(self, tracked: Any) -> None:
+        result = run_planc(
+            "track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat(), "--format", "csv"
+        )
+        assert result.code == 0
+        table = list(csv.DictReader(io.StringIO(result.stdout)))
+        quarter_rows = [r for r in table if r["period"] == "quarter"]
+        assert len(quarter_rows) == len(tracked["progress"])
+        for row, p in zip(quarter_rows, tracked["progress"], strict=True):
+            assert (row["node"], row["metric"], row["attained"]) == (
+                p["node"],
+                p["metric"],
+                p["attained"] or "",
+            )
+        assert "PLC720" in result.stderr  # diagnostics still reach the user
+
+    def test_text_and_markdown(self) -> None:
+        args = ("track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat())
+        text = run_planc(*args)
+        assert text.code == 0
+        assert "2017-Q3: actuals from" in text.stdout
+        assert "8,800 rows read" in text.stdout
+        assert "revenue (Revenue, USD)" in text.stdout
+        assert "plans/2017-Q3/regions/east.yaml:" in text.stdout
+        markdown = run_planc(*args, "--format", "markdown")
+        assert markdown.stdout.startswith("# Q3 2017: review as of 2017-08-15")
+        assert "## Early warnings" in markdown.stdout
+        assert "| node | target | attained |" in markdown.stdout
+
+    def test_strict_fails_on_warnings_and_output_is_written(self, tmp_path: Path) -> None:
+        out = tmp_path / "review.md"
+        result = run_planc(
+            "track",
+            PLAN,
+            "--actuals",
+            EXPORT,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--strict",
+            "-f",
+            "markdown",
+            "-o",
+            out,
+        )
+        assert result.code == 1
+        assert out.read_text(encoding="utf-8").startswith("# Q3 2017")
+
+
+# --- small plans and exports of our own ------------------------------------------------------
+
+MAPPING = """actuals:
+  columns: {owner: owner, date: closed, amount: amount, product: product, stage: stage, account: account}
+  stages: {won: [Won], open: [Open], lost: [Lost]}
+  metrics: {revenue: amount, new_customers: new_accounts, key_product_share: key_product_share}
+adjustments:
+"""
+HEADER = ["owner", "closed", "amount", "product", "stage", "account"]
+
+
+def mini_plan(tmp_path: Path, mapping: str = MAPPING) -> Path:
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(MINI, plan)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    quarter.write_text(text.replace("adjustments:\n", mapping, 1), encoding="utf-8")
+    return plan
+
+
+def write_csv(path: Path, records: list[list[str]], header: list[str] = HEADER) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(records)
+    return path
+
+
+def attained(document: Any, node: str, metric: str = "revenue") -> str | None:
+    value: str | None = progress(document, node, metric)["attained"]
+    return value
+
+
+class TestExactAmounts:
+    """Amounts are summed as decimals: no binary float ever rounds them."""
+
+    def test_cents_scales_and_long_numbers(self, tmp_path: Path) -> None:
+        amounts = [
+            "0.10",
+            "0.20",
+            "1.5",
+            "2.255",
+            "3",
+            "123456789012345.67",
+            " 7 ",
+            "-0.05",
+            "1E+2",
+        ]
+        records = [["Ann Lee", "2027-01-05", a, "Pro", "Won", "Northwind"] for a in amounts]
+        export = write_csv(tmp_path / "a.csv", records)
+        document = track_json("--as-of", "2027-01-20", plan=mini_plan(tmp_path), export=export)
+        expected = sum((Decimal(a.strip()) for a in amounts), Decimal(0))
+        assert Decimal(attained(document, "ann") or "x") == expected
+        assert Decimal(attained(document, "acme") or "x") == expected
+
+    def test_many_chunks_sum_like_one(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Chunk boundaries (and a scale that changes between chunks) do not change a sum."""
+        from planc import actuals
+        from planc.pipeline import check_directory
+
+        plan_dir = mini_plan(tmp_path)
+        records = []
+        for i in range(50):
+            amount = f"{i}.{i % 7}" if i % 3 else str(i * 1000)
+            owner = ("Ann Lee", "Bob Ortiz", "李伟")[i % 3]
+            records.append([owner, f"2027-01-{1 + i % 28:02d}", amount, "Pro", "Won", f"A{i % 9}"])
+        export = write_csv(tmp_path / "a.csv", records)
+        plan = check_directory(plan_dir).plan
+        assert plan is not None
+        whole = actuals.load_actuals(export, plan, date(2027, 1, 31)).actuals
+        monkeypatch.setattr(actuals, "CHUNK_ROWS", 7)
+        chunked = actuals.load_actuals(export, plan, date(2027, 1, 31)).actuals
+        assert whole is not None and chunked is not None
+        assert chunked.months == whole.months
+        assert chunked.products == whole.products
+        assert chunked.ledger == whole.ledger
+        assert {k: dict(v) for k, v in chunked.accounts.items()} == {
+            k: dict(v) for k, v in whole.accounts.items()
+        }
+        january = [r for r in records if r[0] == "Ann Lee"]
+        by_account: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for r in january:
+            by_account[r[5]] += Decimal(r[2])
+        ann = whole.accounts[("ann", 2027 * 12)]
+        scaled = {whole.account_names[a]: Decimal(v).scaleb(-whole.scale) for a, v in ann.items()}
+        assert scaled == by_account
+        total = sum((Decimal(r[2]) for r in records), Decimal(0))
+        assert sum((c.amount for c in whole.months.values()), Decimal(0)) == total
+
+
+class TestNewAccounts:
+    """new_accounts: accounts whose first won deal in the export falls in the period."""
+
+    def test_first_deal_decides_and_history_counts(self, tmp_path: Path) -> None:
+        records = [
+            ["Bob Ortiz", "2026-11-03", "500", "Basic", "Won", "Old Co"],  # Old Co is not new
+            ["Ann Lee", "2027-01-10", "900", "Pro", "Won", "Old Co"],
+            [
+                "Ann Lee",
+                "2027-01-12",
+                "100",
+                "Pro",
+                "Won",
+                "New Co",
+            ],  # same day as Bob's: row order
+            ["Bob Ortiz", "2027-01-12", "100", "Pro", "Won", "New Co"],
+            ["Bob Ortiz", "2027-02-02", "100", "Basic", "Won", "Later Co"],
+            ["Bob Ortiz", "2027-01-15", "100", "Basic", "Lost", "Lost Co"],  # lost: not a customer
+        ]
+        export = write_csv(tmp_path / "a.csv", records)
+        document = track_json("--as-of", "2027-02-10", plan=mini_plan(tmp_path), export=export)
+        assert attained(document, "ann", "new_customers") == "1"
+        assert attained(document, "bob", "new_customers") == "1"
+        assert attained(document, "acme", "new_customers") == "2"
+        assert attained(document, "ann", "key_product_share") == "100.0"
+
+
+XLSX_RECORDS: tuple[tuple[Any, ...], ...] = (
+    ("Ann Lee", datetime(2027, 1, 5, 10, 30), 100000.5, "Pro", "Won", "Northwind"),
+    ("Bob Ortiz", date(2027, 1, 6), 90000, "Basic", "Won", "Contoso"),
+    ("bob@example.com", "2027-01-07", "0.1", "Basic", "Won", "Contoso"),
+    ("李伟", date(2027, 1, 7), 80000, "Pro", "Lost", "Fabrikam"),
+)
+
+
+class TestOtherFormats:
+    """XLSX (and Parquet where pyarrow is installed) read into the same figures as CSV."""
+
+    def test_xlsx(self, tmp_path: Path) -> None:
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Opportunities"
+        book.create_sheet("Notes", 0)  # the export is not the first sheet
+        sheet.append(HEADER)
+        for record in XLSX_RECORDS:
+            sheet.append(list(record))
+        export = tmp_path / "export.xlsx"
+        book.save(export)
+        mapping = MAPPING.replace("adjustments:\n", "  sheet: Opportunities\nadjustments:\n")
+        document = track_json(
+            "--as-of", "2027-01-20", plan=mini_plan(tmp_path, mapping), export=export
+        )
+        assert document["counts"]["error"] == 0, document["diagnostics"]
+        assert attained(document, "ann") == "100000.5"
+        assert attained(document, "bob") == "90000.1"
+        assert document["ledger"]["line"] == "4 rows read, 3 counted, 1 excluded: 1 lost"
+
+    def test_parquet(self, tmp_path: Path) -> None:
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        table = pa.table(
+            {
+                "owner": ["Ann Lee", "Bob Ortiz"],
+                "closed": [date(2027, 1, 5), date(2027, 1, 6)],
+                "amount": pa.array([Decimal("100000.50"), Decimal("0.25")], pa.decimal128(12, 2)),
+                "product": ["Pro", "Basic"],
+                "stage": ["Won", "Won"],
+                "account": ["Northwind", "Contoso"],
+            }
+        )
+        export = tmp_path / "export.parquet"
+        pq.write_table(table, export)
+        document = track_json("--as-of", "2027-01-20", plan=mini_plan(tmp_path), export=export)
+        assert attained(document, "ann") == "100000.50"
+        assert attained(document, "bob") == "0.25"
+
+
+class TestReadingQuirks:
+    """Real exports: a byte-order mark, quoted delimiters, an ambiguous name."""
+
+    def test_bom_and_quoted_commas(self, tmp_path: Path) -> None:
+        export = tmp_path / "a.csv"
+        export.write_bytes(
+            "\ufeffowner,closed,amount,product,stage,account\n"
+            'Ann Lee,2027-01-05,100,Pro,Won,"Acme, Inc"\n'
+            'Ann Lee,2027-01-06,50,Pro,Won,"Acme, Inc"\n'.encode()
+        )
+        document = track_json("--as-of", "2027-01-20", plan=mini_plan(tmp_path), export=export)
+        assert document["counts"] == {"error": 0, "warning": 0, "info": 0}
+        assert attained(document, "ann") == "150"
+
+    def test_numbers_as_names_stay_text(self, tmp_path: Path) -> None:
+        """Owner ids like 007 and dates like 20270105 are read as written, not as numbers."""
+        mapping = MAPPING.replace(
+            "adjustments:\n", '  owners: {"007": ann}\n  date_format: "%Y%m%d"\nadjustments:\n'
+        )
+        export = write_csv(
+            tmp_path / "a.csv",
+            [
+                ["007", "20270105", "100", "Pro", "Won", "1"],
+                ["007", "20270106", "5", "Pro", "Won", "2"],
+            ],
+        )
+        document = track_json(
+            "--as-of", "2027-01-20", plan=mini_plan(tmp_path, mapping), export=export
+        )
+        assert document["counts"]["error"] == 0, document["diagnostics"]
+        assert attained(document, "ann") == "105"
+
+    def test_short_row_is_an_error_with_its_row(self, tmp_path: Path) -> None:
+        export = tmp_path / "a.csv"
+        export.write_text(
+            "owner,closed,amount,product,stage,account\n"
+            "Ann Lee,2027-01-05,100,Pro,Won,Northwind\n"
+            "Ann Lee,2027-01-06,50\n",
+            encoding="utf-8",
+        )
+        result = run_planc("track", mini_plan(tmp_path), "--actuals", export, "--format", "json")
+        assert result.code == 1
+        (found,) = result.json()["diagnostics"]
+        assert (found["code"], found["range"]["start"]["line"]) == ("PLC702", 3)
+        assert "3 fields, the header 6" in found["message"]
+
+    def test_a_name_two_people_share_maps_to_neither(self, tmp_path: Path) -> None:
+        plan = mini_plan(tmp_path)
+        south = plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8").replace("name: 徐芳", "name: Ann Lee")
+        south.write_text(text, encoding="utf-8")
+        export = write_csv(
+            tmp_path / "a.csv", [["Ann Lee", "2027-01-05", "100", "Pro", "Won", "N"]]
+        )
+        document = track_json("--as-of", "2027-01-20", plan=plan, export=export)
+        (found,) = [d for d in document["diagnostics"] if d["code"] == "PLC710"]
+        assert "names several people (ann, xu-fang)" in found["message"]
+        assert document["ledger"]["excluded"] == {"unmapped owner": 1}
+
+
+class TestProgressForRender:
+    """progress_by_target: what a rendered brief shows beside each target."""
+
+    def test_every_tracked_target_has_its_progress(self) -> None:
+        from planc.actuals import load_actuals
+        from planc.pipeline import check_directory
+        from planc.tracking import progress_by_target
+
+        plan = check_directory(PLAN).plan
+        assert plan is not None
+        loaded = load_actuals(EXPORT, plan, AS_OF)
+        assert loaded.actuals is not None and not loaded.has_errors
+        found = progress_by_target(plan, loaded.actuals)
+        targets = {
+            (n.id, m) for n in plan.nodes.values() for m in n.targets if m in plan.actuals.measures
+        }
+        assert set(found) == targets
+        darcel = found[("darcel-schlecht", "revenue")]
+        expected = sum(
+            Decimal(r["close_value"])
+            for r in won_between(Q3[0], AS_OF)
+            if r["sales_agent"] == "Darcel Schlecht"
+        )
+        assert darcel.attained == expected
+        assert darcel.target == plan.nodes["darcel-schlecht"].targets["revenue"].value
+        assert darcel.status == "ahead"
+
+
+class TestUsage:
+    """Bad input is a clear message and exit 2, never a traceback."""
+
+    def test_bad_as_of(self) -> None:
+        result = run_planc("track", PLAN, "--actuals", EXPORT, "--as-of", "15/08/2017")
+        assert result.code == 2
+        assert "--as-of '15/08/2017' is not a date" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_actuals_is_required(self) -> None:
+        result = run_planc("track", PLAN)
+        assert result.code == 2
+        assert "--actuals" in result.stderr
+
+    def test_a_plan_with_errors_is_not_tracked(self, tmp_path: Path) -> None:
+        plan = mini_plan(tmp_path)
+        north = plan / "regions" / "north.yaml"
+        north.write_text(
+            north.read_text(encoding="utf-8").replace("owner: ned", "owner: nedd"), encoding="utf-8"
+        )
+        export = write_csv(tmp_path / "a.csv", [])
+        result = run_planc("track", plan, "--actuals", export)
+        assert result.code == 1
+        assert "PLC201" in result.stdout
+        assert "the plan has errors" in result.stdout
+
+
+def test_json_is_versioned_and_exact(tracked: Any) -> None:
+    assert tracked["version"] == 1
+    assert tracked["currency"] == "USD"
+    company = progress(tracked, "crm-sample", "revenue")
+    assert isinstance(company["attained"], str)  # exact decimals travel as text
+    json.dumps(tracked)  # and the document is plain JSON
