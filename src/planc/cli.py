@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
+    from datetime import date
+    from decimal import Decimal
+
     from planc.pipeline import CheckResult
 
 EXIT_USAGE = 2
@@ -113,13 +116,11 @@ def check(
 
 def _append_job_summary(results: list[CheckResult]) -> None:
     """Inside GitHub Actions, every diagnostic also goes to the job summary."""
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") != "true" or not summary:
+    if os.environ.get("GITHUB_ACTIONS") != "true":
         return
     from planc.reporters import markdown
 
-    with open(summary, "a", encoding="utf-8") as handle:
-        handle.write(markdown(results))
+    _github_append("GITHUB_STEP_SUMMARY", markdown(results))
 
 
 def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit: int) -> None:
@@ -507,7 +508,7 @@ def init(
     )
 
 
-def _parse_decimal(option: str, text: str):  # type: ignore[no-untyped-def]
+def _parse_decimal(option: str, text: str) -> Decimal:
     from decimal import Decimal, InvalidOperation
 
     try:
@@ -519,8 +520,8 @@ def _parse_decimal(option: str, text: str):  # type: ignore[no-untyped-def]
     return value
 
 
-def _parse_weights(text: str):  # type: ignore[no-untyped-def]
-    mix = {}
+def _parse_weights(text: str) -> dict[str, Decimal]:
+    mix: dict[str, Decimal] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, amount = part.partition("=")
         if not sep:
@@ -531,7 +532,7 @@ def _parse_weights(text: str):  # type: ignore[no-untyped-def]
     return mix
 
 
-def _check_for_edit(plan_dir: Path):  # type: ignore[no-untyped-def]
+def _check_for_edit(plan_dir: Path) -> CheckResult:
     """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan."""
     from planc.pipeline import check_directory
     from planc.reporters import text
@@ -741,7 +742,7 @@ def propose(
         click.echo(f"Next: {push} && {create}")
 
 
-def _parse_day(option: str, text: str | None):  # type: ignore[no-untyped-def]
+def _parse_day(option: str, text: str | None) -> date | None:
     if text is None:
         return None
     from datetime import date
