@@ -88,12 +88,13 @@ def as_json(results: list[CheckResult]) -> str:
         "tool": {"name": "planc", "version": __version__},
         "plans": [r.label for r in results],
         "counts": {"error": counts.errors, "warning": counts.warnings, "info": counts.infos},
-        "diagnostics": [_json_diagnostic(d) for d in diagnostics],
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_diagnostic(d: Diagnostic) -> dict[str, Any]:
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic as the versioned JSON formats show it (check, track)."""
     span = _span(d)
     end_line, end_col = span.end
     return {

@@ -22,6 +22,7 @@ from planc import __version__
 from planc.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.model import Level, Plan
 from planc.pipeline import CheckResult, check_directory, display_path
+from planc.reporters import diagnostic_json
 from planc.source import SourceSpan, SpanResolver
 from planc.tracking import (
     Baseline,
@@ -268,22 +269,6 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _json_diagnostic(d: Diagnostic) -> dict[str, Any]:
-    span = d.span or SourceSpan("", 1, 1)
-    end_line, end_col = span.end
-    return {
-        "code": d.code,
-        "severity": d.severity.value,
-        "message": d.message,
-        "hint": d.hint,
-        "path": span.path,
-        "range": {
-            "start": {"line": span.line, "col": span.col},
-            "end": {"line": end_line, "col": end_col},
-        },
-    }
-
-
 def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
     node = plan.nodes[p.node]
     return {
@@ -337,7 +322,7 @@ def as_json(report: TrackReport) -> str:
         "plan": report.label,
         "actuals": report.actuals_path,
         "counts": {"error": counts.errors, "warning": counts.warnings, "info": counts.infos},
-        "diagnostics": [_json_diagnostic(d) for d in report.diagnostics],
+        "diagnostics": [diagnostic_json(d) for d in report.diagnostics],
     }
     tracking = report.tracking
     if tracking is not None:
