@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from commitments import gapped_copy
 from conftest import MINI, REPO, run_planc
 
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -55,7 +56,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example quarter (zh-CN) and the fixture plan with a hostile name, rendered."""
+    """The example quarter (zh-CN), the fixture plan with a hostile name, and 2017-Q3 with
+    bottom-up commitments and progress from the CRM sample, rendered."""
     root = tmp_path_factory.mktemp("sites")
     result = run_planc("render", REPO / "plans" / "2027-Q1", "--out", root / "example")
     assert result.code == 0, result.stdout + result.stderr
@@ -69,6 +71,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     result = run_planc("render", evil, "--out", root / "evil")
+    assert result.code == 0, result.stdout + result.stderr
+    export = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+    plan = gapped_copy(root / "gapped")
+    result = run_planc(
+        "render", plan, "--out", root / "progress", "--actuals", export, "--as-of", "2017-08-15"
+    )
     assert result.code == 0, result.stdout + result.stderr
     return root
 
@@ -231,6 +239,47 @@ class TestRepBrief:
         first = figures.first
         assert first.locator("svg rect.bar").count() == 3
         assert first.locator("table").inner_text().count("¥") == 3
+
+
+class TestProgress:
+    """A brief with attained, pace, forecast and a bottom-up gap outside the policy's band."""
+
+    @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+    def test_brief_with_progress_fits_and_shows_the_figures(self, visit: Any, width: int) -> None:
+        seen = visit("progress/reps/versie-hillebrand.html", width)
+        attained = seen.page.locator(".target .progress .att strong")
+        assert attained.all_inner_texts() == ["$21,586", "22"]
+        for index in range(attained.count()):
+            assert attained.nth(index).is_visible()
+        states = seen.page.locator(".target .progress .state").all_inner_texts()
+        assert states == ["At risk", "Behind pace"]
+        flag = seen.page.locator(".target .gap .flag")
+        assert flag.count() == 1 and flag.is_visible()
+        scroll, client = seen.overflow()
+        assert scroll <= client, f"{scroll}px of content in a {client}px wide window"
+        seen.screenshot(f"brief-progress-versie-hillebrand-{width}")
+        assert seen.errors == []
+        assert seen.requests == [seen.url]
+
+    def test_brief_with_progress_prints_on_one_or_two_a4_pages(self, visit: Any) -> None:
+        seen = visit("progress/reps/versie-hillebrand.html", 1280)
+        seen.page.emulate_media(media="print")
+        pdf = seen.page.pdf(format="A4", print_background=True)
+        save_artifact("brief-progress-versie-hillebrand.pdf", pdf)
+        assert 1 <= pdf_pages(pdf) <= 2
+
+    @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+    @pytest.mark.parametrize(
+        "path", ["progress/index.html", "progress/teams/central-brinkmann.html"]
+    )
+    def test_pages_with_progress_fit(self, visit: Any, path: str, width: int) -> None:
+        seen = visit(path, width)
+        scroll, client = seen.overflow()
+        assert scroll <= client, f"{path}: {scroll}px of content in a {client}px wide window"
+        assert seen.page.locator("#progress").is_visible()
+        assert seen.errors == []
+        name = path.rsplit("/", maxsplit=1)[-1].removesuffix(".html")
+        seen.screenshot(f"progress-{name}-{width}")
 
 
 class TestOtherPages:

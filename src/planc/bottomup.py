@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planc.model import Node, Plan, Target
+from planc.model import Band, Node, Plan, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,20 @@ class Gap:
         if self.bottom_up == 0:
             return None
         return self.amount * 100 / self.bottom_up
+
+
+def outside(gap: Gap, band: Band | None) -> bool:
+    """Whether a gap is outside ``policy.bottom_up_gap`` (never, without a band).
+
+    A commitment of 0 against a target other than 0 has no percentage and is
+    outside any band; 0 against 0 is no gap at all.
+    """
+    if band is None:
+        return False
+    share = gap.percent
+    if share is None:
+        return gap.top_down != 0
+    return not band.min <= share <= band.max
 
 
 def bottom_up_numbers(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, bool]]:

@@ -4,9 +4,10 @@
 plan, or nothing where the quarter does not exist) and, optionally, the
 approved plan, and returns an :class:`Impact`: totals per metric, every
 changed target with its position, reps and targets added or removed,
-reconciliation before and after, diagnostics introduced or fixed, the
-adjustment records that cover the changes (PLC610 for those none covers),
-drift against the approved plan and the approvals the policy's tiers require.
+reconciliation before and after, top-down vs bottom-up gaps before and
+after, diagnostics introduced or fixed, the adjustment records that cover the
+changes (PLC610 for those none covers), drift against the approved plan and
+the approvals the policy's tiers require.
 It prints nothing; ``planc.impact_report`` renders it.
 """
 
@@ -20,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from planc.bottomup import Gap, gaps, outside
 from planc.coverage import coverage_diagnostics, covering_records, value_changes
 from planc.diagnostics import Diagnostic, Severity
-from planc.model import Adjustment, ApprovalTier, Level, Node, Plan, Target
+from planc.model import Adjustment, ApprovalTier, Band, Level, Node, Plan, Target
 from planc.pipeline import CheckResult
 from planc.source import Loc, SourceSpan, SpanResolver
 
@@ -41,6 +43,7 @@ _DETAIL_FIELDS = (
     "products",
     "last_quarter",
     "last_year",
+    "bottom_up",
 )
 
 
@@ -122,7 +125,8 @@ class TargetDelta:
 
 @dataclass(frozen=True, slots=True)
 class DetailChange:
-    """A target whose value stayed but whose phasing, split, deadline or owner changed."""
+    """A target whose value stayed but whose phasing, split, deadline, owner or bottom-up
+    number changed."""
 
     ref: str
     fields: tuple[str, ...]
@@ -183,6 +187,60 @@ def _share(part: Decimal | None, whole: Decimal | None) -> Decimal | None:
     if part is None or whole is None or whole == 0:
         return None
     return part * HUNDRED / whole
+
+
+@dataclass(frozen=True, slots=True)
+class GapSide:
+    """A target's top-down vs bottom-up gap on one side of the change."""
+
+    top_down: Decimal
+    bottom_up: Decimal
+    rolled_up: bool  # the children's commitments added up
+    cap: bool
+    outside: bool  # outside that side's policy.bottom_up_gap
+
+    @classmethod
+    def of(cls, gap: Gap, band: Band | None) -> GapSide:
+        return cls(gap.top_down, gap.bottom_up, gap.rolled_up, gap.cap, outside(gap, band))
+
+    @property
+    def amount(self) -> Decimal:
+        """How much more top-down asks than committed (for a cap: how much tighter it is)."""
+        difference = self.top_down - self.bottom_up
+        return -difference if self.cap else difference
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.bottom_up == 0 else self.amount * HUNDRED / self.bottom_up
+
+
+@dataclass(frozen=True, slots=True)
+class GapChange:
+    """A target whose top-down vs bottom-up gap changed: its number, its commitment, or both."""
+
+    ref: str
+    node: str
+    name: str
+    level: Level
+    region: str | None
+    metric: str
+    before: GapSide | None  # None: no bottom-up number at the base
+    after: GapSide | None  # None: none at head
+    loc: Loc  # the bottom-up number (the value, for one added up from the children)
+    span: SourceSpan | None = None
+
+    @property
+    def moved_outside(self) -> bool:
+        """The change takes the gap outside the policy's band."""
+        return self.after is not None and self.after.outside and not self._was_outside
+
+    @property
+    def moved_inside(self) -> bool:
+        return self._was_outside and (self.after is None or not self.after.outside)
+
+    @property
+    def _was_outside(self) -> bool:
+        return self.before is not None and self.before.outside
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +312,8 @@ class Impact:
     details: list[DetailChange] = field(default_factory=list)
     reps: list[RepChange] = field(default_factory=list)
     reconciliation: list[Reconciliation] = field(default_factory=list)
+    gaps: list[GapChange] = field(default_factory=list)
+    gap_band: Band | None = None  # policy.bottom_up_gap at head
     introduced: list[Diagnostic] = field(default_factory=list)
     fixed: list[Diagnostic] = field(default_factory=list)
     uncovered: list[Diagnostic] = field(default_factory=list)
@@ -299,6 +359,8 @@ class Impact:
         for detail in self.details:
             node = detail.ref.split("/", 1)[0]
             seen[self.region_of(node) or ""] = None
+        for gap in self.gaps:
+            seen[gap.region or ""] = None
         return [r for r in seen if r]
 
     def region_of(self, node_id: str) -> str | None:
@@ -354,12 +416,16 @@ def _compute(base: Side, head: Side, approved: Side | None, moved_from: str | No
     impact.details = _details(base_plan, head_plan)
     impact.reps = _reps(base_plan, head_plan)
     impact.reconciliation = _reconciliation(base_plan, head_plan, impact.changes)
+    impact.gaps = _gap_changes(base_plan, head_plan)
+    impact.gap_band = head_plan.policy.bottom_up_gap
     impact.uncovered = coverage_diagnostics(base_plan, head_plan)
     impact.introduced, impact.fixed = _compare_diagnostics(base, head)
     impact.records = _records(base_plan, head_plan)
     impact.approvals = _approvals(head_plan, impact.changes)
     impact.drift = _drift(head_plan, approved)
-    if not (impact.changes or impact.details or impact.reps or impact.files or moved_from):
+    if not (
+        impact.changes or impact.details or impact.gaps or impact.reps or impact.files or moved_from
+    ):
         impact.status = "unchanged"
     _resolve_spans(impact)
     return impact
@@ -371,13 +437,18 @@ def _resolve_spans(impact: Impact) -> None:
     head_locs = [c.loc for c in impact.changes if c.after is not None]
     head_locs += [d.loc for d in impact.details] + [r.loc for r in impact.records]
     head_locs += [d.loc for d in impact.uncovered if d.loc is not None]
+    head_locs += [g.loc for g in impact.gaps if g.after is not None]
     base_locs = [c.loc for c in impact.changes if c.after is None]
+    base_locs += [g.loc for g in impact.gaps if g.after is None]
     head = _spans(impact.head, head_locs)
     base = _spans(impact.base, base_locs)
     impact.changes = [
         replace(c, span=(base if c.after is None else head).get(c.loc)) for c in impact.changes
     ]
     impact.details = [replace(d, span=head.get(d.loc)) for d in impact.details]
+    impact.gaps = [
+        replace(g, span=(base if g.after is None else head).get(g.loc)) for g in impact.gaps
+    ]
     impact.records = [replace(r, span=head.get(r.loc)) for r in impact.records]
     impact.uncovered = sorted(
         (replace(d, span=head.get(d.loc)) if d.loc is not None else d for d in impact.uncovered),
@@ -636,6 +707,42 @@ def _reconciliation(base: Plan, head: Plan, changes: list[TargetDelta]) -> list[
             )
             if (row.parent_before, row.children_before) != (row.parent_after, row.children_after):
                 out.append(row)
+    return out
+
+
+def _gap_changes(base: Plan, head: Plan) -> list[GapChange]:
+    """Every target whose top-down vs bottom-up gap differs between the two plans.
+
+    A changed target value, an edited ``bottom_up``, a rep's commitment that
+    changes what a team's reps add up to, or a band that moved: each changes a
+    gap, and each is listed with the gap before and after.
+    """
+    before = {(g.node.id, g.target.metric): g for g in gaps(base)}
+    after = {(g.node.id, g.target.metric): g for g in gaps(head)}
+    band_before, band_after = base.policy.bottom_up_gap, head.policy.bottom_up_gap
+    out: list[GapChange] = []
+    for key in [*after, *(k for k in before if k not in after)]:
+        old, new = before.get(key), after.get(key)
+        side_before = GapSide.of(old, band_before) if old is not None else None
+        side_after = GapSide.of(new, band_after) if new is not None else None
+        if side_before == side_after:
+            continue
+        shown = new if new is not None else old
+        assert shown is not None
+        plan = head if new is not None else base
+        out.append(
+            GapChange(
+                ref=shown.target.ref,
+                node=shown.node.id,
+                name=shown.node.name,
+                level=shown.node.level,
+                region=_level_above(plan, shown.node.id, Level.REGION),
+                metric=shown.target.metric,
+                before=side_before,
+                after=side_after,
+                loc=shown.target.loc / ("value" if shown.rolled_up else "bottom_up"),
+            )
+        )
     return out
 
 

@@ -25,6 +25,8 @@ from planc import __version__
 from planc.diagnostics import Diagnostic, Severity
 from planc.diff import (
     Approval,
+    GapChange,
+    GapSide,
     Impact,
     MetricTotal,
     Reconciliation,
@@ -253,6 +255,12 @@ def summary_sentence(impact: Impact, name: Callable[[str], str] = lambda s: s) -
                 )
             )
     parts.append(_checks_phrase(impact))
+    outside = sum(g.moved_outside for g in impact.gaps)
+    if outside:
+        parts.append(
+            f"{_plural(outside, 'bottom-up gap')} "
+            f"{'moves' if outside == 1 else 'move'} outside policy.bottom_up_gap"
+        )
     if impact.uncovered:
         parts.append(
             f"{_plural(len(impact.uncovered), 'change')} "
@@ -281,7 +289,7 @@ def _what_changed(impact: Impact, name: Callable[[str], str]) -> str:
     if impact.details:
         return (
             f"No target value changed, but {_plural(len(impact.details), 'target')} "
-            "had their phasing, split, deadline or owner changed"
+            "had their phasing, split, deadline, owner or bottom-up number changed"
         )
     if impact.reps:
         return "No target value changed"
@@ -507,6 +515,8 @@ def _impact_markdown(impact: Impact, fold: Fold) -> list[str]:
         out += ["", *_totals_table(impact)]
     if impact.changes:
         out += ["", *_scopes_table(impact)]
+    if impact.gaps:
+        out += ["", *_gaps_md(impact, fold)]
     if impact.records:
         out += ["", *_records_md(impact, fold)]
     if impact.approvals:
@@ -532,6 +542,8 @@ def _checks_table(impact: Impact) -> list[str]:
     rows.append((ICON_FAIL if errors else ICON_OK, "Plan compiles and checks pass", compiled))
     if impact.status in ("changed", "base-invalid"):
         rows.append(_reconciliation_row(impact))
+        if impact.gaps:
+            rows.append(_gaps_row(impact))
         rows.append(_records_row(impact))
         rows.append(_approvals_row(impact))
         if impact.drift is not None:
@@ -544,8 +556,8 @@ def _checks_table(impact: Impact) -> list[str]:
 
 
 def _reconciliation_row(impact: Impact) -> tuple[str, str, str]:
-    family = [d for d in impact.introduced if d.code.startswith("PLC3")]
-    fixed = [d for d in impact.fixed if d.code.startswith("PLC3")]
+    family = [d for d in impact.introduced if _reconciliation_code(d.code)]
+    fixed = [d for d in impact.fixed if _reconciliation_code(d.code)]
     out_of_band = [r for r in impact.reconciliation if r.ok() is False]
     if any(_is_error(d) for d in family):
         icon, text = ICON_FAIL, f"{_plural(sum(_is_error(d) for d in family), 'new error')}"
@@ -562,6 +574,96 @@ def _reconciliation_row(impact: Impact) -> tuple[str, str, str]:
             f"; {_plural(checked, 'parent target')} re-checked, {where} the {_band(impact)} band"
         )
     return icon, "Reconciliation and over-assignment", text
+
+
+def _reconciliation_code(code: str) -> bool:
+    # Bottom-up gaps (PLC310, PLC311) have a row of their own.
+    return code.startswith("PLC3") and code not in ("PLC310", "PLC311")
+
+
+def _gap_band(impact: Impact) -> str:
+    band = impact.gap_band
+    if band is None:
+        return ""
+    return f"{pct(band.min)} to {pct(band.max)}"
+
+
+def _gaps_row(impact: Impact) -> tuple[str, str, str]:
+    what = "Top-down vs bottom-up gaps"
+    count = _plural(len(impact.gaps), "gap") + " changed"
+    if impact.gap_band is None:
+        return ICON_OK, what, f"{count} (the policy sets no bottom_up_gap band)"
+    outside = sum(g.moved_outside for g in impact.gaps)
+    back = sum(g.moved_inside for g in impact.gaps)
+    text = f"{count}; " + (
+        f"{outside:,} {'moves' if outside == 1 else 'move'} outside" if outside else "none leaves"
+    )
+    text += f" the {_gap_band(impact)} band"
+    if back:
+        text += f", {back:,} back inside"
+    return (ICON_WARN if outside else ICON_OK), what, text
+
+
+def _gap_text(side: GapSide | None, unit: str) -> str:
+    """``+19,000 (+5.2%)``, or ``—`` where there is no bottom-up number."""
+    if side is None:
+        return "—"
+    share = "" if side.percent is None else f" ({pct(side.percent)})"
+    return f"{_delta_text(side.amount, unit)}{share}"
+
+
+def _gap_numbers(
+    before: GapSide | None, after: GapSide | None, unit: str, which: str, arrow: str = "→"
+) -> tuple[str, bool]:
+    """Top-down or bottom-up before → after (one number when it stayed), and rolled up?"""
+    old: Decimal | None = getattr(before, which) if before is not None else None
+    new: Decimal | None = getattr(after, which) if after is not None else None
+    side = after if after is not None else before
+    rolled = side is not None and side.rolled_up
+    if old == new or old is None:
+        return _with_unit(new, unit), rolled
+    return f"{_with_unit(old, unit)} {arrow} {_with_unit(new, unit)}", rolled
+
+
+def _gap_verdict(gap: GapChange, band: str) -> str:
+    if gap.moved_outside:
+        return f"{ICON_WARN} moves outside {band}"
+    if gap.moved_inside:
+        return f"{ICON_OK} back inside {band}"
+    if gap.after is not None and gap.after.outside:
+        return f"{ICON_WARN} still outside {band}"
+    return ""
+
+
+def _gaps_md(impact: Impact, fold: Fold) -> list[str]:
+    cap = fold.list_cap
+    shown = impact.gaps if cap is None else impact.gaps[:cap]
+    band = _gap_band(impact)
+    lines = [
+        "**Top-down vs bottom-up** (gap: how much more the target asks than its owner commits to"
+        + (f"; policy band {band} of the commitment)" if band else ")"),
+        "",
+        "| Target | Top-down | Bottom-up | Gap before | Gap after | Policy band |",
+        "|:--|--:|--:|--:|--:|:--|",
+    ]
+    for g in shown:
+        unit = _unit(impact, g.metric)
+        top, _ = _gap_numbers(g.before, g.after, unit, "top_down")
+        bottom, rolled = _gap_numbers(g.before, g.after, unit, "bottom_up")
+        if rolled:
+            bottom += f" (from the {_below(g.level)})"
+        lines.append(
+            f"| {md(g.name)} · {md(_metric_name(impact, g.metric))} | {top} | {bottom} "
+            f"| {_gap_text(g.before, unit)} | **{_gap_text(g.after, unit)}** "
+            f"| {_gap_verdict(g, band)} |"
+        )
+    if len(shown) < len(impact.gaps):
+        lines += ["", f"…and {len(impact.gaps) - len(shown):,} more changed gaps."]
+    return lines
+
+
+def _below(level: Level) -> str:
+    return {Level.COMPANY: "regions", Level.REGION: "teams"}.get(level, "reps")
 
 
 def _band(impact: Impact) -> str:
@@ -1014,6 +1116,7 @@ def _impact_text(impact: Impact) -> list[str]:
         _text_changes,
         _text_people,
         _text_reconciliation,
+        _text_gaps,
         _text_problems,
         _text_records,
         _text_approvals,
@@ -1090,6 +1193,32 @@ def _text_reconciliation(impact: Impact) -> list[str]:
             f"  {row.node}/{row.metric}: children {_with_unit(row.children_after, unit)} = "
             f"{_share(row.percent_after)} of {_with_unit(row.parent_after, unit)} "
             f"(was {_share(row.percent_before)})  {verdict}"
+        )
+    return out
+
+
+def _text_gaps(impact: Impact) -> list[str]:
+    if not impact.gaps:
+        return []
+    band = _gap_band(impact)
+    out = ["Top-down vs bottom-up" + (f" (policy band {band}):" if band else ":")]
+    for g in impact.gaps:
+        unit = _unit(impact, g.metric)
+        top, _ = _gap_numbers(g.before, g.after, unit, "top_down", "->")
+        bottom, rolled = _gap_numbers(g.before, g.after, unit, "bottom_up", "->")
+        if rolled:
+            bottom += f" (from the {_below(g.level)})"
+        verdict = ""
+        if g.moved_outside:
+            verdict = "  MOVES OUTSIDE the band"
+        elif g.moved_inside:
+            verdict = "  back inside the band"
+        elif g.after is not None and g.after.outside:
+            verdict = "  still outside the band"
+        out.append(
+            f"  {g.span or ''}  {g.ref} ({g.name}, {g.level.label}): gap "
+            f"{_gap_text(g.before, unit)} -> {_gap_text(g.after, unit)}; "
+            f"top-down {top}, bottom-up {bottom}{verdict}"
         )
     return out
 
@@ -1212,6 +1341,19 @@ def _total_json(t: MetricTotal) -> dict[str, Any]:
     }
 
 
+def _gap_side_json(side: GapSide | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {
+        "top_down": _dec(side.top_down),
+        "bottom_up": _dec(side.bottom_up),
+        "rolled_up": side.rolled_up,
+        "gap": _dec(side.amount),
+        "gap_percent": _pct_json(side.percent),
+        "outside": side.outside,
+    }
+
+
 def _impact_json(impact: Impact) -> dict[str, Any]:
     errors, warnings = _head_counts(impact)
     return {
@@ -1286,6 +1428,25 @@ def _impact_json(impact: Impact) -> dict[str, Any]:
                 "ok": {"before": r.ok(after=False), "after": r.ok()},
             }
             for r in impact.reconciliation
+        ],
+        "bottom_up_gap": None
+        if impact.gap_band is None
+        else {"min": _dec(impact.gap_band.min), "max": _dec(impact.gap_band.max)},
+        "gaps": [
+            {
+                "target": g.ref,
+                "node": g.node,
+                "name": g.name,
+                "level": g.level.label,
+                "region": g.region,
+                "metric": g.metric,
+                "before": _gap_side_json(g.before),
+                "after": _gap_side_json(g.after),
+                "moved_outside": g.moved_outside,
+                "moved_inside": g.moved_inside,
+                "location": _span_json(g.span),
+            }
+            for g in impact.gaps
         ],
         "checks": {
             "head": {"errors": errors, "warnings": warnings},

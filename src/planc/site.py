@@ -36,12 +36,13 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.diagnostics import Diagnostic
+from planc.diagnostics import Diagnostic, Severity
 from planc.gitsource import PlanRevision
 from planc.locales import DASH, MINUS, Locale, get_locale, percent_of
 from planc.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.pipeline import CheckResult
 from planc.resources import data_dir
+from planc.site_progress import CellProgress, Extras, GapView, ProgressView, SiteActuals
 from planc.spelling import closest
 
 SITE_MARKER = ".planc-site"
@@ -130,6 +131,8 @@ class TargetView:
     cap: bool
     pillar: str | None
     note: str | None
+    progress: ProgressView | None = None  # with --actuals: attained, pace, forecast
+    gap: GapView | None = None  # top-down vs bottom-up, where the target has a bottom-up number
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,8 @@ class Bar:
     height: int
     mid: int  # x of the bar's centre, for its labels
     top: int  # y of the value label
+    attained: str | None = None  # with --actuals: what the month attained
+    partial: bool = False  # the month is still in progress at the as-of date
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,7 @@ class MonthChart:
     axis: int
     label_y: int
     bars: tuple[Bar, ...]
+    tracked: bool = False  # the bars carry what each month attained
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,7 @@ class ProductChart:
 class SplitRow:
     link: Link
     cells: tuple[str, ...]
+    progress: tuple[CellProgress | None, ...] = ()  # with --actuals, one per cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +286,7 @@ class IndexPage:
     legend: str
     peers_note: str | None
     adjustments: tuple[AdjustmentView, ...]
+    progress_note: str | None = None  # with --actuals: as of when, from which export
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +303,7 @@ class NodePage:
     products: tuple[ProductChart, ...]
     actions: tuple[ActionView, ...]
     adjustments: tuple[AdjustmentView, ...]
+    progress_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +319,7 @@ class RepPage:
     actions_shared: tuple[ActionView, ...]
     adjustments: tuple[AdjustmentView, ...]
     definitions: tuple[Fact, ...]
+    progress_note: str | None = None
 
 
 # --------------------------------------------------------------------------- file names
@@ -371,6 +381,7 @@ class _Views:
         result: CheckResult,
         options: RenderOptions,
         revision: PlanRevision | None,
+        actuals: SiteActuals | None = None,
     ) -> None:
         if result.plan is None:
             raise ValueError("render needs a plan that was built")
@@ -380,6 +391,8 @@ class _Views:
         self.options = options
         self.loc: Locale = get_locale(plan.locale, plan.currency)
         self.t = self.loc.t
+        self.extras = Extras(plan, self.loc, actuals)
+        self.progress_note = self.extras.note()
         self.single = options.rep is not None
         self.peers = options.peers and not self.single
         self.company = plan.nodes[plan.company]
@@ -488,6 +501,8 @@ class _Views:
             cap=metric.is_cap,
             pillar=pillar.name if pillar is not None else None,
             note=target.note,
+            progress=self.extras.progress(metric, target.node),
+            gap=self.extras.gap(target.node, metric),
         )
         self._target_views[key] = view
         return view
@@ -546,11 +561,17 @@ class _Views:
             if derived:
                 months = self.months_of(node, metric.id)
             if months and len(months) == len(self.plan.quarter.months):
-                charts.append(self.month_chart(metric, months, len(charts), derived))
+                attained = self.extras.months(node.id, metric.id, len(months))
+                charts.append(self.month_chart(metric, months, len(charts), derived, attained))
         return tuple(charts)
 
     def month_chart(
-        self, metric: Metric, months: Sequence[Decimal], index: int, derived: bool
+        self,
+        metric: Metric,
+        months: Sequence[Decimal],
+        index: int,
+        derived: bool,
+        attained: Sequence[tuple[str, bool]] | None = None,
     ) -> MonthChart:
         loc = self.loc
         total = sum(months, _ZERO)
@@ -558,8 +579,8 @@ class _Views:
         scale = Decimal(_BAR_SPACE) / peak if peak > 0 else _ZERO
         bars = []
         slots = _month_slots(len(months))
-        for amount, (_, month), (x, width, mid) in zip(
-            months, self.plan.quarter.months, slots, strict=True
+        for i, (amount, (_, month), (x, width, mid)) in enumerate(
+            zip(months, self.plan.quarter.months, slots, strict=True)
         ):
             height = int((amount * scale).to_integral_value()) if peak > 0 else 0
             bars.append(
@@ -574,6 +595,8 @@ class _Views:
                     height=height,
                     mid=mid,
                     top=_AXIS - height - 8,
+                    attained=None if attained is None else attained[i][0],
+                    partial=attained is not None and attained[i][1],
                 )
             )
         return MonthChart(
@@ -586,6 +609,7 @@ class _Views:
             axis=_AXIS,
             label_y=_AXIS + 22,
             bars=tuple(bars),
+            tracked=attained is not None,
         )
 
     def product_charts(self, node: Node, *, derive: bool) -> tuple[ProductChart, ...]:
@@ -656,7 +680,12 @@ class _Views:
                     self.value(m, child.targets[m.id].value) if m.id in child.targets else "—"
                     for m in metrics
                 )
-                rows.append(SplitRow(self.link(child, depth), cells))
+                progress = (
+                    tuple(self.extras.cell(child.id, m.id) for m in metrics)
+                    if self.extras.tracking
+                    else ()
+                )
+                rows.append(SplitRow(self.link(child, depth), cells, progress))
         totals, targets, overs = [], [], []
         for metric in metrics:
             values = [c.targets[metric.id] for c in children if metric.id in c.targets]
@@ -777,7 +806,10 @@ class _Views:
         if quarter.fiscal_year:
             facts.append(Fact(t["fiscal_year"], quarter.fiscal_year))
         facts.append(Fact(t["owner"], self.person_name(self.company.owner)))
-        warnings = tuple(self.warning(d) for d in self.result.diagnostics)
+        # Information (PLC310, a bottom-up gap) is shown beside its target, not as a warning.
+        warnings = tuple(
+            self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
+        )
         reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
         facts.append(Fact(t["reps"], loc.number(Decimal(reps))))
         facts.append(Fact(t["revision"], self.revision))
@@ -805,6 +837,7 @@ class _Views:
             legend=t["tree_legend"].format(metric=self.primary.name if self.primary else ""),
             peers_note=None if self.peers else t["peers_hidden"],
             adjustments=self.adjustments(self.company),
+            progress_note=self.progress_note,
         )
 
     def warning(self, diagnostic: Diagnostic) -> WarningView:
@@ -904,6 +937,7 @@ class _Views:
             products=self.product_charts(node, derive=True),
             actions=actions,
             adjustments=self.adjustments(node),
+            progress_note=self.progress_note,
         )
 
     def rep_page(self, node: Node) -> RepPage:
@@ -973,6 +1007,7 @@ class _Views:
             actions_shared=tuple(self.action(a) for a in shared),
             adjustments=self.adjustments(node),
             definitions=definitions,
+            progress_note=self.progress_note,
         )
 
     def ramp(self, person: Person) -> str | None:
@@ -1081,9 +1116,16 @@ def _compact_css(css: str) -> str:
 
 
 def build_pages(
-    result: CheckResult, options: RenderOptions, revision: PlanRevision | None = None
+    result: CheckResult,
+    options: RenderOptions,
+    revision: PlanRevision | None = None,
+    actuals: SiteActuals | None = None,
 ) -> Iterator[Page]:
-    """Every page of the site with its view model, lazily (the benchmark's floor reuses them)."""
+    """Every page of the site with its view model, lazily (the benchmark's floor reuses them).
+
+    ``actuals`` (from :func:`planc.site_progress.load_site_actuals`) puts each target's
+    progress beside it.
+    """
     plan = result.plan
     if plan is None:
         raise ValueError("render needs a plan that was built")
@@ -1091,7 +1133,7 @@ def build_pages(
         node = plan.nodes.get(options.rep)
         if node is None or node.level is not Level.REP:
             raise SiteError(_unknown_rep(plan, options.rep))
-    return _Views(result, options, revision).pages()
+    return _Views(result, options, revision, actuals).pages()
 
 
 def _unknown_rep(plan: Plan, rep: str) -> str:
@@ -1113,10 +1155,11 @@ def render_site(
     out: Path,
     options: RenderOptions | None = None,
     revision: PlanRevision | None = None,
+    actuals: SiteActuals | None = None,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in."""
     options = options or RenderOptions()
-    pages = build_pages(result, options, revision)
+    pages = build_pages(result, options, revision, actuals)
     listed = _check_out(out)
     with _gc_paused():
         return _render_into(pages, out, listed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.bottomup import Gap, gaps
+from planc.bottomup import Gap, gaps, outside
 from planc.checks.base import Finding, amount, check, signed_percent
 from planc.diagnostics import Severity
 from planc.model import Plan
@@ -83,12 +83,9 @@ def bottom_up_gap_out_of_band(plan: Plan) -> Iterator[Finding]:
         return
     allowed = f"{signed_percent(band.min)} to {signed_percent(band.max)}"
     for gap in gaps(plan):
-        share = gap.percent
-        if share is None:
-            if gap.top_down == 0:
-                continue
-        elif band.min <= share <= band.max:
+        if not outside(gap, band):
             continue
+        share = gap.percent
         yield (
             _where(gap),
             f"{_describe(gap)}; policy.bottom_up_gap allows {allowed}",
