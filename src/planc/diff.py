@@ -13,10 +13,8 @@ It prints nothing; ``planc.impact_report`` renders it.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -24,6 +22,7 @@ from pathlib import PurePosixPath
 from planc.bottomup import Gap, gaps, outside
 from planc.coverage import coverage_diagnostics, covering_records, value_changes
 from planc.diagnostics import Diagnostic, Severity
+from planc.memory import gc_paused
 from planc.model import Adjustment, ApprovalTier, Band, Level, Node, Plan, Target
 from planc.pipeline import CheckResult
 from planc.source import Loc, SourceSpan, SpanResolver
@@ -469,19 +468,6 @@ def _spans(side: Side, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
             out[loc] = resolver.resolve(loc)
         resolver.release(file)
     return out
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Composing a large file makes millions of objects and frees none: cyclic GC passes over
-    them would cost several times the composing itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- files ----------------------------------------------------------------------------

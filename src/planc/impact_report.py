@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +31,8 @@ from planc.diff import (
     Reconciliation,
     TargetDelta,
 )
-from planc.markdown import escape as _escape_markdown
+from planc.markdown import JOINER, clean, defuse_links, escape
+from planc.markdown import code as markdown_code
 from planc.model import Level
 
 MARKER = "<!-- planc:impact -->"
@@ -44,54 +44,35 @@ TOP_TABLE_ROWS = 25  # changed scopes listed one by one up to this; grouped beyo
 FOLDED_LIST = 20  # approvers, problems and records shown once the comment has to fold
 
 ICON_OK, ICON_WARN, ICON_FAIL, ICON_WAIT = "✅", "⚠️", "❌", "⏳"
-_BIDI_AND_CONTROLS = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-_JOINER = "\u200d"
 _HTML_PUNCTUATION = str.maketrans(
     {"[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "`": "&#96;", "|": "&#124;"}
 )
-_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")
-_WWW = re.compile(r"(?i)\b(www)(\\?\.)")
 
 
 # --- escaping: nothing a user wrote can mention, link, inject HTML or break a table ---------
+# (planc.markdown holds the rules; the caches matter because names repeat on every row)
 
 
-def _clean(text: str) -> str:
-    return " ".join(_BIDI_AND_CONTROLS.sub("", text).split())
-
-
-def _defuse_links(text: str) -> str:
-    # GitHub autolinks bare `scheme://...` and `www.` text: a joiner breaks the pattern.
-    return _WWW.sub(
-        lambda m: m.group(1) + _JOINER + m.group(2), _SCHEME.sub(r"\1" + _JOINER + ":", text)
-    )
-
-
-@lru_cache(maxsize=65_536)  # names and metrics repeat on every row, and folding renders again
+@lru_cache(maxsize=65_536)
 def md(text: str) -> str:
     """User text for a markdown paragraph or table cell: renders as itself, inert."""
-    return _defuse_links(_escape_markdown(_clean(text)))
+    return escape(text)
 
 
 @lru_cache(maxsize=4_096)
 def html_text(text: str) -> str:
     """User text inside raw HTML (a ``<summary>``): entities, and no mention or link."""
-    escaped = html.escape(_clean(text), quote=True)
-    escaped = escaped.replace("@", "@" + _JOINER).replace("#", "#" + _JOINER)
+    escaped = html.escape(clean(text), quote=True)
+    escaped = escaped.replace("@", "@" + JOINER).replace("#", "#" + JOINER)
     # Raw HTML is not read as markdown on GitHub, but entities cost nothing and hold either way.
     escaped = escaped.translate(_HTML_PUNCTUATION)
-    return _defuse_links(escaped)
+    return defuse_links(escaped)
 
 
 @lru_cache(maxsize=65_536)
 def code(text: str, *, in_table: bool = True) -> str:
     """Inline code (ids, paths, handles): no markdown inside; pipes escaped for tables."""
-    text = _clean(text).replace("`", "'")
-    if in_table:
-        text = text.replace("|", "\\|")
-    return f"`{text}`" if text else ""
+    return markdown_code(text, in_table=in_table)
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -1236,7 +1217,7 @@ def _text_problems(impact: Impact) -> list[str]:
 def _text_records(impact: Impact) -> list[str]:
     out = ["Adjustment records:"] if impact.records else []
     for r in impact.records:
-        out.append(f"  {r.id} ({r.status}) {r.cause}, effective {r.effective}: {_clean(r.note)}")
+        out.append(f"  {r.id} ({r.status}) {r.cause}, effective {r.effective}: {clean(r.note)}")
     return out
 
 

@@ -2,7 +2,8 @@
 
 Everything a user wrote in a plan (names, notes) passes through
 :func:`escape` before it reaches markdown: no HTML, no links or images, no
-@mentions or #references that notify people, no table breakage.
+@mentions or #references that notify people, no bidi or control characters
+that make text read differently, no table breakage.
 """
 
 from __future__ import annotations
@@ -11,19 +12,38 @@ import re
 
 # Characters with a meaning in GitHub-flavoured markdown, escaped with a backslash.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_ZERO_WIDTH_JOINER = "\u200d"
+_BIDI_AND_CONTROLS = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")
+_WWW = re.compile(r"(?i)\b(www)(\\?\.)")
+JOINER = "\u200d"
+
+
+def clean(text: str) -> str:
+    """One line of text without control or bidi characters."""
+    return " ".join(_BIDI_AND_CONTROLS.sub("", text).split())
+
+
+def defuse_links(text: str) -> str:
+    """GitHub autolinks bare ``scheme://…`` and ``www.`` text: a joiner breaks the pattern."""
+    text = _SCHEME.sub(r"\1" + JOINER + ":", text)
+    return _WWW.sub(lambda m: m.group(1) + JOINER + m.group(2), text)
 
 
 def escape(text: str) -> str:
     """Plain text that renders as itself, on one line, inside a paragraph or a table cell."""
-    text = " ".join(text.split())  # no newlines: they would end a table row or open a block
+    text = clean(text)  # no newlines: they would end a table row or open a block
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     # `@name` notifies a person and `#12` links an issue; a joiner after the sign defuses both.
-    return text.replace("@", "@" + _ZERO_WIDTH_JOINER).replace("#", "#" + _ZERO_WIDTH_JOINER)
+    text = text.replace("@", "@" + JOINER).replace("#", "#" + JOINER)
+    return defuse_links(text)
 
 
-def code(text: str) -> str:
-    """Inline code that cannot be closed early by backticks in the text."""
-    text = " ".join(text.split()).replace("`", "'")
+def code(text: str, *, in_table: bool = True) -> str:
+    """Inline code that cannot be closed early by backticks; pipes escaped for tables."""
+    text = clean(text).replace("`", "'")
+    if in_table:
+        text = text.replace("|", "\\|")
     return f"`{text}`" if text else ""
