@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from planc.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.model import Plan
@@ -43,8 +45,10 @@ def amount(value: Decimal) -> str:
     return f"{normal:,f}"
 
 
-def percent(value: Decimal) -> str:
+def percent(value: Decimal | Fraction) -> str:
     """A percentage with one decimal: Decimal('98.333') → '98.3%'."""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
     return f"{value.quantize(Decimal('0.1')):f}%"
 
 
@@ -57,8 +61,9 @@ def ratio_percent(part: Decimal, whole: Decimal) -> Decimal:
     return part * 100 / whole
 
 
-def round_up(value: Decimal, unit: Decimal | None) -> Decimal:
-    """Round up to a multiple of ``unit`` (no rounding without a unit)."""
+def round_up(value: Decimal | Fraction, unit: Decimal | None) -> Decimal:
+    """Round up to a multiple of ``unit``, exactly (no unit: the value itself, to 28 digits)."""
+    exact = Fraction(value)
     if unit is None or unit <= 0:
-        return value
-    return (value / unit).to_integral_value(rounding=ROUND_CEILING) * unit
+        return Decimal(exact.numerator) / Decimal(exact.denominator)
+    return Decimal(math.ceil(exact / Fraction(unit))) * unit

@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from planc.checks.base import Finding, amount, check, percent, round_up, signed_percent
 from planc.diagnostics import Severity
@@ -183,25 +184,29 @@ def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
         )
 
 
-def ramp_factor(plan: Plan, person: Person) -> Decimal:
-    """Share of a full quota (percent) the person carries this quarter under the ramp."""
+def ramp_factor(plan: Plan, person: Person) -> Fraction:
+    """Share of a full quota (percent) the person carries this quarter under the ramp.
+
+    An exact fraction (a January start under 0/50/75 % is 125/3 %), as planc
+    allocate computes capacity, so the check and the allocator agree at the edge.
+    """
     if person.start is None:
-        return Decimal(100)
+        return Fraction(100)
     ramp = plan.policy.ramp
     factors = []
     for year, month in plan.quarter.months:
         tenure = (year - person.start.year) * 12 + (month - person.start.month)
-        factors.append(Decimal(0) if tenure < 0 else ramp[min(tenure, len(ramp) - 1)])
-    return sum(factors, Decimal(0)) / len(factors)
+        factors.append(Fraction(0) if tenure < 0 else Fraction(ramp[min(tenure, len(ramp) - 1)]))
+    return sum(factors, Fraction(0)) / len(factors)
 
 
-def presence_factor(plan: Plan, person: Person) -> Decimal:
-    """Share of the quarter (percent) the person is employed."""
+def presence_factor(plan: Plan, person: Person) -> Fraction:
+    """Share of the quarter (percent) the person is employed, exactly."""
     quarter = plan.quarter
     first = max(quarter.start, person.start or quarter.start)
     last = min(quarter.end, person.end or quarter.end)
     days = max((last - first).days + 1, 0)
-    return Decimal(days) * 100 / quarter.days
+    return Fraction(days * 100, quarter.days)
 
 
 def _full_quota_peers(plan: Plan, team: Node, metric: str) -> list[Decimal]:
@@ -218,7 +223,7 @@ def _full_quota_peers(plan: Plan, team: Node, metric: str) -> list[Decimal]:
 
 def _reduced_quotas(
     plan: Plan, factor_of: str
-) -> Iterator[tuple[Node, Target, Decimal, Decimal, Decimal]]:
+) -> Iterator[tuple[Node, Target, Fraction, Decimal, Decimal]]:
     """(rep, target, factor %, allowed, team median) for reps over their reduced quota."""
     for node in plan.nodes.values():
         if node.level is not Level.REP:
@@ -244,7 +249,7 @@ def _reduced_quotas(
                 continue
             median = Decimal(statistics.median(peers))
             unit = plan.policy.rounding if metric.unit == "currency" else Decimal(1)
-            allowed = round_up(median * factor / 100, unit)
+            allowed = round_up(Fraction(median) * factor / 100, unit)
             if target.value > allowed + plan.policy.tolerance:
                 yield node, target, factor, allowed, median
 
