@@ -83,6 +83,17 @@ class TestRevisions:
         )
         assert committed.json()["diagnostics"][0]["range"]["start"]["line"] == 41
 
+    def test_hidden_folders_are_skipped_as_on_disk(self, repo: Path) -> None:
+        drafts = repo / "plans" / "2027-Q1" / ".drafts"
+        drafts.mkdir()
+        (drafts / "scratch.yaml").write_text("not: [a plan", encoding="utf-8")
+        git(repo, "add", "-f", ".")
+        git(repo, "commit", "-qm", "a draft in a hidden folder")
+        on_disk = run_planc("check", "plans/2027-Q1", "--format", "json", cwd=repo)
+        at_head = run_planc("check", "plans/2027-Q1", "--rev", "HEAD", "--format", "json", cwd=repo)
+        assert on_disk.json()["diagnostics"] == at_head.json()["diagnostics"]
+        assert [d["code"] for d in at_head.json()["diagnostics"]] == ["PLC303"]
+
 
 class TestRevisionProblems:
     """Bad revisions and repositories give a message and exit 2, never a traceback."""
