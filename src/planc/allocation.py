@@ -24,6 +24,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 
 from planc.model import Level, Metric, Node, Person, Plan, Target
+from planc.numbers import grouped
 
 # Weight components a blend can mix (the methods of the same names use one).
 COMPONENTS = ("even", "baseline", "last_year", "last_quarter", "potential", "capacity", "bottom_up")
@@ -436,17 +437,9 @@ def intended_total(
     if down >= low:
         return down
     raise AllocationError(
-        f"no multiple of {format_amount(unit)} lies inside the over-assignment band for "
-        f"{format_amount(parent)}; widen policy.over_assignment or change policy.rounding"
+        f"no multiple of {grouped(unit)} lies inside the over-assignment band for "
+        f"{grouped(parent)}; widen policy.over_assignment or change policy.rounding"
     )
-
-
-def format_amount(value: Decimal) -> str:
-    """1180000 → '1,180,000'; 4.50 → '4.5'."""
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    return f"{normal:,f}"
 
 
 def _stretch(current: Target | None, value: Decimal, unit: Decimal, cap: bool) -> Decimal | None:
@@ -505,7 +498,7 @@ def phase(
         return tuple(Decimal(0) for _ in weights)
     if sum(weights, Fraction(0)) == 0:
         raise AllocationError(
-            f"cannot phase {child.id}'s {format_amount(value)}: not employed in any month of the quarter"
+            f"cannot phase {child.id}'s {grouped(value)}: not employed in any month of the quarter"
         )
     return tuple(largest_remainder(value, weights, split_unit(value, unit)))
 

@@ -7,11 +7,12 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from planc.allocation import Allocation, ChildChange, format_amount
+from planc.allocation import Allocation, ChildChange
+from planc.numbers import grouped
 
 
 def _signed(value: Decimal) -> str:
-    text = format_amount(abs(value))
+    text = grouped(abs(value))
     if value > 0:
         return "+" + text
     return "-" + text if value < 0 else "0"
@@ -32,22 +33,22 @@ def _share(change: ChildChange) -> str:
 
 
 def _months(values: tuple[Decimal, ...] | None) -> str:
-    return "-" if values is None else "[" + ", ".join(format_amount(v) for v in values) + "]"
+    return "-" if values is None else "[" + ", ".join(grouped(v) for v in values) + "]"
 
 
 def _products(values: dict[str, Decimal] | None) -> str:
     if values is None:
         return "-"
-    return "{" + ", ".join(f"{k}: {format_amount(v)}" for k, v in values.items()) + "}"
+    return "{" + ", ".join(f"{k}: {grouped(v)}" for k, v in values.items()) + "}"
 
 
 def header(allocation: Allocation) -> str:
     node = allocation.node
     return (
-        f"{node.level.label} {node.id} {allocation.metric.id} {format_amount(allocation.parent)}, "
-        f"split by {allocation.method}, uplift {format_amount(allocation.uplift)}%: "
-        f"children add up to {format_amount(allocation.total)} "
-        f"(in units of {format_amount(allocation.unit)})"
+        f"{node.level.label} {node.id} {allocation.metric.id} {grouped(allocation.parent)}, "
+        f"split by {allocation.method}, uplift {grouped(allocation.uplift)}%: "
+        f"children add up to {grouped(allocation.total)} "
+        f"(in units of {grouped(allocation.unit)})"
     )
 
 
@@ -55,15 +56,15 @@ def table(allocation: Allocation) -> str:
     """The split as a text table: child, share, before, after, Δ; then phasing and product changes."""
     rows = [("child", "share", "before", "after", "Δ")]
     for c in allocation.children:
-        before = "-" if c.before is None else format_amount(c.before)
-        rows.append((c.node.id, _share(c), before, format_amount(c.after), _signed(c.delta)))
+        before = "-" if c.before is None else grouped(c.before)
+        rows.append((c.node.id, _share(c), before, grouped(c.after), _signed(c.delta)))
     before_total = allocation.before_total
     rows.append(
         (
             "total",
             "100.0%",
-            format_amount(before_total),
-            format_amount(allocation.total),
+            grouped(before_total),
+            grouped(allocation.total),
             _signed(allocation.total - before_total),
         )
     )
@@ -78,8 +79,8 @@ def table(allocation: Allocation) -> str:
     for c in allocation.children:
         target = c.target
         if c.stretch is not None and (target is None or c.stretch != target.stretch):
-            old = "-" if target is None or target.stretch is None else format_amount(target.stretch)
-            details.append(f"  {c.node.id} stretch: {old} → {format_amount(c.stretch)}")
+            old = "-" if target is None or target.stretch is None else grouped(target.stretch)
+            details.append(f"  {c.node.id} stretch: {old} → {grouped(c.stretch)}")
         if c.months is not None and (target is None or c.months != target.months):
             old_months = None if target is None else target.months
             details.append(f"  {c.node.id} months: {_months(old_months)} → {_months(c.months)}")

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from planc.diagnostics import Diagnostic, Severity, rule
 from planc.model import Adjustment, Plan, Target
+from planc.numbers import grouped, plain
 
 UNCOVERED_CHANGE = rule(
     "PLC610",
@@ -102,13 +103,12 @@ def coverage_diagnostics(base: Plan, head: Plan) -> list[Diagnostic]:
     for change in uncovered_changes(base, head):
         target = change.target
         if change.before is None:
-            what = f"{target.ref} is new ({_amount(target.value)})"
-            entry = f"{{target: {target.ref}, to: {_plain(target.value)}}}"
+            what = f"{target.ref} is new ({grouped(target.value)})"
+            entry = f"{{target: {target.ref}, to: {plain(target.value)}}}"
         else:
-            what = f"{target.ref} changed from {_amount(change.before)} to {_amount(target.value)}"
+            what = f"{target.ref} changed from {grouped(change.before)} to {grouped(target.value)}"
             entry = (
-                f"{{target: {target.ref}, from: {_plain(change.before)}, "
-                f"to: {_plain(target.value)}}}"
+                f"{{target: {target.ref}, from: {plain(change.before)}, to: {plain(target.value)}}}"
             )
         found.append(
             UNCOVERED_CHANGE.at(
@@ -119,15 +119,3 @@ def coverage_diagnostics(base: Plan, head: Plan) -> list[Diagnostic]:
             )
         )
     return found
-
-
-def _plain(value: Decimal) -> str:
-    normal = value.normalize()
-    return f"{normal:f}" if normal != normal.to_integral_value() else f"{int(normal)}"
-
-
-def _amount(value: Decimal) -> str:
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    return f"{normal:,f}"

@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from planc.yamledit import flow_text, format_number
+from planc.numbers import plain
+from planc.yamledit import flow_text
 
 FLOW_WIDTH = 100
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -27,7 +28,7 @@ def scalar(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, Decimal | int):
-        return format_number(value)
+        return plain(value)
     if isinstance(value, str) and _DATE.fullmatch(value):
         return value  # planc reads dates as text; written plainly as in the examples
     return flow_text(str(value))

@@ -34,6 +34,8 @@ from planc.diff import (
 from planc.markdown import JOINER, clean, defuse_links, escape
 from planc.markdown import code as markdown_code
 from planc.model import Level
+from planc.numbers import grouped as amount
+from planc.numbers import plain
 
 MARKER = "<!-- planc:impact -->"
 JSON_FORMAT_VERSION = 1
@@ -76,21 +78,6 @@ def code(text: str, *, in_table: bool = True) -> str:
 
 
 # --- numbers ---------------------------------------------------------------------------------
-
-
-def plain(value: Decimal) -> str:
-    """An exact decimal as a JSON string: 2910000, 4.5 (never 2.91E+6)."""
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return str(int(normal))
-    return format(normal, "f")
-
-
-def amount(value: Decimal) -> str:
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    return f"{normal:,f}"
 
 
 def signed(value: Decimal) -> str:

@@ -29,6 +29,7 @@ from planc.files import write_atomic
 from planc.gitsource import GitSourceError, Repository, Revision
 from planc.impact_report import render_markdown, summary_sentence
 from planc.loader import DEFAULT_MAX_BYTES, compose_nodes
+from planc.numbers import plain
 from planc.pipeline import check_sources, display_path
 from planc.reporters import text
 from planc.source import SourceFile
@@ -376,8 +377,8 @@ class RecordText:
             out.append(f"{inner}approved_by: [{', '.join(self.approved_by)}]")
         out.append(f"{inner}changes:")
         for ref, before, after in self.changes:
-            old = f", from: {_number(before)}" if before is not None else ""
-            out.append(f"{inner}  - {{target: {ref}{old}, to: {_number(after)}}}")
+            old = f", from: {plain(before)}" if before is not None else ""
+            out.append(f"{inner}  - {{target: {ref}{old}, to: {plain(after)}}}")
         return out
 
 
@@ -388,11 +389,6 @@ def _quoted(text: str) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def _number(value: Decimal) -> str:
-    normal = value.normalize()
-    return str(int(normal)) if normal == normal.to_integral_value() else format(normal, "f")
 
 
 def add_record(data: bytes, record: RecordText) -> bytes:

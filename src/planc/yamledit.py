@@ -28,6 +28,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from planc.numbers import plain
+
 PathPart = str | int
 # What can be written: numbers (always as exact decimals), short text, flat lists and mappings.
 Value: TypeAlias = Decimal | int | str | Sequence["Value"] | Mapping[str, "Value"]
@@ -52,25 +54,17 @@ class _Splice:
     order: int
 
 
-def format_number(value: Decimal | int) -> str:
-    """An exact decimal as YAML writes it plainly: 2910000, 4.5, never 2.91E+6."""
-    number = Decimal(value)
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
-
-
 def flow_text(value: Value) -> str:
     """A value in YAML flow style: ``[1, 2]``, ``{pro: 300000, basic: 250000}``."""
     if isinstance(value, bool):
         raise EditError("booleans are not plan values")
     if isinstance(value, Decimal | int):
-        return format_number(value)
+        return plain(value)
     if isinstance(value, str):
         if _PLAIN_ID.fullmatch(value) and not _NUMBER_LIKE.fullmatch(value):
             return value
-        plain = _PLAIN_TEXT.fullmatch(value) and not _RESERVED.fullmatch(value)
-        if plain and value == value.strip() and ": " not in value and " #" not in value:
+        bare = _PLAIN_TEXT.fullmatch(value) and not _RESERVED.fullmatch(value)
+        if bare and value == value.strip() and ": " not in value and " #" not in value:
             return value
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, Mapping):

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from planc.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.model import Plan
+from planc.numbers import grouped
 from planc.source import Loc
 
 # A check yields (where, message, hint); the framework attaches its code and severity.
@@ -38,11 +39,8 @@ def check(code: str, severity: Severity) -> Callable[[CheckFunction], Check]:
 
 
 def amount(value: Decimal) -> str:
-    """1180000 → '1,180,000'; 4.50 → '4.5'."""
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    return f"{normal:,f}"
+    """1180000 → '1,180,000'; 4.50 → '4.5' (see planc.numbers.grouped)."""
+    return grouped(value)
 
 
 def percent(value: Decimal | Fraction) -> str:
