@@ -197,20 +197,15 @@ class GapSide:
     rolled_up: bool  # the children's commitments added up
     cap: bool
     outside: bool  # outside that side's policy.bottom_up_gap
+    amount: Decimal  # as Gap.amount: how much more top-down asks than committed
+    percent: Decimal | None  # as Gap.percent
 
     @classmethod
     def of(cls, gap: Gap, band: Band | None) -> GapSide:
-        return cls(gap.top_down, gap.bottom_up, gap.rolled_up, gap.cap, outside(gap, band))
-
-    @property
-    def amount(self) -> Decimal:
-        """How much more top-down asks than committed (for a cap: how much tighter it is)."""
-        difference = self.top_down - self.bottom_up
-        return -difference if self.cap else difference
-
-    @property
-    def percent(self) -> Decimal | None:
-        return None if self.bottom_up == 0 else self.amount * HUNDRED / self.bottom_up
+        return cls(
+            gap.top_down, gap.bottom_up, gap.rolled_up, gap.cap, outside(gap, band),
+            gap.amount, gap.percent,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
