@@ -2,7 +2,7 @@
 
 They live at the repository root so that editors (the yaml-language-server
 modeline) and reviewers find them; an installed planc finds its copy under
-``planc/_data/``. ``planc.resources`` is the one place that looks them up.
+``planc/_data/``. ``planc.core.resources`` is the one place that looks them up.
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ GIT_ENV = {
 FLOOR = """
 import sys
 from pathlib import Path
-from planc.gitsource import Repository
-from planc.pipeline import check_sources
+from planc.core.gitsource import Repository
+from planc.core.pipeline import check_sources
 repo = Repository.open(Path("."))
 for rev in ("HEAD~1", "HEAD"):
     revision = repo.resolve(rev)

@@ -8,7 +8,7 @@ timed as render), then measures, best of R:
 - floor: every page's view model built beforehand, then only
   ``template.render(context)`` for each page, output discarded: rendering the
   same templates with the same data and nothing else;
-- planc: ``planc.site.render_site`` as ``planc render`` calls it: building
+- planc: ``planc.site.render.render_site`` as ``planc render`` calls it: building
   the view models from the plan, rendering, writing every file into a folder
   beside --out and swapping it in.
 
@@ -62,8 +62,8 @@ def timed(work: Callable[[], None]) -> float:
 
 
 def measure(reps: int, workdir: Path, sitedir: Path, runs: int, seed: int) -> SizeResult:
-    from planc.pipeline import check_directory
-    from planc.site import RenderOptions, build_pages, environment, render_site
+    from planc.core.pipeline import check_directory
+    from planc.site.render import RenderOptions, build_pages, environment, render_site
 
     plan_dir = workdir / f"plan-{reps}" / "2027-Q1"
     subprocess.run(

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, REPO, run_planc
-from planc.allocation import (
+from planc.allocate.allocation import (
     AllocationError,
     allocate,
     allocate_down,
@@ -22,8 +22,8 @@ from planc.allocation import (
     largest_remainder,
     month_availability,
 )
-from planc.model import Plan
-from planc.pipeline import check_directory
+from planc.core.model import Plan
+from planc.core.pipeline import check_directory
 
 UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal("0.01"), Decimal(5), Decimal("2.5")])
 WEIGHTS = st.lists(

@@ -179,8 +179,8 @@ def visit(browser: Any, server: str) -> Iterator[Any]:
 
 def rep_numbers(rep: str) -> tuple[str, list[str]]:
     """The rep's name and each target value as the brief must print it (from the plan itself)."""
-    from planc.locales import get_locale
-    from planc.pipeline import check_directory
+    from planc.core.locales import get_locale
+    from planc.core.pipeline import check_directory
 
     plan = check_directory(REPO / "plans" / "2027-Q1").plan
     assert plan is not None
@@ -192,7 +192,7 @@ def rep_numbers(rep: str) -> tuple[str, list[str]]:
 
 def save_artifact(name: str, data: bytes) -> Path:
     """Keep a screenshot or PDF for people to look at (atomically: test runs may overlap)."""
-    from planc.files import write_atomic
+    from planc.core.files import write_atomic
 
     path = ARTIFACTS / name
     write_atomic(path, data)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import MINI
 from gitrepo import NORTH, QUARTER, edit, git, new_repo, planc_in
-from planc.codeowners import BEGIN, END, merge, pattern
+from planc.change.codeowners import BEGIN, END, merge, pattern
 
 EXPECTED = [
     BEGIN,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from planc.checks.base import round_up
 from planc.checks.smart import presence_factor, ramp_factor
-from planc.pipeline import check_directory
+from planc.core.pipeline import check_directory
 
 
 def test_round_up_is_exact_at_the_edge() -> None:

@@ -33,7 +33,7 @@ from gitrepo import (
     new_repo,
     planc_in,
 )
-from planc.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
+from planc.change.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
 
 HOSTILE = "@everyone <img src=x onerror=alert(1)> [x](http://evil) `tick` | pipe #1 www.evil.com"
 

@@ -114,10 +114,10 @@ class TestGithub:
         assert ",title=PLC" in lines[0]
 
     def test_annotation_escapes_newlines_and_percent(self) -> None:
-        from planc.diagnostics import Diagnostic, Severity
-        from planc.pipeline import CheckResult
-        from planc.reporters import github
-        from planc.source import SourceSpan
+        from planc.core.diagnostics import Diagnostic, Severity
+        from planc.core.pipeline import CheckResult
+        from planc.core.reporters import github
+        from planc.core.source import SourceSpan
 
         d = Diagnostic(
             "PLC301",
@@ -165,7 +165,7 @@ class TestMarkdownSummary:
         assert text.count("| ⚠️ |") == 1
 
     def test_plan_text_cannot_inject(self) -> None:
-        from planc.markdown import code, escape
+        from planc.core.markdown import code, escape
 
         hostile = "@everyone <img src=x onerror=alert(1)> [x](http://evil) | #1\nnext"
         escaped = escape(hostile)

@@ -24,6 +24,6 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
 
 
 def test_resources_find_the_checkout_schema() -> None:
-    from planc.resources import schema_path
+    from planc.core.resources import schema_path
 
     assert schema_path().read_bytes() == (REPO / "schema" / "plan.schema.json").read_bytes()

@@ -25,9 +25,9 @@ from gitrepo import (
     planc_in,
     snapshot,
 )
-from planc.loader import load_source
-from planc.proposal import RecordText, add_record
-from planc.source import SourceFile
+from planc.change.proposal import RecordText, add_record
+from planc.core.loader import load_source
+from planc.core.source import SourceFile
 
 RECORD = ["--cause", "competitor", "--effective", "2027-02-15", "--date", "2027-02-14"]
 NOTE = ["--note", "Northwind moved its order to a colleague."]

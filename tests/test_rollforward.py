@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from conftest import MINI, REPO, run_planc
-from planc.model import Quarter
-from planc.rollforward import InitError, next_quarter, roll_forward, shift_date
-from planc.source import Loc
+from planc.allocate.rollforward import InitError, next_quarter, roll_forward, shift_date
+from planc.core.model import Quarter
+from planc.core.source import Loc
 
 EXAMPLE = REPO / "plans" / "2027-Q1"
 

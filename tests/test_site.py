@@ -323,8 +323,8 @@ class TestOutputFolder:
         assert out.stat().st_mode & 0o777 == 0o755
 
     def test_file_names_cannot_escape(self) -> None:
-        from planc.model import Level
-        from planc.site import page_path
+        from planc.core.model import Level
+        from planc.site.render import page_path
 
         assert page_path(Level.REP, "ann") == "reps/ann.html"
         assert page_path(Level.COMPANY, "acme") == "index.html"
@@ -402,7 +402,7 @@ class TestDeterminism:
         assert f"{sha[:10]} · 15 Jan 2027 · with uncommitted changes" in html
 
     def test_revision_lookup_outside_git_is_none(self, tmp_path: Path) -> None:
-        from planc.gitsource import plan_revision
+        from planc.core.gitsource import plan_revision
 
         assert plan_revision(tmp_path) is None
 
@@ -411,7 +411,7 @@ class TestLocales:
     """Decimal formatting, never through float."""
 
     def test_english(self) -> None:
-        from planc.locales import get_locale
+        from planc.core.locales import get_locale
 
         en = get_locale("en", "USD")
         assert en.money(Decimal("2910000")) == "$2,910,000"
@@ -429,7 +429,7 @@ class TestLocales:
         assert get_locale("en", "CHF").money(Decimal(5)) == "5 CHF"
 
     def test_chinese(self) -> None:
-        from planc.locales import get_locale
+        from planc.core.locales import get_locale
 
         zh = get_locale("zh-CN", "CNY")
         assert zh.money(Decimal("2910000")) == "¥2,910,000"
@@ -441,7 +441,7 @@ class TestLocales:
         assert zh.count(3, "warnings") == "3个警告"
 
     def test_both_locales_have_every_label(self) -> None:
-        from planc.locales import LOCALES, get_locale
+        from planc.core.locales import LOCALES, get_locale
 
         keys = [set(get_locale(tag, "USD").t) for tag in LOCALES]
         assert all(k == keys[0] for k in keys)
@@ -478,7 +478,7 @@ class TestExactRounding:
 
     @pytest.mark.parametrize("amount", AMOUNTS)
     def test_compact(self, amount: str) -> None:
-        from planc.locales import get_locale
+        from planc.core.locales import get_locale
 
         for tag in ("en", "zh-CN"):
             shown = get_locale(tag, "USD").compact(Decimal(amount))
@@ -488,7 +488,7 @@ class TestExactRounding:
         ("part", "whole"), [(1, 3), (2, 3), (1, 8), (3, 16), (5, 2000), (15, 2000), (0, 7)]
     )
     def test_share(self, part: int, whole: int) -> None:
-        from planc.locales import get_locale
+        from planc.core.locales import get_locale
 
         en = get_locale("en", "USD")
         slow = en.percent(Decimal(part) * 100 / Decimal(whole))

@@ -348,8 +348,8 @@ class TestExactAmounts:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Chunk boundaries (and a scale that changes between chunks) do not change a sum."""
-        from planc import actuals
-        from planc.pipeline import check_directory
+        from planc.core.pipeline import check_directory
+        from planc.track import actuals
 
         plan_dir = mini_plan(tmp_path)
         records = []
@@ -523,9 +523,9 @@ class TestProgressForRender:
     """progress_by_target: what a rendered brief shows beside each target."""
 
     def test_every_tracked_target_has_its_progress(self) -> None:
-        from planc.actuals import load_actuals
-        from planc.pipeline import check_directory
-        from planc.tracking import progress_by_target
+        from planc.core.pipeline import check_directory
+        from planc.track.actuals import load_actuals
+        from planc.track.tracking import progress_by_target
 
         plan = check_directory(PLAN).plan
         assert plan is not None

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from planc.emit import dump
-from planc.loader import load_source
-from planc.source import SourceFile
-from planc.yamledit import EditError, YamlDocument, flow_text
+from planc.allocate.emit import dump
+from planc.allocate.yamledit import EditError, YamlDocument, flow_text
+from planc.core.loader import load_source
+from planc.core.source import SourceFile
 
 EAST = REPO / "plans" / "2027-Q1" / "regions" / "east.yaml"
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc import coverage, loader, schema, tracking
+from planc.change import coverage
 from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
 from planc.checks.base import Check
-from planc.diagnostics import Diagnostic, Rule
-from planc.model import Plan
+from planc.core import loader, schema
+from planc.core.diagnostics import Diagnostic, Rule
+from planc.core.model import Plan
+from planc.track import tracking
 
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from planc.checks.base import Finding, amount, check
-from planc.diagnostics import Severity
-from planc.model import Plan
+from planc.core.diagnostics import Severity
+from planc.core.model import Plan
 
 
 @check("PLC601", Severity.ERROR)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.model import Plan
-from planc.numbers import grouped
-from planc.source import Loc
+from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.model import Plan
+from planc.core.numbers import grouped
+from planc.core.source import Loc
 
 # A check yields (where, message, hint); the framework attaches its code and severity.
 Finding = tuple[Loc, str, str | None]
@@ -39,7 +39,7 @@ def check(code: str, severity: Severity) -> Callable[[CheckFunction], Check]:
 
 
 def amount(value: Decimal) -> str:
-    """1180000 → '1,180,000'; 4.50 → '4.5' (see planc.numbers.grouped)."""
+    """1180000 → '1,180,000'; 4.50 → '4.5' (see planc.core.numbers.grouped)."""
     return grouped(value)
 
 

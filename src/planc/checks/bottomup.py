@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.bottomup import Gap, gaps, outside
 from planc.checks.base import Finding, amount, check, signed_percent
-from planc.diagnostics import Severity
-from planc.model import Plan
-from planc.source import Loc
+from planc.checks.gaps import Gap, gaps, outside
+from planc.core.diagnostics import Severity
+from planc.core.model import Plan
+from planc.core.source import Loc
 
 
 def _where(gap: Gap) -> Loc:

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from planc.checks.base import Finding, check
-from planc.diagnostics import Severity
-from planc.model import Plan
-from planc.spelling import closest
-from planc.tracking import MEASURE_NEEDS, MEASURES
+from planc.core.diagnostics import Severity
+from planc.core.model import Plan
+from planc.core.spelling import closest
+from planc.track.tracking import MEASURE_NEEDS, MEASURES
 
 
 def _hint(name: str, known: list[str], where: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from planc.checks.base import Finding, check
-from planc.diagnostics import Severity
-from planc.model import Level, Plan
-from planc.spelling import closest
+from planc.core.diagnostics import Severity
+from planc.core.model import Level, Plan
+from planc.core.spelling import closest
 
 
 def _unknown(plan: Plan, kind: str, known: Mapping[str, object], where: str) -> Iterator[Finding]:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from planc.checks.base import Finding, amount, check
-from planc.diagnostics import Severity
-from planc.model import Plan
-from planc.source import Loc
+from planc.core.diagnostics import Severity
+from planc.core.model import Plan
+from planc.core.source import Loc
 
 
 def _requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:

@@ -9,9 +9,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from planc.checks.base import Finding, amount, check, percent, round_up, signed_percent
-from planc.diagnostics import Severity
-from planc.model import Level, Node, Person, Plan, Target
-from planc.source import Loc
+from planc.core.diagnostics import Severity
+from planc.core.model import Level, Node, Person, Plan, Target
+from planc.core.source import Loc
 
 # How senior a target's owner must be at each level of the org; finance and ops own no targets.
 _ROLE_RANK = {

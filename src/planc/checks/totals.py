@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from planc.checks.base import Finding, amount, check, percent, ratio_percent
-from planc.diagnostics import Severity
-from planc.model import Node, Plan, Target
+from planc.core.diagnostics import Severity
+from planc.core.model import Node, Plan, Target
 
 
 def _child_targets(plan: Plan, node: Node, metric: str) -> list[tuple[Node, Target]]:

@@ -1,0 +1,531 @@
+"""Top-down allocation: split a node's target among its children, exactly.
+
+Weights come from a method (``even``; a ``baseline`` share; market
+``potential``; ``capacity`` = headcount x ramp factor; the children's own
+``bottom_up`` commitments; or a ``blend`` of these). The intended total is the
+parent's value plus an uplift (the over-assignment the policy allows), rounded
+to the policy's unit. The split itself uses the largest-remainder method in
+exact rational arithmetic, so the rounded children add up to the intended total
+to the last unit: no child is ever negative, a larger weight never gets less,
+and splitting a total by the result of an earlier split gives that result back.
+
+Monthly phasing follows seasonality from baselines (and the ramp of a new hire,
+and the last day of a leaver); product splits follow a product mix. Everything
+here is pure: the model in, an :class:`Allocation` out, nothing written.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from fractions import Fraction
+
+from planc.core.model import Level, Metric, Node, Person, Plan, Target
+from planc.core.numbers import grouped
+
+# Weight components a blend can mix (the methods of the same names use one).
+COMPONENTS = ("even", "baseline", "last_year", "last_quarter", "potential", "capacity", "bottom_up")
+METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", "blend")
+
+
+class AllocationError(Exception):
+    """The allocation cannot be made as asked; the message says why, for the user."""
+
+
+# --- the arithmetic -------------------------------------------------------------
+
+
+def largest_remainder(
+    total: Decimal, weights: Sequence[Fraction | Decimal | int], unit: Decimal
+) -> list[Decimal]:
+    """Split ``total`` in proportion to ``weights`` into multiples of ``unit`` that add up to it.
+
+    Each share first gets the whole units of its exact quota; the units left
+    over go one each to the largest remainders (ties: larger weight, then
+    earlier position). ``total`` must be a non-negative multiple of ``unit``
+    and the weights non-negative with a positive sum.
+    """
+    if unit <= 0:
+        raise ValueError("the unit must be positive")
+    units = Fraction(total) / Fraction(unit)
+    if units < 0 or units.denominator != 1:
+        raise ValueError(f"{total} is not a non-negative multiple of {unit}")
+    exact = [Fraction(w) for w in weights]
+    if any(w < 0 for w in exact):
+        raise ValueError("weights must not be negative")
+    weight_sum = sum(exact, Fraction(0))
+    if weight_sum == 0:
+        raise ValueError("the weights add up to zero")
+    count = int(units)
+    quotas = [count * w / weight_sum for w in exact]
+    shares = [q.numerator // q.denominator for q in quotas]
+    left = count - sum(shares)
+    order = sorted(range(len(exact)), key=lambda i: (shares[i] - quotas[i], -exact[i], i))
+    for index in order[:left]:
+        shares[index] += 1
+    return [Decimal(share) * unit for share in shares]
+
+
+def round_to(value: Decimal, unit: Decimal, *, up: bool) -> Decimal:
+    """``value`` rounded up (or down) to a multiple of ``unit``."""
+    mode = ROUND_CEILING if up else ROUND_FLOOR
+    return (value / unit).to_integral_value(rounding=mode) * unit
+
+
+def split_unit(value: Decimal, unit: Decimal) -> Decimal:
+    """The unit to split ``value`` in: ``unit`` if it divides it, else the finest that does."""
+    if value % unit == 0:
+        return unit
+    if value == value.to_integral_value():
+        return Decimal(1)
+    return Decimal(1).scaleb(int(value.normalize().as_tuple().exponent))
+
+
+# --- what the plan knows about capacity -------------------------------------------
+
+
+def capacity(plan: Plan, node: Node) -> Fraction:
+    """Headcount x ramp factor: full reps count 1, a new hire their ramp, a leaver their stay.
+
+    Exact: the mean over the quarter's months of :func:`month_availability`.
+
+    A team's or region's capacity is its reps' together.
+    """
+    if node.level is not Level.REP:
+        return sum(
+            (capacity(plan, plan.nodes[c]) for c in node.children if c in plan.nodes),
+            Fraction(0),
+        )
+    months = month_availability(plan, node)
+    return sum(months, Fraction(0)) / len(months)
+
+
+def month_availability(plan: Plan, node: Node) -> list[Fraction]:
+    """How much of each month of the quarter a rep can sell: ramp x days employed (1 for others)."""
+    person = plan.people.get(node.id) if node.level is Level.REP else None
+    if person is None:
+        return [Fraction(1)] * len(plan.quarter.months)
+    ramp = plan.policy.ramp
+    out = []
+    for year, month in plan.quarter.months:
+        first = date(year, month, 1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        tenure = (
+            0
+            if person.start is None
+            else (year - person.start.year) * 12 + month - person.start.month
+        )
+        factor = Fraction(0) if tenure < 0 else Fraction(ramp[min(tenure, len(ramp) - 1)]) / 100
+        if person.end is not None:
+            factor *= Fraction(_days_present(first, last, person), (last - first).days + 1)
+        out.append(factor)
+    return out
+
+
+def _days_present(first: date, last: date, person: Person) -> int:
+    start = max(first, person.start or first)
+    end = min(last, person.end or last)
+    return max((end - start).days + 1, 0)
+
+
+# --- weights ------------------------------------------------------------------------
+
+
+def unit_of(plan: Plan, metric: Metric) -> Decimal:
+    """The rounding unit of a metric's targets: the policy's for money, 1 for counts."""
+    if metric.unit == "currency":
+        return plan.policy.rounding or Decimal(1)
+    return Decimal(1)
+
+
+def _children(plan: Plan, node: Node) -> list[Node]:
+    return [plan.nodes[c] for c in node.children if c in plan.nodes]
+
+
+def component_weights(plan: Plan, node: Node, metric: str, component: str) -> list[Fraction]:
+    """One weight per child of ``node`` for a component; raises when the plan lacks the data."""
+    children = _children(plan, node)
+    if component == "even":
+        return [Fraction(1)] * len(children)
+    if component == "capacity":
+        weights = [capacity(plan, c) for c in children]
+        return _nonzero(weights, f"{node.id}'s children have no capacity (no reps employed)")
+    if component == "potential":
+        missing = [c.id for c in children if c.potential is None]
+        if missing:
+            raise AllocationError(
+                f"no market potential for {_names(missing)}; add potential: to each child of {node.id}"
+            )
+        return _nonzero(
+            [Fraction(c.potential or 0) for c in children],
+            f"{node.id}'s children's potential is all 0",
+        )
+    if component == "bottom_up":
+        values = [_target_field(c, metric, "bottom_up") for c in children]
+        _require(children, values, f"bottom_up {metric} commitment", "bottom_up:")
+        return _nonzero([Fraction(v or 0) for v in values], "the bottom-up commitments are all 0")
+    if component == "baseline":
+        for kind in ("last_year", "last_quarter"):
+            if all(_target_field(c, metric, kind) is not None for c in children):
+                return component_weights(plan, node, metric, kind)
+        component = "last_year"
+    if component in ("last_year", "last_quarter"):
+        values = [_target_field(c, metric, component) for c in children]
+        _require(
+            children,
+            values,
+            f"{component} baseline for {metric}",
+            f"baseline: {{{component}: ...}}",
+        )
+        return _nonzero(
+            [Fraction(v or 0) for v in values], f"every child's {component} baseline is 0"
+        )
+    raise AllocationError(f"unknown weight {component!r}; choose from {', '.join(COMPONENTS)}")
+
+
+def blend_weights(
+    plan: Plan, node: Node, metric: str, mix: Mapping[str, Decimal]
+) -> list[Fraction]:
+    """Each component's shares (normalised), mixed by ``mix``: 50 % last year, 50 % capacity..."""
+    if not mix:
+        raise AllocationError("a blend needs --weights, e.g. --weights last_year=50,capacity=50")
+    if any(v < 0 for v in mix.values()):
+        raise AllocationError("blend weights must not be negative")
+    total = sum((Fraction(v) for v in mix.values()), Fraction(0))
+    if total == 0:
+        raise AllocationError("the blend weights add up to zero")
+    blended = [Fraction(0)] * len(node.children)
+    for component, share in mix.items():
+        if share == 0:
+            continue
+        weights = component_weights(plan, node, metric, component)
+        weight_sum = sum(weights, Fraction(0))
+        for index, weight in enumerate(weights):
+            blended[index] += Fraction(share) / total * weight / weight_sum
+    return blended
+
+
+def _target_field(node: Node, metric: str, field: str) -> Decimal | None:
+    target = node.targets.get(metric)
+    value: Decimal | None = None if target is None else getattr(target, field)
+    return value
+
+
+def _require(children: list[Node], values: list[Decimal | None], what: str, how: str) -> None:
+    missing = [c.id for c, v in zip(children, values, strict=True) if v is None]
+    if missing:
+        raise AllocationError(
+            f"no {what} for {_names(missing)}; add {how} or choose another method"
+        )
+
+
+def _nonzero(weights: list[Fraction], message: str) -> list[Fraction]:
+    if sum(weights, Fraction(0)) == 0:
+        raise AllocationError(message)
+    return weights
+
+
+def _names(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+# --- the allocation ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChildChange:
+    """One child's target before and after. ``months``/``products`` are None when left alone."""
+
+    node: Node
+    target: Target | None
+    share: Fraction
+    after: Decimal
+    stretch: Decimal | None
+    months: tuple[Decimal, ...] | None
+    products: dict[str, Decimal] | None
+
+    @property
+    def before(self) -> Decimal | None:
+        return None if self.target is None else self.target.value
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - (self.before or Decimal(0))
+
+    @property
+    def changed(self) -> bool:
+        target = self.target
+        if target is None:
+            return True
+        return (
+            self.after != target.value
+            or (self.stretch is not None and self.stretch != target.stretch)
+            or (self.months is not None and self.months != target.months)
+            or (self.products is not None and dict(self.products) != dict(target.products or {}))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    node: Node
+    metric: Metric
+    method: str
+    uplift: Decimal
+    unit: Decimal
+    parent: Decimal
+    total: Decimal
+    children: tuple[ChildChange, ...]
+
+    @property
+    def before_total(self) -> Decimal:
+        return sum((c.before or Decimal(0) for c in self.children), Decimal(0))
+
+
+def allocate(
+    plan: Plan,
+    node_id: str,
+    metric_id: str,
+    method: str,
+    *,
+    mix: Mapping[str, Decimal] | None = None,
+    uplift: Decimal | None = None,
+    months: bool = False,
+    products: bool = False,
+    value: Decimal | None = None,
+) -> Allocation:
+    """Split ``node_id``'s ``metric_id`` target among its children (see the module docstring).
+
+    ``value`` splits that number instead of the node's own (a parent's new value, when cascading).
+    """
+    node = plan.nodes.get(node_id)
+    if node is None:
+        raise AllocationError(f"no node {node_id!r} in the plan (a region, team or rep id)")
+    metric = plan.metrics.get(metric_id)
+    if metric is None:
+        raise AllocationError(
+            f"no metric {metric_id!r}; the plan has {', '.join(plan.metrics) or 'none'}"
+        )
+    if not metric.summed:
+        raise AllocationError(
+            f"{metric.id} rolls up as {metric.rollup}, not as a sum: allocate splits metrics that add up; "
+            "set shares and scores on each child directly"
+        )
+    target = node.targets.get(metric_id)
+    if target is None:
+        raise AllocationError(f"{node.level.label} {node.id} has no {metric.id} target to split")
+    parent_value = target.value if value is None else value
+    children = _children(plan, node)
+    if not children:
+        raise AllocationError(f"{node.level.label} {node.id} has no children to split among")
+    if method not in METHODS:
+        raise AllocationError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    if method == "blend":
+        weights = blend_weights(plan, node, metric_id, mix or {})
+        label = "blend " + ", ".join(f"{k}={_pct(v)}" for k, v in (mix or {}).items())
+    else:
+        if mix:
+            raise AllocationError("--weights goes with --method blend")
+        weights = component_weights(plan, node, metric_id, method)
+        label = method
+    unit = unit_of(plan, metric)
+    lift = _uplift(plan, metric, uplift)
+    total = intended_total(plan, metric, parent_value, lift, unit)
+    values = largest_remainder(total, weights, unit)
+    weight_sum = sum(weights, Fraction(0))
+    changes = []
+    for child, weight, share in zip(children, weights, values, strict=True):
+        current = child.targets.get(metric_id)
+        changes.append(
+            ChildChange(
+                node=child,
+                target=current,
+                share=weight / weight_sum,
+                after=share,
+                stretch=_stretch(current, share, unit, metric.is_cap),
+                months=phase(plan, child, current, target, share, unit, force=months),
+                products=split_products(plan, child, current, target, share, unit, force=products),
+            )
+        )
+    return Allocation(node, metric, label, lift, unit, parent_value, total, tuple(changes))
+
+
+def allocate_down(
+    plan: Plan,
+    node_id: str,
+    metric_id: str,
+    method: str,
+    *,
+    mix: Mapping[str, Decimal] | None = None,
+    uplift: Decimal | None = None,
+    months: bool = False,
+    products: bool = False,
+    cascade: bool = False,
+) -> list[Allocation]:
+    """The split of one node; with ``cascade``, each child's new number split again, down to the reps."""
+    first = allocate(
+        plan, node_id, metric_id, method, mix=mix, uplift=uplift, months=months, products=products
+    )
+    found = [first]
+    pending = [first] if cascade else []
+    while pending:
+        level = pending.pop(0)
+        for change in level.children:
+            if not change.node.children or change.target is None:
+                continue
+            below = allocate(
+                plan,
+                change.node.id,
+                metric_id,
+                method,
+                mix=mix,
+                uplift=uplift,
+                months=months,
+                products=products,
+                value=change.after,
+            )
+            found.append(below)
+            pending.append(below)
+    return found
+
+
+def _pct(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _uplift(plan: Plan, metric: Metric, uplift: Decimal | None) -> Decimal:
+    band = plan.policy.over_assignment
+    if metric.is_cap:
+        lift = Decimal(0) if uplift is None else uplift
+        if lift > 0:
+            raise AllocationError(
+                f"{metric.id} is a cap: the children's caps may not add up above the parent's; "
+                "use an uplift of 0 or below"
+            )
+        return lift
+    lift = band.min if uplift is None else uplift
+    if not band.min <= lift <= band.max:
+        raise AllocationError(
+            f"uplift {_pct(lift)}% is outside policy.over_assignment "
+            f"({_pct(band.min)}% to {_pct(band.max)}%)"
+        )
+    return lift
+
+
+def intended_total(
+    plan: Plan, metric: Metric, parent: Decimal, uplift: Decimal, unit: Decimal
+) -> Decimal:
+    """What the children add up to: the parent plus the uplift, rounded to the unit.
+
+    Rounded up for targets (never under-assigning), down for caps; rounded
+    down instead when rounding up would leave the over-assignment band.
+    """
+    raw = parent * (100 + uplift) / 100
+    if metric.is_cap:
+        return max(round_to(raw, unit, up=False), Decimal(0))
+    band = plan.policy.over_assignment
+    tolerance = plan.policy.tolerance
+    high = parent * (100 + band.max) / 100 + tolerance
+    low = parent * (100 + band.min) / 100 - tolerance
+    up = round_to(raw, unit, up=True)
+    if up <= high:
+        return up
+    down = round_to(raw, unit, up=False)
+    if down >= low:
+        return down
+    raise AllocationError(
+        f"no multiple of {grouped(unit)} lies inside the over-assignment band for "
+        f"{grouped(parent)}; widen policy.over_assignment or change policy.rounding"
+    )
+
+
+def _stretch(current: Target | None, value: Decimal, unit: Decimal, cap: bool) -> Decimal | None:
+    """Keep a stretch goal's distance from the value: scale it with the new value."""
+    if current is None or current.stretch is None or current.value == value or current.value <= 0:
+        return None
+    scaled = current.stretch * value / current.value
+    return round_to(scaled, split_unit(value, unit), up=not cap)
+
+
+def _seasonality(plan: Plan, current: Target | None, parent: Target) -> list[Fraction]:
+    """Month weights: the child's baseline by month, the parent's, the parent's phasing, else even."""
+    count = len(plan.quarter.months)
+    for months in (
+        current.last_year_months if current is not None else None,
+        parent.last_year_months,
+        parent.months,
+    ):
+        if months is not None and len(months) == count and sum(months, Decimal(0)) > 0:
+            return [Fraction(m) for m in months]
+    return [Fraction(1)] * count
+
+
+def phase(
+    plan: Plan,
+    child: Node,
+    current: Target | None,
+    parent: Target,
+    value: Decimal,
+    unit: Decimal,
+    *,
+    force: bool,
+) -> tuple[Decimal, ...] | None:
+    """The child's monthly phasing for ``value``, or None to leave it out.
+
+    Existing phasing keeps its own shape when the value moves (so it still adds
+    up); ``force`` (``--months``) phases every child by seasonality, the ramp
+    and the last day of a leaver.
+    """
+    has = current is not None and current.months is not None
+    if not force and not has:
+        return None
+    if current is not None and current.months is not None and not force:
+        if value == current.value and sum(current.months, Decimal(0)) == value:
+            return current.months
+        own = current.months
+        if len(own) == len(plan.quarter.months) and sum(own, Decimal(0)) > 0:
+            return tuple(largest_remainder(value, own, split_unit(value, unit)))
+    weights = [
+        s * a
+        for s, a in zip(
+            _seasonality(plan, current, parent), month_availability(plan, child), strict=True
+        )
+    ]
+    if value == 0:
+        return tuple(Decimal(0) for _ in weights)
+    if sum(weights, Fraction(0)) == 0:
+        raise AllocationError(
+            f"cannot phase {child.id}'s {grouped(value)}: not employed in any month of the quarter"
+        )
+    return tuple(largest_remainder(value, weights, split_unit(value, unit)))
+
+
+def split_products(
+    plan: Plan,
+    child: Node,
+    current: Target | None,
+    parent: Target,
+    value: Decimal,
+    unit: Decimal,
+    *,
+    force: bool,
+) -> dict[str, Decimal] | None:
+    """The child's product split for ``value`` by its own mix, else the parent's; None to leave out."""
+    own = current.products if current is not None else None
+    if not force and own is None:
+        return None
+    unchanged = current is not None and value == current.value
+    if own is not None and unchanged and sum(own.values(), Decimal(0)) == value:
+        return dict(own)
+    for mix in (own, parent.products):
+        if mix and sum(mix.values(), Decimal(0)) > 0:
+            keys = list(mix)
+            amounts = largest_remainder(value, [mix[k] for k in keys], split_unit(value, unit))
+            return dict(zip(keys, amounts, strict=True))
+    raise AllocationError(
+        f"no product mix to split {child.id}'s {parent.metric} by: give {parent.node} "
+        "(or the child) a products: split first"
+    )

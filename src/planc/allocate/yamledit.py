@@ -1,0 +1,263 @@
+"""Round-trip edits of plan files: change values in place, keep every other byte.
+
+Ops write plan files by hand: comments explain numbers, keys sit in an order
+that reads well, short targets are flow mappings and long ones blocks, and
+indentation differs from one list to the next. PyYAML forgets all of that on
+a load and dump. Even ruamel.yaml's own round-trip dump normalises
+indentation and line width, so it does not give back the file byte for byte.
+
+So ruamel.yaml (YAML 1.2, the same reading of the file as the editors'
+language server) composes the document into nodes whose marks are exact
+character offsets, and each edit becomes a splice of the original text: the
+characters of the changed value are replaced, new keys are inserted as a line
+in the house style (or as an entry of a flow mapping), and everything else is
+copied through untouched. :meth:`YamlDocument.render` refuses overlapping
+splices, so two edits can never garble each other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeAlias
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from planc.core.numbers import plain
+
+PathPart = str | int
+# What can be written: numbers (always as exact decimals), short text, flat lists and mappings.
+Value: TypeAlias = Decimal | int | str | Sequence["Value"] | Mapping[str, "Value"]
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z\u0080-\U0010ffff][A-Za-z0-9_.\-/ %()+'\u0080-\U0010ffff]*")
+# An id that starts with a digit (2027-Q2) is plain text unless YAML could read it as a number.
+_PLAIN_ID = re.compile(r"[0-9][A-Za-z0-9_-]*")
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|0[xXoObB][0-9A-Fa-f_]+")
+# Words YAML 1.1 readers (and planc's PLC005) take for booleans or null: always quote them.
+_RESERVED = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~)")
+
+
+class EditError(Exception):
+    """An edit that cannot be made: the path is not in the document, or edits overlap."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Splice:
+    start: int
+    end: int
+    text: str
+    order: int
+
+
+def flow_text(value: Value) -> str:
+    """A value in YAML flow style: ``[1, 2]``, ``{pro: 300000, basic: 250000}``."""
+    if isinstance(value, bool):
+        raise EditError("booleans are not plan values")
+    if isinstance(value, Decimal | int):
+        return plain(value)
+    if isinstance(value, str):
+        if _PLAIN_ID.fullmatch(value) and not _NUMBER_LIKE.fullmatch(value):
+            return value
+        bare = _PLAIN_TEXT.fullmatch(value) and not _RESERVED.fullmatch(value)
+        if bare and value == value.strip() and ": " not in value and " #" not in value:
+            return value
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{flow_text(k)}: {flow_text(v)}" for k, v in value.items()) + "}"
+    return "[" + ", ".join(flow_text(v) for v in value) + "]"
+
+
+class YamlDocument:
+    """One YAML file, composed once; :meth:`set` records splices, :meth:`render` applies them."""
+
+    def __init__(self, text: str) -> None:
+        self._bom = text.startswith("\ufeff")
+        self.text = text[1:] if self._bom else text
+        self.newline = "\r\n" if "\r\n" in self.text else "\n"
+        try:
+            root = YAML(typ="rt", pure=True).compose(self.text)
+        except YAMLError as error:
+            raise EditError(f"the file is not valid YAML: {error}") from error
+        if not isinstance(root, MappingNode):
+            raise EditError("the file does not hold a YAML mapping")
+        self.root: MappingNode = root
+        self._splices: list[_Splice] = []
+
+    # --- reading -------------------------------------------------------------
+
+    def node(self, path: Sequence[PathPart]) -> Node | None:
+        """The node at ``path`` (mapping keys and list indexes), or None."""
+        node: Node = self.root
+        for part in path:
+            found = _child(node, part)
+            if found is None:
+                return None
+            node = found[1]
+        return node
+
+    # --- editing -------------------------------------------------------------
+
+    def set(self, path: Sequence[PathPart], value: Value) -> None:
+        """Give the key at ``path`` this value, creating missing mappings on the way.
+
+        An existing scalar is replaced in place; an existing list or mapping is
+        replaced item by item when its shape allows, else as a whole in flow
+        style; a missing key is inserted into its mapping.
+        """
+        if not path:
+            raise EditError("cannot replace the whole document")
+        node: Node = self.root
+        for index, part in enumerate(path[:-1]):
+            found = _child(node, part)
+            if found is None:
+                self._insert(node, part, _nest(path[index + 1 :], value))
+                return
+            key, child = found
+            if _is_null(child) and key is not None:
+                self._replace(key, child, _nest(path[index + 1 :], value))
+                return
+            node = child
+        found = _child(node, path[-1])
+        if found is None:
+            self._insert(node, path[-1], value)
+            return
+        key, child = found
+        if key is None:
+            if isinstance(value, Mapping | list | tuple):
+                raise EditError(f"cannot replace list item {path[-1]} with a collection")
+            self._replace_whole(child, value)
+            return
+        self._replace(key, child, value)
+
+    def render(self) -> str:
+        """The text with every recorded edit applied; the rest is copied unchanged."""
+        pieces: list[str] = []
+        position = 0
+        for splice in sorted(self._splices, key=lambda s: (s.start, s.end, s.order)):
+            if splice.start < position:
+                raise EditError("two edits overlap")
+            pieces.append(self.text[position : splice.start])
+            pieces.append(splice.text)
+            position = splice.end
+        pieces.append(self.text[position:])
+        return ("\ufeff" if self._bom else "") + "".join(pieces)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._splices)
+
+    # --- the splices ---------------------------------------------------------
+
+    def _splice(self, start: int, end: int, text: str) -> None:
+        if self.text[start:end] != text:
+            self._splices.append(_Splice(start, end, text, len(self._splices)))
+
+    def _replace_whole(self, node: Node, value: Value) -> None:
+        self._splice(node.start_mark.index, node.end_mark.index, flow_text(value))
+
+    def _replace(self, key: Node, node: Node, value: Value) -> None:
+        if isinstance(node, ScalarNode) and _is_null(node):
+            # `targets:` with nothing after it: the value goes after the colon.
+            if node.value:  # written as ~ or null
+                self._replace_whole(node, value)
+            else:  # nothing written: its marks point at the next token
+                self._splice_insert(self._after_colon(key), " " + flow_text(value))
+            return
+        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+            if isinstance(node, ScalarNode) and not isinstance(value, Decimal | int | str):
+                self._replace_block(key, node, value)
+                return
+            self._replace_whole(node, value)
+            return
+        # A block collection: keep it a block where the new value has the same shape.
+        if isinstance(node, SequenceNode) and isinstance(value, list | tuple):
+            items = node.value
+            if len(items) == len(value) and all(isinstance(i, ScalarNode) for i in items):
+                for item, new in zip(items, value, strict=True):
+                    self._replace_whole(item, new)
+                return
+        if isinstance(node, MappingNode) and isinstance(value, Mapping):
+            keys = [k.value for k, _ in node.value]
+            if keys == list(value):
+                for k, v in node.value:
+                    self._replace(k, v, value[k.value])
+                return
+        self._replace_block(key, node, value)
+
+    def _replace_block(self, key: Node, node: Node, value: Value) -> None:
+        """Replace a block collection (or a scalar) by a flow value after ``key:``."""
+        start = self._after_colon(key)
+        self._splice(start, _last_leaf_end(node), " " + flow_text(value))
+
+    def _after_colon(self, key: Node) -> int:
+        colon = self.text.find(":", key.end_mark.index)
+        if colon < 0:
+            raise EditError(f"no colon after key {getattr(key, 'value', '?')}")
+        return colon + 1
+
+    def _insert(self, node: Node, key: PathPart, value: Value) -> None:
+        if not isinstance(node, MappingNode) or not isinstance(key, str):
+            raise EditError(f"cannot add {key!r} here: not a mapping key")
+        entry = f"{flow_text(key)}: {flow_text(value)}"
+        if node.flow_style:
+            if node.value:
+                self._splice_insert(node.value[-1][1].end_mark.index, ", " + entry)
+            else:
+                self._splice_insert(node.start_mark.index + 1, entry)
+            return
+        indent = node.value[0][0].start_mark.column
+        position = self._next_line(_last_leaf_end(node))
+        prefix = "" if position == 0 or self.text[position - 1] == "\n" else self.newline
+        self._splice_insert(position, prefix + " " * indent + entry + self.newline)
+
+    def _splice_insert(self, position: int, text: str) -> None:
+        self._splices.append(_Splice(position, position, text, len(self._splices)))
+
+    def _next_line(self, position: int) -> int:
+        """The start of the line after ``position`` (or the end of the text)."""
+        if position > 0 and self.text[position - 1] == "\n":
+            return position
+        newline = self.text.find("\n", position)
+        return len(self.text) if newline < 0 else newline + 1
+
+
+def _nest(path: Sequence[PathPart], value: Value) -> Value:
+    for part in reversed(path):
+        if not isinstance(part, str):
+            raise EditError(f"cannot create list item {part}")
+        value = {part: value}
+    return value
+
+
+def _is_null(node: Node) -> bool:
+    return (
+        isinstance(node, ScalarNode)
+        and node.tag == "tag:yaml.org,2002:null"
+        and node.value in ("", "~", "null")
+    )
+
+
+def _child(node: Node, part: PathPart) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        found: tuple[Node | None, Node] | None = None
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == part:
+                found = (key, value)  # the last one wins, as when loading
+        return found
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return (None, node.value[part])
+    return None
+
+
+def _last_leaf_end(node: Node) -> int:
+    """Where the last written character of a value is (block collections end later)."""
+    while True:
+        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False) or not node.value:
+            return int(node.end_mark.index)
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last

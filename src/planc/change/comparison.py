@@ -1,0 +1,213 @@
+"""Wiring for ``planc diff`` and ``check --base``: find both sides of a change and compile them.
+
+A side is a quarter folder on disk (the work tree, or any folder) or the same
+folder at a git revision. Both are compiled by :func:`planc.core.pipeline.check_sources`,
+the loader ``planc check`` uses, so diagnostics and impact lines point at
+``file:line`` in that revision. The impact itself is :func:`planc.change.diff.compute_impact`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from planc.change.coverage import coverage_diagnostics
+from planc.change.diff import Impact, Side, compute_impact
+from planc.core.diagnostics import Diagnostic, resolve_spans
+from planc.core.gitsource import GitSourceError, Repository, Revision
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.pipeline import CheckResult, check_directory, check_sources, display_path
+from planc.core.source import SpanResolver
+
+WORK_TREE = "working tree"
+
+
+class ComparisonError(Exception):
+    """A usage problem (no repository, a missing revision...) with a message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """What a side is read from: a folder (``path``) or a commit (``revision``); neither: disk."""
+
+    path: Path | None = None
+    revision: Revision | None = None
+
+    @property
+    def label(self) -> str:
+        if self.revision is not None:
+            return self.revision.label
+        return display_path(self.path) if self.path is not None else WORK_TREE
+
+
+def _is_folder(value: str) -> bool:
+    return Path(value).is_dir()
+
+
+class Comparison:
+    """Resolves ``--base``/``--head``/``--approved`` once, then compiles each quarter's sides."""
+
+    def __init__(
+        self,
+        base: str | None,
+        head: str | None,
+        approved: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        start: Path | None = None,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self._approved_option = approved
+        self._repo: Repository | None = None
+        self._start = start or Path.cwd()
+        self.head = self._endpoint(head) if head is not None else Endpoint()
+        if base is not None:
+            self.base = self._endpoint(base)
+        else:
+            self.base = Endpoint(revision=self._repository().merge_base_with_default())
+
+    # -- resolving names -------------------------------------------------------------------
+
+    def _repository(self) -> Repository:
+        if self._repo is None:
+            try:
+                self._repo = Repository.open(self._start)
+            except GitSourceError as error:
+                raise ComparisonError(
+                    f"{error}: compare two folders with --base DIR (and --head DIR)"
+                ) from error
+        return self._repo
+
+    def _endpoint(self, value: str) -> Endpoint:
+        if _is_folder(value):
+            return Endpoint(path=Path(value))
+        try:
+            return Endpoint(revision=self._repository().resolve(value))
+        except GitSourceError as error:
+            raise ComparisonError(str(error)) from error
+
+    # -- reading sides -----------------------------------------------------------------------
+
+    def quarter_folders(self) -> list[Path]:
+        """Quarter folders under ./plans on either side (the default PLAN_DIRs)."""
+        found: set[Path] = set()
+        plans = Path("plans")
+        for end in (self.head, self.base):
+            if end.path is not None:
+                found.add(end.path)
+            elif end.revision is not None:
+                repo = self._repository()
+                relative = repo.relative(plans)
+                found.update(repo.root / p for p in repo.folders_at(end.revision.sha, relative))
+            elif plans.is_dir():
+                found.update(p.absolute() for p in plans.iterdir() if p.is_dir())
+        return sorted({Path(display_path(p)) for p in found})
+
+    def default_folders(self) -> list[Path]:
+        """The PLAN_DIRs when none are given: a --head folder, else the quarters under ./plans."""
+        if self.head.path is not None:
+            return [self.head.path]
+        if self.base.path is not None:
+            raise ComparisonError(
+                "with --base DIR, name the quarter folder to compare it with: "
+                "planc diff --base DIR PLAN_DIR"
+            )
+        found = self.quarter_folders()
+        if not found:
+            raise ComparisonError("no plan folders given and none found under ./plans")
+        return found
+
+    def side(self, end: Endpoint, plan_dir: Path, *, renamed_from: str | None = None) -> Side:
+        """One side of ``plan_dir`` (a folder endpoint replaces ``plan_dir`` altogether)."""
+        if end.path is not None:
+            shown = display_path(end.path)
+            if not end.path.is_dir():
+                return Side(end.label, None, shown, None)
+            return Side(end.label, None, shown, check_directory(end.path, self.max_bytes))
+        if end.revision is None:
+            shown = display_path(plan_dir)
+            if not plan_dir.exists():
+                return Side(WORK_TREE, None, shown, None)
+            return Side(WORK_TREE, None, shown, check_directory(plan_dir, self.max_bytes))
+        repo = self._repository()
+        relative = renamed_from or repo.relative(plan_dir)
+        shown = display_path(repo.root / relative)
+        kind = repo.kind_at(end.revision.sha, relative)
+        if kind is None:
+            return Side(end.label, end.revision.sha, shown, None)
+        if kind != "tree":
+            raise ComparisonError(
+                f"{shown} is a file at {end.revision.label}, not a quarter folder"
+            )
+        sources, problems = repo.read_plan(end.revision.sha, relative, self.max_bytes)
+        result = check_sources(
+            f"{shown} at {end.revision.short}", sources, problems, self.max_bytes
+        )
+        return Side(end.label, end.revision.sha, shown, result)
+
+    def base_side(self, plan_dir: Path, head: Side) -> Side:
+        """The base of ``plan_dir``; if the folder is missing there but git saw it renamed,
+        the folder it came from."""
+        side = self.side(self.base, plan_dir)
+        if side.result is not None or self.base.revision is None:
+            return side
+        repo = self._repository()
+        try:
+            relative = repo.relative(plan_dir)
+        except GitSourceError:
+            return side
+        head_sha = self.head.revision.sha if self.head.revision else None
+        old = repo.renamed_from(self.base.revision.sha, head_sha, relative)
+        if old is None or old == relative:
+            return side
+        return self.side(self.base, plan_dir, renamed_from=old)
+
+    def approved_side(self, head: Side, base: Side) -> Side | None:
+        """The approved plan: --approved, else ``company.approved`` of the head (or base) plan."""
+        name = self._approved_option
+        plan = head.plan or base.plan
+        if name is None and plan is not None:
+            name = plan.approved_ref
+        if name is None:
+            return None
+        if _is_folder(name):
+            return self.side(Endpoint(path=Path(name)), Path(name))
+        try:
+            revision = self._repository().resolve(name)
+        except (GitSourceError, ComparisonError):
+            problem = (
+                f"{name} is not in this clone: fetch it (git fetch --tags, or actions/checkout "
+                "with fetch-depth: 0), or pass --approved REF"
+            )
+            return Side(name, None, head.folder, None, problem=problem)
+        plan_dir = Path(head.folder)
+        return self.side(Endpoint(revision=revision), plan_dir)
+
+    def impact(self, plan_dir: Path) -> Impact:
+        """The impact of the change on one quarter folder."""
+        head = self.side(self.head, plan_dir)
+        base = self.base_side(plan_dir, head)
+        if head.result is None and base.result is None:
+            raise ComparisonError(
+                f"{display_path(plan_dir)} exists neither at {self.base.label} "
+                f"nor at {self.head.label}"
+            )
+        approved = self.approved_side(head, base) if head.plan is not None else None
+        moved = None
+        if base.result is not None and self.base.path is None and self.head.path is None:
+            moved = base.folder if base.folder != head.folder else None
+        return compute_impact(base, head, approved, moved_from=moved)
+
+
+def coverage_against(
+    result: CheckResult, plan_dir: Path, base: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Diagnostic]:
+    """``planc check --base``: PLC610 for targets changed since ``base`` (a revision or folder)
+    with no adjustment record. Nothing when either side has no plan to compare."""
+    if result.plan is None:
+        return []
+    comparison = Comparison(base, None, max_bytes=max_bytes, start=plan_dir)
+    before = comparison.base_side(plan_dir, Side(WORK_TREE, None, str(plan_dir), result))
+    if before.plan is None:
+        return []
+    found = coverage_diagnostics(before.plan, result.plan)
+    return resolve_spans(found, SpanResolver(result.sources))

@@ -1,0 +1,486 @@
+"""``planc propose``: turn plan edits in the work tree into a branch, a commit and a PR body.
+
+Safety first. The commit is built with git plumbing in a temporary index
+(:meth:`planc.core.gitsource.Repository.commit_files`) and the branch is created
+as a bare ref, so the user's work tree, index and checked-out branch are
+never touched: every file stays byte for byte as it was, other changes are
+neither lost nor mixed in, and the user ends where they started. What the
+branch gets: HEAD plus the plan files of one quarter folder as they are in
+the work tree, plus (when asked) a new adjustment record in the quarter file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from planc.change.comparison import WORK_TREE, Comparison, ComparisonError, Endpoint
+from planc.change.coverage import value_changes
+from planc.change.diff import Impact, Side, compute_impact
+from planc.change.impact_report import render_markdown, summary_sentence
+from planc.core.files import write_atomic
+from planc.core.gitsource import GitSourceError, Repository, Revision
+from planc.core.loader import DEFAULT_MAX_BYTES, compose_nodes
+from planc.core.numbers import plain
+from planc.core.pipeline import check_sources, display_path
+from planc.core.reporters import text
+from planc.core.source import SourceFile
+
+CAUSES = ("market", "competitor", "policy", "execution", "resources", "reorganisation", "other")
+EXIT_PLAN = 1  # the plan is not ready (does not compile, a change without a record)
+EXIT_REFUSED = 2  # the repository is not in a state to propose from (or bad options)
+_ADJ_ID = re.compile(r"ADJ-(\d+)\Z")
+
+
+class ProposalError(Exception):
+    """planc propose refused, with what to do about it; nothing was changed."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_REFUSED, details: str = "") -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.details = details
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRequest:
+    cause: str | None = None
+    effective: date | None = None
+    note: str | None = None
+    decided: date | None = None
+    approved_by: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> bool:
+        return any((self.cause, self.effective, self.note))
+
+    def missing(self) -> list[str]:
+        names = {"--cause": self.cause, "--effective": self.effective, "--note": self.note}
+        return [flag for flag, value in names.items() if not value]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRequest:
+    plan_dir: Path | None
+    record: RecordRequest = RecordRequest()
+    branch: str | None = None
+    title: str | None = None
+    body_file: Path | None = None
+    open_pr: bool = False
+    remote: str = "origin"
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+@dataclass(slots=True)
+class Proposal:
+    branch: str
+    commit: str
+    base_branch: str | None
+    files: list[str]
+    record_id: str | None
+    body_file: Path
+    title: str
+    impact: Impact
+    pr_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def propose(request: ProposalRequest) -> Proposal:
+    """Check, record, commit to a new branch, write the PR body; optionally push and open it."""
+    try:
+        return _propose(request)
+    except (GitSourceError, ComparisonError) as error:
+        raise ProposalError(str(error)) from error
+
+
+def _propose(request: ProposalRequest) -> Proposal:
+    repo = Repository.open(request.plan_dir or Path.cwd())
+    _refuse_unsafe_states(repo, request)
+    head_sha = repo.head_sha()
+    plan_dir = request.plan_dir or _changed_quarter(repo, head_sha)
+    relative = repo.relative(plan_dir)
+    contents = _plan_contents(repo, relative)
+    if not _differs_from(repo, head_sha, contents):
+        raise ProposalError(
+            f"nothing to propose: the plan files under {display_path(plan_dir)} are as committed "
+            "at HEAD; edit the plan first"
+        )
+    base = _base_revision(repo)
+    comparison = Comparison(base.sha, None, max_bytes=request.max_bytes, start=plan_dir)
+    comparison.base = Endpoint(revision=base)
+    head = comparison.side(comparison.head, plan_dir)
+    before = comparison.base_side(plan_dir, head)
+    impact = compute_impact(before, head, comparison.approved_side(head, before))
+    _require_plan(impact)
+    record_id = None
+    if impact.uncovered:
+        record_id, contents, impact = _with_record(
+            repo, relative, contents, impact, request, comparison, plan_dir
+        )
+    elif request.record.given:
+        raise ProposalError(
+            "every change already has an adjustment record, so --cause, --effective and --note "
+            "are not needed: leave them out (or change the record in the plan yourself)"
+        )
+    _require_compiles(impact, record_id)
+    branch = request.branch or _branch_name(impact, record_id, head_sha)
+    _require_free_branch(repo, branch)
+    title = request.title or _title(impact, record_id)
+    message = f"{title}\n\n{summary_sentence(impact)}\n\nProposed with planc propose.\n"
+    commit, changed = repo.commit_files(head_sha, contents, message)
+    body = render_markdown([impact])
+    body_file = request.body_file or (repo.git_dir / "planc" / "PR_BODY.md")
+    write_atomic(body_file, body.encode("utf-8"))
+    repo.create_branch(branch, commit)
+    default = repo.default_branch()
+    proposal = Proposal(
+        branch=branch,
+        commit=commit,
+        base_branch=default.split("/", 1)[1]
+        if default and default.startswith("origin/")
+        else default,
+        files=changed,
+        record_id=record_id,
+        body_file=body_file,
+        title=title,
+        impact=impact,
+    )
+    if request.open_pr:
+        _open_pull_request(repo, request, proposal)
+    return proposal
+
+
+# --- preconditions ------------------------------------------------------------------------
+
+
+def _refuse_unsafe_states(repo: Repository, request: ProposalRequest) -> None:
+    if not repo.has_commits():
+        raise ProposalError(
+            f"the repository at {repo.root} has no commits yet: commit a first version of the "
+            "plan on the default branch, then propose changes to it"
+        )
+    operation = repo.operation_in_progress()
+    if operation is not None:
+        raise ProposalError(f"{operation} is in progress: finish or abort it first")
+    staged = repo.staged_paths()
+    if staged:
+        shown = ", ".join(staged[:5]) + (f" and {len(staged) - 5} more" if len(staged) > 5 else "")
+        raise ProposalError(
+            f"the index has staged changes ({shown}): planc propose never mixes staged work into "
+            "a proposal; commit them, or unstage them with `git restore --staged PATH`, and run "
+            "it again (the changes stay in your work tree either way)"
+        )
+    if request.branch is not None and not repo.valid_branch_name(request.branch):
+        raise ProposalError(f"{request.branch!r} is not a valid branch name")
+    if request.open_pr:
+        if shutil.which("gh") is None:
+            raise ProposalError(
+                "--open needs the GitHub CLI `gh` on PATH; leave out --open and open the pull "
+                "request yourself with the printed body file"
+            )
+        if request.remote not in repo.remotes():
+            raise ProposalError(
+                f"--open pushes the branch to the remote {request.remote!r}, which this "
+                "repository does not have (see `git remote -v`, or pass --remote NAME)"
+            )
+
+
+def _changed_quarter(repo: Repository, head_sha: str) -> Path:
+    plans = repo.root / "plans"
+    candidates = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
+    changed = [
+        p
+        for p in candidates
+        if _differs_from(repo, head_sha, _plan_contents(repo, repo.relative(p)))
+    ]
+    removed = [
+        repo.root / f for f in repo.folders_at(head_sha, "plans") if not (repo.root / f).exists()
+    ]
+    changed += removed
+    if len(changed) == 1:
+        return Path(display_path(changed[0]))
+    if not changed:
+        raise ProposalError(
+            "nothing to propose: no plan folder under plans/ differs from HEAD; edit the plan first"
+        )
+    names = ", ".join(display_path(p) for p in changed)
+    raise ProposalError(
+        f"several quarters have changes ({names}): propose one at a time, e.g. "
+        f"planc propose {display_path(changed[0])}"
+    )
+
+
+def _plan_contents(repo: Repository, relative: str) -> dict[str, bytes | None]:
+    present, gone = repo.work_tree_files(relative)
+    contents: dict[str, bytes | None] = {p: (repo.root / p).read_bytes() for p in present}
+    contents.update(dict.fromkeys(gone))
+    return contents
+
+
+def _differs_from(repo: Repository, sha: str, contents: dict[str, bytes | None]) -> bool:
+    return any(repo.read_head_blob(sha, path) != data for path, data in contents.items())
+
+
+def _base_revision(repo: Repository) -> Revision:
+    try:
+        return repo.merge_base_with_default()
+    except GitSourceError:
+        return repo.resolve("HEAD", "HEAD")
+
+
+def _require_plan(impact: Impact) -> None:
+    head = impact.head.result
+    if impact.status == "removed" or head is None:
+        raise ProposalError(
+            f"{impact.folder} is removed in the work tree; removing a quarter is not an "
+            "adjustment: do it in an ordinary commit",
+            EXIT_PLAN,
+        )
+    if head.plan is None:
+        raise ProposalError(
+            f"the plan in {impact.folder} does not compile; fix these errors first "
+            "(nothing was changed)",
+            EXIT_PLAN,
+            details=text([head]),
+        )
+
+
+def _require_compiles(impact: Impact, record_id: str | None) -> None:
+    head = impact.head.result
+    assert head is not None
+    if head.has_errors or impact.uncovered:
+        with_record = f" with the new record {record_id}" if record_id else ""
+        raise ProposalError(
+            f"the plan in {impact.folder}{with_record} has errors; fix them first "
+            "(nothing was changed)",
+            EXIT_PLAN,
+            details=text([head]),
+        )
+
+
+def _require_free_branch(repo: Repository, branch: str) -> None:
+    if not repo.valid_branch_name(branch):
+        raise ProposalError(f"{branch!r} is not a valid branch name: pass --branch NAME")
+    existing = repo.existing_branch(branch)
+    if existing is not None:
+        raise ProposalError(
+            f"a branch named {branch!r} already exists ({existing}): pass --branch with another "
+            "name (nothing was changed)"
+        )
+
+
+# --- the adjustment record ------------------------------------------------------------------
+
+
+def _with_record(
+    repo: Repository,
+    relative: str,
+    contents: dict[str, bytes | None],
+    impact: Impact,
+    request: ProposalRequest,
+    comparison: Comparison,
+    plan_dir: Path,
+) -> tuple[str, dict[str, bytes | None], Impact]:
+    head_plan, base_plan = impact.head.plan, impact.base.plan
+    assert head_plan is not None
+    listing = "\n".join(f"  {d.span}: {d.message}" for d in impact.uncovered)
+    record = request.record
+    missing = record.missing()
+    if missing:
+        raise ProposalError(
+            f"{len(impact.uncovered)} changed target(s) have no adjustment record:\n{listing}\n"
+            f"Say why with {', '.join(missing)}, and planc propose writes the record, e.g.\n"
+            "  planc propose --cause market --effective "
+            f'{head_plan.quarter.start.isoformat()} --note "What happened, in a sentence."\n'
+            f"(causes: {', '.join(CAUSES)})",
+            EXIT_PLAN,
+        )
+    assert record.cause and record.effective and record.note
+    if not head_plan.quarter.contains(record.effective):
+        q = head_plan.quarter
+        raise ProposalError(
+            f"--effective {record.effective} is outside {q.id} ({q.start} to {q.end})"
+        )
+    taken = {a.id for a in head_plan.adjustments} | (
+        {a.id for a in base_plan.adjustments} if base_plan else set()
+    )
+    record_id = _next_id(taken)
+    assert base_plan is not None  # a change without a record implies a base plan
+    uncovered = {d.loc for d in impact.uncovered}
+    changes = [
+        (c.target.ref, c.before, c.target.value)
+        for c in value_changes(base_plan, head_plan)
+        if c.target.loc / "value" in uncovered
+    ]
+    quarter_file = repo.relative(Path(head_plan.quarter.loc.file))
+    original = contents.get(quarter_file)
+    if original is None:
+        raise ProposalError(f"cannot find the quarter file {quarter_file} in the work tree")
+    entry = RecordText(
+        record_id,
+        record.decided or date.today(),
+        record.effective,
+        record.cause,
+        record.note,
+        record.approved_by,
+        changes,
+    )
+    try:
+        updated = add_record(original, entry)
+    except ValueError as error:
+        raise ProposalError(f"cannot add the record to {quarter_file}: {error}") from error
+    contents = {**contents, quarter_file: updated}
+    sources = [
+        SourceFile(display_path(repo.root / path), data)
+        for path, data in sorted(contents.items())
+        if data is not None
+    ]
+    shown = display_path(plan_dir)
+    result = check_sources(shown, sources, [], request.max_bytes)
+    head = Side(f"{WORK_TREE} + {record_id}", None, shown, result)
+    new_impact = compute_impact(impact.base, head, comparison.approved_side(head, impact.base))
+    return record_id, contents, new_impact
+
+
+def _next_id(taken: set[str]) -> str:
+    numbers = [int(m.group(1)) for m in map(_ADJ_ID.match, taken) if m]
+    return f"ADJ-{(max(numbers) + 1 if numbers else 1):03d}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordText:
+    id: str
+    decided: date
+    effective: date
+    cause: str
+    note: str
+    approved_by: tuple[str, ...]
+    changes: list[tuple[str, Decimal | None, Decimal]]
+
+    def lines(self, indent: int) -> list[str]:
+        pad, inner = " " * indent, " " * (indent + 2)
+        out = [
+            f"{pad}- id: {self.id}",
+            f"{inner}date: {self.decided.isoformat()}",
+            f"{inner}effective: {self.effective.isoformat()}",
+            f"{inner}cause: {self.cause}",
+            f"{inner}note: {_quoted(self.note)}",
+        ]
+        if self.approved_by:
+            out.append(f"{inner}approved_by: [{', '.join(self.approved_by)}]")
+        out.append(f"{inner}changes:")
+        for ref, before, after in self.changes:
+            old = f", from: {plain(before)}" if before is not None else ""
+            out.append(f"{inner}  - {{target: {ref}{old}, to: {plain(after)}}}")
+        return out
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a YAML double-quoted scalar; line separators are escaped as well.
+    return (
+        json.dumps(" ".join(text.split()), ensure_ascii=False)
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def add_record(data: bytes, record: RecordText) -> bytes:
+    """The quarter file with ``record`` appended to its ``adjustments:`` list, every other byte
+    kept (comments, order, style). Raises ValueError when the file's shape is unexpected."""
+    text = data.decode("utf-8")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text.removeprefix("\ufeff")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    root = compose_nodes(text.encode("utf-8"))
+    if not isinstance(root, MappingNode):
+        raise ValueError("it does not hold a YAML mapping")
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def offset(line: int, column: int) -> int:
+        return (starts[line] if line < len(starts) else len(text)) + column
+
+    found = [(k, v) for k, v in root.value if getattr(k, "value", None) == "adjustments"]
+    if not found:
+        block = newline.join(["adjustments:", *record.lines(2)]) + newline
+        separator = "" if not text or text.endswith(("\n", "\r")) else newline
+        return (bom + text + separator + block).encode("utf-8")
+    key, node = found[-1]
+    if isinstance(node, ScalarNode):  # `adjustments:` with nothing (or null) after it
+        colon = text.index(":", offset(key.end_mark.line, key.end_mark.column)) + 1
+        end = offset(node.end_mark.line, node.end_mark.column) if node.value else colon
+        block = newline + newline.join(record.lines(2))
+        return (bom + text[:colon] + block + text[end:]).encode("utf-8")
+    if not isinstance(node, SequenceNode):
+        raise ValueError("adjustments: is not a list")
+    if node.flow_style:
+        if node.value:
+            raise ValueError("adjustments: is a flow list [...]; write it as a block list")
+        start = offset(node.start_mark.line, node.start_mark.column)
+        end = offset(node.end_mark.line, node.end_mark.column)
+        block = newline + newline.join(record.lines(2))
+        return (bom + text[:start].rstrip(" ") + block + text[end:]).encode("utf-8")
+    indent = node.start_mark.column
+    last: Node = node.value[-1]
+    while isinstance(last, MappingNode | SequenceNode) and not last.flow_style and last.value:
+        last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
+    end_line = last.end_mark.line if last.end_mark.column > 0 else last.end_mark.line - 1
+    position = offset(end_line + 1, 0) if end_line + 1 < len(starts) else len(text)
+    prefix = "" if position == 0 or text[position - 1] in "\r\n" else newline
+    block = prefix + newline.join(record.lines(indent)) + newline
+    return (bom + text[:position] + block + text[position:]).encode("utf-8")
+
+
+# --- naming, and the pull request ------------------------------------------------------------
+
+
+def _branch_name(impact: Impact, record_id: str | None, head_sha: str) -> str:
+    new = [r.id for r in impact.records if r.status == "new"]
+    tag = (record_id or (new[0] if new else head_sha[:7])).lower()
+    return f"plan/{impact.quarter}-{tag}"
+
+
+def _title(impact: Impact, record_id: str | None) -> str:
+    records = {r.id: r for r in impact.records}
+    chosen = records.get(record_id or "") or next(iter(records.values()), None)
+    if chosen is None:
+        return f"{impact.quarter}: {summary_sentence(impact)}"[:100]
+    note = " ".join(chosen.note.split())
+    head = f"{impact.quarter}: {chosen.id} ({chosen.cause}) "
+    room = 100 - len(head)
+    return head + (note if len(note) <= room else note[: room - 3].rstrip() + "...")
+
+
+def _open_pull_request(repo: Repository, request: ProposalRequest, proposal: Proposal) -> None:
+    repo.push(request.remote, proposal.branch)
+    command = [
+        "gh",
+        "pr",
+        "create",
+        "--head",
+        proposal.branch,
+        "--title",
+        proposal.title,
+        "--body-file",
+        str(proposal.body_file),
+    ]
+    if proposal.base_branch:
+        command += ["--base", proposal.base_branch]
+    completed = subprocess.run(
+        command, cwd=repo.root, capture_output=True, text=True, check=False, timeout=300
+    )
+    if completed.returncode != 0:
+        raise ProposalError(
+            f"the branch {proposal.branch} is pushed, but `gh pr create` failed: "
+            f"{completed.stderr.strip() or completed.stdout.strip()}; open the pull request "
+            f"yourself with the body in {proposal.body_file}",
+            EXIT_PLAN,
+        )
+    urls = [w for w in completed.stdout.split() if w.startswith("https://")]
+    proposal.pr_url = urls[-1] if urls else completed.stdout.strip() or None

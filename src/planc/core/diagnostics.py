@@ -1,0 +1,122 @@
+"""Diagnostics are data: a stable code, a severity, a place, a message, a hint.
+
+A :class:`Rule` is the definition behind a code (its slug, default severity and
+documentation, which ``planc explain`` prints). Loader, schema and model checks
+all report through rules, so every code is documented in one registry.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from planc.core.source import Loc, SourceSpan, SpanResolver
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding. ``loc`` is where it was found; ``span`` is filled in for reporting."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str | None
+    loc: Loc | None = None
+    span: SourceSpan | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        span = self.span or SourceSpan("", 0, 0)
+        return (span.path, span.line, span.col, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The definition behind a diagnostic code. Codes never change meaning."""
+
+    code: str
+    slug: str
+    severity: Severity
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        first_paragraph = self.doc.strip().split("\n\n", 1)[0]
+        return " ".join(first_paragraph.split()) or self.slug
+
+    def at(
+        self,
+        where: Loc | SourceSpan,
+        message: str,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """A diagnostic of this rule at a path (resolved later) or at a known span."""
+        level = severity or self.severity
+        if isinstance(where, SourceSpan):
+            return Diagnostic(self.code, level, message, hint, None, where)
+        return Diagnostic(self.code, level, message, hint, where, None)
+
+
+def rule(code: str, slug: str, severity: Severity, doc: str) -> Rule:
+    """Declare a rule; ``doc`` is its user documentation (first line is the summary)."""
+    return Rule(code, slug, severity, inspect.cleandoc(doc))
+
+
+def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> list[Diagnostic]:
+    """Give every diagnostic a span, then sort them for stable output.
+
+    Files are handled one at a time and their node trees released after, so a
+    plan with errors in every file never holds more than one tree in memory.
+    """
+    resolved: list[Diagnostic] = []
+    pending: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.span is not None or d.loc is None:
+            resolved.append(d)
+        else:
+            pending.setdefault(d.loc.file, []).append(d)
+    for file, found in pending.items():
+        resolved += [replace(d, span=resolver.resolve(d.loc)) for d in found if d.loc is not None]
+        resolver.release(file)
+    return sorted(resolved, key=lambda d: d.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    errors: int
+    warnings: int
+    infos: int
+
+    @classmethod
+    def of(cls, diagnostics: Iterable[Diagnostic]) -> Counts:
+        tally = dict.fromkeys(Severity, 0)
+        for d in diagnostics:
+            tally[d.severity] += 1
+        return cls(tally[Severity.ERROR], tally[Severity.WARNING], tally[Severity.INFO])
+
+
+EXIT_CLEAN = 0
+EXIT_ERRORS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def exit_code(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:
+    """0 when clean (warnings allowed), 1 with errors, or with warnings under ``strict``."""
+    counts = Counts.of(diagnostics)
+    if counts.errors or (strict and counts.warnings):
+        return EXIT_ERRORS
+    return EXIT_CLEAN

@@ -1,0 +1,765 @@
+"""The typed plan: frozen dataclasses, exact ``Decimal`` amounts, real dates.
+
+``build_plan`` turns schema-valid documents into a :class:`Plan`. Defaults are
+resolved here once (a target's deadline, owner and pillar; a person's
+manager), and every fact a check needs about names is recorded as a
+:class:`Reference`, so checks never walk raw dicts.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from planc.core.diagnostics import Diagnostic
+from planc.core.schema import BAD_VALUE
+from planc.core.source import Loc
+
+
+class Level(enum.IntEnum):
+    COMPANY = 0
+    REGION = 1
+    TEAM = 2
+    REP = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Pillar:
+    id: str
+    name: str
+    description: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    id: str
+    name: str
+    unit: str  # currency | count | percent | score
+    rollup: str  # sum | mean | weighted_mean | none
+    weight: str | None
+    direction: str  # higher | lower
+    scale: tuple[Decimal, Decimal] | None
+    pillar: str | None
+    definition: str | None
+    loc: Loc
+
+    @property
+    def summed(self) -> bool:
+        return self.rollup == "sum"
+
+    @property
+    def is_cap(self) -> bool:
+        return self.direction == "lower"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    name: str
+    key: bool
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    role: str
+    email: str | None
+    title: str | None
+    manager: str | None  # as written; see Plan.manager_of for the effective one
+    start: date | None
+    end: date | None
+    github: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    min: Decimal
+    max: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalTier:
+    up_to: Decimal | None
+    approver: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class WarningPolicy:
+    """Thresholds of planc track's early warnings (``policy.warnings``), in percent of pace."""
+
+    behind_pace: Decimal = Decimal(80)  # warn below this % of pace to date
+    cap_above_pace: Decimal = Decimal(100)  # warn when a cap is spent above this % of pace
+    after_months: int = 1  # no pace warnings until this many months are over
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    over_assignment: Band
+    growth: Band
+    ramp: tuple[Decimal, ...]
+    rounding: Decimal | None
+    tolerance: Decimal
+    approvals: tuple[ApprovalTier, ...]
+    loc: Loc
+    warnings: WarningPolicy = WarningPolicy()  # early warnings of planc track
+    bottom_up_gap: Band | None = None  # allowed top-down vs bottom-up gap, in %
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    node: str
+    metric: str
+    value: Decimal
+    stretch: Decimal | None
+    deadline: date
+    owner: str
+    pillar: str | None
+    last_quarter: Decimal | None
+    last_year: Decimal | None
+    months: tuple[Decimal, ...] | None
+    products: Mapping[str, Decimal] | None
+    note: str | None
+    loc: Loc  # the target's mapping: loc / "value" is its number
+    bottom_up: Decimal | None = None  # the owner's own commitment
+    last_year_months: tuple[Decimal, ...] | None = None  # seasonality: last year, by month
+
+    @property
+    def ref(self) -> str:
+        return f"{self.node}/{self.metric}"
+
+    @property
+    def baseline(self) -> tuple[str, Decimal] | None:
+        """The baseline growth is judged against: same quarter last year, else last quarter."""
+        if self.last_year is not None:
+            return ("same quarter last year", self.last_year)
+        if self.last_quarter is not None:
+            return ("last quarter", self.last_quarter)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str
+    name: str
+    level: Level
+    owner: str
+    parent: str | None
+    children: tuple[str, ...]
+    targets: Mapping[str, Target]
+    budget: Mapping[str, Decimal]
+    loc: Loc
+    potential: Decimal | None = None  # market potential, a weight for planc allocate
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    kind: str
+    amount: Decimal
+    note: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str
+    what: str
+    owner: str
+    node: str
+    supports: str
+    due: date
+    resources: tuple[Resource, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    node: str
+    metric: str
+    before: Decimal | None
+    after: Decimal
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    id: str
+    decided: date
+    effective: date
+    cause: str
+    note: str
+    approved_by: tuple[str, ...]
+    changes: tuple[Change, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class ActualsMapping:
+    """How ``planc track`` reads a CRM export: the quarter file's ``actuals:`` section.
+
+    ``columns`` maps a role (owner, date, amount, product, stage, account) to a
+    column header; ``owners`` and ``products`` map CRM values that are not an
+    id, name or e-mail of the plan to ids; ``measures`` says how each tracked
+    metric is computed (see ``planc.track.tracking.MEASURES``).
+    """
+
+    columns: Mapping[str, str]
+    won: tuple[str, ...]
+    open: tuple[str, ...]
+    lost: tuple[str, ...]
+    owners: Mapping[str, str]  # CRM owner value -> person id
+    products: Mapping[str, str]  # CRM product value -> product id
+    measures: Mapping[str, str]  # metric id -> measure
+    date_format: str | None
+    encoding: str
+    sheet: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    id: str
+    name: str
+    start: date
+    end: date
+    fiscal_year: str | None
+    months: tuple[tuple[int, int], ...]  # (year, month) in order
+    loc: Loc
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A name used somewhere: ``kind`` is person, metric, product, pillar or node."""
+
+    kind: str
+    id: str
+    role: str  # what the name is used as, for the message: "team owner", "rep", ...
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    kind: str
+    id: str
+    loc: Loc
+    first: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    quarter: Quarter
+    currency: str
+    locale: str
+    company: str
+    approved_ref: str | None
+    pillars: Mapping[str, Pillar]
+    metrics: Mapping[str, Metric]
+    products: Mapping[str, Product]
+    policy: Policy
+    people: Mapping[str, Person]
+    nodes: Mapping[str, Node]
+    actions: tuple[Action, ...]
+    adjustments: tuple[Adjustment, ...]
+    references: tuple[Reference, ...]
+    duplicates: tuple[Duplicate, ...]
+    managers: Mapping[str, str]  # person -> effective manager
+    files: tuple[str, ...]
+    actuals: ActualsMapping | None = None  # how planc track reads CRM exports
+
+    def walk(self, start: str | None = None) -> Iterator[Node]:
+        """Nodes top-down from ``start`` (default: the company), parents before children."""
+        stack = [start or self.company]
+        while stack:
+            node = self.nodes.get(stack.pop())
+            if node is None:
+                continue
+            yield node
+            stack.extend(reversed(node.children))
+
+    def ancestors(self, node_id: str) -> Iterator[Node]:
+        """The node itself, then each parent up to the company."""
+        current = self.nodes.get(node_id)
+        while current is not None:
+            yield current
+            current = self.nodes.get(current.parent) if current.parent else None
+
+
+@dataclass(slots=True)
+class _Builder:
+    """Collects model objects and the facts checks need, in one pass over the documents."""
+
+    problems: list[Diagnostic] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    people: dict[str, Person] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    seen: dict[tuple[str, str], Loc] = field(default_factory=dict)
+    quarter_end: date = date.max
+
+    def ref(self, kind: str, ident: str, role: str, loc: Loc) -> None:
+        self.references.append(Reference(kind, ident, role, loc))
+
+    def unique(self, kind: str, ident: str, loc: Loc) -> bool:
+        first = self.seen.setdefault((kind, ident), loc)
+        if first is loc:
+            return True
+        self.duplicates.append(Duplicate(kind, ident, loc, first))
+        return False
+
+    def day(self, text: str | None, loc: Loc) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.problems.append(
+                BAD_VALUE.at(loc, f'"{text}" is not a real calendar date', "write YYYY-MM-DD")
+            )
+            return None
+
+
+def _dec(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _opt_dec(value: Any) -> Decimal | None:
+    return None if value is None else _dec(value)
+
+
+def build_plan(
+    quarter_doc: tuple[str, dict[str, Any]],
+    region_docs: list[tuple[str, dict[str, Any]]],
+) -> tuple[Plan | None, list[Diagnostic]]:
+    """Build the model from schema-valid documents (file path, data).
+
+    ``region_docs`` is consumed: each region's raw data is dropped once built.
+    """
+    b = _Builder()
+    qfile, qdoc = quarter_doc
+    top = Loc(qfile)
+    quarter = _quarter(b, qdoc["quarter"], top / "quarter")
+    if quarter is None:
+        return None, b.problems
+    b.quarter_end = quarter.end
+    metrics = _keyed(b, "metric", qdoc["metrics"], top / "metrics", _metric)
+    pillars = _keyed(b, "pillar", qdoc["pillars"], top / "pillars", _pillar)
+    products = _keyed(b, "product", qdoc.get("products", []), top / "products", _product)
+    for m in metrics.values():
+        if m.pillar is not None:
+            b.ref("pillar", m.pillar, f"pillar of metric {m.id}", m.loc / "pillar")
+        if m.weight is not None:
+            b.ref("metric", m.weight, f"weight of metric {m.id}", m.loc / "weight")
+    policy = _policy(b, qdoc.get("policy", {}), top / "policy")
+    actions: list[Action] = []
+    adjustments: list[Adjustment] = []
+    org_defaults: dict[str, str] = {}  # person -> manager implied by where they sit
+
+    company = qdoc["company"]
+    company_loc = top / "company"
+    _people(b, qdoc.get("people", []), top / "people")
+    for rfile, rdoc in region_docs:
+        _people(b, rdoc.get("people", []), Loc(rfile) / "people")
+    region_ids: list[str] = []
+    for index, (rfile, rdoc) in enumerate(region_docs):
+        # Consume the raw document: the model replaces it, and a 50,000-rep plan
+        # should not hold both in memory at once.
+        region_docs[index] = (rfile, {})
+        rtop = Loc(rfile)
+        org_defaults.setdefault(rdoc["region"]["owner"], company["owner"])
+        region_id = _region(
+            b, rdoc["region"], rtop / "region", company["id"], metrics, org_defaults
+        )
+        if region_id is not None:
+            region_ids.append(region_id)
+        actions += _actions(b, rdoc.get("actions", []), rtop / "actions", rdoc["region"]["id"])
+        adjustments += _adjustments(b, rdoc.get("adjustments", []), rtop / "adjustments")
+        del rdoc
+    _add_node(
+        b,
+        company,
+        company_loc,
+        Level.COMPANY,
+        None,
+        tuple(region_ids),
+        metrics,
+        owner_role="company owner",
+    )
+    actions = _actions(b, qdoc.get("actions", []), top / "actions", company["id"]) + actions
+    adjustments = _adjustments(b, qdoc.get("adjustments", []), top / "adjustments") + adjustments
+    for tier in policy.approvals:
+        if tier.approver not in ("team_owner", "region_owner", "company_owner"):
+            b.ref("person", tier.approver, "approver", tier.loc / "approver")
+
+    managers = _effective_managers(b.people, org_defaults)
+    plan = Plan(
+        quarter=quarter,
+        currency=qdoc["currency"],
+        locale=qdoc["locale"],
+        company=company["id"],
+        approved_ref=company.get("approved"),
+        pillars=pillars,
+        metrics=metrics,
+        products=products,
+        policy=policy,
+        people=b.people,
+        nodes=b.nodes,
+        actions=tuple(actions),
+        adjustments=tuple(adjustments),
+        references=tuple(b.references),
+        duplicates=tuple(b.duplicates),
+        managers=managers,
+        files=(qfile, *(f for f, _ in region_docs)),
+        actuals=_actuals(qdoc.get("actuals"), top / "actuals"),
+    )
+    return plan, b.problems
+
+
+def _keyed(
+    b: _Builder, kind: str, items: list[dict[str, Any]], loc: Loc, make: Any
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for index, item in enumerate(items):
+        item_loc = loc / index
+        if b.unique(kind, item["id"], item_loc / "id"):
+            out[item["id"]] = make(item, item_loc)
+    return out
+
+
+def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
+    start = b.day(raw["start"], loc / "start")
+    end = b.day(raw["end"], loc / "end")
+    if start is None or end is None:
+        return None
+    if end < start:
+        b.problems.append(
+            BAD_VALUE.at(loc / "end", f"quarter ends ({end}) before it starts ({start})")
+        )
+        return None
+    months: list[tuple[int, int]] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return Quarter(
+        raw["id"],
+        raw.get("name", raw["id"]),
+        start,
+        end,
+        raw.get("fiscal_year"),
+        tuple(months),
+        loc,
+    )
+
+
+def _metric(raw: dict[str, Any], loc: Loc) -> Metric:
+    unit = raw["unit"]
+    scale = raw.get("scale")
+    return Metric(
+        id=raw["id"],
+        name=raw["name"],
+        unit=unit,
+        rollup=raw.get("rollup", "sum" if unit in ("currency", "count") else "mean"),
+        weight=raw.get("weight"),
+        direction=raw.get("direction", "higher"),
+        scale=(_dec(scale["min"]), _dec(scale["max"])) if scale else None,
+        pillar=raw.get("pillar"),
+        definition=raw.get("definition"),
+        loc=loc,
+    )
+
+
+def _pillar(raw: dict[str, Any], loc: Loc) -> Pillar:
+    return Pillar(raw["id"], raw["name"], raw.get("description"), loc)
+
+
+def _product(raw: dict[str, Any], loc: Loc) -> Product:
+    return Product(raw["id"], raw["name"], bool(raw.get("key", False)), loc)
+
+
+def _band(raw: dict[str, Any] | None, default: tuple[int, int]) -> Band:
+    if raw is None:
+        return Band(Decimal(default[0]), Decimal(default[1]))
+    return Band(_dec(raw["min"]), _dec(raw["max"]))
+
+
+def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
+    tiers = tuple(
+        ApprovalTier(_opt_dec(t.get("up_to")), t["approver"], loc / "approvals" / i)
+        for i, t in enumerate(raw.get("approvals", []))
+    )
+    return Policy(
+        over_assignment=_band(raw.get("over_assignment"), (0, 20)),
+        growth=_band(raw.get("growth"), (-10, 40)),
+        ramp=tuple(_dec(r) for r in raw.get("ramp", [100])),
+        rounding=_opt_dec(raw.get("rounding")),
+        tolerance=_dec(raw.get("tolerance", 0)),
+        approvals=tiers,
+        warnings=_warnings(raw.get("warnings")),
+        loc=loc,
+        bottom_up_gap=_band(raw["bottom_up_gap"], (0, 0)) if "bottom_up_gap" in raw else None,
+    )
+
+
+def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
+    if raw is None:
+        return WarningPolicy()
+    default = WarningPolicy()
+    return WarningPolicy(
+        behind_pace=_dec(raw.get("behind_pace", default.behind_pace)),
+        cap_above_pace=_dec(raw.get("cap_above_pace", default.cap_above_pace)),
+        after_months=int(raw.get("after_months", default.after_months)),
+    )
+
+
+def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
+    if raw is None:
+        return None
+    stages = raw.get("stages") or {}
+    return ActualsMapping(
+        columns=dict(raw["columns"]),
+        won=tuple(stages.get("won", ())),
+        open=tuple(stages.get("open", ())),
+        lost=tuple(stages.get("lost", ())),
+        owners={str(k): v for k, v in (raw.get("owners") or {}).items()},
+        products={str(k): v for k, v in (raw.get("products") or {}).items()},
+        measures=dict(raw["metrics"]),
+        date_format=raw.get("date_format"),
+        encoding=raw.get("encoding", "utf-8"),
+        sheet=raw.get("sheet"),
+        loc=loc,
+    )
+
+
+def _people(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> None:
+    for index, raw in enumerate(items):
+        ploc = loc / index
+        if not b.unique("person", raw["id"], ploc / "id"):
+            continue
+        manager = raw.get("manager")
+        if manager is not None:
+            b.ref("person", manager, "manager", ploc / "manager")
+        b.people[raw["id"]] = Person(
+            id=raw["id"],
+            name=raw["name"],
+            role=raw["role"],
+            email=raw.get("email"),
+            title=raw.get("title"),
+            manager=manager,
+            start=b.day(raw.get("start"), ploc / "start"),
+            end=b.day(raw.get("end"), ploc / "end"),
+            github=raw.get("github"),
+            loc=ploc,
+        )
+
+
+def _region(
+    b: _Builder,
+    raw: dict[str, Any],
+    loc: Loc,
+    company: str,
+    metrics: Mapping[str, Metric],
+    org_defaults: dict[str, str],
+) -> str | None:
+    team_ids: list[str] = []
+    for t_index, team in enumerate(raw.get("teams", [])):
+        tloc = loc / "teams" / t_index
+        rep_ids: list[str] = []
+        for r_index, seat in enumerate(team.get("reps", [])):
+            sloc = tloc / "reps" / r_index
+            person = seat["rep"]
+            b.ref("person", person, "rep", sloc / "rep")
+            org_defaults.setdefault(person, team["owner"])
+            display = b.people[person].name if person in b.people else person
+            node = {
+                "id": person,
+                "name": display,
+                "owner": person,
+                "targets": seat.get("targets"),
+                "potential": seat.get("potential"),
+            }
+            if _add_node(b, node, sloc, Level.REP, team["id"], (), metrics, id_key="rep"):
+                rep_ids.append(person)
+        if _add_node(b, team, tloc, Level.TEAM, raw["id"], tuple(rep_ids), metrics):
+            team_ids.append(team["id"])
+            org_defaults.setdefault(team["owner"], raw["owner"])
+    if _add_node(b, raw, loc, Level.REGION, company, tuple(team_ids), metrics):
+        return str(raw["id"])
+    return None
+
+
+def _add_node(
+    b: _Builder,
+    raw: dict[str, Any],
+    loc: Loc,
+    level: Level,
+    parent: str | None,
+    children: tuple[str, ...],
+    metrics: Mapping[str, Metric],
+    *,
+    id_key: str = "id",
+    owner_role: str | None = None,
+) -> bool:
+    node_id = raw["id"]
+    if not b.unique("node", node_id, loc / id_key):
+        return False
+    owner = raw["owner"]
+    if level is not Level.REP:
+        b.ref("person", owner, owner_role or f"{level.label} owner", loc / "owner")
+    targets = {
+        metric: _target(b, node_id, metric, t, loc / "targets" / metric, owner, metrics)
+        for metric, t in (raw.get("targets") or {}).items()
+    }
+    budget = {kind: _dec(v) for kind, v in (raw.get("budget") or {}).items()}
+    b.nodes[node_id] = Node(
+        node_id,
+        raw["name"],
+        level,
+        owner,
+        parent,
+        children,
+        targets,
+        budget,
+        loc,
+        potential=_opt_dec(raw.get("potential")),
+    )
+    return True
+
+
+def _target(
+    b: _Builder,
+    node: str,
+    metric: str,
+    raw: dict[str, Any],
+    loc: Loc,
+    node_owner: str,
+    metrics: Mapping[str, Metric],
+) -> Target:
+    # Target metric and product names are checked from the targets themselves
+    # (PLC202, PLC203): recording a reference for each would double the model's cost.
+    owner = raw.get("owner")
+    if owner is not None:
+        b.ref("person", owner, "target owner", loc / "owner")
+    pillar = raw.get("pillar")
+    if pillar is not None:
+        b.ref("pillar", pillar, "pillar", loc / "pillar")
+    elif metric in metrics:
+        pillar = metrics[metric].pillar
+    products = raw.get("products")
+    if products is not None:
+        products = {p: _dec(v) for p, v in products.items()}
+    months = raw.get("months")
+    baseline = raw.get("baseline") or {}
+    seasonality = baseline.get("last_year_months")
+    deadline = raw.get("deadline")
+    return Target(
+        node=node,
+        metric=metric,
+        value=_dec(raw["value"]),
+        stretch=_opt_dec(raw.get("stretch")),
+        deadline=(b.day(deadline, loc / "deadline") if deadline else None) or b.quarter_end,
+        owner=owner or node_owner,
+        pillar=pillar,
+        last_quarter=_opt_dec(baseline.get("last_quarter")),
+        last_year=_opt_dec(baseline.get("last_year")),
+        months=None if months is None else tuple(_dec(m) for m in months),
+        products=products,
+        note=raw.get("note"),
+        loc=loc,
+        bottom_up=_opt_dec(raw.get("bottom_up")),
+        last_year_months=None if seasonality is None else tuple(_dec(m) for m in seasonality),
+    )
+
+
+def _actions(b: _Builder, items: list[dict[str, Any]], loc: Loc, default_node: str) -> list[Action]:
+    out: list[Action] = []
+    for index, raw in enumerate(items):
+        aloc = loc / index
+        if not b.unique("action", raw["id"], aloc / "id"):
+            continue
+        b.ref("person", raw["owner"], "action owner", aloc / "owner")
+        b.ref("metric", raw["supports"], "supported metric", aloc / "supports")
+        node = raw.get("node", default_node)
+        if "node" in raw:
+            b.ref("node", node, "action node", aloc / "node")
+        due = b.day(raw["due"], aloc / "due")
+        if due is None:
+            continue
+        resources = tuple(
+            Resource(r["kind"], _dec(r["amount"]), r.get("note"), aloc / "resources" / i)
+            for i, r in enumerate(raw.get("resources", []))
+        )
+        out.append(
+            Action(
+                raw["id"], raw["what"], raw["owner"], node, raw["supports"], due, resources, aloc
+            )
+        )
+    return out
+
+
+def _adjustments(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> list[Adjustment]:
+    out: list[Adjustment] = []
+    for index, raw in enumerate(items):
+        aloc = loc / index
+        if not b.unique("adjustment", raw["id"], aloc / "id"):
+            continue
+        for i, person in enumerate(raw.get("approved_by", [])):
+            b.ref("person", person, "approver", aloc / "approved_by" / i)
+        changes = []
+        for i, change in enumerate(raw["changes"]):
+            node, metric = change["target"].split("/", 1)
+            changes.append(
+                Change(
+                    node,
+                    metric,
+                    _opt_dec(change.get("from")),
+                    _dec(change["to"]),
+                    aloc / "changes" / i,
+                )
+            )
+        day = b.day(raw["date"], aloc / "date")
+        effective = b.day(raw["effective"], aloc / "effective")
+        if day is None or effective is None:
+            continue
+        out.append(
+            Adjustment(
+                raw["id"],
+                day,
+                effective,
+                raw["cause"],
+                raw["note"],
+                tuple(raw.get("approved_by", [])),
+                tuple(changes),
+                aloc,
+            )
+        )
+    return out
+
+
+def _effective_managers(
+    people: Mapping[str, Person], org_defaults: Mapping[str, str]
+) -> dict[str, str]:
+    managers: dict[str, str] = {}
+    for person in people.values():
+        manager = person.manager or org_defaults.get(person.id)
+        if manager is not None and manager != person.id:
+            managers[person.id] = manager
+    return managers

@@ -1,0 +1,166 @@
+"""Wiring: sources → load → schema → model → checks. Returns results, prints nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planc.checks import run_checks
+from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
+from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE, LoadResult, load_source
+from planc.core.memory import gc_paused
+from planc.core.model import Plan, build_plan
+from planc.core.schema import NO_QUARTER_FILE, TWO_QUARTER_FILES, validate
+from planc.core.source import Loc, SourceFile, SourceSpan, SpanResolver
+
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """What ``planc check`` found: the plan (if it got that far) and every diagnostic, sorted."""
+
+    label: str
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    plan: Plan | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:  # outside the working directory
+        return absolute.as_posix()
+
+
+def read_directory(
+    plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every plan file under a quarter folder, read as bytes (never past the size bound)."""
+    shown = display_path(plan_dir)
+    if not plan_dir.exists():
+        return [], [_unreadable(shown, f"plan folder {shown} does not exist", "check the path")]
+    if not plan_dir.is_dir():
+        return [], [
+            _unreadable(
+                shown,
+                f"{shown} is a file; planc checks a quarter folder",
+                (f"run planc check {display_path(plan_dir.parent)}"),
+            )
+        ]
+    sources: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    for path in sorted(_plan_files(plan_dir)):
+        name = display_path(path)
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                problems.append(
+                    TOO_LARGE.at(
+                        SourceSpan(name, 1, 1),
+                        f"file is {size:,} bytes, over the bound of {max_bytes:,}",
+                        "split the region into several files or raise --max-file-size",
+                    )
+                )
+                continue
+            sources.append(SourceFile(name, path.read_bytes()))
+        except OSError as error:
+            problems.append(_unreadable(name, f"cannot read {name}: {error.strerror or error}"))
+    if not sources and not problems:
+        problems.append(
+            _unreadable(
+                shown,
+                f"no .yaml files in {shown}",
+                ("a quarter folder holds quarter.yaml and one file per region"),
+            )
+        )
+    return sources, problems
+
+
+def _plan_files(plan_dir: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(plan_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
+                yield Path(root) / name
+
+
+def _unreadable(path: str, message: str, hint: str | None = None) -> Diagnostic:
+    return UNREADABLE.at(SourceSpan(path, 1, 1), message, hint)
+
+
+def check_sources(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CheckResult:
+    """Compile a plan from its files: everything ``planc check`` does short of printing."""
+    result = CheckResult(label, {s.path: s for s in sources})
+    found: list[Diagnostic] = list(problems or [])
+    resolver = SpanResolver(result.sources)
+    with gc_paused():
+        loaded = [load_source(source, max_bytes) for source in sources]
+        for item in loaded:
+            found += item.diagnostics
+        for item in loaded:
+            if item.data is not None:
+                found += validate(item, resolver)
+        if not _any_error(found):
+            plan, model_problems = _build(label, loaded, found)
+            found += model_problems
+            if plan is not None and not _any_error(model_problems):
+                result.plan = plan
+                found += run_checks(plan)
+        result.diagnostics = resolve_spans(found, resolver)
+    return result
+
+
+def _any_error(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def _build(
+    label: str, loaded: list[LoadResult], found: list[Diagnostic]
+) -> tuple[Plan | None, list[Diagnostic]]:
+    quarters: list[tuple[str, dict[str, Any]]] = []
+    regions: list[tuple[str, dict[str, Any]]] = []
+    for item in loaded:
+        if item.data is None:
+            continue
+        kind = item.data["kind"]
+        (quarters if kind == "quarter" else regions).append((item.source.path, item.data))
+        item.data = None  # the model consumes it (see build_plan)
+    if not quarters:
+        return None, [
+            NO_QUARTER_FILE.at(
+                SourceSpan(label, 1, 1),
+                f"no quarter file in {label}",
+                ("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
+            )
+        ]
+    if len(quarters) > 1:
+        return None, [
+            TWO_QUARTER_FILES.at(
+                Loc(path) / "kind",
+                f"second quarter file in {label} (first: {quarters[0][0]})",
+                "keep one kind: quarter file per quarter folder",
+            )
+            for path, _ in quarters[1:]
+        ]
+    return build_plan(quarters[0], regions)
+
+
+def check_directory(plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+    """``planc check DIR``: read a quarter folder from disk and compile it."""
+    sources, problems = read_directory(plan_dir, max_bytes)
+    return check_sources(display_path(plan_dir), sources, problems, max_bytes)

@@ -1,0 +1,234 @@
+"""Reporters: the same diagnostics as text, JSON, GitHub annotations or SARIF."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from planc import __version__
+from planc.checks import RULES
+from planc.core.diagnostics import Counts, Diagnostic, Severity
+from planc.core.markdown import code, escape
+from planc.core.model import Level
+from planc.core.pipeline import CheckResult
+from planc.core.source import SourceSpan
+
+JSON_FORMAT_VERSION = 1
+_NO_SPAN = SourceSpan("", 1, 1)
+
+
+def _span(d: Diagnostic) -> SourceSpan:
+    return d.span or _NO_SPAN
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(results: list[CheckResult]) -> str:
+    diagnostics = [d for r in results for d in r.diagnostics]
+    counts = Counts.of(diagnostics)
+    files = sum(len(r.sources) for r in results)
+    verdict = "FAILED" if counts.errors else "OK"
+    parts = [_plural(counts.errors, "error"), _plural(counts.warnings, "warning")]
+    scope = []
+    for r in results:
+        if r.plan is not None:
+            levels = [n.level for n in r.plan.nodes.values()]
+            scope.append(
+                f"{r.label}: {_plural(levels.count(Level.REGION), 'region')}, "
+                f"{_plural(levels.count(Level.TEAM), 'team')}, {_plural(levels.count(Level.REP), 'rep')}"
+            )
+    where = f" ({'; '.join(scope)})" if scope else ""
+    return f"{verdict}: {', '.join(parts)} in {_plural(files, 'file')}{where}"
+
+
+def text(results: list[CheckResult]) -> str:
+    """``path:line:col: CODE [severity] message``, the hint, and the line with a caret."""
+    lines: list[str] = []
+    for result in results:
+        for d in result.diagnostics:
+            span = _span(d)
+            lines.append(f"{span}: {d.code} [{d.severity.value}] {d.message}")
+            source = result.sources.get(span.path)
+            code_line = source.line_text(span.line) if source is not None else ""
+            if code_line.strip():
+                gutter = f"{span.line:>5} | "
+                lines.append(gutter + code_line.rstrip())
+                lines.append(" " * (len(gutter) - 2) + "| " + _caret_pad(code_line, span.col) + "^")
+            if d.hint:
+                lines.append(f"      = hint: {d.hint}")
+    lines.append(summary_line(results))
+    return "\n".join(lines) + "\n"
+
+
+def _caret_pad(line: str, col: int) -> str:
+    # Keep tabs so the caret lines up, and count wide (CJK) characters twice.
+    pad = []
+    for char in line[: max(col - 1, 0)]:
+        if char == "\t":
+            pad.append("\t")
+        else:
+            pad.append("  " if _is_wide(char) else " ")
+    return "".join(pad)
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def as_json(results: list[CheckResult]) -> str:
+    """Versioned JSON: counts and each diagnostic with code, severity, message, hint, range."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    counts = Counts.of(diagnostics)
+    document: dict[str, Any] = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "planc", "version": __version__},
+        "plans": [r.label for r in results],
+        "counts": {"error": counts.errors, "warning": counts.warnings, "info": counts.infos},
+        "diagnostics": [diagnostic_json(d) for d in diagnostics],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic as the versioned JSON formats show it (check, track)."""
+    span = _span(d)
+    end_line, end_col = span.end
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "hint": d.hint,
+        "path": span.path,
+        "range": {
+            "start": {"line": span.line, "col": span.col},
+            "end": {"line": end_line, "col": end_col},
+        },
+    }
+
+
+def github(results: list[CheckResult]) -> str:
+    """Workflow commands: one ``::error file=…,line=…,col=…`` annotation per diagnostic."""
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for result in results:
+        for d in result.diagnostics:
+            span = _span(d)
+            props = ",".join(
+                f"{k}={_escape_property(str(v))}"
+                for k, v in (
+                    ("file", span.path),
+                    ("line", span.line),
+                    ("col", span.col),
+                    ("title", d.code),
+                )
+            )
+            body = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+            lines.append(f"::{levels[d.severity]} {props}::{_escape_data(body)}")
+    lines.append(summary_line(results))
+    return "\n".join(lines) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif(results: list[CheckResult]) -> str:
+    """SARIF 2.1.0, for GitHub code scanning and other tools."""
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    rules = [
+        {
+            "id": r.code,
+            "name": r.slug,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.doc},
+            "defaultConfiguration": {"level": levels[r.severity]},
+            "help": {"text": r.doc},
+        }
+        for r in sorted(RULES.values(), key=lambda r: r.code)
+    ]
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    runs_results = []
+    for result in results:
+        for d in result.diagnostics:
+            span = _span(d)
+            end_line, end_col = span.end
+            runs_results.append(
+                {
+                    "ruleId": d.code,
+                    "ruleIndex": index.get(d.code, -1),
+                    "level": levels[d.severity],
+                    "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": span.path.replace("\\", "/")},
+                                "region": {
+                                    "startLine": span.line,
+                                    "startColumn": span.col,
+                                    "endLine": end_line,
+                                    "endColumn": end_col,
+                                },
+                            }
+                        }
+                    ],
+                }
+            )
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "planc",
+                        "version": __version__,
+                        "informationUri": "https://github.com/planc/planc",
+                        "rules": rules,
+                    }
+                },
+                "results": runs_results,
+            }
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+SUMMARY_ROW_LIMIT = 1000  # a job summary holds at most 1 MiB
+
+
+def markdown(results: list[CheckResult]) -> str:
+    """A markdown summary for GitHub's job summary: GitHub shows only the first ten
+    annotations of a kind per step, so every diagnostic is listed here too."""
+    diagnostics = [d for r in results for d in r.diagnostics]
+    counts = Counts.of(diagnostics)
+    icon = "❌" if counts.errors else ("⚠️" if counts.warnings else "✅")
+    lines = [f"### {icon} planc check", "", escape(summary_line(results)), ""]
+    if diagnostics:
+        lines += ["| | where | code | message |", "|---|---|---|---|"]
+        marks = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001 - the emoji is meant
+        for d in diagnostics[:SUMMARY_ROW_LIMIT]:
+            message = escape(d.message) + (f" — {escape(d.hint)}" if d.hint else "")
+            lines.append(f"| {marks[d.severity]} | {code(str(_span(d)))} | {d.code} | {message} |")
+        if len(diagnostics) > SUMMARY_ROW_LIMIT:
+            lines += [
+                "",
+                f"…and {len(diagnostics) - SUMMARY_ROW_LIMIT:,} more: run `planc check` locally.",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+REPORTER_BY_NAME: dict[str, Callable[[list[CheckResult]], str]] = {
+    "text": text,
+    "json": as_json,
+    "github": github,
+    "sarif": sarif,
+    "markdown": markdown,
+}

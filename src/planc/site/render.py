@@ -1,0 +1,1281 @@
+"""The static site: view models from a checked plan, one Jinja2 environment, a folder swap.
+
+``planc render`` writes::
+
+    index.html            the quarter: totals, reconciliation, pillars, org tree, warnings
+    regions/<id>.html     a region: targets, split to teams, product mix, monthly phasing
+    teams/<id>.html       a team: the same, split to reps
+    reps/<id>.html        a rep's brief
+    .planc-site           the marker: planc made this folder, and the files it wrote
+
+Templates get view models (frozen dataclasses of ready-to-print strings and
+SVG coordinates) and do no arithmetic; every number is formatted here, from
+``Decimal``, in the plan's locale. The site is built in a temporary folder
+beside ``--out`` and swapped in, and a folder planc did not make is never
+touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from planc import __version__
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.gitsource import PlanRevision
+from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
+from planc.core.memory import gc_paused
+from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
+from planc.core.pipeline import CheckResult
+from planc.core.resources import data_dir
+from planc.site.progress import CellProgress, Extras, GapView, ProgressView, SiteActuals
+from planc.core.spelling import closest
+
+SITE_MARKER = ".planc-site"
+_MARKER_HEADER = (
+    "planc site: this folder was written by `planc render`, which replaces it only while it\n"
+    "holds nothing but the files listed below. Put your own files elsewhere.\n"
+)
+_FOLDERS = {Level.REGION: "regions", Level.TEAM: "teams", Level.REP: "reps"}
+_PLAIN_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# Names Windows reserves in every folder, whatever the extension.
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
+)
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+class SiteError(Exception):
+    """A problem with the output folder, with a message for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """``--rep ID`` renders one brief; ``--no-peers`` publishes no rep's numbers."""
+
+    rep: str | None = None
+    peers: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page to render: where it goes, with which template and view model."""
+
+    path: str  # relative to the site root, with / separators
+    template: str
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderReport:
+    out: Path
+    pages: int
+    entry: Path  # the page to open first
+
+
+# --------------------------------------------------------------------------- view models
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    href: str | None  # None: shown as plain text (a page this site does not have)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    text: str
+    href: str | None = None
+    note: str | None = None
+    wide: bool = False  # long text (an e-mail address): give it two columns
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    lang: str
+    title: str
+    site: str
+    home: str | None
+    crumbs: tuple[Link, ...]
+    revision: str
+    generator: str
+
+
+@dataclass(frozen=True, slots=True)
+class TargetView:
+    metric: str
+    unit: str
+    value: str
+    stretch: str | None
+    deadline: str
+    last_quarter: str | None
+    last_year: str | None
+    growth: str | None
+    growth_basis: str | None
+    cap: bool
+    pillar: str | None
+    note: str | None
+    progress: ProgressView | None = None  # with --actuals: attained, pace, forecast
+    gap: GapView | None = None  # top-down vs bottom-up, where the target has a bottom-up number
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    text: str  # the number in full
+    short: str  # the number on the chart
+    share: str
+    x: int  # SVG user units (the viewBox is 320 wide: one unit is about a pixel)
+    y: int
+    width: int
+    height: int
+    mid: int  # x of the bar's centre, for its labels
+    top: int  # y of the value label
+    attained: str | None = None  # with --actuals: what the month attained
+    partial: bool = False  # the month is still in progress at the as-of date
+
+
+@dataclass(frozen=True, slots=True)
+class MonthChart:
+    ident: str
+    metric: str
+    derived: bool  # added up from the level below: the node has no phasing of its own
+    total: str
+    width: int
+    height: int
+    axis: int
+    label_y: int
+    bars: tuple[Bar, ...]
+    tracked: bool = False  # the bars carry what each month attained
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    name: str
+    key: bool
+    text: str
+    share: str
+    y_text: int
+    y_bar: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProductChart:
+    ident: str
+    metric: str
+    derived: bool
+    total: str
+    width: int
+    height: int
+    track: int
+    rows: tuple[ProductRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SplitRow:
+    link: Link
+    cells: tuple[str, ...]
+    progress: tuple[CellProgress | None, ...] = ()  # with --actuals, one per cell
+
+
+@dataclass(frozen=True, slots=True)
+class SplitTable:
+    columns: tuple[str, ...]
+    rows: tuple[SplitRow, ...]
+    total: tuple[str, ...]
+    target: tuple[str, ...]
+    over: tuple[str, ...]
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionView:
+    what: str
+    due: str
+    supports: str
+    owner: str
+    where: str
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    target: str
+    before: str
+    after: str
+    delta: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentView:
+    id: str
+    decided: str
+    effective: str
+    cause: str
+    note: str
+    approved_by: str
+    changes: tuple[ChangeView, ...]
+    hidden: str | None  # "2 changes to reps' targets not shown"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    link: Link
+    owner: str
+    value: str | None
+    over: str | None
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PillarView:
+    name: str
+    description: str | None
+    metrics: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReconRow:
+    metric: str
+    splits: str
+    lowest: str
+    highest: str
+    band: str
+
+
+@dataclass(frozen=True, slots=True)
+class WarningView:
+    code: str
+    where: str
+    message: str
+    hint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPage:
+    frame: Frame
+    heading: str
+    facts: tuple[Fact, ...]
+    status: str
+    recon_ok: str
+    recon: tuple[ReconRow, ...]
+    warnings: tuple[WarningView, ...]
+    targets: tuple[TargetView, ...]
+    pillars: tuple[PillarView, ...]
+    split: SplitTable | None
+    months: tuple[MonthChart, ...]
+    products: tuple[ProductChart, ...]
+    tree: tuple[TreeNode, ...]
+    legend: str
+    peers_note: str | None
+    adjustments: tuple[AdjustmentView, ...]
+    progress_note: str | None = None  # with --actuals: as of when, from which export
+
+
+@dataclass(frozen=True, slots=True)
+class NodePage:
+    frame: Frame
+    kind: str
+    heading: str
+    facts: tuple[Fact, ...]
+    targets: tuple[TargetView, ...]
+    split: SplitTable | None
+    split_title: str
+    peers_note: str | None
+    months: tuple[MonthChart, ...]
+    products: tuple[ProductChart, ...]
+    actions: tuple[ActionView, ...]
+    adjustments: tuple[AdjustmentView, ...]
+    progress_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepPage:
+    frame: Frame
+    heading: str
+    subtitle: str
+    facts: tuple[Fact, ...]
+    targets: tuple[TargetView, ...]
+    months: tuple[MonthChart, ...]
+    products: tuple[ProductChart, ...]
+    actions_mine: tuple[ActionView, ...]
+    actions_shared: tuple[ActionView, ...]
+    adjustments: tuple[AdjustmentView, ...]
+    definitions: tuple[Fact, ...]
+    progress_note: str | None = None
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def page_path(level: Level, node_id: str) -> str:
+    """The site-relative file of a node's page; the name cannot leave its folder.
+
+    Ids are restricted by the schema, but the name is built defensively anyway:
+    anything but a plain lowercase id (a mixed-case id that would collide on a
+    case-insensitive disk, a name Windows reserves, or anything stranger) is
+    replaced by a lowercased, sanitised stem plus a hash of the id, joined by
+    ``~``, which no id can contain.
+    """
+    if level is Level.COMPANY:
+        return "index.html"
+    if _PLAIN_ID.fullmatch(node_id) and node_id not in _RESERVED:
+        stem = node_id
+    else:
+        safe = re.sub(r"[^a-z0-9_-]", "_", node_id.lower())[:40] or "_"
+        digest = hashlib.sha256(node_id.encode("utf-8")).hexdigest()[:12]
+        stem = f"{safe}~{digest}"
+    return f"{_FOLDERS[level]}/{stem}.html"
+
+
+_PAGE_PATH = re.compile(r"(index|(regions|teams|reps)/[a-z0-9_~-]+)\.html")
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """``root / relative`` for a page path as ``page_path`` makes them, and nothing else."""
+    if not _PAGE_PATH.fullmatch(relative):
+        raise SiteError(f"refusing to write {relative!r}: not a page name planc makes")
+    return root / relative
+
+
+# --------------------------------------------------------------------------- numbers → views
+
+
+_CHART_WIDTH = 320  # SVG user units; charts scale to their box
+_AXIS = 156  # y of the month chart's baseline
+_BAR_SPACE = 128  # the tallest bar's height
+
+
+@cache
+def _month_slots(count: int) -> tuple[tuple[int, int, int], ...]:
+    """(x, width, centre) of each month's bar, in whole SVG units."""
+    slot = _CHART_WIDTH // count
+    width = min(slot * 56 // 100, 76)
+    return tuple(
+        (slot * i + (slot - width) // 2, width, slot * i + slot // 2) for i in range(count)
+    )
+
+
+class _Views:
+    """Builds every view model of one plan; caches what many pages share."""
+
+    def __init__(
+        self,
+        result: CheckResult,
+        options: RenderOptions,
+        revision: PlanRevision | None,
+        actuals: SiteActuals | None = None,
+    ) -> None:
+        if result.plan is None:
+            raise ValueError("render needs a plan that was built")
+        plan = result.plan
+        self.plan = plan
+        self.result = result
+        self.options = options
+        self.loc: Locale = get_locale(plan.locale, plan.currency)
+        self.t = self.loc.t
+        self.extras = Extras(plan, self.loc, actuals)
+        self.progress_note = self.extras.note()
+        self.single = options.rep is not None
+        self.peers = options.peers and not self.single
+        self.company = plan.nodes[plan.company]
+        self.site = f"{self.company.name} · {plan.quarter.name}"
+        self.revision = self._revision(revision)
+        self.primary = _primary_metric(plan)
+        self.metric_order = {m: i for i, m in enumerate(plan.metrics)}
+        self.actions_at: dict[str, list[Action]] = {}
+        self.actions_of: dict[str, list[Action]] = {}
+        for action in plan.actions:
+            self.actions_at.setdefault(action.node, []).append(action)
+            self.actions_of.setdefault(action.owner, []).append(action)
+        self.changes_under: dict[str, list[tuple[int, Change]]] = {}
+        for index, adjustment in enumerate(plan.adjustments):
+            for change in adjustment.changes:
+                for node in plan.ancestors(change.node):
+                    self.changes_under.setdefault(node.id, []).append((index, change))
+        self._action_views: dict[str, ActionView] = {}
+        self._target_views: dict[tuple[str, str], TargetView] = {}
+
+    # -- shared pieces
+
+    def _revision(self, revision: PlanRevision | None) -> str:
+        if revision is None:
+            return self.t["revision_none"]
+        text = f"{revision.short} · {self.loc.date(revision.day)}"
+        return f"{text} · {self.t['revision_dirty']}" if revision.dirty else text
+
+    def href(self, node: Node, depth: int) -> str | None:
+        """Link to a node's page from a page ``depth`` folders below the root, if it exists."""
+        if self.single:
+            return None
+        if node.level is Level.REP and not self.peers:
+            return None
+        return "../" * depth + page_path(node.level, node.id)
+
+    def link(self, node: Node, depth: int) -> Link:
+        return Link(node.name, self.href(node, depth))
+
+    def frame(self, title: str, depth: int, crumbs: Sequence[Node]) -> Frame:
+        return Frame(
+            lang=self.loc.html_lang,
+            title=f"{title} · {self.site}" if title != self.site else title,
+            site=self.site,
+            home=None if self.single else "../" * depth + "index.html",
+            crumbs=tuple(self.link(n, depth) for n in crumbs),
+            revision=self.revision,
+            generator=f"planc {__version__}",
+        )
+
+    def person_name(self, person_id: str) -> str:
+        person = self.plan.people.get(person_id)
+        return person.name if person is not None else person_id
+
+    def metric_name(self, metric_id: str) -> str:
+        metric = self.plan.metrics.get(metric_id)
+        return metric.name if metric is not None else metric_id
+
+    def value(self, metric: Metric | None, value: Decimal) -> str:
+        return self.loc.value(value, metric.unit if metric is not None else "count")
+
+    def _metrics(self, node: Node) -> list[tuple[Metric, Target]]:
+        out = []
+        for metric_id, target in node.targets.items():
+            metric = self.plan.metrics.get(metric_id)
+            if metric is not None:
+                out.append((metric, target))
+        out.sort(key=lambda pair: self.metric_order[pair[0].id])
+        return out
+
+    # -- targets
+
+    def target(self, metric: Metric, target: Target) -> TargetView:
+        key = (target.node, metric.id)
+        cached = self._target_views.get(key)
+        if cached is not None:
+            return cached
+        loc = self.loc
+        growth = growth_basis = None
+        baseline = target.baseline
+        if baseline is not None and not baseline[1].is_zero():
+            change = percent_of(target.value - baseline[1], baseline[1])
+            if metric.unit == "percent":  # a share grows in percentage points
+                growth = loc.signed_value(target.value - baseline[1], "percent")
+            elif change is not None:
+                growth = loc.signed_percent(change)
+            if growth is not None:
+                growth_basis = (
+                    self.t["vs_last_year"]
+                    if target.last_year is not None
+                    else self.t["vs_last_quarter"]
+                )
+        pillar = self.plan.pillars.get(target.pillar) if target.pillar else None
+        view = TargetView(
+            metric=metric.name,
+            unit=loc.unit_label(metric.unit, metric.scale),
+            value=self.value(metric, target.value),
+            stretch=None if target.stretch is None else self.value(metric, target.stretch),
+            deadline=loc.date(target.deadline),
+            last_quarter=None
+            if target.last_quarter is None
+            else self.value(metric, target.last_quarter),
+            last_year=None if target.last_year is None else self.value(metric, target.last_year),
+            growth=growth,
+            growth_basis=growth_basis,
+            cap=metric.is_cap,
+            pillar=pillar.name if pillar is not None else None,
+            note=target.note,
+            progress=self.extras.progress(metric, target.node),
+            gap=self.extras.gap(target.node, metric),
+        )
+        self._target_views[key] = view
+        return view
+
+    def targets(self, node: Node) -> tuple[TargetView, ...]:
+        return tuple(self.target(m, t) for m, t in self._metrics(node))
+
+    # -- charts
+
+    def months_of(self, node: Node, metric: str) -> tuple[Decimal, ...] | None:
+        """A node's monthly phasing: its own, else its children's added up (all must have one)."""
+        target = node.targets.get(metric)
+        if target is not None and target.months is not None:
+            return target.months
+        if not node.children:
+            return None
+        sums: list[Decimal] | None = None
+        for child_id in node.children:
+            child = self.plan.nodes.get(child_id)
+            months = self.months_of(child, metric) if child is not None else None
+            if months is None:
+                return None
+            if sums is None:
+                sums = list(months)
+            elif len(sums) != len(months):
+                return None
+            else:
+                sums = [a + b for a, b in zip(sums, months, strict=True)]
+        return None if sums is None else tuple(sums)
+
+    def products_of(self, node: Node, metric: str) -> dict[str, Decimal] | None:
+        """A node's product split: its own, else its children's added up (all must have one)."""
+        target = node.targets.get(metric)
+        if target is not None and target.products is not None:
+            return dict(target.products)
+        if not node.children:
+            return None
+        sums: dict[str, Decimal] = {}
+        for child_id in node.children:
+            child = self.plan.nodes.get(child_id)
+            split = self.products_of(child, metric) if child is not None else None
+            if split is None:
+                return None
+            for product, amount in split.items():
+                sums[product] = sums.get(product, _ZERO) + amount
+        return sums or None
+
+    def month_charts(self, node: Node, *, derive: bool) -> tuple[MonthChart, ...]:
+        charts: list[MonthChart] = []
+        for metric in self.plan.metrics.values():
+            if not metric.summed:
+                continue
+            target = node.targets.get(metric.id)
+            months = target.months if target is not None else None
+            derived = months is None and derive
+            if derived:
+                months = self.months_of(node, metric.id)
+            if months and len(months) == len(self.plan.quarter.months):
+                attained = self.extras.months(node.id, metric.id, len(months))
+                charts.append(self.month_chart(metric, months, len(charts), derived, attained))
+        return tuple(charts)
+
+    def month_chart(
+        self,
+        metric: Metric,
+        months: Sequence[Decimal],
+        index: int,
+        derived: bool,
+        attained: Sequence[tuple[str, bool]] | None = None,
+    ) -> MonthChart:
+        loc = self.loc
+        total = sum(months, _ZERO)
+        peak = max(months)
+        scale = Decimal(_BAR_SPACE) / peak if peak > 0 else _ZERO
+        bars = []
+        slots = _month_slots(len(months))
+        for i, (amount, (_, month), (x, width, mid)) in enumerate(
+            zip(months, self.plan.quarter.months, slots, strict=True)
+        ):
+            height = int((amount * scale).to_integral_value()) if peak > 0 else 0
+            bars.append(
+                Bar(
+                    label=loc.month(month),
+                    text=self.value(metric, amount),
+                    short=loc.compact(amount),
+                    share=loc.share(amount, total),
+                    x=x,
+                    y=_AXIS - height,
+                    width=width,
+                    height=height,
+                    mid=mid,
+                    top=_AXIS - height - 8,
+                    attained=None if attained is None else attained[i][0],
+                    partial=attained is not None and attained[i][1],
+                )
+            )
+        return MonthChart(
+            ident=f"months-{index}",
+            metric=metric.name,
+            derived=derived,
+            total=self.value(metric, total),
+            width=_CHART_WIDTH,
+            height=_AXIS + 34,
+            axis=_AXIS,
+            label_y=_AXIS + 22,
+            bars=tuple(bars),
+            tracked=attained is not None,
+        )
+
+    def product_charts(self, node: Node, *, derive: bool) -> tuple[ProductChart, ...]:
+        charts: list[ProductChart] = []
+        for metric in self.plan.metrics.values():
+            if not metric.summed:
+                continue
+            target = node.targets.get(metric.id)
+            split = dict(target.products) if target and target.products else None
+            derived = split is None and derive
+            if derived:
+                split = self.products_of(node, metric.id)
+            if split:
+                charts.append(self.product_chart(metric, split, len(charts), derived))
+        return tuple(charts)
+
+    def product_chart(
+        self, metric: Metric, split: Mapping[str, Decimal], index: int, derived: bool
+    ) -> ProductChart:
+        row = 44
+        order = {p: i for i, p in enumerate(self.plan.products)}
+        items = sorted(split.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+        total = sum(split.values(), _ZERO)
+        scale = Decimal(_CHART_WIDTH) / total if total > 0 else _ZERO
+        rows = []
+        for i, (product_id, amount) in enumerate(items):
+            product = self.plan.products.get(product_id)
+            rows.append(
+                ProductRow(
+                    name=product.name if product is not None else product_id,
+                    key=product.key if product is not None else False,
+                    text=self.value(metric, amount),
+                    share=self.loc.share(amount, total),
+                    y_text=row * i + 16,
+                    y_bar=row * i + 24,
+                    width=max(int((amount * scale).to_integral_value()), 0),
+                )
+            )
+        return ProductChart(
+            ident=f"products-{index}",
+            metric=metric.name,
+            derived=derived,
+            total=self.value(metric, total),
+            width=_CHART_WIDTH,
+            height=row * len(rows),
+            track=_CHART_WIDTH,
+            rows=tuple(rows),
+        )
+
+    # -- splits
+
+    def split(self, node: Node, depth: int) -> SplitTable | None:
+        children = [self.plan.nodes[c] for c in node.children if c in self.plan.nodes]
+        if not children:
+            return None
+        show_rows = self.peers or node.level is not Level.TEAM
+        metric_ids = set(node.targets)
+        for child in children:
+            metric_ids.update(child.targets)
+        metrics = sorted(
+            (self.plan.metrics[m] for m in metric_ids if m in self.plan.metrics),
+            key=lambda m: self.metric_order[m.id],
+        )
+        rows = []
+        if show_rows:
+            for child in children:
+                cells = tuple(
+                    self.value(m, child.targets[m.id].value) if m.id in child.targets else "—"
+                    for m in metrics
+                )
+                progress = (
+                    tuple(self.extras.cell(child.id, m.id) for m in metrics)
+                    if self.extras.tracking
+                    else ()
+                )
+                rows.append(SplitRow(self.link(child, depth), cells, progress))
+        totals, targets, overs = [], [], []
+        for metric in metrics:
+            values = [c.targets[metric.id] for c in children if metric.id in c.targets]
+            own = node.targets.get(metric.id)
+            targets.append(self.value(metric, own.value) if own is not None else "—")
+            if not values or metric.rollup == "none":
+                totals.append("—")
+                overs.append("—")
+                continue
+            if metric.summed:
+                total = sum((t.value for t in values), _ZERO)
+                totals.append(self.value(metric, total))
+                ratio = percent_of(total, own.value) if own is not None else None
+                overs.append(
+                    self.loc.signed_percent(ratio - _HUNDRED) if ratio is not None else "—"
+                )
+            else:
+                mean = _mean(children, metric)
+                places = 2 if metric.unit == "score" else 1
+                totals.append(self.value(metric, mean.quantize(Decimal(1).scaleb(-places))))
+                if own is None:
+                    overs.append("—")
+                else:
+                    overs.append(self.loc.signed_value(mean - own.value, metric.unit, places))
+        band = self.plan.policy.over_assignment
+        return SplitTable(
+            columns=tuple(m.name for m in metrics),
+            rows=tuple(rows),
+            total=tuple(totals),
+            target=tuple(targets),
+            over=tuple(overs),
+            band=self.t["split_hint"].format(
+                band=f"{self.loc.percent(band.min, 0)}{DASH}{self.loc.percent(band.max, 0)}"
+            ),
+        )
+
+    # -- actions and adjustments
+
+    def action(self, action: Action) -> ActionView:
+        cached = self._action_views.get(action.id)
+        if cached is not None:
+            return cached
+        metric = self.plan.metrics.get(action.supports)
+        resources = []
+        for resource in action.resources:
+            amount = self.loc.money(resource.amount)
+            text = f"{self.loc.resource(resource.kind)} {amount}"
+            resources.append(f"{text} · {resource.note}" if resource.note else text)
+        where = self.plan.nodes.get(action.node)
+        view = ActionView(
+            what=action.what,
+            due=self.loc.date(action.due),
+            supports=metric.name if metric is not None else action.supports,
+            owner=self.person_name(action.owner),
+            where=where.name if where is not None else action.node,
+            resources=tuple(resources),
+        )
+        self._action_views[action.id] = view
+        return view
+
+    def adjustments(self, node: Node) -> tuple[AdjustmentView, ...]:
+        """Adjustments that change this node or anything below it (only its own, for a rep)."""
+        grouped: dict[int, list[Change]] = {}
+        for index, change in self.changes_under.get(node.id, ()):
+            grouped.setdefault(index, []).append(change)
+        views = []
+        for index in sorted(grouped):
+            adjustment = self.plan.adjustments[index]
+            changes = grouped[index]
+            shown = [c for c in changes if self._may_show_change(node, c)]
+            hidden = len(changes) - len(shown)
+            if not shown:
+                continue
+            views.append(self.adjustment(adjustment, shown, hidden, node.level is Level.REP))
+        return tuple(views)
+
+    def _may_show_change(self, page: Node, change: Change) -> bool:
+        if page.level is Level.REP or self.peers:
+            return True
+        changed = self.plan.nodes.get(change.node)
+        return changed is None or changed.level is not Level.REP
+
+    def adjustment(
+        self, adjustment: Adjustment, changes: list[Change], hidden: int, own: bool
+    ) -> AdjustmentView:
+        views = []
+        for change in changes:
+            metric = self.plan.metrics.get(change.metric)
+            node = self.plan.nodes.get(change.node)
+            name = self.metric_name(change.metric)
+            target = name if own else f"{node.name if node else change.node} · {name}"
+            before = "—" if change.before is None else self.value(metric, change.before)
+            delta = ""
+            if change.before is not None:
+                diff = change.after - change.before
+                delta = ("+" if diff >= 0 else MINUS) + self.value(metric, diff.copy_abs())
+            views.append(ChangeView(target, before, self.value(metric, change.after), delta))
+        return AdjustmentView(
+            id=adjustment.id,
+            decided=self.loc.date(adjustment.decided),
+            effective=self.loc.date(adjustment.effective),
+            cause=self.loc.cause(adjustment.cause),
+            note=adjustment.note,
+            approved_by=self.loc.join([self.person_name(p) for p in adjustment.approved_by]),
+            changes=tuple(views),
+            hidden=(f"{hidden} {self.t['adjustments_hidden']}" if hidden else None),
+        )
+
+    # -- pages
+
+    def index(self) -> IndexPage:
+        plan, loc, t = self.plan, self.loc, self.t
+        quarter = plan.quarter
+        facts = [
+            Fact(t["quarter"], quarter.name),
+            Fact(t["dates"], f"{loc.date(quarter.start)} {DASH} {loc.date(quarter.end)}"),
+        ]
+        if quarter.fiscal_year:
+            facts.append(Fact(t["fiscal_year"], quarter.fiscal_year))
+        facts.append(Fact(t["owner"], self.person_name(self.company.owner)))
+        # Information (PLC310, a bottom-up gap) is shown beside its target, not as a warning.
+        warnings = tuple(
+            self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
+        )
+        reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
+        facts.append(Fact(t["reps"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["revision"], self.revision))
+        status = t["checks_ok"]
+        if warnings:
+            status = t["checks_warn"].format(count=loc.count(len(warnings), "warnings"))
+        pillars = []
+        for pillar in plan.pillars.values():
+            serving = [m.name for m in plan.metrics.values() if m.pillar == pillar.id]
+            pillars.append(PillarView(pillar.name, pillar.description, loc.join(serving)))
+        return IndexPage(
+            frame=self.frame(self.site, 0, ()),
+            heading=self.site,
+            facts=tuple(facts),
+            status=status,
+            recon_ok=t["reconciliation_ok"],
+            recon=self.reconciliation(),
+            warnings=warnings,
+            targets=self.targets(self.company),
+            pillars=tuple(pillars),
+            split=self.split(self.company, 0),
+            months=self.month_charts(self.company, derive=True),
+            products=self.product_charts(self.company, derive=True),
+            tree=tuple(self.tree(plan.nodes[r]) for r in self.company.children if r in plan.nodes),
+            legend=t["tree_legend"].format(metric=self.primary.name if self.primary else ""),
+            peers_note=None if self.peers else t["peers_hidden"],
+            adjustments=self.adjustments(self.company),
+            progress_note=self.progress_note,
+        )
+
+    def warning(self, diagnostic: Diagnostic) -> WarningView:
+        span = diagnostic.span
+        where = ""
+        if span is not None:
+            prefix = self.result.label.rstrip("/") + "/"
+            path = span.path[len(prefix) :] if span.path.startswith(prefix) else span.path
+            where = f"{path}:{span.line}:{span.col}"
+        return WarningView(diagnostic.code, where, diagnostic.message, diagnostic.hint)
+
+    def reconciliation(self) -> tuple[ReconRow, ...]:
+        plan, loc = self.plan, self.loc
+        band = plan.policy.over_assignment
+        rows = []
+        for metric in plan.metrics.values():
+            if not metric.summed:
+                continue
+            overs: list[Decimal] = []
+            for node in plan.nodes.values():
+                own = node.targets.get(metric.id)
+                if own is None or not node.children:
+                    continue
+                values = [
+                    plan.nodes[c].targets[metric.id].value
+                    for c in node.children
+                    if c in plan.nodes and metric.id in plan.nodes[c].targets
+                ]
+                ratio = percent_of(sum(values, _ZERO), own.value) if values else None
+                if ratio is not None:
+                    overs.append(ratio - _HUNDRED)
+            if not overs:
+                continue
+            allowed = (
+                f"≤ {loc.percent(_ZERO, 0)}"
+                if metric.is_cap
+                else f"{loc.percent(band.min, 0)} {DASH} {loc.percent(band.max, 0)}"
+            )
+            rows.append(
+                ReconRow(
+                    metric=metric.name,
+                    splits=loc.number(Decimal(len(overs))),
+                    lowest=loc.signed_percent(min(overs)),
+                    highest=loc.signed_percent(max(overs)),
+                    band=allowed,
+                )
+            )
+        return tuple(rows)
+
+    def tree(self, node: Node) -> TreeNode:
+        value = over = None
+        primary = self.primary
+        show_numbers = self.peers or node.level is not Level.REP
+        if primary is not None and show_numbers and primary.id in node.targets:
+            own = node.targets[primary.id]
+            value = self.value(primary, own.value)
+            values = [
+                self.plan.nodes[c].targets[primary.id].value
+                for c in node.children
+                if c in self.plan.nodes and primary.id in self.plan.nodes[c].targets
+            ]
+            ratio = percent_of(sum(values, _ZERO), own.value) if values else None
+            if ratio is not None:
+                over = self.loc.signed_percent(ratio - _HUNDRED)
+        children = tuple(
+            self.tree(self.plan.nodes[c]) for c in node.children if c in self.plan.nodes
+        )
+        return TreeNode(self.link(node, 0), self.person_name(node.owner), value, over, children)
+
+    def node_page(self, node: Node) -> NodePage:
+        t = self.t
+        crumbs = list(self.plan.ancestors(node.id))[::-1]
+        owner = self.plan.people.get(node.owner)
+        facts = [Fact(t["owner"], self.person_name(node.owner), note=_role(self.loc, owner))]
+        if node.parent and node.parent in self.plan.nodes:
+            parent = self.plan.nodes[node.parent]
+            label = t["region"] if parent.level is Level.REGION else t["company"]
+            facts.append(Fact(label, parent.name, self.href(parent, 1)))
+        if node.budget:
+            budget = self.loc.join(
+                [f"{self.loc.resource(k)} {self.loc.money(v)}" for k, v in node.budget.items()]
+            )
+            facts.append(Fact(t["budget"], budget))
+        kind = t["region"] if node.level is Level.REGION else t["team"]
+        split_title = t["split_teams"] if node.level is Level.REGION else t["split_reps"]
+        actions = tuple(self.action(a) for a in self.actions_at.get(node.id, ()))
+        return NodePage(
+            frame=self.frame(node.name, 1, crumbs[:-1]),
+            kind=kind,
+            heading=node.name,
+            facts=tuple(facts),
+            targets=self.targets(node),
+            split=self.split(node, 1),
+            split_title=split_title,
+            peers_note=None if self.peers or node.level is not Level.TEAM else t["peers_hidden"],
+            months=self.month_charts(node, derive=True),
+            products=self.product_charts(node, derive=True),
+            actions=actions,
+            adjustments=self.adjustments(node),
+            progress_note=self.progress_note,
+        )
+
+    def rep_page(self, node: Node) -> RepPage:
+        plan, loc, t = self.plan, self.loc, self.t
+        depth = 0 if self.single else 1
+        person = plan.people.get(node.id)
+        crumbs = list(plan.ancestors(node.id))[::-1][:-1]
+        facts: list[Fact] = []
+        role = _role(loc, person)
+        if person is not None:
+            facts.append(Fact(t["role"], role or ""))
+        manager = plan.managers.get(node.id)
+        if manager is not None:
+            facts.append(
+                Fact(
+                    t["manager"],
+                    self.person_name(manager),
+                    note=_role(loc, plan.people.get(manager)),
+                )
+            )
+        team = plan.nodes.get(node.parent) if node.parent else None
+        if team is not None:
+            facts.append(Fact(t["team"], team.name, self.href(team, depth)))
+            region = plan.nodes.get(team.parent) if team.parent else None
+            if region is not None:
+                facts.append(Fact(t["region"], region.name, self.href(region, depth)))
+        if person is not None:
+            if person.start is not None:
+                facts.append(Fact(t["start"], loc.date(person.start)))
+            ramp = self.ramp(person)
+            if ramp is not None:
+                facts.append(Fact(t["ramp"], ramp, note=t["ramp_text"]))
+            if person.end is not None:
+                facts.append(Fact(t["last_day"], loc.date(person.end)))
+            if person.email:
+                facts.append(Fact(t["email"], person.email, f"mailto:{person.email}", wide=True))
+        mine_ids: set[str] = set()
+        mine = []
+        for action in [*self.actions_at.get(node.id, ()), *self.actions_of.get(node.id, ())]:
+            if action.id not in mine_ids:
+                mine_ids.add(action.id)
+                mine.append(action)
+        mine.sort(key=lambda a: (a.due, a.id))
+        shared = [
+            a
+            for n in plan.ancestors(node.id)
+            if n.id != node.id
+            for a in self.actions_at.get(n.id, ())
+            if a.id not in mine_ids
+        ]
+        shared.sort(key=lambda a: (a.due, a.id))
+        definitions = tuple(
+            Fact(m.name, m.definition) for m, _ in self._metrics(node) if m.definition
+        )
+        subtitle_parts = [
+            p for p in (person.title if person else None, team.name if team else None) if p
+        ]
+        return RepPage(
+            frame=self.frame(node.name, depth, crumbs),
+            heading=node.name,
+            subtitle=" · ".join([*subtitle_parts, plan.quarter.name]),
+            facts=tuple(facts),
+            targets=self.targets(node),
+            months=self.month_charts(node, derive=False),
+            products=self.product_charts(node, derive=False),
+            actions_mine=tuple(self.action(a) for a in mine),
+            actions_shared=tuple(self.action(a) for a in shared),
+            adjustments=self.adjustments(node),
+            definitions=definitions,
+            progress_note=self.progress_note,
+        )
+
+    def ramp(self, person: Person) -> str | None:
+        """``Jan 0% · Feb 50% · Mar 75%`` while a new hire ramps this quarter, else None."""
+        if person.start is None:
+            return None
+        ramp = self.plan.policy.ramp
+        first_year, first_month = self.plan.quarter.months[0]
+        tenure = (first_year - person.start.year) * 12 + (first_month - person.start.month)
+        if tenure >= len(ramp) - 1 and ramp[-1] >= _HUNDRED:
+            return None  # a full quota all quarter: most reps, so decided before any formatting
+        parts, ramping = [], False
+        for year, month in self.plan.quarter.months:
+            tenure = (year - person.start.year) * 12 + (month - person.start.month)
+            factor = _ZERO if tenure < 0 else ramp[min(tenure, len(ramp) - 1)]
+            ramping = ramping or factor < _HUNDRED
+            parts.append(f"{self.loc.month(month)} {self.loc.percent(factor, 0)}")
+        return " · ".join(parts) if ramping else None
+
+    # -- the whole site
+
+    def pages(self) -> Iterator[Page]:
+        plan = self.plan
+        if self.options.rep is not None:
+            node = plan.nodes[self.options.rep]
+            yield Page("index.html", "rep.html.j2", {"page": self.rep_page(node), "t": self.t})
+            return
+        yield Page("index.html", "index.html.j2", {"page": self.index(), "t": self.t})
+        for node in plan.walk():
+            if node.level in (Level.REGION, Level.TEAM):
+                yield Page(
+                    page_path(node.level, node.id),
+                    "node.html.j2",
+                    {"page": self.node_page(node), "t": self.t},
+                )
+            elif node.level is Level.REP and self.peers:
+                yield Page(
+                    page_path(node.level, node.id),
+                    "rep.html.j2",
+                    {"page": self.rep_page(node), "t": self.t},
+                )
+
+
+def _role(loc: Locale, person: Person | None) -> str | None:
+    if person is None:
+        return None
+    role = loc.role(person.role)
+    return f"{person.title} · {role}" if person.title and person.title != role else role
+
+
+def _primary_metric(plan: Plan) -> Metric | None:
+    """The headline metric of the org tree: the first summed currency metric that is no cap."""
+    metrics = list(plan.metrics.values())
+    for metric in metrics:
+        if metric.summed and metric.unit == "currency" and not metric.is_cap:
+            return metric
+    for metric in metrics:
+        if metric.summed and not metric.is_cap:
+            return metric
+    return metrics[0] if metrics else None
+
+
+def _mean(children: Iterable[Node], metric: Metric) -> Decimal:
+    pairs = [(c, c.targets[metric.id]) for c in children if metric.id in c.targets]
+    values = [t.value for _, t in pairs]
+    if metric.rollup == "weighted_mean" and metric.weight is not None:
+        weights = [
+            c.targets[metric.weight].value if metric.weight in c.targets else None for c, _ in pairs
+        ]
+        known = [w for w in weights if w is not None]
+        total = sum(known, _ZERO)
+        if len(known) == len(weights) and total > 0:
+            return sum((v * w for v, w in zip(values, known, strict=True)), _ZERO) / total
+    return sum(values, _ZERO) / len(values)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja2 environment: templates/ from the checkout or the wheel, strict, escaped."""
+    folder = data_dir("templates")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    css = _compact_css((folder / "site.css").read_text(encoding="utf-8"))
+    if "</" in css:  # it is inlined into <style>: it must not be able to close it
+        raise ValueError("templates/site.css must not contain '</'")
+    env.globals["css"] = Markup(css)
+    return env
+
+
+def _compact_css(css: str) -> str:
+    """The stylesheet without comments and layout whitespace: it is repeated in every page."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};])\s*", r"\1", css)
+    return css.replace(";}", "}").strip() + "\n"
+
+
+def build_pages(
+    result: CheckResult,
+    options: RenderOptions,
+    revision: PlanRevision | None = None,
+    actuals: SiteActuals | None = None,
+) -> Iterator[Page]:
+    """Every page of the site with its view model, lazily (the benchmark's floor reuses them).
+
+    ``actuals`` (from :func:`planc.site.progress.load_site_actuals`) puts each target's
+    progress beside it.
+    """
+    plan = result.plan
+    if plan is None:
+        raise ValueError("render needs a plan that was built")
+    if options.rep is not None:
+        node = plan.nodes.get(options.rep)
+        if node is None or node.level is not Level.REP:
+            raise SiteError(_unknown_rep(plan, options.rep))
+    return _Views(result, options, revision, actuals).pages()
+
+
+def _unknown_rep(plan: Plan, rep: str) -> str:
+    node = plan.nodes.get(rep)
+    if node is not None:
+        return f"--rep {rep}: {rep} is a {node.level.label}, not a rep"
+    reps = sorted(n.id for n in plan.nodes.values() if n.level is Level.REP)
+    guess = closest(rep, reps)
+    hint = f"did you mean {guess}?" if guess else f"reps include {', '.join(reps[:5])}"
+    return f"--rep {rep}: no rep with that id in this plan; {hint}"
+
+
+def render_page(page: Page) -> str:
+    return environment().get_template(page.template).render(page.context)
+
+
+def render_site(
+    result: CheckResult,
+    out: Path,
+    options: RenderOptions | None = None,
+    revision: PlanRevision | None = None,
+    actuals: SiteActuals | None = None,
+) -> RenderReport:
+    """Render a checked plan into ``out``: build beside it, then swap the new folder in."""
+    options = options or RenderOptions()
+    pages = build_pages(result, options, revision, actuals)
+    listed = _check_out(out)
+    with gc_paused():
+        return _render_into(pages, out, listed)
+
+
+def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> RenderReport:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    templates: dict[str, jinja2.Template] = {}
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        _make_readable(building)
+        written: list[str] = []
+        folders: set[Path] = set()
+        for page in pages:
+            template = templates.get(page.template)
+            if template is None:
+                template = templates[page.template] = env.get_template(page.template)
+            target = _inside(building, page.path)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _write_new(target, template.render(page.context).encode("utf-8"))
+            written.append(page.path)
+        written.sort()
+        manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
+        (building / SITE_MARKER).write_text(manifest, encoding="utf-8")
+        _swap(building, out, listed)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return RenderReport(out, len(written), out / "index.html")
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    # O_EXCL: a fresh file in the folder we just made, never through a link planted there.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _make_readable(folder: Path) -> None:
+    # mkdtemp makes a private (0700) folder; a published site should get the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)
+
+
+def _check_out(out: Path) -> list[str] | None:
+    """Refuse an output folder planc did not make; return the files of one it did (or None)."""
+    if out.is_symlink():
+        raise SiteError(f"--out {out} is a symbolic link; give a real folder")
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        raise SiteError(f"--out {out} is a file, not a folder")
+    if not any(out.iterdir()):
+        return []
+    marker = out / SITE_MARKER
+    if not marker.is_file() or marker.is_symlink():
+        raise SiteError(
+            f"--out {out} is not empty and was not made by planc render (it has no {SITE_MARKER}); "
+            "choose a new or empty folder: planc never deletes files it did not write"
+        )
+    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    listed = [line for line in lines[_MARKER_HEADER.count("\n") :] if line]
+    expected = {SITE_MARKER, *listed}
+    folders = {str(Path(name).parent.as_posix()) for name in listed} - {"."}
+    strangers = []
+    for root, dirs, files in os.walk(out):
+        relative = Path(root).relative_to(out)
+        for name in dirs:
+            path = (relative / name).as_posix()
+            if path not in folders or (Path(root) / name).is_symlink():
+                strangers.append(path + "/")
+        for name in files:
+            path = (relative / name).as_posix()
+            if path not in expected or (Path(root) / name).is_symlink():
+                strangers.append(path)
+        dirs[:] = [d for d in dirs if (relative / d).as_posix() in folders]
+    if strangers:
+        strangers.sort()
+        more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
+        raise SiteError(
+            f"--out {out} holds {strangers[0]}{more}, which planc did not write; "
+            "move it elsewhere or choose another folder: planc never deletes files it did not write"
+        )
+    return listed
+
+
+def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
+    """Put ``new`` where ``out`` is; delete only files the old site's marker lists."""
+    if listed is None:
+        os.rename(new, out)
+        return
+    old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
+    os.rename(out, old)
+    try:
+        os.rename(new, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    _remove_listed(old, listed)
+
+
+def _remove_listed(old: Path, listed: list[str]) -> None:
+    for name in [*listed, SITE_MARKER]:
+        (old / name).unlink(missing_ok=True)
+    folders = sorted({Path(n).parent for n in listed} - {Path(".")}, key=lambda p: -len(p.parts))
+    for folder in folders:
+        # Something may have appeared in it meanwhile: leave it rather than delete it.
+        with contextlib.suppress(OSError):
+            (old / folder).rmdir()
+    with contextlib.suppress(OSError):
+        old.rmdir()

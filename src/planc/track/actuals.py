@@ -1,0 +1,1397 @@
+"""CRM exports -> aggregated actuals. The one module that reads exports with pandas.
+
+``load_actuals`` reads a CSV (also .tsv/.txt), XLSX or Parquet export with the
+plan's ``actuals:`` mapping and aggregates it at once, chunk by chunk, into a
+:class:`planc.track.tracking.Actuals`: amounts, deals and lost deals per rep, month
+and product line, accounts per rep and month, and each account's first counted
+row. Nothing row-sized survives a chunk, so memory stays flat however long the
+export is.
+
+How it stays fast: every column is read as a pandas *categorical*. The C parser
+hashes the text of each cell without making a Python string per cell, and
+planc then looks at each distinct value once (a few hundred owners, a few
+hundred dates, some thousands of amounts) and maps whole columns with numpy
+lookups.
+
+How it stays exact: an amount is parsed from its text with ``Decimal``, once
+per distinct value, and scaled to an integer number of its smallest unit
+(cents for ``1054.37``); sums are integer sums, turned back into ``Decimal`` at
+the end. Binary floats never touch an amount from a CSV. pandas infers a
+numeric type for a categorical column whose values all look like numbers: for
+amounts, whole numbers are kept (an integer is exact) and anything else makes
+planc read the column again as text; for names and dates any inferred type
+does (``007`` would come back as 7). Spreadsheets store numbers as binary
+floats in the file itself; planc takes the shortest decimal that reads back
+as the same float (what Excel displays). Parquet decimals are exact.
+
+Never a row dropped silently: each row is counted or excluded for one reason
+(the :class:`~planc.track.tracking.Ledger`), and values that do not map to the plan
+are warned about with their count and the closest known name.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.model import ActualsMapping, Level, Plan
+from planc.core.source import Loc, SourceSpan
+from planc.core.spelling import closest
+from planc.track import tracking as t
+
+CHUNK_ROWS = 2_000_000
+ROWS_SHOWN = 5  # row numbers listed in a message
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+# stage classes
+WON, OPEN, LOST, OTHER = 0, 1, 2, 3
+# owner lookups
+UNMAPPED, NO_SEAT = -1, -2
+# date lookups
+EMPTY, BAD = -1, -2
+# why a row is not counted, in ledger order
+COUNTED = 0
+_REASONS = (
+    "counted",
+    "lost",
+    "open",
+    "other stage",
+    "with no date",
+    "before the quarter",
+    "after the quarter",
+    "after the as-of date",
+    "unmapped owner",
+    "owner without a seat",
+)
+(
+    _,
+    R_LOST,
+    R_OPEN,
+    R_OTHER,
+    R_NO_DATE,
+    R_BEFORE,
+    R_AFTER_QUARTER,
+    R_AFTER_AS_OF,
+    R_UNMAPPED,
+    R_NO_SEAT,
+) = range(len(_REASONS))
+
+# where a row's date falls
+W_IN, W_BEFORE, W_AFTER_QUARTER, W_AFTER_AS_OF, W_NONE = range(5)
+
+
+def _ledger_table() -> npt.NDArray[np.int8]:
+    """The ledger reason of a row, by (stage, date class, owner class), as one flat table."""
+    table = np.zeros((4, 5, 3), dtype=np.int8)
+    for stage in range(4):
+        for when in range(5):
+            for owner in range(3):
+                if stage != WON:
+                    reason = {LOST: R_LOST, OPEN: R_OPEN, OTHER: R_OTHER}[stage]
+                elif when != W_IN:
+                    reason = {
+                        W_NONE: R_NO_DATE,
+                        W_BEFORE: R_BEFORE,
+                        W_AFTER_QUARTER: R_AFTER_QUARTER,
+                        W_AFTER_AS_OF: R_AFTER_AS_OF,
+                    }[when]
+                else:
+                    reason = (COUNTED, R_UNMAPPED, R_NO_SEAT)[owner]
+                table[stage, when, owner] = reason
+    return table.reshape(-1)
+
+
+_LEDGER = _ledger_table()
+_AMOUNT_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_LINE_IN_MESSAGE = re.compile(r"line (\d+)")
+_INT64_SAFE = 2**62
+
+IntArray = npt.NDArray[np.integer[Any]]
+
+
+@dataclass(slots=True)
+class LoadedActuals:
+    """The aggregated actuals (None when the export could not be read) and what was found."""
+
+    actuals: t.Actuals | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+class _Stop(Exception):
+    """The export cannot be read further; the diagnostic says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class _ReadAsText(Exception):
+    """pandas inferred a type for a column that planc must see as text: read it again."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+@dataclass(slots=True)
+class _Column:
+    """One column of a chunk: a code per row (-1: missing) and the distinct values.
+
+    An amount column of a CSV comes as ``raw`` text per row instead: amounts have
+    too many distinct values to be worth a categorical, and only won rows' are read.
+    """
+
+    codes: IntArray
+    values: list[Any]
+    raw: npt.NDArray[Any] | None = None
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def load_actuals(
+    path: Path, plan: Plan, as_of: date, *, shown: str | None = None, baselines: bool = True
+) -> LoadedActuals:
+    """Read and aggregate an export with the plan's mapping, up to the end of ``as_of``.
+
+    ``shown`` is the path as the user should see it in diagnostics. Problems in
+    the file are diagnostics (errors with row numbers), never exceptions.
+    ``baselines=False`` leaves out the same quarter last year (tracking alone
+    looks at this quarter and the last one), which saves work on long exports.
+    """
+    name = shown or path.as_posix()
+    mapping = plan.actuals
+    if mapping is None:
+        return LoadedActuals(
+            None,
+            [
+                t.MAPPING_MISSING.at(
+                    Loc(plan.files[0]),
+                    f"{plan.quarter.id} has no actuals: section, so {name} cannot be mapped",
+                    "add actuals: (columns, stages, metrics) to the quarter file; see the README",
+                )
+            ],
+        )
+    text_columns: set[str] = set()
+    for _attempt in range(len(t.COLUMN_ROLES) + 1):
+        agg = _Aggregator(plan, mapping, as_of, name, baselines=baselines)
+        try:
+            with warnings.catch_warnings():
+                # pandas warns on stderr about what planc reports itself, with row numbers
+                warnings.simplefilter("ignore")
+                for columns, first_row, positions in _chunks(path, name, mapping, text_columns):
+                    agg.add(columns, first_row, positions)
+        except _Stop as stop:
+            return LoadedActuals(None, [stop.diagnostic])
+        except _ReadAsText as again:
+            text_columns.add(again.column)
+            continue
+        return agg.result()
+    raise AssertionError("every column was read as text and pandas still inferred a type")
+
+
+def _chunks(
+    path: Path, name: str, mapping: ActualsMapping, text_columns: set[str]
+) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
+    """(columns by role, row number of the chunk's first row, column positions) per chunk."""
+    if not path.exists():
+        raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
+    if path.is_dir():
+        raise _Stop(_unreadable(name, f"{name} is a folder; give the export file"))
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        yield from _csv_chunks(path, name, mapping, text_columns)
+    elif suffix in XLSX_SUFFIXES:
+        yield from _xlsx_chunks(path, name, mapping)
+    elif suffix in PARQUET_SUFFIXES:
+        yield from _parquet_chunks(path, name, mapping)
+    else:
+        raise _Stop(
+            _unreadable(
+                name,
+                f"{name}: planc reads .csv, .tsv, .txt, .xlsx and .parquet exports, not {suffix or 'files without a suffix'}",
+                "export the report as CSV",
+            )
+        )
+
+
+def _unreadable(name: str, message: str, hint: str | None = None, row: int = 1) -> Diagnostic:
+    return t.UNREADABLE.at(SourceSpan(name, row, 1), message, hint)
+
+
+def _roles(mapping: ActualsMapping) -> dict[str, str]:
+    return {role: mapping.columns[role] for role in t.COLUMN_ROLES if role in mapping.columns}
+
+
+def _check_header(
+    name: str, header: Sequence[str], mapping: ActualsMapping, row: int = 1
+) -> dict[str, int]:
+    """Column positions (1-based) by role; PLC704 when a mapped column is missing."""
+    positions: dict[str, int] = {}
+    header = [h.strip() for h in header]
+    index = {h: i + 1 for i, h in reversed(list(enumerate(header)))}
+    for role, column in _roles(mapping).items():
+        if column in index:
+            positions[role] = index[column]
+            continue
+        near = closest(column, header)
+        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+        raise _Stop(
+            t.MISSING_COLUMN.at(
+                SourceSpan(name, row, 1),
+                f"the {role} column `{column}` (actuals.columns.{role}) is not in {name}; its columns are {shown}",
+                f"did you mean `{near}`?" if near else "map actuals.columns to the export's header",
+            )
+        )
+    return positions
+
+
+def _python_encoding(mapping: ActualsMapping) -> str:
+    encoding = mapping.encoding
+    try:
+        canonical = codecs.lookup(encoding).name
+    except LookupError:
+        return encoding  # PLC734 reports it in planc check; pandas fails the same way
+    return "utf-8-sig" if canonical == "utf-8" else encoding
+
+
+def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
+    """The header row and the delimiter (comma, semicolon, tab or bar, whichever it uses most)."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+    except OSError as error:
+        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+    try:
+        line = first.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise _Stop(_encoding_error(name, encoding, 1, first, error)) from error
+    except LookupError as error:
+        raise _Stop(_unreadable(name, f"unknown encoding `{encoding}`")) from error
+    line = line.removeprefix("\ufeff").rstrip("\r\n")
+    if not line.strip():
+        raise _Stop(_unreadable(name, f"{name} is empty: no header row", "export with headers"))
+    delimiter = (
+        max((",", ";", "\t", "|"), key=line.count) if any(d in line for d in ",;\t|") else ","
+    )
+    return next(csv.reader([line], delimiter=delimiter)), delimiter
+
+
+def _encoding_error(
+    name: str, encoding: str, row: int, line: bytes, error: UnicodeDecodeError
+) -> Diagnostic:
+    col = len(line[: error.start].decode(encoding, errors="replace")) + 1
+    return t.ENCODING.at(
+        SourceSpan(name, row, col),
+        f"row {row} of {name} is not {encoding} text (byte 0x{line[error.start]:02x} at column {col})",
+        "set actuals.encoding to the export's encoding (e.g. gb18030, cp1252), or save it as UTF-8",
+    )
+
+
+def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
+    """The first line that does not decode; called only after pandas failed on one."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        for row, line in enumerate(handle, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError as error:
+                return _encoding_error(name, encoding, row, line, error)
+    return t.ENCODING.at(SourceSpan(name, 1, 1), f"{name} is not {encoding} text")
+
+
+def _csv_chunks(
+    path: Path, name: str, mapping: ActualsMapping, text_columns: set[str]
+) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
+    encoding = _python_encoding(mapping)
+    header, delimiter = _csv_header(path, name, encoding)
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    positions = _check_header(name, header, mapping)
+    roles = _roles(mapping)
+    # planc's own column names: headers may repeat or carry spaces
+    names = [f"c{i}" for i in range(len(header))]
+    usecols = sorted({positions[role] - 1 for role in roles})
+    text = {roles[role] for role in roles} & text_columns
+    amount_index = positions["amount"] - 1
+    dtypes: dict[str, Any] = {
+        names[i]: (object if header[i].strip() in text or i == amount_index else "category")
+        for i in usecols
+    }
+    counting = _count_fields(encoding)
+    try:
+        with path.open("rb") as raw:
+            source = _CountingReader(raw, delimiter.encode("ascii")) if counting else raw
+            reader = pd.read_csv(
+                source,
+                sep=delimiter,
+                header=0,
+                names=names,
+                usecols=usecols,
+                dtype=dtypes,
+                keep_default_na=False,
+                na_filter=False,
+                encoding=encoding,
+                chunksize=CHUNK_ROWS,
+                low_memory=False,
+            )
+            records = 0
+            with reader:
+                for frame in reader:
+                    columns = {}
+                    for role, column in roles.items():
+                        series = frame[names[positions[role] - 1]]
+                        if role == "amount":
+                            columns[role] = _Column(_NO_CODES, [], series.to_numpy(dtype=object))
+                        else:
+                            columns[role] = _csv_column(series, role, column, text_columns)
+                    yield columns, records + 2, positions
+                    records += len(frame)
+            if isinstance(source, _CountingReader) and source.delimiters != (
+                (len(header) - 1) * (records + 1)
+            ):
+                _find_ragged_row(path, name, encoding, delimiter, len(header))
+    except UnicodeDecodeError as error:
+        raise _Stop(_find_encoding_error(path, name, encoding)) from error
+    except pd.errors.ParserError as error:
+        found = _LINE_IN_MESSAGE.search(str(error))
+        row = int(found.group(1)) if found else 1
+        detail = str(error).split("C error: ")[-1].strip()
+        raise _Stop(
+            _unreadable(name, f"row {row} of {name}: {detail}", _QUOTE_HINT, row)
+        ) from error
+    except pd.errors.EmptyDataError as error:
+        raise _Stop(_unreadable(name, f"{name} is empty", "export with headers")) from error
+    except OSError as error:
+        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+
+
+_QUOTE_HINT = "quote fields that contain the delimiter, or export the report again"
+_NO_CODES: IntArray = np.zeros(0, dtype=np.int64)
+
+
+def _count_fields(encoding: str) -> bool:
+    # In UTF-16 and UTF-32 a delimiter is not one byte; pandas' own checks must do there.
+    return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts delimiter bytes as pandas reads it.
+
+    pandas does not check that every row has the header's number of fields when
+    it reads only some columns: a surplus or a missing field goes unnoticed. The
+    count costs nothing extra (each block is counted while it is in the cache);
+    when it differs from fields x rows, :func:`_find_ragged_row` reads the file
+    again to name the row (or finds only quoted delimiters, which are fine).
+    """
+
+    def __init__(self, raw: Any, delimiter: bytes) -> None:
+        super().__init__()
+        self.raw = raw
+        self.byte = delimiter[0]
+        self.delimiters = 0
+
+    def _count(self, data: bytes | memoryview) -> None:
+        # numpy compares a block many bytes at a time: five times bytes.count's speed
+        self.delimiters += int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == self.byte))
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False  # a second look at the same bytes would count them twice
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self.raw.read(size)
+        self._count(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        n: int = self.raw.readinto(buffer)
+        if n:
+            self._count(memoryview(buffer)[:n])
+        return n
+
+
+def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, fields: int) -> None:
+    """The first row whose number of fields is not the header's, read as pandas reads rows."""
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            records = (r for r in csv.reader(handle, delimiter=delimiter) if r)
+            for row, record in enumerate(records, start=1):
+                if len(record) != fields:
+                    raise _Stop(
+                        _unreadable(
+                            name,
+                            f"row {row} of {name} has {len(record)} fields, the header {fields}",
+                            _QUOTE_HINT,
+                            row,
+                        )
+                    )
+    except UnicodeDecodeError as error:
+        raise _Stop(_find_encoding_error(path, name, encoding)) from error
+    except csv.Error as error:
+        raise _Stop(_unreadable(name, f"{name} is not a readable CSV file: {error}")) from error
+
+
+def _csv_column(series: pd.Series, role: str, column: str, text_columns: set[str]) -> _Column:
+    if column in text_columns:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return _Column(np.asarray(codes, dtype=np.int64), list(uniques))
+    categories = series.cat.categories
+    if categories.dtype.kind not in "OUT" and not pd.api.types.is_string_dtype(categories.dtype):
+        raise _ReadAsText(column)  # pandas made numbers of names or dates: "007" would be 7
+    values = np.asarray(categories, dtype=object).tolist()
+    # the Categorical's own codes (int8 to int32, no copy): numpy indexes with them as they are
+    return _Column(series.array.codes, values)
+
+
+def _xlsx_chunks(
+    path: Path, name: str, mapping: ActualsMapping
+) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
+    sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    except ImportError as error:
+        raise _Stop(
+            _unreadable(name, f"reading {name} needs openpyxl", "pip install openpyxl")
+        ) from error
+    except ValueError as error:
+        raise _Stop(
+            _unreadable(name, f"cannot read {name}: {error}", "check actuals.sheet")
+        ) from error
+    except Exception as error:  # a damaged workbook raises whatever its parser meets
+        raise _Stop(
+            _unreadable(
+                name,
+                f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {error})",
+                "open it in a spreadsheet and save it again, or export CSV",
+            )
+        ) from error
+    header = [str(c) for c in frame.columns]
+    positions = _check_header(name, header, mapping)
+    columns = {role: _object_column(frame.iloc[:, positions[role] - 1]) for role in _roles(mapping)}
+    yield columns, 2, positions
+
+
+def _object_column(series: pd.Series) -> _Column:
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    return _Column(np.asarray(codes, dtype=np.int64), list(uniques))
+
+
+def _parquet_chunks(
+    path: Path, name: str, mapping: ActualsMapping
+) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
+    try:
+        import pyarrow.parquet as pq  # noqa: PLC0415 - optional: only Parquet exports need it
+    except ImportError as error:
+        raise _Stop(
+            _unreadable(
+                name,
+                f"reading Parquet ({name}) needs pyarrow, which is not installed",
+                "pip install 'planc[parquet]' (or pyarrow), or export CSV",
+            )
+        ) from error
+    try:
+        parquet = pq.ParquetFile(path)
+        header = list(parquet.schema_arrow.names)
+    except Exception as error:  # pyarrow raises several kinds for a bad file
+        raise _Stop(
+            _unreadable(name, f"{name} is not a readable Parquet file ({error})")
+        ) from error
+    positions = _check_header(name, header, mapping)
+    roles = _roles(mapping)
+    wanted = sorted(set(roles.values()), key=header.index)
+    first_row = 1  # Parquet has no header row: rows are numbered from 1
+    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
+        columns = {}
+        for role, column in roles.items():
+            encoded = batch.column(wanted.index(column)).dictionary_encode()
+            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            columns[role] = _Column(
+                np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
+            )
+        yield columns, first_row, positions
+        first_row += batch.num_rows
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _norm(value: object) -> str:
+    """How CRM names are compared: spaces collapsed, case folded."""
+    return " ".join(_text(value).split()).casefold()
+
+
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _shown(value: object) -> str:
+    return "(empty)" if _missing(value) else _text(value).strip()
+
+
+def _parse_day(value: object, date_format: str | None) -> date | None:
+    """A date, or None when it is not one. Missing values are the caller's business."""
+    if isinstance(value, datetime):  # pandas Timestamps too
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if date_format is not None:
+            return datetime.strptime(text, date_format).date()
+        if len(text) > 10 and text[10] not in "T ":
+            return None
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _parse_amount(value: object) -> Decimal | None:
+    """An exact amount, or None when it is not a plain number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, float):
+        # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            return None
+    return None
+
+
+_OK, _MISSING, _BAD = 0, 1, 2
+
+
+def _parse_amounts(
+    values: Sequence[Any], *, text: bool = False
+) -> tuple[npt.NDArray[Any], int, npt.NDArray[np.int8]]:
+    """Distinct amounts -> (integers of 10**-scale units, scale, state per value).
+
+    Plain decimal text (at most 15 digits, at most one point) is parsed with
+    numpy's string functions, thousands of values at a time and
+    exactly: the digits become an integer and the point a power of ten. Anything
+    else goes through :func:`_parse_amount` one by one.
+    """
+    n = len(values)
+    state = np.zeros(n, dtype=np.int8)
+    digits_of = np.zeros(n, dtype=np.int64)  # the digits as an integer
+    decimals = np.zeros(n, dtype=np.int64)
+    simple = np.zeros(n, dtype=bool)
+    array = np.asarray(values, dtype=object)
+    if text:  # all str but the last (None), as a CSV column gives them
+        strings = np.ones(n, dtype=bool)
+        strings[-1] = False
+    else:
+        strings = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=n)
+    if strings.any():
+        # Unsigned, unpadded decimals take this path; a minus sign or a space sends a
+        # value to the exact one-by-one path below (rare in exports, so not worth passes).
+        body = array[strings].astype(np.str_)
+        bare = np.strings.replace(body, ".", "")
+        count = np.strings.str_len(bare)
+        length = np.strings.str_len(body)
+        plain = (length - count <= 1) & (count >= 1) & (count <= 15) & np.strings.isdecimal(bare)
+        ok = np.flatnonzero(strings)[plain]
+        simple[ok] = True
+        digits_of[ok] = bare[plain].astype(np.int64)
+        point = np.strings.find(body[plain], ".")
+        decimals[ok] = np.where(point >= 0, length[plain] - point - 1, 0)
+    others: dict[int, Decimal] = {}
+    for index in np.flatnonzero(~simple).tolist():
+        value = values[index]
+        if _missing(value):
+            state[index] = _MISSING
+            continue
+        number = _parse_amount(value)
+        if number is None:
+            state[index] = _BAD
+        else:
+            others[index] = number
+    scale = int(decimals[simple].max(initial=0))
+    scale = max([scale, *(-int(d.as_tuple().exponent) for d in others.values())])
+    fits = not others and (scale - decimals[simple]).max(initial=0) + 15 <= 18
+    if fits:
+        scaled = digits_of * (10 ** (scale - decimals)).astype(np.int64)
+        scaled[~simple] = 0
+        return scaled, scale, state
+    exact: list[int] = [0] * n
+    for index in np.flatnonzero(simple).tolist():
+        exact[index] = int(digits_of[index]) * 10 ** (scale - int(decimals[index]))
+    for index, number in others.items():
+        exact[index] = int(number.scaleb(scale))
+    if max((abs(v) for v in exact), default=0) < _INT64_SAFE:
+        return np.array(exact, dtype=np.int64), scale, state
+    return np.array(exact, dtype=object), scale, state
+
+
+# --- aggregating --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Seen:
+    """A value that needs a warning or an error: how often, and where first."""
+
+    rows: int = 0
+    flagged: int = 0  # rows it kept from being counted, or counted rows it affects
+    first: int = 0  # row number
+    rows_shown: list[int] = field(default_factory=list)
+
+
+def _group(
+    keys: IntArray, values: npt.NDArray[Any] | None = None, *, size: int | None = None
+) -> tuple[IntArray, npt.NDArray[Any], IntArray]:
+    """Distinct keys, the exact sum of values and the rows per key, in linear time.
+
+    Keys below a small ``size`` are counted straight into arrays of that size;
+    others are hashed first (pandas.factorize). Sums go through numpy's
+    bincount in binary floats only when every partial sum is an integer below
+    2**53, where floats are exact; otherwise through integer adds.
+    """
+    if size is not None and size <= max(4 * len(keys), 1 << 16):
+        codes: IntArray = keys
+        slots = size
+    else:
+        codes, uniques = pd.factorize(keys)
+        slots = len(uniques)
+    counts = np.bincount(codes, minlength=slots)
+    if values is None:
+        sums: npt.NDArray[Any] = counts
+    elif values.dtype != object and len(values) and int(np.abs(values).max()) * len(values) < 2**53:
+        floats = np.bincount(codes, weights=values.astype(np.float64), minlength=slots)
+        sums = np.rint(floats).astype(np.int64)
+    else:
+        sums = np.zeros(slots, dtype=values.dtype)
+        np.add.at(sums, codes, values)
+    if codes is keys:  # dense: keep the keys that occur
+        present = np.flatnonzero(counts)
+        return present.astype(np.int64), sums[present], counts[present]
+    return np.asarray(uniques, dtype=np.int64), sums, counts
+
+
+class _Aggregator:
+    """Accumulates chunks into the pieces of an :class:`Actuals`, in exact arithmetic."""
+
+    def __init__(
+        self, plan: Plan, mapping: ActualsMapping, as_of: date, name: str, *, baselines: bool
+    ) -> None:
+        self.plan = plan
+        self.mapping = mapping
+        self.as_of = as_of
+        self.name = name
+        self.per = t.periods(plan.quarter)
+        self.slots = sorted(
+            self.per.all if baselines else {*self.per.current, *self.per.last_quarter}
+        )
+        self.slot_of = {m: i for i, m in enumerate(self.slots)}
+        self.reps = [n.id for n in plan.walk() if n.level is Level.REP]
+        self.products = list(plan.products)
+        self.key_products = np.array(
+            [plan.products[p].key for p in self.products] + [False], dtype=bool
+        )
+        self.quarter_start = plan.quarter.start.toordinal()
+        self.quarter_end = plan.quarter.end.toordinal()
+        self.as_of_day = as_of.toordinal()
+        self.roles = frozenset(mapping.columns)
+        self.need_accounts = "account" in self.roles
+        self.account_measures = any(
+            m in ("accounts", "new_accounts") for m in mapping.measures.values()
+        )
+        # Accounts by month: this quarter and last for attribution; last year too when a
+        # metric counts accounts (for its baseline). The last entry is slot -1: none.
+        kept = {*self.per.current, *self.per.last_quarter}
+        if any(m == "accounts" for m in mapping.measures.values()):
+            kept |= set(self.per.last_year)
+        self.account_slot = np.array([m in kept for m in self.slots] + [False], dtype=bool)
+        self._matchers(plan, mapping)
+        self.account_id: dict[str, int] = {}
+        self.account_names: list[str] = []
+        self._reset_results()
+
+    def _matchers(self, plan: Plan, mapping: ActualsMapping) -> None:
+        """CRM values (normalized) -> rep index, product index, stage class."""
+        rep_index = {rep: i for i, rep in enumerate(self.reps)}
+        # A name two people share maps to neither: the alias list must say who.
+        candidates: dict[str, set[str]] = {}
+        for person in plan.people.values():
+            for key in (person.id, person.email, person.name):
+                if key:
+                    candidates.setdefault(_norm(key), set()).add(person.id)
+        self.ambiguous = {key: sorted(ids) for key, ids in candidates.items() if len(ids) > 1}
+        self.person_of: dict[str, str] = {
+            key: next(iter(ids)) for key, ids in candidates.items() if len(ids) == 1
+        }
+        for alias, person_id in mapping.owners.items():
+            self.person_of[_norm(alias)] = person_id
+            self.ambiguous.pop(_norm(alias), None)
+        self.owner_index = {
+            key: rep_index.get(person_id, NO_SEAT) for key, person_id in self.person_of.items()
+        }
+        product_index = {p: i for i, p in enumerate(self.products)}
+        self.product_of: dict[str, int] = {}
+        for product in plan.products.values():
+            for key in (product.id, product.name):
+                self.product_of.setdefault(_norm(key), product_index[product.id])
+        for alias, product_id in mapping.products.items():
+            if product_id in product_index:
+                self.product_of[_norm(alias)] = product_index[product_id]
+        self.stage_of: dict[str, int] = {}
+        for cls, names in ((WON, mapping.won), (OPEN, mapping.open), (LOST, mapping.lost)):
+            for stage in names:
+                self.stage_of.setdefault(_norm(stage), cls)
+
+    def _reset_results(self) -> None:
+        self.rows = 0
+        self.reasons = np.zeros(len(_REASONS), dtype=np.int64)
+        self.won: dict[
+            tuple[int, int, int], list[Any]
+        ] = {}  # (rep, slot, product+1) -> [amount, deals]
+        self.lost: dict[tuple[int, int], int] = {}
+        self.account_parts: list[tuple[IntArray, npt.NDArray[Any], int]] = []
+        self.first_day = np.zeros(0, dtype=np.int64)
+        self.first_rep = np.zeros(0, dtype=np.int64)
+        self.covered: set[int] = set()
+        self.scale = 0
+        self.failed = False
+        # what to tell the user
+        self.owners_seen: dict[str, _Seen] = {}
+        self.no_seat_seen: dict[str, _Seen] = {}
+        self.products_seen: dict[str, _Seen] = {}
+        self.stages_seen: dict[str, _Seen] = {}
+        self.bad_dates: dict[str, _Seen] = {}
+        self.bad_amounts: dict[str, _Seen] = {}
+        self.no_date = _Seen()
+        self.no_amount = _Seen()
+        self.no_account = _Seen()
+        self.positions: dict[str, int] = {}
+
+    # -- one chunk --
+
+    def add(self, columns: dict[str, _Column], first_row: int, positions: dict[str, int]) -> None:
+        """Aggregate one chunk. Per-row work is numpy lookups; per-value work is Python."""
+        self.positions = positions
+        owner = columns["owner"]
+        n = len(owner.codes)
+        self.rows += n
+        if n == 0:
+            return
+        stage = self._stage(columns.get("stage"), n, first_row)
+        when, slot, day = self._dates(columns["date"], first_row)
+        rep = self._owner_lut(owner.values)[owner.codes]
+        owner_class = -np.minimum(rep, 0)  # 0 a rep, 1 unmapped, 2 no seat
+        # Ledger: each row once, for the first reason that applies.
+        reason = _LEDGER[(stage * 5 + when) * 3 + owner_class]
+        self.reasons += np.bincount(reason, minlength=len(_REASONS))
+        counted = reason == COUNTED
+        won = stage == WON
+        if (owner_class > 0).any():
+            self._owner_warnings(owner, rep, reason, first_row)
+        no_date = won & (when == W_NONE)
+        if no_date.any():
+            self._missing_dates(no_date & (day == EMPTY), first_row)
+        in_slot = slot >= 0
+        needed = won & in_slot
+        amount, scale = self._amounts(columns["amount"], needed, first_row)
+        product: IntArray | None = None
+        if "product" in columns:
+            product = self._product_lut(columns["product"].values)[columns["product"].codes]
+            if (product < 0).any():
+                self._value_warnings(
+                    columns["product"], product < 0, counted, self.products_seen, first_row
+                )
+        account = self._accounts(columns.get("account"))
+        if self.account_measures and account is not None:
+            self._note_rows(self.no_account, counted & (account < 0), first_row)
+        if self.failed:
+            return  # errors end the run: keep looking for more of them, skip the sums
+        mapped = rep >= 0
+        chosen = np.flatnonzero(needed & mapped)
+        self._sum_won(chosen, rep, slot, product, amount, scale)
+        self._count_lost(np.flatnonzero((stage == LOST) & in_slot & mapped), rep, slot)
+        if account is not None:
+            self._account_amounts(chosen, rep, slot, account, amount, scale)
+            firsts = won & (day >= 0) & (day <= self.as_of_day) & (account >= 0)
+            self._first_deals(firsts, day, account, rep)
+
+    def _lookup(self, column: _Column, lut: IntArray) -> IntArray:
+        # codes of -1 (missing) index the lookup's last entry, the value for "missing"
+        return lut[column.codes]
+
+    def _stage(self, column: _Column | None, n: int, first_row: int) -> IntArray:
+        if column is None:
+            return np.zeros(n, dtype=np.int8)  # no stage column: every row counts
+        classes = [
+            OTHER if _missing(v) else self.stage_of.get(_norm(v), OTHER) for v in column.values
+        ]
+        lut = np.array([*classes, OTHER], dtype=np.int8)
+        stage = lut[column.codes]
+        if OTHER in classes or (column.codes < 0).any():
+            self._value_warnings(column, stage == OTHER, None, self.stages_seen, first_row)
+        return stage
+
+    def _dates(
+        self, column: _Column, first_row: int
+    ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int16], IntArray]:
+        """Per row: where the date falls (W_*), its month slot (-1: none) and its day.
+
+        The day is an ordinal, EMPTY or BAD. Each distinct date is parsed once.
+        """
+        whens: list[int] = []
+        slots: list[int] = []
+        days: list[int] = []
+        bad: list[int] = []
+        fmt = self.mapping.date_format
+        last = min(self.quarter_end, self.as_of_day)
+        for code, value in enumerate(column.values):
+            parsed = None if _missing(value) else _parse_day(value, fmt)
+            if parsed is None:
+                whens.append(W_NONE)
+                slots.append(-1)
+                days.append(EMPTY if _missing(value) else BAD)
+                if not _missing(value):
+                    bad.append(code)
+                continue
+            ordinal = parsed.toordinal()
+            days.append(ordinal)
+            if ordinal < self.quarter_start:
+                whens.append(W_BEFORE)
+            elif ordinal > self.quarter_end:
+                whens.append(W_AFTER_QUARTER)
+            else:
+                whens.append(W_IN if ordinal <= last else W_AFTER_AS_OF)
+            key = t.month_key(parsed.year, parsed.month)
+            slots.append(self.slot_of.get(key, -1) if ordinal <= self.as_of_day else -1)
+            self.covered.add(key)
+        whens.append(W_NONE)
+        slots.append(-1)
+        days.append(EMPTY)
+        codes = column.codes
+        when = np.array(whens, dtype=np.int8)[codes]
+        slot = np.array(slots, dtype=np.int16)[codes]
+        day = np.array(days, dtype=np.int64)[codes]
+        for code in bad:
+            rows = np.flatnonzero(codes == code)
+            if len(rows):
+                self.failed = True
+                seen = self.bad_dates.setdefault(_shown(column.values[code]), _Seen())
+                self._note(seen, rows, first_row)
+        return when, slot, day
+
+    def _owner_lut(self, values: list[Any]) -> IntArray:
+        found = [
+            UNMAPPED if _missing(v) else self.owner_index.get(_norm(v), UNMAPPED) for v in values
+        ]
+        return np.array([*found, UNMAPPED], dtype=np.int32)
+
+    def _product_lut(self, values: list[Any]) -> IntArray:
+        found = [-1 if _missing(v) else self.product_of.get(_norm(v), -1) for v in values]
+        return np.array([*found, -1], dtype=np.int32)
+
+    def _owner_warnings(
+        self, column: _Column, rep: IntArray, reason: npt.NDArray[np.int8], first_row: int
+    ) -> None:
+        excluded = (reason == R_UNMAPPED) | (reason == R_NO_SEAT)
+        self._value_warnings(column, rep == UNMAPPED, excluded, self.owners_seen, first_row)
+        self._value_warnings(column, rep == NO_SEAT, excluded, self.no_seat_seen, first_row)
+
+    def _value_warnings(
+        self,
+        column: _Column,
+        rows: npt.NDArray[np.bool_],
+        flagged: npt.NDArray[np.bool_] | None,
+        seen: dict[str, _Seen],
+        first_row: int,
+    ) -> None:
+        """Count, per distinct value, the rows in ``rows`` (and of those, the ``flagged``)."""
+        if not rows.any():
+            return
+        size = len(column.values) + 1
+        codes = column.codes[rows]
+        totals = np.bincount(codes + 1, minlength=size)
+        marks = (
+            np.bincount(column.codes[rows & flagged] + 1, minlength=size)
+            if flagged is not None
+            else np.zeros(size, dtype=np.int64)
+        )
+        for slot_code in np.flatnonzero(totals):
+            code = int(slot_code) - 1
+            value = None if code < 0 else column.values[code]
+            entry = seen.get(_shown(value))
+            if entry is None:
+                entry = seen[_shown(value)] = _Seen()
+                entry.first = first_row + int(np.flatnonzero(rows & (column.codes == code))[0])
+            entry.rows += int(totals[slot_code])
+            entry.flagged += int(marks[slot_code])
+
+    def _note(self, seen: _Seen, rows: npt.NDArray[np.intp], first_row: int) -> None:
+        if not seen.rows:
+            seen.first = first_row + int(rows[0])
+        seen.rows += len(rows)
+        room = ROWS_SHOWN - len(seen.rows_shown)
+        seen.rows_shown += [first_row + int(r) for r in rows[:room]]
+
+    def _note_rows(self, seen: _Seen, mask: npt.NDArray[np.bool_], first_row: int) -> None:
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            self._note(seen, rows, first_row)
+
+    def _missing_dates(self, mask: npt.NDArray[np.bool_], first_row: int) -> None:
+        if mask.any():
+            self.failed = True
+            self._note_rows(self.no_date, mask, first_row)
+
+    def _amounts(
+        self, column: _Column, needed: npt.NDArray[np.bool_], first_row: int
+    ) -> tuple[npt.NDArray[Any], int]:
+        """Per row, the amount as an integer of 10**-scale units (0 where not needed)."""
+        rows = np.flatnonzero(needed)
+        if column.raw is not None:
+            codes, uniques = pd.factorize(column.raw[rows], use_na_sentinel=True)
+            values: list[Any] = np.asarray(uniques, dtype=object).tolist()
+            codes = np.asarray(codes, dtype=np.int64)
+        else:
+            codes = column.codes[rows]
+            values = column.values
+        # the last value stands for a missing one (code -1)
+        scaled, scale, state = _parse_amounts([*values, None], text=column.raw is not None)
+        row_state = state[codes]
+        if (row_state != _OK).any():
+            self.failed = True
+            for code in np.flatnonzero(state != _OK).tolist():
+                at = rows[codes == (code if code < len(values) else -1)]
+                if not len(at):
+                    continue
+                if state[code] == _MISSING:
+                    self._note(self.no_amount, at, first_row)
+                else:
+                    self._note(
+                        self.bad_amounts.setdefault(_shown(values[code]), _Seen()), at, first_row
+                    )
+        amounts = np.zeros(len(needed), dtype=scaled.dtype)
+        amounts[rows] = scaled[codes]
+        if scaled.dtype != object:
+            biggest = int(np.abs(scaled).max(initial=0))
+            if biggest * max(len(rows), 1) >= _INT64_SAFE:  # sums could overflow: Python ints
+                amounts = amounts.astype(object)
+        return amounts, scale
+
+    def _accounts(self, column: _Column | None) -> IntArray | None:
+        """Per row, a stable id for the account (-1: none), the same across chunks."""
+        if column is None:
+            return None
+        values = column.values
+        if all(type(v) is str for v in values):  # a CSV's: compare as written, but trimmed
+            names = [v.strip() for v in values]
+        else:
+            names = ["" if _missing(v) else _text(v).strip() for v in values]
+        ids = np.asarray(pd.Index(self.account_names).get_indexer(names), dtype=np.int64)
+        for index in np.flatnonzero(ids < 0).tolist():
+            name = names[index]
+            if not name:
+                continue
+            found = self.account_id.get(name)
+            if found is None:
+                found = self.account_id[name] = len(self.account_names)
+                self.account_names.append(name)
+            ids[index] = found
+        return np.append(ids, -1)[column.codes]
+
+    def _sum_won(
+        self,
+        rows: npt.NDArray[np.intp],
+        rep: IntArray,
+        slot: npt.NDArray[np.int16],
+        product: IntArray | None,
+        amount: npt.NDArray[Any],
+        scale: int,
+    ) -> None:
+        if not len(rows):
+            return
+        width = len(self.products) + 1
+        key = rep[rows].astype(np.int64) * len(self.slots) + slot[rows]
+        key = key * width + (product[rows] + 1 if product is not None else 0)
+        keys, sums, deals = _group(key, amount[rows], size=len(self.reps) * len(self.slots) * width)
+        for k, total, count in zip(keys.tolist(), sums.tolist(), deals.tolist(), strict=True):
+            rest, product_slot = divmod(k, width)
+            rep_index, slot_index = divmod(rest, len(self.slots))
+            cell = self.won.setdefault((rep_index, slot_index, product_slot), [Decimal(0), 0])
+            cell[0] += Decimal(total).scaleb(-scale)
+            cell[1] += count
+
+    def _count_lost(
+        self, rows: npt.NDArray[np.intp], rep: IntArray, slot: npt.NDArray[np.int16]
+    ) -> None:
+        if not len(rows):
+            return
+        key = rep[rows].astype(np.int64) * len(self.slots) + slot[rows]
+        keys, _, counts = _group(key, size=len(self.reps) * len(self.slots))
+        for k, count in zip(keys.tolist(), counts.tolist(), strict=True):
+            pair = divmod(k, len(self.slots))
+            self.lost[pair] = self.lost.get(pair, 0) + count
+
+    def _account_amounts(
+        self,
+        rows: npt.NDArray[np.intp],
+        rep: IntArray,
+        slot: npt.NDArray[np.int16],
+        account: IntArray,
+        amount: npt.NDArray[Any],
+        scale: int,
+    ) -> None:
+        """Keep (rep, month, account) and amount of counted rows; summed once, at the end."""
+        rows = rows[(account[rows] >= 0) & self.account_slot[slot[rows]]]
+        if not len(rows):
+            return
+        group = rep[rows].astype(np.int64) * len(self.slots) + slot[rows]
+        self.account_parts.append(((group << 32) | account[rows], amount[rows], scale))
+
+    def _first_deals(
+        self, mask: npt.NDArray[np.bool_], day: IntArray, account: IntArray, rep: IntArray
+    ) -> None:
+        """Remember each account's first counted row (earliest day; the earlier row on a tie)."""
+        size = len(self.account_names)
+        if len(self.first_day) < size:
+            grow = size - len(self.first_day)
+            self.first_day = np.concatenate([self.first_day, np.full(grow, np.iinfo(np.int64).max)])
+            self.first_rep = np.concatenate([self.first_rep, np.full(grow, UNMAPPED)])
+        if not mask.any():
+            return
+        rows = np.flatnonzero(mask)
+        accounts = account[rows]
+        days = day[rows]
+        earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(earliest, accounts, days)
+        hit = days == earliest[accounts]
+        codes, uniques = pd.factorize(accounts[hit])
+        # codes count up in order of first appearance: a new code is a new running maximum
+        top = np.maximum.accumulate(codes)
+        first = np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))
+        unique_accounts = np.asarray(uniques, dtype=np.int64)
+        better = earliest[unique_accounts] < self.first_day[unique_accounts]
+        chosen = unique_accounts[better]
+        self.first_day[chosen] = earliest[chosen]
+        self.first_rep[chosen] = rep[rows[hit][first[better]]]
+
+    # -- the result --
+
+    def result(self) -> LoadedActuals:
+        found = self._diagnostics()
+        if self.failed:
+            return LoadedActuals(None, found)
+        reps, slots = self.reps, self.slots
+        products = self.products
+        amounts: dict[tuple[str, int], list[Any]] = {}
+        by_product: dict[tuple[str, int, str], Decimal] = {}
+        for (rep_index, slot_index, product_slot), (total, deals) in self.won.items():
+            key = (reps[rep_index], slots[slot_index])
+            cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
+            cell[0] += total
+            cell[2] += deals
+            if product_slot > 0:
+                if self.key_products[product_slot - 1]:
+                    cell[1] += total
+                pkey = (*key, products[product_slot - 1])
+                by_product[pkey] = by_product.get(pkey, Decimal(0)) + total
+        for (rep_index, slot_index), count in self.lost.items():
+            cell = amounts.setdefault(
+                (reps[rep_index], slots[slot_index]), [Decimal(0), Decimal(0), 0, 0, 0]
+            )
+            cell[3] += count
+        if self.need_accounts and len(self.first_day):
+            for account in np.flatnonzero(self.first_rep >= 0).tolist():
+                first = date.fromordinal(int(self.first_day[account]))
+                first_slot = self.slot_of.get(t.month_key(first.year, first.month))
+                if first_slot is None:
+                    continue
+                key = (reps[int(self.first_rep[account])], slots[first_slot])
+                cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
+                cell[4] += 1
+        months = {
+            key: t.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
+            for key, (a, k, d, lost_, new) in amounts.items()
+        }
+        accounts, scale = self._account_maps()
+        ledger = t.Ledger(
+            rows=self.rows,
+            counted=int(self.reasons[COUNTED]),
+            excluded=tuple(
+                (self._reason_label(i), int(self.reasons[i]))
+                for i in range(1, len(_REASONS))
+                if self.reasons[i]
+            ),
+        )
+        actuals = t.Actuals(
+            source=self.name,
+            as_of=self.as_of,
+            ledger=ledger,
+            months=months,
+            products=by_product,
+            accounts=accounts,
+            account_names=tuple(self.account_names),
+            scale=scale,
+            covered=frozenset(self.covered),
+            roles=self.roles,
+            kept=frozenset(self.slots),
+        )
+        return LoadedActuals(actuals, found)
+
+    def _reason_label(self, index: int) -> str:
+        if index == R_AFTER_AS_OF:
+            return f"after {self.as_of}"
+        return _REASONS[index]
+
+    def _account_maps(self) -> tuple[Mapping[tuple[str, int], Mapping[int, int]], int]:
+        if not self.account_parts:
+            return {}, 0
+        scale = max(part[2] for part in self.account_parts)
+        keys = np.concatenate([part[0] for part in self.account_parts])
+        pieces = []
+        for _, sums, part_scale in self.account_parts:
+            factor = 10 ** (scale - part_scale)
+            if factor == 1:
+                pieces.append(sums)
+            elif sums.dtype == object or np.abs(sums).max(initial=0) * factor >= _INT64_SAFE:
+                pieces.append(sums.astype(object) * factor)
+            else:
+                pieces.append(sums * factor)
+        if any(p.dtype == object for p in pieces):
+            pieces = [p.astype(object) for p in pieces]
+        values = np.concatenate(pieces)
+        # One sort puts equal keys side by side and orders them for lookup; each run sums
+        # exactly (integers, or Python ints in an object array).
+        order = np.argsort(keys, kind="stable")
+        keys, values = keys[order], values[order]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        sums = np.add.reduceat(values, starts) if len(keys) else values
+        return _AccountsByMonth(keys[starts], sums, self.reps, self.slots), scale
+
+    # -- diagnostics --
+
+    def _span(self, row: int, role: str) -> SourceSpan:
+        return SourceSpan(self.name, row, self.positions.get(role, 1))
+
+    def _diagnostics(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        columns = self.mapping.columns
+        expected = self.mapping.date_format or "YYYY-MM-DD"
+        for value, seen in sorted(self.bad_dates.items(), key=lambda kv: kv[1].first):
+            out.append(
+                t.BAD_DATE.at(
+                    self._span(seen.first, "date"),
+                    f"{columns['date']} `{value}` is not a date ({expected}) in {_rows(seen)}",
+                    "fix the export, or set actuals.date_format (e.g. %d/%m/%Y)",
+                )
+            )
+        for value, seen in sorted(self.bad_amounts.items(), key=lambda kv: kv[1].first):
+            out.append(
+                t.BAD_AMOUNT.at(
+                    self._span(seen.first, "amount"),
+                    f"{columns['amount']} `{value}` is not a number in {_rows(seen)}",
+                    "write plain decimal numbers: no thousands separators, currency signs or text",
+                )
+            )
+        for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
+            if seen.rows:
+                out.append(
+                    t.MISSING_VALUE.at(
+                        self._span(seen.first, role),
+                        f"won deals without {columns[role]}: {_rows(seen)}",
+                        f"fill in {columns[role]} for won deals, or give them another stage",
+                    )
+                )
+        out += self._mapping_warnings()
+        if self.rows == 0:
+            out.append(
+                t.NO_ROWS.at(
+                    SourceSpan(self.name, 1, 1),
+                    f"{self.name} has a header but no rows",
+                    "export the report with its rows",
+                )
+            )
+        return out
+
+    def _mapping_warnings(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        columns = self.mapping.columns
+        known_owners = sorted(
+            {
+                *(p.name for p in self.plan.people.values()),
+                *(p.email for p in self.plan.people.values() if p.email),
+                *self.mapping.owners,
+            }
+        )
+        for value, seen in _by_first(self.owners_seen):
+            near = closest(value, known_owners)
+            alias = f"add `{value}: <person id>` under actuals.owners"
+            shared = self.ambiguous.get(_norm(value))
+            if shared:
+                out.append(
+                    t.UNMAPPED_OWNER.at(
+                        self._span(seen.first, "owner"),
+                        f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} names several people "
+                        f"({', '.join(shared)}); {_count(seen.flagged, 'won row')} of the quarter not counted",
+                        f"say who under actuals.owners, e.g. `{value}: {shared[0]}`",
+                    )
+                )
+                continue
+            out.append(
+                t.UNMAPPED_OWNER.at(
+                    self._span(seen.first, "owner"),
+                    f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} is no person of the plan; "
+                    f"{_count(seen.flagged, 'won row')} of the quarter not counted",
+                    f"did you mean `{near}`? or {alias}" if near else alias,
+                )
+            )
+        for value, seen in _by_first(self.no_seat_seen):
+            person = self.person_of.get(_norm(value), value)
+            out.append(
+                t.OWNER_WITHOUT_SEAT.at(
+                    self._span(seen.first, "owner"),
+                    f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} is {person}, who has no rep seat; "
+                    f"{_count(seen.flagged, 'won row')} of the quarter not counted",
+                    f"give {person} a rep seat, or map `{value}` to a rep under actuals.owners",
+                )
+            )
+        if "product" in columns:
+            known_products = sorted(
+                {*(p.name for p in self.plan.products.values()), *self.mapping.products}
+            )
+            for value, seen in _by_first(self.products_seen):
+                near = closest(value, known_products)
+                alias = f"add `{value}: <product id>` under actuals.products"
+                out.append(
+                    t.UNMAPPED_PRODUCT.at(
+                        self._span(seen.first, "product"),
+                        f"{columns['product']} `{value}` in {_count(seen.rows, 'row')} is no product line of the plan; "
+                        f"{_count(seen.flagged, 'counted row')} in amounts but in no product line",
+                        f"did you mean `{near}`? {alias}" if near else alias,
+                    )
+                )
+        if "stage" in columns:
+            known_stages = [*self.mapping.won, *self.mapping.open, *self.mapping.lost]
+            for value, seen in _by_first(self.stages_seen):
+                near = closest(value, known_stages)
+                listing = "add it to actuals.stages (won, open or lost)"
+                out.append(
+                    t.UNKNOWN_STAGE.at(
+                        self._span(seen.first, "stage"),
+                        f"{columns['stage']} `{value}` in {_count(seen.rows, 'row')} is not a won, open or lost stage; those rows are not counted",
+                        f"did you mean `{near}`? or {listing}" if near else listing,
+                    )
+                )
+        if self.no_account.rows:
+            out.append(
+                t.NO_ACCOUNT.at(
+                    self._span(self.no_account.first, "account"),
+                    f"{_count(self.no_account.rows, 'counted row')} without {columns['account']}, first in row {self.no_account.first}: "
+                    "in amounts, not in customer counts",
+                    f"fill in {columns['account']} for won deals",
+                )
+            )
+        return out
+
+
+class _AccountsByMonth(Mapping[tuple[str, int], Mapping[int, int]]):
+    """(rep, month) -> {account id: amount in 10**-scale units}, each built on first use.
+
+    Millions of rows give hundreds of thousands of (rep, month, account) sums;
+    a report looks up only the reps it attributes a gap for.
+    """
+
+    def __init__(
+        self, keys: IntArray, values: npt.NDArray[Any], reps: list[str], slots: list[int]
+    ) -> None:
+        groups = keys >> 32
+        starts = np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
+        ends = np.append(starts[1:], len(keys))
+        self._where: dict[tuple[str, int], tuple[int, int]] = {}
+        for group, start, end in zip(
+            groups[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        ):
+            rep_index, slot_index = divmod(group, len(slots))
+            self._where[(reps[rep_index], slots[slot_index])] = (start, end)
+        self._accounts = keys & 0xFFFFFFFF
+        self._values = values
+        self._built: dict[tuple[str, int], dict[int, int]] = {}
+
+    def __getitem__(self, key: tuple[str, int]) -> Mapping[int, int]:
+        found = self._built.get(key)
+        if found is None:
+            start, end = self._where[key]
+            found = self._built[key] = dict(
+                zip(
+                    self._accounts[start:end].tolist(),
+                    self._values[start:end].tolist(),
+                    strict=True,
+                )
+            )
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def _by_first(seen: dict[str, _Seen]) -> list[tuple[str, _Seen]]:
+    return sorted(seen.items(), key=lambda kv: (kv[1].first, kv[0]))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _rows(seen: _Seen) -> str:
+    listed = ", ".join(str(r) for r in seen.rows_shown)
+    more = (
+        f" and {seen.rows - len(seen.rows_shown):,} more"
+        if seen.rows > len(seen.rows_shown)
+        else ""
+    )
+    word = "row" if seen.rows == 1 else "rows"
+    return f"{word} {listed}{more}"

@@ -1,0 +1,508 @@
+"""``planc track``: wiring (plan -> actuals -> tracking) and its reports.
+
+Text for a terminal, JSON for machines, markdown for a weekly review, CSV for
+a spreadsheet. All four come from the same :class:`TrackReport`; amounts are
+exact decimals (JSON and CSV write them as text so nothing rounds them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from planc import __version__
+from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
+from planc.core.model import Level, Plan
+from planc.core.pipeline import CheckResult, check_directory, display_path
+from planc.core.reporters import diagnostic_json
+from planc.core.source import SourceSpan, SpanResolver
+from planc.track.tracking import (
+    Baseline,
+    Progress,
+    Tracking,
+    fmt_number,
+    fmt_percent,
+    month_label,
+    period_label,
+    track,
+)
+
+JSON_FORMAT_VERSION = 1
+
+
+@dataclass(slots=True)
+class TrackReport:
+    """What one ``planc track`` run found: the plan's check, the actuals, the tracking."""
+
+    label: str
+    actuals_path: str
+    check: CheckResult
+    tracking: Tracking | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.check.plan
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        return exit_code(self.diagnostics, strict=strict)
+
+
+def default_as_of(plan: Plan, today: date | None = None) -> date:
+    """Today, or the quarter's last day once the quarter is over."""
+    return min(today or date.today(), plan.quarter.end)
+
+
+def run_track(
+    plan_dir: Path, actuals_path: Path, as_of: date | None, *, baselines: bool = False
+) -> TrackReport:
+    """Check the plan; if it is sound, read the export and track every measured target."""
+    from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
+
+    checked = check_directory(plan_dir)
+    report = TrackReport(checked.label, display_path(actuals_path), checked)
+    plan = checked.plan
+    if plan is None or checked.has_errors:
+        report.diagnostics = checked.diagnostics
+        return report
+    day = as_of or default_as_of(plan)
+    loaded = load_actuals(actuals_path, plan, day, shown=report.actuals_path, baselines=baselines)
+    found = list(loaded.diagnostics)
+    if loaded.actuals is not None and not loaded.has_errors:
+        report.tracking = track(plan, loaded.actuals, baselines=baselines)
+        found += report.tracking.warnings
+    report.diagnostics = resolve_spans(found, SpanResolver(checked.sources))
+    return report
+
+
+# --- shared pieces ----------------------------------------------------------------------
+
+
+def _places(unit: str) -> int:
+    return 1 if unit in ("percent", "score") else 0
+
+
+def _summary(report: TrackReport) -> str:
+    counts = Counts.of(report.diagnostics)
+    verdict = "FAILED" if counts.errors else "OK"
+    plural = "" if counts.errors == 1 else "s"
+    wplural = "" if counts.warnings == 1 else "s"
+    return f"{verdict}: {counts.errors} error{plural}, {counts.warnings} warning{wplural}"
+
+
+def _heading(report: TrackReport) -> str:
+    tracking = report.tracking
+    if tracking is None:
+        return f"planc track {report.label} with {report.actuals_path}"
+    quarter = tracking.plan.quarter
+    return (
+        f"{quarter.id}: actuals from {report.actuals_path} as of {tracking.actuals.as_of} "
+        f"(day {tracking.elapsed_days} of {quarter.days})"
+    )
+
+
+def _metrics_in_order(tracking: Tracking) -> Iterator[tuple[str, list[Progress]]]:
+    by_metric: dict[str, list[Progress]] = {}
+    for progress in tracking.progress:
+        by_metric.setdefault(progress.metric, []).append(progress)
+    yield from by_metric.items()
+
+
+def _metric_title(plan: Plan, metric_id: str) -> str:
+    metric = plan.metrics[metric_id]
+    unit = plan.currency if metric.unit == "currency" else metric.unit
+    cap = ", a cap" if metric.is_cap else ""
+    return f"{metric_id} ({metric.name}, {unit}{cap})"
+
+
+def _month_headers(tracking: Tracking) -> list[str]:
+    return [month_label(k) for k in tracking.periods.current]
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    gap = " " * max(width - _width(text), 0)
+    return gap + text if right else text + gap
+
+
+def _table(rows: list[list[str]], right_from: int) -> list[str]:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            _pad(cell, widths[i], right=i >= right_from) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
+
+
+def _diagnostic_lines(report: TrackReport) -> list[str]:
+    lines = []
+    for d in report.diagnostics:
+        span = d.span or SourceSpan("", 1, 1)
+        lines.append(f"{span}: {d.code} [{d.severity.value}] {d.message}")
+        source = report.check.sources.get(span.path)
+        code_line = source.line_text(span.line) if source is not None else ""
+        if code_line.strip():
+            gutter = f"{span.line:>5} | "
+            lines.append(gutter + code_line.rstrip())
+            pad = "".join(
+                "\t" if c == "\t" else ("  " if _width(c) == 2 else " ")
+                for c in code_line[: max(span.col - 1, 0)]
+            )
+            lines.append(" " * (len(gutter) - 2) + "| " + pad + "^")
+        if d.hint:
+            lines.append(f"      = hint: {d.hint}")
+    return lines
+
+
+def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]:
+    plan = tracking.plan
+    header = [
+        "node",
+        "target",
+        "attained",
+        "% target",
+        "pace",
+        "% pace",
+        "forecast",
+        "status",
+        *_month_headers(tracking),
+    ]
+    rows = [header]
+    for p in items:
+        node = plan.nodes[p.node]
+        places = _places(p.unit)
+        rows.append(
+            [
+                "  " * int(node.level) + node.name,
+                fmt_number(p.target, places),
+                fmt_number(p.attained, places),
+                fmt_percent(p.attainment),
+                fmt_number(p.pace, places),
+                fmt_percent(p.of_pace),
+                fmt_number(p.forecast, places),
+                p.status,
+                *(fmt_number(m.attained, places) for m in p.months),
+            ]
+        )
+    return rows
+
+
+def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[str]]:
+    plan = tracking.plan
+    per = tracking.periods
+    rows = [
+        [
+            "target",
+            f"last quarter {period_label(per.last_quarter)}",
+            "declared",
+            f"last year {period_label(per.last_year)}",
+            "declared",
+        ]
+    ]
+    for b in baselines:
+        places = _places(plan.metrics[b.metric].unit)
+        rows.append(
+            [
+                f"{b.node}/{b.metric}",
+                _baseline_value(b.last_quarter, b.last_quarter_months, b.months, places),
+                fmt_number(b.declared_last_quarter, places),
+                _baseline_value(b.last_year, b.last_year_months, b.months, places),
+                fmt_number(b.declared_last_year, places),
+            ]
+        )
+    return rows
+
+
+def _baseline_value(value: Decimal | None, covered: int, months: int, places: int) -> str:
+    if covered == 0:
+        return "no data"
+    text = fmt_number(value, places)
+    return text if covered == months else f"{text} ({covered} of {months} months)"
+
+
+def text(report: TrackReport) -> str:
+    """For a terminal: the ledger, the diagnostics with their source lines, a table per metric."""
+    lines = [_heading(report)]
+    tracking = report.tracking
+    if tracking is not None:
+        lines.append(tracking.actuals.ledger.line())
+    lines.append("")
+    lines += _diagnostic_lines(report)
+    if tracking is not None:
+        plan = tracking.plan
+        for metric_id, items in _metrics_in_order(tracking):
+            lines += ["", _metric_title(plan, metric_id)]
+            lines += _table(_progress_rows(tracking, items), right_from=1)
+        if tracking.untracked:
+            lines += [
+                "",
+                "not tracked (no measure in actuals.metrics): " + ", ".join(tracking.untracked),
+            ]
+        if tracking.baselines is not None:
+            lines += ["", "baselines from the export"]
+            lines += _table(_baseline_rows(tracking, tracking.baselines), right_from=1)
+    elif report.plan is None or report.check.has_errors:
+        lines.append("the plan has errors: fix them first (planc check shows the same)")
+    lines += ["", _summary(report)]
+    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+
+
+# --- json -------------------------------------------------------------------------------
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
+    node = plan.nodes[p.node]
+    return {
+        "node": p.node,
+        "name": node.name,
+        "level": node.level.label,
+        "metric": p.metric,
+        "unit": p.unit,
+        "lower_is_better": p.lower_is_better,
+        "target": _dec(p.target),
+        "attained": _dec(p.attained),
+        "pace": _dec(p.pace),
+        "forecast": _dec(p.forecast),
+        "attainment_pct": _dec(p.attainment),
+        "of_pace_pct": _dec(p.of_pace),
+        "status": p.status,
+        "months": [
+            {
+                "month": f"{m.year:04d}-{m.month:02d}",
+                "plan": _dec(m.plan),
+                "attained": _dec(m.attained),
+                "complete": m.complete,
+            }
+            for m in p.months
+        ],
+    }
+
+
+def _json_baseline(b: Baseline) -> dict[str, Any]:
+    return {
+        "node": b.node,
+        "metric": b.metric,
+        "last_quarter": _dec(b.last_quarter),
+        "last_quarter_months_covered": b.last_quarter_months,
+        "last_year": _dec(b.last_year),
+        "last_year_months_covered": b.last_year_months,
+        "months": b.months,
+        "declared": {
+            "last_quarter": _dec(b.declared_last_quarter),
+            "last_year": _dec(b.declared_last_year),
+        },
+    }
+
+
+def as_json(report: TrackReport) -> str:
+    """Versioned JSON: ledger, diagnostics (as planc check writes them), progress, baselines."""
+    counts = Counts.of(report.diagnostics)
+    document: dict[str, Any] = {
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "planc", "version": __version__},
+        "plan": report.label,
+        "actuals": report.actuals_path,
+        "counts": {"error": counts.errors, "warning": counts.warnings, "info": counts.infos},
+        "diagnostics": [diagnostic_json(d) for d in report.diagnostics],
+    }
+    tracking = report.tracking
+    if tracking is not None:
+        plan = tracking.plan
+        ledger = tracking.actuals.ledger
+        document |= {
+            "quarter": {
+                "id": plan.quarter.id,
+                "start": plan.quarter.start.isoformat(),
+                "end": plan.quarter.end.isoformat(),
+                "days": plan.quarter.days,
+            },
+            "as_of": tracking.actuals.as_of.isoformat(),
+            "elapsed_days": tracking.elapsed_days,
+            "currency": plan.currency,
+            "ledger": {
+                "rows": ledger.rows,
+                "counted": ledger.counted,
+                "excluded": dict(ledger.excluded),
+                "line": ledger.line(),
+            },
+            "progress": [_json_progress(plan, p) for p in tracking.progress],
+            "untracked": list(tracking.untracked),
+        }
+        if tracking.baselines is not None:
+            document["baselines"] = {
+                "last_quarter": period_label(tracking.periods.last_quarter),
+                "last_year": period_label(tracking.periods.last_year),
+                "targets": [_json_baseline(b) for b in tracking.baselines],
+            }
+    # compact: the C encoder (indent would take the pure-Python one, slow on big plans)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# --- markdown ---------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(rows: list[list[str]], right_from: int) -> list[str]:
+    align = ["---:" if i >= right_from else "---" for i in range(len(rows[0]))]
+    out = ["| " + " | ".join(_md(c) for c in rows[0]) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+    return out
+
+
+def markdown(report: TrackReport) -> str:
+    """A weekly review: ledger, early warnings, data problems, a table per metric."""
+    tracking = report.tracking
+    if tracking is None:
+        lines = [f"# planc track: {report.label}", ""]
+    else:
+        quarter = tracking.plan.quarter
+        share = fmt_percent(Decimal(tracking.elapsed_days * 100) / quarter.days)
+        lines = [
+            f"# {quarter.name}: review as of {tracking.actuals.as_of}",
+            "",
+            f"Actuals from `{report.actuals_path}`, day {tracking.elapsed_days} of "
+            f"{quarter.days} ({share} of the quarter).",
+            "",
+            f"Ledger: {tracking.actuals.ledger.line()}.",
+            "",
+        ]
+    warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
+    others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
+    if tracking is not None:
+        lines += [f"## Early warnings ({len(warnings)})", ""]
+        lines += [_md_diagnostic(d) for d in warnings] or ["None: every target is on pace."]
+        lines.append("")
+    if others:
+        lines += ["## Problems in the plan or the export", ""]
+        lines += [_md_diagnostic(d) for d in others]
+        lines.append("")
+    if tracking is not None:
+        plan = tracking.plan
+        for metric_id, items in _metrics_in_order(tracking):
+            lines += [f"## {_md(_metric_title(plan, metric_id))}", ""]
+            rows = _progress_rows(tracking, items)
+            for row, p in zip(rows[1:], items, strict=True):
+                row[0] = _md_indent(plan, p.node) + row[0].strip()
+            lines += _md_table(rows, right_from=1)
+            lines.append("")
+        if tracking.untracked:
+            lines += [
+                f"Not tracked (no measure in actuals.metrics): {', '.join(tracking.untracked)}.",
+                "",
+            ]
+        if tracking.baselines is not None:
+            lines += ["## Baselines from the export", ""]
+            lines += _md_table(_baseline_rows(tracking, tracking.baselines), right_from=1)
+            lines.append("")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _md_indent(plan: Plan, node_id: str) -> str:
+    level = plan.nodes[node_id].level
+    return "" if level is Level.COMPANY else "\u00a0\u00a0" * int(level) + "└ "
+
+
+def _md_diagnostic(d: Diagnostic) -> str:
+    span = d.span or SourceSpan("", 1, 1)
+    hint = f" *{_md(d.hint)}*" if d.hint else ""
+    return f"- **{d.code}** `{span}`: {_md(d.message)}.{hint}"
+
+
+# --- csv --------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "level",
+    "node",
+    "name",
+    "metric",
+    "unit",
+    "period",
+    "target",
+    "attained",
+    "attainment_pct",
+    "pace",
+    "of_pace_pct",
+    "forecast",
+    "status",
+    "last_quarter",
+    "last_year",
+)
+
+
+def as_csv(report: TrackReport) -> str:
+    """One row per target for the quarter, then one per target and month; exact amounts."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    tracking = report.tracking
+    if tracking is None:
+        return out.getvalue()
+    plan = tracking.plan
+    baselines = {(b.node, b.metric): b for b in tracking.baselines or ()}
+    for p in tracking.progress:
+        node = plan.nodes[p.node]
+        base = baselines.get((p.node, p.metric))
+        common = [node.level.label, p.node, node.name, p.metric, p.unit]
+        writer.writerow(
+            [
+                *common,
+                "quarter",
+                _dec(p.target),
+                _dec(p.attained) or "",
+                _dec(p.attainment) or "",
+                _dec(p.pace),
+                _dec(p.of_pace) or "",
+                _dec(p.forecast) or "",
+                p.status,
+                (_dec(base.last_quarter) or "") if base else "",
+                (_dec(base.last_year) or "") if base else "",
+            ]
+        )
+        for m in p.months:
+            writer.writerow(
+                [
+                    *common,
+                    f"{m.year:04d}-{m.month:02d}",
+                    _dec(m.plan) or "",
+                    _dec(m.attained) or "",
+                    *[""] * 7,
+                ]
+            )
+    return out.getvalue()
+
+
+REPORTER_BY_NAME: dict[str, Callable[[TrackReport], str]] = {
+    "text": text,
+    "json": as_json,
+    "markdown": markdown,
+    "csv": as_csv,
+}
+
+
+def diagnostics_text(report: TrackReport) -> str:
+    """Just the diagnostics, for stderr when the report itself is CSV."""
+    lines = _diagnostic_lines(report)
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,985 @@
+"""Attainment, pacing, run-rate forecasts, early warnings and baselines.
+
+Pure arithmetic over the plan and *aggregated* actuals: no pandas, no I/O.
+:mod:`planc.track.actuals` reads a CRM export and aggregates it into an
+:class:`Actuals` (per rep and month); everything here works on those few
+thousand cells in exact ``Decimal``.
+
+The words, used the same way in the code, the reports and the README:
+
+- *attained*: what the actuals say so far (up to the as-of date);
+- *pace*: what the plan expects by the as-of date: the monthly phasing (the
+  current month prorated by its days), or without phasing an even spread over
+  the quarter's days; a share's pace is its target;
+- *forecast*: the run rate: attained x days of the quarter / days elapsed;
+- *of pace*: attained as a percent of pace; the early warnings compare it
+  with ``policy.warnings``.
+
+Rendering a brief calls :func:`progress_by_target`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.model import Level, Node, Plan, Quarter, Target
+
+# --- measures -------------------------------------------------------------------
+
+#: measure -> the unit of the metric it can feed (``actuals.metrics`` in the plan)
+MEASURES: dict[str, str] = {
+    "amount": "currency",
+    "deals": "count",
+    "accounts": "count",
+    "new_accounts": "count",
+    "key_product_share": "percent",
+    "win_rate": "percent",
+}
+#: measure -> the column role it cannot do without
+MEASURE_NEEDS: dict[str, str] = {
+    "key_product_share": "product",
+    "accounts": "account",
+    "new_accounts": "account",
+    "win_rate": "stage",
+}
+SHARES = frozenset({"key_product_share", "win_rate"})
+COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account")
+
+# --- the rules (PLC700-PLC749) ------------------------------------------------------
+
+MAPPING_MISSING = rule(
+    "PLC701",
+    "actuals-mapping-missing",
+    Severity.ERROR,
+    """The plan has no ``actuals:`` section, so planc track cannot read an export.
+
+    The quarter file says which columns of the CRM export hold what and how
+    each tracked metric is measured.
+
+    Fails (``planc track plans/2027-Q1 --actuals crm.csv`` on a quarter file
+    without ``actuals:``).
+
+    Passes::
+
+        actuals:
+          columns: {owner: sales_agent, date: close_date, amount: close_value}
+          metrics: {revenue: amount}
+    """,
+)
+UNREADABLE = rule(
+    "PLC702",
+    "actuals-unreadable",
+    Severity.ERROR,
+    """The actuals export cannot be read as a table.
+
+    A missing file, a folder, an unknown file type (planc reads .csv, .tsv,
+    .txt, .xlsx and .parquet), a Parquet file without pyarrow installed, a
+    damaged spreadsheet, an empty file or a CSV row with more fields than the
+    header.
+
+    Fails::
+
+        opportunity_id,sales_agent,close_value
+        1C1I7A6R,Moses Frase,1054,extra
+
+    Passes::
+
+        opportunity_id,sales_agent,close_value
+        1C1I7A6R,Moses Frase,1054
+    """,
+)
+ENCODING = rule(
+    "PLC703",
+    "actuals-encoding",
+    Severity.ERROR,
+    """The export is not text in the declared encoding (``actuals.encoding``, default utf-8).
+
+    Excel often saves CSV as gb18030 (Chinese) or cp1252 (Western European).
+
+    Fails (a cp1252 byte in a utf-8 file)::
+
+        sales_agent,close_value
+        Ren\\xe9 Dupont,1054
+
+    Passes (declare it)::
+
+        actuals:
+          encoding: cp1252
+    """,
+)
+MISSING_COLUMN = rule(
+    "PLC704",
+    "actuals-missing-column",
+    Severity.ERROR,
+    """A column the plan's mapping names is not in the export's header.
+
+    Fails (``columns: {date: close_dat, ...}``)::
+
+        opportunity_id,sales_agent,close_date,close_value
+
+    Passes::
+
+        actuals:
+          columns: {owner: sales_agent, date: close_date, amount: close_value}
+    """,
+)
+BAD_DATE = rule(
+    "PLC705",
+    "actuals-bad-date",
+    Severity.ERROR,
+    """A date in the export is not a date in the declared format.
+
+    Dates are YYYY-MM-DD (a time after them is ignored) unless
+    ``actuals.date_format`` gives a strftime format such as ``%d/%m/%Y``.
+
+    Fails::
+
+        sales_agent,close_date,close_value
+        Moses Frase,2017-13-01,1054
+
+    Passes::
+
+        sales_agent,close_date,close_value
+        Moses Frase,2017-12-01,1054
+    """,
+)
+BAD_AMOUNT = rule(
+    "PLC706",
+    "actuals-bad-amount",
+    Severity.ERROR,
+    """A counted row's amount is not a plain decimal number.
+
+    Amounts are read exactly, as decimals: no thousands separators, no
+    currency signs, no text.
+
+    Fails::
+
+        sales_agent,deal_stage,close_value
+        Moses Frase,Won,"1,054"
+
+    Passes::
+
+        sales_agent,deal_stage,close_value
+        Moses Frase,Won,1054
+    """,
+)
+MISSING_VALUE = rule(
+    "PLC707",
+    "actuals-missing-value",
+    Severity.ERROR,
+    """A counted (won) row has no date or no amount, so it cannot be put in a period or summed.
+
+    Fails::
+
+        sales_agent,deal_stage,close_date,close_value
+        Moses Frase,Won,,1054
+
+    Passes::
+
+        sales_agent,deal_stage,close_date,close_value
+        Moses Frase,Won,2017-03-01,1054
+        Moses Frase,Engaging,,
+    """,
+)
+NO_ROWS = rule(
+    "PLC708",
+    "actuals-no-rows",
+    Severity.WARNING,
+    """The export has a header but no rows, so every target shows nothing attained.
+
+    Fails::
+
+        sales_agent,deal_stage,close_date,close_value
+
+    Passes::
+
+        sales_agent,deal_stage,close_date,close_value
+        Moses Frase,Won,2017-03-01,1054
+    """,
+)
+UNMAPPED_OWNER = rule(
+    "PLC710",
+    "unmapped-owner",
+    Severity.WARNING,
+    """An owner in the export is no person of the plan; their rows are not counted.
+
+    Owners match a person's id, name or e-mail (ignoring case), or an alias
+    under ``actuals.owners``. The ledger counts the rows left out.
+
+    Fails (the plan has Moses Frase)::
+
+        sales_agent,deal_stage,close_date,close_value
+        Moses Frse,Won,2017-03-01,1054
+
+    Passes::
+
+        actuals:
+          owners: {Moses Frse: moses-frase}
+    """,
+)
+UNMAPPED_PRODUCT = rule(
+    "PLC711",
+    "unmapped-product",
+    Severity.WARNING,
+    """A product in the export is no product line of the plan.
+
+    Its rows still count in amounts and deals, but in no product line: not in
+    key_product_share and not in a product split's progress.
+
+    Fails (the plan has GTX Pro)::
+
+        sales_agent,product,close_value
+        Moses Frase,GTXPro,4514
+
+    Passes::
+
+        actuals:
+          products: {GTXPro: gtx-pro}
+    """,
+)
+UNKNOWN_STAGE = rule(
+    "PLC712",
+    "unknown-stage",
+    Severity.WARNING,
+    """A stage in the export is in none of ``actuals.stages`` (won, open, lost); its rows are not counted.
+
+    Fails (``stages: {won: [Won], lost: [Lost]}``)::
+
+        sales_agent,deal_stage,close_value
+        Moses Frase,Closed Won,1054
+
+    Passes::
+
+        actuals:
+          stages: {won: [Won, Closed Won], lost: [Lost]}
+    """,
+)
+OWNER_WITHOUT_SEAT = rule(
+    "PLC713",
+    "owner-without-seat",
+    Severity.WARNING,
+    """An owner in the export is a person of the plan with no rep seat; their rows are not counted.
+
+    Actuals count for reps and roll up through their teams and regions. A
+    manager's own deals need a rep seat (or an alias to the rep who owns the
+    account).
+
+    Fails (Cara Losch owns a team, not a rep seat)::
+
+        sales_agent,deal_stage,close_value
+        Cara Losch,Won,1054
+
+    Passes::
+
+        actuals:
+          owners: {Cara Losch: violet-mclelland}
+    """,
+)
+NO_ACCOUNT = rule(
+    "PLC714",
+    "won-without-account",
+    Severity.WARNING,
+    """Counted rows have no account, so they count in amounts but not in customer counts.
+
+    Only reported when a metric is measured by accounts or new_accounts.
+
+    Fails::
+
+        sales_agent,deal_stage,account,close_value
+        Moses Frase,Won,,1054
+
+    Passes::
+
+        sales_agent,deal_stage,account,close_value
+        Moses Frase,Won,Cancity,1054
+    """,
+)
+BEHIND_PACE = rule(
+    "PLC720",
+    "behind-pace",
+    Severity.WARNING,
+    """A target's actual is below ``policy.warnings.behind_pace`` percent of its pace to date.
+
+    The pace is what the monthly phasing expects by the as-of date (the
+    current month prorated by its days), or an even spread without phasing;
+    a share's pace is its target. No warning until
+    ``policy.warnings.after_months`` months are over. The message attributes
+    the gap where the data allows: the product line furthest behind its
+    split, last quarter's accounts with no deal yet, the win rate against
+    last quarter's.
+
+    Fails (months [150000, 180000, 220000]; 120,000 won by 2027-02-14,
+    pace 150,000 + 180,000 x 14/28 = 240,000: 50 %)::
+
+        revenue: {value: 550000, months: [150000, 180000, 220000]}
+
+    Passes (200,000 won by then: 83.3 % of pace)::
+
+        revenue: {value: 550000, months: [150000, 180000, 220000]}
+    """,
+)
+CAP_ABOVE_PACE = rule(
+    "PLC721",
+    "cap-above-pace",
+    Severity.WARNING,
+    """A cap (a lower-is-better metric such as sales expense) is used faster than its pace.
+
+    Warned when what is used so far exceeds ``policy.warnings.cap_above_pace``
+    percent (default 100) of the cap's pace to date.
+
+    Fails (a 90-day cap of 35,000; 20,000 spent by day 45, pace 17,500)::
+
+        sales_expense: {value: 35000}
+
+    Passes (15,000 spent by day 45)::
+
+        sales_expense: {value: 35000}
+    """,
+)
+
+RULES: tuple[Rule, ...] = (
+    MAPPING_MISSING,
+    UNREADABLE,
+    ENCODING,
+    MISSING_COLUMN,
+    BAD_DATE,
+    BAD_AMOUNT,
+    MISSING_VALUE,
+    NO_ROWS,
+    UNMAPPED_OWNER,
+    UNMAPPED_PRODUCT,
+    UNKNOWN_STAGE,
+    OWNER_WITHOUT_SEAT,
+    NO_ACCOUNT,
+    BEHIND_PACE,
+    CAP_ABOVE_PACE,
+)
+
+# --- numbers as people read them -------------------------------------------------------
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def fmt_number(value: Decimal | None, places: int = 0) -> str:
+    """1180000 -> '1,180,000'; with ``places`` decimals; None -> '-'."""
+    if value is None:
+        return "-"
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0"
+    return f"{rounded:,}"
+
+
+def fmt_percent(value: Decimal | None) -> str:
+    return "-" if value is None else f"{fmt_number(value, 1)}%"
+
+
+def fmt_count(value: int) -> str:
+    return f"{value:,}"
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+def month_key(year: int, month: int) -> int:
+    """A month as one integer (year * 12 + month - 1), so months sort and subtract."""
+    return year * 12 + month - 1
+
+
+def month_of(key: int) -> tuple[int, int]:
+    return key // 12, key % 12 + 1
+
+
+def month_label(key: int) -> str:
+    year, month = month_of(key)
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Periods:
+    """The months a tracking run looks at, as month keys."""
+
+    current: tuple[int, ...]
+    last_quarter: tuple[int, ...]
+    last_year: tuple[int, ...]
+
+    @property
+    def all(self) -> frozenset[int]:
+        return frozenset((*self.current, *self.last_quarter, *self.last_year))
+
+
+def periods(quarter: Quarter) -> Periods:
+    current = tuple(month_key(y, m) for y, m in quarter.months)
+    size = len(current)
+    return Periods(
+        current=current,
+        last_quarter=tuple(k - size for k in current),
+        last_year=tuple(k - 12 for k in current),
+    )
+
+
+def period_label(keys: Sequence[int]) -> str:
+    if not keys:
+        return "-"
+    first, last = month_label(keys[0]), month_label(keys[-1])
+    return first if first == last else f"{first}..{last}"
+
+
+# --- aggregated actuals -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Where every row of the export went: counted, or excluded for one reason."""
+
+    rows: int
+    counted: int
+    excluded: tuple[tuple[str, int], ...]  # (reason, rows), in a fixed order, none zero
+
+    @property
+    def excluded_total(self) -> int:
+        return sum(n for _, n in self.excluded)
+
+    def line(self) -> str:
+        """'8,800 rows read, 4,238 counted, 4,562 excluded: 2,473 lost, 2,089 open'."""
+        text = f"{fmt_count(self.rows)} rows read, {fmt_count(self.counted)} counted"
+        if self.excluded:
+            reasons = ", ".join(f"{fmt_count(n)} {reason}" for reason, n in self.excluded)
+            text += f", {fmt_count(self.excluded_total)} excluded: {reasons}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class RepMonth:
+    """One rep's counted rows in one month."""
+
+    amount: Decimal = Decimal(0)
+    key_amount: Decimal = Decimal(0)  # from key product lines
+    deals: int = 0  # counted (won) rows
+    lost: int = 0  # lost rows (for win_rate)
+    new_accounts: int = 0  # accounts whose first counted row is this one's
+
+
+@dataclass(frozen=True, slots=True)
+class Actuals:
+    """A CRM export aggregated per rep and month, up to the as-of date. Amounts are exact.
+
+    Only the months of :func:`periods` are kept (this quarter, last quarter,
+    the same quarter last year). ``accounts`` holds, per rep and month, each
+    account's counted amount as an integer in units of ``10**-scale`` (exact,
+    and cheap for millions of rows); ``account_names`` names the account ids.
+    """
+
+    source: str
+    as_of: date
+    ledger: Ledger
+    months: Mapping[tuple[str, int], RepMonth]
+    products: Mapping[tuple[str, int, str], Decimal]  # (rep, month, product id) -> amount
+    accounts: Mapping[tuple[str, int], Mapping[int, int]]
+    account_names: Sequence[str]
+    scale: int
+    covered: frozenset[int]  # months with any dated row, of any stage
+    roles: frozenset[str]  # the column roles the export was read with
+    kept: frozenset[int] = frozenset()  # the months aggregated (empty: all of periods())
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonthProgress:
+    year: int
+    month: int
+    plan: Decimal | None  # the month's phasing, when the target has one
+    attained: Decimal | None  # None for months not begun by the as-of date
+    complete: bool  # the month is over by the as-of date
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where one target stands at the as-of date. What a brief shows beside the target."""
+
+    node: str
+    metric: str
+    target: Decimal
+    attained: Decimal | None  # None: no data yet (a share of nothing)
+    pace: Decimal
+    forecast: Decimal | None
+    attainment: Decimal | None  # attained as a percent of the target
+    of_pace: Decimal | None  # attained as a percent of pace
+    status: str  # not started | not due | ahead | behind | at risk | within | over | no data
+    months: tuple[MonthProgress, ...]
+    lower_is_better: bool
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A target's results in the periods its baselines refer to, from the export."""
+
+    node: str
+    metric: str
+    last_quarter: Decimal | None
+    last_quarter_months: int  # months of that period the export covers
+    last_year: Decimal | None
+    last_year_months: int
+    months: int  # months in the period
+    declared_last_quarter: Decimal | None
+    declared_last_year: Decimal | None
+
+
+@dataclass(slots=True)
+class Tracking:
+    """Everything ``planc track`` reports."""
+
+    plan: Plan
+    actuals: Actuals
+    periods: Periods
+    elapsed_days: int
+    progress: list[Progress] = field(default_factory=list)
+    untracked: tuple[str, ...] = ()  # metrics with targets and no measure
+    warnings: list[Diagnostic] = field(default_factory=list)
+    baselines: list[Baseline] | None = None
+
+
+# --- rolling actuals up the org --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Tally:
+    amount: Decimal = Decimal(0)
+    key_amount: Decimal = Decimal(0)
+    deals: int = 0
+    lost: int = 0
+    new_accounts: int = 0
+
+    def add(self, other: RepMonth | _Tally) -> None:
+        self.amount += other.amount
+        self.key_amount += other.key_amount
+        self.deals += other.deals
+        self.lost += other.lost
+        self.new_accounts += other.new_accounts
+
+
+class _Rollup:
+    """Actuals per node and month: reps' cells summed up the tree, computed once."""
+
+    def __init__(self, plan: Plan, actuals: Actuals, months: Iterable[int]) -> None:
+        self.plan = plan
+        self.actuals = actuals
+        self.months = tuple(sorted(set(months)))
+        self.tallies: dict[str, dict[int, _Tally]] = {}
+        self.reps: dict[str, tuple[str, ...]] = {}
+        for node in _post_order(plan):
+            per_month = {m: _Tally() for m in self.months}
+            if node.level is Level.REP:
+                reps: tuple[str, ...] = (node.id,)
+                for m in self.months:
+                    cell = actuals.months.get((node.id, m))
+                    if cell is not None:
+                        per_month[m].add(cell)
+            else:
+                reps = tuple(r for c in node.children for r in self.reps.get(c, ()))
+                for child in node.children:
+                    child_months = self.tallies.get(child)
+                    if child_months is None:
+                        continue
+                    for m in self.months:
+                        per_month[m].add(child_months[m])
+            self.tallies[node.id] = per_month
+            self.reps[node.id] = reps
+        self._accounts: dict[tuple[str, tuple[int, ...]], dict[int, int]] = {}
+
+    def tally(self, node: str, months: Iterable[int]) -> _Tally:
+        total = _Tally()
+        per_month = self.tallies.get(node, {})
+        for m in months:
+            if m in per_month:
+                total.add(per_month[m])
+        return total
+
+    def accounts(self, node: str, months: Sequence[int]) -> dict[int, int]:
+        """Accounts with counted rows under a node in some months, with their scaled amounts."""
+        key = (node, tuple(months))
+        found = self._accounts.get(key)
+        if found is None:
+            found = {}
+            for rep in self.reps.get(node, ()):
+                for m in months:
+                    for account, value in self.actuals.accounts.get((rep, m), {}).items():
+                        found[account] = found.get(account, 0) + value
+            self._accounts[key] = found
+        return found
+
+    def product_amount(self, node: str, product: str, months: Iterable[int]) -> Decimal:
+        products = self.actuals.products
+        return sum(
+            (
+                products.get((rep, m, product), Decimal(0))
+                for rep in self.reps.get(node, ())
+                for m in months
+            ),
+            Decimal(0),
+        )
+
+    def measure(self, node: str, measure: str, months: Sequence[int]) -> Decimal | None:
+        """A measure's value for a node over some months; None when a share has no base."""
+        if measure == "accounts":
+            return Decimal(len(self.accounts(node, months)))
+        t = self.tally(node, months)
+        if measure == "amount":
+            return t.amount
+        if measure == "deals":
+            return Decimal(t.deals)
+        if measure == "new_accounts":
+            return Decimal(t.new_accounts)
+        if measure == "key_product_share":
+            return _share(t.key_amount, t.amount)
+        if measure == "win_rate":
+            return _share(Decimal(t.deals), Decimal(t.deals + t.lost))
+        raise ValueError(f"unknown measure {measure!r}")
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal | None:
+    return None if whole == 0 else part * 100 / whole
+
+
+def _post_order(plan: Plan) -> list[Node]:
+    """Nodes with every child before its parent."""
+    return list(reversed(list(plan.walk())))
+
+
+# --- pace and forecast ------------------------------------------------------------------------
+
+
+def elapsed_days(quarter: Quarter, as_of: date) -> int:
+    """Days of the quarter that are over at the end of the as-of date."""
+    if as_of < quarter.start:
+        return 0
+    return min((as_of - quarter.start).days + 1, quarter.days)
+
+
+def _month_bounds(quarter: Quarter, year: int, month: int) -> tuple[date, date]:
+    first = max(date(year, month, 1), quarter.start)
+    last = min(date(year, month, calendar.monthrange(year, month)[1]), quarter.end)
+    return first, last
+
+
+def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Decimal:
+    """How much of a month of the quarter is over by the end of the as-of date (0 to 1)."""
+    first, last = _month_bounds(quarter, year, month)
+    if as_of >= last:
+        return Decimal(1)
+    if as_of < first:
+        return Decimal(0)
+    return Decimal((as_of - first).days + 1) / Decimal((last - first).days + 1)
+
+
+def pace_of(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Decimal:
+    """What the plan expects of a target by the end of the as-of date."""
+    if share:
+        return target.value
+    months = target.months
+    if months is not None and len(months) == len(quarter.months):
+        expected = Decimal(0)
+        for (year, month), planned in zip(quarter.months, months, strict=True):
+            expected += planned * _month_fraction(quarter, year, month, as_of)
+        return expected.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    fraction = Decimal(elapsed_days(quarter, as_of)) / Decimal(quarter.days)
+    return (target.value * fraction).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def _percent(part: Decimal | None, whole: Decimal) -> Decimal | None:
+    if part is None or whole == 0:
+        return None
+    return (part * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+
+
+def _status(
+    of_pace: Decimal | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
+) -> str:
+    if elapsed == 0:
+        return "not started"
+    if attained is None:
+        return "no data"
+    if of_pace is None:
+        return "not due"  # nothing expected yet (a month phased at zero)
+    warnings = plan.policy.warnings
+    if lower:
+        return "over" if of_pace > warnings.cap_above_pace else "within"
+    if of_pace >= 100:
+        return "ahead"
+    return "behind" if of_pace >= warnings.behind_pace else "at risk"
+
+
+def _progress(
+    plan: Plan,
+    rollup: _Rollup,
+    node: Node,
+    target: Target,
+    measure: str,
+    periods_: Periods,
+    as_of: date,
+) -> Progress:
+    quarter = plan.quarter
+    metric = plan.metrics[target.metric]
+    share = measure in SHARES
+    elapsed = elapsed_days(quarter, as_of)
+    attained = rollup.measure(node.id, measure, periods_.current)
+    if attained is not None and share:
+        attained = attained.quantize(TENTH, rounding=ROUND_HALF_EVEN)
+    pace = pace_of(quarter, target, as_of, share=share)
+    if share or elapsed == 0 or attained is None:
+        forecast = attained if share else None
+    else:
+        forecast = (attained * quarter.days / elapsed).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    of_pace = _percent(attained, pace)
+    months = []
+    phased = target.months if target.months and len(target.months) == len(quarter.months) else None
+    for index, ((year, month), key) in enumerate(
+        zip(quarter.months, periods_.current, strict=True)
+    ):
+        first, last = _month_bounds(quarter, year, month)
+        begun = as_of >= first
+        value = rollup.measure(node.id, measure, (key,)) if begun else None
+        if value is not None and share:
+            value = value.quantize(TENTH, rounding=ROUND_HALF_EVEN)
+        months.append(
+            MonthProgress(
+                year,
+                month,
+                None if phased is None or share else phased[index],
+                value,
+                as_of >= last,
+            )
+        )
+    return Progress(
+        node=node.id,
+        metric=target.metric,
+        target=target.value,
+        attained=attained,
+        pace=pace,
+        forecast=forecast,
+        attainment=_percent(attained, target.value),
+        of_pace=of_pace,
+        status=_status(of_pace, attained, elapsed, metric.is_cap, plan),
+        months=tuple(months),
+        lower_is_better=metric.is_cap,
+        unit=metric.unit,
+    )
+
+
+def _tracked_targets(plan: Plan) -> Iterator[tuple[Node, Target, str]]:
+    """(node, target, measure) for every target of a measured metric: by metric, then top-down."""
+    mapping = plan.actuals
+    if mapping is None:
+        return
+    for metric_id in plan.metrics:
+        measure = mapping.measures.get(metric_id)
+        if measure not in MEASURES:
+            continue
+        for node in plan.walk():
+            target = node.targets.get(metric_id)
+            if target is not None:
+                yield node, target, measure
+
+
+def progress_by_target(plan: Plan, actuals: Actuals) -> dict[tuple[str, str], Progress]:
+    """Progress of every tracked target at the actuals' as-of date, by (node id, metric id).
+
+    The function a rendered brief calls to show attained, pace and forecast
+    beside each target. Targets of metrics the plan's ``actuals.metrics``
+    does not measure are absent.
+    """
+    per = periods(plan.quarter)
+    rollup = _Rollup(plan, actuals, per.current)
+    return {
+        (node.id, target.metric): _progress(plan, rollup, node, target, measure, per, actuals.as_of)
+        for node, target, measure in _tracked_targets(plan)
+    }
+
+
+# --- early warnings and what is behind them ----------------------------------------------------
+
+
+def _warnings_active(plan: Plan, as_of: date) -> bool:
+    """No pace warnings until ``after_months`` months of the quarter are over."""
+    after = plan.policy.warnings.after_months
+    months = plan.quarter.months
+    if after <= 0:
+        return as_of >= plan.quarter.start
+    if after > len(months):
+        return False
+    year, month = months[after - 1]
+    return as_of >= _month_bounds(plan.quarter, year, month)[1]
+
+
+def _scaled(value: int, scale: int) -> Decimal:
+    return Decimal(value).scaleb(-scale)
+
+
+def _attribution(
+    plan: Plan,
+    rollup: _Rollup,
+    target: Target,
+    progress: Progress,
+    measure: str,
+    per: Periods,
+) -> list[str]:
+    """Why a target is behind, as far as the export can tell."""
+    parts: list[str] = []
+    actuals = rollup.actuals
+    node = target.node
+    if measure == "amount" and target.products and "product" in actuals.roles and target.value:
+        worst: tuple[Decimal, str, Decimal, Decimal] | None = None
+        for product, planned in sorted(target.products.items()):
+            product_pace = progress.pace * planned / target.value
+            done = rollup.product_amount(node, product, per.current)
+            gap = done - product_pace
+            if worst is None or gap < worst[0]:
+                worst = (gap, product, done, product_pace)
+        if worst is not None and worst[0] < 0:
+            _, product, done, product_pace = worst
+            name = plan.products[product].name if product in plan.products else product
+            parts.append(
+                f"furthest behind: {name} ({fmt_number(done)} against a pace of "
+                f"{fmt_number(product_pace)})"
+            )
+    if "account" in actuals.roles and measure in ("amount", "deals", "accounts"):
+        before = rollup.accounts(node, per.last_quarter)
+        now = rollup.accounts(node, per.current)
+        lapsed = sorted(
+            ((value, account) for account, value in before.items() if account not in now),
+            key=lambda pair: (-pair[0], actuals.account_names[pair[1]]),
+        )
+        if lapsed:
+            named = ", ".join(
+                f"{actuals.account_names[a]} ({fmt_number(_scaled(v, actuals.scale))})"
+                for v, a in lapsed[:3]
+            )
+            more = f" and {len(lapsed) - 3} more" if len(lapsed) > 3 else ""
+            parts.append(
+                f"no deal yet from {len(lapsed)} of last quarter's accounts: {named}{more}"
+            )
+    if "stage" in actuals.roles and measure in ("amount", "deals"):
+        now_rate = rollup.measure(node, "win_rate", per.current)
+        then_rate = rollup.measure(node, "win_rate", per.last_quarter)
+        if now_rate is not None and then_rate is not None and now_rate < then_rate:
+            parts.append(
+                f"win rate {fmt_percent(now_rate)} (last quarter {fmt_percent(then_rate)})"
+            )
+    return parts
+
+
+def _warn(
+    plan: Plan, rollup: _Rollup, progress: Progress, target: Target, measure: str, per: Periods
+) -> Diagnostic | None:
+    warnings = plan.policy.warnings
+    if progress.attained is None or progress.of_pace is None:
+        return None
+    as_of = rollup.actuals.as_of
+    unit = plan.metrics[target.metric].unit
+    places = 1 if unit in ("percent", "score") else 0
+    attained = fmt_number(progress.attained, places)
+    pace = fmt_number(progress.pace, places)
+    if progress.lower_is_better:
+        if progress.of_pace <= warnings.cap_above_pace:
+            return None
+        forecast = fmt_number(progress.forecast, places)
+        return CAP_ABOVE_PACE.at(
+            target.loc / "value",
+            (
+                f"{target.ref}: {attained} used by {as_of}, {fmt_percent(progress.of_pace)} of "
+                f"the pace of {pace} (warning above {fmt_percent(warnings.cap_above_pace)}); at "
+                f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
+            ),
+            "slow the spending, or record an adjustment with its cause",
+        )
+    if progress.of_pace >= warnings.behind_pace:
+        return None
+    message = (
+        f"{target.ref}: {attained} by {as_of}, {fmt_percent(progress.of_pace)} of the pace of "
+        f"{pace} (warning below {fmt_percent(warnings.behind_pace)})"
+    )
+    if progress.forecast is not None and measure not in SHARES:
+        message += (
+            f"; run-rate forecast {fmt_number(progress.forecast, places)} of "
+            f"{fmt_number(target.value, places)}"
+        )
+    parts = _attribution(plan, rollup, target, progress, measure, per)
+    if parts:
+        message += "; " + "; ".join(parts)
+    owner = plan.people.get(target.owner)
+    who = owner.name if owner is not None else target.owner
+    return BEHIND_PACE.at(
+        target.loc / "value",
+        message,
+        f"review it with {who}: market, competitor, execution or resources? "
+        "Adjust the target only for a stated cause",
+    )
+
+
+# --- baselines from history --------------------------------------------------------------------
+
+
+def _baselines(plan: Plan, rollup: _Rollup, per: Periods) -> list[Baseline]:
+    kept = rollup.actuals.kept
+    if kept and not kept.issuperset(per.all):
+        raise ValueError("baselines need actuals loaded with baselines=True")
+    covered = rollup.actuals.covered
+    lq_cover = sum(1 for m in per.last_quarter if m in covered)
+    ly_cover = sum(1 for m in per.last_year if m in covered)
+    out = []
+    for node, target, measure in _tracked_targets(plan):
+        last_quarter = rollup.measure(node.id, measure, per.last_quarter) if lq_cover else None
+        last_year = rollup.measure(node.id, measure, per.last_year) if ly_cover else None
+        if measure in SHARES:
+            last_quarter = None if last_quarter is None else last_quarter.quantize(TENTH)
+            last_year = None if last_year is None else last_year.quantize(TENTH)
+        out.append(
+            Baseline(
+                node=node.id,
+                metric=target.metric,
+                last_quarter=last_quarter,
+                last_quarter_months=lq_cover,
+                last_year=last_year,
+                last_year_months=ly_cover,
+                months=len(per.current),
+                declared_last_quarter=target.last_quarter,
+                declared_last_year=target.last_year,
+            )
+        )
+    return out
+
+
+# --- the whole run ---------------------------------------------------------------------------------
+
+
+def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
+    """Attainment, pace, forecast and warnings for every tracked target; baselines if asked."""
+    per = periods(plan.quarter)
+    months = per.all if baselines else (*per.current, *per.last_quarter)
+    rollup = _Rollup(plan, actuals, months)
+    result = Tracking(plan, actuals, per, elapsed_days(plan.quarter, actuals.as_of))
+    mapping = plan.actuals
+    measured = set(mapping.measures) if mapping is not None else set()
+    targeted = {m for node in plan.nodes.values() for m in node.targets}
+    result.untracked = tuple(m for m in plan.metrics if m in targeted and m not in measured)
+    active = _warnings_active(plan, actuals.as_of)
+    for node, target, measure in _tracked_targets(plan):
+        progress = _progress(plan, rollup, node, target, measure, per, actuals.as_of)
+        result.progress.append(progress)
+        if active:
+            found = _warn(plan, rollup, progress, target, measure, per)
+            if found is not None:
+                result.warnings.append(found)
+    if baselines:
+        result.baselines = _baselines(plan, rollup, per)
+    return result
