@@ -17,7 +17,7 @@ from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.pipeline import CheckResult, check_directory, check_sources, display_path
-from planc.core.source import SpanResolver
+from planc.core.spans import SpanResolver
 
 WORK_TREE = "working tree"
 

@@ -25,7 +25,8 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.memory import gc_paused
 from planc.core.model import Adjustment, ApprovalTier, Band, Level, Node, Plan, Target
 from planc.core.pipeline import CheckResult
-from planc.core.source import Loc, SourceSpan, SpanResolver
+from planc.core.source import Loc, SourceSpan
+from planc.core.spans import SpanResolver
 
 HUNDRED = Decimal(100)
 _ROLE_LEVEL = {

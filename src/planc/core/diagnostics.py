@@ -12,7 +12,8 @@ import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from planc.core.source import Loc, SourceSpan, SpanResolver
+from planc.core.source import Loc, SourceSpan
+from planc.core.spans import SpanResolver
 
 
 class Severity(enum.Enum):

@@ -19,13 +19,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from planc.core.composer import compose_nodes, span_of
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.core.source import SourceFile, SourceSpan, span_of
-
-try:  # the C composer; a pure-Python fallback is 5-10x slower but still correct
-    from yaml._yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - every supported wheel of PyYAML ships libyaml
-    from yaml import Loader as _Parser  # type: ignore[assignment]
+from planc.core.source import SourceFile, SourceSpan
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MODELINE_PREFIX = b"# yaml-language-server: $schema="
@@ -372,29 +368,6 @@ class LoadResult:
     data: Any
     diagnostics: list[Diagnostic] = field(default_factory=list)
     traps: dict[tuple[int, int], Trap] = field(default_factory=dict)
-
-
-class _Composer(_Parser):
-    """libyaml's composer with tag resolution switched off: we classify scalars ourselves."""
-
-    def resolve(self, kind: object, value: object, implicit: object) -> None:
-        return None
-
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
-
-def compose_nodes(data: bytes) -> Node | None:
-    """Compose one YAML document into nodes (raises yaml.YAMLError on bad YAML)."""
-    parser = _Composer(data)
-    try:
-        node: Node | None = parser.get_single_node()
-        return node
-    finally:
-        parser.dispose()
 
 
 def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:

@@ -14,7 +14,8 @@ from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE, LoadResu
 from planc.core.memory import gc_paused
 from planc.core.model import Plan, build_plan
 from planc.core.schema import NO_QUARTER_FILE, TWO_QUARTER_FILES, validate
-from planc.core.source import Loc, SourceFile, SourceSpan, SpanResolver
+from planc.core.source import Loc, SourceFile, SourceSpan
+from planc.core.spans import SpanResolver
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 

@@ -18,7 +18,8 @@ import jsonschema_rs
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.loader import LoadResult, Trap
 from planc.core.resources import schema_path
-from planc.core.source import Loc, PathPart, SpanResolver
+from planc.core.source import Loc, PathPart
+from planc.core.spans import SpanResolver
 from planc.core.spelling import closest
 
 MISSING_KEY = rule(

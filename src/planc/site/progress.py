@@ -24,7 +24,7 @@ from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.locales import DASH, MINUS, Locale
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
-from planc.core.source import SpanResolver
+from planc.core.spans import SpanResolver
 from planc.track.tracking import MonthProgress, Progress, elapsed_days
 
 _ZERO = Decimal(0)

@@ -23,7 +23,8 @@ from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
 from planc.core.pipeline import CheckResult, check_directory, display_path
 from planc.core.reporters import diagnostic_json
-from planc.core.source import SourceSpan, SpanResolver
+from planc.core.source import SourceSpan
+from planc.core.spans import SpanResolver
 from planc.track.tracking import (
     Baseline,
     Progress,

@@ -1,0 +1,74 @@
+"""Paths to positions: the one place a :class:`Loc` becomes a 1-based line and column.
+
+Only when a diagnostic is reported does :class:`SpanResolver` compose the file
+again and walk the path to a line and column, once per file that has
+diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from planc.core.composer import compose_nodes, span_of
+from planc.core.source import Loc, PathPart, SourceFile, SourceSpan
+
+
+@dataclass(slots=True)
+class SpanResolver:
+    """Turns :class:`Loc` paths into spans by composing each file at most once."""
+
+    files: dict[str, SourceFile]
+    _roots: dict[str, Node | None] = field(default_factory=dict)
+
+    def resolve(self, loc: Loc) -> SourceSpan:
+        root = self._root(loc.file)
+        if root is None:
+            return SourceSpan(loc.file, 1, 1)
+        node, key_node = _walk(root, loc.path)
+        target = key_node if (loc.key and key_node is not None) else node
+        return span_of(loc.file, target)
+
+    def release(self, file: str) -> None:
+        """Forget a file's node tree (it is large; compose again if asked)."""
+        self._roots.pop(file, None)
+
+    def _root(self, file: str) -> Node | None:
+        if file not in self._roots:
+            source = self.files.get(file)
+            self._roots[file] = None if source is None else _compose_quietly(source.data)
+        return self._roots[file]
+
+
+def _compose_quietly(data: bytes) -> Node | None:
+    try:
+        return compose_nodes(data)
+    except Exception:  # noqa: BLE001 - a file that does not compose has no spans to give
+        return None
+
+
+def _walk(root: Node, path: tuple[PathPart, ...]) -> tuple[Node, Node | None]:
+    """Follow ``path`` as far as it goes; return the deepest node and its key node."""
+    node: Node = root
+    key_node: Node | None = None
+    for part in path:
+        child = _child(node, part)
+        if child is None:
+            break
+        key_node, node = child
+    return node, key_node
+
+
+def _child(node: Node, part: PathPart) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        found: tuple[Node | None, Node] | None = None
+        for key, value in node.value:
+            if key.value == part:
+                found = (key, value)  # the last one wins, as it does when loading
+        return found
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        item: Any = node.value[part]
+        return (None, item)
+    return None
