@@ -42,7 +42,7 @@ FLOOR = """
 import sys
 from pathlib import Path
 from planc.core.gitsource import Repository
-from planc.core.pipeline import check_sources
+from planc.checks import check_sources
 repo = Repository.open(Path("."))
 for rev in ("HEAD~1", "HEAD"):
     revision = repo.resolve(rev)

@@ -62,7 +62,7 @@ def timed(work: Callable[[], None]) -> float:
 
 
 def measure(reps: int, workdir: Path, sitedir: Path, runs: int, seed: int) -> SizeResult:
-    from planc.core.pipeline import check_directory
+    from planc.checks import check_directory
     from planc.site.render import RenderOptions, build_pages, environment, render_site
 
     plan_dir = workdir / f"plan-{reps}" / "2027-Q1"

@@ -99,8 +99,8 @@ def make_plan(reps: int, plan_dir: Path) -> tuple[list[str], list[str]]:
     )
     quarter = plan_dir / "quarter.yaml"
     quarter.write_text(quarter.read_text(encoding="utf-8") + MAPPING, encoding="utf-8")
+    from planc.checks import check_directory
     from planc.core.model import Level
-    from planc.core.pipeline import check_directory
 
     result = check_directory(plan_dir)
     if result.plan is None or result.has_errors:

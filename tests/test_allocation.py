@@ -22,8 +22,8 @@ from planc.allocate.allocation import (
     largest_remainder,
     month_availability,
 )
+from planc.checks import check_directory
 from planc.core.model import Plan
-from planc.core.pipeline import check_directory
 
 UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal("0.01"), Decimal(5), Decimal("2.5")])
 WEIGHTS = st.lists(

@@ -179,8 +179,8 @@ def visit(browser: Any, server: str) -> Iterator[Any]:
 
 def rep_numbers(rep: str) -> tuple[str, list[str]]:
     """The rep's name and each target value as the brief must print it (from the plan itself)."""
+    from planc.checks import check_directory
     from planc.core.locales import get_locale
-    from planc.core.pipeline import check_directory
 
     plan = check_directory(REPO / "plans" / "2027-Q1").plan
     assert plan is not None

@@ -43,8 +43,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from planc.checks import RULES
 from planc.cli import cli
+from planc.codes import RULES
 
 TESTS = Path(__file__).parent
 CASES_DIR = TESTS / "cases"

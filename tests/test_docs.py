@@ -17,7 +17,7 @@ def test_readme_rules_table_matches_registry() -> None:
 
 
 def test_every_rule_has_an_explanation_with_examples() -> None:
-    from planc.checks import RULES
+    from planc.codes import RULES
 
     for code, rule in RULES.items():
         assert re.fullmatch(r"PLC\d{3}", code)

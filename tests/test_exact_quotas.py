@@ -6,9 +6,9 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+from planc.checks import check_directory
 from planc.checks.base import round_up
 from planc.checks.smart import presence_factor, ramp_factor
-from planc.core.pipeline import check_directory
 
 
 def test_round_up_is_exact_at_the_edge() -> None:

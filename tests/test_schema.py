@@ -88,8 +88,8 @@ class TestExamplePlan:
         assert result.json()["diagnostics"] == []
 
     def test_example_quarter_has_what_the_issue_asks(self) -> None:
+        from planc.checks import check_directory
         from planc.core.model import Level
-        from planc.core.pipeline import check_directory
 
         plan = check_directory(REPO / "plans" / "2027-Q1").plan
         assert plan is not None

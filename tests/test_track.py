@@ -348,7 +348,7 @@ class TestExactAmounts:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Chunk boundaries (and a scale that changes between chunks) do not change a sum."""
-        from planc.core.pipeline import check_directory
+        from planc.checks import check_directory
         from planc.track import actuals
 
         plan_dir = mini_plan(tmp_path)
@@ -523,7 +523,7 @@ class TestProgressForRender:
     """progress_by_target: what a rendered brief shows beside each target."""
 
     def test_every_tracked_target_has_its_progress(self) -> None:
-        from planc.core.pipeline import check_directory
+        from planc.checks import check_directory
         from planc.track.actuals import load_actuals
         from planc.track.tracking import progress_by_target
 

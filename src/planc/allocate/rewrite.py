@@ -15,9 +15,10 @@ from pathlib import Path
 
 from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.yamledit import Value, YamlDocument
+from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic
-from planc.core.pipeline import CheckResult, check_sources
+from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
 
 

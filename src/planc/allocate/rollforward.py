@@ -51,10 +51,11 @@ from planc.allocate.allocation import (
     unit_of,
 )
 from planc.allocate.emit import dump
+from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
-from planc.core.pipeline import CheckResult, check_directory, check_sources
+from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
 
 # person id → metric id → (year, month) → result

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from planc.change.coverage import coverage_diagnostics
 from planc.change.diff import Impact, Side, compute_impact
+from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
-from planc.core.pipeline import CheckResult, check_directory, check_sources, display_path
+from planc.core.pipeline import CheckResult, display_path
 from planc.core.spans import SpanResolver
 
 WORK_TREE = "working tree"

@@ -26,12 +26,13 @@ from planc.change.comparison import WORK_TREE, Comparison, ComparisonError, Endp
 from planc.change.coverage import value_changes
 from planc.change.diff import Impact, Side, compute_impact
 from planc.change.impact_report import render_markdown, summary_sentence
+from planc.checks import check_sources
 from planc.core.composer import compose_nodes
 from planc.core.files import write_atomic
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.numbers import plain
-from planc.core.pipeline import check_sources, display_path
+from planc.core.pipeline import display_path
 from planc.core.reporters import text
 from planc.core.source import SourceFile
 

@@ -1,22 +1,23 @@
-"""The registry of every check, and of every rule planc reports (loader and schema too).
+"""The registry of every check over a plan's model, and the compiler that runs them.
 
-Families by hundreds: PLC0xx YAML, PLC1xx schema, PLC2xx references,
-PLC3xx reconciliation, PLC4xx SMART, PLC5xx resources, PLC6xx adjustments,
-PLC7xx tracking (planc track, and PLC73x: the plan's actuals mapping).
-A code's meaning never changes; retired codes stay reserved.
+:func:`check_directory` and :func:`check_sources` are ``planc check`` short of
+printing: the front end of :mod:`planc.core.pipeline` (load → schema → model)
+followed by every check here, in registry order. The registry of every code
+planc reports, from every layer, is :mod:`planc.codes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from planc.change import coverage
 from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
 from planc.checks.base import Check
-from planc.core import loader, schema
-from planc.core.diagnostics import Diagnostic, Rule
+from planc.core.diagnostics import Diagnostic
+from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
-from planc.track import tracking
+from planc.core.pipeline import CheckResult, compile_directory, compile_sources
+from planc.core.source import SourceFile
 
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
@@ -28,30 +29,23 @@ CHECKS: tuple[Check, ...] = (
     *mapping.CHECKS,
 )
 
-RULES: dict[str, Rule] = {
-    r.code: r
-    for r in (
-        *loader.RULES,
-        *schema.RULES,
-        *(c.rule for c in CHECKS),
-        *coverage.RULES,
-        *tracking.RULES,
-    )
-}
-
-FAMILIES = {
-    "0": "YAML",
-    "1": "Schema",
-    "2": "References",
-    "3": "Reconciliation",
-    "4": "SMART",
-    "5": "Resources",
-    "6": "Adjustments",
-    "7": "Tracking",
-}
-
 
 def run_checks(plan: Plan) -> Iterator[Diagnostic]:
     """Every check over the plan, in registry order."""
     for check in CHECKS:
         yield from check.run(plan)
+
+
+def check_sources(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CheckResult:
+    """Compile a plan from its files and run every check: ``planc check`` short of printing."""
+    return compile_sources(label, sources, run_checks, problems, max_bytes)
+
+
+def check_directory(plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+    """``planc check DIR``: read a quarter folder from disk, compile it and check it."""
+    return compile_directory(plan_dir, run_checks, max_bytes)

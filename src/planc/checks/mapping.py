@@ -12,9 +12,8 @@ from datetime import date, datetime
 
 from planc.checks.base import Finding, check
 from planc.core.diagnostics import Severity
-from planc.core.model import Plan
+from planc.core.model import MEASURE_NEEDS, MEASURES, Plan
 from planc.core.spelling import closest
-from planc.track.tracking import MEASURE_NEEDS, MEASURES
 
 
 def _hint(name: str, known: list[str], where: str) -> str:

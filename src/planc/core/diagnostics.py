@@ -71,9 +71,26 @@ class Rule:
         return Diagnostic(self.code, level, message, hint, where, None)
 
 
+_DECLARED: dict[str, Rule] = {}
+
+
 def rule(code: str, slug: str, severity: Severity, doc: str) -> Rule:
-    """Declare a rule; ``doc`` is its user documentation (first line is the summary)."""
-    return Rule(code, slug, severity, inspect.cleandoc(doc))
+    """Declare a rule; ``doc`` is its user documentation (first line is the summary).
+
+    Every declared rule is remembered, so a reporter can describe any code it is
+    handed without importing the layer that declared it. A code means one thing
+    forever: declaring it twice with another slug is a bug caught at import.
+    """
+    declared = Rule(code, slug, severity, inspect.cleandoc(doc))
+    earlier = _DECLARED.setdefault(code, declared)
+    if earlier.slug != slug:
+        raise ValueError(f"rule code {code} declared twice: {earlier.slug} and {slug}")
+    return declared
+
+
+def declared_rule(code: str) -> Rule | None:
+    """The rule behind a code, if the module declaring it has been imported."""
+    return _DECLARED.get(code)
 
 
 def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> list[Diagnostic]:

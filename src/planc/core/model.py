@@ -31,6 +31,25 @@ class Level(enum.IntEnum):
         return self.name.lower()
 
 
+# The vocabulary of the plan's ``actuals:`` mapping: what planc track can measure.
+#: measure -> the unit of the metric it can feed (``actuals.metrics`` in the plan)
+MEASURES: dict[str, str] = {
+    "amount": "currency",
+    "deals": "count",
+    "accounts": "count",
+    "new_accounts": "count",
+    "key_product_share": "percent",
+    "win_rate": "percent",
+}
+#: measure -> the column role it cannot do without
+MEASURE_NEEDS: dict[str, str] = {
+    "key_product_share": "product",
+    "accounts": "account",
+    "new_accounts": "account",
+    "win_rate": "stage",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Pillar:
     id: str
@@ -212,7 +231,7 @@ class ActualsMapping:
     ``columns`` maps a role (owner, date, amount, product, stage, account) to a
     column header; ``owners`` and ``products`` map CRM values that are not an
     id, name or e-mail of the plan to ids; ``measures`` says how each tracked
-    metric is computed (see ``planc.track.tracking.MEASURES``).
+    metric is computed (see ``MEASURES``).
     """
 
     columns: Mapping[str, str]

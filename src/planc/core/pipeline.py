@@ -1,14 +1,17 @@
-"""Wiring: sources → load → schema → model → checks. Returns results, prints nothing."""
+"""The compiler's driver: sources → load → schema → model → checks. Prints nothing.
+
+The checks are handed in (``run_checks``) rather than imported: they sit in the
+layer above, and :mod:`planc.checks` passes its registry when it compiles.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planc.checks import run_checks
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE, LoadResult, load_source
 from planc.core.memory import gc_paused
@@ -18,6 +21,9 @@ from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+
+#: what runs over a plan that compiled: every check, in order (see planc.checks)
+PlanChecks = Callable[[Plan], Iterable[Diagnostic]]
 
 
 @dataclass(slots=True)
@@ -99,13 +105,14 @@ def _unreadable(path: str, message: str, hint: str | None = None) -> Diagnostic:
     return UNREADABLE.at(SourceSpan(path, 1, 1), message, hint)
 
 
-def check_sources(
+def compile_sources(
     label: str,
     sources: list[SourceFile],
+    run_checks: PlanChecks,
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> CheckResult:
-    """Compile a plan from its files: everything ``planc check`` does short of printing."""
+    """Compile a plan from its files and run ``run_checks`` over the model if it built."""
     result = CheckResult(label, {s.path: s for s in sources})
     found: list[Diagnostic] = list(problems or [])
     resolver = SpanResolver(result.sources)
@@ -161,7 +168,9 @@ def _build(
     return build_plan(quarters[0], regions)
 
 
-def check_directory(plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
-    """``planc check DIR``: read a quarter folder from disk and compile it."""
+def compile_directory(
+    plan_dir: Path, run_checks: PlanChecks, max_bytes: int = DEFAULT_MAX_BYTES
+) -> CheckResult:
+    """Read a quarter folder from disk and compile it (see :func:`compile_sources`)."""
     sources, problems = read_directory(plan_dir, max_bytes)
-    return check_sources(display_path(plan_dir), sources, problems, max_bytes)
+    return compile_sources(display_path(plan_dir), sources, run_checks, problems, max_bytes)

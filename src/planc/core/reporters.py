@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planc import __version__
-from planc.checks import RULES
-from planc.core.diagnostics import Counts, Diagnostic, Severity
+from planc.core.diagnostics import Counts, Diagnostic, Rule, Severity, declared_rule
 from planc.core.markdown import code, escape
 from planc.core.model import Level
 from planc.core.pipeline import CheckResult
@@ -140,6 +139,12 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _rules_reported(results: list[CheckResult]) -> list[Rule]:
+    """The rules behind the codes in these results, by code (SARIF lists what it uses)."""
+    codes = sorted({d.code for result in results for d in result.diagnostics})
+    return [r for r in map(declared_rule, codes) if r is not None]
+
+
 def sarif(results: list[CheckResult]) -> str:
     """SARIF 2.1.0, for GitHub code scanning and other tools."""
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -152,7 +157,7 @@ def sarif(results: list[CheckResult]) -> str:
             "defaultConfiguration": {"level": levels[r.severity]},
             "help": {"text": r.doc},
         }
-        for r in sorted(RULES.values(), key=lambda r: r.code)
+        for r in _rules_reported(results)
     ]
     index = {r["id"]: i for i, r in enumerate(rules)}
     runs_results = []

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from planc import __version__
+from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
-from planc.core.pipeline import CheckResult, check_directory, display_path
+from planc.core.pipeline import CheckResult, display_path
 from planc.core.reporters import diagnostic_json
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver

@@ -27,26 +27,10 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.core.model import Level, Node, Plan, Quarter, Target
+from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
 
 # --- measures -------------------------------------------------------------------
 
-#: measure -> the unit of the metric it can feed (``actuals.metrics`` in the plan)
-MEASURES: dict[str, str] = {
-    "amount": "currency",
-    "deals": "count",
-    "accounts": "count",
-    "new_accounts": "count",
-    "key_product_share": "percent",
-    "win_rate": "percent",
-}
-#: measure -> the column role it cannot do without
-MEASURE_NEEDS: dict[str, str] = {
-    "key_product_share": "product",
-    "accounts": "account",
-    "new_accounts": "account",
-    "win_rate": "stage",
-}
 SHARES = frozenset({"key_product_share", "win_rate"})
 COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account")
 

@@ -1,0 +1,243 @@
+"""``planc allocate`` and ``planc init``: exact top-down splits and a quarter rolled forward."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planc.cli.options import (
+    check_for_edit,
+    fail_usage,
+    parse_decimal,
+    parse_weights,
+    plan_dir_argument,
+    weights_option,
+)
+
+ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", "blend")
+
+
+@click.command()
+@plan_dir_argument
+@click.option(
+    "--node",
+    "node_id",
+    required=True,
+    metavar="ID",
+    help="Node whose target is split among its children (company, region or team id).",
+)
+@click.option(
+    "--metric", "metric_id", required=True, metavar="ID", help="Metric to split, e.g. revenue."
+)
+@click.option(
+    "--method",
+    type=click.Choice(ALLOCATION_METHODS),
+    default="even",
+    show_default=True,
+    help="How children are weighed: evenly, by baseline (last year, else last quarter), market potential, capacity (headcount x ramp), bottom-up commitments, or a blend.",
+)
+@weights_option
+@click.option(
+    "--uplift",
+    metavar="PCT",
+    help="Children add up to the parent plus this many percent (default: policy.over_assignment min; must lie inside that band).",
+)
+@click.option(
+    "--months",
+    is_flag=True,
+    help="Phase every child's target by month (seasonality from baselines, ramp, leavers).",
+)
+@click.option(
+    "--products",
+    is_flag=True,
+    help="Split every child's target across product lines (its own mix, else the parent's).",
+)
+@click.option(
+    "--cascade",
+    is_flag=True,
+    help="Split each child's new target among its own children too, down to the reps.",
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Edit the plan files in place (default: a dry run that only prints the table).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+)
+def allocate(
+    plan_dir: Path,
+    node_id: str,
+    metric_id: str,
+    method: str,
+    weights: str | None,
+    uplift: str | None,
+    months: bool,
+    products: bool,
+    cascade: bool,
+    write: bool,
+    output_format: str,
+) -> None:
+    """Split a node's target among its children, exactly (largest-remainder rounding).
+
+    A dry run by default: prints before, after and Δ per child. With --write the
+    YAML is edited in place (comments, key order and formatting kept), after the
+    edited plan has been checked. Exit status: 0 done, 1 the result would bring
+    new errors into the plan (nothing written), 2 usage or bad input.
+    """
+    from planc.allocate.allocation import AllocationError, allocate_down
+    from planc.allocate.report import as_json, table
+    from planc.allocate.rewrite import edit_allocation, write_files
+    from planc.core.reporters import text
+
+    mix = parse_weights(weights) if weights is not None else None
+    lift = parse_decimal("--uplift", uplift) if uplift is not None else None
+    before = check_for_edit(plan_dir)
+    assert before.plan is not None  # _check_for_edit exits otherwise
+    try:
+        allocations = allocate_down(
+            before.plan,
+            node_id,
+            metric_id,
+            method,
+            mix=mix,
+            uplift=lift,
+            months=months,
+            products=products,
+            cascade=cascade,
+        )
+    except AllocationError as error:
+        fail_usage(str(error))
+    rewrite = edit_allocation(before, allocations)
+    written = sorted(rewrite.files) if write and not rewrite.new_errors else []
+    if output_format == "json":
+        click.echo(as_json(allocations, written, dry_run=not write), nl=False)
+    else:
+        click.echo("\n".join(table(a) for a in allocations), nl=False)
+    if rewrite.new_errors:
+        assert rewrite.result is not None
+        rewrite.result.diagnostics = rewrite.new_errors
+        click.echo("\nthe edited plan would not pass planc check; nothing written:\n", err=True)
+        click.echo(text([rewrite.result]), err=True, nl=False)
+        sys.exit(1)
+    if write:
+        write_files(rewrite.files)
+    if output_format == "text":
+        files = ", ".join(sorted(rewrite.files)) or "no file"
+        if not rewrite.files:
+            click.echo("\nnothing to change: the plan already holds this split")
+        elif write:
+            click.echo(f"\nwrote {files}")
+        else:
+            click.echo(f"\ndry run: nothing written (--write edits {files})")
+        if rewrite.remaining_errors:
+            click.echo(
+                f"note: {len(rewrite.remaining_errors)} error(s) elsewhere in the plan remain (planc check)"
+            )
+
+
+@click.command()
+@click.argument("new_quarter")
+@click.option(
+    "--from",
+    "old_quarter",
+    required=True,
+    metavar="QUARTER",
+    help="The quarter to roll forward: an id under --plans (e.g. 2027-Q1) or a folder.",
+)
+@click.option(
+    "--actuals",
+    type=click.Path(path_type=Path),
+    help="CRM export with last quarter's results (and last year's, if it covers them), read by the plan's actuals: mapping.",
+)
+@click.option(
+    "--plans",
+    "plans_root",
+    type=click.Path(path_type=Path),
+    default=Path("plans"),
+    show_default=True,
+    help="Folder that holds the quarter folders.",
+)
+@click.option(
+    "--growth",
+    metavar="PCT",
+    help="Growth on the baseline for the top of each metric (default: the middle of policy.growth).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(("carry", "even", "baseline", "potential", "capacity", "blend")),
+    default="carry",
+    show_default=True,
+    help="How each level is split: carry last quarter's split per unit of capacity (ramps advanced), or as planc allocate's methods.",
+)
+@weights_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Build and check the new quarter, print the summary, write nothing.",
+)
+def init(
+    new_quarter: str,
+    old_quarter: str,
+    actuals: Path | None,
+    plans_root: Path,
+    growth: str | None,
+    method: str,
+    weights: str | None,
+    dry_run: bool,
+) -> None:
+    """Create quarter NEW_QUARTER from the previous one (e.g. planc init 2027-Q2 --from 2027-Q1).
+
+    Org carried over (leavers dropped, ramps advanced), dates shifted, adjustments
+    and actions cleared, baselines filled from the history found, targets proposed
+    from the growth policy and split top-down. The new folder appears whole or not
+    at all, and an existing quarter is never overwritten. Exit status: 0 created,
+    1 the proposal does not pass planc check (nothing written), 2 usage or bad input.
+    """
+    from planc.allocate.rollforward import InitError, roll_forward, write_quarter
+    from planc.core.pipeline import display_path
+    from planc.core.reporters import text
+
+    old_dir = Path(old_quarter)
+    if not old_dir.is_dir():
+        old_dir = plans_root / old_quarter
+    if not old_dir.is_dir():
+        fail_usage(f"no quarter folder {old_quarter} (looked in {display_path(plans_root)})")
+    if "/" in new_quarter or "\\" in new_quarter or new_quarter.startswith("."):
+        fail_usage(f"NEW_QUARTER is a quarter id such as 2027-Q2, not a path: {new_quarter!r}")
+    target = old_dir.parent / new_quarter
+    if target.exists():
+        fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")
+    mix = parse_weights(weights) if weights is not None else None
+    rate = parse_decimal("--growth", growth) if growth is not None else None
+    try:
+        made = roll_forward(
+            old_dir, new_quarter, actuals=actuals, growth=rate, method=method, mix=mix
+        )
+    except InitError as error:
+        fail_usage(str(error))
+    for line in made.summary:
+        click.echo(line)
+    if made.result.has_errors:
+        click.echo("\nthe new quarter would not pass planc check; nothing written:\n", err=True)
+        click.echo(text([made.result]), err=True, nl=False)
+        sys.exit(1)
+    warnings = sum(1 for d in made.result.diagnostics if d.severity.value == "warning")
+    if dry_run:
+        click.echo(
+            f"dry run: {display_path(target)} not written ({warnings} warning(s) in the proposal)"
+        )
+        return
+    try:
+        write_quarter(target, made.files)
+    except InitError as error:
+        fail_usage(str(error))
+    click.echo(
+        f"created {display_path(target)} ({len(made.files)} files, {warnings} warning(s): planc check {display_path(target)})"
+    )

@@ -1,0 +1,119 @@
+"""``planc check``: compile quarter folders and report every diagnostic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from planc.cli.options import (
+    default_plan_dirs,
+    emit_report,
+    fail_usage,
+    github_append,
+    in_github_actions,
+    max_file_size_option,
+    output_option,
+    plan_dirs_argument,
+    strict_option,
+)
+
+if TYPE_CHECKING:
+    from planc.core.pipeline import CheckResult
+
+FORMATS = ("text", "json", "github", "sarif", "markdown")
+
+
+def default_format() -> str:
+    return "github" if in_github_actions() else "text"
+
+
+@click.command()
+@plan_dirs_argument
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format. Default: github inside GitHub Actions, text elsewhere.",
+)
+@strict_option
+@click.option(
+    "--rev",
+    metavar="REV",
+    help="Check the plan as committed at a git revision (e.g. HEAD~1, main).",
+)
+@click.option(
+    "--base",
+    metavar="REV|DIR",
+    help="Also report targets changed since this revision or folder without an adjustment "
+    "record (PLC610).",
+)
+@max_file_size_option
+@output_option
+def check(
+    plan_dirs: tuple[Path, ...],
+    output_format: str | None,
+    strict: bool,
+    rev: str | None,
+    base: str | None,
+    max_file_size: int | None,
+    output: Path | None,
+) -> None:
+    """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
+
+    PLAN_DIRS default to every folder under ./plans. Exit status: 0 clean
+    (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
+    """
+    from planc.core.diagnostics import exit_code
+    from planc.core.loader import DEFAULT_MAX_BYTES
+    from planc.core.reporters import REPORTER_BY_NAME
+
+    dirs = list(plan_dirs) or default_plan_dirs()
+    limit = max_file_size or DEFAULT_MAX_BYTES
+    results = [_check_one(d, rev, limit) for d in dirs]
+    if base is not None:
+        _add_coverage(results, dirs, base, limit)
+    emit_report(REPORTER_BY_NAME[output_format or default_format()](results), output)
+    _append_job_summary(results)
+    diagnostics = [d for r in results for d in r.diagnostics]
+    sys.exit(exit_code(diagnostics, strict=strict))
+
+
+def _append_job_summary(results: list[CheckResult]) -> None:
+    """Inside GitHub Actions, every diagnostic also goes to the job summary."""
+    if not in_github_actions():
+        return
+    from planc.core.reporters import markdown
+
+    github_append("GITHUB_STEP_SUMMARY", markdown(results))
+
+
+def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit: int) -> None:
+    """``check --base``: PLC610 for each target changed since ``base`` without a record."""
+    from planc.change.comparison import ComparisonError, coverage_against
+    from planc.core.gitsource import GitSourceError
+
+    for result, plan_dir in zip(results, dirs, strict=True):
+        try:
+            found = coverage_against(result, plan_dir, base, limit)
+        except (ComparisonError, GitSourceError) as error:
+            fail_usage(str(error))
+        result.diagnostics = sorted([*result.diagnostics, *found], key=lambda d: d.sort_key)
+
+
+def _check_one(plan_dir: Path, rev: str | None, limit: int) -> CheckResult:
+    from planc.checks import check_directory, check_sources
+
+    if rev is None:
+        return check_directory(plan_dir, limit)
+    from planc.core.gitsource import GitSourceError, read_revision
+
+    try:
+        sources, problems = read_revision(plan_dir, rev, limit)
+    except GitSourceError as error:
+        fail_usage(str(error))
+    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit)

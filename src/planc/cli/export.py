@@ -1,0 +1,49 @@
+"""``planc export``: the plan as one flat table for spreadsheets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planc.cli.options import fail_usage, plan_dir_argument
+
+
+@click.command()
+@plan_dir_argument
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("csv", "xlsx")),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="File to write (atomically). CSV may go to stdout.",
+)
+def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
+    """Export the plan as one flat table (node, person, metric, month, value, ...) for spreadsheets.
+
+    The plan is checked first; with errors nothing is written and the exit status is 1.
+    """
+    from planc.checks import check_directory
+    from planc.core.files import write_atomic
+    from planc.core.reporters import text
+    from planc.sheets.export import to_csv, to_xlsx
+
+    if output_format == "xlsx" and out is None:
+        fail_usage("--format xlsx needs --out FILE")
+    result = check_directory(plan_dir)
+    if result.plan is None or result.has_errors:
+        click.echo(text([result]), nl=False, err=True)
+        sys.exit(1)
+    data = to_xlsx(result.plan) if output_format == "xlsx" else to_csv(result.plan)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    write_atomic(out, data)
+    click.echo(f"wrote {out}", err=True)

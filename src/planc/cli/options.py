@@ -1,0 +1,156 @@
+"""What several commands share: options declared once, parsers, and the ways out.
+
+Commands stay thin: they parse with these helpers, call one function of a
+capability, print, and choose the exit code. Heavy modules are imported inside
+the commands so that ``planc --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
+
+import click
+
+if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
+    from datetime import date
+    from decimal import Decimal
+
+    from planc.core.pipeline import CheckResult
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def fail_usage(message: str) -> NoReturn:
+    """Exit 2 with one line: the user asked for something planc cannot do."""
+    click.echo(f"planc: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+# --- options and arguments used by more than one command --------------------------------
+
+plan_dirs_argument = click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path))
+plan_dir_argument = click.argument("plan_dir", type=click.Path(path_type=Path))
+
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the report to a file (atomically).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+max_file_size_option = click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="BYTES",
+    help="Refuse plan files larger than this (default 64 MiB).",
+)
+weights_option = click.option(
+    "--weights",
+    metavar="C=W,...",
+    help="For --method blend: components and weights, e.g. last_year=50,last_quarter=30,capacity=20 (components: even, baseline, last_year, last_quarter, potential, capacity, bottom_up).",
+)
+
+
+def as_of_option(purpose: str) -> Callable[[F], F]:
+    """``--as-of DATE``: the day progress is measured to (``purpose`` says what it does)."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATE",
+        help=f"{purpose} (YYYY-MM-DD). Default: today, or the quarter's last day once it is over.",
+    )
+
+
+# --- parsers ------------------------------------------------------------------------------
+
+
+def parse_decimal(option: str, text: str) -> Decimal:
+    """An exact number from an option (a trailing % allowed); exit 2 if it is not one."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip().removesuffix("%"))
+    except InvalidOperation:
+        fail_usage(f"{option}: {text!r} is not a number")
+    if not value.is_finite():
+        fail_usage(f"{option}: {text!r} is not a number")
+    return value
+
+
+def parse_weights(text: str) -> dict[str, Decimal]:
+    """``--weights last_year=50,capacity=50`` as a mapping of component to weight."""
+    mix: dict[str, Decimal] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, amount = part.partition("=")
+        if not sep:
+            fail_usage(f"--weights: {part!r} is not COMPONENT=WEIGHT (e.g. last_year=50)")
+        mix[name.strip()] = parse_decimal(f"--weights {name.strip()}", amount)
+    if not mix:
+        fail_usage("--weights: give at least one COMPONENT=WEIGHT")
+    return mix
+
+
+def parse_day(option: str, text: str | None) -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given); exit 2 if it is not one."""
+    if text is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail_usage(f"{option} {text!r} is not a date: write YYYY-MM-DD")
+
+
+# --- plans in, reports out --------------------------------------------------------------
+
+
+def default_plan_dirs() -> list[Path]:
+    """Every quarter folder under ./plans, for commands given none."""
+    plans = Path("plans")
+    found = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
+    if not found:
+        fail_usage("no plan folders given and none found under ./plans")
+    return found
+
+
+def check_for_edit(plan_dir: Path) -> CheckResult:
+    """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan."""
+    from planc.checks import check_directory
+    from planc.core.reporters import text
+
+    result = check_directory(plan_dir)
+    if result.plan is None:
+        click.echo(text([result]), err=True, nl=False)
+        fail_usage(f"{plan_dir} cannot be read as a plan; fix the errors above first")
+    return result
+
+
+def emit_report(report: str, output: Path | None) -> None:
+    """Print a report, or write it to ``--output`` atomically."""
+    if output is None:
+        click.echo(report, nl=False)
+        return
+    from planc.core.files import write_atomic
+
+    write_atomic(output, report.encode("utf-8"))
+
+
+def in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def github_append(variable: str, text: str) -> None:
+    """Append to a file GitHub Actions names in an environment variable (if it does)."""
+    path = os.environ.get(variable)
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)

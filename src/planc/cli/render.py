@@ -1,0 +1,86 @@
+"""``planc render``: the static site, a brief per rep."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planc.cli.options import as_of_option, fail_usage, parse_day, plan_dir_argument
+
+
+@click.command()
+@plan_dir_argument
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder to write the site to: new, empty, or one planc render made before.",
+)
+@click.option("--rep", metavar="ID", help="Render one rep's brief only (as DIR/index.html).")
+@click.option(
+    "--no-peers",
+    is_flag=True,
+    help="Publish no rep's numbers: no rep briefs, team pages without per-rep splits.",
+)
+@click.option(
+    "--actuals",
+    "actuals_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A CRM export (as for planc track): show attained, pace and forecast beside each target.",
+)
+@as_of_option("With --actuals: progress up to the end of this day")
+def render(
+    plan_dir: Path,
+    out: Path,
+    rep: str | None,
+    no_peers: bool,
+    actuals_file: Path | None,
+    as_of: str | None,
+) -> None:
+    """Render the plan as a static site: the quarter, every region and team, a brief per rep.
+
+    The plan is checked first: with errors they are printed, nothing is written and
+    the exit status is 1. Warnings appear on the site's index. With --actuals, each
+    target shows its progress (problems in the export are printed; with errors nothing
+    is written and the exit status is 1). Exit status: 0 written, 1 errors in the plan
+    or the export, 2 usage (bad option, an --out folder planc did not make).
+    """
+    from planc.checks import check_directory
+    from planc.core.gitsource import plan_revision
+    from planc.core.pipeline import display_path
+    from planc.core.reporters import text
+    from planc.site.render import RenderOptions, SiteError, render_site
+
+    if as_of is not None and actuals_file is None:
+        fail_usage("--as-of needs --actuals FILE")
+    day = parse_day("--as-of", as_of)
+    result = check_directory(plan_dir)
+    if result.plan is None or result.has_errors:
+        click.echo(text([result]), nl=False)
+        sys.exit(1)
+    actuals = None
+    if actuals_file is not None:
+        from planc.site.progress import load_site_actuals
+        from planc.track.report import TrackReport, diagnostics_text
+
+        shown = display_path(actuals_file)
+        actuals, found = load_site_actuals(result, actuals_file, day, shown)
+        if found:
+            shown_report = TrackReport(result.label, shown, result, diagnostics=found)
+            click.echo(diagnostics_text(shown_report), err=True, nl=False)
+        if actuals is None:
+            click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
+            sys.exit(1)
+    options = RenderOptions(rep=rep, peers=not no_peers)
+    try:
+        report = render_site(result, out, options, plan_revision(plan_dir), actuals)
+    except SiteError as error:
+        fail_usage(str(error))
+    except OSError as error:
+        fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
+    what = f"brief of {rep}" if rep else f"{report.pages} pages"
+    click.echo(f"site: {display_path(report.entry)} ({what})")

@@ -1,0 +1,72 @@
+"""``planc track``: a quarter against a CRM export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planc.cli.options import (
+    as_of_option,
+    emit_report,
+    output_option,
+    parse_day,
+    plan_dir_argument,
+    strict_option,
+)
+
+
+@click.command()
+@plan_dir_argument
+@click.option(
+    "--actuals",
+    "actuals_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet.",
+)
+@as_of_option("Track up to the end of this day")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(("text", "json", "markdown", "csv")),
+    default="text",
+    help="text for a terminal, json, markdown for a weekly review, csv for a spreadsheet.",
+)
+@click.option(
+    "--baselines",
+    is_flag=True,
+    help="Also compute each target's last quarter and same quarter last year from the export.",
+)
+@strict_option
+@output_option
+def track(
+    plan_dir: Path,
+    actuals_file: Path,
+    as_of: str | None,
+    output_format: str,
+    baselines: bool,
+    strict: bool,
+    output: Path | None,
+) -> None:
+    """Track a quarter against a CRM export: attainment, pace, forecast, early warnings.
+
+    Reads the export with the plan's actuals: mapping, prints a ledger of every
+    row (counted, or excluded and why) and, per metric, each target's attainment,
+    pace to date, run-rate forecast and months. Early warnings (PLC720, PLC721) and
+    problems in the export (PLC70x, PLC71x) are diagnostics. Exit status: 0 tracked
+    (warnings allowed), 1 errors in the plan or the export (or warnings with
+    --strict), 2 usage.
+    """
+    from planc.track.report import REPORTER_BY_NAME, diagnostics_text, run_track
+
+    day = parse_day("--as-of", as_of)
+    report = run_track(plan_dir, actuals_file, day, baselines=baselines)
+    rendered = REPORTER_BY_NAME[output_format](report)
+    if output_format == "csv" and report.diagnostics:
+        click.echo(diagnostics_text(report), err=True, nl=False)
+    emit_report(rendered, output)
+    sys.exit(report.exit_code(strict=strict))

@@ -1,0 +1,44 @@
+"""Every diagnostic code planc reports, from every layer: the one registry of rules.
+
+``planc explain``, ``planc rules``, the SARIF rule list and the docs' code table
+read it. It imports the modules that declare rules (the loader, the schema, the
+checks, change coverage and tracking), so it sits at the top, beside the CLI.
+
+Families by hundreds: PLC0xx YAML, PLC1xx schema, PLC2xx references,
+PLC3xx reconciliation, PLC4xx SMART, PLC5xx resources, PLC6xx adjustments,
+PLC7xx tracking (planc track, and PLC73x: the plan's actuals mapping).
+A code's meaning never changes; retired codes stay reserved.
+"""
+
+from __future__ import annotations
+
+from planc.change import coverage
+from planc.checks import CHECKS
+from planc.core import loader, schema
+from planc.core.diagnostics import Rule
+from planc.track import tracking
+
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in sorted(
+        (
+            *loader.RULES,
+            *schema.RULES,
+            *(c.rule for c in CHECKS),
+            *coverage.RULES,
+            *tracking.RULES,
+        ),
+        key=lambda r: r.code,
+    )
+}
+
+FAMILIES = {
+    "0": "YAML",
+    "1": "Schema",
+    "2": "References",
+    "3": "Reconciliation",
+    "4": "SMART",
+    "5": "Resources",
+    "6": "Adjustments",
+    "7": "Tracking",
+}
