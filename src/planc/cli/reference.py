@@ -21,7 +21,13 @@ GENERATED_NOTE = (
 def cli_reference(group: click.Group) -> str:
     """Markdown for every command of ``group``: usage, what it does, its options."""
     # A fixed width: the page must not depend on the terminal it was generated in.
-    root = click.Context(group, info_name="planc", terminal_width=100, max_content_width=100)
+    root = click.Context(
+        group,
+        info_name="planc",
+        terminal_width=100,
+        max_content_width=100,
+        help_option_names=["-h", "--help"],
+    )
     lines = [
         "# Command reference",
         "",
@@ -51,7 +57,7 @@ def _command_section(command: click.Command, name: str, root: click.Context) -> 
         for param in command.get_params(context)
         if isinstance(param, click.Option)
         for record in [param.get_help_record(context)]
-        if record is not None and record[0] != "--help"
+        if record is not None and "--help" not in record[0]
     ]
     if options:
         lines += ["| option | what it does |", "|---|---|"]
