@@ -164,6 +164,24 @@ class TestMarkdownSummary:
         assert text.count("| ❌ |") == 6
         assert text.count("| ⚠️ |") == 1
 
+    def test_written_once_per_job_only_with_the_annotations(
+        self, semantic_plan: Path, tmp_path: Path
+    ) -> None:
+        """A job that asks for annotations and SARIF (two calls) gets one summary, and the
+        counts as step outputs."""
+        summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+        env = {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_OUTPUT": str(outputs),
+        }
+        assert run_planc("check", semantic_plan, env=env).code == 1
+        for fmt in ("sarif", "json", "text", "markdown"):
+            out = tmp_path / f"report.{fmt}"
+            assert run_planc("check", semantic_plan, "-f", fmt, "-o", out, env=env).code == 1
+        assert summary.read_text(encoding="utf-8").count("### ❌ planc check") == 1
+        assert outputs.read_text(encoding="utf-8") == "error_count=6\nwarning_count=1\n"
+
     def test_plan_text_cannot_inject(self) -> None:
         from planc.core.markdown import code, escape
 

@@ -67,6 +67,8 @@ def check(
 
     PLAN_DIRS default to every folder under ./plans. Exit status: 0 clean
     (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
+    Inside GitHub Actions, --format github (the default there) also writes every
+    diagnostic to the job summary and error_count, warning_count to $GITHUB_OUTPUT.
     """
     from planc.core.diagnostics import exit_code
     from planc.core.loader import DEFAULT_MAX_BYTES
@@ -77,19 +79,31 @@ def check(
     results = [_check_one(d, rev, limit) for d in dirs]
     if base is not None:
         _add_coverage(results, dirs, base, limit)
-    emit_report(REPORTER_BY_NAME[output_format or default_format()](results), output)
-    _append_job_summary(results)
+    chosen = output_format or default_format()
+    emit_report(REPORTER_BY_NAME[chosen](results), output)
+    if chosen == "github":
+        _report_to_github(results)
     diagnostics = [d for r in results for d in r.diagnostics]
     sys.exit(exit_code(diagnostics, strict=strict))
 
 
-def _append_job_summary(results: list[CheckResult]) -> None:
-    """Inside GitHub Actions, every diagnostic also goes to the job summary."""
+def _report_to_github(results: list[CheckResult]) -> None:
+    """With the annotations, inside GitHub Actions: every diagnostic in the job summary
+    (GitHub shows only 10 annotations of a kind per step) and the counts as step outputs.
+
+    Only the ``github`` format does this, so a job that also asks for SARIF or JSON
+    (a second ``planc check``) gets the summary once, not once per call.
+    """
     if not in_github_actions():
         return
+    from planc.core.diagnostics import Counts
     from planc.core.reporters import markdown
 
     github_append("GITHUB_STEP_SUMMARY", markdown(results))
+    counts = Counts.of(d for r in results for d in r.diagnostics)
+    github_append(
+        "GITHUB_OUTPUT", f"error_count={counts.errors}\nwarning_count={counts.warnings}\n"
+    )
 
 
 def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit: int) -> None:
