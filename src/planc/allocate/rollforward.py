@@ -800,10 +800,8 @@ def history_from_actuals(
     try:  # imported on demand: they bring pandas
         importer = importlib.import_module("planc.track.actuals")
         tracking = importlib.import_module("planc.track.tracking")
-    except ImportError as error:
-        raise InitError(
-            "--actuals needs planc's actuals import, which this build does not have"
-        ) from error
+    except ImportError as error:  # MissingExtra names the `pip install` that brings pandas
+        raise InitError(f"--actuals: {error}") from error
     draft = _Draft({}, {}, {})
     for source in before.sources.values():
         relative = Path(source.path).resolve().relative_to(old_dir.resolve()).as_posix()

@@ -8,6 +8,7 @@ imported inside the commands so that ``planc --help`` stays instant.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -53,14 +54,27 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(EXIT_USAGE)
+    except ModuleNotFoundError as error:
+        # An optional package that is not installed: name the extra that brings it.
+        from planc.core.extras import MissingExtra, missing_extra_for
+
+        missing = error if isinstance(error, MissingExtra) else missing_extra_for(error)
+        if missing is None:
+            _internal_error(error)
+        click.echo(f"planc: error: {missing}", err=True)
+        sys.exit(EXIT_USAGE)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence: report, never a traceback
-        click.echo(
-            f"planc: internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in planc, not in your plan. Please report it with the command you ran.",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
+        _internal_error(error)
+
+
+def _internal_error(error: BaseException) -> NoReturn:
+    click.echo(
+        f"planc: internal error: {type(error).__name__}: {error}\n"
+        "This is a bug in planc, not in your plan. Please report it with the command you ran.",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)

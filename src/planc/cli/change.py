@@ -80,6 +80,7 @@ def diff(
     """
     from planc.change.comparison import Comparison, ComparisonError
     from planc.change.impact_report import REPORT_BY_NAME, render_markdown
+    from planc.core.extras import MissingExtra
     from planc.core.gitsource import GitSourceError
     from planc.core.loader import DEFAULT_MAX_BYTES
 
@@ -91,8 +92,8 @@ def diff(
         comparison = Comparison(base, head, approved, max_file_size or DEFAULT_MAX_BYTES)
         dirs = list(plan_dirs) or comparison.default_folders()
         impacts = [comparison.impact(d) for d in dirs]
-    except (ComparisonError, GitSourceError) as error:
-        usage(str(error))
+    except (ComparisonError, GitSourceError, MissingExtra) as error:
+        usage(str(error))  # a missing extra too: with --detailed-exitcode, 2 means "changes"
     report = REPORT_BY_NAME[output_format](impacts)
     emit_report(report, output)
     changed = any(i.has_changes for i in impacts)

@@ -33,10 +33,12 @@ def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
     from planc.checks import check_directory
     from planc.core.files import write_atomic
     from planc.core.reporters import text
-    from planc.sheets.export import to_csv, to_xlsx
+    from planc.sheets.export import require_xlsx, to_csv, to_xlsx
 
     if output_format == "xlsx" and out is None:
         fail_usage("--format xlsx needs --out FILE")
+    if output_format == "xlsx":
+        require_xlsx()  # before the plan is compiled: name the missing extra at once
     result = check_directory(plan_dir)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False, err=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from planc.core.diagnostics import Diagnostic
+from planc.core.extras import MissingExtra
 from planc.core.loader import TOO_LARGE
 from planc.core.pipeline import PLAN_SUFFIXES, display_path
 from planc.core.source import SourceFile, SourceSpan
@@ -52,24 +54,38 @@ def plan_revision(plan_dir: Path) -> PlanRevision | None:
     Uses the last commit that touched the folder (not HEAD), so unrelated
     commits leave a rendered site byte-identical. Never raises: a folder
     outside git, a repository without commits or a missing git binary all
-    give None.
+    give None. Plain git commands, not gitpython: ``planc render`` needs no
+    extra for this.
     """
-    try:
-        import git
+    folder = plan_dir.resolve()
 
-        repo = git.Repo(plan_dir, search_parent_directories=True)
-        root = Path(repo.working_tree_dir or ".").resolve()
-        relative = Path(os.path.relpath(plan_dir.resolve(), root)).as_posix()
-        if not repo.head.is_valid():
+    def run(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):  # no git, or git hung: no revision
             return None
-        commits = list(repo.iter_commits("HEAD", paths=relative, max_count=1))
-        if not commits:
-            return None
-        dirty = repo.is_dirty(untracked_files=True, path=relative)
-        commit = commits[0]
-        return PlanRevision(commit.hexsha, commit.committed_datetime.date(), dirty)
-    except Exception:  # noqa: BLE001 - no git, no repo, a broken repo: the site simply has no revision
+        return done.stdout if done.returncode == 0 else None
+
+    if not folder.is_dir():
         return None
+    # `--literal-pathspecs`: a folder named like a glob (`plans/[x]`) means itself
+    found = run("--literal-pathspecs", "log", "-1", "--format=%H %cI", "--", ".")
+    if not found or not found.strip():
+        return None  # outside git, no commits yet, or nothing committed in the folder
+    sha, _, stamp = found.strip().partition(" ")
+    status = run("--literal-pathspecs", "status", "--porcelain", "--untracked-files=all", "--", ".")
+    if status is None:
+        return None
+    # %cI is the committer's own time zone: its date is the day the committer saw
+    return PlanRevision(sha, date.fromisoformat(stamp[:10]), bool(status.strip()))
 
 
 # --- planc diff / propose / codeowners: a repository seen through plain git commands -------
@@ -105,6 +121,12 @@ class Repository:
         """The repository that holds ``path`` (a folder, or the cwd if it does not exist yet)."""
         try:
             import git
+        except ModuleNotFoundError as error:  # `pip install planc` leaves gitpython out
+            raise MissingExtra(
+                "git revisions (planc diff, propose, codeowners, check --rev/--base REV)",
+                "git",
+                error.name,
+            ) from error
         except ImportError as error:  # gitpython refuses to load without a git executable
             raise GitSourceError(
                 "planc needs the git command for this, and it is not on PATH: install git"

@@ -8,14 +8,13 @@ with a number format, as spreadsheets store them.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from planc.core.extras import MissingExtra
 from planc.core.model import Level, Node, Plan, Target
 
 COLUMNS = (
@@ -103,8 +102,19 @@ def _text(cell: str | Decimal) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
 
+def require_xlsx() -> None:
+    """Raise :class:`MissingExtra` (before any work) when openpyxl is not installed."""
+    if importlib.util.find_spec("openpyxl") is None:
+        raise MissingExtra("planc export --format xlsx", "export", "openpyxl")
+
+
 def to_xlsx(plan: Plan) -> bytes:
     """An XLSX workbook: a header row, frozen panes, filters and number formats."""
+    require_xlsx()
+    # imported here: CSV export works with the core install, openpyxl is the `export` extra
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -44,9 +44,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+from planc.core.extras import MissingExtra
+
+try:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+except ModuleNotFoundError as error:  # `pip install planc` leaves pandas out: say which extra
+    raise MissingExtra(
+        "reading CRM exports (planc track, --actuals)", "track", error.name
+    ) from error
 
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
@@ -475,7 +482,7 @@ def _xlsx_chunks(
         frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
     except ImportError as error:
         raise _Stop(
-            _unreadable(name, f"reading {name} needs openpyxl", "pip install openpyxl")
+            _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
         ) from error
     except ValueError as error:
         raise _Stop(
