@@ -31,13 +31,15 @@ from planc.change.diff import (
     TargetDelta,
 )
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.markdown import JOINER, clean, defuse_links, escape
+from planc.core.markdown import JOINER, clean, defuse_links, escape, github_length
 from planc.core.markdown import code as markdown_code
 from planc.core.model import Level
 from planc.core.numbers import grouped as amount
 from planc.core.numbers import plain
 
 MARKER = "<!-- planc:impact -->"
+# The only raw HTML the comment holds (besides MARKER); `planc comment` refuses a report with any other.
+HTML_TAGS = frozenset(("<details>", "</details>", "<summary>", "</summary>", "<sub>", "</sub>"))
 JSON_FORMAT_VERSION = 1
 GITHUB_COMMENT_LIMIT = 65_536
 # Room below GitHub's limit for what a commenting action adds (its own marker, a header).
@@ -370,8 +372,7 @@ def render_markdown(impacts: list[Impact], limit: int = COMMENT_BUDGET) -> str:
 
 
 def _size(text: str) -> int:
-    # GitHub counts characters; a browser counts UTF-16 units. Respect the larger.
-    return max(len(text), len(text.encode("utf-16-le")) // 2)
+    return github_length(text)
 
 
 def _largest_fitting(make: Callable[[int], str], most: int, limit: int) -> str | None:

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, explain, export, render, track
+from planc.cli import allocate, change, check, comment, explain, export, render, track
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 
 
@@ -39,6 +39,7 @@ for command in (
     change.diff,
     change.propose,
     change.codeowners,
+    comment.comment,
     track.track,
 ):
     cli.add_command(command)

@@ -12,7 +12,7 @@ import re
 
 # Characters with a meaning in GitHub-flavoured markdown, escaped with a backslash.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_BIDI_AND_CONTROLS = re.compile(
+BIDI_AND_CONTROLS = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 _SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")
@@ -20,9 +20,15 @@ _WWW = re.compile(r"(?i)\b(www)(\\?\.)")
 JOINER = "\u200d"
 
 
+def github_length(text: str) -> int:
+    """A comment's length as GitHub limits it (65,536): characters, or UTF-16 units a
+    browser counts, whichever is larger."""
+    return max(len(text), len(text.encode("utf-16-le")) // 2)
+
+
 def clean(text: str) -> str:
     """One line of text without control or bidi characters."""
-    return " ".join(_BIDI_AND_CONTROLS.sub("", text).split())
+    return " ".join(BIDI_AND_CONTROLS.sub("", text).split())
 
 
 def defuse_links(text: str) -> str:

@@ -1,0 +1,88 @@
+"""``planc comment``: post the impact report as the one sticky pull-request comment."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from planc.cli.options import fail_usage
+
+
+@click.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option(
+    "--claimed-pr",
+    "claimed_pr",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="A file holding the pull request number the report says it is for: checked against "
+    "the event, never trusted.",
+)
+@click.option(
+    "--bot",
+    default="github-actions[bot]",
+    show_default=True,
+    metavar="LOGIN",
+    help="Whose comment is planc's: the login the token posts as (a GitHub App's is name[bot]).",
+)
+@click.option(
+    "--data-path",
+    "data_paths",
+    multiple=True,
+    metavar="PREFIX",
+    help="Files under this prefix are plan data (repeatable; default plans/). On workflow_run, "
+    "a pull request that changes any other file gets a notice instead of the report.",
+)
+def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[str, ...]) -> None:
+    """Post REPORT (from planc diff --format markdown) as the sticky comment, safely.
+
+    Runs inside GitHub Actions, on a workflow_run event (impact-comment.yml: the
+    report comes from the pull request's run, as an artifact) or a pull_request
+    event (the action). The pull request is taken from the event GitHub wrote,
+    never from the report; the report is refused unless it is text planc could
+    have written; only the bot's own comment with planc's marker is updated.
+    Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL
+    and the token in GITHUB_TOKEN. Exit status: 0 posted (or withheld with a
+    notice, or nothing to do), 1 the report was refused, 2 usage or GitHub errors.
+    """
+    from planc.change.comment import (
+        DEFAULT_DATA_PATHS,
+        CommentError,
+        RestClient,
+        Settings,
+        publish,
+        read_claim,
+        read_report,
+        trigger_from_event,
+    )
+
+    token = os.environ.get("GITHUB_TOKEN", "")
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    event_path = os.environ.get("GITHUB_EVENT_PATH", "")
+    if not token:
+        fail_usage("GITHUB_TOKEN is not set: give the step env GITHUB_TOKEN: ${{ github.token }}")
+    if "/" not in repository or not event_path:
+        fail_usage("GITHUB_REPOSITORY and GITHUB_EVENT_PATH are not set: run inside GitHub Actions")
+    try:
+        payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        fail_usage(f"cannot read the event at {event_path}: {error}")
+    settings = Settings(bot=bot, data_paths=tuple(data_paths) or DEFAULT_DATA_PATHS)
+    client = RestClient(os.environ.get("GITHUB_API_URL") or "https://api.github.com", token)
+    try:
+        trigger = trigger_from_event(os.environ.get("GITHUB_EVENT_NAME", ""), payload, repository)
+        outcome = publish(
+            client,
+            trigger,
+            lambda: read_report(report),
+            lambda: read_claim(claimed_pr) if claimed_pr is not None else None,
+            settings,
+        )
+    except CommentError as error:
+        fail_usage(str(error))
+    click.echo(outcome.line(), err=outcome.exit_code != 0)
+    sys.exit(outcome.exit_code)
