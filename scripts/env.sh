@@ -1,9 +1,13 @@
-# Sourced by the other scripts: a virtualenv in .venv with planc and its dev tools installed.
-# Reinstalls only when pyproject.toml or setup.py changed (a stamp holds their hash).
+# Sourced by the other scripts: a virtualenv in .venv with planc installed.
+# PLANC_EXTRAS names the extras to install: "dev" (the default: every extra and the dev
+# tools, for scripts/test.sh) or "" (the core: what check and render need, for the main job).
+# Reinstalls only when pyproject.toml or setup.py changed, or more extras are asked for
+# than are installed (a stamp holds their hash and the extras).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${PLANC_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
+extras="${PLANC_EXTRAS-dev}"
 
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "planc needs Python 3.11 or newer; found: $("$python" --version 2>&1)" >&2
@@ -17,11 +21,15 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 stamp="$venv/.planc-installed"
 want="$(cat "$root/pyproject.toml" "$root/setup.py" | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "installing planc and its dependencies into $venv ..." >&2
+have="$(head -n 1 "$stamp" 2>/dev/null || true)"
+have_extras="$(sed -n 2p "$stamp" 2>/dev/null || true)"
+# the core is in every install; dev includes every extra
+if [ "$have" != "$want" ] || { [ -n "$extras" ] && [ "$have_extras" != "$extras" ] && [ "$have_extras" != dev ]; }; then
+  target="$root${extras:+[$extras]}"
+  echo "installing planc${extras:+[$extras]} and its dependencies into $venv ..." >&2
   "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$venv/bin/python" -m pip install --quiet -e "$root[dev]" >&2
-  echo "$want" > "$stamp"
+  "$venv/bin/python" -m pip install --quiet -e "$target" >&2
+  printf '%s\n%s\n' "$want" "$extras" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"
 cd "$root"

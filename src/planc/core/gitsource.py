@@ -123,7 +123,7 @@ class Repository:
             import git
         except ModuleNotFoundError as error:  # `pip install planc` leaves gitpython out
             raise MissingExtra(
-                "git revisions (planc diff, propose, codeowners, check --rev/--base REV)",
+                "reading git history (planc diff, propose, codeowners, check --rev, check --base REV)",
                 "git",
                 error.name,
             ) from error

@@ -1,0 +1,128 @@
+"""``pip install planc`` without extras: check and render work; every command that needs an
+extra says which ``pip install 'planc[...]'`` brings it and exits 2, never a traceback.
+
+A fresh virtualenv gets this checkout with its core dependencies only, from PyPI or
+pip's cache, as a user's machine would.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, REPO
+from gitrepo import QUARTER, git, git_env
+
+CSV = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+
+
+@pytest.fixture(scope="module")
+def core_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtualenv with `pip install planc` (this checkout, no extras)."""
+    base = tmp_path_factory.mktemp("core-venv")
+    source = base / "planc"
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        source.mkdir(exist_ok=True)
+        shutil.copy2(REPO / name, source / name)
+    for name in ("src", "schema", "templates"):
+        shutil.copytree(
+            REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return venv
+
+
+@pytest.fixture(scope="module")
+def sales(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A plan repository with one commit and an uncommitted change."""
+    root = tmp_path_factory.mktemp("sales") / "sales"
+    shutil.copytree(MINI, root / QUARTER)
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "plan")
+    return root
+
+
+def planc(venv: Path, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin" / "planc"), *args],
+        cwd=root,
+        env={**os.environ, **git_env(root), "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_only_the_core_is_installed(core_venv: Path) -> None:
+    listed = subprocess.run(
+        [str(core_venv / "bin" / "python"), "-m", "pip", "list", "--format", "freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.lower()
+    names = {line.split("==")[0].replace("_", "-") for line in listed.splitlines()}
+    assert {"planc", "pyyaml", "jsonschema-rs", "click", "jinja2"} <= names
+    assert not names & {"pandas", "numpy", "openpyxl", "gitpython", "pyarrow"}
+
+
+def test_the_main_job_works(core_venv: Path, sales: Path, tmp_path: Path) -> None:
+    check = planc(core_venv, sales, "check", QUARTER)
+    assert check.returncode == 0, check.stdout + check.stderr
+    render = planc(core_venv, sales, "render", QUARTER, "--out", str(tmp_path / "site"))
+    assert render.returncode == 0, render.stderr
+    brief = (tmp_path / "site" / "reps" / "ann.html").read_text(encoding="utf-8")
+    assert "Plan revision: " in brief  # the site's revision comes from plain git
+    assert planc(core_venv, sales, "export", QUARTER).returncode == 0  # CSV needs nothing more
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (("track", QUARTER, "--actuals", str(CSV)), "track"),
+        (("render", QUARTER, "--out", "site-x", "--actuals", str(CSV)), "track"),
+        (("export", QUARTER, "--format", "xlsx", "--out", "plan.xlsx"), "export"),
+        (("diff",), "git"),
+        (("diff", "--detailed-exitcode"), "git"),
+        (("propose", "--cause", "market", "--effective", "2027-02-10", "--note", "x"), "git"),
+        (("codeowners", "--check"), "git"),
+        (("check", QUARTER, "--rev", "HEAD"), "git"),
+        (("check", QUARTER, "--base", "HEAD"), "git"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else value,
+)
+def test_a_missing_extra_is_named(
+    core_venv: Path, sales: Path, args: tuple[str, ...], extra: str
+) -> None:
+    result = planc(core_venv, sales, *args)
+    expected = 1 if "--detailed-exitcode" in args else 2  # diff's own contract: 2 means "changes"
+    assert result.returncode == expected, result.stdout + result.stderr
+    assert f"pip install 'planc[{extra}]'" in result.stderr
+    assert result.stderr.startswith("planc: error: ")
+    assert "Traceback" not in result.stderr and "ModuleNotFoundError" not in result.stderr
+
+
+def test_folder_comparisons_need_no_git_extra(core_venv: Path, sales: Path) -> None:
+    result = planc(core_venv, sales, "diff", QUARTER, "--base", QUARTER, "--head", QUARTER)
+    assert result.returncode == 0, result.stderr
+
+
+def test_init_with_actuals_names_the_extra(core_venv: Path, sales: Path) -> None:
+    result = planc(core_venv, sales, "init", "2027-Q2", "--from", QUARTER, "--actuals", str(CSV))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "pip install 'planc[track]'" in result.stderr
