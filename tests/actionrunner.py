@@ -129,6 +129,7 @@ def run_action(
             "event": event,
             "action_path": str(REPO),
             "token": "ghs_test-token",
+            "repository": (environment or {}).get("GITHUB_REPOSITORY", "acme/sales"),
         },
         "steps": {},
     }

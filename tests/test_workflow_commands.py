@@ -395,6 +395,23 @@ class TestTheAction:
         posted = comment_body(fake, 7)
         assert posted.startswith((repo / "planc-impact.md").read_text(encoding="utf-8"))
 
+    def test_on_a_forks_pull_request_the_comment_is_skipped(
+        self, pr_repo: Path, tmp_path: Path, github_api: tuple[FakeGitHub, str]
+    ) -> None:
+        """A fork's token cannot write: no failed step for every outside contributor."""
+        fake, api = github_api
+        repo = tmp_path / "repo"
+        shutil.copytree(pr_repo, repo, symlinks=True)
+        event = self.pull_request(repo)
+        event["pull_request"]["head"]["repo"]["full_name"] = "outsider/sales"
+        inputs = {**documented_action_inputs("pull_request", event), "plan-path": "plans/2027-Q1"}
+        run = run_action(
+            repo, inputs, "pull_request", event, tmp_path / "run", api_environment(repo, api)
+        )
+        assert run.ok, run.log()
+        assert "Sticky comment" in run.skipped and run.outputs["has-changes"] == "true"
+        assert fake.requests == []
+
     def test_on_a_push(
         self, pr_repo: Path, tmp_path: Path, github_api: tuple[FakeGitHub, str]
     ) -> None:
