@@ -40,6 +40,7 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
     "ruamel": {"planc.allocate"},
+    "babel": {"planc.core.locales"},
 }
 
 

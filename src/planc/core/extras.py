@@ -16,6 +16,7 @@ EXTRA_BY_MODULE = {
     "pyarrow": "parquet",
     "openpyxl": "export",
     "git": "git",
+    "babel": "site",
 }
 
 
