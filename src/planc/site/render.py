@@ -42,7 +42,14 @@ from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.resources import data_dir
-from planc.site.progress import CellProgress, Extras, GapView, ProgressView, SiteActuals
+from planc.site.progress import (
+    CellProgress,
+    Extras,
+    GapView,
+    PaceChart,
+    ProgressView,
+    SiteActuals,
+)
 from planc.core.spelling import closest
 
 SITE_MARKER = ".planc-site"
@@ -320,6 +327,7 @@ class RepPage:
     adjustments: tuple[AdjustmentView, ...]
     definitions: tuple[Fact, ...]
     progress_note: str | None = None
+    pace: tuple[PaceChart, ...] = ()  # with --actuals: attained vs phased target, cumulative
 
 
 # --------------------------------------------------------------------------- file names
@@ -974,17 +982,14 @@ class _Views:
                 facts.append(Fact(t["last_day"], loc.date(person.end)))
             if person.email:
                 facts.append(Fact(t["email"], person.email, f"mailto:{person.email}", wide=True))
-        mine_ids: set[str] = set()
-        mine = []
-        for action in [*self.actions_at.get(node.id, ()), *self.actions_of.get(node.id, ())]:
-            if action.id not in mine_ids:
-                mine_ids.add(action.id)
-                mine.append(action)
+        # "My actions" holds what the rep owns; an action at the rep's node that someone
+        # else owns (a manager's coaching) is shown with the team's and region's
+        mine = list(self.actions_of.get(node.id, ()))
+        mine_ids = {a.id for a in mine}
         mine.sort(key=lambda a: (a.due, a.id))
         shared = [
             a
             for n in plan.ancestors(node.id)
-            if n.id != node.id
             for a in self.actions_at.get(n.id, ())
             if a.id not in mine_ids
         ]
@@ -1008,7 +1013,16 @@ class _Views:
             adjustments=self.adjustments(node),
             definitions=definitions,
             progress_note=self.progress_note,
+            pace=self.pace_charts(node),
         )
+
+    def pace_charts(self, node: Node) -> tuple[PaceChart, ...]:
+        charts: list[PaceChart] = []
+        for metric, _ in self._metrics(node):
+            chart = self.extras.pace_chart(metric, node.id, len(charts))
+            if chart is not None:
+                charts.append(chart)
+        return tuple(charts)
 
     def ramp(self, person: Person) -> str | None:
         """``Jan 0% · Feb 50% · Mar 75%`` while a new hire ramps this quarter, else None."""
