@@ -424,3 +424,35 @@ class TestTheBriefLeadsWithStatus:
         first = html[html.index('id="targets"') : html.index('id="who"')]
         assert '<figure class="chart pace-chart">' in first
         assert "Attained $21,586 against a pace of" in words(first)
+
+
+class TestTeamPagesRank:
+    """A team page ranks its reps by attainment, with a total that adds attainment too."""
+
+    def test_reps_are_ranked_by_attainment(self, site: Path) -> None:
+        html = (site / "teams" / "central-brinkmann.html").read_text(encoding="utf-8")
+        ranking = html[html.index('id="ranking"') : html.index('id="split"')]
+        body = ranking[ranking.index("<tbody>") : ranking.index("</tbody>")]
+        shares = [Decimal(p) for p in re.findall(r'<span class="rk-pct">([\d.]+)%</span>', body)]
+        assert len(shares) == 5
+        assert shares == sorted(shares, reverse=True)
+        names = re.findall(r'<a href="\.\./reps/[a-z-]+\.html">([^<]+)</a>', body)
+        attained = card_attained  # the same figures as each brief's card
+        for name, share in zip(names, shares, strict=True):
+            brief = (site / "reps" / f"{name.lower().replace(' ', '-')}.html").read_text(
+                encoding="utf-8"
+            )
+            assert money(attained(brief)["Revenue"]) > 0
+            assert f"{share}% of target" in brief
+        foot = ranking[ranking.index("<tfoot>") :]
+        total = Decimal(re.search(r'<span class="rk-pct">([\d.]+)%</span>', foot).group(1))
+        team_attained = money(re.search(r'<td class="n">(\$[\d,]+)<small>', foot).group(1))
+        assert team_attained == money(progress_row(html, "Revenue"))
+        assert total == (team_attained * 100 / Decimal(385000)).quantize(Decimal("0.1"))
+
+    def test_split_rows_follow_the_ranking(self, site: Path) -> None:
+        html = (site / "teams" / "central-brinkmann.html").read_text(encoding="utf-8")
+        ranking = html[html.index('id="ranking"') : html.index('id="split"')]
+        split = html[html.index('id="split"') :]
+        order = re.findall(r"reps/([a-z-]+)\.html", ranking)
+        assert re.findall(r"reps/([a-z-]+)\.html", split)[: len(order)] == order

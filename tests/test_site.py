@@ -526,3 +526,23 @@ class TestBriefLeadsWithStatus:
         assert "Ann&#39;s webinar for the team" in mine
         assert "Coaching rides with Ann" not in mine
         assert "Coaching rides with Ann" in shared
+
+
+class TestBadges:
+    """Team tables mark a rep who ramps up this quarter and one who leaves during it."""
+
+    def test_ramping_and_leaving(self, mini_plan: Path, tmp_path: Path) -> None:
+        edit(
+            mini_plan,
+            "regions/north.yaml",
+            "start: 2023-02-01}",
+            "start: 2023-02-01, end: 2027-03-15}",
+        )
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert (out / "index.html").exists(), result.stdout + result.stderr
+        north = (out / "teams" / "north-ent.html").read_text(encoding="utf-8")
+        assert 'Bob Ortiz</a> <span class="badge">Leaves Mar 15, 2027</span>' in north
+        assert "Ann Lee</a></th>" in north  # no badge for a rep with a full quota all quarter
+        south = (out / "teams" / "south-smb.html").read_text(encoding="utf-8")
+        assert '徐芳</a> <span class="badge">New hire, ramping</span>' in south
