@@ -14,6 +14,7 @@ import click
 
 from planc.cli import allocate, change, check, comment, explain, export, render, track
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
+from planc.core.files import UnusableOutput
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +55,10 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:
         error.show()
+        sys.exit(EXIT_USAGE)
+    except UnusableOutput as error:
+        # checked while parsing; this is a path that changed (or a parent made) since
+        click.echo(f"planc: error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except ModuleNotFoundError as error:
         # An optional package that is not installed: name the extra that brings it.

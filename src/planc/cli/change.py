@@ -11,6 +11,7 @@ import click
 
 from planc.cli.options import (
     EXIT_USAGE,
+    OutputPath,
     default_plan_dirs,
     emit_report,
     fail_usage,
@@ -127,7 +128,7 @@ def diff(
 @click.option("--title", help="Pull request title (default: from the record).")
 @click.option(
     "--body-file",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="Where to write the PR body (default: .git/planc/PR_BODY.md).",
 )
 @click.option("--open", "open_pr", is_flag=True, help="Push the branch and open the PR with gh.")
@@ -200,7 +201,7 @@ def propose(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="The CODEOWNERS file (default: the repository's, else .github/CODEOWNERS).",
 )
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if out of date.")
