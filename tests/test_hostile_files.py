@@ -239,3 +239,117 @@ def _run_bound_by_modes(args: list[str], cwd: Path) -> Run:
         check=False,
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+# --- only regular files, never past the bound -------------------------------------------------
+
+
+class TestOnlyRegularFilesAreRead:
+    """A FIFO never hangs a run and a device never reads without end: both are diagnostics."""
+
+    def test_a_fifo_as_a_region_file(self, mini_plan: Path) -> None:
+        os.mkfifo(mini_plan / "regions" / "west.yaml")
+        result = no_traceback(run_planc("check", mini_plan, "--format", "json"))
+        assert result.code == 1
+        found = [d for d in result.json()["diagnostics"] if d["code"] == "PLC011"]
+        assert len(found) == 1
+        assert "named pipe (FIFO)" in found[0]["message"]
+        assert found[0]["path"].endswith("regions/west.yaml")
+
+    def test_a_link_inside_the_folder_to_a_fifo(self, mini_plan: Path) -> None:
+        os.mkfifo(mini_plan / "regions" / ".pipe")
+        (mini_plan / "regions" / "west.yaml").symlink_to(".pipe")
+        result = no_traceback(run_planc("check", mini_plan))
+        assert result.code == 1
+        assert "PLC011" in result.stdout and "named pipe (FIFO)" in result.stdout
+
+    @pytest.mark.parametrize("command", ["track", "render"])
+    def test_a_fifo_as_actuals(self, tmp_path: Path, command: str) -> None:
+        fifo = tmp_path / "crm.csv"
+        os.mkfifo(fifo)
+        extra = ("--out", str(tmp_path / "site")) if command == "render" else ()
+        result = no_traceback(run_planc(command, CRM_PLAN, "--actuals", fifo, *extra))
+        assert result.code == 1
+        assert "crm.csv is a named pipe (FIFO), not a regular file" in result.stdout + result.stderr
+        assert not (tmp_path / "site").exists()
+
+    def test_dev_zero_as_actuals(self, tmp_path: Path) -> None:
+        export = tmp_path / "crm.csv"
+        export.symlink_to("/dev/zero")
+        result = no_traceback(run_planc("track", CRM_PLAN, "--actuals", export))
+        assert result.code == 1
+        assert "crm.csv is a character device, not a regular file" in result.stdout
+
+    def test_the_bound_holds_on_the_read_itself(self, tmp_path: Path) -> None:
+        """/proc files report a size of 0: only the read can tell they are larger."""
+        from planc.core.files import FileTooLarge, read_regular
+
+        status = Path("/proc/self/status")
+        if not status.is_file():
+            pytest.skip("no /proc on this system")
+        assert status.stat().st_size == 0
+        with pytest.raises(FileTooLarge, match="more than 16 bytes"):
+            read_regular(status, 16)
+        assert read_regular(status, 1 << 20).startswith(b"Name:")
+
+    def test_a_region_file_over_the_bound(self, mini_plan: Path) -> None:
+        size = (mini_plan / "regions" / "north.yaml").stat().st_size
+        result = no_traceback(
+            run_planc("check", mini_plan, "--max-file-size", str(size - 1), "--format", "json")
+        )
+        codes = {(d["code"], d["path"].rsplit("/", 1)[-1]) for d in result.json()["diagnostics"]}
+        assert ("PLC010", "north.yaml") in codes
+
+
+# --- links that leave the plan folder --------------------------------------------------------
+
+
+SECRET = "planc-test-secret-4f1d"
+
+
+class TestLinksOutOfThePlanAreRefused:
+    """A link out of the quarter folder is PLC015, and no byte of its target is ever shown."""
+
+    @pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+    def test_proc_environ_is_not_printed(self, mini_plan: Path, output_format: str) -> None:
+        (mini_plan / "regions" / "west.yaml").symlink_to("/proc/self/environ")
+        result = no_traceback(
+            run_planc("check", mini_plan, "--format", output_format, env={"PLANC_SECRET": SECRET})
+        )
+        assert result.code == 1
+        assert "PLC015" in result.stdout
+        assert SECRET not in result.stdout + result.stderr
+
+    def test_etc_passwd_is_not_printed(self, tmp_path: Path, mini_plan: Path) -> None:
+        (mini_plan / "regions" / "west.yaml").symlink_to("/etc/passwd")
+        for args in (
+            ("check", mini_plan),
+            ("render", mini_plan, "--out", tmp_path / "site"),
+            ("export", mini_plan),
+        ):
+            result = no_traceback(run_planc(*args))
+            assert result.code == 1
+            assert "root:" not in result.stdout + result.stderr
+            assert "outside the plan folder" in result.stdout + result.stderr
+
+    def test_a_folder_link_out_of_the_plan(self, tmp_path: Path, mini_plan: Path) -> None:
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / "east.yaml").write_text(f"secret: {SECRET}\n")
+        (mini_plan / "more").symlink_to(outside, target_is_directory=True)
+        result = no_traceback(run_planc("check", mini_plan))
+        assert result.code == 1
+        assert "more is a symbolic link to a folder outside the plan folder" in result.stdout
+        assert SECRET not in result.stdout
+
+    def test_a_link_committed_to_git_is_not_followed(self, tmp_path: Path) -> None:
+        from gitrepo import QUARTER, git, new_repo, planc_in
+
+        root = new_repo(tmp_path)
+        (root / QUARTER / "regions" / "west.yaml").symlink_to("/etc/passwd")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", "a link")
+        result = no_traceback(planc_in(root, "check", QUARTER, "--rev", "HEAD"))
+        assert result.code == 1
+        assert "west.yaml is a symbolic link at" in result.stdout
+        assert "root:" not in result.stdout

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from planc.change import coverage
 from planc.checks import CHECKS
-from planc.core import loader, schema
+from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
 from planc.track import tracking
 
@@ -23,6 +23,7 @@ RULES: dict[str, Rule] = {
     for r in sorted(
         (
             *loader.RULES,
+            *pipeline.RULES,
             *schema.RULES,
             *(c.rule for c in CHECKS),
             *coverage.RULES,

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from planc.core.extras import MissingExtra
+from planc.core.files import NotRegularFile, open_regular
 
 try:
     import numpy as np
@@ -226,6 +227,12 @@ def _chunks(
         raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
     if path.is_dir():
         raise _Stop(_unreadable(name, f"{name} is a folder; give the export file"))
+    try:  # only a regular file: a FIFO would hang the run, /dev/zero never end
+        open_regular(path, name).close()
+    except NotRegularFile as error:
+        raise _Stop(_unreadable(name, f"{error}; give the export file")) from error
+    except OSError as error:
+        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         yield from _csv_chunks(path, name, mapping, text_columns)
@@ -286,7 +293,7 @@ def _python_encoding(mapping: ActualsMapping) -> str:
 def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     """The header row and the delimiter (comma, semicolon, tab or bar, whichever it uses most)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, name) as handle:
             first = handle.readline()
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
@@ -319,7 +326,7 @@ def _encoding_error(
 def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
     """The first line that does not decode; called only after pandas failed on one."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as handle:
+    with open_regular(path, name) as handle:
         for row, line in enumerate(handle, start=1):
             try:
                 decoder.decode(line)
@@ -348,7 +355,7 @@ def _csv_chunks(
     }
     counting = _count_fields(encoding)
     try:
-        with path.open("rb") as raw:
+        with open_regular(path, name) as raw:
             source = _CountingReader(raw, delimiter.encode("ascii")) if counting else raw
             reader = pd.read_csv(
                 source,
@@ -444,7 +451,7 @@ class _CountingReader(io.RawIOBase):
 def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, fields: int) -> None:
     """The first row whose number of fields is not the header's, read as pandas reads rows."""
     try:
-        with path.open(encoding=encoding, newline="") as handle:
+        with io.TextIOWrapper(open_regular(path, name), encoding=encoding, newline="") as handle:
             records = (r for r in csv.reader(handle, delimiter=delimiter) if r)
             for row, record in enumerate(records, start=1):
                 if len(record) != fields:
@@ -479,7 +486,8 @@ def _xlsx_chunks(
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+        with open_regular(path, name) as handle:
+            frame = pd.read_excel(handle, sheet_name=sheet, dtype=object, engine="openpyxl")
     except ImportError as error:
         raise _Stop(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
@@ -520,27 +528,28 @@ def _parquet_chunks(
                 "pip install 'planc[parquet]' (or pyarrow), or export CSV",
             )
         ) from error
-    try:
-        parquet = pq.ParquetFile(path)
-        header = list(parquet.schema_arrow.names)
-    except Exception as error:  # pyarrow raises several kinds for a bad file
-        raise _Stop(
-            _unreadable(name, f"{name} is not a readable Parquet file ({error})")
-        ) from error
-    positions = _check_header(name, header, mapping)
-    roles = _roles(mapping)
-    wanted = sorted(set(roles.values()), key=header.index)
-    first_row = 1  # Parquet has no header row: rows are numbered from 1
-    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
-        columns = {}
-        for role, column in roles.items():
-            encoded = batch.column(wanted.index(column)).dictionary_encode()
-            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            columns[role] = _Column(
-                np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
-            )
-        yield columns, first_row, positions
-        first_row += batch.num_rows
+    with open_regular(path, name) as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+            header = list(parquet.schema_arrow.names)
+        except Exception as error:  # pyarrow raises several kinds for a bad file
+            raise _Stop(
+                _unreadable(name, f"{name} is not a readable Parquet file ({error})")
+            ) from error
+        positions = _check_header(name, header, mapping)
+        roles = _roles(mapping)
+        wanted = sorted(set(roles.values()), key=header.index)
+        first_row = 1  # Parquet has no header row: rows are numbered from 1
+        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
+            columns = {}
+            for role, column in roles.items():
+                encoded = batch.column(wanted.index(column)).dictionary_encode()
+                indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                columns[role] = _Column(
+                    np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
+                )
+            yield columns, first_row, positions
+            first_row += batch.num_rows
 
 
 # --- values ----------------------------------------------------------------------------------
