@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -353,3 +354,103 @@ class TestLinksOutOfThePlanAreRefused:
         assert result.code == 1
         assert "west.yaml is a symbolic link at" in result.stdout
         assert "root:" not in result.stdout
+
+
+# --- file modes --------------------------------------------------------------------------------
+
+
+def _run_with_umask(umask: int, *args: str | Path, cwd: Path | None = None) -> Run:
+    completed = subprocess.run(
+        [sys.executable, "-m", "planc", *map(str, args)],
+        cwd=cwd,
+        env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        umask=umask,
+    )
+    return no_traceback(Run(completed.returncode, completed.stdout, completed.stderr))
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def _drop_adjustments(plan: Path) -> None:
+    quarter = plan / "quarter.yaml"
+    quarter.write_text(quarter.read_text(encoding="utf-8").split("adjustments:", 1)[0])
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask-022", "umask-027"])
+class TestFileModes:
+    """New files get 0666 under the umask (folders 0777), never mkstemp's 0600."""
+
+    @pytest.mark.parametrize(
+        ("command", "option"),
+        [("check", "--output"), ("export", "--out"), ("diff", "--output")],
+    )
+    def test_reports(
+        self, tmp_path: Path, mini_plan: Path, umask: int, command: str, option: str
+    ) -> None:
+        out = tmp_path / "report.out"
+        extra = ("--base", mini_plan, "--head", mini_plan) if command == "diff" else ()
+        result = _run_with_umask(umask, command, mini_plan, *extra, option, out)
+        assert result.code == 0, result.stderr
+        assert _mode(out) == 0o666 & ~umask
+
+    def test_track(self, tmp_path: Path, umask: int) -> None:
+        out = tmp_path / "track.csv"
+        args = ("--as-of", "2017-08-15", "--format", "csv", "--output", out)
+        result = _run_with_umask(umask, "track", CRM_PLAN, "--actuals", CRM_EXPORT, *args)
+        assert result.code in (0, 1), result.stderr
+        assert _mode(out) == 0o666 & ~umask
+
+    def test_codeowners(self, tmp_path: Path, umask: int) -> None:
+        from gitrepo import QUARTER, new_repo
+
+        root = new_repo(tmp_path)
+        result = _run_with_umask(umask, "codeowners", QUARTER, cwd=root)
+        assert result.code == 0, result.stderr
+        assert _mode(root / ".github" / "CODEOWNERS") == 0o666 & ~umask
+
+    def test_render(self, tmp_path: Path, mini_plan: Path, umask: int) -> None:
+        site = tmp_path / "site"
+        for _ in range(2):  # a new site, then one replaced
+            assert _run_with_umask(umask, "render", mini_plan, "--out", site).code == 0
+            folders = [site, *(p for p in site.rglob("*") if p.is_dir())]
+            files = [p for p in site.rglob("*") if p.is_file()]
+            assert {_mode(p) for p in folders} == {0o777 & ~umask}
+            assert {_mode(p) for p in files} == {0o666 & ~umask}
+
+    def test_init(self, tmp_path: Path, umask: int) -> None:
+        shutil.copytree(REPO / "plans" / "2027-Q1", tmp_path / "plans" / "2027-Q1")
+        result = _run_with_umask(umask, "init", "2027-Q2", "--from", "2027-Q1", cwd=tmp_path)
+        assert result.code == 0, result.stderr
+        new = tmp_path / "plans" / "2027-Q2"
+        assert {_mode(p) for p in [new, *new.rglob("*")] if p.is_dir()} == {0o777 & ~umask}
+        assert {_mode(p) for p in new.rglob("*") if p.is_file()} == {0o666 & ~umask}
+
+    @pytest.mark.parametrize("mode", [0o644, 0o600, 0o664])
+    def test_allocate_write_keeps_the_plan_file_mode(
+        self, mini_plan: Path, umask: int, mode: int
+    ) -> None:
+        _drop_adjustments(mini_plan)
+        north = mini_plan / "regions" / "north.yaml"
+        north.chmod(mode)
+        before = north.read_bytes()
+        args = ("--node", "north-ent", "--metric", "revenue", "--method", "baseline", "--write")
+        result = _run_with_umask(umask, "allocate", mini_plan, *args)
+        assert result.code == 0, result.stderr
+        assert north.read_bytes() != before
+        assert _mode(north) == mode
+
+    def test_a_report_written_over_keeps_its_mode(
+        self, tmp_path: Path, mini_plan: Path, umask: int
+    ) -> None:
+        out = tmp_path / "report.txt"
+        out.write_text("old\n")
+        out.chmod(0o640)
+        assert _run_with_umask(umask, "check", mini_plan, "--output", out).code == 0
+        assert out.read_text() != "old\n"
+        assert _mode(out) == 0o640

@@ -53,6 +53,7 @@ from planc.allocate.allocation import (
 from planc.allocate.emit import dump
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import current_umask
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
@@ -757,9 +758,7 @@ def write_quarter(folder: Path, files: Mapping[str, str]) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        temp.chmod(0o777 & ~mask)  # mkdtemp makes it private; the quarter folder is not
+        temp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the quarter is not
         for relative, text in files.items():
             path = temp / relative
             path.parent.mkdir(parents=True, exist_ok=True)
