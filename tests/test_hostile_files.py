@@ -454,3 +454,93 @@ class TestFileModes:
         assert _run_with_umask(umask, "check", mini_plan, "--output", out).code == 0
         assert out.read_text() != "old\n"
         assert _mode(out) == 0o640
+
+
+# --- leftovers of a killed render ------------------------------------------------------------
+
+# A real render, killed with SIGKILL at a chosen point (nothing runs after it, no cleanup).
+_KILLED_RENDER = """
+import os, signal, sys
+import planc.site.render as site
+from planc.cli import main
+
+point = sys.argv.pop(1)
+if point == "while-writing":
+    original = site._write_new
+    written = []
+    def write_then_die(path, data):
+        original(path, data)
+        written.append(path)
+        if len(written) == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+    site._write_new = write_then_die
+else:  # after the new site is in place, before the old one is deleted
+    site._remove_pages = lambda old, listed: os.kill(os.getpid(), signal.SIGKILL)
+sys.argv[0] = "planc"
+main()
+"""
+
+
+def _killed_render(point: str, plan: Path, site: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", _KILLED_RENDER, point, "render", str(plan), "--out", str(site)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == -9, completed.stderr
+
+
+def _leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(".site."))
+
+
+class TestLeftoversOfAKilledRender:
+    """The next render removes what a killed one left beside --out: planc's own, nothing else."""
+
+    def test_a_render_killed_while_writing(self, tmp_path: Path, mini_plan: Path) -> None:
+        site = tmp_path / "site"
+        _killed_render("while-writing", mini_plan, site)
+        (left,) = _leftovers(tmp_path)
+        assert left.endswith(".tmp")
+        assert (tmp_path / left / ".planc-building").is_file()
+        assert no_traceback(run_planc("render", mini_plan, "--out", site)).code == 0
+        assert _leftovers(tmp_path) == []
+
+    def test_a_render_killed_before_the_old_site_went(
+        self, tmp_path: Path, mini_plan: Path
+    ) -> None:
+        site = rendered_site(tmp_path, mini_plan)
+        _killed_render("before-removing", mini_plan, site)
+        (left,) = _leftovers(tmp_path)
+        assert left.endswith(".old")
+        assert no_traceback(run_planc("render", mini_plan, "--out", site)).code == 0
+        assert _leftovers(tmp_path) == []
+        assert (site / "index.html").is_file()
+
+    def test_what_is_not_planc_stays(self, tmp_path: Path, mini_plan: Path) -> None:
+        """Near misses: no marker, a link, a file of the user's inside, another render's lock."""
+        site = tmp_path / "site"
+        _killed_render("while-writing", mini_plan, site)
+        (killed,) = _leftovers(tmp_path)
+        (tmp_path / killed / "notes.txt").write_text("mine\n")
+        unmarked = tmp_path / ".site.unmarked.tmp"
+        unmarked.mkdir()
+        (unmarked / "index.html").write_text("mine\n")
+        elsewhere = tmp_path / "elsewhere"
+        shutil.copytree(tmp_path / killed, elsewhere)
+        (tmp_path / ".site.link.tmp").symlink_to(elsewhere, target_is_directory=True)
+        running = tmp_path / ".site.running.tmp"
+        shutil.copytree(elsewhere, running)
+        before_elsewhere = tree(elsewhere)
+        before_running = tree(running)
+        with (running / ".planc-building").open("rb") as lock:
+            import fcntl
+
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            assert no_traceback(run_planc("render", mini_plan, "--out", site)).code == 0
+        assert tree(tmp_path / killed) == {"notes.txt": b"mine\n"}
+        assert tree(unmarked) == {"index.html": b"mine\n"}
+        assert tree(elsewhere) == before_elsewhere
+        assert tree(running) == before_running
+        assert (tmp_path / ".site.link.tmp").is_symlink()
