@@ -21,6 +21,13 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.core.composer import compose_nodes, span_of
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.numbers import (
+    BOUND_TEXT,
+    MAX_DECIMALS,
+    MAX_INTEGER_DIGITS,
+    out_of_bounds,
+    show_long,
+)
 from planc.core.source import SourceFile, SourceSpan
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -280,11 +287,36 @@ MULTIPLE_DOCUMENTS = rule(
     Passes: one document per file.
     """,
 )
+NUMBER_OUT_OF_RANGE = rule(
+    "PLC025",
+    "number-out-of-range",
+    Severity.ERROR,
+    f"""
+    A number too large or too precise to compute with exactly.
+
+    planc reads numbers {BOUND_TEXT}: sums of them stay exact, and a value
+    of 400 digits or ``1.0e+400`` is a stray paste, not a target. planc
+    refuses such a number rather than round it.
+
+    Fails::
+
+        revenue: {{value: 1.0e+400}}
+        csat: {{value: 4.12345678}}
+
+    Passes::
+
+        revenue: {{value: 1200000}}
+        csat: {{value: 4.123456}}
+    """,
+)
 
 RULES: tuple[Rule, ...] = (
     SYNTAX, DUPLICATE_KEY, UNSAFE_TAG, ALIAS_BOMB, BOOLEAN_TRAP, NUMBER_TRAP, TAB_INDENT,
     ENCODING, EMPTY_FILE, TOO_LARGE, UNREADABLE, NO_MODELINE, TOO_DEEP, MULTIPLE_DOCUMENTS,
+    NUMBER_OUT_OF_RANGE,
 )  # fmt: skip
+_LARGEST: int = 10**MAX_INTEGER_DIGITS - 1
+_FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 _CORE = "tag:yaml.org,2002:"
 _INT = re.compile(r"[-+]?[0-9]+\Z").match
@@ -548,11 +580,15 @@ class _Constructor:
             if text[:1] in numeric_start:
                 if integer(text):
                     digits = text.lstrip("+-")
+                    if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS:  # before int(): 5,000 digits
+                        return beyond(node, text, "too large")
                     if len(digits) > 1 and digits[0] == "0":
                         diagnostics.append(octal(node, text))
                     return int(text)
                 if decimal(text):
-                    return Decimal(text)
+                    number = Decimal(text)
+                    problem = out_of_bounds(number)
+                    return number if problem is None else beyond(node, text, problem)
                 for pattern, kind in _NUMBER_TRAPS:
                     if pattern.match(text):
                         trap(node, kind)
@@ -569,6 +605,19 @@ class _Constructor:
                 return bools11[text]
             # Ids, dates and enum words repeat across reps; share them.
             return intern(text) if len(text) <= 32 else text
+
+        def beyond(node: Node, text: str, problem: str) -> int | Decimal:
+            diagnostics.append(
+                NUMBER_OUT_OF_RANGE.at(
+                    span(node),
+                    f"`{show_long(text)}` is {problem}: planc reads numbers {BOUND_TEXT}",
+                    "check the number; planc refuses it rather than round it",
+                )
+            )
+            # Stand-in of the same sign within the bound; the error stops the compile.
+            if problem == "too precise":
+                return Decimal(text).quantize(_FINEST)
+            return -_LARGEST if text.startswith("-") else _LARGEST
 
         def octal(node: Node, text: str) -> Diagnostic:
             if len(text) == 3:  # `[1,000,000]`: commas separate items, `000` is a leftover group

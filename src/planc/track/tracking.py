@@ -136,10 +136,11 @@ BAD_AMOUNT = rule(
     "PLC706",
     "actuals-bad-amount",
     Severity.ERROR,
-    """A counted row's amount is not a plain decimal number.
+    """A counted row's amount is not a plain decimal number, or is beyond planc's bound.
 
     Amounts are read exactly, as decimals: no thousands separators, no
-    currency signs, no text.
+    currency signs, no text, and below 10^15 with at most 6 decimals (so that
+    sums stay exact; planc refuses such an amount rather than round it).
 
     Fails::
 
