@@ -156,3 +156,53 @@ class TestOptionNumbers:
         assert result.code == 2, result.stderr
         assert "Traceback" not in result.stderr
         assert "--uplift" in result.stderr and "10^15" in result.stderr
+
+
+class TestNumbersInMessages:
+    """Two different numbers never look equal in a message: as many digits as it takes."""
+
+    @pytest.mark.parametrize(
+        ("old", "new", "code", "shown"),
+        [
+            pytest.param(
+                "            csat: {value: 4.5}\n            sales_expense: {value: 35000}\n        - rep: bob",
+                "            csat: {value: 4.4998}\n            sales_expense: {value: 35000}\n        - rep: bob",
+                "PLC307",
+                "mean is 4.4999, below the target of 4.5",
+                id="mean-below-target",
+            ),
+            pytest.param(
+                "              value: 550000\n              baseline: {last_quarter: 520000",
+                "              value: 650400\n              baseline: {last_quarter: 520000",
+                "PLC301",
+                "(120.04%); over-assigned, policy allows 100.00% to 120.00%",
+                id="share-above-band",
+            ),
+            pytest.param(
+                "              value: 550000\n              baseline: {last_quarter: 520000",
+                "              value: 700000.5\n              baseline: {last_quarter: 520000",
+                "PLC410",
+                "+40.0001% on same quarter last year (500,000); policy allows growth of "
+                "-10.0000% to 40.0000%",
+                id="growth-above-band",
+            ),
+        ],
+    )
+    def test_value_and_bound_print_differently(
+        self, mini_plan: Path, old: str, new: str, code: str, shown: str
+    ) -> None:
+        replace_once(mini_plan / "regions" / "north.yaml", old, new)
+        found = diagnostics(run_planc("check", mini_plan, "--format", "json"))
+        messages = [d["message"] for d in found if d["code"] == code]
+        assert len(messages) == 1, found
+        assert shown in messages[0]
+
+    def test_one_decimal_when_that_tells_them_apart(self, mini_plan: Path) -> None:
+        replace_once(
+            mini_plan / "regions" / "north.yaml",
+            "              value: 550000\n              baseline: {last_quarter: 520000",
+            "              value: 728000\n              baseline: {last_quarter: 520000",
+        )
+        found = diagnostics(run_planc("check", mini_plan, "--format", "json"))
+        (message,) = [d["message"] for d in found if d["code"] == "PLC301"]
+        assert "(127.8%); over-assigned, policy allows 100.0% to 120.0%" in message

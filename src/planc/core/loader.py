@@ -439,6 +439,14 @@ def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadR
         )
         return result
     _Constructor(source, len(data), result).construct(root)
+    if result.data is None and not result.diagnostics:
+        result.diagnostics.append(
+            EMPTY_FILE.at(
+                span_of(source.path, root),
+                f"the document is only `{root.value}` (null): no plan in it",
+                "write the plan's keys (planc, kind, ...) or delete the file",
+            )
+        )
     if not data.lstrip(b"\xef\xbb\xbf").startswith(MODELINE_PREFIX):
         result.diagnostics.append(
             NO_MODELINE.at(
@@ -474,15 +482,20 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
 
 def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagnostic:
     context = error.context or ""
-    # An unclosed quote fails at the end of the file; the quote's start is what to fix.
-    starts_there = context.startswith("while scanning a quoted scalar")
+    # An unclosed quote fails at the end of the file, an unclosed [ or { on a later line:
+    # where it opens is what to fix.
+    unclosed_quote = context.startswith("while scanning a quoted scalar")
+    bracket = _unclosed_bracket(error)
+    starts_there = unclosed_quote or bracket is not None
     mark = (
         (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
     )
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = error.problem or str(error)
-    if starts_there:
+    if unclosed_quote:
         problem = "a quoted value is never closed"
+    elif bracket is not None:
+        problem = f"this `{bracket[0]}` is never closed"
     text = source.line_text(line)
     if "\t" in problem or "'\\t'" in problem or "\t" in text[: len(text) - len(text.lstrip())]:
         tab_col = text.index("\t") + 1 if "\t" in text else col
@@ -507,8 +520,23 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
     return SYNTAX.at(
         SourceSpan(source.path, line, col),
         f"{problem}{detail}",
-        "check quotes, colons and indentation on this line and the one before",
+        f"close it with `{bracket[1]}` after its last item"
+        if bracket is not None
+        else "check quotes, colons and indentation on this line and the one before",
     )
+
+
+def _unclosed_bracket(error: yaml.MarkedYAMLError) -> tuple[str, str] | None:
+    """The brackets of a flow sequence or mapping left open, when the parser gave up on a
+    later line than the one it opens on (on its own line the problem is inside it)."""
+    brackets = {
+        "while parsing a flow sequence": ("[", "]"),
+        "while parsing a flow mapping": ("{", "}"),
+    }.get(error.context or "")
+    opened, failed = error.context_mark, error.problem_mark
+    if brackets is None or opened is None or failed is None or failed.line <= opened.line:
+        return None
+    return brackets
 
 
 MAX_DEPTH = 64  # plans nest about ten levels; far deeper is a mistake or a self-referencing alias

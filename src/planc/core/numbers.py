@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 
 def grouped(value: Decimal | int) -> str:
@@ -19,6 +21,28 @@ def plain(value: Decimal | int) -> str:
     if normal == normal.to_integral_value():
         return str(int(normal))
     return format(normal, "f")
+
+
+MAX_PLACES = 28
+
+
+def apart(values: Sequence[Decimal | Fraction | int], places: int) -> list[Decimal]:
+    """The values rounded to ``places`` decimals, or to as many more as it takes for any
+    two that differ to print differently ("the mean is 4.4999, below the target of 4.5",
+    never "4.5, below 4.5"). Equal values always print the same. Exact: no context.
+    """
+    exact = [Fraction(v) for v in values]
+    rounded: list[int] = []
+    for digits in range(places, places + MAX_PLACES + 1):
+        scale = 10**digits
+        rounded = [round(f * scale) for f in exact]  # half-even, on exact fractions
+        if all(
+            (rounded[i] == rounded[j]) == (exact[i] == exact[j])
+            for i in range(len(exact))
+            for j in range(i + 1, len(exact))
+        ):
+            break
+    return [Decimal(f"{r}e-{digits}") for r in rounded]
 
 
 # --- the bound on numbers read from plans, exports and options ---------------------------

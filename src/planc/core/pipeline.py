@@ -66,7 +66,7 @@ def read_directory(
         ]
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for path in sorted(_plan_files(plan_dir)):
+    for path in sorted(_plan_files(plan_dir, problems)):
         name = display_path(path)
         try:
             size = path.stat().st_size
@@ -93,8 +93,19 @@ def read_directory(
     return sources, problems
 
 
-def _plan_files(plan_dir: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(plan_dir):
+def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
+    def unreadable_folder(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; its region files would vanish unseen.
+        name = display_path(Path(error.filename)) if error.filename else display_path(plan_dir)
+        problems.append(
+            _unreadable(
+                name,
+                f"cannot read folder {name}: {error.strerror or error}",
+                "give yourself read access to it (chmod u+rx), or move it out of the plan",
+            )
+        )
+
+    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
