@@ -57,12 +57,13 @@ from planc.core.files import current_umask
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
+from planc.core.quarters import QUARTER_ID
 from planc.core.source import SourceFile
 
 # person id → metric id → (year, month) → result
 Results = Mapping[str, Mapping[str, Mapping[tuple[int, int], Decimal]]]
 METHODS = ("carry", "even", "baseline", "potential", "capacity", "blend")
-_QUARTER_ID = re.compile(r"(?P<prefix>FY)?(?P<year>\d{2}|\d{4})-Q(?P<q>[1-4])")
+_QUARTER_ID = QUARTER_ID  # one spelling of quarter ids, in planc.core.quarters
 _CN_QUARTERS = "一二三四"
 
 

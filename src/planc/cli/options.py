@@ -102,6 +102,11 @@ def parse_decimal(option: str, text: str) -> Decimal:
         fail_usage(f"{option}: {text!r} is not a number")
     if not value.is_finite():
         fail_usage(f"{option}: {text!r} is not a number")
+    from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+
+    problem = out_of_bounds(value)
+    if problem is not None:
+        fail_usage(f"{option}: {show_long(text)} is {problem}; planc reads numbers {BOUND_TEXT}")
     return value
 
 

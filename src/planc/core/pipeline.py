@@ -88,7 +88,7 @@ def read_directory(
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
     root = plan_dir.resolve()
-    for path in sorted(_plan_files(plan_dir)):
+    for path in sorted(_plan_files(plan_dir, problems)):
         name = display_path(path)
         if path.is_symlink() and not _leads_inside(path, root):
             problems.append(_link_outside(name, shown, path))
@@ -118,9 +118,21 @@ def read_directory(
     return sources, problems
 
 
-def _plan_files(plan_dir: Path) -> Iterator[Path]:
+def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
     """Plan files under a folder, and links to folders (never followed: checked instead)."""
-    for root, dirs, files in os.walk(plan_dir):
+
+    def unreadable_folder(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; its region files would vanish unseen.
+        name = display_path(Path(error.filename)) if error.filename else display_path(plan_dir)
+        problems.append(
+            _unreadable(
+                name,
+                f"cannot read folder {name}: {error.strerror or error}",
+                "give yourself read access to it (chmod u+rx), or move it out of the plan",
+            )
+        )
+
+    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in dirs:
             if (Path(root) / name).is_symlink():

@@ -58,6 +58,7 @@ except ModuleNotFoundError as error:  # `pip install planc` leaves pandas out: s
 
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
+from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import tracking as t
@@ -397,6 +398,12 @@ def _csv_chunks(
         ) from error
     except pd.errors.EmptyDataError as error:
         raise _Stop(_unreadable(name, f"{name} is empty", "export with headers")) from error
+    except ValueError as error:
+        # A first row with more fields than the header: pandas gives up before any row.
+        _find_ragged_row(path, name, encoding, delimiter, len(header))
+        raise _Stop(
+            _unreadable(name, f"{name} is not a readable CSV file ({error})", _QUOTE_HINT)
+        ) from error
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
 
@@ -611,13 +618,29 @@ def _parse_amount(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
     if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()):
         try:
-            return Decimal(value.strip())
+            return _bounded(Decimal(value.strip()))
         except InvalidOperation:
             return None
     return None
+
+
+def _bounded(number: Decimal) -> Decimal | None:
+    """The amount when planc can sum it exactly (see planc.core.numbers), else None."""
+    return number if out_of_bounds(number) is None else None
+
+
+def _why_bad_amount(shown: str) -> str:
+    """What is wrong with an amount that did not parse: not a number, or beyond the bound."""
+    try:
+        problem = out_of_bounds(Decimal(shown.strip()))
+    except InvalidOperation:
+        problem = None
+    if problem is None or problem == "not a finite number":
+        return "is not a number"
+    return f"is {problem} (planc reads amounts {BOUND_TEXT})"
 
 
 _OK, _MISSING, _BAD = 0, 1, 2
@@ -651,12 +674,14 @@ def _parse_amounts(
         bare = np.strings.replace(body, ".", "")
         count = np.strings.str_len(bare)
         length = np.strings.str_len(body)
+        point = np.strings.find(body, ".")
+        places = np.where(point >= 0, length - point - 1, 0)
         plain = (length - count <= 1) & (count >= 1) & (count <= 15) & np.strings.isdecimal(bare)
+        plain &= places <= MAX_DECIMALS  # finer amounts go the exact way, to be refused there
         ok = np.flatnonzero(strings)[plain]
         simple[ok] = True
         digits_of[ok] = bare[plain].astype(np.int64)
-        point = np.strings.find(body[plain], ".")
-        decimals[ok] = np.where(point >= 0, length[plain] - point - 1, 0)
+        decimals[ok] = places[plain]
     others: dict[int, Decimal] = {}
     for index in np.flatnonzero(~simple).tolist():
         value = values[index]
@@ -1246,7 +1271,8 @@ class _Aggregator:
             out.append(
                 t.BAD_AMOUNT.at(
                     self._span(seen.first, "amount"),
-                    f"{columns['amount']} `{value}` is not a number in {_rows(seen)}",
+                    f"{columns['amount']} `{show_long(value)}` {_why_bad_amount(value)} "
+                    f"in {_rows(seen)}",
                     "write plain decimal numbers: no thousands separators, currency signs or text",
                 )
             )
