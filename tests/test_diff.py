@@ -297,6 +297,25 @@ class TestImpact:
         assert check.code == 1
         assert [d["code"] for d in json.loads(check.stdout)["diagnostics"]].count("PLC610") == 2
 
+    def test_stretch_reconciles_like_the_value(self, tmp_path: Path) -> None:
+        """A new stretch goal on a team is shown against its reps' stretch (else value)."""
+        root = new_repo(tmp_path)
+        edit(
+            root / NORTH,
+            "        revenue: {value: 1000000}\n        new_customers",
+            "        revenue: {value: 1000000, stretch: 1200000}\n        new_customers",
+        )
+        _, document = impact_of(root)
+        rows = [r for r in only(document)["reconciliation"] if r["part"] == "stretch"]
+        assert [(r["node"], r["metric"]) for r in rows] == [("north-ent", "revenue")]
+        [row] = rows
+        # ann's stretch 600,000 + bob's value 550,000 against the team's new stretch
+        assert row["parent"] == {"before": None, "after": "1200000"}
+        assert row["children"]["after"] == "1150000"
+        assert row["ok"] == {"before": None, "after": False}
+        text = planc_in(root, "diff").stdout
+        assert "north-ent/revenue stretch: children 1,150,000" in text
+
     def test_over_assignment_introduced_and_fixed(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         edit(

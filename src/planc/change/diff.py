@@ -165,6 +165,7 @@ class Reconciliation:
     children_after: Decimal | None
     band_min: Decimal
     band_max: Decimal
+    part: str = "value"  # or "stretch": the stretch goals (a child without one counts its value)
 
     @property
     def percent_before(self) -> Decimal | None:
@@ -410,7 +411,9 @@ def _compute(base: Side, head: Side, approved: Side | None, moved_from: str | No
     impact.changes = _changes(base, head, approved_plan)
     impact.details = _details(base_plan, head_plan)
     impact.reps = _reps(base_plan, head_plan)
-    impact.reconciliation = _reconciliation(base_plan, head_plan, impact.changes)
+    impact.reconciliation = _reconciliation(
+        base_plan, head_plan, impact.changes, [d for d in impact.details if "stretch" in d.fields]
+    )
     impact.gaps = _gap_changes(base_plan, head_plan)
     impact.gap_band = head_plan.policy.bottom_up_gap
     impact.uncovered = coverage_diagnostics(base_plan, head_plan)
@@ -655,15 +658,20 @@ def _quota_sum(plan: Plan | None, metric: str) -> Decimal | None:
     return sum(values, Decimal(0)) if values else None
 
 
-def _reconciliation(base: Plan, head: Plan, changes: list[TargetDelta]) -> list[Reconciliation]:
-    """Each summed target whose own value or whose children's values changed."""
+def _reconciliation(
+    base: Plan, head: Plan, changes: list[TargetDelta], stretched: list[DetailChange]
+) -> list[Reconciliation]:
+    """Each summed target whose own value or whose children's values changed, and, where
+    the parent has a stretch goal, its stretch against the children's."""
     touched: dict[tuple[str, str], None] = {}
-    for change in changes:
-        touched[(change.node, change.metric)] = None
+    moved = [(c.node, c.metric) for c in changes]
+    moved += [tuple(d.ref.split("/", 1)) for d in stretched]  # type: ignore[misc]
+    for node_id, metric_id in moved:
+        touched[(node_id, metric_id)] = None
         for plan in (head, base):
-            node = plan.nodes.get(change.node)
+            node = plan.nodes.get(node_id)
             if node is not None and node.parent is not None:
-                touched[(node.parent, change.metric)] = None
+                touched[(node.parent, metric_id)] = None
                 break
     out: list[Reconciliation] = []
     for node in head.walk():
@@ -689,7 +697,54 @@ def _reconciliation(base: Plan, head: Plan, changes: list[TargetDelta]) -> list[
             )
             if (row.parent_before, row.children_before) != (row.parent_after, row.children_after):
                 out.append(row)
+            stretch = _stretch_row(base, head, node, metric_id)
+            if stretch is not None:
+                out.append(stretch)
     return out
+
+
+def _stretch_row(base: Plan, head: Plan, node: Node, metric_id: str) -> Reconciliation | None:
+    """The stretch goals' reconciliation at a node, when either side has a stretch there."""
+    before_node = base.nodes.get(node.id)
+    parent_before = _stretch(before_node, metric_id)
+    parent_after = _stretch(node, metric_id)
+    if parent_before is None and parent_after is None:
+        return None
+    band = head.policy.stretch
+    row = Reconciliation(
+        node.id,
+        node.name,
+        node.level,
+        metric_id,
+        head.metrics[metric_id].is_cap,
+        parent_before,
+        parent_after,
+        _children_stretch(base, before_node, metric_id) if parent_before is not None else None,
+        _children_stretch(head, node, metric_id) if parent_after is not None else None,
+        band.min,
+        band.max,
+        part="stretch",
+    )
+    if (row.parent_before, row.children_before) == (row.parent_after, row.children_after):
+        return None
+    return row
+
+
+def _stretch(node: Node | None, metric: str) -> Decimal | None:
+    if node is None or metric not in node.targets:
+        return None
+    return node.targets[metric].stretch
+
+
+def _children_stretch(plan: Plan, node: Node | None, metric: str) -> Decimal | None:
+    if node is None:
+        return None
+    values = [
+        t.stretch if t.stretch is not None else t.value
+        for c in node.children
+        if c in plan.nodes and (t := plan.nodes[c].targets.get(metric)) is not None
+    ]
+    return sum(values, Decimal(0)) if values else None
 
 
 def _gap_changes(base: Plan, head: Plan) -> list[GapChange]:

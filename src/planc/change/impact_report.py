@@ -539,9 +539,9 @@ def _reconciliation_row(impact: Impact) -> tuple[str, str, str]:
     checked = len(impact.reconciliation)
     if checked:
         where = "all inside" if not out_of_band else f"{len(out_of_band):,} outside"
-        text += (
-            f"; {_plural(checked, 'parent target')} re-checked, {where} the {_band(impact)} band"
-        )
+        values_only = all(r.part == "value" for r in impact.reconciliation)
+        bands = f"the {_band(impact)} band" if values_only else "their policy bands"
+        text += f"; {_plural(checked, 'parent target')} re-checked, {where} {bands}"
     return icon, "Reconciliation and over-assignment", text
 
 
@@ -947,9 +947,11 @@ def _reconciliation_md(impact: Impact, row: Reconciliation) -> str:
     ok = row.ok()
     icon = ICON_OK if ok else (ICON_FAIL if ok is False else ICON_WARN)
     unit = _unit(impact, row.metric)
-    limit = "at most 100%" if row.cap else f"{_band(impact)} band"
+    band = f"{amount(100 + row.band_min)}–{amount(100 + row.band_max)}%"  # noqa: RUF001 - en dash meant
+    limit = "at most 100%" if row.cap else f"{band} band"
+    metric = md(_metric_name(impact, row.metric)) + (" stretch" if row.part == "stretch" else "")
     return (
-        f"{icon} {md(row.name)} · {md(_metric_name(impact, row.metric))}: {below} carry "
+        f"{icon} {md(row.name)} · {metric}: {below} carry "
         f"{_with_unit(row.children_after, unit)} = {_share(row.percent_after)} of "
         f"{_with_unit(row.parent_after, unit)} (was {_share(row.percent_before)}; {limit})"
     )
@@ -1159,7 +1161,8 @@ def _text_reconciliation(impact: Impact) -> list[str]:
         verdict = "ok" if ok else ("OUT OF BAND" if ok is False else "n/a")
         unit = _unit(impact, row.metric)
         out.append(
-            f"  {row.node}/{row.metric}: children {_with_unit(row.children_after, unit)} = "
+            f"  {row.node}/{row.metric}{' stretch' if row.part == 'stretch' else ''}: "
+            f"children {_with_unit(row.children_after, unit)} = "
             f"{_share(row.percent_after)} of {_with_unit(row.parent_after, unit)} "
             f"(was {_share(row.percent_before)})  {verdict}"
         )
@@ -1386,6 +1389,7 @@ def _impact_json(impact: Impact) -> dict[str, Any]:
             {
                 "node": r.node,
                 "metric": r.metric,
+                "part": r.part,
                 "cap": r.cap,
                 "parent": {"before": _dec(r.parent_before), "after": _dec(r.parent_after)},
                 "children": {"before": _dec(r.children_before), "after": _dec(r.children_after)},

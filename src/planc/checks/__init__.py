@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
+from planc.checks import (
+    adjustments,
+    bottomup,
+    levels,
+    mapping,
+    refs,
+    resources,
+    smart,
+    totals,
+)
 from planc.checks.base import Check
 from planc.core.diagnostics import Diagnostic
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -22,6 +31,7 @@ from planc.core.source import SourceFile
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
     *totals.CHECKS,
+    *levels.CHECKS,
     *bottomup.CHECKS,
     *smart.CHECKS,
     *resources.CHECKS,
