@@ -20,6 +20,13 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from planc.change.coverage import coverage_diagnostics, covering_records, value_changes
+from planc.checks.approvals import (
+    accepted_by,
+    change_size,
+    moved_people,
+    required_approver,
+    tier_for,
+)
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.memory import gc_paused
@@ -29,11 +36,6 @@ from planc.core.source import Loc, SourceSpan
 from planc.core.spans import SpanResolver
 
 HUNDRED = Decimal(100)
-_ROLE_LEVEL = {
-    "team_owner": Level.TEAM,
-    "region_owner": Level.REGION,
-    "company_owner": Level.COMPANY,
-}
 _DETAIL_FIELDS = (
     "stretch",
     "deadline",
@@ -117,7 +119,8 @@ class TargetDelta:
     def size(self) -> Decimal | None:
         """The size approvals are judged by: the larger of the change and the drift from the
         approved plan, in percent either way; None (unbounded) for added or removed targets."""
-        sizes = [abs(p) for p in (self.delta_percent, self.drift_percent) if p is not None]
+        found = (change_size(self.before, self.after), change_size(self.approved_value, self.after))
+        sizes = [size for size in found if size is not None]
         if self.before is None or self.after is None or not sizes:
             return None
         return max(sizes)
@@ -916,59 +919,29 @@ def _same_record(a: Adjustment, b: Adjustment) -> bool:
     return _record_facts(a) == _record_facts(b)
 
 
-def _tier_for(tiers: tuple[ApprovalTier, ...], size: Decimal | None) -> ApprovalTier | None:
-    """The first tier whose limit holds the change; the last one past every limit."""
-    if not tiers:
-        return None
-    if size is not None:
-        for tier in tiers:
-            if tier.up_to is None or size <= tier.up_to:
-                return tier
-    unlimited = [t for t in tiers if t.up_to is None]
-    return unlimited[0] if unlimited else tiers[-1]
-
-
-def _approver(plan: Plan, change: TargetDelta, tier: ApprovalTier) -> tuple[str, str] | None:
-    """(person id, why) for a tier at a changed target.
-
-    A role names the owner of the team, region or company the change sits in,
-    and always someone above the changed node: a change to a team's own target
-    goes to its region's owner even in the team_owner tier.
-    """
-    level = _ROLE_LEVEL.get(tier.approver)
-    if level is None:
-        return tier.approver, "named in the policy"
-    if change.level is not Level.COMPANY:
-        level = Level(min(level, change.level - 1))
-    node_id = change.node if change.node in plan.nodes else None
-    if node_id is None:
-        return None
-    for node in plan.ancestors(node_id):
-        if node.level is level:
-            return node.owner, f"{level.label} owner of {node.id}"
-    company = plan.nodes.get(plan.company)
-    return (company.owner, f"company owner of {company.id}") if company else None
-
-
 def _approvals(plan: Plan, changes: list[TargetDelta]) -> list[Approval]:
     tiers = plan.policy.approvals
     if not tiers:
         return []
     records = {a.id: a for a in plan.adjustments}
     wanted: dict[tuple[str, str], list[TargetDelta]] = {}
+    accepted: dict[str, set[str]] = {}  # target ref -> whose approval counts for it
     for change in changes:
-        tier = _tier_for(tiers, change.size)
+        tier = tier_for(tiers, change.size)
         if tier is None:
             continue
-        who = _approver(plan, change, tier)
-        if who is not None:
-            wanted.setdefault(who, []).append(change)
+        required = required_approver(plan, change.node, change.level, tier)
+        if required is not None:
+            wanted.setdefault((required.person, required.why), []).append(change)
+            accepted[change.ref] = accepted_by(plan, change.node, required) - moved_people(
+                plan, change.node, change.metric
+            )
     out = []
     for (person_id, why), items in wanted.items():
         person = plan.people.get(person_id)
         sizes = [c.size for c in items]
         recorded = all(
-            any(person_id in records[r].approved_by for r in c.covered_by if r in records)
+            any(accepted[c.ref] & set(records[r].approved_by) for r in c.covered_by if r in records)
             for c in items
         )
         out.append(

@@ -30,6 +30,7 @@ from planc.change.diff import (
     Reconciliation,
     TargetDelta,
 )
+from planc.checks.approvals import size_text
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.markdown import JOINER, clean, defuse_links, escape, github_length
 from planc.core.markdown import code as markdown_code
@@ -1033,9 +1034,7 @@ def _approvals_md(impact: Impact, fold: Fold) -> list[str]:
             refs += f" and {len(a.refs) - 4:,} more"
         if not a.refs:
             refs = "the new quarter's plan"
-        largest = (
-            "new or removed" if a.largest is None else f"{a.largest.quantize(Decimal('0.1')):f}%"
-        )
+        largest = "new or removed" if a.largest is None else size_text(a.largest, impact.tiers)
         if not a.refs:
             largest = "—"
         status = f"{ICON_OK} recorded" if a.recorded else f"{ICON_WAIT} review needed"
@@ -1218,7 +1217,7 @@ def _text_approvals(impact: Impact) -> list[str]:
     out = ["Approvals" + (f" ({_tiers_text(impact)}):" if impact.tiers else ":")]
     for a in impact.approvals:
         handle = f" @{a.github}" if a.github else ""
-        largest = "new/removed" if a.largest is None else pct(a.largest).lstrip("+")
+        largest = "new/removed" if a.largest is None else size_text(a.largest, impact.tiers)
         state = "recorded" if a.recorded else "review needed"
         refs = ", ".join(a.refs[:6]) + (f" and {len(a.refs) - 6} more" if len(a.refs) > 6 else "")
         what = f"{refs}; largest {largest}" if refs else "the new quarter's plan"

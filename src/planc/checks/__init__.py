@@ -13,6 +13,7 @@ from pathlib import Path
 
 from planc.checks import (
     adjustments,
+    approvals,
     bottomup,
     levels,
     mapping,
@@ -36,6 +37,7 @@ CHECKS: tuple[Check, ...] = (
     *smart.CHECKS,
     *resources.CHECKS,
     *adjustments.CHECKS,
+    *approvals.CHECKS,
     *mapping.CHECKS,
 )
 

@@ -144,6 +144,9 @@ class Policy:
     cumulative_region: Band | None = None
     cumulative_company: Band | None = None
     stretch_band: Band | None = None  # children's stretch against the parent's stretch
+    enforce_approvals: bool = (
+        False  # policy.approvals.enforce: a record lacking its tier is an error
+    )
 
     def cumulative(self, level: Level) -> Band:
         """The reps' band against a region or the company (default: the level band widened by half)."""
@@ -544,9 +547,16 @@ def _opt_band(raw: dict[str, Any] | None) -> Band | None:
 
 
 def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
+    approvals = raw.get("approvals", [])
+    tiers_loc = loc / "approvals"
+    enforce = False
+    if isinstance(approvals, dict):  # {enforce: true, tiers: [...]}
+        enforce = bool(approvals.get("enforce", True))
+        approvals = approvals.get("tiers", [])
+        tiers_loc = tiers_loc / "tiers"
     tiers = tuple(
-        ApprovalTier(_opt_dec(t.get("up_to")), t["approver"], loc / "approvals" / i)
-        for i, t in enumerate(raw.get("approvals", []))
+        ApprovalTier(_opt_dec(t.get("up_to")), t["approver"], tiers_loc / i)
+        for i, t in enumerate(approvals)
     )
     over = raw.get("over_assignment") or {}
     cumulative = over.get("cumulative") or {}
@@ -555,6 +565,7 @@ def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
         cumulative_region=_opt_band(cumulative.get("region")),
         cumulative_company=_opt_band(cumulative.get("company")),
         stretch_band=_opt_band(over.get("stretch")),
+        enforce_approvals=enforce,
         growth=_band(raw.get("growth"), (-10, 40)),
         ramp=tuple(_dec(r) for r in raw.get("ramp", [100])),
         rounding=_opt_dec(raw.get("rounding")),
