@@ -2,7 +2,7 @@
 
 ``load_actuals`` reads a CSV (also .tsv/.txt), XLSX or Parquet export with the
 plan's ``actuals:`` mapping and aggregates it at once, chunk by chunk, into a
-:class:`planc.track.tracking.Actuals`: amounts, deals and lost deals per rep, month
+:class:`planc.track.aggregates.Actuals` (the seam every reader produces): amounts, deals and lost deals per rep, month
 and product line, accounts per rep and month, and each account's first counted
 row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
@@ -25,7 +25,7 @@ floats in the file itself; planc takes the shortest decimal that reads back
 as the same float (what Excel displays). Parquet decimals are exact.
 
 Never a row dropped silently: each row is counted or excluded for one reason
-(the :class:`~planc.track.tracking.Ledger`), and values that do not map to the plan
+(the :class:`~planc.track.aggregates.Ledger`), and values that do not map to the plan
 are warned about with their count and the closest known name.
 """
 
@@ -59,6 +59,7 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
+from planc.track import aggregates as agg
 from planc.track import tracking as t
 
 CHUNK_ROWS = 2_000_000
@@ -137,7 +138,7 @@ IntArray = npt.NDArray[np.integer[Any]]
 class LoadedActuals:
     """The aggregated actuals (None when the export could not be read) and what was found."""
 
-    actuals: t.Actuals | None
+    actuals: agg.Actuals | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -910,7 +911,7 @@ class _Aggregator:
                 whens.append(W_AFTER_QUARTER)
             else:
                 whens.append(W_IN if ordinal <= last else W_AFTER_AS_OF)
-            key = t.month_key(parsed.year, parsed.month)
+            key = agg.month_key(parsed.year, parsed.month)
             slots.append(self.slot_of.get(key, -1) if ordinal <= self.as_of_day else -1)
             self.covered.add(key)
         whens.append(W_NONE)
@@ -1151,18 +1152,18 @@ class _Aggregator:
         if self.need_accounts and len(self.first_day):
             for account in np.flatnonzero(self.first_rep >= 0).tolist():
                 first = date.fromordinal(int(self.first_day[account]))
-                first_slot = self.slot_of.get(t.month_key(first.year, first.month))
+                first_slot = self.slot_of.get(agg.month_key(first.year, first.month))
                 if first_slot is None:
                     continue
                 key = (reps[int(self.first_rep[account])], slots[first_slot])
                 cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
                 cell[4] += 1
         months = {
-            key: t.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
+            key: agg.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
             for key, (a, k, d, lost_, new) in amounts.items()
         }
         accounts, scale = self._account_maps()
-        ledger = t.Ledger(
+        ledger = agg.Ledger(
             rows=self.rows,
             counted=int(self.reasons[COUNTED]),
             excluded=tuple(
@@ -1171,7 +1172,7 @@ class _Aggregator:
                 if self.reasons[i]
             ),
         )
-        actuals = t.Actuals(
+        actuals = agg.Actuals(
             source=self.name,
             as_of=self.as_of,
             ledger=ledger,
