@@ -34,7 +34,7 @@ from planc.track.aggregates import Actuals, RepMonth, month_key
 # --- measures -------------------------------------------------------------------
 
 SHARES = frozenset({"key_product_share", "win_rate"})
-COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account")
+COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account", "key", "created")
 
 # --- the rules (PLC700-PLC749) ------------------------------------------------------
 
