@@ -16,6 +16,7 @@ from planc.change import coverage
 from planc.checks import CHECKS
 from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
+from planc.track import rules as track_rules
 from planc.track import tracking
 
 RULES: dict[str, Rule] = {
@@ -28,6 +29,7 @@ RULES: dict[str, Rule] = {
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *track_rules.RULES,
         ),
         key=lambda r: r.code,
     )

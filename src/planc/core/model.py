@@ -268,6 +268,7 @@ class ActualsMapping:
     encoding: str
     sheet: str | None
     loc: Loc
+    duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,6 +667,7 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         encoding=raw.get("encoding", "utf-8"),
         sheet=raw.get("sheet"),
         loc=loc,
+        duplicates=raw.get("duplicates", "error"),
     )
 
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from planc import __version__
 from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
+from planc.core.numbers import plain
 from planc.core.pipeline import CheckResult, display_path
 from planc.core.reporters import diagnostic_json
 from planc.core.source import SourceSpan
@@ -32,6 +33,7 @@ from planc.track.tracking import (
     Tracking,
     fmt_number,
     fmt_percent,
+    fmt_percent_apart,
     month_label,
     period_label,
     track,
@@ -195,13 +197,22 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
                 fmt_number(p.pace, places),
-                fmt_percent(p.of_pace),
+                _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
                 p.status,
                 *(fmt_number(m.attained, places) for m in p.months),
             ]
         )
     return rows
+
+
+def _of_pace_shown(tracking: Tracking, p: Progress) -> str:
+    """% of pace, with the places it takes not to look like the threshold it is held to."""
+    if p.of_pace is None:
+        return fmt_percent(None)
+    warnings = tracking.plan.policy.warnings
+    threshold = warnings.cap_above_pace if p.lower_is_better else warnings.behind_pace
+    return fmt_percent_apart(p.of_pace, threshold)
 
 
 def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[str]]:
@@ -271,6 +282,30 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+CENT = Decimal("0.01")
+PERCENT_PLACES = Decimal("0.0001")
+
+
+def _derived(value: Decimal | None, quantum: Decimal = CENT) -> str | None:
+    """A computed figure (pace, forecast, a percent) for a file: rounded once, here, for showing.
+
+    Sums stay exact (:func:`_dec`); what planc divides is cut at cents, percents
+    at four places (79.9600 beside a threshold of 80 stays 79.96, never 80.0).
+    """
+    if value is None:
+        return None
+    return plain(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return _derived(value, PERCENT_PLACES)
+
+
+def _attained(p: Progress, value: Decimal | None) -> str | None:
+    """Attained as exact as it is: a share (a division) at four places, a sum in full."""
+    return _pct(value) if p.unit == "percent" else _dec(value)
+
+
 def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
     node = plan.nodes[p.node]
     return {
@@ -281,17 +316,17 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "unit": p.unit,
         "lower_is_better": p.lower_is_better,
         "target": _dec(p.target),
-        "attained": _dec(p.attained),
-        "pace": _dec(p.pace),
-        "forecast": _dec(p.forecast),
-        "attainment_pct": _dec(p.attainment),
-        "of_pace_pct": _dec(p.of_pace),
+        "attained": _attained(p, p.attained),
+        "pace": _derived(p.pace),
+        "forecast": _derived(p.forecast),
+        "attainment_pct": _pct(p.attainment),
+        "of_pace_pct": _pct(p.of_pace),
         "status": p.status,
         "months": [
             {
                 "month": f"{m.year:04d}-{m.month:02d}",
                 "plan": _dec(m.plan),
-                "attained": _dec(m.attained),
+                "attained": _attained(p, m.attained),
                 "complete": m.complete,
             }
             for m in p.months
@@ -473,11 +508,11 @@ def as_csv(report: TrackReport) -> str:
                 *common,
                 "quarter",
                 _dec(p.target),
-                _dec(p.attained) or "",
-                _dec(p.attainment) or "",
-                _dec(p.pace),
-                _dec(p.of_pace) or "",
-                _dec(p.forecast) or "",
+                _attained(p, p.attained) or "",
+                _pct(p.attainment) or "",
+                _derived(p.pace),
+                _pct(p.of_pace) or "",
+                _derived(p.forecast) or "",
                 p.status,
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
@@ -489,7 +524,7 @@ def as_csv(report: TrackReport) -> str:
                     *common,
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
-                    _dec(m.attained) or "",
+                    _attained(p, m.attained) or "",
                     *[""] * 7,
                 ]
             )
