@@ -118,7 +118,8 @@ class Frontend:
 
     ``retain=False`` keeps nothing after a compile (``planc check`` runs once):
     the model may then consume the documents as it builds, which halves the
-    peak memory of a large plan.
+    peak memory of a large plan, and what survives is frozen for the collector
+    (see :mod:`planc.core.memory`).
     """
 
     run_checks: PlanChecks
@@ -139,7 +140,7 @@ class Frontend:
         found: list[Diagnostic] = list(problems or [])
         resolver = SpanResolver(result.sources)
         self.stats = Stats()
-        with gc_paused():
+        with gc_paused(freeze=not self.retain):
             documents = self._front(sources, resolver, found)
             if not _any_error(found):
                 plan, model_problems = _build(label, documents)
