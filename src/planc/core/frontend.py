@@ -134,8 +134,16 @@ class Frontend:
         label: str,
         sources: list[SourceFile],
         problems: list[Diagnostic] | None = None,
+        *,
+        resolve: bool = True,
     ) -> CheckResult:
-        """Compile the plan made of ``sources`` (all of its files, as they are now)."""
+        """Compile the plan made of ``sources`` (all of its files, as they are now).
+
+        ``resolve=False`` leaves the diagnostics with their ``Loc`` and unsorted:
+        turning them into line:col composes every file that has one again, which
+        a caller that only compares codes and messages does not need (see
+        :func:`resolved`).
+        """
         result = CheckResult(label, {s.path: s for s in sources})
         found: list[Diagnostic] = list(problems or [])
         resolver = SpanResolver(result.sources)
@@ -148,7 +156,7 @@ class Frontend:
                 if plan is not None and not _any_error(model_problems):
                     result.plan = plan
                     found += self.run_checks(plan)
-            result.diagnostics = resolve_spans(found, resolver)
+            result.diagnostics = resolve_spans(found, resolver) if resolve else found
         return result
 
     def _front(
@@ -181,6 +189,11 @@ class Frontend:
         if self.store is not None:
             self.store.put(unit)
         return unit
+
+
+def resolved(result: CheckResult, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics of ``result`` (compiled with ``resolve=False``) with spans, sorted."""
+    return resolve_spans(diagnostics, SpanResolver(result.sources))
 
 
 def _any_error(diagnostics: Iterable[Diagnostic]) -> bool:
