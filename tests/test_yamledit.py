@@ -140,7 +140,7 @@ class TestInsertions:
 
     def test_positions_count_characters_not_bytes(self) -> None:
         # libyaml's marks count characters (a CJK or astral one is 1, as in Python's str).
-        text = "# 李娜 😀\r\nname: \"王 😀\"\r\nt:\r\n  r: {value: 100, note: 费用😀}\r\n  c:\r\nx: ~\r\n"
+        text = '# 李娜 😀\r\nname: "王 😀"\r\nt:\r\n  r: {value: 100, note: 费用😀}\r\n  c:\r\nx: ~\r\n'
         document = YamlDocument("\ufeff" + text)
         document.set(("t", "r", "value"), Decimal(250))
         document.set(("t", "c"), {"value": Decimal("4.5")})
