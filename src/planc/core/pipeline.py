@@ -104,8 +104,13 @@ def compile_sources(
 
 
 def compile_directory(
-    plan_dir: Path, run_checks: PlanChecks, max_bytes: int = DEFAULT_MAX_BYTES
+    plan_dir: Path,
+    run_checks: PlanChecks,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: UnitStore | None = None,
 ) -> CheckResult:
     """Read a quarter folder from disk and compile it (see :func:`compile_sources`)."""
     sources, problems = read_directory(plan_dir, max_bytes)
-    return compile_sources(display_path(plan_dir), sources, run_checks, problems, max_bytes)
+    return compile_sources(
+        display_path(plan_dir), sources, run_checks, problems, max_bytes, store=store
+    )
