@@ -39,7 +39,6 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "numpy": {"planc.track"},
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
-    "ruamel": {"planc.allocate"},
 }
 
 
