@@ -40,6 +40,8 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
     "ruamel": {"planc.allocate"},
+    "sqlalchemy": {"planc.track.engines"},
+    "duckdb": {"planc.track.engines"},
 }
 
 

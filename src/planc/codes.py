@@ -17,6 +17,7 @@ from planc.checks import CHECKS
 from planc.core import loader, schema
 from planc.core.diagnostics import Rule
 from planc.track import tracking
+from planc.track.engines import rules as source_rules
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -27,6 +28,7 @@ RULES: dict[str, Rule] = {
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *source_rules.RULES,
         ),
         key=lambda r: r.code,
     )
