@@ -17,6 +17,7 @@ timeout. The URL's password never appears in a message: sources are shown as
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -459,10 +460,12 @@ def _kind(value: Any) -> str:
 
 
 def _run(connection: sa.Connection, statement: Any, source: SqlSource, shown: str) -> list[Any]:
+    watchdog = _Watchdog(connection, source.timeout)
     try:
-        return list(connection.execute(statement).tuples())
+        with watchdog:
+            return [tuple(row) for row in connection.execute(statement)]
     except exc.DBAPIError as error:
-        if _timed_out(error):
+        if watchdog.fired or _timed_out(error):
             raise SourceError(
                 r.SOURCE_TIMEOUT.at(
                     source.loc / "timeout" if source.timeout else source.loc,
@@ -471,6 +474,39 @@ def _run(connection: sa.Connection, statement: Any, source: SqlSource, shown: st
                 )
             ) from error
         raise SourceError(_failed(source, shown, error)) from error
+
+
+class _Watchdog:
+    """Cancels a statement still running after the timeout, whatever the dialect.
+
+    The server's own statement timeout is the first line (PostgreSQL, MySQL);
+    this one also covers drivers without one: it calls the DBAPI connection's
+    ``cancel()`` (psycopg, most warehouse drivers) or ``interrupt()`` (SQLite)
+    from a timer thread, a little after the server's timeout would have fired.
+    """
+
+    def __init__(self, connection: sa.Connection, seconds: int) -> None:
+        self.connection = connection
+        self.seconds = seconds
+        self.fired = False
+        self.timer: threading.Timer | None = None
+
+    def __enter__(self) -> _Watchdog:
+        self.timer = threading.Timer(self.seconds + 0.5, self._cancel)
+        self.timer.daemon = True
+        self.timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+    def _cancel(self) -> None:
+        raw = self.connection.connection.dbapi_connection
+        stop = getattr(raw, "cancel", None) or getattr(raw, "interrupt", None)
+        if callable(stop):
+            self.fired = True
+            stop()
 
 
 def _timed_out(error: exc.DBAPIError) -> bool:
