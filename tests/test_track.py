@@ -334,8 +334,8 @@ class TestExactAmounts:
             "3",
             "123456789012345.67",
             " 7 ",
-            "-0.05",
-            "1E+2",
+            "0.05",
+            "100.000",
         ]
         records = [["Ann Lee", "2027-01-05", a, "Pro", "Won", "Northwind"] for a in amounts]
         export = write_csv(tmp_path / "a.csv", records)

@@ -16,6 +16,7 @@ from planc.change import coverage
 from planc.checks import CHECKS
 from planc.core import loader, schema
 from planc.core.diagnostics import Rule
+from planc.track import rules as track_rules
 from planc.track import tracking
 from planc.track.engines import rules as source_rules
 
@@ -29,6 +30,7 @@ RULES: dict[str, Rule] = {
             *coverage.RULES,
             *tracking.RULES,
             *source_rules.RULES,
+            *track_rules.RULES,
         ),
         key=lambda r: r.code,
     )

@@ -245,6 +245,7 @@ class ActualsMapping:
     encoding: str
     sheet: str | None
     loc: Loc
+    duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
     source: SqlSource | None = None  # a database instead of an export file
 
 
@@ -586,6 +587,7 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         encoding=raw.get("encoding", "utf-8"),
         sheet=raw.get("sheet"),
         loc=loc,
+        duplicates=raw.get("duplicates", "error"),
         source=_sql_source(raw.get("source"), loc / "source"),
     )
 

@@ -1,9 +1,10 @@
 """Attainment, pacing, run-rate forecasts, early warnings and baselines.
 
 Pure arithmetic over the plan and *aggregated* actuals: no pandas, no I/O.
-:mod:`planc.track.actuals` reads a CRM export and aggregates it into an
-:class:`Actuals` (per rep and month); everything here works on those few
-thousand cells in exact ``Decimal``.
+A reader (:mod:`planc.track.actuals`) aggregates an export into the
+:class:`~planc.track.aggregates.Actuals` of :mod:`planc.track.aggregates`
+(per rep, month and product); everything here works on those few thousand
+cells in exact ``Decimal``.
 
 The words, used the same way in the code, the reports and the README:
 
@@ -21,18 +22,19 @@ Rendering a brief calls :func:`progress_by_target`.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
+from planc.track.aggregates import Actuals, RepMonth, month_key
 
 # --- measures -------------------------------------------------------------------
 
 SHARES = frozenset({"key_product_share", "win_rate"})
-COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account")
+COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account", "key", "created")
 
 # --- the rules (PLC700-PLC749) ------------------------------------------------------
 
@@ -372,11 +374,6 @@ def fmt_count(value: int) -> str:
 # --- periods ------------------------------------------------------------------------------
 
 
-def month_key(year: int, month: int) -> int:
-    """A month as one integer (year * 12 + month - 1), so months sort and subtract."""
-    return year * 12 + month - 1
-
-
 def month_of(key: int) -> tuple[int, int]:
     return key // 12, key % 12 + 1
 
@@ -414,64 +411,6 @@ def period_label(keys: Sequence[int]) -> str:
         return "-"
     first, last = month_label(keys[0]), month_label(keys[-1])
     return first if first == last else f"{first}..{last}"
-
-
-# --- aggregated actuals -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    """Where every row of the export went: counted, or excluded for one reason."""
-
-    rows: int
-    counted: int
-    excluded: tuple[tuple[str, int], ...]  # (reason, rows), in a fixed order, none zero
-
-    @property
-    def excluded_total(self) -> int:
-        return sum(n for _, n in self.excluded)
-
-    def line(self) -> str:
-        """'8,800 rows read, 4,238 counted, 4,562 excluded: 2,473 lost, 2,089 open'."""
-        text = f"{fmt_count(self.rows)} rows read, {fmt_count(self.counted)} counted"
-        if self.excluded:
-            reasons = ", ".join(f"{fmt_count(n)} {reason}" for reason, n in self.excluded)
-            text += f", {fmt_count(self.excluded_total)} excluded: {reasons}"
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class RepMonth:
-    """One rep's counted rows in one month."""
-
-    amount: Decimal = Decimal(0)
-    key_amount: Decimal = Decimal(0)  # from key product lines
-    deals: int = 0  # counted (won) rows
-    lost: int = 0  # lost rows (for win_rate)
-    new_accounts: int = 0  # accounts whose first counted row is this one's
-
-
-@dataclass(frozen=True, slots=True)
-class Actuals:
-    """A CRM export aggregated per rep and month, up to the as-of date. Amounts are exact.
-
-    Only the months of :func:`periods` are kept (this quarter, last quarter,
-    the same quarter last year). ``accounts`` holds, per rep and month, each
-    account's counted amount as an integer in units of ``10**-scale`` (exact,
-    and cheap for millions of rows); ``account_names`` names the account ids.
-    """
-
-    source: str
-    as_of: date
-    ledger: Ledger
-    months: Mapping[tuple[str, int], RepMonth]
-    products: Mapping[tuple[str, int, str], Decimal]  # (rep, month, product id) -> amount
-    accounts: Mapping[tuple[str, int], Mapping[int, int]]
-    account_names: Sequence[str]
-    scale: int
-    covered: frozenset[int]  # months with any dated row, of any stage
-    roles: frozenset[str]  # the column roles the export was read with
-    kept: frozenset[int] = frozenset()  # the months aggregated (empty: all of periods())
 
 
 # --- progress -------------------------------------------------------------------------------

@@ -25,12 +25,13 @@ from planc.core.model import ActualsMapping, Plan
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track import tracking as t
+from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT
 
 # ledger query columns, in order
 OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT, N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY = (
     range(12)
 )
-PLACES = 12
+PLACES, NEGATIVE = 12, 13
 
 
 @dataclass(slots=True)
@@ -65,6 +66,7 @@ class GroupedAggregator(a._Aggregator):
         self.where = where
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
+        self.negative_rows = 0  # won rows of the months tracked with an amount below 0
 
     def _span(self, row: int, role: str) -> SourceSpan:
         return self.where(role, row)  # type: ignore[return-value]
@@ -94,6 +96,9 @@ class GroupedAggregator(a._Aggregator):
         )
         owner_class = -np.minimum(rep, 0)
         reason = a._LEDGER[(stage * 5 + when) * 3 + owner_class]
+        lost_no_date = (stage == a.LOST) & (when == a.W_NONE)
+        reason[lost_no_date] = a.R_LOST_NO_DATE
+        self.lost_no_date.rows += int(n[lost_no_date].sum())
         self.reasons += np.bincount(reason, weights=n, minlength=len(a._REASONS)).astype(np.int64)
         counted = reason == a.COUNTED
         won = stage == a.WON
@@ -131,8 +136,10 @@ class GroupedAggregator(a._Aggregator):
         self.no_amount.rows += int(missing[needed].sum())
         bad_amount = np.array([int(x or 0) for x in columns[BAD_AMOUNT]], dtype=np.int64)
         self.bad_amount_rows = int(bad_amount[needed].sum())
+        negative = np.array([int(x or 0) for x in columns[NEGATIVE]], dtype=np.int64)
+        self.negative_rows = int(negative[needed].sum())
         self.bad_day_rows = int(bad_day.sum())
-        if self.no_date.rows or self.no_amount.rows:
+        if self.no_date.rows or self.no_amount.rows or self.negative_rows:
             self.failed = True
 
     def _sums(
@@ -200,6 +207,23 @@ class GroupedAggregator(a._Aggregator):
                         f"fill in {columns[role]} for won deals, or give them another stage",
                     )
                 )
+        if self.negative_rows:
+            out.append(
+                NEGATIVE_AMOUNT.at(
+                    self._span(0, "amount"),
+                    f"{columns['amount']} is negative in {a._count(self.negative_rows, 'won row')}",
+                    "a credit or a reversal is not a deal: fix the source, or track credits as their own source",
+                )
+            )
+        if self.lost_no_date.rows:
+            out.append(
+                CLOSED_WITHOUT_DATE.at(
+                    self._span(0, "date"),
+                    f"{a._count(self.lost_no_date.rows, 'lost deal')} without {columns['date']}; "
+                    "in no period's win rate (the ledger shows them as lost, no date)",
+                    f"fill in {columns['date']} for lost deals",
+                )
+            )
         out += [d for d in self._mapping_warnings() if d.code != t.NO_ACCOUNT.code]
         if self.no_account.rows:
             out.append(

@@ -127,6 +127,7 @@ def ledger_query(source: sa.FromClause, roles: Roles, window: Window, *, account
         (roles.bad_amount if roles.bad_amount is not None else zero).label("bad_amount"),
         (roles.bad_day if roles.bad_day is not None else zero).label("bad_day"),
         (roles.places if roles.places is not None else zero).label("places"),
+        _flag(roles.amount < 0).label("negative"),
     ).select_from(source)
     rows = per_row.subquery("planc_rows_keyed")
     keys = [rows.c[name] for name in ("owner", "product", "stage", "month", "when_", "late")]
@@ -139,7 +140,33 @@ def ledger_query(source: sa.FromClause, roles: Roles, window: Window, *, account
         _total(rows.c.bad_amount).label("bad_amount"),
         _total(rows.c.bad_day).label("bad_day"),
         sa.func.max(rows.c.places).label("places"),
+        _total(rows.c.negative).label("negative"),
     ).group_by(*keys)
+
+
+def repeated_keys_query(source: sa.FromClause, key: Expr, *, shown: int) -> Any:
+    """Keys on more than one row: the first ``shown`` (by key) with their rows, and the totals.
+
+    One row per repeated key among the first ``shown``, each carrying the
+    number of repeated keys and of their rows over the whole source.
+    """
+    counts = (
+        sa.select(key.label("key"), sa.func.count().label("n"))
+        .select_from(source)
+        .where(key.is_not(None))
+        .group_by(key)
+        .having(sa.func.count() > 1)
+        .subquery("planc_repeated")
+    )
+    totals = sa.select(
+        sa.func.count().label("keys"), sa.func.sum(counts.c.n).label("rows")
+    ).subquery("planc_repeated_totals")
+    return (
+        sa.select(counts.c.key, counts.c.n, totals.c["keys"], totals.c.rows)
+        .select_from(counts.join(totals, sa.true()))
+        .order_by(counts.c.key)
+        .limit(shown)
+    )
 
 
 def _won_rows(roles: Roles, won_stages: Sequence[str] | None) -> list[Expr]:

@@ -42,6 +42,7 @@ from planc.track import tracking as t
 from planc.track.engines import query as q
 from planc.track.engines import rules as r
 from planc.track.engines.fold import GroupedAggregator, exact_units
+from planc.track.rules import DUPLICATE_KEY
 
 # pip packages of the SQLAlchemy dialects and drivers users ask for, by URL scheme
 PACKAGE_BY_DRIVER = {
@@ -288,6 +289,10 @@ def _aggregate(
             )
         )
     ledger = aggregator.add_ledger(rows)
+    if "key" in mapping.columns:
+        repeated = _repeated_keys(connection, table, mapping, source, shown)
+        if repeated is not None:
+            return a.LoadedActuals(None, [repeated])
     if need_accounts and not aggregator.failed:
         months = [
             m for m, kept in zip(aggregator.slots, aggregator.account_slot, strict=False) if kept
@@ -326,6 +331,35 @@ def _aggregate(
     loaded = aggregator.result()
     loaded.diagnostics[:] = [_naming(d, shown) for d in loaded.diagnostics]
     return loaded
+
+
+def _repeated_keys(
+    connection: sa.Connection,
+    table: sa.FromClause,
+    mapping: ActualsMapping,
+    source: SqlSource,
+    shown: str,
+) -> Diagnostic | None:
+    """PLC760 when a key is on more than one row (a database has no "last" row to keep)."""
+    column = mapping.columns["key"]
+    found = _run(
+        connection,
+        q.repeated_keys_query(table, table.c[column], shown=a.ROWS_SHOWN),
+        source,
+        shown,
+    )
+    if not found:
+        return None
+    keys, rows = int(found[0][2]), int(found[0][3])
+    listed = ", ".join(f"`{key}` ({n} rows)" for key, n, _, _ in found)
+    more = f" and {keys - len(found):,} more" if keys > len(found) else ""
+    return DUPLICATE_KEY.at(
+        mapping.loc / "columns" / "key",
+        f"{shown}: {a._count(keys, column + ' value')} on more than one row ({rows:,} rows): "
+        f"{listed}{more}",
+        "a database has no row order to pick the last row by: keep one row per key in "
+        "actuals.source.query (e.g. the latest by its modified date)",
+    )
 
 
 def _from_clause(
