@@ -69,6 +69,9 @@ def track(
     except NoActualsSource as error:
         raise click.UsageError(str(error)) from error
     rendered = REPORTER_BY_NAME[output_format](report)
+    if report.source_failed and output is not None:  # no database: say why, write nothing
+        click.echo(diagnostics_text(report), err=True, nl=False)
+        sys.exit(report.exit_code(strict=strict))
     if output_format == "csv" and report.diagnostics:
         click.echo(diagnostics_text(report), err=True, nl=False)
     emit_report(rendered, output)
