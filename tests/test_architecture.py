@@ -39,6 +39,8 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "numpy": {"planc.track"},
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
+    "sqlalchemy": {"planc.track.engines"},
+    "duckdb": {"planc.track.engines"},
 }
 
 

@@ -18,6 +18,7 @@ from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
 from planc.track import rules as track_rules
 from planc.track import tracking
+from planc.track.engines import rules as source_rules
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -29,6 +30,7 @@ RULES: dict[str, Rule] = {
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *source_rules.RULES,
             *track_rules.RULES,
         ),
         key=lambda r: r.code,

@@ -269,6 +269,27 @@ class ActualsMapping:
     sheet: str | None
     loc: Loc
     duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
+    source: SqlSource | None = None  # a database instead of an export file
+
+
+@dataclass(frozen=True, slots=True)
+class SqlSource:
+    """``actuals.source``: a database or warehouse to read actuals from.
+
+    The URL comes from the environment variable ``url_env`` (so a password never
+    sits in the plan) or, for URLs without a password, from ``url``. Exactly one
+    of ``table`` and ``query`` is set.
+    """
+
+    url_env: str | None
+    url: str | None
+    table: str | None
+    query: str | None
+    timeout: int  # seconds
+    loc: Loc
+
+
+DEFAULT_SQL_TIMEOUT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,6 +689,20 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         sheet=raw.get("sheet"),
         loc=loc,
         duplicates=raw.get("duplicates", "error"),
+        source=_sql_source(raw.get("source"), loc / "source"),
+    )
+
+
+def _sql_source(raw: dict[str, Any] | None, loc: Loc) -> SqlSource | None:
+    if raw is None:
+        return None
+    return SqlSource(
+        url_env=raw.get("url_env"),
+        url=raw.get("url"),
+        table=raw.get("table"),
+        query=raw.get("query"),
+        timeout=int(raw.get("timeout", DEFAULT_SQL_TIMEOUT)),
+        loc=loc,
     )
 
 
