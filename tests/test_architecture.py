@@ -41,6 +41,7 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "openpyxl": {"planc.sheets"},
     "sqlalchemy": {"planc.track.engines"},
     "duckdb": {"planc.track.engines"},
+    "babel": {"planc.core.locales"},
 }
 
 
