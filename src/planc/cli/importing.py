@@ -65,6 +65,22 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 )
 @click.option("--roster-sheet", metavar="NAME", help="For .xlsx: the roster's sheet.")
 @click.option("--quotas-sheet", metavar="NAME", help="For .xlsx: the quota sheet's sheet.")
+@click.option(
+    "--update",
+    "edited",
+    type=click.Path(path_type=Path),
+    metavar="XLSX",
+    help="Apply numbers edited in a workbook from planc export --format xlsx to the plan "
+    "FOLDER (default: <plans>/<its quarter>), with an adjustment record stub per changed target.",
+)
+@click.option(
+    "--plans",
+    "plans_root",
+    type=click.Path(path_type=Path),
+    default=Path("plans"),
+    show_default=True,
+    help="With --update: the folder that holds the quarter folders.",
+)
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
 @click.option(
     "--format",
@@ -88,6 +104,8 @@ def import_(
     units: tuple[str, ...],
     roster_sheet: str | None,
     quotas_sheet: str | None,
+    edited: Path | None,
+    plans_root: Path,
     dry_run: bool,
     output_format: str,
 ) -> None:
@@ -102,9 +120,27 @@ def import_(
     appears whole or not at all, only when both sheets could be read, and an
     existing folder is never overwritten.
 
+    planc import --update edited.xlsx [FOLDER]
+
+    With --update: the numbers edited in the value column of a workbook from
+    planc export --format xlsx are written into the plan's YAML in place
+    (comments and layout kept), with an adjustment record stub (empty cause and
+    note) for every target whose quarter value changed; fill them in, or let
+    planc propose --cause ... --note ... do it. A workbook of another plan or
+    quarter, or of an older version of the files, is refused; formulas, text
+    and added or deleted rows are reported, and then nothing is written.
+
     Exit status: 0 done, 1 diagnostics with errors (nothing written when a
     sheet could not be read), 2 usage or bad input.
     """
+    if edited is not None:
+        if roster or quotas or owner or company or quarter_id or start:
+            fail_usage(
+                "--update reads an edited export; leave out --roster, --quotas and the "
+                "new quarter's settings"
+            )
+        _update(edited, folder, plans_root, dry_run, output_format)
+        return
     if folder is None or roster is None or quotas is None:
         fail_usage("give the new quarter's FOLDER, --roster FILE and --quotas FILE")
     if owner is None or company is None:
@@ -177,4 +213,48 @@ def _report(made: Imported, folder: Path, dry_run: bool, output_format: str) -> 
         else:
             click.echo(f"created {shown} ({len(made.files)} files): planc check {shown}")
     failed = not made.usable or (made.result is not None and made.result.has_errors)
+    sys.exit(1 if failed else 0)
+
+
+def _update(
+    edited: Path, folder: Path | None, plans_root: Path, dry_run: bool, output_format: str
+) -> None:
+    from planc.allocate.rewrite import write_files
+    from planc.core.pipeline import CheckResult, display_path
+    from planc.core.reporters import as_json, text
+    from planc.sheets.update import UpdateError, plan_folder, update_plan
+
+    shown = display_path(edited)
+    try:
+        update = update_plan(edited, shown, plan_folder(edited, shown, folder, plans_root))
+    except UpdateError as error:
+        fail_usage(str(error))
+    results = [CheckResult(shown, diagnostics=update.diagnostics)]
+    if update.result is not None:
+        results.append(update.result)
+    if not update.refused and update.files and not dry_run:
+        write_files(update.files)
+    if output_format == "json":
+        click.echo(as_json(results), nl=False)
+    else:
+        for edit in update.edits:
+            months = ", ".join(f"month {i + 1}: {v}" for i, v in sorted(edit.months.items()))
+            value = f"{edit.before} -> {edit.value}" if edit.value is not None else ""
+            click.echo(f"{edit.node}/{edit.metric}: {', '.join(p for p in (value, months) if p)}")
+        click.echo(text(results), nl=False)
+        if update.refused:
+            click.echo(f"nothing written: {shown} cannot be applied as it is", err=True)
+        elif not update.edits:
+            click.echo(f"nothing to change: {shown} holds the plan's numbers")
+        else:
+            verb = "would write" if dry_run else "wrote"
+            files = ", ".join(sorted(update.files))
+            stubs = ", ".join(update.stubs) or "none"
+            click.echo(f"{verb} {files}; adjustment record stubs: {stubs}")
+            if update.stubs and not dry_run:
+                click.echo(
+                    "fill in each stub's cause and note, or: planc propose --cause CAUSE "
+                    '--note "What happened."'
+                )
+    failed = update.refused or (update.result is not None and update.result.has_errors)
     sys.exit(1 if failed else 0)

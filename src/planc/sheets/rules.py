@@ -193,6 +193,90 @@ REP_WITHOUT_QUOTA = rule(
     """,
 )
 
+OTHER_PLAN = rule(
+    "PLC820",
+    "sheet-from-another-plan",
+    Severity.ERROR,
+    """The edited workbook is not an export of this plan and quarter, so nothing is applied.
+
+    ``planc export --format xlsx`` writes a hidden sheet ``planc`` with the
+    plan's company id, the quarter and a hash of the plan files; ``planc
+    import --update`` refuses a workbook whose hidden sheet is missing or
+    names another company or quarter.
+
+    Fails (a workbook exported from 2027-Q2)::
+
+        planc import --update 2027-Q2.xlsx plans/2027-Q1
+
+    Passes::
+
+        planc import --update 2027-Q1.xlsx plans/2027-Q1
+    """,
+)
+
+PLAN_CHANGED = rule(
+    "PLC821",
+    "sheet-plan-changed-since-export",
+    Severity.ERROR,
+    """The plan files changed after the workbook was exported, so the edits are not applied.
+
+    The numbers in the workbook were read against the plan as it was; a
+    change since (a merged pull request, an allocation) could be silently
+    undone. Export again and redo the edits there.
+
+    Fails (a target was edited in the YAML after the export)::
+
+        planc export plans/2027-Q1 --format xlsx -o q1.xlsx
+        sed -i s/550000/560000/ plans/2027-Q1/regions/north.yaml
+        planc import --update q1.xlsx
+
+    Passes::
+
+        planc export plans/2027-Q1 --format xlsx -o q1.xlsx
+        planc import --update q1.xlsx
+    """,
+)
+
+FORMULA_IN_EXPORT = rule(
+    "PLC822",
+    "sheet-formula-in-export",
+    Severity.ERROR,
+    """A number cell of the edited workbook holds a formula: planc applies typed numbers only.
+
+    A formula's result depends on other cells and on the program that
+    computed it; which number was meant is for a person to say. Type the
+    number instead.
+
+    Fails::
+
+        K5: =K4*1.1
+
+    Passes::
+
+        K5: 605000
+    """,
+)
+
+ROWS_CHANGED = rule(
+    "PLC823",
+    "sheet-rows-changed",
+    Severity.ERROR,
+    """A row of the edited workbook was added, deleted, moved, or its node, metric or month changed.
+
+    Only numbers are edited in the workbook; the plan's structure (reps,
+    teams, metrics, months) is edited in the YAML, where it is reviewed. The
+    rows must be the exported ones, in the exported order.
+
+    Fails (a row for a new rep was typed under the others)::
+
+        2027-Q1,rep,carl,...,revenue,,,400000
+
+    Passes::
+
+        (the exported rows, only their numbers changed)
+    """,
+)
+
 RULES = (
     COLUMN_MISSING,
     UNKNOWN_NAME,
@@ -203,4 +287,8 @@ RULES = (
     FORMULA_WITHOUT_VALUE,
     DERIVED_TARGET,
     REP_WITHOUT_QUOTA,
+    OTHER_PLAN,
+    PLAN_CHANGED,
+    FORMULA_IN_EXPORT,
+    ROWS_CHANGED,
 )
