@@ -822,10 +822,10 @@ def _messages(diagnostics: list[Diagnostic]) -> str:
     return "; ".join(f"{d.code} {d.message}" for d in diagnostics[:5])
 
 
-def write_quarter(folder: Path, files: Mapping[str, str]) -> None:
+def write_quarter(folder: Path, files: Mapping[str, str], by: str = "planc init") -> None:
     """Create ``folder`` with ``files``, atomically: build beside it, then rename into place."""
     if folder.exists():
-        raise InitError(f"{folder} already exists; planc init never overwrites a quarter")
+        raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
@@ -835,7 +835,7 @@ def write_quarter(folder: Path, files: Mapping[str, str]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
         if folder.exists():
-            raise InitError(f"{folder} already exists; planc init never overwrites a quarter")
+            raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
         try:
             os.rename(temp, folder)  # atomic; fails if a non-empty folder appeared meanwhile
         except OSError as error:

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, comment, explain, export, render, track
+from planc.cli import allocate, change, check, comment, explain, export, importing, render, track
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 from planc.core.files import UnusableOutput
 
@@ -50,6 +50,7 @@ for command in (
     explain.rules,
     explain.schema,
     export.export,
+    importing.import_,
     render.render,
     allocate.allocate,
     allocate.init,

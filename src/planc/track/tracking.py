@@ -373,6 +373,8 @@ def fmt_percent(value: Decimal | None) -> str:
 def fmt_percents(*values: Decimal) -> list[str]:
     """Percentages side by side: one decimal, or as many more as tell different ones apart."""
     return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
+
+
 def percent_places(value: Decimal, other: Decimal) -> int:
     """How many places a percent needs not to look like ``other`` (1 to 6).
 
