@@ -7,7 +7,6 @@ with a number format, as spreadsheets store them.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import io
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from decimal import Decimal
 
 from planc.core.extras import MissingExtra
 from planc.core.model import Level, Node, Plan, Target
+from planc.core.safetext import CsvRows, spreadsheet_text
 
 COLUMNS = (
     "quarter",
@@ -88,7 +88,7 @@ def _row(plan: Plan, node: Node, target: Target, month: str | None, value: Decim
 def to_csv(plan: Plan) -> bytes:
     """UTF-8 CSV with a byte-order mark, so Excel opens Chinese names correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvRows(buffer)
     writer.writerow(COLUMNS)
     for row in rows(plan):
         writer.writerow("" if cell is None else _text(cell) for cell in row.cells)
@@ -98,8 +98,7 @@ def to_csv(plan: Plan) -> bytes:
 def _text(cell: str | Decimal) -> str:
     if isinstance(cell, Decimal):
         return format(cell, "f")
-    # A cell starting with = + - @ is a formula to a spreadsheet: never let plan text run as one.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    return spreadsheet_text(cell)  # plan text never runs as a formula
 
 
 def require_xlsx() -> None:
@@ -127,6 +126,10 @@ def to_xlsx(plan: Plan) -> bytes:
     metric_index = COLUMNS.index("metric")
     for number, row in enumerate(rows(plan), start=2):
         sheet.append([_xlsx_cell(c) for c in row.cells])
+        for cell in sheet[number]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # openpyxl stores text that starts with = as a formula: keep plan text as text
+                cell.data_type = "s"
         money = row.cells[metric_index] in currency_metrics
         for index in amount_indexes:
             sheet.cell(row=number, column=index + 1).number_format = (

@@ -7,7 +7,6 @@ exact decimals (JSON and CSV write them as text so nothing rounds them).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import unicodedata
@@ -23,7 +22,8 @@ from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
 from planc.core.pipeline import CheckResult, display_path
-from planc.core.reporters import diagnostic_json
+from planc.core.reporters import diagnostic_json, diagnostic_lines
+from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
 from planc.track.tracking import (
@@ -142,6 +142,7 @@ def _pad(text: str, width: int, *, right: bool) -> str:
 
 
 def _table(rows: list[list[str]], right_from: int) -> list[str]:
+    rows = [[printable(cell) for cell in row] for row in rows]  # names from the CRM and plan
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
@@ -152,22 +153,9 @@ def _table(rows: list[list[str]], right_from: int) -> list[str]:
 
 
 def _diagnostic_lines(report: TrackReport) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for d in report.diagnostics:
-        span = d.span or SourceSpan("", 1, 1)
-        lines.append(f"{span}: {d.code} [{d.severity.value}] {d.message}")
-        source = report.check.sources.get(span.path)
-        code_line = source.line_text(span.line) if source is not None else ""
-        if code_line.strip():
-            gutter = f"{span.line:>5} | "
-            lines.append(gutter + code_line.rstrip())
-            pad = "".join(
-                "\t" if c == "\t" else ("  " if _width(c) == 2 else " ")
-                for c in code_line[: max(span.col - 1, 0)]
-            )
-            lines.append(" " * (len(gutter) - 2) + "| " + pad + "^")
-        if d.hint:
-            lines.append(f"      = hint: {d.hint}")
+        lines += diagnostic_lines(d, report.check.sources)
     return lines
 
 
@@ -197,7 +185,7 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.pace, places),
                 fmt_percent(p.of_pace),
                 fmt_number(p.forecast, places),
-                p.status,
+                spreadsheet_text(p.status),
                 *(fmt_number(m.attained, places) for m in p.months),
             ]
         )
@@ -261,7 +249,7 @@ def text(report: TrackReport) -> str:
     elif report.plan is None or report.check.has_errors:
         lines.append("the plan has errors: fix them first (planc check shows the same)")
     lines += ["", _summary(report)]
-    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+    return printable_report("\n".join(lines).replace("\n\n\n", "\n\n") + "\n")
 
 
 # --- json -------------------------------------------------------------------------------
@@ -457,7 +445,7 @@ CSV_COLUMNS = (
 def as_csv(report: TrackReport) -> str:
     """One row per target for the quarter, then one per target and month; exact amounts."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvRows(out)
     writer.writerow(CSV_COLUMNS)
     tracking = report.tracking
     if tracking is None:
@@ -467,7 +455,9 @@ def as_csv(report: TrackReport) -> str:
     for p in tracking.progress:
         node = plan.nodes[p.node]
         base = baselines.get((p.node, p.metric))
-        common = [node.level.label, p.node, node.name, p.metric, p.unit]
+        # text from the plan is kept as text: a name like =HYPERLINK(...) never runs
+        common = [spreadsheet_text(t) for t in (node.level.label, p.node, node.name, p.metric)]
+        common.append(spreadsheet_text(p.unit))
         writer.writerow(
             [
                 *common,
@@ -478,7 +468,7 @@ def as_csv(report: TrackReport) -> str:
                 _dec(p.pace),
                 _dec(p.of_pace) or "",
                 _dec(p.forecast) or "",
-                p.status,
+                spreadsheet_text(p.status),
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
             ]
