@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Run, run_planc
+from conftest import MINI, REPO, Run, run_planc
 
 CRM_PLAN = REPO / "plans" / "2017-Q3"
 CRM_EXPORT = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
@@ -209,6 +209,18 @@ class TestUnusableOutputPaths:
         assert result.code == 2, result.stderr
         assert f"{out}: the folder {locked} is read-only for you" in result.stderr
         assert list(locked.iterdir()) == []
+
+    def test_init_in_a_read_only_plans_folder(self, tmp_path: Path) -> None:
+        plans = tmp_path / "plans"
+        shutil.copytree(MINI, plans / "2027-Q1")
+        plans.chmod(0o555)
+        result = no_traceback(
+            _run_bound_by_modes(["init", "2027-Q2", "--from", "2027-Q1"], tmp_path)
+        )
+        plans.chmod(0o755)
+        assert result.code == 2, result.stderr
+        assert f"plans/2027-Q2: the folder {plans} is read-only for you" in result.stderr
+        assert sorted(p.name for p in plans.iterdir()) == ["2027-Q1"]
 
     @pytest.mark.parametrize("command", ["check", "export", "track"])
     def test_a_usable_path_is_written(self, tmp_path: Path, mini_plan: Path, command: str) -> None:

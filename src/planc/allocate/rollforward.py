@@ -755,8 +755,11 @@ def write_quarter(folder: Path, files: Mapping[str, str]) -> None:
     """Create ``folder`` with ``files``, atomically: build beside it, then rename into place."""
     if folder.exists():
         raise InitError(f"{folder} already exists; planc init never overwrites a quarter")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as error:
+        raise InitError(f"cannot create {folder}: {error.strerror or error}") from error
     try:
         temp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the quarter is not
         for relative, text in files.items():
