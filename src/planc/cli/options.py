@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay insta
     from datetime import date
     from decimal import Decimal
 
+    from planc.core.frontend import Frontend
     from planc.core.pipeline import CheckResult
 
 EXIT_USAGE = 2
@@ -102,6 +103,11 @@ def parse_decimal(option: str, text: str) -> Decimal:
         fail_usage(f"{option}: {text!r} is not a number")
     if not value.is_finite():
         fail_usage(f"{option}: {text!r} is not a number")
+    from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+
+    problem = out_of_bounds(value)
+    if problem is not None:
+        fail_usage(f"{option}: {show_long(text)} is {problem}; planc reads numbers {BOUND_TEXT}")
     return value
 
 
@@ -142,13 +148,23 @@ def default_plan_dirs() -> list[Path]:
     return found
 
 
-def check_for_edit(plan_dir: Path) -> CheckResult:
-    """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan."""
-    from planc.checks import check_directory
+def check_for_edit(plan_dir: Path, frontend: Frontend | None = None) -> CheckResult:
+    """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan.
+
+    The diagnostics keep their paths, unresolved and unsorted (an edit compares
+    codes and messages only); ``frontend`` then compiles the edited files
+    reusing every file the edit left alone.
+    """
+    from planc.checks import run_checks
+    from planc.core.frontend import Frontend, resolved
+    from planc.core.pipeline import display_path, read_directory
     from planc.core.reporters import text
 
-    result = check_directory(plan_dir)
+    sources, problems = read_directory(plan_dir)
+    compiler = frontend or Frontend(run_checks)
+    result = compiler.compile(display_path(plan_dir), sources, problems, resolve=False)
     if result.plan is None:
+        result.diagnostics = resolved(result, result.diagnostics)
         click.echo(text([result]), err=True, nl=False)
         fail_usage(f"{plan_dir} cannot be read as a plan; fix the errors above first")
     return result

@@ -1168,7 +1168,7 @@ def render_site(
     options = options or RenderOptions()
     pages = build_pages(result, options, revision, actuals)
     listed = _check_out(out)
-    with gc_paused():
+    with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         return _render_into(pages, out, listed)
 
 
