@@ -46,8 +46,9 @@ MAPPING_MISSING = rule(
     The quarter file says which columns of the CRM export hold what and how
     each tracked metric is measured.
 
-    Fails (``planc track plans/2027-Q1 --actuals crm.csv`` on a quarter file
-    without ``actuals:``).
+    Fails: ``planc track plans/2027-Q1 --actuals
+    tests/fixtures/crm-sales-opportunities/sales_pipeline.csv`` (the example
+    quarter has no ``actuals:``).
 
     Passes::
 
