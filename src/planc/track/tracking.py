@@ -368,6 +368,17 @@ def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
 
 
+def fmt_numbers(*values: Decimal | None, places: int = 0) -> list[str]:
+    """Numbers side by side: ``places`` decimals, or as many more as tell different ones
+    apart (an attained 26,351.6 never prints as its pace of 26,352); None -> '-'."""
+    present = [v for v in values if v is not None]
+    shown = iter(apart(present, places))
+    return [
+        "-" if v is None else fmt_number(d := next(shown), -int(d.as_tuple().exponent))
+        for v in values
+    ]
+
+
 def fmt_percents(*values: Decimal) -> list[str]:
     """Percentages side by side: one decimal, or as many more as tell different ones apart."""
     return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
@@ -879,8 +890,7 @@ def _warn(
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
     places = 1 if unit in ("percent", "score") else 0
-    attained = fmt_number(progress.attained, places)
-    pace = fmt_number(progress.pace, places)
+    attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
     if progress.lower_is_better:
         if progress.of_pace <= warnings.cap_above_pace:
             return None
