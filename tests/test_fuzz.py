@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import tempfile
 import time
 from datetime import date
@@ -33,6 +34,8 @@ from planc.checks import check_sources
 from planc.cli import cli
 from planc.core.diagnostics import Diagnostic
 from planc.core.source import SourceFile
+from test_output_schemas import assert_valid
+from test_sarif import validator as sarif_validator
 
 EXAMPLE = REPO / "plans" / "2027-Q1"
 TRACKED = REPO / "plans" / "2017-Q3"
@@ -266,3 +269,8 @@ class TestCommandLineNeverBreaks:
             after = snapshot(work)
             assert set(after) - set(before) <= {"report.out"}
             assert {k: after[k] for k in before} == before
+            report = (work / "report.out").read_text(encoding="utf-8")
+            if fmt == "json":  # the published schema holds for whatever the plan was
+                assert_valid("check", json.loads(report))
+            elif fmt == "sarif":  # and the official SARIF schema
+                assert not list(sarif_validator().iter_errors(json.loads(report)))
