@@ -50,6 +50,25 @@ def percent(value: Decimal | Fraction) -> str:
     return f"{value.quantize(Decimal('0.1')):f}%"
 
 
+def percent_beside(value: Decimal | Fraction | int, *bounds: Decimal | Fraction | int) -> str:
+    """``value`` as a percentage with enough decimals to tell it from each bound.
+
+    One decimal, unless that would print a value that is not a bound like one:
+    5.02 beside 5 is "5.02%", never "5.0%"; 129.996 beside 130 is "129.996%".
+    """
+    exact = Fraction(value)
+    for places in range(1, 29):
+        step = Decimal(1).scaleb(-places)
+        shown = _quantized(exact, step)
+        if all(shown != _quantized(Fraction(b), step) or exact == b for b in bounds):
+            return f"{shown:f}%"
+    return f"{_quantized(exact, Decimal(1).scaleb(-28)):f}%"
+
+
+def _quantized(value: Fraction, step: Decimal) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step)
+
+
 def signed_percent(value: Decimal) -> str:
     return signed(percent(value))
 

@@ -14,8 +14,9 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, comment, explain, export, render, track
+from planc.cli import allocate, change, check, comment, explain, export, importing, render, track
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
+from planc.core.files import UnusableOutput
 
 DEBUG_VARIABLE = "PLANC_DEBUG"
 
@@ -49,6 +50,7 @@ for command in (
     explain.rules,
     explain.schema,
     export.export,
+    importing.import_,
     render.render,
     allocate.allocate,
     allocate.init,
@@ -71,6 +73,10 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:
         error.show()
+        sys.exit(EXIT_USAGE)
+    except UnusableOutput as error:
+        # checked while parsing; this is a path that changed (or a parent made) since
+        click.echo(f"planc: error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except ModuleNotFoundError as error:
         # An optional package that is not installed: name the extra that brings it.

@@ -94,11 +94,14 @@ def allocate(
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
     from planc.allocate.rewrite import edit_allocation, write_files
+    from planc.checks import run_checks
+    from planc.core.frontend import Frontend
     from planc.core.reporters import text
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
-    before = check_for_edit(plan_dir)
+    frontend = Frontend(run_checks)  # the edited plan reuses every file left alone
+    before = check_for_edit(plan_dir, frontend)
     assert before.plan is not None  # _check_for_edit exits otherwise
     try:
         allocations = allocate_down(
@@ -114,7 +117,7 @@ def allocate(
         )
     except AllocationError as error:
         fail_usage(str(error))
-    rewrite = edit_allocation(before, allocations)
+    rewrite = edit_allocation(before, allocations, frontend)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)

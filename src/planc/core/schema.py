@@ -280,6 +280,13 @@ def _booleans_read_as_words(
     return found
 
 
+def is_valid(data: Any) -> bool:
+    """Whether plain data is a valid plan file (the cache checks what it reads back)."""
+    if _check_kind(data, Loc("")) is not None:
+        return False
+    return bool(_validator(data["kind"]).is_valid(data))
+
+
 def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
     hint = "start the file with `planc: 1` and `kind: quarter` or `kind: region`"
     if not isinstance(data, dict):
