@@ -103,7 +103,7 @@ def _internal_error(error: BaseException) -> NoReturn:
     said = said if len(said) <= 200 else said[:197] + "..."
     click.echo(
         f"planc: internal error: {type(error).__name__}{': ' + said if said else ''} "
-        f"(a bug in planc, not in your plan; re-run with --debug or {DEBUG_VARIABLE}=1 "
+        f"(a bug in planc, not in your plan; re-run as `planc --debug ...` or with {DEBUG_VARIABLE}=1 "
         "for the traceback, and report it with the command you ran)",
         err=True,
     )

@@ -701,13 +701,13 @@ def _parse_day(value: object, date_format: str | None) -> date | None:
 
 
 def _parse_amount(value: object) -> Decimal | None:
-    """An exact amount, or None when it is not a plain number."""
+    """An exact amount within planc's bound, or None when it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return Decimal(value)
+    if isinstance(value, int):  # an .xlsx or .parquet integer can be far past the bound
+        return Decimal(value) if out_of_bounds(value) is None else None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return _bounded(value) if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
         return _bounded(Decimal(repr(value))) if math.isfinite(value) else None

@@ -49,8 +49,9 @@ MAPPING_MISSING = rule(
     The quarter file says which columns of the CRM export hold what and how
     each tracked metric is measured.
 
-    Fails (``planc track plans/2027-Q1 --actuals crm.csv`` on a quarter file
-    without ``actuals:``).
+    Fails: ``planc track plans/2027-Q1 --actuals
+    tests/fixtures/crm-sales-opportunities/sales_pipeline.csv`` (the example
+    quarter has no ``actuals:``).
 
     Passes::
 
@@ -368,6 +369,17 @@ def fmt_number(value: Decimal | None, places: int = 0) -> str:
 
 def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
+
+
+def fmt_numbers(*values: Decimal | None, places: int = 0) -> list[str]:
+    """Numbers side by side: ``places`` decimals, or as many more as tell different ones
+    apart (an attained 26,351.6 never prints as its pace of 26,352); None -> '-'."""
+    present = [v for v in values if v is not None]
+    shown = iter(apart(present, places))
+    return [
+        "-" if v is None else fmt_number(d := next(shown), -int(d.as_tuple().exponent))
+        for v in values
+    ]
 
 
 def fmt_percents(*values: Decimal) -> list[str]:
@@ -858,8 +870,7 @@ def _warn(
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
     places = 1 if unit in ("percent", "score") else 0
-    attained = fmt_number(progress.attained, places)
-    pace = fmt_number(progress.pace, places)
+    attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
     if progress.lower_is_better:
         if exact <= Fraction(warnings.cap_above_pace):
             return None
