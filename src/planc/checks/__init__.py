@@ -20,6 +20,7 @@ from planc.checks import (
     people,
     refs,
     resources,
+    seasonality,
     smart,
     totals,
 )
@@ -35,6 +36,7 @@ CHECKS: tuple[Check, ...] = (
     *totals.CHECKS,
     *levels.CHECKS,
     *bottomup.CHECKS,
+    *seasonality.CHECKS,
     *smart.CHECKS,
     *people.CHECKS,
     *resources.CHECKS,

@@ -144,9 +144,8 @@ class Policy:
     cumulative_region: Band | None = None
     cumulative_company: Band | None = None
     stretch_band: Band | None = None  # children's stretch against the parent's stretch
-    enforce_approvals: bool = (
-        False  # policy.approvals.enforce: a record lacking its tier is an error
-    )
+    enforce_approvals: bool = False  # policy.approvals.enforce (PLC620, PLC621)
+    seasonality_gap: Decimal = Decimal(10)  # points a month's share may move from last year's
 
     def cumulative(self, level: Level) -> Band:
         """The reps' band against a region or the company (default: the level band widened by half)."""
@@ -566,6 +565,7 @@ def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
         cumulative_company=_opt_band(cumulative.get("company")),
         stretch_band=_opt_band(over.get("stretch")),
         enforce_approvals=enforce,
+        seasonality_gap=_dec(raw.get("seasonality_gap", 10)),
         growth=_band(raw.get("growth"), (-10, 40)),
         ramp=tuple(_dec(r) for r in raw.get("ramp", [100])),
         rounding=_opt_dec(raw.get("rounding")),
