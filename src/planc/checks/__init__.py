@@ -21,6 +21,7 @@ from planc.checks import (
     refs,
     resources,
     seasonality,
+    segments,
     smart,
     totals,
 )
@@ -37,6 +38,7 @@ CHECKS: tuple[Check, ...] = (
     *levels.CHECKS,
     *bottomup.CHECKS,
     *seasonality.CHECKS,
+    *segments.CHECKS,
     *smart.CHECKS,
     *people.CHECKS,
     *resources.CHECKS,
