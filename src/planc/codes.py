@@ -16,7 +16,7 @@ from planc.change import coverage
 from planc.checks import CHECKS
 from planc.core import loader, schema
 from planc.core.diagnostics import Rule
-from planc.track import tracking
+from planc.track import segments, tracking
 
 RULES: dict[str, Rule] = {
     r.code: r
@@ -27,6 +27,7 @@ RULES: dict[str, Rule] = {
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *segments.RULES,
         ),
         key=lambda r: r.code,
     )
