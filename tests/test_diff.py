@@ -286,11 +286,11 @@ class TestImpact:
         impact = only(document)
         assert code == 1
         uncovered = impact["checks"]["uncovered"]
-        assert [(d["code"], d["location"]["line"]) for d in uncovered] == [
+        assert [(d["code"], d["range"]["start"]["line"]) for d in uncovered] == [
             ("PLC610", 27),
             ("PLC610", 39),
         ]
-        assert all(d["location"]["path"] == NORTH for d in uncovered)
+        assert all(d["path"] == NORTH for d in uncovered)
         # The old record no longer matches the plan: introduced by the change.
         assert {d["code"] for d in impact["checks"]["introduced"]} == {"PLC602"}
         check = planc_in(root, "check", QUARTER, "--base", "main", "--format", "json")

@@ -53,15 +53,17 @@ from planc.allocate.allocation import (
 from planc.allocate.emit import dump
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import current_umask
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
+from planc.core.quarters import QUARTER_ID
 from planc.core.source import SourceFile
 
 # person id → metric id → (year, month) → result
 Results = Mapping[str, Mapping[str, Mapping[tuple[int, int], Decimal]]]
 METHODS = ("carry", "even", "baseline", "potential", "capacity", "blend")
-_QUARTER_ID = re.compile(r"(?P<prefix>FY)?(?P<year>\d{2}|\d{4})-Q(?P<q>[1-4])")
+_QUARTER_ID = QUARTER_ID  # one spelling of quarter ids, in planc.core.quarters
 _CN_QUARTERS = "一二三四"
 
 
@@ -837,22 +839,20 @@ def _messages(diagnostics: list[Diagnostic]) -> str:
     return "; ".join(f"{d.code} {d.message}" for d in diagnostics[:5])
 
 
-def write_quarter(folder: Path, files: Mapping[str, str]) -> None:
+def write_quarter(folder: Path, files: Mapping[str, str], by: str = "planc init") -> None:
     """Create ``folder`` with ``files``, atomically: build beside it, then rename into place."""
     if folder.exists():
-        raise InitError(f"{folder} already exists; planc init never overwrites a quarter")
+        raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        temp.chmod(0o777 & ~mask)  # mkdtemp makes it private; the quarter folder is not
+        temp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the quarter is not
         for relative, text in files.items():
             path = temp / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
         if folder.exists():
-            raise InitError(f"{folder} already exists; planc init never overwrites a quarter")
+            raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
         try:
             os.rename(temp, folder)  # atomic; fails if a non-empty folder appeared meanwhile
         except OSError as error:

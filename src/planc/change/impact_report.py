@@ -37,6 +37,7 @@ from planc.core.markdown import code as markdown_code
 from planc.core.model import Level
 from planc.core.numbers import grouped as amount
 from planc.core.numbers import plain
+from planc.core.reporters import diagnostic_json
 
 MARKER = "<!-- planc:impact -->"
 # The only raw HTML the comment holds (besides MARKER); `planc comment` refuses a report with any other.
@@ -1282,13 +1283,8 @@ def _span_json(span: Any) -> dict[str, Any] | None:
 
 
 def _diag_json(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "code": d.code,
-        "severity": d.severity.value,
-        "message": d.message,
-        "hint": d.hint,
-        "location": _span_json(d.span),
-    }
+    """The shape check and track use for a diagnostic (path and range), one for every output."""
+    return diagnostic_json(d)
 
 
 def _total_json(t: MetricTotal) -> dict[str, Any]:

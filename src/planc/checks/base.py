@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import Plan
-from planc.core.numbers import grouped
+from planc.core.numbers import apart, grouped
 from planc.core.source import Loc
 
 # A check yields (where, message, hint); the framework attaches its code and severity.
@@ -70,8 +70,24 @@ def _quantized(value: Fraction, step: Decimal) -> Decimal:
 
 
 def signed_percent(value: Decimal) -> str:
-    text = percent(value)
+    return signed(percent(value))
+
+
+def signed(text: str) -> str:
+    """'12.5%' → '+12.5%'; a negative stays as it is."""
     return text if text.startswith("-") else "+" + text
+
+
+def percents(*values: Decimal | Fraction) -> list[str]:
+    """Percentages shown side by side: one decimal, or as many more as it takes for two
+    different ones to look different ("120.04%, allowed up to 120.00%")."""
+    return [f"{shown:f}%" for shown in apart(values, 1)]
+
+
+def amounts(*values: Decimal | Fraction, places: int = 0) -> list[str]:
+    """Amounts shown side by side, like :func:`amount`, with as many decimals as it takes
+    for two different ones to look different ("the mean is 4.4999, below 4.5")."""
+    return [grouped(shown) for shown in apart(values, places)]
 
 
 def ratio_percent(part: Decimal, whole: Decimal) -> Decimal:
