@@ -118,11 +118,25 @@ def _median_loads(plan: Plan, owned: dict[str, list[Action]]) -> dict[str, tuple
     """role -> (median number of actions owned by people of that role at full tenure, how many)."""
     loads: dict[str, list[int]] = {}
     for person in plan.people.values():
-        if ramp_factor(plan, person) == 100 and presence_factor(plan, person) == 100:
+        if _full_tenure(plan, person):
             loads.setdefault(person.role, []).append(len(owned.get(person.id, ())))
     return {
         role: (Decimal(statistics.median(counts)), len(counts)) for role, counts in loads.items()
     }
+
+
+def _full_tenure(plan: Plan, person: Person) -> bool:
+    """Here the whole quarter at a full ramp; most people are decided by their dates alone."""
+    quarter, ramp = plan.quarter, plan.policy.ramp
+    if person.end is not None and person.end < quarter.end:
+        return False
+    if person.start is None:
+        return True
+    year, month = quarter.months[0]
+    tenure = (year - person.start.year) * 12 + (month - person.start.month)
+    if tenure >= len(ramp) and ramp[-1] == 100 and person.start <= quarter.start:
+        return True  # past the ramp's last step in the first month: every month counts 100 %
+    return ramp_factor(plan, person) == 100 and presence_factor(plan, person) == 100
 
 
 @check("PLC453", Severity.WARNING)
