@@ -27,6 +27,7 @@ from planc.core.reporters import diagnostic_json, diagnostic_lines
 from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
+from planc.track.segments import SegmentReport
 from planc.track.tracking import (
     Baseline,
     Progress,
@@ -51,6 +52,7 @@ class TrackReport:
     check: CheckResult
     tracking: Tracking | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    segments: SegmentReport | None = None  # with --accounts: won amount by customer segment
     source_failed: bool = False  # a database source could not be read (PLC79x): exit 2
 
     @property
@@ -73,9 +75,15 @@ def default_as_of(plan: Plan, today: date | None = None) -> date:
 
 
 def run_track(
-    plan_dir: Path, actuals_path: Path | None, as_of: date | None, *, baselines: bool = False
+    plan_dir: Path,
+    actuals_path: Path | None,
+    as_of: date | None,
+    *,
+    baselines: bool = False,
+    accounts_path: Path | None = None,
 ) -> TrackReport:
-    """Check the plan; if it is sound, read the actuals and track every measured target.
+    """Check the plan; if it is sound, read the actuals and track every measured target
+    (and, with ``accounts_path``, the won amount of each customer segment).
 
     The actuals come from ``actuals_path`` (an export) or, without it, from the
     database the plan's ``actuals.source`` names.
@@ -88,6 +96,8 @@ def run_track(
         report.diagnostics = checked.diagnostics
         return report
     day = as_of or default_as_of(plan)
+    if accounts_path is not None and actuals_path is None:
+        raise NoActualsSource("--accounts reads the won deals from an export: give --actuals FILE")
     if actuals_path is not None:
         from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
 
@@ -106,6 +116,13 @@ def run_track(
     if loaded.actuals is not None and not loaded.has_errors:
         report.tracking = track(plan, loaded.actuals, baselines=baselines)
         found += report.tracking.warnings
+        if accounts_path is not None and actuals_path is not None:
+            from planc.track.segments import segment_report  # noqa: PLC0415 - only with --accounts
+
+            report.segments = segment_report(
+                plan, actuals_path, accounts_path, day, shown=display_path(accounts_path)
+            )
+            found += report.segments.diagnostics
     report.diagnostics = resolve_spans(found, SpanResolver(checked.sources))
     return report
 
@@ -280,10 +297,51 @@ def text(report: TrackReport) -> str:
         if tracking.baselines is not None:
             lines += ["", "baselines from the export"]
             lines += _table(_baseline_rows(tracking, tracking.baselines), right_from=1)
+        lines += _segment_lines(report.segments)
     elif report.plan is None or report.check.has_errors:
         lines.append("the plan has errors: fix them first (planc check shows the same)")
     lines += ["", _summary(report)]
     return printable_report("\n".join(lines).replace("\n\n\n", "\n\n") + "\n")
+
+
+def _segment_lines(segments: SegmentReport | None) -> list[str]:
+    if segments is None or not segments.rows:
+        return []
+    title = f"customer segments ({segments.accounts_path}"
+    title += f"; won {segments.metric} to date" if segments.metric else ""
+    title += "" if segments.new_applied else "; new customers not applied"
+    rows = [["segment", "accounts", "won", "target", "attainment"]]
+    for row in segments.rows:
+        rows.append(
+            [
+                row.id + (" (key)" if row.key else ""),
+                f"{row.accounts:,}",
+                fmt_number(row.won),
+                fmt_number(row.target),
+                fmt_percent(row.attainment),
+            ]
+        )
+    return ["", title + ")", *_table(rows, right_from=1)]
+
+
+def _json_segments(segments: SegmentReport) -> dict[str, Any]:
+    return {
+        "accounts": segments.accounts_path,
+        "metric": segments.metric,
+        "new_applied": segments.new_applied,
+        "rows": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "key": r.key,
+                "accounts": r.accounts,
+                "won": _dec(r.won),
+                "target": _dec(r.target),
+                "attainment": _dec(r.attainment),
+            }
+            for r in segments.rows
+        ],
+    }
 
 
 # --- json -------------------------------------------------------------------------------
@@ -395,6 +453,8 @@ def as_json(report: TrackReport) -> str:
             "progress": [_json_progress(plan, p) for p in tracking.progress],
             "untracked": list(tracking.untracked),
         }
+        if report.segments is not None:
+            document["segments"] = _json_segments(report.segments)
         if tracking.baselines is not None:
             document["baselines"] = {
                 "last_quarter": period_label(tracking.periods.last_quarter),
