@@ -27,6 +27,7 @@ from planc.core.pipeline import CheckResult, display_path
 from planc.core.reporters import diagnostic_json
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
+from planc.track.forecast import Estimate
 from planc.track.tracking import (
     Baseline,
     Progress,
@@ -182,7 +183,8 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
         "% target",
         "pace",
         "% pace",
-        "forecast",
+        "run-rate",
+        *(("pipeline", "P10-P90") if _has_pipeline(items) else ()),
         "status",
         *_month_headers(tracking),
     ]
@@ -199,8 +201,41 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.pace, places),
                 _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
+                *(_pipeline_cells(p.pipeline, places) if _has_pipeline(items) else ()),
                 p.status,
                 *(fmt_number(m.attained, places) for m in p.months),
+            ]
+        )
+    return rows
+
+
+def _has_pipeline(items: list[Progress]) -> bool:
+    return any(p.pipeline is not None for p in items)
+
+
+def _pipeline_cells(estimate: Estimate | None, places: int) -> tuple[str, str]:
+    if estimate is None:
+        return "-", "-"
+    spread = f"{fmt_number(estimate.low, places)}-{fmt_number(estimate.high, places)}"
+    return fmt_number(estimate.expected, places), spread
+
+
+def _product_rows(tracking: Tracking) -> list[list[str]]:
+    """Won amount per product line this quarter (and its pipeline forecast), company and regions."""
+    plan = tracking.plan
+    shown = {n.id for n in plan.walk() if n.level in (Level.COMPANY, Level.REGION)}
+    with_pipeline = tracking.forecast_method is not None
+    rows = [["node", "product", "attained", *(("pipeline", "P10-P90") if with_pipeline else ())]]
+    for item in tracking.products:
+        if item.node not in shown:
+            continue
+        node = plan.nodes[item.node]
+        rows.append(
+            [
+                "  " * int(node.level) + node.name,
+                plan.products[item.product].name,
+                fmt_number(item.attained),
+                *(_pipeline_cells(item.pipeline, 0) if with_pipeline else ()),
             ]
         )
     return rows
@@ -258,9 +293,14 @@ def text(report: TrackReport) -> str:
     lines += _diagnostic_lines(report)
     if tracking is not None:
         plan = tracking.plan
+        if tracking.forecast_method is not None:
+            lines += ["", f"Pipeline forecast: {tracking.forecast_method}."]
         for metric_id, items in _metrics_in_order(tracking):
             lines += ["", _metric_title(plan, metric_id)]
             lines += _table(_progress_rows(tracking, items), right_from=1)
+        if tracking.products:
+            lines += ["", f"products ({plan.currency}, won this quarter)"]
+            lines += _table(_product_rows(tracking), right_from=2)
         if tracking.untracked:
             lines += [
                 "",
@@ -321,6 +361,7 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "forecast": _derived(p.forecast),
         "attainment_pct": _pct(p.attainment),
         "of_pace_pct": _pct(p.of_pace),
+        "pipeline_forecast": _json_estimate(p.pipeline),
         "status": p.status,
         "months": [
             {
@@ -331,6 +372,20 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
             }
             for m in p.months
         ],
+    }
+
+
+def _json_estimate(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "expected": _derived(estimate.expected),
+        "p10": _derived(estimate.low),
+        "p90": _derived(estimate.high),
+        "open_weighted": _derived(estimate.open_expected),
+        "open_unweighted": _derived(estimate.open_total),
+        "open_deals": estimate.open_deals,
+        "not_yet_created": _derived(estimate.new_expected),
     }
 
 
@@ -381,7 +436,17 @@ def as_json(report: TrackReport) -> str:
                 "excluded": dict(ledger.excluded),
                 "line": ledger.line(),
             },
+            "forecast_method": tracking.forecast_method,
             "progress": [_json_progress(plan, p) for p in tracking.progress],
+            "products": [
+                {
+                    "node": item.node,
+                    "product": item.product,
+                    "attained": _dec(item.attained),
+                    "pipeline_forecast": _json_estimate(item.pipeline),
+                }
+                for item in tracking.products
+            ],
             "untracked": list(tracking.untracked),
         }
         if tracking.baselines is not None:
@@ -425,6 +490,8 @@ def markdown(report: TrackReport) -> str:
             f"Ledger: {tracking.actuals.ledger.line()}.",
             "",
         ]
+        if tracking.forecast_method is not None:
+            lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
     warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
     others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
     if tracking is not None:
@@ -443,6 +510,10 @@ def markdown(report: TrackReport) -> str:
             for row, p in zip(rows[1:], items, strict=True):
                 row[0] = _md_indent(plan, p.node) + row[0].strip()
             lines += _md_table(rows, right_from=1)
+            lines.append("")
+        if tracking.products:
+            lines += [f"## Products ({plan.currency}, won this quarter)", ""]
+            lines += _md_table(_product_rows(tracking), right_from=2)
             lines.append("")
         if tracking.untracked:
             lines += [
@@ -486,6 +557,9 @@ CSV_COLUMNS = (
     "status",
     "last_quarter",
     "last_year",
+    "pipeline_forecast",
+    "pipeline_p10",
+    "pipeline_p90",
 )
 
 
@@ -516,6 +590,7 @@ def as_csv(report: TrackReport) -> str:
                 p.status,
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
+                *_csv_estimate(p.pipeline),
             ]
         )
         for m in p.months:
@@ -525,10 +600,20 @@ def as_csv(report: TrackReport) -> str:
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
                     _attained(p, m.attained) or "",
-                    *[""] * 7,
+                    *[""] * 10,
                 ]
             )
     return out.getvalue()
+
+
+def _csv_estimate(estimate: Estimate | None) -> list[str]:
+    if estimate is None:
+        return ["", "", ""]
+    return [
+        _derived(estimate.expected) or "",
+        _derived(estimate.low) or "",
+        _derived(estimate.high) or "",
+    ]
 
 
 REPORTER_BY_NAME: dict[str, Callable[[TrackReport], str]] = {

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -31,6 +31,9 @@ from fractions import Fraction
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
 from planc.track.aggregates import Actuals, RepMonth, month_key
+from planc.track.forecast import Estimate, Forecaster
+
+FORECAST_MEASURES = frozenset({"amount", "deals"})  # sums of deals a pipeline can forecast
 
 # --- measures -------------------------------------------------------------------
 
@@ -458,6 +461,7 @@ class Progress:
     lower_is_better: bool
     unit: str
     exact_of_pace: Fraction | None = None  # what status and warnings compare, never rounded
+    pipeline: Estimate | None = None  # the pipeline forecast, for amounts and deals
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +491,18 @@ class Tracking:
     untracked: tuple[str, ...] = ()  # metrics with targets and no measure
     warnings: list[Diagnostic] = field(default_factory=list)
     baselines: list[Baseline] | None = None
+    forecast_method: str | None = None  # the pipeline forecast's method, when there is one
+    products: list[ProductProgress] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductProgress:
+    """A node's won amount in one product line this quarter, and its pipeline forecast."""
+
+    node: str
+    product: str
+    attained: Decimal
+    pipeline: Estimate | None
 
 
 # --- rolling actuals up the org --------------------------------------------------------------
@@ -939,8 +955,18 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
     targeted = {m for node in plan.nodes.values() for m in node.targets}
     result.untracked = tuple(m for m in plan.metrics if m in targeted and m not in measured)
     active = _warnings_active(plan, actuals.as_of)
+    forecaster = _forecaster(plan, actuals)
+    if forecaster is not None:
+        result.forecast_method = forecaster.method
     for node, target, measure in _tracked_targets(plan):
         progress = _progress(plan, rollup, node, target, measure, per, actuals.as_of)
+        if (
+            forecaster is not None
+            and measure in FORECAST_MEASURES
+            and progress.attained is not None
+        ):
+            estimate = forecaster.estimate(rollup.reps.get(node.id, ()), progress.attained, measure)
+            progress = replace(progress, pipeline=estimate)
         result.progress.append(progress)
         if active:
             found = _warn(plan, rollup, progress, target, measure, per)
@@ -948,4 +974,32 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
                 result.warnings.append(found)
     if baselines:
         result.baselines = _baselines(plan, rollup, per)
+    if "product" in actuals.roles:
+        result.products = _products(plan, rollup, per, forecaster)
     return result
+
+
+def _forecaster(plan: Plan, actuals: Actuals) -> Forecaster | None:
+    """A pipeline forecaster when the export has created dates and the quarter has begun."""
+    if actuals.pipeline is None or actuals.as_of < plan.quarter.start:
+        return None
+    declared = plan.actuals.probabilities if plan.actuals is not None else {}
+    return Forecaster(plan, actuals.pipeline, actuals.as_of, declared)
+
+
+def _products(
+    plan: Plan, rollup: _Rollup, per: Periods, forecaster: Forecaster | None
+) -> list[ProductProgress]:
+    """Each node's won amount per product line (and its forecast): per-product actuals."""
+    out = []
+    for node in plan.walk():
+        reps = rollup.reps.get(node.id, ())
+        for product in plan.products:
+            attained = rollup.product_amount(node.id, product, per.current)
+            estimate = (
+                forecaster.estimate(reps, attained, "amount", product)
+                if forecaster is not None
+                else None
+            )
+            out.append(ProductProgress(node.id, product, attained, estimate))
+    return out
