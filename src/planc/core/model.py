@@ -122,6 +122,7 @@ class WarningPolicy:
     behind_pace: Decimal = Decimal(80)  # warn below this % of pace to date
     cap_above_pace: Decimal = Decimal(100)  # warn when a cap is spent above this % of pace
     after_months: int = 1  # no pace warnings until this many months are over
+    pipeline_coverage: Decimal | None = None  # warn when weighted pipeline covers < this % to go
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,6 +549,7 @@ def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
         behind_pace=_dec(raw.get("behind_pace", default.behind_pace)),
         cap_above_pace=_dec(raw.get("cap_above_pace", default.cap_above_pace)),
         after_months=int(raw.get("after_months", default.after_months)),
+        pipeline_coverage=(_dec(raw["pipeline_coverage"]) if "pipeline_coverage" in raw else None),
     )
 
 

@@ -32,15 +32,18 @@ from planc.track.tracking import (
     Baseline,
     Progress,
     Tracking,
+    coverage,
     fmt_number,
     fmt_percent,
     fmt_percent_apart,
     month_label,
     period_label,
+    to_decimal,
     track,
 )
 
 JSON_FORMAT_VERSION = 1
+EARLY_WARNINGS = ("PLC720", "PLC721", "PLC766")  # about targets, not about the export
 
 
 @dataclass(slots=True)
@@ -362,6 +365,7 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "attainment_pct": _pct(p.attainment),
         "of_pace_pct": _pct(p.of_pace),
         "pipeline_forecast": _json_estimate(p.pipeline),
+        "pipeline_coverage": _json_coverage(p),
         "status": p.status,
         "months": [
             {
@@ -372,6 +376,18 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
             }
             for m in p.months
         ],
+    }
+
+
+def _json_coverage(p: Progress) -> dict[str, Any] | None:
+    found = coverage(p)
+    if found is None:
+        return None
+    to_go, weighted, unweighted = found
+    return {
+        "to_go": _dec(to_go),
+        "weighted_pct": None if weighted is None else _pct(to_decimal(weighted)),
+        "unweighted_pct": None if unweighted is None else _pct(to_decimal(unweighted)),
     }
 
 
@@ -492,8 +508,8 @@ def markdown(report: TrackReport) -> str:
         ]
         if tracking.forecast_method is not None:
             lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
-    warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
-    others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
+    warnings = [d for d in report.diagnostics if d.code in EARLY_WARNINGS]
+    others = [d for d in report.diagnostics if d.code not in EARLY_WARNINGS]
     if tracking is not None:
         lines += [f"## Early warnings ({len(warnings)})", ""]
         lines += [_md_diagnostic(d) for d in warnings] or ["None: every target is on pace."]

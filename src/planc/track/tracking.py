@@ -32,6 +32,7 @@ from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
 from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
+from planc.track.rules import LOW_COVERAGE
 
 FORECAST_MEASURES = frozenset({"amount", "deals"})  # sums of deals a pipeline can forecast
 
@@ -972,11 +973,59 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
             found = _warn(plan, rollup, progress, target, measure, per)
             if found is not None:
                 result.warnings.append(found)
+            covered = _coverage_warning(plan, progress, target)
+            if covered is not None:
+                result.warnings.append(covered)
     if baselines:
         result.baselines = _baselines(plan, rollup, per)
     if "product" in actuals.roles:
         result.products = _products(plan, rollup, per, forecaster)
     return result
+
+
+def coverage(progress: Progress) -> tuple[Decimal, Fraction | None, Fraction | None] | None:
+    """(still to go, weighted and unweighted pipeline as exact percents of it), or None."""
+    estimate = progress.pipeline
+    if estimate is None or progress.attained is None or progress.lower_is_better:
+        return None
+    to_go = progress.target - progress.attained
+    if to_go <= 0:
+        return to_go, None, None
+    return (
+        to_go,
+        Fraction(estimate.open_expected) * 100 / Fraction(to_go),
+        Fraction(estimate.open_total) * 100 / Fraction(to_go),
+    )
+
+
+def _coverage_warning(plan: Plan, progress: Progress, target: Target) -> Diagnostic | None:
+    threshold = plan.policy.warnings.pipeline_coverage
+    found = coverage(progress)
+    if threshold is None or found is None or progress.pipeline is None:
+        return None
+    to_go, weighted, unweighted = found
+    if weighted is None or unweighted is None or weighted >= Fraction(threshold):
+        return None
+    estimate = progress.pipeline
+    places = 1 if progress.unit in ("percent", "score") else 0
+    weighted_shown = fmt_percent_apart(to_decimal(weighted), threshold)
+    return LOW_COVERAGE.at(
+        target.loc / "value",
+        (
+            f"{target.ref}: {fmt_number(to_go, places)} still to go; "
+            f"{_deals(estimate.open_deals)} expected to bring "
+            f"{fmt_number(estimate.open_expected, places)} "
+            f"({weighted_shown} of it, warning below {fmt_percent(threshold)}), "
+            f"{fmt_number(estimate.open_total, places)} unweighted "
+            f"({fmt_percent(to_decimal(unweighted))}); pipeline forecast "
+            f"{fmt_number(estimate.expected, places)} of {fmt_number(target.value, places)}"
+        ),
+        "add or advance deals now, or review the target with its owner",
+    )
+
+
+def _deals(count: int) -> str:
+    return "1 open deal is" if count == 1 else f"{count:,} open deals are"
 
 
 def _forecaster(plan: Plan, actuals: Actuals) -> Forecaster | None:
