@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, comment, explain, export, render, track
+from planc.cli import allocate, backtest, change, check, comment, explain, export, render, track
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 
 
@@ -41,6 +41,7 @@ for command in (
     change.codeowners,
     comment.comment,
     track.track,
+    backtest.backtest,
 ):
     cli.add_command(command)
 
