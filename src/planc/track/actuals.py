@@ -778,10 +778,6 @@ def _parse_amounts(
     return np.array(exact, dtype=object), scale, state
 
 
-def _at(values: IntArray | None, rows: npt.NDArray[np.intp]) -> IntArray | None:
-    return None if values is None else values[rows]
-
-
 def _open_amounts(
     column: _Column, rows: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_], int]:
@@ -1013,7 +1009,7 @@ class _Aggregator:
             self._first_deals(firsts, day, account, rep)
         if self.pipe is not None:
             self._pipeline(columns, stage, day, rep, product, first_row)
-            self.pipe.add_won_value(_at(product, chosen), amount[chosen], scale)
+            self.pipe.add_won_value(self._won_value(product, chosen, amount, scale))
 
     def _pipeline(
         self,
@@ -1052,6 +1048,36 @@ class _Aggregator:
                 scale=scale,
             )
         )
+
+    def _won_value(
+        self,
+        product: IntArray | None,
+        rows: npt.NDArray[np.intp],
+        amount: npt.NDArray[Any],
+        scale: int,
+    ) -> dict[int, agg.Sums]:
+        """Won deals per product slot (0: none): count, exact sum and sum of squares."""
+        if not len(rows):
+            return {}
+        slots = product[rows] + 1 if product is not None else np.zeros(len(rows), dtype=np.int64)
+        values = amount[rows]
+        biggest = int(np.abs(values).max(initial=0)) if values.dtype != object else _INT64_SAFE
+        if biggest * biggest * len(values) >= _INT64_SAFE:
+            values = values.astype(object)  # squares beyond int64: Python integers
+        size = len(self.products) + 1
+        keys, sums, counts = _group(slots.astype(np.int64), values, size=size)
+        _, squares, _ = _group(slots.astype(np.int64), values * values, size=size)
+        return {
+            int(k): agg.Sums(
+                int(n),
+                int(n),
+                Decimal(int(total)).scaleb(-scale),
+                Decimal(int(square)).scaleb(-2 * scale),
+            )
+            for k, total, n, square in zip(
+                keys.tolist(), sums.tolist(), counts.tolist(), squares.tolist(), strict=True
+            )
+        }
 
     def _created_days(self, column: _Column, first_row: int) -> IntArray:
         """Per row, the created date's ordinal (EMPTY, or BAD: an error naming the rows)."""
