@@ -155,6 +155,7 @@ class Forecaster:
             stage: p / 100 for stage, p in (probabilities or {}).items() if pipeline.stages_current
         }
         self._chances: dict[str, list[int]] = {}
+        self._squared: dict[str, list[int]] = {}  # the same, squared (units of 10**-18)
         self.parts: dict[str, dict[str, dict[str, _Part]]] = {
             VALUE: self._parts(VALUE),
             COUNT: self._parts(COUNT),
@@ -176,9 +177,11 @@ class Forecaster:
     def _weekly(self, stage: str, weeks: int) -> list[int]:
         """Chances by week, in units of 10**-9 (integers, so that sums over deals stay exact)."""
         found = self._chances.setdefault(stage, [])
+        squared = self._squared.setdefault(stage, [])
         while len(found) < weeks:
             exact = self.chance(stage, len(found)).scaleb(CHANCE_PLACES)
             found.append(int(exact.to_integral_value(rounding=ROUND_HALF_EVEN)))
+            squared.append(found[-1] * found[-1])
         return found
 
     def _value(self, product: str, what: str) -> tuple[Decimal, Decimal]:
@@ -206,7 +209,7 @@ class Forecaster:
                 for week, sums in deals.priced.items():
                     unpriced[week] -= sums.priced
             chance_sum = Decimal(sum(map(mul, chances, unpriced))).scaleb(-CHANCE_PLACES)
-            squares = sum(c * c * n for c, n in zip(chances, unpriced, strict=False))
+            squares = sum(map(mul, self._squared[stage], unpriced))
             chance_squares = Decimal(squares).scaleb(-2 * CHANCE_PLACES)
             part.open_expected += chance_sum * mean
             part.open_variance += chance_sum * square - chance_squares * mean * mean

@@ -148,7 +148,13 @@ class PipelineAggregator:
         width = MAX_WEEK + 1
         if len(self.open_counts):
             table = self.open_counts.reshape(-1, width)
-            return [(g, table[g].tolist()) for g in np.flatnonzero(table.any(axis=1)).tolist()]
+            present = np.flatnonzero(table.any(axis=1))
+            # each group's weeks up to its oldest open deal
+            ends = width - np.argmax(table[present, ::-1] != 0, axis=1)
+            return [
+                (g, table[g, :end].tolist())
+                for g, end in zip(present.tolist(), ends.tolist(), strict=True)
+            ]
         groups: dict[int, list[int]] = {}
         for key, count in self.sparse_counts.items():
             group, week = divmod(key, width)
@@ -164,9 +170,10 @@ class PipelineAggregator:
         out: dict[tuple[str, str, str], agg.OpenDeals] = {}
         for group, weeks in self._week_rows():
             r, p, s = (int(i) for i in np.unravel_index(group, self.shape[:3]))
-            last = max(w for w, n in enumerate(weeks) if n) + 1
+            while weeks and not weeks[-1]:
+                weeks.pop()
             out[(self.reps[r], names[p], stages[s])] = agg.OpenDeals(
-                tuple(weeks[:last]), priced.get((r, p, s), {})
+                tuple(weeks), priced.get((r, p, s), {})
             )
         return out
 
