@@ -265,8 +265,12 @@ class TestFormats:
         )
         assert result.code == 0
         table = list(csv.DictReader(io.StringIO(result.stdout)))
-        quarter_rows = [r for r in table if r["period"] == "quarter"]
+        quarter_rows = [r for r in table if r["period"] == "quarter" and not r["product"]]
         assert len(quarter_rows) == len(tracked["progress"])
+        product_rows = [r for r in table if r["product"]]
+        assert [(r["node"], r["product"], r["attained"]) for r in product_rows] == [
+            (p["node"], p["product"], p["attained"]) for p in tracked["products"]
+        ]
         for row, p in zip(quarter_rows, tracked["progress"], strict=True):
             assert (row["node"], row["metric"], row["attained"]) == (
                 p["node"],

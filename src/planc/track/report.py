@@ -184,6 +184,7 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
         "target",
         "attained",
         "% target",
+        *(("% stretch",) if _has_stretch(items) else ()),
         "pace",
         "% pace",
         "run-rate",
@@ -201,6 +202,7 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.target, places),
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
+                *((fmt_percent(p.stretch_attainment),) if _has_stretch(items) else ()),
                 fmt_number(p.pace, places),
                 _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
@@ -210,6 +212,10 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
             ]
         )
     return rows
+
+
+def _has_stretch(items: list[Progress]) -> bool:
+    return any(p.stretch is not None for p in items)
 
 
 def _has_pipeline(items: list[Progress]) -> bool:
@@ -270,16 +276,24 @@ def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[s
         rows.append(
             [
                 f"{b.node}/{b.metric}",
-                _baseline_value(b.last_quarter, b.last_quarter_months, b.months, places),
+                _baseline_value(
+                    b.last_quarter, b.last_quarter_months, b.months, places, b.last_quarter_employed
+                ),
                 fmt_number(b.declared_last_quarter, places),
-                _baseline_value(b.last_year, b.last_year_months, b.months, places),
+                _baseline_value(
+                    b.last_year, b.last_year_months, b.months, places, b.last_year_employed
+                ),
                 fmt_number(b.declared_last_year, places),
             ]
         )
     return rows
 
 
-def _baseline_value(value: Decimal | None, covered: int, months: int, places: int) -> str:
+def _baseline_value(
+    value: Decimal | None, covered: int, months: int, places: int, employed: bool = True
+) -> str:
+    if not employed:
+        return "not employed"
     if covered == 0:
         return "no data"
     text = fmt_number(value, places)
@@ -363,6 +377,8 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "pace": _derived(p.pace),
         "forecast": _derived(p.forecast),
         "attainment_pct": _pct(p.attainment),
+        "stretch": _dec(p.stretch),
+        "stretch_attainment_pct": _pct(p.stretch_attainment),
         "of_pace_pct": _pct(p.of_pace),
         "pipeline_forecast": _json_estimate(p.pipeline),
         "pipeline_coverage": _json_coverage(p),
@@ -411,8 +427,10 @@ def _json_baseline(b: Baseline) -> dict[str, Any]:
         "metric": b.metric,
         "last_quarter": _dec(b.last_quarter),
         "last_quarter_months_covered": b.last_quarter_months,
+        "last_quarter_employed": b.last_quarter_employed,
         "last_year": _dec(b.last_year),
         "last_year_months_covered": b.last_year_months,
+        "last_year_employed": b.last_year_employed,
         "months": b.months,
         "declared": {
             "last_quarter": _dec(b.declared_last_quarter),
@@ -576,6 +594,8 @@ CSV_COLUMNS = (
     "pipeline_forecast",
     "pipeline_p10",
     "pipeline_p90",
+    "stretch_attainment_pct",
+    "product",
 )
 
 
@@ -607,6 +627,8 @@ def as_csv(report: TrackReport) -> str:
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
                 *_csv_estimate(p.pipeline),
+                _pct(p.stretch_attainment) or "",
+                "",
             ]
         )
         for m in p.months:
@@ -616,10 +638,41 @@ def as_csv(report: TrackReport) -> str:
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
                     _attained(p, m.attained) or "",
-                    *[""] * 10,
+                    *[""] * 12,
                 ]
             )
+    _csv_products(writer, tracking)
     return out.getvalue()
+
+
+def _csv_products(writer: Any, tracking: Tracking) -> None:
+    """One row per node and product line: won this quarter, and its pipeline forecast."""
+    plan = tracking.plan
+    amounts = [
+        m
+        for m, measure in (plan.actuals.measures if plan.actuals else {}).items()
+        if measure == "amount"
+    ]
+    metric = amounts[0] if amounts else ""
+    unit = plan.metrics[metric].unit if metric in plan.metrics else "currency"
+    for item in tracking.products:
+        node = plan.nodes[item.node]
+        writer.writerow(
+            [
+                node.level.label,
+                item.node,
+                node.name,
+                metric,
+                unit,
+                "quarter",
+                "",
+                _dec(item.attained),
+                *[""] * 7,
+                *_csv_estimate(item.pipeline),
+                "",
+                item.product,
+            ]
+        )
 
 
 def _csv_estimate(estimate: Estimate | None) -> list[str]:

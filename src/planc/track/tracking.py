@@ -34,7 +34,10 @@ from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
 from planc.track.rules import LOW_COVERAGE
 
-FORECAST_MEASURES = frozenset({"amount", "deals"})  # sums of deals a pipeline can forecast
+FORECAST_MEASURES = frozenset({"amount", "deals"})
+DISTINCT = frozenset(
+    {"accounts"}
+)  # a count of distinct things: never run-rated  # sums of deals a pipeline can forecast
 
 # --- measures -------------------------------------------------------------------
 
@@ -463,6 +466,8 @@ class Progress:
     unit: str
     exact_of_pace: Fraction | None = None  # what status and warnings compare, never rounded
     pipeline: Estimate | None = None  # the pipeline forecast, for amounts and deals
+    stretch: Decimal | None = None  # the target's stretch, when it has one
+    stretch_attainment: Decimal | None = None  # attained as a percent of the stretch
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +483,8 @@ class Baseline:
     months: int  # months in the period
     declared_last_quarter: Decimal | None
     declared_last_year: Decimal | None
+    last_quarter_employed: bool = True  # a rep's person worked in that period
+    last_year_employed: bool = True
 
 
 @dataclass(slots=True)
@@ -681,6 +688,11 @@ def _ratio(part: Fraction | None, whole: Fraction) -> Fraction | None:
     return part * 100 / whole
 
 
+def _stretch(attained: Fraction | None, stretch: Decimal | None) -> Decimal | None:
+    found = None if stretch is None else _ratio(attained, Fraction(stretch))
+    return None if found is None else to_decimal(found)
+
+
 def _status(
     of_pace: Fraction | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
 ) -> str:
@@ -716,8 +728,8 @@ def _progress(
     if share:
         attained = None if exact is None else to_decimal(exact)
     pace = exact_pace(quarter, target, as_of, share=share)
-    if share or elapsed == 0 or exact is None:
-        forecast = attained if share else None
+    if share or measure in DISTINCT or elapsed == 0 or exact is None:
+        forecast = attained if share else None  # distinct accounts do not add up by day
     else:
         forecast = to_decimal(exact * quarter.days / elapsed)
     of_pace = _ratio(exact, pace)
@@ -747,6 +759,8 @@ def _progress(
         pace=to_decimal(pace),
         forecast=forecast,
         attainment=None if attainment is None else to_decimal(attainment),
+        stretch=target.stretch,
+        stretch_attainment=_stretch(exact, target.stretch),
         of_pace=None if of_pace is None else to_decimal(of_pace),
         status=_status(of_pace, attained, elapsed, metric.is_cap, plan),
         months=tuple(months),
@@ -921,8 +935,14 @@ def _baselines(plan: Plan, rollup: _Rollup, per: Periods) -> list[Baseline]:
     ly_cover = sum(1 for m in per.last_year if m in covered)
     out = []
     for node, target, measure in _tracked_targets(plan):
-        last_quarter = rollup.measure(node.id, measure, per.last_quarter) if lq_cover else None
-        last_year = rollup.measure(node.id, measure, per.last_year) if ly_cover else None
+        lq_employed = _employed(plan, node, per.last_quarter)
+        ly_employed = _employed(plan, node, per.last_year)
+        last_quarter = (
+            rollup.measure(node.id, measure, per.last_quarter) if lq_cover and lq_employed else None
+        )
+        last_year = (
+            rollup.measure(node.id, measure, per.last_year) if ly_cover and ly_employed else None
+        )
         if measure in SHARES:
             last_quarter = None if last_quarter is None else last_quarter.quantize(TENTH)
             last_year = None if last_year is None else last_year.quantize(TENTH)
@@ -937,9 +957,26 @@ def _baselines(plan: Plan, rollup: _Rollup, per: Periods) -> list[Baseline]:
                 months=len(per.current),
                 declared_last_quarter=target.last_quarter,
                 declared_last_year=target.last_year,
+                last_quarter_employed=lq_employed,
+                last_year_employed=ly_employed,
             )
         )
     return out
+
+
+def _employed(plan: Plan, node: Node, months: Sequence[int]) -> bool:
+    """Whether a rep's person worked any day of these months (people.start and end)."""
+    if node.level is not Level.REP or not months:
+        return True
+    person = plan.people.get(node.owner)
+    if person is None:
+        return True
+    first_year, first_month = month_of(months[0])
+    last_year, last_month = month_of(months[-1])
+    first = date(first_year, first_month, 1)
+    last = date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
+    started = person.start is None or person.start <= last
+    return started and (person.end is None or person.end >= first)
 
 
 # --- the whole run ---------------------------------------------------------------------------------
