@@ -55,13 +55,20 @@ class TrackReport:
     check: CheckResult
     tracking: Tracking | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    source_failed: bool = False  # a database source could not be read (PLC79x): exit 2
 
     @property
     def plan(self) -> Plan | None:
         return self.check.plan
 
     def exit_code(self, *, strict: bool = False) -> int:
+        if self.source_failed:
+            return 2
         return exit_code(self.diagnostics, strict=strict)
+
+
+class NoActualsSource(Exception):
+    """Neither --actuals nor actuals.source says where the actuals are (a usage error)."""
 
 
 def default_as_of(plan: Plan, today: date | None = None) -> date:
@@ -70,19 +77,35 @@ def default_as_of(plan: Plan, today: date | None = None) -> date:
 
 
 def run_track(
-    plan_dir: Path, actuals_path: Path, as_of: date | None, *, baselines: bool = False
+    plan_dir: Path, actuals_path: Path | None, as_of: date | None, *, baselines: bool = False
 ) -> TrackReport:
-    """Check the plan; if it is sound, read the export and track every measured target."""
-    from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
+    """Check the plan; if it is sound, read the actuals and track every measured target.
 
+    The actuals come from ``actuals_path`` (an export) or, without it, from the
+    database the plan's ``actuals.source`` names.
+    """
     checked = check_directory(plan_dir)
-    report = TrackReport(checked.label, display_path(actuals_path), checked)
+    shown = display_path(actuals_path) if actuals_path is not None else "actuals.source"
+    report = TrackReport(checked.label, shown, checked)
     plan = checked.plan
     if plan is None or checked.has_errors:
         report.diagnostics = checked.diagnostics
         return report
     day = as_of or default_as_of(plan)
-    loaded = load_actuals(actuals_path, plan, day, shown=report.actuals_path, baselines=baselines)
+    if actuals_path is not None:
+        from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
+
+        loaded = load_actuals(actuals_path, plan, day, shown=shown, baselines=baselines)
+    elif plan.actuals is not None and plan.actuals.source is not None:
+        from planc.track.engines.sql import load_sql_actuals  # noqa: PLC0415 - SQLAlchemy only here
+
+        read = load_sql_actuals(plan.actuals.source, plan, day, baselines=baselines)
+        report.actuals_path, report.source_failed = read.shown, read.failed
+        loaded = read.loaded
+    else:
+        raise NoActualsSource(
+            "give the export with --actuals FILE, or name a database in the plan's actuals.source"
+        )
     found = list(loaded.diagnostics)
     if loaded.actuals is not None and not loaded.has_errors:
         report.tracking = track(plan, loaded.actuals, baselines=baselines)
