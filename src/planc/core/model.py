@@ -151,6 +151,7 @@ class WarningPolicy:
     behind_pace: Decimal = Decimal(80)  # warn below this % of pace to date
     cap_above_pace: Decimal = Decimal(100)  # warn when a cap is spent above this % of pace
     after_months: int = 1  # no pace warnings until this many months are over
+    pipeline_coverage: Decimal | None = None  # warn when weighted pipeline covers < this % to go
 
 
 def widened(band: Band, factor: Decimal) -> Band:
@@ -298,6 +299,7 @@ class ActualsMapping:
     sheet: str | None
     loc: Loc
     duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
+    probabilities: Mapping[str, Decimal] = field(default_factory=dict)  # open stage -> percent
     source: SqlSource | None = None  # a database instead of an export file
 
 
@@ -736,6 +738,7 @@ def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
         behind_pace=_dec(raw.get("behind_pace", default.behind_pace)),
         cap_above_pace=_dec(raw.get("cap_above_pace", default.cap_above_pace)),
         after_months=int(raw.get("after_months", default.after_months)),
+        pipeline_coverage=(_dec(raw["pipeline_coverage"]) if "pipeline_coverage" in raw else None),
     )
 
 
@@ -756,6 +759,7 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         sheet=raw.get("sheet"),
         loc=loc,
         duplicates=raw.get("duplicates", "error"),
+        probabilities={str(k): _dec(v) for k, v in (raw.get("probabilities") or {}).items()},
         source=_sql_source(raw.get("source"), loc / "source"),
     )
 

@@ -28,19 +28,23 @@ from planc.core.safetext import CsvRows, printable, printable_report, spreadshee
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
 from planc.track.segments import SegmentReport
+from planc.track.forecast import Estimate
 from planc.track.tracking import (
     Baseline,
     Progress,
     Tracking,
+    coverage,
     fmt_number,
     fmt_percent,
     fmt_percent_apart,
     month_label,
     period_label,
+    to_decimal,
     track,
 )
 
 JSON_FORMAT_VERSION = 1
+EARLY_WARNINGS = ("PLC720", "PLC721", "PLC766")  # about targets, not about the export
 
 
 @dataclass(slots=True)
@@ -208,9 +212,11 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
         "target",
         "attained",
         "% target",
+        *(("% stretch",) if _has_stretch(items) else ()),
         "pace",
         "% pace",
-        "forecast",
+        "run-rate",
+        *(("pipeline", "P10-P90") if _has_pipeline(items) else ()),
         "status",
         *_month_headers(tracking),
     ]
@@ -224,11 +230,49 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.target, places),
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
+                *((fmt_percent(p.stretch_attainment),) if _has_stretch(items) else ()),
                 fmt_number(p.pace, places),
                 _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
+                *(_pipeline_cells(p.pipeline, places) if _has_pipeline(items) else ()),
                 p.status,
                 *(fmt_number(m.attained, places) for m in p.months),
+            ]
+        )
+    return rows
+
+
+def _has_stretch(items: list[Progress]) -> bool:
+    return any(p.stretch is not None for p in items)
+
+
+def _has_pipeline(items: list[Progress]) -> bool:
+    return any(p.pipeline is not None for p in items)
+
+
+def _pipeline_cells(estimate: Estimate | None, places: int) -> tuple[str, str]:
+    if estimate is None:
+        return "-", "-"
+    spread = f"{fmt_number(estimate.low, places)}-{fmt_number(estimate.high, places)}"
+    return fmt_number(estimate.expected, places), spread
+
+
+def _product_rows(tracking: Tracking) -> list[list[str]]:
+    """Won amount per product line this quarter (and its pipeline forecast), company and regions."""
+    plan = tracking.plan
+    shown = {n.id for n in plan.walk() if n.level in (Level.COMPANY, Level.REGION)}
+    with_pipeline = tracking.forecast_method is not None
+    rows = [["node", "product", "attained", *(("pipeline", "P10-P90") if with_pipeline else ())]]
+    for item in tracking.products:
+        if item.node not in shown:
+            continue
+        node = plan.nodes[item.node]
+        rows.append(
+            [
+                "  " * int(node.level) + node.name,
+                plan.products[item.product].name,
+                fmt_number(item.attained),
+                *(_pipeline_cells(item.pipeline, 0) if with_pipeline else ()),
             ]
         )
     return rows
@@ -260,16 +304,24 @@ def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[s
         rows.append(
             [
                 f"{b.node}/{b.metric}",
-                _baseline_value(b.last_quarter, b.last_quarter_months, b.months, places),
+                _baseline_value(
+                    b.last_quarter, b.last_quarter_months, b.months, places, b.last_quarter_employed
+                ),
                 fmt_number(b.declared_last_quarter, places),
-                _baseline_value(b.last_year, b.last_year_months, b.months, places),
+                _baseline_value(
+                    b.last_year, b.last_year_months, b.months, places, b.last_year_employed
+                ),
                 fmt_number(b.declared_last_year, places),
             ]
         )
     return rows
 
 
-def _baseline_value(value: Decimal | None, covered: int, months: int, places: int) -> str:
+def _baseline_value(
+    value: Decimal | None, covered: int, months: int, places: int, employed: bool = True
+) -> str:
+    if not employed:
+        return "not employed"
     if covered == 0:
         return "no data"
     text = fmt_number(value, places)
@@ -286,9 +338,14 @@ def text(report: TrackReport) -> str:
     lines += _diagnostic_lines(report)
     if tracking is not None:
         plan = tracking.plan
+        if tracking.forecast_method is not None:
+            lines += ["", f"Pipeline forecast: {tracking.forecast_method}."]
         for metric_id, items in _metrics_in_order(tracking):
             lines += ["", _metric_title(plan, metric_id)]
             lines += _table(_progress_rows(tracking, items), right_from=1)
+        if tracking.products:
+            lines += ["", f"products ({plan.currency}, won this quarter)"]
+            lines += _table(_product_rows(tracking), right_from=2)
         if tracking.untracked:
             lines += [
                 "",
@@ -389,7 +446,11 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "pace": _derived(p.pace),
         "forecast": _derived(p.forecast),
         "attainment_pct": _pct(p.attainment),
+        "stretch": _dec(p.stretch),
+        "stretch_attainment_pct": _pct(p.stretch_attainment),
         "of_pace_pct": _pct(p.of_pace),
+        "pipeline_forecast": _json_estimate(p.pipeline),
+        "pipeline_coverage": _json_coverage(p),
         "status": p.status,
         "months": [
             {
@@ -403,14 +464,42 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
     }
 
 
+def _json_coverage(p: Progress) -> dict[str, Any] | None:
+    found = coverage(p)
+    if found is None:
+        return None
+    to_go, weighted, unweighted = found
+    return {
+        "to_go": _dec(to_go),
+        "weighted_pct": None if weighted is None else _pct(to_decimal(weighted)),
+        "unweighted_pct": None if unweighted is None else _pct(to_decimal(unweighted)),
+    }
+
+
+def _json_estimate(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "expected": _derived(estimate.expected),
+        "p10": _derived(estimate.low),
+        "p90": _derived(estimate.high),
+        "open_weighted": _derived(estimate.open_expected),
+        "open_unweighted": _derived(estimate.open_total),
+        "open_deals": estimate.open_deals,
+        "not_yet_created": _derived(estimate.new_expected),
+    }
+
+
 def _json_baseline(b: Baseline) -> dict[str, Any]:
     return {
         "node": b.node,
         "metric": b.metric,
         "last_quarter": _dec(b.last_quarter),
         "last_quarter_months_covered": b.last_quarter_months,
+        "last_quarter_employed": b.last_quarter_employed,
         "last_year": _dec(b.last_year),
         "last_year_months_covered": b.last_year_months,
+        "last_year_employed": b.last_year_employed,
         "months": b.months,
         "declared": {
             "last_quarter": _dec(b.declared_last_quarter),
@@ -450,7 +539,17 @@ def as_json(report: TrackReport) -> str:
                 "excluded": dict(ledger.excluded),
                 "line": ledger.line(),
             },
+            "forecast_method": tracking.forecast_method,
             "progress": [_json_progress(plan, p) for p in tracking.progress],
+            "products": [
+                {
+                    "node": item.node,
+                    "product": item.product,
+                    "attained": _dec(item.attained),
+                    "pipeline_forecast": _json_estimate(item.pipeline),
+                }
+                for item in tracking.products
+            ],
             "untracked": list(tracking.untracked),
         }
         if report.segments is not None:
@@ -496,8 +595,10 @@ def markdown(report: TrackReport) -> str:
             f"Ledger: {tracking.actuals.ledger.line()}.",
             "",
         ]
-    warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
-    others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
+        if tracking.forecast_method is not None:
+            lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
+    warnings = [d for d in report.diagnostics if d.code in EARLY_WARNINGS]
+    others = [d for d in report.diagnostics if d.code not in EARLY_WARNINGS]
     if tracking is not None:
         lines += [f"## Early warnings ({len(warnings)})", ""]
         lines += [_md_diagnostic(d) for d in warnings] or ["None: every target is on pace."]
@@ -514,6 +615,10 @@ def markdown(report: TrackReport) -> str:
             for row, p in zip(rows[1:], items, strict=True):
                 row[0] = _md_indent(plan, p.node) + row[0].strip()
             lines += _md_table(rows, right_from=1)
+            lines.append("")
+        if tracking.products:
+            lines += [f"## Products ({plan.currency}, won this quarter)", ""]
+            lines += _md_table(_product_rows(tracking), right_from=2)
             lines.append("")
         if tracking.untracked:
             lines += [
@@ -557,6 +662,11 @@ CSV_COLUMNS = (
     "status",
     "last_quarter",
     "last_year",
+    "pipeline_forecast",
+    "pipeline_p10",
+    "pipeline_p90",
+    "stretch_attainment_pct",
+    "product",
 )
 
 
@@ -589,6 +699,9 @@ def as_csv(report: TrackReport) -> str:
                 spreadsheet_text(p.status),
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
+                *_csv_estimate(p.pipeline),
+                _pct(p.stretch_attainment) or "",
+                "",
             ]
         )
         for m in p.months:
@@ -598,10 +711,51 @@ def as_csv(report: TrackReport) -> str:
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
                     _attained(p, m.attained) or "",
-                    *[""] * 7,
+                    *[""] * 12,
                 ]
             )
+    _csv_products(writer, tracking)
     return out.getvalue()
+
+
+def _csv_products(writer: Any, tracking: Tracking) -> None:
+    """One row per node and product line: won this quarter, and its pipeline forecast."""
+    plan = tracking.plan
+    amounts = [
+        m
+        for m, measure in (plan.actuals.measures if plan.actuals else {}).items()
+        if measure == "amount"
+    ]
+    metric = amounts[0] if amounts else ""
+    unit = plan.metrics[metric].unit if metric in plan.metrics else "currency"
+    for item in tracking.products:
+        node = plan.nodes[item.node]
+        writer.writerow(
+            [
+                node.level.label,
+                item.node,
+                node.name,
+                metric,
+                unit,
+                "quarter",
+                "",
+                _dec(item.attained),
+                *[""] * 7,
+                *_csv_estimate(item.pipeline),
+                "",
+                item.product,
+            ]
+        )
+
+
+def _csv_estimate(estimate: Estimate | None) -> list[str]:
+    if estimate is None:
+        return ["", "", ""]
+    return [
+        _derived(estimate.expected) or "",
+        _derived(estimate.low) or "",
+        _derived(estimate.high) or "",
+    ]
 
 
 REPORTER_BY_NAME: dict[str, Callable[[TrackReport], str]] = {
