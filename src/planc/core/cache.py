@@ -50,12 +50,22 @@ _ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json\Z")
 _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
 _SEVERITIES = {s.value: s for s in Severity}
+#: the modules whose code decides what a unit holds
+_UNIT_MAKERS = ("composer", "loader", "schema", "frontend", "diagnostics", "source", "cache")
 
 
 @cache
 def schema_digest() -> str:
-    """A digest of the schema that validated the units (a new schema finds no old entry)."""
-    return hashlib.blake2b(schema_path().read_bytes(), digest_size=16).hexdigest()
+    """A digest of the schema and of the code that made the units.
+
+    A new schema finds no old entry; nor does a changed loader in a checkout
+    whose version number did not move (a developer's, or a fork's).
+    """
+    digest = hashlib.blake2b(schema_path().read_bytes(), digest_size=16)
+    for name in _UNIT_MAKERS:  # all imported by now: this module imports them
+        code = getattr(sys.modules.get(f"planc.core.{name}"), "__file__", None)
+        digest.update(Path(code).read_bytes() if code else name.encode())
+    return digest.hexdigest()
 
 
 def entry_key(unit_digest: str) -> str:
