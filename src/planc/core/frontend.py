@@ -231,6 +231,10 @@ def compile_units(
         return [compile_unit(source, resolver, max_bytes) for source in sources]
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
     theirs, mine = order[0::2], order[1::2]
+    if 4 * sum(len(sources[i].data) for i in mine) < sum(len(s.data) for s in sources):
+        # One large file and small ones (an edit of one region): a worker would only
+        # add the cost of handing the unit back.
+        return [compile_unit(source, resolver, max_bytes) for source in sources]
     out: dict[int, FileUnit] = {}
     with mp.get_context("fork").Pool(min(workers - 1, len(theirs))) as pool:
         pending = {i: pool.apply_async(_compile_alone, (sources[i], max_bytes)) for i in theirs}
