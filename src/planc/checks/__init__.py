@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
+from planc.checks import (
+    adjustments,
+    approvals,
+    bottomup,
+    levels,
+    mapping,
+    refs,
+    resources,
+    smart,
+    totals,
+)
 from planc.checks.base import Check
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import UnitStore
@@ -23,10 +33,12 @@ from planc.core.source import SourceFile
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
     *totals.CHECKS,
+    *levels.CHECKS,
     *bottomup.CHECKS,
     *smart.CHECKS,
     *resources.CHECKS,
     *adjustments.CHECKS,
+    *approvals.CHECKS,
     *mapping.CHECKS,
 )
 

@@ -214,6 +214,10 @@ def init(
         fail_usage(f"no quarter folder {old_quarter} (looked in {display_path(plans_root)})")
     if "/" in new_quarter or "\\" in new_quarter or new_quarter.startswith("."):
         fail_usage(f"NEW_QUARTER is a quarter id such as 2027-Q2, not a path: {new_quarter!r}")
+    from planc.core.quarters import ID_FORMS, parse_quarter_id
+
+    if parse_quarter_id(new_quarter) is None:
+        fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
     target = old_dir.parent / new_quarter
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")

@@ -10,7 +10,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from planc.core.diagnostics import Diagnostic
+from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.files import FileTooLarge, read_regular
 from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
 from planc.core.source import SourceFile, SourceSpan
@@ -18,6 +19,26 @@ from planc.core.source import SourceFile, SourceSpan
 __all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "compile_sources"]
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+
+LINK_OUTSIDE = rule(
+    "PLC015",
+    "link-leaves-folder",
+    Severity.ERROR,
+    """
+    A plan file (or folder) is a symbolic link that leads outside the quarter folder.
+
+    planc reads only what lies inside the folder it checks, so that a link
+    cannot make it read (and print) a file such as ``/etc/passwd`` or
+    ``/proc/self/environ``. Nothing of the link's target is read or shown.
+
+    Fails: ``regions/east.yaml -> /srv/shared/east.yaml`` (or ``-> ../../east.yaml``).
+
+    Passes: ``regions/east.yaml -> archive/east-v2.yaml``, a link that stays
+    inside the quarter folder, or the file itself copied into the folder.
+    """,
+)
+
+RULES: tuple[Rule, ...] = (LINK_OUTSIDE,)
 
 
 def display_path(path: Path) -> str:
@@ -46,20 +67,24 @@ def read_directory(
         ]
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for path in sorted(_plan_files(plan_dir)):
+    root = plan_dir.resolve()
+    for path in sorted(_plan_files(plan_dir, problems)):
         name = display_path(path)
+        if path.is_symlink() and not _leads_inside(path, root):
+            problems.append(_link_outside(name, shown, path))
+            continue
+        if path.is_dir():
+            continue  # a link to a folder inside the plan: its files are found where they are
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                problems.append(
-                    TOO_LARGE.at(
-                        SourceSpan(name, 1, 1),
-                        f"file is {size:,} bytes, over the bound of {max_bytes:,}",
-                        "split the region into several files or raise --max-file-size",
-                    )
+            sources.append(SourceFile(name, read_regular(path, max_bytes, name)))
+        except FileTooLarge as error:
+            problems.append(
+                TOO_LARGE.at(
+                    SourceSpan(name, 1, 1),
+                    f"file is {_size_words(error)} bytes, over the bound of {max_bytes:,}",
+                    "split the region into several files or raise --max-file-size",
                 )
-                continue
-            sources.append(SourceFile(name, path.read_bytes()))
+            )
         except OSError as error:
             problems.append(_unreadable(name, f"cannot read {name}: {error.strerror or error}"))
     if not sources and not problems:
@@ -73,12 +98,52 @@ def read_directory(
     return sources, problems
 
 
-def _plan_files(plan_dir: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(plan_dir):
+def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
+    """Plan files under a folder, and links to folders (never followed: checked instead)."""
+
+    def unreadable_folder(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; its region files would vanish unseen.
+        name = display_path(Path(error.filename)) if error.filename else display_path(plan_dir)
+        problems.append(
+            _unreadable(
+                name,
+                f"cannot read folder {name}: {error.strerror or error}",
+                "give yourself read access to it (chmod u+rx), or move it out of the plan",
+            )
+        )
+
+    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (Path(root) / name).is_symlink():
+                yield Path(root) / name
         for name in files:
             if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield Path(root) / name
+
+
+def _leads_inside(link: Path, root: Path) -> bool:
+    """Whether a symbolic link ends inside the plan folder (following every link on the way)."""
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _link_outside(name: str, folder: str, link: Path) -> Diagnostic:
+    kind = "folder" if link.is_dir() else "file"
+    return LINK_OUTSIDE.at(
+        SourceSpan(name, 1, 1),
+        f"{name} is a symbolic link to a {kind} outside the plan folder {folder}; planc does not "
+        "read it",
+        "keep plan files inside the quarter folder: copy the file in, or link within the folder",
+    )
+
+
+def _size_words(error: FileTooLarge) -> str:
+    if error.size > error.limit + 1:
+        return f"{error.size:,}"
+    return "more than " + f"{error.limit:,}"
 
 
 def _unreadable(path: str, message: str, hint: str | None = None) -> Diagnostic:
