@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -32,17 +33,30 @@ AS_OF = date(2017, 8, 15)
 
 
 @pytest.fixture(scope="module")
-def plan() -> Plan:
-    checked = check_directory(PLAN)
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2017-Q3 plan without a created column: the pipeline forecast is pandas' alone."""
+    copy = tmp_path_factory.mktemp("plan") / "2017-Q3"
+    shutil.copytree(PLAN, copy)
+    quarter = copy / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    quarter.write_text(re.sub(r"\n    created: [^\n]*", "", text), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def plan(plan_dir: Path) -> Plan:
+    checked = check_directory(plan_dir)
     assert checked.plan is not None and not checked.has_errors
+    assert checked.plan.actuals is not None and "created" not in checked.plan.actuals.columns
     return checked.plan
 
 
-def _track_json(path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def _track_json(
+    plan_dir: Path, path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, engine)
-    result = CliRunner().invoke(
-        cli, ["track", str(PLAN), "--actuals", str(path), "--as-of", str(AS_OF), "--format", "json"]
-    )
+    args = ["track", str(plan_dir), "--actuals", str(path), "--as-of", str(AS_OF)]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     document.pop("actuals")
@@ -54,14 +68,16 @@ def _through_duckdb(path: Path, plan: Plan) -> actuals.LoadedActuals | None:
 
 
 def test_the_public_sample_gives_the_same_report(
-    plan: Plan, monkeypatch: pytest.MonkeyPatch
+    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _through_duckdb(SAMPLE, plan) is not None  # DuckDB really reads it
-    assert _track_json(SAMPLE, "duckdb", monkeypatch) == _track_json(SAMPLE, "pandas", monkeypatch)
+    assert _track_json(plan_dir, SAMPLE, "duckdb", monkeypatch) == _track_json(
+        plan_dir, SAMPLE, "pandas", monkeypatch
+    )
 
 
 def test_typed_parquet_gives_the_same_report(
-    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plan_dir: Path, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
@@ -81,10 +97,10 @@ def test_typed_parquet_gives_the_same_report(
     pq.write_table(pa.table(columns), parquet)
     loaded = _through_duckdb(parquet, plan)
     assert loaded is not None and loaded.actuals is not None
-    by_duckdb = _track_json(parquet, "duckdb", monkeypatch)
-    assert by_duckdb == _track_json(parquet, "pandas", monkeypatch)
+    by_duckdb = _track_json(plan_dir, parquet, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(plan_dir, parquet, "pandas", monkeypatch)
     # DECIMAL(12, 2) shows cents ("1054.00"); the figures are the CSV's
-    from_csv = _track_json(SAMPLE, "pandas", monkeypatch)
+    from_csv = _track_json(plan_dir, SAMPLE, "pandas", monkeypatch)
     assert [Decimal(p["attained"] or 0) for p in by_duckdb["progress"]] == [
         Decimal(p["attained"] or 0) for p in from_csv["progress"]
     ]
@@ -106,7 +122,7 @@ def _export(tmp_path: Path, amounts: list[str], owner: str = "Moses Frase") -> P
 
 
 def test_amounts_of_every_scale_sum_exactly(
-    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plan_dir: Path, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     amounts = ["0.1", "0.2", "1054", "10.5", "3.125", "999999999999.999999999", "7.", ".5"]
     path = _export(tmp_path, amounts)
@@ -118,7 +134,9 @@ def test_amounts_of_every_scale_sum_exactly(
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
     total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
     assert total == sum((Decimal(x) for x in amounts), Decimal(0))
-    assert _track_json(path, "duckdb", monkeypatch) == _track_json(path, "pandas", monkeypatch)
+    assert _track_json(plan_dir, path, "duckdb", monkeypatch) == _track_json(
+        plan_dir, path, "pandas", monkeypatch
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,7 +150,7 @@ def test_amounts_of_every_scale_sum_exactly(
     ],
 )
 def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
-    plan: Plan, tmp_path: Path, amounts: list[str], owner: str, code: str | None
+    plan_dir: Path, plan: Plan, tmp_path: Path, amounts: list[str], owner: str, code: str | None
 ) -> None:
     path = _export(tmp_path, amounts, owner)
     assert _through_duckdb(path, plan) is None
@@ -148,9 +166,14 @@ def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
     assert found[0].span is not None and found[0].span.line >= 2  # a row number
 
 
-def test_small_files_stay_with_pandas(plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_files_stay_with_pandas(
+    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(duckdb_files.ENGINE_VARIABLE, raising=False)
     assert plan.actuals is not None
     assert not duckdb_files.wanted(SAMPLE, plan.actuals)  # 0.6 MB < MIN_BYTES
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
     assert duckdb_files.wanted(SAMPLE, plan.actuals)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    assert not duckdb_files.wanted(SAMPLE, with_created.actuals)  # the pipeline needs pandas

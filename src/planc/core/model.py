@@ -246,6 +246,7 @@ class ActualsMapping:
     sheet: str | None
     loc: Loc
     duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
+    probabilities: Mapping[str, Decimal] = field(default_factory=dict)  # open stage -> percent
     source: SqlSource | None = None  # a database instead of an export file
 
 
@@ -588,6 +589,7 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         sheet=raw.get("sheet"),
         loc=loc,
         duplicates=raw.get("duplicates", "error"),
+        probabilities={str(k): _dec(v) for k, v in (raw.get("probabilities") or {}).items()},
         source=_sql_source(raw.get("source"), loc / "source"),
     )
 

@@ -15,7 +15,8 @@ The keys, the same in every mapping:
 - *product*: a product id of the plan, ``""`` for a row in no product line;
 - *stage*: the export's stage as the mapping lists it (``""``: no stage column);
 - *age*: whole days from a deal's created date to its close date (closed
-  deals) or to the end of the as-of day (deals open then).
+  deals) or to the as-of day (deals open then); *week*: an open deal's age
+  // 7 (104 and older in week 104).
 
 What a reader must guarantee:
 
@@ -98,8 +99,11 @@ class Sums:
 class Pipeline:
     """The opportunities behind a forecast, as of the as-of date. Needs a created-date column.
 
-    - ``open``: (rep, product, stage, age) -> the deals open at the end of
-      the as-of day, by their age then;
+    - ``open``: (rep, product, stage, week) -> the deals open at the end of
+      the as-of day, by their age in weeks then (``deals``; ``priced`` and the
+      amounts only for deals the export still has open with an amount: a
+      deal closed since tells its outcome by its amount, and is unpriced);
+      ``stage`` is ``""`` unless the export still has the deal open;
     - ``closed_ages``: (outcome, age) -> deals created by the as-of date and
       closed by it, ``outcome`` ``"won"`` or ``"lost"``, by age at close; with
       ``open_ages`` (age -> deals open at as-of, all owners) they are the

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +22,19 @@ from planc import __version__
 from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
+from planc.core.numbers import plain
 from planc.core.pipeline import CheckResult, display_path
 from planc.core.reporters import diagnostic_json
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
+from planc.track.forecast import Estimate
 from planc.track.tracking import (
     Baseline,
     Progress,
     Tracking,
     fmt_number,
     fmt_percent,
+    fmt_percent_apart,
     month_label,
     period_label,
     track,
@@ -203,7 +206,8 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
         "% target",
         "pace",
         "% pace",
-        "forecast",
+        "run-rate",
+        *(("pipeline", "P10-P90") if _has_pipeline(items) else ()),
         "status",
         *_month_headers(tracking),
     ]
@@ -218,13 +222,55 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
                 fmt_number(p.pace, places),
-                fmt_percent(p.of_pace),
+                _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
+                *(_pipeline_cells(p.pipeline, places) if _has_pipeline(items) else ()),
                 p.status,
                 *(fmt_number(m.attained, places) for m in p.months),
             ]
         )
     return rows
+
+
+def _has_pipeline(items: list[Progress]) -> bool:
+    return any(p.pipeline is not None for p in items)
+
+
+def _pipeline_cells(estimate: Estimate | None, places: int) -> tuple[str, str]:
+    if estimate is None:
+        return "-", "-"
+    spread = f"{fmt_number(estimate.low, places)}-{fmt_number(estimate.high, places)}"
+    return fmt_number(estimate.expected, places), spread
+
+
+def _product_rows(tracking: Tracking) -> list[list[str]]:
+    """Won amount per product line this quarter (and its pipeline forecast), company and regions."""
+    plan = tracking.plan
+    shown = {n.id for n in plan.walk() if n.level in (Level.COMPANY, Level.REGION)}
+    with_pipeline = tracking.forecast_method is not None
+    rows = [["node", "product", "attained", *(("pipeline", "P10-P90") if with_pipeline else ())]]
+    for item in tracking.products:
+        if item.node not in shown:
+            continue
+        node = plan.nodes[item.node]
+        rows.append(
+            [
+                "  " * int(node.level) + node.name,
+                plan.products[item.product].name,
+                fmt_number(item.attained),
+                *(_pipeline_cells(item.pipeline, 0) if with_pipeline else ()),
+            ]
+        )
+    return rows
+
+
+def _of_pace_shown(tracking: Tracking, p: Progress) -> str:
+    """% of pace, with the places it takes not to look like the threshold it is held to."""
+    if p.of_pace is None:
+        return fmt_percent(None)
+    warnings = tracking.plan.policy.warnings
+    threshold = warnings.cap_above_pace if p.lower_is_better else warnings.behind_pace
+    return fmt_percent_apart(p.of_pace, threshold)
 
 
 def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[str]]:
@@ -270,9 +316,14 @@ def text(report: TrackReport) -> str:
     lines += _diagnostic_lines(report)
     if tracking is not None:
         plan = tracking.plan
+        if tracking.forecast_method is not None:
+            lines += ["", f"Pipeline forecast: {tracking.forecast_method}."]
         for metric_id, items in _metrics_in_order(tracking):
             lines += ["", _metric_title(plan, metric_id)]
             lines += _table(_progress_rows(tracking, items), right_from=1)
+        if tracking.products:
+            lines += ["", f"products ({plan.currency}, won this quarter)"]
+            lines += _table(_product_rows(tracking), right_from=2)
         if tracking.untracked:
             lines += [
                 "",
@@ -294,6 +345,30 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+CENT = Decimal("0.01")
+PERCENT_PLACES = Decimal("0.0001")
+
+
+def _derived(value: Decimal | None, quantum: Decimal = CENT) -> str | None:
+    """A computed figure (pace, forecast, a percent) for a file: rounded once, here, for showing.
+
+    Sums stay exact (:func:`_dec`); what planc divides is cut at cents, percents
+    at four places (79.9600 beside a threshold of 80 stays 79.96, never 80.0).
+    """
+    if value is None:
+        return None
+    return plain(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return _derived(value, PERCENT_PLACES)
+
+
+def _attained(p: Progress, value: Decimal | None) -> str | None:
+    """Attained as exact as it is: a share (a division) at four places, a sum in full."""
+    return _pct(value) if p.unit == "percent" else _dec(value)
+
+
 def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
     node = plan.nodes[p.node]
     return {
@@ -304,21 +379,36 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "unit": p.unit,
         "lower_is_better": p.lower_is_better,
         "target": _dec(p.target),
-        "attained": _dec(p.attained),
-        "pace": _dec(p.pace),
-        "forecast": _dec(p.forecast),
-        "attainment_pct": _dec(p.attainment),
-        "of_pace_pct": _dec(p.of_pace),
+        "attained": _attained(p, p.attained),
+        "pace": _derived(p.pace),
+        "forecast": _derived(p.forecast),
+        "attainment_pct": _pct(p.attainment),
+        "of_pace_pct": _pct(p.of_pace),
+        "pipeline_forecast": _json_estimate(p.pipeline),
         "status": p.status,
         "months": [
             {
                 "month": f"{m.year:04d}-{m.month:02d}",
                 "plan": _dec(m.plan),
-                "attained": _dec(m.attained),
+                "attained": _attained(p, m.attained),
                 "complete": m.complete,
             }
             for m in p.months
         ],
+    }
+
+
+def _json_estimate(estimate: Estimate | None) -> dict[str, Any] | None:
+    if estimate is None:
+        return None
+    return {
+        "expected": _derived(estimate.expected),
+        "p10": _derived(estimate.low),
+        "p90": _derived(estimate.high),
+        "open_weighted": _derived(estimate.open_expected),
+        "open_unweighted": _derived(estimate.open_total),
+        "open_deals": estimate.open_deals,
+        "not_yet_created": _derived(estimate.new_expected),
     }
 
 
@@ -369,7 +459,17 @@ def as_json(report: TrackReport) -> str:
                 "excluded": dict(ledger.excluded),
                 "line": ledger.line(),
             },
+            "forecast_method": tracking.forecast_method,
             "progress": [_json_progress(plan, p) for p in tracking.progress],
+            "products": [
+                {
+                    "node": item.node,
+                    "product": item.product,
+                    "attained": _dec(item.attained),
+                    "pipeline_forecast": _json_estimate(item.pipeline),
+                }
+                for item in tracking.products
+            ],
             "untracked": list(tracking.untracked),
         }
         if tracking.baselines is not None:
@@ -413,6 +513,8 @@ def markdown(report: TrackReport) -> str:
             f"Ledger: {tracking.actuals.ledger.line()}.",
             "",
         ]
+        if tracking.forecast_method is not None:
+            lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
     warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
     others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
     if tracking is not None:
@@ -431,6 +533,10 @@ def markdown(report: TrackReport) -> str:
             for row, p in zip(rows[1:], items, strict=True):
                 row[0] = _md_indent(plan, p.node) + row[0].strip()
             lines += _md_table(rows, right_from=1)
+            lines.append("")
+        if tracking.products:
+            lines += [f"## Products ({plan.currency}, won this quarter)", ""]
+            lines += _md_table(_product_rows(tracking), right_from=2)
             lines.append("")
         if tracking.untracked:
             lines += [
@@ -474,6 +580,9 @@ CSV_COLUMNS = (
     "status",
     "last_quarter",
     "last_year",
+    "pipeline_forecast",
+    "pipeline_p10",
+    "pipeline_p90",
 )
 
 
@@ -496,14 +605,15 @@ def as_csv(report: TrackReport) -> str:
                 *common,
                 "quarter",
                 _dec(p.target),
-                _dec(p.attained) or "",
-                _dec(p.attainment) or "",
-                _dec(p.pace),
-                _dec(p.of_pace) or "",
-                _dec(p.forecast) or "",
+                _attained(p, p.attained) or "",
+                _pct(p.attainment) or "",
+                _derived(p.pace),
+                _pct(p.of_pace) or "",
+                _derived(p.forecast) or "",
                 p.status,
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
+                *_csv_estimate(p.pipeline),
             ]
         )
         for m in p.months:
@@ -512,11 +622,21 @@ def as_csv(report: TrackReport) -> str:
                     *common,
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
-                    _dec(m.attained) or "",
-                    *[""] * 7,
+                    _attained(p, m.attained) or "",
+                    *[""] * 10,
                 ]
             )
     return out.getvalue()
+
+
+def _csv_estimate(estimate: Estimate | None) -> list[str]:
+    if estimate is None:
+        return ["", "", ""]
+    return [
+        _derived(estimate.expected) or "",
+        _derived(estimate.low) or "",
+        _derived(estimate.high) or "",
+    ]
 
 
 REPORTER_BY_NAME: dict[str, Callable[[TrackReport], str]] = {

@@ -117,10 +117,33 @@ CLOSED_WITHOUT_DATE = rule(
         Moses Frase,Lost,2017-07-03,0
     """,
 )
+OPEN_WITHOUT_CREATED = rule(
+    "PLC765",
+    "open-without-created-date",
+    Severity.WARNING,
+    """Open deals have no created date (``actuals.columns.created``), so the pipeline forecast cannot age them.
+
+    Without the date a deal was created, planc cannot tell whether it was
+    open at the as-of date or how old it is: it is left out of the pipeline
+    forecast, and the message counts such deals.
+
+    Fails::
+
+        sales_agent,deal_stage,engage_date,close_date,close_value
+        Moses Frase,Engaging,,,
+
+    Passes::
+
+        sales_agent,deal_stage,engage_date,close_date,close_value
+        Moses Frase,Engaging,2017-06-20,,
+    """,
+)
+
 RULES: tuple[Rule, ...] = (
     DUPLICATE_KEY,
     SUPERSEDED_ROWS,
     NEGATIVE_AMOUNT,
     EXPONENT_AMOUNT,
     CLOSED_WITHOUT_DATE,
+    OPEN_WITHOUT_CREATED,
 )

@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
 from planc.track.aggregates import Actuals, RepMonth, month_key
+from planc.track.forecast import Estimate, Forecaster
+
+FORECAST_MEASURES = frozenset({"amount", "deals"})  # sums of deals a pipeline can forecast
 
 # --- measures -------------------------------------------------------------------
 
@@ -367,6 +371,21 @@ def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
 
 
+def percent_places(value: Decimal, other: Decimal) -> int:
+    """How many places a percent needs not to look like ``other`` (1 to 6).
+
+    79.96 beside a threshold of 80 reads "79.96%", never "80.0%".
+    """
+    places = 1
+    while places < 6 and fmt_number(value, places) == fmt_number(other, places) and value != other:
+        places += 1
+    return places
+
+
+def fmt_percent_apart(value: Decimal, other: Decimal) -> str:
+    return f"{fmt_number(value, percent_places(value, other))}%"
+
+
 def fmt_count(value: int) -> str:
     return f"{value:,}"
 
@@ -441,6 +460,8 @@ class Progress:
     months: tuple[MonthProgress, ...]
     lower_is_better: bool
     unit: str
+    exact_of_pace: Fraction | None = None  # what status and warnings compare, never rounded
+    pipeline: Estimate | None = None  # the pipeline forecast, for amounts and deals
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +491,18 @@ class Tracking:
     untracked: tuple[str, ...] = ()  # metrics with targets and no measure
     warnings: list[Diagnostic] = field(default_factory=list)
     baselines: list[Baseline] | None = None
+    forecast_method: str | None = None  # the pipeline forecast's method, when there is one
+    products: list[ProductProgress] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductProgress:
+    """A node's won amount in one product line this quarter, and its pipeline forecast."""
+
+    node: str
+    product: str
+    attained: Decimal
+    pipeline: Estimate | None
 
 
 # --- rolling actuals up the org --------------------------------------------------------------
@@ -552,6 +585,18 @@ class _Rollup:
             Decimal(0),
         )
 
+    def exact_measure(self, node: str, measure: str, months: Sequence[int]) -> Fraction | None:
+        """A measure as an exact fraction: shares are not cut to 28 digits."""
+        if measure in SHARES:
+            t = self.tally(node, months)
+            if measure == "key_product_share":
+                part, whole = Fraction(t.key_amount), Fraction(t.amount)
+            else:
+                part, whole = Fraction(t.deals), Fraction(t.deals + t.lost)
+            return _ratio(part, whole)
+        value = self.measure(node, measure, months)
+        return None if value is None else Fraction(value)
+
     def measure(self, node: str, measure: str, months: Sequence[int]) -> Decimal | None:
         """A measure's value for a node over some months; None when a share has no base."""
         if measure == "accounts":
@@ -595,38 +640,48 @@ def _month_bounds(quarter: Quarter, year: int, month: int) -> tuple[date, date]:
     return first, last
 
 
-def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Decimal:
+def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Fraction:
     """How much of a month of the quarter is over by the end of the as-of date (0 to 1)."""
     first, last = _month_bounds(quarter, year, month)
     if as_of >= last:
-        return Decimal(1)
+        return Fraction(1)
     if as_of < first:
-        return Decimal(0)
-    return Decimal((as_of - first).days + 1) / Decimal((last - first).days + 1)
+        return Fraction(0)
+    return Fraction((as_of - first).days + 1, (last - first).days + 1)
+
+
+def exact_pace(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Fraction:
+    """What the plan expects of a target by the end of the as-of date, as an exact fraction."""
+    if share:
+        return Fraction(target.value)
+    months = target.months
+    if months is not None and len(months) == len(quarter.months):
+        expected = Fraction(0)
+        for (year, month), planned in zip(quarter.months, months, strict=True):
+            expected += Fraction(planned) * _month_fraction(quarter, year, month, as_of)
+        return expected
+    return Fraction(target.value) * Fraction(elapsed_days(quarter, as_of), quarter.days)
 
 
 def pace_of(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Decimal:
-    """What the plan expects of a target by the end of the as-of date."""
-    if share:
-        return target.value
-    months = target.months
-    if months is not None and len(months) == len(quarter.months):
-        expected = Decimal(0)
-        for (year, month), planned in zip(quarter.months, months, strict=True):
-            expected += planned * _month_fraction(quarter, year, month, as_of)
-        return expected.quantize(CENT, rounding=ROUND_HALF_EVEN)
-    fraction = Decimal(elapsed_days(quarter, as_of)) / Decimal(quarter.days)
-    return (target.value * fraction).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    """The pace as a Decimal: exact when it ends within 28 digits (comparisons use the fraction)."""
+    return to_decimal(exact_pace(quarter, target, as_of, share=share))
 
 
-def _percent(part: Decimal | None, whole: Decimal) -> Decimal | None:
+def to_decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal to 28 significant digits: for showing, never for comparing."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _ratio(part: Fraction | None, whole: Fraction) -> Fraction | None:
+    """``part`` as an exact percent of ``whole``."""
     if part is None or whole == 0:
         return None
-    return (part * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+    return part * 100 / whole
 
 
 def _status(
-    of_pace: Decimal | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
+    of_pace: Fraction | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
 ) -> str:
     if elapsed == 0:
         return "not started"
@@ -636,10 +691,10 @@ def _status(
         return "not due"  # nothing expected yet (a month phased at zero)
     warnings = plan.policy.warnings
     if lower:
-        return "over" if of_pace > warnings.cap_above_pace else "within"
+        return "over" if of_pace > Fraction(warnings.cap_above_pace) else "within"
     if of_pace >= 100:
         return "ahead"
-    return "behind" if of_pace >= warnings.behind_pace else "at risk"
+    return "behind" if of_pace >= Fraction(warnings.behind_pace) else "at risk"
 
 
 def _progress(
@@ -655,15 +710,17 @@ def _progress(
     metric = plan.metrics[target.metric]
     share = measure in SHARES
     elapsed = elapsed_days(quarter, as_of)
-    attained = rollup.measure(node.id, measure, periods_.current)
-    if attained is not None and share:
-        attained = attained.quantize(TENTH, rounding=ROUND_HALF_EVEN)
-    pace = pace_of(quarter, target, as_of, share=share)
-    if share or elapsed == 0 or attained is None:
+    exact = rollup.exact_measure(node.id, measure, periods_.current)
+    attained = rollup.measure(node.id, measure, periods_.current)  # a sum as summed
+    if share:
+        attained = None if exact is None else to_decimal(exact)
+    pace = exact_pace(quarter, target, as_of, share=share)
+    if share or elapsed == 0 or exact is None:
         forecast = attained if share else None
     else:
-        forecast = (attained * quarter.days / elapsed).quantize(CENT, rounding=ROUND_HALF_EVEN)
-    of_pace = _percent(attained, pace)
+        forecast = to_decimal(exact * quarter.days / elapsed)
+    of_pace = _ratio(exact, pace)
+    attainment = _ratio(exact, Fraction(target.value))
     months = []
     phased = target.months if target.months and len(target.months) == len(quarter.months) else None
     for index, ((year, month), key) in enumerate(
@@ -672,8 +729,6 @@ def _progress(
         first, last = _month_bounds(quarter, year, month)
         begun = as_of >= first
         value = rollup.measure(node.id, measure, (key,)) if begun else None
-        if value is not None and share:
-            value = value.quantize(TENTH, rounding=ROUND_HALF_EVEN)
         months.append(
             MonthProgress(
                 year,
@@ -688,14 +743,15 @@ def _progress(
         metric=target.metric,
         target=target.value,
         attained=attained,
-        pace=pace,
+        pace=to_decimal(pace),
         forecast=forecast,
-        attainment=_percent(attained, target.value),
-        of_pace=of_pace,
+        attainment=None if attainment is None else to_decimal(attainment),
+        of_pace=None if of_pace is None else to_decimal(of_pace),
         status=_status(of_pace, attained, elapsed, metric.is_cap, plan),
         months=tuple(months),
         lower_is_better=metric.is_cap,
         unit=metric.unit,
+        exact_of_pace=of_pace,
     )
 
 
@@ -805,7 +861,8 @@ def _warn(
     plan: Plan, rollup: _Rollup, progress: Progress, target: Target, measure: str, per: Periods
 ) -> Diagnostic | None:
     warnings = plan.policy.warnings
-    if progress.attained is None or progress.of_pace is None:
+    exact = progress.exact_of_pace
+    if progress.attained is None or progress.of_pace is None or exact is None:
         return None
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
@@ -813,22 +870,24 @@ def _warn(
     attained = fmt_number(progress.attained, places)
     pace = fmt_number(progress.pace, places)
     if progress.lower_is_better:
-        if progress.of_pace <= warnings.cap_above_pace:
+        if exact <= Fraction(warnings.cap_above_pace):
             return None
         forecast = fmt_number(progress.forecast, places)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
             (
-                f"{target.ref}: {attained} used by {as_of}, {fmt_percent(progress.of_pace)} of "
+                f"{target.ref}: {attained} used by {as_of}, "
+                f"{fmt_percent_apart(progress.of_pace, warnings.cap_above_pace)} of "
                 f"the pace of {pace} (warning above {fmt_percent(warnings.cap_above_pace)}); at "
                 f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
             ),
             "slow the spending, or record an adjustment with its cause",
         )
-    if progress.of_pace >= warnings.behind_pace:
+    if exact >= Fraction(warnings.behind_pace):
         return None
+    shown = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
     message = (
-        f"{target.ref}: {attained} by {as_of}, {fmt_percent(progress.of_pace)} of the pace of "
+        f"{target.ref}: {attained} by {as_of}, {shown} of the pace of "
         f"{pace} (warning below {fmt_percent(warnings.behind_pace)})"
     )
     if progress.forecast is not None and measure not in SHARES:
@@ -896,8 +955,18 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
     targeted = {m for node in plan.nodes.values() for m in node.targets}
     result.untracked = tuple(m for m in plan.metrics if m in targeted and m not in measured)
     active = _warnings_active(plan, actuals.as_of)
+    forecaster = _forecaster(plan, actuals)
+    if forecaster is not None:
+        result.forecast_method = forecaster.method
     for node, target, measure in _tracked_targets(plan):
         progress = _progress(plan, rollup, node, target, measure, per, actuals.as_of)
+        if (
+            forecaster is not None
+            and measure in FORECAST_MEASURES
+            and progress.attained is not None
+        ):
+            estimate = forecaster.estimate(rollup.reps.get(node.id, ()), progress.attained, measure)
+            progress = replace(progress, pipeline=estimate)
         result.progress.append(progress)
         if active:
             found = _warn(plan, rollup, progress, target, measure, per)
@@ -905,4 +974,32 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
                 result.warnings.append(found)
     if baselines:
         result.baselines = _baselines(plan, rollup, per)
+    if "product" in actuals.roles:
+        result.products = _products(plan, rollup, per, forecaster)
     return result
+
+
+def _forecaster(plan: Plan, actuals: Actuals) -> Forecaster | None:
+    """A pipeline forecaster when the export has created dates and the quarter has begun."""
+    if actuals.pipeline is None or actuals.as_of < plan.quarter.start:
+        return None
+    declared = plan.actuals.probabilities if plan.actuals is not None else {}
+    return Forecaster(plan, actuals.pipeline, actuals.as_of, declared)
+
+
+def _products(
+    plan: Plan, rollup: _Rollup, per: Periods, forecaster: Forecaster | None
+) -> list[ProductProgress]:
+    """Each node's won amount per product line (and its forecast): per-product actuals."""
+    out = []
+    for node in plan.walk():
+        reps = rollup.reps.get(node.id, ())
+        for product in plan.products:
+            attained = rollup.product_amount(node.id, product, per.current)
+            estimate = (
+                forecaster.estimate(reps, attained, "amount", product)
+                if forecaster is not None
+                else None
+            )
+            out.append(ProductProgress(node.id, product, attained, estimate))
+    return out

@@ -64,6 +64,9 @@ class GroupedAggregator(a._Aggregator):
     ) -> None:
         super().__init__(plan, mapping, as_of, name, baselines=baselines)
         self.where = where
+        self.pipe = (
+            None  # the pipeline forecast needs rows: an export's (see rules.SOURCE_NO_PIPELINE)
+        )
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
