@@ -111,8 +111,8 @@ def _load(
     shown: str,
     baselines: bool,
 ) -> a.LoadedActuals | None:
-    columns = _register(connection, path, mapping, shown)
-    roles = _text_roles(columns, mapping)
+    columns, types = _register(connection, path, mapping, shown)
+    roles = _text_roles(columns, types, mapping)
     table = sa.table(VIEW, *(sa.column(name) for name in columns))
     window = q.Window(plan.quarter.start, plan.quarter.end, as_of)
 
@@ -173,23 +173,39 @@ def _load(
     return aggregator.result()
 
 
-def _register(connection: Any, path: Path, mapping: ActualsMapping, shown: str) -> dict[str, str]:
-    """The export as view ``planc_rows`` of text columns; mapped column name -> its name there."""
+def _register(
+    connection: Any, path: Path, mapping: ActualsMapping, shown: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type.
+
+    A CSV is read as text; a Parquet file keeps DATE, TIMESTAMP, DECIMAL and
+    integer columns as they are (exact) and casts any other column to text.
+    """
     if path.suffix.lower() in a.PARQUET_SUFFIXES:
         relation = connection.read_parquet(str(path))
         header = list(relation.columns)
+        types = dict(zip(header, (str(t) for t in relation.types), strict=True))
         a._check_header(shown, header, mapping)
         used = sorted(set(a._roles(mapping).values()), key=header.index)
-        text = [f"c{i}" for i in range(len(used))]
-        # cast by DuckDB itself: DATE -> 2027-01-05, DECIMAL -> 1054.37, identifiers quoted
+        aliases = [f"c{i}" for i in range(len(used))]
+        kept = {name: _exact_type(types[name]) for name in used}
+        varchar = duckdb.sqltype("VARCHAR")
+        # identifiers quoted by DuckDB's own expressions, never pasted into SQL
         relation = relation.select(
             *(
-                duckdb.ColumnExpression(name).cast(duckdb.sqltype("VARCHAR")).alias(alias)
-                for name, alias in zip(used, text, strict=True)
+                (
+                    duckdb.ColumnExpression(name)
+                    if kept[name]
+                    else duckdb.ColumnExpression(name).cast(varchar)
+                ).alias(alias)
+                for name, alias in zip(used, aliases, strict=True)
             )
         )
         relation.create_view(VIEW)
-        return dict(zip(used, text, strict=True))
+        return (
+            dict(zip(used, aliases, strict=True)),
+            {name: types[name] if kept[name] else "VARCHAR" for name in used},
+        )
     encoding = a._python_encoding(mapping)
     header, delimiter = a._csv_header(path, shown, encoding)
     if path.suffix.lower() == ".tsv":
@@ -207,40 +223,86 @@ def _register(connection: Any, path: Path, mapping: ActualsMapping, shown: str) 
     )
     relation.create_view(VIEW)
     stripped = [h.strip() for h in header]
-    return {column: names[stripped.index(column)] for column in a._roles(mapping).values()}
+    used = list(a._roles(mapping).values())
+    return (
+        {column: names[stripped.index(column)] for column in used},
+        dict.fromkeys(used, "VARCHAR"),
+    )
 
 
-def _text_roles(columns: dict[str, str], mapping: ActualsMapping) -> q.Roles:
+def _exact_type(name: str) -> bool:
+    """A Parquet column DuckDB reads exactly as what it is: a date, or an exact number."""
+    upper = name.upper()
+    return upper == "DATE" or upper.startswith(("TIMESTAMP", "DECIMAL")) or upper in _INTEGERS
+
+
+_INTEGERS = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+
+
+def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: ActualsMapping) -> q.Roles:
     """Dates and amounts parsed from text as the pandas reader parses them (or flagged)."""
-    role: dict[str, q.Expr] = {r: sa.column(columns[c]) for r, c in a._roles(mapping).items()}
-    day_text = sa.func.trim(role["date"])
-    iso = sa.and_(
-        day_text.like("____-__-__%"),
-        sa.or_(sa.func.length(day_text) == 10, sa.func.substr(day_text, 11, 1).in_(("T", " "))),
-    )
-    day = sa.case(
-        (iso, sa.cast(sa.func.try_strptime(sa.func.substr(day_text, 1, 10), "%Y-%m-%d"), sa.Date)),
-        else_=sa.null(),
-    )
-    amount_text = sa.func.trim(role["amount"])
-    point = sa.func.strpos(amount_text, ".")
-    places = sa.case((point > 0, sa.func.length(amount_text) - point), else_=0)
-    amount = _TryDecimal(amount_text)
-    odd = sa.or_(
-        amount.is_(None), amount_text.like("%e%"), amount_text.like("%E%"), places > PLACES
-    )
+    roles = a._roles(mapping)
+    role: dict[str, q.Expr] = {r: sa.column(columns[c]) for r, c in roles.items()}
+    day, bad_day = _day(role["date"], types[roles["date"]])
+    amount, missing, bad_amount, places = _amount(role["amount"], types[roles["amount"]])
     return q.Roles(
         owner=role["owner"],
         day=day,
         amount=amount,
-        missing_amount=sa.case((sa.func.coalesce(amount_text, "") == "", 1), else_=0),
+        missing_amount=missing,
         product=role.get("product"),
         stage=role.get("stage"),
         account=role.get("account"),
-        bad_day=sa.case((sa.and_(sa.func.coalesce(day_text, "") != "", day.is_(None)), 1), else_=0),
-        bad_amount=sa.case((sa.and_(sa.func.coalesce(amount_text, "") != "", odd), 1), else_=0),
+        bad_day=bad_day,
+        bad_amount=bad_amount,
         places=places,
     )
+
+
+def _day(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr | None]:
+    if kind != "VARCHAR":  # a Parquet DATE or TIMESTAMP: its day
+        return sa.cast(column, sa.Date), None
+    text = sa.func.trim(column)
+    iso = sa.and_(
+        text.like("____-__-__%"),
+        sa.or_(sa.func.length(text) == 10, sa.func.substr(text, 11, 1).in_(("T", " "))),
+    )
+    day = sa.case(
+        (iso, sa.cast(sa.func.try_strptime(sa.func.substr(text, 1, 10), "%Y-%m-%d"), sa.Date)),
+        else_=sa.null(),
+    )
+    bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", day.is_(None)), 1), else_=0)
+    return day, bad
+
+
+def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q.Expr]:
+    """(amount, missing, not a plain decimal, places) of an amount column."""
+    if kind != "VARCHAR":  # a Parquet DECIMAL(p, s) or integer: exact as it is
+        scale = (
+            kind.rstrip(")").rpartition(",")[2].strip()
+            if kind.upper().startswith("DECIMAL")
+            else "0"
+        )
+        missing = sa.case((column.is_(None), 1), else_=0)
+        return column, missing, None, sa.literal(int(scale or 0))
+    text = sa.func.trim(column)
+    point = sa.func.strpos(text, ".")
+    places = sa.case((point > 0, sa.func.length(text) - point), else_=0)
+    amount = _TryDecimal(text)
+    odd = sa.or_(amount.is_(None), text.like("%e%"), text.like("%E%"), places > PLACES)
+    missing = sa.case((sa.func.coalesce(text, "") == "", 1), else_=0)
+    bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", odd), 1), else_=0)
+    return amount, missing, bad, places
 
 
 def _anything_to_report(aggregator: GroupedAggregator) -> bool:
