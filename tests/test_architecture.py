@@ -24,9 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "change": {"root", "core", "checks"},
     "track": {"root", "core", "checks"},
     "allocate": {"root", "core", "checks"},
-    "sheets": {"root", "core", "checks"},
+    "sheets": {"root", "core", "checks", "allocate"},  # writes YAML as init and allocate do
     "site": {"root", "core", "checks", "track"},  # briefs show progress from actuals
-    "codes": {"root", "core", "checks", "change", "track"},  # collects every rule
+    "codes": {"root", "core", "checks", "change", "track", "sheets"},  # collects every rule
     "cli": {"root", "core", "checks", "change", "track", "allocate", "sheets", "site", "codes"},
     "main": {"cli"},
 }
@@ -39,9 +39,9 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "numpy": {"planc.track"},
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
-    "ruamel": {"planc.allocate"},
     "sqlalchemy": {"planc.track.engines"},
     "duckdb": {"planc.track.engines"},
+    "babel": {"planc.core.locales"},
 }
 
 

@@ -14,14 +14,17 @@ are data, this module is the only code). A case file holds ``fail`` and
         absent: [PLC206]           # optional: codes that must not be reported as well
         xfail: "<bug report>"      # optional: a known bug, strict xfail
         command: track             # optional: run `planc track plan --format json ARGS`
-                                   # instead of `planc check` (default: check)
+                                   # instead of `planc check` (default: check); with
+                                   # `import`: `planc import --format json ARGS`
     pass:
       - edits: [...]
         allow: [PLC412]            # optional: other warnings that cannot be avoided
 
 Edits: ``replace``/``with`` (the text must occur exactly once), ``write``
 (whole file, UTF-8), ``write_bytes_hex`` (whole file as bytes; whitespace in
-the hex is ignored), ``delete: true``, ``rename_to``, ``copy_to`` and
+the hex is ignored), ``write_xlsx`` (a workbook written by openpyxl from
+``rows`` and ``merge``), ``edit_export`` (the plan exported as XLSX, then
+cells ``set``, rows appended with ``append``, hidden ``meta`` values changed), ``delete: true``, ``rename_to``, ``copy_to`` and
 ``symlink_to``. ``file: .`` in an expectation is the plan folder itself.
 
 The plan is checked by the real command, ``planc check plan --format json``
@@ -53,7 +56,10 @@ FIXTURE = TESTS / "fixtures" / "mini"
 PLAN = "plan"  # the folder name the copy gets; diagnostics' paths are relative to its parent
 CODE_FILE = re.compile(r"PLC\d{3}\Z")
 SIZE_ARG = re.compile(r"\{size:([^}]+?)(?:([+-])(\d+))?\}")
-EDIT_OPS = ("replace", "write", "write_bytes_hex", "delete", "rename_to", "copy_to", "symlink_to")
+EDIT_OPS = (
+    "replace", "write", "write_bytes_hex", "write_xlsx", "edit_export", "delete", "rename_to",
+    "copy_to", "symlink_to",
+)  # fmt: skip
 CASE_KEYS = {"name", "why", "command", "args", "edits", "expect", "absent", "allow", "xfail"}
 EXPECT_KEYS = {"code", "file", "line", "col"}
 
@@ -197,6 +203,12 @@ def apply_edit(plan: Path, edit: dict[str, Any]) -> None:
             )
         path.write_bytes(text.replace(old, new).encode("utf-8"))
         return
+    if op == "write_xlsx":
+        _write_xlsx(path, edit["write_xlsx"])
+        return
+    if op == "edit_export":
+        _edit_export(plan, path, edit["edit_export"])
+        return
     if op not in {"write", "write_bytes_hex"} and not path.exists():
         raise AssertionError(f"edit on {edit['file']}: the file does not exist")
     if op == "write":
@@ -215,6 +227,51 @@ def apply_edit(plan: Path, edit: dict[str, Any]) -> None:
     else:  # symlink_to: the file becomes a link to a (relative) target
         path.unlink()
         path.symlink_to(edit["symlink_to"])
+
+
+def _write_xlsx(path: Path, sheet: dict[str, Any]) -> None:
+    """A workbook as a script writes one (openpyxl): ``rows`` (a text starting with = is a
+    formula, stored without a computed value) and ``merge`` (ranges such as C1:F1)."""
+    from openpyxl import Workbook
+
+    if set(sheet) - {"rows", "merge"}:
+        raise AssertionError(f"write_xlsx takes rows and merge, not {sorted(sheet)}")
+    workbook = Workbook()
+    worksheet = workbook.active
+    assert worksheet is not None
+    for row in sheet["rows"]:
+        worksheet.append(row)
+    for cells in sheet.get("merge", []):
+        worksheet.merge_cells(cells)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+def _edit_export(plan: Path, path: Path, changes: dict[str, Any]) -> None:
+    """The plan as ``planc export --format xlsx`` writes it (its state after the edits so far),
+    then edited as a person would: ``set`` cells of the data sheet (a text starting with = is a
+    formula), ``append`` rows to it, ``meta`` values of the hidden sheet."""
+    from openpyxl import load_workbook
+
+    from planc.checks import check_directory
+    from planc.sheets.export import METADATA_SHEET, plan_revision, to_xlsx
+
+    if set(changes) - {"set", "append", "meta"}:
+        raise AssertionError(f"edit_export takes set, append and meta, not {sorted(changes)}")
+    result = check_directory(plan)
+    assert result.plan is not None and not result.has_errors, "export a plan that checks"
+    path.write_bytes(to_xlsx(result.plan, plan_revision(result)))
+    workbook = load_workbook(path)
+    data, meta = workbook.worksheets[0], workbook[METADATA_SHEET]
+    for ref, value in changes.get("set", {}).items():
+        data[ref] = value
+    for row in changes.get("append", []):
+        data.append(row)
+    for key, value in changes.get("meta", {}).items():
+        found = [r for r in meta.iter_rows() if r[0].value == key]
+        assert found, f"no metadata key {key!r}"
+        found[0][1].value = value
+    workbook.save(path)
 
 
 def _argument(text: str, plan: Path) -> str:
@@ -272,7 +329,9 @@ def run_case(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Outc
     args = [_argument(a, plan) for a in case.args]
     monkeypatch.chdir(workdir)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    result = CliRunner().invoke(cli, [case.command, PLAN, "--format", "json", *args])
+    # planc import makes a new folder from sheets: its arguments name everything it reads
+    target = [] if case.command == "import" else [PLAN]
+    result = CliRunner().invoke(cli, [case.command, *target, "--format", "json", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"planc crashed on {case.id}") from result.exception
     # a database source that cannot be read (PLC79x) is exit 2, like a usage error

@@ -6,7 +6,8 @@ checks, change coverage and tracking), so it sits at the top, beside the CLI.
 
 Families by hundreds: PLC0xx YAML, PLC1xx schema, PLC2xx references,
 PLC3xx reconciliation, PLC4xx SMART, PLC5xx resources, PLC6xx adjustments,
-PLC7xx tracking (planc track, and PLC73x: the plan's actuals mapping).
+PLC7xx tracking (planc track, and PLC73x: the plan's actuals mapping), PLC8xx
+import (planc import: rosters, quota sheets and edited exports).
 A code's meaning never changes; retired codes stay reserved.
 """
 
@@ -14,8 +15,9 @@ from __future__ import annotations
 
 from planc.change import coverage
 from planc.checks import CHECKS
-from planc.core import loader, schema
+from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
+from planc.sheets import rules as sheet_rules
 from planc.track import rules as track_rules
 from planc.track import tracking
 from planc.track.engines import rules as source_rules
@@ -25,12 +27,14 @@ RULES: dict[str, Rule] = {
     for r in sorted(
         (
             *loader.RULES,
+            *pipeline.RULES,
             *schema.RULES,
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
             *source_rules.RULES,
             *track_rules.RULES,
+            *sheet_rules.RULES,
         ),
         key=lambda r: r.code,
     )
@@ -45,4 +49,5 @@ FAMILIES = {
     "5": "Resources",
     "6": "Adjustments",
     "7": "Tracking",
+    "8": "Import",
 }

@@ -11,35 +11,27 @@ the work tree, plus (when asked) a new adjustment record in the quarter file.
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.change.comparison import WORK_TREE, Comparison, ComparisonError, Endpoint
 from planc.change.coverage import value_changes
 from planc.change.diff import Impact, Side, compute_impact
 from planc.change.impact_report import render_markdown, summary_sentence
 from planc.checks import check_sources
-from planc.core.composer import compose_nodes
-from planc.core.files import write_atomic
+from planc.core.files import read_regular, write_atomic
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
-from planc.core.numbers import plain
 from planc.core.pipeline import display_path
+from planc.core.records import CAUSES, RecordText, add_record, fill_stubs, next_id, stub_ids
 from planc.core.reporters import text
 from planc.core.source import SourceFile
 
-CAUSES = ("market", "competitor", "policy", "execution", "resources", "reorganisation", "other")
 EXIT_PLAN = 1  # the plan is not ready (does not compile, a change without a record)
 EXIT_REFUSED = 2  # the repository is not in a state to propose from (or bad options)
-_ADJ_ID = re.compile(r"ADJ-(\d+)\Z")
 
 
 class ProposalError(Exception):
@@ -121,12 +113,13 @@ def _propose(request: ProposalRequest) -> Proposal:
     before = comparison.base_side(plan_dir, head)
     impact = compute_impact(before, head, comparison.approved_side(head, before))
     _require_plan(impact)
-    record_id = None
+    record_id, contents, impact = _fill_stubs(repo, contents, impact, request, comparison, plan_dir)
+    filled = record_id is not None
     if impact.uncovered:
         record_id, contents, impact = _with_record(
             repo, relative, contents, impact, request, comparison, plan_dir
         )
-    elif request.record.given:
+    elif request.record.given and not filled:
         raise ProposalError(
             "every change already has an adjustment record, so --cause, --effective and --note "
             "are not needed: leave them out (or change the record in the plan yourself)"
@@ -221,7 +214,12 @@ def _changed_quarter(repo: Repository, head_sha: str) -> Path:
 
 def _plan_contents(repo: Repository, relative: str) -> dict[str, bytes | None]:
     present, gone = repo.work_tree_files(relative)
-    contents: dict[str, bytes | None] = {p: (repo.root / p).read_bytes() for p in present}
+    contents: dict[str, bytes | None] = {}
+    for path in present:
+        try:
+            contents[path] = read_regular(repo.root / path, DEFAULT_MAX_BYTES, path)
+        except OSError as error:
+            raise ProposalError(f"cannot read {path}: {error.strerror or error}") from error
     contents.update(dict.fromkeys(gone))
     return contents
 
@@ -313,7 +311,7 @@ def _with_record(
     taken = {a.id for a in head_plan.adjustments} | (
         {a.id for a in base_plan.adjustments} if base_plan else set()
     )
-    record_id = _next_id(taken)
+    record_id = next_id(taken)
     assert base_plan is not None  # a change without a record implies a base plan
     uncovered = {d.loc for d in impact.uncovered}
     changes = [
@@ -339,6 +337,20 @@ def _with_record(
     except ValueError as error:
         raise ProposalError(f"cannot add the record to {quarter_file}: {error}") from error
     contents = {**contents, quarter_file: updated}
+    new_impact = _recheck(repo, contents, impact, request, comparison, plan_dir, record_id)
+    return record_id, contents, new_impact
+
+
+def _recheck(
+    repo: Repository,
+    contents: dict[str, bytes | None],
+    impact: Impact,
+    request: ProposalRequest,
+    comparison: Comparison,
+    plan_dir: Path,
+    record_id: str,
+) -> Impact:
+    """The impact again, with the plan as the proposal will commit it."""
     sources = [
         SourceFile(display_path(repo.root / path), data)
         for path, data in sorted(contents.items())
@@ -347,96 +359,48 @@ def _with_record(
     shown = display_path(plan_dir)
     result = check_sources(shown, sources, [], request.max_bytes)
     head = Side(f"{WORK_TREE} + {record_id}", None, shown, result)
-    new_impact = compute_impact(impact.base, head, comparison.approved_side(head, impact.base))
-    return record_id, contents, new_impact
+    return compute_impact(impact.base, head, comparison.approved_side(head, impact.base))
 
 
-def _next_id(taken: set[str]) -> str:
-    numbers = [int(m.group(1)) for m in map(_ADJ_ID.match, taken) if m]
-    return f"ADJ-{(max(numbers) + 1 if numbers else 1):03d}"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordText:
-    id: str
-    decided: date
-    effective: date
-    cause: str
-    note: str
-    approved_by: tuple[str, ...]
-    changes: list[tuple[str, Decimal | None, Decimal]]
-
-    def lines(self, indent: int) -> list[str]:
-        pad, inner = " " * indent, " " * (indent + 2)
-        out = [
-            f"{pad}- id: {self.id}",
-            f"{inner}date: {self.decided.isoformat()}",
-            f"{inner}effective: {self.effective.isoformat()}",
-            f"{inner}cause: {self.cause}",
-            f"{inner}note: {_quoted(self.note)}",
-        ]
-        if self.approved_by:
-            out.append(f"{inner}approved_by: [{', '.join(self.approved_by)}]")
-        out.append(f"{inner}changes:")
-        for ref, before, after in self.changes:
-            old = f", from: {plain(before)}" if before is not None else ""
-            out.append(f"{inner}  - {{target: {ref}{old}, to: {plain(after)}}}")
-        return out
-
-
-def _quoted(text: str) -> str:
-    # A JSON string is a YAML double-quoted scalar; line separators are escaped as well.
+def _fill_stubs(
+    repo: Repository,
+    contents: dict[str, bytes | None],
+    impact: Impact,
+    request: ProposalRequest,
+    comparison: Comparison,
+    plan_dir: Path,
+) -> tuple[str | None, dict[str, bytes | None], Impact]:
+    """Stub records (from planc import --update) given --cause and --note (and --effective)."""
+    head_plan = impact.head.plan
+    assert head_plan is not None
+    quarter_file = repo.relative(Path(head_plan.quarter.loc.file))
+    original = contents.get(quarter_file)
+    stubs = stub_ids(original) if original is not None else []
+    if not stubs:
+        return None, contents, impact
+    record = request.record
+    if not record.cause or not record.note:
+        raise ProposalError(
+            f"{', '.join(stubs)} in {quarter_file} are adjustment record stubs with no cause or "
+            "note yet: say why with --cause and --note (and --effective if the stub's date is "
+            "wrong), and planc propose fills them in, e.g.\n"
+            '  planc propose --cause market --note "What happened, in a sentence."\n'
+            f"(causes: {', '.join(CAUSES)})",
+            EXIT_PLAN,
+        )
+    if record.effective is not None and not head_plan.quarter.contains(record.effective):
+        q = head_plan.quarter
+        raise ProposalError(
+            f"--effective {record.effective} is outside {q.id} ({q.start} to {q.end})"
+        )
+    assert original is not None
+    updated = fill_stubs(original, stubs, record.cause, record.note, record.effective)
+    contents = {**contents, quarter_file: updated}
     return (
-        json.dumps(" ".join(text.split()), ensure_ascii=False)
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
+        stubs[0],
+        contents,
+        _recheck(repo, contents, impact, request, comparison, plan_dir, stubs[0]),
     )
-
-
-def add_record(data: bytes, record: RecordText) -> bytes:
-    """The quarter file with ``record`` appended to its ``adjustments:`` list, every other byte
-    kept (comments, order, style). Raises ValueError when the file's shape is unexpected."""
-    text = data.decode("utf-8")
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    text = text.removeprefix("\ufeff")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    root = compose_nodes(text.encode("utf-8"))
-    if not isinstance(root, MappingNode):
-        raise ValueError("it does not hold a YAML mapping")
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def offset(line: int, column: int) -> int:
-        return (starts[line] if line < len(starts) else len(text)) + column
-
-    found = [(k, v) for k, v in root.value if getattr(k, "value", None) == "adjustments"]
-    if not found:
-        block = newline.join(["adjustments:", *record.lines(2)]) + newline
-        separator = "" if not text or text.endswith(("\n", "\r")) else newline
-        return (bom + text + separator + block).encode("utf-8")
-    key, node = found[-1]
-    if isinstance(node, ScalarNode):  # `adjustments:` with nothing (or null) after it
-        colon = text.index(":", offset(key.end_mark.line, key.end_mark.column)) + 1
-        end = offset(node.end_mark.line, node.end_mark.column) if node.value else colon
-        block = newline + newline.join(record.lines(2))
-        return (bom + text[:colon] + block + text[end:]).encode("utf-8")
-    if not isinstance(node, SequenceNode):
-        raise ValueError("adjustments: is not a list")
-    if node.flow_style:
-        if node.value:
-            raise ValueError("adjustments: is a flow list [...]; write it as a block list")
-        start = offset(node.start_mark.line, node.start_mark.column)
-        end = offset(node.end_mark.line, node.end_mark.column)
-        block = newline + newline.join(record.lines(2))
-        return (bom + text[:start].rstrip(" ") + block + text[end:]).encode("utf-8")
-    indent = node.start_mark.column
-    last: Node = node.value[-1]
-    while isinstance(last, MappingNode | SequenceNode) and not last.flow_style and last.value:
-        last = last.value[-1][1] if isinstance(last, MappingNode) else last.value[-1]
-    end_line = last.end_mark.line if last.end_mark.column > 0 else last.end_mark.line - 1
-    position = offset(end_line + 1, 0) if end_line + 1 < len(starts) else len(text)
-    prefix = "" if position == 0 or text[position - 1] in "\r\n" else newline
-    block = prefix + newline.join(record.lines(indent)) + newline
-    return (bom + text[:position] + block + text[position:]).encode("utf-8")
 
 
 # --- naming, and the pull request ------------------------------------------------------------

@@ -124,7 +124,41 @@ def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
                 )
 
 
+@check("PLC630", Severity.ERROR)
+def adjustment_stub(plan: Plan) -> Iterator[Finding]:
+    """An adjustment record is a stub: its cause or its note is still empty.
+
+    ``planc import --update`` writes a stub for every target changed in an
+    edited workbook: the numbers, with ``cause: ""`` and ``note: ""`` for a
+    person to fill in. A change is reviewed with its reason, so the plan is
+    not ready until they are: write them, or let ``planc propose --cause
+    CAUSE --note TEXT`` fill every stub in and open the pull request.
+
+    Fails::
+
+        - {id: ADJ-002, date: 2027-02-14, effective: 2027-02-14, cause: "", note: "",
+           changes: [{target: bob/revenue, from: 550000, to: 600000}]}
+
+    Passes::
+
+        - {id: ADJ-002, date: 2027-02-14, effective: 2027-02-14, cause: market,
+           note: A new plant opened in Bob's territory.,
+           changes: [{target: bob/revenue, from: 550000, to: 600000}]}
+    """
+    for adjustment in plan.adjustments:
+        empty = [k for k in ("cause", "note") if not getattr(adjustment, k).strip()]
+        if empty:
+            targets = ", ".join(f"{c.node}/{c.metric}" for c in adjustment.changes)
+            yield (
+                adjustment.loc / empty[0],
+                f"{adjustment.id} ({targets}) is a stub: its {' and '.join(empty)} "
+                f"{'is' if len(empty) == 1 else 'are'} empty",
+                "say why: cause (market, competitor, policy, execution, resources, "
+                'reorganisation, other) and a note, or run planc propose --cause CAUSE --note "..."',
+            )
+
+
 CHECKS = (
     adjustment_unknown_target, adjustment_disagrees, adjustment_effective_outside_quarter,
-    adjustment_changes_nothing,
+    adjustment_changes_nothing, adjustment_stub,
 )  # fmt: skip

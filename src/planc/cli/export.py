@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import fail_usage, plan_dir_argument
+from planc.cli.options import OutputPath, fail_usage, plan_dir_argument
 
 
 @click.command()
@@ -22,18 +22,20 @@ from planc.cli.options import fail_usage, plan_dir_argument
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="File to write (atomically). CSV may go to stdout.",
 )
 def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
     """Export the plan as one flat table (node, person, metric, month, value, ...) for spreadsheets.
 
     The plan is checked first; with errors nothing is written and the exit status is 1.
+    An XLSX export carries a hidden sheet (plan, quarter, revision) so that
+    numbers edited in it can come back with planc import --update.
     """
     from planc.checks import check_directory
     from planc.core.files import write_atomic
     from planc.core.reporters import text
-    from planc.sheets.export import require_xlsx, to_csv, to_xlsx
+    from planc.sheets.export import plan_revision, require_xlsx, to_csv, to_xlsx
 
     if output_format == "xlsx" and out is None:
         fail_usage("--format xlsx needs --out FILE")
@@ -43,7 +45,11 @@ def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False, err=True)
         sys.exit(1)
-    data = to_xlsx(result.plan) if output_format == "xlsx" else to_csv(result.plan)
+    data = (
+        to_xlsx(result.plan, plan_revision(result))
+        if output_format == "xlsx"
+        else to_csv(result.plan)
+    )
     if out is None:
         sys.stdout.buffer.write(data)
         return

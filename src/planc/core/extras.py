@@ -18,6 +18,7 @@ EXTRA_BY_MODULE = {
     "git": "git",
     "sqlalchemy": "warehouse",
     "duckdb": "warehouse",
+    "babel": "site",
 }
 
 

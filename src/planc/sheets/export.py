@@ -8,6 +8,7 @@ with a number format, as spreadsheets store them.
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import io
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from planc.core.extras import MissingExtra
 from planc.core.model import Level, Node, Plan, Target
+from planc.core.pipeline import CheckResult
 
 COLUMNS = (
     "quarter",
@@ -39,6 +41,19 @@ COLUMNS = (
 AMOUNT_COLUMNS = frozenset(
     ("value", "stretch", "baseline_last_quarter", "baseline_same_quarter_last_year")
 )
+# The hidden sheet that lets planc import --update recognise its own export.
+METADATA_SHEET = "planc"
+METADATA_FORMAT = "planc-export-1"
+
+
+def plan_revision(result: CheckResult) -> str:
+    """A hash of the plan files' bytes (paths relative to the folder): the version exported."""
+    digest = hashlib.sha256()
+    prefix = result.label.rstrip("/") + "/"
+    for path in sorted(result.sources):
+        digest.update(path.removeprefix(prefix).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(result.sources[path].data).digest())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +123,14 @@ def require_xlsx() -> None:
         raise MissingExtra("planc export --format xlsx", "export", "openpyxl")
 
 
-def to_xlsx(plan: Plan) -> bytes:
-    """An XLSX workbook: a header row, frozen panes, filters and number formats."""
+def to_xlsx(plan: Plan, revision: str | None = None) -> bytes:
+    """An XLSX workbook: a header row, frozen panes, filters and number formats.
+
+    With ``revision`` (see :func:`plan_revision`), a hidden sheet ``planc``
+    records the company, the quarter, the revision and the data sheet's name,
+    so that ``planc import --update`` can read edited numbers back, and refuse
+    a workbook of another plan, quarter or version.
+    """
     require_xlsx()
     # imported here: CSV export works with the core install, openpyxl is the `export` extra
     from openpyxl import Workbook  # noqa: PLC0415
@@ -132,6 +153,18 @@ def to_xlsx(plan: Plan) -> bytes:
             sheet.cell(row=number, column=index + 1).number_format = (
                 "#,##0" if money else "#,##0.##"
             )
+    if revision is not None:
+        meta = workbook.create_sheet(METADATA_SHEET)
+        for key, value in (
+            ("format", METADATA_FORMAT),
+            ("plan", plan.company),
+            ("quarter", plan.quarter.id),
+            ("revision", revision),
+            ("sheet", sheet.title),
+            ("note", "Written by planc export for planc import --update; do not edit."),
+        ):
+            meta.append([key, value])
+        meta.sheet_state = "hidden"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for letter, width in zip(

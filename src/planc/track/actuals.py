@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from planc.core.extras import MissingExtra
+from planc.core.files import NotRegularFile, open_regular
 
 try:
     import numpy as np
@@ -57,6 +58,7 @@ except ModuleNotFoundError as error:  # `pip install planc` leaves pandas out: s
 
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
+from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
@@ -327,6 +329,12 @@ def _chunks(
         raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
     if path.is_dir():
         raise _Stop(_unreadable(name, f"{name} is a folder; give the export file"))
+    try:  # only a regular file: a FIFO would hang the run, /dev/zero never end
+        open_regular(path, name).close()
+    except NotRegularFile as error:
+        raise _Stop(_unreadable(name, f"{error}; give the export file")) from error
+    except OSError as error:
+        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
         yield from _csv_chunks(path, name, mapping, text_columns, only)
@@ -391,7 +399,7 @@ def _python_encoding(mapping: ActualsMapping) -> str:
 def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     """The header row and the delimiter (comma, semicolon, tab or bar, whichever it uses most)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, name) as handle:
             first = handle.readline()
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
@@ -424,7 +432,7 @@ def _encoding_error(
 def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
     """The first line that does not decode; called only after pandas failed on one."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as handle:
+    with open_regular(path, name) as handle:
         for row, line in enumerate(handle, start=1):
             try:
                 decoder.decode(line)
@@ -457,7 +465,7 @@ def _csv_chunks(
     }
     counting = _count_fields(encoding)
     try:
-        with path.open("rb") as raw:
+        with open_regular(path, name) as raw:
             source = _CountingReader(raw, delimiter.encode("ascii")) if counting else raw
             reader = pd.read_csv(
                 source,
@@ -499,6 +507,12 @@ def _csv_chunks(
         ) from error
     except pd.errors.EmptyDataError as error:
         raise _Stop(_unreadable(name, f"{name} is empty", "export with headers")) from error
+    except ValueError as error:
+        # A first row with more fields than the header: pandas gives up before any row.
+        _find_ragged_row(path, name, encoding, delimiter, len(header))
+        raise _Stop(
+            _unreadable(name, f"{name} is not a readable CSV file ({error})", _QUOTE_HINT)
+        ) from error
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
 
@@ -553,7 +567,7 @@ class _CountingReader(io.RawIOBase):
 def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, fields: int) -> None:
     """The first row whose number of fields is not the header's, read as pandas reads rows."""
     try:
-        with path.open(encoding=encoding, newline="") as handle:
+        with io.TextIOWrapper(open_regular(path, name), encoding=encoding, newline="") as handle:
             records = (r for r in csv.reader(handle, delimiter=delimiter) if r)
             for row, record in enumerate(records, start=1):
                 if len(record) != fields:
@@ -588,7 +602,8 @@ def _xlsx_chunks(
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+        with open_regular(path, name) as handle:
+            frame = pd.read_excel(handle, sheet_name=sheet, dtype=object, engine="openpyxl")
     except ImportError as error:
         raise _Stop(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
@@ -631,27 +646,28 @@ def _parquet_chunks(
                 "pip install 'planc[parquet]' (or pyarrow), or export CSV",
             )
         ) from error
-    try:
-        parquet = pq.ParquetFile(path)
-        header = list(parquet.schema_arrow.names)
-    except Exception as error:  # pyarrow raises several kinds for a bad file
-        raise _Stop(
-            _unreadable(name, f"{name} is not a readable Parquet file ({error})")
-        ) from error
-    positions = _check_header(name, header, mapping)
-    roles = _roles(mapping, only)
-    wanted = sorted(set(roles.values()), key=header.index)
-    first_row = 1  # Parquet has no header row: rows are numbered from 1
-    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
-        columns = {}
-        for role, column in roles.items():
-            encoded = batch.column(wanted.index(column)).dictionary_encode()
-            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            columns[role] = _Column(
-                np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
-            )
-        yield columns, first_row, positions
-        first_row += batch.num_rows
+    with open_regular(path, name) as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+            header = list(parquet.schema_arrow.names)
+        except Exception as error:  # pyarrow raises several kinds for a bad file
+            raise _Stop(
+                _unreadable(name, f"{name} is not a readable Parquet file ({error})")
+            ) from error
+        positions = _check_header(name, header, mapping)
+        roles = _roles(mapping, only)
+        wanted = sorted(set(roles.values()), key=header.index)
+        first_row = 1  # Parquet has no header row: rows are numbered from 1
+        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
+            columns = {}
+            for role, column in roles.items():
+                encoded = batch.column(wanted.index(column)).dictionary_encode()
+                indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                columns[role] = _Column(
+                    np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
+                )
+            yield columns, first_row, positions
+            first_row += batch.num_rows
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -713,13 +729,29 @@ def _parse_amount(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
     if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()):
         try:
-            return Decimal(value.strip())
+            return _bounded(Decimal(value.strip()))
         except InvalidOperation:
             return None
     return None
+
+
+def _bounded(number: Decimal) -> Decimal | None:
+    """The amount when planc can sum it exactly (see planc.core.numbers), else None."""
+    return number if out_of_bounds(number) is None else None
+
+
+def _why_bad_amount(shown: str) -> str:
+    """What is wrong with an amount that did not parse: not a number, or beyond the bound."""
+    try:
+        problem = out_of_bounds(Decimal(shown.strip()))
+    except InvalidOperation:
+        problem = None
+    if problem is None or problem == "not a finite number":
+        return "is not a number"
+    return f"is {problem} (planc reads amounts {BOUND_TEXT})"
 
 
 _OK, _MISSING, _BAD, _NEGATIVE, _EXPONENT = range(5)
@@ -767,12 +799,14 @@ def _parse_amounts(
         bare = np.strings.replace(body, ".", "")
         count = np.strings.str_len(bare)
         length = np.strings.str_len(body)
+        point = np.strings.find(body, ".")
+        places = np.where(point >= 0, length - point - 1, 0)
         plain = (length - count <= 1) & (count >= 1) & (count <= 15) & np.strings.isdecimal(bare)
+        plain &= places <= MAX_DECIMALS  # finer amounts go the exact way, to be refused there
         ok = np.flatnonzero(strings)[plain]
         simple[ok] = True
         digits_of[ok] = bare[plain].astype(np.int64)
-        point = np.strings.find(body[plain], ".")
-        decimals[ok] = np.where(point >= 0, length[plain] - point - 1, 0)
+        decimals[ok] = places[plain]
     others: dict[int, Decimal] = {}
     for index in np.flatnonzero(~simple).tolist():
         number, state[index] = _amount_state(values[index])
@@ -1487,7 +1521,8 @@ class _Aggregator:
             out.append(
                 t.BAD_AMOUNT.at(
                     self._span(seen.first, "amount"),
-                    f"{columns['amount']} `{value}` is not a number in {_rows(seen)}",
+                    f"{columns['amount']} `{show_long(value)}` {_why_bad_amount(value)} "
+                    f"in {_rows(seen)}",
                     "write plain decimal numbers: no thousands separators, currency signs or text",
                 )
             )

@@ -30,6 +30,7 @@ from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
+from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
 
@@ -142,10 +143,11 @@ BAD_AMOUNT = rule(
     "PLC706",
     "actuals-bad-amount",
     Severity.ERROR,
-    """A counted row's amount is not a plain decimal number.
+    """A counted row's amount is not a plain decimal number, or is beyond planc's bound.
 
     Amounts are read exactly, as decimals: no thousands separators, no
-    currency signs, no text.
+    currency signs, no text, and below 10^15 with at most 6 decimals (so that
+    sums stay exact; planc refuses such an amount rather than round it).
 
     Fails::
 
@@ -369,6 +371,11 @@ def fmt_number(value: Decimal | None, places: int = 0) -> str:
 
 def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
+
+
+def fmt_percents(*values: Decimal) -> list[str]:
+    """Percentages side by side: one decimal, or as many more as tell different ones apart."""
+    return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
 
 
 def percent_places(value: Decimal, other: Decimal) -> int:
@@ -873,22 +880,22 @@ def _warn(
         if exact <= Fraction(warnings.cap_above_pace):
             return None
         forecast = fmt_number(progress.forecast, places)
+        of_pace, threshold = fmt_percents(progress.of_pace, warnings.cap_above_pace)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
             (
-                f"{target.ref}: {attained} used by {as_of}, "
-                f"{fmt_percent_apart(progress.of_pace, warnings.cap_above_pace)} of "
-                f"the pace of {pace} (warning above {fmt_percent(warnings.cap_above_pace)}); at "
+                f"{target.ref}: {attained} used by {as_of}, {of_pace} of "
+                f"the pace of {pace} (warning above {threshold}); at "
                 f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
             ),
             "slow the spending, or record an adjustment with its cause",
         )
     if exact >= Fraction(warnings.behind_pace):
         return None
-    shown = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
+    of_pace, threshold = fmt_percents(progress.of_pace, warnings.behind_pace)
     message = (
-        f"{target.ref}: {attained} by {as_of}, {shown} of the pace of "
-        f"{pace} (warning below {fmt_percent(warnings.behind_pace)})"
+        f"{target.ref}: {attained} by {as_of}, {of_pace} of the pace of "
+        f"{pace} (warning below {threshold})"
     )
     if progress.forecast is not None and measure not in SHARES:
         message += (

@@ -1,0 +1,260 @@
+"""``planc import``: a new quarter from a roster and a quota sheet, or edits from an exported workbook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from planc.cli.options import fail_usage, parse_day
+
+if TYPE_CHECKING:
+    from planc.sheets.importer import Imported
+
+
+def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            fail_usage(f"{option}: {part!r} is not NAME=VALUE")
+        if allowed is not None and key not in allowed:
+            fail_usage(f"{option}: {key!r} is not one of {', '.join(allowed)}")
+        found[key] = value
+    return found
+
+
+@click.command("import")
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="People, managers and regions: a CRM user export (.csv or .xlsx).",
+)
+@click.option(
+    "--quotas",
+    type=click.Path(path_type=Path),
+    help="The quota sheet: one row per rep, team or region, a column per metric (.csv or .xlsx).",
+)
+@click.option("--owner", metavar="NAME", help="The company plan's owner (a vp), by name.")
+@click.option("--company", metavar="NAME", help="The company's name (its id is made from it).")
+@click.option("--quarter", "quarter_id", metavar="ID", help="Quarter id (default: FOLDER's name).")
+@click.option(
+    "--start", metavar="DATE", help="First day of a fiscal quarter (default: the calendar quarter)."
+)
+@click.option("--currency", default="USD", show_default=True, help="Currency code of every amount.")
+@click.option("--locale", type=click.Choice(("en", "zh-CN")), default="en", show_default=True)
+@click.option(
+    "--roster-columns",
+    metavar="ROLE=HEADER,...",
+    help="Roster headers by role: rep, manager (required), region, team, email, start, director. "
+    "Default: rep=sales_agent,manager=manager,region=regional_office.",
+)
+@click.option(
+    "--name-column", metavar="HEADER", help="The quota sheet's column of names (default: found)."
+)
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="METRIC=UNIT",
+    help="A metric's unit when its header does not say it: currency, count, percent or score.",
+)
+@click.option("--roster-sheet", metavar="NAME", help="For .xlsx: the roster's sheet.")
+@click.option("--quotas-sheet", metavar="NAME", help="For .xlsx: the quota sheet's sheet.")
+@click.option(
+    "--update",
+    "edited",
+    type=click.Path(path_type=Path),
+    metavar="XLSX",
+    help="Apply numbers edited in a workbook from planc export --format xlsx to the plan "
+    "FOLDER (default: <plans>/<its quarter>), with an adjustment record stub per changed target.",
+)
+@click.option(
+    "--plans",
+    "plans_root",
+    type=click.Path(path_type=Path),
+    default=Path("plans"),
+    show_default=True,
+    help="With --update: the folder that holds the quarter folders.",
+)
+@click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+)
+def import_(
+    folder: Path | None,
+    roster: Path | None,
+    quotas: Path | None,
+    owner: str | None,
+    company: str | None,
+    quarter_id: str | None,
+    start: str | None,
+    currency: str,
+    locale: str,
+    roster_columns: str | None,
+    name_column: str | None,
+    units: tuple[str, ...],
+    roster_sheet: str | None,
+    quotas_sheet: str | None,
+    edited: Path | None,
+    plans_root: Path,
+    dry_run: bool,
+    output_format: str,
+) -> None:
+    """Create quarter FOLDER (e.g. plans/2027-Q1) from a roster and a quota sheet.
+
+    planc import plans/2017-Q4 --roster team.csv --quotas quotas.xlsx --owner NAME --company NAME
+
+    The roster gives regions, teams (a manager's reps) and people; the quota
+    sheet the targets (wide months, product columns, a total row and merged
+    header cells are understood: see docs/import.md). A parent the sheet has
+    no number for gets its children's sum, marked as derived. The folder
+    appears whole or not at all, only when both sheets could be read, and an
+    existing folder is never overwritten.
+
+    planc import --update edited.xlsx [FOLDER]
+
+    With --update: the numbers edited in the value column of a workbook from
+    planc export --format xlsx are written into the plan's YAML in place
+    (comments and layout kept), with an adjustment record stub (empty cause and
+    note) for every target whose quarter value changed; fill them in, or let
+    planc propose --cause ... --note ... do it. A workbook of another plan or
+    quarter, or of an older version of the files, is refused; formulas, text
+    and added or deleted rows are reported, and then nothing is written.
+
+    Exit status: 0 done, 1 diagnostics with errors (nothing written when a
+    sheet could not be read), 2 usage or bad input.
+    """
+    if edited is not None:
+        if roster or quotas or owner or company or quarter_id or start:
+            fail_usage(
+                "--update reads an edited export; leave out --roster, --quotas and the "
+                "new quarter's settings"
+            )
+        _update(edited, folder, plans_root, dry_run, output_format)
+        return
+    if folder is None or roster is None or quotas is None:
+        fail_usage("give the new quarter's FOLDER, --roster FILE and --quotas FILE")
+    if owner is None or company is None:
+        fail_usage("give --owner NAME (the company plan's owner) and --company NAME")
+    from planc.core.pipeline import display_path
+    from planc.sheets.importer import ImportError_, ImportRequest, import_quarter
+    from planc.sheets.roster import DEFAULT_COLUMNS
+
+    declared = _mapping(
+        "--roster-columns",
+        roster_columns,
+        ("rep", "manager", "region", "team", "email", "start", "director"),
+    )
+    unit_map = _mapping("--unit", ",".join(units), None)
+    for metric, unit in unit_map.items():
+        if unit not in ("currency", "count", "percent", "score"):
+            fail_usage(f"--unit {metric}={unit}: the unit is currency, count, percent or score")
+    if folder.exists():
+        fail_usage(
+            f"{display_path(folder)} already exists; planc import never overwrites a quarter"
+        )
+    request = ImportRequest(
+        quarter=quarter_id or folder.name,
+        roster=roster,
+        quotas=quotas,
+        owner=owner,
+        company=company,
+        currency=currency,
+        locale=locale,
+        start=parse_day("--start", start),
+        roster_columns={**DEFAULT_COLUMNS, **declared},
+        declared=frozenset(declared),
+        units=unit_map,
+        roster_sheet=roster_sheet,
+        quotas_sheet=quotas_sheet,
+        name_column=name_column,
+        shown_roster=display_path(roster),
+        shown_quotas=display_path(quotas),
+    )
+    try:
+        made = import_quarter(request, display_path(folder))
+    except ImportError_ as error:
+        fail_usage(str(error))
+    _report(made, folder, dry_run, output_format)
+
+
+def _report(made: Imported, folder: Path, dry_run: bool, output_format: str) -> None:
+    from planc.allocate.rollforward import InitError, write_quarter
+    from planc.core.pipeline import CheckResult, display_path
+    from planc.core.reporters import as_json, text
+
+    shown = display_path(folder)
+    sheets = CheckResult("the sheets", diagnostics=made.diagnostics)
+    results = [sheets] + ([made.result] if made.result is not None else [])
+    if made.usable and not dry_run:
+        try:
+            write_quarter(folder, made.files, by="planc import")
+        except InitError as error:
+            fail_usage(str(error))
+    if output_format == "json":
+        click.echo(as_json(results), nl=False)
+    else:
+        for line in made.summary:
+            click.echo(line)
+        click.echo(text(results), nl=False)
+        if not made.usable:
+            click.echo("nothing written: fix the sheets and run planc import again", err=True)
+        elif dry_run:
+            click.echo(f"dry run: {shown} not written")
+        else:
+            click.echo(f"created {shown} ({len(made.files)} files): planc check {shown}")
+    failed = not made.usable or (made.result is not None and made.result.has_errors)
+    sys.exit(1 if failed else 0)
+
+
+def _update(
+    edited: Path, folder: Path | None, plans_root: Path, dry_run: bool, output_format: str
+) -> None:
+    from planc.allocate.rewrite import write_files
+    from planc.core.pipeline import CheckResult, display_path
+    from planc.core.reporters import as_json, text
+    from planc.sheets.update import UpdateError, plan_folder, update_plan
+
+    shown = display_path(edited)
+    try:
+        update = update_plan(edited, shown, plan_folder(edited, shown, folder, plans_root))
+    except UpdateError as error:
+        fail_usage(str(error))
+    results = [CheckResult(shown, diagnostics=update.diagnostics)]
+    if update.result is not None:
+        results.append(update.result)
+    if not update.refused and update.files and not dry_run:
+        write_files(update.files)
+    if output_format == "json":
+        click.echo(as_json(results), nl=False)
+    else:
+        for edit in update.edits:
+            months = ", ".join(f"month {i + 1}: {v}" for i, v in sorted(edit.months.items()))
+            value = f"{edit.before} -> {edit.value}" if edit.value is not None else ""
+            click.echo(f"{edit.node}/{edit.metric}: {', '.join(p for p in (value, months) if p)}")
+        click.echo(text(results), nl=False)
+        if update.refused:
+            click.echo(f"nothing written: {shown} cannot be applied as it is", err=True)
+        elif not update.edits:
+            click.echo(f"nothing to change: {shown} holds the plan's numbers")
+        else:
+            verb = "would write" if dry_run else "wrote"
+            files = ", ".join(sorted(update.files))
+            stubs = ", ".join(update.stubs) or "none"
+            click.echo(f"{verb} {files}; adjustment record stubs: {stubs}")
+            if update.stubs and not dry_run:
+                click.echo(
+                    "fill in each stub's cause and note, or: planc propose --cause CAUSE "
+                    '--note "What happened."'
+                )
+    failed = update.refused or (update.result is not None and update.result.has_errors)
+    sys.exit(1 if failed else 0)

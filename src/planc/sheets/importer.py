@@ -1,0 +1,476 @@
+"""``planc import``: a new quarter folder from a roster and a quota sheet.
+
+The roster gives the org (regions, teams of a manager's reps, people), the
+quota sheet the numbers; the quarter's settings a sheet cannot hold (dates,
+currency, the company and its owner) come from the command line, and the
+policy is planc's usual default. Targets a sheet does not give for a parent
+are summed from its children and marked as derived (PLC810). The result is
+rendered in the house style, compiled and checked in memory; the command
+writes it only when the sheets could be read (no PLC8xx error), and never
+over an existing folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from planc.allocate.emit import dump
+from planc.checks import check_sources
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.numbers import grouped
+from planc.core.pipeline import CheckResult
+from planc.core.source import SourceFile, SourceSpan
+from planc.sheets.quotas import QuotaSheet, read_quotas
+from planc.sheets.roster import Person, Roster, name_key, read_roster, slug
+from planc.sheets.rules import DERIVED_TARGET, REP_WITHOUT_QUOTA
+from planc.sheets.table import Cell, SheetError, read_table
+
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+SUMMED_UNITS = ("currency", "count")
+PILLAR = "targets"  # one pillar every metric serves, until the strategy is written down
+ROUNDINGS = (Decimal(1000), Decimal(100), Decimal(10), Decimal(1))
+MODELINE_QUARTER = "# yaml-language-server: $schema=../../schema/plan.schema.json"
+MODELINE_REGION = "# yaml-language-server: $schema=../../../schema/plan.schema.json"
+DEFAULT_POLICY: dict[str, Any] = {
+    "over_assignment": {"min": 0, "max": 20},
+    "growth": {"min": -10, "max": 40},
+    "ramp": [0, 50, 75, 100],
+    "tolerance": 0,
+    "approvals": [
+        {"up_to": 5, "approver": "team_owner"},
+        {"up_to": 10, "approver": "region_owner"},
+        {"approver": "company_owner"},
+    ],
+}
+
+
+class ImportError_(Exception):
+    """The import cannot start (bad options); the message says why, for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    quarter: str
+    roster: Path
+    quotas: Path
+    owner: str
+    company: str
+    currency: str = "USD"
+    locale: str = "en"
+    start: date | None = None
+    roster_columns: Mapping[str, str] = field(default_factory=dict)
+    declared: frozenset[str] = frozenset()
+    units: Mapping[str, str] = field(default_factory=dict)
+    roster_sheet: str | None = None
+    quotas_sheet: str | None = None
+    name_column: str | None = None
+    pillar: str = "Make the quarter's targets"
+    shown_roster: str = ""
+    shown_quotas: str = ""
+
+
+@dataclass(slots=True)
+class Imported:
+    """What the import made: the sheets' diagnostics, and (when readable) the files and their check."""
+
+    diagnostics: list[Diagnostic]
+    files: dict[str, str] = field(default_factory=dict)
+    result: CheckResult | None = None
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics) and bool(self.files)
+
+
+def quarter_dates(quarter: str, start: date | None) -> tuple[date, date]:
+    """First and last day of a three-month quarter: from ``--start``, or a calendar quarter."""
+    if start is None:
+        match = _QUARTER.fullmatch(quarter)
+        if match is None:
+            raise ImportError_(
+                f"{quarter!r} is not a calendar quarter id like 2027-Q1; pass --start YYYY-MM-DD "
+                "for a fiscal quarter"
+            )
+        start = date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
+    if start.day != 1:
+        raise ImportError_(f"--start {start} is not the first day of a month")
+    index = start.year * 12 + start.month - 1 + 3
+    after = date(index // 12, index % 12 + 1, 1)
+    return start, date.fromordinal(after.toordinal() - 1)
+
+
+@dataclass(slots=True)
+class _Org:
+    roster: Roster
+    company: str
+    company_name: str
+    owner: str
+    lookup: dict[str, str] = field(default_factory=dict)  # name key -> node id
+
+    def resolve(self, name: str) -> str | None:
+        return self.company if not name else self.lookup.get(name_key(name))
+
+
+def _org(roster: Roster, request: ImportRequest) -> _Org:
+    """The org with its owners: regions without a director are owned by the company's owner."""
+    owner_id = _company_owner(roster, request.owner)
+    org = _Org(roster, slug(request.company) or "company", request.company, owner_id)
+    for region in roster.regions.values():
+        if region.owner is None:
+            region.owner = owner_id
+        for team_id in region.teams:
+            manager = roster.people[roster.teams[team_id].owner]
+            if manager.manager is None and manager.id != region.owner:
+                manager.manager = region.owner
+    org.lookup = _lookup(org, request.company)
+    return org
+
+
+def _company_owner(roster: Roster, name: str) -> str:
+    """The owner's id: a person of the roster (made a vp), or a new person."""
+    found = roster.by_name.get(name_key(name))
+    if found is not None:
+        roster.people[found].role = "vp"
+        return found
+    owner_id = slug(name) or "owner"
+    while owner_id in roster.people:
+        owner_id += "-vp"
+    roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
+    return owner_id
+
+
+def _lookup(org: _Org, company_name: str) -> dict[str, str]:
+    """Every name a quota row may use → its node: reps, teams (and their managers), regions."""
+    roster = org.roster
+    lookup = {key: pid for key, pid in roster.by_name.items() if roster.people[pid].role == "rep"}
+    for team in roster.teams.values():
+        lookup.setdefault(name_key(team.name), team.id)
+        lookup.setdefault(name_key(team.id), team.id)
+    for manager_id in {t.owner for t in roster.teams.values()}:
+        teams = [t.id for t in roster.teams.values() if t.owner == manager_id]
+        if len(teams) == 1:  # a manager with teams in two regions is ambiguous: use the team
+            for key, pid in roster.by_name.items():
+                if pid == manager_id:
+                    lookup.setdefault(key, teams[0])
+    for region in roster.regions.values():
+        lookup.setdefault(name_key(region.name), region.id)
+        lookup.setdefault(name_key(region.id), region.id)
+    lookup.setdefault(name_key(company_name), org.company)
+    lookup.setdefault(name_key(org.company), org.company)
+    return lookup
+
+
+# --- targets ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Target:
+    value: Decimal
+    months: list[Decimal] | None = None
+    products: dict[str, Decimal] | None = None
+    derived: str | None = None  # the note when summed from the children
+
+
+def _targets_from_sheet(sheet: QuotaSheet, length: int) -> dict[str, dict[str, _Target]]:
+    out: dict[str, dict[str, _Target]] = {}
+    for node, numbers in sheet.nodes.items():
+        for metric in sheet.metrics:
+            given = numbers.value.get(metric)
+            months = numbers.months.get(metric, {})
+            products = numbers.products.get(metric, {})
+            month_list = [months[i][0] for i in range(length)] if len(months) == length else None
+            product_map = {p: v for p, (v, _) in products.items()} or None
+            if given is not None:
+                value = given[0]
+            elif month_list is not None:
+                value = sum(month_list, Decimal(0))
+            elif product_map is not None:
+                value = sum(product_map.values(), Decimal(0))
+            else:
+                continue
+            out.setdefault(node, {})[metric] = _Target(value, month_list, product_map)
+    return out
+
+
+def _children(org: _Org) -> dict[str, list[str]]:
+    roster = org.roster
+    tree: dict[str, list[str]] = {org.company: list(roster.regions)}
+    for region in roster.regions.values():
+        tree[region.id] = list(region.teams)
+    for team in roster.teams.values():
+        tree[team.id] = list(team.reps)
+    return tree
+
+
+def _derive(
+    org: _Org,
+    sheet: QuotaSheet,
+    targets: dict[str, dict[str, _Target]],
+    band_min: Decimal,
+    where: dict[str, Cell],
+) -> list[Diagnostic]:
+    """Fill a parent's missing summed target from its children, bottom-up (teams first)."""
+    tree = _children(org)
+    order = [*org.roster.teams, *org.roster.regions, org.company]
+    found = []
+    label = {
+        **dict.fromkeys(org.roster.teams, "reps"),
+        **dict.fromkeys(org.roster.regions, "teams"),
+    }
+    label[org.company] = "regions"
+    for node in order:
+        kids = tree.get(node, [])
+        for metric, (_, unit) in sheet.metrics.items():
+            if unit not in SUMMED_UNITS or metric in targets.get(node, {}) or not kids:
+                continue
+            parts = [targets.get(k, {}).get(metric) for k in kids]
+            if any(p is None for p in parts):
+                continue
+            present = [p for p in parts if p is not None]
+            total = sum((p.value for p in present), Decimal(0))
+            value = total * 100 / (100 + band_min)
+            if value != value.to_integral_value():
+                value = value.to_integral_value(rounding="ROUND_FLOOR")
+            note = (
+                f"Derived by planc import: the sum of its {label[node]}' targets"
+                + ("" if band_min == 0 else f" over {100 + band_min} %")
+                + "; the quota sheet had no number for it."
+            )
+            target = _Target(value, derived=note)
+            if band_min == 0:
+                target.months = _summed_months(present)
+            targets.setdefault(node, {})[metric] = target
+            cell = where.get(node) or sheet.metric_cells[metric]
+            found.append(
+                DERIVED_TARGET.at(
+                    _span_of(cell, sheet),
+                    f"{node}/{metric} is not in the quota sheet: derived as {grouped(value)}, the "
+                    f"sum of its {label[node]}",
+                    "check the number in the YAML (its note says it was derived), or add the row to the sheet",
+                )
+            )
+    return found
+
+
+def _summed_months(parts: list[_Target]) -> list[Decimal] | None:
+    if not parts or any(p.months is None for p in parts):
+        return None
+    months = [p.months for p in parts if p.months is not None]
+    return [sum(column, Decimal(0)) for column in zip(*months, strict=True)]
+
+
+def _span_of(cell: Cell, sheet: QuotaSheet) -> SourceSpan:
+    return SourceSpan(sheet.path, cell.row, cell.col)
+
+
+def _rounding(targets: dict[str, dict[str, _Target]], sheet: QuotaSheet) -> Decimal:
+    amounts = [
+        amount
+        for by_metric in targets.values()
+        for metric, target in by_metric.items()
+        if sheet.metrics[metric][1] == "currency"
+        for amount in [target.value, *(target.months or []), *(target.products or {}).values()]
+    ]
+    for unit in ROUNDINGS:
+        if all(a % unit == 0 for a in amounts):
+            return unit
+    return Decimal(1)
+
+
+# --- the documents ----------------------------------------------------------------------
+
+
+def _target_doc(target: _Target) -> dict[str, Any]:
+    doc: dict[str, Any] = {"value": target.value}
+    if target.months is not None:
+        doc["months"] = target.months
+    if target.products is not None:
+        doc["products"] = target.products
+    if target.derived:
+        doc["note"] = target.derived
+    return doc
+
+
+def _targets_doc(node: str, targets: dict[str, dict[str, _Target]]) -> dict[str, Any]:
+    return {m: _target_doc(t) for m, t in targets.get(node, {}).items()}
+
+
+def _with_targets(doc: dict[str, Any], node: str, targets: dict[str, dict[str, _Target]]) -> None:
+    found = _targets_doc(node, targets)
+    if found:
+        doc["targets"] = found
+
+
+def _person_doc(person: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": person.id, "name": person.name, "role": person.role}
+    if person.email:
+        doc["email"] = person.email
+    if person.manager:
+        doc["manager"] = person.manager
+    if person.start:
+        doc["start"] = person.start
+    return doc
+
+
+def _documents(
+    org: _Org,
+    sheet: QuotaSheet,
+    targets: dict[str, dict[str, _Target]],
+    request: ImportRequest,
+    start: date,
+    end: date,
+) -> dict[str, str]:
+    roster = org.roster
+    comments = [
+        "",
+        f"{request.quarter}: imported by planc import from the roster {request.shown_roster}",
+        f"and the quota sheet {request.shown_quotas}. Targets marked 'Derived by planc import'",
+        "were summed from the level below. Add metric definitions, pillars and actions here.",
+    ]
+    placed = {p for r in roster.regions.values() for p in _region_people(org, r.id)}
+    quarter_doc: dict[str, Any] = {
+        "planc": 1,
+        "kind": "quarter",
+        "quarter": {"id": request.quarter, "name": _quarter_name(request.quarter), "start": start.isoformat(),
+                    "end": end.isoformat()},
+        "currency": request.currency,
+        "locale": request.locale,
+        "company": {"id": org.company, "name": org.company_name, "owner": org.owner},
+        "pillars": [{"id": PILLAR, "name": request.pillar}],
+        "metrics": [
+            {"id": m, "name": name, "unit": unit,
+             **({"rollup": "mean"} if unit not in SUMMED_UNITS else {}), "pillar": PILLAR}
+            for m, (name, unit) in sheet.metrics.items()
+        ],
+    }  # fmt: skip
+    _with_targets(quarter_doc["company"], org.company, targets)
+    if sheet.products:
+        quarter_doc["products"] = [{"id": p, "name": n} for p, n in sheet.products.items()]
+    quarter_doc["policy"] = {**DEFAULT_POLICY, "rounding": _rounding(targets, sheet)}
+    quarter_doc["people"] = [_person_doc(p) for p in roster.people.values() if p.id not in placed]
+    files = {"quarter.yaml": MODELINE_QUARTER + "\n" + dump(quarter_doc, comments)}
+    for region in roster.regions.values():
+        files[f"regions/{region.id}.yaml"] = (
+            MODELINE_REGION + "\n" + dump(_region_doc(org, region.id, targets), comments)
+        )
+    return files
+
+
+def _quarter_name(quarter: str) -> str:
+    match = _QUARTER.fullmatch(quarter)
+    return f"Q{match.group(2)} {match.group(1)}" if match else quarter
+
+
+def _region_people(org: _Org, region_id: str) -> list[str]:
+    roster = org.roster
+    region = roster.regions[region_id]
+    people: list[str] = []
+    if region.owner and region.owner != org.owner:
+        people.append(region.owner)
+    for team_id in region.teams:
+        team = roster.teams[team_id]
+        for pid in (team.owner, *team.reps):
+            if pid not in people and pid != org.owner and _home_region(org, pid) == region_id:
+                people.append(pid)
+    return people
+
+
+def _home_region(org: _Org, person: str) -> str | None:
+    """The first region a person appears in (a manager with teams in two regions is listed once)."""
+    for region in org.roster.regions.values():
+        if region.owner == person:
+            return region.id
+        for team_id in region.teams:
+            team = org.roster.teams[team_id]
+            if person == team.owner or person in team.reps:
+                return region.id
+    return None
+
+
+def _region_doc(
+    org: _Org, region_id: str, targets: dict[str, dict[str, _Target]]
+) -> dict[str, Any]:
+    roster = org.roster
+    region = roster.regions[region_id]
+    body: dict[str, Any] = {"id": region.id, "name": region.name, "owner": region.owner}
+    _with_targets(body, region.id, targets)
+    teams = []
+    for team_id in region.teams:
+        team = roster.teams[team_id]
+        team_doc: dict[str, Any] = {"id": team.id, "name": team.name, "owner": team.owner}
+        _with_targets(team_doc, team.id, targets)
+        reps = []
+        for rep in team.reps:
+            rep_doc: dict[str, Any] = {"rep": rep}
+            _with_targets(rep_doc, rep, targets)
+            reps.append(rep_doc)
+        team_doc["reps"] = reps
+        teams.append(team_doc)
+    body["teams"] = teams
+    doc: dict[str, Any] = {"planc": 1, "kind": "region", "region": body}
+    people = [_person_doc(roster.people[p]) for p in _region_people(org, region_id)]
+    if people:
+        doc["people"] = people
+    return doc
+
+
+# --- the whole import -------------------------------------------------------------------
+
+
+def import_quarter(request: ImportRequest, folder: str) -> Imported:
+    """Read both sheets and build the quarter in memory (nothing is written)."""
+    start, end = quarter_dates(request.quarter, request.start)
+    months = tuple(
+        ((start.year * 12 + start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1)
+        for i in range(3)
+    )
+    try:
+        roster_table = read_table(request.roster, request.shown_roster, request.roster_sheet)
+        quota_table = read_table(request.quotas, request.shown_quotas, request.quotas_sheet)
+    except SheetError as error:
+        raise ImportError_(str(error)) from error
+    roster = read_roster(roster_table, request.roster_columns, request.declared)
+    if roster.diagnostics:
+        return Imported(list(roster.diagnostics))
+    if not roster.people:
+        raise ImportError_(f"{request.shown_roster}: the roster lists nobody")
+    org = _org(roster, request)
+    sheet = read_quotas(quota_table, months, org.resolve, request.units, request.name_column)
+    diagnostics = list(sheet.diagnostics)
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return Imported(diagnostics)
+    if not sheet.metrics:
+        raise ImportError_(f"{request.shown_quotas}: no metric columns found beside the names")
+    targets = _targets_from_sheet(sheet, len(months))
+    where = {node: numbers.cell for node, numbers in sheet.nodes.items()}
+    diagnostics += _derive(org, sheet, targets, Decimal(0), where)
+    for rep in roster.reps():
+        if rep not in sheet.nodes:
+            person = roster.people[rep]
+            diagnostics.append(
+                REP_WITHOUT_QUOTA.at(
+                    person.where or SourceSpan(roster_table.path, 1, 1),
+                    f"{person.name} ({rep}) is in the roster but has no row in the quota sheet",
+                    "give them targets in the YAML, or add their row to the sheet and import again",
+                )
+            )
+    files = _documents(org, sheet, targets, request, start, end)
+    sources = [
+        SourceFile(f"{folder}/{path}", text.encode("utf-8")) for path, text in sorted(files.items())
+    ]
+    result = check_sources(folder, sources)
+    summary = [
+        f"{request.quarter} ({start} to {end}): {len(roster.regions)} region(s), "
+        f"{len(roster.teams)} team(s), {len(roster.reps())} rep(s); metrics "
+        + ", ".join(f"{m} ({u})" for m, (_, u) in sheet.metrics.items())
+    ]
+    if sheet.ignored:
+        summary.append("columns without numbers, not read: " + ", ".join(sheet.ignored))
+    return Imported(diagnostics, files, result, summary)

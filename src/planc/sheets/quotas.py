@@ -1,0 +1,438 @@
+"""The quota sheet: one row per rep, team or region; a column per metric, month or product.
+
+What is understood (docs/import.md says the same for users):
+
+* **Header rows** are the rows without numbers just above the first row with
+  one (a title line on top, one cell, is skipped); below the first, a row is a
+  header row while its first cell is empty or merged with the one above. With two header rows, a merged cell
+  on top (``Revenue`` over four columns) labels every column under it, and
+  the row below says which part: ``Q4`` / ``Quarter`` / ``Total`` (the
+  quarter's number), a month (``Oct``, ``October``, ``2017-10``, ``10月``,
+  ``M1``) or anything else, a product line. One header row may say both,
+  split at ``/`` or ``|``: ``Revenue / Oct``.
+* **The name column** is the one headed ``name``, ``rep``, ``sales_agent``,
+  ``team``, ``region`` or ``who`` (else the first column); each row's name is
+  found among the roster's reps (name, id or e-mail), managers (their team),
+  teams, regions and the company. A row named ``Total`` (``Grand total``,
+  ``合计``, ``总计``) is the company's number.
+* **Numbers** are number cells, or text like ``2,910,000`` and ``$87,000``.
+  A formula counts with the value the spreadsheet program last computed.
+
+Not understood (reported, never guessed): product-by-month grids (three
+header parts), months outside the quarter, text where a number belongs, and
+rows whose name matches nobody.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from planc.core.diagnostics import Diagnostic
+from planc.sheets.roster import name_key, slug
+from planc.sheets.rules import (
+    DUPLICATE_ROW,
+    FORMULA_WITHOUT_VALUE,
+    HEADER_NOT_UNDERSTOOD,
+    NOT_A_NUMBER,
+    UNIT_UNKNOWN,
+    UNKNOWN_NAME,
+)
+from planc.sheets.table import Cell, Table, parse_number
+
+UNITS = ("currency", "count", "percent", "score")
+NAME_HEADERS = frozenset(
+    ("name", "rep", "reps", "sales_agent", "sales agent", "agent", "team", "region", "who",
+     "node", "person", "姓名", "名称", "销售", "销售代表", "团队", "区域")
+)  # fmt: skip
+TOTAL_NAMES = frozenset(("total", "grand total", "totals", "sum", "合计", "总计", "总和"))
+QUARTER_WORDS = frozenset(
+    ("q", "qtr", "quarter", "total", "target", "quota", "value", "quarter total", "季度", "合计",
+     "总计", "目标")
+)  # fmt: skip
+_UNIT_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("percent", ("%", "share", "rate", "percent", "ratio", "率", "占比", "比例")),
+    ("score", ("score", "csat", "satisfaction", "nps", "满意度", "评分")),
+    ("count", ("deals", "deal count", "customers", "accounts", "logos", "meetings", "calls",
+               "units", "opportunities", "count", "number of", "#", "新客户", "客户数", "数量")),
+    ("currency", ("revenue", "sales", "bookings", "quota", "arr", "mrr", "acv", "tcv", "amount",
+                  "margin", "collections", "profit", "pipeline", "expense", "spend", "budget",
+                  "gmv", "收入", "销售额", "回款", "业绩", "金额", "费用", "$", "€", "£", "¥",
+                  "元", "usd", "eur", "cny", "gbp", "jpy")),
+)  # fmt: skip
+_MONTHS = {
+    **{calendar.month_abbr[m].lower(): m for m in range(1, 13)},
+    **{calendar.month_name[m].lower(): m for m in range(1, 13)},
+    "sept": 9,
+}
+_ISO_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
+_US_MONTH = re.compile(r"(\d{1,2})[-/.](\d{4})")
+_NAMED_MONTH = re.compile(r"([a-z]+)\.?(?:[ -]'?(\d{2}|\d{4}))?")
+_CN_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?")
+_NTH_MONTH = re.compile(r"(?:m|month)\s*([1-9]|1[0-2])")
+_SPLIT = re.compile(r"\s*[/|]\s*")
+_PARENTHESIS = re.compile(
+    r"\s*[(\uff08][^)\uff09]*[)\uff09]"
+)  # "Revenue (USD)": the unit, not the name
+
+
+@dataclass(frozen=True, slots=True)
+class MetricColumn:
+    """What one column of the sheet holds."""
+
+    cell: Cell  # the header cell that says it (for positions)
+    metric: str  # metric id
+    part: str  # "value", "month" or "product"
+    month: int | None = None  # index into the quarter's months
+    product: str | None = None  # product id
+
+
+@dataclass(slots=True)
+class Numbers:
+    """What the sheet says for one node: per metric, the quarter's value, months, products."""
+
+    cell: Cell  # the name cell of its row
+    value: dict[str, tuple[Decimal, Cell]] = field(default_factory=dict)
+    months: dict[str, dict[int, tuple[Decimal, Cell]]] = field(default_factory=dict)
+    products: dict[str, dict[str, tuple[Decimal, Cell]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class QuotaSheet:
+    path: str = ""
+    metrics: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
+    metric_cells: dict[str, Cell] = field(default_factory=dict)
+    products: dict[str, str] = field(default_factory=dict)  # id -> name
+    ignored: list[str] = field(default_factory=list)  # headers of columns without numbers
+    nodes: dict[str, Numbers] = field(default_factory=dict)
+    total_row: Cell | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def unit_of(header: str) -> str | None:
+    """The unit a metric's header implies, or None when it says nothing clear."""
+    text = name_key(header)
+    words = set(re.findall(r"[a-z]+|[^\sa-z0-9]", text))
+    for unit, marks in _UNIT_WORDS:
+        for mark in marks:
+            if (mark.isascii() and mark.isalpha() and " " not in mark and mark in words) or (
+                (not mark.isalpha() or not mark.isascii() or " " in mark) and mark in text
+            ):
+                return unit
+    return None
+
+
+def month_index(text: str, months: tuple[tuple[int, int], ...]) -> int | str | None:
+    """The index of the quarter month a header names; None when it is no month; "outside"
+    when it is a month the quarter does not have."""
+    key = name_key(text)
+    year: int | None = None
+    month: int | None = None
+    if m := _ISO_MONTH.fullmatch(key):
+        year, month = int(m.group(1)), int(m.group(2))
+    elif m := _US_MONTH.fullmatch(key):
+        month, year = int(m.group(1)), int(m.group(2))
+    elif m := _CN_MONTH.fullmatch(key):
+        year = int(m.group(1)) if m.group(1) else None
+        month = int(m.group(2))
+    elif m := _NTH_MONTH.fullmatch(key):
+        nth = int(m.group(1))
+        return nth - 1 if nth <= len(months) else "outside"
+    elif (m := _NAMED_MONTH.fullmatch(key)) and m.group(1) in _MONTHS:
+        month = _MONTHS[m.group(1)]
+        if m.group(2):
+            year = int(m.group(2)) + (2000 if len(m.group(2)) == 2 else 0)
+    if month is None or not 1 <= month <= 12:
+        return None
+    for index, (y, mo) in enumerate(months):
+        if mo == month and (year is None or y == year):
+            return index
+    return "outside"
+
+
+def _header_parts(table: Table, first: int, last: int, col: int) -> list[Cell]:
+    parts: list[Cell] = []
+    for row in table.rows[first:last]:
+        if col <= len(row) and row[col - 1].value is not None:
+            cell = row[col - 1]
+            if not parts or name_key(parts[-1].text) != name_key(cell.text):
+                parts.append(cell)
+    return parts
+
+
+def _is_number_cell(cell: Cell) -> bool:
+    if isinstance(cell.value, Decimal):
+        return True
+    return isinstance(cell.value, str) and parse_number(cell.value) is not None
+
+
+def header_rows(table: Table) -> tuple[int, int]:
+    """The header rows as a slice [first, last) of ``table.rows``.
+
+    The header block is the run of non-empty rows without numbers just above
+    the first row with a number, less title rows on top of it (one cell
+    each); below its first row, a row belongs to the header while its first
+    cell is empty or merged with the one above. The rest are data rows.
+    """
+    rows = table.rows
+    data = next(
+        (i for i, row in enumerate(rows) if any(_is_number_cell(c) or c.formula for c in row[1:])),
+        None,
+    )
+    if data is None:
+        first = next((i for i, row in enumerate(rows) if any(c.value for c in row)), 0)
+        return first, first + 1
+    first = data
+    while first > 0 and any(c.value for c in rows[first - 1]):
+        first -= 1
+    while first < data - 1 and sum(1 for c in rows[first] if c.value is not None) <= 1:
+        first += 1  # a title line above the header
+    last = first + 1
+    while last < data:
+        row, above = rows[last], rows[last - 1]
+        if row[0].value is not None and row[0].text != above[0].text:
+            break  # a data row whose numbers are all text
+        last += 1
+    return first, last
+
+
+def read_quotas(
+    table: Table,
+    months: tuple[tuple[int, int], ...],
+    resolve: Callable[[str], str | None],
+    units: Mapping[str, str],
+    name_header: str | None = None,
+) -> QuotaSheet:
+    """Every number of the sheet, placed; diagnostics for what cannot be."""
+    sheet = QuotaSheet(table.path)
+    first, last = header_rows(table)
+    width = max((len(r) for r in table.rows), default=0)
+    name_col = _name_column(table, first, last, width, name_header, sheet)
+    if name_col is None:
+        return sheet
+    columns = _columns(table, first, last, width, name_col, months, units, sheet)
+    for row in table.rows[last:]:
+        _read_row(table, row, name_col, columns, resolve, sheet)
+    return sheet
+
+
+def _name_column(
+    table: Table, first: int, last: int, width: int, wanted: str | None, sheet: QuotaSheet
+) -> int | None:
+    for col in range(1, width + 1):
+        texts = {name_key(c.text) for c in _header_parts(table, first, last, col)}
+        if (wanted is not None and name_key(wanted) in texts) or (
+            wanted is None and texts & NAME_HEADERS
+        ):
+            return col
+    if wanted is not None:
+        from planc.sheets.rules import COLUMN_MISSING  # noqa: PLC0415
+
+        corner = table.rows[first][0] if table.rows else Cell(1, 1, None)
+        sheet.diagnostics.append(
+            COLUMN_MISSING.at(
+                table.span(corner),
+                f"the quota sheet has no column headed {wanted!r} for the names",
+                "name the column with --name-column HEADER",
+            )
+        )
+        return None
+    return 1
+
+
+def _columns(
+    table: Table,
+    first: int,
+    last: int,
+    width: int,
+    name_col: int,
+    months: tuple[tuple[int, int], ...],
+    units: Mapping[str, str],
+    sheet: QuotaSheet,
+) -> dict[int, MetricColumn]:
+    columns: dict[int, MetricColumn] = {}
+    for col in range(1, width + 1):
+        if col == name_col:
+            continue
+        parts = _header_parts(table, first, last, col)
+        if len(parts) == 1 and _SPLIT.search(parts[0].text):
+            pieces = _SPLIT.split(parts[0].text)
+            parts = [Cell(parts[0].row, parts[0].col, p) for p in pieces if p]
+        if not parts:
+            continue
+        if not any(
+            _is_number_cell(row[col - 1]) or row[col - 1].formula
+            for row in table.rows[last:]
+            if col <= len(row)
+        ):
+            sheet.ignored.append(" / ".join(p.text for p in parts))
+            continue  # text only (an office, an e-mail): information, not a target
+        column = _column(table, parts, months, units, sheet)
+        if column is not None:
+            columns[col] = column
+    return columns
+
+
+def _column(
+    table: Table,
+    parts: list[Cell],
+    months: tuple[tuple[int, int], ...],
+    units: Mapping[str, str],
+    sheet: QuotaSheet,
+) -> MetricColumn | None:
+    head, where = parts[0], parts[-1]
+    at = Cell(where.row, where.col, where.value)
+    if len(parts) > 2:
+        shown = " / ".join(p.text for p in parts)
+        sheet.diagnostics.append(
+            HEADER_NOT_UNDERSTOOD.at(
+                table.span(at),
+                f"column {shown!r} has {len(parts)} header parts; planc reads a metric and one "
+                "more part (a month, a product or the quarter)",
+                "put products and months in separate columns of the metric, or in separate sheets",
+            )
+        )
+        return None
+    label = _PARENTHESIS.sub("", head.text).strip() or head.text
+    metric = slug(label).replace("-", "_") or f"metric_{head.col}"
+    if metric not in sheet.metrics:
+        unit = units.get(metric) or unit_of(head.text)
+        if unit is None:
+            sheet.diagnostics.append(
+                UNIT_UNKNOWN.at(
+                    table.span(head),
+                    f"cannot tell the unit of {head.text!r} ({table.where(head)}) from its header",
+                    f"say it: --unit {metric}=currency (or count, percent, score)",
+                )
+            )
+            return None
+        sheet.metrics[metric] = (label, unit)
+        sheet.metric_cells[metric] = head
+    if len(parts) == 1 or name_key(parts[1].text) in QUARTER_WORDS or _is_quarter(parts[1].text):
+        return MetricColumn(at, metric, "value")
+    sub = parts[1].text
+    index = month_index(sub, months)
+    if index == "outside":
+        shown = ", ".join(f"{y}-{m:02d}" for y, m in months)
+        sheet.diagnostics.append(
+            HEADER_NOT_UNDERSTOOD.at(
+                table.span(at),
+                f"column {head.text} / {sub}: {sub} is not a month of the quarter ({shown})",
+                "label the month columns with the quarter's months",
+            )
+        )
+        return None
+    if isinstance(index, int):
+        return MetricColumn(at, metric, "month", month=index)
+    product = slug(sub) or f"product-{len(sheet.products) + 1}"
+    sheet.products.setdefault(product, sub)
+    return MetricColumn(at, metric, "product", product=product)
+
+
+def _is_quarter(text: str) -> bool:
+    return (
+        re.fullmatch(r"(?i)(fy)?\d{0,4}[- ]?q[1-4]( total)?|q[1-4][- ]?\d{2,4}", text.strip())
+        is not None
+    )
+
+
+def _read_row(
+    table: Table,
+    row: tuple[Cell, ...],
+    name_col: int,
+    columns: dict[int, MetricColumn],
+    resolve: Callable[[str], str | None],
+    sheet: QuotaSheet,
+) -> None:
+    name_cell = row[name_col - 1] if name_col <= len(row) else Cell(0, name_col, None)
+    numbers = [(row[col - 1], column) for col, column in columns.items() if col <= len(row)]
+    filled = [(cell, column) for cell, column in numbers if cell.value is not None or cell.formula]
+    if not filled:
+        return  # blank lines and section headings carry no numbers
+    name = name_cell.text
+    node = _place(table, name_cell, name, resolve, sheet)
+    if node is None:
+        return
+    if node in sheet.nodes:
+        earlier = sheet.nodes[node].cell
+        sheet.diagnostics.append(
+            DUPLICATE_ROW.at(
+                table.span(name_cell),
+                f"{name!r} has numbers in row {earlier.row} already ({table.where(earlier)})",
+                "keep one row per rep, team or region",
+            )
+        )
+        return
+    entry = Numbers(name_cell)
+    sheet.nodes[node] = entry
+    for cell, column in filled:
+        amount = _number(table, cell, sheet)
+        if amount is None:
+            continue
+        if column.part == "value":
+            entry.value[column.metric] = (amount, cell)
+        elif column.part == "month":
+            assert column.month is not None
+            entry.months.setdefault(column.metric, {})[column.month] = (amount, cell)
+        else:
+            assert column.product is not None
+            entry.products.setdefault(column.metric, {})[column.product] = (amount, cell)
+
+
+def _place(
+    table: Table,
+    name_cell: Cell,
+    name: str,
+    resolve: Callable[[str], str | None],
+    sheet: QuotaSheet,
+) -> str | None:
+    if not name:
+        sheet.diagnostics.append(
+            UNKNOWN_NAME.at(
+                table.span(name_cell),
+                f"row {name_cell.row} has numbers but no name",
+                "write the rep's, team's or region's name in the name column",
+            )
+        )
+        return None
+    if name_key(name) in TOTAL_NAMES:
+        sheet.total_row = name_cell
+        return resolve("")  # the company
+    node = resolve(name)
+    if node is None:
+        sheet.diagnostics.append(
+            UNKNOWN_NAME.at(
+                table.span(name_cell),
+                f"{name!r} ({table.where(name_cell)}) is not a rep, manager, team, region or "
+                "the company of the roster",
+                "correct the name, or add the person to the roster",
+            )
+        )
+    return node
+
+
+def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
+    if cell.formula is not None and cell.value is None:
+        sheet.diagnostics.append(
+            FORMULA_WITHOUT_VALUE.at(
+                table.span(cell),
+                f"{table.where(cell)} holds the formula {cell.formula} and no computed value",
+                "open the file in a spreadsheet program and save it, or type the number",
+            )
+        )
+        return None
+    if isinstance(cell.value, Decimal):
+        return cell.value
+    amount = parse_number(cell.text)
+    if amount is None:
+        sheet.diagnostics.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {cell.text!r}, not a number",
+                "type the number (2910000 or 2,910,000), or leave the cell empty",
+            )
+        )
+    return amount

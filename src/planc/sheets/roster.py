@@ -1,0 +1,226 @@
+"""The roster: people, their managers and regions, from a CRM's user export (CSV or XLSX).
+
+Columns are declared by role, like the actuals mapping of ``planc track``:
+``rep`` and ``manager`` are required, ``region``, ``team``, ``email``,
+``start`` and ``director`` (the region's owner) are optional. The defaults
+are the headers of the public CRM sample (``sales_agent``, ``manager``,
+``regional_office``). Each manager's reps in a region are a team; ids are
+made from names (``Anna Snelling`` → ``anna-snelling``), from the e-mail's
+local part when a name has no latin letters, and numbered when two collide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from planc.core.diagnostics import Diagnostic
+from planc.core.source import SourceSpan
+from planc.sheets.rules import COLUMN_MISSING
+from planc.sheets.table import Cell, Table
+
+ROLES = ("rep", "manager", "region", "team", "email", "start", "director")
+REQUIRED = ("rep", "manager")
+DEFAULT_COLUMNS: Mapping[str, str] = {
+    "rep": "sales_agent",
+    "manager": "manager",
+    "region": "regional_office",
+}
+DEFAULT_REGION = "All regions"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def slug(text: str) -> str:
+    """An id from a name: ASCII letters and digits joined by hyphens (may be empty)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].strip("-")
+
+
+def name_key(text: str) -> str:
+    """How names are compared: case and extra spaces ignored."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass(slots=True)
+class Person:
+    id: str
+    name: str
+    role: str
+    manager: str | None = None
+    email: str | None = None
+    start: str | None = None
+    where: SourceSpan | None = None  # the roster cell that names them first
+
+
+@dataclass(slots=True)
+class Team:
+    id: str
+    name: str
+    region: str
+    owner: str
+    reps: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Region:
+    id: str
+    name: str
+    owner: str | None
+    teams: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Roster:
+    """The org read from a roster: people, teams and regions, in the roster's order."""
+
+    people: dict[str, Person] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # name key -> person id, for the quota sheet (names, ids and e-mails)
+    by_name: dict[str, str] = field(default_factory=dict)
+
+    def reps(self) -> list[str]:
+        return [p.id for p in self.people.values() if p.role == "rep"]
+
+
+class _Ids:
+    """Unique ids from names."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def make(self, name: str, fallback: str, email: str | None = None) -> str:
+        base = slug(name) or (slug(email.split("@")[0]) if email else "") or fallback
+        candidate, number = base, 2
+        while candidate in self.taken:
+            candidate, number = f"{base}-{number}", number + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+def header_index(table: Table) -> tuple[int, dict[str, Cell]]:
+    """The first non-empty row, as header text (case and spaces ignored) → its cell."""
+    for index, row in enumerate(table.rows):
+        cells = {name_key(c.text): c for c in row if c.value is not None}
+        if cells:
+            return index, cells
+    return 0, {}
+
+
+def read_roster(
+    table: Table, columns: Mapping[str, str], declared: frozenset[str] = frozenset()
+) -> Roster:
+    """The org, or a roster with error diagnostics and no people when a column is missing.
+
+    A missing default column that is optional (the region) is left out; a
+    column the user declared (``declared``) must be there.
+    """
+    roster = Roster()
+    index, header = header_index(table)
+    found: dict[str, int] = {}
+    for role in ROLES:
+        wanted = columns.get(role)
+        if wanted is None:
+            continue
+        cell = header.get(name_key(wanted))
+        if cell is None:
+            if role in REQUIRED or role in declared:
+                first = (
+                    table.rows[index][0] if table.rows and table.rows[index] else Cell(1, 1, None)
+                )
+                roster.diagnostics.append(
+                    COLUMN_MISSING.at(
+                        table.span(first),
+                        f"the roster has no column {wanted!r} for the {role} (header: "
+                        f"{', '.join(c.text for c in header.values()) or 'empty'})",
+                        f"name the column with --roster-columns {role}=HEADER",
+                    )
+                )
+            continue
+        found[role] = cell.col
+    if roster.diagnostics:
+        return roster
+    ids = _Ids()
+    for row in table.rows[index + 1 :]:
+        _add_row(roster, ids, row, found, table.path)
+    return roster
+
+
+def _value(row: tuple[Cell, ...], col: int | None) -> str | None:
+    if col is None or col > len(row):
+        return None
+    text = row[col - 1].text.strip()
+    return " ".join(text.split()) or None
+
+
+def _add_row(
+    roster: Roster, ids: _Ids, row: tuple[Cell, ...], found: dict[str, int], table_path: str
+) -> None:
+    rep_name = _value(row, found["rep"])
+    manager_name = _value(row, found["manager"])
+    if rep_name is None or manager_name is None:
+        return  # blank lines and half-filled ones carry nobody
+    region_name = _value(row, found.get("region")) or DEFAULT_REGION
+    region = _region(roster, ids, region_name, _value(row, found.get("director")))
+    manager = _person(roster, ids, manager_name, "manager", None)
+    if region.owner and manager.manager is None:
+        manager.manager = region.owner
+    team_name = _value(row, found.get("team")) or f"{manager_name} team"
+    team = _team(roster, ids, team_name, region, manager.id)
+    email = _value(row, found.get("email"))
+    start = _value(row, found.get("start"))
+    rep = _person(roster, ids, rep_name, "rep", email)
+    rep.manager = manager.id
+    if rep.where is None:
+        rep.where = SourceSpan(table_path, row[found["rep"] - 1].row, found["rep"])
+    rep.start = start if start and _DATE.fullmatch(start[:10]) else None
+    if rep.start:
+        rep.start = rep.start[:10]
+    if rep.id not in team.reps:
+        team.reps.append(rep.id)
+
+
+def _person(roster: Roster, ids: _Ids, name: str, role: str, email: str | None) -> Person:
+    existing = roster.by_name.get(name_key(name))
+    if existing is not None:
+        person = roster.people[existing]
+        if role == "manager" and person.role == "rep":
+            person.role = "manager"
+        return person
+    person = Person(ids.make(name, f"{role}-{len(roster.people) + 1}", email), name, role)
+    person.email = email
+    roster.people[person.id] = person
+    roster.by_name[name_key(name)] = person.id
+    roster.by_name.setdefault(name_key(person.id), person.id)
+    if email:
+        roster.by_name.setdefault(name_key(email), person.id)
+    return person
+
+
+def _region(roster: Roster, ids: _Ids, name: str, director: str | None) -> Region:
+    for region in roster.regions.values():
+        if name_key(region.name) == name_key(name):
+            return region
+    owner = _person(roster, ids, director, "director", None).id if director else None
+    region = Region(ids.make(name, f"region-{len(roster.regions) + 1}"), name, owner)
+    roster.regions[region.id] = region
+    return region
+
+
+def _team(roster: Roster, ids: _Ids, name: str, region: Region, owner: str) -> Team:
+    for team in roster.teams.values():
+        if name_key(team.name) == name_key(name) and team.region == region.id:
+            return team
+    surname = name.split()[-2] if name.endswith(" team") and len(name.split()) > 2 else name
+    team = Team(
+        ids.make(f"{region.name} {surname}", f"team-{len(roster.teams) + 1}"),
+        name,
+        region.id,
+        owner,
+    )
+    roster.teams[team.id] = team
+    region.teams.append(team.id)
+    return team

@@ -1,0 +1,354 @@
+"""``planc import --update``: numbers edited in an exported workbook, back into the YAML.
+
+The workbook must be an export of this plan, this quarter and this version
+of its files (the hidden ``planc`` sheet says which; PLC820, PLC821). Its
+rows are compared with the rows the plan exports now, one by one: only the
+``value`` column is read back (the quarter's number and each month's);
+formulas (PLC822), text or empty cells where numbers were (PLC803), and rows
+added, deleted, moved or relabelled (PLC823) are reported and nothing is
+applied. Otherwise each changed number is spliced into its YAML file in place
+(:class:`planc.allocate.yamledit.YamlDocument`, which keeps comments and
+layout), and every target whose quarter value changed gets an adjustment
+record stub (``cause: ""``, ``note: ""``) that ``planc check`` reports
+(PLC630) until a person, or ``planc propose``, fills it in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from planc.allocate.yamledit import EditError, YamlDocument
+from planc.checks import check_directory, check_sources
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.model import Plan
+from planc.core.numbers import grouped
+from planc.core.pipeline import CheckResult
+from planc.core.records import RecordText, add_record, next_id
+from planc.core.source import SourceFile, SourceSpan
+from planc.sheets.export import (
+    COLUMNS,
+    METADATA_FORMAT,
+    METADATA_SHEET,
+    plan_revision,
+    rows,
+)
+from planc.sheets.rules import (
+    FORMULA_IN_EXPORT,
+    NOT_A_NUMBER,
+    OTHER_PLAN,
+    PLAN_CHANGED,
+    ROWS_CHANGED,
+)
+from planc.sheets.table import Cell, SheetError, Table, Workbook, exact, read_workbook
+
+IDENTITY = ("quarter", "level", "node", "metric", "month")
+VALUE = COLUMNS.index("value")
+
+
+class UpdateError(Exception):
+    """The update cannot start (no such file or plan); the message says why, for the user."""
+
+
+@dataclass(slots=True)
+class Edit:
+    """New numbers for one target: its quarter value and/or some months."""
+
+    node: str
+    metric: str
+    before: Decimal
+    value: Decimal | None = None
+    months: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Update:
+    folder: Path
+    diagnostics: list[Diagnostic]
+    edits: list[Edit] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # path -> new bytes
+    stubs: list[str] = field(default_factory=list)
+    result: CheckResult | None = None
+
+    @property
+    def refused(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def _metadata(workbook: Workbook) -> dict[str, str]:
+    table = workbook.hidden.get(METADATA_SHEET)
+    if table is None:
+        return {}
+    return {
+        row[0].text: row[1].text for row in table.rows if len(row) >= 2 and row[0].value is not None
+    }
+
+
+def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path) -> Path:
+    """The plan the workbook names (``plans/<quarter>``), unless FOLDER says otherwise."""
+    if folder is not None:
+        return folder
+    try:
+        quarter = _metadata(read_workbook(edited, shown)).get("quarter")
+    except SheetError as error:
+        raise UpdateError(str(error)) from error
+    if not quarter or "/" in quarter or quarter.startswith("."):
+        raise UpdateError(
+            f"{shown} does not say which quarter it is from (no planc metadata sheet): "
+            "name the plan folder, e.g. planc import --update FILE plans/2027-Q1"
+        )
+    return plans_root / quarter
+
+
+def update_plan(edited: Path, shown: str, folder: Path) -> Update:
+    """Compare the workbook with the plan; when nothing is amiss, the edited files in memory."""
+    if not edited.is_file():
+        raise UpdateError(f"{shown}: no such file")
+    if edited.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UpdateError(f"{shown}: --update reads the .xlsx workbook planc export wrote")
+    try:
+        workbook = read_workbook(edited, shown)
+    except SheetError as error:
+        raise UpdateError(str(error)) from error
+    before = check_directory(folder)
+    if before.plan is None:
+        raise UpdateError(
+            f"{before.label} cannot be read as a plan; fix planc check's errors first"
+        )
+    update = Update(folder, _identify(workbook, before, shown))
+    if update.refused:
+        return update
+    meta = _metadata(workbook)
+    table = workbook.tables[meta["sheet"]]
+    update.edits = _compare(table, before.plan, update.diagnostics)
+    if update.refused or not update.edits:
+        return update
+    _apply(update, before)
+    return update
+
+
+def _identify(workbook: Workbook, before: CheckResult, shown: str) -> list[Diagnostic]:
+    plan = before.plan
+    assert plan is not None
+    meta = _metadata(workbook)
+    corner = SourceSpan(shown, 1, 1)
+    if meta.get("format") != METADATA_FORMAT:
+        return [
+            OTHER_PLAN.at(
+                corner,
+                f"{shown} has no planc metadata sheet: it is not a workbook from planc export "
+                "--format xlsx (or its hidden sheet was deleted)",
+                f"export the plan (planc export {before.label} --format xlsx -o FILE), edit the "
+                "numbers there and import that file",
+            )
+        ]
+    if (meta.get("plan"), meta.get("quarter")) != (plan.company, plan.quarter.id):
+        return [
+            OTHER_PLAN.at(
+                corner,
+                f"{shown} is an export of {meta.get('plan')} {meta.get('quarter')}, not of "
+                f"{plan.company} {plan.quarter.id} ({before.label})",
+                "import it into the plan it came from, or export this plan and edit that",
+            )
+        ]
+    if meta.get("sheet") not in workbook.tables:
+        return [
+            ROWS_CHANGED.at(
+                corner,
+                f"{shown} has no visible sheet {meta.get('sheet')!r} any more (sheets: "
+                f"{', '.join(workbook.sheets)})",
+                "edit the numbers in the exported sheet; do not rename or delete it",
+            )
+        ]
+    if meta.get("revision") != plan_revision(before):
+        return [
+            PLAN_CHANGED.at(
+                corner,
+                f"the plan files in {before.label} changed after {shown} was exported",
+                "export again and make the edits in the new workbook",
+            )
+        ]
+    return []
+
+
+def _expected(cell: str | Decimal | None) -> str | Decimal | None:
+    """A plan cell as the workbook holds it (numbers as the decimals a spreadsheet shows)."""
+    if isinstance(cell, Decimal):
+        return exact(int(cell) if cell == cell.to_integral_value() else float(cell))
+    return cell
+
+
+def _compare(table: Table, plan: Plan, found: list[Diagnostic]) -> list[Edit]:
+    expected = [[_expected(c) for c in row.cells] for row in rows(plan)]
+    data = [row for row in table.rows[1:] if any(c.value is not None or c.formula for c in row)]
+    header = table.rows[0] if table.rows else ()
+    if [c.text for c in header[: len(COLUMNS)]] != list(COLUMNS):
+        found.append(
+            ROWS_CHANGED.at(
+                table.span(header[0] if header else Cell(1, 1, None)),
+                "the header row is not the exported one (a column was added, moved or renamed)",
+                "export again; edit numbers only",
+            )
+        )
+        return []
+    edits: dict[tuple[str, str], Edit] = {}
+    for index, want in enumerate(expected):
+        if index >= len(data):
+            found.append(_deleted(table, want, len(data)))
+            return []
+        if not _same_row(table, data[index], want, found):
+            return []
+        _read_value(table, data[index], want, plan, edits, found)
+    for extra in data[len(expected) :]:
+        found.append(
+            ROWS_CHANGED.at(
+                table.span(extra[0]),
+                f"row {extra[0].row} was added; planc reads back only the exported rows",
+                "add reps, targets or months in the YAML, where they are reviewed",
+            )
+        )
+    return list(edits.values())
+
+
+def _deleted(table: Table, want: list[str | Decimal | None], present: int) -> Diagnostic:
+    last = table.rows[-1][0] if table.rows else Cell(1, 1, None)
+    label = "/".join(str(want[COLUMNS.index(k)] or "") for k in ("node", "metric", "month"))
+    return ROWS_CHANGED.at(
+        table.span(last),
+        f"rows were deleted: the sheet has {present} data rows, the export had more "
+        f"(from {label.rstrip('/')} on)",
+        "export again and edit numbers only; remove targets in the YAML",
+    )
+
+
+def _same_row(
+    table: Table, row: tuple[Cell, ...], want: list[str | Decimal | None], found: list[Diagnostic]
+) -> bool:
+    for position, name in enumerate(COLUMNS):
+        if position == VALUE:
+            continue
+        cell = row[position] if position < len(row) else Cell(row[0].row, position + 1, None)
+        if _matches(cell, want[position]):
+            continue
+        was = "" if want[position] is None else str(want[position])
+        what = (
+            "the row was added, deleted or moved"
+            if name in IDENTITY
+            else f"only the value column is read back; change {name} in the YAML"
+        )
+        found.append(
+            ROWS_CHANGED.at(
+                table.span(cell),
+                f"{table.where(cell)} ({name}) was {was!r} in the export, is {cell.text!r} now: "
+                + what,
+                "export again and edit numbers in the value column only",
+            )
+        )
+        return False
+    return True
+
+
+def _matches(cell: Cell, want: str | Decimal | None) -> bool:
+    if cell.formula is not None:
+        return False
+    if want is None or isinstance(want, str):
+        return cell.value == want
+    return isinstance(cell.value, Decimal) and cell.value == want
+
+
+def _read_value(
+    table: Table,
+    row: tuple[Cell, ...],
+    want: list[str | Decimal | None],
+    plan: Plan,
+    edits: dict[tuple[str, str], Edit],
+    found: list[Diagnostic],
+) -> None:
+    cell = row[VALUE] if len(row) > VALUE else Cell(row[0].row, VALUE + 1, None)
+    old = want[VALUE]
+    assert isinstance(old, Decimal)
+    if cell.formula is not None:
+        found.append(
+            FORMULA_IN_EXPORT.at(
+                table.span(cell),
+                f"{table.where(cell)} holds the formula {cell.formula}; planc applies typed numbers only",
+                "type the number instead of the formula",
+            )
+        )
+        return
+    if not isinstance(cell.value, Decimal):
+        shown = "is empty" if cell.value is None else f"holds {cell.text!r}"
+        found.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} {shown}; it held the number {grouped(old)}",
+                "type a number (or the old one back)",
+            )
+        )
+        return
+    if cell.value == old:
+        return
+    node, metric = str(want[COLUMNS.index("node")]), str(want[COLUMNS.index("metric")])
+    target = plan.nodes[node].targets[metric]
+    edit = edits.setdefault((node, metric), Edit(node, metric, target.value))
+    month = want[COLUMNS.index("month")]
+    if month is None:
+        edit.value = cell.value
+    else:
+        index = [f"{y}-{m:02d}" for y, m in plan.quarter.months].index(str(month))
+        edit.months[index] = cell.value
+
+
+def _apply(update: Update, before: CheckResult) -> None:
+    plan = before.plan
+    assert plan is not None
+    documents: dict[str, YamlDocument] = {}
+    try:
+        for edit in update.edits:
+            target = plan.nodes[edit.node].targets[edit.metric]
+            file = target.loc.file
+            if file not in documents:
+                documents[file] = YamlDocument(before.sources[file].data.decode("utf-8"))
+            path = list(target.loc.path)
+            if edit.value is not None:
+                documents[file].set([*path, "value"], edit.value)
+            for index, amount in sorted(edit.months.items()):
+                documents[file].set([*path, "months", index], amount)
+        texts = {file: doc.render() for file, doc in documents.items()}
+    except EditError as error:
+        raise UpdateError(f"cannot edit the plan files in place: {error}") from error
+    quarter_file = plan.quarter.loc.file
+    quarter_text = texts.get(quarter_file, before.sources[quarter_file].data.decode("utf-8"))
+    data = quarter_text.encode("utf-8")
+    taken = {a.id for a in plan.adjustments}
+    effective = min(max(date.today(), plan.quarter.start), plan.quarter.end)
+    for edit in update.edits:
+        if edit.value is None or edit.value == edit.before:
+            continue
+        record_id = next_id(taken)
+        taken.add(record_id)
+        ref = f"{edit.node}/{edit.metric}"
+        # never before a record of the same target: the stub is the latest word on it (PLC602)
+        earlier = [
+            a
+            for a in plan.adjustments
+            if any((c.node, c.metric) == (edit.node, edit.metric) for c in a.changes)
+        ]
+        when = max([effective, *(a.effective for a in earlier)])
+        decided = max([date.today(), *(a.decided for a in earlier)])
+        stub = RecordText(record_id, decided, when, "", "", (), [(ref, edit.before, edit.value)])
+        try:
+            data = add_record(data, stub)
+        except ValueError as error:
+            raise UpdateError(f"cannot add a record to {quarter_file}: {error}") from error
+        update.stubs.append(record_id)
+    update.files = {f: t.encode("utf-8") for f, t in texts.items()}
+    if update.stubs:
+        update.files[quarter_file] = data
+    sources = [
+        SourceFile(path, update.files.get(path, source.data))
+        for path, source in sorted(before.sources.items())
+    ]
+    update.result = check_sources(before.label, sources)

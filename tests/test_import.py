@@ -1,0 +1,195 @@
+"""planc import: a quarter from the public sample's roster and real quota sheets.
+
+The sheets are real files: CSV text, workbooks written by openpyxl with the
+quirks people's sheets have (merged header cells, wide months, product
+columns, a total row), and the shipped example, saved by LibreOffice (so its
+total row's formulas carry computed values).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from planc.checks import check_directory
+from planc.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+ROSTER = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+EXAMPLE_XLSX = ROOT / "examples" / "quotas-2017-Q4.xlsx"
+EXAMPLE_CSV = ROOT / "examples" / "quotas-2017-Q4.csv"
+SAMPLE = ["--owner", "Alex Morgan", "--company", "CRM sample company"]
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["import", *map(str, args)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def mini_roster(tmp_path: Path) -> Path:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "sales_agent,manager,regional_office\n"
+        "Ann Lee,Ned Stark,North\nBob Ortiz,Ned Stark,North\n"
+        "Li Wei,Sara Jones,South\nXu Fang,Sara Jones,South\n",
+        encoding="utf-8",
+    )
+    return roster
+
+
+@pytest.mark.parametrize("quotas", [EXAMPLE_XLSX, EXAMPLE_CSV], ids=["xlsx", "csv"])
+def test_the_sample_roster_and_the_example_sheet_make_a_clean_plan(
+    tmp_path: Path, quotas: Path
+) -> None:
+    folder = tmp_path / "plans" / "2017-Q4"
+    code, out, _ = run(folder, "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
+    assert code == 0, out
+    assert "created" in out and "3 region(s), 6 team(s), 35 rep(s)" in out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert {n.id for n in plan.nodes.values() if n.level.label == "region"} == {
+        "central",
+        "east",
+        "west",
+    }
+    anna = plan.nodes["anna-snelling"].targets["revenue"]
+    assert anna.value == Decimal(92000) and anna.months == (21000, 31000, 40000)
+    # the teams and regions were not in the sheet: derived from the reps, and marked
+    team = plan.nodes["central-brinkmann"].targets["revenue"]
+    reps = [
+        plan.nodes[r].targets["revenue"].value for r in plan.nodes["central-brinkmann"].children
+    ]
+    assert team.value == sum(reps) and team.note and team.note.startswith("Derived by planc import")
+    company = plan.nodes["crm-sample-company"].targets["revenue"]
+    regions = [plan.nodes[r].targets["revenue"].value for r in ("central", "east", "west")]
+    assert company.value == sum(regions)
+    assert "PLC810" in out
+
+
+def test_the_example_total_row_is_read_from_libreoffice_computed_values(tmp_path: Path) -> None:
+    folder = tmp_path / "2017-Q4"
+    code, out, _ = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_XLSX, *SAMPLE)
+    assert code == 0, out
+    text = (folder / "quarter.yaml").read_text(encoding="utf-8")
+    # the Total row (=SUM formulas, computed by LibreOffice) is the company's number, not derived
+    assert "revenue: {value: 3513000" in text
+    company = text.split("company:")[1].split("pillars:")[0]
+    assert "Derived" not in company
+
+
+def quirky_workbook(path: Path) -> None:
+    """Two header rows with merged cells, wide months, product columns, a total row,
+    a blank line and a text column, as a spreadsheet user lays them out."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Q2 quotas"
+    sheet.append(["FY27 Q2 quota plan"])
+    sheet.append([])
+    sheet.append(
+        ["Rep", "Office", "Bookings ($)", None, None, None, "Bookings ($)", None, "New logos"]
+    )
+    sheet.append([None, None, "Q2", "Apr", "May", "Jun", "Pro", "Basic", None])
+    sheet.merge_cells("C3:F3")
+    sheet.merge_cells("G3:H3")
+    sheet.merge_cells("A3:A4")
+    sheet.append(["Ann Lee", "Oslo", 550000, 150000, 180000, 220000, 300000, 250000, 5])
+    sheet.append(["Bob Ortiz", "Oslo", 550000, 170000, 180000, 200000, 250000, 300000, 5])
+    sheet.append([])
+    sheet.append(["Li Wei", "Lima", "600,000", 200000, 200000, 200000, 300000, 300000, 6])
+    sheet.append(["Xu Fang", "Lima", 400000, 100000, 150000, 150000, 200000, 200000, 4])
+    sheet.append(["North", None, 1000000, None, None, None, None, None, 10])
+    sheet.append(["Total", None, 2000000, None, None, None, None, None, 20])
+    workbook.save(path)
+
+
+def test_a_quirky_workbook(tmp_path: Path) -> None:
+    quotas = tmp_path / "quotas.xlsx"
+    quirky_workbook(quotas)
+    folder = tmp_path / "2027-Q2"
+    code, out, _ = run(
+        folder, "--roster", mini_roster(tmp_path), "--quotas", quotas, "--owner", "Vera Quist",
+        "--company", "Acme Tools",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "columns without numbers, not read: Office" in out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    ann = plan.nodes["ann-lee"].targets
+    assert ann["bookings"].months == (150000, 180000, 220000)
+    assert ann["bookings"].products == {"pro": 300000, "basic": 250000}
+    assert ann["new_logos"].value == 5 and plan.metrics["new_logos"].unit == "count"
+    assert plan.metrics["bookings"].unit == "currency"
+    assert plan.nodes["li-wei"].targets["bookings"].value == 600000  # typed as text "600,000"
+    assert plan.nodes["north"].targets["bookings"].value == 1000000  # given: not derived
+    assert plan.nodes["north"].targets["bookings"].note is None
+    south = plan.nodes["south"].targets["bookings"]
+    assert south.value == 1000000 and south.note  # derived from Li Wei's and Xu Fang's teams
+    assert plan.nodes["acme-tools"].targets["bookings"].value == 2000000  # the Total row
+    assert {p.id for p in plan.products.values()} == {"pro", "basic"}
+
+
+def test_nothing_is_written_when_a_sheet_is_unusable(tmp_path: Path) -> None:
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("name,Revenue\nAnn Lee,550k\nNobody,1\n", encoding="utf-8")
+    folder = tmp_path / "2027-Q2"
+    code, out, _ = run(
+        folder, "--roster", mini_roster(tmp_path), "--quotas", quotas, "--owner", "V",
+        "--company", "Acme", "--format", "json",
+    )  # fmt: skip
+    assert code == 1
+    codes = [(d["code"], d["range"]["start"]["line"]) for d in json.loads(out)["diagnostics"]]
+    assert ("PLC803", 2) in codes and ("PLC802", 3) in codes
+    assert not folder.exists()
+    # no temporary folder left behind either
+    assert {p.name for p in tmp_path.iterdir()} == {"roster.csv", "quotas.csv"}
+
+
+def test_an_existing_quarter_is_never_overwritten(tmp_path: Path) -> None:
+    folder = tmp_path / "2017-Q4"
+    folder.mkdir()
+    (folder / "quarter.yaml").write_text("mine\n", encoding="utf-8")
+    code, _, err = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV, *SAMPLE)
+    assert code == 2 and "never overwrites" in err
+    assert (folder / "quarter.yaml").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "2017-Q4"
+    code, out, _ = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV, *SAMPLE, "--dry-run")
+    assert code == 0 and "dry run" in out
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--quarter", "2017-Q5"], "not a calendar quarter id"),
+        (["--start", "2017-10-02"], "not the first day of a month"),
+        (["--unit", "revenue=money"], "currency, count, percent or score"),
+        (["--roster-columns", "boss=manager"], "not one of"),
+    ],
+)
+def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    folder = tmp_path / "new"
+    code, _, err = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV, *SAMPLE, *args)
+    assert code == 2 and message in err
+    assert not folder.exists()
+
+
+def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "quotas.ods").write_bytes(b"PK")
+    for quotas, message in (
+        (tmp_path / "none.csv", "no such file"),
+        (tmp_path / "quotas.ods", ".csv"),
+    ):
+        code, _, err = run(tmp_path / "2017-Q4", "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
+        assert code == 2 and message in err, err

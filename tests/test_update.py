@@ -1,0 +1,221 @@
+"""planc import --update: numbers edited in an exported workbook come back as a reviewed change.
+
+Real files throughout: the workbook is written by ``planc export --format
+xlsx``, edited with openpyxl as a script would, or saved again by
+LibreOffice (Debian's ``libreoffice-calc``, headless) to prove the hidden
+metadata sheet and the numbers survive a real spreadsheet program; the plan
+is a real folder, and ``planc propose`` runs in a real git repository.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import MINI
+from gitrepo import QUARTER, git, new_repo, planc_in
+from planc.checks import check_directory
+from planc.cli import cli
+
+NORTH = "regions/north.yaml"
+ANN_LOGOS = "K14"  # ann/new_customers in the mini plan's export (row 14, column value)
+BOB_REVENUE = "K23"
+BOB_MARCH = "K26"
+
+
+def run(*args: str | Path, cwd: Path) -> tuple[int, str, str]:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, list(map(str, args)))
+    finally:
+        os.chdir(old)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def plan_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "work"
+    shutil.copytree(MINI, root / "plans" / "2027-Q1")
+    north = root / "plans" / "2027-Q1" / NORTH
+    text = north.read_text(encoding="utf-8")
+    # a comment a person wrote: the update must keep it, and every other byte
+    north.write_text(
+        text.replace("        - rep: ann\n", "        - rep: ann  # moved from South\n")
+    )
+    return root
+
+
+def export(root: Path, name: str = "q1.xlsx") -> Path:
+    code, _, err = run("export", "plans/2027-Q1", "--format", "xlsx", "-o", name, cwd=root)
+    assert code == 0, err
+    return root / name
+
+
+def edit(path: Path, cells: dict[str, Any], out: Path | None = None) -> Path:
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    assert sheet["C14"].value == "ann" and sheet["H14"].value == "new_customers"
+    assert sheet["C23"].value == "bob" and sheet["H23"].value == "revenue"
+    for ref, value in cells.items():
+        sheet[ref] = value
+    target = out or path
+    workbook.save(target)
+    return target
+
+
+def files(root: Path) -> dict[str, bytes]:
+    folder = root / "plans" / "2027-Q1"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.yaml"))}
+
+
+def test_an_edited_number_lands_in_place_with_a_stub(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    before = files(root)
+    edited = edit(export(root), {ANN_LOGOS: 6})
+    code, out, _ = run("import", "--update", edited.name, cwd=root)
+    assert code == 1, out  # the stub is an error until its cause and note are written
+    assert "ann/new_customers: 5 -> 6" in out
+    after = files(root)
+    # north.yaml: one number changed, every other byte (the comment too) kept
+    old_north, new_north = before[NORTH].decode(), after[NORTH].decode()
+    assert "- rep: ann  # moved from South\n" in new_north
+    assert new_north == old_north.replace(
+        "new_customers: {value: 5}\n            key_product_share: {value: 55}",
+        "new_customers: {value: 6}\n            key_product_share: {value: 55}",
+    )
+    assert new_north != old_north
+    # quarter.yaml: the stub appended to the log, nothing else touched
+    quarter = after["quarter.yaml"].decode()
+    assert quarter.startswith(before["quarter.yaml"].decode())
+    stub = quarter[len(before["quarter.yaml"]) :]
+    assert stub.startswith("  - id: ADJ-002\n")
+    assert '    cause: ""' in stub and '    note: ""' in stub
+    assert "      - {target: ann/new_customers, from: 5, to: 6}\n" in stub
+    result = check_directory(root / "plans" / "2027-Q1")
+    assert [d.code for d in result.diagnostics if d.severity.value == "error"] == ["PLC630"]
+
+
+def test_months_are_read_back_too(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    edited = edit(export(root), {BOB_REVENUE: 600000, BOB_MARCH: 250000})
+    code, out, _ = run("import", "--update", edited.name, cwd=root)
+    assert code == 1
+    north = files(root)[NORTH].decode()
+    assert "value: 600000" in north and "months: [170000, 180000, 250000]" in north
+    assert "PLC305" in out  # the product split no longer adds up: reported, for the YAML
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_resave(source: Path, out_dir: Path) -> Path:
+    """Open and save the workbook with LibreOffice Calc (headless), as a person would."""
+    binary = soffice()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is missing; .ci/run installs libreoffice-calc")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = out_dir / "lo-profile"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(
+        [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+         "xlsx", "--outdir", str(out_dir), str(source)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    saved = out_dir / source.name
+    assert completed.returncode == 0 and saved.is_file(), completed.stderr
+    return saved
+
+
+def test_a_workbook_saved_by_libreoffice_round_trips(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    edited = edit(export(root), {ANN_LOGOS: 6}, tmp_path / "edited.xlsx")
+    saved = libreoffice_resave(edited, tmp_path / "lo")
+    assert saved.read_bytes() != edited.read_bytes()  # really rewritten by LibreOffice
+    code, out, _ = run("import", "--update", saved, cwd=root)
+    assert code == 1 and "ann/new_customers: 5 -> 6" in out, out
+    assert "{target: ann/new_customers, from: 5, to: 6}" in files(root)["quarter.yaml"].decode()
+
+
+def test_an_unedited_libreoffice_copy_changes_nothing(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    saved = libreoffice_resave(export(root), tmp_path / "lo")
+    before = files(root)
+    code, out, _ = run("import", "--update", saved, cwd=root)
+    assert code == 0, out
+    assert "nothing to change" in out
+    assert files(root) == before
+
+
+@pytest.mark.parametrize(
+    ("cells", "code"),
+    [
+        ({BOB_REVENUE: "=K24+K25+K26"}, "PLC822"),
+        ({BOB_REVENUE: "600k"}, "PLC803"),
+        ({BOB_REVENUE: None}, "PLC803"),
+        ({"C23": "carl"}, "PLC823"),
+        ({"N23": 700000}, "PLC823"),  # the last-year baseline: edited in the YAML, not here
+    ],
+)
+def test_what_is_not_a_typed_number_is_reported_and_nothing_written(
+    tmp_path: Path, cells: dict[str, Any], code: str
+) -> None:
+    root = plan_copy(tmp_path)
+    edited = edit(export(root), {ANN_LOGOS: 6, **cells})
+    before = files(root)
+    status, out, _ = run("import", "--update", edited.name, "--format", "json", cwd=root)
+    assert status == 1
+    assert code in out
+    assert files(root) == before
+
+
+def test_a_plan_changed_since_the_export_is_refused(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    edited = edit(export(root), {ANN_LOGOS: 6})
+    north = root / "plans" / "2027-Q1" / NORTH
+    north.write_text(north.read_text(encoding="utf-8").replace("# moved", "# came"))
+    before = files(root)
+    status, out, _ = run("import", "--update", edited.name, cwd=root)
+    assert status == 1 and "PLC821" in out
+    assert files(root) == before
+
+
+def test_a_workbook_of_another_quarter_is_refused(tmp_path: Path) -> None:
+    root = plan_copy(tmp_path)
+    edited = export(root)
+    shutil.copytree(root / "plans" / "2027-Q1", root / "plans" / "2027-Q2")
+    quarter = root / "plans" / "2027-Q2" / "quarter.yaml"
+    quarter.write_text(quarter.read_text(encoding="utf-8").replace("id: 2027-Q1", "id: 2027-Q2"))
+    status, out, _ = run("import", "--update", edited.name, "plans/2027-Q2", cwd=root)
+    assert status == 1 and "PLC820" in out and "is an export of acme 2027-Q1" in out
+
+
+def test_propose_fills_the_stub_and_makes_the_branch(tmp_path: Path) -> None:
+    root = new_repo(tmp_path)
+    code, _, err = run("export", QUARTER, "--format", "xlsx", "-o", "../q1.xlsx", cwd=root)
+    assert code == 0, err
+    edited = edit(tmp_path / "q1.xlsx", {ANN_LOGOS: 6})
+    code, out, _ = run("import", "--update", edited, cwd=root)
+    assert "ADJ-002" in out
+    missing = planc_in(root, "propose")
+    assert missing.code == 1 and "ADJ-002" in missing.stderr and "--cause" in missing.stderr
+    done = planc_in(
+        root, "propose", "--cause", "market", "--note", "A new plant opened in Ann's territory."
+    )
+    assert done.code == 0, done.stderr
+    branch = "plan/2027-Q1-adj-002"
+    quarter = git(root, "show", f"{branch}:{QUARTER}/quarter.yaml")
+    assert "    cause: market  # market | competitor" in quarter
+    assert '    note: "A new plant opened in Ann\'s territory."' in quarter
+    check = planc_in(root, "check", QUARTER, "--rev", branch, "--base", "main")
+    assert check.code == 0, check.stdout
