@@ -216,6 +216,9 @@ def load_actuals(
                 )
             ],
         )
+    through_duckdb = _through_duckdb(path, plan, as_of, name, baselines)
+    if through_duckdb is not None:
+        return through_duckdb
     text_columns: set[str] = set()
     for _attempt in range(len(t.COLUMN_ROLES) + 1):
         agg = _Aggregator(plan, mapping, as_of, name, baselines=baselines)
@@ -237,6 +240,20 @@ def load_actuals(
             continue
         return agg.result()
     raise AssertionError("every column was read as text and pandas still inferred a type")
+
+
+def _through_duckdb(
+    path: Path, plan: Plan, as_of: date, name: str, baselines: bool
+) -> LoadedActuals | None:
+    """A large CSV or Parquet export aggregated by DuckDB, when installed and nothing to report."""
+    assert plan.actuals is not None
+    try:
+        from planc.track.engines import duckdb_files  # noqa: PLC0415 - the warehouse extra
+    except ModuleNotFoundError:
+        return None
+    if not duckdb_files.wanted(path, plan.actuals):
+        return None
+    return duckdb_files.load(path, plan, as_of, shown=name, baselines=baselines)
 
 
 def _repeated_keys(
