@@ -187,9 +187,11 @@ def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: 
 
 def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "quotas.ods").write_bytes(b"PK")
+    (tmp_path / "renamed.xlsx").write_text("name,Revenue\n", encoding="utf-8")
     for quotas, message in (
         (tmp_path / "none.csv", "no such file"),
         (tmp_path / "quotas.ods", ".csv"),
+        (tmp_path / "renamed.xlsx", "not a readable .xlsx workbook"),
     ):
         code, _, err = run(tmp_path / "2017-Q4", "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
         assert code == 2 and message in err, err

@@ -219,3 +219,23 @@ def test_propose_fills_the_stub_and_makes_the_branch(tmp_path: Path) -> None:
     assert '    note: "A new plant opened in Ann\'s territory."' in quarter
     check = planc_in(root, "check", QUARTER, "--rev", branch, "--base", "main")
     assert check.code == 0, check.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("q1.csv", b"quarter,level\n", "reads the .xlsx workbook planc export wrote"),
+        ("q1.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+        ("none.xlsx", None, "no such file"),
+    ],
+)
+def test_a_file_that_is_no_workbook_is_a_usage_error(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    root = plan_copy(tmp_path)
+    if content is not None:
+        (root / name).write_bytes(content)
+    before = files(root)
+    code, _, err = run("import", "--update", name, cwd=root)
+    assert code == 2 and message in err, err
+    assert files(root) == before

@@ -175,11 +175,12 @@ def read_workbook(path: Path, shown: str) -> Workbook:
     from zipfile import BadZipFile  # noqa: PLC0415
 
     from openpyxl import load_workbook  # noqa: PLC0415
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
         formulas = load_workbook(path, data_only=False)
         values = load_workbook(path, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as error:
+    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
         raise SheetError(f"{shown}: not a readable .xlsx workbook ({error})") from error
     visible: list[str] = []
     hidden: dict[str, Table] = {}

@@ -88,6 +88,7 @@ def _metadata(workbook: Workbook) -> dict[str, str]:
 
 def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path) -> Path:
     """The plan the workbook names (``plans/<quarter>``), unless FOLDER says otherwise."""
+    _require_workbook(edited, shown)
     if folder is not None:
         return folder
     try:
@@ -102,12 +103,16 @@ def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path)
     return plans_root / quarter
 
 
-def update_plan(edited: Path, shown: str, folder: Path) -> Update:
-    """Compare the workbook with the plan; when nothing is amiss, the edited files in memory."""
+def _require_workbook(edited: Path, shown: str) -> None:
     if not edited.is_file():
         raise UpdateError(f"{shown}: no such file")
     if edited.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UpdateError(f"{shown}: --update reads the .xlsx workbook planc export wrote")
+
+
+def update_plan(edited: Path, shown: str, folder: Path) -> Update:
+    """Compare the workbook with the plan; when nothing is amiss, the edited files in memory."""
+    _require_workbook(edited, shown)
     try:
         workbook = read_workbook(edited, shown)
     except SheetError as error:
