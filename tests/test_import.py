@@ -195,3 +195,36 @@ def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
     ):
         code, _, err = run(tmp_path / "2017-Q4", "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
         assert code == 2 and message in err, err
+
+
+def test_chinese_names_and_headers(tmp_path: Path) -> None:
+    """Names without latin letters: ids from the e-mail, else numbered; months as 1月."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "销售,经理,区域,邮箱\n张伟,郑凯,华东,zhang.wei@example.com\n李娜,郑凯,华东,\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text(
+        "姓名,销售收入 / 1月,销售收入 / 2月,销售收入 / 3月,新客户数\n"
+        '张伟,"960,000",630000,1320000,3\n李娜,590000,490000,1040000,2\n合计,,,,5\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "2027-Q1"
+    code, out, _ = run(
+        folder, "--roster", roster, "--quotas", quotas, "--owner", "王建国", "--company",
+        "锐工科技", "--currency", "CNY", "--locale", "zh-CN",
+        "--roster-columns", "rep=销售,manager=经理,region=区域,email=邮箱",
+    )  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.people["zhang-wei"].name == "张伟"  # from the e-mail
+    lina = next(p for p in plan.people.values() if p.name == "李娜")
+    assert lina.id.startswith("rep-")
+    revenue = next(m for m in plan.metrics.values() if m.name == "销售收入")
+    assert revenue.unit == "currency"
+    assert plan.nodes["zhang-wei"].targets[revenue.id].months == (960000, 630000, 1320000)
+    customers = next(m for m in plan.metrics.values() if m.name == "新客户数")
+    assert customers.unit == "count"
+    assert plan.nodes[plan.company].targets[customers.id].value == 5  # the 合计 row

@@ -146,7 +146,7 @@ def import_(
     if owner is None or company is None:
         fail_usage("give --owner NAME (the company plan's owner) and --company NAME")
     from planc.core.pipeline import display_path
-    from planc.sheets.importer import ImportError_, ImportRequest, import_quarter
+    from planc.sheets.importer import ImportRequest, SheetImportError, import_quarter
     from planc.sheets.roster import DEFAULT_COLUMNS
 
     declared = _mapping(
@@ -182,7 +182,7 @@ def import_(
     )
     try:
         made = import_quarter(request, display_path(folder))
-    except ImportError_ as error:
+    except SheetImportError as error:
         fail_usage(str(error))
     _report(made, folder, dry_run, output_format)
 

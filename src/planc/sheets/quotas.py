@@ -297,7 +297,7 @@ def _column(
         )
         return None
     label = _PARENTHESIS.sub("", head.text).strip() or head.text
-    metric = slug(label).replace("-", "_") or f"metric_{head.col}"
+    metric = _metric_id(label, sheet)
     if metric not in sheet.metrics:
         unit = units.get(metric) or unit_of(head.text)
         if unit is None:
@@ -330,6 +330,18 @@ def _column(
     product = slug(sub) or f"product-{len(sheet.products) + 1}"
     sheet.products.setdefault(product, sub)
     return MetricColumn(at, metric, "product", product=product)
+
+
+def _metric_id(label: str, sheet: QuotaSheet) -> str:
+    """``Deals won`` → ``deals_won``; a name without latin letters → ``metric_1``, ``metric_2``
+    (the same label always gets the same id)."""
+    made = slug(label).replace("-", "_")
+    if made:
+        return made
+    for metric, (name, _) in sheet.metrics.items():
+        if name == label:
+            return metric
+    return f"metric_{sum(1 for m in sheet.metrics if m.startswith('metric_')) + 1}"
 
 
 def _is_quarter(text: str) -> bool:
