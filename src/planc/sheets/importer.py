@@ -450,7 +450,8 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
         raise SheetImportError(f"{request.shown_quotas}: no metric columns found beside the names")
     targets = _targets_from_sheet(sheet, len(months))
     where = {node: numbers.cell for node, numbers in sheet.nodes.items()}
-    diagnostics += _derive(org, sheet, targets, Decimal(0), where)
+    band_min = Decimal(DEFAULT_POLICY["over_assignment"]["min"])  # the band the children keep
+    diagnostics += _derive(org, sheet, targets, band_min, where)
     for rep in roster.reps():
         if rep not in sheet.nodes:
             person = roster.people[rep]
