@@ -273,7 +273,29 @@ def _columns(
         column = _column(table, parts, months, units, sheet)
         if column is not None:
             columns[col] = column
+    _all_months(table, columns, len(months), sheet)
     return columns
+
+
+def _all_months(
+    table: Table, columns: dict[int, MetricColumn], length: int, sheet: QuotaSheet
+) -> None:
+    """Month columns cover the whole quarter, each month once, or they are not understood."""
+    by_metric: dict[str, list[MetricColumn]] = {}
+    for column in columns.values():
+        if column.part == "month":
+            by_metric.setdefault(column.metric, []).append(column)
+    for metric, found in by_metric.items():
+        indexes = sorted(c.month for c in found if c.month is not None)
+        if indexes != list(range(length)):
+            sheet.diagnostics.append(
+                HEADER_NOT_UNDERSTOOD.at(
+                    table.span(found[-1].cell),
+                    f"{metric} has month columns for months {', '.join(str(i + 1) for i in indexes)} "
+                    f"of the quarter's {length}",
+                    "give one column for every month of the quarter, or none",
+                )
+            )
 
 
 def _column(
@@ -392,6 +414,30 @@ def _read_row(
         else:
             assert column.product is not None
             entry.products.setdefault(column.metric, {})[column.product] = (amount, cell)
+    _empty_months(table, row, columns, entry, sheet)
+
+
+def _empty_months(
+    table: Table,
+    row: tuple[Cell, ...],
+    columns: dict[int, MetricColumn],
+    entry: Numbers,
+    sheet: QuotaSheet,
+) -> None:
+    """A row that gives some months of a metric must give all of them: never guess the rest."""
+    for col, column in columns.items():
+        if column.part != "month" or column.metric not in entry.months:
+            continue
+        cell = row[col - 1] if col <= len(row) else Cell(row[0].row, col, None)
+        if cell.value is None and cell.formula is None:
+            sheet.diagnostics.append(
+                NOT_A_NUMBER.at(
+                    table.span(cell),
+                    f"{table.where(cell)} is empty, but the row gives other months of "
+                    f"{column.metric}",
+                    "type every month's number (0 for none), or leave all months empty",
+                )
+            )
 
 
 def _place(
