@@ -228,3 +228,30 @@ def test_chinese_names_and_headers(tmp_path: Path) -> None:
     customers = next(m for m in plan.metrics.values() if m.name == "新客户数")
     assert customers.unit == "count"
     assert plan.nodes[plan.company].targets[customers.id].value == 5  # the 合计 row
+
+
+def test_the_roster_as_a_workbook_with_declared_columns(tmp_path: Path) -> None:
+    """The sample roster saved as .xlsx on a named sheet, with other headers and a director."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "CRM users"
+    sheet.append(["Agent", "Reports to", "Office", "Director"])
+    directors = {"Central": "Sam Rivera", "East": "Jo Chen", "West": "Ana Ruiz"}
+    for line in ROSTER.read_text(encoding="utf-8").splitlines()[1:]:
+        agent, manager, office = line.split(",")
+        sheet.append([agent, manager, office, directors[office]])
+    workbook.create_sheet("Notes").append(["exported from the CRM"])
+    roster = tmp_path / "users.xlsx"
+    workbook.save(roster)
+    folder = tmp_path / "2017-Q4"
+    code, out, _ = run(
+        folder, "--roster", roster, "--roster-sheet", "CRM users", "--quotas", EXAMPLE_CSV,
+        "--roster-columns", "rep=Agent,manager=Reports to,region=Office,director=Director", *SAMPLE,
+    )  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.nodes["east"].owner == "jo-chen" and plan.people["jo-chen"].role == "director"
+    assert plan.people["cara-losch"].manager == "jo-chen"
+    assert len([n for n in plan.nodes.values() if n.level.label == "rep"]) == 35
