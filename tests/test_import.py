@@ -108,6 +108,11 @@ def quirky_workbook(path: Path) -> None:
     sheet.append(["Xu Fang", "Lima", 400000, 100000, 150000, 150000, 200000, 200000, 4])
     sheet.append(["North", None, 1000000, None, None, None, None, None, 10])
     sheet.append(["Total", None, 2000000, None, None, None, None, None, 20])
+    # a share typed as a percent: the cell stores 0.55 and shows 55%
+    sheet["J3"] = "Win rate"
+    for row, share in ((5, 0.55), (6, 0.6), (8, 0.475), (9, 0.5)):
+        sheet.cell(row=row, column=10).value = share
+        sheet.cell(row=row, column=10).number_format = "0.0%"
     workbook.save(path)
 
 
@@ -135,6 +140,8 @@ def test_a_quirky_workbook(tmp_path: Path) -> None:
     assert south.value == 1000000 and south.note  # derived from Li Wei's and Xu Fang's teams
     assert plan.nodes["acme-tools"].targets["bookings"].value == 2000000  # the Total row
     assert {p.id for p in plan.products.values()} == {"pro", "basic"}
+    assert plan.metrics["win_rate"].unit == "percent"
+    assert ann["win_rate"].value == 55 and plan.nodes["li-wei"].targets["win_rate"].value == 47.5
 
 
 def test_nothing_is_written_when_a_sheet_is_unusable(tmp_path: Path) -> None:

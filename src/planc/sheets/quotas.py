@@ -15,7 +15,8 @@ What is understood (docs/import.md says the same for users):
   found among the roster's reps (name, id or e-mail), managers (their team),
   teams, regions and the company. A row named ``Total`` (``Grand total``,
   ``合计``, ``总计``) is the company's number.
-* **Numbers** are number cells, or text like ``2,910,000`` and ``$87,000``.
+* **Numbers** are number cells, or text like ``2,910,000``, ``$87,000`` and ``55%``;
+  a cell formatted as a percent (stored 0.55, shown 55%) is read as 55.
   A formula counts with the value the spreadsheet program last computed.
 
 Not understood (reported, never guessed): product-by-month grids (three
@@ -440,6 +441,13 @@ def _empty_months(
             )
 
 
+def _tidy(value: Decimal) -> Decimal:
+    """55.00 → 55, 55.50 → 55.5: the number as written, without the scaling's zeros."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def _place(
     table: Table,
     name_cell: Cell,
@@ -483,7 +491,8 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
         )
         return None
     if isinstance(cell.value, Decimal):
-        return cell.value
+        # a cell formatted as a percent stores 0.55 and shows 55%: the sheet means 55
+        return _tidy(cell.value * 100) if cell.percent else cell.value
     amount = parse_number(cell.text)
     if amount is None:
         sheet.diagnostics.append(
