@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from measure import run_measured
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 SCHEMA = REPO / "schema" / "plan.schema.json"
@@ -81,22 +83,15 @@ class Results:
 
 
 def run_once(cmd: list[str]) -> Run:
-    """Run cmd; wall time and peak RSS of that child alone (os.wait4 gives its rusage)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Run(
-            seconds,
-            usage.ru_maxrss * 1024,
-            proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-        )
+    """Run cmd as a fresh process; wall time and the peak RSS of that process alone.
+
+    Through bench/measure.py: a child's ``ru_maxrss`` taken here with ``os.wait4``
+    would include this script's own peak at fork time (the floor's loaded plan).
+    """
+    measured = run_measured(cmd)
+    return Run(
+        measured.seconds, measured.max_rss, measured.exit_code, measured.stdout, measured.stderr
+    )
 
 
 def best_of(cmd: list[str], runs: int) -> Run:

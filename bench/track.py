@@ -12,7 +12,7 @@ cents), then measures, best of ``--runs``:
   process (no interpreter start, no imports);
 - planc: ``python -m planc track PLAN --actuals FILE --as-of ... --format json`` as
   a subprocess: interpreter start, imports, the plan's check, reading,
-  aggregating, tracking and the report; its peak RSS from ``os.wait4``.
+  aggregating, tracking and the report; its peak RSS measured for that process alone (bench/measure.py).
 
 It checks planc's company revenue against a sum computed here with pandas and
 ``Decimal``, prints a markdown report with PASS/FAIL per target (planc/floor
@@ -30,12 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from measure import Measured, run_measured
 
 BENCH = Path(__file__).resolve().parent
 GiB = 1024**3
@@ -61,33 +62,9 @@ actuals:
 """
 
 
-@dataclass
-class Measured:
-    seconds: float
-    cpu_seconds: float  # user + system time of the child alone
-    max_rss: int
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 def run_once(cmd: list[str]) -> Measured:
-    """Wall time and peak RSS of that child alone (os.wait4 gives its rusage)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        return Measured(
-            seconds,
-            usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss * 1024,
-            os.waitstatus_to_exitcode(status),
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-        )
+    """Wall time, CPU time and peak RSS of that process alone (see bench/measure.py)."""
+    return run_measured(cmd)
 
 
 def make_plan(reps: int, plan_dir: Path) -> tuple[list[str], list[str]]:
@@ -180,6 +157,28 @@ def floor_seconds(path: Path, runs: int) -> tuple[float, float]:
     return best, best_cpu
 
 
+def floor_engine(path: Path) -> str:
+    """Which parser and string storage the floor used, as installed (pyarrow changes both).
+
+    With pyarrow installed, pandas 3 keeps text columns as Arrow strings and its
+    ``read_csv`` is about twice as fast as with Python string objects: the floor
+    depends on the environment, so the report names it.
+    """
+    sample = pd.read_csv(path, usecols=COLUMNS, nrows=1000)
+    text = sample["sales_agent"].dtype
+    storage = getattr(text, "storage", "python objects")
+    try:
+        import pyarrow
+
+        arrow = f"pyarrow {pyarrow.__version__} installed"
+    except ImportError:
+        arrow = "pyarrow not installed"
+    return (
+        f"pandas {pd.__version__} read_csv, C engine; text columns as {text} "
+        f"(storage: {storage}); {arrow}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -248,6 +247,8 @@ def bench(args: argparse.Namespace, work: Path) -> int:
         f"# planc track benchmark\n\n{args.rows:,} rows ({size / 2**20:,.0f} MiB), {args.reps} reps, "
         f"as of {AS_OF}; generated in {generate_s:.1f} s; best of {args.runs}.\n"
     )
+    engine = floor_engine(export)
+    print(f"floor engine: {engine}\n")
     print(f"ledger: {ledger}\n")
     print("| measure | wall s | CPU s |\n|---|---:|---:|")
     print(f"| floor: pandas.read_csv, same 6 columns | {floor:.2f} | {floor_cpu:.2f} |")
@@ -273,6 +274,7 @@ def bench(args: argparse.Namespace, work: Path) -> int:
                     "planc_s": best.seconds,
                     "planc_runs_s": [r.seconds for r in runs],
                     "ratio": ratio,
+                    "floor_engine": engine,
                     "peak_rss": peak,
                     "revenue": str(revenue),
                     "expected_revenue": str(expected),

@@ -1,6 +1,7 @@
 # Sourced by the other scripts: a virtualenv in .venv with planc installed.
 # PLANC_EXTRAS names the extras to install: "dev" (the default: every extra and the dev
-# tools, for scripts/test.sh) or "" (the core: what check and render need, for the main job).
+# tools, for scripts/test.sh), "site" (the core and Babel: what check and render need, for the
+# main job) or "" (the core: what check needs).
 # Reinstalls only when pyproject.toml or setup.py changed, or more extras are asked for
 # than are installed (a stamp holds their hash and the extras).
 set -euo pipefail

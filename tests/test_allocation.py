@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import MINI, REPO, run_planc
 from planc.allocate.allocation import (
+    Allocation,
     AllocationError,
     allocate,
     allocate_down,
@@ -23,7 +25,7 @@ from planc.allocate.allocation import (
     month_availability,
 )
 from planc.checks import check_directory
-from planc.core.model import Plan
+from planc.core.model import Band, Level, Plan
 
 UNITS = st.sampled_from([Decimal(1), Decimal(1000), Decimal("0.01"), Decimal(5), Decimal("2.5")])
 WEIGHTS = st.lists(
@@ -476,3 +478,78 @@ def test_every_split_of_the_example_adds_up_exactly(uplift: int, method: str, te
 @functools.cache
 def _example() -> Plan:
     return _plan(REPO / "plans" / "2027-Q1")
+
+
+def _reps_after(plan: Plan, metric: str, splits: list[Allocation]) -> dict[str, Decimal]:
+    """Every node -> what its reps add up to once the splits are applied."""
+    new = {c.node.id: c.after for split in splits for c in split.children}
+    sums: dict[str, Decimal] = {}
+    for node in plan.nodes.values():
+        if node.level is not Level.REP or metric not in node.targets:
+            continue
+        value = new.get(node.id, node.targets[metric].value)
+        for above in plan.ancestors(node.parent or ""):
+            sums[above.id] = sums.get(above.id, Decimal(0)) + value
+    return sums
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    node=st.sampled_from(["ruigong", "east", "north", "south", "east-ka", "south-smb"]),
+    metric=st.sampled_from(["revenue", "collections", "new_customers"]),
+    method=st.sampled_from(["even", "capacity"]),
+    uplift=st.integers(min_value=0, max_value=20),
+    region_max=st.integers(min_value=0, max_value=45),
+    company_max=st.integers(min_value=0, max_value=45),
+)
+def test_a_cascade_stays_inside_the_cumulative_bands(
+    node: str, metric: str, method: str, uplift: int, region_max: int, company_max: int
+) -> None:
+    """Whatever the uplift, a cascade's reps fit every cumulative band above and below its node,
+    or the cascade refuses with the band that leaves no room."""
+    example = _example()
+    policy = replace(
+        example.policy,
+        cumulative_region=Band(Decimal(0), Decimal(region_max)),
+        cumulative_company=Band(Decimal(0), Decimal(company_max)),
+    )
+    plan = replace(example, policy=policy)
+    try:
+        splits = allocate_down(plan, node, metric, method, uplift=Decimal(uplift), cascade=True)
+    except AllocationError as error:
+        assert "cumulative" in str(error)
+        return
+    new = {c.node.id: c.after for split in splits for c in split.children}
+    reps = _reps_after(plan, metric, splits)
+    inside = {n.id for n in plan.walk(node)} | {a.id for a in plan.ancestors(node)}
+    for checked in inside:
+        above = plan.nodes[checked]
+        if above.level not in (Level.REGION, Level.COMPANY):
+            continue
+        value = new.get(checked, above.targets[metric].value)
+        band = policy.cumulative(above.level)
+        assert reps[checked] <= value * (100 + band.max) / 100, (checked, reps[checked], value)
+    for split in splits:
+        assert split.total >= split.parent  # never under-assigned (over_assignment.min is 0)
+
+
+class TestCascadeRespectsTheCumulativeBand:
+    """planc allocate --cascade holds the reps inside policy.over_assignment.cumulative."""
+
+    def test_the_issue_command_now_writes_a_plan_check_accepts(self, tmp_path: Path) -> None:
+        # East at +20 % per level used to give its reps 144 % of the region (PLC320).
+        plan = _copy(tmp_path, REPO / "plans" / "2027-Q1")
+        result = run_planc(
+            "allocate", plan, "--node", "east", "--metric", "revenue", "--method", "baseline",
+            "--uplift", "20", "--cascade", "--write",
+        )  # fmt: skip
+        assert result.code == 0, result.stderr
+        assert "held down by policy.over_assignment.cumulative.region of east" in result.stdout
+        assert run_planc("check", plan).code == 0
+        after = _plan(plan)
+        reps = _reps_after(after, "revenue", [])
+        assert reps["east"] * 100 / after.nodes["east"].targets["revenue"].value <= 130
+
+    def test_without_cascade_no_ceiling_applies(self) -> None:
+        splits = allocate_down(_example(), "east", "revenue", "even", uplift=Decimal(20))
+        assert [s.limited_by for s in splits] == [None]

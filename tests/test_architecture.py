@@ -39,7 +39,9 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "numpy": {"planc.track"},
     "jinja2": {"planc.site"},
     "openpyxl": {"planc.sheets"},
-    "ruamel": {"planc.allocate"},
+    "sqlalchemy": {"planc.track.engines"},
+    "duckdb": {"planc.track.engines"},
+    "babel": {"planc.core.locales"},
 }
 
 

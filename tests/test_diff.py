@@ -286,16 +286,35 @@ class TestImpact:
         impact = only(document)
         assert code == 1
         uncovered = impact["checks"]["uncovered"]
-        assert [(d["code"], d["location"]["line"]) for d in uncovered] == [
+        assert [(d["code"], d["range"]["start"]["line"]) for d in uncovered] == [
             ("PLC610", 27),
             ("PLC610", 39),
         ]
-        assert all(d["location"]["path"] == NORTH for d in uncovered)
+        assert all(d["path"] == NORTH for d in uncovered)
         # The old record no longer matches the plan: introduced by the change.
         assert {d["code"] for d in impact["checks"]["introduced"]} == {"PLC602"}
         check = planc_in(root, "check", QUARTER, "--base", "main", "--format", "json")
         assert check.code == 1
         assert [d["code"] for d in json.loads(check.stdout)["diagnostics"]].count("PLC610") == 2
+
+    def test_stretch_reconciles_like_the_value(self, tmp_path: Path) -> None:
+        """A new stretch goal on a team is shown against its reps' stretch (else value)."""
+        root = new_repo(tmp_path)
+        edit(
+            root / NORTH,
+            "        revenue: {value: 1000000}\n        new_customers",
+            "        revenue: {value: 1000000, stretch: 1200000}\n        new_customers",
+        )
+        _, document = impact_of(root)
+        rows = [r for r in only(document)["reconciliation"] if r["part"] == "stretch"]
+        assert [(r["node"], r["metric"]) for r in rows] == [("north-ent", "revenue")]
+        [row] = rows
+        # ann's stretch 600,000 + bob's value 550,000 against the team's new stretch
+        assert row["parent"] == {"before": None, "after": "1200000"}
+        assert row["children"]["after"] == "1150000"
+        assert row["ok"] == {"before": None, "after": False}
+        text = planc_in(root, "diff").stdout
+        assert "north-ent/revenue stretch: children 1,150,000" in text
 
     def test_over_assignment_introduced_and_fixed(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
@@ -407,6 +426,31 @@ class TestImpact:
         # A 0.9 % step, but 4.5 % from the approved plan: the drift decides the tier.
         [approval] = impact["approvals"]
         assert approval["largest_percent"] == "4.55"
+
+    def test_diff_and_check_agree_at_the_tier_boundary(self, tmp_path: Path) -> None:
+        """5.02 % is above an "up to 5 %" tier: diff prints 5.02% and asks the region owner,
+        and an enforced check rejects the record that only the team owner approved."""
+        root = new_repo(tmp_path)
+        edit(
+            root / QUARTER_FILE,
+            "  approvals:\n",
+            "  approvals:\n    enforce: true\n    tiers:\n",
+        )
+        text = (root / QUARTER_FILE).read_text(encoding="utf-8")
+        text = text.replace("\n    - {up_to", "\n      - {up_to").replace(
+            "\n    - {approver", "\n      - {approver"
+        )
+        (root / QUARTER_FILE).write_text(text, encoding="utf-8")
+        move_with_record(root, amount=27_610, approved_by="ned")
+        _, document = impact_of(root)
+        [approval] = only(document)["approvals"]
+        assert (approval["person"], approval["largest_percent"]) == ("nora", "5.02")
+        assert approval["recorded"] is False
+        assert "| 5.02% |" in planc_in(root, "diff", "--format", "markdown").stdout
+        check = planc_in(root, "check", QUARTER)
+        assert check.code == 1
+        assert "PLC620" in check.stdout and "by up to 5.02%" in check.stdout
+        assert "nora (region owner of north) must approve" in check.stdout
 
     def test_missing_approved_tag_is_reported_not_fatal(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)

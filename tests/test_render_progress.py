@@ -192,7 +192,9 @@ class TestFiguresOnThePage:
         # 46 of 92 days; revenue phased 20,000 / 29,000 / 38,000: July whole, 15 of 31 days of August.
         pace = (Decimal(20000) + Decimal(29000) * 15 / 31).quantize(Decimal(1))
         assert f"Pace to date ${pace:,}" in text
-        assert "Progress to the end of 15 Aug 2017 (day 46 of 92), from sales_pipeline.csv." in text
+        assert (
+            "Progress to the end of Aug 15, 2017 (day 46 of 92), from sales_pipeline.csv." in text
+        )
         assert "Forecast $52,704" in text  # run rate: 26,352 * 92 / 46
         assert "At risk" in text  # 77.4% of pace, below policy.warnings.behind_pace (80%)
 
@@ -208,7 +210,7 @@ class TestDeterminism:
         out = tmp_path / "site"
         render(PLAN, out, "--actuals", EXPORT, "--rep", "anna-snelling")
         text = words((out / "index.html").read_text(encoding="utf-8"))
-        assert "Progress to the end of 30 Sep 2017 (day 92 of 92)" in text
+        assert "Progress to the end of Sep 30, 2017 (day 92 of 92)" in text
 
     def test_pandas_is_imported_only_with_actuals(self, tmp_path: Path) -> None:
         probe = (

@@ -196,6 +196,18 @@ class TestHistory:
         ]
         assert zhang["baseline"]["last_year"] == zhang_last
 
+    def test_a_new_quarter_enforces_its_approval_tiers(self, tmp_path: Path) -> None:
+        plans = _plans(tmp_path, MINI)  # the mini plan lists its tiers the older way
+        made = roll_forward(plans / "2027-Q1", "2027-Q2")
+        approvals = yaml.safe_load(made.files["quarter.yaml"])["policy"]["approvals"]
+        assert approvals["enforce"] is True
+        assert [t["approver"] for t in approvals["tiers"]] == [
+            "team_owner",
+            "region_owner",
+            "company_owner",
+        ]
+        assert made.result.plan is not None and made.result.plan.policy.enforce_approvals
+
     def test_results_fill_last_quarter_and_seasonality(self, tmp_path: Path) -> None:
         plans = _plans(tmp_path, MINI)
         # Results per rep and month: Q1 2027 (the old quarter) and Q2 2026 (a year before the new one).

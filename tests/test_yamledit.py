@@ -138,6 +138,17 @@ class TestInsertions:
         document.set(("a", "b"), Decimal(3))
         assert document.render() == "\ufeffa:\r\n  b: 3\r\n  c: 2\r\n"
 
+    def test_positions_count_characters_not_bytes(self) -> None:
+        # libyaml's marks count characters (a CJK or astral one is 1, as in Python's str).
+        text = '# 李娜 😀\r\nname: "王 😀"\r\nt:\r\n  r: {value: 100, note: 费用😀}\r\n  c:\r\nx: ~\r\n'
+        document = YamlDocument("\ufeff" + text)
+        document.set(("t", "r", "value"), Decimal(250))
+        document.set(("t", "c"), {"value": Decimal("4.5")})
+        document.set(("x",), "y")
+        assert document.render() == "\ufeff" + text.replace("100", "250").replace(
+            "  c:\r\n", "  c: {value: 4.5}\r\n"
+        ).replace("x: ~", 'x: "y"')
+
     def test_overlapping_edits_are_refused(self) -> None:
         document = YamlDocument("a:\n  - 1\n  - 2\nb: 1\n")
         document.set(("a",), [Decimal(1), Decimal(2), Decimal(3)])

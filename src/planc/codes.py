@@ -15,20 +15,25 @@ from __future__ import annotations
 
 from planc.change import coverage
 from planc.checks import CHECKS
-from planc.core import loader, schema
+from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
 from planc.sheets import rules as sheet_rules
+from planc.track import rules as track_rules
 from planc.track import tracking
+from planc.track.engines import rules as source_rules
 
 RULES: dict[str, Rule] = {
     r.code: r
     for r in sorted(
         (
             *loader.RULES,
+            *pipeline.RULES,
             *schema.RULES,
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *source_rules.RULES,
+            *track_rules.RULES,
             *sheet_rules.RULES,
         ),
         key=lambda r: r.code,

@@ -17,6 +17,7 @@ here is pure: the model in, an :class:`Allocation` out, nothing written.
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -279,6 +280,7 @@ class Allocation:
     parent: Decimal
     total: Decimal
     children: tuple[ChildChange, ...]
+    limited_by: str | None = None  # why the total is below parent + uplift (a cumulative band)
 
     @property
     def before_total(self) -> Decimal:
@@ -296,10 +298,12 @@ def allocate(
     months: bool = False,
     products: bool = False,
     value: Decimal | None = None,
+    ceiling: Ceiling | None = None,
 ) -> Allocation:
     """Split ``node_id``'s ``metric_id`` target among its children (see the module docstring).
 
-    ``value`` splits that number instead of the node's own (a parent's new value, when cascading).
+    ``value`` splits that number instead of the node's own (a parent's new value, when cascading);
+    ``ceiling`` is the most the children may add up to (what a cumulative band leaves them).
     """
     node = plan.nodes.get(node_id)
     if node is None:
@@ -333,7 +337,10 @@ def allocate(
         label = method
     unit = unit_of(plan, metric)
     lift = _uplift(plan, metric, uplift)
-    total = intended_total(plan, metric, parent_value, lift, unit)
+    total = intended_total(plan, metric, parent_value, lift, unit, ceiling)
+    limited_by = None
+    if ceiling is not None and total < round_to(parent_value * (100 + lift) / 100, unit, up=False):
+        limited_by = ceiling.why
     values = largest_remainder(total, weights, unit)
     weight_sum = sum(weights, Fraction(0))
     changes = []
@@ -350,7 +357,9 @@ def allocate(
                 products=split_products(plan, child, current, target, share, unit, force=products),
             )
         )
-    return Allocation(node, metric, label, lift, unit, parent_value, total, tuple(changes))
+    return Allocation(
+        node, metric, label, lift, unit, parent_value, total, tuple(changes), limited_by
+    )
 
 
 def allocate_down(
@@ -365,14 +374,32 @@ def allocate_down(
     products: bool = False,
     cascade: bool = False,
 ) -> list[Allocation]:
-    """The split of one node; with ``cascade``, each child's new number split again, down to the reps."""
+    """The split of one node; with ``cascade``, each child's new number split again, down to the reps.
+
+    A cascade compounds its uplift level by level, so each split is also held
+    under what ``policy.over_assignment.cumulative`` leaves it (see
+    :class:`CumulativeRoom`): the plan it produces passes PLC320.
+    """
+    room = CumulativeRoom.of(plan, node_id, metric_id) if cascade else None
     first = allocate(
-        plan, node_id, metric_id, method, mix=mix, uplift=uplift, months=months, products=products
+        plan,
+        node_id,
+        metric_id,
+        method,
+        mix=mix,
+        uplift=uplift,
+        months=months,
+        products=products,
+        ceiling=room.ceiling(node_id, None) if room else None,
     )
     found = [first]
     pending = [first] if cascade else []
     while pending:
         level = pending.pop(0)
+        assert room is not None
+        # Breadth first, each split settled as it is made: every split of a level is
+        # known before the level below it shares out the room.
+        room.settle(level)
         for change in level.children:
             if not change.node.children or change.target is None:
                 continue
@@ -386,10 +413,113 @@ def allocate_down(
                 months=months,
                 products=products,
                 value=change.after,
+                ceiling=room.ceiling(change.node.id, change.after),
             )
+            room.settle(below)
             found.append(below)
             pending.append(below)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Ceiling:
+    """The most a split's children may add up to, and the band that says so."""
+
+    most: Fraction
+    why: str
+
+
+@dataclass(slots=True)
+class CumulativeRoom:
+    """What the cumulative bands leave each split of one cascade.
+
+    For every region or company above the cascade's splits, the reps may add
+    up to ``value x (100 + cumulative max) %``. Reps outside the cascade keep
+    their numbers; the rest of the room is shared among the splits of one
+    level in proportion to their new values, so the shares add up to the room
+    exactly. A split above the teams leaves room for the lowest uplift of the
+    levels still below it (``over_assignment.min``).
+    """
+
+    plan: Plan
+    metric: str
+    resplit: dict[str, Node]  # every node the cascade splits
+    reps_below: dict[str, Decimal]  # node -> its reps' current sum
+    new_values: dict[str, Decimal]
+
+    @classmethod
+    def of(cls, plan: Plan, node_id: str, metric: str) -> CumulativeRoom:
+        resplit: dict[str, Node] = {}
+        stack = [node_id]
+        while stack:
+            node = plan.nodes.get(stack.pop())
+            if node is None or metric not in node.targets or not node.children:
+                continue
+            resplit[node.id] = node
+            stack.extend(node.children)
+        reps_below: dict[str, Decimal] = {}
+        for node in plan.nodes.values():
+            target = node.targets.get(metric)
+            if node.level is not Level.REP or target is None:
+                continue
+            for above in plan.ancestors(node.parent or ""):
+                reps_below[above.id] = reps_below.get(above.id, Decimal(0)) + target.value
+        return cls(plan, metric, resplit, reps_below, {})
+
+    def settle(self, allocation: Allocation) -> None:
+        """Record the new values a split gave its children."""
+        for change in allocation.children:
+            self.new_values[change.node.id] = change.after
+
+    def _value(self, node: Node) -> Decimal:
+        return self.new_values.get(node.id, node.targets[self.metric].value)
+
+    def ceiling(self, node_id: str, value: Decimal | None) -> Ceiling | None:
+        """The tightest room any region or company above ``node_id`` leaves its split."""
+        plan = self.plan
+        node = self.resplit[node_id]
+        metric = plan.metrics[self.metric]
+        if not metric.summed or metric.is_cap:
+            return None
+        own = Fraction(node.targets[self.metric].value if value is None else value)
+        below = Level.REP - (node.level + 1)  # levels between the children and the reps
+        floor = (Fraction(100 + plan.policy.over_assignment.min) / 100) ** below
+        best: Ceiling | None = None
+        for above in plan.ancestors(node_id):
+            if above.level not in (Level.REGION, Level.COMPANY):
+                continue
+            if self.metric not in above.targets or above.id not in self.reps_below:
+                continue
+            share = self._share(above, node, own)
+            if floor > 0:
+                share /= floor
+            if best is None or share < best.most:
+                key = "region" if above.level is Level.REGION else "company"
+                best = Ceiling(share, f"policy.over_assignment.cumulative.{key} of {above.id}")
+        return best
+
+    def _share(self, above: Node, node: Node, own: Fraction) -> Fraction:
+        """``node``'s part of what ``above``'s reps may add up to."""
+        policy = self.plan.policy
+        band = policy.cumulative(above.level)
+        room = Fraction(self._value(above)) * (100 + Fraction(band.max)) / 100
+        room += Fraction(policy.tolerance)
+        peers = [
+            peer
+            for peer in self.resplit.values()
+            if peer.level is node.level and _is_below(self.plan, peer, above)
+        ]
+        fixed = self.reps_below[above.id] - sum(
+            (self.reps_below.get(p.id, Decimal(0)) for p in peers), Decimal(0)
+        )
+        values = sum((Fraction(self._value(p)) for p in peers if p is not node), Fraction(0))
+        total = values + own
+        free = room - Fraction(fixed)
+        return free if total == 0 else free * own / total
+
+
+def _is_below(plan: Plan, node: Node, above: Node) -> bool:
+    return any(a.id == above.id for a in plan.ancestors(node.id))
 
 
 def _pct(value: Decimal) -> str:
@@ -416,20 +546,37 @@ def _uplift(plan: Plan, metric: Metric, uplift: Decimal | None) -> Decimal:
 
 
 def intended_total(
-    plan: Plan, metric: Metric, parent: Decimal, uplift: Decimal, unit: Decimal
+    plan: Plan,
+    metric: Metric,
+    parent: Decimal,
+    uplift: Decimal,
+    unit: Decimal,
+    ceiling: Ceiling | None = None,
 ) -> Decimal:
     """What the children add up to: the parent plus the uplift, rounded to the unit.
 
     Rounded up for targets (never under-assigning), down for caps; rounded
-    down instead when rounding up would leave the over-assignment band.
+    down instead when rounding up would leave the over-assignment band. A
+    ``ceiling`` (what a cumulative band leaves) lowers the uplift to fit.
     """
     raw = parent * (100 + uplift) / 100
     if metric.is_cap:
         return max(round_to(raw, unit, up=False), Decimal(0))
     band = plan.policy.over_assignment
     tolerance = plan.policy.tolerance
-    high = parent * (100 + band.max) / 100 + tolerance
+    high = Fraction(parent * (100 + band.max) / 100 + tolerance)
     low = parent * (100 + band.min) / 100 - tolerance
+    if ceiling is not None and ceiling.most < Fraction(raw):
+        most = Decimal(math.floor(ceiling.most / Fraction(unit))) * unit
+        if most >= low:
+            return most
+        raise AllocationError(
+            f"{ceiling.why} leaves the children of {grouped(parent)} at most {grouped(most)}, "
+            f"below policy.over_assignment's lowest {grouped(round_to(low, unit, up=True))}; "
+            "lower --uplift at the levels above, or widen policy.over_assignment.cumulative"
+        )
+    if ceiling is not None:
+        high = min(high, ceiling.most)
     up = round_to(raw, unit, up=True)
     if up <= high:
         return up

@@ -49,6 +49,7 @@ def header(allocation: Allocation) -> str:
         f"split by {allocation.method}, uplift {grouped(allocation.uplift)}%: "
         f"children add up to {grouped(allocation.total)} "
         f"(in units of {grouped(allocation.unit)})"
+        + (f"; held down by {allocation.limited_by}" if allocation.limited_by else "")
     )
 
 
@@ -137,5 +138,6 @@ def _json_allocation(allocation: Allocation) -> dict[str, Any]:
         "unit": number(allocation.unit),
         "parent": number(allocation.parent),
         "total": number(allocation.total),
+        "limited_by": allocation.limited_by,
         "children": children,
     }

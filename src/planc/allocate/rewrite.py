@@ -15,9 +15,10 @@ from pathlib import Path
 
 from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.yamledit import Value, YamlDocument
-from planc.checks import check_sources
+from planc.checks import run_checks
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic
+from planc.core.frontend import Frontend, resolved
 from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
 
@@ -32,8 +33,15 @@ class Rewrite:
     remaining_errors: list[Diagnostic] = field(default_factory=list)
 
 
-def edit_allocation(before: CheckResult, allocations: Sequence[Allocation]) -> Rewrite:
-    """Splice the allocations into the plan's files and compile the result (nothing is written)."""
+def edit_allocation(
+    before: CheckResult, allocations: Sequence[Allocation], frontend: Frontend | None = None
+) -> Rewrite:
+    """Splice the allocations into the plan's files and compile the result (nothing is written).
+
+    With the ``frontend`` that compiled ``before``, only the edited files are
+    loaded again. Only the new errors are given their line:col (the rest are
+    counted, never shown), so an edited file is not composed once more for them.
+    """
     documents: dict[str, YamlDocument] = {}
     for allocation in allocations:
         for change in allocation.children:
@@ -51,13 +59,14 @@ def edit_allocation(before: CheckResult, allocations: Sequence[Allocation]) -> R
         SourceFile(path, rewrite.files.get(path, source.data))
         for path, source in before.sources.items()
     ]
-    after = check_sources(before.label, sources)
+    compiler = frontend or Frontend(run_checks)
+    after = compiler.compile(before.label, sources, resolve=False)
     rewrite.result = after
     for allocation in allocations:
         _verify(after, allocation)
     old = {(d.code, d.message) for d in before.diagnostics if d.severity is Severity.ERROR}
     errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
-    rewrite.new_errors = [d for d in errors if (d.code, d.message) not in old]
+    rewrite.new_errors = resolved(after, [d for d in errors if (d.code, d.message) not in old])
     rewrite.remaining_errors = [d for d in errors if (d.code, d.message) in old]
     return rewrite
 

@@ -53,15 +53,17 @@ from planc.allocate.allocation import (
 from planc.allocate.emit import dump
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import current_umask
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
+from planc.core.quarters import QUARTER_ID
 from planc.core.source import SourceFile
 
 # person id → metric id → (year, month) → result
 Results = Mapping[str, Mapping[str, Mapping[tuple[int, int], Decimal]]]
 METHODS = ("carry", "even", "baseline", "potential", "capacity", "blend")
-_QUARTER_ID = re.compile(r"(?P<prefix>FY)?(?P<year>\d{2}|\d{4})-Q(?P<q>[1-4])")
+_QUARTER_ID = QUARTER_ID  # one spelling of quarter ids, in planc.core.quarters
 _CN_QUARTERS = "一二三四"
 
 
@@ -401,7 +403,19 @@ def _document_draft(
             value = _region_draft(value, new, leavers, history, draft)
         elif key == "people":
             value = [p for p in value if p["id"] not in leavers]
+        elif key == "policy":
+            value = _policy_draft(value)
         out[key] = value
+    return out
+
+
+def _policy_draft(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """A new quarter enforces its approval tiers (``policy.approvals.enforce``), unless the
+    old quarter turned enforcement off explicitly."""
+    out = dict(policy)
+    approvals = out.get("approvals")
+    if isinstance(approvals, list):
+        out["approvals"] = {"enforce": True, "tiers": approvals}
     return out
 
 
@@ -739,11 +753,69 @@ def roll_forward(
     files = _render(draft, new, old.quarter.id)
     result = _compile(folder, files)
     if result.plan is not None:
-        for (node, metric), value in lift_means(result.plan, summary).items():
-            draft.targets[node][metric]["value"] = value
+        _fit_parents(draft, result.plan, summary)
         files = _render(draft, new, old.quarter.id)
         result = _compile(folder, files)
     return Rollforward(new, files, result, summary)
+
+
+def _fit_parents(draft: _Draft, plan: Plan, summary: list[str]) -> None:
+    """Means lifted to their parent's and stretch goals fitted to their children's, in the draft."""
+    for (node, metric), value in lift_means(plan, summary).items():
+        draft.targets[node][metric]["value"] = value
+    for (node, metric), value in fit_stretch(plan, summary).items():
+        draft.targets[node][metric]["stretch"] = value
+
+
+def fit_stretch(plan: Plan, summary: list[str]) -> dict[tuple[str, str], Decimal]:
+    """Parents' stretch goals moved, bottom-up, to where their children's stretch lands.
+
+    Each stretch goal keeps its distance from its own value, so once leavers are
+    dropped and numbers re-split, a parent's stretch may no longer be what its
+    children's stretch goals (else values) add up to within
+    ``policy.over_assignment.stretch`` (PLC321). The children's goals stay; the
+    parent's moves to the nearest number the band allows, in its rounding unit.
+    """
+    band = plan.policy.stretch
+    changed: dict[tuple[str, str], Decimal] = {}
+    nodes = sorted(plan.nodes.values(), key=lambda n: -int(n.level))
+    for node in nodes:
+        for metric_id, target in node.targets.items():
+            metric = plan.metrics.get(metric_id)
+            if target.stretch is None or not node.children or metric is None:
+                continue
+            if not metric.summed or metric.is_cap:
+                continue
+            children = [
+                plan.nodes[c].targets[metric_id]
+                for c in node.children
+                if c in plan.nodes and metric_id in plan.nodes[c].targets
+            ]
+            if not children:
+                continue
+            total = sum(
+                (
+                    changed.get(
+                        (t.node, metric_id), t.stretch if t.stretch is not None else t.value
+                    )
+                    for t in children
+                ),
+                Decimal(0),
+            )
+            unit = unit_of(plan, metric)
+            own = target.stretch
+            if total < own * (100 + band.min) / 100:
+                fitted = round_to(total * 100 / (100 + band.min), unit, up=False)
+            elif total > own * (100 + band.max) / 100:
+                fitted = round_to(total * 100 / (100 + band.max), unit, up=True)
+            else:
+                continue
+            changed[(node.id, metric_id)] = max(fitted, target.value)
+    if changed:
+        summary.append(
+            f"{len(changed)} stretch goal(s) moved to what their children's stretch goals add up to"
+        )
+    return changed
 
 
 def _messages(diagnostics: list[Diagnostic]) -> str:
@@ -757,9 +829,7 @@ def write_quarter(folder: Path, files: Mapping[str, str], by: str = "planc init"
     folder.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        temp.chmod(0o777 & ~mask)  # mkdtemp makes it private; the quarter folder is not
+        temp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the quarter is not
         for relative, text in files.items():
             path = temp / relative
             path.parent.mkdir(parents=True, exist_ok=True)

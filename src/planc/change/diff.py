@@ -20,6 +20,13 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from planc.change.coverage import coverage_diagnostics, covering_records, value_changes
+from planc.checks.approvals import (
+    accepted_by,
+    change_size,
+    moved_people,
+    required_approver,
+    tier_for,
+)
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.memory import gc_paused
@@ -29,11 +36,6 @@ from planc.core.source import Loc, SourceSpan
 from planc.core.spans import SpanResolver
 
 HUNDRED = Decimal(100)
-_ROLE_LEVEL = {
-    "team_owner": Level.TEAM,
-    "region_owner": Level.REGION,
-    "company_owner": Level.COMPANY,
-}
 _DETAIL_FIELDS = (
     "stretch",
     "deadline",
@@ -117,7 +119,8 @@ class TargetDelta:
     def size(self) -> Decimal | None:
         """The size approvals are judged by: the larger of the change and the drift from the
         approved plan, in percent either way; None (unbounded) for added or removed targets."""
-        sizes = [abs(p) for p in (self.delta_percent, self.drift_percent) if p is not None]
+        found = (change_size(self.before, self.after), change_size(self.approved_value, self.after))
+        sizes = [size for size in found if size is not None]
         if self.before is None or self.after is None or not sizes:
             return None
         return max(sizes)
@@ -165,6 +168,7 @@ class Reconciliation:
     children_after: Decimal | None
     band_min: Decimal
     band_max: Decimal
+    part: str = "value"  # or "stretch": the stretch goals (a child without one counts its value)
 
     @property
     def percent_before(self) -> Decimal | None:
@@ -410,7 +414,9 @@ def _compute(base: Side, head: Side, approved: Side | None, moved_from: str | No
     impact.changes = _changes(base, head, approved_plan)
     impact.details = _details(base_plan, head_plan)
     impact.reps = _reps(base_plan, head_plan)
-    impact.reconciliation = _reconciliation(base_plan, head_plan, impact.changes)
+    impact.reconciliation = _reconciliation(
+        base_plan, head_plan, impact.changes, [d for d in impact.details if "stretch" in d.fields]
+    )
     impact.gaps = _gap_changes(base_plan, head_plan)
     impact.gap_band = head_plan.policy.bottom_up_gap
     impact.uncovered = coverage_diagnostics(base_plan, head_plan)
@@ -655,15 +661,20 @@ def _quota_sum(plan: Plan | None, metric: str) -> Decimal | None:
     return sum(values, Decimal(0)) if values else None
 
 
-def _reconciliation(base: Plan, head: Plan, changes: list[TargetDelta]) -> list[Reconciliation]:
-    """Each summed target whose own value or whose children's values changed."""
+def _reconciliation(
+    base: Plan, head: Plan, changes: list[TargetDelta], stretched: list[DetailChange]
+) -> list[Reconciliation]:
+    """Each summed target whose own value or whose children's values changed, and, where
+    the parent has a stretch goal, its stretch against the children's."""
     touched: dict[tuple[str, str], None] = {}
-    for change in changes:
-        touched[(change.node, change.metric)] = None
+    moved = [(c.node, c.metric) for c in changes]
+    moved += [tuple(d.ref.split("/", 1)) for d in stretched]  # type: ignore[misc]
+    for node_id, metric_id in moved:
+        touched[(node_id, metric_id)] = None
         for plan in (head, base):
-            node = plan.nodes.get(change.node)
+            node = plan.nodes.get(node_id)
             if node is not None and node.parent is not None:
-                touched[(node.parent, change.metric)] = None
+                touched[(node.parent, metric_id)] = None
                 break
     out: list[Reconciliation] = []
     for node in head.walk():
@@ -689,7 +700,54 @@ def _reconciliation(base: Plan, head: Plan, changes: list[TargetDelta]) -> list[
             )
             if (row.parent_before, row.children_before) != (row.parent_after, row.children_after):
                 out.append(row)
+            stretch = _stretch_row(base, head, node, metric_id)
+            if stretch is not None:
+                out.append(stretch)
     return out
+
+
+def _stretch_row(base: Plan, head: Plan, node: Node, metric_id: str) -> Reconciliation | None:
+    """The stretch goals' reconciliation at a node, when either side has a stretch there."""
+    before_node = base.nodes.get(node.id)
+    parent_before = _stretch(before_node, metric_id)
+    parent_after = _stretch(node, metric_id)
+    if parent_before is None and parent_after is None:
+        return None
+    band = head.policy.stretch
+    row = Reconciliation(
+        node.id,
+        node.name,
+        node.level,
+        metric_id,
+        head.metrics[metric_id].is_cap,
+        parent_before,
+        parent_after,
+        _children_stretch(base, before_node, metric_id) if parent_before is not None else None,
+        _children_stretch(head, node, metric_id) if parent_after is not None else None,
+        band.min,
+        band.max,
+        part="stretch",
+    )
+    if (row.parent_before, row.children_before) == (row.parent_after, row.children_after):
+        return None
+    return row
+
+
+def _stretch(node: Node | None, metric: str) -> Decimal | None:
+    if node is None or metric not in node.targets:
+        return None
+    return node.targets[metric].stretch
+
+
+def _children_stretch(plan: Plan, node: Node | None, metric: str) -> Decimal | None:
+    if node is None:
+        return None
+    values = [
+        t.stretch if t.stretch is not None else t.value
+        for c in node.children
+        if c in plan.nodes and (t := plan.nodes[c].targets.get(metric)) is not None
+    ]
+    return sum(values, Decimal(0)) if values else None
 
 
 def _gap_changes(base: Plan, head: Plan) -> list[GapChange]:
@@ -861,59 +919,29 @@ def _same_record(a: Adjustment, b: Adjustment) -> bool:
     return _record_facts(a) == _record_facts(b)
 
 
-def _tier_for(tiers: tuple[ApprovalTier, ...], size: Decimal | None) -> ApprovalTier | None:
-    """The first tier whose limit holds the change; the last one past every limit."""
-    if not tiers:
-        return None
-    if size is not None:
-        for tier in tiers:
-            if tier.up_to is None or size <= tier.up_to:
-                return tier
-    unlimited = [t for t in tiers if t.up_to is None]
-    return unlimited[0] if unlimited else tiers[-1]
-
-
-def _approver(plan: Plan, change: TargetDelta, tier: ApprovalTier) -> tuple[str, str] | None:
-    """(person id, why) for a tier at a changed target.
-
-    A role names the owner of the team, region or company the change sits in,
-    and always someone above the changed node: a change to a team's own target
-    goes to its region's owner even in the team_owner tier.
-    """
-    level = _ROLE_LEVEL.get(tier.approver)
-    if level is None:
-        return tier.approver, "named in the policy"
-    if change.level is not Level.COMPANY:
-        level = Level(min(level, change.level - 1))
-    node_id = change.node if change.node in plan.nodes else None
-    if node_id is None:
-        return None
-    for node in plan.ancestors(node_id):
-        if node.level is level:
-            return node.owner, f"{level.label} owner of {node.id}"
-    company = plan.nodes.get(plan.company)
-    return (company.owner, f"company owner of {company.id}") if company else None
-
-
 def _approvals(plan: Plan, changes: list[TargetDelta]) -> list[Approval]:
     tiers = plan.policy.approvals
     if not tiers:
         return []
     records = {a.id: a for a in plan.adjustments}
     wanted: dict[tuple[str, str], list[TargetDelta]] = {}
+    accepted: dict[str, set[str]] = {}  # target ref -> whose approval counts for it
     for change in changes:
-        tier = _tier_for(tiers, change.size)
+        tier = tier_for(tiers, change.size)
         if tier is None:
             continue
-        who = _approver(plan, change, tier)
-        if who is not None:
-            wanted.setdefault(who, []).append(change)
+        required = required_approver(plan, change.node, change.level, tier)
+        if required is not None:
+            wanted.setdefault((required.person, required.why), []).append(change)
+            accepted[change.ref] = accepted_by(plan, change.node, required) - moved_people(
+                plan, change.node, change.metric
+            )
     out = []
     for (person_id, why), items in wanted.items():
         person = plan.people.get(person_id)
         sizes = [c.size for c in items]
         recorded = all(
-            any(person_id in records[r].approved_by for r in c.covered_by if r in records)
+            any(accepted[c.ref] & set(records[r].approved_by) for r in c.covered_by if r in records)
             for c in items
         )
         out.append(

@@ -30,12 +30,14 @@ from planc.change.diff import (
     Reconciliation,
     TargetDelta,
 )
+from planc.checks.approvals import size_text
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.markdown import JOINER, clean, defuse_links, escape, github_length
 from planc.core.markdown import code as markdown_code
 from planc.core.model import Level
 from planc.core.numbers import grouped as amount
 from planc.core.numbers import plain
+from planc.core.reporters import diagnostic_json
 
 MARKER = "<!-- planc:impact -->"
 # The only raw HTML the comment holds (besides MARKER); `planc comment` refuses a report with any other.
@@ -539,9 +541,9 @@ def _reconciliation_row(impact: Impact) -> tuple[str, str, str]:
     checked = len(impact.reconciliation)
     if checked:
         where = "all inside" if not out_of_band else f"{len(out_of_band):,} outside"
-        text += (
-            f"; {_plural(checked, 'parent target')} re-checked, {where} the {_band(impact)} band"
-        )
+        values_only = all(r.part == "value" for r in impact.reconciliation)
+        bands = f"the {_band(impact)} band" if values_only else "their policy bands"
+        text += f"; {_plural(checked, 'parent target')} re-checked, {where} {bands}"
     return icon, "Reconciliation and over-assignment", text
 
 
@@ -947,9 +949,11 @@ def _reconciliation_md(impact: Impact, row: Reconciliation) -> str:
     ok = row.ok()
     icon = ICON_OK if ok else (ICON_FAIL if ok is False else ICON_WARN)
     unit = _unit(impact, row.metric)
-    limit = "at most 100%" if row.cap else f"{_band(impact)} band"
+    band = f"{amount(100 + row.band_min)}–{amount(100 + row.band_max)}%"  # noqa: RUF001 - en dash meant
+    limit = "at most 100%" if row.cap else f"{band} band"
+    metric = md(_metric_name(impact, row.metric)) + (" stretch" if row.part == "stretch" else "")
     return (
-        f"{icon} {md(row.name)} · {md(_metric_name(impact, row.metric))}: {below} carry "
+        f"{icon} {md(row.name)} · {metric}: {below} carry "
         f"{_with_unit(row.children_after, unit)} = {_share(row.percent_after)} of "
         f"{_with_unit(row.parent_after, unit)} (was {_share(row.percent_before)}; {limit})"
     )
@@ -1031,9 +1035,7 @@ def _approvals_md(impact: Impact, fold: Fold) -> list[str]:
             refs += f" and {len(a.refs) - 4:,} more"
         if not a.refs:
             refs = "the new quarter's plan"
-        largest = (
-            "new or removed" if a.largest is None else f"{a.largest.quantize(Decimal('0.1')):f}%"
-        )
+        largest = "new or removed" if a.largest is None else size_text(a.largest, impact.tiers)
         if not a.refs:
             largest = "—"
         status = f"{ICON_OK} recorded" if a.recorded else f"{ICON_WAIT} review needed"
@@ -1159,7 +1161,8 @@ def _text_reconciliation(impact: Impact) -> list[str]:
         verdict = "ok" if ok else ("OUT OF BAND" if ok is False else "n/a")
         unit = _unit(impact, row.metric)
         out.append(
-            f"  {row.node}/{row.metric}: children {_with_unit(row.children_after, unit)} = "
+            f"  {row.node}/{row.metric}{' stretch' if row.part == 'stretch' else ''}: "
+            f"children {_with_unit(row.children_after, unit)} = "
             f"{_share(row.percent_after)} of {_with_unit(row.parent_after, unit)} "
             f"(was {_share(row.percent_before)})  {verdict}"
         )
@@ -1215,7 +1218,7 @@ def _text_approvals(impact: Impact) -> list[str]:
     out = ["Approvals" + (f" ({_tiers_text(impact)}):" if impact.tiers else ":")]
     for a in impact.approvals:
         handle = f" @{a.github}" if a.github else ""
-        largest = "new/removed" if a.largest is None else pct(a.largest).lstrip("+")
+        largest = "new/removed" if a.largest is None else size_text(a.largest, impact.tiers)
         state = "recorded" if a.recorded else "review needed"
         refs = ", ".join(a.refs[:6]) + (f" and {len(a.refs) - 6} more" if len(a.refs) > 6 else "")
         what = f"{refs}; largest {largest}" if refs else "the new quarter's plan"
@@ -1280,13 +1283,8 @@ def _span_json(span: Any) -> dict[str, Any] | None:
 
 
 def _diag_json(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "code": d.code,
-        "severity": d.severity.value,
-        "message": d.message,
-        "hint": d.hint,
-        "location": _span_json(d.span),
-    }
+    """The shape check and track use for a diagnostic (path and range), one for every output."""
+    return diagnostic_json(d)
 
 
 def _total_json(t: MetricTotal) -> dict[str, Any]:
@@ -1386,6 +1384,7 @@ def _impact_json(impact: Impact) -> dict[str, Any]:
             {
                 "node": r.node,
                 "metric": r.metric,
+                "part": r.part,
                 "cap": r.cap,
                 "parent": {"before": _dec(r.parent_before), "after": _dec(r.parent_after)},
                 "children": {"before": _dec(r.children_before), "after": _dec(r.children_after)},

@@ -22,7 +22,7 @@ from planc.change.coverage import value_changes
 from planc.change.diff import Impact, Side, compute_impact
 from planc.change.impact_report import render_markdown, summary_sentence
 from planc.checks import check_sources
-from planc.core.files import write_atomic
+from planc.core.files import read_regular, write_atomic
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.pipeline import display_path
@@ -214,7 +214,12 @@ def _changed_quarter(repo: Repository, head_sha: str) -> Path:
 
 def _plan_contents(repo: Repository, relative: str) -> dict[str, bytes | None]:
     present, gone = repo.work_tree_files(relative)
-    contents: dict[str, bytes | None] = {p: (repo.root / p).read_bytes() for p in present}
+    contents: dict[str, bytes | None] = {}
+    for path in present:
+        try:
+            contents[path] = read_regular(repo.root / path, DEFAULT_MAX_BYTES, path)
+        except OSError as error:
+            raise ProposalError(f"cannot read {path}: {error.strerror or error}") from error
     contents.update(dict.fromkeys(gone))
     return contents
 

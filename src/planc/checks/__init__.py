@@ -11,9 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from planc.checks import adjustments, bottomup, mapping, refs, resources, smart, totals
+from planc.checks import (
+    adjustments,
+    approvals,
+    bottomup,
+    levels,
+    mapping,
+    refs,
+    resources,
+    smart,
+    totals,
+)
 from planc.checks.base import Check
 from planc.core.diagnostics import Diagnostic
+from planc.core.frontend import UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import CheckResult, compile_directory, compile_sources
@@ -22,10 +33,12 @@ from planc.core.source import SourceFile
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
     *totals.CHECKS,
+    *levels.CHECKS,
     *bottomup.CHECKS,
     *smart.CHECKS,
     *resources.CHECKS,
     *adjustments.CHECKS,
+    *approvals.CHECKS,
     *mapping.CHECKS,
 )
 
@@ -41,11 +54,17 @@ def check_sources(
     sources: list[SourceFile],
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    store: UnitStore | None = None,
 ) -> CheckResult:
-    """Compile a plan from its files and run every check: ``planc check`` short of printing."""
-    return compile_sources(label, sources, run_checks, problems, max_bytes)
+    """Compile a plan from its files and run every check: ``planc check`` short of printing.
+
+    ``store`` (the on-disk cache, :class:`planc.core.cache.UnitCache`) keeps each
+    file's unit between runs."""
+    return compile_sources(label, sources, run_checks, problems, max_bytes, store)
 
 
-def check_directory(plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+def check_directory(
+    plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, store: UnitStore | None = None
+) -> CheckResult:
     """``planc check DIR``: read a quarter folder from disk, compile it and check it."""
-    return compile_directory(plan_dir, run_checks, max_bytes)
+    return compile_directory(plan_dir, run_checks, max_bytes, store)

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import Plan
-from planc.core.numbers import grouped
+from planc.core.numbers import apart, grouped
 from planc.core.source import Loc
 
 # A check yields (where, message, hint); the framework attaches its code and severity.
@@ -50,9 +50,44 @@ def percent(value: Decimal | Fraction) -> str:
     return f"{value.quantize(Decimal('0.1')):f}%"
 
 
+def percent_beside(value: Decimal | Fraction | int, *bounds: Decimal | Fraction | int) -> str:
+    """``value`` as a percentage with enough decimals to tell it from each bound.
+
+    One decimal, unless that would print a value that is not a bound like one:
+    5.02 beside 5 is "5.02%", never "5.0%"; 129.996 beside 130 is "129.996%".
+    """
+    exact = Fraction(value)
+    for places in range(1, 29):
+        step = Decimal(1).scaleb(-places)
+        shown = _quantized(exact, step)
+        if all(shown != _quantized(Fraction(b), step) or exact == b for b in bounds):
+            return f"{shown:f}%"
+    return f"{_quantized(exact, Decimal(1).scaleb(-28)):f}%"
+
+
+def _quantized(value: Fraction, step: Decimal) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(step)
+
+
 def signed_percent(value: Decimal) -> str:
-    text = percent(value)
+    return signed(percent(value))
+
+
+def signed(text: str) -> str:
+    """'12.5%' → '+12.5%'; a negative stays as it is."""
     return text if text.startswith("-") else "+" + text
+
+
+def percents(*values: Decimal | Fraction) -> list[str]:
+    """Percentages shown side by side: one decimal, or as many more as it takes for two
+    different ones to look different ("120.04%, allowed up to 120.00%")."""
+    return [f"{shown:f}%" for shown in apart(values, 1)]
+
+
+def amounts(*values: Decimal | Fraction, places: int = 0) -> list[str]:
+    """Amounts shown side by side, like :func:`amount`, with as many decimals as it takes
+    for two different ones to look different ("the mean is 4.4999, below 4.5")."""
+    return [grouped(shown) for shown in apart(values, places)]
 
 
 def ratio_percent(part: Decimal, whole: Decimal) -> Decimal:

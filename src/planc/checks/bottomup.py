@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.checks.base import Finding, amount, check, signed_percent
+from planc.checks.base import Finding, amount, check, percents, signed, signed_percent
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Severity
 from planc.core.model import Plan
@@ -22,8 +22,9 @@ def _source(gap: Gap) -> str:
     return f"bottom-up (the {label} commitments)"
 
 
-def _describe(gap: Gap) -> str:
-    share = "" if gap.percent is None else f" ({signed_percent(gap.percent)})"
+def _describe(gap: Gap, share_shown: str | None = None) -> str:
+    shown = share_shown or (None if gap.percent is None else signed_percent(gap.percent))
+    share = "" if shown is None else f" ({shown})"
     size = amount(abs(gap.amount))
     if gap.cap:
         how = f"the cap is {size} {'tighter' if gap.amount > 0 else 'looser'}"
@@ -81,14 +82,15 @@ def bottom_up_gap_out_of_band(plan: Plan) -> Iterator[Finding]:
     band = plan.policy.bottom_up_gap
     if band is None:
         return
-    allowed = f"{signed_percent(band.min)} to {signed_percent(band.max)}"
     for gap in gaps(plan):
         if not outside(gap, band):
             continue
         share = gap.percent
+        low, high, *shown = percents(band.min, band.max, *([] if share is None else [share]))
+        allowed = f"{signed(low)} to {signed(high)}"
         yield (
             _where(gap),
-            f"{_describe(gap)}; policy.bottom_up_gap allows {allowed}",
+            f"{_describe(gap, signed(shown[0]) if shown else None)}; policy.bottom_up_gap allows {allowed}",
             (
                 "meet in the middle: move the target or the commitment, or widen policy.bottom_up_gap"
                 if share is not None

@@ -173,6 +173,13 @@ def management_cycle(plan: Plan) -> Iterator[Finding]:
           - {id: a, name: A, role: manager, manager: b}
           - {id: b, name: B, role: director}
     """
+    for someone in plan.people.values():
+        if someone.manager == someone.id:  # a loop of one: not in plan.managers
+            yield (
+                someone.loc / "manager",
+                f"management cycle: {someone.id} is their own manager",
+                "set their manager to the person they report to, or remove it",
+            )
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for start in sorted(plan.managers):
         path: list[str] = []

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, amount, check, percent, round_up, signed_percent
+from planc.checks.base import Finding, amount, check, percent, percents, round_up, signed
 from planc.core.diagnostics import Severity
 from planc.core.model import Level, Node, Person, Plan, Target
 from planc.core.source import Loc
@@ -169,6 +169,7 @@ def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
         if band.min <= improvement <= band.max:
             continue
         what = "cut" if metric.is_cap else "growth"
+        growth_shown, low_shown, high_shown, _ = percents(growth, band.min, band.max, improvement)
         hint = (
             "too high discourages: explain it in a note or lower the target"
             if improvement > band.max
@@ -177,8 +178,8 @@ def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
         yield (
             target.loc / "value",
             (
-                f"{target.ref} {amount(target.value)} is {signed_percent(growth)} on {label} "
-                f"({amount(base)}); policy allows {what} of {percent(band.min)} to {percent(band.max)}"
+                f"{target.ref} {amount(target.value)} is {signed(growth_shown)} on {label} "
+                f"({amount(base)}); policy allows {what} of {low_shown} to {high_shown}"
             ),
             hint,
         )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
-from planc.checks.base import Finding, amount, check, percent, ratio_percent
+from planc.checks.base import Finding, amount, amounts, check, percents
 from planc.core.diagnostics import Severity
 from planc.core.model import Node, Plan, Target
 
@@ -81,8 +82,12 @@ def children_out_of_band(plan: Plan) -> Iterator[Finding]:
         high = target.value * (100 + band.max) / 100 + tolerance
         if low <= total <= high:
             continue
-        share = f" ({percent(ratio_percent(total, target.value))})" if target.value else ""
-        allowed = f"{percent(100 + band.min)} to {percent(100 + band.max)}"
+        exact_share = Fraction(total) * 100 / Fraction(target.value) if target.value else None
+        low_shown, high_shown, *share_shown = percents(
+            100 + band.min, 100 + band.max, *([] if exact_share is None else [exact_share])
+        )
+        share = f" ({share_shown[0]})" if share_shown else ""
+        allowed = f"{low_shown} to {high_shown}"
         word = "under-assigned" if total < low else "over-assigned"
         yield (
             target.loc / "value",
@@ -290,12 +295,13 @@ def mean_below_parent(plan: Plan) -> Iterator[Finding]:
                 else mean > target.value + tolerance
             )
             if short:
+                mean_shown, target_shown = amounts(mean, target.value, places=2)
                 yield (
                     target.loc / "value",
                     (
                         f"{node.level.label} {node.id} {metric_id}: {_children_label(node)}' {how} is "
-                        f"{amount(mean.quantize(Decimal('0.01')))}, "
-                        f"{'below' if not metric.is_cap else 'above'} the target of {amount(target.value)}"
+                        f"{mean_shown}, "
+                        f"{'below' if not metric.is_cap else 'above'} the target of {target_shown}"
                     ),
                     f"raise some of the {_children_label(node)}' targets, or lower this one",
                 )

@@ -94,11 +94,14 @@ def allocate(
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
     from planc.allocate.rewrite import edit_allocation, write_files
+    from planc.checks import run_checks
+    from planc.core.frontend import Frontend
     from planc.core.reporters import text
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
-    before = check_for_edit(plan_dir)
+    frontend = Frontend(run_checks)  # the edited plan reuses every file left alone
+    before = check_for_edit(plan_dir, frontend)
     assert before.plan is not None  # _check_for_edit exits otherwise
     try:
         allocations = allocate_down(
@@ -114,7 +117,7 @@ def allocate(
         )
     except AllocationError as error:
         fail_usage(str(error))
-    rewrite = edit_allocation(before, allocations)
+    rewrite = edit_allocation(before, allocations, frontend)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)
@@ -211,6 +214,10 @@ def init(
         fail_usage(f"no quarter folder {old_quarter} (looked in {display_path(plans_root)})")
     if "/" in new_quarter or "\\" in new_quarter or new_quarter.startswith("."):
         fail_usage(f"NEW_QUARTER is a quarter id such as 2027-Q2, not a path: {new_quarter!r}")
+    from planc.core.quarters import ID_FORMS, parse_quarter_id
+
+    if parse_quarter_id(new_quarter) is None:
+        fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
     target = old_dir.parent / new_quarter
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")

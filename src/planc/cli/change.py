@@ -11,6 +11,7 @@ import click
 
 from planc.cli.options import (
     EXIT_USAGE,
+    OutputPath,
     default_plan_dirs,
     emit_report,
     fail_usage,
@@ -127,7 +128,7 @@ def diff(
 @click.option("--title", help="Pull request title (default: from the record).")
 @click.option(
     "--body-file",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="Where to write the PR body (default: .git/planc/PR_BODY.md).",
 )
 @click.option("--open", "open_pr", is_flag=True, help="Push the branch and open the PR with gh.")
@@ -201,7 +202,7 @@ def propose(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="The CODEOWNERS file (default: the repository's, else .github/CODEOWNERS).",
 )
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if out of date.")
@@ -213,8 +214,9 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     """
     from planc.change.codeowners import location, merge, owner_lines
     from planc.checks import check_directory
-    from planc.core.files import write_atomic
+    from planc.core.files import read_regular, write_atomic
     from planc.core.gitsource import GitSourceError, Repository
+    from planc.core.loader import DEFAULT_MAX_BYTES
     from planc.core.reporters import text
 
     dirs = list(plan_dirs) or default_plan_dirs()
@@ -237,7 +239,11 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
             click.echo(f"planc: warning: {warning}", err=True)
         lines += ownership.lines
     target = output or location(repo.root)
-    existing = target.read_text(encoding="utf-8") if target.is_file() else None
+    try:
+        found = read_regular(target, DEFAULT_MAX_BYTES) if target.exists() else None
+    except OSError as error:
+        fail_usage(f"cannot read {target}: {error.strerror or error}")
+    existing = found.decode("utf-8", errors="replace") if found is not None else None
     updated = merge(existing, lines)
     shown = os.path.relpath(target)
     if check_only:

@@ -21,6 +21,7 @@ from planc.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from planc.core.cache import UnitCache
     from planc.core.pipeline import CheckResult
 
 FORMATS = ("text", "json", "github", "sarif", "markdown")
@@ -54,6 +55,18 @@ def default_format() -> str:
 )
 @max_file_size_option
 @output_option
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Compile every file again; read and write no cache.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cache folder (default: $PLANC_CACHE_DIR, else .git/planc/cache of the plan's "
+    "repository, else the user cache folder).",
+)
 def check(
     plan_dirs: tuple[Path, ...],
     output_format: str | None,
@@ -62,6 +75,8 @@ def check(
     base: str | None,
     max_file_size: int | None,
     output: Path | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
 
@@ -76,7 +91,7 @@ def check(
 
     dirs = list(plan_dirs) or default_plan_dirs()
     limit = max_file_size or DEFAULT_MAX_BYTES
-    results = [_check_one(d, rev, limit) for d in dirs]
+    results = [_check_one(d, rev, limit, _cache(d, no_cache, cache_dir)) for d in dirs]
     if base is not None:
         _add_coverage(results, dirs, base, limit)
     chosen = output_format or default_format()
@@ -119,15 +134,23 @@ def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit
         result.diagnostics = sorted([*result.diagnostics, *found], key=lambda d: d.sort_key)
 
 
-def _check_one(plan_dir: Path, rev: str | None, limit: int) -> CheckResult:
+def _cache(plan_dir: Path, no_cache: bool, cache_dir: Path | None) -> UnitCache | None:
+    if no_cache:
+        return None
+    from planc.core.cache import UnitCache, default_folder
+
+    return UnitCache(cache_dir or default_folder(plan_dir))
+
+
+def _check_one(plan_dir: Path, rev: str | None, limit: int, store: UnitCache | None) -> CheckResult:
     from planc.checks import check_directory, check_sources
 
     if rev is None:
-        return check_directory(plan_dir, limit)
+        return check_directory(plan_dir, limit, store)
     from planc.core.gitsource import GitSourceError, read_revision
 
     try:
         sources, problems = read_revision(plan_dir, rev, limit)
     except GitSourceError as error:
         fail_usage(str(error))
-    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit)
+    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store)

@@ -11,6 +11,8 @@ import click
 
 from planc.cli.options import fail_usage
 
+_EVENT_BOUND = 64 * 1024 * 1024  # GitHub's event payloads are a few hundred KiB
+
 
 @click.command()
 @click.argument("report", type=click.Path(path_type=Path))
@@ -59,6 +61,7 @@ def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[s
         read_report,
         trigger_from_event,
     )
+    from planc.core.files import read_regular
 
     token = os.environ.get("GITHUB_TOKEN", "")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
@@ -68,7 +71,7 @@ def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[s
     if "/" not in repository or not event_path:
         fail_usage("GITHUB_REPOSITORY and GITHUB_EVENT_PATH are not set: run inside GitHub Actions")
     try:
-        payload = json.loads(Path(event_path).read_text(encoding="utf-8"))
+        payload = json.loads(read_regular(event_path, _EVENT_BOUND).decode("utf-8"))
     except (OSError, ValueError) as error:
         fail_usage(f"cannot read the event at {event_path}: {error}")
     settings = Settings(bot=bot, data_paths=tuple(data_paths) or DEFAULT_DATA_PATHS)

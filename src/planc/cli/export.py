@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import fail_usage, plan_dir_argument
+from planc.cli.options import OutputPath, fail_usage, plan_dir_argument
 
 
 @click.command()
@@ -22,7 +22,7 @@ from planc.cli.options import fail_usage, plan_dir_argument
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="File to write (atomically). CSV may go to stdout.",
 )
 def export(plan_dir: Path, output_format: str, out: Path | None) -> None:

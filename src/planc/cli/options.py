@@ -11,14 +11,17 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+from planc.core.files import UnusableOutput, check_output
 
 if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
     from datetime import date
     from decimal import Decimal
 
+    from planc.core.frontend import Frontend
     from planc.core.pipeline import CheckResult
 
 EXIT_USAGE = 2
@@ -35,13 +38,31 @@ def fail_usage(message: str) -> NoReturn:
 
 # --- options and arguments used by more than one command --------------------------------
 
+
+class OutputPath(click.Path):
+    """A path planc will write: a folder, a path under a file or a read-only folder is
+    refused while the arguments are parsed (exit 2, naming the path), before any work."""
+
+    def __init__(self, *, folder: bool = False) -> None:
+        super().__init__(path_type=Path)
+        self.folder = folder
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        try:
+            check_output(path, folder=self.folder)
+        except UnusableOutput as error:
+            self.fail(str(error), param, ctx)
+        return path
+
+
 plan_dirs_argument = click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path))
 plan_dir_argument = click.argument("plan_dir", type=click.Path(path_type=Path))
 
 output_option = click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
+    type=OutputPath(),
     help="Write the report to a file (atomically).",
 )
 strict_option = click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
@@ -82,6 +103,11 @@ def parse_decimal(option: str, text: str) -> Decimal:
         fail_usage(f"{option}: {text!r} is not a number")
     if not value.is_finite():
         fail_usage(f"{option}: {text!r} is not a number")
+    from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+
+    problem = out_of_bounds(value)
+    if problem is not None:
+        fail_usage(f"{option}: {show_long(text)} is {problem}; planc reads numbers {BOUND_TEXT}")
     return value
 
 
@@ -122,13 +148,23 @@ def default_plan_dirs() -> list[Path]:
     return found
 
 
-def check_for_edit(plan_dir: Path) -> CheckResult:
-    """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan."""
-    from planc.checks import check_directory
+def check_for_edit(plan_dir: Path, frontend: Frontend | None = None) -> CheckResult:
+    """Compile the plan an edit starts from; exit 2 when it cannot be read as a plan.
+
+    The diagnostics keep their paths, unresolved and unsorted (an edit compares
+    codes and messages only); ``frontend`` then compiles the edited files
+    reusing every file the edit left alone.
+    """
+    from planc.checks import run_checks
+    from planc.core.frontend import Frontend, resolved
+    from planc.core.pipeline import display_path, read_directory
     from planc.core.reporters import text
 
-    result = check_directory(plan_dir)
+    sources, problems = read_directory(plan_dir)
+    compiler = frontend or Frontend(run_checks)
+    result = compiler.compile(display_path(plan_dir), sources, problems, resolve=False)
     if result.plan is None:
+        result.diagnostics = resolved(result, result.diagnostics)
         click.echo(text([result]), err=True, nl=False)
         fail_usage(f"{plan_dir} cannot be read as a plan; fix the errors above first")
     return result

@@ -37,7 +37,8 @@ def cli_reference(group: click.Group) -> str:
         "",
         "Every command takes `-h`/`--help`. Exit status, unless a command says otherwise:",
         "`0` done, `1` problems found in the plan or its inputs, `2` usage error,",
-        "`3` internal error (a bug in planc: please report it).",
+        "`3` internal error (a bug in planc: please report it; `planc --debug COMMAND ...`",
+        "or `PLANC_DEBUG=1` prints the traceback to include).",
         "",
     ]
     names = sorted(group.commands)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import as_of_option, fail_usage, parse_day, plan_dir_argument
+from planc.cli.options import OutputPath, as_of_option, fail_usage, parse_day, plan_dir_argument
 
 
 @click.command()
@@ -16,7 +16,7 @@ from planc.cli.options import as_of_option, fail_usage, parse_day, plan_dir_argu
     "--out",
     "-o",
     required=True,
-    type=click.Path(path_type=Path),
+    type=OutputPath(folder=True),
     help="Folder to write the site to: new, empty, or one planc render made before.",
 )
 @click.option("--rep", metavar="ID", help="Render one rep's brief only (as DIR/index.html).")

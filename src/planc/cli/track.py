@@ -22,10 +22,10 @@ from planc.cli.options import (
 @click.option(
     "--actuals",
     "actuals_file",
-    required=True,
     type=click.Path(path_type=Path),
     metavar="FILE",
-    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet.",
+    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet. "
+    "Without it, the database the plan's actuals.source names.",
 )
 @as_of_option("Track up to the end of this day")
 @click.option(
@@ -45,7 +45,7 @@ from planc.cli.options import (
 @output_option
 def track(
     plan_dir: Path,
-    actuals_file: Path,
+    actuals_file: Path | None,
     as_of: str | None,
     output_format: str,
     baselines: bool,
@@ -59,13 +59,19 @@ def track(
     pace to date, run-rate forecast and months. Early warnings (PLC720, PLC721) and
     problems in the export (PLC70x, PLC71x) are diagnostics. Exit status: 0 tracked
     (warnings allowed), 1 errors in the plan or the export (or warnings with
-    --strict), 2 usage.
+    --strict), 2 usage or a database source that cannot be read (PLC79x).
     """
-    from planc.track.report import REPORTER_BY_NAME, diagnostics_text, run_track
+    from planc.track.report import REPORTER_BY_NAME, NoActualsSource, diagnostics_text, run_track
 
     day = parse_day("--as-of", as_of)
-    report = run_track(plan_dir, actuals_file, day, baselines=baselines)
+    try:
+        report = run_track(plan_dir, actuals_file, day, baselines=baselines)
+    except NoActualsSource as error:
+        raise click.UsageError(str(error)) from error
     rendered = REPORTER_BY_NAME[output_format](report)
+    if report.source_failed and output is not None:  # no database: say why, write nothing
+        click.echo(diagnostics_text(report), err=True, nl=False)
+        sys.exit(report.exit_code(strict=strict))
     if output_format == "csv" and report.diagnostics:
         click.echo(diagnostics_text(report), err=True, nl=False)
     emit_report(rendered, output)

@@ -16,6 +16,9 @@ EXTRA_BY_MODULE = {
     "pyarrow": "parquet",
     "openpyxl": "export",
     "git": "git",
+    "sqlalchemy": "warehouse",
+    "duckdb": "warehouse",
+    "babel": "site",
 }
 
 

@@ -1,21 +1,252 @@
-"""Atomic file writes: a temporary file beside the target, then a rename."""
+"""Files in and out: bounded reads of regular files, usable output paths, atomic writes.
+
+Every file planc reads on the user's behalf (plan files, CRM exports, the site's
+marker) is opened here: only a regular file is read, so a FIFO cannot hang a
+run and a link to ``/dev/zero`` cannot fill the memory, and the byte bound is
+enforced on the read itself, not on a size the file system reports. Every
+output path is checked here before any work is done, so a folder, a path under
+a file or a read-only folder is a usage error naming the path, and written
+files get the mode a new file gets under the user's umask (a file rewritten in
+place keeps its own).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
+
+_CHUNK = 1 << 20
+# Opening a FIFO for reading blocks until a writer appears; O_NONBLOCK returns at once,
+# and fstat then tells what was opened. On regular files O_NONBLOCK changes nothing.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class RefusedFile(OSError):
+    """A file planc will not read: not a regular file, or larger than the bound.
+
+    An ``OSError`` so that every reader's ``except OSError`` reports it; ``str()``
+    is the whole message and names the file.
+    """
+
+
+class NotRegularFile(RefusedFile):
+    """A FIFO, a device, a socket or a folder where a file was expected."""
+
+
+class FileTooLarge(RefusedFile):
+    """More bytes than the bound; ``size`` is what was seen (at least ``limit + 1``)."""
+
+    def __init__(self, message: str, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class UnusableOutput(Exception):
+    """An output path planc cannot write: a usage error; ``str()`` names the path."""
+
+
+def file_kind(mode: int) -> str:
+    """What a file is, in words, from its ``st_mode``."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((words for test, words in kinds if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path | str, shown: str | None = None) -> BinaryIO:
+    """Open a regular file for reading; anything else raises :class:`NotRegularFile`.
+
+    Never blocks on a FIFO. ``shown`` is the name used in the message.
+    """
+    descriptor = os.open(path, _READ_FLAGS)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            name = shown or os.fspath(path)
+            raise NotRegularFile(f"{name} is {file_kind(info.st_mode)}, not a regular file")
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_regular(path: Path | str, limit: int, shown: str | None = None) -> bytes:
+    """All bytes of a regular file of at most ``limit`` bytes.
+
+    The bound holds on the read itself: a file that reports a small size (or
+    grows while it is read) still stops at ``limit + 1`` bytes and raises
+    :class:`FileTooLarge`.
+    """
+    name = shown or os.fspath(path)
+    with open_regular(path, name) as handle:
+        reported = os.fstat(handle.fileno()).st_size
+        if reported > limit:
+            raise FileTooLarge(
+                f"{name} is {reported:,} bytes, over the bound of {limit:,}", reported, limit
+            )
+        return read_bounded(handle, limit, name)
+
+
+def read_bounded(handle: BinaryIO, limit: int, name: str) -> bytes:
+    """At most ``limit`` bytes from an open file; one byte more raises :class:`FileTooLarge`."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        part = handle.read(min(_CHUNK, limit + 1 - total))
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
+        total += len(part)
+    raise FileTooLarge(f"{name} is more than {limit:,} bytes, the bound", total, limit)
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+def check_output(path: Path, *, folder: bool = False) -> None:
+    """Raise :class:`UnusableOutput` unless planc can write ``path`` (a file, or a folder).
+
+    Checked before any work is done: the path is not a folder (or, for a folder
+    output, not a file), no part of it above is a file, and the nearest folder
+    that exists can be written to (missing ones are made).
+    """
+    shown = os.fspath(path)
+    try:
+        info = path.lstat() if folder else path.stat()
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        info = None  # a parent is a file: found below
+    except OSError as error:
+        raise UnusableOutput(f"{shown}: {error.strerror or error}") from error
+    if info is not None:
+        if folder and not stat.S_ISDIR(info.st_mode) and not stat.S_ISLNK(info.st_mode):
+            raise UnusableOutput(f"{shown} is {_kind_of_file(info.st_mode)}; give a folder")
+        if not folder and not stat.S_ISREG(info.st_mode):
+            raise UnusableOutput(f"{shown} is {file_kind(info.st_mode)}; give a file name")
+    _check_parents(path, shown)
+
+
+def _kind_of_file(mode: int) -> str:
+    return "a file" if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def _check_parents(path: Path, shown: str) -> None:
+    parent = path.absolute().parent
+    while True:
+        try:
+            info = parent.stat()
+        except FileNotFoundError:
+            if parent.parent == parent:
+                raise UnusableOutput(f"{shown}: no folder of it exists") from None
+            parent = parent.parent
+            continue
+        except NotADirectoryError:
+            parent = parent.parent  # a file higher up: stat the next level to name it
+            continue
+        except OSError as error:
+            raise UnusableOutput(f"{shown}: {parent}: {error.strerror or error}") from error
+        if not stat.S_ISDIR(info.st_mode):
+            raise UnusableOutput(f"{shown} sits under {parent}, which is a file, not a folder")
+        if not _writable(parent):
+            raise UnusableOutput(f"{shown}: the folder {parent} is read-only for you")
+        return
+
+
+def _writable(folder: Path) -> bool:
+    # access() honours the effective user and a read-only mount (EROFS) alike
+    return os.access(
+        folder, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids
+    )
+
+
+def unusable_output(path: Path, error: OSError) -> UnusableOutput:
+    """The usage error for a write that failed because of the path (else ``error`` is re-raised)."""
+    shown = os.fspath(path)
+    reasons = {
+        errno.EISDIR: f"{shown} is a folder; give a file name",
+        errno.ENOTDIR: f"{shown} sits under a file, not a folder",
+        errno.EEXIST: f"{shown} sits under a file, not a folder",
+        errno.EACCES: f"{shown}: permission denied (the folder is read-only for you)",
+        errno.EPERM: f"{shown}: permission denied",
+        errno.EROFS: f"{shown}: the file system is read-only",
+    }
+    reason = reasons.get(error.errno or 0)
+    if reason is None:
+        raise error
+    return UnusableOutput(reason)
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where the system tells it)."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii") as status,
+    ):
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets: 0666 under the umask, as any editor or shell makes it."""
+    return 0o666 & ~current_umask()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
+
+    A new file gets :func:`new_file_mode`; a file replaced keeps its mode. A
+    path planc cannot write raises :class:`UnusableOutput` naming it.
+    """
+    try:
+        _write_atomic(path, data)
+    except (IsADirectoryError, NotADirectoryError, FileExistsError, PermissionError) as error:
+        raise unusable_output(path, error) from error
+    except OSError as error:
+        if error.errno == errno.EROFS:
+            raise unusable_output(path, error) from error
+        raise
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = new_file_mode()
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
+        # mkstemp makes the file 0600: give it the mode a normal write would
+        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

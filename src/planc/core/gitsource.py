@@ -11,8 +11,9 @@ from typing import Any
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.extras import MissingExtra
+from planc.core.files import FileTooLarge, read_bounded
 from planc.core.loader import TOO_LARGE
-from planc.core.pipeline import PLAN_SUFFIXES, display_path
+from planc.core.pipeline import LINK_OUTSIDE, PLAN_SUFFIXES, display_path
 from planc.core.source import SourceFile, SourceSpan
 
 
@@ -91,6 +92,17 @@ def plan_revision(plan_dir: Path) -> PlanRevision | None:
 # --- planc diff / propose / codeowners: a repository seen through plain git commands -------
 
 _ZERO_SHA = "0" * 40
+_GIT_LINK_MODE = 0o120000  # a tree entry that is a symbolic link: its blob is the target path
+
+
+def _link_in_revision(shown: str, sha: str) -> Diagnostic:
+    return LINK_OUTSIDE.at(
+        SourceSpan(shown, 1, 1),
+        f"{shown} is a symbolic link at {sha[:7]}; planc does not follow links in a revision",
+        "commit the plan file itself, not a link to it",
+    )
+
+
 _SHALLOW_HINT = (
     "this is a shallow clone, so older commits and other branches may be missing: "
     "fetch the full history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)"
@@ -266,6 +278,9 @@ class Repository:
             if any(part.startswith(".") for part in Path(blob.path).parts):
                 continue  # hidden files and folders are not plan files (as on disk)
             shown = display_path(self.root / blob.path)
+            if blob.mode == _GIT_LINK_MODE:
+                problems.append(_link_in_revision(shown, sha))
+                continue
             if blob.size > max_bytes:
                 problems.append(
                     TOO_LARGE.at(
@@ -274,7 +289,12 @@ class Repository:
                     )
                 )
                 continue
-            sources.append(SourceFile(shown, blob.data_stream.read(), revision=sha))
+            try:
+                data = read_bounded(blob.data_stream, max_bytes, shown)
+            except FileTooLarge as error:
+                problems.append(TOO_LARGE.at(SourceSpan(shown, 1, 1), str(error)))
+                continue
+            sources.append(SourceFile(shown, data, revision=sha))
         return sources, problems
 
     def folders_at(self, sha: str, relative: str) -> list[str]:

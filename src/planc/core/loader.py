@@ -21,6 +21,13 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.core.composer import compose_nodes, span_of
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.numbers import (
+    BOUND_TEXT,
+    MAX_DECIMALS,
+    MAX_INTEGER_DIGITS,
+    out_of_bounds,
+    show_long,
+)
 from planc.core.source import SourceFile, SourceSpan
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -280,11 +287,36 @@ MULTIPLE_DOCUMENTS = rule(
     Passes: one document per file.
     """,
 )
+NUMBER_OUT_OF_RANGE = rule(
+    "PLC025",
+    "number-out-of-range",
+    Severity.ERROR,
+    f"""
+    A number too large or too precise to compute with exactly.
+
+    planc reads numbers {BOUND_TEXT}: sums of them stay exact, and a value
+    of 400 digits or ``1.0e+400`` is a stray paste, not a target. planc
+    refuses such a number rather than round it.
+
+    Fails::
+
+        revenue: {{value: 1.0e+400}}
+        csat: {{value: 4.12345678}}
+
+    Passes::
+
+        revenue: {{value: 1200000}}
+        csat: {{value: 4.123456}}
+    """,
+)
 
 RULES: tuple[Rule, ...] = (
     SYNTAX, DUPLICATE_KEY, UNSAFE_TAG, ALIAS_BOMB, BOOLEAN_TRAP, NUMBER_TRAP, TAB_INDENT,
     ENCODING, EMPTY_FILE, TOO_LARGE, UNREADABLE, NO_MODELINE, TOO_DEEP, MULTIPLE_DOCUMENTS,
+    NUMBER_OUT_OF_RANGE,
 )  # fmt: skip
+_LARGEST: int = 10**MAX_INTEGER_DIGITS - 1
+_FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 _CORE = "tag:yaml.org,2002:"
 _INT = re.compile(r"[-+]?[0-9]+\Z").match
@@ -407,6 +439,14 @@ def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadR
         )
         return result
     _Constructor(source, len(data), result).construct(root)
+    if result.data is None and not result.diagnostics:
+        result.diagnostics.append(
+            EMPTY_FILE.at(
+                span_of(source.path, root),
+                f"the document is only `{root.value}` (null): no plan in it",
+                "write the plan's keys (planc, kind, ...) or delete the file",
+            )
+        )
     if not data.lstrip(b"\xef\xbb\xbf").startswith(MODELINE_PREFIX):
         result.diagnostics.append(
             NO_MODELINE.at(
@@ -442,15 +482,20 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
 
 def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagnostic:
     context = error.context or ""
-    # An unclosed quote fails at the end of the file; the quote's start is what to fix.
-    starts_there = context.startswith("while scanning a quoted scalar")
+    # An unclosed quote fails at the end of the file, an unclosed [ or { on a later line:
+    # where it opens is what to fix.
+    unclosed_quote = context.startswith("while scanning a quoted scalar")
+    bracket = _unclosed_bracket(error)
+    starts_there = unclosed_quote or bracket is not None
     mark = (
         (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
     )
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = error.problem or str(error)
-    if starts_there:
+    if unclosed_quote:
         problem = "a quoted value is never closed"
+    elif bracket is not None:
+        problem = f"this `{bracket[0]}` is never closed"
     text = source.line_text(line)
     if "\t" in problem or "'\\t'" in problem or "\t" in text[: len(text) - len(text.lstrip())]:
         tab_col = text.index("\t") + 1 if "\t" in text else col
@@ -475,8 +520,23 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
     return SYNTAX.at(
         SourceSpan(source.path, line, col),
         f"{problem}{detail}",
-        "check quotes, colons and indentation on this line and the one before",
+        f"close it with `{bracket[1]}` after its last item"
+        if bracket is not None
+        else "check quotes, colons and indentation on this line and the one before",
     )
+
+
+def _unclosed_bracket(error: yaml.MarkedYAMLError) -> tuple[str, str] | None:
+    """The brackets of a flow sequence or mapping left open, when the parser gave up on a
+    later line than the one it opens on (on its own line the problem is inside it)."""
+    brackets = {
+        "while parsing a flow sequence": ("[", "]"),
+        "while parsing a flow mapping": ("{", "}"),
+    }.get(error.context or "")
+    opened, failed = error.context_mark, error.problem_mark
+    if brackets is None or opened is None or failed is None or failed.line <= opened.line:
+        return None
+    return brackets
 
 
 MAX_DEPTH = 64  # plans nest about ten levels; far deeper is a mistake or a self-referencing alias
@@ -548,11 +608,15 @@ class _Constructor:
             if text[:1] in numeric_start:
                 if integer(text):
                     digits = text.lstrip("+-")
+                    if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS:  # before int(): 5,000 digits
+                        return beyond(node, text, "too large")
                     if len(digits) > 1 and digits[0] == "0":
                         diagnostics.append(octal(node, text))
                     return int(text)
                 if decimal(text):
-                    return Decimal(text)
+                    number = Decimal(text)
+                    problem = out_of_bounds(number)
+                    return number if problem is None else beyond(node, text, problem)
                 for pattern, kind in _NUMBER_TRAPS:
                     if pattern.match(text):
                         trap(node, kind)
@@ -569,6 +633,19 @@ class _Constructor:
                 return bools11[text]
             # Ids, dates and enum words repeat across reps; share them.
             return intern(text) if len(text) <= 32 else text
+
+        def beyond(node: Node, text: str, problem: str) -> int | Decimal:
+            diagnostics.append(
+                NUMBER_OUT_OF_RANGE.at(
+                    span(node),
+                    f"`{show_long(text)}` is {problem}: planc reads numbers {BOUND_TEXT}",
+                    "check the number; planc refuses it rather than round it",
+                )
+            )
+            # Stand-in of the same sign within the bound; the error stops the compile.
+            if problem == "too precise":
+                return Decimal(text).quantize(_FINEST)
+            return -_LARGEST if text.startswith("-") else _LARGEST
 
         def octal(node: Node, text: str) -> Diagnostic:
             if len(text) == 3:  # `[1,000,000]`: commas separate items, `000` is a leftover group

@@ -5,6 +5,12 @@ objects and free almost none until the end: the cyclic collector's passes
 over them cost more than the work itself (measured at 10,000 reps: loading
 23 s with the collector, 9.5 s without). Reference counting still frees
 everything that is dropped.
+
+A one-shot command also freezes what survived the block before switching the
+collector back on (``freeze=True``): the plan it built lives until the process
+exits, and the first collection after the pause would otherwise walk all of it
+(0.3 s at 10,000 reps, -7 % on ``planc check``). Frozen objects are never
+collected as cycles, so a long-running process (an editor's server) leaves it off.
 """
 
 from __future__ import annotations
@@ -15,12 +21,18 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run the block with the cyclic collector off; restore it as it was."""
+def gc_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Run the block with the cyclic collector off; restore it as it was.
+
+    ``freeze``: move every object alive at the end into the permanent generation
+    first, so that re-enabling the collector does not trigger a pass over them.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()

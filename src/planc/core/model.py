@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from planc.core.diagnostics import Diagnostic
-from planc.core.schema import BAD_VALUE
+from planc.core.quarters import ID_FORMS, MONTHS, last_day, month_span, parse_quarter_id
+from planc.core.schema import BAD_VALUE, INVERTED_BAND, QUARTER_ID, QUARTER_MONTHS
 from planc.core.source import Loc
 
 
@@ -124,6 +125,11 @@ class WarningPolicy:
     after_months: int = 1  # no pace warnings until this many months are over
 
 
+def widened(band: Band, factor: Decimal) -> Band:
+    """A band scaled by ``factor`` (0..20 widened by half is 0..30)."""
+    return Band(band.min * factor, band.max * factor)
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     over_assignment: Band
@@ -135,6 +141,23 @@ class Policy:
     loc: Loc
     warnings: WarningPolicy = WarningPolicy()  # early warnings of planc track
     bottom_up_gap: Band | None = None  # allowed top-down vs bottom-up gap, in %
+    # What reps may add up to against a region and the company (over_assignment.cumulative).
+    cumulative_region: Band | None = None
+    cumulative_company: Band | None = None
+    stretch_band: Band | None = None  # children's stretch against the parent's stretch
+    enforce_approvals: bool = (
+        False  # policy.approvals.enforce: a record lacking its tier is an error
+    )
+
+    def cumulative(self, level: Level) -> Band:
+        """The reps' band against a region or the company (default: the level band widened by half)."""
+        given = self.cumulative_company if level is Level.COMPANY else self.cumulative_region
+        return given if given is not None else widened(self.over_assignment, Decimal("1.5"))
+
+    @property
+    def stretch(self) -> Band:
+        """The children's stretch goals against the parent's (default: the value band)."""
+        return self.stretch_band if self.stretch_band is not None else self.over_assignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +268,28 @@ class ActualsMapping:
     encoding: str
     sheet: str | None
     loc: Loc
+    duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
+    source: SqlSource | None = None  # a database instead of an export file
+
+
+@dataclass(frozen=True, slots=True)
+class SqlSource:
+    """``actuals.source``: a database or warehouse to read actuals from.
+
+    The URL comes from the environment variable ``url_env`` (so a password never
+    sits in the plan) or, for URLs without a password, from ``url``. Exactly one
+    of ``table`` and ``query`` is set.
+    """
+
+    url_env: str | None
+    url: str | None
+    table: str | None
+    query: str | None
+    timeout: int  # seconds
+    loc: Loc
+
+
+DEFAULT_SQL_TIMEOUT = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,6 +518,7 @@ def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
             BAD_VALUE.at(loc / "end", f"quarter ends ({end}) before it starts ({start})")
         )
         return None
+    _quarter_shape(b, raw["id"], start, end, loc)
     months: list[tuple[int, int]] = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
@@ -487,6 +533,51 @@ def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
         tuple(months),
         loc,
     )
+
+
+def _quarter_shape(b: _Builder, quarter_id: str, start: date, end: date, loc: Loc) -> None:
+    """Three whole months, and the months its id names (a calendar id) — see PLC108, PLC109."""
+    before = len(b.problems)
+    if start.day != 1:
+        b.problems.append(
+            QUARTER_MONTHS.at(
+                loc / "start",
+                f"the quarter starts on {start}, not on the first day of a month",
+                f"start it on {start.replace(day=1)} (a quarter is whole months)",
+            )
+        )
+    if end.day != last_day(end.year, end.month):
+        b.problems.append(
+            QUARTER_MONTHS.at(
+                loc / "end",
+                f"the quarter ends on {end}, not on the last day of a month",
+                f"end it on {end.replace(day=last_day(end.year, end.month))}",
+            )
+        )
+    span = month_span(start, end)
+    if span != MONTHS:
+        b.problems.append(
+            QUARTER_MONTHS.at(
+                loc / "end",
+                f"the quarter runs {start} to {end}: {span} month(s), a quarter is {MONTHS}",
+                "end it on the last day of its third month",
+            )
+        )
+    named = parse_quarter_id(quarter_id)
+    if named is None:
+        b.problems.append(
+            QUARTER_ID.at(loc / "id", f"`{quarter_id}` is not a quarter id", f"write {ID_FORMS}")
+        )
+    elif not named.fiscal and len(b.problems) == before and (start, end) != named.calendar_months():
+        first, last = named.calendar_months()
+        b.problems.append(
+            QUARTER_ID.at(
+                loc / "id",
+                f"{quarter_id} is the calendar quarter {first} to {last}, "
+                f"but the dates say {start} to {end}",
+                f"fix the id or the dates; for a fiscal quarter write FY{start.year % 100:02d}-Q{named.number}",
+            )
+        )
 
 
 def _metric(raw: dict[str, Any], loc: Loc) -> Metric:
@@ -520,13 +611,45 @@ def _band(raw: dict[str, Any] | None, default: tuple[int, int]) -> Band:
     return Band(_dec(raw["min"]), _dec(raw["max"]))
 
 
+def _inverted_bands(b: _Builder, raw: dict[str, Any], loc: Loc) -> None:
+    for name in ("over_assignment", "growth", "bottom_up_gap"):
+        band = raw.get(name)
+        if band is not None and _dec(band["min"]) > _dec(band["max"]):
+            b.problems.append(
+                INVERTED_BAND.at(
+                    loc / name / "min",
+                    f"policy.{name} runs from {band['min']} down to {band['max']}: "
+                    "min is above max, so nothing fits",
+                    "swap them, or fix the one that is wrong",
+                )
+            )
+
+
+def _opt_band(raw: dict[str, Any] | None) -> Band | None:
+    return None if raw is None else Band(_dec(raw["min"]), _dec(raw["max"]))
+
+
 def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
+    _inverted_bands(b, raw, loc)
+    approvals = raw.get("approvals", [])
+    tiers_loc = loc / "approvals"
+    enforce = False
+    if isinstance(approvals, dict):  # {enforce: true, tiers: [...]}
+        enforce = bool(approvals.get("enforce", True))
+        approvals = approvals.get("tiers", [])
+        tiers_loc = tiers_loc / "tiers"
     tiers = tuple(
-        ApprovalTier(_opt_dec(t.get("up_to")), t["approver"], loc / "approvals" / i)
-        for i, t in enumerate(raw.get("approvals", []))
+        ApprovalTier(_opt_dec(t.get("up_to")), t["approver"], tiers_loc / i)
+        for i, t in enumerate(approvals)
     )
+    over = raw.get("over_assignment") or {}
+    cumulative = over.get("cumulative") or {}
     return Policy(
         over_assignment=_band(raw.get("over_assignment"), (0, 20)),
+        cumulative_region=_opt_band(cumulative.get("region")),
+        cumulative_company=_opt_band(cumulative.get("company")),
+        stretch_band=_opt_band(over.get("stretch")),
+        enforce_approvals=enforce,
         growth=_band(raw.get("growth"), (-10, 40)),
         ramp=tuple(_dec(r) for r in raw.get("ramp", [100])),
         rounding=_opt_dec(raw.get("rounding")),
@@ -564,6 +687,21 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         date_format=raw.get("date_format"),
         encoding=raw.get("encoding", "utf-8"),
         sheet=raw.get("sheet"),
+        loc=loc,
+        duplicates=raw.get("duplicates", "error"),
+        source=_sql_source(raw.get("source"), loc / "source"),
+    )
+
+
+def _sql_source(raw: dict[str, Any] | None, loc: Loc) -> SqlSource | None:
+    if raw is None:
+        return None
+    return SqlSource(
+        url_env=raw.get("url_env"),
+        url=raw.get("url"),
+        table=raw.get("table"),
+        query=raw.get("query"),
+        timeout=int(raw.get("timeout", DEFAULT_SQL_TIMEOUT)),
         loc=loc,
     )
 

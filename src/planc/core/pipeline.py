@@ -7,37 +7,38 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
-from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE, LoadResult, load_source
-from planc.core.memory import gc_paused
-from planc.core.model import Plan, build_plan
-from planc.core.schema import NO_QUARTER_FILE, TWO_QUARTER_FILES, validate
-from planc.core.source import Loc, SourceFile, SourceSpan
-from planc.core.spans import SpanResolver
+from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.files import FileTooLarge, read_regular
+from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
+from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
+from planc.core.source import SourceFile, SourceSpan
+
+__all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "compile_sources"]
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 
-#: what runs over a plan that compiled: every check, in order (see planc.checks)
-PlanChecks = Callable[[Plan], Iterable[Diagnostic]]
+LINK_OUTSIDE = rule(
+    "PLC015",
+    "link-leaves-folder",
+    Severity.ERROR,
+    """
+    A plan file (or folder) is a symbolic link that leads outside the quarter folder.
 
+    planc reads only what lies inside the folder it checks, so that a link
+    cannot make it read (and print) a file such as ``/etc/passwd`` or
+    ``/proc/self/environ``. Nothing of the link's target is read or shown.
 
-@dataclass(slots=True)
-class CheckResult:
-    """What ``planc check`` found: the plan (if it got that far) and every diagnostic, sorted."""
+    Fails: ``regions/east.yaml -> /srv/shared/east.yaml`` (or ``-> ../../east.yaml``).
 
-    label: str
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    plan: Plan | None = None
+    Passes: ``regions/east.yaml -> archive/east-v2.yaml``, a link that stays
+    inside the quarter folder, or the file itself copied into the folder.
+    """,
+)
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+RULES: tuple[Rule, ...] = (LINK_OUTSIDE,)
 
 
 def display_path(path: Path) -> str:
@@ -66,20 +67,24 @@ def read_directory(
         ]
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for path in sorted(_plan_files(plan_dir)):
+    root = plan_dir.resolve()
+    for path in sorted(_plan_files(plan_dir, problems)):
         name = display_path(path)
+        if path.is_symlink() and not _leads_inside(path, root):
+            problems.append(_link_outside(name, shown, path))
+            continue
+        if path.is_dir():
+            continue  # a link to a folder inside the plan: its files are found where they are
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                problems.append(
-                    TOO_LARGE.at(
-                        SourceSpan(name, 1, 1),
-                        f"file is {size:,} bytes, over the bound of {max_bytes:,}",
-                        "split the region into several files or raise --max-file-size",
-                    )
+            sources.append(SourceFile(name, read_regular(path, max_bytes, name)))
+        except FileTooLarge as error:
+            problems.append(
+                TOO_LARGE.at(
+                    SourceSpan(name, 1, 1),
+                    f"file is {_size_words(error)} bytes, over the bound of {max_bytes:,}",
+                    "split the region into several files or raise --max-file-size",
                 )
-                continue
-            sources.append(SourceFile(name, path.read_bytes()))
+            )
         except OSError as error:
             problems.append(_unreadable(name, f"cannot read {name}: {error.strerror or error}"))
     if not sources and not problems:
@@ -93,12 +98,52 @@ def read_directory(
     return sources, problems
 
 
-def _plan_files(plan_dir: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(plan_dir):
+def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
+    """Plan files under a folder, and links to folders (never followed: checked instead)."""
+
+    def unreadable_folder(error: OSError) -> None:
+        # os.walk skips a folder it cannot list; its region files would vanish unseen.
+        name = display_path(Path(error.filename)) if error.filename else display_path(plan_dir)
+        problems.append(
+            _unreadable(
+                name,
+                f"cannot read folder {name}: {error.strerror or error}",
+                "give yourself read access to it (chmod u+rx), or move it out of the plan",
+            )
+        )
+
+    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            if (Path(root) / name).is_symlink():
+                yield Path(root) / name
         for name in files:
             if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield Path(root) / name
+
+
+def _leads_inside(link: Path, root: Path) -> bool:
+    """Whether a symbolic link ends inside the plan folder (following every link on the way)."""
+    try:
+        return link.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+def _link_outside(name: str, folder: str, link: Path) -> Diagnostic:
+    kind = "folder" if link.is_dir() else "file"
+    return LINK_OUTSIDE.at(
+        SourceSpan(name, 1, 1),
+        f"{name} is a symbolic link to a {kind} outside the plan folder {folder}; planc does not "
+        "read it",
+        "keep plan files inside the quarter folder: copy the file in, or link within the folder",
+    )
+
+
+def _size_words(error: FileTooLarge) -> str:
+    if error.size > error.limit + 1:
+        return f"{error.size:,}"
+    return "more than " + f"{error.limit:,}"
 
 
 def _unreadable(path: str, message: str, hint: str | None = None) -> Diagnostic:
@@ -111,66 +156,26 @@ def compile_sources(
     run_checks: PlanChecks,
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    store: UnitStore | None = None,
 ) -> CheckResult:
-    """Compile a plan from its files and run ``run_checks`` over the model if it built."""
-    result = CheckResult(label, {s.path: s for s in sources})
-    found: list[Diagnostic] = list(problems or [])
-    resolver = SpanResolver(result.sources)
-    with gc_paused():
-        loaded = [load_source(source, max_bytes) for source in sources]
-        for item in loaded:
-            found += item.diagnostics
-        for item in loaded:
-            if item.data is not None:
-                found += validate(item, resolver)
-        if not _any_error(found):
-            plan, model_problems = _build(label, loaded, found)
-            found += model_problems
-            if plan is not None and not _any_error(model_problems):
-                result.plan = plan
-                found += run_checks(plan)
-        result.diagnostics = resolve_spans(found, resolver)
-    return result
+    """Compile a plan from its files and run ``run_checks`` over the model if it built.
 
-
-def _any_error(diagnostics: list[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diagnostics)
-
-
-def _build(
-    label: str, loaded: list[LoadResult], found: list[Diagnostic]
-) -> tuple[Plan | None, list[Diagnostic]]:
-    quarters: list[tuple[str, dict[str, Any]]] = []
-    regions: list[tuple[str, dict[str, Any]]] = []
-    for item in loaded:
-        if item.data is None:
-            continue
-        kind = item.data["kind"]
-        (quarters if kind == "quarter" else regions).append((item.source.path, item.data))
-        item.data = None  # the model consumes it (see build_plan)
-    if not quarters:
-        return None, [
-            NO_QUARTER_FILE.at(
-                SourceSpan(label, 1, 1),
-                f"no quarter file in {label}",
-                ("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
-            )
-        ]
-    if len(quarters) > 1:
-        return None, [
-            TWO_QUARTER_FILES.at(
-                Loc(path) / "kind",
-                f"second quarter file in {label} (first: {quarters[0][0]})",
-                "keep one kind: quarter file per quarter folder",
-            )
-            for path, _ in quarters[1:]
-        ]
-    return build_plan(quarters[0], regions)
+    One compile, nothing kept after it (see :class:`planc.core.frontend.Frontend`
+    for compiling the same plan again as it changes); ``store`` keeps each file's
+    unit between runs.
+    """
+    frontend = Frontend(run_checks, max_bytes, store=store, retain=False)
+    return frontend.compile(label, sources, problems)
 
 
 def compile_directory(
-    plan_dir: Path, run_checks: PlanChecks, max_bytes: int = DEFAULT_MAX_BYTES
+    plan_dir: Path,
+    run_checks: PlanChecks,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: UnitStore | None = None,
 ) -> CheckResult:
     """Read a quarter folder from disk and compile it (see :func:`compile_sources`)."""
     sources, problems = read_directory(plan_dir, max_bytes)
-    return compile_sources(display_path(plan_dir), sources, run_checks, problems, max_bytes)
+    return compile_sources(
+        display_path(plan_dir), sources, run_checks, problems, max_bytes, store=store
+    )

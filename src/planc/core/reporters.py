@@ -6,6 +6,7 @@ import json
 import unicodedata
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from planc import __version__
 from planc.core.diagnostics import Counts, Diagnostic, Rule, Severity, declared_rule
@@ -145,8 +146,29 @@ def _rules_reported(results: list[CheckResult]) -> list[Rule]:
     return [r for r in map(declared_rule, codes) if r is not None]
 
 
+PROJECT_URI = "https://github.com/planc/planc"
+CODES_URI = PROJECT_URI + "/blob/main/docs/codes.md"
+
+
+def help_uri(code: str) -> str:
+    """Where a code is documented: its heading in docs/codes.md (``## PLC301`` → ``#plc301``)."""
+    return f"{CODES_URI}#{code.lower()}"
+
+
+def artifact_uri(path: str) -> str:
+    """A path as a URI reference: percent-encoded (spaces, %, 华北.yaml), absolute as file://."""
+    posix = path.replace("\\", "/")
+    encoded = quote(posix, safe="/")
+    return "file://" + encoded if posix.startswith("/") else encoded
+
+
 def sarif(results: list[CheckResult]) -> str:
-    """SARIF 2.1.0, for GitHub code scanning and other tools."""
+    """SARIF 2.1.0 (valid against the official schema), for GitHub code scanning and others.
+
+    Columns count Unicode code points, as planc does (SARIF readers default to UTF-16
+    units, so the run says so); a finding about a folder or a file planc did not read
+    has no region, only the artifact.
+    """
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
     rules = [
         {
@@ -156,6 +178,7 @@ def sarif(results: list[CheckResult]) -> str:
             "fullDescription": {"text": r.doc},
             "defaultConfiguration": {"level": levels[r.severity]},
             "help": {"text": r.doc},
+            "helpUri": help_uri(r.code),
         }
         for r in _rules_reported(results)
     ]
@@ -163,29 +186,14 @@ def sarif(results: list[CheckResult]) -> str:
     runs_results = []
     for result in results:
         for d in result.diagnostics:
-            span = _span(d)
-            end_line, end_col = span.end
-            runs_results.append(
-                {
-                    "ruleId": d.code,
-                    "ruleIndex": index.get(d.code, -1),
-                    "level": levels[d.severity],
-                    "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": span.path.replace("\\", "/")},
-                                "region": {
-                                    "startLine": span.line,
-                                    "startColumn": span.col,
-                                    "endLine": end_line,
-                                    "endColumn": end_col,
-                                },
-                            }
-                        }
-                    ],
-                }
-            )
+            found: dict[str, Any] = {"ruleId": d.code}
+            if d.code in index:
+                found["ruleIndex"] = index[d.code]
+            found["level"] = levels[d.severity]
+            found["message"] = {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")}
+            if _span(d).path:
+                found["locations"] = [{"physicalLocation": _physical_location(d, result)}]
+            runs_results.append(found)
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -195,15 +203,30 @@ def sarif(results: list[CheckResult]) -> str:
                     "driver": {
                         "name": "planc",
                         "version": __version__,
-                        "informationUri": "https://github.com/planc/planc",
+                        "informationUri": PROJECT_URI,
                         "rules": rules,
                     }
                 },
+                "columnKind": "unicodeCodePoints",
                 "results": runs_results,
             }
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _physical_location(d: Diagnostic, result: CheckResult) -> dict[str, Any]:
+    span = _span(d)
+    location: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(span.path)}}
+    if span.path in result.sources:  # a file planc read: the region means something
+        end_line, end_col = span.end
+        location["region"] = {
+            "startLine": span.line,
+            "startColumn": span.col,
+            "endLine": end_line,
+            "endColumn": end_col,
+        }
+    return location
 
 
 SUMMARY_ROW_LIMIT = 1000  # a job summary holds at most 1 MiB

@@ -9,16 +9,16 @@ hint taken from the schema's own ``description`` of the field.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import jsonschema_rs
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.core.loader import LoadResult, Trap
+from planc.core.loader import BOOLEAN_TRAP, LoadResult, Trap
 from planc.core.resources import schema_path
-from planc.core.source import Loc, PathPart
+from planc.core.source import Loc, PathPart, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.core.spelling import closest
 
@@ -149,8 +149,68 @@ TWO_QUARTER_FILES = rule(
     """,
 )
 
+QUARTER_MONTHS = rule(
+    "PLC108",
+    "quarter-months",
+    Severity.ERROR,
+    """
+    The quarter is not three whole months.
+
+    A quarter starts on the first day of a month and ends on the last day of
+    the third month: months, paces and forecasts are counted in whole months.
+
+    Fails::
+
+        quarter: {id: 2027-Q1, start: 2027-01-15, end: 2027-04-30}
+
+    Passes::
+
+        quarter: {id: 2027-Q1, start: 2027-01-01, end: 2027-03-31}
+    """,
+)
+QUARTER_ID = rule(
+    "PLC109",
+    "quarter-id",
+    Severity.ERROR,
+    """
+    The quarter id is not a quarter id, or names other months than the dates.
+
+    ``2027-Q1`` names a calendar quarter: January to March 2027, so the dates
+    must be those. ``FY27-Q3`` (or ``FY2027-Q3``) names a fiscal quarter, whose
+    months the dates give.
+
+    Fails::
+
+        quarter: {id: 2031-Q4, start: 2027-01-01, end: 2027-03-31}
+
+    Passes::
+
+        quarter: {id: 2027-Q1, start: 2027-01-01, end: 2027-03-31}
+        quarter: {id: FY27-Q3, start: 2027-01-01, end: 2027-03-31}
+    """,
+)
+INVERTED_BAND = rule(
+    "PLC110",
+    "inverted-band",
+    Severity.ERROR,
+    """
+    A policy band whose ``min`` is above its ``max``: no value can lie inside it.
+
+    Fails::
+
+        policy:
+          over_assignment: {min: 50, max: -20}
+
+    Passes::
+
+        policy:
+          over_assignment: {min: 0, max: 20}
+    """,
+)
+
 RULES: tuple[Rule, ...] = (
     MISSING_KEY, UNKNOWN_KEY, WRONG_TYPE, BAD_VALUE, BAD_FILE_KIND, NO_QUARTER_FILE, TWO_QUARTER_FILES,
+    QUARTER_MONTHS, QUARTER_ID, INVERTED_BAND,
 )  # fmt: skip
 
 _KIND_ROOTS = {"quarter": "quarterFile", "region": "regionFile"}
@@ -189,13 +249,42 @@ def validate(loaded: LoadResult, resolver: SpanResolver) -> list[Diagnostic]:
         return [kind_problem]
     validator = _validator(data["kind"])
     if validator.is_valid(data):
-        return []
+        return _booleans_read_as_words(loaded, set())
     root = _KIND_ROOTS[data["kind"]]
     mapper = _ErrorMapper(loaded, resolver, root)
     found: list[Diagnostic] = []
     for error in validator.iter_errors(data):
         found.extend(mapper.diagnostics(error))
+    return found + _booleans_read_as_words(loaded, mapper.explained)
+
+
+def _booleans_read_as_words(
+    loaded: LoadResult, explained: set[tuple[int, int]]
+) -> list[Diagnostic]:
+    """A bare ``no`` where true/false is expected: planc reads false, but YAML 1.2 tools
+    (editors' schema checks, other parsers) read the text "no". Diagnosed even so, as the
+    format promises: the file must mean the same thing to every reader."""
+    found = []
+    for (line, col), trap in sorted(loaded.traps.items()):
+        if trap.kind != "boolean" or (line, col) in explained:
+            continue
+        meaning = "true" if trap.text.lower() in ("yes", "y", "on") else "false"
+        found.append(
+            BOOLEAN_TRAP.at(
+                SourceSpan(loaded.source.path, line, col),
+                f'`{trap.text}` is {meaning} in YAML 1.1 but the text "{trap.text}" in YAML 1.2 '
+                "(editors, other tools)",
+                f"write {meaning}",
+            )
+        )
     return found
+
+
+def is_valid(data: Any) -> bool:
+    """Whether plain data is a valid plan file (the cache checks what it reads back)."""
+    if _check_kind(data, Loc("")) is not None:
+        return False
+    return bool(_validator(data["kind"]).is_valid(data))
 
 
 def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
@@ -223,6 +312,7 @@ class _ErrorMapper:
     loaded: LoadResult
     resolver: SpanResolver
     root: str
+    explained: set[tuple[int, int]] = field(default_factory=set)  # traps already reported
 
     def diagnostics(self, error: Any) -> list[Diagnostic]:
         path = _document_path(self.loaded.data, error.instance_path)
@@ -276,7 +366,10 @@ class _ErrorMapper:
         if not self.loaded.traps:
             return None
         span = self.resolver.resolve(loc)
-        return self.loaded.traps.get((span.line, span.col))
+        trap = self.loaded.traps.get((span.line, span.col))
+        if trap is not None:
+            self.explained.add((span.line, span.col))
+        return trap
 
 
 def _document_path(data: Any, instance_path: list[PathPart]) -> tuple[PathPart, ...]:
@@ -313,10 +406,14 @@ def _value_message(keyword: str, error: Any) -> str:
         return f"{value} must be {kind.expected_value}"
     if keyword == "pattern":
         return f"{value} is not of the required form"
-    if keyword in ("minimum", "exclusiveMinimum"):
+    if keyword == "minimum":
         return f"{value} is below the allowed minimum of {kind.limit}"
-    if keyword in ("maximum", "exclusiveMaximum"):
+    if keyword == "exclusiveMinimum":
+        return f"{value} must be above {kind.limit}"
+    if keyword == "maximum":
         return f"{value} is above the allowed maximum of {kind.limit}"
+    if keyword == "exclusiveMaximum":
+        return f"{value} must be below {kind.limit}"
     if keyword == "minItems":
         return f"needs at least {kind.limit} item(s)"
     if keyword == "maxItems":

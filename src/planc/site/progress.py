@@ -25,7 +25,7 @@ from planc.core.locales import DASH, MINUS, Locale
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
-from planc.track.tracking import MonthProgress, Progress, elapsed_days
+from planc.track.tracking import MonthProgress, Progress, elapsed_days, percent_places
 
 _ZERO = Decimal(0)
 _BAR_WIDTH = 320  # SVG user units, as the site's other charts
@@ -169,16 +169,23 @@ class Extras:
                 value = value.copy_abs()
         return self.loc.value(value, unit)
 
+    def _of_pace(self, p: Progress) -> str:
+        """% of pace with the places it takes not to look like the threshold it is held to."""
+        assert p.of_pace is not None
+        warnings = self.plan.policy.warnings
+        threshold = warnings.cap_above_pace if p.lower_is_better else warnings.behind_pace
+        return self.loc.percent(p.of_pace, percent_places(p.of_pace, threshold))
+
     def progress(self, metric: Metric, node_id: str) -> ProgressView | None:
         p = self.of(node_id, metric.id)
         if p is None:
             return None
         t, loc = self.t, self.loc
-        attained = "—" if p.attained is None else self.amount(p.attained, p.unit, exact=True)
+        attained = "—" if p.attained is None else self.amount(p.attained, p.unit, exact=_summed(p))
         attainment = (
             None if p.attainment is None else t["of_target"].format(pct=loc.percent(p.attainment))
         )
-        of_pace = None if p.of_pace is None else t["of_pace"].format(pct=loc.percent(p.of_pace))
+        of_pace = None if p.of_pace is None else t["of_pace"].format(pct=self._of_pace(p))
         state = p.status.replace(" ", "-")
         return ProgressView(
             target=self.amount(p.target, p.unit, exact=True),
@@ -219,9 +226,9 @@ class Extras:
             return None
         if p.attained is None:
             return CellProgress("—", p.status.replace(" ", "-"))
-        text = self.amount(p.attained, p.unit, exact=True)
+        text = self.amount(p.attained, p.unit, exact=_summed(p))
         if p.of_pace is not None:
-            text += " · " + self.t["of_pace"].format(pct=self.loc.percent(p.of_pace))
+            text += " · " + self.t["of_pace"].format(pct=self._of_pace(p))
         return CellProgress(text, p.status.replace(" ", "-"))
 
     def months(
@@ -236,7 +243,7 @@ class Extras:
     def _month(self, p: Progress, month: MonthProgress) -> tuple[str, bool]:
         if month.attained is None:
             return "—", False
-        return self.amount(month.attained, p.unit, exact=True), not month.complete
+        return self.amount(month.attained, p.unit, exact=_summed(p)), not month.complete
 
     # -- top-down vs bottom-up
 
@@ -273,3 +280,8 @@ def _signed(loc: Locale, value: Decimal, unit: str) -> str:
     if value.is_zero():
         return "±" + loc.value(_ZERO, unit)
     return ("+" if value > 0 else MINUS) + loc.value(value.copy_abs(), unit)
+
+
+def _summed(p: Progress) -> bool:
+    """Attained is a sum, shown exactly; a share is a division, shown rounded."""
+    return p.unit != "percent"

@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,11 +32,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+try:  # where the system has it: a lock tells a killed render's folder from a running one
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 import jinja2
 from markupsafe import Markup
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import current_umask, read_regular
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
 from planc.core.memory import gc_paused
@@ -1161,33 +1168,37 @@ def render_site(
     options = options or RenderOptions()
     pages = build_pages(result, options, revision, actuals)
     listed = _check_out(out)
-    with gc_paused():
+    with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         return _render_into(pages, out, listed)
 
 
 def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
     env = environment()
     templates: dict[str, jinja2.Template] = {}
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         _make_readable(building)
-        written: list[str] = []
-        folders: set[Path] = set()
-        for page in pages:
-            template = templates.get(page.template)
-            if template is None:
-                template = templates[page.template] = env.get_template(page.template)
-            target = _inside(building, page.path)
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            _write_new(target, template.render(page.context).encode("utf-8"))
-            written.append(page.path)
-        written.sort()
-        manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
-        (building / SITE_MARKER).write_text(manifest, encoding="utf-8")
-        _swap(building, out, listed)
+        with _claimed(building):
+            written: list[str] = []
+            folders: set[Path] = set()
+            for page in pages:
+                template = templates.get(page.template)
+                if template is None:
+                    template = templates[page.template] = env.get_template(page.template)
+                target = _inside(building, page.path)
+                if target.parent not in folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(target.parent)
+                _write_new(target, template.render(page.context).encode("utf-8"))
+                written.append(page.path)
+            written.sort()
+            manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
+            _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
+            # the folder becomes the site: the marker of work in progress must not go with it
+            (building / _BUILDING).unlink()
+            _swap(building, out, listed)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -1207,13 +1218,22 @@ def _write_new(path: Path, data: bytes) -> None:
 
 def _make_readable(folder: Path) -> None:
     # mkdtemp makes a private (0700) folder; a published site should get the usual mode.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(folder, 0o777 & ~umask)
+    os.chmod(folder, 0o777 & ~current_umask())
+
+
+# --------------------------------------------------------------------------- the old site
+
+
+_MARKER_BOUND = 256 * 1024 * 1024  # a manifest of a million pages is a tenth of this
 
 
 def _check_out(out: Path) -> list[str] | None:
-    """Refuse an output folder planc did not make; return the files of one it did (or None)."""
+    """Refuse an output folder planc did not make; return the files of one it did (or None).
+
+    The marker is untrusted (anyone can edit it): every line must name a page
+    planc writes, so nothing outside the site folder can ever be deleted; a
+    tampered marker is refused and nothing is touched.
+    """
     if out.is_symlink():
         raise SiteError(f"--out {out} is a symbolic link; give a real folder")
     if not out.exists():
@@ -1228,8 +1248,42 @@ def _check_out(out: Path) -> list[str] | None:
             f"--out {out} is not empty and was not made by planc render (it has no {SITE_MARKER}); "
             "choose a new or empty folder: planc never deletes files it did not write"
         )
-    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
-    listed = [line for line in lines[_MARKER_HEADER.count("\n") :] if line]
+    listed = _read_marker(marker, f"--out {out}")
+    strangers = _strangers(out, listed)
+    if strangers:
+        more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
+        raise SiteError(
+            f"--out {out} holds {strangers[0]}{more}, which planc did not write; "
+            "move it elsewhere or choose another folder: planc never deletes files it did not write"
+        )
+    return listed
+
+
+def _read_marker(marker: Path, where: str) -> list[str]:
+    """The pages a site's marker lists; :class:`SiteError` unless it is one planc wrote."""
+    try:
+        data = read_regular(marker, _MARKER_BOUND, str(marker))
+    except OSError as error:
+        raise SiteError(f"{where}: cannot read its {SITE_MARKER}: {error.strerror or error}") from error
+    text = data.decode("utf-8", errors="replace")
+    if not text.startswith(_MARKER_HEADER):
+        raise _tampered(where, "its header is not the one planc writes")
+    listed = [line for line in text[len(_MARKER_HEADER) :].split("\n") if line]
+    for number, name in enumerate(listed, start=_MARKER_HEADER.count("\n") + 1):
+        if not _PAGE_PATH.fullmatch(name):
+            raise _tampered(where, f"line {number} names {name[:80]!r}, not a page planc writes")
+    return listed
+
+
+def _tampered(where: str, why: str) -> SiteError:
+    return SiteError(
+        f"{where}: its {SITE_MARKER} was changed by hand ({why}); nothing was deleted. "
+        "planc deletes only the pages it wrote: remove the folder yourself, or choose another"
+    )
+
+
+def _strangers(out: Path, listed: list[str]) -> list[str]:
+    """What is in the site folder that its marker does not list (links always count)."""
     expected = {SITE_MARKER, *listed}
     folders = {str(Path(name).parent.as_posix()) for name in listed} - {"."}
     strangers = []
@@ -1241,17 +1295,18 @@ def _check_out(out: Path) -> list[str] | None:
                 strangers.append(path + "/")
         for name in files:
             path = (relative / name).as_posix()
-            if path not in expected or (Path(root) / name).is_symlink():
+            if path not in expected or not _regular(Path(root) / name):
                 strangers.append(path)
         dirs[:] = [d for d in dirs if (relative / d).as_posix() in folders]
-    if strangers:
-        strangers.sort()
-        more = f" and {len(strangers) - 1} more" if len(strangers) > 1 else ""
-        raise SiteError(
-            f"--out {out} holds {strangers[0]}{more}, which planc did not write; "
-            "move it elsewhere or choose another folder: planc never deletes files it did not write"
-        )
-    return listed
+    return sorted(strangers)
+
+
+def _regular(path: Path) -> bool:
+    """A regular file, not a link to one (lstat: the link itself is looked at)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
@@ -1266,16 +1321,138 @@ def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
     except BaseException:
         os.rename(old, out)
         raise
-    _remove_listed(old, listed)
+    _remove_pages(old, listed)
 
 
-def _remove_listed(old: Path, listed: list[str]) -> None:
-    for name in [*listed, SITE_MARKER]:
-        (old / name).unlink(missing_ok=True)
-    folders = sorted({Path(n).parent for n in listed} - {Path(".")}, key=lambda p: -len(p.parts))
+def _remove_pages(old: Path, listed: list[str]) -> None:
+    """Delete the pages ``listed`` from a site folder planc moved aside, then the folder.
+
+    Each name was checked against the names planc writes; here each is also a
+    regular file (not a link) in a folder that is not a link and lies inside
+    ``old``. Anything else found (a file added meanwhile) is left, and so are
+    the folders that hold it.
+    """
+    root = old.resolve()
+    names = [name for name in listed if _PAGE_PATH.fullmatch(name)]
+    folders = sorted({Path(n).parent for n in names} - {Path(".")}, key=lambda p: -len(p.parts))
+    safe_folders = {Path(".")} | {f for f in folders if _real_folder_inside(old / f, root)}
+    for name in [*names, SITE_MARKER]:
+        path = old / name
+        if Path(name).parent in safe_folders and _regular(path):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
     for folder in folders:
         # Something may have appeared in it meanwhile: leave it rather than delete it.
-        with contextlib.suppress(OSError):
-            (old / folder).rmdir()
+        if folder in safe_folders:
+            with contextlib.suppress(OSError):
+                (old / folder).rmdir()
     with contextlib.suppress(OSError):
         old.rmdir()
+
+
+def _real_folder_inside(folder: Path, root: Path) -> bool:
+    try:
+        is_folder = stat.S_ISDIR(folder.lstat().st_mode)
+    except OSError:
+        return False
+    return is_folder and folder.resolve().is_relative_to(root)
+
+
+# --------------------------------------------------------------------------- leftovers
+
+# A render in progress holds a lock on this file in its temporary folder; a folder whose
+# lock can be taken belongs to a render that was killed.
+_BUILDING = ".planc-building"
+_STALE_AFTER = 24 * 3600  # where no lock can be taken (Windows): a day-old folder is stale
+
+
+@contextlib.contextmanager
+def _claimed(building: Path) -> Iterator[None]:
+    """Mark ``building`` as planc's and as in use while the site is written into it."""
+    fd = os.open(building / _BUILDING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        os.write(fd, _MARKER_HEADER.encode("utf-8"))
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Delete what a killed ``planc render`` of ``out`` left beside it; return what went.
+
+    A temporary folder ``.<out>.*.tmp`` is planc's when it holds planc's
+    in-progress marker and no render holds its lock; an old site ``.<out>.*.old``
+    when its ``.planc-site`` marker is one planc wrote. Links are never
+    followed, and only the pages planc writes and its markers are deleted: a
+    folder that holds anything else stays.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(out.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(f".{out.name}.") or entry.is_symlink() or not entry.is_dir():
+            continue
+        folder = Path(entry.path)
+        if name.endswith(".tmp") and _abandoned(folder):
+            _remove_building(folder)
+        elif name.endswith(".old") and _regular(folder / SITE_MARKER):
+            try:
+                listed = _read_marker(folder / SITE_MARKER, str(folder))
+            except SiteError:
+                continue
+            _remove_pages(folder, listed)
+        else:
+            continue
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
+def _abandoned(folder: Path) -> bool:
+    """Whether ``folder`` is a temporary site folder of a render that no longer runs."""
+    marker = folder / _BUILDING
+    if not _regular(marker):
+        return False
+    try:
+        fd = os.open(marker, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        if os.read(fd, len(_MARKER_HEADER) + 1) != _MARKER_HEADER.encode("utf-8"):
+            return False
+        if fcntl is None:
+            import time
+
+            return time.time() - os.fstat(fd).st_mtime > _STALE_AFTER
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a render is writing into it right now
+        return True
+    finally:
+        os.close(fd)
+
+
+def _remove_building(folder: Path) -> None:
+    """Delete an abandoned temporary site: its pages (by name), its markers, its folders."""
+    root = folder.resolve()
+    names: list[str] = []
+    for sub in ("", *_FOLDERS.values()):
+        place = folder / sub if sub else folder
+        if sub and not _real_folder_inside(place, root):
+            continue
+        with contextlib.suppress(OSError):
+            names += [f"{sub}/{n}" if sub else n for n in os.listdir(place)]
+    pages = [n for n in names if _PAGE_PATH.fullmatch(n)]
+    with contextlib.suppress(FileNotFoundError):
+        if _regular(folder / SITE_MARKER):
+            (folder / SITE_MARKER).unlink()
+    _remove_pages(folder, pages)  # the in-progress marker goes last: the folder stays planc's
+    with contextlib.suppress(OSError):
+        (folder / _BUILDING).unlink()
+        folder.rmdir()

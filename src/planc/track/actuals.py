@@ -2,7 +2,7 @@
 
 ``load_actuals`` reads a CSV (also .tsv/.txt), XLSX or Parquet export with the
 plan's ``actuals:`` mapping and aggregates it at once, chunk by chunk, into a
-:class:`planc.track.tracking.Actuals`: amounts, deals and lost deals per rep, month
+:class:`planc.track.aggregates.Actuals` (the seam every reader produces): amounts, deals and lost deals per rep, month
 and product line, accounts per rep and month, and each account's first counted
 row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
@@ -25,7 +25,7 @@ floats in the file itself; planc takes the shortest decimal that reads back
 as the same float (what Excel displays). Parquet decimals are exact.
 
 Never a row dropped silently: each row is counted or excluded for one reason
-(the :class:`~planc.track.tracking.Ledger`), and values that do not map to the plan
+(the :class:`~planc.track.aggregates.Ledger`), and values that do not map to the plan
 are warned about with their count and the closest known name.
 """
 
@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from planc.core.extras import MissingExtra
+from planc.core.files import NotRegularFile, open_regular
 
 try:
     import numpy as np
@@ -57,9 +58,18 @@ except ModuleNotFoundError as error:  # `pip install planc` leaves pandas out: s
 
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
+from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
+from planc.track import aggregates as agg
 from planc.track import tracking as t
+from planc.track.rules import (
+    CLOSED_WITHOUT_DATE,
+    DUPLICATE_KEY,
+    EXPONENT_AMOUNT,
+    NEGATIVE_AMOUNT,
+    SUPERSEDED_ROWS,
+)
 
 CHUNK_ROWS = 2_000_000
 ROWS_SHOWN = 5  # row numbers listed in a message
@@ -86,6 +96,8 @@ _REASONS = (
     "after the as-of date",
     "unmapped owner",
     "owner without a seat",
+    "lost, no date",
+    "superseded",
 )
 (
     _,
@@ -98,6 +110,8 @@ _REASONS = (
     R_AFTER_AS_OF,
     R_UNMAPPED,
     R_NO_SEAT,
+    R_LOST_NO_DATE,
+    R_SUPERSEDED,
 ) = range(len(_REASONS))
 
 # where a row's date falls
@@ -137,7 +151,7 @@ IntArray = npt.NDArray[np.integer[Any]]
 class LoadedActuals:
     """The aggregated actuals (None when the export could not be read) and what was found."""
 
-    actuals: t.Actuals | None
+    actuals: agg.Actuals | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -207,6 +221,11 @@ def load_actuals(
             with warnings.catch_warnings():
                 # pandas warns on stderr about what planc reports itself, with row numbers
                 warnings.simplefilter("ignore")
+                if "key" in mapping.columns:
+                    agg.superseded, repeated = _repeated_keys(path, name, mapping, text_columns)
+                    if repeated is not None and mapping.duplicates == "error":
+                        return LoadedActuals(None, [repeated])
+                    agg.repeated = repeated
                 for columns, first_row, positions in _chunks(path, name, mapping, text_columns):
                     agg.add(columns, first_row, positions)
         except _Stop as stop:
@@ -218,21 +237,92 @@ def load_actuals(
     raise AssertionError("every column was read as text and pandas still inferred a type")
 
 
-def _chunks(
+def _repeated_keys(
     path: Path, name: str, mapping: ActualsMapping, text_columns: set[str]
+) -> tuple[npt.NDArray[np.bool_], Diagnostic | None]:
+    """Per row, whether a later row has its key; and the diagnostic naming repeated keys.
+
+    A first pass over the key column alone: with ``duplicates: last`` a row
+    must be left out before anything of it is summed, and its successor may
+    be millions of rows further down.
+    """
+    index: dict[str, int] = {}
+    parts: list[IntArray] = []
+    first_row, position = 1, 1
+    for number, (columns, row, positions) in enumerate(
+        _chunks(path, name, mapping, text_columns, only=("key",))
+    ):
+        if number == 0:
+            first_row, position = row, positions["key"]
+        column = columns["key"]
+        keys = ["" if _missing(v) else _text(v).strip() for v in column.values]
+        lut = [index.setdefault(k, len(index)) if k else -1 for k in keys]
+        parts.append(np.array([*lut, -1], dtype=np.int64)[column.codes])
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ordered = ids[order]
+    repeats = (ordered[:-1] == ordered[1:]) & (ordered[:-1] >= 0)
+    superseded = np.zeros(len(ids), dtype=bool)
+    superseded[order[:-1][repeats]] = True
+    if not repeats.any():
+        return superseded, None
+    names = list(index)
+    rows_by_key: dict[int, list[int]] = {}
+    for at in np.flatnonzero(superseded).tolist():
+        rows_by_key.setdefault(int(ids[at]), []).append(at)
+    last_of = {int(k): int(r) for k, r in zip(ordered.tolist(), order.tolist(), strict=True)}
+    listed = []
+    for key in sorted(rows_by_key, key=lambda k: rows_by_key[k][0])[:ROWS_SHOWN]:
+        rows = [*rows_by_key[key], last_of[key]]
+        listed.append(f"`{names[key]}` (rows {', '.join(str(first_row + r) for r in rows)})")
+    keys_repeated, earlier = len(rows_by_key), int(superseded.sum())
+    more = f" and {keys_repeated - len(listed):,} more" if keys_repeated > len(listed) else ""
+    header = mapping.columns["key"]
+    first_key = min(rows_by_key, key=lambda k: rows_by_key[k][0])
+    span = SourceSpan(name, first_row + last_of[first_key], position)
+    if mapping.duplicates == "error":
+        return superseded, DUPLICATE_KEY.at(
+            span,
+            f"{_count(keys_repeated, header + ' value')} on more than one row: "
+            f"{', '.join(listed)}{more}",
+            "remove the repeated rows, or set actuals.duplicates: last to count the last row of each key",
+        )
+    return superseded, SUPERSEDED_ROWS.at(
+        span,
+        f"{_count(earlier, 'row')} share a {header} with a later row and are not counted "
+        f"(the last row of each key is): {', '.join(listed)}{more}",
+        "export each opportunity once; the ledger counts the rows left out as superseded",
+    )
+
+
+def _chunks(
+    path: Path,
+    name: str,
+    mapping: ActualsMapping,
+    text_columns: set[str],
+    only: Sequence[str] | None = None,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
-    """(columns by role, row number of the chunk's first row, column positions) per chunk."""
+    """(columns by role, row number of the chunk's first row, column positions) per chunk.
+
+    ``only`` reads just those roles (every mapped column is still checked in the header).
+    """
     if not path.exists():
         raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
     if path.is_dir():
         raise _Stop(_unreadable(name, f"{name} is a folder; give the export file"))
+    try:  # only a regular file: a FIFO would hang the run, /dev/zero never end
+        open_regular(path, name).close()
+    except NotRegularFile as error:
+        raise _Stop(_unreadable(name, f"{error}; give the export file")) from error
+    except OSError as error:
+        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        yield from _csv_chunks(path, name, mapping, text_columns)
+        yield from _csv_chunks(path, name, mapping, text_columns, only)
     elif suffix in XLSX_SUFFIXES:
-        yield from _xlsx_chunks(path, name, mapping)
+        yield from _xlsx_chunks(path, name, mapping, only)
     elif suffix in PARQUET_SUFFIXES:
-        yield from _parquet_chunks(path, name, mapping)
+        yield from _parquet_chunks(path, name, mapping, only)
     else:
         raise _Stop(
             _unreadable(
@@ -247,8 +337,12 @@ def _unreadable(name: str, message: str, hint: str | None = None, row: int = 1) 
     return t.UNREADABLE.at(SourceSpan(name, row, 1), message, hint)
 
 
-def _roles(mapping: ActualsMapping) -> dict[str, str]:
-    return {role: mapping.columns[role] for role in t.COLUMN_ROLES if role in mapping.columns}
+def _roles(mapping: ActualsMapping, only: Sequence[str] | None = None) -> dict[str, str]:
+    return {
+        role: mapping.columns[role]
+        for role in t.COLUMN_ROLES
+        if role in mapping.columns and (only is None or role in only)
+    }
 
 
 def _check_header(
@@ -286,7 +380,7 @@ def _python_encoding(mapping: ActualsMapping) -> str:
 def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     """The header row and the delimiter (comma, semicolon, tab or bar, whichever it uses most)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path, name) as handle:
             first = handle.readline()
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
@@ -319,7 +413,7 @@ def _encoding_error(
 def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
     """The first line that does not decode; called only after pandas failed on one."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as handle:
+    with open_regular(path, name) as handle:
         for row, line in enumerate(handle, start=1):
             try:
                 decoder.decode(line)
@@ -329,14 +423,18 @@ def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
 
 
 def _csv_chunks(
-    path: Path, name: str, mapping: ActualsMapping, text_columns: set[str]
+    path: Path,
+    name: str,
+    mapping: ActualsMapping,
+    text_columns: set[str],
+    only: Sequence[str] | None = None,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     encoding = _python_encoding(mapping)
     header, delimiter = _csv_header(path, name, encoding)
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
     positions = _check_header(name, header, mapping)
-    roles = _roles(mapping)
+    roles = _roles(mapping, only)
     # planc's own column names: headers may repeat or carry spaces
     names = [f"c{i}" for i in range(len(header))]
     usecols = sorted({positions[role] - 1 for role in roles})
@@ -348,7 +446,7 @@ def _csv_chunks(
     }
     counting = _count_fields(encoding)
     try:
-        with path.open("rb") as raw:
+        with open_regular(path, name) as raw:
             source = _CountingReader(raw, delimiter.encode("ascii")) if counting else raw
             reader = pd.read_csv(
                 source,
@@ -390,6 +488,12 @@ def _csv_chunks(
         ) from error
     except pd.errors.EmptyDataError as error:
         raise _Stop(_unreadable(name, f"{name} is empty", "export with headers")) from error
+    except ValueError as error:
+        # A first row with more fields than the header: pandas gives up before any row.
+        _find_ragged_row(path, name, encoding, delimiter, len(header))
+        raise _Stop(
+            _unreadable(name, f"{name} is not a readable CSV file ({error})", _QUOTE_HINT)
+        ) from error
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
 
@@ -444,7 +548,7 @@ class _CountingReader(io.RawIOBase):
 def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, fields: int) -> None:
     """The first row whose number of fields is not the header's, read as pandas reads rows."""
     try:
-        with path.open(encoding=encoding, newline="") as handle:
+        with io.TextIOWrapper(open_regular(path, name), encoding=encoding, newline="") as handle:
             records = (r for r in csv.reader(handle, delimiter=delimiter) if r)
             for row, record in enumerate(records, start=1):
                 if len(record) != fields:
@@ -475,11 +579,12 @@ def _csv_column(series: pd.Series, role: str, column: str, text_columns: set[str
 
 
 def _xlsx_chunks(
-    path: Path, name: str, mapping: ActualsMapping
+    path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None = None
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+        with open_regular(path, name) as handle:
+            frame = pd.read_excel(handle, sheet_name=sheet, dtype=object, engine="openpyxl")
     except ImportError as error:
         raise _Stop(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
@@ -498,7 +603,9 @@ def _xlsx_chunks(
         ) from error
     header = [str(c) for c in frame.columns]
     positions = _check_header(name, header, mapping)
-    columns = {role: _object_column(frame.iloc[:, positions[role] - 1]) for role in _roles(mapping)}
+    columns = {
+        role: _object_column(frame.iloc[:, positions[role] - 1]) for role in _roles(mapping, only)
+    }
     yield columns, 2, positions
 
 
@@ -508,7 +615,7 @@ def _object_column(series: pd.Series) -> _Column:
 
 
 def _parquet_chunks(
-    path: Path, name: str, mapping: ActualsMapping
+    path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None = None
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     try:
         import pyarrow.parquet as pq  # noqa: PLC0415 - optional: only Parquet exports need it
@@ -520,27 +627,28 @@ def _parquet_chunks(
                 "pip install 'planc[parquet]' (or pyarrow), or export CSV",
             )
         ) from error
-    try:
-        parquet = pq.ParquetFile(path)
-        header = list(parquet.schema_arrow.names)
-    except Exception as error:  # pyarrow raises several kinds for a bad file
-        raise _Stop(
-            _unreadable(name, f"{name} is not a readable Parquet file ({error})")
-        ) from error
-    positions = _check_header(name, header, mapping)
-    roles = _roles(mapping)
-    wanted = sorted(set(roles.values()), key=header.index)
-    first_row = 1  # Parquet has no header row: rows are numbered from 1
-    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
-        columns = {}
-        for role, column in roles.items():
-            encoded = batch.column(wanted.index(column)).dictionary_encode()
-            indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            columns[role] = _Column(
-                np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
-            )
-        yield columns, first_row, positions
-        first_row += batch.num_rows
+    with open_regular(path, name) as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+            header = list(parquet.schema_arrow.names)
+        except Exception as error:  # pyarrow raises several kinds for a bad file
+            raise _Stop(
+                _unreadable(name, f"{name} is not a readable Parquet file ({error})")
+            ) from error
+        positions = _check_header(name, header, mapping)
+        roles = _roles(mapping, only)
+        wanted = sorted(set(roles.values()), key=header.index)
+        first_row = 1  # Parquet has no header row: rows are numbered from 1
+        for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
+            columns = {}
+            for role, column in roles.items():
+                encoded = batch.column(wanted.index(column)).dictionary_encode()
+                indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                columns[role] = _Column(
+                    np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
+                )
+            yield columns, first_row, positions
+            first_row += batch.num_rows
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -602,16 +710,46 @@ def _parse_amount(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
     if isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value.strip()):
         try:
-            return Decimal(value.strip())
+            return _bounded(Decimal(value.strip()))
         except InvalidOperation:
             return None
     return None
 
 
-_OK, _MISSING, _BAD = 0, 1, 2
+def _bounded(number: Decimal) -> Decimal | None:
+    """The amount when planc can sum it exactly (see planc.core.numbers), else None."""
+    return number if out_of_bounds(number) is None else None
+
+
+def _why_bad_amount(shown: str) -> str:
+    """What is wrong with an amount that did not parse: not a number, or beyond the bound."""
+    try:
+        problem = out_of_bounds(Decimal(shown.strip()))
+    except InvalidOperation:
+        problem = None
+    if problem is None or problem == "not a finite number":
+        return "is not a number"
+    return f"is {problem} (planc reads amounts {BOUND_TEXT})"
+
+
+_OK, _MISSING, _BAD, _NEGATIVE, _EXPONENT = range(5)
+
+
+def _amount_state(value: object) -> tuple[Decimal | None, int]:
+    """An amount the slow way, and whether it is one: missing, not a number, below 0, 1e3."""
+    if _missing(value):
+        return None, _MISSING
+    number = _parse_amount(value)
+    if number is None:
+        return None, _BAD
+    if isinstance(value, str) and ("e" in value or "E" in value):
+        return None, _EXPONENT  # a spreadsheet's spelling: digits may be gone
+    if number < 0:
+        return None, _NEGATIVE
+    return number, _OK
 
 
 def _parse_amounts(
@@ -642,22 +780,18 @@ def _parse_amounts(
         bare = np.strings.replace(body, ".", "")
         count = np.strings.str_len(bare)
         length = np.strings.str_len(body)
+        point = np.strings.find(body, ".")
+        places = np.where(point >= 0, length - point - 1, 0)
         plain = (length - count <= 1) & (count >= 1) & (count <= 15) & np.strings.isdecimal(bare)
+        plain &= places <= MAX_DECIMALS  # finer amounts go the exact way, to be refused there
         ok = np.flatnonzero(strings)[plain]
         simple[ok] = True
         digits_of[ok] = bare[plain].astype(np.int64)
-        point = np.strings.find(body[plain], ".")
-        decimals[ok] = np.where(point >= 0, length[plain] - point - 1, 0)
+        decimals[ok] = places[plain]
     others: dict[int, Decimal] = {}
     for index in np.flatnonzero(~simple).tolist():
-        value = values[index]
-        if _missing(value):
-            state[index] = _MISSING
-            continue
-        number = _parse_amount(value)
-        if number is None:
-            state[index] = _BAD
-        else:
+        number, state[index] = _amount_state(values[index])
+        if number is not None:
             others[index] = number
     scale = int(decimals[simple].max(initial=0))
     scale = max([scale, *(-int(d.as_tuple().exponent) for d in others.values())])
@@ -814,7 +948,13 @@ class _Aggregator:
         self.no_date = _Seen()
         self.no_amount = _Seen()
         self.no_account = _Seen()
+        self.lost_no_date = _Seen()
+        self.negative_amounts: dict[str, _Seen] = {}
+        self.exponent_amounts: dict[str, _Seen] = {}
         self.positions: dict[str, int] = {}
+        # per row of the export: a later row has its key (duplicates: last)
+        self.superseded: npt.NDArray[np.bool_] | None = None
+        self.repeated: Diagnostic | None = None
 
     # -- one chunk --
 
@@ -823,6 +963,7 @@ class _Aggregator:
         self.positions = positions
         owner = columns["owner"]
         n = len(owner.codes)
+        offset = self.rows
         self.rows += n
         if n == 0:
             return
@@ -832,6 +973,14 @@ class _Aggregator:
         owner_class = -np.minimum(rep, 0)  # 0 a rep, 1 unmapped, 2 no seat
         # Ledger: each row once, for the first reason that applies.
         reason = _LEDGER[(stage * 5 + when) * 3 + owner_class]
+        lost_no_date = (stage == LOST) & (day == EMPTY)
+        if lost_no_date.any():
+            reason[lost_no_date] = R_LOST_NO_DATE
+            self._note_rows(self.lost_no_date, lost_no_date, first_row)
+        if self.superseded is not None:
+            dropped = self.superseded[offset : offset + n]
+            reason[dropped] = R_SUPERSEDED
+            stage = np.where(dropped, OTHER, stage).astype(stage.dtype)  # in no figure
         self.reasons += np.bincount(reason, minlength=len(_REASONS))
         counted = reason == COUNTED
         won = stage == WON
@@ -910,7 +1059,7 @@ class _Aggregator:
                 whens.append(W_AFTER_QUARTER)
             else:
                 whens.append(W_IN if ordinal <= last else W_AFTER_AS_OF)
-            key = t.month_key(parsed.year, parsed.month)
+            key = agg.month_key(parsed.year, parsed.month)
             slots.append(self.slot_of.get(key, -1) if ordinal <= self.as_of_day else -1)
             self.covered.add(key)
         whens.append(W_NONE)
@@ -1012,12 +1161,16 @@ class _Aggregator:
                 at = rows[codes == (code if code < len(values) else -1)]
                 if not len(at):
                     continue
+                found = {
+                    _BAD: self.bad_amounts,
+                    _NEGATIVE: self.negative_amounts,
+                    _EXPONENT: self.exponent_amounts,
+                }
                 if state[code] == _MISSING:
                     self._note(self.no_amount, at, first_row)
                 else:
-                    self._note(
-                        self.bad_amounts.setdefault(_shown(values[code]), _Seen()), at, first_row
-                    )
+                    seen = found[int(state[code])].setdefault(_shown(values[code]), _Seen())
+                    self._note(seen, at, first_row)
         amounts = np.zeros(len(needed), dtype=scaled.dtype)
         amounts[rows] = scaled[codes]
         if scaled.dtype != object:
@@ -1151,18 +1304,18 @@ class _Aggregator:
         if self.need_accounts and len(self.first_day):
             for account in np.flatnonzero(self.first_rep >= 0).tolist():
                 first = date.fromordinal(int(self.first_day[account]))
-                first_slot = self.slot_of.get(t.month_key(first.year, first.month))
+                first_slot = self.slot_of.get(agg.month_key(first.year, first.month))
                 if first_slot is None:
                     continue
                 key = (reps[int(self.first_rep[account])], slots[first_slot])
                 cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
                 cell[4] += 1
         months = {
-            key: t.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
+            key: agg.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
             for key, (a, k, d, lost_, new) in amounts.items()
         }
         accounts, scale = self._account_maps()
-        ledger = t.Ledger(
+        ledger = agg.Ledger(
             rows=self.rows,
             counted=int(self.reasons[COUNTED]),
             excluded=tuple(
@@ -1171,7 +1324,7 @@ class _Aggregator:
                 if self.reasons[i]
             ),
         )
-        actuals = t.Actuals(
+        actuals = agg.Actuals(
             source=self.name,
             as_of=self.as_of,
             ledger=ledger,
@@ -1237,10 +1390,39 @@ class _Aggregator:
             out.append(
                 t.BAD_AMOUNT.at(
                     self._span(seen.first, "amount"),
-                    f"{columns['amount']} `{value}` is not a number in {_rows(seen)}",
+                    f"{columns['amount']} `{show_long(value)}` {_why_bad_amount(value)} "
+                    f"in {_rows(seen)}",
                     "write plain decimal numbers: no thousands separators, currency signs or text",
                 )
             )
+        for value, seen in sorted(self.negative_amounts.items(), key=lambda kv: kv[1].first):
+            out.append(
+                NEGATIVE_AMOUNT.at(
+                    self._span(seen.first, "amount"),
+                    f"{columns['amount']} `{value}` is negative in {_rows(seen)}",
+                    "a credit or a reversal is not a deal: fix the export, or track credits as their own source",
+                )
+            )
+        for value, seen in sorted(self.exponent_amounts.items(), key=lambda kv: kv[1].first):
+            out.append(
+                EXPONENT_AMOUNT.at(
+                    self._span(seen.first, "amount"),
+                    f"{columns['amount']} `{value}` is in exponent notation in {_rows(seen)}: "
+                    "a spreadsheet reformatted it, and digits may be lost",
+                    "export the amounts as plain numbers with all their digits",
+                )
+            )
+        if self.lost_no_date.rows:
+            out.append(
+                CLOSED_WITHOUT_DATE.at(
+                    self._span(self.lost_no_date.first, "date"),
+                    f"lost deals without {columns['date']}: {_rows(self.lost_no_date)}; "
+                    "in no period's win rate (the ledger shows them as lost, no date)",
+                    f"fill in {columns['date']} for lost deals",
+                )
+            )
+        if self.repeated is not None:
+            out.append(self.repeated)
         for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
             if seen.rows:
                 out.append(

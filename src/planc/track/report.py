@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from planc import __version__
 from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
+from planc.core.numbers import plain
 from planc.core.pipeline import CheckResult, display_path
 from planc.core.reporters import diagnostic_json
 from planc.core.source import SourceSpan
@@ -32,6 +33,7 @@ from planc.track.tracking import (
     Tracking,
     fmt_number,
     fmt_percent,
+    fmt_percent_apart,
     month_label,
     period_label,
     track,
@@ -49,13 +51,20 @@ class TrackReport:
     check: CheckResult
     tracking: Tracking | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    source_failed: bool = False  # a database source could not be read (PLC79x): exit 2
 
     @property
     def plan(self) -> Plan | None:
         return self.check.plan
 
     def exit_code(self, *, strict: bool = False) -> int:
+        if self.source_failed:
+            return 2
         return exit_code(self.diagnostics, strict=strict)
+
+
+class NoActualsSource(Exception):
+    """Neither --actuals nor actuals.source says where the actuals are (a usage error)."""
 
 
 def default_as_of(plan: Plan, today: date | None = None) -> date:
@@ -64,19 +73,35 @@ def default_as_of(plan: Plan, today: date | None = None) -> date:
 
 
 def run_track(
-    plan_dir: Path, actuals_path: Path, as_of: date | None, *, baselines: bool = False
+    plan_dir: Path, actuals_path: Path | None, as_of: date | None, *, baselines: bool = False
 ) -> TrackReport:
-    """Check the plan; if it is sound, read the export and track every measured target."""
-    from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
+    """Check the plan; if it is sound, read the actuals and track every measured target.
 
+    The actuals come from ``actuals_path`` (an export) or, without it, from the
+    database the plan's ``actuals.source`` names.
+    """
     checked = check_directory(plan_dir)
-    report = TrackReport(checked.label, display_path(actuals_path), checked)
+    shown = display_path(actuals_path) if actuals_path is not None else "actuals.source"
+    report = TrackReport(checked.label, shown, checked)
     plan = checked.plan
     if plan is None or checked.has_errors:
         report.diagnostics = checked.diagnostics
         return report
     day = as_of or default_as_of(plan)
-    loaded = load_actuals(actuals_path, plan, day, shown=report.actuals_path, baselines=baselines)
+    if actuals_path is not None:
+        from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
+
+        loaded = load_actuals(actuals_path, plan, day, shown=shown, baselines=baselines)
+    elif plan.actuals is not None and plan.actuals.source is not None:
+        from planc.track.engines.sql import load_sql_actuals  # noqa: PLC0415 - SQLAlchemy only here
+
+        read = load_sql_actuals(plan.actuals.source, plan, day, baselines=baselines)
+        report.actuals_path, report.source_failed = read.shown, read.failed
+        loaded = read.loaded
+    else:
+        raise NoActualsSource(
+            "give the export with --actuals FILE, or name a database in the plan's actuals.source"
+        )
     found = list(loaded.diagnostics)
     if loaded.actuals is not None and not loaded.has_errors:
         report.tracking = track(plan, loaded.actuals, baselines=baselines)
@@ -195,13 +220,22 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
                 fmt_number(p.pace, places),
-                fmt_percent(p.of_pace),
+                _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
                 p.status,
                 *(fmt_number(m.attained, places) for m in p.months),
             ]
         )
     return rows
+
+
+def _of_pace_shown(tracking: Tracking, p: Progress) -> str:
+    """% of pace, with the places it takes not to look like the threshold it is held to."""
+    if p.of_pace is None:
+        return fmt_percent(None)
+    warnings = tracking.plan.policy.warnings
+    threshold = warnings.cap_above_pace if p.lower_is_better else warnings.behind_pace
+    return fmt_percent_apart(p.of_pace, threshold)
 
 
 def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[str]]:
@@ -271,6 +305,30 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+CENT = Decimal("0.01")
+PERCENT_PLACES = Decimal("0.0001")
+
+
+def _derived(value: Decimal | None, quantum: Decimal = CENT) -> str | None:
+    """A computed figure (pace, forecast, a percent) for a file: rounded once, here, for showing.
+
+    Sums stay exact (:func:`_dec`); what planc divides is cut at cents, percents
+    at four places (79.9600 beside a threshold of 80 stays 79.96, never 80.0).
+    """
+    if value is None:
+        return None
+    return plain(value.quantize(quantum, rounding=ROUND_HALF_EVEN))
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return _derived(value, PERCENT_PLACES)
+
+
+def _attained(p: Progress, value: Decimal | None) -> str | None:
+    """Attained as exact as it is: a share (a division) at four places, a sum in full."""
+    return _pct(value) if p.unit == "percent" else _dec(value)
+
+
 def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
     node = plan.nodes[p.node]
     return {
@@ -281,17 +339,17 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "unit": p.unit,
         "lower_is_better": p.lower_is_better,
         "target": _dec(p.target),
-        "attained": _dec(p.attained),
-        "pace": _dec(p.pace),
-        "forecast": _dec(p.forecast),
-        "attainment_pct": _dec(p.attainment),
-        "of_pace_pct": _dec(p.of_pace),
+        "attained": _attained(p, p.attained),
+        "pace": _derived(p.pace),
+        "forecast": _derived(p.forecast),
+        "attainment_pct": _pct(p.attainment),
+        "of_pace_pct": _pct(p.of_pace),
         "status": p.status,
         "months": [
             {
                 "month": f"{m.year:04d}-{m.month:02d}",
                 "plan": _dec(m.plan),
-                "attained": _dec(m.attained),
+                "attained": _attained(p, m.attained),
                 "complete": m.complete,
             }
             for m in p.months
@@ -473,11 +531,11 @@ def as_csv(report: TrackReport) -> str:
                 *common,
                 "quarter",
                 _dec(p.target),
-                _dec(p.attained) or "",
-                _dec(p.attainment) or "",
-                _dec(p.pace),
-                _dec(p.of_pace) or "",
-                _dec(p.forecast) or "",
+                _attained(p, p.attained) or "",
+                _pct(p.attainment) or "",
+                _derived(p.pace),
+                _pct(p.of_pace) or "",
+                _derived(p.forecast) or "",
                 p.status,
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
@@ -489,7 +547,7 @@ def as_csv(report: TrackReport) -> str:
                     *common,
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
-                    _dec(m.attained) or "",
+                    _attained(p, m.attained) or "",
                     *[""] * 7,
                 ]
             )

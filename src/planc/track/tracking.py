@@ -1,9 +1,10 @@
 """Attainment, pacing, run-rate forecasts, early warnings and baselines.
 
 Pure arithmetic over the plan and *aggregated* actuals: no pandas, no I/O.
-:mod:`planc.track.actuals` reads a CRM export and aggregates it into an
-:class:`Actuals` (per rep and month); everything here works on those few
-thousand cells in exact ``Decimal``.
+A reader (:mod:`planc.track.actuals`) aggregates an export into the
+:class:`~planc.track.aggregates.Actuals` of :mod:`planc.track.aggregates`
+(per rep, month and product); everything here works on those few thousand
+cells in exact ``Decimal``.
 
 The words, used the same way in the code, the reports and the README:
 
@@ -21,18 +22,21 @@ Rendering a brief calls :func:`progress_by_target`.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
 from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
+from planc.core.numbers import apart
+from planc.track.aggregates import Actuals, RepMonth, month_key
 
 # --- measures -------------------------------------------------------------------
 
 SHARES = frozenset({"key_product_share", "win_rate"})
-COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account")
+COLUMN_ROLES = ("owner", "date", "amount", "product", "stage", "account", "key", "created")
 
 # --- the rules (PLC700-PLC749) ------------------------------------------------------
 
@@ -136,10 +140,11 @@ BAD_AMOUNT = rule(
     "PLC706",
     "actuals-bad-amount",
     Severity.ERROR,
-    """A counted row's amount is not a plain decimal number.
+    """A counted row's amount is not a plain decimal number, or is beyond planc's bound.
 
     Amounts are read exactly, as decimals: no thousands separators, no
-    currency signs, no text.
+    currency signs, no text, and below 10^15 with at most 6 decimals (so that
+    sums stay exact; planc refuses such an amount rather than round it).
 
     Fails::
 
@@ -365,16 +370,31 @@ def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
 
 
+def fmt_percents(*values: Decimal) -> list[str]:
+    """Percentages side by side: one decimal, or as many more as tell different ones apart."""
+    return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
+
+
+def percent_places(value: Decimal, other: Decimal) -> int:
+    """How many places a percent needs not to look like ``other`` (1 to 6).
+
+    79.96 beside a threshold of 80 reads "79.96%", never "80.0%".
+    """
+    places = 1
+    while places < 6 and fmt_number(value, places) == fmt_number(other, places) and value != other:
+        places += 1
+    return places
+
+
+def fmt_percent_apart(value: Decimal, other: Decimal) -> str:
+    return f"{fmt_number(value, percent_places(value, other))}%"
+
+
 def fmt_count(value: int) -> str:
     return f"{value:,}"
 
 
 # --- periods ------------------------------------------------------------------------------
-
-
-def month_key(year: int, month: int) -> int:
-    """A month as one integer (year * 12 + month - 1), so months sort and subtract."""
-    return year * 12 + month - 1
 
 
 def month_of(key: int) -> tuple[int, int]:
@@ -416,64 +436,6 @@ def period_label(keys: Sequence[int]) -> str:
     return first if first == last else f"{first}..{last}"
 
 
-# --- aggregated actuals -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    """Where every row of the export went: counted, or excluded for one reason."""
-
-    rows: int
-    counted: int
-    excluded: tuple[tuple[str, int], ...]  # (reason, rows), in a fixed order, none zero
-
-    @property
-    def excluded_total(self) -> int:
-        return sum(n for _, n in self.excluded)
-
-    def line(self) -> str:
-        """'8,800 rows read, 4,238 counted, 4,562 excluded: 2,473 lost, 2,089 open'."""
-        text = f"{fmt_count(self.rows)} rows read, {fmt_count(self.counted)} counted"
-        if self.excluded:
-            reasons = ", ".join(f"{fmt_count(n)} {reason}" for reason, n in self.excluded)
-            text += f", {fmt_count(self.excluded_total)} excluded: {reasons}"
-        return text
-
-
-@dataclass(frozen=True, slots=True)
-class RepMonth:
-    """One rep's counted rows in one month."""
-
-    amount: Decimal = Decimal(0)
-    key_amount: Decimal = Decimal(0)  # from key product lines
-    deals: int = 0  # counted (won) rows
-    lost: int = 0  # lost rows (for win_rate)
-    new_accounts: int = 0  # accounts whose first counted row is this one's
-
-
-@dataclass(frozen=True, slots=True)
-class Actuals:
-    """A CRM export aggregated per rep and month, up to the as-of date. Amounts are exact.
-
-    Only the months of :func:`periods` are kept (this quarter, last quarter,
-    the same quarter last year). ``accounts`` holds, per rep and month, each
-    account's counted amount as an integer in units of ``10**-scale`` (exact,
-    and cheap for millions of rows); ``account_names`` names the account ids.
-    """
-
-    source: str
-    as_of: date
-    ledger: Ledger
-    months: Mapping[tuple[str, int], RepMonth]
-    products: Mapping[tuple[str, int, str], Decimal]  # (rep, month, product id) -> amount
-    accounts: Mapping[tuple[str, int], Mapping[int, int]]
-    account_names: Sequence[str]
-    scale: int
-    covered: frozenset[int]  # months with any dated row, of any stage
-    roles: frozenset[str]  # the column roles the export was read with
-    kept: frozenset[int] = frozenset()  # the months aggregated (empty: all of periods())
-
-
 # --- progress -------------------------------------------------------------------------------
 
 
@@ -502,6 +464,7 @@ class Progress:
     months: tuple[MonthProgress, ...]
     lower_is_better: bool
     unit: str
+    exact_of_pace: Fraction | None = None  # what status and warnings compare, never rounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +576,18 @@ class _Rollup:
             Decimal(0),
         )
 
+    def exact_measure(self, node: str, measure: str, months: Sequence[int]) -> Fraction | None:
+        """A measure as an exact fraction: shares are not cut to 28 digits."""
+        if measure in SHARES:
+            t = self.tally(node, months)
+            if measure == "key_product_share":
+                part, whole = Fraction(t.key_amount), Fraction(t.amount)
+            else:
+                part, whole = Fraction(t.deals), Fraction(t.deals + t.lost)
+            return _ratio(part, whole)
+        value = self.measure(node, measure, months)
+        return None if value is None else Fraction(value)
+
     def measure(self, node: str, measure: str, months: Sequence[int]) -> Decimal | None:
         """A measure's value for a node over some months; None when a share has no base."""
         if measure == "accounts":
@@ -656,38 +631,48 @@ def _month_bounds(quarter: Quarter, year: int, month: int) -> tuple[date, date]:
     return first, last
 
 
-def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Decimal:
+def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Fraction:
     """How much of a month of the quarter is over by the end of the as-of date (0 to 1)."""
     first, last = _month_bounds(quarter, year, month)
     if as_of >= last:
-        return Decimal(1)
+        return Fraction(1)
     if as_of < first:
-        return Decimal(0)
-    return Decimal((as_of - first).days + 1) / Decimal((last - first).days + 1)
+        return Fraction(0)
+    return Fraction((as_of - first).days + 1, (last - first).days + 1)
+
+
+def exact_pace(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Fraction:
+    """What the plan expects of a target by the end of the as-of date, as an exact fraction."""
+    if share:
+        return Fraction(target.value)
+    months = target.months
+    if months is not None and len(months) == len(quarter.months):
+        expected = Fraction(0)
+        for (year, month), planned in zip(quarter.months, months, strict=True):
+            expected += Fraction(planned) * _month_fraction(quarter, year, month, as_of)
+        return expected
+    return Fraction(target.value) * Fraction(elapsed_days(quarter, as_of), quarter.days)
 
 
 def pace_of(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Decimal:
-    """What the plan expects of a target by the end of the as-of date."""
-    if share:
-        return target.value
-    months = target.months
-    if months is not None and len(months) == len(quarter.months):
-        expected = Decimal(0)
-        for (year, month), planned in zip(quarter.months, months, strict=True):
-            expected += planned * _month_fraction(quarter, year, month, as_of)
-        return expected.quantize(CENT, rounding=ROUND_HALF_EVEN)
-    fraction = Decimal(elapsed_days(quarter, as_of)) / Decimal(quarter.days)
-    return (target.value * fraction).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    """The pace as a Decimal: exact when it ends within 28 digits (comparisons use the fraction)."""
+    return to_decimal(exact_pace(quarter, target, as_of, share=share))
 
 
-def _percent(part: Decimal | None, whole: Decimal) -> Decimal | None:
+def to_decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal to 28 significant digits: for showing, never for comparing."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _ratio(part: Fraction | None, whole: Fraction) -> Fraction | None:
+    """``part`` as an exact percent of ``whole``."""
     if part is None or whole == 0:
         return None
-    return (part * 100 / whole).quantize(TENTH, rounding=ROUND_HALF_EVEN)
+    return part * 100 / whole
 
 
 def _status(
-    of_pace: Decimal | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
+    of_pace: Fraction | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
 ) -> str:
     if elapsed == 0:
         return "not started"
@@ -697,10 +682,10 @@ def _status(
         return "not due"  # nothing expected yet (a month phased at zero)
     warnings = plan.policy.warnings
     if lower:
-        return "over" if of_pace > warnings.cap_above_pace else "within"
+        return "over" if of_pace > Fraction(warnings.cap_above_pace) else "within"
     if of_pace >= 100:
         return "ahead"
-    return "behind" if of_pace >= warnings.behind_pace else "at risk"
+    return "behind" if of_pace >= Fraction(warnings.behind_pace) else "at risk"
 
 
 def _progress(
@@ -716,15 +701,17 @@ def _progress(
     metric = plan.metrics[target.metric]
     share = measure in SHARES
     elapsed = elapsed_days(quarter, as_of)
-    attained = rollup.measure(node.id, measure, periods_.current)
-    if attained is not None and share:
-        attained = attained.quantize(TENTH, rounding=ROUND_HALF_EVEN)
-    pace = pace_of(quarter, target, as_of, share=share)
-    if share or elapsed == 0 or attained is None:
+    exact = rollup.exact_measure(node.id, measure, periods_.current)
+    attained = rollup.measure(node.id, measure, periods_.current)  # a sum as summed
+    if share:
+        attained = None if exact is None else to_decimal(exact)
+    pace = exact_pace(quarter, target, as_of, share=share)
+    if share or elapsed == 0 or exact is None:
         forecast = attained if share else None
     else:
-        forecast = (attained * quarter.days / elapsed).quantize(CENT, rounding=ROUND_HALF_EVEN)
-    of_pace = _percent(attained, pace)
+        forecast = to_decimal(exact * quarter.days / elapsed)
+    of_pace = _ratio(exact, pace)
+    attainment = _ratio(exact, Fraction(target.value))
     months = []
     phased = target.months if target.months and len(target.months) == len(quarter.months) else None
     for index, ((year, month), key) in enumerate(
@@ -733,8 +720,6 @@ def _progress(
         first, last = _month_bounds(quarter, year, month)
         begun = as_of >= first
         value = rollup.measure(node.id, measure, (key,)) if begun else None
-        if value is not None and share:
-            value = value.quantize(TENTH, rounding=ROUND_HALF_EVEN)
         months.append(
             MonthProgress(
                 year,
@@ -749,14 +734,15 @@ def _progress(
         metric=target.metric,
         target=target.value,
         attained=attained,
-        pace=pace,
+        pace=to_decimal(pace),
         forecast=forecast,
-        attainment=_percent(attained, target.value),
-        of_pace=of_pace,
+        attainment=None if attainment is None else to_decimal(attainment),
+        of_pace=None if of_pace is None else to_decimal(of_pace),
         status=_status(of_pace, attained, elapsed, metric.is_cap, plan),
         months=tuple(months),
         lower_is_better=metric.is_cap,
         unit=metric.unit,
+        exact_of_pace=of_pace,
     )
 
 
@@ -866,7 +852,8 @@ def _warn(
     plan: Plan, rollup: _Rollup, progress: Progress, target: Target, measure: str, per: Periods
 ) -> Diagnostic | None:
     warnings = plan.policy.warnings
-    if progress.attained is None or progress.of_pace is None:
+    exact = progress.exact_of_pace
+    if progress.attained is None or progress.of_pace is None or exact is None:
         return None
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
@@ -874,23 +861,25 @@ def _warn(
     attained = fmt_number(progress.attained, places)
     pace = fmt_number(progress.pace, places)
     if progress.lower_is_better:
-        if progress.of_pace <= warnings.cap_above_pace:
+        if exact <= Fraction(warnings.cap_above_pace):
             return None
         forecast = fmt_number(progress.forecast, places)
+        of_pace, threshold = fmt_percents(progress.of_pace, warnings.cap_above_pace)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
             (
-                f"{target.ref}: {attained} used by {as_of}, {fmt_percent(progress.of_pace)} of "
-                f"the pace of {pace} (warning above {fmt_percent(warnings.cap_above_pace)}); at "
+                f"{target.ref}: {attained} used by {as_of}, {of_pace} of "
+                f"the pace of {pace} (warning above {threshold}); at "
                 f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
             ),
             "slow the spending, or record an adjustment with its cause",
         )
-    if progress.of_pace >= warnings.behind_pace:
+    if exact >= Fraction(warnings.behind_pace):
         return None
+    of_pace, threshold = fmt_percents(progress.of_pace, warnings.behind_pace)
     message = (
-        f"{target.ref}: {attained} by {as_of}, {fmt_percent(progress.of_pace)} of the pace of "
-        f"{pace} (warning below {fmt_percent(warnings.behind_pace)})"
+        f"{target.ref}: {attained} by {as_of}, {of_pace} of the pace of "
+        f"{pace} (warning below {threshold})"
     )
     if progress.forecast is not None and measure not in SHARES:
         message += (

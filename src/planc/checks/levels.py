@@ -1,0 +1,225 @@
+"""Across levels (PLC320-PLC329): what one level at a time cannot see.
+
+Over-assignment compounds: reps at 110 % of teams at 110 % of a region carry
+121 % of the region, though each level is inside its band. Stretch goals
+(挑战) roll up like the committed values (保底), in their own band.
+Every sum is one pass over the nodes, so the checks stay linear in the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
+
+from planc.checks.base import Finding, amount, check, percent_beside
+from planc.core.diagnostics import Severity
+from planc.core.model import Band, Level, Node, Plan, Target
+
+_PLURAL = {Level.REGION: "regions", Level.TEAM: "teams", Level.REP: "reps"}
+_POLICY_KEY = {Level.REGION: "region", Level.COMPANY: "company"}
+
+
+def level_sums(plan: Plan, metric: str) -> dict[tuple[str, Level], Decimal]:
+    """(ancestor id, level) -> the sum of the ``metric`` targets of that level's nodes below it.
+
+    Each node adds its value to every ancestor above it: at most three steps
+    per node, so the whole table is linear in the plan.
+    """
+    sums: dict[tuple[str, Level], Decimal] = {}
+    for node in plan.nodes.values():
+        target = node.targets.get(metric)
+        if target is None or node.level is Level.COMPANY:
+            continue
+        parent = plan.nodes.get(node.parent or "")
+        while parent is not None:
+            key = (parent.id, node.level)
+            sums[key] = sums.get(key, Decimal(0)) + target.value
+            parent = plan.nodes.get(parent.parent or "")
+    return sums
+
+
+def chain(plan: Plan, node: Node, sums: dict[tuple[str, Level], Decimal], value: Decimal) -> str:
+    """How the reps' share of ``node`` compounds, level by level: 'teams 110.0% of east, reps ...'."""
+    parts = []
+    above = value
+    above_label = f"{node.level.label} {node.id}"
+    for level in range(node.level + 1, Level.REP + 1):
+        total = sums.get((node.id, Level(level)))
+        if total is None or above == 0:
+            return ""
+        share = Fraction(total) * 100 / Fraction(above)
+        parts.append(f"{_PLURAL[Level(level)]} {percent_beside(share, 100)} of {above_label}")
+        above, above_label = total, f"the {_PLURAL[Level(level)]}"
+    return ", ".join(parts)
+
+
+def cumulative_limits(band: Band, value: Decimal, tolerance: Decimal) -> tuple[Decimal, Decimal]:
+    """The lowest and highest the reps below a node may add up to."""
+    return (
+        value * (100 + band.min) / 100 - tolerance,
+        value * (100 + band.max) / 100 + tolerance,
+    )
+
+
+def _shares(total: Decimal, whole: Decimal, band: Band) -> tuple[str, str]:
+    """' (144.0%)' and '100.0% to 130.0%', each with the digits that tell them apart."""
+    low, high = 100 + band.min, 100 + band.max
+    if not whole:
+        return "", f"{percent_beside(low)} to {percent_beside(high)}"
+    ratio = Fraction(total) * 100 / Fraction(whole)
+    return (
+        f" ({percent_beside(ratio, low, high)})",
+        f"{percent_beside(low, ratio)} to {percent_beside(high, ratio)}",
+    )
+
+
+def _summed_metrics(plan: Plan) -> Iterator[str]:
+    for metric in plan.metrics.values():
+        if metric.summed and not metric.is_cap:
+            yield metric.id
+
+
+@check("PLC320", Severity.ERROR)
+def cumulative_over_assignment(plan: Plan) -> Iterator[Finding]:
+    """The reps of a region, or of the whole company, add up outside the cumulative band.
+
+    Each level may be inside ``policy.over_assignment`` while the levels
+    compound: teams at 120 % of a region and reps at 120 % of their teams give
+    the reps 144 % of the region. ``policy.over_assignment.cumulative`` bounds
+    the reps' sum against each region and against the company (default: the
+    per-level band widened by half, 0..20 gives 0..30).
+
+    Fails (region 1,000,000; teams 1,200,000; reps 1,440,000: 144 %)::
+
+        region: {id: east, ..., targets: {revenue: {value: 1000000}},
+          teams: [{id: east-a, ..., targets: {revenue: {value: 1200000}},
+                   reps: [{rep: a, targets: {revenue: {value: 1440000}}}]}]}
+
+    Passes (teams 110 %, reps 110 % of the teams: 121 %)::
+
+        region: {id: east, ..., targets: {revenue: {value: 1000000}},
+          teams: [{id: east-a, ..., targets: {revenue: {value: 1100000}},
+                   reps: [{rep: a, targets: {revenue: {value: 1210000}}}]}]}
+    """
+    tolerance = plan.policy.tolerance
+    for metric_id in _summed_metrics(plan):
+        sums = level_sums(plan, metric_id)
+        for node in plan.nodes.values():
+            if node.level not in _POLICY_KEY or metric_id not in node.targets:
+                continue
+            reps = sums.get((node.id, Level.REP))
+            if reps is None:
+                continue
+            yield from _out_of_cumulative(
+                plan, node, node.targets[metric_id], reps, sums, tolerance
+            )
+
+
+def _out_of_cumulative(
+    plan: Plan,
+    node: Node,
+    target: Target,
+    reps: Decimal,
+    sums: dict[tuple[str, Level], Decimal],
+    tolerance: Decimal,
+) -> Iterator[Finding]:
+    band = plan.policy.cumulative(node.level)
+    low, high = cumulative_limits(band, target.value, tolerance)
+    if low <= reps <= high:
+        return
+    key = _POLICY_KEY[node.level]
+    share, allowed = _shares(reps, target.value, band)
+    steps = chain(plan, node, sums, target.value)
+    yield (
+        target.loc / "value",
+        (
+            f"{node.level.label} {node.id} {target.metric}: its reps add up to {amount(reps)}, "
+            f"target is {amount(target.value)}{share}"
+            + (f": {steps}" if steps else "")
+            + f"; policy.over_assignment.cumulative.{key} allows {allowed}"
+        ),
+        (
+            "lower the cushion at some level (teams or reps), or widen "
+            f"policy.over_assignment.cumulative.{key}"
+            if reps > high
+            else "raise the reps' targets so they cover this one"
+        ),
+    )
+
+
+@check("PLC321", Severity.WARNING)
+def stretch_out_of_band(plan: Plan) -> Iterator[Finding]:
+    """Children's stretch goals do not add up to the parent's stretch within its band.
+
+    Base and stretch (保底/挑战) are two levels of one plan: if the teams all
+    hit their stretch, the region should hit its own. A child without a
+    stretch goal counts its value. The band is ``policy.over_assignment.stretch``
+    (default: the band of the values); for a cap, the children's stretch caps
+    may not add up above the parent's.
+
+    Fails (children's stretch 1,000,000 against the parent's 1,200,000: 83.3 %)::
+
+        targets: {revenue: {value: 1000000, stretch: 1200000}}
+        reps:
+          - {rep: a, targets: {revenue: {value: 500000, stretch: 550000}}}
+          - {rep: b, targets: {revenue: {value: 450000}}}
+
+    Passes (1,200,000: 100 %)::
+
+        targets: {revenue: {value: 1000000, stretch: 1200000}}
+        reps:
+          - {rep: a, targets: {revenue: {value: 500000, stretch: 600000}}}
+          - {rep: b, targets: {revenue: {value: 500000, stretch: 600000}}}
+    """
+    band = plan.policy.stretch
+    tolerance = plan.policy.tolerance
+    stretch_sums = _stretch_sums(plan)
+    for (node_id, metric_id), total in stretch_sums.items():
+        node = plan.nodes[node_id]
+        target = node.targets[metric_id]
+        assert target.stretch is not None  # only parents with a stretch are summed
+        cap = plan.metrics[metric_id].is_cap
+        low, high = cumulative_limits(band, target.stretch, tolerance)
+        if cap:
+            low, high = Decimal("-Infinity"), target.stretch + tolerance
+        if low <= total <= high:
+            continue
+        share, allowed = _shares(total, target.stretch, band)
+        label = _PLURAL.get(Level(node.level + 1), "children")
+        if cap:
+            allowed = "no more than the parent's"
+        yield (
+            target.loc / "stretch",
+            (
+                f"{node.level.label} {node.id} {metric_id}: the {label}' stretch goals add up to "
+                f"{amount(total)}, this stretch goal is {amount(target.stretch)}{share}; "
+                f"policy.over_assignment.stretch allows {allowed}"
+            ),
+            (
+                f"raise the {label}' stretch goals, or lower this one"
+                if total < low
+                else f"lower some of the {label}' stretch goals, or raise this one"
+            ),
+        )
+
+
+def _stretch_sums(plan: Plan) -> dict[tuple[str, str], Decimal]:
+    """(parent id, metric) -> the children's stretch (else value), for parents with a stretch."""
+    sums: dict[tuple[str, str], Decimal] = {}
+    for node in plan.nodes.values():
+        parent = plan.nodes.get(node.parent or "")
+        if parent is None:
+            continue
+        for metric_id, target in node.targets.items():
+            above = parent.targets.get(metric_id)
+            metric = plan.metrics.get(metric_id)
+            if above is None or above.stretch is None or metric is None or not metric.summed:
+                continue
+            own = target.stretch if target.stretch is not None else target.value
+            key = (parent.id, metric_id)
+            sums[key] = sums.get(key, Decimal(0)) + own
+    return sums
+
+
+CHECKS = (cumulative_over_assignment, stretch_out_of_band)

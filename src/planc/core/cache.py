@@ -1,0 +1,270 @@
+"""The on-disk cache of file units: what ``planc check`` learnt about a file, kept for next time.
+
+A unit (see :mod:`planc.core.frontend`) depends only on a file's path, its
+bytes and the size bound, and on the planc and schema that compiled it; its
+entry is named after a digest of all of those, so an edited file, another
+planc or another schema simply finds no entry (nothing is ever invalidated,
+nothing stale can be found).
+
+The format is JSON, never pickle: the folder may be restored from a CI cache
+that someone else could have written, so an entry is data to check, never
+code to run. Every entry repeats its own key; one that does not parse, does
+not hold what its name says or has the wrong shape is ignored, and the file
+is compiled as if the entry were absent. Numbers keep their exact ``Decimal``
+digits (written as JSON numbers with an exponent, read back with
+``parse_float=Decimal``).
+
+The folder is bounded: past ``max_entries`` files or ``max_bytes`` the least
+recently used entries go (a hit refreshes an entry's time). Only files named
+like entries are ever removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from planc import __version__
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.frontend import FileUnit
+from planc.core.resources import schema_path
+from planc.core.schema import is_valid
+from planc.core.source import Loc, SourceSpan
+
+FORMAT = 1
+ENV_VAR = "PLANC_CACHE_DIR"
+DEFAULT_MAX_ENTRIES = 512
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json\Z")
+# A Decimal is written as a marked string by json.dumps, then unquoted into a number.
+_MARK = "\x00"
+_MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
+_SEVERITIES = {s.value: s for s in Severity}
+
+
+@cache
+def schema_digest() -> str:
+    """A digest of the schema that validated the units (a new schema finds no old entry)."""
+    return hashlib.blake2b(schema_path().read_bytes(), digest_size=16).hexdigest()
+
+
+def entry_key(unit_digest: str) -> str:
+    """An entry's name: the unit's digest with planc's version, the schema and the format."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (str(FORMAT), __version__, schema_digest(), unit_digest):
+        digest.update(part.encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def default_folder(plan_dir: Path) -> Path:
+    """``$PLANC_CACHE_DIR``; else ``.git/planc/cache`` of the repository holding the plan;
+    else the user's cache folder. Never inside the plan folder itself."""
+    chosen = os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(chosen).expanduser()
+    for folder in (plan_dir.absolute(), *plan_dir.absolute().parents):
+        git = folder / ".git"
+        if git.is_dir():
+            return git / "planc" / "cache"
+        if git.exists():  # a worktree or submodule: .git is a file; use the user's folder
+            break
+    return user_cache_folder()
+
+
+def user_cache_folder() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "planc" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "planc"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planc"
+
+
+@dataclass(slots=True)
+class UnitCache:
+    """A folder of unit entries (implements :class:`planc.core.frontend.UnitStore`)."""
+
+    folder: Path
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    max_bytes: int = DEFAULT_MAX_BYTES
+    hits: int = 0
+    misses: int = 0
+    ignored: int = 0  # entries found but not trusted (corrupted, foreign, wrong shape)
+    written: int = 0
+
+    def get(self, digest: str) -> FileUnit | None:
+        path = self.folder / f"{entry_key(digest)}.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            self.misses += 1
+            return None
+        unit = _decode(text, digest)
+        if unit is None:
+            self.ignored += 1
+            self.misses += 1
+            return None
+        self.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # least recently used goes first
+        return unit
+
+    def put(self, unit: FileUnit) -> None:
+        try:
+            text = _encode(unit)
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold exactly: compile the file again next time
+        if text is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / f"{entry_key(unit.digest)}.json", text.encode("utf-8"))
+            self.written += 1
+            self._trim()
+        except OSError:
+            return  # a cache that cannot be written is no cache; the check itself is fine
+
+    def _trim(self) -> None:
+        entries: list[tuple[float, int, Path]] = []
+        with os.scandir(self.folder) as found:
+            for item in found:
+                if _ENTRY_NAME.match(item.name) and item.is_file(follow_symlinks=False):
+                    stat = item.stat(follow_symlinks=False)
+                    entries.append((stat.st_mtime, stat.st_size, Path(item.path)))
+        total = sum(size for _, size, _ in entries)
+        entries.sort()
+        while entries and (len(entries) > self.max_entries or total > self.max_bytes):
+            _, size, oldest = entries.pop(0)
+            oldest.unlink(missing_ok=True)
+            total -= size
+
+
+def _write(path: Path, data: bytes) -> None:
+    # Atomic (a reader sees a whole entry or none) but not fsynced: a torn entry
+    # after a crash fails to parse and is ignored.
+    handle, temp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+@cache
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# --- the entry format -------------------------------------------------------------
+
+
+def _decimal_mark(value: object) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
+        # 'E' keeps every digit of the coefficient: Decimal(text) has the same digits
+        # and exponent (1. stays Decimal('1'), never the int 1).
+        return _MARK + format(value, "E")
+    raise TypeError(f"not a plan value: {type(value).__name__}")
+
+
+def _encode(unit: FileUnit) -> str | None:
+    decimals = 0
+
+    def mark(value: object) -> str:
+        nonlocal decimals
+        decimals += 1
+        return _decimal_mark(value)
+
+    entry = {
+        "format": FORMAT,
+        "planc": __version__,
+        "schema": schema_digest(),
+        "digest": unit.digest,
+        "path": unit.path,
+        "diagnostics": [_diagnostic_out(d) for d in unit.diagnostics],
+        "data": unit.data,
+    }
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=mark)
+    text, unmarked = _MARKED.subn(r"\1", text)
+    # Every mark is one of ours only if there are as many as Decimals written: a
+    # string of the file's own that looks like a mark would make one more.
+    return text if unmarked == decimals else None
+
+
+def _diagnostic_out(d: Diagnostic) -> list[Any]:
+    loc = None if d.loc is None else [d.loc.file, list(d.loc.path), d.loc.key]
+    span = None
+    if d.span is not None:
+        s = d.span
+        span = [s.path, s.line, s.col, s.end_line, s.end_col]
+    return [d.code, d.severity.value, d.message, d.hint, loc, span]
+
+
+class _Untrusted(Exception):
+    """An entry that is not what it says it is."""
+
+
+def _decode(text: str, digest: str) -> FileUnit | None:
+    try:
+        entry = json.loads(text, parse_float=Decimal)
+        if not isinstance(entry, dict):
+            raise _Untrusted
+        expected = (FORMAT, __version__, schema_digest(), digest)
+        found = (entry.get("format"), entry.get("planc"), entry.get("schema"), entry.get("digest"))
+        if found != expected or not isinstance(entry.get("path"), str):
+            raise _Untrusted
+        diagnostics = tuple(_diagnostic_in(raw) for raw in _list(entry.get("diagnostics")))
+        data = entry.get("data")
+        if data is not None and not isinstance(data, dict):
+            raise _Untrusted
+        unit = FileUnit(entry["path"], digest, data, diagnostics)
+        if data is not None and (unit.has_errors or not is_valid(data)):
+            # A file with errors never hands its data on; data the model is built
+            # from must have the shape the schema promises, whoever wrote the entry.
+            raise _Untrusted
+        return unit
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError, _Untrusted):
+        return None
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Untrusted
+    return value
+
+
+def _diagnostic_in(raw: Any) -> Diagnostic:
+    code, severity, message, hint, loc, span = _list(raw)
+    if not (isinstance(code, str) and isinstance(message, str)):
+        raise _Untrusted
+    if hint is not None and not isinstance(hint, str):
+        raise _Untrusted
+    where_loc = None
+    if loc is not None:
+        file, path, key = _list(loc)
+        parts = tuple(_list(path))
+        if not isinstance(file, str) or not all(type(p) in (str, int) for p in parts):
+            raise _Untrusted
+        where_loc = Loc(file, parts, key is True)
+    where_span = None
+    if span is not None:
+        path_, line, col, end_line, end_col = _list(span)
+        numbers = (line, col, end_line, end_col)
+        if not isinstance(path_, str) or not all(type(n) is int for n in numbers):
+            raise _Untrusted
+        where_span = SourceSpan(path_, line, col, end_line, end_col)
+    return Diagnostic(code, _SEVERITIES[severity], message, hint, where_loc, where_span)

@@ -1,0 +1,149 @@
+"""The seam between reading actuals and tracking them: per-key aggregates, never rows.
+
+A reader (:mod:`planc.track.actuals` for CSV, XLSX and Parquet exports; a
+warehouse reader producing the same from SQL) turns an export into one
+:class:`Actuals`: exact sums and counts per key, plus the ledger that accounts
+for every row. Everything after it (:mod:`planc.track.tracking`, the forecast,
+the reports, the site) reads only these aggregates, so a new source only has
+to produce them. No pandas here, no I/O: plain frozen dataclasses of
+``Decimal`` and ``int``.
+
+The keys, the same in every mapping:
+
+- *rep*: a rep seat's node id (rows of unmapped owners are in the ledger only);
+- *month*: a month key, ``year * 12 + month - 1`` (:func:`month_key`);
+- *product*: a product id of the plan, ``""`` for a row in no product line;
+- *stage*: the export's stage as the mapping lists it (``""``: no stage column);
+- *age*: whole days from a deal's created date to its close date (closed
+  deals) or to the end of the as-of day (deals open then).
+
+What a reader must guarantee:
+
+- amounts are exact ``Decimal`` sums of the amounts as written (never floats);
+- a row is in at most one won, lost or open cell, and in the ledger exactly once;
+- won and lost cells hold rows closed on or before the as-of date; open
+  cells hold rows open at the end of the as-of day (created on or before it,
+  not closed by it), whatever their stage in the export says today;
+- only the months of :func:`planc.track.tracking.periods` are kept in ``months`` and ``products``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+def month_key(year: int, month: int) -> int:
+    """A month as one integer (year * 12 + month - 1), so months sort and subtract."""
+    return year * 12 + month - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Where every row of the export went: counted, or excluded for one reason."""
+
+    rows: int
+    counted: int
+    excluded: tuple[tuple[str, int], ...]  # (reason, rows), in a fixed order, none zero
+
+    @property
+    def excluded_total(self) -> int:
+        return sum(n for _, n in self.excluded)
+
+    def line(self) -> str:
+        """'8,800 rows read, 4,238 counted, 4,562 excluded: 2,473 lost, 2,089 open'."""
+        text = f"{self.rows:,} rows read, {self.counted:,} counted"
+        if self.excluded:
+            reasons = ", ".join(f"{n:,} {reason}" for reason, n in self.excluded)
+            text += f", {self.excluded_total:,} excluded: {reasons}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class RepMonth:
+    """One rep's counted rows in one month: key (rep, month)."""
+
+    amount: Decimal = Decimal(0)
+    key_amount: Decimal = Decimal(0)  # from key product lines
+    deals: int = 0  # counted (won) rows
+    lost: int = 0  # lost rows (for win_rate)
+    new_accounts: int = 0  # accounts whose first counted row is this one's
+
+
+@dataclass(frozen=True, slots=True)
+class Sums:
+    """Deals that share a key: how many, and their amounts where the export gives one.
+
+    ``priced`` deals have an amount; ``amount`` and ``squares`` (the sum of
+    each amount squared, for the spread of a forecast) are over those only.
+    """
+
+    deals: int = 0
+    priced: int = 0
+    amount: Decimal = Decimal(0)
+    squares: Decimal = Decimal(0)
+
+    def __add__(self, other: Sums) -> Sums:
+        return Sums(
+            self.deals + other.deals,
+            self.priced + other.priced,
+            self.amount + other.amount,
+            self.squares + other.squares,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """The opportunities behind a forecast, as of the as-of date. Needs a created-date column.
+
+    - ``open``: (rep, product, stage, age) -> the deals open at the end of
+      the as-of day, by their age then;
+    - ``closed_ages``: (outcome, age) -> deals created by the as-of date and
+      closed by it, ``outcome`` ``"won"`` or ``"lost"``, by age at close; with
+      ``open_ages`` (age -> deals open at as-of, all owners) they are the
+      observed sales cycles, open deals censored at their age;
+    - ``won_value``: product -> won deals closed by the as-of date (all
+      history the export holds), the value of a deal without an amount;
+    - ``created``: (rep, product, day ordinal) -> deals created on that day,
+      for the ``lookback`` days up to and including the as-of date;
+    - ``stages_current``: the export is no older than the as-of date, so an
+      open deal's stage in it is its stage at as-of (replaying an old date,
+      it is not, and stages are not used).
+    """
+
+    open: Mapping[tuple[str, str, str, int], Sums]
+    closed_ages: Mapping[tuple[str, int], int]
+    open_ages: Mapping[int, int]
+    won_value: Mapping[str, Sums]
+    created: Mapping[tuple[str, str, int], int]
+    lookback: int
+    stages_current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Actuals:
+    """A CRM export aggregated per key, up to the as-of date. Amounts are exact.
+
+    ``months``: (rep, month) -> the rep's counted rows; ``products``: (rep,
+    month, product) -> counted amount; ``accounts``: (rep, month) -> each
+    account's counted amount as an integer in units of ``10**-scale`` (exact,
+    and cheap for millions of rows), ``account_names`` naming the account ids.
+    Only the months of :func:`planc.track.tracking.periods` are kept (this quarter, last quarter,
+    the same quarter last year); ``kept`` says which. ``pipeline`` is None
+    when the mapping has no created-date column.
+    """
+
+    source: str
+    as_of: date
+    ledger: Ledger
+    months: Mapping[tuple[str, int], RepMonth]
+    products: Mapping[tuple[str, int, str], Decimal]  # (rep, month, product id) -> amount
+    accounts: Mapping[tuple[str, int], Mapping[int, int]]
+    account_names: Sequence[str]
+    scale: int
+    covered: frozenset[int]  # months with any dated row, of any stage
+    roles: frozenset[str]  # the column roles the export was read with
+    kept: frozenset[int] = frozenset()  # the months aggregated (empty: all of periods())
+    pipeline: Pipeline | None = None

@@ -1,0 +1,318 @@
+"""Grouped rows from a database or DuckDB -> the same Actuals the pandas reader builds.
+
+The engines return aggregates keyed by raw CRM values (see ``query``). This
+module maps those values with the very matchers of the pandas reader
+(``planc.track.actuals._Aggregator``: names normalized, aliases, people
+without a seat, stage lists) and fills the same accumulators, so the ledger,
+the sums, the warnings and the result are computed by one set of rules
+whichever engine read the rows. A group stands for ``n`` rows: every count
+is weighted by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planc.core.diagnostics import Diagnostic
+from planc.core.model import ActualsMapping, Plan
+from planc.core.source import Loc, SourceSpan
+from planc.track import actuals as a
+from planc.track import tracking as t
+from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT
+
+# ledger query columns, in order
+OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT, N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY = (
+    range(12)
+)
+PLACES, NEGATIVE = 12, 13
+
+
+@dataclass(slots=True)
+class Ledger:
+    """What the ledger query returned, and what the fold needs for the next queries."""
+
+    rows: list[tuple[Any, ...]]
+    won_stages: list[str] | None  # raw stage values that are won (None: no stage column)
+    rep_owners: list[str]  # raw owner values that map to a rep
+    scale: int  # digits after the point of the amounts counted
+
+
+class GroupedAggregator(a._Aggregator):
+    """The pandas reader's aggregator, fed grouped rows instead of chunks.
+
+    ``where`` says where a warning about a role points: a row of the file
+    (DuckDB over a file: found afterwards) or the mapping in the plan (a
+    database: there are no row numbers, the message names the source).
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        mapping: ActualsMapping,
+        as_of: date,
+        name: str,
+        *,
+        baselines: bool,
+        where: Callable[[str, int], Loc | SourceSpan],
+    ) -> None:
+        super().__init__(plan, mapping, as_of, name, baselines=baselines)
+        self.where = where
+        self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
+        self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
+        self.negative_rows = 0  # won rows of the months tracked with an amount below 0
+
+    def _span(self, row: int, role: str) -> SourceSpan:
+        return self.where(role, row)  # type: ignore[return-value]
+
+    # -- the ledger query --
+
+    def add_ledger(self, rows: Sequence[tuple[Any, ...]]) -> Ledger:
+        """Fold the ledger query's groups; the raw values the next queries filter on."""
+        if not rows:
+            return Ledger([], [], [], 0)
+        columns = list(zip(*rows, strict=True))
+        n = np.array(columns[N], dtype=np.int64)
+        self.rows += int(n.sum())
+        owner_codes, owner_values = _factorize(columns[OWNER])
+        rep = self._owner_lut(owner_values)[owner_codes]
+        stage, won_stages = self._stages(columns[STAGE], n)
+        when = np.array(columns[WHEN], dtype=np.int64)
+        months = [None if m is None else int(m) for m in columns[MONTH]]
+        self.covered.update(m for m in months if m is not None)
+        late = np.array([bool(x) for x in columns[LATE]])
+        slot = np.array(
+            [
+                -1 if m is None or is_late else self.slot_of.get(m, -1)
+                for m, is_late in zip(months, late.tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
+        owner_class = -np.minimum(rep, 0)
+        reason = a._LEDGER[(stage * 5 + when) * 3 + owner_class]
+        lost_no_date = (stage == a.LOST) & (when == a.W_NONE)
+        reason[lost_no_date] = a.R_LOST_NO_DATE
+        self.lost_no_date.rows += int(n[lost_no_date].sum())
+        self.reasons += np.bincount(reason, weights=n, minlength=len(a._REASONS)).astype(np.int64)
+        counted = reason == a.COUNTED
+        won = stage == a.WON
+        excluded = (reason == a.R_UNMAPPED) | (reason == a.R_NO_SEAT)
+        self._weighted_warnings(
+            owner_values, owner_codes, rep == a.UNMAPPED, excluded, n, self.owners_seen
+        )
+        self._weighted_warnings(
+            owner_values, owner_codes, rep == a.NO_SEAT, excluded, n, self.no_seat_seen
+        )
+        product = None
+        if "product" in self.mapping.columns:
+            product_codes, product_values = _factorize(columns[PRODUCT])
+            product = self._product_lut(product_values)[product_codes]
+            self._weighted_warnings(
+                product_values, product_codes, product < 0, counted, n, self.products_seen
+            )
+        if "account" in self.mapping.columns and self.account_measures:
+            no_account = np.array([bool(x) for x in columns[NO_ACCOUNT]])
+            self.no_account.rows += int(n[counted & no_account].sum())
+        self._errors(columns, n, won & (when == a.W_NONE), won & (slot >= 0))
+        scale = self._sums(columns, n, rep, slot, stage, product)
+        rep_owners = [
+            v
+            for v, r in zip(owner_values, self._owner_lut(owner_values).tolist(), strict=False)
+            if r >= 0 and v is not None
+        ]
+        return Ledger(list(rows), won_stages, rep_owners, scale)
+
+    def _errors(self, columns: list[Any], n: Any, no_date: Any, needed: Any) -> None:
+        """Won rows without a date, won rows of the months tracked without an amount."""
+        bad_day = np.array([int(x or 0) for x in columns[BAD_DAY]], dtype=np.int64)
+        self.no_date.rows += int((n - bad_day)[no_date].sum())
+        missing = np.array([int(x or 0) for x in columns[MISSING]], dtype=np.int64)
+        self.no_amount.rows += int(missing[needed].sum())
+        bad_amount = np.array([int(x or 0) for x in columns[BAD_AMOUNT]], dtype=np.int64)
+        self.bad_amount_rows = int(bad_amount[needed].sum())
+        negative = np.array([int(x or 0) for x in columns[NEGATIVE]], dtype=np.int64)
+        self.negative_rows = int(negative[needed].sum())
+        self.bad_day_rows = int(bad_day.sum())
+        if self.no_date.rows or self.no_amount.rows or self.negative_rows:
+            self.failed = True
+
+    def _sums(
+        self, columns: list[Any], n: Any, rep: Any, slot: Any, stage: Any, product: Any
+    ) -> int:
+        """Won amounts and deals, lost deals, per rep, month (and product); the scale."""
+        needed = (stage == a.WON) & (slot >= 0)
+        chosen = np.flatnonzero(needed).tolist()
+        places = [int(x or 0) for x in columns[PLACES]]
+        sums = columns[AMOUNT]
+        scale = max((places[i] for i in chosen), default=0)
+        scale = max(scale, _places_of(sums[i] for i in chosen))
+        self.scale = scale
+        mapped = rep >= 0
+        for i in np.flatnonzero(needed & mapped).tolist():
+            product_slot = int(product[i]) + 1 if product is not None else 0
+            cell = self.won.setdefault((int(rep[i]), int(slot[i]), product_slot), [Decimal(0), 0])
+            cell[0] += _decimal(sums[i], scale)
+            cell[1] += int(n[i])
+        for i in np.flatnonzero((stage == a.LOST) & (slot >= 0) & mapped).tolist():
+            pair = (int(rep[i]), int(slot[i]))
+            self.lost[pair] = self.lost.get(pair, 0) + int(n[i])
+        return scale
+
+    def _stages(self, values: Sequence[Any], n: Any) -> tuple[Any, list[str] | None]:
+        if "stage" not in self.mapping.columns:
+            return np.zeros(len(values), dtype=np.int64), None
+        codes, distinct = _factorize(values)
+        classes = [
+            a.OTHER if a._missing(v) else self.stage_of.get(a._norm(v), a.OTHER) for v in distinct
+        ]
+        lut = np.array([*classes, a.OTHER], dtype=np.int64)
+        stage = lut[codes]
+        self._weighted_warnings(distinct, codes, stage == a.OTHER, None, n, self.stages_seen)
+        won = [v for v, c in zip(distinct, classes, strict=True) if c == a.WON and v is not None]
+        return stage, won
+
+    def _weighted_warnings(
+        self,
+        values: list[Any],
+        codes: Any,
+        rows: Any,
+        flagged: Any,
+        n: Any,
+        seen: dict[str, a._Seen],
+    ) -> None:
+        for i in np.flatnonzero(rows).tolist():
+            code = int(codes[i])
+            shown = a._shown(None if code < 0 else values[code])
+            entry = seen.setdefault(shown, a._Seen())
+            entry.rows += int(n[i])
+            if flagged is not None and flagged[i]:
+                entry.flagged += int(n[i])
+
+    def _diagnostics(self) -> list[Diagnostic]:
+        """The reader's warnings; errors and account gaps counted, not listed by row."""
+        columns = self.mapping.columns
+        out: list[Diagnostic] = []
+        for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
+            if seen.rows:
+                out.append(
+                    t.MISSING_VALUE.at(
+                        self._span(0, role),
+                        f"{a._count(seen.rows, 'won deal')} without {columns[role]}",
+                        f"fill in {columns[role]} for won deals, or give them another stage",
+                    )
+                )
+        if self.negative_rows:
+            out.append(
+                NEGATIVE_AMOUNT.at(
+                    self._span(0, "amount"),
+                    f"{columns['amount']} is negative in {a._count(self.negative_rows, 'won row')}",
+                    "a credit or a reversal is not a deal: fix the source, or track credits as their own source",
+                )
+            )
+        if self.lost_no_date.rows:
+            out.append(
+                CLOSED_WITHOUT_DATE.at(
+                    self._span(0, "date"),
+                    f"{a._count(self.lost_no_date.rows, 'lost deal')} without {columns['date']}; "
+                    "in no period's win rate (the ledger shows them as lost, no date)",
+                    f"fill in {columns['date']} for lost deals",
+                )
+            )
+        out += [d for d in self._mapping_warnings() if d.code != t.NO_ACCOUNT.code]
+        if self.no_account.rows:
+            out.append(
+                t.NO_ACCOUNT.at(
+                    self._span(0, "account"),
+                    f"{a._count(self.no_account.rows, 'counted row')} without {columns['account']}: "
+                    "in amounts, not in customer counts",
+                    f"fill in {columns['account']} for won deals",
+                )
+            )
+        return out
+
+    # -- the account queries --
+
+    def add_accounts(
+        self, owners: Sequence[Any], accounts: Sequence[Any], months: Sequence[Any], units: Any
+    ) -> None:
+        """Won amounts by owner, account and month (``units``: integers of 10**-scale)."""
+        if not len(owners):
+            return
+        owner_codes, owner_values = _factorize(owners)
+        rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
+        slot = np.array([self.slot_of.get(int(m), -1) for m in months], dtype=np.int64)
+        ids = np.array([self._account(name) for name in accounts], dtype=np.int64)
+        keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
+        keep &= self.account_slot[slot]
+        group = rep[keep] * len(self.slots) + slot[keep]
+        values = np.asarray(units, dtype=object)[keep]
+        if all(abs(int(v)) < a._INT64_SAFE for v in values.tolist()):
+            values = values.astype(np.int64)
+        self.account_parts.append(((group << 32) | ids[keep], values, self.scale))
+
+    def add_first_deals(self, rows: Sequence[tuple[Any, Any, Any]]) -> None:
+        """Each account's first won row: (account, owner, day)."""
+        for name, _owner, _day in rows:
+            self._account(name)
+        size = len(self.account_names)
+        self.first_day = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        self.first_rep = np.full(size, a.UNMAPPED, dtype=np.int64)
+        if not rows:
+            return
+        owner_codes, owner_values = _factorize([r[1] for r in rows])
+        rep = self._owner_lut(owner_values)[owner_codes]
+        for (name, _owner, day), rep_index in zip(rows, rep.tolist(), strict=True):
+            account = self._account(name)
+            parsed = day.date() if hasattr(day, "date") and callable(day.date) else day
+            if account >= 0 and isinstance(parsed, date):
+                self.first_day[account] = parsed.toordinal()
+                self.first_rep[account] = rep_index
+
+    def _account(self, name: Any) -> int:
+        text = "" if a._missing(name) else a._text(name).strip()
+        if not text:
+            return -1
+        found = self.account_id.get(text)
+        if found is None:
+            found = self.account_id[text] = len(self.account_names)
+            self.account_names.append(text)
+        return found
+
+
+def _factorize(values: Sequence[Any]) -> tuple[Any, list[Any]]:
+    """Codes (-1 for None) and distinct values, in order of first appearance."""
+    codes, uniques = pd.factorize(np.asarray(list(values), dtype=object), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), list(uniques)
+
+
+def _places_of(sums: Any) -> int:
+    """Digits after the point of exact sums (Decimal or int), trailing zeros aside."""
+    places = 0
+    for value in sums:
+        if isinstance(value, Decimal) and value.is_finite():
+            exponent = value.normalize().as_tuple().exponent
+            if isinstance(exponent, int):
+                places = max(places, -exponent)
+    return places
+
+
+def _decimal(value: Any, scale: int) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    number = value if isinstance(value, Decimal) else Decimal(value)
+    return number.quantize(Decimal(1).scaleb(-scale)) if scale else number.quantize(Decimal(1))
+
+
+def exact_units(value: Any, scale: int) -> int:
+    """An exact sum as an integer of 10**-scale units (it has at most ``scale`` places)."""
+    number = value if isinstance(value, Decimal) else Decimal(value)
+    scaled = number.scaleb(scale)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more than {scale} places")
+    return int(scaled)

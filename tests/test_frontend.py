@@ -1,0 +1,89 @@
+"""The incremental front end: a file whose bytes did not change is never loaded again,
+and what it compiles is what a fresh compile of the same files gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planc.checks import check_sources, run_checks
+from planc.core.frontend import Frontend, unit_digest
+from planc.core.pipeline import read_directory
+from planc.core.source import SourceFile
+
+
+def _sources(plan_dir: Path) -> list[SourceFile]:
+    sources, problems = read_directory(plan_dir)
+    assert problems == []
+    return sources
+
+
+def _summary(result: object) -> list[tuple[str, str, str, int, int]]:
+    return [
+        (d.code, d.message, d.span.path, d.span.line, d.span.col)
+        for d in result.diagnostics  # type: ignore[attr-defined]
+        if d.span is not None
+    ]
+
+
+def test_an_unchanged_plan_is_not_loaded_again(mini_plan: Path) -> None:
+    frontend = Frontend(run_checks)
+    first = frontend.compile("mini", _sources(mini_plan))
+    assert len(frontend.stats.loaded) == 3 and frontend.stats.reused == []
+    second = frontend.compile("mini", _sources(mini_plan))
+    assert frontend.stats.loaded == [] and len(frontend.stats.reused) == 3
+    assert first.plan is not None and second.plan is not None
+    assert first.plan == second.plan
+    assert _summary(first) == _summary(second)
+
+
+def test_an_edited_file_alone_is_loaded_again_and_its_errors_show(mini_plan: Path) -> None:
+    frontend = Frontend(run_checks)
+    frontend.compile("mini", _sources(mini_plan))
+    north = mini_plan / "regions" / "north.yaml"
+    north.write_text(
+        north.read_text(encoding="utf-8").replace("owner: ned\n", "owner: nobody\n", 1),
+        encoding="utf-8",
+    )
+    edited = _sources(mini_plan)
+    result = frontend.compile("mini", edited)
+    assert frontend.stats.loaded == [s.path for s in edited if s.path.endswith("north.yaml")]
+    assert len(frontend.stats.reused) == 2
+    fresh = check_sources("mini", edited)
+    assert _summary(result) == _summary(fresh)
+    assert any(code == "PLC201" for code, *_ in _summary(result)), _summary(result)
+
+
+def test_a_broken_file_then_its_fix(mini_plan: Path) -> None:
+    frontend = Frontend(run_checks)
+    sources = _sources(mini_plan)
+    broken = [
+        SourceFile(s.path, s.data.replace(b"name: North\n", b'name: "North\n', 1))
+        if s.path.endswith("north.yaml")
+        else s
+        for s in sources
+    ]
+    result = frontend.compile("mini", broken)
+    assert result.plan is None
+    assert [d.code for d in result.diagnostics if d.severity.value == "error"] == ["PLC001"]
+    fixed = frontend.compile("mini", sources)
+    assert fixed.plan is not None and not fixed.has_errors
+    assert len(frontend.stats.loaded) == 1
+
+
+def test_a_removed_file_leaves_the_plan() -> None:
+    quarter, *regions = _sources(Path(__file__).parent / "fixtures" / "mini")
+    frontend = Frontend(run_checks)
+    whole = frontend.compile("mini", [quarter, *regions])
+    assert whole.plan is not None
+    fewer = frontend.compile("mini", [quarter, regions[0]])
+    assert fewer.plan is not None
+    assert fewer.plan.files == (quarter.path, regions[0].path)
+    assert frontend.stats.loaded == []
+
+
+def test_the_digest_depends_on_path_bytes_and_bound() -> None:
+    base = unit_digest("a.yaml", b"x: 1\n")
+    assert base == unit_digest("a.yaml", b"x: 1\n")
+    assert base != unit_digest("b.yaml", b"x: 1\n")
+    assert base != unit_digest("a.yaml", b"x: 2\n")
+    assert base != unit_digest("a.yaml", b"x: 1\n", max_bytes=10)

@@ -1,0 +1,247 @@
+"""Locales are gettext catalogs plus Babel's CLDR data, and every catalog is complete.
+
+The catalogs in ``src/planc/locales/<tag>/LC_MESSAGES/planc.po`` hold every
+user-facing label of the site; a key used by a template or by the code must be
+in each of them, with a translation, and a Chinese site shows no English label.
+The digits are produced by planc's exact integer paths; these tests hold them
+to what Babel itself writes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.pofile import read_po
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import REPO, run_planc
+from planc.core.locales import CATALOGS, available_locales, catalog_path, get_locale
+
+SITE_CODE = [REPO / "templates", REPO / "src" / "planc" / "site"]
+# keys the code builds from data (a role, a cause, a resource kind, a unit) rather than names
+BUILT_PREFIXES = ("role.", "cause.", "resource.", "unit.", "n_")
+
+
+def catalog(tag: str) -> dict[str, str | tuple[str, ...]]:
+    with catalog_path(tag).open("rb") as handle:
+        read = read_po(handle, locale=tag.replace("-", "_"))
+    out: dict[str, str | tuple[str, ...]] = {}
+    for message in read:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        assert "fuzzy" not in message.flags, f"{tag}: {key} is fuzzy"
+        out[key] = message.string if isinstance(message.string, str) else tuple(message.string)
+    return out
+
+
+def site_sources() -> list[Path]:
+    paths = [REPO / "src" / "planc" / "core" / "locales.py"]
+    for folder in SITE_CODE:
+        paths += sorted(p for p in folder.rglob("*") if p.suffix in {".j2", ".py"})
+    return paths
+
+
+def keys_used() -> set[str]:
+    """Keys looked up by name: ``t.key`` in a template, ``t["key"]`` in the code."""
+    used: set[str] = set()
+    for path in site_sources():
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".j2":
+            used |= set(re.findall(r"\bt\.([a-z_]+)\b", text))
+        used |= set(re.findall(r"""\bt\[["']([a-z_]+)["']\]""", text))
+    return used
+
+
+def keys_named() -> set[str]:
+    """Keys used by name, or named in a table the code looks them up from."""
+    named = keys_used()
+    for path in site_sources():
+        if path.suffix == ".py":
+            named |= set(re.findall(r"""["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
+    return named
+
+
+class TestCatalogs:
+    """Every catalog has every key, translated; no key is used that no catalog has."""
+
+    def test_the_shipped_locales(self) -> None:
+        assert available_locales() == ("en", "zh-CN")
+        assert sorted(p.name for p in CATALOGS.iterdir()) == ["en", "zh_CN"]
+
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    def test_no_entry_is_missing_or_empty(self, tag: str) -> None:
+        reference = catalog("en")
+        entries = catalog(tag)
+        assert set(entries) == set(reference), set(reference) ^ set(entries)
+        for key, text in entries.items():
+            forms = (text,) if isinstance(text, str) else text
+            assert forms and all(f.strip() for f in forms), f"{tag}: {key} has no translation"
+            if "{" in str(reference[key]):  # placeholders survive translation
+                wanted = set(re.findall(r"\{[a-z_]+\}", str(reference[key])))
+                for form in forms:
+                    assert set(re.findall(r"\{[a-z_]+\}", form)) == wanted, (tag, key)
+
+    def test_every_key_used_is_in_the_catalogs(self) -> None:
+        used = keys_used()
+        known = set(catalog("en"))
+        assert used <= known, used - known
+
+    def test_every_catalog_entry_is_used(self) -> None:
+        used = keys_named()
+        unused = {
+            key for key in catalog("en") if key not in used and not key.startswith(BUILT_PREFIXES)
+        }
+        assert not unused, unused
+
+    def test_plural_rules_come_from_cldr(self) -> None:
+        en, zh = get_locale("en", "USD"), get_locale("zh-CN", "CNY")
+        assert en.count(1, "warnings") == "1 warning"
+        assert en.count(2, "warnings") == "2 warnings"
+        assert en.count(1200, "warnings") == "1,200 warnings"
+        assert zh.count(1, "warnings") == "1个警告"
+        assert zh.count(3, "warnings") == "3个警告"
+
+
+amounts = st.decimals(
+    min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, places=4
+)
+
+
+class TestTheDigitsAreBabels:
+    """planc's fast, exact formatting writes what Babel's CLDR formatting writes."""
+
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    @given(value=amounts, places=st.integers(min_value=0, max_value=3))
+    def test_number(self, tag: str, value: Decimal, places: int) -> None:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        expected = babel_numbers.format_decimal(value, format=pattern, locale=tag.replace("-", "_"))
+        ours = get_locale(tag, "USD").number(value, places)
+        assert (
+            ours == expected.replace("-0", "0")
+            if set(expected) <= set("-0.,")
+            else ours == expected
+        )
+
+    @pytest.mark.parametrize(
+        ("tag", "currency"), [("en", "USD"), ("zh-CN", "CNY"), ("zh-CN", "USD"), ("en", "EUR")]
+    )
+    @given(value=st.integers(min_value=0, max_value=10**12))
+    def test_money(self, tag: str, currency: str, value: int) -> None:
+        expected = babel_numbers.format_currency(
+            value, currency, format="¤#,##0", locale=tag.replace("-", "_"), currency_digits=False
+        )
+        assert get_locale(tag, currency).money(Decimal(value)) == expected
+
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    @given(
+        part=st.integers(min_value=0, max_value=10**9),
+        whole=st.integers(min_value=1, max_value=10**9),
+    )
+    def test_share(self, tag: str, part: int, whole: int) -> None:
+        expected = babel_numbers.format_percent(
+            Decimal(part) / Decimal(whole), format="#,##0.0%", locale=tag.replace("-", "_")
+        )
+        assert get_locale(tag, "USD").share(Decimal(part), Decimal(whole)) == expected
+
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    def test_dates_and_months(self, tag: str) -> None:
+        loc = get_locale(tag, "USD")
+        day = date(2027, 3, 31)
+        assert loc.date(day) == babel_dates.format_date(day, "medium", locale=tag.replace("-", "_"))
+        assert (
+            loc.month(3)
+            == babel_dates.get_month_names("abbreviated", locale=tag.replace("-", "_"))[3]
+        )
+
+    def test_compact_units_are_cldrs(self) -> None:
+        assert get_locale("zh-CN", "CNY").compact(Decimal("123000000")) == "1.23亿"
+        assert get_locale("zh-CN", "CNY").compact(Decimal("960000")) == "96万"
+        assert get_locale("en", "USD").compact(Decimal("960000")) == "960K"
+        assert get_locale("en", "USD").compact(Decimal("2910000000")) == "2.91B"
+
+    def test_exact_compact_only_when_nothing_is_lost(self) -> None:
+        zh = get_locale("zh-CN", "CNY")
+        assert zh.exact_compact(Decimal("2910000")) == "291万"
+        assert zh.exact_compact(Decimal("2910001")) is None
+
+    def test_exact_percent_never_hides_a_difference(self) -> None:
+        en = get_locale("en", "USD")
+        assert en.exact_percent(Decimal("5.02")) == "5.02%"
+        assert en.exact_percent(Decimal("5")) == "5.0%"
+        assert en.exact_percent(Decimal("5.00001")) != en.exact_percent(Decimal("5"))
+
+    def test_no_signed_zero(self) -> None:
+        en = get_locale("en", "USD")
+        assert en.signed_value(Decimal("0.001"), "score", 2) == "0.00"
+        assert en.signed_percent(Decimal("-0.01")) == "0.0%"
+        assert en.signed_value(Decimal("0.4"), "score") == "+0.4"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no markup, no style, no code (file names and codes stay)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"style", "code", "script"}:
+            self._skip += 1
+        for name, value in attrs:
+            if name in {"aria-label", "title", "alt"} and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"style", "code", "script"}:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(parser.parts)
+
+
+def english_labels() -> set[str]:
+    """Every English label that the Chinese catalog translates differently, as whole text."""
+    en, zh = catalog("en"), catalog("zh-CN")
+    labels = set()
+    for key, text in en.items():
+        for form in (text,) if isinstance(text, str) else text:
+            fixed = re.sub(r"\{[a-z_]+\}", "\x00", form).split("\x00")
+            for raw in fixed:
+                piece = raw.strip(" .,:;()")
+                if (
+                    len(piece) >= 4
+                    and re.search(r"[A-Za-z]{3}", piece)
+                    and piece not in str(zh[key])
+                ):
+                    labels.add(piece)
+    return labels
+
+
+def test_a_chinese_site_shows_no_english_label(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = run_planc("render", REPO / "plans" / "2027-Q1", "--out", out)
+    assert result.code == 0, result.stderr
+    labels = english_labels()
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        text = visible_text(page)
+        found = sorted(label for label in labels if re.search(rf"\b{re.escape(label)}\b", text))
+        assert not found, f"{page.relative_to(out)}: {found}"

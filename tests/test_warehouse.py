@@ -1,0 +1,283 @@
+"""planc track against a real PostgreSQL: the public sample in a table, read through actuals.source.
+
+A private cluster is started once for the module (tests/postgres.py: Debian's
+initdb and pg_ctl, a free loopback port, password authentication), a database
+is created and dropped, and the public CRM sample is loaded with typed columns.
+The same plan is then tracked from the CSV file and from the table, and the
+figures must be identical; bad sources must each give their diagnostic, exit
+2, write nothing and never hang; the password never appears anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import postgres
+from planc.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+PLAN = ROOT / "plans" / "2017-Q3"
+AS_OF = "2017-08-15"
+PASSWORD = "Pl4nc-s3cret-Xq9"  # must never appear in any output
+USER = "planc_reader"
+DB = "planc_crm_test"
+ENV = "PLANC_TEST_CRM_URL"
+
+pytestmark = pytest.mark.skipif(
+    postgres.binaries() is None and not os.environ.get("CI"),
+    reason="PostgreSQL is not installed (CI installs it: .ci/run)",
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[postgres.Cluster]:
+    with postgres.cluster() as running:
+        admin: Any = running.admin()
+        admin.execute(f"CREATE ROLE {USER} LOGIN PASSWORD '{PASSWORD}'")
+        admin.execute(f"CREATE DATABASE {DB} OWNER {USER}")
+        admin.close()
+        _load_sample(running)
+        yield running
+        admin = running.admin()
+        admin.execute(f"DROP DATABASE {DB}")
+        admin.close()
+
+
+def _load_sample(running: postgres.Cluster) -> None:
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    connection: Any = running.admin(DB)
+    with connection:
+        for name, amount in (
+            ("opportunities", "NUMERIC(12, 2)"),
+            ("float_amounts", "DOUBLE PRECISION"),
+        ):
+            connection.execute(
+                f"""CREATE TABLE {name} (
+                    opportunity_id TEXT, sales_agent TEXT, product TEXT, account TEXT,
+                    deal_stage TEXT, engage_date DATE, close_date DATE, close_value {amount})"""
+            )
+            with connection.cursor().copy(f"COPY {name} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([value or None for value in row])
+        connection.execute("CREATE TABLE empty_opportunities (LIKE opportunities)")
+        connection.execute('CREATE SCHEMA "crm data"')
+        connection.execute('CREATE TABLE "crm data"."Opportunities; 2017" AS TABLE opportunities')
+        connection.execute(f'GRANT USAGE ON SCHEMA "crm data" TO {USER}')
+        for table in (
+            "opportunities",
+            "float_amounts",
+            "empty_opportunities",
+            '"crm data"."Opportunities; 2017"',
+        ):
+            connection.execute(f"ALTER TABLE {table} OWNER TO {USER}")
+
+
+def _plan(tmp: Path, source: str) -> Path:
+    """The 2017-Q3 plan with ``source`` as its actuals.source (YAML flow text)."""
+    plan = tmp / "2017-Q3"
+    shutil.copytree(PLAN, plan)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    assert text.count("\nactuals:\n") == 1
+    quarter.write_text(
+        text.replace("\nactuals:\n", f"\nactuals:\n  source: {source}\n"), encoding="utf-8"
+    )
+    return plan
+
+
+def _track(plan: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["track", str(plan), "--as-of", AS_OF, *args], env=env or {}, catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _env(
+    server: postgres.Cluster, password: str = PASSWORD, port: int | None = None
+) -> dict[str, str]:
+    url = server.url(USER, password, DB)
+    if port is not None:
+        url = url.replace(f":{server.port}/", f":{port}/")
+    return {ENV: url}
+
+
+def _figures(document: dict[str, Any]) -> dict[str, Any]:
+    """What must not depend on where the rows came from."""
+    return {
+        "ledger": document["ledger"],
+        "progress": document["progress"],
+        "untracked": document["untracked"],
+        "diagnostics": [(d["code"], d["message"]) for d in document["diagnostics"]],
+    }
+
+
+# --- the same figures ----------------------------------------------------------------------
+
+
+def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path: Path) -> None:
+    code, out, _ = _track(PLAN, "--actuals", str(SAMPLE), "--format", "json")
+    assert code == 0
+    from_file = json.loads(out)
+    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}")
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    from_table = json.loads(out)
+    assert (
+        from_table["actuals"]
+        == f"postgresql+psycopg://{USER}@127.0.0.1:{server.port}/{DB} (table opportunities)"
+    )
+    assert _figures(from_table) == _figures(from_file)
+    # an independent sum: won rows of the quarter up to the as-of day, in Decimal from the CSV
+    from decimal import Decimal
+
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        won = [
+            Decimal(r["close_value"])
+            for r in csv.DictReader(handle)
+            if r["deal_stage"] == "Won" and "2017-07-01" <= r["close_date"] <= AS_OF
+        ]
+    company = next(
+        p for p in from_table["progress"] if p["level"] == "company" and p["metric"] == "revenue"
+    )
+    assert Decimal(company["attained"]) == sum(won, Decimal(0))
+
+
+def test_a_query_and_a_quoted_table_give_the_same_figures(
+    server: postgres.Cluster, tmp_path: Path
+) -> None:
+    reference = _figures(json.loads(_track(PLAN, "--actuals", str(SAMPLE), "--format", "json")[1]))
+    query = (
+        "SELECT opportunity_id, sales_agent, product, account, deal_stage, engage_date,"
+        " close_date, close_value FROM opportunities"
+    )
+    plan = _plan(tmp_path / "q", f'{{url_env: {ENV}, query: "{query}"}}')
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    assert _figures(json.loads(out)) == reference
+    # a schema and a table name with a space, a semicolon and capitals: quoted, not pasted
+    plan = _plan(tmp_path / "t", f"{{url_env: {ENV}, table: 'crm data.Opportunities; 2017'}}")
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    assert _figures(json.loads(out)) == reference
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+def test_the_query_runs_read_only(server: postgres.Cluster, tmp_path: Path) -> None:
+    attempts = (
+        "DELETE FROM opportunities RETURNING *",
+        "WITH gone AS (DELETE FROM opportunities RETURNING *) SELECT * FROM gone",
+        "SELECT * FROM opportunities; DROP TABLE opportunities",
+    )
+    for number, query in enumerate(attempts):
+        plan = _plan(tmp_path / str(number), f'{{url_env: {ENV}, query: "{query}"}}')
+        code, out, _ = _track(plan, "--format", "json", env=_env(server))
+        assert code == 2, out
+        assert {d["code"] for d in json.loads(out)["diagnostics"]} == {"PLC797"}, out
+    connection: Any = server.admin(DB)
+    with connection:
+        assert connection.execute("SELECT count(*) FROM opportunities").fetchone()[0] == 8800
+
+
+def test_the_password_appears_nowhere(server: postgres.Cluster, tmp_path: Path) -> None:
+    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}")
+    outputs = []
+    for fmt in ("text", "json", "markdown", "csv"):
+        code, out, err = _track(plan, "--format", fmt, env=_env(server))
+        assert code == 0, out + err
+        outputs += [out, err]
+    written = tmp_path / "review.md"
+    assert _track(plan, "--format", "markdown", "-o", str(written), env=_env(server))[0] == 0
+    outputs.append(written.read_text(encoding="utf-8"))
+    # failures that quote the server's message or the URL
+    code, out, err = _track(plan, env=_env(server, password=PASSWORD + "-wrong"))
+    assert code == 2 and "PLC792" in out
+    outputs += [out, err]
+    bad = _plan(tmp_path / "bad", f'{{url_env: {ENV}, query: "SELECT * FROM nowhere"}}')
+    code, out, err = _track(bad, "--format", "json", env=_env(server))
+    assert code == 2 and "PLC797" in out
+    outputs += [out, err]
+    for text in outputs:
+        assert PASSWORD not in text
+    assert any(f"{USER}@127.0.0.1" in text for text in outputs)
+
+
+# --- bad sources: a diagnostic naming the source, exit 2, nothing written, no hang ------------
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "where"),
+    [
+        pytest.param(
+            "{url_env: PLANC_TEST_UNSET, table: opportunities}", "PLC790", "url_env", id="unset"
+        ),
+        pytest.param("{url_env: %s, table: opportunities}", "PLC792", "url_env", id="refused"),
+        pytest.param("{url_env: %s, table: opportunities}", "PLC792", "url_env", id="password"),
+        pytest.param("{url_env: %s, table: opportunitie}", "PLC793", "table", id="no-table"),
+        pytest.param(
+            "{url_env: %s, query: 'SELECT sales_agent, close_date, close_value FROM opportunities'}",
+            "PLC793",
+            "product",
+            id="no-column",
+        ),
+        pytest.param("{url_env: %s, table: float_amounts}", "PLC794", "amount", id="float"),
+        pytest.param(
+            "{url_env: %s, query: 'SELECT opportunity_id, sales_agent, product, account, deal_stage, close_value, CAST(close_date AS TEXT) AS close_date FROM opportunities'}",
+            "PLC794",
+            "date",
+            id="text-date",
+        ),
+        pytest.param("{url_env: %s, table: empty_opportunities}", "PLC795", "table", id="empty"),
+        pytest.param(
+            "{url_env: %s, timeout: 1, query: 'SELECT o.* FROM opportunities o, pg_sleep(5)'}",
+            "PLC796",
+            "timeout",
+            id="timeout",
+        ),
+        pytest.param(
+            "{url_env: %s, query: 'SELEC * FROM opportunities'}", "PLC797", "query", id="syntax"
+        ),
+    ],
+)
+def test_bad_source(
+    server: postgres.Cluster,
+    tmp_path: Path,
+    source: str,
+    code: str,
+    where: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    case = request.node.callspec.id
+    env = _env(server, port=postgres.free_port()) if case == "refused" else _env(server)
+    if case == "password":
+        env = _env(server, password="not-the-password")
+    plan = _plan(tmp_path, source.replace("%s", ENV))
+    output = tmp_path / "out.json"
+    started = time.monotonic()
+    status, out, err = _track(plan, "--format", "json", "-o", str(output), env=env)
+    assert time.monotonic() - started < 30
+    assert status == 2, out + err
+    assert not output.exists()  # nothing written
+    shown = out + err
+    found = re.search(rf"quarter\.yaml:(\d+):\d+: {code} \[error\] (.*)", shown)
+    assert found, shown
+    line = (plan / "quarter.yaml").read_text(encoding="utf-8").splitlines()[int(found[1]) - 1]
+    assert where in line, (line, shown)
+    if code != "PLC790":  # the source is named, without its password
+        assert f"{USER}@127.0.0.1" in found[2], shown
+    assert PASSWORD not in shown
