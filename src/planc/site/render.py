@@ -1537,7 +1537,10 @@ def _claimed(building: Path) -> Iterator[None]:
     try:
         os.write(fd, _MARKER_HEADER.encode("utf-8"))
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # where the file system cannot lock, no other render can lock it either: it
+            # then counts as in use, and stays (see _abandoned)
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(fd)
