@@ -45,7 +45,8 @@ def test_example_script_prints_the_site_relative_and_installs_the_core() -> None
     script = (REPO / "scripts" / "example.sh").read_text(encoding="utf-8")
     assert 'echo "open: site/index.html"' in script
     assert "$(pwd)" not in script
-    assert 'PLANC_EXTRAS="${PLANC_EXTRAS-}"' in script  # no extras, no dev tools
+    # the core and the site extra (Babel: render needs it), no other extras, no dev tools
+    assert 'PLANC_EXTRAS="${PLANC_EXTRAS-site}"' in script
 
 
 def test_the_command_reference_has_every_render_and_propose_option() -> None:
