@@ -56,8 +56,17 @@ _SEVERITIES = {s.value: s for s in Severity}
 
 @cache
 def schema_digest() -> str:
-    """A digest of the schema that validated the units (a new schema finds no old entry)."""
-    return hashlib.blake2b(schema_path().read_bytes(), digest_size=16).hexdigest()
+    """A digest of the schema and of the code that made the units.
+
+    A new schema finds no old entry; nor does a changed loader in a checkout
+    whose version number did not move (a developer's, or a fork's).
+    """
+    digest = hashlib.blake2b(schema_path().read_bytes(), digest_size=16)
+    # Every module of planc.core (the loader and all it uses: about 30 small files,
+    # read in a millisecond), so no list of them can fall behind the code.
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.name.encode() + b"\x00" + code.read_bytes())
+    return digest.hexdigest()
 
 
 def entry_key(unit_digest: str) -> str:
