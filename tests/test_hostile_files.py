@@ -306,6 +306,14 @@ class TestOnlyRegularFilesAreRead:
         assert "crm.csv is a named pipe (FIFO), not a regular file" in result.stdout + result.stderr
         assert not (tmp_path / "site").exists()
 
+    def test_a_fifo_as_accounts(self, tmp_path: Path) -> None:
+        fifo = tmp_path / "accounts.csv"
+        os.mkfifo(fifo)
+        args = ("--actuals", CRM_EXPORT, "--accounts", fifo, "--as-of", "2017-08-15")
+        result = no_traceback(run_planc("track", CRM_PLAN, *args))
+        assert result.code == 1
+        assert "accounts.csv is a named pipe (FIFO), not a regular file" in result.stdout
+
     def test_dev_zero_as_actuals(self, tmp_path: Path) -> None:
         export = tmp_path / "crm.csv"
         export.symlink_to("/dev/zero")

@@ -27,8 +27,8 @@ from planc.core.reporters import diagnostic_json, diagnostic_lines
 from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
-from planc.track.segments import SegmentReport
 from planc.track.forecast import Estimate
+from planc.track.segments import SegmentReport
 from planc.track.tracking import (
     Baseline,
     Progress,
@@ -732,18 +732,16 @@ def _csv_products(writer: Any, tracking: Tracking) -> None:
         node = plan.nodes[item.node]
         writer.writerow(
             [
-                node.level.label,
-                item.node,
-                node.name,
-                metric,
-                unit,
+                *(spreadsheet_text(t) for t in (node.level.label, item.node, node.name)),
+                spreadsheet_text(metric),
+                spreadsheet_text(unit),
                 "quarter",
                 "",
                 _dec(item.attained),
                 *[""] * 7,
                 *_csv_estimate(item.pipeline),
                 "",
-                item.product,
+                spreadsheet_text(item.product),
             ]
         )
 
