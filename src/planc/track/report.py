@@ -27,8 +27,8 @@ from planc.core.reporters import diagnostic_json, diagnostic_lines
 from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
-from planc.track.segments import SegmentReport
 from planc.track.forecast import Estimate
+from planc.track.segments import SegmentReport
 from planc.track.tracking import (
     Baseline,
     Progress,
