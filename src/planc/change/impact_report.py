@@ -433,7 +433,19 @@ def _status_icon(impact: Impact) -> str:
         return ICON_FAIL
     if any(d.severity is Severity.WARNING for d in impact.introduced):
         return ICON_WARN
+    if _pending(impact):  # never a green tick before everyone who must approve has
+        return ICON_WAIT
     return ICON_OK
+
+
+def _pending(impact: Impact) -> int:
+    return sum(1 for a in impact.approvals if not a.recorded)
+
+
+def _awaiting(impact: Impact) -> str:
+    """`` · awaiting 2 approvals`` in the heading while any is missing."""
+    pending = _pending(impact)
+    return f" · awaiting {_plural(pending, 'approval')}" if pending else ""
 
 
 def _headline(impact: Impact) -> str:
@@ -456,7 +468,7 @@ def _impact_markdown(impact: Impact, fold: Fold) -> list[str]:
     out = [
         "",
         f"### {_status_icon(impact)} planc · {md(impact.quarter_name)} ({code(impact.quarter, in_table=False)}): "
-        f"{_headline(impact)}",
+        f"{_headline(impact)}{_awaiting(impact)}",
         "",
         summary_sentence(impact, md),
     ]
