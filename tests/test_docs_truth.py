@@ -41,11 +41,12 @@ def test_export_columns_are_listed_as_they_are_written() -> None:
     assert tuple(listed[: len(COLUMNS)]) == COLUMNS
 
 
-def test_example_script_prints_the_site_relative_and_installs_the_core() -> None:
+def test_example_script_prints_the_site_relative_and_installs_no_dev_tools() -> None:
     script = (REPO / "scripts" / "example.sh").read_text(encoding="utf-8")
     assert 'echo "open: site/index.html"' in script
     assert "$(pwd)" not in script
-    assert 'PLANC_EXTRAS="${PLANC_EXTRAS-}"' in script  # no extras, no dev tools
+    # what the main job needs (check, render), never the dev tools
+    assert 'PLANC_EXTRAS="${PLANC_EXTRAS-site}"' in script
 
 
 def test_the_command_reference_has_every_render_and_propose_option() -> None:
