@@ -14,7 +14,18 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, comment, explain, export, importing, render, track
+from planc.cli import (
+    allocate,
+    backtest,
+    change,
+    check,
+    comment,
+    explain,
+    export,
+    importing,
+    render,
+    track,
+)
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 from planc.core.files import UnusableOutput
 
@@ -59,6 +70,7 @@ for command in (
     change.codeowners,
     comment.comment,
     track.track,
+    backtest.backtest,
 ):
     cli.add_command(command)
 
