@@ -85,17 +85,26 @@ def _load_sample(running: postgres.Cluster) -> None:
             connection.execute(f"ALTER TABLE {table} OWNER TO {USER}")
 
 
-def _plan(tmp: Path, source: str) -> Path:
+def _plan(tmp: Path, source: str, *, created: bool = False) -> Path:
     """The 2017-Q3 plan with ``source`` as its actuals.source (YAML flow text)."""
     plan = tmp / "2017-Q3"
     shutil.copytree(PLAN, plan)
     quarter = plan / "quarter.yaml"
     text = quarter.read_text(encoding="utf-8")
     assert text.count("\nactuals:\n") == 1
-    quarter.write_text(
-        text.replace("\nactuals:\n", f"\nactuals:\n  source: {source}\n"), encoding="utf-8"
-    )
+    text = text.replace("\nactuals:\n", f"\nactuals:\n  source: {source}\n")
+    if not created:  # the pipeline forecast is computed from exports only (PLC798)
+        text = re.sub(r"\n    created: [^\n]*", "", text)
+    quarter.write_text(text, encoding="utf-8")
     return plan
+
+
+def _reference(tmp: Path) -> dict[str, Any]:
+    """The figures of the same plan tracked from the CSV file (--actuals wins over the source)."""
+    plan = _plan(tmp / "file", "{url_env: UNUSED, table: unused}")
+    code, out, err = _track(plan, "--actuals", str(SAMPLE), "--format", "json")
+    assert code == 0, out + err
+    return _figures(json.loads(out))
 
 
 def _track(plan: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -115,13 +124,25 @@ def _env(
     return {ENV: url}
 
 
+PIPELINE_ONLY = ("pipeline_forecast", "pipeline_coverage")  # from created dates (#14)
+
+
 def _figures(document: dict[str, Any]) -> dict[str, Any]:
-    """What must not depend on where the rows came from."""
+    """What must not depend on where the rows came from.
+
+    The SQL path does not aggregate the pipeline (deals by created date) yet:
+    its figures are compared without the pipeline forecast, and without the
+    file's warning about open deals that have no created date (PLC765).
+    """
     return {
         "ledger": document["ledger"],
-        "progress": document["progress"],
+        "progress": [
+            {k: v for k, v in p.items() if k not in PIPELINE_ONLY} for p in document["progress"]
+        ],
         "untracked": document["untracked"],
-        "diagnostics": [(d["code"], d["message"]) for d in document["diagnostics"]],
+        "diagnostics": [
+            (d["code"], d["message"]) for d in document["diagnostics"] if d["code"] != "PLC765"
+        ],
     }
 
 
@@ -129,9 +150,7 @@ def _figures(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path: Path) -> None:
-    code, out, _ = _track(PLAN, "--actuals", str(SAMPLE), "--format", "json")
-    assert code == 0
-    from_file = json.loads(out)
+    from_file = _reference(tmp_path)
     plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}")
     code, out, err = _track(plan, "--format", "json", env=_env(server))
     assert code == 0, out + err
@@ -140,7 +159,7 @@ def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path:
         from_table["actuals"]
         == f"postgresql+psycopg://{USER}@127.0.0.1:{server.port}/{DB} (table opportunities)"
     )
-    assert _figures(from_table) == _figures(from_file)
+    assert _figures(from_table) == from_file
     # an independent sum: won rows of the quarter up to the as-of day, in Decimal from the CSV
     from decimal import Decimal
 
@@ -159,7 +178,7 @@ def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path:
 def test_a_query_and_a_quoted_table_give_the_same_figures(
     server: postgres.Cluster, tmp_path: Path
 ) -> None:
-    reference = _figures(json.loads(_track(PLAN, "--actuals", str(SAMPLE), "--format", "json")[1]))
+    reference = _reference(tmp_path)
     query = (
         "SELECT opportunity_id, sales_agent, product, account, deal_stage, engage_date,"
         " close_date, close_value FROM opportunities"
@@ -173,6 +192,17 @@ def test_a_query_and_a_quoted_table_give_the_same_figures(
     code, out, err = _track(plan, "--format", "json", env=_env(server))
     assert code == 0, out + err
     assert _figures(json.loads(out)) == reference
+
+
+def test_a_created_column_is_a_warning_not_a_pipeline(
+    server: postgres.Cluster, tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}", created=True)
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    document = json.loads(out)
+    assert "PLC798" in {d["code"] for d in document["diagnostics"]}
+    assert not any(p.get("pipeline_forecast") for p in document["progress"])
 
 
 # --- safety ------------------------------------------------------------------------------------
@@ -237,7 +267,7 @@ def test_the_password_appears_nowhere(server: postgres.Cluster, tmp_path: Path) 
         ),
         pytest.param("{url_env: %s, table: float_amounts}", "PLC794", "amount", id="float"),
         pytest.param(
-            "{url_env: %s, query: 'SELECT opportunity_id, sales_agent, product, account, deal_stage, close_value, CAST(close_date AS TEXT) AS close_date FROM opportunities'}",
+            "{url_env: %s, query: 'SELECT opportunity_id, sales_agent, product, account, deal_stage, engage_date, close_value, CAST(close_date AS TEXT) AS close_date FROM opportunities'}",
             "PLC794",
             "date",
             id="text-date",

@@ -36,6 +36,7 @@ from typing import Any
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import read_regular
 from planc.core.frontend import FileUnit
 from planc.core.resources import schema_path
 from planc.core.schema import is_valid
@@ -45,6 +46,7 @@ FORMAT = 1
 ENV_VAR = "PLANC_CACHE_DIR"
 DEFAULT_MAX_ENTRIES = 512
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_ENTRY_BOUND = 256 * 1024 * 1024  # a unit of the largest plan file allowed, with room
 _ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json\Z")
 # A Decimal is written as a marked string by json.dumps, then unquoted into a number.
 _MARK = "\x00"
@@ -114,7 +116,8 @@ class UnitCache:
     def get(self, digest: str) -> FileUnit | None:
         path = self.folder / f"{entry_key(digest)}.json"
         try:
-            text = path.read_text(encoding="utf-8")
+            # an entry is untrusted: a FIFO or a link to a device planted there must not hang
+            text = read_regular(path, _ENTRY_BOUND).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None

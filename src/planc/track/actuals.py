@@ -63,11 +63,13 @@ from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
 from planc.track import tracking as t
+from planc.track.opportunities import Chunk, PipelineAggregator
 from planc.track.rules import (
     CLOSED_WITHOUT_DATE,
     DUPLICATE_KEY,
     EXPONENT_AMOUNT,
     NEGATIVE_AMOUNT,
+    OPEN_WITHOUT_CREATED,
     SUPERSEDED_ROWS,
 )
 
@@ -214,6 +216,9 @@ def load_actuals(
                 )
             ],
         )
+    through_duckdb = _through_duckdb(path, plan, as_of, name, baselines)
+    if through_duckdb is not None:
+        return through_duckdb
     text_columns: set[str] = set()
     for _attempt in range(len(t.COLUMN_ROLES) + 1):
         agg = _Aggregator(plan, mapping, as_of, name, baselines=baselines)
@@ -235,6 +240,20 @@ def load_actuals(
             continue
         return agg.result()
     raise AssertionError("every column was read as text and pandas still inferred a type")
+
+
+def _through_duckdb(
+    path: Path, plan: Plan, as_of: date, name: str, baselines: bool
+) -> LoadedActuals | None:
+    """A large CSV or Parquet export aggregated by DuckDB, when installed and nothing to report."""
+    assert plan.actuals is not None
+    try:
+        from planc.track.engines import duckdb_files  # noqa: PLC0415 - the warehouse extra
+    except ModuleNotFoundError:
+        return None
+    if not duckdb_files.wanted(path, plan.actuals):
+        return None
+    return duckdb_files.load(path, plan, as_of, shown=name, baselines=baselines)
 
 
 def _repeated_keys(
@@ -701,13 +720,13 @@ def _parse_day(value: object, date_format: str | None) -> date | None:
 
 
 def _parse_amount(value: object) -> Decimal | None:
-    """An exact amount, or None when it is not a plain number."""
+    """An exact amount within planc's bound, or None when it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return Decimal(value)
+    if isinstance(value, int):  # an .xlsx or .parquet integer can be far past the bound
+        return Decimal(value) if out_of_bounds(value) is None else None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return _bounded(value) if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
         return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
@@ -810,6 +829,34 @@ def _parse_amounts(
     return np.array(exact, dtype=object), scale, state
 
 
+def _open_amounts(
+    column: _Column, rows: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_], int]:
+    """Open deals' amounts where the export gives a plain one: (amounts, priced, scale).
+
+    An open deal's amount is an estimate; one that is empty or not a number
+    leaves the deal unpriced (valued at its product's won deals) instead of
+    stopping the run.
+    """
+    at = np.flatnonzero(rows)
+    n = len(rows)
+    if column.raw is not None:
+        codes, uniques = pd.factorize(column.raw[at], use_na_sentinel=True)
+        values: list[Any] = np.asarray(uniques, dtype=object).tolist()
+        codes = np.asarray(codes, dtype=np.int64)
+    else:
+        codes = column.codes[at]
+        values = column.values
+    if not len(at):
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), 0
+    scaled, scale, state = _parse_amounts([*values, None], text=column.raw is not None)
+    amounts = np.zeros(n, dtype=scaled.dtype)
+    amounts[at] = scaled[codes]
+    priced = np.zeros(n, dtype=bool)
+    priced[at] = state[codes] == _OK
+    return amounts, priced, scale
+
+
 # --- aggregating --------------------------------------------------------------------------------
 
 
@@ -892,6 +939,11 @@ class _Aggregator:
         self.account_id: dict[str, int] = {}
         self.account_names: list[str] = []
         self._reset_results()
+        self.pipe = (
+            PipelineAggregator(self.as_of_day, self.reps, self.products, mapping.open)
+            if "created" in mapping.columns
+            else None
+        )
 
     def _matchers(self, plan: Plan, mapping: ActualsMapping) -> None:
         """CRM values (normalized) -> rep index, product index, stage class."""
@@ -924,6 +976,7 @@ class _Aggregator:
         for cls, names in ((WON, mapping.won), (OPEN, mapping.open), (LOST, mapping.lost)):
             for stage in names:
                 self.stage_of.setdefault(_norm(stage), cls)
+        self.open_stage_of = {_norm(stage): i + 1 for i, stage in enumerate(mapping.open)}
 
     def _reset_results(self) -> None:
         self.rows = 0
@@ -949,6 +1002,8 @@ class _Aggregator:
         self.no_amount = _Seen()
         self.no_account = _Seen()
         self.lost_no_date = _Seen()
+        self.no_created = _Seen()
+        self.bad_created: dict[str, _Seen] = {}
         self.negative_amounts: dict[str, _Seen] = {}
         self.exponent_amounts: dict[str, _Seen] = {}
         self.positions: dict[str, int] = {}
@@ -971,16 +1026,7 @@ class _Aggregator:
         when, slot, day = self._dates(columns["date"], first_row)
         rep = self._owner_lut(owner.values)[owner.codes]
         owner_class = -np.minimum(rep, 0)  # 0 a rep, 1 unmapped, 2 no seat
-        # Ledger: each row once, for the first reason that applies.
-        reason = _LEDGER[(stage * 5 + when) * 3 + owner_class]
-        lost_no_date = (stage == LOST) & (day == EMPTY)
-        if lost_no_date.any():
-            reason[lost_no_date] = R_LOST_NO_DATE
-            self._note_rows(self.lost_no_date, lost_no_date, first_row)
-        if self.superseded is not None:
-            dropped = self.superseded[offset : offset + n]
-            reason[dropped] = R_SUPERSEDED
-            stage = np.where(dropped, OTHER, stage).astype(stage.dtype)  # in no figure
+        reason, stage = self._reasons(stage, when, day, owner_class, offset, first_row)
         self.reasons += np.bincount(reason, minlength=len(_REASONS))
         counted = reason == COUNTED
         won = stage == WON
@@ -1012,6 +1058,116 @@ class _Aggregator:
             self._account_amounts(chosen, rep, slot, account, amount, scale)
             firsts = won & (day >= 0) & (day <= self.as_of_day) & (account >= 0)
             self._first_deals(firsts, day, account, rep)
+        if self.pipe is not None:
+            self._pipeline(columns, stage, day, rep, product, first_row)
+            self.pipe.add_won_value(self._won_value(product, chosen, amount, scale))
+
+    def _pipeline(
+        self,
+        columns: dict[str, _Column],
+        stage: IntArray,
+        day: IntArray,
+        rep: IntArray,
+        product: IntArray | None,
+        first_row: int,
+    ) -> None:
+        """The chunk's part of the pipeline: open deals, sales cycles, creations."""
+        assert self.pipe is not None
+        created = self._created_days(columns["created"], first_row)
+        is_open = stage == OPEN
+        self._note_rows(self.no_created, is_open & (created == EMPTY), first_row)
+        stage_column = columns.get("stage")
+        if stage_column is not None:
+            lut = [self.open_stage_of.get(_norm(v), 0) for v in stage_column.values]
+            stage_index = np.array([*lut, 0], dtype=np.int64)[stage_column.codes]
+        else:
+            stage_index = np.zeros(len(stage), dtype=np.int64)
+        priced_rows = is_open & (created >= 0) & (created <= self.as_of_day)
+        amount, priced, scale = _open_amounts(columns["amount"], priced_rows)
+        self.pipe.add(
+            Chunk(
+                won=stage == WON,
+                lost=stage == LOST,
+                open=is_open,
+                close_day=day,
+                created_day=created,
+                rep=rep,
+                product=product,
+                stage=stage_index,
+                amount=amount,
+                priced=priced,
+                scale=scale,
+            )
+        )
+
+    def _won_value(
+        self,
+        product: IntArray | None,
+        rows: npt.NDArray[np.intp],
+        amount: npt.NDArray[Any],
+        scale: int,
+    ) -> dict[int, agg.Sums]:
+        """Won deals per product slot (0: none): count, exact sum and sum of squares."""
+        if not len(rows):
+            return {}
+        slots = product[rows] + 1 if product is not None else np.zeros(len(rows), dtype=np.int64)
+        values = amount[rows]
+        biggest = int(np.abs(values).max(initial=0)) if values.dtype != object else _INT64_SAFE
+        if biggest * biggest * len(values) >= _INT64_SAFE:
+            values = values.astype(object)  # squares beyond int64: Python integers
+        size = len(self.products) + 1
+        keys, sums, counts = _group(slots.astype(np.int64), values, size=size)
+        _, squares, _ = _group(slots.astype(np.int64), values * values, size=size)
+        return {
+            int(k): agg.Sums(
+                int(n),
+                int(n),
+                Decimal(int(total)).scaleb(-scale),
+                Decimal(int(square)).scaleb(-2 * scale),
+            )
+            for k, total, n, square in zip(
+                keys.tolist(), sums.tolist(), counts.tolist(), squares.tolist(), strict=True
+            )
+        }
+
+    def _created_days(self, column: _Column, first_row: int) -> IntArray:
+        """Per row, the created date's ordinal (EMPTY, or BAD: an error naming the rows)."""
+        fmt = self.mapping.date_format
+        days: list[int] = []
+        for code, value in enumerate(column.values):
+            if _missing(value):
+                days.append(EMPTY)
+                continue
+            parsed = _parse_day(value, fmt)
+            days.append(BAD if parsed is None else parsed.toordinal())
+            if parsed is None:
+                rows = np.flatnonzero(column.codes == code)
+                if len(rows):
+                    self.failed = True
+                    seen = self.bad_created.setdefault(_shown(value), _Seen())
+                    self._note(seen, rows, first_row)
+        return np.array([*days, EMPTY], dtype=np.int64)[column.codes]
+
+    def _reasons(
+        self,
+        stage: IntArray,
+        when: npt.NDArray[np.int8],
+        day: IntArray,
+        owner_class: IntArray,
+        offset: int,
+        first_row: int,
+    ) -> tuple[npt.NDArray[np.int8], IntArray]:
+        """Ledger: each row once, for the first reason that applies; superseded rows in no figure."""
+        reason = _LEDGER[(stage * 5 + when) * 3 + owner_class]
+        lost_no_date = (stage == LOST) & (day == EMPTY)
+        if lost_no_date.any():
+            reason[lost_no_date] = R_LOST_NO_DATE
+            self._note_rows(self.lost_no_date, lost_no_date, first_row)
+        if self.superseded is not None:
+            dropped = self.superseded[offset : offset + len(stage)]
+            reason[dropped] = R_SUPERSEDED
+            stage = np.where(dropped, OTHER, stage).astype(stage.dtype)
+        return reason, stage
 
     def _lookup(self, column: _Column, lut: IntArray) -> IntArray:
         # codes of -1 (missing) index the lookup's last entry, the value for "missing"
@@ -1336,6 +1492,7 @@ class _Aggregator:
             covered=frozenset(self.covered),
             roles=self.roles,
             kept=frozenset(self.slots),
+            pipeline=None if self.pipe is None else self.pipe.result(),
         )
         return LoadedActuals(actuals, found)
 
@@ -1423,6 +1580,23 @@ class _Aggregator:
             )
         if self.repeated is not None:
             out.append(self.repeated)
+        for value, seen in sorted(self.bad_created.items(), key=lambda kv: kv[1].first):
+            out.append(
+                t.BAD_DATE.at(
+                    self._span(seen.first, "created"),
+                    f"{columns['created']} `{value}` is not a date ({expected}) in {_rows(seen)}",
+                    "fix the export, or set actuals.date_format (e.g. %d/%m/%Y)",
+                )
+            )
+        if self.no_created.rows:
+            out.append(
+                OPEN_WITHOUT_CREATED.at(
+                    self._span(self.no_created.first, "created"),
+                    f"{_count(self.no_created.rows, 'open deal')} without {columns['created']}, "
+                    f"first in row {self.no_created.first}: not in the pipeline forecast",
+                    f"fill in {columns['created']} for open deals",
+                )
+            )
         for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
             if seen.rows:
                 out.append(

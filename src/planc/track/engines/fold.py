@@ -64,6 +64,9 @@ class GroupedAggregator(a._Aggregator):
     ) -> None:
         super().__init__(plan, mapping, as_of, name, baselines=baselines)
         self.where = where
+        self.pipe = (
+            None  # the pipeline forecast needs rows: an export's (see rules.SOURCE_NO_PIPELINE)
+        )
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
@@ -241,20 +244,32 @@ class GroupedAggregator(a._Aggregator):
     def add_accounts(
         self, owners: Sequence[Any], accounts: Sequence[Any], months: Sequence[Any], units: Any
     ) -> None:
-        """Won amounts by owner, account and month (``units``: integers of 10**-scale)."""
+        """Won amounts by owner, account and month (``units``: integers of 10**-scale).
+
+        Per distinct value work only (a few hundred owners, thousands of accounts,
+        a few months); the groups themselves are mapped with numpy lookups.
+        """
         if not len(owners):
             return
         owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
-        slot = np.array([self.slot_of.get(int(m), -1) for m in months], dtype=np.int64)
-        ids = np.array([self._account(name) for name in accounts], dtype=np.int64)
+        month_codes, month_values = _factorize(months)
+        slot = np.array(
+            [*(self.slot_of.get(int(m), -1) for m in month_values), -1], dtype=np.int64
+        )[month_codes]
+        account_codes, account_values = _factorize(accounts)
+        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
+            account_codes
+        ]
         keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
         keep &= self.account_slot[slot]
         group = rep[keep] * len(self.slots) + slot[keep]
-        values = np.asarray(units, dtype=object)[keep]
-        if all(abs(int(v)) < a._INT64_SAFE for v in values.tolist()):
+        values = np.asarray(units)
+        if values.dtype == object and all(
+            abs(int(v)) < a._INT64_SAFE for v in values[keep].tolist()
+        ):
             values = values.astype(np.int64)
-        self.account_parts.append(((group << 32) | ids[keep], values, self.scale))
+        self.account_parts.append(((group << 32) | ids[keep], values[keep], self.scale))
 
     def add_first_deals(self, rows: Sequence[tuple[Any, Any, Any]]) -> None:
         """Each account's first won row: (account, owner, day)."""

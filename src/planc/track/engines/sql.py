@@ -329,6 +329,15 @@ def _aggregate(
         )
         aggregator.add_first_deals([(row[0], row[1], _day(row[2])) for row in firsts])
     loaded = aggregator.result()
+    if "created" in mapping.columns:
+        loaded.diagnostics.append(
+            r.SOURCE_NO_PIPELINE.at(
+                mapping.loc / "columns" / "created",
+                "no pipeline forecast: planc computes it from an export only for now; "
+                "attainment, pace, run-rate and warnings are complete",
+                "for the pipeline forecast run planc track with --actuals on an export",
+            )
+        )
     loaded.diagnostics[:] = [_naming(d, shown) for d in loaded.diagnostics]
     return loaded
 

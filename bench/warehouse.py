@@ -1,0 +1,362 @@
+"""Benchmark ``planc track`` through DuckDB (files) and PostgreSQL (a table) against in-run floors.
+
+    python bench/warehouse.py [--rows 1000000,5000000] [--runs 3] [--sql-rows 5000000]
+                              [--workdir DIR] [--reuse] [--json FILE]
+
+For each size it writes the plan and the opportunity export of bench/track.py
+(CSV; 300 reps, owners by e-mail, a third of the amounts with cents), a typed
+Parquet copy (dates as DATE, amounts as DECIMAL(12, 2)) made by DuckDB, and
+measures, best of ``--runs``, alternating floor and planc:
+
+- file floors, in this process (no interpreter start, no imports):
+  *DuckDB read + group by*: DuckDB's own ``SELECT owner, product, stage, month,
+  count(*), sum(amount) ... GROUP BY`` over the file, types auto-detected; and
+  *fastest CSV reader*: the fastest of ``pandas.read_csv`` (C engine),
+  ``pandas.read_csv(engine="pyarrow")``, ``pyarrow.csv.read_csv`` and DuckDB's
+  ``read_csv`` to Arrow, each reading the six mapped columns;
+- planc: ``python -m planc track PLAN --actuals FILE --as-of ... --format json``
+  as a subprocess (interpreter start, imports, the plan's check, DuckDB's
+  aggregation, tracking, the report), its peak RSS measured by
+  ``/usr/bin/time`` for that process alone.
+
+With ``--sql-rows`` it also starts a private PostgreSQL (tests/postgres.py),
+loads that many rows into a typed table and compares ``planc track`` reading
+``actuals.source`` with ``psql`` running the pushed-down ledger query alone.
+Company revenue is checked against an independent Decimal sum. A report, not
+a test: it always exits 0. Big files go to a temporary folder, never the repo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent / "tests"))
+
+import duckdb  # noqa: E402
+
+import track as track_bench  # noqa: E402
+
+GiB = 1024**3
+AS_OF = track_bench.AS_OF
+COLUMNS = track_bench.COLUMNS
+FLOOR_SQL = """
+SELECT sales_agent, product, deal_stage, date_trunc('month', close_date) AS month,
+       count(*) AS n, sum(close_value) AS amount
+FROM {source} GROUP BY ALL
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_planc(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall time, and peak RSS of the planc process alone (GNU time's %M, in KiB)."""
+    with tempfile.NamedTemporaryFile(suffix=".time") as stats:
+        started = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", stats.name, *cmd],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        text = Path(stats.name).read_text(encoding="utf-8").strip().splitlines()
+    peak = int(text[-1]) * 1024 if text and text[-1].isdigit() else 0
+    return Run(seconds, peak, done.returncode, done.stdout, done.stderr)
+
+
+def best_of(runs: int, work: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def duckdb_group_by(path: Path) -> Callable[[], Any]:
+    source = "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?)"
+
+    def work() -> Any:
+        with duckdb.connect() as con:
+            return con.execute(FLOOR_SQL.format(source=source), [str(path)]).fetchall()
+
+    return work
+
+
+def csv_readers(path: Path) -> dict[str, Callable[[], Any]]:
+    """Every CSV reader installed, each reading the six mapped columns."""
+    readers: dict[str, Callable[[], Any]] = {}
+    import pandas as pd
+
+    readers["pandas.read_csv (C engine)"] = lambda: pd.read_csv(path, usecols=COLUMNS)
+    try:
+        import pyarrow.csv as pacsv
+
+        readers["pandas.read_csv (pyarrow engine)"] = lambda: pd.read_csv(
+            path, usecols=COLUMNS, engine="pyarrow"
+        )
+        readers["pyarrow.csv.read_csv"] = lambda: pacsv.read_csv(
+            path, convert_options=pacsv.ConvertOptions(include_columns=COLUMNS)
+        )
+    except ImportError:
+        pass
+
+    def duck() -> Any:
+        with duckdb.connect() as con:
+            names = ", ".join(COLUMNS)
+            return con.sql(f"SELECT {names} FROM read_csv('{path}')").to_arrow_table()
+
+    readers["duckdb read_csv -> Arrow"] = duck
+    return readers
+
+
+def revenue_of(run: Run) -> Decimal | None:
+    try:
+        document = json.loads(run.stdout)
+        company = next(
+            p for p in document["progress"] if p["level"] == "company" and p["metric"] == "revenue"
+        )
+        return Decimal(company["attained"])
+    except (ValueError, KeyError, StopIteration):
+        return None
+
+
+def make_files(rows: int, work: Path, reuse: bool) -> tuple[Path, Path, Path]:
+    plan = work / "plans" / "2027-Q1"
+    export = work / "opportunities.csv"
+    parquet = work / "opportunities.parquet"
+    if not (reuse and export.exists() and (plan / "quarter.yaml").exists()):
+        names, products = track_bench.make_plan(300, plan)
+        track_bench.make_export(rows, names, products, export)
+    if not (reuse and parquet.exists()):
+        with duckdb.connect() as con:
+            con.execute(
+                "COPY (SELECT * REPLACE (CAST(close_value AS DECIMAL(12, 2)) AS close_value) "
+                "FROM read_csv(?, types={'close_value': 'VARCHAR'})) TO '"
+                + str(parquet).replace("'", "''")
+                + "' (FORMAT parquet)",
+                [str(export)],
+            )
+    return plan, export, parquet
+
+
+def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    plan, export, parquet = make_files(rows, work, args.reuse)
+    expected = track_bench.expected_revenue(export)
+    results = []
+    for path in (export, parquet):
+        cmd = [sys.executable, "-m", "planc", "track", str(plan), "--actuals", str(path)]
+        cmd += ["--as-of", AS_OF, "--format", "json"]
+        floors: list[float] = []
+        runs: list[Run] = []
+        for _ in range(args.runs):
+            floors.append(best_of(1, duckdb_group_by(path)))
+            runs.append(run_planc(cmd))
+        best = min(runs, key=lambda r: r.seconds)
+        entry = {
+            "rows": rows,
+            "file": path.suffix.lstrip("."),
+            "bytes": path.stat().st_size,
+            "floor": "DuckDB read + group by",
+            "floor_s": min(floors),
+            "planc_s": best.seconds,
+            "ratio": best.seconds / min(floors),
+            "peak": max(r.peak for r in runs),
+            "exit": best.exit_code,
+            "revenue_ok": revenue_of(best) == expected,
+        }
+        if path is export:
+            readers = {name: best_of(args.runs, fn) for name, fn in csv_readers(path).items()}
+            fastest = min(readers, key=lambda name: readers[name])
+            entry["readers"] = readers
+            entry["fastest_reader"] = fastest
+            entry["reader_ratio"] = best.seconds / readers[fastest]
+        if best.exit_code != 0:
+            print(best.stderr[-2000:])
+        results.append(entry)
+    return results
+
+
+def bench_sql(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    import postgres
+
+    plan, export, _ = make_files(rows, work / f"sql-{rows}", args.reuse)
+    expected = track_bench.expected_revenue(export)
+    with postgres.cluster() as server:
+        admin: Any = server.admin()
+        admin.execute("CREATE ROLE bench LOGIN PASSWORD 'bench-pass'")
+        admin.execute("CREATE DATABASE crm OWNER bench")
+        admin.close()
+        con: Any = server.admin("crm")
+        con.execute(
+            "CREATE TABLE opportunities (opportunity_id TEXT, sales_agent TEXT, product TEXT, "
+            "account TEXT, deal_stage TEXT, engage_date DATE, close_date DATE, "
+            "close_value NUMERIC(12, 2))"
+        )
+        started = time.perf_counter()
+        with (
+            export.open("rb") as handle,
+            con.cursor().copy(
+                "COPY opportunities FROM STDIN (FORMAT csv, HEADER, NULL '')"
+            ) as copy,
+        ):
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        con.execute("ALTER TABLE opportunities OWNER TO bench")
+        con.execute("VACUUM ANALYZE opportunities")
+        load_s = time.perf_counter() - started
+        con.close()
+        sql_plan = work / f"sql-{rows}" / "sql-plan" / "2027-Q1"
+        if not sql_plan.exists():
+            import shutil
+
+            shutil.copytree(plan, sql_plan)
+            quarter = sql_plan / "quarter.yaml"
+            text = quarter.read_text(encoding="utf-8")
+            quarter.write_text(
+                text.replace(
+                    "\nactuals:\n",
+                    "\nactuals:\n  source: {url_env: BENCH_URL, table: opportunities}\n",
+                ),
+                encoding="utf-8",
+            )
+        env = {"BENCH_URL": server.url("bench", "bench-pass", "crm")}
+        statement = pushed_down_sql(sql_plan)
+        psql = [str(server.bin / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port)]
+        psql += ["-U", "bench", "-d", "crm", "-o", "/dev/null", "-c", statement]
+        cmd = [sys.executable, "-m", "planc", "track", str(sql_plan), "--as-of", AS_OF]
+        cmd += ["--format", "json"]
+        floors, runs = [], []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            subprocess.run(psql, check=True, env={**os.environ, "PGPASSWORD": "bench-pass"})
+            floors.append(time.perf_counter() - started)
+            runs.append(run_planc(cmd, env))
+        best = min(runs, key=lambda r: r.seconds)
+        if best.exit_code != 0:
+            print(best.stderr[-2000:] or best.stdout[-2000:])
+        return {
+            "rows": rows,
+            "load_s": load_s,
+            "floor": "psql, the pushed-down ledger query alone",
+            "floor_s": min(floors),
+            "planc_s": best.seconds,
+            "ratio": best.seconds / min(floors),
+            "peak": max(r.peak for r in runs),
+            "exit": best.exit_code,
+            "revenue_ok": revenue_of(best) == expected,
+        }
+
+
+def pushed_down_sql(plan_dir: Path) -> str:
+    """The ledger query planc sends, compiled for PostgreSQL with its values inlined."""
+    from datetime import date
+
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from planc.checks import check_directory
+    from planc.track.engines import query as q
+
+    checked = check_directory(plan_dir)
+    assert checked.plan is not None and checked.plan.actuals is not None
+    columns = checked.plan.actuals.columns
+    table = sa.table("opportunities", *(sa.column(c) for c in columns.values()))
+    amount = table.c[columns["amount"]]
+    roles = q.Roles(
+        owner=table.c[columns["owner"]],
+        day=table.c[columns["date"]],
+        amount=amount,
+        missing_amount=sa.case((amount.is_(None), 1), else_=0),
+        product=table.c[columns["product"]],
+        stage=table.c[columns["stage"]],
+        account=table.c[columns["account"]],
+    )
+    quarter = checked.plan.quarter
+    window = q.Window(quarter.start, quarter.end, date.fromisoformat(AS_OF))
+    statement = q.ledger_query(table, roles, window, accounts=True)
+    return str(
+        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="1000000,5000000")
+    parser.add_argument("--sql-rows", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="planc-warehouse-bench-") as tmp:
+        work = args.workdir or Path(tmp)
+        results: dict[str, Any] = {"files": [], "sql": None}
+        for rows in (int(n) for n in args.rows.split(",") if n):
+            results["files"] += bench_files(rows, args, work / f"rows-{rows}")
+        if args.sql_rows:
+            results["sql"] = bench_sql(args.sql_rows, args, work)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def report(results: dict[str, Any]) -> None:
+    print("# planc track through DuckDB and PostgreSQL\n")
+    print("| rows | file | MiB | floor s | planc s | planc/floor | peak GiB | revenue | |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|---|")
+    for r in results["files"]:
+        ok = r["ratio"] <= 1.5 and r["peak"] < 2 * GiB and r["revenue_ok"]
+        print(
+            f"| {r['rows']:,} | {r['file']} | {r['bytes'] / 2**20:,.0f} | {r['floor_s']:.2f} | "
+            f"{r['planc_s']:.2f} | {r['ratio']:.2f} | {r['peak'] / GiB:.2f} | "
+            f"{'=' if r['revenue_ok'] else 'DIFFERS'} | {'PASS' if ok else 'FAIL'} |"
+        )
+    print("\nfloor: DuckDB read + group by of the same file, in process.\n")
+    print("| rows | fastest CSV reader (same 6 columns) | s | planc s | planc/reader | |")
+    print("|---:|---|---:|---:|---:|---|")
+    for r in results["files"]:
+        if "readers" in r:
+            fastest = r["fastest_reader"]
+            ok = r["reader_ratio"] <= 1.5
+            print(
+                f"| {r['rows']:,} | {fastest} | {r['readers'][fastest]:.2f} | {r['planc_s']:.2f} | "
+                f"{r['reader_ratio']:.2f} | {'PASS' if ok else 'FAIL'} |"
+            )
+            others = ", ".join(f"{name} {s:.2f}" for name, s in r["readers"].items())
+            print(f"|  | all readers: {others} | | | | |")
+    sql = results["sql"]
+    if sql:
+        ok = sql["ratio"] <= 1.5 and sql["revenue_ok"]
+        print(
+            f"\nSQL, {sql['rows']:,} rows in PostgreSQL (loaded in {sql['load_s']:.1f} s): "
+            f"psql {sql['floor_s']:.2f} s, planc {sql['planc_s']:.2f} s, "
+            f"ratio {sql['ratio']:.2f}, peak {sql['peak'] / GiB:.2f} GiB, revenue "
+            f"{'=' if sql['revenue_ok'] else 'DIFFERS'}: {'PASS' if ok else 'FAIL'}"
+        )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

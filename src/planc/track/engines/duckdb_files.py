@@ -1,0 +1,341 @@
+"""Large CSV and Parquet exports through DuckDB, with the warehouse's aggregation.
+
+DuckDB (embedded, no server) scans the file on every core with bounded memory
+and runs the same statements :mod:`.query` builds for a database; only the
+grouped rows come back, folded by :mod:`.fold` with the pandas reader's own
+rules. So a 100-million-row Parquet file tracks without a row in Python.
+
+Exact: every value is read as text (Parquet columns are cast to text first),
+an amount becomes ``DECIMAL(38, 9)`` only when it is a plain decimal with at
+most nine places, and sums are DECIMAL sums (integers of 10**-9 underneath),
+returned to Python as ``Decimal`` or as integers of the export's smallest
+unit. Never a float.
+
+The split with pandas (:mod:`planc.track.actuals`): DuckDB has no row numbers
+to show, so it takes the clean case -- a file whose rows all map, with no
+value planc would report. Whenever DuckDB finds anything to report (a bad
+date or amount, an unmapped owner, a repeated key, a ragged row, an encoding
+other than UTF-8, a ``date_format``) or cannot read the file, it steps aside
+and the pandas reader reads the file and reports with row numbers. XLSX
+files and small exports (below :data:`MIN_BYTES`, where starting DuckDB
+costs more than it saves) stay with pandas.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from planc.core.extras import MissingExtra
+
+try:
+    import duckdb
+    import sqlalchemy as sa
+    from sqlalchemy.dialects.postgresql import psycopg2 as _pg
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.sql.functions import FunctionElement
+except ModuleNotFoundError as error:
+    raise MissingExtra("reading large exports through DuckDB", "warehouse", error.name) from error
+
+from planc.core.model import ActualsMapping, Plan
+from planc.core.source import Loc, SourceSpan
+from planc.track import actuals as a
+from planc.track.engines import query as q
+from planc.track.engines.fold import GroupedAggregator, exact_units
+
+MIN_BYTES = 64 * 2**20  # below this pandas reads the export (DuckDB's start-up would dominate)
+ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
+PLACES = 9  # an amount with more places is left to the exact pandas reader
+MEMORY_LIMIT = "1GB"
+VIEW = "planc_rows"
+
+
+class _TryDecimal(FunctionElement[Any]):
+    """TRY_CAST(text AS DECIMAL(38, 9)): NULL for text that is not a number."""
+
+    inherit_cache = True
+    type = sa.Numeric(38, PLACES)
+
+
+@compiles(_TryDecimal)
+def _try_decimal(element: _TryDecimal, compiler: Any, **kw: Any) -> str:
+    return f"TRY_CAST({compiler.process(element.clauses, **kw)} AS DECIMAL(38, {PLACES}))"
+
+
+def wanted(path: Path, mapping: ActualsMapping) -> bool:
+    """Whether DuckDB should read this export (else pandas does)."""
+    choice = os.environ.get(ENGINE_VARIABLE, "").strip().lower()
+    if choice == "pandas":
+        return False
+    suffix = path.suffix.lower()
+    if suffix not in (*a.CSV_SUFFIXES, *a.PARQUET_SUFFIXES) or not path.is_file():
+        return False
+    if mapping.date_format is not None or "created" in mapping.columns:
+        return False
+    if suffix in a.CSV_SUFFIXES and codecs.lookup(a._python_encoding(mapping)).name not in (
+        "utf-8",
+        "utf-8-sig",
+    ):
+        return False
+    return choice == "duckdb" or path.stat().st_size >= MIN_BYTES
+
+
+def load(
+    path: Path, plan: Plan, as_of: date, *, shown: str, baselines: bool
+) -> a.LoadedActuals | None:
+    """The export aggregated by DuckDB, or None when pandas must read it (and say why)."""
+    mapping = plan.actuals
+    assert mapping is not None
+    try:
+        connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    except duckdb.Error:
+        return None
+    try:
+        return _load(connection, path, plan, mapping, as_of, shown, baselines)
+    except (duckdb.Error, a._Stop, UnicodeError, OSError):
+        return None  # pandas reads it again and reports what is wrong, with its row
+    finally:
+        connection.close()
+
+
+def _load(
+    connection: Any,
+    path: Path,
+    plan: Plan,
+    mapping: ActualsMapping,
+    as_of: date,
+    shown: str,
+    baselines: bool,
+) -> a.LoadedActuals | None:
+    columns, types = _register(connection, path, mapping, shown)
+    roles = _text_roles(columns, types, mapping)
+    table = sa.table(VIEW, *(sa.column(name) for name in columns))
+    window = q.Window(plan.quarter.start, plan.quarter.end, as_of)
+
+    def where(role: str, row: int) -> Loc | SourceSpan:
+        return SourceSpan(shown, row, 1)
+
+    aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
+    need_accounts = "account" in mapping.columns
+    rows = _fetch(connection, q.ledger_query(table, roles, window, accounts=need_accounts))
+    ledger = aggregator.add_ledger(rows)
+    if _anything_to_report(aggregator):
+        return None
+    if "key" in mapping.columns and _fetch(
+        connection,
+        q.repeated_keys_query(table, sa.column(columns[mapping.columns["key"]]), shown=1),
+    ):
+        return None  # error or last-row-wins: both need the file's row order
+    if need_accounts:
+        months = [
+            m for m, kept in zip(aggregator.slots, aggregator.account_slot, strict=False) if kept
+        ]
+        if ledger.rep_owners and months and ledger.won_stages != []:
+            query = partial(
+                q.account_query,
+                table,
+                roles,
+                window,
+                won_stages=ledger.won_stages,
+                owners=ledger.rep_owners,
+                months=months,
+            )
+            try:  # integers of the smallest unit, as numpy arrays: no Python object per row
+                found = _numpy(connection, query(units=ledger.scale))
+                aggregator.add_accounts(
+                    found["owner"].tolist(),
+                    found["account"].tolist(),
+                    found["month"].tolist(),
+                    found["amount"],
+                )
+            except (
+                duckdb.ConversionException
+            ):  # a sum beyond int64: exact Decimals (never numpy's floats)
+                rows = _fetch(connection, query())
+                aggregator.add_accounts(
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    [r[2] for r in rows],
+                    [exact_units(r[3], ledger.scale) for r in rows],
+                )
+        firsts = (
+            _fetch(
+                connection, q.first_deal_query(table, roles, window, won_stages=ledger.won_stages)
+            )
+            if ledger.won_stages != []
+            else []
+        )
+        aggregator.add_first_deals(firsts)
+    return aggregator.result()
+
+
+def _register(
+    connection: Any, path: Path, mapping: ActualsMapping, shown: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type.
+
+    A CSV is read as text; a Parquet file keeps DATE, TIMESTAMP, DECIMAL and
+    integer columns as they are (exact) and casts any other column to text.
+    """
+    if path.suffix.lower() in a.PARQUET_SUFFIXES:
+        relation = connection.read_parquet(str(path))
+        header = list(relation.columns)
+        types = dict(zip(header, (str(t) for t in relation.types), strict=True))
+        a._check_header(shown, header, mapping)
+        used = sorted(set(a._roles(mapping).values()), key=header.index)
+        aliases = [f"c{i}" for i in range(len(used))]
+        kept = {name: _exact_type(types[name]) for name in used}
+        varchar = duckdb.sqltype("VARCHAR")
+        # identifiers quoted by DuckDB's own expressions, never pasted into SQL
+        relation = relation.select(
+            *(
+                (
+                    duckdb.ColumnExpression(name)
+                    if kept[name]
+                    else duckdb.ColumnExpression(name).cast(varchar)
+                ).alias(alias)
+                for name, alias in zip(used, aliases, strict=True)
+            )
+        )
+        relation.create_view(VIEW)
+        return (
+            dict(zip(used, aliases, strict=True)),
+            {name: types[name] if kept[name] else "VARCHAR" for name in used},
+        )
+    encoding = a._python_encoding(mapping)
+    header, delimiter = a._csv_header(path, shown, encoding)
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    a._check_header(shown, header, mapping)
+    names = [f"c{i}" for i in range(len(header))]
+    relation = connection.read_csv(
+        str(path),
+        header=True,
+        sep=delimiter,
+        quotechar='"',
+        escapechar='"',
+        names=names,
+        all_varchar=True,
+    )
+    relation.create_view(VIEW)
+    stripped = [h.strip() for h in header]
+    used = list(a._roles(mapping).values())
+    return (
+        {column: names[stripped.index(column)] for column in used},
+        dict.fromkeys(used, "VARCHAR"),
+    )
+
+
+def _exact_type(name: str) -> bool:
+    """A Parquet column DuckDB reads exactly as what it is: a date, or an exact number."""
+    upper = name.upper()
+    return upper == "DATE" or upper.startswith(("TIMESTAMP", "DECIMAL")) or upper in _INTEGERS
+
+
+_INTEGERS = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+
+
+def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: ActualsMapping) -> q.Roles:
+    """Dates and amounts parsed from text as the pandas reader parses them (or flagged)."""
+    roles = a._roles(mapping)
+    role: dict[str, q.Expr] = {r: sa.column(columns[c]) for r, c in roles.items()}
+    day, bad_day = _day(role["date"], types[roles["date"]])
+    amount, missing, bad_amount, places = _amount(role["amount"], types[roles["amount"]])
+    return q.Roles(
+        owner=role["owner"],
+        day=day,
+        amount=amount,
+        missing_amount=missing,
+        product=role.get("product"),
+        stage=role.get("stage"),
+        account=role.get("account"),
+        bad_day=bad_day,
+        bad_amount=bad_amount,
+        places=places,
+    )
+
+
+def _day(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr | None]:
+    if kind != "VARCHAR":  # a Parquet DATE or TIMESTAMP: its day
+        return sa.cast(column, sa.Date), None
+    text = sa.func.trim(column)
+    iso = sa.and_(
+        text.like("____-__-__%"),
+        sa.or_(sa.func.length(text) == 10, sa.func.substr(text, 11, 1).in_(("T", " "))),
+    )
+    day = sa.case(
+        (iso, sa.cast(sa.func.try_strptime(sa.func.substr(text, 1, 10), "%Y-%m-%d"), sa.Date)),
+        else_=sa.null(),
+    )
+    bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", day.is_(None)), 1), else_=0)
+    return day, bad
+
+
+def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q.Expr]:
+    """(amount, missing, not a plain decimal, places) of an amount column."""
+    if kind != "VARCHAR":  # a Parquet DECIMAL(p, s) or integer: exact as it is
+        scale = (
+            kind.rstrip(")").rpartition(",")[2].strip()
+            if kind.upper().startswith("DECIMAL")
+            else "0"
+        )
+        missing = sa.case((column.is_(None), 1), else_=0)
+        return column, missing, None, sa.literal(int(scale or 0))
+    text = sa.func.trim(column)
+    point = sa.func.strpos(text, ".")
+    places = sa.case((point > 0, sa.func.length(text) - point), else_=0)
+    amount = _TryDecimal(text)
+    odd = sa.or_(amount.is_(None), text.like("%e%"), text.like("%E%"), places > PLACES)
+    missing = sa.case((sa.func.coalesce(text, "") == "", 1), else_=0)
+    bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", odd), 1), else_=0)
+    return amount, missing, bad, places
+
+
+def _anything_to_report(aggregator: GroupedAggregator) -> bool:
+    """A value planc would warn or err about: pandas reads the file to show its rows."""
+    return bool(
+        aggregator.failed
+        or aggregator.bad_amount_rows
+        or aggregator.bad_day_rows
+        or aggregator.negative_rows
+        or aggregator.rows == 0
+        or aggregator.lost_no_date.rows
+        or aggregator.no_account.rows
+        or aggregator.owners_seen
+        or aggregator.no_seat_seen
+        or aggregator.products_seen
+        or aggregator.stages_seen
+    )
+
+
+_DIALECT = _pg.dialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
+
+
+def _compiled(statement: Any) -> tuple[str, list[Any]]:
+    compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    return str(compiled), [params[name] for name in compiled.positiontup or ()]
+
+
+def _fetch(connection: Any, statement: Any) -> list[tuple[Any, ...]]:
+    sql, params = _compiled(statement)
+    return [tuple(row) for row in connection.execute(sql, params).fetchall()]
+
+
+def _numpy(connection: Any, statement: Any) -> dict[str, Any]:
+    sql, params = _compiled(statement)
+    return dict(connection.execute(sql, params).fetchnumpy())

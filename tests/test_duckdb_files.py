@@ -1,0 +1,179 @@
+"""Exports read through DuckDB give exactly what the pandas reader gives, or DuckDB steps aside.
+
+Both readers run on the same files in each test: the public sample as CSV and
+as typed Parquet, and small exports with amounts of every scale; a file with
+something to report must come back from DuckDB as None so that pandas reports
+it with its row numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from planc.checks import check_directory
+from planc.cli import cli
+from planc.core.model import Plan
+from planc.track import actuals
+from planc.track.engines import duckdb_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+PLAN = ROOT / "plans" / "2017-Q3"
+AS_OF = date(2017, 8, 15)
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2017-Q3 plan without a created column: the pipeline forecast is pandas' alone."""
+    copy = tmp_path_factory.mktemp("plan") / "2017-Q3"
+    shutil.copytree(PLAN, copy)
+    quarter = copy / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    quarter.write_text(re.sub(r"\n    created: [^\n]*", "", text), encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def plan(plan_dir: Path) -> Plan:
+    checked = check_directory(plan_dir)
+    assert checked.plan is not None and not checked.has_errors
+    assert checked.plan.actuals is not None and "created" not in checked.plan.actuals.columns
+    return checked.plan
+
+
+def _track_json(
+    plan_dir: Path, path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, engine)
+    args = ["track", str(plan_dir), "--actuals", str(path), "--as-of", str(AS_OF)]
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    document.pop("actuals")
+    return dict(document)
+
+
+def _through_duckdb(path: Path, plan: Plan) -> actuals.LoadedActuals | None:
+    return duckdb_files.load(path, plan, AS_OF, shown=path.name, baselines=True)
+
+
+def test_the_public_sample_gives_the_same_report(
+    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _through_duckdb(SAMPLE, plan) is not None  # DuckDB really reads it
+    assert _track_json(plan_dir, SAMPLE, "duckdb", monkeypatch) == _track_json(
+        plan_dir, SAMPLE, "pandas", monkeypatch
+    )
+
+
+def test_typed_parquet_gives_the_same_report(
+    plan_dir: Path, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    text = ["opportunity_id", "sales_agent", "product", "account", "deal_stage"]
+    columns: dict[str, Any] = {name: [r[name] for r in rows] for name in text}
+    for name in ("engage_date", "close_date"):
+        columns[name] = pa.array(
+            [date.fromisoformat(r[name]) if r[name] else None for r in rows], pa.date32()
+        )
+    columns["close_value"] = pa.array(
+        [Decimal(r["close_value"]) if r["close_value"] else None for r in rows],
+        pa.decimal128(12, 2),
+    )
+    parquet = tmp_path / "opportunities.parquet"
+    pq.write_table(pa.table(columns), parquet)
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    by_duckdb = _track_json(plan_dir, parquet, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(plan_dir, parquet, "pandas", monkeypatch)
+    # DECIMAL(12, 2) shows cents ("1054.00"); the figures are the CSV's
+    from_csv = _track_json(plan_dir, SAMPLE, "pandas", monkeypatch)
+    assert [Decimal(p["attained"] or 0) for p in by_duckdb["progress"]] == [
+        Decimal(p["attained"] or 0) for p in from_csv["progress"]
+    ]
+    assert by_duckdb["ledger"] == from_csv["ledger"]
+
+
+def _export(tmp_path: Path, amounts: list[str], owner: str = "Moses Frase") -> Path:
+    path = tmp_path / "export.csv"
+    lines = [
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    ]
+    for number, amount in enumerate(amounts):
+        lines.append(
+            f"K{number},{owner},GTX Basic,Cancity,Won,2017-07-01,2017-07-{number % 28 + 1:02d},{amount}"
+        )
+    lines.append("K-last,Darcel Schlecht,MG Special,Isdom,Lost,2017-07-01,2017-07-02,0")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_amounts_of_every_scale_sum_exactly(
+    plan_dir: Path, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amounts = ["0.1", "0.2", "1054", "10.5", "3.125", "999999999999.999999999", "7.", ".5"]
+    path = _export(tmp_path, amounts)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, baselines=True)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger
+    total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
+    assert total == sum((Decimal(x) for x in amounts), Decimal(0))
+    assert _track_json(plan_dir, path, "duckdb", monkeypatch) == _track_json(
+        plan_dir, path, "pandas", monkeypatch
+    )
+
+
+@pytest.mark.parametrize(
+    ("amounts", "owner", "code"),
+    [
+        pytest.param(["100", '"12,5"'], "Moses Frase", "PLC706", id="not-a-number"),
+        pytest.param(["100", "1e3"], "Moses Frase", "PLC763", id="exponent"),
+        pytest.param(["100", "-5"], "Moses Frase", "PLC762", id="negative"),
+        pytest.param(["100", "0.1234567891"], "Moses Frase", None, id="ten-places"),
+        pytest.param(["100"], "Moses Fraze", "PLC710", id="unmapped-owner"),
+    ],
+)
+def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
+    plan_dir: Path, plan: Plan, tmp_path: Path, amounts: list[str], owner: str, code: str | None
+) -> None:
+    path = _export(tmp_path, amounts, owner)
+    assert _through_duckdb(path, plan) is None
+    shutil.copy(path, tmp_path / "again.csv")
+    loaded = actuals.load_actuals(tmp_path / "again.csv", plan, AS_OF, baselines=True)
+    if code is None:  # exact all the same, by pandas
+        assert loaded.actuals is not None
+        total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
+        assert total == sum((Decimal(x) for x in amounts), Decimal(0))
+        return
+    found = [d for d in loaded.diagnostics if d.code == code]
+    assert found, loaded.diagnostics
+    assert found[0].span is not None and found[0].span.line >= 2  # a row number
+
+
+def test_small_files_stay_with_pandas(
+    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(duckdb_files.ENGINE_VARIABLE, raising=False)
+    assert plan.actuals is not None
+    assert not duckdb_files.wanted(SAMPLE, plan.actuals)  # 0.6 MB < MIN_BYTES
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    assert duckdb_files.wanted(SAMPLE, plan.actuals)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    assert not duckdb_files.wanted(SAMPLE, with_created.actuals)  # the pipeline needs pandas
