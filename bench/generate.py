@@ -634,7 +634,9 @@ def rep_targets(rep: Rep) -> Targets:
     revenue["products"] = fmap(rep.products)
     revenue["note"] = rep.note
     expense["months"] = flist(rep.exp_months)
-    return {
+    # A leaver's targets are due on their last day: nobody owns a number after leaving (PLC450).
+    due: Fields = {"deadline": LEAVER_END} if rep.status == "leaver" else {}
+    targets: Targets = {
         "revenue": revenue,
         "collections": {
             "value": str(rep.collections),
@@ -648,6 +650,9 @@ def rep_targets(rep: Rep) -> Targets:
         "training": {"value": str(rep.training)},
         "sales_expense": expense,
     }
+    if rep.status == "leaver":
+        targets["collections"]["deadline"] = LEAVER_END
+    return {metric: {**fields, **due} for metric, fields in targets.items()}
 
 
 def rep_person(rep: Rep, team: Team) -> Fields:
@@ -724,7 +729,8 @@ def render_team(team: Team, out: list[str], people: list[str], actions: list[str
         out.extend(render_targets(targets, "            "))
         people.append(f"  - {fmap(person)}\n")
         actions.append(render_action(action))
-        actions.append(render_action(prospecting_action(rep, i)))
+        if rep.status != "ramp":  # a ramping hire carries part of the action plan (PLC453)
+            actions.append(render_action(prospecting_action(rep, i)))
     actions.append(
         render_action(
             {

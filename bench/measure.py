@@ -43,8 +43,10 @@ def _maxrss_bytes(value: int) -> int:
     return value if sys.platform == "darwin" else value * 1024
 
 
-def run_measured(cmd: list[str], cwd: Path | None = None) -> Measured:
-    """Run ``cmd`` through this launcher; its output and its own measures."""
+def run_measured(
+    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Measured:
+    """Run ``cmd`` through this launcher; its output and its own measures (``env``: added)."""
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -57,6 +59,7 @@ def run_measured(cmd: list[str], cwd: Path | None = None) -> Measured:
             stderr=err,
             stdin=subprocess.DEVNULL,
             cwd=cwd,
+            env={**os.environ, **(env or {})},
             check=False,
         )
         out.seek(0)

@@ -10,4 +10,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 plan="${1:-plans/2027-Q1}"
 planc check "$plan"
 planc render "$plan" --out site
-echo "open: $(pwd)/site/index.html"
+echo "open: site/index.html"

@@ -300,7 +300,10 @@ class TestOtherPages:
     def test_links_lead_to_pages_that_exist(self, visit: Any, server: str) -> None:
         seen = visit("example/index.html", 1280)
         hrefs = seen.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        internal = sorted({h for h in hrefs if h.startswith(server)} - {seen.url + "#main"})
+        anchors = {h.partition("#")[2] for h in hrefs if h.startswith(seen.url + "#")}
+        for anchor in anchors:  # "skip to content", "checks" and the like land on the page
+            assert seen.page.locator(f"#{anchor}").count() == 1, anchor
+        internal = sorted({h for h in hrefs if h.startswith(server) and "#" not in h})
         assert len(internal) == 1 + 3 + 6 + 42  # itself (the site's name), regions, teams, reps
         for href in internal:
             response = seen.page.request.get(href)
@@ -316,3 +319,60 @@ class TestHostileNames:
         )
         assert seen.page.locator("script").count() == 0
         assert seen.errors == []
+
+
+def in_first_screen(seen: Any, selector: str) -> bool:
+    """The element is on the first 360x740 screen, without scrolling."""
+    seen.page.set_viewport_size({"width": 360, "height": 740})
+    seen.page.evaluate("window.scrollTo(0, 0)")
+    box = seen.page.locator(selector).first.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 740
+
+
+class TestFirstScreen:
+    """What each reader needs first is on a phone's first screen (360x740)."""
+
+    def test_a_rep_sees_their_first_target_and_its_status(self, visit: Any) -> None:
+        seen = visit("progress/reps/versie-hillebrand.html", 360)
+        assert in_first_screen(seen, ".target .big")
+        assert seen.page.locator(".target .big").first.inner_text() == "$71,000"
+        assert in_first_screen(seen, ".target .progress .state")
+        assert seen.page.locator(".target .progress .state").first.inner_text() == "At risk"
+        seen.screenshot("first-screen-brief-360")
+
+    def test_a_rep_without_actuals_sees_their_first_target(self, visit: Any) -> None:
+        seen = visit("example/reps/zhang-wei.html", 360)
+        assert in_first_screen(seen, ".target .big")
+
+    def test_an_executive_sees_company_attainment(self, visit: Any) -> None:
+        seen = visit("progress/index.html", 360)
+        assert in_first_screen(seen, ".kpi .k-value")
+        assert in_first_screen(seen, ".kpi .k-att")
+        assert "36.8% of target" in seen.page.locator(".kpi .k-att").first.inner_text()
+        assert in_first_screen(seen, ".kpi .state")
+        seen.screenshot("first-screen-index-360")
+
+    def test_team_tables_are_sorted(self, visit: Any) -> None:
+        seen = visit("progress/teams/central-brinkmann.html", 360)
+        shares = seen.page.locator("table.rank tbody .rk-pct").all_inner_texts()
+        values = [float(s.rstrip("%")) for s in shares]
+        assert len(values) == 5 and values == sorted(values, reverse=True)
+        rows = seen.page.locator("table.rank tbody tr")
+        heights = {round(rows.nth(i).bounding_box()["height"]) for i in range(rows.count())}
+        assert max(heights) < 90  # one line per rep: nothing stacks into a card
+        scroll, client = seen.overflow()
+        assert scroll <= client
+
+
+class TestPrint:
+    """A brief prints on one A4 page when it fits, and never spills a few lines onto a second."""
+
+    @pytest.mark.parametrize(
+        "path", ["progress/reps/versie-hillebrand.html", "example/reps/cai-wen.html"]
+    )
+    def test_a_brief_on_one_a4_page(self, visit: Any, path: str) -> None:
+        seen = visit(path, 1280)
+        seen.page.emulate_media(media="print")
+        pdf = seen.page.pdf(format="A4", print_background=True)
+        save_artifact(f"print-{path.replace('/', '-').removesuffix('.html')}.pdf", pdf)
+        assert pdf_pages(pdf) == 1

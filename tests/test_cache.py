@@ -180,3 +180,21 @@ def test_the_command_line_options(mini_plan: Path, tmp_path: Path) -> None:
     assert off.code == 0 and not folder.exists()
     env = run_planc("check", mini_plan, env={"PLANC_CACHE_DIR": str(tmp_path / "env")})
     assert env.code == 0 and len(_entries(tmp_path / "env")) == 3
+
+
+def test_another_schema_or_loader_finds_no_entry(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key covers the schema and the code that makes units, not only the version."""
+    from planc.core import cache
+
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder))
+    monkeypatch.setattr(cache, "schema_digest", lambda: "0" * 32)
+    store = UnitCache(folder)
+    check_directory(mini_plan, store=store)
+    assert (store.hits, store.misses, store.ignored) == (0, 3, 0)
+    for entry in _entries(folder):  # an old entry under a new name is still refused
+        text = entry.read_text(encoding="utf-8")
+        digest = json.loads(text)["digest"]
+        assert cache._decode(text, digest) is None or '"schema":"' + "0" * 32 in text

@@ -113,3 +113,27 @@ def test_explain_prints_the_documentation() -> None:
     assert result.code == 0
     assert result.stdout.startswith("PLC301 children-out-of-band [error]")
     assert "Fails" in result.stdout and "Passes" in result.stdout
+
+
+class TestExplainByName:
+    """planc explain takes a code or a rule's name, and its --help lists every code."""
+
+    @pytest.mark.parametrize("name", ["children-out-of-band", "Children_Out_Of_Band", " PLC301 "])
+    def test_a_rule_name_explains_like_its_code(self, name: str) -> None:
+        result = run_planc("explain", name)
+        assert result.code == 0, result.stderr
+        assert result.stdout == run_planc("explain", "PLC301").stdout
+
+    def test_help_lists_every_code_with_its_name(self) -> None:
+        from planc.codes import RULES
+
+        result = run_planc("explain", "--help")
+        assert result.code == 0
+        for rule in RULES.values():
+            assert f"{rule.code}  {rule.slug}" in result.stdout, rule.code
+
+    def test_a_misspelt_name_gets_a_suggestion(self) -> None:
+        result = run_planc("explain", "childen-out-of-band")
+        assert result.code == 2
+        assert "did you mean children-out-of-band?" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -20,6 +20,9 @@ from conftest import MINI, REPO
 from gitrepo import QUARTER, git, git_env
 
 CSV = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+ROSTER = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+QUOTAS = REPO / "examples" / "quotas-2017-Q4"
+IMPORT = ("--roster", str(ROSTER), "--owner", "Alex Morgan", "--company", "CRM sample")
 
 
 def _venv_with_planc(base: Path, extras: str) -> Path:
@@ -115,6 +118,8 @@ def test_the_main_job_works(site_venv: Path, sales: Path, tmp_path: Path) -> Non
         (("track", QUARTER, "--actuals", str(CSV)), "track"),
         (("render", QUARTER, "--out", "site-x"), "site"),
         (("export", QUARTER, "--format", "xlsx", "--out", "plan.xlsx"), "export"),
+        (("import", "new/2017-Q4", "--quotas", f"{QUOTAS}.xlsx", *IMPORT), "export"),
+        (("import", "--update", f"{QUOTAS}.xlsx"), "export"),
         (("diff",), "git"),
         (("diff", "--detailed-exitcode"), "git"),
         (("propose", "--cause", "market", "--effective", "2027-02-10", "--note", "x"), "git"),
@@ -133,6 +138,13 @@ def test_a_missing_extra_is_named(
     assert f"pip install 'planc[{extra}]'" in result.stderr
     assert result.stderr.startswith("planc: error: ")
     assert "Traceback" not in result.stderr and "ModuleNotFoundError" not in result.stderr
+
+
+def test_import_from_csv_needs_no_extra(core_venv: Path, sales: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "2017-Q4"
+    result = planc(core_venv, sales, "import", str(folder), "--quotas", f"{QUOTAS}.csv", *IMPORT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert planc(core_venv, sales, "check", str(folder)).returncode == 0
 
 
 def test_folder_comparisons_need_no_git_extra(core_venv: Path, sales: Path) -> None:

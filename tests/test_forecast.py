@@ -10,6 +10,7 @@ at the last 60 days' rate.
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from test_track import AS_OF, Q3, mini_plan, progress, rows, track_json, write_csv
+from test_track import AS_OF, PLAN, Q3, mini_plan, progress, rows, track_json, write_csv
 
 PRODUCT = {"GTXPro": "GTX Pro"}
 
@@ -101,6 +102,8 @@ def independent_forecast(as_of: date, quarter: tuple[date, date]) -> dict[str, F
         "revenue": attained + open_value + new_value,
         "deals": deals + open_deals + new_deals,
         "open_deals": Fraction(len(open_weeks)),
+        "open_value": open_value,
+        "attained": attained,
     }
 
 
@@ -145,6 +148,32 @@ def test_the_forecast_is_closer_than_run_rate_at_mid_quarter(tracked: Any) -> No
     run_rate = Decimal(company["forecast"])
     assert abs(pipeline - final) / final < Decimal("0.10")
     assert abs(pipeline - final) < abs(run_rate - final)
+
+
+def test_coverage_of_what_is_still_to_go(tmp_path: Path) -> None:
+    """Weighted pipeline / (target - attained), warned below policy.warnings.pipeline_coverage."""
+    plan = tmp_path / "2017-Q3"
+    shutil.copytree(PLAN, plan)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    old = "warnings: {behind_pace: 80, cap_above_pace: 100, after_months: 1}"
+    quarter.write_text(text.replace(old, old[:-1] + ", pipeline_coverage: 60}"), encoding="utf-8")
+    document = track_json("--as-of", AS_OF.isoformat(), plan=plan)
+    expected = independent_forecast(AS_OF, Q3)
+    to_go = 3313000 - expected["attained"]
+    weighted = expected["open_value"] * 100 / to_go
+    company = progress(document, "crm-sample", "revenue")["pipeline_coverage"]
+    assert Decimal(company["to_go"]) == to_go
+    assert abs(Fraction(company["weighted_pct"]) - weighted) <= Fraction(1, 10000)
+    assert weighted < 60
+    found = [
+        d["message"]
+        for d in document["diagnostics"]
+        if d["code"] == "PLC766" and d["message"].startswith("crm-sample/revenue:")
+    ]
+    assert len(found) == 1
+    assert f"{round(to_go):,} still to go; 2,284 open deals are expected to bring" in found[0]
+    assert "warning below 60.0%" in found[0]
 
 
 MAPPING = """actuals:

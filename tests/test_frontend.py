@@ -87,3 +87,19 @@ def test_the_digest_depends_on_path_bytes_and_bound() -> None:
     assert base != unit_digest("b.yaml", b"x: 1\n")
     assert base != unit_digest("a.yaml", b"x: 2\n")
     assert base != unit_digest("a.yaml", b"x: 1\n", max_bytes=10)
+
+
+def test_two_processes_compile_what_one_does(mini_plan: Path) -> None:
+    sources = _sources(mini_plan)
+    alone = Frontend(run_checks, workers=1).compile("mini", sources)
+    broken = [
+        SourceFile(s.path, s.data.replace(b"owner: ned\n", b"owner: nobody\n", 1)) for s in sources
+    ]
+    both = Frontend(run_checks, workers=2, parallel_min_bytes=0)
+    together = both.compile("mini", sources)
+    assert len(both.stats.loaded) == 3
+    assert together.plan == alone.plan and _summary(together) == _summary(alone)
+    broken_alone = Frontend(run_checks, workers=1).compile("mini", broken)
+    broken_both = Frontend(run_checks, workers=2, parallel_min_bytes=0).compile("mini", broken)
+    assert _summary(broken_both) == _summary(broken_alone)
+    assert any(code == "PLC201" for code, *_ in _summary(broken_both))

@@ -9,6 +9,7 @@ usual modes, and a killed render leaves nothing the next one does not clean.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import stat
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Run, run_planc
+from conftest import MINI, REPO, Run, run_planc
 
 CRM_PLAN = REPO / "plans" / "2017-Q3"
 CRM_EXPORT = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
@@ -208,6 +209,18 @@ class TestUnusableOutputPaths:
         assert result.code == 2, result.stderr
         assert f"{out}: the folder {locked} is read-only for you" in result.stderr
         assert list(locked.iterdir()) == []
+
+    def test_init_in_a_read_only_plans_folder(self, tmp_path: Path) -> None:
+        plans = tmp_path / "plans"
+        shutil.copytree(MINI, plans / "2027-Q1")
+        plans.chmod(0o555)
+        result = no_traceback(
+            _run_bound_by_modes(["init", "2027-Q2", "--from", "2027-Q1"], tmp_path)
+        )
+        plans.chmod(0o755)
+        assert result.code == 2, result.stderr
+        assert f"plans/2027-Q2: the folder {plans} is read-only for you" in result.stderr
+        assert sorted(p.name for p in plans.iterdir()) == ["2027-Q1"]
 
     @pytest.mark.parametrize("command", ["check", "export", "track"])
     def test_a_usable_path_is_written(self, tmp_path: Path, mini_plan: Path, command: str) -> None:
@@ -544,3 +557,103 @@ class TestLeftoversOfAKilledRender:
         assert tree(elsewhere) == before_elsewhere
         assert tree(running) == before_running
         assert (tmp_path / ".site.link.tmp").is_symlink()
+
+
+# --- control characters and formulas in user data --------------------------------------------
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
+
+
+def _evil_export(tmp_path: Path) -> Path:
+    """The CRM sample with an owner full of terminal escapes and one that is a formula."""
+    lines = CRM_EXPORT.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, first, second = lines[0], lines[1].split(","), lines[2].split(",")
+    first[1] = f"Evil{ESCAPES} Agent"
+    second[1] = '"=HYPERLINK(""http://example.com"")"'
+    export = tmp_path / "crm.csv"
+    export.write_text(head + ",".join(first) + ",".join(second) + "".join(lines[3:]))
+    return export
+
+
+def _no_raw_controls(text: str) -> None:
+    assert not any(c in text for c in "\x1b\x07\x9b\u202e"), repr(text[:200])
+
+
+class TestUserTextIsShownNotObeyed:
+    """Control characters and escapes in names and CRM owners never reach the terminal raw."""
+
+    def test_check_text(self, mini_plan: Path) -> None:
+        south = mini_plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        seat = "role: rep, start: 2027-01-01}\n"
+        escaped = "\\e]0;pwned\\a\\e[2J\\x9b31m\\u202e"  # YAML's own escapes: any byte can be had
+        south.write_text(
+            text.replace(seat, seat + f'  - {{id: cai, name: "Cai{escaped}", role: rep}}\n')
+        )
+        result = no_traceback(run_planc("check", mini_plan))
+        assert "PLC209" in result.stdout
+        _no_raw_controls(result.stdout + result.stderr)
+        assert "(Cai\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e) sits in no team" in result.stdout
+
+    def test_track_text(self, tmp_path: Path) -> None:
+        export = _evil_export(tmp_path)
+        result = no_traceback(
+            run_planc("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15")
+        )
+        assert result.code == 0, result.stderr
+        _no_raw_controls(result.stdout + result.stderr)
+        assert "Evil\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e Agent" in result.stdout
+
+    def test_track_diagnostics_beside_csv(self, tmp_path: Path) -> None:
+        export = _evil_export(tmp_path)
+        args = ("--as-of", "2017-08-15", "--format", "csv")
+        result = no_traceback(run_planc("track", CRM_PLAN, "--actuals", export, *args))
+        _no_raw_controls(result.stderr)
+        assert "PLC710" in result.stderr
+
+    def test_diff_text(self, tmp_path: Path, mini_plan: Path) -> None:
+        head = tmp_path / "head"
+        shutil.copytree(mini_plan, head)
+        north = head / "regions" / "north.yaml"
+        text = north.read_text(encoding="utf-8")
+        north.write_text(text.replace("name: North Enterprise", 'name: "North\\e[2J\\e]0;x\\a"'))
+        result = no_traceback(run_planc("diff", "--base", mini_plan, "--head", head, head))
+        assert result.code in (0, 1), result.stderr
+        _no_raw_controls(result.stdout + result.stderr)
+
+    def test_track_csv_keeps_formulas_as_text(self, tmp_path: Path) -> None:
+        """Plan names in track's CSV get the same apostrophe as in export; numbers do not."""
+        plan = tmp_path / "2017-Q3"
+        shutil.copytree(CRM_PLAN, plan)
+        region = sorted((plan / "regions").glob("*.yaml"))[0]
+        text = region.read_text(encoding="utf-8")
+        name = next(line for line in text.splitlines() if line.strip().startswith("name:"))
+        formulas = ["=1+1", "+1", "-1", "@SUM(A1)", "\\tx", "\\rx"]
+        for index, formula in enumerate(formulas):
+            edited = text.replace(name, name.split("name:")[0] + f'name: "{formula}"', 1)
+            region.write_text(edited)
+            out = tmp_path / "track.csv"
+            args = ("--as-of", "2017-08-15", "--format", "csv", "--output", out)
+            result = no_traceback(run_planc("track", plan, "--actuals", CRM_EXPORT, *args))
+            assert result.code in (0, 1), result.stderr
+            with out.open(encoding="utf-8", newline="") as handle:  # a CR in a cell stays one
+                rows = list(csv.reader(handle))
+            names = {row[2] for row in rows[1:]}
+            expected = "'" + formula.replace("\\t", "\t").replace("\\r", "\r")
+            assert expected in names, (index, sorted(names)[:5])
+            assert not any(n[:1] in ("=", "+", "-", "@", "\t", "\r") for n in names)
+            amounts = [row[6] for row in rows[1:] if row[6].startswith("'")]
+            assert amounts == []
+
+    def test_xlsx_export_keeps_formulas_as_text(self, tmp_path: Path, mini_plan: Path) -> None:
+        """openpyxl stores a string that starts with = as a formula unless told it is text."""
+        openpyxl = pytest.importorskip("openpyxl")
+        north = mini_plan / "regions" / "north.yaml"
+        text = north.read_text(encoding="utf-8")
+        north.write_text(text.replace("name: North Enterprise", 'name: "=HYPERLINK(1)"'))
+        out = tmp_path / "plan.xlsx"
+        result = no_traceback(run_planc("export", mini_plan, "--format", "xlsx", "--out", out))
+        assert result.code == 0, result.stderr
+        cells = [c for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+        found = [c for c in cells if c.value == "=HYPERLINK(1)"]
+        assert found and {c.data_type for c in found} == {"s"}

@@ -89,7 +89,8 @@ class TestStructure:
         heading = next(
             tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"
         )
-        assert heading.startswith("✅ planc · Q1 2027 (`2027-Q1`): 2 targets changed")
+        # an approval is still missing: the heading says so and shows no green tick
+        assert heading == "⏳ planc · Q1 2027 (`2027-Q1`): 2 targets changed · awaiting 1 approval"
         summary = next(
             tokens[i + 1].content
             for i, t in enumerate(tokens)

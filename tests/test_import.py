@@ -108,6 +108,11 @@ def quirky_workbook(path: Path) -> None:
     sheet.append(["Xu Fang", "Lima", 400000, 100000, 150000, 150000, 200000, 200000, 4])
     sheet.append(["North", None, 1000000, None, None, None, None, None, 10])
     sheet.append(["Total", None, 2000000, None, None, None, None, None, 20])
+    # a share typed as a percent: the cell stores 0.55 and shows 55%
+    sheet["J3"] = "Win rate"
+    for row, share in ((5, 0.55), (6, 0.6), (8, 0.475), (9, 0.5)):
+        sheet.cell(row=row, column=10).value = share
+        sheet.cell(row=row, column=10).number_format = "0.0%"
     workbook.save(path)
 
 
@@ -135,6 +140,8 @@ def test_a_quirky_workbook(tmp_path: Path) -> None:
     assert south.value == 1000000 and south.note  # derived from Li Wei's and Xu Fang's teams
     assert plan.nodes["acme-tools"].targets["bookings"].value == 2000000  # the Total row
     assert {p.id for p in plan.products.values()} == {"pro", "basic"}
+    assert plan.metrics["win_rate"].unit == "percent"
+    assert ann["win_rate"].value == 55 and plan.nodes["li-wei"].targets["win_rate"].value == 47.5
 
 
 def test_nothing_is_written_when_a_sheet_is_unusable(tmp_path: Path) -> None:
@@ -187,9 +194,71 @@ def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: 
 
 def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "quotas.ods").write_bytes(b"PK")
+    (tmp_path / "renamed.xlsx").write_text("name,Revenue\n", encoding="utf-8")
     for quotas, message in (
         (tmp_path / "none.csv", "no such file"),
         (tmp_path / "quotas.ods", ".csv"),
+        (tmp_path / "renamed.xlsx", "not a readable .xlsx workbook"),
     ):
         code, _, err = run(tmp_path / "2017-Q4", "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
         assert code == 2 and message in err, err
+
+
+def test_chinese_names_and_headers(tmp_path: Path) -> None:
+    """Names without latin letters: ids from the e-mail, else numbered; months as 1月."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "销售,经理,区域,邮箱\n张伟,郑凯,华东,zhang.wei@example.com\n李娜,郑凯,华东,\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text(
+        "姓名,销售收入 / 1月,销售收入 / 2月,销售收入 / 3月,新客户数\n"
+        '张伟,"960,000",630000,1320000,3\n李娜,590000,490000,1040000,2\n合计,,,,5\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "2027-Q1"
+    code, out, _ = run(
+        folder, "--roster", roster, "--quotas", quotas, "--owner", "王建国", "--company",
+        "锐工科技", "--currency", "CNY", "--locale", "zh-CN",
+        "--roster-columns", "rep=销售,manager=经理,region=区域,email=邮箱",
+    )  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.people["zhang-wei"].name == "张伟"  # from the e-mail
+    lina = next(p for p in plan.people.values() if p.name == "李娜")
+    assert lina.id.startswith("rep-")
+    revenue = next(m for m in plan.metrics.values() if m.name == "销售收入")
+    assert revenue.unit == "currency"
+    assert plan.nodes["zhang-wei"].targets[revenue.id].months == (960000, 630000, 1320000)
+    customers = next(m for m in plan.metrics.values() if m.name == "新客户数")
+    assert customers.unit == "count"
+    assert plan.nodes[plan.company].targets[customers.id].value == 5  # the 合计 row
+
+
+def test_the_roster_as_a_workbook_with_declared_columns(tmp_path: Path) -> None:
+    """The sample roster saved as .xlsx on a named sheet, with other headers and a director."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "CRM users"
+    sheet.append(["Agent", "Reports to", "Office", "Director"])
+    directors = {"Central": "Sam Rivera", "East": "Jo Chen", "West": "Ana Ruiz"}
+    for line in ROSTER.read_text(encoding="utf-8").splitlines()[1:]:
+        agent, manager, office = line.split(",")
+        sheet.append([agent, manager, office, directors[office]])
+    workbook.create_sheet("Notes").append(["exported from the CRM"])
+    roster = tmp_path / "users.xlsx"
+    workbook.save(roster)
+    folder = tmp_path / "2017-Q4"
+    code, out, _ = run(
+        folder, "--roster", roster, "--roster-sheet", "CRM users", "--quotas", EXAMPLE_CSV,
+        "--roster-columns", "rep=Agent,manager=Reports to,region=Office,director=Director", *SAMPLE,
+    )  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.nodes["east"].owner == "jo-chen" and plan.people["jo-chen"].role == "director"
+    assert plan.people["cara-losch"].manager == "jo-chen"
+    assert len([n for n in plan.nodes.values() if n.level.label == "rep"]) == 35

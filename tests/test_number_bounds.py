@@ -206,3 +206,28 @@ class TestNumbersInMessages:
         found = diagnostics(run_planc("check", mini_plan, "--format", "json"))
         (message,) = [d["message"] for d in found if d["code"] == "PLC301"]
         assert "(127.8%); over-assigned, policy allows 100.0% to 120.0%" in message
+
+
+class TestSpreadsheetNumbers:
+    """A workbook's numbers are bounded too: an integer cell far past 10^15 is PLC706."""
+
+    def test_huge_integer_cell(self, tmp_path: Path) -> None:
+        openpyxl = pytest.importorskip("openpyxl")
+        with EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows: list[list[Any]] = list(csv.reader(handle))
+        at = first_won_in_august(rows)
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for index, row in enumerate(rows):
+            if index and row[7]:
+                row[7] = int(row[7])
+            sheet.append(row)
+        sheet.cell(row=at + 1, column=8, value=10**17)
+        export = tmp_path / "crm.xlsx"
+        book.save(export)
+        result = run_planc(
+            "track", TRACKED, "--actuals", export, "--as-of", "2017-08-15", "--format", "json"
+        )
+        found = [d for d in diagnostics(result) if d["severity"] == "error"]
+        assert [d["code"] for d in found] == ["PLC706"]
+        assert "too large" in found[0]["message"] and "10^15" in found[0]["message"]

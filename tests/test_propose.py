@@ -67,6 +67,28 @@ class TestPropose:
         assert "Created branch plan/2027-Q1-adj-002" in result.stdout
         assert "unchanged" in result.stdout
 
+    def test_an_enforced_plan_gets_a_record_that_awaits_its_approver(self, tmp_path: Path) -> None:
+        """With policy.approvals.enforce the new record has no approver yet: propose writes it,
+        and check on the branch names who must approve (PLC620) until review adds them."""
+        root = new_repo(tmp_path)
+        text = (root / QUARTER_FILE).read_text(encoding="utf-8")
+        text = text.replace("  approvals:\n", "  approvals:\n    enforce: true\n    tiers:\n")
+        text = text.replace("\n    - {up_to", "\n      - {up_to").replace(
+            "\n    - {approver", "\n      - {approver"
+        )
+        (root / QUARTER_FILE).write_text(text, encoding="utf-8")
+        commit_all(root, "enforce the approval tiers")
+        move_revenue(root)
+        result = planc_in(root, "propose", *RECORD, *NOTE)
+        assert result.code == 0, result.stderr
+        git(root, "checkout", "-q", "--force", "plan/2027-Q1-adj-002")
+        check = planc_in(root, "check", QUARTER)
+        assert check.code == 1
+        assert (
+            "PLC620" in check.stdout
+            and "ned (team owner of north-ent) must approve" in check.stdout
+        )
+
     def test_the_branch_holds_only_the_plan_files_and_the_record(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         dirty(root)

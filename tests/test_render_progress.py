@@ -75,9 +75,9 @@ def words(html: str) -> str:
 def card_attained(html: str) -> dict[str, str]:
     """Metric name → the attained figure printed in its target card."""
     found = re.findall(
-        r'<h3>([^<]+) <span class="unit">[^<]*</span></h3>\s*<p class="big">[^<]*</p>\s*'
-        r'<div class="progress [a-z-]+">\s*<p class="att"><span class="lbl">Attained</span> '
-        r"<strong>([^<]+)</strong>",
+        r'<h3>([^<]+?)(?: <span class="unit">[^<]*</span>)?</h3>\s*<p class="big">[^<]*</p>\s*'
+        r'<div class="progress [a-z-]+">\s*<p class="state">[^<]+</p>\s*'
+        r'<p class="att"><span class="lbl">Attained</span> <strong>([^<]+)</strong>',
         html,
     )
     return dict(found)
@@ -380,3 +380,79 @@ class TestGapsOnThePage:
         team = (out / "teams" / "north-ent.html").read_text(encoding="utf-8")
         assert "$480,000" not in team and "$540,000" not in team
         assert "(from the reps)" in words(team)  # the team's own number, added up
+
+
+class TestTheBriefLeadsWithStatus:
+    """Above everything on a brief: status, what is still needed and per remaining week,
+    planc track's early warning, and the cumulative pace chart."""
+
+    def test_to_go_and_per_week_are_the_arithmetic(self, site: Path) -> None:
+        html = (site / "reps" / "versie-hillebrand.html").read_text(encoding="utf-8")
+        first = html[html.index('id="targets"') : html.index('id="who"')]
+        attained = money(card_attained(html)["Revenue"])
+        target = money(re.search(r'<p class="big">([^<]+)</p>', first).group(1))
+        togo = re.search(
+            r'<p class="togo"><strong>([^<]+) to go</strong> <span>([^<]+)</span>', first
+        )
+        assert togo is not None
+        assert money(togo.group(1)) == target - attained
+        days_left = (date(2017, 9, 30) - AS_OF).days  # the as-of day itself is over
+        weekly = re.match(r"(\$[\d,]+) a week for the ([\d.]+) weeks left", togo.group(2))
+        assert weekly is not None
+        assert money(weekly.group(1)) == ((target - attained) * 7 / days_left).quantize(
+            Decimal(1), rounding="ROUND_CEILING"
+        )
+        assert Decimal(weekly.group(2)) == (Decimal(days_left) / 7).quantize(Decimal("0.1"))
+
+    def test_track_warnings_are_on_the_brief(self, site: Path) -> None:
+        report = run_planc(
+            "track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat(), "--format", "json"
+        ).json()
+        reps = {p.stem for p in (site / "reps").glob("*.html")}
+        by_rep: dict[str, int] = defaultdict(int)
+        for d in report["diagnostics"]:
+            node = d["message"].split("/")[0]
+            if node in reps:
+                by_rep[node] += 1
+        assert by_rep, "the sample has warnings on reps' targets"
+        for rep in reps:
+            html = (site / "reps" / f"{rep}.html").read_text(encoding="utf-8")
+            assert html.count('<details class="early">') == by_rep.get(rep, 0), rep
+
+    def test_the_pace_chart_is_on_the_brief(self, site: Path) -> None:
+        html = (site / "reps" / "versie-hillebrand.html").read_text(encoding="utf-8")
+        first = html[html.index('id="targets"') : html.index('id="who"')]
+        assert '<figure class="chart pace-chart">' in first
+        assert "Attained $21,586 against a pace of" in words(first)
+
+
+class TestTeamPagesRank:
+    """A team page ranks its reps by attainment, with a total that adds attainment too."""
+
+    def test_reps_are_ranked_by_attainment(self, site: Path) -> None:
+        html = (site / "teams" / "central-brinkmann.html").read_text(encoding="utf-8")
+        ranking = html[html.index('id="ranking"') : html.index('id="split"')]
+        body = ranking[ranking.index("<tbody>") : ranking.index("</tbody>")]
+        shares = [Decimal(p) for p in re.findall(r'<span class="rk-pct">([\d.]+)%</span>', body)]
+        assert len(shares) == 5
+        assert shares == sorted(shares, reverse=True)
+        names = re.findall(r'<a href="\.\./reps/[a-z-]+\.html">([^<]+)</a>', body)
+        attained = card_attained  # the same figures as each brief's card
+        for name, share in zip(names, shares, strict=True):
+            brief = (site / "reps" / f"{name.lower().replace(' ', '-')}.html").read_text(
+                encoding="utf-8"
+            )
+            assert money(attained(brief)["Revenue"]) > 0
+            assert f"{share}% of target" in brief
+        foot = ranking[ranking.index("<tfoot>") :]
+        total = Decimal(re.search(r'<span class="rk-pct">([\d.]+)%</span>', foot).group(1))
+        team_attained = money(re.search(r'<td class="n">(\$[\d,]+)<small>', foot).group(1))
+        assert team_attained == money(progress_row(html, "Revenue"))
+        assert total == (team_attained * 100 / Decimal(385000)).quantize(Decimal("0.1"))
+
+    def test_split_rows_follow_the_ranking(self, site: Path) -> None:
+        html = (site / "teams" / "central-brinkmann.html").read_text(encoding="utf-8")
+        ranking = html[html.index('id="ranking"') : html.index('id="split"')]
+        split = html[html.index('id="split"') :]
+        order = re.findall(r"reps/([a-z-]+)\.html", ranking)
+        assert re.findall(r"reps/([a-z-]+)\.html", split)[: len(order)] == order

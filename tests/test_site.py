@@ -496,3 +496,53 @@ class TestExactRounding:
         slow = en.percent(Decimal(part) * 100 / Decimal(whole))
         assert en.share(Decimal(part), Decimal(whole)) == slow
         assert en.share(Decimal(part), Decimal(0)) == "—"
+
+
+class TestBriefLeadsWithStatus:
+    """A rep's brief opens on their targets; "My action plan" holds only what they own."""
+
+    def test_targets_come_before_who(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        assert run_planc("render", mini_plan, "--out", out).code == 0
+        html = (out / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert html.index('id="targets"') < html.index('id="who"')
+        assert html.index('<p class="big">') < html.index('id="who"')
+
+    def test_my_actions_are_only_mine(self, mini_plan: Path, tmp_path: Path) -> None:
+        actions = (
+            "actions:\n"
+            "  - {id: coach-ann, what: Coaching rides with Ann, owner: ned, node: ann,"
+            " supports: revenue, due: 2027-02-01}\n"
+            "  - {id: ann-webinar, what: Ann's webinar for the team, owner: ann, node: north-ent,"
+            " supports: revenue, due: 2027-02-20}\n"
+        )
+        edit(mini_plan, "regions/north.yaml", "actions:\n", actions)
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0, result.stdout + result.stderr
+        html = (out / "reps" / "ann.html").read_text(encoding="utf-8")
+        mine, _, shared = html.partition("Team and region actions")
+        mine = mine[mine.index('id="actions"') :]
+        assert "Ann&#39;s webinar for the team" in mine
+        assert "Coaching rides with Ann" not in mine
+        assert "Coaching rides with Ann" in shared
+
+
+class TestBadges:
+    """Team tables mark a rep who ramps up this quarter and one who leaves during it."""
+
+    def test_ramping_and_leaving(self, mini_plan: Path, tmp_path: Path) -> None:
+        edit(
+            mini_plan,
+            "regions/north.yaml",
+            "start: 2023-02-01}",
+            "start: 2023-02-01, end: 2027-03-15}",
+        )
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert (out / "index.html").exists(), result.stdout + result.stderr
+        north = (out / "teams" / "north-ent.html").read_text(encoding="utf-8")
+        assert 'Bob Ortiz</a> <span class="badge">Leaves Mar 15, 2027</span>' in north
+        assert "Ann Lee</a></th>" in north  # no badge for a rep with a full quota all quarter
+        south = (out / "teams" / "south-smb.html").read_text(encoding="utf-8")
+        assert '徐芳</a> <span class="badge">New hire, ramping</span>' in south

@@ -265,8 +265,12 @@ class TestFormats:
         )
         assert result.code == 0
         table = list(csv.DictReader(io.StringIO(result.stdout)))
-        quarter_rows = [r for r in table if r["period"] == "quarter"]
+        quarter_rows = [r for r in table if r["period"] == "quarter" and not r["product"]]
         assert len(quarter_rows) == len(tracked["progress"])
+        product_rows = [r for r in table if r["product"]]
+        assert [(r["node"], r["product"], r["attained"]) for r in product_rows] == [
+            (p["node"], p["product"], p["attained"]) for p in tracked["products"]
+        ]
         for row, p in zip(quarter_rows, tracked["progress"], strict=True):
             assert (row["node"], row["metric"], row["attained"]) == (
                 p["node"],
@@ -598,3 +602,77 @@ def test_json_is_versioned_and_exact(tracked: Any) -> None:
     company = progress(tracked, "crm-sample", "revenue")
     assert isinstance(company["attained"], str)  # exact decimals travel as text
     json.dumps(tracked)  # and the document is plain JSON
+
+
+class TestCustomerSegments:
+    """planc track --accounts puts each account in the first segment that takes it; the won
+    revenue per segment matches a computation straight from the two CSV files."""
+
+    def _expected(self, as_of: date) -> dict[str, tuple[int, Decimal]]:
+        with (DATA / "accounts.csv").open(encoding="utf-8", newline="") as handle:
+            facts = {row["account"]: row for row in csv.DictReader(handle)}
+        key = {"dambase", "conecom", "rantouch", "cheers", "finjob"}
+        with EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows = [r for r in csv.DictReader(handle) if r["deal_stage"] == "Won"]
+        start, before = date(2017, 7, 1), date(2017, 4, 1)
+        won_before = {
+            r["account"] for r in rows if before <= date.fromisoformat(r["close_date"]) < start
+        }
+        out: dict[str, tuple[set[str], Decimal]] = defaultdict(lambda: (set(), Decimal(0)))
+        for r in rows:
+            day = date.fromisoformat(r["close_date"])
+            if not start <= day <= as_of:
+                continue
+            name = r["account"]
+            fact = facts.get(name, {})
+            if name.casefold() in key:
+                segment = "key-accounts"
+            elif name not in won_before and Decimal(r["close_value"]) >= 1000:
+                segment = "new"  # a first order of at least 1,000, nothing won since April
+            elif (
+                Decimal(fact.get("revenue") or -1) >= 1000
+                and Decimal(fact.get("employees") or -1) >= 1000
+            ):
+                segment = "enterprise"
+            else:
+                segment = "mid-market"
+            accounts, total = out[segment]
+            out[segment] = (accounts | {name}, total + Decimal(r["close_value"]))
+        return {k: (len(a), t) for k, (a, t) in out.items()}
+
+    def test_won_revenue_per_segment(self) -> None:
+        result = run_planc(
+            "track", PLAN, "--actuals", EXPORT, "--accounts", DATA / "accounts.csv",
+            "--as-of", "2017-08-15", "--format", "json",
+        )  # fmt: skip
+        assert result.code == 0, result.stdout
+        document = result.json()
+        segments = document["segments"]
+        assert segments["new_applied"] is True
+        rows = {r["id"]: r for r in segments["rows"]}
+        assert list(rows) == ["key-accounts", "new", "enterprise", "mid-market"]
+        expected = self._expected(date(2017, 8, 15))
+        for segment, row in rows.items():
+            accounts, won = expected.get(segment, (0, Decimal(0)))
+            assert (row["accounts"], Decimal(row["won"])) == (accounts, won), segment
+        assert rows["enterprise"]["target"] == "2000000"
+        assert not [d for d in document["diagnostics"] if d["code"] in ("PLC750", "PLC751")]
+
+    def test_a_twelve_month_look_back_is_longer_than_the_export(self, tmp_path: Path) -> None:
+        plan = tmp_path / "2017-Q3"
+        shutil.copytree(PLAN, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        quarter.write_text(
+            text.replace("look_back_months: 3}", "look_back_months: 12}"), encoding="utf-8"
+        )
+        result = run_planc(
+            "track", plan, "--actuals", EXPORT, "--accounts", DATA / "accounts.csv",
+            "--as-of", "2017-08-15", "--format", "json",
+        )  # fmt: skip
+        document = result.json()
+        [warning] = [d for d in document["diagnostics"] if d["code"] == "PLC750"]
+        assert "the export starts 2017-03-01" in warning["message"]
+        assert "from 2016-07-01" in warning["message"]
+        assert document["segments"]["new_applied"] is False
+        assert {r["id"]: r["accounts"] for r in document["segments"]["rows"]}["new"] == 0

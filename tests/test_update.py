@@ -219,3 +219,45 @@ def test_propose_fills_the_stub_and_makes_the_branch(tmp_path: Path) -> None:
     assert '    note: "A new plant opened in Ann\'s territory."' in quarter
     check = planc_in(root, "check", QUARTER, "--rev", branch, "--base", "main")
     assert check.code == 0, check.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("q1.csv", b"quarter,level\n", "reads the .xlsx workbook planc export wrote"),
+        ("q1.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+        ("none.xlsx", None, "no such file"),
+    ],
+)
+def test_a_file_that_is_no_workbook_is_a_usage_error(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    root = plan_copy(tmp_path)
+    if content is not None:
+        (root / name).write_bytes(content)
+    before = files(root)
+    code, _, err = run("import", "--update", name, cwd=root)
+    assert code == 2 and message in err, err
+    assert files(root) == before
+
+
+def test_a_sorted_and_filtered_sheet_is_read_by_node_metric_and_month(tmp_path: Path) -> None:
+    """People sort and filter the export (it has an auto-filter): rows are matched by key."""
+    root = plan_copy(tmp_path)
+    workbook = load_workbook(export(root))
+    sheet = workbook.worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: (-(r[10] or 0), str(r[2]), str(r[9])))  # by value, largest first
+    for index, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row=index, column=col).value = value  # value=None would not clear it
+        if values[2] == "ann" and values[7] == "new_customers":
+            sheet.cell(row=index, column=11).value = 6
+            sheet.row_dimensions[index].hidden = False
+        elif values[1] == "rep":
+            sheet.row_dimensions[index].hidden = True  # filtered away, still in the file
+    workbook.save(root / "sorted.xlsx")
+    code, out, _ = run("import", "--update", "sorted.xlsx", cwd=root)
+    assert code == 1 and "ann/new_customers: 5 -> 6" in out, out
+    assert "PLC823" not in out
+    assert "{target: ann/new_customers, from: 5, to: 6}" in files(root)["quarter.yaml"].decode()

@@ -574,3 +574,41 @@ class TestTheImpactWorkflows:
         assert "says it is for pull request 1, but the run was for 7" in result.stderr
         assert fake.bodies(1) == ["<!-- planc:impact -->\nthe impact of pull request 1\n"]
         assert "impact report refused" in comment_body(fake, 7)
+
+
+def planc_jobs(path: Path) -> list[tuple[str, list[tuple[str, dict[str, str], str]]]]:
+    """(job name, its planc steps in order) for each job of a workflow that runs planc."""
+    document: dict[Any, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    jobs = document.get("jobs") or {"action": {"steps": document["runs"]["steps"]}}
+    found = []
+    for job_name, job in jobs.items():
+        steps = [
+            (step.get("name", "?"), step.get("env", {}), step.get("run", ""))
+            for step in job.get("steps", [])
+            if "planc check" in step.get("run", "") or "scripts/action-check" in step.get("run", "")
+        ]
+        if steps:
+            found.append((f"{path.name}:{job_name}", steps))
+    return found
+
+
+JOBS_THAT_CHECK = [
+    pytest.param(steps, id=name)
+    for path in [*sorted(WORKFLOW_DIR.glob("*.yml")), REPO / "action.yml"]
+    for name, steps in planc_jobs(path)
+]
+
+
+@pytest.mark.parametrize("steps", JOBS_THAT_CHECK)
+def test_a_job_writes_the_check_summary_once(
+    pr_repo: Path, tmp_path: Path, steps: list[tuple[str, dict[str, str], str]]
+) -> None:
+    """Every planc check step of a job, run in order into one job summary: it holds the
+    check's table once, however many times the job calls planc check (SARIF too)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(pr_repo, repo, symlinks=True)
+    for name, env, script in steps:
+        result = run_step(repo, script, env, tmp_path)
+        assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+    summary = (tmp_path / "summary").read_text(encoding="utf-8")
+    assert len(re.findall(r"^### .* planc check", summary, re.MULTILINE)) == 1, summary

@@ -19,7 +19,7 @@ from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
 from planc.sheets import rules as sheet_rules
 from planc.track import rules as track_rules
-from planc.track import tracking
+from planc.track import segments, tracking
 from planc.track.engines import rules as source_rules
 
 RULES: dict[str, Rule] = {
@@ -32,6 +32,7 @@ RULES: dict[str, Rule] = {
             *(c.rule for c in CHECKS),
             *coverage.RULES,
             *tracking.RULES,
+            *segments.RULES,
             *source_rules.RULES,
             *track_rules.RULES,
             *sheet_rules.RULES,

@@ -428,6 +428,7 @@ class _Proposal:
     stretch: Decimal | None
     months: tuple[Decimal, ...] | None
     products: dict[str, Decimal] | None
+    segments: dict[str, Decimal] | None = None
 
 
 def _old_target(old: Plan, node: str, metric: str) -> Target | None:
@@ -533,7 +534,8 @@ def _settle(
             value, [previous.products[k] for k in keys], split_unit(value, unit)
         )
         products = dict(zip(keys, split, strict=True))
-    out[(node.id, metric.id)] = _Proposal(value, stretch, months, products)
+    segments = _resplit(previous.segments if previous is not None else None, value, unit)
+    out[(node.id, metric.id)] = _Proposal(value, stretch, months, products, segments)
     children = [draft.nodes[c] for c in node.children if metric.id in draft.nodes[c].targets]
     if not children:
         return
@@ -646,6 +648,17 @@ def lift_means(plan: Plan, summary: list[str]) -> dict[tuple[str, str], Decimal]
     return changed
 
 
+def _resplit(
+    split: Mapping[str, Decimal] | None, value: Decimal, unit: Decimal
+) -> dict[str, Decimal] | None:
+    """A split (customer segments) carried over in its old proportions, adding up to ``value``."""
+    if not split or sum(split.values(), Decimal(0)) <= 0:
+        return None
+    keys = list(split)
+    parts = largest_remainder(value, [split[k] for k in keys], split_unit(value, unit))
+    return dict(zip(keys, parts, strict=True))
+
+
 def _apply(draft: _Draft, proposals: Mapping[tuple[str, str], _Proposal]) -> None:
     for (node, metric), proposal in proposals.items():
         target = draft.targets[node][metric]
@@ -658,6 +671,10 @@ def _apply(draft: _Draft, proposals: Mapping[tuple[str, str], _Proposal]) -> Non
             target["products"] = proposal.products
         elif "products" in target:
             del target["products"]
+        if proposal.segments is not None:
+            target["segments"] = proposal.segments
+        elif "segments" in target:
+            del target["segments"]
 
 
 # --- the whole command -------------------------------------------------------------------
@@ -826,8 +843,11 @@ def write_quarter(folder: Path, files: Mapping[str, str], by: str = "planc init"
     """Create ``folder`` with ``files``, atomically: build beside it, then rename into place."""
     if folder.exists():
         raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as error:
+        raise InitError(f"cannot create {folder}: {error.strerror or error}") from error
     try:
         temp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the quarter is not
         for relative, text in files.items():

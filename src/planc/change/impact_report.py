@@ -38,6 +38,7 @@ from planc.core.model import Level
 from planc.core.numbers import grouped as amount
 from planc.core.numbers import plain
 from planc.core.reporters import diagnostic_json
+from planc.core.safetext import printable, printable_report
 
 MARKER = "<!-- planc:impact -->"
 # The only raw HTML the comment holds (besides MARKER); `planc comment` refuses a report with any other.
@@ -432,7 +433,19 @@ def _status_icon(impact: Impact) -> str:
         return ICON_FAIL
     if any(d.severity is Severity.WARNING for d in impact.introduced):
         return ICON_WARN
+    if _pending(impact):  # never a green tick before everyone who must approve has
+        return ICON_WAIT
     return ICON_OK
+
+
+def _pending(impact: Impact) -> int:
+    return sum(1 for a in impact.approvals if not a.recorded)
+
+
+def _awaiting(impact: Impact) -> str:
+    """`` · awaiting 2 approvals`` in the heading while any is missing."""
+    pending = _pending(impact)
+    return f" · awaiting {_plural(pending, 'approval')}" if pending else ""
 
 
 def _headline(impact: Impact) -> str:
@@ -455,7 +468,7 @@ def _impact_markdown(impact: Impact, fold: Fold) -> list[str]:
     out = [
         "",
         f"### {_status_icon(impact)} planc · {md(impact.quarter_name)} ({code(impact.quarter, in_table=False)}): "
-        f"{_headline(impact)}",
+        f"{_headline(impact)}{_awaiting(impact)}",
         "",
         summary_sentence(impact, md),
     ]
@@ -1070,7 +1083,8 @@ def render_text(impacts: list[Impact]) -> str:
         if out:
             out.append("")
         out += _impact_text(impact)
-    return "\n".join(out) + "\n"
+    # names, notes and paths come from the plan: shown, never obeyed by the terminal
+    return printable_report("\n".join(out) + "\n")
 
 
 def _impact_text(impact: Impact) -> list[str]:
@@ -1249,8 +1263,8 @@ def _text_before_after(before: Decimal | None, after: Decimal | None, unit: str)
 
 def _text_diagnostic(d: Diagnostic) -> str:
     where = f"{d.span}: " if d.span else ""
-    hint = f"\n      = hint: {d.hint}" if d.hint else ""
-    return f"  {where}{d.code} [{d.severity.value}] {d.message}{hint}"
+    hint = f"\n      = hint: {printable(d.hint)}" if d.hint else ""
+    return f"  {printable(where + d.code)} [{d.severity.value}] {printable(d.message)}{hint}"
 
 
 # --- json ---------------------------------------------------------------------------------------

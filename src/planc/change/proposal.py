@@ -22,6 +22,7 @@ from planc.change.coverage import value_changes
 from planc.change.diff import Impact, Side, compute_impact
 from planc.change.impact_report import render_markdown, summary_sentence
 from planc.checks import check_sources
+from planc.core.diagnostics import Severity
 from planc.core.files import read_regular, write_atomic
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -252,10 +253,24 @@ def _require_plan(impact: Impact) -> None:
         )
 
 
+#: a new record has no approver yet: that comes in review (policy.approvals.enforce)
+AWAITING_APPROVAL = ("PLC620", "PLC621")
+
+
 def _require_compiles(impact: Impact, record_id: str | None) -> None:
     head = impact.head.result
     assert head is not None
-    if head.has_errors or impact.uncovered:
+    blocking = [
+        d
+        for d in head.diagnostics
+        if d.severity is Severity.ERROR
+        and not (
+            record_id is not None
+            and d.code in AWAITING_APPROVAL
+            and d.message.startswith(f"{record_id} ")
+        )
+    ]
+    if blocking or impact.uncovered:
         with_record = f" with the new record {record_id}" if record_id else ""
         raise ProposalError(
             f"the plan in {impact.folder}{with_record} has errors; fix them first "

@@ -13,13 +13,21 @@ from planc.core.source import Loc
 
 
 def _requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
-    """(node, kind) → (amount requested in the node's subtree, number of requests)."""
-    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    """(node, kind) → (amount requested in the node's subtree, number of requests).
+
+    Summed where the actions sit first, then carried up once per node and kind
+    (not once per request: a large plan has a few requests per rep).
+    """
+    direct: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
     for action in plan.actions:
         for resource in action.resources:
-            for node in plan.ancestors(action.node):
-                total, count = totals[(node.id, resource.kind)]
-                totals[(node.id, resource.kind)] = (total + resource.amount, count + 1)
+            total, count = direct[(action.node, resource.kind)]
+            direct[(action.node, resource.kind)] = (total + resource.amount, count + 1)
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for (node_id, kind), (amount_here, count_here) in direct.items():
+        for node in plan.ancestors(node_id):
+            total, count = totals[(node.id, kind)]
+            totals[(node.id, kind)] = (total + amount_here, count + count_here)
     return totals
 
 
@@ -42,10 +50,16 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
         actions:
           - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
     """
-    for (node_id, kind), (total, count) in sorted(_requested(plan).items()):
-        node = plan.nodes.get(node_id)
-        if node is None or kind not in node.budget:
-            continue
+    nodes = plan.nodes
+    over = [
+        (key, requested)
+        for key, requested in _requested(plan).items()
+        if key[0] in nodes
+        and key[1] in nodes[key[0]].budget
+        and requested[0] > nodes[key[0]].budget[key[1]]
+    ]
+    for (node_id, kind), (total, count) in sorted(over):
+        node = nodes[node_id]
         budget = node.budget[kind]
         if total > budget:
             yield (

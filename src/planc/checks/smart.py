@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -210,22 +211,52 @@ def presence_factor(plan: Plan, person: Person) -> Fraction:
     return Fraction(days * 100, quarter.days)
 
 
-def _full_quota_peers(plan: Plan, team: Node, metric: str) -> list[Decimal]:
-    peers = []
-    for rep_id in team.children:
-        rep = plan.nodes.get(rep_id)
-        person = plan.people.get(rep_id)
-        if rep is None or person is None or metric not in rep.targets:
-            continue
-        if ramp_factor(plan, person) == 100 and presence_factor(plan, person) == 100:
-            peers.append(rep.targets[metric].value)
-    return peers
+@dataclass(slots=True)
+class _Quotas:
+    """Ramp factors and full-quota peers, each computed once per check run.
+
+    Reps share a handful of start months and every ramping rep of a team has the
+    same peers: computing them per rep and metric cost half a second at 10,000 reps.
+    """
+
+    plan: Plan
+    _ramps: dict[tuple[int, int] | None, Fraction] = field(default_factory=dict)
+    _peers: dict[tuple[str, str], list[Decimal]] = field(default_factory=dict)
+
+    def ramp(self, person: Person) -> Fraction:
+        # The ramp counts months of tenure: the start's year and month are all it needs.
+        start = person.start
+        key = None if start is None else (start.year, start.month)
+        factor = self._ramps.get(key)
+        if factor is None:
+            factor = self._ramps[key] = ramp_factor(self.plan, person)
+        return factor
+
+    def full_quota_peers(self, team: Node, metric: str) -> list[Decimal]:
+        key = (team.id, metric)
+        peers = self._peers.get(key)
+        if peers is None:
+            peers = self._peers[key] = self._collect_peers(team, metric)
+        return peers
+
+    def _collect_peers(self, team: Node, metric: str) -> list[Decimal]:
+        plan = self.plan
+        peers = []
+        for rep_id in team.children:
+            rep = plan.nodes.get(rep_id)
+            person = plan.people.get(rep_id)
+            if rep is None or person is None or metric not in rep.targets:
+                continue
+            if self.ramp(person) == 100 and presence_factor(plan, person) == 100:
+                peers.append(rep.targets[metric].value)
+        return peers
 
 
 def _reduced_quotas(
     plan: Plan, factor_of: str
 ) -> Iterator[tuple[Node, Target, Fraction, Decimal, Decimal]]:
     """(rep, target, factor %, allowed, team median) for reps over their reduced quota."""
+    quotas = _Quotas(plan)
     for node in plan.nodes.values():
         if node.level is not Level.REP:
             continue
@@ -234,7 +265,7 @@ def _reduced_quotas(
         if person is None or team is None:
             continue
         if factor_of == "ramp":
-            factor = ramp_factor(plan, person)
+            factor = quotas.ramp(person)
         elif person.end is not None and person.end < plan.quarter.end:
             factor = presence_factor(plan, person)
         else:
@@ -245,7 +276,7 @@ def _reduced_quotas(
             metric = plan.metrics.get(metric_id)
             if metric is None or not metric.summed or metric.is_cap:
                 continue
-            peers = _full_quota_peers(plan, team, metric_id)
+            peers = quotas.full_quota_peers(team, metric_id)
             if not peers:
                 continue
             median = Decimal(statistics.median(peers))

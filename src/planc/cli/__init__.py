@@ -14,7 +14,18 @@ from typing import NoReturn
 
 import click
 
-from planc.cli import allocate, change, check, comment, explain, export, importing, render, track
+from planc.cli import (
+    allocate,
+    backtest,
+    change,
+    check,
+    comment,
+    explain,
+    export,
+    importing,
+    render,
+    track,
+)
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 from planc.core.files import UnusableOutput
 
@@ -59,6 +70,7 @@ for command in (
     change.codeowners,
     comment.comment,
     track.track,
+    backtest.backtest,
 ):
     cli.add_command(command)
 
@@ -103,7 +115,7 @@ def _internal_error(error: BaseException) -> NoReturn:
     said = said if len(said) <= 200 else said[:197] + "..."
     click.echo(
         f"planc: internal error: {type(error).__name__}{': ' + said if said else ''} "
-        f"(a bug in planc, not in your plan; re-run with --debug or {DEBUG_VARIABLE}=1 "
+        f"(a bug in planc, not in your plan; re-run as `planc --debug ...` or with {DEBUG_VARIABLE}=1 "
         "for the traceback, and report it with the command you ran)",
         err=True,
     )

@@ -204,6 +204,7 @@ def init(
     1 the proposal does not pass planc check (nothing written), 2 usage or bad input.
     """
     from planc.allocate.rollforward import InitError, roll_forward, write_quarter
+    from planc.core.files import UnusableOutput, check_output
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
 
@@ -221,6 +222,10 @@ def init(
     target = old_dir.parent / new_quarter
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")
+    try:
+        check_output(target, folder=True)  # before the work: a read-only plans folder, say
+    except UnusableOutput as error:
+        fail_usage(str(error))
     mix = parse_weights(weights) if weights is not None else None
     rate = parse_decimal("--growth", growth) if growth is not None else None
     try:

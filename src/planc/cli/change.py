@@ -151,7 +151,8 @@ def propose(
     """Turn plan edits in the working tree into a branch and a pull request body.
 
     Checks the plan compiles, writes the adjustment record for changes that
-    have none (from --cause, --effective and --note), commits only the plan
+    have none (from --cause, --effective and --note), or fills in the cause and
+    note of the record stubs planc import --update wrote, commits only the plan
     files of one quarter to a new branch and writes the PR body (the markdown
     impact). Your working tree, index and checked-out branch are not touched.
     Exit status: 0 proposed, 1 the plan is not ready, 2 refused (dirty index,

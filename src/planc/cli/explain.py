@@ -7,15 +7,39 @@ import click
 from planc.cli.options import fail_usage
 
 
-@click.command()
+class _ExplainCommand(click.Command):
+    """``planc explain --help`` ends with every code and its name, read from the registry."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from planc.codes import RULES
+
+        super().format_epilog(ctx, formatter)
+        with formatter.section("Codes"):
+            formatter.write_dl([(r.code, r.slug) for r in RULES.values()])
+
+
+@click.command(cls=_ExplainCommand)
 @click.argument("code")
 def explain(code: str) -> None:
-    """Explain a diagnostic code, with a failing and a passing example (e.g. planc explain PLC301)."""
-    from planc.codes import RULES
+    """Explain a diagnostic code, with a failing and a passing example.
 
-    rule = RULES.get(code.upper())
+    CODE is a code or a rule's name: planc explain PLC301, or planc explain
+    children-out-of-band. Every code is listed below.
+    """
+    from planc.codes import RULES
+    from planc.core.spelling import closest
+
+    rule = RULES.get(code.strip().upper())
     if rule is None:
-        fail_usage(f"unknown code {code!r}; `planc rules` lists them all")
+        by_slug = {r.slug: r for r in RULES.values()}
+        slug = code.strip().lower().replace("_", "-")
+        rule = by_slug.get(slug)
+        if rule is None:
+            guess = closest(slug, by_slug) or closest(code.strip().upper(), RULES)
+            hint = f" (did you mean {guess}?)" if guess else ""
+            fail_usage(
+                f"unknown code or rule name {code!r}{hint}; `planc explain --help` lists them all"
+            )
     click.echo(f"{rule.code} {rule.slug} [{rule.severity.value}]\n\n{rule.doc}")
 
 

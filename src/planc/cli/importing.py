@@ -46,7 +46,13 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
     "--start", metavar="DATE", help="First day of a fiscal quarter (default: the calendar quarter)."
 )
 @click.option("--currency", default="USD", show_default=True, help="Currency code of every amount.")
-@click.option("--locale", type=click.Choice(("en", "zh-CN")), default="en", show_default=True)
+@click.option(
+    "--locale",
+    type=click.Choice(("en", "zh-CN")),
+    default="en",
+    show_default=True,
+    help="Labels and number format of the rendered pages.",
+)
 @click.option(
     "--roster-columns",
     metavar="ROLE=HEADER,...",
@@ -88,6 +94,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
     type=click.Choice(("text", "json")),
     default="text",
     show_default=True,
+    help="json: the diagnostics as planc check --format json prints them.",
 )
 def import_(
     folder: Path | None,
@@ -146,7 +153,7 @@ def import_(
     if owner is None or company is None:
         fail_usage("give --owner NAME (the company plan's owner) and --company NAME")
     from planc.core.pipeline import display_path
-    from planc.sheets.importer import ImportError_, ImportRequest, import_quarter
+    from planc.sheets.importer import ImportRequest, SheetImportError, import_quarter
     from planc.sheets.roster import DEFAULT_COLUMNS
 
     declared = _mapping(
@@ -182,7 +189,7 @@ def import_(
     )
     try:
         made = import_quarter(request, display_path(folder))
-    except ImportError_ as error:
+    except SheetImportError as error:
         fail_usage(str(error))
     _report(made, folder, dry_run, output_format)
 

@@ -37,6 +37,13 @@ from planc.cli.options import (
     help="text for a terminal, json, markdown for a weekly review, csv for a spreadsheet.",
 )
 @click.option(
+    "--accounts",
+    "accounts_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="The CRM's accounts (.csv): puts each account in its customer segment (segments:) and shows each segment's won amount.",
+)
+@click.option(
     "--baselines",
     is_flag=True,
     help="Also compute each target's last quarter and same quarter last year from the export.",
@@ -48,6 +55,7 @@ def track(
     actuals_file: Path | None,
     as_of: str | None,
     output_format: str,
+    accounts_file: Path | None,
     baselines: bool,
     strict: bool,
     output: Path | None,
@@ -65,7 +73,9 @@ def track(
 
     day = parse_day("--as-of", as_of)
     try:
-        report = run_track(plan_dir, actuals_file, day, baselines=baselines)
+        report = run_track(
+            plan_dir, actuals_file, day, baselines=baselines, accounts_path=accounts_file
+        )
     except NoActualsSource as error:
         raise click.UsageError(str(error)) from error
     rendered = REPORTER_BY_NAME[output_format](report)

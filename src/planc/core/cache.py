@@ -36,6 +36,7 @@ from typing import Any
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.files import read_regular
 from planc.core.frontend import FileUnit
 from planc.core.resources import schema_path
 from planc.core.schema import is_valid
@@ -45,6 +46,7 @@ FORMAT = 1
 ENV_VAR = "PLANC_CACHE_DIR"
 DEFAULT_MAX_ENTRIES = 512
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
+_ENTRY_BOUND = 256 * 1024 * 1024  # a unit of the largest plan file allowed, with room
 _ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json\Z")
 # A Decimal is written as a marked string by json.dumps, then unquoted into a number.
 _MARK = "\x00"
@@ -54,8 +56,17 @@ _SEVERITIES = {s.value: s for s in Severity}
 
 @cache
 def schema_digest() -> str:
-    """A digest of the schema that validated the units (a new schema finds no old entry)."""
-    return hashlib.blake2b(schema_path().read_bytes(), digest_size=16).hexdigest()
+    """A digest of the schema and of the code that made the units.
+
+    A new schema finds no old entry; nor does a changed loader in a checkout
+    whose version number did not move (a developer's, or a fork's).
+    """
+    digest = hashlib.blake2b(schema_path().read_bytes(), digest_size=16)
+    # Every module of planc.core (the loader and all it uses: about 30 small files,
+    # read in a millisecond), so no list of them can fall behind the code.
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.name.encode() + b"\x00" + code.read_bytes())
+    return digest.hexdigest()
 
 
 def entry_key(unit_digest: str) -> str:
@@ -105,7 +116,8 @@ class UnitCache:
     def get(self, digest: str) -> FileUnit | None:
         path = self.folder / f"{entry_key(digest)}.json"
         try:
-            text = path.read_text(encoding="utf-8")
+            # an entry is untrusted: a FIFO or a link to a device planted there must not hang
+            text = read_regular(path, _ENTRY_BOUND).decode("utf-8")
         except (OSError, UnicodeDecodeError):
             self.misses += 1
             return None

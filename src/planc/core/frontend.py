@@ -21,6 +21,8 @@ cache) so that units also survive between processes.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -112,6 +114,17 @@ def compile_unit(
     return FileUnit(source.path, digest, data, tuple(found), loaded.traps)
 
 
+def default_workers() -> int:
+    """CPUs this process may use (``PLANC_WORKERS`` overrides; 1 turns parallel loading off)."""
+    chosen = os.environ.get("PLANC_WORKERS", "")
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 @dataclass(slots=True)
 class Frontend:
     """Compiles a plan from its files, reusing every unit whose file did not change.
@@ -126,6 +139,8 @@ class Frontend:
     max_bytes: int = DEFAULT_MAX_BYTES
     store: UnitStore | None = None
     retain: bool = True
+    workers: int = field(default_factory=default_workers)
+    parallel_min_bytes: int = 4 * 1024 * 1024  # below that, starting a worker costs more
     stats: Stats = field(default_factory=Stats)
     _units: dict[str, FileUnit] = field(default_factory=dict)
 
@@ -167,13 +182,24 @@ class Frontend:
         Only the returned list refers to the documents when nothing is retained,
         so the model can consume them as it builds.
         """
-        units = [self._unit(source, resolver) for source in sources]
+        known = [self._known(source) for source in sources]
+        missing = [i for i, unit in enumerate(known) if unit is None]
+        compiled = compile_units(
+            [sources[i] for i in missing], resolver, self.max_bytes, self._workers(missing, sources)
+        )
+        for index, unit in zip(missing, compiled, strict=True):
+            known[index] = unit
+            self.stats.loaded.append(unit.path)
+            if self.store is not None:
+                self.store.put(unit)
+        units = [unit for unit in known if unit is not None]
         self._units = {u.path: u for u in units} if self.retain else {}
         for unit in units:
             found += unit.diagnostics
         return [(u.path, u.data) for u in units if u.data is not None]
 
-    def _unit(self, source: SourceFile, resolver: SpanResolver) -> FileUnit:
+    def _known(self, source: SourceFile) -> FileUnit | None:
+        """The file's unit from an earlier compile or from the store, if its bytes are known."""
         digest = unit_digest(source.path, source.data, self.max_bytes)
         kept = self._units.get(source.path)
         if kept is not None and kept.digest == digest:
@@ -184,11 +210,47 @@ class Frontend:
             if stored is not None and stored.path == source.path:
                 self.stats.stored.append(source.path)
                 return stored
-        unit = compile_unit(source, resolver, self.max_bytes)
-        self.stats.loaded.append(source.path)
-        if self.store is not None:
-            self.store.put(unit)
-        return unit
+        return None
+
+    def _workers(self, missing: list[int], sources: list[SourceFile]) -> int:
+        size = sum(len(sources[i].data) for i in missing)
+        return self.workers if size >= self.parallel_min_bytes else 1
+
+
+def compile_units(
+    sources: list[SourceFile], resolver: SpanResolver, max_bytes: int, workers: int
+) -> list[FileUnit]:
+    """Each file's unit, in order; on ``workers`` processes when there are several files.
+
+    The files are independent, so forked workers compile the larger half while
+    this process compiles the rest; a worker hands its unit back pickled through
+    its pipe (a process of our own, never a folder anyone else could write).
+    Where ``fork`` is not available, or a worker fails, this process does it all.
+    """
+    if workers <= 1 or len(sources) < 2 or "fork" not in mp.get_all_start_methods():
+        return [compile_unit(source, resolver, max_bytes) for source in sources]
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
+    theirs, mine = order[0::2], order[1::2]
+    if 4 * sum(len(sources[i].data) for i in mine) < sum(len(s.data) for s in sources):
+        # One large file and small ones (an edit of one region): a worker would only
+        # add the cost of handing the unit back.
+        return [compile_unit(source, resolver, max_bytes) for source in sources]
+    out: dict[int, FileUnit] = {}
+    with mp.get_context("fork").Pool(min(workers - 1, len(theirs))) as pool:
+        pending = {i: pool.apply_async(_compile_alone, (sources[i], max_bytes)) for i in theirs}
+        for i in mine:
+            out[i] = compile_unit(sources[i], resolver, max_bytes)
+        for i, job in pending.items():
+            try:
+                out[i] = job.get()
+            except Exception:  # noqa: BLE001 - a worker that died: do its file here
+                out[i] = compile_unit(sources[i], resolver, max_bytes)
+    return [out[i] for i in range(len(sources))]
+
+
+def _compile_alone(source: SourceFile, max_bytes: int) -> FileUnit:
+    # In a worker: positions of traps are looked up in this one file only.
+    return compile_unit(source, SpanResolver({source.path: source}), max_bytes)
 
 
 def resolved(result: CheckResult, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -90,6 +90,34 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """A customer segment and the accounts it takes (the first segment that matches wins)."""
+
+    id: str
+    name: str
+    key: bool
+    key_accounts: bool  # the accounts reps name under key_accounts
+    new: bool  # new customers (Plan.customers.new)
+    sectors: tuple[str, ...] | None
+    offices: tuple[str, ...] | None
+    revenue: tuple[Decimal | None, Decimal | None] | None
+    employees: tuple[Decimal | None, Decimal | None] | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Customers:
+    """How planc track reads customers (``customers:``): the accounts file and "new customer"."""
+
+    columns: Mapping[str, str]  # role (account, sector, revenue, employees, office) -> header
+    first_order: Decimal  # smallest first won deal of a new customer
+    look_back_months: (
+        int | None
+    )  # months without a won deal before the quarter; None: no definition
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str
@@ -123,6 +151,7 @@ class WarningPolicy:
     behind_pace: Decimal = Decimal(80)  # warn below this % of pace to date
     cap_above_pace: Decimal = Decimal(100)  # warn when a cap is spent above this % of pace
     after_months: int = 1  # no pace warnings until this many months are over
+    pipeline_coverage: Decimal | None = None  # warn when weighted pipeline covers < this % to go
 
 
 def widened(band: Band, factor: Decimal) -> Band:
@@ -145,9 +174,8 @@ class Policy:
     cumulative_region: Band | None = None
     cumulative_company: Band | None = None
     stretch_band: Band | None = None  # children's stretch against the parent's stretch
-    enforce_approvals: bool = (
-        False  # policy.approvals.enforce: a record lacking its tier is an error
-    )
+    enforce_approvals: bool = False  # policy.approvals.enforce (PLC620, PLC621)
+    seasonality_gap: Decimal = Decimal(10)  # points a month's share may move from last year's
 
     def cumulative(self, level: Level) -> Band:
         """The reps' band against a region or the company (default: the level band widened by half)."""
@@ -177,6 +205,7 @@ class Target:
     loc: Loc  # the target's mapping: loc / "value" is its number
     bottom_up: Decimal | None = None  # the owner's own commitment
     last_year_months: tuple[Decimal, ...] | None = None  # seasonality: last year, by month
+    segments: Mapping[str, Decimal] | None = None  # split by customer segment
 
     @property
     def ref(self) -> str:
@@ -204,6 +233,7 @@ class Node:
     budget: Mapping[str, Decimal]
     loc: Loc
     potential: Decimal | None = None  # market potential, a weight for planc allocate
+    key_accounts: tuple[str, ...] = ()  # accounts a rep owns by name (node.loc / "key_accounts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +379,8 @@ class Plan:
     managers: Mapping[str, str]  # person -> effective manager
     files: tuple[str, ...]
     actuals: ActualsMapping | None = None  # how planc track reads CRM exports
+    segments: Mapping[str, Segment] = field(default_factory=dict)  # customer segments, in order
+    customers: Customers | None = None
 
     def walk(self, start: str | None = None) -> Iterator[Node]:
         """Nodes top-down from ``start`` (default: the company), parents before children."""
@@ -428,6 +460,7 @@ def build_plan(
     metrics = _keyed(b, "metric", qdoc["metrics"], top / "metrics", _metric)
     pillars = _keyed(b, "pillar", qdoc["pillars"], top / "pillars", _pillar)
     products = _keyed(b, "product", qdoc.get("products", []), top / "products", _product)
+    segments = _keyed(b, "segment", qdoc.get("segments", []), top / "segments", _segment)
     for m in metrics.values():
         if m.pillar is not None:
             b.ref("pillar", m.pillar, f"pillar of metric {m.id}", m.loc / "pillar")
@@ -494,8 +527,42 @@ def build_plan(
         managers=managers,
         files=(qfile, *(f for f, _ in region_docs)),
         actuals=_actuals(qdoc.get("actuals"), top / "actuals"),
+        segments=segments,
+        customers=_customers(qdoc.get("customers"), top / "customers"),
     )
     return plan, b.problems
+
+
+def _range(raw: dict[str, Any] | None) -> tuple[Decimal | None, Decimal | None] | None:
+    return None if raw is None else (_opt_dec(raw.get("min")), _opt_dec(raw.get("max")))
+
+
+def _segment(raw: dict[str, Any], loc: Loc) -> Segment:
+    sectors, offices = raw.get("sectors"), raw.get("offices")
+    return Segment(
+        id=raw["id"],
+        name=raw["name"],
+        key=bool(raw.get("key", False)),
+        key_accounts=bool(raw.get("key_accounts", False)),
+        new=bool(raw.get("new", False)),
+        sectors=None if sectors is None else tuple(str(x) for x in sectors),
+        offices=None if offices is None else tuple(str(x) for x in offices),
+        revenue=_range(raw.get("revenue")),
+        employees=_range(raw.get("employees")),
+        loc=loc,
+    )
+
+
+def _customers(raw: dict[str, Any] | None, loc: Loc) -> Customers | None:
+    if raw is None:
+        return None
+    new = raw.get("new") or {}
+    return Customers(
+        columns=dict(raw.get("columns") or {}),
+        first_order=_dec(new.get("first_order", 0)),
+        look_back_months=int(new["look_back_months"]) if "look_back_months" in new else None,
+        loc=loc,
+    )
 
 
 def _keyed(
@@ -651,6 +718,7 @@ def _policy(b: _Builder, raw: dict[str, Any], loc: Loc) -> Policy:
         cumulative_company=_opt_band(cumulative.get("company")),
         stretch_band=_opt_band(over.get("stretch")),
         enforce_approvals=enforce,
+        seasonality_gap=_dec(raw.get("seasonality_gap", 10)),
         growth=_band(raw.get("growth"), (-10, 40)),
         ramp=tuple(_dec(r) for r in raw.get("ramp", [100])),
         rounding=_opt_dec(raw.get("rounding")),
@@ -670,6 +738,7 @@ def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
         behind_pace=_dec(raw.get("behind_pace", default.behind_pace)),
         cap_above_pace=_dec(raw.get("cap_above_pace", default.cap_above_pace)),
         after_months=int(raw.get("after_months", default.after_months)),
+        pipeline_coverage=(_dec(raw["pipeline_coverage"]) if "pipeline_coverage" in raw else None),
     )
 
 
@@ -754,6 +823,7 @@ def _region(
                 "owner": person,
                 "targets": seat.get("targets"),
                 "potential": seat.get("potential"),
+                "key_accounts": seat.get("key_accounts"),
             }
             if _add_node(b, node, sloc, Level.REP, team["id"], (), metrics, id_key="rep"):
                 rep_ids.append(person)
@@ -799,6 +869,7 @@ def _add_node(
         budget,
         loc,
         potential=_opt_dec(raw.get("potential")),
+        key_accounts=tuple(raw.get("key_accounts") or ()),
     )
     return True
 
@@ -825,6 +896,9 @@ def _target(
     products = raw.get("products")
     if products is not None:
         products = {p: _dec(v) for p, v in products.items()}
+    segments = raw.get("segments")
+    if segments is not None:
+        segments = {k: _dec(v) for k, v in segments.items()}
     months = raw.get("months")
     baseline = raw.get("baseline") or {}
     seasonality = baseline.get("last_year_months")
@@ -845,6 +919,7 @@ def _target(
         loc=loc,
         bottom_up=_opt_dec(raw.get("bottom_up")),
         last_year_months=None if seasonality is None else tuple(_dec(m) for m in seasonality),
+        segments=segments,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +13,8 @@ from planc.core.diagnostics import Counts, Diagnostic, Rule, Severity, declared_
 from planc.core.markdown import code, escape
 from planc.core.model import Level
 from planc.core.pipeline import CheckResult
-from planc.core.source import SourceSpan
+from planc.core.safetext import printable
+from planc.core.source import SourceFile, SourceSpan
 
 JSON_FORMAT_VERSION = 1
 _NO_SPAN = SourceSpan("", 1, 1)
@@ -46,22 +47,34 @@ def summary_line(results: list[CheckResult]) -> str:
 
 
 def text(results: list[CheckResult]) -> str:
-    """``path:line:col: CODE [severity] message``, the hint, and the line with a caret."""
+    """``path:line:col: CODE [severity] message``, the hint, and the line with a caret.
+
+    User text (paths, names in messages, the source line) is shown through
+    :func:`printable`: a control character or escape sequence is never sent to
+    the terminal as it is.
+    """
     lines: list[str] = []
     for result in results:
         for d in result.diagnostics:
-            span = _span(d)
-            lines.append(f"{span}: {d.code} [{d.severity.value}] {d.message}")
-            source = result.sources.get(span.path)
-            code_line = source.line_text(span.line) if source is not None else ""
-            if code_line.strip():
-                gutter = f"{span.line:>5} | "
-                lines.append(gutter + code_line.rstrip())
-                lines.append(" " * (len(gutter) - 2) + "| " + _caret_pad(code_line, span.col) + "^")
-            if d.hint:
-                lines.append(f"      = hint: {d.hint}")
-    lines.append(summary_line(results))
+            lines += diagnostic_lines(d, result.sources)
+    lines.append(printable(summary_line(results)))
     return "\n".join(lines) + "\n"
+
+
+def diagnostic_lines(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[str]:
+    """One diagnostic for a terminal: the headline, the source line with a caret, the hint."""
+    span = _span(d)
+    lines = [printable(f"{span}: {d.code} [{d.severity.value}] {d.message}")]
+    source = sources.get(span.path)
+    code_line = source.line_text(span.line) if source is not None else ""
+    if code_line.strip():
+        gutter = f"{span.line:>5} | "
+        before = printable(code_line[: max(span.col - 1, 0)])
+        lines.append(gutter + printable(code_line.rstrip()))
+        lines.append(" " * (len(gutter) - 2) + "| " + _caret_pad(before, len(before) + 1) + "^")
+    if d.hint:
+        lines.append(f"      = hint: {printable(d.hint)}")
+    return lines
 
 
 def _caret_pad(line: str, col: int) -> str:

@@ -299,11 +299,10 @@ def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
             f"plan format `planc: {data['planc']}` is not one this planc reads (it reads 1)",
             "write planc: 1, or upgrade planc if the plan was written for a newer format",
         )
-    if data.get("kind") not in _KIND_ROOTS:
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in _KIND_ROOTS:  # `kind: []` is unhashable
         where = file_loc / "kind" if "kind" in data else file_loc
-        return BAD_FILE_KIND.at(
-            where, f"`kind` must be quarter or region, not {data.get('kind')!r}", hint
-        )
+        return BAD_FILE_KIND.at(where, f"`kind` must be quarter or region, not {_show(kind)}", hint)
     return None
 
 

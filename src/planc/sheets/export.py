@@ -7,7 +7,6 @@ with a number format, as spreadsheets store them.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.util
 import io
@@ -18,6 +17,7 @@ from decimal import Decimal
 from planc.core.extras import MissingExtra
 from planc.core.model import Level, Node, Plan, Target
 from planc.core.pipeline import CheckResult
+from planc.core.safetext import CsvRows, spreadsheet_text
 
 COLUMNS = (
     "quarter",
@@ -103,7 +103,7 @@ def _row(plan: Plan, node: Node, target: Target, month: str | None, value: Decim
 def to_csv(plan: Plan) -> bytes:
     """UTF-8 CSV with a byte-order mark, so Excel opens Chinese names correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvRows(buffer)
     writer.writerow(COLUMNS)
     for row in rows(plan):
         writer.writerow("" if cell is None else _text(cell) for cell in row.cells)
@@ -113,8 +113,7 @@ def to_csv(plan: Plan) -> bytes:
 def _text(cell: str | Decimal) -> str:
     if isinstance(cell, Decimal):
         return format(cell, "f")
-    # A cell starting with = + - @ is a formula to a spreadsheet: never let plan text run as one.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    return spreadsheet_text(cell)  # plan text never runs as a formula
 
 
 def require_xlsx() -> None:
@@ -148,6 +147,10 @@ def to_xlsx(plan: Plan, revision: str | None = None) -> bytes:
     metric_index = COLUMNS.index("metric")
     for number, row in enumerate(rows(plan), start=2):
         sheet.append([_xlsx_cell(c) for c in row.cells])
+        for cell in sheet[number]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # openpyxl stores text that starts with = as a formula: keep plan text as text
+                cell.data_type = "s"
         money = row.cells[metric_index] in currency_metrics
         for index in amount_indexes:
             sheet.cell(row=number, column=index + 1).number_format = (

@@ -50,7 +50,7 @@ DEFAULT_POLICY: dict[str, Any] = {
 }
 
 
-class ImportError_(Exception):
+class SheetImportError(Exception):
     """The import cannot start (bad options); the message says why, for the user."""
 
 
@@ -94,13 +94,13 @@ def quarter_dates(quarter: str, start: date | None) -> tuple[date, date]:
     if start is None:
         match = _QUARTER.fullmatch(quarter)
         if match is None:
-            raise ImportError_(
+            raise SheetImportError(
                 f"{quarter!r} is not a calendar quarter id like 2027-Q1; pass --start YYYY-MM-DD "
                 "for a fiscal quarter"
             )
         start = date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
     if start.day != 1:
-        raise ImportError_(f"--start {start} is not the first day of a month")
+        raise SheetImportError(f"--start {start} is not the first day of a month")
     index = start.year * 12 + start.month - 1 + 3
     after = date(index // 12, index % 12 + 1, 1)
     return start, date.fromordinal(after.toordinal() - 1)
@@ -435,22 +435,23 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
         roster_table = read_table(request.roster, request.shown_roster, request.roster_sheet)
         quota_table = read_table(request.quotas, request.shown_quotas, request.quotas_sheet)
     except SheetError as error:
-        raise ImportError_(str(error)) from error
+        raise SheetImportError(str(error)) from error
     roster = read_roster(roster_table, request.roster_columns, request.declared)
     if roster.diagnostics:
         return Imported(list(roster.diagnostics))
     if not roster.people:
-        raise ImportError_(f"{request.shown_roster}: the roster lists nobody")
+        raise SheetImportError(f"{request.shown_roster}: the roster lists nobody")
     org = _org(roster, request)
     sheet = read_quotas(quota_table, months, org.resolve, request.units, request.name_column)
     diagnostics = list(sheet.diagnostics)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return Imported(diagnostics)
     if not sheet.metrics:
-        raise ImportError_(f"{request.shown_quotas}: no metric columns found beside the names")
+        raise SheetImportError(f"{request.shown_quotas}: no metric columns found beside the names")
     targets = _targets_from_sheet(sheet, len(months))
     where = {node: numbers.cell for node, numbers in sheet.nodes.items()}
-    diagnostics += _derive(org, sheet, targets, Decimal(0), where)
+    band_min = Decimal(DEFAULT_POLICY["over_assignment"]["min"])  # the band the children keep
+    diagnostics += _derive(org, sheet, targets, band_min, where)
     for rep in roster.reps():
         if rep not in sheet.nodes:
             person = roster.people[rep]

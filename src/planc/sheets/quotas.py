@@ -15,7 +15,8 @@ What is understood (docs/import.md says the same for users):
   found among the roster's reps (name, id or e-mail), managers (their team),
   teams, regions and the company. A row named ``Total`` (``Grand total``,
   ``合计``, ``总计``) is the company's number.
-* **Numbers** are number cells, or text like ``2,910,000`` and ``$87,000``.
+* **Numbers** are number cells, or text like ``2,910,000``, ``$87,000`` and ``55%``;
+  a cell formatted as a percent (stored 0.55, shown 55%) is read as 55.
   A formula counts with the value the spreadsheet program last computed.
 
 Not understood (reported, never guessed): product-by-month grids (three
@@ -273,7 +274,29 @@ def _columns(
         column = _column(table, parts, months, units, sheet)
         if column is not None:
             columns[col] = column
+    _all_months(table, columns, len(months), sheet)
     return columns
+
+
+def _all_months(
+    table: Table, columns: dict[int, MetricColumn], length: int, sheet: QuotaSheet
+) -> None:
+    """Month columns cover the whole quarter, each month once, or they are not understood."""
+    by_metric: dict[str, list[MetricColumn]] = {}
+    for column in columns.values():
+        if column.part == "month":
+            by_metric.setdefault(column.metric, []).append(column)
+    for metric, found in by_metric.items():
+        indexes = sorted(c.month for c in found if c.month is not None)
+        if indexes != list(range(length)):
+            sheet.diagnostics.append(
+                HEADER_NOT_UNDERSTOOD.at(
+                    table.span(found[-1].cell),
+                    f"{metric} has month columns for months {', '.join(str(i + 1) for i in indexes)} "
+                    f"of the quarter's {length}",
+                    "give one column for every month of the quarter, or none",
+                )
+            )
 
 
 def _column(
@@ -297,7 +320,7 @@ def _column(
         )
         return None
     label = _PARENTHESIS.sub("", head.text).strip() or head.text
-    metric = slug(label).replace("-", "_") or f"metric_{head.col}"
+    metric = _metric_id(label, sheet)
     if metric not in sheet.metrics:
         unit = units.get(metric) or unit_of(head.text)
         if unit is None:
@@ -330,6 +353,18 @@ def _column(
     product = slug(sub) or f"product-{len(sheet.products) + 1}"
     sheet.products.setdefault(product, sub)
     return MetricColumn(at, metric, "product", product=product)
+
+
+def _metric_id(label: str, sheet: QuotaSheet) -> str:
+    """``Deals won`` → ``deals_won``; a name without latin letters → ``metric_1``, ``metric_2``
+    (the same label always gets the same id)."""
+    made = slug(label).replace("-", "_")
+    if made:
+        return made
+    for metric, (name, _) in sheet.metrics.items():
+        if name == label:
+            return metric
+    return f"metric_{sum(1 for m in sheet.metrics if m.startswith('metric_')) + 1}"
 
 
 def _is_quarter(text: str) -> bool:
@@ -380,6 +415,37 @@ def _read_row(
         else:
             assert column.product is not None
             entry.products.setdefault(column.metric, {})[column.product] = (amount, cell)
+    _empty_months(table, row, columns, entry, sheet)
+
+
+def _empty_months(
+    table: Table,
+    row: tuple[Cell, ...],
+    columns: dict[int, MetricColumn],
+    entry: Numbers,
+    sheet: QuotaSheet,
+) -> None:
+    """A row that gives some months of a metric must give all of them: never guess the rest."""
+    for col, column in columns.items():
+        if column.part != "month" or column.metric not in entry.months:
+            continue
+        cell = row[col - 1] if col <= len(row) else Cell(row[0].row, col, None)
+        if cell.value is None and cell.formula is None:
+            sheet.diagnostics.append(
+                NOT_A_NUMBER.at(
+                    table.span(cell),
+                    f"{table.where(cell)} is empty, but the row gives other months of "
+                    f"{column.metric}",
+                    "type every month's number (0 for none), or leave all months empty",
+                )
+            )
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """55.00 → 55, 55.50 → 55.5: the number as written, without the scaling's zeros."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _place(
@@ -425,7 +491,8 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
         )
         return None
     if isinstance(cell.value, Decimal):
-        return cell.value
+        # a cell formatted as a percent stores 0.55 and shows 55%: the sheet means 55
+        return _tidy(cell.value * 100) if cell.percent else cell.value
     amount = parse_number(cell.text)
     if amount is None:
         sheet.diagnostics.append(

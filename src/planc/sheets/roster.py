@@ -214,13 +214,10 @@ def _team(roster: Roster, ids: _Ids, name: str, region: Region, owner: str) -> T
     for team in roster.teams.values():
         if name_key(team.name) == name_key(name) and team.region == region.id:
             return team
-    surname = name.split()[-2] if name.endswith(" team") and len(name.split()) > 2 else name
-    team = Team(
-        ids.make(f"{region.name} {surname}", f"team-{len(roster.teams) + 1}"),
-        name,
-        region.id,
-        owner,
-    )
+    words = name.split()
+    surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
+    made = slug(f"{region.name} {surname}")
+    team = Team(ids.make(made, f"{owner}-team"), name, region.id, owner)
     roster.teams[team.id] = team
     region.teams.append(team.id)
     return team

@@ -261,11 +261,13 @@ ROWS_CHANGED = rule(
     "PLC823",
     "sheet-rows-changed",
     Severity.ERROR,
-    """A row of the edited workbook was added, deleted, moved, or its node, metric or month changed.
+    """A row of the edited workbook was added or deleted, or a cell other than its value changed.
 
     Only numbers are edited in the workbook; the plan's structure (reps,
-    teams, metrics, months) is edited in the YAML, where it is reviewed. The
-    rows must be the exported ones, in the exported order.
+    teams, metrics, months) and the other columns (names, stretch, baselines,
+    owners) are edited in the YAML, where they are reviewed. Rows are matched
+    by node, metric and month, so sorting and filtering the sheet are fine;
+    each exported row must be there once.
 
     Fails (a row for a new rep was typed under the others)::
 

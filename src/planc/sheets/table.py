@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planc.core.extras import MissingExtra
+from planc.core.files import read_regular
 from planc.core.source import SourceSpan
 
 CellValue = str | Decimal | None
@@ -43,6 +44,7 @@ class Cell:
     col: int  # 1-based: A is 1
     value: CellValue  # text (stripped), an exact Decimal, or None when empty
     formula: str | None = None  # the formula text when the cell holds one (XLSX only)
+    percent: bool = False  # an XLSX number shown as a percent: 0.55 is displayed as 55%
 
     @property
     def ref(self) -> str:
@@ -82,8 +84,9 @@ def column_letters(col: int) -> str:
 
 def parse_number(text: str) -> Decimal | None:
     """A number as people type it in a sheet: ``2910000``, ``2,910,000``, ``$2,910,000``,
-    ``4.5``; ``None`` for anything else (never a guess: ``2.910.000`` is not a number)."""
-    cleaned = text.strip().strip(_CURRENCY_MARKS)
+    ``4.5``, ``55%`` (55); ``None`` for anything else (never a guess: ``2.910.000`` is not a
+    number)."""
+    cleaned = text.strip().strip(_CURRENCY_MARKS).removesuffix("%").rstrip()
     if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     if not _PLAIN.fullmatch(cleaned):
@@ -112,7 +115,11 @@ def read_table(path: Path, shown: str, sheet: str | None = None) -> Table:
     if suffix == ".csv":
         if sheet is not None:
             raise SheetError(f"{shown}: a CSV file has no sheets (leave out the sheet name)")
-        return _read_csv(path.read_bytes(), shown)
+        try:
+            data = read_regular(path, MAX_BYTES, shown)
+        except OSError as error:
+            raise SheetError(f"{shown}: {error.strerror or error}") from error
+        return _read_csv(data, shown)
     if suffix in (".xlsx", ".xlsm"):
         return read_workbook(path, shown).table(sheet)
     raise SheetError(f"{shown}: planc reads .csv (UTF-8) and .xlsx files, not {suffix or 'this'}")
@@ -175,11 +182,13 @@ def read_workbook(path: Path, shown: str) -> Workbook:
     from zipfile import BadZipFile  # noqa: PLC0415
 
     from openpyxl import load_workbook  # noqa: PLC0415
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
 
     try:
-        formulas = load_workbook(path, data_only=False)
-        values = load_workbook(path, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as error:
+        data = io.BytesIO(read_regular(path, MAX_BYTES, shown))
+        formulas = load_workbook(data, data_only=False)
+        values = load_workbook(io.BytesIO(data.getvalue()), data_only=True)
+    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
         raise SheetError(f"{shown}: not a readable .xlsx workbook ({error})") from error
     visible: list[str] = []
     hidden: dict[str, Table] = {}
@@ -210,19 +219,21 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
         cells = []
         for col in range(1, width + 1):
             source = merged.get((row, col), (row, col))
-            written = formulas.cell(*source).value
+            cell = formulas.cell(*source)
             computed = values.cell(*source).value
-            cells.append(_xlsx_cell(row, col, written, computed))
+            percent = "%" in str(cell.number_format or "")
+            cells.append(_xlsx_cell(row, col, cell.value, computed, percent))
         rows.append(tuple(cells))
     return Table(shown, formulas.title, tuple(rows))
 
 
-def _xlsx_cell(row: int, col: int, written: object, computed: object) -> Cell:
+def _xlsx_cell(row: int, col: int, written: object, computed: object, percent: bool) -> Cell:
     formula = written if isinstance(written, str) and written.startswith("=") else None
     if formula is None and written is not None and not isinstance(written, str | int | float):
         formula = str(written)  # array formulas and the like: reported, never evaluated
     shown = computed if formula is not None else written
-    return Cell(row, col, _xlsx_value(shown), formula)
+    value = _xlsx_value(shown)
+    return Cell(row, col, value, formula, percent and isinstance(value, Decimal))
 
 
 def _xlsx_value(value: object) -> CellValue:

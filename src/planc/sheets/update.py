@@ -2,7 +2,8 @@
 
 The workbook must be an export of this plan, this quarter and this version
 of its files (the hidden ``planc`` sheet says which; PLC820, PLC821). Its
-rows are compared with the rows the plan exports now, one by one: only the
+rows are matched with the rows the plan exports now by node, metric and month
+(so sorting and filtering in the spreadsheet are fine): only the
 ``value`` column is read back (the quarter's number and each month's);
 formulas (PLC822), text or empty cells where numbers were (PLC803), and rows
 added, deleted, moved or relabelled (PLC823) are reported and nothing is
@@ -44,7 +45,6 @@ from planc.sheets.rules import (
 )
 from planc.sheets.table import Cell, SheetError, Table, Workbook, exact, read_workbook
 
-IDENTITY = ("quarter", "level", "node", "metric", "month")
 VALUE = COLUMNS.index("value")
 
 
@@ -88,6 +88,7 @@ def _metadata(workbook: Workbook) -> dict[str, str]:
 
 def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path) -> Path:
     """The plan the workbook names (``plans/<quarter>``), unless FOLDER says otherwise."""
+    _require_workbook(edited, shown)
     if folder is not None:
         return folder
     try:
@@ -102,12 +103,16 @@ def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path)
     return plans_root / quarter
 
 
-def update_plan(edited: Path, shown: str, folder: Path) -> Update:
-    """Compare the workbook with the plan; when nothing is amiss, the edited files in memory."""
+def _require_workbook(edited: Path, shown: str) -> None:
     if not edited.is_file():
         raise UpdateError(f"{shown}: no such file")
     if edited.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UpdateError(f"{shown}: --update reads the .xlsx workbook planc export wrote")
+
+
+def update_plan(edited: Path, shown: str, folder: Path) -> Update:
+    """Compare the workbook with the plan; when nothing is amiss, the edited files in memory."""
+    _require_workbook(edited, shown)
     try:
         workbook = read_workbook(edited, shown)
     except SheetError as error:
@@ -181,8 +186,8 @@ def _expected(cell: str | Decimal | None) -> str | Decimal | None:
 
 
 def _compare(table: Table, plan: Plan, found: list[Diagnostic]) -> list[Edit]:
-    expected = [[_expected(c) for c in row.cells] for row in rows(plan)]
-    data = [row for row in table.rows[1:] if any(c.value is not None or c.formula for c in row)]
+    """Each data row matched to the exported row with its node, metric and month (sorting and
+    filtering in the spreadsheet are fine); the value cells of the matched rows read."""
     header = table.rows[0] if table.rows else ()
     if [c.text for c in header[: len(COLUMNS)]] != list(COLUMNS):
         found.append(
@@ -193,33 +198,78 @@ def _compare(table: Table, plan: Plan, found: list[Diagnostic]) -> list[Edit]:
             )
         )
         return []
+    expected = {_key(want): want for want in ([_expected(c) for c in r.cells] for r in rows(plan))}
+    data = [row for row in table.rows[1:] if any(c.value is not None or c.formula for c in row)]
+    seen: dict[tuple[str, str, str], Cell] = {}
     edits: dict[tuple[str, str], Edit] = {}
-    for index, want in enumerate(expected):
-        if index >= len(data):
-            found.append(_deleted(table, want, len(data)))
-            return []
-        if not _same_row(table, data[index], want, found):
-            return []
-        _read_value(table, data[index], want, plan, edits, found)
-    for extra in data[len(expected) :]:
-        found.append(
-            ROWS_CHANGED.at(
-                table.span(extra[0]),
-                f"row {extra[0].row} was added; planc reads back only the exported rows",
-                "add reps, targets or months in the YAML, where they are reviewed",
+    for row in data:
+        node, metric, month = (_cell(row, i).text for i in KEY)
+        key = (node, metric, month)
+        want = expected.get(key)
+        if want is None:
+            found.append(_unknown_row(table, row, key, expected))
+        elif key in seen:
+            found.append(
+                ROWS_CHANGED.at(
+                    table.span(row[0]),
+                    f"row {row[0].row} repeats row {seen[key].row} ({_label(key)})",
+                    "keep each exported row once",
+                )
             )
-        )
+        else:
+            seen[key] = row[0]
+            if _same_row(table, row, want, found):
+                _read_value(table, row, want, plan, edits, found)
+    last = data[-1][0] if data else Cell(1, 1, None)
+    for key in expected:
+        if key not in seen:
+            found.append(
+                ROWS_CHANGED.at(
+                    table.span(last),
+                    f"the row of {_label(key)} was deleted (or its node, metric or month changed)",
+                    "export again and edit numbers only; remove targets in the YAML",
+                )
+            )
     return list(edits.values())
 
 
-def _deleted(table: Table, want: list[str | Decimal | None], present: int) -> Diagnostic:
-    last = table.rows[-1][0] if table.rows else Cell(1, 1, None)
-    label = "/".join(str(want[COLUMNS.index(k)] or "") for k in ("node", "metric", "month"))
+KEY = tuple(COLUMNS.index(k) for k in ("node", "metric", "month"))
+
+
+def _key(want: list[str | Decimal | None]) -> tuple[str, str, str]:
+    node, metric, month = ("" if want[i] is None else str(want[i]) for i in KEY)
+    return node, metric, month
+
+
+def _label(key: tuple[str, ...]) -> str:
+    return "/".join(part for part in key if part)
+
+
+def _cell(row: tuple[Cell, ...], index: int) -> Cell:
+    return row[index] if index < len(row) else Cell(row[0].row, index + 1, None)
+
+
+def _unknown_row(
+    table: Table,
+    row: tuple[Cell, ...],
+    key: tuple[str, str, str],
+    expected: dict[tuple[str, str, str], list[str | Decimal | None]],
+) -> Diagnostic:
+    """A row the export did not have: point at the first of node, metric, month that is new."""
+    nodes = {k[0] for k in expected}
+    targets = {k[:2] for k in expected}
+    if key[0] not in nodes:
+        index = KEY[0]
+    elif key[:2] not in targets:
+        index = KEY[1]
+    else:
+        index = KEY[2]
+    cell = _cell(row, index)
     return ROWS_CHANGED.at(
-        table.span(last),
-        f"rows were deleted: the sheet has {present} data rows, the export had more "
-        f"(from {label.rstrip('/')} on)",
-        "export again and edit numbers only; remove targets in the YAML",
+        table.span(cell),
+        f"row {cell.row} ({_label(key) or 'no node'}) is not a row of the export: it was added, "
+        f"or its {COLUMNS[index]} changed",
+        "add reps, targets or months in the YAML, where they are reviewed; edit numbers here",
     )
 
 
@@ -233,11 +283,7 @@ def _same_row(
         if _matches(cell, want[position]):
             continue
         was = "" if want[position] is None else str(want[position])
-        what = (
-            "the row was added, deleted or moved"
-            if name in IDENTITY
-            else f"only the value column is read back; change {name} in the YAML"
-        )
+        what = f"only the value column is read back; change {name} in the YAML"
         found.append(
             ROWS_CHANGED.at(
                 table.span(cell),

@@ -14,10 +14,11 @@ strings and SVG coordinates; templates do no arithmetic.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from pathlib import Path, PurePath
+from types import MappingProxyType
 
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Diagnostic, resolve_spans
@@ -25,9 +26,16 @@ from planc.core.locales import DASH, MINUS, Locale
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
-from planc.track.tracking import MonthProgress, Progress, elapsed_days, percent_places
+from planc.track.tracking import (
+    MonthProgress,
+    Progress,
+    elapsed_days,
+    pace_of,
+    percent_places,
+)
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _BAR_WIDTH = 320  # SVG user units, as the site's other charts
 _STATES = {
     "ahead": "st_ahead",
@@ -49,6 +57,8 @@ class SiteActuals:
     progress: Mapping[tuple[str, str], Progress]
     as_of: date
     source: str  # the export's file name (never a local path: the page is published)
+    # planc track's early warnings (PLC7xx) for the same data, by (node id, metric id)
+    warnings: Mapping[tuple[str, str], Diagnostic] = field(default_factory=dict)
 
 
 def load_site_actuals(
@@ -61,7 +71,7 @@ def load_site_actuals(
     """
     from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only when --actuals is given
     from planc.track.report import default_as_of  # noqa: PLC0415 - only with --actuals
-    from planc.track.tracking import progress_by_target  # noqa: PLC0415 - only with --actuals
+    from planc.track.tracking import track  # noqa: PLC0415 - only with --actuals
 
     plan = result.plan
     if plan is None:
@@ -71,8 +81,26 @@ def load_site_actuals(
     found = resolve_spans(loaded.diagnostics, SpanResolver(result.sources))
     if loaded.actuals is None or loaded.has_errors:
         return None, found
-    progress = progress_by_target(plan, loaded.actuals)
-    return SiteActuals(progress, day, PurePath(shown).name), found
+    tracked = track(plan, loaded.actuals)
+    progress = {(p.node, p.metric): p for p in tracked.progress}
+    warnings = _warnings_by_target(
+        plan, resolve_spans(tracked.warnings, SpanResolver(result.sources))
+    )
+    return SiteActuals(progress, day, PurePath(shown).name, MappingProxyType(warnings)), found
+
+
+def _warnings_by_target(
+    plan: Plan, warnings: list[Diagnostic]
+) -> dict[tuple[str, str], Diagnostic]:
+    """Each early warning beside the target it is about (it points at the target's value)."""
+    at = {d.loc: d for d in warnings if d.loc is not None}
+    out = {}
+    for node in plan.nodes.values():
+        for metric, target in node.targets.items():
+            found = at.get(target.loc / "value")
+            if found is not None:
+                out[(node.id, metric)] = found
+    return out
 
 
 # --------------------------------------------------------------------------- view models
@@ -99,6 +127,43 @@ class ProgressView:
     status: str  # the status in words
     state: str  # the status as a CSS class: ahead, behind, at-risk, within, over, ...
     bar: ProgressBar | None
+    to_go: str | None = None  # "$184,000 to go", or "Target reached"
+    per_week: str | None = None  # "$14,200 a week for the 13 weeks left"
+    warning: WarningNote | None = None  # planc track's early warning for this target
+
+
+@dataclass(frozen=True, slots=True)
+class WarningNote:
+    """An early warning from ``planc track``, beside its target."""
+
+    code: str
+    headline: str  # in the site's language, from the numbers
+    detail: str  # planc track's message: the causes it found
+    detail_lang: str | None  # "en" when the detail is not in the page's language
+
+
+@dataclass(frozen=True, slots=True)
+class PacePoint:
+    x: int
+    y: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaceChart:
+    """Attained so far against the phased target, both cumulative over the quarter."""
+
+    ident: str
+    metric: str
+    width: int
+    height: int
+    axis: int  # y of the baseline
+    plan_points: str  # SVG polyline points of the phased target
+    attained_points: str
+    today: PacePoint  # where attained stands at the as-of date
+    ticks: tuple[tuple[int, int, str], ...]  # (x of the month's end, x of its middle, label)
+    target_label: str  # the target's value, at the top of the plan line
+    attained_label: str  # attained at the as-of date
+    summary: str  # the chart in words, for screen readers and print
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +252,7 @@ class Extras:
         )
         of_pace = None if p.of_pace is None else t["of_pace"].format(pct=self._of_pace(p))
         state = p.status.replace(" ", "-")
+        to_go, per_week = self._to_go(p)
         return ProgressView(
             target=self.amount(p.target, p.unit, exact=True),
             attained=attained,
@@ -197,6 +263,112 @@ class Extras:
             status=t[_STATES.get(p.status, "st_no_data")],
             state=state,
             bar=self._bar(p, attained, attainment, of_pace),
+            to_go=to_go,
+            per_week=per_week,
+            warning=self.warning(metric, node_id),
+        )
+
+    def _to_go(self, p: Progress) -> tuple[str | None, str | None]:
+        """What is still needed, and per remaining week; only for amounts and counts to reach."""
+        if p.attained is None or p.lower_is_better or p.unit in ("percent", "score"):
+            return None, None
+        remaining = p.target - p.attained
+        if remaining <= 0:
+            return self.t["target_met"], None
+        if self.actuals is None:
+            return None, None
+        quarter = self.plan.quarter
+        days_left = quarter.days - elapsed_days(quarter, self.actuals.as_of)
+        to_go = self.t["to_go"].format(amount=self.amount(remaining, p.unit, exact=True))
+        if days_left <= 0:
+            return to_go, None
+        # rounded up: what a week must bring for the remainder to be reached in time
+        step = _ONE if p.unit == "currency" else Decimal("0.1")
+        weekly = (remaining * 7 / days_left).quantize(step, rounding=ROUND_CEILING)
+        weeks = (Decimal(days_left) / 7).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+        per_week = self.t["per_week"].format(
+            amount=self.loc.value(weekly, p.unit), weeks=self.loc.number(weeks)
+        )
+        return to_go, per_week
+
+    def warning(self, metric: Metric, node_id: str) -> WarningNote | None:
+        """planc track's warning on this target, its headline in the page's language."""
+        if self.actuals is None:
+            return None
+        found = self.actuals.warnings.get((node_id, metric.id))
+        p = self.of(node_id, metric.id)
+        if found is None or p is None or p.of_pace is None:
+            return None
+        key = "warn_cap" if p.lower_is_better else "warn_behind"
+        headline = self.t[key].format(
+            metric=metric.name,
+            of_pace=self.loc.percent(p.of_pace),
+            pace=self.amount(p.pace, p.unit),
+        )
+        return WarningNote(
+            code=found.code,
+            headline=headline,
+            detail=found.message,
+            detail_lang=None if self.loc.tag.startswith("en") else "en",
+        )
+
+    def pace_chart(self, metric: Metric, node_id: str, index: int) -> PaceChart | None:
+        """The cumulative pace chart of one tracked, summed target (None when it has no data)."""
+        p = self.of(node_id, metric.id)
+        node = self.plan.nodes.get(node_id)
+        target = node.targets.get(metric.id) if node is not None else None
+        if p is None or target is None or p.attained is None or not metric.summed:
+            return None
+        if self.actuals is None:
+            return None
+        quarter, as_of = self.plan.quarter, self.actuals.as_of
+        ends = [_month_end(quarter.start, quarter.end, y, m) for y, m in quarter.months]
+        planned = [(0, _ZERO)] + [
+            ((end - quarter.start).days + 1, pace_of(quarter, target, end, share=False))
+            for end in ends
+        ]
+        done: list[tuple[int, Decimal]] = [(0, _ZERO)]
+        total = _ZERO
+        for month, end in zip(p.months, ends, strict=False):
+            if month.attained is None:
+                break
+            total += month.attained
+            day = (end - quarter.start).days + 1 if month.complete else elapsed_days(quarter, as_of)
+            done.append((day, total))
+        top = max([p.target, *(v for _, v in done)])
+        if top <= 0:
+            return None
+        width, axis, span = _BAR_WIDTH, 112, 96
+
+        def point(day: int, value: Decimal) -> PacePoint:
+            x = min(day * width // quarter.days, width - 1)
+            return PacePoint(x, axis - int((value * span / top).to_integral_value(ROUND_HALF_EVEN)))
+
+        plan_points = [point(d, v) for d, v in planned]
+        done_points = [point(d, v) for d, v in done]
+        ticks = tuple(
+            (plan_points[i + 1].x, (plan_points[i].x + plan_points[i + 1].x) // 2, self.loc.month(m))
+            for i, (_, m) in enumerate(quarter.months)
+        )
+        attained = self.amount(p.attained, p.unit, exact=True)
+        short = self.loc.compact if p.unit == "currency" else None
+        return PaceChart(
+            ident=f"pace-{index}",
+            metric=metric.name,
+            width=width,
+            height=axis + 22,
+            axis=axis,
+            plan_points=" ".join(f"{q.x},{q.y}" for q in plan_points),
+            attained_points=" ".join(f"{q.x},{q.y}" for q in done_points),
+            today=done_points[-1],
+            ticks=ticks,
+            target_label=short(p.target) if short else self.amount(p.target, p.unit, exact=True),
+            attained_label=short(p.attained) if short else attained,
+            summary=self.t["pace_summary"].format(
+                attained=attained,
+                pace=self.amount(p.pace, p.unit),
+                target=self.amount(p.target, p.unit, exact=True),
+            ),
         )
 
     def _bar(
@@ -274,6 +446,13 @@ class Extras:
             source=source,
             outside=mark,
         )
+
+
+def _month_end(start: date, end: date, year: int, month: int) -> date:
+    """The last day of a month of the quarter, within the quarter."""
+    following = date(year + month // 12, month % 12 + 1, 1)
+    last = date.fromordinal(following.toordinal() - 1)
+    return max(start, min(last, end))
 
 
 def _signed(loc: Locale, value: Decimal, unit: str) -> str:

@@ -26,7 +26,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -49,7 +49,15 @@ from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.resources import data_dir
-from planc.site.progress import CellProgress, Extras, GapView, ProgressView, SiteActuals
+from planc.site.progress import (
+    CellProgress,
+    Extras,
+    GapView,
+    PaceChart,
+    ProgressView,
+    SiteActuals,
+    WarningNote,
+)
 from planc.core.spelling import closest
 
 SITE_MARKER = ".planc-site"
@@ -200,6 +208,32 @@ class SplitRow:
     link: Link
     cells: tuple[str, ...]
     progress: tuple[CellProgress | None, ...] = ()  # with --actuals, one per cell
+    badges: tuple[str, ...] = ()  # a rep ramping up or leaving this quarter
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    """One line of a team's (or region's) ranking: who, how far, and any badge."""
+
+    rank: str
+    link: Link
+    badges: tuple[str, ...]  # "New hire, ramping", "Leaves Mar 15, 2027"
+    attained: str
+    target: str
+    attainment: str  # "36.8%"
+    of_pace: str | None
+    forecast: str | None
+    status: str
+    state: str
+    fill: int  # the bar: attained against the target, 0..100
+    pace: int  # the pace tick, 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    metric: str
+    rows: tuple[RankRow, ...]
+    total: RankRow  # the node's own: attained of all of them against its target
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +328,15 @@ class IndexPage:
     peers_note: str | None
     adjustments: tuple[AdjustmentView, ...]
     progress_note: str | None = None  # with --actuals: as of when, from which export
+    early: tuple[EarlyWarningView, ...] = ()  # planc track's warnings, with --actuals
+    early_status: str | None = None  # "37 early warnings from tracking"
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyWarningView:
+    where: Link  # the node's page
+    metric: str
+    note: WarningNote
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +354,7 @@ class NodePage:
     actions: tuple[ActionView, ...]
     adjustments: tuple[AdjustmentView, ...]
     progress_note: str | None = None
+    ranking: Ranking | None = None  # with --actuals: the level below, ranked by attainment
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +371,7 @@ class RepPage:
     adjustments: tuple[AdjustmentView, ...]
     definitions: tuple[Fact, ...]
     progress_note: str | None = None
+    pace: tuple[PaceChart, ...] = ()  # with --actuals: attained vs phased target, cumulative
 
 
 # --------------------------------------------------------------------------- file names
@@ -692,7 +737,9 @@ class _Views:
                     if self.extras.tracking
                     else ()
                 )
-                rows.append(SplitRow(self.link(child, depth), cells, progress))
+                rows.append(SplitRow(self.link(child, depth), cells, progress, self.badges(child)))
+            if self.extras.tracking and self.primary is not None:
+                rows = self._by_attainment(children, rows, self.primary.id)
         totals, targets, overs = [], [], []
         for metric in metrics:
             values = [c.targets[metric.id] for c in children if metric.id in c.targets]
@@ -728,6 +775,18 @@ class _Views:
                 band=f"{self.loc.percent(band.min, 0)}{DASH}{self.loc.percent(band.max, 0)}"
             ),
         )
+
+    def _by_attainment(
+        self, children: Sequence[Node], rows: list[SplitRow], metric: str
+    ) -> list[SplitRow]:
+        """Rows in the order of the ranking: highest attainment first, unmeasured last."""
+
+        def key(pair: tuple[Node, SplitRow]) -> tuple[bool, Decimal, str]:
+            p = self.extras.of(pair[0].id, metric)
+            attainment = None if p is None else p.attainment
+            return (attainment is None, -(attainment or _ZERO), pair[0].name)
+
+        return [row for _, row in sorted(zip(children, rows, strict=True), key=key)]
 
     # -- actions and adjustments
 
@@ -823,6 +882,12 @@ class _Views:
         status = t["checks_ok"]
         if warnings:
             status = t["checks_warn"].format(count=loc.count(len(warnings), "warnings"))
+        early = self.early_warnings()
+        early_status = None
+        if self.extras.tracking:
+            early_status = t["early_status"].format(
+                count=loc.count(len(early), "early_warnings")
+            )
         pillars = []
         for pillar in plan.pillars.values():
             serving = [m.name for m in plan.metrics.values() if m.pillar == pillar.id]
@@ -845,7 +910,19 @@ class _Views:
             peers_note=None if self.peers else t["peers_hidden"],
             adjustments=self.adjustments(self.company),
             progress_note=self.progress_note,
+            early=early,
+            early_status=early_status,
         )
+
+    def early_warnings(self) -> tuple[EarlyWarningView, ...]:
+        """planc track's warnings on every target, top-down, each linked to its page."""
+        out = []
+        for node in self.plan.walk():
+            for metric, _ in self._metrics(node):
+                note = self.extras.warning(metric, node.id)
+                if note is not None:
+                    out.append(EarlyWarningView(self.link(node, 0), metric.name, note))
+        return tuple(out)
 
     def warning(self, diagnostic: Diagnostic) -> WarningView:
         span = diagnostic.span
@@ -907,8 +984,11 @@ class _Views:
                 if c in self.plan.nodes and primary.id in self.plan.nodes[c].targets
             ]
             ratio = percent_of(sum(values, _ZERO), own.value) if values else None
-            if ratio is not None:
-                over = self.loc.signed_percent(ratio - _HUNDRED)
+            if ratio is not None and ratio != _HUNDRED:
+                # labelled: a bare "+2.0%" beside a node reads like attainment
+                key = "over_assigned" if ratio > _HUNDRED else "under_assigned"
+                pct = self.loc.exact_percent((ratio - _HUNDRED).copy_abs())
+                over = self.t[key].format(pct=pct)
         children = tuple(
             self.tree(self.plan.nodes[c]) for c in node.children if c in self.plan.nodes
         )
@@ -945,7 +1025,74 @@ class _Views:
             actions=actions,
             adjustments=self.adjustments(node),
             progress_note=self.progress_note,
+            ranking=self.ranking(node),
         )
+
+    def ranking(self, node: Node) -> Ranking | None:
+        """The level below ranked by attainment of the primary metric (with --actuals)."""
+        metric = self.primary
+        if metric is None or not self.extras.tracking:
+            return None
+        if node.level is Level.TEAM and not self.peers:
+            return None
+        total = self._rank_row(node, metric, "", depth=1, own=True)
+        if total is None:
+            return None
+        ranked = []
+        for child_id in node.children:
+            child = self.plan.nodes.get(child_id)
+            row = self._rank_row(child, metric, "", depth=1) if child is not None else None
+            p = self.extras.of(child_id, metric.id)
+            if row is not None and p is not None:
+                ranked.append((p, row))
+        # highest attainment first; a target not measured yet goes last; ties by name
+        ranked.sort(key=lambda pr: (pr[0].attainment is None, -(pr[0].attainment or _ZERO), pr[1].link.text))
+        rows = tuple(
+            replace(row, rank=self.loc.number(Decimal(i + 1))) for i, (_, row) in enumerate(ranked)
+        )
+        return Ranking(metric.name, rows, total)
+
+    def _rank_row(
+        self, node: Node, metric: Metric, rank: str, *, depth: int, own: bool = False
+    ) -> RankRow | None:
+        p = self.extras.of(node.id, metric.id)
+        if p is None:
+            return None
+        loc, extras = self.loc, self.extras
+        scale = max(p.target, p.attained or _ZERO, p.pace)
+
+        def pct(value: Decimal) -> int:
+            return 0 if scale <= 0 else min(100, int(value * 100 / scale))
+
+        view = extras.progress(metric, node.id)
+        assert view is not None  # p exists
+        return RankRow(
+            rank=rank,
+            link=Link(node.name, None) if own else self.link(node, depth),
+            badges=() if own else self.badges(node),
+            attained=view.attained,
+            target=view.target,
+            attainment="—" if p.attainment is None else loc.percent(p.attainment),
+            of_pace=view.of_pace,
+            forecast=view.forecast,
+            status=view.status,
+            state=view.state,
+            fill=pct(p.attained or _ZERO),
+            pace=min(99, pct(p.pace)),
+        )
+
+    def badges(self, node: Node) -> tuple[str, ...]:
+        """A rep who is ramping up this quarter, or who leaves during it."""
+        person = self.plan.people.get(node.id) if node.level is Level.REP else None
+        if person is None:
+            return ()
+        out = []
+        if self.ramp(person) is not None:
+            out.append(self.t["badge_ramping"])
+        quarter = self.plan.quarter
+        if person.end is not None and person.end <= quarter.end:
+            out.append(self.t["badge_leaves"].format(date=self.loc.date(person.end)))
+        return tuple(out)
 
     def rep_page(self, node: Node) -> RepPage:
         plan, loc, t = self.plan, self.loc, self.t
@@ -981,17 +1128,14 @@ class _Views:
                 facts.append(Fact(t["last_day"], loc.date(person.end)))
             if person.email:
                 facts.append(Fact(t["email"], person.email, f"mailto:{person.email}", wide=True))
-        mine_ids: set[str] = set()
-        mine = []
-        for action in [*self.actions_at.get(node.id, ()), *self.actions_of.get(node.id, ())]:
-            if action.id not in mine_ids:
-                mine_ids.add(action.id)
-                mine.append(action)
+        # "My actions" holds what the rep owns; an action at the rep's node that someone
+        # else owns (a manager's coaching) is shown with the team's and region's
+        mine = list(self.actions_of.get(node.id, ()))
+        mine_ids = {a.id for a in mine}
         mine.sort(key=lambda a: (a.due, a.id))
         shared = [
             a
             for n in plan.ancestors(node.id)
-            if n.id != node.id
             for a in self.actions_at.get(n.id, ())
             if a.id not in mine_ids
         ]
@@ -1015,7 +1159,16 @@ class _Views:
             adjustments=self.adjustments(node),
             definitions=definitions,
             progress_note=self.progress_note,
+            pace=self.pace_charts(node),
         )
+
+    def pace_charts(self, node: Node) -> tuple[PaceChart, ...]:
+        charts: list[PaceChart] = []
+        for metric, _ in self._metrics(node):
+            chart = self.extras.pace_chart(metric, node.id, len(charts))
+            if chart is not None:
+                charts.append(chart)
+        return tuple(charts)
 
     def ramp(self, person: Person) -> str | None:
         """``Jan 0% · Feb 50% · Mar 75%`` while a new hire ramps this quarter, else None."""
@@ -1373,7 +1526,10 @@ def _claimed(building: Path) -> Iterator[None]:
     try:
         os.write(fd, _MARKER_HEADER.encode("utf-8"))
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # where the file system cannot lock, no other render can lock it either: it
+            # then counts as in use, and stays (see _abandoned)
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(fd)

@@ -720,13 +720,13 @@ def _parse_day(value: object, date_format: str | None) -> date | None:
 
 
 def _parse_amount(value: object) -> Decimal | None:
-    """An exact amount, or None when it is not a plain number."""
+    """An exact amount within planc's bound, or None when it is not one."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return Decimal(value)
+    if isinstance(value, int):  # an .xlsx or .parquet integer can be far past the bound
+        return Decimal(value) if out_of_bounds(value) is None else None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return _bounded(value) if value.is_finite() else None
     if isinstance(value, float):
         # A spreadsheet stores binary floats: the shortest decimal that reads back the same.
         return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
@@ -827,10 +827,6 @@ def _parse_amounts(
     if max((abs(v) for v in exact), default=0) < _INT64_SAFE:
         return np.array(exact, dtype=np.int64), scale, state
     return np.array(exact, dtype=object), scale, state
-
-
-def _at(values: IntArray | None, rows: npt.NDArray[np.intp]) -> IntArray | None:
-    return None if values is None else values[rows]
 
 
 def _open_amounts(
@@ -1064,7 +1060,7 @@ class _Aggregator:
             self._first_deals(firsts, day, account, rep)
         if self.pipe is not None:
             self._pipeline(columns, stage, day, rep, product, first_row)
-            self.pipe.add_won_value(_at(product, chosen), amount[chosen], scale)
+            self.pipe.add_won_value(self._won_value(product, chosen, amount, scale))
 
     def _pipeline(
         self,
@@ -1103,6 +1099,36 @@ class _Aggregator:
                 scale=scale,
             )
         )
+
+    def _won_value(
+        self,
+        product: IntArray | None,
+        rows: npt.NDArray[np.intp],
+        amount: npt.NDArray[Any],
+        scale: int,
+    ) -> dict[int, agg.Sums]:
+        """Won deals per product slot (0: none): count, exact sum and sum of squares."""
+        if not len(rows):
+            return {}
+        slots = product[rows] + 1 if product is not None else np.zeros(len(rows), dtype=np.int64)
+        values = amount[rows]
+        biggest = int(np.abs(values).max(initial=0)) if values.dtype != object else _INT64_SAFE
+        if biggest * biggest * len(values) >= _INT64_SAFE:
+            values = values.astype(object)  # squares beyond int64: Python integers
+        size = len(self.products) + 1
+        keys, sums, counts = _group(slots.astype(np.int64), values, size=size)
+        _, squares, _ = _group(slots.astype(np.int64), values * values, size=size)
+        return {
+            int(k): agg.Sums(
+                int(n),
+                int(n),
+                Decimal(int(total)).scaleb(-scale),
+                Decimal(int(square)).scaleb(-2 * scale),
+            )
+            for k, total, n, square in zip(
+                keys.tolist(), sums.tolist(), counts.tolist(), squares.tolist(), strict=True
+            )
+        }
 
     def _created_days(self, column: _Column, first_row: int) -> IntArray:
         """Per row, the created date's ordinal (EMPTY, or BAD: an error naming the rows)."""

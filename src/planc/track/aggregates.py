@@ -16,7 +16,7 @@ The keys, the same in every mapping:
 - *stage*: the export's stage as the mapping lists it (``""``: no stage column);
 - *age*: whole days from a deal's created date to its close date (closed
   deals) or to the as-of day (deals open then); *week*: an open deal's age
-  // 7 (104 and older in week 104).
+  // 7 (the last week of ``OpenDeals.weeks`` holds the older ones too).
 
 What a reader must guarantee:
 
@@ -31,7 +31,7 @@ What a reader must guarantee:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -96,32 +96,47 @@ class Sums:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenDeals:
+    """Deals of one (rep, product, stage) open at the end of the as-of day, by age in weeks.
+
+    ``weeks[w]`` deals were ``w`` whole weeks old then (the last week holds
+    the older ones too). ``priced`` holds, by week, the deals the export
+    still has open *with* an amount (``Sums.priced``, their amounts and
+    squares); the others are valued at their product's won deals. A deal
+    closed since the as-of date is never priced: its amount would tell its
+    outcome.
+    """
+
+    weeks: tuple[int, ...]
+    priced: Mapping[int, Sums] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Pipeline:
     """The opportunities behind a forecast, as of the as-of date. Needs a created-date column.
 
-    - ``open``: (rep, product, stage, week) -> the deals open at the end of
-      the as-of day, by their age in weeks then (``deals``; ``priced`` and the
-      amounts only for deals the export still has open with an amount: a
-      deal closed since tells its outcome by its amount, and is unpriced);
-      ``stage`` is ``""`` unless the export still has the deal open;
+    - ``open``: (rep, product, stage) -> :class:`OpenDeals`: the deals open
+      at the end of the as-of day (created by then, not closed by then);
+      ``stage`` is the export's open stage, or ``""`` for a deal the export
+      no longer has open (its stage at as-of is not known);
     - ``closed_ages``: (outcome, age) -> deals created by the as-of date and
       closed by it, ``outcome`` ``"won"`` or ``"lost"``, by age at close; with
-      ``open_ages`` (age -> deals open at as-of, all owners) they are the
+      ``open_ages`` (age -> deals open at as-of, every owner) they are the
       observed sales cycles, open deals censored at their age;
-    - ``won_value``: product -> won deals closed by the as-of date (all
-      history the export holds), the value of a deal without an amount;
-    - ``created``: (rep, product, day ordinal) -> deals created on that day,
-      for the ``lookback`` days up to and including the as-of date;
-    - ``stages_current``: the export is no older than the as-of date, so an
+    - ``won_value``: product -> won deals of the months kept, closed by the
+      as-of date: the value of a deal without an amount;
+    - ``created``: (rep, product) -> deals created in the ``lookback`` days
+      up to and including the as-of date;
+    - ``stages_current``: the export is no newer than the as-of date, so an
       open deal's stage in it is its stage at as-of (replaying an old date,
       it is not, and stages are not used).
     """
 
-    open: Mapping[tuple[str, str, str, int], Sums]
+    open: Mapping[tuple[str, str, str], OpenDeals]
     closed_ages: Mapping[tuple[str, int], int]
     open_ages: Mapping[int, int]
     won_value: Mapping[str, Sums]
-    created: Mapping[tuple[str, str, int], int]
+    created: Mapping[tuple[str, str], int]
     lookback: int
     stages_current: bool
 

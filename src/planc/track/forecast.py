@@ -13,7 +13,7 @@ Pure arithmetic over the seam's :class:`~planc.track.aggregates.Pipeline`, in
    still open after an age and ``CIF_won`` the share won by it.
 2. *Open deals.* Each deal open at the as-of date counts with that chance for
    the days left in the quarter (ages grouped by week: a week's chance is the
-   mean of its days). Its value is its amount where the export still has the
+   mean of its days, kept to nine decimals). Its value is its amount where the export still has the
    deal open with one, else the mean won amount of its product (of the months
    the export was read for, closed by the as-of date), else of all products.
    With stage probabilities declared and an export no newer than the as-of
@@ -35,7 +35,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from operator import mul
 
 from planc.core.model import Plan, Quarter
 from planc.track.aggregates import Pipeline, Sums
@@ -46,6 +47,7 @@ METHOD = (
     "+ deals not yet created at the last {lookback} days' rate; P10-P90 normal approximation"
 )
 Z_90 = Decimal("1.2815515655446004")  # the standard normal's 90th percentile
+CHANCE_PLACES = 9  # a deal's chance is kept to nine decimals, as an integer
 ZERO = Decimal(0)
 ONE = Decimal(1)
 VALUE, COUNT = "amount", "deals"  # what a forecast sums: deal values, or deals
@@ -152,8 +154,9 @@ class Forecaster:
         self.stage_chance = {
             stage: p / 100 for stage, p in (probabilities or {}).items() if pipeline.stages_current
         }
-        self._chance: dict[tuple[str, int], Decimal] = {}
-        self.parts: dict[str, dict[tuple[str, str], _Part]] = {
+        self._chances: dict[str, list[int]] = {}
+        self._squared: dict[str, list[int]] = {}  # the same, squared (units of 10**-18)
+        self.parts: dict[str, dict[str, dict[str, _Part]]] = {
             VALUE: self._parts(VALUE),
             COUNT: self._parts(COUNT),
         }
@@ -164,17 +167,21 @@ class Forecaster:
 
     def chance(self, stage: str, week: int) -> Decimal:
         """P(won by quarter end) of a deal open at as-of, by stage and age in weeks."""
-        key = (stage, week)
-        found = self._chance.get(key)
-        if found is None:
-            days = range(week * 7, week * 7 + 7)
-            declared = self.stage_chance.get(stage)
-            if declared is not None:
-                closing = sum((self.cycles.closed_within(d, self.horizon) for d in days), ZERO)
-                found = declared * closing / 7
-            else:
-                found = sum((self.cycles.won_within(d, self.horizon) for d in days), ZERO) / 7
-            self._chance[key] = found
+        days = range(week * 7, week * 7 + 7)
+        declared = self.stage_chance.get(stage)
+        if declared is not None:
+            closing = sum((self.cycles.closed_within(d, self.horizon) for d in days), ZERO)
+            return declared * closing / 7
+        return sum((self.cycles.won_within(d, self.horizon) for d in days), ZERO) / 7
+
+    def _weekly(self, stage: str, weeks: int) -> list[int]:
+        """Chances by week, in units of 10**-9 (integers, so that sums over deals stay exact)."""
+        found = self._chances.setdefault(stage, [])
+        squared = self._squared.setdefault(stage, [])
+        while len(found) < weeks:
+            exact = self.chance(stage, len(found)).scaleb(CHANCE_PLACES)
+            found.append(int(exact.to_integral_value(rounding=ROUND_HALF_EVEN)))
+            squared.append(found[-1] * found[-1])
         return found
 
     def _value(self, product: str, what: str) -> tuple[Decimal, Decimal]:
@@ -189,27 +196,36 @@ class Forecaster:
             return ZERO, ZERO
         return sums.amount / sums.priced, sums.squares / sums.priced
 
-    def _parts(self, what: str) -> dict[tuple[str, str], _Part]:
-        parts: dict[tuple[str, str], _Part] = {}
-        for (rep, product, stage, week), cell in self.pipeline.open.items():
-            p = self.chance(stage, week)
+    def _parts(self, what: str) -> dict[str, dict[str, _Part]]:
+        parts: dict[str, dict[str, _Part]] = {}
+        for (rep, product, stage), deals in self.pipeline.open.items():
+            chances = self._weekly(stage, len(deals.weeks))
             mean, square = self._value(product, what)
-            part = parts.setdefault((rep, product), _Part())
-            part.open_deals += cell.deals
+            part = parts.setdefault(rep, {}).setdefault(product, _Part())
+            part.open_deals += sum(deals.weeks)
             # an unpriced deal: B x V, B ~ Bernoulli(p), V its product's won values
-            unpriced = cell.deals if what == COUNT else cell.deals - cell.priced
-            part.open_expected += p * unpriced * mean
-            part.open_variance += unpriced * (p * square - p * p * mean * mean)
-            part.open_total += unpriced * mean
-            if what == VALUE and cell.priced:  # a priced one: B x its amount
-                part.open_expected += p * cell.amount
-                part.open_variance += p * (1 - p) * cell.squares
-                part.open_total += cell.amount
+            unpriced = list(deals.weeks)
+            if what == VALUE:
+                for week, sums in deals.priced.items():
+                    unpriced[week] -= sums.priced
+            chance_sum = Decimal(sum(map(mul, chances, unpriced))).scaleb(-CHANCE_PLACES)
+            squares = sum(map(mul, self._squared[stage], unpriced))
+            chance_squares = Decimal(squares).scaleb(-2 * CHANCE_PLACES)
+            part.open_expected += chance_sum * mean
+            part.open_variance += chance_sum * square - chance_squares * mean * mean
+            part.open_total += sum(unpriced) * mean
+            if what == COUNT:
+                continue
+            for week, sums in deals.priced.items():  # a priced one: B x its amount
+                p = Decimal(chances[week]).scaleb(-CHANCE_PLACES)
+                part.open_expected += p * sums.amount
+                part.open_variance += p * (1 - p) * sums.squares
+                part.open_total += sums.amount
         per_day = self.cycles.won_if_new(self.horizon)
-        for (rep, product, _day), count in self.pipeline.created.items():
+        for (rep, product), count in self.pipeline.created.items():
             mean, square = self._value(product, what)
             rate = Decimal(count) / self.pipeline.lookback
-            part = parts.setdefault((rep, product), _Part())
+            part = parts.setdefault(rep, {}).setdefault(product, _Part())
             part.new_expected += rate * per_day * mean
             part.new_variance += rate * per_day * square
         return parts
@@ -219,10 +235,16 @@ class Forecaster:
     ) -> Estimate:
         """The forecast of the deals of some reps (a node), of one product line or all."""
         total = _Part()
-        wanted = set(reps)
-        for (rep, prod), part in self.parts[what].items():
-            if rep in wanted and (product is None or prod == product):
-                total.add(part)
+        by_rep = self.parts[what]
+        for rep in reps:
+            products = by_rep.get(rep)
+            if products is None:
+                continue
+            if product is None:
+                for part in products.values():
+                    total.add(part)
+            elif product in products:
+                total.add(products[product])
         expected = attained + total.open_expected + total.new_expected
         spread = Z_90 * max(total.open_variance + total.new_variance, ZERO).sqrt()
         return Estimate(

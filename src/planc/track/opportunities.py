@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from planc.track import aggregates as agg
 
@@ -82,7 +81,7 @@ class PipelineAggregator:
         self.won_ages: IntArray = np.zeros(0, dtype=np.int64)
         self.lost_ages: IntArray = np.zeros(0, dtype=np.int64)
         self.open_ages: IntArray = np.zeros(0, dtype=np.int64)
-        self.created = np.zeros((len(reps), len(products) + 1, LOOKBACK), dtype=np.int64)
+        self.created = np.zeros(len(reps) * (len(products) + 1), dtype=np.int64)
         self.won_value: dict[int, agg.Sums] = {}
         self.latest_day = 0
 
@@ -112,14 +111,14 @@ class PipelineAggregator:
                 (chunk.rep[rows], product[rows] + 1, stage, week), self.shape
             )
             self._count_open(key)
-            priced = rows[chunk.priced[rows] & chunk.open[rows]]
-            if len(priced):
-                self._add_priced(priced, key[chunk.priced[rows] & chunk.open[rows]], chunk)
+            has_amount = chunk.priced[rows] & chunk.open[rows]
+            if has_amount.any():
+                self._add_priced(rows[has_amount], key[has_amount], chunk)
         known = chunk.won | chunk.lost | chunk.open  # not a superseded row, nor another stage
         recent = np.flatnonzero(known & born & mapped & (created > as_of - LOOKBACK))
         if len(recent):
-            offset = created[recent] - (as_of - LOOKBACK + 1)
-            np.add.at(self.created, (chunk.rep[recent], product[recent] + 1, offset), 1)
+            slot = chunk.rep[recent] * (len(self.products) + 1) + product[recent] + 1
+            self.created += np.bincount(slot, minlength=len(self.created))
 
     def _count_open(self, key: IntArray) -> None:
         if len(self.open_counts):
@@ -129,59 +128,71 @@ class PipelineAggregator:
         for k, n in zip(found.tolist(), counts.tolist(), strict=True):
             self.sparse_counts[k] = self.sparse_counts.get(k, 0) + n
 
-    def _cell_counts(self) -> list[tuple[int, int]]:
-        if len(self.open_counts):
-            return [
-                (i, int(self.open_counts[i])) for i in np.flatnonzero(self.open_counts).tolist()
-            ]
-        return sorted(self.sparse_counts.items())
-
     def _add_priced(self, rows: IntArray, keys: IntArray, chunk: Chunk) -> None:
+        """Open deals with an amount: rare in exports, so summed one by one, exactly."""
         for key, value in zip(keys.tolist(), chunk.amount[rows].tolist(), strict=True):
             amount = Decimal(int(value)).scaleb(-chunk.scale)
             r, p, s, w = (int(i) for i in np.unravel_index(key, self.shape))
             cell = (r, p, s, w)
             self.priced[cell] = self.priced.get(cell, agg.Sums()) + agg.Sums(
-                0, 1, amount, amount * amount
+                1, 1, amount, amount * amount
             )
 
-    def add_won_value(self, product: IntArray | None, amount: npt.NDArray[Any], scale: int) -> None:
-        """Won deals of the months kept (closed by as-of): the value of a deal without an amount."""
-        if not len(amount):
-            return
-        slots = product + 1 if product is not None else np.zeros(len(amount), dtype=np.int64)
-        pairs = pd.DataFrame({"p": slots, "a": amount}).value_counts(sort=False)
-        for (slot, value), count in pairs.items():
-            each = Decimal(int(value)).scaleb(-scale)
-            found = self.won_value.get(int(slot), agg.Sums())
-            self.won_value[int(slot)] = found + agg.Sums(
-                int(count), int(count), each * int(count), each * each * int(count)
+    def add_won_value(self, won: dict[int, agg.Sums]) -> None:
+        """Won deals of the months kept (closed by as-of), per product slot (0: none)."""
+        for slot, sums in won.items():
+            self.won_value[slot] = self.won_value.get(slot, agg.Sums()) + sums
+
+    def _week_rows(self) -> list[tuple[int, list[int]]]:
+        """(rep/product/stage group, deals by week) for every group with open deals."""
+        width = MAX_WEEK + 1
+        if len(self.open_counts):
+            table = self.open_counts.reshape(-1, width)
+            present = np.flatnonzero(table.any(axis=1))
+            # each group's weeks up to its oldest open deal
+            ends = width - np.argmax(table[present, ::-1] != 0, axis=1)
+            return [
+                (g, table[g, :end].tolist())
+                for g, end in zip(present.tolist(), ends.tolist(), strict=True)
+            ]
+        groups: dict[int, list[int]] = {}
+        for key, count in self.sparse_counts.items():
+            group, week = divmod(key, width)
+            groups.setdefault(group, [0] * width)[week] += count
+        return sorted(groups.items())
+
+    def _open(self) -> dict[tuple[str, str, str], agg.OpenDeals]:
+        names = ["", *self.products]
+        stages = ["", *self.open_stages]
+        priced: dict[tuple[int, int, int], dict[int, agg.Sums]] = {}
+        for (r, p, s, w), sums in self.priced.items():
+            priced.setdefault((r, p, s), {})[w] = sums
+        out: dict[tuple[str, str, str], agg.OpenDeals] = {}
+        for group, weeks in self._week_rows():
+            r, p, s = (int(i) for i in np.unravel_index(group, self.shape[:3]))
+            while weeks and not weeks[-1]:
+                weeks.pop()
+            out[(self.reps[r], names[p], stages[s])] = agg.OpenDeals(
+                tuple(weeks), priced.get((r, p, s), {})
             )
+        return out
 
     def result(self) -> agg.Pipeline:
-        name = ["", *self.products]
-        stages = ["", *self.open_stages]
-        open_cells: dict[tuple[str, str, str, int], agg.Sums] = {}
-        for index, count in self._cell_counts():
-            r, p, s, w = (int(i) for i in np.unravel_index(index, self.shape))
-            extra = self.priced.get((r, p, s, w), agg.Sums())
-            open_cells[(self.reps[r], name[p], stages[s], w)] = agg.Sums(
-                count, extra.priced, extra.amount, extra.squares
-            )
+        names = ["", *self.products]
         closed = {
-            **{(WON_OUTCOME, a): int(n) for a, n in _nonzero(self.won_ages)},
-            **{(LOST_OUTCOME, a): int(n) for a, n in _nonzero(self.lost_ages)},
+            **{(WON_OUTCOME, a): n for a, n in _nonzero(self.won_ages)},
+            **{(LOST_OUTCOME, a): n for a, n in _nonzero(self.lost_ages)},
         }
-        first = self.as_of_day - LOOKBACK + 1
+        width = len(self.products) + 1
         created = {
-            (self.reps[r], name[p], first + d): int(self.created[r, p, d])
-            for r, p, d in zip(*np.nonzero(self.created), strict=True)
+            (self.reps[slot // width], names[slot % width]): int(self.created[slot])
+            for slot in np.flatnonzero(self.created).tolist()
         }
         return agg.Pipeline(
-            open=open_cells,
+            open=self._open(),
             closed_ages=closed,
             open_ages=dict(_nonzero(self.open_ages)),
-            won_value={name[slot]: sums for slot, sums in self.won_value.items()},
+            won_value={names[slot]: sums for slot, sums in self.won_value.items()},
             created=created,
             lookback=LOOKBACK,
             stages_current=self.latest_day <= self.as_of_day,

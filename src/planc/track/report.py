@@ -7,7 +7,6 @@ exact decimals (JSON and CSV write them as text so nothing rounds them).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import unicodedata
@@ -24,23 +23,28 @@ from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
 from planc.core.model import Level, Plan
 from planc.core.numbers import plain
 from planc.core.pipeline import CheckResult, display_path
-from planc.core.reporters import diagnostic_json
+from planc.core.reporters import diagnostic_json, diagnostic_lines
+from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
 from planc.track.forecast import Estimate
+from planc.track.segments import SegmentReport
 from planc.track.tracking import (
     Baseline,
     Progress,
     Tracking,
+    coverage,
     fmt_number,
     fmt_percent,
     fmt_percent_apart,
     month_label,
     period_label,
+    to_decimal,
     track,
 )
 
 JSON_FORMAT_VERSION = 1
+EARLY_WARNINGS = ("PLC720", "PLC721", "PLC766")  # about targets, not about the export
 
 
 @dataclass(slots=True)
@@ -52,6 +56,7 @@ class TrackReport:
     check: CheckResult
     tracking: Tracking | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    segments: SegmentReport | None = None  # with --accounts: won amount by customer segment
     source_failed: bool = False  # a database source could not be read (PLC79x): exit 2
 
     @property
@@ -74,9 +79,15 @@ def default_as_of(plan: Plan, today: date | None = None) -> date:
 
 
 def run_track(
-    plan_dir: Path, actuals_path: Path | None, as_of: date | None, *, baselines: bool = False
+    plan_dir: Path,
+    actuals_path: Path | None,
+    as_of: date | None,
+    *,
+    baselines: bool = False,
+    accounts_path: Path | None = None,
 ) -> TrackReport:
-    """Check the plan; if it is sound, read the actuals and track every measured target.
+    """Check the plan; if it is sound, read the actuals and track every measured target
+    (and, with ``accounts_path``, the won amount of each customer segment).
 
     The actuals come from ``actuals_path`` (an export) or, without it, from the
     database the plan's ``actuals.source`` names.
@@ -89,6 +100,8 @@ def run_track(
         report.diagnostics = checked.diagnostics
         return report
     day = as_of or default_as_of(plan)
+    if accounts_path is not None and actuals_path is None:
+        raise NoActualsSource("--accounts reads the won deals from an export: give --actuals FILE")
     if actuals_path is not None:
         from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
 
@@ -107,6 +120,13 @@ def run_track(
     if loaded.actuals is not None and not loaded.has_errors:
         report.tracking = track(plan, loaded.actuals, baselines=baselines)
         found += report.tracking.warnings
+        if accounts_path is not None and actuals_path is not None:
+            from planc.track.segments import segment_report  # noqa: PLC0415 - only with --accounts
+
+            report.segments = segment_report(
+                plan, actuals_path, accounts_path, day, shown=display_path(accounts_path)
+            )
+            found += report.segments.diagnostics
     report.diagnostics = resolve_spans(found, SpanResolver(checked.sources))
     return report
 
@@ -168,6 +188,7 @@ def _pad(text: str, width: int, *, right: bool) -> str:
 
 
 def _table(rows: list[list[str]], right_from: int) -> list[str]:
+    rows = [[printable(cell) for cell in row] for row in rows]  # names from the CRM and plan
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
@@ -178,22 +199,9 @@ def _table(rows: list[list[str]], right_from: int) -> list[str]:
 
 
 def _diagnostic_lines(report: TrackReport) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for d in report.diagnostics:
-        span = d.span or SourceSpan("", 1, 1)
-        lines.append(f"{span}: {d.code} [{d.severity.value}] {d.message}")
-        source = report.check.sources.get(span.path)
-        code_line = source.line_text(span.line) if source is not None else ""
-        if code_line.strip():
-            gutter = f"{span.line:>5} | "
-            lines.append(gutter + code_line.rstrip())
-            pad = "".join(
-                "\t" if c == "\t" else ("  " if _width(c) == 2 else " ")
-                for c in code_line[: max(span.col - 1, 0)]
-            )
-            lines.append(" " * (len(gutter) - 2) + "| " + pad + "^")
-        if d.hint:
-            lines.append(f"      = hint: {d.hint}")
+        lines += diagnostic_lines(d, report.check.sources)
     return lines
 
 
@@ -204,6 +212,7 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
         "target",
         "attained",
         "% target",
+        *(("% stretch",) if _has_stretch(items) else ()),
         "pace",
         "% pace",
         "run-rate",
@@ -221,6 +230,7 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
                 fmt_number(p.target, places),
                 fmt_number(p.attained, places),
                 fmt_percent(p.attainment),
+                *((fmt_percent(p.stretch_attainment),) if _has_stretch(items) else ()),
                 fmt_number(p.pace, places),
                 _of_pace_shown(tracking, p),
                 fmt_number(p.forecast, places),
@@ -230,6 +240,10 @@ def _progress_rows(tracking: Tracking, items: list[Progress]) -> list[list[str]]
             ]
         )
     return rows
+
+
+def _has_stretch(items: list[Progress]) -> bool:
+    return any(p.stretch is not None for p in items)
 
 
 def _has_pipeline(items: list[Progress]) -> bool:
@@ -290,16 +304,24 @@ def _baseline_rows(tracking: Tracking, baselines: list[Baseline]) -> list[list[s
         rows.append(
             [
                 f"{b.node}/{b.metric}",
-                _baseline_value(b.last_quarter, b.last_quarter_months, b.months, places),
+                _baseline_value(
+                    b.last_quarter, b.last_quarter_months, b.months, places, b.last_quarter_employed
+                ),
                 fmt_number(b.declared_last_quarter, places),
-                _baseline_value(b.last_year, b.last_year_months, b.months, places),
+                _baseline_value(
+                    b.last_year, b.last_year_months, b.months, places, b.last_year_employed
+                ),
                 fmt_number(b.declared_last_year, places),
             ]
         )
     return rows
 
 
-def _baseline_value(value: Decimal | None, covered: int, months: int, places: int) -> str:
+def _baseline_value(
+    value: Decimal | None, covered: int, months: int, places: int, employed: bool = True
+) -> str:
+    if not employed:
+        return "not employed"
     if covered == 0:
         return "no data"
     text = fmt_number(value, places)
@@ -332,10 +354,51 @@ def text(report: TrackReport) -> str:
         if tracking.baselines is not None:
             lines += ["", "baselines from the export"]
             lines += _table(_baseline_rows(tracking, tracking.baselines), right_from=1)
+        lines += _segment_lines(report.segments)
     elif report.plan is None or report.check.has_errors:
         lines.append("the plan has errors: fix them first (planc check shows the same)")
     lines += ["", _summary(report)]
-    return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+    return printable_report("\n".join(lines).replace("\n\n\n", "\n\n") + "\n")
+
+
+def _segment_lines(segments: SegmentReport | None) -> list[str]:
+    if segments is None or not segments.rows:
+        return []
+    title = f"customer segments ({segments.accounts_path}"
+    title += f"; won {segments.metric} to date" if segments.metric else ""
+    title += "" if segments.new_applied else "; new customers not applied"
+    rows = [["segment", "accounts", "won", "target", "attainment"]]
+    for row in segments.rows:
+        rows.append(
+            [
+                row.id + (" (key)" if row.key else ""),
+                f"{row.accounts:,}",
+                fmt_number(row.won),
+                fmt_number(row.target),
+                fmt_percent(row.attainment),
+            ]
+        )
+    return ["", title + ")", *_table(rows, right_from=1)]
+
+
+def _json_segments(segments: SegmentReport) -> dict[str, Any]:
+    return {
+        "accounts": segments.accounts_path,
+        "metric": segments.metric,
+        "new_applied": segments.new_applied,
+        "rows": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "key": r.key,
+                "accounts": r.accounts,
+                "won": _dec(r.won),
+                "target": _dec(r.target),
+                "attainment": _dec(r.attainment),
+            }
+            for r in segments.rows
+        ],
+    }
 
 
 # --- json -------------------------------------------------------------------------------
@@ -383,8 +446,11 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
         "pace": _derived(p.pace),
         "forecast": _derived(p.forecast),
         "attainment_pct": _pct(p.attainment),
+        "stretch": _dec(p.stretch),
+        "stretch_attainment_pct": _pct(p.stretch_attainment),
         "of_pace_pct": _pct(p.of_pace),
         "pipeline_forecast": _json_estimate(p.pipeline),
+        "pipeline_coverage": _json_coverage(p),
         "status": p.status,
         "months": [
             {
@@ -395,6 +461,18 @@ def _json_progress(plan: Plan, p: Progress) -> dict[str, Any]:
             }
             for m in p.months
         ],
+    }
+
+
+def _json_coverage(p: Progress) -> dict[str, Any] | None:
+    found = coverage(p)
+    if found is None:
+        return None
+    to_go, weighted, unweighted = found
+    return {
+        "to_go": _dec(to_go),
+        "weighted_pct": None if weighted is None else _pct(to_decimal(weighted)),
+        "unweighted_pct": None if unweighted is None else _pct(to_decimal(unweighted)),
     }
 
 
@@ -418,8 +496,10 @@ def _json_baseline(b: Baseline) -> dict[str, Any]:
         "metric": b.metric,
         "last_quarter": _dec(b.last_quarter),
         "last_quarter_months_covered": b.last_quarter_months,
+        "last_quarter_employed": b.last_quarter_employed,
         "last_year": _dec(b.last_year),
         "last_year_months_covered": b.last_year_months,
+        "last_year_employed": b.last_year_employed,
         "months": b.months,
         "declared": {
             "last_quarter": _dec(b.declared_last_quarter),
@@ -472,6 +552,8 @@ def as_json(report: TrackReport) -> str:
             ],
             "untracked": list(tracking.untracked),
         }
+        if report.segments is not None:
+            document["segments"] = _json_segments(report.segments)
         if tracking.baselines is not None:
             document["baselines"] = {
                 "last_quarter": period_label(tracking.periods.last_quarter),
@@ -515,8 +597,8 @@ def markdown(report: TrackReport) -> str:
         ]
         if tracking.forecast_method is not None:
             lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
-    warnings = [d for d in report.diagnostics if d.code in ("PLC720", "PLC721")]
-    others = [d for d in report.diagnostics if d.code not in ("PLC720", "PLC721")]
+    warnings = [d for d in report.diagnostics if d.code in EARLY_WARNINGS]
+    others = [d for d in report.diagnostics if d.code not in EARLY_WARNINGS]
     if tracking is not None:
         lines += [f"## Early warnings ({len(warnings)})", ""]
         lines += [_md_diagnostic(d) for d in warnings] or ["None: every target is on pace."]
@@ -583,13 +665,15 @@ CSV_COLUMNS = (
     "pipeline_forecast",
     "pipeline_p10",
     "pipeline_p90",
+    "stretch_attainment_pct",
+    "product",
 )
 
 
 def as_csv(report: TrackReport) -> str:
     """One row per target for the quarter, then one per target and month; exact amounts."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvRows(out)
     writer.writerow(CSV_COLUMNS)
     tracking = report.tracking
     if tracking is None:
@@ -599,7 +683,9 @@ def as_csv(report: TrackReport) -> str:
     for p in tracking.progress:
         node = plan.nodes[p.node]
         base = baselines.get((p.node, p.metric))
-        common = [node.level.label, p.node, node.name, p.metric, p.unit]
+        # text from the plan is kept as text: a name like =HYPERLINK(...) never runs
+        common = [spreadsheet_text(t) for t in (node.level.label, p.node, node.name, p.metric)]
+        common.append(spreadsheet_text(p.unit))
         writer.writerow(
             [
                 *common,
@@ -610,10 +696,12 @@ def as_csv(report: TrackReport) -> str:
                 _derived(p.pace),
                 _pct(p.of_pace) or "",
                 _derived(p.forecast) or "",
-                p.status,
+                spreadsheet_text(p.status),
                 (_dec(base.last_quarter) or "") if base else "",
                 (_dec(base.last_year) or "") if base else "",
                 *_csv_estimate(p.pipeline),
+                _pct(p.stretch_attainment) or "",
+                "",
             ]
         )
         for m in p.months:
@@ -623,10 +711,41 @@ def as_csv(report: TrackReport) -> str:
                     f"{m.year:04d}-{m.month:02d}",
                     _dec(m.plan) or "",
                     _attained(p, m.attained) or "",
-                    *[""] * 10,
+                    *[""] * 12,
                 ]
             )
+    _csv_products(writer, tracking)
     return out.getvalue()
+
+
+def _csv_products(writer: Any, tracking: Tracking) -> None:
+    """One row per node and product line: won this quarter, and its pipeline forecast."""
+    plan = tracking.plan
+    amounts = [
+        m
+        for m, measure in (plan.actuals.measures if plan.actuals else {}).items()
+        if measure == "amount"
+    ]
+    metric = amounts[0] if amounts else ""
+    unit = plan.metrics[metric].unit if metric in plan.metrics else "currency"
+    for item in tracking.products:
+        node = plan.nodes[item.node]
+        writer.writerow(
+            [
+                node.level.label,
+                item.node,
+                node.name,
+                metric,
+                unit,
+                "quarter",
+                "",
+                _dec(item.attained),
+                *[""] * 7,
+                *_csv_estimate(item.pipeline),
+                "",
+                item.product,
+            ]
+        )
 
 
 def _csv_estimate(estimate: Estimate | None) -> list[str]:

@@ -139,6 +139,31 @@ OPEN_WITHOUT_CREATED = rule(
     """,
 )
 
+LOW_COVERAGE = rule(
+    "PLC766",
+    "pipeline-coverage",
+    Severity.WARNING,
+    """The open pipeline, weighted by each deal's chance of closing won this quarter, covers too little of what is still to go.
+
+    Still to go is the target minus what is attained. The weighted pipeline
+    is what the open deals are expected to bring by the quarter's end (the
+    pipeline forecast's ``open_weighted``); the message gives it, the
+    unweighted pipeline (every open deal at its value) and both as a percent
+    of what is to go. Warned below ``policy.warnings.pipeline_coverage``
+    percent, from the end of month ``after_months`` on; no threshold, no
+    warning.
+
+    Fails (``pipeline_coverage: 60``; 300,000 to go, open deals expected to
+    bring 120,000: 40 %)::
+
+        revenue: {value: 550000}
+
+    Passes (open deals expected to bring 200,000: 66.7 %)::
+
+        revenue: {value: 550000}
+    """,
+)
+
 RULES: tuple[Rule, ...] = (
     DUPLICATE_KEY,
     SUPERSEDED_ROWS,
@@ -146,4 +171,5 @@ RULES: tuple[Rule, ...] = (
     EXPONENT_AMOUNT,
     CLOSED_WITHOUT_DATE,
     OPEN_WITHOUT_CREATED,
+    LOW_COVERAGE,
 )

@@ -33,8 +33,12 @@ from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
 from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
+from planc.track.rules import LOW_COVERAGE
 
-FORECAST_MEASURES = frozenset({"amount", "deals"})  # sums of deals a pipeline can forecast
+FORECAST_MEASURES = frozenset({"amount", "deals"})
+DISTINCT = frozenset(
+    {"accounts"}
+)  # a count of distinct things: never run-rated  # sums of deals a pipeline can forecast
 
 # --- measures -------------------------------------------------------------------
 
@@ -52,8 +56,9 @@ MAPPING_MISSING = rule(
     The quarter file says which columns of the CRM export hold what and how
     each tracked metric is measured.
 
-    Fails (``planc track plans/2027-Q1 --actuals crm.csv`` on a quarter file
-    without ``actuals:``).
+    Fails: ``planc track plans/2027-Q1 --actuals
+    tests/fixtures/crm-sales-opportunities/sales_pipeline.csv`` (the example
+    quarter has no ``actuals:``).
 
     Passes::
 
@@ -373,6 +378,17 @@ def fmt_percent(value: Decimal | None) -> str:
     return "-" if value is None else f"{fmt_number(value, 1)}%"
 
 
+def fmt_numbers(*values: Decimal | None, places: int = 0) -> list[str]:
+    """Numbers side by side: ``places`` decimals, or as many more as tell different ones
+    apart (an attained 26,351.6 never prints as its pace of 26,352); None -> '-'."""
+    present = [v for v in values if v is not None]
+    shown = iter(apart(present, places))
+    return [
+        "-" if v is None else fmt_number(d := next(shown), -int(d.as_tuple().exponent))
+        for v in values
+    ]
+
+
 def fmt_percents(*values: Decimal) -> list[str]:
     """Percentages side by side: one decimal, or as many more as tell different ones apart."""
     return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
@@ -469,6 +485,8 @@ class Progress:
     unit: str
     exact_of_pace: Fraction | None = None  # what status and warnings compare, never rounded
     pipeline: Estimate | None = None  # the pipeline forecast, for amounts and deals
+    stretch: Decimal | None = None  # the target's stretch, when it has one
+    stretch_attainment: Decimal | None = None  # attained as a percent of the stretch
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +502,8 @@ class Baseline:
     months: int  # months in the period
     declared_last_quarter: Decimal | None
     declared_last_year: Decimal | None
+    last_quarter_employed: bool = True  # a rep's person worked in that period
+    last_year_employed: bool = True
 
 
 @dataclass(slots=True)
@@ -687,6 +707,11 @@ def _ratio(part: Fraction | None, whole: Fraction) -> Fraction | None:
     return part * 100 / whole
 
 
+def _stretch(attained: Fraction | None, stretch: Decimal | None) -> Decimal | None:
+    found = None if stretch is None else _ratio(attained, Fraction(stretch))
+    return None if found is None else to_decimal(found)
+
+
 def _status(
     of_pace: Fraction | None, attained: Decimal | None, elapsed: int, lower: bool, plan: Plan
 ) -> str:
@@ -722,8 +747,8 @@ def _progress(
     if share:
         attained = None if exact is None else to_decimal(exact)
     pace = exact_pace(quarter, target, as_of, share=share)
-    if share or elapsed == 0 or exact is None:
-        forecast = attained if share else None
+    if share or measure in DISTINCT or elapsed == 0 or exact is None:
+        forecast = attained if share else None  # distinct accounts do not add up by day
     else:
         forecast = to_decimal(exact * quarter.days / elapsed)
     of_pace = _ratio(exact, pace)
@@ -753,6 +778,8 @@ def _progress(
         pace=to_decimal(pace),
         forecast=forecast,
         attainment=None if attainment is None else to_decimal(attainment),
+        stretch=target.stretch,
+        stretch_attainment=_stretch(exact, target.stretch),
         of_pace=None if of_pace is None else to_decimal(of_pace),
         status=_status(of_pace, attained, elapsed, metric.is_cap, plan),
         months=tuple(months),
@@ -874,8 +901,7 @@ def _warn(
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
     places = 1 if unit in ("percent", "score") else 0
-    attained = fmt_number(progress.attained, places)
-    pace = fmt_number(progress.pace, places)
+    attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
     if progress.lower_is_better:
         if exact <= Fraction(warnings.cap_above_pace):
             return None
@@ -927,8 +953,14 @@ def _baselines(plan: Plan, rollup: _Rollup, per: Periods) -> list[Baseline]:
     ly_cover = sum(1 for m in per.last_year if m in covered)
     out = []
     for node, target, measure in _tracked_targets(plan):
-        last_quarter = rollup.measure(node.id, measure, per.last_quarter) if lq_cover else None
-        last_year = rollup.measure(node.id, measure, per.last_year) if ly_cover else None
+        lq_employed = _employed(plan, node, per.last_quarter)
+        ly_employed = _employed(plan, node, per.last_year)
+        last_quarter = (
+            rollup.measure(node.id, measure, per.last_quarter) if lq_cover and lq_employed else None
+        )
+        last_year = (
+            rollup.measure(node.id, measure, per.last_year) if ly_cover and ly_employed else None
+        )
         if measure in SHARES:
             last_quarter = None if last_quarter is None else last_quarter.quantize(TENTH)
             last_year = None if last_year is None else last_year.quantize(TENTH)
@@ -943,9 +975,26 @@ def _baselines(plan: Plan, rollup: _Rollup, per: Periods) -> list[Baseline]:
                 months=len(per.current),
                 declared_last_quarter=target.last_quarter,
                 declared_last_year=target.last_year,
+                last_quarter_employed=lq_employed,
+                last_year_employed=ly_employed,
             )
         )
     return out
+
+
+def _employed(plan: Plan, node: Node, months: Sequence[int]) -> bool:
+    """Whether a rep's person worked any day of these months (people.start and end)."""
+    if node.level is not Level.REP or not months:
+        return True
+    person = plan.people.get(node.owner)
+    if person is None:
+        return True
+    first_year, first_month = month_of(months[0])
+    last_year, last_month = month_of(months[-1])
+    first = date(first_year, first_month, 1)
+    last = date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
+    started = person.start is None or person.start <= last
+    return started and (person.end is None or person.end >= first)
 
 
 # --- the whole run ---------------------------------------------------------------------------------
@@ -979,11 +1028,59 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
             found = _warn(plan, rollup, progress, target, measure, per)
             if found is not None:
                 result.warnings.append(found)
+            covered = _coverage_warning(plan, progress, target)
+            if covered is not None:
+                result.warnings.append(covered)
     if baselines:
         result.baselines = _baselines(plan, rollup, per)
     if "product" in actuals.roles:
         result.products = _products(plan, rollup, per, forecaster)
     return result
+
+
+def coverage(progress: Progress) -> tuple[Decimal, Fraction | None, Fraction | None] | None:
+    """(still to go, weighted and unweighted pipeline as exact percents of it), or None."""
+    estimate = progress.pipeline
+    if estimate is None or progress.attained is None or progress.lower_is_better:
+        return None
+    to_go = progress.target - progress.attained
+    if to_go <= 0:
+        return to_go, None, None
+    return (
+        to_go,
+        Fraction(estimate.open_expected) * 100 / Fraction(to_go),
+        Fraction(estimate.open_total) * 100 / Fraction(to_go),
+    )
+
+
+def _coverage_warning(plan: Plan, progress: Progress, target: Target) -> Diagnostic | None:
+    threshold = plan.policy.warnings.pipeline_coverage
+    found = coverage(progress)
+    if threshold is None or found is None or progress.pipeline is None:
+        return None
+    to_go, weighted, unweighted = found
+    if weighted is None or unweighted is None or weighted >= Fraction(threshold):
+        return None
+    estimate = progress.pipeline
+    places = 1 if progress.unit in ("percent", "score") else 0
+    weighted_shown = fmt_percent_apart(to_decimal(weighted), threshold)
+    return LOW_COVERAGE.at(
+        target.loc / "value",
+        (
+            f"{target.ref}: {fmt_number(to_go, places)} still to go; "
+            f"{_deals(estimate.open_deals)} expected to bring "
+            f"{fmt_number(estimate.open_expected, places)} "
+            f"({weighted_shown} of it, warning below {fmt_percent(threshold)}), "
+            f"{fmt_number(estimate.open_total, places)} unweighted "
+            f"({fmt_percent(to_decimal(unweighted))}); pipeline forecast "
+            f"{fmt_number(estimate.expected, places)} of {fmt_number(target.value, places)}"
+        ),
+        "add or advance deals now, or review the target with its owner",
+    )
+
+
+def _deals(count: int) -> str:
+    return "1 open deal is" if count == 1 else f"{count:,} open deals are"
 
 
 def _forecaster(plan: Plan, actuals: Actuals) -> Forecaster | None:

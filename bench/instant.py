@@ -1,0 +1,404 @@
+"""The goals of "instant at any size" (#16), each measured beside its floor in the same run.
+
+    python bench/instant.py [--sizes 10000,50000] [--runs 3] [--workdir DIR] [--json FILE]
+                            [--no-memory]
+
+For each size it generates a plan (bench/generate.py) and measures:
+
+- **floors**: every YAML loader installed, on the same files (bytes read
+  beforehand, the garbage collector paused, in this process, best of R):
+  yaml_rs (Rust, to Python objects), rapidyaml (C++, a tree only, no Python
+  objects), PyYAML's C loader, libyaml's C composer (a node tree);
+- **cold**: ``planc check DIR --no-cache --format json`` as a fresh process;
+  goal 1: at most 3x the fastest loader to Python objects (the ratio to the
+  tree-only parse is printed too);
+- **warm**: ``planc check`` with a cache filled by one run, after one number
+  of one region file was changed (a new number each run); goal 2: under 1 s
+  at 50,000 reps;
+- **memory** (goal 6, unless ``--no-memory``): the peak resident set of
+  planc's process alone (bench/measure.py) for check, render and diff at the
+  largest size; under 1 GiB.
+
+And once, on a 2,500-rep region file (the 10,000-rep plan's quarter file and
+its first region): ``planc allocate --node r01 --metric collections
+--cascade --write`` on a fresh copy; goal 5: under 3 s.
+
+Goal 3: the cold check again with ``PLANC_WORKERS=1`` (one process), and the
+speed-up of the default (forked workers load the larger half of the files).
+Goal 4 (incremental render) is printed as not built.
+It always exits 0: it is a report, not a test. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from measure import Measured, run_measured
+
+BENCH = Path(__file__).resolve().parent
+GiB = 1024**3
+PLANC = [sys.executable, "-m", "planc"]
+
+
+@dataclass
+class Goal:
+    number: int
+    name: str
+    measured: str
+    floor: str
+    target: str
+    ok: bool | None  # None: not measured or not built
+
+
+@dataclass
+class SizeRun:
+    reps: int
+    bytes: int
+    floors: dict[str, float] = field(default_factory=dict)
+    cold_s: float = 0.0
+    cold_cpu_s: float = 0.0
+    cold_peak: int = 0
+    one_core_s: float = 0.0  # the same cold check with PLANC_WORKERS=1
+    warm_s: float = 0.0
+    warm_cpu_s: float = 0.0
+    warm_peak: int = 0
+    exit_codes: list[int] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- floors
+
+
+def _loaders() -> dict[str, tuple[bool, Callable[[bytes], Any]]]:
+    """name -> (builds Python objects?, load function), for every loader installed."""
+    found: dict[str, tuple[bool, Callable[[bytes], Any]]] = {}
+    try:
+        import yaml_rs
+
+        def rs(data: bytes) -> Any:
+            return yaml_rs.loads(data.decode("utf-8"), parse_datetime=False)
+
+        found["yaml_rs.loads (Rust -> Python objects)"] = (True, rs)
+    except ImportError:
+        pass
+    try:
+        import ryml
+
+        found["rapidyaml parse_in_arena (C++ tree only)"] = (False, ryml.parse_in_arena)
+    except ImportError:
+        pass
+    import yaml
+
+    from planc.core.composer import compose_nodes
+
+    found["PyYAML CSafeLoader (C, Python objects)"] = (
+        True,
+        lambda data: yaml.load(data, Loader=yaml.CSafeLoader),
+    )
+    found["libyaml C composer (node tree)"] = (False, compose_nodes)
+    return found
+
+
+def floors(files: list[Path], runs: int) -> dict[str, float]:
+    datas = [p.read_bytes() for p in files]
+    out: dict[str, float] = {}
+    for name, (_, load) in _loaders().items():
+        best = float("inf")
+        for _ in range(runs):
+            gc.collect()
+            gc.disable()
+            try:
+                started = time.perf_counter()
+                loaded = [load(d) for d in datas]
+                best = min(best, time.perf_counter() - started)
+            except Exception as error:  # noqa: BLE001 - a loader that cannot read the plan
+                print(f"  {name}: failed ({error})", file=sys.stderr)
+                best = float("nan")
+                break
+            finally:
+                gc.enable()
+            del loaded
+        out[name] = best
+    gc.collect()
+    return out
+
+
+def fastest(found: dict[str, float], objects_only: bool) -> tuple[str, float]:
+    kinds = {name: builds for name, (builds, _) in _loaders().items()}
+    chosen = {
+        n: s for n, s in found.items() if not math.isnan(s) and (kinds[n] or not objects_only)
+    }
+    name = min(chosen, key=lambda n: chosen[n])
+    return name, chosen[name]
+
+
+# --------------------------------------------------------------------------- planc
+
+
+def plan_files(plan_dir: Path) -> list[Path]:
+    return sorted(p for p in plan_dir.rglob("*") if p.suffix in (".yaml", ".yml"))
+
+
+def generate(reps: int, out: Path) -> None:
+    if (out / "quarter.yaml").exists():
+        return
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), str(reps), str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def best(runs: list[Measured]) -> Measured:
+    chosen = min(runs, key=lambda r: r.seconds)
+    chosen.max_rss = max(r.max_rss for r in runs)
+    return chosen
+
+
+_VALUE = re.compile(rb"(new_customers: \{value: )([0-9]+)")
+
+
+def bump_one_number(path: Path, by: int) -> None:
+    """Change one number of a region file (a rep's new-customer count), as an op would."""
+    data = path.read_bytes()
+    matches = list(_VALUE.finditer(data))
+    match = matches[len(matches) // 2]
+    number = int(match.group(2)) + by
+    path.write_bytes(data[: match.start(2)] + str(number).encode() + data[match.end(2) :])
+
+
+def measure_size(reps: int, work: Path, runs: int) -> SizeRun:
+    plan = work / f"plan-{reps}" / "2027-Q1"
+    generate(reps, plan)
+    files = plan_files(plan)
+    result = SizeRun(reps, sum(p.stat().st_size for p in files))
+    print(f"{reps:,} reps: {len(files)} files, {result.bytes / 2**20:.1f} MiB", file=sys.stderr)
+    result.floors = floors(files, runs)
+    cold = best(
+        [
+            run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"])
+            for _ in range(runs)
+        ]
+    )
+    result.cold_s, result.cold_cpu_s, result.cold_peak = (
+        cold.seconds,
+        cold.cpu_seconds,
+        cold.max_rss,
+    )
+    result.exit_codes.append(cold.exit_code)
+    one_core = best(
+        [
+            run_measured(
+                [*PLANC, "check", str(plan), "--no-cache", "-f", "json"],
+                env={"PLANC_WORKERS": "1"},
+            )
+            for _ in range(runs)
+        ]
+    )
+    result.one_core_s = one_core.seconds
+    cache = work / f"cache-{reps}"
+    shutil.rmtree(cache, ignore_errors=True)
+    edited = work / f"edited-{reps}" / "2027-Q1"
+    shutil.rmtree(edited.parent, ignore_errors=True)
+    shutil.copytree(plan, edited)
+    region = plan_files(edited)[-1]
+    check = [*PLANC, "check", str(edited), "--cache-dir", str(cache), "-f", "json"]
+    run_measured(check)  # fills the cache
+    warm_runs = []
+    for run in range(runs):
+        bump_one_number(region, run + 1)
+        warm_runs.append(run_measured(check))
+    warm = best(warm_runs)
+    result.warm_s, result.warm_cpu_s, result.warm_peak = (
+        warm.seconds,
+        warm.cpu_seconds,
+        warm.max_rss,
+    )
+    result.exit_codes.append(warm.exit_code)
+    print(f"  cold {cold.seconds:.2f} s, warm {warm.seconds:.2f} s", file=sys.stderr)
+    return result
+
+
+def measure_allocate(work: Path, runs: int) -> Measured:
+    source = work / "plan-10000" / "2027-Q1"
+    generate(10_000, source)
+    results = []
+    for _ in range(runs):
+        plan = work / "allocate" / "2027-Q1"
+        shutil.rmtree(plan.parent, ignore_errors=True)
+        (plan / "regions").mkdir(parents=True)
+        shutil.copy(source / "quarter.yaml", plan / "quarter.yaml")
+        shutil.copy(source / "regions" / "r01.yaml", plan / "regions" / "r01.yaml")
+        cmd = [*PLANC, "allocate", str(plan), "--node", "r01", "--metric", "collections"]
+        results.append(run_measured([*cmd, "--cascade", "--write"]))
+    return best(results)
+
+
+def measure_memory(reps: int, work: Path) -> dict[str, Measured]:
+    plan = work / f"plan-{reps}" / "2027-Q1"
+    generate(reps, plan)
+    shm = Path("/dev/shm")
+    site_root = Path(tempfile.mkdtemp(prefix="planc-instant-", dir=shm if shm.is_dir() else work))
+    head = work / f"head-{reps}" / "2027-Q1"
+    shutil.rmtree(head.parent, ignore_errors=True)
+    shutil.copytree(plan, head)
+    bump_one_number(plan_files(head)[-1], 1)
+    try:
+        return {
+            "check": run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"]),
+            "render": run_measured([*PLANC, "render", str(plan), "--out", str(site_root / "s")]),
+            "diff": run_measured(
+                [*PLANC, "diff", "--base", str(plan), "--head", str(head), "-f", "json"]
+            ),
+        }
+    finally:
+        shutil.rmtree(site_root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def goals(
+    sizes: list[SizeRun], allocate: Measured | None, memory: dict[str, Measured] | None
+) -> list[Goal]:
+    out: list[Goal] = []
+    for s in sizes:
+        name, floor = fastest(s.floors, objects_only=True)
+        tree_name, tree = fastest(s.floors, objects_only=False)
+        ratio = s.cold_s / floor
+        out.append(
+            Goal(
+                1,
+                f"cold check, {s.reps:,} reps",
+                f"{s.cold_s:.2f} s = {ratio:.1f}x ({s.cold_s / tree:.1f}x the tree-only parse)",
+                f"{floor:.2f} s {name}; tree only {tree:.2f} s {tree_name}",
+                "<= 3x",
+                ratio <= 3,
+            )
+        )
+    for s in sizes:
+        out.append(
+            Goal(
+                2,
+                f"warm check after one number changed, {s.reps:,} reps",
+                f"{s.warm_s:.2f} s ({s.warm_s / s.cold_s:.2f}x cold)",
+                f"cold {s.cold_s:.2f} s",
+                "< 1 s" if s.reps >= 50_000 else "(< 1 s at 50,000)",
+                s.warm_s < 1 if s.reps >= 50_000 else None,
+            )
+        )
+    for s in sizes:
+        out.append(
+            Goal(
+                3,
+                f"both cores for loading (render: not built), {s.reps:,} reps",
+                f"cold {s.cold_s:.2f} s, speed-up {s.one_core_s / s.cold_s:.2f}x",
+                f"one process (PLANC_WORKERS=1) {s.one_core_s:.2f} s",
+                "speed-up",
+                None,
+            )
+        )
+    out.append(Goal(4, "incremental render, 10,000 reps", "not built", "-", "< 2 s", None))
+    if allocate is not None:
+        out.append(
+            Goal(
+                5,
+                "allocate --cascade --write, 2,500-rep region file",
+                f"{allocate.seconds:.2f} s (CPU {allocate.cpu_seconds:.2f} s, exit {allocate.exit_code})",
+                "-",
+                "< 3 s",
+                allocate.seconds < 3 and allocate.exit_code == 0,
+            )
+        )
+    for command, run in (memory or {}).items():
+        out.append(
+            Goal(
+                6,
+                f"peak memory of {command} (process alone), {max(s.reps for s in sizes):,} reps",
+                f"{run.max_rss / GiB:.2f} GiB ({run.seconds:.1f} s, exit {run.exit_code})",
+                "-",
+                "< 1 GiB",
+                run.max_rss < GiB,
+            )
+        )
+    return out
+
+
+def report(sizes: list[SizeRun], found: list[Goal]) -> str:
+    lines = ["# instant at any size (#16)", ""]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines.append(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load:.1f}; "
+        "planc as fresh processes (bench/measure.py), floors in this process."
+    )
+    lines += ["", "| reps | loader | s |", "|---:|---|---:|"]
+    for s in sizes:
+        for name, seconds in sorted(s.floors.items(), key=lambda kv: kv[1]):
+            lines.append(f"| {s.reps:,} | {name} | {seconds:.3f} |")
+        lines.append(f"| {s.reps:,} | planc check, cold (whole process) | {s.cold_s:.3f} |")
+        lines.append(f"| {s.reps:,} | planc check, cold, one process | {s.one_core_s:.3f} |")
+        lines.append(f"| {s.reps:,} | planc check, warm (whole process) | {s.warm_s:.3f} |")
+    lines += ["", "| goal | what | measured | floor | target | |", "|---|---|---|---|---|---|"]
+    for g in found:
+        verdict = "not measured" if g.ok is None else ("PASS" if g.ok else "FAIL")
+        lines.append(
+            f"| {g.number} | {g.name} | {g.measured} | {g.floor} | {g.target} | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, help="keep (and reuse) the plans here")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-allocate", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        return run(args, sizes, args.workdir)
+    with tempfile.TemporaryDirectory(prefix="planc-instant-") as tmp:
+        return run(args, sizes, Path(tmp))
+
+
+def run(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
+    measured = [measure_size(n, work, args.runs) for n in sizes]
+    allocate = None if args.no_allocate else measure_allocate(work, args.runs)
+    memory = None if args.no_memory else measure_memory(max(sizes), work)
+    found = goals(measured, allocate, memory)
+    print(report(measured, found))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "sizes": [asdict(s) for s in measured],
+                    "goals": [asdict(g) for g in found],
+                    "python": sys.version.split()[0],
+                    "cpus": os.cpu_count(),
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""People and dates (PLC450-PLC469): nobody owns what falls after their last day or before
+their first, and a new hire's share of the work follows the ramp.
+
+Every message gives both dates: the person's first or last day, and the
+deadline or due date that falls outside it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
+
+from planc.checks.base import Finding, check, percent
+from planc.checks.smart import presence_factor, ramp_factor
+from planc.core.diagnostics import Severity
+from planc.core.model import Action, Person, Plan
+
+
+def _owned_actions(plan: Plan) -> dict[str, list[Action]]:
+    owned: dict[str, list[Action]] = {}
+    for action in plan.actions:
+        owned.setdefault(action.owner, []).append(action)
+    return owned
+
+
+@check("PLC450", Severity.WARNING)
+def leaver_owns_target(plan: Plan) -> Iterator[Finding]:
+    """Someone owns a target whose deadline falls after their last day.
+
+    A leaver's number is still theirs until they go; after that nobody is
+    accountable for it. Move the deadline to their last day, or give the
+    target to whoever takes over (a target's ``owner``, else its node's).
+
+    Fails (liu-yang's end is 2027-02-28; the deadline defaults to the quarter's end)::
+
+        - rep: liu-yang
+          targets:
+            csat: {value: 4.5}
+
+    Passes::
+
+        - rep: liu-yang
+          targets:
+            csat: {value: 4.5, deadline: 2027-02-28}
+    """
+    for node in plan.nodes.values():
+        for target in node.targets.values():
+            person = plan.people.get(target.owner)
+            if person is None or person.end is None or target.deadline <= person.end:
+                continue
+            default = " (the quarter's end)" if target.deadline == plan.quarter.end else ""
+            yield (
+                target.loc / "deadline",
+                (
+                    f"{target.ref} is owned by {person.id}, whose last day is {person.end}, "
+                    f"but its deadline is {target.deadline}{default}"
+                ),
+                f"set deadline: {person.end}, or make the successor the target's owner",
+            )
+
+
+@check("PLC451", Severity.WARNING)
+def leaver_owns_action(plan: Plan) -> Iterator[Finding]:
+    """An action is due after its owner's last day.
+
+    Fails (ma-jun's end is 2027-02-28)::
+
+        - {id: handover, what: Hand over accounts, owner: ma-jun, supports: revenue, due: 2027-03-10}
+
+    Passes::
+
+        - {id: handover, what: Hand over accounts, owner: ma-jun, supports: revenue, due: 2027-02-26}
+    """
+    for action in plan.actions:
+        person = plan.people.get(action.owner)
+        if person is None or person.end is None or action.due <= person.end:
+            continue
+        yield (
+            action.loc / "due",
+            (
+                f"action {action.id} is due {action.due}, after its owner {person.id}'s "
+                f"last day ({person.end})"
+            ),
+            f"move it before {person.end}, or give it to whoever takes over",
+        )
+
+
+@check("PLC452", Severity.WARNING)
+def action_before_start(plan: Plan) -> Iterator[Finding]:
+    """An action is due before its owner starts.
+
+    Fails (li-jing starts 2027-02-01)::
+
+        - {id: visits, what: Cold visits in Linyi, owner: li-jing, supports: new_customers, due: 2027-01-20}
+
+    Passes::
+
+        - {id: visits, what: Cold visits in Linyi, owner: li-jing, supports: new_customers, due: 2027-02-20}
+    """
+    for action in plan.actions:
+        person = plan.people.get(action.owner)
+        if person is None or person.start is None or action.due >= person.start:
+            continue
+        yield (
+            action.loc / "due",
+            (
+                f"action {action.id} is due {action.due}, before its owner {person.id} "
+                f"starts ({person.start})"
+            ),
+            "give it to someone already here, or move it after the start",
+        )
+
+
+def _median_loads(plan: Plan, owned: dict[str, list[Action]]) -> dict[str, tuple[Decimal, int]]:
+    """role -> (median number of actions owned by people of that role at full tenure, how many)."""
+    loads: dict[str, list[int]] = {}
+    for person in plan.people.values():
+        if _full_tenure(plan, person):
+            loads.setdefault(person.role, []).append(len(owned.get(person.id, ())))
+    return {
+        role: (Decimal(statistics.median(counts)), len(counts)) for role, counts in loads.items()
+    }
+
+
+def _full_tenure(plan: Plan, person: Person) -> bool:
+    """Here the whole quarter at a full ramp; most people are decided by their dates alone."""
+    quarter, ramp = plan.quarter, plan.policy.ramp
+    if person.end is not None and person.end < quarter.end:
+        return False
+    if person.start is None:
+        return True
+    year, month = quarter.months[0]
+    tenure = (year - person.start.year) * 12 + (month - person.start.month)
+    if tenure >= len(ramp) and ramp[-1] == 100 and person.start <= quarter.start:
+        return True  # past the ramp's last step in the first month: every month counts 100 %
+    return ramp_factor(plan, person) == 100 and presence_factor(plan, person) == 100
+
+
+@check("PLC453", Severity.WARNING)
+def ramping_action_load(plan: Plan) -> Iterator[Finding]:
+    """A new hire still ramping owns more actions than the ramp allows.
+
+    ``policy.ramp`` says what share of a full load a new hire carries by month
+    of tenure; that goes for the action plan too. The full load is the median
+    number of actions owned by people of the same role who are here the whole
+    quarter at full ramp; the hire may own that many times the ramp, rounded up.
+
+    Fails (ramp 0/50/75; start 2027-01-01: 41.7 %; full-tenure reps own a median of 1)::
+
+        - {id: expo, owner: new-hire, ..., due: 2027-02-15}
+        - {id: calls, owner: new-hire, ..., due: 2027-03-10}
+
+    Passes (one action: at most ceil(1 x 41.7 %) = 1)::
+
+        - {id: expo, owner: new-hire, ..., due: 2027-02-15}
+    """
+    owned = _owned_actions(plan)
+    medians = _median_loads(plan, owned)
+    for person_id, actions in owned.items():
+        person = plan.people.get(person_id)
+        if person is None or person.start is None:
+            continue
+        factor = ramp_factor(plan, person)
+        if factor >= 100 or person.role not in medians:
+            continue
+        median, peers = medians[person.role]
+        allowed = math.ceil(Fraction(median) * factor / 100)
+        if len(actions) <= allowed:
+            continue
+        yield _ramp_finding(
+            person, sorted(actions, key=lambda a: a.due), factor, median, peers, allowed
+        )
+
+
+def _ramp_finding(
+    person: Person,
+    actions: list[Action],
+    factor: Fraction,
+    median: Decimal,
+    peers: int,
+    allowed: int,
+) -> Finding:
+    first = actions[0]
+    return (
+        person.loc / "start",
+        (
+            f"{person.id} starts {person.start} and carries {percent(factor)} of a full load "
+            f"this quarter (policy.ramp), but owns {len(actions)} action(s), the first "
+            f"({first.id}) due {first.due}; the {peers} full-tenure {person.role}(s) own a "
+            f"median of {median.normalize():f}, so the ramp allows {allowed}"
+        ),
+        "give some of these actions to colleagues at full tenure, or move them later",
+    )
+
+
+CHECKS = (leaver_owns_target, leaver_owns_action, action_before_start, ramping_action_load)

@@ -1,0 +1,69 @@
+"""User text made safe where planc shows it: terminals and spreadsheets.
+
+Names, owners and notes come from plan files and CRM exports that anyone may
+have edited. In text output a control character or an escape sequence would be
+obeyed by the terminal (recolour, move the cursor, rewrite a line, set the
+window title), so each is shown as an escape instead (``\\x1b``); so are the
+invisible bidirectional overrides that make text read differently from its
+bytes. In a CSV cell, text that starts like a formula (``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) is kept as text with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from typing import TextIO
+
+# C0 and C1 controls (DEL too), bidi embeddings/overrides/isolates and the marks,
+# and the Unicode line and paragraph separators.
+_OTHERS = "\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_UNSAFE_IN_LINE = re.compile(f"[\x00-\x1f{_OTHERS}]")
+_UNSAFE_IN_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")  # a report's \t and \n stay
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """One line of user text for a terminal: every control character shown, not obeyed
+    (a newline too: user data never starts a line of its own)."""
+    return _UNSAFE_IN_LINE.sub(_escape, text) if _UNSAFE_IN_LINE.search(text) else text
+
+
+def printable_report(text: str) -> str:
+    """A whole text report: the same, but the report's own line breaks and tabs stay."""
+    return _UNSAFE_IN_TEXT.sub(_escape, text) if _UNSAFE_IN_TEXT.search(text) else text
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+class CsvRows:
+    """Rows of a CSV for spreadsheets, one ``\\n`` per row.
+
+    The csv module quotes a field holding a line break only when that break is
+    in its line terminator: with ``\\n`` a bare carriage return inside a name
+    would go out unquoted and split the row in two. A row with one is written
+    with every field quoted.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._minimal = csv.writer(out, lineterminator="\n")
+        self._quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        cells = list(row)
+        carriage_return = any(isinstance(c, str) and "\r" in c for c in cells)
+        (self._quoted if carriage_return else self._minimal).writerow(cells)

@@ -1,0 +1,82 @@
+"""planc backtest: the export replayed at past dates, forecasts against what each quarter closed.
+
+Closed totals and run-rates are recomputed here from the csv module and
+Decimal; the goal of the pipeline forecast is checked as the issue states it:
+at mid-quarter, company error within 10 % and below run-rate's, in every
+quarter reported, with the method not tuned per quarter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_planc
+from test_track import EXPORT, PLAN, mini_plan, rows
+
+QUARTERS = {
+    "2017-Q2": (date(2017, 4, 1), date(2017, 6, 30)),
+    "2017-Q3": (date(2017, 7, 1), date(2017, 9, 30)),
+}
+
+
+def won(first: date, last: date) -> Decimal:
+    return sum(
+        (
+            Decimal(r["close_value"])
+            for r in rows()
+            if r["deal_stage"] == "Won" and first <= date.fromisoformat(r["close_date"]) <= last
+        ),
+        Decimal(0),
+    )
+
+
+@pytest.fixture(scope="module")
+def replayed() -> Any:
+    result = run_planc(
+        "backtest", PLAN, "--actuals", EXPORT, "--quarters", ",".join(QUARTERS), "--format", "json"
+    )
+    assert result.code == 0, result.stderr
+    return result.json()
+
+
+def test_closed_and_run_rate_match_an_independent_sum(replayed: Any) -> None:
+    assert len(replayed["points"]) == 6
+    for point in replayed["points"]:
+        first, last = QUARTERS[point["quarter"]]
+        as_of = date.fromisoformat(point["as_of"])
+        assert Decimal(point["closed"]) == won(first, last)
+        assert Decimal(point["attained"]) == won(first, as_of)
+        days, elapsed = (last - first).days + 1, (as_of - first).days + 1
+        assert point["day"] == elapsed
+        run_rate = won(first, as_of) * days / elapsed
+        assert Decimal(point["run_rate"]) == run_rate.quantize(Decimal("0.01"))
+
+
+def test_mid_quarter_pipeline_within_ten_percent_and_better_than_run_rate(replayed: Any) -> None:
+    middle = [p for p in replayed["points"] if p["day"] * 2 in (p["days"], p["days"] - 1)]
+    assert [p["quarter"] for p in middle] == list(QUARTERS)
+    for point in middle:
+        pipeline = abs(Decimal(point["pipeline_error_pct"]))
+        run_rate = abs(Decimal(point["run_rate_error_pct"]))
+        assert pipeline < 10, point
+        assert pipeline < run_rate, point
+        assert Decimal(point["rep_mae_pipeline"]) < Decimal(point["rep_mae_run_rate"]), point
+
+
+def test_a_quarter_that_is_none_is_a_usage_error() -> None:
+    result = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q5")
+    assert result.code == 2
+    assert "2017-Q5 is not a quarter such as 2017-Q3" in result.stderr
+
+
+def test_a_mapping_without_created_dates_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_planc(
+        "backtest", mini_plan(tmp_path), "--actuals", EXPORT, "--quarters", "2017-Q3"
+    )
+    assert result.code == 2
+    assert "map actuals.columns.created" in result.stderr

@@ -1,0 +1,110 @@
+"""What planc track shows beside attainment: stretch, products, distinct counts, who was employed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from conftest import run_planc
+from test_track import (
+    AS_OF,
+    EXPORT,
+    PLAN,
+    Q3,
+    mini_plan,
+    progress,
+    rows,
+    track_json,
+    won_between,
+    write_csv,
+)
+
+PRODUCT = {"GTXPro": "GTX Pro"}
+
+
+def test_per_product_actuals_in_json_csv_and_text(tmp_path: Path) -> None:
+    by_product: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for r in won_between(Q3[0], AS_OF):
+        by_product[PRODUCT.get(r["product"], r["product"])] += Decimal(r["close_value"])
+    document = track_json("--as-of", AS_OF.isoformat())
+    names = {
+        "gtx-pro": "GTX Pro",
+        "gtx-basic": "GTX Basic",
+        "mg-special": "MG Special",
+        "mg-advanced": "MG Advanced",
+        "gtx-plus-pro": "GTX Plus Pro",
+        "gtx-plus-basic": "GTX Plus Basic",
+        "gtk-500": "GTK 500",
+    }
+    company = {p["product"]: p for p in document["products"] if p["node"] == "crm-sample"}
+    assert {names[k]: Decimal(v["attained"]) for k, v in company.items()} == by_product
+    out = run_planc(
+        "track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat(), "--format", "csv"
+    )
+    table = list(csv.DictReader(io.StringIO(out.stdout)))
+    found = {
+        r["product"]: Decimal(r["attained"])
+        for r in table
+        if r["product"] and r["node"] == "crm-sample"
+    }
+    assert {names[k]: v for k, v in found.items()} == by_product
+    text = run_planc("track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat()).stdout
+    line = next(x for x in text.splitlines() if "CRM sample company  GTX Pro " in x)
+    assert line.split()[5] == f"{by_product['GTX Pro']:,}"
+
+
+def test_baselines_say_not_employed_instead_of_zero() -> None:
+    document = track_json("--as-of", AS_OF.isoformat(), "--baselines")
+    new_hire = next(
+        b
+        for b in document["baselines"]["targets"]
+        if b["node"] == "mei-mei-johns" and b["metric"] == "revenue"
+    )
+    assert new_hire["last_quarter"] is None
+    assert new_hire["last_quarter_employed"] is False
+    assert not any(r["sales_agent"] == "Mei-Mei Johns" for r in rows())  # nothing to count anyway
+    veteran = next(
+        b
+        for b in document["baselines"]["targets"]
+        if b["node"] == "darcel-schlecht" and b["metric"] == "revenue"
+    )
+    assert veteran["last_quarter_employed"] is True and veteran["last_quarter"] is not None
+    text = run_planc(
+        "track", PLAN, "--actuals", EXPORT, "--as-of", AS_OF.isoformat(), "--baselines"
+    ).stdout
+    line = next(x for x in text.splitlines() if x.startswith("mei-mei-johns/revenue"))
+    assert "not employed" in line and " 0 " not in line
+
+
+ACCOUNTS = """actuals:
+  columns: {owner: owner, date: closed, amount: amount, account: account}
+  metrics: {revenue: amount, new_customers: accounts}
+adjustments:
+"""
+
+
+def test_distinct_accounts_are_never_run_rated_and_stretch_is_beside_base(tmp_path: Path) -> None:
+    records = [
+        ["Ann Lee", "2027-01-05", "100000", "Northwind"],
+        ["Ann Lee", "2027-01-25", "50000", "Northwind"],  # the same account again
+        ["Ann Lee", "2027-02-01", "40000", "Contoso"],
+    ]
+    export = write_csv(tmp_path / "a.csv", records, ["owner", "closed", "amount", "account"])
+    document = track_json(
+        "--as-of", "2027-02-14", plan=mini_plan(tmp_path, ACCOUNTS), export=export
+    )
+    accounts = progress(document, "ann", "new_customers")
+    assert accounts["attained"] == "2"
+    assert accounts["forecast"] is None  # two accounts in 45 days are not four in 90
+    revenue = progress(document, "ann", "revenue")
+    assert revenue["forecast"] == "380000"  # amounts do add up by day: 190,000 x 90 / 45
+    assert revenue["stretch"] == "600000"
+    assert Decimal(revenue["stretch_attainment_pct"]) == (Decimal(190000) * 100 / 600000).quantize(
+        Decimal("0.0001")
+    )
+    assert Decimal(revenue["attainment_pct"]) == (Decimal(190000) * 100 / 550000).quantize(
+        Decimal("0.0001")
+    )
