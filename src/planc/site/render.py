@@ -759,7 +759,9 @@ class _Views:
             else:
                 mean = _mean(children, metric)
                 places = 2 if metric.unit == "score" else 1
-                totals.append(self.value(metric, mean.quantize(Decimal(1).scaleb(-places))))
+                # trailing zeros dropped: a mean of exactly 4.5 reads 4.5, as the target does
+                shown = _drop_zeros(mean.quantize(Decimal(1).scaleb(-places)))
+                totals.append(self.value(metric, shown))
                 if own is None:
                     overs.append("—")
                 else:
@@ -987,7 +989,9 @@ class _Views:
             if ratio is not None and ratio != _HUNDRED:
                 # labelled: a bare "+2.0%" beside a node reads like attainment
                 key = "over_assigned" if ratio > _HUNDRED else "under_assigned"
-                pct = self.loc.exact_percent((ratio - _HUNDRED).copy_abs())
+                size = (ratio - _HUNDRED).copy_abs()
+                # one decimal, unless that would print a difference as 0.0%
+                pct = self.loc.percent(size) if size >= Decimal("0.05") else self.loc.exact_percent(size)
                 over = self.t[key].format(pct=pct)
         children = tuple(
             self.tree(self.plan.nodes[c]) for c in node.children if c in self.plan.nodes
@@ -1209,6 +1213,13 @@ class _Views:
                     "rep.html.j2",
                     {"page": self.rep_page(node), "t": self.t},
                 )
+
+
+def _drop_zeros(value: Decimal) -> Decimal:
+    """``4.50`` → ``4.5``, ``45.0`` → ``45``; never into an exponent (``1E+2``)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _role(loc: Locale, person: Person | None) -> str | None:
