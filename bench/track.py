@@ -154,17 +154,6 @@ def expected_revenue(path: Path) -> Decimal:
     return sum((Decimal(v) for v in won.close_value), Decimal(0))
 
 
-def floor_engine() -> str:
-    """What the floor runs on: pandas' C parser, and whether pyarrow is installed (unused)."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        arrow = "without pyarrow"
-    else:
-        arrow = "pyarrow installed, not used"
-    return f"pandas {pd.__version__} read_csv, C engine ({arrow})"
-
-
 def floor_seconds(path: Path, runs: int) -> tuple[float, float]:
     """Best wall time and best CPU time of ``pandas.read_csv`` of the seven columns."""
     best = best_cpu = float("inf")
@@ -272,7 +261,6 @@ def bench(args: argparse.Namespace, work: Path) -> int:
     print(f"floor engine: {engine}\n")
     print(f"ledger: {ledger}\n")
     print(f"company revenue pipeline forecast: {forecast}\n")
-    print(f"floor engine: {floor_engine()}\n")
     print("| measure | wall s | CPU s |\n|---|---:|---:|")
     print(f"| floor: pandas.read_csv, same 7 columns | {floor:.2f} | {floor_cpu:.2f} |")
     print(

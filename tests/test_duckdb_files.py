@@ -124,7 +124,7 @@ def _export(tmp_path: Path, amounts: list[str], owner: str = "Moses Frase") -> P
 def test_amounts_of_every_scale_sum_exactly(
     plan_dir: Path, plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    amounts = ["0.1", "0.2", "1054", "10.5", "3.125", "999999999999.999999999", "7.", ".5"]
+    amounts = ["0.1", "0.2", "1054", "10.5", "3.125", "99999999999999.999999", "7.", ".5"]
     path = _export(tmp_path, amounts)
     loaded = _through_duckdb(path, plan)
     assert loaded is not None and loaded.actuals is not None
@@ -145,7 +145,9 @@ def test_amounts_of_every_scale_sum_exactly(
         pytest.param(["100", '"12,5"'], "Moses Frase", "PLC706", id="not-a-number"),
         pytest.param(["100", "1e3"], "Moses Frase", "PLC763", id="exponent"),
         pytest.param(["100", "-5"], "Moses Frase", "PLC762", id="negative"),
-        pytest.param(["100", "0.1234567891"], "Moses Frase", None, id="ten-places"),
+        pytest.param(["100", "0.1234567891"], "Moses Frase", "PLC706", id="ten-places"),
+        pytest.param(["100", "1000000000000000"], "Moses Frase", "PLC706", id="too-large"),
+        pytest.param(["100", "0.1000000"], "Moses Frase", None, id="trailing-zeros"),
         pytest.param(["100"], "Moses Fraze", "PLC710", id="unmapped-owner"),
     ],
 )

@@ -93,13 +93,13 @@ SCALARS = st.one_of(
     NASTY_TEXT,
     st.text(max_size=20),
 )
-VALUES = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
+
+
+def _nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
+VALUES = st.recursive(SCALARS, _nested, max_leaves=6)
 
 
 @st.composite

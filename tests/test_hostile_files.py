@@ -222,6 +222,25 @@ class TestUnusableOutputPaths:
         assert f"plans/2027-Q2: the folder {plans} is read-only for you" in result.stderr
         assert sorted(p.name for p in plans.iterdir()) == ["2027-Q1"]
 
+    def test_import_into_a_read_only_plans_folder(self, tmp_path: Path) -> None:
+        plans = tmp_path / "plans"
+        plans.mkdir()
+        plans.chmod(0o555)
+        args = [
+            "import",
+            str(plans / "2017-Q4"),
+            "--roster",
+            str(REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"),
+            "--quotas",
+            str(REPO / "examples" / "quotas-2017-Q4.csv"),
+            *("--owner", "Alex Morgan", "--company", "CRM sample company"),
+        ]
+        result = no_traceback(_run_bound_by_modes(args, tmp_path))
+        plans.chmod(0o755)
+        assert result.code == 2, result.stderr
+        assert f"cannot create {plans / '2017-Q4'}: Permission denied" in result.stderr
+        assert list(plans.iterdir()) == []
+
     @pytest.mark.parametrize("command", ["check", "export", "track"])
     def test_a_usable_path_is_written(self, tmp_path: Path, mini_plan: Path, command: str) -> None:
         """The near miss: a new file in a folder that does not exist yet."""
@@ -286,6 +305,14 @@ class TestOnlyRegularFilesAreRead:
         assert result.code == 1
         assert "crm.csv is a named pipe (FIFO), not a regular file" in result.stdout + result.stderr
         assert not (tmp_path / "site").exists()
+
+    def test_a_fifo_as_accounts(self, tmp_path: Path) -> None:
+        fifo = tmp_path / "accounts.csv"
+        os.mkfifo(fifo)
+        args = ("--actuals", CRM_EXPORT, "--accounts", fifo, "--as-of", "2017-08-15")
+        result = no_traceback(run_planc("track", CRM_PLAN, *args))
+        assert result.code == 1
+        assert "accounts.csv is a named pipe (FIFO), not a regular file" in result.stdout
 
     def test_dev_zero_as_actuals(self, tmp_path: Path) -> None:
         export = tmp_path / "crm.csv"

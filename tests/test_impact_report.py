@@ -265,7 +265,7 @@ class TestSizeLimit:
         for region in sorted((plan / "regions").glob("*.yaml")):
             text = region.read_text(encoding="utf-8")
             rep = re.compile(
-                r"(        - rep: (\S+)\n(?:(?!        - rep:).*\n)*?            key_product_share: \{value: )(\d+)\}"
+                r"(        - rep: (\S+)\n(?:(?!        - rep:).*\n)*?            key_product_share:(?: \{value: |\n +value: ))(\d+)"
             )
 
             def bump(match: re.Match[str]) -> str:
@@ -273,7 +273,7 @@ class TestSizeLimit:
                 changes.append(
                     f"{{target: {match.group(2)}/key_product_share, from: {old}, to: {old + 1}}}"
                 )
-                return f"{match.group(1)}{old + 1}}}"
+                return f"{match.group(1)}{old + 1}"  # a leaver's is a block: it has a deadline
 
             region.write_text(rep.sub(bump, text), encoding="utf-8")
         assert len(changes) == 2000

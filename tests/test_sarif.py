@@ -98,7 +98,7 @@ class TestSchemaValid:
     ) -> None:
         document = sarif_of(odd_names.relative_to(tmp_path), cwd=tmp_path)
         found = [r for r in results_of(document) if "regions" in str(location(r))]
-        assert {r["ruleId"] for r in found} == {"PLC301", "PLC402"}
+        assert {r["ruleId"] for r in found} == {"PLC301", "PLC320", "PLC402"}
         for result in found:
             uri = location(result)["artifactLocation"]["uri"]
             assert uri == "my%20plans%20100%25/2027-Q1/regions/%E5%8D%8E%E5%8C%97.yaml"
@@ -142,7 +142,7 @@ class TestRules:
             for line in (REPO / "docs" / "codes.md").read_text(encoding="utf-8").splitlines()
             if line.startswith("## ")
         }
-        assert {r["id"] for r in rules} == {"PLC011", "PLC301", "PLC402"}
+        assert {r["id"] for r in rules} == {"PLC011", "PLC301", "PLC320", "PLC402"}
         for rule in rules:
             page, anchor = rule["helpUri"].split("#")
             assert page.endswith("/docs/codes.md")

@@ -190,14 +190,16 @@ def test_a_plan_changed_since_the_export_is_refused(tmp_path: Path) -> None:
     assert files(root) == before
 
 
-def test_a_workbook_of_another_quarter_is_refused(tmp_path: Path) -> None:
+def test_a_workbook_of_another_plan_is_refused(tmp_path: Path) -> None:
     root = plan_copy(tmp_path)
-    edited = export(root)
-    shutil.copytree(root / "plans" / "2027-Q1", root / "plans" / "2027-Q2")
-    quarter = root / "plans" / "2027-Q2" / "quarter.yaml"
-    quarter.write_text(quarter.read_text(encoding="utf-8").replace("id: 2027-Q1", "id: 2027-Q2"))
-    status, out, _ = run("import", "--update", edited.name, "plans/2027-Q2", cwd=root)
-    assert status == 1 and "PLC820" in out and "is an export of acme 2027-Q1" in out
+    edited = edit(export(root), {ANN_LOGOS: 6})
+    shutil.copytree(root / "plans" / "2027-Q1", root / "plans" / "globex")
+    quarter = root / "plans" / "globex" / "quarter.yaml"
+    quarter.write_text(quarter.read_text(encoding="utf-8").replace("id: acme", "id: globex"))
+    before = files(root)
+    status, out, _ = run("import", "--update", edited.name, "plans/globex", cwd=root)
+    assert status == 1 and "PLC820" in out and "is an export of acme 2027-Q1" in out, out
+    assert files(root) == before
 
 
 def test_propose_fills_the_stub_and_makes_the_branch(tmp_path: Path) -> None:

@@ -732,18 +732,16 @@ def _csv_products(writer: Any, tracking: Tracking) -> None:
         node = plan.nodes[item.node]
         writer.writerow(
             [
-                node.level.label,
-                item.node,
-                node.name,
-                metric,
-                unit,
+                *(spreadsheet_text(t) for t in (node.level.label, item.node, node.name)),
+                spreadsheet_text(metric),
+                spreadsheet_text(unit),
                 "quarter",
                 "",
                 _dec(item.attained),
                 *[""] * 7,
                 *_csv_estimate(item.pipeline),
                 "",
-                item.product,
+                spreadsheet_text(item.product),
             ]
         )
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from planc.core.diagnostics import Diagnostic, Severity, rule
 from planc.core.extras import MissingExtra
+from planc.core.files import open_regular
 from planc.core.model import Customers, Plan, Segment
 
 
@@ -211,7 +212,8 @@ def _read_accounts(
     where = plan.customers.loc / "columns" if plan.customers is not None else plan.quarter.loc
     pd = _pandas()
     try:
-        frame = _pandas().read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        with open_regular(path, report.accounts_path) as handle:  # a FIFO would hang pandas
+            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         report.diagnostics.append(
             ACCOUNTS_UNREADABLE.at(where, f"cannot read {report.accounts_path}: {error}")
@@ -242,9 +244,10 @@ def _won_deals(plan: Plan, path: Path) -> tuple[list[_Deal], date | None]:
     assert mapping is not None  # track checked the mapping before it got here
     roles = mapping.columns
     wanted = [roles[r] for r in ("account", "date", "amount", "stage") if r in roles]
-    frame = _pandas().read_csv(
-        path, dtype=str, keep_default_na=False, encoding=mapping.encoding, usecols=wanted
-    )
+    with open_regular(path) as handle:
+        frame = _pandas().read_csv(
+            handle, dtype=str, keep_default_na=False, encoding=mapping.encoding, usecols=wanted
+        )
     won_stages = set(mapping.won)
     deals: list[_Deal] = []
     earliest: date | None = None

@@ -42,6 +42,7 @@ except ModuleNotFoundError as error:
     raise MissingExtra("reading large exports through DuckDB", "warehouse", error.name) from error
 
 from planc.core.model import ActualsMapping, Plan
+from planc.core.numbers import MAX_DECIMALS, MAX_INTEGER_DIGITS
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import query as q
@@ -49,7 +50,8 @@ from planc.track.engines.fold import GroupedAggregator, exact_units
 
 MIN_BYTES = 64 * 2**20  # below this pandas reads the export (DuckDB's start-up would dominate)
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
-PLACES = 9  # an amount with more places is left to the exact pandas reader
+PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
+BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
 MEMORY_LIMIT = "1GB"
 VIEW = "planc_rows"
 
@@ -233,7 +235,9 @@ def _register(
 def _exact_type(name: str) -> bool:
     """A Parquet column DuckDB reads exactly as what it is: a date, or an exact number."""
     upper = name.upper()
-    return upper == "DATE" or upper.startswith(("TIMESTAMP", "DECIMAL")) or upper in _INTEGERS
+    if upper.startswith("DECIMAL"):  # DECIMAL(p, s): exact, and within planc's bound on places
+        return int(upper.rstrip(")").rpartition(",")[2].strip() or 0) <= MAX_DECIMALS
+    return upper == "DATE" or upper.startswith("TIMESTAMP") or upper in _INTEGERS
 
 
 _INTEGERS = {
@@ -294,12 +298,21 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
             else "0"
         )
         missing = sa.case((column.is_(None), 1), else_=0)
-        return column, missing, None, sa.literal(int(scale or 0))
+        beyond = sa.case(
+            (sa.func.abs(column) >= BOUND, 1), else_=0
+        )  # pandas refuses it, with its row
+        return column, missing, beyond, sa.literal(int(scale or 0))
     text = sa.func.trim(column)
     point = sa.func.strpos(text, ".")
     places = sa.case((point > 0, sa.func.length(text) - point), else_=0)
     amount = _TryDecimal(text)
-    odd = sa.or_(amount.is_(None), text.like("%e%"), text.like("%E%"), places > PLACES)
+    odd = sa.or_(
+        amount.is_(None),
+        text.like("%e%"),
+        text.like("%E%"),
+        places > MAX_DECIMALS,  # beyond planc's bound (or trailing zeros): pandas decides
+        sa.func.abs(amount) >= BOUND,
+    )
     missing = sa.case((sa.func.coalesce(text, "") == "", 1), else_=0)
     bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", odd), 1), else_=0)
     return amount, missing, bad, places
