@@ -389,11 +389,6 @@ def fmt_numbers(*values: Decimal | None, places: int = 0) -> list[str]:
     ]
 
 
-def fmt_percents(*values: Decimal) -> list[str]:
-    """Percentages side by side: one decimal, or as many more as tell different ones apart."""
-    return [f"{fmt_number(shown, -int(shown.as_tuple().exponent))}%" for shown in apart(values, 1)]
-
-
 def percent_places(value: Decimal, other: Decimal) -> int:
     """How many places a percent needs not to look like ``other`` (1 to 6).
 
@@ -906,7 +901,8 @@ def _warn(
         if exact <= Fraction(warnings.cap_above_pace):
             return None
         forecast = fmt_number(progress.forecast, places)
-        of_pace, threshold = fmt_percents(progress.of_pace, warnings.cap_above_pace)
+        of_pace = fmt_percent_apart(progress.of_pace, warnings.cap_above_pace)
+        threshold = fmt_percent(warnings.cap_above_pace)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
             (
@@ -918,7 +914,8 @@ def _warn(
         )
     if exact >= Fraction(warnings.behind_pace):
         return None
-    of_pace, threshold = fmt_percents(progress.of_pace, warnings.behind_pace)
+    of_pace = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
+    threshold = fmt_percent(warnings.behind_pace)
     message = (
         f"{target.ref}: {attained} by {as_of}, {of_pace} of the pace of "
         f"{pace} (warning below {threshold})"
