@@ -83,12 +83,18 @@ class TestTrackOutput:
         [
             pytest.param(("--as-of", "2017-08-15"), id="mid-quarter"),
             pytest.param(("--as-of", "2017-07-02", "--baselines"), id="baselines"),
+            pytest.param(
+                ("--as-of", "2017-08-15", "--accounts", EXPORT.parent / "accounts.csv"),
+                id="segments",
+            ),
         ],
     )
     def test_tracked_quarter(self, extra: tuple[str, ...]) -> None:
         document = output_of("track", TRACKED, "--actuals", EXPORT, *extra)
         assert_valid("track", document)
         assert document["progress"]
+        assert document["products"] and document["forecast_method"]
+        assert ("segments" in document) == ("--accounts" in extra)
 
     def test_unreadable_export_has_only_diagnostics(self, tmp_path: Path) -> None:
         export = tmp_path / "crm.csv"
