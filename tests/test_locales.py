@@ -18,12 +18,20 @@ from pathlib import Path
 import pytest
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_planc
-from planc.core.locales import CATALOGS, available_locales, catalog_path, get_locale
+from planc.core.locales import (
+    CATALOGS,
+    KEYWORDS,
+    MESSAGE_SOURCES,
+    available_locales,
+    catalog_path,
+    get_locale,
+)
 
 SITE_CODE = [REPO / "templates", REPO / "src" / "planc" / "site"]
 # keys the code builds from data (a role, a cause, a resource kind, a unit) rather than names
@@ -61,9 +69,22 @@ def keys_used() -> set[str]:
     return used
 
 
+def messages_written() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message the code writes through ``Words``, as Babel extracts them."""
+    found: set[tuple[str | None, str]] = set()
+    for module in MESSAGE_SOURCES:
+        path = REPO / "src" / "planc" / module
+        for _line, message, _comments, context in extract_from_file(
+            "python", path, keywords=KEYWORDS
+        ):
+            found.add((context, message if isinstance(message, str) else message[0]))
+    assert found, "no message extracted"
+    return found
+
+
 def keys_named() -> set[str]:
     """Keys used by name, or named in a table the code looks them up from."""
-    named = keys_used()
+    named = keys_used() | {message for _context, message in messages_written()}
     for path in site_sources():
         if path.suffix == ".py":
             named |= set(re.findall(r"""["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
@@ -102,6 +123,20 @@ class TestCatalogs:
         }
         assert not unused, unused
 
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    def test_every_message_written_is_translated(self, tag: str) -> None:
+        """The PR comment's messages (English msgids, extracted by Babel) are all in each catalog,
+        in their context; a plural message has its plural forms."""
+        with catalog_path(tag).open("rb") as handle:
+            read = read_po(handle, locale=tag.replace("-", "_"))
+        missing = [
+            (context, message)
+            for context, message in messages_written()
+            if read.get(message, context=context) is None
+            or not all(str(form).strip() for form in _forms(read.get(message, context=context)))
+        ]
+        assert not missing, missing
+
     def test_plural_rules_come_from_cldr(self) -> None:
         en, zh = get_locale("en", "USD"), get_locale("zh-CN", "CNY")
         assert en.count(1, "warnings") == "1 warning"
@@ -109,6 +144,11 @@ class TestCatalogs:
         assert en.count(1200, "warnings") == "1,200 warnings"
         assert zh.count(1, "warnings") == "1个警告"
         assert zh.count(3, "warnings") == "3个警告"
+
+
+def _forms(message: object) -> tuple[object, ...]:
+    string = getattr(message, "string", "")
+    return string if isinstance(string, tuple) else (string,)
 
 
 amounts = st.decimals(
