@@ -28,6 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from planc.core.diagnostics import Message
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
@@ -38,9 +39,15 @@ if TYPE_CHECKING:
 CATALOGS = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "planc"
 # How Babel extracts the messages written through :class:`Words` (``w._``, ``w.n_``, ``w.p_``)
-KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2)}
-# The modules that write messages through Words: their messages are in every catalog
-MESSAGE_SOURCES = ("change/impact_report.py",)
+# and diagnostics' messages made as data (``Message("...")``, core.diagnostics)
+KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Message": None}
+# The modules that write such messages: every one of them is in every catalog
+MESSAGE_SOURCES = (
+    "change/impact_report.py",
+    "checks/base.py",
+    "checks/totals.py",
+    "track/tracking.py",
+)
 
 MINUS = "\u2212"  # a true minus sign reads better than a hyphen
 DASH = "\u2013"  # an en dash, for ranges
@@ -303,10 +310,13 @@ def _catalog(tag: str) -> tuple[Mapping[str, str], Translations]:
 
     with catalog_path(tag).open("rb") as handle:
         catalog = pofile.read_po(handle, locale=_babel_tag(tag), domain=DOMAIN)
-    labels = {
+    labels = {  # keyed labels; a message with a context is a word of a message, never a label
         message.id: message.string
         for message in catalog
-        if message.id and isinstance(message.id, str) and isinstance(message.string, str)
+        if message.id
+        and message.context is None
+        and isinstance(message.id, str)
+        and isinstance(message.string, str)
     }
     compiled = io.BytesIO()
     mofile.write_mo(compiled, catalog)
@@ -457,7 +467,26 @@ class Words:
 
     def message(self, diagnostic: Diagnostic) -> str:
         """A diagnostic's message in this locale (English as the check wrote it otherwise)."""
-        return diagnostic.message
+        return self.render(diagnostic.message)
 
     def hint(self, diagnostic: Diagnostic) -> str | None:
-        return diagnostic.hint
+        return None if diagnostic.hint is None else self.render(diagnostic.hint)
+
+    def render(self, text: str) -> str:
+        """A :class:`Message` again from this locale's catalog, its arguments formatted here;
+        plain text (a message not made from a template) as it is."""
+        if self.locale is None or not isinstance(text, Message):
+            return str(text)
+        args = {name: self._argument(value) for name, value in text.args.items()}
+        return str(self.locale.translations.gettext(text.template)).format(**args)
+
+    def _argument(self, value: object) -> str:
+        if isinstance(value, str):
+            return self.render(value)
+        if isinstance(value, Decimal):
+            return self.number(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.number(Decimal(value))
+        if isinstance(value, date):
+            return self.date(value)
+        return str(value)
