@@ -205,7 +205,10 @@ class TestNumbersInMessages:
         )
         found = diagnostics(run_planc("check", mini_plan, "--format", "json"))
         (message,) = [d["message"] for d in found if d["code"] == "PLC301"]
-        assert "(127.8%); over-assigned by 78,000 beyond 120.0%, policy allows 100.0% to 120.0%" in message
+        assert (
+            "(127.8%); over-assigned by 78,000 beyond 120.0%, policy allows 100.0% to 120.0%"
+            in message
+        )
 
 
 class TestSpreadsheetNumbers:
