@@ -1280,18 +1280,15 @@ def _region_notes(impact: Impact, region: str, fold: Fold, w: Words) -> list[str
             )
         )
     for rep in [r for r in impact.reps if (r.region or "") == region]:
-        template = (
-            "joins: {name} ({id}) in {team}" if rep.added else "leaves: {name} ({id}) from {team}"
-        )
-        lines.append(
-            "- "
-            + w._(
-                template,
-                name=md(rep.name),
-                id=code(rep.person, in_table=False),
-                team=md(impact.name_of(rep.team or "")),
-            )
-        )
+        named = {
+            "name": md(rep.name),
+            "id": code(rep.person, in_table=False),
+            "team": md(impact.name_of(rep.team or "")),
+        }
+        if rep.added:
+            lines.append("- " + w._("joins: {name} ({id}) in {team}", **named))
+        else:
+            lines.append("- " + w._("leaves: {name} ({id}) from {team}", **named))
     return lines
 
 

@@ -41,7 +41,7 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.diagnostics import Diagnostic, Message, Severity
 from planc.core.files import current_umask, read_regular
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
@@ -307,6 +307,7 @@ class WarningView:
     where: str
     message: str
     hint: str | None
+    lang: str | None = None  # "en" for a message no catalog has, on a page in another language
 
 
 @dataclass(frozen=True, slots=True)
@@ -935,7 +936,14 @@ class _Views:
             where = f"{path}:{span.line}:{span.col}"
         # the message from the plan's catalog when the check made it as data (Message)
         words = Words(self.loc)
-        return WarningView(diagnostic.code, where, words.message(diagnostic), words.hint(diagnostic))
+        english = not isinstance(diagnostic.message, Message) and not self.loc.tag.startswith("en")
+        return WarningView(
+            diagnostic.code,
+            where,
+            words.message(diagnostic),
+            words.hint(diagnostic),
+            "en" if english else None,
+        )
 
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
