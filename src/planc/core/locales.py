@@ -46,6 +46,7 @@ MESSAGE_SOURCES = (
     "change/impact_report.py",
     "checks/base.py",
     "checks/bottomup.py",
+    "checks/people.py",
     "checks/smart.py",
     "checks/totals.py",
     "track/tracking.py",
