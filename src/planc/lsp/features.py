@@ -501,14 +501,14 @@ def record_stub_fix(
     if node is None or change.metric not in node.targets:
         return None
     current = node.targets[change.metric].value
-    latest = max(
-        (a.effective for a in plan.adjustments for c in a.changes if c.node == change.node),
-        default=plan.quarter.start,
-    )
-    effective = max(latest, min(max(today, plan.quarter.start), plan.quarter.end))
+    # The stub must sort after every record of the target (by effective date, then date).
+    earlier = [a for a in plan.adjustments if any(c.node == change.node for c in a.changes)]
+    decided = max([today, *(a.decided for a in earlier)])
+    in_quarter = min(max(today, plan.quarter.start), plan.quarter.end)
+    effective = max([in_quarter, *(a.effective for a in earlier)])
     record = RecordText(
         id=next_id([a.id for a in plan.adjustments]),
-        decided=today,
+        decided=decided,
         effective=effective,
         cause="",
         note="",
