@@ -176,15 +176,18 @@ class LspClient:
         timeout: float = 60,
         after: int = 0,
         accept: Callable[[list[Message]], bool] | None = None,
+        version: int | None = None,
     ) -> list[Message]:
-        """The next diagnostics published for ``uri`` (after notification ``after``)."""
+        """The next diagnostics published for ``uri`` (after notification ``after``; of the
+        buffer's ``version`` when given)."""
 
         def wanted(message: Message) -> bool:
             if message.get("method") != "textDocument/publishDiagnostics":
                 return False
-            if message["params"]["uri"] != uri:
+            params = message["params"]
+            if params["uri"] != uri or (version is not None and params.get("version") != version):
                 return False
-            return accept is None or accept(message["params"]["diagnostics"])
+            return accept is None or accept(params["diagnostics"])
 
         _, _, message = self.wait_for(wanted, timeout, after)
         found: list[Message] = message["params"]["diagnostics"]

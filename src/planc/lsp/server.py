@@ -106,6 +106,15 @@ class PlanServer(LanguageServer):
                 out[path] = document.source.encode("utf-8", "surrogatepass")
         return out
 
+    def versions(self) -> dict[str, int]:
+        """Every open document's version, by absolute path (what a compile is about to read)."""
+        out: dict[str, int] = {}
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = _path(uri)
+            if path is not None and document.version is not None:
+                out[str(path)] = document.version
+        return out
+
     def heads(self) -> dict[Path, bytes]:
         """The start of every open document: enough to tell which quarter it belongs to."""
         out: dict[Path, bytes] = {}
@@ -153,6 +162,7 @@ class PlanServer(LanguageServer):
         if generation != session.generation:
             return
         buffers = self.buffers()
+        versions = self.versions()
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(self.compiler, session.compile, buffers, generation)
@@ -165,7 +175,7 @@ class PlanServer(LanguageServer):
         if generation != session.generation:
             return
         self.views.pop(session.root, None)
-        self._publish(session, uri, result.diagnostics, set(result.sources))
+        self._publish(session, uri, result.diagnostics, set(result.sources), versions)
 
     async def _compile_alone(self, uri: str, path: Path, generation: int) -> None:
         await asyncio.sleep(self.options.debounce)
@@ -173,6 +183,7 @@ class PlanServer(LanguageServer):
             return
         document = self.workspace.text_documents.get(uri)
         data = document.source.encode("utf-8", "surrogatepass") if document else b""
+        version = document.version if document else None
         loop = asyncio.get_running_loop()
         try:
             found = await loop.run_in_executor(
@@ -182,10 +193,15 @@ class PlanServer(LanguageServer):
             LOG.exception("compile of %s failed", path)
             return
         if self.alone.get(path) == generation:
-            self._send(uri, [self._convert(d, data) for d in found])
+            self._send(uri, [self._convert(d, data) for d in found], version)
 
     def _publish(
-        self, session: QuarterSession, uri: str, found: list[Diagnostic], files: set[str]
+        self,
+        session: QuarterSession,
+        uri: str,
+        found: list[Diagnostic],
+        files: set[str],
+        versions: dict[str, int],
     ) -> None:
         by_file: dict[str, list[Diagnostic]] = {}
         trigger = str(_path(uri))
@@ -197,7 +213,8 @@ class PlanServer(LanguageServer):
         for file in sorted(set(by_file) | session.published | {trigger}):
             source = sources.get(file)
             data = source.data if source is not None else self._buffer_bytes(file)
-            self._send(self._uri(file), [self._convert(d, data) for d in by_file.get(file, [])])
+            converted = [self._convert(d, data) for d in by_file.get(file, [])]
+            self._send(self._uri(file), converted, versions.get(file))
         session.published = set(by_file)
 
     def _publish_failure(self, session: QuarterSession, uri: str, error: Exception) -> None:
@@ -212,9 +229,12 @@ class PlanServer(LanguageServer):
         self._send(uri, [self._convert(failure, self._buffer_bytes(path))])
         session.published.add(path)
 
-    def _send(self, uri: str, diagnostics: list[types.Diagnostic]) -> None:
+    def _send(
+        self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None
+    ) -> None:
+        """Publish; ``version`` is the version of the buffer the compile read, if it was open."""
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
     def _buffer_bytes(self, file: str) -> bytes:
