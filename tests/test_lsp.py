@@ -87,7 +87,7 @@ def test_a_team_that_stops_reconciling_is_reported_where_its_number_is(
     line, col = position_of(text, "value: 17340000", len("value: "))
     mark = client.mark()
     client.change(uri, "27340000", (line, col), (line, col + len("17340000")))
-    found = client.diagnostics(uri, after=mark)
+    found = client.diagnostics(uri, after=mark, version=client.versions[uri])
     team = [d for d in found if d["code"] == "PLC301" and d["range"]["start"]["line"] == line]
     assert len(team) == 1, found
     assert team[0]["range"] == {
@@ -107,7 +107,7 @@ def test_a_team_that_stops_reconciling_is_reported_where_its_number_is(
 
     mark = client.mark()
     client.change(uri, "17340000", (line, col), (line, col + len("27340000")))
-    assert client.diagnostics(uri, after=mark) == []
+    assert client.diagnostics(uri, after=mark, version=client.versions[uri]) == []
 
 
 def test_months_fix_clears_the_diagnostic(client: LspClient, plan: Path) -> None:
@@ -119,7 +119,7 @@ def test_months_fix_clears_the_diagnostic(client: LspClient, plan: Path) -> None
     )
     mark = client.mark()
     client.change(uri, text)
-    found = client.diagnostics(uri, after=mark)
+    found = client.diagnostics(uri, after=mark, version=client.versions[uri])
     assert codes(found) == ["PLC303"], found
     line, col = position_of(text, "[960000, 630000, 1330000]")
     assert found[0]["range"]["start"] == {"line": line, "character": col}
@@ -137,7 +137,7 @@ def test_months_fix_clears_the_diagnostic(client: LspClient, plan: Path) -> None
     assert "months: [960000, 630000, 1320000]" in fixed
     mark = client.mark()
     client.change(uri, fixed)
-    assert client.diagnostics(uri, after=mark) == []
+    assert client.diagnostics(uri, after=mark, version=client.versions[uri]) == []
 
 
 def test_an_edit_in_a_region_reports_in_the_quarter_file_and_a_record_stub_fixes_it(
@@ -194,7 +194,7 @@ def test_an_edit_in_a_region_reports_in_the_quarter_file_and_a_record_stub_fixes
     assert fixed.startswith(quarter_text[: quarter_text.index("adjustments:")])  # the rest kept
     mark = client.mark()
     client.change(quarter_uri, fixed)
-    after = client.diagnostics(quarter_uri, after=mark)
+    after = client.diagnostics(quarter_uri, after=mark, version=client.versions[quarter_uri])
     assert "PLC602" not in codes(after)
     assert "PLC630" in codes(after)  # a stub until its cause and note are filled in
 
@@ -304,7 +304,7 @@ def test_missing_modeline_gets_a_fix(client: LspClient, plan: Path) -> None:
     assert fixed.startswith("# yaml-language-server: $schema=../../../schema/plan.schema.json\n")
     mark = client.mark()
     client.change(uri, fixed)
-    assert client.diagnostics(uri, after=mark) == []
+    assert client.diagnostics(uri, after=mark, version=client.versions[uri]) == []
 
 
 BROKEN_CHECK = """
@@ -339,7 +339,7 @@ def test_a_check_that_raises_is_one_diagnostic_and_the_server_keeps_serving(
         text = east.read_text(encoding="utf-8").replace("value: 17340000", "value: 27340000", 1)
         mark = server.mark()
         server.change(uri, text)
-        assert "PLC301" in codes(server.diagnostics(uri, after=mark))
+        assert "PLC301" in codes(server.diagnostics(uri, after=mark, version=2))
         assert server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     finally:
         assert server.shutdown() == 0
