@@ -19,11 +19,12 @@ from planc.core.source import PathPart
 
 MAX_COMPOSE_CHARS = 16 * 1024 * 1024  # hover and outlines give up on a larger buffer
 _ID_CHARS = re.compile(r"[\w.\-/]+")
-_KEY_VALUE = re.compile(r"([\w-]+):[ \t]*(?:\[[^\]]*?,?[ \t]*)?([\w.\-/]*)\Z")
-_FLOW_KEY = re.compile(r"[{,][ \t]*([\w.\-]*)\Z")
+_KEY_VALUE = re.compile(r"([\w-]+):[ \t]*([\w.\-/]*)\Z")
 _ITEM = re.compile(r"^([ \t]*)-[ \t]+([\w.\-/]*)\Z")
 _BARE_KEY = re.compile(r"^([ \t]*)([\w.\-]*)\Z")
-_OPEN_FLOW_MAP = re.compile(r"([\w-]+):[ \t]*\{[^}]*\Z")
+_OWNER_KEY = re.compile(r"([\w-]+):[ \t]*\Z")
+_FLOW_VALUE = re.compile(r"(?:^|,)[ \t]*([\w-]+):[ \t]*([\w.\-/]*)\Z")
+_FLOW_ITEM = re.compile(r"(?:^|,)[ \t]*([\w.\-/]*)\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +137,9 @@ def key_context(lines: list[str], line: int, col: int) -> KeyContext | None:
     before = lines[line][:col]
     if "#" in before and not _in_quotes(before):
         return None  # a comment
-    flow = _OPEN_FLOW_MAP.search(before)
-    if flow is not None:
-        inner = _KEY_VALUE.search(before)
-        if inner is not None and inner.group(1) != flow.group(1):
-            return KeyContext(inner.group(1), inner.group(2))
-        typed = _FLOW_KEY.search(before)
-        if typed is not None:
-            return KeyContext(flow.group(1), typed.group(1), as_key=True)
+    opened = _innermost_open(before)
+    if opened is not None:
+        return _in_flow(before, opened)
     inline = _KEY_VALUE.search(before)
     if inline is not None:
         return KeyContext(inline.group(1), inline.group(2))
@@ -155,6 +151,40 @@ def key_context(lines: list[str], line: int, col: int) -> KeyContext | None:
     if bare is not None:
         parent = _parent_key(lines, line, len(bare.group(1)), item=False)
         return KeyContext(parent, bare.group(2), as_key=True) if parent else None
+    return None
+
+
+def _innermost_open(text: str) -> int | None:
+    """Where the innermost ``{`` or ``[`` still open at the end of ``text`` is (quotes skipped)."""
+    stack: list[int] = []
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "{[":
+            stack.append(index)
+        elif char in "}]" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _in_flow(before: str, opened: int) -> KeyContext | None:
+    """Inside ``{...`` (a key, or the value of a key typed in it) or ``[...`` (an item)."""
+    inside = before[opened + 1 :]
+    owner = _OWNER_KEY.search(before[:opened])
+    if before[opened] == "{":
+        value = _FLOW_VALUE.search(inside)
+        if value is not None:
+            return KeyContext(value.group(1), value.group(2))
+        typed = _FLOW_ITEM.search(inside)
+        if typed is not None and owner is not None:
+            return KeyContext(owner.group(1), typed.group(1), as_key=True)
+        return None
+    item = _FLOW_ITEM.search(inside)
+    if item is not None and owner is not None:
+        return KeyContext(owner.group(1), item.group(1))
     return None
 
 
