@@ -343,3 +343,41 @@ def test_a_check_that_raises_is_one_diagnostic_and_the_server_keeps_serving(
         assert server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     finally:
         assert server.shutdown() == 0
+
+
+def test_a_changed_target_gets_a_record_stub_in_the_quarter_file(
+    client: LspClient, plan: Path
+) -> None:
+    east, quarter = plan / "regions" / "east.yaml", plan / "quarter.yaml"
+    uri = client.open(east)
+    client.diagnostics(uri)
+    text = east.read_text(encoding="utf-8")
+    edited = text.replace(
+        "new_customers: {value: 3, stretch: 4}", "new_customers: {value: 4, stretch: 4}", 1
+    )
+    client.change(uri, edited)
+    client.diagnostics(uri, version=client.versions[uri])
+    line, col = position_of(edited, "new_customers: {value: 4", len("new_customers: {value: "))
+    where = {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": where, "context": {"diagnostics": []}},
+    )
+    assert [a["title"] for a in actions] == [
+        "Add an adjustment record stub: zhang-wei/new_customers 3 → 4"
+    ]
+    quarter_uri = quarter.absolute().as_uri()
+    quarter_text = quarter.read_text(encoding="utf-8")
+    fixed = apply_edits(quarter_text, actions[0]["edit"]["changes"][quarter_uri])
+    assert "      - {target: zhang-wei/new_customers, from: 3, to: 4}\n" in fixed
+
+    # a target that did not change offers nothing
+    line, col = position_of(edited, "csat: {value: 4.6}", len("csat: {value: "))
+    where = {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}
+    assert (
+        client.request(
+            "textDocument/codeAction",
+            {"textDocument": {"uri": uri}, "range": where, "context": {"diagnostics": []}},
+        )
+        == []
+    )

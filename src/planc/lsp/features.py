@@ -154,6 +154,20 @@ def hover(view: PlanView, file: str, text: str, position: types.Position) -> typ
     return _markdown(described) if described else None
 
 
+def target_at(view: PlanView, file: str, text: str, position: types.Position) -> Target | None:
+    """The target whose mapping the cursor is in (the buffer must compose)."""
+    lines = lines_of(text)
+    if position.line >= len(lines):
+        return None
+    root = compose(text)
+    if root is None:
+        return None
+    path, _ = path_at(
+        root, Point(position.line, char_col(lines[position.line], position.character))
+    )
+    return view.target_under(file, path)
+
+
 def _markdown(text: str) -> types.Hover:
     return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text))
 
@@ -501,8 +515,38 @@ def record_stub_fix(
     if node is None or change.metric not in node.targets:
         return None
     current = node.targets[change.metric].value
+    return _stub_action(plan, node.targets[change.metric], change.after, current, uri, text, today)
+
+
+def changed_target_fix(
+    plan: Plan,
+    target: Target,
+    before: Decimal | None,
+    quarter_uri: str,
+    quarter_text: str,
+    today: date,
+) -> types.CodeAction | None:
+    """A target whose number differs from what it was: a stub record of the change, unless the
+    newest record of the target already says so."""
+    if before is None or before == target.value:
+        return None
+    recorded = [c for c in _changes(plan) if (c.node, c.metric) == (target.node, target.metric)]
+    if recorded and recorded[-1].after == target.value:
+        return None
+    return _stub_action(plan, target, before, target.value, quarter_uri, quarter_text, today)
+
+
+def _stub_action(
+    plan: Plan,
+    target: Target,
+    before: Decimal | None,
+    after: Decimal,
+    uri: str,
+    text: str,
+    today: date,
+) -> types.CodeAction | None:
     # The stub must sort after every record of the target (by effective date, then date).
-    earlier = [a for a in plan.adjustments if any(c.node == change.node for c in a.changes)]
+    earlier = [a for a in plan.adjustments if any(c.node == target.node for c in a.changes)]
     decided = max([today, *(a.decided for a in earlier)])
     in_quarter = min(max(today, plan.quarter.start), plan.quarter.end)
     effective = max([in_quarter, *(a.effective for a in earlier)])
@@ -513,15 +557,15 @@ def record_stub_fix(
         cause="",
         note="",
         approved_by=(),
-        changes=[(f"{change.node}/{change.metric}", change.after, current)],
+        changes=[(target.ref, before, after)],
     )
     try:
         new_text = add_record(text.encode("utf-8"), record).decode("utf-8")
     except (ValueError, UnicodeError):
         return None
+    shown = "new" if before is None else plain(before)
     return types.CodeAction(
-        title=f"Add an adjustment record stub: {change.node}/{change.metric} "
-        f"{plain(change.after)} → {plain(current)}",
+        title=f"Add an adjustment record stub: {target.ref} {shown} → {plain(after)}",
         kind=types.CodeActionKind.QuickFix,
         edit=types.WorkspaceEdit(changes={uri: [minimal_edit(text, new_text)]}),
     )

@@ -435,7 +435,37 @@ def _code_action(server: PlanServer, params: types.CodeActionParams) -> list[typ
         if action is not None:
             action.diagnostics = [diagnostic]
             actions.append(action)
+    changed = _changed_target_fix(server, path, text, params.range.start, view)
+    if changed is not None and changed.title not in {a.title for a in actions}:
+        actions.append(changed)
     return actions
+
+
+def _changed_target_fix(
+    server: PlanServer,
+    path: Path,
+    text: str,
+    position: types.Position,
+    view: features.PlanView | None,
+) -> types.CodeAction | None:
+    """On a target whose number changed since the server first read the folder: a stub record."""
+    session = server.session_for(path)
+    if view is None or session is None or session.baseline is None:
+        return None
+    target = features.target_at(view, str(path), text, position)
+    if target is None:
+        return None
+    quarter = view.plan.quarter.loc.file
+    quarter_uri = server._uri(quarter)
+    document = server.workspace.text_documents.get(quarter_uri)
+    try:
+        quarter_text = document.source if document else Path(quarter).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    before = session.baseline.get((target.node, target.metric))
+    return features.changed_target_fix(
+        view.plan, target, before, quarter_uri, quarter_text, date.today()
+    )
 
 
 def _fix(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 
 from planc.checks import CHECKS
@@ -115,6 +116,9 @@ class QuarterSession:
         default_factory=dict
     )  # what ``plan`` was built from
     published: set[str] = field(default_factory=set)  # files whose diagnostics were sent last
+    # every target's value as the disk had it when the server first compiled the folder with
+    # no unsaved edit: what "a changed target" (an adjustment record stub) is changed from
+    baseline: dict[tuple[str, str], Decimal] | None = None
     frontend: Frontend = field(init=False)
     _running: int = 0  # generation of the compile under way
 
@@ -147,7 +151,24 @@ class QuarterSession:
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
+            if self.baseline is None and self._as_on_disk(buffers):
+                self.baseline = {
+                    (node.id, metric): target.value
+                    for node in result.plan.nodes.values()
+                    for metric, target in node.targets.items()
+                }
         return result
+
+    def _as_on_disk(self, buffers: Mapping[Path, bytes]) -> bool:
+        """Whether no open buffer of the folder differs from its file."""
+        for path, data in buffers.items():
+            if path.is_relative_to(self.root) and path.name.endswith(PLAN_SUFFIXES):
+                try:
+                    if path.read_bytes() != data:
+                        return False
+                except OSError:
+                    return False
+        return True
 
     def _still_wanted(self) -> None:
         if self._running != self.generation:
