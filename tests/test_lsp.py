@@ -381,3 +381,21 @@ def test_a_changed_target_gets_a_record_stub_in_the_quarter_file(
         )
         == []
     )
+
+
+def test_columns_are_utf16_even_when_the_client_prefers_utf8(client: LspClient, plan: Path) -> None:
+    """The client offers UTF-8 first; the server answers in UTF-16 and says so."""
+    assert client.capabilities["positionEncoding"] == "utf-16"
+    south = plan / "regions" / "south.yaml"
+    uri = client.open(south)
+    client.diagnostics(uri)
+    text = south.read_text(encoding="utf-8").replace(
+        "role: rep, title: 高级客户经理, start: 2018-08-01}",
+        "role: rep, title: 高级客户经理, start: 2018-08-32}",
+        1,
+    )
+    client.change(uri, text)
+    found = client.diagnostics(uri, version=client.versions[uri])
+    line, col = position_of(text, "2018-08-32")
+    assert [d["range"]["start"] for d in found] == [{"line": line, "character": col}], found
+    assert col < len(text.split("\n")[line][:col].encode("utf-8"))  # not a byte offset
