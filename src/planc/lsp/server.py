@@ -94,6 +94,7 @@ class PlanServer(LanguageServer):
         self.alone: dict[Path, int] = {}  # files outside any quarter: their generation
         self.compiler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planc-compile")
         self.pending: set[asyncio.Task[None]] = set()
+        self.stopping = False  # after shutdown: nothing is compiled any more
 
     # --- documents ---------------------------------------------------------
 
@@ -142,7 +143,7 @@ class PlanServer(LanguageServer):
     def schedule(self, uri: str) -> None:
         """Compile the quarter ``uri`` belongs to after the debounce, unless a newer edit comes."""
         path = _path(uri)
-        if path is None:
+        if path is None or self.stopping:
             return
         session = self.session_for(path)
         if session is None:
@@ -329,6 +330,15 @@ async def _initialized(server: PlanServer, params: types.InitializedParams) -> N
         LOG.info("the client did not accept the file watcher")
 
 
+@SERVER.feature(types.SHUTDOWN)
+def _shutdown(server: PlanServer, params: None) -> None:
+    """A compile under way stops at its next check: exit is not kept waiting for it."""
+    server.stopping = True
+    for session in server.sessions.values():
+        session.generation += 1
+    server.compiler.shutdown(wait=False, cancel_futures=True)
+
+
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def _did_open(server: PlanServer, params: types.DidOpenTextDocumentParams) -> None:
     server.schedule(params.text_document.uri)
@@ -364,7 +374,7 @@ def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> N
         if path is None:
             continue
         for root, session in list(server.sessions.items()):
-            if path.is_relative_to(root):
+            if path.is_relative_to(root) and not server.stopping:
                 session.generation += 1
                 server._spawn(server._compile(session, change.uri, session.generation))
 
