@@ -29,7 +29,7 @@ from planc.core.frontend import CheckResult, Frontend, compile_unit
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import PLAN_SUFFIXES, read_directory
-from planc.core.source import SourceFile, SourceSpan
+from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.lsp.rules import CHECK_FAILED
 
@@ -120,6 +120,7 @@ class QuarterSession:
     # no unsaved edit: what "a changed target" (an adjustment record stub) is changed from
     baseline: dict[tuple[str, str], Decimal] | None = None
     frontend: Frontend = field(init=False)
+    _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
     _running: int = 0  # generation of the compile under way
 
     def __post_init__(self) -> None:
@@ -145,8 +146,9 @@ class QuarterSession:
         self._running = generation
         sources, problems = self.sources(buffers)
         self._still_wanted()
-        result = self.frontend.compile(str(self.root), sources, problems)
+        result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
         self._still_wanted()
+        result.diagnostics = self._placed(result.diagnostics, result.sources)
         self.result = result
         if result.plan is not None:
             self.plan = result.plan
@@ -158,6 +160,31 @@ class QuarterSession:
                     for metric, target in node.targets.items()
                 }
         return result
+
+    def _placed(
+        self, found: list[Diagnostic], sources: Mapping[str, SourceFile]
+    ) -> list[Diagnostic]:
+        """Every diagnostic with its span, sorted; a file that did not change is not composed
+        again for the places it already gave (a plan with warnings in every file, edited in
+        one, composes that one only)."""
+        resolver = SpanResolver(dict(sources))
+        self._spans = {f: kept for f, kept in self._spans.items() if f in sources}
+        placed: list[Diagnostic] = []
+        for diagnostic in found:
+            loc = diagnostic.loc
+            if diagnostic.span is not None or loc is None:
+                placed.append(diagnostic)
+                continue
+            data = sources[loc.file].data if loc.file in sources else b""
+            kept = self._spans.get(loc.file)
+            if kept is None or kept[0] != data:
+                kept = (data, {})
+                self._spans[loc.file] = kept
+            span = kept[1].get(loc)
+            if span is None:
+                span = kept[1][loc] = resolver.resolve(loc)
+            placed.append(replace(diagnostic, span=span))
+        return sorted(placed, key=lambda d: d.sort_key)
 
     def _as_on_disk(self, buffers: Mapping[Path, bytes]) -> bool:
         """Whether no open buffer of the folder differs from its file."""
