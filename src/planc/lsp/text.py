@@ -54,8 +54,27 @@ def lines_of(text: str) -> list[str]:
     return text.split("\n")
 
 
+_TREES: list[tuple[str, Node | None]] = []  # the last few buffers composed, newest last
+KEPT_TREES = 4
+
+
 def compose(text: str) -> Node | None:
-    """The buffer's node tree, or ``None`` when it does not compose (yet)."""
+    """The buffer's node tree, or ``None`` when it does not compose (yet).
+
+    An editor asks several questions about the same version of a buffer (the
+    outline, then a hover, then code actions); the text object stays the same
+    until the next edit, so its tree is kept for the last few texts.
+    """
+    for kept, root in _TREES:
+        if kept is text:
+            return root
+    root = _compose(text)
+    _TREES.append((text, root))
+    del _TREES[:-KEPT_TREES]
+    return root
+
+
+def _compose(text: str) -> Node | None:
     if len(text) > MAX_COMPOSE_CHARS:
         return None
     try:
