@@ -69,6 +69,7 @@ class PlanView:
     sources: dict[str, SourceFile]
     resolver: SpanResolver = field(init=False)
     _targets: dict[tuple[str, tuple[PathPart, ...]], Target] | None = None
+    _lines: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.resolver = SpanResolver(self.sources)
@@ -89,6 +90,17 @@ class PlanView:
 
     def span(self, loc: Loc) -> SourceSpan:
         return self.resolver.resolve(loc)
+
+    def lines(self, file: str) -> list[str]:
+        """A file's lines, split once per model (references list thousands of places)."""
+        kept = self._lines.get(file)
+        if kept is None:
+            source = self.sources.get(file)
+            data = source.data if source is not None else b""
+            kept = self._lines[file] = lines_of(
+                data.decode("utf-8", "replace").removeprefix("\ufeff")
+            )
+        return kept
 
 
 # --- ranges ------------------------------------------------------------------
@@ -120,12 +132,9 @@ def node_range(lines: list[str], node: Node) -> types.Range:
 
 
 def location(view: PlanView, loc: Loc) -> types.Location | None:
-    source = view.sources.get(loc.file)
-    if source is None:
+    if loc.file not in view.sources:
         return None
-    span = view.span(loc)
-    lines = lines_of(source.data.decode("utf-8", "replace").removeprefix("\ufeff"))
-    return types.Location(Path(loc.file).as_uri(), lsp_range(lines, span))
+    return types.Location(Path(loc.file).as_uri(), lsp_range(view.lines(loc.file), view.span(loc)))
 
 
 # --- hover -------------------------------------------------------------------
