@@ -354,8 +354,9 @@ def completion(plan: Plan, text: str, position: types.Position) -> list[types.Co
             kind=types.CompletionItemKind.Reference,
             text_edit=types.TextEdit(replace_range, insert),
             filter_text=label,
+            sort_text=f"{index:06d}",
         )
-        for label, detail, insert in _candidates(plan, kind, context)
+        for index, (label, detail, insert) in enumerate(_candidates(plan, kind, context))
     ]
 
 
@@ -367,8 +368,8 @@ def _candidates(plan: Plan, kind: str, context: KeyContext) -> Iterator[tuple[st
         for p in plan.people.values():
             yield p.id, f"{p.name} · {p.title or p.role}", p.id
         return
-    if kind == "node":
-        for n in plan.nodes.values():
+    if kind == "node":  # the company, regions and teams before reps
+        for n in sorted(plan.nodes.values(), key=lambda n: (int(n.level), n.id)):
             yield n.id, f"{n.level.label}: {n.name}", n.id
         return
     named: dict[str, Any] = {
@@ -390,7 +391,7 @@ def _target_candidates(plan: Plan, prefix: str) -> Iterator[tuple[str, str, str]
             ref = f"{node_id}/{metric}"
             yield ref, f"{node.name}: {amount(target.value)}", ref
         return
-    for n in plan.nodes.values():
+    for n in sorted(plan.nodes.values(), key=lambda n: (-int(n.level), n.id)):  # reps first
         yield f"{n.id}/", f"{n.level.label}: {n.name}", f"{n.id}/"
 
 
