@@ -14,7 +14,8 @@ CHECK_FAILED = rule(
     This is a bug in planc, not in the plan: one check raised an error. The
     language server reports it as this one diagnostic, naming the check, on the
     quarter file, and keeps serving: every other check's diagnostics are still
-    shown. ``planc check`` on the same folder stops with exit 3 and the same
+    shown. Should the compiler itself fail (reading, loading or building the
+    model), the same code names it on the file being edited. ``planc check`` on the same folder stops with exit 3 and the same
     error; report it with the plan that triggers it.
 
     Fails: a check (say PLC303) raises ``ZeroDivisionError`` on some plan; the
