@@ -25,6 +25,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -42,13 +43,14 @@ from markupsafe import Markup
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.files import current_umask, read_regular
+from planc.core.files import current_umask, new_file_mode, read_regular
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
 from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.resources import data_dir
+from planc.core.spelling import closest
 from planc.site.progress import (
     CellProgress,
     Extras,
@@ -58,7 +60,7 @@ from planc.site.progress import (
     SiteActuals,
     WarningNote,
 )
-from planc.core.spelling import closest
+from planc.site.reuse import PageKeys, RecordStore, content_digest, index_from, index_record
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -101,6 +103,7 @@ class RenderReport:
     out: Path
     pages: int
     entry: Path  # the page to open first
+    kept: int = 0  # pages of the last render kept as they were (their content did not change)
 
 
 # --------------------------------------------------------------------------- view models
@@ -887,9 +890,7 @@ class _Views:
         early = self.early_warnings()
         early_status = None
         if self.extras.tracking:
-            early_status = t["early_status"].format(
-                count=loc.count(len(early), "early_warnings")
-            )
+            early_status = t["early_status"].format(count=loc.count(len(early), "early_warnings"))
         pillars = []
         for pillar in plan.pillars.values():
             serving = [m.name for m in plan.metrics.values() if m.pillar == pillar.id]
@@ -991,7 +992,11 @@ class _Views:
                 key = "over_assigned" if ratio > _HUNDRED else "under_assigned"
                 size = (ratio - _HUNDRED).copy_abs()
                 # one decimal, unless that would print a difference as 0.0%
-                pct = self.loc.percent(size) if size >= Decimal("0.05") else self.loc.exact_percent(size)
+                pct = (
+                    self.loc.percent(size)
+                    if size >= Decimal("0.05")
+                    else self.loc.exact_percent(size)
+                )
                 over = self.t[key].format(pct=pct)
         children = tuple(
             self.tree(self.plan.nodes[c]) for c in node.children if c in self.plan.nodes
@@ -1050,7 +1055,9 @@ class _Views:
             if row is not None and p is not None:
                 ranked.append((p, row))
         # highest attainment first; a target not measured yet goes last; ties by name
-        ranked.sort(key=lambda pr: (pr[0].attainment is None, -(pr[0].attainment or _ZERO), pr[1].link.text))
+        ranked.sort(
+            key=lambda pr: (pr[0].attainment is None, -(pr[0].attainment or _ZERO), pr[1].link.text)
+        )
         rows = tuple(
             replace(row, rank=self.loc.number(Decimal(i + 1))) for i, (_, row) in enumerate(ranked)
         )
@@ -1194,25 +1201,52 @@ class _Views:
     # -- the whole site
 
     def pages(self) -> Iterator[Page]:
+        for spec in self.specs():
+            yield Page(spec.path, spec.template, self.context(spec))
+
+    def specs(self) -> Iterator[_Spec]:
+        """Every page of the site, before its view model is built."""
         plan = self.plan
         if self.options.rep is not None:
-            node = plan.nodes[self.options.rep]
-            yield Page("index.html", "rep.html.j2", {"page": self.rep_page(node), "t": self.t})
+            yield _Spec("index.html", "rep.html.j2", plan.nodes[self.options.rep])
             return
-        yield Page("index.html", "index.html.j2", {"page": self.index(), "t": self.t})
+        yield _Spec("index.html", "index.html.j2", None)
         for node in plan.walk():
             if node.level in (Level.REGION, Level.TEAM):
-                yield Page(
-                    page_path(node.level, node.id),
-                    "node.html.j2",
-                    {"page": self.node_page(node), "t": self.t},
-                )
+                yield _Spec(page_path(node.level, node.id), "node.html.j2", node)
             elif node.level is Level.REP and self.peers:
-                yield Page(
-                    page_path(node.level, node.id),
-                    "rep.html.j2",
-                    {"page": self.rep_page(node), "t": self.t},
-                )
+                yield _Spec(page_path(node.level, node.id), "rep.html.j2", node)
+
+    def context(self, spec: _Spec) -> Mapping[str, Any]:
+        node = spec.node
+        if node is None:
+            return {"page": self.index(), "t": self.t}
+        if node.level is Level.REP:
+            return {"page": self.rep_page(node), "t": self.t}
+        return {"page": self.node_page(node), "t": self.t}
+
+    def keys(self) -> PageKeys:
+        """What each page is made of, to keep a page of the last render (see planc.site.reuse)."""
+        every = (self.options, self.revision, self.progress_note, self.extras.actuals)
+        return PageKeys(self.plan, context=every, gaps=self.extras.gaps)
+
+    def key(self, keys: PageKeys, spec: _Spec) -> str | None:
+        """The page's key; None for a page that reads the whole plan (the index, one brief)."""
+        node = spec.node
+        if node is None or self.single:
+            return None
+        if node.level is Level.REP:
+            return keys.rep(spec.path, node)
+        return keys.node(spec.path, node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """A page before its view model: where it goes, its template, its node (None: the index)."""
+
+    path: str
+    template: str
+    node: Node | None
 
 
 def _drop_zeros(value: Decimal) -> Decimal:
@@ -1297,6 +1331,15 @@ def build_pages(
     ``actuals`` (from :func:`planc.site.progress.load_site_actuals`) puts each target's
     progress beside it.
     """
+    return _views(result, options, revision, actuals).pages()
+
+
+def _views(
+    result: CheckResult,
+    options: RenderOptions,
+    revision: PlanRevision | None,
+    actuals: SiteActuals | None,
+) -> _Views:
     plan = result.plan
     if plan is None:
         raise ValueError("render needs a plan that was built")
@@ -1304,7 +1347,7 @@ def build_pages(
         node = plan.nodes.get(options.rep)
         if node is None or node.level is not Level.REP:
             raise SiteError(_unknown_rep(plan, options.rep))
-    return _Views(result, options, revision, actuals).pages()
+    return _Views(result, options, revision, actuals)
 
 
 def _unknown_rep(plan: Plan, rep: str) -> str:
@@ -1327,18 +1370,37 @@ def render_site(
     options: RenderOptions | None = None,
     revision: PlanRevision | None = None,
     actuals: SiteActuals | None = None,
+    *,
+    records: RecordStore | None = None,
 ) -> RenderReport:
-    """Render a checked plan into ``out``: build beside it, then swap the new folder in."""
+    """Render a checked plan into ``out``: build beside it, then swap the new folder in.
+
+    With ``records`` (planc's cache), what this render wrote is remembered, and
+    the next render of ``out`` keeps every page whose key is unchanged and whose
+    file still holds the bytes planc wrote (see :mod:`planc.site.reuse`).
+    """
     options = options or RenderOptions()
-    pages = build_pages(result, options, revision, actuals)
+    views = _views(result, options, revision, actuals)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
-        return _render_into(pages, out, listed)
+        return _render_into(views, out, listed, records)
 
 
-def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> RenderReport:
+def _render_into(
+    views: _Views, out: Path, listed: list[str] | None, records: RecordStore | None
+) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
+    specs = list(views.specs())
+    keys = views.keys() if records is not None and not views.single else None
+    record = _record_name(out)
+    previous = (
+        index_from(records.get_record(record)) if records is not None and keys and listed else {}
+    )
+    old_pages = set(listed or ())
+    mode = new_file_mode()
+    index: dict[str, tuple[str, str]] = {}
+    kept = 0
     env = environment()
     templates: dict[str, jinja2.Template] = {}
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -1347,16 +1409,31 @@ def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> 
         with _claimed(building):
             written: list[str] = []
             folders: set[Path] = set()
-            for page in pages:
-                template = templates.get(page.template)
-                if template is None:
-                    template = templates[page.template] = env.get_template(page.template)
-                target = _inside(building, page.path)
+            for spec in specs:
+                target = _inside(building, spec.path)
                 if target.parent not in folders:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(target.parent)
-                _write_new(target, template.render(page.context).encode("utf-8"))
-                written.append(page.path)
+                written.append(spec.path)
+                key = views.key(keys, spec) if keys is not None else None
+                last = previous.get(spec.path)
+                if (
+                    key is not None
+                    and last is not None
+                    and last[0] == key
+                    and spec.path in old_pages
+                    and _keep(out / spec.path, target, last[1], mode)
+                ):
+                    index[spec.path] = last
+                    kept += 1
+                    continue
+                template = templates.get(spec.template)
+                if template is None:
+                    template = templates[spec.template] = env.get_template(spec.template)
+                data = template.render(views.context(spec)).encode("utf-8")
+                _write_new(target, data)
+                if key is not None:
+                    index[spec.path] = (key, content_digest(data))
             written.sort()
             manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
             _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
@@ -1366,7 +1443,37 @@ def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> 
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return RenderReport(out, len(written), out / "index.html")
+    if records is not None and keys is not None:
+        records.put_record(record, index_record(index))
+    return RenderReport(out, len(written), out / "index.html", kept)
+
+
+def _record_name(out: Path) -> str:
+    """Where the cache remembers what was written to ``out``: its absolute path."""
+    return f"site\x00{os.path.abspath(out)}"
+
+
+def _keep(old: Path, new: Path, digest: str, mode: int) -> bool:
+    """Link the old site's page into the new site if it still holds the bytes planc wrote.
+
+    The old folder is untrusted: the link is made first (never following a
+    symbolic link), then what the new folder holds is checked (a regular file,
+    the mode planc writes, the recorded digest); anything else is unlinked
+    again and the page is rendered.
+    """
+    try:
+        os.link(old, new, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        return False  # a file system without hard links: render the page
+    try:
+        status = new.lstat()
+        regular = stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode
+        if regular and content_digest(new.read_bytes()) == digest:
+            return True
+    except OSError:
+        pass
+    new.unlink(missing_ok=True)
+    return False
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -1428,7 +1535,9 @@ def _read_marker(marker: Path, where: str) -> list[str]:
     try:
         data = read_regular(marker, _MARKER_BOUND, str(marker))
     except OSError as error:
-        raise SiteError(f"{where}: cannot read its {SITE_MARKER}: {error.strerror or error}") from error
+        raise SiteError(
+            f"{where}: cannot read its {SITE_MARKER}: {error.strerror or error}"
+        ) from error
     text = data.decode("utf-8", errors="replace")
     if not text.startswith(_MARKER_HEADER):
         raise _tampered(where, "its header is not the one planc writes")
@@ -1593,8 +1702,6 @@ def _abandoned(folder: Path) -> bool:
         if os.read(fd, len(_MARKER_HEADER) + 1) != _MARKER_HEADER.encode("utf-8"):
             return False
         if fcntl is None:
-            import time
-
             return time.time() - os.fstat(fd).st_mtime > _STALE_AFTER
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
