@@ -1228,7 +1228,14 @@ class _Views:
     def keys(self) -> PageKeys:
         """What each page is made of, to keep a page of the last render (see planc.site.reuse)."""
         every = (self.options, self.revision, self.progress_note, self.extras.actuals)
-        return PageKeys(self.plan, context=every, gaps=self.extras.gaps)
+        return PageKeys(
+            self.plan,
+            context=every,
+            gaps=self.extras.gaps,
+            actions_at=self.actions_at,
+            actions_of=self.actions_of,
+            changes_under=self.changes_under,
+        )
 
     def key(self, keys: PageKeys, spec: _Spec) -> str | None:
         """The page's key; None for a page that reads the whole plan (the index, one brief)."""
@@ -1422,7 +1429,7 @@ def _render_into(
                     and last is not None
                     and last[0] == key
                     and spec.path in old_pages
-                    and _keep(out / spec.path, target, last[1], mode)
+                    and _keep(os.path.join(out, spec.path), str(target), last[1], mode)
                 ):
                     index[spec.path] = last
                     kept += 1
@@ -1453,7 +1460,7 @@ def _record_name(out: Path) -> str:
     return f"site\x00{os.path.abspath(out)}"
 
 
-def _keep(old: Path, new: Path, digest: str, mode: int) -> bool:
+def _keep(old: str, new: str, digest: str, mode: int) -> bool:
     """Link the old site's page into the new site if it still holds the bytes planc wrote.
 
     The old folder is untrusted: the link is made first (never following a
@@ -1466,13 +1473,18 @@ def _keep(old: Path, new: Path, digest: str, mode: int) -> bool:
     except (OSError, NotImplementedError):
         return False  # a file system without hard links: render the page
     try:
-        status = new.lstat()
-        regular = stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode
-        if regular and content_digest(new.read_bytes()) == digest:
-            return True
+        fd = os.open(new, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            status = os.fstat(fd)
+            if stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode:
+                with open(fd, "rb", closefd=False) as page:
+                    if content_digest(page.read()) == digest:
+                        return True
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    new.unlink(missing_ok=True)
+    os.unlink(new)
     return False
 
 
@@ -1558,19 +1570,23 @@ def _tampered(where: str, why: str) -> SiteError:
 def _strangers(out: Path, listed: list[str]) -> list[str]:
     """What is in the site folder that its marker does not list (links always count)."""
     expected = {SITE_MARKER, *listed}
-    folders = {str(Path(name).parent.as_posix()) for name in listed} - {"."}
-    strangers = []
-    for root, dirs, files in os.walk(out):
-        relative = Path(root).relative_to(out)
-        for name in dirs:
-            path = (relative / name).as_posix()
-            if path not in folders or (Path(root) / name).is_symlink():
-                strangers.append(path + "/")
-        for name in files:
-            path = (relative / name).as_posix()
-            if path not in expected or not _regular(Path(root) / name):
-                strangers.append(path)
-        dirs[:] = [d for d in dirs if (relative / d).as_posix() in folders]
+    folders = {name.rpartition("/")[0] for name in listed} - {""}
+    strangers: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        # scandir's entries know their type without a stat of each page (tens of thousands)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir():  # a link to a folder too: named as a folder, never entered
+                    if path in folders and not entry.is_symlink():
+                        walk(entry.path, path + "/")
+                    else:
+                        strangers.append(path + "/")
+                elif path not in expected or not entry.is_file(follow_symlinks=False):
+                    strangers.append(path)  # a link (to a file, a folder or nothing) too
+
+    walk(str(out), "")
     return sorted(strangers)
 
 
@@ -1607,18 +1623,25 @@ def _remove_pages(old: Path, listed: list[str]) -> None:
     """
     root = old.resolve()
     names = [name for name in listed if _PAGE_PATH.fullmatch(name)]
-    folders = sorted({Path(n).parent for n in names} - {Path(".")}, key=lambda p: -len(p.parts))
-    safe_folders = {Path(".")} | {f for f in folders if _real_folder_inside(old / f, root)}
+    folders = sorted({n.rpartition("/")[0] for n in names} - {""}, key=lambda f: -f.count("/"))
+    safe_folders = {""} | {f for f in folders if _real_folder_inside(old / f, root)}
+    base = str(old)
     for name in [*names, SITE_MARKER]:
-        path = old / name
-        if Path(name).parent in safe_folders and _regular(path):
+        if name.rpartition("/")[0] not in safe_folders:
+            continue
+        path = os.path.join(base, name)
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            continue
+        if regular:
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                os.unlink(path)
     for folder in folders:
         # Something may have appeared in it meanwhile: leave it rather than delete it.
         if folder in safe_folders:
             with contextlib.suppress(OSError):
-                (old / folder).rmdir()
+                os.rmdir(os.path.join(base, folder))
     with contextlib.suppress(OSError):
         old.rmdir()
 

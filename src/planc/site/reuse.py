@@ -6,17 +6,19 @@ its key is a digest of exactly that (and of everything every page reads), so an
 equal key means equal bytes, without building the view model or rendering it:
 
 - every page: planc's code, templates and catalogs, the options, the revision,
-  the actuals, and every part of the plan that is not a node or a person
-  (quarter, metrics, products, pillars, policy, segments; every action and
-  adjustment with the names and places of the nodes and people they name);
+  the actuals, and the parts of the plan that are not nodes, people, actions or
+  adjustments (quarter, metrics, products, pillars, policy, segments);
 - a rep's brief: the rep's node and person, its manager, the names of the
-  teams and region above it, its bottom-up gaps;
+  teams and region above it, its bottom-up gaps, the actions it lists (the
+  rep's own and those at the nodes above it) and the adjustments it lists,
+  each with the names of the people and nodes it names;
 - a region or team page: every node below it (its charts add them up), the
-  people of its owner and of its children, the names above it, its gaps.
+  people of its owner and of its children, the names above it, its gaps, its
+  actions and adjustments.
 
 The index reads the whole plan and every diagnostic, so it is always rendered.
 A node or person is taken apart field by field (all fields but ``loc``, which no
-page shows), so a field added to the model is covered without a change here.
+page shows); a field added to the model is covered without a change here.
 
 What a render wrote is recorded outside the site folder (the site folder is
 untrusted; see :mod:`planc.site.render`): page -> (key, BLAKE2b of its bytes).
@@ -29,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,7 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planc import __version__
-from planc.core.model import Level, Node, Plan
+from planc.core.model import Action, Change, Node, Plan, Resource, Target
 from planc.core.resources import data_dir
 
 _KEY_SIZE = 16  # bytes of BLAKE2b: 32 hex digits
@@ -149,25 +151,26 @@ class PageKeys:
         *,
         context: Iterable[Any],
         gaps: Mapping[tuple[str, str], Any],
+        actions_at: Mapping[str, Sequence[Action]],
+        actions_of: Mapping[str, Sequence[Action]],
+        changes_under: Mapping[str, Sequence[tuple[int, Change]]],
     ) -> None:
         """``context``: what every page reads besides the plan (options, revision,
-        actuals); ``gaps``: the bottom-up gap of each (node, metric), as the pages show them."""
+        actuals); ``gaps``: the bottom-up gap of each (node, metric); the actions at and
+        of each node and the adjustments' changes under it, as the pages list them."""
         self.plan = plan
         self.gaps = gaps
+        self.actions_at = actions_at
+        self.actions_of = actions_of
+        self.changes_under = changes_under
         self._nodes: dict[str, bytes] = {}
         self._people: dict[str, bytes] = {}
+        self._actions: dict[str, bytes] = {}
+        self._adjustments: dict[int, bytes] = {}
         self._every = _digest(code_digest(), FORMAT, _plain(tuple(context)), self._plan_part())
 
     def _plan_part(self) -> Any:
         plan = self.plan
-        names = (
-            [a.owner for a in plan.actions]
-            + [p for a in plan.adjustments for p in a.approved_by]
-            + [plan.nodes[plan.company].owner if plan.company in plan.nodes else ""]
-        )
-        places = [a.node for a in plan.actions] + [
-            c.node for a in plan.adjustments for c in a.changes
-        ]
         company = plan.nodes.get(plan.company)
         return (
             _plain(plan.quarter),
@@ -182,17 +185,13 @@ class PageKeys:
             _plain(plan.segments),
             _plain(plan.customers),
             _plain(plan.actuals),
-            _plain(plan.actions),
-            _plain(plan.adjustments),
-            tuple(self._person(p) for p in names),
-            tuple(self._chain(n) for n in places),
         )
 
     def _node(self, node_id: str) -> bytes:
         found = self._nodes.get(node_id)
         if found is None:
             node = self.plan.nodes.get(node_id)
-            found = self._nodes[node_id] = _digest(None if node is None else _fields(node))
+            found = self._nodes[node_id] = _digest(None if node is None else _node_fields(node))
         return found
 
     def _person(self, person_id: str | None) -> bytes:
@@ -203,6 +202,10 @@ class PageKeys:
             person = self.plan.people.get(person_id)
             found = self._people[person_id] = _digest(None if person is None else _fields(person))
         return found
+
+    def _name(self, node_id: str) -> Any:
+        node = self.plan.nodes.get(node_id)
+        return None if node is None else (node.name, int(node.level))
 
     def _chain(self, node_id: str) -> tuple[Any, ...]:
         """The node and those above it, as links and crumbs show them: id, name, level, parent."""
@@ -216,9 +219,38 @@ class PageKeys:
                 out.append((metric, str(gap.bottom_up), gap.rolled_up, gap.cap))
         return tuple(out)
 
+    def _action(self, action: Action) -> bytes:
+        """An action as a page shows it: itself, its owner's name, the name of its node."""
+        found = self._actions.get(action.id)
+        if found is None:
+            shown = (_action_fields(action), self._person(action.owner), self._name(action.node))
+            found = self._actions[action.id] = _digest(shown)
+        return found
+
+    def _actions_of(self, *groups: Iterable[Action]) -> tuple[bytes, ...]:
+        return tuple(self._action(a) for group in groups for a in group)
+
+    def _adjustment(self, index: int) -> bytes:
+        found = self._adjustments.get(index)
+        if found is None:
+            adjustment = self.plan.adjustments[index]
+            approvers = tuple(self._person(p) for p in adjustment.approved_by)
+            places = tuple(self._name(c.node) for c in adjustment.changes)
+            found = _digest(_fields(adjustment), approvers, places)
+            self._adjustments[index] = found
+        return found
+
+    def _changes(self, node: Node) -> tuple[Any, ...]:
+        """The adjustments listed on a node's page: each with the changes under the node."""
+        return tuple(
+            (index, self._adjustment(index), _fields(change))
+            for index, change in self.changes_under.get(node.id, ())
+        )
+
     def rep(self, path: str, node: Node) -> str:
         plan = self.plan
         manager = plan.managers.get(node.id)
+        above = [self.actions_at.get(n.id, ()) for n in plan.ancestors(node.id)]
         return _digest(
             self._every,
             path,
@@ -229,6 +261,8 @@ class PageKeys:
             self._person(manager),
             self._chain(node.id),
             self._gaps(node),
+            self._actions_of(self.actions_of.get(node.id, ()), *above),
+            self._changes(node),
         ).hex()
 
     def node(self, path: str, node: Node) -> str:
@@ -244,12 +278,112 @@ class PageKeys:
             self._every,
             path,
             "node",
-            node.level is Level.REGION,
             below,
             people,
             self._chain(node.id),
             self._gaps(node),
+            self._actions_of(self.actions_at.get(node.id, ())),
+            self._changes(node),
         ).hex()
+
+
+def _target_fields(t: Target) -> tuple[Any, ...]:
+    """A target field by field, as :func:`_fields` would give it, without its generality."""
+    months, products, last_months, segments = t.months, t.products, t.last_year_months, t.segments
+    return (
+        t.node,
+        t.metric,
+        str(t.value),
+        None if t.stretch is None else str(t.stretch),
+        t.deadline.toordinal(),
+        t.owner,
+        t.pillar,
+        None if t.last_quarter is None else str(t.last_quarter),
+        None if t.last_year is None else str(t.last_year),
+        None if months is None else tuple(map(str, months)),
+        None if products is None else (tuple(products), tuple(map(str, products.values()))),
+        t.note,
+        None if t.bottom_up is None else str(t.bottom_up),
+        None if last_months is None else tuple(map(str, last_months)),
+        None if segments is None else (tuple(segments), tuple(map(str, segments.values()))),
+    )
+
+
+_TARGET_FIELDS = [
+    "node",
+    "metric",
+    "value",
+    "stretch",
+    "deadline",
+    "owner",
+    "pillar",
+    "last_quarter",
+    "last_year",
+    "months",
+    "products",
+    "note",
+    "bottom_up",
+    "last_year_months",
+    "segments",
+]
+
+
+def _node_fields(node: Node) -> tuple[Any, ...]:
+    if not _FAST:  # the model has fields this module does not know by name: the general way
+        return _fields(node)
+    return (
+        node.id,
+        node.name,
+        int(node.level),
+        node.owner,
+        node.parent,
+        node.children,
+        tuple(node.targets),
+        tuple(map(_target_fields, node.targets.values())),
+        tuple(node.budget),
+        tuple(map(str, node.budget.values())),
+        None if node.potential is None else str(node.potential),
+        node.key_accounts,
+    )
+
+
+def _action_fields(action: Action) -> tuple[Any, ...]:
+    if not _FAST:
+        return _fields(action)
+    resources = tuple((r.kind, str(r.amount), r.note) for r in action.resources)
+    return (
+        action.id,
+        action.what,
+        action.owner,
+        action.node,
+        action.supports,
+        action.due.toordinal(),
+        resources,
+    )
+
+
+_ACTION_FIELDS = ["id", "what", "owner", "node", "supports", "due", "resources"]
+_RESOURCE_FIELDS = ["kind", "amount", "note"]
+_NODE_FIELDS = [
+    "id",
+    "name",
+    "level",
+    "owner",
+    "parent",
+    "children",
+    "targets",
+    "budget",
+    "potential",
+    "key_accounts",
+]
+# The fast path knows every field by name; a field added to the model turns it off
+# (every key is then made the general way) rather than being left out of the keys.
+_FAST = (
+    list(_field_names(Target)) == _TARGET_FIELDS
+    and list(_field_names(Node)) == _NODE_FIELDS
+    and list(_field_names(Action)) == _ACTION_FIELDS
+    and list(_field_names(Resource)) == _RESOURCE_FIELDS
+)
 
 
 def index_from(value: Any) -> dict[str, tuple[str, str]]:
