@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import run_planc
 from planc.checks import check_directory
 from planc.core.cache import UnitCache
+from planc.site import render as render_module
 from planc.site import reuse
 from planc.site.render import RenderReport, _record_name, render_site
 
@@ -254,3 +256,51 @@ def current_umask() -> int:
     umask = os.umask(0o022)
     os.umask(umask)
     return umask
+
+
+class TestBothCores:
+    """Pages rendered by forked workers are the pages one process renders."""
+
+    def test_workers_render_the_same_site(
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        result = check_directory(mini_plan)
+        monkeypatch.setenv("PLANC_WORKERS", "1")
+        render_site(result, tmp_path / "one")
+        monkeypatch.setenv("PLANC_WORKERS", "3")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+        real = render_module._render_share
+        seen = tmp_path / "renderers"
+        seen.mkdir()
+
+        def counted(*args: Any) -> dict[str, str]:
+            (seen / str(os.getpid())).touch()
+            return real(*args)
+
+        monkeypatch.setattr(render_module, "_render_share", counted)
+        render_site(result, tmp_path / "three")
+        assert site_files(tmp_path / "three") == site_files(tmp_path / "one")
+        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2  # two workers
+
+    def test_a_failing_worker_leaves_its_pages_to_this_process(
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        result = check_directory(mini_plan)
+        render_site(result, tmp_path / "one")
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+        real = render_module._render_share
+        parent = os.getpid()
+        failed = tmp_path / "failed"
+
+        def fails_in_a_worker(views: Any, specs: list[Any], building: Path, digest: bool) -> Any:
+            if os.getpid() == parent:
+                return real(views, specs, building, digest)
+            real(views, specs[: len(specs) // 2], building, digest)  # some pages, then it dies
+            failed.touch()
+            raise OSError("the worker ran out of something")
+
+        monkeypatch.setattr(render_module, "_render_share", fails_in_a_worker)
+        render_site(result, tmp_path / "two")
+        assert failed.exists()
+        assert site_files(tmp_path / "two") == site_files(tmp_path / "one")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing as mp
 import os
 import re
 import secrets
@@ -44,6 +45,7 @@ from markupsafe import Markup
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
+from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
 from planc.core.memory import gc_paused
@@ -1407,21 +1409,14 @@ def _render_into(
     old_pages = set(listed or ())
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
-    kept = 0
-    env = environment()
-    templates: dict[str, jinja2.Template] = {}
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         _make_readable(building)
         with _claimed(building):
-            written: list[str] = []
-            folders: set[Path] = set()
+            for folder in sorted({_inside(building, spec.path).parent for spec in specs}):
+                folder.mkdir(parents=True, exist_ok=True)
+            todo: list[tuple[_Spec, str | None]] = []
             for spec in specs:
-                target = _inside(building, spec.path)
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
-                written.append(spec.path)
                 key = views.key(keys, spec) if keys is not None else None
                 last = previous.get(spec.path)
                 if (
@@ -1429,19 +1424,18 @@ def _render_into(
                     and last is not None
                     and last[0] == key
                     and spec.path in old_pages
-                    and _keep(os.path.join(out, spec.path), str(target), last[1], mode)
+                    and _keep(
+                        os.path.join(out, spec.path), str(building / spec.path), last[1], mode
+                    )
                 ):
                     index[spec.path] = last
-                    kept += 1
-                    continue
-                template = templates.get(spec.template)
-                if template is None:
-                    template = templates[spec.template] = env.get_template(spec.template)
-                data = template.render(views.context(spec)).encode("utf-8")
-                _write_new(target, data)
+                else:
+                    todo.append((spec, key))
+            digests = _render_pages(views, [spec for spec, _ in todo], building, keys is not None)
+            for spec, key in todo:
                 if key is not None:
-                    index[spec.path] = (key, content_digest(data))
-            written.sort()
+                    index[spec.path] = (key, digests[spec.path])
+            written = sorted(spec.path for spec in specs)
             manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
             _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
             # the folder becomes the site: the marker of work in progress must not go with it
@@ -1452,7 +1446,71 @@ def _render_into(
         raise
     if records is not None and keys is not None:
         records.put_record(record, index_record(index))
-    return RenderReport(out, len(written), out / "index.html", kept)
+    return RenderReport(out, len(written), out / "index.html", len(specs) - len(todo))
+
+
+# Pages are independent: past this many to render, forked workers share them.
+_PARALLEL_MIN_PAGES = 64
+# What a forked worker renders from: inherited at fork, never sent through a pipe.
+_FORKED: tuple[_Views, list[_Spec], Path, bool] | None = None
+
+
+def _render_pages(
+    views: _Views, specs: list[_Spec], building: Path, digest: bool
+) -> dict[str, str]:
+    """Render and write ``specs`` into ``building``; with ``digest``, each page's content
+    digest by path.
+
+    On several CPUs (``PLANC_WORKERS``, as loading) forked workers render every
+    n-th page while this process renders its share; a worker writes its pages
+    into the folder this render made and hands back only their digests. The
+    bytes of a page do not depend on who renders it. A worker that fails: this
+    process renders its pages again.
+    """
+    workers = min(default_workers(), max(1, len(specs) // _PARALLEL_MIN_PAGES))
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        return _render_share(views, specs, building, digest)
+    global _FORKED  # noqa: PLW0603 - read by the forked workers, cleared right after
+    _FORKED = (views, specs, building, digest)
+    try:
+        shares = [list(range(i, len(specs), workers)) for i in range(workers)]
+        with mp.get_context("fork").Pool(workers - 1) as pool:
+            pending = [(share, pool.apply_async(_render_forked, (share,))) for share in shares[1:]]
+            digests = _render_share(views, [specs[i] for i in shares[0]], building, digest)
+            for share, job in pending:
+                try:
+                    digests.update(job.get())
+                except Exception:  # noqa: BLE001 - a worker that died: render its pages here
+                    again = [specs[i] for i in share]
+                    for spec in again:
+                        (building / spec.path).unlink(missing_ok=True)
+                    digests.update(_render_share(views, again, building, digest))
+    finally:
+        _FORKED = None
+    return digests
+
+
+def _render_forked(share: list[int]) -> dict[str, str]:
+    assert _FORKED is not None  # set before the fork
+    views, specs, building, digest = _FORKED
+    return _render_share(views, [specs[i] for i in share], building, digest)
+
+
+def _render_share(
+    views: _Views, specs: list[_Spec], building: Path, digest: bool
+) -> dict[str, str]:
+    env = environment()
+    templates: dict[str, jinja2.Template] = {}
+    digests: dict[str, str] = {}
+    for spec in specs:
+        template = templates.get(spec.template)
+        if template is None:
+            template = templates[spec.template] = env.get_template(spec.template)
+        data = template.render(views.context(spec)).encode("utf-8")
+        _write_new(_inside(building, spec.path), data)
+        if digest:
+            digests[spec.path] = content_digest(data)
+    return digests
 
 
 def _record_name(out: Path) -> str:
