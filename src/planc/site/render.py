@@ -468,7 +468,6 @@ class _Views:
                 for node in plan.ancestors(change.node):
                     self.changes_under.setdefault(node.id, []).append((index, change))
         self._action_views: dict[str, ActionView] = {}
-        self._target_views: dict[tuple[str, str], TargetView] = {}
 
     # -- shared pieces
 
@@ -523,10 +522,8 @@ class _Views:
     # -- targets
 
     def target(self, metric: Metric, target: Target) -> TargetView:
-        key = (target.node, metric.id)
-        cached = self._target_views.get(key)
-        if cached is not None:
-            return cached
+        # Not cached: each target is shown on one page only, and a cache of every
+        # target's view held all of them until the last page (memory at 50,000 reps).
         loc = self.loc
         growth = growth_basis = None
         baseline = target.baseline
@@ -543,7 +540,7 @@ class _Views:
                     else self.t["vs_last_quarter"]
                 )
         pillar = self.plan.pillars.get(target.pillar) if target.pillar else None
-        view = TargetView(
+        return TargetView(
             metric=metric.name,
             unit=loc.unit_label(metric.unit, metric.scale),
             value=self.value(metric, target.value),
@@ -561,8 +558,6 @@ class _Views:
             progress=self.extras.progress(metric, target.node),
             gap=self.extras.gap(target.node, metric),
         )
-        self._target_views[key] = view
-        return view
 
     def targets(self, node: Node) -> tuple[TargetView, ...]:
         return tuple(self.target(m, t) for m, t in self._metrics(node))
