@@ -347,7 +347,11 @@ class Extras:
         plan_points = [point(d, v) for d, v in planned]
         done_points = [point(d, v) for d, v in done]
         ticks = tuple(
-            (plan_points[i + 1].x, (plan_points[i].x + plan_points[i + 1].x) // 2, self.loc.month(m))
+            (
+                plan_points[i + 1].x,
+                (plan_points[i].x + plan_points[i + 1].x) // 2,
+                self.loc.month(m),
+            )
             for i, (_, m) in enumerate(quarter.months)
         )
         attained = self.amount(p.attained, p.unit, exact=True)
