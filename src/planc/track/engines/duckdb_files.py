@@ -1,15 +1,17 @@
 """Large CSV and Parquet exports through DuckDB, with the warehouse's aggregation.
 
-DuckDB (embedded, no server) scans the file on every core with bounded memory
-and runs the same statements :mod:`.query` builds for a database; only the
-grouped rows come back, folded by :mod:`.fold` with the pandas reader's own
-rules. So a 100-million-row Parquet file tracks without a row in Python.
+DuckDB (embedded, no server) scans the file once, on every core with bounded
+memory, running the one statement :mod:`.query` builds for a database; its
+grouped sets (ledger, accounts, keys, pipeline) land in a small temporary
+table, and only they reach Python, folded by :mod:`.fold` with the pandas
+reader's own rules. So a 100-million-row Parquet file tracks without a row
+in Python.
 
-Exact: every value is read as text (Parquet columns are cast to text first),
-an amount becomes ``DECIMAL(38, 9)`` only when it is a plain decimal with at
-most nine places, and sums are DECIMAL sums (integers of 10**-9 underneath),
-returned to Python as ``Decimal`` or as integers of the export's smallest
-unit. Never a float.
+Exact: a CSV's values are read as text and an amount becomes
+``DECIMAL(38, 9)`` only when it is a plain decimal (Parquet DATE, TIMESTAMP,
+DECIMAL and integer columns are kept as they are; other columns become
+text); sums are DECIMAL sums, returned to Python as ``Decimal`` or as
+integers of the export's smallest unit. Never a float.
 
 The split with pandas (:mod:`planc.track.actuals`): DuckDB has no row numbers
 to show, so it takes the clean case -- a file whose rows all map, with no
@@ -26,9 +28,10 @@ from __future__ import annotations
 import codecs
 import os
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from planc.core.extras import MissingExtra
 
@@ -46,7 +49,7 @@ from planc.core.numbers import MAX_DECIMALS, MAX_INTEGER_DIGITS
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import query as q
-from planc.track.engines.fold import GroupedAggregator, exact_units
+from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
 
 MIN_BYTES = 64 * 2**20  # below this pandas reads the export (DuckDB's start-up would dominate)
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
@@ -54,6 +57,8 @@ PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
 MEMORY_LIMIT = "1GB"
 VIEW = "planc_rows"
+GROUPS = "planc_groups"  # the grouped sets of the one scan, a temporary table
+EPOCH = date(1970, 1, 1)
 
 
 class _TryDecimal(FunctionElement[Any]):
@@ -76,7 +81,7 @@ def wanted(path: Path, mapping: ActualsMapping) -> bool:
     suffix = path.suffix.lower()
     if suffix not in (*a.CSV_SUFFIXES, *a.PARQUET_SUFFIXES) or not path.is_file():
         return False
-    if mapping.date_format is not None or "created" in mapping.columns:
+    if mapping.date_format is not None:
         return False
     if suffix in a.CSV_SUFFIXES and codecs.lookup(a._python_encoding(mapping)).name not in (
         "utf-8",
@@ -113,66 +118,97 @@ def _load(
     shown: str,
     baselines: bool,
 ) -> a.LoadedActuals | None:
+    """One scan of the file into the grouped sets (a small temporary table), then fold them."""
     columns, types = _register(connection, path, mapping, shown)
     roles = _text_roles(columns, types, mapping)
-    table = sa.table(VIEW, *(sa.column(name) for name in columns))
+    table = sa.table(VIEW, *(sa.column(name) for name in columns.values()))
     window = q.Window(plan.quarter.start, plan.quarter.end, as_of)
 
     def where(role: str, row: int) -> Loc | SourceSpan:
         return SourceSpan(shown, row, 1)
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
-    need_accounts = "account" in mapping.columns
-    rows = _fetch(connection, q.ledger_query(table, roles, window, accounts=need_accounts))
-    ledger = aggregator.add_ledger(rows)
-    if _anything_to_report(aggregator):
-        return None
-    if "key" in mapping.columns and _fetch(
-        connection,
-        q.repeated_keys_query(table, sa.column(columns[mapping.columns["key"]]), shown=1),
-    ):
-        return None  # error or last-row-wins: both need the file's row order
-    if need_accounts:
-        months = [
-            m for m, kept in zip(aggregator.slots, aggregator.account_slot, strict=False) if kept
-        ]
-        if ledger.rep_owners and months and ledger.won_stages != []:
-            query = partial(
-                q.account_query,
-                table,
-                roles,
-                window,
-                won_stages=ledger.won_stages,
-                owners=ledger.rep_owners,
-                months=months,
-            )
-            try:  # integers of the smallest unit, as numpy arrays: no Python object per row
-                found = _numpy(connection, query(units=ledger.scale))
-                aggregator.add_accounts(
-                    found["owner"].tolist(),
-                    found["account"].tolist(),
-                    found["month"].tolist(),
-                    found["amount"],
-                )
-            except (
-                duckdb.ConversionException
-            ):  # a sum beyond int64: exact Decimals (never numpy's floats)
-                rows = _fetch(connection, query())
-                aggregator.add_accounts(
-                    [r[0] for r in rows],
-                    [r[1] for r in rows],
-                    [r[2] for r in rows],
-                    [exact_units(r[3], ledger.scale) for r in rows],
-                )
-        firsts = (
-            _fetch(
-                connection, q.first_deal_query(table, roles, window, won_stages=ledger.won_stages)
-            )
-            if ledger.won_stages != []
-            else []
+    sets = q.Plan(
+        account_months=aggregator.account_months(),
+        accounts="account" in mapping.columns,
+        keys="key" in mapping.columns,
+        pipeline="created" in mapping.columns,
+    )
+    sql, params = _compiled(q.aggregate_query(table, roles, window, sets, grouping_sets=True))
+    connection.execute(f"CREATE TEMP TABLE {GROUPS} AS {sql}", params)
+    found = {s: _set_rows(connection, s) for s in (q.LEDGER, q.KEYS)}
+    ledger = aggregator.add_ledger(found[q.LEDGER])
+    if _anything_to_report(aggregator) or found[q.KEYS]:
+        return None  # a repeated key is an error, or last-row-wins: both need the row order
+    if sets.accounts:
+        _accounts(connection, aggregator, ledger)
+    if sets.pipeline:
+        aggregator.add_pipeline(
+            found[q.LEDGER],
+            _set_rows(connection, q.PIPELINE),
+            _set_rows(connection, q.OPEN_AGES),
+            _set_rows(connection, q.CYCLES),
         )
-        aggregator.add_first_deals(firsts)
+        if aggregator.no_created.rows or any(r[BAD_CREATED] for r in found[q.LEDGER]):
+            return None
     return aggregator.result()
+
+
+def _groups() -> sa.TableClause:
+    return sa.table(GROUPS, *(sa.column(n) for n in ("set_", *q.KEY_COLUMNS, *q.AGGREGATES)))
+
+
+def _set_rows(connection: Any, which: int) -> list[tuple[Any, ...]]:
+    """One set's groups: its keys, then the aggregates."""
+    groups = _groups()
+    keys = [groups.c[name] for name in q.SET_KEYS[which]]
+    statement = sa.select(*keys, *(groups.c[name] for name in q.AGGREGATES)).where(
+        groups.c.set_ == which
+    )
+    return _fetch(connection, statement)
+
+
+def _accounts(connection: Any, aggregator: GroupedAggregator, ledger: Ledger) -> None:
+    """The won stages' account groups, as integer arrays: no Python object per group but names."""
+    if ledger.won_stages == []:
+        aggregator.add_first_deals([], [], [])
+        return
+    groups = _groups()
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    conditions = [groups.c.set_ == q.ACCOUNTS, groups.c.account.is_not(None)]
+    if ledger.won_stages is not None:
+        won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
+        conditions.append(groups.c.stage.in_(won))
+    keys = (
+        groups.c.owner,
+        groups.c.account,
+        sa.func.coalesce(groups.c.account_month, -1).label("month"),
+    )
+    days = sa.cast(groups.c.first_day - epoch, sa.BigInteger).label("day")
+    amount = sa.func.coalesce(groups.c.amount, 0)
+    statement = sa.select(
+        *keys, sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units"), days
+    ).where(*conditions)
+    offset = EPOCH.toordinal()
+    try:  # integers of the smallest unit, as numpy arrays
+        found = _numpy(connection, statement)
+    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        rows = _fetch(connection, sa.select(*keys, amount, days).where(*conditions))
+        aggregator.add_account_groups(
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            np.array([exact_units(r[3], ledger.scale) for r in rows], dtype=object),
+            np.array([r[4] + offset for r in rows], dtype=np.int64),
+        )
+        return
+    aggregator.add_account_groups(
+        found["owner"].tolist(),
+        found["account"].tolist(),
+        found["month"],
+        found["units"],
+        np.asarray(found["day"], dtype=np.int64) + offset,
+    )
 
 
 def _register(
@@ -259,6 +295,9 @@ def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: Actuals
     role: dict[str, q.Expr] = {r: sa.column(columns[c]) for r, c in roles.items()}
     day, bad_day = _day(role["date"], types[roles["date"]])
     amount, missing, bad_amount, places = _amount(role["amount"], types[roles["amount"]])
+    created, bad_created = (
+        _day(role["created"], types[roles["created"]]) if "created" in role else (None, None)
+    )
     return q.Roles(
         owner=role["owner"],
         day=day,
@@ -267,8 +306,11 @@ def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: Actuals
         product=role.get("product"),
         stage=role.get("stage"),
         account=role.get("account"),
+        key=role.get("key"),
+        created=created,
         bad_day=bad_day,
         bad_amount=bad_amount,
+        bad_created=bad_created,
         places=places,
     )
 

@@ -11,9 +11,9 @@ is weighted by it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +24,19 @@ from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
+from planc.track import aggregates as agg
 from planc.track import tracking as t
-from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT
+from planc.track.engines import query as q
+from planc.track.engines.query import CLOSED_AFTER, MAX_WEEK
+from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT, OPEN_WITHOUT_CREATED
 
-# ledger query columns, in order
+# ledger rows: the LEDGER set's keys, then the aggregates (query.AGGREGATES), in this order
 OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT, N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY = (
     range(12)
 )
-PLACES, NEGATIVE = 12, 13
+PLACES, NEGATIVE, FIRST_DAY, LAST_DAY, SQUARES = 12, 13, 14, 15, 16
+BAD_CREATED, MISSING_CREATED, LAST_CREATED = 20, 21, 22
+LEDGER_KEYS = ("owner", "product", "stage", "month", "when_", "late", "no_account")
 
 
 @dataclass(slots=True)
@@ -64,12 +69,13 @@ class GroupedAggregator(a._Aggregator):
     ) -> None:
         super().__init__(plan, mapping, as_of, name, baselines=baselines)
         self.where = where
-        self.pipe = (
-            None  # the pipeline forecast needs rows: an export's (see rules.SOURCE_NO_PIPELINE)
-        )
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
+
+    def account_months(self) -> list[int]:
+        """The months whose account sums are kept (attribution, account counts)."""
+        return [m for m, kept in zip(self.slots, self.account_slot, strict=False) if kept]
 
     def _span(self, row: int, role: str) -> SourceSpan:
         return self.where(role, row)  # type: ignore[return-value]
@@ -228,6 +234,15 @@ class GroupedAggregator(a._Aggregator):
                 )
             )
         out += [d for d in self._mapping_warnings() if d.code != t.NO_ACCOUNT.code]
+        if self.no_created.rows:
+            out.append(
+                OPEN_WITHOUT_CREATED.at(
+                    self._span(0, "created"),
+                    f"{a._count(self.no_created.rows, 'open deal')} without {columns['created']}: "
+                    "not in the pipeline forecast",
+                    f"fill in {columns['created']} for open deals",
+                )
+            )
         if self.no_account.rows:
             out.append(
                 t.NO_ACCOUNT.at(
@@ -241,9 +256,7 @@ class GroupedAggregator(a._Aggregator):
 
     # -- the account queries --
 
-    def add_accounts(
-        self, owners: Sequence[Any], accounts: Sequence[Any], months: Sequence[Any], units: Any
-    ) -> None:
+    def add_accounts(self, owners: Any, accounts: Any, months: Any, units: Any) -> None:
         """Won amounts by owner, account and month (``units``: integers of 10**-scale).
 
         Per distinct value work only (a few hundred owners, thousands of accounts,
@@ -271,23 +284,182 @@ class GroupedAggregator(a._Aggregator):
             values = values.astype(np.int64)
         self.account_parts.append(((group << 32) | ids[keep], values[keep], self.scale))
 
-    def add_first_deals(self, rows: Sequence[tuple[Any, Any, Any]]) -> None:
-        """Each account's first won row: (account, owner, day)."""
-        for name, _owner, _day in rows:
-            self._account(name)
+    def add_account_groups(
+        self,
+        owners: Sequence[Any],
+        accounts: Sequence[Any],
+        months: Any,
+        units: Any,
+        first_days: Any,
+    ) -> None:
+        """The ACCOUNTS set's groups of won stages: sums per account, each account's first deal.
+
+        ``months`` is -1 for a month whose sums are not kept; ``units`` the
+        summed amounts in 10**-scale units; ``first_days`` day ordinals.
+        """
+        months = np.asarray(months, dtype=np.int64)
+        kept = np.flatnonzero(months >= 0)
+        owner_values = np.asarray(list(owners), dtype=object)
+        account_values = np.asarray(list(accounts), dtype=object)
+        if len(kept):
+            self.add_accounts(
+                owner_values[kept], account_values[kept], months[kept], np.asarray(units)[kept]
+            )
+        self.add_first_deals(owner_values, account_values, np.asarray(first_days, dtype=np.int64))
+
+    def add_first_deals(self, owners: Any, accounts: Any, days: Any) -> None:
+        """Each account's first won day, and its owner (on a tie, the owner that sorts first).
+
+        A database has no row order to break a tie on the day by, so the owner's
+        name does (the pandas reader takes the earlier row).
+        """
+        ids = np.zeros(0, dtype=np.int64)
+        if len(owners):
+            account_codes, account_values = _factorize(accounts)
+            ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
+                account_codes
+            ]
         size = len(self.account_names)
         self.first_day = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         self.first_rep = np.full(size, a.UNMAPPED, dtype=np.int64)
-        if not rows:
+        chosen = np.flatnonzero(ids >= 0)
+        if not len(chosen):
             return
-        owner_codes, owner_values = _factorize([r[1] for r in rows])
+        owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes]
-        for (name, _owner, day), rep_index in zip(rows, rep.tolist(), strict=True):
-            account = self._account(name)
-            parsed = day.date() if hasattr(day, "date") and callable(day.date) else day
-            if account >= 0 and isinstance(parsed, date):
-                self.first_day[account] = parsed.toordinal()
-                self.first_rep[account] = rep_index
+        order = sorted(
+            range(len(owner_values)),
+            key=lambda i: (owner_values[i] is None, a._text(owner_values[i])),
+        )
+        rank = np.empty(len(owner_values) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = len(order)  # a missing owner sorts last
+        ids, days, rep, ranks = ids[chosen], days[chosen], rep[chosen], rank[owner_codes][chosen]
+        first = np.lexsort((ranks, days, ids))
+        ordered = ids[first]
+        starts = first[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+        self.first_day[ids[starts]] = days[starts]
+        self.first_rep[ids[starts]] = rep[starts]
+
+    # -- the pipeline sets --
+
+    def add_pipeline(
+        self,
+        ledger: Sequence[tuple[Any, ...]],
+        pipeline: Sequence[tuple[Any, ...]],
+        open_ages: Sequence[tuple[Any, ...]],
+        cycles: Sequence[tuple[Any, ...]],
+    ) -> None:
+        """Fill the pipeline counters the pandas reader fills row by row, from the sets' groups.
+
+        ``pipeline`` rows: (owner, product, stage, closed, week, recent, n,
+        priced, priced amount, priced squares); ``open_ages``: (stage, closed,
+        age, n); ``cycles``: (stage, cycle, n); ``ledger`` the LEDGER rows.
+        """
+        pipe = self.pipe
+        if pipe is None:
+            return
+        self._pipeline_from_ledger(pipe, ledger)
+        if pipeline:
+            self._open_deals(pipe, pipeline)
+        age_stage = self._stage_classes([r[0] for r in open_ages])
+        for row, cls in zip(open_ages, age_stage, strict=True):
+            closed, age, n = row[1], row[2], row[3]
+            if closed is not None and age is not None and _open_then(cls, int(closed)):
+                pipe.open_ages = _add_weighted(pipe.open_ages, int(age), int(n))
+        cycle_stage = self._stage_classes([r[0] for r in cycles])
+        for row, cls in zip(cycles, cycle_stage, strict=True):
+            cycle, n = row[1], row[2]
+            if cycle is None:
+                continue
+            if cls == a.WON:
+                pipe.won_ages = _add_weighted(pipe.won_ages, max(int(cycle), 0), int(n))
+            elif cls == a.LOST:
+                pipe.lost_ages = _add_weighted(pipe.lost_ages, max(int(cycle), 0), int(n))
+
+    def _stage_classes(self, values: Sequence[Any]) -> list[int]:
+        if "stage" not in self.mapping.columns:
+            return [a.WON] * len(values)
+        return [
+            a.OTHER if a._missing(v) else self.stage_of.get(a._norm(v), a.OTHER) for v in values
+        ]
+
+    def _pipeline_from_ledger(self, pipe: Any, ledger: Sequence[tuple[Any, ...]]) -> None:
+        """Won value per product (the months kept), the latest day, open deals without created."""
+        latest = [_ordinal(r[LAST_DAY]) for r in ledger] + [
+            _ordinal(r[LAST_CREATED]) for r in ledger
+        ]
+        pipe.latest_day = max([pipe.latest_day, *(d for d in latest if d is not None)])
+        stages = self._stage_classes([r[STAGE] for r in ledger])
+        owners = self._owner_lut([r[OWNER] for r in ledger]).tolist()[:-1]
+        products = (
+            self._product_lut([r[PRODUCT] for r in ledger]).tolist()[:-1]
+            if "product" in self.mapping.columns
+            else [-1] * len(ledger)
+        )
+        won: dict[int, agg.Sums] = {}
+        for row, cls, rep, product in zip(ledger, stages, owners, products, strict=True):
+            if cls == a.OPEN and row[MISSING_CREATED]:
+                self.no_created.rows += int(row[MISSING_CREATED])
+            slot = -1 if row[MONTH] is None or row[LATE] else self.slot_of.get(int(row[MONTH]), -1)
+            if cls != a.WON or slot < 0 or rep < 0:
+                continue
+            n = int(row[N])
+            amount = Decimal(0) if row[AMOUNT] is None else Decimal(row[AMOUNT])
+            squares = Decimal(0) if row[SQUARES] is None else Decimal(row[SQUARES])
+            slot_key = product + 1
+            won[slot_key] = won.get(slot_key, agg.Sums()) + agg.Sums(n, n, amount, squares)
+        pipe.add_won_value(won)
+
+    def _open_deals(self, pipe: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        columns = list(zip(*rows, strict=True))
+        n = np.array([int(x) for x in columns[6]], dtype=np.int64)
+        owner_codes, owner_values = _factorize(columns[0])
+        rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
+        if "product" in self.mapping.columns:
+            product_codes, product_values = _factorize(columns[1])
+            product = self._product_lut(product_values)[product_codes].astype(np.int64)
+        else:
+            product = np.full(len(rows), -1, dtype=np.int64)
+        stage_codes, stage_values = _factorize(columns[2])
+        classes = np.array([*self._stage_classes(stage_values), a.OTHER], dtype=np.int64)
+        cls = classes[stage_codes]
+        open_index = np.array(
+            [*(self.open_stage_of.get(a._norm(v), 0) for v in stage_values), 0], dtype=np.int64
+        )[stage_codes]
+        if "stage" not in self.mapping.columns:
+            cls = np.full(len(rows), a.WON, dtype=np.int64)
+        closed = np.array([-1 if c is None else int(c) for c in columns[3]], dtype=np.int64)
+        week = np.array([0 if w is None else min(int(w), MAX_WEEK) for w in columns[4]])
+        recent = np.array([bool(x) for x in columns[5]])
+        born = closed >= 0
+        closes = (cls == a.WON) | (cls == a.LOST)
+        open_then = born & ((cls == a.OPEN) | (closes & (closed == CLOSED_AFTER)))
+        mapped = rep >= 0
+        chosen = np.flatnonzero(open_then & mapped)
+        stage = np.where(cls == a.OPEN, open_index, 0)
+        keys = np.ravel_multi_index(
+            (rep[chosen], product[chosen] + 1, stage[chosen], week[chosen]), pipe.shape
+        )
+        if len(pipe.open_counts):
+            np.add.at(pipe.open_counts, keys, n[chosen])
+        else:
+            for key, count in zip(keys.tolist(), n[chosen].tolist(), strict=True):
+                pipe.sparse_counts[key] = pipe.sparse_counts.get(key, 0) + count
+        for i in np.flatnonzero(open_then & mapped & (cls == a.OPEN)).tolist():
+            priced = int(columns[7][i] or 0)
+            if not priced:
+                continue
+            cell = (int(rep[i]), int(product[i]) + 1, int(stage[i]), int(week[i]))
+            sums = agg.Sums(priced, priced, Decimal(columns[8][i]), Decimal(columns[9][i] or 0))
+            pipe.priced[cell] = pipe.priced.get(cell, agg.Sums()) + sums
+        known = cls != a.OTHER
+        recent_rows = np.flatnonzero(known & born & mapped & recent)
+        if len(recent_rows):
+            slots = rep[recent_rows] * (len(self.products) + 1) + product[recent_rows] + 1
+            pipe.created += np.bincount(
+                slots, weights=n[recent_rows], minlength=len(pipe.created)
+            ).astype(np.int64)
 
     def _account(self, name: Any) -> int:
         text = "" if a._missing(name) else a._text(name).strip()
@@ -298,6 +470,47 @@ class GroupedAggregator(a._Aggregator):
             found = self.account_id[text] = len(self.account_names)
             self.account_names.append(text)
         return found
+
+
+def _open_then(stage_class: int, closed: int) -> bool:
+    """Open at the end of the as-of day: open in the export, or closed after that day."""
+    if stage_class == a.OPEN:
+        return True
+    return stage_class in (a.WON, a.LOST) and closed == CLOSED_AFTER
+
+
+def _add_weighted(counts: Any, index: int, n: int) -> Any:
+    if index >= len(counts):
+        counts = np.concatenate([counts, np.zeros(index + 1 - len(counts), dtype=np.int64)])
+    counts[index] += n
+    return counts
+
+
+def _ordinal(value: Any) -> int | None:
+    """A date (or datetime) from a database as a day ordinal; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return value.date().toordinal()
+    if isinstance(value, date):
+        return value.toordinal()
+    parsed = a._parse_day(value, None)
+    return None if parsed is None else parsed.toordinal()
+
+
+def split_sets(rows: Iterable[Sequence[Any]]) -> dict[int, list[tuple[Any, ...]]]:
+    """The statement's rows by set, each as the set's keys followed by the aggregates."""
+    where = {name: 1 + i for i, name in enumerate(q.KEY_COLUMNS)}
+    first_aggregate = 1 + len(q.KEY_COLUMNS)
+    picks = {s: [where[name] for name in keys] for s, keys in q.SET_KEYS.items()}
+    out: dict[int, list[tuple[Any, ...]]] = {s: [] for s in q.SET_KEYS}
+    for row in rows:
+        s = int(row[0])
+        if s in picks:
+            out[s].append((*(row[i] for i in picks[s]), *row[first_aggregate:]))
+    return out
 
 
 def _factorize(values: Sequence[Any]) -> tuple[Any, list[Any]]:
