@@ -48,6 +48,7 @@ from planc.core.model import ActualsMapping, Plan
 from planc.core.numbers import MAX_DECIMALS, MAX_INTEGER_DIGITS
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
+from planc.track.engines import locate
 from planc.track.engines import query as q
 from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
 
@@ -119,13 +120,13 @@ def _load(
     baselines: bool,
 ) -> a.LoadedActuals | None:
     """One scan of the file into the grouped sets (a small temporary table), then fold them."""
-    columns, types = _register(connection, path, mapping, shown)
+    columns, types, positions = _register(connection, path, mapping, shown)
     roles = _text_roles(columns, types, mapping)
     table = sa.table(VIEW, *(sa.column(name) for name in columns.values()))
     window = q.Window(plan.quarter.start, plan.quarter.end, as_of)
 
     def where(role: str, row: int) -> Loc | SourceSpan:
-        return SourceSpan(shown, row, 1)
+        return SourceSpan(shown, row, positions.get(role, 1))
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
     sets = q.Plan(
@@ -138,7 +139,7 @@ def _load(
     connection.execute(f"CREATE TEMP TABLE {GROUPS} AS {sql}", params)
     found = {s: _set_rows(connection, s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
-    if _anything_to_report(aggregator) or found[q.KEYS]:
+    if _errors(aggregator) or found[q.KEYS]:
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts:
         _accounts(connection, aggregator, ledger)
@@ -149,8 +150,12 @@ def _load(
             _set_rows(connection, q.OPEN_AGES),
             _set_rows(connection, q.CYCLES),
         )
-        if aggregator.no_created.rows or any(r[BAD_CREATED] for r in found[q.LEDGER]):
+        if any(r[BAD_CREATED] for r in found[q.LEDGER]):
             return None
+    if _warnings(aggregator):  # counted by the scan; their first rows found by a short read
+        first_row = 1 if path.suffix.lower() in a.PARQUET_SUFFIXES else 2
+        locate.first_rows(connection, VIEW, columns, aggregator, first_row)
+    aggregator.rows_known = True
     return aggregator.result()
 
 
@@ -213,8 +218,9 @@ def _accounts(connection: Any, aggregator: GroupedAggregator, ledger: Ledger) ->
 
 def _register(
     connection: Any, path: Path, mapping: ActualsMapping, shown: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type.
+) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type;
+    role -> its column's position in the header (1-based, for diagnostics).
 
     A CSV is read as text; a Parquet file keeps DATE, TIMESTAMP, DECIMAL and
     integer columns as they are (exact) and casts any other column to text.
@@ -223,7 +229,7 @@ def _register(
         relation = connection.read_parquet(str(path))
         header = list(relation.columns)
         types = dict(zip(header, (str(t) for t in relation.types), strict=True))
-        a._check_header(shown, header, mapping)
+        positions = a._check_header(shown, header, mapping)
         used = sorted(set(a._roles(mapping).values()), key=header.index)
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}
@@ -243,12 +249,13 @@ def _register(
         return (
             dict(zip(used, aliases, strict=True)),
             {name: types[name] if kept[name] else "VARCHAR" for name in used},
+            positions,
         )
     encoding = a._python_encoding(mapping)
     header, delimiter = a._csv_header(path, shown, encoding)
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    a._check_header(shown, header, mapping)
+    positions = a._check_header(shown, header, mapping)
     names = [f"c{i}" for i in range(len(header))]
     relation = connection.read_csv(
         str(path),
@@ -265,6 +272,7 @@ def _register(
     return (
         {column: names[stripped.index(column)] for column in used},
         dict.fromkeys(used, "VARCHAR"),
+        positions,
     )
 
 
@@ -360,16 +368,23 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
     return amount, missing, bad, places
 
 
-def _anything_to_report(aggregator: GroupedAggregator) -> bool:
-    """A value planc would warn or err about: pandas reads the file to show its rows."""
+def _errors(aggregator: GroupedAggregator) -> bool:
+    """An error planc reports with its rows: pandas reads the file to list them."""
     return bool(
         aggregator.failed
         or aggregator.bad_amount_rows
         or aggregator.bad_day_rows
         or aggregator.negative_rows
         or aggregator.rows == 0
-        or aggregator.lost_no_date.rows
+    )
+
+
+def _warnings(aggregator: GroupedAggregator) -> bool:
+    """A warning with a first row (or the first rows) to show."""
+    return bool(
+        aggregator.lost_no_date.rows
         or aggregator.no_account.rows
+        or aggregator.no_created.rows
         or aggregator.owners_seen
         or aggregator.no_seat_seen
         or aggregator.products_seen

@@ -69,6 +69,7 @@ class GroupedAggregator(a._Aggregator):
     ) -> None:
         super().__init__(plan, mapping, as_of, name, baselines=baselines)
         self.where = where
+        self.rows_known = False  # every warning's first row located (DuckDB over a file)
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
@@ -205,6 +206,8 @@ class GroupedAggregator(a._Aggregator):
 
     def _diagnostics(self) -> list[Diagnostic]:
         """The reader's warnings; errors and account gaps counted, not listed by row."""
+        if self.rows_known:
+            return super()._diagnostics()  # the pandas reader's very messages, rows and all
         columns = self.mapping.columns
         out: list[Diagnostic] = []
         for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
