@@ -131,6 +131,7 @@ def _load(
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
     sets = q.Plan(
         account_months=aggregator.account_months(),
+        closed_stages=aggregator.closed_stages(),
         accounts="account" in mapping.columns,
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
@@ -139,7 +140,7 @@ def _load(
     connection.execute(f"CREATE TEMP TABLE {GROUPS} AS {sql}", params)
     found = {s: _set_rows(connection, s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
-    if _errors(aggregator) or found[q.KEYS]:
+    if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts:
         _accounts(connection, aggregator, ledger)
@@ -150,7 +151,7 @@ def _load(
             _set_rows(connection, q.OPEN_AGES),
             _set_rows(connection, q.CYCLES),
         )
-        if any(r[BAD_CREATED] for r in found[q.LEDGER]):
+        if (found[q.LEDGER][BAD_CREATED] > 0).any():
             return None
     if _warnings(aggregator):  # counted by the scan; their first rows found by a short read
         first_row = 1 if path.suffix.lower() in a.PARQUET_SUFFIXES else 2
@@ -163,14 +164,45 @@ def _groups() -> sa.TableClause:
     return sa.table(GROUPS, *(sa.column(n) for n in ("set_", *q.KEY_COLUMNS, *q.AGGREGATES)))
 
 
-def _set_rows(connection: Any, which: int) -> list[tuple[Any, ...]]:
-    """One set's groups: its keys, then the aggregates."""
+_NAMES = frozenset({"owner", "product", "stage", "account", "key"})
+_SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
+_DAYS = frozenset({"first_day", "last_day", "last_created"})
+
+
+def _set_rows(connection: Any, which: int) -> list[Any]:
+    """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
+
+    Integers come as int64 (-1 for NULL), days as ordinals, sums as the text
+    of their DECIMAL (exact; turned into Decimal only where a sum is used),
+    names as objects.
+    """
     groups = _groups()
-    keys = [groups.c[name] for name in q.SET_KEYS[which]]
-    statement = sa.select(*keys, *(groups.c[name] for name in q.AGGREGATES)).where(
-        groups.c.set_ == which
-    )
-    return _fetch(connection, statement)
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    selected = []
+    for name in (*q.SET_KEYS[which], *q.AGGREGATES):
+        column = groups.c[name]
+        expr: Any
+        if name in _NAMES:
+            expr = column
+        elif name in _SUMS:
+            expr = sa.cast(column, sa.String)
+        elif name in _DAYS:
+            days = sa.cast(column - epoch, sa.BigInteger) + EPOCH.toordinal()
+            expr = sa.func.coalesce(days, -1)
+        else:
+            expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
+        selected.append(expr.label(name))
+    found = _numpy(connection, sa.select(*selected).where(groups.c.set_ == which))
+    return [_plain(found[column.name]) for column in selected]
+
+
+def _plain(values: Any) -> Any:
+    """A fetched column without a mask: None where DuckDB had NULL (names, sums)."""
+    if isinstance(values, np.ma.MaskedArray):
+        plain = np.asarray(values.data, dtype=object)
+        plain[np.ma.getmaskarray(values)] = None
+        return plain
+    return values
 
 
 def _accounts(connection: Any, aggregator: GroupedAggregator, ledger: Ledger) -> None:

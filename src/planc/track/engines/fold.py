@@ -43,7 +43,6 @@ LEDGER_KEYS = ("owner", "product", "stage", "month", "when_", "late", "no_accoun
 class Ledger:
     """What the ledger query returned, and what the fold needs for the next queries."""
 
-    rows: list[tuple[Any, ...]]
     won_stages: list[str] | None  # raw stage values that are won (None: no stage column)
     rep_owners: list[str]  # raw owner values that map to a rep
     scale: int  # digits after the point of the amounts counted
@@ -74,6 +73,18 @@ class GroupedAggregator(a._Aggregator):
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
 
+    def closed_stages(self) -> list[str]:
+        """Stage values that are won or lost for certain: the mapping's names as written,
+        lower- and upper-cased (ASCII names only), each checked through the same matcher."""
+        names = [*self.mapping.won, *self.mapping.open, *self.mapping.lost]
+        found: set[str] = set()
+        for name in names:
+            spellings = {name, name.lower(), name.upper()} if name.isascii() else {name}
+            for spelling in spellings:
+                if self.stage_of.get(a._norm(spelling)) in (a.WON, a.LOST):
+                    found.add(spelling)
+        return sorted(found)
+
     def account_months(self) -> list[int]:
         """The months whose account sums are kept (attribution, account counts)."""
         return [m for m, kept in zip(self.slots, self.account_slot, strict=False) if kept]
@@ -83,27 +94,17 @@ class GroupedAggregator(a._Aggregator):
 
     # -- the ledger query --
 
-    def add_ledger(self, rows: Sequence[tuple[Any, ...]]) -> Ledger:
-        """Fold the ledger query's groups; the raw values the next queries filter on."""
-        if not rows:
-            return Ledger([], [], [], 0)
-        columns = list(zip(*rows, strict=True))
-        n = np.array(columns[N], dtype=np.int64)
+    def add_ledger(self, columns: Sequence[Any]) -> Ledger:
+        """Fold the LEDGER set's groups (one sequence per column); the raw values others need."""
+        if not len(columns[N]):
+            return Ledger([], [], 0)
+        n = _ints(columns[N], 0)
         self.rows += int(n.sum())
         owner_codes, owner_values = _factorize(columns[OWNER])
         rep = self._owner_lut(owner_values)[owner_codes]
         stage, won_stages = self._stages(columns[STAGE], n)
-        when = np.array(columns[WHEN], dtype=np.int64)
-        months = [None if m is None else int(m) for m in columns[MONTH]]
-        self.covered.update(m for m in months if m is not None)
-        late = np.array([bool(x) for x in columns[LATE]])
-        slot = np.array(
-            [
-                -1 if m is None or is_late else self.slot_of.get(m, -1)
-                for m, is_late in zip(months, late.tolist(), strict=True)
-            ],
-            dtype=np.int64,
-        )
+        when = _ints(columns[WHEN], a.W_NONE)
+        slot = self._slots(_ints(columns[MONTH], -1), _ints(columns[LATE], 0) != 0)
         owner_class = -np.minimum(rep, 0)
         reason = a._LEDGER[(stage * 5 + when) * 3 + owner_class]
         lost_no_date = (stage == a.LOST) & (when == a.W_NONE)
@@ -127,7 +128,7 @@ class GroupedAggregator(a._Aggregator):
                 product_values, product_codes, product < 0, counted, n, self.products_seen
             )
         if "account" in self.mapping.columns and self.account_measures:
-            no_account = np.array([bool(x) for x in columns[NO_ACCOUNT]])
+            no_account = _ints(columns[NO_ACCOUNT], 0) != 0
             self.no_account.rows += int(n[counted & no_account].sum())
         self._errors(columns, n, won & (when == a.W_NONE), won & (slot >= 0))
         scale = self._sums(columns, n, rep, slot, stage, product)
@@ -136,32 +137,40 @@ class GroupedAggregator(a._Aggregator):
             for v, r in zip(owner_values, self._owner_lut(owner_values).tolist(), strict=False)
             if r >= 0 and v is not None
         ]
-        return Ledger(list(rows), won_stages, rep_owners, scale)
+        return Ledger(won_stages, rep_owners, scale)
 
-    def _errors(self, columns: list[Any], n: Any, no_date: Any, needed: Any) -> None:
+    def _slots(self, months: Any, late: Any) -> Any:
+        """Each group's month slot (-1: no month kept, or after the as-of day)."""
+        distinct, codes = np.unique(months, return_inverse=True)
+        self.covered.update(int(m) for m in distinct.tolist() if m >= 0)
+        lut = np.array([self.slot_of.get(int(m), -1) for m in distinct.tolist()], dtype=np.int64)
+        slot = lut[codes.reshape(-1)] if len(distinct) else np.zeros(0, dtype=np.int64)
+        return np.where(late | (months < 0), -1, slot)
+
+    def _errors(self, columns: Sequence[Any], n: Any, no_date: Any, needed: Any) -> None:
         """Won rows without a date, won rows of the months tracked without an amount."""
-        bad_day = np.array([int(x or 0) for x in columns[BAD_DAY]], dtype=np.int64)
+        bad_day = _ints(columns[BAD_DAY], 0)
         self.no_date.rows += int((n - bad_day)[no_date].sum())
-        missing = np.array([int(x or 0) for x in columns[MISSING]], dtype=np.int64)
+        missing = _ints(columns[MISSING], 0)
         self.no_amount.rows += int(missing[needed].sum())
-        bad_amount = np.array([int(x or 0) for x in columns[BAD_AMOUNT]], dtype=np.int64)
+        bad_amount = _ints(columns[BAD_AMOUNT], 0)
         self.bad_amount_rows = int(bad_amount[needed].sum())
-        negative = np.array([int(x or 0) for x in columns[NEGATIVE]], dtype=np.int64)
+        negative = _ints(columns[NEGATIVE], 0)
         self.negative_rows = int(negative[needed].sum())
         self.bad_day_rows = int(bad_day.sum())
         if self.no_date.rows or self.no_amount.rows or self.negative_rows:
             self.failed = True
 
     def _sums(
-        self, columns: list[Any], n: Any, rep: Any, slot: Any, stage: Any, product: Any
+        self, columns: Sequence[Any], n: Any, rep: Any, slot: Any, stage: Any, product: Any
     ) -> int:
         """Won amounts and deals, lost deals, per rep, month (and product); the scale."""
         needed = (stage == a.WON) & (slot >= 0)
         chosen = np.flatnonzero(needed).tolist()
-        places = [int(x or 0) for x in columns[PLACES]]
-        sums = columns[AMOUNT]
-        scale = max((places[i] for i in chosen), default=0)
-        scale = max(scale, _places_of(sums[i] for i in chosen))
+        places = _ints(columns[PLACES], 0)
+        sums = {i: _as_decimal(columns[AMOUNT][i]) for i in chosen}
+        scale = int(places[chosen].max(initial=0)) if chosen else 0
+        scale = max(scale, _places_of(sums.values()))
         self.scale = scale
         mapped = rep >= 0
         for i in np.flatnonzero(needed & mapped).tolist():
@@ -348,96 +357,100 @@ class GroupedAggregator(a._Aggregator):
 
     def add_pipeline(
         self,
-        ledger: Sequence[tuple[Any, ...]],
-        pipeline: Sequence[tuple[Any, ...]],
-        open_ages: Sequence[tuple[Any, ...]],
-        cycles: Sequence[tuple[Any, ...]],
+        ledger: Sequence[Any],
+        pipeline: Sequence[Any],
+        open_ages: Sequence[Any],
+        cycles: Sequence[Any],
     ) -> None:
         """Fill the pipeline counters the pandas reader fills row by row, from the sets' groups.
 
-        ``pipeline`` rows: (owner, product, stage, closed, week, recent, n,
-        priced, priced amount, priced squares); ``open_ages``: (stage, closed,
-        age, n); ``cycles``: (stage, cycle, n); ``ledger`` the LEDGER rows.
+        Each argument is a set's columns (keys, then query.AGGREGATES): the
+        LEDGER set, PIPELINE (owner, product, stage, closed, week, recent),
+        OPEN_AGES (stage, closed, age) and CYCLES (stage, cycle).
         """
         pipe = self.pipe
         if pipe is None:
             return
         self._pipeline_from_ledger(pipe, ledger)
-        if pipeline:
+        if len(pipeline[0]):
             self._open_deals(pipe, pipeline)
-        age_stage = self._stage_classes([r[0] for r in open_ages])
-        for row, cls in zip(open_ages, age_stage, strict=True):
-            closed, age, n = row[1], row[2], row[3]
-            if closed is not None and age is not None and _open_then(cls, int(closed)):
-                pipe.open_ages = _add_weighted(pipe.open_ages, int(age), int(n))
-        cycle_stage = self._stage_classes([r[0] for r in cycles])
-        for row, cls in zip(cycles, cycle_stage, strict=True):
-            cycle, n = row[1], row[2]
-            if cycle is None:
-                continue
-            if cls == a.WON:
-                pipe.won_ages = _add_weighted(pipe.won_ages, max(int(cycle), 0), int(n))
-            elif cls == a.LOST:
-                pipe.lost_ages = _add_weighted(pipe.lost_ages, max(int(cycle), 0), int(n))
+        if len(open_ages[0]):
+            cls = self._stage_array(open_ages[0])
+            closed = _ints(open_ages[1], -1)
+            age = _ints(open_ages[2], -1)
+            n = _ints(open_ages[3], 0)
+            closes = (cls == a.WON) | (cls == a.LOST)
+            open_then = (closed >= 0) & (age >= 0)
+            open_then &= (cls == a.OPEN) | (closes & (closed == CLOSED_AFTER))
+            pipe.open_ages = _add_weighted(pipe.open_ages, age[open_then], n[open_then])
+        if len(cycles[0]):
+            cls = self._stage_array(cycles[0])
+            cycle = np.maximum(_ints(cycles[1], -1), -1)
+            n = _ints(cycles[2], 0)
+            known = cycle >= 0
+            for outcome, name in ((a.WON, "won_ages"), (a.LOST, "lost_ages")):
+                rows = known & (cls == outcome)
+                setattr(pipe, name, _add_weighted(getattr(pipe, name), cycle[rows], n[rows]))
 
-    def _stage_classes(self, values: Sequence[Any]) -> list[int]:
+    def _stage_array(self, values: Any) -> Any:
+        """Each group's stage class (every group is won without a stage column)."""
         if "stage" not in self.mapping.columns:
-            return [a.WON] * len(values)
-        return [
-            a.OTHER if a._missing(v) else self.stage_of.get(a._norm(v), a.OTHER) for v in values
+            return np.full(len(values), a.WON, dtype=np.int64)
+        codes, distinct = _factorize(values)
+        classes = [
+            a.OTHER if a._missing(v) else self.stage_of.get(a._norm(v), a.OTHER) for v in distinct
         ]
+        return np.array([*classes, a.OTHER], dtype=np.int64)[codes]
 
-    def _pipeline_from_ledger(self, pipe: Any, ledger: Sequence[tuple[Any, ...]]) -> None:
+    def _pipeline_from_ledger(self, pipe: Any, ledger: Sequence[Any]) -> None:
         """Won value per product (the months kept), the latest day, open deals without created."""
-        latest = [_ordinal(r[LAST_DAY]) for r in ledger] + [
-            _ordinal(r[LAST_CREATED]) for r in ledger
-        ]
-        pipe.latest_day = max([pipe.latest_day, *(d for d in latest if d is not None)])
-        stages = self._stage_classes([r[STAGE] for r in ledger])
-        owners = self._owner_lut([r[OWNER] for r in ledger]).tolist()[:-1]
-        products = (
-            self._product_lut([r[PRODUCT] for r in ledger]).tolist()[:-1]
-            if "product" in self.mapping.columns
-            else [-1] * len(ledger)
-        )
+        if not len(ledger[N]):
+            return
+        days = [_ordinal(d) for d in (*ledger[LAST_DAY], *ledger[LAST_CREATED])]
+        pipe.latest_day = max([pipe.latest_day, *(d for d in days if d is not None and d >= 0)])
+        cls = self._stage_array(ledger[STAGE])
+        n = _ints(ledger[N], 0)
+        missing_created = _ints(ledger[MISSING_CREATED], 0)
+        self.no_created.rows += int(missing_created[cls == a.OPEN].sum())
+        owner_codes, owner_values = _factorize(ledger[OWNER])
+        rep = self._owner_lut(owner_values)[owner_codes]
+        if "product" in self.mapping.columns:
+            product_codes, product_values = _factorize(ledger[PRODUCT])
+            product = self._product_lut(product_values)[product_codes]
+        else:
+            product = np.full(len(n), -1, dtype=np.int64)
+        slot = self._slots(_ints(ledger[MONTH], -1), _ints(ledger[LATE], 0) != 0)
         won: dict[int, agg.Sums] = {}
-        for row, cls, rep, product in zip(ledger, stages, owners, products, strict=True):
-            if cls == a.OPEN and row[MISSING_CREATED]:
-                self.no_created.rows += int(row[MISSING_CREATED])
-            slot = -1 if row[MONTH] is None or row[LATE] else self.slot_of.get(int(row[MONTH]), -1)
-            if cls != a.WON or slot < 0 or rep < 0:
-                continue
-            n = int(row[N])
-            amount = Decimal(0) if row[AMOUNT] is None else Decimal(row[AMOUNT])
-            squares = Decimal(0) if row[SQUARES] is None else Decimal(row[SQUARES])
-            slot_key = product + 1
-            won[slot_key] = won.get(slot_key, agg.Sums()) + agg.Sums(n, n, amount, squares)
+        for i in np.flatnonzero((cls == a.WON) & (slot >= 0) & (rep >= 0)).tolist():
+            count = int(n[i])
+            sums = agg.Sums(
+                count, count, _as_decimal(ledger[AMOUNT][i]), _as_decimal(ledger[SQUARES][i])
+            )
+            key = int(product[i]) + 1
+            won[key] = won.get(key, agg.Sums()) + sums
         pipe.add_won_value(won)
 
-    def _open_deals(self, pipe: Any, rows: Sequence[tuple[Any, ...]]) -> None:
-        columns = list(zip(*rows, strict=True))
-        n = np.array([int(x) for x in columns[6]], dtype=np.int64)
+    def _open_deals(self, pipe: Any, columns: Sequence[Any]) -> None:
+        """Deals open at the end of the as-of day by (rep, product, stage, week); creations."""
+        n = _ints(columns[6], 0)
         owner_codes, owner_values = _factorize(columns[0])
         rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
         if "product" in self.mapping.columns:
             product_codes, product_values = _factorize(columns[1])
             product = self._product_lut(product_values)[product_codes].astype(np.int64)
         else:
-            product = np.full(len(rows), -1, dtype=np.int64)
+            product = np.full(len(n), -1, dtype=np.int64)
+        cls = self._stage_array(columns[2])
         stage_codes, stage_values = _factorize(columns[2])
-        classes = np.array([*self._stage_classes(stage_values), a.OTHER], dtype=np.int64)
-        cls = classes[stage_codes]
         open_index = np.array(
             [*(self.open_stage_of.get(a._norm(v), 0) for v in stage_values), 0], dtype=np.int64
         )[stage_codes]
-        if "stage" not in self.mapping.columns:
-            cls = np.full(len(rows), a.WON, dtype=np.int64)
-        closed = np.array([-1 if c is None else int(c) for c in columns[3]], dtype=np.int64)
-        week = np.array([0 if w is None else min(int(w), MAX_WEEK) for w in columns[4]])
-        recent = np.array([bool(x) for x in columns[5]])
+        closed = _ints(columns[3], -1)
+        week = np.minimum(_ints(columns[4], -1), MAX_WEEK)
+        recent = _ints(columns[5], 0) == 1
         born = closed >= 0
         closes = (cls == a.WON) | (cls == a.LOST)
-        open_then = born & ((cls == a.OPEN) | (closes & (closed == CLOSED_AFTER)))
+        open_then = born & (week >= 0) & ((cls == a.OPEN) | (closes & (closed == CLOSED_AFTER)))
         mapped = rep >= 0
         chosen = np.flatnonzero(open_then & mapped)
         stage = np.where(cls == a.OPEN, open_index, 0)
@@ -449,12 +462,16 @@ class GroupedAggregator(a._Aggregator):
         else:
             for key, count in zip(keys.tolist(), n[chosen].tolist(), strict=True):
                 pipe.sparse_counts[key] = pipe.sparse_counts.get(key, 0) + count
-        for i in np.flatnonzero(open_then & mapped & (cls == a.OPEN)).tolist():
-            priced = int(columns[7][i] or 0)
-            if not priced:
-                continue
+        at = len(q.SET_KEYS[q.PIPELINE])
+        count, total, squares = (
+            columns[at + q.AGGREGATES.index(name)]
+            for name in ("priced", "priced_amount", "priced_squares")
+        )
+        priced = _ints(count, 0)
+        for i in np.flatnonzero(open_then & mapped & (cls == a.OPEN) & (priced > 0)).tolist():
             cell = (int(rep[i]), int(product[i]) + 1, int(stage[i]), int(week[i]))
-            sums = agg.Sums(priced, priced, Decimal(columns[8][i]), Decimal(columns[9][i] or 0))
+            k = int(priced[i])
+            sums = agg.Sums(k, k, _as_decimal(total[i]), _as_decimal(squares[i]))
             pipe.priced[cell] = pipe.priced.get(cell, agg.Sums()) + sums
         known = cls != a.OTHER
         recent_rows = np.flatnonzero(known & born & mapped & recent)
@@ -475,17 +492,14 @@ class GroupedAggregator(a._Aggregator):
         return found
 
 
-def _open_then(stage_class: int, closed: int) -> bool:
-    """Open at the end of the as-of day: open in the export, or closed after that day."""
-    if stage_class == a.OPEN:
-        return True
-    return stage_class in (a.WON, a.LOST) and closed == CLOSED_AFTER
-
-
-def _add_weighted(counts: Any, index: int, n: int) -> Any:
-    if index >= len(counts):
-        counts = np.concatenate([counts, np.zeros(index + 1 - len(counts), dtype=np.int64)])
-    counts[index] += n
+def _add_weighted(counts: Any, index: Any, n: Any) -> Any:
+    """Counts by index (an age in days) plus ``n`` at each of ``index``."""
+    if not len(index):
+        return counts
+    found = np.bincount(index, weights=n).astype(np.int64)
+    if len(found) > len(counts):
+        counts = np.concatenate([counts, np.zeros(len(found) - len(counts), dtype=np.int64)])
+    counts[: len(found)] += found
     return counts
 
 
@@ -493,8 +507,8 @@ def _ordinal(value: Any) -> int | None:
     """A date (or datetime) from a database as a day ordinal; None stays None."""
     if value is None:
         return None
-    if isinstance(value, int):
-        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
     if isinstance(value, datetime):
         return value.date().toordinal()
     if isinstance(value, date):
@@ -503,17 +517,36 @@ def _ordinal(value: Any) -> int | None:
     return None if parsed is None else parsed.toordinal()
 
 
-def split_sets(rows: Iterable[Sequence[Any]]) -> dict[int, list[tuple[Any, ...]]]:
-    """The statement's rows by set, each as the set's keys followed by the aggregates."""
+def split_sets(rows: Iterable[Sequence[Any]]) -> dict[int, list[list[Any]]]:
+    """The statement's rows by set, as columns: the set's keys, then the aggregates."""
     where = {name: 1 + i for i, name in enumerate(q.KEY_COLUMNS)}
     first_aggregate = 1 + len(q.KEY_COLUMNS)
-    picks = {s: [where[name] for name in keys] for s, keys in q.SET_KEYS.items()}
-    out: dict[int, list[tuple[Any, ...]]] = {s: [] for s in q.SET_KEYS}
+    picks = {
+        s: [where[name] for name in keys]
+        + list(range(first_aggregate, first_aggregate + len(q.AGGREGATES)))
+        for s, keys in q.SET_KEYS.items()
+    }
+    out: dict[int, list[list[Any]]] = {s: [[] for _ in picks[s]] for s in q.SET_KEYS}
     for row in rows:
         s = int(row[0])
         if s in picks:
-            out[s].append((*(row[i] for i in picks[s]), *row[first_aggregate:]))
+            for column, i in zip(out[s], picks[s], strict=True):
+                column.append(row[i])
     return out
+
+
+def _ints(values: Any, missing: int) -> Any:
+    """A column of integers as an int64 array, ``missing`` for NULL (None)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values.astype(np.int64, copy=False)
+    return np.array([missing if x is None else int(x) for x in values], dtype=np.int64)
+
+
+def _as_decimal(value: Any) -> Decimal:
+    """An exact sum from a database (Decimal, int, or DuckDB's text of a DECIMAL); NULL is 0."""
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(value)
 
 
 def _factorize(values: Sequence[Any]) -> tuple[Any, list[Any]]:

@@ -234,6 +234,7 @@ class Plan:
     """Which sets the statement computes, and what they need from the plan."""
 
     account_months: Sequence[int] = ()  # months whose account sums are kept (ACCOUNTS)
+    closed_stages: Sequence[str] = ()  # stage values that are won or lost for certain (PIPELINE)
     accounts: bool = False
     keys: bool = False
     pipeline: bool = False
@@ -292,7 +293,7 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
     if plan.keys and roles.key is not None:
         columns["key"] = roles.key
     if plan.pipeline and roles.created is not None:
-        columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative))
+        columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative, plan))
     return (
         sa.select(*(expr.label(name) for name, expr in columns.items()))
         .select_from(source)
@@ -301,9 +302,14 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
 
 
 def _pipeline_columns(
-    roles: Roles, created: Expr, day: Expr, as_of: date, negative: Expr
+    roles: Roles, created: Expr, day: Expr, as_of: date, negative: Expr, plan: Plan
 ) -> dict[str, Expr]:
-    """Keys of deals created by the as-of day (NULL for the others) and their priced amounts."""
+    """Keys of deals created by the as-of day (NULL for the others) and their priced amounts.
+
+    A deal closed by the as-of day under a stage that is won or lost for
+    certain is in no open count: its week and open age are left out of its
+    key, so such deals (most rows) make few groups.
+    """
     born = sa.and_(created.is_not(None), created <= _date("as_of_born", as_of))
     age = days_between(_date("as_of_age", as_of), created)
     closed = sa.case(
@@ -313,6 +319,14 @@ def _pipeline_columns(
     )
     week = sa.case((age >= 7 * MAX_WEEK, MAX_WEEK), else_=_Weeks(age))
     cycle = sa.case((day >= created, days_between(day, created)), else_=0)
+    if roles.stage is None:  # every row is won
+        certain: Expr = sa.true()
+    elif plan.closed_stages:
+        stages: Any = sa.bindparam("closed_stages", list(plan.closed_stages), expanding=True)
+        certain = roles.stage.in_(stages)
+    else:
+        certain = sa.false()
+    maybe_open = sa.and_(born, sa.not_(sa.and_(day <= _date("as_of_open", as_of), certain)))
     ok = sa.and_(
         roles.amount.is_not(None),
         roles.missing_amount == 0,
@@ -321,9 +335,9 @@ def _pipeline_columns(
     )
     return {
         "closed": sa.case((born, closed), else_=sa.null()),
-        "week": sa.case((born, week), else_=sa.null()),
+        "week": sa.case((maybe_open, week), else_=sa.null()),
         "recent": sa.case((born, _flag(age < LOOKBACK)), else_=sa.null()),
-        "open_age": sa.case((born, age), else_=sa.null()),
+        "open_age": sa.case((maybe_open, age), else_=sa.null()),
         "cycle": sa.case(
             (sa.and_(born, day <= _date("as_of_cycle", as_of)), cycle), else_=sa.null()
         ),

@@ -282,6 +282,7 @@ def _aggregate(
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
     sets = q.Plan(
         account_months=aggregator.account_months(),
+        closed_stages=aggregator.closed_stages(),
         accounts="account" in mapping.columns,
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
@@ -289,7 +290,7 @@ def _aggregate(
     grouping_sets = url.get_backend_name() not in q.NO_GROUPING_SETS
     statement = q.aggregate_query(table, roles, window, sets, grouping_sets=grouping_sets)
     found = split_sets(_run(connection, statement, source, shown))
-    if not found[q.LEDGER]:
+    if not found[q.LEDGER][0]:
         raise SourceError(
             r.SOURCE_EMPTY.at(
                 source.loc / ("table" if source.table else "query"),
@@ -298,13 +299,14 @@ def _aggregate(
             )
         )
     ledger = aggregator.add_ledger(found[q.LEDGER])
-    if found[q.KEYS]:
-        return a.LoadedActuals(None, [_repeated_keys(found[q.KEYS], mapping, shown)])
+    if found[q.KEYS][0]:
+        repeated = list(zip(*found[q.KEYS], strict=True))
+        return a.LoadedActuals(None, [_repeated_keys(repeated, mapping, shown)])
     if aggregator.bad_amount_rows:
         bad = _beyond_bound(connection, table, roles, window, aggregator, ledger, source, shown)
         return a.LoadedActuals(None, [bad])
     if sets.accounts and not aggregator.failed:
-        _accounts(aggregator, found[q.ACCOUNTS], ledger)
+        _accounts(aggregator, list(zip(*found[q.ACCOUNTS], strict=True)), ledger)
     if sets.pipeline and not aggregator.failed:
         aggregator.add_pipeline(
             found[q.LEDGER], found[q.PIPELINE], found[q.OPEN_AGES], found[q.CYCLES]
