@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
 MEMORY_LIMIT = "1GB"
 VIEW = "planc_rows"
-GROUPS = "planc_groups"  # the grouped sets of the one scan, a temporary table
+TYPED = "planc_typed"  # the one scan: every row's values, parsed, in a temporary table
 EPOCH = date(1970, 1, 1)
 
 
@@ -98,16 +99,21 @@ def load(
     """The export aggregated by DuckDB, or None when pandas must read it (and say why)."""
     mapping = plan.actuals
     assert mapping is not None
-    try:
-        connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
-    except duckdb.Error:
-        return None
-    try:
-        return _load(connection, path, plan, mapping, as_of, shown, baselines)
-    except (duckdb.Error, a._Stop, UnicodeError, OSError):
-        return None  # pandas reads it again and reports what is wrong, with its row
-    finally:
-        connection.close()
+    # what does not fit in memory spills to a private folder, removed afterwards
+    with tempfile.TemporaryDirectory(prefix="planc-duckdb-") as spill:
+        try:
+            connection = duckdb.connect(
+                config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill}
+            )
+            connection.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            return None
+        try:
+            return _load(connection, path, plan, mapping, as_of, shown, baselines)
+        except (duckdb.Error, a._Stop, UnicodeError, OSError):
+            return None  # pandas reads it again and reports what is wrong, with its row
+        finally:
+            connection.close()
 
 
 def _load(
@@ -136,20 +142,31 @@ def _load(
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
     )
-    sql, params = _compiled(q.aggregate_query(table, roles, window, sets, grouping_sets=True))
-    connection.execute(f"CREATE TEMP TABLE {GROUPS} AS {sql}", params)
-    found = {s: _set_rows(connection, s) for s in (q.LEDGER, q.KEYS)}
+    # the one scan: each row's values parsed once, into a typed temporary table
+    typed = _typed_values(roles)
+    sql, params = _compiled(sa.select(*typed.values()).select_from(table))
+    connection.execute(f"CREATE TEMP TABLE {TYPED} AS {sql}", params)
+    typed_table = sa.table(TYPED, *(sa.column(name) for name in typed))
+    keyed = q.keyed_rows(typed_table, _typed_roles(typed_table, roles), window, sets).subquery(
+        "planc_keyed"
+    )
+    available = set(q.sets_of(keyed, sets))
+
+    def rows_of(which: int) -> list[Any]:
+        return _set_rows(connection, keyed, which, sets, available)
+
+    found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts:
-        _accounts(connection, aggregator, ledger)
+        _accounts(connection, keyed, sets, aggregator, ledger)
     if sets.pipeline:
         aggregator.add_pipeline(
             found[q.LEDGER],
-            _set_rows(connection, q.PIPELINE),
-            _set_rows(connection, q.OPEN_AGES),
-            _set_rows(connection, q.CYCLES),
+            rows_of(q.PIPELINE),
+            rows_of(q.OPEN_AGES),
+            rows_of(q.CYCLES),
         )
         if (found[q.LEDGER][BAD_CREATED] > 0).any():
             return None
@@ -160,23 +177,52 @@ def _load(
     return aggregator.result()
 
 
-def _groups() -> sa.TableClause:
-    return sa.table(GROUPS, *(sa.column(n) for n in ("set_", *q.KEY_COLUMNS, *q.AGGREGATES)))
-
-
 _NAMES = frozenset({"owner", "product", "stage", "account", "key"})
 _SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
 _DAYS = frozenset({"first_day", "last_day", "last_created"})
 
 
-def _set_rows(connection: Any, which: int) -> list[Any]:
+_ROLE_FIELDS = (
+    "owner",
+    "day",
+    "amount",
+    "missing_amount",
+    "product",
+    "stage",
+    "account",
+    "key",
+    "created",
+    "bad_day",
+    "bad_amount",
+    "bad_created",
+    "places",
+)
+
+
+def _typed_values(roles: q.Roles) -> dict[str, Any]:
+    """Each role's parsed value, labelled by its field: what the typed table holds."""
+    found = {name: getattr(roles, name) for name in _ROLE_FIELDS}
+    return {name: expr.label(name) for name, expr in found.items() if expr is not None}
+
+
+def _typed_roles(table: sa.TableClause, roles: q.Roles) -> q.Roles:
+    """The roles again, as plain columns of the typed table."""
+    present = {name: table.c[name] for name in _ROLE_FIELDS if getattr(roles, name) is not None}
+    return q.Roles(**present)
+
+
+def _set_rows(
+    connection: Any, keyed: sa.FromClause, which: int, sets: q.Plan, available: set[int]
+) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
     Integers come as int64 (-1 for NULL), days as ordinals, sums as the text
     of their DECIMAL (exact; turned into Decimal only where a sum is used),
     names as objects.
     """
-    groups = _groups()
+    if which not in available:
+        return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
+    groups = q.set_query(keyed, which, sets).subquery("planc_set")
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
     for name in (*q.SET_KEYS[which], *q.AGGREGATES):
@@ -192,7 +238,7 @@ def _set_rows(connection: Any, which: int) -> list[Any]:
         else:
             expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
         selected.append(expr.label(name))
-    found = _numpy(connection, sa.select(*selected).where(groups.c.set_ == which))
+    found = _numpy(connection, sa.select(*selected))
     return [_plain(found[column.name]) for column in selected]
 
 
@@ -205,14 +251,20 @@ def _plain(values: Any) -> Any:
     return values
 
 
-def _accounts(connection: Any, aggregator: GroupedAggregator, ledger: Ledger) -> None:
+def _accounts(
+    connection: Any,
+    keyed: sa.FromClause,
+    sets: q.Plan,
+    aggregator: GroupedAggregator,
+    ledger: Ledger,
+) -> None:
     """The won stages' account groups, as integer arrays: no Python object per group but names."""
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
-    groups = _groups()
+    groups = q.set_query(keyed, q.ACCOUNTS, sets).subquery("planc_accounts")
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
-    conditions = [groups.c.set_ == q.ACCOUNTS, groups.c.account.is_not(None)]
+    conditions = [groups.c.account.is_not(None)]
     if ledger.won_stages is not None:
         won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
         conditions.append(groups.c.stage.in_(won))

@@ -276,16 +276,20 @@ class GroupedAggregator(a._Aggregator):
         """
         if not len(owners):
             return
+        account_codes, account_values = _factorize(accounts)
+        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
+            account_codes
+        ]
+        self._add_account_ids(owners, ids, months, units)
+
+    def _add_account_ids(self, owners: Any, ids: Any, months: Any, units: Any) -> None:
+        """As :meth:`add_accounts`, the accounts already turned into ids (-1: none)."""
         owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
         month_codes, month_values = _factorize(months)
         slot = np.array(
             [*(self.slot_of.get(int(m), -1) for m in month_values), -1], dtype=np.int64
         )[month_codes]
-        account_codes, account_values = _factorize(accounts)
-        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
-            account_codes
-        ]
         keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
         keep &= self.account_slot[slot]
         group = rep[keep] * len(self.slots) + slot[keep]
@@ -312,12 +316,13 @@ class GroupedAggregator(a._Aggregator):
         months = np.asarray(months, dtype=np.int64)
         kept = np.flatnonzero(months >= 0)
         owner_values = np.asarray(list(owners), dtype=object)
-        account_values = np.asarray(list(accounts), dtype=object)
+        account_codes, distinct = _factorize(np.asarray(list(accounts), dtype=object))
+        ids = np.array([*(self._account(v) for v in distinct), -1], dtype=np.int64)[account_codes]
         if len(kept):
-            self.add_accounts(
-                owner_values[kept], account_values[kept], months[kept], np.asarray(units)[kept]
+            self._add_account_ids(
+                owner_values[kept], ids[kept], months[kept], np.asarray(units)[kept]
             )
-        self.add_first_deals(owner_values, account_values, np.asarray(first_days, dtype=np.int64))
+        self._first_deals_of(owner_values, ids, np.asarray(first_days, dtype=np.int64))
 
     def add_first_deals(self, owners: Any, accounts: Any, days: Any) -> None:
         """Each account's first won day, and its owner (on a tie, the owner that sorts first).
@@ -331,6 +336,9 @@ class GroupedAggregator(a._Aggregator):
             ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
                 account_codes
             ]
+        self._first_deals_of(owners, ids, days)
+
+    def _first_deals_of(self, owners: Any, ids: Any, days: Any) -> None:
         size = len(self.account_names)
         self.first_day = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         self.first_rep = np.full(size, a.UNMAPPED, dtype=np.int64)
@@ -406,8 +414,9 @@ class GroupedAggregator(a._Aggregator):
         """Won value per product (the months kept), the latest day, open deals without created."""
         if not len(ledger[N]):
             return
-        days = [_ordinal(d) for d in (*ledger[LAST_DAY], *ledger[LAST_CREATED])]
-        pipe.latest_day = max([pipe.latest_day, *(d for d in days if d is not None and d >= 0)])
+        pipe.latest_day = max(
+            pipe.latest_day, _latest(ledger[LAST_DAY]), _latest(ledger[LAST_CREATED])
+        )
         cls = self._stage_array(ledger[STAGE])
         n = _ints(ledger[N], 0)
         missing_created = _ints(ledger[MISSING_CREATED], 0)
@@ -503,6 +512,14 @@ def _add_weighted(counts: Any, index: Any, n: Any) -> Any:
     return counts
 
 
+def _latest(days: Any) -> int:
+    """The latest day ordinal of a column (dates, ordinals or None)."""
+    if isinstance(days, np.ndarray) and days.dtype.kind in "iu":
+        return int(days.max(initial=0))
+    found = [_ordinal(d) for d in days]
+    return max((d for d in found if d is not None), default=0)
+
+
 def _ordinal(value: Any) -> int | None:
     """A date (or datetime) from a database as a day ordinal; None stays None."""
     if value is None:
@@ -549,7 +566,7 @@ def _as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
-def _factorize(values: Sequence[Any]) -> tuple[Any, list[Any]]:
+def _factorize(values: Any) -> tuple[Any, list[Any]]:
     """Codes (-1 for None) and distinct values, in order of first appearance."""
     codes, uniques = pd.factorize(np.asarray(list(values), dtype=object), use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), list(uniques)

@@ -349,7 +349,18 @@ def _pipeline_columns(
     }
 
 
-def _aggregates(rows: sa.Subquery, plan: Plan) -> list[Expr]:
+NEEDED: dict[int, frozenset[str]] = {
+    LEDGER: frozenset(AGGREGATES) - {"first_day", "priced", "priced_amount", "priced_squares"},
+    ACCOUNTS: frozenset({"n", "amount", "first_day"}),
+    KEYS: frozenset({"n"}),
+    PIPELINE: frozenset({"n", "priced", "priced_amount", "priced_squares"}),
+    OPEN_AGES: frozenset({"n"}),
+    CYCLES: frozenset({"n"}),
+}
+
+
+def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list[Expr]:
+    """The :data:`AGGREGATES` columns: those ``wanted`` (and computable), NULL for the others."""
     c = rows.c
     total = sa.func.sum
     found: dict[str, Expr] = {
@@ -373,7 +384,36 @@ def _aggregates(rows: sa.Subquery, plan: Plan) -> list[Expr]:
             missing_created=total(c.missing_created),
             last_created=sa.func.max(c.created_day),
         )
-    return [found.get(name, sa.null()).label(name) for name in AGGREGATES]
+    return [
+        (found[name] if name in found and name in wanted else sa.null()).label(name)
+        for name in AGGREGATES
+    ]
+
+
+def keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
+    """The per-row SELECT every set groups: keys, values, flags (DuckDB keeps it as a table)."""
+    return _keyed_rows(source, roles, window, plan).element
+
+
+def sets_of(rows: sa.FromClause, plan: Plan) -> list[int]:
+    """The sets of ``plan`` whose keys the keyed rows have."""
+    return [s for s in plan.sets if all(name in rows.c for name in SET_KEYS[s])]
+
+
+def set_query(rows: sa.FromClause, which: int, plan: Plan) -> Any:
+    """One set's GROUP BY over keyed rows, with only the aggregates it needs.
+
+    Result columns: ``set_``, :data:`KEY_COLUMNS` (NULL but the set's), :data:`AGGREGATES`.
+    """
+    keys = SET_KEYS[which]
+    select = sa.select(
+        sa.literal(which).label("set_"),
+        *((rows.c[name] if name in keys else sa.null()).label(name) for name in KEY_COLUMNS),
+        *_aggregates(rows, plan, NEEDED[which]),
+    ).group_by(*(rows.c[name] for name in keys))
+    if which == KEYS:
+        select = select.having(sa.func.count() > 1)
+    return select
 
 
 def aggregate_query(
@@ -386,23 +426,9 @@ def aggregate_query(
     """
     rows = _keyed_rows(source, roles, window, plan)
     present = [name for name in KEY_COLUMNS if name in rows.c]
-    sets = [s for s in plan.sets if all(name in rows.c for name in SET_KEYS[s])]
-    aggregates = _aggregates(rows, plan)
+    sets = sets_of(rows, plan)
     if not grouping_sets:
-        selects = []
-        for s in sets:
-            keys = SET_KEYS[s]
-            select = sa.select(
-                sa.literal(s).label("set_"),
-                *(
-                    (rows.c[name] if name in keys else sa.null()).label(name)
-                    for name in KEY_COLUMNS
-                ),
-                *aggregates,
-            ).group_by(*(rows.c[name] for name in keys))
-            if s == KEYS:
-                select = select.having(sa.func.count() > 1)
-            selects.append(select)
+        selects = [set_query(rows, s, plan) for s in sets]
         return selects[0] if len(selects) == 1 else sa.union_all(*selects)
     grouping = sa.func.grouping(*(rows.c[name] for name in present))
     which = sa.case(
@@ -412,7 +438,7 @@ def aggregate_query(
     statement = sa.select(
         which.label("set_"),
         *((rows.c[name] if name in present else sa.null()).label(name) for name in KEY_COLUMNS),
-        *aggregates,
+        *_aggregates(rows, plan, frozenset().union(*(NEEDED[s] for s in sets))),
     ).group_by(
         sa.func.grouping_sets(*(sa.tuple_(*(rows.c[name] for name in SET_KEYS[s])) for s in sets))
     )
