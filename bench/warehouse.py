@@ -309,6 +309,7 @@ def pushed_down_sql(plan_dir: Path) -> str:
     sets = q.Plan(
         account_months=folding.account_months(),
         closed_stages=folding.closed_stages(),
+        not_won_stages=folding.not_won_stages(),
         accounts="account" in columns,
         keys="key" in columns,
         pipeline="created" in columns,

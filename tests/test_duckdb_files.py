@@ -203,14 +203,28 @@ def test_warnings_come_from_the_scan_with_the_rows_pandas_gives(tmp_path: Path) 
     assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
 
 
-def test_small_files_stay_with_pandas(
-    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+def test_which_exports_duckdb_reads_by_default(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """CSV stays with pandas (faster where measured); large Parquet goes to DuckDB."""
     monkeypatch.delenv(duckdb_files.ENGINE_VARIABLE, raising=False)
     assert plan.actuals is not None
-    assert not duckdb_files.wanted(SAMPLE, plan.actuals)  # 0.6 MB < MIN_BYTES
+    assert not duckdb_files.wanted(SAMPLE, plan.actuals)
+    small = tmp_path / "small.parquet"
+    small.write_bytes(b"PAR1")
+    assert not duckdb_files.wanted(small, plan.actuals)  # below MIN_BYTES
+    large = tmp_path / "large.parquet"
+    with large.open("wb") as handle:
+        handle.truncate(duckdb_files.MIN_BYTES)
+    assert duckdb_files.wanted(large, plan.actuals)
+    large_csv = tmp_path / "large.csv"
+    with large_csv.open("wb") as handle:
+        handle.truncate(duckdb_files.MIN_BYTES)
+    assert not duckdb_files.wanted(large_csv, plan.actuals)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
     assert duckdb_files.wanted(SAMPLE, plan.actuals)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
+    assert not duckdb_files.wanted(large, plan.actuals)
 
 
 def test_the_pipeline_forecast_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,12 +30,27 @@ from planc.track.engines import query as q
 from planc.track.engines.query import CLOSED_AFTER, MAX_WEEK
 from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT, OPEN_WITHOUT_CREATED
 
-# ledger rows: the LEDGER set's keys, then the aggregates (query.AGGREGATES), in this order
-OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT, N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY = (
-    range(12)
+# ledger columns: the LEDGER set's keys, then the aggregates (query.AGGREGATES), in this order
+OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT = range(7)
+_AT = len(q.SET_KEYS[q.LEDGER])
+N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY, PLACES, NEGATIVE, FIRST_DAY, LAST_DAY, SQUARES = (
+    _AT + q.AGGREGATES.index(name)
+    for name in (
+        "n",
+        "amount",
+        "missing_amount",
+        "bad_amount",
+        "bad_day",
+        "places",
+        "negative",
+        "first_day",
+        "last_day",
+        "squares",
+    )
 )
-PLACES, NEGATIVE, FIRST_DAY, LAST_DAY, SQUARES = 12, 13, 14, 15, 16
-BAD_CREATED, MISSING_CREATED, LAST_CREATED = 20, 21, 22
+BAD_CREATED, MISSING_CREATED, LAST_CREATED = (
+    _AT + q.AGGREGATES.index(name) for name in ("bad_created", "missing_created", "last_created")
+)
 LEDGER_KEYS = ("owner", "product", "stage", "month", "when_", "late", "no_account")
 
 
@@ -73,15 +88,22 @@ class GroupedAggregator(a._Aggregator):
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
 
+    def not_won_stages(self) -> list[str]:
+        """Stage values that are open or lost for certain (see :meth:`closed_stages`)."""
+        return self._spellings((a.OPEN, a.LOST))
+
     def closed_stages(self) -> list[str]:
         """Stage values that are won or lost for certain: the mapping's names as written,
         lower- and upper-cased (ASCII names only), each checked through the same matcher."""
+        return self._spellings((a.WON, a.LOST))
+
+    def _spellings(self, classes: tuple[int, ...]) -> list[str]:
         names = [*self.mapping.won, *self.mapping.open, *self.mapping.lost]
         found: set[str] = set()
         for name in names:
             spellings = {name, name.lower(), name.upper()} if name.isascii() else {name}
             for spelling in spellings:
-                if self.stage_of.get(a._norm(spelling)) in (a.WON, a.LOST):
+                if self.stage_of.get(a._norm(spelling)) in classes:
                     found.add(spelling)
         return sorted(found)
 

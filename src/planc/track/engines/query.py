@@ -60,6 +60,15 @@ CLOSED_BY, CLOSED_AFTER, NOT_CLOSED = range(3)
 MAX_WEEK = 104  # as planc.track.opportunities.MAX_WEEK: older open deals count in week 104
 LOOKBACK = 60  # as planc.track.opportunities.LOOKBACK: days of creation for the arrival rate
 
+# Per-row flags, grouped by (cheaper than summed): the aggregate each one's count becomes.
+FLAGS = (
+    "flag_missing_amount",
+    "flag_bad_amount",
+    "flag_bad_day",
+    "flag_negative",
+    "flag_bad_created",
+    "flag_missing_created",
+)
 # The grouping sets, by the number each result row carries in ``set_``.
 LEDGER, ACCOUNTS, KEYS, PIPELINE, OPEN_AGES, CYCLES = range(6)
 KEY_COLUMNS = (
@@ -70,6 +79,7 @@ KEY_COLUMNS = (
     "when_",
     "late",
     "no_account",
+    *FLAGS,
     "account",
     "account_month",
     "key",
@@ -80,7 +90,7 @@ KEY_COLUMNS = (
     "cycle",
 )
 SET_KEYS: dict[int, tuple[str, ...]] = {
-    LEDGER: ("owner", "product", "stage", "month", "when_", "late", "no_account"),
+    LEDGER: ("owner", "product", "stage", "month", "when_", "late", "no_account", *FLAGS),
     ACCOUNTS: ("owner", "stage", "account", "account_month"),
     KEYS: ("key",),
     PIPELINE: ("owner", "product", "stage", "closed", "week", "recent"),
@@ -235,6 +245,7 @@ class Plan:
 
     account_months: Sequence[int] = ()  # months whose account sums are kept (ACCOUNTS)
     closed_stages: Sequence[str] = ()  # stage values that are won or lost for certain (PIPELINE)
+    not_won_stages: Sequence[str] = ()  # stage values that are open or lost for certain (ACCOUNTS)
     accounts: bool = False
     keys: bool = False
     pipeline: bool = False
@@ -279,14 +290,19 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
         "no_account": no_account,
         "day": day,
         "amount": roles.amount,
-        "missing_amount": roles.missing_amount,
-        "bad_amount": _or_zero(roles.bad_amount),
-        "bad_day": _or_zero(roles.bad_day),
+        "flag_missing_amount": roles.missing_amount,
+        "flag_bad_amount": _or_zero(roles.bad_amount),
+        "flag_bad_day": _or_zero(roles.bad_day),
+        "flag_negative": negative,
+        "flag_bad_created": sa.literal(0),
+        "flag_missing_created": sa.literal(0),
         "places": _or_zero(roles.places),
-        "negative": negative,
     }
     if plan.accounts and roles.account is not None:
         up_to = sa.and_(day <= _date("as_of_accounts", as_of), roles.account.is_not(None))
+        if roles.stage is not None and plan.not_won_stages:  # their sums are not needed
+            not_won: Any = sa.bindparam("not_won", list(plan.not_won_stages), expanding=True)
+            up_to = sa.and_(up_to, sa.not_(roles.stage.in_(not_won)))
         columns["account"] = sa.case((up_to, roles.account), else_=sa.null())
         months: Any = sa.bindparam("account_months", list(plan.account_months), expanding=True)
         columns["account_month"] = sa.case((month.in_(months), month), else_=sa.null())
@@ -342,8 +358,8 @@ def _pipeline_columns(
             (sa.and_(born, day <= _date("as_of_cycle", as_of)), cycle), else_=sa.null()
         ),
         "created_day": created,
-        "bad_created": _or_zero(roles.bad_created),
-        "missing_created": _flag(created.is_(None)),
+        "flag_bad_created": _or_zero(roles.bad_created),
+        "flag_missing_created": _flag(created.is_(None)),
         "priced": _flag(ok),
         "priced_amount": sa.case((ok, roles.amount), else_=sa.null()),
     }
@@ -366,22 +382,18 @@ def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list
     found: dict[str, Expr] = {
         "n": sa.func.count(),
         "amount": total(c.amount),
-        "missing_amount": total(c.missing_amount),
-        "bad_amount": total(c.bad_amount),
-        "bad_day": total(c.bad_day),
         "places": sa.func.max(c.places),
-        "negative": total(c.negative),
         "first_day": sa.func.min(c.day),
         "last_day": sa.func.max(c.day),
     }
+    for flag in FLAGS:  # a flag is a key of the ledger: its rows are the group's, or none
+        found[flag.removeprefix("flag_")] = sa.case((c[flag] == 1, sa.func.count()), else_=0)
     if plan.pipeline and "priced" in c:
         found.update(
             squares=total(c.amount * c.amount),
             priced=total(c.priced),
             priced_amount=total(c.priced_amount),
             priced_squares=total(c.priced_amount * c.priced_amount),
-            bad_created=total(c.bad_created),
-            missing_created=total(c.missing_created),
             last_created=sa.func.max(c.created_day),
         )
     return [

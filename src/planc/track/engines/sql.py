@@ -283,6 +283,7 @@ def _aggregate(
     sets = q.Plan(
         account_months=aggregator.account_months(),
         closed_stages=aggregator.closed_stages(),
+        not_won_stages=aggregator.not_won_stages(),
         accounts="account" in mapping.columns,
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
