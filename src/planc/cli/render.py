@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import OutputPath, as_of_option, fail_usage, parse_day, plan_dir_argument
+from planc.cli.options import (
+    OutputPath,
+    actuals_option,
+    as_of_option,
+    fail_usage,
+    parse_day,
+    plan_dir_argument,
+)
 
 
 @click.command()
@@ -25,20 +32,14 @@ from planc.cli.options import OutputPath, as_of_option, fail_usage, parse_day, p
     is_flag=True,
     help="Publish no rep's numbers: no rep briefs, team pages without per-rep splits.",
 )
-@click.option(
-    "--actuals",
-    "actuals_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A CRM export (as for planc track): show attained, pace and forecast beside each target.",
-)
+@actuals_option
 @as_of_option("With --actuals: progress up to the end of this day")
 def render(
     plan_dir: Path,
     out: Path,
     rep: str | None,
     no_peers: bool,
-    actuals_file: Path | None,
+    actuals: tuple[str, ...],
     as_of: str | None,
 ) -> None:
     """Render the plan as a static site: the quarter, every region and team, a brief per rep.
@@ -55,29 +56,32 @@ def render(
     from planc.core.reporters import text
     from planc.site.render import RenderOptions, SiteError, render_site
 
-    if as_of is not None and actuals_file is None:
+    if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
     result = check_directory(plan_dir)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False)
         sys.exit(1)
-    actuals = None
-    if actuals_file is not None:
+    progress = None
+    if actuals:
         from planc.site.progress import load_site_actuals
         from planc.track.report import TrackReport, diagnostics_text
+        from planc.track.sources import SourceChoiceError
 
-        shown = display_path(actuals_file)
-        actuals, found = load_site_actuals(result, actuals_file, day, shown)
+        try:
+            progress, found, shown = load_site_actuals(result, actuals, day)
+        except SourceChoiceError as error:
+            fail_usage(str(error))
         if found:
             shown_report = TrackReport(result.label, shown, result, diagnostics=found)
             click.echo(diagnostics_text(shown_report), err=True, nl=False)
-        if actuals is None:
+        if progress is None:
             click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
             sys.exit(1)
     options = RenderOptions(rep=rep, peers=not no_peers)
     try:
-        report = render_site(result, out, options, plan_revision(plan_dir), actuals)
+        report = render_site(result, out, options, plan_revision(plan_dir), progress)
     except SiteError as error:
         fail_usage(str(error))
     except OSError as error:

@@ -54,6 +54,7 @@ from planc.site.progress import (
     Extras,
     GapView,
     PaceChart,
+    ProductActuals,
     ProgressView,
     SiteActuals,
     WarningNote,
@@ -355,6 +356,7 @@ class NodePage:
     adjustments: tuple[AdjustmentView, ...]
     progress_note: str | None = None
     ranking: Ranking | None = None  # with --actuals: the level below, ranked by attainment
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals, where a split exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +374,7 @@ class RepPage:
     definitions: tuple[Fact, ...]
     progress_note: str | None = None
     pace: tuple[PaceChart, ...] = ()  # with --actuals: attained vs phased target, cumulative
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals: won per product line
 
 
 # --------------------------------------------------------------------------- file names
@@ -887,9 +890,7 @@ class _Views:
         early = self.early_warnings()
         early_status = None
         if self.extras.tracking:
-            early_status = t["early_status"].format(
-                count=loc.count(len(early), "early_warnings")
-            )
+            early_status = t["early_status"].format(count=loc.count(len(early), "early_warnings"))
         pillars = []
         for pillar in plan.pillars.values():
             serving = [m.name for m in plan.metrics.values() if m.pillar == pillar.id]
@@ -991,7 +992,11 @@ class _Views:
                 key = "over_assigned" if ratio > _HUNDRED else "under_assigned"
                 size = (ratio - _HUNDRED).copy_abs()
                 # one decimal, unless that would print a difference as 0.0%
-                pct = self.loc.percent(size) if size >= Decimal("0.05") else self.loc.exact_percent(size)
+                pct = (
+                    self.loc.percent(size)
+                    if size >= Decimal("0.05")
+                    else self.loc.exact_percent(size)
+                )
                 over = self.t[key].format(pct=pct)
         children = tuple(
             self.tree(self.plan.nodes[c]) for c in node.children if c in self.plan.nodes
@@ -1030,6 +1035,9 @@ class _Views:
             adjustments=self.adjustments(node),
             progress_note=self.progress_note,
             ranking=self.ranking(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=False
+            ),
         )
 
     def ranking(self, node: Node) -> Ranking | None:
@@ -1050,7 +1058,9 @@ class _Views:
             if row is not None and p is not None:
                 ranked.append((p, row))
         # highest attainment first; a target not measured yet goes last; ties by name
-        ranked.sort(key=lambda pr: (pr[0].attainment is None, -(pr[0].attainment or _ZERO), pr[1].link.text))
+        ranked.sort(
+            key=lambda pr: (pr[0].attainment is None, -(pr[0].attainment or _ZERO), pr[1].link.text)
+        )
         rows = tuple(
             replace(row, rank=self.loc.number(Decimal(i + 1))) for i, (_, row) in enumerate(ranked)
         )
@@ -1164,6 +1174,9 @@ class _Views:
             definitions=definitions,
             progress_note=self.progress_note,
             pace=self.pace_charts(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=True
+            ),
         )
 
     def pace_charts(self, node: Node) -> tuple[PaceChart, ...]:
@@ -1428,7 +1441,9 @@ def _read_marker(marker: Path, where: str) -> list[str]:
     try:
         data = read_regular(marker, _MARKER_BOUND, str(marker))
     except OSError as error:
-        raise SiteError(f"{where}: cannot read its {SITE_MARKER}: {error.strerror or error}") from error
+        raise SiteError(
+            f"{where}: cannot read its {SITE_MARKER}: {error.strerror or error}"
+        ) from error
     text = data.decode("utf-8", errors="replace")
     if not text.startswith(_MARKER_HEADER):
         raise _tampered(where, "its header is not the one planc writes")
@@ -1593,7 +1608,7 @@ def _abandoned(folder: Path) -> bool:
         if os.read(fd, len(_MARKER_HEADER) + 1) != _MARKER_HEADER.encode("utf-8"):
             return False
         if fcntl is None:
-            import time
+            import time  # noqa: PLC0415 - only where fcntl is missing (Windows)
 
             return time.time() - os.fstat(fd).st_mtime > _STALE_AFTER
         try:
