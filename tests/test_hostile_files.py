@@ -496,6 +496,29 @@ class TestFileModes:
         assert _mode(out) == 0o640
 
 
+class TestWritesOfSeveralFiles:
+    """allocate --write replaces several plan files: all of them, or none."""
+
+    def test_one_unwritable_file_leaves_every_file_as_it_was(self, tmp_path: Path) -> None:
+        from planc.core.files import UnusableOutput, write_atomic_all
+
+        first, second = tmp_path / "a" / "east.yaml", tmp_path / "b" / "south.yaml"
+        first.parent.mkdir()
+        first.write_bytes(b"old east\n")
+        second.mkdir(parents=True)  # a folder where the file should go: it cannot be written
+        with pytest.raises(UnusableOutput, match=r"south\.yaml"):
+            write_atomic_all({first: b"new east\n", second: b"new south\n"})
+        assert first.read_bytes() == b"old east\n"
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", "east.yaml", "south.yaml"]
+
+    def test_the_near_miss_writes_both(self, tmp_path: Path) -> None:
+        from planc.core.files import write_atomic_all
+
+        first, second = tmp_path / "a" / "east.yaml", tmp_path / "b" / "south.yaml"
+        write_atomic_all({first: b"east\n", second: b"south\n"})
+        assert (first.read_bytes(), second.read_bytes()) == (b"east\n", b"south\n")
+
+
 # --- leftovers of a killed render ------------------------------------------------------------
 
 # A real render, killed with SIGKILL at a chosen point (nothing runs after it, no cleanup).

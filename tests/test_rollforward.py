@@ -63,6 +63,19 @@ class TestQuarters:
         old = _quarter("2027-Q1", date(2027, 1, 1), date(2027, 3, 31), 3, "Q1 2027")
         assert next_quarter(old, "2028-Q1").start == date(2028, 1, 1)
 
+    def test_two_and_four_digit_fiscal_years_are_one_year(self) -> None:
+        old = _quarter("FY2027-Q1", date(2027, 1, 1), date(2027, 3, 31), 3, "Q1")
+        assert next_quarter(old, "FY27-Q2").start == date(2027, 4, 1)
+        with pytest.raises(InitError, match="does not come after"):
+            next_quarter(old, "FY26-Q4")
+
+    def test_calendar_and_fiscal_ids_are_not_mixed(self) -> None:
+        old = _quarter("2027-Q1", date(2027, 1, 1), date(2027, 3, 31), 3, "Q1 2027")
+        with pytest.raises(
+            InitError, match=r"a calendar quarter and FY27-Q2 a fiscal one.*2027-Q2"
+        ):
+            next_quarter(old, "FY27-Q2")
+
     def test_backwards_is_refused(self) -> None:
         old = _quarter("2027-Q1", date(2027, 1, 1), date(2027, 3, 31), 3, "Q1 2027")
         with pytest.raises(InitError, match="does not come after"):

@@ -4,7 +4,7 @@ The edited files are compiled again in memory before anything is written:
 the children must carry exactly the numbers the allocation computed, and the
 edit must not bring a new error into the plan (an adjustment that no longer
 agrees, a split that no longer adds up). Only then are the files replaced,
-each atomically.
+each atomically, and none of them when one cannot be written.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.files import write_atomic
+from planc.core.files import write_atomic_all
 from planc.core.frontend import Frontend, resolved
 from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
@@ -116,6 +116,5 @@ def _first(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def write_files(files: dict[str, bytes]) -> None:
-    """Replace each file atomically (readers see the old file or the new one, never half)."""
-    for path, data in files.items():
-        write_atomic(Path(path), data)
+    """Replace the files together: each atomically, and none when one cannot be written."""
+    write_atomic_all({Path(path): data for path, data in files.items()})

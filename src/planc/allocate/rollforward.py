@@ -57,7 +57,7 @@ from planc.core.files import current_umask
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
-from planc.core.quarters import QUARTER_ID
+from planc.core.quarters import QUARTER_ID, parse_quarter_id
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
 
@@ -140,6 +140,23 @@ def _parse_id(quarter_id: str) -> tuple[int, int, bool, bool] | None:
     return int(year), int(match["q"]), len(year) == 2, match["prefix"] is not None
 
 
+def _quarters_between(old_id: str, new_id: str) -> int:
+    """How many quarters ``new_id`` lies after ``old_id`` (FY27 and FY2027 are one year).
+
+    A calendar id and a fiscal one cannot be compared: a fiscal year's months are the
+    plan's to say, so mixing the two forms is refused rather than guessed."""
+    old, new = parse_quarter_id(old_id), parse_quarter_id(new_id)
+    assert old is not None and new is not None  # both matched QUARTER_ID
+    if old.fiscal != new.fiscal:
+        kind = {True: "a fiscal", False: "a calendar"}
+        raise InitError(
+            f"{old_id} is {kind[old.fiscal]} quarter and {new_id} {kind[new.fiscal]} one: "
+            f"name the new quarter in the form of the old one, e.g. "
+            f"{format_id(old_id, new.year, new.number)}"
+        )
+    return (new.year * 4 + new.number) - (old.year * 4 + old.number)
+
+
 def format_id(template: str, year: int, q: int) -> str:
     """A quarter id written like ``template`` (2027-Q1, FY27-Q1) for another year and quarter."""
     parsed = _parse_id(template)
@@ -154,7 +171,7 @@ def next_quarter(old: Quarter, new_id: str) -> NewQuarter:
     count = len(old.months)
     quarters = 1
     if old_parsed is not None and new_parsed is not None:
-        quarters = (new_parsed[0] * 4 + new_parsed[1]) - (old_parsed[0] * 4 + old_parsed[1])
+        quarters = _quarters_between(old.id, new_id)
         if quarters <= 0:
             raise InitError(f"{new_id} does not come after {old.id}: planc init rolls forward")
     shift = quarters * count

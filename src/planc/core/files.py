@@ -17,6 +17,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -221,17 +222,38 @@ def write_atomic(path: Path, data: bytes) -> None:
     A new file gets :func:`new_file_mode`; a file replaced keeps its mode. A
     path planc cannot write raises :class:`UnusableOutput` naming it.
     """
+    write_atomic_all({path: data})
+
+
+def write_atomic_all(files: Mapping[Path, bytes]) -> None:
+    """Write several files so that a failure leaves every one of them as it was.
+
+    Each file is first written in full beside its target (where a full disk or a
+    read-only folder shows up); only when all of them are staged are they renamed
+    into place, each rename atomic. Nothing is replaced when any staging fails.
+    """
+    staged: list[tuple[str, Path]] = []
+    current: Path | None = None
     try:
-        _write_atomic(path, data)
-    except (IsADirectoryError, NotADirectoryError, FileExistsError, PermissionError) as error:
-        raise unusable_output(path, error) from error
-    except OSError as error:
-        if error.errno == errno.EROFS:
-            raise unusable_output(path, error) from error
+        for current, data in files.items():
+            staged.append((_stage(current, data), current))
+        for temp_name, current in staged:
+            os.replace(temp_name, current)
+    except BaseException as error:
+        for temp_name, _ in staged:
+            Path(temp_name).unlink(missing_ok=True)
+        if current is not None and isinstance(error, OSError) and _unusable(error):
+            raise unusable_output(current, error) from error
         raise
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _unusable(error: BaseException) -> bool:
+    usage = (IsADirectoryError, NotADirectoryError, FileExistsError, PermissionError)
+    return isinstance(error, usage) or (isinstance(error, OSError) and error.errno == errno.EROFS)
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file beside ``path`` with the mode ``path`` will have."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
@@ -247,7 +269,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.fsync(temp.fileno())
         # mkstemp makes the file 0600: give it the mode a normal write would
         os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+    return temp_name
