@@ -58,6 +58,7 @@ from planc.site.progress import (
     Extras,
     GapView,
     PaceChart,
+    ProductActuals,
     ProgressView,
     SiteActuals,
     WarningNote,
@@ -360,6 +361,7 @@ class NodePage:
     adjustments: tuple[AdjustmentView, ...]
     progress_note: str | None = None
     ranking: Ranking | None = None  # with --actuals: the level below, ranked by attainment
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals, where a split exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +379,7 @@ class RepPage:
     definitions: tuple[Fact, ...]
     progress_note: str | None = None
     pace: tuple[PaceChart, ...] = ()  # with --actuals: attained vs phased target, cumulative
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals: won per product line
 
 
 # --------------------------------------------------------------------------- file names
@@ -1032,6 +1035,9 @@ class _Views:
             adjustments=self.adjustments(node),
             progress_note=self.progress_note,
             ranking=self.ranking(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=False
+            ),
         )
 
     def ranking(self, node: Node) -> Ranking | None:
@@ -1168,6 +1174,9 @@ class _Views:
             definitions=definitions,
             progress_note=self.progress_note,
             pace=self.pace_charts(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=True
+            ),
         )
 
     def pace_charts(self, node: Node) -> tuple[PaceChart, ...]:
