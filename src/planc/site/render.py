@@ -43,11 +43,11 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.diagnostics import Diagnostic, Message, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
 from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
-from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
+from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
 from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
@@ -313,6 +313,7 @@ class WarningView:
     where: str
     message: str
     hint: str | None
+    lang: str | None = None  # "en" for a message no catalog has, on a page in another language
 
 
 @dataclass(frozen=True, slots=True)
@@ -882,7 +883,7 @@ class _Views:
             self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
         )
         reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
-        facts.append(Fact(t["reps"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["reps_count"], loc.number(Decimal(reps))))
         facts.append(Fact(t["revision"], self.revision))
         status = t["checks_ok"]
         if warnings:
@@ -934,7 +935,16 @@ class _Views:
             prefix = self.result.label.rstrip("/") + "/"
             path = span.path[len(prefix) :] if span.path.startswith(prefix) else span.path
             where = f"{path}:{span.line}:{span.col}"
-        return WarningView(diagnostic.code, where, diagnostic.message, diagnostic.hint)
+        # the message from the plan's catalog when the check made it as data (Message)
+        words = Words(self.loc)
+        english = not isinstance(diagnostic.message, Message) and not self.loc.tag.startswith("en")
+        return WarningView(
+            diagnostic.code,
+            where,
+            words.message(diagnostic),
+            words.hint(diagnostic),
+            "en" if english else None,
+        )
 
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
