@@ -21,8 +21,7 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from planc.checks.gaps import Gap, gaps, outside
-from planc.core.diagnostics import Diagnostic, resolve_spans
-from planc.core.diagnostics import Message
+from planc.core.diagnostics import Diagnostic, Message, resolve_spans
 from planc.core.locales import DASH, MINUS, Locale, Words, percent_of
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
