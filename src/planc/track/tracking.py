@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from planc.checks.base import named_target
 from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
-from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
+from planc.core.model import MEASURES, ActualsMapping, Level, Node, Plan, Quarter, Target
 from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
@@ -502,9 +502,24 @@ class Baseline:
     last_year_employed: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """One actuals source as tracked: its name (``""`` for the one-source form), its
+    aggregates (``actuals.source`` is the export as shown, ``actuals.ledger`` its rows)
+    and the metrics it measures."""
+
+    name: str
+    actuals: Actuals
+    metrics: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Tracking:
-    """Everything ``planc track`` reports."""
+    """Everything ``planc track`` reports.
+
+    ``actuals`` is the (first) source's aggregates, for the as-of date; with
+    several sources, ``sources`` holds each one and its ledger.
+    """
 
     plan: Plan
     actuals: Actuals
@@ -516,6 +531,15 @@ class Tracking:
     baselines: list[Baseline] | None = None
     forecast_method: str | None = None  # the pipeline forecast's method, when there is one
     products: list[ProductProgress] = field(default_factory=list)
+    sources: tuple[SourceRead, ...] = ()
+
+    @property
+    def several_sources(self) -> bool:
+        return any(source.name for source in self.sources)
+
+    def source_of(self, metric: str) -> str:
+        """The name of the source that measures a metric ("" for the one-source form)."""
+        return next((s.name for s in self.sources if metric in s.metrics), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +550,7 @@ class ProductProgress:
     product: str
     attained: Decimal
     pipeline: Estimate | None
+    source: str = ""  # the actuals source it comes from, with several
 
 
 # --- rolling actuals up the org --------------------------------------------------------------
@@ -1071,6 +1096,53 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
         result.baselines = _baselines(plan, rollup, per)
     if "product" in actuals.roles:
         result.products = _products(plan, rollup, per, forecaster)
+    if mapping is not None:
+        result.sources = (SourceRead(mapping.name, actuals, tuple(mapping.measures)),)
+    return result
+
+
+def track_sources(
+    plan: Plan, read: Sequence[tuple[ActualsMapping, Actuals]], *, baselines: bool = False
+) -> Tracking:
+    """Several actuals sources tracked each with its own mapping, as one :class:`Tracking`.
+
+    Every metric is measured by one source (PLC767), so the progress of each
+    source's metrics is simply put together, in the plan's metric order; the
+    ledgers stay per source (``Tracking.sources``), and per-product actuals
+    name the source they come from.
+    """
+    if not read:
+        raise ValueError("track_sources needs at least one source")
+    parts = [
+        track(plan.reading(mapping), actuals, baselines=baselines) for mapping, actuals in read
+    ]
+    if len(parts) == 1 and not read[0][0].name:
+        parts[0].plan = plan
+        return parts[0]
+    order = {metric: index for index, metric in enumerate(plan.metrics)}
+    first = parts[0]
+    result = Tracking(plan, first.actuals, first.periods, first.elapsed_days)
+    result.progress = sorted(
+        (p for part in parts for p in part.progress), key=lambda p: order.get(p.metric, -1)
+    )
+    result.warnings = [d for part in parts for d in part.warnings]
+    measured = {m for mapping, _ in read for m in mapping.measures}
+    targeted = {m for node in plan.nodes.values() for m in node.targets}
+    result.untracked = tuple(m for m in plan.metrics if m in targeted and m not in measured)
+    if baselines:
+        result.baselines = sorted(
+            (b for part in parts for b in part.baselines or ()),
+            key=lambda b: order.get(b.metric, -1),
+        )
+    result.forecast_method = next(
+        (part.forecast_method for part in parts if part.forecast_method), None
+    )
+    result.products = [
+        replace(item, source=mapping.name)
+        for (mapping, _), part in zip(read, parts, strict=True)
+        for item in part.products
+    ]
+    result.sources = tuple(source for part in parts for source in part.sources)
     return result
 
 
