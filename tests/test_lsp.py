@@ -96,7 +96,9 @@ def test_a_team_that_stops_reconciling_is_reported_where_its_number_is(
     }
     assert team[0]["severity"] == 1 and team[0]["source"] == "planc"
     message = team[0]["message"]
-    assert message.startswith("team 华东汽车及装备大客户部 (east-ka) · 销售收入: reps add up to 18,210,000")
+    assert message.startswith(
+        "team 华东汽车及装备大客户部 (east-ka) · 销售收入: reps add up to 18,210,000"
+    )
     assert "under-assigned, short by 9,130,000" in message and "\nhint: " in message
 
     hover = client.request("textDocument/hover", client.at(uri, line, col + 2))
