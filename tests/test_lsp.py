@@ -399,3 +399,29 @@ def test_columns_are_utf16_even_when_the_client_prefers_utf8(client: LspClient, 
     line, col = position_of(text, "2018-08-32")
     assert [d["range"]["start"] for d in found] == [{"line": line, "character": col}], found
     assert col < len(text.split("\n")[line][:col].encode("utf-8"))  # not a byte offset
+
+
+BROKEN_MODEL = """
+import planc.core.frontend
+
+def broken(*args, **kwargs):
+    raise RuntimeError("injected model failure")
+
+planc.core.frontend.build_plan = broken
+"""
+
+
+def test_a_compiler_failure_is_one_diagnostic_on_the_edited_file(
+    workspace: Path, plan: Path
+) -> None:
+    server = LspClient(workspace, prelude=BROKEN_MODEL)
+    try:
+        uri = server.open(plan / "regions" / "east.yaml")
+        found = server.diagnostics(uri, accept=bool)
+        assert codes(found) == ["PLC050"]
+        assert "planc failed while compiling" in found[0]["message"]
+        assert "RuntimeError: injected model failure" in found[0]["message"]
+        assert found[0]["range"]["start"] == {"line": 0, "character": 0}
+        assert server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    finally:
+        assert server.shutdown() == 0
