@@ -95,7 +95,7 @@ def test_a_team_that_stops_reconciling_is_reported_where_its_number_is(
         "end": {"line": line, "character": col + len("27340000")},
     }
     assert team[0]["severity"] == 1 and team[0]["source"] == "planc"
-    assert "team east-ka revenue: reps add up to" in team[0]["message"]
+    assert "(east-ka)" in team[0]["message"] and "reps add up to 18,210,000" in team[0]["message"]
     assert "under-assigned" in team[0]["message"] and "\nhint: " in team[0]["message"]
 
     hover = client.request("textDocument/hover", client.at(uri, line, col + 2))
