@@ -91,6 +91,13 @@ class PlanView:
     def span(self, loc: Loc) -> SourceSpan:
         return self.resolver.resolve(loc)
 
+    def forget_trees(self, keep: str | None = None) -> None:
+        """Drop the node trees composed for places (a 10,000-rep region's is hundreds of MB),
+        but the one file likely asked about next."""
+        for file in self.sources:
+            if file != keep:
+                self.resolver.release(file)
+
     def lines(self, file: str) -> list[str]:
         """A file's lines, split once per model (references list thousands of places)."""
         kept = self._lines.get(file)

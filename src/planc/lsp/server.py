@@ -411,6 +411,7 @@ def _definition(server: PlanServer, params: types.DefinitionParams) -> list[type
         return []
     loc = features.definition_loc(view.plan, *found)
     place = features.location(view, loc) if loc is not None else None
+    view.forget_trees(keep=loc.file if loc is not None else None)
     return [place] if place is not None else []
 
 
@@ -424,7 +425,8 @@ def _references(server: PlanServer, params: types.ReferenceParams) -> list[types
     if params.context.include_declaration:
         defined = features.definition_loc(view.plan, *found)
         locs = ([defined] if defined is not None else []) + locs
-    places = (features.location(view, loc) for loc in locs)
+    places = [features.location(view, loc) for loc in locs]
+    view.forget_trees(keep=locs[0].file if locs else None)
     return [p for p in places if p is not None]
 
 
