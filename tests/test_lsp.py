@@ -223,6 +223,14 @@ def test_completion_offers_ids_with_names_where_an_id_is_expected(
     line, col = position_of(qtext, "{target: li-ming/revenue", len("{target: li-"))
     answer = client.request("textDocument/completion", client.at(quarter_uri, line, col))
     assert "li-ming/" in [i["label"] for i in answer["items"]]
+    line, col = position_of(
+        qtext, "{up_to: 10, approver: region_owner}", len("{up_to: 10, approver: re")
+    )
+    answer = client.request("textDocument/completion", client.at(quarter_uri, line, col))
+    labels = [i["label"] for i in answer["items"]]
+    assert (
+        labels[:3] == ["team_owner", "region_owner", "company_owner"] and "wang-jianguo" in labels
+    )
 
     # a half-typed line: products of a split, metrics under targets
     typed = text.replace("products: {rg-cloud: 200000,", "products: {rg-cloud: 200000, sm", 1)

@@ -20,7 +20,7 @@ from typing import Any
 from lsprotocol import types
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from planc.checks.approvals import required_approver
+from planc.checks.approvals import ROLE_LEVEL, required_approver
 from planc.checks.base import amount, percents, signed
 from planc.core.model import Change, Level, Plan, Target
 from planc.core.numbers import plain
@@ -372,6 +372,9 @@ def _candidates(plan: Plan, kind: str, context: KeyContext) -> Iterator[tuple[st
         yield from _target_candidates(plan, context.prefix)
         return
     if kind == "person":
+        if context.key == "approver":  # a tier names a role, or a person
+            for role, level in ROLE_LEVEL.items():
+                yield role, f"the owner of the changed target's {level.label} (or above)", role
         for p in plan.people.values():
             yield p.id, f"{p.name} · {p.title or p.role}", p.id
         return
