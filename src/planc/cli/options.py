@@ -74,6 +74,15 @@ max_file_size_option = click.option(
     metavar="BYTES",
     help="Refuse plan files larger than this (default 64 MiB).",
 )
+actuals_option = click.option(
+    "--actuals",
+    "actuals",
+    multiple=True,
+    metavar="FILE|NAME=FILE",
+    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet. A plan with several "
+    "actuals sources (actuals.sources) takes one --actuals NAME=FILE per source; a source "
+    "given none reads the database its source: names.",
+)
 weights_option = click.option(
     "--weights",
     metavar="C=W,...",

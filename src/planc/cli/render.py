@@ -9,6 +9,7 @@ import click
 
 from planc.cli.options import (
     OutputPath,
+    actuals_option,
     as_of_option,
     cache_dir_option,
     fail_usage,
@@ -34,13 +35,7 @@ from planc.cli.options import (
     is_flag=True,
     help="Publish no rep's numbers: no rep briefs, team pages without per-rep splits.",
 )
-@click.option(
-    "--actuals",
-    "actuals_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A CRM export (as for planc track): show attained, pace and forecast beside each target.",
-)
+@actuals_option
 @as_of_option("With --actuals: progress up to the end of this day")
 @no_cache_option("Check every file again and render every page; read and write no cache.")
 @cache_dir_option
@@ -49,7 +44,7 @@ def render(
     out: Path,
     rep: str | None,
     no_peers: bool,
-    actuals_file: Path | None,
+    actuals: tuple[str, ...],
     as_of: str | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -71,7 +66,7 @@ def render(
     from planc.core.reporters import text
     from planc.site.render import RenderOptions, SiteError, render_site
 
-    if as_of is not None and actuals_file is None:
+    if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
     cache = open_cache(plan_dir, no_cache, cache_dir)
@@ -79,23 +74,26 @@ def render(
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False)
         sys.exit(1)
-    actuals = None
-    if actuals_file is not None:
+    progress = None
+    if actuals:
         from planc.site.progress import load_site_actuals
         from planc.track.report import TrackReport, diagnostics_text
+        from planc.track.sources import SourceChoiceError
 
-        shown = display_path(actuals_file)
-        actuals, found = load_site_actuals(result, actuals_file, day, shown)
+        try:
+            progress, found, shown = load_site_actuals(result, actuals, day)
+        except SourceChoiceError as error:
+            fail_usage(str(error))
         if found:
             shown_report = TrackReport(result.label, shown, result, diagnostics=found)
             click.echo(diagnostics_text(shown_report), err=True, nl=False)
-        if actuals is None:
+        if progress is None:
             click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
             sys.exit(1)
     options = RenderOptions(rep=rep, peers=not no_peers)
     try:
         revision = plan_revision(plan_dir)
-        report = render_site(result, out, options, revision, actuals, records=cache)
+        report = render_site(result, out, options, revision, progress, records=cache)
     except SiteError as error:
         fail_usage(str(error))
     except OSError as error:

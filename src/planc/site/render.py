@@ -44,11 +44,11 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.diagnostics import Diagnostic, Message, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
 from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
-from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
+from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
 from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
@@ -59,6 +59,7 @@ from planc.site.progress import (
     Extras,
     GapView,
     PaceChart,
+    ProductActuals,
     ProgressView,
     SiteActuals,
     WarningNote,
@@ -313,6 +314,7 @@ class WarningView:
     where: str
     message: str
     hint: str | None
+    lang: str | None = None  # "en" for a message no catalog has, on a page in another language
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +363,7 @@ class NodePage:
     adjustments: tuple[AdjustmentView, ...]
     progress_note: str | None = None
     ranking: Ranking | None = None  # with --actuals: the level below, ranked by attainment
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals, where a split exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +381,7 @@ class RepPage:
     definitions: tuple[Fact, ...]
     progress_note: str | None = None
     pace: tuple[PaceChart, ...] = ()  # with --actuals: attained vs phased target, cumulative
+    product_actuals: tuple[ProductActuals, ...] = ()  # with --actuals: won per product line
 
 
 # --------------------------------------------------------------------------- file names
@@ -880,7 +884,7 @@ class _Views:
             self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
         )
         reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
-        facts.append(Fact(t["reps"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["reps_count"], loc.number(Decimal(reps))))
         facts.append(Fact(t["revision"], self.revision))
         status = t["checks_ok"]
         if warnings:
@@ -932,7 +936,16 @@ class _Views:
             prefix = self.result.label.rstrip("/") + "/"
             path = span.path[len(prefix) :] if span.path.startswith(prefix) else span.path
             where = f"{path}:{span.line}:{span.col}"
-        return WarningView(diagnostic.code, where, diagnostic.message, diagnostic.hint)
+        # the message from the plan's catalog when the check made it as data (Message)
+        words = Words(self.loc)
+        english = not isinstance(diagnostic.message, Message) and not self.loc.tag.startswith("en")
+        return WarningView(
+            diagnostic.code,
+            where,
+            words.message(diagnostic),
+            words.hint(diagnostic),
+            "en" if english else None,
+        )
 
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
@@ -1033,6 +1046,9 @@ class _Views:
             adjustments=self.adjustments(node),
             progress_note=self.progress_note,
             ranking=self.ranking(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=False
+            ),
         )
 
     def ranking(self, node: Node) -> Ranking | None:
@@ -1169,6 +1185,9 @@ class _Views:
             definitions=definitions,
             progress_note=self.progress_note,
             pace=self.pace_charts(node),
+            product_actuals=self.extras.product_actuals(
+                node.id, lambda metric: self.products_of(node, metric), rep=True
+            ),
         )
 
     def pace_charts(self, node: Node) -> tuple[PaceChart, ...]:
