@@ -1832,6 +1832,10 @@ def _remove_building(folder: Path) -> None:
         if _regular(folder / SITE_MARKER):
             (folder / SITE_MARKER).unlink()
     _remove_pages(folder, pages)  # the in-progress marker goes last: the folder stays planc's
+    for sub in _FOLDERS.values():  # made before any page was written: some may still be empty
+        if _real_folder_inside(folder / sub, root):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder / sub)  # only when empty: anything found in it stays
     with contextlib.suppress(OSError):
         (folder / _BUILDING).unlink()
         folder.rmdir()
