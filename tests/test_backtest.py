@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import run_planc
+from conftest import REPO, run_planc
 from test_track import EXPORT, PLAN, mini_plan, rows
 
 QUARTERS = {
@@ -80,3 +80,52 @@ def test_a_mapping_without_created_dates_is_a_usage_error(tmp_path: Path) -> Non
     )
     assert result.code == 2
     assert "map actuals.columns.created" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def printed() -> str:
+    """The README's backtest command, as markdown."""
+    result = run_planc(
+        "backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q2,2017-Q3,2017-Q4",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    return result.stdout
+
+
+class TestTheDocumentedTable:
+    """The backtest tables in README.md and docs/tracking.md are what their command prints."""
+
+    COMMAND = (
+        "planc backtest plans/2017-Q3 --actuals "
+        "tests/fixtures/crm-sales-opportunities/sales_pipeline.csv --quarters 2017-Q2,2017-Q3,2017-Q4"
+    )
+
+    def test_tracking_guide_shows_the_whole_table(self, printed: str) -> None:
+        guide = (REPO / "docs" / "tracking.md").read_text(encoding="utf-8")
+        assert self.COMMAND in guide
+        table = [line for line in printed.splitlines() if line.startswith("|")]
+        assert len(table) == 11  # header, rule, three dates in three quarters
+        for line in table:
+            assert line in guide
+
+    def test_readme_shows_mid_quarter(self, printed: str) -> None:
+        readme = (REPO / "README.md").read_text(encoding="utf-8")
+        assert self.COMMAND in readme
+        for line in printed.splitlines():
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if (
+                len(cells) < 8
+                or not cells[0].startswith("2017-")
+                or cells[1][-5:-3]
+                not in (
+                    "05",
+                    "08",
+                    "11",
+                )
+                or cells[1][-2:] != "15"
+            ):
+                continue
+            quarter, _, _, closed, run_rate, rr_error, pipeline, p_error = cells[:8]
+            row = f"| {quarter} | {closed} | {run_rate} | {rr_error} | {pipeline} | {p_error} |"
+            assert row in readme, row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -108,3 +109,50 @@ def test_distinct_accounts_are_never_run_rated_and_stretch_is_beside_base(tmp_pa
     assert Decimal(revenue["attainment_pct"]) == (Decimal(190000) * 100 / 550000).quantize(
         Decimal("0.0001")
     )
+
+
+def test_public_sample_distinct_accounts_stretch_and_products_in_markdown(tmp_path: Path) -> None:
+    """On 2017-08-15 a run rate would say 170 active accounts where 85 exist: there is none."""
+    plan = tmp_path / "2017-Q3"
+    shutil.copytree(PLAN, plan)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    text = text.replace(
+        "    deals_won: {value: 1328}\n",
+        "    deals_won: {value: 1328}\n    active_accounts: {value: 85}\n",
+        1,
+    )
+    text = text.replace(
+        "      value: 3313000\n", "      value: 3313000\n      stretch: 3500000\n", 1
+    )
+    text = text.replace(
+        "  - id: deals_won\n",
+        "  - id: active_accounts\n    name: Active accounts\n    unit: count\n    pillar: growth\n"
+        "    definition: Accounts with a deal won in the quarter.\n  - id: deals_won\n",
+        1,
+    )
+    text = text.replace(
+        "    deals_won: deals\n", "    deals_won: deals\n    active_accounts: accounts\n"
+    )
+    quarter.write_text(text, encoding="utf-8")
+    won = won_between(Q3[0], AS_OF)
+    document = track_json("--as-of", AS_OF.isoformat(), plan=plan)
+    accounts = progress(document, "crm-sample", "active_accounts")
+    assert Decimal(accounts["attained"]) == len({r["account"] for r in won}) == 85
+    assert accounts["forecast"] is None
+    assert accounts["pipeline_forecast"] is None
+    revenue = progress(document, "crm-sample", "revenue")
+    attained = sum((Decimal(r["close_value"]) for r in won), Decimal(0))
+    assert Decimal(revenue["attained"]) == attained
+    assert Decimal(revenue["stretch_attainment_pct"]) == (attained * 100 / 3500000).quantize(
+        Decimal("0.0001")
+    )
+    by_product: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for r in won:
+        by_product[PRODUCT.get(r["product"], r["product"])] += Decimal(r["close_value"])
+    markdown = run_planc(
+        "track", plan, "--actuals", EXPORT, "--as-of", AS_OF.isoformat(), "--format", "markdown"
+    ).stdout
+    products = markdown.split("## Products", 1)[1].split("\n## ", 1)[0]
+    for name, amount in by_product.items():
+        assert f"| CRM sample company | {name} | {amount:,} |" in products, name

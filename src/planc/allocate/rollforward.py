@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -59,6 +59,7 @@ from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
 from planc.core.quarters import QUARTER_ID, parse_quarter_id
 from planc.core.source import SourceFile
+from planc.core.spans import SpanResolver
 
 # person id → metric id → (year, month) → result
 Results = Mapping[str, Mapping[str, Mapping[tuple[int, int], Decimal]]]
@@ -728,7 +729,7 @@ def roll_forward(
     new_id: str,
     *,
     results: Results | None = None,
-    actuals: Path | None = None,
+    actuals: Sequence[str] = (),
     growth: Decimal | None = None,
     method: str = "carry",
     mix: Mapping[str, Decimal] | None = None,
@@ -757,8 +758,8 @@ def roll_forward(
             + f". Name their successors in {old.quarter.id} first"
         )
     history = gather_history(old_dir, old, new, results, read_plan_quietly)
-    if actuals is not None:
-        _merge(history, history_from_actuals(before, old_dir, new, actuals, actuals.as_posix()))
+    if actuals:
+        _merge(history, history_from_actuals(before, old_dir, new, actuals))
     draft = _Draft({}, {}, {})
     for source in before.sources.values():
         relative = Path(source.path).resolve().relative_to(old_dir.resolve()).as_posix()
@@ -892,23 +893,28 @@ def _merge(history: History, measured: History) -> None:
 
 
 def history_from_actuals(
-    before: CheckResult, old_dir: Path, new: NewQuarter, actuals: Path, shown: str
+    before: CheckResult, old_dir: Path, new: NewQuarter, actuals: Sequence[str]
 ) -> History:
-    """Baselines from a CRM export, measured as ``planc track`` measures them.
+    """Baselines from CRM exports, measured as ``planc track`` measures them.
 
-    The export is read with the quarter's ``actuals:`` mapping against the old
-    org dated as the new quarter (so its "last quarter" is the old quarter and
-    its "same quarter last year" the new quarter a year before); leavers still
-    sit in it, so their results count for their team. Only periods the export
-    covers in full become baselines.
+    The exports (``--actuals FILE``, or ``NAME=FILE`` per source of a plan with
+    ``actuals.sources``; a source given none gives no baselines) are read with
+    the quarter's ``actuals:`` mapping against the old org dated as the new
+    quarter (so its "last quarter" is the old quarter and its "same quarter
+    last year" the new quarter a year before); leavers still sit in it, so
+    their results count for their team. Only periods the exports cover in full
+    become baselines.
     """
-    if not actuals.is_file():
-        raise InitError(f"--actuals: {shown} is not a file")
+    shown = ", ".join(actuals)
     try:  # imported on demand: they bring pandas
-        importer = importlib.import_module("planc.track.actuals")
+        sources = importlib.import_module("planc.track.sources")
         tracking = importlib.import_module("planc.track.tracking")
     except ImportError as error:  # MissingExtra names the `pip install` that brings pandas
         raise InitError(f"--actuals: {error}") from error
+    for value in actuals:  # FILE, or NAME=FILE
+        file = Path(value) if Path(value).exists() else Path(sources.split_actuals(value)[1])
+        if not file.is_file():
+            raise InitError(f"--actuals: {file.as_posix()} is not a file")
     draft = _Draft({}, {}, {})
     for source in before.sources.values():
         relative = Path(source.path).resolve().relative_to(old_dir.resolve()).as_posix()
@@ -916,13 +922,21 @@ def history_from_actuals(
         if loaded.data is not None:
             draft.documents[relative] = _document_draft(loaded.data, new, set(), History(), draft)
     org = _compile((old_dir.parent / new.id).as_posix(), _render(draft, new, before.label)).plan
-    if org is None or org.actuals is None:
+    if org is None or not org.actuals_sources:
         raise InitError(f"--actuals: {before.label} has no actuals: mapping to read {shown} with")
-    read = importer.load_actuals(actuals, org, new.start - timedelta(days=1), shown=shown)
+    resolver = SpanResolver(before.sources)
+    try:
+        chosen = sources.choose_sources(
+            org, actuals, lambda loc: str(resolver.resolve(loc)), every=False
+        )
+    except sources.SourceChoiceError as error:
+        raise InitError(str(error)) from error
+    chosen = [c for c in chosen if c.path is not None]  # a database is not read here
+    read = sources.read_sources(org, chosen, new.start - timedelta(days=1), baselines=True)
     errors = [d for d in read.diagnostics if d.severity is Severity.ERROR]
-    if read.actuals is None or errors:
+    if not read.complete or errors:
         raise InitError(f"--actuals: {shown}: " + _messages(errors or read.diagnostics))
-    tracked = tracking.track(org, read.actuals, baselines=True)
+    tracked = tracking.track_sources(org, read.read, baselines=True)
     history = History()
     for found in tracked.baselines or []:
         key = (found.node, found.metric)
@@ -930,5 +944,8 @@ def history_from_actuals(
             history.last_quarter[key] = found.last_quarter
         if found.last_year is not None and found.last_year_months == found.months:
             history.last_year[key] = found.last_year
-    history.sources.append(f"baselines from {shown}: {read.actuals.ledger.line()}")
+    for found_source in tracked.sources:
+        history.sources.append(
+            f"baselines from {found_source.actuals.source}: {found_source.actuals.ledger.line()}"
+        )
     return history

@@ -42,31 +42,29 @@ def actuals_unknown_name(plan: Plan) -> Iterator[Finding]:
           products: {GTXPro: gtx-pro}
           metrics: {revenue: amount}
     """
-    mapping = plan.actuals
-    if mapping is None:
-        return
-    people, products, metrics = list(plan.people), list(plan.products), list(plan.metrics)
-    for alias, person in mapping.owners.items():
-        if person not in plan.people:
-            yield (
-                mapping.loc / "owners" / alias,
-                f"CRM owner `{alias}` maps to `{person}`, who is not a person of the plan",
-                _hint(person, people, "people:"),
-            )
-    for alias, product in mapping.products.items():
-        if product not in plan.products:
-            yield (
-                mapping.loc / "products" / alias,
-                f"CRM product `{alias}` maps to `{product}`, which is not a product line",
-                _hint(product, products, "products: in the quarter file"),
-            )
-    for metric in mapping.measures:
-        if metric not in plan.metrics:
-            yield (
-                (mapping.loc / "metrics" / metric).as_key(),
-                f"actuals.metrics measures `{metric}`, which is not a metric",
-                _hint(metric, metrics, "metrics: in the quarter file"),
-            )
+    for mapping in plan.actuals_sources:
+        people, products, metrics = list(plan.people), list(plan.products), list(plan.metrics)
+        for alias, person in mapping.owners.items():
+            if person not in plan.people:
+                yield (
+                    mapping.loc / "owners" / alias,
+                    f"CRM owner `{alias}` maps to `{person}`, who is not a person of the plan",
+                    _hint(person, people, "people:"),
+                )
+        for alias, product in mapping.products.items():
+            if product not in plan.products:
+                yield (
+                    mapping.loc / "products" / alias,
+                    f"CRM product `{alias}` maps to `{product}`, which is not a product line",
+                    _hint(product, products, "products: in the quarter file"),
+                )
+        for metric in mapping.measures:
+            if metric not in plan.metrics:
+                yield (
+                    (mapping.loc / "metrics" / metric).as_key(),
+                    f"actuals.metrics measures `{metric}`, which is not a metric",
+                    _hint(metric, metrics, "metrics: in the quarter file"),
+                )
 
 
 @check("PLC731", Severity.ERROR)
@@ -84,24 +82,22 @@ def actuals_measure_unit(plan: Plan) -> Iterator[Finding]:
 
         metrics: {new_customers: new_accounts}
     """
-    mapping = plan.actuals
-    if mapping is None:
-        return
-    for metric_id, measure in mapping.measures.items():
-        metric = plan.metrics.get(metric_id)
-        needed = MEASURES.get(measure)
-        if metric is None or needed is None or metric.unit == needed:
-            continue
-        fitting = sorted(m for m, unit in MEASURES.items() if unit == metric.unit)
-        yield (
-            mapping.loc / "metrics" / metric_id,
-            f"{metric_id} is a {metric.unit} metric, but {measure} measures a {needed}",
-            (
-                f"measure it with {' or '.join(fitting)}"
-                if fitting
-                else f"{metric.unit} metrics cannot be measured from a CRM export; remove it"
-            ),
-        )
+    for mapping in plan.actuals_sources:
+        for metric_id, measure in mapping.measures.items():
+            metric = plan.metrics.get(metric_id)
+            needed = MEASURES.get(measure)
+            if metric is None or needed is None or metric.unit == needed:
+                continue
+            fitting = sorted(m for m, unit in MEASURES.items() if unit == metric.unit)
+            yield (
+                mapping.loc / "metrics" / metric_id,
+                f"{metric_id} is a {metric.unit} metric, but {measure} measures a {needed}",
+                (
+                    f"measure it with {' or '.join(fitting)}"
+                    if fitting
+                    else f"{metric.unit} metrics cannot be measured from a CRM export; remove it"
+                ),
+            )
 
 
 @check("PLC732", Severity.ERROR)
@@ -124,36 +120,34 @@ def actuals_missing_role(plan: Plan) -> Iterator[Finding]:
           columns: {owner: sales_agent, date: close_date, amount: close_value, product: product}
           metrics: {key_product_share: key_product_share}
     """
-    mapping = plan.actuals
-    if mapping is None:
-        return
-    columns = mapping.columns
-    for metric_id, measure in mapping.measures.items():
-        role = MEASURE_NEEDS.get(measure)
-        if role is not None and role not in columns:
+    for mapping in plan.actuals_sources:
+        columns = mapping.columns
+        for metric_id, measure in mapping.measures.items():
+            role = MEASURE_NEEDS.get(measure)
+            if role is not None and role not in columns:
+                yield (
+                    mapping.loc / "metrics" / metric_id,
+                    f"{metric_id} is measured by {measure}, which needs a {role} column",
+                    f"add {role}: <column header> under actuals.columns",
+                )
+            elif measure == "win_rate" and not mapping.lost:
+                yield (
+                    mapping.loc / "metrics" / metric_id,
+                    f"{metric_id} is measured by win_rate, but no stage is listed as lost",
+                    "list the lost stages under actuals.stages.lost",
+                )
+        if "stage" in columns and not mapping.won:
             yield (
-                mapping.loc / "metrics" / metric_id,
-                f"{metric_id} is measured by {measure}, which needs a {role} column",
-                f"add {role}: <column header> under actuals.columns",
+                mapping.loc / "columns" / "stage",
+                f"the stage column `{columns['stage']}` is mapped, but no stage counts as won",
+                "list the won stages under actuals.stages.won",
             )
-        elif measure == "win_rate" and not mapping.lost:
+        if "stage" not in columns and (mapping.won or mapping.open or mapping.lost):
             yield (
-                mapping.loc / "metrics" / metric_id,
-                f"{metric_id} is measured by win_rate, but no stage is listed as lost",
-                "list the lost stages under actuals.stages.lost",
+                (mapping.loc / "stages").as_key(),
+                "actuals.stages lists stages, but no stage column is mapped",
+                "add stage: <column header> under actuals.columns",
             )
-    if "stage" in columns and not mapping.won:
-        yield (
-            mapping.loc / "columns" / "stage",
-            f"the stage column `{columns['stage']}` is mapped, but no stage counts as won",
-            "list the won stages under actuals.stages.won",
-        )
-    if "stage" not in columns and (mapping.won or mapping.open or mapping.lost):
-        yield (
-            (mapping.loc / "stages").as_key(),
-            "actuals.stages lists stages, but no stage column is mapped",
-            "add stage: <column header> under actuals.columns",
-        )
 
 
 @check("PLC733", Severity.ERROR)
@@ -170,20 +164,18 @@ def actuals_stage_twice(plan: Plan) -> Iterator[Finding]:
 
         stages: {won: [Won], open: [Engaging]}
     """
-    mapping = plan.actuals
-    if mapping is None:
-        return
-    seen: dict[str, str] = {}
-    for group, stages in (("won", mapping.won), ("open", mapping.open), ("lost", mapping.lost)):
-        for index, stage in enumerate(stages):
-            key = " ".join(stage.split()).casefold()
-            first = seen.setdefault(key, group)
-            if first != group:
-                yield (
-                    mapping.loc / "stages" / group / index,
-                    f"stage `{stage}` is listed as {first} and as {group}",
-                    "list each stage once",
-                )
+    for mapping in plan.actuals_sources:
+        seen: dict[str, str] = {}
+        for group, stages in (("won", mapping.won), ("open", mapping.open), ("lost", mapping.lost)):
+            for index, stage in enumerate(stages):
+                key = " ".join(stage.split()).casefold()
+                first = seen.setdefault(key, group)
+                if first != group:
+                    yield (
+                        mapping.loc / "stages" / group / index,
+                        f"stage `{stage}` is listed as {first} and as {group}",
+                        "list each stage once",
+                    )
 
 
 @check("PLC734", Severity.ERROR)
@@ -206,33 +198,73 @@ def actuals_bad_setting(plan: Plan) -> Iterator[Finding]:
           encoding: gb18030
           date_format: "%d.%m.%Y"
     """
-    mapping = plan.actuals
-    if mapping is None:
-        return
-    try:
-        codecs.lookup(mapping.encoding)
-    except LookupError:
-        yield (
-            mapping.loc / "encoding",
-            f"`{mapping.encoding}` is not a text encoding",
-            "use utf-8, gb18030, cp1252 or another Python codec name",
-        )
-    fmt = mapping.date_format
-    if fmt is not None:
-        sample = date(2017, 12, 25)
+    for mapping in plan.actuals_sources:
         try:
-            back = datetime.strptime(sample.strftime(fmt), fmt).date()
-        except ValueError:
-            back = None
-        if back != sample:
+            codecs.lookup(mapping.encoding)
+        except LookupError:
             yield (
-                mapping.loc / "date_format",
-                f"date format `{fmt}` does not hold a whole date (2017-12-25 reads back as {back or 'nothing'})",
-                "give a day, a month and a year, e.g. %d/%m/%Y",
+                mapping.loc / "encoding",
+                f"`{mapping.encoding}` is not a text encoding",
+                "use utf-8, gb18030, cp1252 or another Python codec name",
             )
+        fmt = mapping.date_format
+        if fmt is not None:
+            sample = date(2017, 12, 25)
+            try:
+                back = datetime.strptime(sample.strftime(fmt), fmt).date()
+            except ValueError:
+                back = None
+            if back != sample:
+                yield (
+                    mapping.loc / "date_format",
+                    f"date format `{fmt}` does not hold a whole date (2017-12-25 reads back as {back or 'nothing'})",
+                    "give a day, a month and a year, e.g. %d/%m/%Y",
+                )
+
+
+@check("PLC767", Severity.ERROR)
+def actuals_metric_in_two_sources(plan: Plan) -> Iterator[Finding]:
+    """A metric is measured by two actuals sources, so its attainment would have two origins.
+
+    With several sources (``actuals.sources``), each metric is listed under
+    the ``metrics:`` of the one source it reads, e.g. revenue from the CRM's
+    bookings and collections from finance's ledger.
+
+    Fails::
+
+        actuals:
+          sources:
+            crm:
+              columns: {owner: sales_agent, date: close_date, amount: close_value}
+              metrics: {revenue: amount}
+            finance:
+              columns: {owner: account_owner, date: paid_on, amount: paid}
+              metrics: {revenue: amount}
+
+    Passes::
+
+        actuals:
+          sources:
+            crm:
+              columns: {owner: sales_agent, date: close_date, amount: close_value}
+              metrics: {revenue: amount}
+            finance:
+              columns: {owner: account_owner, date: paid_on, amount: paid}
+              metrics: {collections: amount}
+    """
+    first: dict[str, str] = {}
+    for mapping in plan.actuals_sources:
+        for metric_id in mapping.measures:
+            earlier = first.setdefault(metric_id, mapping.name)
+            if earlier != mapping.name:
+                yield (
+                    (mapping.loc / "metrics" / metric_id).as_key(),
+                    f"{metric_id} is measured by source `{earlier}` and again by `{mapping.name}`",
+                    f"keep {metric_id} under the metrics: of the one source it reads",
+                )
 
 
 CHECKS = (
     actuals_unknown_name, actuals_measure_unit, actuals_missing_role, actuals_stage_twice,
-    actuals_bad_setting,
+    actuals_bad_setting, actuals_metric_in_two_sources,
 )  # fmt: skip

@@ -156,8 +156,9 @@ def allocate(
 )
 @click.option(
     "--actuals",
-    type=click.Path(path_type=Path),
-    help="CRM export with last quarter's results (and last year's, if it covers them), read by the plan's actuals: mapping.",
+    multiple=True,
+    metavar="FILE|NAME=FILE",
+    help="CRM export with last quarter's results (and last year's, if it covers them), read by the plan's actuals: mapping; with several actuals sources, --actuals NAME=FILE per source.",
 )
 @click.option(
     "--plans",
@@ -188,7 +189,7 @@ def allocate(
 def init(
     new_quarter: str,
     old_quarter: str,
-    actuals: Path | None,
+    actuals: tuple[str, ...],
     plans_root: Path,
     growth: str | None,
     method: str,

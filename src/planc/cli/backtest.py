@@ -15,11 +15,11 @@ from planc.cli.options import EXIT_USAGE, emit_report, output_option, plan_dir_a
 @plan_dir_argument
 @click.option(
     "--actuals",
-    "actuals_file",
+    "actuals_value",
     required=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="The CRM export, with created dates (actuals.columns.created).",
+    metavar="FILE|NAME=FILE",
+    help="The CRM export, with created dates (actuals.columns.created); "
+    "with several actuals sources, NAME=FILE for the one to replay.",
 )
 @click.option(
     "--quarters",
@@ -38,7 +38,7 @@ from planc.cli.options import EXIT_USAGE, emit_report, output_option, plan_dir_a
 @output_option
 def backtest(
     plan_dir: Path,
-    actuals_file: Path,
+    actuals_value: str,
     quarters: str,
     output_format: str,
     output: Path | None,
@@ -65,14 +65,28 @@ def backtest(
     if checked.plan is None or checked.has_errors:
         click.echo(REPORTER_BY_NAME["text"]([checked]), nl=False)
         sys.exit(1)
-    if checked.plan.actuals is None or "created" not in checked.plan.actuals.columns:
+    from planc.core.spans import SpanResolver
+    from planc.track.sources import SourceChoiceError, choose_sources
+
+    resolver = SpanResolver(checked.sources)
+    try:
+        chosen = choose_sources(
+            checked.plan, [actuals_value], lambda loc: str(resolver.resolve(loc)), every=False
+        )
+    except SourceChoiceError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    source = next(c for c in chosen if c.path is not None)
+    plan, actuals_file = source.plan_view(checked.plan), source.path
+    assert actuals_file is not None
+    if plan.actuals is None or "created" not in plan.actuals.columns:
         click.echo(
             "error: the backtest replays the pipeline forecast: map actuals.columns.created "
             "(the date a deal was created) in the quarter file",
             err=True,
         )
         sys.exit(EXIT_USAGE)
-    result = bt.run_backtest(checked.plan, actuals_file, labels, shown=str(actuals_file))
+    result = bt.run_backtest(plan, actuals_file, labels, shown=str(actuals_file))
     if result.failed or not result.points:
         for d in result.diagnostics:
             click.echo(f"{d.span}: {d.code} [{d.severity.value}] {d.message}", err=True)

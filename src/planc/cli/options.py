@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay insta
     from datetime import date
     from decimal import Decimal
 
+    from planc.core.cache import UnitCache
     from planc.core.frontend import Frontend
     from planc.core.pipeline import CheckResult
 
@@ -73,6 +74,15 @@ max_file_size_option = click.option(
     metavar="BYTES",
     help="Refuse plan files larger than this (default 64 MiB).",
 )
+actuals_option = click.option(
+    "--actuals",
+    "actuals",
+    multiple=True,
+    metavar="FILE|NAME=FILE",
+    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet. A plan with several "
+    "actuals sources (actuals.sources) takes one --actuals NAME=FILE per source; a source "
+    "given none reads the database its source: names.",
+)
 weights_option = click.option(
     "--weights",
     metavar="C=W,...",
@@ -91,6 +101,28 @@ def as_of_option(purpose: str) -> Callable[[F], F]:
 
 
 # --- parsers ------------------------------------------------------------------------------
+
+
+def no_cache_option(purpose: str) -> Callable[[F], F]:
+    return click.option("--no-cache", is_flag=True, help=purpose)
+
+
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cache folder (default: $PLANC_CACHE_DIR, else .git/planc/cache of the plan's "
+    "repository, else the user cache folder).",
+)
+
+
+def open_cache(plan_dir: Path, no_cache: bool, cache_dir: Path | None) -> UnitCache | None:
+    """planc's cache for a plan folder, unless ``--no-cache``."""
+    if no_cache:
+        return None
+    from planc.core.cache import UnitCache, default_folder
+
+    return UnitCache(cache_dir or default_folder(plan_dir))
 
 
 def parse_decimal(option: str, text: str) -> Decimal:

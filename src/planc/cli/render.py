@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import OutputPath, as_of_option, fail_usage, parse_day, plan_dir_argument
+from planc.cli.options import (
+    OutputPath,
+    actuals_option,
+    as_of_option,
+    cache_dir_option,
+    fail_usage,
+    no_cache_option,
+    open_cache,
+    parse_day,
+    plan_dir_argument,
+)
 
 
 @click.command()
@@ -25,28 +35,29 @@ from planc.cli.options import OutputPath, as_of_option, fail_usage, parse_day, p
     is_flag=True,
     help="Publish no rep's numbers: no rep briefs, team pages without per-rep splits.",
 )
-@click.option(
-    "--actuals",
-    "actuals_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="A CRM export (as for planc track): show attained, pace and forecast beside each target.",
-)
+@actuals_option
 @as_of_option("With --actuals: progress up to the end of this day")
+@no_cache_option("Check every file again and render every page; read and write no cache.")
+@cache_dir_option
 def render(
     plan_dir: Path,
     out: Path,
     rep: str | None,
     no_peers: bool,
-    actuals_file: Path | None,
+    actuals: tuple[str, ...],
     as_of: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Render the plan as a static site: the quarter, every region and team, a brief per rep.
 
     The plan is checked first: with errors they are printed, nothing is written and
     the exit status is 1. Warnings appear on the site's index. With --actuals, each
     target shows its progress (problems in the export are printed; with errors nothing
-    is written and the exit status is 1). Exit status: 0 written, 1 errors in the plan
+    is written and the exit status is 1). A render remembers what it wrote in planc's
+    cache (as check does): the next one writes only the pages whose content changed
+    and keeps the others, once it has checked they still hold what planc wrote.
+    Exit status: 0 written, 1 errors in the plan
     or the export, 2 usage (bad option, an --out folder planc did not make).
     """
     from planc.checks import check_directory
@@ -55,32 +66,39 @@ def render(
     from planc.core.reporters import text
     from planc.site.render import RenderOptions, SiteError, render_site
 
-    if as_of is not None and actuals_file is None:
+    if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
-    result = check_directory(plan_dir)
+    cache = open_cache(plan_dir, no_cache, cache_dir)
+    result = check_directory(plan_dir, store=cache)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False)
         sys.exit(1)
-    actuals = None
-    if actuals_file is not None:
+    progress = None
+    if actuals:
         from planc.site.progress import load_site_actuals
         from planc.track.report import TrackReport, diagnostics_text
+        from planc.track.sources import SourceChoiceError
 
-        shown = display_path(actuals_file)
-        actuals, found = load_site_actuals(result, actuals_file, day, shown)
+        try:
+            progress, found, shown = load_site_actuals(result, actuals, day)
+        except SourceChoiceError as error:
+            fail_usage(str(error))
         if found:
             shown_report = TrackReport(result.label, shown, result, diagnostics=found)
             click.echo(diagnostics_text(shown_report), err=True, nl=False)
-        if actuals is None:
+        if progress is None:
             click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
             sys.exit(1)
     options = RenderOptions(rep=rep, peers=not no_peers)
     try:
-        report = render_site(result, out, options, plan_revision(plan_dir), actuals)
+        revision = plan_revision(plan_dir)
+        report = render_site(result, out, options, revision, progress, records=cache)
     except SiteError as error:
         fail_usage(str(error))
     except OSError as error:
         fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
     what = f"brief of {rep}" if rep else f"{report.pages} pages"
+    if report.kept:
+        what += f", {report.kept} unchanged"
     click.echo(f"site: {display_path(report.entry)} ({what})")

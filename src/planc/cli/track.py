@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planc.cli.options import (
+    actuals_option,
     as_of_option,
     emit_report,
     output_option,
@@ -19,14 +20,7 @@ from planc.cli.options import (
 
 @click.command()
 @plan_dir_argument
-@click.option(
-    "--actuals",
-    "actuals_file",
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="The CRM export: .csv (or .tsv, .txt), .xlsx or .parquet. "
-    "Without it, the database the plan's actuals.source names.",
-)
+@actuals_option
 @as_of_option("Track up to the end of this day")
 @click.option(
     "--format",
@@ -52,7 +46,7 @@ from planc.cli.options import (
 @output_option
 def track(
     plan_dir: Path,
-    actuals_file: Path | None,
+    actuals: tuple[str, ...],
     as_of: str | None,
     output_format: str,
     accounts_file: Path | None,
@@ -62,7 +56,8 @@ def track(
 ) -> None:
     """Track a quarter against a CRM export: attainment, pace, forecast, early warnings.
 
-    Reads the export with the plan's actuals: mapping, prints a ledger of every
+    Reads the export with the plan's actuals: mapping (or each source's export
+    with its own, --actuals NAME=FILE per source), prints a ledger of every
     row (counted, or excluded and why) and, per metric, each target's attainment,
     pace to date, run-rate forecast and months. Early warnings (PLC720, PLC721) and
     problems in the export (PLC70x, PLC71x) are diagnostics. Exit status: 0 tracked
@@ -73,9 +68,7 @@ def track(
 
     day = parse_day("--as-of", as_of)
     try:
-        report = run_track(
-            plan_dir, actuals_file, day, baselines=baselines, accounts_path=accounts_file
-        )
+        report = run_track(plan_dir, actuals, day, baselines=baselines, accounts_path=accounts_file)
     except NoActualsSource as error:
         raise click.UsageError(str(error)) from error
     rendered = REPORTER_BY_NAME[output_format](report)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -301,6 +301,7 @@ class ActualsMapping:
     duplicates: str = "error"  # a key on two rows: "error", or "last" (the last row wins)
     probabilities: Mapping[str, Decimal] = field(default_factory=dict)  # open stage -> percent
     source: SqlSource | None = None  # a database instead of an export file
+    name: str = ""  # the source's name under actuals.sources ("" for the one-source form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,9 +379,25 @@ class Plan:
     duplicates: tuple[Duplicate, ...]
     managers: Mapping[str, str]  # person -> effective manager
     files: tuple[str, ...]
-    actuals: ActualsMapping | None = None  # how planc track reads CRM exports
+    # how planc track reads CRM exports: the one source of ``actuals:``; None when the
+    # plan names several (``actuals.sources``): then see ``actuals_sources`` and ``reading``
+    actuals: ActualsMapping | None = None
     segments: Mapping[str, Segment] = field(default_factory=dict)  # customer segments, in order
     customers: Customers | None = None
+    actuals_sources: tuple[ActualsMapping, ...] = ()  # every source, in the order written
+
+    @property
+    def several_sources(self) -> bool:
+        """The plan's ``actuals:`` names sources (``actuals.sources``), even just one."""
+        return any(source.name for source in self.actuals_sources)
+
+    def reading(self, source: ActualsMapping) -> Plan:
+        """The plan as one of its actuals sources sees it: ``actuals`` is that source.
+
+        Tracking, the readers and the forecast work on one mapping; a plan with
+        several sources is tracked source by source through this view.
+        """
+        return replace(self, actuals=source)
 
     def walk(self, start: str | None = None) -> Iterator[Node]:
         """Nodes top-down from ``start`` (default: the company), parents before children."""
@@ -508,6 +525,7 @@ def build_plan(
             b.ref("person", tier.approver, "approver", tier.loc / "approver")
 
     managers = _effective_managers(b.people, org_defaults)
+    sources = _actuals_sources(qdoc.get("actuals"), top / "actuals")
     plan = Plan(
         quarter=quarter,
         currency=qdoc["currency"],
@@ -526,9 +544,10 @@ def build_plan(
         duplicates=tuple(b.duplicates),
         managers=managers,
         files=(qfile, *(f for f, _ in region_docs)),
-        actuals=_actuals(qdoc.get("actuals"), top / "actuals"),
+        actuals=sources[0] if len(sources) == 1 and not sources[0].name else None,
         segments=segments,
         customers=_customers(qdoc.get("customers"), top / "customers"),
+        actuals_sources=sources,
     )
     return plan, b.problems
 
@@ -742,9 +761,17 @@ def _warnings(raw: dict[str, Any] | None) -> WarningPolicy:
     )
 
 
-def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
+def _actuals_sources(raw: dict[str, Any] | None, loc: Loc) -> tuple[ActualsMapping, ...]:
+    """``actuals:`` as its sources: the one mapping, or each of ``actuals.sources`` by name."""
     if raw is None:
-        return None
+        return ()
+    if "sources" not in raw:
+        return (_actuals(raw, loc),)
+    named = raw["sources"]
+    return tuple(_actuals(named[name], loc / "sources" / name, name) for name in named)
+
+
+def _actuals(raw: dict[str, Any], loc: Loc, name: str = "") -> ActualsMapping:
     stages = raw.get("stages") or {}
     return ActualsMapping(
         columns=dict(raw["columns"]),
@@ -761,6 +788,7 @@ def _actuals(raw: dict[str, Any] | None, loc: Loc) -> ActualsMapping | None:
         duplicates=raw.get("duplicates", "error"),
         probabilities={str(k): _dec(v) for k, v in (raw.get("probabilities") or {}).items()},
         source=_sql_source(raw.get("source"), loc / "source"),
+        name=name,
     )
 
 

@@ -459,9 +459,18 @@ def _subschemas(root: str, path: tuple[PathPart, ...]) -> list[dict[str, Any]]:
             node = definitions[node["$ref"].rsplit("/", 1)[-1]]
         return node
 
+    def branch(node: dict[str, Any], part: PathPart | None) -> dict[str, Any]:
+        # if/then/else (actuals: one source, or several): the branch that knows the key,
+        # else the plain form
+        if "else" not in node:
+            return node
+        then = deref(node["then"])
+        return then if part in then.get("properties", {}) else deref(node["else"])
+
     node = deref(definitions[root])
     met = [node]
-    for part in path:
+    for index, part in enumerate(path):
+        node = branch(node, part)
         if isinstance(part, int):
             child = node.get("items")
         else:
@@ -474,6 +483,8 @@ def _subschemas(root: str, path: tuple[PathPart, ...]) -> list[dict[str, Any]]:
             met.append(child)
         node = deref(child)
         met.append(node)
+        if index == len(path) - 1:
+            met.append(branch(node, None))
     return met
 
 
@@ -486,5 +497,9 @@ def _schema_hint(root: str, path: tuple[PathPart, ...]) -> str | None:
 
 
 def _known_keys(root: str, path: tuple[PathPart, ...]) -> list[str]:
-    node = _subschemas(root, path)[-1]
-    return list(node.get("properties", {}))
+    met = _subschemas(root, path)
+    keys = list(met[-1].get("properties", {}))
+    if len(met) > 1 and "then" in met[-2]:  # the other form's keys too (actuals.sources)
+        then = schema_document()["definitions"][met[-2]["then"]["$ref"].rsplit("/", 1)[-1]]
+        keys += [key for key in then.get("properties", {}) if key not in keys]
+    return keys

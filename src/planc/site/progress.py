@@ -13,21 +13,22 @@ strings and SVG coordinates; templates do no arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from types import MappingProxyType
 
 from planc.checks.gaps import Gap, gaps, outside
-from planc.core.diagnostics import Diagnostic, resolve_spans
-from planc.core.locales import DASH, MINUS, Locale
+from planc.core.diagnostics import Diagnostic, Message, resolve_spans
+from planc.core.locales import DASH, MINUS, Locale, Words, percent_of
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
 from planc.track.tracking import (
     MonthProgress,
+    ProductProgress,
     Progress,
     elapsed_days,
     pace_of,
@@ -59,34 +60,66 @@ class SiteActuals:
     source: str  # the export's file name (never a local path: the page is published)
     # planc track's early warnings (PLC7xx) for the same data, by (node id, metric id)
     warnings: Mapping[tuple[str, str], Diagnostic] = field(default_factory=dict)
+    # per-product actuals: node id -> (metric id, its product lines), from sources that
+    # have a product column; the metric is the source's amount metric
+    products: Mapping[str, tuple[tuple[str, tuple[ProductProgress, ...]], ...]] = field(
+        default_factory=dict
+    )
 
 
 def load_site_actuals(
-    result: CheckResult, path: Path, as_of: date | None, shown: str
-) -> tuple[SiteActuals | None, list[Diagnostic]]:
-    """Read the export with the plan's mapping: the progress, or None and the reasons.
+    result: CheckResult, values: Sequence[str], as_of: date | None
+) -> tuple[SiteActuals | None, list[Diagnostic], str]:
+    """Read the exports with the plan's mapping: the progress, or None and the reasons.
 
-    Problems in the export are diagnostics (errors with row numbers); with any
-    error the result is None and nothing should be rendered.
+    ``values`` are the ``--actuals`` given (``FILE``, or ``NAME=FILE`` per
+    source of a plan with ``actuals.sources``); the third item is how they are
+    shown. Problems in an export are diagnostics (errors with row numbers);
+    with any error the result is None and nothing should be rendered. Values
+    that do not fit the plan's sources raise
+    :class:`planc.track.sources.SourceChoiceError`.
     """
-    from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only when --actuals is given
     from planc.track.report import default_as_of  # noqa: PLC0415 - only with --actuals
-    from planc.track.tracking import track  # noqa: PLC0415 - only with --actuals
+    from planc.track.sources import choose_sources, read_sources  # noqa: PLC0415
+    from planc.track.tracking import track_sources  # noqa: PLC0415 - only with --actuals
 
     plan = result.plan
     if plan is None:
         raise ValueError("progress needs a plan that was built")
     day = as_of or default_as_of(plan)
-    loaded = load_actuals(path, plan, day, shown=shown, baselines=False)
-    found = resolve_spans(loaded.diagnostics, SpanResolver(result.sources))
-    if loaded.actuals is None or loaded.has_errors:
-        return None, found
-    tracked = track(plan, loaded.actuals)
+    resolver = SpanResolver(result.sources)
+    chosen = choose_sources(plan, values, lambda loc: str(resolver.resolve(loc)))
+    read = read_sources(plan, chosen, day, baselines=False)
+    found = resolve_spans(read.diagnostics, resolver)
+    shown = ", ".join(read.shown)
+    if not read.complete:
+        return None, found, shown
+    tracked = track_sources(plan, read.read)
     progress = {(p.node, p.metric): p for p in tracked.progress}
-    warnings = _warnings_by_target(
-        plan, resolve_spans(tracked.warnings, SpanResolver(result.sources))
-    )
-    return SiteActuals(progress, day, PurePath(shown).name, MappingProxyType(warnings)), found
+    warnings = _warnings_by_target(plan, resolve_spans(tracked.warnings, resolver))
+    names = ", ".join(PurePath(source.actuals.source).name for source in tracked.sources)
+    products = MappingProxyType(_products_by_node(plan, tracked.products))
+    site = SiteActuals(progress, day, names, MappingProxyType(warnings), products)
+    return site, found, shown
+
+
+def _products_by_node(
+    plan: Plan, items: Sequence[ProductProgress]
+) -> dict[str, tuple[tuple[str, tuple[ProductProgress, ...]], ...]]:
+    """Each node's product lines, under the amount metric of the source they come from."""
+    metric_of = {
+        mapping.name: next((m for m, how in mapping.measures.items() if how == "amount"), None)
+        for mapping in plan.actuals_sources
+    }
+    grouped: dict[str, dict[str, list[ProductProgress]]] = {}
+    for item in items:
+        metric = metric_of.get(item.source)
+        if metric is not None and metric in plan.metrics:
+            grouped.setdefault(item.node, {}).setdefault(metric, []).append(item)
+    return {
+        node: tuple((metric, tuple(rows)) for metric, rows in by_metric.items())
+        for node, by_metric in grouped.items()
+    }
 
 
 def _warnings_by_target(
@@ -190,6 +223,29 @@ class GapView:
         return " · ".join((self.top_down, bottom_up, self.gap))
 
 
+@dataclass(frozen=True, slots=True)
+class ProductActualRow:
+    """One product line beside a node's target: won so far, and against its split."""
+
+    name: str
+    key: bool
+    target: str | None  # the line's part of the target (its product split), if any
+    won: str
+    of_target: str | None  # won as a percent of that part
+    forecast: str | None  # the pipeline forecast for the line, with one
+
+
+@dataclass(frozen=True, slots=True)
+class ProductActuals:
+    """Per-product actuals of one amount metric on a page (templates/_product_actuals)."""
+
+    ident: str
+    metric: str
+    rows: tuple[ProductActualRow, ...]
+    targets: bool  # a product split exists: show target and % columns
+    forecasts: bool  # a pipeline forecast exists: show its column
+
+
 class Extras:
     """Progress and gap views of one plan, in its locale."""
 
@@ -219,6 +275,55 @@ class Extras:
             days=quarter.days,
             source=self.actuals.source,
         )
+
+    def product_actuals(
+        self, node_id: str, split_of: Callable[[str], Mapping[str, Decimal] | None], *, rep: bool
+    ) -> tuple[ProductActuals, ...]:
+        """Won amounts per product line of a node, beside its product split when it has one.
+
+        ``split_of(metric)`` is the node's split of a metric's target (its own
+        or its children's). Reps see theirs always; other pages only where a
+        product split exists.
+        """
+        if self.actuals is None:
+            return ()
+        out: list[ProductActuals] = []
+        for metric_id, items in self.actuals.products.get(node_id, ()):
+            metric = self.plan.metrics[metric_id]
+            split = split_of(metric_id)
+            if not split and not rep:
+                continue
+            rows = self._product_rows(metric, items, split or {})
+            if rows:
+                forecasts = any(row.forecast is not None for row in rows)
+                ident = f"won-by-product-{len(out)}"
+                out.append(ProductActuals(ident, metric.name, rows, bool(split), forecasts))
+        return tuple(out)
+
+    def _product_rows(
+        self, metric: Metric, items: Sequence[ProductProgress], split: Mapping[str, Decimal]
+    ) -> tuple[ProductActualRow, ...]:
+        rows = []
+        for item in items:
+            planned = split.get(item.product)
+            expected = item.pipeline.expected if item.pipeline is not None else None
+            if item.attained.is_zero() and planned is None and not expected:
+                continue
+            product = self.plan.products[item.product]
+            of_target = percent_of(item.attained, planned) if planned else None
+            rows.append(
+                ProductActualRow(
+                    name=product.name,
+                    key=product.key,
+                    target=None
+                    if planned is None
+                    else self.amount(planned, metric.unit, exact=True),
+                    won=self.amount(item.attained, metric.unit, exact=True),
+                    of_target=None if of_target is None else self.loc.percent(of_target),
+                    forecast=None if expected is None else self.amount(expected, metric.unit),
+                )
+            )
+        return tuple(rows)
 
     def of(self, node_id: str, metric_id: str) -> Progress | None:
         if self.actuals is None:
@@ -308,8 +413,9 @@ class Extras:
         return WarningNote(
             code=found.code,
             headline=headline,
-            detail=found.message,
-            detail_lang=None if self.loc.tag.startswith("en") else "en",
+            detail=Words(self.loc).render(found.message),
+            # track's message is data (core.diagnostics.Message): it comes from the catalog
+            detail_lang=None if isinstance(found.message, Message) else _english_on(self.loc),
         )
 
     def pace_chart(self, metric: Metric, node_id: str, index: int) -> PaceChart | None:
@@ -347,7 +453,11 @@ class Extras:
         plan_points = [point(d, v) for d, v in planned]
         done_points = [point(d, v) for d, v in done]
         ticks = tuple(
-            (plan_points[i + 1].x, (plan_points[i].x + plan_points[i + 1].x) // 2, self.loc.month(m))
+            (
+                plan_points[i + 1].x,
+                (plan_points[i].x + plan_points[i + 1].x) // 2,
+                self.loc.month(m),
+            )
             for i, (_, m) in enumerate(quarter.months)
         )
         attained = self.amount(p.attained, p.unit, exact=True)
@@ -464,3 +574,8 @@ def _signed(loc: Locale, value: Decimal, unit: str) -> str:
 def _summed(p: Progress) -> bool:
     """Attained is a sum, shown exactly; a share is a division, shown rounded."""
     return p.unit != "percent"
+
+
+def _english_on(loc: Locale) -> str | None:
+    """``lang="en"`` for English text on a page in another language."""
+    return None if loc.tag.startswith("en") else "en"

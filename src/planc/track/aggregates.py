@@ -53,6 +53,19 @@ class Ledger:
     def excluded_total(self) -> int:
         return sum(n for _, n in self.excluded)
 
+    @staticmethod
+    def total(ledgers: Sequence[Ledger]) -> Ledger:
+        """Several sources' ledgers as one: every row of every export, counted or excluded."""
+        excluded: dict[str, int] = {}
+        for ledger in ledgers:
+            for reason, n in ledger.excluded:
+                excluded[reason] = excluded.get(reason, 0) + n
+        return Ledger(
+            sum(ledger.rows for ledger in ledgers),
+            sum(ledger.counted for ledger in ledgers),
+            tuple(excluded.items()),
+        )
+
     def line(self) -> str:
         """'8,800 rows read, 4,238 counted, 4,562 excluded: 2,473 lost, 2,089 open'."""
         text = f"{self.rows:,} rows read, {self.counted:,} counted"

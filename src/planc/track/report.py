@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -27,8 +27,10 @@ from planc.core.reporters import diagnostic_json, diagnostic_lines
 from planc.core.safetext import CsvRows, printable, printable_report, spreadsheet_text
 from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
+from planc.track.aggregates import Ledger
 from planc.track.forecast import Estimate
 from planc.track.segments import SegmentReport
+from planc.track.sources import SourceChoiceError, choose_sources, read_sources
 from planc.track.tracking import (
     Baseline,
     Progress,
@@ -40,7 +42,7 @@ from planc.track.tracking import (
     month_label,
     period_label,
     to_decimal,
-    track,
+    track_sources,
 )
 
 JSON_FORMAT_VERSION = 1
@@ -80,7 +82,7 @@ def default_as_of(plan: Plan, today: date | None = None) -> date:
 
 def run_track(
     plan_dir: Path,
-    actuals_path: Path | None,
+    actuals: Path | Sequence[str] | None,
     as_of: date | None,
     *,
     baselines: bool = False,
@@ -89,45 +91,51 @@ def run_track(
     """Check the plan; if it is sound, read the actuals and track every measured target
     (and, with ``accounts_path``, the won amount of each customer segment).
 
-    The actuals come from ``actuals_path`` (an export) or, without it, from the
-    database the plan's ``actuals.source`` names.
+    ``actuals`` are the ``--actuals`` values: one export (``FILE``) for a plan
+    whose ``actuals:`` is one source, ``NAME=FILE`` per source for a plan with
+    ``actuals.sources``; a source given no file reads the database its
+    ``source:`` names. Values that do not fit the plan raise
+    :class:`NoActualsSource` (a usage error).
     """
     checked = check_directory(plan_dir)
-    shown = display_path(actuals_path) if actuals_path is not None else "actuals.source"
-    report = TrackReport(checked.label, shown, checked)
+    values = [str(actuals)] if isinstance(actuals, Path) else list(actuals or ())
+    report = TrackReport(checked.label, ", ".join(values) or "actuals.source", checked)
     plan = checked.plan
     if plan is None or checked.has_errors:
         report.diagnostics = checked.diagnostics
         return report
     day = as_of or default_as_of(plan)
-    if accounts_path is not None and actuals_path is None:
-        raise NoActualsSource("--accounts reads the won deals from an export: give --actuals FILE")
-    if actuals_path is not None:
-        from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only once the plan is sound
-
-        loaded = load_actuals(actuals_path, plan, day, shown=shown, baselines=baselines)
-    elif plan.actuals is not None and plan.actuals.source is not None:
-        from planc.track.engines.sql import load_sql_actuals  # noqa: PLC0415 - SQLAlchemy only here
-
-        read = load_sql_actuals(plan.actuals.source, plan, day, baselines=baselines)
-        report.actuals_path, report.source_failed = read.shown, read.failed
-        loaded = read.loaded
-    else:
+    resolver = SpanResolver(checked.sources)
+    try:
+        chosen = choose_sources(plan, values, lambda loc: str(resolver.resolve(loc)))
+    except SourceChoiceError as error:
+        raise NoActualsSource(str(error)) from error
+    with_accounts = [c for c in chosen if c.path is not None and "account" in c.columns]
+    if accounts_path is not None and not with_accounts:
         raise NoActualsSource(
-            "give the export with --actuals FILE, or name a database in the plan's actuals.source"
+            "--accounts reads the won deals from an export with an account column: "
+            "give --actuals FILE"
         )
-    found = list(loaded.diagnostics)
-    if loaded.actuals is not None and not loaded.has_errors:
-        report.tracking = track(plan, loaded.actuals, baselines=baselines)
+    sources = read_sources(plan, chosen, day, baselines=baselines)
+    found = sources.diagnostics
+    report.actuals_path, report.source_failed = ", ".join(sources.shown), sources.failed
+    if sources.complete:
+        report.tracking = track_sources(plan, sources.read, baselines=baselines)
         found += report.tracking.warnings
-        if accounts_path is not None and actuals_path is not None:
-            from planc.track.segments import segment_report  # noqa: PLC0415 - only with --accounts
+    if report.tracking is not None and accounts_path is not None:
+        from planc.track.segments import segment_report  # noqa: PLC0415 - only with --accounts
 
-            report.segments = segment_report(
-                plan, actuals_path, accounts_path, day, shown=display_path(accounts_path)
-            )
-            found += report.segments.diagnostics
-    report.diagnostics = resolve_spans(found, SpanResolver(checked.sources))
+        export = with_accounts[0]
+        assert export.path is not None
+        report.segments = segment_report(
+            export.plan_view(plan),
+            export.path,
+            accounts_path,
+            day,
+            shown=display_path(accounts_path),
+        )
+        found += report.segments.diagnostics
+    report.diagnostics = resolve_spans(found, resolver)
     return report
 
 
@@ -157,6 +165,23 @@ def _heading(report: TrackReport) -> str:
     )
 
 
+def _ledger_lines(tracking: Tracking) -> list[str]:
+    """The ledger: one line, or one per source (named, with its export) with several."""
+    if not tracking.several_sources:
+        return [tracking.actuals.ledger.line()]
+    return [
+        f"{source.name} ({source.actuals.source}): {source.actuals.ledger.line()}"
+        for source in tracking.sources
+    ]
+
+
+def _ledger(tracking: Tracking) -> Ledger:
+    """Every row read, of every source."""
+    if not tracking.sources:
+        return tracking.actuals.ledger
+    return Ledger.total([source.actuals.ledger for source in tracking.sources])
+
+
 def _metrics_in_order(tracking: Tracking) -> Iterator[tuple[str, list[Progress]]]:
     by_metric: dict[str, list[Progress]] = {}
     for progress in tracking.progress:
@@ -169,6 +194,11 @@ def _metric_title(plan: Plan, metric_id: str) -> str:
     unit = plan.currency if metric.unit == "currency" else metric.unit
     cap = ", a cap" if metric.is_cap else ""
     return f"{metric_id} ({metric.name}, {unit}{cap})"
+
+
+def _from_source(tracking: Tracking, metric_id: str) -> str:
+    """' from crm': the source a metric reads, with several."""
+    return f" from {tracking.source_of(metric_id)}" if tracking.several_sources else ""
 
 
 def _month_headers(tracking: Tracking) -> list[str]:
@@ -262,7 +292,16 @@ def _product_rows(tracking: Tracking) -> list[list[str]]:
     plan = tracking.plan
     shown = {n.id for n in plan.walk() if n.level in (Level.COMPANY, Level.REGION)}
     with_pipeline = tracking.forecast_method is not None
-    rows = [["node", "product", "attained", *(("pipeline", "P10-P90") if with_pipeline else ())]]
+    several = tracking.several_sources
+    rows = [
+        [
+            "node",
+            *(("source",) if several else ()),
+            "product",
+            "attained",
+            *(("pipeline", "P10-P90") if with_pipeline else ()),
+        ]
+    ]
     for item in tracking.products:
         if item.node not in shown:
             continue
@@ -270,12 +309,18 @@ def _product_rows(tracking: Tracking) -> list[list[str]]:
         rows.append(
             [
                 "  " * int(node.level) + node.name,
+                *((item.source,) if several else ()),
                 plan.products[item.product].name,
                 fmt_number(item.attained),
                 *(_pipeline_cells(item.pipeline, 0) if with_pipeline else ()),
             ]
         )
     return rows
+
+
+def _product_numbers(tracking: Tracking) -> int:
+    """The first column of numbers in the product table."""
+    return 3 if tracking.several_sources else 2
 
 
 def _of_pace_shown(tracking: Tracking, p: Progress) -> str:
@@ -333,7 +378,7 @@ def text(report: TrackReport) -> str:
     lines = [_heading(report)]
     tracking = report.tracking
     if tracking is not None:
-        lines.append(tracking.actuals.ledger.line())
+        lines += _ledger_lines(tracking)
     lines.append("")
     lines += _diagnostic_lines(report)
     if tracking is not None:
@@ -341,11 +386,11 @@ def text(report: TrackReport) -> str:
         if tracking.forecast_method is not None:
             lines += ["", f"Pipeline forecast: {tracking.forecast_method}."]
         for metric_id, items in _metrics_in_order(tracking):
-            lines += ["", _metric_title(plan, metric_id)]
+            lines += ["", _metric_title(plan, metric_id) + _from_source(tracking, metric_id)]
             lines += _table(_progress_rows(tracking, items), right_from=1)
         if tracking.products:
             lines += ["", f"products ({plan.currency}, won this quarter)"]
-            lines += _table(_product_rows(tracking), right_from=2)
+            lines += _table(_product_rows(tracking), right_from=_product_numbers(tracking))
         if tracking.untracked:
             lines += [
                 "",
@@ -508,6 +553,15 @@ def _json_baseline(b: Baseline) -> dict[str, Any]:
     }
 
 
+def _json_ledger(ledger: Ledger) -> dict[str, Any]:
+    return {
+        "rows": ledger.rows,
+        "counted": ledger.counted,
+        "excluded": dict(ledger.excluded),
+        "line": ledger.line(),
+    }
+
+
 def as_json(report: TrackReport) -> str:
     """Versioned JSON: ledger, diagnostics (as planc check writes them), progress, baselines."""
     counts = Counts.of(report.diagnostics)
@@ -522,7 +576,7 @@ def as_json(report: TrackReport) -> str:
     tracking = report.tracking
     if tracking is not None:
         plan = tracking.plan
-        ledger = tracking.actuals.ledger
+        ledger = _ledger(tracking)
         document |= {
             "quarter": {
                 "id": plan.quarter.id,
@@ -533,20 +587,28 @@ def as_json(report: TrackReport) -> str:
             "as_of": tracking.actuals.as_of.isoformat(),
             "elapsed_days": tracking.elapsed_days,
             "currency": plan.currency,
-            "ledger": {
-                "rows": ledger.rows,
-                "counted": ledger.counted,
-                "excluded": dict(ledger.excluded),
-                "line": ledger.line(),
-            },
+            "ledger": _json_ledger(ledger),
+            "sources": [
+                {
+                    "name": source.name or None,
+                    "actuals": source.actuals.source,
+                    "metrics": list(source.metrics),
+                    "ledger": _json_ledger(source.actuals.ledger),
+                }
+                for source in tracking.sources
+            ],
             "forecast_method": tracking.forecast_method,
-            "progress": [_json_progress(plan, p) for p in tracking.progress],
+            "progress": [
+                _json_progress(plan, p) | {"source": tracking.source_of(p.metric) or None}
+                for p in tracking.progress
+            ],
             "products": [
                 {
                     "node": item.node,
                     "product": item.product,
                     "attained": _dec(item.attained),
                     "pipeline_forecast": _json_estimate(item.pipeline),
+                    "source": item.source or None,
                 }
                 for item in tracking.products
             ],
@@ -592,7 +654,7 @@ def markdown(report: TrackReport) -> str:
             f"Actuals from `{report.actuals_path}`, day {tracking.elapsed_days} of "
             f"{quarter.days} ({share} of the quarter).",
             "",
-            f"Ledger: {tracking.actuals.ledger.line()}.",
+            *(f"Ledger{_md_source(line)}." for line in _ledger_lines(tracking)),
             "",
         ]
         if tracking.forecast_method is not None:
@@ -610,7 +672,8 @@ def markdown(report: TrackReport) -> str:
     if tracking is not None:
         plan = tracking.plan
         for metric_id, items in _metrics_in_order(tracking):
-            lines += [f"## {_md(_metric_title(plan, metric_id))}", ""]
+            title = _metric_title(plan, metric_id) + _from_source(tracking, metric_id)
+            lines += [f"## {_md(title)}", ""]
             rows = _progress_rows(tracking, items)
             for row, p in zip(rows[1:], items, strict=True):
                 row[0] = _md_indent(plan, p.node) + row[0].strip()
@@ -618,7 +681,7 @@ def markdown(report: TrackReport) -> str:
             lines.append("")
         if tracking.products:
             lines += [f"## Products ({plan.currency}, won this quarter)", ""]
-            lines += _md_table(_product_rows(tracking), right_from=2)
+            lines += _md_table(_product_rows(tracking), right_from=_product_numbers(tracking))
             lines.append("")
         if tracking.untracked:
             lines += [
@@ -631,6 +694,11 @@ def markdown(report: TrackReport) -> str:
             lines.append("")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _md_source(line: str) -> str:
+    """': 8,800 rows read, ...' or ' of crm (crm.csv): ...' for a ledger line."""
+    return (": " if line[:1].isdigit() else " of ") + _md(line)
 
 
 def _md_indent(plan: Plan, node_id: str) -> str:
@@ -667,6 +735,7 @@ CSV_COLUMNS = (
     "pipeline_p90",
     "stretch_attainment_pct",
     "product",
+    "source",
 )
 
 
@@ -702,6 +771,7 @@ def as_csv(report: TrackReport) -> str:
                 *_csv_estimate(p.pipeline),
                 _pct(p.stretch_attainment) or "",
                 "",
+                spreadsheet_text(tracking.source_of(p.metric)),
             ]
         )
         for m in p.months:
@@ -712,6 +782,7 @@ def as_csv(report: TrackReport) -> str:
                     _dec(m.plan) or "",
                     _attained(p, m.attained) or "",
                     *[""] * 12,
+                    spreadsheet_text(tracking.source_of(p.metric)),
                 ]
             )
     _csv_products(writer, tracking)
@@ -721,14 +792,9 @@ def as_csv(report: TrackReport) -> str:
 def _csv_products(writer: Any, tracking: Tracking) -> None:
     """One row per node and product line: won this quarter, and its pipeline forecast."""
     plan = tracking.plan
-    amounts = [
-        m
-        for m, measure in (plan.actuals.measures if plan.actuals else {}).items()
-        if measure == "amount"
-    ]
-    metric = amounts[0] if amounts else ""
-    unit = plan.metrics[metric].unit if metric in plan.metrics else "currency"
     for item in tracking.products:
+        metric = _amount_metric(plan, item.source)
+        unit = plan.metrics[metric].unit if metric in plan.metrics else "currency"
         node = plan.nodes[item.node]
         writer.writerow(
             [
@@ -742,8 +808,17 @@ def _csv_products(writer: Any, tracking: Tracking) -> None:
                 *_csv_estimate(item.pipeline),
                 "",
                 spreadsheet_text(item.product),
+                spreadsheet_text(item.source),
             ]
         )
+
+
+def _amount_metric(plan: Plan, source: str) -> str:
+    """The metric a source measures by amount (its products' won amounts are in it), or ""."""
+    for mapping in plan.actuals_sources:
+        if mapping.name == source:
+            return next((m for m, measure in mapping.measures.items() if measure == "amount"), "")
+    return ""
 
 
 def _csv_estimate(estimate: Estimate | None) -> list[str]:

@@ -28,8 +28,9 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.core.model import MEASURES, Level, Node, Plan, Quarter, Target
+from planc.checks.base import named_target
+from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
+from planc.core.model import MEASURES, ActualsMapping, Level, Node, Plan, Quarter, Target
 from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
 from planc.track.forecast import Estimate, Forecaster
@@ -501,9 +502,24 @@ class Baseline:
     last_year_employed: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """One actuals source as tracked: its name (``""`` for the one-source form), its
+    aggregates (``actuals.source`` is the export as shown, ``actuals.ledger`` its rows)
+    and the metrics it measures."""
+
+    name: str
+    actuals: Actuals
+    metrics: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Tracking:
-    """Everything ``planc track`` reports."""
+    """Everything ``planc track`` reports.
+
+    ``actuals`` is the (first) source's aggregates, for the as-of date; with
+    several sources, ``sources`` holds each one and its ledger.
+    """
 
     plan: Plan
     actuals: Actuals
@@ -515,6 +531,15 @@ class Tracking:
     baselines: list[Baseline] | None = None
     forecast_method: str | None = None  # the pipeline forecast's method, when there is one
     products: list[ProductProgress] = field(default_factory=list)
+    sources: tuple[SourceRead, ...] = ()
+
+    @property
+    def several_sources(self) -> bool:
+        return any(source.name for source in self.sources)
+
+    def source_of(self, metric: str) -> str:
+        """The name of the source that measures a metric ("" for the one-source form)."""
+        return next((s.name for s in self.sources if metric in s.metrics), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +550,7 @@ class ProductProgress:
     product: str
     attained: Decimal
     pipeline: Estimate | None
+    source: str = ""  # the actuals source it comes from, with several
 
 
 # --- rolling actuals up the org --------------------------------------------------------------
@@ -840,9 +866,9 @@ def _attribution(
     progress: Progress,
     measure: str,
     per: Periods,
-) -> list[str]:
+) -> list[Message]:
     """Why a target is behind, as far as the export can tell."""
-    parts: list[str] = []
+    parts: list[Message] = []
     actuals = rollup.actuals
     node = target.node
     if measure == "amount" and target.products and "product" in actuals.roles and target.value:
@@ -857,8 +883,12 @@ def _attribution(
             _, product, done, product_pace = worst
             name = plan.products[product].name if product in plan.products else product
             parts.append(
-                f"furthest behind: {name} ({fmt_number(done)} against a pace of "
-                f"{fmt_number(product_pace)})"
+                Message(
+                    "furthest behind: {product} ({done} against a pace of {pace})",
+                    product=name,
+                    done=fmt_number(done),
+                    pace=fmt_number(product_pace),
+                )
             )
     if "account" in actuals.roles and measure in ("amount", "deals", "accounts"):
         before = rollup.accounts(node, per.last_quarter)
@@ -872,16 +902,34 @@ def _attribution(
                 f"{actuals.account_names[a]} ({fmt_number(_scaled(v, actuals.scale))})"
                 for v, a in lapsed[:3]
             )
-            more = f" and {len(lapsed) - 3} more" if len(lapsed) > 3 else ""
-            parts.append(
-                f"no deal yet from {len(lapsed)} of last quarter's accounts: {named}{more}"
-            )
+            if len(lapsed) > 3:
+                parts.append(
+                    Message(
+                        "no deal yet from {count} of last quarter's accounts: {named} and "
+                        "{more} more",
+                        count=len(lapsed),
+                        named=named,
+                        more=len(lapsed) - 3,
+                    )
+                )
+            else:
+                parts.append(
+                    Message(
+                        "no deal yet from {count} of last quarter's accounts: {named}",
+                        count=len(lapsed),
+                        named=named,
+                    )
+                )
     if "stage" in actuals.roles and measure in ("amount", "deals"):
         now_rate = rollup.measure(node, "win_rate", per.current)
         then_rate = rollup.measure(node, "win_rate", per.last_quarter)
         if now_rate is not None and then_rate is not None and now_rate < then_rate:
             parts.append(
-                f"win rate {fmt_percent(now_rate)} (last quarter {fmt_percent(then_rate)})"
+                Message(
+                    "win rate {now} (last quarter {then})",
+                    now=fmt_percent(now_rate),
+                    then=fmt_percent(then_rate),
+                )
             )
     return parts
 
@@ -905,36 +953,52 @@ def _warn(
         threshold = fmt_percent(warnings.cap_above_pace)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
-            (
-                f"{target.ref}: {attained} used by {as_of}, {of_pace} of "
-                f"the pace of {pace} (warning above {threshold}); at "
-                f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
+            Message(
+                "{ref}: {attained} used by {as_of}, {of_pace} of the pace of {pace} (warning "
+                "above {threshold}); at this rate {forecast} against a cap of {value}",
+                ref=named_target(plan, target),
+                attained=attained,
+                as_of=as_of,
+                of_pace=of_pace,
+                pace=pace,
+                threshold=threshold,
+                forecast=forecast,
+                value=fmt_number(target.value, places),
             ),
-            "slow the spending, or record an adjustment with its cause",
+            Message("slow the spending, or record an adjustment with its cause"),
         )
     if exact >= Fraction(warnings.behind_pace):
         return None
     of_pace = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
     threshold = fmt_percent(warnings.behind_pace)
-    message = (
-        f"{target.ref}: {attained} by {as_of}, {of_pace} of the pace of "
-        f"{pace} (warning below {threshold})"
+    message = Message(
+        "{ref}: {attained} by {as_of}, {of_pace} of the pace of {pace} (warning below {threshold})",
+        ref=named_target(plan, target),
+        attained=attained,
+        as_of=as_of,
+        of_pace=of_pace,
+        pace=pace,
+        threshold=threshold,
     )
     if progress.forecast is not None and measure not in SHARES:
-        message += (
-            f"; run-rate forecast {fmt_number(progress.forecast, places)} of "
-            f"{fmt_number(target.value, places)}"
+        message = Message(
+            "{message}; run-rate forecast {forecast} of {value}",
+            message=message,
+            forecast=fmt_number(progress.forecast, places),
+            value=fmt_number(target.value, places),
         )
-    parts = _attribution(plan, rollup, target, progress, measure, per)
-    if parts:
-        message += "; " + "; ".join(parts)
+    for part in _attribution(plan, rollup, target, progress, measure, per):
+        message = Message("{message}; {part}", message=message, part=part)
     owner = plan.people.get(target.owner)
     who = owner.name if owner is not None else target.owner
     return BEHIND_PACE.at(
         target.loc / "value",
         message,
-        f"review it with {who}: market, competitor, execution or resources? "
-        "Adjust the target only for a stated cause",
+        Message(
+            "review it with {who}: market, competitor, execution or resources? Adjust the "
+            "target only for a stated cause",
+            who=who,
+        ),
     )
 
 
@@ -1032,6 +1096,53 @@ def track(plan: Plan, actuals: Actuals, *, baselines: bool = False) -> Tracking:
         result.baselines = _baselines(plan, rollup, per)
     if "product" in actuals.roles:
         result.products = _products(plan, rollup, per, forecaster)
+    if mapping is not None:
+        result.sources = (SourceRead(mapping.name, actuals, tuple(mapping.measures)),)
+    return result
+
+
+def track_sources(
+    plan: Plan, read: Sequence[tuple[ActualsMapping, Actuals]], *, baselines: bool = False
+) -> Tracking:
+    """Several actuals sources tracked each with its own mapping, as one :class:`Tracking`.
+
+    Every metric is measured by one source (PLC767), so the progress of each
+    source's metrics is simply put together, in the plan's metric order; the
+    ledgers stay per source (``Tracking.sources``), and per-product actuals
+    name the source they come from.
+    """
+    if not read:
+        raise ValueError("track_sources needs at least one source")
+    parts = [
+        track(plan.reading(mapping), actuals, baselines=baselines) for mapping, actuals in read
+    ]
+    if len(parts) == 1 and not read[0][0].name:
+        parts[0].plan = plan
+        return parts[0]
+    order = {metric: index for index, metric in enumerate(plan.metrics)}
+    first = parts[0]
+    result = Tracking(plan, first.actuals, first.periods, first.elapsed_days)
+    result.progress = sorted(
+        (p for part in parts for p in part.progress), key=lambda p: order.get(p.metric, -1)
+    )
+    result.warnings = [d for part in parts for d in part.warnings]
+    measured = {m for mapping, _ in read for m in mapping.measures}
+    targeted = {m for node in plan.nodes.values() for m in node.targets}
+    result.untracked = tuple(m for m in plan.metrics if m in targeted and m not in measured)
+    if baselines:
+        result.baselines = sorted(
+            (b for part in parts for b in part.baselines or ()),
+            key=lambda b: order.get(b.metric, -1),
+        )
+    result.forecast_method = next(
+        (part.forecast_method for part in parts if part.forecast_method), None
+    )
+    result.products = [
+        replace(item, source=mapping.name)
+        for (mapping, _), part in zip(read, parts, strict=True)
+        for item in part.products
+    ]
+    result.sources = tuple(source for part in parts for source in part.sources)
     return result
 
 
