@@ -21,7 +21,7 @@ measures, best of ``--runs``, alternating floor and planc:
 
 With ``--sql-rows`` it also starts a private PostgreSQL (tests/postgres.py),
 loads that many rows into a typed table and compares ``planc track`` reading
-``actuals.source`` with ``psql`` running the pushed-down ledger query alone.
+``actuals.source`` with ``psql`` running the one pushed-down statement alone.
 Company revenue is checked against an independent Decimal sum. A report, not
 a test: it always exits 0. Big files go to a temporary folder, never the repo.
 """
@@ -259,7 +259,7 @@ def bench_sql(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]
         return {
             "rows": rows,
             "load_s": load_s,
-            "floor": "psql, the pushed-down ledger query alone",
+            "floor": "psql, the pushed-down statement alone",
             "floor_s": min(floors),
             "planc_s": best.seconds,
             "ratio": best.seconds / min(floors),
@@ -270,7 +270,7 @@ def bench_sql(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]
 
 
 def pushed_down_sql(plan_dir: Path) -> str:
-    """The ledger query planc sends, compiled for PostgreSQL with its values inlined."""
+    """The one statement planc sends, compiled for PostgreSQL with its values inlined."""
     from datetime import date
 
     import sqlalchemy as sa
@@ -278,24 +278,43 @@ def pushed_down_sql(plan_dir: Path) -> str:
 
     from planc.checks import check_directory
     from planc.track.engines import query as q
+    from planc.track.engines import sql
+    from planc.track.engines.fold import GroupedAggregator
 
     checked = check_directory(plan_dir)
     assert checked.plan is not None and checked.plan.actuals is not None
-    columns = checked.plan.actuals.columns
+    mapping = checked.plan.actuals
+    columns = mapping.columns
     table = sa.table("opportunities", *(sa.column(c) for c in columns.values()))
     amount = table.c[columns["amount"]]
+    role = {r: table.c[c] for r, c in columns.items()}
     roles = q.Roles(
-        owner=table.c[columns["owner"]],
-        day=table.c[columns["date"]],
+        owner=role["owner"],
+        day=role["date"],
         amount=amount,
         missing_amount=sa.case((amount.is_(None), 1), else_=0),
-        product=table.c[columns["product"]],
-        stage=table.c[columns["stage"]],
-        account=table.c[columns["account"]],
+        product=role.get("product"),
+        stage=role.get("stage"),
+        account=role.get("account"),
+        key=role.get("key"),
+        created=role.get("created"),
+        bad_amount=sql._beyond_bound_flag(amount),
     )
     quarter = checked.plan.quarter
-    window = q.Window(quarter.start, quarter.end, date.fromisoformat(AS_OF))
-    statement = q.ledger_query(table, roles, window, accounts=True)
+    as_of = date.fromisoformat(AS_OF)
+    window = q.Window(quarter.start, quarter.end, as_of)
+    folding = GroupedAggregator(
+        checked.plan, mapping, as_of, "bench", baselines=True, where=lambda role, row: mapping.loc
+    )
+    sets = q.Plan(
+        account_months=folding.account_months(),
+        closed_stages=folding.closed_stages(),
+        not_won_stages=folding.not_won_stages(),
+        accounts="account" in columns,
+        keys="key" in columns,
+        pipeline="created" in columns,
+    )
+    statement = q.aggregate_query(table, roles, window, sets, grouping_sets=True)
     return str(
         statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     )

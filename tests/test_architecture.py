@@ -26,8 +26,10 @@ ALLOWED: dict[str, set[str]] = {
     "allocate": {"root", "core", "checks"},
     "sheets": {"root", "core", "checks", "allocate"},  # writes YAML as init and allocate do
     "site": {"root", "core", "checks", "track"},  # briefs show progress from actuals
-    "codes": {"root", "core", "checks", "change", "track", "sheets"},  # collects every rule
-    "cli": {"root", "core", "checks", "change", "track", "allocate", "sheets", "site", "codes"},
+    "lsp": {"root", "core", "checks"},  # the language server: an output layer over the checks
+    "codes": {"root", "core", "checks", "change", "track", "sheets", "lsp"},  # collects every rule
+    "cli": {"root", "core", "checks", "change", "track", "allocate", "sheets", "site", "codes"}
+    | {"lsp"},
     "main": {"cli"},
 }
 
@@ -42,6 +44,8 @@ OWNED_LIBRARIES: dict[str, set[str]] = {
     "sqlalchemy": {"planc.track.engines"},
     "duckdb": {"planc.track.engines"},
     "babel": {"planc.core.locales"},
+    "pygls": {"planc.lsp"},
+    "lsprotocol": {"planc.lsp"},
 }
 
 

@@ -354,6 +354,12 @@ class TestFirstScreen:
 
     def test_team_tables_are_sorted(self, visit: Any) -> None:
         seen = visit("progress/teams/central-brinkmann.html", 360)
+        # the ranking comes first: its leader is on the first screen, before the owner's facts
+        assert in_first_screen(seen, "table.rank tbody tr")
+        ranking = seen.page.locator("#ranking").bounding_box()
+        facts = seen.page.locator("dl.facts").first.bounding_box()
+        assert ranking is not None and facts is not None and ranking["y"] < facts["y"]
+        seen.screenshot("first-screen-team-360")
         shares = seen.page.locator("table.rank tbody .rk-pct").all_inner_texts()
         values = [float(s.rstrip("%")) for s in shares]
         assert len(values) == 5 and values == sorted(values, reverse=True)

@@ -15,7 +15,9 @@ are data, this module is the only code). A case file holds ``fail`` and
         xfail: "<bug report>"      # optional: a known bug, strict xfail
         command: track             # optional: run `planc track plan --format json ARGS`
                                    # instead of `planc check` (default: check); with
-                                   # `import`: `planc import --format json ARGS`
+                                   # `import`: `planc import --format json ARGS`; with
+                                   # `lsp`: compile as the language server does, ARGS
+                                   # `--break-check CODE` making that check raise
     pass:
       - edits: [...]
         allow: [PLC412]            # optional: other warnings that cannot be avoided
@@ -89,7 +91,7 @@ class Case:
     absent: frozenset[str] = field(default_factory=frozenset)
     allow: frozenset[str] = field(default_factory=frozenset)
     xfail: str | None = None
-    command: str = "check"  # or "track": planc track plan --format json ARGS
+    command: str = "check"  # or "track": planc track plan --format json ARGS; "import"; "lsp"
 
     @property
     def id(self) -> str:
@@ -328,6 +330,8 @@ def run_case(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Outc
         apply_edit(plan, edit)
     args = [_argument(a, plan) for a in case.args]
     monkeypatch.chdir(workdir)
+    if case.command == "lsp":
+        return _run_as_the_language_server(plan, args, workdir)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     # planc import makes a new folder from sheets: its arguments name everything it reads
     target = [] if case.command == "import" else [PLAN]
@@ -351,6 +355,36 @@ def run_case(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Outc
         for d in document["diagnostics"]
     )
     return Outcome(result.exit_code, found)
+
+
+def _run_as_the_language_server(plan: Path, args: list[str], workdir: Path) -> Outcome:
+    """Compile the folder as ``planc lsp`` does; ``--break-check CODE`` makes one check raise."""
+    from planc.checks import CHECKS
+    from planc.checks.base import Check
+    from planc.core.diagnostics import exit_code
+    from planc.lsp.session import QuarterSession
+
+    broken = args[args.index("--break-check") + 1] if "--break-check" in args else None
+
+    def raises(_plan: Any) -> Any:
+        raise ZeroDivisionError("injected by the case")
+
+    checks = tuple(Check(c.rule, raises) if c.rule.code == broken else c for c in CHECKS)
+    session = QuarterSession(plan.absolute(), checks=checks)
+    result = session.compile({}, session.generation)
+    found = tuple(
+        Found(
+            d.code,
+            d.severity.value,
+            _relative(Path(d.span.path).relative_to(workdir.absolute()).as_posix()),
+            d.span.line,
+            d.span.col,
+            d.message,
+        )
+        for d in result.diagnostics
+        if d.span is not None
+    )
+    return Outcome(exit_code(result.diagnostics), found)
 
 
 # --- the tests ------------------------------------------------------------------

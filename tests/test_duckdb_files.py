@@ -148,7 +148,6 @@ def test_amounts_of_every_scale_sum_exactly(
         pytest.param(["100", "0.1234567891"], "Moses Frase", "PLC706", id="ten-places"),
         pytest.param(["100", "1000000000000000"], "Moses Frase", "PLC706", id="too-large"),
         pytest.param(["100", "0.1000000"], "Moses Frase", None, id="trailing-zeros"),
-        pytest.param(["100"], "Moses Fraze", "PLC710", id="unmapped-owner"),
     ],
 )
 def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
@@ -168,14 +167,81 @@ def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
     assert found[0].span is not None and found[0].span.line >= 2  # a row number
 
 
-def test_small_files_stay_with_pandas(
-    plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(duckdb_files.ENGINE_VARIABLE, raising=False)
-    assert plan.actuals is not None
-    assert not duckdb_files.wanted(SAMPLE, plan.actuals)  # 0.6 MB < MIN_BYTES
-    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
-    assert duckdb_files.wanted(SAMPLE, plan.actuals)
+def _warned_export(tmp_path: Path) -> Path:
+    """The sample with a row of every warning, some far down the file (found by reading on)."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    extra = [
+        "W1,Moses Fraze,GTX Basic,Cancity,Won,2017-07-01,2017-07-05,100",  # unmapped owner
+        "W2,Moses Frase,GTX Basic,Cancity,Negotiating,2017-07-01,2017-07-05,100",  # stage
+        "W3,Moses Frase,GTX Nano,Cancity,Won,2017-07-01,2017-07-06,100",  # product
+        "W4,Moses Frase,GTX Basic,,Won,2017-07-01,2017-07-07,100",  # counted, no account
+        "W5,Moses Frase,GTX Basic,Cancity,Lost,2017-07-01,,0",  # lost, no date
+    ]
+    body = lines[1:]
+    for at, line in zip((40, 2_000, 5_000, 7_000, 8_700), extra, strict=True):
+        body.insert(at, line)
+    path = tmp_path / "warned.csv"
+    again = extra[0].replace("W1,", "W6,")  # the same owner again, last
+    path.write_text("\n".join([lines[0], *body, again]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_warnings_come_from_the_scan_with_the_rows_pandas_gives(tmp_path: Path) -> None:
+    """No cliff: an export with warnings stays with DuckDB, and says what pandas says, rows and all."""
     with_created = check_directory(PLAN).plan
     assert with_created is not None and with_created.actuals is not None
-    assert not duckdb_files.wanted(SAMPLE, with_created.actuals)  # the pipeline needs pandas
+    path = _warned_export(tmp_path)
+    by_duckdb = _through_duckdb(path, with_created)
+    assert by_duckdb is not None and by_duckdb.actuals is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    codes = {d.code for d in by_pandas.diagnostics}
+    assert {"PLC710", "PLC711", "PLC712", "PLC764", "PLC765"} <= codes, codes
+    assert by_duckdb.diagnostics == by_pandas.diagnostics
+    assert by_duckdb.actuals.ledger == by_pandas.actuals.ledger
+    assert by_duckdb.actuals.months == by_pandas.actuals.months
+    assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
+
+
+def test_which_exports_duckdb_reads_by_default(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CSV stays with pandas (faster where measured); large Parquet goes to DuckDB."""
+    monkeypatch.delenv(duckdb_files.ENGINE_VARIABLE, raising=False)
+    assert plan.actuals is not None
+    assert not duckdb_files.wanted(SAMPLE, plan.actuals)
+    small = tmp_path / "small.parquet"
+    small.write_bytes(b"PAR1")
+    assert not duckdb_files.wanted(small, plan.actuals)  # below MIN_BYTES
+    large = tmp_path / "large.parquet"
+    with large.open("wb") as handle:
+        handle.truncate(duckdb_files.MIN_BYTES)
+    assert duckdb_files.wanted(large, plan.actuals)
+    large_csv = tmp_path / "large.csv"
+    with large_csv.open("wb") as handle:
+        handle.truncate(duckdb_files.MIN_BYTES)
+    assert not duckdb_files.wanted(large_csv, plan.actuals)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    assert duckdb_files.wanted(SAMPLE, plan.actuals)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
+    assert not duckdb_files.wanted(large, plan.actuals)
+
+
+def test_the_pipeline_forecast_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a created column: open deals by age, sales cycles, creations, from the one scan.
+
+    The sample's 500 open deals without engage_date are a warning (PLC765)
+    counted by the scan, its first row found by reading on: the same report.
+    """
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    loaded = _through_duckdb(SAMPLE, with_created)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    pipeline = loaded.actuals.pipeline
+    assert pipeline is not None and pipeline.open and pipeline.closed_ages
+    by_pandas = actuals.load_actuals(SAMPLE, with_created, AS_OF, shown=SAMPLE.name)
+    assert by_pandas.actuals is not None
+    assert pipeline == by_pandas.actuals.pipeline
+    assert loaded.diagnostics == by_pandas.diagnostics
+    by_duckdb = _track_json(PLAN, SAMPLE, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)

@@ -126,6 +126,7 @@ def test_the_main_job_works(site_venv: Path, sales: Path, tmp_path: Path) -> Non
         (("codeowners", "--check"), "git"),
         (("check", QUARTER, "--rev", "HEAD"), "git"),
         (("check", QUARTER, "--base", "HEAD"), "git"),
+        (("lsp",), "lsp"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, tuple) else value,
 )

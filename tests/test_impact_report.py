@@ -34,6 +34,7 @@ from gitrepo import (
     planc_in,
 )
 from planc.change.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
+from test_locales import english_labels
 
 HOSTILE = "@everyone <img src=x onerror=alert(1)> [x](http://evil) `tick` | pipe #1 www.evil.com"
 
@@ -97,10 +98,14 @@ class TestStructure:
             if t.type == "paragraph_open" and tokens[i + 1].content.startswith("Revenue")
         )
         assert summary == (
-            "Revenue of 10,000 USD moves from Bob Ortiz to Ann Lee in North; company totals are "
+            "Revenue of $10,000 moves from Bob Ortiz to Ann Lee in North; company totals are "
             "unchanged; every check passes; Ned Stark must approve."
         )
-        checks, scopes, approvals, north = tables(tokens)
+        checks, scopes, moves, approvals, north = tables(tokens)
+        # the months and products that followed the move are listed, with names
+        assert moves[0] == ["Target", "Month or product", "Before", "After", "Δ"]
+        assert ["Bob Ortiz · Revenue", "Mar 2027", "200,000", "190,000", "-10,000"] in moves
+        assert ["Ann Lee · Revenue", "Pro", "300,000", "310,000", "+10,000"] in moves
         assert checks[0] == ["", "Check", "Result"]
         assert [row[0] for row in checks[1:]] == ["✅", "✅", "✅", "⏳"]
         assert "**Totals:** every company target and the reps' quotas" in text
@@ -123,7 +128,8 @@ class TestStructure:
                 "-1.8%",
             ],
         ]
-        assert approvals[1][:3] == ["Ned Stark", "`@neds`", "team owner of north\\-ent"]
+        # names where the tables use names, not ids (north-ent)
+        assert approvals[1][:3] == ["Ned Stark", "`@neds`", "team owner of North Enterprise"]
         assert north[0][0] == "Where" and north[1][0] == "`north.yaml:27`"
         details = [b for b in html_blocks(tokens) if b.startswith("<details>")]
         assert details == [
@@ -131,6 +137,19 @@ class TestStructure:
         ]
         closing = [b for b in html_blocks(tokens) if b.strip() == "</details>"]
         assert len(closing) == len(details)
+
+    def test_a_phasing_move_with_an_unchanged_total_is_listed(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        edit(root / NORTH, "months: [170000, 180000, 200000]", "months: [150000, 180000, 220000]")
+        text = comment(root)
+        assert "No target value changed, but 1 target had its phasing" in text
+        moves = next(t for t in tables(parser().parse(text)) if t[0][1] == "Month or product")
+        assert moves[1:] == [
+            ["Bob Ortiz · Revenue", "Jan 2027", "170,000", "150,000", "-20,000"],
+            ["Bob Ortiz · Revenue", "Mar 2027", "200,000", "220,000", "+20,000"],
+        ]
+        # and the region's notes name the target, with its id in code for the YAML
+        assert "Bob Ortiz · Revenue (`bob/revenue`): phasing changed (value unchanged)" in text
 
     def test_only_changed_scopes_are_listed(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
@@ -161,7 +180,7 @@ class TestStructure:
         assert totals[1:] == [
             ["Revenue", "2,000,000 → **2,100,000**", "+100,000 (+5.0%)", "2,100,000", ""]
         ]
-        assert "company Revenue 2,000,000 → 2,100,000 USD (+5.0%)" in text
+        assert "company Revenue 2,000,000 → $2,100,000 (+5.0%)" in text
         # Regions no longer add up to the company's number: introduced, with its position.
         assert "PLC301" in text
         assert "❌ planc" in text
@@ -172,7 +191,7 @@ class TestStructure:
         text = comment(root, "plans/2027-Q1-copy")
         assert "): new quarter" in text
         assert "New quarter 2027-Q1 with 2 regions, 2 teams and 4 reps" in text
-        assert "company owner of acme" in text
+        assert "company owner of Acme Tools" in text
         # The same folder moved with git mv is a rename, not a new quarter.
         shutil.rmtree(root / "plans" / "2027-Q1-copy")
         git(root, "mv", QUARTER, "plans/2027-Q1-moved")
@@ -312,3 +331,30 @@ class TestSizeLimit:
         full = planc_in(root, "diff", "--format", "json")
         document: dict[str, Any] = json.loads(full.stdout)
         assert len(document["impacts"][0]["changes"]) == 2000
+
+
+class TestLanguage:
+    """The comment speaks the plan's language: gettext catalogs, CLDR numbers and currency."""
+
+    def test_a_chinese_plan_gets_a_chinese_comment(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        move_with_record(root)
+        # a phasing move with the total unchanged: listed too
+        edit(root / NORTH, "months: [170000, 180000, 190000]", "months: [180000, 180000, 180000]")
+        text = comment(root)
+        rendered = parser().render(text)
+        shown = visible_text(re.sub(r"<code>.*?</code>", " ", rendered))
+        assert "销售代表" in shown and "需要" in shown and "¥10,000" in shown
+        found = sorted(
+            label for label in english_labels() if re.search(rf"\b{re.escape(label)}\b", shown)
+        )
+        assert not found, (found, text)
+
+    def test_an_english_plan_keeps_english(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        move_with_record(root)
+        text = comment(root)
+        assert "must approve" in text and "$10,000" in text
+        assert not re.search(r"[\u4e00-\u9fff]", text)

@@ -9,21 +9,32 @@ to what Babel itself writes.
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_planc
-from planc.core.locales import CATALOGS, available_locales, catalog_path, get_locale
+from planc.core.locales import (
+    CATALOGS,
+    KEYWORDS,
+    MESSAGE_SOURCES,
+    available_locales,
+    catalog_path,
+    get_locale,
+)
 
 SITE_CODE = [REPO / "templates", REPO / "src" / "planc" / "site"]
 # keys the code builds from data (a role, a cause, a resource kind, a unit) rather than names
@@ -61,9 +72,22 @@ def keys_used() -> set[str]:
     return used
 
 
+def messages_written() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message the code writes through ``Words``, as Babel extracts them."""
+    found: set[tuple[str | None, str]] = set()
+    for module in MESSAGE_SOURCES:
+        path = REPO / "src" / "planc" / module
+        for _line, message, _comments, context in extract_from_file(
+            "python", path, keywords=KEYWORDS
+        ):
+            found.add((context, message if isinstance(message, str) else message[0]))
+    assert found, "no message extracted"
+    return found
+
+
 def keys_named() -> set[str]:
     """Keys used by name, or named in a table the code looks them up from."""
-    named = keys_used()
+    named = keys_used() | {message for _context, message in messages_written()}
     for path in site_sources():
         if path.suffix == ".py":
             named |= set(re.findall(r"""["']([a-z_]+)["']""", path.read_text(encoding="utf-8")))
@@ -102,6 +126,20 @@ class TestCatalogs:
         }
         assert not unused, unused
 
+    @pytest.mark.parametrize("tag", ["en", "zh-CN"])
+    def test_every_message_written_is_translated(self, tag: str) -> None:
+        """The PR comment's messages (English msgids, extracted by Babel) are all in each catalog,
+        in their context; a plural message has its plural forms."""
+        with catalog_path(tag).open("rb") as handle:
+            read = read_po(handle, locale=tag.replace("-", "_"))
+        missing = [
+            (context, message)
+            for context, message in messages_written()
+            if read.get(message, context=context) is None
+            or not all(str(form).strip() for form in _forms(read.get(message, context=context)))
+        ]
+        assert not missing, missing
+
     def test_plural_rules_come_from_cldr(self) -> None:
         en, zh = get_locale("en", "USD"), get_locale("zh-CN", "CNY")
         assert en.count(1, "warnings") == "1 warning"
@@ -109,6 +147,11 @@ class TestCatalogs:
         assert en.count(1200, "warnings") == "1,200 warnings"
         assert zh.count(1, "warnings") == "1个警告"
         assert zh.count(3, "warnings") == "3个警告"
+
+
+def _forms(message: object) -> tuple[object, ...]:
+    string = getattr(message, "string", "")
+    return string if isinstance(string, tuple) else (string,)
 
 
 amounts = st.decimals(
@@ -245,3 +288,81 @@ def test_a_chinese_site_shows_no_english_label(tmp_path: Path) -> None:
         text = visible_text(page)
         found = sorted(label for label in labels if re.search(rf"\b{re.escape(label)}\b", text))
         assert not found, f"{page.relative_to(out)}: {found}"
+
+
+def test_a_chinese_site_with_diagnostics_and_early_warnings_shows_no_english_label(
+    tmp_path: Path,
+) -> None:
+    """Check warnings and planc track's early warnings (with their causes) come from the
+    catalog too: the diagnostics are data, rendered in the page's language."""
+    plan = tmp_path / "2017-Q3"
+    shutil.copytree(REPO / "plans" / "2017-Q3", plan)
+    quarter = plan / "quarter.yaml"
+    quarter.write_text(
+        quarter.read_text(encoding="utf-8").replace("locale: en", "locale: zh-CN"),
+        encoding="utf-8",
+    )
+    central = plan / "regions" / "central.yaml"
+    text = central.read_text(encoding="utf-8")
+    # a stretch below the value (PLC403) and growth far outside the band (PLC410)
+    edited = text.replace(
+        "deals_won: {value: 55, baseline: {last_quarter: 52}}",
+        "deals_won: {value: 55, stretch: 50, baseline: {last_quarter: 30}}",
+        1,
+    )
+    assert edited != text
+    central.write_text(edited, encoding="utf-8")
+    data = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+    out = tmp_path / "site"
+    args = ("--out", out, "--actuals", data, "--as-of", "2017-08-15")
+    result = run_planc("render", plan, *args)
+    assert result.code == 0, result.stderr
+    index = visible_text(out / "index.html")
+    codes = (out / "index.html").read_text(encoding="utf-8")
+    assert "PLC403" in codes and "PLC410" in codes and "PLC720" in codes
+    assert "挑战目标" in index and "政策允许的增长幅度" in index and "预警" in index
+    brief = visible_text(out / "reps" / "versie-hillebrand.html")
+    assert "赢单率" in brief and "上季度的客户中有" in brief  # track's causes, in Chinese
+    # the plan's own words (names of people, teams, pillars, accounts) are English here:
+    # they are the user's data, not planc's UI, so they are taken out before the scan
+    theirs = sorted(_user_words(plan, data), key=len, reverse=True)
+    labels = english_labels()
+    for page in sorted(out.rglob("*.html")):
+        shown = visible_text(page)
+        for words in theirs:
+            shown = shown.replace(words, " ")
+        found = sorted(label for label in labels if re.search(rf"\b{re.escape(label)}\b", shown))
+        assert not found, f"{page.relative_to(out)}: {found}"
+
+
+def _user_words(plan: Path, export: Path) -> set[str]:
+    """Every text value the plan's YAML holds, and the export's account and product names."""
+    words: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str) and re.search(r"[A-Za-z]", value):
+            words.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in plan.rglob("*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    with export.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            words.update(v for k, v in row.items() if k in {"account", "product"} and v)
+    return words
+
+
+def test_every_message_is_written_as_a_literal() -> None:
+    """Babel extracts only literal msgids: a message chosen through a variable would never
+    reach a catalog, so every ``Message(...)``, ``w._(...)`` and ``w.n_(...)`` starts with one."""
+    call = re.compile(r"""(?:\bMessage|\bw\._|\bw\.n_|\bw\.p_)\(\s*(?=\S)(?!["'])(?!\))""")
+    for module in MESSAGE_SOURCES:
+        text = (REPO / "src" / "planc" / module).read_text(encoding="utf-8")
+        for match in call.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            raise AssertionError(f"{module}:{line}: a message that is not a literal")

@@ -175,7 +175,7 @@ class TestNumbersInMessages:
                 "              value: 550000\n              baseline: {last_quarter: 520000",
                 "              value: 650400\n              baseline: {last_quarter: 520000",
                 "PLC301",
-                "(120.04%); over-assigned, policy allows 100.00% to 120.00%",
+                "(120.04%); over-assigned by 400 beyond 120.00%, policy allows 100.00% to 120.00%",
                 id="share-above-band",
             ),
             pytest.param(
@@ -205,7 +205,10 @@ class TestNumbersInMessages:
         )
         found = diagnostics(run_planc("check", mini_plan, "--format", "json"))
         (message,) = [d["message"] for d in found if d["code"] == "PLC301"]
-        assert "(127.8%); over-assigned, policy allows 100.0% to 120.0%" in message
+        assert (
+            "(127.8%); over-assigned by 78,000 beyond 120.0%, policy allows 100.0% to 120.0%"
+            in message
+        )
 
 
 class TestSpreadsheetNumbers:

@@ -411,8 +411,10 @@ class TestTheBriefLeadsWithStatus:
         reps = {p.stem for p in (site / "reps").glob("*.html")}
         by_rep: dict[str, int] = defaultdict(int)
         for d in report["diagnostics"]:
-            node = d["message"].split("/")[0]
-            if node in reps:
+            # "Ann Lee · Revenue (ann/revenue): ...": the target's id follows its names
+            ref = re.match(r"[^\n]*? \(([^()/]+)/[^()]+\): ", d["message"])
+            if ref is not None and ref.group(1) in reps:
+                node = ref.group(1)
                 by_rep[node] += 1
         assert by_rep, "the sample has warnings on reps' targets"
         for rep in reps:

@@ -43,7 +43,9 @@ def test_79_96_percent_of_pace_is_warned_and_shown_apart_from_80(tmp_path: Path)
     assert Decimal(ann["of_pace_pct"]) == Decimal("79.96")
     assert ann["status"] == "at risk"
     (message,) = behind(document)
-    assert message.startswith("ann/revenue: 191,904 by 2027-02-14, 79.96% of the pace of 240,000")
+    assert message.startswith(
+        "Ann Lee · Revenue (ann/revenue): 191,904 by 2027-02-14, 79.96% of the pace of 240,000"
+    )
     assert "(warning below 80.0%)" in message
 
 

@@ -73,6 +73,18 @@ def _load_sample(running: postgres.Cluster) -> None:
                 for row in rows:
                     copy.write_row([value or None for value in row])
         connection.execute("CREATE TABLE empty_opportunities (LIKE opportunities)")
+        # a won deal of the quarter with a seventh decimal: beyond what planc reads (PLC706)
+        connection.execute(
+            "CREATE TABLE fine_amounts AS SELECT opportunity_id, sales_agent, product, account,"
+            " deal_stage, engage_date, close_date, CAST(close_value AS NUMERIC(20, 7))"
+            " AS close_value FROM opportunities"
+        )
+        connection.execute(
+            "UPDATE fine_amounts SET close_value = 1054.0000001 WHERE opportunity_id IN"
+            " (SELECT opportunity_id FROM opportunities WHERE deal_stage = 'Won'"
+            " AND close_date BETWEEN '2017-07-01' AND '2017-08-15'"
+            " ORDER BY opportunity_id LIMIT 2)"
+        )
         connection.execute('CREATE SCHEMA "crm data"')
         connection.execute('CREATE TABLE "crm data"."Opportunities; 2017" AS TABLE opportunities')
         connection.execute(f'GRANT USAGE ON SCHEMA "crm data" TO {USER}')
@@ -80,12 +92,13 @@ def _load_sample(running: postgres.Cluster) -> None:
             "opportunities",
             "float_amounts",
             "empty_opportunities",
+            "fine_amounts",
             '"crm data"."Opportunities; 2017"',
         ):
             connection.execute(f"ALTER TABLE {table} OWNER TO {USER}")
 
 
-def _plan(tmp: Path, source: str, *, created: bool = False) -> Path:
+def _plan(tmp: Path, source: str, *, created: bool = True) -> Path:
     """The 2017-Q3 plan with ``source`` as its actuals.source (YAML flow text)."""
     plan = tmp / "2017-Q3"
     shutil.copytree(PLAN, plan)
@@ -93,7 +106,7 @@ def _plan(tmp: Path, source: str, *, created: bool = False) -> Path:
     text = quarter.read_text(encoding="utf-8")
     assert text.count("\nactuals:\n") == 1
     text = text.replace("\nactuals:\n", f"\nactuals:\n  source: {source}\n")
-    if not created:  # the pipeline forecast is computed from exports only (PLC798)
+    if not created:
         text = re.sub(r"\n    created: [^\n]*", "", text)
     quarter.write_text(text, encoding="utf-8")
     return plan
@@ -124,25 +137,20 @@ def _env(
     return {ENV: url}
 
 
-PIPELINE_ONLY = ("pipeline_forecast", "pipeline_coverage")  # from created dates (#14)
-
-
 def _figures(document: dict[str, Any]) -> dict[str, Any]:
-    """What must not depend on where the rows came from.
+    """What must not depend on where the rows came from: every figure, the pipeline forecast too.
 
-    The SQL path does not aggregate the pipeline (deals by created date) yet:
-    its figures are compared without the pipeline forecast, and without the
-    file's warning about open deals that have no created date (PLC765).
+    Warnings are compared by code and count: a file's name rows ("first in
+    row 8302"), a database's name the source instead.
     """
     return {
         "ledger": document["ledger"],
-        "progress": [
-            {k: v for k, v in p.items() if k not in PIPELINE_ONLY} for p in document["progress"]
-        ],
+        "progress": document["progress"],
         "untracked": document["untracked"],
-        "diagnostics": [
-            (d["code"], d["message"]) for d in document["diagnostics"] if d["code"] != "PLC765"
-        ],
+        "diagnostics": sorted(
+            (d["code"], re.sub(r", first in row \d+", "", d["message"]).split(": ")[-2:])
+            for d in document["diagnostics"]
+        ),
     }
 
 
@@ -194,15 +202,35 @@ def test_a_query_and_a_quoted_table_give_the_same_figures(
     assert _figures(json.loads(out)) == reference
 
 
-def test_a_created_column_is_a_warning_not_a_pipeline(
+def test_the_pipeline_forecast_comes_from_the_table(
     server: postgres.Cluster, tmp_path: Path
 ) -> None:
-    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}", created=True)
+    """Open deals by age, sales cycles and creations aggregated in PostgreSQL: the file's forecast."""
+    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: opportunities}}")
     code, out, err = _track(plan, "--format", "json", env=_env(server))
     assert code == 0, out + err
     document = json.loads(out)
-    assert "PLC798" in {d["code"] for d in document["diagnostics"]}
-    assert not any(p.get("pipeline_forecast") for p in document["progress"])
+    assert any(p.get("pipeline_forecast") for p in document["progress"])
+    warning = next(d for d in document["diagnostics"] if d["code"] == "PLC765")
+    assert warning["message"].startswith("postgresql+psycopg://")
+    assert "500 open deals without engage_date" in warning["message"]
+    assert _figures(document) == _reference(tmp_path)
+
+
+def test_amounts_beyond_the_bound_are_refused_with_their_keys(
+    server: postgres.Cluster, tmp_path: Path
+) -> None:
+    """The file path's bound (below 10^15, at most 6 decimals) holds for database values too."""
+    plan = _plan(tmp_path, f"{{url_env: {ENV}, table: fine_amounts}}")
+    code, out, err = _track(plan, env=_env(server))
+    assert code == 1, out + err
+    found = re.search(r"quarter\.yaml:(\d+):\d+: PLC706 \[error\] (.*)", out + err)
+    assert found, out + err
+    line = (plan / "quarter.yaml").read_text(encoding="utf-8").splitlines()[int(found[1]) - 1]
+    assert "close_value" in line
+    assert "in 2 won rows" in found[2]
+    assert "opportunity_id `" in found[2] and "1054.0000001" in found[2]  # the offending keys
+    assert PASSWORD not in out + err
 
 
 # --- safety ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from planc.change import coverage
 from planc.checks import CHECKS
 from planc.core import loader, pipeline, schema
 from planc.core.diagnostics import Rule
+from planc.lsp import rules as lsp_rules
 from planc.sheets import rules as sheet_rules
 from planc.track import rules as track_rules
 from planc.track import segments, tracking
@@ -36,6 +37,7 @@ RULES: dict[str, Rule] = {
             *source_rules.RULES,
             *track_rules.RULES,
             *sheet_rules.RULES,
+            *lsp_rules.RULES,
         ),
         key=lambda r: r.code,
     )

@@ -127,6 +127,28 @@ class TargetDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class SplitMove:
+    """One part of a target's split that moved: a month of its phasing or a product's amount.
+
+    Listed whether or not the target's value changed: a month moved from M1 to M3 leaves
+    the quarter's number as it was and still changes what a rep must close by when.
+    """
+
+    ref: str
+    node: str
+    name: str  # the node's name
+    metric: str
+    month: tuple[int, int] | None  # (year, month) of a phasing month
+    product: str | None  # a product id of the split
+    before: Decimal | None
+    after: Decimal | None
+
+    @property
+    def delta(self) -> Decimal:
+        return (self.after or Decimal(0)) - (self.before or Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
 class DetailChange:
     """A target whose value stayed but whose phasing, split, deadline, owner or bottom-up
     number changed."""
@@ -309,6 +331,7 @@ class Impact:
     totals: list[MetricTotal] = field(default_factory=list)
     changes: list[TargetDelta] = field(default_factory=list)
     details: list[DetailChange] = field(default_factory=list)
+    moves: list[SplitMove] = field(default_factory=list)
     reps: list[RepChange] = field(default_factory=list)
     reconciliation: list[Reconciliation] = field(default_factory=list)
     gaps: list[GapChange] = field(default_factory=list)
@@ -413,6 +436,7 @@ def _compute(base: Side, head: Side, approved: Side | None, moved_from: str | No
     approved_plan = approved.plan if approved is not None else None
     impact.changes = _changes(base, head, approved_plan)
     impact.details = _details(base_plan, head_plan)
+    impact.moves = _split_moves(base_plan, head_plan)
     impact.reps = _reps(base_plan, head_plan)
     impact.reconciliation = _reconciliation(
         base_plan, head_plan, impact.changes, [d for d in impact.details if "stretch" in d.fields]
@@ -603,6 +627,44 @@ def _details(base: Plan, head: Plan) -> list[DetailChange]:
             fields = tuple(f for f in _DETAIL_FIELDS if getattr(before, f) != getattr(target, f))
             if fields:
                 out.append(DetailChange(target.ref, fields, target.loc))
+    return out
+
+
+def _split_moves(base: Plan, head: Plan) -> list[SplitMove]:
+    """Every month of a phasing and every product of a split whose amount changed."""
+    out: list[SplitMove] = []
+    for node in head.walk():
+        old = base.nodes.get(node.id)
+        if old is None:
+            continue
+        for metric, target in node.targets.items():
+            before = old.targets.get(metric)
+            if before is not None:
+                out += _target_moves(node, before, target, head.quarter.months)
+    return out
+
+
+def _target_moves(
+    node: Node, before: Target, after: Target, months: tuple[tuple[int, int], ...]
+) -> list[SplitMove]:
+    out: list[SplitMove] = []
+    if before.months != after.months:
+        old, new = before.months or (), after.months or ()
+        for index, month in enumerate(months):
+            was = old[index] if index < len(old) else None
+            now = new[index] if index < len(new) else None
+            if was != now:
+                out.append(
+                    SplitMove(after.ref, node.id, node.name, after.metric, month, None, was, now)
+                )
+    if before.products != after.products:
+        old_split, new_split = dict(before.products or {}), dict(after.products or {})
+        for product in dict.fromkeys([*new_split, *old_split]):
+            was, now = old_split.get(product), new_split.get(product)
+            if was != now:
+                out.append(
+                    SplitMove(after.ref, node.id, node.name, after.metric, None, product, was, now)
+                )
     return out
 
 

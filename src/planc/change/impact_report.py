@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -28,14 +30,15 @@ from planc.change.diff import (
     Impact,
     MetricTotal,
     Reconciliation,
+    SplitMove,
     TargetDelta,
 )
 from planc.checks.approvals import size_text
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.locales import DASH, Words, get_locale
 from planc.core.markdown import JOINER, clean, defuse_links, escape, github_length
 from planc.core.markdown import code as markdown_code
 from planc.core.model import Level
-from planc.core.numbers import grouped as amount
 from planc.core.numbers import plain
 from planc.core.reporters import diagnostic_json
 from planc.core.safetext import printable, printable_report
@@ -82,48 +85,71 @@ def code(text: str, *, in_table: bool = True) -> str:
     return markdown_code(text, in_table=in_table)
 
 
-# --- numbers ---------------------------------------------------------------------------------
+# --- numbers and words -------------------------------------------------------------------------
+# Every phrase goes through ``w`` (:class:`planc.core.locales.Words`): English without a
+# catalog for the terminal and JSON, the plan's catalog and CLDR symbols for the PR comment.
+
+ENGLISH = Words()
 
 
-def signed(value: Decimal) -> str:
+def signed(value: Decimal, w: Words = ENGLISH) -> str:
     if value == 0:
         return "0"
-    return ("+" if value > 0 else "-") + amount(abs(value))
+    return ("+" if value > 0 else "-") + w.number(abs(value))
 
 
-def pct(value: Decimal | None) -> str:
+def pct(value: Decimal | None, w: Words = ENGLISH) -> str:
     if value is None:
-        return "n/a"
+        return w._("n/a")
     rounded = value.quantize(Decimal("0.1"))
     if rounded == 0:
-        return "0.0%"
-    return f"{'+' if rounded > 0 else ''}{rounded:f}%"
+        return w.percent(Decimal(0))
+    return ("+" if rounded > 0 else "-") + w.percent(abs(rounded))
 
 
-def _share(value: Decimal | None) -> str:
-    return "n/a" if value is None else f"{value.quantize(Decimal('0.1')):f}%"
+def _share(value: Decimal | None, w: Words = ENGLISH) -> str:
+    return w._("n/a") if value is None else w.percent(value)
 
 
-def _with_unit(value: Decimal | None, unit: str) -> str:
+def _with_unit(value: Decimal | None, unit: str, w: Words = ENGLISH) -> str:
     if value is None:
         return "—"
-    return f"{amount(value)}%" if unit == "percent" else amount(value)
+    return _unit_value(value, unit, w)
 
 
-def _delta_text(delta: Decimal | None, unit: str) -> str:
+def _unit_value(value: Decimal, unit: str, w: Words) -> str:
+    if unit != "percent":
+        return w.number(value)
+    if w.locale is None:
+        return f"{w.number(value)}%"
+    cldr = w.locale.cldr
+    return f"{cldr.percent_prefix}{w.number(value)}{cldr.percent_suffix}"
+
+
+def _delta_text(delta: Decimal | None, unit: str, w: Words = ENGLISH) -> str:
     if delta is None:
         return "—"
-    return f"{signed(delta)} pp" if unit == "percent" else signed(delta)
+    return w._("{delta} pp", delta=signed(delta, w)) if unit == "percent" else signed(delta, w)
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (plural or word + 's')}"
+def _money(value: Decimal | None, unit: str, impact: Impact, w: Words) -> str:
+    """An amount in a sentence: with the currency when it is money."""
+    if value is None or unit != "currency":
+        return _with_unit(value, unit, w)
+    return w.money(value, impact.currency)
 
 
-def _listing(items: list[str], limit: int = 3) -> str:
+def _listing(items: list[str], w: Words = ENGLISH, limit: int = 3) -> str:
+    sep = w._(", ")
     if len(items) <= limit:
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-    return ", ".join(items[:limit]) + f" and {len(items) - limit:,} more"
+        if len(items) == 1:
+            return items[0]
+        return w._("{first} and {last}", first=sep.join(items[:-1]), last=items[-1])
+    return _and_more(sep.join(items[:limit]), len(items) - limit, w)
+
+
+def _and_more(first: str, more: int, w: Words) -> str:
+    return w.n_("{first} and {count} more", "{first} and {count} more", more, first=first)
 
 
 # --- what a renderer needs to know about an impact -----------------------------------------
@@ -165,152 +191,207 @@ def _move(impact: Impact) -> tuple[TargetDelta, TargetDelta] | None:
     return (a, b) if a.delta < 0 else (b, a)
 
 
-def _where(impact: Impact, name: Callable[[str], str]) -> str:
+def _where(impact: Impact, name: Callable[[str], str], w: Words) -> str:
     regions = impact.regions
     if not regions:
-        return "the company's own targets"
+        return w._("the company's own targets")
     if len(regions) <= 3:
-        return _listing([name(impact.name_of(r)) for r in regions])
-    return _plural(len(regions), "region")
+        return _listing([name(impact.name_of(r)) for r in regions], w)
+    return w.n_("{count} region", "{count} regions", len(regions))
 
 
-def _quarter_shape(impact: Impact) -> str:
+def _quarter_shape(impact: Impact, w: Words) -> str:
     plan = impact.head.plan
     if plan is None:
         return ""
     levels = [n.level for n in plan.nodes.values()]
-    return (
-        f"{_plural(levels.count(Level.REGION), 'region')}, "
-        f"{_plural(levels.count(Level.TEAM), 'team')} and {_plural(levels.count(Level.REP), 'rep')}"
+    return w._(
+        "{regions}, {teams} and {reps}",
+        regions=w.n_("{count} region", "{count} regions", levels.count(Level.REGION)),
+        teams=w.n_("{count} team", "{count} teams", levels.count(Level.TEAM)),
+        reps=w.n_("{count} rep", "{count} reps", levels.count(Level.REP)),
     )
 
 
-def summary_sentence(impact: Impact, name: Callable[[str], str] = lambda s: s) -> str:
+def summary_sentence(
+    impact: Impact, name: Callable[[str], str] = lambda s: s, w: Words = ENGLISH
+) -> str:
     """One sentence: what changed, what it does to the totals, checks, records, approvals."""
     q = impact.quarter
     errors, _ = _head_counts(impact)
     if impact.status == "removed":
-        return f"The quarter {q} is removed: {impact.folder} no longer exists at head."
+        return w._(
+            "The quarter {quarter} is removed: {folder} no longer exists at head.",
+            quarter=q,
+            folder=impact.folder,
+        )
     if impact.status == "head-invalid":
-        return (
-            f"The plan at head does not compile ({_plural(errors, 'error')}), so the impact of "
-            "the change cannot be computed: fix the errors below first."
+        return w._(
+            "The plan at head does not compile ({errors}), so the impact of the change cannot "
+            "be computed: fix the errors below first.",
+            errors=w.n_("{count} error", "{count} errors", errors),
         )
     if impact.status == "unchanged":
-        return f"No target, person or plan file of {q} changed."
+        return w._("No target, person or plan file of {quarter} changed.", quarter=q)
     parts: list[str] = []
     if impact.status == "new":
-        first = f"New quarter {q} with {_quarter_shape(impact)}"
+        first = w._(
+            "New quarter {quarter} with {shape}", quarter=q, shape=_quarter_shape(impact, w)
+        )
         headline = next((t for t in impact.totals if t.target_after is not None), None)
         if headline is not None:
-            first += (
-                f"; company {name(headline.name)} target "
-                f"{_with_unit(headline.target_after, headline.unit)}"
-                + (f" {impact.currency}" if headline.unit == "currency" else "")
+            first += w._(
+                "; company {metric} target {value}",
+                metric=name(headline.name),
+                value=_money(headline.target_after, headline.unit, impact, w),
             )
         parts.append(first)
     elif impact.status == "base-invalid":
-        parts.append(f"The base plan of {q} does not compile, so only the plan at head is judged")
+        parts.append(
+            w._(
+                "The base plan of {quarter} does not compile, so only the plan at head is judged",
+                quarter=q,
+            )
+        )
     else:
-        parts.append(_what_changed(impact, name))
-        parts.append(_totals_phrase(impact, name))
+        parts.append(_what_changed(impact, name, w))
+        parts.append(_totals_phrase(impact, name, w))
         added = sum(r.added for r in impact.reps)
         removed = len(impact.reps) - added
         if added or removed:
             parts.append(
-                " and ".join(
+                w._(" and ").join(
                     p
                     for p in (
-                        _plural(added, "rep") + " added" if added else "",
-                        _plural(removed, "rep") + " removed" if removed else "",
+                        w.n_("{count} rep added", "{count} reps added", added) if added else "",
+                        w.n_("{count} rep removed", "{count} reps removed", removed)
+                        if removed
+                        else "",
                     )
                     if p
                 )
             )
-    parts.append(_checks_phrase(impact))
+    parts.append(_checks_phrase(impact, w))
     outside = sum(g.moved_outside for g in impact.gaps)
     if outside:
         parts.append(
-            f"{_plural(outside, 'bottom-up gap')} "
-            f"{'moves' if outside == 1 else 'move'} outside policy.bottom_up_gap"
+            w.n_(
+                "{count} bottom-up gap moves outside policy.bottom_up_gap",
+                "{count} bottom-up gaps move outside policy.bottom_up_gap",
+                outside,
+            )
         )
     if impact.uncovered:
         parts.append(
-            f"{_plural(len(impact.uncovered), 'change')} "
-            f"{'has' if len(impact.uncovered) == 1 else 'have'} no adjustment record"
+            w.n_(
+                "{count} change has no adjustment record",
+                "{count} changes have no adjustment record",
+                len(impact.uncovered),
+            )
         )
     pending = [a for a in impact.approvals if not a.recorded]
     if pending:
         names = [name(a.name) for a in pending]
-        parts.append(f"{_listing(names)} must approve")
-    return "; ".join(p for p in parts if p) + "."
+        parts.append(w._("{people} must approve", people=_listing(names, w)))
+    return w._("; ").join(p for p in parts if p) + w._(".")
 
 
-def _what_changed(impact: Impact, name: Callable[[str], str]) -> str:
+def _what_changed(impact: Impact, name: Callable[[str], str], w: Words) -> str:
     move = _move(impact)
     if move is not None:
         source, dest = move
         unit = _unit(impact, source.metric)
-        money = f" {impact.currency}" if unit == "currency" else ""
         assert dest.delta is not None
-        return (
-            f"{name(_metric_name(impact, source.metric))} of {_with_unit(dest.delta, unit)}{money} "
-            f"moves from {name(source.name)} to {name(dest.name)} in {_where(impact, name)}"
+        return w._(
+            "{metric} of {amount} moves from {source} to {dest} in {where}",
+            metric=name(_metric_name(impact, source.metric)),
+            amount=_money(dest.delta, unit, impact, w),
+            source=name(source.name),
+            dest=name(dest.name),
+            where=_where(impact, name, w),
         )
     if impact.changes:
-        return f"{_plural(len(impact.changes), 'target')} change in {_where(impact, name)}"
+        return w.n_(
+            "{count} target changes in {where}",
+            "{count} targets change in {where}",
+            len(impact.changes),
+            where=_where(impact, name, w),
+        )
     if impact.details:
-        return (
-            f"No target value changed, but {_plural(len(impact.details), 'target')} "
-            "had their phasing, split, deadline, owner or bottom-up number changed"
+        return w.n_(
+            "No target value changed, but {count} target had its phasing, split, deadline, "
+            "owner or bottom-up number changed",
+            "No target value changed, but {count} targets had their phasing, split, deadline, "
+            "owner or bottom-up number changed",
+            len(impact.details),
         )
     if impact.reps:
-        return "No target value changed"
+        return w._("No target value changed")
     if impact.moved_from and not impact.files:
-        return f"No target value changed; the quarter folder is renamed from {impact.moved_from}"
-    return f"No target value changed; {_plural(len(impact.files), 'plan file')} changed in layout or comments"
+        return w._(
+            "No target value changed; the quarter folder is renamed from {old}",
+            old=impact.moved_from,
+        )
+    return w.n_(
+        "No target value changed; {count} plan file changed in layout or comments",
+        "No target value changed; {count} plan files changed in layout or comments",
+        len(impact.files),
+    )
 
 
-def _totals_phrase(impact: Impact, name: Callable[[str], str]) -> str:
+def _totals_phrase(impact: Impact, name: Callable[[str], str], w: Words) -> str:
     if not impact.changes:
         return ""
     moved = [t for t in impact.totals if t.target_before != t.target_after]
     if moved:
         bits = []
         for t in moved[:2]:
-            money = f" {impact.currency}" if t.unit == "currency" else ""
-            delta = pct(_pct_change(t.target_before, t.target_after))
+            after = _money(t.target_after, t.unit, impact, w)
             bits.append(
-                f"company {name(t.name)} {_with_unit(t.target_before, t.unit)} → "
-                f"{_with_unit(t.target_after, t.unit)}{money} ({delta})"
+                w._(
+                    "company {metric} {before} → {after} ({change})",
+                    metric=name(t.name),
+                    before=_with_unit(t.target_before, t.unit, w),
+                    after=after,
+                    change=pct(_pct_change(t.target_before, t.target_after), w),
+                )
             )
         if len(moved) > 2:
-            bits.append(f"{len(moved) - 2} more company targets")
-        return ", ".join(bits)
+            bits.append(
+                w.n_("{count} more company target", "{count} more company targets", len(moved) - 2)
+            )
+        return w._(", ").join(bits)
     quotas = [t for t in impact.totals if t.quotas_before != t.quotas_after]
     if quotas:
         bits = [
-            f"reps' {name(t.name)} quotas {_delta_text(_diff(t.quotas_before, t.quotas_after), t.unit)}"
+            w._(
+                "reps' {metric} quotas {delta}",
+                metric=name(t.name),
+                delta=_delta_text(_diff(t.quotas_before, t.quotas_after), t.unit, w),
+            )
             for t in quotas[:2]
         ]
-        return "company targets are unchanged, " + ", ".join(bits)
-    return "company totals are unchanged"
+        return w._("company targets are unchanged, {quotas}", quotas=w._(", ").join(bits))
+    return w._("company totals are unchanged")
 
 
-def _checks_phrase(impact: Impact) -> str:
+def _checks_phrase(impact: Impact, w: Words) -> str:
     new_errors = sum(_is_error(d) for d in impact.introduced)
     fixed = len(impact.fixed)
     errors, _ = _head_counts(impact)
     bits = []
     if new_errors:
-        bits.append(f"it introduces {_plural(new_errors, 'error')}")
+        bits.append(w.n_("it introduces {count} error", "it introduces {count} errors", new_errors))
     if fixed:
-        bits.append(f"fixes {_plural(fixed, 'problem')}")
-    if not new_errors and errors - len(impact.uncovered) > 0:
-        bits.append(f"the plan still has {_plural(errors - len(impact.uncovered), 'error')}")
+        bits.append(w.n_("fixes {count} problem", "fixes {count} problems", fixed))
+    still = errors - len(impact.uncovered)
+    if not new_errors and still > 0:
+        bits.append(
+            w.n_("the plan still has {count} error", "the plan still has {count} errors", still)
+        )
     if not bits:
-        return "every check passes" if errors == 0 else ""
-    return " and ".join(bits)
+        return w._("every check passes") if errors == 0 else ""
+    return w._(" and ").join(bits)
 
 
 def _pct_change(before: Decimal | None, after: Decimal | None) -> Decimal | None:
@@ -325,14 +406,26 @@ def _diff(before: Decimal | None, after: Decimal | None) -> Decimal | None:
     return (after or Decimal(0)) - (before or Decimal(0))
 
 
-def _tiers_text(impact: Impact) -> str:
+def _role(role: str, impact: Impact, w: Words) -> str:
+    """A policy approver: a role (team_owner) in words, or the person it names, by name."""
+    roles = {
+        "team_owner": w._("team owner"),
+        "region_owner": w._("region owner"),
+        "company_owner": w._("company owner"),
+    }
+    return roles.get(role) or impact.name_of(role)
+
+
+def _tiers_text(impact: Impact, w: Words = ENGLISH) -> str:
     parts = []
     for tier in impact.tiers:
-        who = tier.approver.replace("_", " ")
+        who = _role(tier.approver, impact, w)
         parts.append(
-            f"up to {amount(tier.up_to)}%: {who}" if tier.up_to is not None else f"above: {who}"
+            w._("up to {limit}: {who}", limit=_unit_value(tier.up_to, "percent", w), who=who)
+            if tier.up_to is not None
+            else w._("above: {who}", who=who)
         )
-    return "; ".join(parts)
+    return w._("; ").join(parts)
 
 
 # --- markdown ------------------------------------------------------------------------------
@@ -350,28 +443,39 @@ class Fold:
         return self.rows_per_region is not None or self.list_cap is not None
 
 
+def words_for(impact: Impact | None) -> Words:
+    """The plan's language for its comment (the head's, else the base's; English without one)."""
+    plan = None
+    if impact is not None:
+        plan = impact.head.plan or impact.base.plan
+    if plan is None:
+        return Words(get_locale("en", "USD"))
+    return Words(get_locale(plan.locale, plan.currency))
+
+
 def render_markdown(impacts: list[Impact], limit: int = COMMENT_BUDGET) -> str:
-    """The PR comment, folded until it fits ``limit`` characters.
+    """The PR comment, in the plan's language, folded until it fits ``limit`` characters.
 
     Folding goes in steps: everything; then lists (approvers, problems, records) cut to
     a few and as many changed targets per region as fit; then no rows per region and
     as much of the lists as fits; last, a cut at a line.
     """
-    text = _markdown(impacts, Fold())
+    w = words_for(impacts[0] if impacts else None)
+    text = _markdown(impacts, Fold(), w)
     if _size(text) <= limit:
         return text
     most = max((len(i.changes) for i in impacts), default=0)
     best = _largest_fitting(
-        lambda n: _markdown(impacts, Fold(rows_per_region=n, list_cap=FOLDED_LIST)), most, limit
+        lambda n: _markdown(impacts, Fold(rows_per_region=n, list_cap=FOLDED_LIST), w), most, limit
     )
     if best is not None:
         return best
     best = _largest_fitting(
-        lambda n: _markdown(impacts, Fold(rows_per_region=0, list_cap=n)), FOLDED_LIST, limit
+        lambda n: _markdown(impacts, Fold(rows_per_region=0, list_cap=n), w), FOLDED_LIST, limit
     )
     if best is not None:
         return best
-    return _truncated(_markdown(impacts, Fold(rows_per_region=0, list_cap=0)), limit)
+    return _truncated(_markdown(impacts, Fold(rows_per_region=0, list_cap=0), w), limit, w)
 
 
 def _size(text: str) -> int:
@@ -390,9 +494,14 @@ def _largest_fitting(make: Callable[[int], str], most: int, limit: int) -> str |
     return best
 
 
-def _truncated(text: str, limit: int) -> str:
+def _truncated(text: str, limit: int, w: Words) -> str:
     note = (
-        f"\n\n{ICON_WARN} Cut at GitHub's comment limit: run `planc diff` locally for the rest.\n"
+        "\n\n"
+        + w._(
+            "{icon} Cut at GitHub's comment limit: run `planc diff` locally for the rest.",
+            icon=ICON_WARN,
+        )
+        + "\n"
     )
     lines, size = [], _size(note)
     for line in text.splitlines():
@@ -403,26 +512,32 @@ def _truncated(text: str, limit: int) -> str:
     return "\n".join(lines) + note
 
 
-def _markdown(impacts: list[Impact], fold: Fold) -> str:
+def _markdown(impacts: list[Impact], fold: Fold, w: Words) -> str:
     out = [MARKER]
     changed = [i for i in impacts if i.has_changes]
     quiet = [i for i in impacts if not i.has_changes]
     if not changed:
-        out += ["", f"### {ICON_OK} planc: no plan changes", ""]
-        listed = ", ".join(code(i.quarter, in_table=False) for i in quiet)
-        out.append(f"No target, person or plan file changed ({listed})." if listed else "No plans.")
+        out += ["", f"### {ICON_OK} " + w._("planc: no plan changes"), ""]
+        listed = w._(", ").join(code(i.quarter, in_table=False) for i in quiet)
+        out.append(
+            w._("No target, person or plan file changed ({quarters}).", quarters=listed)
+            if listed
+            else w._("No plans.")
+        )
     for impact in changed:
-        out += _impact_markdown(impact, fold)
+        out += _impact_markdown(impact, fold, w)
     if changed and quiet:
-        out += ["", "Unchanged: " + ", ".join(code(i.quarter, in_table=False) for i in quiet) + "."]
+        listed = w._(", ").join(code(i.quarter, in_table=False) for i in quiet)
+        out += ["", w._("Unchanged: {quarters}.", quarters=listed)]
     first = impacts[0] if impacts else None
     footer = f"<sub>planc {__version__}"
     if first is not None:
-        footer += (
-            f" · compared {code(first.base.label, in_table=False)} → "
-            f"{code(first.head.label, in_table=False)}"
+        footer += " · " + w._(
+            "compared {base} → {head}",
+            base=code(first.base.label, in_table=False),
+            head=code(first.head.label, in_table=False),
         )
-    footer += " · this comment is updated in place on every push</sub>"
+    footer += " · " + w._("this comment is updated in place on every push") + "</sub>"
     out += ["", footer]
     return "\n".join(out) + "\n"
 
@@ -442,122 +557,165 @@ def _pending(impact: Impact) -> int:
     return sum(1 for a in impact.approvals if not a.recorded)
 
 
-def _awaiting(impact: Impact) -> str:
+def _awaiting(impact: Impact, w: Words) -> str:
     """`` · awaiting 2 approvals`` in the heading while any is missing."""
     pending = _pending(impact)
-    return f" · awaiting {_plural(pending, 'approval')}" if pending else ""
+    if not pending:
+        return ""
+    return " · " + w.n_("awaiting {count} approval", "awaiting {count} approvals", pending)
 
 
-def _headline(impact: Impact) -> str:
+def _headline(impact: Impact, w: Words) -> str:
     if impact.status == "new":
-        return "new quarter"
+        return w._("new quarter")
     if impact.status == "removed":
-        return "quarter removed"
+        return w._("quarter removed")
     if impact.status == "head-invalid":
-        return "plan does not compile"
+        return w._("plan does not compile")
     if impact.changes:
-        return _plural(len(impact.changes), "target") + " changed"
+        return w.n_("{count} target changed", "{count} targets changed", len(impact.changes))
     if impact.details:
-        return _plural(len(impact.details), "target detail") + " changed"
+        return w.n_(
+            "{count} target detail changed", "{count} target details changed", len(impact.details)
+        )
     if impact.reps:
-        return _plural(len(impact.reps), "rep") + " added or removed"
-    return "plan files changed"
+        return w.n_(
+            "{count} rep added or removed", "{count} reps added or removed", len(impact.reps)
+        )
+    return w._("plan files changed")
 
 
-def _impact_markdown(impact: Impact, fold: Fold) -> list[str]:
+def _impact_markdown(impact: Impact, fold: Fold, w: Words) -> list[str]:
+    quarter = f"{md(impact.quarter_name)} ({code(impact.quarter, in_table=False)})"
     out = [
         "",
-        f"### {_status_icon(impact)} planc · {md(impact.quarter_name)} ({code(impact.quarter, in_table=False)}): "
-        f"{_headline(impact)}{_awaiting(impact)}",
+        f"### {_status_icon(impact)} planc · {quarter}: {_headline(impact, w)}{_awaiting(impact, w)}",
         "",
-        summary_sentence(impact, md),
+        summary_sentence(impact, md, w),
     ]
     if fold.folded:
         shown = sum(min(len(g), fold.rows_per_region or 0) for g in _by_region(impact).values())
         out += [
             "",
-            f"> {ICON_WARN} **Shortened** to stay under GitHub's {GITHUB_COMMENT_LIMIT:,}-character "
-            f"comment limit: the details list {shown:,} of {len(impact.changes):,} changed targets. "
-            "Run `planc diff` (or `planc diff --format json`) for all of them.",
+            "> "
+            + w._(
+                "{icon} **Shortened** to stay under GitHub's {limit}-character comment limit: "
+                "the details list {shown} of {total} changed targets. Run `planc diff` (or "
+                "`planc diff --format json`) for all of them.",
+                icon=ICON_WARN,
+                limit=w.number(Decimal(GITHUB_COMMENT_LIMIT)),
+                shown=w.number(Decimal(shown)),
+                total=w.number(Decimal(len(impact.changes))),
+            ),
         ]
-    out += ["", *_checks_table(impact)]
+    out += ["", *_checks_table(impact, w)]
     if impact.status == "head-invalid":
         out += [
             "",
-            *_diagnostic_list("Errors at head", impact.head_diagnostics, fold, error_only=True),
+            *_diagnostic_list(
+                w._("Errors at head"), impact.head_diagnostics, fold, w, error_only=True
+            ),
         ]
         return out
     if impact.uncovered:
-        out += [
-            "",
-            *_diagnostic_list("Changes without an adjustment record", impact.uncovered, fold),
-        ]
+        title = w._("Changes without an adjustment record")
+        out += ["", *_diagnostic_list(title, impact.uncovered, fold, w)]
     new_problems = [d for d in impact.introduced if d.severity is not Severity.INFO]
     if new_problems:
-        out += ["", *_diagnostic_list("New problems", new_problems, fold)]
+        out += ["", *_diagnostic_list(w._("New problems"), new_problems, fold, w)]
     if impact.status in ("changed", "new", "base-invalid"):
-        out += ["", *_totals_table(impact)]
-    if impact.changes:
-        out += ["", *_scopes_table(impact)]
-    if impact.gaps:
-        out += ["", *_gaps_md(impact, fold)]
-    if impact.records:
-        out += ["", *_records_md(impact, fold)]
-    if impact.approvals:
-        out += ["", *_approvals_md(impact, fold)]
+        out += ["", *_totals_table(impact, w)]
+    out += _sections(impact, fold, w)
     for region, changes in _by_region(impact).items():
-        out += ["", *_region_details(impact, region, changes, fold)]
+        out += ["", *_region_details(impact, region, changes, fold, w)]
     if impact.fixed:
-        out += ["", *_fixed_details(impact, fold)]
+        out += ["", *_fixed_details(impact, fold, w)]
     if impact.files or impact.moved_from:
-        out += ["", _files_line(impact)]
+        out += ["", _files_line(impact, w)]
     return out
 
 
-def _checks_table(impact: Impact) -> list[str]:
+def _sections(impact: Impact, fold: Fold, w: Words) -> list[str]:
+    """The tables a change has: scopes, split moves, gaps, records, approvals (empty ones left out)."""
+    out: list[str] = []
+    if impact.changes:
+        out += ["", *_scopes_table(impact, w)]
+    for present, section in (
+        (impact.moves, _moves_md),
+        (impact.gaps, _gaps_md),
+        (impact.records, _records_md),
+        (impact.approvals, _approvals_md),
+    ):
+        if present:
+            out += ["", *section(impact, fold, w)]
+    return out
+
+
+def _checks_table(impact: Impact, w: Words) -> list[str]:
     rows: list[tuple[str, str, str]] = []
     errors, warnings = _head_counts(impact)
-    compiled = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} at head"
+    compiled = w._(
+        "{errors}, {warnings} at head",
+        errors=w.n_("{count} error", "{count} errors", errors),
+        warnings=w.n_("{count} warning", "{count} warnings", warnings),
+    )
     new_errors = sum(_is_error(d) for d in impact.introduced)
     if new_errors:
-        compiled += f" ({new_errors:,} new)"
+        compiled += w._(" ({count} new)", count=w.number(Decimal(new_errors)))
     if impact.fixed:
-        compiled += f", {len(impact.fixed):,} fixed"
-    rows.append((ICON_FAIL if errors else ICON_OK, "Plan compiles and checks pass", compiled))
+        compiled += w._(", {count} fixed", count=w.number(Decimal(len(impact.fixed))))
+    rows.append((ICON_FAIL if errors else ICON_OK, w._("Plan compiles and checks pass"), compiled))
     if impact.status in ("changed", "base-invalid"):
-        rows.append(_reconciliation_row(impact))
+        rows.append(_reconciliation_row(impact, w))
         if impact.gaps:
-            rows.append(_gaps_row(impact))
-        rows.append(_records_row(impact))
-        rows.append(_approvals_row(impact))
+            rows.append(_gaps_row(impact, w))
+        rows.append(_records_row(impact, w))
+        rows.append(_approvals_row(impact, w))
         if impact.drift is not None:
-            rows.append(_drift_row(impact))
+            rows.append(_drift_row(impact, w))
     elif impact.status == "new":
-        rows.append(_approvals_row(impact))
-    lines = ["| | Check | Result |", "|:-:|:--|:--|"]
+        rows.append(_approvals_row(impact, w))
+    lines = ["| | " + w._("Check") + " | " + w._("Result") + " |", "|:-:|:--|:--|"]
     lines += [f"| {icon} | {what} | {result} |" for icon, what, result in rows]
     return lines
 
 
-def _reconciliation_row(impact: Impact) -> tuple[str, str, str]:
+def _reconciliation_row(impact: Impact, w: Words) -> tuple[str, str, str]:
     family = [d for d in impact.introduced if _reconciliation_code(d.code)]
     fixed = [d for d in impact.fixed if _reconciliation_code(d.code)]
     out_of_band = [r for r in impact.reconciliation if r.ok() is False]
-    if any(_is_error(d) for d in family):
-        icon, text = ICON_FAIL, f"{_plural(sum(_is_error(d) for d in family), 'new error')}"
+    new_errors = sum(_is_error(d) for d in family)
+    if new_errors:
+        icon, text = ICON_FAIL, w.n_("{count} new error", "{count} new errors", new_errors)
     elif family:
-        icon, text = ICON_WARN, f"{_plural(len(family), 'new warning')}"
+        icon, text = ICON_WARN, w.n_("{count} new warning", "{count} new warnings", len(family))
     else:
-        icon, text = ICON_OK, "no new problems"
+        icon, text = ICON_OK, w._("no new problems")
     if fixed:
-        text += f", {len(fixed):,} fixed"
+        text += w._(", {count} fixed", count=w.number(Decimal(len(fixed))))
     checked = len(impact.reconciliation)
     if checked:
-        where = "all inside" if not out_of_band else f"{len(out_of_band):,} outside"
         values_only = all(r.part == "value" for r in impact.reconciliation)
-        bands = f"the {_band(impact)} band" if values_only else "their policy bands"
-        text += f"; {_plural(checked, 'parent target')} re-checked, {where} {bands}"
-    return icon, "Reconciliation and over-assignment", text
+        if not out_of_band:
+            where = (
+                w._("all inside the {band} band", band=_band(impact, w))
+                if values_only
+                else w._("all inside their policy bands")
+            )
+        else:
+            outside = w.number(Decimal(len(out_of_band)))
+            where = (
+                w._("{count} outside the {band} band", count=outside, band=_band(impact, w))
+                if values_only
+                else w._("{count} outside their policy bands", count=outside)
+            )
+        text += w.n_(
+            "; {count} parent target re-checked, {where}",
+            "; {count} parent targets re-checked, {where}",
+            checked,
+            where=where,
+        )
+    return icon, w._("Reconciliation and over-assignment"), text
 
 
 def _reconciliation_code(code: str) -> bool:
@@ -565,39 +723,51 @@ def _reconciliation_code(code: str) -> bool:
     return code.startswith("PLC3") and code not in ("PLC310", "PLC311")
 
 
-def _gap_band(impact: Impact) -> str:
+def _gap_band(impact: Impact, w: Words = ENGLISH) -> str:
     band = impact.gap_band
     if band is None:
         return ""
-    return f"{pct(band.min)} to {pct(band.max)}"
+    return w._("{low} to {high}", low=pct(band.min, w), high=pct(band.max, w))
 
 
-def _gaps_row(impact: Impact) -> tuple[str, str, str]:
-    what = "Top-down vs bottom-up gaps"
-    count = _plural(len(impact.gaps), "gap") + " changed"
+def _gaps_row(impact: Impact, w: Words) -> tuple[str, str, str]:
+    what = w._("Top-down vs bottom-up gaps")
+    count = w.n_("{count} gap changed", "{count} gaps changed", len(impact.gaps))
     if impact.gap_band is None:
-        return ICON_OK, what, f"{count} (the policy sets no bottom_up_gap band)"
+        return ICON_OK, what, w._("{count} (the policy sets no bottom_up_gap band)", count=count)
     outside = sum(g.moved_outside for g in impact.gaps)
     back = sum(g.moved_inside for g in impact.gaps)
-    text = f"{count}; " + (
-        f"{outside:,} {'moves' if outside == 1 else 'move'} outside" if outside else "none leaves"
-    )
-    text += f" the {_gap_band(impact)} band"
+    band = _gap_band(impact, w)
+    if outside:
+        text = w.n_(
+            "{gaps}; {count} moves outside the {band} band",
+            "{gaps}; {count} move outside the {band} band",
+            outside,
+            gaps=count,
+            band=band,
+        )
+    else:
+        text = w._("{gaps}; none leaves the {band} band", gaps=count, band=band)
     if back:
-        text += f", {back:,} back inside"
+        text += w._(", {count} back inside", count=w.number(Decimal(back)))
     return (ICON_WARN if outside else ICON_OK), what, text
 
 
-def _gap_text(side: GapSide | None, unit: str) -> str:
+def _gap_text(side: GapSide | None, unit: str, w: Words = ENGLISH) -> str:
     """``+19,000 (+5.2%)``, or ``—`` where there is no bottom-up number."""
     if side is None:
         return "—"
-    share = "" if side.percent is None else f" ({pct(side.percent)})"
-    return f"{_delta_text(side.amount, unit)}{share}"
+    share = "" if side.percent is None else f" ({pct(side.percent, w)})"
+    return f"{_delta_text(side.amount, unit, w)}{share}"
 
 
 def _gap_numbers(
-    before: GapSide | None, after: GapSide | None, unit: str, which: str, arrow: str = "→"
+    before: GapSide | None,
+    after: GapSide | None,
+    unit: str,
+    which: str,
+    arrow: str = "→",
+    w: Words = ENGLISH,
 ) -> tuple[str, bool]:
     """Top-down or bottom-up before → after (one number when it stayed), and rolled up?"""
     old: Decimal | None = getattr(before, which) if before is not None else None
@@ -605,146 +775,203 @@ def _gap_numbers(
     side = after if after is not None else before
     rolled = side is not None and side.rolled_up
     if old == new or old is None:
-        return _with_unit(new, unit), rolled
-    return f"{_with_unit(old, unit)} {arrow} {_with_unit(new, unit)}", rolled
+        return _with_unit(new, unit, w), rolled
+    return f"{_with_unit(old, unit, w)} {arrow} {_with_unit(new, unit, w)}", rolled
 
 
-def _gap_verdict(gap: GapChange, band: str) -> str:
+def _gap_verdict(gap: GapChange, band: str, w: Words) -> str:
     if gap.moved_outside:
-        return f"{ICON_WARN} moves outside {band}"
+        return f"{ICON_WARN} " + w._("moves outside {band}", band=band)
     if gap.moved_inside:
-        return f"{ICON_OK} back inside {band}"
+        return f"{ICON_OK} " + w._("back inside {band}", band=band)
     if gap.after is not None and gap.after.outside:
-        return f"{ICON_WARN} still outside {band}"
+        return f"{ICON_WARN} " + w._("still outside {band}", band=band)
     return ""
 
 
-def _gaps_md(impact: Impact, fold: Fold) -> list[str]:
+def _gaps_md(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.gaps if cap is None else impact.gaps[:cap]
-    band = _gap_band(impact)
-    lines = [
+    band = _gap_band(impact, w)
+    title = w._(
         "**Top-down vs bottom-up** (gap: how much more the target asks than its owner commits to"
-        + (f"; policy band {band} of the commitment)" if band else ")"),
+    )
+    title += w._("; policy band {band} of the commitment)", band=band) if band else ")"
+    lines = [
+        title,
         "",
-        "| Target | Top-down | Bottom-up | Gap before | Gap after | Policy band |",
+        "| "
+        + " | ".join(
+            (
+                w._("Target"),
+                w._("Top-down"),
+                w._("Bottom-up"),
+                w._("Gap before"),
+                w._("Gap after"),
+                w._("Policy band"),
+            )
+        )
+        + " |",
         "|:--|--:|--:|--:|--:|:--|",
     ]
     for g in shown:
         unit = _unit(impact, g.metric)
-        top, _ = _gap_numbers(g.before, g.after, unit, "top_down")
-        bottom, rolled = _gap_numbers(g.before, g.after, unit, "bottom_up")
+        top, _ = _gap_numbers(g.before, g.after, unit, "top_down", w=w)
+        bottom, rolled = _gap_numbers(g.before, g.after, unit, "bottom_up", w=w)
         if rolled:
-            bottom += f" (from the {_below(g.level)})"
+            bottom += " " + _from_below(g.level, w)
         lines.append(
             f"| {md(g.name)} · {md(_metric_name(impact, g.metric))} | {top} | {bottom} "
-            f"| {_gap_text(g.before, unit)} | **{_gap_text(g.after, unit)}** "
-            f"| {_gap_verdict(g, band)} |"
+            f"| {_gap_text(g.before, unit, w)} | **{_gap_text(g.after, unit, w)}** "
+            f"| {_gap_verdict(g, band, w)} |"
         )
     if len(shown) < len(impact.gaps):
-        lines += ["", f"…and {len(impact.gaps) - len(shown):,} more changed gaps."]
+        more = len(impact.gaps) - len(shown)
+        lines += [
+            "",
+            w.n_("…and {count} more changed gap.", "…and {count} more changed gaps.", more),
+        ]
     return lines
 
 
-def _below(level: Level) -> str:
-    return {Level.COMPANY: "regions", Level.REGION: "teams"}.get(level, "reps")
+def _from_below(level: Level, w: Words = ENGLISH) -> str:
+    if level is Level.COMPANY:
+        return w._("(from the regions)")
+    if level is Level.REGION:
+        return w._("(from the teams)")
+    return w._("(from the reps)")
 
 
-def _band(impact: Impact) -> str:
+def _band(impact: Impact, w: Words = ENGLISH) -> str:
     plan = impact.head.plan
     if plan is None:
         return ""
     band = plan.policy.over_assignment
-    return f"{amount(100 + band.min)}–{amount(100 + band.max)}%"  # noqa: RUF001 - en dash meant
+    return _band_text(band.min, band.max, w)
 
 
-def _records_row(impact: Impact) -> tuple[str, str, str]:
+def _band_text(low: Decimal, high: Decimal, w: Words) -> str:
+    return f"{w.number(100 + low)}{DASH}{_unit_value(100 + high, 'percent', w)}"
+
+
+def _records_row(impact: Impact, w: Words) -> tuple[str, str, str]:
+    what = w._("Every change has an adjustment record")
     total = len(impact.changes) - sum(1 for c in impact.changes if c.after is None)
     ids = sorted({r for c in impact.changes for r in c.covered_by})
     if impact.uncovered:
         return (
             ICON_FAIL,
-            "Every change has an adjustment record",
-            f"{len(impact.uncovered):,} of {total:,} changed targets "
-            f"{'has' if len(impact.uncovered) == 1 else 'have'} none (PLC610)",
+            what,
+            w.n_(
+                "{uncovered} of {count} changed target has none (PLC610)",
+                "{uncovered} of {count} changed targets have none (PLC610)",
+                total,
+                uncovered=w.number(Decimal(len(impact.uncovered))),
+            ),
         )
     if not total:
-        return ICON_OK, "Every change has an adjustment record", "no target value changed"
+        return ICON_OK, what, w._("no target value changed")
     causes = {r.id: r.cause for r in impact.records}
-    named = ", ".join(
-        f"{code(i)} ({md(causes[i])})" if i in causes else code(i) for i in ids[:5]
-    ) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
-    return ICON_OK, "Every change has an adjustment record", f"{total:,} covered by {named}"
+    named = w._(", ").join(
+        f"{code(i)} ({md(w.cause(causes[i]))})" if i in causes else code(i) for i in ids[:5]
+    )
+    if len(ids) > 5:
+        named = _and_more(named, len(ids) - 5, w)
+    return (
+        ICON_OK,
+        what,
+        w._("{count} covered by {records}", count=w.number(Decimal(total)), records=named),
+    )
 
 
-def _approvals_row(impact: Impact) -> tuple[str, str, str]:
-    what = "Approvals the policy requires"
+def _approvals_row(impact: Impact, w: Words) -> tuple[str, str, str]:
+    what = w._("Approvals the policy requires")
     if not impact.approvals:
-        text = "none (the policy has no approval tiers)" if not impact.tiers else "none"
+        text = w._("none (the policy has no approval tiers)") if not impact.tiers else w._("none")
         return ICON_OK, what, text
     pending = [a for a in impact.approvals if not a.recorded]
-    people = [_person_md(a) for a in (pending or impact.approvals)]
+    people = [_person_md(a, w) for a in (pending or impact.approvals)]
     if pending:
-        return ICON_WAIT, what, "review needed from " + _listing(people, 4)
-    return ICON_OK, what, "recorded in the adjustment records: " + _listing(people, 4)
+        return ICON_WAIT, what, w._("review needed from {people}", people=_listing(people, w, 4))
+    return (
+        ICON_OK,
+        what,
+        w._("recorded in the adjustment records: {people}", people=_listing(people, w, 4)),
+    )
 
 
-def _person_md(approval: Approval) -> str:
-    handle = f" {code('@' + approval.github)}" if approval.github else " (no GitHub handle)"
+def _person_md(approval: Approval, w: Words) -> str:
+    handle = (
+        f" {code('@' + approval.github)}" if approval.github else " " + w._("(no GitHub handle)")
+    )
     return md(approval.name) + handle
 
 
-def _drift_row(impact: Impact) -> tuple[str, str, str]:
+def _drift_row(impact: Impact, w: Words) -> tuple[str, str, str]:
     drift = impact.drift
     assert drift is not None
-    what = f"Drift from the approved plan {code(drift.ref)}"
+    what = w._("Drift from the approved plan {ref}", ref=code(drift.ref))
     if not drift.available:
-        return ICON_WARN, what, "not measured: " + md(drift.reason or "unknown")
+        return ICON_WARN, what, w._("not measured: {reason}", reason=md(drift.reason or "unknown"))
     moved = [t for t in drift.totals if t.target_before != t.target_after]
+    differ = w.n_("{count} target differs", "{count} targets differ", drift.changed_targets)
     if not moved:
-        text = f"company targets as approved; {_plural(drift.changed_targets, 'target')} differ"
+        text = w._("company targets as approved; {differ}", differ=differ)
     else:
         bits = [
-            f"{md(t.name)} {pct(_pct_change(t.target_before, t.target_after))}" for t in moved[:3]
+            f"{md(t.name)} {pct(_pct_change(t.target_before, t.target_after), w)}"
+            for t in moved[:3]
         ]
-        text = "company " + ", ".join(bits) + f"; {_plural(drift.changed_targets, 'target')} differ"
+        text = w._("company {changes}; {differ}", changes=w._(", ").join(bits), differ=differ)
     return ICON_OK, what, text
 
 
-def _totals_table(impact: Impact) -> list[str]:
-    money = f" ({code(impact.currency, in_table=False)} for amounts)" if impact.currency else ""
+def _totals_table(impact: Impact, w: Words) -> list[str]:
+    money = (
+        w._(" ({currency} for amounts)", currency=code(impact.currency, in_table=False))
+        if impact.currency
+        else ""
+    )
     shown = [t for t in impact.totals if t.changed or impact.status != "changed"]
     shown = [t for t in shown if (t.target_after, t.quotas_after) != (None, None)]
     if not shown:
-        return ["**Totals:** every company target and the reps' quotas, added up, are unchanged."]
+        return [
+            w._("**Totals:** every company target and the reps' quotas, added up, are unchanged.")
+        ]
     lines = [
-        f"**Totals**{money}",
+        w._("**Totals**") + money,
         "",
-        "| Metric | Company target | Δ | Reps' quotas, added up | Δ |",
+        "| "
+        + " | ".join(
+            (w._("Metric"), w._("Company target"), "Δ", w._("Reps' quotas, added up"), "Δ")
+        )
+        + " |",
         "|:--|--:|--:|--:|--:|",
     ]
     for t in shown:
         lines.append(
-            f"| {md(t.name)} | {_before_after(t.target_before, t.target_after, t.unit)} "
-            f"| {_delta_cell(t.target_before, t.target_after, t.unit)} "
-            f"| {_before_after(t.quotas_before, t.quotas_after, t.unit) if t.summed else '—'} "
-            f"| {_delta_cell(t.quotas_before, t.quotas_after, t.unit) if t.summed else ''} |"
+            f"| {md(t.name)} | {_before_after(t.target_before, t.target_after, t.unit, w)} "
+            f"| {_delta_cell(t.target_before, t.target_after, t.unit, w)} "
+            f"| {_before_after(t.quotas_before, t.quotas_after, t.unit, w) if t.summed else '—'} "
+            f"| {_delta_cell(t.quotas_before, t.quotas_after, t.unit, w) if t.summed else ''} |"
         )
     return lines
 
 
-def _before_after(before: Decimal | None, after: Decimal | None, unit: str) -> str:
+def _before_after(before: Decimal | None, after: Decimal | None, unit: str, w: Words) -> str:
     if before == after or before is None:
-        return _with_unit(after, unit)
-    return f"{_with_unit(before, unit)} → **{_with_unit(after, unit)}**"
+        return _with_unit(after, unit, w)
+    return f"{_with_unit(before, unit, w)} → **{_with_unit(after, unit, w)}**"
 
 
-def _delta_cell(before: Decimal | None, after: Decimal | None, unit: str) -> str:
+def _delta_cell(
+    before: Decimal | None, after: Decimal | None, unit: str, w: Words = ENGLISH
+) -> str:
     if before == after or before is None:
         return ""
-    if before is None or after is None:
-        return "new" if before is None else "removed"
-    return f"{_delta_text(after - before, unit)} ({pct(_pct_change(before, after))})"
+    if after is None:
+        return w._("removed")
+    return f"{_delta_text(after - before, unit, w)} ({pct(_pct_change(before, after), w)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -757,38 +984,49 @@ class _Row:
     count: int = 1
 
 
-def _scope_label(impact: Impact, change: TargetDelta) -> str:
+def _level_word(level: Level, w: Words) -> str:
+    return {
+        Level.COMPANY: w.p_("level", "company"),
+        Level.REGION: w.p_("level", "region"),
+        Level.TEAM: w.p_("level", "team"),
+        Level.REP: w.p_("level", "rep"),
+    }[level]
+
+
+def _scope_label(impact: Impact, change: TargetDelta, w: Words) -> str:
     who = f"**{md(change.name)}**"
     if change.level is Level.REP:
-        return f"{who} · rep, {md(impact.name_of(change.team or ''))}"
+        return w._("{who} · rep, {team}", who=who, team=md(impact.name_of(change.team or "")))
     if change.level is Level.TEAM:
-        return f"{who} · team, {md(impact.name_of(change.region or ''))}"
-    return f"{who} · {change.level.label}"
+        return w._(
+            "{who} · team, {region}", who=who, region=md(impact.name_of(change.region or ""))
+        )
+    return f"{who} · {_level_word(change.level, w)}"
 
 
-def _scope_rows(impact: Impact) -> list[_Row]:
+def _scope_rows(impact: Impact, w: Words) -> list[_Row]:
     """Changed targets one by one; reps grouped by team, then by region, when there are many."""
     rows = [
-        _Row(_scope_label(impact, c), c.metric, _unit(impact, c.metric), c.before, c.after)
+        _Row(_scope_label(impact, c, w), c.metric, _unit(impact, c.metric), c.before, c.after)
         for c in impact.changes
     ]
     if len(rows) <= TOP_TABLE_ROWS:
         return rows
     for level in (Level.TEAM, Level.REGION):
-        grouped = _grouped(impact, level)
+        grouped = _grouped(impact, level, w)
         if len(grouped) <= TOP_TABLE_ROWS or level is Level.REGION:
             return grouped
     return rows
 
 
-def _grouped(impact: Impact, level: Level) -> list[_Row]:
+def _grouped(impact: Impact, level: Level, w: Words) -> list[_Row]:
     groups: dict[tuple[str, str], list[TargetDelta]] = {}
     out: list[_Row] = []
     for change in impact.changes:
         if change.level is not Level.REP:
             out.append(
                 _Row(
-                    _scope_label(impact, change),
+                    _scope_label(impact, change, w),
                     change.metric,
                     _unit(impact, change.metric),
                     change.before,
@@ -799,12 +1037,42 @@ def _grouped(impact: Impact, level: Level) -> list[_Row]:
         owner = (change.team if level is Level.TEAM else change.region) or ""
         groups.setdefault((owner, change.metric), []).append(change)
     for (owner, metric), changes in groups.items():
-        kind = "team" if level is Level.TEAM else "region"
         befores = [c.before for c in changes if c.before is not None]
         afters = [c.after for c in changes if c.after is not None]
         summed = _summed(impact, metric)
-        how = "added up" if summed else "averaged"
-        label = f"{_plural(len(changes), 'rep')} in **{md(impact.name_of(owner))}** ({kind}), {how}"
+        where = md(impact.name_of(owner))
+        if level is Level.TEAM:
+            label = (
+                w.n_(
+                    "{count} rep in **{where}** (team), added up",
+                    "{count} reps in **{where}** (team), added up",
+                    len(changes),
+                    where=where,
+                )
+                if summed
+                else w.n_(
+                    "{count} rep in **{where}** (team), averaged",
+                    "{count} reps in **{where}** (team), averaged",
+                    len(changes),
+                    where=where,
+                )
+            )
+        else:
+            label = (
+                w.n_(
+                    "{count} rep in **{where}** (region), added up",
+                    "{count} reps in **{where}** (region), added up",
+                    len(changes),
+                    where=where,
+                )
+                if summed
+                else w.n_(
+                    "{count} rep in **{where}** (region), averaged",
+                    "{count} reps in **{where}** (region), averaged",
+                    len(changes),
+                    where=where,
+                )
+            )
         out.append(
             _Row(
                 label,
@@ -833,27 +1101,67 @@ def _total(values: list[Decimal], summed: bool) -> Decimal | None:
     return total if summed else (total / len(values)).quantize(Decimal("0.01"))
 
 
-def _scopes_table(impact: Impact) -> list[str]:
-    rows = _scope_rows(impact)
+def _scopes_table(impact: Impact, w: Words) -> list[str]:
+    rows = _scope_rows(impact, w)
     grouped = any(r.count > 1 for r in rows)
-    title = "**Changed scopes**" + (
-        " (reps grouped; each one is in the details below)" if grouped else ""
+    title = w._("**Changed scopes**") + (
+        w._(" (reps grouped; each one is in the details below)") if grouped else ""
     )
-    lines = [
-        title,
-        "",
-        "| Scope | Metric | Before | After | Δ | Δ % |",
-        "|:--|:--|--:|--:|--:|--:|",
-    ]
+    head = (w._("Scope"), w._("Metric"), w._("Before"), w._("After"), "Δ", "Δ %")
+    lines = [title, "", "| " + " | ".join(head) + " |", "|:--|:--|--:|--:|--:|--:|"]
     for row in rows:
-        before = "new" if row.before is None else _with_unit(row.before, row.unit)
-        after = "removed" if row.after is None else _with_unit(row.after, row.unit)
+        before = w._("new") if row.before is None else _with_unit(row.before, row.unit, w)
+        after = w._("removed") if row.after is None else _with_unit(row.after, row.unit, w)
         delta = _diff(row.before, row.after) if None not in (row.before, row.after) else None
         lines.append(
             f"| {row.scope} | {md(_metric_name(impact, row.metric))} | {before} | {after} "
-            f"| {_delta_text(delta, row.unit)} | {pct(_pct_change(row.before, row.after))} |"
+            f"| {_delta_text(delta, row.unit, w)} | {pct(_pct_change(row.before, row.after), w)} |"
         )
     return lines
+
+
+def _moves_md(impact: Impact, fold: Fold, w: Words) -> list[str]:
+    """Amounts moved between the months of a phasing or the products of a split."""
+    refs = list(dict.fromkeys(m.ref for m in impact.moves))
+    kept = set(refs if fold.list_cap is None else refs[: fold.list_cap])
+    head = (w._("Target"), w._("Month or product"), w._("Before"), w._("After"), "Δ")
+    lines = [
+        w._("**Phasing and product split**")
+        + w._(" (amounts moved inside a target, even where its quarter total stayed)"),
+        "",
+        "| " + " | ".join(head) + " |",
+        "|:--|:--|--:|--:|--:|",
+    ]
+    for move in impact.moves:
+        if move.ref not in kept:
+            continue
+        unit = _unit(impact, move.metric)
+        lines.append(
+            f"| {md(move.name)} · {md(_metric_name(impact, move.metric))} "
+            f"| {_split_part(impact, move, w)} | {_or_new(move.before, unit, w)} "
+            f"| {_or_removed(move.after, unit, w)} | {_delta_text(move.delta, unit, w)} |"
+        )
+    if len(kept) < len(refs):
+        more = len(refs) - len(kept)
+        lines += [
+            "",
+            w.n_(
+                "…and {count} more target whose split moved.",
+                "…and {count} more targets whose split moved.",
+                more,
+            ),
+        ]
+    return lines
+
+
+def _split_part(impact: Impact, move: SplitMove, w: Words) -> str:
+    if move.month is not None:
+        return w.month_year(*move.month)
+    product = move.product or ""
+    for plan in (impact.head.plan, impact.base.plan):
+        if plan is not None and product in plan.products:
+            return md(plan.products[product].name)
+    return md(product)
 
 
 def _by_region(impact: Impact) -> dict[str, list[TargetDelta]]:
@@ -868,51 +1176,74 @@ def _by_region(impact: Impact) -> dict[str, list[TargetDelta]]:
 
 
 def _region_details(
-    impact: Impact, region: str, changes: list[TargetDelta], fold: Fold
+    impact: Impact, region: str, changes: list[TargetDelta], fold: Fold, w: Words
 ) -> list[str]:
-    title = impact.name_of(region) if region else "Company"
+    title = impact.name_of(region) if region else w._("Company")
     nets = []
     for metric in dict.fromkeys(c.metric for c in changes):
         total = sum((c.delta or Decimal(0) for c in changes if c.metric == metric), Decimal(0))
-        nets.append(f"{_metric_name(impact, metric)} {_delta_text(total, _unit(impact, metric))}")
-    summary = f"{title} · {_plural(len(changes), 'changed target')}"
+        nets.append(
+            f"{_metric_name(impact, metric)} {_delta_text(total, _unit(impact, metric), w)}"
+        )
+    summary = f"{title} · " + w.n_(
+        "{count} changed target", "{count} changed targets", len(changes)
+    )
     if nets:
-        summary += " · net " + ", ".join(nets[:3])
+        summary += " · " + w._("net {changes}", changes=w._(", ").join(nets[:3]))
     lines = [f"<details><summary>{html_text(summary)}</summary>", ""]
     shown = changes if fold.rows_per_region is None else changes[: fold.rows_per_region]
     if shown:
-        lines += [
-            "| Where | Target | Before | After | Δ | Δ % | Record | Approver |",
-            "|:--|:--|--:|--:|--:|--:|:--|:--|",
-        ]
+        head = (
+            w._("Where"),
+            w._("Target"),
+            w._("Before"),
+            w._("After"),
+            "Δ",
+            "Δ %",
+            w._("Record"),
+            w._("Approver"),
+        )
+        lines += ["| " + " | ".join(head) + " |", "|:--|:--|--:|--:|--:|--:|:--|:--|"]
         approvers = _approver_names(impact)
         for c in shown:
             unit = _unit(impact, c.metric)
             where = code(f"{PurePosixPath(c.span.path).name}:{c.span.line}") if c.span else ""
-            record = ", ".join(code(r) for r in c.covered_by) or (
-                "—" if c.after is None else f"{ICON_FAIL} none"
+            record = w._(", ").join(code(r) for r in c.covered_by) or (
+                "—" if c.after is None else f"{ICON_FAIL} " + w._("none")
             )
             lines.append(
                 f"| {where} | {md(c.name)} · {md(_metric_name(impact, c.metric))} "
-                f"| {'new' if c.before is None else _with_unit(c.before, unit)} "
-                f"| {'removed' if c.after is None else _with_unit(c.after, unit)} "
-                f"| {_delta_text(c.delta, unit)} | {pct(c.delta_percent)} | {record} "
+                f"| {_or_new(c.before, unit, w)} | {_or_removed(c.after, unit, w)} "
+                f"| {_delta_text(c.delta, unit, w)} | {pct(c.delta_percent, w)} | {record} "
                 f"| {approvers.get(c.ref, '')} |"
             )
     if len(shown) < len(changes):
         lines += [
             "",
-            f"…and {len(changes) - len(shown):,} more changed targets in {md(title)}, "
-            "folded to fit the comment limit.",
+            w.n_(
+                "…and {count} more changed target in {where}, folded to fit the comment limit.",
+                "…and {count} more changed targets in {where}, folded to fit the comment limit.",
+                len(changes) - len(shown),
+                where=md(title),
+            ),
         ]
     paths = sorted({c.span.path for c in changes if c.span})
     if paths:
-        lines += ["", "In " + ", ".join(code(p, in_table=False) for p in paths) + "."]
-    notes = _region_notes(impact, region, fold)
+        listed = w._(", ").join(code(p, in_table=False) for p in paths)
+        lines += ["", w._("In {paths}.", paths=listed)]
+    notes = _region_notes(impact, region, fold, w)
     if notes:
         lines += ["", *notes]
     lines += ["", "</details>"]
     return lines
+
+
+def _or_new(value: Decimal | None, unit: str, w: Words) -> str:
+    return w._("new") if value is None else _with_unit(value, unit, w)
+
+
+def _or_removed(value: Decimal | None, unit: str, w: Words) -> str:
+    return w._("removed") if value is None else _with_unit(value, unit, w)
 
 
 def _approver_names(impact: Impact) -> dict[str, str]:
@@ -923,14 +1254,14 @@ def _approver_names(impact: Impact) -> dict[str, str]:
     return names
 
 
-def _region_notes(impact: Impact, region: str, fold: Fold) -> list[str]:
+def _region_notes(impact: Impact, region: str, fold: Fold, w: Words) -> list[str]:
     lines: list[str] = []
     cap = fold.list_cap
     recon = [r for r in impact.reconciliation if impact.region_of(r.node) == (region or None)]
     if region == "":
         recon = [r for r in impact.reconciliation if r.level is Level.COMPANY]
     for row in recon[:cap] if cap is not None else recon:
-        lines.append("- " + _reconciliation_md(impact, row))
+        lines.append("- " + _reconciliation_md(impact, row, w))
     details = [
         d for d in impact.details if (impact.region_of(d.ref.split("/", 1)[0]) or "") == region
     ]
@@ -941,39 +1272,80 @@ def _region_notes(impact: Impact, region: str, fold: Fold) -> list[str]:
             else ""
         )
         lines.append(
-            f"- {where} {code(detail.ref, in_table=False)}: {', '.join(detail.fields)} changed "
-            "(value unchanged)"
+            f"- {where} "
+            + w._(
+                "{target}: {fields} changed (value unchanged)",
+                target=_target_name(impact, detail.ref),
+                fields=w._(", ").join(_field_word(f, w) for f in detail.fields),
+            )
         )
     for rep in [r for r in impact.reps if (r.region or "") == region]:
-        verb = "in" if rep.added else "from"
-        lines.append(
-            f"- {'joins' if rep.added else 'leaves'}: {md(rep.name)} ({code(rep.person, in_table=False)}) "
-            f"{verb} {md(impact.name_of(rep.team or ''))}"
-        )
+        named = {
+            "name": md(rep.name),
+            "id": code(rep.person, in_table=False),
+            "team": md(impact.name_of(rep.team or "")),
+        }
+        if rep.added:
+            lines.append("- " + w._("joins: {name} ({id}) in {team}", **named))
+        else:
+            lines.append("- " + w._("leaves: {name} ({id}) from {team}", **named))
     return lines
 
 
-def _reconciliation_md(impact: Impact, row: Reconciliation) -> str:
-    below = (
-        "regions"
-        if row.level is Level.COMPANY
-        else ("teams" if row.level is Level.REGION else "reps")
-    )
+def _target_name(impact: Impact, ref: str) -> str:
+    """``East Key Accounts · Revenue`` (``east-ka/revenue``): names first, the id for the YAML."""
+    node, _, metric = ref.partition("/")
+    named = f"{md(impact.name_of(node))} · {md(_metric_name(impact, metric))}"
+    return f"{named} ({code(ref, in_table=False)})"
+
+
+def _field_word(field: str, w: Words) -> str:
+    words = {
+        "stretch": w.p_("field", "stretch"),
+        "deadline": w.p_("field", "deadline"),
+        "owner": w.p_("field", "owner"),
+        "pillar": w.p_("field", "pillar"),
+        "months": w._("phasing"),
+        "products": w._("product split"),
+        "last_quarter": w._("last quarter"),
+        "last_year": w._("last year"),
+        "bottom_up": w._("bottom-up number"),
+    }
+    return words.get(field, field)
+
+
+def _reconciliation_md(impact: Impact, row: Reconciliation, w: Words) -> str:
+    below = {
+        Level.COMPANY: w._("regions carry"),
+        Level.REGION: w._("teams carry"),
+    }.get(row.level, w._("reps carry"))
     ok = row.ok()
     icon = ICON_OK if ok else (ICON_FAIL if ok is False else ICON_WARN)
     unit = _unit(impact, row.metric)
-    band = f"{amount(100 + row.band_min)}–{amount(100 + row.band_max)}%"  # noqa: RUF001 - en dash meant
-    limit = "at most 100%" if row.cap else f"{band} band"
-    metric = md(_metric_name(impact, row.metric)) + (" stretch" if row.part == "stretch" else "")
-    return (
-        f"{icon} {md(row.name)} · {metric}: {below} carry "
-        f"{_with_unit(row.children_after, unit)} = {_share(row.percent_after)} of "
-        f"{_with_unit(row.parent_after, unit)} (was {_share(row.percent_before)}; {limit})"
+    limit = (
+        w._("at most 100%")
+        if row.cap
+        else w._("{band} band", band=_band_text(row.band_min, row.band_max, w))
+    )
+    metric = md(_metric_name(impact, row.metric))
+    if row.part == "stretch":
+        metric = w._("{metric} stretch", metric=metric)
+    return w._(
+        "{icon} {name} · {metric}: {below} {children} = {share} of {parent} (was {before}; {limit})",
+        icon=icon,
+        name=md(row.name),
+        metric=metric,
+        below=below,
+        children=_with_unit(row.children_after, unit, w),
+        share=_share(row.percent_after, w),
+        parent=_with_unit(row.parent_after, unit, w),
+        before=_share(row.percent_before, w),
+        limit=limit,
     )
 
 
 def _diagnostic_list(
-    title: str, found: list[Diagnostic], fold: Fold, error_only: bool = False
+    title: str, found: list[Diagnostic], fold: Fold, w: Words, error_only: bool = False
 ) -> list[str]:
     if error_only:
         found = [d for d in found if _is_error(d)]
@@ -983,94 +1355,175 @@ def _diagnostic_list(
     for d in shown:
         icon = ICON_FAIL if _is_error(d) else ICON_WARN
         where = code(str(d.span), in_table=False) if d.span else ""
-        hint = f" — {md(d.hint)}" if d.hint else ""
-        lines.append(f"- {icon} {where} {d.code} {md(d.message)}{hint}")
+        hint = f" — {md(w.hint(d))}" if d.hint else ""
+        lines.append(f"- {icon} {where} {d.code} {md(w.message(d))}{hint}")
     if len(shown) < len(found):
-        lines.append(f"- …and {len(found) - len(shown):,} more (folded to fit the comment limit)")
+        lines.append(
+            "- "
+            + w._(
+                "…and {count} more (folded to fit the comment limit)",
+                count=w.number(Decimal(len(found) - len(shown))),
+            )
+        )
     return lines
 
 
-def _fixed_details(impact: Impact, fold: Fold) -> list[str]:
+def _fixed_details(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.fixed if cap is None else impact.fixed[:cap]
-    lines = [
-        f"<details><summary>{html_text(_plural(len(impact.fixed), 'problem') + ' fixed')}</summary>",
-        "",
-    ]
+    summary = w.n_("{count} problem fixed", "{count} problems fixed", len(impact.fixed))
+    lines = [f"<details><summary>{html_text(summary)}</summary>", ""]
     for d in shown:
         where = code(str(d.span), in_table=False) if d.span else ""
-        lines.append(f"- {ICON_OK} {where} {d.code} {md(d.message)}")
+        lines.append(f"- {ICON_OK} {where} {d.code} {md(w.message(d))}")
     if len(shown) < len(impact.fixed):
-        lines.append(f"- …and {len(impact.fixed) - len(shown):,} more")
+        more = w.number(Decimal(len(impact.fixed) - len(shown)))
+        lines.append("- " + w._("…and {count} more", count=more))
     lines += ["", "</details>"]
     return lines
 
 
-def _records_md(impact: Impact, fold: Fold) -> list[str]:
+def _records_md(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.records if cap is None else impact.records[:cap]
-    lines = ["**Adjustment records** (the stated reasons)", ""]
+    statuses = {"new": w._("new"), "changed": w._("changed"), "unchanged": w._("unchanged")}
+    lines = [w._("**Adjustment records** (the stated reasons)"), ""]
     for r in shown:
-        approved = (
-            ", ".join(md(impact.name_of(p)) for p in r.approved_by) or "nobody yet (review the PR)"
+        approved = w._(", ").join(md(impact.name_of(p)) for p in r.approved_by) or w._(
+            "nobody yet (review the PR)"
         )
-        refs = ", ".join(code(x, in_table=False) for x in r.refs[:8])
+        refs = w._(", ").join(code(x, in_table=False) for x in r.refs[:8])
         if len(r.refs) > 8:
-            refs += f" and {len(r.refs) - 8:,} more"
+            refs = _and_more(refs, len(r.refs) - 8, w)
         lines.append(
-            f"- **{md(r.id)}** ({r.status}) · cause: **{md(r.cause)}** · decided {r.decided} · "
-            f"effective {r.effective} · changes {refs} · approved by {approved}"
+            "- "
+            + w._(
+                "**{id}** ({status}) · cause: **{cause}** · decided {decided} · effective "
+                "{effective} · changes {refs} · approved by {approved}",
+                id=md(r.id),
+                status=statuses.get(r.status, r.status),
+                cause=md(w.cause(r.cause)),
+                decided=_day(r.decided, w),
+                effective=_day(r.effective, w),
+                refs=refs,
+                approved=approved,
+            )
         )
         lines.append(f"  > {md(r.note)}")
     if len(shown) < len(impact.records):
-        lines.append(f"- …and {len(impact.records) - len(shown):,} more records")
+        more = len(impact.records) - len(shown)
+        lines.append("- " + w.n_("…and {count} more record", "…and {count} more records", more))
     return lines
 
 
-def _approvals_md(impact: Impact, fold: Fold) -> list[str]:
+def _day(text: str, w: Words) -> str:
+    """A record's date (ISO in the YAML) as the locale writes dates."""
+    try:
+        return w.date(date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def _why(approval: Approval, impact: Impact, w: Words) -> str:
+    """Why this person must approve, with names: ``region owner of North``."""
+    owner = _OWNER_OF.fullmatch(approval.why)
+    if owner is not None:
+        level = Level[owner.group(1).upper()]
+        return w._(
+            "{level} owner of {name}",
+            level=_level_word(level, w),
+            name=md(impact.name_of(owner.group(2))),
+        )
+    if approval.why == "named in the policy":
+        return w._("named in the policy")
+    return md(approval.why)
+
+
+# The reasons checks/approvals.required_approver gives (planc's own words, never user text).
+_OWNER_OF = re.compile(r"(company|region|team) owner of (.+)")
+
+
+def _approvals_md(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.approvals if cap is None else impact.approvals[:cap]
-    tiers = _tiers_text(impact)
-    lines = [
-        "**Approvals**"
-        + (
-            f" (policy: {md(tiers)}; the larger of the change and the drift from the approved plan counts)"
-            if tiers
-            else ""
-        ),
-        "",
-        "| Approver | GitHub | Why | Targets | Largest change | Status |",
-        "|:--|:--|:--|:--|--:|:--|",
-    ]
+    tiers = _tiers_text(impact, w)
+    title = w._("**Approvals**")
+    if tiers:
+        title += w._(
+            " (policy: {tiers}; the larger of the change and the drift from the approved plan "
+            "counts)",
+            tiers=md(tiers),
+        )
+    head = (
+        w._("Approver"),
+        "GitHub",
+        w._("Why"),
+        w._("Targets"),
+        w._("Largest change"),
+        w._("Status"),
+    )
+    lines = [title, "", "| " + " | ".join(head) + " |", "|:--|:--|:--|:--|--:|:--|"]
     for a in shown:
-        refs = ", ".join(code(r) for r in a.refs[:4])
+        refs = w._(", ").join(code(r) for r in a.refs[:4])
         if len(a.refs) > 4:
-            refs += f" and {len(a.refs) - 4:,} more"
+            refs = _and_more(refs, len(a.refs) - 4, w)
         if not a.refs:
-            refs = "the new quarter's plan"
-        largest = "new or removed" if a.largest is None else size_text(a.largest, impact.tiers)
+            refs = w._("the new quarter's plan")
+        largest = w._("new or removed") if a.largest is None else _size_text(a.largest, impact, w)
         if not a.refs:
             largest = "—"
-        status = f"{ICON_OK} recorded" if a.recorded else f"{ICON_WAIT} review needed"
+        status = (
+            f"{ICON_OK} " + w._("recorded")
+            if a.recorded
+            else f"{ICON_WAIT} " + w._("review needed")
+        )
         handle = code("@" + a.github) if a.github else "—"
-        lines.append(f"| {md(a.name)} | {handle} | {md(a.why)} | {refs} | {largest} | {status} |")
+        lines.append(
+            f"| {md(a.name)} | {handle} | {_why(a, impact, w)} | {refs} | {largest} | {status} |"
+        )
     if len(shown) < len(impact.approvals):
-        lines += ["", f"…and {len(impact.approvals) - len(shown):,} more approvers."]
+        more = len(impact.approvals) - len(shown)
+        lines += ["", w.n_("…and {count} more approver.", "…and {count} more approvers.", more)]
     return lines
 
 
-def _files_line(impact: Impact) -> str:
+def _size_text(size: Decimal, impact: Impact, w: Words) -> str:
+    """The change's size with the digits that tell it from every tier's limit, in CLDR's signs."""
+    text = size_text(size, impact.tiers)  # "5.02%": planc's exact digits, English signs
+    if w.locale is None:
+        return text
+    cldr = w.locale.cldr
+    digits = text.removesuffix("%")
+    return f"{cldr.percent_prefix}{w.locale._digits(digits)}{cldr.percent_suffix}"
+
+
+def _files_line(impact: Impact, w: Words) -> str:
     bits = []
     if impact.moved_from:
-        bits.append(f"the folder (renamed from {code(impact.moved_from, in_table=False)})")
+        bits.append(
+            w._("the folder (renamed from {old})", old=code(impact.moved_from, in_table=False))
+        )
+    statuses = {
+        "added": w._("added"),
+        "removed": w._("removed"),
+        "modified": w._("modified"),
+    }
     for f in impact.files:
         if f.status == "renamed":
             bits.append(
-                f"{code(f.old_path or '', in_table=False)} → {code(f.path, in_table=False)} (renamed)"
+                w._(
+                    "{old} → {new} (renamed)",
+                    old=code(f.old_path or "", in_table=False),
+                    new=code(f.path, in_table=False),
+                )
             )
         else:
-            bits.append(f"{code(f.path, in_table=False)} ({f.status})")
-    return f"Files in {code(impact.folder, in_table=False)}: " + ", ".join(bits) + "."
+            bits.append(f"{code(f.path, in_table=False)} ({statuses.get(f.status, f.status)})")
+    return w._(
+        "Files in {folder}: {files}.",
+        folder=code(impact.folder, in_table=False),
+        files=w._(", ").join(bits),
+    )
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -1099,6 +1552,7 @@ def _impact_text(impact: Impact) -> list[str]:
         _text_files,
         _text_totals,
         _text_changes,
+        _text_moves,
         _text_people,
         _text_reconciliation,
         _text_gaps,
@@ -1159,6 +1613,20 @@ def _text_changes(impact: Impact) -> list[str]:
     return out
 
 
+def _text_moves(impact: Impact) -> list[str]:
+    if not impact.moves:
+        return []
+    out = ["Phasing and product split (amounts moved inside a target):"]
+    for m in impact.moves:
+        unit = _unit(impact, m.metric)
+        part = ENGLISH.month_year(*m.month) if m.month is not None else f"product {m.product}"
+        out.append(
+            f"  {m.ref} ({m.name}) {part}: {_or_new(m.before, unit, ENGLISH)} -> "
+            f"{_or_removed(m.after, unit, ENGLISH)} ({_delta_text(m.delta, unit)})"
+        )
+    return out
+
+
 def _text_people(impact: Impact) -> list[str]:
     if not impact.reps:
         return []
@@ -1193,7 +1661,7 @@ def _text_gaps(impact: Impact) -> list[str]:
         top, _ = _gap_numbers(g.before, g.after, unit, "top_down", "->")
         bottom, rolled = _gap_numbers(g.before, g.after, unit, "bottom_up", "->")
         if rolled:
-            bottom += f" (from the {_below(g.level)})"
+            bottom += " " + _from_below(g.level)
         verdict = ""
         if g.moved_outside:
             verdict = "  MOVES OUTSIDE the band"
@@ -1250,7 +1718,7 @@ def _text_drift(impact: Impact) -> list[str]:
     bits = ", ".join(f"{t.name} {pct(_pct_change(t.target_before, t.target_after))}" for t in moved)
     return [
         f"Drift from {drift.ref}: {bits or 'company targets as approved'}; "
-        f"{_plural(drift.changed_targets, 'target')} differ"
+        f"{ENGLISH.n_('{count} target differs', '{count} targets differ', drift.changed_targets)}"
     ]
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
-from planc.core.model import Plan
+from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
+from planc.core.model import Plan, Target
 from planc.core.numbers import apart, grouped
 from planc.core.source import Loc
 
@@ -36,6 +36,19 @@ def check(code: str, severity: Severity) -> Callable[[CheckFunction], Check]:
         return Check(rule(code, slug, severity, function.__doc__ or slug), function)
 
     return wrap
+
+
+def named_target(plan: Plan, target: Target) -> Message:
+    """``Ann Lee · Revenue (ann/revenue)``: the names a page or a comment shows, then the
+    target's id, which is what the YAML and ``planc explain`` go by."""
+    node = plan.nodes.get(target.node)
+    metric = plan.metrics.get(target.metric)
+    return Message(
+        "{name} · {metric} ({ref})",
+        name=node.name if node is not None else target.node,
+        metric=metric.name if metric is not None else target.metric,
+        ref=target.ref,
+    )
 
 
 def amount(value: Decimal) -> str:

@@ -9,8 +9,17 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, amount, check, percent, percents, round_up, signed
-from planc.core.diagnostics import Severity
+from planc.checks.base import (
+    Finding,
+    amount,
+    check,
+    named_target,
+    percent,
+    percents,
+    round_up,
+    signed,
+)
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Level, Node, Person, Plan, Target
 from planc.core.source import Loc
 
@@ -128,13 +137,21 @@ def stretch_not_beyond_value(plan: Plan) -> Iterator[Finding]:
             continue
         easier = target.stretch > target.value if metric.is_cap else target.stretch < target.value
         if easier:
-            side = "above" if metric.is_cap else "below"
+            named = {"target": named_target(plan, target), "stretch": target.stretch}
             yield (
                 target.loc / "stretch",
-                (
-                    f"{target.ref} stretch {amount(target.stretch)} is {side} the value {amount(target.value)}"
+                Message(
+                    "{target} stretch {stretch} is above the value {value}",
+                    **named,
+                    value=target.value,
+                )
+                if metric.is_cap
+                else Message(
+                    "{target} stretch {stretch} is below the value {value}",
+                    **named,
+                    value=target.value,
                 ),
-                "a stretch goal should be harder than the committed value",
+                Message("a stretch goal should be harder than the committed value"),
             )
 
 
@@ -169,21 +186,43 @@ def growth_out_of_band(plan: Plan) -> Iterator[Finding]:
         improvement = -growth if metric.is_cap else growth
         if band.min <= improvement <= band.max:
             continue
-        what = "cut" if metric.is_cap else "growth"
         growth_shown, low_shown, high_shown, _ = percents(growth, band.min, band.max, improvement)
         hint = (
-            "too high discourages: explain it in a note or lower the target"
+            Message("too high discourages: explain it in a note or lower the target")
             if improvement > band.max
-            else "too low does not motivate: raise the target or explain it in a note"
+            else Message("too low does not motivate: raise the target or explain it in a note")
         )
+        shown = {
+            "target": named_target(plan, target),
+            "value": target.value,
+            "growth": signed(growth_shown),
+            "baseline": _baseline_word(label),
+            "base": base,
+            "low": low_shown,
+            "high": high_shown,
+        }
         yield (
             target.loc / "value",
-            (
-                f"{target.ref} {amount(target.value)} is {signed(growth_shown)} on {label} "
-                f"({amount(base)}); policy allows {what} of {low_shown} to {high_shown}"
+            Message(
+                "{target} {value} is {growth} on {baseline} ({base}); policy allows cut of {low} "
+                "to {high}",
+                **shown,
+            )
+            if metric.is_cap
+            else Message(
+                "{target} {value} is {growth} on {baseline} ({base}); policy allows growth of "
+                "{low} to {high}",
+                **shown,
             ),
             hint,
         )
+
+
+def _baseline_word(label: str) -> Message:
+    """What growth is measured against (model.Target.baseline's words), as a message."""
+    if label == "same quarter last year":
+        return Message("same quarter last year")
+    return Message("last quarter")
 
 
 def ramp_factor(plan: Plan, person: Person) -> Fraction:
@@ -307,12 +346,18 @@ def ramping_rep_on_full_quota(plan: Plan) -> Iterator[Finding]:
     for node, target, factor, allowed, median in _reduced_quotas(plan, "ramp"):
         yield (
             target.loc / "value",
-            (
-                f"{node.id} is ramping ({percent(factor)} of a full quota this quarter) but "
-                f"{target.metric} is {amount(target.value)}; the ramp allows {amount(allowed)} "
-                f"({percent(factor)} of the team median {amount(median)})"
+            Message(
+                "{target}: {name} is ramping ({factor} of a full quota this quarter) but the "
+                "target is {value}; the ramp allows {allowed} ({factor} of the team median "
+                "{median})",
+                target=named_target(plan, target),
+                name=node.name,
+                factor=percent(factor),
+                value=target.value,
+                allowed=allowed,
+                median=median,
             ),
-            f"lower the target to at most {amount(allowed)}",
+            Message("lower the target to at most {allowed}", allowed=allowed),
         )
 
 
@@ -337,12 +382,18 @@ def leaver_not_prorated(plan: Plan) -> Iterator[Finding]:
         person = plan.people[node.id]
         yield (
             target.loc / "value",
-            (
-                f"{node.id} is here {percent(factor)} of the quarter (until {person.end}) but "
-                f"{target.metric} is {amount(target.value)}; prorated, that is at most {amount(allowed)} "
-                f"of the team median {amount(median)}"
+            Message(
+                "{target}: {name} is here {factor} of the quarter (until {end}) but the target "
+                "is {value}; prorated, that is at most {allowed} of the team median {median}",
+                target=named_target(plan, target),
+                name=node.name,
+                factor=percent(factor),
+                end=person.end,
+                value=target.value,
+                allowed=allowed,
+                median=median,
             ),
-            f"prorate the target to at most {amount(allowed)}",
+            Message("prorate the target to at most {allowed}", allowed=allowed),
         )
 
 

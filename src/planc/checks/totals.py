@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, amount, amounts, check, percents
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, amount, amounts, check, named_target, percents
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Node, Plan, Target
 
 
@@ -29,14 +29,41 @@ def _children_label(node: Node) -> str:
     return {0: "regions", 1: "teams", 2: "reps"}.get(int(node.level), "children")
 
 
+def _children_word(node: Node) -> Message:
+    """The level below, as a message of its own (so that a catalog translates the word)."""
+    if int(node.level) == 0:
+        return Message("regions")
+    if int(node.level) == 1:
+        return Message("teams")
+    return Message("reps")
+
+
+def _scope(plan: Plan, node: Node, target: Target) -> Message:
+    """``team South SMB (south-smb) · Revenue``: the names the site and the comment use,
+    the id after them for the YAML."""
+    metric = plan.metrics.get(target.metric)
+    named = {
+        "name": node.name,
+        "id": node.id,
+        "metric": metric.name if metric is not None else target.metric,
+    }
+    if int(node.level) == 0:
+        return Message("company {name} ({id}) · {metric}", **named)
+    if int(node.level) == 1:
+        return Message("region {name} ({id}) · {metric}", **named)
+    return Message("team {name} ({id}) · {metric}", **named)
+
+
 def _summed(plan: Plan, target: Target) -> bool:
     metric = plan.metrics.get(target.metric)
     return metric is None or metric.summed
 
 
-def _gap(total: Decimal, expected: Decimal) -> str:
+def _gap(total: Decimal, expected: Decimal) -> Message:
     difference = total - expected
-    return f"{amount(-difference)} short" if difference < 0 else f"{amount(difference)} over"
+    if difference < 0:
+        return Message("short by {amount}", amount=-difference)
+    return Message("over by {amount}", amount=difference)
 
 
 def _summed_levels(plan: Plan, *, caps: bool) -> Iterator[tuple[Node, Target, Decimal, int]]:
@@ -86,19 +113,44 @@ def children_out_of_band(plan: Plan) -> Iterator[Finding]:
         low_shown, high_shown, *share_shown = percents(
             100 + band.min, 100 + band.max, *([] if exact_share is None else [exact_share])
         )
-        share = f" ({share_shown[0]})" if share_shown else ""
-        allowed = f"{low_shown} to {high_shown}"
-        word = "under-assigned" if total < low else "over-assigned"
+        share = share_shown[0] if share_shown else "—"
+        allowed = Message("{low} to {high}", low=low_shown, high=high_shown)
+        if total < low:
+            edge, shown = target.value * (100 + band.min) / 100, low_shown
+            gap = Message(
+                "under-assigned, short by {amount} of {edge}", amount=edge - total, edge=shown
+            )
+        else:
+            edge, shown = target.value * (100 + band.max) / 100, high_shown
+            gap = Message(
+                "over-assigned by {amount} beyond {edge}",
+                amount=total - edge,
+                edge=shown,
+            )
+        children = _children_word(node)
         yield (
             target.loc / "value",
-            (
-                f"{node.level.label} {node.id} {target.metric}: {_children_label(node)} add up to "
-                f"{amount(total)}, target is {amount(target.value)}{share}; {word}, policy allows {allowed}"
+            Message(
+                "{scope}: {children} add up to {total}, target is {value} ({share}); {gap}, "
+                "policy allows {allowed}",
+                scope=_scope(plan, node, target),
+                children=children,
+                total=total,
+                value=target.value,
+                share=share,
+                gap=gap,
+                allowed=allowed,
             ),
             (
-                f"change the {_children_label(node)}' targets or this target so they reconcile"
+                Message(
+                    "change the {children}' targets or this target so they reconcile",
+                    children=children,
+                )
                 if total < low
-                else f"lower some of the {_children_label(node)}' targets, or widen policy.over_assignment"
+                else Message(
+                    "lower some of the {children}' targets, or widen policy.over_assignment",
+                    children=children,
+                )
             ),
         )
 
@@ -127,14 +179,19 @@ def caps_exceed_parent(plan: Plan) -> Iterator[Finding]:
     tolerance = plan.policy.tolerance
     for node, target, total, _ in _summed_levels(plan, caps=True):
         if total > target.value + tolerance:
+            children = _children_word(node)
             yield (
                 target.loc / "value",
-                (
-                    f"{node.level.label} {node.id} {target.metric}: {_children_label(node)}' caps add up to "
-                    f"{amount(total)}, above this cap of {amount(target.value)} "
-                    f"by {amount(total - target.value)}"
+                Message(
+                    "{scope}: {children}' caps add up to {total}, above this cap of {value}; "
+                    "over by {amount}",
+                    scope=_scope(plan, node, target),
+                    children=children,
+                    total=total,
+                    value=target.value,
+                    amount=total - target.value,
                 ),
-                f"lower the {_children_label(node)}' caps or raise this one",
+                Message("lower the {children}' caps or raise this one", children=children),
             )
 
 
@@ -159,11 +216,14 @@ def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             if abs(total - target.value) > tolerance:
                 yield (
                     target.loc / "months",
-                    (
-                        f"{target.ref}: months add up to {amount(total)}, the quarter's value is "
-                        f"{amount(target.value)} ({_gap(total, target.value)})"
+                    Message(
+                        "{scope}: months add up to {total}, the quarter's value is {value} ({gap})",
+                        scope=named_target(plan, target),
+                        total=total,
+                        value=target.value,
+                        gap=_gap(total, target.value),
                     ),
-                    "make the months add up to value",
+                    Message("make the months add up to value"),
                 )
 
 
@@ -213,11 +273,14 @@ def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             if abs(total - target.value) > tolerance:
                 yield (
                     target.loc / "products",
-                    (
-                        f"{target.ref}: product lines add up to {amount(total)}, the value is "
-                        f"{amount(target.value)} ({_gap(total, target.value)})"
+                    Message(
+                        "{scope}: product lines add up to {total}, the value is {value} ({gap})",
+                        scope=named_target(plan, target),
+                        total=total,
+                        value=target.value,
+                        gap=_gap(total, target.value),
                     ),
-                    "make the product split add up to value",
+                    Message("make the product split add up to value"),
                 )
 
 

@@ -23,6 +23,7 @@ from planc.cli import (
     explain,
     export,
     importing,
+    lsp,
     render,
     track,
 )
@@ -71,6 +72,7 @@ for command in (
     comment.comment,
     track.track,
     backtest.backtest,
+    lsp.lsp,
 ):
     cli.add_command(command)
 

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING
 import click
 
 from planc.cli.options import (
+    cache_dir_option,
     default_plan_dirs,
     emit_report,
     fail_usage,
     github_append,
     in_github_actions,
     max_file_size_option,
+    no_cache_option,
+    open_cache,
     output_option,
     plan_dirs_argument,
     strict_option,
@@ -55,18 +58,8 @@ def default_format() -> str:
 )
 @max_file_size_option
 @output_option
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Compile every file again; read and write no cache.",
-)
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Cache folder (default: $PLANC_CACHE_DIR, else .git/planc/cache of the plan's "
-    "repository, else the user cache folder).",
-)
+@no_cache_option("Compile every file again; read and write no cache.")
+@cache_dir_option
 def check(
     plan_dirs: tuple[Path, ...],
     output_format: str | None,
@@ -91,7 +84,7 @@ def check(
 
     dirs = list(plan_dirs) or default_plan_dirs()
     limit = max_file_size or DEFAULT_MAX_BYTES
-    results = [_check_one(d, rev, limit, _cache(d, no_cache, cache_dir)) for d in dirs]
+    results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir)) for d in dirs]
     if base is not None:
         _add_coverage(results, dirs, base, limit)
     chosen = output_format or default_format()
@@ -132,14 +125,6 @@ def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit
         except (ComparisonError, GitSourceError) as error:
             fail_usage(str(error))
         result.diagnostics = sorted([*result.diagnostics, *found], key=lambda d: d.sort_key)
-
-
-def _cache(plan_dir: Path, no_cache: bool, cache_dir: Path | None) -> UnitCache | None:
-    if no_cache:
-        return None
-    from planc.core.cache import UnitCache, default_folder
-
-    return UnitCache(cache_dir or default_folder(plan_dir))
 
 
 def _check_one(plan_dir: Path, rev: str | None, limit: int, store: UnitCache | None) -> CheckResult:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay insta
     from datetime import date
     from decimal import Decimal
 
+    from planc.core.cache import UnitCache
     from planc.core.frontend import Frontend
     from planc.core.pipeline import CheckResult
 
@@ -100,6 +101,28 @@ def as_of_option(purpose: str) -> Callable[[F], F]:
 
 
 # --- parsers ------------------------------------------------------------------------------
+
+
+def no_cache_option(purpose: str) -> Callable[[F], F]:
+    return click.option("--no-cache", is_flag=True, help=purpose)
+
+
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Cache folder (default: $PLANC_CACHE_DIR, else .git/planc/cache of the plan's "
+    "repository, else the user cache folder).",
+)
+
+
+def open_cache(plan_dir: Path, no_cache: bool, cache_dir: Path | None) -> UnitCache | None:
+    """planc's cache for a plan folder, unless ``--no-cache``."""
+    if no_cache:
+        return None
+    from planc.core.cache import UnitCache, default_folder
+
+    return UnitCache(cache_dir or default_folder(plan_dir))
 
 
 def parse_decimal(option: str, text: str) -> Decimal:

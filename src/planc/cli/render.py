@@ -11,7 +11,10 @@ from planc.cli.options import (
     OutputPath,
     actuals_option,
     as_of_option,
+    cache_dir_option,
     fail_usage,
+    no_cache_option,
+    open_cache,
     parse_day,
     plan_dir_argument,
 )
@@ -34,6 +37,8 @@ from planc.cli.options import (
 )
 @actuals_option
 @as_of_option("With --actuals: progress up to the end of this day")
+@no_cache_option("Check every file again and render every page; read and write no cache.")
+@cache_dir_option
 def render(
     plan_dir: Path,
     out: Path,
@@ -41,13 +46,18 @@ def render(
     no_peers: bool,
     actuals: tuple[str, ...],
     as_of: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Render the plan as a static site: the quarter, every region and team, a brief per rep.
 
     The plan is checked first: with errors they are printed, nothing is written and
     the exit status is 1. Warnings appear on the site's index. With --actuals, each
     target shows its progress (problems in the export are printed; with errors nothing
-    is written and the exit status is 1). Exit status: 0 written, 1 errors in the plan
+    is written and the exit status is 1). A render remembers what it wrote in planc's
+    cache (as check does): the next one writes only the pages whose content changed
+    and keeps the others, once it has checked they still hold what planc wrote.
+    Exit status: 0 written, 1 errors in the plan
     or the export, 2 usage (bad option, an --out folder planc did not make).
     """
     from planc.checks import check_directory
@@ -59,7 +69,8 @@ def render(
     if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
-    result = check_directory(plan_dir)
+    cache = open_cache(plan_dir, no_cache, cache_dir)
+    result = check_directory(plan_dir, store=cache)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False)
         sys.exit(1)
@@ -81,10 +92,13 @@ def render(
             sys.exit(1)
     options = RenderOptions(rep=rep, peers=not no_peers)
     try:
-        report = render_site(result, out, options, plan_revision(plan_dir), progress)
+        revision = plan_revision(plan_dir)
+        report = render_site(result, out, options, revision, progress, records=cache)
     except SiteError as error:
         fail_usage(str(error))
     except OSError as error:
         fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
     what = f"brief of {rep}" if rep else f"{report.pages} pages"
+    if report.kept:
+        what += f", {report.kept} unchanged"
     click.echo(f"site: {display_path(report.entry)} ({what})")

@@ -77,6 +77,14 @@ def entry_key(unit_digest: str) -> str:
     return digest.hexdigest()
 
 
+def _record_key(name: str) -> str:
+    """A record's entry name: never the name of a unit's entry (another first part)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in ("record", str(FORMAT), __version__, name):
+        digest.update(part.encode() + b"\x00")
+    return digest.hexdigest()
+
+
 def default_folder(plan_dir: Path) -> Path:
     """``$PLANC_CACHE_DIR``; else ``.git/planc/cache`` of the repository holding the plan;
     else the user's cache folder. Never inside the plan folder itself."""
@@ -145,6 +153,29 @@ class UnitCache:
             self._trim()
         except OSError:
             return  # a cache that cannot be written is no cache; the check itself is fine
+
+    def get_record(self, name: str) -> Any:
+        """A JSON value put under ``name`` by this planc, or None. Untrusted: check its shape."""
+        path = self.folder / f"{_record_key(name)}.json"
+        try:
+            value = json.loads(read_regular(path, _ENTRY_BOUND).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(value, dict) or value.get("record") != name:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return value.get("value")
+
+    def put_record(self, name: str, value: Any) -> None:
+        """Keep a JSON value under ``name`` (an entry like any other: bounded, LRU)."""
+        try:
+            text = json.dumps({"record": name, "value": value}, separators=(",", ":"))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / f"{_record_key(name)}.json", text.encode("utf-8"))
+            self._trim()
+        except (OSError, TypeError, ValueError):
+            return
 
     def _trim(self) -> None:
         entries: list[tuple[float, int, Path]] = []

@@ -9,11 +9,51 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from planc.core.source import Loc, SourceSpan
 from planc.core.spans import SpanResolver
+
+
+class Message(str):
+    """A message as data: its English text (it *is* that string, for every reporter), plus
+    the template and arguments it was made from.
+
+    The template is a gettext msgid (Babel extracts ``Message("...")`` calls), so an
+    output in another language (the site, the PR comment) renders it again from the
+    plan's catalog with the arguments formatted there (``planc.core.locales.Words``).
+    Arguments are text (names, ids, exact percentages already written), ``Decimal``
+    amounts, counts, or other messages.
+    """
+
+    template: str
+    args: Mapping[str, object]
+
+    def __new__(cls, template: str, /, **args: object) -> Message:
+        english = {name: _english(value) for name, value in args.items()}
+        made = super().__new__(cls, template.format(**english))
+        made.template = template
+        made.args = args
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # pickled and copied as what it was made from, never its text read back as a template
+        return (_message, (self.template, dict(self.args)))
+
+
+def _message(template: str, args: dict[str, object]) -> Message:
+    return Message(template, **args)
+
+
+def _english(value: object) -> str:
+    if isinstance(value, Decimal):
+        normal = value.normalize()
+        return f"{int(normal):,}" if normal == normal.to_integral_value() else f"{normal:,f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 class Severity(enum.Enum):

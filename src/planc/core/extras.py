@@ -19,6 +19,8 @@ EXTRA_BY_MODULE = {
     "sqlalchemy": "warehouse",
     "duckdb": "warehouse",
     "babel": "site",
+    "pygls": "lsp",
+    "lsprotocol": "lsp",
 }
 
 

@@ -17,6 +17,7 @@ Babel comes with the ``site`` extra: ``planc check`` never imports it.
 
 from __future__ import annotations
 
+import calendar
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,13 +28,27 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from planc.core.diagnostics import Message
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
     from babel.support import Translations
 
+    from planc.core.diagnostics import Diagnostic
+
 CATALOGS = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "planc"
+# How Babel extracts the messages written through :class:`Words` (``w._``, ``w.n_``, ``w.p_``)
+# and diagnostics' messages made as data (``Message("...")``, core.diagnostics)
+KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Message": None}
+# The modules that write such messages: every one of them is in every catalog
+MESSAGE_SOURCES = (
+    "change/impact_report.py",
+    "checks/base.py",
+    "checks/smart.py",
+    "checks/totals.py",
+    "track/tracking.py",
+)
 
 MINUS = "\u2212"  # a true minus sign reads better than a hyphen
 DASH = "\u2013"  # an en dash, for ranges
@@ -231,6 +246,10 @@ class Locale:
     def month(self, month: int) -> str:
         return self.cldr.months[month - 1]
 
+    def month_year(self, year: int, month: int) -> str:
+        """``Jan 2027`` / ``2027年1月``: CLDR's year-and-abbreviated-month skeleton."""
+        return _month_year_text(self.tag, year, month)
+
     def role(self, role: str) -> str:
         return self.t.get(f"role.{role}", role)
 
@@ -292,10 +311,13 @@ def _catalog(tag: str) -> tuple[Mapping[str, str], Translations]:
 
     with catalog_path(tag).open("rb") as handle:
         catalog = pofile.read_po(handle, locale=_babel_tag(tag), domain=DOMAIN)
-    labels = {
+    labels = {  # keyed labels; a message with a context is a word of a message, never a label
         message.id: message.string
         for message in catalog
-        if message.id and isinstance(message.id, str) and isinstance(message.string, str)
+        if message.id
+        and message.context is None
+        and isinstance(message.id, str)
+        and isinstance(message.string, str)
     }
     compiled = io.BytesIO()
     mofile.write_mo(compiled, catalog)
@@ -348,6 +370,13 @@ def _date_text(tag: str, day: date) -> str:
     return str(babel.dates.format_date(day, format="medium", locale=_babel_tag(tag)))
 
 
+@lru_cache(maxsize=1024)
+def _month_year_text(tag: str, year: int, month: int) -> str:
+    babel = _babel()
+    day = date(year, month, 1)
+    return str(babel.dates.format_skeleton("yMMM", day, locale=_babel_tag(tag)))
+
+
 def get_locale(tag: str, currency: str) -> Locale:
     """The locale a plan asks for (the schema allows only those with a catalog)."""
     if not catalog_path(tag).is_file():
@@ -362,3 +391,103 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:
     if whole.is_zero():
         return None
     return part * _HUNDRED / whole
+
+
+# --------------------------------------------------------------------------- messages
+
+
+class Words:
+    """Messages whose msgid is their English text, as gettext has it, and the numbers in them.
+
+    ``Words()`` is English without a catalog and without Babel (terminal and JSON
+    output, and ``planc check``); ``Words(get_locale(...))`` reads the plan's catalog
+    and CLDR's symbols. Arguments are filled in after translation, so a template
+    is translated whole and user text inside an argument is never read as one.
+    """
+
+    __slots__ = ("locale",)
+
+    def __init__(self, locale: Locale | None = None) -> None:
+        self.locale = locale
+
+    @property
+    def tag(self) -> str:
+        return "en" if self.locale is None else self.locale.tag
+
+    def _(self, message: str, /, **args: object) -> str:
+        """``message`` (an English template, the msgid) in this locale, filled in."""
+        text = message if self.locale is None else self.locale.translations.gettext(message)
+        return text.format(**args) if args else text
+
+    def p_(self, context: str, message: str, /) -> str:
+        """A word that needs a context to be told from a label of the same spelling."""
+        if self.locale is None:
+            return message
+        return str(self.locale.translations.pgettext(context, message))
+
+    def n_(self, singular: str, plural: str, count: int, /, **args: object) -> str:
+        """A message with a count: ``{count}`` is the count, grouped; CLDR's plural rules."""
+        if self.locale is None:
+            text = singular if count == 1 else plural
+        else:
+            text = self.locale.translations.ngettext(singular, plural, count)
+        return text.format(count=self.number(Decimal(count)), **args)
+
+    def number(self, value: Decimal) -> str:
+        """``1,180,000``; ``4.50`` as ``4.5``: the digits a person reads."""
+        normal = value.normalize()
+        whole = normal == normal.to_integral_value()
+        text = f"{int(normal):,}" if whole else f"{normal:,f}"
+        return text if self.locale is None else self.locale._digits(text)
+
+    def percent(self, value: Decimal, places: int = 1) -> str:
+        """``5.0%``: a percentage in percent units, rounded half-even for display."""
+        digits = f"{_quantize(value, places):,f}"
+        if self.locale is None:
+            return digits + "%"
+        cldr = self.locale.cldr
+        return f"{cldr.percent_prefix}{self.locale._digits(digits)}{cldr.percent_suffix}"
+
+    def money(self, value: Decimal, currency: str) -> str:
+        """``$10,000`` with CLDR's symbol; ``10,000 USD`` in English without a catalog."""
+        if self.locale is None:
+            return f"{self.number(value)} {currency}".rstrip()
+        return self.locale.money(value)
+
+    def cause(self, cause: str) -> str:
+        """An adjustment's cause as the catalog names it (as written without a catalog)."""
+        return cause if self.locale is None else self.locale.cause(cause)
+
+    def date(self, day: date) -> str:
+        return day.isoformat() if self.locale is None else self.locale.date(day)
+
+    def month_year(self, year: int, month: int) -> str:
+        if self.locale is None:
+            return f"{calendar.month_abbr[month]} {year}"
+        return self.locale.month_year(year, month)
+
+    def message(self, diagnostic: Diagnostic) -> str:
+        """A diagnostic's message in this locale (English as the check wrote it otherwise)."""
+        return self.render(diagnostic.message)
+
+    def hint(self, diagnostic: Diagnostic) -> str | None:
+        return None if diagnostic.hint is None else self.render(diagnostic.hint)
+
+    def render(self, text: str) -> str:
+        """A :class:`Message` again from this locale's catalog, its arguments formatted here;
+        plain text (a message not made from a template) as it is."""
+        if self.locale is None or not isinstance(text, Message):
+            return str(text)
+        args = {name: self._argument(value) for name, value in text.args.items()}
+        return str(self.locale.translations.gettext(text.template)).format(**args)
+
+    def _argument(self, value: object) -> str:
+        if isinstance(value, str):
+            return self.render(value)
+        if isinstance(value, Decimal):
+            return self.number(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.number(Decimal(value))
+        if isinstance(value, date):
+            return self.date(value)
+        return str(value)

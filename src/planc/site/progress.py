@@ -21,8 +21,8 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from planc.checks.gaps import Gap, gaps, outside
-from planc.core.diagnostics import Diagnostic, resolve_spans
-from planc.core.locales import DASH, MINUS, Locale, percent_of
+from planc.core.diagnostics import Diagnostic, Message, resolve_spans
+from planc.core.locales import DASH, MINUS, Locale, Words, percent_of
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
@@ -413,8 +413,9 @@ class Extras:
         return WarningNote(
             code=found.code,
             headline=headline,
-            detail=found.message,
-            detail_lang=None if self.loc.tag.startswith("en") else "en",
+            detail=Words(self.loc).render(found.message),
+            # track's message is data (core.diagnostics.Message): it comes from the catalog
+            detail_lang=None if isinstance(found.message, Message) else _english_on(self.loc),
         )
 
     def pace_chart(self, metric: Metric, node_id: str, index: int) -> PaceChart | None:
@@ -573,3 +574,8 @@ def _signed(loc: Locale, value: Decimal, unit: str) -> str:
 def _summed(p: Progress) -> bool:
     """Attained is a sum, shown exactly; a share is a division, shown rounded."""
     return p.unit != "percent"
+
+
+def _english_on(loc: Locale) -> str | None:
+    """``lang="en"`` for English text on a page in another language."""
+    return None if loc.tag.startswith("en") else "en"

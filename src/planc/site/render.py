@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing as mp
 import os
 import re
 import secrets
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -41,14 +43,16 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.files import current_umask, read_regular
+from planc.core.diagnostics import Diagnostic, Message, Severity
+from planc.core.files import current_umask, new_file_mode, read_regular
+from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
-from planc.core.locales import DASH, MINUS, Locale, get_locale, percent_of
+from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
 from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.resources import data_dir
+from planc.core.spelling import closest
 from planc.site.progress import (
     CellProgress,
     Extras,
@@ -59,7 +63,7 @@ from planc.site.progress import (
     SiteActuals,
     WarningNote,
 )
-from planc.core.spelling import closest
+from planc.site.reuse import PageKeys, RecordStore, content_digest, index_from, index_record
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -102,6 +106,7 @@ class RenderReport:
     out: Path
     pages: int
     entry: Path  # the page to open first
+    kept: int = 0  # pages of the last render kept as they were (their content did not change)
 
 
 # --------------------------------------------------------------------------- view models
@@ -308,6 +313,7 @@ class WarningView:
     where: str
     message: str
     hint: str | None
+    lang: str | None = None  # "en" for a message no catalog has, on a page in another language
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,7 +472,6 @@ class _Views:
                 for node in plan.ancestors(change.node):
                     self.changes_under.setdefault(node.id, []).append((index, change))
         self._action_views: dict[str, ActionView] = {}
-        self._target_views: dict[tuple[str, str], TargetView] = {}
 
     # -- shared pieces
 
@@ -521,10 +526,8 @@ class _Views:
     # -- targets
 
     def target(self, metric: Metric, target: Target) -> TargetView:
-        key = (target.node, metric.id)
-        cached = self._target_views.get(key)
-        if cached is not None:
-            return cached
+        # Not cached: each target is shown on one page only, and a cache of every
+        # target's view held all of them until the last page (memory at 50,000 reps).
         loc = self.loc
         growth = growth_basis = None
         baseline = target.baseline
@@ -541,7 +544,7 @@ class _Views:
                     else self.t["vs_last_quarter"]
                 )
         pillar = self.plan.pillars.get(target.pillar) if target.pillar else None
-        view = TargetView(
+        return TargetView(
             metric=metric.name,
             unit=loc.unit_label(metric.unit, metric.scale),
             value=self.value(metric, target.value),
@@ -559,8 +562,6 @@ class _Views:
             progress=self.extras.progress(metric, target.node),
             gap=self.extras.gap(target.node, metric),
         )
-        self._target_views[key] = view
-        return view
 
     def targets(self, node: Node) -> tuple[TargetView, ...]:
         return tuple(self.target(m, t) for m, t in self._metrics(node))
@@ -882,7 +883,7 @@ class _Views:
             self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
         )
         reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
-        facts.append(Fact(t["reps"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["reps_count"], loc.number(Decimal(reps))))
         facts.append(Fact(t["revision"], self.revision))
         status = t["checks_ok"]
         if warnings:
@@ -934,7 +935,16 @@ class _Views:
             prefix = self.result.label.rstrip("/") + "/"
             path = span.path[len(prefix) :] if span.path.startswith(prefix) else span.path
             where = f"{path}:{span.line}:{span.col}"
-        return WarningView(diagnostic.code, where, diagnostic.message, diagnostic.hint)
+        # the message from the plan's catalog when the check made it as data (Message)
+        words = Words(self.loc)
+        english = not isinstance(diagnostic.message, Message) and not self.loc.tag.startswith("en")
+        return WarningView(
+            diagnostic.code,
+            where,
+            words.message(diagnostic),
+            words.hint(diagnostic),
+            "en" if english else None,
+        )
 
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
@@ -1207,25 +1217,59 @@ class _Views:
     # -- the whole site
 
     def pages(self) -> Iterator[Page]:
+        for spec in self.specs():
+            yield Page(spec.path, spec.template, self.context(spec))
+
+    def specs(self) -> Iterator[_Spec]:
+        """Every page of the site, before its view model is built."""
         plan = self.plan
         if self.options.rep is not None:
-            node = plan.nodes[self.options.rep]
-            yield Page("index.html", "rep.html.j2", {"page": self.rep_page(node), "t": self.t})
+            yield _Spec("index.html", "rep.html.j2", plan.nodes[self.options.rep])
             return
-        yield Page("index.html", "index.html.j2", {"page": self.index(), "t": self.t})
+        yield _Spec("index.html", "index.html.j2", None)
         for node in plan.walk():
             if node.level in (Level.REGION, Level.TEAM):
-                yield Page(
-                    page_path(node.level, node.id),
-                    "node.html.j2",
-                    {"page": self.node_page(node), "t": self.t},
-                )
+                yield _Spec(page_path(node.level, node.id), "node.html.j2", node)
             elif node.level is Level.REP and self.peers:
-                yield Page(
-                    page_path(node.level, node.id),
-                    "rep.html.j2",
-                    {"page": self.rep_page(node), "t": self.t},
-                )
+                yield _Spec(page_path(node.level, node.id), "rep.html.j2", node)
+
+    def context(self, spec: _Spec) -> Mapping[str, Any]:
+        node = spec.node
+        if node is None:
+            return {"page": self.index(), "t": self.t}
+        if node.level is Level.REP:
+            return {"page": self.rep_page(node), "t": self.t}
+        return {"page": self.node_page(node), "t": self.t}
+
+    def keys(self) -> PageKeys:
+        """What each page is made of, to keep a page of the last render (see planc.site.reuse)."""
+        every = (self.options, self.revision, self.progress_note, self.extras.actuals)
+        return PageKeys(
+            self.plan,
+            context=every,
+            gaps=self.extras.gaps,
+            actions_at=self.actions_at,
+            actions_of=self.actions_of,
+            changes_under=self.changes_under,
+        )
+
+    def key(self, keys: PageKeys, spec: _Spec) -> str | None:
+        """The page's key; None for a page that reads the whole plan (the index, one brief)."""
+        node = spec.node
+        if node is None or self.single:
+            return None
+        if node.level is Level.REP:
+            return keys.rep(spec.path, node)
+        return keys.node(spec.path, node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """A page before its view model: where it goes, its template, its node (None: the index)."""
+
+    path: str
+    template: str
+    node: Node | None
 
 
 def _drop_zeros(value: Decimal) -> Decimal:
@@ -1310,6 +1354,15 @@ def build_pages(
     ``actuals`` (from :func:`planc.site.progress.load_site_actuals`) puts each target's
     progress beside it.
     """
+    return _views(result, options, revision, actuals).pages()
+
+
+def _views(
+    result: CheckResult,
+    options: RenderOptions,
+    revision: PlanRevision | None,
+    actuals: SiteActuals | None,
+) -> _Views:
     plan = result.plan
     if plan is None:
         raise ValueError("render needs a plan that was built")
@@ -1317,7 +1370,7 @@ def build_pages(
         node = plan.nodes.get(options.rep)
         if node is None or node.level is not Level.REP:
             raise SiteError(_unknown_rep(plan, options.rep))
-    return _Views(result, options, revision, actuals).pages()
+    return _Views(result, options, revision, actuals)
 
 
 def _unknown_rep(plan: Plan, rep: str) -> str:
@@ -1340,37 +1393,63 @@ def render_site(
     options: RenderOptions | None = None,
     revision: PlanRevision | None = None,
     actuals: SiteActuals | None = None,
+    *,
+    records: RecordStore | None = None,
 ) -> RenderReport:
-    """Render a checked plan into ``out``: build beside it, then swap the new folder in."""
+    """Render a checked plan into ``out``: build beside it, then swap the new folder in.
+
+    With ``records`` (planc's cache), what this render wrote is remembered, and
+    the next render of ``out`` keeps every page whose key is unchanged and whose
+    file still holds the bytes planc wrote (see :mod:`planc.site.reuse`).
+    """
     options = options or RenderOptions()
-    pages = build_pages(result, options, revision, actuals)
+    views = _views(result, options, revision, actuals)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
-        return _render_into(pages, out, listed)
+        return _render_into(views, out, listed, records)
 
 
-def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> RenderReport:
+def _render_into(
+    views: _Views, out: Path, listed: list[str] | None, records: RecordStore | None
+) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    env = environment()
-    templates: dict[str, jinja2.Template] = {}
+    specs = list(views.specs())
+    keys = views.keys() if records is not None and not views.single else None
+    record = _record_name(out)
+    previous = (
+        index_from(records.get_record(record)) if records is not None and keys and listed else {}
+    )
+    old_pages = set(listed or ())
+    mode = new_file_mode()
+    index: dict[str, tuple[str, str]] = {}
     building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         _make_readable(building)
         with _claimed(building):
-            written: list[str] = []
-            folders: set[Path] = set()
-            for page in pages:
-                template = templates.get(page.template)
-                if template is None:
-                    template = templates[page.template] = env.get_template(page.template)
-                target = _inside(building, page.path)
-                if target.parent not in folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    folders.add(target.parent)
-                _write_new(target, template.render(page.context).encode("utf-8"))
-                written.append(page.path)
-            written.sort()
+            for folder in sorted({_inside(building, spec.path).parent for spec in specs}):
+                folder.mkdir(parents=True, exist_ok=True)
+            todo: list[tuple[_Spec, str | None]] = []
+            for spec in specs:
+                key = views.key(keys, spec) if keys is not None else None
+                last = previous.get(spec.path)
+                if (
+                    key is not None
+                    and last is not None
+                    and last[0] == key
+                    and spec.path in old_pages
+                    and _keep(
+                        os.path.join(out, spec.path), str(building / spec.path), last[1], mode
+                    )
+                ):
+                    index[spec.path] = last
+                else:
+                    todo.append((spec, key))
+            digests = _render_pages(views, [spec for spec, _ in todo], building, keys is not None)
+            for spec, key in todo:
+                if key is not None:
+                    index[spec.path] = (key, digests[spec.path])
+            written = sorted(spec.path for spec in specs)
             manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
             _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
             # the folder becomes the site: the marker of work in progress must not go with it
@@ -1379,7 +1458,106 @@ def _render_into(pages: Iterator[Page], out: Path, listed: list[str] | None) -> 
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return RenderReport(out, len(written), out / "index.html")
+    if records is not None and keys is not None:
+        records.put_record(record, index_record(index))
+    return RenderReport(out, len(written), out / "index.html", len(specs) - len(todo))
+
+
+# Pages are independent: past this many to render, forked workers share them.
+_PARALLEL_MIN_PAGES = 64
+# What a forked worker renders from: inherited at fork, never sent through a pipe.
+_FORKED: tuple[_Views, list[_Spec], Path, bool] | None = None
+
+
+def _render_pages(
+    views: _Views, specs: list[_Spec], building: Path, digest: bool
+) -> dict[str, str]:
+    """Render and write ``specs`` into ``building``; with ``digest``, each page's content
+    digest by path.
+
+    On several CPUs (``PLANC_WORKERS``, as loading) forked workers render every
+    n-th page while this process renders its share; a worker writes its pages
+    into the folder this render made and hands back only their digests. The
+    bytes of a page do not depend on who renders it. A worker that fails: this
+    process renders its pages again.
+    """
+    workers = min(default_workers(), max(1, len(specs) // _PARALLEL_MIN_PAGES))
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        return _render_share(views, specs, building, digest)
+    global _FORKED  # noqa: PLW0603 - read by the forked workers, cleared right after
+    _FORKED = (views, specs, building, digest)
+    try:
+        shares = [list(range(i, len(specs), workers)) for i in range(workers)]
+        with mp.get_context("fork").Pool(workers - 1) as pool:
+            pending = [(share, pool.apply_async(_render_forked, (share,))) for share in shares[1:]]
+            digests = _render_share(views, [specs[i] for i in shares[0]], building, digest)
+            for share, job in pending:
+                try:
+                    digests.update(job.get())
+                except Exception:  # noqa: BLE001 - a worker that died: render its pages here
+                    again = [specs[i] for i in share]
+                    for spec in again:
+                        (building / spec.path).unlink(missing_ok=True)
+                    digests.update(_render_share(views, again, building, digest))
+    finally:
+        _FORKED = None
+    return digests
+
+
+def _render_forked(share: list[int]) -> dict[str, str]:
+    assert _FORKED is not None  # set before the fork
+    views, specs, building, digest = _FORKED
+    return _render_share(views, [specs[i] for i in share], building, digest)
+
+
+def _render_share(
+    views: _Views, specs: list[_Spec], building: Path, digest: bool
+) -> dict[str, str]:
+    env = environment()
+    templates: dict[str, jinja2.Template] = {}
+    digests: dict[str, str] = {}
+    for spec in specs:
+        template = templates.get(spec.template)
+        if template is None:
+            template = templates[spec.template] = env.get_template(spec.template)
+        data = template.render(views.context(spec)).encode("utf-8")
+        _write_new(_inside(building, spec.path), data)
+        if digest:
+            digests[spec.path] = content_digest(data)
+    return digests
+
+
+def _record_name(out: Path) -> str:
+    """Where the cache remembers what was written to ``out``: its absolute path."""
+    return f"site\x00{os.path.abspath(out)}"
+
+
+def _keep(old: str, new: str, digest: str, mode: int) -> bool:
+    """Link the old site's page into the new site if it still holds the bytes planc wrote.
+
+    The old folder is untrusted: the link is made first (never following a
+    symbolic link), then what the new folder holds is checked (a regular file,
+    the mode planc writes, the recorded digest); anything else is unlinked
+    again and the page is rendered.
+    """
+    try:
+        os.link(old, new, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        return False  # a file system without hard links: render the page
+    try:
+        fd = os.open(new, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            status = os.fstat(fd)
+            if stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode:
+                with open(fd, "rb", closefd=False) as page:
+                    if content_digest(page.read()) == digest:
+                        return True
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    os.unlink(new)
+    return False
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -1464,19 +1642,23 @@ def _tampered(where: str, why: str) -> SiteError:
 def _strangers(out: Path, listed: list[str]) -> list[str]:
     """What is in the site folder that its marker does not list (links always count)."""
     expected = {SITE_MARKER, *listed}
-    folders = {str(Path(name).parent.as_posix()) for name in listed} - {"."}
-    strangers = []
-    for root, dirs, files in os.walk(out):
-        relative = Path(root).relative_to(out)
-        for name in dirs:
-            path = (relative / name).as_posix()
-            if path not in folders or (Path(root) / name).is_symlink():
-                strangers.append(path + "/")
-        for name in files:
-            path = (relative / name).as_posix()
-            if path not in expected or not _regular(Path(root) / name):
-                strangers.append(path)
-        dirs[:] = [d for d in dirs if (relative / d).as_posix() in folders]
+    folders = {name.rpartition("/")[0] for name in listed} - {""}
+    strangers: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        # scandir's entries know their type without a stat of each page (tens of thousands)
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = prefix + entry.name
+                if entry.is_dir():  # a link to a folder too: named as a folder, never entered
+                    if path in folders and not entry.is_symlink():
+                        walk(entry.path, path + "/")
+                    else:
+                        strangers.append(path + "/")
+                elif path not in expected or not entry.is_file(follow_symlinks=False):
+                    strangers.append(path)  # a link (to a file, a folder or nothing) too
+
+    walk(str(out), "")
     return sorted(strangers)
 
 
@@ -1513,18 +1695,25 @@ def _remove_pages(old: Path, listed: list[str]) -> None:
     """
     root = old.resolve()
     names = [name for name in listed if _PAGE_PATH.fullmatch(name)]
-    folders = sorted({Path(n).parent for n in names} - {Path(".")}, key=lambda p: -len(p.parts))
-    safe_folders = {Path(".")} | {f for f in folders if _real_folder_inside(old / f, root)}
+    folders = sorted({n.rpartition("/")[0] for n in names} - {""}, key=lambda f: -f.count("/"))
+    safe_folders = {""} | {f for f in folders if _real_folder_inside(old / f, root)}
+    base = str(old)
     for name in [*names, SITE_MARKER]:
-        path = old / name
-        if Path(name).parent in safe_folders and _regular(path):
+        if name.rpartition("/")[0] not in safe_folders:
+            continue
+        path = os.path.join(base, name)
+        try:
+            regular = stat.S_ISREG(os.lstat(path).st_mode)
+        except OSError:
+            continue
+        if regular:
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                os.unlink(path)
     for folder in folders:
         # Something may have appeared in it meanwhile: leave it rather than delete it.
         if folder in safe_folders:
             with contextlib.suppress(OSError):
-                (old / folder).rmdir()
+                os.rmdir(os.path.join(base, folder))
     with contextlib.suppress(OSError):
         old.rmdir()
 
@@ -1608,8 +1797,6 @@ def _abandoned(folder: Path) -> bool:
         if os.read(fd, len(_MARKER_HEADER) + 1) != _MARKER_HEADER.encode("utf-8"):
             return False
         if fcntl is None:
-            import time  # noqa: PLC0415 - only where fcntl is missing (Windows)
-
             return time.time() - os.fstat(fd).st_mtime > _STALE_AFTER
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -28,7 +28,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.checks.base import named_target
+from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
 from planc.core.model import MEASURES, ActualsMapping, Level, Node, Plan, Quarter, Target
 from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
@@ -865,9 +866,9 @@ def _attribution(
     progress: Progress,
     measure: str,
     per: Periods,
-) -> list[str]:
+) -> list[Message]:
     """Why a target is behind, as far as the export can tell."""
-    parts: list[str] = []
+    parts: list[Message] = []
     actuals = rollup.actuals
     node = target.node
     if measure == "amount" and target.products and "product" in actuals.roles and target.value:
@@ -882,8 +883,12 @@ def _attribution(
             _, product, done, product_pace = worst
             name = plan.products[product].name if product in plan.products else product
             parts.append(
-                f"furthest behind: {name} ({fmt_number(done)} against a pace of "
-                f"{fmt_number(product_pace)})"
+                Message(
+                    "furthest behind: {product} ({done} against a pace of {pace})",
+                    product=name,
+                    done=fmt_number(done),
+                    pace=fmt_number(product_pace),
+                )
             )
     if "account" in actuals.roles and measure in ("amount", "deals", "accounts"):
         before = rollup.accounts(node, per.last_quarter)
@@ -897,16 +902,34 @@ def _attribution(
                 f"{actuals.account_names[a]} ({fmt_number(_scaled(v, actuals.scale))})"
                 for v, a in lapsed[:3]
             )
-            more = f" and {len(lapsed) - 3} more" if len(lapsed) > 3 else ""
-            parts.append(
-                f"no deal yet from {len(lapsed)} of last quarter's accounts: {named}{more}"
-            )
+            if len(lapsed) > 3:
+                parts.append(
+                    Message(
+                        "no deal yet from {count} of last quarter's accounts: {named} and "
+                        "{more} more",
+                        count=len(lapsed),
+                        named=named,
+                        more=len(lapsed) - 3,
+                    )
+                )
+            else:
+                parts.append(
+                    Message(
+                        "no deal yet from {count} of last quarter's accounts: {named}",
+                        count=len(lapsed),
+                        named=named,
+                    )
+                )
     if "stage" in actuals.roles and measure in ("amount", "deals"):
         now_rate = rollup.measure(node, "win_rate", per.current)
         then_rate = rollup.measure(node, "win_rate", per.last_quarter)
         if now_rate is not None and then_rate is not None and now_rate < then_rate:
             parts.append(
-                f"win rate {fmt_percent(now_rate)} (last quarter {fmt_percent(then_rate)})"
+                Message(
+                    "win rate {now} (last quarter {then})",
+                    now=fmt_percent(now_rate),
+                    then=fmt_percent(then_rate),
+                )
             )
     return parts
 
@@ -930,36 +953,52 @@ def _warn(
         threshold = fmt_percent(warnings.cap_above_pace)
         return CAP_ABOVE_PACE.at(
             target.loc / "value",
-            (
-                f"{target.ref}: {attained} used by {as_of}, {of_pace} of "
-                f"the pace of {pace} (warning above {threshold}); at "
-                f"this rate {forecast} against a cap of {fmt_number(target.value, places)}"
+            Message(
+                "{ref}: {attained} used by {as_of}, {of_pace} of the pace of {pace} (warning "
+                "above {threshold}); at this rate {forecast} against a cap of {value}",
+                ref=named_target(plan, target),
+                attained=attained,
+                as_of=as_of,
+                of_pace=of_pace,
+                pace=pace,
+                threshold=threshold,
+                forecast=forecast,
+                value=fmt_number(target.value, places),
             ),
-            "slow the spending, or record an adjustment with its cause",
+            Message("slow the spending, or record an adjustment with its cause"),
         )
     if exact >= Fraction(warnings.behind_pace):
         return None
     of_pace = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
     threshold = fmt_percent(warnings.behind_pace)
-    message = (
-        f"{target.ref}: {attained} by {as_of}, {of_pace} of the pace of "
-        f"{pace} (warning below {threshold})"
+    message = Message(
+        "{ref}: {attained} by {as_of}, {of_pace} of the pace of {pace} (warning below {threshold})",
+        ref=named_target(plan, target),
+        attained=attained,
+        as_of=as_of,
+        of_pace=of_pace,
+        pace=pace,
+        threshold=threshold,
     )
     if progress.forecast is not None and measure not in SHARES:
-        message += (
-            f"; run-rate forecast {fmt_number(progress.forecast, places)} of "
-            f"{fmt_number(target.value, places)}"
+        message = Message(
+            "{message}; run-rate forecast {forecast} of {value}",
+            message=message,
+            forecast=fmt_number(progress.forecast, places),
+            value=fmt_number(target.value, places),
         )
-    parts = _attribution(plan, rollup, target, progress, measure, per)
-    if parts:
-        message += "; " + "; ".join(parts)
+    for part in _attribution(plan, rollup, target, progress, measure, per):
+        message = Message("{message}; {part}", message=message, part=part)
     owner = plan.people.get(target.owner)
     who = owner.name if owner is not None else target.owner
     return BEHIND_PACE.at(
         target.loc / "value",
         message,
-        f"review it with {who}: market, competitor, execution or resources? "
-        "Adjust the target only for a stated cause",
+        Message(
+            "review it with {who}: market, competitor, execution or resources? Adjust the "
+            "target only for a stated cause",
+            who=who,
+        ),
     )
 
 

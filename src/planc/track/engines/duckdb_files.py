@@ -1,34 +1,39 @@
 """Large CSV and Parquet exports through DuckDB, with the warehouse's aggregation.
 
-DuckDB (embedded, no server) scans the file on every core with bounded memory
-and runs the same statements :mod:`.query` builds for a database; only the
-grouped rows come back, folded by :mod:`.fold` with the pandas reader's own
-rules. So a 100-million-row Parquet file tracks without a row in Python.
+DuckDB (embedded, no server) scans the file once, on every core with bounded
+memory, running the one statement :mod:`.query` builds for a database; its
+grouped sets (ledger, accounts, keys, pipeline) land in a small temporary
+table, and only they reach Python, folded by :mod:`.fold` with the pandas
+reader's own rules. So a 100-million-row Parquet file tracks without a row
+in Python.
 
-Exact: every value is read as text (Parquet columns are cast to text first),
-an amount becomes ``DECIMAL(38, 9)`` only when it is a plain decimal with at
-most nine places, and sums are DECIMAL sums (integers of 10**-9 underneath),
-returned to Python as ``Decimal`` or as integers of the export's smallest
-unit. Never a float.
+Exact: a CSV's values are read as text and an amount becomes
+``DECIMAL(38, 9)`` only when it is a plain decimal (Parquet DATE, TIMESTAMP,
+DECIMAL and integer columns are kept as they are; other columns become
+text); sums are DECIMAL sums, returned to Python as ``Decimal`` or as
+integers of the export's smallest unit. Never a float.
 
 The split with pandas (:mod:`planc.track.actuals`): DuckDB has no row numbers
 to show, so it takes the clean case -- a file whose rows all map, with no
 value planc would report. Whenever DuckDB finds anything to report (a bad
 date or amount, an unmapped owner, a repeated key, a ragged row, an encoding
 other than UTF-8, a ``date_format``) or cannot read the file, it steps aside
-and the pandas reader reads the file and reports with row numbers. XLSX
-files and small exports (below :data:`MIN_BYTES`, where starting DuckDB
-costs more than it saves) stay with pandas.
+and the pandas reader reads the file and reports with row numbers. By
+default only Parquet files of :data:`MIN_BYTES` or more come here: on CSV the
+pandas reader was faster at every size measured (see :func:`wanted`);
+``PLANC_TRACK_ENGINE=duckdb`` sends any CSV or Parquet export here.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import tempfile
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from planc.core.extras import MissingExtra
 
@@ -45,15 +50,19 @@ from planc.core.model import ActualsMapping, Plan
 from planc.core.numbers import MAX_DECIMALS, MAX_INTEGER_DIGITS
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
+from planc.track.engines import locate
 from planc.track.engines import query as q
-from planc.track.engines.fold import GroupedAggregator, exact_units
+from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
 
-MIN_BYTES = 64 * 2**20  # below this pandas reads the export (DuckDB's start-up would dominate)
+MIN_BYTES = 64 * 2**20  # Parquet from this size goes through DuckDB by default (CSV: pandas)
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
 PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
 MEMORY_LIMIT = "1GB"
 VIEW = "planc_rows"
+TYPED = "planc_typed"  # the one scan: every row's values, parsed, in a temporary table
+KEYED = "planc_keyed"  # every row's keys and values, what the sets group
+EPOCH = date(1970, 1, 1)
 
 
 class _TryDecimal(FunctionElement[Any]):
@@ -76,14 +85,19 @@ def wanted(path: Path, mapping: ActualsMapping) -> bool:
     suffix = path.suffix.lower()
     if suffix not in (*a.CSV_SUFFIXES, *a.PARQUET_SUFFIXES) or not path.is_file():
         return False
-    if mapping.date_format is not None or "created" in mapping.columns:
+    if mapping.date_format is not None:
         return False
     if suffix in a.CSV_SUFFIXES and codecs.lookup(a._python_encoding(mapping)).name not in (
         "utf-8",
         "utf-8-sig",
     ):
         return False
-    return choice == "duckdb" or path.stat().st_size >= MIN_BYTES
+    if choice == "duckdb":
+        return True
+    # Measured (bench/warehouse.py, notes of #18): on CSV the pandas reader, which parses
+    # each distinct value once, beat DuckDB's per-row parse at every size tried; on
+    # Parquet they were close, and DuckDB keeps memory bounded on very long files.
+    return suffix in a.PARQUET_SUFFIXES and path.stat().st_size >= MIN_BYTES
 
 
 def load(
@@ -92,16 +106,21 @@ def load(
     """The export aggregated by DuckDB, or None when pandas must read it (and say why)."""
     mapping = plan.actuals
     assert mapping is not None
-    try:
-        connection = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
-    except duckdb.Error:
-        return None
-    try:
-        return _load(connection, path, plan, mapping, as_of, shown, baselines)
-    except (duckdb.Error, a._Stop, UnicodeError, OSError):
-        return None  # pandas reads it again and reports what is wrong, with its row
-    finally:
-        connection.close()
+    # what does not fit in memory spills to a private folder, removed afterwards
+    with tempfile.TemporaryDirectory(prefix="planc-duckdb-") as spill:
+        try:
+            connection = duckdb.connect(
+                config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill}
+            )
+            connection.execute("SET enable_progress_bar = false")
+        except duckdb.Error:
+            return None
+        try:
+            return _load(connection, path, plan, mapping, as_of, shown, baselines)
+        except (duckdb.Error, a._Stop, UnicodeError, OSError):
+            return None  # pandas reads it again and reports what is wrong, with its row
+        finally:
+            connection.close()
 
 
 def _load(
@@ -113,72 +132,190 @@ def _load(
     shown: str,
     baselines: bool,
 ) -> a.LoadedActuals | None:
-    columns, types = _register(connection, path, mapping, shown)
+    """One scan of the file into the grouped sets (a small temporary table), then fold them."""
+    columns, types, positions = _register(connection, path, mapping, shown)
     roles = _text_roles(columns, types, mapping)
-    table = sa.table(VIEW, *(sa.column(name) for name in columns))
+    table = sa.table(VIEW, *(sa.column(name) for name in columns.values()))
     window = q.Window(plan.quarter.start, plan.quarter.end, as_of)
 
     def where(role: str, row: int) -> Loc | SourceSpan:
-        return SourceSpan(shown, row, 1)
+        return SourceSpan(shown, row, positions.get(role, 1))
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
-    need_accounts = "account" in mapping.columns
-    rows = _fetch(connection, q.ledger_query(table, roles, window, accounts=need_accounts))
-    ledger = aggregator.add_ledger(rows)
-    if _anything_to_report(aggregator):
-        return None
-    if "key" in mapping.columns and _fetch(
-        connection,
-        q.repeated_keys_query(table, sa.column(columns[mapping.columns["key"]]), shown=1),
-    ):
-        return None  # error or last-row-wins: both need the file's row order
-    if need_accounts:
-        months = [
-            m for m, kept in zip(aggregator.slots, aggregator.account_slot, strict=False) if kept
-        ]
-        if ledger.rep_owners and months and ledger.won_stages != []:
-            query = partial(
-                q.account_query,
-                table,
-                roles,
-                window,
-                won_stages=ledger.won_stages,
-                owners=ledger.rep_owners,
-                months=months,
-            )
-            try:  # integers of the smallest unit, as numpy arrays: no Python object per row
-                found = _numpy(connection, query(units=ledger.scale))
-                aggregator.add_accounts(
-                    found["owner"].tolist(),
-                    found["account"].tolist(),
-                    found["month"].tolist(),
-                    found["amount"],
-                )
-            except (
-                duckdb.ConversionException
-            ):  # a sum beyond int64: exact Decimals (never numpy's floats)
-                rows = _fetch(connection, query())
-                aggregator.add_accounts(
-                    [r[0] for r in rows],
-                    [r[1] for r in rows],
-                    [r[2] for r in rows],
-                    [exact_units(r[3], ledger.scale) for r in rows],
-                )
-        firsts = (
-            _fetch(
-                connection, q.first_deal_query(table, roles, window, won_stages=ledger.won_stages)
-            )
-            if ledger.won_stages != []
-            else []
+    sets = q.Plan(
+        account_months=aggregator.account_months(),
+        closed_stages=aggregator.closed_stages(),
+        not_won_stages=aggregator.not_won_stages(),
+        accounts="account" in mapping.columns,
+        keys="key" in mapping.columns,
+        pipeline="created" in mapping.columns,
+    )
+    # the one scan: each row's values parsed once, into a typed temporary table
+    typed = _typed_values(roles)
+    sql, params = _compiled(sa.select(*typed.values()).select_from(table))
+    connection.execute(f"CREATE TEMP TABLE {TYPED} AS {sql}", params)
+    typed_table = sa.table(TYPED, *(sa.column(name) for name in typed))
+    # each row's keys computed once more over the typed table (cheap), not once per set
+    statement = q.keyed_rows(typed_table, _typed_roles(typed_table, roles), window, sets)
+    sql, params = _compiled(statement)
+    connection.execute(f"CREATE TEMP TABLE {KEYED} AS {sql}", params)
+    connection.execute(f"DROP TABLE {TYPED}")
+    keyed = sa.table(KEYED, *(sa.column(c.name) for c in statement.selected_columns))
+    available = set(q.sets_of(keyed, sets))
+
+    def rows_of(which: int) -> list[Any]:
+        return _set_rows(connection, keyed, which, sets, available)
+
+    found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
+    ledger = aggregator.add_ledger(found[q.LEDGER])
+    if _errors(aggregator) or len(found[q.KEYS][0]):
+        return None  # a repeated key is an error, or last-row-wins: both need the row order
+    if sets.accounts:
+        _accounts(connection, keyed, sets, aggregator, ledger)
+    if sets.pipeline:
+        aggregator.add_pipeline(
+            found[q.LEDGER],
+            rows_of(q.PIPELINE),
+            rows_of(q.OPEN_AGES),
+            rows_of(q.CYCLES),
         )
-        aggregator.add_first_deals(firsts)
+        if (found[q.LEDGER][BAD_CREATED] > 0).any():
+            return None
+    if _warnings(aggregator):  # counted by the scan; their first rows found by a short read
+        first_row = 1 if path.suffix.lower() in a.PARQUET_SUFFIXES else 2
+        locate.first_rows(connection, VIEW, columns, aggregator, first_row)
+    aggregator.rows_known = True
     return aggregator.result()
+
+
+_NAMES = frozenset({"owner", "product", "stage", "account", "key"})
+_SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
+_DAYS = frozenset({"first_day", "last_day", "last_created"})
+
+
+_ROLE_FIELDS = (
+    "owner",
+    "day",
+    "amount",
+    "missing_amount",
+    "product",
+    "stage",
+    "account",
+    "key",
+    "created",
+    "bad_day",
+    "bad_amount",
+    "bad_created",
+    "places",
+)
+
+
+def _typed_values(roles: q.Roles) -> dict[str, Any]:
+    """Each role's parsed value, labelled by its field: what the typed table holds."""
+    found = {name: getattr(roles, name) for name in _ROLE_FIELDS}
+    return {name: expr.label(name) for name, expr in found.items() if expr is not None}
+
+
+def _typed_roles(table: sa.TableClause, roles: q.Roles) -> q.Roles:
+    """The roles again, as plain columns of the typed table."""
+    present = {name: table.c[name] for name in _ROLE_FIELDS if getattr(roles, name) is not None}
+    return q.Roles(**present)
+
+
+def _set_rows(
+    connection: Any, keyed: sa.FromClause, which: int, sets: q.Plan, available: set[int]
+) -> list[Any]:
+    """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
+
+    Integers come as int64 (-1 for NULL), days as ordinals, sums as the text
+    of their DECIMAL (exact; turned into Decimal only where a sum is used),
+    names as objects.
+    """
+    if which not in available:
+        return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
+    groups = q.set_query(keyed, which, sets).subquery("planc_set")
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    selected = []
+    for name in (*q.SET_KEYS[which], *q.AGGREGATES):
+        column = groups.c[name]
+        expr: Any
+        if name in _NAMES:
+            expr = column
+        elif name in _SUMS:
+            expr = sa.cast(column, sa.String)
+        elif name in _DAYS:
+            days = sa.cast(column - epoch, sa.BigInteger) + EPOCH.toordinal()
+            expr = sa.func.coalesce(days, -1)
+        else:
+            expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
+        selected.append(expr.label(name))
+    found = _numpy(connection, sa.select(*selected))
+    return [_plain(found[column.name]) for column in selected]
+
+
+def _plain(values: Any) -> Any:
+    """A fetched column without a mask: None where DuckDB had NULL (names, sums)."""
+    if isinstance(values, np.ma.MaskedArray):
+        plain = np.asarray(values.data, dtype=object)
+        plain[np.ma.getmaskarray(values)] = None
+        return plain
+    return values
+
+
+def _accounts(
+    connection: Any,
+    keyed: sa.FromClause,
+    sets: q.Plan,
+    aggregator: GroupedAggregator,
+    ledger: Ledger,
+) -> None:
+    """The won stages' account groups, as integer arrays: no Python object per group but names."""
+    if ledger.won_stages == []:
+        aggregator.add_first_deals([], [], [])
+        return
+    groups = q.set_query(keyed, q.ACCOUNTS, sets).subquery("planc_accounts")
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    conditions = [groups.c.account.is_not(None)]
+    if ledger.won_stages is not None:
+        won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
+        conditions.append(groups.c.stage.in_(won))
+    keys = (
+        groups.c.owner,
+        groups.c.account,
+        sa.func.coalesce(groups.c.account_month, -1).label("month"),
+    )
+    days = sa.cast(groups.c.first_day - epoch, sa.BigInteger).label("day")
+    amount = sa.func.coalesce(groups.c.amount, 0)
+    statement = sa.select(
+        *keys, sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units"), days
+    ).where(*conditions)
+    offset = EPOCH.toordinal()
+    try:  # integers of the smallest unit, as numpy arrays
+        found = _numpy(connection, statement)
+    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        rows = _fetch(connection, sa.select(*keys, amount, days).where(*conditions))
+        aggregator.add_account_groups(
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            np.array([exact_units(r[3], ledger.scale) for r in rows], dtype=object),
+            np.array([r[4] + offset for r in rows], dtype=np.int64),
+        )
+        return
+    aggregator.add_account_groups(
+        found["owner"].tolist(),
+        found["account"].tolist(),
+        found["month"],
+        found["units"],
+        np.asarray(found["day"], dtype=np.int64) + offset,
+    )
 
 
 def _register(
     connection: Any, path: Path, mapping: ActualsMapping, shown: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type.
+) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """The export as view ``planc_rows``: mapped column -> its name there, and -> its type;
+    role -> its column's position in the header (1-based, for diagnostics).
 
     A CSV is read as text; a Parquet file keeps DATE, TIMESTAMP, DECIMAL and
     integer columns as they are (exact) and casts any other column to text.
@@ -187,7 +324,7 @@ def _register(
         relation = connection.read_parquet(str(path))
         header = list(relation.columns)
         types = dict(zip(header, (str(t) for t in relation.types), strict=True))
-        a._check_header(shown, header, mapping)
+        positions = a._check_header(shown, header, mapping)
         used = sorted(set(a._roles(mapping).values()), key=header.index)
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}
@@ -207,12 +344,13 @@ def _register(
         return (
             dict(zip(used, aliases, strict=True)),
             {name: types[name] if kept[name] else "VARCHAR" for name in used},
+            positions,
         )
     encoding = a._python_encoding(mapping)
     header, delimiter = a._csv_header(path, shown, encoding)
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    a._check_header(shown, header, mapping)
+    positions = a._check_header(shown, header, mapping)
     names = [f"c{i}" for i in range(len(header))]
     relation = connection.read_csv(
         str(path),
@@ -229,6 +367,7 @@ def _register(
     return (
         {column: names[stripped.index(column)] for column in used},
         dict.fromkeys(used, "VARCHAR"),
+        positions,
     )
 
 
@@ -259,6 +398,9 @@ def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: Actuals
     role: dict[str, q.Expr] = {r: sa.column(columns[c]) for r, c in roles.items()}
     day, bad_day = _day(role["date"], types[roles["date"]])
     amount, missing, bad_amount, places = _amount(role["amount"], types[roles["amount"]])
+    created, bad_created = (
+        _day(role["created"], types[roles["created"]]) if "created" in role else (None, None)
+    )
     return q.Roles(
         owner=role["owner"],
         day=day,
@@ -267,8 +409,11 @@ def _text_roles(columns: dict[str, str], types: dict[str, str], mapping: Actuals
         product=role.get("product"),
         stage=role.get("stage"),
         account=role.get("account"),
+        key=role.get("key"),
+        created=created,
         bad_day=bad_day,
         bad_amount=bad_amount,
+        bad_created=bad_created,
         places=places,
     )
 
@@ -318,16 +463,23 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
     return amount, missing, bad, places
 
 
-def _anything_to_report(aggregator: GroupedAggregator) -> bool:
-    """A value planc would warn or err about: pandas reads the file to show its rows."""
+def _errors(aggregator: GroupedAggregator) -> bool:
+    """An error planc reports with its rows: pandas reads the file to list them."""
     return bool(
         aggregator.failed
         or aggregator.bad_amount_rows
         or aggregator.bad_day_rows
         or aggregator.negative_rows
         or aggregator.rows == 0
-        or aggregator.lost_no_date.rows
+    )
+
+
+def _warnings(aggregator: GroupedAggregator) -> bool:
+    """A warning with a first row (or the first rows) to show."""
+    return bool(
+        aggregator.lost_no_date.rows
         or aggregator.no_account.rows
+        or aggregator.no_created.rows
         or aggregator.owners_seen
         or aggregator.no_seat_seen
         or aggregator.products_seen

@@ -11,9 +11,9 @@ is weighted by it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,21 +24,40 @@ from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan
 from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
+from planc.track import aggregates as agg
 from planc.track import tracking as t
-from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT
+from planc.track.engines import query as q
+from planc.track.engines.query import CLOSED_AFTER, MAX_WEEK
+from planc.track.rules import CLOSED_WITHOUT_DATE, NEGATIVE_AMOUNT, OPEN_WITHOUT_CREATED
 
-# ledger query columns, in order
-OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT, N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY = (
-    range(12)
+# ledger columns: the LEDGER set's keys, then the aggregates (query.AGGREGATES), in this order
+OWNER, PRODUCT, STAGE, MONTH, WHEN, LATE, NO_ACCOUNT = range(7)
+_AT = len(q.SET_KEYS[q.LEDGER])
+N, AMOUNT, MISSING, BAD_AMOUNT, BAD_DAY, PLACES, NEGATIVE, FIRST_DAY, LAST_DAY, SQUARES = (
+    _AT + q.AGGREGATES.index(name)
+    for name in (
+        "n",
+        "amount",
+        "missing_amount",
+        "bad_amount",
+        "bad_day",
+        "places",
+        "negative",
+        "first_day",
+        "last_day",
+        "squares",
+    )
 )
-PLACES, NEGATIVE = 12, 13
+BAD_CREATED, MISSING_CREATED, LAST_CREATED = (
+    _AT + q.AGGREGATES.index(name) for name in ("bad_created", "missing_created", "last_created")
+)
+LEDGER_KEYS = ("owner", "product", "stage", "month", "when_", "late", "no_account")
 
 
 @dataclass(slots=True)
 class Ledger:
     """What the ledger query returned, and what the fold needs for the next queries."""
 
-    rows: list[tuple[Any, ...]]
     won_stages: list[str] | None  # raw stage values that are won (None: no stage column)
     rep_owners: list[str]  # raw owner values that map to a rep
     scale: int  # digits after the point of the amounts counted
@@ -64,39 +83,50 @@ class GroupedAggregator(a._Aggregator):
     ) -> None:
         super().__init__(plan, mapping, as_of, name, baselines=baselines)
         self.where = where
-        self.pipe = (
-            None  # the pipeline forecast needs rows: an export's (see rules.SOURCE_NO_PIPELINE)
-        )
+        self.rows_known = False  # every warning's first row located (DuckDB over a file)
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
+
+    def not_won_stages(self) -> list[str]:
+        """Stage values that are open or lost for certain (see :meth:`closed_stages`)."""
+        return self._spellings((a.OPEN, a.LOST))
+
+    def closed_stages(self) -> list[str]:
+        """Stage values that are won or lost for certain: the mapping's names as written,
+        lower- and upper-cased (ASCII names only), each checked through the same matcher."""
+        return self._spellings((a.WON, a.LOST))
+
+    def _spellings(self, classes: tuple[int, ...]) -> list[str]:
+        names = [*self.mapping.won, *self.mapping.open, *self.mapping.lost]
+        found: set[str] = set()
+        for name in names:
+            spellings = {name, name.lower(), name.upper()} if name.isascii() else {name}
+            for spelling in spellings:
+                if self.stage_of.get(a._norm(spelling)) in classes:
+                    found.add(spelling)
+        return sorted(found)
+
+    def account_months(self) -> list[int]:
+        """The months whose account sums are kept (attribution, account counts)."""
+        return [m for m, kept in zip(self.slots, self.account_slot, strict=False) if kept]
 
     def _span(self, row: int, role: str) -> SourceSpan:
         return self.where(role, row)  # type: ignore[return-value]
 
     # -- the ledger query --
 
-    def add_ledger(self, rows: Sequence[tuple[Any, ...]]) -> Ledger:
-        """Fold the ledger query's groups; the raw values the next queries filter on."""
-        if not rows:
-            return Ledger([], [], [], 0)
-        columns = list(zip(*rows, strict=True))
-        n = np.array(columns[N], dtype=np.int64)
+    def add_ledger(self, columns: Sequence[Any]) -> Ledger:
+        """Fold the LEDGER set's groups (one sequence per column); the raw values others need."""
+        if not len(columns[N]):
+            return Ledger([], [], 0)
+        n = _ints(columns[N], 0)
         self.rows += int(n.sum())
         owner_codes, owner_values = _factorize(columns[OWNER])
         rep = self._owner_lut(owner_values)[owner_codes]
         stage, won_stages = self._stages(columns[STAGE], n)
-        when = np.array(columns[WHEN], dtype=np.int64)
-        months = [None if m is None else int(m) for m in columns[MONTH]]
-        self.covered.update(m for m in months if m is not None)
-        late = np.array([bool(x) for x in columns[LATE]])
-        slot = np.array(
-            [
-                -1 if m is None or is_late else self.slot_of.get(m, -1)
-                for m, is_late in zip(months, late.tolist(), strict=True)
-            ],
-            dtype=np.int64,
-        )
+        when = _ints(columns[WHEN], a.W_NONE)
+        slot = self._slots(_ints(columns[MONTH], -1), _ints(columns[LATE], 0) != 0)
         owner_class = -np.minimum(rep, 0)
         reason = a._LEDGER[(stage * 5 + when) * 3 + owner_class]
         lost_no_date = (stage == a.LOST) & (when == a.W_NONE)
@@ -120,7 +150,7 @@ class GroupedAggregator(a._Aggregator):
                 product_values, product_codes, product < 0, counted, n, self.products_seen
             )
         if "account" in self.mapping.columns and self.account_measures:
-            no_account = np.array([bool(x) for x in columns[NO_ACCOUNT]])
+            no_account = _ints(columns[NO_ACCOUNT], 0) != 0
             self.no_account.rows += int(n[counted & no_account].sum())
         self._errors(columns, n, won & (when == a.W_NONE), won & (slot >= 0))
         scale = self._sums(columns, n, rep, slot, stage, product)
@@ -129,32 +159,40 @@ class GroupedAggregator(a._Aggregator):
             for v, r in zip(owner_values, self._owner_lut(owner_values).tolist(), strict=False)
             if r >= 0 and v is not None
         ]
-        return Ledger(list(rows), won_stages, rep_owners, scale)
+        return Ledger(won_stages, rep_owners, scale)
 
-    def _errors(self, columns: list[Any], n: Any, no_date: Any, needed: Any) -> None:
+    def _slots(self, months: Any, late: Any) -> Any:
+        """Each group's month slot (-1: no month kept, or after the as-of day)."""
+        distinct, codes = np.unique(months, return_inverse=True)
+        self.covered.update(int(m) for m in distinct.tolist() if m >= 0)
+        lut = np.array([self.slot_of.get(int(m), -1) for m in distinct.tolist()], dtype=np.int64)
+        slot = lut[codes.reshape(-1)] if len(distinct) else np.zeros(0, dtype=np.int64)
+        return np.where(late | (months < 0), -1, slot)
+
+    def _errors(self, columns: Sequence[Any], n: Any, no_date: Any, needed: Any) -> None:
         """Won rows without a date, won rows of the months tracked without an amount."""
-        bad_day = np.array([int(x or 0) for x in columns[BAD_DAY]], dtype=np.int64)
+        bad_day = _ints(columns[BAD_DAY], 0)
         self.no_date.rows += int((n - bad_day)[no_date].sum())
-        missing = np.array([int(x or 0) for x in columns[MISSING]], dtype=np.int64)
+        missing = _ints(columns[MISSING], 0)
         self.no_amount.rows += int(missing[needed].sum())
-        bad_amount = np.array([int(x or 0) for x in columns[BAD_AMOUNT]], dtype=np.int64)
+        bad_amount = _ints(columns[BAD_AMOUNT], 0)
         self.bad_amount_rows = int(bad_amount[needed].sum())
-        negative = np.array([int(x or 0) for x in columns[NEGATIVE]], dtype=np.int64)
+        negative = _ints(columns[NEGATIVE], 0)
         self.negative_rows = int(negative[needed].sum())
         self.bad_day_rows = int(bad_day.sum())
         if self.no_date.rows or self.no_amount.rows or self.negative_rows:
             self.failed = True
 
     def _sums(
-        self, columns: list[Any], n: Any, rep: Any, slot: Any, stage: Any, product: Any
+        self, columns: Sequence[Any], n: Any, rep: Any, slot: Any, stage: Any, product: Any
     ) -> int:
         """Won amounts and deals, lost deals, per rep, month (and product); the scale."""
         needed = (stage == a.WON) & (slot >= 0)
         chosen = np.flatnonzero(needed).tolist()
-        places = [int(x or 0) for x in columns[PLACES]]
-        sums = columns[AMOUNT]
-        scale = max((places[i] for i in chosen), default=0)
-        scale = max(scale, _places_of(sums[i] for i in chosen))
+        places = _ints(columns[PLACES], 0)
+        sums = {i: _as_decimal(columns[AMOUNT][i]) for i in chosen}
+        scale = int(places[chosen].max(initial=0)) if chosen else 0
+        scale = max(scale, _places_of(sums.values()))
         self.scale = scale
         mapped = rep >= 0
         for i in np.flatnonzero(needed & mapped).tolist():
@@ -199,6 +237,8 @@ class GroupedAggregator(a._Aggregator):
 
     def _diagnostics(self) -> list[Diagnostic]:
         """The reader's warnings; errors and account gaps counted, not listed by row."""
+        if self.rows_known:
+            return super()._diagnostics()  # the pandas reader's very messages, rows and all
         columns = self.mapping.columns
         out: list[Diagnostic] = []
         for role, seen in (("date", self.no_date), ("amount", self.no_amount)):
@@ -228,6 +268,15 @@ class GroupedAggregator(a._Aggregator):
                 )
             )
         out += [d for d in self._mapping_warnings() if d.code != t.NO_ACCOUNT.code]
+        if self.no_created.rows:
+            out.append(
+                OPEN_WITHOUT_CREATED.at(
+                    self._span(0, "created"),
+                    f"{a._count(self.no_created.rows, 'open deal')} without {columns['created']}: "
+                    "not in the pipeline forecast",
+                    f"fill in {columns['created']} for open deals",
+                )
+            )
         if self.no_account.rows:
             out.append(
                 t.NO_ACCOUNT.at(
@@ -241,9 +290,7 @@ class GroupedAggregator(a._Aggregator):
 
     # -- the account queries --
 
-    def add_accounts(
-        self, owners: Sequence[Any], accounts: Sequence[Any], months: Sequence[Any], units: Any
-    ) -> None:
+    def add_accounts(self, owners: Any, accounts: Any, months: Any, units: Any) -> None:
         """Won amounts by owner, account and month (``units``: integers of 10**-scale).
 
         Per distinct value work only (a few hundred owners, thousands of accounts,
@@ -251,16 +298,20 @@ class GroupedAggregator(a._Aggregator):
         """
         if not len(owners):
             return
+        account_codes, account_values = _factorize(accounts)
+        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
+            account_codes
+        ]
+        self._add_account_ids(owners, ids, months, units)
+
+    def _add_account_ids(self, owners: Any, ids: Any, months: Any, units: Any) -> None:
+        """As :meth:`add_accounts`, the accounts already turned into ids (-1: none)."""
         owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
         month_codes, month_values = _factorize(months)
         slot = np.array(
             [*(self.slot_of.get(int(m), -1) for m in month_values), -1], dtype=np.int64
         )[month_codes]
-        account_codes, account_values = _factorize(accounts)
-        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
-            account_codes
-        ]
         keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
         keep &= self.account_slot[slot]
         group = rep[keep] * len(self.slots) + slot[keep]
@@ -271,23 +322,195 @@ class GroupedAggregator(a._Aggregator):
             values = values.astype(np.int64)
         self.account_parts.append(((group << 32) | ids[keep], values[keep], self.scale))
 
-    def add_first_deals(self, rows: Sequence[tuple[Any, Any, Any]]) -> None:
-        """Each account's first won row: (account, owner, day)."""
-        for name, _owner, _day in rows:
-            self._account(name)
+    def add_account_groups(
+        self,
+        owners: Sequence[Any],
+        accounts: Sequence[Any],
+        months: Any,
+        units: Any,
+        first_days: Any,
+    ) -> None:
+        """The ACCOUNTS set's groups of won stages: sums per account, each account's first deal.
+
+        ``months`` is -1 for a month whose sums are not kept; ``units`` the
+        summed amounts in 10**-scale units; ``first_days`` day ordinals.
+        """
+        months = np.asarray(months, dtype=np.int64)
+        kept = np.flatnonzero(months >= 0)
+        owner_values = np.asarray(list(owners), dtype=object)
+        account_codes, distinct = _factorize(np.asarray(list(accounts), dtype=object))
+        ids = np.array([*(self._account(v) for v in distinct), -1], dtype=np.int64)[account_codes]
+        if len(kept):
+            self._add_account_ids(
+                owner_values[kept], ids[kept], months[kept], np.asarray(units)[kept]
+            )
+        self._first_deals_of(owner_values, ids, np.asarray(first_days, dtype=np.int64))
+
+    def add_first_deals(self, owners: Any, accounts: Any, days: Any) -> None:
+        """Each account's first won day, and its owner (on a tie, the owner that sorts first).
+
+        A database has no row order to break a tie on the day by, so the owner's
+        name does (the pandas reader takes the earlier row).
+        """
+        ids = np.zeros(0, dtype=np.int64)
+        if len(owners):
+            account_codes, account_values = _factorize(accounts)
+            ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
+                account_codes
+            ]
+        self._first_deals_of(owners, ids, days)
+
+    def _first_deals_of(self, owners: Any, ids: Any, days: Any) -> None:
         size = len(self.account_names)
         self.first_day = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         self.first_rep = np.full(size, a.UNMAPPED, dtype=np.int64)
-        if not rows:
+        chosen = np.flatnonzero(ids >= 0)
+        if not len(chosen):
             return
-        owner_codes, owner_values = _factorize([r[1] for r in rows])
+        owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes]
-        for (name, _owner, day), rep_index in zip(rows, rep.tolist(), strict=True):
-            account = self._account(name)
-            parsed = day.date() if hasattr(day, "date") and callable(day.date) else day
-            if account >= 0 and isinstance(parsed, date):
-                self.first_day[account] = parsed.toordinal()
-                self.first_rep[account] = rep_index
+        order = sorted(
+            range(len(owner_values)),
+            key=lambda i: (owner_values[i] is None, a._text(owner_values[i])),
+        )
+        rank = np.empty(len(owner_values) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = len(order)  # a missing owner sorts last
+        ids, days, rep, ranks = ids[chosen], days[chosen], rep[chosen], rank[owner_codes][chosen]
+        first = np.lexsort((ranks, days, ids))
+        ordered = ids[first]
+        starts = first[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
+        self.first_day[ids[starts]] = days[starts]
+        self.first_rep[ids[starts]] = rep[starts]
+
+    # -- the pipeline sets --
+
+    def add_pipeline(
+        self,
+        ledger: Sequence[Any],
+        pipeline: Sequence[Any],
+        open_ages: Sequence[Any],
+        cycles: Sequence[Any],
+    ) -> None:
+        """Fill the pipeline counters the pandas reader fills row by row, from the sets' groups.
+
+        Each argument is a set's columns (keys, then query.AGGREGATES): the
+        LEDGER set, PIPELINE (owner, product, stage, closed, week, recent),
+        OPEN_AGES (stage, closed, age) and CYCLES (stage, cycle).
+        """
+        pipe = self.pipe
+        if pipe is None:
+            return
+        self._pipeline_from_ledger(pipe, ledger)
+        if len(pipeline[0]):
+            self._open_deals(pipe, pipeline)
+        if len(open_ages[0]):
+            cls = self._stage_array(open_ages[0])
+            closed = _ints(open_ages[1], -1)
+            age = _ints(open_ages[2], -1)
+            n = _ints(open_ages[3], 0)
+            closes = (cls == a.WON) | (cls == a.LOST)
+            open_then = (closed >= 0) & (age >= 0)
+            open_then &= (cls == a.OPEN) | (closes & (closed == CLOSED_AFTER))
+            pipe.open_ages = _add_weighted(pipe.open_ages, age[open_then], n[open_then])
+        if len(cycles[0]):
+            cls = self._stage_array(cycles[0])
+            cycle = np.maximum(_ints(cycles[1], -1), -1)
+            n = _ints(cycles[2], 0)
+            known = cycle >= 0
+            for outcome, name in ((a.WON, "won_ages"), (a.LOST, "lost_ages")):
+                rows = known & (cls == outcome)
+                setattr(pipe, name, _add_weighted(getattr(pipe, name), cycle[rows], n[rows]))
+
+    def _stage_array(self, values: Any) -> Any:
+        """Each group's stage class (every group is won without a stage column)."""
+        if "stage" not in self.mapping.columns:
+            return np.full(len(values), a.WON, dtype=np.int64)
+        codes, distinct = _factorize(values)
+        classes = [
+            a.OTHER if a._missing(v) else self.stage_of.get(a._norm(v), a.OTHER) for v in distinct
+        ]
+        return np.array([*classes, a.OTHER], dtype=np.int64)[codes]
+
+    def _pipeline_from_ledger(self, pipe: Any, ledger: Sequence[Any]) -> None:
+        """Won value per product (the months kept), the latest day, open deals without created."""
+        if not len(ledger[N]):
+            return
+        pipe.latest_day = max(
+            pipe.latest_day, _latest(ledger[LAST_DAY]), _latest(ledger[LAST_CREATED])
+        )
+        cls = self._stage_array(ledger[STAGE])
+        n = _ints(ledger[N], 0)
+        missing_created = _ints(ledger[MISSING_CREATED], 0)
+        self.no_created.rows += int(missing_created[cls == a.OPEN].sum())
+        owner_codes, owner_values = _factorize(ledger[OWNER])
+        rep = self._owner_lut(owner_values)[owner_codes]
+        if "product" in self.mapping.columns:
+            product_codes, product_values = _factorize(ledger[PRODUCT])
+            product = self._product_lut(product_values)[product_codes]
+        else:
+            product = np.full(len(n), -1, dtype=np.int64)
+        slot = self._slots(_ints(ledger[MONTH], -1), _ints(ledger[LATE], 0) != 0)
+        won: dict[int, agg.Sums] = {}
+        for i in np.flatnonzero((cls == a.WON) & (slot >= 0) & (rep >= 0)).tolist():
+            count = int(n[i])
+            sums = agg.Sums(
+                count, count, _as_decimal(ledger[AMOUNT][i]), _as_decimal(ledger[SQUARES][i])
+            )
+            key = int(product[i]) + 1
+            won[key] = won.get(key, agg.Sums()) + sums
+        pipe.add_won_value(won)
+
+    def _open_deals(self, pipe: Any, columns: Sequence[Any]) -> None:
+        """Deals open at the end of the as-of day by (rep, product, stage, week); creations."""
+        n = _ints(columns[6], 0)
+        owner_codes, owner_values = _factorize(columns[0])
+        rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
+        if "product" in self.mapping.columns:
+            product_codes, product_values = _factorize(columns[1])
+            product = self._product_lut(product_values)[product_codes].astype(np.int64)
+        else:
+            product = np.full(len(n), -1, dtype=np.int64)
+        cls = self._stage_array(columns[2])
+        stage_codes, stage_values = _factorize(columns[2])
+        open_index = np.array(
+            [*(self.open_stage_of.get(a._norm(v), 0) for v in stage_values), 0], dtype=np.int64
+        )[stage_codes]
+        closed = _ints(columns[3], -1)
+        week = np.minimum(_ints(columns[4], -1), MAX_WEEK)
+        recent = _ints(columns[5], 0) == 1
+        born = closed >= 0
+        closes = (cls == a.WON) | (cls == a.LOST)
+        open_then = born & (week >= 0) & ((cls == a.OPEN) | (closes & (closed == CLOSED_AFTER)))
+        mapped = rep >= 0
+        chosen = np.flatnonzero(open_then & mapped)
+        stage = np.where(cls == a.OPEN, open_index, 0)
+        keys = np.ravel_multi_index(
+            (rep[chosen], product[chosen] + 1, stage[chosen], week[chosen]), pipe.shape
+        )
+        if len(pipe.open_counts):
+            np.add.at(pipe.open_counts, keys, n[chosen])
+        else:
+            for key, count in zip(keys.tolist(), n[chosen].tolist(), strict=True):
+                pipe.sparse_counts[key] = pipe.sparse_counts.get(key, 0) + count
+        at = len(q.SET_KEYS[q.PIPELINE])
+        count, total, squares = (
+            columns[at + q.AGGREGATES.index(name)]
+            for name in ("priced", "priced_amount", "priced_squares")
+        )
+        priced = _ints(count, 0)
+        for i in np.flatnonzero(open_then & mapped & (cls == a.OPEN) & (priced > 0)).tolist():
+            cell = (int(rep[i]), int(product[i]) + 1, int(stage[i]), int(week[i]))
+            k = int(priced[i])
+            sums = agg.Sums(k, k, _as_decimal(total[i]), _as_decimal(squares[i]))
+            pipe.priced[cell] = pipe.priced.get(cell, agg.Sums()) + sums
+        known = cls != a.OTHER
+        recent_rows = np.flatnonzero(known & born & mapped & recent)
+        if len(recent_rows):
+            slots = rep[recent_rows] * (len(self.products) + 1) + product[recent_rows] + 1
+            pipe.created += np.bincount(
+                slots, weights=n[recent_rows], minlength=len(pipe.created)
+            ).astype(np.int64)
 
     def _account(self, name: Any) -> int:
         text = "" if a._missing(name) else a._text(name).strip()
@@ -300,7 +523,72 @@ class GroupedAggregator(a._Aggregator):
         return found
 
 
-def _factorize(values: Sequence[Any]) -> tuple[Any, list[Any]]:
+def _add_weighted(counts: Any, index: Any, n: Any) -> Any:
+    """Counts by index (an age in days) plus ``n`` at each of ``index``."""
+    if not len(index):
+        return counts
+    found = np.bincount(index, weights=n).astype(np.int64)
+    if len(found) > len(counts):
+        counts = np.concatenate([counts, np.zeros(len(found) - len(counts), dtype=np.int64)])
+    counts[: len(found)] += found
+    return counts
+
+
+def _latest(days: Any) -> int:
+    """The latest day ordinal of a column (dates, ordinals or None)."""
+    if isinstance(days, np.ndarray) and days.dtype.kind in "iu":
+        return int(days.max(initial=0))
+    found = [_ordinal(d) for d in days]
+    return max((d for d in found if d is not None), default=0)
+
+
+def _ordinal(value: Any) -> int | None:
+    """A date (or datetime) from a database as a day ordinal; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.date().toordinal()
+    if isinstance(value, date):
+        return value.toordinal()
+    parsed = a._parse_day(value, None)
+    return None if parsed is None else parsed.toordinal()
+
+
+def split_sets(rows: Iterable[Sequence[Any]]) -> dict[int, list[list[Any]]]:
+    """The statement's rows by set, as columns: the set's keys, then the aggregates."""
+    where = {name: 1 + i for i, name in enumerate(q.KEY_COLUMNS)}
+    first_aggregate = 1 + len(q.KEY_COLUMNS)
+    picks = {
+        s: [where[name] for name in keys]
+        + list(range(first_aggregate, first_aggregate + len(q.AGGREGATES)))
+        for s, keys in q.SET_KEYS.items()
+    }
+    out: dict[int, list[list[Any]]] = {s: [[] for _ in picks[s]] for s in q.SET_KEYS}
+    for row in rows:
+        s = int(row[0])
+        if s in picks:
+            for column, i in zip(out[s], picks[s], strict=True):
+                column.append(row[i])
+    return out
+
+
+def _ints(values: Any, missing: int) -> Any:
+    """A column of integers as an int64 array, ``missing`` for NULL (None)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values.astype(np.int64, copy=False)
+    return np.array([missing if x is None else int(x) for x in values], dtype=np.int64)
+
+
+def _as_decimal(value: Any) -> Decimal:
+    """An exact sum from a database (Decimal, int, or DuckDB's text of a DECIMAL); NULL is 0."""
+    if value is None:
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _factorize(values: Any) -> tuple[Any, list[Any]]:
     """Codes (-1 for None) and distinct values, in order of first appearance."""
     codes, uniques = pd.factorize(np.asarray(list(values), dtype=object), use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), list(uniques)

@@ -1,28 +1,38 @@
-"""The aggregation planc pushes down, built once with SQLAlchemy Core for every engine.
+"""The aggregation planc pushes down: one statement, one scan, built with SQLAlchemy Core.
 
-Three statements over one source (a table, a user's query as a subquery, or
-DuckDB's view of a file), each a GROUP BY that returns aggregates, never rows:
+Every row of the source is keyed once (a subquery computes, per row, the
+owner, product and stage as written, the month, where the date falls, the
+parsed amount and flags), and one ``GROUP BY GROUPING SETS`` returns every
+aggregate planc needs from that single scan:
 
-- :func:`ledger_query` -- rows by raw owner, product and stage values, month,
-  where the date falls against the quarter and the as-of day, and whether the
-  account is empty: counts, summed amounts, missing amounts. Small: a few
+- ``LEDGER``: rows by raw owner, product and stage values, month, where the
+  date falls against the quarter and the as-of day, and whether the account
+  is empty: counts, summed amounts, missing and refused amounts. Small: a few
   hundred owners times products, stages and months.
-- :func:`account_query` -- won amounts by owner, account and month, for the
-  months attribution and account counts look at.
-- :func:`first_deal_query` -- each account's first won row up to the as-of
-  day (a window function; a tie on the day goes to the owner that sorts
-  first: a database has no row order).
+- ``ACCOUNTS`` (an account column mapped): rows up to the as-of day by raw
+  owner, stage, account and month (the month only for the months attribution
+  and account counts look at): the amount and the first day. planc keeps the
+  won stages' groups: sums per account and each account's first deal.
+- ``KEYS`` (a key column mapped): keys on more than one row (``HAVING``).
+- ``PIPELINE``, ``OPEN_AGES``, ``CYCLES`` (a created-date column mapped): what
+  the pipeline forecast needs -- deals created by the as-of day by owner,
+  product, stage, week of age and whether they closed by then; ages of the
+  deals open then; sales cycles of the deals closed by then.
+
+Dialects without ``GROUPING SETS`` (SQLite, MySQL) get the same sets as a
+``UNION ALL`` of ``GROUP BY`` s (one scan per set; same rows). Every result row
+carries ``set_``, the set it belongs to.
 
 Identifiers are SQLAlchemy column objects (quoted by the dialect), values are
 bound parameters: nothing from the plan is formatted into SQL text. planc
 maps CRM names in Python afterwards (spaces collapsed, case folded) over the
-distinct values the ledger query returns, so the mapping means exactly what
-it means for a file.
+distinct values the statement returns, so the mapping means exactly what it
+means for a file.
 
-The SQL it needs from a database: GROUP BY, CASE, CAST to INTEGER, SUM and
-COUNT, EXTRACT(YEAR/MONTH FROM a date), TRIM, IN lists, comparisons with a
-bound date, a subquery in FROM, and ROW_NUMBER() OVER (PARTITION BY ... ORDER
-BY ...) when an account column is mapped.
+The SQL it needs from a database: GROUP BY (GROUPING SETS and GROUPING() where
+the dialect has them), CASE, CAST to INTEGER, SUM, MIN, MAX and COUNT,
+EXTRACT(YEAR/MONTH FROM a date), a date minus a date in days (created-date
+columns only), IN lists, comparisons with a bound date and a subquery in FROM.
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ from planc.core.extras import MissingExtra
 
 try:
     import sqlalchemy as sa
+    from sqlalchemy.ext.compiler import compiles
+    from sqlalchemy.sql.functions import FunctionElement
 except ModuleNotFoundError as error:
     raise MissingExtra(
         "reading actuals from a database or through DuckDB", "warehouse", error.name
@@ -43,6 +55,67 @@ except ModuleNotFoundError as error:
 
 # Where a row's date falls; the same numbering as planc.track.actuals' W_* codes.
 W_IN, W_BEFORE, W_AFTER_QUARTER, W_AFTER_AS_OF, W_NONE = range(5)
+# A deal's close date against the as-of day (pipeline sets).
+CLOSED_BY, CLOSED_AFTER, NOT_CLOSED = range(3)
+MAX_WEEK = 104  # as planc.track.opportunities.MAX_WEEK: older open deals count in week 104
+LOOKBACK = 60  # as planc.track.opportunities.LOOKBACK: days of creation for the arrival rate
+
+# Per-row flags, grouped by (cheaper than summed): the aggregate each one's count becomes.
+FLAGS = (
+    "flag_missing_amount",
+    "flag_bad_amount",
+    "flag_bad_day",
+    "flag_negative",
+    "flag_bad_created",
+    "flag_missing_created",
+)
+# The grouping sets, by the number each result row carries in ``set_``.
+LEDGER, ACCOUNTS, KEYS, PIPELINE, OPEN_AGES, CYCLES = range(6)
+KEY_COLUMNS = (
+    "owner",
+    "product",
+    "stage",
+    "month",
+    "when_",
+    "late",
+    "no_account",
+    *FLAGS,
+    "account",
+    "account_month",
+    "key",
+    "closed",
+    "week",
+    "recent",
+    "open_age",
+    "cycle",
+)
+SET_KEYS: dict[int, tuple[str, ...]] = {
+    LEDGER: ("owner", "product", "stage", "month", "when_", "late", "no_account", *FLAGS),
+    ACCOUNTS: ("owner", "stage", "account", "account_month"),
+    KEYS: ("key",),
+    PIPELINE: ("owner", "product", "stage", "closed", "week", "recent"),
+    OPEN_AGES: ("stage", "closed", "open_age"),
+    CYCLES: ("stage", "cycle"),
+}
+AGGREGATES = (
+    "n",
+    "amount",
+    "missing_amount",
+    "bad_amount",
+    "bad_day",
+    "places",
+    "negative",
+    "first_day",
+    "last_day",
+    "squares",
+    "priced",
+    "priced_amount",
+    "priced_squares",
+    "bad_created",
+    "missing_created",
+    "last_created",
+)
+NO_GROUPING_SETS = frozenset({"sqlite", "mysql", "mariadb"})
 
 Expr = sa.ColumnElement[Any]
 
@@ -51,11 +124,12 @@ Expr = sa.ColumnElement[Any]
 class Roles:
     """SQL expressions over the source, one per mapped role.
 
-    ``day`` is a DATE (NULL when missing, or when text is not a date);
-    ``bad_day`` is 1 for text that is not a date (files only); ``amount``
-    a DECIMAL or integer (NULL when missing or not a number); ``bad_amount``
-    1 for text that is not a plain decimal and ``places`` its digits after
-    the point (files only).
+    ``day`` and ``created`` are DATEs (NULL when missing, or when text is not
+    a date); ``bad_day``/``bad_created`` are 1 for text that is not a date
+    (files only); ``amount`` a DECIMAL or integer (NULL when missing or not a
+    number); ``bad_amount`` 1 for a value planc refuses (text that is not a
+    plain decimal, or beyond planc's bound) and ``places`` its digits after
+    the point.
     """
 
     owner: Expr
@@ -65,8 +139,11 @@ class Roles:
     product: Expr | None = None
     stage: Expr | None = None
     account: Expr | None = None
+    key: Expr | None = None
+    created: Expr | None = None
     bad_day: Expr | None = None
     bad_amount: Expr | None = None
+    bad_created: Expr | None = None
     places: Expr | None = None
 
 
@@ -75,6 +152,68 @@ class Window:
     quarter_start: date
     quarter_end: date
     as_of: date
+
+
+class _DaysBetween(FunctionElement[Any]):
+    """Whole days from the second date to the first, as an integer, in each dialect's words."""
+
+    inherit_cache = True
+    type = sa.Integer()
+
+
+@compiles(_DaysBetween)
+def _days_default(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({later} - {earlier})"  # PostgreSQL, DuckDB, Oracle: date - date is days
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_sqlite(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(_DaysBetween, "mysql")
+@compiles(_DaysBetween, "mariadb")
+def _days_mysql(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"DATEDIFF({later}, {earlier})"
+
+
+@compiles(_DaysBetween, "mssql")
+@compiles(_DaysBetween, "snowflake")
+@compiles(_DaysBetween, "trino")
+@compiles(_DaysBetween, "databricks")
+def _days_datediff(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"DATEDIFF(day, {earlier}, {later})"
+
+
+@compiles(_DaysBetween, "bigquery")
+def _days_bigquery(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"DATE_DIFF({later}, {earlier}, DAY)"
+
+
+class _Weeks(FunctionElement[Any]):
+    """Whole weeks in a number of days (not negative), as an integer."""
+
+    inherit_cache = True
+    type = sa.Integer()
+
+
+@compiles(_Weeks)
+def _weeks_default(element: _Weeks, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)} / 7.0) AS INTEGER)"
+
+
+@compiles(_Weeks, "sqlite")
+def _weeks_sqlite(element: _Weeks, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} / 7)"  # integers: integer division
+
+
+def days_between(later: Expr, earlier: Expr) -> Expr:
+    return _DaysBetween(later, earlier)
 
 
 def month_key(day: Expr) -> Expr:
@@ -88,157 +227,242 @@ def _flag(condition: Expr) -> Expr:
     return sa.case((condition, 1), else_=0)
 
 
-def _total(expr: Expr) -> Expr:
-    return sa.func.sum(expr)
+def _date(name: str, value: date) -> Expr:
+    return sa.bindparam(name, value, sa.Date)
 
 
-def _no_account(account: Expr) -> Expr:
-    return sa.or_(account.is_(None), sa.func.trim(account) == "")
+def _or_null(expr: Expr | None) -> Expr:
+    return expr if expr is not None else sa.null()
 
 
-def ledger_query(source: sa.FromClause, roles: Roles, window: Window, *, accounts: bool) -> Any:
-    """The ledger: one row per group of rows that planc treats alike, with its counts.
+def _or_zero(expr: Expr | None) -> Expr:
+    return expr if expr is not None else sa.literal(0)
 
-    The keys are computed per row in a subquery and grouped by outside it, so
-    the GROUP BY names columns, not expressions with bound parameters (which
-    PostgreSQL would not match to the select list).
-    """
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which sets the statement computes, and what they need from the plan."""
+
+    account_months: Sequence[int] = ()  # months whose account sums are kept (ACCOUNTS)
+    closed_stages: Sequence[str] = ()  # stage values that are won or lost for certain (PIPELINE)
+    not_won_stages: Sequence[str] = ()  # stage values that are open or lost for certain (ACCOUNTS)
+    accounts: bool = False
+    keys: bool = False
+    pipeline: bool = False
+
+    @property
+    def sets(self) -> tuple[int, ...]:
+        wanted = [LEDGER]
+        if self.accounts:
+            wanted.append(ACCOUNTS)
+        if self.keys:
+            wanted.append(KEYS)
+        if self.pipeline:
+            wanted += [PIPELINE, OPEN_AGES, CYCLES]
+        return tuple(wanted)
+
+
+def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> sa.Subquery:
+    """One row per source row with every key and every value the sets aggregate."""
     day = roles.day
+    as_of = window.as_of
     when = sa.case(
         (day.is_(None), W_NONE),
-        (day < sa.bindparam("quarter_start", window.quarter_start, sa.Date), W_BEFORE),
-        (day > sa.bindparam("quarter_end", window.quarter_end, sa.Date), W_AFTER_QUARTER),
-        (day > sa.bindparam("as_of", window.as_of, sa.Date), W_AFTER_AS_OF),
+        (day < _date("quarter_start", window.quarter_start), W_BEFORE),
+        (day > _date("quarter_end", window.quarter_end), W_AFTER_QUARTER),
+        (day > _date("as_of", as_of), W_AFTER_AS_OF),
         else_=W_IN,
     )
-    zero = sa.literal(0)
-    per_row = sa.select(
-        roles.owner.label("owner"),
-        (roles.product if roles.product is not None else sa.null()).label("product"),
-        (roles.stage if roles.stage is not None else sa.null()).label("stage"),
-        month_key(day).label("month"),
-        when.label("when_"),
-        _flag(day > sa.bindparam("as_of_late", window.as_of, sa.Date)).label("late"),
-        (
-            _flag(_no_account(roles.account)) if accounts and roles.account is not None else zero
-        ).label("no_account"),
-        roles.amount.label("amount"),
-        roles.missing_amount.label("missing_amount"),
-        (roles.bad_amount if roles.bad_amount is not None else zero).label("bad_amount"),
-        (roles.bad_day if roles.bad_day is not None else zero).label("bad_day"),
-        (roles.places if roles.places is not None else zero).label("places"),
-        _flag(roles.amount < 0).label("negative"),
-    ).select_from(source)
-    rows = per_row.subquery("planc_rows_keyed")
-    keys = [rows.c[name] for name in ("owner", "product", "stage", "month", "when_", "late")]
-    keys.append(rows.c.no_account)
-    return sa.select(
-        *keys,
-        sa.func.count().label("n"),
-        _total(rows.c.amount).label("amount"),
-        _total(rows.c.missing_amount).label("missing_amount"),
-        _total(rows.c.bad_amount).label("bad_amount"),
-        _total(rows.c.bad_day).label("bad_day"),
-        sa.func.max(rows.c.places).label("places"),
-        _total(rows.c.negative).label("negative"),
-    ).group_by(*keys)
-
-
-def repeated_keys_query(source: sa.FromClause, key: Expr, *, shown: int) -> Any:
-    """Keys on more than one row: the first ``shown`` (by key) with their rows, and the totals.
-
-    One row per repeated key among the first ``shown``, each carrying the
-    number of repeated keys and of their rows over the whole source.
-    """
-    counts = (
-        sa.select(key.label("key"), sa.func.count().label("n"))
-        .select_from(source)
-        .where(key.is_not(None))
-        .group_by(key)
-        .having(sa.func.count() > 1)
-        .subquery("planc_repeated")
+    month = month_key(day)
+    negative = _flag(roles.amount < 0)
+    no_account = (
+        _flag(sa.or_(roles.account.is_(None), sa.func.trim(roles.account) == ""))
+        if plan.accounts and roles.account is not None
+        else sa.literal(0)
     )
-    totals = sa.select(
-        sa.func.count().label("keys"), sa.func.sum(counts.c.n).label("rows")
-    ).subquery("planc_repeated_totals")
+    columns: dict[str, Expr] = {
+        "owner": roles.owner,
+        "product": _or_null(roles.product),
+        "stage": _or_null(roles.stage),
+        "month": month,
+        "when_": when,
+        "late": _flag(day > _date("as_of_late", as_of)),
+        "no_account": no_account,
+        "day": day,
+        "amount": roles.amount,
+        "flag_missing_amount": roles.missing_amount,
+        "flag_bad_amount": _or_zero(roles.bad_amount),
+        "flag_bad_day": _or_zero(roles.bad_day),
+        "flag_negative": negative,
+        "flag_bad_created": sa.literal(0),
+        "flag_missing_created": sa.literal(0),
+        "places": _or_zero(roles.places),
+    }
+    if plan.accounts and roles.account is not None:
+        up_to = sa.and_(day <= _date("as_of_accounts", as_of), roles.account.is_not(None))
+        if roles.stage is not None and plan.not_won_stages:  # their sums are not needed
+            not_won: Any = sa.bindparam("not_won", list(plan.not_won_stages), expanding=True)
+            up_to = sa.and_(up_to, sa.not_(roles.stage.in_(not_won)))
+        columns["account"] = sa.case((up_to, roles.account), else_=sa.null())
+        months: Any = sa.bindparam("account_months", list(plan.account_months), expanding=True)
+        columns["account_month"] = sa.case((month.in_(months), month), else_=sa.null())
+    if plan.keys and roles.key is not None:
+        columns["key"] = roles.key
+    if plan.pipeline and roles.created is not None:
+        columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative, plan))
     return (
-        sa.select(counts.c.key, counts.c.n, totals.c["keys"], totals.c.rows)
-        .select_from(counts.join(totals, sa.true()))
-        .order_by(counts.c.key)
-        .limit(shown)
+        sa.select(*(expr.label(name) for name, expr in columns.items()))
+        .select_from(source)
+        .subquery("planc_rows_keyed")
     )
 
 
-def _won_rows(roles: Roles, won_stages: Sequence[str] | None) -> list[Expr]:
-    if roles.stage is None or won_stages is None:
-        return []
-    return [roles.stage.in_(sa.bindparam("won_stages", list(won_stages), expanding=True))]
+def _pipeline_columns(
+    roles: Roles, created: Expr, day: Expr, as_of: date, negative: Expr, plan: Plan
+) -> dict[str, Expr]:
+    """Keys of deals created by the as-of day (NULL for the others) and their priced amounts.
 
-
-def account_query(
-    source: sa.FromClause,
-    roles: Roles,
-    window: Window,
-    *,
-    won_stages: Sequence[str] | None,
-    owners: Sequence[str],
-    months: Sequence[int],
-    units: int | None = None,
-) -> Any:
-    """Won amounts by raw owner, account and month, for mapped owners and the months kept.
-
-    ``units``: the scale to return sums in, as integers of 10**-units (DuckDB,
-    where Python would otherwise get floats); None returns the database's sums.
+    A deal closed by the as-of day under a stage that is won or lost for
+    certain is in no open count: its week and open age are left out of its
+    key, so such deals (most rows) make few groups.
     """
-    assert roles.account is not None
-    per_row = (
-        sa.select(
-            roles.owner.label("owner"),
-            roles.account.label("account"),
-            month_key(roles.day).label("month"),
-            roles.amount.label("amount"),
-        )
-        .select_from(source)
-        .where(
-            *_won_rows(roles, won_stages),
-            roles.owner.in_(sa.bindparam("owners", list(owners), expanding=True)),
-            roles.day <= sa.bindparam("as_of", window.as_of, sa.Date),
-            sa.not_(_no_account(roles.account)),
-        )
-        .subquery("planc_won")
+    born = sa.and_(created.is_not(None), created <= _date("as_of_born", as_of))
+    age = days_between(_date("as_of_age", as_of), created)
+    closed = sa.case(
+        (day.is_(None), NOT_CLOSED),
+        (day <= _date("as_of_closed", as_of), CLOSED_BY),
+        else_=CLOSED_AFTER,
     )
-    amount = _total(per_row.c.amount)
-    if units is not None:
-        amount = sa.cast(amount * (10**units), sa.BigInteger)
-    keys = (per_row.c.owner, per_row.c.account, per_row.c.month)
-    return (
-        sa.select(*keys, amount.label("amount"))
-        .where(per_row.c.month.in_(sa.bindparam("months", list(months), expanding=True)))
-        .group_by(*keys)
+    week = sa.case((age >= 7 * MAX_WEEK, MAX_WEEK), else_=_Weeks(age))
+    cycle = sa.case((day >= created, days_between(day, created)), else_=0)
+    if roles.stage is None:  # every row is won
+        certain: Expr = sa.true()
+    elif plan.closed_stages:
+        stages: Any = sa.bindparam("closed_stages", list(plan.closed_stages), expanding=True)
+        certain = roles.stage.in_(stages)
+    else:
+        certain = sa.false()
+    maybe_open = sa.and_(born, sa.not_(sa.and_(day <= _date("as_of_open", as_of), certain)))
+    ok = sa.and_(
+        roles.amount.is_not(None),
+        roles.missing_amount == 0,
+        _or_zero(roles.bad_amount) == 0,
+        negative == 0,
     )
+    return {
+        "closed": sa.case((born, closed), else_=sa.null()),
+        "week": sa.case((maybe_open, week), else_=sa.null()),
+        "recent": sa.case((born, _flag(age < LOOKBACK)), else_=sa.null()),
+        "open_age": sa.case((maybe_open, age), else_=sa.null()),
+        "cycle": sa.case(
+            (sa.and_(born, day <= _date("as_of_cycle", as_of)), cycle), else_=sa.null()
+        ),
+        "created_day": created,
+        "flag_bad_created": _or_zero(roles.bad_created),
+        "flag_missing_created": _flag(created.is_(None)),
+        "priced": _flag(ok),
+        "priced_amount": sa.case((ok, roles.amount), else_=sa.null()),
+    }
 
 
-def first_deal_query(
-    source: sa.FromClause, roles: Roles, window: Window, *, won_stages: Sequence[str] | None
+NEEDED: dict[int, frozenset[str]] = {
+    LEDGER: frozenset(AGGREGATES) - {"first_day", "priced", "priced_amount", "priced_squares"},
+    ACCOUNTS: frozenset({"n", "amount", "first_day"}),
+    KEYS: frozenset({"n"}),
+    PIPELINE: frozenset({"n", "priced", "priced_amount", "priced_squares"}),
+    OPEN_AGES: frozenset({"n"}),
+    CYCLES: frozenset({"n"}),
+}
+
+
+def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list[Expr]:
+    """The :data:`AGGREGATES` columns: those ``wanted`` (and computable), NULL for the others."""
+    c = rows.c
+    total = sa.func.sum
+    found: dict[str, Expr] = {
+        "n": sa.func.count(),
+        "amount": total(c.amount),
+        "places": sa.func.max(c.places),
+        "first_day": sa.func.min(c.day),
+        "last_day": sa.func.max(c.day),
+    }
+    for flag in FLAGS:  # a flag is a key of the ledger: its rows are the group's, or none
+        found[flag.removeprefix("flag_")] = sa.case((c[flag] == 1, sa.func.count()), else_=0)
+    if plan.pipeline and "priced" in c:
+        found.update(
+            squares=total(c.amount * c.amount),
+            priced=total(c.priced),
+            priced_amount=total(c.priced_amount),
+            priced_squares=total(c.priced_amount * c.priced_amount),
+            last_created=sa.func.max(c.created_day),
+        )
+    return [
+        (found[name] if name in found and name in wanted else sa.null()).label(name)
+        for name in AGGREGATES
+    ]
+
+
+def keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
+    """The per-row SELECT every set groups: keys, values, flags (DuckDB keeps it as a table)."""
+    return _keyed_rows(source, roles, window, plan).element
+
+
+def sets_of(rows: sa.FromClause, plan: Plan) -> list[int]:
+    """The sets of ``plan`` whose keys the keyed rows have."""
+    return [s for s in plan.sets if all(name in rows.c for name in SET_KEYS[s])]
+
+
+def set_query(rows: sa.FromClause, which: int, plan: Plan) -> Any:
+    """One set's GROUP BY over keyed rows, with only the aggregates it needs.
+
+    Result columns: ``set_``, :data:`KEY_COLUMNS` (NULL but the set's), :data:`AGGREGATES`.
+    """
+    keys = SET_KEYS[which]
+    select = sa.select(
+        sa.literal(which).label("set_"),
+        *((rows.c[name] if name in keys else sa.null()).label(name) for name in KEY_COLUMNS),
+        *_aggregates(rows, plan, NEEDED[which]),
+    ).group_by(*(rows.c[name] for name in keys))
+    if which == KEYS:
+        select = select.having(sa.func.count() > 1)
+    return select
+
+
+def aggregate_query(
+    source: sa.FromClause, roles: Roles, window: Window, plan: Plan, *, grouping_sets: bool
 ) -> Any:
-    """Each account's first won row up to the as-of day: (account, owner, day)."""
-    assert roles.account is not None
-    account = sa.func.trim(roles.account)
-    ranked = (
-        sa.select(
-            account.label("account"),
-            roles.owner.label("owner"),
-            roles.day.label("day"),
-            sa.func.row_number()
-            .over(partition_by=account, order_by=(roles.day, roles.owner))
-            .label("rank"),
-        )
-        .select_from(source)
-        .where(
-            *_won_rows(roles, won_stages),
-            roles.day <= sa.bindparam("as_of", window.as_of, sa.Date),
-            sa.not_(_no_account(roles.account)),
-        )
-        .subquery("ranked")
+    """The one statement: every set of ``plan`` from one scan (or a UNION ALL without GROUPING SETS).
+
+    Result columns: ``set_``, then :data:`KEY_COLUMNS` (NULL where a set does
+    not group by one), then :data:`AGGREGATES`.
+    """
+    rows = _keyed_rows(source, roles, window, plan)
+    present = [name for name in KEY_COLUMNS if name in rows.c]
+    sets = sets_of(rows, plan)
+    if not grouping_sets:
+        selects = [set_query(rows, s, plan) for s in sets]
+        return selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    grouping = sa.func.grouping(*(rows.c[name] for name in present))
+    which = sa.case(
+        *((grouping == _mask(present, SET_KEYS[s]), s) for s in sets),
+        else_=-1,
     )
-    return sa.select(ranked.c.account, ranked.c.owner, ranked.c.day).where(ranked.c.rank == 1)
+    statement = sa.select(
+        which.label("set_"),
+        *((rows.c[name] if name in present else sa.null()).label(name) for name in KEY_COLUMNS),
+        *_aggregates(rows, plan, frozenset().union(*(NEEDED[s] for s in sets))),
+    ).group_by(
+        sa.func.grouping_sets(*(sa.tuple_(*(rows.c[name] for name in SET_KEYS[s])) for s in sets))
+    )
+    if KEYS in sets:
+        key_grouped = sa.func.grouping(rows.c.key) == 0
+        statement = statement.having(sa.or_(sa.not_(key_grouped), sa.func.count() > 1))
+    return statement
+
+
+def _mask(present: Sequence[str], keys: Sequence[str]) -> int:
+    """GROUPING(present...) of a row of the set grouped by ``keys``: a 1 bit per column left out."""
+    mask = 0
+    for name in present:
+        mask = mask * 2 + (0 if name in keys else 1)
+    return mask

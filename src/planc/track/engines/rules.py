@@ -140,26 +140,8 @@ SOURCE_FAILED = rule(
     """,
 )
 
-SOURCE_NO_PIPELINE = rule(
-    "PLC798",
-    "actuals-source-no-pipeline",
-    Severity.WARNING,
-    """A SQL source maps a created date, but planc does not compute the pipeline forecast from a database yet.
-
-    The run-rate forecast, attainment, pace and every warning are computed as
-    for an export; the pipeline forecast (open deals weighted by their sales
-    cycle, which needs each deal's age) is computed only from an export for now.
-
-    Fails::
-
-        actuals:
-          source: {url_env: PLANC_CRM_URL, table: opportunities}
-          columns: {owner: sales_agent, date: close_date, amount: close_value, created: engage_date}
-
-    Passes (track the pipeline from an export with ``--actuals FILE``, or leave
-    ``created`` out of a SQL source's columns).
-    """,
-)
+# PLC798 (actuals-source-no-pipeline) is retired and stays reserved: a SQL source with a
+# created column now gets the pipeline forecast, aggregated in the database.
 
 RULES: tuple[Rule, ...] = (
     SOURCE_URL,
@@ -170,6 +152,5 @@ RULES: tuple[Rule, ...] = (
     SOURCE_EMPTY,
     SOURCE_TIMEOUT,
     SOURCE_FAILED,
-    SOURCE_NO_PIPELINE,
 )
 SOURCE_CODES = frozenset(r.code for r in RULES if r.severity is Severity.ERROR)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+import numpy as np
 
 from planc.core.extras import MissingExtra
 
@@ -35,13 +37,14 @@ except ModuleNotFoundError as error:
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan, SqlSource
+from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, MAX_INTEGER_DIGITS, show_long
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import actuals as a
 from planc.track import tracking as t
 from planc.track.engines import query as q
 from planc.track.engines import rules as r
-from planc.track.engines.fold import GroupedAggregator, exact_units
+from planc.track.engines.fold import GroupedAggregator, Ledger, _ordinal, exact_units, split_sets
 from planc.track.rules import DUPLICATE_KEY
 
 # pip packages of the SQLAlchemy dialects and drivers users ask for, by URL scheme
@@ -277,10 +280,18 @@ def _aggregate(
         return columns_loc / role if role in mapping.columns else source.loc
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
-    need_accounts = "account" in mapping.columns
-    statement = q.ledger_query(table, roles, window, accounts=need_accounts)
-    rows = _run(connection, statement, source, shown)
-    if not rows:
+    sets = q.Plan(
+        account_months=aggregator.account_months(),
+        closed_stages=aggregator.closed_stages(),
+        not_won_stages=aggregator.not_won_stages(),
+        accounts="account" in mapping.columns,
+        keys="key" in mapping.columns,
+        pipeline="created" in mapping.columns,
+    )
+    grouping_sets = url.get_backend_name() not in q.NO_GROUPING_SETS
+    statement = q.aggregate_query(table, roles, window, sets, grouping_sets=grouping_sets)
+    found = split_sets(_run(connection, statement, source, shown))
+    if not found[q.LEDGER][0]:
         raise SourceError(
             r.SOURCE_EMPTY.at(
                 source.loc / ("table" if source.table else "query"),
@@ -288,86 +299,102 @@ def _aggregate(
                 "point actuals.source at the table or query that holds the opportunities",
             )
         )
-    ledger = aggregator.add_ledger(rows)
-    if "key" in mapping.columns:
-        repeated = _repeated_keys(connection, table, mapping, source, shown)
-        if repeated is not None:
-            return a.LoadedActuals(None, [repeated])
-    if need_accounts and not aggregator.failed:
-        months = [
-            m for m, kept in zip(aggregator.slots, aggregator.account_slot, strict=False) if kept
-        ]
-        if ledger.rep_owners and months and ledger.won_stages != []:
-            won = _run(
-                connection,
-                q.account_query(
-                    table,
-                    roles,
-                    window,
-                    won_stages=ledger.won_stages,
-                    owners=ledger.rep_owners,
-                    months=months,
-                ),
-                source,
-                shown,
-            )
-            aggregator.add_accounts(
-                [row[0] for row in won],
-                [row[1] for row in won],
-                [row[2] for row in won],
-                [exact_units(row[3], ledger.scale) for row in won],
-            )
-        firsts = (
-            _run(
-                connection,
-                q.first_deal_query(table, roles, window, won_stages=ledger.won_stages),
-                source,
-                shown,
-            )
-            if ledger.won_stages != []
-            else []
+    ledger = aggregator.add_ledger(found[q.LEDGER])
+    if found[q.KEYS][0]:
+        repeated = list(zip(*found[q.KEYS], strict=True))
+        return a.LoadedActuals(None, [_repeated_keys(repeated, mapping, shown)])
+    if aggregator.bad_amount_rows:
+        bad = _beyond_bound(connection, table, roles, window, aggregator, ledger, source, shown)
+        return a.LoadedActuals(None, [bad])
+    if sets.accounts and not aggregator.failed:
+        _accounts(aggregator, list(zip(*found[q.ACCOUNTS], strict=True)), ledger)
+    if sets.pipeline and not aggregator.failed:
+        aggregator.add_pipeline(
+            found[q.LEDGER], found[q.PIPELINE], found[q.OPEN_AGES], found[q.CYCLES]
         )
-        aggregator.add_first_deals([(row[0], row[1], _day(row[2])) for row in firsts])
     loaded = aggregator.result()
-    if "created" in mapping.columns:
-        loaded.diagnostics.append(
-            r.SOURCE_NO_PIPELINE.at(
-                mapping.loc / "columns" / "created",
-                "no pipeline forecast: planc computes it from an export only for now; "
-                "attainment, pace, run-rate and warnings are complete",
-                "for the pipeline forecast run planc track with --actuals on an export",
-            )
-        )
     loaded.diagnostics[:] = [_naming(d, shown) for d in loaded.diagnostics]
     return loaded
 
 
-def _repeated_keys(
-    connection: sa.Connection,
-    table: sa.FromClause,
-    mapping: ActualsMapping,
-    source: SqlSource,
-    shown: str,
-) -> Diagnostic | None:
-    """PLC760 when a key is on more than one row (a database has no "last" row to keep)."""
-    column = mapping.columns["key"]
-    found = _run(
-        connection,
-        q.repeated_keys_query(table, table.c[column], shown=a.ROWS_SHOWN),
-        source,
-        shown,
+def _accounts(
+    aggregator: GroupedAggregator, rows: Sequence[tuple[Any, ...]], ledger: Ledger
+) -> None:
+    """The ACCOUNTS groups of won stages: (owner, stage, account, month, aggregates...)."""
+    won = None if ledger.won_stages is None else set(ledger.won_stages)
+    kept = [row for row in rows if row[2] is not None and (won is None or row[1] in won)]
+    amount = len(q.SET_KEYS[q.ACCOUNTS]) + q.AGGREGATES.index("amount")
+    first = len(q.SET_KEYS[q.ACCOUNTS]) + q.AGGREGATES.index("first_day")
+    days = [_ordinal(_day(row[first])) for row in kept]
+    aggregator.add_account_groups(
+        [row[0] for row in kept],
+        [row[2] for row in kept],
+        [-1 if row[3] is None else int(row[3]) for row in kept],
+        np.array([exact_units(row[amount] or 0, ledger.scale) for row in kept], dtype=object),
+        [-1 if d is None else d for d in days],
     )
-    if not found:
-        return None
-    keys, rows = int(found[0][2]), int(found[0][3])
-    listed = ", ".join(f"`{key}` ({n} rows)" for key, n, _, _ in found)
-    more = f" and {keys - len(found):,} more" if keys > len(found) else ""
+
+
+def _repeated_keys(
+    rows: Sequence[tuple[Any, ...]], mapping: ActualsMapping, shown: str
+) -> Diagnostic:
+    """PLC760: keys on more than one row (a database has no "last" row to keep)."""
+    column = mapping.columns["key"]
+    counted = sorted(((a._text(row[0]), int(row[1])) for row in rows), key=lambda kv: kv[0])
+    shown_keys = counted[: a.ROWS_SHOWN]
+    listed = ", ".join(f"`{key}` ({n} rows)" for key, n in shown_keys)
+    more = f" and {len(counted) - len(shown_keys):,} more" if len(counted) > len(shown_keys) else ""
+    total = sum(n for _, n in counted)
     return DUPLICATE_KEY.at(
         mapping.loc / "columns" / "key",
-        f"{shown}: {a._count(keys, column + ' value')} on more than one row ({rows:,} rows): "
+        f"{shown}: {a._count(len(counted), column + ' value')} on more than one row ({total:,} rows): "
         f"{listed}{more}",
         "a database has no row order to pick the last row by: keep one row per key in "
         "actuals.source.query (e.g. the latest by its modified date)",
+    )
+
+
+def _beyond_bound(
+    connection: sa.Connection,
+    table: sa.FromClause,
+    roles: q.Roles,
+    window: q.Window,
+    aggregator: GroupedAggregator,
+    ledger: Ledger,
+    source: SqlSource,
+    shown: str,
+) -> Diagnostic:
+    """PLC706 for won amounts beyond planc's bound, naming the first rows by key (or owner and date)."""
+    mapping = aggregator.mapping
+    columns = mapping.columns
+    assert roles.bad_amount is not None
+    label = table.c[columns["key"]] if "key" in columns else roles.owner
+    conditions = [
+        roles.bad_amount == 1,
+        roles.day <= sa.bindparam("as_of", window.as_of, sa.Date),
+        q.month_key(roles.day).in_(sa.bindparam("months", list(aggregator.slots), expanding=True)),
+    ]
+    if roles.stage is not None and ledger.won_stages is not None:
+        conditions.append(roles.stage.in_(sa.bindparam("won", ledger.won_stages, expanding=True)))
+    statement = (
+        sa.select(label, roles.day, roles.amount)
+        .where(*conditions)
+        .order_by(label)
+        .limit(a.ROWS_SHOWN)
+    )
+    rows = _run(connection, statement, source, shown)
+    who = columns["key"] if "key" in columns else columns["owner"]
+    listed = ", ".join(
+        f"{who} `{a._text(key)}` ({day}): {show_long(str(amount))}" for key, day, amount in rows
+    )
+    n = aggregator.bad_amount_rows
+    more = f" and {n - len(rows):,} more" if n > len(rows) else ""
+    return t.BAD_AMOUNT.at(
+        mapping.loc / "columns" / "amount",
+        f"{shown}: {columns['amount']} is beyond what planc reads ({BOUND_TEXT}) in "
+        f"{a._count(n, 'won row')}: {listed}{more}",
+        f"round {columns['amount']} to {MAX_DECIMALS} places in actuals.source.query, "
+        "or fix the rows",
     )
 
 
@@ -449,10 +476,22 @@ def _roles(
     day: q.Expr = day_col
     if found:
         sample_day, sample_amount = found[0]
-        _check_day(sample_day, sqlite, mapping, shown)
+        day = _as_date(day_col, sample_day, "date", sqlite, mapping, shown)
         _check_amount(sample_amount, mapping, shown)
-        if isinstance(sample_day, datetime) or sqlite:
-            day = sa.func.date(day_col) if sqlite else sa.cast(day_col, sa.Date)
+    created: q.Expr | None = None
+    if "created" in columns:
+        created_col = table.c[columns["created"]]
+        sample = _run(
+            connection,
+            sa.select(created_col).where(created_col.is_not(None)).limit(1),
+            source,
+            shown,
+        )
+        created = (
+            _as_date(created_col, sample[0][0], "created", sqlite, mapping, shown)
+            if sample
+            else created_col
+        )
     return q.Roles(
         owner=table.c[columns["owner"]],
         day=day,
@@ -461,19 +500,46 @@ def _roles(
         product=table.c[columns["product"]] if "product" in columns else None,
         stage=table.c[columns["stage"]] if "stage" in columns else None,
         account=table.c[columns["account"]] if "account" in columns else None,
+        key=table.c[columns["key"]] if "key" in columns else None,
+        created=created,
+        bad_amount=_beyond_bound_flag(amount_col),
     )
 
 
-def _check_day(value: Any, sqlite: bool, mapping: ActualsMapping, shown: str) -> None:
+def _beyond_bound_flag(amount: q.Expr) -> q.Expr:
+    """1 for an amount planc does not read (as for a file): 10**15 or more, or finer than 6 places."""
+    bound = sa.literal(10**MAX_INTEGER_DIGITS)
+    beyond = sa.or_(
+        amount >= bound, amount <= -bound, amount != sa.func.round(amount, MAX_DECIMALS)
+    )
+    return sa.case((beyond, 1), else_=0)
+
+
+def _as_date(
+    column: q.Expr, sample: Any, role: str, sqlite: bool, mapping: ActualsMapping, shown: str
+) -> q.Expr:
+    """The column as a DATE expression, once a sample value says it holds dates."""
+    _check_day(sample, sqlite, mapping, shown, role)
+    if sqlite:
+        return sa.func.date(column)
+    if isinstance(sample, datetime):
+        return sa.cast(column, sa.Date)
+    return column
+
+
+def _check_day(
+    value: Any, sqlite: bool, mapping: ActualsMapping, shown: str, role: str = "date"
+) -> None:
     if isinstance(value, date):
         return
     if sqlite and isinstance(value, str) and a._parse_day(value, None) is not None:
         return  # SQLite keeps dates as ISO text; its date functions read them
+    column = mapping.columns[role]
     raise SourceError(
         r.SOURCE_TYPE.at(
-            mapping.loc / "columns" / "date",
-            f"the date column `{mapping.columns['date']}` of {shown} holds {_kind(value)}, not dates",
-            f"CAST({mapping.columns['date']} AS DATE) in actuals.source.query",
+            mapping.loc / "columns" / role,
+            f"the {role} column `{column}` of {shown} holds {_kind(value)}, not dates",
+            f"CAST({column} AS DATE) in actuals.source.query",
         )
     )
 

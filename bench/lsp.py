@@ -1,0 +1,180 @@
+"""planc lsp: diagnostics after a one-character edit, through a real client over stdio (#17).
+
+    python bench/lsp.py [--sizes 2000,10000] [--runs 5] [--workdir DIR] [--json FILE]
+
+For each size it generates a plan (bench/generate.py), starts ``planc lsp`` as
+an editor would (tests/lspclient.py: JSON-RPC over the process's stdin and
+stdout), opens the first region file and waits for its diagnostics (cold). Then,
+``--runs`` times, it changes one digit of a month's number in that file (an
+incremental ``didChange`` of one character, so a PLC303 appears, and the next
+run puts the digit back, so it clears) and measures the time from sending the
+``didChange`` to receiving ``publishDiagnostics`` for that version of the file.
+The server's debounce (50 ms by default) is part of what is measured.
+
+Floors, measured in this process on the same edited bytes (best of R):
+
+- **compose**: libyaml's C composer on the edited region file alone: the least
+  any server must do to read the edit again;
+- **frontend**: ``core.frontend.Frontend.compile`` of the whole plan after the
+  edit, warm (every other file's unit kept): planc's own incremental compile
+  without LSP, which the server runs once per edit.
+
+Goals (issue #17): under 200 ms at 2,000 reps, under 1 s at 10,000 reps.
+It always exits 0: it is a report, not a test. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent / "tests"))
+
+from lspclient import LspClient  # noqa: E402
+
+GOALS = {2000: 0.2, 10000: 1.0}
+MONTHS = re.compile(r"months: \[(\d+)")
+
+
+@dataclass
+class SizeRun:
+    reps: int
+    region_bytes: int
+    cold_s: float = 0.0
+    edits_s: list[float] = field(default_factory=list)
+    compose_s: float = 0.0
+    frontend_s: float = 0.0
+
+    @property
+    def median_s(self) -> float:
+        ordered = sorted(self.edits_s)
+        return ordered[len(ordered) // 2] if ordered else float("nan")
+
+
+def generate(reps: int, out: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(BENCH / "generate.py"), str(reps), str(out), "--seed", "17"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def digit_edit(text: str) -> tuple[int, int, str, str]:
+    """(line, column, old digit, new digit) of the first digit of the first months list."""
+    match = MONTHS.search(text)
+    assert match is not None, "no months list in the region file"
+    index = match.start(1)
+    line = text.count("\n", 0, index)
+    column = index - (text.rfind("\n", 0, index) + 1)
+    old = text[index]
+    return line, column, old, "9" if old != "9" else "8"
+
+
+def floors(plan: Path, region: Path, edited: str, runs: int) -> tuple[float, float]:
+    from planc.checks import run_checks
+    from planc.core.composer import compose_nodes
+    from planc.core.frontend import Frontend
+    from planc.core.pipeline import read_directory
+    from planc.core.source import SourceFile
+
+    data = edited.encode("utf-8")
+    compose = []
+    for _ in range(runs):
+        gc.disable()
+        started = time.perf_counter()
+        compose_nodes(data)
+        compose.append(time.perf_counter() - started)
+        gc.enable()
+    sources, problems = read_directory(plan)
+    frontend = Frontend(run_checks, workers=1)
+    frontend.compile(str(plan), sources, problems)
+    name = str(region.relative_to(Path.cwd())) if region.is_relative_to(Path.cwd()) else str(region)
+    compiled = []
+    for run in range(runs):
+        text = edited if run % 2 == 0 else region.read_text(encoding="utf-8")
+        changed = [SourceFile(s.path, text.encode()) if s.path == name else s for s in sources]
+        started = time.perf_counter()
+        frontend.compile(str(plan), changed, problems)
+        compiled.append(time.perf_counter() - started)
+    return min(compose), min(compiled)
+
+
+def measure(reps: int, work: Path, runs: int) -> SizeRun:
+    plan = work / f"plan-{reps}"
+    generate(reps, plan)
+    region = sorted((plan / "regions").glob("*.yaml"))[0]
+    text = region.read_text(encoding="utf-8")
+    result = SizeRun(reps, len(text.encode("utf-8")))
+    client = LspClient(plan)
+    try:
+        started = time.perf_counter()
+        uri = client.open(region)
+        client.diagnostics(uri, timeout=900, version=1)
+        result.cold_s = time.perf_counter() - started
+        line, column, old, new = digit_edit(text)
+        for run in range(runs):
+            after = new if run % 2 == 0 else old
+            started = time.perf_counter()
+            client.change(uri, after, (line, column), (line, column + 1))
+            version = client.versions[uri]
+            found = client.diagnostics(uri, timeout=900, version=version)
+            result.edits_s.append(time.perf_counter() - started)
+            expected = bool(run % 2 == 0)
+            assert bool(found) == expected, found  # the edit did reach the checks
+    finally:
+        client.shutdown()
+    edited_lines = text.split("\n")
+    edited_lines[line] = edited_lines[line][:column] + new + edited_lines[line][column + 1 :]
+    result.compose_s, result.frontend_s = floors(plan, region, "\n".join(edited_lines), runs)
+    return result
+
+
+def report(sizes: list[SizeRun]) -> str:
+    lines = [
+        "planc lsp: didChange (one character in a region file) → publishDiagnostics, "
+        "through a real client over stdio; floors in this process.",
+        "",
+        "| reps | region file | cold open | edit → diagnostics (median) | best | "
+        "floor: compose | floor: frontend | ratio to frontend | goal | |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for s in sizes:
+        goal = GOALS.get(s.reps)
+        verdict = "" if goal is None else ("met" if s.median_s < goal else "NOT MET")
+        lines.append(
+            f"| {s.reps:,} | {s.region_bytes / 1e6:.1f} MB | {s.cold_s:.2f} s | "
+            f"{s.median_s * 1000:.0f} ms | {min(s.edits_s) * 1000:.0f} ms | "
+            f"{s.compose_s * 1000:.0f} ms | {s.frontend_s * 1000:.0f} ms | "
+            f"{s.median_s / s.frontend_s:.2f}x | "
+            f"{'' if goal is None else f'< {goal * 1000:.0f} ms'} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="2000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    with tempfile.TemporaryDirectory(dir=args.workdir) as temporary:
+        found = [measure(reps, Path(temporary), args.runs) for reps in sizes]
+    print(report(found))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(s) for s in found], indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,507 @@
+"""The language server (pygls 2): diagnostics as you type, and the features of :mod:`features`.
+
+Threads: pygls answers requests on its event loop; every compile runs on one
+worker thread of our own, so hover and completion stay answered while a large
+plan compiles. An edit raises its quarter's generation and schedules a compile
+after a short pause (``debounce``); a compile overtaken by a newer edit stops
+between two checks and publishes nothing (see :mod:`planc.lsp.session`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+from pygls.uris import from_fs_path, to_fs_path
+
+from planc import __version__
+from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.source import Loc, SourceSpan
+from planc.lsp import features
+from planc.lsp.rules import CHECK_FAILED
+from planc.lsp.session import (
+    HEAD_BYTES,
+    Cancelled,
+    QuarterSession,
+    compile_alone,
+    quarter_root,
+)
+from planc.lsp.text import lines_of
+
+LOG = logging.getLogger("planc.lsp")
+DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
+SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+class _Utf16Protocol(LanguageServerProtocol):
+    """Positions in UTF-16 code units, the encoding every client supports.
+
+    pygls would take the client's first preference (Neovim offers UTF-8 first);
+    planc's spans are in code points and are converted to UTF-16 in one place
+    (:mod:`planc.lsp.text`), so the server always answers in UTF-16.
+    """
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
+        if params.capabilities.general is not None:
+            params.capabilities.general.position_encodings = None
+        return (yield from super().lsp_initialize(params))
+
+
+@dataclass(slots=True)
+class Options:
+    """What the client may set in ``initializationOptions``."""
+
+    debounce: float = DEBOUNCE_SECONDS
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def of(cls, raw: object) -> Options:
+        options = cls()
+        if isinstance(raw, dict):
+            debounce = raw.get("debounceMs")
+            if isinstance(debounce, int | float) and 0 <= debounce <= 5000:
+                options.debounce = debounce / 1000
+            size = raw.get("maxFileSize")
+            if isinstance(size, int) and size > 0:
+                options.max_bytes = size
+        return options
+
+
+class PlanServer(LanguageServer):
+    """planc's language server: one :class:`QuarterSession` per quarter folder."""
+
+    def __init__(self) -> None:
+        super().__init__("planc", __version__, protocol_cls=_Utf16Protocol)
+        self.options = Options()
+        self.sessions: dict[Path, QuarterSession] = {}
+        self.views: dict[Path, features.PlanView] = {}
+        self.alone: dict[Path, int] = {}  # files outside any quarter: their generation
+        self.compiler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planc-compile")
+        self.pending: set[asyncio.Task[None]] = set()
+        self.stopping = False  # after shutdown: nothing is compiled any more
+
+    # --- documents ---------------------------------------------------------
+
+    def buffers(self) -> dict[Path, bytes]:
+        """Every open document's text, by absolute path."""
+        out: dict[Path, bytes] = {}
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = _path(uri)
+            if path is not None:
+                out[path] = document.source.encode("utf-8", "surrogatepass")
+        return out
+
+    def versions(self) -> dict[str, int]:
+        """Every open document's version, by absolute path (what a compile is about to read)."""
+        out: dict[str, int] = {}
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = _path(uri)
+            if path is not None and document.version is not None:
+                out[str(path)] = document.version
+        return out
+
+    def heads(self) -> dict[Path, bytes]:
+        """The start of every open document: enough to tell which quarter it belongs to."""
+        out: dict[Path, bytes] = {}
+        for uri, document in list(self.workspace.text_documents.items()):
+            path = _path(uri)
+            if path is not None:
+                out[path] = document.source[:HEAD_BYTES].encode("utf-8", "surrogatepass")
+        return out
+
+    def text_of(self, uri: str) -> str:
+        return self.workspace.get_text_document(uri).source
+
+    def session_for(self, path: Path) -> QuarterSession | None:
+        root = quarter_root(path, self.heads())
+        if root is None:
+            return None
+        session = self.sessions.get(root)
+        if session is None:
+            session = QuarterSession(root, self.options.max_bytes)
+            self.sessions[root] = session
+        return session
+
+    # --- compiling ---------------------------------------------------------
+
+    def schedule(self, uri: str) -> None:
+        """Compile the quarter ``uri`` belongs to after the debounce, unless a newer edit comes."""
+        path = _path(uri)
+        if path is None or self.stopping:
+            return
+        session = self.session_for(path)
+        if session is None:
+            self.alone[path] = self.alone.get(path, 0) + 1
+            self._spawn(self._compile_alone(uri, path, self.alone[path]))
+            return
+        session.generation += 1
+        self._spawn(self._compile(session, uri, session.generation))
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _compile(self, session: QuarterSession, uri: str, generation: int) -> None:
+        await asyncio.sleep(self.options.debounce)
+        if generation != session.generation:
+            return
+        buffers = self.buffers()
+        versions = self.versions()
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self.compiler, session.compile, buffers, generation)
+        except Cancelled:
+            return
+        except Exception as error:
+            LOG.exception("compile of %s failed", session.root)
+            self._publish_failure(session, uri, error)
+            return
+        if generation != session.generation:
+            return
+        self.views.pop(session.root, None)
+        self._publish(session, uri, result.diagnostics, set(result.sources), versions)
+
+    async def _compile_alone(self, uri: str, path: Path, generation: int) -> None:
+        await asyncio.sleep(self.options.debounce)
+        if self.alone.get(path) != generation:
+            return
+        document = self.workspace.text_documents.get(uri)
+        data = document.source.encode("utf-8", "surrogatepass") if document else b""
+        version = document.version if document else None
+        loop = asyncio.get_running_loop()
+        try:
+            found = await loop.run_in_executor(
+                self.compiler, compile_alone, path, data, self.options.max_bytes
+            )
+        except Exception:
+            LOG.exception("compile of %s failed", path)
+            return
+        if self.alone.get(path) == generation:
+            self._send(uri, [self._convert(d, data) for d in found], version)
+
+    def _publish(
+        self,
+        session: QuarterSession,
+        uri: str,
+        found: list[Diagnostic],
+        files: set[str],
+        versions: dict[str, int],
+    ) -> None:
+        by_file: dict[str, list[Diagnostic]] = {}
+        trigger = str(_path(uri))
+        for diagnostic in found:
+            span = diagnostic.span
+            where = span.path if span is not None and span.path in files else trigger
+            by_file.setdefault(where, []).append(diagnostic)
+        sources = session.result.sources if session.result else {}
+        for file in sorted(set(by_file) | session.published | {trigger}):
+            source = sources.get(file)
+            data = source.data if source is not None else self._buffer_bytes(file)
+            converted = [self._convert(d, data) for d in by_file.get(file, [])]
+            self._send(self._uri(file), converted, versions.get(file))
+        session.published = set(by_file)
+
+    def _publish_failure(self, session: QuarterSession, uri: str, error: Exception) -> None:
+        path = str(_path(uri))
+        said = " ".join(str(error).split())[:200]
+        failure = CHECK_FAILED.at(
+            SourceSpan(path, 1, 1),
+            f"planc failed while compiling {session.root}: {type(error).__name__}"
+            + (f": {said}" if said else ""),
+            "a bug in planc, not in the plan: report it with this plan",
+        )
+        self._send(uri, [self._convert(failure, self._buffer_bytes(path))])
+        session.published.add(path)
+
+    def _send(
+        self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None
+    ) -> None:
+        """Publish; ``version`` is the version of the buffer the compile read, if it was open."""
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
+
+    def _buffer_bytes(self, file: str) -> bytes:
+        document = self.workspace.text_documents.get(self._uri(file))
+        return document.source.encode("utf-8", "surrogatepass") if document else b""
+
+    def _uri(self, file: str) -> str:
+        """The URI the client opened ``file`` under (its own spelling), else one of ours."""
+        for uri in self.workspace.text_documents:
+            if str(_path(uri)) == file:
+                return str(uri)
+        return str(from_fs_path(file) or Path(file).as_uri())
+
+    def _convert(self, diagnostic: Diagnostic, data: bytes) -> types.Diagnostic:
+        span = diagnostic.span or SourceSpan("", 1, 1)
+        lines = _lines(data)
+        message = diagnostic.message
+        if diagnostic.hint:
+            message += f"\nhint: {diagnostic.hint}"
+        loc: Loc | None = diagnostic.loc
+        return types.Diagnostic(
+            range=features.lsp_range(lines, span),
+            message=message,
+            severity=SEVERITY[diagnostic.severity],
+            code=diagnostic.code,
+            source="planc",
+            data={"path": list(loc.path) if loc is not None else None, "hint": diagnostic.hint},
+        )
+
+    # --- what features read ---------------------------------------------------
+
+    def view_for(self, uri: str) -> features.PlanView | None:
+        """The newest model of the quarter ``uri`` belongs to, with its lookups."""
+        path = _path(uri)
+        session = self.session_for(path) if path is not None else None
+        if session is None or session.plan is None:
+            return None
+        view = self.views.get(session.root)
+        if view is None or view.plan is not session.plan:
+            view = features.PlanView(session.plan, session.plan_sources)
+            self.views[session.root] = view
+        return view
+
+
+def _path(uri: str) -> Path | None:
+    try:
+        path = to_fs_path(uri)
+    except Exception:  # noqa: BLE001 - a URI we cannot read is not a plan file
+        return None
+    return Path(path).absolute() if path else None
+
+
+_LINES_CACHE: dict[int, tuple[bytes, list[str]]] = {}
+
+
+def _lines(data: bytes) -> list[str]:
+    """A file's lines for converting columns (the last few files kept: reports repeat them)."""
+    kept = _LINES_CACHE.get(id(data))
+    if kept is not None and kept[0] is data:
+        return kept[1]
+    lines = lines_of(data.decode("utf-8", "replace").removeprefix("\ufeff"))
+    if len(_LINES_CACHE) > 8:
+        _LINES_CACHE.clear()
+    _LINES_CACHE[id(data)] = (data, lines)
+    return lines
+
+
+SERVER = PlanServer()
+
+
+@SERVER.feature(types.INITIALIZE)
+def _initialize(server: PlanServer, params: types.InitializeParams) -> None:
+    server.options = Options.of(params.initialization_options)
+
+
+@SERVER.feature(types.INITIALIZED)
+async def _initialized(server: PlanServer, params: types.InitializedParams) -> None:
+    watched = server.client_capabilities.workspace
+    if watched is None or not (
+        watched.did_change_watched_files and watched.did_change_watched_files.dynamic_registration
+    ):
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=p) for p in ("**/*.yaml", "**/*.yml")]
+    registration = types.Registration(
+        id="planc-watch",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    try:
+        await server.client_register_capability_async(types.RegistrationParams([registration]))
+    except Exception:  # noqa: BLE001 - a client that refuses: files on disk are read at each compile
+        LOG.info("the client did not accept the file watcher")
+
+
+@SERVER.feature(types.SHUTDOWN)
+def _shutdown(server: PlanServer, params: None) -> None:
+    """A compile under way stops at its next check: exit is not kept waiting for it."""
+    server.stopping = True
+    for session in server.sessions.values():
+        session.generation += 1
+    server.compiler.shutdown(wait=False, cancel_futures=True)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def _did_open(server: PlanServer, params: types.DidOpenTextDocumentParams) -> None:
+    server.schedule(params.text_document.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def _did_change(server: PlanServer, params: types.DidChangeTextDocumentParams) -> None:
+    server.schedule(params.text_document.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def _did_save(server: PlanServer, params: types.DidSaveTextDocumentParams) -> None:
+    server.schedule(params.text_document.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def _did_close(server: PlanServer, params: types.DidCloseTextDocumentParams) -> None:
+    # The disk's copy is the file again; a file outside any quarter loses its diagnostics.
+    uri = params.text_document.uri
+    path = _path(uri)
+    if path is not None and path in server.alone:
+        server.alone.pop(path)
+        server._send(uri, [])
+        return
+    server.schedule(uri)
+
+
+@SERVER.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """A plan file created, changed, deleted or renamed on disk: its quarter again."""
+    for change in params.changes:
+        path = _path(change.uri)
+        if path is None:
+            continue
+        for root, session in list(server.sessions.items()):
+            if path.is_relative_to(root) and not server.stopping:
+                session.generation += 1
+                server._spawn(server._compile(session, change.uri, session.generation))
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_HOVER)
+def _hover(server: PlanServer, params: types.HoverParams) -> types.Hover | None:
+    view = server.view_for(params.text_document.uri)
+    path = _path(params.text_document.uri)
+    if view is None or path is None:
+        return None
+    return features.hover(
+        view, str(path), server.text_of(params.text_document.uri), params.position
+    )
+
+
+@SERVER.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=[" ", "/", "[", ",", "{"]),
+)
+def _completion(server: PlanServer, params: types.CompletionParams) -> types.CompletionList:
+    view = server.view_for(params.text_document.uri)
+    if view is None:
+        return types.CompletionList(is_incomplete=False, items=[])
+    text = server.text_of(params.text_document.uri)
+    items = features.completion(view.plan, text, params.position)
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DEFINITION)
+def _definition(server: PlanServer, params: types.DefinitionParams) -> list[types.Location]:
+    view = server.view_for(params.text_document.uri)
+    found = features.id_under(server.text_of(params.text_document.uri), params.position)
+    if view is None or found is None:
+        return []
+    loc = features.definition_loc(view.plan, *found)
+    place = features.location(view, loc) if loc is not None else None
+    return [place] if place is not None else []
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_REFERENCES)
+def _references(server: PlanServer, params: types.ReferenceParams) -> list[types.Location]:
+    view = server.view_for(params.text_document.uri)
+    found = features.id_under(server.text_of(params.text_document.uri), params.position)
+    if view is None or found is None:
+        return []
+    locs = features.reference_locs(view.plan, *found)
+    if params.context.include_declaration:
+        defined = features.definition_loc(view.plan, *found)
+        locs = ([defined] if defined is not None else []) + locs
+    places = (features.location(view, loc) for loc in locs)
+    return [p for p in places if p is not None]
+
+
+@SERVER.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+)
+def _code_action(server: PlanServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    path = _path(uri)
+    if path is None:
+        return []
+    text = server.text_of(uri)
+    view = server.view_for(uri)
+    actions = []
+    for diagnostic in params.context.diagnostics:
+        action = _fix(diagnostic, uri, path, text, view)
+        if action is not None:
+            action.diagnostics = [diagnostic]
+            actions.append(action)
+    changed = _changed_target_fix(server, path, text, params.range.start, view)
+    if changed is not None and changed.title not in {a.title for a in actions}:
+        actions.append(changed)
+    return actions
+
+
+def _changed_target_fix(
+    server: PlanServer,
+    path: Path,
+    text: str,
+    position: types.Position,
+    view: features.PlanView | None,
+) -> types.CodeAction | None:
+    """On a target whose number changed since the server first read the folder: a stub record."""
+    session = server.session_for(path)
+    if view is None or session is None or session.baseline is None:
+        return None
+    target = features.target_at(view, str(path), text, position)
+    if target is None:
+        return None
+    quarter = view.plan.quarter.loc.file
+    quarter_uri = server._uri(quarter)
+    document = server.workspace.text_documents.get(quarter_uri)
+    try:
+        quarter_text = document.source if document else Path(quarter).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
+    before = session.baseline.get((target.node, target.metric))
+    return features.changed_target_fix(
+        view.plan, target, before, quarter_uri, quarter_text, date.today()
+    )
+
+
+def _fix(
+    diagnostic: types.Diagnostic,
+    uri: str,
+    path: Path,
+    text: str,
+    view: features.PlanView | None,
+) -> types.CodeAction | None:
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    raw = data.get("path")
+    yaml_path = tuple(p for p in raw if isinstance(p, str | int)) if isinstance(raw, list) else None
+    if diagnostic.code == "PLC012":
+        return features.modeline_fix(uri, path)
+    if diagnostic.code == "PLC303" and yaml_path:
+        return features.months_fix(uri, text, yaml_path)
+    if diagnostic.code == "PLC602" and yaml_path and view is not None:
+        return features.record_stub_fix(view.plan, uri, text, yaml_path, date.today())
+    return None
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    return features.symbols(server.text_of(params.text_document.uri))
+
+
+def serve() -> None:
+    """Serve over stdin and stdout until the client says exit."""
+    SERVER.start_io()

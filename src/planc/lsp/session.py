@@ -1,0 +1,260 @@
+"""One quarter folder as the editor sees it: its files (buffers over the disk), compiled again.
+
+The server keeps a :class:`QuarterSession` per quarter folder it has seen a
+file of. Each compile hands the session's :class:`Frontend` every file of the
+folder as it is now, an open buffer's text in place of its file on disk, so
+only the edited file is composed and validated again; the model and every
+check run again over all of them (an edit in a region file can change what is
+reported in the quarter file).
+
+A compile runs on the server's worker thread. It can be overtaken: the
+server raises the session's ``generation`` on every edit, and the checks stop
+between two checks when their compile is no longer the newest
+(:class:`Cancelled`). A check that raises becomes one PLC050 diagnostic naming
+it; the other checks still run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from planc.checks import CHECKS
+from planc.checks.base import Check
+from planc.core.diagnostics import Diagnostic
+from planc.core.frontend import CheckResult, Frontend, compile_unit
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.model import Plan
+from planc.core.pipeline import PLAN_SUFFIXES, read_directory
+from planc.core.source import Loc, SourceFile, SourceSpan
+from planc.core.spans import SpanResolver
+from planc.lsp.rules import CHECK_FAILED
+
+QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
+_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+_PLAN_FILE = re.compile(rb"^(planc|kind):", re.MULTILINE)
+HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
+MAX_LEVELS_UP = 4  # regions/<sub>/file.yaml: a quarter folder is never far above its files
+
+
+class Cancelled(Exception):
+    """A newer edit arrived: this compile's diagnostics would be stale."""
+
+
+def is_quarter_text(data: bytes) -> bool:
+    """Whether a plan file's text declares ``kind: quarter`` (read from its head only)."""
+    return _KIND_QUARTER.search(data[:HEAD_BYTES]) is not None
+
+
+def looks_like_plan(data: bytes) -> bool:
+    """A YAML file that means to be a plan file (``planc:`` or ``kind:`` at the top level)."""
+    return _PLAN_FILE.search(data[:HEAD_BYTES]) is not None
+
+
+def quarter_root(path: Path, buffers: Mapping[Path, bytes]) -> Path | None:
+    """The quarter folder a plan file belongs to: the nearest folder holding the quarter file.
+
+    A folder is a quarter folder when it holds ``quarter.yaml`` or a YAML file
+    (on disk or open in the editor) that says ``kind: quarter``. ``None``: the
+    file is outside any quarter (it is then compiled on its own).
+    """
+    own = buffers.get(path)
+    if own is not None and is_quarter_text(own):
+        return path.parent
+    folder = path.parent
+    for _ in range(MAX_LEVELS_UP):
+        if _holds_quarter_file(folder, buffers):
+            return folder
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+def _holds_quarter_file(folder: Path, buffers: Mapping[Path, bytes]) -> bool:
+    if any(p.parent == folder and is_quarter_text(data) for p, data in buffers.items()):
+        return True
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.endswith(PLAN_SUFFIXES))
+    except OSError:
+        return False
+    for name in names:
+        candidate = folder / name
+        if candidate in buffers:
+            continue  # its buffer, not its disk copy, says what it is
+        if name in QUARTER_NAMES and candidate.is_file():
+            return True
+        if _head_says_quarter(candidate):
+            return True
+    return False
+
+
+def _head_says_quarter(path: Path) -> bool:
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            return is_quarter_text(handle.read(HEAD_BYTES))
+    except OSError:
+        return False
+
+
+@dataclass(slots=True)
+class QuarterSession:
+    """A quarter folder, its incremental compiler and what its last compile gave."""
+
+    root: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+    checks: tuple[Check, ...] = CHECKS
+    generation: int = 0
+    result: CheckResult | None = None  # the newest complete compile
+    plan: Plan | None = None  # the newest model that built (kept while the text has errors)
+    plan_sources: dict[str, SourceFile] = field(
+        default_factory=dict
+    )  # what ``plan`` was built from
+    published: set[str] = field(default_factory=set)  # files whose diagnostics were sent last
+    # every target's value as the disk had it when the server first compiled the folder with
+    # no unsaved edit: what "a changed target" (an adjustment record stub) is changed from
+    baseline: dict[tuple[str, str], Decimal] | None = None
+    frontend: Frontend = field(init=False)
+    _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
+    _running: int = 0  # generation of the compile under way
+
+    def __post_init__(self) -> None:
+        self.frontend = Frontend(self._run_checks, self.max_bytes, workers=1)
+
+    def sources(self, buffers: Mapping[Path, bytes]) -> tuple[list[SourceFile], list[Diagnostic]]:
+        """Every file of the folder as it is now: open buffers over the disk, absolute paths."""
+        found, problems = read_directory(self.root, self.max_bytes)
+        by_path: dict[str, SourceFile] = {}
+        for source in found:
+            absolute = str(Path(source.path).absolute())
+            by_path[absolute] = SourceFile(absolute, source.data)
+        for path, data in buffers.items():
+            if path.is_relative_to(self.root) and path.name.endswith(PLAN_SUFFIXES):
+                by_path[str(path)] = SourceFile(str(path), data)
+        problems = [_absolute(d) for d in problems if not _about_a_buffer(d, buffers)]
+        if by_path:  # "no .yaml files": an unsaved buffer is one
+            problems = [d for d in problems if d.code != "PLC011" or "no .yaml" not in d.message]
+        return [by_path[p] for p in sorted(by_path)], problems
+
+    def compile(self, buffers: Mapping[Path, bytes], generation: int) -> CheckResult:
+        """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it)."""
+        self._running = generation
+        sources, problems = self.sources(buffers)
+        self._still_wanted()
+        result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+        self._still_wanted()
+        result.diagnostics = self._placed(result.diagnostics, result.sources)
+        self.result = result
+        if result.plan is not None:
+            self.plan = result.plan
+            self.plan_sources = result.sources
+            if self.baseline is None and self._as_on_disk(buffers):
+                self.baseline = {
+                    (node.id, metric): target.value
+                    for node in result.plan.nodes.values()
+                    for metric, target in node.targets.items()
+                }
+        return result
+
+    def _placed(
+        self, found: list[Diagnostic], sources: Mapping[str, SourceFile]
+    ) -> list[Diagnostic]:
+        """Every diagnostic with its span, sorted; a file that did not change is not composed
+        again for the places it already gave (a plan with warnings in every file, edited in
+        one, composes that one only)."""
+        resolver = SpanResolver(dict(sources))
+        self._spans = {f: kept for f, kept in self._spans.items() if f in sources}
+        placed: list[Diagnostic] = []
+        for diagnostic in found:
+            loc = diagnostic.loc
+            if diagnostic.span is not None or loc is None:
+                placed.append(diagnostic)
+                continue
+            data = sources[loc.file].data if loc.file in sources else b""
+            kept = self._spans.get(loc.file)
+            if kept is None or kept[0] != data:
+                kept = (data, {})
+                self._spans[loc.file] = kept
+            span = kept[1].get(loc)
+            if span is None:
+                span = kept[1][loc] = resolver.resolve(loc)
+            placed.append(replace(diagnostic, span=span))
+        return sorted(placed, key=lambda d: d.sort_key)
+
+    def _as_on_disk(self, buffers: Mapping[Path, bytes]) -> bool:
+        """Whether no open buffer of the folder differs from its file."""
+        for path, data in buffers.items():
+            if path.is_relative_to(self.root) and path.name.endswith(PLAN_SUFFIXES):
+                try:
+                    if path.read_bytes() != data:
+                        return False
+                except OSError:
+                    return False
+        return True
+
+    def _still_wanted(self) -> None:
+        if self._running != self.generation:
+            raise Cancelled
+
+    def _run_checks(self, plan: Plan) -> Iterator[Diagnostic]:
+        """Every check, each one guarded: a failure becomes PLC050 and the others still run."""
+        for check in self.checks:
+            self._still_wanted()
+            yield from guarded(check, plan)
+
+
+def guarded(check: Check, plan: Plan) -> list[Diagnostic]:
+    """One check's diagnostics, or one PLC050 naming it when it raises."""
+    try:
+        return list(check.run(plan))
+    except Exception as error:  # noqa: BLE001 - a bug in one check must not stop the editor's
+        said = " ".join(str(error).split())[:200]
+        return [
+            CHECK_FAILED.at(
+                plan.quarter.loc.as_key() if plan.quarter.loc.path else plan.quarter.loc,
+                f"check {check.rule.code} {check.rule.slug} failed: {type(error).__name__}"
+                + (f": {said}" if said else ""),
+                "a bug in planc, not in the plan: the other checks still ran; report it "
+                "with this plan (planc check on the folder shows the same error)",
+            )
+        ]
+
+
+def compile_alone(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Diagnostic]:
+    """A plan file outside any quarter folder: what it gives on its own (YAML and schema)."""
+    if not looks_like_plan(data):
+        return []
+    source = SourceFile(str(path), data)
+    resolver = SpanResolver({source.path: source})
+    unit = compile_unit(source, resolver, max_bytes)
+    found = []
+    for diagnostic in unit.diagnostics:
+        loc = diagnostic.loc
+        placed = (
+            diagnostic
+            if diagnostic.span or loc is None
+            else replace(diagnostic, span=resolver.resolve(loc))
+        )
+        found.append(placed)
+    return sorted(found, key=lambda d: d.sort_key)
+
+
+def _about_a_buffer(diagnostic: Diagnostic, buffers: Mapping[Path, bytes]) -> bool:
+    # A file that cannot be read from disk (deleted while open) is read from its buffer.
+    span = diagnostic.span
+    return span is not None and Path(span.path).absolute() in buffers
+
+
+def _absolute(diagnostic: Diagnostic) -> Diagnostic:
+    span = diagnostic.span
+    if span is None:
+        return diagnostic
+    moved = SourceSpan(
+        str(Path(span.path).absolute()), span.line, span.col, span.end_line, span.end_col
+    )
+    return replace(diagnostic, span=moved)

@@ -1,0 +1,99 @@
+"""The language server's compiler without the server: buffers over the disk, the quarter a
+file belongs to, cancellation, guarded checks and spans kept for unchanged files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import planc.core.spans
+from planc.checks import CHECKS
+from planc.checks.base import Check
+from planc.core.composer import compose_nodes
+from planc.lsp.session import Cancelled, QuarterSession, quarter_root
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "plans" / "2027-Q1", tmp_path / "2027-Q1")
+    return (tmp_path / "2027-Q1").absolute()
+
+
+def test_the_quarter_of_a_file_is_the_folder_of_its_quarter_file(
+    plan: Path, tmp_path: Path
+) -> None:
+    east = plan / "regions" / "east.yaml"
+    assert quarter_root(east, {}) == plan
+    assert quarter_root(tmp_path / "elsewhere.yaml", {}) is None
+    # an unsaved quarter file, open in the editor, makes its folder a quarter
+    draft = tmp_path / "draft" / "q.yaml"
+    assert quarter_root(draft, {draft: b"planc: 1\nkind: quarter\n"}) == draft.parent
+
+
+def test_a_buffer_wins_over_the_disk(plan: Path) -> None:
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    text = east.read_bytes().replace(
+        b"months: [960000, 630000, 1320000]", b"months: [960000, 630000, 1330000]", 1
+    )
+    result = session.compile({east: text}, session.generation)
+    assert [(d.code, Path(d.span.path).name) for d in result.diagnostics if d.span] == [
+        ("PLC303", "east.yaml")
+    ]
+    assert session.compile({}, session.generation).diagnostics == []  # closed: the disk again
+
+
+def test_a_newer_edit_cancels_the_compile_between_two_checks(plan: Path) -> None:
+    session = QuarterSession(plan)
+    ran: list[str] = []
+
+    def overtaken(_plan: Any) -> Any:
+        session.generation += 1  # an edit arrives while this check runs
+        ran.append("overtaken")
+        return iter(())
+
+    def later(_plan: Any) -> Any:
+        ran.append("later")
+        return iter(())
+
+    session.checks = (Check(CHECKS[0].rule, overtaken), Check(CHECKS[1].rule, later))
+    with pytest.raises(Cancelled):
+        session.compile({}, session.generation)
+    assert ran == ["overtaken"]
+    assert session.result is None  # nothing stale is kept as the newest result
+
+
+def test_unchanged_files_are_not_composed_again_for_their_diagnostics(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    north, east = plan / "regions" / "north.yaml", plan / "regions" / "east.yaml"
+    broken = north.read_bytes().replace(
+        b"months: [4720000, 2980000, 6030000]", b"months: [4720000, 2980000, 6040000]", 1
+    )
+    session = QuarterSession(plan)
+    first = session.compile({north: broken}, session.generation)
+    assert any(Path(d.span.path).name == "north.yaml" for d in first.diagnostics if d.span)
+
+    composed: list[int] = []
+
+    def counting(data: bytes) -> Any:
+        composed.append(len(data))
+        return compose_nodes(data)
+
+    monkeypatch.setattr(planc.core.spans, "compose_nodes", counting)
+    edited = east.read_bytes().replace(
+        b"months: [960000, 630000, 1320000]", b"months: [960000, 630000, 1330000]", 1
+    )
+    second = session.compile({north: broken, east: edited}, session.generation)
+    assert composed == [len(edited)]  # east (new diagnostics); north's places were kept
+    kept = [d for d in second.diagnostics if d.span and Path(d.span.path).name == "north.yaml"]
+    assert [(d.code, d.span) for d in kept] == [
+        (d.code, d.span)
+        for d in first.diagnostics
+        if d.span and Path(d.span.path).name == "north.yaml"
+    ]

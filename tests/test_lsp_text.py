@@ -1,0 +1,76 @@
+"""Positions and half-typed lines (planc.lsp.text, planc.lsp.features without a server)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("lsprotocol", reason="planc lsp needs the lsp extra")
+
+from planc.lsp.features import minimal_edit
+from planc.lsp.text import KeyContext, Point, char_col, compose, key_context, path_at, utf16_col
+
+REGION = """\
+region:
+  id: east
+  owner: zh
+  teams:
+    - id: east-ka
+      targets:
+        revenue: {value: 100, months: [50, 50], products: {rg-cloud: 60, sm
+        coll
+      approved_by:
+      - li
+      reps:
+        - rep: zhang-wei
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "expected"),
+    [
+        (2, "  owner: zh", KeyContext("owner", "zh")),
+        (6, "products: {rg-cloud: 60, sm", KeyContext("products", "sm", as_key=True)),
+        (6, "revenue: {value: 100, months: [50", KeyContext("months", "50")),  # no id kind
+        (7, "        coll", KeyContext("targets", "coll", as_key=True)),
+        (9, "      - li", KeyContext("approved_by", "li")),
+        (11, "        - rep: zhang-w", KeyContext("rep", "zhang-w")),
+    ],
+)
+def test_the_key_a_half_typed_line_belongs_to(line: int, text: str, expected: KeyContext) -> None:
+    lines = REGION.split("\n")
+    column = lines[line].index(text.strip()) + len(text.strip())
+    found = key_context(lines, line, column)
+    assert found == expected
+
+
+def test_a_comment_is_no_place_for_an_id() -> None:
+    assert key_context(["  owner: zh  # ask li"], 0, len("  owner: zh  # ask li")) is None
+
+
+def test_columns_in_utf16_and_back() -> None:
+    line = "name: 锐工🙂 x"
+    assert utf16_col(line, line.index("x")) == line.index("x") + 1  # the emoji is two units
+    assert char_col(line, utf16_col(line, line.index("x"))) == line.index("x")
+
+
+def test_the_path_under_the_cursor() -> None:
+    text = "region:\n  teams:\n    - id: a\n      targets: {revenue: {value: 10}}\n"
+    root = compose(text)
+    column = text.split("\n")[3].index("10")
+    assert path_at(root, Point(3, column)) == (
+        ("region", "teams", 0, "targets", "revenue", "value"),
+        False,
+    )
+    assert path_at(root, Point(2, 6)) == (("region", "teams", 0, "id"), True)
+    assert compose("region: [unclosed\n") is None
+
+
+def test_minimal_edit_replaces_only_what_differs() -> None:
+    old = "a: 1\nb: 锐工 2\nc: 3\n"
+    new = "a: 1\nb: 锐工 20\nc: 3\nd: 4\n"
+    edit = minimal_edit(old, new)
+    assert (edit.range.start.line, edit.range.start.character) == (1, 7)  # after "b: 锐工 2"
+    lines = old.split("\n")
+    start = sum(len(x) + 1 for x in lines[: edit.range.start.line]) + edit.range.start.character
+    end = sum(len(x) + 1 for x in lines[: edit.range.end.line]) + edit.range.end.character
+    assert old[:start] + edit.new_text + old[end:] == new

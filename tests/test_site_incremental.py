@@ -1,0 +1,306 @@
+"""planc render again: only the pages whose content changed are written, and the site is
+byte for byte what a full render makes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_planc
+from planc.checks import check_directory
+from planc.core.cache import UnitCache
+from planc.site import render as render_module
+from planc.site import reuse
+from planc.site.render import RenderReport, _record_name, render_site
+
+ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
+
+
+def site_files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_ino for p in root.rglob("*.html") if p.is_file()
+    }
+
+
+def edit(plan: Path, name: str, old: str, new: str) -> None:
+    path = plan / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def render(plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False) -> RenderReport:
+    """render_site as the command calls it (which refuses a plan with errors unless asked)."""
+    result = check_directory(plan, store=cache)
+    assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
+    return render_site(result, out, records=cache)
+
+
+class Renders:
+    """A site rendered again after each edit, beside a full render of the same plan."""
+
+    def __init__(self, plan: Path, tmp_path: Path) -> None:
+        self.plan = plan
+        self.tmp = tmp_path
+        self.cache = UnitCache(tmp_path / "cache")
+        self.site = tmp_path / "site"
+        self.fulls = 0
+        first = render(plan, self.site, self.cache)
+        assert first.kept == 0
+
+    def again(self, *, errors: bool = False) -> tuple[set[str], set[str]]:
+        """Render again; (pages written anew, pages whose bytes changed), after checking
+        the site against a full render without any cache."""
+        before, nodes = site_files(self.site), inodes(self.site)
+        report = render(self.plan, self.site, self.cache, errors=errors)
+        self.fulls += 1
+        full = self.tmp / f"full-{self.fulls}"
+        assert render(self.plan, full, None, errors=errors).kept == 0
+        after = site_files(self.site)
+        assert after == site_files(full)  # byte for byte, the marker too
+        now = inodes(self.site)
+        written = {page for page, node in now.items() if nodes.get(page) != node}
+        changed = {p for p in after if p.endswith(".html") and before.get(p) != after[p]}
+        assert report.kept == len(now) - len(written)
+        # a page is kept only when its bytes did not change, and then it is the same file
+        assert changed <= written
+        return written, changed
+
+
+@pytest.fixture
+def renders(mini_plan: Path, tmp_path: Path) -> Renders:
+    return Renders(mini_plan, tmp_path)
+
+
+class TestOnlyChangedPages:
+    def test_nothing_changed_keeps_every_page_but_the_index(self, renders: Renders) -> None:
+        written, changed = renders.again()
+        assert written == {"index.html"}
+        assert changed == set()
+
+    def test_one_reps_target(self, renders: Renders) -> None:
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "csat: {value: 4.5}\n            sales_expense: {value: 35000}\n        - rep: bob",
+            "csat: {value: 4.6}\n            sales_expense: {value: 35000}\n        - rep: bob",
+        )
+        written, changed = renders.again()
+        assert "reps/ann.html" in changed
+        assert written <= ONE_REP_PAGES
+
+    def test_one_reps_monthly_phasing(self, renders: Renders) -> None:
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "[150000, 180000, 220000]",
+            "[160000, 170000, 220000]",
+        )
+        written, changed = renders.again()
+        assert {"reps/ann.html", "teams/north-ent.html", "regions/north.html"} <= changed
+        assert written <= ONE_REP_PAGES
+
+    def test_a_managers_name_reaches_the_briefs_of_the_team(self, renders: Renders) -> None:
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        written, changed = renders.again()
+        # Ned owns the action at his team: listed on its page and on its reps' briefs
+        assert {"reps/ann.html", "reps/bob.html", "teams/north-ent.html"} <= changed
+        assert not any(page.startswith(("reps/li-wei", "reps/xu-fang")) for page in written)
+
+    def test_a_teams_name_reaches_the_crumbs_of_its_reps(self, renders: Renders) -> None:
+        edit(
+            renders.plan, "regions/north.yaml", "name: North Enterprise", "name: North Big Accounts"
+        )
+        _, changed = renders.again()
+        assert {"reps/ann.html", "reps/bob.html", "teams/north-ent.html"} <= changed
+
+    def test_a_reps_start_date_changes_the_badges_on_the_team_page(self, renders: Renders) -> None:
+        edit(renders.plan, "regions/north.yaml", "start: 2024-05-01", "start: 2026-12-01")
+        _, changed = renders.again()
+        assert {"reps/ann.html", "teams/north-ent.html"} <= changed
+
+    def test_a_metric_renamed_changes_every_page(self, renders: Renders) -> None:
+        text = (renders.plan / "quarter.yaml").read_text(encoding="utf-8")
+        assert "name: Revenue" in text
+        edit(renders.plan, "quarter.yaml", "name: Revenue", "name: Bookings")
+        written, changed = renders.again()
+        assert written == changed == set(inodes(renders.site))
+
+    def test_an_action_reaches_the_pages_that_list_it(self, renders: Renders) -> None:
+        edit(renders.plan, "regions/north.yaml", "Northern Industry Fair", "Northern Fair")
+        written, changed = renders.again()
+        # at the team north-ent: its page and its reps' briefs ("the team's actions")
+        assert changed == {"teams/north-ent.html", "reps/ann.html", "reps/bob.html"}
+        assert written == changed | {"index.html"}
+
+    def test_an_adjustments_note_and_approver(self, renders: Renders) -> None:
+        edit(renders.plan, "quarter.yaml", "undercut us at Northwind", "undercut us in the north")
+        written, changed = renders.again()
+        assert changed - {"index.html"} == {
+            "reps/ann.html",
+            "reps/bob.html",
+            "teams/north-ent.html",
+            "regions/north.html",
+        }
+        assert written == changed | {"index.html"}
+        edit(renders.plan, "regions/north.yaml", "name: Nora North", "name: Nora Nord")
+        written, changed = renders.again()  # Nora approved it, and owns the region
+        assert {"reps/ann.html", "reps/bob.html", "regions/north.html"} <= changed
+        assert written == changed | {"index.html"}
+
+    def test_the_fast_way_to_take_a_node_apart_is_on(self) -> None:
+        assert reuse._FAST  # else the model has a field reuse.py's fast path does not name
+
+    def test_deleting_a_rep(self, renders: Renders) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        start = text.index("        - rep: xu-fang")
+        end = text.index("people:")
+        south.write_text(text[:start] + text[end:], encoding="utf-8")
+        # the team's reps no longer add up (errors): rendered all the same, as the API allows
+        written, changed = renders.again(errors=True)
+        assert "reps/xu-fang.html" not in site_files(renders.site)
+        assert {"teams/south-smb.html", "regions/south.html"} <= changed
+        assert written == {"index.html", "teams/south-smb.html", "regions/south.html"}
+
+    def test_deleting_a_rep_named_in_an_adjustment(self, renders: Renders) -> None:
+        north = renders.plan / "regions" / "north.yaml"
+        text = north.read_text(encoding="utf-8")
+        north.write_text(
+            text[: text.index("        - rep: bob")] + text[text.index("people:") :],
+            encoding="utf-8",
+        )
+        change = "      - {target: bob/revenue, from: 560000, to: 550000}\n"
+        edit(renders.plan, "quarter.yaml", change, "")
+        # ADJ-001 is listed on the pages of the nodes it changes and those above them
+        written, _ = renders.again(errors=True)
+        assert "reps/bob.html" not in site_files(renders.site)
+        assert written == ONE_REP_PAGES
+
+    def test_a_sequence_of_edits(self, renders: Renders) -> None:
+        before = site_files(renders.site)
+        edit(renders.plan, "regions/north.yaml", "share: {value: 45}", "share: {value: 50}")
+        written, changed = renders.again()
+        assert "reps/bob.html" in changed
+        assert written <= {*ONE_REP_PAGES - {"reps/ann.html"}, "reps/bob.html"}
+        edit(renders.plan, "regions/north.yaml", "share: {value: 50}", "share: {value: 45}")
+        renders.again()
+        assert site_files(renders.site) == before  # back where it started, byte for byte
+
+
+class TestUntrustedSite:
+    """The old site and the record are checked before a page is kept."""
+
+    def test_a_page_edited_by_hand_is_written_again(self, renders: Renders) -> None:
+        page = renders.site / "reps" / "bob.html"
+        data = page.read_bytes()
+        page.write_bytes(data.replace(b"Bob Ortiz", b"Bob Evil!"))
+        written, _ = renders.again()
+        assert "reps/bob.html" in written
+
+    def test_a_page_with_another_mode_is_written_again(self, renders: Renders) -> None:
+        page = renders.site / "reps" / "bob.html"
+        page.chmod(0o600)
+        written, _ = renders.again()
+        assert "reps/bob.html" in written
+        assert (page.stat().st_mode & 0o777) == (0o666 & ~current_umask())
+
+    @pytest.mark.parametrize(
+        "record",
+        [
+            b"",
+            b"{not json",
+            b"[]",
+            json.dumps({"record": "another", "value": {}}).encode(),
+            b'{"record": "x", "value": {"format": 1, "pages": {"reps/bob.html": ["zz", "yy"]}}}',
+        ],
+    )
+    def test_a_damaged_record_keeps_nothing(self, renders: Renders, record: bytes) -> None:
+        damaged = [p for p in (renders.tmp / "cache").iterdir() if _is_record(p, renders.site)]
+        assert len(damaged) == 1
+        damaged[0].write_bytes(record)
+        written, _ = renders.again()
+        assert written == set(inodes(renders.site))
+
+    def test_no_cache_renders_every_page(self, mini_plan: Path, tmp_path: Path) -> None:
+        out = tmp_path / "site"
+        env = {"PLANC_CACHE_DIR": str(tmp_path / "cache")}
+        assert run_planc("render", mini_plan, "--out", out, env=env).code == 0
+        again = run_planc("render", mini_plan, "--out", out, env=env)
+        assert again.stdout == f"site: {out}/index.html (9 pages, 8 unchanged)\n"
+        fresh = run_planc("render", mini_plan, "--out", out, "--no-cache", env=env)
+        assert fresh.stdout == f"site: {out}/index.html (9 pages)\n"
+
+
+def _is_record(path: Path, site: Path) -> bool:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    return isinstance(value, dict) and value.get("record") == _record_name(site)
+
+
+def current_umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+class TestBothCores:
+    """Pages rendered by forked workers are the pages one process renders."""
+
+    def test_workers_render_the_same_site(
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        result = check_directory(mini_plan)
+        monkeypatch.setenv("PLANC_WORKERS", "1")
+        render_site(result, tmp_path / "one")
+        monkeypatch.setenv("PLANC_WORKERS", "3")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+        real = render_module._render_share
+        seen = tmp_path / "renderers"
+        seen.mkdir()
+
+        def counted(*args: Any) -> dict[str, str]:
+            (seen / str(os.getpid())).touch()
+            return real(*args)
+
+        monkeypatch.setattr(render_module, "_render_share", counted)
+        render_site(result, tmp_path / "three")
+        assert site_files(tmp_path / "three") == site_files(tmp_path / "one")
+        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2  # two workers
+
+    def test_a_failing_worker_leaves_its_pages_to_this_process(
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        result = check_directory(mini_plan)
+        render_site(result, tmp_path / "one")
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+        real = render_module._render_share
+        parent = os.getpid()
+        failed = tmp_path / "failed"
+
+        def fails_in_a_worker(views: Any, specs: list[Any], building: Path, digest: bool) -> Any:
+            if os.getpid() == parent:
+                return real(views, specs, building, digest)
+            real(views, specs[: len(specs) // 2], building, digest)  # some pages, then it dies
+            failed.touch()
+            raise OSError("the worker ran out of something")
+
+        monkeypatch.setattr(render_module, "_render_share", fails_in_a_worker)
+        render_site(result, tmp_path / "two")
+        assert failed.exists()
+        assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
