@@ -262,13 +262,14 @@ def _through_duckdb(
 def _duckdb_may_read(path: Path, mapping: ActualsMapping) -> bool:
     """False when pandas reads the export whatever DuckDB's engine would choose.
 
-    Importing DuckDB and SQLAlchemy costs about a second of start-up; a CSV export
-    with a created-date column (the pipeline forecast) stays with pandas unless
-    PLANC_TRACK_ENGINE=duckdb forces DuckDB (``duckdb_files.wanted`` decides
-    the rest once imported).
+    Importing DuckDB and SQLAlchemy costs about a second of start-up, and
+    ``duckdb_files.wanted`` leaves every CSV export to pandas unless
+    PLANC_TRACK_ENGINE=duckdb forces DuckDB: so a CSV does not import them
+    (``wanted`` decides the rest once imported; keep the two in step).
     """
+    del mapping  # the choice is by file type today; the mapping is where it would look next
     forced = os.environ.get("PLANC_TRACK_ENGINE", "").strip().lower() == "duckdb"
-    return forced or not (path.suffix.lower() in CSV_SUFFIXES and "created" in mapping.columns)
+    return forced or path.suffix.lower() not in CSV_SUFFIXES
 
 
 def _repeated_keys(
