@@ -907,6 +907,7 @@ def history_from_actuals(
     """
     shown = ", ".join(actuals)
     try:  # imported on demand: they bring pandas
+        importlib.import_module("planc.track.actuals")  # pandas: MissingExtra names the extra
         sources = importlib.import_module("planc.track.sources")
         tracking = importlib.import_module("planc.track.tracking")
     except ImportError as error:  # MissingExtra names the `pip install` that brings pandas
