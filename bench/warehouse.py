@@ -15,8 +15,9 @@ measures, best of ``--runs``, alternating floor and planc:
   ``pandas.read_csv(engine="pyarrow")``, ``pyarrow.csv.read_csv`` and DuckDB's
   ``read_csv`` to Arrow, each reading the six mapped columns;
 - planc: ``python -m planc track PLAN --actuals FILE --as-of ... --format json``
-  as a subprocess (interpreter start, imports, the plan's check, DuckDB's
-  aggregation, tracking, the report), its peak RSS measured by
+  as a subprocess (interpreter start, imports, the plan's check, the
+  aggregation, tracking, the report), once with each reader
+  (``PLANC_TRACK_ENGINE=pandas`` and ``=duckdb``), its peak RSS measured by
   ``/usr/bin/time`` for that process alone.
 
 With ``--sql-rows`` it also starts a private PostgreSQL (tests/postgres.py),
@@ -161,6 +162,9 @@ def make_files(rows: int, work: Path, reuse: bool) -> tuple[Path, Path, Path]:
     return plan, export, parquet
 
 
+ENGINES = ("pandas", "duckdb")  # PLANC_TRACK_ENGINE: each file through both readers
+
+
 def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     plan, export, parquet = make_files(rows, work, args.reuse)
     expected = track_bench.expected_revenue(export)
@@ -169,32 +173,39 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
         cmd = [sys.executable, "-m", "planc", "track", str(plan), "--actuals", str(path)]
         cmd += ["--as-of", AS_OF, "--format", "json"]
         floors: list[float] = []
-        runs: list[Run] = []
+        runs: dict[str, list[Run]] = {engine: [] for engine in ENGINES}
         for _ in range(args.runs):
             floors.append(best_of(1, duckdb_group_by(path)))
-            runs.append(run_planc(cmd))
-        best = min(runs, key=lambda r: r.seconds)
-        entry = {
-            "rows": rows,
-            "file": path.suffix.lstrip("."),
-            "bytes": path.stat().st_size,
-            "floor": "DuckDB read + group by",
-            "floor_s": min(floors),
-            "planc_s": best.seconds,
-            "ratio": best.seconds / min(floors),
-            "peak": max(r.peak for r in runs),
-            "exit": best.exit_code,
-            "revenue_ok": revenue_of(best) == expected,
-        }
-        if path is export:
-            readers = {name: best_of(args.runs, fn) for name, fn in csv_readers(path).items()}
-            fastest = min(readers, key=lambda name: readers[name])
-            entry["readers"] = readers
-            entry["fastest_reader"] = fastest
-            entry["reader_ratio"] = best.seconds / readers[fastest]
-        if best.exit_code != 0:
-            print(best.stderr[-2000:])
-        results.append(entry)
+            for engine in ENGINES:
+                runs[engine].append(run_planc(cmd, {"PLANC_TRACK_ENGINE": engine}))
+        readers = (
+            {name: best_of(args.runs, fn) for name, fn in csv_readers(path).items()}
+            if path is export
+            else {}
+        )
+        for engine in ENGINES:
+            best = min(runs[engine], key=lambda r: r.seconds)
+            entry = {
+                "rows": rows,
+                "file": path.suffix.lstrip("."),
+                "engine": engine,
+                "bytes": path.stat().st_size,
+                "floor": "DuckDB read + group by",
+                "floor_s": min(floors),
+                "planc_s": best.seconds,
+                "ratio": best.seconds / min(floors),
+                "peak": max(r.peak for r in runs[engine]),
+                "exit": best.exit_code,
+                "revenue_ok": revenue_of(best) == expected,
+            }
+            if readers:
+                fastest = min(readers, key=lambda name: readers[name])
+                entry["readers"] = readers
+                entry["fastest_reader"] = fastest
+                entry["reader_ratio"] = best.seconds / readers[fastest]
+            if best.exit_code != 0:
+                print(best.stderr[-2000:])
+            results.append(entry)
     return results
 
 
@@ -269,7 +280,7 @@ def bench_sql(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]
         }
 
 
-def pushed_down_sql(plan_dir: Path) -> str:
+def pushed_down_sql(plan_dir: Path, *, grouping_sets: bool = True) -> str:
     """The one statement planc sends, compiled for PostgreSQL with its values inlined."""
     from datetime import date
 
@@ -314,7 +325,7 @@ def pushed_down_sql(plan_dir: Path) -> str:
         keys="key" in columns,
         pipeline="created" in columns,
     )
-    statement = q.aggregate_query(table, roles, window, sets, grouping_sets=True)
+    statement = q.aggregate_query(table, roles, window, sets, grouping_sets=grouping_sets)
     return str(
         statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     )
@@ -344,28 +355,32 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(results: dict[str, Any]) -> None:
     print("# planc track through DuckDB and PostgreSQL\n")
-    print("| rows | file | MiB | floor s | planc s | planc/floor | peak GiB | revenue | |")
-    print("|---:|---|---:|---:|---:|---:|---:|---|---|")
+    print(
+        "| rows | file | planc reader | MiB | floor s | planc s | planc/floor | peak GiB | revenue | |"
+    )
+    print("|---:|---|---|---:|---:|---:|---:|---:|---|---|")
     for r in results["files"]:
         ok = r["ratio"] <= 1.5 and r["peak"] < 2 * GiB and r["revenue_ok"]
         print(
-            f"| {r['rows']:,} | {r['file']} | {r['bytes'] / 2**20:,.0f} | {r['floor_s']:.2f} | "
+            f"| {r['rows']:,} | {r['file']} | {r['engine']} | {r['bytes'] / 2**20:,.0f} | {r['floor_s']:.2f} | "
             f"{r['planc_s']:.2f} | {r['ratio']:.2f} | {r['peak'] / GiB:.2f} | "
             f"{'=' if r['revenue_ok'] else 'DIFFERS'} | {'PASS' if ok else 'FAIL'} |"
         )
     print("\nfloor: DuckDB read + group by of the same file, in process.\n")
-    print("| rows | fastest CSV reader (same 6 columns) | s | planc s | planc/reader | |")
-    print("|---:|---|---:|---:|---:|---|")
+    print(
+        "| rows | planc reader | fastest CSV reader (same 6 columns) | s | planc s | planc/reader | |"
+    )
+    print("|---:|---|---|---:|---:|---:|---|")
     for r in results["files"]:
         if "readers" in r:
             fastest = r["fastest_reader"]
             ok = r["reader_ratio"] <= 1.5
             print(
-                f"| {r['rows']:,} | {fastest} | {r['readers'][fastest]:.2f} | {r['planc_s']:.2f} | "
+                f"| {r['rows']:,} | {r['engine']} | {fastest} | {r['readers'][fastest]:.2f} | {r['planc_s']:.2f} | "
                 f"{r['reader_ratio']:.2f} | {'PASS' if ok else 'FAIL'} |"
             )
             others = ", ".join(f"{name} {s:.2f}" for name, s in r["readers"].items())
-            print(f"|  | all readers: {others} | | | | |")
+            print(f"|  | | all readers: {others} | | | | |")
     sql = results["sql"]
     if sql:
         ok = sql["ratio"] <= 1.5 and sql["revenue_ok"]

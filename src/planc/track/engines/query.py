@@ -116,6 +116,21 @@ AGGREGATES = (
     "last_created",
 )
 NO_GROUPING_SETS = frozenset({"sqlite", "mysql", "mariadb"})
+_TEXT_KEYS = frozenset({"owner", "product", "stage", "account", "key"})
+_SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
+_DAYS = frozenset({"first_day", "last_day", "last_created"})
+
+
+def _typed_null(name: str) -> Expr:
+    """NULL with the type the column has where it is not NULL (UNION ALL branches must agree)."""
+    if name in _TEXT_KEYS:
+        return sa.cast(sa.null(), sa.String)
+    if name in _SUMS:
+        return sa.cast(sa.null(), sa.Numeric)
+    if name in _DAYS:
+        return sa.cast(sa.null(), sa.Date)
+    return sa.cast(sa.null(), sa.BigInteger)
+
 
 Expr = sa.ColumnElement[Any]
 
@@ -310,11 +325,8 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
         columns["key"] = roles.key
     if plan.pipeline and roles.created is not None:
         columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative, plan))
-    return (
-        sa.select(*(expr.label(name) for name, expr in columns.items()))
-        .select_from(source)
-        .subquery("planc_rows_keyed")
-    )
+    keyed = sa.select(*(expr.label(name) for name, expr in columns.items())).select_from(source)
+    return keyed.subquery("planc_rows_keyed")
 
 
 def _pipeline_columns(
@@ -397,7 +409,7 @@ def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list
             last_created=sa.func.max(c.created_day),
         )
     return [
-        (found[name] if name in found and name in wanted else sa.null()).label(name)
+        (found[name] if name in found and name in wanted else _typed_null(name)).label(name)
         for name in AGGREGATES
     ]
 
@@ -420,7 +432,10 @@ def set_query(rows: sa.FromClause, which: int, plan: Plan) -> Any:
     keys = SET_KEYS[which]
     select = sa.select(
         sa.literal(which).label("set_"),
-        *((rows.c[name] if name in keys else sa.null()).label(name) for name in KEY_COLUMNS),
+        *(
+            (rows.c[name] if name in keys else _typed_null(name)).label(name)
+            for name in KEY_COLUMNS
+        ),
         *_aggregates(rows, plan, NEEDED[which]),
     ).group_by(*(rows.c[name] for name in keys))
     if which == KEYS:
