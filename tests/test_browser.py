@@ -16,6 +16,7 @@ import http.server
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -382,3 +383,45 @@ class TestPrint:
         pdf = seen.page.pdf(format="A4", print_background=True)
         save_artifact(f"print-{path.replace('/', '-').removesuffix('.html')}.pdf", pdf)
         assert pdf_pages(pdf) == 1
+
+    def test_no_brief_prints_a_near_empty_second_page(self, visit: Any, sites: Path) -> None:
+        """Every brief of the example quarter: one A4 page, or a second page that holds a
+        section of its own (at least a fifth of the page), never a footer or a few lines.
+
+        How much of page 2 is used comes from Ghostscript's bounding box of what is drawn on it.
+        """
+        ghostscript = shutil.which("gs")
+        if ghostscript is None:
+            unavailable("Ghostscript (gs) is not installed")
+            return
+        briefs = sorted((sites / "example" / "reps").glob("*.html"))
+        assert len(briefs) > 30
+        counts = {1: 0, 2: 0}
+        for brief in briefs:
+            seen = visit(f"example/reps/{brief.name}", 1280)
+            seen.page.emulate_media(media="print")
+            pdf = seen.page.pdf(format="A4", print_background=True)
+            used = page_heights_used(ghostscript, pdf)
+            assert len(used) in (1, 2), (brief.name, used)
+            counts[len(used)] += 1
+            if len(used) == 2:
+                save_artifact(f"print-two-pages-{brief.stem}.pdf", pdf)
+                assert used[1] >= 0.2, f"{brief.name}: page 2 holds {used[1]:.0%} of a page"
+        assert counts[1] > counts[2]  # most briefs fit on one page
+
+
+def page_heights_used(ghostscript: str, pdf: bytes) -> list[float]:
+    """For each page, the share of the A4 height between its lowest and highest mark."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "brief.pdf"
+        path.write_bytes(pdf)
+        found = subprocess.run(
+            [ghostscript, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=bbox", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stderr
+    boxes = re.findall(r"%%HiResBoundingBox: [\d.]+ ([\d.]+) [\d.]+ ([\d.]+)", found)
+    a4_height = 841.89  # points
+    return [(float(top) - float(bottom)) / a4_height for bottom, top in boxes]

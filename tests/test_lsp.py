@@ -95,8 +95,11 @@ def test_a_team_that_stops_reconciling_is_reported_where_its_number_is(
         "end": {"line": line, "character": col + len("27340000")},
     }
     assert team[0]["severity"] == 1 and team[0]["source"] == "planc"
-    assert "team east-ka revenue: reps add up to" in team[0]["message"]
-    assert "under-assigned" in team[0]["message"] and "\nhint: " in team[0]["message"]
+    message = team[0]["message"]
+    assert message.startswith(
+        "team 华东汽车及装备大客户部 (east-ka) · 销售收入: reps add up to 18,210,000"
+    )
+    assert "under-assigned, short by 9,130,000" in message and "\nhint: " in message
 
     hover = client.request("textDocument/hover", client.at(uri, line, col + 2))
     shown = hover["contents"]["value"]
@@ -223,6 +226,14 @@ def test_completion_offers_ids_with_names_where_an_id_is_expected(
     line, col = position_of(qtext, "{target: li-ming/revenue", len("{target: li-"))
     answer = client.request("textDocument/completion", client.at(quarter_uri, line, col))
     assert "li-ming/" in [i["label"] for i in answer["items"]]
+    line, col = position_of(
+        qtext, "{up_to: 10, approver: region_owner}", len("{up_to: 10, approver: re")
+    )
+    answer = client.request("textDocument/completion", client.at(quarter_uri, line, col))
+    labels = [i["label"] for i in answer["items"]]
+    assert (
+        labels[:3] == ["team_owner", "region_owner", "company_owner"] and "wang-jianguo" in labels
+    )
 
     # a half-typed line: products of a split, metrics under targets
     typed = text.replace("products: {rg-cloud: 200000,", "products: {rg-cloud: 200000, sm", 1)
@@ -399,3 +410,29 @@ def test_columns_are_utf16_even_when_the_client_prefers_utf8(client: LspClient, 
     line, col = position_of(text, "2018-08-32")
     assert [d["range"]["start"] for d in found] == [{"line": line, "character": col}], found
     assert col < len(text.split("\n")[line][:col].encode("utf-8"))  # not a byte offset
+
+
+BROKEN_MODEL = """
+import planc.core.frontend
+
+def broken(*args, **kwargs):
+    raise RuntimeError("injected model failure")
+
+planc.core.frontend.build_plan = broken
+"""
+
+
+def test_a_compiler_failure_is_one_diagnostic_on_the_edited_file(
+    workspace: Path, plan: Path
+) -> None:
+    server = LspClient(workspace, prelude=BROKEN_MODEL)
+    try:
+        uri = server.open(plan / "regions" / "east.yaml")
+        found = server.diagnostics(uri, accept=bool)
+        assert codes(found) == ["PLC050"]
+        assert "planc failed while compiling" in found[0]["message"]
+        assert "RuntimeError: injected model failure" in found[0]["message"]
+        assert found[0]["range"]["start"] == {"line": 0, "character": 0}
+        assert server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    finally:
+        assert server.shutdown() == 0

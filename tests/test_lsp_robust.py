@@ -201,3 +201,18 @@ def test_random_edits_never_stop_the_server(
     alive(client, uri)
     found = client.diagnostics(uri, COMPILE_SECONDS, version=version)
     assert all(d["code"].startswith("PLC") and d["range"]["start"]["line"] >= 0 for d in found)
+
+
+def test_a_buffer_typed_into_a_quarter_file_makes_its_folder_a_quarter(
+    client: LspClient, workspace: Path
+) -> None:
+    draft = workspace / "plans" / "2027-Q2" / "draft.yaml"
+    draft.parent.mkdir()
+    uri = client.open(draft, "planc: 1\n")
+    alone = client.diagnostics(uri, COMPILE_SECONDS, version=1)
+    assert alone and all(d["code"][:4] in ("PLC0", "PLC1") for d in alone), alone
+    quarter = (workspace / "plans" / "2027-Q1" / "quarter.yaml").read_text(encoding="utf-8")
+    client.change(uri, quarter)
+    found = client.diagnostics(uri, COMPILE_SECONDS, version=2)
+    # compiled as a quarter now: its adjustments name reps of regions this folder lacks
+    assert "PLC601" in {d["code"] for d in found}, found

@@ -117,7 +117,7 @@ class TestPropose:
         assert result.code == 0, result.stderr
         text = body.read_text(encoding="utf-8")
         assert text.startswith("<!-- planc:impact -->\n")
-        assert "`ADJ-002` (competitor)" in text
+        assert "`ADJ-002` (Competitor)" in text
         assert "Northwind moved its order to a colleague\\." in text
 
     def test_default_body_file_is_inside_the_git_directory(self, tmp_path: Path) -> None:

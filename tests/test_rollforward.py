@@ -367,6 +367,41 @@ class TestActuals:
         assert Decimal(str(company["value"])) == grown
         assert run_planc("check", plans / "2027-Q2").code == 0
 
+    def test_baselines_from_several_sources(self, tmp_path: Path) -> None:
+        """actuals.sources: revenue's baselines from the CRM export, sales expense's from finance's."""
+        plans, export = self._plan_with_export(tmp_path)
+        quarter = plans / "2027-Q1" / "quarter.yaml"
+        sources = (
+            "actuals:\n  sources:\n    crm:\n"
+            + "".join("    " + line + "\n" for line in self.MAPPING.splitlines()[1:])
+            + "    finance:\n"
+            "      columns: {owner: Spender, date: Booked, amount: Cost}\n"
+            "      metrics: {sales_expense: amount}\n"
+        )
+        text = quarter.read_text(encoding="utf-8").replace(self.MAPPING, sources, 1)
+        quarter.write_text(text, encoding="utf-8")
+        finance = tmp_path / "finance.csv"
+        finance.write_text(
+            "Spender,Booked,Cost\nann,2027-01-20,1000.25\nann,2027-03-02,2000\nann,2026-12-31,7\n"
+            "bob,2027-02-11,500\n",  # a row in every month of Q1: a full quarter
+            encoding="utf-8",
+        )
+        assert run_planc("check", plans / "2027-Q1").code == 0
+        result = run_planc(
+            "init", "2027-Q2", "--from", "2027-Q1", "--actuals", f"crm={export}",
+            "--actuals", f"finance={finance}", cwd=tmp_path,
+        )  # fmt: skip
+        assert result.code == 0, result.stdout + result.stderr
+        north = _load(plans / "2027-Q2" / "regions" / "north.yaml")
+        ann = _reps(north)["ann"]["targets"]
+        assert Decimal(str(ann["revenue"]["baseline"]["last_quarter"])) == 600000
+        assert Decimal(str(ann["sales_expense"]["baseline"]["last_quarter"])) == Decimal("3000.25")
+        unknown = run_planc(
+            "init", "2027-Q3", "--from", "2027-Q1", "--actuals", f"fin={finance}", cwd=tmp_path
+        )
+        assert unknown.code == 2
+        assert "no actuals source `fin`" in unknown.stderr
+
     def test_an_export_the_mapping_cannot_read(self, tmp_path: Path) -> None:
         plans, export = self._plan_with_export(tmp_path)
         export.write_text("Who,When\nann,2027-01-01\n", encoding="utf-8")

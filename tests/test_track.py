@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from collections import Counter, defaultdict
 from datetime import date, datetime
@@ -199,13 +200,21 @@ class TestRealDataFigures:
             assert b["last_quarter_months_covered"] == 3
 
 
+def _target_of(diagnostic: dict[str, Any]) -> tuple[str, str]:
+    """The (node, metric) a warning names: "Name · Metric (node/metric): ..."."""
+    match = re.match(r"[^(]*\(([a-z0-9_-]+)/([a-z0-9_-]+)\): ", diagnostic["message"])
+    assert match, diagnostic["message"]
+    return match[1], match[2]
+
+
 class TestRealDataWarnings:
     """Early warnings point at the target's value in the YAML and explain the gap."""
 
     def test_behind_pace_points_at_the_value(self, tracked: Any) -> None:
         warnings = [d for d in tracked["diagnostics"] if d["code"] == "PLC720"]
         assert warnings
-        found = next(d for d in warnings if d["message"].startswith("daniell-hammack/revenue:"))
+        found = next(d for d in warnings if _target_of(d) == ("daniell-hammack", "revenue"))
+        assert found["message"].startswith("Daniell Hammack · Revenue (daniell-hammack/revenue): ")
         assert found["path"] == "plans/2017-Q3/regions/east.yaml"
         line = (
             (PLAN / "regions" / "east.yaml")
@@ -223,7 +232,7 @@ class TestRealDataWarnings:
         for d in tracked["diagnostics"]:
             if d["code"] != "PLC720":
                 continue
-            node, metric = d["message"].split(":", 1)[0].split("/")
+            node, metric = _target_of(d)
             assert Decimal(progress(tracked, node, metric)["of_pace_pct"]) < 80
         # the one other finding: open deals the pipeline forecast cannot age
         unaged = sum(

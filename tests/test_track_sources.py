@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import sqlite3
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -302,3 +303,53 @@ class TestPublicSample:
         ledgers = {s["name"]: s["ledger"] for s in document["sources"]}
         assert ledgers["crm"]["rows"] == len(rows())
         assert ledgers["finance"]["rows"] == sum(1 for r in rows() if r["deal_stage"] == "Won")
+
+    def test_a_database_source_beside_an_export(self, tmp_path: Path) -> None:
+        """crm reads a database (its source:), finance an export: each with its own mapping."""
+        pytest.importorskip("sqlalchemy")
+        database = tmp_path / "crm.db"
+        with sqlite3.connect(database) as connection:
+            connection.execute(
+                "CREATE TABLE opportunities (opportunity_id TEXT, sales_agent TEXT, product TEXT,"
+                " account TEXT, deal_stage TEXT, engage_date DATE, close_date DATE,"
+                " close_value NUMERIC(12, 2))"
+            )
+            connection.executemany(
+                "INSERT INTO opportunities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [
+                        *(r[c] or None for c in list(r)[:7]),
+                        int(r["close_value"]) if r["close_value"] else None,
+                    ]
+                    for r in rows()
+                ],
+            )
+        plan = self.split_plan(tmp_path)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        text = text.replace(
+            "    crm:\n",
+            f"    crm:\n      source: {{url: 'sqlite:///{database.as_posix()}', table: opportunities}}\n",
+            1,
+        )
+        text = "".join(line for line in text.splitlines(keepends=True) if "created:" not in line)
+        quarter.write_text(text, encoding="utf-8")
+        invoices = self.invoices(tmp_path)
+        result = run_planc(
+            "track", plan, "--actuals", f"finance={invoices}", "--as-of", AS_OF.isoformat(),
+            "--format", "json",
+        )  # fmt: skip
+        assert result.code in (0, 1), result.stderr
+        document = result.json()
+        assert_valid("track", document)
+        first, _ = Q3
+        won = [
+            r
+            for r in rows()
+            if r["deal_stage"] == "Won" and (d := closed(r)) is not None and first <= d <= AS_OF
+        ]
+        revenue = progress(document, "crm-sample", "revenue")
+        assert Decimal(revenue["attained"]) == sum(Decimal(r["close_value"]) for r in won)
+        assert Decimal(progress(document, "crm-sample", "deals_won")["attained"]) == len(won)
+        shown = {s["name"]: s["actuals"] for s in document["sources"]}
+        assert shown["crm"].startswith("sqlite:///") and shown["finance"].endswith("invoices.csv")

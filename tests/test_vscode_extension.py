@@ -85,3 +85,72 @@ def test_the_extension_script_parses(vsix: Path) -> None:
 def test_ci_installs_node_and_npm() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "nodejs" in ci and "npm" in ci
+
+
+NODE_CLIENT = r"""
+// The JSON-RPC library VS Code's language client is built on, talking to a real planc lsp.
+const cp = require("child_process");
+const fs = require("fs");
+const url = require("url");
+const rpc = require("vscode-jsonrpc/node");
+
+const [python, file, needle, replacement] = process.argv.slice(2);
+const uri = url.pathToFileURL(file).href;
+const text = fs.readFileSync(file, "utf8").replace(needle, replacement);
+const child = cp.spawn(python, ["-c", "from planc.cli import main; main()", "lsp", "--stdio"]);
+const connection = rpc.createMessageConnection(
+  new rpc.StreamMessageReader(child.stdout),
+  new rpc.StreamMessageWriter(child.stdin),
+);
+const timer = setTimeout(() => { console.error("no diagnostics in time"); process.exit(1); }, 120000);
+connection.onNotification("textDocument/publishDiagnostics", async (params) => {
+  if (params.uri !== uri) return;
+  clearTimeout(timer);
+  console.log(JSON.stringify(params.diagnostics));
+  await connection.sendRequest("shutdown");
+  connection.sendNotification("exit");
+  child.on("exit", (code) => process.exit(code));
+});
+connection.listen();
+(async () => {
+  const result = await connection.sendRequest("initialize", {
+    processId: process.pid, rootUri: null, capabilities: {},
+  });
+  if (!result.capabilities.hoverProvider) { console.error("no hover"); process.exit(1); }
+  connection.sendNotification("initialized", {});
+  connection.sendNotification("textDocument/didOpen", {
+    textDocument: { uri, languageId: "yaml", version: 1, text },
+  });
+})();
+"""
+
+
+def test_vscodes_json_rpc_library_talks_to_planc_lsp(vsix: Path, tmp_path: Path) -> None:
+    """The extension's own dependency (vscode-jsonrpc, under vscode-languageclient) as client."""
+    pytest.importorskip("pygls", reason="planc lsp needs the lsp extra")
+    import sys
+
+    plan = tmp_path / "plans" / "2027-Q1"
+    shutil.copytree(REPO / "plans" / "2027-Q1", plan)
+    shutil.copytree(REPO / "schema", tmp_path / "schema")
+    script = tmp_path / "client.js"
+    script.write_text(NODE_CLIENT, encoding="utf-8")
+    east = plan / "regions" / "east.yaml"
+    result = subprocess.run(
+        [
+            _need("node"),
+            str(script),
+            sys.executable,
+            str(east),
+            "months: [960000, 630000, 1320000]",
+            "months: [960000, 630000, 1330000]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NODE_PATH": str(EXTENSION / "node_modules")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    diagnostics = json.loads(result.stdout.strip().splitlines()[-1])
+    assert [d["code"] for d in diagnostics] == ["PLC303"]

@@ -906,7 +906,8 @@ def history_from_actuals(
     become baselines.
     """
     shown = ", ".join(actuals)
-    try:  # imported on demand: they bring pandas
+    try:  # imported on demand: they bring pandas (the reader raises MissingExtra without it)
+        importlib.import_module("planc.track.actuals")
         sources = importlib.import_module("planc.track.sources")
         tracking = importlib.import_module("planc.track.tracking")
     except ImportError as error:  # MissingExtra names the `pip install` that brings pandas

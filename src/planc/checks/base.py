@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
-from planc.core.model import Plan, Target
+from planc.core.model import Level, Node, Plan, Target
 from planc.core.numbers import apart, grouped
 from planc.core.source import Loc
 
@@ -49,6 +49,24 @@ def named_target(plan: Plan, target: Target) -> Message:
         metric=metric.name if metric is not None else target.metric,
         ref=target.ref,
     )
+
+
+def named_scope(plan: Plan, node: Node, target: Target) -> Message:
+    """``team North Enterprise (north-ent) · Revenue``: the node's level and name, its id for
+    the YAML, and the metric's name."""
+    metric = plan.metrics.get(target.metric)
+    named = {
+        "name": node.name,
+        "id": node.id,
+        "metric": metric.name if metric is not None else target.metric,
+    }
+    if node.level is Level.COMPANY:
+        return Message("company {name} ({id}) · {metric}", **named)
+    if node.level is Level.REGION:
+        return Message("region {name} ({id}) · {metric}", **named)
+    if node.level is Level.TEAM:
+        return Message("team {name} ({id}) · {metric}", **named)
+    return Message("rep {name} ({id}) · {metric}", **named)
 
 
 def amount(value: Decimal) -> str:

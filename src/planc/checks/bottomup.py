@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.checks.base import Finding, amount, check, percents, signed, signed_percent
+from planc.checks.base import (
+    Finding,
+    check,
+    named_scope,
+    named_target,
+    percents,
+    signed,
+    signed_percent,
+)
 from planc.checks.gaps import Gap, gaps, outside
-from planc.core.diagnostics import Severity
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.source import Loc
 
@@ -15,24 +23,41 @@ def _where(gap: Gap) -> Loc:
     return gap.target.loc / ("value" if gap.rolled_up else "bottom_up")
 
 
-def _source(gap: Gap) -> str:
+def _source(gap: Gap) -> Message:
     if not gap.rolled_up:
-        return "bottom-up"
-    label = {0: "regions'", 1: "teams'", 2: "reps'"}.get(int(gap.node.level), "children's")
-    return f"bottom-up (the {label} commitments)"
+        return Message("bottom-up")
+    level = int(gap.node.level)
+    if level == 0:
+        return Message("bottom-up (the regions' commitments)")
+    if level == 1:
+        return Message("bottom-up (the teams' commitments)")
+    return Message("bottom-up (the reps' commitments)")
 
 
-def _describe(gap: Gap, share_shown: str | None = None) -> str:
-    shown = share_shown or (None if gap.percent is None else signed_percent(gap.percent))
-    share = "" if shown is None else f" ({shown})"
-    size = amount(abs(gap.amount))
+def _how(gap: Gap) -> Message:
+    size = abs(gap.amount)
     if gap.cap:
-        how = f"the cap is {size} {'tighter' if gap.amount > 0 else 'looser'}"
-    else:
-        how = f"top-down asks {size} {'more' if gap.amount > 0 else 'less'}"
-    return (
-        f"{gap.node.level.label} {gap.node.id} {gap.target.metric}: top-down {amount(gap.top_down)}, "
-        f"{_source(gap)} {amount(gap.bottom_up)}; {how}{share}"
+        if gap.amount > 0:
+            return Message("the cap is {size} tighter", size=size)
+        return Message("the cap is {size} looser", size=size)
+    if gap.amount > 0:
+        return Message("top-down asks {size} more", size=size)
+    return Message("top-down asks {size} less", size=size)
+
+
+def _describe(plan: Plan, gap: Gap, share_shown: str | None = None) -> Message:
+    shown = share_shown or (None if gap.percent is None else signed_percent(gap.percent))
+    named = {
+        "scope": named_scope(plan, gap.node, gap.target),
+        "top": gap.top_down,
+        "source": _source(gap),
+        "bottom": gap.bottom_up,
+        "how": _how(gap),
+    }
+    if shown is None:
+        return Message("{scope}: top-down {top}, {source} {bottom}; {how}", **named)
+    return Message(
+        "{scope}: top-down {top}, {source} {bottom}; {how} ({share})", **named, share=shown
     )
 
 
@@ -57,8 +82,8 @@ def bottom_up_gap(plan: Plan) -> Iterator[Finding]:
         if gap.amount != 0:
             yield (
                 _where(gap),
-                _describe(gap),
-                "agree the number with its owner, or say in note: why top-down differs",
+                _describe(plan, gap),
+                Message("agree the number with its owner, or say in note: why top-down differs"),
             )
 
 
@@ -87,14 +112,21 @@ def bottom_up_gap_out_of_band(plan: Plan) -> Iterator[Finding]:
             continue
         share = gap.percent
         low, high, *shown = percents(band.min, band.max, *([] if share is None else [share]))
-        allowed = f"{signed(low)} to {signed(high)}"
         yield (
             _where(gap),
-            f"{_describe(gap, signed(shown[0]) if shown else None)}; policy.bottom_up_gap allows {allowed}",
+            Message(
+                "{described}; policy.bottom_up_gap allows {low} to {high}",
+                described=_describe(plan, gap, signed(shown[0]) if shown else None),
+                low=signed(low),
+                high=signed(high),
+            ),
             (
-                "meet in the middle: move the target or the commitment, or widen policy.bottom_up_gap"
+                Message(
+                    "meet in the middle: move the target or the commitment, or widen "
+                    "policy.bottom_up_gap"
+                )
                 if share is not None
-                else "a commitment of 0 against a target: collect the owner's real number"
+                else Message("a commitment of 0 against a target: collect the owner's real number")
             ),
         )
 
@@ -121,8 +153,17 @@ def seasonality_does_not_match_quarter(plan: Plan) -> Iterator[Finding]:
             if months is not None and len(months) != expected:
                 yield (
                     target.loc / "baseline" / "last_year_months",
-                    f"{target.ref}: last_year_months has {len(months)} numbers, the quarter has {expected} months",
-                    f"give one number per month of last year's quarter, {expected} in all",
+                    Message(
+                        "{target}: last_year_months has {count} numbers, the quarter has "
+                        "{expected} months",
+                        target=named_target(plan, target),
+                        count=len(months),
+                        expected=expected,
+                    ),
+                    Message(
+                        "give one number per month of last year's quarter, {expected} in all",
+                        expected=expected,
+                    ),
                 )
 
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, check, percent
+from planc.checks.base import Finding, check, named_target, percent
 from planc.checks.smart import presence_factor, ramp_factor
-from planc.core.diagnostics import Severity
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Action, Person, Plan
 
 
@@ -51,14 +51,29 @@ def leaver_owns_target(plan: Plan) -> Iterator[Finding]:
             person = plan.people.get(target.owner)
             if person is None or person.end is None or target.deadline <= person.end:
                 continue
-            default = " (the quarter's end)" if target.deadline == plan.quarter.end else ""
+            named = {
+                "target": named_target(plan, target),
+                "name": person.name,
+                "end": person.end,
+                "deadline": target.deadline,
+            }
             yield (
                 target.loc / "deadline",
-                (
-                    f"{target.ref} is owned by {person.id}, whose last day is {person.end}, "
-                    f"but its deadline is {target.deadline}{default}"
+                Message(
+                    "{target} is owned by {name}, whose last day is {end}, but its deadline is "
+                    "{deadline} (the quarter's end)",
+                    **named,
+                )
+                if target.deadline == plan.quarter.end
+                else Message(
+                    "{target} is owned by {name}, whose last day is {end}, but its deadline is "
+                    "{deadline}",
+                    **named,
                 ),
-                f"set deadline: {person.end}, or make the successor the target's owner",
+                Message(
+                    "set deadline: {end}, or make the successor the target's owner",
+                    end=person.end,
+                ),
             )
 
 
@@ -80,11 +95,14 @@ def leaver_owns_action(plan: Plan) -> Iterator[Finding]:
             continue
         yield (
             action.loc / "due",
-            (
-                f"action {action.id} is due {action.due}, after its owner {person.id}'s "
-                f"last day ({person.end})"
+            Message(
+                "action {id} is due {due}, after its owner {name}'s last day ({end})",
+                id=action.id,
+                due=action.due,
+                name=person.name,
+                end=person.end,
             ),
-            f"move it before {person.end}, or give it to whoever takes over",
+            Message("move it before {end}, or give it to whoever takes over", end=person.end),
         )
 
 
@@ -106,11 +124,14 @@ def action_before_start(plan: Plan) -> Iterator[Finding]:
             continue
         yield (
             action.loc / "due",
-            (
-                f"action {action.id} is due {action.due}, before its owner {person.id} "
-                f"starts ({person.start})"
+            Message(
+                "action {id} is due {due}, before its owner {name} starts ({start})",
+                id=action.id,
+                due=action.due,
+                name=person.name,
+                start=person.start,
             ),
-            "give it to someone already here, or move it after the start",
+            Message("give it to someone already here, or move it after the start"),
         )
 
 

@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, amount, amounts, check, named_target, percents
+from planc.checks.base import (
+    Finding,
+    amount,
+    amounts,
+    check,
+    named_scope,
+    named_target,
+    percents,
+)
 from planc.core.diagnostics import Message, Severity
 from planc.core.model import Node, Plan, Target
 
@@ -36,22 +44,6 @@ def _children_word(node: Node) -> Message:
     if int(node.level) == 1:
         return Message("teams")
     return Message("reps")
-
-
-def _scope(plan: Plan, node: Node, target: Target) -> Message:
-    """``team South SMB (south-smb) · Revenue``: the names the site and the comment use,
-    the id after them for the YAML."""
-    metric = plan.metrics.get(target.metric)
-    named = {
-        "name": node.name,
-        "id": node.id,
-        "metric": metric.name if metric is not None else target.metric,
-    }
-    if int(node.level) == 0:
-        return Message("company {name} ({id}) · {metric}", **named)
-    if int(node.level) == 1:
-        return Message("region {name} ({id}) · {metric}", **named)
-    return Message("team {name} ({id}) · {metric}", **named)
 
 
 def _summed(plan: Plan, target: Target) -> bool:
@@ -133,7 +125,7 @@ def children_out_of_band(plan: Plan) -> Iterator[Finding]:
             Message(
                 "{scope}: {children} add up to {total}, target is {value} ({share}); {gap}, "
                 "policy allows {allowed}",
-                scope=_scope(plan, node, target),
+                scope=named_scope(plan, node, target),
                 children=children,
                 total=total,
                 value=target.value,
@@ -185,7 +177,7 @@ def caps_exceed_parent(plan: Plan) -> Iterator[Finding]:
                 Message(
                     "{scope}: {children}' caps add up to {total}, above this cap of {value}; "
                     "over by {amount}",
-                    scope=_scope(plan, node, target),
+                    scope=named_scope(plan, node, target),
                     children=children,
                     total=total,
                     value=target.value,

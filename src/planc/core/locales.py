@@ -45,6 +45,8 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 MESSAGE_SOURCES = (
     "change/impact_report.py",
     "checks/base.py",
+    "checks/bottomup.py",
+    "checks/people.py",
     "checks/smart.py",
     "checks/totals.py",
     "track/tracking.py",

@@ -35,6 +35,7 @@ from planc.lsp.session import (
     Cancelled,
     QuarterSession,
     compile_alone,
+    is_quarter_text,
     quarter_root,
 )
 from planc.lsp.text import lines_of
@@ -95,6 +96,7 @@ class PlanServer(LanguageServer):
         self.compiler = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planc-compile")
         self.pending: set[asyncio.Task[None]] = set()
         self.stopping = False  # after shutdown: nothing is compiled any more
+        self.roots: dict[Path, Path | None] = {}  # file -> its quarter folder (None: outside)
 
     # --- documents ---------------------------------------------------------
 
@@ -116,6 +118,13 @@ class PlanServer(LanguageServer):
                 out[str(path)] = document.version
         return out
 
+    def _became_a_quarter_file(self, path: Path) -> bool:
+        """A buffer now typed as ``kind: quarter`` whose folder was not its quarter yet."""
+        document = self.workspace.text_documents.get(self._uri(str(path)))
+        if document is None or self.roots.get(path) == path.parent:
+            return False
+        return is_quarter_text(document.source[:HEAD_BYTES].encode("utf-8", "surrogatepass"))
+
     def heads(self) -> dict[Path, bytes]:
         """The start of every open document: enough to tell which quarter it belongs to."""
         out: dict[Path, bytes] = {}
@@ -129,7 +138,12 @@ class PlanServer(LanguageServer):
         return self.workspace.get_text_document(uri).source
 
     def session_for(self, path: Path) -> QuarterSession | None:
-        root = quarter_root(path, self.heads())
+        """The session of the quarter ``path`` belongs to (looked up once per file: the
+        folders are read again only after a file is opened, closed or changed on disk)."""
+        if path in self.roots and not self._became_a_quarter_file(path):
+            root = self.roots[path]
+        else:
+            root = self.roots[path] = quarter_root(path, self.heads())
         if root is None:
             return None
         session = self.sessions.get(root)
@@ -341,6 +355,7 @@ def _shutdown(server: PlanServer, params: None) -> None:
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def _did_open(server: PlanServer, params: types.DidOpenTextDocumentParams) -> None:
+    server.roots.clear()  # an unsaved quarter file makes its folder a quarter
     server.schedule(params.text_document.uri)
 
 
@@ -351,6 +366,7 @@ def _did_change(server: PlanServer, params: types.DidChangeTextDocumentParams) -
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def _did_save(server: PlanServer, params: types.DidSaveTextDocumentParams) -> None:
+    server.roots.clear()  # a new file saved into a folder may make it a quarter
     server.schedule(params.text_document.uri)
 
 
@@ -359,6 +375,7 @@ def _did_close(server: PlanServer, params: types.DidCloseTextDocumentParams) -> 
     # The disk's copy is the file again; a file outside any quarter loses its diagnostics.
     uri = params.text_document.uri
     path = _path(uri)
+    server.roots.clear()
     if path is not None and path in server.alone:
         server.alone.pop(path)
         server._send(uri, [])
@@ -369,6 +386,7 @@ def _did_close(server: PlanServer, params: types.DidCloseTextDocumentParams) -> 
 @SERVER.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> None:
     """A plan file created, changed, deleted or renamed on disk: its quarter again."""
+    server.roots.clear()
     for change in params.changes:
         path = _path(change.uri)
         if path is None:
@@ -411,6 +429,7 @@ def _definition(server: PlanServer, params: types.DefinitionParams) -> list[type
         return []
     loc = features.definition_loc(view.plan, *found)
     place = features.location(view, loc) if loc is not None else None
+    view.forget_trees(keep=loc.file if loc is not None else None)
     return [place] if place is not None else []
 
 
@@ -424,7 +443,8 @@ def _references(server: PlanServer, params: types.ReferenceParams) -> list[types
     if params.context.include_declaration:
         defined = features.definition_loc(view.plan, *found)
         locs = ([defined] if defined is not None else []) + locs
-    places = (features.location(view, loc) for loc in locs)
+    places = [features.location(view, loc) for loc in locs]
+    view.forget_trees(keep=locs[0].file if locs else None)
     return [p for p in places if p is not None]
 
 

@@ -55,7 +55,7 @@ def lines_of(text: str) -> list[str]:
 
 
 _TREES: list[tuple[str, Node | None]] = []  # the last few buffers composed, newest last
-KEPT_TREES = 4
+KEPT_TREES = 2  # a tree is ~29x its text (1.9 MB region: 55 MB): this buffer and one more
 
 
 def compose(text: str) -> Node | None:

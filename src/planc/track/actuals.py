@@ -35,6 +35,7 @@ import codecs
 import csv
 import io
 import math
+import os
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -247,6 +248,8 @@ def _through_duckdb(
 ) -> LoadedActuals | None:
     """A large CSV or Parquet export aggregated by DuckDB, when installed and nothing to report."""
     assert plan.actuals is not None
+    if not _duckdb_may_read(path, plan.actuals):
+        return None
     try:
         from planc.track.engines import duckdb_files  # noqa: PLC0415 - the warehouse extra
     except ModuleNotFoundError:
@@ -254,6 +257,19 @@ def _through_duckdb(
     if not duckdb_files.wanted(path, plan.actuals):
         return None
     return duckdb_files.load(path, plan, as_of, shown=name, baselines=baselines)
+
+
+def _duckdb_may_read(path: Path, mapping: ActualsMapping) -> bool:
+    """False when pandas reads the export whatever DuckDB's engine would choose.
+
+    Importing DuckDB and SQLAlchemy costs about a second of start-up, and
+    ``duckdb_files.wanted`` leaves every CSV export to pandas unless
+    PLANC_TRACK_ENGINE=duckdb forces DuckDB: so a CSV does not import them
+    (``wanted`` decides the rest once imported; keep the two in step).
+    """
+    del mapping  # the choice is by file type today; the mapping is where it would look next
+    forced = os.environ.get("PLANC_TRACK_ENGINE", "").strip().lower() == "duckdb"
+    return forced or path.suffix.lower() not in CSV_SUFFIXES
 
 
 def _repeated_keys(
