@@ -14,7 +14,7 @@ It prints nothing; ``planc.change.impact_report`` renders it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -614,25 +614,8 @@ def _delta(
     )
 
 
-def _details(base: Plan, head: Plan) -> list[DetailChange]:
-    out: list[DetailChange] = []
-    for node in head.walk():
-        old = base.nodes.get(node.id)
-        if old is None:
-            continue
-        for metric, target in node.targets.items():
-            before = old.targets.get(metric)
-            if before is None or before.value != target.value:
-                continue
-            fields = tuple(f for f in _DETAIL_FIELDS if getattr(before, f) != getattr(target, f))
-            if fields:
-                out.append(DetailChange(target.ref, fields, target.loc))
-    return out
-
-
-def _split_moves(base: Plan, head: Plan) -> list[SplitMove]:
-    """Every month of a phasing and every product of a split whose amount changed."""
-    out: list[SplitMove] = []
+def _kept_targets(base: Plan, head: Plan) -> Iterator[tuple[Node, Target, Target]]:
+    """Each target of ``head`` that ``base`` has too: (node in head, before, after)."""
     for node in head.walk():
         old = base.nodes.get(node.id)
         if old is None:
@@ -640,7 +623,25 @@ def _split_moves(base: Plan, head: Plan) -> list[SplitMove]:
         for metric, target in node.targets.items():
             before = old.targets.get(metric)
             if before is not None:
-                out += _target_moves(node, before, target, head.quarter.months)
+                yield node, before, target
+
+
+def _details(base: Plan, head: Plan) -> list[DetailChange]:
+    out: list[DetailChange] = []
+    for _node, before, target in _kept_targets(base, head):
+        if before.value != target.value:
+            continue
+        fields = tuple(f for f in _DETAIL_FIELDS if getattr(before, f) != getattr(target, f))
+        if fields:
+            out.append(DetailChange(target.ref, fields, target.loc))
+    return out
+
+
+def _split_moves(base: Plan, head: Plan) -> list[SplitMove]:
+    """Every month of a phasing and every product of a split whose amount changed."""
+    out: list[SplitMove] = []
+    for node, before, target in _kept_targets(base, head):
+        out += _target_moves(node, before, target, head.quarter.months)
     return out
 
 
