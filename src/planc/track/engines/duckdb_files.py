@@ -269,45 +269,63 @@ def _accounts(
     aggregator: GroupedAggregator,
     ledger: Ledger,
 ) -> None:
-    """The won stages' account groups, as integer arrays: no Python object per group but names."""
+    """The won deals' accounts, in two small queries over the keyed rows.
+
+    The ACCOUNTS set of a database groups by owner, account and month: on a
+    long history nearly a group per won deal, each fetched with its names.
+    DuckDB can do better, knowing the won stages' raw values by now (the
+    ledger): sums by owner and account only in the months whose sums are
+    kept (the quarter's: few groups), and each account's first won deal in
+    one group per account -- the earliest day, on a tie the owner that sorts
+    first (``min`` of the pair (day, owner); a missing owner sorts last), as
+    :meth:`.fold.GroupedAggregator.add_first_deals` breaks it.
+    """
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
-    groups = q.set_query(keyed, q.ACCOUNTS, sets).subquery("planc_accounts")
-    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
-    conditions = [groups.c.account.is_not(None)]
+    rows = keyed.c
+    conditions = [rows.account.is_not(None)]
     if ledger.won_stages is not None:
         won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
-        conditions.append(groups.c.stage.in_(won))
-    keys = (
-        groups.c.owner,
-        groups.c.account,
-        sa.func.coalesce(groups.c.account_month, -1).label("month"),
-    )
-    days = sa.cast(groups.c.first_day - epoch, sa.BigInteger).label("day")
-    amount = sa.func.coalesce(groups.c.amount, 0)
-    statement = sa.select(
-        *keys, sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units"), days
-    ).where(*conditions)
-    offset = EPOCH.toordinal()
+        conditions.append(rows.stage.in_(won))
+    kept = [*conditions, rows.account_month.is_not(None)]
+    keys = (rows.owner, rows.account, rows.account_month)
+    amount = sa.func.coalesce(sa.func.sum(rows.amount), 0)
+    units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
+    sums = sa.select(*keys, units).where(*kept).group_by(*keys)
     try:  # integers of the smallest unit, as numpy arrays
-        found = _numpy(connection, statement)
-    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
-        rows = _fetch(connection, sa.select(*keys, amount, days).where(*conditions))
-        aggregator.add_account_groups(
-            [r[0] for r in rows],
-            [r[1] for r in rows],
-            [r[2] for r in rows],
-            np.array([exact_units(r[3], ledger.scale) for r in rows], dtype=object),
-            np.array([r[4] + offset for r in rows], dtype=np.int64),
+        found = _numpy(connection, sums)
+        aggregator.add_accounts(
+            found["owner"].tolist(),
+            found["account"].tolist(),
+            np.asarray(found["account_month"], dtype=np.int64),
+            np.asarray(found["units"], dtype=np.int64),
         )
-        return
-    aggregator.add_account_groups(
-        found["owner"].tolist(),
+    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        exact = _fetch(connection, sa.select(*keys, amount).where(*kept).group_by(*keys))
+        aggregator.add_accounts(
+            [r[0] for r in exact],
+            [r[1] for r in exact],
+            np.array([r[2] for r in exact], dtype=np.int64),
+            np.array([exact_units(r[3], ledger.scale) for r in exact], dtype=object),
+        )
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    first = sa.func.min(sa.func.row(rows.day, rows.owner))
+    day = sa.func.struct_extract(first, 1)
+    firsts = (
+        sa.select(
+            rows.account,
+            sa.func.struct_extract(first, 2).label("owner"),
+            sa.cast(day - epoch, sa.BigInteger).label("day"),
+        )
+        .where(*conditions, rows.day.is_not(None))
+        .group_by(rows.account)
+    )
+    found = _numpy(connection, firsts)
+    aggregator.add_first_deals(
+        _plain(found["owner"]).tolist(),
         found["account"].tolist(),
-        found["month"],
-        found["units"],
-        np.asarray(found["day"], dtype=np.int64) + offset,
+        np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
     )
 
 
