@@ -66,27 +66,32 @@ _LITERALS = (
     b"\n---",  # document markers: several documents
     b"\n...",  # an explicit document end
     b"\n%",  # a directive
-    b"<<",  # a merge key
 )
-# One byte per class: 0 and 1-9 (as 9), point, underscore, e/E, the radix letters x/o/b (as x),
-# signs (as -), what a plain scalar follows (as space), the letters of inf and nan (as i, n,
-# f, A), the indicators that change a scalar when they start it (tags, anchors, aliases,
-# complex keys, block scalars, reserved: as !); anything else as `~`.
+# One byte per class: 0, and 1-9 with the radix letters x/o/b (as 9), signs (as -), what a
+# plain scalar follows (as space), the indicators that change a scalar when they start it
+# (tags, anchors, aliases, complex keys, block scalars, reserved, merge keys `<<`: as !);
+# anything else as `~`. (`.inf` and `.nan` need no test: yaml_rs reads them as floats that
+# are not finite, which the walk refuses.)
 _CLASSES = bytearray(b"~" * 256)
 for _bytes, _class in (
-    (b"123456789", b"9"), (b"0", b"0"), (b".", b"."), (b"_", b"_"), (b"eE", b"e"),
-    (b"xXoObB", b"x"), (b"+-", b"-"), (b"\n [{,", b" "), (b"iI", b"i"), (b"nN", b"n"),
-    (b"fF", b"f"), (b"aA", b"A"), (b"!&*?|>@`", b"!"),
+    (b"123456789xXoObB", b"9"), (b"0", b"0"), (b"+-", b"-"), (b"\n [{,", b" "),
+    (b"!&*?|<>@`", b"!"),
 ):  # fmt: skip
     for _byte in _bytes:
         _CLASSES[_byte] = _class[0]
 _CLASS = bytes(_CLASSES)
-_DIGITS_ONLY = bytes(b"9"[0] if chr(byte) in "0123456789." else 32 for byte in range(256))
-_LEADING_ZERO = (b" 00", b" 09", b" 0x", b" -00", b" -09", b" -0x")  # octal in YAML 1.1, radix
-_HINT_SEPARATOR = (b"9_", b"0_", b"._")
-_HINT_EXPONENT = (b"9e", b"0e", b".e")
-_NON_FINITE = (b".inf", b".nAn")  # .inf, .nan in any case: not finite
-_INDICATOR = (b" !",)  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, `>`, `@`, `` ` ``
+_NEEDLES = (
+    b" 00", b" 09", b" -00", b" -09",  # leading zeros (octal in YAML 1.1), radix (0x, 0o, 0b)
+    b" !",  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, `>`, `@`, `` ` ``, `<<`
+)  # fmt: skip
+# Digits and points as 9, e/E and `_` as e, anything else as space: 16 digits in a row, and
+# a digit or point before an exponent or a digit separator, where the exact rules then look.
+_NUMBER_CHARS = bytearray(b" " * 256)
+for _byte in b"0123456789.":
+    _NUMBER_CHARS[_byte] = 0x39
+for _byte in b"eE_":
+    _NUMBER_CHARS[_byte] = 0x65
+_NUMBER_CLASS = bytes(_NUMBER_CHARS)
 # What YAML 1.1 reads as a boolean (planc diagnoses it); yaml_rs keeps it as text.
 _YAML11_BOOLS = frozenset(
     word
@@ -122,13 +127,12 @@ def refuses(data: bytes) -> bool:
     if any(literal in data for literal in _LITERALS):
         return True
     classes = data.translate(_CLASS)
-    if any(needle in classes for needle in _LEADING_ZERO + _NON_FINITE + _INDICATOR):
+    if any(needle in classes for needle in _NEEDLES):
         return True
-    if any(hint in classes for hint in _HINT_SEPARATOR) and _SEPARATOR(data):
+    numbers = data.translate(_NUMBER_CLASS)
+    if _LONG in numbers:
         return True
-    if any(hint in classes for hint in _HINT_EXPONENT) and _EXPONENT(data):
-        return True
-    if _LONG in data.translate(_DIGITS_ONLY):
+    if b"9e" in numbers and (_SEPARATOR(data) or _EXPONENT(data)):
         return True
     return any(_numeric_token(data, match.start()) for match in _POINT(data))
 
@@ -171,40 +175,59 @@ def fast_values(
 
 
 def _vouch(root: dict[str, Any], max_depth: int, reads_as_number: Callable[[str], bool]) -> Any:
-    numeric_start, bools11, special = _NUMERIC_START, _YAML11_BOOLS, _SPECIAL
+    """Rebuild the tree as the libyaml path would: keys and short strings interned, floats
+    as exact Decimals; raise `_Refused` at the first value that path would read otherwise.
+    Scalars are handled inline in the two container loops: this is the hot path."""
     # A plain scalar that starts like a number and stayed text is a trap the libyaml path
     # diagnoses (dates are the common exception); a quoted one is refused too (conservative:
     # the style is gone), as is anything YAML 1.1 reads as a boolean.
+    numeric_start, refused = _NUMERIC_START, _YAML11_BOOLS | _SPECIAL
+    str_, dict_, list_, float_ = str, dict, list, float
 
     def text(value: str) -> str:
-        if value[:1] in numeric_start and reads_as_number(value):
-            raise _Refused
-        if value in bools11 or value in special:
+        if value in refused or (value[:1] in numeric_start and reads_as_number(value)):
             raise _Refused
         return intern(value) if len(value) <= 32 else value
 
-    def build(node: Any, depth: int) -> Any:
-        kind = type(node)
-        if kind is str:
-            return text(node)
-        if kind is int or kind is bool or node is None:
-            return node
-        if kind is float:
-            number = Decimal(repr(node))
-            if not number.is_finite() or out_of_bounds(number) is not None:
-                raise _Refused
-            return number
+    def number(value: float) -> Decimal:
+        exact = Decimal(repr(value))
+        if not exact.is_finite() or out_of_bounds(exact) is not None:
+            raise _Refused
+        return exact
+
+    def mapping(node: dict[Any, Any], depth: int) -> dict[str, Any]:
         if depth > max_depth:
             raise _Refused
-        if kind is dict:
-            mapping: dict[str, Any] = {}
-            for key, value in node.items():
-                if type(key) is not str:
-                    raise _Refused
-                mapping[intern(key)] = build(value, depth + 1)
-            return mapping
-        if kind is list:
-            return [build(item, depth + 1) for item in node]
-        raise _Refused
+        built: dict[str, Any] = {}
+        for key, loaded in node.items():
+            if key.__class__ is not str_:
+                raise _Refused
+            kind = loaded.__class__
+            if kind is str_:
+                built[intern(key)] = text(loaded)
+            elif kind is dict_:
+                built[intern(key)] = mapping(loaded, depth + 1)
+            elif kind is list_:
+                built[intern(key)] = sequence(loaded, depth + 1)
+            elif kind is float_:
+                built[intern(key)] = number(loaded)
+            else:  # int, bool, None: as they are
+                built[intern(key)] = loaded
+        return built
 
-    return build(root, 0)
+    def sequence(node: list[Any], depth: int) -> list[Any]:
+        if depth > max_depth:
+            raise _Refused
+        for index, value in enumerate(node):  # in place: the list is ours
+            kind = value.__class__
+            if kind is str_:
+                node[index] = text(value)
+            elif kind is dict_:
+                node[index] = mapping(value, depth + 1)
+            elif kind is list_:
+                node[index] = sequence(value, depth + 1)
+            elif kind is float_:
+                node[index] = number(value)
+        return node
+
+    return mapping(root, 0)

@@ -320,10 +320,12 @@ _LARGEST: int = 10**MAX_INTEGER_DIGITS - 1
 _FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 _CORE = "tag:yaml.org,2002:"
-_INT = re.compile(r"[-+]?[0-9]+\Z").match
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_INT = _INT_RE.match
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DIGIT_GROUP = re.compile(r"[0-9]{3}\Z").match
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z").match
+_DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_DECIMAL = _DECIMAL_RE.match
 _NUMBER_TRAPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"), "exponent"),
     (re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z"), "separators"),
@@ -477,9 +479,16 @@ def _check_modeline(source: SourceFile, result: LoadResult) -> None:
 def reads_as_number(text: str) -> bool:
     """Whether a plain scalar is read as anything but text: an int, a decimal, or a number
     written in a way YAML 1.1 reads differently (a trap the schema stage explains)."""
-    if _INT(text) or _DECIMAL(text):
-        return True
-    return any(pattern.match(text) for pattern, _kind in _NUMBER_TRAPS)
+    return _NUMBERISH(text) is not None
+
+
+# Everything `plain` reads as a number or a trap, as one pattern (one match per scalar).
+_NUMBERISH = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (_INT_RE, _DECIMAL_RE, *(pattern for pattern, _kind in _NUMBER_TRAPS))
+    )
+).match
 
 
 def _check_encoding(source: SourceFile) -> Diagnostic | None:
