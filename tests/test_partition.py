@@ -218,3 +218,28 @@ def test_planc_check_reports_the_same_with_and_without_the_cache(tmp_path: Path)
     warm = _cli_json(plan, "--cache-dir", str(cache))
     assert cold == filled == warm
     assert list(cache.glob("*.json"))
+
+
+def _hint_of(plan: Path, code: str) -> list[str | None]:
+    full, part, stats = both(plan)
+    assert stats.fallback is None, stats.fallback
+    assert part is not None and _key(part) == _key(full)
+    return [d.hint for d in part.diagnostics if d.code == code]
+
+
+def test_a_hint_in_the_quarter_file_looks_at_the_people_of_every_region(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    quarter = plan / "quarter.yaml"
+    quarter.write_text(quarter.read_text().replace("  owner: vera\n", "  owner: nedd\n", 1))
+    assert _hint_of(plan, "PLC201") == ["did you mean `ned`?"]  # ned sits in north.yaml
+
+
+def test_a_hint_in_a_region_file_looks_at_the_people_of_the_others(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    south = plan / "regions" / "south.yaml"
+    text = south.read_text()
+    assert "\n      owner: sun\n" in text
+    south.write_text(text.replace("\n      owner: sun\n", "\n      owner: nedd\n", 1))
+    assert "did you mean `ned`?" in _hint_of(plan, "PLC201")

@@ -60,7 +60,7 @@ import json
 import re
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -68,14 +68,15 @@ from pathlib import Path
 from typing import Any
 
 from planc import __version__
-from planc.checks import gaps, people, refs, smart
+from planc.checks import gaps, mapping, people, refs, smart
 from planc.checks.base import Check
 from planc.core.cache import UnitCache, schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
 from planc.core.frontend import CheckResult, FileUnit, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import gc_paused
 from planc.core.model import Level, Node, Plan, build_plan
-from planc.core.source import SourceFile, SourceSpan
+from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
 FORMAT = 1
@@ -162,7 +163,7 @@ def region_result(
         )
     ]
     _interface(out, plan, quarter.path, rfile, region.data)
-    out["ramp"] = _ramp_candidates(plan, rfile, resolver)
+    out["ramp"] = _ramp_candidates(plan, rfile)
     return out
 
 
@@ -197,9 +198,14 @@ def _interface(
     entangled = _records_across(plan, rfile, external, wanted)
     entangled |= bool(plan.duplicates)  # the shell would not know which of two is meant
     entangled |= _seated_from_quarter(plan, qfile, rfile)
+    named: set[str] = set()  # people of R that Q names: the summary plan needs them
     for ref in plan.references:
         if ref.loc.file == qfile and ref.kind == "node":
             wanted.add(ref.id)
+        elif ref.loc.file == qfile and ref.kind == "person":
+            named.add(ref.id)
+    for source in plan.actuals_sources:
+        named.update(source.owners.values())
     out["external"] = sorted([list(pair) for pair in external])
     out["entangled"] = entangled
     out["accounts"] = sorted(
@@ -213,7 +219,7 @@ def _interface(
     levels = [n.level for n in plan.nodes.values() if n.loc.file == rfile]
     out["levels"] = [levels.count(level) for level in (Level.REGION, Level.TEAM, Level.REP)]
     _loads(out, plan, qfile, rfile)
-    out["shell"] = _encode(_shell(plan, raw, wanted))
+    out["shell"] = _encode(_shell(plan, raw, wanted, named))
 
 
 def _external(plan: Plan, rfile: str) -> set[tuple[str, str]]:
@@ -284,14 +290,18 @@ def _loads(out: dict[str, Any], plan: Plan, qfile: str, rfile: str) -> None:
     out["q_owned"] = q_owned
 
 
-def _shell(plan: Plan, raw: dict[str, Any], wanted: set[str]) -> dict[str, Any]:
-    """Region R as the cross-file stage sees it: the region node with its own targets, its
-    people, the teams and reps the quarter file names, and one stand-in team and rep that
-    carry the sums of the other teams' and reps' targets (the company's cumulative sums)."""
+def _shell(plan: Plan, raw: dict[str, Any], wanted: set[str], named: set[str]) -> dict[str, Any]:
+    """Region R as the cross-file stage sees it: the region node with its own targets, the
+    people of R that Q names, the teams and reps Q names, and one stand-in team and rep that
+    carry the sums of the other teams' and reps' targets (the company's cumulative sums).
+
+    The other people of R are not needed there: their findings are R's, the hints that
+    choose among every person are made from the ids (``_hints``), and PLC453's medians
+    from the counts (``loads``)."""
     region_raw = raw["region"]
     region = plan.nodes.get(region_raw["id"])
     shell = {k: v for k, v in region_raw.items() if k != "teams"}
-    people_raw = raw.get("people", [])
+    people_raw = [p for p in raw.get("people", []) if p["id"] in named]
     if region is None or region.level is not Level.REGION:
         shell["targets"] = {}
         return {"kind": "region", "region": shell, "people": people_raw}
@@ -349,8 +359,10 @@ def _add_values(sums: dict[str, Decimal], node: Node) -> None:
         sums[metric] = sums.get(metric, Decimal(0)) + target.value
 
 
-def _ramp_candidates(plan: Plan, rfile: str, resolver: SpanResolver) -> list[list[Any]]:
-    """People of R still ramping who own actions: PLC453 decides with the plan's medians."""
+def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
+    """People of R still ramping who own actions: PLC453 decides with the plan's medians.
+
+    Each keeps the path to its ``start`` (resolved to a span only if it is reported)."""
     found = []
     for person_id, actions in people.owned_actions(plan).items():
         person = plan.people.get(person_id)
@@ -360,10 +372,9 @@ def _ramp_candidates(plan: Plan, rfile: str, resolver: SpanResolver) -> list[lis
         if factor >= 100:
             continue
         first = sorted(actions, key=lambda a: a.due)[0]
-        span = resolver.resolve(person.loc / "start")
         found.append(
             [
-                _span_out(span),
+                list((person.loc / "start").path),
                 person.id,
                 person.start.isoformat(),
                 person.role,
@@ -415,18 +426,19 @@ def combine(
         if not any(d.severity is Severity.ERROR for d in found):
             raise Unsafe("a region was not checked")
         return Combined(resolve_spans(found, resolver))
+    known = _every(summary, results)
     for check in checks:
         if check.rule.code in _CROSS:
             continue
         among = check.rule.code in _AMONG_REGIONS
         found += [
-            d
+            _rehinted(d, known)
             for d in check.run(summary)
             if _file_of(d) == qfile or (among and d.loc is not None and d.loc.path == _REGION_PATH)
         ]
     for r in results:
         found += _load(r["checks"])
-    found += _hints(summary, results)
+    found += _hints(known, results)
     found += _ramping(summary, qfile, results)
     levels = [n.level for n in summary.nodes.values() if n.loc.file == qfile]
     counts = [
@@ -487,12 +499,20 @@ def _defined(
     return owners
 
 
-def _hints(summary: Plan, results: list[dict[str, Any]]) -> list[Diagnostic]:
-    """PLC201/PLC205 of the region files, with the hint chosen among every id of the plan."""
-    nodes: dict[str, object] = {summary.company: None}
+def _every(summary: Plan, results: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
+    """Every person and node id of the plan (the summary plan holds only some of them)."""
+    known: dict[str, dict[str, object]] = {
+        "person": dict.fromkeys(summary.people),
+        "node": {summary.company: None},
+    }
     for r in results:
-        nodes.update(dict.fromkeys(r["ids"].get("node", ())))
-    known: dict[str, Mapping[str, object]] = {"person": summary.people, "node": nodes}
+        for kind, found in known.items():
+            found.update(dict.fromkeys(r["ids"].get(kind, ())))
+    return known
+
+
+def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -> list[Diagnostic]:
+    """PLC201/PLC205 of the region files, with the hint chosen among every id of the plan."""
     where = {"person": "a people: list", "node": "the org tree"}
     out = []
     for r in results:
@@ -502,6 +522,24 @@ def _hints(summary: Plan, results: list[dict[str, Any]]) -> list[Diagnostic]:
             hint = refs.closest_hint(ident, known[kind], where[kind])
             out.append(Diagnostic(d.code, d.severity, d.message, hint, None, d.span))
     return out
+
+
+_MAPPED_OWNER = re.compile(r"maps to `([^`]*)`, who is not a person of the plan\Z")
+
+
+def _rehinted(d: Diagnostic, known: dict[str, dict[str, object]]) -> Diagnostic:
+    """A finding of the summary plan whose hint looks at every person: chosen among all."""
+    if d.code == "PLC201":
+        match = _UNKNOWN_ID.search(d.message)
+        if match is None:
+            raise Unsafe("unknown-person message without its name")
+        hint = refs.closest_hint(match.group(1), known["person"], "a people: list")
+        return replace(d, hint=hint)
+    if d.code == "PLC730":
+        match = _MAPPED_OWNER.search(d.message)
+        if match is not None:
+            return replace(d, hint=mapping.owner_hint(match.group(1), list(known["person"])))
+    return d
 
 
 def _ramping(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> list[Diagnostic]:
@@ -515,11 +553,11 @@ def _ramping(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> list[D
         if where.file == qfile
     ]
     for r in results:
-        for span, ident, start, role, factor, count, first_id, first_due in r["ramp"]:
+        for path, ident, start, role, factor, count, first_id, first_due in r["ramp"]:
             ratio = Fraction(factor[0], factor[1])
             text = people.ramp_text(ident, start, role, ratio, count, first_id, first_due, medians)
             if text is not None:
-                out.append(Diagnostic(rule.code, rule.severity, *text, None, _span_in(span)))
+                out.append(rule.at(Loc(r["path"], tuple(path)), *text))
     return out
 
 
@@ -638,8 +676,9 @@ def _valid_findings(value: dict[str, Any]) -> bool:
     for raw, ident in value["unknown"]:
         if _load([raw])[0].code not in _HINT_LATER or not isinstance(ident, str):
             return False
-    for span, *rest in value["ramp"]:
-        _span_in(span)
+    for path, *rest in value["ramp"]:
+        if not isinstance(path, list) or not all(type(p) in (str, int) for p in path):
+            return False
         ident, start, role, factor, count, first_id, first_due = rest
         if not _strings([ident, start, role, first_id, first_due]) or type(count) is not int:
             return False
@@ -690,6 +729,19 @@ def compile_partitioned(
     line shows.
     """
     stats = stats if stats is not None else PartitionStats()
+    with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
+        return _compile_partitioned(label, sources, checks, problems, max_bytes, store, stats)
+
+
+def _compile_partitioned(
+    label: str,
+    sources: list[SourceFile],
+    checks: tuple[Check, ...],
+    problems: list[Diagnostic] | None,
+    max_bytes: int,
+    store: UnitCache | None,
+    stats: PartitionStats,
+) -> CheckResult | None:
     if any(d.severity is Severity.ERROR for d in problems or ()):
         stats.fallback = "a file could not be read"
         return None
