@@ -243,3 +243,24 @@ def test_a_hint_in_a_region_file_looks_at_the_people_of_the_others(tmp_path: Pat
     assert "\n      owner: sun\n" in text
     south.write_text(text.replace("\n      owner: sun\n", "\n      owner: nedd\n", 1))
     assert "did you mean `ned`?" in _hint_of(plan, "PLC201")
+
+
+def test_forked_workers_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planc.checks import partition
+
+    monkeypatch.setattr(partition, "_PARALLEL_MIN_BYTES", 0)
+    plan = _generate(tmp_path / "plan", 300, 6, 5)
+    sources, problems = read_directory(plan)
+    found = []
+    for workers in (1, 2):
+        stats = PartitionStats()
+        result = compile_partitioned(
+            str(plan), sources, CHECKS, problems, stats=stats, workers=workers
+        )
+        assert result is not None and stats.fallback is None
+        assert len(stats.computed) == 2
+        found.append(_key(result))
+    assert found[0] == found[1]
+    assert found[0] == _key(check_sources(str(plan), sources, problems))

@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
 import re
 import statistics
 from collections.abc import Iterable, Mapping
@@ -72,7 +73,13 @@ from planc.checks import gaps, mapping, people, refs, smart
 from planc.checks.base import Check
 from planc.core.cache import UnitCache, schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
-from planc.core.frontend import CheckResult, FileUnit, compile_unit, unit_digest
+from planc.core.frontend import (
+    CheckResult,
+    FileUnit,
+    compile_unit,
+    default_workers,
+    unit_digest,
+)
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Level, Node, Plan, build_plan
@@ -728,6 +735,7 @@ def compile_partitioned(
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: UnitCache | None = None,
     stats: PartitionStats | None = None,
+    workers: int | None = None,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -737,7 +745,16 @@ def compile_partitioned(
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
-        return _compile_partitioned(label, sources, checks, problems, max_bytes, store, stats)
+        return _compile_partitioned(
+            label,
+            sources,
+            checks,
+            problems,
+            max_bytes,
+            store,
+            stats,
+            default_workers() if workers is None else workers,
+        )
 
 
 def _compile_partitioned(
@@ -748,6 +765,7 @@ def _compile_partitioned(
     max_bytes: int,
     store: UnitCache | None,
     stats: PartitionStats,
+    workers: int,
 ) -> CheckResult | None:
     if any(d.severity is Severity.ERROR for d in problems or ()):
         stats.fallback = "a file could not be read"
@@ -762,27 +780,32 @@ def _compile_partitioned(
         stats.fallback = "the quarter file has errors"
         return None
     schema = schema_digest()
-    results = []
-    for source in sources:
-        if source is quarter_source:
-            continue
-        digest = unit_digest(source.path, source.data, max_bytes)
-        name = result_name(digest, quarter.digest, schema)
+    regions = [s for s in sources if s is not quarter_source]
+    names = [
+        result_name(unit_digest(s.path, s.data, max_bytes), quarter.digest, schema) for s in regions
+    ]
+    results: list[dict[str, Any] | None] = []
+    for source, name in zip(regions, names, strict=True):
         value = store.get_record(name) if store is not None else None
+        digest = name.rsplit(":", 1)[1]
         if value is not None and valid_result(value, source.path, digest):
             stats.cached.append(source.path)
+            results.append(value)
         else:
-            unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
-            if unit.data is not None and unit.data.get("kind") == "quarter":
-                stats.fallback = "a second quarter file"
-                return None
-            value = region_result(quarter, unit, source, checks)
-            stats.computed.append(source.path)
-            if store is not None:
-                store.put_record(name, value)
-        results.append(value)
+            results.append(None)
+    missing = [i for i, value in enumerate(results) if value is None]
+    computed = _region_results(quarter, [regions[i] for i in missing], checks, max_bytes, workers)
+    for i, value in zip(missing, computed, strict=True):
+        if value is None:
+            stats.fallback = "a second quarter file"
+            return None
+        stats.computed.append(regions[i].path)
+        if store is not None:
+            store.put_record(names[i], value)
+        results[i] = value
     try:
-        combined = combine(quarter, {s.path: s for s in sources}, results, checks)
+        done = [value for value in results if value is not None]
+        combined = combine(quarter, {s.path: s for s in sources}, done, checks)
     except Unsafe as why:
         stats.fallback = str(why)
         return None
@@ -829,3 +852,60 @@ def check_partitioned(
     if found is not None:
         return found
     return check_sources(label, sources, problems, max_bytes, store)
+
+
+# --- region results on both cores -----------------------------------------------------
+
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it saves
+# What forked workers read: set before the pool forks, so nothing but an index is sent.
+_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int] | None = None
+
+
+def _region_job(index: int) -> dict[str, Any] | None:
+    assert _JOB is not None
+    quarter, sources, checks, max_bytes = _JOB
+    source = sources[index]
+    unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    if unit.data is not None and unit.data.get("kind") == "quarter":
+        return None  # a second quarter file: the full compile reports it
+    return region_result(quarter, unit, source, checks)
+
+
+def _region_results(
+    quarter: FileUnit,
+    sources: list[SourceFile],
+    checks: tuple[Check, ...],
+    max_bytes: int,
+    workers: int,
+) -> list[dict[str, Any] | None]:
+    """Each region file's result, in order; on forked workers when there are several.
+
+    A worker hands its result (a JSON value: diagnostics, ids, a shell) back
+    pickled through its own pipe, never through a folder. Where ``fork`` is
+    missing or a worker fails, this process computes the result itself.
+    """
+    global _JOB  # noqa: PLW0603 - read by the forked workers, set only here
+    _JOB = (quarter, sources, checks, max_bytes)
+    try:
+        size = sum(len(s.data) for s in sources)
+        parallel = (
+            workers > 1
+            and len(sources) > 1
+            and size >= _PARALLEL_MIN_BYTES
+            and "fork" in mp.get_all_start_methods()
+        )
+        if not parallel:
+            return [_region_job(i) for i in range(len(sources))]
+        # the largest files first, so the last to finish is a small one
+        order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
+        out: dict[int, dict[str, Any] | None] = {}
+        with mp.get_context("fork").Pool(min(workers, len(sources))) as pool:
+            jobs = {i: pool.apply_async(_region_job, (i,)) for i in order}
+            for i, job in jobs.items():
+                try:
+                    out[i] = job.get()
+                except Exception:  # noqa: BLE001 - a worker that died: do its file here
+                    out[i] = _region_job(i)
+        return [out[i] for i in range(len(sources))]
+    finally:
+        _JOB = None
