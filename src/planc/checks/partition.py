@@ -767,17 +767,14 @@ def _compile_partitioned(
     stats: PartitionStats,
     workers: int,
 ) -> CheckResult | None:
-    if any(d.severity is Severity.ERROR for d in problems or ()):
-        stats.fallback = "a file could not be read"
-        return None
     quarters = [s for s in sources if _is_quarter(s.data)]
     if len(quarters) != 1:
         stats.fallback = "not exactly one quarter file"
         return None
     quarter_source = quarters[0]
     quarter = _quarter_unit(quarter_source, max_bytes, store)
-    if quarter.data is None or quarter.data.get("kind") != "quarter":
-        stats.fallback = "the quarter file has errors"
+    if quarter.data is not None and quarter.data.get("kind") != "quarter":
+        stats.fallback = "the file that looks like the quarter file is not one"
         return None
     schema = schema_digest()
     regions = [s for s in sources if s is not quarter_source]
@@ -803,8 +800,16 @@ def _compile_partitioned(
         if store is not None:
             store.put_record(names[i], value)
         results[i] = value
+    done = [value for value in results if value is not None]
+    unit_level = list(problems or []) + list(quarter.diagnostics)
+    for value in done:
+        unit_level += _load(value["unit"])
+    if any(d.severity is Severity.ERROR for d in unit_level):
+        # as the full compile: a file that does not load or fit the schema stops there
+        result = CheckResult(label, {s.path: s for s in sources})
+        result.diagnostics = resolve_spans(unit_level, SpanResolver({quarter.path: quarter_source}))
+        return result
     try:
-        done = [value for value in results if value is not None]
         combined = combine(quarter, {s.path: s for s in sources}, done, checks)
     except Unsafe as why:
         stats.fallback = str(why)
