@@ -264,3 +264,20 @@ def test_forked_workers_give_the_same_results(
         found.append(_key(result))
     assert found[0] == found[1]
     assert found[0] == _key(check_sources(str(plan), sources, problems))
+
+
+def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    for path in folder.glob("*.json"):
+        entry = json.loads(path.read_text())
+        if str(entry.get("record", "")).startswith("region:"):
+            entry["value"]["shell"] = json.dumps({"kind": "region", "region": {}})
+            entry["value"]["ramp"] = [[["people", 0, "start"], "x", "2027-01-01", "rep", [1, 3],
+                                       5, "a", "2027-02-01"]]  # fmt: skip
+            path.write_text(json.dumps(entry))
+    stats = assert_same(plan, store)  # never a traceback: the full compile answers
+    assert stats.fallback == "a cached region result does not fit"
