@@ -131,18 +131,14 @@ def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit
 def _check_one(
     plan_dir: Path, rev: str | None, limit: int, store: UnitCache | None, whole: bool
 ) -> CheckResult:
-    from planc.checks import check_sources
-    from planc.checks.partition import check_partitioned
-    from planc.core.pipeline import display_path, read_directory
+    from planc.checks import check_directory, check_sources
 
-    compile_ = check_sources if whole else check_partitioned
     if rev is None:
-        sources, problems = read_directory(plan_dir, limit)
-        return compile_(display_path(plan_dir), sources, problems, limit, store)
+        return check_directory(plan_dir, limit, store, whole=whole)
     from planc.core.gitsource import GitSourceError, read_revision
 
     try:
         sources, problems = read_revision(plan_dir, rev, limit)
     except GitSourceError as error:
         fail_usage(str(error))
-    return compile_(f"{plan_dir} at {rev}", sources, problems, limit, store)
+    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store, whole=whole)
