@@ -25,6 +25,10 @@ def _closest(name: str, known: Mapping[str, object], where: str) -> str:
     return f"did you mean `{close}`?" if close else f"add `{name}` to {where}"
 
 
+#: the hint of an unknown name (the partitioned check chooses it among every id of the plan)
+closest_hint = _closest
+
+
 @check("PLC201", Severity.ERROR)
 def unknown_person(plan: Plan) -> Iterator[Finding]:
     """An owner, manager, rep, approver or action owner names no listed person.
