@@ -47,7 +47,26 @@ def _message(template: str, args: dict[str, object]) -> Message:
     return Message(template, **args)
 
 
+class Items(tuple[str, ...]):
+    """Names listed inside a message (accounts, people, targets): ``", "``-joined in English
+    text, joined by the locale's list pattern (CLDR, ``A、B和C``) where the message is
+    rendered again. ``partial``: more follow (``... and 3 more``), so the locale's
+    middle separator joins them all and no "and" comes before the last one shown."""
+
+    partial: bool
+
+    def __new__(cls, items: Iterable[str], partial: bool = False) -> Items:
+        made = super().__new__(cls, items)
+        made.partial = partial
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Items, (tuple(self), self.partial))
+
+
 def _english(value: object) -> str:
+    if isinstance(value, Items):
+        return ", ".join(_english(item) for item in value)
     if isinstance(value, Decimal):
         normal = value.normalize()
         return f"{int(normal):,}" if normal == normal.to_integral_value() else f"{normal:,f}"

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planc.core.diagnostics import Message
+from planc.core.diagnostics import Items, Message
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
@@ -269,6 +269,11 @@ class Locale:
     def join(self, parts: list[str]) -> str:
         return self.t["list_sep"].join(parts)
 
+    def items(self, parts: list[str], partial: bool = False) -> str:
+        """Names as this locale lists them (CLDR): ``A, B, and C`` / ``A、B和C``; ``partial``
+        (more follow) joins them all with the middle separator: ``A、B、C``."""
+        return _list_text(self.tag, tuple(parts), partial)
+
 
 # --------------------------------------------------------------------------- Babel, once
 
@@ -278,6 +283,7 @@ def _babel() -> Any:
     try:
         import babel  # noqa: PLC0415 - only render and comment pay for CLDR's data
         import babel.dates  # noqa: PLC0415
+        import babel.lists  # noqa: PLC0415
         import babel.numbers  # noqa: PLC0415
         import babel.support  # noqa: PLC0415
         from babel.messages import mofile, pofile  # noqa: PLC0415, F401
@@ -370,6 +376,18 @@ def _compact_units(data: Any) -> tuple[tuple[int, str], ...]:
 def _date_text(tag: str, day: date) -> str:
     babel = _babel()
     return str(babel.dates.format_date(day, format="medium", locale=_babel_tag(tag)))
+
+
+@lru_cache(maxsize=1024)
+def _list_text(tag: str, parts: tuple[str, ...], partial: bool) -> str:
+    babel = _babel()
+    if not partial or len(parts) < 2:
+        return str(babel.lists.format_list(list(parts), style="standard", locale=_babel_tag(tag)))
+    middle = babel.Locale.parse(_babel_tag(tag)).list_patterns["standard"]["middle"]
+    text = parts[0]
+    for part in parts[1:]:
+        text = middle.format(text, part)
+    return str(text)
 
 
 @lru_cache(maxsize=1024)
@@ -484,6 +502,11 @@ class Words:
         return str(self.locale.translations.gettext(text.template)).format(**args)
 
     def _argument(self, value: object) -> str:
+        if isinstance(value, Items):
+            parts = [self._argument(item) for item in value]
+            if self.locale is None:
+                return ", ".join(parts)
+            return self.locale.items(parts, value.partial)
         if isinstance(value, str):
             return self.render(value)
         if isinstance(value, Decimal):
