@@ -33,13 +33,13 @@ def adjustment_unknown_target(plan: Plan) -> Iterator[Finding]:
                         Message(
                             "{id} changes {ref}, but there is no such node",
                             id=adjustment.id,
-                            ref=f"{change.node}/{change.metric}",
+                            ref="/".join((change.node, change.metric)),
                         )
                         if node is None
                         else Message(
                             "{id} changes {ref}, but there is no such target",
                             id=adjustment.id,
-                            ref=f"{change.node}/{change.metric}",
+                            ref="/".join((change.node, change.metric)),
                         )
                     ),
                     Message("write node-id/metric-id of a target in this plan"),
@@ -78,7 +78,7 @@ def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
                 Message(
                     "{id} sets {ref} to {after}, but the plan has {current}",
                     id=adjustment.id,
-                    ref=f"{node_id}/{metric}",
+                    ref="/".join((node_id, metric)),
                     after=change.after,
                     current=current,
                 ),
@@ -135,7 +135,7 @@ def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
                     Message(
                         "{id} changes {ref} from {before} to the same value",
                         id=adjustment.id,
-                        ref=f"{change.node}/{change.metric}",
+                        ref="/".join((change.node, change.metric)),
                         before=change.before,
                     ),
                     Message("remove the change, or record the real old value"),

@@ -207,13 +207,22 @@ def _ramp_finding(
     first = actions[0]
     return (
         person.loc / "start",
-        (
-            f"{person.id} starts {person.start} and carries {percent(factor)} of a full load "
-            f"this quarter (policy.ramp), but owns {len(actions)} action(s), the first "
-            f"({first.id}) due {first.due}; the {peers} full-tenure {person.role}(s) own a "
-            f"median of {median.normalize():f}, so the ramp allows {allowed}"
+        Message(
+            "{id} starts {start} and carries {share} of a full load this quarter (policy.ramp), "
+            "but owns {count} action(s), the first ({first}) due {due}; the {peers} full-tenure "
+            "{role}(s) own a median of {median}, so the ramp allows {allowed}",
+            id=person.id,
+            start=person.start,
+            share=percent(factor),
+            count=len(actions),
+            first=first.id,
+            due=first.due,
+            peers=peers,
+            role=person.role,
+            median=format(median.normalize(), "f"),
+            allowed=allowed,
         ),
-        "give some of these actions to colleagues at full tenure, or move them later",
+        Message("give some of these actions to colleagues at full tenure, or move them later"),
     )
 
 

@@ -432,7 +432,7 @@ def phasing_after_leaving(plan: Plan) -> Iterator[Finding]:
                             "{ref} phases {amount} into {month}, after {id} leaves on {end}",
                             ref=target.ref,
                             amount=target.months[index],
-                            month=f"{year}-{month:02d}",
+                            month="-".join((str(year), str(month).zfill(2))),
                             id=node.id,
                             end=person.end,
                         ),

@@ -44,9 +44,17 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 # The modules that write such messages: every one of them is in every catalog
 MESSAGE_SOURCES = (
     "change/impact_report.py",
+    "checks/adjustments.py",
+    "checks/approvals.py",
     "checks/base.py",
     "checks/bottomup.py",
+    "checks/levels.py",
+    "checks/mapping.py",
     "checks/people.py",
+    "checks/refs.py",
+    "checks/resources.py",
+    "checks/seasonality.py",
+    "checks/segments.py",
     "checks/smart.py",
     "checks/totals.py",
     "track/tracking.py",
