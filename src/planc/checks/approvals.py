@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planc.checks.base import Finding, amount, check, percent_beside
-from planc.core.diagnostics import Items, Message, Severity
+from planc.core.diagnostics import Items, Message, Named, Severity
 from planc.core.model import Adjustment, ApprovalTier, Level, Plan
 
 HUNDRED = Decimal(100)
@@ -83,11 +83,13 @@ def required_approver(
         return None
     for node in plan.ancestors(node_id):
         if node.level is wanted:
-            return Required(node.owner, _owner_of(wanted, node.id), wanted)
+            return Required(node.owner, _owner_of(wanted, Named(node.id, node.name)), wanted)
     company = plan.nodes.get(plan.company)
     if company is None:
         return None
-    return Required(company.owner, _owner_of(Level.COMPANY, company.id), Level.COMPANY)
+    return Required(
+        company.owner, _owner_of(Level.COMPANY, Named(company.id, company.name)), Level.COMPANY
+    )
 
 
 def _owner_of(level: Level, node_id: str) -> Message:
@@ -197,14 +199,29 @@ _APPROVER = {
 }
 
 
+def _person(plan: Plan, person: str) -> Named:
+    """A person's id, shown by name where the message is rendered for a reader."""
+    known = plan.people.get(person)
+    return Named(person, known.name if known is not None else person)
+
+
+def _target(plan: Plan, ref: str) -> Named:
+    """``zhang-wei/revenue``, shown as ``Zhang Wei · Revenue`` where a reader sees it."""
+    node_id, _, metric_id = ref.partition("/")
+    node, metric = plan.nodes.get(node_id), plan.metrics.get(metric_id)
+    if node is None or metric is None:
+        return Named(ref, ref)
+    return Named(ref, f"{node.name} · {metric.name}")
+
+
 def _need(plan: Plan, gap: Shortfall) -> Message:
-    refs = Items(gap.refs[:3], partial=len(gap.refs) > 3)
+    refs = Items((_target(plan, ref) for ref in gap.refs[:3]), partial=len(gap.refs) > 3)
     size = size_text(gap.largest, plan.policy.approvals)
     named = {
         "refs": refs,
         "size": size,
         "tier": _tier_words(gap.tier, plan),
-        "person": gap.required.person,
+        "person": _person(plan, gap.required.person),
         "why": gap.required.why,
     }
     if len(gap.refs) > 3:
@@ -266,7 +283,7 @@ def approval_below_tier(plan: Plan) -> Iterator[Finding]:
                     Message(
                         "{id} is approved by {have}; {need}",
                         id=adjustment.id,
-                        have=Items(adjustment.approved_by),
+                        have=Items(_person(plan, p) for p in adjustment.approved_by),
                         need=_need(plan, gap),
                     )
                     if adjustment.approved_by
@@ -278,7 +295,7 @@ def approval_below_tier(plan: Plan) -> Iterator[Finding]:
                 ),
                 Message(
                     "add {person} to approved_by once they have approved",
-                    person=gap.required.person,
+                    person=_person(plan, gap.required.person),
                 ),
             )
 
@@ -313,12 +330,12 @@ def self_approved(plan: Plan) -> Iterator[Finding]:
                 Message(
                     "{id} is approved only by {have}, whose own number it moves; {need}",
                     id=adjustment.id,
-                    have=Items(adjustment.approved_by),
+                    have=Items(_person(plan, p) for p in adjustment.approved_by),
                     need=_need(plan, gap),
                 ),
                 Message(
                     "have {person} approve it and add them to approved_by",
-                    person=gap.required.person,
+                    person=_person(plan, gap.required.person),
                 ),
             )
 

@@ -64,6 +64,22 @@ class Items(tuple[str, ...]):
         return (Items, (tuple(self), self.partial))
 
 
+class Named(str):
+    """An id inside a message that a reader knows by a name: the id in English text (what
+    the YAML and the CLI go by), the name where the message is rendered again for a page or
+    a comment, whose tables show names (``zhou-min`` → ``周敏``)."""
+
+    name: str
+
+    def __new__(cls, ident: str, name: str) -> Named:
+        made = super().__new__(cls, ident)
+        made.name = name
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Named, (str(self), self.name))
+
+
 def _english(value: object) -> str:
     if isinstance(value, Items):
         return ", ".join(_english(item) for item in value)

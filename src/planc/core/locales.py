@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planc.core.diagnostics import Items, Message
+from planc.core.diagnostics import Items, Message, Named
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
@@ -515,6 +515,8 @@ class Words:
             if self.locale is None:
                 return ", ".join(parts)
             return self.locale.items(parts, value.partial)
+        if isinstance(value, Named):
+            return str(value) if self.locale is None else value.name
         if isinstance(value, str):
             return self.render(value)
         if isinstance(value, Decimal):
