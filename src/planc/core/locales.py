@@ -44,6 +44,7 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 # The modules that write such messages: every one of them is in every catalog
 MESSAGE_SOURCES = (
     "change/impact_report.py",
+    "core/loader.py",
     "checks/adjustments.py",
     "checks/approvals.py",
     "checks/base.py",
@@ -501,11 +502,20 @@ class Words:
     def hint(self, diagnostic: Diagnostic) -> str | None:
         return None if diagnostic.hint is None else self.render(diagnostic.hint)
 
+    def translates(self, diagnostic: Diagnostic) -> bool:
+        """Whether the message is shown in this locale (made as data, or found in the catalog)."""
+        if self.locale is None or isinstance(diagnostic.message, Message):
+            return True
+        return self.render(diagnostic.message) != diagnostic.message
+
     def render(self, text: str) -> str:
         """A :class:`Message` again from this locale's catalog, its arguments formatted here;
-        plain text (a message not made from a template) as it is."""
-        if self.locale is None or not isinstance(text, Message):
+        plain text as it is, unless it is a message without arguments (a file's diagnostic
+        read back from the cache as text) that the catalog translates."""
+        if self.locale is None:
             return str(text)
+        if not isinstance(text, Message):
+            return str(self.locale.translations.gettext(str(text)))
         args = {name: self._argument(value) for name, value in text.args.items()}
         return str(self.locale.translations.gettext(text.template)).format(**args)
 
@@ -517,8 +527,10 @@ class Words:
             return self.locale.items(parts, value.partial)
         if isinstance(value, Named):
             return str(value) if self.locale is None else value.name
-        if isinstance(value, str):
+        if isinstance(value, Message):
             return self.render(value)
+        if isinstance(value, str):  # a name or an id: the user's words, never looked up
+            return str(value)
         if isinstance(value, Decimal):
             return self.number(value)
         if isinstance(value, int) and not isinstance(value, bool):
