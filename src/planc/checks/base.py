@@ -69,6 +69,28 @@ def named_scope(plan: Plan, node: Node, target: Target) -> Message:
     return Message("rep {name} ({id}) · {metric}", **named)
 
 
+def level_id(node: Node) -> Message:
+    """``team north-ent``: the node's level, in the reader's words, and its id."""
+    if node.level is Level.COMPANY:
+        return Message("company {id}", id=node.id)
+    if node.level is Level.REGION:
+        return Message("region {id}", id=node.id)
+    if node.level is Level.TEAM:
+        return Message("team {id}", id=node.id)
+    return Message("rep {id}", id=node.id)
+
+
+def plural_level(level: Level) -> Message:
+    """What the nodes of a level are called together: ``regions``, ``teams``, ``reps``."""
+    if level is Level.REGION:
+        return Message("regions")
+    if level is Level.TEAM:
+        return Message("teams")
+    if level is Level.REP:
+        return Message("reps")
+    return Message("children")
+
+
 def amount(value: Decimal) -> str:
     """1180000 → '1,180,000'; 4.50 → '4.5' (see planc.core.numbers.grouped)."""
     return grouped(value)

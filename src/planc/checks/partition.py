@@ -62,6 +62,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -556,10 +557,17 @@ def _ramping(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> list[D
     for r in results:
         for path, ident, start, role, factor, count, first_id, first_due in r["ramp"]:
             ratio = Fraction(factor[0], factor[1])
-            text = people.ramp_text(ident, start, role, ratio, count, first_id, first_due, medians)
+            text = people.ramp_text(
+                ident, _day(start), role, ratio, count, first_id, _day(first_due), medians
+            )
             if text is not None:
                 out.append(rule.at(Loc(r["path"], tuple(path)), *text))
     return out
+
+
+def _day(text: str) -> date:
+    """A date the region result keeps as ISO text (JSON has no dates)."""
+    return date.fromisoformat(text)
 
 
 def _medians(
@@ -683,8 +691,18 @@ def _valid_findings(value: dict[str, Any]) -> bool:
         ident, start, role, factor, count, first_id, first_due = rest
         if not _strings([ident, start, role, first_id, first_due]) or type(count) is not int:
             return False
+        if not (_iso_day(start) and _iso_day(first_due)):
+            return False
         if not _ints(factor) or len(factor) != 2 or factor[1] <= 0:
             return False
+    return True
+
+
+def _iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
     return True
 
 

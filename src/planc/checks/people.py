@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -196,12 +197,12 @@ def ramping_findings(
         first = sorted(actions, key=lambda a: a.due)[0]
         text = ramp_text(
             person.id,
-            person.start.isoformat(),
+            person.start,
             person.role,
             factor,
             len(actions),
             first.id,
-            first.due.isoformat(),
+            first.due,
             medians,
         )
         if text is not None:
@@ -210,14 +211,14 @@ def ramping_findings(
 
 def ramp_text(
     person: str,
-    start: str,
+    start: date,
     role: str,
     factor: Fraction,
     count: int,
     first_id: str,
-    first_due: str,
+    first_due: date,
     medians: dict[str, tuple[Decimal, int]],
-) -> tuple[str, str] | None:
+) -> tuple[Message, Message] | None:
     """The message and hint of PLC453 for one person, or None when the load is allowed."""
     if factor >= 100 or role not in medians:
         return None
@@ -226,11 +227,22 @@ def ramp_text(
     if count <= allowed:
         return None
     return (
-        f"{person} starts {start} and carries {percent(factor)} of a full load "
-        f"this quarter (policy.ramp), but owns {count} action(s), the first "
-        f"({first_id}) due {first_due}; the {peers} full-tenure {role}(s) own a "
-        f"median of {median.normalize():f}, so the ramp allows {allowed}",
-        "give some of these actions to colleagues at full tenure, or move them later",
+        Message(
+            "{id} starts {start} and carries {share} of a full load this quarter (policy.ramp), "
+            "but owns {count} action(s), the first ({first}) due {due}; the {peers} full-tenure "
+            "{role}(s) own a median of {median}, so the ramp allows {allowed}",
+            id=person,
+            start=start,
+            share=percent(factor),
+            count=count,
+            first=first_id,
+            due=first_due,
+            peers=peers,
+            role=role,
+            median=format(median.normalize(), "f"),
+            allowed=allowed,
+        ),
+        Message("give some of these actions to colleagues at full tenure, or move them later"),
     )
 
 
