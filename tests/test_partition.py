@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.test_cases import FIXTURE, all_cases, apply_edit
+from test_cases import FIXTURE, all_cases, apply_edit
 
 from planc.checks import CHECKS, check_sources
 from planc.checks.partition import PartitionStats, compile_partitioned
