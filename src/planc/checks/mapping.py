@@ -23,6 +23,11 @@ def _hint(name: str, known: list[str], where: str) -> Message:
     return Message("use an id from {where}", where=where)
 
 
+def owner_hint(person: str, people: list[str]) -> str:
+    """PLC730's hint for an owner mapped to no person (the partitioned check uses it too)."""
+    return _hint(person, people, "people:")
+
+
 @check("PLC730", Severity.ERROR)
 def actuals_unknown_name(plan: Plan) -> Iterator[Finding]:
     """The actuals mapping names a person, product line or metric the plan does not have.

@@ -72,6 +72,10 @@ def _closest(name: str, known: Mapping[str, object], where: str) -> Message:
     return Message("add `{name}` to {where}", name=name, where=where)
 
 
+#: the hint of an unknown name (the partitioned check chooses it among every id of the plan)
+closest_hint = _closest
+
+
 @check("PLC201", Severity.ERROR)
 def unknown_person(plan: Plan) -> Iterator[Finding]:
     """An owner, manager, rep, approver or action owner names no listed person.

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from planc.core import fastload
 from planc.core.composer import compose_nodes, span_of
 from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
 from planc.core.numbers import (
@@ -319,10 +320,12 @@ _LARGEST: int = 10**MAX_INTEGER_DIGITS - 1
 _FINEST = Decimal(1).scaleb(-MAX_DECIMALS)
 
 _CORE = "tag:yaml.org,2002:"
-_INT = re.compile(r"[-+]?[0-9]+\Z").match
+_INT_RE = re.compile(r"[-+]?[0-9]+\Z")
+_INT = _INT_RE.match
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DIGIT_GROUP = re.compile(r"[0-9]{3}\Z").match
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z").match
+_DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_DECIMAL = _DECIMAL_RE.match
 _NUMBER_TRAPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[-+]?[0-9]+[eE][-+]?[0-9]+\Z"), "exponent"),
     (re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z"), "separators"),
@@ -402,8 +405,13 @@ class LoadResult:
     traps: dict[tuple[int, int], Trap] = field(default_factory=dict)
 
 
-def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
-    """Load one plan file into plain data, diagnosing everything YAML can get wrong."""
+def load_source(
+    source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES, *, fast: bool = True
+) -> LoadResult:
+    """Load one plan file into plain data, diagnosing everything YAML can get wrong.
+
+    A plain file goes through :mod:`planc.core.fastload` when yaml_rs is installed (same
+    values; ``fast=False`` or ``PLANC_FAST_YAML=0`` forces the libyaml path)."""
     result = LoadResult(source, None)
     data = source.data
     if len(data) > max_bytes:
@@ -415,6 +423,12 @@ def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadR
             )
         )
         return result
+    if fast and fastload.enabled():
+        values = fastload.fast_values(data, MAX_DEPTH, reads_as_number)
+        if values is not None:  # plain, valid, in bounds: no diagnostic but the modeline's
+            result.data = values
+            _check_modeline(source, result)
+            return result
     encoding_problem = _check_encoding(source)
     if encoding_problem is not None:
         result.diagnostics.append(encoding_problem)
@@ -447,7 +461,12 @@ def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadR
                 "write the plan's keys (planc, kind, ...) or delete the file",
             )
         )
-    if not data.lstrip(b"\xef\xbb\xbf").startswith(MODELINE_PREFIX):
+    _check_modeline(source, result)
+    return result
+
+
+def _check_modeline(source: SourceFile, result: LoadResult) -> None:
+    if not source.data.lstrip(b"\xef\xbb\xbf").startswith(MODELINE_PREFIX):
         result.diagnostics.append(
             NO_MODELINE.at(
                 SourceSpan(source.path, 1, 1),
@@ -458,7 +477,21 @@ def load_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadR
                 ),
             )
         )
-    return result
+
+
+def reads_as_number(text: str) -> bool:
+    """Whether a plain scalar is read as anything but text: an int, a decimal, or a number
+    written in a way YAML 1.1 reads differently (a trap the schema stage explains)."""
+    return _NUMBERISH(text) is not None
+
+
+# Everything `plain` reads as a number or a trap, as one pattern (one match per scalar).
+_NUMBERISH = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (_INT_RE, _DECIMAL_RE, *(pattern for pattern, _kind in _NUMBER_TRAPS))
+    )
+).match
 
 
 def _check_encoding(source: SourceFile) -> Diagnostic | None:

@@ -1,0 +1,233 @@
+"""A fast path for plain plan files: yaml_rs builds the values, planc vouches for them.
+
+libyaml's composer plus planc's constructor cost about six times what yaml_rs
+(Rust, MIT/Unlicense, wheels for Linux, macOS and Windows) takes to turn the
+same bytes into Python objects. yaml_rs reads YAML 1.2 and keeps no scalar
+style, tags or positions, so it is used only where that cannot matter:
+
+1. a byte pre-scan refuses any file holding something whose meaning differs
+   between the two readers or that planc must diagnose (tags, anchors and
+   aliases, escapes, block scalars, directives, document markers, merge keys,
+   tabs, carriage returns, control characters, byte-order marks, line breaks
+   YAML 1.1 knows and 1.2 does not, leading zeros, radix and exponent numbers,
+   digit separators, ``.inf``/``.nan``, a decimal whose text a float cannot
+   give back: a trailing zero, a bare point, 16 or more digits);
+2. yaml_rs parses; any error (syntax, duplicate key, nesting) refuses;
+3. one walk turns floats into exact ``Decimal``s (the pre-scan guarantees the
+   shortest float repr is the written text), interns keys and short strings
+   as the constructor does, and refuses on a non-text key, a string YAML 1.1
+   would read as a boolean or number, a number out of planc's bounds or
+   nesting past ``MAX_DEPTH``.
+
+A refused file goes through the libyaml path, which gives every diagnostic
+with its position; so a file loaded here has none of them, by construction.
+``tests/test_fastload.py`` checks both paths give identical values.
+Set ``PLANC_FAST_YAML=0`` to switch the fast path off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from sys import intern
+from typing import Any
+
+from planc.core.numbers import out_of_bounds
+
+_loads: Callable[..., Any] | None
+try:
+    from yaml_rs import loads as _loads
+except ImportError:  # pragma: no cover - the optional extra `fast` is not installed
+    _loads = None
+
+# The exact rules, as regular expressions; `refuses` runs them only where a cheap test of the
+# whole file (bytes.translate, `in`: memory speed, where `re` scans at ~60 MB/s) finds a hint.
+# Refused anywhere: escapes (in double quotes; quotes themselves both read alike), tabs, CR,
+# control characters, and the lead bytes of the non-ASCII refused below.
+_REFUSED_ASCII = b"\\\t\r" + bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+_KEEP = frozenset(_REFUSED_ASCII + b"\xc2\xe2\xef")
+_DELETE_SAFE = bytes(byte for byte in range(256) if byte not in _KEEP)
+_REFUSED_NON_ASCII = {  # lead byte: what libyaml reads differently or refuses
+    0xE2: (b"\xe2\x80\xa8", b"\xe2\x80\xa9"),  # LINE and PARAGRAPH SEPARATOR: breaks in YAML 1.1
+    0xEF: (b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf"),  # BOM, U+FFFE, U+FFFF
+}
+_C1 = re.compile(rb"\xc2[\x80-\x9f]").search  # C1 controls, NEL (a line break in YAML 1.1)
+# A plain scalar, and so a number, starts a line or follows a space, `[`, `{` or `,` (tabs are
+# refused above); `hugo.ortiz.00010@example.com` holds no number token.
+_TOKEN = rb"[\n \[{,][-+]?"
+_SEPARATOR = re.compile(_TOKEN + rb"\.?[0-9][0-9.]*_").search  # 1_000: an int in YAML 1.2
+_EXPONENT = re.compile(_TOKEN + rb"[0-9.]+[eE]").search  # 1e6: text in YAML 1.1, float in 1.2
+_LONG = b"9" * 16  # 16 digits and more: past a float's exact digits and planc's bound
+_POINT = re.compile(rb"\.(?:[0-9]*0(?![0-9])|(?![0-9]))").finditer  # `1.50` and `5.`: a float
+# forgets the text (candidates; `_numeric_token` says which start a number)
+_LITERALS = (
+    b"\n---",  # document markers: several documents
+    b"\n...",  # an explicit document end
+    b"\n%",  # a directive
+)
+# One byte per class: 0, and 1-9 with the radix letters x/o/b (as 9), signs (as -), what a
+# plain scalar follows (as space), the indicators that change a scalar when they start it
+# (tags, anchors, aliases, complex keys, block scalars, reserved, merge keys `<<`: as !);
+# anything else as `~`. (`.inf` and `.nan` need no test: yaml_rs reads them as floats that
+# are not finite, which the walk refuses.)
+_CLASSES = bytearray(b"~" * 256)
+for _bytes, _class in (
+    (b"123456789xXoObB", b"9"), (b"0", b"0"), (b"+-", b"-"), (b"\n [{,", b" "),
+    (b"!&*?|<>@`", b"!"),
+):  # fmt: skip
+    for _byte in _bytes:
+        _CLASSES[_byte] = _class[0]
+_CLASS = bytes(_CLASSES)
+_NEEDLES = (
+    b" 00", b" 09", b" -00", b" -09",  # leading zeros (octal in YAML 1.1), radix (0x, 0o, 0b)
+    b" !",  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, `>`, `@`, `` ` ``, `<<`
+)  # fmt: skip
+# Digits and points as 9, e/E and `_` as e, anything else as space: 16 digits in a row, and
+# a digit or point before an exponent or a digit separator, where the exact rules then look.
+_NUMBER_CHARS = bytearray(b" " * 256)
+for _byte in b"0123456789.":
+    _NUMBER_CHARS[_byte] = 0x39
+for _byte in b"eE_":
+    _NUMBER_CHARS[_byte] = 0x65
+_NUMBER_CLASS = bytes(_NUMBER_CHARS)
+# What YAML 1.1 reads as a boolean (planc diagnoses it); yaml_rs keeps it as text.
+_YAML11_BOOLS = frozenset(
+    word
+    for base in ("yes", "y", "on", "no", "n", "off")
+    for word in (base, base.capitalize(), base.upper())
+)
+_SPECIAL = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE"))
+_SPECIAL |= frozenset(("false", "False", "FALSE"))
+_NUMERIC_START = frozenset("0123456789+-.")
+
+
+class _Refused(Exception):
+    pass
+
+
+def enabled() -> bool:
+    """Whether the fast path can run: yaml_rs installed and not switched off."""
+    return _loads is not None and os.environ.get("PLANC_FAST_YAML", "1") != "0"
+
+
+def refuses(data: bytes) -> bool:
+    """True when the bytes hold anything the fast path cannot vouch for (conservative)."""
+    odd = data.translate(None, _DELETE_SAFE)
+    if odd:
+        if odd.translate(None, b"\xc2\xe2\xef"):
+            return True
+        if 0xC2 in odd and _C1(data):
+            return True
+        for lead, needles in _REFUSED_NON_ASCII.items():
+            if lead in odd and any(needle in data for needle in needles):
+                return True
+    data = b"\n" + data  # the first line starts after a line break, like every other
+    if any(literal in data for literal in _LITERALS):
+        return True
+    classes = data.translate(_CLASS)
+    if any(needle in classes for needle in _NEEDLES):
+        return True
+    numbers = data.translate(_NUMBER_CLASS)
+    if _LONG in numbers:
+        return True
+    if b"9e" in numbers and (_SEPARATOR(data) or _EXPONENT(data)):
+        return True
+    return any(_numeric_token(data, match.start()) for match in _POINT(data))
+
+
+def _numeric_token(data: bytes, point: int) -> bool:
+    """Whether the `.` at ``point`` (a `_POINT` match) is inside a number token: digits or
+    none before it (`.50`, but `5.` needs one), a sign, and what a plain scalar follows."""
+    start = point
+    while 0x30 <= data[start - 1] <= 0x39:
+        start -= 1
+    if start == point and not data[point + 1 : point + 2].isdigit():
+        return False
+    if data[start - 1] in b"+-":
+        start -= 1
+    return data[start - 1] in b"\n [{,"
+
+
+def fast_values(
+    data: bytes, max_depth: int, reads_as_number: Callable[[str], bool]
+) -> dict[str, Any] | None:
+    """The document's values exactly as the libyaml path builds them, or ``None`` to say
+    "use the libyaml path" (the file may need a diagnostic or read differently there).
+
+    ``reads_as_number(text)``: whether the libyaml path reads a plain scalar starting like a
+    number as anything but plain text (a number, or a trap it diagnoses)."""
+    if _loads is None or refuses(data):
+        return None
+    try:
+        text = data.decode("utf-8")
+        loaded = _loads(text, parse_datetime=False)
+    except Exception:  # noqa: BLE001 - any complaint at all: the libyaml path explains it
+        return None
+    if type(loaded) is not dict:
+        return None
+    try:
+        values: dict[str, Any] = _vouch(loaded, max_depth, reads_as_number)
+    except (_Refused, RecursionError):
+        return None
+    return values
+
+
+def _vouch(root: dict[str, Any], max_depth: int, reads_as_number: Callable[[str], bool]) -> Any:
+    """Rebuild the tree as the libyaml path would: keys and short strings interned, floats
+    as exact Decimals; raise `_Refused` at the first value that path would read otherwise.
+    Scalars are handled inline in the two container loops: this is the hot path."""
+    # A plain scalar that starts like a number and stayed text is a trap the libyaml path
+    # diagnoses (dates are the common exception); a quoted one is refused too (conservative:
+    # the style is gone), as is anything YAML 1.1 reads as a boolean.
+    numeric_start, refused = _NUMERIC_START, _YAML11_BOOLS | _SPECIAL
+    str_, dict_, list_, float_ = str, dict, list, float
+
+    def text(value: str) -> str:
+        if value in refused or (value[:1] in numeric_start and reads_as_number(value)):
+            raise _Refused
+        return intern(value) if len(value) <= 32 else value
+
+    def number(value: float) -> Decimal:
+        exact = Decimal(repr(value))
+        if not exact.is_finite() or out_of_bounds(exact) is not None:
+            raise _Refused
+        return exact
+
+    def mapping(node: dict[Any, Any], depth: int) -> dict[str, Any]:
+        if depth > max_depth:
+            raise _Refused
+        built: dict[str, Any] = {}
+        for key, loaded in node.items():
+            if key.__class__ is not str_:
+                raise _Refused
+            kind = loaded.__class__
+            if kind is str_:
+                built[intern(key)] = text(loaded)
+            elif kind is dict_:
+                built[intern(key)] = mapping(loaded, depth + 1)
+            elif kind is list_:
+                built[intern(key)] = sequence(loaded, depth + 1)
+            elif kind is float_:
+                built[intern(key)] = number(loaded)
+            else:  # int, bool, None: as they are
+                built[intern(key)] = loaded
+        return built
+
+    def sequence(node: list[Any], depth: int) -> list[Any]:
+        if depth > max_depth:
+            raise _Refused
+        for index, value in enumerate(node):  # in place: the list is ours
+            kind = value.__class__
+            if kind is str_:
+                node[index] = text(value)
+            elif kind is dict_:
+                node[index] = mapping(value, depth + 1)
+            elif kind is list_:
+                node[index] = sequence(value, depth + 1)
+            elif kind is float_:
+                node[index] = number(value)
+        return node
+
+    return mapping(root, 0)

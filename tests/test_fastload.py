@@ -1,0 +1,206 @@
+"""The fast YAML path (yaml_rs + a conservative pre-scan) and the libyaml path agree exactly.
+
+For every file planc's own tests and examples hold, for generated plans with
+injected errors, and for hypothesis-made snippets built around every YAML trap
+planc diagnoses: ``load_source`` gives the same values (same types, a Decimal
+with the same digits and exponent), the same diagnostics and the same traps
+whether the fast path is on or off; and the command line prints the same report.
+Whatever the fast path accepts, the libyaml path finds nothing wrong with.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from planc.cli import cli
+from planc.core import fastload
+from planc.core.loader import LoadResult, load_source, reads_as_number
+from planc.core.source import SourceFile
+
+pytestmark = pytest.mark.skipif(
+    not fastload.enabled(), reason="yaml_rs not installed (the `fast` extra)"
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of the same types; Decimals with the same sign, digits and exponent."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Decimal):
+        return a.as_tuple() == b.as_tuple()
+    return bool(a == b)
+
+
+def both(path: str, data: bytes) -> tuple[LoadResult, LoadResult, bool]:
+    source = SourceFile(path, data)
+    took_fast = fastload.fast_values(data, 64, reads_as_number) is not None
+    return load_source(source), load_source(source, fast=False), took_fast
+
+
+def assert_agree(path: str, data: bytes) -> bool:
+    fast, slow, took_fast = both(path, data)
+    assert same(fast.data, slow.data), path
+    assert fast.diagnostics == slow.diagnostics, path
+    assert fast.traps == slow.traps, path
+    if took_fast:  # what the fast path vouches for, the libyaml path finds nothing wrong with
+        assert [d.code for d in slow.diagnostics] in ([], ["PLC012"]), path
+        assert not slow.traps, path
+    return took_fast
+
+
+def test_every_yaml_file_of_the_repository_loads_the_same_both_ways() -> None:
+    files = [
+        path
+        for folder in ("tests", "plans", "examples", "docs")
+        if (REPO / folder).is_dir()
+        for path in sorted((REPO / folder).rglob("*.y*ml"))
+    ]
+    assert len(files) > 100
+    fast = {path for path in files if assert_agree(str(path), path.read_bytes())}
+    # Not vacuous: the example plan's region files take the fast path (the cases hold traps
+    # on purpose; prose in comments can make the pre-scan refuse a file, which is safe).
+    regions = sorted((REPO / "plans" / "2027-Q1" / "regions").glob("*.yaml"))
+    assert regions and all(path in fast for path in regions), sorted(fast)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen") / "2027-Q1"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), "600", str(root), "--errors", "40"],
+        check=True,
+        capture_output=True,
+    )
+    return root
+
+
+def test_a_generated_plan_with_errors_loads_the_same_and_goes_fast(generated: Path) -> None:
+    files = sorted(generated.rglob("*.yaml"))
+    assert len(files) >= 2
+    took_fast = [assert_agree(str(path), path.read_bytes()) for path in files]  # every file
+    assert all(took_fast), list(zip(files, took_fast, strict=True))
+
+
+def test_check_reports_the_same_diagnostics_and_positions_either_way(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def report(flag: str) -> Any:
+        monkeypatch.setenv("PLANC_FAST_YAML", flag)
+        result = CliRunner().invoke(cli, ["check", str(generated), "--no-cache", "-f", "json"])
+        assert result.exit_code == 1, result.output
+        return json.loads(result.output)
+
+    fast, slow = report("1"), report("0")
+    assert fast == slow
+    assert len(fast["diagnostics"]) >= 40
+
+
+TRAPS = [
+    "no", "No", "NO", "yes", "on", "Off", "y", "n", "010", "-010", "+07", "00", "0",
+    "-0", "1e6", "1E+6", "1.5e3", ".5e1", "1_000", "_1", "1_0.5", "1:30", "-1:30:00",
+    ".inf", "-.Inf", ".NaN", ".nan", "1.50", "4.0", "5.", "-5.", ".5", "-.5", "0.5",
+    "4.3", "0x1F", "0o17", "0b101", "+5", "1,000", "1,000,000", "50%", "2027-03-20",
+    "12345678901234567", "999999999999999", "1000000000000000", "0.0000001",
+    "1234567.123456", "1.0000001", "123456789012.345", "~", "null", "Null", "true",
+    "TRUE", "False", "", "x", "r01-t001", "a.50", "v1.0", "wang-lei", "华东区", "R&D",
+    "Q1!", "a#b", "a # c", "'q'", '"q"', "*a", "&a x", "!!str 5", "!!int 5", "<<",
+    "@x", "`x`", "a: b", "- x", "[1, 2]", "{a: 1}", "[1,000]", "{v: 1,000}", "a\tb",
+    '"no"', "'010'", '"1.50"', '"a\\u00e9"', "'it''s'", '"two\n   lines"', "'two\n\n  x'",
+    '"x" y', "x 'y'", "O'Brien", '"a # b"', '""', "''",
+]  # fmt: skip
+KEYS = ["value", "id", "no", "1", "010", "1.5", "null", "true", "~", "a b", "<<", "v"]
+
+
+def snippet(items: list[tuple[str, str, int]]) -> str:
+    lines = ["# yaml-language-server: $schema=x", "planc: 1"]
+    for key, value, form in items:
+        if form == 0:
+            lines.append(f"{key}: {value}")
+        elif form == 1:
+            lines.append(f"{key}:\n  - {value}\n  - {value}")
+        elif form == 2:
+            lines.append(f"{key}: [{value}, {value}]")
+        elif form == 3:
+            lines.append(f"{key}: {{a: {value}, b: {value}}}")
+        else:
+            lines.append(f"{key}:\n  inner: {value}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(KEYS), st.from_regex(r"[a-z][a-z_0-9]{0,6}", fullmatch=True)),
+            st.one_of(
+                st.sampled_from(TRAPS),
+                st.from_regex(r"[-+.0-9a-z_ ,:eE]{1,12}", fullmatch=True),
+                st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+                st.integers(-(10**17), 10**17).map(str),
+            ),
+            st.integers(0, 4),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_snippets_around_the_traps_load_the_same_both_ways(
+    items: list[tuple[str, str, int]],
+) -> None:
+    assert_agree("snippet.yaml", snippet(items).encode("utf-8"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_load_the_same_both_ways(data: bytes) -> None:
+    assert_agree("bytes.yaml", b"planc: 1\nkind: region\nx: " + data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key: yaml_rs refuses, libyaml's path explains
+        "a: &x [1]\nb: *x\n",
+        "a: !!python/object:os.system x\n",
+        "\ufeffa: 1\n",
+        "a: 1\r\nb: 2\r\n",
+        "a: 1\n---\nb: 2\n",
+        "a: " + "[" * 70 + "]" * 70 + "\n",
+        "a:\tb\n",
+        "a: x\u2028y\n",
+        "a: x\x85y\n",
+    ],
+)
+def test_what_the_fast_path_refuses_is_diagnosed_as_before(text: str) -> None:
+    data = text.encode("utf-8")
+    assert fastload.fast_values(data, 64, reads_as_number) is None
+    assert_agree("refused.yaml", data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 4.3\nb: wang-lei\nc: [1, 2, -7]\nd: {e: 2027-03-20, f: 0}\n",
+        'name: "East"\nowner: O\'Brien\nnote: a sentence, with commas\n',
+        "x:\n  - 0.25\n  - -0.5\n  - .5\n  - 999999999999999\n",
+    ],
+)
+def test_plain_files_take_the_fast_path_with_the_same_values(text: str) -> None:
+    data = text.encode("utf-8")
+    assert fastload.fast_values(data, 64, reads_as_number) is not None
+    assert assert_agree("plain.yaml", data)
