@@ -447,3 +447,26 @@ def test_text_read_back_from_the_cache_is_translated_but_names_never_are() -> No
     assert str(named) == "have z approve it and add them to approved_by"
     assert zh.render(named).startswith("请周敏批准")
     assert Words(get_locale("en", "USD")).render(named).startswith("have 周敏 approve")
+
+
+def test_a_change_without_a_record_speaks_the_plans_language(tmp_path: Path) -> None:
+    """PLC610, which planc diff adds to the checks, is a Message the catalog translates too."""
+    from planc.change.coverage import coverage_diagnostics
+
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(REPO / "tests" / "fixtures" / "mini", base)
+    shutil.copytree(REPO / "tests" / "fixtures" / "mini", head)
+    north = head / "regions" / "north.yaml"
+    text = north.read_text(encoding="utf-8")
+    old = "      value: 550000\n              stretch"
+    assert text.count(old) == 1
+    north.write_text(text.replace(old, old.replace("550000", "540000")), encoding="utf-8")
+    before, after = check_directory(base).plan, check_directory(head).plan
+    assert before is not None and after is not None
+    found = coverage_diagnostics(before, after)
+    assert [d.code for d in found] == ["PLC610"]
+    zh = Words(get_locale("zh-CN", "CNY"))
+    for text_ in (found[0].message, found[0].hint):
+        assert isinstance(text_, Message)
+        assert zh.render(text_) != str(text_)
+    assert "550,000" in zh.render(found[0].message) and "调整记录" in zh.render(found[0].message)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.checks.base import Finding, check
+from planc.checks.base import Finding, check, named_ref
 from planc.core.diagnostics import Items, Message, Severity
 from planc.core.model import Plan
 
@@ -78,7 +78,7 @@ def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
                 Message(
                     "{id} sets {ref} to {after}, but the plan has {current}",
                     id=adjustment.id,
-                    ref="/".join((node_id, metric)),
+                    ref=named_ref(plan, node_id, metric),
                     after=change.after,
                     current=current,
                 ),
@@ -135,7 +135,7 @@ def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
                     Message(
                         "{id} changes {ref} from {before} to the same value",
                         id=adjustment.id,
-                        ref="/".join((change.node, change.metric)),
+                        ref=named_ref(plan, change.node, change.metric),
                         before=change.before,
                     ),
                     Message("remove the change, or record the real old value"),
@@ -166,7 +166,7 @@ def adjustment_stub(plan: Plan) -> Iterator[Finding]:
     for adjustment in plan.adjustments:
         empty = [k for k in ("cause", "note") if not getattr(adjustment, k).strip()]
         if empty:
-            targets = Items(f"{c.node}/{c.metric}" for c in adjustment.changes)
+            targets = Items(named_ref(plan, c.node, c.metric) for c in adjustment.changes)
             if len(empty) == 2:
                 message = Message(
                     "{id} ({targets}) is a stub: its cause and note are empty",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planc.checks.base import Finding, amount, check, percent_beside
+from planc.checks.base import Finding, amount, check, named_ref, percent_beside
 from planc.core.diagnostics import Items, Message, Named, Severity
 from planc.core.model import Adjustment, ApprovalTier, Level, Plan
 
@@ -208,10 +208,7 @@ def _person(plan: Plan, person: str) -> Named:
 def _target(plan: Plan, ref: str) -> Named:
     """``zhang-wei/revenue``, shown as ``Zhang Wei · Revenue`` where a reader sees it."""
     node_id, _, metric_id = ref.partition("/")
-    node, metric = plan.nodes.get(node_id), plan.metrics.get(metric_id)
-    if node is None or metric is None:
-        return Named(ref, ref)
-    return Named(ref, f"{node.name} · {metric.name}")
+    return named_ref(plan, node_id, metric_id)
 
 
 def _need(plan: Plan, gap: Shortfall) -> Message:

@@ -293,6 +293,18 @@ def _already_used(kind: str, ident: str, first: str) -> Message:
         return Message(
             "adjustment id `{id}` is already used (first at {first})", id=ident, first=first
         )
+    if kind == "metric":
+        return Message("metric id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "pillar":
+        return Message("pillar id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "product":
+        return Message(
+            "product id `{id}` is already used (first at {first})", id=ident, first=first
+        )
+    if kind == "segment":
+        return Message(
+            "segment id `{id}` is already used (first at {first})", id=ident, first=first
+        )
     return Message(
         "{kind} id `{id}` is already used (first at {first})", kind=kind, id=ident, first=first
     )

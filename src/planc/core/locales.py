@@ -43,6 +43,7 @@ DOMAIN = "planc"
 KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Message": None}
 # The modules that write such messages: every one of them is in every catalog
 MESSAGE_SOURCES = (
+    "change/coverage.py",
     "change/impact_report.py",
     "core/loader.py",
     "checks/adjustments.py",
