@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cases import FIXTURE, all_cases, apply_edit
 
 from planc.checks import CHECKS, check_sources
 from planc.checks.partition import PartitionStats, compile_partitioned
 from planc.core.cache import UnitCache
 from planc.core.pipeline import read_directory
 from planc.core.reporters import summary_line
+from test_cases import FIXTURE, all_cases, apply_edit
 
 ROOT = Path(__file__).parent.parent
 GENERATE = ROOT / "bench" / "generate.py"
