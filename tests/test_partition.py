@@ -35,7 +35,8 @@ FALLBACKS: list[str] = []
 
 
 def _key(result: Any) -> list[tuple[Any, ...]]:
-    return [(d.code, d.severity, d.span, d.message, d.hint) for d in result.diagnostics]
+    # the YAML path too: the language server's code actions read it
+    return [(d.code, d.severity, d.span, d.message, d.hint, d.loc) for d in result.diagnostics]
 
 
 def both(plan: Path, store: UnitCache | None = None) -> tuple[Any, Any, PartitionStats]:
@@ -155,7 +156,7 @@ def test_a_corrupted_or_foreign_region_result_is_ignored(tmp_path: Path) -> None
     forged = json.loads(records[1].read_text())
     forged["value"]["path"] = "elsewhere.yaml"
     forged["value"].setdefault("checks", []).append(
-        ["PLC999", "error", "forged", None, ["x.yaml", 1, 1, 1, 1]]
+        ["PLC999", "error", "forged", None, ["x.yaml", 1, 1, 1, 1], None]
     )
     records[1].write_text(json.dumps(forged))
     stats = assert_same(plan, store)
