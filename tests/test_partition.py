@@ -282,3 +282,28 @@ def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path
             path.write_text(json.dumps(entry))
     stats = assert_same(plan, store)  # never a traceback: the full compile answers
     assert stats.fallback == "a cached region result does not fit"
+
+
+def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    from planc.lsp.session import QuarterSession
+
+    plan = _generate(tmp_path / "plan", 300, 4, 9)
+    session = QuarterSession(plan.absolute())
+    session.generation = 1
+    session.compile({}, 1)
+    assert session.plan is not None and session.baseline is not None
+    region = sorted((plan / "regions").glob("*.yaml"))[0].absolute()
+    edited = _NUMBER.sub(b"value: 7", region.read_bytes(), count=1)
+    session.generation = 2
+    session.compile_diagnostics({region: edited}, 2)
+    assert len(session.memory.records) == 2  # the first partitioned compile: both regions
+    edited = _NUMBER.sub(b"value: 8", edited, count=1)
+    session.generation = 3
+    fast = session.compile_diagnostics({region: edited}, 3)
+    assert fast.plan is None and session.stale  # checked by its files; the model not yet
+    assert len(session.memory.records) == 3  # the other region's result was reused
+    session.refresh()
+    assert not session.stale and session.plan is not None
+    full = session.result
+    assert full is not None and _key(fast) == _key(full)

@@ -421,10 +421,15 @@ def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
 
     Each keeps the path to its ``start`` (resolved to a span only if it is reported)."""
     found = []
+    ramp = plan.policy.ramp
+    year, month = plan.quarter.months[0]
     for person_id, actions in people.owned_actions(plan).items():
         person = plan.people.get(person_id)
         if person is None or person.start is None or person.loc.file != rfile:
             continue
+        tenure = (year - person.start.year) * 12 + (month - person.start.month)
+        if tenure >= len(ramp) - 1 and ramp[-1] == 100:
+            continue  # on the ramp's last step from the first month: a full load
         factor = smart.ramp_factor(plan, person)
         if factor >= 100:
             continue
