@@ -307,3 +307,24 @@ def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path)
     assert not session.stale and session.plan is not None
     full = session.result
     assert full is not None and _key(fast) == _key(full)
+
+
+_NAMED = re.compile(rb"((?:owner|rep|manager|node|target|supports|approved_by): \[?)([\w-]+)")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_path: Path) -> None:
+    """Names swapped for ids of other files (or misspelt): the guards fall back or agree."""
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    rng = random.Random(seed)
+    files = sorted(plan.rglob("*.yaml"))
+    ids = sorted({m.group(2) for f in files for m in _NAMED.finditer(f.read_bytes())})
+    ids += [b"zz-nobody", ids[0][:-1] if len(ids[0]) > 1 else b"x"]
+    for _ in range(3):
+        path = rng.choice(files)
+        data = path.read_bytes()
+        spots = list(_NAMED.finditer(data))
+        spot = rng.choice(spots)
+        path.write_bytes(data[: spot.start(2)] + rng.choice(ids) + data[spot.end(2) :])
+    assert_same(plan)
