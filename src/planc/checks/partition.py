@@ -114,7 +114,7 @@ class ResultStore(Protocol):
 class MemoryStore:
     """Units and region results in memory, the newest ``limit`` of each kept."""
 
-    limit: int = 256
+    limit: int = 64  # a 20-file plan and the last edits of each; about 20 MB at 10,000 reps
     units: dict[str, FileUnit] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
 
