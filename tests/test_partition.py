@@ -35,7 +35,8 @@ FALLBACKS: list[str] = []
 
 
 def _key(result: Any) -> list[tuple[Any, ...]]:
-    return [(d.code, d.severity, d.span, d.message, d.hint) for d in result.diagnostics]
+    # the YAML path too: the language server's code actions read it
+    return [(d.code, d.severity, d.span, d.message, d.hint, d.loc) for d in result.diagnostics]
 
 
 def both(plan: Path, store: UnitCache | None = None) -> tuple[Any, Any, PartitionStats]:
@@ -155,7 +156,7 @@ def test_a_corrupted_or_foreign_region_result_is_ignored(tmp_path: Path) -> None
     forged = json.loads(records[1].read_text())
     forged["value"]["path"] = "elsewhere.yaml"
     forged["value"].setdefault("checks", []).append(
-        ["PLC999", "error", "forged", None, ["x.yaml", 1, 1, 1, 1]]
+        ["PLC999", "error", "forged", None, ["x.yaml", 1, 1, 1, 1], None]
     )
     records[1].write_text(json.dumps(forged))
     stats = assert_same(plan, store)
@@ -281,3 +282,49 @@ def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path
             path.write_text(json.dumps(entry))
     stats = assert_same(plan, store)  # never a traceback: the full compile answers
     assert stats.fallback == "a cached region result does not fit"
+
+
+def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    from planc.lsp.session import QuarterSession
+
+    plan = _generate(tmp_path / "plan", 300, 4, 9)
+    session = QuarterSession(plan.absolute())
+    session.generation = 1
+    session.compile({}, 1)
+    assert session.plan is not None and session.baseline is not None
+    region = sorted((plan / "regions").glob("*.yaml"))[0].absolute()
+    edited = _NUMBER.sub(b"value: 7", region.read_bytes(), count=1)
+    session.generation = 2
+    session.compile_diagnostics({region: edited}, 2)
+    assert len(session.memory.records) == 2  # the first partitioned compile: both regions
+    edited = _NUMBER.sub(b"value: 8", edited, count=1)
+    session.generation = 3
+    fast = session.compile_diagnostics({region: edited}, 3)
+    assert fast.plan is None and session.stale  # checked by its files; the model not yet
+    assert len(session.memory.records) == 3  # the other region's result was reused
+    session.refresh()
+    assert not session.stale and session.plan is not None
+    full = session.result
+    assert full is not None and _key(fast) == _key(full)
+
+
+_NAMED = re.compile(rb"((?:owner|rep|manager|node|target|supports|approved_by): \[?)([\w-]+)")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_path: Path) -> None:
+    """Names swapped for ids of other files (or misspelt): the guards fall back or agree."""
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    rng = random.Random(seed)
+    files = sorted(plan.rglob("*.yaml"))
+    ids = sorted({m.group(2) for f in files for m in _NAMED.finditer(f.read_bytes())})
+    ids += [b"zz-nobody", ids[0][:-1] if len(ids[0]) > 1 else b"x"]
+    for _ in range(3):
+        path = rng.choice(files)
+        data = path.read_bytes()
+        spots = list(_NAMED.finditer(data))
+        spot = rng.choice(spots)
+        path.write_bytes(data[: spot.start(2)] + rng.choice(ids) + data[spot.end(2) :])
+    assert_same(plan)

@@ -31,7 +31,11 @@ def level_sums(plan: Plan, metric: str) -> dict[tuple[str, Level], Decimal]:
         if target is None or node.level is Level.COMPANY:
             continue
         parent = plan.nodes.get(node.parent or "")
-        while parent is not None:
+        # At most three levels above a node; a rep whose id is its own team's (an id
+        # collision, PLC206) would otherwise be its own parent and loop for ever.
+        for _ in range(Level.REP):
+            if parent is None or parent is node:
+                break
             key = (parent.id, node.level)
             sums[key] = sums.get(key, Decimal(0)) + target.value
             parent = plan.nodes.get(parent.parent or "")

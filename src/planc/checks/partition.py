@@ -60,19 +60,19 @@ import json
 import multiprocessing as mp
 import re
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from planc import __version__
 from planc.checks import gaps, mapping, people, refs, smart
 from planc.checks.base import Check
-from planc.core.cache import UnitCache, schema_digest
+from planc.core.cache import schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
 from planc.core.frontend import (
     CheckResult,
@@ -87,7 +87,7 @@ from planc.core.model import Level, Node, Plan, build_plan
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
-FORMAT = 1
+FORMAT = 2
 _HINT_LATER = {"PLC201": "person", "PLC205": "node"}
 _CROSS = {"PLC453"}
 # a region's own finding that compares it with the other regions: taken from the summary plan
@@ -96,6 +96,44 @@ _REGION_PATH = ("region",)
 _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
 _SEVERITIES = {s.value: s for s in Severity}
+
+
+class ResultStore(Protocol):
+    """Where units and region results are kept: :class:`~planc.core.cache.UnitCache` on disk,
+    :class:`MemoryStore` in a process that compiles the same plan again (the language server)."""
+
+    def get(self, digest: str) -> FileUnit | None: ...
+
+    def put(self, unit: FileUnit) -> None: ...
+
+    def get_record(self, name: str) -> Any: ...
+
+    def put_record(self, name: str, value: Any) -> None: ...
+
+
+@dataclass(slots=True)
+class MemoryStore:
+    """Units and region results in memory, the newest ``limit`` of each kept."""
+
+    limit: int = 64  # a 20-file plan and the last edits of each; about 20 MB at 10,000 reps
+    units: dict[str, FileUnit] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self.units.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        self.units[unit.digest] = unit
+        while len(self.units) > self.limit:
+            del self.units[next(iter(self.units))]
+
+    def get_record(self, name: str) -> Any:
+        return self.records.get(name)
+
+    def put_record(self, name: str, value: Any) -> None:
+        self.records[name] = value
+        while len(self.records) > self.limit:
+            del self.records[next(iter(self.records))]
 
 
 class Unsafe(Exception):
@@ -127,8 +165,19 @@ def _file_of(d: Diagnostic) -> str | None:
 # --- per region ------------------------------------------------------------------
 
 
+RunCheck = Callable[[Check, Plan], Iterable[Diagnostic]]
+
+
+def _run(check: Check, plan: Plan) -> Iterable[Diagnostic]:
+    return check.run(plan)
+
+
 def region_result(
-    quarter: FileUnit, region: FileUnit, source: SourceFile, checks: Iterable[Check]
+    quarter: FileUnit,
+    region: FileUnit,
+    source: SourceFile,
+    checks: Iterable[Check],
+    run: RunCheck = _run,
 ) -> dict[str, Any]:
     """Everything the cross-file stage needs of region file R (a JSON value)."""
     rfile = region.path
@@ -155,7 +204,7 @@ def region_result(
         if code in _CROSS:
             continue
         among = code in _AMONG_REGIONS
-        for d in check.run(plan):
+        for d in run(check, plan):
             if _file_of(d) != rfile or (among and d.loc is not None and d.loc.path == _REGION_PATH):
                 continue
             (later if code in _HINT_LATER else kept).append(d)
@@ -373,10 +422,15 @@ def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
 
     Each keeps the path to its ``start`` (resolved to a span only if it is reported)."""
     found = []
+    ramp = plan.policy.ramp
+    year, month = plan.quarter.months[0]
     for person_id, actions in people.owned_actions(plan).items():
         person = plan.people.get(person_id)
         if person is None or person.start is None or person.loc.file != rfile:
             continue
+        tenure = (year - person.start.year) * 12 + (month - person.start.month)
+        if tenure >= len(ramp) - 1 and ramp[-1] == 100:
+            continue  # on the ramp's last step from the first month: a full load
         factor = smart.ramp_factor(plan, person)
         if factor >= 100:
             continue
@@ -411,6 +465,7 @@ def combine(
     sources: Mapping[str, SourceFile],
     results: list[dict[str, Any]],
     checks: Iterable[Check],
+    run: RunCheck = _run,
 ) -> Combined:
     """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`."""
     qfile = quarter.path
@@ -438,11 +493,14 @@ def combine(
     known = _every(summary, results)
     for check in checks:
         if check.rule.code in _CROSS:
+            # computed below from every region; run here only for what ``run`` adds of its
+            # own (the language server's PLC050 when a check raises)
+            found += [d for d in run(check, summary) if d.code != check.rule.code]
             continue
         among = check.rule.code in _AMONG_REGIONS
         found += [
             _rehinted(d, known)
-            for d in check.run(summary)
+            for d in run(check, summary)
             if _file_of(d) == qfile or (among and d.loc is not None and d.loc.path == _REGION_PATH)
         ]
     for r in results:
@@ -522,7 +580,7 @@ def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -
             d = _load([raw])[0]
             kind = _HINT_LATER[d.code]
             hint = refs.closest_hint(ident, known[kind], where[kind])
-            out.append(Diagnostic(d.code, d.severity, d.message, hint, None, d.span))
+            out.append(Diagnostic(d.code, d.severity, d.message, hint, d.loc, d.span))
     return out
 
 
@@ -636,17 +694,30 @@ def _span_in(raw: Any) -> SourceSpan:
 def _dumped(d: Diagnostic) -> list[Any]:
     if d.span is None:
         raise Unsafe("a diagnostic without a span")
-    return [d.code, d.severity.value, d.message, d.hint, _span_out(d.span)]
+    loc = None if d.loc is None else [d.loc.file, list(d.loc.path), d.loc.key]
+    return [d.code, d.severity.value, d.message, d.hint, _span_out(d.span), loc]
 
 
 def _dump(found: Iterable[Diagnostic]) -> list[list[Any]]:
     return [_dumped(d) for d in found]
 
 
+def _loc_in(raw: Any) -> Loc | None:
+    """A diagnostic's YAML path (the language server's code actions read it)."""
+    if raw is None:
+        return None
+    file, path, key = raw
+    if not (isinstance(file, str) and isinstance(path, list) and isinstance(key, bool)):
+        raise Unsafe("a location of the wrong shape")
+    if not all(type(p) in (str, int) for p in path):
+        raise Unsafe("a location of the wrong shape")
+    return Loc(file, tuple(path), key)
+
+
 def _load(raw: Iterable[Any]) -> list[Diagnostic]:
     return [
-        Diagnostic(code, _SEVERITIES[severity], message, hint, None, _span_in(span))
-        for code, severity, message, hint, span in raw
+        Diagnostic(code, _SEVERITIES[severity], message, hint, _loc_in(loc), _span_in(span))
+        for code, severity, message, hint, span, loc in raw
     ]
 
 
@@ -751,9 +822,10 @@ def compile_partitioned(
     checks: tuple[Check, ...],
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    store: UnitCache | None = None,
+    store: ResultStore | None = None,
     stats: PartitionStats | None = None,
     workers: int | None = None,
+    run: RunCheck = _run,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -772,6 +844,7 @@ def compile_partitioned(
             store,
             stats,
             default_workers() if workers is None else workers,
+            run,
         )
 
 
@@ -781,9 +854,10 @@ def _compile_partitioned(
     checks: tuple[Check, ...],
     problems: list[Diagnostic] | None,
     max_bytes: int,
-    store: UnitCache | None,
+    store: ResultStore | None,
     stats: PartitionStats,
     workers: int,
+    run: RunCheck,
 ) -> CheckResult | None:
     quarters = [s for s in sources if _is_quarter(s.data)]
     if len(quarters) != 1:
@@ -809,7 +883,9 @@ def _compile_partitioned(
         else:
             results.append(None)
     missing = [i for i, value in enumerate(results) if value is None]
-    computed = _region_results(quarter, [regions[i] for i in missing], checks, max_bytes, workers)
+    computed = _region_results(
+        quarter, [regions[i] for i in missing], checks, max_bytes, workers, run
+    )
     for i, value in zip(missing, computed, strict=True):
         if value is None:
             stats.fallback = "a second quarter file"
@@ -828,7 +904,7 @@ def _compile_partitioned(
         result.diagnostics = resolve_spans(unit_level, SpanResolver({quarter.path: quarter_source}))
         return result
     try:
-        combined = combine(quarter, {s.path: s for s in sources}, done, checks)
+        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run)
     except Unsafe as why:
         stats.fallback = str(why)
         return None
@@ -844,7 +920,7 @@ def _compile_partitioned(
     return result
 
 
-def _quarter_unit(source: SourceFile, max_bytes: int, store: UnitCache | None) -> FileUnit:
+def _quarter_unit(source: SourceFile, max_bytes: int, store: ResultStore | None) -> FileUnit:
     digest = unit_digest(source.path, source.data, max_bytes)
     if store is not None:
         unit = store.get(digest)
@@ -861,7 +937,7 @@ def check_partitioned(
     sources: list[SourceFile],
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    store: UnitCache | None = None,
+    store: ResultStore | None = None,
     stats: PartitionStats | None = None,
 ) -> CheckResult:
     """``planc check`` of one quarter: partitioned where that is sure, else the full compile.
@@ -881,17 +957,17 @@ def check_partitioned(
 
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it saves
 # What forked workers read: set before the pool forks, so nothing but an index is sent.
-_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int] | None = None
+_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int, RunCheck] | None = None
 
 
 def _region_job(index: int) -> dict[str, Any] | None:
     assert _JOB is not None
-    quarter, sources, checks, max_bytes = _JOB
+    quarter, sources, checks, max_bytes, run = _JOB
     source = sources[index]
     unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
     if unit.data is not None and unit.data.get("kind") == "quarter":
         return None  # a second quarter file: the full compile reports it
-    return region_result(quarter, unit, source, checks)
+    return region_result(quarter, unit, source, checks, run)
 
 
 def _region_results(
@@ -900,6 +976,7 @@ def _region_results(
     checks: tuple[Check, ...],
     max_bytes: int,
     workers: int,
+    run: RunCheck,
 ) -> list[dict[str, Any] | None]:
     """Each region file's result, in order; on forked workers when there are several.
 
@@ -908,7 +985,7 @@ def _region_results(
     missing or a worker fails, this process computes the result itself.
     """
     global _JOB  # noqa: PLW0603 - read by the forked workers, set only here
-    _JOB = (quarter, sources, checks, max_bytes)
+    _JOB = (quarter, sources, checks, max_bytes, run)
     try:
         size = sum(len(s.data) for s in sources)
         parallel = (
