@@ -183,6 +183,30 @@ def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path:
     assert Decimal(company["attained"]) == sum(won, Decimal(0))
 
 
+def test_figures_do_not_depend_on_how_the_rows_stream_in(
+    server: postgres.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grouped rows arrive in batches (a server-side cursor): batches of 7 rows split
+    every set, the ACCOUNTS groups kept as codes included, across many batches."""
+    from planc.track.engines import sql
+
+    reference = _reference(tmp_path)
+    monkeypatch.setattr(sql, "STREAM_ROWS", 7)
+    batches: list[int] = []
+    add = sql._Collected.add
+
+    def counted(self: Any, rows: Any) -> None:
+        batches.append(len(rows))
+        add(self, rows)
+
+    monkeypatch.setattr(sql._Collected, "add", counted)
+    plan = _plan(tmp_path / "b", f"{{url_env: {ENV}, table: opportunities}}")
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    assert len(batches) > 100 and max(batches) == 7
+    assert _figures(json.loads(out)) == reference
+
+
 def test_a_query_and_a_quoted_table_give_the_same_figures(
     server: postgres.Cluster, tmp_path: Path
 ) -> None:
