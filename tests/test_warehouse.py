@@ -98,8 +98,12 @@ def _load_sample(running: postgres.Cluster) -> None:
             connection.execute(f"ALTER TABLE {table} OWNER TO {USER}")
 
 
-def _plan(tmp: Path, source: str, *, created: bool = True) -> Path:
-    """The 2017-Q3 plan with ``source`` as its actuals.source (YAML flow text)."""
+def _plan(tmp: Path, source: str, *, created: bool = True, new_accounts: bool = False) -> Path:
+    """The 2017-Q3 plan with ``source`` as its actuals.source (YAML flow text).
+
+    ``new_accounts``: deals_won counts new accounts instead (each account's first won
+    deal, from the account groups).
+    """
     plan = tmp / "2017-Q3"
     shutil.copytree(PLAN, plan)
     quarter = plan / "quarter.yaml"
@@ -108,6 +112,9 @@ def _plan(tmp: Path, source: str, *, created: bool = True) -> Path:
     text = text.replace("\nactuals:\n", f"\nactuals:\n  source: {source}\n")
     if not created:
         text = re.sub(r"\n    created: [^\n]*", "", text)
+    if new_accounts:
+        assert text.count("    deals_won: deals\n") == 1
+        text = text.replace("    deals_won: deals\n", "    deals_won: new_accounts\n")
     quarter.write_text(text, encoding="utf-8")
     return plan
 
@@ -181,6 +188,53 @@ def test_table_gives_the_figures_of_the_file(server: postgres.Cluster, tmp_path:
         p for p in from_table["progress"] if p["level"] == "company" and p["metric"] == "revenue"
     )
     assert Decimal(company["attained"]) == sum(won, Decimal(0))
+
+
+def test_figures_do_not_depend_on_how_the_rows_stream_in(
+    server: postgres.Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grouped rows arrive in batches (a server-side cursor): batches of 7 rows split
+    every set across many batches, the ACCOUNTS groups (kept as codes) included.
+
+    Deals closed from July 2017 on only, so that accounts first win in the quarter:
+    deals_won counts new accounts, each credited to its first won deal's owner.
+    """
+    from planc.track.engines import sql
+
+    since = "2017-07-01"
+    export = tmp_path / "since-june.csv"
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    closed, owner = rows[0].index("close_date"), rows[0].index("sales_agent")
+    kept = [r for r in rows[1:] if not r[closed] or r[closed] >= since]
+    # a tie on an account's first won day: the file credits the earlier row, a database
+    # (no row order) the owner that sorts first -- rows in that order make them agree
+    kept.sort(key=lambda r: (r[closed], r[owner]))
+    kept.insert(0, rows[0])
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(kept)
+    plan = _plan(tmp_path / "file", "{url_env: UNUSED, table: unused}", new_accounts=True)
+    code, out, err = _track(plan, "--actuals", str(export), "--format", "json")
+    assert code == 0, out + err
+    reference = _figures(json.loads(out))
+    new = [p for p in reference["progress"] if p["metric"] == "deals_won" and p["level"] == "rep"]
+    assert sum(int(p["attained"] or 0) for p in new) > 10  # accounts new in the quarter
+
+    monkeypatch.setattr(sql, "STREAM_ROWS", 7)
+    batches: list[int] = []
+    add = sql._Collected.add
+
+    def counted(self: Any, rows: Any) -> None:
+        batches.append(len(rows))
+        add(self, rows)
+
+    monkeypatch.setattr(sql._Collected, "add", counted)
+    query = f"SELECT * FROM opportunities WHERE close_date IS NULL OR close_date >= DATE '{since}'"
+    plan = _plan(tmp_path / "b", f'{{url_env: {ENV}, query: "{query}"}}', new_accounts=True)
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    assert code == 0, out + err
+    assert len(batches) > 100 and max(batches) == 7
+    assert _figures(json.loads(out)) == reference
 
 
 def test_a_query_and_a_quoted_table_give_the_same_figures(

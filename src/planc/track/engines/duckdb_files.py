@@ -303,13 +303,7 @@ def _accounts(
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
     sums = sa.select(*keys, units).select_from(typed).where(*kept).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
-        found = _numpy(connection, sums)
-        aggregator.add_accounts(
-            found["owner"].tolist(),
-            found["account"].tolist(),
-            np.asarray(found["account_month"], dtype=np.int64),
-            np.asarray(found["units"], dtype=np.int64),
-        )
+        _account_sums(connection, sums, aggregator)
     except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
         exact = _fetch(
             connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
@@ -339,6 +333,43 @@ def _accounts(
         found["account"].tolist(),
         np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
     )
+
+
+SUMS = "planc_account_sums"  # won sums by owner, account and month (the months kept)
+
+
+def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> None:
+    """The sums as integer arrays: owner and account as codes into their distinct values.
+
+    Millions of groups on a long history (100M rows: owners x accounts x
+    months): DuckDB numbers the distinct names, so no Python string is made
+    per group, only per distinct owner and account.
+    """
+    sql, params = _compiled(sums)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {SUMS} AS {sql}", params)
+    names = {}
+    for role in ("owner", "account"):
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE planc_{role}s AS SELECT {role}, "
+            f"CAST(row_number() OVER () - 1 AS BIGINT) AS code "
+            f"FROM (SELECT DISTINCT {role} FROM {SUMS} WHERE {role} IS NOT NULL)"
+        )
+        rows = connection.execute(f"SELECT {role} FROM planc_{role}s ORDER BY code").fetchall()
+        names[role] = [row[0] for row in rows]
+    found = connection.execute(
+        f"SELECT o.code AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
+        "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account"
+    ).fetchnumpy()
+    aggregator.add_account_codes(
+        names["owner"],
+        np.asarray(found["owner"], dtype=np.int64),
+        names["account"],
+        np.asarray(found["account"], dtype=np.int64),
+        np.asarray(found["account_month"], dtype=np.int64),
+        np.asarray(found["units"], dtype=np.int64),
+    )
+    for table in (SUMS, "planc_owners", "planc_accounts"):
+        connection.execute(f"DROP TABLE {table}")
 
 
 def _register(

@@ -304,10 +304,32 @@ class GroupedAggregator(a._Aggregator):
         ]
         self._add_account_ids(owners, ids, months, units)
 
+    def add_account_codes(
+        self,
+        owner_values: list[Any],
+        owner_codes: Any,
+        account_values: list[Any],
+        account_codes: Any,
+        months: Any,
+        units: Any,
+    ) -> None:
+        """As :meth:`add_accounts`, owners and accounts given as codes into their distinct values."""
+        if not len(owner_codes):
+            return
+        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)
+        rep = self._owner_lut(owner_values)[np.asarray(owner_codes, dtype=np.int64)]
+        self._add_rep_ids(
+            rep.astype(np.int64), ids[np.asarray(account_codes, dtype=np.int64)], months, units
+        )
+
     def _add_account_ids(self, owners: Any, ids: Any, months: Any, units: Any) -> None:
         """As :meth:`add_accounts`, the accounts already turned into ids (-1: none)."""
         owner_codes, owner_values = _factorize(owners)
         rep = self._owner_lut(owner_values)[owner_codes].astype(np.int64)
+        self._add_rep_ids(rep, ids, months, units)
+
+    def _add_rep_ids(self, rep: Any, ids: Any, months: Any, units: Any) -> None:
+        """Won sums by rep index (-1: none), account id (-1: none) and month."""
         month_codes, month_values = _factorize(months)
         slot = np.array(
             [*(self.slot_of.get(int(m), -1) for m in month_values), -1], dtype=np.int64
