@@ -428,7 +428,7 @@ def _value_message(place: str, keyword: str, error: Any) -> Message:
     value = _show(error.instance)
     kind = error.kind
     if keyword == "enum":
-        options = Items(str(o) for o in kind.options)
+        options = Items(Foreign(o) for o in kind.options)  # typed as the schema spells them
         return Message(
             "{place}: {value} is not one of: {options}", place=place, value=value, options=options
         )
