@@ -10,6 +10,7 @@ to what Babel itself writes.
 from __future__ import annotations
 
 import csv
+import pickle
 import re
 import shutil
 from datetime import date
@@ -468,6 +469,19 @@ def test_text_read_back_from_the_cache_is_translated_but_names_never_are() -> No
     assert str(named) == "have z approve it and add them to approved_by"
     assert zh.render(named).startswith("请周敏批准")
     assert Words(get_locale("en", "USD")).render(named).startswith("have 周敏 approve")
+
+
+def test_foreign_text_is_shown_as_it_is_in_a_translated_frame() -> None:
+    """A library's English (PyYAML's problem) inside a message is never looked up, even where
+    it spells a msgid; the frame around it is translated; both survive a pickle (the cache)."""
+    zh = Words(get_locale("zh-CN", "CNY"))
+    detail = Foreign("a quoted value is never closed")  # spells a msgid on purpose
+    made = Message("cannot read YAML: {problem}", problem=detail)
+    assert str(made) == "cannot read YAML: a quoted value is never closed"
+    assert zh.render(made) == "无法读取 YAML\uff1aa quoted value is never closed"
+    assert zh.render(detail) == str(detail)
+    copied = pickle.loads(pickle.dumps(made))
+    assert isinstance(copied.args["problem"], Foreign) and zh.render(copied) == zh.render(made)
 
 
 def test_a_change_without_a_record_speaks_the_plans_language(tmp_path: Path) -> None:
