@@ -22,6 +22,7 @@ from markdown_it.token import Token
 
 from conftest import REPO
 from gitrepo import (
+    ANN_REVENUE,
     NORTH,
     QUARTER,
     QUARTER_FILE,
@@ -353,6 +354,50 @@ class TestLanguage:
             label for label in english_labels() if re.search(rf"\b{re.escape(label)}\b", shown)
         )
         assert not found, (found, text)
+
+    @pytest.mark.parametrize(
+        ("old", "new", "rule_code", "frame", "english"),
+        [
+            (  # an unclosed quote: PyYAML's parse error, in a translated frame
+                "name: Ann Lee,",
+                'name: "Ann Lee,',
+                "PLC001",
+                ["引号没有闭合", "检查这一行和上一行的引号、冒号和缩进"],
+                ["a quoted value is never closed", "check quotes, colons"],
+            ),
+            (  # a schema type error: the key path and the value as args
+                ANN_REVENUE,
+                ANN_REVENUE.replace("550000", '"lots"'),
+                "PLC103",
+                ["应为数字", "而不是 &quot;lots&quot;"],
+                ["should be a number", 'not "lots"'],
+            ),
+        ],
+    )
+    def test_a_head_that_does_not_compile_is_reported_in_the_plans_language(
+        self,
+        tmp_path: Path,
+        old: str,
+        new: str,
+        rule_code: str,
+        frame: list[str],
+        english: list[str],
+    ) -> None:
+        """The loader's and the schema's errors reach the comment when the head plan does not
+        compile: on a zh-CN plan they are in Chinese (the base plan gives the language)."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        edit(root / NORTH, old, new)
+        text = comment(root)
+        shown = visible_text(parser().render(text))
+        assert rule_code in shown, text
+        for words in frame:
+            assert words in shown, (words, text)
+        for words in english:
+            assert words not in shown, (words, text)
+        cli = planc_in(root, "check", QUARTER)  # the terminal keeps the English
+        assert english[0] in cli.stdout, cli.stdout
 
     def test_an_english_plan_keeps_english(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)

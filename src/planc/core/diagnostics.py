@@ -80,6 +80,17 @@ class Named(str):
         return (Named, (str(self), self.name))
 
 
+class Foreign(str):
+    """Text in a language other than the plan's that planc does not write itself: a library's
+    own English detail (PyYAML's problem, a schema validator's message), the schema's field
+    descriptions, or the schema's words a user types as they are (an enum's choices). An
+    argument (or a hint) shown as it is, inside a translated frame; never looked up in a
+    catalog, so no such text is ever read as a msgid."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Foreign, (str(self),))
+
+
 def _english(value: object) -> str:
     if isinstance(value, Items):
         return ", ".join(_english(item) for item in value)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
+from planc.core.diagnostics import Diagnostic, Message, Severity, resolve_spans
 from planc.core.loader import DEFAULT_MAX_BYTES, LoadResult, Trap, load_source
 from planc.core.memory import gc_paused
 from planc.core.model import Plan, build_plan
@@ -274,16 +274,20 @@ def _build(
         return None, [
             NO_QUARTER_FILE.at(
                 SourceSpan(label, 1, 1),
-                f"no quarter file in {label}",
-                ("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
+                Message("no quarter file in {folder}", folder=label),
+                Message("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
             )
         ]
     if len(quarters) > 1:
         return None, [
             TWO_QUARTER_FILES.at(
                 Loc(path) / "kind",
-                f"second quarter file in {label} (first: {quarters[0][0]})",
-                "keep one kind: quarter file per quarter folder",
+                Message(
+                    "second quarter file in {folder} (first: {first})",
+                    folder=label,
+                    first=quarters[0][0],
+                ),
+                Message("keep one kind: quarter file per quarter folder"),
             )
             for path, _ in quarters[1:]
         ]

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from planc.core.diagnostics import Diagnostic
+from planc.core.diagnostics import Diagnostic, Message
 from planc.core.extras import MissingExtra
 from planc.core.files import FileTooLarge, read_bounded
 from planc.core.loader import TOO_LARGE
@@ -98,8 +98,12 @@ _GIT_LINK_MODE = 0o120000  # a tree entry that is a symbolic link: its blob is t
 def _link_in_revision(shown: str, sha: str) -> Diagnostic:
     return LINK_OUTSIDE.at(
         SourceSpan(shown, 1, 1),
-        f"{shown} is a symbolic link at {sha[:7]}; planc does not follow links in a revision",
-        "commit the plan file itself, not a link to it",
+        Message(
+            "{file} is a symbolic link at {commit}; planc does not follow links in a revision",
+            file=shown,
+            commit=sha[:7],
+        ),
+        Message("commit the plan file itself, not a link to it"),
     )
 
 
@@ -285,7 +289,12 @@ class Repository:
                 problems.append(
                     TOO_LARGE.at(
                         SourceSpan(shown, 1, 1),
-                        f"file is {blob.size:,} bytes at {sha[:7]}, over the bound of {max_bytes:,}",
+                        Message(
+                            "file is {size} bytes at {commit}, over the bound of {bound}",
+                            size=blob.size,
+                            commit=sha[:7],
+                            bound=max_bytes,
+                        ),
                     )
                 )
                 continue

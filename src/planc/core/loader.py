@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.core import fastload
 from planc.core.composer import compose_nodes, span_of
-from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
 from planc.core.numbers import (
     BOUND_TEXT,
     MAX_DECIMALS,
@@ -366,21 +366,38 @@ class Trap:
             meaning = "true" if _YAML11_BOOLS[self.text] else "false"
             return (
                 BOOLEAN_TRAP,
-                f"`{self.text}` is read as the boolean {meaning} by YAML 1.1",
-                f'quote it to keep the text: "{self.text}"'
+                Message(
+                    "`{text}` is read as the boolean {meaning} by YAML 1.1",
+                    text=self.text,
+                    meaning=meaning,
+                ),
+                Message('quote it to keep the text: "{text}"', text=self.text)
                 if expects_text
-                else "this field takes a number: write the number",
+                else Message("this field takes a number: write the number"),
             )
         plain = _plain_digits(self.text)
+        text = self.text
         hints = {
-            "exponent": f"`{self.text}` has no decimal point, so YAML 1.1 reads it as text",
-            "separators": f"`{self.text}` uses digit separators, which YAML reads as text",
-            "radix": f"`{self.text}` is a hexadecimal, octal or binary number",
-            "sexagesimal": f"`{self.text}` is a base-60 number (1:30 is 90) in YAML 1.1",
-            "percent": f"`{self.text}` carries a % sign, so it is text",
-            "nonfinite": f"`{self.text}` is not a finite number",
+            "exponent": Message(
+                "`{text}` has no decimal point, so YAML 1.1 reads it as text", text=text
+            ),
+            "separators": Message(
+                "`{text}` uses digit separators, which YAML reads as text", text=text
+            ),
+            "radix": Message("`{text}` is a hexadecimal, octal or binary number", text=text),
+            "sexagesimal": Message(
+                "`{text}` is a base-60 number (1:30 is 90) in YAML 1.1", text=text
+            ),
+            "percent": Message(
+                "`{text}` carries a {sign} sign, so it is text", text=text, sign="%"
+            ),
+            "nonfinite": Message("`{text}` is not a finite number", text=text),
         }
-        hint = f"write {plain}" if plain else "write plain digits with an optional decimal point"
+        hint = (
+            Message("write {number}", number=plain)
+            if plain
+            else Message("write plain digits with an optional decimal point")
+        )
         return NUMBER_TRAP, hints[self.kind], hint
 
 
@@ -418,8 +435,12 @@ def load_source(
         result.diagnostics.append(
             TOO_LARGE.at(
                 SourceSpan(source.path, 1, 1),
-                f"file is {len(data):,} bytes, over the bound of {max_bytes:,}",
-                "split the region into several files or raise --max-file-size",
+                Message(
+                    "file is {size} bytes, over the bound of {bound}",
+                    size=len(data),
+                    bound=max_bytes,
+                ),
+                Message("split the region into several files or raise --max-file-size"),
             )
         )
         return result
@@ -440,15 +461,18 @@ def load_source(
         return result
     except yaml.YAMLError as error:
         result.diagnostics.append(
-            SYNTAX.at(SourceSpan(source.path, 1, 1), f"cannot read YAML: {error}")
+            SYNTAX.at(
+                SourceSpan(source.path, 1, 1),
+                Message("cannot read YAML: {problem}", problem=Foreign(error)),
+            )
         )
         return result
     if root is None:
         result.diagnostics.append(
             EMPTY_FILE.at(
                 SourceSpan(source.path, 1, 1),
-                "file holds no YAML document",
-                "write the plan's keys (planc, kind, ...) or delete the file",
+                Message("file holds no YAML document"),
+                Message("write the plan's keys (planc, kind, ...) or delete the file"),
             )
         )
         return result
@@ -457,8 +481,8 @@ def load_source(
         result.diagnostics.append(
             EMPTY_FILE.at(
                 span_of(source.path, root),
-                f"the document is only `{root.value}` (null): no plan in it",
-                "write the plan's keys (planc, kind, ...) or delete the file",
+                Message("the document is only `{text}` (null): no plan in it", text=root.value),
+                Message("write the plan's keys (planc, kind, ...) or delete the file"),
             )
         )
     _check_modeline(source, result)
@@ -499,8 +523,8 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ENCODING.at(
             SourceSpan(source.path, 1, 1),
-            "file is UTF-16, not UTF-8",
-            "save the file as UTF-8 in your editor",
+            Message("file is UTF-16, not UTF-8"),
+            Message("save the file as UTF-8 in your editor"),
         )
     try:
         data.decode("utf-8")
@@ -508,10 +532,11 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
         before = data[: error.start].removeprefix(b"\xef\xbb\xbf")
         lines = _LINE_BREAK.split(before.decode("utf-8", errors="replace"))
         line, col = len(lines), len(lines[-1]) + 1
+        byte = f"0x{data[error.start]:02x}"
         return ENCODING.at(
             SourceSpan(source.path, line, col),
-            f"byte 0x{data[error.start]:02x} is not valid UTF-8",
-            "save the file as UTF-8 (it may be GBK or Latin-1)",
+            Message("byte {byte} is not valid UTF-8", byte=byte),
+            Message("save the file as UTF-8 (it may be GBK or Latin-1)"),
         )
     return None
 
@@ -527,38 +552,39 @@ def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagn
         (error.context_mark if starts_there else None) or error.problem_mark or error.context_mark
     )
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = error.problem or str(error)
+    problem: str = Foreign(error.problem or str(error))  # PyYAML's English
     if unclosed_quote:
-        problem = "a quoted value is never closed"
+        problem = Message("a quoted value is never closed")
     elif bracket is not None:
-        problem = f"this `{bracket[0]}` is never closed"
+        problem = Message("this `{bracket}` is never closed", bracket=bracket[0])
     text = source.line_text(line)
     if "\t" in problem or "'\\t'" in problem or "\t" in text[: len(text) - len(text.lstrip())]:
         tab_col = text.index("\t") + 1 if "\t" in text else col
         return TAB_INDENT.at(
             SourceSpan(source.path, line, tab_col),
-            "tab character in indentation",
-            "indent with spaces (your editor can convert tabs to spaces)",
+            Message("tab character in indentation"),
+            Message("indent with spaces (your editor can convert tabs to spaces)"),
         )
     if "maximum nesting depth" in (error.context or "") + problem:
         return TOO_DEEP.at(
             SourceSpan(source.path, line, col),
-            "document nests too deeply",
-            "plans nest a few levels; look for unclosed or repeated brackets",
+            Message("document nests too deeply"),
+            Message("plans nest a few levels; look for unclosed or repeated brackets"),
         )
     if "expected a single document" in context:
         return MULTIPLE_DOCUMENTS.at(
             SourceSpan(source.path, line, col),
-            "a second YAML document starts here",
-            "keep one document per file: move it to a file of its own",
+            Message("a second YAML document starts here"),
+            Message("keep one document per file: move it to a file of its own"),
         )
-    detail = f" ({context})" if context and not starts_there else ""
     return SYNTAX.at(
         SourceSpan(source.path, line, col),
-        f"{problem}{detail}",
-        f"close it with `{bracket[1]}` after its last item"
+        Message("{problem} ({context})", problem=problem, context=Foreign(context))
+        if context and not starts_there
+        else Message("{problem}", problem=problem),
+        Message("close it with `{bracket}` after its last item", bracket=bracket[1])
         if bracket is not None
-        else "check quotes, colons and indentation on this line and the one before",
+        else Message("check quotes, colons and indentation on this line and the one before"),
     )
 
 
@@ -574,6 +600,13 @@ def _unclosed_bracket(error: yaml.MarkedYAMLError) -> tuple[str, str] | None:
         return None
     return brackets
 
+
+# what numbers.out_of_bounds says, for a reader of any language
+_PROBLEMS = {
+    "too large": Message("too large"),
+    "too precise": Message("too precise"),
+    "not a finite number": Message("not a finite number"),
+}
 
 MAX_DEPTH = 64  # plans nest about ten levels; far deeper is a mistake or a self-referencing alias
 
@@ -608,8 +641,8 @@ class _Constructor:
             self.result.diagnostics.append(
                 TOO_DEEP.at(
                     self.span(deep.node),
-                    "document nests too deeply, or an alias contains itself",
-                    "plans nest a few levels; remove the self-referencing alias",
+                    Message("document nests too deeply, or an alias contains itself"),
+                    Message("plans nest a few levels; remove the self-referencing alias"),
                 )
             )
         except _AliasBomb as bomb:
@@ -617,9 +650,12 @@ class _Constructor:
             self.result.diagnostics.append(
                 ALIAS_BOMB.at(
                     self.span(bomb.node),
-                    f"aliases expand past {self.budget_limit():,} entries in a "
-                    f"{len(self.source.data):,}-byte file",
-                    "write the values out instead of nesting aliases",
+                    Message(
+                        "aliases expand past {limit} entries in a {size}-byte file",
+                        limit=self.budget_limit(),
+                        size=len(self.source.data),
+                    ),
+                    Message("write the values out instead of nesting aliases"),
                 )
             )
 
@@ -674,8 +710,18 @@ class _Constructor:
             diagnostics.append(
                 NUMBER_OUT_OF_RANGE.at(
                     span(node),
-                    f"`{show_long(text)}` is {problem}: planc reads numbers {BOUND_TEXT}",
-                    "check the number; planc refuses it rather than round it",
+                    Message(
+                        "`{text}` is {problem}: planc reads numbers {bound}",
+                        text=show_long(text),
+                        problem=_PROBLEMS.get(problem) or Foreign(problem),
+                        bound=Message(
+                            "below 10^{digits} (a thousand trillion) "
+                            "with at most {decimals} decimals",
+                            digits=str(MAX_INTEGER_DIGITS),
+                            decimals=str(MAX_DECIMALS),
+                        ),
+                    ),
+                    Message("check the number; planc refuses it rather than round it"),
                 )
             )
             # Stand-in of the same sign within the bound; the error stops the compile.
@@ -687,22 +733,38 @@ class _Constructor:
             if len(text) == 3:  # `[1,000,000]`: commas separate items, `000` is a leftover group
                 return NUMBER_TRAP.at(
                     span(node),
-                    f"`{text}` looks like digits after a thousands separator: inside [...] "
-                    "commas separate items, so the number was split",
-                    "write the number without separators, e.g. 1000000",
+                    Message(
+                        "`{text}` looks like digits after a thousands separator: inside [...] "
+                        "commas separate items, so the number was split",
+                        text=text,
+                    ),
+                    Message("write the number without separators, e.g. 1000000"),
                 )
             return NUMBER_TRAP.at(
                 span(node),
-                f"`{text}` has a leading zero: YAML 1.1 reads it as an octal number",
-                f"write {int(text)} without the leading zero, or quote it if it is text",
+                Message(
+                    "`{text}` has a leading zero: YAML 1.1 reads it as an octal number", text=text
+                ),
+                Message(
+                    "write {number} without the leading zero, or quote it if it is text",
+                    number=str(int(text)),
+                ),
             )
 
         def split_number(number: Node, group: str) -> Diagnostic:
             return NUMBER_TRAP.at(
                 span(number),
-                f"`{number.value},{group}...` is split by its commas: inside {{...}} a comma "
-                "separates entries, so the digits after it became keys",
-                f"write the number without separators: {number.value}{group}...",
+                Message(
+                    "`{number},{group}...` is split by its commas: inside {{...}} a comma "
+                    "separates entries, so the digits after it became keys",
+                    number=number.value,
+                    group=group,
+                ),
+                Message(
+                    "write the number without separators: {number}{group}...",
+                    number=number.value,
+                    group=group,
+                ),
             )
 
         def tagged(node: Node) -> Any:
@@ -724,8 +786,8 @@ class _Constructor:
             diagnostics.append(
                 UNSAFE_TAG.at(
                     span(node),
-                    f"tag `{tag.replace(_CORE, '!!')}` is not allowed here",
-                    "remove the tag; planc reads plain YAML values only",
+                    Message("tag `{tag}` is not allowed here", tag=tag.replace(_CORE, "!!")),
+                    Message("remove the tag; planc reads plain YAML values only"),
                 )
             )
 
@@ -754,7 +816,7 @@ class _Constructor:
                 for key_node, value_node in items:
                     if key_node.__class__ is not ScalarNode:
                         diagnostics.append(
-                            SYNTAX.at(span(key_node), "a key must be plain text", None)
+                            SYNTAX.at(span(key_node), Message("a key must be plain text"), None)
                         )
                         continue
                     # Keys repeat millions of times in a large plan: one shared string each.
@@ -768,16 +830,16 @@ class _Constructor:
                         diagnostics.append(
                             DUPLICATE_KEY.at(
                                 span(key_node),
-                                f"duplicate key `{key}`",
-                                "remove one of them: YAML keeps only the last",
+                                Message("duplicate key `{key}`", key=key),
+                                Message("remove one of them: YAML keeps only the last"),
                             )
                         )
                     elif key == "<<" and key_node.style == "":
                         diagnostics.append(
                             SYNTAX.at(
                                 span(key_node),
-                                "merge keys (<<) are not supported",
-                                "write the keys out; merges hide what a target really is",
+                                Message("merge keys (<<) are not supported"),
+                                Message("write the keys out; merges hide what a target really is"),
                             )
                         )
                         continue

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planc.core.diagnostics import Items, Message, Named
+from planc.core.diagnostics import Foreign, Items, Message, Named
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
@@ -45,7 +45,12 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 MESSAGE_SOURCES = (
     "change/coverage.py",
     "change/impact_report.py",
+    "core/frontend.py",
+    "core/gitsource.py",
     "core/loader.py",
+    "core/model.py",
+    "core/pipeline.py",
+    "core/schema.py",
     "checks/adjustments.py",
     "checks/approvals.py",
     "checks/base.py",
@@ -513,7 +518,7 @@ class Words:
         """A :class:`Message` again from this locale's catalog, its arguments formatted here;
         plain text as it is, unless it is a message without arguments (a file's diagnostic
         read back from the cache as text) that the catalog translates."""
-        if self.locale is None:
+        if self.locale is None or isinstance(text, Foreign):
             return str(text)
         if not isinstance(text, Message):
             return str(self.locale.translations.gettext(str(text)))

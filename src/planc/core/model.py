@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from planc.core.diagnostics import Diagnostic
-from planc.core.quarters import ID_FORMS, MONTHS, last_day, month_span, parse_quarter_id
+from planc.core.diagnostics import Diagnostic, Message
+from planc.core.quarters import MONTHS, last_day, month_span, parse_quarter_id
 from planc.core.schema import BAD_VALUE, INVERTED_BAND, QUARTER_ID, QUARTER_MONTHS
 from planc.core.source import Loc
 
@@ -449,7 +449,11 @@ class _Builder:
             return date.fromisoformat(text)
         except ValueError:
             self.problems.append(
-                BAD_VALUE.at(loc, f'"{text}" is not a real calendar date', "write YYYY-MM-DD")
+                BAD_VALUE.at(
+                    loc,
+                    Message('"{text}" is not a real calendar date', text=text),
+                    Message("write YYYY-MM-DD"),
+                )
             )
             return None
 
@@ -605,7 +609,10 @@ def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
         return None
     if end < start:
         b.problems.append(
-            BAD_VALUE.at(loc / "end", f"quarter ends ({end}) before it starts ({start})")
+            BAD_VALUE.at(
+                loc / "end",
+                Message("quarter ends ({end}) before it starts ({start})", end=end, start=start),
+            )
         )
         return None
     _quarter_shape(b, raw["id"], start, end, loc)
@@ -632,16 +639,18 @@ def _quarter_shape(b: _Builder, quarter_id: str, start: date, end: date, loc: Lo
         b.problems.append(
             QUARTER_MONTHS.at(
                 loc / "start",
-                f"the quarter starts on {start}, not on the first day of a month",
-                f"start it on {start.replace(day=1)} (a quarter is whole months)",
+                Message(
+                    "the quarter starts on {start}, not on the first day of a month", start=start
+                ),
+                Message("start it on {day} (a quarter is whole months)", day=start.replace(day=1)),
             )
         )
     if end.day != last_day(end.year, end.month):
         b.problems.append(
             QUARTER_MONTHS.at(
                 loc / "end",
-                f"the quarter ends on {end}, not on the last day of a month",
-                f"end it on {end.replace(day=last_day(end.year, end.month))}",
+                Message("the quarter ends on {end}, not on the last day of a month", end=end),
+                Message("end it on {day}", day=end.replace(day=last_day(end.year, end.month))),
             )
         )
     span = month_span(start, end)
@@ -649,23 +658,47 @@ def _quarter_shape(b: _Builder, quarter_id: str, start: date, end: date, loc: Lo
         b.problems.append(
             QUARTER_MONTHS.at(
                 loc / "end",
-                f"the quarter runs {start} to {end}: {span} month(s), a quarter is {MONTHS}",
-                "end it on the last day of its third month",
+                Message(
+                    "the quarter runs {start} to {end}: {span} month(s), a quarter is {months}",
+                    start=start,
+                    end=end,
+                    span=span,
+                    months=MONTHS,
+                ),
+                Message("end it on the last day of its third month"),
             )
         )
     named = parse_quarter_id(quarter_id)
     if named is None:
         b.problems.append(
-            QUARTER_ID.at(loc / "id", f"`{quarter_id}` is not a quarter id", f"write {ID_FORMS}")
+            QUARTER_ID.at(
+                loc / "id",
+                Message("`{id}` is not a quarter id", id=quarter_id),
+                Message(
+                    "write YYYY-Qn for a calendar quarter (e.g. 2027-Q1) "
+                    "or FYyy-Qn for a fiscal one (e.g. FY27-Q3)"
+                ),
+            )
         )
     elif not named.fiscal and len(b.problems) == before and (start, end) != named.calendar_months():
         first, last = named.calendar_months()
+        fiscal = f"FY{start.year % 100:02d}-Q{named.number}"
         b.problems.append(
             QUARTER_ID.at(
                 loc / "id",
-                f"{quarter_id} is the calendar quarter {first} to {last}, "
-                f"but the dates say {start} to {end}",
-                f"fix the id or the dates; for a fiscal quarter write FY{start.year % 100:02d}-Q{named.number}",
+                Message(
+                    "{id} is the calendar quarter {first} to {last}, "
+                    "but the dates say {start} to {end}",
+                    id=quarter_id,
+                    first=first,
+                    last=last,
+                    start=start,
+                    end=end,
+                ),
+                Message(
+                    "fix the id or the dates; for a fiscal quarter write {fiscal}",
+                    fiscal=fiscal,
+                ),
             )
         )
 
@@ -708,9 +741,14 @@ def _inverted_bands(b: _Builder, raw: dict[str, Any], loc: Loc) -> None:
             b.problems.append(
                 INVERTED_BAND.at(
                     loc / name / "min",
-                    f"policy.{name} runs from {band['min']} down to {band['max']}: "
-                    "min is above max, so nothing fits",
-                    "swap them, or fix the one that is wrong",
+                    Message(
+                        "policy.{name} runs from {min} down to {max}: "
+                        "min is above max, so nothing fits",
+                        name=name,
+                        min=str(band["min"]),
+                        max=str(band["max"]),
+                    ),
+                    Message("swap them, or fix the one that is wrong"),
                 )
             )
 

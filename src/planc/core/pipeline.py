@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
 from planc.core.files import FileTooLarge, read_regular
 from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
@@ -56,13 +56,19 @@ def read_directory(
     """Every plan file under a quarter folder, read as bytes (never past the size bound)."""
     shown = display_path(plan_dir)
     if not plan_dir.exists():
-        return [], [_unreadable(shown, f"plan folder {shown} does not exist", "check the path")]
+        return [], [
+            _unreadable(
+                shown,
+                Message("plan folder {folder} does not exist", folder=shown),
+                Message("check the path"),
+            )
+        ]
     if not plan_dir.is_dir():
         return [], [
             _unreadable(
                 shown,
-                f"{shown} is a file; planc checks a quarter folder",
-                (f"run planc check {display_path(plan_dir.parent)}"),
+                Message("{file} is a file; planc checks a quarter folder", file=shown),
+                Message("run planc check {folder}", folder=display_path(plan_dir.parent)),
             )
         ]
     sources: list[SourceFile] = []
@@ -81,18 +87,31 @@ def read_directory(
             problems.append(
                 TOO_LARGE.at(
                     SourceSpan(name, 1, 1),
-                    f"file is {_size_words(error)} bytes, over the bound of {max_bytes:,}",
-                    "split the region into several files or raise --max-file-size",
+                    Message(
+                        "file is {size} bytes, over the bound of {bound}",
+                        size=_size_words(error),
+                        bound=max_bytes,
+                    ),
+                    Message("split the region into several files or raise --max-file-size"),
                 )
             )
         except OSError as error:
-            problems.append(_unreadable(name, f"cannot read {name}: {error.strerror or error}"))
+            problems.append(
+                _unreadable(
+                    name,
+                    Message(
+                        "cannot read {file}: {problem}",
+                        file=name,
+                        problem=Foreign(error.strerror or error),
+                    ),
+                )
+            )
     if not sources and not problems:
         problems.append(
             _unreadable(
                 shown,
-                f"no .yaml files in {shown}",
-                ("a quarter folder holds quarter.yaml and one file per region"),
+                Message("no .yaml files in {folder}", folder=shown),
+                Message("a quarter folder holds quarter.yaml and one file per region"),
             )
         )
     return sources, problems
@@ -107,8 +126,12 @@ def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
         problems.append(
             _unreadable(
                 name,
-                f"cannot read folder {name}: {error.strerror or error}",
-                "give yourself read access to it (chmod u+rx), or move it out of the plan",
+                Message(
+                    "cannot read folder {folder}: {problem}",
+                    folder=name,
+                    problem=Foreign(error.strerror or error),
+                ),
+                Message("give yourself read access to it (chmod u+rx), or move it out of the plan"),
             )
         )
 
@@ -131,19 +154,34 @@ def _leads_inside(link: Path, root: Path) -> bool:
 
 
 def _link_outside(name: str, folder: str, link: Path) -> Diagnostic:
-    kind = "folder" if link.is_dir() else "file"
+    message = (
+        Message(
+            "{link} is a symbolic link to a folder outside the plan folder {folder}; "
+            "planc does not read it",
+            link=name,
+            folder=folder,
+        )
+        if link.is_dir()
+        else Message(
+            "{link} is a symbolic link to a file outside the plan folder {folder}; "
+            "planc does not read it",
+            link=name,
+            folder=folder,
+        )
+    )
     return LINK_OUTSIDE.at(
         SourceSpan(name, 1, 1),
-        f"{name} is a symbolic link to a {kind} outside the plan folder {folder}; planc does not "
-        "read it",
-        "keep plan files inside the quarter folder: copy the file in, or link within the folder",
+        message,
+        Message(
+            "keep plan files inside the quarter folder: copy the file in, or link within the folder"
+        ),
     )
 
 
-def _size_words(error: FileTooLarge) -> str:
+def _size_words(error: FileTooLarge) -> int | Message:
     if error.size > error.limit + 1:
-        return f"{error.size:,}"
-    return "more than " + f"{error.limit:,}"
+        return error.size
+    return Message("more than {limit}", limit=error.limit)
 
 
 def _unreadable(path: str, message: str, hint: str | None = None) -> Diagnostic:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Foreign, Items, Message, Rule, Severity, rule
 from planc.core.loader import BOOLEAN_TRAP, LoadResult, Trap
 from planc.core.resources import schema_path
 from planc.core.source import Loc, PathPart, SourceSpan
@@ -215,13 +215,13 @@ RULES: tuple[Rule, ...] = (
 
 _KIND_ROOTS = {"quarter": "quarterFile", "region": "regionFile"}
 _TYPE_NAMES = {
-    "number": "a number",
-    "integer": "a whole number",
-    "string": "text",
-    "object": "a mapping (key: value)",
-    "array": "a list",
-    "boolean": "true or false",
-    "null": "nothing",
+    "number": Message("a number"),
+    "integer": Message("a whole number"),
+    "string": Message("text"),
+    "object": Message("a mapping (key: value)"),
+    "array": Message("a list"),
+    "boolean": Message("true or false"),
+    "null": Message("nothing"),
 }
 
 
@@ -272,9 +272,13 @@ def _booleans_read_as_words(
         found.append(
             BOOLEAN_TRAP.at(
                 SourceSpan(loaded.source.path, line, col),
-                f'`{trap.text}` is {meaning} in YAML 1.1 but the text "{trap.text}" in YAML 1.2 '
-                "(editors, other tools)",
-                f"write {meaning}",
+                Message(
+                    '`{text}` is {meaning} in YAML 1.1 but the text "{text}" in YAML 1.2 '
+                    "(editors, other tools)",
+                    text=trap.text,
+                    meaning=meaning,
+                ),
+                Message("write {meaning}", meaning=meaning),
             )
         )
     return found
@@ -288,21 +292,28 @@ def is_valid(data: Any) -> bool:
 
 
 def _check_kind(data: Any, file_loc: Loc) -> Diagnostic | None:
-    hint = "start the file with `planc: 1` and `kind: quarter` or `kind: region`"
+    hint = Message("start the file with `planc: 1` and `kind: quarter` or `kind: region`")
     if not isinstance(data, dict):
-        return BAD_FILE_KIND.at(file_loc, "a plan file must be a mapping of keys", hint)
+        return BAD_FILE_KIND.at(file_loc, Message("a plan file must be a mapping of keys"), hint)
     if "planc" not in data:
-        return BAD_FILE_KIND.at(file_loc, "missing `planc: 1` (the plan format version)", hint)
+        return BAD_FILE_KIND.at(
+            file_loc, Message("missing `planc: 1` (the plan format version)"), hint
+        )
     if data["planc"] != 1 or isinstance(data["planc"], bool):
         return BAD_FILE_KIND.at(
             file_loc / "planc",
-            f"plan format `planc: {data['planc']}` is not one this planc reads (it reads 1)",
-            "write planc: 1, or upgrade planc if the plan was written for a newer format",
+            Message(
+                "plan format `planc: {version}` is not one this planc reads (it reads 1)",
+                version=str(data["planc"]),
+            ),
+            Message("write planc: 1, or upgrade planc if the plan was written for a newer format"),
         )
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in _KIND_ROOTS:  # `kind: []` is unhashable
         where = file_loc / "kind" if "kind" in data else file_loc
-        return BAD_FILE_KIND.at(where, f"`kind` must be quarter or region, not {_show(kind)}", hint)
+        return BAD_FILE_KIND.at(
+            where, Message("`kind` must be quarter or region, not {value}", value=_show(kind)), hint
+        )
     return None
 
 
@@ -324,7 +335,11 @@ class _ErrorMapper:
             return [
                 MISSING_KEY.at(
                     loc,
-                    f"{_describe_place(path)} is missing the required key `{key}`",
+                    Message(
+                        "{place} is missing the required key `{key}`",
+                        place=_describe_place(path),
+                        key=key,
+                    ),
                     _schema_hint(self.root, (*path, key)),
                 )
             ]
@@ -337,18 +352,23 @@ class _ErrorMapper:
             trap_rule, message, hint = trap.explain(expects_text)
             return [trap_rule.at(loc, message, hint)]
         if keyword == "type":
-            expected = " or ".join(_TYPE_NAMES.get(t, t) for t in error.kind.types)
+            expected = _either(error.kind.types)
             return [
                 WRONG_TYPE.at(
                     loc,
-                    f"{_describe_place(path)} should be {expected}, not {_show(error.instance)}",
+                    Message(
+                        "{place} should be {expected}, not {value}",
+                        place=_describe_place(path),
+                        expected=expected,
+                        value=_show(error.instance),
+                    ),
                     _schema_hint(self.root, path),
                 )
             ]
         return [
             BAD_VALUE.at(
                 loc,
-                f"{_describe_place(path)}: {_value_message(keyword, error)}",
+                _value_message(_describe_place(path), keyword, error),
                 _schema_hint(self.root, path),
             )
         ]
@@ -356,10 +376,10 @@ class _ErrorMapper:
     def _unknown_key(self, loc: Loc, key: str) -> Diagnostic:
         known = _known_keys(self.root, loc.path)
         close = closest(key, known)
-        hint = f"did you mean `{close}`?" if close else None
+        hint = Message("did you mean `{key}`?", key=close) if close else None
         if hint is None and known:
-            hint = "allowed here: " + ", ".join(sorted(known))
-        return UNKNOWN_KEY.at((loc / key).as_key(), f"unknown key `{key}`", hint)
+            hint = Message("allowed here: {keys}", keys=Items(sorted(known)))
+        return UNKNOWN_KEY.at((loc / key).as_key(), Message("unknown key `{key}`", key=key), hint)
 
     def _trap_at(self, loc: Loc) -> Trap | None:
         if not self.loaded.traps:
@@ -395,33 +415,69 @@ def _required_key(error: Any) -> str:
     return message.split('"')[1] if '"' in message else message
 
 
-def _value_message(keyword: str, error: Any) -> str:
+def _either(types: list[str]) -> str:
+    """``a number or text``: the types a value may have, each named for ops."""
+    names: list[str] = [_TYPE_NAMES.get(t, t) for t in types]
+    joined = names[0]
+    for name in names[1:]:
+        joined = Message("{one} or {other}", one=joined, other=name)
+    return joined
+
+
+def _value_message(place: str, keyword: str, error: Any) -> Message:
     value = _show(error.instance)
     kind = error.kind
     if keyword == "enum":
-        options = ", ".join(str(o) for o in kind.options)
-        return f"{value} is not one of: {options}"
+        options = Items(Foreign(o) for o in kind.options)  # typed as the schema spells them
+        return Message(
+            "{place}: {value} is not one of: {options}", place=place, value=value, options=options
+        )
     if keyword == "const":
-        return f"{value} must be {kind.expected_value}"
+        expected = str(kind.expected_value)
+        return Message(
+            "{place}: {value} must be {expected}", place=place, value=value, expected=expected
+        )
     if keyword == "pattern":
-        return f"{value} is not of the required form"
+        return Message("{place}: {value} is not of the required form", place=place, value=value)
+    limit = str(getattr(kind, "limit", ""))  # as the schema writes it (1000, not 1,000)
     if keyword == "minimum":
-        return f"{value} is below the allowed minimum of {kind.limit}"
+        return Message(
+            "{place}: {value} is below the allowed minimum of {limit}",
+            place=place,
+            value=value,
+            limit=limit,
+        )
     if keyword == "exclusiveMinimum":
-        return f"{value} must be above {kind.limit}"
+        return Message(
+            "{place}: {value} must be above {limit}", place=place, value=value, limit=limit
+        )
     if keyword == "maximum":
-        return f"{value} is above the allowed maximum of {kind.limit}"
+        return Message(
+            "{place}: {value} is above the allowed maximum of {limit}",
+            place=place,
+            value=value,
+            limit=limit,
+        )
     if keyword == "exclusiveMaximum":
-        return f"{value} must be below {kind.limit}"
+        return Message(
+            "{place}: {value} must be below {limit}", place=place, value=value, limit=limit
+        )
     if keyword == "minItems":
-        return f"needs at least {kind.limit} item(s)"
+        return Message("{place}: needs at least {limit} item(s)", place=place, limit=limit)
     if keyword == "maxItems":
-        return f"allows at most {kind.limit} item(s)"
+        return Message("{place}: allows at most {limit} item(s)", place=place, limit=limit)
     if keyword in ("minLength", "maxLength"):
-        return f"{value} has the wrong length ({keyword} {kind.limit})"
+        return Message(
+            "{place}: {value} has the wrong length ({keyword} {limit})",
+            place=place,
+            value=value,
+            keyword=keyword,
+            limit=limit,
+        )
+    detail = Foreign(str(error.message))  # the validator's own English: the only detail there is
     if keyword == "propertyNames":
-        return f"a key is not a valid id: {error.message}"
-    return str(error.message)
+        return Message("{place}: a key is not a valid id: {detail}", place=place, detail=detail)
+    return Message("{place}: {detail}", place=place, detail=detail)
 
 
 def _show(value: Any) -> str:
@@ -430,17 +486,17 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
     if isinstance(value, dict):
-        return "a mapping"
+        return Message("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return Message("a list")
     if value is None:
-        return "nothing (null)"
+        return Message("nothing (null)")
     return str(value)
 
 
 def _describe_place(path: tuple[PathPart, ...]) -> str:
     if not path:
-        return "the file"
+        return Message("the file")
     parts: list[str] = []
     for part in path:
         if isinstance(part, int):
@@ -491,8 +547,8 @@ def _subschemas(root: str, path: tuple[PathPart, ...]) -> list[dict[str, Any]]:
 def _schema_hint(root: str, path: tuple[PathPart, ...]) -> str | None:
     nodes = _subschemas(root, path)
     for node in reversed(nodes[1:] if len(nodes) > 1 else nodes):
-        if "description" in node:
-            return str(node["description"])
+        if "description" in node:  # the schema's English (editors show it too): as it is
+            return Foreign(node["description"])
     return None
 
 
