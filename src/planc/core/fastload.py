@@ -62,28 +62,25 @@ _EXPONENT = re.compile(_TOKEN + rb"[0-9.]+[eE]").search  # 1e6: text in YAML 1.1
 _LONG = b"9" * 16  # 16 digits and more: past a float's exact digits and planc's bound
 _POINT = re.compile(rb"\.(?:[0-9]*0(?![0-9])|(?![0-9]))").finditer  # `1.50` and `5.`: a float
 # forgets the text (candidates; `_numeric_token` says which start a number)
-_LITERALS = (
-    b"\n---",  # document markers: several documents
-    b"\n...",  # an explicit document end
-    b"\n%",  # a directive
-)
+# Document markers (several documents, an explicit end) and directives: one pass, as `re`
+# finds a literal first byte (the line break) at memory speed.
+_LINE_STARTS = re.compile(rb"\n(?:---|\.\.\.|%)").search
 # One byte per class: 0, and 1-9 with the radix letters x/o/b (as 9), signs (as -), what a
 # plain scalar follows (as space), the indicators that change a scalar when they start it
-# (tags, anchors, aliases, complex keys, block scalars, reserved, merge keys `<<`: as !);
+# (tags, anchors, aliases, complex keys, block scalars, merge keys `<<`: as !; `@` and `` ` ``
+# are reserved there, and both parsers refuse them, so an e-mail address needs no test);
 # anything else as `~`. (`.inf` and `.nan` need no test: yaml_rs reads them as floats that
 # are not finite, which the walk refuses.)
 _CLASSES = bytearray(b"~" * 256)
 for _bytes, _class in (
     (b"123456789xXoObB", b"9"), (b"0", b"0"), (b"+-", b"-"), (b"\n [{,", b" "),
-    (b"!&*?|<>@`", b"!"),
+    (b"!&*?|<>", b"!"),
 ):  # fmt: skip
     for _byte in _bytes:
         _CLASSES[_byte] = _class[0]
 _CLASS = bytes(_CLASSES)
-_NEEDLES = (
-    b" 00", b" 09", b" -00", b" -09",  # leading zeros (octal in YAML 1.1), radix (0x, 0o, 0b)
-    b" !",  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, `>`, `@`, `` ` ``, `<<`
-)  # fmt: skip
+# leading zeros (octal in YAML 1.1) and radix (0x, 0o, 0b): two passes with a literal start
+_LEADING_ZERO = (re.compile(rb" 0[09]").search, re.compile(rb" -0[09]").search)
 # Digits and points as 9, e/E and `_` as e, anything else as space: 16 digits in a row, and
 # a digit or point before an exponent or a digit separator, where the exact rules then look.
 _NUMBER_CHARS = bytearray(b" " * 256)
@@ -124,10 +121,12 @@ def refuses(data: bytes) -> bool:
             if lead in odd and any(needle in data for needle in needles):
                 return True
     data = b"\n" + data  # the first line starts after a line break, like every other
-    if any(literal in data for literal in _LITERALS):
+    if _LINE_STARTS(data):
         return True
     classes = data.translate(_CLASS)
-    if any(needle in classes for needle in _NEEDLES):
+    if b"!" in classes and b" !" in classes:  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
+        return True
+    if any(search(classes) for search in _LEADING_ZERO):
         return True
     numbers = data.translate(_NUMBER_CLASS)
     if _LONG in numbers:
