@@ -79,6 +79,23 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "render", plan, "--out", root / "progress", "--actuals", export, "--as-of", "2017-08-15"
     )
     assert result.code == 0, result.stdout + result.stderr
+    chinese = root / "zh" / "2017-Q3"
+    shutil.copytree(REPO / "plans" / "2017-Q3", chinese)
+    quarter = chinese / "quarter.yaml"
+    quarter.write_text(
+        quarter.read_text(encoding="utf-8").replace("locale: en", "locale: zh-CN"), encoding="utf-8"
+    )
+    result = run_planc(
+        "render",
+        chinese,
+        "--out",
+        root / "progress-zh",
+        "--actuals",
+        export,
+        "--as-of",
+        "2017-08-15",
+    )
+    assert result.code == 0, result.stdout + result.stderr
     return root
 
 
@@ -369,6 +386,56 @@ class TestFirstScreen:
         assert max(heights) < 90  # one line per rep: nothing stacks into a card
         scroll, client = seen.overflow()
         assert scroll <= client
+
+
+# Every run of letters, digits or CJK characters in a table cell, a fact, a heading or a
+# status line, that the browser laid out on more than one line (e-mail addresses may wrap).
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const token = /[A-Za-z0-9\\u4e00-\\u9fff$¥%.,+]+/g;
+  const cells = document.querySelectorAll("th, td, dt, dd, h1, h2, h3, .togo, .kpi p, .state");
+  for (const cell of cells) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest("a[href^='mailto:']")) continue;
+      for (const m of node.data.matchAll(token)) {
+        if (m[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+        if (new Set(rects.map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+class TestLineBreaking:
+    """Chinese pages break lines between words, never inside one ("负责/人", "月/份",
+    "Hillebra/nd", "重点产品收入占/比"), at a phone's width and a desktop's."""
+
+    @pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "example/index.html",
+            "example/regions/east.html",
+            "example/teams/east-ka.html",
+            "example/reps/li-na.html",
+            "example/reps/cai-wen.html",
+            "progress-zh/index.html",
+            "progress-zh/regions/central.html",
+            "progress-zh/teams/central-brinkmann.html",
+            "progress-zh/reps/versie-hillebrand.html",
+        ],
+    )
+    def test_no_word_is_broken_inside(self, visit: Any, path: str, width: int) -> None:
+        seen = visit(path, width)
+        assert seen.page.evaluate(BROKEN_WORDS) == []
+        scroll, client = seen.overflow()
+        assert scroll <= client, f"{path}: {scroll}px of content in a {client}px wide window"
 
 
 class TestPrint:

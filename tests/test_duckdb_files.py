@@ -245,3 +245,36 @@ def test_the_pipeline_forecast_is_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     assert loaded.diagnostics == by_pandas.diagnostics
     by_duckdb = _track_json(PLAN, SAMPLE, "duckdb", monkeypatch)
     assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)
+
+
+def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
+    plan: Plan, tmp_path: Path
+) -> None:
+    """Each account's first won deal comes from one group per account (the pair (day, owner)).
+
+    A database has no row order, so on a tie the owner's name decides: here
+    the later row's owner sorts first and gets the new account; an earlier
+    won day of another account's owner decides that account alone.
+    """
+    path = tmp_path / "tie.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        "K1,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-03,100",
+        "K2,Darcel Schlecht,GTX Basic,Newco,Won,2017-07-01,2017-07-03,200",
+        "K3,Moses Frase,GTX Basic,Otherco,Won,2017-07-01,2017-07-02,300",
+        "K4,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-05,400",
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    new = {
+        rep: month.new_accounts
+        for (rep, _slot), month in loaded.actuals.months.items()
+        if month.new_accounts
+    }
+    by_name = {plan.people[rep].name: n for rep, n in new.items()}
+    assert by_name == {"Darcel Schlecht": 1, "Moses Frase": 1}
+    total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
+    assert total == Decimal(1000)

@@ -27,10 +27,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_planc
+from planc.checks import CHECKS, check_directory
+from planc.core.diagnostics import Items, Message, Named
+from planc.core.loader import NO_MODELINE
 from planc.core.locales import (
     CATALOGS,
     KEYWORDS,
     MESSAGE_SOURCES,
+    Words,
     available_locales,
     catalog_path,
     get_locale,
@@ -328,6 +332,8 @@ def test_a_chinese_site_with_diagnostics_and_early_warnings_shows_no_english_lab
     theirs = sorted(_user_words(plan, data), key=len, reverse=True)
     labels = english_labels()
     for page in sorted(out.rglob("*.html")):
+        # no diagnostic falls back to English (marked lang="en") on a Chinese page
+        assert 'lang="en"' not in page.read_text(encoding="utf-8"), page.relative_to(out)
         shown = visible_text(page)
         for words in theirs:
             shown = shown.replace(words, " ")
@@ -366,3 +372,101 @@ def test_every_message_is_written_as_a_literal() -> None:
         for match in call.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             raise AssertionError(f"{module}:{line}: a message that is not a literal")
+
+
+# what a user writes, shown as written: `code`, YAML keys (``reps:``), settings, file paths
+_YAML_WORDS = re.compile(r"`[^`]*`|\b[a-z_]+(?:\.[a-z_]+)*:|\b[a-z]+(?:[._][a-z]+)+\b|\S*/\S*")
+
+
+def _messages_in(text: object) -> list[Message]:
+    """A message and every message among its arguments (the templates a reader sees)."""
+    if not isinstance(text, Message):
+        return []
+    found = [text]
+    for value in text.args.values():
+        items = value if isinstance(value, Items) else (value,)
+        for item in items:
+            found += _messages_in(item)
+    return found
+
+
+def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
+    """Every check's message and hint, as each failing case of tests/cases reports it, is a
+    Message whose templates (nested ones too) the Chinese catalog translates, and rendered for a
+    Chinese page it holds no English label: the site and the PR comment show it in Chinese."""
+    from test_cases import FIXTURE, all_cases, apply_edit
+
+    codes = {check.rule.code for check in CHECKS} | {NO_MODELINE.code}  # the loader's warning
+    with catalog_path("zh-CN").open("rb") as handle:
+        zh_catalog = read_po(handle, locale="zh_CN")
+    words = Words(get_locale("zh-CN", "CNY"))
+    labels = english_labels()
+    seen: set[str] = set()
+    problems: list[str] = []
+    for number, case in enumerate(all_cases()):
+        if case.kind != "fail" or case.command != "check" or case.code not in codes or case.args:
+            continue
+        plan = tmp_path / f"{number}" / "plan"
+        shutil.copytree(FIXTURE, plan)
+        for edit in case.edits:
+            apply_edit(plan, edit)
+        for d in check_directory(plan, store=None).diagnostics:
+            if d.code not in codes:
+                continue
+            seen.add(d.code)
+            for text in (d.message, d.hint):
+                if text is None:
+                    continue
+                assert isinstance(text, Message), f"{case.id}: {d.code} {text!r} is plain text"
+                for message in _messages_in(text):
+                    entry = zh_catalog.get(message.template)
+                    assert entry is not None and entry.string, (case.id, message.template)
+                shown = _YAML_WORDS.sub(" ", words.render(text))
+                english = sorted(
+                    label for label in labels if re.search(rf"\b{re.escape(label)}\b", shown)
+                )
+                if english:
+                    problems.append(f"{case.id}: {shown!r} keeps {english}")
+    assert not problems, "\n".join(problems)
+    assert seen >= codes - {"PLC304"}, sorted(codes - seen)
+
+
+def test_text_read_back_from_the_cache_is_translated_but_names_never_are() -> None:
+    """A file's diagnostic comes back from the on-disk cache as plain text: a message without
+    arguments is still found in the catalog. An argument is the user's words (a role, a name)
+    and is never looked up, even where it spells a msgid; a Named shows its name."""
+    zh = Words(get_locale("zh-CN", "CNY"))
+    text = "file does not start with the yaml-language-server schema modeline"
+    assert zh.render(text) != text and "schema" in zh.render(text)
+    assert zh.render("a sentence no catalog has") == "a sentence no catalog has"
+    made = Message("{role} `{id}` is not a known person", role="manager", id="x")
+    assert "manager" in zh.render(made) and "直属上级" not in zh.render(made)
+    named = Message(
+        "have {person} approve it and add them to approved_by", person=Named("z", "周敏")
+    )
+    assert str(named) == "have z approve it and add them to approved_by"
+    assert zh.render(named).startswith("请周敏批准")
+    assert Words(get_locale("en", "USD")).render(named).startswith("have 周敏 approve")
+
+
+def test_a_change_without_a_record_speaks_the_plans_language(tmp_path: Path) -> None:
+    """PLC610, which planc diff adds to the checks, is a Message the catalog translates too."""
+    from planc.change.coverage import coverage_diagnostics
+
+    base, head = tmp_path / "base", tmp_path / "head"
+    shutil.copytree(REPO / "tests" / "fixtures" / "mini", base)
+    shutil.copytree(REPO / "tests" / "fixtures" / "mini", head)
+    north = head / "regions" / "north.yaml"
+    text = north.read_text(encoding="utf-8")
+    old = "      value: 550000\n              stretch"
+    assert text.count(old) == 1
+    north.write_text(text.replace(old, old.replace("550000", "540000")), encoding="utf-8")
+    before, after = check_directory(base).plan, check_directory(head).plan
+    assert before is not None and after is not None
+    found = coverage_diagnostics(before, after)
+    assert [d.code for d in found] == ["PLC610"]
+    zh = Words(get_locale("zh-CN", "CNY"))
+    for text_ in (found[0].message, found[0].hint):
+        assert isinstance(text_, Message)
+        assert zh.render(text_) != str(text_)
+    assert "550,000" in zh.render(found[0].message) and "调整记录" in zh.render(found[0].message)

@@ -114,6 +114,26 @@ class TestDiffOutput:
         assert_valid("diff", document)
         assert [i["status"] for i in document["impacts"]] == [status]
 
+    def test_moves_inside_a_target_are_listed(self, plans: Path) -> None:
+        """The phasing and product-split moves the comment shows are in the JSON too."""
+        document = output_of("diff", "--base", "base", "--head", "changed", cwd=plans)
+        assert_valid("diff", document)
+        moves = document["impacts"][0]["moves"]
+        by_part = {(m["target"], m["month"] or m["product"]): m for m in moves}
+        month = next(m for m in moves if m["month"] is not None)
+        product = next(m for m in moves if m["product"] is not None)
+        assert (month["before"], month["after"], month["delta"]) == ("150000", "140000", "-10000")
+        assert (product["product"], product["before"], product["after"]) == (
+            "pro",
+            "300000",
+            "290000",
+        )
+        assert (
+            product["month"] is None and month["product"] is None and month["product_name"] is None
+        )
+        assert product["product_name"] and product["delta"] == "-10000"
+        assert len(by_part) == len(moves) == 2, moves
+
 
 class TestOneDiagnosticShape:
     """check, track and diff write a diagnostic the same way: path and range, start and end."""

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planc.core.diagnostics import Diagnostic, Severity, rule
+from planc.checks.base import named_ref
+from planc.core.diagnostics import Diagnostic, Message, Severity, rule
 from planc.core.model import Adjustment, Plan, Target
-from planc.core.numbers import grouped, plain
+from planc.core.numbers import plain
 
 UNCOVERED_CHANGE = rule(
     "PLC610",
@@ -102,20 +103,39 @@ def coverage_diagnostics(base: Plan, head: Plan) -> list[Diagnostic]:
     found = []
     for change in uncovered_changes(base, head):
         target = change.target
+        ref = named_ref(head, target.node, target.metric)
         if change.before is None:
-            what = f"{target.ref} is new ({grouped(target.value)})"
-            entry = f"{{target: {target.ref}, to: {plain(target.value)}}}"
+            what = Message(
+                "{ref} is new ({value}), and no adjustment record covers it",
+                ref=ref,
+                value=target.value,
+            )
+            entry = "{target: " + target.ref + ", to: " + plain(target.value) + "}"
         else:
-            what = f"{target.ref} changed from {grouped(change.before)} to {grouped(target.value)}"
+            what = Message(
+                "{ref} changed from {before} to {after}, and no adjustment record covers it",
+                ref=ref,
+                before=change.before,
+                after=target.value,
+            )
             entry = (
-                f"{{target: {target.ref}, from: {plain(change.before)}, to: {plain(target.value)}}}"
+                "{target: "
+                + target.ref
+                + ", from: "
+                + plain(change.before)
+                + ", to: "
+                + plain(target.value)
+                + "}"
             )
         found.append(
             UNCOVERED_CHANGE.at(
                 target.loc / "value",
-                f"{what}, and no adjustment record covers it",
-                f"add a record to adjustments: with cause, effective date, note and {entry}, "
-                "or run planc propose --cause CAUSE --effective DATE --note TEXT",
+                what,
+                Message(
+                    "add a record to adjustments: with cause, effective date, note and {entry}, "
+                    "or run planc propose --cause CAUSE --effective DATE --note TEXT",
+                    entry=entry,
+                ),
             )
         )
     return found

@@ -1790,6 +1790,28 @@ def _total_json(t: MetricTotal) -> dict[str, Any]:
     }
 
 
+def _move_json(impact: Impact, move: SplitMove) -> dict[str, Any]:
+    """An amount moved inside a target: one month of its phasing or one product of its split."""
+    product_name = None
+    if move.product is not None:
+        for plan in (impact.head.plan, impact.base.plan):
+            if plan is not None and move.product in plan.products:
+                product_name = plan.products[move.product].name
+                break
+    return {
+        "target": move.ref,
+        "node": move.node,
+        "name": move.name,
+        "metric": move.metric,
+        "month": None if move.month is None else f"{move.month[0]:04d}-{move.month[1]:02d}",
+        "product": move.product,
+        "product_name": product_name,
+        "before": _dec(move.before),
+        "after": _dec(move.after),
+        "delta": _dec(move.delta),
+    }
+
+
 def _gap_side_json(side: GapSide | None) -> dict[str, Any] | None:
     if side is None:
         return None
@@ -1852,6 +1874,7 @@ def _impact_json(impact: Impact) -> dict[str, Any]:
             {"target": d.ref, "fields": list(d.fields), "location": _span_json(d.span)}
             for d in impact.details
         ],
+        "moves": [_move_json(impact, m) for m in impact.moves],
         "reps": [
             {
                 "person": r.person,

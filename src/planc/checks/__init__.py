@@ -26,11 +26,18 @@ from planc.checks import (
     totals,
 )
 from planc.checks.base import Check
+from planc.core.cache import UnitCache
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
-from planc.core.pipeline import CheckResult, compile_directory, compile_sources
+from planc.core.pipeline import (
+    CheckResult,
+    compile_directory,
+    compile_sources,
+    display_path,
+    read_directory,
+)
 from planc.core.source import SourceFile
 
 CHECKS: tuple[Check, ...] = (
@@ -61,16 +68,32 @@ def check_sources(
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: UnitStore | None = None,
+    *,
+    whole: bool = True,
 ) -> CheckResult:
     """Compile a plan from its files and run every check: ``planc check`` short of printing.
 
     ``store`` (the on-disk cache, :class:`planc.core.cache.UnitCache`) keeps each
-    file's unit between runs."""
+    file's unit between runs. ``whole=False`` checks the plan by its files
+    (:mod:`planc.checks.partition`: the same diagnostics, region results reused
+    from a :class:`~planc.core.cache.UnitCache` store, but no ``plan`` in the result)."""
+    if not whole and (store is None or isinstance(store, UnitCache)):
+        from planc.checks.partition import check_partitioned  # noqa: PLC0415 - imports us
+
+        return check_partitioned(label, sources, problems, max_bytes, store)
     return compile_sources(label, sources, run_checks, problems, max_bytes, store)
 
 
 def check_directory(
-    plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, store: UnitStore | None = None
+    plan_dir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: UnitStore | None = None,
+    *,
+    whole: bool = True,
 ) -> CheckResult:
-    """``planc check DIR``: read a quarter folder from disk, compile it and check it."""
-    return compile_directory(plan_dir, run_checks, max_bytes, store)
+    """``planc check DIR``: read a quarter folder from disk, compile it and check it
+    (``whole=False``: by its files, see :func:`check_sources`)."""
+    if whole:
+        return compile_directory(plan_dir, run_checks, max_bytes, store)
+    sources, problems = read_directory(plan_dir, max_bytes)
+    return check_sources(display_path(plan_dir), sources, problems, max_bytes, store, whole=False)

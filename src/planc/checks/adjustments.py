@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planc.checks.base import Finding, amount, check
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, check, named_ref
+from planc.core.diagnostics import Items, Message, Severity
 from planc.core.model import Plan
 
 
@@ -27,13 +27,22 @@ def adjustment_unknown_target(plan: Plan) -> Iterator[Finding]:
         for change in adjustment.changes:
             node = plan.nodes.get(change.node)
             if node is None or change.metric not in node.targets:
-                missing = "node" if node is None else "target"
                 yield (
                     change.loc / "target",
                     (
-                        f"{adjustment.id} changes {change.node}/{change.metric}, but there is no such {missing}"
+                        Message(
+                            "{id} changes {ref}, but there is no such node",
+                            id=adjustment.id,
+                            ref="/".join((change.node, change.metric)),
+                        )
+                        if node is None
+                        else Message(
+                            "{id} changes {ref}, but there is no such target",
+                            id=adjustment.id,
+                            ref="/".join((change.node, change.metric)),
+                        )
                     ),
-                    "write node-id/metric-id of a target in this plan",
+                    Message("write node-id/metric-id of a target in this plan"),
                 )
 
 
@@ -66,11 +75,14 @@ def adjustment_disagrees(plan: Plan) -> Iterator[Finding]:
         if current != change.after:
             yield (
                 change.loc / "to",
-                (
-                    f"{adjustment.id} sets {node_id}/{metric} to {amount(change.after)}, "
-                    f"but the plan has {amount(current)}"
+                Message(
+                    "{id} sets {ref} to {after}, but the plan has {current}",
+                    id=adjustment.id,
+                    ref=named_ref(plan, node_id, metric),
+                    after=change.after,
+                    current=current,
                 ),
-                "update the target or the adjustment so they agree",
+                Message("update the target or the adjustment so they agree"),
             )
 
 
@@ -91,11 +103,15 @@ def adjustment_effective_outside_quarter(plan: Plan) -> Iterator[Finding]:
         if not quarter.contains(adjustment.effective):
             yield (
                 adjustment.loc / "effective",
-                (
-                    f"{adjustment.id} takes effect {adjustment.effective}, outside {quarter.id} "
-                    f"({quarter.start} to {quarter.end})"
+                Message(
+                    "{id} takes effect {effective}, outside {quarter} ({start} to {end})",
+                    id=adjustment.id,
+                    effective=adjustment.effective,
+                    quarter=quarter.id,
+                    start=quarter.start,
+                    end=quarter.end,
                 ),
-                "changes apply from a day inside the quarter",
+                Message("changes apply from a day inside the quarter"),
             )
 
 
@@ -116,11 +132,13 @@ def adjustment_changes_nothing(plan: Plan) -> Iterator[Finding]:
             if change.before is not None and change.before == change.after:
                 yield (
                     change.loc,
-                    (
-                        f"{adjustment.id} changes {change.node}/{change.metric} from {amount(change.before)} "
-                        "to the same value"
+                    Message(
+                        "{id} changes {ref} from {before} to the same value",
+                        id=adjustment.id,
+                        ref=named_ref(plan, change.node, change.metric),
+                        before=change.before,
                     ),
-                    "remove the change, or record the real old value",
+                    Message("remove the change, or record the real old value"),
                 )
 
 
@@ -148,13 +166,32 @@ def adjustment_stub(plan: Plan) -> Iterator[Finding]:
     for adjustment in plan.adjustments:
         empty = [k for k in ("cause", "note") if not getattr(adjustment, k).strip()]
         if empty:
-            targets = ", ".join(f"{c.node}/{c.metric}" for c in adjustment.changes)
+            targets = Items(named_ref(plan, c.node, c.metric) for c in adjustment.changes)
+            if len(empty) == 2:
+                message = Message(
+                    "{id} ({targets}) is a stub: its cause and note are empty",
+                    id=adjustment.id,
+                    targets=targets,
+                )
+            elif empty == ["cause"]:
+                message = Message(
+                    "{id} ({targets}) is a stub: its cause is empty",
+                    id=adjustment.id,
+                    targets=targets,
+                )
+            else:
+                message = Message(
+                    "{id} ({targets}) is a stub: its note is empty",
+                    id=adjustment.id,
+                    targets=targets,
+                )
             yield (
                 adjustment.loc / empty[0],
-                f"{adjustment.id} ({targets}) is a stub: its {' and '.join(empty)} "
-                f"{'is' if len(empty) == 1 else 'are'} empty",
-                "say why: cause (market, competitor, policy, execution, resources, "
-                'reorganisation, other) and a note, or run planc propose --cause CAUSE --note "..."',
+                message,
+                Message(
+                    "say why: cause (market, competitor, policy, execution, resources, "
+                    'reorganisation, other) and a note, or run planc propose --cause CAUSE --note "..."'
+                ),
             )
 
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planc.checks.base import Finding, amount, check, percent_beside
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, amount, check, named_ref, percent_beside
+from planc.core.diagnostics import Items, Message, Named, Severity
 from planc.core.model import Adjustment, ApprovalTier, Level, Plan
 
 HUNDRED = Decimal(100)
@@ -51,7 +51,7 @@ def tier_for(tiers: tuple[ApprovalTier, ...], size: Decimal | None) -> ApprovalT
 def size_text(size: Decimal | None, tiers: Iterable[ApprovalTier]) -> str:
     """A size with the digits that tell it from every tier's limit (5.02%, never 5.0%)."""
     if size is None:
-        return "unbounded (no old value)"
+        return Message("unbounded (no old value)")
     limits = [t.up_to for t in tiers if t.up_to is not None]
     return percent_beside(size, *limits)
 
@@ -76,18 +76,30 @@ def required_approver(
     """
     wanted = ROLE_LEVEL.get(tier.approver)
     if wanted is None:
-        return Required(tier.approver, "named in the policy", None)
+        return Required(tier.approver, Message("named in the policy"), None)
     if level is not Level.COMPANY:
         wanted = Level(min(wanted, level - 1))
     if node_id not in plan.nodes:
         return None
     for node in plan.ancestors(node_id):
         if node.level is wanted:
-            return Required(node.owner, f"{wanted.label} owner of {node.id}", wanted)
+            return Required(node.owner, _owner_of(wanted, Named(node.id, node.name)), wanted)
     company = plan.nodes.get(plan.company)
     if company is None:
         return None
-    return Required(company.owner, f"company owner of {company.id}", Level.COMPANY)
+    return Required(
+        company.owner, _owner_of(Level.COMPANY, Named(company.id, company.name)), Level.COMPANY
+    )
+
+
+def _owner_of(level: Level, node_id: str) -> Message:
+    if level is Level.COMPANY:
+        return Message("company owner of {id}", id=node_id)
+    if level is Level.REGION:
+        return Message("region owner of {id}", id=node_id)
+    if level is Level.TEAM:
+        return Message("team owner of {id}", id=node_id)
+    return Message("rep owner of {id}", id=node_id)
 
 
 def accepted_by(plan: Plan, node_id: str, required: Required) -> set[str]:
@@ -161,25 +173,68 @@ def shortfalls(plan: Plan, adjustment: Adjustment) -> list[Shortfall]:
     return out
 
 
-def _tier_words(tier: ApprovalTier, plan: Plan) -> str:
+def _tier_words(tier: ApprovalTier, plan: Plan) -> Message:
     tiers = plan.policy.approvals
     index = tiers.index(tier)
     below = next((t.up_to for t in reversed(tiers[:index]) if t.up_to is not None), None)
-    who = tier.approver.replace("_", " ")
-    limits = []
-    if below is not None:
-        limits.append(f"above {amount(below)}%")
-    if tier.up_to is not None:
-        limits.append(f"up to {amount(tier.up_to)}%")
-    return f"the {who} tier" + (f" ({', '.join(limits)})" if limits else "")
+    # a role in the catalog's words, or a person named in the policy
+    who: str = _APPROVER.get(tier.approver) or tier.approver.replace("_", " ")
+    above = None if below is None else f"{amount(below)}%"
+    up_to = None if tier.up_to is None else f"{amount(tier.up_to)}%"
+    if above is not None and up_to is not None:
+        return Message(
+            "the {who} tier (above {above}, up to {up_to})", who=who, above=above, up_to=up_to
+        )
+    if above is not None:
+        return Message("the {who} tier (above {above})", who=who, above=above)
+    if up_to is not None:
+        return Message("the {who} tier (up to {up_to})", who=who, up_to=up_to)
+    return Message("the {who} tier", who=who)
 
 
-def _need(plan: Plan, gap: Shortfall) -> str:
-    refs = ", ".join(gap.refs[:3]) + (f" and {len(gap.refs) - 3} more" if len(gap.refs) > 3 else "")
+_APPROVER = {
+    "team_owner": Message("team owner"),
+    "region_owner": Message("region owner"),
+    "company_owner": Message("company owner"),
+}
+
+
+def _person(plan: Plan, person: str) -> Named:
+    """A person's id, shown by name where the message is rendered for a reader."""
+    known = plan.people.get(person)
+    return Named(person, known.name if known is not None else person)
+
+
+def _target(plan: Plan, ref: str) -> Named:
+    """``zhang-wei/revenue``, shown as ``Zhang Wei · Revenue`` where a reader sees it."""
+    node_id, _, metric_id = ref.partition("/")
+    return named_ref(plan, node_id, metric_id)
+
+
+def _need(plan: Plan, gap: Shortfall) -> Message:
+    refs = Items((_target(plan, ref) for ref in gap.refs[:3]), partial=len(gap.refs) > 3)
     size = size_text(gap.largest, plan.policy.approvals)
-    return (
-        f"it moves {refs} by {'up to ' if len(gap.refs) > 1 else ''}{size}, which needs {_tier_words(gap.tier, plan)}: "
-        f"{gap.required.person} ({gap.required.why}) must approve"
+    named = {
+        "refs": refs,
+        "size": size,
+        "tier": _tier_words(gap.tier, plan),
+        "person": _person(plan, gap.required.person),
+        "why": gap.required.why,
+    }
+    if len(gap.refs) > 3:
+        return Message(
+            "it moves {refs} and {more} more by up to {size}, which needs {tier}: {person} "
+            "({why}) must approve",
+            more=len(gap.refs) - 3,
+            **named,
+        )
+    if len(gap.refs) > 1:
+        return Message(
+            "it moves {refs} by up to {size}, which needs {tier}: {person} ({why}) must approve",
+            **named,
+        )
+    return Message(
+        "it moves {refs} by {size}, which needs {tier}: {person} ({why}) must approve", **named
     )
 
 
@@ -219,11 +274,26 @@ def approval_below_tier(plan: Plan) -> Iterator[Finding]:
         for gap in found:
             if gap.self_only:
                 continue  # PLC621 says it
-            have = ", ".join(adjustment.approved_by) or "nobody"
             yield (
                 adjustment.loc / "approved_by",
-                f"{adjustment.id} is approved by {have}; {_need(plan, gap)}",
-                f"add {gap.required.person} to approved_by once they have approved",
+                (
+                    Message(
+                        "{id} is approved by {have}; {need}",
+                        id=adjustment.id,
+                        have=Items(_person(plan, p) for p in adjustment.approved_by),
+                        need=_need(plan, gap),
+                    )
+                    if adjustment.approved_by
+                    else Message(
+                        "{id} is approved by nobody; {need}",
+                        id=adjustment.id,
+                        need=_need(plan, gap),
+                    )
+                ),
+                Message(
+                    "add {person} to approved_by once they have approved",
+                    person=_person(plan, gap.required.person),
+                ),
             )
 
 
@@ -254,11 +324,16 @@ def self_approved(plan: Plan) -> Iterator[Finding]:
                 continue
             yield (
                 adjustment.loc / "approved_by",
-                (
-                    f"{adjustment.id} is approved only by {', '.join(adjustment.approved_by)}, "
-                    f"whose own number it moves; {_need(plan, gap)}"
+                Message(
+                    "{id} is approved only by {have}, whose own number it moves; {need}",
+                    id=adjustment.id,
+                    have=Items(_person(plan, p) for p in adjustment.approved_by),
+                    need=_need(plan, gap),
                 ),
-                f"have {gap.required.person} approve it and add them to approved_by",
+                Message(
+                    "have {person} approve it and add them to approved_by",
+                    person=_person(plan, gap.required.person),
+                ),
             )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Message, Named, Rule, Severity, rule
 from planc.core.model import Level, Node, Plan, Target
 from planc.core.numbers import apart, grouped
 from planc.core.source import Loc
@@ -67,6 +67,38 @@ def named_scope(plan: Plan, node: Node, target: Target) -> Message:
     if node.level is Level.TEAM:
         return Message("team {name} ({id}) · {metric}", **named)
     return Message("rep {name} ({id}) · {metric}", **named)
+
+
+def named_ref(plan: Plan, node_id: str, metric_id: str) -> Named:
+    """``zhang-wei/revenue`` in English text (what the YAML says), ``Zhang Wei · Revenue``
+    where a page or a comment shows it (its tables name targets so)."""
+    ref = f"{node_id}/{metric_id}"
+    node, metric = plan.nodes.get(node_id), plan.metrics.get(metric_id)
+    if node is None or metric is None:
+        return Named(ref, ref)
+    return Named(ref, f"{node.name} · {metric.name}")
+
+
+def level_id(node: Node) -> Message:
+    """``team north-ent``: the node's level, in the reader's words, and its id."""
+    if node.level is Level.COMPANY:
+        return Message("company {id}", id=node.id)
+    if node.level is Level.REGION:
+        return Message("region {id}", id=node.id)
+    if node.level is Level.TEAM:
+        return Message("team {id}", id=node.id)
+    return Message("rep {id}", id=node.id)
+
+
+def plural_level(level: Level) -> Message:
+    """What the nodes of a level are called together: ``regions``, ``teams``, ``reps``."""
+    if level is Level.REGION:
+        return Message("regions")
+    if level is Level.TEAM:
+        return Message("teams")
+    if level is Level.REP:
+        return Message("reps")
+    return Message("children")
 
 
 def amount(value: Decimal) -> str:

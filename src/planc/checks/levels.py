@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from planc.checks.base import Finding, amount, check, percent_beside
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, check, level_id, percent_beside, plural_level
+from planc.core.diagnostics import Items, Message, Severity
 from planc.core.model import Band, Level, Node, Plan, Target
 
-_PLURAL = {Level.REGION: "regions", Level.TEAM: "teams", Level.REP: "reps"}
 _POLICY_KEY = {Level.REGION: "region", Level.COMPANY: "company"}
 
 
@@ -32,26 +31,40 @@ def level_sums(plan: Plan, metric: str) -> dict[tuple[str, Level], Decimal]:
         if target is None or node.level is Level.COMPANY:
             continue
         parent = plan.nodes.get(node.parent or "")
-        while parent is not None:
+        # At most three levels above a node; a rep whose id is its own team's (an id
+        # collision, PLC206) would otherwise be its own parent and loop for ever.
+        for _ in range(Level.REP):
+            if parent is None or parent is node:
+                break
             key = (parent.id, node.level)
             sums[key] = sums.get(key, Decimal(0)) + target.value
             parent = plan.nodes.get(parent.parent or "")
     return sums
 
 
-def chain(plan: Plan, node: Node, sums: dict[tuple[str, Level], Decimal], value: Decimal) -> str:
+def chain(
+    plan: Plan, node: Node, sums: dict[tuple[str, Level], Decimal], value: Decimal
+) -> Items | None:
     """How the reps' share of ``node`` compounds, level by level: 'teams 110.0% of east, reps ...'."""
     parts = []
     above = value
-    above_label = f"{node.level.label} {node.id}"
+    above_label: Message = level_id(node)
     for level in range(node.level + 1, Level.REP + 1):
         total = sums.get((node.id, Level(level)))
         if total is None or above == 0:
-            return ""
+            return None
         share = Fraction(total) * 100 / Fraction(above)
-        parts.append(f"{_PLURAL[Level(level)]} {percent_beside(share, 100)} of {above_label}")
-        above, above_label = total, f"the {_PLURAL[Level(level)]}"
-    return ", ".join(parts)
+        these = plural_level(Level(level))
+        parts.append(
+            Message(
+                "{children} {share} of {above}",
+                children=these,
+                share=percent_beside(share, 100),
+                above=above_label,
+            )
+        )
+        above, above_label = total, Message("the {children}", children=these)
+    return Items(parts) if parts else None
 
 
 def cumulative_limits(band: Band, value: Decimal, tolerance: Decimal) -> tuple[Decimal, Decimal]:
@@ -62,15 +75,17 @@ def cumulative_limits(band: Band, value: Decimal, tolerance: Decimal) -> tuple[D
     )
 
 
-def _shares(total: Decimal, whole: Decimal, band: Band) -> tuple[str, str]:
+def _shares(total: Decimal, whole: Decimal, band: Band) -> tuple[str, Message]:
     """' (144.0%)' and '100.0% to 130.0%', each with the digits that tell them apart."""
     low, high = 100 + band.min, 100 + band.max
     if not whole:
-        return "", f"{percent_beside(low)} to {percent_beside(high)}"
+        return "", Message("{low} to {high}", low=percent_beside(low), high=percent_beside(high))
     ratio = Fraction(total) * 100 / Fraction(whole)
     return (
         f" ({percent_beside(ratio, low, high)})",
-        f"{percent_beside(low, ratio)} to {percent_beside(high, ratio)}",
+        Message(
+            "{low} to {high}", low=percent_beside(low, ratio), high=percent_beside(high, ratio)
+        ),
     )
 
 
@@ -131,19 +146,39 @@ def _out_of_cumulative(
     key = _POLICY_KEY[node.level]
     share, allowed = _shares(reps, target.value, band)
     steps = chain(plan, node, sums, target.value)
+    named = {
+        "node": level_id(node),
+        "metric": target.metric,
+        "reps": reps,
+        "value": target.value,
+        "share": share,
+        "key": key,
+        "allowed": allowed,
+    }
     yield (
         target.loc / "value",
         (
-            f"{node.level.label} {node.id} {target.metric}: its reps add up to {amount(reps)}, "
-            f"target is {amount(target.value)}{share}"
-            + (f": {steps}" if steps else "")
-            + f"; policy.over_assignment.cumulative.{key} allows {allowed}"
+            Message(
+                "{node} {metric}: its reps add up to {reps}, target is {value}{share}: {steps}; "
+                "policy.over_assignment.cumulative.{key} allows {allowed}",
+                steps=steps,
+                **named,
+            )
+            if steps
+            else Message(
+                "{node} {metric}: its reps add up to {reps}, target is {value}{share}; "
+                "policy.over_assignment.cumulative.{key} allows {allowed}",
+                **named,
+            )
         ),
         (
-            "lower the cushion at some level (teams or reps), or widen "
-            f"policy.over_assignment.cumulative.{key}"
+            Message(
+                "lower the cushion at some level (teams or reps), or widen "
+                "policy.over_assignment.cumulative.{key}",
+                key=key,
+            )
             if reps > high
-            else "raise the reps' targets so they cover this one"
+            else Message("raise the reps' targets so they cover this one")
         ),
     )
 
@@ -186,20 +221,29 @@ def stretch_out_of_band(plan: Plan) -> Iterator[Finding]:
         if low <= total <= high:
             continue
         share, allowed = _shares(total, target.stretch, band)
-        label = _PLURAL.get(Level(node.level + 1), "children")
+        label = plural_level(Level(node.level + 1))
         if cap:
-            allowed = "no more than the parent's"
+            allowed = Message("no more than the parent's")
         yield (
             target.loc / "stretch",
-            (
-                f"{node.level.label} {node.id} {metric_id}: the {label}' stretch goals add up to "
-                f"{amount(total)}, this stretch goal is {amount(target.stretch)}{share}; "
-                f"policy.over_assignment.stretch allows {allowed}"
+            Message(
+                "{node} {metric}: the {children}' stretch goals add up to {total}, this stretch "
+                "goal is {stretch}{share}; policy.over_assignment.stretch allows {allowed}",
+                node=level_id(node),
+                metric=metric_id,
+                children=label,
+                total=total,
+                stretch=target.stretch,
+                share=share,
+                allowed=allowed,
             ),
             (
-                f"raise the {label}' stretch goals, or lower this one"
+                Message("raise the {children}' stretch goals, or lower this one", children=label)
                 if total < low
-                else f"lower some of the {label}' stretch goals, or raise this one"
+                else Message(
+                    "lower some of the {children}' stretch goals, or raise this one",
+                    children=label,
+                )
             ),
         )
 

@@ -11,14 +11,21 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from planc.checks.base import Finding, check
-from planc.core.diagnostics import Severity
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import MEASURE_NEEDS, MEASURES, Plan
 from planc.core.spelling import closest
 
 
-def _hint(name: str, known: list[str], where: str) -> str:
+def _hint(name: str, known: list[str], where: str) -> Message:
     near = closest(name, known)
-    return f"did you mean `{near}`?" if near else f"use an id from {where}"
+    if near:
+        return Message("did you mean `{near}`?", near=near)
+    return Message("use an id from {where}", where=where)
+
+
+def owner_hint(person: str, people: list[str]) -> str:
+    """PLC730's hint for an owner mapped to no person (the partitioned check uses it too)."""
+    return _hint(person, people, "people:")
 
 
 @check("PLC730", Severity.ERROR)
@@ -48,22 +55,32 @@ def actuals_unknown_name(plan: Plan) -> Iterator[Finding]:
             if person not in plan.people:
                 yield (
                     mapping.loc / "owners" / alias,
-                    f"CRM owner `{alias}` maps to `{person}`, who is not a person of the plan",
+                    Message(
+                        "CRM owner `{alias}` maps to `{person}`, who is not a person of the plan",
+                        alias=alias,
+                        person=person,
+                    ),
                     _hint(person, people, "people:"),
                 )
         for alias, product in mapping.products.items():
             if product not in plan.products:
                 yield (
                     mapping.loc / "products" / alias,
-                    f"CRM product `{alias}` maps to `{product}`, which is not a product line",
-                    _hint(product, products, "products: in the quarter file"),
+                    Message(
+                        "CRM product `{alias}` maps to `{product}`, which is not a product line",
+                        alias=alias,
+                        product=product,
+                    ),
+                    _hint(product, products, Message("products: in the quarter file")),
                 )
         for metric in mapping.measures:
             if metric not in plan.metrics:
                 yield (
                     (mapping.loc / "metrics" / metric).as_key(),
-                    f"actuals.metrics measures `{metric}`, which is not a metric",
-                    _hint(metric, metrics, "metrics: in the quarter file"),
+                    Message(
+                        "actuals.metrics measures `{metric}`, which is not a metric", metric=metric
+                    ),
+                    _hint(metric, metrics, Message("metrics: in the quarter file")),
                 )
 
 
@@ -91,11 +108,20 @@ def actuals_measure_unit(plan: Plan) -> Iterator[Finding]:
             fitting = sorted(m for m, unit in MEASURES.items() if unit == metric.unit)
             yield (
                 mapping.loc / "metrics" / metric_id,
-                f"{metric_id} is a {metric.unit} metric, but {measure} measures a {needed}",
+                Message(
+                    "{metric} is a {unit} metric, but {measure} measures a {needed}",
+                    metric=metric_id,
+                    unit=metric.unit,
+                    measure=measure,
+                    needed=needed,
+                ),
                 (
-                    f"measure it with {' or '.join(fitting)}"
+                    Message("measure it with {measures}", measures=" or ".join(fitting))
                     if fitting
-                    else f"{metric.unit} metrics cannot be measured from a CRM export; remove it"
+                    else Message(
+                        "{unit} metrics cannot be measured from a CRM export; remove it",
+                        unit=metric.unit,
+                    )
                 ),
             )
 
@@ -127,26 +153,37 @@ def actuals_missing_role(plan: Plan) -> Iterator[Finding]:
             if role is not None and role not in columns:
                 yield (
                     mapping.loc / "metrics" / metric_id,
-                    f"{metric_id} is measured by {measure}, which needs a {role} column",
-                    f"add {role}: <column header> under actuals.columns",
+                    Message(
+                        "{metric} is measured by {measure}, which needs a {role} column",
+                        metric=metric_id,
+                        measure=measure,
+                        role=role,
+                    ),
+                    Message("add {role}: <column header> under actuals.columns", role=role),
                 )
             elif measure == "win_rate" and not mapping.lost:
                 yield (
                     mapping.loc / "metrics" / metric_id,
-                    f"{metric_id} is measured by win_rate, but no stage is listed as lost",
-                    "list the lost stages under actuals.stages.lost",
+                    Message(
+                        "{metric} is measured by win_rate, but no stage is listed as lost",
+                        metric=metric_id,
+                    ),
+                    Message("list the lost stages under actuals.stages.lost"),
                 )
         if "stage" in columns and not mapping.won:
             yield (
                 mapping.loc / "columns" / "stage",
-                f"the stage column `{columns['stage']}` is mapped, but no stage counts as won",
-                "list the won stages under actuals.stages.won",
+                Message(
+                    "the stage column `{column}` is mapped, but no stage counts as won",
+                    column=columns["stage"],
+                ),
+                Message("list the won stages under actuals.stages.won"),
             )
         if "stage" not in columns and (mapping.won or mapping.open or mapping.lost):
             yield (
                 (mapping.loc / "stages").as_key(),
-                "actuals.stages lists stages, but no stage column is mapped",
-                "add stage: <column header> under actuals.columns",
+                Message("actuals.stages lists stages, but no stage column is mapped"),
+                Message("add {role}: <column header> under actuals.columns", role="stage"),
             )
 
 
@@ -173,8 +210,13 @@ def actuals_stage_twice(plan: Plan) -> Iterator[Finding]:
                 if first != group:
                     yield (
                         mapping.loc / "stages" / group / index,
-                        f"stage `{stage}` is listed as {first} and as {group}",
-                        "list each stage once",
+                        Message(
+                            "stage `{stage}` is listed as {first} and as {group}",
+                            stage=stage,
+                            first=first,
+                            group=group,
+                        ),
+                        Message("list each stage once"),
                     )
 
 
@@ -204,8 +246,8 @@ def actuals_bad_setting(plan: Plan) -> Iterator[Finding]:
         except LookupError:
             yield (
                 mapping.loc / "encoding",
-                f"`{mapping.encoding}` is not a text encoding",
-                "use utf-8, gb18030, cp1252 or another Python codec name",
+                Message("`{encoding}` is not a text encoding", encoding=mapping.encoding),
+                Message("use utf-8, gb18030, cp1252 or another Python codec name"),
             )
         fmt = mapping.date_format
         if fmt is not None:
@@ -217,8 +259,21 @@ def actuals_bad_setting(plan: Plan) -> Iterator[Finding]:
             if back != sample:
                 yield (
                     mapping.loc / "date_format",
-                    f"date format `{fmt}` does not hold a whole date (2017-12-25 reads back as {back or 'nothing'})",
-                    "give a day, a month and a year, e.g. %d/%m/%Y",
+                    (
+                        Message(
+                            "date format `{format}` does not hold a whole date (2017-12-25 reads "
+                            "back as {back})",
+                            format=fmt,
+                            back=back.isoformat(),
+                        )
+                        if back is not None
+                        else Message(
+                            "date format `{format}` does not hold a whole date (2017-12-25 reads "
+                            "back as nothing)",
+                            format=fmt,
+                        )
+                    ),
+                    Message("give a day, a month and a year, e.g. %d/%m/%Y"),
                 )
 
 
@@ -259,8 +314,16 @@ def actuals_metric_in_two_sources(plan: Plan) -> Iterator[Finding]:
             if earlier != mapping.name:
                 yield (
                     (mapping.loc / "metrics" / metric_id).as_key(),
-                    f"{metric_id} is measured by source `{earlier}` and again by `{mapping.name}`",
-                    f"keep {metric_id} under the metrics: of the one source it reads",
+                    Message(
+                        "{metric} is measured by source `{earlier}` and again by `{source}`",
+                        metric=metric_id,
+                        earlier=earlier,
+                        source=mapping.name,
+                    ),
+                    Message(
+                        "keep {metric} under the metrics: of the one source it reads",
+                        metric=metric_id,
+                    ),
                 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -19,7 +20,7 @@ from planc.core.diagnostics import Message, Severity
 from planc.core.model import Action, Person, Plan
 
 
-def _owned_actions(plan: Plan) -> dict[str, list[Action]]:
+def owned_actions(plan: Plan) -> dict[str, list[Action]]:
     owned: dict[str, list[Action]] = {}
     for action in plan.actions:
         owned.setdefault(action.owner, []).append(action)
@@ -139,14 +140,14 @@ def _median_loads(plan: Plan, owned: dict[str, list[Action]]) -> dict[str, tuple
     """role -> (median number of actions owned by people of that role at full tenure, how many)."""
     loads: dict[str, list[int]] = {}
     for person in plan.people.values():
-        if _full_tenure(plan, person):
+        if full_tenure(plan, person):
             loads.setdefault(person.role, []).append(len(owned.get(person.id, ())))
     return {
         role: (Decimal(statistics.median(counts)), len(counts)) for role, counts in loads.items()
     }
 
 
-def _full_tenure(plan: Plan, person: Person) -> bool:
+def full_tenure(plan: Plan, person: Person) -> bool:
     """Here the whole quarter at a full ramp; most people are decided by their dates alone."""
     quarter, ramp = plan.quarter, plan.policy.ramp
     if person.end is not None and person.end < quarter.end:
@@ -178,42 +179,70 @@ def ramping_action_load(plan: Plan) -> Iterator[Finding]:
 
         - {id: expo, owner: new-hire, ..., due: 2027-02-15}
     """
-    owned = _owned_actions(plan)
-    medians = _median_loads(plan, owned)
+    owned = owned_actions(plan)
+    yield from ramping_findings(plan, owned, _median_loads(plan, owned))
+
+
+def ramping_findings(
+    plan: Plan, owned: dict[str, list[Action]], medians: dict[str, tuple[Decimal, int]]
+) -> Iterator[Finding]:
+    """PLC453's findings given the medians (the partitioned check brings the plan's own)."""
     for person_id, actions in owned.items():
         person = plan.people.get(person_id)
         if person is None or person.start is None:
             continue
         factor = ramp_factor(plan, person)
-        if factor >= 100 or person.role not in medians:
+        if factor >= 100:
             continue
-        median, peers = medians[person.role]
-        allowed = math.ceil(Fraction(median) * factor / 100)
-        if len(actions) <= allowed:
-            continue
-        yield _ramp_finding(
-            person, sorted(actions, key=lambda a: a.due), factor, median, peers, allowed
+        first = sorted(actions, key=lambda a: a.due)[0]
+        text = ramp_text(
+            person.id,
+            person.start,
+            person.role,
+            factor,
+            len(actions),
+            first.id,
+            first.due,
+            medians,
         )
+        if text is not None:
+            yield (person.loc / "start", *text)
 
 
-def _ramp_finding(
-    person: Person,
-    actions: list[Action],
+def ramp_text(
+    person: str,
+    start: date,
+    role: str,
     factor: Fraction,
-    median: Decimal,
-    peers: int,
-    allowed: int,
-) -> Finding:
-    first = actions[0]
+    count: int,
+    first_id: str,
+    first_due: date,
+    medians: dict[str, tuple[Decimal, int]],
+) -> tuple[Message, Message] | None:
+    """The message and hint of PLC453 for one person, or None when the load is allowed."""
+    if factor >= 100 or role not in medians:
+        return None
+    median, peers = medians[role]
+    allowed = math.ceil(Fraction(median) * factor / 100)
+    if count <= allowed:
+        return None
     return (
-        person.loc / "start",
-        (
-            f"{person.id} starts {person.start} and carries {percent(factor)} of a full load "
-            f"this quarter (policy.ramp), but owns {len(actions)} action(s), the first "
-            f"({first.id}) due {first.due}; the {peers} full-tenure {person.role}(s) own a "
-            f"median of {median.normalize():f}, so the ramp allows {allowed}"
+        Message(
+            "{id} starts {start} and carries {share} of a full load this quarter (policy.ramp), "
+            "but owns {count} action(s), the first ({first}) due {due}; the {peers} full-tenure "
+            "{role}(s) own a median of {median}, so the ramp allows {allowed}",
+            id=person,
+            start=start,
+            share=percent(factor),
+            count=count,
+            first=first_id,
+            due=first_due,
+            peers=peers,
+            role=role,
+            median=format(median.normalize(), "f"),
+            allowed=allowed,
         ),
-        "give some of these actions to colleagues at full tenure, or move them later",
+        Message("give some of these actions to colleagues at full tenure, or move them later"),
     )
 
 

@@ -2,27 +2,78 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from planc.checks.base import Finding, check
-from planc.core.diagnostics import Severity
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Level, Plan
 from planc.core.spelling import closest
 
 
-def _unknown(plan: Plan, kind: str, known: Mapping[str, object], where: str) -> Iterator[Finding]:
+def _unknown(
+    plan: Plan, kind: str, known: Mapping[str, object], where: Message
+) -> Iterator[Finding]:
     for ref in plan.references:
         if ref.kind == kind and ref.id not in known:
             yield (
                 ref.loc,
-                f"{ref.role} `{ref.id}` is not a known {kind}",
+                _not_known(kind, _role(ref.role), ref.id),
                 _closest(ref.id, known, where),
             )
 
 
-def _closest(name: str, known: Mapping[str, object], where: str) -> str:
+def _not_known(kind: str, role: str, ident: str) -> Message:
+    if kind == "person":
+        return Message("{role} `{id}` is not a known person", role=role, id=ident)
+    if kind == "metric":
+        return Message("{role} `{id}` is not a known metric", role=role, id=ident)
+    if kind == "pillar":
+        return Message("{role} `{id}` is not a known pillar", role=role, id=ident)
+    if kind == "node":
+        return Message("{role} `{id}` is not a known node", role=role, id=ident)
+    return Message("{role} `{id}` is not a known {kind}", role=role, id=ident, kind=kind)
+
+
+# the roles a reference plays (core.model), in the reader's words
+_ROLES = {
+    "approver": Message("approver"),
+    "manager": Message("manager"),
+    "rep": Message("rep"),
+    "target owner": Message("target owner"),
+    "pillar": Message("pillar"),
+    "action owner": Message("action owner"),
+    "supported metric": Message("supported metric"),
+    "action node": Message("action node"),
+    "company owner": Message("company owner"),
+    "region owner": Message("region owner"),
+    "team owner": Message("team owner"),
+    "rep owner": Message("rep owner"),
+}
+_OF_METRIC = re.compile(r"(pillar|weight) of metric (.+)")
+
+
+def _role(role: str) -> str:
+    known = _ROLES.get(role)
+    if known is not None:
+        return known
+    of_metric = _OF_METRIC.fullmatch(role)
+    if of_metric is not None and of_metric[1] == "pillar":
+        return Message("pillar of metric {id}", id=of_metric[2])
+    if of_metric is not None:
+        return Message("weight of metric {id}", id=of_metric[2])
+    return role  # a role named in the plan (an owner's role), as written there
+
+
+def _closest(name: str, known: Mapping[str, object], where: str) -> Message:
     close = closest(name, known)
-    return f"did you mean `{close}`?" if close else f"add `{name}` to {where}"
+    if close:
+        return Message("did you mean `{near}`?", near=close)
+    return Message("add `{name}` to {where}", name=name, where=where)
+
+
+#: the hint of an unknown name (the partitioned check chooses it among every id of the plan)
+closest_hint = _closest
 
 
 @check("PLC201", Severity.ERROR)
@@ -43,7 +94,7 @@ def unknown_person(plan: Plan) -> Iterator[Finding]:
         people:
           - {id: li-na, name: 李娜, role: manager}
     """
-    yield from _unknown(plan, "person", plan.people, "a people: list")
+    yield from _unknown(plan, "person", plan.people, Message("a people: list"))
 
 
 @check("PLC202", Severity.ERROR)
@@ -60,15 +111,15 @@ def unknown_metric(plan: Plan) -> Iterator[Finding]:
         targets:
           revenue: {value: 500000}
     """
-    yield from _unknown(plan, "metric", plan.metrics, "metrics: in the quarter file")
+    yield from _unknown(plan, "metric", plan.metrics, Message("metrics: in the quarter file"))
     known = plan.metrics
     for node in plan.nodes.values():
         for metric, target in node.targets.items():
             if metric not in known:
                 yield (
                     target.loc.as_key(),
-                    f"target metric `{metric}` is not a known metric",
-                    _closest(metric, known, "metrics: in the quarter file"),
+                    Message("target metric `{metric}` is not a known metric", metric=metric),
+                    _closest(metric, known, Message("metrics: in the quarter file")),
                 )
 
 
@@ -91,8 +142,8 @@ def unknown_product(plan: Plan) -> Iterator[Finding]:
                 if product not in known:
                     yield (
                         (target.loc / "products" / product).as_key(),
-                        (f"product line `{product}` is not a known product"),
-                        _closest(product, known, "products: in the quarter file"),
+                        Message("product line `{product}` is not a known product", product=product),
+                        _closest(product, known, Message("products: in the quarter file")),
                     )
 
 
@@ -108,7 +159,7 @@ def unknown_pillar(plan: Plan) -> Iterator[Finding]:
 
         revenue: {value: 500000, pillar: growth}
     """
-    yield from _unknown(plan, "pillar", plan.pillars, "pillars: in the quarter file")
+    yield from _unknown(plan, "pillar", plan.pillars, Message("pillars: in the quarter file"))
 
 
 @check("PLC205", Severity.ERROR)
@@ -125,7 +176,7 @@ def unknown_node(plan: Plan) -> Iterator[Finding]:
         actions:
           - {id: expo, what: Trade fair, owner: li-na, node: east-ent, supports: revenue, due: 2027-02-01}
     """
-    yield from _unknown(plan, "node", plan.nodes, "the org tree")
+    yield from _unknown(plan, "node", plan.nodes, Message("the org tree"))
 
 
 @check("PLC206", Severity.ERROR)
@@ -152,8 +203,8 @@ def duplicate_id(plan: Plan) -> Iterator[Finding]:
         first = f"{dup.first.file}:{'/'.join(map(str, dup.first.path))}"
         yield (
             dup.loc,
-            f"{dup.kind} id `{dup.id}` is already used (first at {first})",
-            ("give each one its own id"),
+            _already_used(dup.kind, dup.id, first),
+            Message("give each one its own id"),
         )
 
 
@@ -177,8 +228,8 @@ def management_cycle(plan: Plan) -> Iterator[Finding]:
         if someone.manager == someone.id:  # a loop of one: not in plan.managers
             yield (
                 someone.loc / "manager",
-                f"management cycle: {someone.id} is their own manager",
-                "set their manager to the person they report to, or remove it",
+                Message("management cycle: {id} is their own manager", id=someone.id),
+                Message("set their manager to the person they report to, or remove it"),
             )
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for start in sorted(plan.managers):
@@ -196,8 +247,8 @@ def management_cycle(plan: Plan) -> Iterator[Finding]:
             where = plan.people[first].loc
             yield (
                 where / "manager" if plan.people[first].manager else where,
-                (f"management cycle: {loop}"),
-                "set one person's manager to someone outside the loop",
+                Message("management cycle: {loop}", loop=loop),
+                Message("set one person's manager to someone outside the loop"),
             )
         for member in path:
             state[member] = 2
@@ -226,9 +277,37 @@ def rep_in_two_teams(plan: Plan) -> Iterator[Finding]:
             first_team = _team_of(plan, dup.id)
             yield (
                 dup.loc,
-                f"rep `{dup.id}` already sits in team `{first_team}`",
-                ("keep one seat; move targets with an adjustment if the rep changes team"),
+                Message("rep `{id}` already sits in team `{team}`", id=dup.id, team=first_team),
+                Message("keep one seat; move targets with an adjustment if the rep changes team"),
             )
+
+
+def _already_used(kind: str, ident: str, first: str) -> Message:
+    if kind == "person":
+        return Message("person id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "node":
+        return Message("node id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "action":
+        return Message("action id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "adjustment":
+        return Message(
+            "adjustment id `{id}` is already used (first at {first})", id=ident, first=first
+        )
+    if kind == "metric":
+        return Message("metric id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "pillar":
+        return Message("pillar id `{id}` is already used (first at {first})", id=ident, first=first)
+    if kind == "product":
+        return Message(
+            "product id `{id}` is already used (first at {first})", id=ident, first=first
+        )
+    if kind == "segment":
+        return Message(
+            "segment id `{id}` is already used (first at {first})", id=ident, first=first
+        )
+    return Message(
+        "{kind} id `{id}` is already used (first at {first})", kind=kind, id=ident, first=first
+    )
 
 
 def _team_of(plan: Plan, rep: str) -> str:
@@ -256,8 +335,8 @@ def rep_without_team(plan: Plan) -> Iterator[Finding]:
         if person.role == "rep" and (node is None or node.level is not Level.REP):
             yield (
                 person.loc / "id",
-                f"rep `{person.id}` ({person.name}) sits in no team",
-                ("add them to a team's reps, or change their role"),
+                Message("rep `{id}` ({name}) sits in no team", id=person.id, name=person.name),
+                Message("add them to a team's reps, or change their role"),
             )
 
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from planc.checks.base import Finding, amount, check
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, check, level_id
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.source import Loc
 
@@ -64,11 +64,17 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
         if total > budget:
             yield (
                 node.loc / "budget" / kind,
-                (
-                    f"{node.level.label} {node_id} {kind}: {count} request(s) add up to {amount(total)}, "
-                    f"the budget is {amount(budget)} (over by {amount(total - budget)})"
+                Message(
+                    "{node} {kind}: {count} request(s) add up to {total}, the budget is {budget} "
+                    "(over by {over})",
+                    node=level_id(node),
+                    kind=kind,
+                    count=count,
+                    total=total,
+                    budget=budget,
+                    over=total - budget,
                 ),
-                "cut or move requests, or raise the budget",
+                Message("cut or move requests, or raise the budget"),
             )
 
 
@@ -91,11 +97,16 @@ def budgets_exceed_parent(plan: Plan) -> Iterator[Finding]:
             if given and total > budget:
                 yield (
                     node.loc / "budget" / kind,
-                    (
-                        f"{node.level.label} {node.id} {kind}: {len(given)} budget(s) below add up to "
-                        f"{amount(total)}, above this budget of {amount(budget)}"
+                    Message(
+                        "{node} {kind}: {count} budget(s) below add up to {total}, above this "
+                        "budget of {budget}",
+                        node=level_id(node),
+                        kind=kind,
+                        count=len(given),
+                        total=total,
+                        budget=budget,
                     ),
-                    "lower the budgets below or raise this one",
+                    Message("lower the budgets below or raise this one"),
                 )
 
 
@@ -119,11 +130,17 @@ def resource_without_budget(plan: Plan) -> Iterator[Finding]:
                 where: Loc = resource.loc / "kind"
                 yield (
                     where,
-                    (
-                        f"action {action.id} asks for {amount(resource.amount)} of {resource.kind}, "
-                        f"which no budget above {action.node} provides"
+                    Message(
+                        "action {id} asks for {amount} of {kind}, which no budget above {node} "
+                        "provides",
+                        id=action.id,
+                        amount=resource.amount,
+                        kind=resource.kind,
+                        node=action.node,
                     ),
-                    f"add {resource.kind} to a budget, or use a kind that has one",
+                    Message(
+                        "add {kind} to a budget, or use a kind that has one", kind=resource.kind
+                    ),
                 )
 
 

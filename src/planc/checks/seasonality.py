@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from planc.checks.base import Finding, check, percent_beside
-from planc.core.diagnostics import Severity
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan, Target
 
 
@@ -63,16 +63,24 @@ def phasing_against_history(plan: Plan) -> Iterator[Finding]:
             gap = abs(planned - before)
             if gap <= limit:
                 continue
-            month = labels[index] if index < len(labels) else f"month {index + 1}"
+            month = (
+                labels[index]
+                if index < len(labels)
+                else Message("month {number}", number=str(index + 1))
+            )
             yield (
                 target.loc / "months" / index,
-                (
-                    f"{target.ref}: {month} is {percent_beside(planned, before)} of the quarter, "
-                    f"last year {percent_beside(before, planned)} "
-                    f"({percent_beside(gap, limit).removesuffix('%')} points apart); "
-                    f"policy.seasonality_gap allows {percent_beside(limit, gap).removesuffix('%')}"
+                Message(
+                    "{ref}: {month} is {planned} of the quarter, last year {before} ({gap} points "
+                    "apart); policy.seasonality_gap allows {limit}",
+                    ref=target.ref,
+                    month=month,
+                    planned=percent_beside(planned, before),
+                    before=percent_beside(before, planned),
+                    gap=percent_beside(gap, limit).removesuffix("%"),
+                    limit=percent_beside(limit, gap).removesuffix("%"),
                 ),
-                "phase the months like last year, or say in note: why this year differs",
+                Message("phase the months like last year, or say in note: why this year differs"),
             )
 
 

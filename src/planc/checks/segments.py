@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from planc.checks.base import Finding, amount, check
-from planc.core.diagnostics import Severity
+from planc.checks.base import Finding, check
+from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.spelling import closest
 
@@ -37,10 +37,16 @@ def unknown_segment(plan: Plan) -> Iterator[Finding]:
                 guess = closest(segment_id, plan.segments)
                 yield (
                     (target.loc / "segments" / segment_id).as_key(),
-                    f"{target.ref} splits into segment {segment_id}, which segments: does not define",
-                    f"did you mean {guess}?"
+                    Message(
+                        "{ref} splits into segment {segment}, which segments: does not define",
+                        ref=target.ref,
+                        segment=segment_id,
+                    ),
+                    Message("did you mean {near}?", near=guess)
                     if guess
-                    else "define it under segments: in the quarter file, or use one that is",
+                    else Message(
+                        "define it under segments: in the quarter file, or use one that is"
+                    ),
                 )
 
 
@@ -71,11 +77,20 @@ def key_account_owned_twice(plan: Plan) -> Iterator[Finding]:
             yield (
                 node.loc / "key_accounts" / index,
                 (
-                    f"key account {account!r} is listed twice under {node.id}"
+                    Message(
+                        "key account {account} is listed twice under {node}",
+                        account=repr(account),
+                        node=node.id,
+                    )
                     if first == node.id
-                    else f"key account {account!r} of {node.id} is already owned by {first}"
+                    else Message(
+                        "key account {account} of {node} is already owned by {first}",
+                        account=repr(account),
+                        node=node.id,
+                        first=first,
+                    )
                 ),
-                "give each key account one owner; move it off one of the lists",
+                Message("give each key account one owner; move it off one of the lists"),
             )
 
 
@@ -110,8 +125,14 @@ def new_segment_without_definition(plan: Plan) -> Iterator[Finding]:
         if segment.new and not defined:
             yield (
                 segment.loc / "new",
-                f"segment {segment.id} takes new customers, but customers.new is not defined",
-                "add customers: {new: {look_back_months: 12, first_order: ...}} to the quarter file",
+                Message(
+                    "segment {segment} takes new customers, but customers.new is not defined",
+                    segment=segment.id,
+                ),
+                Message(
+                    "add customers: {{new: {{look_back_months: 12, first_order: ...}}}} to the "
+                    "quarter file"
+                ),
             )
 
 
@@ -137,17 +158,20 @@ def segments_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             if abs(total - target.value) > tolerance:
                 difference = total - target.value
                 gap = (
-                    f"{amount(-difference)} short"
+                    Message("{amount} short", amount=-difference)
                     if difference < 0
-                    else f"{amount(difference)} over"
+                    else Message("{amount} over", amount=difference)
                 )
                 yield (
                     target.loc / "segments",
-                    (
-                        f"{target.ref}: customer segments add up to {amount(total)}, the value is "
-                        f"{amount(target.value)} ({gap})"
+                    Message(
+                        "{ref}: customer segments add up to {total}, the value is {value} ({gap})",
+                        ref=target.ref,
+                        total=total,
+                        value=target.value,
+                        gap=gap,
                     ),
-                    "make the segment split add up to value",
+                    Message("make the segment split add up to value"),
                 )
 
 
@@ -170,11 +194,13 @@ def segments_of_unsummed_metric(plan: Plan) -> Iterator[Finding]:
                 continue
             yield (
                 target.loc / "segments",
-                (
-                    f"{target.ref}: {metric.name} rolls up as {metric.rollup}, so its segments "
-                    "cannot add up to it"
+                Message(
+                    "{ref}: {metric} rolls up as {rollup}, so its segments cannot add up to it",
+                    ref=target.ref,
+                    metric=metric.name,
+                    rollup=metric.rollup,
                 ),
-                "remove segments: only metrics with rollup sum are split",
+                Message("remove segments: only metrics with rollup sum are split"),
             )
 
 

@@ -11,8 +11,8 @@ from fractions import Fraction
 
 from planc.checks.base import (
     Finding,
-    amount,
     check,
+    level_id,
     named_target,
     percent,
     percents,
@@ -69,8 +69,8 @@ def metric_without_definition(plan: Plan) -> Iterator[Finding]:
         if not metric.definition:
             yield (
                 metric.loc / "id",
-                f"metric {metric.id} has no definition",
-                ("add definition: say exactly how the number is counted"),
+                Message("metric {id} has no definition", id=metric.id),
+                Message("add definition: say exactly how the number is counted"),
             )
 
 
@@ -98,22 +98,26 @@ def value_out_of_range(plan: Plan) -> Iterator[Finding]:
         for part, value in (("value", target.value), ("stretch", target.stretch)):
             if value is None:
                 continue
+            named = {"ref": target.ref, "part": part, "value": value}
             problem = None
             if value < 0:
-                problem = "is negative"
+                problem = Message("{ref} {part} {value} is negative", **named)
             elif metric.unit == "percent" and value > 100:
-                problem = "is above 100%"
+                problem = Message("{ref} {part} {value} is above 100%", **named)
             elif metric.unit == "count" and value != value.to_integral_value():
-                problem = "is not a whole number"
+                problem = Message("{ref} {part} {value} is not a whole number", **named)
             elif metric.scale is not None and not metric.scale[0] <= value <= metric.scale[1]:
-                problem = (
-                    f"is outside the scale {amount(metric.scale[0])}-{amount(metric.scale[1])}"
+                problem = Message(
+                    "{ref} {part} {value} is outside the scale {low}-{high}",
+                    low=metric.scale[0],
+                    high=metric.scale[1],
+                    **named,
                 )
             if problem:
                 yield (
                     target.loc / part,
-                    f"{target.ref} {part} {amount(value)} {problem}",
-                    (f"{metric.name} is measured in {metric.unit}"),
+                    problem,
+                    Message("{metric} is measured in {unit}", metric=metric.name, unit=metric.unit),
                 )
 
 
@@ -424,11 +428,15 @@ def phasing_after_leaving(plan: Plan) -> Iterator[Finding]:
                 ):
                     yield (
                         target.loc / "months" / index,
-                        (
-                            f"{target.ref} phases {amount(target.months[index])} into {year}-{month:02d}, "
-                            f"after {node.id} leaves on {person.end}"
+                        Message(
+                            "{ref} phases {amount} into {month}, after {id} leaves on {end}",
+                            ref=target.ref,
+                            amount=target.months[index],
+                            month="-".join((str(year), str(month).zfill(2))),
+                            id=node.id,
+                            end=person.end,
                         ),
-                        "move that amount to earlier months or to another rep",
+                        Message("move that amount to earlier months or to another rep"),
                     )
 
 
@@ -453,11 +461,15 @@ def seat_outside_employment(plan: Plan) -> Iterator[Finding]:
         if presence_factor(plan, person) == 0:
             yield (
                 person.loc / "id",
-                (
-                    f"{node.id} has targets but is not employed during {plan.quarter.id} "
-                    f"(start {person.start or '-'}, end {person.end or '-'})"
+                Message(
+                    "{id} has targets but is not employed during {quarter} (start {start}, "
+                    "end {end})",
+                    id=node.id,
+                    quarter=plan.quarter.id,
+                    start=person.start or "-",
+                    end=person.end or "-",
                 ),
-                "remove the seat, or fix the start or end date",
+                Message("remove the seat, or fix the start or end date"),
             )
 
 
@@ -487,8 +499,12 @@ def serves_no_pillar(plan: Plan) -> Iterator[Finding]:
         if metric is not None:
             yield (
                 metric.loc / "id",
-                f"{count} target(s) of metric {metric_id} serve no strategy pillar",
-                ("add pillar: to the metric (or to each target)"),
+                Message(
+                    "{count} target(s) of metric {metric} serve no strategy pillar",
+                    count=count,
+                    metric=metric_id,
+                ),
+                Message("add pillar: to the metric (or to each target)"),
             )
 
 
@@ -511,12 +527,19 @@ def owner_role_mismatch(plan: Plan) -> Iterator[Finding]:
     for node in plan.nodes.values():
         needed = _REQUIRED_RANK[node.level]
         if node.level is not Level.REP:
-            yield from _role_problem(plan, node, node.owner, needed, node.loc / "owner", "owner")
+            yield from _role_problem(
+                plan, node, node.owner, needed, node.loc / "owner", Message("owner")
+            )
         for target in node.targets.values():
             if target.owner != node.owner:
                 where = target.loc / "owner"
                 yield from _role_problem(
-                    plan, node, target.owner, needed, where, f"{target.metric} owner"
+                    plan,
+                    node,
+                    target.owner,
+                    needed,
+                    where,
+                    Message("{metric} owner", metric=target.metric),
                 )
 
 
@@ -527,13 +550,39 @@ def _role_problem(
     if person is None or _ROLE_RANK.get(person.role, 0) >= needed:
         return
     role = _REQUIRED_ROLE[node.level]
+    named = {"node": level_id(node), "what": what, "owner": owner, "role": person.role}
+    if node.level is Level.COMPANY:
+        message = Message(
+            "{node} {what} {owner} is a {role}; a company needs a {required} or above",
+            required=role,
+            **named,
+        )
+    elif node.level is Level.REGION:
+        message = Message(
+            "{node} {what} {owner} is a {role}; a region needs a {required} or above",
+            required=role,
+            **named,
+        )
+    elif node.level is Level.TEAM:
+        message = Message(
+            "{node} {what} {owner} is a {role}; a team needs a {required} or above",
+            required=role,
+            **named,
+        )
+    else:
+        message = Message(
+            "{node} {what} {owner} is a {role}; a rep needs a {required} or above",
+            required=role,
+            **named,
+        )
     yield (
         where,
-        (
-            f"{node.level.label} {node.id} {what} {owner} is a {person.role}; "
-            f"a {node.level.label} needs a {role} or above"
+        message,
+        Message(
+            "make someone with role {required} or above the owner, or correct {owner}'s role",
+            required=role,
+            owner=owner,
         ),
-        f"make someone with role {role} or above the owner, or correct {owner}'s role",
     )
 
 
@@ -554,11 +603,15 @@ def deadline_outside_quarter(plan: Plan) -> Iterator[Finding]:
         if not quarter.contains(target.deadline):
             yield (
                 target.loc / "deadline",
-                (
-                    f"{target.ref} deadline {target.deadline} is outside {quarter.id} "
-                    f"({quarter.start} to {quarter.end})"
+                Message(
+                    "{ref} deadline {deadline} is outside {quarter} ({start} to {end})",
+                    ref=target.ref,
+                    deadline=target.deadline,
+                    quarter=quarter.id,
+                    start=quarter.start,
+                    end=quarter.end,
                 ),
-                "set a deadline inside the quarter (the default is its last day)",
+                Message("set a deadline inside the quarter (the default is its last day)"),
             )
 
 
@@ -579,10 +632,15 @@ def action_due_outside_quarter(plan: Plan) -> Iterator[Finding]:
         if not quarter.contains(action.due):
             yield (
                 action.loc / "due",
-                (
-                    f"action {action.id} is due {action.due}, outside {quarter.id} ({quarter.start} to {quarter.end})"
+                Message(
+                    "action {id} is due {due}, outside {quarter} ({start} to {end})",
+                    id=action.id,
+                    due=action.due,
+                    quarter=quarter.id,
+                    start=quarter.start,
+                    end=quarter.end,
                 ),
-                "move it into the quarter, or plan it in the quarter it belongs to",
+                Message("move it into the quarter, or plan it in the quarter it belongs to"),
             )
 
 
@@ -613,11 +671,14 @@ def action_due_after_target(plan: Plan) -> Iterator[Finding]:
         if target is not None and action.due > target.deadline:
             yield (
                 action.loc / "due",
-                (
-                    f"action {action.id} is due {action.due}, after the deadline of {target.ref} "
-                    f"({target.deadline})"
+                Message(
+                    "action {id} is due {due}, after the deadline of {ref} ({deadline})",
+                    id=action.id,
+                    due=action.due,
+                    ref=target.ref,
+                    deadline=target.deadline,
                 ),
-                "an action must finish before the target it supports is due",
+                Message("an action must finish before the target it supports is due"),
             )
 
 
@@ -636,11 +697,14 @@ def action_supports_no_target(plan: Plan) -> Iterator[Finding]:
         if known and _supported_target(plan, action.node, action.supports) is None:
             yield (
                 action.loc / "supports",
-                (
-                    f"action {action.id} supports {action.supports}, but {action.node} and the nodes above "
-                    "it have no such target"
+                Message(
+                    "action {id} supports {metric}, but {node} and the nodes above it have no "
+                    "such target",
+                    id=action.id,
+                    metric=action.supports,
+                    node=action.node,
                 ),
-                "set the target, or point the action at the metric it really moves",
+                Message("set the target, or point the action at the metric it really moves"),
             )
 
 

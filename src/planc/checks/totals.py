@@ -13,9 +13,9 @@ from fractions import Fraction
 
 from planc.checks.base import (
     Finding,
-    amount,
     amounts,
     check,
+    level_id,
     named_scope,
     named_target,
     percents,
@@ -31,10 +31,6 @@ def _child_targets(plan: Plan, node: Node, metric: str) -> list[tuple[Node, Targ
         if child is not None and metric in child.targets:
             found.append((child, child.targets[metric]))
     return found
-
-
-def _children_label(node: Node) -> str:
-    return {0: "regions", 1: "teams", 2: "reps"}.get(int(node.level), "children")
 
 
 def _children_word(node: Node) -> Message:
@@ -237,10 +233,13 @@ def months_do_not_match_quarter(plan: Plan) -> Iterator[Finding]:
             if target.months is not None and len(target.months) != expected:
                 yield (
                     target.loc / "months",
-                    (
-                        f"{target.ref}: {len(target.months)} monthly values, the quarter has {expected} months"
+                    Message(
+                        "{ref}: {count} monthly values, the quarter has {expected} months",
+                        ref=target.ref,
+                        count=len(target.months),
+                        expected=expected,
                     ),
-                    f"give one number per month, {expected} in all",
+                    Message("give one number per month, {expected} in all", expected=expected),
                 )
 
 
@@ -298,13 +297,23 @@ def split_of_unsummed_metric(plan: Plan) -> Iterator[Finding]:
                 continue
             for part in ("months", "products"):
                 if getattr(target, part) is not None:
+                    named = {"ref": target.ref, "metric": metric.name, "rollup": metric.rollup}
                     yield (
                         target.loc / part,
                         (
-                            f"{target.ref}: {metric.name} rolls up as {metric.rollup}, so its {part} "
-                            "cannot add up to the quarter"
+                            Message(
+                                "{ref}: {metric} rolls up as {rollup}, so its months cannot add "
+                                "up to the quarter",
+                                **named,
+                            )
+                            if part == "months"
+                            else Message(
+                                "{ref}: {metric} rolls up as {rollup}, so its products cannot add "
+                                "up to the quarter",
+                                **named,
+                            )
                         ),
-                        f"remove {part}: only metrics with rollup sum are split",
+                        Message("remove {part}: only metrics with rollup sum are split", part=part),
                     )
 
 
@@ -351,20 +360,39 @@ def mean_below_parent(plan: Plan) -> Iterator[Finding]:
             )
             if short:
                 mean_shown, target_shown = amounts(mean, target.value, places=2)
+                named = {
+                    "node": level_id(node),
+                    "metric": metric_id,
+                    "children": _children_word(node),
+                    "how": how,
+                    "mean": mean_shown,
+                    "value": target_shown,
+                }
                 yield (
                     target.loc / "value",
                     (
-                        f"{node.level.label} {node.id} {metric_id}: {_children_label(node)}' {how} is "
-                        f"{mean_shown}, "
-                        f"{'below' if not metric.is_cap else 'above'} the target of {target_shown}"
+                        Message(
+                            "{node} {metric}: {children}' {how} is {mean}, below the target of "
+                            "{value}",
+                            **named,
+                        )
+                        if not metric.is_cap
+                        else Message(
+                            "{node} {metric}: {children}' {how} is {mean}, above the target of "
+                            "{value}",
+                            **named,
+                        )
                     ),
-                    f"raise some of the {_children_label(node)}' targets, or lower this one",
+                    Message(
+                        "raise some of the {children}' targets, or lower this one",
+                        children=_children_word(node),
+                    ),
                 )
 
 
 def _mean(
     plan: Plan, children: list[tuple[Node, Target]], weight: str | None
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, Message]:
     values = [t.value for _, t in children]
     if weight is not None:
         weights = [
@@ -377,8 +405,8 @@ def _mean(
             if total > 0:
                 return sum(
                     (v * w for v, w in zip(values, known, strict=True)), Decimal(0)
-                ) / total, (f"mean weighted by {weight}")
-    return sum(values, Decimal(0)) / len(values), "mean"
+                ) / total, Message("mean weighted by {weight}", weight=weight)
+    return sum(values, Decimal(0)) / len(values), Message("mean")
 
 
 @check("PLC308", Severity.WARNING)
@@ -408,10 +436,16 @@ def not_rounded(plan: Plan) -> Iterator[Finding]:
                 if value is not None and value % unit != 0:
                     yield (
                         target.loc / part,
-                        (
-                            f"{target.ref} {part} {amount(value)} is not a multiple of {amount(unit)}"
+                        Message(
+                            "{ref} {part} {value} is not a multiple of {unit}",
+                            ref=target.ref,
+                            part=part,
+                            value=value,
+                            unit=unit,
                         ),
-                        f"round to {amount((value / unit).to_integral_value() * unit)}",
+                        Message(
+                            "round to {value}", value=(value / unit).to_integral_value() * unit
+                        ),
                     )
 
 
@@ -449,11 +483,17 @@ def child_without_target(plan: Plan) -> Iterator[Finding]:
                 if child is not None and metric_id not in child.targets:
                     yield (
                         child.loc,
-                        (
-                            f"{child.level.label} {child.id} has no {metric_id} target, "
-                            f"while {len(with_target)} of {len(node.children)} in {node.id} do"
+                        Message(
+                            "{child} has no {metric} target, while {count} of {all} in {node} do",
+                            child=level_id(child),
+                            metric=metric_id,
+                            count=len(with_target),
+                            all=len(node.children),
+                            node=node.id,
                         ),
-                        f"give {child.id} a {metric_id} target (0 if none)",
+                        Message(
+                            "give {id} a {metric} target (0 if none)", id=child.id, metric=metric_id
+                        ),
                     )
 
 

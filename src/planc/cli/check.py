@@ -84,7 +84,8 @@ def check(
 
     dirs = list(plan_dirs) or default_plan_dirs()
     limit = max_file_size or DEFAULT_MAX_BYTES
-    results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir)) for d in dirs]
+    whole = base is not None  # --base compares models: the full compile keeps the plan
+    results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir), whole) for d in dirs]
     if base is not None:
         _add_coverage(results, dirs, base, limit)
     chosen = output_format or default_format()
@@ -127,15 +128,17 @@ def _add_coverage(results: list[CheckResult], dirs: list[Path], base: str, limit
         result.diagnostics = sorted([*result.diagnostics, *found], key=lambda d: d.sort_key)
 
 
-def _check_one(plan_dir: Path, rev: str | None, limit: int, store: UnitCache | None) -> CheckResult:
+def _check_one(
+    plan_dir: Path, rev: str | None, limit: int, store: UnitCache | None, whole: bool
+) -> CheckResult:
     from planc.checks import check_directory, check_sources
 
     if rev is None:
-        return check_directory(plan_dir, limit, store)
+        return check_directory(plan_dir, limit, store, whole=whole)
     from planc.core.gitsource import GitSourceError, read_revision
 
     try:
         sources, problems = read_revision(plan_dir, rev, limit)
     except GitSourceError as error:
         fail_usage(str(error))
-    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store)
+    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store, whole=whole)

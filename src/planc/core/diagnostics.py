@@ -47,7 +47,42 @@ def _message(template: str, args: dict[str, object]) -> Message:
     return Message(template, **args)
 
 
+class Items(tuple[str, ...]):
+    """Names listed inside a message (accounts, people, targets): ``", "``-joined in English
+    text, joined by the locale's list pattern (CLDR, ``A、B和C``) where the message is
+    rendered again. ``partial``: more follow (``... and 3 more``), so the locale's
+    middle separator joins them all and no "and" comes before the last one shown."""
+
+    partial: bool
+
+    def __new__(cls, items: Iterable[str], partial: bool = False) -> Items:
+        made = super().__new__(cls, items)
+        made.partial = partial
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Items, (tuple(self), self.partial))
+
+
+class Named(str):
+    """An id inside a message that a reader knows by a name: the id in English text (what
+    the YAML and the CLI go by), the name where the message is rendered again for a page or
+    a comment, whose tables show names (``zhou-min`` → ``周敏``)."""
+
+    name: str
+
+    def __new__(cls, ident: str, name: str) -> Named:
+        made = super().__new__(cls, ident)
+        made.name = name
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Named, (str(self), self.name))
+
+
 def _english(value: object) -> str:
+    if isinstance(value, Items):
+        return ", ".join(_english(item) for item in value)
     if isinstance(value, Decimal):
         normal = value.normalize()
         return f"{int(normal):,}" if normal == normal.to_integral_value() else f"{normal:,f}"

@@ -47,6 +47,8 @@ class CheckResult:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     plan: Plan | None = None
+    # regions, teams and reps, when a partitioned check gives no plan (see planc.checks.partition)
+    levels: tuple[int, int, int] | None = None
 
     @property
     def has_errors(self) -> bool:

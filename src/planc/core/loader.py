@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.core import fastload
 from planc.core.composer import compose_nodes, span_of
-from planc.core.diagnostics import Diagnostic, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
 from planc.core.numbers import (
     BOUND_TEXT,
     MAX_DECIMALS,
@@ -470,8 +470,11 @@ def _check_modeline(source: SourceFile, result: LoadResult) -> None:
         result.diagnostics.append(
             NO_MODELINE.at(
                 SourceSpan(source.path, 1, 1),
-                "file does not start with the yaml-language-server schema modeline",
-                "add as first line: # yaml-language-server: $schema=<path to schema/plan.schema.json>",
+                Message("file does not start with the yaml-language-server schema modeline"),
+                Message(
+                    "add as first line: # yaml-language-server: "
+                    "$schema=<path to schema/plan.schema.json>"
+                ),
             )
         )
 

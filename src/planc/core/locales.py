@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planc.core.diagnostics import Message
+from planc.core.diagnostics import Items, Message, Named
 from planc.core.extras import MissingExtra
 
 if TYPE_CHECKING:
@@ -43,10 +43,20 @@ DOMAIN = "planc"
 KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Message": None}
 # The modules that write such messages: every one of them is in every catalog
 MESSAGE_SOURCES = (
+    "change/coverage.py",
     "change/impact_report.py",
+    "core/loader.py",
+    "checks/adjustments.py",
+    "checks/approvals.py",
     "checks/base.py",
     "checks/bottomup.py",
+    "checks/levels.py",
+    "checks/mapping.py",
     "checks/people.py",
+    "checks/refs.py",
+    "checks/resources.py",
+    "checks/seasonality.py",
+    "checks/segments.py",
     "checks/smart.py",
     "checks/totals.py",
     "track/tracking.py",
@@ -269,6 +279,11 @@ class Locale:
     def join(self, parts: list[str]) -> str:
         return self.t["list_sep"].join(parts)
 
+    def items(self, parts: list[str], partial: bool = False) -> str:
+        """Names as this locale lists them (CLDR): ``A, B, and C`` / ``A、B和C``; ``partial``
+        (more follow) joins them all with the middle separator: ``A、B、C``."""
+        return _list_text(self.tag, tuple(parts), partial)
+
 
 # --------------------------------------------------------------------------- Babel, once
 
@@ -278,6 +293,7 @@ def _babel() -> Any:
     try:
         import babel  # noqa: PLC0415 - only render and comment pay for CLDR's data
         import babel.dates  # noqa: PLC0415
+        import babel.lists  # noqa: PLC0415
         import babel.numbers  # noqa: PLC0415
         import babel.support  # noqa: PLC0415
         from babel.messages import mofile, pofile  # noqa: PLC0415, F401
@@ -370,6 +386,18 @@ def _compact_units(data: Any) -> tuple[tuple[int, str], ...]:
 def _date_text(tag: str, day: date) -> str:
     babel = _babel()
     return str(babel.dates.format_date(day, format="medium", locale=_babel_tag(tag)))
+
+
+@lru_cache(maxsize=1024)
+def _list_text(tag: str, parts: tuple[str, ...], partial: bool) -> str:
+    babel = _babel()
+    if not partial or len(parts) < 2:
+        return str(babel.lists.format_list(list(parts), style="standard", locale=_babel_tag(tag)))
+    middle = babel.Locale.parse(_babel_tag(tag)).list_patterns["standard"]["middle"]
+    text = parts[0]
+    for part in parts[1:]:
+        text = middle.format(text, part)
+    return str(text)
 
 
 @lru_cache(maxsize=1024)
@@ -475,17 +503,35 @@ class Words:
     def hint(self, diagnostic: Diagnostic) -> str | None:
         return None if diagnostic.hint is None else self.render(diagnostic.hint)
 
+    def translates(self, diagnostic: Diagnostic) -> bool:
+        """Whether the message is shown in this locale (made as data, or found in the catalog)."""
+        if self.locale is None or isinstance(diagnostic.message, Message):
+            return True
+        return self.render(diagnostic.message) != diagnostic.message
+
     def render(self, text: str) -> str:
         """A :class:`Message` again from this locale's catalog, its arguments formatted here;
-        plain text (a message not made from a template) as it is."""
-        if self.locale is None or not isinstance(text, Message):
+        plain text as it is, unless it is a message without arguments (a file's diagnostic
+        read back from the cache as text) that the catalog translates."""
+        if self.locale is None:
             return str(text)
+        if not isinstance(text, Message):
+            return str(self.locale.translations.gettext(str(text)))
         args = {name: self._argument(value) for name, value in text.args.items()}
         return str(self.locale.translations.gettext(text.template)).format(**args)
 
     def _argument(self, value: object) -> str:
-        if isinstance(value, str):
+        if isinstance(value, Items):
+            parts = [self._argument(item) for item in value]
+            if self.locale is None:
+                return ", ".join(parts)
+            return self.locale.items(parts, value.partial)
+        if isinstance(value, Named):
+            return str(value) if self.locale is None else value.name
+        if isinstance(value, Message):
             return self.render(value)
+        if isinstance(value, str):  # a name or an id: the user's words, never looked up
+            return str(value)
         if isinstance(value, Decimal):
             return self.number(value)
         if isinstance(value, int) and not isinstance(value, bool):

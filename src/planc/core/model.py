@@ -410,9 +410,12 @@ class Plan:
             stack.extend(reversed(node.children))
 
     def ancestors(self, node_id: str) -> Iterator[Node]:
-        """The node itself, then each parent up to the company."""
+        """The node itself, then each parent up to the company (each node once: a node that
+        is its own parent, through an id collision, ends the walk)."""
         current = self.nodes.get(node_id)
-        while current is not None:
+        seen: set[str] = set()
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
             yield current
             current = self.nodes.get(current.parent) if current.parent else None
 
@@ -843,6 +846,11 @@ def _region(
             sloc = tloc / "reps" / r_index
             person = seat["rep"]
             b.ref("person", person, "rep", sloc / "rep")
+            if person == team["id"]:
+                # A rep named like their own team would be a node that is its own parent
+                # (walks up the tree would never end): an id used twice, PLC206.
+                b.duplicates.append(Duplicate("node", person, sloc / "rep", tloc / "id"))
+                continue
             org_defaults.setdefault(person, team["owner"])
             display = b.people[person].name if person in b.people else person
             node = {

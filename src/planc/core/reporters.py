@@ -36,11 +36,14 @@ def summary_line(results: list[CheckResult]) -> str:
     parts = [_plural(counts.errors, "error"), _plural(counts.warnings, "warning")]
     scope = []
     for r in results:
+        shown = r.levels
         if r.plan is not None:
             levels = [n.level for n in r.plan.nodes.values()]
+            shown = (levels.count(Level.REGION), levels.count(Level.TEAM), levels.count(Level.REP))
+        if shown is not None:
             scope.append(
-                f"{r.label}: {_plural(levels.count(Level.REGION), 'region')}, "
-                f"{_plural(levels.count(Level.TEAM), 'team')}, {_plural(levels.count(Level.REP), 'rep')}"
+                f"{r.label}: {_plural(shown[0], 'region')}, "
+                f"{_plural(shown[1], 'team')}, {_plural(shown[2], 'rep')}"
             )
     where = f" ({'; '.join(scope)})" if scope else ""
     return f"{verdict}: {', '.join(parts)} in {_plural(files, 'file')}{where}"

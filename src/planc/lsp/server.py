@@ -180,7 +180,9 @@ class PlanServer(LanguageServer):
         versions = self.versions()
         loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(self.compiler, session.compile, buffers, generation)
+            result = await loop.run_in_executor(
+                self.compiler, session.compile_diagnostics, buffers, generation
+            )
         except Cancelled:
             return
         except Exception as error:
@@ -280,6 +282,28 @@ class PlanServer(LanguageServer):
         )
 
     # --- what features read ---------------------------------------------------
+
+    async def ready_view(self, uri: str) -> features.PlanView | None:
+        """:meth:`view_for` once the model is as new as the diagnostics published.
+
+        After an edit the diagnostics come from the plan checked by its files; the model
+        that hover, completion and the code actions read is built when one of them asks,
+        on the compile thread (so never beside a compile), while the editor is served."""
+        path = _path(uri)
+        session = self.session_for(path) if path is not None else None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while session is not None and session.stale and not self.stopping:
+            try:
+                await loop.run_in_executor(self.compiler, session.refresh)
+            except Cancelled:  # a newer edit: wait for its compile, then build its model
+                if loop.time() > deadline:
+                    break
+                await asyncio.sleep(max(self.options.debounce, 0.01))
+            except Exception:
+                LOG.exception("model of %s failed", session.root)
+                break
+        return self.view_for(uri)
 
     def view_for(self, uri: str) -> features.PlanView | None:
         """The newest model of the quarter ``uri`` belongs to, with its lookups."""
@@ -398,8 +422,8 @@ def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> N
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
-def _hover(server: PlanServer, params: types.HoverParams) -> types.Hover | None:
-    view = server.view_for(params.text_document.uri)
+async def _hover(server: PlanServer, params: types.HoverParams) -> types.Hover | None:
+    view = await server.ready_view(params.text_document.uri)
     path = _path(params.text_document.uri)
     if view is None or path is None:
         return None
@@ -412,8 +436,8 @@ def _hover(server: PlanServer, params: types.HoverParams) -> types.Hover | None:
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=[" ", "/", "[", ",", "{"]),
 )
-def _completion(server: PlanServer, params: types.CompletionParams) -> types.CompletionList:
-    view = server.view_for(params.text_document.uri)
+async def _completion(server: PlanServer, params: types.CompletionParams) -> types.CompletionList:
+    view = await server.ready_view(params.text_document.uri)
     if view is None:
         return types.CompletionList(is_incomplete=False, items=[])
     text = server.text_of(params.text_document.uri)
@@ -422,8 +446,8 @@ def _completion(server: PlanServer, params: types.CompletionParams) -> types.Com
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DEFINITION)
-def _definition(server: PlanServer, params: types.DefinitionParams) -> list[types.Location]:
-    view = server.view_for(params.text_document.uri)
+async def _definition(server: PlanServer, params: types.DefinitionParams) -> list[types.Location]:
+    view = await server.ready_view(params.text_document.uri)
     found = features.id_under(server.text_of(params.text_document.uri), params.position)
     if view is None or found is None:
         return []
@@ -434,8 +458,8 @@ def _definition(server: PlanServer, params: types.DefinitionParams) -> list[type
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_REFERENCES)
-def _references(server: PlanServer, params: types.ReferenceParams) -> list[types.Location]:
-    view = server.view_for(params.text_document.uri)
+async def _references(server: PlanServer, params: types.ReferenceParams) -> list[types.Location]:
+    view = await server.ready_view(params.text_document.uri)
     found = features.id_under(server.text_of(params.text_document.uri), params.position)
     if view is None or found is None:
         return []
@@ -452,13 +476,15 @@ def _references(server: PlanServer, params: types.ReferenceParams) -> list[types
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
 )
-def _code_action(server: PlanServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+async def _code_action(
+    server: PlanServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
     uri = params.text_document.uri
     path = _path(uri)
     if path is None:
         return []
     text = server.text_of(uri)
-    view = server.view_for(uri)
+    view = await server.ready_view(uri)
     actions = []
     for diagnostic in params.context.diagnostics:
         action = _fix(diagnostic, uri, path, text, view)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from planc.checks import CHECKS
 from planc.checks.base import Check
+from planc.checks.partition import MemoryStore, compile_partitioned
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import CheckResult, Frontend, compile_unit
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -120,6 +121,8 @@ class QuarterSession:
     # no unsaved edit: what "a changed target" (an adjustment record stub) is changed from
     baseline: dict[tuple[str, str], Decimal] | None = None
     frontend: Frontend = field(init=False)
+    memory: MemoryStore = field(default_factory=MemoryStore)  # region results, by content
+    _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
     _running: int = 0  # generation of the compile under way
 
@@ -141,6 +144,60 @@ class QuarterSession:
             problems = [d for d in problems if d.code != "PLC011" or "no .yaml" not in d.message]
         return [by_path[p] for p in sorted(by_path)], problems
 
+    def compile_diagnostics(self, buffers: Mapping[Path, bytes], generation: int) -> CheckResult:
+        """What the server publishes after an edit: the plan checked by its files.
+
+        Each region file's result (with the quarter file) is kept in memory, so an
+        edit compiles the edited file and the cross-file checks only (see
+        :mod:`planc.checks.partition`: the same diagnostics as :meth:`compile`). The
+        model the features read is then built on demand (:meth:`refresh`). The first
+        compile, or one the partition cannot vouch for, is :meth:`compile` itself.
+        """
+        if self.baseline is None or self.plan is None:
+            return self.compile(buffers, generation)
+        self._running = generation
+        sources, problems = self.sources(buffers)
+        self._still_wanted()
+        result = compile_partitioned(
+            str(self.root),
+            sources,
+            self.checks,
+            problems,
+            self.max_bytes,
+            store=self.memory,
+            workers=1,  # a thread of the server: never fork it
+            run=self._guarded,
+        )
+        if result is None:
+            return self.compile(buffers, generation)
+        self._still_wanted()
+        self.result = result
+        self._stale = (dict(buffers), generation)
+        return result
+
+    @property
+    def stale(self) -> bool:
+        """Whether ``plan`` is older than the diagnostics last published."""
+        return self._stale is not None
+
+    def refresh(self) -> None:
+        """Build the model from the buffers of the last partitioned compile (for the features).
+
+        Raises :class:`Cancelled` when a newer edit is on its way: its compile comes first."""
+        stale = self._stale
+        if stale is None:
+            return
+        buffers, generation = stale
+        if generation != self.generation:
+            raise Cancelled
+        self.compile(buffers, generation)
+        if self._stale is stale:
+            self._stale = None
+
+    def _guarded(self, check: Check, plan: Plan) -> list[Diagnostic]:
+        self._still_wanted()
+        return guarded(check, plan)
+
     def compile(self, buffers: Mapping[Path, bytes], generation: int) -> CheckResult:
         """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it)."""
         self._running = generation
@@ -150,6 +207,7 @@ class QuarterSession:
         self._still_wanted()
         result.diagnostics = self._placed(result.diagnostics, result.sources)
         self.result = result
+        self._stale = None
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources

@@ -44,7 +44,7 @@ import jinja2
 from markupsafe import Markup
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Message, Severity
+from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
 from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
@@ -938,7 +938,7 @@ class _Views:
             where = f"{path}:{span.line}:{span.col}"
         # the message from the plan's catalog when the check made it as data (Message)
         words = Words(self.loc)
-        english = not isinstance(diagnostic.message, Message) and not self.loc.tag.startswith("en")
+        english = not words.translates(diagnostic) and not self.loc.tag.startswith("en")
         return WarningView(
             diagnostic.code,
             where,

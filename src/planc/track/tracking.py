@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from planc.checks.base import named_target
-from planc.core.diagnostics import Diagnostic, Message, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Items, Message, Rule, Severity, rule
 from planc.core.model import MEASURES, ActualsMapping, Level, Node, Plan, Quarter, Target
 from planc.core.numbers import apart
 from planc.track.aggregates import Actuals, RepMonth, month_key
@@ -898,9 +898,12 @@ def _attribution(
             key=lambda pair: (-pair[0], actuals.account_names[pair[1]]),
         )
         if lapsed:
-            named = ", ".join(
-                f"{actuals.account_names[a]} ({fmt_number(_scaled(v, actuals.scale))})"
-                for v, a in lapsed[:3]
+            named = Items(
+                (
+                    f"{actuals.account_names[a]} ({fmt_number(_scaled(v, actuals.scale))})"
+                    for v, a in lapsed[:3]
+                ),
+                partial=len(lapsed) > 3,
             )
             if len(lapsed) > 3:
                 parts.append(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import codecs
 import os
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,8 @@ PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
 MEMORY_LIMIT = "1GB"
 VIEW = "planc_rows"
-TYPED = "planc_typed"  # the one scan: every row's values, parsed, in a temporary table
-KEYED = "planc_keyed"  # every row's keys and values, what the sets group
+TYPED = "planc_typed"  # every row's values, parsed (a subquery of each scan)
+SETS = "planc_sets"  # the grouped sets of the scan, in a temporary table
 EPOCH = date(1970, 1, 1)
 
 
@@ -150,28 +151,27 @@ def _load(
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
     )
-    # the one scan: each row's values parsed once, into a typed temporary table
-    typed = _typed_values(roles)
-    sql, params = _compiled(sa.select(*typed.values()).select_from(table))
-    connection.execute(f"CREATE TEMP TABLE {TYPED} AS {sql}", params)
-    typed_table = sa.table(TYPED, *(sa.column(name) for name in typed))
-    # each row's keys computed once more over the typed table (cheap), not once per set
-    statement = q.keyed_rows(typed_table, _typed_roles(typed_table, roles), window, sets)
+    # one scan: each row's values parsed and keyed once, every set but the accounts grouped
+    # from it (GROUPING SETS) into a small temporary table
+    typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
+    typed_roles = _typed_roles(typed, roles)
+    grouped_sets = replace(sets, account_groups=False)
+    statement = q.aggregate_query(typed, typed_roles, window, grouped_sets, grouping_sets=True)
     sql, params = _compiled(statement)
-    connection.execute(f"CREATE TEMP TABLE {KEYED} AS {sql}", params)
-    connection.execute(f"DROP TABLE {TYPED}")
-    keyed = sa.table(KEYED, *(sa.column(c.name) for c in statement.selected_columns))
-    available = set(q.sets_of(keyed, sets))
+    connection.execute(f"CREATE TEMP TABLE {SETS} AS {sql}", params)
+    grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
+    keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
+    available = set(q.sets_of(keyed, grouped_sets))
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, keyed, which, sets, available)
+        return _set_rows(connection, grouped, which, available)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts:
-        _accounts(connection, keyed, sets, aggregator, ledger)
+        _accounts(connection, typed, typed_roles, window, aggregator, ledger)
     if sets.pipeline:
         aggregator.add_pipeline(
             found[q.LEDGER],
@@ -216,14 +216,14 @@ def _typed_values(roles: q.Roles) -> dict[str, Any]:
     return {name: expr.label(name) for name, expr in found.items() if expr is not None}
 
 
-def _typed_roles(table: sa.TableClause, roles: q.Roles) -> q.Roles:
-    """The roles again, as plain columns of the typed table."""
+def _typed_roles(table: sa.FromClause, roles: q.Roles) -> q.Roles:
+    """The roles again, as plain columns of the typed rows."""
     present = {name: table.c[name] for name in _ROLE_FIELDS if getattr(roles, name) is not None}
     return q.Roles(**present)
 
 
 def _set_rows(
-    connection: Any, keyed: sa.FromClause, which: int, sets: q.Plan, available: set[int]
+    connection: Any, grouped: sa.TableClause, which: int, available: set[int]
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
@@ -233,11 +233,10 @@ def _set_rows(
     """
     if which not in available:
         return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
-    groups = q.set_query(keyed, which, sets).subquery("planc_set")
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
     for name in (*q.SET_KEYS[which], *q.AGGREGATES):
-        column = groups.c[name]
+        column = grouped.c[name]
         expr: Any
         if name in _NAMES:
             expr = column
@@ -249,7 +248,7 @@ def _set_rows(
         else:
             expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
         selected.append(expr.label(name))
-    found = _numpy(connection, sa.select(*selected))
+    found = _numpy(connection, sa.select(*selected).where(grouped.c.set_ == which))
     return [_plain(found[column.name]) for column in selected]
 
 
@@ -262,52 +261,83 @@ def _plain(values: Any) -> Any:
     return values
 
 
+_ALL = sa.text("ALL")  # GROUP BY ALL: the keys as selected (a month's bound parameters too)
+
+
 def _accounts(
     connection: Any,
-    keyed: sa.FromClause,
-    sets: q.Plan,
+    typed: sa.FromClause,
+    roles: q.Roles,
+    window: q.Window,
     aggregator: GroupedAggregator,
     ledger: Ledger,
 ) -> None:
-    """The won stages' account groups, as integer arrays: no Python object per group but names."""
+    """The won deals' accounts, in two queries grouping few groups.
+
+    A database's ACCOUNTS set groups by owner, account and month: on a long
+    history nearly a group per won deal, each fetched with its names. DuckDB
+    can do better, knowing the won stages' raw values by now (the ledger):
+    sums by owner and account only in the months whose sums are kept (the
+    quarter's: few groups), and each account's first won deal in one group
+    per account -- the earliest day, on a tie the owner that sorts first
+    (``min`` of the pair (day, owner); a missing owner sorts last), as
+    :meth:`.fold.GroupedAggregator.add_first_deals` breaks it.
+    """
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
-    groups = q.set_query(keyed, q.ACCOUNTS, sets).subquery("planc_accounts")
-    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
-    conditions = [groups.c.account.is_not(None)]
+    assert roles.account is not None
+    month = q.month_key(roles.day).label("account_month")
+    conditions = [
+        roles.account.is_not(None),
+        roles.day <= sa.bindparam("as_of", window.as_of, sa.Date),
+    ]
     if ledger.won_stages is not None:
+        assert roles.stage is not None
         won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
-        conditions.append(groups.c.stage.in_(won))
-    keys = (
-        groups.c.owner,
-        groups.c.account,
-        sa.func.coalesce(groups.c.account_month, -1).label("month"),
-    )
-    days = sa.cast(groups.c.first_day - epoch, sa.BigInteger).label("day")
-    amount = sa.func.coalesce(groups.c.amount, 0)
-    statement = sa.select(
-        *keys, sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units"), days
-    ).where(*conditions)
-    offset = EPOCH.toordinal()
+        conditions.append(roles.stage.in_(won))
+    months: Any = sa.bindparam("months", aggregator.account_months(), expanding=True)
+    kept = [*conditions, q.month_key(roles.day).in_(months)]
+    keys = (roles.owner.label("owner"), roles.account.label("account"), month)
+    amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
+    units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
+    sums = sa.select(*keys, units).select_from(typed).where(*kept).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
-        found = _numpy(connection, statement)
-    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
-        rows = _fetch(connection, sa.select(*keys, amount, days).where(*conditions))
-        aggregator.add_account_groups(
-            [r[0] for r in rows],
-            [r[1] for r in rows],
-            [r[2] for r in rows],
-            np.array([exact_units(r[3], ledger.scale) for r in rows], dtype=object),
-            np.array([r[4] + offset for r in rows], dtype=np.int64),
+        found = _numpy(connection, sums)
+        aggregator.add_accounts(
+            found["owner"].tolist(),
+            found["account"].tolist(),
+            np.asarray(found["account_month"], dtype=np.int64),
+            np.asarray(found["units"], dtype=np.int64),
         )
-        return
-    aggregator.add_account_groups(
-        found["owner"].tolist(),
+    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        exact = _fetch(
+            connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
+        )
+        aggregator.add_accounts(
+            [r[0] for r in exact],
+            [r[1] for r in exact],
+            np.array([r[2] for r in exact], dtype=np.int64),
+            np.array([exact_units(r[3], ledger.scale) for r in exact], dtype=object),
+        )
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    first = sa.func.min(sa.func.row(roles.day, roles.owner))
+    day = sa.func.struct_extract(first, 1)
+    firsts = (
+        sa.select(
+            roles.account.label("account"),
+            sa.func.struct_extract(first, 2).label("owner"),
+            sa.cast(day - epoch, sa.BigInteger).label("day"),
+        )
+        .select_from(typed)
+        .where(*conditions)
+        .group_by(roles.account)
+    )
+    found = _numpy(connection, firsts)
+    aggregator.add_first_deals(
+        _plain(found["owner"]).tolist(),
         found["account"].tolist(),
-        found["month"],
-        found["units"],
-        np.asarray(found["day"], dtype=np.int64) + offset,
+        np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
     )
 
 

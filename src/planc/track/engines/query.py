@@ -264,11 +264,12 @@ class Plan:
     accounts: bool = False
     keys: bool = False
     pipeline: bool = False
+    account_groups: bool = True  # False: the caller groups the accounts itself (DuckDB)
 
     @property
     def sets(self) -> tuple[int, ...]:
         wanted = [LEDGER]
-        if self.accounts:
+        if self.accounts and self.account_groups:
             wanted.append(ACCOUNTS)
         if self.keys:
             wanted.append(KEYS)
@@ -452,8 +453,9 @@ def aggregate_query(
     not group by one), then :data:`AGGREGATES`.
     """
     rows = _keyed_rows(source, roles, window, plan)
-    present = [name for name in KEY_COLUMNS if name in rows.c]
     sets = sets_of(rows, plan)
+    grouped = {name for s in sets for name in SET_KEYS[s]}
+    present = [name for name in KEY_COLUMNS if name in rows.c and name in grouped]
     if not grouping_sets:
         selects = [set_query(rows, s, plan) for s in sets]
         return selects[0] if len(selects) == 1 else sa.union_all(*selects)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,7 +45,7 @@ from planc.track import actuals as a
 from planc.track import tracking as t
 from planc.track.engines import query as q
 from planc.track.engines import rules as r
-from planc.track.engines.fold import GroupedAggregator, Ledger, _ordinal, exact_units, split_sets
+from planc.track.engines.fold import GroupedAggregator, Ledger, _ordinal, exact_units
 from planc.track.rules import DUPLICATE_KEY
 
 # pip packages of the SQLAlchemy dialects and drivers users ask for, by URL scheme
@@ -290,7 +291,9 @@ def _aggregate(
     )
     grouping_sets = url.get_backend_name() not in q.NO_GROUPING_SETS
     statement = q.aggregate_query(table, roles, window, sets, grouping_sets=grouping_sets)
-    found = split_sets(_run(connection, statement, source, shown))
+    collected = _Collected()
+    _stream(connection, statement, source, shown, collected.add)
+    found = collected.sets
     if not found[q.LEDGER][0]:
         raise SourceError(
             r.SOURCE_EMPTY.at(
@@ -307,7 +310,7 @@ def _aggregate(
         bad = _beyond_bound(connection, table, roles, window, aggregator, ledger, source, shown)
         return a.LoadedActuals(None, [bad])
     if sets.accounts and not aggregator.failed:
-        _accounts(aggregator, list(zip(*found[q.ACCOUNTS], strict=True)), ledger)
+        _accounts(aggregator, collected, ledger)
     if sets.pipeline and not aggregator.failed:
         aggregator.add_pipeline(
             found[q.LEDGER], found[q.PIPELINE], found[q.OPEN_AGES], found[q.CYCLES]
@@ -317,21 +320,101 @@ def _aggregate(
     return loaded
 
 
-def _accounts(
-    aggregator: GroupedAggregator, rows: Sequence[tuple[Any, ...]], ledger: Ledger
-) -> None:
-    """The ACCOUNTS groups of won stages: (owner, stage, account, month, aggregates...)."""
-    won = None if ledger.won_stages is None else set(ledger.won_stages)
-    kept = [row for row in rows if row[2] is not None and (won is None or row[1] in won)]
-    amount = len(q.SET_KEYS[q.ACCOUNTS]) + q.AGGREGATES.index("amount")
-    first = len(q.SET_KEYS[q.ACCOUNTS]) + q.AGGREGATES.index("first_day")
-    days = [_ordinal(_day(row[first])) for row in kept]
+class _Collected:
+    """The statement's rows, split by set as they stream in (never all in memory at once).
+
+    Every set but ACCOUNTS is small (a few thousand groups) and kept as columns,
+    as :func:`.fold.split_sets` does. ACCOUNTS has a group per owner and
+    account (and month of the quarter): on a long history that is millions of
+    groups, so each is kept as a few integers -- owner, stage and account as
+    codes of their distinct values, the month, the first day's ordinal -- and
+    the summed amount only where the month's sums are kept (the quarter's).
+    """
+
+    _OWNER, _STAGE, _ACCOUNT, _MONTH = (
+        1 + q.KEY_COLUMNS.index(name) for name in ("owner", "stage", "account", "account_month")
+    )
+    _AMOUNT, _FIRST = (
+        1 + len(q.KEY_COLUMNS) + q.AGGREGATES.index(name) for name in ("amount", "first_day")
+    )
+
+    def __init__(self) -> None:
+        picks = {
+            which: [1 + q.KEY_COLUMNS.index(name) for name in keys]
+            + list(range(1 + len(q.KEY_COLUMNS), 1 + len(q.KEY_COLUMNS) + len(q.AGGREGATES)))
+            for which, keys in q.SET_KEYS.items()
+        }
+        self._picks = {which: picked for which, picked in picks.items() if which != q.ACCOUNTS}
+        self.sets: dict[int, list[list[Any]]] = {
+            which: [[] for _ in picks[which]] for which in q.SET_KEYS
+        }
+        self.codes: dict[str, dict[Any, int]] = {"owner": {}, "stage": {}, "account": {}}
+        self.owner = array("q")
+        self.stage = array("q")
+        self.account = array("q")
+        self.month = array("q")
+        self.first_day = array("q")
+        self.amounts: list[Any] = []  # None where the month's sums are not kept
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        picks = self._picks
+        sets = self.sets
+        owners, stages, accounts = self.codes["owner"], self.codes["stage"], self.codes["account"]
+        for row in rows:
+            which = int(row[0])
+            if which == q.ACCOUNTS:
+                account = row[self._ACCOUNT]
+                if account is None:  # rows of stages whose sums are not needed
+                    continue
+                self.owner.append(_code(owners, row[self._OWNER]))
+                self.stage.append(_code(stages, row[self._STAGE]))
+                self.account.append(_code(accounts, account))
+                month = row[self._MONTH]
+                self.month.append(-1 if month is None else int(month))
+                self.amounts.append(None if month is None else row[self._AMOUNT])
+                day = _ordinal(_day(row[self._FIRST]))
+                self.first_day.append(-1 if day is None else day)
+            elif which in picks:
+                for column, i in zip(sets[which], picks[which], strict=True):
+                    column.append(row[i])
+
+    def values(self, role: str) -> Any:
+        """The distinct values of ``role``, indexable by their codes (an object array)."""
+        found = np.empty(len(self.codes[role]), dtype=object)
+        for value, code in self.codes[role].items():
+            found[code] = value
+        return found
+
+
+def _code(codes: dict[Any, int], value: Any) -> int:
+    found = codes.get(value)
+    if found is None:
+        found = codes[value] = len(codes)
+    return found
+
+
+def _accounts(aggregator: GroupedAggregator, collected: _Collected, ledger: Ledger) -> None:
+    """The ACCOUNTS groups of won stages (with an account): sums per account, first deals."""
+    stage = np.frombuffer(collected.stage, dtype=np.int64)
+    kept = np.ones(len(stage), dtype=bool)
+    if ledger.won_stages is not None:
+        won = set(ledger.won_stages)
+        stage_values = collected.values("stage")
+        won_codes = np.array([v in won for v in stage_values.tolist()], dtype=bool)
+        kept = won_codes[stage] if len(stage_values) else kept
+    chosen = np.flatnonzero(kept)
+    months = np.frombuffer(collected.month, dtype=np.int64)[chosen]
+    units = np.zeros(len(chosen), dtype=object)
+    amounts = collected.amounts
+    for i, row in enumerate(chosen.tolist()):
+        if months[i] >= 0:
+            units[i] = exact_units(amounts[row] or 0, ledger.scale)
     aggregator.add_account_groups(
-        [row[0] for row in kept],
-        [row[2] for row in kept],
-        [-1 if row[3] is None else int(row[3]) for row in kept],
-        np.array([exact_units(row[amount] or 0, ledger.scale) for row in kept], dtype=object),
-        [-1 if d is None else d for d in days],
+        collected.values("owner")[np.frombuffer(collected.owner, dtype=np.int64)[chosen]],
+        collected.values("account")[np.frombuffer(collected.account, dtype=np.int64)[chosen]],
+        months,
+        units,
+        np.frombuffer(collected.first_day, dtype=np.int64)[chosen],
     )
 
 
@@ -569,10 +652,36 @@ def _kind(value: Any) -> str:
 
 
 def _run(connection: sa.Connection, statement: Any, source: SqlSource, shown: str) -> list[Any]:
+    found: list[Any] = []
+    _stream(connection, statement, source, shown, lambda rows: found.extend(map(tuple, rows)))
+    return found
+
+
+STREAM_ROWS = 20_000  # rows fetched at a time: a server-side cursor where the driver has one
+
+
+def _stream(
+    connection: sa.Connection,
+    statement: Any,
+    source: SqlSource,
+    shown: str,
+    sink: Callable[[Sequence[Sequence[Any]]], None],
+) -> None:
+    """Run ``statement``, handing its rows to ``sink`` a batch at a time.
+
+    Streamed (``stream_results``: a server-side cursor on PostgreSQL), so a
+    result of millions of groups never sits in memory twice -- once in the
+    driver, once as Python rows -- before it is folded. The timeout covers
+    the fetching too.
+    """
     watchdog = _Watchdog(connection, source.timeout)
     try:
         with watchdog:
-            return [tuple(row) for row in connection.execute(statement)]
+            result = connection.execution_options(
+                stream_results=True, yield_per=STREAM_ROWS
+            ).execute(statement)
+            for rows in result.partitions():
+                sink(rows)
     except exc.DBAPIError as error:
         if watchdog.fired or _timed_out(error):
             raise SourceError(

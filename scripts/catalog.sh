@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sync the message catalogs with the code, in one command: Babel extracts every message the
+# code writes (Message("..."), w._, w.n_, w.p_) and each catalog under src/planc/locales/ gets
+# the new ones (English filled in, other languages left empty for a translator) and loses the
+# ones no longer written; keyed labels (t.key in the templates) stay. Then each catalog is
+# checked with gettext's msgfmt -c when it is installed (Babel's own checks otherwise).
+# Adding a locale is adding a catalog: copy src/planc/locales/en to the new tag, run this,
+# translate every msgstr, add the tag to the schema's locale enum.
+# --check: change nothing, exit 1 when a catalog is out of date or a translation is missing.
+set -euo pipefail
+PLANC_EXTRAS="${PLANC_EXTRAS-site}"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+python scripts/catalog.py "$@"
+for po in src/planc/locales/*/LC_MESSAGES/planc.po; do
+  if command -v msgfmt >/dev/null; then
+    msgfmt -c -o /dev/null "$po"
+  else
+    python -c 'import sys
+from babel.messages.pofile import read_po
+from babel.messages.checkers import checkers
+with open(sys.argv[1], "rb") as f:
+    catalog = read_po(f)
+bad = [(m.id, e) for m in catalog for e in m.check(catalog)]
+for message, error in bad:
+    print(f"{sys.argv[1]}: {message!r}: {error}", file=sys.stderr)
+sys.exit(1 if bad else 0)' "$po"
+  fi
+done

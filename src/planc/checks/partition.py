@@ -1,0 +1,1011 @@
+"""The partitioned check: per-region results that the cross-file stage reuses (#16 goal 2).
+
+A full compile builds one model of every file and runs every check over it, so
+a one-number edit in one region file of a 50,000-rep plan costs as much as a
+cold check. Here a plan is split along its files:
+
+- **per region file R** (:func:`region_result`): a model of the quarter file Q
+  and R alone; every check runs over it and the findings *located in R* are
+  kept, with their spans. Beside them goes R's *interface*: the ids it defines,
+  the names it uses that Q + R do not define, its key accounts, the inputs of
+  the one check with a plan-wide statistic (PLC453's medians) and a *shell* of
+  R for the cross-file stage. The result depends only on Q's and R's bytes and
+  on planc's code: it is cached as JSON under exactly that key.
+- **cross-file** (:func:`combine`): a *summary plan* of Q and every region's
+  shell (the region node with its own targets, its people, and one stand-in
+  team and rep per region that carry the sums of the region's team and rep
+  targets); every check runs over it and the findings *located in Q* are kept.
+  PLC201/PLC205 (their "did you mean" looks at every id of the plan) and PLC453
+  (a median over every person) are finished here from the interfaces.
+
+Why each check may be split so (its scope), by code:
+
+=====================  ==================================================================
+checks                 scope, and why
+=====================  ==================================================================
+PLC202-204, 220, 222,  local: what they read of the plan besides R's nodes is defined in Q
+330-331, 401-414, 3xx  (metrics, products, pillars, segments, policy, quarter); findings sit
+(totals, levels,       on the node or target they judge. A parent's findings (region in R,
+smart, seasonality,    company in Q) read its children: a region's children are in R; the
+bottom-up, gaps)       company's are the regions, which the shell keeps, and the company's
+                       cumulative sums (PLC320) read the stand-in team and rep. The
+                       bottom-up number a region rolls up from its teams is written into
+                       its shell target.
+PLC206 duplicate-id,   local, guarded: a duplicate inside Q + R is found there; an id
+PLC208 two teams       defined in two files makes the partition fall back to a full compile.
+PLC201, PLC205         local, hint cross-file: the name is unknown in Q + R and (guarded)
+                       in every other file; the hint is chosen among every id of the plan.
+PLC207, PLC209,        local, guarded: managers, seats and owners resolve inside Q + R;
+PLC450-452             a name that another region file defines falls back.
+PLC453                 cross-file: the median load is over every person; each region gives
+                       its full-tenure people's action counts and its ramping candidates.
+PLC221                 local, guarded: a key account listed in two files falls back.
+PLC5xx, PLC6xx         local, guarded: an action or adjustment naming a node of another
+                       file falls back (resources, budgets, approvals and the chain of
+                       adjustments then span files).
+PLC73x, PLC767         Q only (actuals mapping), over the summary plan that holds every
+                       person of every file.
+=====================  ==================================================================
+
+Whatever the guards cannot vouch for (a cross-file reference, a duplicate
+across files, a file with errors, no or two quarter files) is compiled by the
+full path instead: the partition gives the full compile's diagnostics or is not
+used. ``tests/test_partition.py`` compares both on every test plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import re
+import statistics
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from planc import __version__
+from planc.checks import gaps, mapping, people, refs, smart
+from planc.checks.base import Check
+from planc.core.cache import schema_digest
+from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
+from planc.core.frontend import (
+    CheckResult,
+    FileUnit,
+    compile_unit,
+    default_workers,
+    unit_digest,
+)
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import gc_paused
+from planc.core.model import Level, Node, Plan, build_plan
+from planc.core.source import Loc, SourceFile, SourceSpan
+from planc.core.spans import SpanResolver
+
+FORMAT = 2
+_HINT_LATER = {"PLC201": "person", "PLC205": "node"}
+_CROSS = {"PLC453"}
+# a region's own finding that compares it with the other regions: taken from the summary plan
+_AMONG_REGIONS = {"PLC309"}
+_REGION_PATH = ("region",)
+_MARK = "\x00"
+_MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
+_SEVERITIES = {s.value: s for s in Severity}
+
+
+class ResultStore(Protocol):
+    """Where units and region results are kept: :class:`~planc.core.cache.UnitCache` on disk,
+    :class:`MemoryStore` in a process that compiles the same plan again (the language server)."""
+
+    def get(self, digest: str) -> FileUnit | None: ...
+
+    def put(self, unit: FileUnit) -> None: ...
+
+    def get_record(self, name: str) -> Any: ...
+
+    def put_record(self, name: str, value: Any) -> None: ...
+
+
+@dataclass(slots=True)
+class MemoryStore:
+    """Units and region results in memory, the newest ``limit`` of each kept."""
+
+    limit: int = 64  # a 20-file plan and the last edits of each; about 20 MB at 10,000 reps
+    units: dict[str, FileUnit] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self.units.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        self.units[unit.digest] = unit
+        while len(self.units) > self.limit:
+            del self.units[next(iter(self.units))]
+
+    def get_record(self, name: str) -> Any:
+        return self.records.get(name)
+
+    def put_record(self, name: str, value: Any) -> None:
+        self.records[name] = value
+        while len(self.records) > self.limit:
+            del self.records[next(iter(self.records))]
+
+
+class Unsafe(Exception):
+    """The plan has a cross-file dependency the partition does not cover: compile it whole."""
+
+
+@cache
+def checks_digest() -> str:
+    """A digest of the checks' code: a changed check finds no cached region result."""
+    digest = hashlib.blake2b(digest_size=16)
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.name.encode() + b"\x00" + code.read_bytes())
+    return digest.hexdigest()
+
+
+def result_name(region_digest: str, quarter_digest: str, schema: str) -> str:
+    """The cache record's name: everything a region result depends on."""
+    return ":".join(
+        ("region", str(FORMAT), __version__, schema, checks_digest(), quarter_digest, region_digest)
+    )
+
+
+def _file_of(d: Diagnostic) -> str | None:
+    if d.loc is not None:
+        return d.loc.file
+    return d.span.path if d.span is not None else None
+
+
+# --- per region ------------------------------------------------------------------
+
+
+RunCheck = Callable[[Check, Plan], Iterable[Diagnostic]]
+
+
+def _run(check: Check, plan: Plan) -> Iterable[Diagnostic]:
+    return check.run(plan)
+
+
+def region_result(
+    quarter: FileUnit,
+    region: FileUnit,
+    source: SourceFile,
+    checks: Iterable[Check],
+    run: RunCheck = _run,
+) -> dict[str, Any]:
+    """Everything the cross-file stage needs of region file R (a JSON value)."""
+    rfile = region.path
+    resolver = SpanResolver({rfile: source})
+    out: dict[str, Any] = {"path": rfile, "digest": region.digest}
+    unit_diags = list(region.diagnostics)
+    if region.has_errors or region.data is None or quarter.data is None:
+        out["unit"] = _dump(resolve_spans(unit_diags, resolver))
+        out["usable"] = False
+        return out
+    plan, problems = build_plan((quarter.path, quarter.data), [(rfile, region.data)])
+    mine = [d for d in problems if _file_of(d) == rfile]
+    out["unit"] = _dump(resolve_spans(unit_diags, resolver))
+    out["model"] = _dump(resolve_spans(mine, resolver))
+    if plan is None or any(d.severity is Severity.ERROR for d in problems):
+        out["usable"] = plan is not None
+        out["checked"] = False
+        _interface(out, plan, quarter.path, rfile, region.data) if plan is not None else None
+        return out
+    kept: list[Diagnostic] = []
+    later: list[Diagnostic] = []
+    for check in checks:
+        code = check.rule.code
+        if code in _CROSS:
+            continue
+        among = code in _AMONG_REGIONS
+        for d in run(check, plan):
+            if _file_of(d) != rfile or (among and d.loc is not None and d.loc.path == _REGION_PATH):
+                continue
+            (later if code in _HINT_LATER else kept).append(d)
+    out["usable"] = True
+    out["checked"] = True
+    out["checks"] = _dump(resolve_spans(kept, resolver))
+    out["unknown"] = [
+        [_dumped(d), ref_id]
+        for d, ref_id in zip(
+            resolve_spans(later, resolver),
+            _unknown_ids(resolve_spans(later, resolver)),
+            strict=True,
+        )
+    ]
+    _interface(out, plan, quarter.path, rfile, region.data)
+    out["ramp"] = _ramp_candidates(plan, rfile)
+    return out
+
+
+_UNKNOWN_ID = re.compile(r"`([^`]*)` is not a known ")
+
+
+def _unknown_ids(found: list[Diagnostic]) -> list[str]:
+    ids = []
+    for d in found:
+        match = _UNKNOWN_ID.search(d.message)
+        if match is None:
+            raise Unsafe("unknown-name message without its name")
+        ids.append(match.group(1))
+    return ids
+
+
+def _interface(
+    out: dict[str, Any], plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]
+) -> None:
+    ids: dict[str, list[str]] = {
+        "person": [p.id for p in plan.people.values() if p.loc.file == rfile],
+        "node": [n.id for n in plan.nodes.values() if n.loc.file == rfile],
+        "action": [a.id for a in plan.actions if a.loc.file == rfile],
+        "adjustment": [a.id for a in plan.adjustments if a.loc.file == rfile],
+    }
+    for dup in plan.duplicates:
+        if dup.loc.file == rfile:
+            ids.setdefault(dup.kind, []).append(dup.id)
+    # ids are schema-checked ([A-Za-z0-9_-]): one space-separated string per kind reads fast
+    out["ids"] = {kind: " ".join(sorted(set(found))) for kind, found in ids.items()}
+    external = _external(plan, rfile)
+    wanted: set[str] = set()  # nodes of R that the quarter file names: kept in the shell
+    entangled = _records_across(plan, rfile, external, wanted)
+    entangled |= bool(plan.duplicates)  # the shell would not know which of two is meant
+    entangled |= _seated_from_quarter(plan, qfile, rfile)
+    named: set[str] = set()  # people of R that Q names: the summary plan needs them
+    for ref in plan.references:
+        if ref.loc.file == qfile and ref.kind == "node":
+            wanted.add(ref.id)
+        elif ref.loc.file == qfile and ref.kind == "person":
+            named.add(ref.id)
+    for source in plan.actuals_sources:
+        named.update(source.owners.values())
+    out["external"] = sorted([list(pair) for pair in external])
+    out["entangled"] = entangled
+    out["accounts"] = sorted(
+        {
+            account.strip().casefold()
+            for node in plan.nodes.values()
+            if node.loc.file == rfile
+            for account in node.key_accounts
+        }
+    )
+    levels = [n.level for n in plan.nodes.values() if n.loc.file == rfile]
+    out["levels"] = [levels.count(level) for level in (Level.REGION, Level.TEAM, Level.REP)]
+    _loads(out, plan, qfile, rfile)
+    out["shell"] = _encode(_shell(plan, raw, wanted, named))
+
+
+def _external(plan: Plan, rfile: str) -> set[tuple[str, str]]:
+    """(kind, id) that R names and Q + R do not define."""
+    external = set()
+    known: dict[str, Mapping[str, object]] = {"person": plan.people, "node": plan.nodes}
+    for ref in plan.references:
+        if ref.loc.file == rfile and ref.kind in known and ref.id not in known[ref.kind]:
+            external.add((ref.kind, ref.id))
+    return external
+
+
+def _records_across(
+    plan: Plan, rfile: str, external: set[tuple[str, str]], wanted: set[str]
+) -> bool:
+    """Adjustments and actions across Q and R: the nodes of R that Q's name go to ``wanted``;
+    True when R's name Q's nodes, or both files change one target (a story in two files)."""
+    entangled = False
+    changed_here: set[tuple[str, str]] = set()
+    changed_there: set[tuple[str, str]] = set()
+    for adjustment in plan.adjustments:
+        mine = adjustment.loc.file == rfile
+        for change in adjustment.changes:
+            node = plan.nodes.get(change.node)
+            if node is None:
+                if mine:
+                    external.add(("node", change.node))
+            elif mine:
+                changed_here.add((change.node, change.metric))
+                entangled |= node.loc.file != rfile
+            else:
+                changed_there.add((change.node, change.metric))
+                wanted.add(node.id)
+    for action in plan.actions:
+        node = plan.nodes.get(action.node)
+        if node is not None and action.loc.file == rfile:
+            entangled |= node.loc.file != rfile
+        elif node is not None:
+            wanted.add(node.id)
+    return entangled or bool(changed_here & changed_there)
+
+
+def _seated_from_quarter(plan: Plan, qfile: str, rfile: str) -> bool:
+    """A person of Q owns a team or is a rep in R: their managers and seat span files."""
+    for node in plan.nodes.values():
+        if node.loc.file != rfile or node.level in (Level.COMPANY, Level.REGION):
+            continue
+        for who in (node.id, node.owner):
+            person = plan.people.get(who)
+            if person is not None and person.loc.file == qfile:
+                return True
+    return False
+
+
+def _loads(out: dict[str, Any], plan: Plan, qfile: str, rfile: str) -> None:
+    """PLC453's inputs: R's full-tenure people's action counts, R's actions owned in Q."""
+    owned = people.owned_actions(plan)
+    loads: dict[str, list[int]] = {}
+    for person in plan.people.values():
+        if person.loc.file == rfile and people.full_tenure(plan, person):
+            loads.setdefault(person.role, []).append(len(owned.get(person.id, ())))
+    out["loads"] = loads
+    q_owned: dict[str, int] = {}
+    for action in plan.actions:
+        owner = plan.people.get(action.owner)
+        if action.loc.file == rfile and owner is not None and owner.loc.file == qfile:
+            q_owned[owner.id] = q_owned.get(owner.id, 0) + 1
+    out["q_owned"] = q_owned
+
+
+def _shell(plan: Plan, raw: dict[str, Any], wanted: set[str], named: set[str]) -> dict[str, Any]:
+    """Region R as the cross-file stage sees it: the region node with its own targets, the
+    people of R that Q names, the teams and reps Q names, and one stand-in team and rep that
+    carry the sums of the other teams' and reps' targets (the company's cumulative sums).
+
+    The other people of R are not needed there: their findings are R's, the hints that
+    choose among every person are made from the ids (``_hints``), and PLC453's medians
+    from the counts (``loads``)."""
+    region_raw = raw["region"]
+    region = plan.nodes.get(region_raw["id"])
+    shell = {k: v for k, v in region_raw.items() if k != "teams"}
+    people_raw = [p for p in raw.get("people", []) if p["id"] in named]
+    if region is None or region.level is not Level.REGION:
+        shell["targets"] = {}
+        return {"kind": "region", "region": shell, "people": people_raw}
+    numbers = gaps.bottom_up_numbers(plan)
+    targets: dict[str, Any] = {}
+    for metric, target_raw in (region_raw.get("targets") or {}).items():
+        copied = dict(target_raw) if isinstance(target_raw, dict) else target_raw
+        known = numbers.get((region.id, metric))
+        if isinstance(copied, dict) and known is not None and known[1]:
+            copied["bottom_up"] = known[0]
+        targets[metric] = copied
+    shell["targets"] = targets
+    if region.children:
+        shell["teams"] = _shell_teams(plan, region, region_raw, wanted)
+    return {"kind": "region", "region": shell, "people": people_raw}
+
+
+def _shell_teams(
+    plan: Plan, region: Node, region_raw: dict[str, Any], wanted: set[str]
+) -> list[dict[str, Any]]:
+    team_sums: dict[str, Decimal] = {}
+    rep_sums: dict[str, Decimal] = {}
+    teams: list[dict[str, Any]] = []
+    for team_raw in region_raw.get("teams", []):
+        team = plan.nodes.get(team_raw["id"])
+        if team is None or team.parent != region.id:
+            continue
+        seats = [s for s in team_raw.get("reps", []) if s["rep"] in wanted]
+        if team.id in wanted or seats:
+            teams.append({**team_raw, "reps": seats})
+        else:
+            _add_values(team_sums, team)
+        kept_reps = {s["rep"] for s in seats}
+        for rep_id in team.children:
+            if rep_id not in kept_reps:
+                _add_values(rep_sums, plan.nodes[rep_id])
+    stand_in: dict[str, Any] = {
+        "id": f"{region.id}\x00teams",
+        "name": f"{region.id}\x00teams",
+        "owner": region.owner,
+        "targets": {m: {"value": v} for m, v in team_sums.items()},
+    }
+    if rep_sums:
+        stand_in["reps"] = [
+            {
+                "rep": f"{region.id}\x00reps",
+                "targets": {m: {"value": v} for m, v in rep_sums.items()},
+            }
+        ]
+    return [*teams, stand_in]
+
+
+def _add_values(sums: dict[str, Decimal], node: Node) -> None:
+    for metric, target in node.targets.items():
+        sums[metric] = sums.get(metric, Decimal(0)) + target.value
+
+
+def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
+    """People of R still ramping who own actions: PLC453 decides with the plan's medians.
+
+    Each keeps the path to its ``start`` (resolved to a span only if it is reported)."""
+    found = []
+    ramp = plan.policy.ramp
+    year, month = plan.quarter.months[0]
+    for person_id, actions in people.owned_actions(plan).items():
+        person = plan.people.get(person_id)
+        if person is None or person.start is None or person.loc.file != rfile:
+            continue
+        tenure = (year - person.start.year) * 12 + (month - person.start.month)
+        if tenure >= len(ramp) - 1 and ramp[-1] == 100:
+            continue  # on the ramp's last step from the first month: a full load
+        factor = smart.ramp_factor(plan, person)
+        if factor >= 100:
+            continue
+        first = sorted(actions, key=lambda a: a.due)[0]
+        found.append(
+            [
+                list((person.loc / "start").path),
+                person.id,
+                person.start.isoformat(),
+                person.role,
+                [factor.numerator, factor.denominator],
+                len(actions),
+                first.id,
+                first.due.isoformat(),
+            ]
+        )
+    return found
+
+
+# --- cross-file ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Combined:
+    diagnostics: list[Diagnostic]
+    levels: tuple[int, int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def combine(
+    quarter: FileUnit,
+    sources: Mapping[str, SourceFile],
+    results: list[dict[str, Any]],
+    checks: Iterable[Check],
+    run: RunCheck = _run,
+) -> Combined:
+    """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`."""
+    qfile = quarter.path
+    if quarter.has_errors or quarter.data is None:
+        raise Unsafe("the quarter file has errors")
+    if not all(r.get("usable") for r in results):
+        raise Unsafe("a region file has errors")
+    shells = [(r["path"], _decode(r["shell"])) for r in results]
+    summary, problems = build_plan((qfile, quarter.data), shells)
+    if summary is None:
+        raise Unsafe("the quarter did not build")
+    _guard(summary, qfile, results)
+    # Q's findings; a region's own PLC309 (composing that file only if there is one)
+    resolver = SpanResolver(dict(sources))
+    q_model = [d for d in problems if _file_of(d) == qfile]
+    found: list[Diagnostic] = list(quarter.diagnostics) + q_model
+    for r in results:
+        found += _load(r["unit"]) + _load(r["model"])
+    if any(d.severity is Severity.ERROR for d in found) or not all(
+        r.get("checked") for r in results
+    ):
+        if not any(d.severity is Severity.ERROR for d in found):
+            raise Unsafe("a region was not checked")
+        return Combined(resolve_spans(found, resolver))
+    known = _every(summary, results)
+    for check in checks:
+        if check.rule.code in _CROSS:
+            # computed below from every region; run here only for what ``run`` adds of its
+            # own (the language server's PLC050 when a check raises)
+            found += [d for d in run(check, summary) if d.code != check.rule.code]
+            continue
+        among = check.rule.code in _AMONG_REGIONS
+        found += [
+            _rehinted(d, known)
+            for d in run(check, summary)
+            if _file_of(d) == qfile or (among and d.loc is not None and d.loc.path == _REGION_PATH)
+        ]
+    for r in results:
+        found += _load(r["checks"])
+    found += _hints(known, results)
+    found += _ramping(summary, qfile, results)
+    levels = [n.level for n in summary.nodes.values() if n.loc.file == qfile]
+    counts = [
+        sum(r["levels"][i] for r in results)
+        + levels.count((Level.REGION, Level.TEAM, Level.REP)[i])
+        for i in range(3)
+    ]
+    return Combined(resolve_spans(found, resolver), (counts[0], counts[1], counts[2]))
+
+
+def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
+    """Raise :class:`Unsafe` where the per-file results cannot be combined exactly."""
+    owners = _defined(summary, qfile, results)
+    for r in results:
+        for kind, ident in r["external"]:
+            if ident in owners.get(kind, ()):
+                raise Unsafe(f"{r['path']} names {kind} {ident} of another file")
+    for ref in summary.references:
+        if ref.loc.file == qfile and ref.kind == "node" and ref.id not in summary.nodes:
+            raise Unsafe("the quarter file names a node no file defines")
+    for person in summary.people.values():
+        boss = summary.people.get(person.manager or "")
+        if person.loc.file == qfile and boss is not None and boss.loc.file != qfile:
+            raise Unsafe("a person of the quarter file reports to one of a region file")
+
+
+def _defined(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """kind -> every id defined; raises when two files define one, or list one key
+    account, or a region is entangled with the quarter file."""
+    owners: dict[str, set[str]] = {
+        "person": {p.id for p in summary.people.values() if p.loc.file == qfile},
+        "node": {summary.company},
+        "action": {a.id for a in summary.actions},
+        "adjustment": {a.id for a in summary.adjustments},
+    }
+    accounts: set[str] = set()
+    for r in results:
+        if r["entangled"]:
+            raise Unsafe(f"{r['path']} shares records or seats with the quarter file")
+        for kind, joined in r["ids"].items():
+            ids = joined.split()
+            table = owners.setdefault(kind, set())
+            before = len(table)
+            table.update(ids)
+            if len(table) != before + len(ids):
+                raise Unsafe(f"a {kind} id of {r['path']} is defined in another file too")
+        mine = set(r["accounts"])
+        if mine & accounts:
+            raise Unsafe("a key account is listed in two files")
+        accounts |= mine
+    return owners
+
+
+def _every(summary: Plan, results: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
+    """Every person and node id of the plan (the summary plan holds only some of them)."""
+    known: dict[str, dict[str, object]] = {
+        "person": dict.fromkeys(summary.people),
+        "node": {summary.company: None},
+    }
+    for r in results:
+        for kind, found in known.items():
+            found.update(dict.fromkeys(r["ids"].get(kind, "").split()))
+    return known
+
+
+def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -> list[Diagnostic]:
+    """PLC201/PLC205 of the region files, with the hint chosen among every id of the plan."""
+    where = {"person": "a people: list", "node": "the org tree"}
+    out = []
+    for r in results:
+        for raw, ident in r["unknown"]:
+            d = _load([raw])[0]
+            kind = _HINT_LATER[d.code]
+            hint = refs.closest_hint(ident, known[kind], where[kind])
+            out.append(Diagnostic(d.code, d.severity, d.message, hint, d.loc, d.span))
+    return out
+
+
+_MAPPED_OWNER = re.compile(r"maps to `([^`]*)`, who is not a person of the plan\Z")
+
+
+def _rehinted(d: Diagnostic, known: dict[str, dict[str, object]]) -> Diagnostic:
+    """A finding of the summary plan whose hint looks at every person: chosen among all."""
+    if d.code == "PLC201":
+        match = _UNKNOWN_ID.search(d.message)
+        if match is None:
+            raise Unsafe("unknown-person message without its name")
+        hint = refs.closest_hint(match.group(1), known["person"], "a people: list")
+        return replace(d, hint=hint)
+    if d.code == "PLC730":
+        match = _MAPPED_OWNER.search(d.message)
+        if match is not None:
+            return replace(d, hint=mapping.owner_hint(match.group(1), list(known["person"])))
+    return d
+
+
+def _ramping(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> list[Diagnostic]:
+    """PLC453 with the medians of every full-tenure person of the plan."""
+    rule = people.ramping_action_load.rule
+    owned = people.owned_actions(summary)  # the quarter file's actions
+    medians = _medians(summary, qfile, results, owned)
+    out = [
+        rule.at(where, message, hint)
+        for where, message, hint in people.ramping_findings(summary, owned, medians)
+        if where.file == qfile
+    ]
+    for r in results:
+        for path, ident, start, role, factor, count, first_id, first_due in r["ramp"]:
+            ratio = Fraction(factor[0], factor[1])
+            text = people.ramp_text(
+                ident, _day(start), role, ratio, count, first_id, _day(first_due), medians
+            )
+            if text is not None:
+                out.append(rule.at(Loc(r["path"], tuple(path)), *text))
+    return out
+
+
+def _day(text: str) -> date:
+    """A date the region result keeps as ISO text (JSON has no dates)."""
+    return date.fromisoformat(text)
+
+
+def _medians(
+    summary: Plan, qfile: str, results: list[dict[str, Any]], owned: Mapping[str, list[Any]]
+) -> dict[str, tuple[Decimal, int]]:
+    from_regions: dict[str, int] = {}
+    for r in results:
+        for who, count in r["q_owned"].items():
+            from_regions[who] = from_regions.get(who, 0) + count
+    loads: dict[str, list[int]] = {}
+    for person in summary.people.values():
+        if person.loc.file != qfile:
+            continue
+        if people.full_tenure(summary, person):
+            count = len(owned.get(person.id, ())) + from_regions.get(person.id, 0)
+            loads.setdefault(person.role, []).append(count)
+        elif from_regions.get(person.id) and person.start is not None:
+            raise Unsafe("a ramping person of the quarter file owns actions in a region file")
+    for r in results:
+        for role, counts in r["loads"].items():
+            loads.setdefault(role, []).extend(counts)
+    return {
+        role: (Decimal(statistics.median(counts)), len(counts)) for role, counts in loads.items()
+    }
+
+
+# --- the JSON of a result ---------------------------------------------------------
+
+
+def _encode(value: Any) -> str:
+    """Plan data as JSON text, every Decimal kept exactly (as the unit cache writes it)."""
+    count = 0
+
+    def mark(item: object) -> str:
+        nonlocal count
+        if isinstance(item, Decimal) and item.is_finite():
+            count += 1
+            return _MARK + format(item, "E")
+        raise TypeError(f"not a plan value: {type(item).__name__}")
+
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=mark)
+    text, unmarked = _MARKED.subn(r"\1", text)
+    if unmarked != count:
+        raise Unsafe("a string of the plan looks like a number mark")
+    return text
+
+
+def _decode(text: Any) -> dict[str, Any]:
+    if not isinstance(text, str):
+        raise Unsafe("shell is not text")
+    value = json.loads(text, parse_float=Decimal)
+    if not isinstance(value, dict):
+        raise Unsafe("shell is not a mapping")
+    return value
+
+
+def _span_out(s: SourceSpan) -> list[Any]:
+    return [s.path, s.line, s.col, s.end_line, s.end_col]
+
+
+def _span_in(raw: Any) -> SourceSpan:
+    path, line, col, end_line, end_col = raw
+    return SourceSpan(path, line, col, end_line, end_col)
+
+
+def _dumped(d: Diagnostic) -> list[Any]:
+    if d.span is None:
+        raise Unsafe("a diagnostic without a span")
+    loc = None if d.loc is None else [d.loc.file, list(d.loc.path), d.loc.key]
+    return [d.code, d.severity.value, d.message, d.hint, _span_out(d.span), loc]
+
+
+def _dump(found: Iterable[Diagnostic]) -> list[list[Any]]:
+    return [_dumped(d) for d in found]
+
+
+def _loc_in(raw: Any) -> Loc | None:
+    """A diagnostic's YAML path (the language server's code actions read it)."""
+    if raw is None:
+        return None
+    file, path, key = raw
+    if not (isinstance(file, str) and isinstance(path, list) and isinstance(key, bool)):
+        raise Unsafe("a location of the wrong shape")
+    if not all(type(p) in (str, int) for p in path):
+        raise Unsafe("a location of the wrong shape")
+    return Loc(file, tuple(path), key)
+
+
+def _load(raw: Iterable[Any]) -> list[Diagnostic]:
+    return [
+        Diagnostic(code, _SEVERITIES[severity], message, hint, _loc_in(loc), _span_in(span))
+        for code, severity, message, hint, span, loc in raw
+    ]
+
+
+def valid_result(value: Any, path: str, digest: str) -> bool:
+    """A cached region result is data from a folder others may write: check its shape.
+
+    Whatever passes here and is still wrong makes :func:`combine` raise, and the
+    plan is compiled whole: an entry never crashes planc or runs anything."""
+    if not isinstance(value, dict) or value.get("path") != path or value.get("digest") != digest:
+        return False
+    try:
+        _load(value["unit"])
+        if not value.get("usable"):
+            return True
+        _load(value["model"])
+        _decode(value["shell"])
+        return (
+            (not value.get("checked") or _valid_findings(value))
+            and isinstance(value["entangled"], bool)
+            and _valid_interface(value)
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, Unsafe):
+        return False
+
+
+def _strings(items: Any) -> bool:
+    return isinstance(items, list) and all(isinstance(i, str) for i in items)
+
+
+def _ints(items: Any) -> bool:
+    return isinstance(items, list) and all(type(i) is int for i in items)
+
+
+def _valid_findings(value: dict[str, Any]) -> bool:
+    _load(value["checks"])
+    for raw, ident in value["unknown"]:
+        if _load([raw])[0].code not in _HINT_LATER or not isinstance(ident, str):
+            return False
+    for path, *rest in value["ramp"]:
+        if not isinstance(path, list) or not all(type(p) in (str, int) for p in path):
+            return False
+        ident, start, role, factor, count, first_id, first_due = rest
+        if not _strings([ident, start, role, first_id, first_due]) or type(count) is not int:
+            return False
+        if not (_iso_day(start) and _iso_day(first_due)):
+            return False
+        if not _ints(factor) or len(factor) != 2 or factor[1] <= 0:
+            return False
+    return True
+
+
+def _iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_interface(value: dict[str, Any]) -> bool:
+    checks = [
+        all(isinstance(k, str) and isinstance(v, str) for k, v in value["ids"].items()),
+        all(_strings(pair) and len(pair) == 2 for pair in value["external"]),
+        _strings(value["accounts"]),
+        _ints(value["levels"]) and len(value["levels"]) == 3,
+        all(isinstance(k, str) and _ints(v) for k, v in value["loads"].items()),
+        _ints(list(value["q_owned"].values())),
+    ]
+    return all(checks)
+
+
+# --- the driver ------------------------------------------------------------------
+
+_KIND_QUARTER = re.compile(rb"kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+
+
+def _is_quarter(data: bytes) -> bool:
+    """A top-level ``kind: quarter`` line (a guess: the units decide, and a wrong one falls
+    back). A literal search: a multi-line regex over a 5 MB region file costs 35 ms."""
+    if data.startswith(b"kind:") and _KIND_QUARTER.match(data):
+        return True
+    start = data.find(b"\nkind:")
+    while start >= 0:
+        if _KIND_QUARTER.match(data, start + 1):
+            return True
+        start = data.find(b"\nkind:", start + 6)
+    return False
+
+
+@dataclass(slots=True)
+class PartitionStats:
+    """What the last partitioned compile did (tests and the bench read it)."""
+
+    computed: list[str] = field(default_factory=list)  # region results compiled
+    cached: list[str] = field(default_factory=list)  # region results read from the cache
+    fallback: str | None = None  # why the full compile ran instead, if it did
+
+
+def compile_partitioned(
+    label: str,
+    sources: list[SourceFile],
+    checks: tuple[Check, ...],
+    problems: list[Diagnostic] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: ResultStore | None = None,
+    stats: PartitionStats | None = None,
+    workers: int | None = None,
+    run: RunCheck = _run,
+) -> CheckResult | None:
+    """``planc check`` through per-region results, or None where only a full compile is sure.
+
+    Gives the full compile's diagnostics (same codes, spans, messages, hints and
+    order) but no ``plan``: ``CheckResult.levels`` has the counts the summary
+    line shows.
+    """
+    stats = stats if stats is not None else PartitionStats()
+    with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
+        return _compile_partitioned(
+            label,
+            sources,
+            checks,
+            problems,
+            max_bytes,
+            store,
+            stats,
+            default_workers() if workers is None else workers,
+            run,
+        )
+
+
+def _compile_partitioned(
+    label: str,
+    sources: list[SourceFile],
+    checks: tuple[Check, ...],
+    problems: list[Diagnostic] | None,
+    max_bytes: int,
+    store: ResultStore | None,
+    stats: PartitionStats,
+    workers: int,
+    run: RunCheck,
+) -> CheckResult | None:
+    quarters = [s for s in sources if _is_quarter(s.data)]
+    if len(quarters) != 1:
+        stats.fallback = "not exactly one quarter file"
+        return None
+    quarter_source = quarters[0]
+    quarter = _quarter_unit(quarter_source, max_bytes, store)
+    if quarter.data is not None and quarter.data.get("kind") != "quarter":
+        stats.fallback = "the file that looks like the quarter file is not one"
+        return None
+    schema = schema_digest()
+    regions = [s for s in sources if s is not quarter_source]
+    names = [
+        result_name(unit_digest(s.path, s.data, max_bytes), quarter.digest, schema) for s in regions
+    ]
+    results: list[dict[str, Any] | None] = []
+    for source, name in zip(regions, names, strict=True):
+        value = store.get_record(name) if store is not None else None
+        digest = name.rsplit(":", 1)[1]
+        if value is not None and valid_result(value, source.path, digest):
+            stats.cached.append(source.path)
+            results.append(value)
+        else:
+            results.append(None)
+    missing = [i for i, value in enumerate(results) if value is None]
+    computed = _region_results(
+        quarter, [regions[i] for i in missing], checks, max_bytes, workers, run
+    )
+    for i, value in zip(missing, computed, strict=True):
+        if value is None:
+            stats.fallback = "a second quarter file"
+            return None
+        stats.computed.append(regions[i].path)
+        if store is not None:
+            store.put_record(names[i], value)
+        results[i] = value
+    done = [value for value in results if value is not None]
+    unit_level = list(problems or []) + list(quarter.diagnostics)
+    for value in done:
+        unit_level += _load(value["unit"])
+    if any(d.severity is Severity.ERROR for d in unit_level):
+        # as the full compile: a file that does not load or fit the schema stops there
+        result = CheckResult(label, {s.path: s for s in sources})
+        result.diagnostics = resolve_spans(unit_level, SpanResolver({quarter.path: quarter_source}))
+        return result
+    try:
+        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run)
+    except Unsafe as why:
+        stats.fallback = str(why)
+        return None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, ArithmeticError):
+        # A cached result of the right shape that still does not fit (written by another
+        # hand): the full compile decides.
+        stats.fallback = "a cached region result does not fit"
+        return None
+    found = list(problems or []) + combined.diagnostics
+    result = CheckResult(label, {s.path: s for s in sources})
+    result.diagnostics = sorted(found, key=lambda d: d.sort_key)
+    result.levels = combined.levels
+    return result
+
+
+def _quarter_unit(source: SourceFile, max_bytes: int, store: ResultStore | None) -> FileUnit:
+    digest = unit_digest(source.path, source.data, max_bytes)
+    if store is not None:
+        unit = store.get(digest)
+        if unit is not None and unit.path == source.path:
+            return unit
+    unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    if store is not None:
+        store.put(unit)
+    return unit
+
+
+def check_partitioned(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: ResultStore | None = None,
+    stats: PartitionStats | None = None,
+) -> CheckResult:
+    """``planc check`` of one quarter: partitioned where that is sure, else the full compile.
+
+    The result has no ``plan`` when the partition ran: callers that need the
+    model (render, diff, track, ``check --base``) use :func:`planc.checks.check_sources`.
+    """
+    from planc.checks import CHECKS, check_sources  # noqa: PLC0415 - the package imports us
+
+    found = compile_partitioned(label, sources, CHECKS, problems, max_bytes, store, stats)
+    if found is not None:
+        return found
+    return check_sources(label, sources, problems, max_bytes, store)
+
+
+# --- region results on both cores -----------------------------------------------------
+
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it saves
+# What forked workers read: set before the pool forks, so nothing but an index is sent.
+_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int, RunCheck] | None = None
+
+
+def _region_job(index: int) -> dict[str, Any] | None:
+    assert _JOB is not None
+    quarter, sources, checks, max_bytes, run = _JOB
+    source = sources[index]
+    unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    if unit.data is not None and unit.data.get("kind") == "quarter":
+        return None  # a second quarter file: the full compile reports it
+    return region_result(quarter, unit, source, checks, run)
+
+
+def _region_results(
+    quarter: FileUnit,
+    sources: list[SourceFile],
+    checks: tuple[Check, ...],
+    max_bytes: int,
+    workers: int,
+    run: RunCheck,
+) -> list[dict[str, Any] | None]:
+    """Each region file's result, in order; on forked workers when there are several.
+
+    A worker hands its result (a JSON value: diagnostics, ids, a shell) back
+    pickled through its own pipe, never through a folder. Where ``fork`` is
+    missing or a worker fails, this process computes the result itself.
+    """
+    global _JOB  # noqa: PLW0603 - read by the forked workers, set only here
+    _JOB = (quarter, sources, checks, max_bytes, run)
+    try:
+        size = sum(len(s.data) for s in sources)
+        parallel = (
+            workers > 1
+            and len(sources) > 1
+            and size >= _PARALLEL_MIN_BYTES
+            and "fork" in mp.get_all_start_methods()
+        )
+        if not parallel:
+            return [_region_job(i) for i in range(len(sources))]
+        # the largest files first, so the last to finish is a small one
+        order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
+        out: dict[int, dict[str, Any] | None] = {}
+        with mp.get_context("fork").Pool(min(workers, len(sources))) as pool:
+            jobs = {i: pool.apply_async(_region_job, (i,)) for i in order}
+            for i, job in jobs.items():
+                try:
+                    out[i] = job.get()
+                except Exception:  # noqa: BLE001 - a worker that died: do its file here
+                    out[i] = _region_job(i)
+        return [out[i] for i in range(len(sources))]
+    finally:
+        _JOB = None

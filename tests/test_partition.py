@@ -1,0 +1,330 @@
+"""The partitioned check gives the full compile's diagnostics, exactly, on every plan we have.
+
+``planc check`` compiles a plan through per-region results (see
+:mod:`planc.checks.partition`); the full compile (one model, every check) stays
+the reference. Compared: code, severity, span, message, hint and order, on
+every case of ``tests/cases`` (the mini plan with each failing and passing
+edit), the mini plan itself, generated plans with injected errors and random
+one-number edits. Also: cached region results are used only under their exact
+key, a corrupted or foreign one is ignored, ``--no-cache`` reads none.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planc.checks import CHECKS, check_sources
+from planc.checks.partition import PartitionStats, compile_partitioned
+from planc.core.cache import UnitCache
+from planc.core.pipeline import read_directory
+from planc.core.reporters import summary_line
+from test_cases import FIXTURE, all_cases, apply_edit
+
+ROOT = Path(__file__).parent.parent
+GENERATE = ROOT / "bench" / "generate.py"
+FALLBACKS: list[str] = []
+
+
+def _key(result: Any) -> list[tuple[Any, ...]]:
+    # the YAML path too: the language server's code actions read it
+    return [(d.code, d.severity, d.span, d.message, d.hint, d.loc) for d in result.diagnostics]
+
+
+def both(plan: Path, store: UnitCache | None = None) -> tuple[Any, Any, PartitionStats]:
+    sources, problems = read_directory(plan)
+    full = check_sources(str(plan), sources, problems)
+    stats = PartitionStats()
+    part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, stats=stats)
+    return full, part, stats
+
+
+def assert_same(plan: Path, store: UnitCache | None = None) -> PartitionStats:
+    full, part, stats = both(plan, store)
+    if part is None:  # the partition declined: the full compile is what planc check shows
+        assert stats.fallback
+        FALLBACKS.append(f"{plan}: {stats.fallback}")
+        return stats
+    assert _key(part) == _key(full)
+    assert summary_line([part]) == summary_line([full])  # regions, teams and reps counted alike
+    return stats
+
+
+def _check_cases() -> list[Any]:
+    return [
+        pytest.param(case, id=case.id)
+        for case in all_cases()
+        if case.command in (None, "check") and not case.args
+    ]
+
+
+@pytest.mark.parametrize("case", _check_cases())
+def test_every_case_partitions_like_the_full_compile(case: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    for edit in case.edits:
+        apply_edit(plan, edit)
+    assert_same(plan)
+
+
+def test_the_mini_plan_is_partitioned(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    stats = assert_same(plan)
+    assert stats.fallback is None
+    assert len(stats.computed) == 2
+
+
+def _generate(out: Path, reps: int, errors: int, seed: int) -> Path:
+    subprocess.run(
+        [sys.executable, str(GENERATE), str(reps), str(out), "--errors", str(errors), "--seed",
+         str(seed)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_generated_plans_with_errors(seed: int, tmp_path: Path) -> None:
+    plan = _generate(tmp_path / "plan", 300, 12, seed)
+    stats = assert_same(plan)
+    assert stats.fallback is None, stats.fallback
+
+
+_NUMBER = re.compile(rb"value: (\d+)")
+
+
+def _edit_one_number(plan: Path, rng: random.Random) -> Path:
+    regions = sorted((plan / "regions").glob("*.yaml"))
+    path = rng.choice(regions)
+    data = path.read_bytes()
+    spots = list(_NUMBER.finditer(data))
+    spot = rng.choice(spots)
+    new = str(int(int(spot.group(1)) * rng.choice([0, 0.5, 0.9, 1.1, 2, 10]))).encode()
+    path.write_bytes(data[: spot.start(1)] + new + data[spot.end(1) :])
+    return path
+
+
+def test_random_single_number_edits_with_the_cache(tmp_path: Path) -> None:
+    plan = _generate(tmp_path / "plan", 300, 6, 11)
+    store = UnitCache(tmp_path / "cache")
+    rng = random.Random(7)
+    first = assert_same(plan, store)
+    assert len(first.computed) == 2 and not first.cached
+    for _ in range(8):
+        edited = _edit_one_number(plan, rng)
+        stats = assert_same(plan, store)
+        assert stats.fallback is None
+        assert stats.computed == [str(edited)]  # only the edited region is compiled again
+        assert len(stats.cached) == 1
+
+
+def test_an_edit_of_the_quarter_file_recomputes_every_region(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    store = UnitCache(tmp_path / "cache")
+    assert_same(plan, store)
+    again = assert_same(plan, store)
+    assert len(again.cached) == 2 and not again.computed
+    quarter = plan / "quarter.yaml"
+    quarter.write_bytes(quarter.read_bytes() + b"\n# a comment changes the bytes\n")
+    after = assert_same(plan, store)
+    assert len(after.computed) == 2 and not after.cached
+
+
+def test_a_corrupted_or_foreign_region_result_is_ignored(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    entries = sorted(folder.glob("*.json"))
+    records = [
+        p for p in entries if json.loads(p.read_text()).get("record", "").startswith("region:")
+    ]
+    assert len(records) == 2
+    # one entry torn, the other given a foreign region's path and a forged finding
+    records[0].write_text(records[0].read_text()[:40])
+    forged = json.loads(records[1].read_text())
+    forged["value"]["path"] = "elsewhere.yaml"
+    forged["value"].setdefault("checks", []).append(
+        ["PLC999", "error", "forged", None, ["x.yaml", 1, 1, 1, 1], None]
+    )
+    records[1].write_text(json.dumps(forged))
+    stats = assert_same(plan, store)
+    assert len(stats.computed) == 2 and not stats.cached
+
+
+def test_a_result_with_a_wrong_shape_is_ignored(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    for path in folder.glob("*.json"):
+        entry = json.loads(path.read_text())
+        if str(entry.get("record", "")).startswith("region:"):
+            entry["value"]["levels"] = ["many"]
+            path.write_text(json.dumps(entry))
+    stats = assert_same(plan, store)
+    assert len(stats.computed) == 2
+
+
+def test_without_a_store_nothing_is_read_or_written(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    assert assert_same(plan).computed
+    assert not list(tmp_path.glob("**/*.json"))
+
+
+def test_cross_file_references_fall_back_to_the_full_compile(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    south = plan / "regions" / "south.yaml"
+    north = (plan / "regions" / "north.yaml").read_text()
+    person = re.search(r"- \{id: ([\w-]+),", north)
+    assert person is not None
+    text = south.read_text()
+    owner = re.search(r"owner: ([\w-]+)", text.split("teams:", 1)[1])
+    assert owner is not None
+    south.write_text(text.replace(f"owner: {owner.group(1)}", f"owner: {person.group(1)}", 1))
+    stats = assert_same(plan)
+    assert stats.fallback
+
+
+def _cli_json(plan: Path, *args: str) -> dict[str, Any]:
+    from click.testing import CliRunner
+
+    from planc.cli import cli
+
+    outcome = CliRunner().invoke(cli, ["check", str(plan), "--format", "json", *args])
+    assert outcome.exit_code in (0, 1), outcome.output
+    parsed: dict[str, Any] = json.loads(outcome.output)
+    return parsed
+
+
+def test_planc_check_reports_the_same_with_and_without_the_cache(tmp_path: Path) -> None:
+    plan = _generate(tmp_path / "plan", 200, 8, 3)
+    cache = tmp_path / "cache"
+    cold = _cli_json(plan, "--no-cache")
+    filled = _cli_json(plan, "--cache-dir", str(cache))
+    warm = _cli_json(plan, "--cache-dir", str(cache))
+    assert cold == filled == warm
+    assert list(cache.glob("*.json"))
+
+
+def _hint_of(plan: Path, code: str) -> list[str | None]:
+    full, part, stats = both(plan)
+    assert stats.fallback is None, stats.fallback
+    assert part is not None and _key(part) == _key(full)
+    return [d.hint for d in part.diagnostics if d.code == code]
+
+
+def test_a_hint_in_the_quarter_file_looks_at_the_people_of_every_region(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    quarter = plan / "quarter.yaml"
+    quarter.write_text(quarter.read_text().replace("  owner: vera\n", "  owner: nedd\n", 1))
+    assert _hint_of(plan, "PLC201") == ["did you mean `ned`?"]  # ned sits in north.yaml
+
+
+def test_a_hint_in_a_region_file_looks_at_the_people_of_the_others(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    south = plan / "regions" / "south.yaml"
+    text = south.read_text()
+    assert "\n      owner: sun\n" in text
+    south.write_text(text.replace("\n      owner: sun\n", "\n      owner: nedd\n", 1))
+    assert "did you mean `ned`?" in _hint_of(plan, "PLC201")
+
+
+def test_forked_workers_give_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planc.checks import partition
+
+    monkeypatch.setattr(partition, "_PARALLEL_MIN_BYTES", 0)
+    plan = _generate(tmp_path / "plan", 300, 6, 5)
+    sources, problems = read_directory(plan)
+    found = []
+    for workers in (1, 2):
+        stats = PartitionStats()
+        result = compile_partitioned(
+            str(plan), sources, CHECKS, problems, stats=stats, workers=workers
+        )
+        assert result is not None and stats.fallback is None
+        assert len(stats.computed) == 2
+        found.append(_key(result))
+    assert found[0] == found[1]
+    assert found[0] == _key(check_sources(str(plan), sources, problems))
+
+
+def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    for path in folder.glob("*.json"):
+        entry = json.loads(path.read_text())
+        if str(entry.get("record", "")).startswith("region:"):
+            entry["value"]["shell"] = json.dumps({"kind": "region", "region": {}})
+            entry["value"]["ramp"] = [[["people", 0, "start"], "x", "2027-01-01", "rep", [1, 3],
+                                       5, "a", "2027-02-01"]]  # fmt: skip
+            path.write_text(json.dumps(entry))
+    stats = assert_same(plan, store)  # never a traceback: the full compile answers
+    assert stats.fallback == "a cached region result does not fit"
+
+
+def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path) -> None:
+    pytest.importorskip("pygls")
+    from planc.lsp.session import QuarterSession
+
+    plan = _generate(tmp_path / "plan", 300, 4, 9)
+    session = QuarterSession(plan.absolute())
+    session.generation = 1
+    session.compile({}, 1)
+    assert session.plan is not None and session.baseline is not None
+    region = sorted((plan / "regions").glob("*.yaml"))[0].absolute()
+    edited = _NUMBER.sub(b"value: 7", region.read_bytes(), count=1)
+    session.generation = 2
+    session.compile_diagnostics({region: edited}, 2)
+    assert len(session.memory.records) == 2  # the first partitioned compile: both regions
+    edited = _NUMBER.sub(b"value: 8", edited, count=1)
+    session.generation = 3
+    fast = session.compile_diagnostics({region: edited}, 3)
+    assert fast.plan is None and session.stale  # checked by its files; the model not yet
+    assert len(session.memory.records) == 3  # the other region's result was reused
+    session.refresh()
+    assert not session.stale and session.plan is not None
+    full = session.result
+    assert full is not None and _key(fast) == _key(full)
+
+
+_NAMED = re.compile(rb"((?:owner|rep|manager|node|target|supports|approved_by): \[?)([\w-]+)")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_path: Path) -> None:
+    """Names swapped for ids of other files (or misspelt): the guards fall back or agree."""
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    rng = random.Random(seed)
+    files = sorted(plan.rglob("*.yaml"))
+    ids = sorted({m.group(2) for f in files for m in _NAMED.finditer(f.read_bytes())})
+    ids += [b"zz-nobody", ids[0][:-1] if len(ids[0]) > 1 else b"x"]
+    for _ in range(3):
+        path = rng.choice(files)
+        data = path.read_bytes()
+        spots = list(_NAMED.finditer(data))
+        spot = rng.choice(spots)
+        path.write_bytes(data[: spot.start(2)] + rng.choice(ids) + data[spot.end(2) :])
+    assert_same(plan)
