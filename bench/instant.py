@@ -11,7 +11,8 @@ For each size it generates a plan (bench/generate.py) and measures:
   objects), PyYAML's C loader, libyaml's C composer (a node tree);
 - **cold**: ``planc check DIR --no-cache --format json`` as a fresh process;
   goal 1: at most 3x the fastest loader to Python objects (the ratio to the
-  tree-only parse is printed too);
+  tree-only parse is printed too); the same with ``PLANC_FAST_YAML=0`` beside
+  it (every file through libyaml, as without the ``fast`` extra);
 - **warm**: ``planc check`` with a cache filled by one run, after one number
   of one region file was changed (a new number each run); goal 2: under 1 s
   at 50,000 reps;
@@ -79,6 +80,7 @@ class SizeRun:
     cold_cpu_s: float = 0.0
     cold_peak: int = 0
     one_core_s: float = 0.0  # the same cold check with PLANC_WORKERS=1
+    libyaml_s: float = 0.0  # the same cold check with PLANC_FAST_YAML=0 (no yaml_rs fast path)
     warm_s: float = 0.0
     warm_cpu_s: float = 0.0
     warm_peak: int = 0
@@ -215,6 +217,16 @@ def measure_size(reps: int, work: Path, runs: int) -> SizeRun:
         ]
     )
     result.one_core_s = one_core.seconds
+    libyaml = best(
+        [
+            run_measured(
+                [*PLANC, "check", str(plan), "--no-cache", "-f", "json"],
+                env={"PLANC_FAST_YAML": "0"},
+            )
+            for _ in range(runs)
+        ]
+    )
+    result.libyaml_s = libyaml.seconds
     cache = work / f"cache-{reps}"
     shutil.rmtree(cache, ignore_errors=True)
     edited = work / f"edited-{reps}" / "2027-Q1"
@@ -445,6 +457,10 @@ def report(sizes: list[SizeRun], found: list[Goal]) -> str:
             lines.append(f"| {s.reps:,} | {name} | {seconds:.3f} |")
         lines.append(f"| {s.reps:,} | planc check, cold (whole process) | {s.cold_s:.3f} |")
         lines.append(f"| {s.reps:,} | planc check, cold, one process | {s.one_core_s:.3f} |")
+        lines.append(
+            f"| {s.reps:,} | planc check, cold, libyaml path (PLANC_FAST_YAML=0) "
+            f"| {s.libyaml_s:.3f} |"
+        )
         lines.append(f"| {s.reps:,} | planc check, warm (whole process) | {s.warm_s:.3f} |")
     lines += ["", "| goal | what | measured | floor | target | |", "|---|---|---|---|---|---|"]
     for g in found:

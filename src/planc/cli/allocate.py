@@ -96,28 +96,32 @@ def allocate(
     from planc.allocate.rewrite import edit_allocation, write_files
     from planc.checks import run_checks
     from planc.core.frontend import Frontend
+    from planc.core.memory import gc_paused
     from planc.core.reporters import text
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
     frontend = Frontend(run_checks)  # the edited plan reuses every file left alone
-    before = check_for_edit(plan_dir, frontend)
-    assert before.plan is not None  # _check_for_edit exits otherwise
-    try:
-        allocations = allocate_down(
-            before.plan,
-            node_id,
-            metric_id,
-            method,
-            mix=mix,
-            uplift=lift,
-            months=months,
-            products=products,
-            cascade=cascade,
-        )
-    except AllocationError as error:
-        fail_usage(str(error))
-    rewrite = edit_allocation(before, allocations, frontend)
+    # One shot over a whole plan kept in memory: with the collector on, its passes over the
+    # two compiled plans cost more than the allocation (see planc.core.memory).
+    with gc_paused(freeze=True):
+        before = check_for_edit(plan_dir, frontend)
+        assert before.plan is not None  # _check_for_edit exits otherwise
+        try:
+            allocations = allocate_down(
+                before.plan,
+                node_id,
+                metric_id,
+                method,
+                mix=mix,
+                uplift=lift,
+                months=months,
+                products=products,
+                cascade=cascade,
+            )
+        except AllocationError as error:
+            fail_usage(str(error))
+        rewrite = edit_allocation(before, allocations, frontend)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)

@@ -57,35 +57,35 @@ _C1 = re.compile(rb"\xc2[\x80-\x9f]").search  # C1 controls, NEL (a line break i
 # A plain scalar, and so a number, starts a line or follows a space, `[`, `{` or `,` (tabs are
 # refused above); `hugo.ortiz.00010@example.com` holds no number token.
 _TOKEN = rb"[\n \[{,][-+]?"
-_SEPARATOR = re.compile(_TOKEN + rb"\.?[0-9][0-9.]*_").search  # 1_000: an int in YAML 1.2
+# 1_000 and even _0: ints for yaml_rs, text for libyaml; any `_` beside a digit or point in
+# the run of digits, points and underscores that starts a token
+_SEPARATOR = re.compile(_TOKEN + rb"[0-9._]*(?:[0-9.]_|_[0-9.])").search
 _EXPONENT = re.compile(_TOKEN + rb"[0-9.]+[eE]").search  # 1e6: text in YAML 1.1, float in 1.2
 _LONG = b"9" * 16  # 16 digits and more: past a float's exact digits and planc's bound
 _POINT = re.compile(rb"\.(?:[0-9]*0(?![0-9])|(?![0-9]))").finditer  # `1.50` and `5.`: a float
 # forgets the text (candidates; `_numeric_token` says which start a number)
-_LITERALS = (
-    b"\n---",  # document markers: several documents
-    b"\n...",  # an explicit document end
-    b"\n%",  # a directive
-)
+# Document markers (several documents, an explicit end) and directives: one pass, as `re`
+# finds a literal first byte (the line break) at memory speed.
+_LINE_STARTS = re.compile(rb"\n(?:---|\.\.\.|%)").search
 # One byte per class: 0, and 1-9 with the radix letters x/o/b (as 9), signs (as -), what a
 # plain scalar follows (as space), the indicators that change a scalar when they start it
-# (tags, anchors, aliases, complex keys, block scalars, reserved, merge keys `<<`: as !);
+# (tags, anchors, aliases, complex keys, block scalars, merge keys `<<`, and `:`, which starts
+# a plain scalar in a flow collection for yaml_rs but not for libyaml: as !; `@` and `` ` ``
+# are reserved there, and both parsers refuse them, so an e-mail address needs no test);
 # anything else as `~`. (`.inf` and `.nan` need no test: yaml_rs reads them as floats that
 # are not finite, which the walk refuses.)
 _CLASSES = bytearray(b"~" * 256)
 for _bytes, _class in (
     (b"123456789xXoObB", b"9"), (b"0", b"0"), (b"+-", b"-"), (b"\n [{,", b" "),
-    (b"!&*?|<>@`", b"!"),
+    (b"!&*?|<>:", b"!"),
 ):  # fmt: skip
     for _byte in _bytes:
         _CLASSES[_byte] = _class[0]
 _CLASS = bytes(_CLASSES)
-_NEEDLES = (
-    b" 00", b" 09", b" -00", b" -09",  # leading zeros (octal in YAML 1.1), radix (0x, 0o, 0b)
-    b" !",  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, `>`, `@`, `` ` ``, `<<`
-)  # fmt: skip
+# leading zeros (octal in YAML 1.1) and radix (0x, 0o, 0b): two passes with a literal start
+_LEADING_ZERO = (re.compile(rb" 0[09]").search, re.compile(rb" -0[09]").search)
 # Digits and points as 9, e/E and `_` as e, anything else as space: 16 digits in a row, and
-# a digit or point before an exponent or a digit separator, where the exact rules then look.
+# a digit or point beside an exponent or a digit separator, where the exact rules then look.
 _NUMBER_CHARS = bytearray(b" " * 256)
 for _byte in b"0123456789.":
     _NUMBER_CHARS[_byte] = 0x39
@@ -124,15 +124,17 @@ def refuses(data: bytes) -> bool:
             if lead in odd and any(needle in data for needle in needles):
                 return True
     data = b"\n" + data  # the first line starts after a line break, like every other
-    if any(literal in data for literal in _LITERALS):
+    if _LINE_STARTS(data):
         return True
     classes = data.translate(_CLASS)
-    if any(needle in classes for needle in _NEEDLES):
+    if b"!" in classes and b" !" in classes:  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
+        return True
+    if any(search(classes) for search in _LEADING_ZERO):
         return True
     numbers = data.translate(_NUMBER_CLASS)
     if _LONG in numbers:
         return True
-    if b"9e" in numbers and (_SEPARATOR(data) or _EXPONENT(data)):
+    if (b"9e" in numbers or b"e9" in numbers) and (_SEPARATOR(data) or _EXPONENT(data)):
         return True
     return any(_numeric_token(data, match.start()) for match in _POINT(data))
 
