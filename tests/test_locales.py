@@ -521,3 +521,19 @@ def test_a_change_without_a_record_speaks_the_plans_language(tmp_path: Path) -> 
         assert isinstance(text_, Message)
         assert zh.render(text_) != str(text_)
     assert "550,000" in zh.render(found[0].message) and "调整记录" in zh.render(found[0].message)
+
+
+def test_a_schema_description_is_translated_whole_and_survives_a_pickle() -> None:
+    """A description's braces are the YAML's (``{min: 0, max: 30}``), never fields: the hint
+    is the English as the schema writes it, the catalog's translation where rendered, and the
+    cache (a pickle) keeps it a Phrase. A bare word (``kind: quarter``) is the YAML's own."""
+    described = schema.schema_descriptions()
+    braced = next(text for text in described if "{min: 0, max: 30}" in text)
+    zh, en = Words(get_locale("zh-CN", "CNY")), Words(get_locale("en", "USD"))
+    hint = schema._described(braced)
+    assert isinstance(hint, Phrase) and str(hint) == braced and en.render(hint) == braced
+    assert "{min: 0, max: 30}" in zh.render(hint) and re.search(r"[\u4e00-\u9fff]", zh.render(hint))
+    copied = pickle.loads(pickle.dumps(hint))
+    assert isinstance(copied, Phrase) and zh.render(copied) == zh.render(hint)
+    assert "quarter" not in described and isinstance(schema._described("quarter"), Foreign)
+    assert zh.render(schema._described("quarter")) == "quarter"
