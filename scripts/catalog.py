@@ -2,7 +2,8 @@
 
 Babel extracts every message the code writes (``Message("...")``, ``w._``, ``w.n_``,
 ``w.p_`` in the modules of ``planc.core.locales.MESSAGE_SOURCES``, with its
-``KEYWORDS``), and each catalog in ``src/planc/locales/<tag>/LC_MESSAGES/planc.po``
+``KEYWORDS``) and every field description of the schema (a hint, translated
+whole), and each catalog in ``src/planc/locales/<tag>/LC_MESSAGES/planc.po``
 is updated from them: a new message is added (in English its msgid is its
 text; in another language it is left empty for a translator, and
 tests/test_locales.py fails until it is written), a message the code no longer
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -28,8 +30,11 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from planc.core.locales import CATALOGS, DOMAIN, KEYWORDS, MESSAGE_SOURCES
+from planc.core.resources import schema_path
+from planc.core.schema import schema_descriptions
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "planc"
+SCHEMA = "schema/plan.schema.json"  # where a description is written (its location in the catalog)
 KEY = re.compile(r"[a-z0-9_.]+\Z")  # a keyed label (``t.to_go``), not a message
 
 
@@ -43,6 +48,12 @@ def extracted() -> Catalog:
         ):
             flags = ("python-brace-format",) if "{" in str(message) else ()
             template.add(message, locations=[(module, line)], context=context, flags=flags)
+    # the schema's field descriptions: hints translated whole (no fields, so no format flag)
+    lines = schema_path().read_text(encoding="utf-8").splitlines()
+    for description in schema_descriptions():
+        quoted = json.dumps(description, ensure_ascii=False)
+        line = next((n for n, text in enumerate(lines, 1) if quoted in text), 0)
+        template.add(description, locations=[(SCHEMA, line)])
     return template
 
 
@@ -78,6 +89,12 @@ def updated(path: Path, tag: str, template: Catalog) -> tuple[str, list[str], li
         else:
             string = ""
         catalog.add(message.id, string, context=message.context, flags=message.flags)
+    # a description is no format string, though Babel takes "110 % of" for one (``% o``):
+    # msgfmt -c would then ask the translation for the same "directives"
+    whole = {m.id for m in template if any(where == SCHEMA for where, _line in m.locations)}
+    for message in catalog:
+        if message.id in whole:
+            message.flags.discard("python-format")
     out = io.BytesIO()
     write_po(out, catalog, width=0, omit_header=True, sort_output=True, ignore_obsolete=True)
     return _header(text) + out.getvalue().decode("utf-8").lstrip("\n"), added, dropped

@@ -369,8 +369,8 @@ class TestLanguage:
                 ANN_REVENUE,
                 ANN_REVENUE.replace("550000", '"lots"'),
                 "PLC103",
-                ["应为数字", "而不是 &quot;lots&quot;"],
-                ["should be a number", 'not "lots"'],
+                ["应为数字", "而不是 &quot;lots&quot;", "直接写出的数字"],  # + the field's hint
+                ["should be a number", 'not "lots"', "A number written plainly"],
             ),
         ],
     )

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from conftest import REPO, run_planc
 from planc.checks import CHECKS, check_directory
 from planc.core import loader, pipeline, schema
-from planc.core.diagnostics import Foreign, Items, Message, Named
+from planc.core.diagnostics import Foreign, Items, Message, Named, Phrase
 from planc.core.locales import (
     CATALOGS,
     KEYWORDS,
@@ -78,7 +78,8 @@ def keys_used() -> set[str]:
 
 
 def messages_written() -> set[tuple[str | None, str]]:
-    """(context, msgid) of every message the code writes through ``Words``, as Babel extracts them."""
+    """(context, msgid) of every message the code writes through ``Words``, as Babel extracts them,
+    and every description of the schema (scripts/catalog.py adds both)."""
     found: set[tuple[str | None, str]] = set()
     for module in MESSAGE_SOURCES:
         path = REPO / "src" / "planc" / module
@@ -87,6 +88,9 @@ def messages_written() -> set[tuple[str | None, str]]:
         ):
             found.add((context, message if isinstance(message, str) else message[0]))
     assert found, "no message extracted"
+    described = schema.schema_descriptions()  # the hints PLC101/103/104 give, translated whole
+    assert len(described) > 100, "no description of the schema found"
+    found |= {(None, description) for description in described}
     return found
 
 
@@ -413,8 +417,9 @@ def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
     """Every check's message and hint, and the loader's, schema's and model's, as each failing
     case of tests/cases reports it, is a Message whose templates (nested ones too) the Chinese
     catalog translates, and rendered for a Chinese page it holds no English label: the site and
-    the PR comment show it in Chinese. Only a hint the schema's description gives and a library's
-    own detail inside a message (PyYAML's problem) are Foreign: shown as they are."""
+    the PR comment show it in Chinese. A hint the schema's description gives is a Phrase the
+    catalog translates whole; only a library's own detail inside a message (PyYAML's problem)
+    and a bare YAML word are Foreign: shown as they are."""
     from test_cases import FIXTURE, all_cases, apply_edit
 
     codes = {check.rule.code for check in CHECKS} | _FRONT_CODES
@@ -423,6 +428,7 @@ def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
     words = Words(get_locale("zh-CN", "CNY"))
     labels = english_labels()
     seen: set[str] = set()
+    described: set[str] = set()
     problems: list[str] = []
     for number, case in enumerate(all_cases()):
         if case.kind != "fail" or case.command != "check" or case.code not in codes or case.args:
@@ -436,13 +442,22 @@ def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
                 continue
             seen.add(d.code)
             for text in (d.message, d.hint):
-                if text is None or (text is d.hint and isinstance(text, Foreign)):
-                    continue
-                assert isinstance(text, Message), f"{case.id}: {d.code} {text!r} is plain text"
-                for message in _messages_in(text):
-                    entry = zh_catalog.get(message.template)
-                    assert entry is not None and entry.string, (case.id, message.template)
-                shown = _YAML_WORDS.sub(" ", words.render(_without_foreign(text)))
+                if text is None or (
+                    text is d.hint and isinstance(text, Foreign) and " " not in text
+                ):
+                    continue  # a bare word the schema's description gives: the YAML's own
+                if isinstance(text, Phrase):  # a description of the schema, translated whole
+                    assert text is d.hint, f"{case.id}: {d.code} message {text!r} is a Phrase"
+                    entry = zh_catalog.get(str(text))
+                    assert entry is not None and entry.string, (case.id, str(text))
+                    shown = _YAML_WORDS.sub(" ", words.render(text))
+                    described.add(str(text))
+                else:
+                    assert isinstance(text, Message), f"{case.id}: {d.code} {text!r} is plain text"
+                    for message in _messages_in(text):
+                        entry = zh_catalog.get(message.template)
+                        assert entry is not None and entry.string, (case.id, message.template)
+                    shown = _YAML_WORDS.sub(" ", words.render(_without_foreign(text)))
                 english = sorted(
                     label for label in labels if re.search(rf"\b{re.escape(label)}\b", shown)
                 )
@@ -451,6 +466,7 @@ def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
     assert not problems, "\n".join(problems)
     # PLC304 has no failing check case; PLC010/PLC011 (size bound, unreadable) only with args
     assert seen >= codes - {"PLC304", "PLC010", "PLC011"}, sorted(codes - seen)
+    assert described, "no case shows a schema description as its hint"
 
 
 def test_text_read_back_from_the_cache_is_translated_but_names_never_are() -> None:
@@ -505,3 +521,19 @@ def test_a_change_without_a_record_speaks_the_plans_language(tmp_path: Path) -> 
         assert isinstance(text_, Message)
         assert zh.render(text_) != str(text_)
     assert "550,000" in zh.render(found[0].message) and "调整记录" in zh.render(found[0].message)
+
+
+def test_a_schema_description_is_translated_whole_and_survives_a_pickle() -> None:
+    """A description's braces are the YAML's (``{min: 0, max: 30}``), never fields: the hint
+    is the English as the schema writes it, the catalog's translation where rendered, and the
+    cache (a pickle) keeps it a Phrase. A bare word (``kind: quarter``) is the YAML's own."""
+    described = schema.schema_descriptions()
+    braced = next(text for text in described if "{min: 0, max: 30}" in text)
+    zh, en = Words(get_locale("zh-CN", "CNY")), Words(get_locale("en", "USD"))
+    hint = schema._described(braced)
+    assert isinstance(hint, Phrase) and str(hint) == braced and en.render(hint) == braced
+    assert "{min: 0, max: 30}" in zh.render(hint) and re.search(r"[\u4e00-\u9fff]", zh.render(hint))
+    copied = pickle.loads(pickle.dumps(hint))
+    assert isinstance(copied, Phrase) and zh.render(copied) == zh.render(hint)
+    assert "quarter" not in described and isinstance(schema._described("quarter"), Foreign)
+    assert zh.render(schema._described("quarter")) == "quarter"

@@ -80,10 +80,19 @@ class Named(str):
         return (Named, (str(self), self.name))
 
 
+class Phrase(str):
+    """Text planc writes whole and a catalog translates whole, with no arguments: the schema's
+    field descriptions (hints for PLC101/103/104). Its msgid is the text itself, so braces in
+    it (``{min: 0, max: 30}``) are never read as fields; scripts/catalog.py extracts every
+    description from the schema."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Phrase, (str(self),))
+
+
 class Foreign(str):
     """Text in a language other than the plan's that planc does not write itself: a library's
-    own English detail (PyYAML's problem, a schema validator's message), the schema's field
-    descriptions, or the schema's words a user types as they are (an enum's choices). An
+    own English detail (PyYAML's problem, a schema validator's message), or the schema's words a user types as they are (an enum's choices). An
     argument (or a hint) shown as it is, inside a translated frame; never looked up in a
     catalog, so no such text is ever read as a msgid."""
 

@@ -15,7 +15,16 @@ from typing import Any
 
 import jsonschema_rs
 
-from planc.core.diagnostics import Diagnostic, Foreign, Items, Message, Rule, Severity, rule
+from planc.core.diagnostics import (
+    Diagnostic,
+    Foreign,
+    Items,
+    Message,
+    Phrase,
+    Rule,
+    Severity,
+    rule,
+)
 from planc.core.loader import BOOLEAN_TRAP, LoadResult, Trap
 from planc.core.resources import schema_path
 from planc.core.source import Loc, PathPart, SourceSpan
@@ -226,6 +235,34 @@ _TYPE_NAMES = {
 
 
 @cache
+def schema_descriptions() -> list[str]:
+    """Every field description the schema writes as a sentence (the hints :func:`_schema_hint`
+    gives translated), in the order written, each once: the msgids scripts/catalog.py adds."""
+    found: dict[str, None] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str):
+                    if isinstance(_described(value), Phrase):
+                        found[value] = None
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(schema_document())
+    return list(found)
+
+
+def _described(description: str) -> str:
+    """A description as a hint: a sentence is translated whole (scripts/catalog.py extracts
+    it); a bare word (the ``quarter`` a ``kind`` must be) is the YAML's, shown as it is, and
+    never read as the keyed label of the same spelling."""
+    return Phrase(description) if " " in description else Foreign(description)
+
+
 def schema_document() -> dict[str, Any]:
     """The plan schema as a dict (read once)."""
     with schema_path().open(encoding="utf-8") as handle:
@@ -547,8 +584,8 @@ def _subschemas(root: str, path: tuple[PathPart, ...]) -> list[dict[str, Any]]:
 def _schema_hint(root: str, path: tuple[PathPart, ...]) -> str | None:
     nodes = _subschemas(root, path)
     for node in reversed(nodes[1:] if len(nodes) > 1 else nodes):
-        if "description" in node:  # the schema's English (editors show it too): as it is
-            return Foreign(node["description"])
+        if "description" in node:
+            return _described(node["description"])
     return None
 
 
