@@ -588,10 +588,16 @@ def _roles(
     found = _run(connection, probe, source, shown)
     sqlite = url.get_backend_name() == "sqlite"
     day: q.Expr = day_col
+    amount: q.Expr = amount_col
     if found:
         sample_day, sample_amount = found[0]
         day = _as_date(day_col, sample_day, "date", sqlite, mapping, shown)
         _check_amount(sample_amount, mapping, shown)
+        if isinstance(sample_amount, int) and url.get_backend_name() == "postgresql":
+            # bigint * bigint fails beyond 2**63 ("bigint out of range") from amounts of
+            # about 3 * 10**9: the forecast's squares are taken in PostgreSQL's unbounded
+            # NUMERIC, exact (its sums of integers are NUMERIC already)
+            amount = sa.cast(amount_col, sa.Numeric)
     created: q.Expr | None = None
     if "created" in columns:
         created_col = table.c[columns["created"]]
@@ -609,7 +615,7 @@ def _roles(
     return q.Roles(
         owner=table.c[columns["owner"]],
         day=day,
-        amount=amount_col,
+        amount=amount,
         missing_amount=sa.case((amount_col.is_(None), 1), else_=0),
         product=table.c[columns["product"]] if "product" in columns else None,
         stage=table.c[columns["stage"]] if "stage" in columns else None,
