@@ -17,6 +17,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,41 @@ def test_amounts_beyond_the_bound_are_refused_with_their_keys(
     assert "in 2 won rows" in found[2]
     assert "opportunity_id `" in found[2] and "1054.0000001" in found[2]  # the offending keys
     assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize(
+    ("cast", "top"),
+    [("NUMERIC(21, 6)", "999999999999999.999999"), ("BIGINT", "999999999999999")],
+)
+def test_amounts_just_below_the_bound_give_the_files_figures(
+    server: postgres.Cluster, tmp_path: Path, cast: str, top: str
+) -> None:
+    """Squared amounts near 10^15 pass 38 digits and 64 bits: PostgreSQL squares them in NUMERIC."""
+    query = (
+        "SELECT opportunity_id, sales_agent, product, account, deal_stage, engage_date,"
+        f" close_date, CAST({top} - close_value AS {cast}) AS close_value FROM opportunities"
+    )
+    plan = _plan(tmp_path / "sql", f'{{url_env: {ENV}, query: "{query}"}}')
+    code, out, err = _track(plan, "--format", "json", env=_env(server))
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["close_value"]:
+            row["close_value"] = str(Decimal(top) - Decimal(row["close_value"]))
+    export = tmp_path / "big.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    file_plan = _plan(tmp_path / "file", "{url_env: UNUSED, table: unused}")
+    ref_code, ref_out, ref_err = _track(file_plan, "--actuals", str(export), "--format", "json")
+    assert ref_code == 0, ref_out + ref_err
+    reference = json.loads(ref_out)
+    assert code == 0, out + err
+    document = json.loads(out)
+    assert _figures(document) == _figures(reference)
+    assert document["products"] == reference["products"]  # the pipeline forecast, exact
+    assert any(p.get("pipeline_forecast") for p in document["products"])
 
 
 # --- safety ------------------------------------------------------------------------------------

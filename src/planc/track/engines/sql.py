@@ -302,6 +302,8 @@ def _aggregate(
                 "point actuals.source at the table or query that holds the opportunities",
             )
         )
+    if collected.inexact():
+        raise SourceError(_inexact_sums(mapping, shown))
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if found[q.KEYS][0]:
         repeated = list(zip(*found[q.KEYS], strict=True))
@@ -378,12 +380,41 @@ class _Collected:
                 for column, i in zip(sets[which], picks[which], strict=True):
                     column.append(row[i])
 
+    def inexact(self) -> bool:
+        """Whether a sum came back as a binary float, which planc never reports as a figure.
+
+        SQLite turns an integer product or sum beyond 64 bits into a float
+        without an error: the squared amounts the pipeline forecast sums pass
+        2**63 from about 3 * 10**9; a REAL amount below the first row does too.
+        """
+        sums = [len(q.AGGREGATES) - q.AGGREGATES.index(name) for name in _SUMS]
+        for columns in self.sets.values():
+            for back in sums:
+                if columns and any(isinstance(v, float) for v in columns[-back]):
+                    return True
+        return any(isinstance(v, float) for v in self.amounts)
+
     def values(self, role: str) -> Any:
         """The distinct values of ``role``, indexable by their codes (an object array)."""
         found = np.empty(len(self.codes[role]), dtype=object)
         for value, code in self.codes[role].items():
             found[code] = value
         return found
+
+
+_SUMS = ("amount", "squares", "priced_amount", "priced_squares")
+
+
+def _inexact_sums(mapping: ActualsMapping, shown: str) -> Diagnostic:
+    column = mapping.columns["amount"]
+    return r.SOURCE_TYPE.at(
+        mapping.loc / "columns" / "amount",
+        f"{shown} cannot sum the amount column `{column}` exactly: a sum (or the sum of "
+        "squared amounts the pipeline forecast needs) came back as a binary float, as "
+        "SQLite does beyond 64-bit integers or for REAL values",
+        f"store {column} as exact NUMERIC in a database that sums it exactly (PostgreSQL), "
+        "or export the rows to a file",
+    )
 
 
 def _code(codes: dict[Any, int], value: Any) -> int:
@@ -557,10 +588,16 @@ def _roles(
     found = _run(connection, probe, source, shown)
     sqlite = url.get_backend_name() == "sqlite"
     day: q.Expr = day_col
+    amount: q.Expr = amount_col
     if found:
         sample_day, sample_amount = found[0]
         day = _as_date(day_col, sample_day, "date", sqlite, mapping, shown)
         _check_amount(sample_amount, mapping, shown)
+        if isinstance(sample_amount, int) and url.get_backend_name() == "postgresql":
+            # bigint * bigint fails beyond 2**63 ("bigint out of range") from amounts of
+            # about 3 * 10**9: the forecast's squares are taken in PostgreSQL's unbounded
+            # NUMERIC, exact (its sums of integers are NUMERIC already)
+            amount = sa.cast(amount_col, sa.Numeric)
     created: q.Expr | None = None
     if "created" in columns:
         created_col = table.c[columns["created"]]
@@ -578,23 +615,29 @@ def _roles(
     return q.Roles(
         owner=table.c[columns["owner"]],
         day=day,
-        amount=amount_col,
+        amount=amount,
         missing_amount=sa.case((amount_col.is_(None), 1), else_=0),
         product=table.c[columns["product"]] if "product" in columns else None,
         stage=table.c[columns["stage"]] if "stage" in columns else None,
         account=table.c[columns["account"]] if "account" in columns else None,
         key=table.c[columns["key"]] if "key" in columns else None,
         created=created,
-        bad_amount=_beyond_bound_flag(amount_col),
+        bad_amount=_beyond_bound_flag(amount_col, sqlite),
     )
 
 
-def _beyond_bound_flag(amount: q.Expr) -> q.Expr:
-    """1 for an amount planc does not read (as for a file): 10**15 or more, or finer than 6 places."""
+def _beyond_bound_flag(amount: q.Expr, sqlite: bool = False) -> q.Expr:
+    """1 for an amount planc does not read (as for a file): 10**15 or more, or finer than 6 places.
+
+    SQLite's round() goes through a 16-digit binary float: round(999999999999001, 6)
+    is 999999999999000.9, so an INTEGER amount near the bound would look finer than
+    6 places. Its integers have no places: only its other values are rounded.
+    """
     bound = sa.literal(10**MAX_INTEGER_DIGITS)
-    beyond = sa.or_(
-        amount >= bound, amount <= -bound, amount != sa.func.round(amount, MAX_DECIMALS)
-    )
+    finer = amount != sa.func.round(amount, MAX_DECIMALS)
+    if sqlite:
+        finer = sa.and_(sa.func.typeof(amount) != "integer", finer)
+    beyond = sa.or_(amount >= bound, amount <= -bound, finer)
     return sa.case((beyond, 1), else_=0)
 
 
