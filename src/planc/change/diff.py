@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from planc.change.coverage import coverage_diagnostics, covering_records, value_changes
+from planc.change.positions import file_spans
 from planc.checks.approvals import (
     accepted_by,
     change_size,
@@ -33,7 +34,6 @@ from planc.core.memory import gc_paused
 from planc.core.model import Adjustment, ApprovalTier, Band, Level, Node, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.source import Loc, SourceSpan
-from planc.core.spans import SpanResolver
 
 HUNDRED = Decimal(100)
 _DETAIL_FIELDS = (
@@ -487,12 +487,14 @@ def _spans(side: Side, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
     by_file: dict[str, list[Loc]] = {}
     for loc in locs:
         by_file.setdefault(loc.file, []).append(loc)
-    resolver = SpanResolver(side.result.sources)
+    sources = side.result.sources
     out: dict[Loc, SourceSpan] = {}
     for file, group in by_file.items():
-        for loc in group:
-            out[loc] = resolver.resolve(loc)
-        resolver.release(file)
+        source = sources.get(file)
+        if source is None:
+            out.update((loc, SourceSpan(file, 1, 1)) for loc in group)
+        else:  # streamed, not composed: a region file's node tree was the top of the peak
+            out.update(file_spans(source, group))
     return out
 
 
