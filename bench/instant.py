@@ -195,37 +195,17 @@ def measure_size(reps: int, work: Path, runs: int) -> SizeRun:
     result = SizeRun(reps, sum(p.stat().st_size for p in files))
     print(f"{reps:,} reps: {len(files)} files, {result.bytes / 2**20:.1f} MiB", file=sys.stderr)
     result.floors = floors(files, runs)
-    cold = best(
-        [
-            run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"])
-            for _ in range(runs)
-        ]
-    )
+    cold_check = [*PLANC, "check", str(plan), "--no-cache", "-f", "json"]
+    cold = best([run_measured(cold_check) for _ in range(runs)])
     result.cold_s, result.cold_cpu_s, result.cold_peak = (
         cold.seconds,
         cold.cpu_seconds,
         cold.max_rss,
     )
     result.exit_codes.append(cold.exit_code)
-    one_core = best(
-        [
-            run_measured(
-                [*PLANC, "check", str(plan), "--no-cache", "-f", "json"],
-                env={"PLANC_WORKERS": "1"},
-            )
-            for _ in range(runs)
-        ]
-    )
+    one_core = best([run_measured(cold_check, env={"PLANC_WORKERS": "1"}) for _ in range(runs)])
     result.one_core_s = one_core.seconds
-    libyaml = best(
-        [
-            run_measured(
-                [*PLANC, "check", str(plan), "--no-cache", "-f", "json"],
-                env={"PLANC_FAST_YAML": "0"},
-            )
-            for _ in range(runs)
-        ]
-    )
+    libyaml = best([run_measured(cold_check, env={"PLANC_FAST_YAML": "0"}) for _ in range(runs)])
     result.libyaml_s = libyaml.seconds
     cache = work / f"cache-{reps}"
     shutil.rmtree(cache, ignore_errors=True)

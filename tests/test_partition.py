@@ -66,18 +66,23 @@ def _check_cases() -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("case", _check_cases())
-def test_every_case_partitions_like_the_full_compile(case: Any, tmp_path: Path) -> None:
+def _fixture_copy(tmp_path: Path) -> Path:
+    """A copy of the example quarter that a test may edit."""
     plan = tmp_path / "plan"
     shutil.copytree(FIXTURE, plan)
+    return plan
+
+
+@pytest.mark.parametrize("case", _check_cases())
+def test_every_case_partitions_like_the_full_compile(case: Any, tmp_path: Path) -> None:
+    plan = _fixture_copy(tmp_path)
     for edit in case.edits:
         apply_edit(plan, edit)
     assert_same(plan)
 
 
 def test_the_mini_plan_is_partitioned(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     stats = assert_same(plan)
     assert stats.fallback is None
     assert len(stats.computed) == 2
@@ -128,8 +133,7 @@ def test_random_single_number_edits_with_the_cache(tmp_path: Path) -> None:
 
 
 def test_an_edit_of_the_quarter_file_recomputes_every_region(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     store = UnitCache(tmp_path / "cache")
     assert_same(plan, store)
     again = assert_same(plan, store)
@@ -141,8 +145,7 @@ def test_an_edit_of_the_quarter_file_recomputes_every_region(tmp_path: Path) -> 
 
 
 def test_a_corrupted_or_foreign_region_result_is_ignored(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     folder = tmp_path / "cache"
     store = UnitCache(folder)
     assert_same(plan, store)
@@ -164,8 +167,7 @@ def test_a_corrupted_or_foreign_region_result_is_ignored(tmp_path: Path) -> None
 
 
 def test_a_result_with_a_wrong_shape_is_ignored(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     folder = tmp_path / "cache"
     store = UnitCache(folder)
     assert_same(plan, store)
@@ -179,15 +181,13 @@ def test_a_result_with_a_wrong_shape_is_ignored(tmp_path: Path) -> None:
 
 
 def test_without_a_store_nothing_is_read_or_written(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     assert assert_same(plan).computed
     assert not list(tmp_path.glob("**/*.json"))
 
 
 def test_cross_file_references_fall_back_to_the_full_compile(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     south = plan / "regions" / "south.yaml"
     north = (plan / "regions" / "north.yaml").read_text()
     person = re.search(r"- \{id: ([\w-]+),", north)
@@ -229,16 +229,14 @@ def _hint_of(plan: Path, code: str) -> list[str | None]:
 
 
 def test_a_hint_in_the_quarter_file_looks_at_the_people_of_every_region(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     quarter = plan / "quarter.yaml"
     quarter.write_text(quarter.read_text().replace("  owner: vera\n", "  owner: nedd\n", 1))
     assert _hint_of(plan, "PLC201") == ["did you mean `ned`?"]  # ned sits in north.yaml
 
 
 def test_a_hint_in_a_region_file_looks_at_the_people_of_the_others(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     south = plan / "regions" / "south.yaml"
     text = south.read_text()
     assert "\n      owner: sun\n" in text
@@ -268,8 +266,7 @@ def test_forked_workers_give_the_same_results(
 
 
 def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path) -> None:
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     folder = tmp_path / "cache"
     store = UnitCache(folder)
     assert_same(plan, store)
@@ -315,8 +312,7 @@ _NAMED = re.compile(rb"((?:owner|rep|manager|node|target|supports|approved_by): 
 @pytest.mark.parametrize("seed", range(12))
 def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_path: Path) -> None:
     """Names swapped for ids of other files (or misspelt): the guards fall back or agree."""
-    plan = tmp_path / "plan"
-    shutil.copytree(FIXTURE, plan)
+    plan = _fixture_copy(tmp_path)
     rng = random.Random(seed)
     files = sorted(plan.rglob("*.yaml"))
     ids = sorted({m.group(2) for f in files for m in _NAMED.finditer(f.read_bytes())})

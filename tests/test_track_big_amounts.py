@@ -144,6 +144,12 @@ def test_duckdb_reads_the_same_amounts_without_a_forecast(tmp_path: Path) -> Non
     assert loaded.actuals.ledger == from_csv.actuals.ledger
 
 
+def _number(text: str) -> int | float | None:
+    if not text:
+        return None
+    return float(text) if "." in text else int(text)
+
+
 def _sqlite_plan(tmp_path: Path, rows: list[dict[str, Any]], *, created: bool) -> Path:
     database = tmp_path / "crm.db"
     with sqlite3.connect(database) as connection:
@@ -154,13 +160,7 @@ def _sqlite_plan(tmp_path: Path, rows: list[dict[str, Any]], *, created: bool) -
         )
         connection.executemany(
             "INSERT INTO opportunities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    *(r[c] or None for c in list(r)[:7]),
-                    int(r["close_value"]) if r["close_value"] else None,
-                ]
-                for r in rows
-            ],
+            [[*(r[c] or None for c in list(r)[:7]), _number(r["close_value"])] for r in rows],
         )
     return _plan(
         tmp_path,
@@ -210,33 +210,15 @@ def test_sqlite_squares_beyond_64_bits_are_refused_not_rounded(tmp_path: Path) -
     assert not document.get("progress")
 
 
-def _number(text: str) -> int | float | None:
-    if not text:
-        return None
-    return float(text) if "." in text else int(text)
-
-
 def test_a_sqlite_real_amount_below_the_first_row_is_refused(tmp_path: Path) -> None:
     """Only the first row's type is probed: a REAL further down makes a float sum, refused."""
     pytest.importorskip("sqlalchemy")
     rows = _rows(["1054", "1054.5"])  # SQLite stores 1054.5 in an INTEGER column as REAL
-    database = tmp_path / "crm.db"
-    with sqlite3.connect(database) as connection:
-        connection.execute(
-            "CREATE TABLE opportunities (opportunity_id TEXT, sales_agent TEXT, product TEXT,"
-            " account TEXT, deal_stage TEXT, engage_date DATE, close_date DATE,"
-            " close_value INTEGER)"
-        )
-        connection.executemany(
-            "INSERT INTO opportunities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [[*(r[c] or None for c in list(r)[:7]), _number(r["close_value"])] for r in rows],
-        )
+    plan = _sqlite_plan(tmp_path, rows, created=False)
+    with sqlite3.connect(tmp_path / "crm.db") as connection:
         assert connection.execute(
             "SELECT typeof(close_value) FROM opportunities LIMIT 1"
         ).fetchone() == ("integer",)
-    plan = _plan(
-        tmp_path, f"{{url: 'sqlite:///{database.as_posix()}', table: opportunities}}", created=False
-    )
     code, _document, output = _track(plan)
     assert code == 2, output
     assert "PLC794" in output and "binary float" in output and "Traceback" not in output, output
