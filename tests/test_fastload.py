@@ -11,6 +11,7 @@ Whatever the fast path accepts, the libyaml path finds nothing wrong with.
 from __future__ import annotations
 
 import json
+import re
 import string
 import subprocess
 import sys
@@ -236,3 +237,63 @@ def test_plain_files_take_the_fast_path_with_the_same_values(text: str) -> None:
     data = text.encode("utf-8")
     assert fastload.fast_values(data, 64, reads_as_number) is not None
     assert assert_agree("plain.yaml", data)
+
+
+# --- the pre-scan is its rules, only faster ----------------------------------------------
+
+_TOKEN_START = rb"[\n \[{,]"
+_PLAIN_RULES = [
+    re.compile(rb"[\\\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),  # escapes, tabs, CR, controls
+    re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]"),
+    re.compile(rb"\n(?:---|\.\.\.|%)"),  # document markers, directives
+    re.compile(_TOKEN_START + rb"[!&*?|<>:]"),  # tags, anchors, aliases, `?`, blocks, `<<`, `:`
+    re.compile(_TOKEN_START + rb"[-+]?0[0-9xXoObB]"),  # leading zeros, radix
+    re.compile(rb"[0-9.]{16}"),  # past a float's exact digits
+    re.compile(_TOKEN_START + rb"[-+]?[0-9._]*(?:[0-9.]_|_[0-9.])"),  # digit separators
+    re.compile(_TOKEN_START + rb"[-+]?[0-9.]+[eE]"),  # exponents
+    # a decimal a float cannot give back: `1.50`, `.50`, `5.`
+    re.compile(_TOKEN_START + rb"[-+]?(?:[0-9]+\.(?:[0-9]*0)?|\.[0-9]*0)(?![0-9])"),
+]
+
+
+def plainly_refused(data: bytes) -> bool:
+    """The pre-scan's rules as whole-file regular expressions (slow, obviously right)."""
+    data = b"\n" + data
+    return any(rule.search(data) for rule in _PLAIN_RULES)
+
+
+def test_the_prescan_refuses_what_its_rules_say_on_every_repository_file(
+    generated: Path,
+) -> None:
+    files = [p for p in REPO.rglob("*.y*ml") if ".venv" not in p.parts and p.is_file()]
+    files += sorted(generated.rglob("*.yaml"))
+    assert len(files) > 50
+    for path in files:
+        data = path.read_bytes()
+        assert fastload.refuses(data) == plainly_refused(data), path
+
+
+_PRESCAN_ALPHABET = " \n\n-+_..0123456789eExob!:[{,#a\tq\\"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(_PRESCAN_ALPHABET, max_size=12),
+            st.sampled_from(["\n  value: ", " -0", " 0x", "e5", "1_0", ".50", "5.", "a.50"]),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_prescan_refuses_what_its_rules_say(text: str) -> None:
+    data = text.encode("utf-8")
+    assert fastload.refuses(data) == plainly_refused(data)
+
+
+def test_the_prescan_rules_hold_with_many_candidates() -> None:
+    """Past `_MANY` candidate pairs the rule runs over the whole file: same answers."""
+    many = b"a: x_1 y2_ v1e\n" * (fastload._MANY + 10)
+    for tail in (b"", b"b: 1_000\n", b"c: 2e5\n", b"d: [x, -1.5e3]\n"):
+        data = many + tail + many
+        assert fastload.refuses(data) == plainly_refused(data) == bool(tail)
