@@ -170,11 +170,13 @@ def _near(
     and holds no line break but at its first byte) matches ``data``, run only from the line
     start before each pair to its end (`re` scans a whole file at ~60 MB/s when its pattern
     starts with a class; a plain file has few or none of these pairs)."""
-    if sum(numbers.count(pair) for pair in pairs) > _MANY:
-        return search(data, 0, len(data)) is not None
+    seen = 0
     for pair in pairs:
         at = numbers.find(pair)
         while at >= 0:
+            seen += 1
+            if seen > _MANY:
+                return search(data, 0, len(data)) is not None
             if search(data, data.rfind(b"\n", 0, at), at + 2) is not None:
                 return True
             at = numbers.find(pair, at + 1)

@@ -927,8 +927,9 @@ def _add_node(
     owner = raw["owner"]
     if level is not Level.REP:
         b.ref("person", owner, owner_role or f"{level.label} owner", loc / "owner")
+    tloc = loc / "targets"
     targets = {
-        metric: _target(b, node_id, metric, t, loc / "targets" / metric, owner, metrics)
+        metric: _target(b, node_id, metric, t, tloc / metric, owner, metrics)
         for metric, t in (raw.get("targets") or {}).items()
     }
     budget = {kind: _dec(v) for kind, v in (raw.get("budget") or {}).items()}
@@ -959,41 +960,51 @@ def _target(
 ) -> Target:
     # Target metric and product names are checked from the targets themselves
     # (PLC202, PLC203): recording a reference for each would double the model's cost.
-    owner = raw.get("owner")
+    # The hot path of the model (one call per target): lookups bound once, Decimals made
+    # only where the value is not one already, the Target built positionally.
+    get = raw.get
+    owner = get("owner")
     if owner is not None:
         b.ref("person", owner, "target owner", loc / "owner")
-    pillar = raw.get("pillar")
+    pillar = get("pillar")
     if pillar is not None:
         b.ref("pillar", pillar, "pillar", loc / "pillar")
     elif metric in metrics:
         pillar = metrics[metric].pillar
-    products = raw.get("products")
+    products = get("products")
     if products is not None:
         products = {p: _dec(v) for p, v in products.items()}
-    segments = raw.get("segments")
+    segments = get("segments")
     if segments is not None:
         segments = {k: _dec(v) for k, v in segments.items()}
-    months = raw.get("months")
-    baseline = raw.get("baseline") or {}
-    seasonality = baseline.get("last_year_months")
-    deadline = raw.get("deadline")
+    months = get("months")
+    baseline = get("baseline")
+    if baseline:
+        last_quarter = _opt_dec(baseline.get("last_quarter"))
+        last_year = _opt_dec(baseline.get("last_year"))
+        seasonality = baseline.get("last_year_months")
+    else:
+        last_quarter = last_year = seasonality = None
+    deadline = get("deadline")
+    stretch = get("stretch")
+    bottom_up = get("bottom_up")
     return Target(
-        node=node,
-        metric=metric,
-        value=_dec(raw["value"]),
-        stretch=_opt_dec(raw.get("stretch")),
-        deadline=(b.day(deadline, loc / "deadline") if deadline else None) or b.quarter_end,
-        owner=owner or node_owner,
-        pillar=pillar,
-        last_quarter=_opt_dec(baseline.get("last_quarter")),
-        last_year=_opt_dec(baseline.get("last_year")),
-        months=None if months is None else tuple(_dec(m) for m in months),
-        products=products,
-        note=raw.get("note"),
-        loc=loc,
-        bottom_up=_opt_dec(raw.get("bottom_up")),
-        last_year_months=None if seasonality is None else tuple(_dec(m) for m in seasonality),
-        segments=segments,
+        node,
+        metric,
+        _dec(raw["value"]),
+        None if stretch is None else _dec(stretch),
+        (b.day(deadline, loc / "deadline") if deadline else None) or b.quarter_end,
+        owner or node_owner,
+        pillar,
+        last_quarter,
+        last_year,
+        None if months is None else tuple([_dec(m) for m in months]),
+        products,
+        get("note"),
+        loc,
+        None if bottom_up is None else _dec(bottom_up),
+        None if seasonality is None else tuple([_dec(m) for m in seasonality]),
+        segments,
     )
 
 
