@@ -130,7 +130,8 @@ def refuses(data: bytes) -> bool:
         for lead, needles in _REFUSED_NON_ASCII.items():
             if lead in odd and any(needle in data for needle in needles):
                 return True
-    data = b"\n" + data  # the first line starts after a line break, like every other
+    # the first line starts after a line break, like every other
+    data = _without_comments(b"\n" + data)
     if _LINE_STARTS(data):
         return True
     classes = data.translate(_CLASS)
@@ -146,6 +147,33 @@ def refuses(data: bytes) -> bool:
     if _near(_EXPONENT, data, numbers, _EXPONENT_PAIRS):
         return True
     return any(_numeric_token(data, match.start()) for match in _POINT(data))
+
+
+def _without_comments(data: bytes) -> bytes:
+    """The text with its comments cut, for the token rules (prose like `50,000` or `2017.`
+    in a comment changes no value; the byte rules have already seen every byte).
+
+    A comment is a `#` after a space or a line break (YAML: it always starts one outside
+    quotes, in plain scalars too), to the end of its line, cut only when that rest of the
+    line holds no quote: a `#` inside a quoted scalar is no comment, and with no quote after
+    it the rest of its line is inside the quotes too (no plain scalar to hide). Line breaks
+    are kept, so every line starts where it did."""
+    at = data.find(b"#")
+    if at < 0:
+        return data
+    parts = []
+    last = 0
+    while at >= 0:
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        if data[at - 1] in b" \n" and data.find(b"'", at, end) < 0 and data.find(b'"', at, end) < 0:
+            parts.append(data[last:at])
+            last = end
+            at = data.find(b"#", end)
+        else:
+            at = data.find(b"#", at + 1)
+    parts.append(data[last:])
+    return b"".join(parts)
 
 
 def _leading_zero(classes: bytes) -> bool:
