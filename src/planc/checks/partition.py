@@ -826,12 +826,14 @@ def compile_partitioned(
     stats: PartitionStats | None = None,
     workers: int | None = None,
     run: RunCheck = _run,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
     Gives the full compile's diagnostics (same codes, spans, messages, hints and
     order) but no ``plan``: ``CheckResult.levels`` has the counts the summary
-    line shows.
+    line shows. ``digests``: path -> :func:`~planc.core.frontend.unit_digest` of
+    that source's bytes, where the caller knows it already (the stat cache).
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -845,6 +847,7 @@ def compile_partitioned(
             stats,
             default_workers() if workers is None else workers,
             run,
+            digests or {},
         )
 
 
@@ -858,21 +861,24 @@ def _compile_partitioned(
     stats: PartitionStats,
     workers: int,
     run: RunCheck,
+    digests: Mapping[str, str],
 ) -> CheckResult | None:
+    def digest_of(source: SourceFile) -> str:
+        known = digests.get(source.path)
+        return known if known is not None else unit_digest(source.path, source.data, max_bytes)
+
     quarters = [s for s in sources if _is_quarter(s.data)]
     if len(quarters) != 1:
         stats.fallback = "not exactly one quarter file"
         return None
     quarter_source = quarters[0]
-    quarter = _quarter_unit(quarter_source, max_bytes, store)
+    quarter = _quarter_unit(quarter_source, max_bytes, store, digest_of(quarter_source))
     if quarter.data is not None and quarter.data.get("kind") != "quarter":
         stats.fallback = "the file that looks like the quarter file is not one"
         return None
     schema = schema_digest()
     regions = [s for s in sources if s is not quarter_source]
-    names = [
-        result_name(unit_digest(s.path, s.data, max_bytes), quarter.digest, schema) for s in regions
-    ]
+    names = [result_name(digest_of(s), quarter.digest, schema) for s in regions]
     results: list[dict[str, Any] | None] = []
     for source, name in zip(regions, names, strict=True):
         value = store.get_record(name) if store is not None else None
@@ -920,8 +926,9 @@ def _compile_partitioned(
     return result
 
 
-def _quarter_unit(source: SourceFile, max_bytes: int, store: ResultStore | None) -> FileUnit:
-    digest = unit_digest(source.path, source.data, max_bytes)
+def _quarter_unit(
+    source: SourceFile, max_bytes: int, store: ResultStore | None, digest: str
+) -> FileUnit:
     if store is not None:
         unit = store.get(digest)
         if unit is not None and unit.path == source.path:
@@ -939,6 +946,7 @@ def check_partitioned(
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: ResultStore | None = None,
     stats: PartitionStats | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """``planc check`` of one quarter: partitioned where that is sure, else the full compile.
 
@@ -947,7 +955,9 @@ def check_partitioned(
     """
     from planc.checks import CHECKS, check_sources  # noqa: PLC0415 - the package imports us
 
-    found = compile_partitioned(label, sources, CHECKS, problems, max_bytes, store, stats)
+    found = compile_partitioned(
+        label, sources, CHECKS, problems, max_bytes, store, stats, digests=digests
+    )
     if found is not None:
         return found
     return check_sources(label, sources, problems, max_bytes, store)
