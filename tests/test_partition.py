@@ -324,3 +324,28 @@ def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_p
         spot = rng.choice(spots)
         path.write_bytes(data[: spot.start(2)] + rng.choice(ids) + data[spot.end(2) :])
     assert_same(plan)
+
+
+@pytest.mark.parametrize(
+    ("company", "asked"),
+    [
+        ("marketing: 20000, training: 20000", ""),  # over by north's 30,000 alone
+        ("marketing: 100000, training: 20000, samples: 1", "\n      - {kind: samples, amount: 5}"),
+        ("marketing: 100000, training: 20000, samples: 9", "\n      - {kind: samples, amount: 5}"),
+    ],
+)
+def test_a_budget_of_the_quarter_file_counts_the_actions_of_every_region(
+    company: str, asked: str, tmp_path: Path
+) -> None:
+    """PLC501 of the company's budget sums requests of actions in region files, which the
+    summary plan does not hold (they come with each region's result)."""
+    plan = _fixture_copy(tmp_path)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    quarter.write_text(text.replace("marketing: 100000, training: 20000", company, 1), "utf-8")
+    north = plan / "regions" / "north.yaml"
+    line = "      - {kind: marketing, amount: 30000, note: booth and travel}"
+    north.write_text(north.read_text(encoding="utf-8").replace(line, line + asked, 1), "utf-8")
+    full, _, _ = both(plan)
+    assert assert_same(plan).fallback is None
+    assert ("PLC501" in {d.code for d in full.diagnostics}) == ("9" not in company)

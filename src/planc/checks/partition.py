@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planc import __version__
-from planc.checks import gaps, mapping, people, refs, smart
+from planc.checks import gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check
 from planc.core.cache import schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
@@ -87,11 +87,13 @@ from planc.core.model import Level, Node, Plan, build_plan
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
-FORMAT = 2
+FORMAT = 3
 _HINT_LATER = {"PLC201": "person", "PLC205": "node"}
 _CROSS = {"PLC453"}
 # a region's own finding that compares it with the other regions: taken from the summary plan
 _AMONG_REGIONS = {"PLC309"}
+# a budget of the quarter file counts the requests of every action below it, in every file
+_BUDGETS = "PLC501"
 _REGION_PATH = ("region",)
 _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
@@ -276,8 +278,25 @@ def _interface(
     )
     levels = [n.level for n in plan.nodes.values() if n.loc.file == rfile]
     out["levels"] = [levels.count(level) for level in (Level.REGION, Level.TEAM, Level.REP)]
+    out["requested"] = _requested_below(plan, rfile, raw)
     _loads(out, plan, qfile, rfile)
     out["shell"] = _encode(_shell(plan, raw, wanted, named))
+
+
+def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, list[Any]]:
+    """kind -> [amount, count] that R's actions ask for below its region node: PLC501 of a
+    budget in the quarter file adds them (the summary plan holds no action of R)."""
+    region_id = raw["region"]["id"]
+    asked: dict[str, tuple[Decimal, int]] = {}
+    for action in plan.actions:
+        if action.loc.file != rfile or not action.resources:
+            continue
+        if not any(n.id == region_id for n in plan.ancestors(action.node)):
+            continue
+        for resource in action.resources:
+            amount, count = asked.get(resource.kind, (Decimal(0), 0))
+            asked[resource.kind] = (amount + resource.amount, count + 1)
+    return {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
 
 
 def _external(plan: Plan, rfile: str) -> set[tuple[str, str]]:
@@ -474,6 +493,7 @@ def combine(
     if not all(r.get("usable") for r in results):
         raise Unsafe("a region file has errors")
     shells = [(r["path"], _decode(r["shell"])) for r in results]
+    region_ids = [str(shell["region"]["id"]) for _, shell in shells]  # build_plan consumes them
     summary, problems = build_plan((qfile, quarter.data), shells)
     if summary is None:
         raise Unsafe("the quarter did not build")
@@ -492,6 +512,10 @@ def combine(
         return Combined(resolve_spans(found, resolver))
     known = _every(summary, results)
     for check in checks:
+        if check.rule.code == _BUDGETS:
+            found += [d for d in run(check, summary) if d.code != _BUDGETS]  # run's own (PLC050)
+            found += _over_budget(summary, qfile, region_ids, results)
+            continue
         if check.rule.code in _CROSS:
             # computed below from every region; run here only for what ``run`` adds of its
             # own (the language server's PLC050 when a check raises)
@@ -514,6 +538,29 @@ def combine(
         for i in range(3)
     ]
     return Combined(resolve_spans(found, resolver), (counts[0], counts[1], counts[2]))
+
+
+def _over_budget(
+    summary: Plan,
+    qfile: str,
+    region_ids: list[str],
+    results: list[dict[str, Any]],
+) -> list[Diagnostic]:
+    """PLC501 of the quarter file's budgets: the summary plan's requests plus what each
+    region file's actions ask for, carried up from its region node."""
+    asked = dict(resources.requested(summary))
+    for region_id, r in zip(region_ids, results, strict=True):
+        ancestors = list(summary.ancestors(region_id))
+        for kind, (amount, count) in r["requested"].items():
+            for node in ancestors:
+                total, number = asked.get((node.id, kind), (Decimal(0), 0))
+                asked[(node.id, kind)] = (total + Decimal(amount), number + count)
+    rule = resources.resources_over_budget.rule
+    return [
+        rule.at(where, message, hint)
+        for where, message, hint in resources.over_budget(summary, asked)
+        if where.file == qfile
+    ]
 
 
 def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
@@ -785,6 +832,10 @@ def _valid_interface(value: dict[str, Any]) -> bool:
         _ints(value["levels"]) and len(value["levels"]) == 3,
         all(isinstance(k, str) and _ints(v) for k, v in value["loads"].items()),
         _ints(list(value["q_owned"].values())),
+        all(
+            isinstance(k, str) and _strings(v[:1]) and len(v) == 2 and type(v[1]) is int
+            for k, v in value["requested"].items()
+        ),
     ]
     return all(checks)
 
