@@ -72,6 +72,7 @@ from typing import Any, Protocol
 from planc import __version__
 from planc.checks import gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check
+from planc.core import chunks
 from planc.core.cache import schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
 from planc.core.frontend import (
@@ -84,6 +85,7 @@ from planc.core.frontend import (
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Level, Node, Plan, build_plan
+from planc.core.schema import is_valid
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
@@ -180,10 +182,11 @@ def region_result(
     source: SourceFile,
     checks: Iterable[Check],
     run: RunCheck = _run,
+    resolver: SpanResolver | None = None,
 ) -> dict[str, Any]:
     """Everything the cross-file stage needs of region file R (a JSON value)."""
     rfile = region.path
-    resolver = SpanResolver({rfile: source})
+    resolver = resolver if resolver is not None else SpanResolver({rfile: source})
     out: dict[str, Any] = {"path": rfile, "digest": region.digest}
     unit_diags = list(region.diagnostics)
     if region.has_errors or region.data is None or quarter.data is None:
@@ -865,6 +868,8 @@ class PartitionStats:
     computed: list[str] = field(default_factory=list)  # region results compiled
     cached: list[str] = field(default_factory=list)  # region results read from the cache
     fallback: str | None = None  # why the full compile ran instead, if it did
+    # region file -> the teams loaded alone (the others' values came from its team record)
+    teams: dict[str, list[int]] = field(default_factory=dict)
 
 
 def compile_partitioned(
@@ -930,26 +935,32 @@ def _compile_partitioned(
     schema = schema_digest()
     regions = [s for s in sources if s is not quarter_source]
     names = [result_name(digest_of(s), quarter.digest, schema) for s in regions]
-    results: list[dict[str, Any] | None] = []
-    for source, name in zip(regions, names, strict=True):
-        value = store.get_record(name) if store is not None else None
-        digest = name.rsplit(":", 1)[1]
-        if value is not None and valid_result(value, source.path, digest):
-            stats.cached.append(source.path)
-            results.append(value)
-        else:
-            results.append(None)
+    results = _cached_results(regions, names, store, stats)
     missing = [i for i, value in enumerate(results) if value is None]
-    computed = _region_results(
-        quarter, [regions[i] for i in missing], checks, max_bytes, workers, run
+    job = _Job(
+        quarter,
+        [regions[i] for i in missing],
+        [names[i].rsplit(":", 1)[1] for i in missing],
+        [],
+        False,
+        checks,
+        max_bytes,
+        workers,
+        run,
     )
-    for i, value in zip(missing, computed, strict=True):
+    _read_teams(job, store)
+    computed = _region_results(job)
+    for i, (value, teams, fresh) in zip(missing, computed, strict=True):
         if value is None:
             stats.fallback = "a second quarter file"
             return None
         stats.computed.append(regions[i].path)
+        if fresh is not None:
+            stats.teams[regions[i].path] = fresh
         if store is not None:
             store.put_record(names[i], value)
+            if teams is not None:
+                store.put_record(teams_name(regions[i].path), teams)
         results[i] = value
     done = [value for value in results if value is not None]
     unit_level = list(problems or []) + list(quarter.diagnostics)
@@ -975,6 +986,21 @@ def _compile_partitioned(
     result.diagnostics = sorted(found, key=lambda d: d.sort_key)
     result.levels = combined.levels
     return result
+
+
+def _cached_results(
+    regions: list[SourceFile], names: list[str], store: ResultStore | None, stats: PartitionStats
+) -> list[dict[str, Any] | None]:
+    results: list[dict[str, Any] | None] = []
+    for source, name in zip(regions, names, strict=True):
+        value = store.get_record(name) if store is not None else None
+        digest = name.rsplit(":", 1)[1]
+        if value is not None and valid_result(value, source.path, digest):
+            stats.cached.append(source.path)
+            results.append(value)
+        else:
+            results.append(None)
+    return results
 
 
 def _quarter_unit(
@@ -1018,39 +1044,167 @@ def check_partitioned(
 
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it saves
 # What forked workers read: set before the pool forks, so nothing but an index is sent.
-_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int, RunCheck] | None = None
+_JOB: _Job | None = None
+_MAX_FRESH_TEAMS = 8  # more teams changed than that: load the whole file
+_MAX_RECORDED = 2  # a run that recompiles at most so many region files keeps their teams
 
 
-def _region_job(index: int) -> dict[str, Any] | None:
+@dataclass(slots=True)
+class _Job:
+    quarter: FileUnit
+    sources: list[SourceFile]
+    digests: list[str]
+    priors: list[Any]  # each file's team record from the last run that recompiled it, or None
+    record: bool  # whether to make the team records (an edit; a cold check does not pay)
+    checks: tuple[Check, ...]
+    max_bytes: int
+    workers: int
+    run: RunCheck
+
+
+def _read_teams(job: _Job, store: ResultStore | None) -> None:
+    """An edit recompiles a file or two: their teams are kept (and read back) so that the
+    next edit loads only the teams it changed; a cold check does not pay for them."""
+    job.record = store is not None and 0 < len(job.sources) <= _MAX_RECORDED
+    job.priors = [
+        store.get_record(teams_name(s.path)) if job.record and store is not None else None
+        for s in job.sources
+    ]
+
+
+def teams_name(path: str) -> str:
+    """The record of a region file's teams (one per path, replaced by each recompile)."""
+    return ":".join(("teams", str(FORMAT), __version__, schema_digest(), path))
+
+
+_Done = tuple[dict[str, Any] | None, dict[str, Any] | None, list[int] | None]
+
+
+def _region_job(index: int) -> _Done:
+    """Region file ``index``'s result, its team record (or None) and the teams loaded alone
+    (None: the whole file was loaded)."""
     assert _JOB is not None
-    quarter, sources, checks, max_bytes, run = _JOB
-    source = sources[index]
-    unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    job = _JOB
+    source = job.sources[index]
+    split = chunks.split_region(source.data) if len(source.data) <= job.max_bytes else None
+    unit = None
+    texts: list[str] | None = None
+    fresh: list[int] | None = None
+    prior = job.priors[index]
+    if split is not None and prior is not None:
+        reused = _unit_from_teams(source, split, prior, job.digests[index], job)
+        if reused is not None:
+            unit, texts, fresh = reused
+    if unit is None:
+        unit = compile_unit(source, SpanResolver({source.path: source}), job.max_bytes)
     if unit.data is not None and unit.data.get("kind") == "quarter":
-        return None  # a second quarter file: the full compile reports it
-    return region_result(quarter, unit, source, checks, run)
+        return None, None, None  # a second quarter file: the full compile reports it
+    record = None
+    if split is not None and (job.record or texts is not None):
+        rest = prior["rest"] if texts is not None else None  # same head and tail as the last
+        record = _teams_record(unit, split, texts, rest)  # before the model consumes the data
+    resolver = chunks.ChunkSpans(source, split) if split is not None else None
+    return region_result(job.quarter, unit, source, job.checks, job.run, resolver), record, fresh
 
 
-def _region_results(
-    quarter: FileUnit,
-    sources: list[SourceFile],
-    checks: tuple[Check, ...],
-    max_bytes: int,
-    workers: int,
-    run: RunCheck,
-) -> list[dict[str, Any] | None]:
-    """Each region file's result, in order; on forked workers when there are several.
+def _teams_record(
+    unit: FileUnit, split: chunks.Split, texts: list[str] | None, rest: str | None
+) -> dict[str, Any] | None:
+    """Each team's values as exact JSON text, keyed by the digest of its chunk's bytes,
+    and the rest of the file's values (a clean file only: its values are all it gives)."""
+    data = unit.data
+    if unit.diagnostics or unit.traps or not isinstance(data, dict):
+        return None
+    region = data.get("region")
+    if not isinstance(region, dict):
+        return None
+    teams = region.get("teams")
+    if not isinstance(teams, list) or len(teams) != len(split.chunks):
+        return None
+    try:
+        if texts is None:
+            if chunks.may_share_values(split):
+                return None
+            texts = [_encode(team) for team in teams]
+        if rest is None:
+            rest = _encode({**data, "region": {**region, "teams": []}})
+    except (Unsafe, TypeError, ValueError):
+        return None
+    return {
+        "path": unit.path,
+        "digest": unit.digest,
+        "head": chunks.digest(split.head),
+        "tail": chunks.digest(split.tail),
+        "rest": rest,
+        "teams": [[chunks.digest(c), t] for c, t in zip(split.chunks, texts, strict=True)],
+    }
+
+
+def _unit_from_teams(
+    source: SourceFile, split: chunks.Split, prior: Any, digest: str, job: _Job
+) -> tuple[FileUnit, list[str], list[int]] | None:
+    """The unit of an edited region file from its last record: the teams whose bytes did
+    not change are taken from it, the others loaded alone; None where that is not sure
+    (another head or tail, too many teams changed, a team with a diagnostic, a record of
+    the wrong shape, values the schema refuses): the whole file is loaded then."""
+    try:
+        if not _valid_teams_record(prior, source.path):
+            return None
+        if prior["head"] != chunks.digest(split.head) or prior["tail"] != chunks.digest(split.tail):
+            return None
+        known = dict(reversed(prior["teams"]))  # the first of two equal chunks wins
+        texts: list[str] = []
+        fresh: list[int] = []
+        for i, chunk in enumerate(split.chunks):
+            text = known.get(chunks.digest(chunk))
+            if text is None:
+                fresh.append(i)
+                text = ""
+            texts.append(text)
+        if len(fresh) > _MAX_FRESH_TEAMS:
+            return None
+        for i in fresh:
+            team = chunks.load_team(source.path, split, i, job.max_bytes)
+            if team is None:
+                return None
+            texts[i] = _encode(team)
+        data = _decode(prior["rest"])
+        region = data["region"]
+        region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
+        if not is_valid(data):
+            return None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
+        return None
+    return FileUnit(source.path, digest, data, ()), texts, fresh
+
+
+def _valid_teams_record(value: Any, path: str) -> bool:
+    return (
+        isinstance(value, dict)
+        and value.get("path") == path
+        and _strings([value.get("head"), value.get("tail"), value.get("rest")])
+        and isinstance(value.get("teams"), list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and _strings(pair) for pair in value["teams"]
+        )
+    )
+
+
+def _region_results(job: _Job) -> list[_Done]:
+    """Each region file's result (and team record), in order; on forked workers when
+    there are several.
 
     A worker hands its result (a JSON value: diagnostics, ids, a shell) back
     pickled through its own pipe, never through a folder. Where ``fork`` is
     missing or a worker fails, this process computes the result itself.
     """
     global _JOB  # noqa: PLW0603 - read by the forked workers, set only here
-    _JOB = (quarter, sources, checks, max_bytes, run)
+    _JOB = job
+    sources = job.sources
     try:
         size = sum(len(s.data) for s in sources)
         parallel = (
-            workers > 1
+            job.workers > 1
             and len(sources) > 1
             and size >= _PARALLEL_MIN_BYTES
             and "fork" in mp.get_all_start_methods()
@@ -1059,12 +1213,12 @@ def _region_results(
             return [_region_job(i) for i in range(len(sources))]
         # the largest files first, so the last to finish is a small one
         order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
-        out: dict[int, dict[str, Any] | None] = {}
-        with mp.get_context("fork").Pool(min(workers, len(sources))) as pool:
+        out: dict[int, _Done] = {}
+        with mp.get_context("fork").Pool(min(job.workers, len(sources))) as pool:
             jobs = {i: pool.apply_async(_region_job, (i,)) for i in order}
-            for i, job in jobs.items():
+            for i, pending in jobs.items():
                 try:
-                    out[i] = job.get()
+                    out[i] = pending.get()
                 except Exception:  # noqa: BLE001 - a worker that died: do its file here
                     out[i] = _region_job(i)
         return [out[i] for i in range(len(sources))]
