@@ -463,8 +463,10 @@ def test_team_edits_partition_like_the_full_compile(edit: Any, tmp_path: Path) -
     plan = _generate(tmp_path / "plan", 300, 4, 3)
     store = UnitCache(tmp_path / "cache")
     rng = random.Random(edit.__name__)
-    assert assert_same(plan, store).fallback is None  # two region files: their teams kept
+    assert assert_same(plan, store).fallback is None  # cold: no team record made
     region = sorted((plan / "regions").glob("*.yaml"))[0]
+    region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+    assert str(region) not in assert_same(plan, store).teams  # loaded whole, its teams kept
     for _ in range(4):
         data, changed = edit(region.read_bytes(), rng)
         region.write_bytes(data)
@@ -483,9 +485,11 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
     store = UnitCache(tmp_path / "cache")
     assert_same(plan, store)
     region = sorted((plan / "regions").glob("*.yaml"))[0]
+    rng = random.Random(3)
+    region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+    assert_same(plan, store)
     name = teams_name(str(region))
     kept = store.get_record(name)
-    rng = random.Random(3)
     for damage in (
         "not a record",
         {**kept, "teams": [[d, "{"] for d, _ in kept["teams"]]},  # teams that do not decode
