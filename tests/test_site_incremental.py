@@ -15,6 +15,7 @@ from planc.checks import check_directory
 from planc.core.cache import UnitCache
 from planc.site import render as render_module
 from planc.site import reuse
+from planc.site.checked import check_for_render
 from planc.site.render import RenderReport, _record_name, render_site
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
@@ -43,7 +44,7 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
 
 def render(plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked)."""
-    result = check_directory(plan, store=cache)
+    result = check_for_render(plan, cache)
     assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
     return render_site(result, out, records=cache)
 

@@ -1,0 +1,96 @@
+"""The check a render starts from: the plan's model and every diagnostic, as a full compile gives them.
+
+A page needs the whole model, but a render with planc's cache need not run every
+check over it: the partitioned check (:mod:`planc.checks.partition`) gives the
+full compile's diagnostics (code, severity, span, message, hint, order) from the
+region results of the files that did not change. Those diagnostics were read
+back from JSON, so their messages are plain English text; the site shows them
+in the plan's language from the :class:`~planc.core.diagnostics.Message` a
+check made. So the model is built without checks, and only the checks whose
+codes the partition reported run over it (none on a clean plan): a check whose
+code the partition did not report reports nothing on the whole plan either.
+Their findings are compared with the partition's before they are used; on any
+difference every check runs, as without a cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from planc.checks import CHECKS, run_checks
+from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
+from planc.core.diagnostics import Diagnostic
+from planc.core.frontend import CheckResult, Frontend, resolved
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import gc_paused
+from planc.core.model import Plan
+from planc.core.pipeline import compile_sources, display_path, read_directory
+
+#: ``PartitionStats.fallback`` when the checks over the model did not report what the partition
+#: did (never seen: the tests assert it; then every check runs, as without a cache)
+DISAGREE = "the checks over the model disagree with the partition"
+
+
+def check_for_render(
+    plan_dir: Path,
+    store: ResultStore | None,
+    stats: PartitionStats | None = None,
+    *,
+    model_with_errors: bool = True,
+) -> CheckResult:
+    """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
+
+    With a ``store`` (planc's cache), checked by the partition; ``stats`` tells
+    what it did (None in ``stats.fallback`` and ``stats.computed`` and
+    ``stats.cached`` filled when it ran). ``model_with_errors=False``: a plan with
+    errors comes back with its diagnostics only (``planc render`` prints them and
+    stops), not with the plan the full compile builds then.
+    """
+    sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
+    label = display_path(plan_dir)
+    if store is None:
+        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES)
+    stats = stats if stats is not None else PartitionStats()
+    partitioned = compile_partitioned(
+        label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+    )
+    if partitioned is None:  # files the partition cannot vouch for: the full compile
+        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+    if partitioned.has_errors:
+        if model_with_errors:
+            return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+        return partitioned  # printed as planc check prints it; nothing is rendered
+    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
+        label, sources, problems, resolve=False
+    )
+    plan = built.plan
+    if plan is None:  # the partition said it builds: never here, but not a traceback either
+        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+    codes = {d.code for d in partitioned.diagnostics}
+    with gc_paused():
+        found = resolved(built, [*built.diagnostics, *_checks_of(plan, codes)])
+        if _shown(found) != _shown(partitioned.diagnostics):
+            stats.fallback = DISAGREE
+            found = resolved(built, [*built.diagnostics, *run_checks(plan)])
+    built.diagnostics = found
+    return built
+
+
+def _no_checks(plan: Plan) -> Iterable[Diagnostic]:
+    return ()
+
+
+def _checks_of(plan: Plan, codes: set[str]) -> Iterator[Diagnostic]:
+    """The checks of ``codes`` over the plan, in registry order (as :func:`run_checks`)."""
+    for check in CHECKS:
+        if check.rule.code in codes:
+            yield from check.run(plan)
+
+
+def _shown(found: list[Diagnostic]) -> list[tuple[object, ...]]:
+    """What ``planc check`` prints of each diagnostic, in order."""
+    return [
+        (d.code, d.severity, d.span, str(d.message), None if d.hint is None else str(d.hint))
+        for d in found
+    ]
