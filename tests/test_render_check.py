@@ -21,6 +21,7 @@ from planc.checks import check_directory
 from planc.checks.partition import PartitionStats
 from planc.core.cache import UnitCache
 from planc.core.diagnostics import Message
+from planc.site import checked
 from planc.site.checked import DISAGREE, check_for_render
 from planc.site.render import render_site
 from test_cases import FIXTURE, all_cases, apply_edit
@@ -118,3 +119,32 @@ def test_without_a_cache_it_is_the_full_compile(mini_plan: Path) -> None:
     full = check_directory(mini_plan)
     mine = check_for_render(mini_plan, None)
     assert _key(mine) == _key(full) and mine.plan is not None
+
+
+@pytest.mark.parametrize("how", ["one process", "the child dies"])
+def test_the_partition_beside_the_model_gives_the_same(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one CPU the partition runs in this process; a child that dies is redone here."""
+    plan = _warned_plan(tmp_path)
+    if how == "one process":
+        monkeypatch.setenv("PLANC_WORKERS", "1")
+    else:
+        monkeypatch.setattr(checked, "_partition_child", lambda send, *args: send.close())
+    stats = PartitionStats()
+    mine = check_for_render(plan, UnitCache(tmp_path / "cache"), stats)
+    assert _key(mine) == _key(check_directory(plan))
+    assert len(stats.computed) == 2 and stats.fallback is None
+
+
+def test_a_partition_that_fails_in_the_child_fails_here_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Computed again in this process, so a bug shows as it would in planc check."""
+    monkeypatch.setattr(checked, "compile_partitioned", _raises)
+    with pytest.raises(RuntimeError, match="a bug in the partition"):
+        check_for_render(_warned_plan(tmp_path), UnitCache(tmp_path / "cache"))
+
+
+def _raises(*args: Any) -> None:
+    raise RuntimeError("a bug in the partition")

@@ -11,21 +11,29 @@ codes the partition reported run over it (none on a clean plan): a check whose
 code the partition did not report reports nothing on the whole plan either.
 Their findings are compared with the partition's before they are used; on any
 difference every check runs, as without a cache.
+
+The partition and the model are independent: on two CPUs (``PLANC_WORKERS``, as
+loading) a forked child runs the partition while this process builds the model,
+and hands back only its diagnostics, through its own pipe (never a folder).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import multiprocessing as mp
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from planc.checks import CHECKS, run_checks
 from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
 from planc.core.diagnostics import Diagnostic
-from planc.core.frontend import CheckResult, Frontend, resolved
+from planc.core.frontend import CheckResult, Frontend, default_workers, resolved
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Plan
 from planc.core.pipeline import compile_sources, display_path, read_directory
+from planc.core.source import SourceFile
 
 #: ``PartitionStats.fallback`` when the checks over the model did not report what the partition
 #: did (never seen: the tests assert it; then every check runs, as without a cache)
@@ -52,18 +60,17 @@ def check_for_render(
     if store is None:
         return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
-    partitioned = compile_partitioned(
-        label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+    wait = _start_partition(label, sources, problems, store, stats)
+    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
+        label, sources, problems, resolve=False
     )
+    partitioned = wait()
     if partitioned is None:  # files the partition cannot vouch for: the full compile
         return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
     if partitioned.has_errors:
         if model_with_errors:
             return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
         return partitioned  # printed as planc check prints it; nothing is rendered
-    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
-        label, sources, problems, resolve=False
-    )
     plan = built.plan
     if plan is None:  # the partition said it builds: never here, but not a traceback either
         return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
@@ -75,6 +82,73 @@ def check_for_render(
             found = resolved(built, [*built.diagnostics, *run_checks(plan)])
     built.diagnostics = found
     return built
+
+
+def _start_partition(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    stats: PartitionStats,
+) -> Callable[[], CheckResult | None]:
+    """Start the partitioned check; the function returned waits for its result."""
+
+    def here() -> CheckResult | None:
+        return compile_partitioned(
+            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+        )
+
+    if default_workers() < 2 or "fork" not in mp.get_all_start_methods():
+        found = here()
+        return lambda: found
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_partition_child, args=(send, label, sources, problems, store))
+    child.start()
+    send.close()
+
+    def wait() -> CheckResult | None:
+        try:
+            answer = receive.recv()
+        except (EOFError, OSError):  # the child died before it answered
+            answer = None
+        finally:
+            receive.close()
+            child.join()
+        if answer is None:
+            return here()  # do it in this process
+        found, done = answer
+        stats.computed, stats.cached, stats.fallback = done.computed, done.cached, done.fallback
+        if found is None:
+            return None
+        result = CheckResult(label, {s.path: s for s in sources})
+        result.diagnostics, result.levels = found
+        return result
+
+    return wait
+
+
+def _partition_child(
+    send: Connection,
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+) -> None:
+    """In the forked child: the partition's diagnostics and stats, or None if it failed."""
+    answer: Any = None
+    try:
+        stats = PartitionStats()
+        found = compile_partitioned(
+            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+        )
+        answer = (None if found is None else (found.diagnostics, found.levels), stats)
+    except Exception:  # noqa: BLE001 - the parent computes it again and reports that
+        pass
+    try:
+        send.send(answer)
+    finally:
+        send.close()
 
 
 def _no_checks(plan: Plan) -> Iterable[Diagnostic]:
