@@ -394,6 +394,30 @@ class TestCommand:
         assert "PLC602" in result.stderr and "nothing written" in result.stderr
         assert {p: p.read_bytes() for p in plan.rglob("*.yaml")} == before
 
+    def test_an_error_the_plan_had_is_not_the_edits(self, tmp_path: Path) -> None:
+        """The plan's own checks run only when the edited plan has errors (to tell them from
+        the ones it brings): an error it had is counted as remaining, never as new."""
+        plan = _copy(tmp_path)
+        _drop_adjustments(plan)
+        # nora becomes her own manager's manager: PLC207, an error that no split touches
+        edit_file = plan / "regions" / "north.yaml"
+        text = edit_file.read_text(encoding="utf-8")
+        loop = text.replace("role: director, manager: vera", "role: director, manager: nora")
+        assert loop != text
+        edit_file.write_text(loop, encoding="utf-8")
+        args = ("--node", "north-ent", "--metric", "revenue", "--method", "even", "--write")
+        result = run_planc("allocate", plan, *args)
+        assert result.code == 0, result.stderr
+        assert "note: 1 error(s) elsewhere in the plan remain" in result.stdout
+        assert "wrote" in result.stdout
+        # and beside an error the edit brings (the adjustment log no longer agrees)
+        plan = _copy(tmp_path, name="again")
+        (plan / "regions" / "north.yaml").write_text(loop, encoding="utf-8")
+        args = ("--node", "north-ent", "--metric", "revenue", "--method", "even", "--uplift", "1")
+        result = run_planc("allocate", plan, *args, "--write")
+        assert result.code == 1
+        assert "PLC602" in result.stderr and "PLC207" not in result.stderr
+
     def test_adds_missing_targets_and_phasing_in_house_style(self, tmp_path: Path) -> None:
         plan = _copy(tmp_path)
         result = run_planc(
