@@ -16,6 +16,7 @@ from pathlib import Path
 from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
+from planc.checks.forked import run_checks_forked
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic_all
 from planc.core.frontend import Frontend, resolved
@@ -84,7 +85,7 @@ def edit_allocation(
         return rewrite
     known: Iterable[Diagnostic] = before.diagnostics
     if not checked and before.plan is not None:
-        known = [*before.diagnostics, *run_checks(before.plan)]
+        known = [*before.diagnostics, *run_checks_forked(before.plan)]
     old = {(d.code, d.message) for d in known if d.severity is Severity.ERROR}
     rewrite.new_errors = resolved(after, [d for d in errors if (d.code, d.message) not in old])
     rewrite.remaining_errors = [d for d in errors if (d.code, d.message) in old]

@@ -94,7 +94,7 @@ def allocate(
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
     from planc.allocate.rewrite import edit_allocation, model_only, write_files
-    from planc.checks import run_checks
+    from planc.checks.forked import run_checks_forked
     from planc.core.frontend import Frontend
     from planc.core.memory import gc_paused
     from planc.core.reporters import text
@@ -110,7 +110,7 @@ def allocate(
     with gc_paused(freeze=True):
         before = check_for_edit(plan_dir, frontend)
         assert before.plan is not None  # _check_for_edit exits otherwise
-        frontend.run_checks = run_checks
+        frontend.run_checks = run_checks_forked
         try:
             allocations = allocate_down(
                 before.plan,

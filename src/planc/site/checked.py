@@ -25,7 +25,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from planc.checks import CHECKS, run_checks
+from planc.checks import CHECKS
+from planc.checks.forked import run_checks_forked
 from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import CheckResult, Frontend, default_workers, resolved
@@ -58,7 +59,7 @@ def check_for_render(
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
     if store is None:
-        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES)
+        return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
     wait = _start_partition(label, sources, problems, store, stats)
     built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
@@ -66,20 +67,26 @@ def check_for_render(
     )
     partitioned = wait()
     if partitioned is None:  # files the partition cannot vouch for: the full compile
-        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+        return compile_sources(
+            label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+        )
     if partitioned.has_errors:
         if model_with_errors:
-            return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+            return compile_sources(
+                label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+            )
         return partitioned  # printed as planc check prints it; nothing is rendered
     plan = built.plan
     if plan is None:  # the partition said it builds: never here, but not a traceback either
-        return compile_sources(label, sources, run_checks, problems, DEFAULT_MAX_BYTES, store)
+        return compile_sources(
+            label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+        )
     codes = {d.code for d in partitioned.diagnostics}
     with gc_paused():
         found = resolved(built, [*built.diagnostics, *_checks_of(plan, codes)])
         if _shown(found) != _shown(partitioned.diagnostics):
             stats.fallback = DISAGREE
-            found = resolved(built, [*built.diagnostics, *run_checks(plan)])
+            found = resolved(built, [*built.diagnostics, *run_checks_forked(plan)])
     built.diagnostics = found
     return built
 
@@ -143,10 +150,12 @@ def _partition_child(
             label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
         )
         answer = (None if found is None else (found.diagnostics, found.levels), stats)
-    except Exception:  # noqa: BLE001 - the parent computes it again and reports that
-        pass
+    except BaseException:  # noqa: BLE001 - the parent computes it again and reports that
+        pass  # (an interrupt too: the parent has it as well, and says so once)
     try:
         send.send(answer)
+    except OSError:  # the parent is gone (interrupted): nobody to answer
+        pass
     finally:
         send.close()
 
