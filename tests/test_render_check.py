@@ -148,3 +148,11 @@ def test_a_partition_that_fails_in_the_child_fails_here_too(
 
 def _raises(*args: Any) -> None:
     raise RuntimeError("a bug in the partition")
+
+
+def test_what_render_does_meanwhile_is_done_once_the_model_is_built(tmp_path: Path) -> None:
+    plan = _warned_plan(tmp_path)
+    calls: list[int] = []
+    mine = check_for_render(plan, UnitCache(tmp_path / "cache"), meanwhile=lambda: calls.append(1))
+    assert calls == [1] and mine.plan is not None
+    assert _key(mine) == _key(check_directory(plan))

@@ -47,6 +47,7 @@ def check_for_render(
     stats: PartitionStats | None = None,
     *,
     model_with_errors: bool = True,
+    meanwhile: Callable[[], None] | None = None,
 ) -> CheckResult:
     """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
 
@@ -54,7 +55,9 @@ def check_for_render(
     what it did (None in ``stats.fallback`` and ``stats.computed`` and
     ``stats.cached`` filled when it ran). ``model_with_errors=False``: a plan with
     errors comes back with its diagnostics only (``planc render`` prints them and
-    stops), not with the plan the full compile builds then.
+    stops), not with the plan the full compile builds then. ``meanwhile`` is
+    called once the model is built, before waiting for the partition (work the
+    caller does anyway, done while the other CPU finishes the check).
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
@@ -65,6 +68,8 @@ def check_for_render(
     built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
         label, sources, problems, resolve=False
     )
+    if meanwhile is not None:
+        meanwhile()
     partitioned = wait()
     if partitioned is None:  # files the partition cannot vouch for: the full compile
         return compile_sources(

@@ -64,7 +64,14 @@ from planc.site.progress import (
     SiteActuals,
     WarningNote,
 )
-from planc.site.reuse import PageKeys, RecordStore, content_digest, index_from, index_record
+from planc.site.reuse import (
+    PageKeys,
+    RecordStore,
+    code_digest,
+    content_digest,
+    index_from,
+    index_record,
+)
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -1334,6 +1341,19 @@ def environment() -> jinja2.Environment:
         raise ValueError("templates/site.css must not contain '</'")
     env.globals["css"] = Markup(css)
     return env
+
+
+def prepare() -> None:
+    """Compile the page templates and hash planc's code now, as a render will.
+
+    Neither depends on the plan: ``planc render`` does it while it waits for the
+    check (:func:`planc.site.checked.check_for_render`), so a CPU that would wait
+    does it instead of the render after the check.
+    """
+    env = environment()
+    for name in ("index.html.j2", "node.html.j2", "rep.html.j2"):
+        env.get_template(name)
+    code_digest()
 
 
 def _compact_css(css: str) -> str:
