@@ -13,6 +13,7 @@ from pathlib import Path
 
 from planc.change.coverage import coverage_diagnostics
 from planc.change.diff import Impact, Side, compute_impact
+from planc.change.packed import collect, pack_side
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.gitsource import GitSourceError, Repository, Revision
@@ -145,7 +146,7 @@ class Comparison:
         )
         return Side(end.label, end.revision.sha, shown, result)
 
-    def base_side(self, plan_dir: Path, head: Side) -> Side:
+    def base_side(self, plan_dir: Path, head: Side | None = None) -> Side:
         """The base of ``plan_dir``; if the folder is missing there but git saw it renamed,
         the folder it came from."""
         side = self.side(self.base, plan_dir)
@@ -184,9 +185,19 @@ class Comparison:
         return self.side(Endpoint(revision=revision), plan_dir)
 
     def impact(self, plan_dir: Path) -> Impact:
-        """The impact of the change on one quarter folder."""
+        """The impact of the change on one quarter folder.
+
+        The base compiles first and is packed (:mod:`planc.change.packed`) while the head
+        compiles, so the two plans are never both whole in memory."""
+        base = self.base_side(plan_dir)
+        packed = pack_side(base.result) if base.result is not None else None
+        if packed is not None:
+            base.result = None
+            collect()
         head = self.side(self.head, plan_dir)
-        base = self.base_side(plan_dir, head)
+        if packed is not None:
+            base.result, base.packed = packed.unpack(head.plan)
+            del packed
         if head.result is None and base.result is None:
             raise ComparisonError(
                 f"{display_path(plan_dir)} exists neither at {self.base.label} "
