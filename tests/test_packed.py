@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import MINI, REPO
+from gitrepo import NORTH, QUARTER_FILE, commit_all, edit, git, new_repo, planc_in
 from planc.change.diff import Side
 from planc.change.packed import digest, pack_side
 from planc.checks import check_directory
@@ -138,3 +141,47 @@ def test_generated_plans_with_errors(seed: int, tmp_path: Path) -> None:
     rebuilt, _ = packed.unpack(check_directory(plan).plan)
     _assert_rebuilt(base, rebuilt)
     assert rebuilt.plan is not None and rebuilt.plan.actions
+
+
+def _drift_of(root: Path, *args: str) -> dict[str, Any]:
+    result = planc_in(root, "diff", "--format", "json", *args)
+    assert result.code in (0, 1, 2) and "Traceback" not in result.stderr, result.stderr
+    [impact] = json.loads(result.stdout)["impacts"]
+    return dict(impact)
+
+
+def _tag_approved(root: Path, tag: str, ann: str) -> None:
+    edit(
+        root / NORTH, "value: 550000\n              stretch", f"value: {ann}\n              stretch"
+    )
+    commit_all(root, f"plan as approved in {tag}")
+    git(root, "tag", tag)
+
+
+def test_the_approved_plan_the_head_names_wins(tmp_path: Path) -> None:
+    """The approved plan is compiled early from the base's name; a head naming another one
+    gets that one (as before), and the same name gets the early one: both equal a plain run."""
+    root = new_repo(tmp_path)
+    edit(root / QUARTER_FILE, "  owner: vera\n", "  owner: vera\n  approved: plan/a\n")
+    _tag_approved(root, "plan/a", "551000")
+    git(root, "checkout", "-q", "-b", "b-side", "HEAD~0")
+    edit(
+        root / NORTH, "value: 551000\n              stretch", "value: 552000\n              stretch"
+    )
+    commit_all(root, "plan b")
+    git(root, "tag", "plan/b")
+    git(root, "checkout", "-q", "main")
+    edit(
+        root / NORTH, "value: 551000\n              stretch", "value: 560000\n              stretch"
+    )
+    same = _drift_of(root, "--base", "HEAD")
+    [change] = same["changes"]
+    assert (change["before"], change["after"], change["approved"]) == ("551000", "560000", "551000")
+    assert same["drift"]["ref"].startswith("plan/a @ ")
+    edit(root / QUARTER_FILE, "approved: plan/a", "approved: plan/b")
+    other = _drift_of(root, "--base", "HEAD")
+    [change] = other["changes"]
+    assert (change["before"], change["after"], change["approved"]) == ("551000", "560000", "552000")
+    assert other["drift"]["ref"].startswith("plan/b @ ") and other["drift"]["available"] is True
+    explicit = _drift_of(root, "--base", "HEAD", "--approved", "plan/b")
+    assert explicit["changes"] == other["changes"]
