@@ -9,7 +9,7 @@ return lsprotocol types and never raise on odd input: the server turns any
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -113,7 +113,7 @@ class PlanView:
 # --- ranges ------------------------------------------------------------------
 
 
-def lsp_range(lines: list[str], span: SourceSpan) -> types.Range:
+def lsp_range(lines: Sequence[str], span: SourceSpan) -> types.Range:
     """A 1-based planc span (code points) → an LSP range (0-based, UTF-16)."""
     line = max(span.line - 1, 0)
     col = max(span.col - 1, 0)

@@ -17,6 +17,7 @@ it; the other checks still run.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from planc.checks import CHECKS
 from planc.checks.base import Check
-from planc.checks.partition import MemoryStore, compile_partitioned
+from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import CheckResult, Frontend, compile_unit
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -125,6 +126,8 @@ class QuarterSession:
     _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
     _running: int = 0  # generation of the compile under way
+    # where the last compile's time went (seconds; counts of region results), for the bench
+    timings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.frontend = Frontend(self._run_checks, self.max_bytes, workers=1)
@@ -153,11 +156,17 @@ class QuarterSession:
         model the features read is then built on demand (:meth:`refresh`). The first
         compile, or one the partition cannot vouch for, is :meth:`compile` itself.
         """
+        started = time.perf_counter()
+        self.timings = {}
         if self.baseline is None or self.plan is None:
-            return self.compile(buffers, generation)
+            whole = self.compile(buffers, generation)
+            self.timings["full"] = time.perf_counter() - started
+            return whole
         self._running = generation
         sources, problems = self.sources(buffers)
+        read = time.perf_counter()
         self._still_wanted()
+        stats = PartitionStats()
         result = compile_partitioned(
             str(self.root),
             sources,
@@ -165,11 +174,20 @@ class QuarterSession:
             problems,
             self.max_bytes,
             store=self.memory,
+            stats=stats,
             workers=1,  # a thread of the server: never fork it
             run=self._guarded,
         )
+        self.timings = {
+            "sources": read - started,
+            "partition": time.perf_counter() - read,
+            "regions_computed": len(stats.computed),
+            "regions_cached": len(stats.cached),
+        }
         if result is None:
-            return self.compile(buffers, generation)
+            whole = self.compile(buffers, generation)
+            self.timings["full"] = time.perf_counter() - started
+            return whole
         self._still_wanted()
         self.result = result
         self._stale = (dict(buffers), generation)
