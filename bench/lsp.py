@@ -17,6 +17,11 @@ per edit (user + system, every thread, from /proc) is printed beside it, and
 the server's own account of where the time went (``$/planc/timings``, asked
 for with the ``timings`` initialization option) below the table.
 
+``--editor`` also asks, right after each edit, what VS Code asks as the cursor
+moves and the outline follows: ``textDocument/codeAction`` at the edit and
+``textDocument/documentSymbol`` of the file (answered or not, the time measured is
+still the one to the diagnostics).
+
 Floors, measured in this process on the same edited bytes (best of R):
 
 - **compose**: libyaml's C composer on the edited region file alone: the least
@@ -32,6 +37,7 @@ It always exits 0: it is a report, not a test. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -39,9 +45,11 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "tests"))
@@ -159,7 +167,31 @@ def floors(plan: Path, region: Path, edited: str, runs: int) -> tuple[float, flo
     return min(compose), min(compiled), min(cpu)
 
 
-def measure(reps: int, work: Path, runs: int) -> SizeRun:
+def _editor_requests(client: LspClient, uri: str, line: int, column: int) -> None:
+    """What an editor asks while the user types: quick fixes here, the outline."""
+    where = {"line": line, "character": column}
+    for method, params in (
+        (
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": where, "end": where},
+                "context": {"diagnostics": []},
+            },
+        ),
+        ("textDocument/documentSymbol", {"textDocument": {"uri": uri}}),
+    ):
+        threading.Thread(
+            target=_ask, args=(client, method, params), daemon=True, name=method
+        ).start()
+
+
+def _ask(client: LspClient, method: str, params: Any) -> None:
+    with contextlib.suppress(Exception):  # an answer the bench does not time
+        client.request(method, params, timeout=900)
+
+
+def measure(reps: int, work: Path, runs: int, editor: bool = False) -> SizeRun:
     plan = work / f"plan-{reps}"
     generate(reps, plan)
     region = sorted((plan / "regions").glob("*.yaml"))[0]
@@ -179,6 +211,8 @@ def measure(reps: int, work: Path, runs: int) -> SizeRun:
             started = time.perf_counter()
             client.change(uri, new, (line, column), (line, column + 1))
             version = client.versions[uri]
+            if editor:
+                _editor_requests(client, uri, line, column)
             found = client.diagnostics(uri, timeout=900, after=mark, version=version)
             result.edits_s.append(time.perf_counter() - started)
             result.edits_cpu_s.append(cpu_seconds(client.process.pid) - cpu)
@@ -240,10 +274,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--editor", action="store_true", help="also ask code actions and the outline per edit"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(dir=args.workdir) as temporary:
-        found = [measure(reps, Path(temporary), args.runs) for reps in sizes]
+        found = [measure(reps, Path(temporary), args.runs, args.editor) for reps in sizes]
     print(report(found))
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.json:

@@ -27,6 +27,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features
@@ -44,6 +45,9 @@ from planc.lsp.text import lines_of
 
 LOG = logging.getLogger("planc.lsp")
 DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
+# The model the features read is rebuilt only after this much quiet: while the user types,
+# the editor's automatic questions (code actions, hovers) must not hold up the diagnostics
+MODEL_QUIET_SECONDS = 0.5
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -193,8 +197,13 @@ class PlanServer(LanguageServer):
         burst = now - self.last_edit.get(session.root, -1e9) < self.options.debounce
         self.last_edit[session.root] = now
         session.generation += 1
-        delay = self.options.debounce if burst else 0.0
-        self._spawn(self._compile(session, uri, session.generation, delay, now))
+        if burst:
+            self._spawn(self._compile(session, uri, session.generation, asked=now))
+            return
+        # handed to the compile thread now, before the loop answers what came with the edit
+        # (an editor asks for code actions and the outline as the user types)
+        started = self._start(session, session.generation)
+        self._spawn(self._finish(session, uri, session.generation, now, *started))
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -202,25 +211,39 @@ class PlanServer(LanguageServer):
         task.add_done_callback(self.pending.discard)
 
     async def _compile(
-        self,
-        session: QuarterSession,
-        uri: str,
-        generation: int,
-        delay: float | None = None,
-        asked: float | None = None,
+        self, session: QuarterSession, uri: str, generation: int, asked: float | None = None
     ) -> None:
         asked = time.monotonic() if asked is None else asked
-        await asyncio.sleep(self.options.debounce if delay is None else delay)
+        await asyncio.sleep(self.options.debounce)
         if generation != session.generation:
             return
+        await self._finish(session, uri, generation, asked, *self._start(session, generation))
+
+    def _start(
+        self, session: QuarterSession, generation: int
+    ) -> tuple[float, dict[str, int], asyncio.Future[CheckResult]]:
+        """Hand the compile of the buffers as they are now to the compile thread."""
         started = time.monotonic()
         buffers = self.buffers()
         versions = self.versions()
         loop = asyncio.get_running_loop()
+        running = loop.run_in_executor(
+            self.compiler, session.compile_diagnostics, buffers, generation
+        )
+        return started, versions, running
+
+    async def _finish(
+        self,
+        session: QuarterSession,
+        uri: str,
+        generation: int,
+        asked: float,
+        started: float,
+        versions: dict[str, int],
+        running: asyncio.Future[CheckResult],
+    ) -> None:
         try:
-            result = await loop.run_in_executor(
-                self.compiler, session.compile_diagnostics, buffers, generation
-            )
+            result = await running
         except Cancelled:
             return
         except Exception as error:
@@ -364,12 +387,18 @@ class PlanServer(LanguageServer):
 
         After an edit the diagnostics come from the plan checked by its files; the model
         that hover, completion and the code actions read is built when one of them asks,
-        on the compile thread (so never beside a compile), while the editor is served."""
+        on the compile thread (so never beside a compile), while the editor is served,
+        once the user has stopped typing for ``MODEL_QUIET_SECONDS`` (a rebuild cannot be
+        stopped half-way, and the next keystroke's diagnostics would wait for it)."""
         path = _path(uri)
         session = self.session_for(path) if path is not None else None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
         while session is not None and session.stale and not self.stopping:
+            typing = time.monotonic() - self.last_edit.get(session.root, -1e9)
+            if typing < MODEL_QUIET_SECONDS and loop.time() < deadline:
+                await asyncio.sleep(MODEL_QUIET_SECONDS - typing)
+                continue
             try:
                 await loop.run_in_executor(self.compiler, session.refresh)
             except Cancelled:  # a newer edit: wait for its compile, then build its model
@@ -629,8 +658,13 @@ def _fix(
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-    return features.symbols(server.text_of(params.text_document.uri))
+async def _symbols(
+    server: PlanServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol]:
+    # composing a large buffer takes a while: off the loop, so diagnostics are published
+    # meanwhile (the editor asks for the outline as the user types)
+    text = server.text_of(params.text_document.uri)
+    return await asyncio.to_thread(features.symbols, text)
 
 
 def serve() -> None:

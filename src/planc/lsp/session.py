@@ -126,6 +126,7 @@ class QuarterSession:
     _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
     _running: int = 0  # generation of the compile under way
+    _model_only: bool = False  # a refresh: the model for the features, no check
     # where the last compile's time went (seconds; counts of region results), for the bench
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -201,6 +202,7 @@ class QuarterSession:
     def refresh(self) -> None:
         """Build the model from the buffers of the last partitioned compile (for the features).
 
+        Only the model: its diagnostics were published already, so no check runs again.
         Raises :class:`Cancelled` when a newer edit is on its way: its compile comes first."""
         stale = self._stale
         if stale is None:
@@ -208,7 +210,18 @@ class QuarterSession:
         buffers, generation = stale
         if generation != self.generation:
             raise Cancelled
-        self.compile(buffers, generation)
+        self._running = generation
+        sources, problems = self.sources(buffers)
+        self._still_wanted()
+        self._model_only = True
+        try:
+            result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+        finally:
+            self._model_only = False
+        self._still_wanted()
+        if result.plan is not None:
+            self.plan = result.plan
+            self.plan_sources = result.sources
         if self._stale is stale:
             self._stale = None
 
@@ -279,6 +292,8 @@ class QuarterSession:
 
     def _run_checks(self, plan: Plan) -> Iterator[Diagnostic]:
         """Every check, each one guarded: a failure becomes PLC050 and the others still run."""
+        if self._model_only:
+            return
         for check in self.checks:
             self._still_wanted()
             yield from guarded(check, plan)
