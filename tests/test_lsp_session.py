@@ -97,3 +97,17 @@ def test_unchanged_files_are_not_composed_again_for_their_diagnostics(
         for d in first.diagnostics
         if d.span and Path(d.span.path).name == "north.yaml"
     ]
+
+
+def test_many_edits_never_push_out_the_results_of_the_files_not_edited(plan: Path) -> None:
+    """The server keeps every region's result while one file takes edit after edit: the
+    results an edit reads stay the newest (older edits' results go first)."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    session.compile({}, session.generation)
+    base = east.read_bytes()
+    for step in range(session.memory.limit + 8):
+        text = base + b"# edit %d\n" % step  # new bytes every time
+        session.compile_diagnostics({east: text}, session.generation)
+        if step:  # the first partitioned compile fills every region's result
+            assert session.timings["regions_computed"] == 1, step  # the edited file only
