@@ -140,8 +140,8 @@ class QuarterSession:
         default_factory=dict
     )  # what ``plan`` was built from
     published: set[str] = field(default_factory=set)  # files whose diagnostics were sent last
-    # every target's value as the disk had it when the server first compiled the folder with
-    # no unsaved edit: what "a changed target" (an adjustment record stub) is changed from
+    # every target's value as the disk had it when the model was first built (from the disk's
+    # files if a buffer differed): what "a changed target" (a record stub) is changed from
     baseline: dict[tuple[str, str], Decimal] | None = None
     frontend: Frontend = field(init=False)
     memory: MemoryStore = field(default_factory=RecentStore)  # region results, by content
@@ -176,15 +176,13 @@ class QuarterSession:
         Each region file's result (with the quarter file) is kept in memory, so an
         edit compiles the edited file and the cross-file checks only (see
         :mod:`planc.checks.partition`: the same diagnostics as :meth:`compile`). The
-        model the features read is then built on demand (:meth:`refresh`). The first
-        compile, or one the partition cannot vouch for, is :meth:`compile` itself.
+        first compile goes this way too, so it leaves every region's result behind
+        (else the first keystroke would compile every region file). The model the
+        features read is built on demand (:meth:`refresh`). A plan the partition
+        cannot vouch for is compiled whole (:meth:`compile`).
         """
         started = time.perf_counter()
         self.timings = {}
-        if self.baseline is None or self.plan is None:
-            whole = self.compile(buffers, generation)
-            self.timings["full"] = time.perf_counter() - started
-            return whole
         self._running = generation
         sources, problems = self.sources(buffers)
         read = time.perf_counter()
@@ -244,8 +242,29 @@ class QuarterSession:
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
+            if self.baseline is None:
+                self.baseline = self._baseline(result.plan, buffers)
         if self._stale is stale:
             self._stale = None
+
+    def _baseline(
+        self, plan: Plan, buffers: Mapping[Path, bytes]
+    ) -> dict[tuple[str, str], Decimal] | None:
+        """Every target's value as the disk has it (the model of the disk's files when an
+        open buffer differs from its file)."""
+        if not self._as_on_disk(buffers):
+            sources, problems = self.sources({})
+            self._model_only = True
+            try:
+                plan_on_disk = self.frontend.compile(
+                    str(self.root), sources, problems, resolve=False
+                ).plan
+            finally:
+                self._model_only = False
+            if plan_on_disk is None:
+                return None
+            plan = plan_on_disk
+        return _target_values(plan)
 
     def _guarded(self, check: Check, plan: Plan) -> list[Diagnostic]:
         self._still_wanted()
@@ -265,11 +284,7 @@ class QuarterSession:
             self.plan = result.plan
             self.plan_sources = result.sources
             if self.baseline is None and self._as_on_disk(buffers):
-                self.baseline = {
-                    (node.id, metric): target.value
-                    for node in result.plan.nodes.values()
-                    for metric, target in node.targets.items()
-                }
+                self.baseline = _target_values(result.plan)
         return result
 
     def _placed(
@@ -319,6 +334,14 @@ class QuarterSession:
         for check in self.checks:
             self._still_wanted()
             yield from guarded(check, plan)
+
+
+def _target_values(plan: Plan) -> dict[tuple[str, str], Decimal]:
+    return {
+        (node.id, metric): target.value
+        for node in plan.nodes.values()
+        for metric, target in node.targets.items()
+    }
 
 
 def guarded(check: Check, plan: Plan) -> list[Diagnostic]:
