@@ -241,16 +241,17 @@ def report(sizes: list[SizeRun]) -> str:
         "planc lsp: didChange (one character in a region file) → publishDiagnostics, "
         "through a real client over stdio; floors in this process.",
         "",
-        "| reps | region file | cold open | edit → diagnostics (median) | best | server CPU "
-        "per edit | floor: compose | floor: frontend (CPU) | ratio to frontend (CPU) | goal | |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| reps | region file | cold open | first edit | edit → diagnostics (median) | best | "
+        "server CPU per edit | floor: compose | floor: frontend (CPU) | ratio to frontend (CPU) "
+        "| goal | |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in sizes:
         goal = GOALS.get(s.reps)
         verdict = "" if goal is None else ("met" if s.median_s < goal else "NOT MET")
         lines.append(
             f"| {s.reps:,} | {s.region_bytes / 1e6:.1f} MB | {s.cold_s:.2f} s | "
-            f"{s.median_s * 1000:.0f} ms | {min(s.edits_s) * 1000:.0f} ms | "
+            f"{s.edits_s[0] * 1000:.0f} ms | {s.median_s * 1000:.0f} ms | {min(s.edits_s) * 1000:.0f} ms | "
             f"{s.median_cpu_s * 1000:.0f} ms | "
             f"{s.compose_s * 1000:.0f} ms | {s.frontend_s * 1000:.0f} ms "
             f"({s.frontend_cpu_s * 1000:.0f} ms) | {s.median_s / s.frontend_s:.2f}x "
