@@ -7,9 +7,7 @@ more to place diagnostics. :class:`PlanDocument` keeps the offset of every line
 and applies a change as one slice, the same text pygls would make (it asks
 pygls's own position codec for the columns, so UTF-16 columns, positions past
 the end and reversed ranges come out alike; ``tests/test_lsp_document.py``
-compares both on random edits). A buffer with line breaks other than ``\\n``
-(``\\r``, form feeds, ``U+2028``: ``str.splitlines`` breaks on them, YAML
-mostly does not) is left to pygls.
+compares both on random edits, with every line break ``str.splitlines`` knows).
 
 It also keeps, per version, the buffer's UTF-8 bytes (what a compile reads) and
 its lines as planc counts them (what diagnostics are placed in).
@@ -26,14 +24,22 @@ from lsprotocol import types
 from pygls.workspace import Workspace
 from pygls.workspace.text_document import TextDocument
 
-# every break str.splitlines knows besides "\n": a buffer holding one is pygls's to edit
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# every line break str.splitlines knows (pygls's lines)
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+# a break after which planc's lines (split at "\n") are not pygls's
+_NOT_PLANC = re.compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def line_starts(text: str) -> list[int]:
-    """The offset of each line of ``text`` as ``str.splitlines(keepends=True)`` cuts it
-    (for a text whose only break is ``\\n``)."""
+    """The offset of each line of ``text`` as ``str.splitlines(keepends=True)`` cuts it."""
     return list(accumulate(map(len, text.splitlines(True)), initial=0))[:-1]
+
+
+def _break_of(line: str) -> int:
+    """How many characters the line break at the end of ``line`` takes (0: the last line)."""
+    if line.endswith("\r\n"):
+        return 2
+    return 1 if line and _BREAKS.match(line[-1]) else 0
 
 
 class SplitLines(Sequence[str]):
@@ -104,8 +110,8 @@ class PlanDocument(TextDocument):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._starts: list[int] | None = None  # line offsets; None: not known (or not simple)
-        self._simple: bool | None = None  # "\n" the only break
+        self._starts: list[int] | None = None  # line offsets; None: not known yet
+        self._planc: bool | None = None  # "\n" and "\r\n" the only breaks (planc's lines)
         self._data: bytes | None = None
         self._clean = False  # the bytes decode back to the same text (no lone surrogate)
 
@@ -127,24 +133,21 @@ class PlanDocument(TextDocument):
         ``data`` is this version's bytes and the text is plain (else ``None``: decode it)."""
         if data is not self.data or not self._clean:
             return None
-        starts = self._line_starts()
         text = self.source
-        if starts is None or text.startswith("\ufeff"):
+        if self._planc is None:
+            self._planc = _NOT_PLANC.search(text) is None
+        if not self._planc or text.startswith("\ufeff"):
             return None
-        return PlancLines(text, starts)
+        return PlancLines(text, self._line_starts())
 
     # --- edits --------------------------------------------------------------------
 
     def _forget(self) -> None:
         self._starts = None
-        self._simple = None
+        self._planc = None
         self._data = None
 
-    def _line_starts(self) -> list[int] | None:
-        if self._simple is None:
-            self._simple = _OTHER_BREAKS.search(self.source) is None
-        if not self._simple:
-            return None
+    def _line_starts(self) -> list[int]:
         if self._starts is None:
             self._starts = line_starts(self.source)
         return self._starts
@@ -156,10 +159,6 @@ class PlanDocument(TextDocument):
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         starts = self._line_starts()
         text = change.text
-        if starts is None or _OTHER_BREAKS.search(text) is not None:
-            super()._apply_incremental_change(change)
-            self._forget()
-            return
         source = self.source
         lines = SplitLines(source, starts)
         where = self._position_codec.range_from_client_units(lines, change.range)
@@ -168,7 +167,7 @@ class PlanDocument(TextDocument):
         self._data = None
         if start_line == len(lines):  # pygls: an edit at the very end is appended
             self._source = source + text
-            self._starts = None
+            self._forget()
             return
         if start_line > end_line:  # pygls writes every line as it was
             return
@@ -176,17 +175,18 @@ class PlanDocument(TextDocument):
         cut = starts[start_line] + min(start_col, len(first))
         rest = starts[end_line] + min(end_col, len(last))
         self._source = source[:cut] + text + source[rest:]
-        # one line edited, its line break kept, no break typed: later lines only move
-        kept_break = not last.endswith("\n") or min(end_col, len(last)) < len(last)
-        if start_line == end_line and "\n" not in text and kept_break and rest >= cut:
-            delta = len(text) - (rest - cut)
-            if len(last) + delta == 0:  # the last line, now empty: it is no line any more
-                self._starts = None
-            elif delta:
+        # one line edited, its line break kept whole, no break typed, something left before
+        # the break (an emptied line may join the one above: "\r" + "\n"): later lines move
+        content = len(last) - _break_of(last)
+        kept = start_line == end_line and cut <= rest <= starts[end_line] + content
+        delta = len(text) - (rest - cut)
+        if kept and content + delta > 0 and _BREAKS.search(text) is None:
+            if delta:
                 tail = starts[start_line + 1 :]
                 starts[start_line + 1 :] = [s + delta for s in tail]
         else:
-            self._starts = None
+            self._forget()
+            self._data = None
 
 
 class PlanWorkspace(Workspace):
