@@ -120,6 +120,8 @@ class PlanServer(LanguageServer):
         self.stopping = False  # after shutdown: nothing is compiled any more
         self.roots: dict[Path, Path | None] = {}  # file -> its quarter folder (None: outside)
         self.last_edit: dict[Path, float] = {}  # quarter folder -> when its last edit came
+        self.last_publish: dict[Path, float] = {}  # quarter folder -> when it was last published
+        self.running: dict[Path, asyncio.Future[CheckResult]] = {}  # its compile under way
         self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
 
     # --- documents ---------------------------------------------------------
@@ -230,7 +232,24 @@ class PlanServer(LanguageServer):
         running = loop.run_in_executor(
             self.compiler, session.compile_diagnostics, buffers, generation
         )
+        self.running[session.root] = running
         return started, versions, running
+
+    async def diagnostics_done(self, session: QuarterSession) -> None:
+        """Wait (a minute at most) until no diagnostics compile of ``session`` is under way
+        or due: what the editor asks as the user types is answered after the diagnostics."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while loop.time() < deadline and not self.stopping:
+            running = self.running.get(session.root)
+            if running is not None and not running.done():
+                await asyncio.wait([running], timeout=deadline - loop.time())
+            elif time.monotonic() - self.last_edit.get(session.root, -1e9) < max(
+                self.options.debounce, 0.01
+            ):
+                await asyncio.sleep(max(self.options.debounce, 0.01))  # a compile is due
+            else:
+                return
 
     async def _finish(
         self,
@@ -253,6 +272,7 @@ class PlanServer(LanguageServer):
         if generation != session.generation:
             return
         compiled = time.monotonic()
+        self.last_publish[session.root] = compiled
         self.views.pop(session.root, None)
         sent = self._publish(session, uri, result.diagnostics, set(result.sources), versions)
         if self.options.timings:
@@ -388,14 +408,18 @@ class PlanServer(LanguageServer):
         After an edit the diagnostics come from the plan checked by its files; the model
         that hover, completion and the code actions read is built when one of them asks,
         on the compile thread (so never beside a compile), while the editor is served,
-        once the user has stopped typing for ``MODEL_QUIET_SECONDS`` (a rebuild cannot be
-        stopped half-way, and the next keystroke's diagnostics would wait for it)."""
+        once the user has neither typed nor been shown new diagnostics for
+        ``MODEL_QUIET_SECONDS`` (a rebuild cannot be stopped half-way, and the next
+        keystroke's diagnostics would wait for it)."""
         path = _path(uri)
         session = self.session_for(path) if path is not None else None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
         while session is not None and session.stale and not self.stopping:
-            typing = time.monotonic() - self.last_edit.get(session.root, -1e9)
+            # quiet since the last edit and since the diagnostics it gave were published
+            typing = time.monotonic() - max(
+                self.last_edit.get(session.root, -1e9), self.last_publish.get(session.root, -1e9)
+            )
             if typing < MODEL_QUIET_SECONDS and loop.time() < deadline:
                 await asyncio.sleep(MODEL_QUIET_SECONDS - typing)
                 continue
@@ -661,8 +685,12 @@ def _fix(
 async def _symbols(
     server: PlanServer, params: types.DocumentSymbolParams
 ) -> list[types.DocumentSymbol]:
-    # composing a large buffer takes a while: off the loop, so diagnostics are published
-    # meanwhile (the editor asks for the outline as the user types)
+    # the editor asks for the outline as the user types: composing a large buffer takes a
+    # while, so it waits for the diagnostics and runs off the loop
+    path = _path(params.text_document.uri)
+    session = server.session_for(path) if path is not None else None
+    if session is not None:
+        await server.diagnostics_done(session)
     text = server.text_of(params.text_document.uri)
     return await asyncio.to_thread(features.symbols, text)
 
