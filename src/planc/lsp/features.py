@@ -646,6 +646,32 @@ def _position_of(lines: list[str], offset: int) -> types.Position:
 # --- document symbols --------------------------------------------------------
 
 
+def symbols_json(text: str) -> list[dict[str, Any]]:
+    """:func:`symbols` as the JSON the client gets, built directly: the outline of a 1.9 MB
+    region file is ~9,000 symbols, which pygls's generic converter turns into JSON in
+    seconds, on the server's loop."""
+    return [_symbol_json(symbol) for symbol in symbols(text)]
+
+
+def _range_json(where: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": where.start.line, "character": where.start.character},
+        "end": {"line": where.end.line, "character": where.end.character},
+    }
+
+
+def _symbol_json(symbol: types.DocumentSymbol) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": symbol.name}
+    if symbol.detail is not None:
+        out["detail"] = symbol.detail
+    out["kind"] = int(symbol.kind)
+    out["range"] = _range_json(symbol.range)
+    out["selectionRange"] = _range_json(symbol.selection_range)
+    if symbol.children is not None:
+        out["children"] = [_symbol_json(child) for child in symbol.children]
+    return out
+
+
 def symbols(text: str) -> list[types.DocumentSymbol]:
     """The outline: region → teams → reps with their targets; the company in a quarter file."""
     root = compose(text)

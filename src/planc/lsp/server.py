@@ -682,9 +682,7 @@ def _fix(
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-async def _symbols(
-    server: PlanServer, params: types.DocumentSymbolParams
-) -> list[types.DocumentSymbol]:
+async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> list[Any]:
     # the editor asks for the outline as the user types: composing a large buffer takes a
     # while, so it waits for the diagnostics and runs off the loop
     path = _path(params.text_document.uri)
@@ -692,7 +690,7 @@ async def _symbols(
     if session is not None:
         await server.diagnostics_done(session)
     text = server.text_of(params.text_document.uri)
-    return await asyncio.to_thread(features.symbols, text)
+    return await asyncio.to_thread(features.symbols_json, text)
 
 
 def serve() -> None:
