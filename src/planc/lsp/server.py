@@ -235,6 +235,22 @@ class PlanServer(LanguageServer):
         self.running[session.root] = running
         return started, versions, running
 
+    async def settled(self, session: QuarterSession) -> None:
+        """Wait (a minute at most) until the diagnostics are out and the user has neither
+        typed nor been shown new diagnostics for ``MODEL_QUIET_SECONDS``: the work the
+        editor's own questions need (the model, the outline) then does not hold up the
+        next keystroke's diagnostics."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while not self.stopping:
+            await self.diagnostics_done(session)
+            quiet = time.monotonic() - max(
+                self.last_edit.get(session.root, -1e9), self.last_publish.get(session.root, -1e9)
+            )
+            if quiet >= MODEL_QUIET_SECONDS or loop.time() > deadline:
+                return
+            await asyncio.sleep(MODEL_QUIET_SECONDS - quiet)
+
     async def diagnostics_done(self, session: QuarterSession) -> None:
         """Wait (a minute at most) until no diagnostics compile of ``session`` is under way
         or due: what the editor asks as the user types is answered after the diagnostics."""
@@ -416,13 +432,7 @@ class PlanServer(LanguageServer):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
         while session is not None and session.stale and not self.stopping:
-            # quiet since the last edit and since the diagnostics it gave were published
-            typing = time.monotonic() - max(
-                self.last_edit.get(session.root, -1e9), self.last_publish.get(session.root, -1e9)
-            )
-            if typing < MODEL_QUIET_SECONDS and loop.time() < deadline:
-                await asyncio.sleep(MODEL_QUIET_SECONDS - typing)
-                continue
+            await self.settled(session)
             try:
                 await loop.run_in_executor(self.compiler, session.refresh)
             except Cancelled:  # a newer edit: wait for its compile, then build its model
@@ -688,7 +698,7 @@ async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> li
     path = _path(params.text_document.uri)
     session = server.session_for(path) if path is not None else None
     if session is not None:
-        await server.diagnostics_done(session)
+        await server.settled(session)
     text = server.text_of(params.text_document.uri)
     return await asyncio.to_thread(features.symbols_json, text)
 
