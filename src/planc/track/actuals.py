@@ -33,17 +33,20 @@ from __future__ import annotations
 
 import codecs
 import csv
+import importlib
+import importlib.util
 import io
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planc.core.extras import MissingExtra
 from planc.core.files import NotRegularFile, open_regular
@@ -51,11 +54,25 @@ from planc.core.files import NotRegularFile, open_regular
 try:
     import numpy as np
     import numpy.typing as npt
-    import pandas as pd
 except ModuleNotFoundError as error:  # `pip install planc` leaves pandas out: say which extra
     raise MissingExtra(
         "reading CRM exports (planc track, --actuals)", "track", error.name
     ) from error
+if importlib.util.find_spec("pandas") is None:
+    raise MissingExtra("reading CRM exports (planc track, --actuals)", "track", "pandas")
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: the DuckDB and database paths never need it
+        (its import is about a third of ``planc track``'s start-up)."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("pandas"), name)
+
+    pd = _Pandas()
 
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
@@ -695,7 +712,10 @@ def _norm(value: object) -> str:
 
 
 def _missing(value: object) -> bool:
-    if value is None or value is pd.NaT:
+    if value is None:
+        return True
+    pandas = sys.modules.get("pandas")  # no NaT without pandas: do not import it to ask
+    if pandas is not None and value is pandas.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
