@@ -452,7 +452,7 @@ def report(results: dict[str, Any]) -> None:
         "(planc - check)/floor is what the actuals cost beyond it. PASS/FAIL judges planc/floor.\n"
     )
     print(
-        "| rows | planc reader | fastest CSV reader (same 6 columns) | s | planc s | planc/reader | |"
+        "| rows | planc reader | fastest CSV reader (the same 7 columns) | s | planc s | planc/reader | |"
     )
     print("|---:|---|---|---:|---:|---:|---|")
     for r in results["files"]:
