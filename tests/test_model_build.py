@@ -45,3 +45,13 @@ def test_the_fast_constructor_builds_the_same_frozen_target() -> None:
         made.value = Decimal(0)  # type: ignore[misc]
     with pytest.raises(TypeError):
         model._new_target(*values[:-1])  # every field must be given
+
+
+def test_the_fast_reference_maker_builds_the_same_frozen_reference() -> None:
+    assert tuple(f.name for f in dataclasses.fields(model.Reference)) == model._REFERENCE_FIELDS
+    loc = Loc("r.yaml", ("region", "owner"))
+    made = model._new_reference("person", "wang-lei", "region owner", loc)
+    assert type(made) is model.Reference
+    assert made == model.Reference("person", "wang-lei", "region owner", loc)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.id = "x"  # type: ignore[misc]
