@@ -48,6 +48,21 @@ def _units(draw_total: int, unit: Decimal) -> Decimal:
     return Decimal(draw_total) * unit
 
 
+def _by_fractions(
+    total: Decimal, weights: list[Fraction | Decimal | int], unit: Decimal
+) -> list[Decimal]:
+    """largest_remainder as it was written first, in Fractions: the reference."""
+    exact = [Fraction(w) for w in weights]
+    weight_sum = sum(exact, Fraction(0))
+    count = int(Fraction(total) / Fraction(unit))
+    quotas = [count * w / weight_sum for w in exact]
+    shares = [q.numerator // q.denominator for q in quotas]
+    order = sorted(range(len(exact)), key=lambda i: (shares[i] - quotas[i], -exact[i], i))
+    for index in order[: count - sum(shares)]:
+        shares[index] += 1
+    return [Decimal(share) * unit for share in shares]
+
+
 class TestLargestRemainder:
     """The split is exact, never negative, monotone in the weights and a fixed point of itself."""
 
@@ -96,6 +111,26 @@ class TestLargestRemainder:
         first = largest_remainder(amount, weights, unit)
         assert largest_remainder(amount, first, unit) == first
         assert largest_remainder(amount, weights, unit) == first  # deterministic
+
+    @given(
+        total=st.integers(min_value=0, max_value=10**8),
+        unit=UNITS,
+        weights=st.lists(
+            st.one_of(
+                st.integers(min_value=0, max_value=10**9),
+                st.decimals(min_value=0, max_value=10**7, places=3),
+                st.fractions(min_value=0, max_value=10**6, max_denominator=10**4),
+            ),
+            min_size=1,
+            max_size=40,
+        ).filter(lambda ws: sum(Fraction(w) for w in ws) > 0),
+    )
+    def test_the_integer_arithmetic_is_the_fractions(
+        self, total: int, unit: Decimal, weights: list[Fraction | Decimal | int]
+    ) -> None:
+        """largest_remainder computes in integers; the same split as in exact fractions."""
+        amount = _units(total, unit)
+        assert largest_remainder(amount, weights, unit) == _by_fractions(amount, weights, unit)
 
     def test_known_split(self) -> None:
         # 1,000,000 in thirds to the thousand: 333,000 each and one extra 1,000 to the first.
@@ -358,6 +393,30 @@ class TestCommand:
         assert result.code == 1
         assert "PLC602" in result.stderr and "nothing written" in result.stderr
         assert {p: p.read_bytes() for p in plan.rglob("*.yaml")} == before
+
+    def test_an_error_the_plan_had_is_not_the_edits(self, tmp_path: Path) -> None:
+        """The plan's own checks run only when the edited plan has errors (to tell them from
+        the ones it brings): an error it had is counted as remaining, never as new."""
+        plan = _copy(tmp_path)
+        _drop_adjustments(plan)
+        # nora becomes her own manager's manager: PLC207, an error that no split touches
+        edit_file = plan / "regions" / "north.yaml"
+        text = edit_file.read_text(encoding="utf-8")
+        loop = text.replace("role: director, manager: vera", "role: director, manager: nora")
+        assert loop != text
+        edit_file.write_text(loop, encoding="utf-8")
+        args = ("--node", "north-ent", "--metric", "revenue", "--method", "even", "--write")
+        result = run_planc("allocate", plan, *args)
+        assert result.code == 0, result.stderr
+        assert "note: 1 error(s) elsewhere in the plan remain" in result.stdout
+        assert "wrote" in result.stdout
+        # and beside an error the edit brings (the adjustment log no longer agrees)
+        plan = _copy(tmp_path, name="again")
+        (plan / "regions" / "north.yaml").write_text(loop, encoding="utf-8")
+        args = ("--node", "north-ent", "--metric", "revenue", "--method", "even", "--uplift", "1")
+        result = run_planc("allocate", plan, *args, "--write")
+        assert result.code == 1
+        assert "PLC602" in result.stderr and "PLC207" not in result.stderr
 
     def test_adds_missing_targets_and_phasing_in_house_style(self, tmp_path: Path) -> None:
         plan = _copy(tmp_path)

@@ -15,6 +15,7 @@ from planc.checks import check_directory
 from planc.core.cache import UnitCache
 from planc.site import render as render_module
 from planc.site import reuse
+from planc.site.checked import check_for_render
 from planc.site.render import RenderReport, _record_name, render_site
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
@@ -43,7 +44,7 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
 
 def render(plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked)."""
-    result = check_directory(plan, store=cache)
+    result = check_for_render(plan, cache)
     assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
     return render_site(result, out, records=cache)
 
@@ -304,3 +305,36 @@ class TestBothCores:
         render_site(result, tmp_path / "two")
         assert failed.exists()
         assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
+
+    @pytest.mark.parametrize("worker", ["decides", "dies half way"])
+    def test_a_worker_sorts_out_the_pages_to_keep(
+        self, worker: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Keys made and old pages kept by a forked worker are those one process keeps."""
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        real = render_module._Sorting.decide
+        parent = os.getpid()
+        seen = tmp_path / "deciders"
+        seen.mkdir()
+
+        def spied(self: Any, indexes: Any) -> Any:
+            (seen / str(os.getpid())).touch()
+            if os.getpid() == parent or worker == "decides":
+                return real(self, indexes)
+            real(self, list(indexes)[:2])  # keeps (links) some pages, then it dies
+            raise OSError("the worker ran out of something")
+
+        monkeypatch.setattr(render_module._Sorting, "decide", spied)
+        renders = Renders(mini_plan, tmp_path)
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "csat: {value: 4.5}\n            sales_expense: {value: 35000}\n        - rep: bob",
+            "csat: {value: 4.6}\n            sales_expense: {value: 35000}\n        - rep: bob",
+        )
+        written, changed = renders.again()  # the site is the full render's, byte for byte
+        assert "reps/ann.html" in changed
+        assert written <= ONE_REP_PAGES
+        # a worker in each render with the cache (the first and the second one)
+        assert len({int(p.name) for p in seen.iterdir()} - {parent}) == 2

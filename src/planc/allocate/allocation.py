@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
@@ -57,14 +57,23 @@ def largest_remainder(
     exact = [Fraction(w) for w in weights]
     if any(w < 0 for w in exact):
         raise ValueError("weights must not be negative")
-    weight_sum = sum(exact, Fraction(0))
+    # The same arithmetic in integers: every weight times the common denominator (the
+    # quotas' order and their remainders' order are unchanged), ~10x faster than Fractions.
+    common = math.lcm(*(w.denominator for w in exact)) if exact else 1
+    whole = [w.numerator * (common // w.denominator) for w in exact]
+    weight_sum = sum(whole)
     if weight_sum == 0:
         raise ValueError("the weights add up to zero")
     count = int(units)
-    quotas = [count * w / weight_sum for w in exact]
-    shares = [q.numerator // q.denominator for q in quotas]
+    # quota i = count * whole[i] / weight_sum = shares[i] + rests[i] / weight_sum
+    shares, rests = [], []
+    for w in whole:
+        share, rest = divmod(count * w, weight_sum)
+        shares.append(share)
+        rests.append(rest)
     left = count - sum(shares)
-    order = sorted(range(len(exact)), key=lambda i: (shares[i] - quotas[i], -exact[i], i))
+    # largest remainder first (shares - quota = -rest / weight_sum), then larger weight
+    order = sorted(range(len(whole)), key=lambda i: (-rests[i], -whole[i], i))
     for index in order[:left]:
         shares[index] += 1
     return [Decimal(share) * unit for share in shares]
@@ -446,6 +455,12 @@ class CumulativeRoom:
     resplit: dict[str, Node]  # every node the cascade splits
     reps_below: dict[str, Decimal]  # node -> its reps' current sum
     new_values: dict[str, Decimal]
+    # What every split of a level under one region or company shares (the splits of a
+    # cascade ask for it ~500 times at 10,000 reps): the peers, the sum of their reps'
+    # current values, and the sum of their values as of a version of that level.
+    _peers: dict[tuple[str, Level], tuple[list[Node], Decimal]] = field(default_factory=dict)
+    _sums: dict[tuple[str, Level], tuple[int, Fraction]] = field(default_factory=dict)
+    _versions: dict[Level, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, plan: Plan, node_id: str, metric: str) -> CumulativeRoom:
@@ -470,6 +485,8 @@ class CumulativeRoom:
         """Record the new values a split gave its children."""
         for change in allocation.children:
             self.new_values[change.node.id] = change.after
+            level = change.node.level
+            self._versions[level] = self._versions.get(level, 0) + 1
 
     def _value(self, node: Node) -> Decimal:
         return self.new_values.get(node.id, node.targets[self.metric].value)
@@ -504,18 +521,39 @@ class CumulativeRoom:
         band = policy.cumulative(above.level)
         room = Fraction(self._value(above)) * (100 + Fraction(band.max)) / 100
         room += Fraction(policy.tolerance)
-        peers = [
-            peer
-            for peer in self.resplit.values()
-            if peer.level is node.level and _is_below(self.plan, peer, above)
-        ]
-        fixed = self.reps_below[above.id] - sum(
-            (self.reps_below.get(p.id, Decimal(0)) for p in peers), Decimal(0)
-        )
-        values = sum((Fraction(self._value(p)) for p in peers if p is not node), Fraction(0))
+        peers, fixed = self._peers_of(above, node.level)
+        values = self._sum_of(above, node.level, peers)
+        if any(p is node for p in peers):
+            values -= Fraction(self._value(node))
         total = values + own
         free = room - Fraction(fixed)
         return free if total == 0 else free * own / total
+
+    def _peers_of(self, above: Node, level: Level) -> tuple[list[Node], Decimal]:
+        """The splits of ``level`` under ``above``, and what ``above``'s other reps add up to."""
+        key = (above.id, level)
+        found = self._peers.get(key)
+        if found is None:
+            peers = [
+                peer
+                for peer in self.resplit.values()
+                if peer.level is level and _is_below(self.plan, peer, above)
+            ]
+            fixed = self.reps_below[above.id] - sum(
+                (self.reps_below.get(p.id, Decimal(0)) for p in peers), Decimal(0)
+            )
+            found = self._peers[key] = (peers, fixed)
+        return found
+
+    def _sum_of(self, above: Node, level: Level, peers: list[Node]) -> Fraction:
+        """The peers' values now (again only after a split of their level settled)."""
+        key = (above.id, level)
+        version = self._versions.get(level, 0)
+        found = self._sums.get(key)
+        if found is None or found[0] != version:
+            total = sum((Fraction(self._value(p)) for p in peers), Fraction(0))
+            found = self._sums[key] = (version, total)
+        return found[1]
 
 
 def _is_below(plan: Plan, node: Node, above: Node) -> bool:

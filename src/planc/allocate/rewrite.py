@@ -16,9 +16,11 @@ from pathlib import Path
 from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
+from planc.checks.forked import run_checks_forked
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic_all
 from planc.core.frontend import Frontend, resolved
+from planc.core.model import Plan
 from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
 
@@ -33,14 +35,28 @@ class Rewrite:
     remaining_errors: list[Diagnostic] = field(default_factory=list)
 
 
+def model_only(plan: Plan) -> Iterable[Diagnostic]:
+    """No checks: what a :class:`Frontend` runs to compile the plan an edit starts from."""
+    return ()
+
+
 def edit_allocation(
-    before: CheckResult, allocations: Sequence[Allocation], frontend: Frontend | None = None
+    before: CheckResult,
+    allocations: Sequence[Allocation],
+    frontend: Frontend | None = None,
+    *,
+    checked: bool = True,
 ) -> Rewrite:
     """Splice the allocations into the plan's files and compile the result (nothing is written).
 
     With the ``frontend`` that compiled ``before``, only the edited files are
     loaded again. Only the new errors are given their line:col (the rest are
     counted, never shown), so an edited file is not composed once more for them.
+
+    ``checked=False``: ``before`` was compiled without its checks. They are run over
+    ``before.plan`` only when the edited plan has errors, to tell the errors it
+    brings from those the plan had; an edit that leaves no error (the usual case)
+    never needs them, which saves running every check over the whole plan once.
     """
     documents: dict[str, YamlDocument] = {}
     for allocation in allocations:
@@ -64,8 +80,13 @@ def edit_allocation(
     rewrite.result = after
     for allocation in allocations:
         _verify(after, allocation)
-    old = {(d.code, d.message) for d in before.diagnostics if d.severity is Severity.ERROR}
     errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
+    if not errors:
+        return rewrite
+    known: Iterable[Diagnostic] = before.diagnostics
+    if not checked and before.plan is not None:
+        known = [*before.diagnostics, *run_checks_forked(before.plan)]
+    old = {(d.code, d.message) for d in known if d.severity is Severity.ERROR}
     rewrite.new_errors = resolved(after, [d for d in errors if (d.code, d.message) not in old])
     rewrite.remaining_errors = [d for d in errors if (d.code, d.message) in old]
     return rewrite

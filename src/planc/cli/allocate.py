@@ -93,20 +93,24 @@ def allocate(
     """
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
-    from planc.allocate.rewrite import edit_allocation, write_files
-    from planc.checks import run_checks
+    from planc.allocate.rewrite import edit_allocation, model_only, write_files
+    from planc.checks.forked import run_checks_forked
     from planc.core.frontend import Frontend
     from planc.core.memory import gc_paused
     from planc.core.reporters import text
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
-    frontend = Frontend(run_checks)  # the edited plan reuses every file left alone
+    # The plan as it is: its model, not its checks (run only if the edit brings errors, to
+    # tell them from those the plan had: see edit_allocation). The edited plan reuses every
+    # file left alone, and is checked whole.
+    frontend = Frontend(model_only)
     # One shot over a whole plan kept in memory: with the collector on, its passes over the
     # two compiled plans cost more than the allocation (see planc.core.memory).
     with gc_paused(freeze=True):
         before = check_for_edit(plan_dir, frontend)
         assert before.plan is not None  # _check_for_edit exits otherwise
+        frontend.run_checks = run_checks_forked
         try:
             allocations = allocate_down(
                 before.plan,
@@ -121,7 +125,7 @@ def allocate(
             )
         except AllocationError as error:
             fail_usage(str(error))
-        rewrite = edit_allocation(before, allocations, frontend)
+        rewrite = edit_allocation(before, allocations, frontend, checked=False)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)

@@ -64,7 +64,14 @@ from planc.site.progress import (
     SiteActuals,
     WarningNote,
 )
-from planc.site.reuse import PageKeys, RecordStore, content_digest, index_from, index_record
+from planc.site.reuse import (
+    PageKeys,
+    RecordStore,
+    code_digest,
+    content_digest,
+    index_from,
+    index_record,
+)
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -1336,6 +1343,19 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def prepare() -> None:
+    """Compile the page templates and hash planc's code now, as a render will.
+
+    Neither depends on the plan: ``planc render`` does it while it waits for the
+    check (:func:`planc.site.checked.check_for_render`), so a CPU that would wait
+    does it instead of the render after the check.
+    """
+    env = environment()
+    for name in ("index.html.j2", "node.html.j2", "rep.html.j2"):
+        env.get_template(name)
+    code_digest()
+
+
 def _compact_css(css: str) -> str:
     """The stylesheet without comments and layout whitespace: it is repeated in every page."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
@@ -1434,19 +1454,10 @@ def _render_into(
             for folder in sorted({_inside(building, spec.path).parent for spec in specs}):
                 folder.mkdir(parents=True, exist_ok=True)
             todo: list[tuple[_Spec, str | None]] = []
-            for spec in specs:
-                key = views.key(keys, spec) if keys is not None else None
-                last = previous.get(spec.path)
-                if (
-                    key is not None
-                    and last is not None
-                    and last[0] == key
-                    and spec.path in old_pages
-                    and _keep(
-                        os.path.join(out, spec.path), str(building / spec.path), last[1], mode
-                    )
-                ):
-                    index[spec.path] = last
+            sorting = _Sorting(views, keys, specs, previous, old_pages, str(out), building, mode)
+            for spec, (key, kept) in zip(specs, _sort_out(sorting), strict=True):
+                if kept:
+                    index[spec.path] = previous[spec.path]
                 else:
                     todo.append((spec, key))
             digests = _render_pages(views, [spec for spec, _ in todo], building, keys is not None)
@@ -1465,6 +1476,89 @@ def _render_into(
     if records is not None and keys is not None:
         records.put_record(record, index_record(index))
     return RenderReport(out, len(written), out / "index.html", len(specs) - len(todo))
+
+
+@dataclass(frozen=True, slots=True)
+class _Sorting:
+    """What deciding which pages of the old site to keep reads (see :func:`_sort_out`)."""
+
+    views: _Views
+    keys: PageKeys | None
+    specs: list[_Spec]
+    previous: dict[str, tuple[str, str]]
+    old_pages: set[str]
+    out: str
+    building: Path
+    mode: int
+
+    def decide(self, indexes: Iterable[int]) -> list[tuple[str | None, bool]]:
+        """Each page's key, and whether the old site's page was kept (linked into the new)."""
+        found: list[tuple[str | None, bool]] = []
+        for i in indexes:
+            spec = self.specs[i]
+            key = self.views.key(self.keys, spec) if self.keys is not None else None
+            last = self.previous.get(spec.path)
+            kept = (
+                key is not None
+                and last is not None
+                and last[0] == key
+                and spec.path in self.old_pages
+                and _keep(
+                    os.path.join(self.out, spec.path),
+                    str(self.building / spec.path),
+                    last[1],
+                    self.mode,
+                )
+            )
+            found.append((key, kept))
+        return found
+
+
+# Past this many pages, a forked worker makes the keys of half of them and keeps those
+# it may (the keys of a 10,000-rep site and the check of 11,000 old pages take ~1 s).
+_PARALLEL_MIN_KEYS = 2000
+_SORTING: _Sorting | None = None  # read by the forked worker: inherited, never sent
+
+
+def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
+    """:meth:`_Sorting.decide` for every page, on two CPUs when there are many.
+
+    A worker takes the second half of the pages (whole regions, mostly: the
+    pages come in the plan's order, so the node digests each side makes are
+    mostly its own), links the pages it keeps into the new folder itself and
+    hands back only keys and yes/no. A worker that fails: its pages are unlinked
+    from the new folder and decided here again.
+    """
+    count = len(sorting.specs)
+    workers = default_workers()
+    if (
+        sorting.keys is None
+        or workers < 2
+        or count < _PARALLEL_MIN_KEYS
+        or "fork" not in mp.get_all_start_methods()
+    ):
+        return sorting.decide(range(count))
+    global _SORTING  # noqa: PLW0603 - read by the forked worker, cleared right after
+    _SORTING = sorting
+    half = count // 2
+    try:
+        with mp.get_context("fork").Pool(1) as pool:
+            job = pool.apply_async(_sort_forked, (half, count))
+            mine = sorting.decide(range(half))
+            try:
+                theirs: list[tuple[str | None, bool]] = job.get()
+            except Exception:  # noqa: BLE001 - a worker that died: decide its pages here
+                for spec in sorting.specs[half:]:
+                    (sorting.building / spec.path).unlink(missing_ok=True)
+                theirs = sorting.decide(range(half, count))
+    finally:
+        _SORTING = None
+    return mine + theirs
+
+
+def _sort_forked(start: int, stop: int) -> list[tuple[str | None, bool]]:
+    assert _SORTING is not None  # set before the fork
+    return _SORTING.decide(range(start, stop))
 
 
 _COLLECT_EVERY = 200  # pages

@@ -1,0 +1,184 @@
+"""The check a render starts from: the plan's model and every diagnostic, as a full compile gives them.
+
+A page needs the whole model, but a render with planc's cache need not run every
+check over it: the partitioned check (:mod:`planc.checks.partition`) gives the
+full compile's diagnostics (code, severity, span, message, hint, order) from the
+region results of the files that did not change. Those diagnostics were read
+back from JSON, so their messages are plain English text; the site shows them
+in the plan's language from the :class:`~planc.core.diagnostics.Message` a
+check made. So the model is built without checks, and only the checks whose
+codes the partition reported run over it (none on a clean plan): a check whose
+code the partition did not report reports nothing on the whole plan either.
+Their findings are compared with the partition's before they are used; on any
+difference every check runs, as without a cache.
+
+The partition and the model are independent: on two CPUs (``PLANC_WORKERS``, as
+loading) a forked child runs the partition while this process builds the model,
+and hands back only its diagnostics, through its own pipe (never a folder).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from planc.checks import CHECKS
+from planc.checks.forked import run_checks_forked
+from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
+from planc.core.diagnostics import Diagnostic
+from planc.core.frontend import CheckResult, Frontend, default_workers, resolved
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import gc_paused
+from planc.core.model import Plan
+from planc.core.pipeline import compile_sources, display_path, read_directory
+from planc.core.source import SourceFile
+
+#: ``PartitionStats.fallback`` when the checks over the model did not report what the partition
+#: did (never seen: the tests assert it; then every check runs, as without a cache)
+DISAGREE = "the checks over the model disagree with the partition"
+
+
+def check_for_render(
+    plan_dir: Path,
+    store: ResultStore | None,
+    stats: PartitionStats | None = None,
+    *,
+    model_with_errors: bool = True,
+    meanwhile: Callable[[], None] | None = None,
+) -> CheckResult:
+    """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
+
+    With a ``store`` (planc's cache), checked by the partition; ``stats`` tells
+    what it did (None in ``stats.fallback`` and ``stats.computed`` and
+    ``stats.cached`` filled when it ran). ``model_with_errors=False``: a plan with
+    errors comes back with its diagnostics only (``planc render`` prints them and
+    stops), not with the plan the full compile builds then. ``meanwhile`` is
+    called once the model is built, before waiting for the partition (work the
+    caller does anyway, done while the other CPU finishes the check).
+    """
+    sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
+    label = display_path(plan_dir)
+    if store is None:
+        return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
+    stats = stats if stats is not None else PartitionStats()
+    wait = _start_partition(label, sources, problems, store, stats)
+    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
+        label, sources, problems, resolve=False
+    )
+    if meanwhile is not None:
+        meanwhile()
+    partitioned = wait()
+    if partitioned is None:  # files the partition cannot vouch for: the full compile
+        return compile_sources(
+            label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+        )
+    if partitioned.has_errors:
+        if model_with_errors:
+            return compile_sources(
+                label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+            )
+        return partitioned  # printed as planc check prints it; nothing is rendered
+    plan = built.plan
+    if plan is None:  # the partition said it builds: never here, but not a traceback either
+        return compile_sources(
+            label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+        )
+    codes = {d.code for d in partitioned.diagnostics}
+    with gc_paused():
+        found = resolved(built, [*built.diagnostics, *_checks_of(plan, codes)])
+        if _shown(found) != _shown(partitioned.diagnostics):
+            stats.fallback = DISAGREE
+            found = resolved(built, [*built.diagnostics, *run_checks_forked(plan)])
+    built.diagnostics = found
+    return built
+
+
+def _start_partition(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    stats: PartitionStats,
+) -> Callable[[], CheckResult | None]:
+    """Start the partitioned check; the function returned waits for its result."""
+
+    def here() -> CheckResult | None:
+        return compile_partitioned(
+            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+        )
+
+    if default_workers() < 2 or "fork" not in mp.get_all_start_methods():
+        found = here()
+        return lambda: found
+    context = mp.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_partition_child, args=(send, label, sources, problems, store))
+    child.start()
+    send.close()
+
+    def wait() -> CheckResult | None:
+        try:
+            answer = receive.recv()
+        except (EOFError, OSError):  # the child died before it answered
+            answer = None
+        finally:
+            receive.close()
+            child.join()
+        if answer is None:
+            return here()  # do it in this process
+        found, done = answer
+        stats.computed, stats.cached, stats.fallback = done.computed, done.cached, done.fallback
+        if found is None:
+            return None
+        result = CheckResult(label, {s.path: s for s in sources})
+        result.diagnostics, result.levels = found
+        return result
+
+    return wait
+
+
+def _partition_child(
+    send: Connection,
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+) -> None:
+    """In the forked child: the partition's diagnostics and stats, or None if it failed."""
+    answer: Any = None
+    try:
+        stats = PartitionStats()
+        found = compile_partitioned(
+            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+        )
+        answer = (None if found is None else (found.diagnostics, found.levels), stats)
+    except BaseException:  # noqa: BLE001 - the parent computes it again and reports that
+        pass  # (an interrupt too: the parent has it as well, and says so once)
+    try:
+        send.send(answer)
+    except OSError:  # the parent is gone (interrupted): nobody to answer
+        pass
+    finally:
+        send.close()
+
+
+def _no_checks(plan: Plan) -> Iterable[Diagnostic]:
+    return ()
+
+
+def _checks_of(plan: Plan, codes: set[str]) -> Iterator[Diagnostic]:
+    """The checks of ``codes`` over the plan, in registry order (as :func:`run_checks`)."""
+    for check in CHECKS:
+        if check.rule.code in codes:
+            yield from check.run(plan)
+
+
+def _shown(found: list[Diagnostic]) -> list[tuple[object, ...]]:
+    """What ``planc check`` prints of each diagnostic, in order."""
+    return [
+        (d.code, d.severity, d.span, str(d.message), None if d.hint is None else str(d.hint))
+        for d in found
+    ]

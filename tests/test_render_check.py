@@ -1,0 +1,158 @@
+"""The check ``planc render`` starts from is the full compile's, though it runs fewer checks.
+
+With planc's cache, render takes its diagnostics from the partitioned check and
+runs over the model only the checks whose codes that reported
+(:mod:`planc.site.checked`). Compared with the full compile on every check case
+of ``tests/cases`` (the mini plan with each failing and passing edit, in Chinese):
+the same diagnostics in the same order, made by the same checks
+(a :class:`~planc.core.diagnostics.Message` where the full compile has one, so
+the site renders it from the plan's catalog), and a site byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planc.checks import check_directory
+from planc.checks.partition import PartitionStats
+from planc.core.cache import UnitCache
+from planc.core.diagnostics import Message
+from planc.site import checked
+from planc.site.checked import DISAGREE, check_for_render
+from planc.site.render import render_site
+from test_cases import FIXTURE, all_cases, apply_edit
+from test_site_incremental import site_files
+
+
+def _key(result: Any) -> list[tuple[Any, ...]]:
+    return [
+        (d.code, d.severity, d.span, d.message, d.hint, d.loc, _data(d.message), _data(d.hint))
+        for d in result.diagnostics
+    ]
+
+
+def _data(text: str | None) -> bool:
+    """Whether the site needs the message as data: a template with arguments. (A message
+    without arguments, such as a file's diagnostic read back from the unit cache, is
+    translated from its text.)"""
+    return isinstance(text, Message) and bool(text.args)
+
+
+def _cases() -> list[Any]:
+    return [
+        pytest.param(case, id=case.id)
+        for case in all_cases()
+        if case.command in (None, "check") and not case.args
+    ]
+
+
+def _plan(tmp_path: Path, case: Any, locale: str) -> Path:
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURE, plan)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    assert text.count("\nlocale: en\n") == 1
+    quarter.write_text(text.replace("\nlocale: en\n", f"\nlocale: {locale}\n"), encoding="utf-8")
+    for edit in case.edits:
+        apply_edit(plan, edit)
+    return plan
+
+
+def _same_check(plan: Path, store: UnitCache) -> Any:
+    full = check_directory(plan)  # no cache: one model, every check
+    stats = PartitionStats()
+    mine = check_for_render(plan, store, stats)
+    assert (mine.plan is None) == (full.plan is None)
+    assert stats.fallback != DISAGREE
+    if not full.has_errors:
+        assert _key(mine) == _key(full)
+        return mine
+    # planc render prints them (in English) and renders nothing; a file's diagnostics come
+    # from the unit cache as text then, as they did before the partition was used here
+    shown = [k[:6] for k in _key(full)]
+    assert [k[:6] for k in _key(mine)] == shown
+    stopped = check_for_render(plan, store, model_with_errors=False)
+    assert [k[:6] for k in _key(stopped)] == shown
+    return mine
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_every_case_gives_the_full_compiles_diagnostics(case: Any, tmp_path: Path) -> None:
+    # in Chinese: the checks do not read the locale, the site shows their messages translated
+    plan = _plan(tmp_path, case, "zh-CN")
+    store = UnitCache(tmp_path / "cache")
+    _same_check(plan, store)  # region results computed
+    _same_check(plan, store)  # and read back from the cache
+
+
+def test_a_site_with_warnings_in_chinese_is_the_full_renders(tmp_path: Path) -> None:
+    """Warnings read back from the cache as English text still show in Chinese."""
+    plan = _warned_plan(tmp_path)
+    store = UnitCache(tmp_path / "cache")
+    site = tmp_path / "site"
+    for attempt in range(2):  # the second one with every region result from the cache
+        result = _same_check(plan, store)
+        assert any(d.severity.value == "warning" for d in result.diagnostics)
+        assert not result.has_errors
+        report = render_site(result, site, records=store)
+        assert report.kept == (0 if attempt == 0 else report.pages - 1)
+        full = tmp_path / f"full-{attempt}"
+        render_site(check_directory(plan), full)
+        assert site_files(site) == site_files(full)
+
+
+def _warned_plan(tmp_path: Path) -> Path:
+    """The mini plan in Chinese, edited as the first check case that warns with arguments."""
+    for number, case in enumerate(_cases()):
+        plan = _plan(tmp_path / str(number), case.values[0], "zh-CN")
+        found = check_directory(plan)
+        if not found.has_errors and any(_data(d.message) for d in found.diagnostics):
+            return plan
+    raise AssertionError("no check case warns")
+
+
+def test_without_a_cache_it_is_the_full_compile(mini_plan: Path) -> None:
+    full = check_directory(mini_plan)
+    mine = check_for_render(mini_plan, None)
+    assert _key(mine) == _key(full) and mine.plan is not None
+
+
+@pytest.mark.parametrize("how", ["one process", "the child dies"])
+def test_the_partition_beside_the_model_gives_the_same(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one CPU the partition runs in this process; a child that dies is redone here."""
+    plan = _warned_plan(tmp_path)
+    if how == "one process":
+        monkeypatch.setenv("PLANC_WORKERS", "1")
+    else:
+        monkeypatch.setattr(checked, "_partition_child", lambda send, *args: send.close())
+    stats = PartitionStats()
+    mine = check_for_render(plan, UnitCache(tmp_path / "cache"), stats)
+    assert _key(mine) == _key(check_directory(plan))
+    assert len(stats.computed) == 2 and stats.fallback is None
+
+
+def test_a_partition_that_fails_in_the_child_fails_here_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Computed again in this process, so a bug shows as it would in planc check."""
+    monkeypatch.setattr(checked, "compile_partitioned", _raises)
+    with pytest.raises(RuntimeError, match="a bug in the partition"):
+        check_for_render(_warned_plan(tmp_path), UnitCache(tmp_path / "cache"))
+
+
+def _raises(*args: Any) -> None:
+    raise RuntimeError("a bug in the partition")
+
+
+def test_what_render_does_meanwhile_is_done_once_the_model_is_built(tmp_path: Path) -> None:
+    plan = _warned_plan(tmp_path)
+    calls: list[int] = []
+    mine = check_for_render(plan, UnitCache(tmp_path / "cache"), meanwhile=lambda: calls.append(1))
+    assert calls == [1] and mine.plan is not None
+    assert _key(mine) == _key(check_directory(plan))
