@@ -510,6 +510,7 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
 ) -> None:
     """A warm check recompiling one large file runs every other check in a forked child."""
     monkeypatch.setattr("planc.checks.partition._BOTH_CORES_BYTES", 0)
+    monkeypatch.setattr("planc.checks.partition._idle_core", lambda: True)
     forks: list[bool] = []
     real = partition._findings
 

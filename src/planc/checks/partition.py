@@ -1115,6 +1115,15 @@ class _Job:
     run: RunCheck
 
 
+def _idle_core() -> bool:
+    """Whether a second process would find a core to run on: on a machine already busier
+    than its cores (load average), a forked child only adds its own overhead."""
+    try:
+        return os.getloadavg()[0] + 1 <= (os.cpu_count() or 1)
+    except (OSError, AttributeError):  # no load average here (Windows)
+        return True
+
+
 def _read_teams(job: _Job, store: ResultStore | None) -> None:
     """An edit recompiles a file or two: their teams are kept (and read back) so that the
     next edit loads only the teams it changed; a cold check (``store`` None: the quarter
@@ -1160,7 +1169,12 @@ def _region_job(index: int) -> _Done:
     resolver = chunks.ChunkSpans(source, split) if split is not None else None
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
-    both = job.workers > 1 and len(job.sources) == 1 and len(source.data) >= _BOTH_CORES_BYTES
+    both = (
+        job.workers > 1
+        and len(job.sources) == 1
+        and len(source.data) >= _BOTH_CORES_BYTES
+        and _idle_core()
+    )
     result = region_result(job.quarter, unit, source, job.checks, job.run, resolver, both)
     return result, record, fresh
 
