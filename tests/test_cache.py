@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -12,9 +13,18 @@ import pytest
 
 from conftest import run_planc
 from planc.checks import check_directory
-from planc.core.cache import UnitCache, _decode, _encode, default_folder, entry_key
-from planc.core.frontend import FileUnit
-from planc.core.pipeline import CheckResult
+from planc.core.cache import (
+    StatCache,
+    UnitCache,
+    _decode,
+    _encode,
+    _record_key,
+    default_folder,
+    entry_key,
+)
+from planc.core.frontend import FileUnit, unit_digest
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.pipeline import CheckResult, read_directory
 
 
 def _summary(result: CheckResult) -> list[tuple[str, str, str, int, int]]:
@@ -179,7 +189,13 @@ def test_the_command_line_options(mini_plan: Path, tmp_path: Path) -> None:
     off = run_planc("check", mini_plan, "--no-cache", "--cache-dir", folder)
     assert off.code == 0 and not folder.exists()
     env = run_planc("check", mini_plan, env={"PLANC_CACHE_DIR": str(tmp_path / "env")})
-    assert env.code == 0 and len(_entries(tmp_path / "env")) == 3
+    # the units and region results; beside them the stat record, once the files are old enough
+    stat = (
+        tmp_path
+        / "env"
+        / f"{_record_key(StatCache.open(UnitCache(folder), mini_plan, DEFAULT_MAX_BYTES).name)}.json"
+    )
+    assert env.code == 0 and len(set(_entries(tmp_path / "env")) - {stat}) == 3
 
 
 def test_another_schema_or_loader_finds_no_entry(
@@ -198,3 +214,104 @@ def test_another_schema_or_loader_finds_no_entry(
         text = entry.read_text(encoding="utf-8")
         digest = json.loads(text)["digest"]
         assert cache._decode(text, digest) is None or '"schema":"' + "0" * 32 in text
+
+
+# --- the stat cache: a file whose stat is unchanged is not hashed again -------------------
+
+
+def _stat_pass(plan: Path, folder: Path) -> tuple[StatCache, dict[str, str]]:
+    """What ``check_directory(whole=False)`` does with a UnitCache: read, then digest."""
+    sources, _ = read_directory(plan)
+    stats = StatCache.open(UnitCache(folder), plan, DEFAULT_MAX_BYTES)
+    digests = {s.path: stats.digest(s) for s in sources}
+    for s in sources:  # whatever the stat said, the digest is the bytes' own
+        assert digests[s.path] == unit_digest(s.path, s.data, DEFAULT_MAX_BYTES)
+    stats.save({s.path for s in sources})
+    return stats, digests
+
+
+@pytest.fixture
+def old_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written by the test are milliseconds old: let the stat vouch for them."""
+    monkeypatch.setattr("planc.core.cache.STAT_WINDOW_NS", 0)
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_an_unchanged_stat_is_not_hashed_again(mini_plan: Path, tmp_path: Path) -> None:
+    first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert len(first.hashed) == 3
+    second, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert second.hashed == []
+    north = mini_plan / "regions" / "north.yaml"
+    north.write_bytes(north.read_bytes() + b"# more\n")
+    third, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert [Path(p).name for p in third.hashed] == ["north.yaml"]
+
+
+@pytest.mark.usefixtures("old_enough")
+@pytest.mark.parametrize("how", ["in place", "replaced"])
+def test_an_edit_that_keeps_size_and_mtime_is_still_caught(
+    mini_plan: Path, tmp_path: Path, how: str
+) -> None:
+    """``touch -d`` puts the old mtime back; the ctime (and for a new file the inode)
+    still moves, which no user can set."""
+    north = mini_plan / "regions" / "north.yaml"
+    _stat_pass(mini_plan, tmp_path / "cache")
+    before = north.stat()
+    data = north.read_bytes()
+    edited = data.replace(b"owner: ned\n", b"owner: nex\n", 1)
+    assert len(edited) == len(data) and edited != data
+    if how == "in place":
+        north.write_bytes(edited)
+    else:
+        (north.parent / "new.tmp").write_bytes(edited)
+        (north.parent / "new.tmp").replace(north)
+    os.utime(north, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (north.stat().st_size, north.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    stats, digests = _stat_pass(mini_plan, tmp_path / "cache")
+    assert [Path(p).name for p in stats.hashed] == ["north.yaml"]
+    sources, _ = read_directory(mini_plan)
+    (source,) = [s for s in sources if s.path.endswith("north.yaml")]
+    assert digests[source.path] == unit_digest(source.path, edited, DEFAULT_MAX_BYTES)
+
+
+def test_a_stat_younger_than_the_window_is_hashed_and_not_kept(
+    mini_plan: Path, tmp_path: Path
+) -> None:
+    """git's racy case: an edit within the timestamp tick of the last hash keeps the stat."""
+    first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    second, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert len(first.hashed) == len(second.hashed) == 3  # just written: too young to vouch
+    assert second.entries == {}
+
+
+@pytest.mark.usefixtures("old_enough")
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda entries: "not a mapping",
+        lambda entries: {path: entry[:5] for path, entry in entries.items()},
+        lambda entries: {path: [*entry[:5], "x" * 40] for path, entry in entries.items()},
+        lambda entries: {path: [str(n) for n in entry] for path, entry in entries.items()},
+    ],
+)
+def test_a_damaged_stat_record_is_ignored(mini_plan: Path, tmp_path: Path, damage: Any) -> None:
+    first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    store = UnitCache(tmp_path / "cache")
+    store.put_record(first.name, damage(first.entries))
+    again, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert len(again.hashed) == 3
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_the_check_with_the_stat_cache_finds_an_edit(mini_plan: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    north = mini_plan / "regions" / "north.yaml"
+    before = north.stat()
+    data = north.read_bytes()
+    north.write_bytes(data.replace(b"owner: ned\n", b"owner: nex\n", 1))
+    os.utime(north, ns=(before.st_atime_ns, before.st_mtime_ns))
+    warm = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert _summary(warm) == _summary(check_directory(mini_plan))
+    assert "PLC201" in {code for code, *_ in _summary(warm)}

@@ -11,6 +11,7 @@ Whatever the fast path accepts, the libyaml path finds nothing wrong with.
 from __future__ import annotations
 
 import json
+import re
 import string
 import subprocess
 import sys
@@ -139,8 +140,10 @@ def snippet(items: list[tuple[str, str, int]]) -> str:
             lines.append(f"{key}: [{value}, {value}]")
         elif form == 3:
             lines.append(f"{key}: {{a: {value}, b: {value}}}")
-        else:
+        elif form == 4:
             lines.append(f"{key}:\n  inner: {value}")
+        else:  # a trap in a comment: cut from the token rules, never read by either path
+            lines.append(f"{key}: [{value}, x]  # {value} {value}\n# {value}")
     return "\n".join(lines) + "\n"
 
 
@@ -155,7 +158,7 @@ def snippet(items: list[tuple[str, str, int]]) -> str:
                 st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
                 st.integers(-(10**17), 10**17).map(str),
             ),
-            st.integers(0, 4),
+            st.integers(0, 5),
         ),
         min_size=1,
         max_size=5,
@@ -236,3 +239,98 @@ def test_plain_files_take_the_fast_path_with_the_same_values(text: str) -> None:
     data = text.encode("utf-8")
     assert fastload.fast_values(data, 64, reads_as_number) is not None
     assert assert_agree("plain.yaml", data)
+
+
+# --- the pre-scan is its rules, only faster ----------------------------------------------
+
+_TOKEN_START = rb"[\n \[{,]"
+_PLAIN_RULES = [
+    re.compile(rb"[\\\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),  # escapes, tabs, CR, controls
+    re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]"),
+    re.compile(rb"\n(?:---|\.\.\.|%)"),  # document markers, directives
+    re.compile(_TOKEN_START + rb"[!&*?|<>:]"),  # tags, anchors, aliases, `?`, blocks, `<<`, `:`
+    re.compile(_TOKEN_START + rb"[-+]?0[0-9xXoObB]"),  # leading zeros, radix
+    re.compile(rb"[0-9.]{16}"),  # past a float's exact digits
+    re.compile(_TOKEN_START + rb"[-+]?[0-9._]*(?:[0-9.]_|_[0-9.])"),  # digit separators
+    re.compile(_TOKEN_START + rb"[-+]?[0-9.]+[eE]"),  # exponents
+    # a decimal a float cannot give back: `1.50`, `.50`, `5.`
+    re.compile(_TOKEN_START + rb"[-+]?(?:[0-9]+\.(?:[0-9]*0)?|\.[0-9]*0)(?![0-9])"),
+]
+
+
+def plainly_refused(data: bytes) -> bool:
+    """The pre-scan's rules as whole-file regular expressions (slow, obviously right): the
+    byte rules on every byte, the token rules on each line cut at its first comment (a `#`
+    after a space or at the line's start with no quote after it on the line)."""
+    data = b"\n" + data
+    if any(rule.search(data) for rule in _PLAIN_RULES[:2]):
+        return True
+    lines = []
+    for line in data.split(b"\n"):
+        cut = len(line)
+        for at, byte in enumerate(line):
+            before = line[at - 1 : at]
+            if byte == ord("#") and before in (b"", b" ") and not re.search(b"['\"]", line[at:]):
+                cut = at
+                break
+        lines.append(line[:cut])
+    text = b"\n".join(lines)
+    return any(rule.search(text) for rule in _PLAIN_RULES[2:])
+
+
+def test_the_prescan_refuses_what_its_rules_say_on_every_repository_file(
+    generated: Path,
+) -> None:
+    files = [p for p in REPO.rglob("*.y*ml") if ".venv" not in p.parts and p.is_file()]
+    files += sorted(generated.rglob("*.yaml"))
+    assert len(files) > 50
+    for path in files:
+        data = path.read_bytes()
+        assert fastload.refuses(data) == plainly_refused(data), path
+
+
+_PRESCAN_ALPHABET = " \n\n-+_..0123456789eExob!:[{,##a\tq\\'\""
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(_PRESCAN_ALPHABET, max_size=12),
+            st.sampled_from(["\n  value: ", " -0", " 0x", "e5", "1_0", ".50", "5.", "a.50"]),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_prescan_refuses_what_its_rules_say(text: str) -> None:
+    data = text.encode("utf-8")
+    assert fastload.refuses(data) == plainly_refused(data)
+
+
+def test_the_prescan_rules_hold_with_many_candidates() -> None:
+    """Past `_MANY` candidate pairs the rule runs over the whole file: same answers."""
+    many = b"a: x_1 y2_ v1e\n" * (fastload._MANY + 10)
+    for tail in (b"", b"b: 1_000\n", b"c: 2e5\n", b"d: [x, -1.5e3]\n"):
+        data = many + tail + many
+        assert fastload.refuses(data) == plainly_refused(data) == bool(tail)
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ("# 50,000 reps, as in 2017. 010 1_000 1e5 1.50\na: 1\n", True),
+        ("a: 1  # over 50,000, see 2017.\nb: [1, # 1e5\n  2]\n", True),
+        ("a: x#1e5\n", True),  # no comment: `#` not after a space, and no number token
+        ('a: "x # 1e5"\n', False),  # a quote after the `#`: nothing cut
+        ('a: {b: "x #", c: 1e5}\n', False),
+        ("a: 'one # two\n  1e5'\n", False),
+        ("a: 'one # 1e5\n  two'\n", True),  # the cut text is inside the quotes
+        ("a: b # c: 010\nd: 010\n", False),
+        ('a: "x" # "y" # 1e5\n', True),
+    ],
+)
+def test_comments_do_not_send_a_file_to_the_slow_path(text: str, fast: bool) -> None:
+    data = text.encode("utf-8")
+    assert (fastload.fast_values(data, 64, reads_as_number) is not None) is fast
+    assert fastload.refuses(data) == plainly_refused(data)
+    assert_agree("comments.yaml", data)

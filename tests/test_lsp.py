@@ -413,12 +413,15 @@ def test_columns_are_utf16_even_when_the_client_prefers_utf8(client: LspClient, 
 
 
 BROKEN_MODEL = """
+import planc.checks.partition
 import planc.core.frontend
 
 def broken(*args, **kwargs):
     raise RuntimeError("injected model failure")
 
+# the model is built by the whole compile and, per region file, by the partitioned one
 planc.core.frontend.build_plan = broken
+planc.checks.partition.build_plan = broken
 """
 
 

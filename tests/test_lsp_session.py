@@ -97,3 +97,37 @@ def test_unchanged_files_are_not_composed_again_for_their_diagnostics(
         for d in first.diagnostics
         if d.span and Path(d.span.path).name == "north.yaml"
     ]
+
+
+def test_many_edits_never_push_out_the_results_of_the_files_not_edited(plan: Path) -> None:
+    """The server keeps every region's result while one file takes edit after edit: the
+    results an edit reads stay the newest (older edits' results go first)."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    base = east.read_bytes()
+    for step in range(session.memory.limit + 8):
+        text = base + b"# edit %d\n" % step  # new bytes every time
+        session.compile_diagnostics({east: text}, session.generation)
+        # the first compile (the folder opened) fills every region's result
+        assert session.timings["regions_computed"] == (3 if step == 0 else 1), step
+
+
+def test_the_model_and_its_baseline_are_built_when_asked(plan: Path) -> None:
+    """The first compile is by files too; the model comes when a feature asks, and what a
+    target is changed from is the disk's value even when the buffer was edited first."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    edited = (
+        east.read_bytes()
+        .replace(b"months: [960000, 630000, 1320000]", b"months: [960000, 630000, 1330000]", 1)
+        .replace(b"value: 2910000", b"value: 2920000", 1)
+    )
+    assert edited.count(b"2920000") == 1
+    found = session.compile_diagnostics({east: edited}, session.generation)
+    assert found.plan is None and session.plan is None and session.stale
+    assert session.timings["regions_computed"] == 3
+    session.refresh()
+    assert session.plan is not None and not session.stale
+    assert session.baseline is not None
+    assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's
+    assert session.plan.nodes["zhang-wei"].targets["revenue"].value == 2920000  # the buffer's

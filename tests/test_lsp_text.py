@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("lsprotocol", reason="planc lsp needs the lsp extra")
@@ -74,3 +76,19 @@ def test_minimal_edit_replaces_only_what_differs() -> None:
     start = sum(len(x) + 1 for x in lines[: edit.range.start.line]) + edit.range.start.character
     end = sum(len(x) + 1 for x in lines[: edit.range.end.line]) + edit.range.end.character
     assert old[:start] + edit.new_text + old[end:] == new
+
+
+def test_the_outline_as_json_is_what_pygls_would_send() -> None:
+    """symbols_json skips pygls's converter (seconds for a large outline): same JSON."""
+    from lsprotocol import types
+    from pygls.protocol import default_converter
+
+    from planc.lsp.features import symbols, symbols_json
+
+    converter = default_converter()
+    files = sorted((Path(__file__).resolve().parents[1] / "plans").rglob("*.yaml"))
+    assert files
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        expected = converter.unstructure(symbols(text), list[types.DocumentSymbol])
+        assert symbols_json(text) == expected, file

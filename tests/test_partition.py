@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from planc.checks import CHECKS, check_sources
-from planc.checks.partition import PartitionStats, compile_partitioned
+from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned, teams_name
 from planc.core.cache import UnitCache
-from planc.core.pipeline import read_directory
+from planc.core.pipeline import display_path, read_directory
 from planc.core.reporters import summary_line
 from test_cases import FIXTURE, all_cases, apply_edit
 
@@ -281,6 +281,10 @@ def test_a_result_of_the_right_shape_that_does_not_fit_falls_back(tmp_path: Path
     assert stats.fallback == "a cached region result does not fit"
 
 
+def _region_records(store: MemoryStore) -> list[str]:
+    return [name for name in store.records if name.startswith("region:")]
+
+
 def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path) -> None:
     pytest.importorskip("pygls")
     from planc.lsp.session import QuarterSession
@@ -294,16 +298,19 @@ def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path)
     edited = _NUMBER.sub(b"value: 7", region.read_bytes(), count=1)
     session.generation = 2
     session.compile_diagnostics({region: edited}, 2)
-    assert len(session.memory.records) == 2  # the first partitioned compile: both regions
+    assert len(_region_records(session.memory)) == 2  # the first partitioned compile: both
     edited = _NUMBER.sub(b"value: 8", edited, count=1)
     session.generation = 3
     fast = session.compile_diagnostics({region: edited}, 3)
     assert fast.plan is None and session.stale  # checked by its files; the model not yet
-    assert len(session.memory.records) == 3  # the other region's result was reused
-    session.refresh()
+    assert len(_region_records(session.memory)) == 3  # the other region's result was reused
+    # the edited file's teams are kept in memory: the next edit loads only the team it changed
+    assert session.memory.get_record(teams_name(display_path(region))) is not None
+    session.refresh()  # the model only: its diagnostics were published already
     assert not session.stale and session.plan is not None
-    full = session.result
-    assert full is not None and _key(fast) == _key(full)
+    assert session.result is fast
+    full = session.compile({region: edited}, 3)  # the whole plan compiled and checked
+    assert full.plan is not None and _key(fast) == _key(full)
 
 
 _NAMED = re.compile(rb"((?:owner|rep|manager|node|target|supports|approved_by): \[?)([\w-]+)")
@@ -324,3 +331,175 @@ def test_random_cross_file_renames_never_change_the_diagnostics(seed: int, tmp_p
         spot = rng.choice(spots)
         path.write_bytes(data[: spot.start(2)] + rng.choice(ids) + data[spot.end(2) :])
     assert_same(plan)
+
+
+@pytest.mark.parametrize(
+    ("company", "asked"),
+    [
+        ("marketing: 20000, training: 20000", ""),  # over by north's 30,000 alone
+        ("marketing: 100000, training: 20000, samples: 1", "\n      - {kind: samples, amount: 5}"),
+        ("marketing: 100000, training: 20000, samples: 9", "\n      - {kind: samples, amount: 5}"),
+    ],
+)
+def test_a_budget_of_the_quarter_file_counts_the_actions_of_every_region(
+    company: str, asked: str, tmp_path: Path
+) -> None:
+    """PLC501 of the company's budget sums requests of actions in region files, which the
+    summary plan does not hold (they come with each region's result)."""
+    plan = _fixture_copy(tmp_path)
+    quarter = plan / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    quarter.write_text(text.replace("marketing: 100000, training: 20000", company, 1), "utf-8")
+    north = plan / "regions" / "north.yaml"
+    line = "      - {kind: marketing, amount: 30000, note: booth and travel}"
+    north.write_text(north.read_text(encoding="utf-8").replace(line, line + asked, 1), "utf-8")
+    full, _, _ = both(plan)
+    assert assert_same(plan).fallback is None
+    assert ("PLC501" in {d.code for d in full.diagnostics}) == ("9" not in company)
+
+
+# --- teams: an edited region file loads only the teams that changed -----------------------
+
+_TEAM = re.compile(rb"^    - id: ([\w-]+)\n", re.MULTILINE)
+_REP = re.compile(rb"^        - rep: ", re.MULTILINE)
+_TAIL = re.compile(rb"^[a-z_]+:", re.MULTILINE)
+
+
+def _teams_of(data: bytes) -> tuple[list[tuple[int, int]], int]:
+    """(start, end) of each team's text, and where the teams end."""
+    starts = [m.start() for m in _TEAM.finditer(data)]
+    tail = next(m.start() for m in _TAIL.finditer(data, starts[-1]))
+    return list(zip(starts, [*starts[1:], tail], strict=True)), tail
+
+
+def _number_in_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    teams, _ = _teams_of(data)
+    index = rng.randrange(len(teams))
+    start, end = teams[index]
+    spot = rng.choice(list(_NUMBER.finditer(data, start, end)))
+    new = str(int(int(spot.group(1)) * rng.choice([0, 0.5, 0.9, 1.1, 2, 10]))).encode()
+    return data[: spot.start(1)] + new + data[spot.end(1) :], 1
+
+
+def _move_a_rep(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    teams, _ = _teams_of(data)
+    a, b = rng.sample(range(len(teams)), 2)
+    start, end = teams[a]
+    seats = [m.start() for m in _REP.finditer(data, start, end)]
+    seat = rng.randrange(len(seats))
+    cut = data[seats[seat] : ([*seats[1:], end])[seat]]
+    rest = data[: seats[seat]] + data[seats[seat] + len(cut) :]
+    teams, _ = _teams_of(rest)
+    at = rest.index(b"      reps:\n", teams[b][0]) + len(b"      reps:\n")
+    return rest[:at] + cut + rest[at:], 2
+
+
+def _rename_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    teams, _ = _teams_of(data)
+    start, _ = teams[rng.randrange(len(teams))]
+    line_end = data.index(b"\n", start)
+    return data[:line_end] + b"-new" + data[line_end:], 1
+
+
+def _add_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    """A copy of a team under another id: its reps sit in two teams (PLC208)."""
+    teams, _ = _teams_of(data)
+    start, end = teams[rng.randrange(len(teams))]
+    copy = data[start:end].replace(b"    - id: ", b"    - id: copy%d-" % rng.randrange(10**9), 1)
+    at = teams[rng.randrange(len(teams))][1]
+    return data[:at] + copy + data[at:], 1
+
+
+def _remove_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    teams, _ = _teams_of(data)
+    start, end = teams[rng.randrange(len(teams))]
+    return data[:start] + data[end:], 0
+
+
+def _break_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    """Errors injected in one team: a month off, a target below zero, an unknown owner."""
+    teams, _ = _teams_of(data)
+    start, end = teams[rng.randrange(len(teams))]
+    chunk = data[start:end]
+    chunk = rng.choice(
+        [
+            re.sub(rb"months: \[(\d+)", rb"months: [\g<1>1", chunk, count=1),
+            re.sub(rb"value: (\d+)", rb"value: -\1", chunk, count=1),
+            re.sub(rb"owner: [\w-]+", b"owner: nobody-here", chunk, count=1),
+            re.sub(rb"\n        - rep: [\w-]+", b"\n        - rep: nobody-here", chunk, count=1),
+        ]
+    )
+    return data[:start] + chunk + data[end:], 1
+
+
+def _a_yaml_error_in_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int | None]:
+    """A team that does not load alone: the whole file is loaded, its error reported."""
+    teams, _ = _teams_of(data)
+    start, end = teams[rng.randrange(len(teams))]
+    chunk = rng.choice(
+        [
+            data[start:end].replace(b"name: ", b"name: [", 1),
+            data[start:end].replace(b"      name: ", b"      name: a\n      name: ", 1),
+            data[start:end].replace(b"value: ", b'value: "', 1),
+        ]
+    )
+    return data[:start] + chunk + data[end:], None
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _number_in_a_team,
+        _move_a_rep,
+        _rename_a_team,
+        _add_a_team,
+        _remove_a_team,
+        _break_a_team,
+        _a_yaml_error_in_a_team,
+    ],
+)
+def test_team_edits_partition_like_the_full_compile(edit: Any, tmp_path: Path) -> None:
+    """Each edit, checked with the cache, gives the full compile's diagnostics; the edited
+    file's teams come from its team record except those the edit changed."""
+    plan = _generate(tmp_path / "plan", 300, 4, 3)
+    store = UnitCache(tmp_path / "cache")
+    rng = random.Random(edit.__name__)
+    assert assert_same(plan, store).fallback is None  # cold: no team record made
+    region = sorted((plan / "regions").glob("*.yaml"))[0]
+    region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+    assert str(region) not in assert_same(plan, store).teams  # loaded whole, its teams kept
+    for _ in range(4):
+        data, changed = edit(region.read_bytes(), rng)
+        region.write_bytes(data)
+        stats = assert_same(plan, store)
+        if changed is None:  # loaded whole: no record for a file with errors
+            assert str(region) not in stats.teams
+            region.write_bytes(_generate(tmp_path / "again", 300, 4, 3).joinpath(
+                "regions", region.name).read_bytes())  # fmt: skip
+            assert_same(plan, store)
+            continue
+        assert len(stats.teams[str(region)]) == changed, stats.teams
+
+
+def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
+    plan = _generate(tmp_path / "plan", 300, 0, 5)
+    store = UnitCache(tmp_path / "cache")
+    assert_same(plan, store)
+    region = sorted((plan / "regions").glob("*.yaml"))[0]
+    rng = random.Random(3)
+    region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+    assert_same(plan, store)
+    name = teams_name(str(region))
+    kept = store.get_record(name)
+    for damage in (
+        "not a record",
+        {**kept, "teams": [[d, "{"] for d, _ in kept["teams"]]},  # teams that do not decode
+        {**kept, "teams": [[d, '{"id": 1}'] for d, _ in kept["teams"]]},  # the schema refuses
+        {**kept, "rest": "[]"},
+        {**kept, "path": "elsewhere.yaml"},
+    ):
+        store.put_record(name, damage)
+        data, _ = _number_in_a_team(region.read_bytes(), rng)
+        region.write_bytes(data)
+        stats = assert_same(plan, store)
+        assert str(region) not in stats.teams  # loaded whole

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from planc.change.coverage import coverage_diagnostics
 from planc.change.diff import Impact, Side, compute_impact
+from planc.change.packed import PackedSide, collect, pack_side
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.model import Plan
 from planc.core.pipeline import CheckResult, display_path
 from planc.core.spans import SpanResolver
 
@@ -145,7 +147,7 @@ class Comparison:
         )
         return Side(end.label, end.revision.sha, shown, result)
 
-    def base_side(self, plan_dir: Path, head: Side) -> Side:
+    def base_side(self, plan_dir: Path, head: Side | None = None) -> Side:
         """The base of ``plan_dir``; if the folder is missing there but git saw it renamed,
         the folder it came from."""
         side = self.side(self.base, plan_dir)
@@ -164,10 +166,17 @@ class Comparison:
 
     def approved_side(self, head: Side, base: Side) -> Side | None:
         """The approved plan: --approved, else ``company.approved`` of the head (or base) plan."""
+        return self._approved(self._approved_name(head.plan or base.plan), head.folder)
+
+    def _approved_name(self, plan: Plan | None) -> str | None:
         name = self._approved_option
-        plan = head.plan or base.plan
         if name is None and plan is not None:
             name = plan.approved_ref
+        return name
+
+    def _approved(self, name: str | None, folder: str) -> Side | None:
+        """The approved plan ``name`` (a folder or a revision) for the quarter shown as
+        ``folder``."""
         if name is None:
             return None
         if _is_folder(name):
@@ -179,24 +188,84 @@ class Comparison:
                 f"{name} is not in this clone: fetch it (git fetch --tags, or actions/checkout "
                 "with fetch-depth: 0), or pass --approved REF"
             )
-            return Side(name, None, head.folder, None, problem=problem)
-        plan_dir = Path(head.folder)
-        return self.side(Endpoint(revision=revision), plan_dir)
+            return Side(name, None, folder, None, problem=problem)
+        return self.side(Endpoint(revision=revision), Path(folder))
+
+    def _shown(self, end: Endpoint, plan_dir: Path) -> str:
+        """The folder :meth:`side` shows for ``plan_dir`` at ``end``, without compiling it."""
+        if end.path is not None:
+            return display_path(end.path)
+        if end.revision is None:
+            return display_path(plan_dir)
+        repo = self._repository()
+        return display_path(repo.root / repo.relative(plan_dir))
+
+    def _approved_early(self, plan: Plan | None, plan_dir: Path) -> _Early | None:
+        """The approved plan the base names, compiled and packed before the head compiles;
+        None when there is none or anything goes wrong (then it is read after the head,
+        as before, and any error is raised there)."""
+        name = self._approved_name(plan)
+        if name is None:
+            return None
+        try:
+            folder = self._shown(self.head, plan_dir)
+            side = self._approved(name, folder)
+        except (ComparisonError, GitSourceError):
+            return None
+        return _Early(name, folder, side, _pack(side)) if side is not None else None
 
     def impact(self, plan_dir: Path) -> Impact:
-        """The impact of the change on one quarter folder."""
+        """The impact of the change on one quarter folder.
+
+        The base compiles first and is packed (:mod:`planc.change.packed`), then the
+        approved plan it names, while the head compiles: two plans are never both whole
+        in memory. Each is rebuilt sharing what it has in common with the head."""
+        base = self.base_side(plan_dir)
+        early = self._approved_early(base.plan, plan_dir)
+        packed = _pack(base)
         head = self.side(self.head, plan_dir)
-        base = self.base_side(plan_dir, head)
+        _unpack(base, packed, head.plan)
+        del packed
         if head.result is None and base.result is None:
             raise ComparisonError(
                 f"{display_path(plan_dir)} exists neither at {self.base.label} "
                 f"nor at {self.head.label}"
             )
-        approved = self.approved_side(head, base) if head.plan is not None else None
+        approved = None
+        if head.plan is not None:
+            name = self._approved_name(head.plan)
+            if early is not None and (early.name, early.folder) == (name, head.folder):
+                approved = early.side
+                _unpack(approved, early.packed, head.plan)
+            else:  # the head names another approved plan than the base did
+                approved = self._approved(name, head.folder)
+        del early
         moved = None
         if base.result is not None and self.base.path is None and self.head.path is None:
             moved = base.folder if base.folder != head.folder else None
         return compute_impact(base, head, approved, moved_from=moved)
+
+
+@dataclass(slots=True)
+class _Early:
+    name: str
+    folder: str
+    side: Side
+    packed: PackedSide | None
+
+
+def _pack(side: Side) -> PackedSide | None:
+    """Pack ``side``'s result and free it (None: nothing to pack, or kept whole)."""
+    packed = pack_side(side.result) if side.result is not None else None
+    if packed is not None:
+        side.result = None
+        collect()
+    return packed
+
+
+def _unpack(side: Side, packed: PackedSide | None, head: Plan | None) -> None:
+    if packed is not None:
+        side.result, side.packed = packed.unpack(head)
 
 
 def coverage_against(

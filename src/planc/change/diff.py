@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from planc.change.coverage import coverage_diagnostics, covering_records, value_changes
+from planc.change.packed import PackedSource, digest
 from planc.change.positions import file_spans
 from planc.checks.approvals import (
     accepted_by,
@@ -33,7 +34,7 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.memory import gc_paused
 from planc.core.model import Adjustment, ApprovalTier, Band, Level, Node, Plan, Target
 from planc.core.pipeline import CheckResult
-from planc.core.source import Loc, SourceSpan
+from planc.core.source import Loc, SourceFile, SourceSpan
 
 HUNDRED = Decimal(100)
 _DETAIL_FIELDS = (
@@ -58,16 +59,29 @@ class Side:
     folder: str  # the quarter folder as shown, e.g. plans/2027-Q1
     result: CheckResult | None
     problem: str | None = None  # why there is no plan here, when it is not simply absent
+    # the files kept compressed (planc.change.packed), when result.sources is left empty
+    packed: Mapping[str, PackedSource] | None = None
 
     @property
     def plan(self) -> Plan | None:
         return self.result.plan if self.result is not None else None
 
     def files(self) -> dict[str, bytes]:
-        """File contents keyed by their path inside the quarter folder."""
+        """Digests of the files' contents keyed by their path inside the quarter folder."""
         if self.result is None:
             return {}
-        return {_inside(path, self.folder): s.data for path, s in self.result.sources.items()}
+        if self.packed is not None:
+            return {_inside(path, self.folder): s.digest for path, s in self.packed.items()}
+        return {
+            _inside(path, self.folder): digest(s.data) for path, s in self.result.sources.items()
+        }
+
+    def source(self, path: str) -> SourceFile | None:
+        """The file ``path`` (as diagnostics name it), when this side has it."""
+        if self.packed is not None:
+            packed = self.packed.get(path)
+            return packed.source() if packed is not None else None
+        return self.result.sources.get(path) if self.result is not None else None
 
 
 def _inside(path: str, folder: str) -> str:
@@ -487,10 +501,9 @@ def _spans(side: Side, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
     by_file: dict[str, list[Loc]] = {}
     for loc in locs:
         by_file.setdefault(loc.file, []).append(loc)
-    sources = side.result.sources
     out: dict[Loc, SourceSpan] = {}
     for file, group in by_file.items():
-        source = sources.get(file)
+        source = side.source(file)
         if source is None:
             out.update((loc, SourceSpan(file, 1, 1)) for loc in group)
         else:  # streamed, not composed: a region file's node tree was the top of the peak

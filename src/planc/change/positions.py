@@ -19,6 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
 from planc.core.source import Loc, PathPart, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
@@ -106,10 +114,30 @@ def _stream(data: bytes, paths: set[_Path]) -> _Found | None:
             kind = type(event).__name__
             if kind == "StreamEndEvent":
                 return walk.found
-            if kind not in _SKIPPED:
-                walk.step(kind, event)
+            if kind not in _SKIPPED and walk.step(kind, event):
+                _skip(parser)
     finally:
         parser.dispose()
+
+
+def _skip(parser: Any) -> None:
+    """Consume a container that lies on no wanted path, down to its end: nothing in it is
+    wanted, so only its nesting is followed (and anything unusual still refused)."""
+    depth = 1
+    while depth:
+        event = parser.get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None:
+                raise _Unusual
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None:
+                raise _Unusual
+            depth += 1
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            depth -= 1
+        else:  # an alias; nothing else can sit inside a container
+            raise _Unusual
 
 
 class _Walk:
@@ -122,30 +150,32 @@ class _Walk:
         self.started: set[_Path] = set()
         self.documents = 0
 
-    def step(self, kind: str, event: Any) -> None:
+    def step(self, kind: str, event: Any) -> bool:
+        """Take one event; True when it opened a container on no wanted path (the caller
+        skips to its end)."""
         if kind == "DocumentStartEvent":
             self.documents += 1
             if self.documents > 1:
                 raise _Unusual
-            return
+            return False
         if kind == "AliasEvent" or getattr(event, "anchor", None) is not None:
             raise _Unusual
         if kind in _ENDS:
             frame = self.stack.pop()
             if frame.path is not None:
                 self.found[frame.path] = (frame.key_marks, _marks(frame.start, event.end_mark))
-            return
-        self.node(kind, event)
+            return False
+        return self.node(kind, event)
 
-    def node(self, kind: str, event: Any) -> None:
-        """A scalar or the start of a mapping or a sequence."""
+    def node(self, kind: str, event: Any) -> bool:
+        """A scalar or the start of a mapping or a sequence; True: a container to skip."""
         path, key_marks, is_key = _place(self.stack, self.prefixes)
         if is_key:
             parent = self.stack[-1]
             if kind == "ScalarEvent":
                 parent.key = event.value
                 parent.child_marks = _marks(event.start_mark, event.end_mark)
-                return
+                return False
             parent.key = _NO_KEY
         if path is not None:
             if path in self.started:
@@ -157,11 +187,14 @@ class _Walk:
         if kind == "ScalarEvent":
             if path is not None:
                 self.found[path] = (key_marks, _marks(event.start_mark, event.end_mark))
-        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
+            return False
+        if kind in ("MappingStartEvent", "SequenceStartEvent"):
+            if path is None:
+                return True
             is_map = kind == "MappingStartEvent"
             self.stack.append(_Frame(is_map, path, event.start_mark, key_marks))
-        else:  # pragma: no cover - no other event carries a node
-            raise _Unusual
+            return False
+        raise _Unusual  # pragma: no cover - no other event carries a node
 
 
 def _place(stack: list[_Frame], prefixes: set[_Path]) -> tuple[_Path | None, _Marks | None, bool]:

@@ -8,7 +8,7 @@ planc reports, from every layer, is :mod:`planc.codes`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from planc.checks import (
@@ -26,7 +26,7 @@ from planc.checks import (
     totals,
 )
 from planc.checks.base import Check
-from planc.core.cache import UnitCache
+from planc.core.cache import StatCache, UnitCache
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -70,17 +70,19 @@ def check_sources(
     store: UnitStore | None = None,
     *,
     whole: bool = True,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Compile a plan from its files and run every check: ``planc check`` short of printing.
 
     ``store`` (the on-disk cache, :class:`planc.core.cache.UnitCache`) keeps each
     file's unit between runs. ``whole=False`` checks the plan by its files
     (:mod:`planc.checks.partition`: the same diagnostics, region results reused
-    from a :class:`~planc.core.cache.UnitCache` store, but no ``plan`` in the result)."""
+    from a :class:`~planc.core.cache.UnitCache` store, but no ``plan`` in the result);
+    ``digests`` are the files' unit digests where already known (the stat cache)."""
     if not whole and (store is None or isinstance(store, UnitCache)):
         from planc.checks.partition import check_partitioned  # noqa: PLC0415 - imports us
 
-        return check_partitioned(label, sources, problems, max_bytes, store)
+        return check_partitioned(label, sources, problems, max_bytes, store, digests=digests)
     return compile_sources(label, sources, run_checks, problems, max_bytes, store)
 
 
@@ -96,4 +98,11 @@ def check_directory(
     if whole:
         return compile_directory(plan_dir, run_checks, max_bytes, store)
     sources, problems = read_directory(plan_dir, max_bytes)
-    return check_sources(display_path(plan_dir), sources, problems, max_bytes, store, whole=False)
+    digests = None
+    if isinstance(store, UnitCache):
+        # a file whose stat has not changed since the last run is not hashed again
+        stats = StatCache.open(store, plan_dir, max_bytes)
+        digests = {s.path: stats.digest(s) for s in sources}
+        stats.save({s.path for s in sources})
+    label = display_path(plan_dir)
+    return check_sources(label, sources, problems, max_bytes, store, whole=False, digests=digests)

@@ -70,8 +70,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planc import __version__
-from planc.checks import gaps, mapping, people, refs, smart
+from planc.checks import gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check
+from planc.core import chunks
 from planc.core.cache import schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
 from planc.core.frontend import (
@@ -84,14 +85,17 @@ from planc.core.frontend import (
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Level, Node, Plan, build_plan
+from planc.core.schema import is_valid
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
-FORMAT = 2
+FORMAT = 3
 _HINT_LATER = {"PLC201": "person", "PLC205": "node"}
 _CROSS = {"PLC453"}
 # a region's own finding that compares it with the other regions: taken from the summary plan
 _AMONG_REGIONS = {"PLC309"}
+# a budget of the quarter file counts the requests of every action below it, in every file
+_BUDGETS = "PLC501"
 _REGION_PATH = ("region",)
 _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
@@ -113,24 +117,33 @@ class ResultStore(Protocol):
 
 @dataclass(slots=True)
 class MemoryStore:
-    """Units and region results in memory, the newest ``limit`` of each kept."""
+    """Units, region results and team records in memory, the ``limit`` most recently used
+    of each kept."""
 
     limit: int = 64  # a 20-file plan and the last edits of each; about 20 MB at 10,000 reps
     units: dict[str, FileUnit] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
 
     def get(self, digest: str) -> FileUnit | None:
-        return self.units.get(digest)
+        unit = self.units.pop(digest, None)
+        if unit is not None:
+            self.units[digest] = unit  # the least recently used goes first
+        return unit
 
     def put(self, unit: FileUnit) -> None:
+        self.units.pop(unit.digest, None)
         self.units[unit.digest] = unit
         while len(self.units) > self.limit:
             del self.units[next(iter(self.units))]
 
     def get_record(self, name: str) -> Any:
-        return self.records.get(name)
+        value = self.records.pop(name, None)
+        if value is not None:
+            self.records[name] = value
+        return value
 
     def put_record(self, name: str, value: Any) -> None:
+        self.records.pop(name, None)  # a replaced record (a file's teams) is the newest
         self.records[name] = value
         while len(self.records) > self.limit:
             del self.records[next(iter(self.records))]
@@ -178,10 +191,11 @@ def region_result(
     source: SourceFile,
     checks: Iterable[Check],
     run: RunCheck = _run,
+    resolver: SpanResolver | None = None,
 ) -> dict[str, Any]:
     """Everything the cross-file stage needs of region file R (a JSON value)."""
     rfile = region.path
-    resolver = SpanResolver({rfile: source})
+    resolver = resolver if resolver is not None else SpanResolver({rfile: source})
     out: dict[str, Any] = {"path": rfile, "digest": region.digest}
     unit_diags = list(region.diagnostics)
     if region.has_errors or region.data is None or quarter.data is None:
@@ -276,8 +290,25 @@ def _interface(
     )
     levels = [n.level for n in plan.nodes.values() if n.loc.file == rfile]
     out["levels"] = [levels.count(level) for level in (Level.REGION, Level.TEAM, Level.REP)]
+    out["requested"] = _requested_below(plan, rfile, raw)
     _loads(out, plan, qfile, rfile)
     out["shell"] = _encode(_shell(plan, raw, wanted, named))
+
+
+def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, list[Any]]:
+    """kind -> [amount, count] that R's actions ask for below its region node: PLC501 of a
+    budget in the quarter file adds them (the summary plan holds no action of R)."""
+    region_id = raw["region"]["id"]
+    asked: dict[str, tuple[Decimal, int]] = {}
+    for action in plan.actions:
+        if action.loc.file != rfile or not action.resources:
+            continue
+        if not any(n.id == region_id for n in plan.ancestors(action.node)):
+            continue
+        for resource in action.resources:
+            amount, count = asked.get(resource.kind, (Decimal(0), 0))
+            asked[resource.kind] = (amount + resource.amount, count + 1)
+    return {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
 
 
 def _external(plan: Plan, rfile: str) -> set[tuple[str, str]]:
@@ -474,6 +505,7 @@ def combine(
     if not all(r.get("usable") for r in results):
         raise Unsafe("a region file has errors")
     shells = [(r["path"], _decode(r["shell"])) for r in results]
+    region_ids = [str(shell["region"]["id"]) for _, shell in shells]  # build_plan consumes them
     summary, problems = build_plan((qfile, quarter.data), shells)
     if summary is None:
         raise Unsafe("the quarter did not build")
@@ -492,6 +524,10 @@ def combine(
         return Combined(resolve_spans(found, resolver))
     known = _every(summary, results)
     for check in checks:
+        if check.rule.code == _BUDGETS:
+            found += [d for d in run(check, summary) if d.code != _BUDGETS]  # run's own (PLC050)
+            found += _over_budget(summary, qfile, region_ids, results)
+            continue
         if check.rule.code in _CROSS:
             # computed below from every region; run here only for what ``run`` adds of its
             # own (the language server's PLC050 when a check raises)
@@ -514,6 +550,29 @@ def combine(
         for i in range(3)
     ]
     return Combined(resolve_spans(found, resolver), (counts[0], counts[1], counts[2]))
+
+
+def _over_budget(
+    summary: Plan,
+    qfile: str,
+    region_ids: list[str],
+    results: list[dict[str, Any]],
+) -> list[Diagnostic]:
+    """PLC501 of the quarter file's budgets: the summary plan's requests plus what each
+    region file's actions ask for, carried up from its region node."""
+    asked = dict(resources.requested(summary))
+    for region_id, r in zip(region_ids, results, strict=True):
+        ancestors = list(summary.ancestors(region_id))
+        for kind, (amount, count) in r["requested"].items():
+            for node in ancestors:
+                total, number = asked.get((node.id, kind), (Decimal(0), 0))
+                asked[(node.id, kind)] = (total + Decimal(amount), number + count)
+    rule = resources.resources_over_budget.rule
+    return [
+        rule.at(where, message, hint)
+        for where, message, hint in resources.over_budget(summary, asked)
+        if where.file == qfile
+    ]
 
 
 def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
@@ -785,6 +844,10 @@ def _valid_interface(value: dict[str, Any]) -> bool:
         _ints(value["levels"]) and len(value["levels"]) == 3,
         all(isinstance(k, str) and _ints(v) for k, v in value["loads"].items()),
         _ints(list(value["q_owned"].values())),
+        all(
+            isinstance(k, str) and _strings(v[:1]) and len(v) == 2 and type(v[1]) is int
+            for k, v in value["requested"].items()
+        ),
     ]
     return all(checks)
 
@@ -797,14 +860,12 @@ _KIND_QUARTER = re.compile(rb"kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.M
 def _is_quarter(data: bytes) -> bool:
     """A top-level ``kind: quarter`` line (a guess: the units decide, and a wrong one falls
     back). A literal search: a multi-line regex over a 5 MB region file costs 35 ms."""
-    if data.startswith(b"kind:") and _KIND_QUARTER.match(data):
-        return True
+    if data.startswith(b"kind:"):
+        return _KIND_QUARTER.match(data) is not None
+    # the first top-level kind: only (a second would be a duplicate key, which the unit reports);
+    # searching on through a 5 MB region file for another costs 7 ms a file
     start = data.find(b"\nkind:")
-    while start >= 0:
-        if _KIND_QUARTER.match(data, start + 1):
-            return True
-        start = data.find(b"\nkind:", start + 6)
-    return False
+    return start >= 0 and _KIND_QUARTER.match(data, start + 1) is not None
 
 
 @dataclass(slots=True)
@@ -814,6 +875,8 @@ class PartitionStats:
     computed: list[str] = field(default_factory=list)  # region results compiled
     cached: list[str] = field(default_factory=list)  # region results read from the cache
     fallback: str | None = None  # why the full compile ran instead, if it did
+    # region file -> the teams loaded alone (the others' values came from its team record)
+    teams: dict[str, list[int]] = field(default_factory=dict)
 
 
 def compile_partitioned(
@@ -826,12 +889,14 @@ def compile_partitioned(
     stats: PartitionStats | None = None,
     workers: int | None = None,
     run: RunCheck = _run,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
     Gives the full compile's diagnostics (same codes, spans, messages, hints and
     order) but no ``plan``: ``CheckResult.levels`` has the counts the summary
-    line shows.
+    line shows. ``digests``: path -> :func:`~planc.core.frontend.unit_digest` of
+    that source's bytes, where the caller knows it already (the stat cache).
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -845,6 +910,7 @@ def compile_partitioned(
             stats,
             default_workers() if workers is None else workers,
             run,
+            digests or {},
         )
 
 
@@ -858,41 +924,50 @@ def _compile_partitioned(
     stats: PartitionStats,
     workers: int,
     run: RunCheck,
+    digests: Mapping[str, str],
 ) -> CheckResult | None:
+    def digest_of(source: SourceFile) -> str:
+        known = digests.get(source.path)
+        return known if known is not None else unit_digest(source.path, source.data, max_bytes)
+
     quarters = [s for s in sources if _is_quarter(s.data)]
     if len(quarters) != 1:
         stats.fallback = "not exactly one quarter file"
         return None
     quarter_source = quarters[0]
-    quarter = _quarter_unit(quarter_source, max_bytes, store)
+    quarter, warm = _quarter_unit(quarter_source, max_bytes, store, digest_of(quarter_source))
     if quarter.data is not None and quarter.data.get("kind") != "quarter":
         stats.fallback = "the file that looks like the quarter file is not one"
         return None
     schema = schema_digest()
     regions = [s for s in sources if s is not quarter_source]
-    names = [
-        result_name(unit_digest(s.path, s.data, max_bytes), quarter.digest, schema) for s in regions
-    ]
-    results: list[dict[str, Any] | None] = []
-    for source, name in zip(regions, names, strict=True):
-        value = store.get_record(name) if store is not None else None
-        digest = name.rsplit(":", 1)[1]
-        if value is not None and valid_result(value, source.path, digest):
-            stats.cached.append(source.path)
-            results.append(value)
-        else:
-            results.append(None)
+    names = [result_name(digest_of(s), quarter.digest, schema) for s in regions]
+    results = _cached_results(regions, names, store, stats)
     missing = [i for i, value in enumerate(results) if value is None]
-    computed = _region_results(
-        quarter, [regions[i] for i in missing], checks, max_bytes, workers, run
+    job = _Job(
+        quarter,
+        [regions[i] for i in missing],
+        [names[i].rsplit(":", 1)[1] for i in missing],
+        [],
+        False,
+        checks,
+        max_bytes,
+        workers,
+        run,
     )
-    for i, value in zip(missing, computed, strict=True):
+    _read_teams(job, store if warm else None)
+    computed = _region_results(job)
+    for i, (value, teams, fresh) in zip(missing, computed, strict=True):
         if value is None:
             stats.fallback = "a second quarter file"
             return None
         stats.computed.append(regions[i].path)
+        if fresh is not None:
+            stats.teams[regions[i].path] = fresh
         if store is not None:
             store.put_record(names[i], value)
+            if teams is not None:
+                store.put_record(teams_name(regions[i].path), teams)
         results[i] = value
     done = [value for value in results if value is not None]
     unit_level = list(problems or []) + list(quarter.diagnostics)
@@ -920,16 +995,33 @@ def _compile_partitioned(
     return result
 
 
-def _quarter_unit(source: SourceFile, max_bytes: int, store: ResultStore | None) -> FileUnit:
-    digest = unit_digest(source.path, source.data, max_bytes)
+def _cached_results(
+    regions: list[SourceFile], names: list[str], store: ResultStore | None, stats: PartitionStats
+) -> list[dict[str, Any] | None]:
+    results: list[dict[str, Any] | None] = []
+    for source, name in zip(regions, names, strict=True):
+        value = store.get_record(name) if store is not None else None
+        digest = name.rsplit(":", 1)[1]
+        if value is not None and valid_result(value, source.path, digest):
+            stats.cached.append(source.path)
+            results.append(value)
+        else:
+            results.append(None)
+    return results
+
+
+def _quarter_unit(
+    source: SourceFile, max_bytes: int, store: ResultStore | None, digest: str
+) -> tuple[FileUnit, bool]:
+    """The quarter file's unit, and whether the store had it (the plan was checked before)."""
     if store is not None:
         unit = store.get(digest)
         if unit is not None and unit.path == source.path:
-            return unit
+            return unit, True
     unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
     if store is not None:
         store.put(unit)
-    return unit
+    return unit, False
 
 
 def check_partitioned(
@@ -939,6 +1031,7 @@ def check_partitioned(
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: ResultStore | None = None,
     stats: PartitionStats | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """``planc check`` of one quarter: partitioned where that is sure, else the full compile.
 
@@ -947,7 +1040,9 @@ def check_partitioned(
     """
     from planc.checks import CHECKS, check_sources  # noqa: PLC0415 - the package imports us
 
-    found = compile_partitioned(label, sources, CHECKS, problems, max_bytes, store, stats)
+    found = compile_partitioned(
+        label, sources, CHECKS, problems, max_bytes, store, stats, digests=digests
+    )
     if found is not None:
         return found
     return check_sources(label, sources, problems, max_bytes, store)
@@ -957,39 +1052,168 @@ def check_partitioned(
 
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it saves
 # What forked workers read: set before the pool forks, so nothing but an index is sent.
-_JOB: tuple[FileUnit, list[SourceFile], tuple[Check, ...], int, RunCheck] | None = None
+_JOB: _Job | None = None
+_MAX_FRESH_TEAMS = 8  # more teams changed than that: load the whole file
+_MAX_RECORDED = 2  # a run that recompiles at most so many region files keeps their teams
 
 
-def _region_job(index: int) -> dict[str, Any] | None:
+@dataclass(slots=True)
+class _Job:
+    quarter: FileUnit
+    sources: list[SourceFile]
+    digests: list[str]
+    priors: list[Any]  # each file's team record from the last run that recompiled it, or None
+    record: bool  # whether to make the team records (an edit; a cold check does not pay)
+    checks: tuple[Check, ...]
+    max_bytes: int
+    workers: int
+    run: RunCheck
+
+
+def _read_teams(job: _Job, store: ResultStore | None) -> None:
+    """An edit recompiles a file or two: their teams are kept (and read back) so that the
+    next edit loads only the teams it changed; a cold check (``store`` None: the quarter
+    file was not in it) does not pay for them."""
+    job.record = store is not None and 0 < len(job.sources) <= _MAX_RECORDED
+    job.priors = [
+        store.get_record(teams_name(s.path)) if job.record and store is not None else None
+        for s in job.sources
+    ]
+
+
+def teams_name(path: str) -> str:
+    """The record of a region file's teams (one per path, replaced by each recompile)."""
+    return ":".join(("teams", str(FORMAT), __version__, schema_digest(), path))
+
+
+_Done = tuple[dict[str, Any] | None, dict[str, Any] | None, list[int] | None]
+
+
+def _region_job(index: int) -> _Done:
+    """Region file ``index``'s result, its team record (or None) and the teams loaded alone
+    (None: the whole file was loaded)."""
     assert _JOB is not None
-    quarter, sources, checks, max_bytes, run = _JOB
-    source = sources[index]
-    unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    job = _JOB
+    source = job.sources[index]
+    split = chunks.split_region(source.data) if len(source.data) <= job.max_bytes else None
+    unit = None
+    texts: list[str] | None = None
+    fresh: list[int] | None = None
+    prior = job.priors[index]
+    if split is not None and prior is not None:
+        reused = _unit_from_teams(source, split, prior, job.digests[index], job)
+        if reused is not None:
+            unit, texts, fresh = reused
+    if unit is None:
+        unit = compile_unit(source, SpanResolver({source.path: source}), job.max_bytes)
     if unit.data is not None and unit.data.get("kind") == "quarter":
-        return None  # a second quarter file: the full compile reports it
-    return region_result(quarter, unit, source, checks, run)
+        return None, None, None  # a second quarter file: the full compile reports it
+    record = None
+    if split is not None and (job.record or texts is not None):
+        rest = prior["rest"] if texts is not None else None  # same head and tail as the last
+        record = _teams_record(unit, split, texts, rest)  # before the model consumes the data
+    resolver = chunks.ChunkSpans(source, split) if split is not None else None
+    return region_result(job.quarter, unit, source, job.checks, job.run, resolver), record, fresh
 
 
-def _region_results(
-    quarter: FileUnit,
-    sources: list[SourceFile],
-    checks: tuple[Check, ...],
-    max_bytes: int,
-    workers: int,
-    run: RunCheck,
-) -> list[dict[str, Any] | None]:
-    """Each region file's result, in order; on forked workers when there are several.
+def _teams_record(
+    unit: FileUnit, split: chunks.Split, texts: list[str] | None, rest: str | None
+) -> dict[str, Any] | None:
+    """Each team's values as exact JSON text, keyed by the digest of its chunk's bytes,
+    and the rest of the file's values (a clean file only: its values are all it gives)."""
+    data = unit.data
+    if unit.diagnostics or unit.traps or not isinstance(data, dict):
+        return None
+    region = data.get("region")
+    if not isinstance(region, dict):
+        return None
+    teams = region.get("teams")
+    if not isinstance(teams, list) or len(teams) != len(split.chunks):
+        return None
+    try:
+        if texts is None:
+            if chunks.may_share_values(split):
+                return None
+            texts = [_encode(team) for team in teams]
+        if rest is None:
+            rest = _encode({**data, "region": {**region, "teams": []}})
+    except (Unsafe, TypeError, ValueError):
+        return None
+    return {
+        "path": unit.path,
+        "digest": unit.digest,
+        "head": chunks.digest(split.head),
+        "tail": chunks.digest(split.tail),
+        "rest": rest,
+        "teams": [[chunks.digest(c), t] for c, t in zip(split.chunks, texts, strict=True)],
+    }
+
+
+def _unit_from_teams(
+    source: SourceFile, split: chunks.Split, prior: Any, digest: str, job: _Job
+) -> tuple[FileUnit, list[str], list[int]] | None:
+    """The unit of an edited region file from its last record: the teams whose bytes did
+    not change are taken from it, the others loaded alone; None where that is not sure
+    (another head or tail, too many teams changed, a team with a diagnostic, a record of
+    the wrong shape, values the schema refuses): the whole file is loaded then."""
+    try:
+        if not _valid_teams_record(prior, source.path):
+            return None
+        if prior["head"] != chunks.digest(split.head) or prior["tail"] != chunks.digest(split.tail):
+            return None
+        known = dict(reversed(prior["teams"]))  # the first of two equal chunks wins
+        texts: list[str] = []
+        fresh: list[int] = []
+        for i, chunk in enumerate(split.chunks):
+            text = known.get(chunks.digest(chunk))
+            if text is None:
+                fresh.append(i)
+                text = ""
+            texts.append(text)
+        if len(fresh) > _MAX_FRESH_TEAMS:
+            return None
+        for i in fresh:
+            team = chunks.load_team(source.path, split, i, job.max_bytes)
+            if team is None:
+                return None
+            texts[i] = _encode(team)
+        data = _decode(prior["rest"])
+        region = data["region"]
+        region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
+        if not is_valid(data):
+            return None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
+        return None
+    return FileUnit(source.path, digest, data, ()), texts, fresh
+
+
+def _valid_teams_record(value: Any, path: str) -> bool:
+    return (
+        isinstance(value, dict)
+        and value.get("path") == path
+        and _strings([value.get("head"), value.get("tail"), value.get("rest")])
+        and isinstance(value.get("teams"), list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and _strings(pair) for pair in value["teams"]
+        )
+    )
+
+
+def _region_results(job: _Job) -> list[_Done]:
+    """Each region file's result (and team record), in order; on forked workers when
+    there are several.
 
     A worker hands its result (a JSON value: diagnostics, ids, a shell) back
     pickled through its own pipe, never through a folder. Where ``fork`` is
     missing or a worker fails, this process computes the result itself.
     """
     global _JOB  # noqa: PLW0603 - read by the forked workers, set only here
-    _JOB = (quarter, sources, checks, max_bytes, run)
+    _JOB = job
+    sources = job.sources
     try:
         size = sum(len(s.data) for s in sources)
         parallel = (
-            workers > 1
+            job.workers > 1
             and len(sources) > 1
             and size >= _PARALLEL_MIN_BYTES
             and "fork" in mp.get_all_start_methods()
@@ -998,12 +1222,12 @@ def _region_results(
             return [_region_job(i) for i in range(len(sources))]
         # the largest files first, so the last to finish is a small one
         order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
-        out: dict[int, dict[str, Any] | None] = {}
-        with mp.get_context("fork").Pool(min(workers, len(sources))) as pool:
+        out: dict[int, _Done] = {}
+        with mp.get_context("fork").Pool(min(job.workers, len(sources))) as pool:
             jobs = {i: pool.apply_async(_region_job, (i,)) for i in order}
-            for i, job in jobs.items():
+            for i, pending in jobs.items():
                 try:
-                    out[i] = job.get()
+                    out[i] = pending.get()
                 except Exception:  # noqa: BLE001 - a worker that died: do its file here
                     out[i] = _region_job(i)
         return [out[i] for i in range(len(sources))]

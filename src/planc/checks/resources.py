@@ -12,7 +12,7 @@ from planc.core.model import Plan
 from planc.core.source import Loc
 
 
-def _requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
+def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
     """(node, kind) → (amount requested in the node's subtree, number of requests).
 
     Summed where the actions sit first, then carried up once per node and kind
@@ -50,13 +50,19 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
         actions:
           - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
     """
+    return over_budget(plan, requested(plan))
+
+
+def over_budget(plan: Plan, asked: dict[tuple[str, str], tuple[Decimal, int]]) -> Iterator[Finding]:
+    """PLC501's findings for the requests ``asked`` ((node, kind) -> (amount, count)): the
+    partitioned check adds the region files' requests to the summary plan's."""
     nodes = plan.nodes
     over = [
-        (key, requested)
-        for key, requested in _requested(plan).items()
+        (key, found)
+        for key, found in asked.items()
         if key[0] in nodes
         and key[1] in nodes[key[0]].budget
-        and requested[0] > nodes[key[0]].budget[key[1]]
+        and found[0] > nodes[key[0]].budget[key[1]]
     ]
     for (node_id, kind), (total, count) in sorted(over):
         node = nodes[node_id]

@@ -20,7 +20,7 @@ from planc.checks.base import (
     signed,
 )
 from planc.core.diagnostics import Message, Severity
-from planc.core.model import Level, Node, Person, Plan, Target
+from planc.core.model import Level, Metric, Node, Person, Plan, Target
 from planc.core.source import Loc
 
 # How senior a target's owner must be at each level of the org; finance and ops own no targets.
@@ -96,8 +96,8 @@ def value_out_of_range(plan: Plan) -> Iterator[Finding]:
         if metric is None:
             continue
         for part, value in (("value", target.value), ("stretch", target.stretch)):
-            if value is None:
-                continue
+            if value is None or not _maybe_out_of_range(metric, value):
+                continue  # the common case, decided without building any message
             named = {"ref": target.ref, "part": part, "value": value}
             problem = None
             if value < 0:
@@ -119,6 +119,16 @@ def value_out_of_range(plan: Plan) -> Iterator[Finding]:
                     problem,
                     Message("{metric} is measured in {unit}", metric=metric.name, unit=metric.unit),
                 )
+
+
+def _maybe_out_of_range(metric: Metric, value: Decimal) -> bool:
+    """Whether PLC402 has anything to say about ``value`` (its tests, without the messages)."""
+    return (
+        value < 0
+        or (metric.unit == "percent" and value > 100)
+        or (metric.unit == "count" and value != value.to_integral_value())
+        or (metric.scale is not None and not metric.scale[0] <= value <= metric.scale[1])
+    )
 
 
 @check("PLC403", Severity.WARNING)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import NoReturn
 
 import click
@@ -112,6 +111,8 @@ def main() -> None:
 def _internal_error(error: BaseException) -> NoReturn:
     """One line to report (the traceback only when asked for), then exit 3."""
     if debug_requested():
+        import traceback  # only on an internal error: start-up stays lean
+
         traceback.print_exception(error, file=sys.stderr)
     said = " ".join(str(error).split())
     said = said if len(said) <= 200 else said[:197] + "..."

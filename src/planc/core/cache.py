@@ -17,6 +17,16 @@ digits (written as JSON numbers with an exponent, read back with
 The folder is bounded: past ``max_entries`` files or ``max_bytes`` the least
 recently used entries go (a hit refreshes an entry's time). Only files named
 like entries are ever removed.
+
+A :class:`StatCache` (one record per plan folder) keeps each file's stat
+(size, mtime, ctime, inode, device) beside its unit digest, as git's index
+does, so a warm check does not hash every byte of the plan again: a file whose
+stat matches is taken as unchanged. A stat is only trusted when the file's
+ctime and mtime are older than :data:`STAT_WINDOW_NS` before the moment it
+was taken (after the file was read): every write and every ``touch`` sets the
+ctime to the current time, so an old ctime means the bytes read are the bytes
+the stat describes, and an edit within one timestamp tick of the last run
+(git's "racy" case) is hashed again.
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -37,10 +48,10 @@ from typing import Any
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import read_regular
-from planc.core.frontend import FileUnit
+from planc.core.frontend import FileUnit, unit_digest
 from planc.core.resources import schema_path
 from planc.core.schema import is_valid
-from planc.core.source import Loc, SourceSpan
+from planc.core.source import Loc, SourceFile, SourceSpan
 
 FORMAT = 1
 ENV_VAR = "PLANC_CACHE_DIR"
@@ -52,6 +63,11 @@ _ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json\Z")
 _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([-+.0-9E]+)"')
 _SEVERITIES = {s.value: s for s in Severity}
+# A stat younger than this (ctime or mtime, against the clock when it was taken) is not
+# trusted: the file may have been written in the same timestamp tick as its last hash, or
+# while it was read. Generous: file systems stamp with a coarse clock (FAT: 2 s).
+STAT_WINDOW_NS = 3_000_000_000
+STAT_MAX_FILES = 20_000  # a stat record bigger than that is not read (one plan's files)
 
 
 @cache
@@ -311,3 +327,91 @@ def _diagnostic_in(raw: Any) -> Diagnostic:
             raise _Untrusted
         where_span = SourceSpan(path_, line, col, end_line, end_col)
     return Diagnostic(code, _SEVERITIES[severity], message, hint, where_loc, where_span)
+
+
+# --- the stat cache ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class StatCache:
+    """Unit digests of a plan folder's files by their stat, kept as one record of a
+    :class:`UnitCache` (bounded and least-recently-used like any entry).
+
+    :meth:`digest` gives the same value as :func:`planc.core.frontend.unit_digest` of
+    the bytes just read, hashing them only when the stat does not vouch for them.
+    Call it right after the file was read; :meth:`save` keeps what it learnt.
+    """
+
+    store: UnitCache
+    name: str
+    max_bytes: int
+    entries: dict[str, list[Any]] = field(default_factory=dict)
+    hashed: list[str] = field(default_factory=list)  # files hashed by this run (tests read it)
+    changed: bool = False
+
+    @classmethod
+    def open(cls, store: UnitCache, plan_dir: Path, max_bytes: int) -> StatCache:
+        name = ":".join(
+            ("stat", str(FORMAT), __version__, str(max_bytes), str(plan_dir.absolute()))
+        )
+        found = cls(store, name, max_bytes)
+        found.entries = _stat_entries(store.get_record(name))
+        return found
+
+    def digest(self, source: SourceFile) -> str:
+        """The unit digest of ``source`` (read from disk at ``source.path`` just now)."""
+        signature = self._signature(source)
+        entry = self.entries.get(source.path)
+        if signature is not None and entry is not None and entry[:-1] == signature:
+            return str(entry[-1])
+        self.hashed.append(source.path)
+        digest = unit_digest(source.path, source.data, self.max_bytes)
+        if signature is not None:
+            self.entries[source.path] = [*signature, digest]
+            self.changed = True
+        elif self.entries.pop(source.path, None) is not None:
+            self.changed = True
+        return digest
+
+    def _signature(self, source: SourceFile) -> list[int] | None:
+        """The file's stat, or None where it cannot vouch for the bytes read."""
+        if source.revision is not None or sys.platform == "win32":
+            return None  # a git blob has no stat; Windows' st_ctime is the creation time
+        try:
+            stat = os.stat(source.path)
+        except (OSError, ValueError):
+            return None
+        now = time.time_ns()
+        if stat.st_size != len(source.data) or max(stat.st_ctime_ns, stat.st_mtime_ns) >= (
+            now - STAT_WINDOW_NS
+        ):
+            return None  # changed since it was read, or too recently to tell (racy)
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+    def save(self, present: set[str] | None = None) -> None:
+        """Write the record if anything changed (entries of files no longer read go)."""
+        if present is not None:
+            for gone in set(self.entries) - present:
+                del self.entries[gone]
+                self.changed = True
+        if self.changed and len(self.entries) <= STAT_MAX_FILES:
+            self.store.put_record(self.name, self.entries)
+            self.changed = False
+
+
+def _stat_entries(value: Any) -> dict[str, list[Any]]:
+    """A stat record from the cache folder: untrusted, taken only if every entry has the
+    right shape (five integers and a digest); anything else is an empty record."""
+    if not isinstance(value, dict) or len(value) > STAT_MAX_FILES:
+        return {}
+    for path, entry in value.items():
+        if not (
+            isinstance(path, str)
+            and isinstance(entry, list)
+            and len(entry) == 6
+            and all(type(n) is int for n in entry[:5])
+            and isinstance(entry[5], str)
+            and re.fullmatch(r"[0-9a-f]{40}", entry[5]) is not None
+        ):
+            return {}
+    return value

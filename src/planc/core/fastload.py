@@ -62,8 +62,9 @@ _TOKEN = rb"[\n \[{,][-+]?"
 _SEPARATOR = re.compile(_TOKEN + rb"[0-9._]*(?:[0-9.]_|_[0-9.])").search
 _EXPONENT = re.compile(_TOKEN + rb"[0-9.]+[eE]").search  # 1e6: text in YAML 1.1, float in 1.2
 _LONG = b"9" * 16  # 16 digits and more: past a float's exact digits and planc's bound
-_POINT = re.compile(rb"\.(?:[0-9]*0(?![0-9])|(?![0-9]))").finditer  # `1.50` and `5.`: a float
-# forgets the text (candidates; `_numeric_token` says which start a number)
+# `1.50` and `5.`: a float forgets the text (candidates; `_numeric_token` says which start a
+# number). A point with no digit on either side (prose: `the number.`) is no candidate.
+_POINT = re.compile(rb"\.(?:[0-9]*0(?![0-9])|(?<=[0-9]\.)(?![0-9]))").finditer
 # Document markers (several documents, an explicit end) and directives: one pass, as `re`
 # finds a literal first byte (the line break) at memory speed.
 _LINE_STARTS = re.compile(rb"\n(?:---|\.\.\.|%)").search
@@ -82,16 +83,22 @@ for _bytes, _class in (
     for _byte in _bytes:
         _CLASSES[_byte] = _class[0]
 _CLASS = bytes(_CLASSES)
-# leading zeros (octal in YAML 1.1) and radix (0x, 0o, 0b): two passes with a literal start
-_LEADING_ZERO = (re.compile(rb" 0[09]").search, re.compile(rb" -0[09]").search)
-# Digits and points as 9, e/E and `_` as e, anything else as space: 16 digits in a row, and
-# a digit or point beside an exponent or a digit separator, where the exact rules then look.
+# leading zeros (octal in YAML 1.1) and radix (0x, 0o, 0b): ` 0[09]` or ` -0[09]` in the
+# classes, found as substrings (memory speed; a regex starting with a space is not)
+_LEADING_ZERO = (b" 0", b" -0")
+# Digits and points as 9, e/E as e, `_` as itself, anything else as space: 16 digits in a
+# row, and the pairs an exponent (`9e`) or a digit separator (`9_`, `_9`) ends with; the
+# exact rules then run only on the lines that hold such a pair (`_near`).
 _NUMBER_CHARS = bytearray(b" " * 256)
 for _byte in b"0123456789.":
     _NUMBER_CHARS[_byte] = 0x39
-for _byte in b"eE_":
+for _byte in b"eE":
     _NUMBER_CHARS[_byte] = 0x65
+_NUMBER_CHARS[0x5F] = 0x5F
 _NUMBER_CLASS = bytes(_NUMBER_CHARS)
+_SEPARATOR_PAIRS = (b"9_", b"_9")
+_EXPONENT_PAIRS = (b"9e",)
+_MANY = 2000  # more pairs than this: one pass of the rule over the whole file is cheaper
 # What YAML 1.1 reads as a boolean (planc diagnoses it); yaml_rs keeps it as text.
 _YAML11_BOOLS = frozenset(
     word
@@ -123,20 +130,85 @@ def refuses(data: bytes) -> bool:
         for lead, needles in _REFUSED_NON_ASCII.items():
             if lead in odd and any(needle in data for needle in needles):
                 return True
-    data = b"\n" + data  # the first line starts after a line break, like every other
+    # the first line starts after a line break, like every other
+    data = _without_comments(b"\n" + data)
     if _LINE_STARTS(data):
         return True
     classes = data.translate(_CLASS)
     if b"!" in classes and b" !" in classes:  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
         return True
-    if any(search(classes) for search in _LEADING_ZERO):
+    if _leading_zero(classes):
         return True
     numbers = data.translate(_NUMBER_CLASS)
     if _LONG in numbers:
         return True
-    if (b"9e" in numbers or b"e9" in numbers) and (_SEPARATOR(data) or _EXPONENT(data)):
+    if _near(_SEPARATOR, data, numbers, _SEPARATOR_PAIRS):
+        return True
+    if _near(_EXPONENT, data, numbers, _EXPONENT_PAIRS):
         return True
     return any(_numeric_token(data, match.start()) for match in _POINT(data))
+
+
+def _without_comments(data: bytes) -> bytes:
+    """The text with its comments cut, for the token rules (prose like `50,000` or `2017.`
+    in a comment changes no value; the byte rules have already seen every byte).
+
+    A comment is a `#` after a space or a line break (YAML: it always starts one outside
+    quotes, in plain scalars too), to the end of its line, cut only when that rest of the
+    line holds no quote: a `#` inside a quoted scalar is no comment, and with no quote after
+    it the rest of its line is inside the quotes too (no plain scalar to hide). Line breaks
+    are kept, so every line starts where it did."""
+    at = data.find(b"#")
+    if at < 0:
+        return data
+    parts = []
+    last = 0
+    while at >= 0:
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        if data[at - 1] in b" \n" and data.find(b"'", at, end) < 0 and data.find(b'"', at, end) < 0:
+            parts.append(data[last:at])
+            last = end
+            at = data.find(b"#", end)
+        else:
+            at = data.find(b"#", at + 1)
+    parts.append(data[last:])
+    return b"".join(parts)
+
+
+def _leading_zero(classes: bytes) -> bool:
+    """` 0` or ` -0` followed by a digit or radix letter (class `0` or `9`)."""
+    for start in _LEADING_ZERO:
+        at = classes.find(start)
+        while at >= 0:
+            at += len(start)
+            if classes[at : at + 1] in (b"0", b"9"):
+                return True
+            at = classes.find(start, at)
+    return False
+
+
+def _near(
+    search: Callable[[bytes, int, int], object],
+    data: bytes,
+    numbers: bytes,
+    pairs: tuple[bytes, ...],
+) -> bool:
+    """Whether ``search`` (a rule whose match ends with one of ``pairs`` of number classes
+    and holds no line break but at its first byte) matches ``data``, run only from the line
+    start before each pair to its end (`re` scans a whole file at ~60 MB/s when its pattern
+    starts with a class; a plain file has few or none of these pairs)."""
+    seen = 0
+    for pair in pairs:
+        at = numbers.find(pair)
+        while at >= 0:
+            seen += 1
+            if seen > _MANY:
+                return search(data, 0, len(data)) is not None
+            if search(data, data.rfind(b"\n", 0, at), at + 2) is not None:
+                return True
+            at = numbers.find(pair, at + 1)
+    return False
 
 
 def _numeric_token(data: bytes, point: int) -> bool:

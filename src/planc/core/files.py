@@ -101,6 +101,18 @@ def read_regular(path: Path | str, limit: int, shown: str | None = None) -> byte
             raise FileTooLarge(
                 f"{name} is {reported:,} bytes, over the bound of {limit:,}", reported, limit
             )
+        if reported < limit:
+            # one read of the size the file reports (and one more byte, to see it did not
+            # grow): no list of parts joined into a second copy, 0.15 s at 95 MB
+            data = handle.read(reported + 1)
+            if len(data) <= reported:
+                return data
+            try:  # it grew since it was measured: the rest, bounded as a whole
+                return data + read_bounded(handle, limit - len(data), name)
+            except FileTooLarge as error:
+                raise FileTooLarge(
+                    f"{name} is more than {limit:,} bytes, the bound", error.size + len(data), limit
+                ) from None
         return read_bounded(handle, limit, name)
 
 

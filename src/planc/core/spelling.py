@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 _EXHAUSTIVE_UP_TO = 200
@@ -19,5 +18,7 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
             for c in pool
             if abs(len(c) - len(name)) <= 2 and (c[:1] == name[:1] or c[-1:] == name[-1:])
         ]
+    import difflib  # noqa: PLC0415 - only for a misspelt name: start-up stays lean
+
     matches = difflib.get_close_matches(name, pool, n=1)
     return matches[0] if matches else None

@@ -9,7 +9,7 @@ return lsprotocol types and never raise on odd input: the server turns any
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -113,7 +113,7 @@ class PlanView:
 # --- ranges ------------------------------------------------------------------
 
 
-def lsp_range(lines: list[str], span: SourceSpan) -> types.Range:
+def lsp_range(lines: Sequence[str], span: SourceSpan) -> types.Range:
     """A 1-based planc span (code points) → an LSP range (0-based, UTF-16)."""
     line = max(span.line - 1, 0)
     col = max(span.col - 1, 0)
@@ -644,6 +644,32 @@ def _position_of(lines: list[str], offset: int) -> types.Position:
 
 
 # --- document symbols --------------------------------------------------------
+
+
+def symbols_json(text: str) -> list[dict[str, Any]]:
+    """:func:`symbols` as the JSON the client gets, built directly: the outline of a 1.9 MB
+    region file is ~9,000 symbols, which pygls's generic converter turns into JSON in
+    seconds, on the server's loop."""
+    return [_symbol_json(symbol) for symbol in symbols(text)]
+
+
+def _range_json(where: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": where.start.line, "character": where.start.character},
+        "end": {"line": where.end.line, "character": where.end.character},
+    }
+
+
+def _symbol_json(symbol: types.DocumentSymbol) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": symbol.name}
+    if symbol.detail is not None:
+        out["detail"] = symbol.detail
+    out["kind"] = int(symbol.kind)
+    out["range"] = _range_json(symbol.range)
+    out["selectionRange"] = _range_json(symbol.selection_range)
+    if symbol.children is not None:
+        out["children"] = [_symbol_json(child) for child in symbol.children]
+    return out
 
 
 def symbols(text: str) -> list[types.DocumentSymbol]:

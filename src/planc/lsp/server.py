@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Generator
+import time
+from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -26,9 +27,11 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features
+from planc.lsp.document import PlanDocument, PlanWorkspace
 from planc.lsp.rules import CHECK_FAILED
 from planc.lsp.session import (
     HEAD_BYTES,
@@ -42,6 +45,9 @@ from planc.lsp.text import lines_of
 
 LOG = logging.getLogger("planc.lsp")
 DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
+# The model the features read is rebuilt only after this much quiet: while the user types,
+# the editor's automatic questions (code actions, hovers) must not hold up the diagnostics
+MODEL_QUIET_SECONDS = 0.5
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -61,7 +67,21 @@ class _Utf16Protocol(LanguageServerProtocol):
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
         if params.capabilities.general is not None:
             params.capabilities.general.position_encodings = None
-        return (yield from super().lsp_initialize(params))
+        steps = super().lsp_initialize(params)
+        sent: Any = None
+        while True:
+            try:
+                step = steps.send(sent)
+            except StopIteration as done:
+                self._plan_workspace()
+                return done.value
+            # pygls makes its workspace before its first step: ours edits buffers in place
+            self._plan_workspace()
+            sent = yield step
+
+    def _plan_workspace(self) -> None:
+        if self._workspace is not None and not isinstance(self._workspace, PlanWorkspace):
+            self._workspace = PlanWorkspace.like(self._workspace)
 
 
 @dataclass(slots=True)
@@ -70,6 +90,7 @@ class Options:
 
     debounce: float = DEBOUNCE_SECONDS
     max_bytes: int = DEFAULT_MAX_BYTES
+    timings: bool = False  # send ``$/planc/timings`` after each publish (bench/lsp.py reads it)
 
     @classmethod
     def of(cls, raw: object) -> Options:
@@ -81,6 +102,7 @@ class Options:
             size = raw.get("maxFileSize")
             if isinstance(size, int) and size > 0:
                 options.max_bytes = size
+            options.timings = raw.get("timings") is True
         return options
 
 
@@ -97,6 +119,10 @@ class PlanServer(LanguageServer):
         self.pending: set[asyncio.Task[None]] = set()
         self.stopping = False  # after shutdown: nothing is compiled any more
         self.roots: dict[Path, Path | None] = {}  # file -> its quarter folder (None: outside)
+        self.last_edit: dict[Path, float] = {}  # quarter folder -> when its last edit came
+        self.last_publish: dict[Path, float] = {}  # quarter folder -> when it was last published
+        self.running: dict[Path, asyncio.Future[CheckResult]] = {}  # its compile under way
+        self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
 
     # --- documents ---------------------------------------------------------
 
@@ -106,7 +132,7 @@ class PlanServer(LanguageServer):
         for uri, document in list(self.workspace.text_documents.items()):
             path = _path(uri)
             if path is not None:
-                out[path] = document.source.encode("utf-8", "surrogatepass")
+                out[path] = _bytes_of(document)
         return out
 
     def versions(self) -> dict[str, int]:
@@ -155,7 +181,12 @@ class PlanServer(LanguageServer):
     # --- compiling ---------------------------------------------------------
 
     def schedule(self, uri: str) -> None:
-        """Compile the quarter ``uri`` belongs to after the debounce, unless a newer edit comes."""
+        """Compile the quarter ``uri`` belongs to, unless a newer edit comes first.
+
+        An edit after a quiet spell is compiled at once (its diagnostics are what
+        the user waits for); an edit that follows another within the debounce is
+        part of a burst, and waits the debounce for the next keystroke. Either
+        way a newer edit cancels the older compile."""
         path = _path(uri)
         if path is None or self.stopping:
             return
@@ -164,25 +195,90 @@ class PlanServer(LanguageServer):
             self.alone[path] = self.alone.get(path, 0) + 1
             self._spawn(self._compile_alone(uri, path, self.alone[path]))
             return
+        now = time.monotonic()
+        burst = now - self.last_edit.get(session.root, -1e9) < self.options.debounce
+        self.last_edit[session.root] = now
         session.generation += 1
-        self._spawn(self._compile(session, uri, session.generation))
+        if burst:
+            self._spawn(self._compile(session, uri, session.generation, asked=now))
+            return
+        # handed to the compile thread now, before the loop answers what came with the edit
+        # (an editor asks for code actions and the outline as the user types)
+        started = self._start(session, session.generation)
+        self._spawn(self._finish(session, uri, session.generation, now, *started))
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
 
-    async def _compile(self, session: QuarterSession, uri: str, generation: int) -> None:
+    async def _compile(
+        self, session: QuarterSession, uri: str, generation: int, asked: float | None = None
+    ) -> None:
+        asked = time.monotonic() if asked is None else asked
         await asyncio.sleep(self.options.debounce)
         if generation != session.generation:
             return
+        await self._finish(session, uri, generation, asked, *self._start(session, generation))
+
+    def _start(
+        self, session: QuarterSession, generation: int
+    ) -> tuple[float, dict[str, int], asyncio.Future[CheckResult]]:
+        """Hand the compile of the buffers as they are now to the compile thread."""
+        started = time.monotonic()
         buffers = self.buffers()
         versions = self.versions()
         loop = asyncio.get_running_loop()
-        try:
-            result = await loop.run_in_executor(
-                self.compiler, session.compile_diagnostics, buffers, generation
+        running = loop.run_in_executor(
+            self.compiler, session.compile_diagnostics, buffers, generation
+        )
+        self.running[session.root] = running
+        return started, versions, running
+
+    async def settled(self, session: QuarterSession) -> None:
+        """Wait (a minute at most) until the diagnostics are out and the user has neither
+        typed nor been shown new diagnostics for ``MODEL_QUIET_SECONDS``: the work the
+        editor's own questions need (the model, the outline) then does not hold up the
+        next keystroke's diagnostics."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while not self.stopping:
+            await self.diagnostics_done(session)
+            quiet = time.monotonic() - max(
+                self.last_edit.get(session.root, -1e9), self.last_publish.get(session.root, -1e9)
             )
+            if quiet >= MODEL_QUIET_SECONDS or loop.time() > deadline:
+                return
+            await asyncio.sleep(MODEL_QUIET_SECONDS - quiet)
+
+    async def diagnostics_done(self, session: QuarterSession) -> None:
+        """Wait (a minute at most) until no diagnostics compile of ``session`` is under way
+        or due: what the editor asks as the user types is answered after the diagnostics."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while loop.time() < deadline and not self.stopping:
+            running = self.running.get(session.root)
+            if running is not None and not running.done():
+                await asyncio.wait([running], timeout=deadline - loop.time())
+            elif time.monotonic() - self.last_edit.get(session.root, -1e9) < max(
+                self.options.debounce, 0.01
+            ):
+                await asyncio.sleep(max(self.options.debounce, 0.01))  # a compile is due
+            else:
+                return
+
+    async def _finish(
+        self,
+        session: QuarterSession,
+        uri: str,
+        generation: int,
+        asked: float,
+        started: float,
+        versions: dict[str, int],
+        running: asyncio.Future[CheckResult],
+    ) -> None:
+        try:
+            result = await running
         except Cancelled:
             return
         except Exception as error:
@@ -191,8 +287,23 @@ class PlanServer(LanguageServer):
             return
         if generation != session.generation:
             return
+        compiled = time.monotonic()
+        self.last_publish[session.root] = compiled
         self.views.pop(session.root, None)
-        self._publish(session, uri, result.diagnostics, set(result.sources), versions)
+        sent = self._publish(session, uri, result.diagnostics, set(result.sources), versions)
+        if self.options.timings:
+            done = time.monotonic()
+            phases = {
+                "wait": started - asked,
+                **session.timings,
+                "compile": compiled - started,
+                "publish": done - compiled,
+                "total": done - asked,
+            }
+            self.protocol.notify(
+                "$/planc/timings",
+                {"uri": uri, "version": versions.get(str(_path(uri))), "phases": phases, **sent},
+            )
 
     async def _compile_alone(self, uri: str, path: Path, generation: int) -> None:
         await asyncio.sleep(self.options.debounce)
@@ -219,7 +330,9 @@ class PlanServer(LanguageServer):
         found: list[Diagnostic],
         files: set[str],
         versions: dict[str, int],
-    ) -> None:
+    ) -> dict[str, int]:
+        """Send each affected file's diagnostics; a file other than the edited one whose
+        diagnostics and version are what it was last sent is not sent again."""
         by_file: dict[str, list[Diagnostic]] = {}
         trigger = str(_path(uri))
         for diagnostic in found:
@@ -227,12 +340,21 @@ class PlanServer(LanguageServer):
             where = span.path if span is not None and span.path in files else trigger
             by_file.setdefault(where, []).append(diagnostic)
         sources = session.result.sources if session.result else {}
+        sent = skipped = 0
         for file in sorted(set(by_file) | session.published | {trigger}):
             source = sources.get(file)
             data = source.data if source is not None else self._buffer_bytes(file)
-            converted = [self._convert(d, data) for d in by_file.get(file, [])]
-            self._send(self._uri(file), converted, versions.get(file))
+            target = self._uri(file)
+            lines = self._lines_for(target, data)
+            converted = [self._convert(d, data, lines) for d in by_file.get(file, [])]
+            version = versions.get(file)
+            if file != trigger and self.sent.get(target) == (version, converted):
+                skipped += 1
+                continue
+            self._send(target, converted, version)
+            sent += 1
         session.published = set(by_file)
+        return {"files_sent": sent, "files_unchanged": skipped, "diagnostics": len(found)}
 
     def _publish_failure(self, session: QuarterSession, uri: str, error: Exception) -> None:
         path = str(_path(uri))
@@ -250,13 +372,24 @@ class PlanServer(LanguageServer):
         self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None
     ) -> None:
         """Publish; ``version`` is the version of the buffer the compile read, if it was open."""
+        self.sent[uri] = (version, diagnostics)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
     def _buffer_bytes(self, file: str) -> bytes:
         document = self.workspace.text_documents.get(self._uri(file))
-        return document.source.encode("utf-8", "surrogatepass") if document else b""
+        return _bytes_of(document) if document else b""
+
+    def _lines_for(self, uri: str, data: bytes) -> Sequence[str]:
+        """The lines of ``data`` to place diagnostics in: the open buffer's own when ``data``
+        is its text now (no decoding and splitting of a large file on every keystroke)."""
+        document = self.workspace.text_documents.get(uri)
+        if isinstance(document, PlanDocument):
+            lines = document.planc_lines(data)
+            if lines is not None:
+                return lines
+        return _lines(data)
 
     def _uri(self, file: str) -> str:
         """The URI the client opened ``file`` under (its own spelling), else one of ours."""
@@ -265,9 +398,11 @@ class PlanServer(LanguageServer):
                 return str(uri)
         return str(from_fs_path(file) or Path(file).as_uri())
 
-    def _convert(self, diagnostic: Diagnostic, data: bytes) -> types.Diagnostic:
+    def _convert(
+        self, diagnostic: Diagnostic, data: bytes, lines: Sequence[str] | None = None
+    ) -> types.Diagnostic:
         span = diagnostic.span or SourceSpan("", 1, 1)
-        lines = _lines(data)
+        lines = _lines(data) if lines is None else lines
         message = diagnostic.message
         if diagnostic.hint:
             message += f"\nhint: {diagnostic.hint}"
@@ -288,12 +423,16 @@ class PlanServer(LanguageServer):
 
         After an edit the diagnostics come from the plan checked by its files; the model
         that hover, completion and the code actions read is built when one of them asks,
-        on the compile thread (so never beside a compile), while the editor is served."""
+        on the compile thread (so never beside a compile), while the editor is served,
+        once the user has neither typed nor been shown new diagnostics for
+        ``MODEL_QUIET_SECONDS`` (a rebuild cannot be stopped half-way, and the next
+        keystroke's diagnostics would wait for it)."""
         path = _path(uri)
         session = self.session_for(path) if path is not None else None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
         while session is not None and session.stale and not self.stopping:
+            await self.settled(session)
             try:
                 await loop.run_in_executor(self.compiler, session.refresh)
             except Cancelled:  # a newer edit: wait for its compile, then build its model
@@ -316,6 +455,13 @@ class PlanServer(LanguageServer):
             view = features.PlanView(session.plan, session.plan_sources)
             self.views[session.root] = view
         return view
+
+
+def _bytes_of(document: Any) -> bytes:
+    """An open buffer's text as the bytes a compile reads."""
+    if isinstance(document, PlanDocument):
+        return document.data
+    return str(document.source).encode("utf-8", "surrogatepass")
 
 
 def _path(uri: str) -> Path | None:
@@ -380,6 +526,7 @@ def _shutdown(server: PlanServer, params: None) -> None:
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def _did_open(server: PlanServer, params: types.DidOpenTextDocumentParams) -> None:
     server.roots.clear()  # an unsaved quarter file makes its folder a quarter
+    server.sent.pop(params.text_document.uri, None)  # a client may drop what it had
     server.schedule(params.text_document.uri)
 
 
@@ -400,6 +547,7 @@ def _did_close(server: PlanServer, params: types.DidCloseTextDocumentParams) -> 
     uri = params.text_document.uri
     path = _path(uri)
     server.roots.clear()
+    server.sent.pop(uri, None)
     if path is not None and path in server.alone:
         server.alone.pop(path)
         server._send(uri, [])
@@ -544,8 +692,15 @@ def _fix(
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
-    return features.symbols(server.text_of(params.text_document.uri))
+async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> list[Any]:
+    # the editor asks for the outline as the user types: composing a large buffer takes a
+    # while, so it waits for the diagnostics and runs off the loop
+    path = _path(params.text_document.uri)
+    session = server.session_for(path) if path is not None else None
+    if session is not None:
+        await server.settled(session)
+    text = server.text_of(params.text_document.uri)
+    return await asyncio.to_thread(features.symbols_json, text)
 
 
 def serve() -> None:

@@ -10,6 +10,7 @@ read the line under the cursor instead (:func:`key_context`, :func:`word_at`).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -56,6 +57,7 @@ def lines_of(text: str) -> list[str]:
 
 _TREES: list[tuple[str, Node | None]] = []  # the last few buffers composed, newest last
 KEPT_TREES = 2  # a tree is ~29x its text (1.9 MB region: 55 MB): this buffer and one more
+_TREES_LOCK = threading.Lock()  # the outline is built off the server's loop
 
 
 def compose(text: str) -> Node | None:
@@ -65,12 +67,14 @@ def compose(text: str) -> Node | None:
     outline, then a hover, then code actions); the text object stays the same
     until the next edit, so its tree is kept for the last few texts.
     """
-    for kept, root in _TREES:
-        if kept is text:
-            return root
+    with _TREES_LOCK:
+        for kept, root in _TREES:
+            if kept is text:
+                return root
     root = _compose(text)
-    _TREES.append((text, root))
-    del _TREES[:-KEPT_TREES]
+    with _TREES_LOCK:
+        _TREES.append((text, root))
+        del _TREES[:-KEPT_TREES]
     return root
 
 

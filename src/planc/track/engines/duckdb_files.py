@@ -1,7 +1,8 @@
 """Large CSV and Parquet exports through DuckDB, with the warehouse's aggregation.
 
 DuckDB (embedded, no server) scans the file once, on every core with bounded
-memory, running the one statement :mod:`.query` builds for a database; its
+memory, computing the sets :mod:`.query` asks a database for (one GROUP BY
+per set over one streamed CTE, see :func:`.query.fanout_query`); the
 grouped sets (ledger, accounts, keys, pipeline) land in a small temporary
 table, and only they reach Python, folded by :mod:`.fold` with the pandas
 reader's own rules. So a 100-million-row Parquet file tracks without a row
@@ -152,11 +153,11 @@ def _load(
         pipeline="created" in mapping.columns,
     )
     # one scan: each row's values parsed and keyed once, every set but the accounts grouped
-    # from it (GROUPING SETS) into a small temporary table
+    # from it (a UNION ALL over one streamed CTE) into a small temporary table
     typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
     typed_roles = _typed_roles(typed, roles)
     grouped_sets = replace(sets, account_groups=False)
-    statement = q.aggregate_query(typed, typed_roles, window, grouped_sets, grouping_sets=True)
+    statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
     sql, params = _compiled(statement)
     connection.execute(f"CREATE TEMP TABLE {SETS} AS {sql}", params)
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan
@@ -611,9 +610,20 @@ def _as_decimal(value: Any) -> Decimal:
 
 
 def _factorize(values: Any) -> tuple[Any, list[Any]]:
-    """Codes (-1 for None) and distinct values, in order of first appearance."""
-    codes, uniques = pd.factorize(np.asarray(list(values), dtype=object), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), list(uniques)
+    """Codes (-1 for None, NaN or NaT) and distinct values, in order of first appearance.
+
+    As ``pandas.factorize`` with its NA sentinel, without importing pandas
+    (the DuckDB and database paths do not need it otherwise): grouped rows
+    are few, a dict is fast enough.
+    """
+    index: dict[Any, int] = {}
+    add = index.setdefault
+    codes = np.fromiter(
+        (-1 if v is None or v != v else add(v, len(index)) for v in values),  # noqa: PLR0124 - NaN, NaT
+        dtype=np.int64,
+        count=len(values),
+    )
+    return codes, list(index)
 
 
 def _places_of(sums: Any) -> int:

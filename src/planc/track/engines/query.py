@@ -314,7 +314,7 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
         "flag_missing_created": sa.literal(0),
         "places": _or_zero(roles.places),
     }
-    if plan.accounts and roles.account is not None:
+    if plan.accounts and plan.account_groups and roles.account is not None:
         up_to = sa.and_(day <= _date("as_of_accounts", as_of), roles.account.is_not(None))
         if roles.stage is not None and plan.not_won_stages:  # their sums are not needed
             not_won: Any = sa.bindparam("not_won", list(plan.not_won_stages), expanding=True)
@@ -388,7 +388,9 @@ NEEDED: dict[int, frozenset[str]] = {
 }
 
 
-def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list[Expr]:
+def _aggregates(
+    rows: sa.FromClause, plan: Plan, wanted: frozenset[str], *, typed: bool = True
+) -> list[Expr]:
     """The :data:`AGGREGATES` columns: those ``wanted`` (and computable), NULL for the others."""
     c = rows.c
     total = sa.func.sum
@@ -410,7 +412,7 @@ def _aggregates(rows: sa.FromClause, plan: Plan, wanted: frozenset[str]) -> list
             last_created=sa.func.max(c.created_day),
         )
     return [
-        (found[name] if name in found and name in wanted else _typed_null(name)).label(name)
+        (found[name] if name in found and name in wanted else _null(name, typed)).label(name)
         for name in AGGREGATES
     ]
 
@@ -425,23 +427,64 @@ def sets_of(rows: sa.FromClause, plan: Plan) -> list[int]:
     return [s for s in plan.sets if all(name in rows.c for name in SET_KEYS[s])]
 
 
-def set_query(rows: sa.FromClause, which: int, plan: Plan) -> Any:
+def set_query(rows: sa.FromClause, which: int, plan: Plan, *, typed: bool = True) -> Any:
     """One set's GROUP BY over keyed rows, with only the aggregates it needs.
 
     Result columns: ``set_``, :data:`KEY_COLUMNS` (NULL but the set's), :data:`AGGREGATES`.
+    ``typed``: the NULLs cast to the column's type (dialects whose UNION ALL
+    branches must agree); else plain NULLs, which take the other branches' type.
     """
     keys = SET_KEYS[which]
     select = sa.select(
         sa.literal(which).label("set_"),
         *(
-            (rows.c[name] if name in keys else _typed_null(name)).label(name)
+            (rows.c[name] if name in keys else _null(name, typed)).label(name)
             for name in KEY_COLUMNS
         ),
-        *_aggregates(rows, plan, NEEDED[which]),
+        *_aggregates(rows, plan, NEEDED[which], typed=typed),
     ).group_by(*(rows.c[name] for name in keys))
     if which == KEYS:
         select = select.having(sa.func.count() > 1)
     return select
+
+
+def _null(name: str, typed: bool) -> Expr:
+    return _typed_null(name) if typed else sa.null()
+
+
+def _read_by_fold(rows: sa.FromClause, which: int) -> Expr | None:
+    """The rows of a set the fold reads (None: all of them).
+
+    PIPELINE: deals that may be open at the as-of day (a week) or created in
+    the last LOOKBACK days (recent); OPEN_AGES: deals with an open age; CYCLES:
+    deals with a cycle. Other rows would only make groups the fold skips.
+    """
+    c = rows.c
+    if which == PIPELINE:
+        return sa.or_(c.week.is_not(None), c.recent == 1)
+    if which == OPEN_AGES:
+        return c.open_age.is_not(None)
+    if which == CYCLES:
+        return c.cycle.is_not(None)
+    return None
+
+
+def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
+    """Every set of ``plan`` as a UNION ALL of GROUP BYs over one CTE of keyed rows (DuckDB).
+
+    DuckDB streams a CTE read by several branches to all of them from one scan
+    of the source (no table of rows), so each set computes only its own
+    aggregates over only the rows its fold reads -- where GROUPING SETS
+    computes every aggregate of every set for every row (measured at 5M rows:
+    about half the CPU time). Same columns as :func:`aggregate_query`.
+    """
+    rows = _keyed_rows(source, roles, window, plan).element.cte("planc_rows_keyed")
+    selects = []
+    for which in sets_of(rows, plan):
+        select = set_query(rows, which, plan, typed=False)
+        kept = _read_by_fold(rows, which)
+        selects.append(select if kept is None else select.where(kept))
+    return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
 
 def aggregate_query(

@@ -1,0 +1,179 @@
+"""A region file's teams as separate pieces of text, so an edit reloads one team, not the file.
+
+A region file in block YAML is its *head* (everything up to and including the
+``  teams:`` line of the ``region:`` mapping), one *chunk* per team (from its
+``    - `` line to the next one) and a *tail* (the top-level keys after the teams:
+``people:``, ``actions:``, ``adjustments:``). :func:`split_region` finds these
+pieces with a few byte searches and refuses (None) any layout it cannot vouch
+for: another indentation, flow style, tabs, CR line ends, directives or document
+markers, anything but a top-level key after the teams, a line of a team less
+indented than its keys.
+
+:func:`load_team` loads one chunk alone, at its own lines and columns (blank
+lines above it, a ``teams:`` key on the line before, and after it the kind of
+line that follows it in the file, so the node tree ends where the file's does).
+A team that loads alone without any diagnostic has the values it has inside
+the file: a sequence item cannot share keys with its siblings, and whatever
+could reach across the chunk's edges (an unclosed quote or bracket, an alias of
+another team's anchor) fails to load alone. :class:`ChunkSpans` resolves a
+finding located in a team from that team's text, so the file is not composed
+again for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from yaml.nodes import Node
+
+from planc.core.composer import compose_nodes, span_of
+from planc.core.loader import DEFAULT_MAX_BYTES, NO_MODELINE, load_source
+from planc.core.source import Loc, SourceFile, SourceSpan
+from planc.core.spans import SpanResolver, _walk
+
+_TEAMS = b"\n  teams:\n"
+_REGION = re.compile(rb"^region:[ ]*\n", re.MULTILINE)
+# The start of a line that is neither blank, nor a comment, nor indented like a team's keys.
+_EDGE = re.compile(rb"\n(?! {6})(?! *(?:#|\n))")
+# an anchor or alias where YAML would read one (and, to be safe, some text that only looks so)
+_ANCHOR = re.compile(rb"(?:^|[\s\[{,])[*&][^\s]", re.MULTILINE)
+_NEXT_TEAM = b"    - 0\n"  # what follows a team that is not the last: another item
+_NEXT_KEY = b"x: 0\n"  # what follows the last team when a top-level key does
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    head: bytes
+    chunks: tuple[bytes, ...]
+    lines: tuple[int, ...]  # the 1-based line each chunk starts on
+    tail: bytes
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def split_region(data: bytes) -> Split | None:
+    """The head, team chunks and tail of a region file, or None where in doubt."""
+    if b"\r" in data or b"\t" in data or not data.endswith(b"\n"):
+        return None
+    if data.startswith((b"%", b"---")) or b"\n%" in data or b"\n---" in data:
+        return None
+    if b"\n..." in data:
+        return None
+    at = data.find(_TEAMS)
+    if at < 0 or data.find(_TEAMS, at + 1) >= 0:
+        return None
+    regions = list(_REGION.finditer(data, 0, at + 1))
+    if len(regions) != 1:
+        return None
+    # only lines of the region mapping (indented, blank or comments) between region: and teams:
+    between = data[regions[0].end() : at + 1]
+    if re.search(rb"^[^ #\n]", between, re.MULTILINE):
+        return None
+    start = at + len(_TEAMS)
+    found = _team_starts(data, start)
+    if found is None:
+        return None
+    starts, tail_at = found
+    ends = [*starts[1:], tail_at]
+    lines = [data.count(b"\n", 0, start) + 1]
+    for before, here in itertools.pairwise(starts):
+        lines.append(lines[-1] + data.count(b"\n", before, here))
+    chunks = tuple(data[s:e] for s, e in zip(starts, ends, strict=True))
+    return Split(data[:start], chunks, tuple(lines), data[tail_at:])
+
+
+def may_share_values(split: Split) -> bool:
+    """Whether a team may hold an anchor or an alias: its values loaded with the whole file
+    could then come from another team's text, and must not be kept per team."""
+    return any(_ANCHOR.search(chunk) for chunk in split.chunks)
+
+
+def _team_starts(data: bytes, start: int) -> tuple[list[int], int] | None:
+    """Where each team's ``    - `` line starts, and where the tail does."""
+    starts: list[int] = []
+    tail_at = len(data)
+    for edge in _EDGE.finditer(data, start - 1):
+        line_at = edge.start() + 1
+        if line_at >= len(data):
+            break
+        if data.startswith(b"    - ", line_at) and data[line_at + 6 : line_at + 7] not in b" \n#":
+            starts.append(line_at)
+        elif data[line_at : line_at + 1] not in b" #":
+            tail_at = line_at
+            break
+        else:
+            return None  # a line less indented than a team's keys that starts no team
+    if not starts or starts[0] != start:
+        return None
+    return starts, tail_at
+
+
+def _padded(chunk: bytes, line: int, last: bool, tail: bytes) -> bytes:
+    after = (_NEXT_KEY if tail else b"") if last else _NEXT_TEAM
+    return b"\n" * (line - 2) + b"teams:\n" + chunk + after
+
+
+def load_team(
+    path: str, split: Split, index: int, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any] | None:
+    """The values of team ``index`` loaded alone, or None if it gives any diagnostic (or
+    a trap, or not exactly one mapping): the whole file must be loaded then."""
+    last = index == len(split.chunks) - 1
+    text = _padded(split.chunks[index], split.lines[index], last, split.tail)
+    loaded = load_source(SourceFile(path, text), max_bytes)
+    if loaded.traps or any(d.code != NO_MODELINE.code for d in loaded.diagnostics):
+        return None
+    values = loaded.data
+    if not isinstance(values, dict) or list(values) != (
+        ["teams", "x"] if last and split.tail else ["teams"]
+    ):
+        return None
+    teams = values["teams"]
+    if not isinstance(teams, list) or len(teams) != (1 if last else 2):
+        return None
+    team = teams[0]
+    return team if isinstance(team, dict) else None
+
+
+class ChunkSpans(SpanResolver):
+    """Spans of findings in a split region file: a finding located in a team is resolved
+    from that team's text alone; any other from the whole file, as before."""
+
+    def __init__(self, source: SourceFile, split: Split) -> None:
+        super().__init__({source.path: source})
+        self.path = source.path
+        self.split = split
+        self._teams: dict[int, Node | None] = {}
+
+    def resolve(self, loc: Loc) -> SourceSpan:
+        path = loc.path
+        if (
+            loc.file == self.path
+            and len(path) >= 3
+            and path[:2] == ("region", "teams")
+            and type(path[2]) is int
+            and 0 <= path[2] < len(self.split.chunks)
+        ):
+            root = self._team(path[2])
+            if root is not None:
+                node, key_node = _walk(root, ("teams", 0, *path[3:]))
+                target = key_node if (loc.key and key_node is not None) else node
+                return span_of(loc.file, target)
+        return super().resolve(loc)
+
+    def _team(self, index: int) -> Node | None:
+        if index not in self._teams:
+            split = self.split
+            last = index == len(split.chunks) - 1
+            text = _padded(split.chunks[index], split.lines[index], last, split.tail)
+            try:
+                self._teams[index] = compose_nodes(text)
+            except Exception:  # noqa: BLE001 - no tree of its own: the whole file's, as before
+                self._teams[index] = None
+        return self._teams[index]

@@ -1,0 +1,100 @@
+"""A region file's teams as pieces of text: each loads alone to the values and positions it
+has inside the file, and any layout in doubt is not split."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from planc.core.chunks import ChunkSpans, load_team, may_share_values, split_region
+from planc.core.loader import load_source
+from planc.core.source import Loc, SourceFile
+from planc.core.spans import SpanResolver
+
+ROOT = Path(__file__).parent.parent
+MINI_NORTH = ROOT / "tests" / "fixtures" / "mini" / "regions" / "north.yaml"
+
+
+@pytest.fixture(scope="module")
+def region(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("plan")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "300", str(out), "--errors", "6"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return sorted((out / "regions").glob("*.yaml"))[0].read_bytes()
+
+
+def _paths(value: Any, path: tuple[Any, ...]) -> Any:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*path, index))
+
+
+@pytest.mark.parametrize("which", ["generated", "mini"])
+def test_each_team_loads_alone_to_its_values_and_spans(region: bytes, which: str) -> None:
+    data = region if which == "generated" else MINI_NORTH.read_bytes()
+    split = split_region(data)
+    assert split is not None
+    assert split.head + b"".join(split.chunks) + split.tail == data
+    whole = load_source(SourceFile("r.yaml", data)).data
+    teams = whole["region"]["teams"]
+    assert len(split.chunks) == len(teams)
+    source = SourceFile("r.yaml", data)
+    full, pieces = SpanResolver({"r.yaml": source}), ChunkSpans(source, split)
+    for index, team in enumerate(teams):
+        assert load_team("r.yaml", split, index) == team
+        for path in _paths(team, ("region", "teams", index)):
+            for key in (False, True):
+                loc = Loc("r.yaml", path, key)
+                assert pieces.resolve(loc) == full.resolve(loc), loc
+    for loc in (Loc("r.yaml", ("region", "targets")), Loc("r.yaml", ("people", 0, "id"))):
+        assert pieces.resolve(loc) == full.resolve(loc)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.replace(b"\n", b"\r\n"),
+        lambda d: d.replace(b"      name: ", b"\tname: ", 1),
+        lambda d: b"%YAML 1.1\n---\n" + d,
+        lambda d: d.replace(b"\n  teams:\n", b"\n  teams: []\n  x:\n", 1),
+        lambda d: d.replace(b"\npeople:", b"\n  budget: {}\npeople:", 1),  # region key after
+        lambda d: d.replace(b"    - id: ", b"    -   id: ", 1),
+        lambda d: d.replace(b"      name: ", b"     name: ", 1),  # a key less indented
+        lambda d: d.replace(b"  teams:\n", b"  teams:\n  # a comment\n  other: 1\n", 1),
+        lambda d: d[:-1],  # no newline at the end
+    ],
+)
+def test_a_layout_in_doubt_is_not_split(change: Any) -> None:
+    data = MINI_NORTH.read_bytes()
+    assert split_region(data) is not None
+    assert split_region(change(data)) is None
+
+
+def test_a_team_that_reaches_beyond_its_text_does_not_load_alone() -> None:
+    data = MINI_NORTH.read_bytes()
+    for broken in (b'name: "North', b"name: [North", b"name: &a North"):
+        split = split_region(data.replace(b"name: North Enterprise", broken, 1))
+        assert split is not None
+        assert load_team("r.yaml", split, 0) is None or broken.startswith(b"name: &")
+    aliased = data.replace(b"name: North Enterprise", b"name: *a", 1)
+    split = split_region(aliased)
+    assert split is not None and load_team("r.yaml", split, 0) is None
+
+
+def test_teams_that_may_share_values_are_not_kept_apart() -> None:
+    data = MINI_NORTH.read_bytes()
+    plain = split_region(data)
+    assert plain is not None and not may_share_values(plain)
+    for shared in (b"name: &a North", b"name: *a", b"name: [*a]", b"name: R&D in the *North*"):
+        split = split_region(data.replace(b"name: North Enterprise", shared, 1))
+        assert split is not None and (may_share_values(split) or shared.startswith(b"name: R&D"))

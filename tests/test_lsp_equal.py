@@ -1,0 +1,117 @@
+"""After a sequence of keystrokes the server shows what ``planc check`` says of the same text.
+
+A real ``planc lsp`` process gets one-character edits (digits of the numbers of
+a region file, some in a burst that cancels older compiles, some waited for);
+then the buffer is written to a copy of the folder and ``planc check --format
+json`` runs on it. Every file's last published diagnostics must be exactly
+check's: code, severity, range, message and hint.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pygls", reason="planc lsp needs the lsp extra")
+
+from click.testing import CliRunner
+
+from lspclient import LspClient
+from planc.cli import cli
+from planc.core.source import SourceSpan
+from planc.lsp.features import lsp_range
+from planc.lsp.text import lines_of
+
+REPO = Path(__file__).resolve().parents[1]
+QUARTER = "2027-Q1"
+NUMBER = re.compile(r"(?<=[\[ ])\d{3,}(?=[,\]\n])")  # a number of a target (no dates, no ids)
+
+
+def _published(client: LspClient) -> dict[str, list[dict[str, Any]]]:
+    """What the editor shows now: the last diagnostics published for each file."""
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for _, message in client.notifications:
+        if message.get("method") == "textDocument/publishDiagnostics":
+            params = message["params"]
+            shown[Path(params["uri"].removeprefix("file://")).name] = params["diagnostics"]
+    return {name: found for name, found in shown.items() if found}
+
+
+def _checked(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """``planc check --format json`` of the folder, each diagnostic as the server shows it."""
+    ran = CliRunner().invoke(cli, ["check", str(folder), "--format", "json", "--no-cache"])
+    assert ran.exit_code in (0, 1), ran.output
+    out: dict[str, list[dict[str, Any]]] = {}
+    for d in json.loads(ran.output)["diagnostics"]:
+        path = Path(d["path"])
+        lines = lines_of(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+        start, end = d["range"]["start"], d["range"]["end"]
+        span = SourceSpan(str(path), start["line"], start["col"], end["line"], end["col"])
+        where = lsp_range(lines, span)
+        out.setdefault(path.name, []).append(
+            {
+                "code": d["code"],
+                "severity": {"error": 1, "warning": 2, "info": 3}[d["severity"]],
+                "message": d["message"] + (f"\nhint: {d['hint']}" if d.get("hint") else ""),
+                "range": {
+                    "start": {"line": where.start.line, "character": where.start.character},
+                    "end": {"line": where.end.line, "character": where.end.character},
+                },
+            }
+        )
+    return out
+
+
+def _shown(found: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        name: sorted(
+            (d["code"], d["severity"], json.dumps(d["range"], sort_keys=True), d["message"])
+            for d in items
+        )
+        for name, items in found.items()
+    }
+
+
+@pytest.mark.parametrize("seed", [3, 17])
+def test_after_random_keystrokes_the_server_shows_what_check_says(
+    tmp_path: Path, seed: int
+) -> None:
+    workspace = tmp_path / "editor"
+    shutil.copytree(REPO / "plans" / QUARTER, workspace / "plans" / QUARTER)
+    shutil.copytree(REPO / "schema", workspace / "schema")
+    plan = workspace / "plans" / QUARTER
+    region = plan / "regions" / "east.yaml"
+    text = region.read_text(encoding="utf-8")
+    rng = random.Random(seed)
+    client = LspClient(workspace)
+    try:
+        uri = client.open(region)
+        client.diagnostics(uri, timeout=120, version=1)
+        for step in range(12):
+            numbers = list(NUMBER.finditer(text))
+            number = rng.choice(numbers)
+            index = rng.randrange(number.start() + 1, number.end())  # never a leading digit
+            digit = rng.choice([d for d in "0123456789" if d != text[index]])
+            line = text.count("\n", 0, index)
+            column = index - (text.rfind("\n", 0, index) + 1)
+            client.change(uri, digit, (line, column), (line, column + 1))
+            text = text[:index] + digit + text[index + 1 :]
+            if step % 3 == 2:  # the others are a burst: a newer edit cancels the older compile
+                client.diagnostics(uri, timeout=120, version=client.versions[uri])
+        client.diagnostics(uri, timeout=120, version=client.versions[uri])
+        client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+        shown = _published(client)
+    finally:
+        assert client.shutdown() == 0, b"".join(client.stderr).decode(errors="replace")
+    saved = tmp_path / "saved" / QUARTER
+    shutil.copytree(plan, saved)
+    (saved / "regions" / "east.yaml").write_text(text, encoding="utf-8")
+    expected = _checked(saved)
+    assert any(expected.values()), "the edits broke nothing: a weak test"
+    assert _shown(shown) == _shown(expected)
