@@ -65,6 +65,9 @@ VIEW = "planc_rows"
 TYPED = "planc_typed"  # every row's values, parsed (a subquery of each scan)
 SETS = "planc_sets"  # the grouped sets of the scan, in a temporary table
 EPOCH = date(1970, 1, 1)
+# DuckDB 2 streams a CTE that several UNION ALL branches read (one scan, no stored rows; seen
+# as STREAMING_FANOUT in EXPLAIN ANALYZE with 2.0.1); DuckDB 1.x may materialize it instead.
+STREAMS_CTES = int(duckdb.__version__.split(".")[0]) >= 2
 
 
 class _TryDecimal(FunctionElement[Any]):
@@ -157,7 +160,10 @@ def _load(
     typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
     typed_roles = _typed_roles(typed, roles)
     grouped_sets = replace(sets, account_groups=False)
-    statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
+    if STREAMS_CTES:
+        statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
+    else:  # an older DuckDB would store the CTE's every row: one GROUPING SETS instead
+        statement = q.aggregate_query(typed, typed_roles, window, grouped_sets, grouping_sets=True)
     sql, params = _compiled(statement)
     connection.execute(f"CREATE TEMP TABLE {SETS} AS {sql}", params)
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
