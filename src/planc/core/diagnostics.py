@@ -191,8 +191,10 @@ def declared_rule(code: str) -> Rule | None:
 def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> list[Diagnostic]:
     """Give every diagnostic a span, then sort them for stable output.
 
-    Files are handled one at a time and their node trees released after, so a
-    plan with errors in every file never holds more than one tree in memory.
+    Each file's findings are placed together, in one pass over its YAML events
+    (:meth:`SpanResolver.resolve_all`); a file that must be composed instead has its
+    node tree released after, so a plan with errors in every file never holds more
+    than one tree in memory.
     """
     resolved: list[Diagnostic] = []
     pending: dict[str, list[Diagnostic]] = {}
@@ -202,7 +204,8 @@ def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> 
         else:
             pending.setdefault(d.loc.file, []).append(d)
     for file, found in pending.items():
-        resolved += [replace(d, span=resolver.resolve(d.loc)) for d in found if d.loc is not None]
+        spans = resolver.resolve_all(file, [d.loc for d in found if d.loc is not None])
+        resolved += [replace(d, span=spans[d.loc]) for d in found if d.loc is not None]
         resolver.release(file)
     return sorted(resolved, key=lambda d: d.sort_key)
 
