@@ -76,7 +76,7 @@ from planc.checks import gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check
 from planc.core import chunks
 from planc.core.cache import schema_digest
-from planc.core.diagnostics import Diagnostic, Severity, resolve_spans
+from planc.core.diagnostics import Diagnostic, Severity, resolve_batches, resolve_spans
 from planc.core.frontend import (
     CheckResult,
     FileUnit,
@@ -210,9 +210,9 @@ def region_result(
         return out
     plan, problems = build_plan((quarter.path, quarter.data), [(rfile, region.data)])
     mine = [d for d in problems if _file_of(d) == rfile]
-    out["unit"] = _dump(resolve_spans(unit_diags, resolver))
-    out["model"] = _dump(resolve_spans(mine, resolver))
     if plan is None or any(d.severity is Severity.ERROR for d in problems):
+        unit, model = resolve_batches([unit_diags, mine], resolver)
+        out["unit"], out["model"] = _dump(unit), _dump(model)
         out["usable"] = plan is not None
         out["checked"] = False
         _interface(out, plan, quarter.path, rfile, region.data) if plan is not None else None
@@ -227,16 +227,14 @@ def region_result(
             if _file_of(d) != rfile or (among and d.loc is not None and d.loc.path == _REGION_PATH):
                 continue
             (later if code in _HINT_LATER else kept).append(d)
+    # one pass over the file places the findings of every stage
+    unit, model, checked, unknown = resolve_batches([unit_diags, mine, kept, later], resolver)
+    out["unit"], out["model"] = _dump(unit), _dump(model)
     out["usable"] = True
     out["checked"] = True
-    out["checks"] = _dump(resolve_spans(kept, resolver))
+    out["checks"] = _dump(checked)
     out["unknown"] = [
-        [_dumped(d), ref_id]
-        for d, ref_id in zip(
-            resolve_spans(later, resolver),
-            _unknown_ids(resolve_spans(later, resolver)),
-            strict=True,
-        )
+        [_dumped(d), ref_id] for d, ref_id in zip(unknown, _unknown_ids(unknown), strict=True)
     ]
     _interface(out, plan, quarter.path, rfile, region.data)
     out["ramp"] = _ramp_candidates(plan, rfile)

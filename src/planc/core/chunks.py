@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,25 @@ class ChunkSpans(SpanResolver):
         self._teams: dict[int, Node | None] = {}
 
     def resolve(self, loc: Loc) -> SourceSpan:
+        span = self._in_team(loc)
+        return span if span is not None else super().resolve(loc)
+
+    def resolve_all(self, file: str, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
+        """Findings in a team from the team's text, the rest in one pass over the file."""
+        out: dict[Loc, SourceSpan] = {}
+        rest: list[Loc] = []
+        for loc in dict.fromkeys(locs):
+            span = self._in_team(loc)
+            if span is None:
+                rest.append(loc)
+            else:
+                out[loc] = span
+        if rest:
+            out.update(super().resolve_all(file, rest))
+        return out
+
+    def _in_team(self, loc: Loc) -> SourceSpan | None:
+        """The span of a finding located in a team whose text composes alone, else None."""
         path = loc.path
         if (
             loc.file == self.path
@@ -165,7 +185,7 @@ class ChunkSpans(SpanResolver):
                 node, key_node = _walk(root, ("teams", 0, *path[3:]))
                 target = key_node if (loc.key and key_node is not None) else node
                 return span_of(loc.file, target)
-        return super().resolve(loc)
+        return None
 
     def _team(self, index: int) -> Node | None:
         if index not in self._teams:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -191,20 +191,33 @@ def declared_rule(code: str) -> Rule | None:
 def resolve_spans(diagnostics: Iterable[Diagnostic], resolver: SpanResolver) -> list[Diagnostic]:
     """Give every diagnostic a span, then sort them for stable output.
 
-    Files are handled one at a time and their node trees released after, so a
-    plan with errors in every file never holds more than one tree in memory.
+    Each file's findings are placed together, in one pass over its YAML events
+    (:meth:`SpanResolver.resolve_all`); a file that must be composed instead has its
+    node tree released after, so a plan with errors in every file never holds more
+    than one tree in memory.
     """
-    resolved: list[Diagnostic] = []
-    pending: dict[str, list[Diagnostic]] = {}
-    for d in diagnostics:
-        if d.span is not None or d.loc is None:
-            resolved.append(d)
-        else:
-            pending.setdefault(d.loc.file, []).append(d)
+    return resolve_batches([diagnostics], resolver)[0]
+
+
+def resolve_batches(
+    batches: Sequence[Iterable[Diagnostic]], resolver: SpanResolver
+) -> list[list[Diagnostic]]:
+    """:func:`resolve_spans` of each batch, with a file's findings of all the batches placed
+    in one pass over it (a caller that keeps the stages of a check apart reads it once)."""
+    out: list[list[Diagnostic]] = []
+    pending: dict[str, list[tuple[int, int, Loc]]] = {}
+    for number, batch in enumerate(batches):
+        kept = list(batch)
+        out.append(kept)
+        for index, d in enumerate(kept):
+            if d.span is None and d.loc is not None:
+                pending.setdefault(d.loc.file, []).append((number, index, d.loc))
     for file, found in pending.items():
-        resolved += [replace(d, span=resolver.resolve(d.loc)) for d in found if d.loc is not None]
+        spans = resolver.resolve_all(file, [loc for _, _, loc in found])
+        for number, index, loc in found:
+            out[number][index] = replace(out[number][index], span=spans[loc])
         resolver.release(file)
-    return sorted(resolved, key=lambda d: d.sort_key)
+    return [sorted(kept, key=lambda d: d.sort_key) for kept in out]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,22 @@
 """Paths to positions: the one place a :class:`Loc` becomes a 1-based line and column.
 
-Only when a diagnostic is reported does :class:`SpanResolver` compose the file
-again and walk the path to a line and column, once per file that has
-diagnostics.
+Only when a diagnostic is reported is a file read again for positions:
+:meth:`SpanResolver.resolve_all` places a file's whole batch of findings in one
+pass over its YAML events (:mod:`planc.core.positions`), and composes the file
+into nodes and walks each path only where that pass declines (anchors, aliases,
+several documents, a YAML error) or a tree of the file is already at hand.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from planc.core.composer import compose_nodes, span_of
+from planc.core.positions import stream_spans
 from planc.core.source import Loc, PathPart, SourceFile, SourceSpan
 
 
@@ -31,6 +35,17 @@ class SpanResolver:
         target = key_node if (loc.key and key_node is not None) else node
         return span_of(loc.file, target)
 
+    def resolve_all(self, file: str, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
+        """The span of each of ``locs`` (all in ``file``), as :meth:`resolve` gives it, without
+        composing the file when one streaming pass over it can tell."""
+        wanted = list(dict.fromkeys(locs))
+        source = self.files.get(file)
+        if wanted and source is not None and file not in self._roots:
+            found = stream_spans(source, wanted)
+            if found is not None:
+                return found
+        return {loc: self.resolve(loc) for loc in wanted}
+
     def release(self, file: str) -> None:
         """Forget a file's node tree (it is large; compose again if asked)."""
         self._roots.pop(file, None)
@@ -40,6 +55,11 @@ class SpanResolver:
             source = self.files.get(file)
             self._roots[file] = None if source is None else _compose_quietly(source.data)
         return self._roots[file]
+
+
+def file_spans(source: SourceFile, locs: Iterable[Loc]) -> dict[Loc, SourceSpan]:
+    """The span of each of ``locs`` (all in ``source``), streamed where it can be."""
+    return SpanResolver({source.path: source}).resolve_all(source.path, locs)
 
 
 def _compose_quietly(data: bytes) -> Node | None:
