@@ -56,7 +56,10 @@ from planc.track.engines import locate
 from planc.track.engines import query as q
 from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
 
-MIN_BYTES = 64 * 2**20  # Parquet from this size goes through DuckDB by default (CSV: pandas)
+# Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
+# (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
+# against 4.5-4.9 s through pandas; 71 MiB, 8.5 against 12.5-14.1 s.
+MIN_BYTES = 8 * 2**20
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
 PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
@@ -101,7 +104,7 @@ def wanted(path: Path, mapping: ActualsMapping) -> bool:
         return True
     # Measured (bench/warehouse.py, notes of #18): on CSV the pandas reader, which parses
     # each distinct value once, beat DuckDB's per-row parse at every size tried; on
-    # Parquet they were close, and DuckDB keeps memory bounded on very long files.
+    # Parquet DuckDB is faster from a few MiB (see MIN_BYTES) and keeps memory bounded.
     return suffix in a.PARQUET_SUFFIXES and path.stat().st_size >= MIN_BYTES
 
 
