@@ -247,6 +247,25 @@ def test_the_pipeline_forecast_is_the_same(monkeypatch: pytest.MonkeyPatch) -> N
     assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)
 
 
+@pytest.mark.parametrize("streams", [True, False], ids=["fanout", "grouping-sets"])
+def test_both_statements_give_the_pandas_figures(
+    streams: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB 2's one GROUP BY per set over a streamed CTE, and the GROUPING SETS an older
+    DuckDB gets, give the pandas reader's actuals, pipeline and warnings."""
+    monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    loaded = _through_duckdb(SAMPLE, with_created)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    by_pandas = actuals.load_actuals(SAMPLE, with_created, AS_OF, shown=SAMPLE.name)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+    assert loaded.diagnostics == by_pandas.diagnostics
+    by_duckdb = _track_json(PLAN, SAMPLE, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)
+
+
 def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     plan: Plan, tmp_path: Path
 ) -> None:

@@ -131,3 +131,29 @@ def test_the_model_and_its_baseline_are_built_when_asked(plan: Path) -> None:
     assert session.baseline is not None
     assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's
     assert session.plan.nodes["zhang-wei"].targets["revenue"].value == 2920000  # the buffer's
+
+
+def test_a_file_whose_bytes_did_not_change_is_not_hashed_again(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planc.lsp.session
+
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({}, session.generation)
+    hashed: list[str] = []
+    real = planc.lsp.session.unit_digest
+
+    def counting(path: str, data: bytes, max_bytes: int) -> str:
+        hashed.append(Path(path).name)
+        return real(path, data, max_bytes)
+
+    monkeypatch.setattr(planc.lsp.session, "unit_digest", counting)
+    edited = east.read_bytes().replace(
+        b"months: [960000, 630000, 1320000]", b"months: [960000, 630000, 1330000]", 1
+    )
+    found = session.compile_diagnostics({east: edited}, session.generation)
+    assert hashed == ["east.yaml"]  # the edited file only; the disk's are compared
+    assert [d.code for d in found.diagnostics] == ["PLC303"]
+    found = session.compile_diagnostics({}, session.generation)  # closed: the disk again
+    assert hashed == ["east.yaml", "east.yaml"] and found.diagnostics == []

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import random
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +97,78 @@ def test_the_outline_as_json_is_what_pygls_would_send() -> None:
         text = file.read_text(encoding="utf-8")
         expected = converter.unstructure(symbols(text), list[types.DocumentSymbol])
         assert symbols_json(text) == expected, file
+
+
+def _edits(text: str, rng: random.Random) -> Iterator[str]:
+    """Edits as one makes them in a region file: a digit, a comment, a blank line, a team
+    renamed, copied or removed, a line deleted (half-typed YAML), something added at the end."""
+    lines = text.split("\n")
+    teams = [i for i, line in enumerate(lines) if line.startswith("    - id: ")]
+    for _ in range(8):
+        kind = rng.randrange(7)
+        at = rng.randrange(len(lines))
+        if kind == 0:
+            digits = [i for i, line in enumerate(lines) if "months: [" in line]
+            i = rng.choice(digits)
+            column = lines[i].index("[") + 1
+            lines[i] = lines[i][:column] + str(rng.randrange(1, 10)) + lines[i][column + 1 :]
+        elif kind == 1:
+            lines.insert(at, " " * rng.choice([0, 6, 8]) + "# a note")
+        elif kind == 2:
+            lines.insert(at, "")
+        elif kind == 3 and teams:
+            i = rng.choice(teams)
+            lines[i] = lines[i] + "x"
+        elif kind == 4 and len(teams) > 1:
+            first, second = sorted(rng.sample(teams, 2))
+            end = next((t for t in teams if t > first), len(lines))
+            lines[second:second] = lines[first:end]
+        elif kind == 5 and len(teams) > 1:
+            first = rng.choice(teams[:-1])
+            end = next(t for t in teams if t > first)
+            del lines[first:end]
+        else:
+            del lines[at]
+        teams = [i for i, line in enumerate(lines) if line.startswith("    - id: ")]
+        yield "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_outline_by_teams_is_the_outline_of_the_whole_file(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planc.core.chunks import split_region
+    from planc.lsp import outline
+    from planc.lsp.features import symbols_json
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "plan"
+    subprocess.run(
+        [sys.executable, str(root / "bench" / "generate.py"), "120", str(out), "--seed",
+         str(seed), "--errors", "4"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    files = [*sorted((out / "regions").glob("*.yaml")), *(root / "plans").rglob("*.yaml")]
+    rng = random.Random(seed)
+    by_teams = 0
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        for edited in [text, *(_edits(text, rng) if "regions" in file.parts[-2:] else [])]:
+            assert outline.outline_json(edited) == symbols_json(edited)
+            by_teams += split_region(edited.encode()) is not None
+    assert by_teams > 10  # the team by team path was taken, not only the whole file's
+    # an edit inside one team composes that team again, not the file
+    region = files[0].read_text(encoding="utf-8")
+    outline.outline_json(region)
+    composed: list[int] = []
+    real = outline.compose_nodes
+
+    def counting(data: bytes) -> Any:
+        composed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(outline, "compose_nodes", counting)
+    at = region.index("months: [", len(region) // 2) + len("months: [")
+    edited = region[:at] + ("1" if region[at] != "1" else "2") + region[at + 1 :]
+    assert outline.outline_json(edited) == symbols_json(edited)
+    assert len(composed) == 1 and composed[0] < len(region) // 5

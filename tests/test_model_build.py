@@ -1,13 +1,20 @@
-"""The model's fast Target constructor builds exactly what ``Target(...)`` builds."""
+"""The model's fast constructors build exactly what the dataclasses build; dates that do not
+exist are still reported where they are written."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from conftest import REPO
+from planc.cli import cli
 from planc.core import model
 from planc.core.model import Target
 from planc.core.source import Loc
@@ -45,3 +52,44 @@ def test_the_fast_constructor_builds_the_same_frozen_target() -> None:
         made.value = Decimal(0)  # type: ignore[misc]
     with pytest.raises(TypeError):
         model._new_target(*values[:-1])  # every field must be given
+
+
+def test_the_fast_reference_maker_builds_the_same_frozen_reference() -> None:
+    assert tuple(f.name for f in dataclasses.fields(model.Reference)) == model._REFERENCE_FIELDS
+    loc = Loc("r.yaml", ("region", "owner"))
+    made = model._new_reference("person", "wang-lei", "region owner", loc)
+    assert type(made) is model.Reference
+    assert made == model.Reference("person", "wang-lei", "region owner", loc)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.id = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (b"deadline: 2027-03-15}", b"deadline: 2027-02-30}"),  # a target's deadline
+        (b"start: 2017-05-08", b"start: 2017-02-29"),  # a person's start
+        (b"due: 2027-", b"due: 2027-02-30\n    #"),  # an action's due date
+    ],
+)
+def test_a_date_that_does_not_exist_is_reported_where_it_is_written(
+    tmp_path: Path, before: bytes, after: bytes
+) -> None:
+    """The model builds a date's path only when the date does not parse: it must still be
+    the date's own line and column."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(REPO / "plans" / "2027-Q1", plan)
+    region = plan / "regions" / "east.yaml"
+    data = region.read_bytes()
+    at = data.index(before)
+    region.write_bytes(data[:at] + after + data[at + len(before) :])
+    result = CliRunner().invoke(cli, ["check", str(plan), "--no-cache", "-f", "json"])
+    found = [
+        d["range"]["start"]
+        for d in json.loads(result.output)["diagnostics"]
+        if "not a real calendar date" in d["message"]
+    ]
+    assert len(found) == 1, result.output
+    line = data[:at].count(b"\n") + 1
+    column = at - data.rfind(b"\n", 0, at) + len(after.split(b":")[0]) + 2
+    assert (found[0]["line"], found[0]["col"]) == (line, column), found

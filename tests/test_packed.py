@@ -14,10 +14,12 @@ import pytest
 
 from conftest import MINI, REPO
 from gitrepo import NORTH, QUARTER_FILE, commit_all, edit, git, new_repo, planc_in
+from planc.change.comparison import PACK_FROM_BYTES, _worth_packing
 from planc.change.diff import Side
 from planc.change.packed import digest, pack_side
 from planc.checks import check_directory
 from planc.core.pipeline import CheckResult, display_path
+from planc.core.source import SourceFile
 
 GENERATE = REPO / "bench" / "generate.py"
 _LEFT_OUT = {"nodes", "people", "actions", "references"}
@@ -144,8 +146,12 @@ def test_generated_plans_with_errors(seed: int, tmp_path: Path) -> None:
 
 
 def _drift_of(root: Path, *args: str) -> dict[str, Any]:
-    result = planc_in(root, "diff", "--format", "json", *args)
+    """The impact, packing forced (a plan this small is not packed by default); the same
+    bytes as without packing."""
+    result = planc_in(root, "diff", "--format", "json", *args, env={"PLANC_DIFF_PACK": "1"})
     assert result.code in (0, 1, 2) and "Traceback" not in result.stderr, result.stderr
+    whole = planc_in(root, "diff", "--format", "json", *args, env={"PLANC_DIFF_PACK": "0"})
+    assert (whole.code, whole.stdout) == (result.code, result.stdout)
     [impact] = json.loads(result.stdout)["impacts"]
     return dict(impact)
 
@@ -185,3 +191,15 @@ def test_the_approved_plan_the_head_names_wins(tmp_path: Path) -> None:
     assert other["drift"]["ref"].startswith("plan/b @ ") and other["drift"]["available"] is True
     explicit = _drift_of(root, "--base", "HEAD", "--approved", "plan/b")
     assert explicit["changes"] == other["changes"]
+
+
+def test_only_large_plans_are_packed_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = check_directory(MINI)
+    monkeypatch.delenv("PLANC_DIFF_PACK", raising=False)
+    assert not _worth_packing(result)
+    big = replace(result, sources={"x.yaml": SourceFile("x.yaml", b"#" * PACK_FROM_BYTES)})
+    assert _worth_packing(big)
+    monkeypatch.setenv("PLANC_DIFF_PACK", "1")
+    assert _worth_packing(result)
+    monkeypatch.setenv("PLANC_DIFF_PACK", "0")
+    assert not _worth_packing(big)

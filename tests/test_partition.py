@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from planc.checks import CHECKS, check_sources
+from planc.checks import CHECKS, check_sources, partition
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned, teams_name
 from planc.core.cache import UnitCache
 from planc.core.pipeline import display_path, read_directory
@@ -503,3 +503,30 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
         region.write_bytes(data)
         stats = assert_same(plan, store)
         assert str(region) not in stats.teams  # loaded whole
+
+
+def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm check recompiling one large file runs every other check in a forked child."""
+    monkeypatch.setattr("planc.checks.partition._BOTH_CORES_BYTES", 0)
+    monkeypatch.setattr("planc.checks.partition._idle_core", lambda: True)
+    forks: list[bool] = []
+    real = partition._findings
+
+    def spy(checks: Any, plan: Any, run: Any, both_cores: bool) -> Any:
+        forks.append(both_cores)
+        return real(checks, plan, run, both_cores)
+
+    monkeypatch.setattr("planc.checks.partition._findings", spy)
+    plan = _generate(tmp_path / "plan", 300, 6, 4)
+    store = UnitCache(tmp_path / "cache")
+    rng = random.Random(5)
+    assert_same(plan, store)
+    for _ in range(3):
+        _edit_one_number(plan, rng)
+        sources, problems = read_directory(plan)
+        full = check_sources(str(plan), sources, problems)
+        part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, workers=2)
+        assert part is not None and _key(part) == _key(full)
+    assert forks[-3:] == [True, True, True]

@@ -58,6 +58,8 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing as mp
+import os
+import pickle
 import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping
@@ -192,8 +194,12 @@ def region_result(
     checks: Iterable[Check],
     run: RunCheck = _run,
     resolver: SpanResolver | None = None,
+    both_cores: bool = False,
 ) -> dict[str, Any]:
-    """Everything the cross-file stage needs of region file R (a JSON value)."""
+    """Everything the cross-file stage needs of region file R (a JSON value).
+
+    ``both_cores``: run half of the checks in a forked copy of this process (a warm
+    check recompiling one large file; never in a process with threads)."""
     rfile = region.path
     resolver = resolver if resolver is not None else SpanResolver({rfile: source})
     out: dict[str, Any] = {"path": rfile, "digest": region.digest}
@@ -213,12 +219,11 @@ def region_result(
         return out
     kept: list[Diagnostic] = []
     later: list[Diagnostic] = []
-    for check in checks:
+    chosen = [check for check in checks if check.rule.code not in _CROSS]
+    for check, found in zip(chosen, _findings(chosen, plan, run, both_cores), strict=True):
         code = check.rule.code
-        if code in _CROSS:
-            continue
         among = code in _AMONG_REGIONS
-        for d in run(check, plan):
+        for d in found:
             if _file_of(d) != rfile or (among and d.loc is not None and d.loc.path == _REGION_PATH):
                 continue
             (later if code in _HINT_LATER else kept).append(d)
@@ -234,6 +239,45 @@ def region_result(
     _interface(out, plan, quarter.path, rfile, region.data)
     out["ramp"] = _ramp_candidates(plan, rfile)
     return out
+
+
+def _findings(
+    checks: list[Check], plan: Plan, run: RunCheck, both_cores: bool
+) -> list[list[Diagnostic]]:
+    """Each check's findings over ``plan``, in order; with ``both_cores`` every other check
+    runs in a forked child that hands its findings back pickled through its own pipe
+    (never a folder). A child that fails or says nothing: this process runs its checks."""
+    if not both_cores or len(checks) < 2 or not hasattr(os, "fork"):
+        return [list(run(check, plan)) for check in checks]
+    theirs = range(1, len(checks), 2)
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        try:
+            os.close(read_end)
+            data = pickle.dumps([list(run(checks[i], plan)) for i in theirs])
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    found: dict[int, list[Diagnostic]] = {}
+    try:
+        for i in range(0, len(checks), 2):
+            found[i] = list(run(checks[i], plan))
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(child, 0)
+    try:
+        given = pickle.loads(data) if data else None  # our own child's pipe, never a folder
+    except Exception:  # noqa: BLE001 - a child that died half way: run its checks here
+        given = None
+    if isinstance(given, list) and len(given) == len(theirs):
+        found.update(zip(theirs, given, strict=True))
+    else:
+        found.update((i, list(run(checks[i], plan))) for i in theirs)
+    return [found[i] for i in range(len(checks))]
 
 
 _UNKNOWN_ID = re.compile(r"`([^`]*)` is not a known ")
@@ -1053,6 +1097,7 @@ _PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below that, a worker costs more than it
 _JOB: _Job | None = None
 _MAX_FRESH_TEAMS = 8  # more teams changed than that: load the whole file
 _MAX_RECORDED = 2  # a run that recompiles at most so many region files keeps their teams
+_BOTH_CORES_BYTES = 1024 * 1024  # a smaller file's checks take less than a fork costs
 
 
 @dataclass(slots=True)
@@ -1066,6 +1111,15 @@ class _Job:
     max_bytes: int
     workers: int
     run: RunCheck
+
+
+def _idle_core() -> bool:
+    """Whether a second process would find a core to run on: on a machine already busier
+    than its cores (load average), a forked child only adds its own overhead."""
+    try:
+        return os.getloadavg()[0] + 1 <= (os.cpu_count() or 1)
+    except (OSError, AttributeError):  # no load average here (Windows)
+        return True
 
 
 def _read_teams(job: _Job, store: ResultStore | None) -> None:
@@ -1111,7 +1165,16 @@ def _region_job(index: int) -> _Done:
         rest = prior["rest"] if texts is not None else None  # same head and tail as the last
         record = _teams_record(unit, split, texts, rest)  # before the model consumes the data
     resolver = chunks.ChunkSpans(source, split) if split is not None else None
-    return region_result(job.quarter, unit, source, job.checks, job.run, resolver), record, fresh
+    # one large file recompiled here (an edit; workers only for several): its checks on both
+    # cores; never with one worker asked for (the language server, which has threads)
+    both = (
+        job.workers > 1
+        and len(job.sources) == 1
+        and len(source.data) >= _BOTH_CORES_BYTES
+        and _idle_core()
+    )
+    result = region_result(job.quarter, unit, source, job.checks, job.run, resolver, both)
+    return result, record, fresh
 
 
 def _teams_record(

@@ -413,6 +413,28 @@ class Reference:
     loc: Loc
 
 
+def _reference_maker() -> Callable[[str, str, str, Loc], Reference]:
+    """``Reference(kind, id, role, loc)`` through the slot descriptors, as `_target_maker`
+    (the model records a reference per owner, rep, action field...: ~35,000 per
+    2,500-rep region file)."""
+    new = object.__new__
+    s_kind, s_id, s_role, s_loc = (getattr(Reference, name).__set__ for name in _REFERENCE_FIELDS)
+
+    def make(kind: str, ident: str, role: str, loc: Loc) -> Reference:
+        reference: Reference = new(Reference)
+        s_kind(reference, kind)
+        s_id(reference, ident)
+        s_role(reference, role)
+        s_loc(reference, loc)
+        return reference
+
+    return make
+
+
+_REFERENCE_FIELDS = ("kind", "id", "role", "loc")
+_new_reference = _reference_maker()
+
+
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     kind: str
@@ -494,7 +516,7 @@ class _Builder:
     quarter_end: date = date.max
 
     def ref(self, kind: str, ident: str, role: str, loc: Loc) -> None:
-        self.references.append(Reference(kind, ident, role, loc))
+        self.references.append(_new_reference(kind, ident, role, loc))
 
     def unique(self, kind: str, ident: str, loc: Loc) -> bool:
         first = self.seen.setdefault((kind, ident), loc)
@@ -503,7 +525,9 @@ class _Builder:
         self.duplicates.append(Duplicate(kind, ident, loc, first))
         return False
 
-    def day(self, text: str | None, loc: Loc) -> date | None:
+    def day(self, text: str | None, parent: Loc, key: str) -> date | None:
+        """The date ``text`` at ``parent / key`` (that path is made only for a problem: the
+        model reads a date per action, person and target deadline)."""
         if text is None:
             return None
         try:
@@ -511,7 +535,7 @@ class _Builder:
         except ValueError:
             self.problems.append(
                 BAD_VALUE.at(
-                    loc,
+                    parent / key,
                     Message('"{text}" is not a real calendar date', text=text),
                     Message("write YYYY-MM-DD"),
                 )
@@ -664,8 +688,8 @@ def _keyed(
 
 
 def _quarter(b: _Builder, raw: dict[str, Any], loc: Loc) -> Quarter | None:
-    start = b.day(raw["start"], loc / "start")
-    end = b.day(raw["end"], loc / "end")
+    start = b.day(raw["start"], loc, "start")
+    end = b.day(raw["end"], loc, "end")
     if start is None or end is None:
         return None
     if end < start:
@@ -922,8 +946,8 @@ def _people(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> None:
             email=raw.get("email"),
             title=raw.get("title"),
             manager=manager,
-            start=b.day(raw.get("start"), ploc / "start"),
-            end=b.day(raw.get("end"), ploc / "end"),
+            start=b.day(raw.get("start"), ploc, "start"),
+            end=b.day(raw.get("end"), ploc, "end"),
             github=raw.get("github"),
             loc=ploc,
         )
@@ -1054,7 +1078,7 @@ def _target(
         metric,
         _dec(raw["value"]),
         None if stretch is None else _dec(stretch),
-        (b.day(deadline, loc / "deadline") if deadline else None) or b.quarter_end,
+        (b.day(deadline, loc, "deadline") if deadline else None) or b.quarter_end,
         owner or node_owner,
         pillar,
         last_quarter,
@@ -1080,12 +1104,15 @@ def _actions(b: _Builder, items: list[dict[str, Any]], loc: Loc, default_node: s
         node = raw.get("node", default_node)
         if "node" in raw:
             b.ref("node", node, "action node", aloc / "node")
-        due = b.day(raw["due"], aloc / "due")
+        due = b.day(raw["due"], aloc, "due")
         if due is None:
             continue
+        rloc = aloc / "resources"
         resources = tuple(
-            Resource(r["kind"], _dec(r["amount"]), r.get("note"), aloc / "resources" / i)
-            for i, r in enumerate(raw.get("resources", []))
+            [
+                Resource(r["kind"], _dec(r["amount"]), r.get("note"), rloc / i)
+                for i, r in enumerate(raw.get("resources", []))
+            ]
         )
         out.append(
             Action(
@@ -1115,8 +1142,8 @@ def _adjustments(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> list[Adj
                     aloc / "changes" / i,
                 )
             )
-        day = b.day(raw["date"], aloc / "date")
-        effective = b.day(raw["effective"], aloc / "effective")
+        day = b.day(raw["date"], aloc, "date")
+        effective = b.day(raw["effective"], aloc, "effective")
         if day is None or effective is None:
             continue
         out.append(

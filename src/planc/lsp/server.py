@@ -32,6 +32,7 @@ from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features
 from planc.lsp.document import PlanDocument, PlanWorkspace
+from planc.lsp.outline import outline_json
 from planc.lsp.rules import CHECK_FAILED
 from planc.lsp.session import (
     HEAD_BYTES,
@@ -700,7 +701,7 @@ async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> li
     if session is not None:
         await server.settled(session)
     text = server.text_of(params.text_document.uri)
-    return await asyncio.to_thread(features.symbols_json, text)
+    return await asyncio.to_thread(outline_json, text)
 
 
 def serve() -> None:

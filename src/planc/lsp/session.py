@@ -22,13 +22,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from planc.checks import CHECKS
 from planc.checks.base import Check
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned
 from planc.core.diagnostics import Diagnostic
-from planc.core.frontend import CheckResult, FileUnit, Frontend, compile_unit
+from planc.core.frontend import CheckResult, Frontend, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import PLAN_SUFFIXES, read_directory
@@ -45,27 +44,6 @@ MAX_LEVELS_UP = 4  # regions/<sub>/file.yaml: a quarter folder is never far abov
 
 class Cancelled(Exception):
     """A newer edit arrived: this compile's diagnostics would be stale."""
-
-
-class RecentStore(MemoryStore):
-    """A :class:`MemoryStore` that forgets what was used longest ago, not what came first.
-
-    Every compile reads the results of the files not edited: they stay; one file's
-    older versions go. (First in, first out pushed a region's result out after
-    ``limit`` edits of another file: that edit recompiled the region, seconds at
-    10,000 reps.)"""
-
-    def get(self, digest: str) -> FileUnit | None:
-        unit = self.units.pop(digest, None)
-        if unit is not None:
-            self.units[digest] = unit
-        return unit
-
-    def get_record(self, name: str) -> Any:
-        value = self.records.pop(name, None)
-        if value is not None:
-            self.records[name] = value
-        return value
 
 
 def is_quarter_text(data: bytes) -> bool:
@@ -144,11 +122,12 @@ class QuarterSession:
     # files if a buffer differed): what "a changed target" (a record stub) is changed from
     baseline: dict[tuple[str, str], Decimal] | None = None
     frontend: Frontend = field(init=False)
-    memory: MemoryStore = field(default_factory=RecentStore)  # region results, by content
+    memory: MemoryStore = field(default_factory=MemoryStore)  # region results, by content
     _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
     _running: int = 0  # generation of the compile under way
     _model_only: bool = False  # a refresh: the model for the features, no check
+    _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> bytes, digest
     # where the last compile's time went (seconds; counts of region results), for the bench
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -198,6 +177,7 @@ class QuarterSession:
             stats=stats,
             workers=1,  # a thread of the server: never fork it
             run=self._guarded,
+            digests=self._known_digests(sources),
         )
         self.timings = {
             "sources": read - started,
@@ -213,6 +193,18 @@ class QuarterSession:
         self.result = result
         self._stale = (dict(buffers), generation)
         return result
+
+    def _known_digests(self, sources: list[SourceFile]) -> dict[str, str]:
+        """Each file's digest: kept for a file whose bytes are what the last compile read
+        (comparing them is ~10x cheaper than hashing them again), else hashed."""
+        kept: dict[str, tuple[bytes, str]] = {}
+        for source in sources:
+            before = self._digests.get(source.path)
+            if before is None or not (before[0] is source.data or before[0] == source.data):
+                before = (source.data, unit_digest(source.path, source.data, self.max_bytes))
+            kept[source.path] = before
+        self._digests = kept
+        return {path: digest for path, (_, digest) in kept.items()}
 
     @property
     def stale(self) -> bool:

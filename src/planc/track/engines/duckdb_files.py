@@ -56,7 +56,10 @@ from planc.track.engines import locate
 from planc.track.engines import query as q
 from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
 
-MIN_BYTES = 64 * 2**20  # Parquet from this size goes through DuckDB by default (CSV: pandas)
+# Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
+# (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
+# against 4.5-4.9 s through pandas; 71 MiB, 8.5 against 12.5-14.1 s.
+MIN_BYTES = 8 * 2**20
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
 PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
@@ -65,6 +68,9 @@ VIEW = "planc_rows"
 TYPED = "planc_typed"  # every row's values, parsed (a subquery of each scan)
 SETS = "planc_sets"  # the grouped sets of the scan, in a temporary table
 EPOCH = date(1970, 1, 1)
+# DuckDB 2 streams a CTE that several UNION ALL branches read (one scan, no stored rows; seen
+# as STREAMING_FANOUT in EXPLAIN ANALYZE with 2.0.1); DuckDB 1.x may materialize it instead.
+STREAMS_CTES = int(duckdb.__version__.split(".")[0]) >= 2
 
 
 class _TryDecimal(FunctionElement[Any]):
@@ -98,7 +104,7 @@ def wanted(path: Path, mapping: ActualsMapping) -> bool:
         return True
     # Measured (bench/warehouse.py, notes of #18): on CSV the pandas reader, which parses
     # each distinct value once, beat DuckDB's per-row parse at every size tried; on
-    # Parquet they were close, and DuckDB keeps memory bounded on very long files.
+    # Parquet DuckDB is faster from a few MiB (see MIN_BYTES) and keeps memory bounded.
     return suffix in a.PARQUET_SUFFIXES and path.stat().st_size >= MIN_BYTES
 
 
@@ -157,7 +163,10 @@ def _load(
     typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
     typed_roles = _typed_roles(typed, roles)
     grouped_sets = replace(sets, account_groups=False)
-    statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
+    if STREAMS_CTES:
+        statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
+    else:  # an older DuckDB would store the CTE's every row: one GROUPING SETS instead
+        statement = q.aggregate_query(typed, typed_roles, window, grouped_sets, grouping_sets=True)
     sql, params = _compiled(statement)
     connection.execute(f"CREATE TEMP TABLE {SETS} AS {sql}", params)
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
