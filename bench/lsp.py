@@ -280,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)  # a scratch folder the user names
     with tempfile.TemporaryDirectory(dir=args.workdir) as temporary:
         found = [measure(reps, Path(temporary), args.runs, args.editor) for reps in sizes]
     print(report(found))
