@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def test_without_the_child_this_process_runs_them_all(
     if how == "one process":
         monkeypatch.setenv("PLANC_WORKERS", "1")
     elif how == "the child dies":
-        monkeypatch.setattr(forked, "_child", lambda send, *args: send.close())
+        monkeypatch.setattr(forked, "_child", lambda *args: os._exit(1))
     else:
         monkeypatch.setattr(forked, "CHECKS", (*forked.CHECKS[:1], _Failing(), *forked.CHECKS[2:]))
     expected = list(run_checks(plan)) if how != "the child fails" else None

@@ -14,21 +14,20 @@ difference every check runs, as without a cache.
 
 The partition and the model are independent: on two CPUs (``PLANC_WORKERS``, as
 loading) a forked child runs the partition while this process builds the model,
-and hands back only its diagnostics, through its own pipe (never a folder).
+and hands back only its diagnostics, through its own pipe (never a folder;
+:mod:`planc.core.forking`).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from planc.checks import CHECKS
 from planc.checks.forked import run_checks_forked
 from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
 from planc.core.diagnostics import Diagnostic
+from planc.core.forking import can_fork, start_forked
 from planc.core.frontend import CheckResult, Frontend, default_workers, resolved
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
@@ -110,25 +109,15 @@ def _start_partition(
             label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
         )
 
-    if default_workers() < 2 or "fork" not in mp.get_all_start_methods():
+    if default_workers() < 2 or not can_fork():
         found = here()
         return lambda: found
-    context = mp.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_partition_child, args=(send, label, sources, problems, store))
-    child.start()
-    send.close()
+    answered = start_forked(_partition_child, label, sources, problems, store)
 
     def wait() -> CheckResult | None:
-        try:
-            answer = receive.recv()
-        except (EOFError, OSError):  # the child died before it answered
-            answer = None
-        finally:
-            receive.close()
-            child.join()
-        if answer is None:
-            return here()  # do it in this process
+        answer = answered()
+        if answer is None:  # the child failed or died: do it in this process
+            return here()
         found, done = answer
         stats.computed, stats.cached, stats.fallback = done.computed, done.cached, done.fallback
         if found is None:
@@ -140,29 +129,16 @@ def _start_partition(
     return wait
 
 
+_Answer = tuple[tuple[list[Diagnostic], tuple[int, int, int] | None] | None, PartitionStats]
+
+
 def _partition_child(
-    send: Connection,
-    label: str,
-    sources: list[SourceFile],
-    problems: list[Diagnostic],
-    store: ResultStore,
-) -> None:
-    """In the forked child: the partition's diagnostics and stats, or None if it failed."""
-    answer: Any = None
-    try:
-        stats = PartitionStats()
-        found = compile_partitioned(
-            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
-        )
-        answer = (None if found is None else (found.diagnostics, found.levels), stats)
-    except BaseException:  # noqa: BLE001 - the parent computes it again and reports that
-        pass  # (an interrupt too: the parent has it as well, and says so once)
-    try:
-        send.send(answer)
-    except OSError:  # the parent is gone (interrupted): nobody to answer
-        pass
-    finally:
-        send.close()
+    label: str, sources: list[SourceFile], problems: list[Diagnostic], store: ResultStore
+) -> _Answer:
+    """In the forked child: the partition's diagnostics and levels (None: it declined), its stats."""
+    stats = PartitionStats()
+    found = compile_partitioned(label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats)
+    return (None if found is None else (found.diagnostics, found.levels), stats)
 
 
 def _no_checks(plan: Plan) -> Iterable[Diagnostic]:
