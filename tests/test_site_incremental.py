@@ -12,10 +12,11 @@ import pytest
 
 from conftest import run_planc
 from planc.checks import check_directory
+from planc.checks.partition import PartitionStats
 from planc.core.cache import UnitCache
 from planc.site import render as render_module
 from planc.site import reuse
-from planc.site.checked import check_for_render
+from planc.site.checked import check_for_render, vouched
 from planc.site.render import RenderReport, _record_name, render_site
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
@@ -44,9 +45,10 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
 
 def render(plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked)."""
-    result = check_for_render(plan, cache)
+    stats = PartitionStats()
+    result = check_for_render(plan, cache, stats)
     assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
-    return render_site(result, out, records=cache)
+    return render_site(result, out, records=cache, vouched=vouched(result, stats))
 
 
 class Renders:
@@ -338,3 +340,125 @@ class TestBothCores:
         assert written <= ONE_REP_PAGES
         # a worker in each render with the cache (the first and the second one)
         assert len({int(p.name) for p in seen.iterdir()} - {parent}) == 2
+
+
+class TestRegionKeys:
+    """Pages of a region file that did not change take their keys from the record (the plan
+    vouched for by the partitioned check); the site stays the full render's, byte for byte,
+    in English and in Chinese."""
+
+    @pytest.fixture(params=["en", "zh-CN"])
+    def renders(self, request: pytest.FixtureRequest, mini_plan: Path, tmp_path: Path) -> Renders:
+        if request.param != "en":
+            edit(mini_plan, "quarter.yaml", "locale: en", f"locale: {request.param}")
+        return Renders(mini_plan, tmp_path)
+
+    @pytest.fixture
+    def made(self, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        """The pages whose key was made (not taken from the record), in this process."""
+        seen: list[str] = []
+        real = render_module._Views.key
+
+        def spied(self: Any, keys: Any, spec: Any) -> Any:
+            seen.append(spec.path)
+            return real(self, keys, spec)
+
+        monkeypatch.setenv("PLANC_WORKERS", "1")  # every key made here, where it is seen
+        monkeypatch.setattr(render_module._Views, "key", spied)
+        return seen
+
+    def test_a_south_edit_makes_the_keys_of_south_only(
+        self, renders: Renders, made: list[str]
+    ) -> None:
+        edit(
+            renders.plan,
+            "regions/south.yaml",
+            "[200000, 230000, 280000]",
+            "[210000, 220000, 280000]",
+        )
+        made.clear()
+        written, changed = renders.again()
+        assert "reps/li-wei.html" in changed
+        # the quarter file names north's people (ADJ-001): north's edits reach every region,
+        # south's do not reach north
+        assert not [
+            page for page in made if "north" in page or page in {"reps/ann.html", "reps/bob.html"}
+        ]
+        assert {"reps/li-wei.html", "reps/xu-fang.html", "regions/south.html"} <= set(made)
+        assert written <= {
+            "index.html",
+            "reps/li-wei.html",
+            "teams/south-smb.html",
+            "regions/south.html",
+        }
+
+    def test_nothing_changed_makes_no_key(self, renders: Renders, made: list[str]) -> None:
+        made.clear()
+        written, _ = renders.again()
+        assert written == {"index.html"} and made == ["index.html"]
+
+    def test_a_person_the_quarter_file_names_reaches_every_region(
+        self, renders: Renders, made: list[str]
+    ) -> None:
+        # a company-level action owned by a rep of north is listed on every brief, south's too
+        action = (
+            "actions:\n  - {id: co-push, what: Quarter-end push, owner: ned, node: acme,"
+            " supports: revenue, due: 2027-03-01}\n"
+        )
+        quarter = renders.plan / "quarter.yaml"
+        quarter.write_text(quarter.read_text(encoding="utf-8") + action, encoding="utf-8")
+        renders.again()
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        made.clear()
+        _written, changed = renders.again()
+        assert {"reps/li-wei.html", "reps/xu-fang.html"} <= changed  # south's briefs
+        assert "reps/li-wei.html" in made
+
+    def test_a_rep_moved_to_another_team_of_its_file(self, renders: Renders) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        rep = text[text.index("        - rep: xu-fang") : text.index("people:")]
+        team = (
+            "    - id: south-new\n      name: New\n      owner: sun\n      targets:\n"
+            "        revenue: {value: 290000}\n        new_customers: {value: 3}\n"
+            "        sales_expense: {value: 25000}\n      reps:\n"
+        )
+        text = text.replace(rep, "").replace("people:", team + rep + "people:")
+        south.write_text(text, encoding="utf-8")
+        written, changed = renders.again(errors=True)
+        assert "teams/south-new.html" in written and "reps/xu-fang.html" in changed
+
+    def test_a_rep_moved_to_another_region_file(self, renders: Renders) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        north = renders.plan / "regions" / "north.yaml"
+        stext, ntext = south.read_text(encoding="utf-8"), north.read_text(encoding="utf-8")
+        rep = stext[stext.index("        - rep: xu-fang") : stext.index("people:")]
+        person = stext[stext.index("  - {id: xu-fang") :]
+        south.write_text(stext.replace(rep, "").replace(person, ""), encoding="utf-8")
+        north.write_text(ntext.replace("people:\n", rep + "people:\n" + person), encoding="utf-8")
+        _written, changed = renders.again(errors=True)
+        assert "reps/xu-fang.html" in changed
+
+    def test_a_region_file_removed_and_added_again(self, renders: Renders) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        south.unlink()
+        renders.again(errors=True)
+        assert "reps/li-wei.html" not in site_files(renders.site)
+        south.write_text(text, encoding="utf-8")
+        written, _ = renders.again()
+        assert "reps/li-wei.html" in written
+
+    def test_a_region_file_added(self, renders: Renders) -> None:
+        text = (renders.plan / "regions" / "south.yaml").read_text(encoding="utf-8")
+        for old, new in (("south", "east"), ("li-wei", "lw"), ("xu-fang", "xf"), ("sun", "dong")):
+            text = text.replace(old, new)
+        (renders.plan / "regions" / "east.yaml").write_text(text, encoding="utf-8")
+        written, _ = renders.again(errors=True)
+        assert {"regions/east.html", "reps/lw.html"} <= written
+
+    def test_the_mini_plan_is_vouched_for(self, mini_plan: Path, tmp_path: Path) -> None:
+        stats = PartitionStats()
+        result = check_for_render(mini_plan, UnitCache(tmp_path / "cache"), stats)
+        assert vouched(result, stats)
+        assert not vouched(check_for_render(mini_plan, None), PartitionStats())

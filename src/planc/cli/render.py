@@ -60,17 +60,19 @@ def render(
     Exit status: 0 written, 1 errors in the plan
     or the export, 2 usage (bad option, an --out folder planc did not make).
     """
+    from planc.checks.partition import PartitionStats
     from planc.core.gitsource import plan_revision
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
-    from planc.site.checked import check_for_render
+    from planc.site.checked import check_for_render, vouched
     from planc.site.render import RenderOptions, SiteError, prepare, render_site
 
     if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
     cache = open_cache(plan_dir, no_cache, cache_dir)
-    result = check_for_render(plan_dir, cache, model_with_errors=False, meanwhile=prepare)
+    stats = PartitionStats()
+    result = check_for_render(plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False)
         sys.exit(1)
@@ -93,7 +95,9 @@ def render(
     options = RenderOptions(rep=rep, peers=not no_peers)
     try:
         revision = plan_revision(plan_dir)
-        report = render_site(result, out, options, revision, progress, records=cache)
+        report = render_site(
+            result, out, options, revision, progress, records=cache, vouched=vouched(result, stats)
+        )
     except SiteError as error:
         fail_usage(str(error))
     except OSError as error:

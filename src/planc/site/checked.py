@@ -82,6 +82,7 @@ def check_for_render(
         return partitioned  # printed as planc check prints it; nothing is rendered
     plan = built.plan
     if plan is None:  # the partition said it builds: never here, but not a traceback either
+        stats.fallback = "the model did not build"
         return compile_sources(
             label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
         )
@@ -93,6 +94,21 @@ def check_for_render(
             found = resolved(built, [*built.diagnostics, *run_checks_forked(plan)])
     built.diagnostics = found
     return built
+
+
+def vouched(result: CheckResult, stats: PartitionStats) -> bool:
+    """Whether the partitioned check vouched for the plan :func:`check_for_render` gave
+    (``stats`` is what it filled): no fallback to the full compile, no error. Then no
+    region file names what another defines, no id is defined twice and no seat or
+    record is shared with the quarter file (the partition's guards), which is what
+    lets a render take the keys of an unchanged region's pages from its record
+    (:mod:`planc.site.reuse`)."""
+    return (
+        stats.fallback is None
+        and bool(stats.computed or stats.cached)
+        and result.plan is not None
+        and not result.has_errors
+    )
 
 
 def _start_partition(

@@ -71,6 +71,7 @@ from planc.site.reuse import (
     content_digest,
     index_from,
     index_record,
+    regions_from,
 )
 
 SITE_MARKER = ".planc-site"
@@ -1416,12 +1417,16 @@ def render_site(
     actuals: SiteActuals | None = None,
     *,
     records: RecordStore | None = None,
+    vouched: bool = False,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
     With ``records`` (planc's cache), what this render wrote is remembered, and
     the next render of ``out`` keeps every page whose key is unchanged and whose
     file still holds the bytes planc wrote (see :mod:`planc.site.reuse`).
+    ``vouched``: the partitioned check vouched for the plan
+    (:func:`planc.site.checked.vouched`), so pages of an unchanged region file
+    take their keys from the record.
     """
     options = options or RenderOptions()
     views = _views(result, options, revision, actuals)
@@ -1430,20 +1435,27 @@ def render_site(
         # what exists now lives until the end: frozen, the collections between pages
         # (see _render_share) look only at what the pages make
         gc.freeze()
-        return _render_into(views, out, listed, records)
+        return _render_into(views, out, listed, records, vouched)
 
 
 def _render_into(
-    views: _Views, out: Path, listed: list[str] | None, records: RecordStore | None
+    views: _Views,
+    out: Path,
+    listed: list[str] | None,
+    records: RecordStore | None,
+    vouched: bool = False,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     specs = list(views.specs())
     keys = views.keys() if records is not None and not views.single else None
     record = _record_name(out)
-    previous = (
-        index_from(records.get_record(record)) if records is not None and keys and listed else {}
-    )
+    recorded = records.get_record(record) if records is not None and keys and listed else None
+    previous = index_from(recorded)
+    regions: dict[str, str] = {}
+    if keys is not None and vouched:
+        regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
+    known = _known_keys(specs, previous, regions, regions_from(recorded))
     old_pages = set(listed or ())
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
@@ -1454,7 +1466,9 @@ def _render_into(
             for folder in sorted({_inside(building, spec.path).parent for spec in specs}):
                 folder.mkdir(parents=True, exist_ok=True)
             todo: list[tuple[_Spec, str | None]] = []
-            sorting = _Sorting(views, keys, specs, previous, old_pages, str(out), building, mode)
+            sorting = _Sorting(
+                views, keys, specs, previous, known, old_pages, str(out), building, mode
+            )
             for spec, (key, kept) in zip(specs, _sort_out(sorting), strict=True):
                 if kept:
                     index[spec.path] = previous[spec.path]
@@ -1474,8 +1488,29 @@ def _render_into(
         shutil.rmtree(building, ignore_errors=True)
         raise
     if records is not None and keys is not None:
-        records.put_record(record, index_record(index))
+        records.put_record(record, index_record(index, regions))
     return RenderReport(out, len(written), out / "index.html", len(specs) - len(todo))
+
+
+def _known_keys(
+    specs: list[_Spec],
+    previous: Mapping[str, tuple[str, str]],
+    regions: Mapping[str, str],
+    recorded: Mapping[str, str],
+) -> dict[str, str]:
+    """Page -> its key, for the pages of region files whose region key is the recorded one
+    (both renders vouched for; see :mod:`planc.site.reuse`): the key the record holds."""
+    same = {path for path, key in regions.items() if recorded.get(path) == key}
+    if not same:
+        return {}
+    known: dict[str, str] = {}
+    for spec in specs:
+        node = spec.node
+        if node is not None and node.loc.file in same:
+            last = previous.get(spec.path)
+            if last is not None:
+                known[spec.path] = last[0]
+    return known
 
 
 @dataclass(frozen=True, slots=True)
@@ -1486,6 +1521,7 @@ class _Sorting:
     keys: PageKeys | None
     specs: list[_Spec]
     previous: dict[str, tuple[str, str]]
+    known: dict[str, str]  # keys taken from the record (an unchanged region file's pages)
     old_pages: set[str]
     out: str
     building: Path
@@ -1496,7 +1532,9 @@ class _Sorting:
         found: list[tuple[str | None, bool]] = []
         for i in indexes:
             spec = self.specs[i]
-            key = self.views.key(self.keys, spec) if self.keys is not None else None
+            key = self.known.get(spec.path)
+            if key is None and self.keys is not None:
+                key = self.views.key(self.keys, spec)
             last = self.previous.get(spec.path)
             kept = (
                 key is not None

@@ -24,6 +24,20 @@ What a render wrote is recorded outside the site folder (the site folder is
 untrusted; see :mod:`planc.site.render`): page -> (key, SHA-256 of its bytes).
 A page is kept only when its key is unchanged *and* the old file's bytes still
 hash to what planc wrote.
+
+Making 11,000 keys costs about a second at 10,000 reps, most of it for pages of
+regions that did not change. When the partitioned check vouched for the plan
+(:func:`planc.site.checked.vouched`: no region file names what another region
+file defines, no id defined twice, no seat or record shared with the quarter
+file), a page of a node of region file R reads only the quarter file Q, R, and
+the region files defining what Q names (a company-level action owned by a rep
+of another region is listed on every brief): its key is a function of those
+files' bytes and of what every page reads. So each such file gets a *region
+key* (:meth:`PageKeys.regions`) over exactly that; a region key unchanged since
+a render that was vouched for too means its pages' keys are unchanged: they are
+taken from the record instead of being made again. Only files whose nodes form
+whole subtrees of their own get one (a node whose parent is in another file,
+other than a region under the company, leaves both files out).
 """
 
 from __future__ import annotations
@@ -191,6 +205,48 @@ class PageKeys:
             _plain(plan.customers),
             _plain(plan.actuals),
         )
+
+    def regions(self, sources: Mapping[str, bytes]) -> dict[str, str]:
+        """The region key of each region file whose pages may take their keys from the
+        record (see the module's docstring); ``sources``: path -> bytes of every file.
+
+        Only for a plan the partitioned check vouched for: the keys say nothing otherwise.
+        """
+        plan = self.plan
+        company = plan.nodes.get(plan.company)
+        if company is None:
+            return {}
+        quarter = company.loc.file
+        files: dict[str, str] = {}
+        for path, data in sources.items():
+            files[path] = hashlib.blake2b(data, digest_size=_KEY_SIZE).hexdigest()
+        # the files defining what the quarter file names: read by pages of every region
+        named: set[str] = set()
+        tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
+        for ref in plan.references:
+            table = tables.get(ref.kind)
+            if ref.loc.file != quarter or table is None:
+                continue
+            found = table.get(ref.id)
+            if found is not None:
+                named.add(found.loc.file)
+        named.discard(quarter)
+        if quarter not in files or not named <= files.keys():
+            return {}
+        shared = tuple(sorted((path, files[path]) for path in named))
+        mixed = {quarter}  # files whose nodes hang below another file's (not the company)
+        for node in plan.nodes.values():
+            parent = plan.nodes.get(node.parent) if node.parent is not None else None
+            if parent is None or parent.id == plan.company:
+                continue
+            if parent.loc.file != node.loc.file:
+                mixed |= {parent.loc.file, node.loc.file}
+        every = self._every
+        return {
+            path: _digest(every, "region", path, files[quarter], files[path], shared).hex()
+            for path in {node.loc.file for node in plan.nodes.values()} - mixed
+            if path in files
+        }
 
     def _node(self, node_id: str) -> bytes:
         found = self._nodes.get(node_id)
@@ -391,6 +447,20 @@ _FAST = (
 )
 
 
+def regions_from(value: Any) -> dict[str, str]:
+    """The region keys a render recorded (path -> key), checked for shape; {} if none."""
+    if not isinstance(value, dict) or value.get("format") != FORMAT:
+        return {}
+    regions = value.get("regions")
+    if not isinstance(regions, dict):
+        return {}
+    return {
+        path: key
+        for path, key in regions.items()
+        if isinstance(path, str) and isinstance(key, str) and _HEX.match(key)
+    }
+
+
 def index_from(value: Any) -> dict[str, tuple[str, str]]:
     """What a render recorded, checked for shape: page -> (key, content digest).
 
@@ -414,5 +484,14 @@ def index_from(value: Any) -> dict[str, tuple[str, str]]:
     return out
 
 
-def index_record(pages: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
-    return {"format": FORMAT, "pages": {p: list(pair) for p, pair in sorted(pages.items())}}
+def index_record(
+    pages: Mapping[str, tuple[str, str]], regions: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The record of a render: its pages, and its region keys where the plan was vouched for."""
+    record: dict[str, Any] = {
+        "format": FORMAT,
+        "pages": {p: list(pair) for p, pair in sorted(pages.items())},
+    }
+    if regions:
+        record["regions"] = dict(sorted(regions.items()))
+    return record
