@@ -462,3 +462,41 @@ class TestRegionKeys:
         result = check_for_render(mini_plan, UnitCache(tmp_path / "cache"), stats)
         assert vouched(result, stats)
         assert not vouched(check_for_render(mini_plan, None), PartitionStats())
+
+
+class TestIndexBesideTheSorting:
+    """The index (always rendered) is rendered by a forked child while the pages to keep are
+    sorted out; the site is the one a single process makes, whatever the child does."""
+
+    @pytest.mark.parametrize("child", ["renders", "dies", "dies half way"])
+    def test_the_index_from_a_child(
+        self, child: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        real = render_module._render_early
+        seen = tmp_path / "early"
+        seen.mkdir()
+
+        def spied(views: Any, specs: list[Any], building: Path) -> bool:
+            (seen / str(os.getpid())).touch()
+            if child == "dies":
+                os._exit(1)
+            if child == "dies half way":
+                page = building / specs[0].path
+                page.write_bytes(b"<html>half a page")
+                os._exit(1)
+            return real(views, specs, building)
+
+        monkeypatch.setattr(render_module, "_render_early", spied)
+        renders = Renders(mini_plan, tmp_path)  # the first render, with the cache: a child too
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "csat: {value: 4.5}\n            sales_expense: {value: 35000}\n        - rep: bob",
+            "csat: {value: 4.6}\n            sales_expense: {value: 35000}\n        - rep: bob",
+        )
+        written, changed = renders.again()  # byte for byte the full render's
+        assert "index.html" in written and "reps/ann.html" in changed
+        assert written <= ONE_REP_PAGES
+        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2

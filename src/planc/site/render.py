@@ -28,7 +28,7 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -46,6 +46,7 @@ from markupsafe import Markup
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
+from planc.core.forking import can_fork, start_forked
 from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
@@ -1469,12 +1470,16 @@ def _render_into(
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode
             )
+            early = _Early(views, specs, building) if keys is not None else None
             for spec, (key, kept) in zip(specs, _sort_out(sorting), strict=True):
                 if kept:
                     index[spec.path] = previous[spec.path]
-                else:
+                elif early is None or spec.path not in early.paths:
                     todo.append((spec, key))
             digests = _render_pages(views, [spec for spec, _ in todo], building, keys is not None)
+            rendered = len(todo)
+            if early is not None:
+                rendered += early.finish()
             for spec, key in todo:
                 if key is not None:
                     index[spec.path] = (key, digests[spec.path])
@@ -1489,7 +1494,49 @@ def _render_into(
         raise
     if records is not None and keys is not None:
         records.put_record(record, index_record(index, regions))
-    return RenderReport(out, len(written), out / "index.html", len(specs) - len(todo))
+    return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
+
+
+class _Early:
+    """The pages rendered whatever the record says (the index: it reads the whole plan),
+    started in a forked child while this process sorts out the pages to keep.
+
+    The index of a 10,000-rep site (its org tree lists every node) takes as long
+    to render as the old site's 11,000 pages take to check, and both are needed
+    before the swap. The child writes the page into the new folder (a fresh
+    file, as every page) and answers only that it did; a child that fails or
+    dies: its file is removed and the page rendered here.
+    """
+
+    def __init__(self, views: _Views, specs: list[_Spec], building: Path) -> None:
+        self.views = views
+        self.building = building
+        chosen = [spec for spec in specs if spec.node is None]  # keyless: always rendered
+        big = len(specs) >= _PARALLEL_MIN_KEYS
+        if not chosen or not big or default_workers() < 2 or not can_fork():
+            self.specs: list[_Spec] = []
+            self.paths: set[str] = set()
+            self._wait: Callable[[], bool | None] | None = None
+            return
+        self.specs = chosen
+        self.paths = {spec.path for spec in chosen}
+        self._wait = start_forked(_render_early, views, chosen, building)
+
+    def finish(self) -> int:
+        """Wait for the child (rendering its pages here if it failed); how many it had."""
+        if self._wait is None:
+            return 0
+        if self._wait() is None:
+            for spec in self.specs:
+                _inside(self.building, spec.path).unlink(missing_ok=True)
+            _render_share(self.views, self.specs, self.building, False)
+        return len(self.specs)
+
+
+def _render_early(views: _Views, specs: list[_Spec], building: Path) -> bool:
+    """In the forked child: render and write ``specs`` (their digests are not recorded)."""
+    _render_share(views, specs, building, False)
+    return True
 
 
 def _known_keys(
