@@ -22,6 +22,9 @@ from planc.checks import check_directory
 from planc.checks.partition import PartitionStats
 from planc.core.cache import UnitCache
 from planc.core.diagnostics import Message
+from planc.core.frontend import compile_unit, unit_digest
+from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.spans import SpanResolver
 from planc.site import checked
 from planc.site.checked import DISAGREE, check_for_render
 from planc.site.render import render_site
@@ -157,3 +160,22 @@ def test_what_render_does_meanwhile_is_done_once_the_model_is_built(tmp_path: Pa
     mine = check_for_render(plan, UnitCache(tmp_path / "cache"), meanwhile=lambda: calls.append(1))
     assert calls == [1] and mine.plan is not None
     assert _key(mine) == _key(check_directory(plan))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_units_compiled_for_the_model_reach_the_cache(
+    workers: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written by a forked child beside the model build (on one CPU, here): a later compile
+    finds every file's unit, the edited one too, and they are the units a compile makes."""
+    monkeypatch.setenv("PLANC_WORKERS", workers)
+    cache = UnitCache(tmp_path / "cache")
+    check_for_render(mini_plan, cache)
+    north = mini_plan / "regions" / "north.yaml"
+    north.write_text(north.read_text(encoding="utf-8").replace("Ned Stark", "Ned Starck"), "utf-8")
+    mine = check_for_render(mini_plan, cache)
+    assert _key(mine) == _key(check_directory(mini_plan))
+    for path, source in mine.sources.items():
+        stored = cache.get(unit_digest(path, source.data))
+        assert stored is not None and stored.path == path
+        assert stored == compile_unit(source, SpanResolver({path: source}), DEFAULT_MAX_BYTES)

@@ -28,7 +28,7 @@ from planc.checks.forked import run_checks_forked
 from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
 from planc.core.diagnostics import Diagnostic
 from planc.core.forking import can_fork, start_forked
-from planc.core.frontend import CheckResult, Frontend, default_workers, resolved
+from planc.core.frontend import CheckResult, FileUnit, Frontend, default_workers, resolved
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Plan
@@ -64,12 +64,16 @@ def check_for_render(
         return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
     wait = _start_partition(label, sources, problems, store, stats)
-    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
-        label, sources, problems, resolve=False
-    )
-    if meanwhile is not None:
-        meanwhile()
-    partitioned = wait()
+    puts = _ForkedPuts(store)
+    try:
+        built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False).compile(
+            label, sources, problems, resolve=False
+        )
+        if meanwhile is not None:
+            meanwhile()
+        partitioned = wait()
+    finally:
+        puts.finish()
     if partitioned is None:  # files the partition cannot vouch for: the full compile
         return compile_sources(
             label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
@@ -155,6 +159,45 @@ def _partition_child(
     stats = PartitionStats()
     found = compile_partitioned(label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats)
     return (None if found is None else (found.diagnostics, found.levels), stats)
+
+
+class _ForkedPuts:
+    """The store the model's compile reads units from; a unit it compiled (the edited file)
+    is written to the store by a forked child, beside the model build.
+
+    Encoding a 4.7 MB region file's unit as JSON and writing it takes a few tenths
+    of a second, all of it on the render's critical path, and nothing in this run
+    reads it back. The child is forked when the unit is put, before the model
+    consumes the unit's values, so it writes what this process would have. A
+    child that fails has written nothing usable (the cache writes are atomic): the
+    next run compiles that file again. One CPU, or no ``fork``: written here.
+    """
+
+    def __init__(self, store: ResultStore) -> None:
+        self.store = store
+        self.waits: list[Callable[[], bool | None]] = []
+        self.forks = default_workers() >= 2 and can_fork()
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self.store.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        if self.forks:
+            self.waits.append(start_forked(_put_unit, self.store, unit))
+        else:
+            self.store.put(unit)
+
+    def finish(self) -> None:
+        """Wait for every child that writes a unit."""
+        for wait in self.waits:
+            wait()
+        self.waits.clear()
+
+
+def _put_unit(store: ResultStore, unit: FileUnit) -> bool:
+    """In the forked child: write the unit into the store."""
+    store.put(unit)
+    return True
 
 
 def _no_checks(plan: Plan) -> Iterable[Diagnostic]:

@@ -421,9 +421,13 @@ _PAGE_PATH = re.compile(r"(index|(regions|teams|reps)/[a-z0-9_~-]+)\.html")
 
 def _inside(root: Path, relative: str) -> Path:
     """``root / relative`` for a page path as ``page_path`` makes them, and nothing else."""
+    _check_page_path(relative)
+    return root / relative
+
+
+def _check_page_path(relative: str) -> None:
     if not _PAGE_PATH.fullmatch(relative):
         raise SiteError(f"refusing to write {relative!r}: not a page name planc makes")
-    return root / relative
 
 
 # --------------------------------------------------------------------------- numbers → views
@@ -1464,7 +1468,12 @@ def _render_into(
     try:
         _make_readable(building)
         with _claimed(building):
-            for folder in sorted({_inside(building, spec.path).parent for spec in specs}):
+            # every page path checked before anything is linked or written (kept pages too);
+            # the folders (a few) made once
+            for spec in specs:
+                _check_page_path(spec.path)
+            folders = {spec.path.rpartition("/")[0]: spec.path for spec in specs}
+            for folder in sorted({_inside(building, path).parent for path in folders.values()}):
                 folder.mkdir(parents=True, exist_ok=True)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
@@ -1608,7 +1617,7 @@ _SORTING: _Sorting | None = None  # read by the forked worker: inherited, never 
 def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
     """:meth:`_Sorting.decide` for every page, on two CPUs when there are many.
 
-    A worker takes the second half of the pages (whole regions, mostly: the
+    A worker takes the second half of the work (whole regions, mostly: the
     pages come in the plan's order, so the node digests each side makes are
     mostly its own), links the pages it keeps into the new folder itself and
     hands back only keys and yes/no. A worker that fails: its pages are unlinked
@@ -1625,7 +1634,7 @@ def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
         return sorting.decide(range(count))
     global _SORTING  # noqa: PLW0603 - read by the forked worker, cleared right after
     _SORTING = sorting
-    half = count // 2
+    half = _halfway(sorting)
     try:
         with mp.get_context("fork").Pool(1) as pool:
             job = pool.apply_async(_sort_forked, (half, count))
@@ -1639,6 +1648,26 @@ def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
     finally:
         _SORTING = None
     return mine + theirs
+
+
+# Making a page's key costs about as much as checking three old pages: a page whose key is
+# made weighs this much, one whose key the record gives (or that has none) weighs 1.
+_MADE_WEIGHT = 3
+
+
+def _halfway(sorting: _Sorting) -> int:
+    """Where the worker's share starts: half of the work on each side, by weight (the
+    keys of an edited region are made, the others come from the record)."""
+    known = sorting.known
+    weights = [
+        1 if spec.node is None or spec.path in known else _MADE_WEIGHT for spec in sorting.specs
+    ]
+    half, total = 0, sum(weights) / 2
+    for i, weight in enumerate(weights):
+        half += weight
+        if half >= total:
+            return i + 1
+    return len(weights)
 
 
 def _sort_forked(start: int, stop: int) -> list[tuple[str | None, bool]]:
