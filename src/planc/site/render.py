@@ -1599,7 +1599,7 @@ class _Sorting:
                 and spec.path in self.old_pages
                 and _keep(
                     os.path.join(self.out, spec.path),
-                    str(self.building / spec.path),
+                    os.path.join(self.building, spec.path),
                     last[1],
                     self.mode,
                 )
@@ -1763,19 +1763,32 @@ def _keep(old: str, new: str, digest: str, mode: int) -> bool:
     except (OSError, NotImplementedError):
         return False  # a file system without hard links: render the page
     try:
-        fd = os.open(new, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(new, _READ_FLAGS)
         try:
             status = os.fstat(fd)
-            if stat.S_ISREG(status.st_mode) and stat.S_IMODE(status.st_mode) == mode:
-                with open(fd, "rb", closefd=False) as page:
-                    if content_digest(page.read()) == digest:
-                        return True
+            if (
+                stat.S_ISREG(status.st_mode)
+                and stat.S_IMODE(status.st_mode) == mode
+                and status.st_size <= _PAGE_BOUND
+            ):
+                # the whole file: as many bytes as it had, then its end (it may have grown)
+                data = os.read(fd, status.st_size)
+                if (
+                    len(data) == status.st_size
+                    and not os.read(fd, 1)
+                    and content_digest(data) == digest
+                ):
+                    return True
         finally:
             os.close(fd)
     except OSError:
         pass
     os.unlink(new)
     return False
+
+
+_PAGE_BOUND = 256 * 1024 * 1024  # no page planc writes is near this: another file, not read
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
 def _write_new(path: Path, data: bytes) -> None:
