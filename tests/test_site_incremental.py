@@ -17,7 +17,7 @@ from planc.core.cache import UnitCache
 from planc.site import render as render_module
 from planc.site import reuse
 from planc.site.checked import check_for_render, vouched
-from planc.site.render import RenderReport, _record_name, render_site
+from planc.site.render import RenderReport, _record_name, begin_render, render_site
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
 
@@ -43,12 +43,20 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def render(plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False) -> RenderReport:
-    """render_site as the command calls it (which refuses a plan with errors unless asked)."""
-    stats = PartitionStats()
-    result = check_for_render(plan, cache, stats)
-    assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
-    return render_site(result, out, records=cache, vouched=vouched(result, stats))
+def render(
+    plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False, begin: bool = False
+) -> RenderReport:
+    """render_site as the command calls it (which refuses a plan with errors unless asked);
+    ``begin``: the old pages linked and checked before the check (begin_render)."""
+    begun = begin_render(out, cache) if begin else None
+    try:
+        stats = PartitionStats()
+        result = check_for_render(plan, cache, stats)
+        assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
+        return render_site(result, out, records=cache, vouched=vouched(result, stats), begun=begun)
+    finally:
+        if begun is not None:
+            begun.close()
 
 
 class Renders:
@@ -60,6 +68,7 @@ class Renders:
         self.cache = UnitCache(tmp_path / "cache")
         self.site = tmp_path / "site"
         self.fulls = 0
+        self.begin = False
         first = render(plan, self.site, self.cache)
         assert first.kept == 0
 
@@ -67,7 +76,7 @@ class Renders:
         """Render again; (pages written anew, pages whose bytes changed), after checking
         the site against a full render without any cache."""
         before, nodes = site_files(self.site), inodes(self.site)
-        report = render(self.plan, self.site, self.cache, errors=errors)
+        report = render(self.plan, self.site, self.cache, errors=errors, begin=self.begin)
         self.fulls += 1
         full = self.tmp / f"full-{self.fulls}"
         assert render(self.plan, full, None, errors=errors).kept == 0
@@ -500,3 +509,89 @@ class TestIndexBesideTheSorting:
         assert "index.html" in written and "reps/ann.html" in changed
         assert written <= ONE_REP_PAGES
         assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2
+
+
+class TestBegunBeforeTheCheck:
+    """begin_render links and checks the old pages in a forked child before the plan is
+    checked; the render keeps those whose keys match. The site is the full render's."""
+
+    @pytest.fixture
+    def renders(self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Renders:
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        found = Renders(mini_plan, tmp_path)
+        found.begin = True
+        return found
+
+    def leftovers(self, renders: Renders) -> list[str]:
+        return sorted(p.name for p in renders.tmp.iterdir() if p.name.startswith(".site."))
+
+    def test_one_reps_target(self, renders: Renders, monkeypatch: pytest.MonkeyPatch) -> None:
+        taken: list[bool] = []
+        real = render_module.Begun.take
+
+        def spied(self: Any, *args: Any) -> Any:
+            found = real(self, *args)
+            taken.append(found is not None)
+            return found
+
+        monkeypatch.setattr(render_module.Begun, "take", spied)
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "csat: {value: 4.5}\n            sales_expense: {value: 35000}\n        - rep: bob",
+            "csat: {value: 4.6}\n            sales_expense: {value: 35000}\n        - rep: bob",
+        )
+        written, changed = renders.again()
+        assert "reps/ann.html" in changed and written <= ONE_REP_PAGES
+        assert taken == [True] and self.leftovers(renders) == []
+
+    def test_nothing_changed(self, renders: Renders) -> None:
+        written, _ = renders.again()
+        assert written == {"index.html"}
+
+    def test_the_child_dies(self, renders: Renders, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(render_module, "_link_checked", lambda *args: os._exit(1))
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        written, changed = renders.again()  # decided and linked by the render itself
+        assert {"reps/ann.html", "reps/bob.html"} <= changed
+        assert "reps/li-wei.html" not in written and self.leftovers(renders) == []
+
+    def test_a_page_edited_by_hand_is_written_again(self, renders: Renders) -> None:
+        page = renders.site / "reps" / "bob.html"
+        page.write_bytes(page.read_bytes().replace(b"Bob Ortiz", b"Bob Evil!"))
+        written, _ = renders.again()
+        assert written == {"index.html", "reps/bob.html"}
+
+    def test_a_page_the_new_site_does_not_have(self, renders: Renders) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        start = text.index("        - rep: xu-fang")
+        south.write_text(text[:start] + text[text.index("people:") :], encoding="utf-8")
+        written, _ = renders.again(errors=True)  # linked early, then unlinked again
+        assert "reps/xu-fang.html" not in site_files(renders.site)
+        assert written == {"index.html", "teams/south-smb.html", "regions/south.html"}
+
+    def test_a_plan_with_errors_leaves_nothing_beside_the_site(self, renders: Renders) -> None:
+        before = site_files(renders.site)
+        begun = begin_render(renders.site, renders.cache)
+        assert begun is not None and begun.building.is_dir()
+        begun.close()  # what planc render does when the check finds errors
+        assert not begun.building.exists() and self.leftovers(renders) == []
+        assert site_files(renders.site) == before
+
+    def test_another_site_since_it_began(self, renders: Renders) -> None:
+        begun = begin_render(renders.site, renders.cache)
+        assert begun is not None
+        render(renders.plan, renders.site, renders.cache)  # another render meanwhile
+        result = check_for_render(renders.plan, renders.cache)
+        mode = render_module.new_file_mode()
+        assert begun.take(renders.site, ["reps/none.html"], mode) is None
+        report = render_site(result, renders.site, records=renders.cache, begun=begun)
+        assert report.kept > 0 and self.leftovers(renders) == []
+        assert site_files(renders.site) == site_files(self.full(renders))
+
+    def full(self, renders: Renders) -> Path:
+        out = renders.tmp / "full-other"
+        render(renders.plan, out, None)
+        return out

@@ -65,43 +65,58 @@ def render(
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
     from planc.site.checked import check_for_render, vouched
-    from planc.site.render import RenderOptions, SiteError, prepare, render_site
+    from planc.site.render import RenderOptions, SiteError, begin_render, prepare, render_site
 
     if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
     cache = open_cache(plan_dir, no_cache, cache_dir)
-    stats = PartitionStats()
-    result = check_for_render(plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare)
-    if result.plan is None or result.has_errors:
-        click.echo(text([result]), nl=False)
-        sys.exit(1)
-    progress = None
-    if actuals:
-        from planc.site.progress import load_site_actuals
-        from planc.track.report import TrackReport, diagnostics_text
-        from planc.track.sources import SourceChoiceError
-
-        try:
-            progress, found, shown = load_site_actuals(result, actuals, day)
-        except SourceChoiceError as error:
-            fail_usage(str(error))
-        if found:
-            shown_report = TrackReport(result.label, shown, result, diagnostics=found)
-            click.echo(diagnostics_text(shown_report), err=True, nl=False)
-        if progress is None:
-            click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
-            sys.exit(1)
-    options = RenderOptions(rep=rep, peers=not no_peers)
+    # the old site's pages checked on the CPU the plan's check leaves idle
+    begun = begin_render(out, cache) if rep is None else None
     try:
-        revision = plan_revision(plan_dir)
-        report = render_site(
-            result, out, options, revision, progress, records=cache, vouched=vouched(result, stats)
+        stats = PartitionStats()
+        result = check_for_render(
+            plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare
         )
-    except SiteError as error:
-        fail_usage(str(error))
-    except OSError as error:
-        fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
+        if result.plan is None or result.has_errors:
+            click.echo(text([result]), nl=False)
+            sys.exit(1)
+        progress = None
+        if actuals:
+            from planc.site.progress import load_site_actuals
+            from planc.track.report import TrackReport, diagnostics_text
+            from planc.track.sources import SourceChoiceError
+
+            try:
+                progress, found, shown = load_site_actuals(result, actuals, day)
+            except SourceChoiceError as error:
+                fail_usage(str(error))
+            if found:
+                shown_report = TrackReport(result.label, shown, result, diagnostics=found)
+                click.echo(diagnostics_text(shown_report), err=True, nl=False)
+            if progress is None:
+                click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
+                sys.exit(1)
+        options = RenderOptions(rep=rep, peers=not no_peers)
+        try:
+            revision = plan_revision(plan_dir)
+            report = render_site(
+                result,
+                out,
+                options,
+                revision,
+                progress,
+                records=cache,
+                vouched=vouched(result, stats),
+                begun=begun,
+            )
+        except SiteError as error:
+            fail_usage(str(error))
+        except OSError as error:
+            fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
+    finally:
+        if begun is not None:
+            begun.close()  # unless the render took it
     what = f"brief of {rep}" if rep else f"{report.pages} pages"
     if report.kept:
         what += f", {report.kept} unchanged"

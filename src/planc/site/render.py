@@ -1423,6 +1423,7 @@ def render_site(
     *,
     records: RecordStore | None = None,
     vouched: bool = False,
+    begun: Begun | None = None,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
@@ -1431,7 +1432,8 @@ def render_site(
     file still holds the bytes planc wrote (see :mod:`planc.site.reuse`).
     ``vouched``: the partitioned check vouched for the plan
     (:func:`planc.site.checked.vouched`), so pages of an unchanged region file
-    take their keys from the record.
+    take their keys from the record. ``begun``: what :func:`begin_render` started
+    before the plan was checked (the old pages linked and checked meanwhile).
     """
     options = options or RenderOptions()
     views = _views(result, options, revision, actuals)
@@ -1440,7 +1442,7 @@ def render_site(
         # what exists now lives until the end: frozen, the collections between pages
         # (see _render_share) look only at what the pages make
         gc.freeze()
-        return _render_into(views, out, listed, records, vouched)
+        return _render_into(views, out, listed, records, vouched, begun)
 
 
 def _render_into(
@@ -1449,6 +1451,7 @@ def _render_into(
     listed: list[str] | None,
     records: RecordStore | None,
     vouched: bool = False,
+    begun: Begun | None = None,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
@@ -1464,20 +1467,15 @@ def _render_into(
     old_pages = set(listed or ())
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
-    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
+    if begun is not None and linked is None:
+        begun.close()
     try:
-        _make_readable(building)
-        with _claimed(building):
-            # every page path checked before anything is linked or written (kept pages too);
-            # the folders (a few) made once
-            for spec in specs:
-                _check_page_path(spec.path)
-            folders = {spec.path.rpartition("/")[0]: spec.path for spec in specs}
-            for folder in sorted({_inside(building, path).parent for path in folders.values()}):
-                folder.mkdir(parents=True, exist_ok=True)
+        with claim:
+            _make_folders(building, specs)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
-                views, keys, specs, previous, known, old_pages, str(out), building, mode
+                views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
             )
             early = _Early(views, specs, building) if keys is not None else None
             for spec, (key, kept) in zip(specs, _sort_out(sorting), strict=True):
@@ -1485,6 +1483,9 @@ def _render_into(
                     index[spec.path] = previous[spec.path]
                 elif early is None or spec.path not in early.paths:
                     todo.append((spec, key))
+            if linked is not None:  # linked early but not kept: another key, or no such page
+                for path in linked.keys() - index.keys():
+                    _inside(building, path).unlink()
             digests = _render_pages(views, [spec for spec, _ in todo], building, keys is not None)
             rendered = len(todo)
             if early is not None:
@@ -1504,6 +1505,121 @@ def _render_into(
     if records is not None and keys is not None:
         records.put_record(record, index_record(index, regions))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
+
+
+class Begun:
+    """The old site's pages linked into a new folder and checked, by a forked child, while
+    the plan is checked and its model built (:func:`begin_render`).
+
+    Checking 11,000 old pages (a link, a read, a digest each) takes about half a
+    second; the plan's check leaves a CPU idle for longer than that. Which of the
+    linked pages are kept is decided later, by their keys (:func:`render_site`);
+    the others are unlinked before anything is written.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        listed: list[str],
+        mode: int,
+        building: Path,
+        claim: contextlib.ExitStack,
+        wait: Callable[[], dict[str, str] | None],
+    ) -> None:
+        self.out = out
+        self.listed = listed
+        self.mode = mode
+        self.building = building
+        self._claim = claim
+        self._wait: Callable[[], dict[str, str] | None] | None = wait
+        self._taken = False
+
+    def take(
+        self, out: Path, listed: list[str] | None, mode: int
+    ) -> tuple[Path, dict[str, str], contextlib.ExitStack] | None:
+        """The folder, the pages linked and checked (path -> digest) and the folder's claim,
+        for a render of the same site as it was when this began; None otherwise (then
+        :meth:`close` it)."""
+        if self._taken or self._wait is None or out != self.out or listed != self.listed:
+            return None
+        if mode != self.mode:
+            return None
+        linked = self._wait()
+        self._wait = None
+        if linked is None:  # the child failed: what it linked is unknown
+            return None
+        self._taken = True
+        return self.building, linked, self._claim
+
+    def close(self) -> None:
+        """Undo what was begun unless a render took it (the plan had errors, another site)."""
+        if self._taken:
+            return
+        self._taken = True
+        try:
+            if self._wait is not None:
+                self._wait()
+                self._wait = None
+        finally:
+            self._claim.close()
+            shutil.rmtree(self.building, ignore_errors=True)
+
+
+def begin_render(out: Path, records: RecordStore | None) -> Begun | None:
+    """Start linking and checking the pages a render of ``out`` may keep, before the plan is
+    checked; None where there is nothing to begin (no cache, one CPU, a new or foreign
+    folder, no record, a small site). Any problem: None, and the render finds it itself.
+
+    The record and the old folder are untrusted as in :func:`_keep`, which does the
+    work: only page names planc makes are linked, only into a fresh folder of this
+    render, and a page is linked only when its bytes are the recorded ones.
+    """
+    if records is None or default_workers() < 2 or not can_fork():
+        return None
+    try:
+        listed = _check_out(out)
+    except (SiteError, OSError):
+        return None
+    if not listed:
+        return None
+    previous = index_from(records.get_record(_record_name(out)))
+    old = set(listed)
+    chosen = sorted(
+        (path, digest)
+        for path, (_, digest) in previous.items()
+        if path in old and path != "index.html" and _PAGE_PATH.fullmatch(path)
+    )
+    if len(chosen) < _PARALLEL_MIN_KEYS:
+        return None
+    mode = new_file_mode()
+    claim = contextlib.ExitStack()
+    try:
+        building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError:
+        return None
+    try:
+        _make_readable(building)
+        claim.enter_context(_claimed(building))
+        for folder in sorted({path.rpartition("/")[0] for path, _ in chosen}):
+            (building / folder).mkdir(exist_ok=True)
+        wait = start_forked(_link_checked, str(out), str(building), chosen, mode)
+    except OSError:
+        claim.close()
+        shutil.rmtree(building, ignore_errors=True)
+        return None
+    return Begun(out, listed, mode, building, claim, wait)
+
+
+def _link_checked(
+    out: str, building: str, chosen: list[tuple[str, str]], mode: int
+) -> dict[str, str]:
+    """In the forked child: each old page linked into ``building`` if it holds the bytes
+    recorded; path -> that digest for those linked."""
+    return {
+        path: digest
+        for path, digest in chosen
+        if _keep(os.path.join(out, path), os.path.join(building, path), digest, mode)
+    }
 
 
 class _Early:
@@ -1548,6 +1664,33 @@ def _render_early(views: _Views, specs: list[_Spec], building: Path) -> bool:
     return True
 
 
+def _new_folder(
+    out: Path, listed: list[str] | None, mode: int, begun: Begun | None
+) -> tuple[Path, dict[str, str] | None, contextlib.AbstractContextManager[Any]]:
+    """The folder the site is built in, the pages linked there already (path -> digest
+    checked; None: a fresh folder) and the claim to hold while building."""
+    taken = begun.take(out, listed, mode) if begun is not None else None
+    if taken is not None:
+        return taken
+    building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        _make_readable(building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return building, None, _claimed(building)
+
+
+def _make_folders(building: Path, specs: list[_Spec]) -> None:
+    """Every page path checked before anything is linked or written (kept pages too); the
+    folders (a few) made once."""
+    for spec in specs:
+        _check_page_path(spec.path)
+    folders = {spec.path.rpartition("/")[0]: spec.path for spec in specs}
+    for folder in sorted({_inside(building, path).parent for path in folders.values()}):
+        folder.mkdir(parents=True, exist_ok=True)
+
+
 def _known_keys(
     specs: list[_Spec],
     previous: Mapping[str, tuple[str, str]],
@@ -1582,6 +1725,8 @@ class _Sorting:
     out: str
     building: Path
     mode: int
+    # pages :func:`begin_render` linked and checked (path -> the digest checked), if it ran
+    linked: dict[str, str] | None = None
 
     def decide(self, indexes: Iterable[int]) -> list[tuple[str | None, bool]]:
         """Each page's key, and whether the old site's page was kept (linked into the new)."""
@@ -1597,11 +1742,15 @@ class _Sorting:
                 and last is not None
                 and last[0] == key
                 and spec.path in self.old_pages
-                and _keep(
-                    os.path.join(self.out, spec.path),
-                    os.path.join(self.building, spec.path),
-                    last[1],
-                    self.mode,
+                and (
+                    self.linked.get(spec.path) == last[1]
+                    if self.linked is not None and spec.path in self.linked
+                    else _keep(
+                        os.path.join(self.out, spec.path),
+                        os.path.join(self.building, spec.path),
+                        last[1],
+                        self.mode,
+                    )
                 )
             )
             found.append((key, kept))
@@ -1627,6 +1776,7 @@ def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
     workers = default_workers()
     if (
         sorting.keys is None
+        or sorting.linked is not None  # the old pages were checked already: keys only
         or workers < 2
         or count < _PARALLEL_MIN_KEYS
         or "fork" not in mp.get_all_start_methods()
