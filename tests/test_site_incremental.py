@@ -595,3 +595,26 @@ class TestBegunBeforeTheCheck:
         out = renders.tmp / "full-other"
         render(renders.plan, out, None)
         return out
+
+
+def test_a_region_key_follows_the_nodes_a_quarter_adjustment_changes(mini_plan: Path) -> None:
+    """ADJ-001 (quarter file) changes bob and ann of north; a page listing it shows their
+    names, so north's bytes are in every region's key, even with no other name of north in
+    the quarter file (its approver made vera, of the quarter file)."""
+    edit(mini_plan, "quarter.yaml", "approved_by: [nora]", "approved_by: [vera]")
+
+    def keys() -> dict[str, str]:
+        plan = check_directory(mini_plan).plan
+        assert plan is not None
+        views = render_module._views(
+            check_directory(mini_plan), render_module.RenderOptions(), None, None
+        )
+        sources = {p.as_posix(): p.read_bytes() for p in mini_plan.rglob("*.yaml")}
+        return {Path(k).name: v for k, v in views.keys().regions(sources).items()}
+
+    before = keys()
+    assert set(before) == {"north.yaml", "south.yaml"}
+    edit(mini_plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+    after = keys()
+    assert after["south.yaml"] != before["south.yaml"]
+    assert after["north.yaml"] != before["north.yaml"]

@@ -221,13 +221,20 @@ class PageKeys:
         for path, data in sources.items():
             files[path] = hashlib.blake2b(data, digest_size=_KEY_SIZE).hexdigest()
         # the files defining what the quarter file names: read by pages of every region
-        named: set[str] = set()
+        # (its references, and the nodes its adjustments change, which are not references)
         tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
-        for ref in plan.references:
-            table = tables.get(ref.kind)
-            if ref.loc.file != quarter or table is None:
-                continue
-            found = table.get(ref.id)
+        ids = [(r.kind, r.id) for r in plan.references if r.loc.file == quarter]
+        for adjustment in plan.adjustments:
+            if adjustment.loc.file == quarter:
+                ids += [("node", change.node) for change in adjustment.changes]
+                ids += [("person", person) for person in adjustment.approved_by]
+        for action in plan.actions:
+            if action.loc.file == quarter:
+                ids += [("node", action.node), ("person", action.owner)]
+        named: set[str] = set()
+        for kind, ident in ids:
+            table = tables.get(kind)
+            found = table.get(ident) if table is not None else None
             if found is not None:
                 named.add(found.loc.file)
         named.discard(quarter)
