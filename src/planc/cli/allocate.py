@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from planc.cli.options import (
+    cache_dir_option,
     check_for_edit,
     fail_usage,
+    no_cache_option,
+    open_cache,
     parse_decimal,
     parse_weights,
     plan_dir_argument,
@@ -71,6 +74,10 @@ ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", 
     default="text",
     show_default=True,
 )
+@no_cache_option(
+    "Check the edited plan whole: read no region results from the cache and write none."
+)
+@cache_dir_option
 def allocate(
     plan_dir: Path,
     node_id: str,
@@ -83,6 +90,8 @@ def allocate(
     cascade: bool,
     write: bool,
     output_format: str,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Split a node's target among its children, exactly (largest-remainder rounding).
 
@@ -102,8 +111,11 @@ def allocate(
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
     # The plan as it is: its model, not its checks (run only if the edit brings errors, to
-    # tell them from those the plan had: see edit_allocation). The edited plan reuses every
-    # file left alone, and is checked whole.
+    # tell them from those the plan had: see edit_allocation). The edited plan is checked
+    # through the partition with the cache (only the edited region files compiled and
+    # checked where the cache holds the others' results), else whole, reusing every file
+    # the edit left alone.
+    store = open_cache(plan_dir, no_cache, cache_dir)
     frontend = Frontend(model_only)
     # One shot over a whole plan kept in memory: with the collector on, its passes over the
     # two compiled plans cost more than the allocation (see planc.core.memory).
@@ -125,7 +137,7 @@ def allocate(
             )
         except AllocationError as error:
             fail_usage(str(error))
-        rewrite = edit_allocation(before, allocations, frontend, checked=False)
+        rewrite = edit_allocation(before, allocations, frontend, checked=False, store=store)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)
