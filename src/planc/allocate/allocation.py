@@ -382,14 +382,19 @@ def allocate_down(
     months: bool = False,
     products: bool = False,
     cascade: bool = False,
+    outside: Mapping[str, Decimal] | None = None,
 ) -> list[Allocation]:
     """The split of one node; with ``cascade``, each child's new number split again, down to the reps.
 
     A cascade compounds its uplift level by level, so each split is also held
     under what ``policy.over_assignment.cumulative`` leaves it (see
     :class:`CumulativeRoom`): the plan it produces passes PLC320.
+
+    ``outside``: when ``plan`` is a model of some of the plan's files only
+    (:mod:`planc.allocate.scope`), node id -> what the reps of the other files add
+    up to below that node.
     """
-    room = CumulativeRoom.of(plan, node_id, metric_id) if cascade else None
+    room = CumulativeRoom.of(plan, node_id, metric_id, outside) if cascade else None
     first = allocate(
         plan,
         node_id,
@@ -463,7 +468,9 @@ class CumulativeRoom:
     _versions: dict[Level, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, plan: Plan, node_id: str, metric: str) -> CumulativeRoom:
+    def of(
+        cls, plan: Plan, node_id: str, metric: str, outside: Mapping[str, Decimal] | None = None
+    ) -> CumulativeRoom:
         resplit: dict[str, Node] = {}
         stack = [node_id]
         while stack:
@@ -479,6 +486,8 @@ class CumulativeRoom:
                 continue
             for above in plan.ancestors(node.parent or ""):
                 reps_below[above.id] = reps_below.get(above.id, Decimal(0)) + target.value
+        for above_id, value in (outside or {}).items():  # reps of files the model does not hold
+            reps_below[above_id] = reps_below.get(above_id, Decimal(0)) + value
         return cls(plan, metric, resplit, reps_below, {})
 
     def settle(self, allocation: Allocation) -> None:

@@ -103,6 +103,7 @@ def allocate(
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
     from planc.allocate.rewrite import edit_allocation, model_only, write_files
+    from planc.allocate.scope import scoped_edit
     from planc.checks.forked import run_checks_forked
     from planc.core.frontend import Frontend
     from planc.core.memory import gc_paused
@@ -110,17 +111,18 @@ def allocate(
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
-    # The plan as it is: its model, not its checks (run only if the edit brings errors, to
-    # tell them from those the plan had: see edit_allocation). The edited plan is checked
-    # through the partition with the cache (only the edited region files compiled and
-    # checked where the cache holds the others' results), else whole, reusing every file
-    # the edit left alone.
+    # The plan as it is. With the cache: its check through the partition and a model of the
+    # quarter file and the node's region file alone (planc.allocate.scope), else its model
+    # of every file without its checks (run only if the edit brings errors, to tell them
+    # from those the plan had: see edit_allocation). The edited plan is checked through
+    # the partition with the cache, else whole, reusing every file the edit left alone.
     store = open_cache(plan_dir, no_cache, cache_dir)
     frontend = Frontend(model_only)
     # One shot over a whole plan kept in memory: with the collector on, its passes over the
     # two compiled plans cost more than the allocation (see planc.core.memory).
     with gc_paused(freeze=True):
-        before = check_for_edit(plan_dir, frontend)
+        scoped = None if store is None else scoped_edit(plan_dir, node_id, metric_id, store)
+        before = scoped.result if scoped is not None else check_for_edit(plan_dir, frontend)
         assert before.plan is not None  # _check_for_edit exits otherwise
         frontend.run_checks = run_checks_forked
         try:
@@ -134,10 +136,12 @@ def allocate(
                 months=months,
                 products=products,
                 cascade=cascade,
+                outside=None if scoped is None else scoped.outside,
             )
         except AllocationError as error:
             fail_usage(str(error))
-        rewrite = edit_allocation(before, allocations, frontend, checked=False, store=store)
+        checked = scoped is not None  # its diagnostics are the whole check's
+        rewrite = edit_allocation(before, allocations, frontend, checked=checked, store=store)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)
