@@ -4,17 +4,23 @@ so the splices, and the files planc allocate writes, are the same byte for byte.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from conftest import REPO
 from planc.allocate import yamledit
+from planc.allocate.composing import Recorder, compose_aside
+from planc.allocate.rewrite import _edited
 from planc.allocate.yamledit import YamlDocument
 from planc.core import chunks
+from planc.core.source import SourceFile
 
 _EXAMPLE_FILES = sorted((REPO / "plans").rglob("*.yaml")) + sorted(
     (REPO / "tests" / "fixtures").rglob("*.yaml")
@@ -149,3 +155,72 @@ def test_bad_yaml_in_the_tail_is_reported_when_the_tail_is_read() -> None:
     assert "{value: 301}" in document.render()
     with pytest.raises(yamledit.EditError):
         document.node(["people"])
+
+
+# --- composed in a forked child (planc.allocate.composing) ------------------------------
+
+_EDITS: list[tuple[tuple[str | int, ...], Any]] = [
+    (("region", "teams", 0, "targets", "revenue", "value"), Decimal(110)),
+    (("region", "teams", 1, "reps", 0, "targets", "revenue", "months"), [Decimal(1)] * 3),
+    (("region", "teams", 2, "targets", "new_customers"), {"value": Decimal(4)}),
+    (("people", 0, "name"), "Ann Lee"),  # in the tail: the child composes the whole file
+]
+
+
+def _here(text: str, edits: list[tuple[tuple[str | int, ...], Any]]) -> tuple[bool, str]:
+    document = YamlDocument(text)
+    for path, value in edits:
+        document.set(path, value)
+    return document.changed, document.render()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+@pytest.mark.parametrize("count", [0, 1, 3, 4])
+def test_the_child_edits_as_this_process_does(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    text = _region_text("")
+    composing = compose_aside("north.yaml", text.encode("utf-8"))
+    assert composing is not None
+    edits = _EDITS[:count]
+    assert composing.finish(edits) == _here(text, edits)
+    assert composing.finish(edits) is None  # once
+    with pytest.raises(ChildProcessError):
+        os.waitpid(composing.pid, os.WNOHANG)  # reaped
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_an_edit_the_child_cannot_make_is_made_here_and_fails_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    text = _region_text("")
+    bad = [(("region", "teams", 0, "reps", 7, "targets"), {"value": Decimal(1)})]
+    composing = compose_aside("north.yaml", text.encode("utf-8"))
+    assert composing is not None
+    assert composing.finish(bad) is None
+    with pytest.raises(yamledit.EditError):
+        _here(text, bad)
+    # rewrite._edited falls back to editing here: the same error reaches the caller
+    recorder = Recorder(list(bad))
+    again = compose_aside("north.yaml", text.encode("utf-8"))
+    with pytest.raises(yamledit.EditError):
+        _edited(SourceFile("north.yaml", text.encode("utf-8")), recorder, again)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_left_without_edits_is_stopped_and_reaped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    composing = compose_aside("north.yaml", _region_text("").encode("utf-8"))
+    assert composing is not None
+    composing.close()
+    composing.close()  # once is enough
+    with pytest.raises(ChildProcessError):
+        os.waitpid(composing.pid, os.WNOHANG)
+    assert composing.finish(_EDITS) is None
+
+
+def test_one_cpu_composes_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANC_WORKERS", "1")
+    assert compose_aside("north.yaml", b"region: {}\n") is None

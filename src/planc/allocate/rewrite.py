@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planc.allocate.allocation import Allocation, ChildChange
+from planc.allocate.composing import Composing, Recorder
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
 from planc.checks.forked import run_checks_forked
@@ -62,6 +63,7 @@ def edit_allocation(
     *,
     checked: bool = True,
     store: ResultStore | None = None,
+    aside: Mapping[str, Composing] | None = None,
 ) -> Rewrite:
     """Splice the allocations into the plan's files and compile the result (nothing is written).
 
@@ -77,20 +79,32 @@ def edit_allocation(
     ``store`` (planc's cache): the edited plan, and ``before`` when its checks are
     needed, are checked through the partition: the region files the edit left
     alone are not compiled again where the cache holds their results.
+
+    ``aside``: files being composed in forked children (:mod:`planc.allocate.composing`);
+    their edits are recorded here and applied there. Each is finished or closed.
     """
-    documents: dict[str, YamlDocument] = {}
+    aside = aside or {}
+    documents: dict[str, YamlDocument | Recorder] = {}
     for allocation in allocations:
         for change in allocation.children:
             if not change.changed:
                 continue
             file = change.node.loc.file
             if file not in documents:
-                documents[file] = YamlDocument(before.sources[file].data.decode("utf-8"))
+                documents[file] = (
+                    Recorder()
+                    if file in aside
+                    else YamlDocument(before.sources[file].data.decode("utf-8"))
+                )
             _edit_child(documents[file], change, allocation.metric.id)
+    for file, composing in aside.items():
+        if file not in documents:
+            composing.close()
     rewrite = Rewrite()
     for file, document in documents.items():
-        if document.changed:
-            rewrite.files[file] = document.render().encode("utf-8")
+        changed, text = _edited(before.sources[file], document, aside.get(file))
+        if changed:
+            rewrite.files[file] = text.encode("utf-8")
     sources = [
         SourceFile(path, rewrite.files.get(path, source.data))
         for path, source in before.sources.items()
@@ -108,6 +122,22 @@ def edit_allocation(
     rewrite.new_errors = resolved(after, [d for d in errors if (d.code, d.message) not in old])
     rewrite.remaining_errors = [d for d in errors if (d.code, d.message) in old]
     return rewrite
+
+
+def _edited(
+    source: SourceFile, document: YamlDocument | Recorder, composing: Composing | None
+) -> tuple[bool, str]:
+    """Whether the edits changed the file, and its text: from the child that composed it,
+    else (no child, or it could not) by applying the recorded edits here."""
+    if isinstance(document, Recorder):
+        done = None if composing is None else composing.finish(document.edits)
+        if done is not None:
+            return done
+        recorded = document.edits
+        document = YamlDocument(source.data.decode("utf-8"))
+        for path, value in recorded:
+            document.set(path, value)
+    return document.changed, document.render()
 
 
 def _check_edited(
@@ -229,7 +259,7 @@ def _model_of(sources: list[SourceFile], max_bytes: int) -> Plan | None:
     return plan
 
 
-def _edit_child(document: YamlDocument, change: ChildChange, metric: str) -> None:
+def _edit_child(document: YamlDocument | Recorder, change: ChildChange, metric: str) -> None:
     target = change.target
     if target is None:
         entry: dict[str, Value] = {"value": change.after}

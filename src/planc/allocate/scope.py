@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planc.allocate.composing import Composing, compose_aside
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult, compile_unit
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -62,9 +63,13 @@ def scoped_plan(
     metric: str,
     store: ResultStore,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    aside: dict[str, Composing] | None = None,
 ) -> Scoped | None:
     """The plan of ``sources`` for an allocation of ``node_id``'s ``metric``; None where only
-    the whole plan is sure (see the module docstring)."""
+    the whole plan is sure (see the module docstring).
+
+    ``aside``: the node's region file, once known, starts composing in a forked child
+    (:func:`~planc.allocate.composing.compose_aside`) while the model is built here."""
     from planc.checks import CHECKS  # noqa: PLC0415 - only with a cache
     from planc.checks.partition import compile_partitioned  # noqa: PLC0415
 
@@ -89,7 +94,12 @@ def scoped_plan(
     by_path = {s.path: s for s in sources}
     if quarter not in by_path:
         return None
-    for path in _candidates(summary, node_id, quarter, sources):
+    candidates = _candidates(summary, node_id, quarter, sources)
+    if aside is not None and len(candidates) == 1 and candidates[0] not in aside:
+        started = compose_aside(candidates[0], by_path[candidates[0]].data)
+        if started is not None:
+            aside[candidates[0]] = started
+    for path in candidates:
         plan = _model(by_path[quarter], by_path[path], max_bytes)
         if plan is None:
             return None
@@ -107,10 +117,17 @@ def scoped_plan(
     return None
 
 
-def scoped_edit(plan_dir: Path, node_id: str, metric: str, store: ResultStore) -> Scoped | None:
+def scoped_edit(
+    plan_dir: Path,
+    node_id: str,
+    metric: str,
+    store: ResultStore,
+    aside: dict[str, Composing] | None = None,
+) -> Scoped | None:
     """:func:`scoped_plan` of a quarter folder on disk."""
     sources, problems = read_directory(plan_dir)
-    return scoped_plan(display_path(plan_dir), sources, problems, node_id, metric, store)
+    label = display_path(plan_dir)
+    return scoped_plan(label, sources, problems, node_id, metric, store, aside=aside)
 
 
 def _summary(plans: list[Plan], paths: set[str]) -> Plan | None:
