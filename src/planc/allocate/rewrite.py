@@ -64,6 +64,7 @@ def edit_allocation(
     checked: bool = True,
     store: ResultStore | None = None,
     aside: Mapping[str, Composing] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Rewrite:
     """Splice the allocations into the plan's files and compile the result (nothing is written).
 
@@ -82,6 +83,8 @@ def edit_allocation(
 
     ``aside``: files being composed in forked children (:mod:`planc.allocate.composing`);
     their edits are recorded here and applied there. Each is finished or closed.
+    ``digests``: path -> unit digest of the files as ``before`` read them (those the
+    edit leaves alone are not hashed again).
     """
     aside = aside or {}
     documents: dict[str, YamlDocument | Recorder] = {}
@@ -110,7 +113,8 @@ def edit_allocation(
         for path, source in before.sources.items()
     ]
     compiler = frontend or Frontend(run_checks)
-    after = _check_edited(before, sources, allocations, compiler, store, rewrite)
+    unchanged = {p: d for p, d in (digests or {}).items() if p not in rewrite.files}
+    after = _check_edited(before, sources, allocations, compiler, store, rewrite, unchanged)
     rewrite.result = after
     errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
     if not errors:
@@ -147,6 +151,7 @@ def _check_edited(
     compiler: Frontend,
     store: ResultStore | None,
     rewrite: Rewrite,
+    digests: Mapping[str, str],
 ) -> CheckResult:
     """The edited plan compiled and checked, the allocation's numbers verified on it."""
     company = None if before.plan is None else before.plan.nodes.get(before.plan.company)
@@ -154,7 +159,7 @@ def _check_edited(
         stats = _stats()
         quarter = company.loc.file  # the quarter file defines the company
         found = _partitioned(
-            before.label, sources, quarter, compiler.max_bytes, store, allocations, stats
+            before.label, sources, quarter, compiler.max_bytes, store, allocations, stats, digests
         )
         if found is not None:
             rewrite.partition = stats
@@ -190,6 +195,7 @@ def _partitioned(
     store: ResultStore,
     allocations: Sequence[Allocation],
     stats: PartitionStats,
+    digests: Mapping[str, str],
 ) -> CheckResult | None:
     """The edited plan checked through the partition, its numbers verified; None where the
     partition is not sure (then the whole plan is compiled, as without a cache).
@@ -210,7 +216,9 @@ def _partitioned(
             plans.append(plan)
         return check.run(plan)
 
-    after = compile_partitioned(label, sources, CHECKS, None, max_bytes, store, stats, run=run)
+    after = compile_partitioned(
+        label, sources, CHECKS, None, max_bytes, store, stats, run=run, digests=digests
+    )
     if after is None:
         return None
     nodes: Mapping[str, Node] = _edited_nodes(plans, allocations)

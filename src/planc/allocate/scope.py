@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planc.allocate.composing import Composing, compose_aside
+from planc.core.cache import StatCache, UnitCache
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.frontend import CheckResult, compile_unit
+from planc.core.frontend import CheckResult, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Level, Plan, build_plan
 from planc.core.pipeline import display_path, read_directory
@@ -53,6 +54,7 @@ class Scoped:
     result: CheckResult
     region_file: str
     outside: dict[str, Decimal]
+    digests: dict[str, str]  # path -> unit digest of every file as it was read
 
 
 def scoped_plan(
@@ -64,12 +66,15 @@ def scoped_plan(
     store: ResultStore,
     max_bytes: int = DEFAULT_MAX_BYTES,
     aside: dict[str, Composing] | None = None,
+    folder: Path | None = None,
 ) -> Scoped | None:
     """The plan of ``sources`` for an allocation of ``node_id``'s ``metric``; None where only
     the whole plan is sure (see the module docstring).
 
     ``aside``: the node's region file, once known, starts composing in a forked child
-    (:func:`~planc.allocate.composing.compose_aside`) while the model is built here."""
+    (:func:`~planc.allocate.composing.compose_aside`) while the model is built here.
+    ``folder``: where ``sources`` were read (a file whose stat the cache knows is not
+    hashed again, as in ``planc check``)."""
     from planc.checks import CHECKS  # noqa: PLC0415 - only with a cache
     from planc.checks.partition import compile_partitioned  # noqa: PLC0415
 
@@ -80,7 +85,10 @@ def scoped_plan(
             plans.append(plan)
         return check.run(plan)
 
-    checked = compile_partitioned(label, sources, CHECKS, problems, max_bytes, store, run=run)
+    digests = _digests(sources, max_bytes, store, folder)
+    checked = compile_partitioned(
+        label, sources, CHECKS, problems, max_bytes, store, run=run, digests=digests
+    )
     if checked is None or checked.has_errors:
         return None  # the whole compile decides, and says what stops the plan
     paths = {s.path for s in sources}
@@ -113,7 +121,7 @@ def scoped_plan(
             return None  # the summary does not carry R's reps whole: it may not the others'
         others = _rep_sums(summary, metric, {p for p in paths if p not in (quarter, path)})
         result = CheckResult(label, by_path, checked.diagnostics, plan)
-        return Scoped(result, path, {i: others[i] for i in above if i in others})
+        return Scoped(result, path, {i: others[i] for i in above if i in others}, digests)
     return None
 
 
@@ -127,7 +135,20 @@ def scoped_edit(
     """:func:`scoped_plan` of a quarter folder on disk."""
     sources, problems = read_directory(plan_dir)
     label = display_path(plan_dir)
-    return scoped_plan(label, sources, problems, node_id, metric, store, aside=aside)
+    return scoped_plan(
+        label, sources, problems, node_id, metric, store, aside=aside, folder=plan_dir
+    )
+
+
+def _digests(
+    sources: list[SourceFile], max_bytes: int, store: ResultStore, folder: Path | None
+) -> dict[str, str]:
+    """Each file's unit digest: from the stat record of ``planc check`` where it vouches
+    for the bytes (:class:`~planc.core.cache.StatCache`), else hashed."""
+    if folder is not None and isinstance(store, UnitCache):
+        stats = StatCache.open(store, folder, max_bytes)
+        return {s.path: stats.digest(s) for s in sources}
+    return {s.path: unit_digest(s.path, s.data, max_bytes) for s in sources}
 
 
 def _summary(plans: list[Plan], paths: set[str]) -> Plan | None:

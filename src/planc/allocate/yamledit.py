@@ -96,11 +96,13 @@ class YamlDocument:
                 root = compose_nodes(part)
             except YAMLError:  # the whole file decides what is wrong
                 self._whole = True
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}  # id(mapping) -> its keys
         self.root: MappingNode = root if isinstance(root, MappingNode) else self._compose()
         self._splices: list[_Splice] = []
 
     def _compose(self) -> MappingNode:
         self._whole = True
+        self._keys = {}  # the nodes of another tree
         try:
             root = compose_nodes(self._data)
         except YAMLError as error:
@@ -121,11 +123,24 @@ class YamlDocument:
         self._reach(path)
         node: Node = self.root
         for part in path:
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 return None
             node = found[1]
         return node
+
+    def _child(self, node: Node, part: PathPart) -> tuple[Node | None, Node] | None:
+        """:func:`_child`, with each mapping's keys indexed once (an allocation sets
+        thousands of paths through the same few mappings)."""
+        if not isinstance(node, MappingNode):
+            return _child(node, part)
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = self._keys[id(node)] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    keys[key.value] = (key, value)  # the last one wins, as when loading
+        return keys.get(part) if isinstance(part, str) else None
 
     # --- editing -------------------------------------------------------------
 
@@ -141,7 +156,7 @@ class YamlDocument:
         self._reach(path)
         node: Node = self.root
         for index, part in enumerate(path[:-1]):
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 self._insert(node, part, _nest(path[index + 1 :], value))
                 return
@@ -150,7 +165,7 @@ class YamlDocument:
                 self._replace(key, child, _nest(path[index + 1 :], value))
                 return
             node = child
-        found = _child(node, path[-1])
+        found = self._child(node, path[-1])
         if found is None:
             self._insert(node, path[-1], value)
             return

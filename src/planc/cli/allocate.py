@@ -204,7 +204,13 @@ def _allocate(
                 fail_usage(str(error))
             checked = scoped is not None  # its diagnostics are the whole check's
             rewrite = edit_allocation(
-                before, allocations, frontend, checked=checked, store=store, aside=aside
+                before,
+                allocations,
+                frontend,
+                checked=checked,
+                store=store,
+                aside=aside,
+                digests=None if scoped is None else scoped.digests,
             )
     finally:
         for composing in aside.values():
