@@ -12,6 +12,7 @@ partition path as on the whole one.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import subprocess
 import sys
@@ -94,7 +95,27 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | None, tuple[str, ...]]] = {
         None,
         ("--node", "r01", "--metric", "collections", "--cascade"),
     ),
+    "bench-region-edited-since-the-check": (
+        "generated",
+        None,
+        ("--node", "r01", "--metric", "collections", "--cascade"),
+    ),
 }
+# edited after ``planc check`` filled the cache: the region file's result is not in it
+AFTER_CHECK: dict[str, Callable[[Path], None]] = {
+    "bench-region-edited-since-the-check": lambda plan: _bump_a_number(
+        plan / "regions" / "r01.yaml"
+    ),
+}
+
+
+def _bump_a_number(path: Path) -> None:
+    """One rep's new-customer count one higher (as bench/instant.py's warm check edits)."""
+    data = path.read_bytes()
+    found = list(re.finditer(rb"new_customers: \{value: ([0-9]+)", data))
+    match = found[len(found) // 2]
+    number = str(int(match.group(1)) + 1).encode()
+    path.write_bytes(data[: match.start(1)] + number + data[match.end(1) :])
 
 
 def _files(plan: Path) -> dict[str, bytes]:
@@ -122,6 +143,8 @@ def test_with_a_filled_cache_the_command_does_what_it_does_whole(
         cache = ("--cache-dir", str(tmp_path / "cache")) if way == "cached" else ("--no-cache",)
         if way == "cached":
             run_planc("check", "2027-Q1", *cache, cwd=work)  # what ops run on every save
+        if case in AFTER_CHECK:
+            AFTER_CHECK[case](work / "2027-Q1")
         runs[way] = run_planc("allocate", "2027-Q1", *args, "--write", *cache, cwd=work)
     _same_run(runs["whole"], runs["cached"])
     assert runs["whole"].code in (0, 1), runs["whole"].stderr

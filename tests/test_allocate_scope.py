@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import MINI, REPO
+from planc.allocate import scope
 from planc.allocate.allocation import Allocation, AllocationError, allocate_down
 from planc.allocate.scope import Scoped, scoped_edit
 from planc.checks import check_directory
@@ -201,3 +202,26 @@ def test_declines_where_the_whole_plan_is_needed(tmp_path: Path) -> None:
     assert loop != text
     north.write_text(loop, encoding="utf-8")
     assert scoped_edit(plan, "north-ent", "revenue", store) is None
+
+
+def test_a_region_the_partition_compiled_just_now_is_not_modelled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R changed since the last check: the partition builds Q + R to check it, and that
+    model is the one the allocation reads (it allocates as the whole plan's)."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(EXAMPLE, plan)
+    store = UnitCache(tmp_path / "cache")
+    check_directory(plan, store=store, whole=False)
+    east = plan / "regions" / "east.yaml"
+    text = east.read_text(encoding="utf-8")
+    east.write_text(text.replace("# ", "#  ", 1), encoding="utf-8")  # new bytes, same plan
+    monkeypatch.setattr(scope, "_model", None)  # would raise if called
+    scoped = scoped_edit(plan, "east", "revenue", store)
+    assert scoped is not None and scoped.result.plan is not None
+    whole = _whole(plan)
+    expected = _outcome(whole, "east", "revenue", "capacity", cascade=True)
+    got = _outcome(
+        scoped.result.plan, "east", "revenue", "capacity", cascade=True, outside=scoped.outside
+    )
+    assert got == expected

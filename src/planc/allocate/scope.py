@@ -108,7 +108,11 @@ def scoped_plan(
         if started is not None:
             aside[candidates[0]] = started
     for path in candidates:
-        plan = _model(by_path[quarter], by_path[path], max_bytes)
+        # the partition's own model of Q + R where it compiled R just now (R changed since
+        # the last check), else one built here
+        plan = _region_plan(plans, quarter, path) or _model(
+            by_path[quarter], by_path[path], max_bytes
+        )
         if plan is None:
             return None
         node = plan.nodes.get(node_id)
@@ -160,6 +164,15 @@ def _summary(plans: list[Plan], paths: set[str]) -> Plan | None:
             continue
         held = {n.loc.file for n in plan.nodes.values() if n.level is Level.REGION}
         if paths - {company.loc.file} <= held:
+            return plan
+    return None
+
+
+def _region_plan(plans: list[Plan], quarter: str, path: str) -> Plan | None:
+    """A plan the partition built of Q and R alone to check R, if it built one."""
+    for plan in plans:
+        files = {n.loc.file for n in plan.nodes.values()}
+        if path in files and files <= {quarter, path}:
             return plan
     return None
 
