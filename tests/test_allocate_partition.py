@@ -95,6 +95,16 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | None, tuple[str, ...]]] = {
         None,
         ("--node", "r01", "--metric", "collections", "--cascade"),
     ),
+    "dry-run": (
+        "mini",
+        _drop_adjustments,
+        ("--node", "north-ent", "--metric", "revenue", "--method", "baseline", "--dry-run"),
+    ),
+    "json": (
+        "generated",
+        None,
+        ("--node", "r02", "--metric", "revenue", "--cascade", "--months", "--format", "json"),
+    ),
     "bench-region-edited-since-the-check": (
         "generated",
         None,
@@ -145,7 +155,9 @@ def test_with_a_filled_cache_the_command_does_what_it_does_whole(
             run_planc("check", "2027-Q1", *cache, cwd=work)  # what ops run on every save
         if case in AFTER_CHECK:
             AFTER_CHECK[case](work / "2027-Q1")
-        runs[way] = run_planc("allocate", "2027-Q1", *args, "--write", *cache, cwd=work)
+        write = () if "--dry-run" in args else ("--write",)
+        shown = tuple(a for a in args if a != "--dry-run")  # a dry run is the default
+        runs[way] = run_planc("allocate", "2027-Q1", *shown, *write, *cache, cwd=work)
     _same_run(runs["whole"], runs["cached"])
     assert runs["whole"].code in (0, 1), runs["whole"].stderr
     assert "Traceback" not in runs["cached"].stderr
