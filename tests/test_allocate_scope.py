@@ -22,7 +22,7 @@ from planc.allocate.allocation import Allocation, AllocationError, allocate_down
 from planc.allocate.scope import Scoped, scoped_edit
 from planc.checks import check_directory
 from planc.core.cache import UnitCache
-from planc.core.model import Band, Plan
+from planc.core.model import Band, Level, Plan
 
 EXAMPLE = REPO / "plans" / "2027-Q1"
 _FOLDERS: dict[str, tuple[Path, UnitCache]] = {}
@@ -225,3 +225,27 @@ def test_a_region_the_partition_compiled_just_now_is_not_modelled_again(
         scoped.result.plan, "east", "revenue", "capacity", cascade=True, outside=scoped.outside
     )
     assert got == expected
+
+
+def test_a_summary_that_does_not_carry_the_region_s_reps_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other files' sums come from the partition's summary plan only if it gives R's
+    own reps the sums the model of R gives them (here it is handed R's model without
+    R's reps, as a summary that lost them would be)."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(EXAMPLE, plan)
+    store = UnitCache(tmp_path / "cache")
+    check_directory(plan, store=store, whole=False)
+    assert scoped_edit(plan, "east", "revenue", store) is not None
+    real = scope._summary
+
+    def without_reps(plans: list[Plan], paths: set[str]) -> Plan | None:
+        found = real(plans, paths)
+        if found is None:
+            return None
+        nodes = {k: n for k, n in found.nodes.items() if n.level is not Level.REP}
+        return replace(found, nodes=nodes)
+
+    monkeypatch.setattr(scope, "_summary", without_reps)
+    assert scoped_edit(plan, "east", "revenue", store) is None
