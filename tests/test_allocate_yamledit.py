@@ -5,6 +5,7 @@ so the splices, and the files planc allocate writes, are the same byte for byte.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from decimal import Decimal
@@ -224,3 +225,19 @@ def test_a_child_left_without_edits_is_stopped_and_reaped(
 def test_one_cpu_composes_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANC_WORKERS", "1")
     assert compose_aside("north.yaml", b"region: {}\n") is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_that_dies_leaves_the_edits_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    text = _region_text("")
+    composing = compose_aside("north.yaml", text.encode("utf-8"))
+    assert composing is not None
+    os.kill(composing.pid, signal.SIGKILL)
+    edits = _EDITS[:3]
+    source = SourceFile("north.yaml", text.encode("utf-8"))
+    assert _edited(source, Recorder(list(edits)), composing) == _here(text, edits)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(composing.pid, os.WNOHANG)
