@@ -54,13 +54,13 @@ def largest_remainder(
     units = Fraction(total) / Fraction(unit)
     if units < 0 or units.denominator != 1:
         raise ValueError(f"{total} is not a non-negative multiple of {unit}")
-    exact = [Fraction(w) for w in weights]
-    if any(w < 0 for w in exact):
+    exact = [_ratio(w) for w in weights]
+    if any(n < 0 for n, _ in exact):
         raise ValueError("weights must not be negative")
     # The same arithmetic in integers: every weight times the common denominator (the
     # quotas' order and their remainders' order are unchanged), ~10x faster than Fractions.
-    common = math.lcm(*(w.denominator for w in exact)) if exact else 1
-    whole = [w.numerator * (common // w.denominator) for w in exact]
+    common = math.lcm(*(d for _, d in exact)) if exact else 1
+    whole = [n * (common // d) for n, d in exact]
     weight_sum = sum(whole)
     if weight_sum == 0:
         raise ValueError("the weights add up to zero")
@@ -77,6 +77,18 @@ def largest_remainder(
     for index in order[:left]:
         shares[index] += 1
     return [Decimal(share) * unit for share in shares]
+
+
+def _ratio(weight: Fraction | Decimal | int) -> tuple[int, int]:
+    """A weight as numerator and positive denominator in lowest terms (as Fraction gives)."""
+    if isinstance(weight, int):
+        return int(weight), 1
+    if isinstance(weight, Decimal):
+        if not weight.is_finite():
+            raise ValueError(f"weight {weight} is not a number")
+        return weight.as_integer_ratio()  # in lowest terms, positive denominator
+    exact = weight if isinstance(weight, Fraction) else Fraction(weight)
+    return exact.numerator, exact.denominator
 
 
 def round_to(value: Decimal, unit: Decimal, *, up: bool) -> Decimal:
@@ -382,14 +394,19 @@ def allocate_down(
     months: bool = False,
     products: bool = False,
     cascade: bool = False,
+    outside: Mapping[str, Decimal] | None = None,
 ) -> list[Allocation]:
     """The split of one node; with ``cascade``, each child's new number split again, down to the reps.
 
     A cascade compounds its uplift level by level, so each split is also held
     under what ``policy.over_assignment.cumulative`` leaves it (see
     :class:`CumulativeRoom`): the plan it produces passes PLC320.
+
+    ``outside``: when ``plan`` is a model of some of the plan's files only
+    (:mod:`planc.allocate.scope`), node id -> what the reps of the other files add
+    up to below that node.
     """
-    room = CumulativeRoom.of(plan, node_id, metric_id) if cascade else None
+    room = CumulativeRoom.of(plan, node_id, metric_id, outside) if cascade else None
     first = allocate(
         plan,
         node_id,
@@ -463,7 +480,9 @@ class CumulativeRoom:
     _versions: dict[Level, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, plan: Plan, node_id: str, metric: str) -> CumulativeRoom:
+    def of(
+        cls, plan: Plan, node_id: str, metric: str, outside: Mapping[str, Decimal] | None = None
+    ) -> CumulativeRoom:
         resplit: dict[str, Node] = {}
         stack = [node_id]
         while stack:
@@ -479,6 +498,8 @@ class CumulativeRoom:
                 continue
             for above in plan.ancestors(node.parent or ""):
                 reps_below[above.id] = reps_below.get(above.id, Decimal(0)) + target.value
+        for above_id, value in (outside or {}).items():  # reps of files the model does not hold
+            reps_below[above_id] = reps_below.get(above_id, Decimal(0)) + value
         return cls(plan, metric, resplit, reps_below, {})
 
     def settle(self, allocation: Allocation) -> None:

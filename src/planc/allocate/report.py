@@ -19,6 +19,8 @@ def _signed(value: Decimal) -> str:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide (East Asian width Na or N)
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 

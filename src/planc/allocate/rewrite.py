@@ -5,24 +5,38 @@ the children must carry exactly the numbers the allocation computed, and the
 edit must not bring a new error into the plan (an adjustment that no longer
 agrees, a split that no longer adds up). Only then are the files replaced,
 each atomically, and none of them when one cannot be written.
+
+With planc's cache (``store``), the edited plan is checked through the partition
+(:mod:`planc.checks.partition`): only the edited region files are compiled and
+checked, the others' results come from the cache (the same diagnostics as the
+whole compile, or the whole compile where the partition is not sure). The new
+numbers are then verified on the models the partition built of the edited files
+(or on a model of the quarter file and those files, where it built none here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planc.allocate.allocation import Allocation, ChildChange
+from planc.allocate.composing import Composing, Recorder
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
 from planc.checks.forked import run_checks_forked
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic_all
-from planc.core.frontend import Frontend, resolved
-from planc.core.model import Plan
+from planc.core.frontend import Frontend, compile_unit, resolved
+from planc.core.model import Node, Plan, build_plan
 from planc.core.pipeline import CheckResult
 from planc.core.source import SourceFile
+from planc.core.spans import SpanResolver
+
+if TYPE_CHECKING:
+    from planc.checks.base import Check
+    from planc.checks.partition import PartitionStats, ResultStore
 
 
 @dataclass(slots=True)
@@ -33,6 +47,8 @@ class Rewrite:
     result: CheckResult | None = None
     new_errors: list[Diagnostic] = field(default_factory=list)
     remaining_errors: list[Diagnostic] = field(default_factory=list)
+    # what the partition compiled and took from the cache (None: the plan was compiled whole)
+    partition: PartitionStats | None = None
 
 
 def model_only(plan: Plan) -> Iterable[Diagnostic]:
@@ -46,6 +62,9 @@ def edit_allocation(
     frontend: Frontend | None = None,
     *,
     checked: bool = True,
+    store: ResultStore | None = None,
+    aside: Mapping[str, Composing] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Rewrite:
     """Splice the allocations into the plan's files and compile the result (nothing is written).
 
@@ -57,42 +76,198 @@ def edit_allocation(
     ``before.plan`` only when the edited plan has errors, to tell the errors it
     brings from those the plan had; an edit that leaves no error (the usual case)
     never needs them, which saves running every check over the whole plan once.
+
+    ``store`` (planc's cache): the edited plan, and ``before`` when its checks are
+    needed, are checked through the partition: the region files the edit left
+    alone are not compiled again where the cache holds their results.
+
+    ``aside``: files being composed in forked children (:mod:`planc.allocate.composing`);
+    their edits are recorded here and applied there. Each is finished or closed.
+    ``digests``: path -> unit digest of the files as ``before`` read them (those the
+    edit leaves alone are not hashed again).
     """
-    documents: dict[str, YamlDocument] = {}
+    aside = aside or {}
+    documents: dict[str, YamlDocument | Recorder] = {}
     for allocation in allocations:
         for change in allocation.children:
             if not change.changed:
                 continue
             file = change.node.loc.file
             if file not in documents:
-                documents[file] = YamlDocument(before.sources[file].data.decode("utf-8"))
+                documents[file] = (
+                    Recorder()
+                    if file in aside
+                    else YamlDocument(before.sources[file].data.decode("utf-8"))
+                )
             _edit_child(documents[file], change, allocation.metric.id)
+    for file, composing in aside.items():
+        if file not in documents:
+            composing.close()
     rewrite = Rewrite()
     for file, document in documents.items():
-        if document.changed:
-            rewrite.files[file] = document.render().encode("utf-8")
+        changed, text = _edited(before.sources[file], document, aside.get(file))
+        if changed:
+            rewrite.files[file] = text.encode("utf-8")
     sources = [
         SourceFile(path, rewrite.files.get(path, source.data))
         for path, source in before.sources.items()
     ]
     compiler = frontend or Frontend(run_checks)
-    after = compiler.compile(before.label, sources, resolve=False)
+    unchanged = {p: d for p, d in (digests or {}).items() if p not in rewrite.files}
+    after = _check_edited(before, sources, allocations, compiler, store, rewrite, unchanged)
     rewrite.result = after
-    for allocation in allocations:
-        _verify(after, allocation)
     errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
     if not errors:
         return rewrite
     known: Iterable[Diagnostic] = before.diagnostics
     if not checked and before.plan is not None:
-        known = [*before.diagnostics, *run_checks_forked(before.plan)]
+        known = [*before.diagnostics, *_checks_of(before, compiler.max_bytes, store)]
     old = {(d.code, d.message) for d in known if d.severity is Severity.ERROR}
     rewrite.new_errors = resolved(after, [d for d in errors if (d.code, d.message) not in old])
     rewrite.remaining_errors = [d for d in errors if (d.code, d.message) in old]
     return rewrite
 
 
-def _edit_child(document: YamlDocument, change: ChildChange, metric: str) -> None:
+def _edited(
+    source: SourceFile, document: YamlDocument | Recorder, composing: Composing | None
+) -> tuple[bool, str]:
+    """Whether the edits changed the file, and its text: from the child that composed it,
+    else (no child, or it could not) by applying the recorded edits here."""
+    if isinstance(document, Recorder):
+        done = None if composing is None else composing.finish(document.edits)
+        if done is not None:
+            return done
+        recorded = document.edits
+        document = YamlDocument(source.data.decode("utf-8"))
+        for path, value in recorded:
+            document.set(path, value)
+    return document.changed, document.render()
+
+
+def _check_edited(
+    before: CheckResult,
+    sources: list[SourceFile],
+    allocations: Sequence[Allocation],
+    compiler: Frontend,
+    store: ResultStore | None,
+    rewrite: Rewrite,
+    digests: Mapping[str, str],
+) -> CheckResult:
+    """The edited plan compiled and checked, the allocation's numbers verified on it."""
+    company = None if before.plan is None else before.plan.nodes.get(before.plan.company)
+    if store is not None and company is not None:
+        stats = _stats()
+        quarter = company.loc.file  # the quarter file defines the company
+        found = _partitioned(
+            before.label, sources, quarter, compiler.max_bytes, store, allocations, stats, digests
+        )
+        if found is not None:
+            rewrite.partition = stats
+            return found
+    after = compiler.compile(before.label, sources, resolve=False)
+    plan = after.plan
+    if plan is None:
+        raise RuntimeError("the edited plan no longer compiles: " + _first(after.diagnostics))
+    for allocation in allocations:
+        _verify(plan.nodes, allocation)
+    return after
+
+
+def _checks_of(before: CheckResult, max_bytes: int, store: ResultStore | None) -> list[Diagnostic]:
+    """What ``planc check`` finds in the plan an edit starts from (compiled without checks)."""
+    assert before.plan is not None
+    if store is not None:
+        from planc.checks import CHECKS  # noqa: PLC0415 - only with a cache
+        from planc.checks.partition import compile_partitioned  # noqa: PLC0415
+
+        sources = list(before.sources.values())
+        found = compile_partitioned(before.label, sources, CHECKS, None, max_bytes, store)
+        if found is not None:
+            return found.diagnostics
+    return run_checks_forked(before.plan)
+
+
+def _partitioned(
+    label: str,
+    sources: list[SourceFile],
+    quarter: str,
+    max_bytes: int,
+    store: ResultStore,
+    allocations: Sequence[Allocation],
+    stats: PartitionStats,
+    digests: Mapping[str, str],
+) -> CheckResult | None:
+    """The edited plan checked through the partition, its numbers verified; None where the
+    partition is not sure (then the whole plan is compiled, as without a cache).
+
+    The partition builds a model of the quarter file and each edited region file to
+    check it: the numbers are verified on those models (every plan it checks is built
+    from the files' new bytes). A node none of them holds (the region's result was
+    in the cache already, or a worker process built it) is verified on a model of
+    the quarter file and the edited files, built here.
+    """
+    from planc.checks import CHECKS  # noqa: PLC0415 - only with a cache
+    from planc.checks.partition import compile_partitioned  # noqa: PLC0415
+
+    plans: list[Plan] = []
+
+    def run(check: Check, plan: Plan) -> Iterable[Diagnostic]:
+        if not plans or plans[-1] is not plan:
+            plans.append(plan)
+        return check.run(plan)
+
+    after = compile_partitioned(
+        label, sources, CHECKS, None, max_bytes, store, stats, run=run, digests=digests
+    )
+    if after is None:
+        return None
+    nodes: Mapping[str, Node] = _edited_nodes(plans, allocations)
+    if any(c.node.id not in nodes for a in allocations for c in a.children):
+        files = {quarter, *(c.node.loc.file for a in allocations for c in a.children)}
+        built = _model_of([s for s in sources if s.path in files], max_bytes)
+        if built is None:
+            raise RuntimeError("the edited plan no longer compiles: " + _first(after.diagnostics))
+        nodes = built.nodes
+    for allocation in allocations:
+        _verify(nodes, allocation)
+    return after
+
+
+def _stats() -> PartitionStats:
+    from planc.checks.partition import PartitionStats  # noqa: PLC0415 - only with a cache
+
+    return PartitionStats()
+
+
+def _edited_nodes(plans: Iterable[Plan], allocations: Sequence[Allocation]) -> dict[str, Node]:
+    """Each allocated child as a model built from its file's new bytes holds it."""
+    found: dict[str, Node] = {}
+    for plan in plans:
+        for allocation in allocations:
+            for change in allocation.children:
+                node = plan.nodes.get(change.node.id)
+                if node is not None and node.loc.file == change.node.loc.file:
+                    found.setdefault(node.id, node)
+    return found
+
+
+def _model_of(sources: list[SourceFile], max_bytes: int) -> Plan | None:
+    """A model of these files alone: the quarter file and some region files (None when
+    it does not build)."""
+    documents = []
+    for source in sources:
+        unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+        if unit.has_errors or not isinstance(unit.data, dict):
+            return None
+        documents.append((unit.path, unit.data))
+    quarters = [d for d in documents if d[1].get("kind") == "quarter"]
+    if len(quarters) != 1:
+        return None
+    plan, _ = build_plan(quarters[0], [d for d in documents if d[1].get("kind") != "quarter"])
+    return plan
+
+
+def _edit_child(document: YamlDocument | Recorder, change: ChildChange, metric: str) -> None:
     target = change.target
     if target is None:
         entry: dict[str, Value] = {"value": change.after}
@@ -113,14 +288,11 @@ def _edit_child(document: YamlDocument, change: ChildChange, metric: str) -> Non
         document.set((*base, "products"), dict(change.products))
 
 
-def _verify(after: CheckResult, allocation: Allocation) -> None:
+def _verify(nodes: Mapping[str, Node], allocation: Allocation) -> None:
     """The files now say what the allocation computed; anything else is a bug in planc."""
-    plan = after.plan
-    if plan is None:
-        raise RuntimeError("the edited plan no longer compiles: " + _first(after.diagnostics))
     metric = allocation.metric.id
     for change in allocation.children:
-        node = plan.nodes.get(change.node.id)
+        node = nodes.get(change.node.id)
         target = None if node is None else node.targets.get(metric)
         if target is None or target.value != change.after:
             raise RuntimeError(f"the edit of {change.node.id}/{metric} did not take")

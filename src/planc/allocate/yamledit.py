@@ -29,6 +29,7 @@ from typing import TypeAlias
 from yaml import YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from planc.core import chunks
 from planc.core.composer import compose_nodes
 from planc.core.numbers import plain
 
@@ -77,30 +78,69 @@ def flow_text(value: Value) -> str:
 class YamlDocument:
     """One YAML file, composed once; :meth:`set` records splices, :meth:`render` applies them."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, whole: bool = False) -> None:
+        """``whole=False``: a region file is composed only up to the end of its teams until
+        a path outside ``region:`` is asked for (see :func:`_region_part`)."""
         self._bom = text.startswith("\ufeff")
         self.text = text[1:] if self._bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
         try:
-            root = compose_nodes(self.text.encode("utf-8"))
-        except (YAMLError, UnicodeEncodeError) as error:
+            self._data = self.text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise EditError(f"the file is not valid YAML: {error}") from error
+        part = None if whole else _region_part(self._data)
+        self._whole = part is None
+        root = None
+        if part is not None:
+            try:
+                root = compose_nodes(part)
+            except YAMLError:  # the whole file decides what is wrong
+                self._whole = True
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}  # id(mapping) -> its keys
+        self.root: MappingNode = root if isinstance(root, MappingNode) else self._compose()
+        self._splices: list[_Splice] = []
+
+    def _compose(self) -> MappingNode:
+        self._whole = True
+        self._keys = {}  # the nodes of another tree
+        try:
+            root = compose_nodes(self._data)
+        except YAMLError as error:
             raise EditError(f"the file is not valid YAML: {error}") from error
         if not isinstance(root, MappingNode):
             raise EditError("the file does not hold a YAML mapping")
-        self.root: MappingNode = root
-        self._splices: list[_Splice] = []
+        return root
+
+    def _reach(self, path: Sequence[PathPart]) -> None:
+        """Compose the whole file before a path outside what was composed is walked."""
+        if not self._whole and (not path or path[0] != "region"):
+            self.root = self._compose()
 
     # --- reading -------------------------------------------------------------
 
     def node(self, path: Sequence[PathPart]) -> Node | None:
         """The node at ``path`` (mapping keys and list indexes), or None."""
+        self._reach(path)
         node: Node = self.root
         for part in path:
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 return None
             node = found[1]
         return node
+
+    def _child(self, node: Node, part: PathPart) -> tuple[Node | None, Node] | None:
+        """:func:`_child`, with each mapping's keys indexed once (an allocation sets
+        thousands of paths through the same few mappings)."""
+        if not isinstance(node, MappingNode):
+            return _child(node, part)
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = self._keys[id(node)] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    keys[key.value] = (key, value)  # the last one wins, as when loading
+        return keys.get(part) if isinstance(part, str) else None
 
     # --- editing -------------------------------------------------------------
 
@@ -113,9 +153,10 @@ class YamlDocument:
         """
         if not path:
             raise EditError("cannot replace the whole document")
+        self._reach(path)
         node: Node = self.root
         for index, part in enumerate(path[:-1]):
-            found = _child(node, part)
+            found = self._child(node, part)
             if found is None:
                 self._insert(node, part, _nest(path[index + 1 :], value))
                 return
@@ -124,7 +165,7 @@ class YamlDocument:
                 self._replace(key, child, _nest(path[index + 1 :], value))
                 return
             node = child
-        found = _child(node, path[-1])
+        found = self._child(node, path[-1])
         if found is None:
             self._insert(node, path[-1], value)
             return
@@ -226,6 +267,26 @@ class YamlDocument:
             return position
         newline = self.text.find("\n", position)
         return len(self.text) if newline < 0 else newline + 1
+
+
+_TOP_REGION = re.compile(rb"^region\s*:", re.MULTILINE)
+
+
+def _region_part(data: bytes) -> bytes | None:
+    """A region file up to the end of its last team (about half of it: ``people:``,
+    ``actions:`` and ``adjustments:`` follow), or None to compose it whole.
+
+    Composing a prefix of the text gives the nodes in it the marks the whole file
+    gives them (the same characters before them), and the prefix ends where the
+    tail's first top-level key begins (:func:`planc.core.chunks.split_region`
+    vouches for the layout), so every node of ``region:`` is composed whole. A
+    second ``region:`` key in the tail (the last would win) keeps the file whole.
+    tests/test_allocate_yamledit.py compares every node of ``region:`` both ways.
+    """
+    split = chunks.split_region(data)
+    if split is None or not split.tail or _TOP_REGION.search(split.tail):
+        return None
+    return data[: len(data) - len(split.tail)]
 
 
 def _nest(path: Sequence[PathPart], value: Value) -> Value:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from planc.cli.options import (
+    cache_dir_option,
     check_for_edit,
     fail_usage,
+    no_cache_option,
+    open_cache,
     parse_decimal,
     parse_weights,
     plan_dir_argument,
     weights_option,
 )
+
+if TYPE_CHECKING:
+    from planc.allocate.allocation import Allocation
+    from planc.allocate.rewrite import Rewrite
+    from planc.core.cache import UnitCache
 
 ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", "blend")
 
@@ -71,6 +82,10 @@ ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", 
     default="text",
     show_default=True,
 )
+@no_cache_option(
+    "Check the edited plan whole: read no region results from the cache and write none."
+)
+@cache_dir_option
 def allocate(
     plan_dir: Path,
     node_id: str,
@@ -83,6 +98,8 @@ def allocate(
     cascade: bool,
     write: bool,
     output_format: str,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Split a node's target among its children, exactly (largest-remainder rounding).
 
@@ -91,41 +108,15 @@ def allocate(
     edited plan has been checked. Exit status: 0 done, 1 the result would bring
     new errors into the plan (nothing written), 2 usage or bad input.
     """
-    from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.report import as_json, table
-    from planc.allocate.rewrite import edit_allocation, model_only, write_files
-    from planc.checks.forked import run_checks_forked
-    from planc.core.frontend import Frontend
-    from planc.core.memory import gc_paused
+    from planc.allocate.rewrite import write_files
     from planc.core.reporters import text
 
     mix = parse_weights(weights) if weights is not None else None
     lift = parse_decimal("--uplift", uplift) if uplift is not None else None
-    # The plan as it is: its model, not its checks (run only if the edit brings errors, to
-    # tell them from those the plan had: see edit_allocation). The edited plan reuses every
-    # file left alone, and is checked whole.
-    frontend = Frontend(model_only)
-    # One shot over a whole plan kept in memory: with the collector on, its passes over the
-    # two compiled plans cost more than the allocation (see planc.core.memory).
-    with gc_paused(freeze=True):
-        before = check_for_edit(plan_dir, frontend)
-        assert before.plan is not None  # _check_for_edit exits otherwise
-        frontend.run_checks = run_checks_forked
-        try:
-            allocations = allocate_down(
-                before.plan,
-                node_id,
-                metric_id,
-                method,
-                mix=mix,
-                uplift=lift,
-                months=months,
-                products=products,
-                cascade=cascade,
-            )
-        except AllocationError as error:
-            fail_usage(str(error))
-        rewrite = edit_allocation(before, allocations, frontend, checked=False)
+    store = open_cache(plan_dir, no_cache, cache_dir)
+    split = Split(node_id, metric_id, method, mix, lift, months, products, cascade)
+    allocations, rewrite = _allocate(plan_dir, split, store)
     written = sorted(rewrite.files) if write and not rewrite.new_errors else []
     if output_format == "json":
         click.echo(as_json(allocations, written, dry_run=not write), nl=False)
@@ -151,6 +142,80 @@ def allocate(
             click.echo(
                 f"note: {len(rewrite.remaining_errors)} error(s) elsewhere in the plan remain (planc check)"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """What ``planc allocate`` was asked to split, and how."""
+
+    node_id: str
+    metric_id: str
+    method: str
+    mix: dict[str, Decimal] | None
+    uplift: Decimal | None
+    months: bool
+    products: bool
+    cascade: bool
+
+
+def _allocate(
+    plan_dir: Path, split: Split, store: UnitCache | None
+) -> tuple[list[Allocation], Rewrite]:
+    """The allocation and the edited plan, checked (nothing written); exits 2 on bad input."""
+    from planc.allocate.allocation import AllocationError, allocate_down
+    from planc.allocate.composing import Composing
+    from planc.allocate.rewrite import edit_allocation, model_only
+    from planc.allocate.scope import scoped_edit
+    from planc.checks.forked import run_checks_forked
+    from planc.core.frontend import Frontend
+    from planc.core.memory import gc_paused
+
+    # The plan as it is. With the cache: its check through the partition and a model of the
+    # quarter file and the node's region file alone (planc.allocate.scope), else its model
+    # of every file without its checks (run only if the edit brings errors, to tell them
+    # from those the plan had: see edit_allocation). The edited plan is checked through
+    # the partition with the cache, else whole, reusing every file the edit left alone.
+    frontend = Frontend(model_only)
+    aside: dict[str, Composing] = {}  # the region file, composed in a forked child meanwhile
+    # One shot over a whole plan kept in memory: with the collector on, its passes over the
+    # two compiled plans cost more than the allocation (see planc.core.memory).
+    try:
+        with gc_paused(freeze=True):
+            scoped = None
+            if store is not None:
+                scoped = scoped_edit(plan_dir, split.node_id, split.metric_id, store, aside)
+            before = scoped.result if scoped is not None else check_for_edit(plan_dir, frontend)
+            assert before.plan is not None  # _check_for_edit exits otherwise
+            frontend.run_checks = run_checks_forked
+            try:
+                allocations = allocate_down(
+                    before.plan,
+                    split.node_id,
+                    split.metric_id,
+                    split.method,
+                    mix=split.mix,
+                    uplift=split.uplift,
+                    months=split.months,
+                    products=split.products,
+                    cascade=split.cascade,
+                    outside=None if scoped is None else scoped.outside,
+                )
+            except AllocationError as error:
+                fail_usage(str(error))
+            checked = scoped is not None  # its diagnostics are the whole check's
+            rewrite = edit_allocation(
+                before,
+                allocations,
+                frontend,
+                checked=checked,
+                store=store,
+                aside=aside,
+                digests=None if scoped is None else scoped.digests,
+            )
+    finally:
+        for composing in aside.values():
+            composing.close()
+    return allocations, rewrite
 
 
 @click.command()
