@@ -530,3 +530,82 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
         part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, workers=2)
         assert part is not None and _key(part) == _key(full)
     assert forks[-3:] == [True, True, True]
+
+
+# --- the cross-file id check: made once per set of ids, not per number edit --------------
+
+
+def _spy_defined(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = partition._defined
+
+    def spy(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(partition, "_defined", spy)
+    return calls
+
+
+def test_a_number_edit_does_not_gather_every_id_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ids of every file are compared once; a number edit keeps each file's ids, so the
+    record of that comparison is found and the plan's ids are not gathered again."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    store = UnitCache(tmp_path / "cache")
+    rng = random.Random(2)
+    assert assert_same(plan, store).fallback is None
+    assert len(calls) == 1
+    for _ in range(3):
+        _edit_one_number(plan, rng)
+        assert assert_same(plan, store).fallback is None
+    assert len(calls) == 1
+    assert_same(plan)  # no store: compared every time
+    assert len(calls) == 2
+
+
+def test_an_id_defined_in_two_files_is_found_after_number_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is named after every file's ids: a rename that puts one id in two files
+    finds no record, and the partition falls back to the full compile (which reports it)."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    store = UnitCache(tmp_path / "cache")
+    assert_same(plan, store)
+    _edit_one_number(plan, random.Random(4))
+    assert_same(plan, store)
+    first, second = sorted((plan / "regions").glob("*.yaml"))
+    taken = re.search(rb"\n  - \{id: ([\w-]+), name: [^\n]*role: rep,", first.read_bytes())
+    assert taken is not None
+    data = second.read_bytes()
+    mine = re.search(rb"\n  - \{id: ([\w-]+), name: [^\n]*role: rep,", data)
+    assert mine is not None
+    second.write_bytes(data[: mine.start(1)] + taken.group(1) + data[mine.end(1) :])
+    stats = assert_same(plan, store)
+    assert stats.fallback and "another file" in stats.fallback
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("forged", [False, "true", 1, {"ok": True}, [True]])
+def test_a_forged_ids_record_is_not_taken(
+    forged: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the value this planc writes (true) spares the comparison; anything else under
+    the record's name is ignored and the ids are compared again."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    names = [
+        entry["record"]
+        for entry in (json.loads(p.read_text()) for p in folder.glob("*.json"))
+        if str(entry.get("record", "")).startswith("ids:")
+    ]
+    assert len(names) == 1
+    store.put_record(names[0], forged)
+    assert assert_same(plan, store).fallback is None
+    assert len(calls) == 2

@@ -342,10 +342,15 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
     budget in the quarter file adds them (the summary plan holds no action of R)."""
     region_id = raw["region"]["id"]
     asked: dict[str, tuple[Decimal, int]] = {}
+    below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
     for action in plan.actions:
         if action.loc.file != rfile or not action.resources:
             continue
-        if not any(n.id == region_id for n in plan.ancestors(action.node)):
+        inside = below.get(action.node)
+        if inside is None:
+            inside = any(n.id == region_id for n in plan.ancestors(action.node))
+            below[action.node] = inside
+        if not inside:
             continue
         for resource in action.resources:
             amount, count = asked.get(resource.kind, (Decimal(0), 0))
@@ -539,8 +544,12 @@ def combine(
     results: list[dict[str, Any]],
     checks: Iterable[Check],
     run: RunCheck = _run,
+    store: ResultStore | None = None,
 ) -> Combined:
-    """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`."""
+    """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`.
+
+    ``store``: where the last run noted that these files' ids are disjoint (see
+    :func:`_guard`), so that a number edit does not gather every id of the plan again."""
     qfile = quarter.path
     if quarter.has_errors or quarter.data is None:
         raise Unsafe("the quarter file has errors")
@@ -551,7 +560,7 @@ def combine(
     summary, problems = build_plan((qfile, quarter.data), shells)
     if summary is None:
         raise Unsafe("the quarter did not build")
-    _guard(summary, qfile, results)
+    _guard(summary, quarter, results, store)
     # Q's findings; a region's own PLC309 (composing that file only if there is one)
     resolver = SpanResolver(dict(sources))
     q_model = [d for d in problems if _file_of(d) == qfile]
@@ -564,7 +573,7 @@ def combine(
         if not any(d.severity is Severity.ERROR for d in found):
             raise Unsafe("a region was not checked")
         return Combined(resolve_spans(found, resolver))
-    known = _every(summary, results)
+    known = _Every(summary, results)  # every id of the plan, gathered only if a hint needs it
     for check in checks:
         if check.rule.code == _BUDGETS:
             found += [d for d in run(check, summary) if d.code != _BUDGETS]  # run's own (PLC050)
@@ -617,13 +626,30 @@ def _over_budget(
     ]
 
 
-def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
-    """Raise :class:`Unsafe` where the per-file results cannot be combined exactly."""
-    owners = _defined(summary, qfile, results)
-    for r in results:
-        for kind, ident in r["external"]:
-            if ident in owners.get(kind, ()):
-                raise Unsafe(f"{r['path']} names {kind} {ident} of another file")
+def _guard(
+    summary: Plan,
+    quarter: FileUnit,
+    results: list[dict[str, Any]],
+    store: ResultStore | None,
+) -> None:
+    """Raise :class:`Unsafe` where the per-file results cannot be combined exactly.
+
+    Whether any id is defined in two files depends only on the quarter file and
+    each region file's ids: once seen disjoint, a record named after exactly those
+    (:func:`ids_name`) spares the next run (a number edit keeps every id) the
+    gathering of every id of the plan, unless a region names ids it does not define."""
+    qfile = quarter.path
+    _apart(results)
+    external = any(r["external"] for r in results)
+    name = ids_name(quarter.digest, results)
+    if external or store is None or store.get_record(name) is not True:
+        owners = _defined(summary, qfile, results)  # raises where two files define one id
+        if store is not None:
+            store.put_record(name, True)
+        for r in results:
+            for kind, ident in r["external"]:
+                if ident in owners.get(kind, ()):
+                    raise Unsafe(f"{r['path']} names {kind} {ident} of another file")
     for ref in summary.references:
         if ref.loc.file == qfile and ref.kind == "node" and ref.id not in summary.nodes:
             raise Unsafe("the quarter file names a node no file defines")
@@ -633,19 +659,39 @@ def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
             raise Unsafe("a person of the quarter file reports to one of a region file")
 
 
+def _apart(results: list[dict[str, Any]]) -> None:
+    """Raise where a region is entangled with the quarter file, or two files list one
+    key account."""
+    accounts: set[str] = set()
+    for r in results:
+        if r["entangled"]:
+            raise Unsafe(f"{r['path']} shares records or seats with the quarter file")
+        mine = set(r["accounts"])
+        if mine & accounts:
+            raise Unsafe("a key account is listed in two files")
+        accounts |= mine
+
+
+def ids_name(quarter_digest: str, results: list[dict[str, Any]]) -> str:
+    """The record saying that no id is defined in two of these files: named after the
+    quarter file's digest and a digest of each region file's path and ids."""
+    digest = hashlib.blake2b(quarter_digest.encode(), digest_size=20)
+    for r in results:
+        digest.update(b"\x00" + r["path"].encode("utf-8", "surrogatepass"))
+        for kind, joined in sorted(r["ids"].items()):
+            digest.update(b"\x01" + kind.encode() + b"\x02" + joined.encode())
+    return ":".join(("ids", str(FORMAT), __version__, digest.hexdigest()))
+
+
 def _defined(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """kind -> every id defined; raises when two files define one, or list one key
-    account, or a region is entangled with the quarter file."""
+    """kind -> every id defined; raises when two files define one."""
     owners: dict[str, set[str]] = {
         "person": {p.id for p in summary.people.values() if p.loc.file == qfile},
         "node": {summary.company},
         "action": {a.id for a in summary.actions},
         "adjustment": {a.id for a in summary.adjustments},
     }
-    accounts: set[str] = set()
     for r in results:
-        if r["entangled"]:
-            raise Unsafe(f"{r['path']} shares records or seats with the quarter file")
         for kind, joined in r["ids"].items():
             ids = joined.split()
             table = owners.setdefault(kind, set())
@@ -653,26 +699,32 @@ def _defined(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> dict[s
             table.update(ids)
             if len(table) != before + len(ids):
                 raise Unsafe(f"a {kind} id of {r['path']} is defined in another file too")
-        mine = set(r["accounts"])
-        if mine & accounts:
-            raise Unsafe("a key account is listed in two files")
-        accounts |= mine
     return owners
 
 
-def _every(summary: Plan, results: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
-    """Every person and node id of the plan (the summary plan holds only some of them)."""
-    known: dict[str, dict[str, object]] = {
-        "person": dict.fromkeys(summary.people),
-        "node": {summary.company: None},
-    }
-    for r in results:
-        for kind, found in known.items():
-            found.update(dict.fromkeys(r["ids"].get(kind, "").split()))
-    return known
+class _Every:
+    """Every person and node id of the plan (the summary plan holds only some of them),
+    gathered the first time a hint asks (most plans have no finding that needs them)."""
+
+    def __init__(self, summary: Plan, results: list[dict[str, Any]]) -> None:
+        self.summary = summary
+        self.results = results
+        self.known: dict[str, dict[str, object]] | None = None
+
+    def __getitem__(self, kind: str) -> dict[str, object]:
+        if self.known is None:
+            known: dict[str, dict[str, object]] = {
+                "person": dict.fromkeys(self.summary.people),
+                "node": {self.summary.company: None},
+            }
+            for r in self.results:
+                for name, found in known.items():
+                    found.update(dict.fromkeys(r["ids"].get(name, "").split()))
+            self.known = known
+        return self.known[kind]
 
 
-def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -> list[Diagnostic]:
+def _hints(known: _Every, results: list[dict[str, Any]]) -> list[Diagnostic]:
     """PLC201/PLC205 of the region files, with the hint chosen among every id of the plan."""
     where = {"person": "a people: list", "node": "the org tree"}
     out = []
@@ -688,7 +740,7 @@ def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -
 _MAPPED_OWNER = re.compile(r"maps to `([^`]*)`, who is not a person of the plan\Z")
 
 
-def _rehinted(d: Diagnostic, known: dict[str, dict[str, object]]) -> Diagnostic:
+def _rehinted(d: Diagnostic, known: _Every) -> Diagnostic:
     """A finding of the summary plan whose hint looks at every person: chosen among all."""
     if d.code == "PLC201":
         match = _UNKNOWN_ID.search(d.message)
@@ -1021,7 +1073,7 @@ def _compile_partitioned(
         result.diagnostics = resolve_spans(unit_level, SpanResolver({quarter.path: quarter_source}))
         return result
     try:
-        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run)
+        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run, store)
     except Unsafe as why:
         stats.fallback = str(why)
         return None
