@@ -305,7 +305,7 @@ def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path)
     assert fast.plan is None and session.stale  # checked by its files; the model not yet
     assert len(_region_records(session.memory)) == 3  # the other region's result was reused
     # the edited file's teams are kept in memory: the next edit loads only the team it changed
-    assert session.memory.get_record(teams_name(display_path(region))) is not None
+    assert session.memory.get_text(teams_name(display_path(region))) is not None
     session.refresh()  # the model only: its diagnostics were published already
     assert not session.stale and session.plan is not None
     assert session.result is fast
@@ -490,15 +490,27 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
     region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
     assert_same(plan, store)
     name = teams_name(str(region))
-    kept = store.get_record(name)
+    kept = store.get_text(name)
+    assert kept is not None
+    header, rest, *teams = kept.split("\n")
+    fields = json.loads(header)
+
+    def record(head: Any = None, rest: str = rest, teams: list[str] = teams) -> str:
+        return "\n".join([json.dumps(head or fields), rest, *teams])
+
+    two = teams[0] + "," + teams[1]  # one line that decodes to two teams
     for damage in (
         "not a record",
-        {**kept, "teams": [[d, "{"] for d, _ in kept["teams"]]},  # teams that do not decode
-        {**kept, "teams": [[d, '{"id": 1}'] for d, _ in kept["teams"]]},  # the schema refuses
-        {**kept, "rest": "[]"},
-        {**kept, "path": "elsewhere.yaml"},
+        record(teams=["{" for _ in teams]),  # teams that do not decode
+        record(teams=['{"id": 1}' for _ in teams]),  # the schema refuses
+        record(teams=[two, *teams[1:]]),
+        record(rest="[]"),
+        record(teams=teams[1:]),  # a line missing
+        record(head={**fields, "path": "elsewhere.yaml"}),
+        record(head={**fields, "teams": "abc"}),
+        record(head=[1]),
     ):
-        store.put_record(name, damage)
+        store.put_text(name, damage)
         data, _ = _number_in_a_team(region.read_bytes(), rng)
         region.write_bytes(data)
         stats = assert_same(plan, store)

@@ -116,6 +116,10 @@ class ResultStore(Protocol):
 
     def put_record(self, name: str, value: Any) -> None: ...
 
+    def get_text(self, name: str) -> str | None: ...
+
+    def put_text(self, name: str, text: str) -> None: ...
+
 
 @dataclass(slots=True)
 class MemoryStore:
@@ -149,6 +153,13 @@ class MemoryStore:
         self.records[name] = value
         while len(self.records) > self.limit:
             del self.records[next(iter(self.records))]
+
+    def get_text(self, name: str) -> str | None:
+        value = self.get_record(name)
+        return value if isinstance(value, str) else None
+
+    def put_text(self, name: str, text: str) -> None:
+        self.put_record(name, text)
 
 
 class Unsafe(Exception):
@@ -1061,7 +1072,7 @@ def _compile_partitioned(
         if store is not None:
             store.put_record(names[i], value)
             if teams is not None:
-                store.put_record(teams_name(regions[i].path), teams)
+                store.put_text(teams_name(regions[i].path), teams)
         results[i] = value
     done = [value for value in results if value is not None]
     unit_level = list(problems or []) + list(quarter.diagnostics)
@@ -1157,7 +1168,7 @@ class _Job:
     quarter: FileUnit
     sources: list[SourceFile]
     digests: list[str]
-    priors: list[Any]  # each file's team record from the last run that recompiled it, or None
+    priors: list[str | None]  # each file's team record from the last run that recompiled it
     record: bool  # whether to make the team records (an edit; a cold check does not pay)
     checks: tuple[Check, ...]
     max_bytes: int
@@ -1180,7 +1191,7 @@ def _read_teams(job: _Job, store: ResultStore | None) -> None:
     file was not in it) does not pay for them."""
     job.record = store is not None and 0 < len(job.sources) <= _MAX_RECORDED
     job.priors = [
-        store.get_record(teams_name(s.path)) if job.record and store is not None else None
+        store.get_text(teams_name(s.path)) if job.record and store is not None else None
         for s in job.sources
     ]
 
@@ -1190,7 +1201,7 @@ def teams_name(path: str) -> str:
     return ":".join(("teams", str(FORMAT), __version__, schema_digest(), path))
 
 
-_Done = tuple[dict[str, Any] | None, dict[str, Any] | None, list[int] | None]
+_Done = tuple[dict[str, Any] | None, str | None, list[int] | None]
 
 
 def _region_job(index: int) -> _Done:
@@ -1203,9 +1214,12 @@ def _region_job(index: int) -> _Done:
     unit = None
     texts: list[str] | None = None
     fresh: list[int] | None = None
-    prior = job.priors[index]
-    if split is not None and prior is not None:
-        reused = _unit_from_teams(source, split, prior, job.digests[index], job)
+    prior = _TeamsRecord.parse(job.priors[index], source.path)
+    # digests only where a record is read or made (a cold check makes none)
+    wanted = prior is not None or job.record
+    sums = _Digests.of(split) if split is not None and wanted else None
+    if split is not None and sums is not None and prior is not None:
+        reused = _unit_from_teams(source, split, sums, prior, job.digests[index], job)
         if reused is not None:
             unit, texts, fresh = reused
     if unit is None:
@@ -1213,9 +1227,10 @@ def _region_job(index: int) -> _Done:
     if unit.data is not None and unit.data.get("kind") == "quarter":
         return None, None, None  # a second quarter file: the full compile reports it
     record = None
-    if split is not None and (job.record or texts is not None):
-        rest = prior["rest"] if texts is not None else None  # same head and tail as the last
-        record = _teams_record(unit, split, texts, rest)  # before the model consumes the data
+    if split is not None and sums is not None and (job.record or texts is not None):
+        # same head and tail as the last record when its teams were reused
+        rest = prior.rest if texts is not None and prior is not None else None
+        record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
     resolver = chunks.ChunkSpans(source, split) if split is not None else None
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
@@ -1229,9 +1244,85 @@ def _region_job(index: int) -> _Done:
     return result, record, fresh
 
 
+@dataclass(frozen=True, slots=True)
+class _Digests:
+    """The digests of a split region file's pieces, taken once per run."""
+
+    head: str
+    tail: str
+    teams: list[str]
+
+    @staticmethod
+    def of(split: chunks.Split) -> _Digests:
+        return _Digests(
+            chunks.digest(split.head),
+            chunks.digest(split.tail),
+            [chunks.digest(c) for c in split.chunks],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _TeamsRecord:
+    """A region file's teams as the last recompile left them (see :func:`_teams_record`).
+
+    Kept as text, one JSON text a line: a header (path, digests), the rest of the
+    file's values, then each team's values. JSON texts hold no raw line break, so
+    nothing is escaped twice (as it would be inside one JSON document)."""
+
+    path: str
+    digest: str
+    head: str
+    tail: str
+    rest: str
+    teams: list[tuple[str, str]]  # (digest of the chunk's bytes, the team's values as JSON)
+
+    @staticmethod
+    def parse(text: str | None, path: str) -> _TeamsRecord | None:
+        """The record in ``text`` if it is one of ``path`` of the right shape, else None."""
+        if text is None:
+            return None
+        lines = text.split("\n")
+        try:
+            header = json.loads(lines[0])
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(header, dict):
+            return None
+        got, digest, head, tail = (header.get(k) for k in ("path", "digest", "head", "tail"))
+        digests = header.get("teams")
+        if not (
+            isinstance(got, str)
+            and isinstance(digest, str)
+            and isinstance(head, str)
+            and isinstance(tail, str)
+            and isinstance(digests, list)
+            and _strings(digests)
+        ):
+            return None
+        if got != path or len(lines) != 2 + len(digests):
+            return None
+        teams = list(zip(digests, lines[2:], strict=True))
+        return _TeamsRecord(got, digest, head, tail, lines[1], teams)
+
+    def text(self) -> str:
+        header = {
+            "path": self.path,
+            "digest": self.digest,
+            "head": self.head,
+            "tail": self.tail,
+            "teams": [d for d, _ in self.teams],
+        }
+        lines = [json.dumps(header, ensure_ascii=False, separators=(",", ":")), self.rest]
+        return "\n".join(lines + [t for _, t in self.teams])
+
+
 def _teams_record(
-    unit: FileUnit, split: chunks.Split, texts: list[str] | None, rest: str | None
-) -> dict[str, Any] | None:
+    unit: FileUnit,
+    split: chunks.Split,
+    sums: _Digests,
+    texts: list[str] | None,
+    rest: str | None,
+) -> str | None:
     """Each team's values as exact JSON text, keyed by the digest of its chunk's bytes,
     and the rest of the file's values (a clean file only: its values are all it gives)."""
     data = unit.data
@@ -1252,33 +1343,32 @@ def _teams_record(
             rest = _encode({**data, "region": {**region, "teams": []}})
     except (Unsafe, TypeError, ValueError):
         return None
-    return {
-        "path": unit.path,
-        "digest": unit.digest,
-        "head": chunks.digest(split.head),
-        "tail": chunks.digest(split.tail),
-        "rest": rest,
-        "teams": [[chunks.digest(c), t] for c, t in zip(split.chunks, texts, strict=True)],
-    }
+    if any("\n" in t for t in [rest, *texts]):  # never from json.dumps: refuse, never split
+        return None
+    pairs = list(zip(sums.teams, texts, strict=True))
+    return _TeamsRecord(unit.path, unit.digest, sums.head, sums.tail, rest, pairs).text()
 
 
 def _unit_from_teams(
-    source: SourceFile, split: chunks.Split, prior: Any, digest: str, job: _Job
+    source: SourceFile,
+    split: chunks.Split,
+    sums: _Digests,
+    prior: _TeamsRecord,
+    digest: str,
+    job: _Job,
 ) -> tuple[FileUnit, list[str], list[int]] | None:
     """The unit of an edited region file from its last record: the teams whose bytes did
     not change are taken from it, the others loaded alone; None where that is not sure
     (another head or tail, too many teams changed, a team with a diagnostic, a record of
     the wrong shape, values the schema refuses): the whole file is loaded then."""
     try:
-        if not _valid_teams_record(prior, source.path):
+        if prior.head != sums.head or prior.tail != sums.tail:
             return None
-        if prior["head"] != chunks.digest(split.head) or prior["tail"] != chunks.digest(split.tail):
-            return None
-        known = dict(reversed(prior["teams"]))  # the first of two equal chunks wins
+        known = dict(reversed(prior.teams))  # the first of two equal chunks wins
         texts: list[str] = []
         fresh: list[int] = []
-        for i, chunk in enumerate(split.chunks):
-            text = known.get(chunks.digest(chunk))
+        for i, chunk_digest in enumerate(sums.teams):
+            text = known.get(chunk_digest)
             if text is None:
                 fresh.append(i)
                 text = ""
@@ -1290,26 +1380,14 @@ def _unit_from_teams(
             if team is None:
                 return None
             texts[i] = _encode(team)
-        data = _decode(prior["rest"])
+        data = _decode(prior.rest)
         region = data["region"]
         region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
-        if not is_valid(data):
+        if len(region["teams"]) != len(texts) or not is_valid(data):  # a text of two teams
             return None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
         return None
     return FileUnit(source.path, digest, data, ()), texts, fresh
-
-
-def _valid_teams_record(value: Any, path: str) -> bool:
-    return (
-        isinstance(value, dict)
-        and value.get("path") == path
-        and _strings([value.get("head"), value.get("tail"), value.get("rest")])
-        and isinstance(value.get("teams"), list)
-        and all(
-            isinstance(pair, list) and len(pair) == 2 and _strings(pair) for pair in value["teams"]
-        )
-    )
 
 
 def _region_results(job: _Job) -> list[_Done]:
