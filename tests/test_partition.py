@@ -520,17 +520,25 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
 def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A warm check recompiling one large file runs every other check in a forked child."""
+    """A warm check recompiling one large file shares its checks (and the interface) with
+    a forked child: the region result is the same as in one process."""
     monkeypatch.setattr("planc.checks.partition._BOTH_CORES_BYTES", 0)
     monkeypatch.setattr("planc.checks.partition._idle_core", lambda: True)
     forks: list[bool] = []
-    real = partition._findings
+    results: list[Any] = []
+    real_shared, real_result = partition._shared, partition.region_result
 
-    def spy(checks: Any, plan: Any, run: Any, both_cores: bool) -> Any:
+    def spy(tasks: Any, both_cores: bool) -> Any:
         forks.append(both_cores)
-        return real(checks, plan, run, both_cores)
+        return real_shared(tasks, both_cores)
 
-    monkeypatch.setattr("planc.checks.partition._findings", spy)
+    def alone(*args: Any) -> Any:
+        found = real_result(*args)
+        results.append((found, real_result(*args[:-1], False)))
+        return found
+
+    monkeypatch.setattr("planc.checks.partition._shared", spy)
+    monkeypatch.setattr("planc.checks.partition.region_result", alone)
     plan = _generate(tmp_path / "plan", 300, 6, 4)
     store = UnitCache(tmp_path / "cache")
     rng = random.Random(5)
@@ -541,7 +549,18 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
         full = check_sources(str(plan), sources, problems)
         part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, workers=2)
         assert part is not None and _key(part) == _key(full)
-    assert forks[-3:] == [True, True, True]
+    assert forks[-6:] == [True, False] * 3
+    assert all(shared == alone for shared, alone in results[-3:])
+    assert any(r[0]["checks"] for r in results[-3:])  # findings came back from both
+
+
+def test_a_child_that_gives_nothing_back_leaves_its_tasks_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tasks: list[Any] = [lambda i=i: [i] * i for i in range(40)]
+    assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
+    monkeypatch.setattr("planc.checks.partition.pickle.dumps", lambda value: b"torn")
+    assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
 
 
 # --- the cross-file id check: made once per set of ids, not per number edit --------------

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -226,12 +226,20 @@ def region_result(
         out["unit"], out["model"] = _dump(unit), _dump(model)
         out["usable"] = plan is not None
         out["checked"] = False
-        _interface(out, plan, quarter.path, rfile, region.data) if plan is not None else None
+        if plan is not None:
+            out.update(_interface_values(plan, quarter.path, rfile, region.data))
         return out
     kept: list[Diagnostic] = []
     later: list[Diagnostic] = []
     chosen = [check for check in checks if check.rule.code not in _CROSS]
-    for check, found in zip(chosen, _findings(chosen, plan, run, both_cores), strict=True):
+    # the interface first: the largest task, so that the last ones shared are small
+    tasks: list[Callable[[], Any]] = [
+        partial(_interface_values, plan, quarter.path, rfile, region.data),
+        partial(_ramp_candidates, plan, rfile),
+    ]
+    tasks += [partial(_found, run, check, plan) for check in chosen]
+    interface, ramp, *findings = _shared(tasks, both_cores)
+    for check, found in zip(chosen, findings, strict=True):
         code = check.rule.code
         among = code in _AMONG_REGIONS
         for d in found:
@@ -247,48 +255,60 @@ def region_result(
     out["unknown"] = [
         [_dumped(d), ref_id] for d, ref_id in zip(unknown, _unknown_ids(unknown), strict=True)
     ]
-    _interface(out, plan, quarter.path, rfile, region.data)
-    out["ramp"] = _ramp_candidates(plan, rfile)
+    out.update(interface)
+    out["ramp"] = ramp
     return out
 
 
-def _findings(
-    checks: list[Check], plan: Plan, run: RunCheck, both_cores: bool
-) -> list[list[Diagnostic]]:
-    """Each check's findings over ``plan``, in order; with ``both_cores`` every other check
-    runs in a forked child that hands its findings back pickled through its own pipe
-    (never a folder). A child that fails or says nothing: this process runs its checks."""
-    if not both_cores or len(checks) < 2 or not hasattr(os, "fork"):
-        return [list(run(check, plan)) for check in checks]
-    theirs = range(1, len(checks), 2)
+def _found(run: RunCheck, check: Check, plan: Plan) -> list[Diagnostic]:
+    return list(run(check, plan))
+
+
+def _shared(tasks: list[Callable[[], Any]], both_cores: bool) -> list[Any]:
+    """Each task's value, in order. With ``both_cores`` a forked child takes tasks too:
+    each process claims the next task by reading one byte (its index) from a pipe
+    filled beforehand (a one-byte read is atomic), so the process that finishes
+    first takes more. The child hands its values back pickled through its own pipe
+    (never a folder); whatever it does not give back (it failed, or died half way)
+    this process computes itself."""
+    if not both_cores or len(tasks) < 2 or len(tasks) > 256 or not hasattr(os, "fork"):
+        return [task() for task in tasks]
+    claims, filler = os.pipe()
+    os.write(filler, bytes(range(len(tasks))))  # far below a pipe's buffer
+    os.close(filler)  # once every index is taken, a read finds the end
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             os.close(read_end)
-            data = pickle.dumps([list(run(checks[i], plan)) for i in theirs])
+            data = pickle.dumps(_claimed(tasks, claims))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
         finally:
             os._exit(0)
     os.close(write_end)
-    found: dict[int, list[Diagnostic]] = {}
     try:
-        for i in range(0, len(checks), 2):
-            found[i] = list(run(checks[i], plan))
+        done = _claimed(tasks, claims)
     finally:
+        os.close(claims)
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
         os.waitpid(child, 0)
     try:
         given = pickle.loads(data) if data else None  # our own child's pipe, never a folder
-    except Exception:  # noqa: BLE001 - a child that died half way: run its checks here
+    except Exception:  # noqa: BLE001 - a child that died half way: do its tasks here
         given = None
-    if isinstance(given, list) and len(given) == len(theirs):
-        found.update(zip(theirs, given, strict=True))
-    else:
-        found.update((i, list(run(checks[i], plan))) for i in theirs)
-    return [found[i] for i in range(len(checks))]
+    if isinstance(given, dict):
+        done.update((i, v) for i, v in given.items() if type(i) is int and i not in done)
+    return [done[i] if i in done else tasks[i]() for i in range(len(tasks))]
+
+
+def _claimed(tasks: list[Callable[[], Any]], claims: int) -> dict[int, Any]:
+    """The values of the tasks this process claims, one at a time, until none is left."""
+    done: dict[int, Any] = {}
+    while index := os.read(claims, 1):
+        done[index[0]] = tasks[index[0]]()
+    return done
 
 
 _UNKNOWN_ID = re.compile(r"`([^`]*)` is not a known ")
@@ -304,9 +324,9 @@ def _unknown_ids(found: list[Diagnostic]) -> list[str]:
     return ids
 
 
-def _interface(
-    out: dict[str, Any], plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]
-) -> None:
+def _interface_values(plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """R's interface (ids, names it takes from outside, accounts, counts, its shell)."""
+    out: dict[str, Any] = {}
     ids: dict[str, list[str]] = {
         "person": [p.id for p in plan.people.values() if p.loc.file == rfile],
         "node": [n.id for n in plan.nodes.values() if n.loc.file == rfile],
@@ -346,6 +366,7 @@ def _interface(
     out["requested"] = _requested_below(plan, rfile, raw)
     _loads(out, plan, qfile, rfile)
     out["shell"] = _encode(_shell(plan, raw, wanted, named))
+    return out
 
 
 def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, list[Any]]:
