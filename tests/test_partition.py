@@ -640,3 +640,22 @@ def test_a_forged_ids_record_is_not_taken(
     store.put_record(names[0], forged)
     assert assert_same(plan, store).fallback is None
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "running", "idle"),
+    [
+        (2, 1.2, 1, True),  # an idle machine where planc just ran: only this process runs
+        (2, 1.2, 2, False),  # another process runs now
+        (2, 2.5, 1, False),  # busy on average: a quiet moment is not an idle core
+        (2, 7.0, 8, False),
+        (4, 2.5, 3, True),
+        (1, 0.0, 1, False),  # one core: never
+        (2, 0.9, None, True),  # no count of running processes: the load average decides
+        (2, 1.2, None, False),
+    ],
+)
+def test_an_idle_core_is_one_no_other_process_runs_on_now(
+    cores: int, load: float, running: int | None, idle: bool
+) -> None:
+    assert partition.idle_core(cores, load, running) is idle

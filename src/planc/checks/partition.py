@@ -1198,12 +1198,35 @@ class _Job:
 
 
 def _idle_core() -> bool:
-    """Whether a second process would find a core to run on: on a machine already busier
-    than its cores (load average), a forked child only adds its own overhead."""
+    """Whether a second process would find a core to run on now.
+
+    The 1-minute load average alone said no on an idle machine: a benchmark or an
+    editor running ``planc check`` again and again keeps it near 1 with planc's own
+    runs, and 1 + 1 > 2 cores. So: fewer processes runnable *now* than cores
+    (Linux counts them in ``/proc/loadavg``, this one included) and a load average
+    below the cores (a machine busy on average is not idle for a moment); where the
+    count is missing, the load average leaves a core free."""
     try:
-        return os.getloadavg()[0] + 1 <= (os.cpu_count() or 1)
-    except (OSError, AttributeError):  # no load average here (Windows)
+        cores = len(os.sched_getaffinity(0))  # the cores this process may run on
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # no load average here (Windows: no fork either)
         return True
+    try:
+        with open("/proc/loadavg", "rb") as counts:
+            running = int(counts.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        running = None
+    return idle_core(cores, load, running)
+
+
+def idle_core(cores: int, load: float, running: int | None) -> bool:
+    """:func:`_idle_core`'s rule: ``running`` counts this process."""
+    if running is None:
+        return load + 1 <= cores
+    return running < cores and load < cores
 
 
 def _read_teams(job: _Job, store: ResultStore | None) -> None:
