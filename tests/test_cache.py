@@ -182,20 +182,22 @@ def test_the_default_folder_is_inside_dot_git_else_the_user_cache(
 def test_the_command_line_options(mini_plan: Path, tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     cold = run_planc("check", mini_plan, "--format", "json", "--cache-dir", folder)
-    assert len(_entries(folder)) == 3
+    # the quarter file's unit, two region results and the record that their ids are disjoint
+    assert len(_entries(folder)) == 4
+    assert sum(p.read_text().startswith('{"record":"ids:') for p in _entries(folder)) == 1
     warm = run_planc("check", mini_plan, "--format", "json", "--cache-dir", folder)
     assert (cold.code, cold.stdout) == (warm.code, warm.stdout)
     shutil.rmtree(folder)
     off = run_planc("check", mini_plan, "--no-cache", "--cache-dir", folder)
     assert off.code == 0 and not folder.exists()
     env = run_planc("check", mini_plan, env={"PLANC_CACHE_DIR": str(tmp_path / "env")})
-    # the units and region results; beside them the stat record, once the files are old enough
+    # as above; beside them the stat record, once the files are old enough
     stat = (
         tmp_path
         / "env"
         / f"{_record_key(StatCache.open(UnitCache(folder), mini_plan, DEFAULT_MAX_BYTES).name)}.json"
     )
-    assert env.code == 0 and len(set(_entries(tmp_path / "env")) - {stat}) == 3
+    assert env.code == 0 and len(set(_entries(tmp_path / "env")) - {stat}) == 4
 
 
 def test_another_schema_or_loader_finds_no_entry(
@@ -315,3 +317,28 @@ def test_the_check_with_the_stat_cache_finds_an_edit(mini_plan: Path, tmp_path: 
     warm = check_directory(mini_plan, store=UnitCache(folder), whole=False)
     assert _summary(warm) == _summary(check_directory(mini_plan))
     assert "PLC201" in {code for code, *_ in _summary(warm)}
+
+
+def test_a_text_record_comes_back_as_written_and_only_under_its_name(tmp_path: Path) -> None:
+    """Text records (a region file's teams, one JSON text a line) are entries like the
+    others: read back under their own name only, never as a JSON record, nor one as text."""
+    store = UnitCache(tmp_path / "cache")
+    text = '{"a":1}\n["é","\\u2028"]\n\n3'
+    store.put_text("teams:x", text)
+    store.put_record("json:y", {"v": 1})
+    assert store.get_text("teams:x") == text
+    assert store.get_text("teams:other") is None
+    assert store.get_record("teams:x") is None  # text is not a JSON record
+    assert store.get_text("json:y") is None  # nor a JSON record text
+    (entry,) = [
+        p for p in (tmp_path / "cache").glob("*.json") if p.read_bytes().startswith(b'{"text"')
+    ]
+    for damage in (
+        b"",
+        b'{"text": "teams:x"}',
+        b"\xff\xfe\n",
+        b"[1]\nx",
+        b'{"text": "teams:y"}\nx',
+    ):
+        entry.write_bytes(damage)
+        assert store.get_text("teams:x") is None

@@ -305,7 +305,7 @@ def test_the_language_server_session_checks_an_edit_by_its_files(tmp_path: Path)
     assert fast.plan is None and session.stale  # checked by its files; the model not yet
     assert len(_region_records(session.memory)) == 3  # the other region's result was reused
     # the edited file's teams are kept in memory: the next edit loads only the team it changed
-    assert session.memory.get_record(teams_name(display_path(region))) is not None
+    assert session.memory.get_text(teams_name(display_path(region))) is not None
     session.refresh()  # the model only: its diagnostics were published already
     assert not session.stale and session.plan is not None
     assert session.result is fast
@@ -490,15 +490,27 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
     region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
     assert_same(plan, store)
     name = teams_name(str(region))
-    kept = store.get_record(name)
+    kept = store.get_text(name)
+    assert kept is not None
+    header, rest, *teams = kept.split("\n")
+    fields = json.loads(header)
+
+    def record(head: Any = None, rest: str = rest, teams: list[str] = teams) -> str:
+        return "\n".join([json.dumps(head or fields), rest, *teams])
+
+    two = teams[0] + "," + teams[1]  # one line that decodes to two teams
     for damage in (
         "not a record",
-        {**kept, "teams": [[d, "{"] for d, _ in kept["teams"]]},  # teams that do not decode
-        {**kept, "teams": [[d, '{"id": 1}'] for d, _ in kept["teams"]]},  # the schema refuses
-        {**kept, "rest": "[]"},
-        {**kept, "path": "elsewhere.yaml"},
+        record(teams=["{" for _ in teams]),  # teams that do not decode
+        record(teams=['{"id": 1}' for _ in teams]),  # the schema refuses
+        record(teams=[two, *teams[1:]]),
+        record(rest="[]"),
+        record(teams=teams[1:]),  # a line missing
+        record(head={**fields, "path": "elsewhere.yaml"}),
+        record(head={**fields, "teams": "abc"}),
+        record(head=[1]),
     ):
-        store.put_record(name, damage)
+        store.put_text(name, damage)
         data, _ = _number_in_a_team(region.read_bytes(), rng)
         region.write_bytes(data)
         stats = assert_same(plan, store)
@@ -508,17 +520,25 @@ def test_a_damaged_team_record_is_ignored(tmp_path: Path) -> None:
 def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A warm check recompiling one large file runs every other check in a forked child."""
+    """A warm check recompiling one large file shares its checks (and the interface) with
+    a forked child: the region result is the same as in one process."""
     monkeypatch.setattr("planc.checks.partition._BOTH_CORES_BYTES", 0)
     monkeypatch.setattr("planc.checks.partition._idle_core", lambda: True)
     forks: list[bool] = []
-    real = partition._findings
+    results: list[Any] = []
+    real_shared, real_result = partition._shared, partition.region_result
 
-    def spy(checks: Any, plan: Any, run: Any, both_cores: bool) -> Any:
+    def spy(tasks: Any, both_cores: bool) -> Any:
         forks.append(both_cores)
-        return real(checks, plan, run, both_cores)
+        return real_shared(tasks, both_cores)
 
-    monkeypatch.setattr("planc.checks.partition._findings", spy)
+    def alone(*args: Any) -> Any:
+        found = real_result(*args)
+        results.append((found, real_result(*args[:-1], False)))
+        return found
+
+    monkeypatch.setattr("planc.checks.partition._shared", spy)
+    monkeypatch.setattr("planc.checks.partition.region_result", alone)
     plan = _generate(tmp_path / "plan", 300, 6, 4)
     store = UnitCache(tmp_path / "cache")
     rng = random.Random(5)
@@ -529,4 +549,113 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
         full = check_sources(str(plan), sources, problems)
         part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, workers=2)
         assert part is not None and _key(part) == _key(full)
-    assert forks[-3:] == [True, True, True]
+    assert forks[-6:] == [True, False] * 3
+    assert all(shared == alone for shared, alone in results[-3:])
+    assert any(r[0]["checks"] for r in results[-3:])  # findings came back from both
+
+
+def test_a_child_that_gives_nothing_back_leaves_its_tasks_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tasks: list[Any] = [lambda i=i: [i] * i for i in range(40)]
+    assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
+    monkeypatch.setattr("planc.checks.partition.pickle.dumps", lambda value: b"torn")
+    assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
+
+
+# --- the cross-file id check: made once per set of ids, not per number edit --------------
+
+
+def _spy_defined(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = partition._defined
+
+    def spy(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(partition, "_defined", spy)
+    return calls
+
+
+def test_a_number_edit_does_not_gather_every_id_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ids of every file are compared once; a number edit keeps each file's ids, so the
+    record of that comparison is found and the plan's ids are not gathered again."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    store = UnitCache(tmp_path / "cache")
+    rng = random.Random(2)
+    assert assert_same(plan, store).fallback is None
+    assert len(calls) == 1
+    for _ in range(3):
+        _edit_one_number(plan, rng)
+        assert assert_same(plan, store).fallback is None
+    assert len(calls) == 1
+    assert_same(plan)  # no store: compared every time
+    assert len(calls) == 2
+
+
+def test_an_id_defined_in_two_files_is_found_after_number_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is named after every file's ids: a rename that puts one id in two files
+    finds no record, and the partition falls back to the full compile (which reports it)."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    store = UnitCache(tmp_path / "cache")
+    assert_same(plan, store)
+    _edit_one_number(plan, random.Random(4))
+    assert_same(plan, store)
+    first, second = sorted((plan / "regions").glob("*.yaml"))
+    taken = re.search(rb"\n  - \{id: ([\w-]+), name: [^\n]*role: rep,", first.read_bytes())
+    assert taken is not None
+    data = second.read_bytes()
+    mine = re.search(rb"\n  - \{id: ([\w-]+), name: [^\n]*role: rep,", data)
+    assert mine is not None
+    second.write_bytes(data[: mine.start(1)] + taken.group(1) + data[mine.end(1) :])
+    stats = assert_same(plan, store)
+    assert stats.fallback and "another file" in stats.fallback
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("forged", [False, "true", 1, {"ok": True}, [True]])
+def test_a_forged_ids_record_is_not_taken(
+    forged: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the value this planc writes (true) spares the comparison; anything else under
+    the record's name is ignored and the ids are compared again."""
+    calls = _spy_defined(monkeypatch)
+    plan = _generate(tmp_path / "plan", 300, 0, 8)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    names = [
+        entry["record"]
+        for entry in (json.loads(p.read_text()) for p in folder.glob("*.json"))
+        if str(entry.get("record", "")).startswith("ids:")
+    ]
+    assert len(names) == 1
+    store.put_record(names[0], forged)
+    assert assert_same(plan, store).fallback is None
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "running", "idle"),
+    [
+        (2, 1.2, 1, True),  # an idle machine where planc just ran: only this process runs
+        (2, 1.2, 2, False),  # another process runs now
+        (2, 2.5, 1, False),  # busy on average: a quiet moment is not an idle core
+        (2, 7.0, 8, False),
+        (4, 2.5, 3, True),
+        (1, 0.0, 1, False),  # one core: never
+        (2, 0.9, None, True),  # no count of running processes: the load average decides
+        (2, 1.2, None, False),
+    ],
+)
+def test_an_idle_core_is_one_no_other_process_runs_on_now(
+    cores: int, load: float, running: int | None, idle: bool
+) -> None:
+    assert partition.idle_core(cores, load, running) is idle

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,6 +116,10 @@ class ResultStore(Protocol):
 
     def put_record(self, name: str, value: Any) -> None: ...
 
+    def get_text(self, name: str) -> str | None: ...
+
+    def put_text(self, name: str, text: str) -> None: ...
+
 
 @dataclass(slots=True)
 class MemoryStore:
@@ -149,6 +153,13 @@ class MemoryStore:
         self.records[name] = value
         while len(self.records) > self.limit:
             del self.records[next(iter(self.records))]
+
+    def get_text(self, name: str) -> str | None:
+        value = self.get_record(name)
+        return value if isinstance(value, str) else None
+
+    def put_text(self, name: str, text: str) -> None:
+        self.put_record(name, text)
 
 
 class Unsafe(Exception):
@@ -215,12 +226,20 @@ def region_result(
         out["unit"], out["model"] = _dump(unit), _dump(model)
         out["usable"] = plan is not None
         out["checked"] = False
-        _interface(out, plan, quarter.path, rfile, region.data) if plan is not None else None
+        if plan is not None:
+            out.update(_interface_values(plan, quarter.path, rfile, region.data))
         return out
     kept: list[Diagnostic] = []
     later: list[Diagnostic] = []
     chosen = [check for check in checks if check.rule.code not in _CROSS]
-    for check, found in zip(chosen, _findings(chosen, plan, run, both_cores), strict=True):
+    # the interface first: the largest task, so that the last ones shared are small
+    tasks: list[Callable[[], Any]] = [
+        partial(_interface_values, plan, quarter.path, rfile, region.data),
+        partial(_ramp_candidates, plan, rfile),
+    ]
+    tasks += [partial(_found, run, check, plan) for check in chosen]
+    interface, ramp, *findings = _shared(tasks, both_cores)
+    for check, found in zip(chosen, findings, strict=True):
         code = check.rule.code
         among = code in _AMONG_REGIONS
         for d in found:
@@ -236,48 +255,60 @@ def region_result(
     out["unknown"] = [
         [_dumped(d), ref_id] for d, ref_id in zip(unknown, _unknown_ids(unknown), strict=True)
     ]
-    _interface(out, plan, quarter.path, rfile, region.data)
-    out["ramp"] = _ramp_candidates(plan, rfile)
+    out.update(interface)
+    out["ramp"] = ramp
     return out
 
 
-def _findings(
-    checks: list[Check], plan: Plan, run: RunCheck, both_cores: bool
-) -> list[list[Diagnostic]]:
-    """Each check's findings over ``plan``, in order; with ``both_cores`` every other check
-    runs in a forked child that hands its findings back pickled through its own pipe
-    (never a folder). A child that fails or says nothing: this process runs its checks."""
-    if not both_cores or len(checks) < 2 or not hasattr(os, "fork"):
-        return [list(run(check, plan)) for check in checks]
-    theirs = range(1, len(checks), 2)
+def _found(run: RunCheck, check: Check, plan: Plan) -> list[Diagnostic]:
+    return list(run(check, plan))
+
+
+def _shared(tasks: list[Callable[[], Any]], both_cores: bool) -> list[Any]:
+    """Each task's value, in order. With ``both_cores`` a forked child takes tasks too:
+    each process claims the next task by reading one byte (its index) from a pipe
+    filled beforehand (a one-byte read is atomic), so the process that finishes
+    first takes more. The child hands its values back pickled through its own pipe
+    (never a folder); whatever it does not give back (it failed, or died half way)
+    this process computes itself."""
+    if not both_cores or len(tasks) < 2 or len(tasks) > 256 or not hasattr(os, "fork"):
+        return [task() for task in tasks]
+    claims, filler = os.pipe()
+    os.write(filler, bytes(range(len(tasks))))  # far below a pipe's buffer
+    os.close(filler)  # once every index is taken, a read finds the end
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             os.close(read_end)
-            data = pickle.dumps([list(run(checks[i], plan)) for i in theirs])
+            data = pickle.dumps(_claimed(tasks, claims))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
         finally:
             os._exit(0)
     os.close(write_end)
-    found: dict[int, list[Diagnostic]] = {}
     try:
-        for i in range(0, len(checks), 2):
-            found[i] = list(run(checks[i], plan))
+        done = _claimed(tasks, claims)
     finally:
+        os.close(claims)
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
         os.waitpid(child, 0)
     try:
         given = pickle.loads(data) if data else None  # our own child's pipe, never a folder
-    except Exception:  # noqa: BLE001 - a child that died half way: run its checks here
+    except Exception:  # noqa: BLE001 - a child that died half way: do its tasks here
         given = None
-    if isinstance(given, list) and len(given) == len(theirs):
-        found.update(zip(theirs, given, strict=True))
-    else:
-        found.update((i, list(run(checks[i], plan))) for i in theirs)
-    return [found[i] for i in range(len(checks))]
+    if isinstance(given, dict):
+        done.update((i, v) for i, v in given.items() if type(i) is int and i not in done)
+    return [done[i] if i in done else tasks[i]() for i in range(len(tasks))]
+
+
+def _claimed(tasks: list[Callable[[], Any]], claims: int) -> dict[int, Any]:
+    """The values of the tasks this process claims, one at a time, until none is left."""
+    done: dict[int, Any] = {}
+    while index := os.read(claims, 1):
+        done[index[0]] = tasks[index[0]]()
+    return done
 
 
 _UNKNOWN_ID = re.compile(r"`([^`]*)` is not a known ")
@@ -293,9 +324,9 @@ def _unknown_ids(found: list[Diagnostic]) -> list[str]:
     return ids
 
 
-def _interface(
-    out: dict[str, Any], plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]
-) -> None:
+def _interface_values(plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """R's interface (ids, names it takes from outside, accounts, counts, its shell)."""
+    out: dict[str, Any] = {}
     ids: dict[str, list[str]] = {
         "person": [p.id for p in plan.people.values() if p.loc.file == rfile],
         "node": [n.id for n in plan.nodes.values() if n.loc.file == rfile],
@@ -335,6 +366,7 @@ def _interface(
     out["requested"] = _requested_below(plan, rfile, raw)
     _loads(out, plan, qfile, rfile)
     out["shell"] = _encode(_shell(plan, raw, wanted, named))
+    return out
 
 
 def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, list[Any]]:
@@ -342,10 +374,15 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
     budget in the quarter file adds them (the summary plan holds no action of R)."""
     region_id = raw["region"]["id"]
     asked: dict[str, tuple[Decimal, int]] = {}
+    below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
     for action in plan.actions:
         if action.loc.file != rfile or not action.resources:
             continue
-        if not any(n.id == region_id for n in plan.ancestors(action.node)):
+        inside = below.get(action.node)
+        if inside is None:
+            inside = any(n.id == region_id for n in plan.ancestors(action.node))
+            below[action.node] = inside
+        if not inside:
             continue
         for resource in action.resources:
             amount, count = asked.get(resource.kind, (Decimal(0), 0))
@@ -539,8 +576,12 @@ def combine(
     results: list[dict[str, Any]],
     checks: Iterable[Check],
     run: RunCheck = _run,
+    store: ResultStore | None = None,
 ) -> Combined:
-    """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`."""
+    """The plan's diagnostics from Q and every region's result; raises :class:`Unsafe`.
+
+    ``store``: where the last run noted that these files' ids are disjoint (see
+    :func:`_guard`), so that a number edit does not gather every id of the plan again."""
     qfile = quarter.path
     if quarter.has_errors or quarter.data is None:
         raise Unsafe("the quarter file has errors")
@@ -551,7 +592,7 @@ def combine(
     summary, problems = build_plan((qfile, quarter.data), shells)
     if summary is None:
         raise Unsafe("the quarter did not build")
-    _guard(summary, qfile, results)
+    _guard(summary, quarter, results, store)
     # Q's findings; a region's own PLC309 (composing that file only if there is one)
     resolver = SpanResolver(dict(sources))
     q_model = [d for d in problems if _file_of(d) == qfile]
@@ -564,7 +605,7 @@ def combine(
         if not any(d.severity is Severity.ERROR for d in found):
             raise Unsafe("a region was not checked")
         return Combined(resolve_spans(found, resolver))
-    known = _every(summary, results)
+    known = _Every(summary, results)  # every id of the plan, gathered only if a hint needs it
     for check in checks:
         if check.rule.code == _BUDGETS:
             found += [d for d in run(check, summary) if d.code != _BUDGETS]  # run's own (PLC050)
@@ -617,13 +658,30 @@ def _over_budget(
     ]
 
 
-def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
-    """Raise :class:`Unsafe` where the per-file results cannot be combined exactly."""
-    owners = _defined(summary, qfile, results)
-    for r in results:
-        for kind, ident in r["external"]:
-            if ident in owners.get(kind, ()):
-                raise Unsafe(f"{r['path']} names {kind} {ident} of another file")
+def _guard(
+    summary: Plan,
+    quarter: FileUnit,
+    results: list[dict[str, Any]],
+    store: ResultStore | None,
+) -> None:
+    """Raise :class:`Unsafe` where the per-file results cannot be combined exactly.
+
+    Whether any id is defined in two files depends only on the quarter file and
+    each region file's ids: once seen disjoint, a record named after exactly those
+    (:func:`ids_name`) spares the next run (a number edit keeps every id) the
+    gathering of every id of the plan, unless a region names ids it does not define."""
+    qfile = quarter.path
+    _apart(results)
+    external = any(r["external"] for r in results)
+    name = ids_name(quarter.digest, results)
+    if external or store is None or store.get_record(name) is not True:
+        owners = _defined(summary, qfile, results)  # raises where two files define one id
+        if store is not None:
+            store.put_record(name, True)
+        for r in results:
+            for kind, ident in r["external"]:
+                if ident in owners.get(kind, ()):
+                    raise Unsafe(f"{r['path']} names {kind} {ident} of another file")
     for ref in summary.references:
         if ref.loc.file == qfile and ref.kind == "node" and ref.id not in summary.nodes:
             raise Unsafe("the quarter file names a node no file defines")
@@ -633,19 +691,39 @@ def _guard(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> None:
             raise Unsafe("a person of the quarter file reports to one of a region file")
 
 
+def _apart(results: list[dict[str, Any]]) -> None:
+    """Raise where a region is entangled with the quarter file, or two files list one
+    key account."""
+    accounts: set[str] = set()
+    for r in results:
+        if r["entangled"]:
+            raise Unsafe(f"{r['path']} shares records or seats with the quarter file")
+        mine = set(r["accounts"])
+        if mine & accounts:
+            raise Unsafe("a key account is listed in two files")
+        accounts |= mine
+
+
+def ids_name(quarter_digest: str, results: list[dict[str, Any]]) -> str:
+    """The record saying that no id is defined in two of these files: named after the
+    quarter file's digest and a digest of each region file's path and ids."""
+    digest = hashlib.blake2b(quarter_digest.encode(), digest_size=20)
+    for r in results:
+        digest.update(b"\x00" + r["path"].encode("utf-8", "surrogatepass"))
+        for kind, joined in sorted(r["ids"].items()):
+            digest.update(b"\x01" + kind.encode() + b"\x02" + joined.encode())
+    return ":".join(("ids", str(FORMAT), __version__, digest.hexdigest()))
+
+
 def _defined(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """kind -> every id defined; raises when two files define one, or list one key
-    account, or a region is entangled with the quarter file."""
+    """kind -> every id defined; raises when two files define one."""
     owners: dict[str, set[str]] = {
         "person": {p.id for p in summary.people.values() if p.loc.file == qfile},
         "node": {summary.company},
         "action": {a.id for a in summary.actions},
         "adjustment": {a.id for a in summary.adjustments},
     }
-    accounts: set[str] = set()
     for r in results:
-        if r["entangled"]:
-            raise Unsafe(f"{r['path']} shares records or seats with the quarter file")
         for kind, joined in r["ids"].items():
             ids = joined.split()
             table = owners.setdefault(kind, set())
@@ -653,26 +731,32 @@ def _defined(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> dict[s
             table.update(ids)
             if len(table) != before + len(ids):
                 raise Unsafe(f"a {kind} id of {r['path']} is defined in another file too")
-        mine = set(r["accounts"])
-        if mine & accounts:
-            raise Unsafe("a key account is listed in two files")
-        accounts |= mine
     return owners
 
 
-def _every(summary: Plan, results: list[dict[str, Any]]) -> dict[str, dict[str, object]]:
-    """Every person and node id of the plan (the summary plan holds only some of them)."""
-    known: dict[str, dict[str, object]] = {
-        "person": dict.fromkeys(summary.people),
-        "node": {summary.company: None},
-    }
-    for r in results:
-        for kind, found in known.items():
-            found.update(dict.fromkeys(r["ids"].get(kind, "").split()))
-    return known
+class _Every:
+    """Every person and node id of the plan (the summary plan holds only some of them),
+    gathered the first time a hint asks (most plans have no finding that needs them)."""
+
+    def __init__(self, summary: Plan, results: list[dict[str, Any]]) -> None:
+        self.summary = summary
+        self.results = results
+        self.known: dict[str, dict[str, object]] | None = None
+
+    def __getitem__(self, kind: str) -> dict[str, object]:
+        if self.known is None:
+            known: dict[str, dict[str, object]] = {
+                "person": dict.fromkeys(self.summary.people),
+                "node": {self.summary.company: None},
+            }
+            for r in self.results:
+                for name, found in known.items():
+                    found.update(dict.fromkeys(r["ids"].get(name, "").split()))
+            self.known = known
+        return self.known[kind]
 
 
-def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -> list[Diagnostic]:
+def _hints(known: _Every, results: list[dict[str, Any]]) -> list[Diagnostic]:
     """PLC201/PLC205 of the region files, with the hint chosen among every id of the plan."""
     where = {"person": "a people: list", "node": "the org tree"}
     out = []
@@ -688,7 +772,7 @@ def _hints(known: dict[str, dict[str, object]], results: list[dict[str, Any]]) -
 _MAPPED_OWNER = re.compile(r"maps to `([^`]*)`, who is not a person of the plan\Z")
 
 
-def _rehinted(d: Diagnostic, known: dict[str, dict[str, object]]) -> Diagnostic:
+def _rehinted(d: Diagnostic, known: _Every) -> Diagnostic:
     """A finding of the summary plan whose hint looks at every person: chosen among all."""
     if d.code == "PLC201":
         match = _UNKNOWN_ID.search(d.message)
@@ -1009,7 +1093,7 @@ def _compile_partitioned(
         if store is not None:
             store.put_record(names[i], value)
             if teams is not None:
-                store.put_record(teams_name(regions[i].path), teams)
+                store.put_text(teams_name(regions[i].path), teams)
         results[i] = value
     done = [value for value in results if value is not None]
     unit_level = list(problems or []) + list(quarter.diagnostics)
@@ -1021,7 +1105,7 @@ def _compile_partitioned(
         result.diagnostics = resolve_spans(unit_level, SpanResolver({quarter.path: quarter_source}))
         return result
     try:
-        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run)
+        combined = combine(quarter, {s.path: s for s in sources}, done, checks, run, store)
     except Unsafe as why:
         stats.fallback = str(why)
         return None
@@ -1105,7 +1189,7 @@ class _Job:
     quarter: FileUnit
     sources: list[SourceFile]
     digests: list[str]
-    priors: list[Any]  # each file's team record from the last run that recompiled it, or None
+    priors: list[str | None]  # each file's team record from the last run that recompiled it
     record: bool  # whether to make the team records (an edit; a cold check does not pay)
     checks: tuple[Check, ...]
     max_bytes: int
@@ -1114,12 +1198,35 @@ class _Job:
 
 
 def _idle_core() -> bool:
-    """Whether a second process would find a core to run on: on a machine already busier
-    than its cores (load average), a forked child only adds its own overhead."""
+    """Whether a second process would find a core to run on now.
+
+    The 1-minute load average alone said no on an idle machine: a benchmark or an
+    editor running ``planc check`` again and again keeps it near 1 with planc's own
+    runs, and 1 + 1 > 2 cores. So: fewer processes runnable *now* than cores
+    (Linux counts them in ``/proc/loadavg``, this one included) and a load average
+    below the cores (a machine busy on average is not idle for a moment); where the
+    count is missing, the load average leaves a core free."""
     try:
-        return os.getloadavg()[0] + 1 <= (os.cpu_count() or 1)
-    except (OSError, AttributeError):  # no load average here (Windows)
+        cores = len(os.sched_getaffinity(0))  # the cores this process may run on
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # no load average here (Windows: no fork either)
         return True
+    try:
+        with open("/proc/loadavg", "rb") as counts:
+            running = int(counts.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        running = None
+    return idle_core(cores, load, running)
+
+
+def idle_core(cores: int, load: float, running: int | None) -> bool:
+    """:func:`_idle_core`'s rule: ``running`` counts this process."""
+    if running is None:
+        return load + 1 <= cores
+    return running < cores and load < cores
 
 
 def _read_teams(job: _Job, store: ResultStore | None) -> None:
@@ -1128,7 +1235,7 @@ def _read_teams(job: _Job, store: ResultStore | None) -> None:
     file was not in it) does not pay for them."""
     job.record = store is not None and 0 < len(job.sources) <= _MAX_RECORDED
     job.priors = [
-        store.get_record(teams_name(s.path)) if job.record and store is not None else None
+        store.get_text(teams_name(s.path)) if job.record and store is not None else None
         for s in job.sources
     ]
 
@@ -1138,7 +1245,7 @@ def teams_name(path: str) -> str:
     return ":".join(("teams", str(FORMAT), __version__, schema_digest(), path))
 
 
-_Done = tuple[dict[str, Any] | None, dict[str, Any] | None, list[int] | None]
+_Done = tuple[dict[str, Any] | None, str | None, list[int] | None]
 
 
 def _region_job(index: int) -> _Done:
@@ -1151,9 +1258,12 @@ def _region_job(index: int) -> _Done:
     unit = None
     texts: list[str] | None = None
     fresh: list[int] | None = None
-    prior = job.priors[index]
-    if split is not None and prior is not None:
-        reused = _unit_from_teams(source, split, prior, job.digests[index], job)
+    prior = _TeamsRecord.parse(job.priors[index], source.path)
+    # digests only where a record is read or made (a cold check makes none)
+    wanted = prior is not None or job.record
+    sums = _Digests.of(split) if split is not None and wanted else None
+    if split is not None and sums is not None and prior is not None:
+        reused = _unit_from_teams(source, split, sums, prior, job.digests[index], job)
         if reused is not None:
             unit, texts, fresh = reused
     if unit is None:
@@ -1161,9 +1271,10 @@ def _region_job(index: int) -> _Done:
     if unit.data is not None and unit.data.get("kind") == "quarter":
         return None, None, None  # a second quarter file: the full compile reports it
     record = None
-    if split is not None and (job.record or texts is not None):
-        rest = prior["rest"] if texts is not None else None  # same head and tail as the last
-        record = _teams_record(unit, split, texts, rest)  # before the model consumes the data
+    if split is not None and sums is not None and (job.record or texts is not None):
+        # same head and tail as the last record when its teams were reused
+        rest = prior.rest if texts is not None and prior is not None else None
+        record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
     resolver = chunks.ChunkSpans(source, split) if split is not None else None
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
@@ -1177,9 +1288,85 @@ def _region_job(index: int) -> _Done:
     return result, record, fresh
 
 
+@dataclass(frozen=True, slots=True)
+class _Digests:
+    """The digests of a split region file's pieces, taken once per run."""
+
+    head: str
+    tail: str
+    teams: list[str]
+
+    @staticmethod
+    def of(split: chunks.Split) -> _Digests:
+        return _Digests(
+            chunks.digest(split.head),
+            chunks.digest(split.tail),
+            [chunks.digest(c) for c in split.chunks],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _TeamsRecord:
+    """A region file's teams as the last recompile left them (see :func:`_teams_record`).
+
+    Kept as text, one JSON text a line: a header (path, digests), the rest of the
+    file's values, then each team's values. JSON texts hold no raw line break, so
+    nothing is escaped twice (as it would be inside one JSON document)."""
+
+    path: str
+    digest: str
+    head: str
+    tail: str
+    rest: str
+    teams: list[tuple[str, str]]  # (digest of the chunk's bytes, the team's values as JSON)
+
+    @staticmethod
+    def parse(text: str | None, path: str) -> _TeamsRecord | None:
+        """The record in ``text`` if it is one of ``path`` of the right shape, else None."""
+        if text is None:
+            return None
+        lines = text.split("\n")
+        try:
+            header = json.loads(lines[0])
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(header, dict):
+            return None
+        got, digest, head, tail = (header.get(k) for k in ("path", "digest", "head", "tail"))
+        digests = header.get("teams")
+        if not (
+            isinstance(got, str)
+            and isinstance(digest, str)
+            and isinstance(head, str)
+            and isinstance(tail, str)
+            and isinstance(digests, list)
+            and _strings(digests)
+        ):
+            return None
+        if got != path or len(lines) != 2 + len(digests):
+            return None
+        teams = list(zip(digests, lines[2:], strict=True))
+        return _TeamsRecord(got, digest, head, tail, lines[1], teams)
+
+    def text(self) -> str:
+        header = {
+            "path": self.path,
+            "digest": self.digest,
+            "head": self.head,
+            "tail": self.tail,
+            "teams": [d for d, _ in self.teams],
+        }
+        lines = [json.dumps(header, ensure_ascii=False, separators=(",", ":")), self.rest]
+        return "\n".join(lines + [t for _, t in self.teams])
+
+
 def _teams_record(
-    unit: FileUnit, split: chunks.Split, texts: list[str] | None, rest: str | None
-) -> dict[str, Any] | None:
+    unit: FileUnit,
+    split: chunks.Split,
+    sums: _Digests,
+    texts: list[str] | None,
+    rest: str | None,
+) -> str | None:
     """Each team's values as exact JSON text, keyed by the digest of its chunk's bytes,
     and the rest of the file's values (a clean file only: its values are all it gives)."""
     data = unit.data
@@ -1200,33 +1387,32 @@ def _teams_record(
             rest = _encode({**data, "region": {**region, "teams": []}})
     except (Unsafe, TypeError, ValueError):
         return None
-    return {
-        "path": unit.path,
-        "digest": unit.digest,
-        "head": chunks.digest(split.head),
-        "tail": chunks.digest(split.tail),
-        "rest": rest,
-        "teams": [[chunks.digest(c), t] for c, t in zip(split.chunks, texts, strict=True)],
-    }
+    if any("\n" in t for t in [rest, *texts]):  # never from json.dumps: refuse, never split
+        return None
+    pairs = list(zip(sums.teams, texts, strict=True))
+    return _TeamsRecord(unit.path, unit.digest, sums.head, sums.tail, rest, pairs).text()
 
 
 def _unit_from_teams(
-    source: SourceFile, split: chunks.Split, prior: Any, digest: str, job: _Job
+    source: SourceFile,
+    split: chunks.Split,
+    sums: _Digests,
+    prior: _TeamsRecord,
+    digest: str,
+    job: _Job,
 ) -> tuple[FileUnit, list[str], list[int]] | None:
     """The unit of an edited region file from its last record: the teams whose bytes did
     not change are taken from it, the others loaded alone; None where that is not sure
     (another head or tail, too many teams changed, a team with a diagnostic, a record of
     the wrong shape, values the schema refuses): the whole file is loaded then."""
     try:
-        if not _valid_teams_record(prior, source.path):
+        if prior.head != sums.head or prior.tail != sums.tail:
             return None
-        if prior["head"] != chunks.digest(split.head) or prior["tail"] != chunks.digest(split.tail):
-            return None
-        known = dict(reversed(prior["teams"]))  # the first of two equal chunks wins
+        known = dict(reversed(prior.teams))  # the first of two equal chunks wins
         texts: list[str] = []
         fresh: list[int] = []
-        for i, chunk in enumerate(split.chunks):
-            text = known.get(chunks.digest(chunk))
+        for i, chunk_digest in enumerate(sums.teams):
+            text = known.get(chunk_digest)
             if text is None:
                 fresh.append(i)
                 text = ""
@@ -1238,26 +1424,14 @@ def _unit_from_teams(
             if team is None:
                 return None
             texts[i] = _encode(team)
-        data = _decode(prior["rest"])
+        data = _decode(prior.rest)
         region = data["region"]
         region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
-        if not is_valid(data):
+        if len(region["teams"]) != len(texts) or not is_valid(data):  # a text of two teams
             return None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
         return None
     return FileUnit(source.path, digest, data, ()), texts, fresh
-
-
-def _valid_teams_record(value: Any, path: str) -> bool:
-    return (
-        isinstance(value, dict)
-        and value.get("path") == path
-        and _strings([value.get("head"), value.get("tail"), value.get("rest")])
-        and isinstance(value.get("teams"), list)
-        and all(
-            isinstance(pair, list) and len(pair) == 2 and _strings(pair) for pair in value["teams"]
-        )
-    )
 
 
 def _region_results(job: _Job) -> list[_Done]:

@@ -193,6 +193,39 @@ class UnitCache:
         except (OSError, TypeError, ValueError):
             return
 
+    def get_text(self, name: str) -> str | None:
+        """Text put under ``name`` by :meth:`put_text`, or None. Untrusted: parse it with care.
+
+        For large records made of many JSON texts (a region file's teams): kept as lines,
+        they are not escaped into one JSON string and read back character by character."""
+        path = self.folder / f"{_record_key(name)}.json"
+        try:
+            text = read_regular(path, _ENTRY_BOUND).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        first, newline, rest = text.partition("\n")
+        try:
+            head = json.loads(first)
+        except (ValueError, RecursionError):
+            return None
+        if not newline or not isinstance(head, dict) or head.get("text") != name:
+            return None  # a JSON record (one line) or another name's text
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return rest
+
+    def put_text(self, name: str, text: str) -> None:
+        """Keep ``text`` under ``name`` (an entry like any other: bounded, LRU); its first
+        line names it."""
+        try:
+            head = json.dumps({"text": name}, separators=(",", ":"))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = (head + "\n" + text).encode("utf-8")
+            _write(self.folder / f"{_record_key(name)}.json", data)
+            self._trim()
+        except (OSError, UnicodeEncodeError):
+            return
+
     def _trim(self) -> None:
         entries: list[tuple[float, int, Path]] = []
         with os.scandir(self.folder) as found:
