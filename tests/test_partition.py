@@ -12,6 +12,7 @@ key, a corrupted or foreign one is ignored, ``--no-cache`` reads none.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -528,9 +529,9 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
     results: list[Any] = []
     real_shared, real_result = partition._shared, partition.region_result
 
-    def spy(tasks: Any, both_cores: bool) -> Any:
+    def spy(tasks: Any, both_cores: bool, first: int | None = None) -> Any:
         forks.append(both_cores)
-        return real_shared(tasks, both_cores)
+        return real_shared(tasks, both_cores, first)
 
     def alone(*args: Any) -> Any:
         found = real_result(*args)
@@ -544,14 +545,48 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
     rng = random.Random(5)
     assert_same(plan, store)
     for _ in range(3):
-        _edit_one_number(plan, rng)
+        edited = _edit_one_number(plan, rng)
         sources, problems = read_directory(plan)
         full = check_sources(str(plan), sources, problems)
         part = compile_partitioned(str(plan), sources, CHECKS, problems, store=store, workers=2)
         assert part is not None and _key(part) == _key(full)
+        assert str(edited) in {r[0]["path"] for r in results[-1:]}
     assert forks[-6:] == [True, False] * 3
     assert all(shared == alone for shared, alone in results[-3:])
     assert any(r[0]["checks"] for r in results[-3:])  # findings came back from both
+
+
+def test_a_run_hook_sees_the_recompiled_files_model_here_with_both_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """allocate reads the partition's Q+R model through its run hook: with the checks
+    shared with a child, the first one still runs in this process."""
+    monkeypatch.setattr("planc.checks.partition._BOTH_CORES_BYTES", 0)
+    monkeypatch.setattr("planc.checks.partition._idle_core", lambda: True)
+    plan = _generate(tmp_path / "plan", 300, 0, 6)
+    store = UnitCache(tmp_path / "cache")
+    assert_same(plan, store)
+    edited = sorted((plan / "regions").glob("*.yaml"))[0]
+    for bump in range(1, 4):
+        data = edited.read_bytes()
+        spot = list(_NUMBER.finditer(data))[bump * 7]
+        edited.write_bytes(
+            data[: spot.start(1)] + str(int(spot.group(1)) + bump).encode() + data[spot.end(1) :]
+        )
+        sources, problems = read_directory(plan)
+        seen: list[Any] = []
+
+        def hook(check: Any, model: Any, seen: list[Any] = seen) -> Any:
+            seen.append(model)
+            return check.run(model)
+
+        found = compile_partitioned(
+            str(plan), sources, CHECKS, problems, store=store, workers=2, run=hook
+        )
+        assert found is not None
+        quarter = str(plan / "quarter.yaml")
+        # the Q+R model (the summary plan holds nodes of the other region file too)
+        assert {quarter, str(edited)} in [{n.loc.file for n in m.nodes.values()} for m in seen]
 
 
 def test_a_child_that_gives_nothing_back_leaves_its_tasks_to_this_process(
@@ -559,6 +594,10 @@ def test_a_child_that_gives_nothing_back_leaves_its_tasks_to_this_process(
 ) -> None:
     tasks: list[Any] = [lambda i=i: [i] * i for i in range(40)]
     assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
+    here: list[int] = []
+    kept = [*tasks[:5], lambda: here.append(os.getpid()) or [5] * 5, *tasks[6:]]
+    assert partition._shared(kept, True, first=5) == [[i] * i for i in range(40)]
+    assert here == [os.getpid()]  # the task kept back ran in this process, once
     monkeypatch.setattr("planc.checks.partition.pickle.dumps", lambda value: b"torn")
     assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
 

@@ -238,7 +238,8 @@ def region_result(
         partial(_ramp_candidates, plan, rfile),
     ]
     tasks += [partial(_found, run, check, plan) for check in chosen]
-    interface, ramp, *findings = _shared(tasks, both_cores)
+    # the first check always here: a caller's ``run`` then sees this plan in this process
+    interface, ramp, *findings = _shared(tasks, both_cores, first=2 if chosen else None)
     for check, found in zip(chosen, findings, strict=True):
         code = check.rule.code
         among = code in _AMONG_REGIONS
@@ -264,17 +265,20 @@ def _found(run: RunCheck, check: Check, plan: Plan) -> list[Diagnostic]:
     return list(run(check, plan))
 
 
-def _shared(tasks: list[Callable[[], Any]], both_cores: bool) -> list[Any]:
+def _shared(
+    tasks: list[Callable[[], Any]], both_cores: bool, first: int | None = None
+) -> list[Any]:
     """Each task's value, in order. With ``both_cores`` a forked child takes tasks too:
     each process claims the next task by reading one byte (its index) from a pipe
     filled beforehand (a one-byte read is atomic), so the process that finishes
     first takes more. The child hands its values back pickled through its own pipe
     (never a folder); whatever it does not give back (it failed, or died half way)
-    this process computes itself."""
+    this process computes itself. Task ``first`` is never offered: this process
+    runs it, before any other."""
     if not both_cores or len(tasks) < 2 or len(tasks) > 256 or not hasattr(os, "fork"):
         return [task() for task in tasks]
     claims, filler = os.pipe()
-    os.write(filler, bytes(range(len(tasks))))  # far below a pipe's buffer
+    os.write(filler, bytes(i for i in range(len(tasks)) if i != first))  # below a pipe's buffer
     os.close(filler)  # once every index is taken, a read finds the end
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -288,7 +292,8 @@ def _shared(tasks: list[Callable[[], Any]], both_cores: bool) -> list[Any]:
             os._exit(0)
     os.close(write_end)
     try:
-        done = _claimed(tasks, claims)
+        done = {} if first is None else {first: tasks[first]()}
+        done.update(_claimed(tasks, claims))
     finally:
         os.close(claims)
         with os.fdopen(read_end, "rb") as pipe:
