@@ -275,6 +275,10 @@ class _Quotas:
     plan: Plan
     _ramps: dict[tuple[int, int] | None, Fraction] = field(default_factory=dict)
     _peers: dict[tuple[str, str], list[Decimal]] = field(default_factory=dict)
+    _full: dict[str, bool] = field(default_factory=dict)  # person -> on a full quota
+    _medians: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    # (team, metric, factor) -> the reduced quota (the metric gives the rounding unit)
+    _allowed: dict[tuple[str, str, Fraction], Decimal] = field(default_factory=dict)
 
     def ramp(self, person: Person) -> Fraction:
         # The ramp counts months of tenure: the start's year and month are all it needs.
@@ -292,6 +296,30 @@ class _Quotas:
             peers = self._peers[key] = self._collect_peers(team, metric)
         return peers
 
+    def median(self, team: Node, metric: str, peers: list[Decimal]) -> Decimal:
+        key = (team.id, metric)
+        found = self._medians.get(key)
+        if found is None:
+            found = self._medians[key] = Decimal(statistics.median(peers))
+        return found
+
+    def allowed(self, team: Node, metric: Metric, factor: Fraction, median: Decimal) -> Decimal:
+        """The reduced quota: ``factor`` % of the team's median, rounded up."""
+        key = (team.id, metric.id, factor)
+        found = self._allowed.get(key)
+        if found is None:
+            unit = self.plan.policy.rounding if metric.unit == "currency" else Decimal(1)
+            found = self._allowed[key] = round_up(Fraction(median) * factor / 100, unit)
+        return found
+
+    def _on_full_quota(self, person: Person) -> bool:
+        full = self._full.get(person.id)
+        if full is None:
+            full = self._full[person.id] = (
+                self.ramp(person) == 100 and presence_factor(self.plan, person) == 100
+            )
+        return full
+
     def _collect_peers(self, team: Node, metric: str) -> list[Decimal]:
         plan = self.plan
         peers = []
@@ -300,7 +328,7 @@ class _Quotas:
             person = plan.people.get(rep_id)
             if rep is None or person is None or metric not in rep.targets:
                 continue
-            if self.ramp(person) == 100 and presence_factor(plan, person) == 100:
+            if self._on_full_quota(person):
                 peers.append(rep.targets[metric].value)
         return peers
 
@@ -332,9 +360,8 @@ def _reduced_quotas(
             peers = quotas.full_quota_peers(team, metric_id)
             if not peers:
                 continue
-            median = Decimal(statistics.median(peers))
-            unit = plan.policy.rounding if metric.unit == "currency" else Decimal(1)
-            allowed = round_up(Fraction(median) * factor / 100, unit)
+            median = quotas.median(team, metric_id, peers)
+            allowed = quotas.allowed(team, metric, factor, median)
             if target.value > allowed + plan.policy.tolerance:
                 yield node, target, factor, allowed, median
 
