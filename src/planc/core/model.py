@@ -633,12 +633,14 @@ class Plan:
     def ancestors(self, node_id: str) -> Iterator[Node]:
         """The node itself, then each parent up to the company (each node once: a node that
         is its own parent, through an id collision, ends the walk)."""
-        current = self.nodes.get(node_id)
-        seen: set[str] = set()
+        nodes = self.nodes
+        current = nodes.get(node_id)
+        seen: list[str] = []  # a handful of levels: a list is cheaper than a set
         while current is not None and current.id not in seen:
-            seen.add(current.id)
+            seen.append(current.id)
             yield current
-            current = self.nodes.get(current.parent) if current.parent else None
+            parent = current.parent
+            current = nodes.get(parent) if parent else None
 
 
 @dataclass(slots=True)
