@@ -151,6 +151,23 @@ def _reduced_plain(  # noqa: PLR0912 - the plain form, as it was
     return found
 
 
+def _stretch_sums_plain(plan: Plan) -> dict[tuple[str, str], Decimal]:
+    sums: dict[tuple[str, str], Decimal] = {}
+    for node in plan.nodes.values():
+        parent = plan.nodes.get(node.parent or "")
+        if parent is None:
+            continue
+        for metric_id, target in node.targets.items():
+            above = parent.targets.get(metric_id)
+            metric = plan.metrics.get(metric_id)
+            if above is None or above.stretch is None or metric is None or not metric.summed:
+                continue
+            own = target.stretch if target.stretch is not None else target.value
+            key = (parent.id, metric_id)
+            sums[key] = sums.get(key, Decimal(0)) + own
+    return sums
+
+
 def _exact(mapping: object) -> list[tuple[object, str]]:
     """Items with each Decimal as its text (so 5E+3 and 5000 differ)."""
     assert isinstance(mapping, dict)
@@ -168,6 +185,12 @@ def test_level_sums_in_one_pass_equal_one_metric_at_a_time(plans: list[Plan]) ->
         for metric in metrics:
             assert _exact(together[metric]) == _exact(levels.level_sums(plan, metric))
         assert levels._level_sums_of(plan, []) == {}
+
+
+def test_stretch_sums_equal_the_plain_ones_in_order(plans: list[Plan]) -> None:
+    for plan in plans:
+        assert _exact(levels._stretch_sums(plan)) == _exact(_stretch_sums_plain(plan))
+    assert any(levels._stretch_sums(plan) for plan in plans)
 
 
 def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -> None:

@@ -281,14 +281,23 @@ def stretch_out_of_band(plan: Plan) -> Iterator[Finding]:
 def _stretch_sums(plan: Plan) -> dict[tuple[str, str], Decimal]:
     """(parent id, metric) -> the children's stretch (else value), for parents with a stretch."""
     sums: dict[tuple[str, str], Decimal] = {}
+    summed = {metric.id for metric in plan.metrics.values() if metric.summed}
+    stretched: dict[str, set[str]] = {}  # parent -> its summed metrics with a stretch
     for node in plan.nodes.values():
         parent = plan.nodes.get(node.parent or "")
         if parent is None:
             continue
+        wanted = stretched.get(parent.id)
+        if wanted is None:
+            wanted = stretched[parent.id] = {
+                metric_id
+                for metric_id, above in parent.targets.items()
+                if above.stretch is not None and metric_id in summed
+            }
+        if not wanted:
+            continue
         for metric_id, target in node.targets.items():
-            above = parent.targets.get(metric_id)
-            metric = plan.metrics.get(metric_id)
-            if above is None or above.stretch is None or metric is None or not metric.summed:
+            if metric_id not in wanted:
                 continue
             own = target.stretch if target.stretch is not None else target.value
             key = (parent.id, metric_id)
