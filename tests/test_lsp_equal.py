@@ -115,3 +115,61 @@ def test_after_random_keystrokes_the_server_shows_what_check_says(
     expected = _checked(saved)
     assert any(expected.values()), "the edits broke nothing: a weak test"
     assert _shown(shown) == _shown(expected)
+
+
+def test_a_file_opened_later_is_edited_by_its_teams_and_shows_what_check_says(
+    tmp_path: Path,
+) -> None:
+    """The folder is compiled when the quarter file is opened; a region file opened after
+    it gets its team record at the next pause (``$/planc/teams``), so its first edit loads
+    only the team it changed. Its diagnostics are still exactly check's."""
+    workspace = tmp_path / "editor"
+    shutil.copytree(REPO / "plans" / QUARTER, workspace / "plans" / QUARTER)
+    shutil.copytree(REPO / "schema", workspace / "schema")
+    plan = workspace / "plans" / QUARTER
+    region = plan / "regions" / "north.yaml"
+    text = region.read_text(encoding="utf-8")
+    rng = random.Random(5)
+    client = LspClient(workspace, initialization_options={"timings": True})
+    loaded: list[dict[str, Any]] = []
+    try:
+        quarter = client.open(plan / "quarter.yaml")
+        client.diagnostics(quarter, timeout=120, version=1)
+        mark = client.mark()
+        uri = client.open(region)
+        client.diagnostics(uri, timeout=120, version=1, after=mark)
+        _, _, made = client.wait_for(
+            lambda m: m.get("method") == "$/planc/teams", timeout=120, after=mark
+        )
+        assert made["params"]["files"] == [str(region)]
+        for _ in range(4):
+            numbers = list(NUMBER.finditer(text, text.index("- rep: ")))
+            number = rng.choice(numbers)
+            index = rng.randrange(number.start() + 1, number.end())
+            digit = rng.choice([d for d in "0123456789" if d != text[index]])
+            line = text.count("\n", 0, index)
+            column = index - (text.rfind("\n", 0, index) + 1)
+            mark = client.mark()
+            client.change(uri, digit, (line, column), (line, column + 1))
+            text = text[:index] + digit + text[index + 1 :]
+            version = client.versions[uri]
+            client.diagnostics(uri, timeout=120, version=version, after=mark)
+            _, _, timing = client.wait_for(
+                lambda m, v=version: (
+                    m.get("method") == "$/planc/timings" and m["params"]["version"] == v
+                ),
+                timeout=60,
+                after=mark,
+            )
+            loaded.append(timing["params"]["phases"])
+        shown = _published(client)
+    finally:
+        assert client.shutdown() == 0, b"".join(client.stderr).decode(errors="replace")
+    # every edit, the first one too, loaded the edited team alone
+    assert [(p["files_loaded_whole"], p["teams_loaded"]) for p in loaded] == [(0, 1)] * 4
+    saved = tmp_path / "saved" / QUARTER
+    shutil.copytree(plan, saved)
+    (saved / "regions" / "north.yaml").write_text(text, encoding="utf-8")
+    expected = _checked(saved)
+    assert any(expected.values()), "the edits broke nothing: a weak test"
+    assert _shown(shown) == _shown(expected)

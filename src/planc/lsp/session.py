@@ -16,6 +16,7 @@ it; the other checks still run.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -26,6 +27,7 @@ from pathlib import Path
 from planc.checks import CHECKS
 from planc.checks.base import Check
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned
+from planc.checks.warmup import MAX_FILES, has_team_record, make_team_records
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import CheckResult, Frontend, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -35,6 +37,7 @@ from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.lsp.rules import CHECK_FAILED
 
+LOG = logging.getLogger("planc.lsp")
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 _KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 _PLAN_FILE = re.compile(rb"^(planc|kind):", re.MULTILINE)
@@ -128,6 +131,7 @@ class QuarterSession:
     _running: int = 0  # generation of the compile under way
     _model_only: bool = False  # a refresh: the model for the features, no check
     _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> bytes, digest
+    _tried: set[str] = field(default_factory=set)  # files whose team records were made (or tried)
     # where the last compile's time went (seconds; counts of region results), for the bench
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -166,6 +170,10 @@ class QuarterSession:
         sources, problems = self.sources(buffers)
         read = time.perf_counter()
         self._still_wanted()
+        digests = self._known_digests(sources)
+        first = PartitionStats()
+        self._teams_first(sources, buffers, digests, True, first)
+        prepared = time.perf_counter()
         stats = PartitionStats()
         result = compile_partitioned(
             str(self.root),
@@ -177,13 +185,18 @@ class QuarterSession:
             stats=stats,
             workers=1,  # a thread of the server: never fork it
             run=self._guarded,
-            digests=self._known_digests(sources),
+            digests=digests,
         )
         self.timings = {
             "sources": read - started,
-            "partition": time.perf_counter() - read,
-            "regions_computed": len(stats.computed),
+            "digests": prepared - read,  # with the team records made first, if any
+            "partition": time.perf_counter() - prepared,
+            # a region result made with its team record first is not computed again
+            "regions_computed": len(stats.computed) + len(first.computed),
             "regions_cached": len(stats.cached),
+            # teams loaded alone (the other teams' values from the edited file's record)
+            "teams_loaded": sum(len(t) for t in stats.teams.values()),
+            "files_loaded_whole": len(set(stats.computed) - set(stats.teams)),
         }
         if result is None:
             whole = self.compile(buffers, generation)
@@ -193,6 +206,85 @@ class QuarterSession:
         self.result = result
         self._stale = (dict(buffers), generation)
         return result
+
+    def _teams_first(
+        self,
+        sources: list[SourceFile],
+        buffers: Mapping[Path, bytes],
+        digests: Mapping[str, str],
+        cold_only: bool,
+        stats: PartitionStats | None = None,
+    ) -> list[str]:
+        """Make the team records of the open region files that have none (at most two), so
+        that the first edit of each loads only the teams it changed, as the later ones do.
+
+        ``cold_only``: only when the folder was never compiled (the quarter file's unit is
+        not in the store): the region results made here are then the ones the compile of
+        the folder reads, so nothing is checked twice. Otherwise (a file opened in a folder
+        compiled before: :meth:`prepare`) the open files' regions are checked again."""
+        quarters = [s for s in sources if is_quarter_text(s.data)]
+        if len(quarters) != 1:
+            return []  # the partition is not used (or falls back): no team to keep
+        quarter = quarters[0]
+        if cold_only and digests.get(quarter.path) in self.memory.units:
+            return []
+        focus = self._without_teams(sources, buffers, quarter)[:MAX_FILES]
+        if not focus:
+            return []
+        try:
+            made = make_team_records(
+                str(self.root),
+                quarter,
+                focus,
+                self.checks,
+                self.memory,
+                self._guarded,
+                self.max_bytes,
+                digests,
+                stats,
+            )
+        except Cancelled:
+            raise
+        except Exception:  # only a head start: the compile of the folder still runs
+            LOG.exception("team records of %s failed", self.root)
+            made = []
+        self._tried.update(s.path for s in focus)  # a file the partition cannot split: once
+        return made
+
+    def _without_teams(
+        self, sources: list[SourceFile], buffers: Mapping[Path, bytes], quarter: SourceFile
+    ) -> list[SourceFile]:
+        """The open region files of the folder whose teams the store does not hold."""
+        return [
+            s
+            for s in sources
+            if s is not quarter
+            and Path(s.path) in buffers
+            and s.path not in self._tried
+            and not has_team_record(self.memory, s.path)
+        ]
+
+    def needs_teams(self, buffers: Mapping[Path, bytes]) -> bool:
+        """Whether an open region file of the folder has no team record yet (a file opened
+        after the folder was compiled): :meth:`prepare` makes it before its first edit."""
+        return any(
+            path.is_relative_to(self.root)
+            and path.name.endswith(PLAN_SUFFIXES)
+            and not is_quarter_text(data)
+            and str(path) not in self._tried
+            and not has_team_record(self.memory, str(path))
+            for path, data in buffers.items()
+        )
+
+    def prepare(self, buffers: Mapping[Path, bytes], generation: int) -> list[str]:
+        """Make the team records of the open region files that have none (see
+        :meth:`_teams_first`); raises :class:`Cancelled` when an edit comes meanwhile (that
+        edit's compile makes its file's record itself). Nothing is published."""
+        self._running = generation
+        self._still_wanted()
+        sources, _ = self.sources(buffers)
+        digests = self._known_digests(sources)
+        return self._teams_first(sources, buffers, digests, False)
 
     def _known_digests(self, sources: list[SourceFile]) -> dict[str, str]:
         """Each file's digest: kept for a file whose bytes are what the last compile read
