@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+import planc.core.pipeline
 import planc.core.spans
+import planc.lsp.session
 from planc.checks import CHECKS
 from planc.checks.base import Check
 from planc.checks.warmup import has_team_record
 from planc.core.composer import compose_nodes
-from planc.lsp.session import Cancelled, QuarterSession, quarter_root
+from planc.lsp.session import Cancelled, DiskReads, QuarterSession, quarter_root
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -137,7 +139,6 @@ def test_the_model_and_its_baseline_are_built_when_asked(plan: Path) -> None:
 def test_a_file_whose_bytes_did_not_change_is_not_hashed_again(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import planc.lsp.session
 
     east = plan / "regions" / "east.yaml"
     session = QuarterSession(plan)
@@ -239,3 +240,61 @@ def test_a_file_without_teams_to_keep_is_tried_once(plan: Path) -> None:
     assert not has_team_record(session.memory, str(east))
     assert not session.needs_teams({east: crlf})
     assert session.prepare({east: crlf}, session.generation) == []
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    read: list[Path] = []
+    real = planc.lsp.session.read_directory
+
+    def counting(root: Path, max_bytes: int) -> Any:
+        read.append(root)
+        return real(root, max_bytes)
+
+    monkeypatch.setattr(planc.lsp.session, "read_directory", counting)
+    return read
+
+
+def test_the_folder_is_read_again_only_when_a_stat_changes(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(planc.lsp.session, "SETTLED_SECONDS", 0)
+    read = _counting_reads(monkeypatch)
+    disk = DiskReads(1 << 26)
+    first, _ = disk.read(plan)
+    again, _ = disk.read(plan)
+    assert len(read) == 1 and [s.path for s in again] == [s.path for s in first]
+    assert all(a.data is b.data for a, b in zip(first, again, strict=True))  # compared by `is`
+    north = plan / "regions" / "north.yaml"
+    changes = [
+        lambda: north.write_bytes(_one_number(north)),  # same size, new bytes
+        lambda: (plan / "regions" / "west.yml").write_bytes(b"planc: 1\n"),  # a new file
+        (plan / "regions" / "west.yml").unlink,  # gone again
+        (plan / "extra").mkdir,  # a new folder (its files would be read)
+        lambda: (plan / "extra" / "more.yaml").write_bytes(b"planc: 1\n"),
+        lambda: north.chmod(0o200),  # unreadable now: read_directory reports it
+        lambda: north.chmod(0o644),
+    ]
+    for step, change in enumerate(changes, start=2):
+        change()
+        found, problems = disk.read(plan)
+        expected = planc.core.pipeline.read_directory(plan, 1 << 26)
+        assert len(read) == step, step
+        assert [(s.path, s.data) for s in found] == [(s.path, s.data) for s in expected[0]]
+        assert [d.message for d in problems] == [d.message for d in expected[1]]
+        disk.read(plan)
+        assert len(read) == step  # then reused
+
+
+def test_a_file_written_just_now_is_read_again_every_time(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within SETTLED_SECONDS of a write a second write may keep size and mtime (one tick of
+    the clock): nothing read in that spell is reused."""
+    read = _counting_reads(monkeypatch)
+    disk = DiskReads(1 << 26)
+    north = plan / "regions" / "north.yaml"
+    north.write_bytes(north.read_bytes())  # written now
+    disk.read(plan)
+    disk.read(plan)
+    assert len(read) == 2
+    disk.forget()

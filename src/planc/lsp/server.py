@@ -567,6 +567,8 @@ def _did_change(server: PlanServer, params: types.DidChangeTextDocumentParams) -
 @SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def _did_save(server: PlanServer, params: types.DidSaveTextDocumentParams) -> None:
     server.roots.clear()  # a new file saved into a folder may make it a quarter
+    for session in server.sessions.values():
+        session.disk.forget()  # the saved file is read from the disk again
     server.schedule(params.text_document.uri)
 
 
@@ -594,6 +596,7 @@ def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> N
             continue
         for root, session in list(server.sessions.items()):
             if path.is_relative_to(root) and not server.stopping:
+                session.disk.forget()  # the client saw it change: read the folder again
                 session.generation += 1
                 server._spawn(server._compile(session, change.uri, session.generation))
 
