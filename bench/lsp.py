@@ -60,6 +60,7 @@ GOALS = {2000: 0.2, 10000: 1.0}
 MONTHS = re.compile(r"months: \[(\d+)")
 REP = re.compile(r"^ +- rep: ", re.MULTILINE)
 TEAM = re.compile(r"^    - id: ", re.MULTILINE)  # a team of the region file
+COUNTS = ("regions_", "teams_", "files_")  # phases of $/planc/timings that are counts
 
 
 @dataclass
@@ -262,7 +263,7 @@ def report(sizes: list[SizeRun]) -> str:
         names = sorted({name for phases in s.phases for name in phases})
         medians = {n: _median([p.get(n, 0.0) for p in s.phases]) for n in names}
         said = ", ".join(
-            f"{n} {v:.0f}" if n.startswith("regions") else f"{n} {v * 1000:.0f} ms"
+            f"{n} {v:.0f}" if n.startswith(COUNTS) else f"{n} {v * 1000:.0f} ms"
             for n, v in medians.items()
         )
         lines.append(f"\nserver's own account at {s.reps:,} reps (medians): {said}")
