@@ -298,3 +298,24 @@ def test_a_file_written_just_now_is_read_again_every_time(
     disk.read(plan)
     assert len(read) == 2
     disk.forget()
+
+
+def test_a_file_changed_on_disk_while_another_is_edited_is_compiled_from_the_disk(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the folder's reads reused, a file written by another program (no watched-file
+    notice) is still what the next keystroke's compile reads: the same diagnostics as a
+    compile of the folder from scratch."""
+    monkeypatch.setattr(planc.lsp.session, "SETTLED_SECONDS", 0)
+    east, north = plan / "regions" / "east.yaml", plan / "regions" / "north.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({east: east.read_bytes()}, session.generation)
+    session.compile_diagnostics({east: _one_number(east)}, session.generation)
+    north.write_bytes(_one_number(north))  # another program writes north
+    found = session.compile_diagnostics({east: _one_number(east)}, session.generation)
+    whole = QuarterSession(plan).compile({east: _one_number(east)}, 0)
+    assert sorted(Path(d.span.path).name for d in found.diagnostics if d.code == "PLC303") == [
+        "east.yaml",
+        "north.yaml",
+    ]
+    assert _shown(found.diagnostics) == _shown(whole.diagnostics)
