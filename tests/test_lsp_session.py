@@ -224,6 +224,8 @@ def test_an_edit_cancels_the_team_records_and_they_are_made_later(plan: Path) ->
         session.prepare(opened, session.generation)
     session.checks = checks
     assert session.needs_teams(opened)  # not given up: made at the next pause
+    session.compile_diagnostics(opened, session.generation)
+    assert session.timings["regions_computed"] == 0  # north's result was put back
     assert session.prepare(opened, session.generation) == [str(north)]
     assert not session.needs_teams(opened)
     # east, never opened before, has no record: opening it makes one at the next pause

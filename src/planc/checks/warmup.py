@@ -12,7 +12,7 @@ edits after it).
 (the language server's open buffers) by running the partition itself, in the
 shape in which it makes them: first the quarter file alone (its unit goes into
 the store), then the quarter file with those region files, their region
-results hidden from the partition so that it recompiles them and keeps their
+results dropped from the store so that it recompiles them and keeps their
 teams. Nothing here builds a record: the partition does, as on an edit, and
 the diagnostics of these runs are thrown away (the caller's own compile of the
 whole folder gives them). Run before a cold compile of the folder, the region
@@ -23,44 +23,21 @@ files are not checked twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from planc.checks.base import Check
 from planc.checks.partition import (
     MemoryStore,
     PartitionStats,
-    ResultStore,
     RunCheck,
     compile_partitioned,
     result_name,
     teams_name,
 )
 from planc.core.cache import schema_digest
-from planc.core.frontend import FileUnit, unit_digest
+from planc.core.frontend import unit_digest
 from planc.core.source import SourceFile
 
 MAX_FILES = 2  # the partition keeps the teams of a run that recompiles at most this many
-
-
-@dataclass(slots=True)
-class _Hiding:
-    """A store that does not show some records (region results to compute again)."""
-
-    store: ResultStore
-    hidden: frozenset[str]
-
-    def get(self, digest: str) -> FileUnit | None:
-        return self.store.get(digest)
-
-    def put(self, unit: FileUnit) -> None:
-        self.store.put(unit)
-
-    def get_record(self, name: str) -> Any:
-        return None if name in self.hidden else self.store.get_record(name)
-
-    def put_record(self, name: str, value: Any) -> None:
-        self.store.put_record(name, value)
 
 
 def has_team_record(store: MemoryStore, path: str) -> bool:
@@ -100,17 +77,25 @@ def make_team_records(
             label, [quarter], checks, [], max_bytes, store=store, workers=1, run=run, digests=known
         )
     schema = schema_digest()
-    hidden = frozenset(result_name(known[s.path], quarter_digest, schema) for s in chosen)
-    compile_partitioned(
-        label,
-        [quarter, *chosen],
-        checks,
-        [],
-        max_bytes,
-        store=_Hiding(store, hidden),
-        stats=stats,
-        workers=1,
-        run=run,
-        digests=known,
-    )
+    names = [result_name(known[s.path], quarter_digest, schema) for s in chosen]
+    # their results, if kept, are made again (the same, with the teams); put back if the run
+    # stops half-way (a newer edit), so that the next compile does not make them again
+    dropped = {name: store.records.pop(name) for name in names if name in store.records}
+    try:
+        compile_partitioned(
+            label,
+            [quarter, *chosen],
+            checks,
+            [],
+            max_bytes,
+            store=store,
+            stats=stats,
+            workers=1,
+            run=run,
+            digests=known,
+        )
+    finally:
+        for name, value in dropped.items():
+            if name not in store.records:
+                store.put_record(name, value)
     return [s.path for s in chosen if has_team_record(store, s.path)]
