@@ -54,7 +54,7 @@ from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import locate
 from planc.track.engines import query as q
-from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
+from planc.track.engines.fold import BAD_CREATED, Coded, GroupedAggregator, Ledger, exact_units
 
 # Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
 # (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
@@ -172,9 +172,10 @@ def _load(
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
     keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
+    names = _name_codes(connection, [role for role in CODED if role in mapping.columns])
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, grouped, which, available)
+        return _set_rows(connection, grouped, which, available, names)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
@@ -232,23 +233,53 @@ def _typed_roles(table: sa.FromClause, roles: q.Roles) -> q.Roles:
     return q.Roles(**present)
 
 
+# Names the fold maps through lookup tables: fetched as codes into their distinct values
+CODED = ("owner", "product", "stage")
+
+
+def _name_codes(connection: Any, roles: list[str]) -> dict[str, list[Any]]:
+    """Number the distinct owners, products and stages of the grouped sets (one small table
+    each, ``planc_codes_<role>``): the sets then come to Python as integer codes, each
+    name made once instead of once per group (272k pipeline groups at 5M rows)."""
+    values = {}
+    for role in roles:  # fixed identifiers, never from the plan or the file
+        connection.execute(
+            f"CREATE TEMP TABLE planc_codes_{role} AS SELECT value, "
+            "CAST(row_number() OVER () - 1 AS BIGINT) AS code "
+            f"FROM (SELECT DISTINCT {role} AS value FROM {SETS} WHERE {role} IS NOT NULL)"
+        )
+        rows = connection.execute(f"SELECT value FROM planc_codes_{role} ORDER BY code")
+        values[role] = [row[0] for row in rows.fetchall()]
+    return values
+
+
 def _set_rows(
-    connection: Any, grouped: sa.TableClause, which: int, available: set[int]
+    connection: Any,
+    grouped: sa.TableClause,
+    which: int,
+    available: set[int],
+    names: dict[str, list[Any]],
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
     Integers come as int64 (-1 for NULL), days as ordinals, sums as the text
     of their DECIMAL (exact; turned into Decimal only where a sum is used),
-    names as objects.
+    the names of ``names`` as :class:`.fold.Coded` codes, other names as objects.
     """
     if which not in available:
         return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
-    for name in (*q.SET_KEYS[which], *q.AGGREGATES):
+    source: Any = grouped
+    wanted = (*q.SET_KEYS[which], *(name for name in q.AGGREGATES if name in q.NEEDED[which]))
+    for name in wanted:
         column = grouped.c[name]
         expr: Any
-        if name in _NAMES:
+        if name in names:
+            codes = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
+            source = source.outerjoin(codes, codes.c.value == column)
+            expr = sa.func.coalesce(codes.c.code, -1)
+        elif name in _NAMES:
             expr = column
         elif name in _SUMS:
             expr = sa.cast(column, sa.String)
@@ -258,8 +289,25 @@ def _set_rows(
         else:
             expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
         selected.append(expr.label(name))
-    found = _numpy(connection, sa.select(*selected).where(grouped.c.set_ == which))
-    return [_plain(found[column.name]) for column in selected]
+    statement = sa.select(*selected).select_from(source).where(grouped.c.set_ == which)
+    found = _numpy(connection, statement)
+    size = len(found[selected[0].name])
+    return [
+        Coded(np.asarray(found[name], dtype=np.int64), names[name])
+        if name in names
+        else _plain(found[name])
+        if name in found
+        else _unused(name, size)
+        for name in (*q.SET_KEYS[which], *q.AGGREGATES)
+    ]
+
+
+def _unused(name: str, size: int) -> Any:
+    """An aggregate the set does not compute (its fold never reads it), as NULL would come:
+    -1 for an integer or a day, None for a sum."""
+    if name in _SUMS:
+        return np.full(size, None, dtype=object)
+    return np.full(size, -1, dtype=np.int64)
 
 
 def _plain(values: Any) -> Any:
