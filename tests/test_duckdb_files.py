@@ -333,3 +333,37 @@ def test_names_come_as_codes_with_empty_values_as_pandas_reads_them(
     assert by_duckdb.actuals.ledger == by_pandas.actuals.ledger
     assert by_duckdb.actuals.months == by_pandas.actuals.months
     assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
+
+
+def test_a_csv_gets_its_accounts_from_the_one_scan(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV's won sums per account and first deals come from the main scan's sets (no second
+    parse of the text), a won stage spelled two ways added up again: pandas' figures."""
+    path = tmp_path / "spellings.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        "K1,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-03,100.25",
+        "K2,Moses Frase,GTX Basic,Newco,won,2017-07-01,2017-07-04,200",
+        "K3,Darcel Schlecht,GTX Basic,Newco,WON,2017-06-01,2017-06-30,50",
+        "K4,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-02,300",
+        "K5,Moses Frase,GTX Basic,Otherco,Lost,2017-07-01,2017-07-01,0",
+        "K6,Moses Frase,GTX Basic,Otherco,Engaging,2017-07-01,,",
+        "K7,Moses Frase,GTX Basic,Otherco,Negotiating,2017-07-01,2017-07-01,999",  # not won
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    def no_second_scan(*args: Any) -> None:
+        raise AssertionError("the accounts were read by a second scan")
+
+    monkeypatch.setattr(duckdb_files, "_accounts", no_second_scan)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger
+    assert loaded.diagnostics == by_pandas.diagnostics  # the unknown stage's warning
+    assert any(m.new_accounts for m in loaded.actuals.months.values())
