@@ -14,6 +14,8 @@ aggregate planc needs from that single scan:
   and account counts look at): the amount and the first day. planc keeps the
   won stages' groups: sums per account and each account's first deal.
 - ``KEYS`` (a key column mapped): keys on more than one row (``HAVING``).
+- ``ACCOUNT_SUMS``, ``FIRST_DEALS`` (DuckDB over a CSV, :func:`fanout_query` only): the
+  won deals' accounts from the same scan, by stage (the won stages are known only after it).
 - ``PIPELINE``, ``OPEN_AGES``, ``CYCLES`` (a created-date column mapped): what
   the pipeline forecast needs -- deals created by the as-of day by owner,
   product, stage, week of age and whether they closed by then; ages of the
@@ -542,6 +544,8 @@ def aggregate_query(
     Result columns: ``set_``, then :data:`KEY_COLUMNS` (NULL where a set does
     not group by one), then :data:`AGGREGATES`.
     """
+    if plan.account_scan:  # FIRST_DEALS is no plain GROUP BY: fanout_query's alone
+        raise ValueError("ACCOUNT_SUMS and FIRST_DEALS are sets of fanout_query only")
     rows = _keyed_rows(source, roles, window, plan)
     sets = sets_of(rows, plan)
     grouped = {name for s in sets for name in SET_KEYS[s]}
