@@ -243,6 +243,8 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
                 entry["reader_cpus"] = reader_cpus
                 entry["fastest_reader_cpu"] = fastest_cpu
                 entry["reader_cpu_ratio"] = entry["planc_cpu"] / reader_cpus[fastest_cpu]
+                # what pandas' floor used as installed (pyarrow makes its text Arrow strings)
+                entry["reader_engine"] = track_bench.floor_engine(path)
             if best.exit_code != 0:
                 print(best.stderr[-2000:])
             results.append(entry)
@@ -511,6 +513,7 @@ def report(results: dict[str, Any]) -> None:
                 for name, s in r["readers"].items()
             )
             print(f"|  | | all readers: {others} | | | | |")
+            print(f"|  | | pandas as installed: {r['reader_engine']} | | | | |")
             print(
                 f"|  | | CPU: fastest {r['fastest_reader_cpu']} "
                 f"{r['reader_cpus'][r['fastest_reader_cpu']]:.2f}, planc {r['planc_cpu']:.2f} | | | "

@@ -24,7 +24,7 @@ from planc.checks import check_directory
 from planc.cli import cli
 from planc.core.model import Plan
 from planc.track import actuals
-from planc.track.engines import duckdb_files
+from planc.track.engines import duckdb_files, fold
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
@@ -297,3 +297,73 @@ def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     assert by_name == {"Darcel Schlecht": 1, "Moses Frase": 1}
     total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
     assert total == Decimal(1000)
+
+
+def test_names_come_as_codes_with_empty_values_as_pandas_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sets' owners, products and stages reach the fold as codes into their distinct values
+    (numbered by DuckDB, -1 for an empty value): the same actuals, pipeline and warnings."""
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    path = _warned_export(tmp_path)
+    empty = [
+        "E1,,GTX Basic,Cancity,Won,2017-07-01,2017-07-08,100",  # no owner
+        "E2,Moses Frase,,Cancity,Won,2017-07-01,2017-07-09,100",  # no product
+        "E3,Moses Frase,GTX Basic,Cancity,,2017-07-01,,",  # no stage
+        "E4,Moses Frase,,Cancity,Engaging,2017-07-20,,",  # open, no product
+    ]
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(empty) + "\n", encoding="utf-8")
+    fetched: list[Any] = []
+    set_rows = duckdb_files._set_rows
+
+    def spy(*args: Any) -> list[Any]:
+        found = set_rows(*args)
+        fetched.extend(found[:3])
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_set_rows", spy)
+    by_duckdb = _through_duckdb(path, with_created)
+    assert by_duckdb is not None and by_duckdb.actuals is not None
+    coded = [c for c in fetched if isinstance(c, fold.Coded)]
+    assert coded and any((c.codes == -1).any() for c in coded)  # an empty name: code -1
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    assert by_duckdb.diagnostics == by_pandas.diagnostics
+    assert by_duckdb.actuals.ledger == by_pandas.actuals.ledger
+    assert by_duckdb.actuals.months == by_pandas.actuals.months
+    assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
+
+
+def test_a_csv_gets_its_accounts_from_the_one_scan(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CSV's won sums per account and first deals come from the main scan's sets (no second
+    parse of the text), a won stage spelled two ways added up again: pandas' figures."""
+    path = tmp_path / "spellings.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        "K1,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-03,100.25",
+        "K2,Moses Frase,GTX Basic,Newco,won,2017-07-01,2017-07-04,200",
+        "K3,Darcel Schlecht,GTX Basic,Newco,WON,2017-06-01,2017-06-30,50",
+        "K4,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-02,300",
+        "K5,Moses Frase,GTX Basic,Otherco,Lost,2017-07-01,2017-07-01,0",
+        "K6,Moses Frase,GTX Basic,Otherco,Engaging,2017-07-01,,",
+        "K7,Moses Frase,GTX Basic,Otherco,Negotiating,2017-07-01,2017-07-01,999",  # not won
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    def no_second_scan(*args: Any) -> None:
+        raise AssertionError("the accounts were read by a second scan")
+
+    monkeypatch.setattr(duckdb_files, "_accounts", no_second_scan)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger
+    assert loaded.diagnostics == by_pandas.diagnostics  # the unknown stage's warning
+    assert any(m.new_accounts for m in loaded.actuals.months.values())

@@ -127,3 +127,31 @@ def test_the_workspace_makes_plan_documents() -> None:
         types.TextDocumentItem(uri="file:///p/r.yaml", language_id="yaml", version=1, text="a: 1\n")
     )
     assert isinstance(workspace.get_text_document("file:///p/r.yaml"), PlanDocument)
+
+
+def test_an_edit_splices_the_bytes_instead_of_encoding_the_buffer() -> None:
+    """After an edit the bytes are the old ones with the edit spliced in at its byte offset
+    (non-ASCII before it counted), not the whole buffer encoded again."""
+    theirs, ours = _pair("name: 张伟\nrep: 🙂\nmonths: [1, 2]\n", "utf-16")
+    assert ours.data == theirs.source.encode()
+    edits = [
+        ((2, 9), (2, 10), "7"),
+        ((1, 5), (1, 7), "李"),
+        ((0, 0), (0, 0), "é"),
+        ((2, 0), (3, 0), ""),
+    ]
+    for start, end, text in edits:
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(*start), types.Position(*end)), text=text
+        )
+        theirs.apply_change(copy.deepcopy(change))
+        ours.apply_change(copy.deepcopy(change))
+        spliced = ours._data
+        assert spliced is not None  # made by the edit, before anyone asked for the bytes
+        assert spliced == theirs.source.encode() and ours.data is spliced
+    typed = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)), text="\ud800"
+    )
+    ours.apply_change(typed)
+    assert ours._data is None  # a lone surrogate: encoded as planc reads it, when asked
+    assert ours.data == ours.source.encode("utf-8", "surrogatepass")

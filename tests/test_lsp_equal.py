@@ -115,3 +115,114 @@ def test_after_random_keystrokes_the_server_shows_what_check_says(
     expected = _checked(saved)
     assert any(expected.values()), "the edits broke nothing: a weak test"
     assert _shown(shown) == _shown(expected)
+
+
+def test_a_file_opened_later_is_edited_by_its_teams_and_shows_what_check_says(
+    tmp_path: Path,
+) -> None:
+    """The folder is compiled when the quarter file is opened; a region file opened after
+    it gets its team record at the next pause (``$/planc/teams``), so its first edit loads
+    only the team it changed. Its diagnostics are still exactly check's."""
+    workspace = tmp_path / "editor"
+    shutil.copytree(REPO / "plans" / QUARTER, workspace / "plans" / QUARTER)
+    shutil.copytree(REPO / "schema", workspace / "schema")
+    plan = workspace / "plans" / QUARTER
+    region = plan / "regions" / "north.yaml"
+    text = region.read_text(encoding="utf-8")
+    rng = random.Random(5)
+    client = LspClient(workspace, initialization_options={"timings": True})
+    loaded: list[dict[str, Any]] = []
+    try:
+        quarter = client.open(plan / "quarter.yaml")
+        client.diagnostics(quarter, timeout=120, version=1)
+        mark = client.mark()
+        uri = client.open(region)
+        client.diagnostics(uri, timeout=120, version=1, after=mark)
+        _, _, made = client.wait_for(
+            lambda m: m.get("method") == "$/planc/teams", timeout=120, after=mark
+        )
+        assert made["params"]["files"] == [str(region)]
+        for _ in range(4):
+            numbers = list(NUMBER.finditer(text, text.index("- rep: ")))
+            number = rng.choice(numbers)
+            index = rng.randrange(number.start() + 1, number.end())
+            digit = rng.choice([d for d in "0123456789" if d != text[index]])
+            line = text.count("\n", 0, index)
+            column = index - (text.rfind("\n", 0, index) + 1)
+            mark = client.mark()
+            client.change(uri, digit, (line, column), (line, column + 1))
+            text = text[:index] + digit + text[index + 1 :]
+            version = client.versions[uri]
+            client.diagnostics(uri, timeout=120, version=version, after=mark)
+            _, _, timing = client.wait_for(
+                lambda m, v=version: (
+                    m.get("method") == "$/planc/timings" and m["params"]["version"] == v
+                ),
+                timeout=60,
+                after=mark,
+            )
+            loaded.append(timing["params"]["phases"])
+        shown = _published(client)
+    finally:
+        assert client.shutdown() == 0, b"".join(client.stderr).decode(errors="replace")
+    # every edit, the first one too, loaded the edited team alone
+    assert [(p["files_loaded_whole"], p["teams_loaded"]) for p in loaded] == [(0, 1)] * 4
+    saved = tmp_path / "saved" / QUARTER
+    shutil.copytree(plan, saved)
+    (saved / "regions" / "north.yaml").write_text(text, encoding="utf-8")
+    expected = _checked(saved)
+    assert any(expected.values()), "the edits broke nothing: a weak test"
+    assert _shown(shown) == _shown(expected)
+
+
+def test_a_file_written_on_disk_between_keystrokes_is_read_and_shown_as_check_says(
+    tmp_path: Path,
+) -> None:
+    """The server reads the folder again only when a stat of it changes (here with reads
+    reused at once: SETTLED_SECONDS 0). Another program writes a region file between two
+    keystrokes in another file, with no watched-file notice: the next keystroke shows its
+    diagnostics, as ``planc check`` of the folder does."""
+    workspace = tmp_path / "editor"
+    shutil.copytree(REPO / "plans" / QUARTER, workspace / "plans" / QUARTER)
+    shutil.copytree(REPO / "schema", workspace / "schema")
+    plan = workspace / "plans" / QUARTER
+    east, north = plan / "regions" / "east.yaml", plan / "regions" / "north.yaml"
+    text = east.read_text(encoding="utf-8")
+    numbers = list(NUMBER.finditer(text, text.index("- rep: ")))
+    prelude = "import planc.lsp.session\nplanc.lsp.session.SETTLED_SECONDS = 0\n"
+    client = LspClient(workspace, prelude=prelude)
+    try:
+        uri = client.open(east)
+        client.diagnostics(uri, timeout=120, version=1)
+        for step, number in enumerate(numbers[:2]):
+            if step == 1:  # another program writes north (a month changed: PLC303)
+                data = north.read_text(encoding="utf-8")
+                month = data.index("months: [", data.index("- rep: ")) + len("months: [")
+                digit = "2" if data[month] == "1" else "1"
+                north.write_text(data[:month] + digit + data[month + 1 :], encoding="utf-8")
+            index = number.start() + 1
+            digit = "7" if text[index] != "7" else "3"
+            line = text.count("\n", 0, index)
+            column = index - (text.rfind("\n", 0, index) + 1)
+            mark = client.mark()
+            client.change(uri, digit, (line, column), (line, column + 1))
+            text = text[:index] + digit + text[index + 1 :]
+            client.diagnostics(uri, timeout=120, version=client.versions[uri], after=mark)
+        # north's diagnostics are published after east's (files in order of their paths)
+        client.wait_for(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"].endswith("/north.yaml")
+            ),
+            timeout=60,
+            after=mark,
+        )
+        shown = _published(client)
+    finally:
+        assert client.shutdown() == 0, b"".join(client.stderr).decode(errors="replace")
+    saved = tmp_path / "saved" / QUARTER
+    shutil.copytree(plan, saved)
+    (saved / "regions" / "east.yaml").write_text(text, encoding="utf-8")
+    expected = _checked(saved)
+    assert "north.yaml" in expected, "the write on disk broke nothing: a weak test"
+    assert _shown(shown) == _shown(expected)

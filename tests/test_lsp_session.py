@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 
+import planc.core.pipeline
 import planc.core.spans
+import planc.lsp.session
 from planc.checks import CHECKS
 from planc.checks.base import Check
+from planc.checks.warmup import has_team_record
 from planc.core.composer import compose_nodes
-from planc.lsp.session import Cancelled, QuarterSession, quarter_root
+from planc.lsp.session import Cancelled, DiskReads, QuarterSession, quarter_root
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -136,7 +139,6 @@ def test_the_model_and_its_baseline_are_built_when_asked(plan: Path) -> None:
 def test_a_file_whose_bytes_did_not_change_is_not_hashed_again(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import planc.lsp.session
 
     east = plan / "regions" / "east.yaml"
     session = QuarterSession(plan)
@@ -157,3 +159,165 @@ def test_a_file_whose_bytes_did_not_change_is_not_hashed_again(
     assert [d.code for d in found.diagnostics] == ["PLC303"]
     found = session.compile_diagnostics({}, session.generation)  # closed: the disk again
     assert hashed == ["east.yaml", "east.yaml"] and found.diagnostics == []
+
+
+def _one_number(path: Path) -> bytes:
+    """``path``'s bytes with one month of its first rep changed (the months stop adding up)."""
+    data = path.read_bytes()
+    start = data.index(b"months: [", data.index(b"- rep: ")) + len(b"months: [")
+    digit = data[start : start + 1]
+    return data[:start] + (b"2" if digit == b"1" else b"1") + data[start + 1 :]
+
+
+def _shown(diagnostics: list[Any]) -> list[tuple[Any, ...]]:
+    return [(d.code, d.severity, d.span, d.message, d.hint) for d in diagnostics]
+
+
+def test_the_first_edit_after_open_loads_only_the_teams_it_changed(plan: Path) -> None:
+    """Opening the folder makes the open file's team record with its region result (not
+    checked twice): its first edit takes the team path, as the edits after it do."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({east: east.read_bytes()}, session.generation)
+    assert session.timings["regions_computed"] == 3  # east once, with its teams
+    assert has_team_record(session.memory, str(east))
+    edited = _one_number(east)
+    found = session.compile_diagnostics({east: edited}, session.generation)
+    assert session.timings["teams_loaded"] == 1
+    assert session.timings["files_loaded_whole"] == 0
+    whole = QuarterSession(plan).compile({east: edited}, 0)
+    assert any(d.code == "PLC303" for d in found.diagnostics)
+    assert _shown(found.diagnostics) == _shown(whole.diagnostics)
+
+
+def test_a_file_opened_later_gets_its_teams_before_its_first_edit(plan: Path) -> None:
+    quarter, north = plan / "quarter.yaml", plan / "regions" / "north.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({quarter: quarter.read_bytes()}, session.generation)
+    assert not session.needs_teams({quarter: quarter.read_bytes()})  # not a region file
+    opened = {quarter: quarter.read_bytes(), north: north.read_bytes()}
+    assert session.needs_teams(opened) and not has_team_record(session.memory, str(north))
+    assert session.prepare(opened, session.generation) == [str(north)]
+    assert not session.needs_teams(opened)
+    edited = {**opened, north: _one_number(north)}
+    found = session.compile_diagnostics(edited, session.generation)
+    assert session.timings["teams_loaded"] == 1
+    assert session.timings["files_loaded_whole"] == 0
+    whole = QuarterSession(plan).compile(edited, 0)
+    assert any(d.code == "PLC303" for d in found.diagnostics)
+    assert _shown(found.diagnostics) == _shown(whole.diagnostics)
+
+
+def test_an_edit_cancels_the_team_records_and_they_are_made_later(plan: Path) -> None:
+    east, north = plan / "regions" / "east.yaml", plan / "regions" / "north.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({}, session.generation)
+    opened = {north: north.read_bytes()}
+    checks = session.checks
+
+    def overtaken(_plan: Any) -> Any:
+        session.generation += 1  # an edit arrives while the records are made
+        return iter(())
+
+    session.checks = (Check(CHECKS[0].rule, overtaken), *checks[1:])
+    with pytest.raises(Cancelled):
+        session.prepare(opened, session.generation)
+    session.checks = checks
+    assert session.needs_teams(opened)  # not given up: made at the next pause
+    session.compile_diagnostics(opened, session.generation)
+    assert session.timings["regions_computed"] == 0  # north's result was put back
+    assert session.prepare(opened, session.generation) == [str(north)]
+    assert not session.needs_teams(opened)
+    # east, never opened before, has no record: opening it makes one at the next pause
+    assert session.needs_teams({**opened, east: east.read_bytes()})
+
+
+def test_a_file_without_teams_to_keep_is_tried_once(plan: Path) -> None:
+    """A region file the partition does not split into teams (CRLF line breaks) gets no
+    record: the server does not check it again at every pause."""
+    east = plan / "regions" / "east.yaml"
+    crlf = east.read_bytes().replace(b"\n", b"\r\n")
+    session = QuarterSession(plan)
+    session.compile_diagnostics({east: crlf}, session.generation)
+    assert not has_team_record(session.memory, str(east))
+    assert not session.needs_teams({east: crlf})
+    assert session.prepare({east: crlf}, session.generation) == []
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    read: list[Path] = []
+    real = planc.lsp.session.read_directory
+
+    def counting(root: Path, max_bytes: int) -> Any:
+        read.append(root)
+        return real(root, max_bytes)
+
+    monkeypatch.setattr(planc.lsp.session, "read_directory", counting)
+    return read
+
+
+def test_the_folder_is_read_again_only_when_a_stat_changes(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(planc.lsp.session, "SETTLED_SECONDS", 0)
+    read = _counting_reads(monkeypatch)
+    disk = DiskReads(1 << 26)
+    first, _ = disk.read(plan)
+    again, _ = disk.read(plan)
+    assert len(read) == 1 and [s.path for s in again] == [s.path for s in first]
+    assert all(a.data is b.data for a, b in zip(first, again, strict=True))  # compared by `is`
+    north = plan / "regions" / "north.yaml"
+    changes = [
+        lambda: north.write_bytes(_one_number(north)),  # same size, new bytes
+        lambda: (plan / "regions" / "west.yml").write_bytes(b"planc: 1\n"),  # a new file
+        (plan / "regions" / "west.yml").unlink,  # gone again
+        (plan / "extra").mkdir,  # a new folder (its files would be read)
+        lambda: (plan / "extra" / "more.yaml").write_bytes(b"planc: 1\n"),
+        lambda: north.chmod(0o200),  # unreadable now: read_directory reports it
+        lambda: north.chmod(0o644),
+    ]
+    for step, change in enumerate(changes, start=2):
+        change()
+        found, problems = disk.read(plan)
+        expected = planc.core.pipeline.read_directory(plan, 1 << 26)
+        assert len(read) == step, step
+        assert [(s.path, s.data) for s in found] == [(s.path, s.data) for s in expected[0]]
+        assert [d.message for d in problems] == [d.message for d in expected[1]]
+        disk.read(plan)
+        assert len(read) == step  # then reused
+
+
+def test_a_file_written_just_now_is_read_again_every_time(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within SETTLED_SECONDS of a write a second write may keep size and mtime (one tick of
+    the clock): nothing read in that spell is reused."""
+    read = _counting_reads(monkeypatch)
+    disk = DiskReads(1 << 26)
+    north = plan / "regions" / "north.yaml"
+    north.write_bytes(north.read_bytes())  # written now
+    disk.read(plan)
+    disk.read(plan)
+    assert len(read) == 2
+    disk.forget()
+
+
+def test_a_file_changed_on_disk_while_another_is_edited_is_compiled_from_the_disk(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the folder's reads reused, a file written by another program (no watched-file
+    notice) is still what the next keystroke's compile reads: the same diagnostics as a
+    compile of the folder from scratch."""
+    monkeypatch.setattr(planc.lsp.session, "SETTLED_SECONDS", 0)
+    east, north = plan / "regions" / "east.yaml", plan / "regions" / "north.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({east: east.read_bytes()}, session.generation)
+    session.compile_diagnostics({east: _one_number(east)}, session.generation)
+    north.write_bytes(_one_number(north))  # another program writes north
+    found = session.compile_diagnostics({east: _one_number(east)}, session.generation)
+    whole = QuarterSession(plan).compile({east: _one_number(east)}, 0)
+    assert sorted(Path(d.span.path).name for d in found.diagnostics if d.code == "PLC303") == [
+        "east.yaml",
+        "north.yaml",
+    ]
+    assert _shown(found.diagnostics) == _shown(whole.diagnostics)

@@ -172,3 +172,73 @@ def test_the_outline_by_teams_is_the_outline_of_the_whole_file(
     edited = region[:at] + ("1" if region[at] != "1" else "2") + region[at + 1 :]
     assert outline.outline_json(edited) == symbols_json(edited)
     assert len(composed) == 1 and composed[0] < len(region) // 5
+
+
+@pytest.mark.parametrize("seed", [3])
+def test_the_path_under_the_cursor_by_its_team_is_the_whole_file_s(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hover and code actions compose only the cursor's team of a region file: the path
+    (and the node at a path) is the whole buffer's, on generated plans and random edits
+    (half-typed YAML among them), at every line and at random columns."""
+    from planc.core.chunks import split_region
+    from planc.lsp import teamtree
+    from planc.lsp.text import Point, compose, node_at_path, path_at
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "plan"
+    subprocess.run(
+        [sys.executable, str(root / "bench" / "generate.py"), "60", str(out), "--seed",
+         str(seed), "--errors", "4"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    files = [*sorted((out / "regions").glob("*.yaml")), *(root / "plans").rglob("*.yaml")]
+    rng = random.Random(seed)
+    by_teams = 0
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        for edited in [text, *(_edits(text, rng) if "regions" in file.parts[-2:] else [])]:
+            whole = compose(edited)
+            lines = edited.split("\n")
+            for line, line_text in enumerate(lines):
+                for col in {0, len(line_text) // 2, rng.randrange(90)}:
+                    point = Point(line, col)
+                    found = teamtree.path_under(edited, point)
+                    assert found == path_at(whole, point), (file, line, col)
+                    if found[0][:2] == ("region", "teams") and len(found[0]) > 2:
+                        node = teamtree.node_under(edited, found[0])
+                        assert _same_node(node, node_at_path(whole, found[0]))
+            by_teams += split_region(edited.encode()) is not None
+    assert by_teams > 10  # the team by team path was taken, not only the whole file's
+    # a cursor in one team of a region file composes that team, not the file
+    region = files[0].read_text(encoding="utf-8")
+    at = region.index("months: [", len(region) // 2) + len("months: [")
+    edited = region[:at] + ("1" if region[at] != "1" else "2") + region[at + 1 :]
+    teamtree.path_under(region, Point(region.count("\n", 0, at), 3))  # every team known
+    composed: list[int] = []
+    real = teamtree.compose_nodes
+
+    def counting(data: bytes) -> Any:
+        composed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(teamtree, "compose_nodes", counting)
+    path, _ = teamtree.path_under(
+        edited, Point(edited.count("\n", 0, at), at - edited.rfind("\n", 0, at) - 1)
+    )
+    assert path[:2] == ("region", "teams") and path[-2] == "months"
+    assert len(composed) == 2 and max(composed) < len(region) // 5  # the edited team, twice:
+    # once to know it composes, once for its tree
+
+
+def _same_node(a: Any, b: Any) -> bool:
+    """Two nodes of two trees of the same text: the same place and the same value."""
+    if a is None or b is None:
+        return a is b
+    return (
+        type(a) is type(b)
+        and (a.start_mark.line, a.start_mark.column, a.end_mark.line, a.end_mark.column)
+        == (b.start_mark.line, b.start_mark.column, b.end_mark.line, b.end_mark.column)
+        and a.tag == b.tag
+        and (a.value == b.value if isinstance(a.value, str) else len(a.value) == len(b.value))
+    )

@@ -64,6 +64,47 @@ def test_the_fast_reference_maker_builds_the_same_frozen_reference() -> None:
         made.id = "x"  # type: ignore[misc]
 
 
+_LOC = Loc("r.yaml", ("region", "teams", 0))
+_MADE = [
+    (
+        model.Action,
+        model._ACTION_FIELDS,
+        model._new_action,
+        ("a1", "expo", "ann", "r01", "revenue", date(2027, 2, 1), (), _LOC),
+    ),
+    (model.Resource, model._RESOURCE_FIELDS, model._new_resource, ("travel", Decimal("2.5"), None, _LOC)),
+    (
+        model.Person,
+        model._PERSON_FIELDS,
+        model._new_person,
+        ("ann", "Ann Lee", "rep", "ann@x.com", None, "bo", date(2020, 1, 1), None, "ann-gh", _LOC),
+    ),
+    (
+        model.Node,
+        model._NODE_FIELDS,
+        model._new_node,
+        ("t1", "Team 1", model.Level.TEAM, "bo", "r01", ("ann",), {}, {"travel": Decimal(3)},
+         _LOC, Decimal(7), ("Acme",)),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cls", "names", "make", "values"), _MADE)
+def test_the_fast_makers_build_the_same_frozen_objects(
+    cls: type, names: tuple[str, ...], make: object, values: tuple[object, ...]
+) -> None:
+    assert tuple(f.name for f in dataclasses.fields(cls)) == names
+    assert callable(make)
+    made = make(*values)
+    assert type(made) is cls
+    assert made == cls(*values)
+    assert dataclasses.astuple(made) == values
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.loc = _LOC
+    with pytest.raises(TypeError):
+        make(*values[:-1])  # every field must be given
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TypeVar
 
 from planc.core.diagnostics import Diagnostic, Message, Named, Rule, Severity, rule
 from planc.core.model import Level, Node, Plan, Target
@@ -16,6 +18,30 @@ from planc.core.source import Loc
 # A check yields (where, message, hint); the framework attaches its code and severity.
 Finding = tuple[Loc, str, str | None]
 CheckFunction = Callable[[Plan], Iterable[Finding]]
+
+
+_T = TypeVar("_T")
+
+
+def per_plan(function: Callable[[Plan], _T]) -> Callable[[Plan], _T]:
+    """``function(plan)`` computed once per plan object, while that plan lives: several
+    checks (and the partition's region shell) read the same facts of one plan. Only the
+    last plan's value is kept, through a weak reference (a plan is never changed; the value
+    is shared, so it must not be changed either, and it must not refer to the plan, which
+    would then live as long as the value)."""
+    last: list[tuple[weakref.ref[Plan], _T] | None] = [None]
+
+    def once(plan: Plan) -> _T:
+        kept = last[0]
+        if kept is not None and kept[0]() is plan:
+            return kept[1]
+        value = function(plan)
+        last[0] = (weakref.ref(plan), value)
+        return value
+
+    once.__doc__ = function.__doc__
+    once.__name__ = function.__name__
+    return once
 
 
 @dataclass(frozen=True, slots=True)

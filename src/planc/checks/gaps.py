@@ -12,9 +12,12 @@ by whatever renders or diffs a plan.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 
+from planc.checks.base import per_plan
 from planc.core.model import Band, Node, Plan, Target
 
 
@@ -60,8 +63,10 @@ def outside(gap: Gap, band: Band | None) -> bool:
     return not band.min <= share <= band.max
 
 
-def bottom_up_numbers(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, bool]]:
-    """(node, metric) → (bottom-up number, rolled up from the children?)."""
+@per_plan
+def bottom_up_numbers(plan: Plan) -> Mapping[tuple[str, str], tuple[Decimal, bool]]:
+    """(node, metric) → (bottom-up number, rolled up from the children?); computed once per
+    plan (PLC310, PLC311 and the partition's region shell read it)."""
     found: dict[tuple[str, str], tuple[Decimal, bool]] = {}
     order = list(plan.walk())
     for node in reversed(order):  # children before parents
@@ -76,7 +81,7 @@ def bottom_up_numbers(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, bool]]
             if all(p is not None for p in parts):
                 total = sum((p[0] for p in parts if p is not None), Decimal(0))
                 found[(node.id, metric_id)] = (total, True)
-    return found
+    return MappingProxyType(found)
 
 
 def gaps(plan: Plan) -> list[Gap]:

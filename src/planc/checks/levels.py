@@ -42,6 +42,37 @@ def level_sums(plan: Plan, metric: str) -> dict[tuple[str, Level], Decimal]:
     return sums
 
 
+def _level_sums_of(plan: Plan, metrics: list[str]) -> dict[str, dict[tuple[str, Level], Decimal]]:
+    """``{metric: level_sums(plan, metric)}`` for each of ``metrics``, in one pass over the
+    nodes: each node's ancestors are looked up once, not once per metric."""
+    out: dict[str, dict[tuple[str, Level], Decimal]] = {metric: {} for metric in metrics}
+    if not metrics:
+        return out
+    nodes = plan.nodes
+    zero = Decimal(0)
+    for node in nodes.values():
+        if node.level is Level.COMPANY:
+            continue
+        targets = node.targets
+        keys = []
+        parent = nodes.get(node.parent or "")
+        for _ in range(Level.REP):  # as level_sums: at most three levels, never itself
+            if parent is None or parent is node:
+                break
+            keys.append((parent.id, node.level))
+            parent = nodes.get(parent.parent or "")
+        if not keys:
+            continue
+        for metric, sums in out.items():
+            target = targets.get(metric)
+            if target is None:
+                continue
+            value = target.value
+            for key in keys:
+                sums[key] = sums.get(key, zero) + value
+    return out
+
+
 def chain(
     plan: Plan, node: Node, sums: dict[tuple[str, Level], Decimal], value: Decimal
 ) -> Items | None:
@@ -118,8 +149,7 @@ def cumulative_over_assignment(plan: Plan) -> Iterator[Finding]:
                    reps: [{rep: a, targets: {revenue: {value: 1210000}}}]}]}
     """
     tolerance = plan.policy.tolerance
-    for metric_id in _summed_metrics(plan):
-        sums = level_sums(plan, metric_id)
+    for metric_id, sums in _level_sums_of(plan, list(_summed_metrics(plan))).items():
         for node in plan.nodes.values():
             if node.level not in _POLICY_KEY or metric_id not in node.targets:
                 continue
@@ -251,14 +281,23 @@ def stretch_out_of_band(plan: Plan) -> Iterator[Finding]:
 def _stretch_sums(plan: Plan) -> dict[tuple[str, str], Decimal]:
     """(parent id, metric) -> the children's stretch (else value), for parents with a stretch."""
     sums: dict[tuple[str, str], Decimal] = {}
+    summed = {metric.id for metric in plan.metrics.values() if metric.summed}
+    stretched: dict[str, set[str]] = {}  # parent -> its summed metrics with a stretch
     for node in plan.nodes.values():
         parent = plan.nodes.get(node.parent or "")
         if parent is None:
             continue
+        wanted = stretched.get(parent.id)
+        if wanted is None:
+            wanted = stretched[parent.id] = {
+                metric_id
+                for metric_id, above in parent.targets.items()
+                if above.stretch is not None and metric_id in summed
+            }
+        if not wanted:
+            continue
         for metric_id, target in node.targets.items():
-            above = parent.targets.get(metric_id)
-            metric = plan.metrics.get(metric_id)
-            if above is None or above.stretch is None or metric is None or not metric.summed:
+            if metric_id not in wanted:
                 continue
             own = target.stretch if target.stretch is not None else target.value
             key = (parent.id, metric_id)

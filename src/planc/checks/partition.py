@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import pickle
 import re
@@ -72,7 +71,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from planc import __version__
-from planc.checks import gaps, mapping, people, refs, resources, smart
+from planc.checks import forkpool, gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check
 from planc.core import chunks
 from planc.core.cache import schema_digest
@@ -1289,7 +1288,11 @@ def _region_job(index: int) -> _Done:
         and len(source.data) >= _BOTH_CORES_BYTES
         and _idle_core()
     )
-    result = region_result(job.quarter, unit, source, job.checks, job.run, resolver, both)
+    run = job.run
+    if _KEPT is not None:
+        _KEPT.append(unit)
+        run = _keeping(run, _KEPT)
+    result = region_result(job.quarter, unit, source, job.checks, run, resolver, both)
     return result, record, fresh
 
 
@@ -1456,20 +1459,34 @@ def _region_results(job: _Job) -> list[_Done]:
             job.workers > 1
             and len(sources) > 1
             and size >= _PARALLEL_MIN_BYTES
-            and "fork" in mp.get_all_start_methods()
+            and forkpool.can_fork()
         )
         if not parallel:
             return [_region_job(i) for i in range(len(sources))]
-        # the largest files first, so the last to finish is a small one
+        # the largest files first, so the last to finish is a small one; a child per file
+        # (checks/forkpool.py) that ends without freeing it; one that failed: done here
         order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
-        out: dict[int, _Done] = {}
-        with mp.get_context("fork").Pool(min(job.workers, len(sources))) as pool:
-            jobs = {i: pool.apply_async(_region_job, (i,)) for i in order}
-            for i, pending in jobs.items():
-                try:
-                    out[i] = pending.get()
-                except Exception:  # noqa: BLE001 - a worker that died: do its file here
-                    out[i] = _region_job(i)
-        return [out[i] for i in range(len(sources))]
+        out: dict[int, _Done] = forkpool.run_forked(_region_job_kept, order, job.workers)
+        return [out[i] if i in out else _region_job(i) for i in range(len(sources))]
     finally:
         _JOB = None
+
+
+# In a forked child that ends with os._exit: what its job built (values, model), kept
+# alive so that nothing is freed object by object before the process ends.
+_KEPT: list[Any] | None = None
+
+
+def _region_job_kept(index: int) -> _Done:
+    global _KEPT  # noqa: PLW0603 - set only in a forked child, which ends after this job
+    _KEPT = []
+    return _region_job(index)
+
+
+def _keeping(run: RunCheck, kept: list[Any]) -> RunCheck:
+    def keeping(check: Check, plan: Plan) -> Iterable[Diagnostic]:
+        if not kept or kept[-1] is not plan:
+            kept.append(plan)
+        return run(check, plan)
+
+    return keeping

@@ -18,16 +18,26 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
     Summed where the actions sit first, then carried up once per node and kind
     (not once per request: a large plan has a few requests per rep).
     """
-    direct: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    zero = (Decimal(0), 0)
+    direct: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for action in plan.actions:
+        if not action.resources:
+            continue
+        node_id = action.node
         for resource in action.resources:
-            total, count = direct[(action.node, resource.kind)]
-            direct[(action.node, resource.kind)] = (total + resource.amount, count + 1)
-    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+            key = (node_id, resource.kind)
+            total, count = direct.get(key, zero)
+            direct[key] = (total + resource.amount, count + 1)
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: zero)
+    chains: dict[str, list[str]] = {}  # node -> the ids of plan.ancestors(node), once per node
     for (node_id, kind), (amount_here, count_here) in direct.items():
-        for node in plan.ancestors(node_id):
-            total, count = totals[(node.id, kind)]
-            totals[(node.id, kind)] = (total + amount_here, count + count_here)
+        chain = chains.get(node_id)
+        if chain is None:
+            chain = chains[node_id] = [node.id for node in plan.ancestors(node_id)]
+        for above in chain:
+            key = (above, kind)
+            total, count = totals[key]
+            totals[key] = (total + amount_here, count + count_here)
     return totals
 
 
@@ -128,11 +138,17 @@ def resource_without_budget(plan: Plan) -> Iterator[Finding]:
 
     Passes: the region, a team above the action, or the company has a samples budget.
     """
+    provided: dict[str, set[str]] = {}  # node -> every kind a budget above it provides
     for action in plan.actions:
+        if not action.resources or action.node not in plan.nodes:
+            continue
+        kinds = provided.get(action.node)
+        if kinds is None:
+            kinds = provided[action.node] = {
+                kind for n in plan.ancestors(action.node) for kind in n.budget
+            }
         for resource in action.resources:
-            if action.node not in plan.nodes:
-                continue
-            if not any(resource.kind in n.budget for n in plan.ancestors(action.node)):
+            if resource.kind not in kinds:
                 where: Loc = resource.loc / "kind"
                 yield (
                     where,

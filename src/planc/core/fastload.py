@@ -257,6 +257,10 @@ def _vouch(root: dict[str, Any], max_depth: int, reads_as_number: Callable[[str]
     # the style is gone), as is anything YAML 1.1 reads as a boolean.
     numeric_start, refused = _NUMERIC_START, _YAML11_BOOLS | _SPECIAL
     str_, dict_, list_, float_ = str, dict, list, float
+    # A region file repeats its strings (76,000 values, 15,000 distinct; 168,000 keys, 58
+    # distinct): each distinct one is vetted and interned once, then looked up.
+    vetted: dict[str, str] = {}
+    names: dict[str, str] = {}
 
     def text(value: str) -> str:
         if value in refused or (value[:1] in numeric_start and reads_as_number(value)):
@@ -274,19 +278,25 @@ def _vouch(root: dict[str, Any], max_depth: int, reads_as_number: Callable[[str]
             raise _Refused
         built: dict[str, Any] = {}
         for key, loaded in node.items():
-            if key.__class__ is not str_:
-                raise _Refused
+            name = names.get(key)  # only text keys are ever stored
+            if name is None:
+                if key.__class__ is not str_:
+                    raise _Refused
+                name = names[key] = intern(key)
             kind = loaded.__class__
             if kind is str_:
-                built[intern(key)] = text(loaded)
+                known = vetted.get(loaded)
+                built[name] = (
+                    known if known is not None else vetted.setdefault(loaded, text(loaded))
+                )
             elif kind is dict_:
-                built[intern(key)] = mapping(loaded, depth + 1)
+                built[name] = mapping(loaded, depth + 1)
             elif kind is list_:
-                built[intern(key)] = sequence(loaded, depth + 1)
+                built[name] = sequence(loaded, depth + 1)
             elif kind is float_:
-                built[intern(key)] = number(loaded)
+                built[name] = number(loaded)
             else:  # int, bool, None: as they are
-                built[intern(key)] = loaded
+                built[name] = loaded
         return built
 
     def sequence(node: list[Any], depth: int) -> list[Any]:
@@ -295,7 +305,8 @@ def _vouch(root: dict[str, Any], max_depth: int, reads_as_number: Callable[[str]
         for index, value in enumerate(node):  # in place: the list is ours
             kind = value.__class__
             if kind is str_:
-                node[index] = text(value)
+                known = vetted.get(value)
+                node[index] = known if known is not None else vetted.setdefault(value, text(value))
             elif kind is dict_:
                 node[index] = mapping(value, depth + 1)
             elif kind is list_:

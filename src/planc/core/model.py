@@ -435,6 +435,143 @@ _REFERENCE_FIELDS = ("kind", "id", "role", "loc")
 _new_reference = _reference_maker()
 
 
+def _action_maker() -> Callable[..., Action]:
+    """``Action(...)`` positionally, through the slot descriptors (see `_target_maker`):
+    one per action item, ~5,000 per 2,500-rep region file."""
+    new = object.__new__
+    s_id, s_what, s_owner, s_node, s_supports, s_due, s_resources, s_loc = (
+        getattr(Action, name).__set__ for name in _ACTION_FIELDS
+    )
+
+    def make(
+        ident: str,
+        what: str,
+        owner: str,
+        node: str,
+        supports: str,
+        due: date,
+        resources: tuple[Resource, ...],
+        loc: Loc,
+    ) -> Action:
+        action: Action = new(Action)
+        s_id(action, ident)
+        s_what(action, what)
+        s_owner(action, owner)
+        s_node(action, node)
+        s_supports(action, supports)
+        s_due(action, due)
+        s_resources(action, resources)
+        s_loc(action, loc)
+        return action
+
+    return make
+
+
+def _resource_maker() -> Callable[[str, Decimal, str | None, Loc], Resource]:
+    """``Resource(kind, amount, note, loc)`` through the slot descriptors."""
+    new = object.__new__
+    s_kind, s_amount, s_note, s_loc = (getattr(Resource, name).__set__ for name in _RESOURCE_FIELDS)
+
+    def make(kind: str, amount: Decimal, note: str | None, loc: Loc) -> Resource:
+        resource: Resource = new(Resource)
+        s_kind(resource, kind)
+        s_amount(resource, amount)
+        s_note(resource, note)
+        s_loc(resource, loc)
+        return resource
+
+    return make
+
+
+def _person_maker() -> Callable[..., Person]:
+    """``Person(...)`` positionally, through the slot descriptors: one per person."""
+    new = object.__new__
+    (
+        s_id, s_name, s_role, s_email, s_title, s_manager, s_start, s_end, s_github, s_loc,
+    ) = (getattr(Person, name).__set__ for name in _PERSON_FIELDS)  # fmt: skip
+
+    def make(
+        ident: str,
+        name: str,
+        role: str,
+        email: str | None,
+        title: str | None,
+        manager: str | None,
+        start: date | None,
+        end: date | None,
+        github: str | None,
+        loc: Loc,
+    ) -> Person:
+        person: Person = new(Person)
+        s_id(person, ident)
+        s_name(person, name)
+        s_role(person, role)
+        s_email(person, email)
+        s_title(person, title)
+        s_manager(person, manager)
+        s_start(person, start)
+        s_end(person, end)
+        s_github(person, github)
+        s_loc(person, loc)
+        return person
+
+    return make
+
+
+def _node_maker() -> Callable[..., Node]:
+    """``Node(...)`` positionally, every field given, through the slot descriptors: one per
+    company, region, team and rep."""
+    new = object.__new__
+    (
+        s_id, s_name, s_level, s_owner, s_parent, s_children, s_targets, s_budget, s_loc,
+        s_potential, s_key_accounts,
+    ) = (getattr(Node, name).__set__ for name in _NODE_FIELDS)  # fmt: skip
+
+    def make(
+        ident: str,
+        name: str,
+        level: Level,
+        owner: str,
+        parent: str | None,
+        children: tuple[str, ...],
+        targets: Mapping[str, Target],
+        budget: Mapping[str, Decimal],
+        loc: Loc,
+        potential: Decimal | None,
+        key_accounts: tuple[str, ...],
+    ) -> Node:
+        node: Node = new(Node)
+        s_id(node, ident)
+        s_name(node, name)
+        s_level(node, level)
+        s_owner(node, owner)
+        s_parent(node, parent)
+        s_children(node, children)
+        s_targets(node, targets)
+        s_budget(node, budget)
+        s_loc(node, loc)
+        s_potential(node, potential)
+        s_key_accounts(node, key_accounts)
+        return node
+
+    return make
+
+
+_ACTION_FIELDS = ("id", "what", "owner", "node", "supports", "due", "resources", "loc")
+_RESOURCE_FIELDS = ("kind", "amount", "note", "loc")
+_PERSON_FIELDS = (
+    "id", "name", "role", "email", "title", "manager", "start", "end", "github", "loc",
+)  # fmt: skip
+_NODE_FIELDS = (
+    "id", "name", "level", "owner", "parent", "children", "targets", "budget", "loc",
+    "potential", "key_accounts",
+)  # fmt: skip
+_new_action = _action_maker()
+_new_resource = _resource_maker()
+_new_person = _person_maker()
+_new_node = _node_maker()
+
+
 @dataclass(frozen=True, slots=True)
 class Duplicate:
     kind: str
@@ -443,7 +580,8 @@ class Duplicate:
     first: Loc
 
 
-@dataclass(frozen=True, slots=True)
+# weakref_slot: what the checks derive from a plan is kept while it lives (checks/base.py)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Plan:
     quarter: Quarter
     currency: str
@@ -495,12 +633,14 @@ class Plan:
     def ancestors(self, node_id: str) -> Iterator[Node]:
         """The node itself, then each parent up to the company (each node once: a node that
         is its own parent, through an id collision, ends the walk)."""
-        current = self.nodes.get(node_id)
-        seen: set[str] = set()
+        nodes = self.nodes
+        current = nodes.get(node_id)
+        seen: list[str] = []  # a handful of levels: a list is cheaper than a set
         while current is not None and current.id not in seen:
-            seen.add(current.id)
+            seen.append(current.id)
             yield current
-            current = self.nodes.get(current.parent) if current.parent else None
+            parent = current.parent
+            current = nodes.get(parent) if parent else None
 
 
 @dataclass(slots=True)
@@ -939,17 +1079,17 @@ def _people(b: _Builder, items: list[dict[str, Any]], loc: Loc) -> None:
         manager = raw.get("manager")
         if manager is not None:
             b.ref("person", manager, "manager", ploc / "manager")
-        b.people[raw["id"]] = Person(
-            id=raw["id"],
-            name=raw["name"],
-            role=raw["role"],
-            email=raw.get("email"),
-            title=raw.get("title"),
-            manager=manager,
-            start=b.day(raw.get("start"), ploc, "start"),
-            end=b.day(raw.get("end"), ploc, "end"),
-            github=raw.get("github"),
-            loc=ploc,
+        b.people[raw["id"]] = _new_person(
+            raw["id"],
+            raw["name"],
+            raw["role"],
+            raw.get("email"),
+            raw.get("title"),
+            manager,
+            b.day(raw.get("start"), ploc, "start"),
+            b.day(raw.get("end"), ploc, "end"),
+            raw.get("github"),
+            ploc,
         )
 
 
@@ -1018,7 +1158,8 @@ def _add_node(
         for metric, t in (raw.get("targets") or {}).items()
     }
     budget = {kind: _dec(v) for kind, v in (raw.get("budget") or {}).items()}
-    b.nodes[node_id] = Node(
+    potential = raw.get("potential")
+    b.nodes[node_id] = _new_node(
         node_id,
         raw["name"],
         level,
@@ -1028,8 +1169,8 @@ def _add_node(
         targets,
         budget,
         loc,
-        potential=_opt_dec(raw.get("potential")),
-        key_accounts=tuple(raw.get("key_accounts") or ()),
+        None if potential is None else _dec(potential),
+        tuple(raw.get("key_accounts") or ()),
     )
     return True
 
@@ -1056,34 +1197,42 @@ def _target(
         b.ref("pillar", pillar, "pillar", loc / "pillar")
     elif metric in metrics:
         pillar = metrics[metric].pillar
+    # _dec inline (one call saved per number: ~70,000 per 2,500-rep region file)
     products = get("products")
     if products is not None:
-        products = {p: _dec(v) for p, v in products.items()}
+        products = {p: v if isinstance(v, Decimal) else Decimal(v) for p, v in products.items()}
     segments = get("segments")
     if segments is not None:
-        segments = {k: _dec(v) for k, v in segments.items()}
+        segments = {k: v if isinstance(v, Decimal) else Decimal(v) for k, v in segments.items()}
     months = get("months")
     baseline = get("baseline")
     if baseline:
-        last_quarter = _opt_dec(baseline.get("last_quarter"))
-        last_year = _opt_dec(baseline.get("last_year"))
+        last_quarter = baseline.get("last_quarter")
+        if last_quarter is not None and not isinstance(last_quarter, Decimal):
+            last_quarter = Decimal(last_quarter)
+        last_year = baseline.get("last_year")
+        if last_year is not None and not isinstance(last_year, Decimal):
+            last_year = Decimal(last_year)
         seasonality = baseline.get("last_year_months")
     else:
         last_quarter = last_year = seasonality = None
     deadline = get("deadline")
     stretch = get("stretch")
     bottom_up = get("bottom_up")
+    value = raw["value"]
     return _new_target(
         node,
         metric,
-        _dec(raw["value"]),
+        value if isinstance(value, Decimal) else Decimal(value),
         None if stretch is None else _dec(stretch),
         (b.day(deadline, loc, "deadline") if deadline else None) or b.quarter_end,
         owner or node_owner,
         pillar,
         last_quarter,
         last_year,
-        None if months is None else tuple([_dec(m) for m in months]),
+        None
+        if months is None
+        else tuple([m if isinstance(m, Decimal) else Decimal(m) for m in months]),
         products,
         get("note"),
         loc,
@@ -1110,12 +1259,12 @@ def _actions(b: _Builder, items: list[dict[str, Any]], loc: Loc, default_node: s
         rloc = aloc / "resources"
         resources = tuple(
             [
-                Resource(r["kind"], _dec(r["amount"]), r.get("note"), rloc / i)
+                _new_resource(r["kind"], _dec(r["amount"]), r.get("note"), rloc / i)
                 for i, r in enumerate(raw.get("resources", []))
             ]
         )
         out.append(
-            Action(
+            _new_action(
                 raw["id"], raw["what"], raw["owner"], node, raw["supports"], due, resources, aloc
             )
         )

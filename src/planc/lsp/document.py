@@ -16,6 +16,7 @@ its lines as planc counts them (what diagnostics are placed in).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any, overload
@@ -105,6 +106,24 @@ class PlancLines(Sequence[str]):
         return self._lines[index].removesuffix("\n")
 
 
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _wide_chars(text: str, offset: int, extra: int) -> tuple[list[int], list[int]]:
+    """Each non-ASCII character of ``text`` (at ``offset`` in the buffer) and the running
+    count of extra bytes its UTF-8 takes beyond one per character, from ``extra``."""
+    if text.isascii():
+        return [], []
+    wide: list[int] = []
+    running: list[int] = []
+    for found in _NON_ASCII.finditer(text):
+        code = ord(found.group())
+        extra += 1 if code < 0x800 else 2 if code < 0x10000 else 3
+        wide.append(offset + found.start())
+        running.append(extra)
+    return wide, running
+
+
 class PlanDocument(TextDocument):
     """pygls's document, edited in place of rebuilt; its bytes and lines kept per version."""
 
@@ -114,6 +133,11 @@ class PlanDocument(TextDocument):
         self._planc: bool | None = None  # "\n" and "\r\n" the only breaks (planc's lines)
         self._data: bytes | None = None
         self._clean = False  # the bytes decode back to the same text (no lone surrogate)
+        # where the bytes are longer than the text: the offset of every non-ASCII character
+        # and, per such character, the extra bytes up to and including it (kept with
+        # ``_data`` when it is clean, so an edit splices the bytes instead of encoding all)
+        self._wide: list[int] = []
+        self._extra: list[int] = []
 
     # --- what the server reads ----------------------------------------------------
 
@@ -126,6 +150,8 @@ class PlanDocument(TextDocument):
                 self._data, self._clean = text.encode("utf-8"), True
             except UnicodeEncodeError:  # a lone surrogate from the client: kept as planc reads
                 self._data, self._clean = text.encode("utf-8", "surrogatepass"), False
+            if self._clean:
+                self._wide, self._extra = _wide_chars(text, 0, 0)
         return self._data
 
     def planc_lines(self, data: bytes) -> Sequence[str] | None:
@@ -145,7 +171,30 @@ class PlanDocument(TextDocument):
     def _forget(self) -> None:
         self._starts = None
         self._planc = None
+
+    def _splice(self, cut: int, rest: int, text: str) -> None:
+        """The bytes of the text about to be ``source[:cut] + text + source[rest:]``, from this
+        version's bytes (a copy, not an encoding of the whole buffer: ~7 ms per keystroke in a
+        4.7 MB file with CJK names); dropped (encoded when asked) where that is not sure."""
+        data = self._data
         self._data = None
+        if data is None or not self._clean:
+            return
+        try:
+            typed = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate typed: the whole buffer is encoded
+            return
+        wide, extra = self._wide, self._extra
+        first, last = bisect_left(wide, cut), bisect_left(wide, rest)
+        before = extra[first - 1] if first else 0
+        upto = extra[last - 1] if last else 0
+        whole = memoryview(data)  # one copy of the buffer, not three
+        self._data = b"".join((whole[: cut + before], typed, whole[rest + upto :]))
+        delta = len(text) - (rest - cut)
+        added, more = _wide_chars(text, cut, before)
+        grown = (more[-1] if more else before) - upto  # extra bytes gained by the edit
+        self._wide = wide[:first] + added + [w + delta for w in wide[last:]]
+        self._extra = extra[:first] + more + [e + grown for e in extra[last:]]
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
@@ -155,6 +204,7 @@ class PlanDocument(TextDocument):
     def _apply_full_change(self, change: types.TextDocumentContentChangeEvent) -> None:
         super()._apply_full_change(change)
         self._forget()
+        self._data = None
 
     def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
         starts = self._line_starts()
@@ -164,8 +214,8 @@ class PlanDocument(TextDocument):
         where = self._position_codec.range_from_client_units(lines, change.range)
         start_line, start_col = where.start.line, where.start.character
         end_line, end_col = where.end.line, where.end.character
-        self._data = None
         if start_line == len(lines):  # pygls: an edit at the very end is appended
+            self._splice(len(source), len(source), text)
             self._source = source + text
             self._forget()
             return
@@ -174,6 +224,7 @@ class PlanDocument(TextDocument):
         first, last = lines[start_line], lines[end_line]
         cut = starts[start_line] + min(start_col, len(first))
         rest = starts[end_line] + min(end_col, len(last))
+        self._splice(cut, rest, text)
         self._source = source[:cut] + text + source[rest:]
         # one line edited, its line break kept whole, no break typed, something left before
         # the break (an emptied line may join the one above: "\r" + "\n"): later lines move
@@ -186,7 +237,6 @@ class PlanDocument(TextDocument):
                 starts[start_line + 1 :] = [s + delta for s in tail]
         else:
             self._forget()
-            self._data = None
 
 
 class PlanWorkspace(Workspace):

@@ -28,6 +28,7 @@ from planc.core.records import RecordText, add_record, next_id
 from planc.core.resources import schema_path
 from planc.core.source import Loc, PathPart, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
+from planc.lsp.teamtree import node_under, path_under
 from planc.lsp.text import (
     KeyContext,
     Point,
@@ -35,8 +36,6 @@ from planc.lsp.text import (
     compose,
     key_context,
     lines_of,
-    node_at_path,
-    path_at,
     utf16_col,
     word_at,
 )
@@ -154,11 +153,8 @@ def hover(view: PlanView, file: str, text: str, position: types.Position) -> typ
         return None
     line_text = lines[position.line]
     col = char_col(line_text, position.character)
-    root = compose(text)
-    target = None
-    if root is not None:
-        path, _ = path_at(root, Point(position.line, col))
-        target = view.target_under(file, path)
+    path, _ = path_under(text, Point(position.line, col))  # the cursor's team composed
+    target = view.target_under(file, path) if path else None
     word = word_at(line_text, col)
     if word is not None and "/" in word[0]:
         target = _target_named(view.plan, word[0]) or target
@@ -175,13 +171,9 @@ def target_at(view: PlanView, file: str, text: str, position: types.Position) ->
     lines = lines_of(text)
     if position.line >= len(lines):
         return None
-    root = compose(text)
-    if root is None:
-        return None
-    path, _ = path_at(
-        root, Point(position.line, char_col(lines[position.line], position.character))
-    )
-    return view.target_under(file, path)
+    point = Point(position.line, char_col(lines[position.line], position.character))
+    path, _ = path_under(text, point)  # the cursor's team composed, or the whole buffer
+    return view.target_under(file, path) if path else None
 
 
 def _markdown(text: str) -> types.Hover:
@@ -494,9 +486,8 @@ def _changes(plan: Plan) -> Iterator[Change]:
 
 def months_fix(uri: str, text: str, path: tuple[PathPart, ...]) -> types.CodeAction | None:
     """PLC303: make the months add up to the value by changing the last month."""
-    root = compose(text)
-    months = node_at_path(root, path)
-    value = node_at_path(root, (*path[:-1], "value"))
+    months = node_under(text, path)  # the team of the path composed, or the whole buffer
+    value = node_under(text, (*path[:-1], "value"))
     if not isinstance(months, SequenceNode) or not isinstance(value, ScalarNode):
         return None
     items = months.value

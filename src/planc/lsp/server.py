@@ -91,7 +91,9 @@ class Options:
 
     debounce: float = DEBOUNCE_SECONDS
     max_bytes: int = DEFAULT_MAX_BYTES
-    timings: bool = False  # send ``$/planc/timings`` after each publish (bench/lsp.py reads it)
+    # send ``$/planc/timings`` after each publish and ``$/planc/teams`` when the team records
+    # of a file opened later are made (bench/lsp.py and the tests read them)
+    timings: bool = False
 
     @classmethod
     def of(cls, raw: object) -> Options:
@@ -124,6 +126,7 @@ class PlanServer(LanguageServer):
         self.last_publish: dict[Path, float] = {}  # quarter folder -> when it was last published
         self.running: dict[Path, asyncio.Future[CheckResult]] = {}  # its compile under way
         self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
+        self.preparing: dict[Path, bool] = {}  # quarter folder -> team records being made
 
     # --- documents ---------------------------------------------------------
 
@@ -292,6 +295,9 @@ class PlanServer(LanguageServer):
         self.last_publish[session.root] = compiled
         self.views.pop(session.root, None)
         sent = self._publish(session, uri, result.diagnostics, set(result.sources), versions)
+        if not self.preparing.get(session.root) and session.needs_teams(self.buffers()):
+            self.preparing[session.root] = True
+            self._spawn(self._prepare(session))
         if self.options.timings:
             done = time.monotonic()
             phases = {
@@ -305,6 +311,28 @@ class PlanServer(LanguageServer):
                 "$/planc/timings",
                 {"uri": uri, "version": versions.get(str(_path(uri))), "phases": phases, **sent},
             )
+
+    async def _prepare(self, session: QuarterSession) -> None:
+        """Once the user pauses: the team records of open files that have none (a file opened
+        in a folder compiled before), so that its first edit costs what the later ones do.
+        An edit meanwhile cancels it (that edit's compile keeps its file's teams itself)."""
+        try:
+            await self.settled(session)
+            buffers = self.buffers()
+            if self.stopping or not session.needs_teams(buffers):
+                return
+            loop = asyncio.get_running_loop()
+            made = await loop.run_in_executor(
+                self.compiler, session.prepare, buffers, session.generation
+            )
+            if self.options.timings:  # the tests and the bench wait for it
+                self.protocol.notify("$/planc/teams", {"root": str(session.root), "files": made})
+        except Cancelled:
+            pass
+        except Exception:
+            LOG.exception("team records of %s failed", session.root)
+        finally:
+            self.preparing.pop(session.root, None)
 
     async def _compile_alone(self, uri: str, path: Path, generation: int) -> None:
         await asyncio.sleep(self.options.debounce)
@@ -539,6 +567,8 @@ def _did_change(server: PlanServer, params: types.DidChangeTextDocumentParams) -
 @SERVER.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def _did_save(server: PlanServer, params: types.DidSaveTextDocumentParams) -> None:
     server.roots.clear()  # a new file saved into a folder may make it a quarter
+    for session in server.sessions.values():
+        session.disk.forget()  # the saved file is read from the disk again
     server.schedule(params.text_document.uri)
 
 
@@ -566,6 +596,7 @@ def _watched(server: PlanServer, params: types.DidChangeWatchedFilesParams) -> N
             continue
         for root, session in list(server.sessions.items()):
             if path.is_relative_to(root) and not server.stopping:
+                session.disk.forget()  # the client saw it change: read the folder again
                 session.generation += 1
                 server._spawn(server._compile(session, change.uri, session.generation))
 

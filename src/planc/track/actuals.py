@@ -629,7 +629,9 @@ def _csv_column(series: pd.Series, role: str, column: str, text_columns: set[str
     if column not in text_columns and not pd.api.types.is_string_dtype(series.dtype):
         raise _ReadAsText(column)  # pandas made numbers of names or dates: "007" would be 7
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return _Column(np.asarray(codes, dtype=np.int64), [str(v) for v in uniques])
+    # tolist(): one conversion of the Arrow-backed uniques, not an element-wise iteration
+    # (at 5M rows ~0.6 s under a profiler for the accounts' 20,000 uniques per chunk)
+    return _Column(np.asarray(codes, dtype=np.int64), [str(v) for v in uniques.tolist()])
 
 
 def _xlsx_chunks(

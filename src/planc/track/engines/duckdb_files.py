@@ -54,7 +54,7 @@ from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import locate
 from planc.track.engines import query as q
-from planc.track.engines.fold import BAD_CREATED, GroupedAggregator, Ledger, exact_units
+from planc.track.engines.fold import BAD_CREATED, Coded, GroupedAggregator, Ledger, exact_units
 
 # Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
 # (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
@@ -162,7 +162,12 @@ def _load(
     # from it (a UNION ALL over one streamed CTE) into a small temporary table
     typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
     typed_roles = _typed_roles(typed, roles)
-    grouped_sets = replace(sets, account_groups=False)
+    # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
+    # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
+    # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
+    # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea.
+    one_scan = STREAMS_CTES and path.suffix.lower() in a.CSV_SUFFIXES
+    grouped_sets = replace(sets, account_groups=False, account_scan=one_scan)
     if STREAMS_CTES:
         statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
     else:  # an older DuckDB would store the CTE's every row: one GROUPING SETS instead
@@ -172,15 +177,18 @@ def _load(
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
     keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
+    names = _name_codes(connection, [role for role in CODED if role in mapping.columns])
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, grouped, which, available)
+        return _set_rows(connection, grouped, which, available, names)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
-    if sets.accounts:
+    if sets.accounts and q.FIRST_DEALS in available:
+        _accounts_from_sets(connection, grouped, aggregator, ledger)
+    elif sets.accounts:
         _accounts(connection, typed, typed_roles, window, aggregator, ledger)
     if sets.pipeline:
         aggregator.add_pipeline(
@@ -232,23 +240,53 @@ def _typed_roles(table: sa.FromClause, roles: q.Roles) -> q.Roles:
     return q.Roles(**present)
 
 
+# Names the fold maps through lookup tables: fetched as codes into their distinct values
+CODED = ("owner", "product", "stage")
+
+
+def _name_codes(connection: Any, roles: list[str]) -> dict[str, list[Any]]:
+    """Number the distinct owners, products and stages of the grouped sets (one small table
+    each, ``planc_codes_<role>``): the sets then come to Python as integer codes, each
+    name made once instead of once per group (272k pipeline groups at 5M rows)."""
+    values = {}
+    for role in roles:  # fixed identifiers, never from the plan or the file
+        connection.execute(
+            f"CREATE TEMP TABLE planc_codes_{role} AS SELECT value, "
+            "CAST(row_number() OVER () - 1 AS BIGINT) AS code "
+            f"FROM (SELECT DISTINCT {role} AS value FROM {SETS} WHERE {role} IS NOT NULL)"
+        )
+        rows = connection.execute(f"SELECT value FROM planc_codes_{role} ORDER BY code")
+        values[role] = [row[0] for row in rows.fetchall()]
+    return values
+
+
 def _set_rows(
-    connection: Any, grouped: sa.TableClause, which: int, available: set[int]
+    connection: Any,
+    grouped: sa.TableClause,
+    which: int,
+    available: set[int],
+    names: dict[str, list[Any]],
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
     Integers come as int64 (-1 for NULL), days as ordinals, sums as the text
     of their DECIMAL (exact; turned into Decimal only where a sum is used),
-    names as objects.
+    the names of ``names`` as :class:`.fold.Coded` codes, other names as objects.
     """
     if which not in available:
         return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
-    for name in (*q.SET_KEYS[which], *q.AGGREGATES):
+    source: Any = grouped
+    wanted = (*q.SET_KEYS[which], *(name for name in q.AGGREGATES if name in q.NEEDED[which]))
+    for name in wanted:
         column = grouped.c[name]
         expr: Any
-        if name in _NAMES:
+        if name in names:
+            codes = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
+            source = source.outerjoin(codes, codes.c.value == column)
+            expr = sa.func.coalesce(codes.c.code, -1)
+        elif name in _NAMES:
             expr = column
         elif name in _SUMS:
             expr = sa.cast(column, sa.String)
@@ -258,8 +296,25 @@ def _set_rows(
         else:
             expr = sa.func.coalesce(sa.cast(column, sa.BigInteger), -1)
         selected.append(expr.label(name))
-    found = _numpy(connection, sa.select(*selected).where(grouped.c.set_ == which))
-    return [_plain(found[column.name]) for column in selected]
+    statement = sa.select(*selected).select_from(source).where(grouped.c.set_ == which)
+    found = _numpy(connection, statement)
+    size = len(found[selected[0].name])
+    return [
+        Coded(np.asarray(found[name], dtype=np.int64), names[name])
+        if name in names
+        else _plain(found[name])
+        if name in found
+        else _unused(name, size)
+        for name in (*q.SET_KEYS[which], *q.AGGREGATES)
+    ]
+
+
+def _unused(name: str, size: int) -> Any:
+    """An aggregate the set does not compute (its fold never reads it), as NULL would come:
+    -1 for an integer or a day, None for a sum."""
+    if name in _SUMS:
+        return np.full(size, None, dtype=object)
+    return np.full(size, -1, dtype=np.int64)
 
 
 def _plain(values: Any) -> Any:
@@ -339,6 +394,55 @@ def _accounts(
     )
     found = _numpy(connection, firsts)
     aggregator.add_first_deals(
+        _plain(found["owner"]).tolist(),
+        found["account"].tolist(),
+        np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
+    )
+
+
+def _accounts_from_sets(
+    connection: Any, grouped: sa.TableClause, aggregator: GroupedAggregator, ledger: Ledger
+) -> None:
+    """The won deals' accounts from the scan's ACCOUNT_SUMS and FIRST_DEALS sets (no second
+    read of the file): the groups of the won stages the ledger found, the sums added up again
+    by owner, account and month (a won stage may be spelled several ways), as :func:`_accounts`
+    gives them."""
+    if ledger.won_stages == []:
+        aggregator.add_first_deals([], [], [])
+        return
+    c = grouped.c
+
+    def won(which: int) -> list[Any]:
+        conditions: list[Any] = [c.set_ == which]
+        if ledger.won_stages is not None:
+            stages: Any = sa.bindparam(f"won_{which}", list(ledger.won_stages), expanding=True)
+            conditions.append(c.stage.in_(stages))
+        return conditions
+
+    keys = (c.owner.label("owner"), c.account.label("account"), c.account_month)
+    amount = sa.func.coalesce(sa.func.sum(c.amount), 0)
+    units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
+    sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
+    try:  # integers of the smallest unit, as numpy arrays
+        _account_sums(connection, sums, aggregator)
+    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        exact = _fetch(
+            connection, sa.select(*keys, amount).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
+        )
+        aggregator.add_accounts(
+            [r[0] for r in exact],
+            [r[1] for r in exact],
+            np.array([r[2] for r in exact], dtype=np.int64),
+            np.array([exact_units(r[3], ledger.scale) for r in exact], dtype=object),
+        )
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    firsts = sa.select(
+        c.account.label("account"),
+        c.owner.label("owner"),
+        sa.cast(c.first_day - epoch, sa.BigInteger).label("day"),
+    ).where(*won(q.FIRST_DEALS))
+    found = _numpy(connection, firsts)
+    aggregator.add_first_deals(  # each account's earliest of its stages' first deals
         _plain(found["owner"]).tolist(),
         found["account"].tolist(),
         np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),

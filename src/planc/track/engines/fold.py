@@ -329,10 +329,11 @@ class GroupedAggregator(a._Aggregator):
 
     def _add_rep_ids(self, rep: Any, ids: Any, months: Any, units: Any) -> None:
         """Won sums by rep index (-1: none), account id (-1: none) and month."""
-        month_codes, month_values = _factorize(months)
+        months = np.asarray(months, dtype=np.int64)  # month keys, never NULL here
+        month_values, month_codes = np.unique(months, return_inverse=True)
         slot = np.array(
-            [*(self.slot_of.get(int(m), -1) for m in month_values), -1], dtype=np.int64
-        )[month_codes]
+            [self.slot_of.get(int(m), -1) for m in month_values.tolist()], dtype=np.int64
+        )[month_codes.reshape(-1)]
         keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
         keep &= self.account_slot[slot]
         group = rep[keep] * len(self.slots) + slot[keep]
@@ -609,13 +610,28 @@ def _as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A column of names already factorized by the engine: a code per group (-1: NULL) into
+    ``values``, each distinct name once (DuckDB numbers them; no Python string per group)."""
+
+    codes: Any  # int64 array
+    values: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
 def _factorize(values: Any) -> tuple[Any, list[Any]]:
-    """Codes (-1 for None, NaN or NaT) and distinct values, in order of first appearance.
+    """Codes (-1 for None, NaN or NaT) and distinct values, in order of first appearance
+    (a :class:`Coded` column: its own codes and values, in the engine's order).
 
     As ``pandas.factorize`` with its NA sentinel, without importing pandas
     (the DuckDB and database paths do not need it otherwise): grouped rows
     are few, a dict is fast enough.
     """
+    if isinstance(values, Coded):
+        return values.codes, values.values
     index: dict[Any, int] = {}
     add = index.setdefault
     codes = np.fromiter(

@@ -14,6 +14,8 @@ aggregate planc needs from that single scan:
   and account counts look at): the amount and the first day. planc keeps the
   won stages' groups: sums per account and each account's first deal.
 - ``KEYS`` (a key column mapped): keys on more than one row (``HAVING``).
+- ``ACCOUNT_SUMS``, ``FIRST_DEALS`` (DuckDB over a CSV, :func:`fanout_query` only): the
+  won deals' accounts from the same scan, by stage (the won stages are known only after it).
 - ``PIPELINE``, ``OPEN_AGES``, ``CYCLES`` (a created-date column mapped): what
   the pipeline forecast needs -- deals created by the as-of day by owner,
   product, stage, week of age and whether they closed by then; ages of the
@@ -71,6 +73,11 @@ FLAGS = (
 )
 # The grouping sets, by the number each result row carries in ``set_``.
 LEDGER, ACCOUNTS, KEYS, PIPELINE, OPEN_AGES, CYCLES = range(6)
+# DuckDB (fanout only): the won deals' accounts from the same scan, the won stages not yet
+# known -- the rows of any stage that is not open or lost for certain, the stage kept as a key
+# (the fold keeps the won stages' groups): sums by owner, stage, account and month (the months
+# whose sums are kept), and each account's first deal by stage (the pair (day, owner) min).
+ACCOUNT_SUMS, FIRST_DEALS = 6, 7
 KEY_COLUMNS = (
     "owner",
     "product",
@@ -96,6 +103,8 @@ SET_KEYS: dict[int, tuple[str, ...]] = {
     PIPELINE: ("owner", "product", "stage", "closed", "week", "recent"),
     OPEN_AGES: ("stage", "closed", "open_age"),
     CYCLES: ("stage", "cycle"),
+    ACCOUNT_SUMS: ("owner", "stage", "account", "account_month"),
+    FIRST_DEALS: ("owner", "stage", "account"),  # owner: the first deal's, not a key
 }
 AGGREGATES = (
     "n",
@@ -265,12 +274,15 @@ class Plan:
     keys: bool = False
     pipeline: bool = False
     account_groups: bool = True  # False: the caller groups the accounts itself (DuckDB)
+    account_scan: bool = False  # ACCOUNT_SUMS and FIRST_DEALS (DuckDB's fanout_query only)
 
     @property
     def sets(self) -> tuple[int, ...]:
         wanted = [LEDGER]
         if self.accounts and self.account_groups:
             wanted.append(ACCOUNTS)
+        if self.accounts and self.account_scan:
+            wanted += [ACCOUNT_SUMS, FIRST_DEALS]
         if self.keys:
             wanted.append(KEYS)
         if self.pipeline:
@@ -321,6 +333,14 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
             up_to = sa.and_(up_to, sa.not_(roles.stage.in_(not_won)))
         columns["account"] = sa.case((up_to, roles.account), else_=sa.null())
         months: Any = sa.bindparam("account_months", list(plan.account_months), expanding=True)
+        columns["account_month"] = sa.case((month.in_(months), month), else_=sa.null())
+    elif plan.accounts and plan.account_scan and roles.account is not None:
+        up_to = sa.and_(day <= _date("as_of_accounts", as_of), roles.account.is_not(None))
+        if roles.stage is not None and plan.not_won_stages:  # never won: not needed
+            not_won = sa.bindparam("not_won", list(plan.not_won_stages), expanding=True)
+            up_to = sa.and_(up_to, sa.not_(roles.stage.in_(not_won)))
+        columns["account"] = sa.case((up_to, roles.account), else_=sa.null())
+        months = sa.bindparam("account_months", list(plan.account_months), expanding=True)
         columns["account_month"] = sa.case((month.in_(months), month), else_=sa.null())
     if plan.keys and roles.key is not None:
         columns["key"] = roles.key
@@ -385,6 +405,8 @@ NEEDED: dict[int, frozenset[str]] = {
     PIPELINE: frozenset({"n", "priced", "priced_amount", "priced_squares"}),
     OPEN_AGES: frozenset({"n"}),
     CYCLES: frozenset({"n"}),
+    ACCOUNT_SUMS: frozenset({"amount"}),
+    FIRST_DEALS: frozenset({"first_day"}),
 }
 
 
@@ -466,7 +488,30 @@ def _read_by_fold(rows: sa.FromClause, which: int) -> Expr | None:
         return c.open_age.is_not(None)
     if which == CYCLES:
         return c.cycle.is_not(None)
+    if which == ACCOUNT_SUMS:
+        return sa.and_(c.account.is_not(None), c.account_month.is_not(None))
+    if which == FIRST_DEALS:
+        return c.account.is_not(None)
     return None
+
+
+def _first_deals(rows: sa.FromClause) -> Any:
+    """FIRST_DEALS: by stage and account, the earliest (day, owner) -- on a tie on the day the
+    owner that sorts first, as :meth:`.fold.GroupedAggregator.add_first_deals` breaks it."""
+    first = sa.func.min(sa.func.row(rows.c.day, rows.c.owner))
+    found = {
+        "owner": sa.func.struct_extract(first, 2),
+        "stage": rows.c.stage,
+        "account": rows.c.account,
+    }
+    return sa.select(
+        sa.literal(FIRST_DEALS).label("set_"),
+        *(found.get(name, sa.null()).label(name) for name in KEY_COLUMNS),
+        *(
+            (sa.func.struct_extract(first, 1) if name == "first_day" else sa.null()).label(name)
+            for name in AGGREGATES
+        ),
+    ).group_by(rows.c.stage, rows.c.account)
 
 
 def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
@@ -481,7 +526,11 @@ def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan
     rows = _keyed_rows(source, roles, window, plan).element.cte("planc_rows_keyed")
     selects = []
     for which in sets_of(rows, plan):
-        select = set_query(rows, which, plan, typed=False)
+        select = (
+            _first_deals(rows)
+            if which == FIRST_DEALS
+            else set_query(rows, which, plan, typed=False)
+        )
         kept = _read_by_fold(rows, which)
         selects.append(select if kept is None else select.where(kept))
     return selects[0] if len(selects) == 1 else sa.union_all(*selects)
@@ -495,6 +544,8 @@ def aggregate_query(
     Result columns: ``set_``, then :data:`KEY_COLUMNS` (NULL where a set does
     not group by one), then :data:`AGGREGATES`.
     """
+    if plan.account_scan:  # FIRST_DEALS is no plain GROUP BY: fanout_query's alone
+        raise ValueError("ACCOUNT_SUMS and FIRST_DEALS are sets of fanout_query only")
     rows = _keyed_rows(source, roles, window, plan)
     sets = sets_of(rows, plan)
     grouped = {name for s in sets for name in SET_KEYS[s]}

@@ -1,0 +1,92 @@
+"""Jobs on several CPUs, one forked child per job, each ending without freeing what it built.
+
+A pool worker that checks one region file after another frees each file's
+values and model (about a million objects, ~0.05-0.09 s of CPU per 2,500-rep
+file) before it starts the next. Here every job gets a child of its own,
+forked from this process (it inherits everything: nothing is sent to it), that
+computes the job, writes the answer pickled through its own pipe and ends with
+``os._exit``: the memory goes back to the system at once, nothing is freed
+object by object. At most ``workers`` children run at a time, started in the
+order given (the largest jobs first balances the CPUs).
+
+The pickle comes from a child of this process through a pipe it made, never
+from a folder anyone else could write. A job whose child fails, dies or says
+nothing is missing from the answer: the caller runs it itself (and so reports
+any error the usual way). Only where ``os.fork`` exists, and never in a process
+with threads (the language server asks for one worker).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import selectors
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_READ = 1 << 20
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -> dict[int, Any]:
+    """``{i: work(i)}`` for each ``i`` of ``order`` whose child answered; ``work`` runs in
+    forked children, at most ``workers`` at once."""
+    waiting = list(reversed(order))
+    running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> (pid, job, chunks)
+    done: dict[int, Any] = {}
+    selector = selectors.DefaultSelector()
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, workers):
+                job = waiting.pop()
+                read_end, pid = _start(work, job)
+                running[read_end] = (pid, job, [])
+                selector.register(read_end, selectors.EVENT_READ)
+            for key, _ in selector.select():
+                read_end = key.fd
+                chunk = os.read(read_end, _READ)
+                if chunk:
+                    running[read_end][2].append(chunk)
+                    continue
+                selector.unregister(read_end)
+                os.close(read_end)
+                pid, job, chunks = running.pop(read_end)
+                _, status = os.waitpid(pid, 0)
+                # a torn answer (any exception): missing, the caller runs the job
+                with contextlib.suppress(Exception):
+                    if status == 0 and chunks:
+                        done[job] = pickle.loads(b"".join(chunks))  # our own child's pipe
+    finally:
+        selector.close()
+        for read_end, (pid, _, _) in running.items():  # interrupted: end the others
+            os.close(read_end)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+    return done
+
+
+def _start(work: Callable[[int], Any], job: int) -> tuple[int, int]:
+    """Fork a child that runs ``work(job)``; its pipe's read end and its pid."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(work(job), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view) :]
+            code = 0
+        except BaseException:  # noqa: BLE001 - the parent runs the job again and reports
+            pass
+        finally:
+            os._exit(code)  # no freeing, no exit handlers, no buffers flushed twice
+    os.close(write_end)
+    return read_end, pid

@@ -1,0 +1,249 @@
+"""The cheaper forms of the hottest checks give what their plain forms give (#16 goal 1).
+
+Each rewritten function is compared with its plain form (kept here as the specification)
+on the mini fixture, on generated plans with errors, and on plans built to hit the edges
+(a rep named like its own team, actions on unknown nodes, resources without a budget,
+ramping reps and leavers).
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import subprocess
+import sys
+import weakref
+from collections import defaultdict
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from planc.checks import levels, resources, smart
+from planc.checks.base import per_plan, round_up
+from planc.checks.gaps import bottom_up_numbers
+from planc.core.model import Level, Plan
+from planc.core.pipeline import compile_directory
+from planc.core.source import Loc
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "fixtures" / "mini"
+
+
+def _generated(tmp_path: Path, seed: int, reps: int = 400, errors: int = 30) -> Path:
+    out = tmp_path / f"plan-{seed}"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), str(reps), str(out),
+         "--errors", str(errors), "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+def _plan(folder: Path) -> Plan:
+    result = compile_directory(folder, lambda plan: [])
+    assert result.plan is not None, [str(d) for d in result.diagnostics]
+    return result.plan
+
+
+def _stressed(plan: Plan) -> Plan:
+    """The plan with a ramp, every 4th rep starting on the quarter's first day, every 5th
+    leaving after 40 days and every 2nd rep's targets doubled: reduced quotas and findings."""
+    people = dict(plan.people)
+    nodes = dict(plan.nodes)
+    start = plan.quarter.start
+    reps = [node for node in plan.nodes.values() if node.level is Level.REP]
+    for index, node in enumerate(reps):
+        person = people.get(node.id)
+        if person is not None and index % 4 == 0:
+            people[node.id] = replace(person, start=start)
+        elif person is not None and index % 5 == 0:
+            people[node.id] = replace(person, end=start + timedelta(days=40))
+        if index % 2 == 0:
+            targets = {m: replace(t, value=t.value * 2) for m, t in node.targets.items()}
+            nodes[node.id] = replace(node, targets=targets)
+    ramp = (Decimal(0), Decimal(50), Decimal(75), Decimal(100))
+    return replace(plan, people=people, nodes=nodes, policy=replace(plan.policy, ramp=ramp))
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> list[Plan]:
+    tmp = tmp_path_factory.mktemp("plans")
+    found = [_plan(MINI)]
+    for seed in (1, 2, 3):
+        found.append(_plan(_generated(tmp, seed)))
+    return found + [_stressed(plan) for plan in found]
+
+
+# --- the plain forms ---------------------------------------------------------------
+
+
+def _requested_plain(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    direct: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for action in plan.actions:
+        for resource in action.resources:
+            total, count = direct[(action.node, resource.kind)]
+            direct[(action.node, resource.kind)] = (total + resource.amount, count + 1)
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: (Decimal(0), 0))
+    for (node_id, kind), (amount_here, count_here) in direct.items():
+        for node in plan.ancestors(node_id):
+            total, count = totals[(node.id, kind)]
+            totals[(node.id, kind)] = (total + amount_here, count + count_here)
+    return totals
+
+
+def _without_budget_plain(plan: Plan) -> list[Loc]:
+    found = []
+    for action in plan.actions:
+        for resource in action.resources:
+            if action.node not in plan.nodes:
+                continue
+            if not any(resource.kind in n.budget for n in plan.ancestors(action.node)):
+                found.append(resource.loc / "kind")
+    return found
+
+
+def _reduced_plain(  # noqa: PLR0912 - the plain form, as it was
+    plan: Plan, factor_of: str
+) -> list[tuple[str, str, Fraction, str, str]]:
+    found = []
+    for node in plan.nodes.values():
+        if node.level is not Level.REP:
+            continue
+        person = plan.people.get(node.id)
+        team = plan.nodes.get(node.parent or "")
+        if person is None or team is None:
+            continue
+        if factor_of == "ramp":
+            factor = smart.ramp_factor(plan, person)
+        elif person.end is not None and person.end < plan.quarter.end:
+            factor = smart.presence_factor(plan, person)
+        else:
+            continue
+        if factor >= 100:
+            continue
+        for metric_id, target in node.targets.items():
+            metric = plan.metrics.get(metric_id)
+            if metric is None or not metric.summed or metric.is_cap:
+                continue
+            peers = []
+            for rep_id in team.children:
+                rep = plan.nodes.get(rep_id)
+                peer = plan.people.get(rep_id)
+                if rep is None or peer is None or metric_id not in rep.targets:
+                    continue
+                if (
+                    smart.ramp_factor(plan, peer) == 100
+                    and smart.presence_factor(plan, peer) == 100
+                ):
+                    peers.append(rep.targets[metric_id].value)
+            if not peers:
+                continue
+            median = Decimal(statistics.median(peers))
+            unit = plan.policy.rounding if metric.unit == "currency" else Decimal(1)
+            allowed = round_up(Fraction(median) * factor / 100, unit)
+            if target.value > allowed + plan.policy.tolerance:
+                found.append((node.id, metric_id, factor, str(allowed), str(median)))
+    return found
+
+
+def _stretch_sums_plain(plan: Plan) -> dict[tuple[str, str], Decimal]:
+    sums: dict[tuple[str, str], Decimal] = {}
+    for node in plan.nodes.values():
+        parent = plan.nodes.get(node.parent or "")
+        if parent is None:
+            continue
+        for metric_id, target in node.targets.items():
+            above = parent.targets.get(metric_id)
+            metric = plan.metrics.get(metric_id)
+            if above is None or above.stretch is None or metric is None or not metric.summed:
+                continue
+            own = target.stretch if target.stretch is not None else target.value
+            key = (parent.id, metric_id)
+            sums[key] = sums.get(key, Decimal(0)) + own
+    return sums
+
+
+def _exact(mapping: object) -> list[tuple[object, str]]:
+    """Items with each Decimal as its text (so 5E+3 and 5000 differ)."""
+    assert isinstance(mapping, dict)
+    return [(k, repr(v)) for k, v in mapping.items()]
+
+
+# --- the comparisons ----------------------------------------------------------------
+
+
+def test_level_sums_in_one_pass_equal_one_metric_at_a_time(plans: list[Plan]) -> None:
+    for plan in plans:
+        metrics = list(plan.metrics)
+        together = levels._level_sums_of(plan, metrics)
+        assert list(together) == metrics
+        for metric in metrics:
+            assert _exact(together[metric]) == _exact(levels.level_sums(plan, metric))
+        assert levels._level_sums_of(plan, []) == {}
+
+
+def test_stretch_sums_equal_the_plain_ones_in_order(plans: list[Plan]) -> None:
+    for plan in plans:
+        assert _exact(levels._stretch_sums(plan)) == _exact(_stretch_sums_plain(plan))
+    assert any(levels._stretch_sums(plan) for plan in plans)
+
+
+def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -> None:
+    for plan in plans:
+        assert _exact(dict(resources.requested(plan))) == _exact(dict(_requested_plain(plan)))
+
+
+def test_resources_without_budget_are_the_same(plans: list[Plan]) -> None:
+    for plan in plans:
+        found = [where for where, _, _ in resources.resource_without_budget.function(plan)]
+        assert found == _without_budget_plain(plan)
+
+
+def test_reduced_quotas_with_their_caches_are_the_plain_ones(plans: list[Plan]) -> None:
+    for plan in plans:
+        for factor_of in ("ramp", "presence"):
+            got = [
+                (node.id, target.metric, factor, str(allowed), str(median))
+                for node, target, factor, allowed, median in smart._reduced_quotas(plan, factor_of)
+            ]
+            assert got == _reduced_plain(plan, factor_of)
+
+
+def test_the_generated_plans_reach_the_rewritten_paths(plans: list[Plan]) -> None:
+    """Not vacuous: ramping reps and leavers with findings, requests on several levels."""
+    assert any(list(smart._reduced_quotas(plan, "ramp")) for plan in plans)
+    assert any(list(smart._reduced_quotas(plan, "presence")) for plan in plans)
+    assert any(len(resources.requested(plan)) > 10 for plan in plans)
+
+
+def test_per_plan_computes_once_per_plan_and_lets_the_plan_go(plans: list[Plan]) -> None:
+    calls: list[int] = []
+
+    @per_plan
+    def count(plan: Plan) -> int:
+        calls.append(1)
+        return len(plan.nodes)
+
+    first, second = plans[0], plans[1]
+    assert count(first) == count(first) == len(first.nodes)
+    assert len(calls) == 1
+    assert count(second) == len(second.nodes) and len(calls) == 2
+    assert count(first) == len(first.nodes) and len(calls) == 3  # only the last is kept
+    numbers = bottom_up_numbers(first)
+    assert bottom_up_numbers(first) is numbers
+    with pytest.raises(TypeError):
+        numbers[("x", "y")] = (Decimal(0), False)  # type: ignore[index]
+
+
+def test_a_plan_read_by_per_plan_is_freed() -> None:
+    plan = _plan(MINI)
+    bottom_up_numbers(plan)
+    gone = weakref.ref(plan)
+    del plan
+    gc.collect()
+    assert gone() is None

@@ -1,0 +1,96 @@
+"""checks/forkpool.py: a forked child per job, answers pickled through its own pipe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planc.checks import CHECKS, check_sources, forkpool, partition
+from planc.checks.partition import PartitionStats, compile_partitioned
+from planc.core.pipeline import read_directory
+
+pytestmark = pytest.mark.skipif(not forkpool.can_fork(), reason="no os.fork here")
+
+
+def _square(i: int) -> dict[str, object]:
+    return {"i": i, "square": i * i, "pid": os.getpid(), "big": "x" * (3 << 20) if i == 2 else ""}
+
+
+def test_every_job_answers_from_a_child_of_its_own() -> None:
+    done = forkpool.run_forked(_square, [3, 0, 2, 1, 4], workers=2)
+    assert sorted(done) == [0, 1, 2, 3, 4]
+    assert all(done[i]["square"] == i * i for i in done)
+    assert len(done[2]["big"]) == 3 << 20  # an answer larger than a pipe's buffer
+    pids = {done[i]["pid"] for i in done}
+    assert os.getpid() not in pids and len(pids) == 5
+
+
+def _fails_on_odd(i: int) -> int:
+    if i % 2:
+        raise ValueError("odd")
+    return i
+
+
+def _dies_on_two(i: int) -> int:
+    if i == 2:
+        os._exit(0)  # ends without a word: no answer, though the status is 0
+    if i == 3:
+        os.kill(os.getpid(), 9)
+    return i
+
+
+def test_a_job_that_fails_or_dies_is_missing_for_the_caller_to_run() -> None:
+    assert forkpool.run_forked(_fails_on_odd, range(5), workers=3) == {0: 0, 2: 2, 4: 4}
+    assert forkpool.run_forked(_dies_on_two, range(5), workers=2) == {0: 0, 1: 1, 4: 4}
+
+
+def test_nothing_to_do() -> None:
+    assert forkpool.run_forked(_square, [], workers=2) == {}
+
+
+def test_one_worker_runs_them_one_after_another() -> None:
+    done = forkpool.run_forked(_square, range(3), workers=1)
+    assert [done[i]["square"] for i in range(3)] == [0, 1, 4]
+
+
+def _generate(out: Path, reps: int, errors: int, seed: int) -> Path:
+    bench = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    subprocess.run(
+        [sys.executable, str(bench), str(reps), str(out), "--errors", str(errors), "--seed",
+         str(seed)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+def test_a_region_file_whose_child_fails_is_checked_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The partition's workers: a child that fails leaves its file to this process, with
+    the same diagnostics (the plan holds findings, so their spans are compared too)."""
+    monkeypatch.setattr(partition, "_PARALLEL_MIN_BYTES", 0)
+    plan = _generate(tmp_path / "plan", 300, 6, 5)
+    sources, problems = read_directory(plan)
+    expected = check_sources(str(plan), sources, problems).diagnostics
+    assert expected  # the generated errors
+    real = partition._region_job_kept
+    failed = tmp_path / "failed"
+
+    def flaky(index: int) -> object:  # runs in the children
+        if index == 0:
+            failed.write_text("0")
+            raise RuntimeError("a worker that fails")
+        return real(index)
+
+    monkeypatch.setattr(partition, "_region_job_kept", flaky)
+    stats = PartitionStats()
+    result = compile_partitioned(str(plan), sources, CHECKS, problems, stats=stats, workers=2)
+    assert result is not None and stats.fallback is None
+    assert result.diagnostics == expected
+    assert failed.read_text() == "0" and len(stats.computed) == len(sources) - 1 > 1
+    assert partition._KEPT is None  # only the children kept their jobs' values
