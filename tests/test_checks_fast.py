@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from planc.checks import levels, resources, smart
+from planc.checks import levels, refs, resources, smart
 from planc.checks.base import per_plan, round_up
 from planc.checks.gaps import bottom_up_numbers
 from planc.core.model import Level, Plan
@@ -191,6 +191,15 @@ def test_stretch_sums_equal_the_plain_ones_in_order(plans: list[Plan]) -> None:
     for plan in plans:
         assert _exact(levels._stretch_sums(plan)) == _exact(_stretch_sums_plain(plan))
     assert any(levels._stretch_sums(plan) for plan in plans)
+
+
+def test_references_by_kind_keep_the_plans_order(plans: list[Plan]) -> None:
+    for plan in plans:
+        grouped = refs._references_by_kind(plan)
+        assert sum(len(found) for found in grouped.values()) == len(plan.references)
+        for kind in ("person", "metric", "pillar", "node", "nothing"):
+            expected = tuple(ref for ref in plan.references if ref.kind == kind)
+            assert grouped.get(kind, ()) == expected
 
 
 def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -> None:
