@@ -223,6 +223,16 @@ def test_reduced_quotas_with_their_caches_are_the_plain_ones(plans: list[Plan]) 
             assert got == _reduced_plain(plan, factor_of)
 
 
+def test_here_all_quarter_is_a_presence_of_100(plans: list[Plan]) -> None:
+    seen = set()
+    for plan in plans:
+        for person in plan.people.values():
+            here = smart._here_all_quarter(plan, person)
+            assert here == (smart.presence_factor(plan, person) == 100)
+            seen.add(here)
+    assert seen == {True, False}
+
+
 def test_the_generated_plans_reach_the_rewritten_paths(plans: list[Plan]) -> None:
     """Not vacuous: ramping reps and leavers with findings, requests on several levels."""
     assert any(list(smart._reduced_quotas(plan, "ramp")) for plan in plans)
