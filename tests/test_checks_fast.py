@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from planc.checks import levels, resources, smart
+from planc.checks import levels, refs, resources, smart
 from planc.checks.base import per_plan, round_up
 from planc.checks.gaps import bottom_up_numbers
 from planc.core.model import Level, Plan
@@ -193,6 +193,15 @@ def test_stretch_sums_equal_the_plain_ones_in_order(plans: list[Plan]) -> None:
     assert any(levels._stretch_sums(plan) for plan in plans)
 
 
+def test_references_by_kind_keep_the_plans_order(plans: list[Plan]) -> None:
+    for plan in plans:
+        grouped = refs._references_by_kind(plan)
+        assert sum(len(found) for found in grouped.values()) == len(plan.references)
+        for kind in ("person", "metric", "pillar", "node", "nothing"):
+            expected = tuple(ref for ref in plan.references if ref.kind == kind)
+            assert grouped.get(kind, ()) == expected
+
+
 def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -> None:
     for plan in plans:
         assert _exact(dict(resources.requested(plan))) == _exact(dict(_requested_plain(plan)))
@@ -212,6 +221,16 @@ def test_reduced_quotas_with_their_caches_are_the_plain_ones(plans: list[Plan]) 
                 for node, target, factor, allowed, median in smart._reduced_quotas(plan, factor_of)
             ]
             assert got == _reduced_plain(plan, factor_of)
+
+
+def test_here_all_quarter_is_a_presence_of_100(plans: list[Plan]) -> None:
+    seen = set()
+    for plan in plans:
+        for person in plan.people.values():
+            here = smart._here_all_quarter(plan, person)
+            assert here == (smart.presence_factor(plan, person) == 100)
+            seen.add(here)
+    assert seen == {True, False}
 
 
 def test_the_generated_plans_reach_the_rewritten_paths(plans: list[Plan]) -> None:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
-from planc.checks.base import Finding, check
+from planc.checks.base import Finding, check, per_plan
 from planc.core.diagnostics import Message, Severity
-from planc.core.model import Level, Plan
+from planc.core.model import Level, Plan, Reference
 from planc.core.spelling import closest
+
+
+@per_plan
+def _references_by_kind(plan: Plan) -> Mapping[str, tuple[Reference, ...]]:
+    """The plan's references of each kind, in the plan's order (four checks read one kind
+    each: one pass over ~20,000 references instead of four)."""
+    by_kind: dict[str, list[Reference]] = {}
+    for ref in plan.references:
+        by_kind.setdefault(ref.kind, []).append(ref)
+    return MappingProxyType({kind: tuple(refs) for kind, refs in by_kind.items()})
 
 
 def _unknown(
     plan: Plan, kind: str, known: Mapping[str, object], where: Message
 ) -> Iterator[Finding]:
-    for ref in plan.references:
-        if ref.kind == kind and ref.id not in known:
+    for ref in _references_by_kind(plan).get(kind, ()):
+        if ref.id not in known:
             yield (
                 ref.loc,
                 _not_known(kind, _role(ref.role), ref.id),

@@ -328,8 +328,8 @@ class _Quotas:
     def _on_full_quota(self, person: Person) -> bool:
         full = self._full.get(person.id)
         if full is None:
-            full = self._full[person.id] = (
-                self.ramp(person) == 100 and presence_factor(self.plan, person) == 100
+            full = self._full[person.id] = self.ramp(person) == 100 and _here_all_quarter(
+                self.plan, person
             )
         return full
 
@@ -344,6 +344,14 @@ class _Quotas:
             if self._on_full_quota(person):
                 peers.append(rep.targets[metric].value)
         return peers
+
+
+def _here_all_quarter(plan: Plan, person: Person) -> bool:
+    """``presence_factor(plan, person) == 100``, without the fraction: employed every day."""
+    quarter = plan.quarter
+    first = max(quarter.start, person.start or quarter.start)
+    last = min(quarter.end, person.end or quarter.end)
+    return max((last - first).days + 1, 0) == quarter.days
 
 
 def _reduced_quotas(

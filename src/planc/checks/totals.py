@@ -291,11 +291,12 @@ def split_of_unsummed_metric(plan: Plan) -> Iterator[Finding]:
 
         key_product_share: {value: 45}
     """
+    unsummed = {m.id for m in plan.metrics.values() if not m.summed}
     for node in plan.nodes.values():
         for target in node.targets.values():
-            metric = plan.metrics.get(target.metric)
-            if metric is None or metric.summed:
-                continue
+            if target.metric not in unsummed or (target.months is None and target.products is None):
+                continue  # a summed or unknown metric, or nothing split
+            metric = plan.metrics[target.metric]
             for part in ("months", "products"):
                 if getattr(target, part) is not None:
                     named = {"ref": target.ref, "metric": metric.name, "rollup": metric.rollup}

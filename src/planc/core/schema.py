@@ -270,11 +270,22 @@ def schema_document() -> dict[str, Any]:
     return loaded
 
 
-@cache
 def _validator(kind: str) -> Any:
+    return _validators()[kind]
+
+
+@cache
+def _validators() -> dict[str, Any]:
+    """Both kinds' validators, made together from one read of the schema: the quarter
+    file's validation in planc's process makes the region files' validator too, which
+    every forked worker then inherits instead of building its own."""
     definitions = schema_document()["definitions"]
-    root = {"$ref": f"#/definitions/{_KIND_ROOTS[kind]}", "definitions": definitions}
-    return jsonschema_rs.Draft7Validator(root)
+    return {
+        kind: jsonschema_rs.Draft7Validator(
+            {"$ref": f"#/definitions/{root}", "definitions": definitions}
+        )
+        for kind, root in _KIND_ROOTS.items()
+    }
 
 
 def validate(loaded: LoadResult, resolver: SpanResolver) -> list[Diagnostic]:
