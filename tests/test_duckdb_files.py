@@ -367,3 +367,68 @@ def test_a_csv_gets_its_accounts_from_the_one_scan(
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
     assert loaded.diagnostics == by_pandas.diagnostics  # the unknown stage's warning
     assert any(m.new_accounts for m in loaded.actuals.months.values())
+
+
+@pytest.mark.parametrize("streams", [True, False], ids=["fanout", "grouping-sets"])
+def test_statements_compile_as_through_the_postgresql_dialect(
+    streams: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's statements are compiled by SQLAlchemy's generic dialect (no PostgreSQL dialect
+    imported): the same SQL text and parameters as the PostgreSQL dialect gave them, for the
+    scan, the sets' fetches and both ways to the accounts."""
+    from sqlalchemy.dialects.postgresql import psycopg2
+
+    postgresql = psycopg2.dialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
+    compiled = duckdb_files._compiled
+    seen: list[str] = []
+
+    def both(statement: Any) -> tuple[str, list[Any]]:
+        sql, params = compiled(statement)
+        kwargs = {"render_postcompile": True}
+        other = statement.compile(dialect=postgresql, compile_kwargs=kwargs)
+        assert sql == str(other)
+        assert params == [other.params[name] for name in other.positiontup or ()]
+        seen.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+    monkeypatch.setattr(duckdb_files, "_compiled", both)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    assert any("GROUP BY" in sql and "planc_account" not in sql for sql in seen)  # the scan
+    assert any("planc_account" in sql or "account_month" in sql for sql in seen)  # accounts
+    assert len(seen) >= 6
+
+
+def test_account_names_with_spaces_map_as_pandas_maps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts are looked up by their text as fetched, then by the stripped text: padded
+    spellings of one account are one account, a blank one is none, as the pandas reader
+    has them (through the scan's sets and through the two account queries)."""
+    path = tmp_path / "padded.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        'K1,Moses Frase,GTX Basic," Newco",Won,2017-07-01,2017-07-03,100.25',
+        'K2,Darcel Schlecht,GTX Basic,"Newco ",Won,2017-07-01,2017-07-02,200',
+        "K3,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-05,50",
+        'K4,Moses Frase,GTX Basic,"  ",Won,2017-07-01,2017-07-06,300',
+        "K5,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-04,400",
+        "K6,Moses Frase,GTX Basic,Otherco,Won,2017-06-01,2017-06-30,10",
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    for streams in (True, False):
+        monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+        loaded = _through_duckdb(path, with_created)
+        assert loaded is not None and loaded.actuals is not None
+        assert sorted(loaded.actuals.account_names) == ["Newco", "Otherco"]
+        assert sorted(loaded.actuals.account_names) == sorted(by_pandas.actuals.account_names)
+        assert loaded.actuals.months == by_pandas.actuals.months
+        assert loaded.diagnostics == by_pandas.diagnostics
