@@ -432,3 +432,47 @@ def test_account_names_with_spaces_map_as_pandas_maps_them(
         assert sorted(loaded.actuals.account_names) == sorted(by_pandas.actuals.account_names)
         assert loaded.actuals.months == by_pandas.actuals.months
         assert loaded.diagnostics == by_pandas.diagnostics
+
+
+def test_new_accounts_by_rep_and_month_as_one_account_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The accounts' first won deals are counted by rep and kept month with numpy: the same
+    counts, in the same order, as a step per account (date -> month -> slot) gives them."""
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    seen: list[Any] = []
+    result = fold.GroupedAggregator.result
+
+    def spy(self: fold.GroupedAggregator) -> actuals.LoadedActuals:
+        seen.append(self)
+        return result(self)
+
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        owners = sorted({row["sales_agent"] for row in csv.DictReader(handle)})[:5]
+    added = [  # new accounts: first won deals of several reps in July and August
+        f"N{i},{owners[i % 5]},GTX Basic,New account {i},Won,2017-06-01,2017-0{7 + i % 2}-0{1 + i % 9},10"
+        for i in range(23)
+    ]
+    path = tmp_path / "new-accounts.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\n".join(added) + "\n", encoding="utf-8")
+    monkeypatch.setattr(fold.GroupedAggregator, "result", spy)
+    loaded = _through_duckdb(path, with_created)
+    assert loaded is not None and loaded.actuals is not None and len(seen) == 1
+    aggregator = seen[0]
+    expected: dict[tuple[int, int], int] = {}
+    skipped = 0
+    for account in range(len(aggregator.first_rep)):
+        if aggregator.first_rep[account] < 0:
+            continue
+        first = date.fromordinal(int(aggregator.first_day[account]))
+        slot = aggregator.slot_of.get(first.year * 12 + first.month - 1)
+        if slot is None:
+            skipped += 1
+            continue
+        key = (int(aggregator.first_rep[account]), slot)
+        expected[key] = expected.get(key, 0) + 1
+    found = aggregator._new_accounts()
+    assert found == list(expected.items())  # the same counts, in the same order
+    assert len(found) > 3 and skipped > 0  # several reps and months; first deals before them
+    assert sum(m.new_accounts for m in loaded.actuals.months.values()) == sum(expected.values())
