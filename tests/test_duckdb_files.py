@@ -476,3 +476,59 @@ def test_new_accounts_by_rep_and_month_as_one_account_at_a_time(
     assert found == list(expected.items())  # the same counts, in the same order
     assert len(found) > 3 and skipped > 0  # several reps and months; first deals before them
     assert sum(m.new_accounts for m in loaded.actuals.months.values()) == sum(expected.values())
+
+
+def test_open_deal_sums_made_once_give_the_forecast_of_each_measure(tmp_path: Path) -> None:
+    """The forecaster sums each open cell's weeks once for both measures and takes the priced
+    deals' terms out exactly: the parts of a sum over the unpriced deals, made per measure."""
+    from operator import mul
+
+    from planc.track import forecast
+
+    added = [  # open deals with an amount: priced (value), counted (count)
+        f"P{i},Moses Frase,GTX Basic,Cancity,Engaging,2017-0{5 + i % 3}-{10 + i:02d},,{100 + i}.5"
+        for i in range(12)
+    ]
+    path = tmp_path / "priced.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\n".join(added) + "\n", encoding="utf-8")
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    loaded = actuals.load_actuals(path, with_created, AS_OF, shown=path.name)
+    assert loaded.actuals is not None and loaded.actuals.pipeline is not None
+    pipeline = loaded.actuals.pipeline
+    assert any(deals.priced for deals in pipeline.open.values())
+    made = forecast.Forecaster(with_created, pipeline, AS_OF)
+    for what in (forecast.VALUE, forecast.COUNT):
+        reference: dict[str, dict[str, Any]] = {}
+        for (rep, product, stage), deals in pipeline.open.items():
+            chances = made._weekly(stage, len(deals.weeks))
+            mean, square = made._value(product, what)
+            part = reference.setdefault(rep, {}).setdefault(product, forecast._Part())
+            part.open_deals += sum(deals.weeks)
+            unpriced = list(deals.weeks)
+            if what == forecast.VALUE:
+                for week, sums in deals.priced.items():
+                    unpriced[week] -= sums.priced
+            units = sum(map(mul, chances, unpriced))
+            chance_sum = Decimal(units).scaleb(-forecast.CHANCE_PLACES)
+            squares = sum(map(mul, made._squared[stage], unpriced))
+            chance_squares = Decimal(squares).scaleb(-2 * forecast.CHANCE_PLACES)
+            part.open_expected += chance_sum * mean
+            part.open_variance += chance_sum * square - chance_squares * mean * mean
+            part.open_total += sum(unpriced) * mean
+            if what == forecast.COUNT:
+                continue
+            for week, sums in deals.priced.items():
+                p = Decimal(chances[week]).scaleb(-forecast.CHANCE_PLACES)
+                part.open_expected += p * sums.amount
+                part.open_variance += p * (1 - p) * sums.squares
+                part.open_total += sums.amount
+        for rep, products in reference.items():
+            for product, expected in products.items():
+                found = made.parts[what][rep][product]
+                assert (found.open_deals, found.open_expected, found.open_variance) == (
+                    expected.open_deals,
+                    expected.open_expected,
+                    expected.open_variance,
+                )
+                assert found.open_total == expected.open_total
