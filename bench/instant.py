@@ -29,8 +29,7 @@ And once, on a 2,500-rep region file (the first region of a fresh copy of the
 (as after any save: only the region files the edit leaves alone are in it);
 goal 5: under 3 s. Beside it, in the same run, the same with ``--no-cache``
 (the edited plan checked whole), and whether both wrote the same bytes.
-``--sizes ""`` skips the per-size goals (e.g. goal 5 alone: ``--sizes ""
---no-render --no-memory``).
+``--sizes ""`` skips the per-size measurements altogether.
 
 Goal 3: the cold check again with ``PLANC_WORKERS=1`` (one process), and the
 speed-up of the default (forked workers load the larger half of the files);

@@ -9,7 +9,9 @@ the same order, to the same document and sends back the text. The same calls
 on the same text: the same bytes as editing here.
 
 Edits and text go through the child's own pipes, pickled by planc's own
-processes (never through a folder anyone else could write). Whatever goes wrong
+processes (never through a folder anyone else could write). Two pipes, not
+:func:`planc.core.forking.start_forked`'s one: the child is started before the
+edits it applies are known. Whatever goes wrong
 in the child (it dies, an edit fails), :meth:`Composing.finish` gives None and
 the caller edits the file here, as without a child, and so reports any error
 the same way.
