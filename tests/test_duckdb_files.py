@@ -367,3 +367,168 @@ def test_a_csv_gets_its_accounts_from_the_one_scan(
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
     assert loaded.diagnostics == by_pandas.diagnostics  # the unknown stage's warning
     assert any(m.new_accounts for m in loaded.actuals.months.values())
+
+
+@pytest.mark.parametrize("streams", [True, False], ids=["fanout", "grouping-sets"])
+def test_statements_compile_as_through_the_postgresql_dialect(
+    streams: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB's statements are compiled by SQLAlchemy's generic dialect (no PostgreSQL dialect
+    imported): the same SQL text and parameters as the PostgreSQL dialect gave them, for the
+    scan, the sets' fetches and both ways to the accounts."""
+    from sqlalchemy.dialects.postgresql import psycopg2
+
+    postgresql = psycopg2.dialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
+    compiled = duckdb_files._compiled
+    seen: list[str] = []
+
+    def both(statement: Any) -> tuple[str, list[Any]]:
+        sql, params = compiled(statement)
+        kwargs = {"render_postcompile": True}
+        other = statement.compile(dialect=postgresql, compile_kwargs=kwargs)
+        assert sql == str(other)
+        assert params == [other.params[name] for name in other.positiontup or ()]
+        seen.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+    monkeypatch.setattr(duckdb_files, "_compiled", both)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    assert any("GROUP BY" in sql and "planc_account" not in sql for sql in seen)  # the scan
+    assert any("planc_account" in sql or "account_month" in sql for sql in seen)  # accounts
+    assert len(seen) >= 6
+
+
+def test_account_names_with_spaces_map_as_pandas_maps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts are looked up by their text as fetched, then by the stripped text: padded
+    spellings of one account are one account, a blank one is none, as the pandas reader
+    has them (through the scan's sets and through the two account queries)."""
+    path = tmp_path / "padded.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        'K1,Moses Frase,GTX Basic," Newco",Won,2017-07-01,2017-07-03,100.25',
+        'K2,Darcel Schlecht,GTX Basic,"Newco ",Won,2017-07-01,2017-07-02,200',
+        "K3,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-05,50",
+        'K4,Moses Frase,GTX Basic,"  ",Won,2017-07-01,2017-07-06,300',
+        "K5,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-04,400",
+        "K6,Moses Frase,GTX Basic,Otherco,Won,2017-06-01,2017-06-30,10",
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    for streams in (True, False):
+        monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+        loaded = _through_duckdb(path, with_created)
+        assert loaded is not None and loaded.actuals is not None
+        assert sorted(loaded.actuals.account_names) == ["Newco", "Otherco"]
+        assert sorted(loaded.actuals.account_names) == sorted(by_pandas.actuals.account_names)
+        assert loaded.actuals.months == by_pandas.actuals.months
+        assert loaded.diagnostics == by_pandas.diagnostics
+
+
+def test_new_accounts_by_rep_and_month_as_one_account_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The accounts' first won deals are counted by rep and kept month with numpy: the same
+    counts, in the same order, as a step per account (date -> month -> slot) gives them."""
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    seen: list[Any] = []
+    result = fold.GroupedAggregator.result
+
+    def spy(self: fold.GroupedAggregator) -> actuals.LoadedActuals:
+        seen.append(self)
+        return result(self)
+
+    with SAMPLE.open(encoding="utf-8", newline="") as handle:
+        owners = sorted({row["sales_agent"] for row in csv.DictReader(handle)})[:5]
+    added = [  # new accounts: first won deals of several reps in July and August
+        f"N{i},{owners[i % 5]},GTX Basic,New account {i},Won,2017-06-01,2017-0{7 + i % 2}-0{1 + i % 9},10"
+        for i in range(23)
+    ]
+    path = tmp_path / "new-accounts.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\n".join(added) + "\n", encoding="utf-8")
+    monkeypatch.setattr(fold.GroupedAggregator, "result", spy)
+    loaded = _through_duckdb(path, with_created)
+    assert loaded is not None and loaded.actuals is not None and len(seen) == 1
+    aggregator = seen[0]
+    expected: dict[tuple[int, int], int] = {}
+    skipped = 0
+    for account in range(len(aggregator.first_rep)):
+        if aggregator.first_rep[account] < 0:
+            continue
+        first = date.fromordinal(int(aggregator.first_day[account]))
+        slot = aggregator.slot_of.get(first.year * 12 + first.month - 1)
+        if slot is None:
+            skipped += 1
+            continue
+        key = (int(aggregator.first_rep[account]), slot)
+        expected[key] = expected.get(key, 0) + 1
+    found = aggregator._new_accounts()
+    assert found == list(expected.items())  # the same counts, in the same order
+    assert len(found) > 3 and skipped > 0  # several reps and months; first deals before them
+    assert sum(m.new_accounts for m in loaded.actuals.months.values()) == sum(expected.values())
+
+
+def test_open_deal_sums_made_once_give_the_forecast_of_each_measure(tmp_path: Path) -> None:
+    """The forecaster sums each open cell's weeks once for both measures and takes the priced
+    deals' terms out exactly: the parts of a sum over the unpriced deals, made per measure."""
+    from operator import mul
+
+    from planc.track import forecast
+
+    added = [  # open deals with an amount: priced (value), counted (count)
+        f"P{i},Moses Frase,GTX Basic,Cancity,Engaging,2017-0{5 + i % 3}-{10 + i:02d},,{100 + i}.5"
+        for i in range(12)
+    ]
+    path = tmp_path / "priced.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\n".join(added) + "\n", encoding="utf-8")
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    loaded = actuals.load_actuals(path, with_created, AS_OF, shown=path.name)
+    assert loaded.actuals is not None and loaded.actuals.pipeline is not None
+    pipeline = loaded.actuals.pipeline
+    assert any(deals.priced for deals in pipeline.open.values())
+    made = forecast.Forecaster(with_created, pipeline, AS_OF)
+    for what in (forecast.VALUE, forecast.COUNT):
+        reference: dict[str, dict[str, Any]] = {}
+        for (rep, product, stage), deals in pipeline.open.items():
+            chances = made._weekly(stage, len(deals.weeks))
+            mean, square = made._value(product, what)
+            part = reference.setdefault(rep, {}).setdefault(product, forecast._Part())
+            part.open_deals += sum(deals.weeks)
+            unpriced = list(deals.weeks)
+            if what == forecast.VALUE:
+                for week, sums in deals.priced.items():
+                    unpriced[week] -= sums.priced
+            units = sum(map(mul, chances, unpriced))
+            chance_sum = Decimal(units).scaleb(-forecast.CHANCE_PLACES)
+            squares = sum(map(mul, made._squared[stage], unpriced))
+            chance_squares = Decimal(squares).scaleb(-2 * forecast.CHANCE_PLACES)
+            part.open_expected += chance_sum * mean
+            part.open_variance += chance_sum * square - chance_squares * mean * mean
+            part.open_total += sum(unpriced) * mean
+            if what == forecast.COUNT:
+                continue
+            for week, sums in deals.priced.items():
+                p = Decimal(chances[week]).scaleb(-forecast.CHANCE_PLACES)
+                part.open_expected += p * sums.amount
+                part.open_variance += p * (1 - p) * sums.squares
+                part.open_total += sums.amount
+        for rep, products in reference.items():
+            for product, expected in products.items():
+                found = made.parts[what][rep][product]
+                assert (found.open_deals, found.open_expected, found.open_variance) == (
+                    expected.open_deals,
+                    expected.open_expected,
+                    expected.open_variance,
+                )
+                assert found.open_total == expected.open_total

@@ -166,6 +166,7 @@ _LEDGER = _ledger_table()
 _AMOUNT_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _LINE_IN_MESSAGE = re.compile(r"line (\d+)")
 _INT64_SAFE = 2**62
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # day 0 of numpy's datetime64
 
 IntArray = npt.NDArray[np.integer[Any]]
 
@@ -1498,14 +1499,10 @@ class _Aggregator:
             )
             cell[3] += count
         if self.need_accounts and len(self.first_day):
-            for account in np.flatnonzero(self.first_rep >= 0).tolist():
-                first = date.fromordinal(int(self.first_day[account]))
-                first_slot = self.slot_of.get(agg.month_key(first.year, first.month))
-                if first_slot is None:
-                    continue
-                key = (reps[int(self.first_rep[account])], slots[first_slot])
+            for (rep_index, slot_index), count in self._new_accounts():
+                key = (reps[rep_index], slots[slot_index])
                 cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
-                cell[4] += 1
+                cell[4] += count
         months = {
             key: agg.RepMonth(amount=a, key_amount=k, deals=d, lost=lost_, new_accounts=new)
             for key, (a, k, d, lost_, new) in amounts.items()
@@ -1535,6 +1532,31 @@ class _Aggregator:
             pipeline=None if self.pipe is None else self.pipe.result(),
         )
         return LoadedActuals(actuals, found)
+
+    def _new_accounts(self) -> list[tuple[tuple[int, int], int]]:
+        """((rep index, slot index), accounts whose first won deal is that rep's in that
+        kept month), in the order of their first account: numpy over the accounts (20k at
+        1M rows), a Python step per (rep, month) only."""
+        accounts = np.flatnonzero(self.first_rep >= 0)
+        if not len(accounts):
+            return []
+        days = self.first_day[accounts] - _EPOCH_ORDINAL
+        months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        distinct, which = np.unique(months + agg.month_key(1970, 1), return_inverse=True)
+        slot_of = [self.slot_of.get(int(m), -1) for m in distinct.tolist()]
+        slot = np.array(slot_of, dtype=np.int64)[which.reshape(-1)]
+        kept = slot >= 0
+        rep, slot = self.first_rep[accounts][kept].astype(np.int64), slot[kept]
+        if not len(rep):
+            return []
+        pair = rep * len(self.slots) + slot
+        found, first, counts = np.unique(pair, return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        width = len(self.slots)
+        return [
+            ((int(p) // width, int(p) % width), int(n))
+            for p, n in zip(found[order].tolist(), counts[order].tolist(), strict=True)
+        ]
 
     def _reason_label(self, index: int) -> str:
         if index == R_AFTER_AS_OF:

@@ -156,6 +156,8 @@ class Forecaster:
         }
         self._chances: dict[str, list[int]] = {}
         self._squared: dict[str, list[int]] = {}  # the same, squared (units of 10**-18)
+        # (deals, sum of chances, sum of squared chances) of an open cell's every deal
+        self._open_sums: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         self.parts: dict[str, dict[str, dict[str, _Part]]] = {
             VALUE: self._parts(VALUE),
             COUNT: self._parts(COUNT),
@@ -202,18 +204,31 @@ class Forecaster:
             chances = self._weekly(stage, len(deals.weeks))
             mean, square = self._value(product, what)
             part = parts.setdefault(rep, {}).setdefault(product, _Part())
-            part.open_deals += sum(deals.weeks)
-            # an unpriced deal: B x V, B ~ Bernoulli(p), V its product's won values
-            unpriced = list(deals.weeks)
+            # every deal's sums over its weeks (integers), made once for both measures
+            key = (rep, product, stage)
+            found = self._open_sums.get(key)
+            if found is None:
+                weeks = deals.weeks
+                found = self._open_sums[key] = (
+                    sum(weeks),
+                    sum(map(mul, chances, weeks)),
+                    sum(map(mul, self._squared[stage], weeks)),
+                )
+            count, chance_units, squares = found
+            part.open_deals += count
+            # an unpriced deal: B x V, B ~ Bernoulli(p), V its product's won values; the
+            # priced ones' terms taken out exactly (integers) for the value
             if what == VALUE:
+                squared = self._squared[stage]
                 for week, sums in deals.priced.items():
-                    unpriced[week] -= sums.priced
-            chance_sum = Decimal(sum(map(mul, chances, unpriced))).scaleb(-CHANCE_PLACES)
-            squares = sum(map(mul, self._squared[stage], unpriced))
+                    count -= sums.priced
+                    chance_units -= chances[week] * sums.priced
+                    squares -= squared[week] * sums.priced
+            chance_sum = Decimal(chance_units).scaleb(-CHANCE_PLACES)
             chance_squares = Decimal(squares).scaleb(-2 * CHANCE_PLACES)
             part.open_expected += chance_sum * mean
             part.open_variance += chance_sum * square - chance_squares * mean * mean
-            part.open_total += sum(unpriced) * mean
+            part.open_total += count * mean
             if what == COUNT:
                 continue
             for week, sums in deals.priced.items():  # a priced one: B x its amount

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planc import __version__
 from planc.checks import check_directory
@@ -29,7 +29,6 @@ from planc.core.source import SourceSpan
 from planc.core.spans import SpanResolver
 from planc.track.aggregates import Ledger
 from planc.track.forecast import Estimate
-from planc.track.segments import SegmentReport
 from planc.track.sources import SourceChoiceError, choose_sources, read_sources
 from planc.track.tracking import (
     Baseline,
@@ -44,6 +43,9 @@ from planc.track.tracking import (
     to_decimal,
     track_sources,
 )
+
+if TYPE_CHECKING:  # the segments module is imported only with --accounts
+    from planc.track.segments import SegmentReport
 
 JSON_FORMAT_VERSION = 1
 EARLY_WARNINGS = ("PLC720", "PLC721", "PLC766")  # about targets, not about the export

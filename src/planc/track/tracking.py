@@ -947,10 +947,10 @@ def _warn(
     as_of = rollup.actuals.as_of
     unit = plan.metrics[target.metric].unit
     places = 1 if unit in ("percent", "score") else 0
-    attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
     if progress.lower_is_better:
         if exact <= Fraction(warnings.cap_above_pace):
             return None
+        attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
         forecast = fmt_number(progress.forecast, places)
         of_pace = fmt_percent_apart(progress.of_pace, warnings.cap_above_pace)
         threshold = fmt_percent(warnings.cap_above_pace)
@@ -972,6 +972,8 @@ def _warn(
         )
     if exact >= Fraction(warnings.behind_pace):
         return None
+    # formatted only for a warning (about half the targets at 1M rows)
+    attained, pace = fmt_numbers(progress.attained, progress.pace, places=places)
     of_pace = fmt_percent_apart(progress.of_pace, warnings.behind_pace)
     threshold = fmt_percent(warnings.behind_pace)
     message = Message(

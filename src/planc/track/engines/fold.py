@@ -86,6 +86,9 @@ class GroupedAggregator(a._Aggregator):
         self.bad_amount_rows = 0  # text that is no plain decimal (DuckDB over a file)
         self.bad_day_rows = 0  # text that is no date (DuckDB over a file)
         self.negative_rows = 0  # won rows of the months tracked with an amount below 0
+        # an account's text as fetched -> its id (-1: none); each account comes twice (its
+        # sums, its first deal), 20k accounts at 1M rows: the second time is one dict hit
+        self._account_memo: dict[str, int] = {}
 
     def not_won_stages(self) -> list[str]:
         """Stage values that are open or lost for certain (see :meth:`closed_stages`)."""
@@ -298,9 +301,7 @@ class GroupedAggregator(a._Aggregator):
         if not len(owners):
             return
         account_codes, account_values = _factorize(accounts)
-        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
-            account_codes
-        ]
+        ids = self._account_ids(account_values)[account_codes]
         self._add_account_ids(owners, ids, months, units)
 
     def add_account_codes(
@@ -315,7 +316,7 @@ class GroupedAggregator(a._Aggregator):
         """As :meth:`add_accounts`, owners and accounts given as codes into their distinct values."""
         if not len(owner_codes):
             return
-        ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)
+        ids = self._account_ids(account_values)
         rep = self._owner_lut(owner_values)[np.asarray(owner_codes, dtype=np.int64)]
         self._add_rep_ids(
             rep.astype(np.int64), ids[np.asarray(account_codes, dtype=np.int64)], months, units
@@ -361,7 +362,7 @@ class GroupedAggregator(a._Aggregator):
         kept = np.flatnonzero(months >= 0)
         owner_values = np.asarray(list(owners), dtype=object)
         account_codes, distinct = _factorize(np.asarray(list(accounts), dtype=object))
-        ids = np.array([*(self._account(v) for v in distinct), -1], dtype=np.int64)[account_codes]
+        ids = self._account_ids(distinct)[account_codes]
         if len(kept):
             self._add_account_ids(
                 owner_values[kept], ids[kept], months[kept], np.asarray(units)[kept]
@@ -377,9 +378,7 @@ class GroupedAggregator(a._Aggregator):
         ids = np.zeros(0, dtype=np.int64)
         if len(owners):
             account_codes, account_values = _factorize(accounts)
-            ids = np.array([*(self._account(v) for v in account_values), -1], dtype=np.int64)[
-                account_codes
-            ]
+            ids = self._account_ids(account_values)[account_codes]
         self._first_deals_of(owners, ids, days)
 
     def _first_deals_of(self, owners: Any, ids: Any, days: Any) -> None:
@@ -534,8 +533,31 @@ class GroupedAggregator(a._Aggregator):
                 slots, weights=n[recent_rows], minlength=len(pipe.created)
             ).astype(np.int64)
 
+    def _account_ids(self, values: Sequence[Any]) -> Any:
+        """The ids of distinct account values (-1: none), then -1 (the id of code -1, NULL).
+
+        A text is looked up as fetched first (each account comes twice: its sums, its
+        first deal); a text's id is its stripped text's, as :meth:`_account` gives it.
+        """
+        memo = self._account_memo
+        found: list[int] = []
+        append = found.append
+        for value in values:
+            if type(value) is str:
+                known = memo.get(value)
+                if known is None:
+                    known = memo[value] = self._account_text(value.strip())
+                append(known)
+            else:  # a number or a date: _account's own spelling of it
+                append(self._account(value))
+        append(-1)
+        return np.array(found, dtype=np.int64)
+
     def _account(self, name: Any) -> int:
-        text = "" if a._missing(name) else a._text(name).strip()
+        return self._account_text("" if a._missing(name) else a._text(name).strip())
+
+    def _account_text(self, text: str) -> int:
+        """The id of an account's stripped text (-1: empty), a new one the first time."""
         if not text:
             return -1
         found = self.account_id.get(text)
