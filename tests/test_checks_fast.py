@@ -266,3 +266,22 @@ def test_a_plan_read_by_per_plan_is_freed() -> None:
     del plan
     gc.collect()
     assert gone() is None
+
+
+def test_a_per_plan_value_dies_with_its_plan() -> None:
+    """A diff frees the base before it builds the head: the base's references (~100 MB at
+    50,000 reps) must not outlive it in the last-plan slot."""
+
+    class Value:
+        pass
+
+    @per_plan
+    def derived(plan: Plan) -> Value:
+        return Value()
+
+    plan = _plan(MINI)
+    value = weakref.ref(derived(plan))
+    assert value() is not None  # kept while the plan lives
+    del plan
+    gc.collect()
+    assert value() is None

@@ -31,12 +31,19 @@ def per_plan(function: Callable[[Plan], _T]) -> Callable[[Plan], _T]:
     would then live as long as the value)."""
     last: list[tuple[weakref.ref[Plan], _T] | None] = [None]
 
+    def forget(dead: weakref.ref[Plan]) -> None:
+        # the value dies with its plan: a diff frees one plan before it builds the next,
+        # and the references of a 50,000-rep plan alone are ~100 MB
+        kept = last[0]
+        if kept is not None and kept[0] is dead:
+            last[0] = None
+
     def once(plan: Plan) -> _T:
         kept = last[0]
         if kept is not None and kept[0]() is plan:
             return kept[1]
         value = function(plan)
-        last[0] = (weakref.ref(plan), value)
+        last[0] = (weakref.ref(plan, forget), value)
         return value
 
     once.__doc__ = function.__doc__
