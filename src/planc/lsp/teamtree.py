@@ -20,6 +20,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
+from typing import TypeVar
 
 from yaml.nodes import Node
 
@@ -34,6 +35,7 @@ KEPT_SPLITS = 2  # the buffers split last, by identity
 _TEAMS_PATH = ("region", "teams")
 
 _LOCK = threading.Lock()
+_V = TypeVar("_V")
 _COMPOSES: dict[tuple[bytes, ...], bool] = {}
 _TREES: dict[tuple[bytes, ...], Node | None] = {}
 _SPLITS: list[tuple[str, tuple[Split, int] | None]] = []  # a split and its teams' lines
@@ -125,39 +127,48 @@ def _alone(key: tuple[bytes, ...]) -> bytes | None:
     return _padded(key)
 
 
-def _kept_composes(key: tuple[bytes, ...], data: Callable[[], bytes | None]) -> bool:
+def _recall(kept: dict[tuple[bytes, ...], _V], key: tuple[bytes, ...]) -> tuple[_V] | None:
+    """``(value,)`` when ``key`` is kept (now the most recently used), else None."""
     with _LOCK:
-        known = _COMPOSES.pop(key, None)
-        if known is not None:
-            _COMPOSES[key] = known
-            return known
+        if key not in kept:
+            return None
+        value = kept[key] = kept.pop(key)
+        return (value,)
+
+
+def _remember(
+    kept: dict[tuple[bytes, ...], _V], key: tuple[bytes, ...], value: _V, bound: int
+) -> None:
+    """Keep ``value``; the least recently used go beyond ``bound``."""
+    with _LOCK:
+        kept[key] = value
+        while len(kept) > bound:
+            del kept[next(iter(kept))]
+
+
+def _kept_composes(key: tuple[bytes, ...], data: Callable[[], bytes | None]) -> bool:
+    known = _recall(_COMPOSES, key)
+    if known is not None:
+        return known[0]
     try:
         text = data()
         if text is not None:
             compose_nodes(text)
-        known = text is not None
+        composes = text is not None
     except Exception:  # noqa: BLE001 - does not compose: the whole buffer decides
-        known = False
-    with _LOCK:
-        _COMPOSES[key] = known
-        while len(_COMPOSES) > KEPT_PIECES:
-            del _COMPOSES[next(iter(_COMPOSES))]
-    return known
+        composes = False
+    _remember(_COMPOSES, key, composes, KEPT_PIECES)
+    return composes
 
 
 def _tree(split: Split, index: int) -> Node | None:
     key = _key(split, index)
-    with _LOCK:
-        if key in _TREES:
-            tree = _TREES.pop(key)
-            _TREES[key] = tree
-            return tree
+    kept = _recall(_TREES, key)
+    if kept is not None:
+        return kept[0]
     try:
         tree = compose_nodes(_padded(key))
     except Exception:  # noqa: BLE001 - checked by _composes; a tree that fails is no tree
         tree = None
-    with _LOCK:
-        _TREES[key] = tree
-        while len(_TREES) > KEPT_TREES:
-            del _TREES[next(iter(_TREES))]
+    _remember(_TREES, key, tree, KEPT_TREES)
     return tree

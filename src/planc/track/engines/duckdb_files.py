@@ -373,12 +373,7 @@ def _accounts(
         exact = _fetch(
             connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
         )
-        aggregator.add_accounts(
-            [r[0] for r in exact],
-            [r[1] for r in exact],
-            np.array([r[2] for r in exact], dtype=np.int64),
-            np.array([exact_units(r[3], ledger.scale) for r in exact], dtype=object),
-        )
+        _add_exact_accounts(aggregator, exact, ledger.scale)
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     first = sa.func.min(sa.func.row(roles.day, roles.owner))
     day = sa.func.struct_extract(first, 1)
@@ -429,12 +424,7 @@ def _accounts_from_sets(
         exact = _fetch(
             connection, sa.select(*keys, amount).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
         )
-        aggregator.add_accounts(
-            [r[0] for r in exact],
-            [r[1] for r in exact],
-            np.array([r[2] for r in exact], dtype=np.int64),
-            np.array([exact_units(r[3], ledger.scale) for r in exact], dtype=object),
-        )
+        _add_exact_accounts(aggregator, exact, ledger.scale)
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     firsts = sa.select(
         c.account.label("account"),
@@ -450,6 +440,17 @@ def _accounts_from_sets(
 
 
 SUMS = "planc_account_sums"  # won sums by owner, account and month (the months kept)
+
+
+def _add_exact_accounts(aggregator: GroupedAggregator, rows: Any, scale: int) -> None:
+    """Account sums fetched as exact Decimals (owner, account, month, sum), where an
+    integer sum would not fit in int64."""
+    aggregator.add_accounts(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        np.array([r[2] for r in rows], dtype=np.int64),
+        np.array([exact_units(r[3], scale) for r in rows], dtype=object),
+    )
 
 
 def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> None:
