@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from planc.checks.base import Finding, check, level_id
+from planc.checks.base import Finding, ancestry, check, level_id
 from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.source import Loc
@@ -29,13 +29,10 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
             total, count = direct.get(key, zero)
             direct[key] = (total + resource.amount, count + 1)
     totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: zero)
-    chains: dict[str, list[str]] = {}  # node -> the ids of plan.ancestors(node), once per node
+    chains = ancestry(plan)  # node -> plan.ancestors(node), once per plan
     for (node_id, kind), (amount_here, count_here) in direct.items():
-        chain = chains.get(node_id)
-        if chain is None:
-            chain = chains[node_id] = [node.id for node in plan.ancestors(node_id)]
-        for above in chain:
-            key = (above, kind)
+        for above in chains.get(node_id, ()):
+            key = (above.id, kind)
             total, count = totals[key]
             totals[key] = (total + amount_here, count + count_here)
     return totals
@@ -139,13 +136,14 @@ def resource_without_budget(plan: Plan) -> Iterator[Finding]:
     Passes: the region, a team above the action, or the company has a samples budget.
     """
     provided: dict[str, set[str]] = {}  # node -> every kind a budget above it provides
+    chains = ancestry(plan)
     for action in plan.actions:
         if not action.resources or action.node not in plan.nodes:
             continue
         kinds = provided.get(action.node)
         if kinds is None:
             kinds = provided[action.node] = {
-                kind for n in plan.ancestors(action.node) for kind in n.budget
+                kind for n in chains.get(action.node, ()) for kind in n.budget
             }
         for resource in action.resources:
             if resource.kind not in kinds:

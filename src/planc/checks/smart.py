@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from planc.checks.base import (
     Finding,
+    ancestry,
     check,
     level_id,
     named_target,
@@ -704,7 +705,7 @@ def action_due_outside_quarter(plan: Plan) -> Iterator[Finding]:
 
 
 def _supported_target(plan: Plan, node_id: str, metric: str) -> Target | None:
-    for node in plan.ancestors(node_id):
+    for node in ancestry(plan).get(node_id, ()):
         if metric in node.targets:
             return node.targets[metric]
     return None
