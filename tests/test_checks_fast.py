@@ -207,6 +207,31 @@ def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -
         assert _exact(dict(resources.requested(plan))) == _exact(dict(_requested_plain(plan)))
 
 
+def test_requests_summed_only_where_a_budget_is_give_the_same_findings(plans: list[Plan]) -> None:
+    """PLC501 sums the requests only of the nodes with a budget of that kind: the same
+    findings as over every sum, on the plans, on plans with every budget cut to a tenth and
+    on plans whose parent links loop or lie."""
+    cut = [
+        replace(
+            plan,
+            nodes={
+                k: replace(n, budget={kind: v / 10 for kind, v in n.budget.items()})
+                for k, n in plan.nodes.items()
+            },
+        )
+        for plan in plans
+    ]
+    found = 0
+    for plan in plans + cut + _looped(plans[1]):
+        fast = resources._requested(plan, budgeted=True)
+        assert set(fast) <= set(resources.requested(plan))
+        got = list(resources.over_budget(plan, fast))
+        assert got == list(resources.over_budget(plan, resources.requested(plan)))
+        assert got == list(resources.resources_over_budget.function(plan))
+        found += len(got)
+    assert found > 0
+
+
 def test_resources_without_budget_are_the_same(plans: list[Plan]) -> None:
     for plan in plans:
         found = [where for where, _, _ in resources.resource_without_budget.function(plan)]

@@ -381,7 +381,8 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
     below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
     chains = ancestry(plan)
     for action in plan.actions:
-        if action.loc.file != rfile or not action.resources:
+        resources = action.resources
+        if not resources or action.loc.file != rfile:
             continue
         inside = below.get(action.node)
         if inside is None:
@@ -389,9 +390,10 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
             below[action.node] = inside
         if not inside:
             continue
-        for resource in action.resources:
-            amount, count = asked.get(resource.kind, (Decimal(0), 0))
-            asked[resource.kind] = (amount + resource.amount, count + 1)
+        for resource in resources:
+            kind = resource.kind
+            amount, count = asked.get(kind, _NOTHING)
+            asked[kind] = (amount + resource.amount, count + 1)
     return {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
 
 
@@ -527,9 +529,14 @@ def _shell_teams(
     return [*teams, stand_in]
 
 
+_ZERO = Decimal(0)  # made once: Decimal(0) in a hot loop costs more than the addition
+_NOTHING = (_ZERO, 0)
+
+
 def _add_values(sums: dict[str, Decimal], node: Node) -> None:
+    get = sums.get
     for metric, target in node.targets.items():
-        sums[metric] = sums.get(metric, Decimal(0)) + target.value
+        sums[metric] = get(metric, _ZERO) + target.value
 
 
 def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
@@ -653,7 +660,7 @@ def _over_budget(
         ancestors = list(summary.ancestors(region_id))
         for kind, (amount, count) in r["requested"].items():
             for node in ancestors:
-                total, number = asked.get((node.id, kind), (Decimal(0), 0))
+                total, number = asked.get((node.id, kind), _NOTHING)
                 asked[(node.id, kind)] = (total + Decimal(amount), number + count)
     rule = resources.resources_over_budget.rule
     return [

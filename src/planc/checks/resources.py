@@ -18,6 +18,12 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
     Summed where the actions sit first, then carried up once per node and kind
     (not once per request: a large plan has a few requests per rep).
     """
+    return _requested(plan, budgeted=False)
+
+
+def _requested(plan: Plan, *, budgeted: bool) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """:func:`requested`; with ``budgeted`` only its keys whose node has a budget of that
+    kind (all PLC501 reads: most nodes have no budget, so most sums are never made)."""
     zero = (Decimal(0), 0)
     direct: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for action in plan.actions:
@@ -30,8 +36,13 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
             direct[key] = (total + resource.amount, count + 1)
     totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: zero)
     chains = ancestry(plan)  # node -> plan.ancestors(node), once per plan
+    nodes = plan.nodes
     for (node_id, kind), (amount_here, count_here) in direct.items():
         for above in chains.get(node_id, ()):
+            if budgeted:
+                node = nodes.get(above.id)
+                if node is None or kind not in node.budget:
+                    continue
             key = (above.id, kind)
             total, count = totals[key]
             totals[key] = (total + amount_here, count + count_here)
@@ -57,7 +68,7 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
         actions:
           - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
     """
-    return over_budget(plan, requested(plan))
+    return over_budget(plan, _requested(plan, budgeted=True))
 
 
 def over_budget(plan: Plan, asked: dict[tuple[str, str], tuple[Decimal, int]]) -> Iterator[Finding]:
