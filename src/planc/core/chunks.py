@@ -27,14 +27,14 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from yaml.nodes import Node
-
-from planc.core.composer import compose_nodes, span_of
 from planc.core.loader import DEFAULT_MAX_BYTES, NO_MODELINE, load_source
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver, _walk
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 _TEAMS = b"\n  teams:\n"
 _REGION = re.compile(rb"^region:[ ]*\n", re.MULTILINE)
@@ -194,6 +194,8 @@ class ChunkSpans(SpanResolver):
         ):
             root = self._team(split, path[2])
             if root is not None:
+                from planc.core.composer import span_of  # noqa: PLC0415 - PyYAML when asked
+
                 node, key_node = _walk(root, ("teams", 0, *path[3:]))
                 target = key_node if (loc.key and key_node is not None) else node
                 return span_of(loc.file, target)
@@ -201,6 +203,8 @@ class ChunkSpans(SpanResolver):
 
     def _team(self, split: Split, index: int) -> Node | None:
         if index not in self._teams:
+            from planc.core.composer import compose_nodes  # noqa: PLC0415 - PyYAML when asked
+
             last = index == len(split.chunks) - 1
             text = _padded(split.chunks[index], split.lines[index], last, split.tail)
             try:
