@@ -1357,9 +1357,22 @@ def prepare() -> None:
     does it instead of the render after the check.
     """
     env = environment()
-    for name in ("index.html.j2", "node.html.j2", "rep.html.j2"):
+    # the pages, and what they extend and import (loaded when a page is first rendered:
+    # the macros alone take a tenth of a second to compile, in every forked child that
+    # renders a page too when they are not compiled before it is forked)
+    for name in _TEMPLATES:
         env.get_template(name)
     code_digest()
+
+
+_TEMPLATES = (
+    "index.html.j2",
+    "node.html.j2",
+    "rep.html.j2",
+    "base.html.j2",
+    "_macros.html.j2",
+    "_product_actuals.html.j2",
+)
 
 
 def _compact_css(css: str) -> str:
