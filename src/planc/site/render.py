@@ -934,6 +934,8 @@ class _Views:
 
     def early_warnings(self) -> tuple[EarlyWarningView, ...]:
         """planc track's warnings on every target, top-down, each linked to its page."""
+        if not self.extras.tracking:  # no actuals, no warning: not a walk over every target
+            return ()
         out = []
         for node in self.plan.walk():
             for metric, _ in self._metrics(node):
