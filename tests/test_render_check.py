@@ -205,3 +205,27 @@ def test_what_render_prepares_is_every_template_a_page_loads(
         assert loaded == []
     finally:
         render_module.environment.cache_clear()
+
+
+def test_the_command_leaves_the_plan_to_the_end_of_the_process() -> None:
+    """planc render does not free the plan object by object when it returns (the process
+    ends right after): the value is still alive once every reference to it is dropped."""
+    import gc
+    import weakref
+
+    from planc.cli.render import _left_to_exit
+
+    class Plan:
+        pass
+
+    value = Plan()
+    alive = weakref.ref(value)
+    try:
+        _left_to_exit(value)
+        del value
+        gc.collect()
+        assert alive() is not None
+    finally:
+        gc.unfreeze()  # this is a test process: let the collector have it back
+    gc.collect()
+    assert alive() is None  # it was kept by nothing else
