@@ -1517,3 +1517,34 @@ def _keeping(run: RunCheck, kept: list[Any]) -> RunCheck:
         return run(check, plan)
 
     return keeping
+
+
+def unit_from_record(
+    source: SourceFile, store: ResultStore, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FileUnit | None:
+    """The unit of an edited region file from the team record a check kept of it (see
+    :func:`_unit_from_teams`): the teams whose bytes did not change are read back, the
+    others loaded alone; None where that is not sure (no record, a record of another
+    path or shape, another head or tail, too many teams changed, a team with a finding).
+
+    For a caller that needs the file's unit but not its checks (``planc render``'s
+    model, beside a partitioned check that reads the same record). The record comes
+    from the cache folder: it is parsed and checked for shape, its teams are used
+    only for chunks whose bytes have the recorded digest, and the values must pass
+    the schema, as when the partition reads it.
+    """
+    if len(source.data) > max_bytes:
+        return None
+    prior = _TeamsRecord.parse(store.get_text(teams_name(source.path)), source.path)
+    if prior is None:
+        return None
+    split = chunks.split_region(source.data)
+    if split is None:
+        return None
+    digest = unit_digest(source.path, source.data, max_bytes)
+    # the one field of a job that reading a record uses is its size bound
+    job = _Job(
+        FileUnit("", "", None, ()), [source], [digest], [None], False, (), max_bytes, 1, _run
+    )
+    reused = _unit_from_teams(source, split, _Digests.of(split), prior, digest, job)
+    return None if reused is None else reused[0]
