@@ -218,3 +218,36 @@ def test_interning_keeps_every_value_exact() -> None:
         back = shared.loads(_dumps(entry))
         assert back == entry and str(back.targets["revenue"].value) == str(value)
         assert _dumps(back) == _dumps(entry)
+
+
+def test_entries_compared_by_their_pickles_when_the_head_was_packed(tmp_path: Path) -> None:
+    """Two revisions of one folder: the base's unchanged entries are the head's objects
+    (found by comparing both sides' pickles), the changed ones its own, equal to the
+    compiled base; the same as comparing with the head's entries pickled again."""
+    plan = Path(shutil.copytree(MINI, tmp_path / "q"))
+    base = check_directory(plan)
+    north = plan / "regions" / "north.yaml"
+    edit(north, "value: 550000\n              stretch", "value: 560000\n              stretch")
+    edit(north, "name: Ann Lee", "name: Anne Lee")
+    head = check_directory(plan)
+    packed_base, packed_head = pack_side(base), pack_side(head)
+    assert packed_base is not None and packed_head is not None
+    shared = Interner()
+    got_head, _ = packed_head.unpack(None, shared)
+    theirs = got_head.plan
+    assert theirs is not None and base.plan is not None
+    by_pickles, _ = packed_base.unpack(theirs, shared, packed_head)
+    again, _ = packed_base.unpack(theirs, shared)
+    for got in (by_pickles.plan, again.plan):
+        assert got is not None
+        assert list(got.nodes) == list(base.plan.nodes) and got.nodes == base.plan.nodes
+        assert got.people == base.plan.people
+        assert got.nodes["ann"] is not theirs.nodes["ann"]
+        assert str(got.nodes["ann"].targets["revenue"].value) == "550000"
+    assert by_pickles.plan is not None
+    kept = [n for n in theirs.nodes if n != "ann"]
+    assert all(by_pickles.plan.nodes[n] is theirs.nodes[n] for n in kept)
+    assert by_pickles.plan.people["ann"] is not theirs.people["ann"]
+    assert sum(by_pickles.plan.people[p] is theirs.people[p] for p in theirs.people) == (
+        len(theirs.people) - 1
+    )

@@ -298,9 +298,9 @@ class Comparison:
             name = self._approved_named(forked.approved_ref(head))
             approved = self._approved(name, head.folder, compiler=forked)
         forked.unpack(head, None)
-        forked.unpack(base, head.plan)
+        forked.unpack(base, head)
         if approved is not None:
-            forked.unpack(approved, head.plan)
+            forked.unpack(approved, head)
         del forked
         return self._compute(base, head, approved)
 
@@ -378,6 +378,7 @@ class _Forked:
         self.max_bytes = max_bytes
         self._pending: dict[int, PackedSide] = {}  # id(side) -> its packed form
         self._shared = Interner()  # one for every side: equal values unpacked once
+        self._unpacked: dict[int, PackedSide] = {}  # id(side) -> what it was unpacked from
 
     def __call__(
         self, side: Side, label: str, sources: list[SourceFile], problems: list[Diagnostic]
@@ -401,11 +402,15 @@ class _Forked:
             return side.plan.approved_ref if side.plan is not None else None
         return packed.approved_ref
 
-    def unpack(self, side: Side, head: Plan | None) -> None:
-        """Give ``side`` its plan, sharing every entry it has in common with ``head``."""
+    def unpack(self, side: Side, head: Side | None) -> None:
+        """Give ``side`` its plan, sharing every entry it has in common with ``head``'s."""
         packed = self._pending.pop(id(side), None)
-        if packed is not None:
-            side.result, side.packed = packed.unpack(head, self._shared)
+        if packed is None:
+            return
+        plan = head.plan if head is not None else None
+        theirs = self._unpacked.get(id(head)) if head is not None else None
+        side.result, side.packed = packed.unpack(plan, self._shared, theirs)
+        self._unpacked[id(side)] = packed  # what the others compare their entries with
 
 
 def coverage_against(

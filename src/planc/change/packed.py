@@ -130,23 +130,27 @@ class Interner:
     def _maker(self, cls: type[T]) -> Callable[..., T]:
         strings = self._strings
 
-        def one(value: Any) -> Any:
-            kind = value.__class__
-            if kind is str:
-                return strings.setdefault(value, value)
-            if kind is tuple:
-                return tuple([strings.setdefault(v, v) if v.__class__ is str else v for v in value])
-            if kind is dict:
-                return {
-                    (strings.setdefault(k, k) if k.__class__ is str else k): (
-                        strings.setdefault(v, v) if v.__class__ is str else v
-                    )
-                    for k, v in value.items()
-                }
-            return value
+        share = strings.setdefault
+
+        def contained(value: Any) -> Any:  # a tuple or a dict
+            if value.__class__ is tuple:
+                return tuple([share(v, v) if v.__class__ is str else v for v in value])
+            return {
+                (share(k, k) if k.__class__ is str else k): (
+                    share(v, v) if v.__class__ is str else v
+                )
+                for k, v in value.items()
+            }
 
         def make(*values: Any) -> T:
-            return cls(*[one(v) for v in values])
+            return cls(
+                *[
+                    share(v, v)
+                    if (kind := v.__class__) is str
+                    else (contained(v) if kind is tuple or kind is dict else v)
+                    for v in values
+                ]
+            )
 
         return make
 
@@ -205,9 +209,15 @@ class _Packed(Generic[T]):
             self._ends.append(ends)
             self._blobs.append(zlib.compress(b"".join(parts), 1))
 
-    def unpack(self, same_as: Callable[[int], T | None], shared: Interner) -> list[T]:
+    def unpack(
+        self,
+        same_as: Callable[[int], T | None],
+        shared: Interner,
+        theirs: Callable[[int], bytes | None] | None = None,
+    ) -> list[T]:
         """The entries in order; entry i is ``same_as(i)`` itself when that pickles to the
-        same bytes, else its own pickle loaded (its values shared through ``shared``)."""
+        same bytes (``theirs(i)``: its pickle, when it was unpacked from one), else its own
+        pickle loaded (its values shared through ``shared``)."""
         out: list[T] = []
         index = 0
         for blob, ends in zip(self._blobs, self._ends, strict=True):
@@ -217,17 +227,33 @@ class _Packed(Generic[T]):
             for end in ends:
                 mine = data[start:end]
                 other = same_as(index)
-                if (
-                    other is not None
-                    and _may_equal(other, batch, start, end)
-                    and (_dumps(other) == mine)
-                ):
-                    out.append(other)
+                if other is None:
+                    same = False
+                elif theirs is not None:
+                    same = theirs(index) == batch[start:end]
+                else:
+                    same = _may_equal(other, batch, start, end) and _dumps(other) == mine
+                if same:
+                    out.append(other)  # type: ignore[arg-type]  # not None when same
                 else:
                     out.append(shared.loads(mine))  # our own bytes: see the docstring
                 start = end
                 index += 1
         return out
+
+    def reader(self) -> Callable[[int], bytes]:
+        """Entry i's pickle, by index (the last batch read is kept: read in order, each
+        batch is decompressed once)."""
+        last: list[Any] = [-1, b"", None]
+
+        def entry(index: int) -> bytes:
+            number, at = divmod(index, _BATCH)
+            if last[0] != number:
+                last[:] = [number, zlib.decompress(self._blobs[number]), self._ends[number]]
+            ends = last[2]
+            return bytes(last[1][ends[at - 1] if at else 0 : ends[at]])
+
+        return entry
 
 
 def _may_equal(other: object, batch: bytes, start: int, end: int) -> bool:
@@ -246,12 +272,33 @@ def _may_equal(other: object, batch: bytes, start: int, end: int) -> bool:
 
 
 def _unpack_mapping(
-    keys: list[str], packed: _Packed[T], other: Mapping[str, T] | None, shared: Interner
+    keys: list[str],
+    packed: _Packed[T],
+    other: Mapping[str, T] | None,
+    shared: Interner,
+    their_packed: tuple[list[str], _Packed[T]] | None = None,
 ) -> dict[str, T]:
+    """``keys`` -> their entries; an entry equal to ``other``'s of the same key is that.
+
+    ``their_packed``: the keys and pickles ``other`` was unpacked from. Then an entry is
+    compared with the pickle of ``other``'s entry (both made by the same pickler from
+    compiled objects), not with ``other``'s entry pickled again."""
+
     def same_as(index: int) -> T | None:
         return other.get(keys[index]) if other is not None else None
 
-    return dict(zip(map(shared.text, keys), packed.unpack(same_as, shared), strict=True))
+    theirs = None
+    if other is not None and their_packed is not None:
+        their_keys, their_entries = their_packed
+        where = {key: index for index, key in enumerate(their_keys)}
+        read = their_entries.reader()
+
+        def theirs(index: int) -> bytes | None:
+            found = where.get(keys[index])
+            return read(found) if found is not None else None
+
+    entries = packed.unpack(same_as, shared, theirs)
+    return dict(zip(map(shared.text, keys), entries, strict=True))
 
 
 @dataclass(slots=True)
@@ -263,10 +310,22 @@ class _PackedPlan:
     person_ids: list[str]
     people: _Packed[Person]
 
-    def plan(self, head: Plan | None, shared: Interner) -> Plan:
-        nodes = _unpack_mapping(self.node_ids, self.nodes, head.nodes if head else None, shared)
+    def plan(self, head: Plan | None, shared: Interner, theirs: _PackedPlan | None) -> Plan:
+        """The plan again, sharing ``head``'s equal entries (``theirs``: the packed plan
+        ``head`` was unpacked from, if it was)."""
+        nodes = _unpack_mapping(
+            self.node_ids,
+            self.nodes,
+            head.nodes if head else None,
+            shared,
+            (theirs.node_ids, theirs.nodes) if theirs is not None else None,
+        )
         people = _unpack_mapping(
-            self.person_ids, self.people, head.people if head else None, shared
+            self.person_ids,
+            self.people,
+            head.people if head else None,
+            shared,
+            (theirs.person_ids, theirs.people) if theirs is not None else None,
         )
         return replace(self.skeleton, nodes=nodes, people=people, actions=self.actions)  # type: ignore[arg-type]
 
@@ -294,14 +353,21 @@ class PackedSide:
     plan: _PackedPlan | None
 
     def unpack(
-        self, head: Plan | None, shared: Interner | None = None
+        self,
+        head: Plan | None,
+        shared: Interner | None = None,
+        theirs: PackedSide | None = None,
     ) -> tuple[CheckResult, dict[str, PackedSource]]:
         """The side's result again, its plan sharing every entry it has in common with
         ``head`` and, through ``shared`` (one for every side of a comparison), every text,
-        number and date equal to one already unpacked; and its packed sources."""
+        number and date equal to one already unpacked; and its packed sources.
+        ``theirs``: the packed side ``head`` was unpacked from, if it was (its entries'
+        pickles are then compared, rather than ``head``'s entries pickled again)."""
         result = replace(self.result)
         if self.plan is not None:
-            result.plan = self.plan.plan(head, shared if shared is not None else Interner())
+            their_plan = theirs.plan if theirs is not None and head is not None else None
+            shared = shared if shared is not None else Interner()
+            result.plan = self.plan.plan(head, shared, their_plan)
         return result, self.sources
 
     @property
