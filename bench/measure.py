@@ -106,6 +106,7 @@ def run_measured(
 
 SAMPLE_S = 0.05
 PROC = Path("/proc")
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _children(pid: int) -> list[int]:
@@ -125,6 +126,14 @@ def _tree(pid: int) -> list[int]:
         out.append(this)
         todo += _children(this)
     return out
+
+
+def _resident(pid: int) -> int:
+    """RSS of ``pid`` in bytes from ``statm`` (a counter: cheap to read); 0 when gone."""
+    try:
+        return int((PROC / str(pid) / "statm").read_text().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _rollup(pid: int) -> tuple[int, int]:
@@ -157,16 +166,17 @@ class _TreeSampler:
             self.stop.wait(SAMPLE_S)
 
     def sample(self) -> None:
+        """One sample. ``smaps_rollup`` walks the page tables (milliseconds for a large
+        process, under its memory lock), so it is read only when the tree's RSS (a
+        counter) could hold a new PSS peak: a process's PSS never exceeds its RSS."""
         if not self.works:
             return
         pids = _tree(self.pid)
-        pss = rss = 0
-        for pid in pids:
-            one_pss, one_rss = _rollup(pid)
-            pss += one_pss
-            rss += one_rss
-        self.pss, self.rss = max(self.pss, pss), max(self.rss, rss)
+        rss = sum(_resident(pid) for pid in pids)
+        self.rss = max(self.rss, rss)
         self.processes = max(self.processes, len(pids))
+        if rss > self.pss:
+            self.pss = max(self.pss, sum(_rollup(pid)[0] for pid in pids))
 
 
 def _launch(result: Path, cmd: list[str]) -> int:
