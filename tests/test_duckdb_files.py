@@ -167,6 +167,37 @@ def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
     assert found[0].span is not None and found[0].span.line >= 2  # a row number
 
 
+@pytest.mark.parametrize(
+    ("kind", "amount", "read"),
+    [
+        ("DECIMAL(18, 2)", "1000000000000000.00", False),  # at planc's bound: pandas reports it
+        ("DECIMAL(18, 2)", "999999999999999.99", True),
+        ("DECIMAL(17, 2)", "999999999999999.99", True),  # below the bound by its type
+        ("BIGINT", "1000000000000000", False),
+    ],
+)
+def test_a_parquet_amount_at_the_bound_sends_the_file_to_pandas(
+    plan: Plan, tmp_path: Path, kind: str, amount: str, read: bool
+) -> None:
+    """An amount column whose type keeps it below planc's bound (DECIMAL(p, s) with p - s
+    integer digits at most) is not tested row by row; any other is, and a value at the bound
+    sends the file to pandas, which reports it with its row."""
+    import duckdb
+
+    text = _export(tmp_path, ["100", amount])
+    parquet = tmp_path / "bound.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * REPLACE (CAST(close_value AS {kind}) AS close_value) "
+            f"FROM read_csv('{text}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
+        )
+    loaded = _through_duckdb(parquet, plan)
+    assert (loaded is not None) is read
+    if loaded is not None and loaded.actuals is not None:
+        total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
+        assert total == Decimal(100) + Decimal(amount)
+
+
 def _warned_export(tmp_path: Path) -> Path:
     """The sample with a row of every warning, some far down the file (found by reading on)."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()

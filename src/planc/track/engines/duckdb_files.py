@@ -649,9 +649,11 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
             else "0"
         )
         missing = sa.case((column.is_(None), 1), else_=0)
-        beyond = sa.case(
+        beyond: q.Expr = sa.case(
             (sa.func.abs(column) >= BOUND, 1), else_=0
         )  # pandas refuses it, with its row
+        if kind.upper().startswith("DECIMAL") and _integer_digits(kind) <= MAX_INTEGER_DIGITS:
+            beyond = sa.literal(0)  # below BOUND by its type: no test per row
         return column, missing, beyond, sa.literal(int(scale or 0))
     text = sa.func.trim(column)
     point = sa.func.strpos(text, ".")
@@ -667,6 +669,12 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
     missing = sa.case((sa.func.coalesce(text, "") == "", 1), else_=0)
     bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", odd), 1), else_=0)
     return amount, missing, bad, places
+
+
+def _integer_digits(kind: str) -> int:
+    """Digits before the point of a ``DECIMAL(p, s)`` type: p - s."""
+    width, _, scale = kind.upper().removeprefix("DECIMAL").strip("() ").partition(",")
+    return int(width) - int(scale or 0)
 
 
 def _errors(aggregator: GroupedAggregator) -> bool:
