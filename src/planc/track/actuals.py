@@ -209,7 +209,7 @@ class _Column:
 
     codes: IntArray
     values: list[Any]
-    raw: Any = None  # pandas' object array or pyarrow's text, per row
+    raw: Any = None  # per row: pandas' object array, or pyarrow's (_ArrowText)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -697,10 +697,8 @@ def _arrow_csv_chunks(
     roles = _roles(mapping, only)
     try:
         import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
-        import pyarrow.csv as pacsv  # noqa: PLC0415
     except ImportError as error:
         raise _ArrowDeclined(str(error)) from error
-    names = [f"c{i}" for i in range(len(header))]
     try:
         handle = open_regular(path, name)
     except OSError as error:
@@ -709,21 +707,7 @@ def _arrow_csv_chunks(
         if handle.readline().count(b'"') % 2:
             raise _ArrowDeclined("a quoted header field spans lines")
         handle.seek(0)
-        try:
-            reader = pacsv.open_csv(
-                handle,
-                read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, block_size=ARROW_BLOCK_BYTES
-                ),
-                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except Exception as error:  # pyarrow raises several kinds; pandas will say which
-            raise _ArrowDeclined(str(error)) from error
+        reader = _arrow_reader(handle, len(header), delimiter, {positions[r] for r in roles})
         pending: list[Any] = []
         have, first_row, done = 0, 2, False
         while not done:
@@ -749,19 +733,55 @@ def _arrow_csv_chunks(
                 first_row += size
 
 
+def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) -> Any:
+    """pyarrow's streaming CSV reader past the header, every cell text (never null).
+
+    The mapped columns (1-based positions) come dictionary-encoded by the reader's own
+    threads; the others are converted too, as text, so that every cell is checked to be
+    UTF-8 as pandas checks it.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
+    import pyarrow.csv as pacsv  # noqa: PLC0415
+
+    coded = pa.dictionary(pa.int32(), pa.string())
+    names = [f"c{i}" for i in range(fields)]
+    try:
+        return pacsv.open_csv(
+            handle,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=ARROW_BLOCK_BYTES
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    column: coded if i + 1 in mapped else pa.string()
+                    for i, column in enumerate(names)
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except Exception as error:  # pyarrow raises several kinds; pandas will say which
+        raise _ArrowDeclined(str(error)) from error
+
+
 def _arrow_columns(
     table: Any, roles: Mapping[str, str], positions: Mapping[str, int]
 ) -> dict[str, _Column]:
     """One chunk's columns: codes and values in order of first appearance, as
-    ``pandas.factorize`` gives them; amounts as the Arrow text itself."""
+    ``pandas.factorize`` gives them; amounts as :class:`_ArrowText` (only won and open
+    rows' amounts are parsed)."""
     columns = {}
     for role in roles:
-        text = table.column(f"c{positions[role] - 1}").combine_chunks()
+        text = table.column(f"c{positions[role] - 1}").unify_dictionaries()
+        dictionary = text.chunk(0).dictionary
+        codes = np.concatenate([_arrow_codes(chunk.indices) for chunk in text.chunks])
         if role == "amount":
-            columns[role] = _Column(_NO_CODES, [], text)
+            columns[role] = _Column(_NO_CODES, [], _ArrowText(codes, dictionary))
             continue
-        encoded = text.dictionary_encode()
-        columns[role] = _Column(_arrow_codes(encoded.indices), encoded.dictionary.to_pylist())
+        codes, order = _first_seen(codes, len(dictionary))
+        values = dictionary.to_pylist()
+        columns[role] = _Column(codes, [values[i] for i in order.tolist()])
     return columns
 
 
@@ -777,19 +797,42 @@ def _arrow_codes(indices: Any) -> IntArray:
     return values.astype(np.int64)
 
 
+def _first_seen(codes: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """Dictionary codes (``0 <= code < size``) renumbered in order of first appearance, and
+    the old code of each new one: the numbering ``pandas.factorize`` gives."""
+    n = len(codes)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    order = present[np.argsort(first[present], kind="stable")]
+    rank = np.full(size, -1, dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[codes], order
+
+
+@dataclass(slots=True)
+class _ArrowText:
+    """A chunk's amounts as pyarrow read them: a dictionary code per row, the dictionary."""
+
+    codes: IntArray
+    dictionary: Any
+    values: list[str] | None = None
+
+    def factorize(self, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
+        codes, order = _first_seen(self.codes[rows], len(self.dictionary))
+        if self.values is None:
+            self.values = self.dictionary.to_pylist()
+        values = self.values
+        return codes, [values[i] for i in order.tolist()]
+
+
 def _factorize_raw(raw: Any, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
     """The raw amounts of some rows as codes and distinct values, in order of first
-    appearance: ``raw`` is pandas' object array or pyarrow's text (:func:`_arrow_columns`)."""
-    if isinstance(raw, np.ndarray):
-        codes, uniques = pd.factorize(raw[rows], use_na_sentinel=True)
-        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object).tolist()
-    import pyarrow as pa  # noqa: PLC0415 - raw is Arrow text: pyarrow is installed
-
-    at = np.ascontiguousarray(rows, dtype=np.int64)
-    # from the buffer, not pa.array(at): that imports pandas to check for a Series
-    positions = pa.Array.from_buffers(pa.int64(), len(at), [None, pa.py_buffer(at)])
-    encoded = raw.take(positions).dictionary_encode()
-    return _arrow_codes(encoded.indices), encoded.dictionary.to_pylist()
+    appearance: ``raw`` is pandas' object array or :class:`_ArrowText`."""
+    if isinstance(raw, _ArrowText):
+        return raw.factorize(rows)
+    codes, uniques = pd.factorize(raw[rows], use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object).tolist()
 
 
 def _factorize_ints(keys: IntArray) -> tuple[IntArray, IntArray]:
