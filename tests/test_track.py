@@ -851,3 +851,27 @@ class TestArrowReader:
         (found,) = by_arrow.diagnostics
         assert (found.code, found.span.line) == ("PLC702", 3)
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
+
+    def test_chunks_made_ahead_keep_order_errors_and_stop(self) -> None:
+        """The reading thread hands chunks in order, raises its error in the caller, and
+        stops when the caller leaves early (no thread left behind)."""
+        import threading
+
+        from planc.track import actuals
+
+        def items(fail_at: int | None = None) -> Any:
+            for i in range(10):
+                if i == fail_at:
+                    raise actuals._ArrowDeclined("ragged")
+                yield i
+
+        assert list(actuals._made_ahead(items())) == list(range(10))
+        got = []
+        with pytest.raises(actuals._ArrowDeclined):
+            for i in actuals._made_ahead(items(fail_at=6)):
+                got.append(i)
+        assert got == list(range(6))
+        ahead = actuals._made_ahead(items())
+        assert next(ahead) == 0
+        ahead.close()
+        assert not [t for t in threading.enumerate() if t.name == "planc-csv-reader"]

@@ -38,15 +38,17 @@ import importlib.util
 import io
 import math
 import os
+import queue
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from planc.core.extras import MissingExtra
 from planc.core.files import NotRegularFile, open_regular
@@ -169,6 +171,7 @@ _INT64_SAFE = 2**62
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # day 0 of numpy's datetime64
 
 IntArray = npt.NDArray[np.integer[Any]]
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -708,29 +711,94 @@ def _arrow_csv_chunks(
             raise _ArrowDeclined("a quoted header field spans lines")
         handle.seek(0)
         reader = _arrow_reader(handle, len(header), delimiter, {positions[r] for r in roles})
-        pending: list[Any] = []
-        have, first_row, done = 0, 2, False
-        while not done:
+        for columns, first_row in _made_ahead(_arrow_chunk_columns(pa, reader, roles, positions)):
+            yield columns, first_row, positions
+
+
+def _arrow_chunk_columns(
+    pa: Any, reader: Any, roles: Mapping[str, str], positions: Mapping[str, int]
+) -> Iterator[tuple[dict[str, _Column], int]]:
+    """The reader's batches as ``CHUNK_ROWS``-row chunks of columns, and each chunk's first row."""
+    pending: list[Any] = []
+    have, first_row, done = 0, 2, False
+    while not done:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            done = True
+        except Exception as error:
+            raise _ArrowDeclined(str(error)) from error
+        else:
+            pending.append(batch)
+            have += batch.num_rows
+        while have >= CHUNK_ROWS or (done and have):
+            size = min(have, CHUNK_ROWS)
             try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                done = True
+                table = pa.Table.from_batches(pending)
+                pending = table.slice(size).to_batches()
+                columns = _arrow_columns(table.slice(0, size), roles, positions)
             except Exception as error:
                 raise _ArrowDeclined(str(error)) from error
-            else:
-                pending.append(batch)
-                have += batch.num_rows
-            while have >= CHUNK_ROWS or (done and have):
-                size = min(have, CHUNK_ROWS)
-                try:
-                    table = pa.Table.from_batches(pending)
-                    pending = table.slice(size).to_batches()
-                    columns = _arrow_columns(table.slice(0, size), roles, positions)
-                except Exception as error:
-                    raise _ArrowDeclined(str(error)) from error
-                have -= size
-                yield columns, first_row, positions
-                first_row += size
+            have -= size
+            yield columns, first_row
+            first_row += size
+
+
+# Chunks read ahead by a thread while the aggregator works on the last one (0: none).
+READ_AHEAD = 1
+_END = object()
+
+
+def _made_ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, made by a thread up to ``READ_AHEAD`` ahead of the caller.
+
+    pyarrow parses and numpy encodes with the GIL released, so on a second core the
+    next chunk is read while the aggregator (Python) sums this one. An exception of the
+    thread is raised here, in order; leaving early stops the thread before returning.
+    """
+    if READ_AHEAD <= 0:
+        yield from items
+        return
+    made: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def hand(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                made.put((item, error), timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        # never a silent end: whatever stops the thread is handed on (raised by the caller)
+        last: tuple[Any, BaseException | None] | None = (None, RuntimeError("reader stopped"))
+        try:
+            for item in items:
+                if not hand(item):
+                    last = None  # the caller left
+                    return
+            last = (_END, None)
+        except Exception as error:  # noqa: BLE001 - raised by the caller, in its thread
+            last = (None, error)
+        finally:
+            if last is not None:
+                hand(*last)
+
+    worker = threading.Thread(target=produce, name="planc-csv-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = made.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) -> Any:
