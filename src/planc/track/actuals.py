@@ -1,4 +1,4 @@
-"""CRM exports -> aggregated actuals. The one module that reads exports with pandas.
+"""CRM exports -> aggregated actuals. The one module that reads exports (pyarrow, pandas).
 
 ``load_actuals`` reads a CSV (also .tsv/.txt), XLSX or Parquet export with the
 plan's ``actuals:`` mapping and aggregates it at once, chunk by chunk, into a
@@ -7,11 +7,13 @@ and product line, accounts per rep and month, and each account's first counted
 row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
 
-How it stays fast: every column is read as a pandas *categorical*. The C parser
-hashes the text of each cell without making a Python string per cell, and
-planc then looks at each distinct value once (a few hundred owners, a few
-hundred dates, some thousands of amounts) and maps whole columns with numpy
-lookups.
+How it stays fast: every column comes as codes into its distinct values. A
+UTF-8 CSV is read by pyarrow's CSV reader, which dictionary-encodes the mapped
+columns as it parses them (a thread parses the next chunk while this one is
+summed); anything it refuses is read again by pandas' C parser, the reference,
+which reports it. Neither makes a Python string per cell: planc looks at each
+distinct value once (a few hundred owners, a few hundred dates, some thousands
+of amounts) and maps whole columns with numpy lookups.
 
 How it stays exact: an amount is parsed from its text with ``Decimal``, once
 per distinct value, and scaled to an integer number of its smallest unit
