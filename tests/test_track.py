@@ -875,3 +875,26 @@ class TestArrowReader:
         assert next(ahead) == 0
         ahead.close()
         assert not [t for t in threading.enumerate() if t.name == "planc-csv-reader"]
+
+    def test_numbering_is_pandas_factorize(self) -> None:
+        """Codes and distinct values come in pandas.factorize's order (first appearance),
+        from dictionary codes and from integers, without pandas on the Arrow path."""
+        import numpy as np
+        import pandas as pd
+
+        from planc.track import actuals
+
+        rng = np.random.default_rng(7)
+        for size in (1, 5, 300):
+            codes = rng.integers(0, size, 1000)
+            new, old = actuals._first_seen(codes, size + 3)  # some codes never occur
+            expected, uniques = pd.factorize(codes)
+            assert new.tolist() == expected.tolist()
+            assert old.tolist() == uniques.tolist()
+            keys = rng.integers(-(2**40), 2**40, 50)[rng.integers(0, 50, 1000)]
+            got, distinct = actuals._factorize_ints(keys)
+            expected, uniques = pd.factorize(keys)
+            assert got.tolist() == expected.tolist()
+            assert distinct.tolist() == uniques.tolist()
+        empty, none = actuals._factorize_ints(np.zeros(0, dtype=np.int64))
+        assert len(empty) == len(none) == 0
