@@ -382,7 +382,9 @@ class QuarterSession:
         """Build the model from the buffers of the last partitioned compile (for the features).
 
         Only the model: its diagnostics were published already, so no check runs again.
-        Raises :class:`Cancelled` when a newer edit is on its way: its compile comes first."""
+        Raises :class:`Cancelled` when a newer edit is on its way, before this starts or
+        while it runs (between two files loaded, before the model is built): that edit's
+        diagnostics come first, and the files loaded so far are not loaded again."""
         stale = self._stale
         if stale is None:
             return
@@ -392,38 +394,33 @@ class QuarterSession:
         self._running = generation
         sources, problems = self.sources(buffers)
         self._still_wanted()
+        on_disk = self.baseline is not None or self._as_on_disk(buffers)
         self._model_only = True
         try:
-            result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+            if not on_disk:  # first the disk's model, for the baseline (built once)
+                self.baseline = self._disk_baseline()
+            result = self.frontend.compile(
+                str(self.root), sources, problems, resolve=False, cancel=self._still_wanted
+            )
         finally:
             self._model_only = False
         self._still_wanted()
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
-            if self.baseline is None:
-                self.baseline = self._baseline(result.plan, buffers)
+            if self.baseline is None and on_disk:
+                self.baseline = _target_values(result.plan)
         if self._stale is stale:
             self._stale = None
 
-    def _baseline(
-        self, plan: Plan, buffers: Mapping[Path, bytes]
-    ) -> dict[tuple[str, str], Decimal] | None:
-        """Every target's value as the disk has it (the model of the disk's files when an
-        open buffer differs from its file)."""
-        if not self._as_on_disk(buffers):
-            sources, problems = self.sources({})
-            self._model_only = True
-            try:
-                plan_on_disk = self.frontend.compile(
-                    str(self.root), sources, problems, resolve=False
-                ).plan
-            finally:
-                self._model_only = False
-            if plan_on_disk is None:
-                return None
-            plan = plan_on_disk
-        return _target_values(plan)
+    def _disk_baseline(self) -> dict[tuple[str, str], Decimal] | None:
+        """Every target's value as the disk has it: the model of the disk's files (an open
+        buffer differs from its file); cancelled as :meth:`refresh` is."""
+        sources, problems = self.sources({})
+        plan = self.frontend.compile(
+            str(self.root), sources, problems, resolve=False, cancel=self._still_wanted
+        ).plan
+        return None if plan is None else _target_values(plan)
 
     def _guarded(self, check: Check, plan: Plan) -> list[Diagnostic]:
         self._still_wanted()
