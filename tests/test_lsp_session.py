@@ -395,23 +395,26 @@ def test_an_edit_after_the_last_file_stops_the_model_before_it_is_built(
     assert len(loaded) == files and built == [1] and session.plan is not None
 
 
-def test_an_edit_stops_the_disk_model_of_the_baseline_and_it_is_made_later(
+def test_the_baseline_loads_only_the_edited_file_and_an_edit_stops_it(
     plan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A buffer that differs from its file: the disk's model (what a changed target is
-    changed from) is built first, and is cancelled as the buffer's model is."""
+    """A buffer that differs from its file: after the buffer's model, the disk's model (what
+    a changed target is changed from) loads only that file (the others' units are the
+    model's), and is cancelled as the buffer's model is; the model built stays."""
     east = plan / "regions" / "east.yaml"
     session = QuarterSession(plan)
     edited = {
         east: east.read_bytes().replace(b"value: 2910000", b"value: 2920000", 1),
     }
     session.compile_diagnostics(edited, session.generation)
-    _counting_loads(monkeypatch, session, overtake_at=2)
+    files = len(list(plan.rglob("*.yaml")))
+    loaded = _counting_loads(monkeypatch, session, overtake_at=files + 1)
     with pytest.raises(Cancelled):
         session.refresh()
-    assert session.baseline is None and session.plan is None
-    session.compile_diagnostics(edited, session.generation)
-    session.refresh()
-    assert session.baseline is not None and session.plan is not None
-    assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's
+    assert loaded[files:] == ["east.yaml"]  # the disk's east: the baseline's only file
+    assert session.plan is not None and session.baseline is None and session.stale
     assert session.plan.nodes["zhang-wei"].targets["revenue"].value == 2920000  # the buffer's
+    session.refresh()  # no edit since: the baseline only
+    assert loaded[files + 1 :] == ["east.yaml"] and not session.stale
+    assert session.baseline is not None
+    assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's
