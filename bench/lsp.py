@@ -270,6 +270,11 @@ def report(sizes: list[SizeRun]) -> str:
             for n, v in medians.items()
         )
         lines.append(f"\nserver's own account at {s.reps:,} reps (medians): {said}")
+        each = " / ".join(
+            f"{wall * 1000:.0f} ({cpu * 1000:.0f})"
+            for wall, cpu in zip(s.edits_s, s.edits_cpu_s, strict=True)
+        )
+        lines.append(f"each edit at {s.reps:,} reps, ms wall (server CPU): {each}")
     return "\n".join(lines)
 
 

@@ -9,6 +9,8 @@ not a benchmark (that is ``bench/lsp.py``).
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -437,5 +439,113 @@ def test_a_compiler_failure_is_one_diagnostic_on_the_edited_file(
         assert "RuntimeError: injected model failure" in found[0]["message"]
         assert found[0]["range"]["start"] == {"line": 0, "character": 0}
         assert server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    finally:
+        assert server.shutdown() == 0
+
+
+HELD_MODEL = """
+import sys, time
+import planc.core.frontend
+import planc.lsp.session
+
+load, refresh = planc.core.frontend.compile_unit, planc.lsp.session.QuarterSession.refresh
+build = planc.core.frontend.build_plan
+state = {"refreshing": None, "held": False, "work": []}
+
+def built(*args):
+    state["work"].append("model")
+    return build(*args)
+
+def held(source, *args):
+    # the first file the features' model loads is held until the diagnostics of a newer
+    # edit are compiled (they must not wait for the model) or 30 s have passed
+    session = state["refreshing"]
+    state["work"].append("file")
+    if session is not None and not state["held"]:
+        state["held"] = True
+        building = session._stale[1]
+        print("HELD", flush=True, file=sys.stderr)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            newest = session._stale
+            if newest is not None and newest[1] > building:
+                print("RELEASED compiled", flush=True, file=sys.stderr)
+                break
+            time.sleep(0.01)
+        else:
+            print("RELEASED timeout", flush=True, file=sys.stderr)
+    return load(source, *args)
+
+def logged(self):
+    stale = self._stale
+    state["refreshing"] = self
+    state["work"] = []
+    try:
+        refresh(self)
+    except BaseException as error:
+        said = type(error).__name__
+        raise
+    else:
+        said = "built"
+    finally:
+        state["refreshing"] = None
+        work = ",".join(state["work"])
+        print("REFRESH", stale and stale[1], said, work, flush=True, file=sys.stderr)
+
+planc.core.frontend.compile_unit = held
+planc.core.frontend.build_plan = built
+planc.lsp.session.QuarterSession.refresh = logged
+"""
+
+
+def _said(server: LspClient, start: str, timeout: float = 60) -> list[str]:
+    """The server's stderr lines that start with ``start`` (waits for one)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = [b.decode().strip() for b in list(server.stderr)]
+        found = [line for line in lines if line.startswith(start)]
+        if found:
+            return found
+        time.sleep(0.01)
+    raise TimeoutError(f"the server never said {start!r}")
+
+
+def test_an_edit_while_the_features_model_builds_stops_it_and_gets_its_diagnostics(
+    workspace: Path, plan: Path
+) -> None:
+    """A hover asks for the model; an edit arrives while it loads its files: the edit's
+    diagnostics are compiled while the model's file is still loading (not after it), the
+    model is given up at its next step, and the hover is answered from the model of the
+    newest text."""
+    server = LspClient(workspace, prelude=HELD_MODEL)
+    try:
+        east = plan / "regions" / "east.yaml"
+        uri = server.open(east)
+        server.diagnostics(uri, version=1)
+        text = east.read_text(encoding="utf-8")
+        line, col = position_of(text, "value: 17340000", len("value: "))
+        mark = server.mark()
+        server.change(uri, "27340000", (line, col), (line, col + len("27340000")))
+        assert "PLC301" in codes(server.diagnostics(uri, after=mark, version=2))
+        hovered: dict[str, Any] = {}
+        asking = threading.Thread(
+            target=lambda: hovered.update(
+                answer=server.request("textDocument/hover", server.at(uri, line, col + 2), 60)
+            )
+        )
+        asking.start()
+        _said(server, "HELD")  # the model of version 2 is loading its first file
+        mark = server.mark()
+        server.change(uri, "17340000", (line, col), (line, col + len("27340000")))
+        assert server.diagnostics(uri, after=mark, version=3) == []
+        assert _said(server, "RELEASED") == ["RELEASED compiled"]
+        asking.join(60)
+        shown = hovered["answer"]["contents"]["value"]
+        assert "months: 5,380,000 + 3,590,000 + 8,370,000 = 17,340,000" in shown
+        refreshes = _said(server, "REFRESH")
+        # the held file, then nothing more: no other file loaded, no model built
+        assert refreshes[0] == "REFRESH 2 Cancelled file", refreshes
+        assert refreshes[-1].startswith("REFRESH 3 built"), refreshes
+        assert refreshes[-1].endswith(",model"), refreshes
     finally:
         assert server.shutdown() == 0

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import planc.core.frontend
 import planc.core.pipeline
 import planc.core.spans
 import planc.lsp.session
@@ -321,3 +322,99 @@ def test_a_file_changed_on_disk_while_another_is_edited_is_compiled_from_the_dis
         "north.yaml",
     ]
     assert _shown(found.diagnostics) == _shown(whole.diagnostics)
+
+
+def _counting_loads(
+    monkeypatch: pytest.MonkeyPatch, session: QuarterSession, overtake_at: int | None
+) -> list[str]:
+    """The files the model's front end loads; an edit arrives while the ``overtake_at``-th
+    (1-based) is loaded (None: never)."""
+    loaded: list[str] = []
+    load = planc.core.frontend.compile_unit
+
+    def counting(source: Any, *args: Any) -> Any:
+        loaded.append(Path(source.path).name)
+        if len(loaded) == overtake_at:
+            session.generation += 1
+        return load(source, *args)
+
+    monkeypatch.setattr(planc.core.frontend, "compile_unit", counting)
+    return loaded
+
+
+def test_an_edit_stops_the_features_model_between_two_files(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model the features read is built file by file: an edit while one loads stops it
+    before the next (that edit's diagnostics come first), and what was loaded is kept."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({east: east.read_bytes()}, session.generation)
+    loaded = _counting_loads(monkeypatch, session, overtake_at=1)
+    with pytest.raises(Cancelled):
+        session.refresh()
+    assert len(loaded) == 1 and session.plan is None and session.stale
+    first = loaded[0]
+    other = next(p for p in sorted(plan.rglob("regions/*.yaml")) if p.name != first)
+    other.write_bytes(_one_number(other))  # saved: the disk is the baseline, not built apart
+    edited = {east: east.read_bytes()}
+    session.compile_diagnostics(edited, session.generation)
+    session.refresh()
+    assert session.plan is not None and not session.stale
+    files = sorted(p.name for p in plan.rglob("*.yaml"))
+    assert sorted(loaded) == files  # each file once: the one loaded before was kept
+    whole = QuarterSession(plan).compile(edited, 0)
+    assert whole.plan is not None
+    assert session.plan.nodes.keys() == whole.plan.nodes.keys()
+    assert planc.lsp.session._target_values(session.plan) == planc.lsp.session._target_values(
+        whole.plan
+    )
+
+
+def test_an_edit_after_the_last_file_stops_the_model_before_it_is_built(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    session.compile_diagnostics({}, session.generation)
+    files = len(list(plan.rglob("*.yaml")))
+    loaded = _counting_loads(monkeypatch, session, overtake_at=files)
+    built: list[int] = []
+    build = planc.core.frontend.build_plan
+
+    def counting(*args: Any) -> Any:
+        built.append(1)
+        return build(*args)
+
+    monkeypatch.setattr(planc.core.frontend, "build_plan", counting)
+    with pytest.raises(Cancelled):
+        session.refresh()
+    assert len(loaded) == files and built == [] and session.plan is None
+    session.compile_diagnostics({east: east.read_bytes()}, session.generation)
+    session.refresh()  # every file kept: only the model is built
+    assert len(loaded) == files and built == [1] and session.plan is not None
+
+
+def test_the_baseline_loads_only_the_edited_file_and_an_edit_stops_it(
+    plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A buffer that differs from its file: after the buffer's model, the disk's model (what
+    a changed target is changed from) loads only that file (the others' units are the
+    model's), and is cancelled as the buffer's model is; the model built stays."""
+    east = plan / "regions" / "east.yaml"
+    session = QuarterSession(plan)
+    edited = {
+        east: east.read_bytes().replace(b"value: 2910000", b"value: 2920000", 1),
+    }
+    session.compile_diagnostics(edited, session.generation)
+    files = len(list(plan.rglob("*.yaml")))
+    loaded = _counting_loads(monkeypatch, session, overtake_at=files + 1)
+    with pytest.raises(Cancelled):
+        session.refresh()
+    assert loaded[files:] == ["east.yaml"]  # the disk's east: the baseline's only file
+    assert session.plan is not None and session.baseline is None and session.stale
+    assert session.plan.nodes["zhang-wei"].targets["revenue"].value == 2920000  # the buffer's
+    session.refresh()  # no edit since: the baseline only
+    assert loaded[files + 1 :] == ["east.yaml"] and not session.stale
+    assert session.baseline is not None
+    assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's

@@ -153,6 +153,7 @@ class Frontend:
         problems: list[Diagnostic] | None = None,
         *,
         resolve: bool = True,
+        cancel: Callable[[], object] | None = None,
     ) -> CheckResult:
         """Compile the plan made of ``sources`` (all of its files, as they are now).
 
@@ -160,24 +161,38 @@ class Frontend:
         turning them into line:col composes every file that has one again, which
         a caller that only compares codes and messages does not need (see
         :func:`resolved`).
+
+        ``cancel`` (a language server: a newer edit came) is called before each file
+        that is loaded, before the model is built and before the checks; it stops the
+        compile by raising. The files are then loaded one after the other in this
+        process, and each one's unit is kept as soon as it is made (the next compile
+        does not load it again).
         """
         result = CheckResult(label, {s.path: s for s in sources})
         found: list[Diagnostic] = list(problems or [])
         resolver = SpanResolver(result.sources)
         self.stats = Stats()
         with gc_paused(freeze=not self.retain):
-            documents = self._front(sources, resolver, found)
+            documents = self._front(sources, resolver, found, cancel)
             if not _any_error(found):
+                if cancel is not None:
+                    cancel()
                 plan, model_problems = _build(label, documents)
                 found += model_problems
                 if plan is not None and not _any_error(model_problems):
+                    if cancel is not None:
+                        cancel()
                     result.plan = plan
                     found += self.run_checks(plan)
             result.diagnostics = resolve_spans(found, resolver) if resolve else found
         return result
 
     def _front(
-        self, sources: list[SourceFile], resolver: SpanResolver, found: list[Diagnostic]
+        self,
+        sources: list[SourceFile],
+        resolver: SpanResolver,
+        found: list[Diagnostic],
+        cancel: Callable[[], object] | None = None,
     ) -> list[tuple[str, dict[str, Any]]]:
         """Every file's unit, its diagnostics added to ``found``; the documents to build from.
 
@@ -186,19 +201,33 @@ class Frontend:
         """
         known = [self._known(source) for source in sources]
         missing = [i for i, unit in enumerate(known) if unit is None]
-        compiled = compile_units(
-            [sources[i] for i in missing], resolver, self.max_bytes, self._workers(missing, sources)
-        )
-        for index, unit in zip(missing, compiled, strict=True):
-            known[index] = unit
-            self.stats.loaded.append(unit.path)
-            if self.store is not None:
-                self.store.put(unit)
+        if cancel is None:
+            compiled = compile_units(
+                [sources[i] for i in missing],
+                resolver,
+                self.max_bytes,
+                self._workers(missing, sources),
+            )
+            for index, unit in zip(missing, compiled, strict=True):
+                known[index] = unit
+                self._made(unit)
+        else:
+            for index in missing:
+                cancel()
+                known[index] = unit = compile_unit(sources[index], resolver, self.max_bytes)
+                self._made(unit)
+                if self.retain:
+                    self._units[unit.path] = unit  # kept should the next file be cancelled
         units = [unit for unit in known if unit is not None]
         self._units = {u.path: u for u in units} if self.retain else {}
         for unit in units:
             found += unit.diagnostics
         return [(u.path, u.data) for u in units if u.data is not None]
+
+    def _made(self, unit: FileUnit) -> None:
+        self.stats.loaded.append(unit.path)
+        if self.store is not None:
+            self.store.put(unit)
 
     def _known(self, source: SourceFile) -> FileUnit | None:
         """The file's unit from an earlier compile or from the store, if its bytes are known."""

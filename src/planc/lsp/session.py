@@ -19,8 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -31,8 +32,9 @@ from planc.checks.base import Check
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned
 from planc.checks.warmup import MAX_FILES, has_team_record, make_team_records
 from planc.core.diagnostics import Diagnostic
-from planc.core.frontend import CheckResult, Frontend, compile_unit, unit_digest
+from planc.core.frontend import CheckResult, FileUnit, Frontend, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import gc_paused
 from planc.core.model import Plan
 from planc.core.pipeline import PLAN_SUFFIXES, read_directory
 from planc.core.source import Loc, SourceFile, SourceSpan
@@ -180,6 +182,43 @@ def _head_says_quarter(path: Path) -> bool:
         return False
 
 
+class LatestUnits:
+    """The last unit made of each file by the model's front end (a
+    :class:`~planc.core.frontend.UnitStore`): the disk's model for the baseline
+    (:meth:`QuarterSession.refresh`) loads only the files whose buffer differs."""
+
+    __slots__ = ("_by_digest", "_by_path")
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, FileUnit] = {}
+        self._by_digest: dict[str, FileUnit] = {}
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self._by_digest.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        before = self._by_path.get(unit.path)
+        if before is not None:
+            self._by_digest.pop(before.digest, None)
+        self._by_path[unit.path] = unit
+        self._by_digest[unit.digest] = unit
+
+
+class _ReadOnly:
+    """A store read, never written (the disk's units of edited files are not kept)."""
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: LatestUnits) -> None:
+        self.store = store
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self.store.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        pass
+
+
 @dataclass(slots=True)
 class QuarterSession:
     """A quarter folder, its incremental compiler and what its last compile gave."""
@@ -202,15 +241,21 @@ class QuarterSession:
     memory: MemoryStore = field(default_factory=MemoryStore)  # region results, by content
     _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
-    _running: int = 0  # generation of the compile under way
+    _running: int = 0  # generation of the compile under way (the compile thread's)
     _model_only: bool = False  # a refresh: the model for the features, no check
+    # the model is built on a thread of its own (see :meth:`refresh`): ``frontend`` is used
+    # by one thread at a time, and ``_stale`` is replaced and cleared under a lock
+    _frontend_lock: threading.Lock = field(default_factory=threading.Lock)
+    _stale_lock: threading.Lock = field(default_factory=threading.Lock)
+    _units: LatestUnits = field(default_factory=LatestUnits)  # what ``frontend`` made last
+    _baseline_of: dict[Path, bytes] | None = None  # buffers of ``plan``, while no baseline
     _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> bytes, digest
     _tried: set[str] = field(default_factory=set)  # files whose team records were made (or tried)
     # where the last compile's time went (seconds; counts of region results), for the bench
     timings: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.frontend = Frontend(self._run_checks, self.max_bytes, workers=1)
+        self.frontend = Frontend(self._run_checks, self.max_bytes, self._units, workers=1)
         self.disk = DiskReads(self.max_bytes)
 
     def sources(self, buffers: Mapping[Path, bytes]) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -279,7 +324,8 @@ class QuarterSession:
             return whole
         self._still_wanted()
         self.result = result
-        self._stale = (dict(buffers), generation)
+        with self._stale_lock:
+            self._stale = (dict(buffers), generation)
         return result
 
     def _teams_first(
@@ -375,75 +421,98 @@ class QuarterSession:
 
     @property
     def stale(self) -> bool:
-        """Whether ``plan`` is older than the diagnostics last published."""
-        return self._stale is not None
+        """Whether ``plan`` is older than the diagnostics last published (or its baseline
+        is still to be made)."""
+        return self._stale is not None or self._baseline_of is not None
 
     def refresh(self) -> None:
-        """Build the model from the buffers of the last partitioned compile (for the features).
+        """Build the model from the buffers of the last partitioned compile (for the features),
+        then, the first time, the baseline (what a changed target is changed from).
 
         Only the model: its diagnostics were published already, so no check runs again.
-        Raises :class:`Cancelled` when a newer edit is on its way: its compile comes first."""
-        stale = self._stale
-        if stale is None:
-            return
-        buffers, generation = stale
-        if generation != self.generation:
-            raise Cancelled
-        self._running = generation
+        Raises :class:`Cancelled` when a newer edit is on its way, before this starts or
+        while it runs (between two files loaded, before a model is built): that edit's
+        diagnostics come first, and the files loaded so far are not loaded again.
+
+        The server runs it on a thread of its own, beside the diagnostics compile: an
+        edit's compile starts at once and shares the interpreter with the rest of the
+        step under way (a model cannot stop half-way), never waits for it whole."""
+        # what the model's thread leaves alive (the units, the model: no reference cycles) is
+        # frozen for the collector, as the partition freezes the region models: else the
+        # next collection scans it all (~1.5 s of CPU at 10,000 reps, holding every thread)
+        with self._frontend_lock, gc_paused(freeze=True):
+            stale = self._stale
+            if stale is not None:
+                self._model(*stale)
+                with self._stale_lock:
+                    if self._stale is stale:
+                        self._stale = None
+            buffers = self._baseline_of
+            if buffers is not None and self.baseline is None and self.plan is not None:
+                self.baseline = self._baseline(self.plan, buffers, _wanted(self, self.generation))
+            self._baseline_of = None
+
+    def _model(self, buffers: dict[Path, bytes], generation: int) -> None:
+        wanted = _wanted(self, generation)
+        wanted()
         sources, problems = self.sources(buffers)
-        self._still_wanted()
+        wanted()
         self._model_only = True
         try:
-            result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+            result = self.frontend.compile(
+                str(self.root), sources, problems, resolve=False, cancel=wanted
+            )
         finally:
             self._model_only = False
-        self._still_wanted()
+        wanted()
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
             if self.baseline is None:
-                self.baseline = self._baseline(result.plan, buffers)
-        if self._stale is stale:
-            self._stale = None
+                self._baseline_of = buffers
 
     def _baseline(
-        self, plan: Plan, buffers: Mapping[Path, bytes]
+        self, plan: Plan, buffers: Mapping[Path, bytes], wanted: Callable[[], None]
     ) -> dict[tuple[str, str], Decimal] | None:
-        """Every target's value as the disk has it (the model of the disk's files when an
-        open buffer differs from its file)."""
-        if not self._as_on_disk(buffers):
-            sources, problems = self.sources({})
-            self._model_only = True
-            try:
-                plan_on_disk = self.frontend.compile(
-                    str(self.root), sources, problems, resolve=False
-                ).plan
-            finally:
-                self._model_only = False
-            if plan_on_disk is None:
-                return None
-            plan = plan_on_disk
-        return _target_values(plan)
+        """Every target's value as the disk has it: ``plan``'s, or the model of the disk's
+        files when an open buffer differs from its file (only those files are loaded
+        again; cancelled as :meth:`refresh` is)."""
+        if self._as_on_disk(buffers):
+            return _target_values(plan)
+        sources, problems = self.sources({})
+        disk = Frontend(self._run_checks, self.max_bytes, _ReadOnly(self._units), workers=1)
+        self._model_only = True
+        try:
+            on_disk = disk.compile(str(self.root), sources, problems, resolve=False, cancel=wanted)
+        finally:
+            self._model_only = False
+        return None if on_disk.plan is None else _target_values(on_disk.plan)
 
     def _guarded(self, check: Check, plan: Plan) -> list[Diagnostic]:
         self._still_wanted()
         return guarded(check, plan)
 
     def compile(self, buffers: Mapping[Path, bytes], generation: int) -> CheckResult:
-        """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it)."""
+        """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it).
+
+        A model being built for the features meanwhile stops at its next file (this
+        compile is for a newer edit): the front end is then this compile's."""
         self._running = generation
         sources, problems = self.sources(buffers)
         self._still_wanted()
-        result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+        with self._frontend_lock:
+            self._still_wanted()
+            result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
         self._still_wanted()
         result.diagnostics = self._placed(result.diagnostics, result.sources)
         self.result = result
-        self._stale = None
+        with self._stale_lock:
+            self._stale = None
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
-            if self.baseline is None and self._as_on_disk(buffers):
-                self.baseline = _target_values(result.plan)
+            if self.baseline is None:  # made by the next refresh, when a feature asks
+                self._baseline_of = dict(buffers)
         return result
 
     def _placed(
@@ -493,6 +562,17 @@ class QuarterSession:
         for check in self.checks:
             self._still_wanted()
             yield from guarded(check, plan)
+
+
+def _wanted(session: QuarterSession, generation: int) -> Callable[[], None]:
+    """What the model's thread calls between two steps: raises :class:`Cancelled` once an
+    edit newer than ``generation`` came (the compile thread's ``_running`` is its own)."""
+
+    def wanted() -> None:
+        if generation != session.generation:
+            raise Cancelled
+
+    return wanted
 
 
 def _target_values(plan: Plan) -> dict[tuple[str, str], Decimal]:
