@@ -497,7 +497,9 @@ class QuarterSession:
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
-            if self.baseline is None:  # made by the next refresh, when a feature asks
+            if self.baseline is None and self._as_on_disk(buffers):
+                self.baseline = _target_values(result.plan)
+            elif self.baseline is None:  # the disk's model: at the next refresh
                 self._baseline_of = dict(buffers)
         return result
 
