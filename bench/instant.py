@@ -19,9 +19,11 @@ For each size it generates a plan (bench/generate.py) and measures:
   at 50,000 reps. Beside it, its floors: the same check with nothing changed
   (every region result read from the cache: what does not depend on the edit)
   and ``planc --version`` (the interpreter and planc's start-up);
-- **memory** (goal 6, unless ``--no-memory``): the peak resident set of
-  planc's process alone (bench/measure.py) for check, render and diff at the
-  largest size; under 1 GiB.
+- **memory** (goal 6, unless ``--no-memory``): the peak memory of planc's
+  process tree (bench/measure.py: the PSS summed over planc and the children it
+  forks, sampled, never below its largest process's own peak) for check, render
+  and diff (two folders, and two revisions of one folder in a repository) at
+  the largest size; under 1 GiB.
 
 And once, on a 2,500-rep region file (the first region of a fresh copy of the
 10,000-rep plan): ``planc allocate --node r01 --metric collections
@@ -392,7 +394,37 @@ def measure_allocate(work: Path, runs: int) -> AllocateRun:
     return AllocateRun(best(found["cached"]), best(found["whole"]), same)
 
 
+_GIT = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def _revisions(plan: Path, root: Path) -> None:
+    """A repository whose last two commits are ``plan`` and ``plan`` with one number of its
+    last region file changed (the edit of the two-folder diff), as a pull request has it."""
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(plan, root / "plans" / plan.name)
+    env = {**os.environ, **_GIT}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    bump_one_number(plan_files(root / "plans" / plan.name)[-1], 1)
+    git("commit", "-qam", "head")
+
+
 def measure_memory(reps: int, work: Path) -> dict[str, Measured]:
+    """Goal 6: each command's memory, judged by ``Measured.tree_peak`` (the whole process
+    tree's sampled PSS, never below the largest process's own peak): planc forks
+    (loader workers, render workers, diff's compile children)."""
     plan = work / f"plan-{reps}" / "2027-Q1"
     generate(reps, plan)
     shm = Path("/dev/shm")
@@ -401,12 +433,16 @@ def measure_memory(reps: int, work: Path) -> dict[str, Measured]:
     shutil.rmtree(head.parent, ignore_errors=True)
     shutil.copytree(plan, head)
     bump_one_number(plan_files(head)[-1], 1)
+    repo = work / f"revisions-{reps}"
+    _revisions(plan, repo)
+    diff = [*PLANC, "diff", "-f", "json"]
     try:
         return {
             "check": run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"]),
             "render": run_measured([*PLANC, "render", str(plan), "--out", str(site_root / "s")]),
-            "diff": run_measured(
-                [*PLANC, "diff", "--base", str(plan), "--head", str(head), "-f", "json"]
+            "diff (two folders)": run_measured([*diff, "--base", str(plan), "--head", str(head)]),
+            "diff (two revisions)": run_measured(
+                [*diff, "--base", "HEAD~1", "--head", "HEAD"], cwd=repo, env=_GIT
             ),
         }
     finally:
@@ -515,11 +551,13 @@ def _after_render(
         out.append(
             Goal(
                 6,
-                f"peak memory of {command} (process alone), {max(s.reps for s in sizes):,} reps",
-                f"{run.max_rss / GiB:.2f} GiB ({run.seconds:.1f} s, exit {run.exit_code})",
-                "-",
+                f"peak memory of {command} (its process tree), {max(s.reps for s in sizes):,} reps",
+                f"{run.tree_peak / GiB:.2f} GiB ({run.seconds:.1f} s, CPU {run.cpu_seconds:.1f} s, "
+                f"exit {run.exit_code}; up to {run.tree_processes} processes)",
+                f"largest process alone {run.max_rss / GiB:.2f} GiB; "
+                f"RSS summed (shared pages counted twice) {run.tree_rss / GiB:.2f} GiB",
                 "< 1 GiB",
-                run.max_rss < GiB,
+                run.tree_peak < GiB,
             )
         )
     return out

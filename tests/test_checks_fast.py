@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from planc.checks import levels, refs, resources, smart
+from planc.checks import base, levels, refs, resources, smart
 from planc.checks.base import per_plan, round_up
 from planc.checks.gaps import bottom_up_numbers
 from planc.core.model import Level, Plan
@@ -207,6 +207,31 @@ def test_requests_summed_once_per_node_equal_the_plain_sums(plans: list[Plan]) -
         assert _exact(dict(resources.requested(plan))) == _exact(dict(_requested_plain(plan)))
 
 
+def test_requests_summed_only_where_a_budget_is_give_the_same_findings(plans: list[Plan]) -> None:
+    """PLC501 sums the requests only of the nodes with a budget of that kind: the same
+    findings as over every sum, on the plans, on plans with every budget cut to a tenth and
+    on plans whose parent links loop or lie."""
+    cut = [
+        replace(
+            plan,
+            nodes={
+                k: replace(n, budget={kind: v / 10 for kind, v in n.budget.items()})
+                for k, n in plan.nodes.items()
+            },
+        )
+        for plan in plans
+    ]
+    found = 0
+    for plan in plans + cut + _looped(plans[1]):
+        fast = resources._requested(plan, budgeted=True)
+        assert set(fast) <= set(resources.requested(plan))
+        got = list(resources.over_budget(plan, fast))
+        assert got == list(resources.over_budget(plan, resources.requested(plan)))
+        assert got == list(resources.resources_over_budget.function(plan))
+        found += len(got)
+    assert found > 0
+
+
 def test_resources_without_budget_are_the_same(plans: list[Plan]) -> None:
     for plan in plans:
         found = [where for where, _, _ in resources.resource_without_budget.function(plan)]
@@ -238,6 +263,39 @@ def test_the_generated_plans_reach_the_rewritten_paths(plans: list[Plan]) -> Non
     assert any(list(smart._reduced_quotas(plan, "ramp")) for plan in plans)
     assert any(list(smart._reduced_quotas(plan, "presence")) for plan in plans)
     assert any(len(resources.requested(plan)) > 10 for plan in plans)
+
+
+def _looped(plan: Plan) -> list[Plan]:
+    """Plans whose parent links loop or lie (as id collisions could make them): a team whose
+    parent is one of its reps, a region whose parent is itself, the company under a rep, a
+    node filed under another id, a parent that is missing."""
+    reps = [node for node in plan.nodes.values() if node.level is Level.REP]
+    rep = reps[len(reps) // 2]
+    team = plan.nodes[rep.parent or ""]
+    region = plan.nodes[team.parent or ""]
+    company = plan.nodes[plan.company]
+    out = []
+    for changed in (
+        {team.id: replace(team, parent=rep.id)},
+        {region.id: replace(region, parent=region.id)},
+        {company.id: replace(company, parent=reps[0].id)},
+        {team.id: replace(team, parent=rep.id), rep.id: replace(rep, parent=region.id)},
+        {team.id: replace(team, id=region.id)},
+        {team.id: replace(team, parent="nowhere")},
+    ):
+        out.append(replace(plan, nodes={**plan.nodes, **changed}))
+    return out
+
+
+def test_ancestry_is_each_nodes_walk_up(plans: list[Plan]) -> None:
+    """The chains shared by PLC501/503/432/433 and the partition are Plan.ancestors' walks,
+    on the plans as built and on plans whose parent links loop."""
+    for plan in plans + _looped(plans[1]) + _looped(plans[0]):
+        chains = base.ancestry(plan)
+        for node_id in [*plan.nodes, "nowhere"]:
+            expected = [id(node) for node in plan.ancestors(node_id)]
+            assert [id(node) for node in chains.get(node_id, ())] == expected, node_id
+    assert any(len(chain) == 4 for chain in base.ancestry(plans[1]).values())
 
 
 def test_per_plan_computes_once_per_plan_and_lets_the_plan_go(plans: list[Plan]) -> None:

@@ -60,6 +60,32 @@ def test_each_team_loads_alone_to_its_values_and_spans(region: bytes, which: str
         assert pieces.resolve(loc) == full.resolve(loc)
 
 
+@pytest.mark.parametrize("which", ["generated", "mini", "not split"])
+def test_chunk_spans_split_the_file_only_when_a_finding_needs_it(region: bytes, which: str) -> None:
+    """Without a split handed in (a cold check makes none), ChunkSpans splits the file on
+    its first finding and places every finding as the whole file does; a file that does
+    not split is placed from the whole file, as by a plain SpanResolver."""
+    data = region if which == "generated" else MINI_NORTH.read_bytes()
+    if which == "not split":
+        data = data.replace(b"\n", b"\r\n")
+    source = SourceFile("r.yaml", data)
+    lazy = ChunkSpans(source)
+    assert lazy._split is None and lazy._data is data  # nothing split before a finding
+    full = SpanResolver({"r.yaml": source})
+    values = load_source(source).data
+    locs = [
+        Loc("r.yaml", path, key)
+        for path in _paths(values, ())
+        if len(path) > 0
+        for key in (False, True)
+    ]
+    assert lazy.resolve_all("r.yaml", locs) == {loc: full.resolve(loc) for loc in locs}
+    assert (lazy.split is None) == (which == "not split")
+    if which != "not split":
+        eager = ChunkSpans(source, split_region(data))
+        assert all(eager.resolve(loc) == lazy.resolve(loc) for loc in locs[::7])
+
+
 @pytest.mark.parametrize(
     "change",
     [

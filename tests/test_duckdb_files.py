@@ -167,6 +167,37 @@ def test_duckdb_steps_aside_for_what_pandas_reports_with_rows(
     assert found[0].span is not None and found[0].span.line >= 2  # a row number
 
 
+@pytest.mark.parametrize(
+    ("kind", "amount", "read"),
+    [
+        ("DECIMAL(18, 2)", "1000000000000000.00", False),  # at planc's bound: pandas reports it
+        ("DECIMAL(18, 2)", "999999999999999.99", True),
+        ("DECIMAL(17, 2)", "999999999999999.99", True),  # below the bound by its type
+        ("BIGINT", "1000000000000000", False),
+    ],
+)
+def test_a_parquet_amount_at_the_bound_sends_the_file_to_pandas(
+    plan: Plan, tmp_path: Path, kind: str, amount: str, read: bool
+) -> None:
+    """An amount column whose type keeps it below planc's bound (DECIMAL(p, s) with p - s
+    integer digits at most) is not tested row by row; any other is, and a value at the bound
+    sends the file to pandas, which reports it with its row."""
+    import duckdb
+
+    text = _export(tmp_path, ["100", amount])
+    parquet = tmp_path / "bound.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * REPLACE (CAST(close_value AS {kind}) AS close_value) "
+            f"FROM read_csv('{text}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
+        )
+    loaded = _through_duckdb(parquet, plan)
+    assert (loaded is not None) is read
+    if loaded is not None and loaded.actuals is not None:
+        total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
+        assert total == Decimal(100) + Decimal(amount)
+
+
 def _warned_export(tmp_path: Path) -> Path:
     """The sample with a row of every warning, some far down the file (found by reading on)."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -297,6 +328,67 @@ def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     assert by_name == {"Darcel Schlecht": 1, "Moses Frase": 1}
     total = sum((m.amount for m in loaded.actuals.months.values()), Decimal(0))
     assert total == Decimal(1000)
+
+
+def test_a_parquet_file_breaks_first_deal_ties_as_the_one_scan_does(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet file's first deals come from an integer per deal, day * width + the owner's
+    rank: the earliest day, on a tie the owner that sorts first, a missing owner last, days
+    before 1970 too -- each account's first deal as the CSV's one scan (min of the pair) gives it."""
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        "K1,Moses Frase,GTX Basic,Newco,Won,2017-07-01,2017-07-03,100",
+        "K2,Darcel Schlecht,GTX Basic,Newco,Won,2017-07-01,2017-07-03,200",  # tie: sorts first
+        "K3,Moses Frase,GTX Basic,Otherco,Won,2017-07-01,2017-07-02,300",
+        "K4,Darcel Schlecht,GTX Basic,Otherco,Won,2017-07-01,2017-07-05,400",
+        "K5,,GTX Basic,Thirdco,Won,2017-07-01,2017-07-04,500",  # tie: a missing owner sorts last
+        "K6,Moses Frase,GTX Basic,Thirdco,Won,2017-07-01,2017-07-04,600",
+        "K7,Moses Frase,GTX Basic,Oldco,Won,1969-12-01,1969-12-30,700",  # before 1970: not new
+        "K8,Darcel Schlecht,GTX Basic,Oldco,Won,1969-12-01,1969-12-31,800",
+        "K9,Moses Frase,GTX Basic,Oldco,Won,2017-07-01,2017-07-06,900",
+        "K10,,GTX Basic,Lastco,Won,2017-07-01,2017-07-07,1000",  # a missing owner alone: no rep
+    ]
+    text = tmp_path / "ties.csv"
+    text.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    parquet = tmp_path / "ties.parquet"
+    import duckdb
+
+    with duckdb.connect() as connection:
+        connection.execute(
+            "COPY (SELECT * REPLACE (CAST(close_value AS DECIMAL(12, 2)) AS close_value) "
+            f"FROM read_csv('{text}')) TO '{parquet}' (FORMAT parquet)"
+        )
+    firsts: list[Any] = []
+    add_first_deals = fold.GroupedAggregator.add_first_deals
+
+    def spy(self: fold.GroupedAggregator, owners: Any, accounts: Any, days: Any) -> None:
+        firsts.append(sorted(zip(accounts, owners, list(days), strict=True)))
+        add_first_deals(self, owners, accounts, days)
+
+    monkeypatch.setattr(fold.GroupedAggregator, "add_first_deals", spy)
+    by_parquet = _through_duckdb(parquet, plan)
+    by_csv = _through_duckdb(text, plan)
+    assert by_parquet is not None and by_parquet.actuals is not None
+    assert by_csv is not None and by_csv.actuals is not None
+    day = date.toordinal
+    assert firsts[0] == [
+        ("Lastco", None, day(date(2017, 7, 7))),
+        ("Newco", "Darcel Schlecht", day(date(2017, 7, 3))),
+        ("Oldco", "Moses Frase", day(date(1969, 12, 30))),  # a rank above 0, a day below 0
+        ("Otherco", "Moses Frase", day(date(2017, 7, 2))),
+        ("Thirdco", "Moses Frase", day(date(2017, 7, 4))),
+    ]
+    assert firsts[0] == firsts[1]  # the CSV's one scan: min(row(day, owner))
+    new = {
+        plan.people[rep].name: month.new_accounts
+        for (rep, _slot), month in by_parquet.actuals.months.items()
+        if month.new_accounts
+    }
+    assert new == {"Darcel Schlecht": 1, "Moses Frase": 2}
+    assert by_parquet.actuals.months == by_csv.actuals.months
 
 
 def test_names_come_as_codes_with_empty_values_as_pandas_reads_them(
@@ -532,3 +624,21 @@ def test_open_deal_sums_made_once_give_the_forecast_of_each_measure(tmp_path: Pa
                     expected.open_variance,
                 )
                 assert found.open_total == expected.open_total
+
+
+def test_account_months_map_to_slots_through_a_table_or_unique(plan: Plan) -> None:
+    """Account sums' months map to slots through a table over their range (no sort of every
+    group), or through np.unique when the range is wide: the same slots as the dict gives."""
+    import numpy as np
+
+    mapping = plan.actuals
+    assert mapping is not None
+    aggregator = fold.GroupedAggregator(
+        plan, mapping, AS_OF, "x", baselines=True, where=lambda role, row: mapping.loc
+    )
+    kept = list(aggregator.slot_of)
+    narrow = np.array([*kept, kept[0] - 5, kept[-1] + 7, *kept[::-1]], dtype=np.int64)
+    wide = np.concatenate([narrow, np.array([12, 30_000 * 12], dtype=np.int64)])
+    for months in (narrow, wide, np.zeros(0, dtype=np.int64)):
+        expected = [aggregator.slot_of.get(m, -1) for m in months.tolist()]
+        assert aggregator._month_slots(months).tolist() == expected

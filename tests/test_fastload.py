@@ -334,3 +334,32 @@ def test_comments_do_not_send_a_file_to_the_slow_path(text: str, fast: bool) -> 
     assert (fastload.fast_values(data, 64, reads_as_number) is not None) is fast
     assert fastload.refuses(data) == plainly_refused(data)
     assert_agree("comments.yaml", data)
+
+
+def test_a_clean_check_on_the_fast_path_imports_no_pyyaml(tmp_path: Path) -> None:
+    """PyYAML (~20 ms of start-up) is imported only where a file goes the libyaml path or a
+    finding is placed: a clean plan is checked without it, one with a finding with it, and
+    both report as before (the fast-path tests above compare their diagnostics)."""
+    if not fastload.enabled():
+        pytest.skip("yaml_rs is not installed")
+    code = (
+        "import sys\n"
+        "from planc.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('PYYAML', 'yaml' in sys.modules, file=sys.stderr)\n"
+    )
+    mini = REPO / "tests" / "fixtures" / "mini"
+    run = [sys.executable, "-c", code, "check", "--no-cache", "-f", "json"]
+    clean = subprocess.run([*run, str(mini)], capture_output=True, text=True, check=False)
+    assert "PYYAML False" in clean.stderr
+    assert json.loads(clean.stdout)["diagnostics"] == []
+    broken = tmp_path / "mini"
+    subprocess.run(["cp", "-r", str(mini), str(broken)], check=True)
+    north = broken / "regions" / "north.yaml"
+    north.write_bytes(north.read_bytes().replace(b"name: North Enterprise", b"name: [x", 1))
+    found = subprocess.run([*run, str(broken)], capture_output=True, text=True, check=False)
+    assert "PYYAML True" in found.stderr
+    assert any(d["code"] == "PLC001" for d in json.loads(found.stdout)["diagnostics"])

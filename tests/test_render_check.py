@@ -179,3 +179,53 @@ def test_the_units_compiled_for_the_model_reach_the_cache(
         stored = cache.get(unit_digest(path, source.data))
         assert stored is not None and stored.path == path
         assert stored == compile_unit(source, SpanResolver({path: source}), DEFAULT_MAX_BYTES)
+
+
+def test_what_render_prepares_is_every_template_a_page_loads(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiled before the check finishes (and before any child is forked): rendering the
+    site loads no template again."""
+    from planc.site import render as render_module
+
+    render_module.environment.cache_clear()
+    try:
+        render_module.prepare()
+        env = render_module.environment()
+        loaded: list[str] = []
+        real = env.loader.get_source  # type: ignore[union-attr]
+
+        def spied(environment: Any, name: str) -> Any:
+            loaded.append(name)
+            return real(environment, name)
+
+        monkeypatch.setattr(env.loader, "get_source", spied)
+        monkeypatch.setenv("PLANC_WORKERS", "1")
+        render_site(check_for_render(mini_plan, None), tmp_path / "site")
+        assert loaded == []
+    finally:
+        render_module.environment.cache_clear()
+
+
+def test_the_command_leaves_the_plan_to_the_end_of_the_process() -> None:
+    """planc render does not free the plan object by object when it returns (the process
+    ends right after): the value is still alive once every reference to it is dropped."""
+    import gc
+    import weakref
+
+    from planc.cli.render import _left_to_exit
+
+    class Plan:
+        pass
+
+    value = Plan()
+    alive = weakref.ref(value)
+    try:
+        _left_to_exit(value)
+        del value
+        gc.collect()
+        assert alive() is not None
+    finally:
+        gc.unfreeze()  # this is a test process: let the collector have it back
+    gc.collect()
+    assert alive() is None  # it was kept by nothing else

@@ -12,8 +12,10 @@ import pytest
 
 from conftest import run_planc
 from planc.checks import check_directory
-from planc.checks.partition import PartitionStats
+from planc.checks.partition import PartitionStats, teams_name
 from planc.core.cache import UnitCache
+from planc.core.frontend import compile_unit
+from planc.core.spans import SpanResolver
 from planc.site import render as render_module
 from planc.site import reuse
 from planc.site.checked import check_for_render, vouched
@@ -618,3 +620,90 @@ def test_a_region_key_follows_the_nodes_a_quarter_adjustment_changes(mini_plan: 
     after = keys()
     assert after["south.yaml"] != before["south.yaml"]
     assert after["north.yaml"] != before["north.yaml"]
+
+
+class TestEditedFileFromItsRecord:
+    """The edited region file's unit for the model comes from the team record the last
+    check kept (only the teams that changed are loaded), not from a compile of the whole
+    file: the unit is the compiled one and the site the full render's, byte for byte."""
+
+    @pytest.fixture(params=["en", "zh-CN"])
+    def renders(self, request: pytest.FixtureRequest, mini_plan: Path, tmp_path: Path) -> Renders:
+        if request.param != "en":
+            edit(mini_plan, "quarter.yaml", "locale: en", f"locale: {request.param}")
+        return Renders(mini_plan, tmp_path)
+
+    @pytest.fixture
+    def read(self, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+        """(path, unit or None) of each unit the render's model asked the record for."""
+        from planc.site import checked
+
+        seen: list[Any] = []
+        real = checked.unit_from_record
+
+        def spied(source: Any, store: Any, max_bytes: int) -> Any:
+            unit = real(source, store, max_bytes)
+            seen.append((source.path, unit))
+            if unit is not None:  # the unit a compile of the whole file makes
+                resolver = SpanResolver({source.path: source})
+                assert unit == compile_unit(source, resolver, max_bytes)
+            return unit
+
+        monkeypatch.setattr(checked, "unit_from_record", spied)
+        return seen
+
+    def test_edits_of_one_file(self, renders: Renders, read: list[Any]) -> None:
+        south = renders.plan / "regions" / "south.yaml"
+        for old, new in [
+            ("[200000, 230000, 280000]", "[210000, 220000, 280000]"),
+            ("[210000, 220000, 280000]", "[210000, 230000, 270000]"),
+            ("[210000, 230000, 270000]", "[200000, 240000, 270000]"),
+        ]:
+            read.clear()
+            edit(renders.plan, "regions/south.yaml", old, new)
+            written, changed = renders.again()
+            assert "reps/li-wei.html" in changed and written <= {
+                "index.html",
+                "reps/li-wei.html",
+                "teams/south-smb.html",
+                "regions/south.html",
+            }
+            assert [path for path, _ in read] == [str(south)]  # only the edited file asked
+        assert read[0][1] is not None  # the last check kept the file's teams: the unit from them
+
+    def test_a_damaged_record_is_compiled(
+        self, renders: Renders, read: list[Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from planc.site import checked
+
+        south = renders.plan / "regions" / "south.yaml"
+        edit(
+            renders.plan,
+            "regions/south.yaml",
+            "[200000, 230000, 280000]",
+            "[210000, 220000, 280000]",
+        )
+        renders.again()
+        spied = checked.unit_from_record
+
+        def damaged(source: Any, store: Any, max_bytes: int) -> Any:
+            """The record as someone else wrote it, when the render reads it (the partition
+            beside it reads and rewrites the same record: damaged here, not before)."""
+            name = teams_name(source.path)
+            kept = store.get_text(name)
+            assert kept is not None
+            header, _, *teams = kept.split("\n")
+            store.put_text(name, "\n".join([header, "[]", *teams]))  # not the file's values
+            return spied(source, store, max_bytes)
+
+        monkeypatch.setattr(checked, "unit_from_record", damaged)
+        read.clear()
+        edit(
+            renders.plan,
+            "regions/south.yaml",
+            "[210000, 220000, 280000]",
+            "[210000, 230000, 270000]",
+        )
+        _, changed = renders.again()
+        assert "reps/li-wei.html" in changed
+        assert read == [(str(south), None)]  # refused: the file compiled whole

@@ -685,3 +685,216 @@ class TestCustomerSegments:
         assert "from 2016-07-01" in warning["message"]
         assert document["segments"]["new_applied"] is False
         assert {r["id"]: r["accounts"] for r in document["segments"]["rows"]}["new"] == 0
+
+
+# --- the pyarrow CSV reader against pandas' ------------------------------------------------
+
+
+def _canonical(value: Any) -> Any:
+    """A value with every mapping as its items in order (the order JSON keeps)."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            *(_canonical(getattr(value, f.name)) for f in dataclasses.fields(value)),
+        )
+    if isinstance(value, Mapping):
+        return [(_canonical(k), _canonical(v)) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_canonical(v) for v in value)
+    return value
+
+
+_FIELDS = {
+    "owner": [
+        "Ann Lee",
+        " Ann Lee",
+        "ann",
+        "Bob Ortiz",
+        "李伟",
+        '"Ann Lee"',
+        '"Ann, Lee"',
+        "",
+        "007",
+    ],
+    "closed": ["2027-01-05", "2027-01-19", "2026-12-01", "", "soon", '"2027-01-07"', "20270105"],
+    "amount": ["100", "100.50", "0.05", "1e3", "-5", "", "abc", '"1,000"', "007", " 12", "12 "],
+    "product": ["Pro", "Basic", "", "Nope", '"Pro"', "pro"],
+    "stage": ["Won", "Won", "Lost", "Open", "won ", "", "Maybe"],
+    "account": ["N", " N", '"Acme, Inc"', '"two\nlines"', '"say ""hi"""', 'a"b', '"a"b', "", "1"],
+}
+
+
+def _fuzzed_csv(seed: int) -> bytes:
+    """A small export with the quirks real ones have (quotes, blanks, ragged rows, bad bytes)."""
+    import random
+
+    pick = random.Random(seed)
+    quirky = pick.random() < 0.6
+    end = pick.choice(["\n", "\r\n"])
+    lines = [",".join(_FIELDS) + end]
+    for _ in range(pick.randint(0, 14)):
+        fields = [pick.choice(values) for values in _FIELDS.values()]
+        roll = pick.random() if quirky else 1.0
+        if roll < 0.05:
+            fields.pop()  # a short row
+        elif roll < 0.10:
+            fields.append("x")  # a long row
+        elif roll < 0.13:
+            lines.append(pick.choice(["", "   ", "\t"]) + end)  # a blank line, or blanks
+        elif roll < 0.16:
+            fields[pick.randrange(6)] += pick.choice(["\x00", "\ufeff", "é"])
+        elif roll < 0.18:
+            fields[pick.randrange(6)] = '"unclosed'
+        line = ",".join(fields) + (pick.choice(["\n", "\r\n", "\r"]) if roll < 0.2 else end)
+        lines.append(line)
+    data = "".join(lines).encode()
+    if quirky and pick.random() < 0.08:
+        data += b"Ann Lee,2027-01-05,\xff1,Pro,Won,N\n"  # not UTF-8
+    if quirky and pick.random() < 0.1:
+        data = data.rstrip(b"\r\n")  # no newline at the end
+    return data
+
+
+class TestArrowReader:
+    """A UTF-8 CSV is read by pyarrow's reader when pyarrow is installed; its aggregates and
+    diagnostics are pandas' own, and whatever it refuses pandas reads (and reports)."""
+
+    @staticmethod
+    def _both(
+        monkeypatch: pytest.MonkeyPatch, export: Path, plan: Any, as_of: date
+    ) -> tuple[Any, Any, int]:
+        from planc.track import actuals
+
+        declined = 0
+        arrow_chunks = actuals._arrow_csv_chunks
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            nonlocal declined
+            try:
+                yield from arrow_chunks(*args, **kwargs)
+            except actuals._ArrowDeclined:
+                declined += 1
+                raise
+
+        monkeypatch.setattr(actuals, "_arrow_csv_chunks", spy)
+        by_arrow = actuals.load_actuals(export, plan, as_of)
+        with monkeypatch.context() as patch:
+            patch.setattr(actuals, "_arrow_may_read", lambda path, mapping: False)
+            by_pandas = actuals.load_actuals(export, plan, as_of)
+        return by_arrow, by_pandas, declined
+
+    def test_the_public_sample_is_read_by_arrow_as_by_pandas(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        plan = check_directory(PLAN).plan
+        assert plan is not None and plan.actuals is not None
+        assert actuals._arrow_may_read(EXPORT, plan.actuals)
+        monkeypatch.setattr(actuals, "CHUNK_ROWS", 1000)  # several chunks, one a short tail
+        monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 14)  # chunks across batches
+        by_arrow, by_pandas, declined = self._both(monkeypatch, EXPORT, plan, AS_OF)
+        assert declined == 0
+        assert by_arrow.actuals is not None and by_arrow.actuals.ledger.rows == len(rows())
+        assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
+        assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
+
+    @pytest.mark.parametrize("mapping", ["plain", "keyed"])
+    def test_fuzzed_exports_read_alike(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapping: str
+    ) -> None:
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        text = MAPPING
+        if mapping == "keyed":  # the owner doubles as a key: repeated keys, first pass by key
+            text = MAPPING.replace("account: account}", "account: account, key: owner}")
+            text = text.replace("  stages:", "  duplicates: last\n  stages:")
+        plan = check_directory(mini_plan(tmp_path, text)).plan
+        assert plan is not None
+        monkeypatch.setattr(actuals, "CHUNK_ROWS", 4)
+        monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 128)  # a few rows per batch
+        read, refused = 0, 0
+        for seed in range(150):
+            export = tmp_path / f"e{seed}.csv"
+            export.write_bytes(_fuzzed_csv(seed))
+            by_arrow, by_pandas, declined = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+            assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics), seed
+            assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals), seed
+            read += not declined
+            refused += bool(declined)
+        print(mapping, "read by pyarrow", read, "refused", refused)
+        assert read > 50 and refused > 10  # both paths taken
+
+    def test_refusals_fall_back_to_pandas_diagnostics(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from planc.checks import check_directory
+
+        plan = check_directory(mini_plan(tmp_path)).plan
+        assert plan is not None
+        export = tmp_path / "a.csv"
+        export.write_text(
+            "owner,closed,amount,product,stage,account\n"
+            "Ann Lee,2027-01-05,100,Pro,Won,Northwind\n"
+            "Ann Lee,2027-01-06,50\n",
+            encoding="utf-8",
+        )
+        by_arrow, by_pandas, declined = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+        assert declined == 1
+        (found,) = by_arrow.diagnostics
+        assert (found.code, found.span.line) == ("PLC702", 3)
+        assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
+
+    def test_chunks_made_ahead_keep_order_errors_and_stop(self) -> None:
+        """The reading thread hands chunks in order, raises its error in the caller, and
+        stops when the caller leaves early (no thread left behind)."""
+        import threading
+
+        from planc.track import actuals
+
+        def items(fail_at: int | None = None) -> Any:
+            for i in range(10):
+                if i == fail_at:
+                    raise actuals._ArrowDeclined("ragged")
+                yield i
+
+        assert list(actuals._made_ahead(items())) == list(range(10))
+        got = []
+        with pytest.raises(actuals._ArrowDeclined):
+            for i in actuals._made_ahead(items(fail_at=6)):
+                got.append(i)
+        assert got == list(range(6))
+        ahead = actuals._made_ahead(items())
+        assert next(ahead) == 0
+        ahead.close()
+        assert not [t for t in threading.enumerate() if t.name == "planc-csv-reader"]
+
+    def test_numbering_is_pandas_factorize(self) -> None:
+        """Codes and distinct values come in pandas.factorize's order (first appearance),
+        from dictionary codes and from integers, without pandas on the Arrow path."""
+        import numpy as np
+        import pandas as pd
+
+        from planc.track import actuals
+
+        rng = np.random.default_rng(7)
+        for size in (1, 5, 300):
+            codes = rng.integers(0, size, 1000)
+            new, old = actuals._first_seen(codes, size + 3)  # some codes never occur
+            expected, uniques = pd.factorize(codes)
+            assert new.tolist() == expected.tolist()
+            assert old.tolist() == uniques.tolist()
+            keys = rng.integers(-(2**40), 2**40, 50)[rng.integers(0, 50, 1000)]
+            got, distinct = actuals._factorize_ints(keys)
+            expected, uniques = pd.factorize(keys)
+            assert got.tolist() == expected.tolist()
+            assert distinct.tolist() == uniques.tolist()
+        empty, none = actuals._factorize_ints(np.zeros(0, dtype=np.int64))
+        assert len(empty) == len(none) == 0

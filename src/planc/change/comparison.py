@@ -9,18 +9,21 @@ the loader ``planc check`` uses, so diagnostics and impact lines point at
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from planc.change.coverage import coverage_diagnostics
 from planc.change.diff import Impact, Side, compute_impact
-from planc.change.packed import PackedSide, collect, pack_side
-from planc.checks import check_directory, check_sources
+from planc.change.packed import Interner, PackedSide, collect, pack_side
+from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
+from planc.core.forking import can_fork, start_forked
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
-from planc.core.pipeline import CheckResult, display_path
+from planc.core.pipeline import CheckResult, display_path, read_directory
+from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
 
 WORK_TREE = "working tree"
@@ -120,18 +123,29 @@ class Comparison:
             raise ComparisonError("no plan folders given and none found under ./plans")
         return found
 
-    def side(self, end: Endpoint, plan_dir: Path, *, renamed_from: str | None = None) -> Side:
-        """One side of ``plan_dir`` (a folder endpoint replaces ``plan_dir`` altogether)."""
+    def side(
+        self,
+        end: Endpoint,
+        plan_dir: Path,
+        *,
+        renamed_from: str | None = None,
+        compiler: _Compiler | None = None,
+    ) -> Side:
+        """One side of ``plan_dir`` (a folder endpoint replaces ``plan_dir`` altogether),
+        compiled here or by ``compiler``."""
+        compile_side = compiler or self._compile_here
         if end.path is not None:
             shown = display_path(end.path)
             if not end.path.is_dir():
                 return Side(end.label, None, shown, None)
-            return Side(end.label, None, shown, check_directory(end.path, self.max_bytes))
+            sources, problems = read_directory(end.path, self.max_bytes)  # as check_directory
+            return compile_side(Side(end.label, None, shown, None), shown, sources, problems)
         if end.revision is None:
             shown = display_path(plan_dir)
             if not plan_dir.exists():
                 return Side(WORK_TREE, None, shown, None)
-            return Side(WORK_TREE, None, shown, check_directory(plan_dir, self.max_bytes))
+            sources, problems = read_directory(plan_dir, self.max_bytes)
+            return compile_side(Side(WORK_TREE, None, shown, None), shown, sources, problems)
         repo = self._repository()
         relative = renamed_from or repo.relative(plan_dir)
         shown = display_path(repo.root / relative)
@@ -143,15 +157,21 @@ class Comparison:
                 f"{shown} is a file at {end.revision.label}, not a quarter folder"
             )
         sources, problems = repo.read_plan(end.revision.sha, relative, self.max_bytes)
-        result = check_sources(
-            f"{shown} at {end.revision.short}", sources, problems, self.max_bytes
-        )
-        return Side(end.label, end.revision.sha, shown, result)
+        side = Side(end.label, end.revision.sha, shown, None)
+        return compile_side(side, f"{shown} at {end.revision.short}", sources, problems)
 
-    def base_side(self, plan_dir: Path, head: Side | None = None) -> Side:
+    def _compile_here(
+        self, side: Side, label: str, sources: list[SourceFile], problems: list[Diagnostic]
+    ) -> Side:
+        side.result = check_sources(label, sources, problems, self.max_bytes)
+        return side
+
+    def base_side(
+        self, plan_dir: Path, head: Side | None = None, *, compiler: _Compiler | None = None
+    ) -> Side:
         """The base of ``plan_dir``; if the folder is missing there but git saw it renamed,
         the folder it came from."""
-        side = self.side(self.base, plan_dir)
+        side = self.side(self.base, plan_dir, compiler=compiler)
         if side.result is not None or self.base.revision is None:
             return side
         repo = self._repository()
@@ -163,25 +183,28 @@ class Comparison:
         old = repo.renamed_from(self.base.revision.sha, head_sha, relative)
         if old is None or old == relative:
             return side
-        return self.side(self.base, plan_dir, renamed_from=old)
+        return self.side(self.base, plan_dir, renamed_from=old, compiler=compiler)
 
     def approved_side(self, head: Side, base: Side) -> Side | None:
         """The approved plan: --approved, else ``company.approved`` of the head (or base) plan."""
         return self._approved(self._approved_name(head.plan or base.plan), head.folder)
 
     def _approved_name(self, plan: Plan | None) -> str | None:
-        name = self._approved_option
-        if name is None and plan is not None:
-            name = plan.approved_ref
-        return name
+        return self._approved_named(plan.approved_ref if plan is not None else None)
 
-    def _approved(self, name: str | None, folder: str) -> Side | None:
+    def _approved_named(self, ref: str | None) -> str | None:
+        """--approved, else the approved plan a plan names as ``ref``."""
+        return self._approved_option if self._approved_option is not None else ref
+
+    def _approved(
+        self, name: str | None, folder: str, compiler: _Compiler | None = None
+    ) -> Side | None:
         """The approved plan ``name`` (a folder or a revision) for the quarter shown as
         ``folder``."""
         if name is None:
             return None
         if _is_folder(name):
-            return self.side(Endpoint(path=Path(name)), Path(name))
+            return self.side(Endpoint(path=Path(name)), Path(name), compiler=compiler)
         try:
             revision = self._repository().resolve(name)
         except (GitSourceError, ComparisonError):
@@ -190,7 +213,7 @@ class Comparison:
                 "with fetch-depth: 0), or pass --approved REF"
             )
             return Side(name, None, folder, None, problem=problem)
-        return self.side(Endpoint(revision=revision), Path(folder))
+        return self.side(Endpoint(revision=revision), Path(folder), compiler=compiler)
 
     def _shown(self, end: Endpoint, plan_dir: Path) -> str:
         """The folder :meth:`side` shows for ``plan_dir`` at ``end``, without compiling it."""
@@ -218,9 +241,13 @@ class Comparison:
     def impact(self, plan_dir: Path) -> Impact:
         """The impact of the change on one quarter folder.
 
-        The base compiles first and is packed (:mod:`planc.change.packed`), then the
-        approved plan it names, while the head compiles: two plans are never both whole
-        in memory. Each is rebuilt sharing what it has in common with the head."""
+        Where this system forks, each large side compiles in a child of its own
+        (:meth:`_impact_forked`). Elsewhere the base compiles first and is packed
+        (:mod:`planc.change.packed`), then the approved plan it names, while the head
+        compiles: two plans are never both whole in memory. Each is rebuilt sharing
+        what it has in common with the head."""
+        if _forking():
+            return self._impact_forked(plan_dir)
         base = self.base_side(plan_dir)
         early = self._approved_early(base.plan, plan_dir)
         packed = _pack(base)
@@ -241,10 +268,41 @@ class Comparison:
             else:  # the head names another approved plan than the base did
                 approved = self._approved(name, head.folder)
         del early
+        return self._compute(base, head, approved)
+
+    def _compute(self, base: Side, head: Side, approved: Side | None) -> Impact:
         moved = None
         if base.result is not None and self.base.path is None and self.head.path is None:
             moved = base.folder if base.folder != head.folder else None
         return compute_impact(base, head, approved, moved_from=moved)
+
+    def _impact_forked(self, plan_dir: Path) -> Impact:
+        """:meth:`impact`, each large side (base, head, approved plan) compiled in a forked
+        child that answers it packed and exits (:class:`_Forked`).
+
+        The compile's transient memory (the files' node trees, the checks' tables) and
+        its garbage die with the child, and a child's peak is one compile beside this
+        process's packed sides. The sides are unpacked only once all three are compiled
+        (so no child forks from a process holding a whole plan): the head first, then
+        the base and the approved plan, sharing its entries and every equal value."""
+        forked = _Forked(self.max_bytes)
+        base = self.base_side(plan_dir, compiler=forked)
+        head = self.side(self.head, plan_dir, compiler=forked)
+        if head.result is None and base.result is None:
+            raise ComparisonError(
+                f"{display_path(plan_dir)} exists neither at {self.base.label} "
+                f"nor at {self.head.label}"
+            )
+        approved = None
+        if forked.has_plan(head):
+            name = self._approved_named(forked.approved_ref(head))
+            approved = self._approved(name, head.folder, compiler=forked)
+        forked.unpack(head, None)
+        forked.unpack(base, head)
+        if approved is not None:
+            forked.unpack(approved, head)
+        del forked
+        return self._compute(base, head, approved)
 
 
 @dataclass(slots=True)
@@ -261,11 +319,16 @@ PACK_FROM_BYTES = 32 << 20
 
 
 def _worth_packing(result: CheckResult) -> bool:
+    """Whether a compiled side is packed (see :func:`_worth_packing_files`)."""
+    return _worth_packing_files(result.sources.values())
+
+
+def _worth_packing_files(sources: Iterable[SourceFile]) -> bool:
     """``PLANC_DIFF_PACK=1`` packs always, ``=0`` never; otherwise by the files' size."""
     forced = os.environ.get("PLANC_DIFF_PACK", "")
     if forced in ("0", "1"):
         return forced == "1"
-    return sum(len(s.data) for s in result.sources.values()) >= PACK_FROM_BYTES
+    return sum(len(s.data) for s in sources) >= PACK_FROM_BYTES
 
 
 def _pack(side: Side) -> PackedSide | None:
@@ -282,6 +345,72 @@ def _pack(side: Side) -> PackedSide | None:
 def _unpack(side: Side, packed: PackedSide | None, head: Plan | None) -> None:
     if packed is not None:
         side.result, side.packed = packed.unpack(head)
+
+
+_Compiler = Callable[[Side, str, list[SourceFile], list[Diagnostic]], Side]
+
+
+def _forking() -> bool:
+    """Whether :meth:`Comparison.impact` compiles sides in forked children: where this
+    system forks, unless ``PLANC_DIFF_FORK=0``."""
+    return os.environ.get("PLANC_DIFF_FORK", "") != "0" and can_fork()
+
+
+def _compile_packed(
+    label: str, sources: list[SourceFile], problems: list[Diagnostic], max_bytes: int
+) -> PackedSide | None:
+    """In a forked child: the side compiled as :meth:`Comparison.side` compiles it, packed
+    (None when it cannot be: the parent compiles it itself)."""
+    return pack_side(check_sources(label, sources, problems, max_bytes))
+
+
+class _Forked:
+    """Compiles each side worth packing (:func:`_worth_packing`) in a forked child
+    (:mod:`planc.core.forking`) that answers it packed: the child's pickles travel
+    through its own pipe, never a folder. A side too small to pack, a child that fails
+    or dies, or a side that cannot be packed is compiled here, as without children.
+
+    A side compiled in a child has its result (diagnostics, no plan yet) and its packed
+    files until :meth:`unpack` gives it its plan: unpack every side it compiled before
+    comparing them."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._pending: dict[int, PackedSide] = {}  # id(side) -> its packed form
+        self._shared = Interner()  # one for every side: equal values unpacked once
+        self._unpacked: dict[int, PackedSide] = {}  # id(side) -> what it was unpacked from
+
+    def __call__(
+        self, side: Side, label: str, sources: list[SourceFile], problems: list[Diagnostic]
+    ) -> Side:
+        if _worth_packing_files(sources):
+            packed = start_forked(_compile_packed, label, sources, problems, self.max_bytes)()
+            if packed is not None:
+                side.result, side.packed = packed.result, packed.sources
+                self._pending[id(side)] = packed
+                return side
+        side.result = check_sources(label, sources, problems, self.max_bytes)
+        return side
+
+    def has_plan(self, side: Side) -> bool:
+        packed = self._pending.get(id(side))
+        return side.plan is not None if packed is None else packed.plan is not None
+
+    def approved_ref(self, side: Side) -> str | None:
+        packed = self._pending.get(id(side))
+        if packed is None:
+            return side.plan.approved_ref if side.plan is not None else None
+        return packed.approved_ref
+
+    def unpack(self, side: Side, head: Side | None) -> None:
+        """Give ``side`` its plan, sharing every entry it has in common with ``head``'s."""
+        packed = self._pending.pop(id(side), None)
+        if packed is None:
+            return
+        plan = head.plan if head is not None else None
+        theirs = self._unpacked.get(id(head)) if head is not None else None
+        side.result, side.packed = packed.unpack(plan, self._shared, theirs)
+        self._unpacked[id(side)] = packed  # what the others compare their entries with
 
 
 def coverage_against(

@@ -34,6 +34,8 @@ import zlib
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
@@ -59,8 +61,9 @@ def _loc_reducer(loc: Loc) -> tuple[Any, ...]:
     return (Loc, tuple(loc))
 
 
+_MODEL = (Node, Target, Person)
 _REDUCERS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {
-    **{cls: _fields_reducer(cls) for cls in (Node, Target, Person)},
+    **{cls: _fields_reducer(cls) for cls in _MODEL},
     Loc: _loc_reducer,
 }
 
@@ -71,6 +74,99 @@ def _dumps(obj: object) -> bytes:
     pickler.dispatch_table = _REDUCERS
     pickler.dump(obj)
     return buffer.getvalue()
+
+
+_DATE: Any = date  # called with its pickled state, as unpickling calls it
+
+
+class Interner:
+    """One copy of each equal value across every entry unpacked through it.
+
+    Each entry is pickled on its own, so unpickled as it is every entry would get
+    its own copy of each text (a metric's name, a pillar, a note, a file's path),
+    number and date, and the base of a comparison of two *folders* (where every
+    ``Loc`` names the other file, so no entry is the head's) would be a second
+    whole plan. Unpickling through an interner builds each model object from
+    values already seen where they are equal: the same objects a compile makes
+    (its loader interns texts), at a fraction of the memory. Equal here is exact:
+    a ``Decimal`` by its text (``1.0`` and ``1.00`` stay two), a date by its
+    pickled state, a text by its characters; nothing but the class's own
+    constructor builds an object, with the values its pickle holds.
+    """
+
+    __slots__ = ("_classes", "_dates", "_decimals", "_strings")
+
+    def __init__(self) -> None:
+        self._strings: dict[str, str] = {}
+        self._decimals: dict[str, Decimal] = {}
+        self._dates: dict[bytes, date] = {}
+        self._classes: dict[tuple[str, str], Callable[..., Any]] = {
+            ("decimal", "Decimal"): self.decimal,
+            ("datetime", "date"): self.date,
+            (Loc.__module__, Loc.__qualname__): self.loc,
+            **{(cls.__module__, cls.__qualname__): self._maker(cls) for cls in _MODEL},
+        }
+
+    def text(self, value: str) -> str:
+        return self._strings.setdefault(value, value)
+
+    def decimal(self, text: str) -> Decimal:
+        found = self._decimals.get(text)
+        if found is None:
+            found = self._decimals[text] = Decimal(text)
+        return found
+
+    def date(self, state: bytes) -> date:
+        found = self._dates.get(state)
+        if found is None:
+            found = self._dates[state] = _DATE(state)  # the form date pickles itself in
+        return found
+
+    def loc(self, file: str, path: tuple[Any, ...] = (), key: bool = False) -> Loc:
+        strings = self._strings
+        shared = tuple([strings.setdefault(p, p) if p.__class__ is str else p for p in path])
+        return Loc(strings.setdefault(file, file), shared, key)
+
+    def _maker(self, cls: type[T]) -> Callable[..., T]:
+        strings = self._strings
+
+        share = strings.setdefault
+
+        def contained(value: Any) -> Any:  # a tuple or a dict
+            if value.__class__ is tuple:
+                return tuple([share(v, v) if v.__class__ is str else v for v in value])
+            return {
+                (share(k, k) if k.__class__ is str else k): (
+                    share(v, v) if v.__class__ is str else v
+                )
+                for k, v in value.items()
+            }
+
+        def make(*values: Any) -> T:
+            return cls(
+                *[
+                    share(v, v)
+                    if (kind := v.__class__) is str
+                    else (contained(v) if kind is tuple or kind is dict else v)
+                    for v in values
+                ]
+            )
+
+        return make
+
+    def loads(self, data: memoryview | bytes) -> Any:
+        """One entry's pickle (made by this process: see the module's docstring)."""
+        return _Loader(io.BytesIO(data), self._classes).load()
+
+
+class _Loader(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, classes: Mapping[tuple[str, str], Callable[..., Any]]):
+        super().__init__(file)
+        self._classes = classes
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = self._classes.get((module, name))
+        return found if found is not None else super().find_class(module, name)
 
 
 def digest(data: bytes) -> bytes:
@@ -113,33 +209,96 @@ class _Packed(Generic[T]):
             self._ends.append(ends)
             self._blobs.append(zlib.compress(b"".join(parts), 1))
 
-    def unpack(self, same_as: Callable[[int], T | None]) -> list[T]:
+    def unpack(
+        self,
+        same_as: Callable[[int], T | None],
+        shared: Interner,
+        theirs: Callable[[int], bytes | None] | None = None,
+    ) -> list[T]:
         """The entries in order; entry i is ``same_as(i)`` itself when that pickles to the
-        same bytes, else its own pickle loaded."""
+        same bytes (``theirs(i)``: its pickle, when it was unpacked from one), else its own
+        pickle loaded (its values shared through ``shared``)."""
         out: list[T] = []
         index = 0
         for blob, ends in zip(self._blobs, self._ends, strict=True):
-            data = memoryview(zlib.decompress(blob))
+            batch = zlib.decompress(blob)
+            data = memoryview(batch)
             start = 0
             for end in ends:
                 mine = data[start:end]
                 other = same_as(index)
-                if other is not None and _dumps(other) == mine:
-                    out.append(other)
+                if other is None:
+                    same = False
+                elif theirs is not None:
+                    same = theirs(index) == batch[start:end]
                 else:
-                    out.append(pickle.loads(mine))  # our own bytes: see the docstring
+                    same = _may_equal(other, batch, start, end) and _dumps(other) == mine
+                if same:
+                    out.append(other)  # type: ignore[arg-type]  # not None when same
+                else:
+                    out.append(shared.loads(mine))  # our own bytes: see the docstring
                 start = end
                 index += 1
         return out
 
+    def reader(self) -> Callable[[int], bytes]:
+        """Entry i's pickle, by index (the last batch read is kept: read in order, each
+        batch is decompressed once)."""
+        last: list[Any] = [-1, b"", None]
+
+        def entry(index: int) -> bytes:
+            number, at = divmod(index, _BATCH)
+            if last[0] != number:
+                last[:] = [number, zlib.decompress(self._blobs[number]), self._ends[number]]
+            ends = last[2]
+            return bytes(last[1][ends[at - 1] if at else 0 : ends[at]])
+
+        return entry
+
+
+def _may_equal(other: object, batch: bytes, start: int, end: int) -> bool:
+    """False when ``batch[start:end]`` cannot be ``other``'s pickle: it lacks the file
+    ``other``'s ``loc`` names (which that pickle holds, UTF-8 encoded as pickle writes
+    texts). Comparing two folders, no entry names the other side's files: this spares
+    pickling each head entry only to find the bytes differ."""
+    loc = getattr(other, "loc", None)
+    if not isinstance(loc, Loc):
+        return True
+    try:
+        needle = loc.file.encode("utf-8", "surrogatepass")
+    except UnicodeEncodeError:
+        return True
+    return batch.find(needle, start, end) != -1
+
 
 def _unpack_mapping(
-    keys: list[str], packed: _Packed[T], other: Mapping[str, T] | None
+    keys: list[str],
+    packed: _Packed[T],
+    other: Mapping[str, T] | None,
+    shared: Interner,
+    their_packed: tuple[list[str], _Packed[T]] | None = None,
 ) -> dict[str, T]:
+    """``keys`` -> their entries; an entry equal to ``other``'s of the same key is that.
+
+    ``their_packed``: the keys and pickles ``other`` was unpacked from. Then an entry is
+    compared with the pickle of ``other``'s entry (both made by the same pickler from
+    compiled objects), not with ``other``'s entry pickled again."""
+
     def same_as(index: int) -> T | None:
         return other.get(keys[index]) if other is not None else None
 
-    return dict(zip(keys, packed.unpack(same_as), strict=True))
+    theirs = None
+    if other is not None and their_packed is not None:
+        their_keys, their_entries = their_packed
+        where = {key: index for index, key in enumerate(their_keys)}
+        read = their_entries.reader()
+
+        def theirs(index: int) -> bytes | None:
+            found = where.get(keys[index])
+            return read(found) if found is not None else None
+
+    entries = packed.unpack(same_as, shared, theirs)
+    return dict(zip(map(shared.text, keys), entries, strict=True))
 
 
 @dataclass(slots=True)
@@ -151,9 +310,23 @@ class _PackedPlan:
     person_ids: list[str]
     people: _Packed[Person]
 
-    def plan(self, head: Plan | None) -> Plan:
-        nodes = _unpack_mapping(self.node_ids, self.nodes, head.nodes if head else None)
-        people = _unpack_mapping(self.person_ids, self.people, head.people if head else None)
+    def plan(self, head: Plan | None, shared: Interner, theirs: _PackedPlan | None) -> Plan:
+        """The plan again, sharing ``head``'s equal entries (``theirs``: the packed plan
+        ``head`` was unpacked from, if it was)."""
+        nodes = _unpack_mapping(
+            self.node_ids,
+            self.nodes,
+            head.nodes if head else None,
+            shared,
+            (theirs.node_ids, theirs.nodes) if theirs is not None else None,
+        )
+        people = _unpack_mapping(
+            self.person_ids,
+            self.people,
+            head.people if head else None,
+            shared,
+            (theirs.person_ids, theirs.people) if theirs is not None else None,
+        )
         return replace(self.skeleton, nodes=nodes, people=people, actions=self.actions)  # type: ignore[arg-type]
 
 
@@ -179,13 +352,28 @@ class PackedSide:
     sources: dict[str, PackedSource]
     plan: _PackedPlan | None
 
-    def unpack(self, head: Plan | None) -> tuple[CheckResult, dict[str, PackedSource]]:
+    def unpack(
+        self,
+        head: Plan | None,
+        shared: Interner | None = None,
+        theirs: PackedSide | None = None,
+    ) -> tuple[CheckResult, dict[str, PackedSource]]:
         """The side's result again, its plan sharing every entry it has in common with
-        ``head``, and its packed sources."""
+        ``head`` and, through ``shared`` (one for every side of a comparison), every text,
+        number and date equal to one already unpacked; and its packed sources.
+        ``theirs``: the packed side ``head`` was unpacked from, if it was (its entries'
+        pickles are then compared, rather than ``head``'s entries pickled again)."""
         result = replace(self.result)
         if self.plan is not None:
-            result.plan = self.plan.plan(head)
+            their_plan = theirs.plan if theirs is not None and head is not None else None
+            shared = shared if shared is not None else Interner()
+            result.plan = self.plan.plan(head, shared, their_plan)
         return result, self.sources
+
+    @property
+    def approved_ref(self) -> str | None:
+        """The approved plan the side's plan names (None: none, or no plan)."""
+        return self.plan.skeleton.approved_ref if self.plan is not None else None
 
 
 def pack_side(result: CheckResult) -> PackedSide | None:

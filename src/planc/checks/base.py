@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import TypeVar
 
 from planc.core.diagnostics import Diagnostic, Message, Named, Rule, Severity, rule
@@ -49,6 +50,44 @@ def per_plan(function: Callable[[Plan], _T]) -> Callable[[Plan], _T]:
     once.__doc__ = function.__doc__
     once.__name__ = function.__name__
     return once
+
+
+@per_plan
+def ancestry(plan: Plan) -> Mapping[str, tuple[Node, ...]]:
+    """node id → ``tuple(plan.ancestors(node id))`` for every node of the plan, computed
+    once per plan: PLC501, PLC503, PLC432/433 and the partition's region requests walk up
+    from each action's node (a node missing from the plan has none: use ``.get(id, ())``).
+
+    Each chain is its parent's with the node in front, as :meth:`Plan.ancestors` walks
+    (and, where a walk would meet the node again through an id collision, just that walk)."""
+    nodes = plan.nodes
+    found: dict[str, tuple[Node, ...]] = {}
+    for start in nodes:
+        if start in found:
+            continue
+        path: list[Node] = []  # ``start`` and the nodes above it whose chains are not known
+        ids: set[str] = set()
+        key: str | None = start
+        current = nodes.get(start)
+        while current is not None and key not in found and current.id not in ids:
+            if current.id != key:  # never from build_plan: each walk as Plan.ancestors makes it
+                return MappingProxyType({k: tuple(plan.ancestors(k)) for k in nodes})
+            path.append(current)
+            ids.add(key)
+            key = current.parent
+            current = nodes.get(key) if key else None
+        if current is None:
+            chain: tuple[Node, ...] = ()
+        elif key in found and ids.isdisjoint(n.id for n in found[key]):
+            chain = found[key]
+        else:  # a loop through an id collision: each walk as Plan.ancestors makes it
+            for node in path:
+                found[node.id] = tuple(plan.ancestors(node.id))
+            continue
+        for node in reversed(path):
+            chain = (node, *chain)
+            found[node.id] = chain
+    return MappingProxyType(found)
 
 
 @dataclass(frozen=True, slots=True)

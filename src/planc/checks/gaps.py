@@ -20,6 +20,8 @@ from types import MappingProxyType
 from planc.checks.base import per_plan
 from planc.core.model import Band, Node, Plan, Target
 
+_ZERO = Decimal(0)  # a sum's start, made once (Decimal(0) per call costs ~200 ns)
+
 
 @dataclass(frozen=True, slots=True)
 class Gap:
@@ -79,7 +81,7 @@ def bottom_up_numbers(plan: Plan) -> Mapping[tuple[str, str], tuple[Decimal, boo
                 continue
             parts = [found.get((child, metric_id)) for child in node.children]
             if all(p is not None for p in parts):
-                total = sum((p[0] for p in parts if p is not None), Decimal(0))
+                total = sum((p[0] for p in parts if p is not None), _ZERO)
                 found[(node.id, metric_id)] = (total, True)
     return MappingProxyType(found)
 

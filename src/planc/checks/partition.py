@@ -72,7 +72,7 @@ from typing import Any, Protocol
 
 from planc import __version__
 from planc.checks import forkpool, gaps, mapping, people, refs, resources, smart
-from planc.checks.base import Check
+from planc.checks.base import Check, ancestry
 from planc.core import chunks
 from planc.core.cache import schema_digest
 from planc.core.diagnostics import Diagnostic, Severity, resolve_batches, resolve_spans
@@ -379,18 +379,21 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
     region_id = raw["region"]["id"]
     asked: dict[str, tuple[Decimal, int]] = {}
     below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
+    chains = ancestry(plan)
     for action in plan.actions:
-        if action.loc.file != rfile or not action.resources:
+        resources = action.resources
+        if not resources or action.loc.file != rfile:
             continue
         inside = below.get(action.node)
         if inside is None:
-            inside = any(n.id == region_id for n in plan.ancestors(action.node))
+            inside = any(n.id == region_id for n in chains.get(action.node, ()))
             below[action.node] = inside
         if not inside:
             continue
-        for resource in action.resources:
-            amount, count = asked.get(resource.kind, (Decimal(0), 0))
-            asked[resource.kind] = (amount + resource.amount, count + 1)
+        for resource in resources:
+            kind = resource.kind
+            amount, count = asked.get(kind, _NOTHING)
+            asked[kind] = (amount + resource.amount, count + 1)
     return {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
 
 
@@ -526,9 +529,14 @@ def _shell_teams(
     return [*teams, stand_in]
 
 
+_ZERO = Decimal(0)  # made once: Decimal(0) in a hot loop costs more than the addition
+_NOTHING = (_ZERO, 0)
+
+
 def _add_values(sums: dict[str, Decimal], node: Node) -> None:
+    get = sums.get
     for metric, target in node.targets.items():
-        sums[metric] = sums.get(metric, Decimal(0)) + target.value
+        sums[metric] = get(metric, _ZERO) + target.value
 
 
 def _ramp_candidates(plan: Plan, rfile: str) -> list[list[Any]]:
@@ -652,7 +660,7 @@ def _over_budget(
         ancestors = list(summary.ancestors(region_id))
         for kind, (amount, count) in r["requested"].items():
             for node in ancestors:
-                total, number = asked.get((node.id, kind), (Decimal(0), 0))
+                total, number = asked.get((node.id, kind), _NOTHING)
                 asked[(node.id, kind)] = (total + Decimal(amount), number + count)
     rule = resources.resources_over_budget.rule
     return [
@@ -1071,13 +1079,18 @@ def _compile_partitioned(
         return None
     schema = schema_digest()
     regions = [s for s in sources if s is not quarter_source]
-    names = [result_name(digest_of(s), quarter.digest, schema) for s in regions]
+    # without a store nothing is looked up or kept by name: each file's digest is taken
+    # once, where its unit is made (a forked worker), not here first (~8 ms per 4.7 MB)
+    names = [
+        result_name(digest_of(s), quarter.digest, schema) if store is not None else None
+        for s in regions
+    ]
     results = _cached_results(regions, names, store, stats)
     missing = [i for i, value in enumerate(results) if value is None]
     job = _Job(
         quarter,
         [regions[i] for i in missing],
-        [names[i].rsplit(":", 1)[1] for i in missing],
+        [_digest_in(names[i]) for i in missing],
         [],
         False,
         checks,
@@ -1094,8 +1107,9 @@ def _compile_partitioned(
         stats.computed.append(regions[i].path)
         if fresh is not None:
             stats.teams[regions[i].path] = fresh
-        if store is not None:
-            store.put_record(names[i], value)
+        name = names[i]
+        if store is not None and name is not None:
+            store.put_record(name, value)
             if teams is not None:
                 store.put_text(teams_name(regions[i].path), teams)
         results[i] = value
@@ -1125,14 +1139,22 @@ def _compile_partitioned(
     return result
 
 
+def _digest_in(name: str | None) -> str | None:
+    """The file's unit digest that a result's name ends with (None: no name, no store)."""
+    return name.rsplit(":", 1)[1] if name is not None else None
+
+
 def _cached_results(
-    regions: list[SourceFile], names: list[str], store: ResultStore | None, stats: PartitionStats
+    regions: list[SourceFile],
+    names: list[str | None],
+    store: ResultStore | None,
+    stats: PartitionStats,
 ) -> list[dict[str, Any] | None]:
     results: list[dict[str, Any] | None] = []
     for source, name in zip(regions, names, strict=True):
-        value = store.get_record(name) if store is not None else None
-        digest = name.rsplit(":", 1)[1]
-        if value is not None and valid_result(value, source.path, digest):
+        value = store.get_record(name) if store is not None and name is not None else None
+        digest = _digest_in(name)
+        if value is not None and digest is not None and valid_result(value, source.path, digest):
             stats.cached.append(source.path)
             results.append(value)
         else:
@@ -1192,7 +1214,7 @@ _BOTH_CORES_BYTES = 1024 * 1024  # a smaller file's checks take less than a fork
 class _Job:
     quarter: FileUnit
     sources: list[SourceFile]
-    digests: list[str]
+    digests: list[str | None]  # each file's unit digest, if known (None: no store, not taken)
     priors: list[str | None]  # each file's team record from the last run that recompiled it
     record: bool  # whether to make the team records (an edit; a cold check does not pay)
     checks: tuple[Check, ...]
@@ -1258,16 +1280,19 @@ def _region_job(index: int) -> _Done:
     assert _JOB is not None
     job = _JOB
     source = job.sources[index]
-    split = chunks.split_region(source.data) if len(source.data) <= job.max_bytes else None
     unit = None
     texts: list[str] | None = None
     fresh: list[int] | None = None
     prior = _TeamsRecord.parse(job.priors[index], source.path)
-    # digests only where a record is read or made (a cold check makes none)
+    # the split and its digests only where a record is read or made (a cold check makes
+    # none); else the resolver splits the file if a finding in it needs placing
     wanted = prior is not None or job.record
-    sums = _Digests.of(split) if split is not None and wanted else None
-    if split is not None and sums is not None and prior is not None:
-        reused = _unit_from_teams(source, split, sums, prior, job.digests[index], job)
+    fits = len(source.data) <= job.max_bytes
+    split = chunks.split_region(source.data) if fits and wanted else None
+    sums = _Digests.of(split) if split is not None else None
+    known = job.digests[index]
+    if split is not None and sums is not None and prior is not None and known is not None:
+        reused = _unit_from_teams(source, split, sums, prior, known, job)
         if reused is not None:
             unit, texts, fresh = reused
     if unit is None:
@@ -1279,7 +1304,9 @@ def _region_job(index: int) -> _Done:
         # same head and tail as the last record when its teams were reused
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
-    resolver = chunks.ChunkSpans(source, split) if split is not None else None
+    resolver = (
+        chunks.ChunkSpans(source, split) if split is not None or (fits and not wanted) else None
+    )
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
     both = (
@@ -1490,3 +1517,34 @@ def _keeping(run: RunCheck, kept: list[Any]) -> RunCheck:
         return run(check, plan)
 
     return keeping
+
+
+def unit_from_record(
+    source: SourceFile, store: ResultStore, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FileUnit | None:
+    """The unit of an edited region file from the team record a check kept of it (see
+    :func:`_unit_from_teams`): the teams whose bytes did not change are read back, the
+    others loaded alone; None where that is not sure (no record, a record of another
+    path or shape, another head or tail, too many teams changed, a team with a finding).
+
+    For a caller that needs the file's unit but not its checks (``planc render``'s
+    model, beside a partitioned check that reads the same record). The record comes
+    from the cache folder: it is parsed and checked for shape, its teams are used
+    only for chunks whose bytes have the recorded digest, and the values must pass
+    the schema, as when the partition reads it.
+    """
+    if len(source.data) > max_bytes:
+        return None
+    prior = _TeamsRecord.parse(store.get_text(teams_name(source.path)), source.path)
+    if prior is None:
+        return None
+    split = chunks.split_region(source.data)
+    if split is None:
+        return None
+    digest = unit_digest(source.path, source.data, max_bytes)
+    # the one field of a job that reading a record uses is its size bound
+    job = _Job(
+        FileUnit("", "", None, ()), [source], [digest], [None], False, (), max_bytes, 1, _run
+    )
+    reused = _unit_from_teams(source, split, _Digests.of(split), prior, digest, job)
+    return None if reused is None else reused[0]

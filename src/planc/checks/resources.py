@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
-from planc.checks.base import Finding, check, level_id
+from planc.checks.base import Finding, ancestry, check, level_id
 from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.source import Loc
@@ -18,6 +18,12 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
     Summed where the actions sit first, then carried up once per node and kind
     (not once per request: a large plan has a few requests per rep).
     """
+    return _requested(plan, budgeted=False)
+
+
+def _requested(plan: Plan, *, budgeted: bool) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """:func:`requested`; with ``budgeted`` only its keys whose node has a budget of that
+    kind (all PLC501 reads: most nodes have no budget, so most sums are never made)."""
     zero = (Decimal(0), 0)
     direct: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for action in plan.actions:
@@ -29,13 +35,15 @@ def requested(plan: Plan) -> dict[tuple[str, str], tuple[Decimal, int]]:
             total, count = direct.get(key, zero)
             direct[key] = (total + resource.amount, count + 1)
     totals: dict[tuple[str, str], tuple[Decimal, int]] = defaultdict(lambda: zero)
-    chains: dict[str, list[str]] = {}  # node -> the ids of plan.ancestors(node), once per node
+    chains = ancestry(plan)  # node -> plan.ancestors(node), once per plan
+    nodes = plan.nodes
     for (node_id, kind), (amount_here, count_here) in direct.items():
-        chain = chains.get(node_id)
-        if chain is None:
-            chain = chains[node_id] = [node.id for node in plan.ancestors(node_id)]
-        for above in chain:
-            key = (above, kind)
+        for above in chains.get(node_id, ()):
+            if budgeted:
+                node = nodes.get(above.id)
+                if node is None or kind not in node.budget:
+                    continue
+            key = (above.id, kind)
             total, count = totals[key]
             totals[key] = (total + amount_here, count + count_here)
     return totals
@@ -60,7 +68,7 @@ def resources_over_budget(plan: Plan) -> Iterator[Finding]:
         actions:
           - {id: expo, ..., resources: [{kind: marketing, amount: 80000}]}
     """
-    return over_budget(plan, requested(plan))
+    return over_budget(plan, _requested(plan, budgeted=True))
 
 
 def over_budget(plan: Plan, asked: dict[tuple[str, str], tuple[Decimal, int]]) -> Iterator[Finding]:
@@ -139,13 +147,14 @@ def resource_without_budget(plan: Plan) -> Iterator[Finding]:
     Passes: the region, a team above the action, or the company has a samples budget.
     """
     provided: dict[str, set[str]] = {}  # node -> every kind a budget above it provides
+    chains = ancestry(plan)
     for action in plan.actions:
         if not action.resources or action.node not in plan.nodes:
             continue
         kinds = provided.get(action.node)
         if kinds is None:
             kinds = provided[action.node] = {
-                kind for n in plan.ancestors(action.node) for kind in n.budget
+                kind for n in chains.get(action.node, ()) for kind in n.budget
             }
         for resource in action.resources:
             if resource.kind not in kinds:

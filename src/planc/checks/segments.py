@@ -16,6 +16,8 @@ from planc.core.diagnostics import Message, Severity
 from planc.core.model import Plan
 from planc.core.spelling import closest
 
+_ZERO = Decimal(0)  # a sum's start, made once (Decimal(0) per call costs ~200 ns)
+
 
 @check("PLC220", Severity.ERROR)
 def unknown_segment(plan: Plan) -> Iterator[Finding]:
@@ -154,7 +156,7 @@ def segments_do_not_add_up(plan: Plan) -> Iterator[Finding]:
             metric = plan.metrics.get(target.metric)
             if target.segments is None or (metric is not None and not metric.summed):
                 continue  # a share's or score's split is PLC331's to report
-            total = sum(target.segments.values(), Decimal(0))
+            total = sum(target.segments.values(), _ZERO)
             if abs(total - target.value) > tolerance:
                 difference = total - target.value
                 gap = (

@@ -23,6 +23,8 @@ from planc.checks.base import (
 from planc.core.diagnostics import Message, Severity
 from planc.core.model import Node, Plan, Target
 
+_ZERO = Decimal(0)  # a sum's start, made once (Decimal(0) per call costs ~200 ns)
+
 
 def _child_targets(plan: Plan, node: Node, metric: str) -> list[tuple[Node, Target]]:
     found = []
@@ -65,7 +67,7 @@ def _summed_levels(plan: Plan, *, caps: bool) -> Iterator[tuple[Node, Target, De
                 continue
             children = _child_targets(plan, node, metric_id)
             if children:
-                yield node, target, sum((t.value for _, t in children), Decimal(0)), len(children)
+                yield node, target, sum((t.value for _, t in children), _ZERO), len(children)
 
 
 @check("PLC301", Severity.ERROR)
@@ -201,7 +203,7 @@ def months_do_not_add_up(plan: Plan) -> Iterator[Finding]:
         for target in node.targets.values():
             if target.months is None or target.metric in split:
                 continue  # a share's or score's split is PLC306's to report
-            total = sum(target.months, Decimal(0))
+            total = sum(target.months, _ZERO)
             if abs(total - target.value) > tolerance:
                 yield (
                     target.loc / "months",
@@ -261,7 +263,7 @@ def products_do_not_add_up(plan: Plan) -> Iterator[Finding]:
         for target in node.targets.values():
             if target.products is None or not _summed(plan, target):
                 continue  # a share's or score's split is PLC306's to report
-            total = sum(target.products.values(), Decimal(0))
+            total = sum(target.products.values(), _ZERO)
             if abs(total - target.value) > tolerance:
                 yield (
                     target.loc / "products",
@@ -403,12 +405,12 @@ def _mean(
         ]
         if all(w is not None for w in weights):
             known = [w for w in weights if w is not None]
-            total = sum(known, Decimal(0))
+            total = sum(known, _ZERO)
             if total > 0:
                 return sum(
                     (v * w for v, w in zip(values, known, strict=True)), Decimal(0)
                 ) / total, Message("mean weighted by {weight}", weight=weight)
-    return sum(values, Decimal(0)) / len(values), Message("mean")
+    return sum(values, _ZERO) / len(values), Message("mean")
 
 
 @check("PLC308", Severity.WARNING)

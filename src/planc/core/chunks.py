@@ -27,14 +27,14 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from yaml.nodes import Node
-
-from planc.core.composer import compose_nodes, span_of
 from planc.core.loader import DEFAULT_MAX_BYTES, NO_MODELINE, load_source
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver, _walk
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 _TEAMS = b"\n  teams:\n"
 _REGION = re.compile(rb"^region:[ ]*\n", re.MULTILINE)
@@ -146,11 +146,22 @@ class ChunkSpans(SpanResolver):
     """Spans of findings in a split region file: a finding located in a team is resolved
     from that team's text alone; any other from the whole file, as before."""
 
-    def __init__(self, source: SourceFile, split: Split) -> None:
+    def __init__(self, source: SourceFile, split: Split | None = None) -> None:
+        """``split``: the file's, if the caller has it; else it is made on the first finding
+        to place (a clean file, the common case, never needs it). A file that does not
+        split is resolved from the whole file, as by a plain :class:`SpanResolver`."""
         super().__init__({source.path: source})
         self.path = source.path
-        self.split = split
+        self._data: bytes | None = None if split is not None else source.data
+        self._split = split
         self._teams: dict[int, Node | None] = {}
+
+    @property
+    def split(self) -> Split | None:
+        if self._data is not None:
+            self._split = split_region(self._data)
+            self._data = None
+        return self._split
 
     def resolve(self, loc: Loc) -> SourceSpan:
         span = self._in_team(loc)
@@ -178,18 +189,22 @@ class ChunkSpans(SpanResolver):
             and len(path) >= 3
             and path[:2] == ("region", "teams")
             and type(path[2]) is int
-            and 0 <= path[2] < len(self.split.chunks)
+            and (split := self.split) is not None
+            and 0 <= path[2] < len(split.chunks)
         ):
-            root = self._team(path[2])
+            root = self._team(split, path[2])
             if root is not None:
+                from planc.core.composer import span_of  # noqa: PLC0415 - PyYAML when asked
+
                 node, key_node = _walk(root, ("teams", 0, *path[3:]))
                 target = key_node if (loc.key and key_node is not None) else node
                 return span_of(loc.file, target)
         return None
 
-    def _team(self, index: int) -> Node | None:
+    def _team(self, split: Split, index: int) -> Node | None:
         if index not in self._teams:
-            split = self.split
+            from planc.core.composer import compose_nodes  # noqa: PLC0415 - PyYAML when asked
+
             last = index == len(split.chunks) - 1
             text = _padded(split.chunks[index], split.lines[index], last, split.tail)
             try:

@@ -14,13 +14,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from sys import intern
-from typing import Any
-
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import TYPE_CHECKING, Any
 
 from planc.core import fastload
-from planc.core.composer import compose_nodes, span_of
 from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
 from planc.core.numbers import (
     BOUND_TEXT,
@@ -30,6 +26,13 @@ from planc.core.numbers import (
     show_long,
 )
 from planc.core.source import SourceFile, SourceSpan
+
+if TYPE_CHECKING:
+    import yaml
+    from yaml.nodes import Node
+
+# PyYAML (libyaml's composer) is imported by the path that needs it, never at start-up: a
+# plain file on the fast path (yaml_rs) is loaded without it.
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MODELINE_PREFIX = b"# yaml-language-server: $schema="
@@ -454,6 +457,10 @@ def load_source(
     if encoding_problem is not None:
         result.diagnostics.append(encoding_problem)
         return result
+    import yaml  # noqa: PLC0415 - the libyaml path only
+
+    from planc.core.composer import compose_nodes, span_of  # noqa: PLC0415 - as PyYAML
+
     try:
         root = compose_nodes(data)
     except yaml.MarkedYAMLError as error:
@@ -631,6 +638,8 @@ class _Constructor:
         self.budget = size + 1024
 
     def span(self, node: Node) -> SourceSpan:
+        from planc.core.composer import span_of  # noqa: PLC0415 - imported with PyYAML
+
         return span_of(self.source.path, node)
 
     def construct(self, root: Node) -> None:
@@ -663,6 +672,8 @@ class _Constructor:
         return len(self.source.data) + 1024
 
     def _build(self, root: Node) -> Any:  # noqa: PLR0915 - one hot function on purpose
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: PLC0415 - lazy
+
         diagnostics = self.result.diagnostics
         traps = self.result.traps
         span = self.span

@@ -11,13 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from yaml.nodes import MappingNode, Node, SequenceNode
-
-from planc.core.composer import compose_nodes, span_of
-from planc.core.positions import stream_spans
 from planc.core.source import Loc, PathPart, SourceFile, SourceSpan
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
+# PyYAML (libyaml's composer and event stream) is imported where a finding is placed,
+# never at start-up: a clean check on the fast path never reads a file's positions.
+
+
+def compose_nodes(data: bytes) -> Node | None:
+    """:func:`planc.core.composer.compose_nodes`, imported on first use."""
+    from planc.core.composer import compose_nodes as composed  # noqa: PLC0415 - PyYAML
+
+    return composed(data)
+
+
+def stream_spans(source: SourceFile, locs: Iterable[Loc]) -> dict[Loc, SourceSpan] | None:
+    """:func:`planc.core.positions.stream_spans`, imported on first use."""
+    from planc.core.positions import stream_spans as streamed  # noqa: PLC0415 - PyYAML
+
+    return streamed(source, locs)
 
 
 @dataclass(slots=True)
@@ -28,6 +44,8 @@ class SpanResolver:
     _roots: dict[str, Node | None] = field(default_factory=dict)
 
     def resolve(self, loc: Loc) -> SourceSpan:
+        from planc.core.composer import span_of  # noqa: PLC0415 - PyYAML when asked
+
         root = self._root(loc.file)
         if root is None:
             return SourceSpan(loc.file, 1, 1)
@@ -71,24 +89,28 @@ def _compose_quietly(data: bytes) -> Node | None:
 
 def _walk(root: Node, path: tuple[PathPart, ...]) -> tuple[Node, Node | None]:
     """Follow ``path`` as far as it goes; return the deepest node and its key node."""
+    from yaml.nodes import MappingNode, SequenceNode  # noqa: PLC0415 - PyYAML when asked
+
     node: Node = root
     key_node: Node | None = None
     for part in path:
-        child = _child(node, part)
+        child = _child(node, part, MappingNode, SequenceNode)
         if child is None:
             break
         key_node, node = child
     return node, key_node
 
 
-def _child(node: Node, part: PathPart) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode):
+def _child(
+    node: Node, part: PathPart, mapping: type[Node], sequence: type[Node]
+) -> tuple[Node | None, Node] | None:
+    if isinstance(node, mapping):
         found: tuple[Node | None, Node] | None = None
         for key, value in node.value:
             if key.value == part:
                 found = (key, value)  # the last one wins, as it does when loading
         return found
-    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+    if isinstance(node, sequence) and isinstance(part, int) and 0 <= part < len(node.value):
         item: Any = node.value[part]
         return (None, item)
     return None

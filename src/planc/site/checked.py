@@ -25,10 +25,22 @@ from pathlib import Path
 
 from planc.checks import CHECKS
 from planc.checks.forked import run_checks_forked
-from planc.checks.partition import PartitionStats, ResultStore, compile_partitioned
+from planc.checks.partition import (
+    PartitionStats,
+    ResultStore,
+    compile_partitioned,
+    unit_from_record,
+)
 from planc.core.diagnostics import Diagnostic
 from planc.core.forking import can_fork, start_forked
-from planc.core.frontend import CheckResult, FileUnit, Frontend, default_workers, resolved
+from planc.core.frontend import (
+    CheckResult,
+    FileUnit,
+    Frontend,
+    default_workers,
+    resolved,
+    unit_digest,
+)
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Plan
@@ -64,7 +76,7 @@ def check_for_render(
         return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
     wait = _start_partition(label, sources, problems, store, stats)
-    puts = _ForkedPuts(store)
+    puts = _ForkedPuts(store, sources)
     try:
         built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False).compile(
             label, sources, problems, resolve=False
@@ -171,15 +183,41 @@ class _ForkedPuts:
     consumes the unit's values, so it writes what this process would have. A
     child that fails has written nothing usable (the cache writes are atomic): the
     next run compiles that file again. One CPU, or no ``fork``: written here.
+
+    A region file whose unit is not in the store (the edited one) is read from the
+    team record the last check of it kept (:func:`planc.checks.partition.unit_from_record`:
+    only the teams whose bytes changed are loaded, as the partitioned check beside
+    this compile does) rather than compiled whole; that unit is put as a compiled one.
     """
 
-    def __init__(self, store: ResultStore) -> None:
+    def __init__(self, store: ResultStore, sources: list[SourceFile] | None = None) -> None:
         self.store = store
         self.waits: list[Callable[[], bool | None]] = []
         self.forks = default_workers() >= 2 and can_fork()
+        self.sources = list(sources or ())
+        self._digests: dict[str, SourceFile] = {}
+        self.from_record: list[str] = []  # paths whose unit the team record gave
 
     def get(self, digest: str) -> FileUnit | None:
-        return self.store.get(digest)
+        found = self.store.get(digest)
+        if found is not None:
+            return found
+        source = self._source_of(digest)
+        if source is None:
+            return None
+        unit = unit_from_record(source, self.store, DEFAULT_MAX_BYTES)
+        if unit is None or unit.digest != digest:
+            return None
+        self.from_record.append(unit.path)
+        self.put(unit)  # as if compiled here: the next run finds it in the store
+        return unit
+
+    def _source_of(self, digest: str) -> SourceFile | None:
+        """The source whose unit digest is ``digest`` (digests made only on a miss)."""
+        while digest not in self._digests and self.sources:
+            source = self.sources.pop(0)
+            self._digests[unit_digest(source.path, source.data, DEFAULT_MAX_BYTES)] = source
+        return self._digests.get(digest)
 
     def put(self, unit: FileUnit) -> None:
         if self.forks:

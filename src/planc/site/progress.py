@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from pathlib import PurePath
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Diagnostic, Message, resolve_spans
@@ -26,14 +27,9 @@ from planc.core.locales import DASH, MINUS, Locale, Words, percent_of
 from planc.core.model import Level, Metric, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
-from planc.track.tracking import (
-    MonthProgress,
-    ProductProgress,
-    Progress,
-    elapsed_days,
-    pace_of,
-    percent_places,
-)
+
+if TYPE_CHECKING:  # tracking (0.05 s to import) is imported where actuals are used
+    from planc.track.tracking import MonthProgress, ProductProgress, Progress
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
@@ -268,6 +264,8 @@ class Extras:
         """``Progress to 15 Aug 2017 (day 46 of 92), from sales_pipeline.csv.``"""
         if self.actuals is None:
             return None
+        from planc.track.tracking import elapsed_days  # noqa: PLC0415 - with actuals only
+
         quarter = self.plan.quarter
         return self.t["progress_note"].format(
             date=self.loc.date(self.actuals.as_of),
@@ -342,6 +340,8 @@ class Extras:
     def _of_pace(self, p: Progress) -> str:
         """% of pace with the places it takes not to look like the threshold it is held to."""
         assert p.of_pace is not None
+        from planc.track.tracking import percent_places  # noqa: PLC0415 - with actuals only
+
         warnings = self.plan.policy.warnings
         threshold = warnings.cap_above_pace if p.lower_is_better else warnings.behind_pace
         return self.loc.percent(p.of_pace, percent_places(p.of_pace, threshold))
@@ -382,6 +382,8 @@ class Extras:
             return self.t["target_met"], None
         if self.actuals is None:
             return None, None
+        from planc.track.tracking import elapsed_days  # noqa: PLC0415 - with actuals only
+
         quarter = self.plan.quarter
         days_left = quarter.days - elapsed_days(quarter, self.actuals.as_of)
         to_go = self.t["to_go"].format(amount=self.amount(remaining, p.unit, exact=True))
@@ -427,6 +429,8 @@ class Extras:
             return None
         if self.actuals is None:
             return None
+        from planc.track.tracking import elapsed_days, pace_of  # noqa: PLC0415 - with actuals only
+
         quarter, as_of = self.plan.quarter, self.actuals.as_of
         ends = [_month_end(quarter.start, quarter.end, y, m) for y, m in quarter.months]
         planned = [(0, _ZERO)] + [

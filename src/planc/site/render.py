@@ -934,6 +934,8 @@ class _Views:
 
     def early_warnings(self) -> tuple[EarlyWarningView, ...]:
         """planc track's warnings on every target, top-down, each linked to its page."""
+        if not self.extras.tracking:  # no actuals, no warning: not a walk over every target
+            return ()
         out = []
         for node in self.plan.walk():
             for metric, _ in self._metrics(node):
@@ -1357,9 +1359,22 @@ def prepare() -> None:
     does it instead of the render after the check.
     """
     env = environment()
-    for name in ("index.html.j2", "node.html.j2", "rep.html.j2"):
+    # the pages, and what they extend and import (loaded when a page is first rendered:
+    # the macros alone take a tenth of a second to compile, in every forked child that
+    # renders a page too when they are not compiled before it is forked)
+    for name in _TEMPLATES:
         env.get_template(name)
     code_digest()
+
+
+_TEMPLATES = (
+    "index.html.j2",
+    "node.html.j2",
+    "rep.html.j2",
+    "base.html.j2",
+    "_macros.html.j2",
+    "_product_actuals.html.j2",
+)
 
 
 def _compact_css(css: str) -> str:
@@ -1458,13 +1473,7 @@ def _render_into(
     specs = list(views.specs())
     keys = views.keys() if records is not None and not views.single else None
     record = _record_name(out)
-    recorded = records.get_record(record) if records is not None and keys and listed else None
-    previous = index_from(recorded)
     regions: dict[str, str] = {}
-    if keys is not None and vouched:
-        regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
-    known = _known_keys(specs, previous, regions, regions_from(recorded))
-    old_pages = set(listed or ())
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
     building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
@@ -1473,11 +1482,16 @@ def _render_into(
     try:
         with claim:
             _make_folders(building, specs)
+            # the index first: its child renders it while the keys are sorted out here
+            early = _Early(views, specs, building) if keys is not None else None
+            previous, regions, known = _recorded(
+                views, specs, keys, records, record, listed, vouched
+            )
+            old_pages = set(listed or ())
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
             )
-            early = _Early(views, specs, building) if keys is not None else None
             for spec, (key, kept) in zip(specs, _sort_out(sorting), strict=True):
                 if kept:
                     index[spec.path] = previous[spec.path]
@@ -1505,6 +1519,27 @@ def _render_into(
     if records is not None and keys is not None:
         records.put_record(record, index_record(index, regions))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
+
+
+def _recorded(
+    views: _Views,
+    specs: list[_Spec],
+    keys: PageKeys | None,
+    records: RecordStore | None,
+    record: str,
+    listed: list[str] | None,
+    vouched: bool,
+) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
+    """What the last render of the site recorded (page -> key and digest), this plan's
+    region keys (vouched for only) and the page keys they let the record give."""
+    recorded = None
+    if records is not None and keys is not None and listed:
+        recorded = records.get_record(record)
+    previous = index_from(recorded)
+    regions: dict[str, str] = {}
+    if keys is not None and vouched:
+        regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
+    return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
 
 class Begun:

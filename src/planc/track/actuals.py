@@ -1,4 +1,4 @@
-"""CRM exports -> aggregated actuals. The one module that reads exports with pandas.
+"""CRM exports -> aggregated actuals. The one module that reads exports (pyarrow, pandas).
 
 ``load_actuals`` reads a CSV (also .tsv/.txt), XLSX or Parquet export with the
 plan's ``actuals:`` mapping and aggregates it at once, chunk by chunk, into a
@@ -7,11 +7,13 @@ and product line, accounts per rep and month, and each account's first counted
 row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
 
-How it stays fast: every column is read as a pandas *categorical*. The C parser
-hashes the text of each cell without making a Python string per cell, and
-planc then looks at each distinct value once (a few hundred owners, a few
-hundred dates, some thousands of amounts) and maps whole columns with numpy
-lookups.
+How it stays fast: every column comes as codes into its distinct values. A
+UTF-8 CSV is read by pyarrow's CSV reader, which dictionary-encodes the mapped
+columns as it parses them (a thread parses the next chunk while this one is
+summed); anything it refuses is read again by pandas' C parser, the reference,
+which reports it. Neither makes a Python string per cell: planc looks at each
+distinct value once (a few hundred owners, a few hundred dates, some thousands
+of amounts) and maps whole columns with numpy lookups.
 
 How it stays exact: an amount is parsed from its text with ``Decimal``, once
 per distinct value, and scaled to an integer number of its smallest unit
@@ -38,15 +40,17 @@ import importlib.util
 import io
 import math
 import os
+import queue
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from planc.core.extras import MissingExtra
 from planc.core.files import NotRegularFile, open_regular
@@ -169,6 +173,7 @@ _INT64_SAFE = 2**62
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # day 0 of numpy's datetime64
 
 IntArray = npt.NDArray[np.integer[Any]]
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -209,7 +214,7 @@ class _Column:
 
     codes: IntArray
     values: list[Any]
-    raw: npt.NDArray[Any] | None = None
+    raw: Any = None  # per row: pandas' object array, or pyarrow's (_ArrowText)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -242,23 +247,31 @@ def load_actuals(
     if through_duckdb is not None:
         return through_duckdb
     text_columns: set[str] = set()
-    for _attempt in range(len(t.COLUMN_ROLES) + 1):
+    arrow = _arrow_may_read(path, mapping)
+    for _attempt in range(len(t.COLUMN_ROLES) + 2):
         agg = _Aggregator(plan, mapping, as_of, name, baselines=baselines)
         try:
             with warnings.catch_warnings():
                 # pandas warns on stderr about what planc reports itself, with row numbers
                 warnings.simplefilter("ignore")
                 if "key" in mapping.columns:
-                    agg.superseded, repeated = _repeated_keys(path, name, mapping, text_columns)
+                    agg.superseded, repeated = _repeated_keys(
+                        path, name, mapping, text_columns, arrow=arrow
+                    )
                     if repeated is not None and mapping.duplicates == "error":
                         return LoadedActuals(None, [repeated])
                     agg.repeated = repeated
-                for columns, first_row, positions in _chunks(path, name, mapping, text_columns):
+                for columns, first_row, positions in _chunks(
+                    path, name, mapping, text_columns, arrow=arrow
+                ):
                     agg.add(columns, first_row, positions)
         except _Stop as stop:
             return LoadedActuals(None, [stop.diagnostic])
         except _ReadAsText as again:
             text_columns.add(again.column)
+            continue
+        except _ArrowDeclined:
+            arrow = False  # pandas reads it again from the start and says what is wrong
             continue
         return agg.result()
     raise AssertionError("every column was read as text and pandas still inferred a type")
@@ -294,7 +307,7 @@ def _duckdb_may_read(path: Path, mapping: ActualsMapping) -> bool:
 
 
 def _repeated_keys(
-    path: Path, name: str, mapping: ActualsMapping, text_columns: set[str]
+    path: Path, name: str, mapping: ActualsMapping, text_columns: set[str], *, arrow: bool = False
 ) -> tuple[npt.NDArray[np.bool_], Diagnostic | None]:
     """Per row, whether a later row has its key; and the diagnostic naming repeated keys.
 
@@ -306,7 +319,7 @@ def _repeated_keys(
     parts: list[IntArray] = []
     first_row, position = 1, 1
     for number, (columns, row, positions) in enumerate(
-        _chunks(path, name, mapping, text_columns, only=("key",))
+        _chunks(path, name, mapping, text_columns, only=("key",), arrow=arrow)
     ):
         if number == 0:
             first_row, position = row, positions["key"]
@@ -357,10 +370,14 @@ def _chunks(
     mapping: ActualsMapping,
     text_columns: set[str],
     only: Sequence[str] | None = None,
+    *,
+    arrow: bool = False,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     """(columns by role, row number of the chunk's first row, column positions) per chunk.
 
     ``only`` reads just those roles (every mapped column is still checked in the header).
+    ``arrow`` reads a CSV with pyarrow's reader (:func:`_arrow_csv_chunks`), which raises
+    :class:`_ArrowDeclined` for anything it does not read exactly as pandas would.
     """
     if not path.exists():
         raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
@@ -373,7 +390,9 @@ def _chunks(
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES and arrow:
+        yield from _arrow_csv_chunks(path, name, mapping, only)
+    elif suffix in CSV_SUFFIXES:
         yield from _csv_chunks(path, name, mapping, text_columns, only)
     elif suffix in XLSX_SUFFIXES:
         yield from _xlsx_chunks(path, name, mapping, only)
@@ -635,6 +654,276 @@ def _csv_column(series: pd.Series, role: str, column: str, text_columns: set[str
     return _Column(np.asarray(codes, dtype=np.int64), [str(v) for v in uniques.tolist()])
 
 
+class _ArrowDeclined(Exception):
+    """pyarrow's CSV reader met something pandas' reader handles its own way (a ragged row,
+    bytes that are not UTF-8, a line of blanks, a quoted header spanning lines): pandas
+    reads the export again from the start and reports it as it always did."""
+
+
+# Bytes pyarrow parses per block (its threads parse blocks side by side).
+ARROW_BLOCK_BYTES = 1 << 20
+
+
+def _arrow_may_read(path: Path, mapping: ActualsMapping) -> bool:
+    """Whether a CSV export is read with pyarrow's CSV reader first (UTF-8, pyarrow installed).
+
+    Measured at 1M rows (bench/warehouse.py's export): pyarrow reads and
+    dictionary-encodes the mapped columns in about half the CPU of pandas' C
+    engine plus its factorizing, on both cores, and the run never imports pandas
+    (~0.3 s CPU). pandas stays the reference: whatever pyarrow refuses is read
+    again by pandas, which names the row and what is wrong with it.
+    """
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        return False
+    try:
+        if codecs.lookup(_python_encoding(mapping)).name not in ("utf-8", "utf-8-sig"):
+            return False
+    except LookupError:
+        return False
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _arrow_csv_chunks(
+    path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None = None
+) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
+    """:func:`_csv_chunks` read by pyarrow: the same chunks (``CHUNK_ROWS`` rows), values
+    and row numbers; every cell as its text, so no column is ever read twice.
+
+    pyarrow checks what pandas' reader needs planc's own checks for: every row has the
+    header's number of fields (quoted delimiters and newlines understood) and every
+    field of every column is UTF-8. It refuses a line of blanks, which pandas skips.
+    Any refusal is :class:`_ArrowDeclined`.
+    """
+    encoding = _python_encoding(mapping)
+    header, delimiter = _csv_header(path, name, encoding)
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    positions = _check_header(name, header, mapping)
+    roles = _roles(mapping, only)
+    try:
+        import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
+    except ImportError as error:
+        raise _ArrowDeclined(str(error)) from error
+    try:
+        handle = open_regular(path, name)
+    except OSError as error:
+        raise _ArrowDeclined(str(error)) from error
+    with handle:
+        if handle.readline().count(b'"') % 2:
+            raise _ArrowDeclined("a quoted header field spans lines")
+        handle.seek(0)
+        reader = _arrow_reader(handle, len(header), delimiter, {positions[r] for r in roles})
+        # The thread parses (pyarrow's streaming reader does it in the calling thread); this
+        # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
+        # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
+        for table, first_row in _made_ahead(_arrow_chunk_tables(pa, reader)):
+            try:
+                columns = _arrow_columns(table, roles, positions)
+            except Exception as error:
+                raise _ArrowDeclined(str(error)) from error
+            yield columns, first_row, positions
+
+
+def _arrow_chunk_tables(pa: Any, reader: Any) -> Iterator[tuple[Any, int]]:
+    """The reader's batches as tables of ``CHUNK_ROWS`` rows, and each one's first row."""
+    pending: list[Any] = []
+    have, first_row, done = 0, 2, False
+    while not done:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            done = True
+        except Exception as error:
+            raise _ArrowDeclined(str(error)) from error
+        else:
+            pending.append(batch)
+            have += batch.num_rows
+        while have >= CHUNK_ROWS or (done and have):
+            size = min(have, CHUNK_ROWS)
+            try:
+                table = pa.Table.from_batches(pending)
+                pending = table.slice(size).to_batches()
+            except Exception as error:
+                raise _ArrowDeclined(str(error)) from error
+            have -= size
+            yield table.slice(0, size), first_row
+            first_row += size
+
+
+# Chunks read ahead by a thread while the aggregator works on the last one (0: none).
+READ_AHEAD = 1
+_END = object()
+
+
+def _made_ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, made by a thread up to ``READ_AHEAD`` ahead of the caller.
+
+    pyarrow parses and numpy encodes with the GIL released, so on a second core the
+    next chunk is read while the aggregator (Python) sums this one. An exception of the
+    thread is raised here, in order; leaving early stops the thread before returning.
+    """
+    if READ_AHEAD <= 0:
+        yield from items
+        return
+    made: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def hand(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                made.put((item, error), timeout=0.05)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        # never a silent end: whatever stops the thread is handed on (raised by the caller)
+        last: tuple[Any, BaseException | None] | None = (None, RuntimeError("reader stopped"))
+        try:
+            for item in items:
+                if not hand(item):
+                    last = None  # the caller left
+                    return
+            last = (_END, None)
+        except Exception as error:  # noqa: BLE001 - raised by the caller, in its thread
+            last = (None, error)
+        finally:
+            if last is not None:
+                hand(*last)
+
+    worker = threading.Thread(target=produce, name="planc-csv-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = made.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) -> Any:
+    """pyarrow's streaming CSV reader past the header, every cell text (never null).
+
+    The mapped columns (1-based positions) come dictionary-encoded by the reader's own
+    threads; the others are converted too, as text, so that every cell is checked to be
+    UTF-8 as pandas checks it.
+    """
+    import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
+    import pyarrow.csv as pacsv  # noqa: PLC0415
+
+    # use_threads=False: the streaming reader parses in the calling thread either way
+    # (measured: the same CPU or less without, 5M and 1M rows), and pyarrow's thread pool
+    # is never started, so no idle threads of it are left when a render forks its workers.
+    coded = pa.dictionary(pa.int32(), pa.string())
+    names = [f"c{i}" for i in range(fields)]
+    try:
+        return pacsv.open_csv(
+            handle,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=ARROW_BLOCK_BYTES, use_threads=False
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    column: coded if i + 1 in mapped else pa.string()
+                    for i, column in enumerate(names)
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except Exception as error:  # pyarrow raises several kinds; pandas will say which
+        raise _ArrowDeclined(str(error)) from error
+
+
+def _arrow_columns(
+    table: Any, roles: Mapping[str, str], positions: Mapping[str, int]
+) -> dict[str, _Column]:
+    """One chunk's columns: codes and values in order of first appearance, as
+    ``pandas.factorize`` gives them; amounts as :class:`_ArrowText` (only won and open
+    rows' amounts are parsed)."""
+    columns = {}
+    for role in roles:
+        text = table.column(f"c{positions[role] - 1}").unify_dictionaries()
+        dictionary = text.chunk(0).dictionary
+        codes = np.concatenate([_arrow_codes(chunk.indices) for chunk in text.chunks])
+        if role == "amount":
+            columns[role] = _Column(_NO_CODES, [], _ArrowText(codes, dictionary))
+            continue
+        codes, order = _first_seen(codes, len(dictionary))
+        values = dictionary.to_pylist()
+        columns[role] = _Column(codes, [values[i] for i in order.tolist()])
+    return columns
+
+
+def _arrow_codes(indices: Any) -> IntArray:
+    """A dictionary's indices (no nulls: cells are never null here) as int64 codes, read from
+    the Arrow buffer itself: pyarrow's ``to_numpy`` imports pandas (~0.3 s CPU)."""
+    if indices.null_count:
+        raise ValueError("a null among the dictionary's indices")
+    width = indices.type.bit_width // 8
+    values = np.frombuffer(
+        indices.buffers()[1], dtype=f"<i{width}", count=len(indices), offset=indices.offset * width
+    )
+    return values.astype(np.int64)
+
+
+def _first_seen(codes: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """Dictionary codes (``0 <= code < size``) renumbered in order of first appearance, and
+    the old code of each new one: the numbering ``pandas.factorize`` gives."""
+    n = len(codes)
+    first = np.full(size, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first < n)
+    order = present[np.argsort(first[present], kind="stable")]
+    rank = np.full(size, -1, dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[codes], order
+
+
+@dataclass(slots=True)
+class _ArrowText:
+    """A chunk's amounts as pyarrow read them: a dictionary code per row, the dictionary."""
+
+    codes: IntArray
+    dictionary: Any
+    values: list[str] | None = None
+
+    def factorize(self, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
+        codes, order = _first_seen(self.codes[rows], len(self.dictionary))
+        if self.values is None:
+            self.values = self.dictionary.to_pylist()
+        values = self.values
+        return codes, [values[i] for i in order.tolist()]
+
+
+def _factorize_raw(raw: Any, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
+    """The raw amounts of some rows as codes and distinct values, in order of first
+    appearance: ``raw`` is pandas' object array or :class:`_ArrowText`."""
+    if isinstance(raw, _ArrowText):
+        return raw.factorize(rows)
+    codes, uniques = pd.factorize(raw[rows], use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object).tolist()
+
+
+def _factorize_ints(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """(codes, distinct keys) with the keys in order of first appearance, as
+    ``pandas.factorize`` numbers integers, without importing pandas."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank[inverse.reshape(-1)], distinct[order].astype(np.int64)
+
+
 def _xlsx_chunks(
     path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None = None
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
@@ -882,9 +1171,7 @@ def _open_amounts(
     at = np.flatnonzero(rows)
     n = len(rows)
     if column.raw is not None:
-        codes, uniques = pd.factorize(column.raw[at], use_na_sentinel=True)
-        values: list[Any] = np.asarray(uniques, dtype=object).tolist()
-        codes = np.asarray(codes, dtype=np.int64)
+        codes, values = _factorize_raw(column.raw, at)
     else:
         codes = column.codes[at]
         values = column.values
@@ -925,7 +1212,7 @@ def _group(
         codes: IntArray = keys
         slots = size
     else:
-        codes, uniques = pd.factorize(keys)
+        codes, uniques = _factorize_ints(keys)
         slots = len(uniques)
     counts = np.bincount(codes, minlength=slots)
     if values is None:
@@ -1342,10 +1629,9 @@ class _Aggregator:
     ) -> tuple[npt.NDArray[Any], int]:
         """Per row, the amount as an integer of 10**-scale units (0 where not needed)."""
         rows = np.flatnonzero(needed)
+        values: list[Any]
         if column.raw is not None:
-            codes, uniques = pd.factorize(column.raw[rows], use_na_sentinel=True)
-            values: list[Any] = np.asarray(uniques, dtype=object).tolist()
-            codes = np.asarray(codes, dtype=np.int64)
+            codes, values = _factorize_raw(column.raw, rows)
         else:
             codes = column.codes[rows]
             values = column.values
@@ -1385,7 +1671,8 @@ class _Aggregator:
             names = [v.strip() for v in values]
         else:
             names = ["" if _missing(v) else _text(v).strip() for v in values]
-        ids = np.asarray(pd.Index(self.account_names).get_indexer(names), dtype=np.int64)
+        known = self.account_id
+        ids = np.fromiter((known.get(n, -1) for n in names), dtype=np.int64, count=len(names))
         for index in np.flatnonzero(ids < 0).tolist():
             name = names[index]
             if not name:
@@ -1463,7 +1750,7 @@ class _Aggregator:
         earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(earliest, accounts, days)
         hit = days == earliest[accounts]
-        codes, uniques = pd.factorize(accounts[hit])
+        codes, uniques = _factorize_ints(accounts[hit])
         # codes count up in order of first appearance: a new code is a new running maximum
         top = np.maximum.accumulate(codes)
         first = np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))

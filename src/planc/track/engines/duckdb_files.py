@@ -345,8 +345,8 @@ def _accounts(
     sums by owner and account only in the months whose sums are kept (the
     quarter's: few groups), and each account's first won deal in one group
     per account -- the earliest day, on a tie the owner that sorts first
-    (``min`` of the pair (day, owner); a missing owner sorts last), as
-    :meth:`.fold.GroupedAggregator.add_first_deals` breaks it.
+    (``min`` of the pair (day, owner) as one integer, see :func:`_first_deals`; a
+    missing owner sorts last), as :meth:`.fold.GroupedAggregator.add_first_deals` breaks it.
     """
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
@@ -374,25 +374,55 @@ def _accounts(
             connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
         )
         _add_exact_accounts(aggregator, exact, ledger.scale)
+    _first_deals(connection, typed, roles, conditions, aggregator)
+
+
+def _first_deals(
+    connection: Any,
+    typed: sa.FromClause,
+    roles: q.Roles,
+    conditions: list[Any],
+    aggregator: GroupedAggregator,
+) -> None:
+    """Each account's first won deal: the earliest day, on a tie the owner that sorts first.
+
+    The pair (day, owner) as one integer, ``day * width + rank``: ``rank`` is the
+    owner's place among the file's owners in DuckDB's own order (the ledger
+    numbered them all: ``planc_codes_owner``), a missing owner ``width - 1``
+    (it sorts last), so an integer ``min`` gives what ``min(row(day, owner))``
+    gives -- at about half the CPU of comparing a row per deal (5M rows: 0.44
+    -> 0.26 s). Days before 1970 are negative: floor division keeps the order.
+    """
+    connection.execute(  # fixed identifiers, never from the plan or the file
+        f"CREATE TEMP TABLE {RANKS} AS SELECT value, "
+        "CAST(row_number() OVER (ORDER BY value) - 1 AS BIGINT) AS rank FROM planc_codes_owner"
+    )
+    ordered = connection.execute(f"SELECT value FROM {RANKS} ORDER BY rank").fetchall()
+    owners = [row[0] for row in ordered]
+    width = len(owners) + 1
+    ranks = sa.table(RANKS, sa.column("value"), sa.column("rank"))
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
-    first = sa.func.min(sa.func.row(roles.day, roles.owner))
-    day = sa.func.struct_extract(first, 1)
+    rank = sa.func.coalesce(ranks.c.rank, width - 1)
+    pair = sa.cast(roles.day - epoch, sa.BigInteger) * width + rank
+    assert roles.account is not None
     firsts = (
-        sa.select(
-            roles.account.label("account"),
-            sa.func.struct_extract(first, 2).label("owner"),
-            sa.cast(day - epoch, sa.BigInteger).label("day"),
-        )
-        .select_from(typed)
+        sa.select(roles.account.label("account"), sa.func.min(pair).label("first"))
+        .select_from(typed.outerjoin(ranks, ranks.c.value == roles.owner))
         .where(*conditions)
         .group_by(roles.account)
     )
     found = _numpy(connection, firsts)
+    connection.execute(f"DROP TABLE {RANKS}")
+    days, ranked = np.divmod(np.asarray(found["first"], dtype=np.int64), width)
+    named = [*owners, None]
     aggregator.add_first_deals(
-        _plain(found["owner"]).tolist(),
+        [named[r] for r in ranked.tolist()],
         found["account"].tolist(),
-        np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
+        days + EPOCH.toordinal(),
     )
+
+
+RANKS = "planc_owner_ranks"  # the file's owners in DuckDB's order (first deals' ties)
 
 
 def _accounts_from_sets(
@@ -619,9 +649,11 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
             else "0"
         )
         missing = sa.case((column.is_(None), 1), else_=0)
-        beyond = sa.case(
+        beyond: q.Expr = sa.case(
             (sa.func.abs(column) >= BOUND, 1), else_=0
         )  # pandas refuses it, with its row
+        if kind.upper().startswith("DECIMAL") and _integer_digits(kind) <= MAX_INTEGER_DIGITS:
+            beyond = sa.literal(0)  # below BOUND by its type: no test per row
         return column, missing, beyond, sa.literal(int(scale or 0))
     text = sa.func.trim(column)
     point = sa.func.strpos(text, ".")
@@ -637,6 +669,12 @@ def _amount(column: q.Expr, kind: str) -> tuple[q.Expr, q.Expr, q.Expr | None, q
     missing = sa.case((sa.func.coalesce(text, "") == "", 1), else_=0)
     bad = sa.case((sa.and_(sa.func.coalesce(text, "") != "", odd), 1), else_=0)
     return amount, missing, bad, places
+
+
+def _integer_digits(kind: str) -> int:
+    """Digits before the point of a ``DECIMAL(p, s)`` type: p - s."""
+    width, _, scale = kind.upper().removeprefix("DECIMAL").strip("() ").partition(",")
+    return int(width) - int(scale or 0)
 
 
 def _errors(aggregator: GroupedAggregator) -> bool:

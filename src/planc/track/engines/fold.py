@@ -331,10 +331,7 @@ class GroupedAggregator(a._Aggregator):
     def _add_rep_ids(self, rep: Any, ids: Any, months: Any, units: Any) -> None:
         """Won sums by rep index (-1: none), account id (-1: none) and month."""
         months = np.asarray(months, dtype=np.int64)  # month keys, never NULL here
-        month_values, month_codes = np.unique(months, return_inverse=True)
-        slot = np.array(
-            [self.slot_of.get(int(m), -1) for m in month_values.tolist()], dtype=np.int64
-        )[month_codes.reshape(-1)]
+        slot = self._month_slots(months)
         keep = (rep >= 0) & (slot >= 0) & (ids >= 0)
         keep &= self.account_slot[slot]
         group = rep[keep] * len(self.slots) + slot[keep]
@@ -344,6 +341,20 @@ class GroupedAggregator(a._Aggregator):
         ):
             values = values.astype(np.int64)
         self.account_parts.append(((group << 32) | ids[keep], values[keep], self.scale))
+
+    def _month_slots(self, months: Any) -> Any:
+        """Each month key's slot (-1: none): a table over the months' range (a sort of every
+        group by np.unique cost ~0.3 s at 20M rows, 3.6M account groups), np.unique when the
+        range is wide."""
+        if not len(months):
+            return np.zeros(0, dtype=np.int64)
+        low, high = int(months.min()), int(months.max())
+        if high - low < _MONTH_RANGE:
+            table = [self.slot_of.get(m, -1) for m in range(low, high + 1)]
+            return np.array(table, dtype=np.int64)[months - low]
+        values, codes = np.unique(months, return_inverse=True)
+        table = [self.slot_of.get(int(m), -1) for m in values.tolist()]
+        return np.array(table, dtype=np.int64)[codes.reshape(-1)]
 
     def add_account_groups(
         self,
@@ -565,6 +576,9 @@ class GroupedAggregator(a._Aggregator):
             found = self.account_id[text] = len(self.account_names)
             self.account_names.append(text)
         return found
+
+
+_MONTH_RANGE = 12 * 1000  # months of account sums mapped through a table (a millennium)
 
 
 def _add_weighted(counts: Any, index: Any, n: Any) -> Any:

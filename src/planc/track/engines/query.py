@@ -393,7 +393,6 @@ def _pipeline_columns(
         "created_day": created,
         "flag_bad_created": _or_zero(roles.bad_created),
         "flag_missing_created": _flag(created.is_(None)),
-        "priced": _flag(ok),
         "priced_amount": sa.case((ok, roles.amount), else_=sa.null()),
     }
 
@@ -425,10 +424,12 @@ def _aggregates(
     }
     for flag in FLAGS:  # a flag is a key of the ledger: its rows are the group's, or none
         found[flag.removeprefix("flag_")] = sa.case((c[flag] == 1, sa.func.count()), else_=0)
-    if plan.pipeline and "priced" in c:
+    if plan.pipeline and "priced_amount" in c:
         found.update(
             squares=total(c.amount * c.amount),
-            priced=total(c.priced),
+            # the priced rows: those with a priced amount (an integer count, not a sum of
+            # 0/1 flags: DuckDB sums integers into a 128-bit state, one more column per row)
+            priced=sa.func.count(c.priced_amount),
             priced_amount=total(c.priced_amount),
             priced_squares=total(c.priced_amount * c.priced_amount),
             last_created=sa.func.max(c.created_day),
