@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -241,12 +240,8 @@ class QuarterSession:
     memory: MemoryStore = field(default_factory=MemoryStore)  # region results, by content
     _stale: tuple[dict[Path, bytes], int] | None = None  # buffers ``plan`` is behind
     _spans: dict[str, tuple[bytes, dict[Loc, SourceSpan]]] = field(default_factory=dict)
-    _running: int = 0  # generation of the compile under way (the compile thread's)
+    _running: int = 0  # generation of the compile under way
     _model_only: bool = False  # a refresh: the model for the features, no check
-    # the model is built on a thread of its own (see :meth:`refresh`): ``frontend`` is used
-    # by one thread at a time, and ``_stale`` is replaced and cleared under a lock
-    _frontend_lock: threading.Lock = field(default_factory=threading.Lock)
-    _stale_lock: threading.Lock = field(default_factory=threading.Lock)
     _units: LatestUnits = field(default_factory=LatestUnits)  # what ``frontend`` made last
     _baseline_of: dict[Path, bytes] | None = None  # buffers of ``plan``, while no baseline
     _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # path -> bytes, digest
@@ -324,8 +319,7 @@ class QuarterSession:
             return whole
         self._still_wanted()
         self.result = result
-        with self._stale_lock:
-            self._stale = (dict(buffers), generation)
+        self._stale = (dict(buffers), generation)
         return result
 
     def _teams_first(
@@ -434,19 +428,17 @@ class QuarterSession:
         while it runs (between two files loaded, before a model is built): that edit's
         diagnostics come first, and the files loaded so far are not loaded again.
 
-        The server runs it on a thread of its own, beside the diagnostics compile: an
-        edit's compile starts at once and shares the interpreter with the rest of the
-        step under way (a model cannot stop half-way), never waits for it whole."""
+        The server runs it on the compile thread: an edit waits for the step under way
+        only (a model cannot stop half-way), never for the whole rebuild."""
         # what the model's thread leaves alive (the units, the model: no reference cycles) is
         # frozen for the collector, as the partition freezes the region models: else the
         # next collection scans it all (~1.5 s of CPU at 10,000 reps, holding every thread)
-        with self._frontend_lock, gc_paused(freeze=True):
+        with gc_paused(freeze=True):
             stale = self._stale
             if stale is not None:
                 self._model(*stale)
-                with self._stale_lock:
-                    if self._stale is stale:
-                        self._stale = None
+                if self._stale is stale:
+                    self._stale = None
             buffers = self._baseline_of
             if buffers is not None and self.baseline is None and self.plan is not None:
                 self.baseline = self._baseline(self.plan, buffers, _wanted(self, self.generation))
@@ -493,25 +485,21 @@ class QuarterSession:
         return guarded(check, plan)
 
     def compile(self, buffers: Mapping[Path, bytes], generation: int) -> CheckResult:
-        """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it).
-
-        A model being built for the features meanwhile stops at its next file (this
-        compile is for a newer edit): the front end is then this compile's."""
+        """Compile the folder (raises :class:`Cancelled` when a newer edit overtakes it)."""
         self._running = generation
         sources, problems = self.sources(buffers)
         self._still_wanted()
-        with self._frontend_lock:
-            self._still_wanted()
-            result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
+        result = self.frontend.compile(str(self.root), sources, problems, resolve=False)
         self._still_wanted()
         result.diagnostics = self._placed(result.diagnostics, result.sources)
         self.result = result
-        with self._stale_lock:
-            self._stale = None
+        self._stale = None
         if result.plan is not None:
             self.plan = result.plan
             self.plan_sources = result.sources
-            if self.baseline is None:  # made by the next refresh, when a feature asks
+            if self.baseline is None and self._as_on_disk(buffers):
+                self.baseline = _target_values(result.plan)
+            elif self.baseline is None:  # the disk's model: at the next refresh
                 self._baseline_of = dict(buffers)
         return result
 
@@ -565,8 +553,8 @@ class QuarterSession:
 
 
 def _wanted(session: QuarterSession, generation: int) -> Callable[[], None]:
-    """What the model's thread calls between two steps: raises :class:`Cancelled` once an
-    edit newer than ``generation`` came (the compile thread's ``_running`` is its own)."""
+    """What the model's build calls between two steps: raises :class:`Cancelled` once an
+    edit newer than ``generation`` came."""
 
     def wanted() -> None:
         if generation != session.generation:
