@@ -26,8 +26,11 @@ import pytest
 from planc.checks import CHECKS, check_sources, partition
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned, teams_name
 from planc.core.cache import UnitCache
+from planc.core.frontend import compile_unit
 from planc.core.pipeline import display_path, read_directory
 from planc.core.reporters import summary_line
+from planc.core.source import SourceFile
+from planc.core.spans import SpanResolver
 from test_cases import FIXTURE, all_cases, apply_edit
 
 ROOT = Path(__file__).parent.parent
@@ -698,3 +701,32 @@ def test_an_idle_core_is_one_no_other_process_runs_on_now(
     cores: int, load: float, running: int | None, idle: bool
 ) -> None:
     assert partition.idle_core(cores, load, running) is idle
+
+
+def test_a_unit_without_a_store_is_compile_units_but_its_digest() -> None:
+    """Without a store a region file's unit is made without hashing its bytes (nothing files
+    it by digest): the same values, diagnostics and traps as compile_unit's, for a plain
+    file, one with a YAML 1.1 trap, one the schema refuses, one that does not parse and one
+    over the size bound."""
+    north = (FIXTURE / "regions" / "north.yaml").read_bytes()
+    variants = [
+        (north, 1 << 30),
+        (north.replace(b"name: North Enterprise", b"name: yes", 1), 1 << 30),
+        (north.replace(b"owner: ", b"ownr: ", 1), 1 << 30),
+        (north.replace(b"name: North Enterprise", b"name: [x", 1), 1 << 30),
+        (north, 100),
+    ]
+    seen = set()
+    for data, bound in variants:
+        source = SourceFile("regions/north.yaml", data)
+        plain = compile_unit(source, SpanResolver({source.path: source}), bound)
+        unhashed = partition._unit_unhashed(source, bound)
+        assert unhashed.digest == "" and plain.digest
+        assert (unhashed.path, unhashed.data, unhashed.traps) == (
+            plain.path,
+            plain.data,
+            plain.traps,
+        )
+        assert unhashed.diagnostics == plain.diagnostics
+        seen.add((plain.data is None, bool(plain.traps), len(plain.diagnostics) > 0))
+    assert len(seen) >= 3
