@@ -898,3 +898,42 @@ class TestArrowReader:
             assert distinct.tolist() == uniques.tolist()
         empty, none = actuals._factorize_ints(np.zeros(0, dtype=np.int64))
         assert len(empty) == len(none) == 0
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            b"owner,closed,amount,product,stage,account\n",
+            b"owner,closed,amount,product,stage,account",
+            b"owner,closed,amount,product,stage,account\n\n\n",
+            b'"owner","closed","amount","product","stage","account"\r\n'
+            b'"Ann Lee","2027-01-05","100","Pro","Won","N"\r\n',
+            "\ufeffowner,closed,amount,product,stage,account\nAnn Lee,2027-01-05,1,Pro,Won,N\n".encode(),
+            b"owner;closed;amount;product;stage;account\nAnn Lee;2027-01-05;100,5;Pro;Won;N\n",
+            b"owner\tclosed\tamount\tproduct\tstage\taccount\nAnn Lee\t2027-01-05\t1\tPro\tWon\tN\n",
+            b"",
+            b"owner,closed,amount,product,stage,account\nZed,2027-01-05,,Pro,Won,N\n",
+        ],
+        ids=[
+            "header",
+            "header-no-newline",
+            "blank-lines",
+            "quoted",
+            "bom",
+            "semicolon",
+            "tab",
+            "empty",
+            "unmapped-no-amount",
+        ],
+    )
+    def test_edge_exports_read_alike(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
+    ) -> None:
+        from planc.checks import check_directory
+
+        plan = check_directory(mini_plan(tmp_path)).plan
+        assert plan is not None
+        export = tmp_path / "a.csv"
+        export.write_bytes(data)
+        by_arrow, by_pandas, _ = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+        assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
+        assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
