@@ -366,9 +366,21 @@ def _accounts(
     keys = (roles.owner.label("owner"), roles.account.label("account"), month)
     amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
-    sums = sa.select(*keys, units).select_from(typed).where(*kept).group_by(_ALL)
+    # grouped by the owner's code (the ledger numbered every owner), not its text: a smaller
+    # group per owner, account and month, no table of the sums' owners to make and join
+    # (5M rows: 0.79-0.90 -> 0.72-0.77 s CPU, 3 runs each). An inner join, as the text's join
+    # was: a missing owner is no rep's.
+    codes = sa.table("planc_codes_owner", sa.column("value"), sa.column("code"))
+    coded = (codes.c.code.label("owner"), *keys[1:])
+    sums = (
+        sa.select(*coded, units)
+        .select_from(typed.join(codes, codes.c.value == roles.owner))
+        .where(*kept)
+        .group_by(_ALL)
+    )
+    ordered = connection.execute("SELECT value FROM planc_codes_owner ORDER BY code").fetchall()
     try:  # integers of the smallest unit, as numpy arrays
-        _account_sums(connection, sums, aggregator)
+        _account_sums(connection, sums, aggregator, [row[0] for row in ordered])
     except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
         exact = _fetch(
             connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
@@ -483,17 +495,21 @@ def _add_exact_accounts(aggregator: GroupedAggregator, rows: Any, scale: int) ->
     )
 
 
-def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> None:
+def _account_sums(
+    connection: Any, sums: Any, aggregator: GroupedAggregator, owners: list[Any] | None = None
+) -> None:
     """The sums as integer arrays: owner and account as codes into their distinct values.
 
     Millions of groups on a long history (100M rows: owners x accounts x
     months): DuckDB numbers the distinct names, so no Python string is made
-    per group, only per distinct owner and account.
+    per group, only per distinct owner and account. ``owners``: the sums'
+    owner column is already a code into this list.
     """
     sql, params = _compiled(sums)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {SUMS} AS {sql}", params)
-    names = {}
-    for role in ("owner", "account"):
+    names: dict[str, list[Any]] = {}
+    coded = ("account",) if owners is not None else ("owner", "account")
+    for role in coded:
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE planc_{role}s AS SELECT {role}, "
             f"CAST(row_number() OVER () - 1 AS BIGINT) AS code "
@@ -501,9 +517,14 @@ def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> 
         )
         rows = connection.execute(f"SELECT {role} FROM planc_{role}s ORDER BY code").fetchall()
         names[role] = [row[0] for row in rows]
-    found = connection.execute(
-        f"SELECT o.code AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
-        "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account"
+    if owners is not None:
+        names["owner"] = owners
+        owner, join = "s.owner", ""
+    else:
+        owner, join = "o.code", "JOIN planc_owners o ON o.owner = s.owner "
+    found = connection.execute(  # fixed identifiers only
+        f"SELECT {owner} AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
+        f"{join}JOIN planc_accounts a ON a.account = s.account"
     ).fetchnumpy()
     aggregator.add_account_codes(
         names["owner"],
@@ -513,7 +534,7 @@ def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> 
         np.asarray(found["account_month"], dtype=np.int64),
         np.asarray(found["units"], dtype=np.int64),
     )
-    for table in (SUMS, "planc_owners", "planc_accounts"):
+    for table in (SUMS, *(f"planc_{role}s" for role in coded)):
         connection.execute(f"DROP TABLE {table}")
 
 
