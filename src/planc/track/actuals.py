@@ -818,8 +818,10 @@ def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) ->
     import pyarrow.csv as pacsv  # noqa: PLC0415
 
     # use_threads=False: the streaming reader parses in the calling thread either way
-    # (measured: the same CPU or less without, 5M and 1M rows), and pyarrow's thread pool
-    # is never started, so no idle threads of it are left when a render forks its workers.
+    # (measured: the same CPU or less without, 5M and 1M rows). pyarrow still starts its
+    # I/O pool (two idle threads, holding no lock), as pandas' Arrow-backed reader did
+    # before; Arrow and jemalloc register fork handlers, so a render that forks its page
+    # workers after reading the actuals is safe.
     coded = pa.dictionary(pa.int32(), pa.string())
     names = [f"c{i}" for i in range(fields)]
     try:
