@@ -707,3 +707,31 @@ class TestEditedFileFromItsRecord:
         _, changed = renders.again()
         assert "reps/li-wei.html" in changed
         assert read == [(str(south), None)]  # refused: the file compiled whole
+
+
+def test_a_failed_render_reaps_the_index_child_before_removing_its_folder(
+    renders: Renders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's forked child may still be writing into the new folder when the render
+    fails: the folder is removed only after the child is done, and no child is left."""
+    import multiprocessing
+    import time
+
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+    real = render_module._render_early
+
+    def slow(views: Any, specs: list[Any], building: Path) -> bool:
+        time.sleep(0.5)  # still rendering when the parent fails
+        return real(views, specs, building)
+
+    def fails(*args: Any) -> Any:
+        raise OSError("no space left on the device")
+
+    monkeypatch.setattr(render_module, "_render_early", slow)
+    monkeypatch.setattr(render_module, "_render_pages", fails)
+    edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+    with pytest.raises(OSError, match="no space"):
+        render(renders.plan, renders.site, renders.cache)
+    assert multiprocessing.active_children() == []  # reaped, not left to the exit
+    assert sorted(p.name for p in renders.tmp.iterdir() if p.name.startswith(".site.")) == []

@@ -1479,6 +1479,7 @@ def _render_into(
     building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
     if begun is not None and linked is None:
         begun.close()
+    early: _Early | None = None
     try:
         with claim:
             _make_folders(building, specs)
@@ -1514,6 +1515,8 @@ def _render_into(
             (building / _BUILDING).unlink()
             _swap(building, out, listed)
     except BaseException:
+        if early is not None:  # the index's child may still be writing into ``building``
+            early.abandon()
         shutil.rmtree(building, ignore_errors=True)
         raise
     if records is not None and keys is not None:
@@ -1682,11 +1685,19 @@ class _Early:
         self.paths = {spec.path for spec in chosen}
         self._wait = start_forked(_render_early, views, chosen, building)
 
+    def abandon(self) -> None:
+        """Wait for the child without using its pages (the render failed): reaped, and
+        no longer writing into the folder that is about to be removed."""
+        wait, self._wait = self._wait, None
+        if wait is not None:
+            wait()
+
     def finish(self) -> int:
         """Wait for the child (rendering its pages here if it failed); how many it had."""
-        if self._wait is None:
+        wait, self._wait = self._wait, None
+        if wait is None:
             return 0
-        if self._wait() is None:
+        if wait() is None:
             for spec in self.specs:
                 _inside(self.building, spec.path).unlink(missing_ok=True)
             _render_share(self.views, self.specs, self.building, False)
