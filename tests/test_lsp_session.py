@@ -418,3 +418,37 @@ def test_the_baseline_loads_only_the_edited_file_and_an_edit_stops_it(
     assert loaded[files + 1 :] == ["east.yaml"] and not session.stale
     assert session.baseline is not None
     assert session.baseline[("zhang-wei", "revenue")] == 2910000  # the disk's
+
+
+def test_garbage_frozen_by_a_compile_is_collected_when_the_server_is_idle(plan: Path) -> None:
+    """The partitioned check and refresh freeze what is alive when they end
+    (core.memory.gc_paused(freeze=True)); a garbage cycle alive then would never be
+    collected. The server's idle sweep collects it, on the compile thread."""
+    import asyncio
+    import gc
+    import weakref
+
+    pytest.importorskip("pygls")
+    from planc.core.memory import gc_paused
+    from planc.lsp.server import PlanServer
+
+    class Cycle:
+        me: Any = None
+
+    session = QuarterSession(plan)
+    session.compile_diagnostics({}, session.generation)
+    session.refresh()
+    cycle = Cycle()
+    cycle.me = cycle
+    alive = weakref.ref(cycle)
+    with gc_paused(freeze=True):  # as a compile ends: the cycle is garbage by then
+        del cycle
+    gc.collect()
+    assert alive() is not None  # frozen: out of the collector's reach
+    server = PlanServer()
+    try:
+        asyncio.run(server.sweep_later(0))
+    finally:
+        server.compiler.shutdown()
+    assert alive() is None
+    assert session.plan is not None and gc.isenabled()  # the live model stays

@@ -10,7 +10,8 @@ A one-shot command also freezes what survived the block before switching the
 collector back on (``freeze=True``): the plan it built lives until the process
 exits, and the first collection after the pause would otherwise walk all of it
 (0.3 s at 10,000 reps, -7 % on ``planc check``). Frozen objects are never
-collected as cycles, so a long-running process (an editor's server) leaves it off.
+collected as cycles, so a long-running process that freezes (the editor's server
+does, after each model) calls :func:`collect_frozen` now and then, when idle.
 """
 
 from __future__ import annotations
@@ -36,3 +37,16 @@ def gc_paused(*, freeze: bool = False) -> Iterator[None]:
             if freeze:
                 gc.freeze()
             gc.enable()
+
+
+def collect_frozen() -> int:
+    """Collect the cyclic garbage earlier freezes moved out of the collector's reach, then
+    freeze what is alive again; how many unreachable objects were found.
+
+    A full pass over everything alive (~1.5 s at 10,000 reps in the editor's server):
+    for a long-running process, when it is idle.
+    """
+    gc.unfreeze()
+    found = gc.collect()
+    gc.freeze()
+    return found

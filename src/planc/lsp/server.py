@@ -32,6 +32,7 @@ from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.memory import collect_frozen
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features
 from planc.lsp.document import PlanDocument, PlanWorkspace
@@ -52,6 +53,9 @@ DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
 # The model the features read is rebuilt only after this much quiet: while the user types,
 # the editor's automatic questions (code actions, hovers) must not hold up the diagnostics
 MODEL_QUIET_SECONDS = 0.5
+# after this long without an edit, the garbage cycles frozen with the models since the last
+# sweep are collected (one full pass; a keystroke during it waits for it)
+SWEEP_IDLE_SECONDS = 30.0
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -130,6 +134,7 @@ class PlanServer(LanguageServer):
         self.running: dict[Path, asyncio.Future[CheckResult]] = {}  # its compile under way
         self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
         self.preparing: dict[Path, bool] = {}  # quarter folder -> team records being made
+        self.sweep: asyncio.Task[None] | None = None  # the idle collection, re-armed by edits
 
     # --- documents ---------------------------------------------------------
 
@@ -202,6 +207,7 @@ class PlanServer(LanguageServer):
             self.alone[path] = self.alone.get(path, 0) + 1
             self._spawn(self._compile_alone(uri, path, self.alone[path]))
             return
+        self._sweep_when_idle()
         now = time.monotonic()
         burst = now - self.last_edit.get(session.root, -1e9) < self.options.debounce
         self.last_edit[session.root] = now
@@ -213,6 +219,25 @@ class PlanServer(LanguageServer):
         # (an editor asks for code actions and the outline as the user types)
         started = self._start(session, session.generation)
         self._spawn(self._finish(session, uri, session.generation, now, *started))
+
+    def _sweep_when_idle(self) -> None:
+        """Collect what the compiles froze once the user has stopped typing for a while
+        (each edit re-arms it): the partitioned check and the features' model freeze what
+        they leave alive, and a cycle frozen as garbage would otherwise stay for good."""
+        if self.sweep is not None:
+            self.sweep.cancel()
+        self.sweep = asyncio.get_running_loop().create_task(self.sweep_later(SWEEP_IDLE_SECONDS))
+
+    async def sweep_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if self.stopping:
+            return
+        loop = asyncio.get_running_loop()
+        try:  # on the compile thread: never beside a compile
+            found = await loop.run_in_executor(self.compiler, collect_frozen)
+        except RuntimeError:  # the executor was shut down meanwhile
+            return
+        LOG.debug("idle collection: %d unreachable objects", found)
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -550,6 +575,8 @@ async def _initialized(server: PlanServer, params: types.InitializedParams) -> N
 def _shutdown(server: PlanServer, params: None) -> None:
     """A compile under way stops at its next check: exit is not kept waiting for it."""
     server.stopping = True
+    if server.sweep is not None:
+        server.sweep.cancel()
     for session in server.sessions.values():
         session.generation += 1
     server.compiler.shutdown(wait=False, cancel_futures=True)
