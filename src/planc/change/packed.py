@@ -132,15 +132,12 @@ class Interner:
 
         share = strings.setdefault
 
-        def contained(value: Any) -> Any:  # a tuple or a dict
+        def contained(value: Any) -> Any:  # a tuple (of texts: ids) or a dict (by texts)
             if value.__class__ is tuple:
+                if not value or value[0].__class__ is not str:
+                    return value  # months, figures: numbers, shared already
                 return tuple([share(v, v) if v.__class__ is str else v for v in value])
-            return {
-                (share(k, k) if k.__class__ is str else k): (
-                    share(v, v) if v.__class__ is str else v
-                )
-                for k, v in value.items()
-            }
+            return {(share(k, k) if k.__class__ is str else k): v for k, v in value.items()}
 
         def make(*values: Any) -> T:
             return cls(
