@@ -19,9 +19,12 @@ indexes only those files). Its ``CheckResult.sources`` is empty; the files'
 bytes stay compressed in the :class:`PackedSource` s of the side, read back one
 file at a time where a position in them is wanted.
 
-The pickles are made in this process from objects it built and never leave it
-(no file, no cache): unpickling them runs nothing a plan file could choose.
-If anything cannot be pickled the side is kept whole, as before.
+The pickles are made by planc from objects it built, in this process or in a
+child it forked to compile a side (:mod:`planc.change.comparison`), which sends
+them back through its own pipe (:mod:`planc.core.forking`); they never go to a
+file or a cache: unpickling them runs nothing a plan file could choose. If
+anything cannot be pickled the side is kept whole, as before.
+:class:`Interner` unpickles them sharing equal values across sides.
 """
 
 from __future__ import annotations
@@ -132,15 +135,12 @@ class Interner:
 
         share = strings.setdefault
 
-        def contained(value: Any) -> Any:  # a tuple or a dict
+        def contained(value: Any) -> Any:  # a tuple (of texts: ids) or a dict (by texts)
             if value.__class__ is tuple:
+                if not value or value[0].__class__ is not str:
+                    return value  # months, figures: numbers, shared already
                 return tuple([share(v, v) if v.__class__ is str else v for v in value])
-            return {
-                (share(k, k) if k.__class__ is str else k): (
-                    share(v, v) if v.__class__ is str else v
-                )
-                for k, v in value.items()
-            }
+            return {(share(k, k) if k.__class__ is str else k): v for k, v in value.items()}
 
         def make(*values: Any) -> T:
             return cls(
