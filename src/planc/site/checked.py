@@ -173,6 +173,9 @@ def _partition_child(
     return (None if found is None else (found.diagnostics, found.levels), stats)
 
 
+_PUT_CHILDREN = 1  # children writing units at once (the edited file needs one)
+
+
 class _ForkedPuts:
     """The store the model's compile reads units from; a unit it compiled (the edited file)
     is written to the store by a forked child, beside the model build.
@@ -220,10 +223,15 @@ class _ForkedPuts:
         return self._digests.get(digest)
 
     def put(self, unit: FileUnit) -> None:
-        if self.forks:
-            self.waits.append(start_forked(_put_unit, self.store, unit))
-        else:
+        if not self.forks:
             self.store.put(unit)
+            return
+        # one writer at a time beside this process: a cold render puts every file's unit,
+        # and each child copies the pages of the unit it encodes (reference counts are
+        # writes) — twenty at once took the 50,000-rep render's process tree to 1.78 GiB
+        while len(self.waits) >= _PUT_CHILDREN:
+            self.waits.pop(0)()
+        self.waits.append(start_forked(_put_unit, self.store, unit))
 
     def finish(self) -> None:
         """Wait for every child that writes a unit."""
