@@ -219,6 +219,10 @@ def test_any_bytes_load_the_same_both_ways(data: bytes) -> None:
         "a:\tb\n",
         "a: x\u2028y\n",
         "a: x\x85y\n",
+        "id: [E:, E:]\n",  # a key without a value in a flow: a mapping in 1.2, an error in 1.1
+        "id: [a:]\n",
+        "id: {a:, b: 1}\n",
+        "id: {a: 1, b:}\n",
     ],
 )
 def test_what_the_fast_path_refuses_is_diagnosed_as_before(text: str) -> None:
@@ -248,6 +252,7 @@ _PLAIN_RULES = [
     re.compile(rb"[\\\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"),  # escapes, tabs, CR, controls
     re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]"),
     re.compile(rb"\n(?:---|\.\.\.|%)"),  # document markers, directives
+    re.compile(rb":[,\]}]"),  # a key without a value before a flow indicator: `[a:]`
     re.compile(_TOKEN_START + rb"[!&*?|<>:]"),  # tags, anchors, aliases, `?`, blocks, `<<`, `:`
     re.compile(_TOKEN_START + rb"[-+]?0[0-9xXoObB]"),  # leading zeros, radix
     re.compile(rb"[0-9.]{16}"),  # past a float's exact digits

@@ -98,6 +98,9 @@ _NUMBER_CHARS[0x5F] = 0x5F
 _NUMBER_CLASS = bytes(_NUMBER_CHARS)
 _SEPARATOR_PAIRS = (b"9_", b"_9")
 _EXPONENT_PAIRS = (b"9e",)
+# `[a:, b:]`, `{a:}`: a key with no value before a flow indicator is a mapping in YAML 1.2
+# (yaml_rs) and an error in libyaml (found by hypothesis in tests/test_fastload.py)
+_EMPTY_FLOW_VALUES = (b":,", b":]", b":}")
 _MANY = 2000  # more pairs than this: one pass of the rule over the whole file is cheaper
 # What YAML 1.1 reads as a boolean (planc diagnoses it); yaml_rs keeps it as text.
 _YAML11_BOOLS = frozenset(
@@ -133,6 +136,8 @@ def refuses(data: bytes) -> bool:
     # the first line starts after a line break, like every other
     data = _without_comments(b"\n" + data)
     if _LINE_STARTS(data):
+        return True
+    if any(pair in data for pair in _EMPTY_FLOW_VALUES):
         return True
     classes = data.translate(_CLASS)
     if b"!" in classes and b" !" in classes:  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
