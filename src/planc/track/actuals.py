@@ -497,6 +497,19 @@ def _find_encoding_error(path: Path, name: str, encoding: str) -> Diagnostic:
     return t.ENCODING.at(SourceSpan(name, 1, 1), f"{name} is not {encoding} text")
 
 
+def _csv_layout(
+    path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None
+) -> tuple[str, list[str], str, dict[str, int], dict[str, str]]:
+    """What both CSV readers start from: the encoding, the header, the delimiter (a `.tsv`
+    is tab-separated), each mapped role's 1-based column, and the roles to read (role ->
+    the export's column name)."""
+    encoding = _python_encoding(mapping)
+    header, delimiter = _csv_header(path, name, encoding)
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    return encoding, header, delimiter, _check_header(name, header, mapping), _roles(mapping, only)
+
+
 def _csv_chunks(
     path: Path,
     name: str,
@@ -504,12 +517,7 @@ def _csv_chunks(
     text_columns: set[str],
     only: Sequence[str] | None = None,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
-    encoding = _python_encoding(mapping)
-    header, delimiter = _csv_header(path, name, encoding)
-    if path.suffix.lower() == ".tsv":
-        delimiter = "\t"
-    positions = _check_header(name, header, mapping)
-    roles = _roles(mapping, only)
+    encoding, header, delimiter, positions, roles = _csv_layout(path, name, mapping, only)
     # planc's own column names: headers may repeat or carry spaces
     names = [f"c{i}" for i in range(len(header))]
     usecols = sorted({positions[role] - 1 for role in roles})
@@ -694,12 +702,7 @@ def _arrow_csv_chunks(
     field of every column is UTF-8. It refuses a line of blanks, which pandas skips.
     Any refusal is :class:`_ArrowDeclined`.
     """
-    encoding = _python_encoding(mapping)
-    header, delimiter = _csv_header(path, name, encoding)
-    if path.suffix.lower() == ".tsv":
-        delimiter = "\t"
-    positions = _check_header(name, header, mapping)
-    roles = _roles(mapping, only)
+    _, header, delimiter, positions, roles = _csv_layout(path, name, mapping, only)
     try:
         import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
     except ImportError as error:
