@@ -297,6 +297,34 @@ def test_both_statements_give_the_pandas_figures(
     assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)
 
 
+def test_the_closed_stages_are_tested_once_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a deal may be open (born by the as-of day, and not closed then under a stage
+    won or lost for certain), and its age, are computed once per row in an inner subquery
+    and read by the week, open-age, recent and cycle columns: the stage list (a string
+    comparison per spelling) appears once in the scan, not once per column that needs it,
+    and the figures stay the pandas reader's (see the tests above)."""
+    compiled = duckdb_files._compiled
+    seen: list[tuple[str, list[Any]]] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    params = next(p for sql, p in seen if "planc_rows_aged" in sql)
+    assert with_created.actuals is not None
+    closed = fold.GroupedAggregator(
+        with_created, with_created.actuals, AS_OF, "x", baselines=True, where=lambda r, n: n
+    ).closed_stages()
+    assert closed  # won and lost spellings: the list the scan tests
+    runs = [i for i in range(len(params)) if params[i : i + len(closed)] == closed]
+    assert len(runs) == 1
+
+
 def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     plan: Plan, tmp_path: Path
 ) -> None:

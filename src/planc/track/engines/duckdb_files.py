@@ -160,8 +160,8 @@ def _load(
     )
     # one scan: each row's values parsed and keyed once, every set but the accounts grouped
     # from it (a UNION ALL over one streamed CTE) into a small temporary table
-    typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
-    typed_roles = _typed_roles(typed, roles)
+    typed = sa.select(*q.role_values(roles).values()).select_from(table).subquery(TYPED)
+    typed_roles = q.roles_of(typed, roles)
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
     # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
@@ -209,35 +209,6 @@ def _load(
 _NAMES = frozenset({"owner", "product", "stage", "account", "key"})
 _SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
 _DAYS = frozenset({"first_day", "last_day", "last_created"})
-
-
-_ROLE_FIELDS = (
-    "owner",
-    "day",
-    "amount",
-    "missing_amount",
-    "product",
-    "stage",
-    "account",
-    "key",
-    "created",
-    "bad_day",
-    "bad_amount",
-    "bad_created",
-    "places",
-)
-
-
-def _typed_values(roles: q.Roles) -> dict[str, Any]:
-    """Each role's parsed value, labelled by its field: what the typed table holds."""
-    found = {name: getattr(roles, name) for name in _ROLE_FIELDS}
-    return {name: expr.label(name) for name, expr in found.items() if expr is not None}
-
-
-def _typed_roles(table: sa.FromClause, roles: q.Roles) -> q.Roles:
-    """The roles again, as plain columns of the typed rows."""
-    present = {name: table.c[name] for name in _ROLE_FIELDS if getattr(roles, name) is not None}
-    return q.Roles(**present)
 
 
 # Names the fold maps through lookup tables: fetched as codes into their distinct values
