@@ -177,17 +177,18 @@ def _load(
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
     keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
+    layout = q.fanout_layout(sorted(available)) if STREAMS_CTES else None
     names = _name_codes(connection, [role for role in CODED if role in mapping.columns])
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, grouped, which, available, names)
+        return _set_rows(connection, grouped, which, available, names, layout)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts and q.FIRST_DEALS in available:
-        _accounts_from_sets(connection, grouped, aggregator, ledger)
+        _accounts_from_sets(connection, grouped, aggregator, ledger, layout)
     elif sets.accounts:
         _accounts(connection, typed, typed_roles, window, aggregator, ledger)
     if sets.pipeline:
@@ -237,6 +238,7 @@ def _set_rows(
     which: int,
     available: set[int],
     names: dict[str, list[Any]],
+    layout: dict[int, dict[str, str]] | None,
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
@@ -249,9 +251,10 @@ def _set_rows(
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
     source: Any = grouped
+    columns = q.stored(which, grouped, layout)
     wanted = (*q.SET_KEYS[which], *(name for name in q.AGGREGATES if name in q.NEEDED[which]))
-    for name in wanted:
-        column = grouped.c[name]
+    for name in (name for name in wanted if name in columns):
+        column = columns[name]
         expr: Any
         if name in names:
             codes = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
@@ -409,7 +412,11 @@ RANKS = "planc_owner_ranks"  # the file's owners in DuckDB's order (first deals'
 
 
 def _accounts_from_sets(
-    connection: Any, grouped: sa.TableClause, aggregator: GroupedAggregator, ledger: Ledger
+    connection: Any,
+    grouped: sa.TableClause,
+    aggregator: GroupedAggregator,
+    ledger: Ledger,
+    layout: dict[int, dict[str, str]] | None,
 ) -> None:
     """The won deals' accounts from the scan's ACCOUNT_SUMS and FIRST_DEALS sets (no second
     read of the file): the groups of the won stages the ledger found, the sums added up again
@@ -418,17 +425,22 @@ def _accounts_from_sets(
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
-    c = grouped.c
+    c = q.stored(q.ACCOUNT_SUMS, grouped, layout)
+    first = q.stored(q.FIRST_DEALS, grouped, layout)
 
     def won(which: int) -> list[Any]:
-        conditions: list[Any] = [c.set_ == which]
+        conditions: list[Any] = [grouped.c.set_ == which]
         if ledger.won_stages is not None:
             stages: Any = sa.bindparam(f"won_{which}", list(ledger.won_stages), expanding=True)
-            conditions.append(c.stage.in_(stages))
+            conditions.append(grouped.c.stage.in_(stages))
         return conditions
 
-    keys = (c.owner.label("owner"), c.account.label("account"), c.account_month)
-    amount = sa.func.coalesce(sa.func.sum(c.amount), 0)
+    keys = (
+        c["owner"].label("owner"),
+        c["account"].label("account"),
+        c["account_month"].label("account_month"),
+    )
+    amount = sa.func.coalesce(sa.func.sum(c["amount"]), 0)
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
     sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
@@ -440,9 +452,9 @@ def _accounts_from_sets(
         _add_exact_accounts(aggregator, exact, ledger.scale)
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     firsts = sa.select(
-        c.account.label("account"),
-        c.owner.label("owner"),
-        sa.cast(c.first_day - epoch, sa.BigInteger).label("day"),
+        first["account"].label("account"),
+        first["owner"].label("owner"),
+        sa.cast(first["first_day"] - epoch, sa.BigInteger).label("day"),
     ).where(*won(q.FIRST_DEALS))
     found = _numpy(connection, firsts)
     aggregator.add_first_deals(  # each account's earliest of its stages' first deals
