@@ -729,3 +729,60 @@ def test_account_months_map_to_slots_through_a_table_or_unique(plan: Plan) -> No
     for months in (narrow, wide, np.zeros(0, dtype=np.int64)):
         expected = [aggregator.slot_of.get(m, -1) for m in months.tolist()]
         assert aggregator._month_slots(months).tolist() == expected
+
+
+def _sample_parquet(tmp_path: Path) -> Path:
+    """The sample as typed Parquet, made by DuckDB (dates as DATE, amounts DECIMAL(12, 2))."""
+    import duckdb
+
+    parquet = tmp_path / "sample.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * REPLACE (CAST(close_value AS DECIMAL(12, 2)) AS close_value) "
+            f"FROM read_csv('{SAMPLE}', types={{'close_value': 'VARCHAR'}})) "
+            f"TO '{parquet}' (FORMAT parquet)"
+        )
+    return parquet
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_the_no_account_key_is_left_out_with_the_same_output(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 2017-Q3 plan maps an account but no metric counts accounts: the scan does not key
+    rows by a missing account (no trim of the account per row). Every output format is byte
+    for byte what it is with the key computed, and the actuals are the pandas reader's."""
+    path = SAMPLE if suffix == "csv" else _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    compiled = duckdb_files._compiled
+    seen: list[str] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found[0])
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+
+    def outputs() -> list[str]:
+        found = []
+        for output in ("text", "json", "markdown", "csv"):
+            args = ["track", str(PLAN), "--actuals", str(path), "--as-of", str(AS_OF)]
+            result = CliRunner().invoke(cli, [*args, "--format", output])
+            assert result.exit_code == 0, result.output
+            found.append(result.output)
+        return found
+
+    trimmed = re.compile(r"trim\(\w+\.account\)")  # the no-account key's test
+    skipped = outputs()
+    assert seen and not any(trimmed.search(sql) for sql in seen)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    loaded = _through_duckdb(path, with_created)
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name)
+    assert loaded is not None and loaded.actuals == by_pandas.actuals
+    seen.clear()
+    monkeypatch.setattr(duckdb_files, "_read_passes", lambda _: {"no_account": True})
+    computed = outputs()
+    assert any(trimmed.search(sql) for sql in seen)  # the key computed this time
+    assert skipped == computed

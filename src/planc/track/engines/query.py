@@ -275,6 +275,7 @@ class Plan:
     pipeline: bool = False
     account_groups: bool = True  # False: the caller groups the accounts itself (DuckDB)
     account_scan: bool = False  # ACCOUNT_SUMS and FIRST_DEALS (DuckDB's fanout_query only)
+    no_account: bool = True  # the LEDGER's no-account key (read when a metric counts accounts)
 
     @property
     def sets(self) -> tuple[int, ...]:
@@ -308,7 +309,7 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
     negative = _flag(roles.amount < 0)
     no_account = (
         _flag(sa.or_(roles.account.is_(None), sa.func.trim(roles.account) == ""))
-        if plan.accounts and roles.account is not None
+        if plan.accounts and plan.no_account and roles.account is not None
         else sa.literal(0)
     )
     columns: dict[str, Expr] = {
