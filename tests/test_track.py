@@ -937,3 +937,106 @@ class TestArrowReader:
         by_arrow, by_pandas, _ = self._both(monkeypatch, export, plan, date(2027, 1, 20))
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
         assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
+
+
+_AMOUNT_TEXTS = [
+    *("0", "7", "100", "100.5", "100.50", "0.05", "12.", ".5", "007", "29999.99"),
+    *("123456789012345", "1234567890.12345", "1.123456", "99999999999.9999"),
+    *("1234567890123456", "1.1234567", "", " ", " 12", "12 ", "+5", "-5", "1e3", "1E3"),
+    *(".", "1.2.3", "12a", "١٢", "½", "12\x00", "1,000", "abc", "é", "0.0000001"),
+]
+
+
+class TestPlainAmounts:
+    """Amounts read by pyarrow are parsed from the Arrow buffers when each is plain text
+    (digits, one point): the same integers, scale and states as the exact path, which
+    still reads everything else and reports it."""
+
+    @staticmethod
+    def _exact(texts: list[str], rows: Any) -> tuple[Any, int, Any]:
+        """The exact path: distinct texts of ``rows`` parsed by _parse_amounts."""
+        import numpy as np
+
+        from planc.track import actuals
+
+        codes, values = actuals._factorize_raw(np.array(texts, dtype=object), rows)
+        scaled, scale, state = actuals._parse_amounts([*values, None], text=True)
+        return scaled[codes], scale, state[codes]
+
+    def test_plain_rows_are_the_exact_paths(self) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        from planc.track import actuals
+
+        rng = np.random.default_rng(11)
+        taken = declined = 0
+        for trial in range(600):
+            # mostly plain texts, now and then one of anything
+            # money (at most 2 places), every plain shape (scales apart: the exact path's
+            # Python integers), or anything
+            pool = (_AMOUNT_TEXTS[:11], _AMOUNT_TEXTS[:14], _AMOUNT_TEXTS)[trial % 3]
+            extra = ["", *pool] if trial % 2 else pool
+            texts = [extra[i] for i in rng.integers(0, len(extra), int(rng.integers(0, 40)))]
+            column = actuals._Column(
+                actuals._NO_CODES, [], actuals._ArrowText(pa.array(texts, type=pa.string()))
+            )
+            rows = np.flatnonzero(rng.random(len(texts)) < 0.7)
+            for empty in (False, True):
+                plain = actuals._plain_rows(column, rows, empty=empty)
+                scaled, scale, state = self._exact(texts, rows)
+                allowed = {actuals._OK, actuals._MISSING} if empty else {actuals._OK}
+                if plain is None:
+                    declined += 1
+                    continue
+                taken += 1
+                got, got_scale, is_plain = plain
+                assert set(state.tolist()) <= allowed, (texts, rows)
+                assert got_scale == scale
+                assert got.tolist() == np.where(state == actuals._OK, scaled, 0).tolist()
+                assert is_plain.tolist() == (state == actuals._OK).tolist()
+        assert taken > 250 and declined > 250  # both paths taken
+
+    def test_aggregator_amounts_alike_from_either_reader(self, tmp_path: Path) -> None:
+        """_Aggregator._amounts (won rows) and _open_amounts (open rows): the plain path's
+        results equal those of pandas' object array (the exact path) for the same texts."""
+        import numpy as np
+        import pyarrow as pa
+
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        plan = check_directory(mini_plan(tmp_path)).plan
+        assert plan is not None and plan.actuals is not None
+        rng = np.random.default_rng(5)
+        for trial in range(200):
+            pool = [*_AMOUNT_TEXTS[:14], ""] if trial % 4 else _AMOUNT_TEXTS
+            texts = [pool[i] for i in rng.integers(0, len(pool), 30)]
+            by_arrow = actuals._Column(
+                actuals._NO_CODES, [], actuals._ArrowText(pa.array(texts, type=pa.string()))
+            )
+            by_pandas = actuals._Column(actuals._NO_CODES, [], np.array(texts, dtype=object))
+            needed = rng.random(30) < 0.5
+            found = []
+            for column in (by_arrow, by_pandas):
+                agg = actuals._Aggregator(
+                    plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+                )
+                amounts, scale = agg._amounts(column, needed, 2)
+                opened = actuals._open_amounts(column, ~needed)
+                found.append(
+                    (
+                        amounts.tolist(),
+                        str(amounts.dtype),
+                        scale,
+                        agg.failed,
+                        _canonical(agg.bad_amounts),
+                        _canonical(agg.no_amount),
+                        _canonical(agg.negative_amounts),
+                        _canonical(agg.exponent_amounts),
+                        [a.tolist() for a in opened[:2]],
+                        str(opened[0].dtype),
+                        opened[2],
+                    )
+                )
+            assert found[0] == found[1], texts

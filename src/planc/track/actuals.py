@@ -715,7 +715,9 @@ def _arrow_csv_chunks(
         if handle.readline().count(b'"') % 2:
             raise _ArrowDeclined("a quoted header field spans lines")
         handle.seek(0)
-        reader = _arrow_reader(handle, len(header), delimiter, {positions[r] for r in roles})
+        # amounts as plain text: too many distinct ones to be worth a dictionary
+        coded = {positions[r] for r in roles if r != "amount"}
+        reader = _arrow_reader(handle, len(header), delimiter, coded)
         # The thread parses (pyarrow's streaming reader does it in the calling thread); this
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
         # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
@@ -855,12 +857,13 @@ def _arrow_columns(
     rows' amounts are parsed)."""
     columns = {}
     for role in roles:
-        text = table.column(f"c{positions[role] - 1}").unify_dictionaries()
+        text = table.column(f"c{positions[role] - 1}")
+        if role == "amount":
+            columns[role] = _Column(_NO_CODES, [], _ArrowText(text.combine_chunks()))
+            continue
+        text = text.unify_dictionaries()
         dictionary = text.chunk(0).dictionary
         codes = np.concatenate([_arrow_codes(chunk.indices) for chunk in text.chunks])
-        if role == "amount":
-            columns[role] = _Column(_NO_CODES, [], _ArrowText(codes, dictionary))
-            continue
         codes, order = _first_seen(codes, len(dictionary))
         values = dictionary.to_pylist()
         columns[role] = _Column(codes, [values[i] for i in order.tolist()])
@@ -892,20 +895,112 @@ def _first_seen(codes: IntArray, size: int) -> tuple[IntArray, IntArray]:
     return rank[codes], order
 
 
-@dataclass(slots=True)
-class _ArrowText:
-    """A chunk's amounts as pyarrow read them: a dictionary code per row, the dictionary."""
+# What an amount's text is, for the plain-text path (_ArrowText.plain): digits with at
+# most one point, the empty text, or anything else (which the exact path reads).
+_PLAIN, _EMPTY, _OTHER = range(3)
+_PLAIN_WIDTH = 16  # 15 digits and a point
+_POWERS: IntArray = 10 ** np.arange(19, dtype=np.int64)
 
-    codes: IntArray
-    dictionary: Any
-    values: list[str] | None = None
+
+class _ArrowText:
+    """A chunk's amounts as pyarrow read them: one text per row (an Arrow string array)."""
+
+    __slots__ = ("_bytes", "_offsets", "_values", "text")
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+        self._values: list[str] | None = None
+        self._offsets: IntArray | None = None
+        self._bytes: npt.NDArray[np.uint8] | None = None
 
     def factorize(self, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
-        codes, order = _first_seen(self.codes[rows], len(self.dictionary))
-        if self.values is None:
-            self.values = self.dictionary.to_pylist()
-        values = self.values
-        return codes, [values[i] for i in order.tolist()]
+        """Codes and distinct texts of ``rows``, in order of first appearance."""
+        if self._values is None:
+            self._values = self.text.to_pylist()
+        values = self._values
+        index: dict[str, int] = {}
+        codes = [index.setdefault(values[i], len(index)) for i in rows.tolist()]
+        return np.array(codes, dtype=np.int64), list(index)
+
+    def plain(
+        self, rows: npt.NDArray[np.intp]
+    ) -> tuple[IntArray, IntArray, npt.NDArray[np.int8]] | None:
+        """Per row of ``rows``: the digits as an integer, the decimal places and what the
+        text is (_PLAIN, _EMPTY or _OTHER), read from the Arrow buffers many rows at a time;
+        None when the column is not in the shape this reads (the exact path reads it)."""
+        if self._offsets is None:
+            import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes an _ArrowText
+
+            text = self.text
+            if text.type != pa.string() or text.null_count:
+                return None
+            buffers = text.buffers()
+            self._offsets = np.frombuffer(
+                buffers[1], dtype=np.int32, count=len(text) + 1, offset=text.offset * 4
+            ).astype(np.int64)
+            data = buffers[2] if buffers[2] is not None else b""
+            # padded: a text's next positions can be read past the last text's end
+            self._bytes = np.concatenate(
+                [np.frombuffer(data, dtype=np.uint8), np.zeros(_PLAIN_WIDTH, dtype=np.uint8)]
+            )
+        assert self._bytes is not None
+        return _plain_texts(self._offsets[rows], self._offsets[rows + 1], self._bytes)
+
+
+def _plain_texts(
+    starts: IntArray, ends: IntArray, data: npt.NDArray[np.uint8]
+) -> tuple[IntArray, IntArray, npt.NDArray[np.int8]]:
+    """Texts (``data[start:end]``, UTF-8, ``data`` padded with _PLAIN_WIDTH zero bytes) ->
+    (digits, decimal places, kind) per text. Plain is what :func:`_parse_amounts` reads
+    with numpy: ASCII digits (1 to 15) and at most one point, at most MAX_DECIMALS
+    digits after it. One pass per character position, over all texts at once."""
+    n = len(starts)
+    lengths = ends - starts
+    digits = np.zeros(n, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)  # digits
+    points = np.zeros(n, dtype=np.int64)
+    places = np.zeros(n, dtype=np.int64)  # digits after a point
+    other = lengths > _PLAIN_WIDTH
+    for at in range(int(min(lengths.max(initial=0), _PLAIN_WIDTH))):
+        char = data[starts + at]
+        inside = lengths > at
+        value = char - np.uint8(ord("0"))  # wraps around below "0": not a digit
+        digit = (value < 10) & inside
+        point = (char == ord(".")) & inside
+        other |= inside & ~digit & ~point
+        digits = np.where(digit, digits * 10 + value, digits)
+        count += digit
+        places += digit & (points > 0)
+        points += point
+    plain = ~other & (points <= 1) & (count >= 1) & (count <= 15) & (places <= MAX_DECIMALS)
+    kind = np.where(plain, _PLAIN, np.where(lengths == 0, _EMPTY, _OTHER)).astype(np.int8)
+    return np.where(plain, digits, 0), np.where(plain, places, 0), kind
+
+
+def _plain_rows(
+    column: _Column, rows: npt.NDArray[np.intp], *, empty: bool
+) -> tuple[IntArray, int, npt.NDArray[np.bool_]] | None:
+    """The amounts of ``rows`` when each is plain text (or, with ``empty``, the empty
+    text): as integers of 10**-scale units (0 for an empty one), the scale (the most
+    places of a plain one) and which are plain; exactly what :func:`_parse_amounts` makes
+    of them. None when one is anything else, or the integers may not fit int64: the exact
+    path reads those (and reports what is wrong)."""
+    if not isinstance(column.raw, _ArrowText):
+        return None
+    parsed = column.raw.plain(rows)
+    if parsed is None:
+        return None
+    digits, places, kind = parsed
+    plain = kind == _PLAIN
+    if not (plain | (kind == _EMPTY) if empty else plain).all():
+        return None
+    places = places[plain]
+    scale = int(places.max(initial=0))
+    if scale - int(places.min(initial=scale)) + 15 > 18:  # _parse_amounts' "fits"
+        return None
+    scaled = np.zeros(len(rows), dtype=np.int64)
+    scaled[plain] = digits[plain] * _POWERS[scale - places]
+    return scaled, scale, plain
 
 
 def _factorize_raw(raw: Any, rows: npt.NDArray[np.intp]) -> tuple[IntArray, list[Any]]:
@@ -1175,6 +1270,14 @@ def _open_amounts(
     """
     at = np.flatnonzero(rows)
     n = len(rows)
+    plain = _plain_rows(column, at, empty=True)
+    if plain is not None:  # plain or empty texts: the exact path would give the same
+        scaled, scale, is_plain = plain
+        amounts = np.zeros(n, dtype=np.int64)
+        amounts[at] = scaled
+        priced = np.zeros(n, dtype=bool)
+        priced[at] = is_plain
+        return amounts, priced, scale
     if column.raw is not None:
         codes, values = _factorize_raw(column.raw, at)
     else:
@@ -1634,6 +1737,12 @@ class _Aggregator:
     ) -> tuple[npt.NDArray[Any], int]:
         """Per row, the amount as an integer of 10**-scale units (0 where not needed)."""
         rows = np.flatnonzero(needed)
+        plain = _plain_rows(column, rows, empty=False)
+        if plain is not None:  # every one plain text: the exact path would give the same
+            scaled, scale, _ = plain
+            amounts = np.zeros(len(needed), dtype=np.int64)
+            amounts[rows] = scaled
+            return self._summable(amounts, scaled, rows), scale
         values: list[Any]
         if column.raw is not None:
             codes, values = _factorize_raw(column.raw, rows)
@@ -1661,11 +1770,18 @@ class _Aggregator:
                     self._note(seen, at, first_row)
         amounts = np.zeros(len(needed), dtype=scaled.dtype)
         amounts[rows] = scaled[codes]
+        return self._summable(amounts, scaled, rows), scale
+
+    @staticmethod
+    def _summable(
+        amounts: npt.NDArray[Any], scaled: npt.NDArray[Any], rows: npt.NDArray[np.intp]
+    ) -> npt.NDArray[Any]:
+        """The amounts as Python integers when their sums could overflow int64."""
         if scaled.dtype != object:
             biggest = int(np.abs(scaled).max(initial=0))
-            if biggest * max(len(rows), 1) >= _INT64_SAFE:  # sums could overflow: Python ints
-                amounts = amounts.astype(object)
-        return amounts, scale
+            if biggest * max(len(rows), 1) >= _INT64_SAFE:
+                return amounts.astype(object)
+        return amounts
 
     def _accounts(self, column: _Column | None) -> IntArray | None:
         """Per row, a stable id for the account (-1: none), the same across chunks."""
