@@ -1040,3 +1040,27 @@ class TestPlainAmounts:
                     )
                 )
             assert found[0] == found[1], texts
+
+
+def test_track_imports_no_other_command_module() -> None:
+    """`planc track` imports its own command module, not the ten others (allocate's pulls in
+    the cache writers); every command is still there, each found by its name."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from planc.cli import cli\n"
+        "cli.commands['track']\n"
+        "print(sorted(m for m in sys.modules if m.startswith('planc.cli.')))\n"
+        "print(list(cli.commands))\n"
+        "print(all(cli.commands[n].name == n for n in cli.commands))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert found[0] == "['planc.cli.options', 'planc.cli.track']"
+    names = ["check", "explain", "rules", "schema", "export", "import", "render", "allocate"]
+    names += ["init", "diff", "propose", "codeowners", "comment", "track", "backtest", "lsp"]
+    assert found[1] == str(names)
+    assert found[2] == "True"
