@@ -1064,3 +1064,42 @@ def test_track_imports_no_other_command_module() -> None:
     names += ["init", "diff", "propose", "codeowners", "comment", "track", "backtest", "lsp"]
     assert found[1] == str(names)
     assert found[2] == "True"
+
+
+def test_first_seen_looks_past_the_first_rows() -> None:
+    """_first_seen reads the first rows first; values that first occur later (or only in
+    the rest) still come in pandas.factorize's order."""
+    import numpy as np
+    import pandas as pd
+
+    from planc.track import actuals
+
+    rng = np.random.default_rng(3)
+    head = actuals._FIRST_ROWS
+    for size, n in ((3, head * 3), (300, head * 4), (30_000, head * 5), (50, head - 1)):
+        codes = rng.integers(0, size, n)
+        codes[: min(head, n)] %= max(size // 2, 1)  # half the values only after the first rows
+        new, old = actuals._first_seen(codes, size + 2)
+        expected, uniques = pd.factorize(codes)
+        assert new.tolist() == expected.tolist(), size
+        assert old.tolist() == uniques.tolist(), size
+
+
+def test_account_ids_by_written_text_as_by_trimmed_name(tmp_path: Path) -> None:
+    """Accounts are looked up by the text as written first; ids, names and order are those
+    of the trimmed names, across chunks, whatever the spelling's padding."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+    chunks = [["N", " N", "", "Acme", "  "], ["Acme ", "N", "Zed", "", " Zed "], ["Zed", "Q"]]
+    got = []
+    for values in chunks:
+        column = actuals._Column(np.arange(len(values) + 1) - 1, values)  # one missing row
+        got.append(agg._accounts(column).tolist())
+    assert agg.account_names == ["N", "Acme", "Zed", "Q"]
+    assert got == [[-1, 0, 0, -1, 1, -1], [-1, 1, 0, 2, -1, 2], [-1, 2, 3]]

@@ -882,12 +882,20 @@ def _arrow_codes(indices: Any) -> IntArray:
     return values.astype(np.int64)
 
 
+_FIRST_ROWS = 1 << 13
+
+
 def _first_seen(codes: IntArray, size: int) -> tuple[IntArray, IntArray]:
     """Dictionary codes (``0 <= code < size``) renumbered in order of first appearance, and
     the old code of each new one: the numbering ``pandas.factorize`` gives."""
     n = len(codes)
     first = np.full(size, n, dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    # Most values show up in the first rows: look there, and at the rest only when a
+    # value that occurs was not seen there (a count per value says which occur).
+    head = min(n, _FIRST_ROWS)
+    np.minimum.at(first, codes[:head], np.arange(head, dtype=np.int64))
+    if head < n and (np.bincount(codes, minlength=size)[first == n] > 0).any():
+        np.minimum.at(first, codes[head:], np.arange(head, n, dtype=np.int64))
     present = np.flatnonzero(first < n)
     order = present[np.argsort(first[present], kind="stable")]
     rank = np.full(size, -1, dtype=np.int64)
@@ -1372,7 +1380,8 @@ class _Aggregator:
             kept |= set(self.per.last_year)
         self.account_slot = np.array([m in kept for m in self.slots] + [False], dtype=bool)
         self._matchers(plan, mapping)
-        self.account_id: dict[str, int] = {}
+        self.account_id: dict[str, int] = {}  # by the trimmed name
+        self.account_written: dict[str, int] = {}  # by the text as an export wrote it
         self.account_names: list[str] = []
         self._reset_results()
         self.pipe = (
@@ -1788,14 +1797,19 @@ class _Aggregator:
         if column is None:
             return None
         values = column.values
-        if all(type(v) is str for v in values):  # a CSV's: compare as written, but trimmed
-            names = [v.strip() for v in values]
-        else:
-            names = ["" if _missing(v) else _text(v).strip() for v in values]
-        known = self.account_id
-        ids = np.fromiter((known.get(n, -1) for n in names), dtype=np.int64, count=len(names))
+        # a CSV's texts as written (each chunk has most of them again): their ids at once
+        written = self.account_written
+        ids = np.fromiter(
+            (written.get(v, -1) if type(v) is str else -1 for v in values),
+            dtype=np.int64,
+            count=len(values),
+        )
         for index in np.flatnonzero(ids < 0).tolist():
-            name = names[index]
+            value = values[index]
+            if type(value) is str:  # a CSV's: compare as written, but trimmed
+                name = value.strip()
+            else:
+                name = "" if _missing(value) else _text(value).strip()
             if not name:
                 continue
             found = self.account_id.get(name)
@@ -1803,6 +1817,8 @@ class _Aggregator:
                 found = self.account_id[name] = len(self.account_names)
                 self.account_names.append(name)
             ids[index] = found
+            if type(value) is str:
+                written[value] = found
         return np.append(ids, -1)[column.codes]
 
     def _sum_won(
