@@ -1103,3 +1103,38 @@ def test_account_ids_by_written_text_as_by_trimmed_name(tmp_path: Path) -> None:
         got.append(agg._accounts(column).tolist())
     assert agg.account_names == ["N", "Acme", "Zed", "Q"]
     assert got == [[-1, 0, 0, -1, 1, -1], [-1, 1, 0, 2, -1, 2], [-1, 2, 3]]
+
+
+def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
+    """Each account's first counted row (earliest day, the earlier row on a tie) across
+    chunks: the same rep and day as a row-by-row reference."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(9)
+    for trial in range(40):
+        agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+        accounts = int(rng.integers(1, 60))
+        agg.account_names = [f"A{i}" for i in range(accounts)]
+        best: dict[int, tuple[int, int]] = {}  # account -> (day, rep), row by row
+        for _chunk in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(0, 200))
+            account = rng.integers(-1, accounts, n)
+            day = rng.integers(0, 30, n) + 739_000
+            rep = rng.integers(0, 5, n)
+            mask = (rng.random(n) < 0.7) & (account >= 0)
+            agg._first_deals(mask, day, account, rep)
+            for row in np.flatnonzero(mask).tolist():
+                a, d = int(account[row]), int(day[row])
+                if a not in best or d < best[a][0]:
+                    best[a] = (d, int(rep[row]))
+        got = {
+            a: (int(agg.first_day[a]), int(agg.first_rep[a]))
+            for a in range(len(agg.first_day))
+            if agg.first_rep[a] != actuals.UNMAPPED
+        }
+        assert got == best, trial

@@ -1886,16 +1886,14 @@ class _Aggregator:
         days = day[rows]
         earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(earliest, accounts, days)
-        hit = days == earliest[accounts]
-        codes, uniques = _factorize_ints(accounts[hit])
-        # codes count up in order of first appearance: a new code is a new running maximum
-        top = np.maximum.accumulate(codes)
-        first = np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))
-        unique_accounts = np.asarray(uniques, dtype=np.int64)
-        better = earliest[unique_accounts] < self.first_day[unique_accounts]
-        chosen = unique_accounts[better]
+        # of an account's rows on its earliest day, the first (account ids are dense)
+        hit = rows[days == earliest[accounts]]
+        first = np.full(size, len(account), dtype=np.int64)
+        np.minimum.at(first, account[hit], hit)
+        present = np.flatnonzero(first < len(account))
+        chosen = present[earliest[present] < self.first_day[present]]
         self.first_day[chosen] = earliest[chosen]
-        self.first_rep[chosen] = rep[rows[hit][first[better]]]
+        self.first_rep[chosen] = rep[first[chosen]]
 
     # -- the result --
 
