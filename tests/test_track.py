@@ -1138,3 +1138,41 @@ def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
             if agg.first_rep[a] != actuals.UNMAPPED
         }
         assert got == best, trial
+
+
+def test_account_sums_by_rep_and_month_as_a_dict_would(tmp_path: Path) -> None:
+    """The (rep, month) -> {account: amount} maps summed from the chunks' parts (scales
+    apart, Python integers past int64) equal sums made one by one."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(4)
+    for trial in range(30):
+        agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+        groups = len(agg.reps) * len(agg.slots)
+        expected: dict[tuple[str, int], dict[int, Any]] = {}
+        parts = []
+        for _part in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(0, 300))
+            group = rng.integers(0, groups, n)
+            account = rng.integers(0, 7, n)
+            scale = int(rng.integers(0, 3))
+            values: Any = rng.integers(0, 10**6, n)
+            if trial % 5 == 0:
+                values = values.astype(object) * 10**15  # past int64 once scaled
+            parts.append(((group << 32) | account, values, scale))
+        top = max(scale for _, _, scale in parts)
+        for key, values, scale in parts:
+            for k, v in zip(key.tolist(), values.tolist(), strict=True):
+                rep, slot = divmod(k >> 32, len(agg.slots))
+                cell = expected.setdefault((agg.reps[rep], agg.slots[slot]), {})
+                cell[k & 0xFFFFFFFF] = cell.get(k & 0xFFFFFFFF, 0) + v * 10 ** (top - scale)
+        agg.account_parts = parts
+        found, scale = agg._account_maps()
+        assert scale == top
+        assert {key: dict(found[key]) for key in found} == expected, trial
+        assert list(found) == sorted(found, key=lambda k: (agg.reps.index(k[0]), k[1]))
