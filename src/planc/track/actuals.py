@@ -8,17 +8,19 @@ row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
 
 How it stays fast: every column comes as codes into its distinct values. A
-UTF-8 CSV is read by pyarrow's CSV reader, which dictionary-encodes the mapped
-columns as it parses them (a thread parses the next chunk while this one is
-summed); anything it refuses is read again by pandas' C parser, the reference,
-which reports it. Neither makes a Python string per cell: planc looks at each
-distinct value once (a few hundred owners, a few hundred dates, some thousands
-of amounts) and maps whole columns with numpy lookups.
+UTF-8 CSV is read by pyarrow's CSV reader, which dictionary-encodes names,
+stages and dates as it parses them (a thread parses the next chunk while this
+one is summed; accounts are encoded here, once per chunk); anything it refuses
+is read again by pandas' C parser, the reference, which reports it. Neither
+makes a Python string per cell: planc looks at each distinct value once (a few
+hundred owners, a few hundred dates, some thousands of amounts) and maps whole
+columns with numpy lookups.
 
 How it stays exact: an amount is parsed from its text with ``Decimal``, once
 per distinct value, and scaled to an integer number of its smallest unit
-(cents for ``1054.37``); sums are integer sums, turned back into ``Decimal`` at
-the end. Binary floats never touch an amount from a CSV. pandas infers a
+(cents for ``1054.37``); pyarrow's plain amounts (digits, one point) are read
+as such integers straight from its buffers, many rows at a time. Sums are
+integer sums, turned back into ``Decimal`` at the end. Binary floats never touch an amount from a CSV. pandas infers a
 numeric type for a categorical column whose values all look like numbers: for
 amounts, whole numbers are kept (an integer is exact) and anything else makes
 planc read the column again as text; for names and dates any inferred type
