@@ -593,6 +593,46 @@ class TestBegunBeforeTheCheck:
         assert report.kept > 0 and self.leftovers(renders) == []
         assert site_files(renders.site) == site_files(self.full(renders))
 
+    def test_the_record_is_read_once(
+        self, renders: Renders, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # begin_render read it to check the old pages; the render takes it from there
+        names: list[str] = []
+        real = UnitCache.get_record
+
+        def spied(self: UnitCache, name: str) -> Any:
+            names.append(name)
+            return real(self, name)
+
+        monkeypatch.setattr(UnitCache, "get_record", spied)
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        written, changed = renders.again()
+        assert {"reps/ann.html", "reps/bob.html"} <= changed
+        assert "reps/li-wei.html" not in written
+        assert names.count(_record_name(renders.site)) == 1
+
+    def test_a_render_with_another_plan_since_it_began(self, renders: Renders) -> None:
+        # the same pages, other bytes: the pages linked when it began are the old ones, and
+        # the keys they are kept by come from the record they were checked against
+        begun = begin_render(renders.site, renders.cache)
+        assert begun is not None
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        render(renders.plan, renders.site, renders.cache)  # another render meanwhile
+        edit(renders.plan, "regions/north.yaml", "name: Ned Starck", "name: Ned Stark")
+        stats = PartitionStats()
+        result = check_for_render(renders.plan, renders.cache, stats)
+        report = render_site(
+            result,
+            renders.site,
+            records=renders.cache,
+            vouched=vouched(result, stats),
+            begun=begun,
+        )
+        assert report.kept > 0 and self.leftovers(renders) == []
+        assert site_files(renders.site) == site_files(self.full(renders))
+        again = render(renders.plan, renders.site, renders.cache)  # the record is right
+        assert again.kept == report.pages - 1
+
     def full(self, renders: Renders) -> Path:
         out = renders.tmp / "full-other"
         render(renders.plan, out, None)
