@@ -775,3 +775,90 @@ def test_a_failed_render_reaps_the_index_child_before_removing_its_folder(
         render(renders.plan, renders.site, renders.cache)
     assert multiprocessing.active_children() == []  # reaped, not left to the exit
     assert sorted(p.name for p in renders.tmp.iterdir() if p.name.startswith(".site.")) == []
+
+
+class TestTheEditedFileIsFoundByItsPlace:
+    """A unit the cache does not hold: its file is found by hashing the file asked for at
+    that place first (the compile asks in the sources' order), the others only if needed."""
+
+    class Missing:
+        """A store that holds no unit and no record."""
+
+        def get(self, digest: str) -> Any:
+            return None
+
+        def get_text(self, name: str) -> Any:
+            return None
+
+    @pytest.fixture
+    def hashed(self, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        from planc.site import checked
+
+        paths: list[str] = []
+        real = checked.unit_digest
+
+        def spied(path: str, data: bytes, max_bytes: int) -> str:
+            paths.append(path)
+            return real(path, data, max_bytes)
+
+        monkeypatch.setattr(checked, "unit_digest", spied)
+        return paths
+
+    def sources(self) -> list[Any]:
+        from planc.core.source import SourceFile
+
+        return [SourceFile(f"{name}.yaml", f"{name}: 1\n".encode()) for name in "abcd"]
+
+    def test_in_order(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digests = [unit_digest(s.path, s.data, DEFAULT_MAX_BYTES) for s in sources]
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        for source, digest in zip(sources, digests, strict=True):
+            assert puts._source_of(digest, puts._asked) is source
+            puts._asked += 1
+        assert hashed == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]  # each once
+
+    def test_asked_for_the_third_file_only(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digest = unit_digest("c.yaml", sources[2].data, DEFAULT_MAX_BYTES)
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        assert puts._source_of(digest, 2) is sources[2]
+        assert hashed == ["c.yaml"]
+
+    def test_another_order(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digest = unit_digest("a.yaml", sources[0].data, DEFAULT_MAX_BYTES)
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        assert puts._source_of(digest, 2) is sources[0]  # guessed wrong: found all the same
+        assert hashed == ["c.yaml", "a.yaml"]
+        assert puts._source_of("0" * 40, 3) is None  # no such file: every file hashed once
+        assert sorted(hashed) == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+
+    def test_the_render_hashes_one_file_for_the_edited_one(
+        self, renders: Renders, hashed: list[str]
+    ) -> None:
+        # quarter.yaml, regions/north.yaml, regions/south.yaml: the last one edited, the
+        # two before it not hashed again
+        edit(
+            renders.plan,
+            "regions/south.yaml",
+            "[200000, 230000, 280000]",
+            "[210000, 220000, 280000]",
+        )
+        hashed.clear()
+        _, changed = renders.again()
+        assert "reps/li-wei.html" in changed
+        south = str(renders.plan / "regions" / "south.yaml")
+        assert hashed == [south]  # the full render beside it makes no unit digest here
