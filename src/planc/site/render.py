@@ -1367,8 +1367,9 @@ def prepare() -> None:
     code_digest()
 
 
+# Not the index's: one process renders it (mostly a forked child, beside the pages' keys),
+# and compiling it there keeps 0.04 s off the parent.
 _TEMPLATES = (
-    "index.html.j2",
     "node.html.j2",
     "rep.html.j2",
     "base.html.j2",
