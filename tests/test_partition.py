@@ -536,9 +536,9 @@ def test_the_checks_of_one_recompiled_file_on_both_cores_find_the_same(
         forks.append(both_cores)
         return real_shared(tasks, both_cores, first)
 
-    def alone(*args: Any) -> Any:
-        found = real_result(*args)
-        results.append((found, real_result(*args[:-1], False)))
+    def alone(*args: Any, **kwargs: Any) -> Any:
+        found = real_result(*args, **kwargs)
+        results.append((found, real_result(*args[:-1], False, **kwargs)))
         return found
 
     monkeypatch.setattr("planc.checks.partition._shared", spy)
@@ -730,3 +730,92 @@ def test_a_unit_without_a_store_is_compile_units_but_its_digest() -> None:
         assert unhashed.diagnostics == plain.diagnostics
         seen.add((plain.data is None, bool(plain.traps), len(plain.diagnostics) > 0))
     assert len(seen) >= 3
+
+
+_PERSON_NAME = re.compile(rb"^  - \{id: [\w-]+, name: ([^,]+),", re.MULTILINE)
+_DUE = re.compile(rb"^    due: (\d{4})-", re.MULTILINE)
+
+
+def _rename_a_person(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    """A person's name (a rep's node shows it): the rest of the file changes (-1: the
+    file is loaded whole, its teams' values kept)."""
+    _, tail = _teams_of(data)
+    spot = rng.choice(list(_PERSON_NAME.finditer(data, tail)))
+    return data[: spot.start(1)] + b"Renamed " + data[spot.start(1) :], -1
+
+
+def _an_action_on_a_day_that_does_not_exist(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    _, tail = _teams_of(data)
+    spot = rng.choice(list(_DUE.finditer(data, tail)))
+    end = data.index(b"\n", spot.start(1))
+    return data[: spot.start(1)] + b"2027-02-30" + data[end:], -1
+
+
+def _a_rep_of_a_later_team_twice(data: bytes, rng: random.Random) -> tuple[bytes, int]:
+    """The first team seats a rep of a later team that does not change: a duplicate."""
+    teams, _ = _teams_of(data)
+    later = teams[rng.randrange(1, len(teams))]
+    seats = [m.start() for m in _REP.finditer(data, *later)]
+    cut = data[seats[0] : ([*seats[1:], later[1]])[0]]
+    at = data.index(b"      reps:\n", teams[0][0]) + len(b"      reps:\n")
+    return data[:at] + cut + data[at:], 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _number_in_a_team,
+        _move_a_rep,
+        _rename_a_team,
+        _add_a_team,
+        _remove_a_team,
+        _break_a_team,
+        _a_yaml_error_in_a_team,
+        _rename_a_person,
+        _an_action_on_a_day_that_does_not_exist,
+        _a_rep_of_a_later_team_twice,
+    ],
+)
+def test_team_edits_in_memory_reuse_values_and_model_pieces_like_the_full_compile(
+    edit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In memory (the language server's store) an edit reuses the decoded values of the
+    teams it did not change and the model's pieces built from them (partition.TeamValues,
+    model.BuildMemo): the diagnostics are still the full compile's, edit after edit."""
+    from planc.core import model
+
+    made: list[Any] = []
+    real_made = model._Made
+
+    def counted(*args: Any) -> Any:
+        made.append(args[0])
+        return real_made(*args)
+
+    monkeypatch.setattr(model, "_Made", counted)
+    plan = _generate(tmp_path / "plan", 300, 4, 3)
+    store = MemoryStore()
+    rng = random.Random(edit.__name__)
+    assert assert_same(plan, store).fallback is None  # type: ignore[arg-type]
+    region = sorted((plan / "regions").glob("*.yaml"))[0]
+    region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+    assert str(region) not in assert_same(plan, store).teams  # type: ignore[arg-type]
+    for step in range(4):
+        data, changed = edit(region.read_bytes(), rng)
+        region.write_bytes(data)
+        made.clear()
+        stats = assert_same(plan, store)  # type: ignore[arg-type]
+        if changed is None:
+            assert str(region) not in stats.teams
+            region.write_bytes(_generate(tmp_path / "again", 300, 4, 3).joinpath(
+                "regions", region.name).read_bytes())  # fmt: skip
+            assert_same(plan, store)  # type: ignore[arg-type]
+            continue
+        if changed < 0:  # the rest of the file changed: loaded whole, then a team edited
+            assert str(region) not in stats.teams
+            region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
+            assert len(assert_same(plan, store).teams[str(region)]) == 1  # type: ignore[arg-type]
+            continue
+        assert len(stats.teams[str(region)]) == changed, stats.teams
+        if edit is _number_in_a_team and step:
+            # the edited team alone was built again (people, actions, other teams reused)
+            assert len(made) == 1 and isinstance(made[0], dict), made
