@@ -819,3 +819,68 @@ def test_team_edits_in_memory_reuse_values_and_model_pieces_like_the_full_compil
         if edit is _number_in_a_team and step:
             # the edited team alone was built again (people, actions, other teams reused)
             assert len(made) == 1 and isinstance(made[0], dict), made
+
+
+def _exactly(value: Any) -> Any:
+    """A value with every type and every Decimal's digits and exponent spelt out."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return ("dict", [(k, _exactly(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_exactly(v) for v in value])
+    if isinstance(value, Decimal):
+        return ("Decimal", value.as_tuple())
+    return (type(value).__name__, value)
+
+
+def _region_values_read_back(path: Path) -> tuple[Any, Any] | None:
+    """A clean region file's values, and the values an edit reads back from its team record."""
+    from planc.core import chunks
+
+    source = SourceFile(str(path), path.read_bytes())
+    unit = compile_unit(source, SpanResolver({source.path: source}))
+    split = chunks.split_region(source.data)
+    if unit.data is None or unit.diagnostics or split is None or unit.data["kind"] != "region":
+        return None
+    sums = partition._Digests.of(split)
+    record = partition._teams_record(unit, split, sums, None, None)
+    if record is None:
+        return None
+    expected = _exactly(unit.data)
+    again = partition._from_record_values(unit, record, sums, partition.TeamValues())
+    assert again.data is not unit.data  # read back from the record, not the same unit
+    return expected, _exactly(again.data)
+
+
+def test_a_region_files_values_read_back_from_its_team_record_are_the_same(
+    tmp_path: Path,
+) -> None:
+    """What the language server builds the model from after a whole-file load (the team
+    record's values, shared with the next edits) is the file's values exactly: the same
+    types, the same Decimals to the digit and exponent, in every case and generated plan."""
+    seen = 0
+    for number, case in enumerate(all_cases()):
+        plan = tmp_path / f"case{number}"
+        shutil.copytree(FIXTURE, plan)
+        for edit in case.edits:
+            try:
+                apply_edit(plan, edit)
+            except Exception:  # noqa: BLE001 - an edit for another command (exports...)
+                continue
+        for path in sorted(plan.rglob("*.yaml")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            found = _region_values_read_back(path)
+            if found is not None:
+                assert found[0] == found[1], (case.id, path)
+                seen += 1
+        shutil.rmtree(plan)
+    for seed in (1, 2):
+        plan = _generate(tmp_path / f"generated{seed}", 300, 12, seed)
+        for path in sorted((plan / "regions").glob("*.yaml")):
+            found = _region_values_read_back(path)
+            if found is not None:
+                assert found[0] == found[1], path
+                seen += 1
+    assert seen > 100

@@ -1405,6 +1405,8 @@ def _region_job(index: int) -> _Done:
         # same head and tail as the last record when its teams were reused
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
+        if record is not None and texts is None and job.values is not None:
+            unit = _from_record_values(unit, record, sums, job.values)
     resolver = (
         chunks.ChunkSpans(source, split) if split is not None or (fits and not wanted) else None
     )
@@ -1425,6 +1427,25 @@ def _region_job(index: int) -> _Done:
     memo = job.values.model if job.values is not None else None
     result = region_result(job.quarter, unit, source, job.checks, run, resolver, both, memo=memo)
     return result, record, fresh
+
+
+def _from_record_values(
+    unit: FileUnit, record: str, sums: _Digests, values: TeamValues
+) -> FileUnit:
+    """A whole-file unit whose team record was just made, with the values an edit will read
+    back from that record (:class:`TeamValues`): the model is then built from the values the
+    next edit shares, so that edit rebuilds only the team it changes. The values are the
+    same: the record's JSON keeps every number exactly (digits and exponent), and strings,
+    integers and booleans as they are. Where the record does not read back, ``unit``."""
+    parsed = _TeamsRecord.parse(record, unit.path)
+    if parsed is None or unit.diagnostics or unit.traps:
+        return unit
+    texts = [text for _, text in parsed.teams]
+    try:
+        data = values.unit_data(unit.path, parsed.rest, sums.teams, texts, [])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
+        return unit
+    return unit if data is None else FileUnit(unit.path, unit.digest, data, ())
 
 
 def _unit_unhashed(source: SourceFile, max_bytes: int) -> FileUnit:
