@@ -139,13 +139,15 @@ class TeamValues:
 
     FILES = 4
 
-    __slots__ = ("_files", "model")
+    __slots__ = ("_files", "model", "spans")
 
     def __init__(self) -> None:
         # path -> (rest text, rest value, {chunk digest: team value})
         self._files: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
         # the model's pieces made of these values (reused while the values are the same)
         self.model = BuildMemo()
+        # the spans of findings placed in teams (reused while a team's text and line are)
+        self.spans = chunks.TeamSpans()
 
     @staticmethod
     def usable() -> bool:
@@ -1407,8 +1409,11 @@ def _region_job(index: int) -> _Done:
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
         if record is not None and texts is None and job.values is not None:
             unit = _from_record_values(unit, record, sums, job.values)
+    spans = job.values.spans if job.values is not None else None
     resolver = (
-        chunks.ChunkSpans(source, split) if split is not None or (fits and not wanted) else None
+        chunks.ChunkSpans(source, split, spans)
+        if split is not None or (fits and not wanted)
+        else None
     )
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
