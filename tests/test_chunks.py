@@ -155,3 +155,37 @@ def test_team_spans_kept_from_edit_to_edit_are_the_whole_files(region: bytes) ->
                     loc = Loc("r.yaml", path, key)
                     assert pieces.resolve(loc) == full.resolve(loc), loc
     assert kept._teams  # something was kept (and reused by the last variant)
+
+
+def test_tail_spans_kept_from_edit_to_edit_are_the_whole_files(region: bytes) -> None:
+    """Spans in the tail (people, actions) kept while the tail's text and line stay: each
+    is the whole file's, whether the teams above changed, moved the tail, or the tail or
+    the head changed (a head with a key of the tail's is never answered from the kept)."""
+    from planc.core.chunks import TeamSpans
+
+    split = split_region(region)
+    assert split is not None
+    chunks = list(split.chunks)
+    variants = [
+        region,
+        region.replace(b"value: ", b"value: 1", 1),  # a number in a team: the tail stays
+        split.head + b"".join(chunks[1:]) + split.tail,  # a team gone: the tail moves up
+        region.replace(b"\npeople:\n", b"\npeople:\n  # a comment\n", 1),  # the tail changed
+        b"people: []\n" + region,  # the head has a key of the tail's (a duplicate)
+        region,
+    ]
+    kept = TeamSpans()
+    for data in variants:
+        source = SourceFile("r.yaml", data)
+        pieces = ChunkSpans(source, split_region(data), kept)
+        values = load_source(source).data
+        assert values is not None
+        locs = [
+            Loc("r.yaml", path, key)
+            for name in ("people", "actions", "adjustments")
+            for path in list(_paths(values.get(name, []), (name,)))[::9]
+            for key in (False, True)
+        ]
+        full = SpanResolver({"r.yaml": source})
+        assert pieces.resolve_all("r.yaml", locs) == {loc: full.resolve(loc) for loc in locs}
+    assert any(t is not None and t.spans for t in kept._tails.values())
