@@ -884,3 +884,29 @@ def test_a_region_files_values_read_back_from_its_team_record_are_the_same(
                 assert found[0] == found[1], path
                 seen += 1
     assert seen > 100
+
+
+def test_hints_kept_in_memory_follow_the_ids_of_the_plan(tmp_path: Path) -> None:
+    """A hint among every id of the plan, kept from one combine to the next in memory, is
+    chosen again when another file adds an id closer to the unknown name (and the kept one
+    comes back when it goes): each time the full compile's."""
+    plan = _generate(tmp_path / "plan", 300, 0, 11)
+    first, second = sorted((plan / "regions").glob("*.yaml"))[:2]
+    data = first.read_bytes()
+    owner = re.search(rb"\n    - id: [\w-]+\n      name: [^\n]+\n      owner: ([\w-]+)", data)
+    assert owner is not None
+    first.write_bytes(data.replace(owner.group(0), owner.group(0) + b"-zq", 1))
+    store = MemoryStore()
+    hints = []
+    before = second.read_bytes()
+    close = b"  - {id: %s-zqx, name: Close Name, role: manager}\n" % owner.group(1)
+    for text in (before, before.replace(b"\npeople:\n", b"\npeople:\n" + close, 1), before):
+        second.write_bytes(text)
+        for _ in range(2):  # the second run combines the kept results again
+            full, part, stats = both(plan, store)  # type: ignore[arg-type]
+            assert part is not None, stats.fallback
+            assert _key(part) == _key(full)
+        hints.append([d.hint for d in part.diagnostics if d.code == "PLC201"])
+    assert hints[0] == hints[2] != hints[1]
+    assert any("-zqx" in str(h) for h in hints[1])
+    assert len(store.values.hints) >= 2
