@@ -137,7 +137,7 @@ class TeamValues:
 
     Kept for the :data:`FILES` files last made so, only their last unit's values."""
 
-    FILES = 4
+    FILES = 2  # as many as warmup.MAX_FILES (~135 MB each for a 2,000-rep file)
 
     __slots__ = ("_files", "hints", "model", "spans")
 

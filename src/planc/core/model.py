@@ -1396,7 +1396,7 @@ class BuildMemo:
     Keeps, for the last :data:`FILES` files built, what their last build used or made.
     """
 
-    FILES = 4
+    FILES = 2  # as many as warmup.MAX_FILES (~135 MB each for a 2,000-rep file)
 
     __slots__ = ("_files",)
 
