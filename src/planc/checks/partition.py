@@ -1425,6 +1425,8 @@ def _region_job(index: int) -> _Done:
         reused = _unit_from_teams(source, split, sums, prior, known, job)
         if reused is not None:
             unit, texts, fresh = reused
+    # whether the unit's values are TeamValues' (shared with the last and next edits)
+    shared = unit is not None and job.values is not None and job.values.usable()
     if unit is None:
         unit = (
             compile_unit(source, SpanResolver({source.path: source}), job.max_bytes)
@@ -1439,7 +1441,9 @@ def _region_job(index: int) -> _Done:
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
         if record is not None and texts is None and job.values is not None:
+            whole = unit
             unit = _from_record_values(unit, record, sums, job.values)
+            shared = unit is not whole
     spans = job.values.spans if job.values is not None else None
     resolver = (
         chunks.ChunkSpans(source, split, spans)
@@ -1459,8 +1463,9 @@ def _region_job(index: int) -> _Done:
         _KEPT.append(unit)
         run = _keeping(run, _KEPT)
     # the model's pieces are reused only where the values are shared (a unit from the
-    # team record through ``job.values``; any other unit's values are new objects)
-    memo = job.values.model if job.values is not None else None
+    # team record through ``job.values``): any other unit's values are new objects, and
+    # its pieces would only push the edited files' out of the memo (a cold compile)
+    memo = job.values.model if job.values is not None and shared else None
     result = region_result(job.quarter, unit, source, job.checks, run, resolver, both, memo=memo)
     return result, record, fresh
 
