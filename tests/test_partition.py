@@ -927,3 +927,34 @@ def test_only_units_that_share_their_values_keep_model_pieces(tmp_path: Path) ->
         region.write_bytes(_number_in_a_team(region.read_bytes(), rng)[0])
         assert_same(plan, store)  # type: ignore[arg-type]
         assert list(store.values.model._files) == [str(region)]
+
+
+def test_hints_chosen_later_are_not_chosen_in_the_region_first(tmp_path: Path) -> None:
+    """PLC201/PLC205 of a region file get their hint in combine, among every id of the plan:
+    the region's own run leaves it empty (no difflib over its ids), the final hint is the
+    full compile's, and the other checks' hints (PLC202 here) are chosen as before."""
+    from planc.checks import refs
+
+    plan = _generate(tmp_path / "plan", 300, 0, 13)
+    region = sorted((plan / "regions").glob("*.yaml"))[0]
+    data = region.read_bytes()
+    data = re.sub(rb"(\n      owner: )([\w-]+)", rb"\1\2x", data, count=1)  # PLC201
+    data = data.replace(b"    supports: revenue\n", b"    supports: revenu\n", 1)  # PLC202
+    region.write_bytes(data)
+    source = SourceFile(str(region), data)
+    quarter = plan / "quarter.yaml"
+    qsource = SourceFile(str(quarter), quarter.read_bytes())
+    result = partition.region_result(
+        compile_unit(qsource, SpanResolver({qsource.path: qsource})),
+        compile_unit(source, SpanResolver({source.path: source})),
+        source,
+        CHECKS,
+    )
+    assert not refs.HINTS_LATER.get()  # reset after the checks
+    assert [raw[3] for raw, _ in result["unknown"]] == [""]
+    metric = [raw for raw in result["checks"] if raw[0] == "PLC202"]
+    assert metric and all("did you mean" in raw[3] for raw in metric)
+    full, part, stats = both(plan)
+    assert part is not None, stats.fallback
+    assert _key(part) == _key(full)
+    assert any(d.code == "PLC201" and d.hint for d in part.diagnostics)

@@ -360,7 +360,14 @@ def region_result(
 
 
 def _found(run: RunCheck, check: Check, plan: Plan) -> list[Diagnostic]:
-    return list(run(check, plan))
+    if check.rule.code not in _HINT_LATER:
+        return list(run(check, plan))
+    # their hints are chosen in :func:`combine` among every id of the plan (``_hints``)
+    token = refs.HINTS_LATER.set(True)
+    try:
+        return list(run(check, plan))
+    finally:
+        refs.HINTS_LATER.reset(token)
 
 
 def _shared(
