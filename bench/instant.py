@@ -2,6 +2,7 @@
 
     python bench/instant.py [--sizes 10000,50000] [--runs 3] [--workdir DIR] [--json FILE]
                             [--no-memory] [--goals 1,2,3,4,5,6]
+                            [--commands check,render,diff]
 
 For each size it generates a plan (bench/generate.py) and measures:
 
@@ -23,7 +24,8 @@ For each size it generates a plan (bench/generate.py) and measures:
   process tree (bench/measure.py: the PSS summed over planc and the children it
   forks, sampled, never below its largest process's own peak) for check, render
   and diff (two folders, and two revisions of one folder in a repository) at
-  the largest size; under 1 GiB.
+  the largest size; under 1 GiB. ``--commands render`` measures only the render
+  (``check``, ``render``, ``diff``: which of them).
 
 And once, on a 2,500-rep region file (the first region of a fresh copy of the
 10,000-rep plan): ``planc allocate --node r01 --metric collections
@@ -434,30 +436,44 @@ def _revisions(plan: Path, root: Path) -> None:
     git("commit", "-qam", "head")
 
 
-def measure_memory(reps: int, work: Path) -> dict[str, Measured]:
+MEMORY_COMMANDS = ("check", "render", "diff")
+
+
+def measure_memory(
+    reps: int, work: Path, commands: tuple[str, ...] = MEMORY_COMMANDS
+) -> dict[str, Measured]:
     """Goal 6: each command's memory, judged by ``Measured.tree_peak`` (the whole process
     tree's sampled PSS, never below the largest process's own peak): planc forks
-    (loader workers, render workers, diff's compile children)."""
+    (loader workers, render workers, diff's compile children). ``commands``: which of
+    check, render and diff (both diffs) to measure."""
     plan = work / f"plan-{reps}" / "2027-Q1"
     generate(reps, plan)
     shm = Path("/dev/shm")
     site_root = Path(tempfile.mkdtemp(prefix="planc-instant-", dir=shm if shm.is_dir() else work))
     head = work / f"head-{reps}" / "2027-Q1"
-    shutil.rmtree(head.parent, ignore_errors=True)
-    shutil.copytree(plan, head)
-    bump_one_number(plan_files(head)[-1], 1)
     repo = work / f"revisions-{reps}"
-    _revisions(plan, repo)
+    if "diff" in commands:
+        shutil.rmtree(head.parent, ignore_errors=True)
+        shutil.copytree(plan, head)
+        bump_one_number(plan_files(head)[-1], 1)
+        _revisions(plan, repo)
     diff = [*PLANC, "diff", "-f", "json"]
+    found: dict[str, Measured] = {}
     try:
-        return {
-            "check": run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"]),
-            "render": run_measured([*PLANC, "render", str(plan), "--out", str(site_root / "s")]),
-            "diff (two folders)": run_measured([*diff, "--base", str(plan), "--head", str(head)]),
-            "diff (two revisions)": run_measured(
+        if "check" in commands:
+            found["check"] = run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"])
+        if "render" in commands:
+            found["render"] = run_measured(
+                [*PLANC, "render", str(plan), "--out", str(site_root / "s")]
+            )
+        if "diff" in commands:
+            found["diff (two folders)"] = run_measured(
+                [*diff, "--base", str(plan), "--head", str(head)]
+            )
+            found["diff (two revisions)"] = run_measured(
                 [*diff, "--base", "HEAD~1", "--head", "HEAD"], cwd=repo, env=_GIT
-            ),
-        }
+            )
+        return found
     finally:
         shutil.rmtree(site_root, ignore_errors=True)
 
@@ -624,6 +640,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep (and reuse) the plans here")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--commands",
+        default=",".join(MEMORY_COMMANDS),
+        help="goal 6: measure only these commands (comma-separated: check, render, diff)",
+    )
     parser.add_argument("--no-allocate", action="store_true")
     parser.add_argument("--no-render", action="store_true")
     parser.add_argument("--render-size", type=int, default=10_000)
@@ -648,7 +669,14 @@ def run(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
     render = None
     if not args.no_render and chosen & {3, 4}:
         render = measure_render(args.render_size, work, args.runs, one_core=3 in chosen)
-    memory = None if args.no_memory or 6 not in chosen else measure_memory(max(sizes), work)
+    commands = tuple(c.strip() for c in args.commands.split(",") if c.strip())
+    unknown = set(commands) - set(MEMORY_COMMANDS)
+    if unknown:
+        parser_error = f"--commands: unknown {', '.join(sorted(unknown))}"
+        raise SystemExit(parser_error)
+    memory = (
+        None if args.no_memory or 6 not in chosen else measure_memory(max(sizes), work, commands)
+    )
     found = [g for g in goals(measured, allocate, memory, render) if g.number in chosen]
     print(report(measured, found))
     if args.json:

@@ -294,7 +294,8 @@ class TestBothCores:
         monkeypatch.setattr(render_module, "_render_share", counted)
         render_site(result, tmp_path / "three")
         assert site_files(tmp_path / "three") == site_files(tmp_path / "one")
-        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2  # two workers
+        # a relay of fresh workers, two at a time (the bound: tests/test_forking_relay.py)
+        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) >= 2
 
     def test_a_failing_worker_leaves_its_pages_to_this_process(
         self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -349,8 +350,9 @@ class TestBothCores:
         written, changed = renders.again()  # the site is the full render's, byte for byte
         assert "reps/ann.html" in changed
         assert written <= ONE_REP_PAGES
-        # a worker in each render with the cache (the first and the second one)
-        assert len({int(p.name) for p in seen.iterdir()} - {parent}) == 2
+        # workers in each render with the cache (the first and the second one; a relay of
+        # fresh workers, planc.core.forking.relay)
+        assert len({int(p.name) for p in seen.iterdir()} - {parent}) >= 2
 
 
 class TestRegionKeys:
