@@ -234,6 +234,65 @@ def test_warnings_come_from_the_scan_with_the_rows_pandas_gives(tmp_path: Path) 
     assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
 
 
+_SET_ROWS = duckdb_files._set_rows
+
+
+def _decoded_sets(
+    path: Path, plan: Plan, streams: bool, monkeypatch: pytest.MonkeyPatch
+) -> dict[int, list[tuple[str, ...]]]:
+    """Each set's groups as the fold gets them (names decoded, rows sorted)."""
+    monkeypatch.setattr(duckdb_files, "STREAMS_CTES", streams)
+    read = _SET_ROWS  # not a wrapper a call before this one left in place
+    found: dict[int, list[tuple[str, ...]]] = {}
+
+    def recorded(connection: Any, grouped: Any, which: int, *args: Any) -> list[Any]:
+        columns = read(connection, grouped, which, *args)
+        plain = [
+            [c.values[i] if i >= 0 else None for i in c.codes.tolist()]
+            if isinstance(c, fold.Coded)
+            else list(c)
+            for c in columns
+        ]
+        found[which] = sorted(tuple(str(v) for v in row) for row in zip(*plain, strict=True))
+        return columns
+
+    monkeypatch.setattr(duckdb_files, "_set_rows", recorded)
+    assert _through_duckdb(path, plan) is not None
+    return found
+
+
+def test_the_narrow_table_of_sets_reads_as_the_wide_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fanout stores its sets in a narrow table (each set's values in shared columns,
+    the ledger's 0/1 keys and where-code packed in one integer): read back, every set's
+    groups are the very columns the GROUPING SETS statement's wide table gives -- with
+    rows of every ledger flag the scan keeps (no account, no created date, after the
+    as-of day, a lost deal without or with a negative amount)."""
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    path = _warned_export(tmp_path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("W7,Moses Frase,GTX Basic,Cancity,Lost,2017-07-01,2017-07-08,\n")
+        handle.write("W8,Moses Frase,GTX Basic,Cancity,Lost,2017-07-01,2017-07-09,-5\n")
+    narrow = _decoded_sets(path, with_created, True, monkeypatch)
+    wide = _decoded_sets(path, with_created, False, monkeypatch)
+    q = duckdb_files.q
+    assert set(narrow) == set(wide) == {q.LEDGER, q.KEYS, q.PIPELINE, q.OPEN_AGES, q.CYCLES}
+    read = {  # the groups the fold reads (the fanout leaves out the others: _read_by_fold)
+        q.PIPELINE: lambda row: row[4] != "-1" or row[5] == "1",  # a week, or recent
+        q.OPEN_AGES: lambda row: row[2] != "-1",  # an open age
+        q.CYCLES: lambda row: row[1] != "-1",  # a cycle
+    }
+    for which, rows in wide.items():
+        kept = [row for row in rows if read.get(which, lambda row: True)(row)]
+        assert narrow[which] == kept, which
+    bits = {row[7:13] for row in narrow[q.LEDGER]}  # the flags seen
+    assert len(bits) >= 3, bits
+    keys = {row[4:7] for row in narrow[q.LEDGER]}  # when_, late, no_account
+    assert len(keys) >= 4, keys
+
+
 def test_which_exports_duckdb_reads_by_default(
     plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -295,6 +354,34 @@ def test_both_statements_give_the_pandas_figures(
     assert loaded.diagnostics == by_pandas.diagnostics
     by_duckdb = _track_json(PLAN, SAMPLE, "duckdb", monkeypatch)
     assert by_duckdb == _track_json(PLAN, SAMPLE, "pandas", monkeypatch)
+
+
+def test_the_closed_stages_are_tested_once_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a deal may be open (born by the as-of day, and not closed then under a stage
+    won or lost for certain), and its age, are computed once per row in an inner subquery
+    and read by the week, open-age, recent and cycle columns: the stage list (a string
+    comparison per spelling) appears once in the scan, not once per column that needs it,
+    and the figures stay the pandas reader's (see the tests above)."""
+    compiled = duckdb_files._compiled
+    seen: list[tuple[str, list[Any]]] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    params = next(p for sql, p in seen if "planc_rows_aged" in sql)
+    assert with_created.actuals is not None
+    closed = fold.GroupedAggregator(
+        with_created, with_created.actuals, AS_OF, "x", baselines=True, where=lambda r, n: n
+    ).closed_stages()
+    assert closed  # won and lost spellings: the list the scan tests
+    runs = [i for i in range(len(params)) if params[i : i + len(closed)] == closed]
+    assert len(runs) == 1
 
 
 def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(

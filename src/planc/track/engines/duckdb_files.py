@@ -160,8 +160,8 @@ def _load(
     )
     # one scan: each row's values parsed and keyed once, every set but the accounts grouped
     # from it (a UNION ALL over one streamed CTE) into a small temporary table
-    typed = sa.select(*_typed_values(roles).values()).select_from(table).subquery(TYPED)
-    typed_roles = _typed_roles(typed, roles)
+    typed = sa.select(*q.role_values(roles).values()).select_from(table).subquery(TYPED)
+    typed_roles = q.roles_of(typed, roles)
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
     # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
@@ -177,17 +177,18 @@ def _load(
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
     keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
+    layout = q.fanout_layout(sorted(available)) if STREAMS_CTES else None
     names = _name_codes(connection, [role for role in CODED if role in mapping.columns])
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, grouped, which, available, names)
+        return _set_rows(connection, grouped, which, available, names, layout)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts and q.FIRST_DEALS in available:
-        _accounts_from_sets(connection, grouped, aggregator, ledger)
+        _accounts_from_sets(connection, grouped, aggregator, ledger, layout)
     elif sets.accounts:
         _accounts(connection, typed, typed_roles, window, aggregator, ledger)
     if sets.pipeline:
@@ -209,35 +210,6 @@ def _load(
 _NAMES = frozenset({"owner", "product", "stage", "account", "key"})
 _SUMS = frozenset({"amount", "squares", "priced_amount", "priced_squares"})
 _DAYS = frozenset({"first_day", "last_day", "last_created"})
-
-
-_ROLE_FIELDS = (
-    "owner",
-    "day",
-    "amount",
-    "missing_amount",
-    "product",
-    "stage",
-    "account",
-    "key",
-    "created",
-    "bad_day",
-    "bad_amount",
-    "bad_created",
-    "places",
-)
-
-
-def _typed_values(roles: q.Roles) -> dict[str, Any]:
-    """Each role's parsed value, labelled by its field: what the typed table holds."""
-    found = {name: getattr(roles, name) for name in _ROLE_FIELDS}
-    return {name: expr.label(name) for name, expr in found.items() if expr is not None}
-
-
-def _typed_roles(table: sa.FromClause, roles: q.Roles) -> q.Roles:
-    """The roles again, as plain columns of the typed rows."""
-    present = {name: table.c[name] for name in _ROLE_FIELDS if getattr(roles, name) is not None}
-    return q.Roles(**present)
 
 
 # Names the fold maps through lookup tables: fetched as codes into their distinct values
@@ -266,6 +238,7 @@ def _set_rows(
     which: int,
     available: set[int],
     names: dict[str, list[Any]],
+    layout: dict[int, dict[str, str]] | None,
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
@@ -278,9 +251,10 @@ def _set_rows(
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     selected = []
     source: Any = grouped
+    columns = q.stored(which, grouped, layout)
     wanted = (*q.SET_KEYS[which], *(name for name in q.AGGREGATES if name in q.NEEDED[which]))
-    for name in wanted:
-        column = grouped.c[name]
+    for name in (name for name in wanted if name in columns):
+        column = columns[name]
         expr: Any
         if name in names:
             codes = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
@@ -438,7 +412,11 @@ RANKS = "planc_owner_ranks"  # the file's owners in DuckDB's order (first deals'
 
 
 def _accounts_from_sets(
-    connection: Any, grouped: sa.TableClause, aggregator: GroupedAggregator, ledger: Ledger
+    connection: Any,
+    grouped: sa.TableClause,
+    aggregator: GroupedAggregator,
+    ledger: Ledger,
+    layout: dict[int, dict[str, str]] | None,
 ) -> None:
     """The won deals' accounts from the scan's ACCOUNT_SUMS and FIRST_DEALS sets (no second
     read of the file): the groups of the won stages the ledger found, the sums added up again
@@ -447,17 +425,22 @@ def _accounts_from_sets(
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
-    c = grouped.c
+    c = q.stored(q.ACCOUNT_SUMS, grouped, layout)
+    first = q.stored(q.FIRST_DEALS, grouped, layout)
 
     def won(which: int) -> list[Any]:
-        conditions: list[Any] = [c.set_ == which]
+        conditions: list[Any] = [grouped.c.set_ == which]
         if ledger.won_stages is not None:
             stages: Any = sa.bindparam(f"won_{which}", list(ledger.won_stages), expanding=True)
-            conditions.append(c.stage.in_(stages))
+            conditions.append(grouped.c.stage.in_(stages))
         return conditions
 
-    keys = (c.owner.label("owner"), c.account.label("account"), c.account_month)
-    amount = sa.func.coalesce(sa.func.sum(c.amount), 0)
+    keys = (
+        c["owner"].label("owner"),
+        c["account"].label("account"),
+        c["account_month"].label("account_month"),
+    )
+    amount = sa.func.coalesce(sa.func.sum(c["amount"]), 0)
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
     sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
@@ -469,9 +452,9 @@ def _accounts_from_sets(
         _add_exact_accounts(aggregator, exact, ledger.scale)
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     firsts = sa.select(
-        c.account.label("account"),
-        c.owner.label("owner"),
-        sa.cast(c.first_day - epoch, sa.BigInteger).label("day"),
+        first["account"].label("account"),
+        first["owner"].label("owner"),
+        sa.cast(first["first_day"] - epoch, sa.BigInteger).label("day"),
     ).where(*won(q.FIRST_DEALS))
     found = _numpy(connection, firsts)
     aggregator.add_first_deals(  # each account's earliest of its stages' first deals

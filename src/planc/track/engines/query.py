@@ -292,6 +292,9 @@ class Plan:
 
 def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> sa.Subquery:
     """One row per source row with every key and every value the sets aggregate."""
+    aged: Aged | None = None
+    if plan.pipeline and roles.created is not None:
+        source, roles, aged = _aged(source, roles, window.as_of, plan)
     day = roles.day
     as_of = window.as_of
     when = sa.case(
@@ -344,30 +347,65 @@ def _keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan)
         columns["account_month"] = sa.case((month.in_(months), month), else_=sa.null())
     if plan.keys and roles.key is not None:
         columns["key"] = roles.key
-    if plan.pipeline and roles.created is not None:
-        columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative, plan))
+    if aged is not None:
+        assert roles.created is not None
+        columns.update(_pipeline_columns(roles, roles.created, day, as_of, negative, aged))
     keyed = sa.select(*(expr.label(name) for name, expr in columns.items())).select_from(source)
     return keyed.subquery("planc_rows_keyed")
 
 
-def _pipeline_columns(
-    roles: Roles, created: Expr, day: Expr, as_of: date, negative: Expr, plan: Plan
-) -> dict[str, Expr]:
-    """Keys of deals created by the as-of day (NULL for the others) and their priced amounts.
+ROLE_FIELDS = (
+    "owner",
+    "day",
+    "amount",
+    "missing_amount",
+    "product",
+    "stage",
+    "account",
+    "key",
+    "created",
+    "bad_day",
+    "bad_amount",
+    "bad_created",
+    "places",
+)
 
-    A deal closed by the as-of day under a stage that is won or lost for
-    certain is in no open count: its week and open age are left out of its
-    key, so such deals (most rows) make few groups.
+
+def role_values(roles: Roles) -> dict[str, Expr]:
+    """Each role's value, labelled by its field (the roles a subquery of them holds)."""
+    found = {name: getattr(roles, name) for name in ROLE_FIELDS}
+    return {name: expr.label(name) for name, expr in found.items() if expr is not None}
+
+
+def roles_of(table: sa.FromClause, roles: Roles) -> Roles:
+    """The roles again, as plain columns of a subquery of :func:`role_values`."""
+    present = {name: table.c[name] for name in ROLE_FIELDS if getattr(roles, name) is not None}
+    return Roles(**present)
+
+
+@dataclass(frozen=True, slots=True)
+class Aged:
+    """What several pipeline columns test, computed once per row (see :func:`_aged`)."""
+
+    born: Expr  # created by the as-of day
+    age: Expr  # days from created to the as-of day
+    maybe_open: Expr  # born, and not closed by then under a stage that is won or lost for certain
+
+
+def _aged(
+    source: sa.FromClause, roles: Roles, as_of: date, plan: Plan
+) -> tuple[sa.Subquery, Roles, Aged]:
+    """The rows with each role's value and, once per row, whether the deal was born by the
+    as-of day, its age then and whether it may be open then.
+
+    Five pipeline columns test these; written into each, they were evaluated for every
+    row each time (a database cannot tell that two bound parameters hold the same day),
+    and the stage list of :data:`Plan.closed_stages` -- a string comparison per spelling
+    -- twice per row: at 1M rows in DuckDB, about a sixth of the statement's instructions.
     """
+    created = roles.created
+    assert created is not None
     born = sa.and_(created.is_not(None), created <= _date("as_of_born", as_of))
-    age = days_between(_date("as_of_age", as_of), created)
-    closed = sa.case(
-        (day.is_(None), NOT_CLOSED),
-        (day <= _date("as_of_closed", as_of), CLOSED_BY),
-        else_=CLOSED_AFTER,
-    )
-    week = sa.case((age >= 7 * MAX_WEEK, MAX_WEEK), else_=_Weeks(age))
-    cycle = sa.case((day >= created, days_between(day, created)), else_=0)
     if roles.stage is None:  # every row is won
         certain: Expr = sa.true()
     elif plan.closed_stages:
@@ -375,7 +413,39 @@ def _pipeline_columns(
         certain = roles.stage.in_(stages)
     else:
         certain = sa.false()
-    maybe_open = sa.and_(born, sa.not_(sa.and_(day <= _date("as_of_open", as_of), certain)))
+    maybe_open = sa.and_(born, sa.not_(sa.and_(roles.day <= _date("as_of_open", as_of), certain)))
+    rows = (
+        sa.select(
+            *role_values(roles).values(),
+            _flag(born).label("aged_born"),
+            days_between(_date("as_of_age", as_of), created).label("aged_age"),
+            _flag(maybe_open).label("aged_maybe_open"),
+        )
+        .select_from(source)
+        .subquery("planc_rows_aged")
+    )
+    c = rows.c
+    aged = Aged(born=c.aged_born == 1, age=c.aged_age, maybe_open=c.aged_maybe_open == 1)
+    return rows, roles_of(rows, roles), aged
+
+
+def _pipeline_columns(
+    roles: Roles, created: Expr, day: Expr, as_of: date, negative: Expr, aged: Aged
+) -> dict[str, Expr]:
+    """Keys of deals created by the as-of day (NULL for the others) and their priced amounts.
+
+    A deal closed by the as-of day under a stage that is won or lost for
+    certain is in no open count: its week and open age are left out of its
+    key, so such deals (most rows) make few groups.
+    """
+    born, age, maybe_open = aged.born, aged.age, aged.maybe_open
+    closed = sa.case(
+        (day.is_(None), NOT_CLOSED),
+        (day <= _date("as_of_closed", as_of), CLOSED_BY),
+        else_=CLOSED_AFTER,
+    )
+    week = sa.case((age >= 7 * MAX_WEEK, MAX_WEEK), else_=_Weeks(age))
+    cycle = sa.case((day >= created, days_between(day, created)), else_=0)
     ok = sa.and_(
         roles.amount.is_not(None),
         roles.missing_amount == 0,
@@ -413,6 +483,15 @@ def _aggregates(
     rows: sa.FromClause, plan: Plan, wanted: frozenset[str], *, typed: bool = True
 ) -> list[Expr]:
     """The :data:`AGGREGATES` columns: those ``wanted`` (and computable), NULL for the others."""
+    found = _computable(rows, plan)
+    return [
+        (found[name] if name in found and name in wanted else _null(name, typed)).label(name)
+        for name in AGGREGATES
+    ]
+
+
+def _computable(rows: sa.FromClause, plan: Plan) -> dict[str, Expr]:
+    """The :data:`AGGREGATES` the keyed rows can give, by name."""
     c = rows.c
     total = sa.func.sum
     found: dict[str, Expr] = {
@@ -434,10 +513,7 @@ def _aggregates(
             priced_squares=total(c.priced_amount * c.priced_amount),
             last_created=sa.func.max(c.created_day),
         )
-    return [
-        (found[name] if name in found and name in wanted else _null(name, typed)).label(name)
-        for name in AGGREGATES
-    ]
+    return found
 
 
 def keyed_rows(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
@@ -496,23 +572,114 @@ def _read_by_fold(rows: sa.FromClause, which: int) -> Expr | None:
     return None
 
 
-def _first_deals(rows: sa.FromClause) -> Any:
+def _first_deal_columns(rows: sa.FromClause) -> dict[str, Expr]:
     """FIRST_DEALS: by stage and account, the earliest (day, owner) -- on a tie on the day the
     owner that sorts first, as :meth:`.fold.GroupedAggregator.add_first_deals` breaks it."""
     first = sa.func.min(sa.func.row(rows.c.day, rows.c.owner))
-    found = {
+    return {
         "owner": sa.func.struct_extract(first, 2),
         "stage": rows.c.stage,
         "account": rows.c.account,
+        "first_day": sa.func.struct_extract(first, 1),
     }
-    return sa.select(
-        sa.literal(FIRST_DEALS).label("set_"),
-        *(found.get(name, sa.null()).label(name) for name in KEY_COLUMNS),
-        *(
-            (sa.func.struct_extract(first, 1) if name == "first_day" else sa.null()).label(name)
-            for name in AGGREGATES
-        ),
-    ).group_by(rows.c.stage, rows.c.account)
+
+
+# The fanout's table is narrow: every set's rows carry only as many columns as the widest
+# set needs, each set's values in the columns of their kind (names by role; integers in
+# i0, i1, ...; sums in s0, s1; days in d0, d1), where the sets' union had a column for
+# every key and aggregate of every set, NULL in all but a set's own (38 columns; the
+# PIPELINE set's 271k groups at 5M rows carried 27 NULLs each: at 1M rows a quarter of
+# that set's instructions went to storing them). The LEDGER's 0/1 keys and its where-code
+# are one integer, ``ledger_bits`` (bit i: LEDGER_BITS[i]; the where-code from bit
+# WHEN_SHIFT), its flag counts ``n`` times a bit. :func:`stored` reads them back.
+FANOUT_NAMES = ("owner", "product", "stage", "account", "key")
+LEDGER_BITS = (*FLAGS, "no_account", "late")
+WHEN_SHIFT = len(LEDGER_BITS)
+_FLAG_COUNTS = {flag.removeprefix("flag_"): flag for flag in FLAGS}
+
+
+def _stored_names(which: int) -> list[str]:
+    """The columns a set stores in the fanout's table: its keys, then its aggregates."""
+    keys: tuple[str, ...] = SET_KEYS[which]
+    aggregates = [name for name in AGGREGATES if name in NEEDED[which]]
+    if which == LEDGER:
+        keys = ("owner", "product", "stage", "month", "ledger_bits")
+        aggregates = [name for name in aggregates if name not in _FLAG_COUNTS]
+    return [*keys, *aggregates]
+
+
+def fanout_layout(sets: Sequence[int]) -> dict[int, dict[str, str]]:
+    """For each set, where each of its stored columns is in the fanout's table."""
+    layout: dict[int, dict[str, str]] = {}
+    for which in sets:
+        used = {"i": 0, "s": 0, "d": 0}
+        found: dict[str, str] = {}
+        for name in _stored_names(which):
+            if name in FANOUT_NAMES:
+                found[name] = name
+                continue
+            kind = "s" if name in _SUMS else "d" if name in _DAYS else "i"
+            found[name] = f"{kind}{used[kind]}"
+            used[kind] += 1
+        layout[which] = found
+    return layout
+
+
+def _fanout_columns(layout: dict[int, dict[str, str]]) -> list[str]:
+    taken = {column for found in layout.values() for column in found.values()}
+    names = [name for name in FANOUT_NAMES if name in taken]
+    return [
+        "set_",
+        *names,
+        *sorted(taken - set(names), key=lambda c: (c[0] != "i", c[0], int(c[1:]))),
+    ]
+
+
+def stored(
+    which: int, table: sa.FromClause, layout: dict[int, dict[str, str]] | None
+) -> dict[str, Expr]:
+    """A set's columns (:data:`SET_KEYS`, :data:`AGGREGATES`) as expressions over the table the
+    fanout's rows were stored in (``layout`` None: a table of :func:`aggregate_query`'s
+    columns, each by its name). A column the set does not store is left out."""
+    c = table.c
+    if layout is None:
+        return {name: c[name] for name in (*SET_KEYS[which], *AGGREGATES) if name in c}
+    found: dict[str, Expr] = {name: c[column] for name, column in layout[which].items()}
+    bits = found.pop("ledger_bits", None)
+    if bits is not None:
+
+        def bit(i: int) -> Expr:
+            return bits.op(">>")(i).op("&")(1)
+
+        found["when_"] = bits.op(">>")(WHEN_SHIFT)
+        for i, name in enumerate(LEDGER_BITS):
+            found[name] = bit(i)
+        for count, flag in _FLAG_COUNTS.items():
+            if count in NEEDED[LEDGER]:
+                found[count] = found["n"] * bit(LEDGER_BITS.index(flag))
+    return found
+
+
+def _stored_values(
+    rows: sa.FromClause, which: int, plan: Plan
+) -> tuple[dict[str, Expr], list[Expr]]:
+    """A set's stored columns as computed over the keyed rows, and what it groups by."""
+    c = rows.c
+    if which == FIRST_DEALS:
+        return _first_deal_columns(rows), [c.stage, c.account]
+    computable = _computable(rows, plan)
+    values: dict[str, Expr] = {}
+    for name in _stored_names(which):
+        if name == "ledger_bits":
+            packed: Expr = c.when_ * (1 << WHEN_SHIFT)
+            for i, key in enumerate(LEDGER_BITS):
+                packed = packed + c[key] * (1 << i)
+            values[name] = packed
+        elif name in SET_KEYS[which]:
+            values[name] = c[name]
+        elif name in computable:
+            values[name] = computable[name]
+    return values, [c[name] for name in SET_KEYS[which]]
 
 
 def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
@@ -522,16 +689,22 @@ def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan
     of the source (no table of rows), so each set computes only its own
     aggregates over only the rows its fold reads -- where GROUPING SETS
     computes every aggregate of every set for every row (measured at 5M rows:
-    about half the CPU time). Same columns as :func:`aggregate_query`.
+    about half the CPU time). Columns: :func:`fanout_layout`'s, read back by :func:`stored`.
     """
     rows = _keyed_rows(source, roles, window, plan).element.cte("planc_rows_keyed")
+    sets = sets_of(rows, plan)
+    layout = fanout_layout(sets)
+    columns = _fanout_columns(layout)
     selects = []
-    for which in sets_of(rows, plan):
-        select = (
-            _first_deals(rows)
-            if which == FIRST_DEALS
-            else set_query(rows, which, plan, typed=False)
-        )
+    for which in sets:
+        values, keys = _stored_values(rows, which, plan)
+        at = {layout[which][name]: expr for name, expr in values.items()}
+        select = sa.select(
+            sa.literal(which).label("set_"),
+            *(at.get(column, sa.null()).label(column) for column in columns[1:]),
+        ).group_by(*keys)
+        if which == KEYS:
+            select = select.having(sa.func.count() > 1)
         kept = _read_by_fold(rows, which)
         selects.append(select if kept is None else select.where(kept))
     return selects[0] if len(selects) == 1 else sa.union_all(*selects)
