@@ -189,3 +189,18 @@ def test_tail_spans_kept_from_edit_to_edit_are_the_whole_files(region: bytes) ->
         full = SpanResolver({"r.yaml": source})
         assert pieces.resolve_all("r.yaml", locs) == {loc: full.resolve(loc) for loc in locs}
     assert any(t is not None and t.spans for t in kept._tails.values())
+
+
+def test_the_document_marks_are_found_as_by_the_three_searches() -> None:
+    """split_region's one regex for `%`, `---` and `...` at a line's start says what the three
+    byte searches it replaced said, on random texts made of the bytes that matter."""
+    import random
+
+    from planc.core.chunks import _DOCUMENT_MARK
+
+    rng = random.Random(17)
+    pieces = [b"\n", b"%", b"-", b"--", b".", b"..", b"a", b" ", b"#"]
+    for _ in range(20000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        expected = b"\n%" in data or b"\n---" in data or b"\n..." in data
+        assert (_DOCUMENT_MARK.search(data) is not None) == expected, data

@@ -42,6 +42,9 @@ _REGION = re.compile(rb"^region:[ ]*\n", re.MULTILINE)
 _EDGE = re.compile(rb"\n(?! {6})(?! *(?:#|\n))")
 # an anchor or alias where YAML would read one (and, to be safe, some text that only looks so)
 _ANCHOR = re.compile(rb"(?:^|[\s\[{,])[*&][^\s]", re.MULTILINE)
+# a directive, a document start or a document end at the start of a line: one regex pass (three
+# `in` searches cost 4-12 ms over a 1.9 MB file, '-' and '.' being frequent in it)
+_DOCUMENT_MARK = re.compile(rb"\n(?:%|---|\.\.\.)")
 _NEXT_TEAM = b"    - 0\n"  # what follows a team that is not the last: another item
 _NEXT_KEY = b"x: 0\n"  # what follows the last team when a top-level key does
 
@@ -62,9 +65,7 @@ def split_region(data: bytes) -> Split | None:
     """The head, team chunks and tail of a region file, or None where in doubt."""
     if b"\r" in data or b"\t" in data or not data.endswith(b"\n"):
         return None
-    if data.startswith((b"%", b"---")) or b"\n%" in data or b"\n---" in data:
-        return None
-    if b"\n..." in data:
+    if data.startswith((b"%", b"---")) or _DOCUMENT_MARK.search(data) is not None:
         return None
     at = data.find(_TEAMS)
     if at < 0 or data.find(_TEAMS, at + 1) >= 0:
