@@ -91,8 +91,9 @@ def relay(
     called right before each child is forked (to drop what it should not inherit).
 
     The answers as (start, stop, answer), in the items' order. ``work`` must not
-    return None. Without fork (or too few items to share) all here. An exception here
-    waits for the children first (they may write where the caller cleans up).
+    return None. Without fork (or too few items to share, or once a fork fails) all
+    here. An exception here waits for the children first (they may write where the
+    caller cleans up).
     """
     redo = again if again is not None else work
     done: list[tuple[int, int, T]] = []
@@ -107,7 +108,12 @@ def relay(
                     break
                 if before_fork is not None:
                     before_fork()
-                running.append((back - take, back, Forked(work, back - take, back)))
+                try:
+                    forked = Forked(work, back - take, back)
+                except OSError:  # fork failed (EAGAIN, ENOMEM): the rest here, as without fork
+                    forking = False
+                    break
+                running.append((back - take, back, forked))
                 back -= take
             if front < back:
                 stop = min(back, front + step)
