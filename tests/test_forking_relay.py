@@ -173,3 +173,15 @@ def test_a_fork_that_fails_leaves_the_rest_here_and_no_pipe_open(
     assert [(i, square) for i, square, _ in rows] == [(i, i * i) for i in range(500)]
     assert {pid for _, _, pid in rows} == {os.getpid()}
     assert _open_fds() == before
+
+
+def test_a_fork_that_fails_is_a_child_that_died(monkeypatch: pytest.MonkeyPatch) -> None:
+    """start_forked: the waiting function of a child that could not be forked gives None,
+    as for a child that died (every caller then does the work itself)."""
+    import errno
+
+    def no_fork(self: Any) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    assert forking.start_forked(squares, 0, 3)() is None

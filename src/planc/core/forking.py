@@ -31,9 +31,18 @@ def start_forked(work: Callable[..., T], *args: Any) -> Callable[[], T | None]:
 
     The answer is what ``work`` returned, or None when the child failed or died
     (``work`` must not return None itself). Call the waiting function once: it
-    closes the pipe and reaps the child. Only where :func:`can_fork`.
+    closes the pipe and reaps the child. Only where :func:`can_fork`. A fork that
+    fails (EAGAIN, ENOMEM) is a child that died: its waiting function gives None, and
+    the caller does the work itself, as it does when a child dies.
     """
-    return Forked(work, *args).wait
+    try:
+        return Forked(work, *args).wait
+    except OSError:
+        return _no_answer
+
+
+def _no_answer() -> None:
+    return None
 
 
 class Forked(Generic[T]):
