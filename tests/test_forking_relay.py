@@ -145,3 +145,43 @@ def test_before_fork_runs_before_each_child(alive: list[int]) -> None:
     calls: list[int] = []
     relay(600, squares, share=50, step=5, before_fork=lambda: calls.append(alive[2]))
     assert calls == list(range(alive[2]))  # once before each fork, none after
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open fds in /proc")
+def test_a_fork_that_fails_leaves_the_rest_here_and_no_pipe_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fork() can fail (EAGAIN, ENOMEM: a large render is where memory is short): the items
+    are then worked through here instead of the run failing (a render stopping with an
+    internal error), and no pipe made for a child that never started stays open."""
+    import errno
+
+    started: list[int] = []
+
+    def no_fork(self: Any) -> None:
+        started.append(1)
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    before = _open_fds()
+    rows = flat(relay(500, squares, share=50, step=5, children=2))
+    assert started  # a fork was tried
+    assert [(i, square) for i, square, _ in rows] == [(i, i * i) for i in range(500)]
+    assert {pid for _, _, pid in rows} == {os.getpid()}
+    assert _open_fds() == before
+
+
+def test_a_fork_that_fails_is_a_child_that_died(monkeypatch: pytest.MonkeyPatch) -> None:
+    """start_forked: the waiting function of a child that could not be forked gives None,
+    as for a child that died (every caller then does the work itself)."""
+    import errno
+
+    def no_fork(self: Any) -> None:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    assert forking.start_forked(squares, 0, 3)() is None

@@ -605,6 +605,24 @@ def test_a_child_that_gives_nothing_back_leaves_its_tasks_to_this_process(
     assert partition._shared(tasks, True) == [[i] * i for i in range(40)]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open fds in /proc")
+def test_a_fork_that_fails_leaves_every_task_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fork() can fail (EAGAIN, ENOMEM): the tasks are all done here, as for a child that
+    gave nothing back, and the pipes made for the child are closed (no OSError)."""
+    import errno
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    tasks: list[Any] = [lambda i=i: [i] * i for i in range(40)]
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    assert partition._shared(tasks, True, first=3) == [[i] * i for i in range(40)]
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 # --- the cross-file id check: made once per set of ids, not per number edit --------------
 
 

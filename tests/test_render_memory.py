@@ -108,3 +108,33 @@ def test_generated_plan_workers_against_one_process(seed: int, tmp_path: Path) -
         sites[workers] = site_files(out)
     assert len(sites["1"]) > 150
     assert sites["2"] == sites["1"]
+
+
+def test_a_render_whose_forks_fail_renders_here(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fork() failing (EAGAIN, ENOMEM: a large site is where memory runs short) for every
+    child a render would start -- the index's, the keys' and the pages' workers, the
+    check's -- leaves that work to the render itself: the same site, no internal error."""
+    import errno
+
+    from test_site_incremental import render
+
+    monkeypatch.setenv("PLANC_WORKERS", "1")
+    render(mini_plan, tmp_path / "one", None)
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    monkeypatch.setattr(render_module, "_EARLY_MAX_PAGES", 10**6)
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+    tried: list[int] = []
+
+    def no_fork(self: Any) -> None:
+        tried.append(1)
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    cache = UnitCache(tmp_path / "cache")
+    for _ in range(2):  # cold, then with the record and the old pages (begin_render too)
+        render(mini_plan, tmp_path / "two", cache, begin=True)
+        assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
+    assert tried

@@ -386,7 +386,12 @@ def _shared(
     os.write(filler, bytes(i for i in range(len(tasks)) if i != first))  # below a pipe's buffer
     os.close(filler)  # once every index is taken, a read finds the end
     read_end, write_end = os.pipe()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:  # no child (EAGAIN, ENOMEM): every task here, as if it gave nothing back
+        for end in (claims, read_end, write_end):
+            os.close(end)
+        return [task() for task in tasks]
     if child == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             os.close(read_end)

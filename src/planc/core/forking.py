@@ -31,9 +31,18 @@ def start_forked(work: Callable[..., T], *args: Any) -> Callable[[], T | None]:
 
     The answer is what ``work`` returned, or None when the child failed or died
     (``work`` must not return None itself). Call the waiting function once: it
-    closes the pipe and reaps the child. Only where :func:`can_fork`.
+    closes the pipe and reaps the child. Only where :func:`can_fork`. A fork that
+    fails (EAGAIN, ENOMEM) is a child that died: its waiting function gives None, and
+    the caller does the work itself, as it does when a child dies.
     """
-    return Forked(work, *args).wait
+    try:
+        return Forked(work, *args).wait
+    except OSError:
+        return _no_answer
+
+
+def _no_answer() -> None:
+    return None
 
 
 class Forked(Generic[T]):
@@ -91,8 +100,9 @@ def relay(
     called right before each child is forked (to drop what it should not inherit).
 
     The answers as (start, stop, answer), in the items' order. ``work`` must not
-    return None. Without fork (or too few items to share) all here. An exception here
-    waits for the children first (they may write where the caller cleans up).
+    return None. Without fork (or too few items to share, or once a fork fails) all
+    here. An exception here waits for the children first (they may write where the
+    caller cleans up).
     """
     redo = again if again is not None else work
     done: list[tuple[int, int, T]] = []
@@ -107,7 +117,12 @@ def relay(
                     break
                 if before_fork is not None:
                     before_fork()
-                running.append((back - take, back, Forked(work, back - take, back)))
+                try:
+                    forked = Forked(work, back - take, back)
+                except OSError:  # fork failed (EAGAIN, ENOMEM): the rest here, as without fork
+                    forking = False
+                    break
+                running.append((back - take, back, forked))
                 back -= take
             if front < back:
                 stop = min(back, front + step)
