@@ -2,6 +2,7 @@
 
     python bench/instant.py [--sizes 10000,50000] [--runs 3] [--workdir DIR] [--json FILE]
                             [--no-memory] [--goals 1,2,3,4,5,6]
+                            [--commands check,render,diff]
 
 For each size it generates a plan (bench/generate.py) and measures:
 
@@ -23,7 +24,8 @@ For each size it generates a plan (bench/generate.py) and measures:
   process tree (bench/measure.py: the PSS summed over planc and the children it
   forks, sampled, never below its largest process's own peak) for check, render
   and diff (two folders, and two revisions of one folder in a repository) at
-  the largest size; under 1 GiB.
+  the largest size; under 1 GiB. ``--commands render`` measures only the render
+  (``check``, ``render``, ``diff``: which of them).
 
 And once, on a 2,500-rep region file (the first region of a fresh copy of the
 10,000-rep plan): ``planc allocate --node r01 --metric collections
@@ -308,21 +310,34 @@ def measure_warm(result: SizeRun, plan: Path, work: Path, runs: int) -> None:
 class RenderRun:
     reps: int
     full: Measured  # every page, no cache
-    full_one_core: Measured  # the same with PLANC_WORKERS=1
+    full_one_core: Measured | None  # the same with PLANC_WORKERS=1 (goal 3 only)
     incremental: Measured  # after one number of one rep changed, cache filled
     warm_check: Measured  # planc check after the same kind of edit, cache filled
     pages: str  # what the incremental render printed
 
 
-def measure_render(reps: int, work: Path, runs: int) -> RenderRun:
+def measure_render(reps: int, work: Path, runs: int, one_core: bool = True) -> RenderRun:
     plan = work / f"plan-{reps}" / "2027-Q1"
     generate(reps, plan)
     shm = Path("/dev/shm")
     sites = Path(tempfile.mkdtemp(prefix="planc-render-", dir=shm if shm.is_dir() else work))
+    # planc's modules compiled once, as the cold runs read them (an installed package's);
+    # a render again is a few seconds, of which compiling ~100 modules was ~0.15 s of CPU
+    compiled = bytecode_env(work)
+    subprocess.run(
+        [sys.executable, "-c", _COMPILE_ALL], env={**os.environ, **compiled}, check=False
+    )
     try:
         full_cmd = [*PLANC, "render", str(plan), "--out", str(sites / "full"), "--no-cache"]
-        full = best([run_measured(full_cmd) for _ in range(runs)])
-        one = best([run_measured(full_cmd, env={"PLANC_WORKERS": "1"}) for _ in range(runs)])
+        full = best([run_measured(full_cmd, env=compiled) for _ in range(runs)])
+        one = None  # goal 3 only: --goals 4 measures the full render (its reference) alone
+        if one_core:
+            one = best(
+                [
+                    run_measured(full_cmd, env={**compiled, "PLANC_WORKERS": "1"})
+                    for _ in range(runs)
+                ]
+            )
         edited = work / f"render-{reps}" / "2027-Q1"
         shutil.rmtree(edited.parent, ignore_errors=True)
         shutil.copytree(plan, edited)
@@ -338,14 +353,14 @@ def measure_render(reps: int, work: Path, runs: int) -> RenderRun:
             "--cache-dir",
             str(cache),
         ]
-        run_measured(cmd)  # every page, and the cache filled
+        run_measured(cmd, env=compiled)  # every page, and the cache filled
         incremental, checks = [], []
         for run in range(runs):
             bump_one_number(region, 1, rep=2 * run)  # a new number each run, the plan clean
-            incremental.append(run_measured(cmd))
+            incremental.append(run_measured(cmd, env=compiled))
             bump_one_number(region, 1, rep=2 * run + 1)
             check = [*PLANC, "check", str(edited), "--cache-dir", str(cache), "-f", "json"]
-            checks.append(run_measured(check))
+            checks.append(run_measured(check, env=compiled))
         # a render that stopped at an error wrote nothing: not a time of this goal
         chosen = best([r for r in incremental if r.exit_code == 0] or incremental)
         pages = chosen.stdout.strip().rpartition("(")[2].rstrip(")")
@@ -421,30 +436,44 @@ def _revisions(plan: Path, root: Path) -> None:
     git("commit", "-qam", "head")
 
 
-def measure_memory(reps: int, work: Path) -> dict[str, Measured]:
+MEMORY_COMMANDS = ("check", "render", "diff")
+
+
+def measure_memory(
+    reps: int, work: Path, commands: tuple[str, ...] = MEMORY_COMMANDS
+) -> dict[str, Measured]:
     """Goal 6: each command's memory, judged by ``Measured.tree_peak`` (the whole process
     tree's sampled PSS, never below the largest process's own peak): planc forks
-    (loader workers, render workers, diff's compile children)."""
+    (loader workers, render workers, diff's compile children). ``commands``: which of
+    check, render and diff (both diffs) to measure."""
     plan = work / f"plan-{reps}" / "2027-Q1"
     generate(reps, plan)
     shm = Path("/dev/shm")
     site_root = Path(tempfile.mkdtemp(prefix="planc-instant-", dir=shm if shm.is_dir() else work))
     head = work / f"head-{reps}" / "2027-Q1"
-    shutil.rmtree(head.parent, ignore_errors=True)
-    shutil.copytree(plan, head)
-    bump_one_number(plan_files(head)[-1], 1)
     repo = work / f"revisions-{reps}"
-    _revisions(plan, repo)
+    if "diff" in commands:
+        shutil.rmtree(head.parent, ignore_errors=True)
+        shutil.copytree(plan, head)
+        bump_one_number(plan_files(head)[-1], 1)
+        _revisions(plan, repo)
     diff = [*PLANC, "diff", "-f", "json"]
+    found: dict[str, Measured] = {}
     try:
-        return {
-            "check": run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"]),
-            "render": run_measured([*PLANC, "render", str(plan), "--out", str(site_root / "s")]),
-            "diff (two folders)": run_measured([*diff, "--base", str(plan), "--head", str(head)]),
-            "diff (two revisions)": run_measured(
+        if "check" in commands:
+            found["check"] = run_measured([*PLANC, "check", str(plan), "--no-cache", "-f", "json"])
+        if "render" in commands:
+            found["render"] = run_measured(
+                [*PLANC, "render", str(plan), "--out", str(site_root / "s")]
+            )
+        if "diff" in commands:
+            found["diff (two folders)"] = run_measured(
+                [*diff, "--base", str(plan), "--head", str(head)]
+            )
+            found["diff (two revisions)"] = run_measured(
                 [*diff, "--base", "HEAD~1", "--head", "HEAD"], cwd=repo, env=_GIT
-            ),
-        }
+            )
+        return found
     finally:
         shutil.rmtree(site_root, ignore_errors=True)
 
@@ -502,16 +531,17 @@ def goals(
         out.append(Goal(4, "incremental render", "not measured", "-", "< 2 s", None))
         return _after_render(out, sizes, allocate, memory)
     full, one, again = render.full, render.full_one_core, render.incremental
-    out.append(
-        Goal(
-            3,
-            f"both cores for rendering, full render {render.reps:,} reps",
-            f"{full.seconds:.2f} s, speed-up {one.seconds / full.seconds:.2f}x",
-            f"one process (PLANC_WORKERS=1) {one.seconds:.2f} s",
-            "speed-up",
-            None,
+    if one is not None:
+        out.append(
+            Goal(
+                3,
+                f"both cores for rendering, full render {render.reps:,} reps",
+                f"{full.seconds:.2f} s, speed-up {one.seconds / full.seconds:.2f}x",
+                f"one process (PLANC_WORKERS=1) {one.seconds:.2f} s",
+                "speed-up",
+                None,
+            )
         )
-    )
     step = again.seconds - render.warm_check.seconds
     out.append(
         Goal(
@@ -610,6 +640,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep (and reuse) the plans here")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--commands",
+        default=",".join(MEMORY_COMMANDS),
+        help="goal 6: measure only these commands (comma-separated: check, render, diff)",
+    )
     parser.add_argument("--no-allocate", action="store_true")
     parser.add_argument("--no-render", action="store_true")
     parser.add_argument("--render-size", type=int, default=10_000)
@@ -633,8 +668,15 @@ def run(args: argparse.Namespace, sizes: list[int], work: Path) -> int:
         allocate = measure_allocate(work, args.runs)
     render = None
     if not args.no_render and chosen & {3, 4}:
-        render = measure_render(args.render_size, work, args.runs)
-    memory = None if args.no_memory or 6 not in chosen else measure_memory(max(sizes), work)
+        render = measure_render(args.render_size, work, args.runs, one_core=3 in chosen)
+    commands = tuple(c.strip() for c in args.commands.split(",") if c.strip())
+    unknown = set(commands) - set(MEMORY_COMMANDS)
+    if unknown:
+        parser_error = f"--commands: unknown {', '.join(sorted(unknown))}"
+        raise SystemExit(parser_error)
+    memory = (
+        None if args.no_memory or 6 not in chosen else measure_memory(max(sizes), work, commands)
+    )
     found = [g for g in goals(measured, allocate, memory, render) if g.number in chosen]
     print(report(measured, found))
     if args.json:

@@ -1,7 +1,7 @@
 """planc lsp: diagnostics after a one-character edit, through a real client over stdio (#17).
 
     python bench/lsp.py [--sizes 2000,10000] [--runs 5] [--workdir DIR] [--json FILE]
-                        [--editor] [--pause SECONDS]
+                        [--editor] [--pause SECONDS] [--errors N]
 
 For each size it generates a plan (bench/generate.py), starts ``planc lsp`` as
 an editor would (tests/lspclient.py: JSON-RPC over the process's stdin and
@@ -104,9 +104,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def generate(reps: int, out: Path) -> None:
+def generate(reps: int, out: Path, errors: int = 0) -> None:
     subprocess.run(
-        [sys.executable, str(BENCH / "generate.py"), str(reps), str(out), "--seed", "17"],
+        [
+            sys.executable,
+            str(BENCH / "generate.py"),
+            str(reps),
+            str(out),
+            "--seed",
+            "17",
+            *(["--errors", str(errors)] if errors else []),
+        ],
         check=True,
         capture_output=True,
     )
@@ -195,9 +203,16 @@ def _ask(client: LspClient, method: str, params: Any) -> None:
         client.request(method, params, timeout=900)
 
 
-def measure(reps: int, work: Path, runs: int, editor: bool = False, pause: float = 0.2) -> SizeRun:
+def measure(
+    reps: int,
+    work: Path,
+    runs: int,
+    editor: bool = False,
+    pause: float = 0.2,
+    errors: int = 0,
+) -> SizeRun:
     plan = work / f"plan-{reps}"
-    generate(reps, plan)
+    generate(reps, plan, errors)
     region = sorted((plan / "regions").glob("*.yaml"))[0]
     text = region.read_text(encoding="utf-8")
     result = SizeRun(reps, len(text.encode("utf-8")))
@@ -294,13 +309,21 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds between the diagnostics of one edit and the next edit (default 0.2; "
         "with --editor, more than 0.5 lets the server rebuild the model the features read)",
     )
+    parser.add_argument(
+        "--errors",
+        type=int,
+        default=0,
+        help="findings generated into the plan (bench/generate.py --errors): an edit then "
+        "places and hints many findings it did not change (default 0: a clean plan)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)  # a scratch folder the user names
     with tempfile.TemporaryDirectory(dir=args.workdir) as temporary:
         found = [
-            measure(reps, Path(temporary), args.runs, args.editor, args.pause) for reps in sizes
+            measure(reps, Path(temporary), args.runs, args.editor, args.pause, args.errors)
+            for reps in sizes
         ]
     print(report(found))
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

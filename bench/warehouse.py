@@ -141,6 +141,27 @@ def best_of(runs: int, work: Callable[[], Any]) -> float:
     return best
 
 
+# The module each floor runs in: a process that only starts Python and imports it is the
+# least any Python program built on that reader can take before reading a byte.
+READER_MODULES = {
+    "DuckDB read + group by": "duckdb",
+    "pandas.read_csv (C engine)": "pandas",
+    "pandas.read_csv (pyarrow engine)": "pandas",
+    "pyarrow.csv.read_csv": "pyarrow.csv",
+    "duckdb read_csv -> Arrow": "duckdb",
+}
+
+
+def startup_seconds(module: str, runs: int) -> float:
+    """Best wall time of ``python -c "import MODULE"`` as a process, measured as planc is.
+
+    The floors run in this process, where the interpreter has started and the reader is
+    imported already; planc pays both. So ``(start-up + floor) / floor`` is the least
+    ratio any Python program reading through that module can reach: when it is above a
+    target, the target is out of reach by how it is measured, not by planc's work."""
+    return min(run_planc([sys.executable, "-c", f"import {module}"]).seconds for _ in range(runs))
+
+
 def duckdb_group_by(path: Path) -> Callable[[], Any]:
     source = "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?)"
 
@@ -235,6 +256,11 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
             else {}
         )
         readers = {name: wall for name, (wall, _) in reader_times.items()}
+        startups = {
+            module: startup_seconds(module, args.runs)
+            for module in {READER_MODULES["DuckDB read + group by"]}
+            | {READER_MODULES[name] for name in readers if name in READER_MODULES}
+        }
         reader_cpus = {name: cpu for name, (_, cpu) in reader_times.items()}
         for engine in ENGINES:
             best = min(runs[engine], key=lambda r: r.seconds)
@@ -247,6 +273,8 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
                 "floor_s": min(floors),
                 "planc_s": best.seconds,
                 "ratio": best.seconds / min(floors),
+                "startup_s": startups["duckdb"],
+                "least_ratio": (startups["duckdb"] + min(floors)) / min(floors),
                 # CPU seconds, less hit by other jobs than wall time on a shared machine
                 "floor_cpu": min(floor_cpus),
                 "planc_cpu": min(r.cpu for r in runs[engine]),
@@ -263,6 +291,9 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
                 entry["readers"] = readers
                 entry["fastest_reader"] = fastest
                 entry["reader_ratio"] = best.seconds / readers[fastest]
+                reader_startup = startups[READER_MODULES.get(fastest, "duckdb")]
+                entry["reader_startup_s"] = reader_startup
+                entry["reader_least_ratio"] = (reader_startup + readers[fastest]) / readers[fastest]
                 fastest_cpu = min(reader_cpus, key=lambda name: reader_cpus[name])
                 entry["reader_cpus"] = reader_cpus
                 entry["fastest_reader_cpu"] = fastest_cpu
@@ -501,47 +532,53 @@ def report(results: dict[str, Any]) -> None:
     print("# planc track through DuckDB and PostgreSQL\n")
     print(
         "| rows | file | planc reader | MiB | floor s | planc s | planc/floor | check s "
-        "| (planc - check)/floor | floor CPU s | planc CPU s | CPU ratio | peak GiB | revenue | |"
+        "| (planc - check)/floor | least possible | floor CPU s | planc CPU s | CPU ratio | peak GiB "
+        "| revenue | |"
     )
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results["files"]:
         ok = r["ratio"] <= 1.5 and r["peak"] < 2 * GiB and r["revenue_ok"]
         print(
             f"| {r['rows']:,} | {r['file']} | {r['engine']} | {r['bytes'] / 2**20:,.0f} | {r['floor_s']:.2f} | "
             f"{r['planc_s']:.2f} | {r['ratio']:.2f} | {r['check_s']:.2f} | "
-            f"{r['beyond_check_ratio']:.2f} | {r['floor_cpu']:.2f} | {r['planc_cpu']:.2f} | "
+            f"{r['beyond_check_ratio']:.2f} | {r['least_ratio']:.2f} | "
+            f"{r['floor_cpu']:.2f} | {r['planc_cpu']:.2f} | "
             f"{r['cpu_ratio']:.2f} | {r['peak'] / GiB:.2f} | "
             f"{'=' if r['revenue_ok'] else 'DIFFERS'} | {'PASS' if ok else 'FAIL'} |"
         )
     print(
         "\nfloor: DuckDB read + group by of the same file, in process. check s: `planc check` of "
         "the same plan as a process (interpreter, imports, the plan's compile): the fixed cost; "
-        "(planc - check)/floor is what the actuals cost beyond it. CPU: user + system seconds "
+        "(planc - check)/floor is what the actuals cost beyond it. least possible: (start-up + "
+        'floor)/floor, start-up being `python -c "import duckdb"` as a process: no Python '
+        "program reading through DuckDB can do better, as the floor is measured. CPU: user + system seconds "
         "(the floor's in process, DuckDB's threads included; planc's process alone). "
         "PASS/FAIL judges planc/floor (wall).\n"
     )
     print(
-        "| rows | planc reader | fastest CSV reader (the same 7 columns) | s | planc s | planc/reader | |"
+        "| rows | planc reader | fastest CSV reader (the same 7 columns) | s | planc s "
+        "| planc/reader | least possible | |"
     )
-    print("|---:|---|---|---:|---:|---:|---|")
+    print("|---:|---|---|---:|---:|---:|---:|---|")
     for r in results["files"]:
         if "readers" in r:
             fastest = r["fastest_reader"]
             ok = r["reader_ratio"] <= 1.5
             print(
                 f"| {r['rows']:,} | {r['engine']} | {fastest} | {r['readers'][fastest]:.2f} | {r['planc_s']:.2f} | "
-                f"{r['reader_ratio']:.2f} | {'PASS' if ok else 'FAIL'} |"
+                f"{r['reader_ratio']:.2f} | {r['reader_least_ratio']:.2f} "
+                f"(start-up {r['reader_startup_s']:.2f} s) | {'PASS' if ok else 'FAIL'} |"
             )
             others = ", ".join(
                 f"{name} {s:.2f} (CPU {r['reader_cpus'][name]:.2f})"
                 for name, s in r["readers"].items()
             )
-            print(f"|  | | all readers: {others} | | | | |")
-            print(f"|  | | pandas as installed: {r['reader_engine']} | | | | |")
+            print(f"|  | | all readers: {others} | | | | | |")
+            print(f"|  | | pandas as installed: {r['reader_engine']} | | | | | |")
             print(
                 f"|  | | CPU: fastest {r['fastest_reader_cpu']} "
                 f"{r['reader_cpus'][r['fastest_reader_cpu']]:.2f}, planc {r['planc_cpu']:.2f} | | | "
-                f"{r['reader_cpu_ratio']:.2f} | |"
+                f"{r['reader_cpu_ratio']:.2f} | | |"
             )
     big = results.get("big")
     if big:

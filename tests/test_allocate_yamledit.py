@@ -208,6 +208,22 @@ def test_an_edit_the_child_cannot_make_is_made_here_and_fails_the_same(
         _edited(SourceFile("north.yaml", text.encode("utf-8")), recorder, again)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open fds in /proc")
+def test_a_fork_that_fails_composes_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork() can fail (EAGAIN, ENOMEM): no child, as on one CPU (None: the file is edited
+    here), and the pipes made for the child are closed (no OSError)."""
+    import errno
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setenv("PLANC_WORKERS", "2")
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    assert compose_aside("north.yaml", _region_text("").encode("utf-8")) is None
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 def test_a_child_left_without_edits_is_stopped_and_reaped(
     monkeypatch: pytest.MonkeyPatch,

@@ -124,3 +124,83 @@ def test_teams_that_may_share_values_are_not_kept_apart() -> None:
     for shared in (b"name: &a North", b"name: *a", b"name: [*a]", b"name: R&D in the *North*"):
         split = split_region(data.replace(b"name: North Enterprise", shared, 1))
         assert split is not None and (may_share_values(split) or shared.startswith(b"name: R&D"))
+
+
+def test_team_spans_kept_from_edit_to_edit_are_the_whole_files(region: bytes) -> None:
+    """Spans kept from one resolver to the next (the language server's edits): a team whose
+    text, line or place changed is composed again; each span is the whole file's."""
+    from planc.core.chunks import TeamSpans
+
+    split = split_region(region)
+    assert split is not None
+    chunks = list(split.chunks)
+    grown = chunks[0].replace(b"\n", b"\n      # a comment\n", 1)
+    variants = [
+        region,
+        region.replace(b"value: ", b"value: 1", 1),  # a number in the first team
+        split.head + b"".join(chunks[1:]) + split.tail,  # the first team gone: all move up
+        split.head + grown + b"".join(chunks[1:]) + split.tail,  # a line more: all move down
+        split.head + b"".join(chunks[:-1]) + split.tail,  # another team is the last
+        region,
+    ]
+    kept = TeamSpans()
+    for data in variants:
+        source = SourceFile("r.yaml", data)
+        pieces = ChunkSpans(source, split_region(data), kept)
+        full = SpanResolver({"r.yaml": source})
+        teams = load_source(source).data["region"]["teams"]
+        for index in [0, 1, len(teams) - 2, len(teams) - 1]:
+            for path in list(_paths(teams[index], ("region", "teams", index)))[::3]:
+                for key in (False, True):
+                    loc = Loc("r.yaml", path, key)
+                    assert pieces.resolve(loc) == full.resolve(loc), loc
+    assert kept._teams  # something was kept (and reused by the last variant)
+
+
+def test_tail_spans_kept_from_edit_to_edit_are_the_whole_files(region: bytes) -> None:
+    """Spans in the tail (people, actions) kept while the tail's text and line stay: each
+    is the whole file's, whether the teams above changed, moved the tail, or the tail or
+    the head changed (a head with a key of the tail's is never answered from the kept)."""
+    from planc.core.chunks import TeamSpans
+
+    split = split_region(region)
+    assert split is not None
+    chunks = list(split.chunks)
+    variants = [
+        region,
+        region.replace(b"value: ", b"value: 1", 1),  # a number in a team: the tail stays
+        split.head + b"".join(chunks[1:]) + split.tail,  # a team gone: the tail moves up
+        region.replace(b"\npeople:\n", b"\npeople:\n  # a comment\n", 1),  # the tail changed
+        b"people: []\n" + region,  # the head has a key of the tail's (a duplicate)
+        region,
+    ]
+    kept = TeamSpans()
+    for data in variants:
+        source = SourceFile("r.yaml", data)
+        pieces = ChunkSpans(source, split_region(data), kept)
+        values = load_source(source).data
+        assert values is not None
+        locs = [
+            Loc("r.yaml", path, key)
+            for name in ("people", "actions", "adjustments")
+            for path in list(_paths(values.get(name, []), (name,)))[::9]
+            for key in (False, True)
+        ]
+        full = SpanResolver({"r.yaml": source})
+        assert pieces.resolve_all("r.yaml", locs) == {loc: full.resolve(loc) for loc in locs}
+    assert any(t is not None and t.spans for t in kept._tails.values())
+
+
+def test_the_document_marks_are_found_as_by_the_three_searches() -> None:
+    """split_region's one regex for `%`, `---` and `...` at a line's start says what the three
+    byte searches it replaced said, on random texts made of the bytes that matter."""
+    import random
+
+    from planc.core.chunks import _DOCUMENT_MARK
+
+    rng = random.Random(17)
+    pieces = [b"\n", b"%", b"-", b"--", b".", b"..", b"a", b" ", b"#"]
+    for _ in range(20000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(1, 12)))
+        expected = b"\n%" in data or b"\n---" in data or b"\n..." in data
+        assert (_DOCUMENT_MARK.search(data) is not None) == expected, data

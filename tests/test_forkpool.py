@@ -48,6 +48,32 @@ def test_a_job_that_fails_or_dies_is_missing_for_the_caller_to_run() -> None:
     assert forkpool.run_forked(_dies_on_two, range(5), workers=2) == {0: 0, 1: 1, 4: 4}
 
 
+def test_a_fork_that_fails_leaves_the_jobs_missing_and_no_pipe_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fork() can fail (EAGAIN, ENOMEM): the jobs not started are missing from the answer
+    (the caller runs them, as for a child that died), the children started still answer,
+    and the pipe made for the child that never started is closed."""
+    import errno
+
+    real = os.fork
+    forks: list[int] = []
+
+    def second_fails() -> int:
+        forks.append(1)
+        if len(forks) >= 2:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real()
+
+    monkeypatch.setattr(os, "fork", second_fails)
+    before = len(os.listdir("/proc/self/fd"))
+    done = forkpool.run_forked(_square, [3, 0, 2, 1], workers=2)
+    assert sorted(done) == [3]  # started before the failure; the others left to the caller
+    forks.append(1)  # every fork fails now, the first one too: nothing to wait for
+    assert forkpool.run_forked(_square, [1, 0], workers=2) == {}
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_nothing_to_do() -> None:
     assert forkpool.run_forked(_square, [], workers=2) == {}
 

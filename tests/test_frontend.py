@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from planc.checks import check_sources, run_checks
 from planc.core.frontend import Frontend, unit_digest
 from planc.core.pipeline import read_directory
@@ -103,3 +105,25 @@ def test_two_processes_compile_what_one_does(mini_plan: Path) -> None:
     broken_both = Frontend(run_checks, workers=2, parallel_min_bytes=0).compile("mini", broken)
     assert _summary(broken_both) == _summary(broken_alone)
     assert any(code == "PLC201" for code, *_ in _summary(broken_both))
+
+
+def test_a_fork_that_fails_compiles_every_file_here(
+    mini_plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fork() can fail (EAGAIN, ENOMEM) when the workers are started: every file is then
+    compiled here, as without fork, instead of an OSError."""
+    import errno
+    import multiprocessing
+
+    sources = _sources(mini_plan)
+    alone = Frontend(run_checks, workers=1).compile("mini", sources)
+    tried: list[int] = []
+
+    def no_fork(self: object) -> None:
+        tried.append(1)
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    both = Frontend(run_checks, workers=2, parallel_min_bytes=0).compile("mini", sources)
+    assert tried  # the workers were asked for
+    assert both.plan == alone.plan and _summary(both) == _summary(alone)

@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -134,3 +135,122 @@ def test_a_date_that_does_not_exist_is_reported_where_it_is_written(
     line = data[:at].count(b"\n") + 1
     column = at - data.rfind(b"\n", 0, at) + len(after.split(b":")[0]) + 2
     assert (found[0]["line"], found[0]["col"]) == (line, column), found
+
+
+# --- BuildMemo: the pieces of the last builds reused where the raw values are the same ---
+
+
+def _plan_units(tmp_path: Path) -> tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]]:
+    """The quarter file's and the first region file's values of a generated 300-rep plan."""
+    import subprocess
+    import sys
+
+    from planc.core.frontend import compile_unit
+    from planc.core.source import SourceFile
+    from planc.core.spans import SpanResolver
+
+    out = tmp_path / "plan"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), "300", str(out), "--seed", "4"],
+        check=True,
+        capture_output=True,
+    )
+    units = []
+    for path in (out / "quarter.yaml", sorted((out / "regions").glob("*.yaml"))[0]):
+        source = SourceFile(str(path), path.read_bytes())
+        unit = compile_unit(source, SpanResolver({source.path: source}))
+        assert unit.data is not None
+        units.append((source.path, unit.data))
+    return units[0], units[1]
+
+
+def _same_build(
+    quarter: tuple[str, dict[str, Any]], region: tuple[str, dict[str, Any]], memo: Any
+) -> model.Plan:
+    """build_plan with ``memo`` gives what it gives without one, in the same order."""
+    plan, problems = model.build_plan(quarter, [region], memo)
+    again, problems_again = model.build_plan(quarter, [region])
+    assert plan is not None and again is not None
+    assert plan == again
+    assert problems == problems_again
+    for field in ("nodes", "people", "managers"):
+        assert list(getattr(plan, field).items()) == list(getattr(again, field).items()), field
+    assert plan.references == again.references
+    assert plan.duplicates == again.duplicates
+    assert plan.actions == again.actions
+    return plan
+
+
+def _with_teams(data: dict[str, Any], teams: list[Any]) -> dict[str, Any]:
+    return {**data, "region": {**data["region"], "teams": teams}}
+
+
+def test_a_build_memo_reuses_unchanged_teams_and_builds_the_same_plan(tmp_path: Path) -> None:
+    quarter, (rfile, data) = _plan_units(tmp_path)
+    memo = model.BuildMemo()
+    first = _same_build(quarter, (rfile, data), memo)
+    teams = data["region"]["teams"]
+    # the same values again: every piece reused, the very same objects
+    again = _same_build(quarter, (rfile, data), memo)
+    rep = teams[3]["reps"][0]["rep"]
+    assert again.nodes[rep] is first.nodes[rep]
+    assert again.actions[-1] is first.actions[-1]  # a region action (the first are the quarter's)
+    # one team's values changed (a copy): only that team is built again
+    changed = json.loads(json.dumps(teams[3], default=str), parse_float=Decimal)
+    changed["reps"][0]["targets"] = {
+        m: {**t, "value": Decimal(7)} for m, t in (changed["reps"][0]["targets"] or {}).items()
+    }
+    edited = _with_teams(data, [*teams[:3], changed, *teams[4:]])
+    third = _same_build(quarter, (rfile, edited), memo)
+    assert third.nodes[rep] is not first.nodes[rep]
+    other = teams[5]["reps"][0]["rep"]
+    assert third.nodes[other] is first.nodes[other]
+
+
+def test_a_build_memo_builds_again_what_its_context_changes(tmp_path: Path) -> None:
+    """A person renamed (a rep's shown name), a metric's pillar, the quarter's end, a team
+    moved to another index, a rep id taken by an earlier team, a date that does not exist:
+    each build with the memo is the build without it."""
+    quarter, (rfile, data) = _plan_units(tmp_path)
+    memo = model.BuildMemo()
+    teams = data["region"]["teams"]
+    _same_build(quarter, (rfile, data), memo)
+    # a rep's person renamed: the rep's node shows the new name
+    people = [dict(p) for p in data.get("people", [])]
+    rep = teams[0]["reps"][0]["rep"]
+    for person in people:
+        if person["id"] == rep:
+            person["name"] = "Someone Else"
+    renamed = {**data, "people": people}
+    plan = _same_build(quarter, (rfile, renamed), memo)
+    assert plan.nodes[rep].name == "Someone Else"
+    _same_build(quarter, (rfile, data), memo)
+    # a metric's pillar changed in the quarter file (targets take their metric's pillar)
+    qfile, qdata = quarter
+    metrics = [dict(m) for m in qdata["metrics"]]
+    metrics[0]["pillar"] = qdata["pillars"][-1]["id"]
+    _same_build((qfile, {**qdata, "metrics": metrics}), (rfile, data), memo)
+    # another quarter (its end is the default deadline of every target)
+    other_quarter = {**qdata["quarter"], "id": "2031-Q2"}
+    _same_build((qfile, {**qdata, "quarter": other_quarter}), (rfile, data), memo)
+    # two teams swapped: each at another index (its locations change)
+    swapped = _with_teams(data, [teams[1], teams[0], *teams[2:]])
+    _same_build(quarter, (rfile, swapped), memo)
+    _same_build(quarter, (rfile, data), memo)
+    # an earlier team takes a rep id of a later, unchanged team: a duplicate, found as before
+    thief = {**teams[0], "reps": [*teams[0]["reps"], teams[5]["reps"][0]]}
+    stolen = _with_teams(data, [thief, *teams[1:]])
+    plan = _same_build(quarter, (rfile, stolen), memo)
+    assert any(d.id == teams[5]["reps"][0]["rep"] for d in plan.duplicates)
+    _same_build(quarter, (rfile, data), memo)
+    # an action on a day that does not exist: a problem, never kept, reported each build
+    actions = [dict(a) for a in data["actions"]]
+    actions[0]["due"] = "2027-02-30"
+    broken = {**data, "actions": actions}
+    _same_build(quarter, (rfile, broken), memo)
+    _same_build(quarter, (rfile, broken), memo)
+    _same_build(quarter, (rfile, data), memo)
+    # a person listed twice: a duplicate each build
+    twice = {**data, "people": [*data["people"], data["people"][0]]}
+    _same_build(quarter, (rfile, twice), memo)
+    _same_build(quarter, (rfile, twice), memo)

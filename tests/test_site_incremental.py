@@ -294,7 +294,8 @@ class TestBothCores:
         monkeypatch.setattr(render_module, "_render_share", counted)
         render_site(result, tmp_path / "three")
         assert site_files(tmp_path / "three") == site_files(tmp_path / "one")
-        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) == 2  # two workers
+        # a relay of fresh workers, two at a time (the bound: tests/test_forking_relay.py)
+        assert len({int(p.name) for p in seen.iterdir()} - {os.getpid()}) >= 2
 
     def test_a_failing_worker_leaves_its_pages_to_this_process(
         self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -349,8 +350,9 @@ class TestBothCores:
         written, changed = renders.again()  # the site is the full render's, byte for byte
         assert "reps/ann.html" in changed
         assert written <= ONE_REP_PAGES
-        # a worker in each render with the cache (the first and the second one)
-        assert len({int(p.name) for p in seen.iterdir()} - {parent}) == 2
+        # workers in each render with the cache (the first and the second one; a relay of
+        # fresh workers, planc.core.forking.relay)
+        assert len({int(p.name) for p in seen.iterdir()} - {parent}) >= 2
 
 
 class TestRegionKeys:
@@ -593,6 +595,46 @@ class TestBegunBeforeTheCheck:
         assert report.kept > 0 and self.leftovers(renders) == []
         assert site_files(renders.site) == site_files(self.full(renders))
 
+    def test_the_record_is_read_once(
+        self, renders: Renders, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # begin_render read it to check the old pages; the render takes it from there
+        names: list[str] = []
+        real = UnitCache.get_record
+
+        def spied(self: UnitCache, name: str) -> Any:
+            names.append(name)
+            return real(self, name)
+
+        monkeypatch.setattr(UnitCache, "get_record", spied)
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        written, changed = renders.again()
+        assert {"reps/ann.html", "reps/bob.html"} <= changed
+        assert "reps/li-wei.html" not in written
+        assert names.count(_record_name(renders.site)) == 1
+
+    def test_a_render_with_another_plan_since_it_began(self, renders: Renders) -> None:
+        # the same pages, other bytes: the pages linked when it began are the old ones, and
+        # the keys they are kept by come from the record they were checked against
+        begun = begin_render(renders.site, renders.cache)
+        assert begun is not None
+        edit(renders.plan, "regions/north.yaml", "name: Ned Stark", "name: Ned Starck")
+        render(renders.plan, renders.site, renders.cache)  # another render meanwhile
+        edit(renders.plan, "regions/north.yaml", "name: Ned Starck", "name: Ned Stark")
+        stats = PartitionStats()
+        result = check_for_render(renders.plan, renders.cache, stats)
+        report = render_site(
+            result,
+            renders.site,
+            records=renders.cache,
+            vouched=vouched(result, stats),
+            begun=begun,
+        )
+        assert report.kept > 0 and self.leftovers(renders) == []
+        assert site_files(renders.site) == site_files(self.full(renders))
+        again = render(renders.plan, renders.site, renders.cache)  # the record is right
+        assert again.kept == report.pages - 1
+
     def full(self, renders: Renders) -> Path:
         out = renders.tmp / "full-other"
         render(renders.plan, out, None)
@@ -735,3 +777,90 @@ def test_a_failed_render_reaps_the_index_child_before_removing_its_folder(
         render(renders.plan, renders.site, renders.cache)
     assert multiprocessing.active_children() == []  # reaped, not left to the exit
     assert sorted(p.name for p in renders.tmp.iterdir() if p.name.startswith(".site.")) == []
+
+
+class TestTheEditedFileIsFoundByItsPlace:
+    """A unit the cache does not hold: its file is found by hashing the file asked for at
+    that place first (the compile asks in the sources' order), the others only if needed."""
+
+    class Missing:
+        """A store that holds no unit and no record."""
+
+        def get(self, digest: str) -> Any:
+            return None
+
+        def get_text(self, name: str) -> Any:
+            return None
+
+    @pytest.fixture
+    def hashed(self, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+        from planc.site import checked
+
+        paths: list[str] = []
+        real = checked.unit_digest
+
+        def spied(path: str, data: bytes, max_bytes: int) -> str:
+            paths.append(path)
+            return real(path, data, max_bytes)
+
+        monkeypatch.setattr(checked, "unit_digest", spied)
+        return paths
+
+    def sources(self) -> list[Any]:
+        from planc.core.source import SourceFile
+
+        return [SourceFile(f"{name}.yaml", f"{name}: 1\n".encode()) for name in "abcd"]
+
+    def test_in_order(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digests = [unit_digest(s.path, s.data, DEFAULT_MAX_BYTES) for s in sources]
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        for source, digest in zip(sources, digests, strict=True):
+            assert puts._source_of(digest, puts._asked) is source
+            puts._asked += 1
+        assert hashed == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]  # each once
+
+    def test_asked_for_the_third_file_only(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digest = unit_digest("c.yaml", sources[2].data, DEFAULT_MAX_BYTES)
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        assert puts._source_of(digest, 2) is sources[2]
+        assert hashed == ["c.yaml"]
+
+    def test_another_order(self, hashed: list[str]) -> None:
+        from planc.core.loader import DEFAULT_MAX_BYTES
+        from planc.site.checked import _ForkedPuts, unit_digest
+
+        sources = self.sources()
+        digest = unit_digest("a.yaml", sources[0].data, DEFAULT_MAX_BYTES)
+        puts = _ForkedPuts(self.Missing(), sources)  # type: ignore[arg-type]
+        hashed.clear()
+        assert puts._source_of(digest, 2) is sources[0]  # guessed wrong: found all the same
+        assert hashed == ["c.yaml", "a.yaml"]
+        assert puts._source_of("0" * 40, 3) is None  # no such file: every file hashed once
+        assert sorted(hashed) == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+
+    def test_the_render_hashes_one_file_for_the_edited_one(
+        self, renders: Renders, hashed: list[str]
+    ) -> None:
+        # quarter.yaml, regions/north.yaml, regions/south.yaml: the last one edited, the
+        # two before it not hashed again
+        edit(
+            renders.plan,
+            "regions/south.yaml",
+            "[200000, 230000, 280000]",
+            "[210000, 220000, 280000]",
+        )
+        hashed.clear()
+        _, changed = renders.again()
+        assert "reps/li-wei.html" in changed
+        south = str(renders.plan / "regions" / "south.yaml")
+        assert hashed == [south]  # the full render beside it makes no unit digest here

@@ -937,3 +937,242 @@ class TestArrowReader:
         by_arrow, by_pandas, _ = self._both(monkeypatch, export, plan, date(2027, 1, 20))
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
         assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
+
+
+_AMOUNT_TEXTS = [
+    *("0", "7", "100", "100.5", "100.50", "0.05", "12.", ".5", "007", "29999.99"),
+    *("123456789012345", "1234567890.12345", "1.123456", "99999999999.9999"),
+    *("1234567890123456", "1.1234567", "", " ", " 12", "12 ", "+5", "-5", "1e3", "1E3"),
+    *(".", "1.2.3", "12a", "١٢", "½", "12\x00", "1,000", "abc", "é", "0.0000001"),
+]
+
+
+class TestPlainAmounts:
+    """Amounts read by pyarrow are parsed from the Arrow buffers when each is plain text
+    (digits, one point): the same integers, scale and states as the exact path, which
+    still reads everything else and reports it."""
+
+    @staticmethod
+    def _exact(texts: list[str], rows: Any) -> tuple[Any, int, Any]:
+        """The exact path: distinct texts of ``rows`` parsed by _parse_amounts."""
+        import numpy as np
+
+        from planc.track import actuals
+
+        codes, values = actuals._factorize_raw(np.array(texts, dtype=object), rows)
+        scaled, scale, state = actuals._parse_amounts([*values, None], text=True)
+        return scaled[codes], scale, state[codes]
+
+    def test_plain_rows_are_the_exact_paths(self) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        from planc.track import actuals
+
+        rng = np.random.default_rng(11)
+        taken = declined = 0
+        for trial in range(600):
+            # mostly plain texts, now and then one of anything
+            # money (at most 2 places), every plain shape (scales apart: the exact path's
+            # Python integers), or anything
+            pool = (_AMOUNT_TEXTS[:11], _AMOUNT_TEXTS[:14], _AMOUNT_TEXTS)[trial % 3]
+            extra = ["", *pool] if trial % 2 else pool
+            texts = [extra[i] for i in rng.integers(0, len(extra), int(rng.integers(0, 40)))]
+            column = actuals._Column(
+                actuals._NO_CODES, [], actuals._ArrowText(pa.array(texts, type=pa.string()))
+            )
+            rows = np.flatnonzero(rng.random(len(texts)) < 0.7)
+            for empty in (False, True):
+                plain = actuals._plain_rows(column, rows, empty=empty)
+                scaled, scale, state = self._exact(texts, rows)
+                allowed = {actuals._OK, actuals._MISSING} if empty else {actuals._OK}
+                if plain is None:
+                    declined += 1
+                    continue
+                taken += 1
+                got, got_scale, is_plain = plain
+                assert set(state.tolist()) <= allowed, (texts, rows)
+                assert got_scale == scale
+                assert got.tolist() == np.where(state == actuals._OK, scaled, 0).tolist()
+                assert is_plain.tolist() == (state == actuals._OK).tolist()
+        assert taken > 250 and declined > 250  # both paths taken
+
+    def test_aggregator_amounts_alike_from_either_reader(self, tmp_path: Path) -> None:
+        """_Aggregator._amounts (won rows) and _open_amounts (open rows): the plain path's
+        results equal those of pandas' object array (the exact path) for the same texts."""
+        import numpy as np
+        import pyarrow as pa
+
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        plan = check_directory(mini_plan(tmp_path)).plan
+        assert plan is not None and plan.actuals is not None
+        rng = np.random.default_rng(5)
+        for trial in range(200):
+            pool = [*_AMOUNT_TEXTS[:14], ""] if trial % 4 else _AMOUNT_TEXTS
+            texts = [pool[i] for i in rng.integers(0, len(pool), 30)]
+            by_arrow = actuals._Column(
+                actuals._NO_CODES, [], actuals._ArrowText(pa.array(texts, type=pa.string()))
+            )
+            by_pandas = actuals._Column(actuals._NO_CODES, [], np.array(texts, dtype=object))
+            needed = rng.random(30) < 0.5
+            found = []
+            for column in (by_arrow, by_pandas):
+                agg = actuals._Aggregator(
+                    plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+                )
+                amounts, scale = agg._amounts(column, needed, 2)
+                opened = actuals._open_amounts(column, ~needed)
+                found.append(
+                    (
+                        amounts.tolist(),
+                        str(amounts.dtype),
+                        scale,
+                        agg.failed,
+                        _canonical(agg.bad_amounts),
+                        _canonical(agg.no_amount),
+                        _canonical(agg.negative_amounts),
+                        _canonical(agg.exponent_amounts),
+                        [a.tolist() for a in opened[:2]],
+                        str(opened[0].dtype),
+                        opened[2],
+                    )
+                )
+            assert found[0] == found[1], texts
+
+
+def test_track_imports_no_other_command_module() -> None:
+    """`planc track` imports its own command module, not the ten others (allocate's pulls in
+    the cache writers); every command is still there, each found by its name."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from planc.cli import cli\n"
+        "cli.commands['track']\n"
+        "print(sorted(m for m in sys.modules if m.startswith('planc.cli.')))\n"
+        "print(list(cli.commands))\n"
+        "print(all(cli.commands[n].name == n for n in cli.commands))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert found[0] == "['planc.cli.options', 'planc.cli.track']"
+    names = ["check", "explain", "rules", "schema", "export", "import", "render", "allocate"]
+    names += ["init", "diff", "propose", "codeowners", "comment", "track", "backtest", "lsp"]
+    assert found[1] == str(names)
+    assert found[2] == "True"
+
+
+def test_first_seen_looks_past_the_first_rows() -> None:
+    """_first_seen reads the first rows first; values that first occur later (or only in
+    the rest) still come in pandas.factorize's order."""
+    import numpy as np
+    import pandas as pd
+
+    from planc.track import actuals
+
+    rng = np.random.default_rng(3)
+    head = actuals._FIRST_ROWS
+    for size, n in ((3, head * 3), (300, head * 4), (30_000, head * 5), (50, head - 1)):
+        codes = rng.integers(0, size, n)
+        codes[: min(head, n)] %= max(size // 2, 1)  # half the values only after the first rows
+        new, old = actuals._first_seen(codes, size + 2)
+        expected, uniques = pd.factorize(codes)
+        assert new.tolist() == expected.tolist(), size
+        assert old.tolist() == uniques.tolist(), size
+
+
+def test_account_ids_by_written_text_as_by_trimmed_name(tmp_path: Path) -> None:
+    """Accounts are looked up by the text as written first; ids, names and order are those
+    of the trimmed names, across chunks, whatever the spelling's padding."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+    chunks = [["N", " N", "", "Acme", "  "], ["Acme ", "N", "Zed", "", " Zed "], ["Zed", "Q"]]
+    got = []
+    for values in chunks:
+        column = actuals._Column(np.arange(len(values) + 1) - 1, values)  # one missing row
+        got.append(agg._accounts(column).tolist())
+    assert agg.account_names == ["N", "Acme", "Zed", "Q"]
+    assert got == [[-1, 0, 0, -1, 1, -1], [-1, 1, 0, 2, -1, 2], [-1, 2, 3]]
+
+
+def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
+    """Each account's first counted row (earliest day, the earlier row on a tie) across
+    chunks: the same rep and day as a row-by-row reference."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(9)
+    for trial in range(40):
+        agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+        accounts = int(rng.integers(1, 60))
+        agg.account_names = [f"A{i}" for i in range(accounts)]
+        best: dict[int, tuple[int, int]] = {}  # account -> (day, rep), row by row
+        for _chunk in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(0, 200))
+            account = rng.integers(-1, accounts, n)
+            day = rng.integers(0, 30, n) + 739_000
+            rep = rng.integers(0, 5, n)
+            mask = (rng.random(n) < 0.7) & (account >= 0)
+            agg._first_deals(mask, day, account, rep)
+            for row in np.flatnonzero(mask).tolist():
+                a, d = int(account[row]), int(day[row])
+                if a not in best or d < best[a][0]:
+                    best[a] = (d, int(rep[row]))
+        got = {
+            a: (int(agg.first_day[a]), int(agg.first_rep[a]))
+            for a in range(len(agg.first_day))
+            if agg.first_rep[a] != actuals.UNMAPPED
+        }
+        assert got == best, trial
+
+
+def test_account_sums_by_rep_and_month_as_a_dict_would(tmp_path: Path) -> None:
+    """The (rep, month) -> {account: amount} maps summed from the chunks' parts (scales
+    apart, Python integers past int64) equal sums made one by one."""
+    import numpy as np
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(4)
+    for trial in range(30):
+        agg = actuals._Aggregator(plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False)
+        groups = len(agg.reps) * len(agg.slots)
+        expected: dict[tuple[str, int], dict[int, Any]] = {}
+        parts = []
+        for _part in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(0, 300))
+            group = rng.integers(0, groups, n)
+            account = rng.integers(0, 7, n)
+            scale = int(rng.integers(0, 3))
+            values: Any = rng.integers(0, 10**6, n)
+            if trial % 5 == 0:
+                values = values.astype(object) * 10**15  # past int64 once scaled
+            parts.append(((group << 32) | account, values, scale))
+        top = max(scale for _, _, scale in parts)
+        for key, values, scale in parts:
+            for k, v in zip(key.tolist(), values.tolist(), strict=True):
+                rep, slot = divmod(k >> 32, len(agg.slots))
+                cell = expected.setdefault((agg.reps[rep], agg.slots[slot]), {})
+                cell[k & 0xFFFFFFFF] = cell.get(k & 0xFFFFFFFF, 0) + v * 10 ** (top - scale)
+        agg.account_parts = parts
+        found, scale = agg._account_maps()
+        assert scale == top
+        assert {key: dict(found[key]) for key in found} == expected, trial
+        assert list(found) == sorted(found, key=lambda k: (agg.reps.index(k[0]), k[1]))

@@ -92,13 +92,18 @@ class Composing:
 
 
 def compose_aside(path: str, data: bytes) -> Composing | None:
-    """Start composing the file ``data`` (UTF-8) in a forked child; None on one CPU or
-    without ``fork``."""
+    """Start composing the file ``data`` (UTF-8) in a forked child; None on one CPU,
+    without ``fork`` or when the fork fails."""
     if default_workers() < 2 or not hasattr(os, "fork"):
         return None
     edits_read, edits_write = os.pipe()
     text_read, text_write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no child (EAGAIN, ENOMEM): composed here, as on one CPU
+        for fd in (edits_read, edits_write, text_read, text_write):
+            os.close(fd)
+        return None
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             os.close(edits_write)

@@ -44,9 +44,15 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
         while waiting or running:
             while waiting and len(running) < max(1, workers):
                 job = waiting.pop()
-                read_end, pid = _start(work, job)
+                try:
+                    read_end, pid = _start(work, job)
+                except OSError:  # fork failed (EAGAIN, ENOMEM): the rest is the caller's
+                    waiting.clear()
+                    break
                 running[read_end] = (pid, job, [])
                 selector.register(read_end, selectors.EVENT_READ)
+            if not running:  # no child started: nothing to wait for (select would block)
+                break
             for key, _ in selector.select():
                 read_end = key.fd
                 chunk = os.read(read_end, _READ)
@@ -74,7 +80,12 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
 def _start(work: Callable[[int], Any], job: int) -> tuple[int, int]:
     """Fork a child that runs ``work(job)``; its pipe's read end and its pid."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         code = 1
         try:

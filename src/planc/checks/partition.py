@@ -70,6 +70,8 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any, Protocol
 
+import jsonschema_rs
+
 from planc import __version__
 from planc.checks import forkpool, gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check, ancestry
@@ -85,8 +87,8 @@ from planc.core.frontend import (
 )
 from planc.core.loader import DEFAULT_MAX_BYTES, load_source
 from planc.core.memory import gc_paused
-from planc.core.model import Level, Node, Plan, build_plan
-from planc.core.schema import is_valid, validate
+from planc.core.model import BuildMemo, Level, Node, Plan, build_plan
+from planc.core.schema import is_valid, schema_document, validate
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
@@ -120,6 +122,97 @@ class ResultStore(Protocol):
     def put_text(self, name: str, text: str) -> None: ...
 
 
+class TeamValues:
+    """The values of the last unit made of each region file from its team record, decoded
+    and schema-checked: the next edit of the file decodes and validates only its changed
+    teams (and the rest of the file only if that changed), reusing the others' values.
+
+    The values are what :func:`_unit_from_teams` decodes from the record's JSON texts
+    (so the same numbers, exponents included, as decoding them again). A team's value is
+    filed under the digest of its chunk's bytes, the rest of the file under its text; each
+    was valid against the schema when filed (the whole file is valid exactly when the file
+    without its teams is and each team is: the schema asks nothing of ``teams`` but that
+    each item be a team, :func:`_piecewise_schema` checks it). Shared values are never
+    changed: the model reads them, the interface copies what it changes.
+
+    Kept for the :data:`FILES` files last made so, only their last unit's values."""
+
+    FILES = 2  # as many as warmup.MAX_FILES (~135 MB each for a 2,000-rep file)
+
+    __slots__ = ("_files", "hints", "model", "spans")
+
+    def __init__(self) -> None:
+        # path -> (rest text, rest value, {chunk digest: team value})
+        self._files: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
+        # the model's pieces made of these values (reused while the values are the same)
+        self.model = BuildMemo()
+        # the spans of findings placed in teams (reused while a team's text and line are)
+        self.spans = chunks.TeamSpans()
+        # the hints of unknown names chosen among every id of the plan (see _Every.hint)
+        self.hints: dict[tuple[str, str, str, str], Any] = {}
+
+    @staticmethod
+    def usable() -> bool:
+        return _team_validator() is not None
+
+    def unit_data(
+        self,
+        path: str,
+        rest_text: str,
+        digests: list[str],
+        texts: list[str],
+        fresh: list[int],
+    ) -> dict[str, Any] | None:
+        """The file's values (None: not valid): kept values reused, the others decoded from
+        ``texts`` and validated."""
+        validator = _team_validator()
+        if validator is None:
+            return None
+        kept = self._files.pop(path, None)
+        if kept is not None and kept[0] == rest_text:
+            rest = kept[1]
+        else:
+            rest = _decode(rest_text)
+            region = rest.get("region")
+            if not isinstance(region, dict) or region.get("teams") != [] or not is_valid(rest):
+                return None
+        known = kept[2] if kept is not None else {}
+        renewed = set(fresh)
+        teams: list[Any] = []
+        by_digest: dict[str, Any] = {}
+        for i, (chunk_digest, text) in enumerate(zip(digests, texts, strict=True)):
+            team = None if i in renewed else known.get(chunk_digest)
+            if team is None:
+                team = json.loads(text, parse_float=Decimal)
+                if not isinstance(team, dict) or not validator.is_valid(team):
+                    return None
+            teams.append(team)
+            by_digest.setdefault(chunk_digest, team)
+        self._files[path] = (rest_text, rest, by_digest)
+        while len(self._files) > self.FILES:
+            del self._files[next(iter(self._files))]
+        return {**rest, "region": {**rest["region"], "teams": teams}}
+
+
+@cache
+def _team_validator() -> Any:
+    """A validator of one team (None: the schema's ``teams`` asks more of its items than
+    that each be a team, so a file is validated whole)."""
+    return _piecewise_schema(schema_document()["definitions"])
+
+
+def _piecewise_schema(definitions: dict[str, Any]) -> Any:
+    teams = definitions.get("region", {}).get("properties", {}).get("teams")
+    if not isinstance(teams, dict):
+        return None
+    if {k: v for k, v in teams.items() if k != "description"} != {
+        "type": "array",
+        "items": {"$ref": "#/definitions/team"},
+    }:
+        return None
+    return jsonschema_rs.Draft7Validator({"$ref": "#/definitions/team", "definitions": definitions})
+
+
 @dataclass(slots=True)
 class MemoryStore:
     """Units, region results and team records in memory, the ``limit`` most recently used
@@ -128,6 +221,10 @@ class MemoryStore:
     limit: int = 64  # a 20-file plan and the last edits of each; about 20 MB at 10,000 reps
     units: dict[str, FileUnit] = field(default_factory=dict)
     records: dict[str, Any] = field(default_factory=dict)
+    # the decoded, schema-checked values of the last unit made from each file's team record
+    # (this process made them: never read from a folder), so that the next edit decodes and
+    # validates only the teams it changed; and the models' pieces built from them
+    values: TeamValues = field(default_factory=TeamValues)
 
     def get(self, digest: str) -> FileUnit | None:
         unit = self.units.pop(digest, None)
@@ -205,11 +302,13 @@ def region_result(
     run: RunCheck = _run,
     resolver: SpanResolver | None = None,
     both_cores: bool = False,
+    memo: BuildMemo | None = None,
 ) -> dict[str, Any]:
     """Everything the cross-file stage needs of region file R (a JSON value).
 
     ``both_cores``: run half of the checks in a forked copy of this process (a warm
-    check recompiling one large file; never in a process with threads)."""
+    check recompiling one large file; never in a process with threads). ``memo``: the
+    model's pieces of the last builds of R (:class:`~planc.core.model.BuildMemo`)."""
     rfile = region.path
     resolver = resolver if resolver is not None else SpanResolver({rfile: source})
     out: dict[str, Any] = {"path": rfile, "digest": region.digest}
@@ -218,7 +317,7 @@ def region_result(
         out["unit"] = _dump(resolve_spans(unit_diags, resolver))
         out["usable"] = False
         return out
-    plan, problems = build_plan((quarter.path, quarter.data), [(rfile, region.data)])
+    plan, problems = build_plan((quarter.path, quarter.data), [(rfile, region.data)], memo)
     mine = [d for d in problems if _file_of(d) == rfile]
     if plan is None or any(d.severity is Severity.ERROR for d in problems):
         unit, model = resolve_batches([unit_diags, mine], resolver)
@@ -261,7 +360,14 @@ def region_result(
 
 
 def _found(run: RunCheck, check: Check, plan: Plan) -> list[Diagnostic]:
-    return list(run(check, plan))
+    if check.rule.code not in _HINT_LATER:
+        return list(run(check, plan))
+    # their hints are chosen in :func:`combine` among every id of the plan (``_hints``)
+    token = refs.HINTS_LATER.set(True)
+    try:
+        return list(run(check, plan))
+    finally:
+        refs.HINTS_LATER.reset(token)
 
 
 def _shared(
@@ -280,7 +386,12 @@ def _shared(
     os.write(filler, bytes(i for i in range(len(tasks)) if i != first))  # below a pipe's buffer
     os.close(filler)  # once every index is taken, a read finds the end
     read_end, write_end = os.pipe()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:  # no child (EAGAIN, ENOMEM): every task here, as if it gave nothing back
+        for end in (claims, read_end, write_end):
+            os.close(end)
+        return [task() for task in tasks]
     if child == 0:  # pragma: no cover - the child's coverage is not collected
         try:
             os.close(read_end)
@@ -617,7 +728,8 @@ def combine(
         if not any(d.severity is Severity.ERROR for d in found):
             raise Unsafe("a region was not checked")
         return Combined(resolve_spans(found, resolver))
-    known = _Every(summary, results)  # every id of the plan, gathered only if a hint needs it
+    # every id of the plan, gathered only if a hint needs it
+    known = _Every(summary, results, store.values.hints if isinstance(store, MemoryStore) else None)
     for check in checks:
         if check.rule.code == _BUDGETS:
             found += [d for d in run(check, summary) if d.code != _BUDGETS]  # run's own (PLC050)
@@ -750,10 +862,37 @@ class _Every:
     """Every person and node id of the plan (the summary plan holds only some of them),
     gathered the first time a hint asks (most plans have no finding that needs them)."""
 
-    def __init__(self, summary: Plan, results: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        summary: Plan,
+        results: list[dict[str, Any]],
+        hints: dict[tuple[str, str, str, str], Any] | None = None,
+    ) -> None:
         self.summary = summary
         self.results = results
         self.known: dict[str, dict[str, object]] | None = None
+        self.hints = hints  # kept hints (a MemoryStore's), by name, place and the ids in order
+        self._digests: dict[str, str] = {}
+
+    def hint(self, ident: str, kind: str, where: str) -> Any:
+        """:func:`refs.closest_hint` among every id of ``kind``: the same ids in the same order
+        give the same hint, so a process that combines again after an edit keeps them (each
+        looks through every id of the plan: ~1 ms apiece, 150 findings at 2,000 reps)."""
+        known = self[kind]
+        if self.hints is None:
+            return refs.closest_hint(ident, known, where)
+        digest = self._digests.get(kind)
+        if digest is None:
+            joined = "\x00".join(known).encode("utf-8", "surrogatepass")
+            digest = self._digests[kind] = hashlib.blake2b(joined, digest_size=20).hexdigest()
+        key = (kind, digest, where, ident)
+        hint = self.hints.pop(key, None)
+        if hint is None:
+            hint = refs.closest_hint(ident, known, where)
+        self.hints[key] = hint  # the most recently used last
+        while len(self.hints) > _HINTS_KEPT:
+            del self.hints[next(iter(self.hints))]
+        return hint
 
     def __getitem__(self, kind: str) -> dict[str, object]:
         if self.known is None:
@@ -776,11 +915,12 @@ def _hints(known: _Every, results: list[dict[str, Any]]) -> list[Diagnostic]:
         for raw, ident in r["unknown"]:
             d = _load([raw])[0]
             kind = _HINT_LATER[d.code]
-            hint = refs.closest_hint(ident, known[kind], where[kind])
+            hint = known.hint(ident, kind, where[kind])
             out.append(Diagnostic(d.code, d.severity, d.message, hint, d.loc, d.span))
     return out
 
 
+_HINTS_KEPT = 4096
 _MAPPED_OWNER = re.compile(r"maps to `([^`]*)`, who is not a person of the plan\Z")
 
 
@@ -790,7 +930,7 @@ def _rehinted(d: Diagnostic, known: _Every) -> Diagnostic:
         match = _UNKNOWN_ID.search(d.message)
         if match is None:
             raise Unsafe("unknown-person message without its name")
-        hint = refs.closest_hint(match.group(1), known["person"], "a people: list")
+        hint = known.hint(match.group(1), "person", "a people: list")
         return replace(d, hint=hint)
     if d.code == "PLC730":
         match = _MAPPED_OWNER.search(d.message)
@@ -1097,6 +1237,7 @@ def _compile_partitioned(
         max_bytes,
         workers,
         run,
+        store.values if isinstance(store, MemoryStore) else None,
     )
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
@@ -1221,6 +1362,7 @@ class _Job:
     max_bytes: int
     workers: int
     run: RunCheck
+    values: TeamValues | None = None  # a MemoryStore's (the language server's)
 
 
 def _idle_core() -> bool:
@@ -1295,6 +1437,8 @@ def _region_job(index: int) -> _Done:
         reused = _unit_from_teams(source, split, sums, prior, known, job)
         if reused is not None:
             unit, texts, fresh = reused
+    # whether the unit's values are TeamValues' (shared with the last and next edits)
+    shared = unit is not None and job.values is not None and job.values.usable()
     if unit is None:
         unit = (
             compile_unit(source, SpanResolver({source.path: source}), job.max_bytes)
@@ -1308,8 +1452,15 @@ def _region_job(index: int) -> _Done:
         # same head and tail as the last record when its teams were reused
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
+        if record is not None and texts is None and job.values is not None:
+            whole = unit
+            unit = _from_record_values(unit, record, sums, job.values)
+            shared = unit is not whole
+    spans = job.values.spans if job.values is not None else None
     resolver = (
-        chunks.ChunkSpans(source, split) if split is not None or (fits and not wanted) else None
+        chunks.ChunkSpans(source, split, spans)
+        if split is not None or (fits and not wanted)
+        else None
     )
     # one large file recompiled here (an edit; workers only for several): its checks on both
     # cores; never with one worker asked for (the language server, which has threads)
@@ -1323,8 +1474,31 @@ def _region_job(index: int) -> _Done:
     if _KEPT is not None:
         _KEPT.append(unit)
         run = _keeping(run, _KEPT)
-    result = region_result(job.quarter, unit, source, job.checks, run, resolver, both)
+    # the model's pieces are reused only where the values are shared (a unit from the
+    # team record through ``job.values``): any other unit's values are new objects, and
+    # its pieces would only push the edited files' out of the memo (a cold compile)
+    memo = job.values.model if job.values is not None and shared else None
+    result = region_result(job.quarter, unit, source, job.checks, run, resolver, both, memo=memo)
     return result, record, fresh
+
+
+def _from_record_values(
+    unit: FileUnit, record: str, sums: _Digests, values: TeamValues
+) -> FileUnit:
+    """A whole-file unit whose team record was just made, with the values an edit will read
+    back from that record (:class:`TeamValues`): the model is then built from the values the
+    next edit shares, so that edit rebuilds only the team it changes. The values are the
+    same: the record's JSON keeps every number exactly (digits and exponent), and strings,
+    integers and booleans as they are. Where the record does not read back, ``unit``."""
+    parsed = _TeamsRecord.parse(record, unit.path)
+    if parsed is None or unit.diagnostics or unit.traps:
+        return unit
+    texts = [text for _, text in parsed.teams]
+    try:
+        data = values.unit_data(unit.path, parsed.rest, sums.teams, texts, [])
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
+        return unit
+    return unit if data is None else FileUnit(unit.path, unit.digest, data, ())
 
 
 def _unit_unhashed(source: SourceFile, max_bytes: int) -> FileUnit:
@@ -1478,11 +1652,16 @@ def _unit_from_teams(
             if team is None:
                 return None
             texts[i] = _encode(team)
-        data = _decode(prior.rest)
-        region = data["region"]
-        region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
-        if len(region["teams"]) != len(texts) or not is_valid(data):  # a text of two teams
-            return None
+        if job.values is not None and job.values.usable():
+            data = job.values.unit_data(source.path, prior.rest, sums.teams, texts, fresh)
+            if data is None:
+                return None
+        else:
+            data = _decode(prior.rest)
+            region = data["region"]
+            region["teams"] = json.loads("[" + ",".join(texts) + "]", parse_float=Decimal)
+            if len(region["teams"]) != len(texts) or not is_valid(data):  # a text of two teams
+                return None
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, Unsafe):
         return None
     return FileUnit(source.path, digest, data, ()), texts, fresh

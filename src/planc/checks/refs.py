@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from types import MappingProxyType
 
 from planc.checks.base import Finding, check, per_plan
@@ -22,15 +23,23 @@ def _references_by_kind(plan: Plan) -> Mapping[str, tuple[Reference, ...]]:
     return MappingProxyType({kind: tuple(refs) for kind, refs in by_kind.items()})
 
 
+# Set by the partitioned check while PLC201 and PLC205 run over a region file: it chooses
+# their hints afterwards among every id of the plan, so a hint among the ids of the quarter
+# and region files alone (~1 ms each: difflib over every person) would be thrown away.
+HINTS_LATER: ContextVar[bool] = ContextVar("planc_hints_later", default=False)
+_LATER = Message("")  # the hint of a finding whose hint is chosen later
+
+
 def _unknown(
     plan: Plan, kind: str, known: Mapping[str, object], where: Message
 ) -> Iterator[Finding]:
+    later = HINTS_LATER.get()
     for ref in _references_by_kind(plan).get(kind, ()):
         if ref.id not in known:
             yield (
                 ref.loc,
                 _not_known(kind, _role(ref.role), ref.id),
-                _closest(ref.id, known, where),
+                _LATER if later else _closest(ref.id, known, where),
             )
 
 

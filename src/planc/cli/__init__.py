@@ -7,25 +7,14 @@ imported inside the commands so that ``planc --help`` stays instant.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import NoReturn
 
 import click
 
-from planc.cli import (
-    allocate,
-    backtest,
-    change,
-    check,
-    comment,
-    explain,
-    export,
-    importing,
-    lsp,
-    render,
-    track,
-)
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
 from planc.core.files import UnusableOutput
 
@@ -38,7 +27,70 @@ class _Asked:
     debug = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command: the module under planc.cli that defines it and its name there, in the
+# order `planc --help` has always listed them (click sorts them anyway).
+COMMANDS = {
+    "check": ("check", "check"),
+    "explain": ("explain", "explain"),
+    "rules": ("explain", "rules"),
+    "schema": ("explain", "schema"),
+    "export": ("export", "export"),
+    "import": ("importing", "import_"),
+    "render": ("render", "render"),
+    "allocate": ("allocate", "allocate"),
+    "init": ("allocate", "init"),
+    "diff": ("change", "diff"),
+    "propose": ("change", "propose"),
+    "codeowners": ("change", "codeowners"),
+    "comment": ("comment", "comment"),
+    "track": ("track", "track"),
+    "backtest": ("backtest", "backtest"),
+    "lsp": ("lsp", "lsp"),
+}
+
+
+class _Commands(MutableMapping[str, click.Command]):
+    """The group's commands, each module imported when its command is first looked up:
+    `planc track` does not import the other ten command modules (allocate's alone pulls
+    in the cache and its writers). Listing the names imports nothing."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+        self._names = list(COMMANDS)
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            module, attribute = COMMANDS[name]
+            command = getattr(importlib.import_module(f"planc.cli.{module}"), attribute)
+            assert isinstance(command, click.Command) and command.name == name
+            self._loaded[name] = command
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        if name not in self._names:
+            self._names.append(name)
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._loaded.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    commands=_Commands(),
+)
 @click.version_option(package_name="planc", prog_name="planc")
 @click.option(
     "--debug",
@@ -53,27 +105,6 @@ def cli(debug: bool) -> None:
     they do not.
     """
     _Asked.debug = debug
-
-
-for command in (
-    check.check,
-    explain.explain,
-    explain.rules,
-    explain.schema,
-    export.export,
-    importing.import_,
-    render.render,
-    allocate.allocate,
-    allocate.init,
-    change.diff,
-    change.propose,
-    change.codeowners,
-    comment.comment,
-    track.track,
-    backtest.backtest,
-    lsp.lsp,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -31,25 +31,117 @@ def start_forked(work: Callable[..., T], *args: Any) -> Callable[[], T | None]:
 
     The answer is what ``work`` returned, or None when the child failed or died
     (``work`` must not return None itself). Call the waiting function once: it
-    closes the pipe and reaps the child. Only where :func:`can_fork`.
+    closes the pipe and reaps the child. Only where :func:`can_fork`. A fork that
+    fails (EAGAIN, ENOMEM) is a child that died: its waiting function gives None, and
+    the caller does the work itself, as it does when a child dies.
     """
-    context = mp.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, work, args))
-    child.start()
-    send.close()
+    try:
+        return Forked(work, *args).wait
+    except OSError:
+        return _no_answer
 
-    def wait() -> T | None:
+
+def _no_answer() -> None:
+    return None
+
+
+class Forked(Generic[T]):
+    """``work(*args)`` running in a forked child (see :func:`start_forked`)."""
+
+    def __init__(self, work: Callable[..., T], *args: Any) -> None:
+        context = mp.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._child = context.Process(target=_child, args=(send, work, args))
+        self._child.start()
+        send.close()
+
+    def ready(self) -> bool:
+        """Whether :meth:`wait` would return at once (the child answered, or died)."""
         try:
-            answer: T | None = receive.recv()
+            return self._receive.poll()
+        except (EOFError, OSError):
+            return True
+
+    def wait(self) -> T | None:
+        """The child's answer (None: it failed or died); closes the pipe, reaps the child."""
+        try:
+            answer: T | None = self._receive.recv()
         except (EOFError, OSError):  # the child died before it answered
             answer = None
         finally:
-            receive.close()
-            child.join()
+            self._receive.close()
+            self._child.join()
         return answer
 
-    return wait
+
+def relay(
+    count: int,
+    work: Callable[[int, int], T],
+    *,
+    share: int,
+    step: int,
+    again: Callable[[int, int], T] | None = None,
+    children: int = 1,
+    before_fork: Callable[[], object] | None = None,
+) -> list[tuple[int, int, T]]:
+    """``work(start, stop)`` over items ``0..count``, by this process and a relay of children.
+
+    A forked child inherits this process's memory and shares its pages until either
+    writes one: Python writes an object's reference count whenever it reads the object,
+    so a child that works through a large model for long copies most of it (a 50,000-rep
+    render's page worker copied ~0.5 GiB). Here each child takes one ``share`` of items
+    (from the end), answers and exits, and the next is forked from this process then:
+    what is copied at any time is what the live children's shares and this process's
+    steps since their forks touched, not what the whole run did. This process meanwhile
+    works through ``step`` items at a time from the front and takes the answers of the
+    children that are done between its steps. At most ``children`` children at once;
+    the last shares shrink, so that everyone ends at about the same time. A child that
+    failed or died: ``again(start, stop)`` here (default ``work``). ``before_fork`` is
+    called right before each child is forked (to drop what it should not inherit).
+
+    The answers as (start, stop, answer), in the items' order. ``work`` must not
+    return None. Without fork (or too few items to share, or once a fork fails) all
+    here. An exception here waits for the children first (they may write where the
+    caller cleans up).
+    """
+    redo = again if again is not None else work
+    done: list[tuple[int, int, T]] = []
+    front, back = 0, count
+    running: list[tuple[int, int, Forked[T]]] = []
+    forking = children > 0 and can_fork()
+    try:
+        while front < back or running:
+            while forking and len(running) < children:
+                take = min(share, (back - front) // (len(running) + 2))
+                if take < step:
+                    break
+                if before_fork is not None:
+                    before_fork()
+                try:
+                    forked = Forked(work, back - take, back)
+                except OSError:  # fork failed (EAGAIN, ENOMEM): the rest here, as without fork
+                    forking = False
+                    break
+                running.append((back - take, back, forked))
+                back -= take
+            if front < back:
+                stop = min(back, front + step)
+                done.append((front, stop, work(front, stop)))
+                front = stop
+                finished = [job for job in running if job[2].ready()]
+            else:  # nothing left here: wait for the oldest child
+                finished = running[:1]
+            for job in finished:
+                running.remove(job)
+                start, stop, forked = job
+                answer = forked.wait()
+                done.append((start, stop, answer if answer is not None else redo(start, stop)))
+    except BaseException:
+        for _, _, forked in running:
+            forked.wait()
+        raise
+    done.sort(key=lambda part: part[0])
+    return done
 
 
 def _child(send: Connection, work: Callable[..., Any], args: tuple[Any, ...]) -> None:

@@ -256,7 +256,7 @@ def compile_units(
     The files are independent, so forked workers compile the larger half while
     this process compiles the rest; a worker hands its unit back pickled through
     its pipe (a process of our own, never a folder anyone else could write).
-    Where ``fork`` is not available, or a worker fails, this process does it all.
+    Where ``fork`` is not available or fails, or a worker fails, this process does it.
     """
     if workers <= 1 or len(sources) < 2 or "fork" not in mp.get_all_start_methods():
         return [compile_unit(source, resolver, max_bytes) for source in sources]
@@ -267,7 +267,11 @@ def compile_units(
         # add the cost of handing the unit back.
         return [compile_unit(source, resolver, max_bytes) for source in sources]
     out: dict[int, FileUnit] = {}
-    with mp.get_context("fork").Pool(min(workers - 1, len(theirs))) as pool:
+    try:
+        pool = mp.get_context("fork").Pool(min(workers - 1, len(theirs)))
+    except OSError:  # no worker forked (EAGAIN, ENOMEM): every file here, as without fork
+        return [compile_unit(source, resolver, max_bytes) for source in sources]
+    with pool:
         pending = {i: pool.apply_async(_compile_alone, (sources[i], max_bytes)) for i in theirs}
         for i in mine:
             out[i] = compile_unit(sources[i], resolver, max_bytes)

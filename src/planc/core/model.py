@@ -694,10 +694,13 @@ def _opt_dec(value: Any) -> Decimal | None:
 def build_plan(
     quarter_doc: tuple[str, dict[str, Any]],
     region_docs: list[tuple[str, dict[str, Any]]],
+    memo: BuildMemo | None = None,
 ) -> tuple[Plan | None, list[Diagnostic]]:
     """Build the model from schema-valid documents (file path, data).
 
     ``region_docs`` is consumed: each region's raw data is dropped once built.
+    ``memo``: what the last builds made of region files' teams, people and actions,
+    reused where the raw values are the very same objects (see :class:`BuildMemo`).
     """
     b = _Builder()
     qfile, qdoc = quarter_doc
@@ -716,30 +719,14 @@ def build_plan(
         if m.weight is not None:
             b.ref("metric", m.weight, f"weight of metric {m.id}", m.loc / "weight")
     policy = _policy(b, qdoc.get("policy", {}), top / "policy")
-    actions: list[Action] = []
-    adjustments: list[Adjustment] = []
     org_defaults: dict[str, str] = {}  # person -> manager implied by where they sit
 
     company = qdoc["company"]
     company_loc = top / "company"
     _people(b, qdoc.get("people", []), top / "people")
-    for rfile, rdoc in region_docs:
-        _people(b, rdoc.get("people", []), Loc(rfile) / "people")
-    region_ids: list[str] = []
-    for index, (rfile, rdoc) in enumerate(region_docs):
-        # Consume the raw document: the model replaces it, and a 50,000-rep plan
-        # should not hold both in memory at once.
-        region_docs[index] = (rfile, {})
-        rtop = Loc(rfile)
-        org_defaults.setdefault(rdoc["region"]["owner"], company["owner"])
-        region_id = _region(
-            b, rdoc["region"], rtop / "region", company["id"], metrics, org_defaults
-        )
-        if region_id is not None:
-            region_ids.append(region_id)
-        actions += _actions(b, rdoc.get("actions", []), rtop / "actions", rdoc["region"]["id"])
-        adjustments += _adjustments(b, rdoc.get("adjustments", []), rtop / "adjustments")
-        del rdoc
+    region_ids, actions, adjustments = _region_files(
+        b, region_docs, company, metrics, org_defaults, memo
+    )
     _add_node(
         b,
         company,
@@ -782,6 +769,55 @@ def build_plan(
         actuals_sources=sources,
     )
     return plan, b.problems
+
+
+def _region_files(
+    b: _Builder,
+    region_docs: list[tuple[str, dict[str, Any]]],
+    company: dict[str, Any],
+    metrics: Mapping[str, Metric],
+    org_defaults: dict[str, str],
+    memo: BuildMemo | None,
+) -> tuple[list[str], list[Action], list[Adjustment]]:
+    """The region files' people, regions, actions and adjustments (``region_docs`` consumed)."""
+    made = (
+        [memo.start(rfile, metrics, b.quarter_end) for rfile, _ in region_docs]
+        if memo is not None
+        else [None] * len(region_docs)
+    )
+    for (rfile, rdoc), file_memo in zip(region_docs, made, strict=True):
+        people = rdoc.get("people", [])
+        if file_memo is None:
+            _people(b, people, Loc(rfile) / "people")
+        else:
+            file_memo.people(b, people, Loc(rfile) / "people")
+    region_ids: list[str] = []
+    actions: list[Action] = []
+    adjustments: list[Adjustment] = []
+    for index, (rfile, rdoc) in enumerate(region_docs):
+        # Consume the raw document: the model replaces it, and a 50,000-rep plan
+        # should not hold both in memory at once.
+        region_docs[index] = (rfile, {})
+        rtop = Loc(rfile)
+        file_memo = made[index]
+        org_defaults.setdefault(rdoc["region"]["owner"], company["owner"])
+        region_id = _region(
+            b, rdoc["region"], rtop / "region", company["id"], metrics, org_defaults, file_memo
+        )
+        if region_id is not None:
+            region_ids.append(region_id)
+        items, aloc, default = rdoc.get("actions", []), rtop / "actions", rdoc["region"]["id"]
+        if file_memo is None:
+            actions += _actions(b, items, aloc, default)
+        else:
+            actions += file_memo.actions(b, items, aloc, default)
+        adjustments += _adjustments(b, rdoc.get("adjustments", []), rtop / "adjustments")
+        del rdoc
+    if memo is not None:
+        for file_memo in made:
+            if file_memo is not None:
+                memo.keep(file_memo)
+    return region_ids, actions, adjustments
 
 
 def _range(raw: dict[str, Any] | None) -> tuple[Decimal | None, Decimal | None] | None:
@@ -1100,38 +1136,57 @@ def _region(
     company: str,
     metrics: Mapping[str, Metric],
     org_defaults: dict[str, str],
+    memo: _FileMemo | None = None,
 ) -> str | None:
     team_ids: list[str] = []
     for t_index, team in enumerate(raw.get("teams", [])):
         tloc = loc / "teams" / t_index
-        rep_ids: list[str] = []
-        for r_index, seat in enumerate(team.get("reps", [])):
-            sloc = tloc / "reps" / r_index
-            person = seat["rep"]
-            b.ref("person", person, "rep", sloc / "rep")
-            if person == team["id"]:
-                # A rep named like their own team would be a node that is its own parent
-                # (walks up the tree would never end): an id used twice, PLC206.
-                b.duplicates.append(Duplicate("node", person, sloc / "rep", tloc / "id"))
-                continue
-            org_defaults.setdefault(person, team["owner"])
-            display = b.people[person].name if person in b.people else person
-            node = {
-                "id": person,
-                "name": display,
-                "owner": person,
-                "targets": seat.get("targets"),
-                "potential": seat.get("potential"),
-                "key_accounts": seat.get("key_accounts"),
-            }
-            if _add_node(b, node, sloc, Level.REP, team["id"], (), metrics, id_key="rep"):
-                rep_ids.append(person)
-        if _add_node(b, team, tloc, Level.TEAM, raw["id"], tuple(rep_ids), metrics):
+        if memo is None:
+            added = _team(b, team, tloc, raw, metrics, org_defaults)
+        else:
+            added = memo.team(b, team, tloc, raw, metrics, org_defaults)
+        if added:
             team_ids.append(team["id"])
-            org_defaults.setdefault(team["owner"], raw["owner"])
     if _add_node(b, raw, loc, Level.REGION, company, tuple(team_ids), metrics):
         return str(raw["id"])
     return None
+
+
+def _team(
+    b: _Builder,
+    team: dict[str, Any],
+    tloc: Loc,
+    region: dict[str, Any],
+    metrics: Mapping[str, Metric],
+    org_defaults: dict[str, str],
+) -> bool:
+    """A team and its reps (whether the team's node was added: its id was new)."""
+    rep_ids: list[str] = []
+    for r_index, seat in enumerate(team.get("reps", [])):
+        sloc = tloc / "reps" / r_index
+        person = seat["rep"]
+        b.ref("person", person, "rep", sloc / "rep")
+        if person == team["id"]:
+            # A rep named like their own team would be a node that is its own parent
+            # (walks up the tree would never end): an id used twice, PLC206.
+            b.duplicates.append(Duplicate("node", person, sloc / "rep", tloc / "id"))
+            continue
+        org_defaults.setdefault(person, team["owner"])
+        display = b.people[person].name if person in b.people else person
+        node = {
+            "id": person,
+            "name": display,
+            "owner": person,
+            "targets": seat.get("targets"),
+            "potential": seat.get("potential"),
+            "key_accounts": seat.get("key_accounts"),
+        }
+        if _add_node(b, node, sloc, Level.REP, team["id"], (), metrics, id_key="rep"):
+            rep_ids.append(person)
+    if _add_node(b, team, tloc, Level.TEAM, region["id"], tuple(rep_ids), metrics):
+        org_defaults.setdefault(team["owner"], region["owner"])
+        return True
+    return False
 
 
 def _add_node(
@@ -1319,3 +1374,164 @@ def _effective_managers(
         if manager is not None and manager != person.id:
             managers[person.id] = manager
     return managers
+
+
+class BuildMemo:
+    """What :func:`build_plan` made of each region file's teams, people and actions, for a
+    process that builds the model of the same files again and again (the language
+    server: one team of one file changed per edit; ~60 % of the model's time is the
+    other teams, the people and the actions of that file).
+
+    A piece is reused only when the next build gets the *very same* raw object (a caller
+    that shares the values of unchanged teams and never changes them,
+    :class:`planc.checks.partition.TeamValues`) at the same place, in the same context
+    (the metrics and their pillars, the quarter's end; a team's region id and owner and
+    the names its reps are shown by), and only if it was clean when it was made: every
+    id new, no problem, no duplicate. Reusing it adds what building it again would add,
+    in the same order: its references, its ids, its nodes, people or actions, the
+    managers its seats imply. When one of its ids is taken already, it is built again
+    (the duplicate is then found as before). The model's objects are frozen, so two
+    plans may share them.
+
+    Keeps, for the last :data:`FILES` files built, what their last build used or made.
+    """
+
+    FILES = 2  # as many as warmup.MAX_FILES (~135 MB each for a 2,000-rep file)
+
+    __slots__ = ("_files",)
+
+    def __init__(self) -> None:
+        self._files: dict[str, _FileMemo] = {}
+
+    def start(self, rfile: str, metrics: Mapping[str, Metric], quarter_end: date) -> _FileMemo:
+        context = (tuple([(k, m.pillar) for k, m in metrics.items()]), quarter_end)
+        before = self._files.pop(rfile, None)
+        old = before.made if before is not None and before.context == context else {}
+        return _FileMemo(rfile, context, old)
+
+    def keep(self, memo: _FileMemo) -> None:
+        self._files.pop(memo.file, None)
+        self._files[memo.file] = memo
+        while len(self._files) > self.FILES:
+            del self._files[next(iter(self._files))]
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """One clean piece of a build (a team with its reps, a file's people or actions)."""
+
+    raw: Any  # the raw value it was made from (kept alive: compared by identity)
+    size: int  # its length (of a list), or its reps' count
+    context: tuple[Any, ...]  # what else it was made from (a team's region id and owner, names)
+    references: tuple[Reference, ...]
+    seen: tuple[tuple[tuple[str, str], Loc], ...]  # ids it defines and where
+    made: tuple[tuple[str, Any], ...]  # id -> node or person, in order; or the actions
+    managers: tuple[tuple[str, str], ...]  # org_defaults.setdefault calls, in order
+
+
+class _FileMemo:
+    """One region file's pieces during one build: ``old`` from the last build, ``made`` what
+    this one used or made (kept for the next)."""
+
+    __slots__ = ("context", "file", "made", "old")
+
+    def __init__(self, file: str, context: tuple[Any, ...], old: dict[Any, _Made]) -> None:
+        self.file = file
+        self.context = context
+        self.old = old
+        self.made: dict[Any, _Made] = {}
+
+    def _reusable(self, b: _Builder, key: Any, raw: Any, size: int, context: Any) -> _Made | None:
+        entry = self.old.get(key)
+        if (
+            entry is None
+            or entry.raw is not raw
+            or entry.size != size
+            or entry.context != context
+            or any(seen in b.seen for seen, _ in entry.seen)
+        ):
+            return None
+        b.references.extend(entry.references)
+        b.seen.update(entry.seen)
+        self.made[key] = entry
+        return entry
+
+    def team(
+        self,
+        b: _Builder,
+        team: dict[str, Any],
+        tloc: Loc,
+        region: dict[str, Any],
+        metrics: Mapping[str, Metric],
+        org_defaults: dict[str, str],
+    ) -> bool:
+        seats = team.get("reps", [])
+        reps = [seat["rep"] for seat in seats]
+        people = b.people
+        shown = tuple([people[p].name if p in people else p for p in reps])
+        context = (region["id"], region["owner"], shown)
+        entry = self._reusable(b, ("team", tloc), team, len(seats), context)
+        if entry is not None:
+            b.nodes.update(entry.made)
+            for person, manager in entry.managers:
+                org_defaults.setdefault(person, manager)
+            return True
+        references, problems, duplicates = len(b.references), len(b.problems), len(b.duplicates)
+        added = _team(b, team, tloc, region, metrics, org_defaults)
+        if added and len(b.problems) == problems and len(b.duplicates) == duplicates:
+            ids = [*reps, team["id"]]
+            self.made[("team", tloc)] = _Made(
+                team,
+                len(seats),
+                context,
+                tuple(b.references[references:]),
+                tuple([(("node", i), b.seen[("node", i)]) for i in ids]),
+                tuple([(i, b.nodes[i]) for i in ids]),
+                (*((p, team["owner"]) for p in reps), (team["owner"], region["owner"])),
+            )
+        return added
+
+    def people(self, b: _Builder, items: list[dict[str, Any]], loc: Loc) -> None:
+        if self._people_again(b, items, loc):
+            return
+        references, problems, duplicates = len(b.references), len(b.problems), len(b.duplicates)
+        _people(b, items, loc)
+        if len(b.problems) == problems and len(b.duplicates) == duplicates:
+            ids = [raw["id"] for raw in items]
+            self.made[("people", loc)] = _Made(
+                items,
+                len(items),
+                (),
+                tuple(b.references[references:]),
+                tuple([(("person", i), b.seen[("person", i)]) for i in ids]),
+                tuple([(i, b.people[i]) for i in ids]),
+                (),
+            )
+
+    def _people_again(self, b: _Builder, items: list[dict[str, Any]], loc: Loc) -> bool:
+        entry = self._reusable(b, ("people", loc), items, len(items), ())
+        if entry is None:
+            return False
+        b.people.update(entry.made)
+        return True
+
+    def actions(
+        self, b: _Builder, items: list[dict[str, Any]], loc: Loc, default_node: str
+    ) -> list[Action]:
+        key = ("actions", loc)
+        entry = self._reusable(b, key, items, len(items), (default_node,))
+        if entry is not None:
+            return [action for _, action in entry.made]
+        references, problems, duplicates = len(b.references), len(b.problems), len(b.duplicates)
+        out = _actions(b, items, loc, default_node)
+        if len(b.problems) == problems and len(b.duplicates) == duplicates:
+            self.made[key] = _Made(
+                items,
+                len(items),
+                (default_node,),
+                tuple(b.references[references:]),
+                tuple([(("action", raw["id"]), b.seen[("action", raw["id"])]) for raw in items]),
+                tuple([(action.id, action) for action in out]),
+                (),
+            )
+        return out

@@ -198,14 +198,17 @@ class _ForkedPuts:
         self.waits: list[Callable[[], bool | None]] = []
         self.forks = default_workers() >= 2 and can_fork()
         self.sources = list(sources or ())
+        self._unhashed = list(range(len(self.sources)))  # sources whose digest is not made
         self._digests: dict[str, SourceFile] = {}
+        self._asked = 0  # units asked for so far
         self.from_record: list[str] = []  # paths whose unit the team record gave
 
     def get(self, digest: str) -> FileUnit | None:
+        asked, self._asked = self._asked, self._asked + 1
         found = self.store.get(digest)
         if found is not None:
             return found
-        source = self._source_of(digest)
+        source = self._source_of(digest, asked)
         if source is None:
             return None
         unit = unit_from_record(source, self.store, DEFAULT_MAX_BYTES)
@@ -215,10 +218,20 @@ class _ForkedPuts:
         self.put(unit)  # as if compiled here: the next run finds it in the store
         return unit
 
-    def _source_of(self, digest: str) -> SourceFile | None:
-        """The source whose unit digest is ``digest`` (digests made only on a miss)."""
-        while digest not in self._digests and self.sources:
-            source = self.sources.pop(0)
+    def _source_of(self, digest: str, guess: int) -> SourceFile | None:
+        """The source whose unit digest is ``digest`` (digests made only on a miss).
+
+        The compile asks for the files' units in the order of the sources, so the
+        ``guess``-th source (the ``guess``-th unit asked for) is hashed first: one
+        file hashed instead of every file before it. Any other order is found too,
+        by hashing the others in turn."""
+        order = [guess] if guess in self._unhashed else []
+        order += [i for i in self._unhashed if i != guess]
+        for index in order:
+            if digest in self._digests:
+                break
+            self._unhashed.remove(index)
+            source = self.sources[index]
             self._digests[unit_digest(source.path, source.data, DEFAULT_MAX_BYTES)] = source
         return self._digests.get(digest)
 

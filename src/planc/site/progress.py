@@ -13,7 +13,7 @@ strings and SVG coordinates; templates do no arithmetic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from planc.checks.gaps import Gap, gaps, outside
 from planc.core.diagnostics import Diagnostic, Message, resolve_spans
 from planc.core.locales import DASH, MINUS, Locale, Words, percent_of
-from planc.core.model import Level, Metric, Plan
+from planc.core.model import Level, Metric, Node, Plan
 from planc.core.pipeline import CheckResult
 from planc.core.spans import SpanResolver
 
@@ -242,6 +242,95 @@ class ProductActuals:
     forecasts: bool  # a pipeline forecast exists: show its column
 
 
+class Gaps(Mapping[tuple[str, str], Gap]):
+    """(node, metric) -> its :class:`Gap`: ``{(g.node.id, g.target.metric): g for g in
+    gaps(plan)}`` (:func:`planc.checks.gaps.gaps`), each made when it is first asked for.
+
+    A render after one region file changed looks at the gaps of that file's nodes
+    only (their pages' keys, the pages written); the whole plan's took 0.06-0.09 s
+    of the parent's CPU at 10,000 reps. A node's bottom-up number is worked out as
+    :func:`planc.checks.gaps.bottom_up_numbers` does it for the whole plan: its
+    own commitment, else its children's numbers added up in order (a summed
+    metric, every child has one), for nodes the company reaches only.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._numbers: dict[tuple[str, str], tuple[Decimal, bool] | None] = {}
+        self._made: dict[tuple[str, str], Gap | None] = {}
+        self._reached: set[str] | None = None
+        self._every: dict[tuple[str, str], Gap] | None = None
+
+    def __getitem__(self, key: tuple[str, str]) -> Gap:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: tuple[str, str], default: Gap | None = None) -> Gap | None:  # type: ignore[override]
+        if key in self._made:
+            made = self._made[key]
+        else:
+            made = self._made[key] = self._make(*key)
+        return default if made is None else made
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> dict[tuple[str, str], Gap]:
+        if self._every is None:
+            self._every = {(g.node.id, g.target.metric): g for g in gaps(self.plan)}
+        return self._every
+
+    def _make(self, node_id: str, metric_id: str) -> Gap | None:
+        plan = self.plan
+        node = plan.nodes.get(node_id)
+        if node is None:
+            return None
+        target = node.targets.get(metric_id)
+        if target is None or target.metric != metric_id:
+            return None
+        if self._reached is None:  # the nodes the whole plan's walk visits
+            self._reached = {n.id for n in plan.walk()}
+        if node_id not in self._reached:
+            return None
+        known = self._number(node, metric_id)
+        if known is None:
+            return None
+        metric = plan.metrics.get(metric_id)
+        return Gap(node, target, known[0], known[1], metric is not None and metric.is_cap)
+
+    def _number(self, node: Node, metric_id: str) -> tuple[Decimal, bool] | None:
+        """The bottom-up number of a node the company reaches (and whether it is rolled up)."""
+        key = (node.id, metric_id)
+        if key in self._numbers:
+            return self._numbers[key]
+        found: tuple[Decimal, bool] | None = None
+        target = node.targets.get(metric_id)
+        if target is not None:
+            if target.bottom_up is not None:
+                found = (target.bottom_up, False)
+            else:
+                metric = self.plan.metrics.get(metric_id)
+                if metric is not None and metric.summed and node.children:
+                    found = self._rolled_up(node, metric_id)
+        self._numbers[key] = found
+        return found
+
+    def _rolled_up(self, node: Node, metric_id: str) -> tuple[Decimal, bool] | None:
+        parts: list[Decimal] = []
+        for child_id in node.children:
+            child = self.plan.nodes.get(child_id)
+            part = None if child is None else self._number(child, metric_id)
+            if part is None:
+                return None
+            parts.append(part[0])
+        return sum(parts, _ZERO), True
+
+
 class Extras:
     """Progress and gap views of one plan, in its locale."""
 
@@ -250,9 +339,7 @@ class Extras:
         self.loc = loc
         self.t = loc.t
         self.actuals = actuals
-        self.gaps: dict[tuple[str, str], Gap] = {
-            (g.node.id, g.target.metric): g for g in gaps(plan)
-        }
+        self.gaps: Mapping[tuple[str, str], Gap] = Gaps(plan)
 
     # -- progress
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import multiprocessing as mp
 import os
 import re
 import secrets
@@ -46,7 +45,7 @@ from markupsafe import Markup
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import current_umask, new_file_mode, read_regular
-from planc.core.forking import can_fork, start_forked
+from planc.core.forking import can_fork, relay, start_forked
 from planc.core.frontend import default_workers
 from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
@@ -1367,8 +1366,9 @@ def prepare() -> None:
     code_digest()
 
 
+# Not the index's: one process renders it (mostly a forked child, beside the pages' keys),
+# and compiling it there keeps 0.04 s off the parent.
 _TEMPLATES = (
-    "index.html.j2",
     "node.html.j2",
     "rep.html.j2",
     "base.html.j2",
@@ -1479,6 +1479,8 @@ def _render_into(
     building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
     if begun is not None and linked is None:
         begun.close()
+    # the record the linked pages were checked against (read once, when the render began)
+    taken = begun.recorded if begun is not None and linked is not None else None
     early: _Early | None = None
     try:
         with claim:
@@ -1486,7 +1488,7 @@ def _render_into(
             # the index first: its child renders it while the keys are sorted out here
             early = _Early(views, specs, building) if keys is not None else None
             previous, regions, known = _recorded(
-                views, specs, keys, records, record, listed, vouched
+                views, specs, keys, records, record, listed, vouched, taken
             )
             old_pages = set(listed or ())
             todo: list[tuple[_Spec, str | None]] = []
@@ -1532,13 +1534,20 @@ def _recorded(
     record: str,
     listed: list[str] | None,
     vouched: bool,
+    taken: tuple[Any, dict[str, tuple[str, str]]] | None = None,
 ) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
     """What the last render of the site recorded (page -> key and digest), this plan's
-    region keys (vouched for only) and the page keys they let the record give."""
+    region keys (vouched for only) and the page keys they let the record give.
+
+    ``taken``: the record :func:`begin_render` read (and checked the old pages
+    against) and its pages, when this render took what it began; read here otherwise."""
     recorded = None
-    if records is not None and keys is not None and listed:
-        recorded = records.get_record(record)
-    previous = index_from(recorded)
+    if taken is not None:
+        recorded, previous = taken
+    else:
+        if records is not None and keys is not None and listed:
+            recorded = records.get_record(record)
+        previous = index_from(recorded)
     regions: dict[str, str] = {}
     if keys is not None and vouched:
         regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
@@ -1563,8 +1572,13 @@ class Begun:
         building: Path,
         claim: contextlib.ExitStack,
         wait: Callable[[], dict[str, str] | None],
+        recorded: tuple[Any, dict[str, tuple[str, str]]] | None = None,
     ) -> None:
         self.out = out
+        # the record as read when this began, and its pages (index_from): the pages were
+        # linked by its digests, and the render that takes them reads its keys from the
+        # same record (read and checked once)
+        self.recorded = recorded
         self.listed = listed
         self.mode = mode
         self.building = building
@@ -1620,7 +1634,8 @@ def begin_render(out: Path, records: RecordStore | None) -> Begun | None:
         return None
     if not listed:
         return None
-    previous = index_from(records.get_record(_record_name(out)))
+    recorded = records.get_record(_record_name(out))
+    previous = index_from(recorded)
     old = set(listed)
     chosen = sorted(
         (path, digest)
@@ -1645,7 +1660,7 @@ def begin_render(out: Path, records: RecordStore | None) -> Begun | None:
         claim.close()
         shutil.rmtree(building, ignore_errors=True)
         return None
-    return Begun(out, listed, mode, building, claim, wait)
+    return Begun(out, listed, mode, building, claim, wait, (recorded, previous))
 
 
 def _link_checked(
@@ -1658,6 +1673,9 @@ def _link_checked(
         for path, digest in chosen
         if _keep(os.path.join(out, path), os.path.join(building, path), digest, mode)
     }
+
+
+_EARLY_MAX_PAGES = 20_000  # sites larger than this render the index here (see _Early)
 
 
 class _Early:
@@ -1675,8 +1693,11 @@ class _Early:
         self.views = views
         self.building = building
         chosen = [spec for spec in specs if spec.node is None]  # keyless: always rendered
-        big = len(specs) >= _PARALLEL_MIN_KEYS
-        if not chosen or not big or default_workers() < 2 or not can_fork():
+        # past _EARLY_MAX_PAGES the index is rendered by this process before any page
+        # worker is forked: a child rendering it copies all it touches (the whole plan:
+        # ~0.5 GiB at 50,000 reps, beside the workers sorting out the pages)
+        sized = _PARALLEL_MIN_KEYS <= len(specs) <= _EARLY_MAX_PAGES
+        if not chosen or not sized or default_workers() < 2 or not can_fork():
             self.specs: list[_Spec] = []
             self.paths: set[str] = set()
             self._wait: Callable[[], bool | None] | None = None
@@ -1803,19 +1824,22 @@ class _Sorting:
         return found
 
 
-# Past this many pages, a forked worker makes the keys of half of them and keeps those
-# it may (the keys of a 10,000-rep site and the check of 11,000 old pages take ~1 s).
+# Past this many pages, forked workers make the keys of some of them and keep those they
+# may (the keys of a 10,000-rep site and the check of 11,000 old pages take ~1 s).
 _PARALLEL_MIN_KEYS = 2000
-_SORTING: _Sorting | None = None  # read by the forked worker: inherited, never sent
+_SORT_STEP = 64  # pages this process decides between two looks at its worker
+# Work shared with forked workers goes in about this many shares, each a fresh worker
+# (planc.core.forking.relay: a worker copies only what its share touches of this process)
+_SHARES = 32
 
 
 def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
     """:meth:`_Sorting.decide` for every page, on two CPUs when there are many.
 
-    A worker takes the second half of the work (whole regions, mostly: the
-    pages come in the plan's order, so the node digests each side makes are
-    mostly its own), links the pages it keeps into the new folder itself and
-    hands back only keys and yes/no. A worker that fails: its pages are unlinked
+    Forked workers take shares of the work from the end (whole regions, mostly:
+    the pages come in the plan's order, so the node digests each side makes are
+    mostly its own), link the pages they keep into the new folder themselves and
+    hand back only keys and yes/no. A worker that fails: its pages are unlinked
     from the new folder and decided here again.
     """
     count = len(sorting.specs)
@@ -1825,57 +1849,31 @@ def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
         or sorting.linked is not None  # the old pages were checked already: keys only
         or workers < 2
         or count < _PARALLEL_MIN_KEYS
-        or "fork" not in mp.get_all_start_methods()
+        or not can_fork()
     ):
         return sorting.decide(range(count))
-    global _SORTING  # noqa: PLW0603 - read by the forked worker, cleared right after
-    _SORTING = sorting
-    half = _halfway(sorting)
-    try:
-        with mp.get_context("fork").Pool(1) as pool:
-            job = pool.apply_async(_sort_forked, (half, count))
-            mine = sorting.decide(range(half))
-            try:
-                theirs: list[tuple[str | None, bool]] = job.get()
-            except Exception:  # noqa: BLE001 - a worker that died: decide its pages here
-                for spec in sorting.specs[half:]:
-                    (sorting.building / spec.path).unlink(missing_ok=True)
-                theirs = sorting.decide(range(half, count))
-    finally:
-        _SORTING = None
-    return mine + theirs
 
+    def decide(start: int, stop: int) -> list[tuple[str | None, bool]]:
+        return sorting.decide(range(start, stop))
 
-# Making a page's key costs about as much as checking three old pages: a page whose key is
-# made weighs this much, one whose key the record gives (or that has none) weighs 1.
-_MADE_WEIGHT = 3
+    def again(start: int, stop: int) -> list[tuple[str | None, bool]]:
+        for spec in sorting.specs[start:stop]:
+            (sorting.building / spec.path).unlink(missing_ok=True)
+        return decide(start, stop)
 
-
-def _halfway(sorting: _Sorting) -> int:
-    """Where the worker's share starts: half of the work on each side, by weight (the
-    keys of an edited region are made, the others come from the record)."""
-    known = sorting.known
-    weights = [
-        1 if spec.node is None or spec.path in known else _MADE_WEIGHT for spec in sorting.specs
-    ]
-    half, total = 0, sum(weights) / 2
-    for i, weight in enumerate(weights):
-        half += weight
-        if half >= total:
-            return i + 1
-    return len(weights)
-
-
-def _sort_forked(start: int, stop: int) -> list[tuple[str | None, bool]]:
-    assert _SORTING is not None  # set before the fork
-    return _SORTING.decide(range(start, stop))
+    share = max(1, count // _SHARES)
+    found: list[tuple[str | None, bool]] = []
+    for _, _, part in relay(
+        count, decide, share=share, step=min(share, _SORT_STEP), again=again, children=workers - 1
+    ):
+        found += part
+    return found
 
 
 _COLLECT_EVERY = 200  # pages
 # Pages are independent: past this many to render, forked workers share them.
 _PARALLEL_MIN_PAGES = 64
-# What a forked worker renders from: inherited at fork, never sent through a pipe.
-_FORKED: tuple[_Views, list[_Spec], Path, bool] | None = None
+_RENDER_STEP = 16  # pages this process renders between two looks at its worker
 
 
 def _render_pages(
@@ -1884,53 +1882,72 @@ def _render_pages(
     """Render and write ``specs`` into ``building``; with ``digest``, each page's content
     digest by path.
 
-    On several CPUs (``PLANC_WORKERS``, as loading) forked workers render every
-    n-th page while this process renders its share; a worker writes its pages
-    into the folder this render made and hands back only their digests. The
-    bytes of a page do not depend on who renders it. A worker that fails: this
-    process renders its pages again.
+    On several CPUs (``PLANC_WORKERS``, as loading) forked workers render shares
+    of the pages while this process renders the others; a worker writes its
+    pages into the folder this render made and hands back only their digests,
+    then exits, and the next share goes to a fresh worker
+    (:func:`planc.core.forking.relay`: each copies only the part of the plan its
+    pages touch). The bytes of a page do not depend on who renders it. A worker
+    that fails: this process renders its pages again.
     """
     workers = min(default_workers(), max(1, len(specs) // _PARALLEL_MIN_PAGES))
-    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or not can_fork():
         return _render_share(views, specs, building, digest)
-    global _FORKED  # noqa: PLW0603 - read by the forked workers, cleared right after
-    _FORKED = (views, specs, building, digest)
-    try:
-        shares = [list(range(i, len(specs), workers)) for i in range(workers)]
-        with mp.get_context("fork").Pool(workers - 1) as pool:
-            pending = [(share, pool.apply_async(_render_forked, (share,))) for share in shares[1:]]
-            digests = _render_share(views, [specs[i] for i in shares[0]], building, digest)
-            for share, job in pending:
-                try:
-                    digests.update(job.get())
-                except Exception:  # noqa: BLE001 - a worker that died: render its pages here
-                    again = [specs[i] for i in share]
-                    for spec in again:
-                        (building / spec.path).unlink(missing_ok=True)
-                    digests.update(_render_share(views, again, building, digest))
-    finally:
-        _FORKED = None
+    # the pages that read the whole plan (the index) first, with no worker alive: one
+    # forked meanwhile would copy all that they touch
+    digests = _render_share(views, [spec for spec in specs if spec.node is None], building, digest)
+    rest = [spec for spec in specs if spec.node is not None]
+
+    def render(start: int, stop: int) -> dict[str, str]:
+        return _render_share(views, rest[start:stop], building, digest)
+
+    def again(start: int, stop: int) -> dict[str, str]:
+        for spec in rest[start:stop]:
+            _inside(building, spec.path).unlink(missing_ok=True)
+        return render(start, stop)
+
+    share = max(_PARALLEL_MIN_PAGES, len(rest) // _SHARES)
+    step = min(share, _RENDER_STEP)
+    for _, _, part in relay(
+        len(rest),
+        render,
+        share=share,
+        step=step,
+        again=again,
+        children=workers - 1,
+        before_fork=_collect_pages,
+    ):
+        digests.update(part)
     return digests
 
 
-def _render_forked(share: list[int]) -> dict[str, str]:
-    assert _FORKED is not None  # set before the fork
-    views, specs, building, digest = _FORKED
-    return _render_share(views, [specs[i] for i in share], building, digest)
+_UNCOLLECTED = 0  # pages rendered by this process since the last _collect_pages
+
+
+def _collect_pages() -> None:
+    """Collect the reference cycles the last pages left (the young generations only).
+
+    Also right before a page worker is forked: the worker would otherwise find this
+    process's uncollected pages in its own young generations and walk (copy) them."""
+    global _UNCOLLECTED  # noqa: PLW0603
+    _UNCOLLECTED = 0
+    gc.collect(1)
 
 
 def _render_share(
     views: _Views, specs: list[_Spec], building: Path, digest: bool
 ) -> dict[str, str]:
+    global _UNCOLLECTED  # noqa: PLW0603 - counts across calls (a relay's steps are short)
     env = environment()
     templates: dict[str, jinja2.Template] = {}
     digests: dict[str, str] = {}
-    for number, spec in enumerate(specs, start=1):
-        if number % _COLLECT_EVERY == 0:
+    for spec in specs:
+        _UNCOLLECTED += 1
+        if _UNCOLLECTED >= _COLLECT_EVERY:
             # Rendering a page leaves reference cycles (Jinja's contexts), about 17 KB a
             # page, and the collector is paused: 55,000 pages held 0.9 GiB of them. The
             # plan was frozen, so this looks only at what the last pages made.
-            gc.collect(1)
+            _collect_pages()
         template = templates.get(spec.template)
         if template is None:
             template = templates[spec.template] = env.get_template(spec.template)
