@@ -1830,7 +1830,7 @@ _PARALLEL_MIN_KEYS = 2000
 _SORT_STEP = 64  # pages this process decides between two looks at its worker
 # Work shared with forked workers goes in about this many shares, each a fresh worker
 # (planc.core.forking.relay: a worker copies only what its share touches of this process)
-_SHARES = 32
+_SHARES = 128
 
 
 def _sort_out(sorting: _Sorting) -> list[tuple[str | None, bool]]:
