@@ -21,7 +21,6 @@ cache) so that units also survive between processes.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -258,7 +257,11 @@ def compile_units(
     its pipe (a process of our own, never a folder anyone else could write).
     Where ``fork`` is not available or fails, or a worker fails, this process does it.
     """
-    if workers <= 1 or len(sources) < 2 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or len(sources) < 2:
+        return [compile_unit(source, resolver, max_bytes) for source in sources]
+    import multiprocessing as mp  # noqa: PLC0415 - only a compile on several workers pays
+
+    if "fork" not in mp.get_all_start_methods():
         return [compile_unit(source, resolver, max_bytes) for source in sources]
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
     theirs, mine = order[0::2], order[1::2]
