@@ -30,7 +30,12 @@ sys.exit(1 if bad else 0)' "$po"
   fi
 done
 case " $* " in
-  *" --check "*) ;;
+  *" --check "*) python -c 'import sys
+from planc.core.locales import available_locales, compiled_path, is_fresh
+stale = [str(compiled_path(tag)) for tag in available_locales() if not is_fresh(tag)]
+for path in stale:
+    print(f"{path}: stale (made from another .po); run scripts/catalog.sh", file=sys.stderr)
+sys.exit(1 if stale else 0)' ;;
   *) python -c 'from planc.core.locales import available_locales, compile_catalog, compiled_path, is_fresh
 for tag in available_locales():
     if not is_fresh(tag):
