@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -161,6 +161,7 @@ class Frontend:
         *,
         resolve: bool = True,
         cancel: Callable[[], object] | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> CheckResult:
         """Compile the plan made of ``sources`` (all of its files, as they are now).
 
@@ -174,13 +175,17 @@ class Frontend:
         compile by raising. The files are then loaded one after the other in this
         process, and each one's unit is kept as soon as it is made (the next compile
         does not load it again).
+
+        ``digests``: path -> the unit digest of that source's bytes where the caller knows
+        it (the stat cache, :class:`planc.core.cache.StatCache`): used to look the unit up,
+        and the file is not hashed; a unit compiled anyway takes its digest from its bytes.
         """
         result = CheckResult(label, {s.path: s for s in sources})
         found: list[Diagnostic] = list(problems or [])
         resolver = SpanResolver(result.sources)
         self.stats = Stats()
         with gc_paused(freeze=not self.retain):
-            documents = self._front(sources, resolver, found, cancel)
+            documents = self._front(sources, resolver, found, cancel, digests or {})
             if not _any_error(found):
                 if cancel is not None:
                     cancel()
@@ -200,22 +205,33 @@ class Frontend:
         resolver: SpanResolver,
         found: list[Diagnostic],
         cancel: Callable[[], object] | None = None,
+        given: Mapping[str, str] | None = None,
     ) -> list[tuple[str, dict[str, Any]]]:
         """Every file's unit, its diagnostics added to ``found``; the documents to build from.
 
         Only the returned list refers to the documents when nothing is retained,
         so the model can consume them as it builds.
         """
-        digests = [unit_digest(s.path, s.data, self.max_bytes) for s in sources]
-        known = [self._known(s, d) for s, d in zip(sources, digests, strict=True)]
+        given = given or {}
+        # each file's digest taken here from its bytes (None: the caller's, not taken)
+        taken = [
+            None if s.path in given else unit_digest(s.path, s.data, self.max_bytes)
+            for s in sources
+        ]
+        known = [
+            self._known(s, given[s.path] if d is None else d)
+            for s, d in zip(sources, taken, strict=True)
+        ]
         missing = [i for i, unit in enumerate(known) if unit is None]
+        # a unit made here is filed by its own bytes' digest (taken by compile_unit where the
+        # caller's was used for the lookup), never by the caller's word
         if cancel is None:
             compiled = compile_units(
                 [sources[i] for i in missing],
                 resolver,
                 self.max_bytes,
                 self._workers(missing, sources),
-                [digests[i] for i in missing],
+                [taken[i] for i in missing],
             )
             for index, unit in zip(missing, compiled, strict=True):
                 known[index] = unit
@@ -224,7 +240,7 @@ class Frontend:
             for index in missing:
                 cancel()
                 known[index] = unit = compile_unit(
-                    sources[index], resolver, self.max_bytes, digests[index]
+                    sources[index], resolver, self.max_bytes, taken[index]
                 )
                 self._made(unit)
                 if self.retain:
@@ -264,10 +280,11 @@ def compile_units(
     resolver: SpanResolver,
     max_bytes: int,
     workers: int,
-    digests: list[str] | None = None,
+    digests: list[str | None] | None = None,
 ) -> list[FileUnit]:
     """Each file's unit, in order; on ``workers`` processes when there are several files
-    (``digests``: each file's unit digest, where the caller has taken them).
+    (``digests``: each file's unit digest where the caller has just taken it from its
+    bytes, else None).
 
     The files are independent, so forked workers compile the larger half while
     this process compiles the rest; a worker hands its unit back pickled through
