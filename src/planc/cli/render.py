@@ -109,6 +109,7 @@ def render(
                 records=cache,
                 vouched=vouched(result, stats),
                 begun=begun,
+                release=True,  # nothing here reads the plan files' bytes after the render
             )
         except SiteError as error:
             fail_usage(str(error))

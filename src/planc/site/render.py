@@ -1439,6 +1439,7 @@ def render_site(
     records: RecordStore | None = None,
     vouched: bool = False,
     begun: Begun | None = None,
+    release: bool = False,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
@@ -1449,6 +1450,9 @@ def render_site(
     (:func:`planc.site.checked.vouched`), so pages of an unchanged region file
     take their keys from the record. ``begun``: what :func:`begin_render` started
     before the plan was checked (the old pages linked and checked meanwhile).
+    ``release``: the caller reads the plan files' bytes no more (``result.sources``):
+    they are released (:meth:`~planc.core.source.SourceFile.release`) once the
+    region keys are made, before any page is rendered or worker forked.
     """
     options = options or RenderOptions()
     views = _views(result, options, revision, actuals)
@@ -1457,7 +1461,7 @@ def render_site(
         # what exists now lives until the end: frozen, the collections between pages
         # (see _render_share) look only at what the pages make
         gc.freeze()
-        return _render_into(views, out, listed, records, vouched, begun)
+        return _render_into(views, out, listed, records, vouched, begun, release)
 
 
 def _render_into(
@@ -1467,6 +1471,7 @@ def _render_into(
     records: RecordStore | None,
     vouched: bool = False,
     begun: Begun | None = None,
+    release: bool = False,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
@@ -1488,7 +1493,7 @@ def _render_into(
             # the index first: its child renders it while the keys are sorted out here
             early = _Early(views, specs, building) if keys is not None else None
             previous, regions, known = _recorded(
-                views, specs, keys, records, record, listed, vouched, taken
+                views, specs, keys, records, record, listed, vouched, taken, release
             )
             old_pages = set(listed or ())
             todo: list[tuple[_Spec, str | None]] = []
@@ -1535,12 +1540,15 @@ def _recorded(
     listed: list[str] | None,
     vouched: bool,
     taken: tuple[Any, dict[str, tuple[str, str]]] | None = None,
+    release: bool = False,
 ) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
     """What the last render of the site recorded (page -> key and digest), this plan's
     region keys (vouched for only) and the page keys they let the record give.
 
     ``taken``: the record :func:`begin_render` read (and checked the old pages
-    against) and its pages, when this render took what it began; read here otherwise."""
+    against) and its pages, when this render took what it began; read here otherwise.
+    ``release``: the plan files' bytes are released once the region keys are made
+    (their last reader: see :func:`render_site`)."""
     recorded = None
     if taken is not None:
         recorded, previous = taken
@@ -1551,6 +1559,9 @@ def _recorded(
     regions: dict[str, str] = {}
     if keys is not None and vouched:
         regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
+    if release:
+        for source in views.result.sources.values():
+            source.release()
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
 
