@@ -895,8 +895,7 @@ class _Views:
         warnings = tuple(
             self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
         )
-        reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
-        facts.append(Fact(t["reps_count"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["reps_count"], loc.number(Decimal(self.reps_count()))))
         facts.append(Fact(t["revision"], self.revision))
         status = t["checks_ok"]
         if warnings:
@@ -961,6 +960,16 @@ class _Views:
             "en" if english else None,
         )
 
+    def reps_count(self) -> int:
+        """The reps the index counts (every rep node of the plan)."""
+        return sum(1 for n in self.plan.nodes.values() if n.level is Level.REP)
+
+    def over_range(self, metric: Metric) -> tuple[int, Decimal, Decimal] | None:
+        """How many splits of ``metric`` there are (a node with a target and children), and
+        the least and the most its children's targets add up over its own, in percent: what
+        the index's reconciliation shows. None: no such split."""
+        return over_range(split_overs(self.plan, self.plan.nodes.values(), metric))
+
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
         band = plan.policy.over_assignment
@@ -968,21 +977,10 @@ class _Views:
         for metric in plan.metrics.values():
             if not metric.summed:
                 continue
-            overs: list[Decimal] = []
-            for node in plan.nodes.values():
-                own = node.targets.get(metric.id)
-                if own is None or not node.children:
-                    continue
-                values = [
-                    plan.nodes[c].targets[metric.id].value
-                    for c in node.children
-                    if c in plan.nodes and metric.id in plan.nodes[c].targets
-                ]
-                ratio = percent_of(sum(values, _ZERO), own.value) if values else None
-                if ratio is not None:
-                    overs.append(ratio - _HUNDRED)
-            if not overs:
+            found = self.over_range(metric)
+            if found is None:
                 continue
+            count, lowest, highest = found
             allowed = (
                 f"≤ {loc.percent(_ZERO, 0)}"
                 if metric.is_cap
@@ -991,9 +989,9 @@ class _Views:
             rows.append(
                 ReconRow(
                     metric=metric.name,
-                    splits=loc.number(Decimal(len(overs))),
-                    lowest=loc.signed_percent(min(overs)),
-                    highest=loc.signed_percent(max(overs)),
+                    splits=loc.number(Decimal(count)),
+                    lowest=loc.signed_percent(lowest),
+                    highest=loc.signed_percent(highest),
                     band=allowed,
                 )
             )
@@ -1285,6 +1283,30 @@ class _Spec:
     path: str
     template: str
     node: Node | None
+
+
+def split_overs(plan: Plan, nodes: Iterable[Node], metric: Metric) -> list[Decimal]:
+    """Of ``nodes``, each one with a target of ``metric`` and children: how far its
+    children's targets add up over its own, in percent (see :meth:`_Views.overs`)."""
+    overs: list[Decimal] = []
+    for node in nodes:
+        own = node.targets.get(metric.id)
+        if own is None or not node.children:
+            continue
+        values = [
+            plan.nodes[c].targets[metric.id].value
+            for c in node.children
+            if c in plan.nodes and metric.id in plan.nodes[c].targets
+        ]
+        ratio = percent_of(sum(values, _ZERO), own.value) if values else None
+        if ratio is not None:
+            overs.append(ratio - _HUNDRED)
+    return overs
+
+
+def over_range(overs: Sequence[Decimal]) -> tuple[int, Decimal, Decimal] | None:
+    """How many, the least and the most of ``overs``; None for none."""
+    return (len(overs), min(overs), max(overs)) if overs else None
 
 
 def _drop_zeros(value: Decimal) -> Decimal:
