@@ -164,6 +164,31 @@ class TestSameIndex:
         folder = mini_with_commitments(tmp_path, locale)
         assert assert_same_index(folder, infos_only=True) == 1
 
+    def test_the_companys_gap(self, tmp_path: Path, locale: str) -> None:
+        """Every region commits to a number: the company's bottom-up gap adds them up."""
+        folder = generated(tmp_path)
+        if locale != "en":
+            set_locale(folder, locale)
+        for index, path in enumerate(sorted((folder / "regions").iterdir())):
+            text = path.read_text(encoding="utf-8")
+            if index == 0:  # the region's own number
+                own = re.compile(r"new_customers: \{value: (\d+)\}").search(text)
+                assert own is not None and own.start() < text.index("teams:")
+                committed = f"new_customers: {{value: {own.group(1)}, bottom_up: 17}}"
+                text = text[: own.start()] + committed + text[own.end() :]
+            else:  # each team's: the region's is rolled up from them
+                teams = r"(\n        new_customers:\n          value: \d+\n)"
+                text, count = re.subn(teams, r"\1          bottom_up: 3\n", text)
+                assert count == text.count("\n    - id: ")
+            path.write_text(text, encoding="utf-8")
+        _, views = whole(folder, infos_only=True)
+        company = views.plan.nodes[views.plan.company]
+        assert views.extras.gaps.get((company.id, "new_customers")) is not None
+        region = views.plan.nodes[company.children[-1]]
+        rolled = views.extras.gaps.get((region.id, "new_customers"))
+        assert rolled is not None and rolled.rolled_up
+        assert assert_same_index(folder, infos_only=True) == 2
+
     def test_2017_q3_with_gaps(self, tmp_path: Path) -> None:
         folder = gapped_copy(tmp_path)
         assert assert_same_index(folder, infos_only=True) == 3
