@@ -88,8 +88,14 @@ def fragment(views: _Views, path: str) -> dict[str, Any] | None:
     mine = {n.id for n in plan.nodes.values() if n.loc.file == path}
     if not regions or mine != below:
         return None
-    for adjustment in plan.adjustments:  # another file's, naming a node of this one
-        if adjustment.loc.file != path and any(c.node in below for c in adjustment.changes):
+    for adjustment in plan.adjustments:  # naming a node across the file's bounds
+        inside = [c.node in below for c in adjustment.changes]
+        if (adjustment.loc.file == path and not all(inside)) or (
+            adjustment.loc.file != path and any(inside)
+        ):
+            return None
+    for action in plan.actions:  # an action at the company is listed on every brief
+        if (action.loc.file == path) != (action.node in below):
             return None
     defined = {a.id for a in plan.adjustments if a.loc.file == path}
     shown = [a for a in views.adjustments(company) if a.id in defined]

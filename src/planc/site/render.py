@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # where the system has it: a lock tells a killed render's folder from a running one
     import fcntl
@@ -69,10 +69,17 @@ from planc.site.reuse import (
     RecordStore,
     code_digest,
     content_digest,
+    file_digest,
+    fragment_from,
+    fragment_name,
+    fragment_record,
     index_from,
     index_record,
     regions_from,
 )
+
+if TYPE_CHECKING:
+    from planc.site.checked import Skipping
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -91,6 +98,11 @@ _HUNDRED = Decimal(100)
 
 class SiteError(Exception):
     """A problem with the output folder, with a message for the user."""
+
+
+class _NeedWhole(Exception):
+    """A render from a model of some files found something the files left out must give:
+    it is done again from the whole model (:func:`render_site`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +497,8 @@ class _Views:
                 for node in plan.ancestors(change.node):
                     self.changes_under.setdefault(node.id, []).append((index, change))
         self._action_views: dict[str, ActionView] = {}
+        # the index made from fragments (a model of some files: see planc.site.fragments)
+        self.given_index: IndexPage | None = None
 
     # -- shared pieces
 
@@ -882,6 +896,8 @@ class _Views:
     # -- pages
 
     def index(self) -> IndexPage:
+        if self.given_index is not None:
+            return self.given_index
         plan, loc, t = self.plan, self.loc, self.t
         quarter = plan.quarter
         facts = [
@@ -1248,6 +1264,8 @@ class _Views:
 
     def context(self, spec: _Spec) -> Mapping[str, Any]:
         node = spec.node
+        if spec.file is not None:  # kept (render_site checked it was): never here
+            raise _NeedWhole(f"{spec.path}, a page of {spec.file}, was to be rendered")
         if node is None:
             return {"page": self.index(), "t": self.t}
         if node.level is Level.REP:
@@ -1270,7 +1288,7 @@ class _Views:
         """The page's key; None for a page that reads the whole plan (the index, one brief)."""
         node = spec.node
         if node is None or self.single:
-            return None
+            return None  # (a page of a file left out has its key from the record)
         if node.level is Level.REP:
             return keys.rep(spec.path, node)
         return keys.node(spec.path, node)
@@ -1278,11 +1296,13 @@ class _Views:
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
-    """A page before its view model: where it goes, its template, its node (None: the index)."""
+    """A page before its view model: where it goes, its template, its node (None: the index,
+    or a page of ``file``, a region file left out of the model: kept, never rendered)."""
 
     path: str
     template: str
     node: Node | None
+    file: str | None = None
 
 
 def split_overs(plan: Plan, nodes: Iterable[Node], metric: Metric) -> list[Decimal]:
@@ -1461,6 +1481,7 @@ def render_site(
     records: RecordStore | None = None,
     vouched: bool = False,
     begun: Begun | None = None,
+    skipping: Skipping | None = None,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
@@ -1471,15 +1492,42 @@ def render_site(
     (:func:`planc.site.checked.vouched`), so pages of an unchanged region file
     take their keys from the record. ``begun``: what :func:`begin_render` started
     before the plan was checked (the old pages linked and checked meanwhile).
+    ``skipping``: what :func:`planc.site.checked.check_for_render` left out of the
+    model (the plan is then a model of the other files): the pages of the files left
+    out are kept and the index takes them from their fragments
+    (:mod:`planc.site.fragments`); anything that does not hold — a fragment or
+    page missing, an old page not as recorded, a key changed — and the site is
+    rendered from the whole model.
     """
     options = options or RenderOptions()
+    partial = skipping is not None and bool(skipping.skipped)
+    if partial and skipping is not None and (actuals is not None or options.rep is not None):
+        result = _whole(skipping, "a single brief or actuals")
+        partial = False
     views = _views(result, options, revision, actuals)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         # what exists now lives until the end: frozen, the collections between pages
         # (see _render_share) look only at what the pages make
         gc.freeze()
+        if partial and skipping is not None:
+            try:
+                return _render_into(views, out, listed, records, vouched, begun, skipping)
+            except _NeedWhole as why:
+                views = _views(_whole(skipping, str(why)), options, revision, actuals)
+                gc.freeze()
+                if begun is not None and begun.taken:
+                    begun = None
         return _render_into(views, out, listed, records, vouched, begun)
+
+
+def _whole(skipping: Skipping, why: str) -> CheckResult:
+    """The whole model, for a render that cannot use the model of some files it was given."""
+    skipping.why = why
+    if skipping.whole is None:
+        raise ValueError("a model of some files without the means to build the whole")
+    skipping.skipped = []
+    return skipping.whole()
 
 
 def _render_into(
@@ -1489,13 +1537,16 @@ def _render_into(
     records: RecordStore | None,
     vouched: bool = False,
     begun: Begun | None = None,
+    skipping: Skipping | None = None,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     specs = list(views.specs())
     keys = views.keys() if records is not None and not views.single else None
     record = _record_name(out)
-    regions: dict[str, str] = {}
+    # pages of the files left out of the model, and the region keys made for them
+    regions, left = _left_out(views, keys, records, vouched, begun, skipping, specs)
+    specs += left
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
     building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
@@ -1510,9 +1561,10 @@ def _render_into(
             # the index first: its child renders it while the keys are sorted out here
             early = _Early(views, specs, building) if keys is not None else None
             previous, regions, known = _recorded(
-                views, specs, keys, records, record, listed, vouched, taken
+                views, specs, keys, records, record, listed, vouched, taken, regions
             )
             old_pages = set(listed or ())
+            _check_left(left, previous, known, linked, old_pages)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
@@ -1532,20 +1584,141 @@ def _render_into(
             for spec, key in todo:
                 if key is not None:
                     index[spec.path] = (key, digests[spec.path])
-            written = sorted(spec.path for spec in specs)
-            manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
-            _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
-            # the folder becomes the site: the marker of work in progress must not go with it
-            (building / _BUILDING).unlink()
-            _swap(building, out, listed)
+            written = _finish(building, specs, out, listed)
     except BaseException:
         if early is not None:  # the index's child may still be writing into ``building``
             early.abandon()
         shutil.rmtree(building, ignore_errors=True)
         raise
     if records is not None and keys is not None:
-        records.put_record(record, index_record(index, regions))
+        skipped = skipping.skipped if skipping is not None else []
+        files = _record_fragments(views, specs, records, regions, skipped)
+        records.put_record(record, index_record(index, regions, files))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
+
+
+def _finish(building: Path, specs: list[_Spec], out: Path, listed: list[str] | None) -> list[str]:
+    """The manifest written, the folder swapped in as the site; the pages, sorted."""
+    written = sorted(spec.path for spec in specs)
+    manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
+    _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
+    # the folder becomes the site: the marker of work in progress must not go with it
+    (building / _BUILDING).unlink()
+    _swap(building, out, listed)
+    return written
+
+
+def _left_out(
+    views: _Views,
+    keys: PageKeys | None,
+    records: RecordStore | None,
+    vouched: bool,
+    begun: Begun | None,
+    skipping: Skipping | None,
+    specs: list[_Spec],
+) -> tuple[dict[str, str] | None, list[_Spec]]:
+    """The region keys (the files left out keyed too), the pages of the files left out,
+    from the records under their region keys, and the index made from their fragments
+    (set on ``views``); :class:`_NeedWhole` where any of it is missing or not the same.
+    (None, []) where nothing was left out."""
+    from planc.site.fragments import index_page  # noqa: PLC0415 - it builds on this module
+
+    if skipping is None:
+        return None, []
+    if keys is None or records is None or not vouched or begun is None:
+        raise _NeedWhole("no record, no partition or no old pages checked")
+    paths = {spec.path for spec in specs}
+
+    sources = {path: source.data for path, source in views.result.sources.items()}
+    regions = keys.regions(sources, also=skipping.skipped)
+    recorded = regions_from(skipping.recorded)
+    made: dict[str, Any] = {}
+    left: list[_Spec] = []
+    for path in skipping.skipped:
+        key = regions.get(path)
+        if key is None or recorded.get(path) != key:
+            raise _NeedWhole(f"{path}'s region key changed")
+        found = fragment_from(records.get_record(fragment_name(key)), path, key)
+        if found is None:
+            raise _NeedWhole(f"no fragment of {path}")
+        pages, made[path] = found
+        for name in pages:
+            match = _PAGE_PATH.fullmatch(name)
+            if match is None or name == "index.html" or name in paths:
+                raise _NeedWhole(f"{path} has a page {name!r}")
+            paths.add(name)
+            template = "rep.html.j2" if name.startswith("reps/") else "node.html.j2"
+            left.append(_Spec(name, template, None, path))
+    index = index_page(views, skipping.order, made)
+    if index is None:
+        raise _NeedWhole("the fragments cannot stand for their files")
+    views.given_index = index
+    return regions, left
+
+
+def _check_left(
+    left: list[_Spec],
+    previous: Mapping[str, tuple[str, str]],
+    known: Mapping[str, str],
+    linked: Mapping[str, str] | None,
+    old_pages: set[str],
+) -> None:
+    """Every page of a file left out is kept: the old page, with the key the record gives
+    it, linked by :func:`begin_render` holding the bytes recorded; :class:`_NeedWhole` if not."""
+    for spec in left:
+        last = previous.get(spec.path)
+        if (
+            last is None
+            or linked is None
+            or known.get(spec.path) != last[0]
+            or linked.get(spec.path) != last[1]
+            or spec.path not in old_pages
+        ):
+            raise _NeedWhole(f"{spec.path} is not the page recorded")
+
+
+def _record_fragments(
+    views: _Views,
+    specs: list[_Spec],
+    records: RecordStore,
+    regions: Mapping[str, str],
+    skipped: Sequence[str],
+) -> dict[str, str]:
+    """The fragment and pages of each region file with a region key, recorded under it
+    (the files left out of the model have theirs already), for a clean plan without
+    actuals; the files whose fragments are recorded, and the quarter file (path -> SHA-256
+    of its bytes: a render again leaves out the region files whose bytes are these)."""
+    from planc.site.fragments import fragment  # noqa: PLC0415 - it builds on this module
+
+    plan = views.plan
+    company = plan.nodes.get(plan.company)
+    if (
+        not regions
+        or company is None
+        or views.result.diagnostics
+        or views.extras.tracking
+        or views.extras.actuals is not None
+    ):
+        return {}
+    sources = views.result.sources
+    quarter = company.loc.file
+    if quarter not in sources:
+        return {}
+    files = {quarter: file_digest(sources[quarter].data)}
+    pages: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.node is not None:
+            pages.setdefault(spec.node.loc.file, []).append(spec.path)
+    for path, key in regions.items():
+        if path not in sources:
+            continue
+        if path not in skipped:
+            found = fragment(views, path)
+            if found is None or not pages.get(path):
+                continue
+            records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
+        files[path] = file_digest(sources[path].data)
+    return files
 
 
 def _recorded(
@@ -1557,6 +1730,7 @@ def _recorded(
     listed: list[str] | None,
     vouched: bool,
     taken: tuple[Any, dict[str, tuple[str, str]]] | None = None,
+    regions: dict[str, str] | None = None,
 ) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
     """What the last render of the site recorded (page -> key and digest), this plan's
     region keys (vouched for only) and the page keys they let the record give.
@@ -1570,9 +1744,11 @@ def _recorded(
         if records is not None and keys is not None and listed:
             recorded = records.get_record(record)
         previous = index_from(recorded)
-    regions: dict[str, str] = {}
-    if keys is not None and vouched:
-        regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
+    if regions is None:
+        regions = {}
+        if keys is not None and vouched:
+            sources = {path: source.data for path, source in views.result.sources.items()}
+            regions = keys.regions(sources)
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
 
@@ -1624,6 +1800,11 @@ class Begun:
             return None
         self._taken = True
         return self.building, linked, self._claim
+
+    @property
+    def taken(self) -> bool:
+        """Whether a render took (or :meth:`close` undid) what was begun."""
+        return self._taken
 
     def close(self) -> None:
         """Undo what was begun unless a render took it (the plan had errors, another site)."""
@@ -1714,7 +1895,8 @@ class _Early:
     def __init__(self, views: _Views, specs: list[_Spec], building: Path) -> None:
         self.views = views
         self.building = building
-        chosen = [spec for spec in specs if spec.node is None]  # keyless: always rendered
+        # keyless: always rendered
+        chosen = [spec for spec in specs if spec.node is None and spec.file is None]
         # past _EARLY_MAX_PAGES the index is rendered by this process before any page
         # worker is forked: a child rendering it copies all it touches (the whole plan:
         # ~0.5 GiB at 50,000 reps, beside the workers sorting out the pages)
@@ -1794,7 +1976,8 @@ def _known_keys(
     known: dict[str, str] = {}
     for spec in specs:
         node = spec.node
-        if node is not None and node.loc.file in same:
+        file = spec.file if node is None else node.loc.file
+        if file is not None and file in same:
             last = previous.get(spec.path)
             if last is not None:
                 known[spec.path] = last[0]
