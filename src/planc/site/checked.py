@@ -202,6 +202,14 @@ def _reaches_out(plan: Plan) -> str | None:
     for kind, ident in quarter_names(plan, company.loc.file):
         if kind in tables and ident not in tables[kind]:
             return f"the quarter file names {ident}, of a file left out"
+        # every region key holds the bytes of the files the quarter file names
+        if kind in tables and tables[kind][ident].loc.file != company.loc.file:
+            return f"the quarter file names {ident}, of an edited file"
+    return _names_reach_out(plan, tables)
+
+
+def _names_reach_out(plan: Plan, tables: dict[str, Any]) -> str | None:
+    """A reference, action or adjustment of the model naming what the model lacks, if any."""
     for reference in plan.references:
         if reference.kind in tables and reference.id not in tables[reference.kind]:
             return f"{reference.id} is in a file left out"
