@@ -1076,10 +1076,11 @@ class TestFilesLeftOut:
             ({"pages": ["reps/../../x.html"]}, "{south} has a page 'reps/../../x.html'"),
             ({"pages": ["reps/ann.html"]}, "{south} has a page 'reps/ann.html'"),
             ({"fragment": {"format": 1}}, "the fragments cannot stand for their files"),
+            ("one page fewer", "the fragments cannot stand for their files"),
         ],
     )
     def test_a_fragment_damaged_or_missing(
-        self, renders: Renders, damage: bytes | dict[str, Any] | None, why: str
+        self, renders: Renders, damage: bytes | str | dict[str, Any] | None, why: str
     ) -> None:
         from planc.core.cache import _record_key
         from planc.site.reuse import fragment_name
@@ -1092,6 +1093,11 @@ class TestFilesLeftOut:
             path.unlink()
         elif isinstance(damage, bytes):
             path.write_bytes(damage)
+        elif damage == "one page fewer":  # a page of south not listed: it would be lost
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            assert "reps/li-wei.html" in entry["value"]["pages"]
+            entry["value"]["pages"].remove("reps/li-wei.html")
+            path.write_text(json.dumps(entry), encoding="utf-8")
         else:
             entry = json.loads(path.read_text(encoding="utf-8"))
             entry["value"].update(damage)

@@ -395,6 +395,17 @@ class _Fragment:
             self.overs[metric] = (_int(count), _decimal(lowest), _decimal(highest))
         self.regions = [_Region(r, path, self.summed) for r in _list(found.get("regions"))]
         self.adjustments = [_read_adjustment(a) for a in _list(found.get("adjustments"))]
+
+    def linked(self) -> list[str]:
+        """The pages the regions' org trees link to: every page of the file's nodes."""
+        found: list[str] = []
+        stack = [region.tree for region in self.regions]
+        while stack:
+            tree = stack.pop()
+            if tree.link.href is not None:
+                found.append(tree.link.href)
+            stack.extend(tree.children)
+        return found
         if not self.regions:
             raise _Bad
 
@@ -477,7 +488,10 @@ class _FragmentViews(_Views):
 
 
 def index_page(
-    views: _Views, files: Sequence[str], fragments: Mapping[str, Any]
+    views: _Views,
+    files: Sequence[str],
+    fragments: Mapping[str, Any],
+    pages: Mapping[str, Sequence[str]] | None = None,
 ) -> IndexPage | None:
     """The index over ``views`` (a model of the quarter file and some region files), the
     regions of the other region files from their ``fragments`` (path -> what
@@ -485,7 +499,8 @@ def index_page(
     module's docstring): then the index is built from the whole model.
 
     ``files``: every region file of the plan, in the order the model builds them (the
-    company lists its regions in that order).
+    company lists its regions in that order). ``pages``: the pages recorded beside each
+    fragment, if any: each must be the pages its org tree links to (None otherwise).
     """
     plan, result = views.plan, views.result
     if not _may_stand_in(views):
@@ -494,6 +509,10 @@ def index_page(
     try:
         read = {path: _Fragment(fragments[path], path) for path in files if path in fragments}
         if any(f.summed != summed for f in read.values()):
+            return None
+        if pages is not None and any(
+            sorted(pages.get(path, ())) != sorted(f.linked()) for path, f in read.items()
+        ):
             return None
         children, stubs = _regions(plan, files, read)
     except _Bad:

@@ -1633,6 +1633,7 @@ def _left_out(
     regions = keys.regions(sources, also=skipping.skipped)
     recorded = regions_from(skipping.recorded)
     made: dict[str, Any] = {}
+    listed: dict[str, list[str]] = {}
     left: list[_Spec] = []
     for path in skipping.skipped:
         key = regions.get(path)
@@ -1641,15 +1642,15 @@ def _left_out(
         found = fragment_from(records.get_record(fragment_name(key)), path, key)
         if found is None:
             raise _NeedWhole(f"no fragment of {path}")
-        pages, made[path] = found
-        for name in pages:
+        listed[path], made[path] = found
+        for name in listed[path]:
             match = _PAGE_PATH.fullmatch(name)
             if match is None or name == "index.html" or name in paths:
                 raise _NeedWhole(f"{path} has a page {name!r}")
             paths.add(name)
             template = "rep.html.j2" if name.startswith("reps/") else "node.html.j2"
             left.append(_Spec(name, template, None, path))
-    index = index_page(views, skipping.order, made)
+    index = index_page(views, skipping.order, made, listed)
     if index is None:
         raise _NeedWhole("the fragments cannot stand for their files")
     views.given_index = index
