@@ -395,6 +395,8 @@ class _Fragment:
             self.overs[metric] = (_int(count), _decimal(lowest), _decimal(highest))
         self.regions = [_Region(r, path, self.summed) for r in _list(found.get("regions"))]
         self.adjustments = [_read_adjustment(a) for a in _list(found.get("adjustments"))]
+        if not self.regions:
+            raise _Bad
 
     def linked(self) -> list[str]:
         """The pages the regions' org trees link to: every page of the file's nodes."""
@@ -406,8 +408,6 @@ class _Fragment:
                 found.append(tree.link.href)
             stack.extend(tree.children)
         return found
-        if not self.regions:
-            raise _Bad
 
 
 # --------------------------------------------------------------------------- the index
