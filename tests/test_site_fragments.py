@@ -152,6 +152,15 @@ class TestSameIndex:
             set_locale(folder, locale)
         assert assert_same_index(folder) == len(list((folder / "regions").iterdir()))
 
+    def test_without_peers(self, tmp_path: Path, locale: str) -> None:
+        """--no-peers: the tree shows no rep's number and links to no rep's page."""
+        folder = generated(tmp_path)
+        if locale != "en":
+            set_locale(folder, locale)
+        options = RenderOptions(peers=False)
+        regions = len(list((folder / "regions").iterdir()))
+        assert assert_same_index(folder, options=options) == regions
+
     def test_mini(self, tmp_path: Path, locale: str) -> None:
         folder = tmp_path / "2027-Q1"
         shutil.copytree(MINI, folder)

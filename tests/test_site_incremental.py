@@ -19,7 +19,13 @@ from planc.core.spans import SpanResolver
 from planc.site import render as render_module
 from planc.site import reuse
 from planc.site.checked import Skipping, check_for_render, vouched
-from planc.site.render import RenderReport, _record_name, begin_render, render_site
+from planc.site.render import (
+    RenderOptions,
+    RenderReport,
+    _record_name,
+    begin_render,
+    render_site,
+)
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
 
@@ -53,6 +59,7 @@ def render(
     errors: bool = False,
     begin: bool = False,
     skipped: list[Skipping] | None = None,
+    options: RenderOptions | None = None,
 ) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked);
     ``begin``: the old pages linked and checked before the check (begin_render);
@@ -64,13 +71,10 @@ def render(
         stats = PartitionStats()
         result = check_for_render(plan, cache, stats, skipping=skipping)
         assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
-        if skipping is not None and result.has_errors:
-            return render_site(
-                skipping.whole() if skipping.whole else result, out, records=cache, begun=begun
-            )
         report = render_site(
             result,
             out,
+            options,
             records=cache,
             vouched=vouched(result, stats),
             begun=begun,
@@ -87,15 +91,16 @@ def render(
 class Renders:
     """A site rendered again after each edit, beside a full render of the same plan."""
 
-    def __init__(self, plan: Path, tmp_path: Path) -> None:
+    def __init__(self, plan: Path, tmp_path: Path, options: RenderOptions | None = None) -> None:
         self.plan = plan
+        self.options = options
         self.tmp = tmp_path
         self.cache = UnitCache(tmp_path / "cache")
         self.site = tmp_path / "site"
         self.fulls = 0
         self.begin = False
         self.skipped: list[Skipping] | None = None  # a list: files may be left out
-        first = render(plan, self.site, self.cache)
+        first = render(plan, self.site, self.cache, options=options)
         assert first.kept == 0
 
     def again(self, *, errors: bool = False) -> tuple[set[str], set[str]]:
@@ -103,11 +108,17 @@ class Renders:
         the site against a full render without any cache."""
         before, nodes = site_files(self.site), inodes(self.site)
         report = render(
-            self.plan, self.site, self.cache, errors=errors, begin=self.begin, skipped=self.skipped
+            self.plan,
+            self.site,
+            self.cache,
+            errors=errors,
+            begin=self.begin,
+            skipped=self.skipped,
+            options=self.options,
         )
         self.fulls += 1
         full = self.tmp / f"full-{self.fulls}"
-        assert render(self.plan, full, None, errors=errors).kept == 0
+        assert render(self.plan, full, None, errors=errors, options=self.options).kept == 0
         after = site_files(self.site)
         assert after == site_files(full)  # byte for byte, the marker too
         now = inodes(self.site)
@@ -927,7 +938,7 @@ class TestFilesLeftOut:
     (planc.site.fragments). The site is the full render's, byte for byte, in English
     and in Chinese; where anything is not as recorded, the whole model is used."""
 
-    @pytest.fixture(params=["en", "zh-CN"])
+    @pytest.fixture(params=["en", "zh-CN", "en, no peers"])
     def renders(
         self,
         request: pytest.FixtureRequest,
@@ -937,14 +948,15 @@ class TestFilesLeftOut:
     ) -> Renders:
         monkeypatch.setenv("PLANC_WORKERS", "2")
         monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
-        if request.param != "en":
+        if request.param == "zh-CN":
             edit(mini_plan, "quarter.yaml", "locale: en", f"locale: {request.param}")
         # the quarter file's adjustment names north's reps: without it, neither region
         # file's pages read the other's bytes (see test_the_quarter_file_names_north)
         quarter = mini_plan / "quarter.yaml"
         text = quarter.read_text(encoding="utf-8")
         quarter.write_text(text[: text.index("adjustments:")], encoding="utf-8")
-        found = Renders(mini_plan, tmp_path)
+        peers = request.param != "en, no peers"
+        found = Renders(mini_plan, tmp_path, RenderOptions(peers=peers))
         found.begin = True
         found.skipped = []
         return found
@@ -980,8 +992,11 @@ class TestFilesLeftOut:
         )
         written, changed = renders.again()
         assert self.left_out(renders) == ["south.yaml"] and self.why(renders) is None
-        assert "index.html" in changed and "reps/ann.html" in changed
-        assert not any(p.startswith("reps/li-wei") for p in written)
+        peers = renders.options is None or renders.options.peers
+        assert "index.html" in changed and ("reps/ann.html" in changed) == peers
+        assert not any(
+            p.startswith(("reps/li-wei", "regions/south", "teams/south")) for p in written
+        )
 
     def test_a_sequence_of_edits(self, renders: Renders) -> None:
         for old, new in [
@@ -1037,7 +1052,8 @@ class TestFilesLeftOut:
         edit(renders.plan, north, people, cal + people)
         _, changed = renders.again()
         assert self.left_out(renders) == ["south.yaml"], self.why(renders)
-        assert {"reps/cal.html", "index.html"} <= changed
+        assert "index.html" in changed
+        assert ("reps/cal.html" in changed) == (renders.options is None or renders.options.peers)
         edit(renders.plan, north, seat + "people:\n", "people:\n")
         edit(renders.plan, north, cal + people, people)
         renders.again()
@@ -1058,12 +1074,12 @@ class TestFilesLeftOut:
         assert self.left_out(renders) == ["south.yaml"]
 
     def test_a_kept_page_edited_by_hand(self, renders: Renders) -> None:
-        page = renders.site / "reps" / "li-wei.html"
+        page = renders.site / "regions" / "south.html"
         page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- x --></body>"))
         edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
         written, _ = renders.again()
-        assert "reps/li-wei.html" in written
-        assert self.why(renders) == "reps/li-wei.html is not the page recorded"
+        assert "regions/south.html" in written
+        assert self.why(renders) == "regions/south.html is not the page recorded"
 
     @pytest.mark.parametrize(
         ("damage", "why"),
@@ -1074,7 +1090,7 @@ class TestFilesLeftOut:
             ({"pages": "x"}, "no fragment of {south}"),
             ({"path": "regions/other.yaml"}, "no fragment of {south}"),
             ({"pages": ["reps/../../x.html"]}, "{south} has a page 'reps/../../x.html'"),
-            ({"pages": ["reps/ann.html"]}, "{south} has a page 'reps/ann.html'"),
+            ({"pages": ["regions/north.html"]}, "{south} has a page 'regions/north.html'"),
             ({"fragment": {"format": 1}}, "the fragments cannot stand for their files"),
             ("one page fewer", "the fragments cannot stand for their files"),
         ],
@@ -1095,8 +1111,8 @@ class TestFilesLeftOut:
             path.write_bytes(damage)
         elif damage == "one page fewer":  # a page of south not listed: it would be lost
             entry = json.loads(path.read_text(encoding="utf-8"))
-            assert "reps/li-wei.html" in entry["value"]["pages"]
-            entry["value"]["pages"].remove("reps/li-wei.html")
+            assert "regions/south.html" in entry["value"]["pages"]
+            entry["value"]["pages"].remove("regions/south.html")
             path.write_text(json.dumps(entry), encoding="utf-8")
         else:
             entry = json.loads(path.read_text(encoding="utf-8"))
