@@ -66,37 +66,19 @@ _Number = tuple[Decimal, bool] | None
 # --------------------------------------------------------------------------- making
 
 
-def fragment(views: _Views, path: str) -> dict[str, Any] | None:
+def fragment(
+    views: _Views, path: str, counts: Mapping[str, int] | None = None
+) -> dict[str, Any] | None:
     """What the index reads of region file ``path``'s nodes, as plain JSON; None when the
     file cannot be stood for by one (its nodes are not whole subtrees under the
-    company, or an adjustment names one of them)."""
+    company, or an adjustment names one of them). ``counts``: how many nodes each file
+    defines, if known (:func:`node_counts`; a render asks for every file's fragment)."""
     plan = views.plan
     company = plan.nodes.get(plan.company)
-    if company is None or company.loc.file == path:
+    found_nodes = _subtrees(plan, path, counts)
+    if company is None or found_nodes is None or _crosses(plan, path, found_nodes[1]):
         return None
-    regions = [
-        plan.nodes[c]
-        for c in company.children
-        if c in plan.nodes and plan.nodes[c].loc.file == path
-    ]
-    below: set[str] = set()
-    for region in regions:
-        for node in plan.walk(region.id):
-            if node.id in below:  # reached twice: not a tree
-                return None
-            below.add(node.id)
-    mine = {n.id for n in plan.nodes.values() if n.loc.file == path}
-    if not regions or mine != below:
-        return None
-    for adjustment in plan.adjustments:  # naming a node across the file's bounds
-        inside = [c.node in below for c in adjustment.changes]
-        if (adjustment.loc.file == path and not all(inside)) or (
-            adjustment.loc.file != path and any(inside)
-        ):
-            return None
-    for action in plan.actions:  # an action at the company is listed on every brief
-        if (action.loc.file == path) != (action.node in below):
-            return None
+    regions, below = found_nodes
     defined = {a.id for a in plan.adjustments if a.loc.file == path}
     shown = [a for a in views.adjustments(company) if a.id in defined]
     summed = [m for m in plan.metrics.values() if m.summed]
@@ -132,6 +114,54 @@ def _adjustment(view: AdjustmentView) -> list[Any]:
         changes,
         view.hidden,
     ]
+
+
+def _subtrees(
+    plan: Plan, path: str, counts: Mapping[str, int] | None
+) -> tuple[list[Node], set[str]] | None:
+    """The regions file ``path`` puts under the company and every node below them, when
+    those are exactly the file's nodes (whole subtrees); None otherwise."""
+    company = plan.nodes.get(plan.company)
+    if company is None or company.loc.file == path:
+        return None
+    regions = [
+        plan.nodes[c]
+        for c in company.children
+        if c in plan.nodes and plan.nodes[c].loc.file == path
+    ]
+    below: set[str] = set()
+    for region in regions:
+        for node in plan.walk(region.id):
+            if node.id in below:  # reached twice: not a tree
+                return None
+            below.add(node.id)
+    counted = (counts if counts is not None else node_counts(plan)).get(path, 0)
+    # every node below the file's regions is the file's, and no other node of it
+    if not regions or counted != len(below):
+        return None
+    if any(plan.nodes[n].loc.file != path for n in below):
+        return None
+    return regions, below
+
+
+def _crosses(plan: Plan, path: str, below: set[str]) -> bool:
+    """Whether an adjustment or action names a node across the file's bounds (an action
+    at the company is listed on every brief; the company lists every adjustment)."""
+    for adjustment in plan.adjustments:
+        inside = [c.node in below for c in adjustment.changes]
+        if (adjustment.loc.file == path and not all(inside)) or (
+            adjustment.loc.file != path and any(inside)
+        ):
+            return True
+    return any((a.loc.file == path) != (a.node in below) for a in plan.actions)
+
+
+def node_counts(plan: Plan) -> dict[str, int]:
+    """How many nodes each file defines."""
+    counts: dict[str, int] = {}
+    for node in plan.nodes.values():
+        counts[node.loc.file] = counts.get(node.loc.file, 0) + 1
+    return counts
 
 
 def _region(views: _Views, node: Node, summed: list[Metric], numbers: Any) -> dict[str, Any]:

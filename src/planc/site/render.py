@@ -1689,7 +1689,7 @@ def _record_fragments(
     (the files left out of the model have theirs already), for a clean plan without
     actuals; the files whose fragments are recorded, and the quarter file (path -> SHA-256
     of its bytes: a render again leaves out the region files whose bytes are these)."""
-    from planc.site.fragments import fragment  # noqa: PLC0415 - it builds on this module
+    from planc.site.fragments import fragment, node_counts  # noqa: PLC0415 - builds on this
 
     plan = views.plan
     company = plan.nodes.get(plan.company)
@@ -1710,11 +1710,12 @@ def _record_fragments(
     for spec in specs:
         if spec.node is not None:
             pages.setdefault(spec.node.loc.file, []).append(spec.path)
+    counts = node_counts(plan)
     for path, key in regions.items():
         if path not in sources:
             continue
         if path not in skipped:
-            found = fragment(views, path)
+            found = fragment(views, path, counts)
             if found is None or not pages.get(path):
                 continue
             records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
