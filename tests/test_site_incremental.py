@@ -961,19 +961,32 @@ class TestFilesLeftOut:
         found.skipped = []
         return found
 
+    @pytest.mark.parametrize("named", [True, False])
     def test_the_quarter_file_names_north(
-        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: bool
     ) -> None:
-        """Every region key holds north's bytes: nothing is left out after north's edit."""
+        """Every region key holds north's bytes: nothing is left out after north's edit —
+        known from the record (the files the quarter file names) or, without that, from
+        the model of the files at hand."""
         monkeypatch.setenv("PLANC_WORKERS", "2")
         monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
         renders = Renders(mini_plan, tmp_path)
         renders.begin = True
         renders.skipped = []
+        name = render_module._record_name(renders.site)
+        record = renders.cache.get_record(name)
+        north = next(p for p in record["regions"] if p.endswith("north.yaml"))
+        assert list(record["named"]) == [north]
+        if not named:
+            del record["named"]
+            renders.cache.put_record(name, record)
         edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
         renders.again()
         assert self.left_out(renders) == []
-        assert self.why(renders) == "the quarter file names nora, of an edited file"
+        if named:
+            assert self.why(renders) == f"the quarter file names what {north} defines, edited since"
+        else:
+            assert self.why(renders) == "the quarter file names nora, of an edited file"
 
     def left_out(self, renders: Renders) -> list[str]:
         assert renders.skipped

@@ -166,6 +166,13 @@ def _may_skip(sources: list[SourceFile], skipping: Skipping) -> set[str]:
     quarter = now.get(quarters[0])
     if quarter is None or file_digest(quarter.data) != recorded[quarters[0]]:
         return set()
+    # every region key holds the bytes of the files the quarter file names: one edited,
+    # no page's key is the recorded one (_why_not_skip finds it too, after the model)
+    named = files_from(skipping.recorded, "named")
+    for path, digest in named.items():
+        if path not in now or file_digest(now[path].data) != digest:
+            skipping.why = f"the quarter file names what {path} defines, edited since"
+            return set()
     return {
         path
         for path, digest in recorded.items()

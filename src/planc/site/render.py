@@ -75,6 +75,7 @@ from planc.site.reuse import (
     fragment_record,
     index_from,
     index_record,
+    quarter_names,
     regions_from,
 )
 
@@ -1593,7 +1594,8 @@ def _render_into(
     if records is not None and keys is not None:
         skipped = skipping.skipped if skipping is not None else []
         files = _record_fragments(views, specs, records, regions, skipped)
-        records.put_record(record, index_record(index, regions, files))
+        named = _named(views) if files else {}
+        records.put_record(record, index_record(index, regions, files, named))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
 
 
@@ -1676,6 +1678,21 @@ def _check_left(
             or spec.path not in old_pages
         ):
             raise _NeedWhole(f"{spec.path} is not the page recorded")
+
+
+def _named(views: _Views) -> dict[str, str]:
+    """The region files defining what the quarter file names, and the SHA-256 of each
+    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed)."""
+    plan, sources = views.plan, views.result.sources
+    quarter = plan.nodes[plan.company].loc.file
+    tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
+    named: dict[str, str] = {}
+    for kind, ident in quarter_names(plan, quarter):
+        found = tables[kind].get(ident) if kind in tables else None
+        path = None if found is None else found.loc.file
+        if path is not None and path != quarter and path in sources:
+            named[path] = file_digest(sources[path].data)
+    return named
 
 
 def _record_fragments(

@@ -506,10 +506,12 @@ def index_record(
     pages: Mapping[str, tuple[str, str]],
     regions: Mapping[str, str] | None = None,
     files: Mapping[str, str] | None = None,
+    named: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The record of a render: its pages, and its region keys where the plan was vouched
     for; ``files``: the SHA-256 of each region file whose fragment the render recorded
-    under its region key and of the quarter file (see :func:`files_from`)."""
+    under its region key and of the quarter file (see :func:`files_from`); ``named``:
+    the SHA-256 of each region file defining what the quarter file names."""
     record: dict[str, Any] = {
         "format": FORMAT,
         "pages": {p: list(pair) for p, pair in sorted(pages.items())},
@@ -518,19 +520,21 @@ def index_record(
         record["regions"] = dict(sorted(regions.items()))
     if files:
         record["files"] = dict(sorted(files.items()))
+        record["named"] = dict(sorted((named or {}).items()))
     return record
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 
 
-def files_from(value: Any) -> dict[str, str]:
+def files_from(value: Any, entry: str = "files") -> dict[str, str]:
     """The files a render recorded (path -> SHA-256 of its bytes), checked for shape: the
     quarter file and each region file whose fragment it recorded (a clean plan only,
-    :mod:`planc.site.fragments`); {} if none."""
+    :mod:`planc.site.fragments`); {} if none. ``entry="named"``: the region files
+    defining what the quarter file names."""
     if not isinstance(value, dict) or value.get("format") != FORMAT:
         return {}
-    files = value.get("files")
+    files = value.get(entry)
     if not isinstance(files, dict):
         return {}
     return {
