@@ -18,8 +18,14 @@ from planc.core.frontend import compile_unit
 from planc.core.spans import SpanResolver
 from planc.site import render as render_module
 from planc.site import reuse
-from planc.site.checked import check_for_render, vouched
-from planc.site.render import RenderReport, _record_name, begin_render, render_site
+from planc.site.checked import Skipping, check_for_render, vouched
+from planc.site.render import (
+    RenderOptions,
+    RenderReport,
+    _record_name,
+    begin_render,
+    render_site,
+)
 
 ONE_REP_PAGES = {"index.html", "regions/north.html", "teams/north-ent.html", "reps/ann.html"}
 
@@ -46,16 +52,37 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
 
 
 def render(
-    plan: Path, out: Path, cache: UnitCache | None, *, errors: bool = False, begin: bool = False
+    plan: Path,
+    out: Path,
+    cache: UnitCache | None,
+    *,
+    errors: bool = False,
+    begin: bool = False,
+    skipped: list[Skipping] | None = None,
+    options: RenderOptions | None = None,
 ) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked);
-    ``begin``: the old pages linked and checked before the check (begin_render)."""
+    ``begin``: the old pages linked and checked before the check (begin_render);
+    ``skipped``: region files unchanged since may be left out of the model, as the command
+    does (what was left out is appended to it)."""
     begun = begin_render(out, cache) if begin else None
+    skipping = Skipping.after(begun.recorded) if begun is not None and skipped is not None else None
     try:
         stats = PartitionStats()
-        result = check_for_render(plan, cache, stats)
+        result = check_for_render(plan, cache, stats, skipping=skipping)
         assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
-        return render_site(result, out, records=cache, vouched=vouched(result, stats), begun=begun)
+        report = render_site(
+            result,
+            out,
+            options,
+            records=cache,
+            vouched=vouched(result, stats),
+            begun=begun,
+            skipping=skipping,
+        )
+        if skipping is not None and skipped is not None:
+            skipped.append(skipping)
+        return report
     finally:
         if begun is not None:
             begun.close()
@@ -64,24 +91,34 @@ def render(
 class Renders:
     """A site rendered again after each edit, beside a full render of the same plan."""
 
-    def __init__(self, plan: Path, tmp_path: Path) -> None:
+    def __init__(self, plan: Path, tmp_path: Path, options: RenderOptions | None = None) -> None:
         self.plan = plan
+        self.options = options
         self.tmp = tmp_path
         self.cache = UnitCache(tmp_path / "cache")
         self.site = tmp_path / "site"
         self.fulls = 0
         self.begin = False
-        first = render(plan, self.site, self.cache)
+        self.skipped: list[Skipping] | None = None  # a list: files may be left out
+        first = render(plan, self.site, self.cache, options=options)
         assert first.kept == 0
 
     def again(self, *, errors: bool = False) -> tuple[set[str], set[str]]:
         """Render again; (pages written anew, pages whose bytes changed), after checking
         the site against a full render without any cache."""
         before, nodes = site_files(self.site), inodes(self.site)
-        report = render(self.plan, self.site, self.cache, errors=errors, begin=self.begin)
+        report = render(
+            self.plan,
+            self.site,
+            self.cache,
+            errors=errors,
+            begin=self.begin,
+            skipped=self.skipped,
+            options=self.options,
+        )
         self.fulls += 1
         full = self.tmp / f"full-{self.fulls}"
-        assert render(self.plan, full, None, errors=errors).kept == 0
+        assert render(self.plan, full, None, errors=errors, options=self.options).kept == 0
         after = site_files(self.site)
         assert after == site_files(full)  # byte for byte, the marker too
         now = inodes(self.site)
@@ -864,3 +901,241 @@ class TestTheEditedFileIsFoundByItsPlace:
         assert "reps/li-wei.html" in changed
         south = str(renders.plan / "regions" / "south.yaml")
         assert hashed == [south]  # the full render beside it makes no unit digest here
+
+
+# a region file that keeps the mini plan (without its adjustment) clean
+WEST = """# yaml-language-server: $schema=../../../../schema/plan.schema.json
+planc: 1
+kind: region
+region:
+  id: west
+  name: West
+  owner: wen
+  targets:
+    revenue: {value: 0}
+    new_customers: {value: 0}
+    sales_expense: {value: 0}
+  teams:
+    - id: west-one
+      name: West One
+      owner: wes
+      targets:
+        revenue: {value: 0}
+      reps:
+        - rep: wu
+          targets:
+            revenue: {value: 0}
+people:
+  - {id: wen, name: Wen West, email: wen@example.com, role: director, manager: vera}
+  - {id: wes, name: Wes West, email: wes@example.com, role: manager}
+  - {id: wu, name: Wu West, email: wu@example.com, role: rep, start: 2022-01-01}
+"""
+
+
+class TestFilesLeftOut:
+    """A render again leaves the region files unchanged since the last render out of the
+    model: their pages are kept, the index takes them from their fragments
+    (planc.site.fragments). The site is the full render's, byte for byte, in English
+    and in Chinese; where anything is not as recorded, the whole model is used."""
+
+    @pytest.fixture(params=["en", "zh-CN", "en, no peers"])
+    def renders(
+        self,
+        request: pytest.FixtureRequest,
+        mini_plan: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> Renders:
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        if request.param == "zh-CN":
+            edit(mini_plan, "quarter.yaml", "locale: en", f"locale: {request.param}")
+        # the quarter file's adjustment names north's reps: without it, neither region
+        # file's pages read the other's bytes (see test_the_quarter_file_names_north)
+        quarter = mini_plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        quarter.write_text(text[: text.index("adjustments:")], encoding="utf-8")
+        peers = request.param != "en, no peers"
+        found = Renders(mini_plan, tmp_path, RenderOptions(peers=peers))
+        found.begin = True
+        found.skipped = []
+        return found
+
+    @pytest.mark.parametrize("named", [True, False])
+    def test_the_quarter_file_names_north(
+        self, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: bool
+    ) -> None:
+        """Every region key holds north's bytes: nothing is left out after north's edit —
+        known from the record (the files the quarter file names) or, without that, from
+        the model of the files at hand."""
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        renders = Renders(mini_plan, tmp_path)
+        renders.begin = True
+        renders.skipped = []
+        name = render_module._record_name(renders.site)
+        record = renders.cache.get_record(name)
+        north = next(p for p in record["regions"] if p.endswith("north.yaml"))
+        assert list(record["named"]) == [north]
+        if not named:
+            del record["named"]
+            renders.cache.put_record(name, record)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.left_out(renders) == []
+        if named:
+            assert self.why(renders) == f"the quarter file names what {north} defines, edited since"
+        else:
+            assert self.why(renders) == "the quarter file names nora, of an edited file"
+
+    def left_out(self, renders: Renders) -> list[str]:
+        assert renders.skipped
+        return [Path(p).name for p in renders.skipped[-1].skipped]
+
+    def why(self, renders: Renders) -> str | None:
+        assert renders.skipped
+        return renders.skipped[-1].why
+
+    def test_a_reps_target_reaches_the_index(self, renders: Renders) -> None:
+        edit(
+            renders.plan,
+            "regions/north.yaml",
+            "new_customers: {value: 5}\n            key_product_share: {value: 55}",
+            "new_customers: {value: 6}\n            key_product_share: {value: 55}",
+        )
+        written, changed = renders.again()
+        assert self.left_out(renders) == ["south.yaml"] and self.why(renders) is None
+        peers = renders.options is None or renders.options.peers
+        assert "index.html" in changed and ("reps/ann.html" in changed) == peers
+        assert not any(
+            p.startswith(("reps/li-wei", "regions/south", "teams/south")) for p in written
+        )
+
+    def test_a_sequence_of_edits(self, renders: Renders) -> None:
+        for old, new in [
+            ("name: Ann Lee", "name: Ann Leigh"),
+            ("name: North\n  owner: nora", "name: Northern\n  owner: nora"),
+            ("name: North Enterprise", "name: North Big Accounts"),
+            ("name: Ann Leigh", "name: Ann Lee"),
+        ]:
+            edit(renders.plan, "regions/north.yaml", old, new)
+            renders.again()
+            assert self.left_out(renders) == ["south.yaml"], self.why(renders)
+
+    def test_nothing_changed(self, renders: Renders) -> None:
+        written, _ = renders.again()
+        assert written == {"index.html"}
+        assert self.left_out(renders) == ["north.yaml", "south.yaml"]
+
+    def test_the_quarter_file_edited(self, renders: Renders) -> None:
+        edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")
+        renders.again()
+        assert self.left_out(renders) == []
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+
+    def test_a_warning_appears_and_clears(self, renders: Renders) -> None:
+        # a ramping rep over the ramp: a warning the index lists
+        south = "regions/south.yaml"
+        text = (renders.plan / south).read_text(encoding="utf-8")
+        assert "start: 2027-01-01" in text
+        edit(renders.plan, "regions/north.yaml", "start: 2024-05-01", "start: 2027-02-01")
+        renders.again()
+        plan_result = check_directory(renders.plan)
+        assert plan_result.diagnostics, "the edit should make a finding"
+        assert self.left_out(renders) == [] and self.why(renders) == "the plan has diagnostics"
+        edit(renders.plan, "regions/north.yaml", "start: 2027-02-01", "start: 2024-05-01")
+        renders.again()  # the last render recorded no fragments: the whole model
+        assert self.left_out(renders) == []
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+
+    def test_a_rep_added_and_removed(self, renders: Renders) -> None:
+        north = "regions/north.yaml"
+        people = "  - {id: bob,"
+        cal = "  - {id: cal, name: Cal Doe, email: cal@example.com, role: rep, start: 2023-02-01}\n"
+        seat = (  # every metric the others have: no finding (the plan stays clean)
+            "        - rep: cal\n          targets:\n            new_customers: {value: 0}\n"
+            "            revenue: {value: 0}\n            csat: {value: 4.5}\n"
+            "            key_product_share: {value: 50}\n            sales_expense: {value: 0}\n"
+        )
+        edit(renders.plan, north, "people:\n", seat + "people:\n")
+        edit(renders.plan, north, people, cal + people)
+        _, changed = renders.again()
+        assert self.left_out(renders) == ["south.yaml"], self.why(renders)
+        assert "index.html" in changed
+        assert ("reps/cal.html" in changed) == (renders.options is None or renders.options.peers)
+        edit(renders.plan, north, seat + "people:\n", "people:\n")
+        edit(renders.plan, north, cal + people, people)
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"], self.why(renders)
+        assert not (renders.site / "reps" / "cal.html").exists()
+
+    def test_a_region_file_added_and_deleted(self, renders: Renders) -> None:
+        (renders.plan / "regions/west.yaml").write_text(WEST, encoding="utf-8")
+        written, _ = renders.again()
+        assert self.left_out(renders) == ["north.yaml", "south.yaml"], self.why(renders)
+        assert "regions/west.html" in written
+        (renders.plan / "regions/west.yaml").unlink()
+        renders.again()
+        assert self.left_out(renders) == ["north.yaml", "south.yaml"], self.why(renders)
+        assert not (renders.site / "regions" / "west.html").exists()
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+
+    def test_a_kept_page_edited_by_hand(self, renders: Renders) -> None:
+        page = renders.site / "regions" / "south.html"
+        page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- x --></body>"))
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        written, _ = renders.again()
+        assert "regions/south.html" in written
+        assert self.why(renders) == "regions/south.html is not the page recorded"
+
+    @pytest.mark.parametrize(
+        ("damage", "why"),
+        [
+            (None, "no fragment of {south}"),
+            (b"{", "no fragment of {south}"),
+            ({"format": 3}, "no fragment of {south}"),
+            ({"pages": "x"}, "no fragment of {south}"),
+            ({"path": "regions/other.yaml"}, "no fragment of {south}"),
+            ({"pages": ["reps/../../x.html"]}, "{south} has a page 'reps/../../x.html'"),
+            ({"pages": ["regions/north.html"]}, "{south} has a page 'regions/north.html'"),
+            ({"fragment": {"format": 1}}, "the fragments cannot stand for their files"),
+            ("one page fewer", "the fragments cannot stand for their files"),
+        ],
+    )
+    def test_a_fragment_damaged_or_missing(
+        self, renders: Renders, damage: bytes | str | dict[str, Any] | None, why: str
+    ) -> None:
+        from planc.core.cache import _record_key
+        from planc.site.reuse import fragment_name
+
+        recorded = renders.cache.get_record(render_module._record_name(renders.site))
+        south = next(p for p in recorded["regions"] if p.endswith("south.yaml"))
+        name = fragment_name(recorded["regions"][south])
+        path = renders.cache.folder / f"{_record_key(name)}.json"
+        if damage is None:
+            path.unlink()
+        elif isinstance(damage, bytes):
+            path.write_bytes(damage)
+        elif damage == "one page fewer":  # a page of south not listed: it would be lost
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            assert "regions/south.html" in entry["value"]["pages"]
+            entry["value"]["pages"].remove("regions/south.html")
+            path.write_text(json.dumps(entry), encoding="utf-8")
+        else:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry["value"].update(damage)
+            path.write_text(json.dumps(entry), encoding="utf-8")
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.why(renders) == why.format(south=south)
+        assert self.left_out(renders) == []
+        # and the render recorded the fragment again
+        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]

@@ -64,7 +64,7 @@ def render(
     from planc.core.gitsource import plan_revision
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
-    from planc.site.checked import check_for_render, vouched
+    from planc.site.checked import Skipping, check_for_render, vouched
     from planc.site.render import RenderOptions, SiteError, begin_render, prepare, render_site
 
     if as_of is not None and not actuals:
@@ -73,10 +73,12 @@ def render(
     cache = open_cache(plan_dir, no_cache, cache_dir)
     # the old site's pages checked on the CPU the plan's check leaves idle
     begun = begin_render(out, cache) if rep is None else None
+    # region files unchanged since that render: left out of the model (planc.site.fragments)
+    skipping = Skipping.after(begun.recorded) if begun is not None and not actuals else None
     try:
         stats = PartitionStats()
         result = check_for_render(
-            plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare
+            plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare, skipping=skipping
         )
         if result.plan is None or result.has_errors:
             click.echo(text([result]), nl=False)
@@ -109,6 +111,7 @@ def render(
                 records=cache,
                 vouched=vouched(result, stats),
                 begun=begun,
+                skipping=skipping,
                 release=True,  # nothing here reads the plan files' bytes after the render
             )
         except SiteError as error:

@@ -21,7 +21,9 @@ and hands back only its diagnostics, through its own pipe (never a folder;
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from planc.checks import CHECKS
 from planc.checks.forked import run_checks_forked
@@ -46,10 +48,37 @@ from planc.core.memory import gc_paused
 from planc.core.model import Plan
 from planc.core.pipeline import compile_sources, display_path, read_directory
 from planc.core.source import SourceFile
+from planc.site.reuse import file_digest, files_from, quarter_names, regions_from
 
 #: ``PartitionStats.fallback`` when the checks over the model did not report what the partition
 #: did (never seen: the tests assert it; then every check runs, as without a cache)
 DISAGREE = "the checks over the model disagree with the partition"
+
+
+@dataclass
+class Skipping:
+    """Region files a render again may leave out of the model (see :mod:`planc.site.fragments`).
+
+    ``recorded``: the record of the last render of the site (as :func:`planc.site.render.begin_render`
+    read it; untrusted). :func:`check_for_render` leaves out each region file whose bytes
+    are those that render recorded with a fragment, when the quarter file is unchanged
+    too, and fills in what it did: ``skipped`` (files left out), ``order`` (every region
+    file in the order the model builds them) and ``whole`` (builds the whole model, for a
+    render that finds a reason not to trust what was left out). Nothing skipped: the
+    model is the whole plan's, as without it.
+    """
+
+    recorded: Any
+    skipped: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    whole: Callable[[], CheckResult] | None = None
+    why: str | None = None  # why nothing was skipped, when something could have been
+
+    @classmethod
+    def after(cls, begun: tuple[Any, Any] | None) -> Skipping | None:
+        """For a render after the one whose record :func:`planc.site.render.begin_render`
+        read (``Begun.recorded``: the record and its pages); None without one."""
+        return None if begun is None else cls(begun[0])
 
 
 def check_for_render(
@@ -59,6 +88,7 @@ def check_for_render(
     *,
     model_with_errors: bool = True,
     meanwhile: Callable[[], None] | None = None,
+    skipping: Skipping | None = None,
 ) -> CheckResult:
     """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
 
@@ -68,7 +98,9 @@ def check_for_render(
     errors comes back with its diagnostics only (``planc render`` prints them and
     stops), not with the plan the full compile builds then. ``meanwhile`` is
     called once the model is built, before waiting for the partition (work the
-    caller does anyway, done while the other CPU finishes the check).
+    caller does anyway, done while the other CPU finishes the check). ``skipping``: a
+    render again that may leave unchanged region files out of the model (see
+    :class:`Skipping`); the plan is then a model of the other files only.
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
@@ -76,14 +108,24 @@ def check_for_render(
         return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
     wait = _start_partition(label, sources, problems, store, stats)
-    puts = _ForkedPuts(store, sources)
+    left_out = _may_skip(sources, skipping) if skipping is not None and not problems else set()
+    chosen = [s for s in sources if s.path not in left_out]
+    puts = _ForkedPuts(store, chosen)
     try:
         built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False).compile(
-            label, sources, problems, resolve=False
+            label, chosen, problems, resolve=False
         )
         if meanwhile is not None:
             meanwhile()
         partitioned = wait()
+        if left_out and skipping is not None:
+            why = _why_not_skip(built, partitioned, stats)
+            if why is None:
+                return _skipped(built, sources, problems, store, skipping, left_out)
+            skipping.why = why
+            built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False).compile(
+                label, sources, problems, resolve=False
+            )
     finally:
         puts.finish()
     if partitioned is None:  # files the partition cannot vouch for: the full compile
@@ -109,6 +151,115 @@ def check_for_render(
             stats.fallback = DISAGREE
             found = resolved(built, [*built.diagnostics, *run_checks_forked(plan)])
     built.diagnostics = found
+    return built
+
+
+def _may_skip(sources: list[SourceFile], skipping: Skipping) -> set[str]:
+    """The region files whose bytes are those the last render recorded a fragment of,
+    when the quarter file's are too (the record names it: the one without a region key)."""
+    recorded = files_from(skipping.recorded)
+    keyed = regions_from(skipping.recorded)
+    quarters = [path for path in recorded if path not in keyed]
+    if len(quarters) != 1:
+        return set()
+    now = {s.path: s for s in sources}
+    quarter = now.get(quarters[0])
+    if quarter is None or file_digest(quarter.data) != recorded[quarters[0]]:
+        return set()
+    # every region key holds the bytes of the files the quarter file names: one edited,
+    # no page's key is the recorded one (_why_not_skip finds it too, after the model)
+    named = files_from(skipping.recorded, "named")
+    for path, digest in named.items():
+        if path not in now or file_digest(now[path].data) != digest:
+            skipping.why = f"the quarter file names what {path} defines, edited since"
+            return set()
+    return {
+        path
+        for path, digest in recorded.items()
+        if path in keyed and path in now and file_digest(now[path].data) == digest
+    }
+
+
+def _why_not_skip(
+    built: CheckResult, partitioned: CheckResult | None, stats: PartitionStats
+) -> str | None:
+    """Why a model of some files cannot stand for the whole plan here; None if it can:
+    the partition vouched for a clean plan (no diagnostic at all: checks over the model
+    would read the whole plan) and the model's nodes, and all the quarter file names,
+    are the model's own (nothing reaches into a file left out)."""
+    if partitioned is None or stats.fallback is not None or not (stats.computed or stats.cached):
+        return "the partition did not vouch for the plan"
+    if partitioned.diagnostics:
+        return "the plan has diagnostics"
+    plan = built.plan
+    if plan is None or built.diagnostics:
+        return "the model of the files at hand did not build cleanly"
+    return _reaches_out(plan)
+
+
+def _reaches_out(plan: Plan) -> str | None:
+    """What of a model of some files names a node or person of a file left out, if any."""
+    company = plan.nodes.get(plan.company)
+    if company is None:
+        return "no company"
+    for node in plan.nodes.values():
+        if node.id != plan.company and node.parent not in plan.nodes:
+            return f"{node.id}'s parent is in a file left out"
+    tables: dict[str, Any] = {"person": plan.people, "node": plan.nodes}
+    for kind, ident in quarter_names(plan, company.loc.file):
+        if kind in tables and ident not in tables[kind]:
+            return f"the quarter file names {ident}, of a file left out"
+        # every region key holds the bytes of the files the quarter file names
+        if kind in tables and tables[kind][ident].loc.file != company.loc.file:
+            return f"the quarter file names {ident}, of an edited file"
+    return _names_reach_out(plan, tables)
+
+
+def _names_reach_out(plan: Plan, tables: dict[str, Any]) -> str | None:
+    """A reference, action or adjustment of the model naming what the model lacks, if any."""
+    for reference in plan.references:
+        if reference.kind in tables and reference.id not in tables[reference.kind]:
+            return f"{reference.id} is in a file left out"
+    for action in plan.actions:
+        if action.node not in plan.nodes or action.owner not in plan.people:
+            return f"action {action.id} names a file left out"
+    for adjustment in plan.adjustments:
+        if any(c.node not in plan.nodes for c in adjustment.changes):
+            return f"adjustment {adjustment.id} changes a node of a file left out"
+        if any(p not in plan.people for p in adjustment.approved_by):
+            return f"adjustment {adjustment.id} names a person of a file left out"
+    return None
+
+
+def _skipped(
+    built: CheckResult,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    skipping: Skipping,
+    left_out: set[str],
+) -> CheckResult:
+    """The model of the files at hand as the render's plan, ``skipping`` filled in."""
+    label = built.label
+    plan = built.plan
+    assert plan is not None  # _why_not_skip said so
+    quarter = plan.nodes[plan.company].loc.file
+    skipping.skipped = [s.path for s in sources if s.path in left_out]
+    skipping.order = [s.path for s in sources if s.path != quarter]
+
+    def whole() -> CheckResult:
+        found = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=store, retain=False).compile(
+            label, sources, problems, resolve=False
+        )
+        if found.plan is None or found.diagnostics:  # never for a plan vouched for clean
+            return compile_sources(
+                label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES, store
+            )
+        return found
+
+    skipping.whole = whole
+    built.sources = {s.path: s for s in sources}  # the region keys hash every file
+    built.diagnostics = []
     return built
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # where the system has it: a lock tells a killed render's folder from a running one
     import fcntl
@@ -69,10 +69,18 @@ from planc.site.reuse import (
     RecordStore,
     code_digest,
     content_digest,
+    file_digest,
+    fragment_from,
+    fragment_name,
+    fragment_record,
     index_from,
     index_record,
+    quarter_names,
     regions_from,
 )
+
+if TYPE_CHECKING:
+    from planc.site.checked import Skipping
 
 SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
@@ -91,6 +99,11 @@ _HUNDRED = Decimal(100)
 
 class SiteError(Exception):
     """A problem with the output folder, with a message for the user."""
+
+
+class _NeedWhole(Exception):
+    """A render from a model of some files found something the files left out must give:
+    it is done again from the whole model (:func:`render_site`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,6 +489,8 @@ class _Views:
         self.metric_order = {m: i for i, m in enumerate(plan.metrics)}
         self.actions_at: dict[str, list[Action]] = {}
         self.actions_of: dict[str, list[Action]] = {}
+        # SHA-256 of each plan file, taken before their bytes are released (see render_site)
+        self.file_digests: dict[str, str] = {}
         for action in plan.actions:
             self.actions_at.setdefault(action.node, []).append(action)
             self.actions_of.setdefault(action.owner, []).append(action)
@@ -485,6 +500,8 @@ class _Views:
                 for node in plan.ancestors(change.node):
                     self.changes_under.setdefault(node.id, []).append((index, change))
         self._action_views: dict[str, ActionView] = {}
+        # the index made from fragments (a model of some files: see planc.site.fragments)
+        self.given_index: IndexPage | None = None
 
     # -- shared pieces
 
@@ -882,6 +899,8 @@ class _Views:
     # -- pages
 
     def index(self) -> IndexPage:
+        if self.given_index is not None:
+            return self.given_index
         plan, loc, t = self.plan, self.loc, self.t
         quarter = plan.quarter
         facts = [
@@ -895,8 +914,7 @@ class _Views:
         warnings = tuple(
             self.warning(d) for d in self.result.diagnostics if d.severity is not Severity.INFO
         )
-        reps = sum(1 for n in plan.nodes.values() if n.level is Level.REP)
-        facts.append(Fact(t["reps_count"], loc.number(Decimal(reps))))
+        facts.append(Fact(t["reps_count"], loc.number(Decimal(self.reps_count()))))
         facts.append(Fact(t["revision"], self.revision))
         status = t["checks_ok"]
         if warnings:
@@ -961,6 +979,16 @@ class _Views:
             "en" if english else None,
         )
 
+    def reps_count(self) -> int:
+        """The reps the index counts (every rep node of the plan)."""
+        return sum(1 for n in self.plan.nodes.values() if n.level is Level.REP)
+
+    def over_range(self, metric: Metric) -> tuple[int, Decimal, Decimal] | None:
+        """How many splits of ``metric`` there are (a node with a target and children), and
+        the least and the most its children's targets add up over its own, in percent: what
+        the index's reconciliation shows. None: no such split."""
+        return over_range(split_overs(self.plan, self.plan.nodes.values(), metric))
+
     def reconciliation(self) -> tuple[ReconRow, ...]:
         plan, loc = self.plan, self.loc
         band = plan.policy.over_assignment
@@ -968,21 +996,10 @@ class _Views:
         for metric in plan.metrics.values():
             if not metric.summed:
                 continue
-            overs: list[Decimal] = []
-            for node in plan.nodes.values():
-                own = node.targets.get(metric.id)
-                if own is None or not node.children:
-                    continue
-                values = [
-                    plan.nodes[c].targets[metric.id].value
-                    for c in node.children
-                    if c in plan.nodes and metric.id in plan.nodes[c].targets
-                ]
-                ratio = percent_of(sum(values, _ZERO), own.value) if values else None
-                if ratio is not None:
-                    overs.append(ratio - _HUNDRED)
-            if not overs:
+            found = self.over_range(metric)
+            if found is None:
                 continue
+            count, lowest, highest = found
             allowed = (
                 f"≤ {loc.percent(_ZERO, 0)}"
                 if metric.is_cap
@@ -991,9 +1008,9 @@ class _Views:
             rows.append(
                 ReconRow(
                     metric=metric.name,
-                    splits=loc.number(Decimal(len(overs))),
-                    lowest=loc.signed_percent(min(overs)),
-                    highest=loc.signed_percent(max(overs)),
+                    splits=loc.number(Decimal(count)),
+                    lowest=loc.signed_percent(lowest),
+                    highest=loc.signed_percent(highest),
                     band=allowed,
                 )
             )
@@ -1250,6 +1267,8 @@ class _Views:
 
     def context(self, spec: _Spec) -> Mapping[str, Any]:
         node = spec.node
+        if spec.file is not None:  # kept (render_site checked it was): never here
+            raise _NeedWhole(f"{spec.path}, a page of {spec.file}, was to be rendered")
         if node is None:
             return {"page": self.index(), "t": self.t}
         if node.level is Level.REP:
@@ -1272,7 +1291,7 @@ class _Views:
         """The page's key; None for a page that reads the whole plan (the index, one brief)."""
         node = spec.node
         if node is None or self.single:
-            return None
+            return None  # (a page of a file left out has its key from the record)
         if node.level is Level.REP:
             return keys.rep(spec.path, node)
         return keys.node(spec.path, node)
@@ -1280,11 +1299,37 @@ class _Views:
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
-    """A page before its view model: where it goes, its template, its node (None: the index)."""
+    """A page before its view model: where it goes, its template, its node (None: the index,
+    or a page of ``file``, a region file left out of the model: kept, never rendered)."""
 
     path: str
     template: str
     node: Node | None
+    file: str | None = None
+
+
+def split_overs(plan: Plan, nodes: Iterable[Node], metric: Metric) -> list[Decimal]:
+    """Of ``nodes``, each one with a target of ``metric`` and children: how far its
+    children's targets add up over its own, in percent (see :meth:`_Views.overs`)."""
+    overs: list[Decimal] = []
+    for node in nodes:
+        own = node.targets.get(metric.id)
+        if own is None or not node.children:
+            continue
+        values = [
+            plan.nodes[c].targets[metric.id].value
+            for c in node.children
+            if c in plan.nodes and metric.id in plan.nodes[c].targets
+        ]
+        ratio = percent_of(sum(values, _ZERO), own.value) if values else None
+        if ratio is not None:
+            overs.append(ratio - _HUNDRED)
+    return overs
+
+
+def over_range(overs: Sequence[Decimal]) -> tuple[int, Decimal, Decimal] | None:
+    """How many, the least and the most of ``overs``; None for none."""
+    return (len(overs), min(overs), max(overs)) if overs else None
 
 
 def _drop_zeros(value: Decimal) -> Decimal:
@@ -1439,6 +1484,7 @@ def render_site(
     records: RecordStore | None = None,
     vouched: bool = False,
     begun: Begun | None = None,
+    skipping: Skipping | None = None,
     release: bool = False,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
@@ -1453,15 +1499,45 @@ def render_site(
     ``release``: the caller reads the plan files' bytes no more (``result.sources``):
     they are released (:meth:`~planc.core.source.SourceFile.release`) once the
     region keys are made, before any page is rendered or worker forked.
+    ``skipping``: what :func:`planc.site.checked.check_for_render` left out of the
+    model (the plan is then a model of the other files): the pages of the files left
+    out are kept and the index takes them from their fragments
+    (:mod:`planc.site.fragments`); anything that does not hold — a fragment or
+    page missing, an old page not as recorded, a key changed — and the site is
+    rendered from the whole model, which reads the plan files' bytes again: a
+    render that left files out releases nothing.
     """
     options = options or RenderOptions()
+    partial = skipping is not None and bool(skipping.skipped)
+    if partial and skipping is not None and (actuals is not None or options.rep is not None):
+        result = _whole(skipping, "a single brief or actuals")
+        partial = False
     views = _views(result, options, revision, actuals)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         # what exists now lives until the end: frozen, the collections between pages
         # (see _render_share) look only at what the pages make
         gc.freeze()
-        return _render_into(views, out, listed, records, vouched, begun, release)
+        if partial and skipping is not None:
+            try:
+                return _render_into(views, out, listed, records, vouched, begun, skipping)
+            except _NeedWhole as why:
+                views = _views(_whole(skipping, str(why)), options, revision, actuals)
+                gc.freeze()
+                if begun is not None and begun.taken:
+                    begun = None
+        return _render_into(
+            views, out, listed, records, vouched, begun, release=release and not partial
+        )
+
+
+def _whole(skipping: Skipping, why: str) -> CheckResult:
+    """The whole model, for a render that cannot use the model of some files it was given."""
+    skipping.why = why
+    if skipping.whole is None:
+        raise ValueError("a model of some files without the means to build the whole")
+    skipping.skipped = []
+    return skipping.whole()
 
 
 def _render_into(
@@ -1471,6 +1547,7 @@ def _render_into(
     records: RecordStore | None,
     vouched: bool = False,
     begun: Begun | None = None,
+    skipping: Skipping | None = None,
     release: bool = False,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -1478,7 +1555,9 @@ def _render_into(
     specs = list(views.specs())
     keys = views.keys() if records is not None and not views.single else None
     record = _record_name(out)
-    regions: dict[str, str] = {}
+    # pages of the files left out of the model, and the region keys made for them
+    regions, left = _left_out(views, keys, records, vouched, begun, skipping, specs)
+    specs += left
     mode = new_file_mode()
     index: dict[str, tuple[str, str]] = {}
     building, linked, claim = _new_folder(out, listed, mode, begun if keys is not None else None)
@@ -1493,9 +1572,10 @@ def _render_into(
             # the index first: its child renders it while the keys are sorted out here
             early = _Early(views, specs, building) if keys is not None else None
             previous, regions, known = _recorded(
-                views, specs, keys, records, record, listed, vouched, taken, release
+                views, specs, keys, records, record, listed, vouched, taken, regions, release
             )
             old_pages = set(listed or ())
+            _check_left(left, previous, known, linked, old_pages)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
@@ -1515,20 +1595,165 @@ def _render_into(
             for spec, key in todo:
                 if key is not None:
                     index[spec.path] = (key, digests[spec.path])
-            written = sorted(spec.path for spec in specs)
-            manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
-            _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
-            # the folder becomes the site: the marker of work in progress must not go with it
-            (building / _BUILDING).unlink()
-            _swap(building, out, listed)
+            written = _finish(building, specs, out, listed)
     except BaseException:
         if early is not None:  # the index's child may still be writing into ``building``
             early.abandon()
         shutil.rmtree(building, ignore_errors=True)
         raise
     if records is not None and keys is not None:
-        records.put_record(record, index_record(index, regions))
+        skipped = skipping.skipped if skipping is not None else []
+        files = _record_fragments(views, specs, records, regions, skipped)
+        named = _named(views) if files else {}
+        records.put_record(record, index_record(index, regions, files, named))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
+
+
+def _finish(building: Path, specs: list[_Spec], out: Path, listed: list[str] | None) -> list[str]:
+    """The manifest written, the folder swapped in as the site; the pages, sorted."""
+    written = sorted(spec.path for spec in specs)
+    manifest = _MARKER_HEADER + "".join(f"{name}\n" for name in written)
+    _write_new(building / SITE_MARKER, manifest.encode("utf-8"))
+    # the folder becomes the site: the marker of work in progress must not go with it
+    (building / _BUILDING).unlink()
+    _swap(building, out, listed)
+    return written
+
+
+def _left_out(
+    views: _Views,
+    keys: PageKeys | None,
+    records: RecordStore | None,
+    vouched: bool,
+    begun: Begun | None,
+    skipping: Skipping | None,
+    specs: list[_Spec],
+) -> tuple[dict[str, str] | None, list[_Spec]]:
+    """The region keys (the files left out keyed too), the pages of the files left out,
+    from the records under their region keys, and the index made from their fragments
+    (set on ``views``); :class:`_NeedWhole` where any of it is missing or not the same.
+    (None, []) where nothing was left out."""
+    from planc.site.fragments import index_page  # noqa: PLC0415 - it builds on this module
+
+    if skipping is None:
+        return None, []
+    if keys is None or records is None or not vouched or begun is None:
+        raise _NeedWhole("no record, no partition or no old pages checked")
+    paths = {spec.path for spec in specs}
+
+    sources = {path: source.data for path, source in views.result.sources.items()}
+    regions = keys.regions(sources, also=skipping.skipped)
+    recorded = regions_from(skipping.recorded)
+    made: dict[str, Any] = {}
+    listed: dict[str, list[str]] = {}
+    left: list[_Spec] = []
+    for path in skipping.skipped:
+        key = regions.get(path)
+        if key is None or recorded.get(path) != key:
+            raise _NeedWhole(f"{path}'s region key changed")
+        found = fragment_from(records.get_record(fragment_name(key)), path, key)
+        if found is None:
+            raise _NeedWhole(f"no fragment of {path}")
+        listed[path], made[path] = found
+        for name in listed[path]:
+            match = _PAGE_PATH.fullmatch(name)
+            if match is None or name == "index.html" or name in paths:
+                raise _NeedWhole(f"{path} has a page {name!r}")
+            paths.add(name)
+            template = "rep.html.j2" if name.startswith("reps/") else "node.html.j2"
+            left.append(_Spec(name, template, None, path))
+    index = index_page(views, skipping.order, made, listed)
+    if index is None:
+        raise _NeedWhole("the fragments cannot stand for their files")
+    views.given_index = index
+    return regions, left
+
+
+def _check_left(
+    left: list[_Spec],
+    previous: Mapping[str, tuple[str, str]],
+    known: Mapping[str, str],
+    linked: Mapping[str, str] | None,
+    old_pages: set[str],
+) -> None:
+    """Every page of a file left out is kept: the old page, with the key the record gives
+    it, linked by :func:`begin_render` holding the bytes recorded; :class:`_NeedWhole` if not."""
+    for spec in left:
+        last = previous.get(spec.path)
+        if (
+            last is None
+            or linked is None
+            or known.get(spec.path) != last[0]
+            or linked.get(spec.path) != last[1]
+            or spec.path not in old_pages
+        ):
+            raise _NeedWhole(f"{spec.path} is not the page recorded")
+
+
+def _named(views: _Views) -> dict[str, str]:
+    """The region files defining what the quarter file names, and the SHA-256 of each
+    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed)."""
+    plan, sources = views.plan, views.result.sources
+    quarter = plan.nodes[plan.company].loc.file
+    tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
+    named: dict[str, str] = {}
+    for kind, ident in quarter_names(plan, quarter):
+        found = tables[kind].get(ident) if kind in tables else None
+        path = None if found is None else found.loc.file
+        if path is not None and path != quarter and path in sources:
+            named[path] = _file_digest(views, path)
+    return named
+
+
+def _file_digest(views: _Views, path: str) -> str:
+    """The SHA-256 of a plan file's bytes, as taken before a release if there was one."""
+    known = views.file_digests.get(path)
+    return known if known is not None else file_digest(views.result.sources[path].data)
+
+
+def _record_fragments(
+    views: _Views,
+    specs: list[_Spec],
+    records: RecordStore,
+    regions: Mapping[str, str],
+    skipped: Sequence[str],
+) -> dict[str, str]:
+    """The fragment and pages of each region file with a region key, recorded under it
+    (the files left out of the model have theirs already), for a clean plan without
+    actuals; the files whose fragments are recorded, and the quarter file (path -> SHA-256
+    of its bytes: a render again leaves out the region files whose bytes are these)."""
+    from planc.site.fragments import fragment, node_counts  # noqa: PLC0415 - builds on this
+
+    plan = views.plan
+    company = plan.nodes.get(plan.company)
+    if (
+        not regions
+        or company is None
+        or views.result.diagnostics
+        or views.extras.tracking
+        or views.extras.actuals is not None
+    ):
+        return {}
+    sources = views.result.sources
+    quarter = company.loc.file
+    if quarter not in sources:
+        return {}
+    files = {quarter: _file_digest(views, quarter)}
+    pages: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.node is not None:
+            pages.setdefault(spec.node.loc.file, []).append(spec.path)
+    counts = node_counts(plan)
+    for path, key in regions.items():
+        if path not in sources:
+            continue
+        if path not in skipped:
+            found = fragment(views, path, counts)
+            if found is None or not pages.get(path):
+                continue
+            records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
+        files[path] = _file_digest(views, path)
+    return files
 
 
 def _recorded(
@@ -1540,6 +1765,7 @@ def _recorded(
     listed: list[str] | None,
     vouched: bool,
     taken: tuple[Any, dict[str, tuple[str, str]]] | None = None,
+    regions: dict[str, str] | None = None,
     release: bool = False,
 ) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
     """What the last render of the site recorded (page -> key and digest), this plan's
@@ -1556,11 +1782,15 @@ def _recorded(
         if records is not None and keys is not None and listed:
             recorded = records.get_record(record)
         previous = index_from(recorded)
-    regions: dict[str, str] = {}
-    if keys is not None and vouched:
-        regions = keys.regions({path: source.data for path, source in views.result.sources.items()})
+    if regions is None:
+        regions = {}
+        if keys is not None and vouched:
+            sources = {path: source.data for path, source in views.result.sources.items()}
+            regions = keys.regions(sources)
     if release:
-        for source in views.result.sources.values():
+        for path, source in views.result.sources.items():
+            # the fragments recorded at the end name each file by these
+            views.file_digests[path] = file_digest(source.data)
             source.release()
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
@@ -1613,6 +1843,11 @@ class Begun:
             return None
         self._taken = True
         return self.building, linked, self._claim
+
+    @property
+    def taken(self) -> bool:
+        """Whether a render took (or :meth:`close` undid) what was begun."""
+        return self._taken
 
     def close(self) -> None:
         """Undo what was begun unless a render took it (the plan had errors, another site)."""
@@ -1703,7 +1938,8 @@ class _Early:
     def __init__(self, views: _Views, specs: list[_Spec], building: Path) -> None:
         self.views = views
         self.building = building
-        chosen = [spec for spec in specs if spec.node is None]  # keyless: always rendered
+        # keyless: always rendered
+        chosen = [spec for spec in specs if spec.node is None and spec.file is None]
         # past _EARLY_MAX_PAGES the index is rendered by this process before any page
         # worker is forked: a child rendering it copies all it touches (the whole plan:
         # ~0.5 GiB at 50,000 reps, beside the workers sorting out the pages)
@@ -1783,7 +2019,8 @@ def _known_keys(
     known: dict[str, str] = {}
     for spec in specs:
         node = spec.node
-        if node is not None and node.loc.file in same:
+        file = spec.file if node is None else node.loc.file
+        if file is not None and file in same:
             last = previous.get(spec.path)
             if last is not None:
                 known[spec.path] = last[0]

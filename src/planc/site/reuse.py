@@ -206,9 +206,12 @@ class PageKeys:
             _plain(plan.actuals),
         )
 
-    def regions(self, sources: Mapping[str, bytes]) -> dict[str, str]:
+    def regions(self, sources: Mapping[str, bytes], also: Iterable[str] = ()) -> dict[str, str]:
         """The region key of each region file whose pages may take their keys from the
         record (see the module's docstring); ``sources``: path -> bytes of every file.
+        ``also``: region files the model was built without (their nodes are whole
+        subtrees under the company, as a render with every file found; see
+        :mod:`planc.site.fragments`), keyed the same way.
 
         Only for a plan the partitioned check vouched for: the keys say nothing otherwise.
         """
@@ -222,18 +225,9 @@ class PageKeys:
             # SHA-256: computed in hardware, 2.5x BLAKE2b's speed here (19 MB at 10,000 reps)
             files[path] = hashlib.sha256(data).hexdigest()
         # the files defining what the quarter file names: read by pages of every region
-        # (its references, and the nodes its adjustments change, which are not references)
         tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
-        ids = [(r.kind, r.id) for r in plan.references if r.loc.file == quarter]
-        for adjustment in plan.adjustments:
-            if adjustment.loc.file == quarter:
-                ids += [("node", change.node) for change in adjustment.changes]
-                ids += [("person", person) for person in adjustment.approved_by]
-        for action in plan.actions:
-            if action.loc.file == quarter:
-                ids += [("node", action.node), ("person", action.owner)]
         named: set[str] = set()
-        for kind, ident in ids:
+        for kind, ident in quarter_names(plan, quarter):
             table = tables.get(kind)
             found = table.get(ident) if table is not None else None
             if found is not None:
@@ -250,10 +244,11 @@ class PageKeys:
             if parent.loc.file != node.loc.file:
                 mixed |= {parent.loc.file, node.loc.file}
         every = self._every
+        keyed = ({node.loc.file for node in plan.nodes.values()} - mixed) | set(also)
         return {
             path: _digest(every, "region", path, files[quarter], files[path], shared).hex()
-            for path in {node.loc.file for node in plan.nodes.values()} - mixed
-            if path in files
+            for path in keyed
+            if path in files and path != quarter
         }
 
     def _node(self, node_id: str) -> bytes:
@@ -354,6 +349,21 @@ class PageKeys:
             self._actions_of(self.actions_at.get(node.id, ())),
             self._changes(node),
         ).hex()
+
+
+def quarter_names(plan: Plan, quarter: str) -> list[tuple[str, str]]:
+    """What the quarter file names (kind, id): its references, and the nodes its
+    adjustments change and the people who approve them, and its actions' nodes and
+    owners (which are not references)."""
+    ids = [(r.kind, r.id) for r in plan.references if r.loc.file == quarter]
+    for adjustment in plan.adjustments:
+        if adjustment.loc.file == quarter:
+            ids += [("node", change.node) for change in adjustment.changes]
+            ids += [("person", person) for person in adjustment.approved_by]
+    for action in plan.actions:
+        if action.loc.file == quarter:
+            ids += [("node", action.node), ("person", action.owner)]
+    return ids
 
 
 def _target_fields(t: Target) -> tuple[Any, ...]:
@@ -493,13 +503,81 @@ def index_from(value: Any) -> dict[str, tuple[str, str]]:
 
 
 def index_record(
-    pages: Mapping[str, tuple[str, str]], regions: Mapping[str, str] | None = None
+    pages: Mapping[str, tuple[str, str]],
+    regions: Mapping[str, str] | None = None,
+    files: Mapping[str, str] | None = None,
+    named: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The record of a render: its pages, and its region keys where the plan was vouched for."""
+    """The record of a render: its pages, and its region keys where the plan was vouched
+    for; ``files``: the SHA-256 of each region file whose fragment the render recorded
+    under its region key and of the quarter file (see :func:`files_from`); ``named``:
+    the SHA-256 of each region file defining what the quarter file names."""
     record: dict[str, Any] = {
         "format": FORMAT,
         "pages": {p: list(pair) for p, pair in sorted(pages.items())},
     }
     if regions:
         record["regions"] = dict(sorted(regions.items()))
+    if files:
+        record["files"] = dict(sorted(files.items()))
+        record["named"] = dict(sorted((named or {}).items()))
     return record
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+
+
+def files_from(value: Any, entry: str = "files") -> dict[str, str]:
+    """The files a render recorded (path -> SHA-256 of its bytes), checked for shape: the
+    quarter file and each region file whose fragment it recorded (a clean plan only,
+    :mod:`planc.site.fragments`); {} if none. ``entry="named"``: the region files
+    defining what the quarter file names."""
+    if not isinstance(value, dict) or value.get("format") != FORMAT:
+        return {}
+    files = value.get(entry)
+    if not isinstance(files, dict):
+        return {}
+    return {
+        path: digest
+        for path, digest in files.items()
+        if isinstance(path, str) and isinstance(digest, str) and _SHA256.match(digest)
+    }
+
+
+def file_digest(data: bytes) -> str:
+    """A plan file's digest in the record (the region keys hash the same way)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def fragment_name(region_key: str) -> str:
+    """The record holding a region file's fragment and pages, under its region key."""
+    return f"site-fragment-{region_key}"
+
+
+def fragment_record(
+    path: str, region_key: str, pages: Sequence[str], fragment: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What is recorded under a region key: the file, its pages (every page of its
+    nodes) and the index's fragment of it (:func:`planc.site.fragments.fragment`)."""
+    return {
+        "format": FORMAT,
+        "path": path,
+        "key": region_key,
+        "pages": list(pages),
+        "fragment": dict(fragment),
+    }
+
+
+def fragment_from(value: Any, path: str, region_key: str) -> tuple[list[str], Any] | None:
+    """The pages and the fragment recorded for ``path`` under ``region_key``, checked
+    for shape (the fragment itself is checked where it is read); None otherwise."""
+    if not isinstance(value, dict) or value.get("format") != FORMAT:
+        return None
+    if value.get("path") != path or value.get("key") != region_key:
+        return None
+    pages = value.get("pages")
+    if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+        return None
+    if not pages or "fragment" not in value:
+        return None
+    return list(pages), value["fragment"]
