@@ -881,65 +881,6 @@ class TestArrowReader:
         ahead.close()
         assert not [t for t in threading.enumerate() if t.name == "planc-csv-reader"]
 
-    def test_a_busy_caller_has_the_next_item_finished_by_the_thread(self) -> None:
-        """While the caller has not taken the last item, the thread does the caller's next
-        step (``finish``) for the next one instead of waiting; the caller skips that step
-        for an item already finished, and gets every item in order."""
-        import threading
-
-        from planc.track import actuals
-
-        finished_by_thread = threading.Event()
-
-        def finish(item: Any) -> Any:
-            if isinstance(item, str):
-                return item  # finished already
-            if threading.current_thread().name == "planc-csv-reader":
-                finished_by_thread.set()
-            return f"done {item}"
-
-        got = []
-        for number, item in enumerate(actuals._made_ahead(iter(range(5)), finish=finish)):
-            if number == 0:  # busy with item 0 until the thread has finished one itself
-                assert finished_by_thread.wait(timeout=30)
-            got.append(finish(item))
-        assert got == [f"done {i}" for i in range(5)]
-
-    def test_columns_encoded_by_either_thread_are_the_same(
-        self, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """A slow aggregator leaves the encoding of chunks to the reading thread: the
-        aggregates and diagnostics are pandas' all the same."""
-        import threading
-        import time
-
-        from planc.checks import check_directory
-        from planc.track import actuals
-
-        plan = check_directory(PLAN).plan
-        assert plan is not None
-        monkeypatch.setattr(actuals, "CHUNK_ROWS", 1000)
-        monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 14)
-        threads: list[str] = []
-        encode, add = actuals._arrow_columns, actuals._Aggregator.add
-
-        def spy(*args: Any) -> Any:
-            threads.append(threading.current_thread().name)
-            return encode(*args)
-
-        def slow(self: Any, *args: Any) -> None:
-            time.sleep(0.05)
-            add(self, *args)
-
-        monkeypatch.setattr(actuals, "_arrow_columns", spy)
-        monkeypatch.setattr(actuals._Aggregator, "add", slow)
-        by_arrow, by_pandas, declined = self._both(monkeypatch, EXPORT, plan, AS_OF)
-        assert declined == 0 and plan.actuals is not None
-        passes = 2 if "key" in plan.actuals.columns else 1  # the keys' pass first
-        assert len(threads) == passes * -(-len(rows()) // 1000)  # each chunk encoded once
-        assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
-        assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
-
     def test_numbering_is_pandas_factorize(self) -> None:
         """Codes and distinct values come in pandas.factorize's order (first appearance),
         from dictionary codes and from integers, without pandas on the Arrow path."""

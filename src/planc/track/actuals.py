@@ -47,7 +47,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -722,22 +722,12 @@ def _arrow_csv_chunks(
         reader = _arrow_reader(handle, len(header), delimiter, coded)
         # The thread parses (pyarrow's streaming reader does it in the calling thread); this
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
-        # in the thread left it 4.0 against 2.1 here (thread_time, load 9). When this one
-        # is still busy with the last chunk as the next is parsed, the thread encodes the
-        # next itself rather than wait (the last chunk's encoding above all: nothing else is
-        # left for the thread then); which thread encodes changes nothing in the columns.
-
-        def encoded(made: tuple[Any, int]) -> tuple[Any, int]:
-            table, first_row = made
-            if isinstance(table, dict):
-                return table, first_row
+        # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
+        for table, first_row in _made_ahead(_arrow_chunk_tables(pa, reader)):
             try:
-                return _arrow_columns(table, roles, positions), first_row
+                columns = _arrow_columns(table, roles, positions)
             except Exception as error:
                 raise _ArrowDeclined(str(error)) from error
-
-        for made in _made_ahead(_arrow_chunk_tables(pa, reader), finish=encoded):
-            columns, first_row = encoded(made)
             yield columns, first_row, positions
 
 
@@ -772,15 +762,12 @@ READ_AHEAD = 1
 _END = object()
 
 
-def _made_ahead(items: Iterator[_T], finish: Callable[[_T], _T] | None = None) -> Iterator[_T]:
+def _made_ahead(items: Iterator[_T]) -> Iterator[_T]:
     """``items``, made by a thread up to ``READ_AHEAD`` ahead of the caller.
 
     pyarrow parses and numpy encodes with the GIL released, so on a second core the
     next chunk is read while the aggregator (Python) sums this one. An exception of the
     thread is raised here, in order; leaving early stops the thread before returning.
-    ``finish`` (the caller's next step for an item, which the caller skips for an item
-    that had it) is done by the thread for an item when the caller has not yet taken
-    the one before: the thread would only wait otherwise.
     """
     if READ_AHEAD <= 0:
         yield from items
@@ -802,8 +789,7 @@ def _made_ahead(items: Iterator[_T], finish: Callable[[_T], _T] | None = None) -
         last: tuple[Any, BaseException | None] | None = (None, RuntimeError("reader stopped"))
         try:
             for item in items:
-                busy = finish is not None and made.full()  # the caller has not taken the last
-                if not hand(finish(item) if busy and finish is not None else item):
+                if not hand(item):
                     last = None  # the caller left
                     return
             last = (_END, None)
