@@ -421,7 +421,9 @@ def _account_rows(
     )
     found = _numpy(connection, rows)
     units = np.asarray(found["units"], dtype=np.int64)
-    if len(units) and int(np.abs(units).max()) * len(units) >= a._INT64_SAFE:
+    # Python integers: np.abs of int64's least value is itself, negative
+    largest = max(abs(int(units.max())), abs(int(units.min()))) if len(units) else 0
+    if largest * len(units) >= a._INT64_SAFE:
         raise _Beyond
     owners = connection.execute("SELECT value FROM planc_codes_owner ORDER BY code").fetchall()
     aggregator.add_account_codes(
