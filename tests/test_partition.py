@@ -450,18 +450,19 @@ def _a_yaml_error_in_a_team(data: bytes, rng: random.Random) -> tuple[bytes, int
     return data[:start] + chunk + data[end:], None
 
 
-@pytest.mark.parametrize(
-    "edit",
-    [
-        _number_in_a_team,
-        _move_a_rep,
-        _rename_a_team,
-        _add_a_team,
-        _remove_a_team,
-        _break_a_team,
-        _a_yaml_error_in_a_team,
-    ],
-)
+# the edits of one region file's teams every partition test runs
+_TEAM_EDITS = [
+    _number_in_a_team,
+    _move_a_rep,
+    _rename_a_team,
+    _add_a_team,
+    _remove_a_team,
+    _break_a_team,
+    _a_yaml_error_in_a_team,
+]
+
+
+@pytest.mark.parametrize("edit", _TEAM_EDITS)
 def test_team_edits_partition_like_the_full_compile(edit: Any, tmp_path: Path) -> None:
     """Each edit, checked with the cache, gives the full compile's diagnostics; the edited
     file's teams come from its team record except those the edit changed."""
@@ -782,13 +783,7 @@ def _a_rep_of_a_later_team_twice(data: bytes, rng: random.Random) -> tuple[bytes
 @pytest.mark.parametrize(
     "edit",
     [
-        _number_in_a_team,
-        _move_a_rep,
-        _rename_a_team,
-        _add_a_team,
-        _remove_a_team,
-        _break_a_team,
-        _a_yaml_error_in_a_team,
+        *_TEAM_EDITS,
         _rename_a_person,
         _an_action_on_a_day_that_does_not_exist,
         _a_rep_of_a_later_team_twice,
