@@ -301,6 +301,11 @@ class TestRefused:
             lambda f: f["overs"].update(revenue=[1, "1"]),
             lambda f: f["adjustments"].append(["x"]),
             lambda f: f.clear(),
+            # numbers no plan makes: beyond Decimal's exponents, the index cannot show them
+            lambda f: f["regions"][0]["node"][5][0].__setitem__(1, "1E+999999999"),
+            lambda f: f["overs"].update(revenue=[1, "-1E+999999999", "1E+999999999"]),
+            lambda f: f["regions"][0]["months"].update(revenue=["1E+999999999"] * 3),
+            lambda f: f["regions"][0]["numbers"].update(revenue=["1E+999999999", True]),
         ],
     )
     def test_a_damaged_fragment(

@@ -278,7 +278,9 @@ def _decimal(value: Any) -> Decimal:
         found = Decimal(_str(value))
     except InvalidOperation:
         raise _Bad from None
-    if not found.is_finite():
+    # what a render makes: exact numbers of a plan or sums in Decimal's 28-digit context,
+    # far inside these exponents; beyond them the index's adds and formats overflow
+    if not found.is_finite() or len(found.as_tuple().digits) > 28 or abs(found.adjusted()) > 100:
         raise _Bad
     return found
 
@@ -566,7 +568,7 @@ def index_page(
     built.extras.gaps = _FragmentGaps(whole, numbers)
     try:
         return built.index()
-    except _Bad:
+    except (_Bad, ArithmeticError):  # decimal's signals too: numbers the index cannot show
         return None
 
 
