@@ -7,6 +7,8 @@
 # Adding a locale is adding a catalog: copy src/planc/locales/en to the new tag, run this,
 # translate every msgstr, add the tag to the schema's locale enum.
 # --check: change nothing, exit 1 when a catalog is out of date or a translation is missing.
+# Last, each catalog's compiled form (planc.json beside it: what planc reads) is written
+# again where its .po changed (also done by scripts/docs.sh).
 set -euo pipefail
 PLANC_EXTRAS="${PLANC_EXTRAS-site}"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -27,3 +29,16 @@ for message, error in bad:
 sys.exit(1 if bad else 0)' "$po"
   fi
 done
+case " $* " in
+  *" --check "*) python -c 'import sys
+from planc.core.locales import available_locales, compiled_path, is_fresh
+stale = [str(compiled_path(tag)) for tag in available_locales() if not is_fresh(tag)]
+for path in stale:
+    print(f"{path}: stale (made from another .po); run scripts/catalog.sh", file=sys.stderr)
+sys.exit(1 if stale else 0)' ;;
+  *) python -c 'from planc.core.locales import available_locales, compile_catalog, compiled_path, is_fresh
+for tag in available_locales():
+    if not is_fresh(tag):
+        compiled_path(tag).write_text(compile_catalog(tag), encoding="utf-8")
+        print(f"wrote {compiled_path(tag)}")' ;;
+esac

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the reference pages that come from the code: docs/cli.md (the click
 # commands) and docs/codes.md (the rule registry). tests/test_docs.py fails when they drift.
+# Also the compiled catalogs (src/planc/locales/*/LC_MESSAGES/planc.json, read instead of
+# the .po they were made from): tests/test_locales.py fails when one is stale.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 python - <<'PY'
@@ -12,4 +14,11 @@ for path, text in generated_pages(Path("docs")).items():
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}")
+
+from planc.core.locales import available_locales, compile_catalog, compiled_path, is_fresh
+
+for tag in available_locales():
+    if not is_fresh(tag):  # made from other .po bytes (its header holds the time it was made)
+        compiled_path(tag).write_text(compile_catalog(tag), encoding="utf-8")
+        print(f"wrote {compiled_path(tag)}")
 PY

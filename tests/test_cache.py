@@ -342,3 +342,43 @@ def test_a_text_record_comes_back_as_written_and_only_under_its_name(tmp_path: P
     ):
         entry.write_bytes(damage)
         assert store.get_text("teams:x") is None
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_the_whole_compile_looks_units_up_by_the_stat_cache(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check --base`` (the whole compile, with the cache): a file whose stat vouches for it
+    is not hashed, its unit read from the cache; an edited file is hashed, compiled and its
+    unit filed by its new bytes' digest; the results are the uncached compile's."""
+    import planc.core.cache
+    import planc.core.frontend
+
+    hashed: list[str] = []
+
+    def counted(path: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+        hashed.append(Path(path).name)
+        return unit_digest(path, data, max_bytes)
+
+    monkeypatch.setattr(planc.core.frontend, "unit_digest", counted)
+    monkeypatch.setattr(planc.core.cache, "unit_digest", counted)
+    folder = tmp_path / "cache"
+    cold = check_directory(mini_plan, store=UnitCache(folder))
+    assert hashed  # the stat cache learns each file, then the units are compiled
+    hashed.clear()
+    store = UnitCache(folder)
+    warm = check_directory(mini_plan, store=store)
+    assert hashed == []
+    assert (store.hits, store.misses) == (3, 0)
+    assert warm.plan == cold.plan and _summary(warm) == _summary(cold)
+    _break_north(mini_plan)
+    store = UnitCache(folder)
+    edited = check_directory(mini_plan, store=store)
+    assert set(hashed) == {"north.yaml"}
+    assert (store.hits, store.misses) == (2, 1)
+    plain = check_directory(mini_plan)
+    assert _summary(edited) == _summary(plain) and edited.plan == plain.plan
+    sources, _ = read_directory(mini_plan)
+    (north,) = [s for s in sources if s.path.endswith("north.yaml")]
+    kept = UnitCache(folder).get(unit_digest(north.path, north.data, DEFAULT_MAX_BYTES))
+    assert kept is not None and kept.digest == unit_digest(north.path, north.data)

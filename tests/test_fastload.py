@@ -321,6 +321,51 @@ def test_the_prescan_rules_hold_with_many_candidates() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "a: [b:, c]\n",
+        "a: {b:}\n",
+        "a: [b:]\n",
+        "a: b:,c\n",
+        "a: 'x:, y'\n",
+        "a: !t x\n",
+        "a: &x 1\n",
+        "- *x\n",
+        "? a\n",
+        "a: |\n  x\n",
+        "a: [x, :y]\n",
+        "a: 1_0\n",
+        "a: 1_\n",
+        "a: _1\n",
+        "a: x_1\n",
+        "a: 9_9_9\n",
+        "a: x9_9\n",
+        "a: -1_000.5\n",
+        "a: [1, 2_0]\n",
+        "a: b_9 c 1_\n",
+        "a: 1.5_\n",
+        "a: ._1\n",
+        "a: 1e5\n",
+        "a: 1e\n",
+        "a: x1e5\n",
+        "a: 9e9e9\n",
+        "a: -.5e3\n",
+        "a: [x, 2E1]\n",
+        "a: b\nc: 1e5\n",
+        "a: 2017-05-01\nb: 1_0\n",
+        "# 1_0 1e5\na: 1\n",
+    ],
+)
+def test_the_prescan_finds_each_pair_and_indicator(text: str) -> None:
+    """The pairs and indicators each found by one scan for their rare byte (`:` of `:,`,
+    the `!` class, the `_` of `9_` and `_9`, the `e` of `9e`): as the plain rules say."""
+    data = text.encode("utf-8")
+    assert fastload.refuses(data) == plainly_refused(data)
+    for cut in range(1, len(data)):  # and every prefix: a pair at the very end of the file
+        assert fastload.refuses(data[:cut]) == plainly_refused(data[:cut]), data[:cut]
+
+
+@pytest.mark.parametrize(
     ("text", "fast"),
     [
         ("# 50,000 reps, as in 2017. 010 1_000 1e5 1.50\na: 1\n", True),

@@ -36,11 +36,16 @@ def flat(parts: list[tuple[int, int, list[tuple[int, int, int]]]]) -> list[tuple
     return [row for _, _, part in parts for row in part]
 
 
+FORKED: list[Any] = []  # the children the ``alive`` fixture saw forked (this test's)
+
+
 @pytest.fixture
 def alive(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """[children alive now, the most alive at once, children forked], kept by the parent."""
+    """[children working now (forked, not answered yet), the most at once, children
+    forked], kept by the parent; the children themselves in FORKED."""
     counts = [0, 0, 0]
     real = forking.Forked
+    FORKED.clear()
 
     class Counted(real):  # type: ignore[misc,valid-type]
         def __init__(self, work: Callable[..., Any], *args: Any) -> None:
@@ -48,15 +53,22 @@ def alive(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             counts[0] += 1
             counts[1] = max(counts[1], counts[0])
             counts[2] += 1
+            FORKED.append(self)
 
-        def wait(self) -> Any:
+        def answer(self) -> Any:
             try:
-                return super().wait()
+                return super().answer()
             finally:
                 counts[0] -= 1
 
     monkeypatch.setattr(forking, "Forked", Counted)
     return counts
+
+
+def reaped_by_relay() -> bool:
+    """Whether relay itself waited for the end of every child FORKED (multiprocessing's
+    own bookkeeping, e.g. active_children(), would reap them too: asked first)."""
+    return all(forked._child._popen.returncode is not None for forked in FORKED)
 
 
 @pytest.mark.parametrize("children", [1, 2, 3])
@@ -68,7 +80,8 @@ def test_every_item_once_in_order_by_fresh_children(children: int, alive: list[i
         (start, stop) for start, stop, _ in parts
     )
     by_children = {pid for _, _, pid in rows} - {os.getpid()}
-    assert alive[0] == 0  # every child reaped
+    assert alive[0] == 0  # every child answered
+    assert reaped_by_relay()  # and ended before relay returned
     assert alive[1] <= children  # never more at once than asked
     assert alive[2] > children  # a relay: fresh children, not one per CPU for the whole run
     assert len(by_children) == alive[2]  # each child did one share only, then exited
@@ -198,3 +211,48 @@ def test_a_fork_that_fails_is_a_child_that_died(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
     assert forking.start_forked(squares, 0, 3)() is None
+
+
+def test_the_parent_goes_on_while_a_child_that_answered_is_ending(alive: list[int]) -> None:
+    """A child's end (a large process's address space taken down: tens of milliseconds)
+    is not waited for where it answered: the parent works on, and reaps it later; all
+    are reaped before relay returns."""
+    import time
+    from multiprocessing.util import Finalize
+
+    parent = os.getpid()
+    steps: list[float] = []
+
+    def work(start: int, stop: int) -> list[tuple[int, int, int]]:
+        if os.getpid() == parent:
+            steps.append(time.monotonic())
+            time.sleep(0.002 * (stop - start))
+        else:  # run by the child's exit, after it answered
+            Finalize(None, time.sleep, (0.4,), exitpriority=10)
+        return squares(start, stop)
+
+    answered: dict[int, float] = {}
+    ended: dict[int, float] = {}
+    real_answer, real_reap = forking.Forked.answer, forking.Forked.reap
+
+    def answer(self: Any) -> Any:
+        try:
+            return real_answer(self)
+        finally:
+            answered[id(self)] = time.monotonic()
+
+    def reap(self: Any, block: bool = True) -> bool:
+        done = bool(real_reap(self, block))
+        if done:
+            ended.setdefault(id(self), time.monotonic())
+        return done
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forking.Forked, "answer", answer)
+        patch.setattr(forking.Forked, "reap", reap)
+        rows = flat(relay(600, work, share=100, step=5))
+    assert [i for i, _, _ in rows] == list(range(600))
+    assert FORKED and reaped_by_relay() and set(ended) == set(answered)
+    assert any(  # a step here between a child's answer and its end
+        any(answered[key] < step < ended[key] for step in steps) for key in answered
+    )

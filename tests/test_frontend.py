@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from planc.checks import check_sources, run_checks
-from planc.core.frontend import Frontend, unit_digest
+from planc.core import frontend
+from planc.core.frontend import FileUnit, Frontend, unit_digest
 from planc.core.pipeline import read_directory
 from planc.core.source import SourceFile
 
@@ -89,6 +90,47 @@ def test_the_digest_depends_on_path_bytes_and_bound() -> None:
     assert base != unit_digest("b.yaml", b"x: 1\n")
     assert base != unit_digest("a.yaml", b"x: 2\n")
     assert base != unit_digest("a.yaml", b"x: 1\n", max_bytes=10)
+
+
+class _Units:
+    """A store that keeps every unit put (a dict by digest)."""
+
+    def __init__(self) -> None:
+        self.units: dict[str, FileUnit] = {}
+
+    def get(self, digest: str) -> FileUnit | None:
+        return self.units.get(digest)
+
+    def put(self, unit: FileUnit) -> None:
+        self.units[unit.digest] = unit
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_file_is_hashed_once_and_its_unit_filed_by_its_bytes(
+    mini_plan: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The digest a compile takes to look a file up is the one its new unit gets (not taken
+    again by compile_unit): once per file, and still the digest of the file's bytes."""
+    sources = _sources(mini_plan)
+    taken: list[str] = []
+
+    def counted(path: str, data: bytes, max_bytes: int = 1) -> str:
+        taken.append(path)
+        return unit_digest(path, data, max_bytes)
+
+    monkeypatch.setattr(frontend, "unit_digest", counted)
+    store = _Units()
+    compiler = Frontend(run_checks, store=store, workers=workers, parallel_min_bytes=0)
+    result = compiler.compile("mini", sources)
+    assert sorted(taken) == sorted(s.path for s in sources)
+    assert sorted(store.units) == sorted(unit_digest(s.path, s.data) for s in sources)
+    assert all(unit.digest == key for key, unit in store.units.items())
+    alone = Frontend(run_checks, workers=1).compile("mini", sources)
+    assert result.plan == alone.plan and _summary(result) == _summary(alone)
+    taken.clear()
+    again = Frontend(run_checks, store=store, workers=workers).compile("mini", sources)
+    assert sorted(taken) == sorted(s.path for s in sources)  # looked up, none compiled
+    assert again.plan == alone.plan
 
 
 def test_two_processes_compile_what_one_does(mini_plan: Path) -> None:

@@ -9,7 +9,11 @@ to what Babel itself writes.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import io
+import json
 import pickle
 import re
 import shutil
@@ -24,12 +28,13 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_planc
 from planc.checks import CHECKS, check_directory
-from planc.core import loader, pipeline, schema
+from planc.core import loader, locales, pipeline, schema
 from planc.core.diagnostics import Foreign, Items, Message, Named, Phrase
 from planc.core.locales import (
     CATALOGS,
@@ -537,3 +542,101 @@ def test_a_schema_description_is_translated_whole_and_survives_a_pickle() -> Non
     assert isinstance(copied, Phrase) and zh.render(copied) == zh.render(hint)
     assert "quarter" not in described and isinstance(schema._described("quarter"), Foreign)
     assert zh.render(schema._described("quarter")) == "quarter"
+
+
+# --------------------------------------------------------------------------- compiled catalogs
+
+
+def _read(tag: str) -> tuple[dict[str, str], dict[object, object], list[str]]:
+    """A catalog as planc reads it: its labels, its translations' messages (without the
+    header, which names the Babel that wrote it) and its plural forms for 0..30."""
+    locales._catalog.cache_clear()
+    try:
+        labels, translations = locales._catalog(tag)
+    finally:
+        locales._catalog.cache_clear()
+    messages = {k: v for k, v in translations._catalog.items() if k != ""}  # type: ignore[attr-defined]
+    return dict(labels), messages, [translations.ngettext("n_rep", "n_reps", n) for n in range(31)]
+
+
+def _from_the_po(tag: str) -> tuple[dict[str, str], dict[object, object], list[str]]:
+    labels, mo = locales._from_po(tag, catalog_path(tag).read_bytes())
+    translations = Translations(io.BytesIO(mo), domain=locales.DOMAIN)
+    messages = {k: v for k, v in translations._catalog.items() if k != ""}
+    return labels, messages, [translations.ngettext("n_rep", "n_reps", n) for n in range(31)]
+
+
+@pytest.mark.parametrize("tag", available_locales())
+def test_the_compiled_catalog_is_fresh_and_reads_as_the_po(tag: str) -> None:
+    """The committed planc.json was made from the .po as it is (else `bash scripts/docs.sh`)
+    and gives the same labels, messages and plural forms as reading the .po."""
+    po = catalog_path(tag).read_bytes()
+    compiled = locales._compiled(tag, po)
+    assert compiled is not None, f"{locales.compiled_path(tag)} is stale: bash scripts/docs.sh"
+    assert locales.is_fresh(tag)
+    assert json.loads(locales.compile_catalog(tag))["po"] == hashlib.sha256(po).hexdigest()
+    assert _read(tag) == _from_the_po(tag)
+    assert compiled[0] == _from_the_po(tag)[0]
+
+
+def test_rendering_reads_no_po(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the compiled catalogs fresh, a locale is made without Babel's .po reader."""
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the .po was read")
+
+    monkeypatch.setattr(locales, "_from_po", refused)
+    for tag in available_locales():
+        assert _read(tag)[0]
+
+
+def _damaged(text: str) -> list[str]:
+    value = json.loads(text)
+    wrong_format = {**value, "format": locales.COMPILED_FORMAT + 1}
+    not_base64 = {**value, "mo": "@@" + value["mo"]}
+    not_a_mo = {**value, "mo": base64.b64encode(b"\x00" * 64).decode()}
+    cut_mo = {**value, "mo": base64.b64encode(base64.b64decode(value["mo"])[:100]).decode()}
+    odd_labels = {**value, "labels": {"title": 1}}
+    return [
+        "",
+        "{not json",
+        text[: len(text) // 2],
+        "[]",
+        json.dumps(wrong_format),
+        json.dumps(not_base64),
+        json.dumps(not_a_mo),
+        json.dumps(cut_mo),
+        json.dumps(odd_labels),
+        json.dumps({**value, "mo": None}),
+    ]
+
+
+@pytest.mark.parametrize("tag", available_locales())
+def test_a_stale_or_damaged_compiled_catalog_is_never_used(
+    tag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compiled catalog made from other .po bytes, or one that does not read back whole,
+    is passed over: the .po is read, and what it says is what the locale says."""
+    shutil.copytree(CATALOGS, tmp_path / "locales")
+    monkeypatch.setattr(locales, "CATALOGS", tmp_path / "locales")
+    expected = _read(tag)
+    assert expected == _from_the_po(tag)
+    # the .po changed after the compiled form was written: a label reads as the new .po says
+    po = catalog_path(tag)
+    text = po.read_text(encoding="utf-8")
+    changed = text.replace('msgid "list_sep"\nmsgstr "', 'msgid "list_sep"\nmsgstr "STALE ', 1)
+    assert changed != text
+    po.write_text(changed, encoding="utf-8")
+    assert locales._compiled(tag, po.read_bytes()) is None
+    stale = _read(tag)
+    assert stale[0]["list_sep"].startswith("STALE ")
+    assert stale == _from_the_po(tag)
+    po.write_text(text, encoding="utf-8")
+    # damaged in every way the reader checks: the .po decides, the catalog is the same
+    compiled = locales.compiled_path(tag)
+    good = compiled.read_text(encoding="utf-8")
+    for bad in _damaged(good):
+        compiled.write_text(bad, encoding="utf-8")
+        assert _read(tag) == expected, bad[:80]
+    compiled.unlink()
+    assert _read(tag) == expected

@@ -21,6 +21,9 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
     assert "planc/_data/schema/plan.schema.json" in names
     assert "planc/_data/templates/README.md" in names
     assert "planc/py.typed" in names
+    for tag in ("en", "zh_CN"):  # each catalog and the compiled form planc reads instead
+        assert f"planc/locales/{tag}/LC_MESSAGES/planc.po" in names
+        assert f"planc/locales/{tag}/LC_MESSAGES/planc.json" in names
 
 
 def test_resources_find_the_checkout_schema() -> None:

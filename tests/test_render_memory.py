@@ -138,3 +138,40 @@ def test_a_render_whose_forks_fail_renders_here(
         render(mini_plan, tmp_path / "two", cache, begin=True)
         assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
     assert tried
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_released_bytes_render_the_same_site(
+    workers: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """render_site(release=True) (what the command asks) renders the site it renders
+    without, first and again (the region keys read the bytes before the release, and an
+    unchanged region's pages are kept), on the large-site path with workers too; after it
+    every plan file's bytes are gone and a late reader fails loudly."""
+    from planc.checks.partition import PartitionStats
+    from planc.core.source import SourceReleased
+    from planc.site.checked import check_for_render, vouched
+    from test_site_incremental import render
+
+    monkeypatch.setenv("PLANC_WORKERS", "1")
+    render(mini_plan, tmp_path / "one", None)
+    monkeypatch.setenv("PLANC_WORKERS", workers)
+    monkeypatch.setattr(render_module, "_EARLY_MAX_PAGES", 0)
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+    monkeypatch.setattr(render_module, "_PARALLEL_MIN_PAGES", 1)
+    cache = UnitCache(tmp_path / "cache")
+    kept = []
+    for _ in range(2):
+        stats = PartitionStats()
+        result = check_for_render(mini_plan, cache, stats)
+        assert vouched(result, stats)
+        report = render_module.render_site(
+            result, tmp_path / "two", records=cache, vouched=True, release=True
+        )
+        kept.append(report.kept)
+        assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
+        assert result.sources
+        for source in result.sources.values():
+            with pytest.raises(SourceReleased):
+                _ = source.data
+    assert kept[0] == 0 and kept[1] == report.pages - 1  # all but the index kept again

@@ -83,7 +83,7 @@ def check_sources(
         from planc.checks.partition import check_partitioned  # noqa: PLC0415 - imports us
 
         return check_partitioned(label, sources, problems, max_bytes, store, digests=digests)
-    return compile_sources(label, sources, run_checks, problems, max_bytes, store)
+    return compile_sources(label, sources, run_checks, problems, max_bytes, store, digests)
 
 
 def check_directory(
@@ -95,7 +95,7 @@ def check_directory(
 ) -> CheckResult:
     """``planc check DIR``: read a quarter folder from disk, compile it and check it
     (``whole=False``: by its files, see :func:`check_sources`)."""
-    if whole:
+    if whole and not isinstance(store, UnitCache):
         return compile_directory(plan_dir, run_checks, max_bytes, store)
     sources, problems = read_directory(plan_dir, max_bytes)
     digests = None
@@ -105,4 +105,4 @@ def check_directory(
         digests = {s.path: stats.digest(s) for s in sources}
         stats.save({s.path for s in sources})
     label = display_path(plan_dir)
-    return check_sources(label, sources, problems, max_bytes, store, whole=False, digests=digests)
+    return check_sources(label, sources, problems, max_bytes, store, whole=whole, digests=digests)

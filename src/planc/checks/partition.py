@@ -1338,7 +1338,7 @@ def check_partitioned(
     )
     if found is not None:
         return found
-    return check_sources(label, sources, problems, max_bytes, store)
+    return check_sources(label, sources, problems, max_bytes, store, digests=digests)
 
 
 # --- region results on both cores -----------------------------------------------------

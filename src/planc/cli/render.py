@@ -112,6 +112,7 @@ def render(
                 vouched=vouched(result, stats),
                 begun=begun,
                 skipping=skipping,
+                release=True,  # nothing here reads the plan files' bytes after the render
             )
         except SiteError as error:
             fail_usage(str(error))

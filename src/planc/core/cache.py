@@ -37,7 +37,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,6 +243,8 @@ class UnitCache:
 def _write(path: Path, data: bytes) -> None:
     # Atomic (a reader sees a whole entry or none) but not fsynced: a torn entry
     # after a crash fails to parse and is ignored.
+    import tempfile  # noqa: PLC0415 - only a write pays (shutil, random)
+
     handle, temp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from sys import intern
 from typing import Any
@@ -96,11 +96,17 @@ for _byte in b"eE":
     _NUMBER_CHARS[_byte] = 0x65
 _NUMBER_CHARS[0x5F] = 0x5F
 _NUMBER_CLASS = bytes(_NUMBER_CHARS)
-_SEPARATOR_PAIRS = (b"9_", b"_9")
-_EXPONENT_PAIRS = (b"9e",)
+# The pairs as `re` finds them fastest: a pattern that starts with one literal byte is
+# scanned for that byte in C (`re`'s literal prefix), where `bytes.find` of two bytes steps
+# through every byte (~1 GB/s); each match is the pair's rare byte (`_`, `e`).
+_SEPARATOR_BYTES = re.compile(rb"_(?:(?<=9_)|(?=9))").finditer  # the `_` of `9_` or `_9`
+_EXPONENT_BYTES = re.compile(rb"e(?<=9e)").finditer  # the `e` of `9e`
 # `[a:, b:]`, `{a:}`: a key with no value before a flow indicator is a mapping in YAML 1.2
-# (yaml_rs) and an error in libyaml (found by hypothesis in tests/test_fastload.py)
-_EMPTY_FLOW_VALUES = (b":,", b":]", b":}")
+# (yaml_rs) and an error in libyaml (found by hypothesis in tests/test_fastload.py); one
+# scan for `:` (three `in` tests of two bytes took four times as long)
+_EMPTY_FLOW_VALUE = re.compile(rb":[,\]}]").search
+# `!` (an indicator's class) after a space's class, scanned for the `!`: ` !` in the classes
+_INDICATOR_STARTS = re.compile(rb"!(?<= !)").search
 _MANY = 2000  # more pairs than this: one pass of the rule over the whole file is cheaper
 # What YAML 1.1 reads as a boolean (planc diagnoses it); yaml_rs keeps it as text.
 _YAML11_BOOLS = frozenset(
@@ -137,19 +143,19 @@ def refuses(data: bytes) -> bool:
     data = _without_comments(b"\n" + data)
     if _LINE_STARTS(data):
         return True
-    if any(pair in data for pair in _EMPTY_FLOW_VALUES):
+    if _EMPTY_FLOW_VALUE(data):
         return True
     classes = data.translate(_CLASS)
-    if b"!" in classes and b" !" in classes:  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
+    if _INDICATOR_STARTS(classes):  # `!tag`, `&anchor`, `*alias`, `? key`, `|`, ...
         return True
     if _leading_zero(classes):
         return True
     numbers = data.translate(_NUMBER_CLASS)
     if _LONG in numbers:
         return True
-    if _near(_SEPARATOR, data, numbers, _SEPARATOR_PAIRS):
+    if _near(_SEPARATOR, data, numbers, _separator_pairs):
         return True
-    if _near(_EXPONENT, data, numbers, _EXPONENT_PAIRS):
+    if _near(_EXPONENT, data, numbers, _exponent_pairs):
         return True
     return any(_numeric_token(data, match.start()) for match in _POINT(data))
 
@@ -193,26 +199,36 @@ def _leading_zero(classes: bytes) -> bool:
     return False
 
 
+def _separator_pairs(numbers: bytes) -> Iterator[tuple[int, int]]:
+    """Where each `9_` or `_9` is in the number classes (start, end); a `_` between two
+    digits is both, given once as the span of the two (`9_9`)."""
+    for found in _SEPARATOR_BYTES(numbers):
+        at = found.start()
+        start = at - 1 if numbers[at - 1 : at] == b"9" else at
+        yield start, (at + 2 if numbers[at + 1 : at + 2] == b"9" else at + 1)
+
+
+def _exponent_pairs(numbers: bytes) -> Iterator[tuple[int, int]]:
+    """Where each `9e` is in the number classes (start, end)."""
+    for found in _EXPONENT_BYTES(numbers):
+        yield found.start() - 1, found.start() + 1
+
+
 def _near(
     search: Callable[[bytes, int, int], object],
     data: bytes,
     numbers: bytes,
-    pairs: tuple[bytes, ...],
+    pairs: Callable[[bytes], Iterator[tuple[int, int]]],
 ) -> bool:
-    """Whether ``search`` (a rule whose match ends with one of ``pairs`` of number classes
+    """Whether ``search`` (a rule whose match ends with one of the ``pairs`` of number classes
     and holds no line break but at its first byte) matches ``data``, run only from the line
-    start before each pair to its end (`re` scans a whole file at ~60 MB/s when its pattern
-    starts with a class; a plain file has few or none of these pairs)."""
-    seen = 0
-    for pair in pairs:
-        at = numbers.find(pair)
-        while at >= 0:
-            seen += 1
-            if seen > _MANY:
-                return search(data, 0, len(data)) is not None
-            if search(data, data.rfind(b"\n", 0, at), at + 2) is not None:
-                return True
-            at = numbers.find(pair, at + 1)
+    start before each pair to the pair's end (`re` scans a whole file at ~60 MB/s when its
+    pattern starts with a class; a plain file has few or none of these pairs)."""
+    for seen, (start, end) in enumerate(pairs(numbers), 1):
+        if seen > _MANY:
+            return search(data, 0, len(data)) is not None
+        if search(data, data.rfind(b"\n", 0, start), end) is not None:
+            return True
     return False
 
 

@@ -16,7 +16,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -273,6 +272,8 @@ def _stage(path: Path, data: bytes) -> str:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = new_file_mode()
+    import tempfile  # noqa: PLC0415 - only a write pays (shutil, random)
+
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as temp:

@@ -65,13 +65,25 @@ class Forked(Generic[T]):
     def wait(self) -> T | None:
         """The child's answer (None: it failed or died); closes the pipe, reaps the child."""
         try:
+            return self.answer()
+        finally:
+            self.reap()
+
+    def answer(self) -> T | None:
+        """The child's answer (None: it failed or died); closes the pipe. The child may
+        still be exiting: :meth:`reap` it (later)."""
+        try:
             answer: T | None = self._receive.recv()
         except (EOFError, OSError):  # the child died before it answered
             answer = None
         finally:
             self._receive.close()
-            self._child.join()
         return answer
+
+    def reap(self, block: bool = True) -> bool:
+        """Wait for the child to end (``block``) or see whether it has; whether it has."""
+        self._child.join(None if block else 0)
+        return self._child.exitcode is not None
 
 
 def relay(
@@ -99,18 +111,24 @@ def relay(
     failed or died: ``again(start, stop)`` here (default ``work``). ``before_fork`` is
     called right before each child is forked (to drop what it should not inherit).
 
+    A child that answered is reaped later (:meth:`Forked.reap`): the end of a process
+    the size of a large plan (its address space taken down) took tens of milliseconds,
+    this process and the next child work meanwhile.
+
     The answers as (start, stop, answer), in the items' order. ``work`` must not
     return None. Without fork (or too few items to share, or once a fork fails) all
     here. An exception here waits for the children first (they may write where the
-    caller cleans up).
+    caller cleans up); every child has ended when this returns.
     """
     redo = again if again is not None else work
     done: list[tuple[int, int, T]] = []
     front, back = 0, count
     running: list[tuple[int, int, Forked[T]]] = []
+    ending: list[Forked[T]] = []  # answered, not reaped yet
     forking = children > 0 and can_fork()
     try:
         while front < back or running:
+            ending = [forked for forked in ending if not forked.reap(block=False)]
             while forking and len(running) < children:
                 take = min(share, (back - front) // (len(running) + 2))
                 if take < step:
@@ -134,12 +152,16 @@ def relay(
             for job in finished:
                 running.remove(job)
                 start, stop, forked = job
-                answer = forked.wait()
+                answer = forked.answer()
+                ending.append(forked)
                 done.append((start, stop, answer if answer is not None else redo(start, stop)))
     except BaseException:
         for _, _, forked in running:
             forked.wait()
         raise
+    finally:
+        for forked in ending:
+            forked.reap()
     done.sort(key=lambda part: part[0])
     return done
 

@@ -21,9 +21,8 @@ cache) so that units also survive between processes.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -104,14 +103,22 @@ class Stats:
 
 
 def compile_unit(
-    source: SourceFile, resolver: SpanResolver, max_bytes: int = DEFAULT_MAX_BYTES
+    source: SourceFile,
+    resolver: SpanResolver,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    digest: str | None = None,
 ) -> FileUnit:
-    """Load one file and validate it against the schema: everything it gives on its own."""
+    """Load one file and validate it against the schema: everything it gives on its own.
+
+    ``digest``: the unit digest of ``source``'s bytes where the caller has just taken it
+    (:func:`unit_digest`, or the stat cache's for these bytes), so a 4.7 MB file is not
+    hashed twice (~8 ms); ``""`` where nothing will file the unit by digest."""
     loaded: LoadResult = load_source(source, max_bytes)
     found = list(loaded.diagnostics)
     if loaded.data is not None:
         found += validate(loaded, resolver)
-    digest = unit_digest(source.path, source.data, max_bytes)
+    if digest is None:
+        digest = unit_digest(source.path, source.data, max_bytes)
     data = None if any(d.severity is Severity.ERROR for d in found) else loaded.data
     return FileUnit(source.path, digest, data, tuple(found), loaded.traps)
 
@@ -154,6 +161,7 @@ class Frontend:
         *,
         resolve: bool = True,
         cancel: Callable[[], object] | None = None,
+        digests: Mapping[str, str] | None = None,
     ) -> CheckResult:
         """Compile the plan made of ``sources`` (all of its files, as they are now).
 
@@ -167,13 +175,17 @@ class Frontend:
         compile by raising. The files are then loaded one after the other in this
         process, and each one's unit is kept as soon as it is made (the next compile
         does not load it again).
+
+        ``digests``: path -> the unit digest of that source's bytes where the caller knows
+        it (the stat cache, :class:`planc.core.cache.StatCache`): used to look the unit up,
+        and the file is not hashed; a unit compiled anyway takes its digest from its bytes.
         """
         result = CheckResult(label, {s.path: s for s in sources})
         found: list[Diagnostic] = list(problems or [])
         resolver = SpanResolver(result.sources)
         self.stats = Stats()
         with gc_paused(freeze=not self.retain):
-            documents = self._front(sources, resolver, found, cancel)
+            documents = self._front(sources, resolver, found, cancel, digests or {})
             if not _any_error(found):
                 if cancel is not None:
                     cancel()
@@ -193,20 +205,33 @@ class Frontend:
         resolver: SpanResolver,
         found: list[Diagnostic],
         cancel: Callable[[], object] | None = None,
+        given: Mapping[str, str] | None = None,
     ) -> list[tuple[str, dict[str, Any]]]:
         """Every file's unit, its diagnostics added to ``found``; the documents to build from.
 
         Only the returned list refers to the documents when nothing is retained,
         so the model can consume them as it builds.
         """
-        known = [self._known(source) for source in sources]
+        given = given or {}
+        # each file's digest taken here from its bytes (None: the caller's, not taken)
+        taken = [
+            None if s.path in given else unit_digest(s.path, s.data, self.max_bytes)
+            for s in sources
+        ]
+        known = [
+            self._known(s, given[s.path] if d is None else d)
+            for s, d in zip(sources, taken, strict=True)
+        ]
         missing = [i for i, unit in enumerate(known) if unit is None]
+        # a unit made here is filed by its own bytes' digest (taken by compile_unit where the
+        # caller's was used for the lookup), never by the caller's word
         if cancel is None:
             compiled = compile_units(
                 [sources[i] for i in missing],
                 resolver,
                 self.max_bytes,
                 self._workers(missing, sources),
+                [taken[i] for i in missing],
             )
             for index, unit in zip(missing, compiled, strict=True):
                 known[index] = unit
@@ -214,7 +239,9 @@ class Frontend:
         else:
             for index in missing:
                 cancel()
-                known[index] = unit = compile_unit(sources[index], resolver, self.max_bytes)
+                known[index] = unit = compile_unit(
+                    sources[index], resolver, self.max_bytes, taken[index]
+                )
                 self._made(unit)
                 if self.retain:
                     self._units[unit.path] = unit  # kept should the next file be cancelled
@@ -229,9 +256,9 @@ class Frontend:
         if self.store is not None:
             self.store.put(unit)
 
-    def _known(self, source: SourceFile) -> FileUnit | None:
-        """The file's unit from an earlier compile or from the store, if its bytes are known."""
-        digest = unit_digest(source.path, source.data, self.max_bytes)
+    def _known(self, source: SourceFile, digest: str) -> FileUnit | None:
+        """The file's unit from an earlier compile or from the store, if its bytes are known
+        (``digest``: their unit digest)."""
         kept = self._units.get(source.path)
         if kept is not None and kept.digest == digest:
             self.stats.reused.append(source.path)
@@ -249,43 +276,60 @@ class Frontend:
 
 
 def compile_units(
-    sources: list[SourceFile], resolver: SpanResolver, max_bytes: int, workers: int
+    sources: list[SourceFile],
+    resolver: SpanResolver,
+    max_bytes: int,
+    workers: int,
+    digests: list[str | None] | None = None,
 ) -> list[FileUnit]:
-    """Each file's unit, in order; on ``workers`` processes when there are several files.
+    """Each file's unit, in order; on ``workers`` processes when there are several files
+    (``digests``: each file's unit digest where the caller has just taken it from its
+    bytes, else None).
 
     The files are independent, so forked workers compile the larger half while
     this process compiles the rest; a worker hands its unit back pickled through
     its pipe (a process of our own, never a folder anyone else could write).
     Where ``fork`` is not available or fails, or a worker fails, this process does it.
     """
-    if workers <= 1 or len(sources) < 2 or "fork" not in mp.get_all_start_methods():
-        return [compile_unit(source, resolver, max_bytes) for source in sources]
+    given: list[str | None] = list(digests) if digests is not None else [None] * len(sources)
+
+    def here(i: int) -> FileUnit:
+        return compile_unit(sources[i], resolver, max_bytes, given[i])
+
+    if workers <= 1 or len(sources) < 2:
+        return [here(i) for i in range(len(sources))]
+    import multiprocessing as mp  # noqa: PLC0415 - only a compile on several workers pays
+
+    if "fork" not in mp.get_all_start_methods():
+        return [here(i) for i in range(len(sources))]
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i].data))
     theirs, mine = order[0::2], order[1::2]
     if 4 * sum(len(sources[i].data) for i in mine) < sum(len(s.data) for s in sources):
         # One large file and small ones (an edit of one region): a worker would only
         # add the cost of handing the unit back.
-        return [compile_unit(source, resolver, max_bytes) for source in sources]
+        return [here(i) for i in range(len(sources))]
     out: dict[int, FileUnit] = {}
     try:
         pool = mp.get_context("fork").Pool(min(workers - 1, len(theirs)))
     except OSError:  # no worker forked (EAGAIN, ENOMEM): every file here, as without fork
-        return [compile_unit(source, resolver, max_bytes) for source in sources]
+        return [here(i) for i in range(len(sources))]
     with pool:
-        pending = {i: pool.apply_async(_compile_alone, (sources[i], max_bytes)) for i in theirs}
+        pending = {
+            i: pool.apply_async(_compile_alone, (sources[i], max_bytes, given[i])) for i in theirs
+        }
         for i in mine:
-            out[i] = compile_unit(sources[i], resolver, max_bytes)
+            out[i] = here(i)
         for i, job in pending.items():
             try:
                 out[i] = job.get()
             except Exception:  # noqa: BLE001 - a worker that died: do its file here
-                out[i] = compile_unit(sources[i], resolver, max_bytes)
+                out[i] = here(i)
     return [out[i] for i in range(len(sources))]
 
 
-def _compile_alone(source: SourceFile, max_bytes: int) -> FileUnit:
+def _compile_alone(source: SourceFile, max_bytes: int, digest: str | None) -> FileUnit:
     # In a worker: positions of traps are looked up in this one file only.
-    return compile_unit(source, SpanResolver({source.path: source}), max_bytes)
+    return compile_unit(source, SpanResolver({source.path: source}), max_bytes, digest)
 
 
 def resolved(result: CheckResult, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -7,7 +7,7 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
@@ -195,15 +195,17 @@ def compile_sources(
     problems: list[Diagnostic] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: UnitStore | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Compile a plan from its files and run ``run_checks`` over the model if it built.
 
     One compile, nothing kept after it (see :class:`planc.core.frontend.Frontend`
     for compiling the same plan again as it changes); ``store`` keeps each file's
-    unit between runs.
+    unit between runs; ``digests``: the files' unit digests where already known
+    (the stat cache), so they are not hashed to look their units up.
     """
     frontend = Frontend(run_checks, max_bytes, store=store, retain=False)
-    return frontend.compile(label, sources, problems)
+    return frontend.compile(label, sources, problems, digests=digests)
 
 
 def compile_directory(

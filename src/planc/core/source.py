@@ -33,13 +33,40 @@ class SourceSpan:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
+class SourceReleased(RuntimeError):
+    """A plan file's bytes were read after :meth:`SourceFile.release` (a bug in planc)."""
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class SourceFile:
     """The bytes of one plan file, from disk or from a git revision."""
 
     path: str  # as shown to the user: relative to where planc was run, or to the repo
-    data: bytes
+    _data: bytes | None  # None: released (see :meth:`release`)
     revision: str | None = None
+
+    def __init__(self, path: str, data: bytes, revision: str | None = None) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "revision", revision)
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes; :class:`SourceReleased` once they were released."""
+        data = self._data
+        if data is None:
+            raise SourceReleased(f"{self.path}: its bytes were released and read again")
+        return data
+
+    def release(self) -> None:
+        """Drop the bytes (every holder of this object sees it): for a command that has
+        read them for the last time and goes on with the model built from them.
+
+        A 50,000-rep plan is ~90 MB of YAML, kept to the end of a render by the
+        check's result, the partition and the unit store, though nothing reads it
+        after the site's region keys; every worker forked later inherits it. A
+        read after this raises :class:`SourceReleased`: never silently empty."""
+        object.__setattr__(self, "_data", None)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, for the caret display; empty if out of range."""

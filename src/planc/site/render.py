@@ -69,7 +69,6 @@ from planc.site.reuse import (
     RecordStore,
     code_digest,
     content_digest,
-    file_digest,
     fragment_from,
     fragment_name,
     fragment_record,
@@ -1483,6 +1482,7 @@ def render_site(
     vouched: bool = False,
     begun: Begun | None = None,
     skipping: Skipping | None = None,
+    release: bool = False,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
@@ -1499,6 +1499,11 @@ def render_site(
     (:mod:`planc.site.fragments`); anything that does not hold — a fragment or
     page missing, an old page not as recorded, a key changed — and the site is
     rendered from the whole model.
+    ``release``: the caller reads the plan files' bytes no more (``result.sources``):
+    they are released (:meth:`~planc.core.source.SourceFile.release`) once the
+    region keys are made, before any page is rendered or worker forked (with
+    ``skipping``: once nothing can send the render back to the whole model, which
+    is built from them).
     """
     options = options or RenderOptions()
     partial = skipping is not None and bool(skipping.skipped)
@@ -1513,13 +1518,13 @@ def render_site(
         gc.freeze()
         if partial and skipping is not None:
             try:
-                return _render_into(views, out, listed, records, vouched, begun, skipping)
+                return _render_into(views, out, listed, records, vouched, begun, skipping, release)
             except _NeedWhole as why:
                 views = _views(_whole(skipping, str(why)), options, revision, actuals)
                 gc.freeze()
                 if begun is not None and begun.taken:
                     begun = None
-        return _render_into(views, out, listed, records, vouched, begun)
+        return _render_into(views, out, listed, records, vouched, begun, None, release)
 
 
 def _whole(skipping: Skipping, why: str) -> CheckResult:
@@ -1539,6 +1544,7 @@ def _render_into(
     vouched: bool = False,
     begun: Begun | None = None,
     skipping: Skipping | None = None,
+    release: bool = False,
 ) -> RenderReport:
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
@@ -1566,6 +1572,8 @@ def _render_into(
             )
             old_pages = set(listed or ())
             _check_left(left, previous, known, linked, old_pages)
+            # the region keys made, nothing left to send the render to the whole model
+            _release(views.result, release)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
@@ -1593,8 +1601,8 @@ def _render_into(
         raise
     if records is not None and keys is not None:
         skipped = skipping.skipped if skipping is not None else []
-        files = _record_fragments(views, specs, records, regions, skipped)
-        named = _named(views) if files else {}
+        files = _record_fragments(views, specs, records, regions, skipped, keys.file_digests)
+        named = _named(views, keys.file_digests) if files else {}
         records.put_record(record, index_record(index, regions, files, named))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
 
@@ -1659,6 +1667,13 @@ def _left_out(
     return regions, left
 
 
+def _release(result: CheckResult, release: bool) -> None:
+    """The plan files' bytes released (see :func:`render_site`), if ``release``."""
+    if release:
+        for source in result.sources.values():
+            source.release()
+
+
 def _check_left(
     left: list[_Spec],
     previous: Mapping[str, tuple[str, str]],
@@ -1680,18 +1695,19 @@ def _check_left(
             raise _NeedWhole(f"{spec.path} is not the page recorded")
 
 
-def _named(views: _Views) -> dict[str, str]:
+def _named(views: _Views, digests: Mapping[str, str]) -> dict[str, str]:
     """The region files defining what the quarter file names, and the SHA-256 of each
-    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed)."""
-    plan, sources = views.plan, views.result.sources
+    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed);
+    ``digests``: each file's, as the region keys were made."""
+    plan = views.plan
     quarter = plan.nodes[plan.company].loc.file
     tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
     named: dict[str, str] = {}
     for kind, ident in quarter_names(plan, quarter):
         found = tables[kind].get(ident) if kind in tables else None
         path = None if found is None else found.loc.file
-        if path is not None and path != quarter and path in sources:
-            named[path] = file_digest(sources[path].data)
+        if path is not None and path != quarter and path in digests:
+            named[path] = digests[path]
     return named
 
 
@@ -1701,11 +1717,13 @@ def _record_fragments(
     records: RecordStore,
     regions: Mapping[str, str],
     skipped: Sequence[str],
+    digests: Mapping[str, str],
 ) -> dict[str, str]:
     """The fragment and pages of each region file with a region key, recorded under it
     (the files left out of the model have theirs already), for a clean plan without
     actuals; the files whose fragments are recorded, and the quarter file (path -> SHA-256
-    of its bytes: a render again leaves out the region files whose bytes are these)."""
+    of its bytes: a render again leaves out the region files whose bytes are these);
+    ``digests``: each file's, as the region keys were made (the bytes may be released)."""
     from planc.site.fragments import fragment, node_counts  # noqa: PLC0415 - builds on this
 
     plan = views.plan
@@ -1718,25 +1736,24 @@ def _record_fragments(
         or views.extras.actuals is not None
     ):
         return {}
-    sources = views.result.sources
     quarter = company.loc.file
-    if quarter not in sources:
+    if quarter not in digests:
         return {}
-    files = {quarter: file_digest(sources[quarter].data)}
+    files = {quarter: digests[quarter]}
     pages: dict[str, list[str]] = {}
     for spec in specs:
         if spec.node is not None:
             pages.setdefault(spec.node.loc.file, []).append(spec.path)
     counts = node_counts(plan)
     for path, key in regions.items():
-        if path not in sources:
+        if path not in digests:
             continue
         if path not in skipped:
             found = fragment(views, path, counts)
             if found is None or not pages.get(path):
                 continue
             records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
-        files[path] = file_digest(sources[path].data)
+        files[path] = digests[path]
     return files
 
 
@@ -1755,7 +1772,8 @@ def _recorded(
     region keys (vouched for only) and the page keys they let the record give.
 
     ``taken``: the record :func:`begin_render` read (and checked the old pages
-    against) and its pages, when this render took what it began; read here otherwise."""
+    against) and its pages, when this render took what it began; read here otherwise.
+    ``regions``: the region keys, if made already (files left out of the model)."""
     recorded = None
     if taken is not None:
         recorded, previous = taken
