@@ -805,3 +805,49 @@ def test_account_sums_read_only_the_days_of_their_months() -> None:
     assert bounds([december]) == [date(2026, 12, 1), date(2027, 1, 1)]
     assert bounds([march, december, january]) == [date(2026, 12, 1), date(2027, 4, 1)]
     assert bounds([]) == []
+
+
+@pytest.mark.parametrize(("count", "exact"), [(3, False), (120, True)], ids=["rows", "past-int64"])
+def test_parquet_account_sums_come_as_rows_and_add_up_exactly(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, exact: bool
+) -> None:
+    """A Parquet file's won rows of the kept months come one per row (no GROUP BY), their
+    amounts in units of the scale, and the fold adds them up: a DECIMAL(18, 2) amount near
+    planc's bound (10**17 units) stays exact, and rows whose sum could pass int64 (120 of
+    them) are summed as exact Decimals instead -- the accounts' sums are the pandas reader's."""
+    import duckdb
+
+    text = _export(tmp_path, ["999999999999999.99"] * count)
+    parquet = tmp_path / "big.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            "COPY (SELECT * REPLACE (CAST(close_value AS DECIMAL(18, 2)) AS close_value) "
+            f"FROM read_csv('{text}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
+        )
+    exact_sums: list[Any] = []
+    add_exact = duckdb_files._add_exact_accounts
+
+    def spy(aggregator: Any, rows: Any, scale: int) -> None:
+        exact_sums.append(list(rows))
+        add_exact(aggregator, rows, scale)
+
+    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    loaded = _through_duckdb(parquet, plan)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
+    by_pandas = actuals.load_actuals(parquet, plan, AS_OF, shown=parquet.name, baselines=True)
+    assert loaded is not None and loaded.actuals is not None
+    assert by_pandas.actuals is not None
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert named(loaded.actuals) == named(by_pandas.actuals)
+    assert loaded.actuals.scale == by_pandas.actuals.scale == 2
+    sums = [units for by_account in named(loaded.actuals).values() for units in by_account.values()]
+    assert sums == [count * 99999999999999999]  # one account, one month: every row's units
+    assert bool(exact_sums) is exact
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger

@@ -69,6 +69,7 @@ from planc.site.reuse import (
     RecordStore,
     code_digest,
     content_digest,
+    file_digest,
     fragment_from,
     fragment_name,
     fragment_record,
@@ -488,6 +489,8 @@ class _Views:
         self.metric_order = {m: i for i, m in enumerate(plan.metrics)}
         self.actions_at: dict[str, list[Action]] = {}
         self.actions_of: dict[str, list[Action]] = {}
+        # SHA-256 of each plan file, taken before their bytes are released (see render_site)
+        self.file_digests: dict[str, str] = {}
         for action in plan.actions:
             self.actions_at.setdefault(action.node, []).append(action)
             self.actions_of.setdefault(action.owner, []).append(action)
@@ -1493,17 +1496,16 @@ def render_site(
     (:func:`planc.site.checked.vouched`), so pages of an unchanged region file
     take their keys from the record. ``begun``: what :func:`begin_render` started
     before the plan was checked (the old pages linked and checked meanwhile).
+    ``release``: the caller reads the plan files' bytes no more (``result.sources``):
+    they are released (:meth:`~planc.core.source.SourceFile.release`) once the
+    region keys are made, before any page is rendered or worker forked.
     ``skipping``: what :func:`planc.site.checked.check_for_render` left out of the
     model (the plan is then a model of the other files): the pages of the files left
     out are kept and the index takes them from their fragments
     (:mod:`planc.site.fragments`); anything that does not hold — a fragment or
     page missing, an old page not as recorded, a key changed — and the site is
-    rendered from the whole model.
-    ``release``: the caller reads the plan files' bytes no more (``result.sources``):
-    they are released (:meth:`~planc.core.source.SourceFile.release`) once the
-    region keys are made, before any page is rendered or worker forked (with
-    ``skipping``: once nothing can send the render back to the whole model, which
-    is built from them).
+    rendered from the whole model, which reads the plan files' bytes again: a
+    render that left files out releases nothing.
     """
     options = options or RenderOptions()
     partial = skipping is not None and bool(skipping.skipped)
@@ -1518,13 +1520,15 @@ def render_site(
         gc.freeze()
         if partial and skipping is not None:
             try:
-                return _render_into(views, out, listed, records, vouched, begun, skipping, release)
+                return _render_into(views, out, listed, records, vouched, begun, skipping)
             except _NeedWhole as why:
                 views = _views(_whole(skipping, str(why)), options, revision, actuals)
                 gc.freeze()
                 if begun is not None and begun.taken:
                     begun = None
-        return _render_into(views, out, listed, records, vouched, begun, None, release)
+        return _render_into(
+            views, out, listed, records, vouched, begun, release=release and not partial
+        )
 
 
 def _whole(skipping: Skipping, why: str) -> CheckResult:
@@ -1568,12 +1572,10 @@ def _render_into(
             # the index first: its child renders it while the keys are sorted out here
             early = _Early(views, specs, building) if keys is not None else None
             previous, regions, known = _recorded(
-                views, specs, keys, records, record, listed, vouched, taken, regions
+                views, specs, keys, records, record, listed, vouched, taken, regions, release
             )
             old_pages = set(listed or ())
             _check_left(left, previous, known, linked, old_pages)
-            # the region keys made, nothing left to send the render to the whole model
-            _release(views.result, release)
             todo: list[tuple[_Spec, str | None]] = []
             sorting = _Sorting(
                 views, keys, specs, previous, known, old_pages, str(out), building, mode, linked
@@ -1601,8 +1603,8 @@ def _render_into(
         raise
     if records is not None and keys is not None:
         skipped = skipping.skipped if skipping is not None else []
-        files = _record_fragments(views, specs, records, regions, skipped, keys.file_digests)
-        named = _named(views, keys.file_digests) if files else {}
+        files = _record_fragments(views, specs, records, regions, skipped)
+        named = _named(views) if files else {}
         records.put_record(record, index_record(index, regions, files, named))
     return RenderReport(out, len(written), out / "index.html", len(specs) - rendered)
 
@@ -1667,13 +1669,6 @@ def _left_out(
     return regions, left
 
 
-def _release(result: CheckResult, release: bool) -> None:
-    """The plan files' bytes released (see :func:`render_site`), if ``release``."""
-    if release:
-        for source in result.sources.values():
-            source.release()
-
-
 def _check_left(
     left: list[_Spec],
     previous: Mapping[str, tuple[str, str]],
@@ -1695,20 +1690,25 @@ def _check_left(
             raise _NeedWhole(f"{spec.path} is not the page recorded")
 
 
-def _named(views: _Views, digests: Mapping[str, str]) -> dict[str, str]:
+def _named(views: _Views) -> dict[str, str]:
     """The region files defining what the quarter file names, and the SHA-256 of each
-    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed);
-    ``digests``: each file's, as the region keys were made."""
-    plan = views.plan
+    (:func:`planc.site.checked.check_for_render` leaves no file out when one changed)."""
+    plan, sources = views.plan, views.result.sources
     quarter = plan.nodes[plan.company].loc.file
     tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
     named: dict[str, str] = {}
     for kind, ident in quarter_names(plan, quarter):
         found = tables[kind].get(ident) if kind in tables else None
         path = None if found is None else found.loc.file
-        if path is not None and path != quarter and path in digests:
-            named[path] = digests[path]
+        if path is not None and path != quarter and path in sources:
+            named[path] = _file_digest(views, path)
     return named
+
+
+def _file_digest(views: _Views, path: str) -> str:
+    """The SHA-256 of a plan file's bytes, as taken before a release if there was one."""
+    known = views.file_digests.get(path)
+    return known if known is not None else file_digest(views.result.sources[path].data)
 
 
 def _record_fragments(
@@ -1717,13 +1717,11 @@ def _record_fragments(
     records: RecordStore,
     regions: Mapping[str, str],
     skipped: Sequence[str],
-    digests: Mapping[str, str],
 ) -> dict[str, str]:
     """The fragment and pages of each region file with a region key, recorded under it
     (the files left out of the model have theirs already), for a clean plan without
     actuals; the files whose fragments are recorded, and the quarter file (path -> SHA-256
-    of its bytes: a render again leaves out the region files whose bytes are these);
-    ``digests``: each file's, as the region keys were made (the bytes may be released)."""
+    of its bytes: a render again leaves out the region files whose bytes are these)."""
     from planc.site.fragments import fragment, node_counts  # noqa: PLC0415 - builds on this
 
     plan = views.plan
@@ -1736,24 +1734,25 @@ def _record_fragments(
         or views.extras.actuals is not None
     ):
         return {}
+    sources = views.result.sources
     quarter = company.loc.file
-    if quarter not in digests:
+    if quarter not in sources:
         return {}
-    files = {quarter: digests[quarter]}
+    files = {quarter: _file_digest(views, quarter)}
     pages: dict[str, list[str]] = {}
     for spec in specs:
         if spec.node is not None:
             pages.setdefault(spec.node.loc.file, []).append(spec.path)
     counts = node_counts(plan)
     for path, key in regions.items():
-        if path not in digests:
+        if path not in sources:
             continue
         if path not in skipped:
             found = fragment(views, path, counts)
             if found is None or not pages.get(path):
                 continue
             records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
-        files[path] = digests[path]
+        files[path] = _file_digest(views, path)
     return files
 
 
@@ -1767,13 +1766,15 @@ def _recorded(
     vouched: bool,
     taken: tuple[Any, dict[str, tuple[str, str]]] | None = None,
     regions: dict[str, str] | None = None,
+    release: bool = False,
 ) -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str]]:
     """What the last render of the site recorded (page -> key and digest), this plan's
     region keys (vouched for only) and the page keys they let the record give.
 
     ``taken``: the record :func:`begin_render` read (and checked the old pages
     against) and its pages, when this render took what it began; read here otherwise.
-    ``regions``: the region keys, if made already (files left out of the model)."""
+    ``release``: the plan files' bytes are released once the region keys are made
+    (their last reader: see :func:`render_site`)."""
     recorded = None
     if taken is not None:
         recorded, previous = taken
@@ -1786,6 +1787,11 @@ def _recorded(
         if keys is not None and vouched:
             sources = {path: source.data for path, source in views.result.sources.items()}
             regions = keys.regions(sources)
+    if release:
+        for path, source in views.result.sources.items():
+            # the fragments recorded at the end name each file by these
+            views.file_digests[path] = file_digest(source.data)
+            source.release()
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
 

@@ -187,9 +187,6 @@ class PageKeys:
         self._actions: dict[str, bytes] = {}
         self._adjustments: dict[int, bytes] = {}
         self._every = _digest(code_digest(), FORMAT, _plain(tuple(context)), self._plan_part())
-        # path -> SHA-256 of each file, as :meth:`regions` hashed it (the bytes may be
-        # released after: see planc.site.render)
-        self.file_digests: dict[str, str] = {}
 
     def _plan_part(self) -> Any:
         plan = self.plan
@@ -223,10 +220,10 @@ class PageKeys:
         if company is None:
             return {}
         quarter = company.loc.file
-        files = self.file_digests
+        files: dict[str, str] = {}
         for path, data in sources.items():
             # SHA-256: computed in hardware, 2.5x BLAKE2b's speed here (19 MB at 10,000 reps)
-            files[path] = file_digest(data)
+            files[path] = hashlib.sha256(data).hexdigest()
         # the files defining what the quarter file names: read by pages of every region
         tables: dict[str, Mapping[str, Any]] = {"person": plan.people, "node": plan.nodes}
         named: set[str] = set()

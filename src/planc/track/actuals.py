@@ -854,8 +854,12 @@ def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) ->
 # Columns pyarrow's reader gives as plain text, dictionary-encoded here, once per chunk:
 # accounts (20,000 distinct) cost the reading thread 0.3 s at 5M rows as a dictionary,
 # and this thread as much again to unify the blocks' dictionaries; one encoding of the
-# whole chunk costs less than either (and leaves the reading thread the shorter one).
-_ENCODED_HERE = frozenset({"account"})
+# whole chunk costs less than either. The reading thread was the longer one (at 5M rows
+# this one waited 2.1 s for it, it 0.01 s for this one): the created date is encoded
+# here too. Measured at 5M rows (thread_time, 7 alternated runs each, load 3-8): reading
+# thread 2.09 -> 1.88 s, this one 1.83 -> 1.89, the longer of the two 2.09 -> 1.91 on
+# average; encoding the close date here as well made this one the longer (2.13).
+_ENCODED_HERE = frozenset({"account", "created"})
 
 
 def _arrow_columns(
@@ -870,16 +874,17 @@ def _arrow_columns(
         if role == "amount":
             columns[role] = _Column(_NO_CODES, [], _ArrowText(text.combine_chunks()))
             continue
-        if role in _ENCODED_HERE:
+        if not hasattr(text.type, "index_type"):  # plain text (_ENCODED_HERE): encode it
             import pyarrow.compute as pc  # noqa: PLC0415 - only pyarrow's reader gets here
 
-            encoded = pc.dictionary_encode(text.combine_chunks())
-            dictionary = encoded.dictionary
-            codes = _arrow_codes(encoded.indices)
-        else:
+            # the blocks as they are (no combined copy): pyarrow gives every block the one
+            # dictionary of the whole column; should one differ, they are unified below
+            text = pc.dictionary_encode(text)
+        first = text.chunk(0).dictionary
+        if not all(chunk.dictionary.equals(first) for chunk in text.chunks[1:]):
             text = text.unify_dictionaries()
-            dictionary = text.chunk(0).dictionary
-            codes = np.concatenate([_arrow_codes(chunk.indices) for chunk in text.chunks])
+        dictionary = text.chunk(0).dictionary
+        codes = np.concatenate([_arrow_codes(chunk.indices) for chunk in text.chunks])
         codes, order = _first_seen(codes, len(dictionary))
         values = dictionary.to_pylist()
         columns[role] = _Column(codes, [values[i] for i in order.tolist()])
@@ -1361,6 +1366,75 @@ def _group(
     return np.asarray(uniques, dtype=np.int64), sums, counts
 
 
+class _WonSums:
+    """Won amounts and deals per (rep, month, product) cell, summed as integers.
+
+    Adding ``Decimal(total).scaleb(-scale)`` per cell and chunk cost a Python step per
+    cell (0.12 s at 5M rows). Here each chunk's integer sums add into one int64 array
+    per scale, and each cell keeps the largest scale of the chunks that added to it and
+    the first chunk that did. :meth:`cells` gives what the ``Decimal`` adds would have:
+    amounts are never negative where sums are made (a negative one is an error), so no
+    partial sum exceeds the total, and below ``10**28`` units (``Decimal``'s 28 digits)
+    no add rounds; the exponent is ``-scale`` of the largest scale, as the adds leave
+    it. ``add`` refuses a chunk that could take a cell past int64 (2**62 units, far below
+    10**28): the caller turns the cells into ``Decimal`` and adds on as before.
+    """
+
+    MAX_CELLS = 1 << 21  # dense arrays of this many cells; a larger plan adds as Decimal
+
+    __slots__ = ("chunks", "deals", "first", "scale", "units")
+
+    def __init__(self, size: int) -> None:
+        self.units: dict[int, IntArray] = {}
+        self.deals = np.zeros(size, dtype=np.int64)
+        self.scale = np.zeros(size, dtype=np.int64)
+        self.first = np.full(size, -1, dtype=np.int64)
+        self.chunks = 0
+
+    def add(self, keys: IntArray, sums: IntArray, deals: IntArray, scale: int) -> bool:
+        """One chunk's distinct cells (ascending), their sums in ``10**-scale`` units and
+        deals; False (nothing added) when a sum could leave int64 or is negative."""
+        units = self.units.get(scale)
+        if units is None:
+            units = np.zeros(len(self.deals), dtype=np.int64)
+        biggest = int(sums.max(initial=0)) + int(units[keys].max(initial=0))
+        if biggest >= _INT64_SAFE or int(sums.min(initial=0)) < 0:
+            return False
+        self.units[scale] = units
+        units[keys] += sums
+        self.deals[keys] += deals
+        self.scale[keys] = np.maximum(self.scale[keys], scale)
+        new = keys[self.first[keys] < 0]
+        self.first[new] = self.chunks
+        self.chunks += 1
+        return True
+
+    def cells(self, width: int, slots: int) -> Iterator[tuple[tuple[int, int, int], Decimal, int]]:
+        """((rep, slot, product slot), amount, deals) per cell with deals, in the order the
+        ``Decimal`` adds would have made them: by first chunk, then by cell."""
+        present = np.flatnonzero(self.first >= 0)
+        order = present[np.lexsort((present, self.first[present]))]
+        scales = self.scale[order]
+        top = int(scales.max(initial=0))
+        # every cell's total in units of 10**-top as Python integers (exact), then each at
+        # its own largest scale: an exact division, as no chunk added finer units to it
+        totals = np.zeros(len(order), dtype=object)
+        for scale, units in self.units.items():
+            totals = totals + units[order].astype(object) * 10 ** (top - scale)
+        totals = totals // np.array([10 ** (top - s) for s in range(top + 1)], dtype=object)[scales]
+        for key, total, scale, deals in zip(
+            order.tolist(),
+            totals.tolist(),
+            scales.tolist(),
+            self.deals[order].tolist(),
+            strict=True,
+        ):
+            rest, product_slot = divmod(key, width)
+            rep_index, slot_index = divmod(rest, slots)
+            amount = Decimal(0) + Decimal(int(total)).scaleb(-scale)
+            yield (rep_index, slot_index, product_slot), amount, deals
+
+
 class _Aggregator:
     """Accumulates chunks into the pieces of an :class:`Actuals`, in exact arithmetic."""
 
@@ -1446,6 +1520,8 @@ class _Aggregator:
             tuple[int, int, int], list[Any]
         ] = {}  # (rep, slot, product+1) -> [amount, deals]
         self.lost: dict[tuple[int, int], int] = {}
+        self.won_sums: _WonSums | None = None  # won amounts as integers (see _WonSums)
+        self.won_in_decimals = False  # once a chunk's sums went to self.won, all do
         self.account_parts: list[tuple[IntArray, npt.NDArray[Any], int]] = []
         self.first_day = np.zeros(0, dtype=np.int64)
         self.first_rep = np.zeros(0, dtype=np.int64)
@@ -1851,13 +1927,36 @@ class _Aggregator:
         width = len(self.products) + 1
         key = rep[rows].astype(np.int64) * len(self.slots) + slot[rows]
         key = key * width + (product[rows] + 1 if product is not None else 0)
-        keys, sums, deals = _group(key, amount[rows], size=len(self.reps) * len(self.slots) * width)
+        size = len(self.reps) * len(self.slots) * width
+        keys, sums, deals = _group(key, amount[rows], size=size)
+        if not self.won_in_decimals and size <= _WonSums.MAX_CELLS and sums.dtype != object:
+            if self.won_sums is None:
+                self.won_sums = _WonSums(size)
+            if self.won_sums.add(keys, sums, deals, scale):
+                return
+        # beyond int64 (or a plan too large for dense cells): Decimal cells from here on
+        self._won_decimals()
+        self.won_in_decimals = True
+        self._add_won(keys, sums, deals, scale)
+
+    def _add_won(self, keys: IntArray, sums: npt.NDArray[Any], deals: IntArray, scale: int) -> None:
+        """Add one chunk's won cells to ``self.won`` as ``Decimal``."""
+        width = len(self.products) + 1
         for k, total, count in zip(keys.tolist(), sums.tolist(), deals.tolist(), strict=True):
             rest, product_slot = divmod(k, width)
             rep_index, slot_index = divmod(rest, len(self.slots))
             cell = self.won.setdefault((rep_index, slot_index, product_slot), [Decimal(0), 0])
             cell[0] += Decimal(total).scaleb(-scale)
             cell[1] += count
+
+    def _won_decimals(self) -> None:
+        """Move the integer won sums into ``self.won``: the same cells, in the same order,
+        with the same ``Decimal`` values (digits and exponent) as :meth:`_add_won` makes."""
+        if self.won_sums is None:
+            return
+        for cell, total, deals in self.won_sums.cells(len(self.products) + 1, len(self.slots)):
+            self.won[cell] = [total, deals]
+        self.won_sums = None
 
     def _count_lost(
         self, rows: npt.NDArray[np.intp], rep: IntArray, slot: npt.NDArray[np.int16]
@@ -1921,6 +2020,7 @@ class _Aggregator:
         products = self.products
         amounts: dict[tuple[str, int], list[Any]] = {}
         by_product: dict[tuple[str, int, str], Decimal] = {}
+        self._won_decimals()
         for (rep_index, slot_index, product_slot), (total, deals) in self.won.items():
             key = (reps[rep_index], slots[slot_index])
             cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])

@@ -323,22 +323,22 @@ def _accounts(
     aggregator: GroupedAggregator,
     ledger: Ledger,
 ) -> None:
-    """The won deals' accounts, in two queries grouping few groups.
+    """The won deals' accounts, in two queries.
 
     A database's ACCOUNTS set groups by owner, account and month: on a long
     history nearly a group per won deal, each fetched with its names. DuckDB
     can do better, knowing the won stages' raw values by now (the ledger):
-    sums by owner and account only in the months whose sums are kept (the
-    quarter's: few groups), and each account's first won deal in one group
-    per account -- the earliest day, on a tie the owner that sorts first
-    (``min`` of the pair (day, owner) as one integer, see :func:`_first_deals`; a
-    missing owner sorts last), as :meth:`.fold.GroupedAggregator.add_first_deals` breaks it.
+    each account's first won deal in one group per account -- the earliest
+    day, on a tie the owner that sorts first (``min`` of the pair (day, owner)
+    as one integer, see :func:`_first_deals`; a missing owner sorts last), as
+    :meth:`.fold.GroupedAggregator.add_first_deals` breaks it -- and, numbered
+    by that query's accounts, the won rows of the months whose sums are kept,
+    summed by the fold (see :func:`_account_rows`).
     """
     if ledger.won_stages == []:
         aggregator.add_first_deals([], [], [])
         return
     assert roles.account is not None
-    month = q.month_key(roles.day).label("account_month")
     conditions = [
         roles.account.is_not(None),
         roles.day <= sa.bindparam("as_of", window.as_of, sa.Date),
@@ -350,30 +350,90 @@ def _accounts(
     months: Any = sa.bindparam("months", aggregator.account_months(), expanding=True)
     kept = [*conditions, *_within(roles.day, aggregator.account_months())]
     kept.append(q.month_key(roles.day).in_(months))
-    keys = (roles.owner.label("owner"), roles.account.label("account"), month)
-    amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
-    units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
-    # grouped by the owner's code (the ledger numbered every owner), not its text: a smaller
-    # group per owner, account and month, no table of the sums' owners to make and join
-    # (5M rows: 0.79-0.90 -> 0.72-0.77 s CPU, 3 runs each). An inner join, as the text's join
-    # was: a missing owner is no rep's.
-    codes = sa.table("planc_codes_owner", sa.column("value"), sa.column("code"))
-    coded = (codes.c.code.label("owner"), *keys[1:])
-    sums = (
-        sa.select(*coded, units)
-        .select_from(typed.join(codes, codes.c.value == roles.owner))
-        .where(*kept)
-        .group_by(_ALL)
-    )
-    ordered = connection.execute("SELECT value FROM planc_codes_owner ORDER BY code").fetchall()
+    # every kept row is a row of the first deals' query (its conditions and more): the
+    # accounts it groups number the kept rows' accounts
+    firsts = _first_deals(connection, typed, roles, conditions)
     try:  # integers of the smallest unit, as numpy arrays
-        _account_sums(connection, sums, aggregator, [row[0] for row in ordered])
-    except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
+        _account_rows(connection, typed, roles, kept, ledger.scale, aggregator, firsts[1])
+    except (duckdb.ConversionException, duckdb.OutOfRangeException, _Beyond):
+        # beyond int64: exact Decimals, never floats
+        month = q.month_key(roles.day).label("account_month")
+        keys = (roles.owner.label("owner"), roles.account.label("account"), month)
+        amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
         exact = _fetch(
             connection, sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL)
         )
         _add_exact_accounts(aggregator, exact, ledger.scale)
-    _first_deals(connection, typed, roles, conditions, aggregator)
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {FIRSTS}")
+    aggregator.add_first_deals(*firsts)
+
+
+class _Beyond(Exception):
+    """The kept rows' amounts could add up beyond int64 in the fold: sum them exactly."""
+
+
+def _account_rows(
+    connection: Any,
+    typed: sa.FromClause,
+    roles: q.Roles,
+    kept: list[Any],
+    scale: int,
+    aggregator: GroupedAggregator,
+    accounts: list[Any],
+) -> None:
+    """The kept won rows, each as (owner code, account code, month, amount in 10**-scale
+    units): the fold adds them up by rep, month and account, as it adds the pandas
+    reader's rows (:meth:`.fold.GroupedAggregator.add_account_codes`).
+
+    No GROUP BY: grouped by owner, account and month the rows made nearly a group
+    each (5M rows: 722,844 rows, 713,855 groups), which cost more than the rows
+    themselves; the accounts are numbered by the first deals' table (20,000 at 5M)
+    and the owners by the ledger's (an inner join, as before: a missing owner is no
+    rep's). 5M rows, the accounts' queries: 1.0-1.2 -> 0.6-0.66 s CPU (4 runs each).
+
+    Exact: each amount has at most ``scale`` places (its ledger group's places,
+    won in a month kept), so ``amount * 10**scale`` is a whole number; beyond
+    int64 the cast fails, and :class:`_Beyond` when the rows' absolute sum could
+    pass int64 in the fold's sums -- both send the caller to exact Decimals.
+    A missing amount counts 0, as ``coalesce(sum(amount), 0)`` counted it.
+    """
+    codes = sa.table("planc_codes_owner", sa.column("value"), sa.column("code"))
+    numbered = sa.table(FIRSTS, sa.column("account"), sa.column("code"))
+    amount = sa.func.coalesce(roles.amount, 0)
+    # times a DECIMAL(38, 0): the product is a DECIMAL(38, s) (a DECIMAL(18, 2) times an
+    # integer stays DECIMAL(18, 2) in DuckDB, and overflows from 10**16 units)
+    unit = sa.cast(sa.literal(10**scale), sa.Numeric(38, 0))
+    assert roles.account is not None
+    rows = (
+        sa.select(
+            codes.c.code.label("owner"),
+            numbered.c.code.label("account"),
+            q.month_key(roles.day).label("account_month"),
+            sa.cast(amount * unit, sa.BigInteger).label("units"),
+        )
+        .select_from(
+            typed.join(codes, codes.c.value == roles.owner).join(
+                numbered, numbered.c.account == roles.account
+            )
+        )
+        .where(*kept)
+    )
+    found = _numpy(connection, rows)
+    units = np.asarray(found["units"], dtype=np.int64)
+    # Python integers: np.abs of int64's least value is itself, negative
+    largest = max(abs(int(units.max())), abs(int(units.min()))) if len(units) else 0
+    if largest * len(units) >= a._INT64_SAFE:
+        raise _Beyond
+    owners = connection.execute("SELECT value FROM planc_codes_owner ORDER BY code").fetchall()
+    aggregator.add_account_codes(
+        [row[0] for row in owners],
+        np.asarray(found["owner"], dtype=np.int64),
+        accounts,
+        np.asarray(found["account"], dtype=np.int64),
+        np.asarray(found["account_month"], dtype=np.int64),
+        units,
+    )
 
 
 def _within(day: Any, months: list[int]) -> list[Any]:
@@ -397,9 +457,10 @@ def _first_deals(
     typed: sa.FromClause,
     roles: q.Roles,
     conditions: list[Any],
-    aggregator: GroupedAggregator,
-) -> None:
-    """Each account's first won deal: the earliest day, on a tie the owner that sorts first.
+) -> tuple[list[Any], list[Any], Any]:
+    """Each account's first won deal: the earliest day, on a tie the owner that sorts first,
+    as (owners, accounts, day ordinals); the accounts are left numbered in table
+    :data:`FIRSTS` (``account``, ``code``: its place in the list returned).
 
     The pair (day, owner) as one integer, ``day * width + rank``: ``rank`` is the
     owner's place among the file's owners in DuckDB's own order (the ledger
@@ -426,18 +487,21 @@ def _first_deals(
         .where(*conditions)
         .group_by(roles.account)
     )
-    found = _numpy(connection, firsts)
+    sql, params = _compiled(firsts)
+    connection.execute(  # fixed identifiers; the query's values bound
+        f"CREATE TEMP TABLE {FIRSTS} AS SELECT account, first, "
+        f"CAST(row_number() OVER () - 1 AS BIGINT) AS code FROM ({sql})",
+        params,
+    )
+    found = connection.execute(f"SELECT account, first FROM {FIRSTS} ORDER BY code").fetchnumpy()
     connection.execute(f"DROP TABLE {RANKS}")
     days, ranked = np.divmod(np.asarray(found["first"], dtype=np.int64), width)
     named = [*owners, None]
-    aggregator.add_first_deals(
-        [named[r] for r in ranked.tolist()],
-        found["account"].tolist(),
-        days + EPOCH.toordinal(),
-    )
+    return [named[r] for r in ranked.tolist()], found["account"].tolist(), days + EPOCH.toordinal()
 
 
 RANKS = "planc_owner_ranks"  # the file's owners in DuckDB's order (first deals' ties)
+FIRSTS = "planc_first_deals"  # each account's first won deal, the accounts numbered
 
 
 def _accounts_from_sets(
@@ -507,20 +571,17 @@ def _add_exact_accounts(aggregator: GroupedAggregator, rows: Any, scale: int) ->
     )
 
 
-def _account_sums(
-    connection: Any, sums: Any, aggregator: GroupedAggregator, owners: list[Any] | None = None
-) -> None:
+def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> None:
     """The sums as integer arrays: owner and account as codes into their distinct values.
 
     Millions of groups on a long history (100M rows: owners x accounts x
     months): DuckDB numbers the distinct names, so no Python string is made
-    per group, only per distinct owner and account. ``owners``: the sums'
-    owner column is already a code into this list.
+    per group, only per distinct owner and account.
     """
     sql, params = _compiled(sums)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {SUMS} AS {sql}", params)
     names: dict[str, list[Any]] = {}
-    coded = ("account",) if owners is not None else ("owner", "account")
+    coded = ("owner", "account")
     for role in coded:
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE planc_{role}s AS SELECT {role}, "
@@ -529,14 +590,9 @@ def _account_sums(
         )
         rows = connection.execute(f"SELECT {role} FROM planc_{role}s ORDER BY code").fetchall()
         names[role] = [row[0] for row in rows]
-    if owners is not None:
-        names["owner"] = owners
-        owner, join = "s.owner", ""
-    else:
-        owner, join = "o.code", "JOIN planc_owners o ON o.owner = s.owner "
     found = connection.execute(  # fixed identifiers only
-        f"SELECT {owner} AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
-        f"{join}JOIN planc_accounts a ON a.account = s.account"
+        f"SELECT o.code AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
+        "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account"
     ).fetchnumpy()
     aggregator.add_account_codes(
         names["owner"],
