@@ -79,6 +79,7 @@ def render(
             vouched=vouched(result, stats),
             begun=begun,
             skipping=skipping,
+            release=skipping is not None,  # as the command: a late read of the bytes raises
         )
         if skipping is not None and skipped is not None:
             skipped.append(skipping)
