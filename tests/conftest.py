@@ -70,3 +70,23 @@ def run_planc(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | 
 @pytest.fixture
 def planc() -> Any:
     return run_planc
+
+
+_SHOW_MODULES = (
+    "import sys\n"
+    "from planc.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print('MODULES', *sorted(sys.modules), file=sys.stderr)\n"
+)
+
+
+def cli_modules(*args: str) -> tuple[set[str], str]:
+    """The modules a fresh `planc *args` process had imported when it ended, and its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW_MODULES, *args], capture_output=True, text=True, check=False
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:]), done.stdout

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, cli_modules
 from planc.cli import cli
 from planc.core import fastload
 from planc.core.loader import LoadResult, load_source, reads_as_number
@@ -392,24 +392,15 @@ def test_a_clean_check_on_the_fast_path_imports_no_pyyaml(tmp_path: Path) -> Non
     both report as before (the fast-path tests above compare their diagnostics)."""
     if not fastload.enabled():
         pytest.skip("yaml_rs is not installed")
-    code = (
-        "import sys\n"
-        "from planc.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('PYYAML', 'yaml' in sys.modules, file=sys.stderr)\n"
-    )
     mini = REPO / "tests" / "fixtures" / "mini"
-    run = [sys.executable, "-c", code, "check", "--no-cache", "-f", "json"]
-    clean = subprocess.run([*run, str(mini)], capture_output=True, text=True, check=False)
-    assert "PYYAML False" in clean.stderr
-    assert json.loads(clean.stdout)["diagnostics"] == []
+    run = ("check", "--no-cache", "-f", "json")
+    modules, out = cli_modules(*run, str(mini))
+    assert "yaml" not in modules
+    assert json.loads(out)["diagnostics"] == []
     broken = tmp_path / "mini"
     subprocess.run(["cp", "-r", str(mini), str(broken)], check=True)
     north = broken / "regions" / "north.yaml"
     north.write_bytes(north.read_bytes().replace(b"name: North Enterprise", b"name: [x", 1))
-    found = subprocess.run([*run, str(broken)], capture_output=True, text=True, check=False)
-    assert "PYYAML True" in found.stderr
-    assert any(d["code"] == "PLC001" for d in json.loads(found.stdout)["diagnostics"])
+    modules, found = cli_modules(*run, str(broken))
+    assert "yaml" in modules
+    assert any(d["code"] == "PLC001" for d in json.loads(found)["diagnostics"])

@@ -51,6 +51,11 @@ def edit(plan: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def move_li_weis_months(plan: Path) -> None:
+    """One rep's (li-wei, south) monthly split changed, her quarter's target the same."""
+    edit(plan, "regions/south.yaml", "[200000, 230000, 280000]", "[210000, 220000, 280000]")
+
+
 def render(
     plan: Path,
     out: Path,
@@ -421,12 +426,7 @@ class TestRegionKeys:
     def test_a_south_edit_makes_the_keys_of_south_only(
         self, renders: Renders, made: list[str]
     ) -> None:
-        edit(
-            renders.plan,
-            "regions/south.yaml",
-            "[200000, 230000, 280000]",
-            "[210000, 220000, 280000]",
-        )
+        move_li_weis_months(renders.plan)
         made.clear()
         written, changed = renders.again()
         assert "reps/li-wei.html" in changed
@@ -757,12 +757,7 @@ class TestEditedFileFromItsRecord:
         from planc.site import checked
 
         south = renders.plan / "regions" / "south.yaml"
-        edit(
-            renders.plan,
-            "regions/south.yaml",
-            "[200000, 230000, 280000]",
-            "[210000, 220000, 280000]",
-        )
+        move_li_weis_months(renders.plan)
         renders.again()
         spied = checked.unit_from_record
 
@@ -891,12 +886,7 @@ class TestTheEditedFileIsFoundByItsPlace:
     ) -> None:
         # quarter.yaml, regions/north.yaml, regions/south.yaml: the last one edited, the
         # two before it not hashed again
-        edit(
-            renders.plan,
-            "regions/south.yaml",
-            "[200000, 230000, 280000]",
-            "[210000, 220000, 280000]",
-        )
+        move_li_weis_months(renders.plan)
         hashed.clear()
         _, changed = renders.again()
         assert "reps/li-wei.html" in changed
