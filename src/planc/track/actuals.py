@@ -875,11 +875,9 @@ def _arrow_columns(
             columns[role] = _Column(_NO_CODES, [], _ArrowText(text.combine_chunks()))
             continue
         if not hasattr(text.type, "index_type"):  # plain text (_ENCODED_HERE): encode it
-            import pyarrow.compute as pc  # noqa: PLC0415 - only pyarrow's reader gets here
-
             # the blocks as they are (no combined copy): pyarrow gives every block the one
             # dictionary of the whole column; should one differ, they are unified below
-            text = pc.dictionary_encode(text)
+            text = _dictionary_encode(text)
         first = text.chunk(0).dictionary
         if not all(chunk.dictionary.equals(first) for chunk in text.chunks[1:]):
             text = text.unify_dictionaries()
@@ -889,6 +887,15 @@ def _arrow_columns(
         values = dictionary.to_pylist()
         columns[role] = _Column(codes, [values[i] for i in order.tolist()])
     return columns
+
+
+def _dictionary_encode(text: Any) -> Any:
+    """``pyarrow.compute.dictionary_encode`` (default options) through the compiled module
+    alone: importing ``pyarrow.compute`` wraps every compute function in Python (with
+    docstrings from pydoc), measured ~0.08 s CPU of a ``planc track`` of a CSV export."""
+    from pyarrow._compute import call_function  # noqa: PLC0415 - only pyarrow's reader
+
+    return call_function("dictionary_encode", [text])
 
 
 def _arrow_codes(indices: Any) -> IntArray:
