@@ -45,3 +45,51 @@ def test_a_csv_track_reads_through_pyarrow_without_pyarrow_compute() -> None:
     assert report["ledger"]["rows"] == 8800
     assert "pyarrow.csv" in modules  # the export was read by pyarrow's reader
     assert "pyarrow.compute" not in modules
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_an_export_pandas_reads_imports_no_duckdb_or_sqlalchemy(
+    tmp_path: Path, suffix: str
+) -> None:
+    """duckdb_files.wanted sends a Parquet file under MIN_BYTES and every XLSX to pandas:
+    that is decided before DuckDB and SQLAlchemy are imported (~0.5 s CPU of start-up)."""
+    pandas = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow" if suffix == ".parquet" else "openpyxl")
+    frame = pandas.read_csv(SAMPLE, dtype=str, keep_default_na=False, nrows=400)
+    export = tmp_path / f"opportunities{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(export)
+    else:
+        frame.to_excel(export, index=False)
+    modules, report = _track(export)
+    assert report["ledger"]["rows"] == 400
+    assert "duckdb" not in modules
+    assert "sqlalchemy" not in modules
+
+
+@pytest.mark.parametrize("engine", ["", "duckdb", "pandas"])
+def test_duckdb_is_never_wanted_where_it_is_not_imported(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """actuals._duckdb_may_read judges before the import what duckdb_files.wanted decides
+    after it: it may say yes where wanted says no, never the other way round."""
+    pytest.importorskip("duckdb")
+    pytest.importorskip("sqlalchemy")
+    from planc.checks import check_directory
+    from planc.track import actuals
+    from planc.track.engines import duckdb_files
+
+    assert actuals.DUCKDB_MIN_BYTES == duckdb_files.MIN_BYTES
+    mapping = check_directory(PLAN_2017).plan.actuals  # type: ignore[union-attr]
+    assert mapping is not None
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, engine)
+    sizes = (0, duckdb_files.MIN_BYTES - 1, duckdb_files.MIN_BYTES)
+    for suffix in (".csv", ".TSV", ".parquet", ".PQ", ".xlsx", ".json", ".csv.gz"):
+        for size in sizes:
+            export = tmp_path / f"export-{size}{suffix}"
+            with export.open("wb") as handle:
+                handle.truncate(size)  # sparse: only the size is looked at
+            wanted = duckdb_files.wanted(export, mapping)
+            assert actuals._duckdb_may_read(export, mapping) or not wanted, (suffix, size)
+    missing = tmp_path / "missing.parquet"  # the reader says so, whichever reads it
+    assert actuals._duckdb_may_read(missing, mapping) == (engine == "duckdb")

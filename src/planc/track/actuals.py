@@ -299,13 +299,32 @@ def _duckdb_may_read(path: Path, mapping: ActualsMapping) -> bool:
     """False when pandas reads the export whatever DuckDB's engine would choose.
 
     Importing DuckDB and SQLAlchemy costs about a second of start-up, and
-    ``duckdb_files.wanted`` leaves every CSV export to pandas unless
-    PLANC_TRACK_ENGINE=duckdb forces DuckDB: so a CSV does not import them
-    (``wanted`` decides the rest once imported; keep the two in step).
+    ``duckdb_files.wanted`` leaves to pandas every CSV export unless
+    PLANC_TRACK_ENGINE=duckdb forces DuckDB, every Parquet file under its ``MIN_BYTES``
+    unless forced, and every other kind (XLSX): so those do not import them (``wanted``
+    decides the rest once imported; keep the two in step: a test holds ``wanted`` to
+    never choose DuckDB where this says no).
     """
     del mapping  # the choice is by file type today; the mapping is where it would look next
-    forced = os.environ.get("PLANC_TRACK_ENGINE", "").strip().lower() == "duckdb"
-    return forced or path.suffix.lower() not in CSV_SUFFIXES
+    choice = os.environ.get("PLANC_TRACK_ENGINE", "").strip().lower()
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return choice == "duckdb"
+    if suffix not in PARQUET_SUFFIXES or choice == "pandas":
+        return False
+    return choice == "duckdb" or _at_least(path, DUCKDB_MIN_BYTES)
+
+
+# duckdb_files.MIN_BYTES (a test keeps them equal): a smaller Parquet export is read by
+# pandas, so it is judged here, before DuckDB and SQLAlchemy are imported (~0.5 s CPU).
+DUCKDB_MIN_BYTES = 8 * 2**20
+
+
+def _at_least(path: Path, size: int) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size >= size
+    except OSError:  # the reader says what is wrong with the file
+        return False
 
 
 def _repeated_keys(
