@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+from planc.checks import check_directory
+from planc.track.actuals import load_actuals
+from planc.track.forecast import COUNT, VALUE, Forecaster
 from test_track import AS_OF, PLAN, Q3, mini_plan, progress, rows, track_json, write_csv
 
 PRODUCT = {"GTXPro": "GTX Pro"}
@@ -211,3 +214,26 @@ def test_small_export_by_hand(tmp_path: Path) -> None:
     assert Decimal(forecast["open_weighted"]) == Decimal(2500)
     assert Decimal(forecast["not_yet_created"]) == Decimal(5000)
     assert Decimal(forecast["expected"]) == Decimal(4000 + 2500 + 5000)
+
+
+def test_each_measure_is_forecast_only_when_asked_and_alike_in_any_order() -> None:
+    """A plan tracking amounts alone never pays for the deal-count parts (made on first
+    use), and which measure comes first changes nothing in either."""
+    plan = check_directory(PLAN).plan
+    assert plan is not None
+    export = PLAN.parents[1] / "tests" / "fixtures" / "crm-sales-opportunities"
+    loaded = load_actuals(export / "sales_pipeline.csv", plan, AS_OF)
+    assert loaded.actuals is not None and loaded.actuals.pipeline is not None
+    pipeline = loaded.actuals.pipeline
+    first_value = Forecaster(plan, pipeline, AS_OF)
+    first_count = Forecaster(plan, pipeline, AS_OF)
+    assert not first_value.parts
+    reps = sorted({rep for rep, _product, _stage in pipeline.open})
+    first_value.estimate(reps, Decimal(0), VALUE)
+    assert set(first_value.parts) == {VALUE}
+    first_count.estimate(reps, Decimal(0), COUNT)
+    for what in (VALUE, COUNT):
+        assert first_value.parts[what] == first_count.parts[what]
+        assert first_value.estimate(reps, Decimal(1), what) == first_count.estimate(
+            reps, Decimal(1), what
+        )
