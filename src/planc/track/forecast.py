@@ -51,6 +51,7 @@ CHANCE_PLACES = 9  # a deal's chance is kept to nine decimals, as an integer
 ZERO = Decimal(0)
 ONE = Decimal(1)
 VALUE, COUNT = "amount", "deals"  # what a forecast sums: deal values, or deals
+_NONE: Mapping[str, _Part] = {}  # a rep without parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +78,6 @@ class _Part:
     new_variance: Decimal = ZERO
     open_deals: int = 0
     open_total: Decimal = ZERO
-
-    def add(self, other: _Part) -> None:
-        self.open_expected += other.open_expected
-        self.open_variance += other.open_variance
-        self.new_expected += other.new_expected
-        self.new_variance += other.new_variance
-        self.open_deals += other.open_deals
-        self.open_total += other.open_total
 
 
 class _Parts(dict[str, dict[str, dict[str, _Part]]]):
@@ -211,9 +204,16 @@ class Forecaster:
 
     def _parts(self, what: str) -> dict[str, dict[str, _Part]]:
         parts: dict[str, dict[str, _Part]] = {}
+        # a product's (E[V], E[V^2]) and a stage's week's (p, p(1 - p)) are the same for
+        # every cell that asks: made once each (the same Decimals, so the same sums)
+        values: dict[str, tuple[Decimal, Decimal]] = {}
+        chance_of: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
         for (rep, product, stage), deals in self.pipeline.open.items():
             chances = self._weekly(stage, len(deals.weeks))
-            mean, square = self._value(product, what)
+            value = values.get(product)
+            if value is None:
+                value = values[product] = self._value(product, what)
+            mean, square = value
             part = parts.setdefault(rep, {}).setdefault(product, _Part())
             # every deal's sums over its weeks (integers), made once for both measures
             key = (rep, product, stage)
@@ -229,24 +229,28 @@ class Forecaster:
             part.open_deals += count
             # an unpriced deal: B x V, B ~ Bernoulli(p), V its product's won values; the
             # priced ones' terms taken out exactly (integers) for the value
-            if what == VALUE:
+            priced = deals.priced if what == VALUE else {}
+            if priced:
                 squared = self._squared[stage]
-                for week, sums in deals.priced.items():
+                for week, sums in priced.items():
                     count -= sums.priced
                     chance_units -= chances[week] * sums.priced
                     squares -= squared[week] * sums.priced
             chance_sum = Decimal(chance_units).scaleb(-CHANCE_PLACES)
             chance_squares = Decimal(squares).scaleb(-2 * CHANCE_PLACES)
-            part.open_expected += chance_sum * mean
-            part.open_variance += chance_sum * square - chance_squares * mean * mean
-            part.open_total += count * mean
-            if what == COUNT:
-                continue
-            for week, sums in deals.priced.items():  # a priced one: B x its amount
-                p = Decimal(chances[week]).scaleb(-CHANCE_PLACES)
-                part.open_expected += p * sums.amount
-                part.open_variance += p * (1 - p) * sums.squares
-                part.open_total += sums.amount
+            # each field added to in the order it always was, in local names
+            expected = part.open_expected + chance_sum * mean
+            variance = part.open_variance + (chance_sum * square - chance_squares * mean * mean)
+            total = part.open_total + count * mean
+            for week, sums in priced.items():  # a priced one: B x its amount
+                chance = chance_of.get((stage, week))
+                if chance is None:
+                    p = Decimal(chances[week]).scaleb(-CHANCE_PLACES)
+                    chance = chance_of[stage, week] = (p, p * (1 - p))
+                expected += chance[0] * sums.amount
+                variance += chance[1] * sums.squares
+                total += sums.amount
+            part.open_expected, part.open_variance, part.open_total = expected, variance, total
         per_day = self.cycles.won_if_new(self.horizon)
         for (rep, product), count in self.pipeline.created.items():
             mean, square = self._value(product, what)
@@ -260,28 +264,34 @@ class Forecaster:
         self, reps: Iterable[str], attained: Decimal, what: str, product: str | None = None
     ) -> Estimate:
         """The forecast of the deals of some reps (a node), of one product line or all."""
-        total = _Part()
         by_rep = self.parts[what]
-        for rep in reps:
-            products = by_rep.get(rep)
-            if products is None:
-                continue
-            if product is None:
-                for part in products.values():
-                    total.add(part)
-            elif product in products:
-                total.add(products[product])
-        expected = attained + total.open_expected + total.new_expected
-        spread = Z_90 * max(total.open_variance + total.new_variance, ZERO).sqrt()
+        if product is None:
+            parts = [part for rep in reps for part in by_rep.get(rep, _NONE).values()]
+        else:
+            parts = [by_rep[rep][product] for rep in reps if product in by_rep.get(rep, _NONE)]
+        # each field summed in local names, part after part in the same order as adding
+        # the parts one by one to a _Part (the same Decimal roundings): a node sums every
+        # part under it, so this runs ~30,000 times at 1,000 reps
+        open_expected = open_variance = new_expected = new_variance = open_total = ZERO
+        open_deals = 0
+        for part in parts:
+            open_expected += part.open_expected
+            open_variance += part.open_variance
+            new_expected += part.new_expected
+            new_variance += part.new_variance
+            open_deals += part.open_deals
+            open_total += part.open_total
+        expected = attained + open_expected + new_expected
+        spread = Z_90 * max(open_variance + new_variance, ZERO).sqrt()
         return Estimate(
             expected=expected,
             low=max(expected - spread, attained),
             high=expected + spread,
             attained=attained,
-            open_expected=total.open_expected,
-            new_expected=total.new_expected,
-            open_deals=total.open_deals,
-            open_total=total.open_total,
+            open_expected=open_expected,
+            new_expected=new_expected,
+            open_deals=open_deals,
+            open_total=open_total,
         )
 
 

@@ -622,16 +622,16 @@ class _Rollup:
             self._accounts[key] = found
         return found
 
-    def product_amount(self, node: str, product: str, months: Iterable[int]) -> Decimal:
-        products = self.actuals.products
-        return sum(
-            (
-                products.get((rep, m, product), Decimal(0))
-                for rep in self.reps.get(node, ())
-                for m in months
-            ),
-            Decimal(0),
-        )
+    def product_amount(self, node: str, product: str, months: Sequence[int]) -> Decimal:
+        get = self.actuals.products.get
+        # the cells there are, in order (a missing cell added nothing: the sum starts at 0)
+        found = [
+            v
+            for rep in self.reps.get(node, ())
+            for m in months
+            if (v := get((rep, m, product))) is not None
+        ]
+        return sum(found, Decimal(0))
 
     def exact_measure(self, node: str, measure: str, months: Sequence[int]) -> Fraction | None:
         """A measure as an exact fraction: shares are not cut to 28 digits."""
