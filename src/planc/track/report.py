@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from planc import __version__
 from planc.checks import check_directory
 from planc.core.diagnostics import Counts, Diagnostic, exit_code, resolve_spans
+from planc.core.memory import gc_paused
 from planc.core.model import Level, Plan
 from planc.core.numbers import plain
 from planc.core.pipeline import CheckResult, display_path
@@ -122,7 +123,9 @@ def run_track(
     found = sources.diagnostics
     report.actuals_path, report.source_failed = ", ".join(sources.shown), sources.failed
     if sources.complete:
-        report.tracking = track_sources(plan, sources.read, baselines=baselines)
+        # makes ~10^5 Decimals, fractions and records and drops few: no cyclic passes
+        with gc_paused():
+            report.tracking = track_sources(plan, sources.read, baselines=baselines)
         found += report.tracking.warnings
     if report.tracking is not None and accounts_path is not None:
         from planc.track.segments import segment_report  # noqa: PLC0415 - only with --accounts
@@ -137,7 +140,8 @@ def run_track(
             shown=display_path(accounts_path),
         )
         found += report.segments.diagnostics
-    report.diagnostics = resolve_spans(found, resolver)
+    with gc_paused():  # a YAML event object per node of the files with findings
+        report.diagnostics = resolve_spans(found, resolver)
     return report
 
 
