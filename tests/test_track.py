@@ -857,6 +857,52 @@ class TestArrowReader:
         assert (found.code, found.span.line) == ("PLC702", 3)
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
 
+    def test_dates_are_read_as_days_and_the_rest_as_text(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """pyarrow reads ISO dates as days (no text per distinct date for planc to parse);
+        an export with a date in any other shape (padded with a no-break space, with a
+        time, year 0, not a date, blanks) is read by pyarrow again with its dates as text:
+        pandas' results either way, never pandas' reader."""
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        text = MAPPING.replace("account: account}", "account: account, created: closed}")
+        plan = check_directory(mini_plan(tmp_path, text)).plan
+        assert plan is not None
+        made = []
+        day_column = actuals._day_column
+
+        def spy(days: Any) -> Any:
+            made.append(len(days))
+            return day_column(days)
+
+        monkeypatch.setattr(actuals, "_day_column", spy)
+        head = "owner,closed,amount,product,stage,account\n"
+        rows = "Ann Lee,2027-01-05,100,Pro,Won,N\nAnn Lee,,5,Pro,Open,N\n"
+        odds = ["", " 2027-01-06\t", "\xa02027-01-06", "2027-01-06 10:00", "0000-01-01", "soon"]
+        for odd in [*odds, "2027-02-30", "  "]:
+            export = tmp_path / "a.csv"
+            export.write_text(f"{head}{rows}Bob Ortiz,{odd},7,Pro,Won,Q\n", encoding="utf-8")
+            made.clear()
+            by_arrow, by_pandas, declined = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+            assert declined == 0, odd
+            assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics), odd
+            assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals), odd
+            # as days: one column for both roles (pyarrow trims blanks as planc does); year 0
+            # is read as a day, then as text (Python's dates begin with year 1)
+            assert made == ([3] if odd in ("", " 2027-01-06\t", "0000-01-01") else []), odd
+
+    def test_the_arrow_path_never_imports_pandas(self) -> None:
+        """pandas costs ~0.3 s of start-up: reading a CSV with pyarrow (dates, dictionaries,
+        amounts from the buffers) never imports it."""
+        from conftest import cli_modules
+
+        export = str(EXPORT)
+        modules, out = cli_modules("track", str(PLAN), "--actuals", export, "--as-of", "2017-08-15")
+        assert "pyarrow.csv" in modules and out
+        assert "pandas" not in modules
+
     def test_chunks_made_ahead_keep_order_errors_and_stop(self) -> None:
         """The reading thread hands chunks in order, raises its error in the caller, and
         stops when the caller leaves early (no thread left behind)."""

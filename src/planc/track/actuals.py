@@ -48,6 +48,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -250,7 +251,8 @@ def load_actuals(
         return through_duckdb
     text_columns: set[str] = set()
     arrow = _arrow_may_read(path, mapping)
-    for _attempt in range(len(t.COLUMN_ROLES) + 2):
+    days = mapping.date_format is None  # pyarrow reads ISO dates as days (see _DaysDeclined)
+    for _attempt in range(len(t.COLUMN_ROLES) + 3):
         agg = _Aggregator(plan, mapping, as_of, name, baselines=baselines)
         try:
             with warnings.catch_warnings():
@@ -264,13 +266,16 @@ def load_actuals(
                         return LoadedActuals(None, [repeated])
                     agg.repeated = repeated
                 for columns, first_row, positions in _chunks(
-                    path, name, mapping, text_columns, arrow=arrow
+                    path, name, mapping, text_columns, arrow=arrow, days=days
                 ):
                     agg.add(columns, first_row, positions)
         except _Stop as stop:
             return LoadedActuals(None, [stop.diagnostic])
         except _ReadAsText as again:
             text_columns.add(again.column)
+            continue
+        except _DaysDeclined:
+            days = False  # pyarrow reads it again, the dates as text, which planc parses
             continue
         except _ArrowDeclined:
             arrow = False  # pandas reads it again from the start and says what is wrong
@@ -374,12 +379,14 @@ def _chunks(
     only: Sequence[str] | None = None,
     *,
     arrow: bool = False,
+    days: bool = False,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     """(columns by role, row number of the chunk's first row, column positions) per chunk.
 
     ``only`` reads just those roles (every mapped column is still checked in the header).
     ``arrow`` reads a CSV with pyarrow's reader (:func:`_arrow_csv_chunks`), which raises
-    :class:`_ArrowDeclined` for anything it does not read exactly as pandas would.
+    :class:`_ArrowDeclined` for anything it does not read exactly as pandas would;
+    ``days`` lets it read the date columns as dates (or raise :class:`_DaysDeclined`).
     """
     if not path.exists():
         raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
@@ -393,7 +400,7 @@ def _chunks(
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES and arrow:
-        yield from _arrow_csv_chunks(path, name, mapping, only)
+        yield from _arrow_csv_chunks(path, name, mapping, only, days=days)
     elif suffix in CSV_SUFFIXES:
         yield from _csv_chunks(path, name, mapping, text_columns, only)
     elif suffix in XLSX_SUFFIXES:
@@ -694,7 +701,12 @@ def _arrow_may_read(path: Path, mapping: ActualsMapping) -> bool:
 
 
 def _arrow_csv_chunks(
-    path: Path, name: str, mapping: ActualsMapping, only: Sequence[str] | None = None
+    path: Path,
+    name: str,
+    mapping: ActualsMapping,
+    only: Sequence[str] | None = None,
+    *,
+    days: bool = False,
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     """:func:`_csv_chunks` read by pyarrow: the same chunks (``CHUNK_ROWS`` rows), values
     and row numbers; every cell as its text, so no column is ever read twice.
@@ -702,7 +714,9 @@ def _arrow_csv_chunks(
     pyarrow checks what pandas' reader needs planc's own checks for: every row has the
     header's number of fields (quoted delimiters and newlines understood) and every
     field of every column is UTF-8. It refuses a line of blanks, which pandas skips.
-    Any refusal is :class:`_ArrowDeclined`.
+    Any refusal is :class:`_ArrowDeclined`. With ``days``, the date columns are read as
+    dates (:func:`_day_positions`); a value that is not an ISO date there is
+    :class:`_DaysDeclined`.
     """
     _, header, delimiter, positions, roles = _csv_layout(path, name, mapping, only)
     try:
@@ -717,21 +731,48 @@ def _arrow_csv_chunks(
         if handle.readline().count(b'"') % 2:
             raise _ArrowDeclined("a quoted header field spans lines")
         handle.seek(0)
+        dated = _day_positions(roles, positions) if days else set()
         # amounts as plain text: too many distinct ones to be worth a dictionary
-        coded = {positions[r] for r in roles if r != "amount" and r not in _ENCODED_HERE}
-        reader = _arrow_reader(handle, len(header), delimiter, coded)
+        coded = {positions[r] for r in roles if r != "amount" and r not in _ENCODED_HERE} - dated
+        reader = _arrow_reader(handle, len(header), delimiter, coded, dated)
         # The thread parses (pyarrow's streaming reader does it in the calling thread); this
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
         # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
-        for table, first_row in _made_ahead(_arrow_chunk_tables(pa, reader)):
+        for table, first_row in _made_ahead(_arrow_chunk_tables(pa, reader, bool(dated))):
             try:
                 columns = _arrow_columns(table, roles, positions)
+            except _DaysDeclined:
+                raise
             except Exception as error:
                 raise _ArrowDeclined(str(error)) from error
             yield columns, first_row, positions
 
 
-def _arrow_chunk_tables(pa: Any, reader: Any) -> Iterator[tuple[Any, int]]:
+_DATE_ROLES = ("date", "created")
+
+
+def _day_positions(roles: Mapping[str, str], positions: Mapping[str, int]) -> set[int]:
+    """The columns (1-based) pyarrow reads as dates: those of the date roles that no other
+    role reads as text (a created date may share the close date's column, not an owner's)."""
+    dated = {positions[r] for r in roles if r in _DATE_ROLES}
+    return dated - {positions[r] for r in roles if r not in _DATE_ROLES}
+
+
+class _DaysDeclined(Exception):
+    """A date column holds a value that is not an ISO date (``2027-01-05``) as pyarrow reads
+    them, or a day before year 1: pyarrow reads the export again with its dates as text,
+    which planc parses one distinct value at a time (and reports)."""
+
+
+def _declined(error: BaseException, dated: bool) -> Exception:
+    """What a pyarrow error means: a date it does not read (when it read dates), or any
+    other refusal. Its message is only a shortcut: pandas would report the dates too."""
+    if dated and "to date32" in str(error):
+        return _DaysDeclined(str(error))
+    return _ArrowDeclined(str(error))
+
+
+def _arrow_chunk_tables(pa: Any, reader: Any, dated: bool = False) -> Iterator[tuple[Any, int]]:
     """The reader's batches as tables of ``CHUNK_ROWS`` rows, and each one's first row."""
     pending: list[Any] = []
     have, first_row, done = 0, 2, False
@@ -741,7 +782,7 @@ def _arrow_chunk_tables(pa: Any, reader: Any) -> Iterator[tuple[Any, int]]:
         except StopIteration:
             done = True
         except Exception as error:
-            raise _ArrowDeclined(str(error)) from error
+            raise _declined(error, dated) from error
         else:
             pending.append(batch)
             have += batch.num_rows
@@ -814,12 +855,21 @@ def _made_ahead(items: Iterator[_T]) -> Iterator[_T]:
         worker.join()
 
 
-def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) -> Any:
-    """pyarrow's streaming CSV reader past the header, every cell text (never null).
+def _arrow_reader(
+    handle: Any,
+    fields: int,
+    delimiter: str,
+    mapped: set[int],
+    dated: AbstractSet[int] = frozenset(),
+) -> Any:
+    """pyarrow's streaming CSV reader past the header, every cell text (never null) but dates.
 
     The mapped columns (1-based positions) come dictionary-encoded by the reader's own
     threads; the others are converted too, as text, so that every cell is checked to be
-    UTF-8 as pandas checks it.
+    UTF-8 as pandas checks it. The ``dated`` ones come as dates (``date32``), an empty
+    cell as null: parsed by pyarrow as it reads, where a dictionary of their texts cost
+    it more, and planc then parsed each distinct text per chunk and this thread encoded
+    the created dates (see :func:`_day_column`).
     """
     import pyarrow as pa  # noqa: PLC0415 - optional: pandas reads the export without it
     import pyarrow.csv as pacsv  # noqa: PLC0415
@@ -840,15 +890,20 @@ def _arrow_reader(handle: Any, fields: int, delimiter: str, mapped: set[int]) ->
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={
-                    column: coded if i + 1 in mapped else pa.string()
+                    column: pa.date32()
+                    if i + 1 in dated
+                    else coded
+                    if i + 1 in mapped
+                    else pa.string()
                     for i, column in enumerate(names)
                 },
+                null_values=[""],  # for the dates: only an empty cell is none
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except Exception as error:  # pyarrow raises several kinds; pandas will say which
-        raise _ArrowDeclined(str(error)) from error
+        raise _declined(error, bool(dated)) from error
 
 
 # Columns pyarrow's reader gives as plain text, dictionary-encoded here, once per chunk:
@@ -868,11 +923,15 @@ def _arrow_columns(
     """One chunk's columns: codes and values in order of first appearance, as
     ``pandas.factorize`` gives them; amounts as :class:`_ArrowText` (only won and open
     rows' amounts are parsed)."""
-    columns = {}
+    columns: dict[str, _Column] = {}
     for role in roles:
         text = table.column(f"c{positions[role] - 1}")
         if role == "amount":
             columns[role] = _Column(_NO_CODES, [], _ArrowText(text.combine_chunks()))
+            continue
+        if str(text.type) == "date32[day]":  # read as dates (_day_positions)
+            shared = [c for r, c in columns.items() if positions[r] == positions[role]]
+            columns[role] = shared[0] if shared else _day_column(text)
             continue
         if not hasattr(text.type, "index_type"):  # plain text (_ENCODED_HERE): encode it
             import pyarrow.compute as pc  # noqa: PLC0415 - only pyarrow's reader gets here
@@ -889,6 +948,60 @@ def _arrow_columns(
         values = dictionary.to_pylist()
         columns[role] = _Column(codes, [values[i] for i in order.tolist()])
     return columns
+
+
+_FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL  # the first day Python's dates have
+_DENSE_DAYS = 1 << 16  # days between a chunk's first and last date counted in an array
+
+
+def _day_column(days: Any) -> _Column:
+    """A chunk's dates (pyarrow ``date32``; null for an empty cell) as codes into the
+    distinct dates, ascending, as ``date`` objects: the values planc's date parsing gives
+    (an empty cell has code -1). pyarrow reads years 0000 to 9999; Python's dates begin
+    with year 1: a day before it is :class:`_DaysDeclined` (planc reports it, as text)."""
+    import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes date32 columns
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    bounds = pc.min_max(days)  # pyarrow's, over the blocks, nulls left out: no copy
+    if not bounds["min"].is_valid:  # every cell empty
+        return _Column(np.full(len(days), -1, dtype=np.int64), [])
+    low, high = bounds["min"].cast(pa.int32()).as_py(), bounds["max"].cast(pa.int32()).as_py()
+    if low < _FIRST_DAY:
+        raise _DaysDeclined(f"a date before year 1 ({low} days from 1970)")
+    if days.null_count:  # an empty cell: the day after the last, code -1 below
+        days = pc.fill_null(days, _date32_scalar(pa, high + 1))
+    parts = [_arrow_days(chunk) for chunk in days.chunks]
+    at = np.concatenate(parts, dtype=np.int64) if parts else np.zeros(0, dtype=np.int64)
+    at -= low
+    span = high - low + 1
+    if span <= _DENSE_DAYS:  # a dense count: linear, where np.unique sorts
+        seen = np.flatnonzero(np.bincount(at, minlength=span + 1)[:span])
+        rank = np.full(span + 1, -1, dtype=np.int64)
+        rank[seen] = np.arange(len(seen), dtype=np.int64)
+        codes = rank[at]
+    else:
+        seen, codes = np.unique(at, return_inverse=True)
+        codes = codes.reshape(-1)
+        if seen[-1] == span:  # the empty cells
+            seen = seen[:-1]
+            codes[codes == len(seen)] = -1
+    base = _EPOCH_ORDINAL + low
+    return _Column(codes, [date.fromordinal(int(d) + base) for d in seen.tolist()])
+
+
+def _date32_scalar(pa: Any, day: int) -> Any:
+    """A pyarrow date32 scalar, made from its buffer: ``pa.scalar`` imports pandas."""
+    data = pa.py_buffer(np.array([day], dtype="<i4").tobytes())
+    return pa.Array.from_buffers(pa.date32(), 1, [None, data])[0]
+
+
+def _arrow_days(chunk: Any) -> npt.NDArray[np.int32]:
+    """One block of a ``date32`` column without nulls as int32 days from 1970, read from
+    the Arrow buffer (pyarrow's ``to_numpy`` would import pandas)."""
+    if chunk.null_count:
+        raise ValueError("a null among the days")
+    data = chunk.buffers()[1]
+    return np.frombuffer(data, dtype="<i4", count=len(chunk), offset=chunk.offset * 4)
 
 
 def _arrow_codes(indices: Any) -> IntArray:
