@@ -1156,6 +1156,42 @@ def test_account_ids_by_written_text_as_by_trimmed_name(tmp_path: Path) -> None:
     assert got == [[-1, 0, 0, -1, 1, -1], [-1, 1, 0, 2, -1, 2], [-1, 2, 3]]
 
 
+def test_account_ids_from_pyarrow_texts_as_from_values(tmp_path: Path) -> None:
+    """pyarrow's texts (_ArrowNames: each looked up among earlier chunks' texts by pyarrow,
+    the new ones named in order of first appearance) get the ids the values get, chunk
+    after chunk: new texts among known ones, repeated, padded, blank, in several blocks."""
+    import numpy as np
+    import pyarrow as pa
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(3)
+    pool = ["N", " N", "", "Acme", "  ", "Acme ", "Zed", " Zed ", "Q", "é", "N\t"]
+    for _trial in range(30):
+        chunks = []
+        for _ in range(int(rng.integers(1, 5))):
+            texts = [pool[i] for i in rng.integers(0, int(rng.integers(1, len(pool) + 1)), 12)]
+            chunks.append(texts)
+        by_values = actuals._Aggregator(
+            plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+        )
+        by_arrow = actuals._Aggregator(
+            plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+        )
+        for texts in chunks:
+            codes, values = actuals._factorize_raw(np.array(texts, dtype=object), np.arange(12))
+            expected = by_values._accounts(actuals._Column(codes, values))
+            blocks = pa.chunked_array([texts[:5], texts[5:]], type=pa.string())
+            arrow = actuals._Column(actuals._NO_CODES, [], actuals._ArrowNames(blocks))
+            found = by_arrow._accounts(arrow)
+            assert found is not None and expected is not None
+            assert found.tolist() == expected.tolist(), chunks
+        assert by_arrow.account_names == by_values.account_names
+
+
 def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
     """Each account's first counted row (earliest day, the earlier row on a tie) across
     chunks: the same rep and day as a row-by-row reference."""
