@@ -917,6 +917,13 @@ class TestArrowReader:
                 yield i
 
         assert list(actuals._made_ahead(items())) == list(range(10))
+        ran: list[str] = []  # what the caller does meanwhile: once, in its own thread
+
+        def meanwhile() -> None:
+            ran.append(threading.current_thread().name)
+
+        assert list(actuals._made_ahead(items(), meanwhile)) == list(range(10))
+        assert ran == [threading.current_thread().name]
         got = []
         with pytest.raises(actuals._ArrowDeclined):
             for i in actuals._made_ahead(items(fail_at=6)):
@@ -1263,3 +1270,19 @@ def test_account_sums_by_rep_and_month_as_a_dict_would(tmp_path: Path) -> None:
         assert scale == top
         assert {key: dict(found[key]) for key in found} == expected, trial
         assert list(found) == sorted(found, key=lambda k: (agg.reps.index(k[0]), k[1]))
+
+
+def test_sorting_order_is_a_stable_argsort() -> None:
+    """The accounts' (rep and month << 32 | account) keys are ordered by sorting them with
+    their row numbers packed in: numpy's stable argsort's order, for narrow and wide keys."""
+    import numpy as np
+
+    from planc.track import actuals
+
+    rng = np.random.default_rng(9)
+    for n, groups, accounts in [(0, 1, 1), (1, 1, 1), (7, 2, 3), (5000, 1800, 20000)]:
+        keys = (rng.integers(0, groups, n) << 32) | rng.integers(0, accounts, n)
+        expected = np.argsort(keys, kind="stable")
+        assert actuals._sorting_order(keys).tolist() == expected.tolist()
+    wide = (np.array([3, 1 << 29, 3], dtype=np.int64) << 32) | np.array([1 << 31, 0, 5])
+    assert actuals._sorting_order(wide).tolist() == [2, 0, 1]
