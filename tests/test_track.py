@@ -788,15 +788,19 @@ class TestArrowReader:
             by_pandas = actuals.load_actuals(export, plan, as_of)
         return by_arrow, by_pandas, declined
 
+    @pytest.mark.parametrize("known_texts", [1 << 16, 5])
     def test_the_public_sample_is_read_by_arrow_as_by_pandas(
-        self, monkeypatch: pytest.MonkeyPatch
+        self, monkeypatch: pytest.MonkeyPatch, known_texts: int
     ) -> None:
+        """Also with owners looked up among a few known ones only (_KNOWN_TEXTS): past
+        them, each chunk's owners are encoded on their own."""
         from planc.checks import check_directory
         from planc.track import actuals
 
         plan = check_directory(PLAN).plan
         assert plan is not None and plan.actuals is not None
         assert actuals._arrow_may_read(EXPORT, plan.actuals)
+        monkeypatch.setattr(actuals, "_KNOWN_TEXTS", known_texts)
         monkeypatch.setattr(actuals, "CHUNK_ROWS", 1000)  # several chunks, one a short tail
         monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 14)  # chunks across batches
         by_arrow, by_pandas, declined = self._both(monkeypatch, EXPORT, plan, AS_OF)

@@ -733,7 +733,9 @@ def _arrow_csv_chunks(
         handle.seek(0)
         dated = _day_positions(roles, positions) if days else set()
         # amounts as plain text: too many distinct ones to be worth a dictionary
-        coded = {positions[r] for r in roles if r != "amount" and r not in _ENCODED_HERE} - dated
+        here = {"amount", *_ENCODED_HERE, *_LOOKED_UP_HERE}
+        coded = {positions[r] for r in roles if r not in here} - dated
+        known = {role: _KnownTexts() for role in _LOOKED_UP_HERE}
         reader = _arrow_reader(handle, len(header), delimiter, coded, dated)
         # The thread parses (pyarrow's streaming reader does it in the calling thread); this
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
@@ -742,7 +744,7 @@ def _arrow_csv_chunks(
         # pyarrow.compute (dates, accounts) imported while the thread parses the first chunk
         for table, first_row in _made_ahead(tables, meanwhile=_import_compute):
             try:
-                columns = _arrow_columns(table, roles, positions)
+                columns = _arrow_columns(table, roles, positions, known)
             except _DaysDeclined:
                 raise
             except Exception as error:
@@ -929,15 +931,34 @@ def _arrow_reader(
 _ENCODED_HERE = frozenset({"account", "created"})
 
 
+# Columns pyarrow's reader gives as plain text and planc looks up among the texts of the
+# earlier chunks (_KnownTexts), when they have few distinct ones (_KNOWN_TEXTS at most).
+# The reading thread was the longer one (at 5M rows 2.4-2.5 s against 2.0, load 8-10):
+# the owners' dictionary (the longest texts) moved here.
+_LOOKED_UP_HERE = frozenset({"owner"})
+_KNOWN_TEXTS = 1 << 16
+
+
 def _arrow_columns(
-    table: Any, roles: Mapping[str, str], positions: Mapping[str, int]
+    table: Any,
+    roles: Mapping[str, str],
+    positions: Mapping[str, int],
+    known: Mapping[str, _KnownTexts] | None = None,
 ) -> dict[str, _Column]:
     """One chunk's columns: codes and values in order of first appearance, as
-    ``pandas.factorize`` gives them; amounts as :class:`_ArrowText` (only won and open
-    rows' amounts are parsed)."""
+    ``pandas.factorize`` gives them, or for ``known`` roles in order of first appearance
+    in the export (the same to the aggregator: a value needs a warning from the chunk it
+    first appears in); amounts as :class:`_ArrowText` (only won and open rows' amounts
+    are parsed)."""
     columns: dict[str, _Column] = {}
     for role in roles:
         text = table.column(f"c{positions[role] - 1}")
+        texts = (known or {}).get(role)
+        if texts is not None and texts.count <= _KNOWN_TEXTS and str(text.type) == "string":
+            index, new = texts.lookup(text)
+            texts.values += new
+            columns[role] = _Column(index, list(texts.values))
+            continue
         if role == "amount":
             columns[role] = _Column(_NO_CODES, [], _ArrowText(text.combine_chunks()))
             continue
@@ -1067,6 +1088,49 @@ class _ArrowNames:
 
     def __init__(self, text: Any) -> None:
         self.text = text
+
+
+class _KnownTexts:
+    """The distinct texts of a pyarrow text column so far, in order of first appearance
+    across chunks: pyarrow looks each row of a chunk up among them (``index_in``: one hash
+    lookup per row, as encoding the chunk costs), and only texts new to the chunk are
+    encoded and come to Python. Positions never change, so a chunk needs no renumbering
+    and no Python string per distinct text (20,000 accounts per chunk at 5M rows)."""
+
+    __slots__ = ("count", "texts", "values")
+
+    def __init__(self) -> None:
+        self.texts: Any = None  # a pyarrow string array
+        self.count = 0
+        self.values: list[str] = []  # the texts as Python strings, when the caller keeps them
+
+    def lookup(self, text: Any) -> tuple[IntArray, list[str]]:
+        """Per row, its text's position among all texts seen; and the texts new to this
+        chunk (positions ``count`` on), in order of first appearance."""
+        import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes text columns
+        import pyarrow.compute as pc  # noqa: PLC0415
+
+        new: npt.NDArray[np.bool_] | None = None
+        index: IntArray
+        if self.texts is None:
+            index, fresh = np.zeros(len(text), dtype=np.int64), text
+        else:
+            index, new = _arrow_found(pc.index_in(text, value_set=self.texts))
+            if new is None:
+                return index, []
+            rows = np.flatnonzero(new)
+            fresh = text.take(_arrow_int64s(rows))
+        encoded = pc.dictionary_encode(fresh).combine_chunks()
+        codes = _arrow_codes(encoded.indices) + self.count
+        if new is None:
+            index = codes
+        else:
+            index[rows] = codes
+        texts = encoded.dictionary
+        self.texts = texts if self.texts is None else pa.concat_arrays([self.texts, texts])
+        self.count += len(texts)
+        found: list[str] = texts.to_pylist()
+        return index, found
 
 
 def _arrow_int64s(values: npt.NDArray[np.int64]) -> Any:
@@ -1637,7 +1701,7 @@ class _Aggregator:
         self.account_id: dict[str, int] = {}  # by the trimmed name
         self.account_written: dict[str, int] = {}  # by the text as an export wrote it
         # pyarrow's account texts (_ArrowNames) seen so far, and the id of each (-1: blank)
-        self.account_texts: Any = None
+        self.account_texts = _KnownTexts()
         self.account_text_ids = np.zeros(0, dtype=np.int64)
         self.account_names: list[str] = []
         self._reset_results()
@@ -2083,46 +2147,23 @@ class _Aggregator:
         return np.append(ids, -1)[column.codes]
 
     def _arrow_accounts(self, text: Any) -> IntArray:
-        """:meth:`_accounts` of pyarrow's texts: pyarrow finds each row's text among those of
-        earlier chunks (a hash lookup per row, as encoding the chunk cost); only the texts
-        new to this chunk come to Python, in order of first appearance, so ids are given in
-        the same order as :meth:`_accounts` gives them. At 5M rows this replaces encoding
-        each chunk, renumbering it and mapping its 20,000 distinct texts in Python."""
-        import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes _ArrowNames
-        import pyarrow.compute as pc  # noqa: PLC0415
-
-        index: IntArray
-        new: npt.NDArray[np.bool_] | None = None
-        if self.account_texts is None:
-            index, fresh = np.zeros(len(text), dtype=np.int64), text
-        else:
-            index, new = _arrow_found(pc.index_in(text, value_set=self.account_texts))
-            if new is None:
-                return self.account_text_ids[index]
-            rows = np.flatnonzero(new)
-            fresh = text.take(_arrow_int64s(rows))
-        encoded = pc.dictionary_encode(fresh).combine_chunks()
-        codes = _arrow_codes(encoded.indices)
-        texts = encoded.dictionary
-        known = len(self.account_text_ids)
-        ids = np.full(len(texts), -1, dtype=np.int64)
-        for at, value in enumerate(texts.to_pylist()):
-            name = value.strip()  # compared as written, but trimmed
-            if not name:
-                continue
-            found = self.account_id.get(name)
-            if found is None:
-                found = self.account_id[name] = len(self.account_names)
-                self.account_names.append(name)
-            ids[at] = found
-        self.account_text_ids = np.concatenate([self.account_text_ids, ids])
-        self.account_texts = (
-            texts if self.account_texts is None else pa.concat_arrays([self.account_texts, texts])
-        )
-        if new is None:
-            index = codes + known
-        else:
-            index[rows] = codes + known
+        """:meth:`_accounts` of pyarrow's texts (:class:`_KnownTexts`): only the texts new to
+        this chunk come to Python, in order of first appearance, so ids are given in the
+        same order as :meth:`_accounts` gives them. At 5M rows this replaces encoding each
+        chunk, renumbering it and mapping its 20,000 distinct texts in Python."""
+        index, new = self.account_texts.lookup(text)
+        if new:
+            ids = np.full(len(new), -1, dtype=np.int64)
+            for at, value in enumerate(new):
+                name = value.strip()  # compared as written, but trimmed
+                if not name:
+                    continue
+                found = self.account_id.get(name)
+                if found is None:
+                    found = self.account_id[name] = len(self.account_names)
+                    self.account_names.append(name)
+                ids[at] = found
+            self.account_text_ids = np.concatenate([self.account_text_ids, ids])
         return self.account_text_ids[index]
 
     def _sum_won(
