@@ -788,15 +788,19 @@ class TestArrowReader:
             by_pandas = actuals.load_actuals(export, plan, as_of)
         return by_arrow, by_pandas, declined
 
+    @pytest.mark.parametrize("known_texts", [1 << 16, 5])
     def test_the_public_sample_is_read_by_arrow_as_by_pandas(
-        self, monkeypatch: pytest.MonkeyPatch
+        self, monkeypatch: pytest.MonkeyPatch, known_texts: int
     ) -> None:
+        """Also with owners looked up among a few known ones only (_KNOWN_TEXTS): past
+        them, each chunk's owners are encoded on their own."""
         from planc.checks import check_directory
         from planc.track import actuals
 
         plan = check_directory(PLAN).plan
         assert plan is not None and plan.actuals is not None
         assert actuals._arrow_may_read(EXPORT, plan.actuals)
+        monkeypatch.setattr(actuals, "_KNOWN_TEXTS", known_texts)
         monkeypatch.setattr(actuals, "CHUNK_ROWS", 1000)  # several chunks, one a short tail
         monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 14)  # chunks across batches
         by_arrow, by_pandas, declined = self._both(monkeypatch, EXPORT, plan, AS_OF)
@@ -857,6 +861,52 @@ class TestArrowReader:
         assert (found.code, found.span.line) == ("PLC702", 3)
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
 
+    def test_dates_are_read_as_days_and_the_rest_as_text(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """pyarrow reads ISO dates as days (no text per distinct date for planc to parse);
+        an export with a date in any other shape (padded with a no-break space, with a
+        time, year 0, not a date, blanks) is read by pyarrow again with its dates as text:
+        pandas' results either way, never pandas' reader."""
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        text = MAPPING.replace("account: account}", "account: account, created: closed}")
+        plan = check_directory(mini_plan(tmp_path, text)).plan
+        assert plan is not None
+        made = []
+        day_column = actuals._day_column
+
+        def spy(days: Any) -> Any:
+            made.append(len(days))
+            return day_column(days)
+
+        monkeypatch.setattr(actuals, "_day_column", spy)
+        head = "owner,closed,amount,product,stage,account\n"
+        rows = "Ann Lee,2027-01-05,100,Pro,Won,N\nAnn Lee,,5,Pro,Open,N\n"
+        odds = ["", " 2027-01-06\t", "\xa02027-01-06", "2027-01-06 10:00", "0000-01-01", "soon"]
+        for odd in [*odds, "2027-02-30", "  "]:
+            export = tmp_path / "a.csv"
+            export.write_text(f"{head}{rows}Bob Ortiz,{odd},7,Pro,Won,Q\n", encoding="utf-8")
+            made.clear()
+            by_arrow, by_pandas, declined = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+            assert declined == 0, odd
+            assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics), odd
+            assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals), odd
+            # as days: one column for both roles (pyarrow trims blanks as planc does); year 0
+            # is read as a day, then as text (Python's dates begin with year 1)
+            assert made == ([3] if odd in ("", " 2027-01-06\t", "0000-01-01") else []), odd
+
+    def test_the_arrow_path_never_imports_pandas(self) -> None:
+        """pandas costs ~0.3 s of start-up: reading a CSV with pyarrow (dates, dictionaries,
+        amounts from the buffers) never imports it."""
+        from conftest import cli_modules
+
+        export = str(EXPORT)
+        modules, out = cli_modules("track", str(PLAN), "--actuals", export, "--as-of", "2017-08-15")
+        assert "pyarrow.csv" in modules and out
+        assert "pandas" not in modules
+
     def test_chunks_made_ahead_keep_order_errors_and_stop(self) -> None:
         """The reading thread hands chunks in order, raises its error in the caller, and
         stops when the caller leaves early (no thread left behind)."""
@@ -871,6 +921,13 @@ class TestArrowReader:
                 yield i
 
         assert list(actuals._made_ahead(items())) == list(range(10))
+        ran: list[str] = []  # what the caller does meanwhile: once, in its own thread
+
+        def meanwhile() -> None:
+            ran.append(threading.current_thread().name)
+
+        assert list(actuals._made_ahead(items(), meanwhile)) == list(range(10))
+        assert ran == [threading.current_thread().name]
         got = []
         with pytest.raises(actuals._ArrowDeclined):
             for i in actuals._made_ahead(items(fail_at=6)):
@@ -1110,6 +1167,42 @@ def test_account_ids_by_written_text_as_by_trimmed_name(tmp_path: Path) -> None:
     assert got == [[-1, 0, 0, -1, 1, -1], [-1, 1, 0, 2, -1, 2], [-1, 2, 3]]
 
 
+def test_account_ids_from_pyarrow_texts_as_from_values(tmp_path: Path) -> None:
+    """pyarrow's texts (_ArrowNames: each looked up among earlier chunks' texts by pyarrow,
+    the new ones named in order of first appearance) get the ids the values get, chunk
+    after chunk: new texts among known ones, repeated, padded, blank, in several blocks."""
+    import numpy as np
+    import pyarrow as pa
+
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None and plan.actuals is not None
+    rng = np.random.default_rng(3)
+    pool = ["N", " N", "", "Acme", "  ", "Acme ", "Zed", " Zed ", "Q", "é", "N\t"]
+    for _trial in range(30):
+        chunks = []
+        for _ in range(int(rng.integers(1, 5))):
+            texts = [pool[i] for i in rng.integers(0, int(rng.integers(1, len(pool) + 1)), 12)]
+            chunks.append(texts)
+        by_values = actuals._Aggregator(
+            plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+        )
+        by_arrow = actuals._Aggregator(
+            plan, plan.actuals, date(2027, 1, 20), "a.csv", baselines=False
+        )
+        for texts in chunks:
+            codes, values = actuals._factorize_raw(np.array(texts, dtype=object), np.arange(12))
+            expected = by_values._accounts(actuals._Column(codes, values))
+            blocks = pa.chunked_array([texts[:5], texts[5:]], type=pa.string())
+            arrow = actuals._Column(actuals._NO_CODES, [], actuals._ArrowNames(blocks))
+            found = by_arrow._accounts(arrow)
+            assert found is not None and expected is not None
+            assert found.tolist() == expected.tolist(), chunks
+        assert by_arrow.account_names == by_values.account_names
+
+
 def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
     """Each account's first counted row (earliest day, the earlier row on a tie) across
     chunks: the same rep and day as a row-by-row reference."""
@@ -1181,3 +1274,19 @@ def test_account_sums_by_rep_and_month_as_a_dict_would(tmp_path: Path) -> None:
         assert scale == top
         assert {key: dict(found[key]) for key in found} == expected, trial
         assert list(found) == sorted(found, key=lambda k: (agg.reps.index(k[0]), k[1]))
+
+
+def test_sorting_order_is_a_stable_argsort() -> None:
+    """The accounts' (rep and month << 32 | account) keys are ordered by sorting them with
+    their row numbers packed in: numpy's stable argsort's order, for narrow and wide keys."""
+    import numpy as np
+
+    from planc.track import actuals
+
+    rng = np.random.default_rng(9)
+    for n, groups, accounts in [(0, 1, 1), (1, 1, 1), (7, 2, 3), (5000, 1800, 20000)]:
+        keys = (rng.integers(0, groups, n) << 32) | rng.integers(0, accounts, n)
+        expected = np.argsort(keys, kind="stable")
+        assert actuals._sorting_order(keys).tolist() == expected.tolist()
+    wide = (np.array([3, 1 << 29, 3], dtype=np.int64) << 32) | np.array([1 << 31, 0, 5])
+    assert actuals._sorting_order(wide).tolist() == [2, 0, 1]
