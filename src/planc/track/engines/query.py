@@ -268,8 +268,10 @@ class Plan:
     """Which sets the statement computes, and what they need from the plan."""
 
     account_months: Sequence[int] = ()  # months whose account sums are kept (ACCOUNTS)
-    closed_stages: Sequence[str] = ()  # stage values that are won or lost for certain (PIPELINE)
-    not_won_stages: Sequence[str] = ()  # stage values that are open or lost for certain (ACCOUNTS)
+    closed_stages: Sequence[Any] = ()  # stage values (or codes) won or lost for certain (PIPELINE)
+    not_won_stages: Sequence[
+        Any
+    ] = ()  # stage values (or codes) open or lost for certain (ACCOUNTS)
     accounts: bool = False
     keys: bool = False
     pipeline: bool = False
