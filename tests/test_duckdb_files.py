@@ -432,6 +432,27 @@ def test_a_parquet_scan_groups_by_codes_of_its_names(
     assert by_duckdb == _track_json(PLAN, parquet, "pandas", monkeypatch)
 
 
+def test_the_ledger_groups_by_its_packed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LEDGER set groups by owner, product, stage, month and one integer packing its
+    where-code and 0/1 keys (five keys, not thirteen); the figures stay the pandas reader's
+    (see the tests above, which read the same sets back)."""
+    compiled = duckdb_files._compiled
+    seen: list[str] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found[0])
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    scan = next(sql for sql in seen if "planc_rows_aged" in sql)
+    keys = ", ".join(f"planc_rows_packed.{k}" for k in ("owner", "product", "stage", "month"))
+    assert f"GROUP BY {keys}, planc_rows_packed.ledger_bits UNION ALL" in scan
+
+
 def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     plan: Plan, tmp_path: Path
 ) -> None:

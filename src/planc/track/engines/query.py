@@ -674,15 +674,24 @@ def _stored_values(
     values: dict[str, Expr] = {}
     for name in _stored_names(which):
         if name == "ledger_bits":
-            packed: Expr = c.when_ * (1 << WHEN_SHIFT)
-            for i, key in enumerate(LEDGER_BITS):
-                packed = packed + c[key] * (1 << i)
-            values[name] = packed
+            values[name] = c.ledger_bits
         elif name in SET_KEYS[which]:
             values[name] = c[name]
         elif name in computable:
             values[name] = computable[name]
+    if which == LEDGER:  # the packed keys stand for when_ and LEDGER_BITS (each 0 or 1)
+        return values, [c[name] for name in _stored_names(LEDGER)[:5]]
     return values, [c[name] for name in SET_KEYS[which]]
+
+
+def _ledger_bits(rows: sa.FromClause) -> Expr:
+    """The LEDGER's where-code and 0/1 keys as one integer (see :data:`LEDGER_BITS`): a
+    one-to-one function of them, so grouping by it groups as by them."""
+    c = rows.c
+    packed: Expr = c.when_ * (1 << WHEN_SHIFT)
+    for i, key in enumerate(LEDGER_BITS):
+        packed = packed + c[key] * (1 << i)
+    return packed
 
 
 def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan) -> Any:
@@ -694,7 +703,10 @@ def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan
     computes every aggregate of every set for every row (measured at 5M rows:
     about half the CPU time). Columns: :func:`fanout_layout`'s, read back by :func:`stored`.
     """
-    rows = _keyed_rows(source, roles, window, plan).element.cte("planc_rows_keyed")
+    keyed = _keyed_rows(source, roles, window, plan)
+    # the LEDGER's 0/1 keys and where-code packed into one integer per row, which it groups
+    # by (5 keys instead of 13: 5M typed Parquet rows, the LEDGER's GROUP BY 2.7 -> 2.1 s CPU)
+    rows = sa.select(*keyed.c, _ledger_bits(keyed).label("ledger_bits")).cte("planc_rows_packed")
     sets = sets_of(rows, plan)
     layout = fanout_layout(sets)
     columns = _fanout_columns(layout)
