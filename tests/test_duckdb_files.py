@@ -390,7 +390,8 @@ def test_a_parquet_scan_groups_by_codes_of_its_names(
     """A Parquet file's owners, products and stages are numbered before the scan (table
     planc_combos): the scan joins its rows to their codes, its stage lists are lists of
     codes, not of spellings -- and a missing owner, product or stage (NULL) stays missing:
-    the actuals, the pipeline and the warnings are the pandas reader's of the same file."""
+    the actuals, the pipeline and the warnings are the pandas reader's of the same file.
+    Its latest days come from one query of their own (the file's statistics)."""
     import duckdb
 
     parquet = tmp_path / "sample.parquet"
@@ -422,6 +423,9 @@ def test_a_parquet_scan_groups_by_codes_of_its_names(
         with_created, with_created.actuals, AS_OF, "x", baselines=True, where=lambda r, n: n
     ).closed_stages()
     assert not set(closed) & {p for p in params if isinstance(p, str)}  # codes, not names
+    # the latest days (the pipeline's) from a query of their own, not a max per LEDGER group
+    assert "max(planc_rows_packed.day)" not in sql
+    assert any("max(planc_typed.created)" in other for other, _ in seen)
     by_pandas = actuals.load_actuals(parquet, with_created, AS_OF, shown=parquet.name)
     assert by_pandas.actuals is not None
     assert loaded.actuals.pipeline == by_pandas.actuals.pipeline

@@ -55,7 +55,15 @@ from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import locate
 from planc.track.engines import query as q
-from planc.track.engines.fold import BAD_CREATED, Coded, GroupedAggregator, Ledger, exact_units
+from planc.track.engines.fold import (
+    BAD_CREATED,
+    LAST_CREATED,
+    LAST_DAY,
+    Coded,
+    GroupedAggregator,
+    Ledger,
+    exact_units,
+)
 
 # Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
 # (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
@@ -176,7 +184,11 @@ def _load(
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
     # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea.
     one_scan = STREAMS_CTES and path.suffix.lower() in a.CSV_SUFFIXES
-    grouped_sets = replace(sets, account_groups=False, account_scan=one_scan)
+    # a Parquet file's latest days from its statistics, not from a max per LEDGER group
+    days_apart = STREAMS_CTES and path.suffix.lower() in a.PARQUET_SUFFIXES
+    grouped_sets = replace(
+        sets, account_groups=False, account_scan=one_scan, ledger_days=not days_apart
+    )
     if STREAMS_CTES:
         statement = q.fanout_query(scanned, scanned_roles, window, grouped_sets)
     else:  # an older DuckDB would store the CTE's every row: one GROUPING SETS instead
@@ -188,7 +200,7 @@ def _load(
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
     keyed = q.keyed_rows(scanned, scanned_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
-    layout = q.fanout_layout(sorted(available)) if STREAMS_CTES else None
+    layout = q.fanout_layout(sorted(available), grouped_sets) if STREAMS_CTES else None
     others = [role for role in CODED if role in mapping.columns and role not in codes.values]
     names = {**codes.values, **_name_codes(connection, others)}
 
@@ -196,6 +208,8 @@ def _load(
         return _set_rows(connection, grouped, which, available, names, layout, codes)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
+    if days_apart:
+        _latest_days(connection, typed, typed_roles, found[q.LEDGER])
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
@@ -218,6 +232,29 @@ def _load(
         locate.first_rows(connection, VIEW, columns, aggregator, first_row)
     aggregator.rows_known = True
     return aggregator.result()
+
+
+def _latest_days(connection: Any, typed: sa.FromClause, roles: q.Roles, ledger: list[Any]) -> None:
+    """The latest day and latest created day of all rows, in the LEDGER's columns for them
+    (as day ordinals, -1 but in the first group): the fold reads only their maxima. One
+    query apart from the scan; on a Parquet file DuckDB answers it from the columns'
+    statistics."""
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    days = [roles.day] if roles.created is None else [roles.day, roles.created]
+    latest = sa.select(
+        *(
+            sa.cast(sa.func.max(day) - epoch, sa.BigInteger).label(f"d{i}")
+            for i, day in enumerate(days)
+        )
+    ).select_from(typed)
+    sql, params = _compiled(latest)
+    found = connection.execute(sql, params).fetchone()
+    size = len(ledger[LAST_DAY])
+    for column, value in zip((LAST_DAY, LAST_CREATED), found or (), strict=False):
+        filled = np.full(size, -1, dtype=np.int64)
+        if size and value is not None:
+            filled[0] = value + EPOCH.toordinal()
+        ledger[column] = filled
 
 
 def _read_passes(aggregator: GroupedAggregator) -> dict[str, bool]:
