@@ -384,6 +384,79 @@ def test_the_closed_stages_are_tested_once_per_row(monkeypatch: pytest.MonkeyPat
     assert len(runs) == 1
 
 
+def test_a_parquet_scan_groups_by_codes_of_its_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet file's owners, products and stages are numbered before the scan (table
+    planc_combos): the scan joins its rows to their codes, its stage lists are lists of
+    codes, not of spellings -- and a missing owner, product or stage (NULL) stays missing:
+    the actuals, the pipeline and the warnings are the pandas reader's of the same file.
+    Its latest days come from one query of their own (the file's statistics)."""
+    import duckdb
+
+    parquet = tmp_path / "sample.parquet"
+    with duckdb.connect() as connection:  # every 7th row without an owner, product or stage
+        connection.execute(
+            "COPY (SELECT * EXCLUDE (n) REPLACE ("
+            "CASE WHEN n % 7 = 1 THEN NULL ELSE sales_agent END AS sales_agent, "
+            "CASE WHEN n % 7 = 2 THEN NULL ELSE product END AS product, "
+            "CASE WHEN n % 7 = 3 THEN NULL ELSE deal_stage END AS deal_stage) "
+            "FROM (SELECT *, row_number() OVER () AS n "
+            f"FROM read_csv('{SAMPLE}', all_varchar = true))) TO '{parquet}' (FORMAT parquet)"
+        )
+    compiled = duckdb_files._compiled
+    seen: list[tuple[str, list[Any]]] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    loaded = _through_duckdb(parquet, with_created)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    sql, params = next((sql, p) for sql, p in seen if "planc_rows_aged" in sql)
+    assert duckdb_files.COMBOS in sql
+    closed = fold.GroupedAggregator(
+        with_created, with_created.actuals, AS_OF, "x", baselines=True, where=lambda r, n: n
+    ).closed_stages()
+    assert not set(closed) & {p for p in params if isinstance(p, str)}  # codes, not names
+    # the latest days (the pipeline's) from a query of their own, not a max per LEDGER group
+    assert "max(planc_rows_packed.day)" not in sql
+    assert any("max(planc_typed.created)" in other for other, _ in seen)
+    by_pandas = actuals.load_actuals(parquet, with_created, AS_OF, shown=parquet.name)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+    assert loaded.diagnostics == by_pandas.diagnostics
+    assert any("owner" in d.message or "sales_agent" in d.message for d in loaded.diagnostics)
+    monkeypatch.setattr(duckdb_files, "_compiled", compiled)
+    by_duckdb = _track_json(PLAN, parquet, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(PLAN, parquet, "pandas", monkeypatch)
+
+
+def test_the_ledger_groups_by_its_packed_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LEDGER set groups by owner, product, stage, month and one integer packing its
+    where-code and 0/1 keys (five keys, not thirteen); the figures stay the pandas reader's
+    (see the tests above, which read the same sets back)."""
+    compiled = duckdb_files._compiled
+    seen: list[str] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found[0])
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    assert _through_duckdb(SAMPLE, with_created) is not None
+    scan = next(sql for sql in seen if "planc_rows_aged" in sql)
+    keys = ", ".join(f"planc_rows_packed.{k}" for k in ("owner", "product", "stage", "month"))
+    assert f"GROUP BY {keys}, planc_rows_packed.ledger_bits UNION ALL" in scan
+
+
 def test_a_tie_on_the_first_won_day_goes_to_the_owner_that_sorts_first(
     plan: Plan, tmp_path: Path
 ) -> None:

@@ -30,7 +30,8 @@ from __future__ import annotations
 import codecs
 import os
 import tempfile
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,15 @@ from planc.core.source import Loc, SourceSpan
 from planc.track import actuals as a
 from planc.track.engines import locate
 from planc.track.engines import query as q
-from planc.track.engines.fold import BAD_CREATED, Coded, GroupedAggregator, Ledger, exact_units
+from planc.track.engines.fold import (
+    BAD_CREATED,
+    LAST_CREATED,
+    LAST_DAY,
+    Coded,
+    GroupedAggregator,
+    Ledger,
+    exact_units,
+)
 
 # Parquet from this size goes through DuckDB by default (CSV: pandas). Measured on issue-18c
 # (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
@@ -150,48 +159,65 @@ def _load(
         return SourceSpan(shown, row, positions.get(role, 1))
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
+    text = _coded(path, mapping, types)
+    codes = _Codes(_combos(connection, table, roles, text))
     sets = q.Plan(
         account_months=aggregator.account_months(),
-        closed_stages=aggregator.closed_stages(),
-        not_won_stages=aggregator.not_won_stages(),
+        closed_stages=codes.of("stage", aggregator.closed_stages()),
+        not_won_stages=codes.of("stage", aggregator.not_won_stages()),
         accounts="account" in mapping.columns,
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
         **_read_passes(aggregator),
     )
-    # one scan: each row's values parsed and keyed once, every set but the accounts grouped
-    # from it (a UNION ALL over one streamed CTE) into a small temporary table
+    # the accounts' own queries read the rows as they are (their owners and stages as text)
     typed = sa.select(*q.role_values(roles).values()).select_from(table).subquery(TYPED)
     typed_roles = q.roles_of(typed, roles)
+    # one scan: each row's values parsed and keyed once, its names as codes, every set but
+    # the accounts grouped from it (a UNION ALL over one streamed CTE) into a small table
+    coded_roles = replace(roles, **{role: _COMBOS.c[f"{role}_code"] for role in text})
+    joined = table.join(_COMBOS, sa.and_(*(_same(roles, r) for r in text))) if text else table
+    scanned = sa.select(*q.role_values(coded_roles).values()).select_from(joined).subquery(TYPED)
+    scanned_roles = q.roles_of(scanned, coded_roles)
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
     # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
     # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea.
     one_scan = STREAMS_CTES and path.suffix.lower() in a.CSV_SUFFIXES
-    grouped_sets = replace(sets, account_groups=False, account_scan=one_scan)
+    # a Parquet file's latest days from its statistics, not from a max per LEDGER group
+    days_apart = STREAMS_CTES and path.suffix.lower() in a.PARQUET_SUFFIXES
+    grouped_sets = replace(
+        sets, account_groups=False, account_scan=one_scan, ledger_days=not days_apart
+    )
     if STREAMS_CTES:
-        statement = q.fanout_query(typed, typed_roles, window, grouped_sets)
+        statement = q.fanout_query(scanned, scanned_roles, window, grouped_sets)
     else:  # an older DuckDB would store the CTE's every row: one GROUPING SETS instead
-        statement = q.aggregate_query(typed, typed_roles, window, grouped_sets, grouping_sets=True)
+        statement = q.aggregate_query(
+            scanned, scanned_roles, window, grouped_sets, grouping_sets=True
+        )
     sql, params = _compiled(statement)
     connection.execute(f"CREATE TEMP TABLE {SETS} AS {sql}", params)
     grouped = sa.table(SETS, *(sa.column(c.name) for c in statement.selected_columns))
-    keyed = q.keyed_rows(typed, typed_roles, window, grouped_sets).subquery()
+    keyed = q.keyed_rows(scanned, scanned_roles, window, grouped_sets).subquery()
     available = set(q.sets_of(keyed, grouped_sets))
-    layout = q.fanout_layout(sorted(available)) if STREAMS_CTES else None
-    names = _name_codes(connection, [role for role in CODED if role in mapping.columns])
+    layout = q.fanout_layout(sorted(available), grouped_sets) if STREAMS_CTES else None
+    others = [role for role in CODED if role in mapping.columns and role not in codes.values]
+    names = {**codes.values, **_name_codes(connection, others)}
 
     def rows_of(which: int) -> list[Any]:
-        return _set_rows(connection, grouped, which, available, names, layout)
+        return _set_rows(connection, grouped, which, available, names, layout, codes)
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
+    if days_apart:
+        _latest_days(connection, typed, typed_roles, found[q.LEDGER])
     ledger = aggregator.add_ledger(found[q.LEDGER])
     if _errors(aggregator) or len(found[q.KEYS][0]):
         return None  # a repeated key is an error, or last-row-wins: both need the row order
     if sets.accounts and q.FIRST_DEALS in available:
-        _accounts_from_sets(connection, grouped, aggregator, ledger, layout)
+        _accounts_from_sets(connection, grouped, aggregator, ledger, layout, codes)
     elif sets.accounts:
-        _accounts(connection, typed, typed_roles, window, aggregator, ledger)
+        amount_type = types[mapping.columns["amount"]]
+        _accounts(connection, typed, typed_roles, window, aggregator, ledger, amount_type)
     if sets.pipeline:
         aggregator.add_pipeline(
             found[q.LEDGER],
@@ -206,6 +232,29 @@ def _load(
         locate.first_rows(connection, VIEW, columns, aggregator, first_row)
     aggregator.rows_known = True
     return aggregator.result()
+
+
+def _latest_days(connection: Any, typed: sa.FromClause, roles: q.Roles, ledger: list[Any]) -> None:
+    """The latest day and latest created day of all rows, in the LEDGER's columns for them
+    (as day ordinals, -1 but in the first group): the fold reads only their maxima. One
+    query apart from the scan; on a Parquet file DuckDB answers it from the columns'
+    statistics."""
+    epoch = sa.cast(sa.literal(EPOCH), sa.Date)
+    days = [roles.day] if roles.created is None else [roles.day, roles.created]
+    latest = sa.select(
+        *(
+            sa.cast(sa.func.max(day) - epoch, sa.BigInteger).label(f"d{i}")
+            for i, day in enumerate(days)
+        )
+    ).select_from(typed)
+    sql, params = _compiled(latest)
+    found = connection.execute(sql, params).fetchone()
+    size = len(ledger[LAST_DAY])
+    for column, value in zip((LAST_DAY, LAST_CREATED), found or (), strict=False):
+        filled = np.full(size, -1, dtype=np.int64)
+        if size and value is not None:
+            filled[0] = value + EPOCH.toordinal()
+        ledger[column] = filled
 
 
 def _read_passes(aggregator: GroupedAggregator) -> dict[str, bool]:
@@ -226,6 +275,88 @@ _DAYS = frozenset({"first_day", "last_day", "last_created"})
 
 # Names the fold maps through lookup tables: fetched as codes into their distinct values
 CODED = ("owner", "product", "stage")
+
+
+COMBOS = "planc_combos"  # the file's distinct (owner, product, stage) and their codes
+_COMBOS = sa.table(
+    COMBOS, *(sa.column(f"{role}_{kind}") for role in CODED for kind in ("value", "code"))
+)
+
+
+def _combos(
+    connection: Any, table: sa.TableClause, roles: q.Roles, text: list[str]
+) -> dict[str, list[Any]]:
+    """Number the file's distinct owners, products and stages (text columns, ``text``) before
+    the scan: table :data:`COMBOS` holds each distinct combination of them and each one's
+    code (NULL for NULL; the values in DuckDB's order, so the codes sort as the names do),
+    tables ``planc_codes_<role>`` (``value``, ``code``) each role's. Returns each role's
+    values, by code.
+
+    The scan joins its rows to the combinations and groups by the codes: a GROUP BY on
+    integers instead of text -- on dictionary-encoded Parquet columns, DuckDB finds the
+    distinct combinations for a fraction of a GROUP BY's cost. Stage lists become lists of
+    codes (exact: a value is in a list of values iff its code is in their codes).
+    """
+    if not text:
+        return {}
+    distinct = sa.select(*(getattr(roles, role).label(f"{role}_value") for role in text))
+    sql, params = _compiled(distinct.select_from(table).distinct())
+    numbered = ", ".join(  # fixed identifiers, never from the plan or the file
+        f"CASE WHEN {role}_value IS NOT NULL THEN CAST(dense_rank() OVER "
+        f"(PARTITION BY {role}_value IS NULL ORDER BY {role}_value) - 1 AS BIGINT) END "
+        f"AS {role}_code"
+        for role in text
+    )
+    connection.execute(f"CREATE TEMP TABLE {COMBOS} AS SELECT *, {numbered} FROM ({sql})", params)
+    values = {}
+    for role in text:
+        connection.execute(
+            f"CREATE TEMP TABLE planc_codes_{role} AS SELECT DISTINCT {role}_value AS value, "
+            f"{role}_code AS code FROM {COMBOS} WHERE {role}_value IS NOT NULL"
+        )
+        rows = connection.execute(f"SELECT value FROM planc_codes_{role} ORDER BY code")
+        values[role] = [row[0] for row in rows.fetchall()]
+    return values
+
+
+def _same(roles: q.Roles, role: str) -> Any:
+    """A row's value of ``role`` is the combination's (NULL matching NULL)."""
+    return getattr(roles, role).is_not_distinct_from(_COMBOS.c[f"{role}_value"])
+
+
+def _coded(path: Path, mapping: ActualsMapping, types: dict[str, str]) -> list[str]:
+    """The roles the scan carries as codes: a Parquet file's text owners, products and stages.
+
+    Not a CSV's: numbering its combinations is one more parse of the text (1M rows: 0.6 s
+    CPU, the scan's grouping on codes no cheaper than on text DuckDB has just parsed); a
+    Parquet file's text columns are dictionary-encoded, their combinations found at a
+    fraction of a GROUP BY's cost (5M rows: 0.26 s CPU, the scan 4.9 -> 4.1 s CPU).
+    """
+    if path.suffix.lower() not in a.PARQUET_SUFFIXES:
+        return []
+    return [r for r in CODED if r in mapping.columns and types[mapping.columns[r]] == "VARCHAR"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Codes:
+    """The roles the scan carries as codes (see :func:`_combos`): each one's values, by code."""
+
+    values: dict[str, list[Any]]
+
+    def of(self, role: str, wanted: Sequence[Any]) -> list[Any]:
+        """The codes of the values ``wanted`` that the file has (the values, when ``role`` is
+        not coded)."""
+        if role not in self.values:
+            return list(wanted)
+        at = {value: code for code, value in enumerate(self.values[role])}
+        return sorted(at[value] for value in set(wanted) if value in at)
+
+    def decode(self, role: str, found: Sequence[Any]) -> list[Any]:
+        """Values from a coded role's codes (None for NULL)."""
+        if role not in self.values:
+            return list(found)
+        values = self.values[role]
+        return [None if code is None or code < 0 else values[code] for code in found]
 
 
 def _name_codes(connection: Any, roles: list[str]) -> dict[str, list[Any]]:
@@ -251,6 +382,7 @@ def _set_rows(
     available: set[int],
     names: dict[str, list[Any]],
     layout: dict[int, dict[str, str]] | None,
+    codes: _Codes,
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
@@ -268,10 +400,12 @@ def _set_rows(
     for name in (name for name in wanted if name in columns):
         column = columns[name]
         expr: Any
-        if name in names:
-            codes = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
-            source = source.outerjoin(codes, codes.c.value == column)
-            expr = sa.func.coalesce(codes.c.code, -1)
+        if name in codes.values:  # the scan's codes already
+            expr = sa.func.coalesce(column, -1)
+        elif name in names:
+            numbered = sa.table(f"planc_codes_{name}", sa.column("value"), sa.column("code"))
+            source = source.outerjoin(numbered, numbered.c.value == column)
+            expr = sa.func.coalesce(numbered.c.code, -1)
         elif name in _NAMES:
             expr = column
         elif name in _SUMS:
@@ -322,6 +456,7 @@ def _accounts(
     window: q.Window,
     aggregator: GroupedAggregator,
     ledger: Ledger,
+    amount_type: str,
 ) -> None:
     """The won deals' accounts, in two queries.
 
@@ -347,14 +482,16 @@ def _accounts(
         assert roles.stage is not None
         won: Any = sa.bindparam("won", list(ledger.won_stages), expanding=True)
         conditions.append(roles.stage.in_(won))
-    months: Any = sa.bindparam("months", aggregator.account_months(), expanding=True)
     kept = [*conditions, *_within(roles.day, aggregator.account_months())]
-    kept.append(q.month_key(roles.day).in_(months))
+    if not _contiguous(aggregator.account_months()):  # else the days' range is the test
+        months: Any = sa.bindparam("months", aggregator.account_months(), expanding=True)
+        kept.append(q.month_key(roles.day).in_(months))
     # every kept row is a row of the first deals' query (its conditions and more): the
     # accounts it groups number the kept rows' accounts
     firsts = _first_deals(connection, typed, roles, conditions)
     try:  # integers of the smallest unit, as numpy arrays
-        _account_rows(connection, typed, roles, kept, ledger.scale, aggregator, firsts[1])
+        unit = _unit(ledger.scale, amount_type)
+        _account_rows(connection, typed, roles, kept, unit, aggregator, firsts[1])
     except (duckdb.ConversionException, duckdb.OutOfRangeException, _Beyond):
         # beyond int64: exact Decimals, never floats
         month = q.month_key(roles.day).label("account_month")
@@ -378,7 +515,7 @@ def _account_rows(
     typed: sa.FromClause,
     roles: q.Roles,
     kept: list[Any],
-    scale: int,
+    unit: Any,
     aggregator: GroupedAggregator,
     accounts: list[Any],
 ) -> None:
@@ -401,9 +538,6 @@ def _account_rows(
     codes = sa.table("planc_codes_owner", sa.column("value"), sa.column("code"))
     numbered = sa.table(FIRSTS, sa.column("account"), sa.column("code"))
     amount = sa.func.coalesce(roles.amount, 0)
-    # times a DECIMAL(38, 0): the product is a DECIMAL(38, s) (a DECIMAL(18, 2) times an
-    # integer stays DECIMAL(18, 2) in DuckDB, and overflows from 10**16 units)
-    unit = sa.cast(sa.literal(10**scale), sa.Numeric(38, 0))
     assert roles.account is not None
     rows = (
         sa.select(
@@ -434,6 +568,45 @@ def _account_rows(
         np.asarray(found["account_month"], dtype=np.int64),
         units,
     )
+
+
+def _unit(scale: int, amount_type: str) -> Any:
+    """``10**scale`` as the DECIMAL an amount is multiplied by to give its units (``scale`` is
+    at least the amount's places, so the product is a whole number, cast to BIGINT).
+
+    A DECIMAL(p, s) amount times a DECIMAL(k, 0) is a DECIMAL(p + k, s) in DuckDB: when
+    p + k <= 18 that is a 64-bit integer that cannot overflow (the amount is below
+    10**(p - s), 10**scale below 10**k), and the cast to BIGINT divides 64-bit integers.
+    Otherwise (a wider DECIMAL, an integer, text read as DECIMAL(38, 9)) a DECIMAL(38, 0):
+    the product is a 128-bit DECIMAL(38, s), exact, whose cast divides 128-bit integers
+    (a DECIMAL(18, 2) times an integer would stay DECIMAL(18, 2), overflowing from 10**16
+    units). Typed Parquet (DECIMAL(12, 2)), 5M rows: the account rows' query 0.77 -> 0.57 s
+    CPU.
+    """
+    digits = len(str(10**scale))
+    width = _decimal_width(amount_type)
+    if width is not None and width + digits <= _INT64_DIGITS:
+        return sa.cast(sa.literal(10**scale), sa.Numeric(digits, 0))
+    return sa.cast(sa.literal(10**scale), sa.Numeric(38, 0))
+
+
+_INT64_DIGITS = 18  # DuckDB keeps a DECIMAL of up to 18 digits in a 64-bit integer
+
+
+def _decimal_width(kind: str) -> int | None:
+    """p of a ``DECIMAL(p, s)`` type name, or None for any other type."""
+    upper = kind.upper()
+    if not upper.startswith("DECIMAL"):
+        return None
+    width, _, _ = upper.removeprefix("DECIMAL").strip("() ").partition(",")
+    return int(width)
+
+
+def _contiguous(months: list[int]) -> bool:
+    """Whether the months (keys) are every month from the first to the last: then the days
+    of :func:`_within` are exactly theirs, and no row's month need be computed and looked
+    up (5M rows, Parquet: the account rows' query 0.77 -> 0.69 s CPU)."""
+    return bool(months) and max(months) - min(months) + 1 == len(set(months))
 
 
 def _within(day: Any, months: list[int]) -> list[Any]:
@@ -510,6 +683,7 @@ def _accounts_from_sets(
     aggregator: GroupedAggregator,
     ledger: Ledger,
     layout: dict[int, dict[str, str]] | None,
+    codes: _Codes,
 ) -> None:
     """The won deals' accounts from the scan's ACCOUNT_SUMS and FIRST_DEALS sets (no second
     read of the file): the groups of the won stages the ledger found, the sums added up again
@@ -524,7 +698,8 @@ def _accounts_from_sets(
     def won(which: int) -> list[Any]:
         conditions: list[Any] = [grouped.c.set_ == which]
         if ledger.won_stages is not None:
-            stages: Any = sa.bindparam(f"won_{which}", list(ledger.won_stages), expanding=True)
+            won_stages = codes.of("stage", ledger.won_stages)
+            stages: Any = sa.bindparam(f"won_{which}", won_stages, expanding=True)
             conditions.append(grouped.c.stage.in_(stages))
         return conditions
 
@@ -537,12 +712,15 @@ def _accounts_from_sets(
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
     sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
-        _account_sums(connection, sums, aggregator)
+        _account_sums(connection, sums, aggregator, codes)
     except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
         exact = _fetch(
             connection, sa.select(*keys, amount).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
         )
-        _add_exact_accounts(aggregator, exact, ledger.scale)
+        owners = codes.decode("owner", [row[0] for row in exact])
+        _add_exact_accounts(
+            aggregator, [(o, *row[1:]) for o, row in zip(owners, exact, strict=True)], ledger.scale
+        )
     epoch = sa.cast(sa.literal(EPOCH), sa.Date)
     firsts = sa.select(
         first["account"].label("account"),
@@ -551,7 +729,7 @@ def _accounts_from_sets(
     ).where(*won(q.FIRST_DEALS))
     found = _numpy(connection, firsts)
     aggregator.add_first_deals(  # each account's earliest of its stages' first deals
-        _plain(found["owner"]).tolist(),
+        codes.decode("owner", _plain(found["owner"]).tolist()),
         found["account"].tolist(),
         np.asarray(found["day"], dtype=np.int64) + EPOCH.toordinal(),
     )
@@ -571,7 +749,7 @@ def _add_exact_accounts(aggregator: GroupedAggregator, rows: Any, scale: int) ->
     )
 
 
-def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> None:
+def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator, codes: _Codes) -> None:
     """The sums as integer arrays: owner and account as codes into their distinct values.
 
     Millions of groups on a long history (100M rows: owners x accounts x
@@ -595,7 +773,7 @@ def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator) -> 
         "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account"
     ).fetchnumpy()
     aggregator.add_account_codes(
-        names["owner"],
+        codes.decode("owner", names["owner"]),  # the owners' codes of the scan: their names
         np.asarray(found["owner"], dtype=np.int64),
         names["account"],
         np.asarray(found["account"], dtype=np.int64),
