@@ -73,6 +73,9 @@ class Skipping:
     order: list[str] = field(default_factory=list)
     whole: Callable[[], CheckResult] | None = None
     why: str | None = None  # why nothing was skipped, when something could have been
+    # path -> file_digest of the bytes read (the render keys and records by the same: each
+    # 19 MB plan hashed once, not once here and twice more in the render)
+    digests: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def after(cls, begun: tuple[Any, Any] | None) -> Skipping | None:
@@ -164,19 +167,22 @@ def _may_skip(sources: list[SourceFile], skipping: Skipping) -> set[str]:
         return set()
     now = {s.path: s for s in sources}
     quarter = now.get(quarters[0])
-    if quarter is None or file_digest(quarter.data) != recorded[quarters[0]]:
+    digests = skipping.digests
+    for source in sources:
+        digests[source.path] = file_digest(source.data)
+    if quarter is None or digests[quarter.path] != recorded[quarters[0]]:
         return set()
     # every region key holds the bytes of the files the quarter file names: one edited,
     # no page's key is the recorded one (_why_not_skip finds it too, after the model)
     named = files_from(skipping.recorded, "named")
     for path, digest in named.items():
-        if path not in now or file_digest(now[path].data) != digest:
+        if path not in now or digests[path] != digest:
             skipping.why = f"the quarter file names what {path} defines, edited since"
             return set()
     return {
         path
         for path, digest in recorded.items()
-        if path in keyed and path in now and file_digest(now[path].data) == digest
+        if path in keyed and path in now and digests[path] == digest
     }
 
 

@@ -1513,6 +1513,8 @@ def render_site(
         result = _whole(skipping, "a single brief or actuals")
         partial = False
     views = _views(result, options, revision, actuals)
+    if skipping is not None:  # the files' digests taken by the check, of the same bytes
+        views.file_digests.update(skipping.digests)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         # what exists now lives until the end: frozen, the collections between pages
@@ -1523,6 +1525,7 @@ def render_site(
                 return _render_into(views, out, listed, records, vouched, begun, skipping)
             except _NeedWhole as why:
                 views = _views(_whole(skipping, str(why)), options, revision, actuals)
+                views.file_digests.update(skipping.digests)
                 gc.freeze()
                 if begun is not None and begun.taken:
                     begun = None
@@ -1642,7 +1645,7 @@ def _left_out(
     paths = {spec.path for spec in specs}
 
     sources = {path: source.data for path, source in views.result.sources.items()}
-    regions = keys.regions(sources, also=skipping.skipped)
+    regions = keys.regions(sources, also=skipping.skipped, digests=views.file_digests)
     recorded = regions_from(skipping.recorded)
     made: dict[str, Any] = {}
     listed: dict[str, list[str]] = {}
@@ -1786,11 +1789,12 @@ def _recorded(
         regions = {}
         if keys is not None and vouched:
             sources = {path: source.data for path, source in views.result.sources.items()}
-            regions = keys.regions(sources)
+            regions = keys.regions(sources, digests=views.file_digests)
     if release:
         for path, source in views.result.sources.items():
             # the fragments recorded at the end name each file by these
-            views.file_digests[path] = file_digest(source.data)
+            if path not in views.file_digests:
+                views.file_digests[path] = file_digest(source.data)
             source.release()
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
