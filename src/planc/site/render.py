@@ -2126,6 +2126,16 @@ _COLLECT_EVERY = 200  # pages
 # Pages are independent: past this many to render, forked workers share them.
 _PARALLEL_MIN_PAGES = 64
 _RENDER_STEP = 16  # pages this process renders between two looks at its worker
+# A page worker copies ~0.14 MiB of this process per page it renders (reference counts
+# are writes): a share of 1/_SHARES of a 50,000-rep site's 55,000 pages (430) is ~60 MiB
+# on top of this process's peak. Past this many pages a share is capped (more, shorter-lived
+# workers: a fork and an exit each, a few tens of milliseconds).
+_SHARE_MAX_PAGES = 256
+
+
+def _page_share(count: int) -> int:
+    """How many of ``count`` pages one worker renders (see :func:`_render_pages`)."""
+    return max(_PARALLEL_MIN_PAGES, min(count // _SHARES, _SHARE_MAX_PAGES))
 
 
 def _render_pages(
@@ -2158,7 +2168,7 @@ def _render_pages(
             _inside(building, spec.path).unlink(missing_ok=True)
         return render(start, stop)
 
-    share = max(_PARALLEL_MIN_PAGES, len(rest) // _SHARES)
+    share = _page_share(len(rest))
     step = min(share, _RENDER_STEP)
     for _, _, part in relay(
         len(rest),
