@@ -92,6 +92,7 @@ def check_for_render(
     model_with_errors: bool = True,
     meanwhile: Callable[[], None] | None = None,
     skipping: Skipping | None = None,
+    ahead: Callable[[CheckResult], None] | None = None,
 ) -> CheckResult:
     """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
 
@@ -103,7 +104,9 @@ def check_for_render(
     called once the model is built, before waiting for the partition (work the
     caller does anyway, done while the other CPU finishes the check). ``skipping``: a
     render again that may leave unchanged region files out of the model (see
-    :class:`Skipping`); the plan is then a model of the other files only.
+    :class:`Skipping`); the plan is then a model of the other files only. ``ahead``:
+    called after ``meanwhile`` with that model when files were left out of it (before the
+    partition vouched for it: the render's work on it that does not depend on the check).
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
@@ -120,6 +123,8 @@ def check_for_render(
         )
         if meanwhile is not None:
             meanwhile()
+        if ahead is not None and left_out:
+            ahead(built)
         partitioned = wait()
         if left_out and skipping is not None:
             why = _why_not_skip(built, partitioned, stats)
