@@ -175,3 +175,12 @@ def test_released_bytes_render_the_same_site(
             with pytest.raises(SourceReleased):
                 _ = source.data
     assert kept[0] == 0 and kept[1] == report.pages - 1  # all but the index kept again
+
+
+def test_a_page_workers_share_is_bounded_on_a_large_site() -> None:
+    # what a worker copies grows with its share (~0.14 MiB a page): a 50,000-rep site's
+    # 55,000 pages in 128 shares was ~60 MiB beside the parent's peak; a 10,000-rep
+    # site's shares stay as they were
+    assert render_module._page_share(55_000) == render_module._SHARE_MAX_PAGES == 256
+    assert render_module._page_share(11_000) == 11_000 // render_module._SHARES
+    assert render_module._page_share(100) == render_module._PARALLEL_MIN_PAGES

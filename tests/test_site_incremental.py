@@ -65,16 +65,20 @@ def render(
     begin: bool = False,
     skipped: list[Skipping] | None = None,
     options: RenderOptions | None = None,
+    ahead: bool = False,
 ) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked);
     ``begin``: the old pages linked and checked before the check (begin_render);
     ``skipped``: region files unchanged since may be left out of the model, as the command
-    does (what was left out is appended to it)."""
+    does (what was left out is appended to it); ``ahead``: with files left out, the views
+    and keys are made before the partition is waited for (render_module.Ahead), as the
+    command does."""
     begun = begin_render(out, cache) if begin else None
     skipping = Skipping.after(begun.recorded) if begun is not None and skipped is not None else None
+    early = render_module.Ahead(options or RenderOptions(), lambda: None) if ahead else None
     try:
         stats = PartitionStats()
-        result = check_for_render(plan, cache, stats, skipping=skipping)
+        result = check_for_render(plan, cache, stats, skipping=skipping, ahead=early)
         assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
         report = render_site(
             result,
@@ -85,6 +89,7 @@ def render(
             begun=begun,
             skipping=skipping,
             release=skipping is not None,  # as the command: a late read of the bytes raises
+            ahead=early,
         )
         if skipping is not None and skipped is not None:
             skipped.append(skipping)
@@ -106,6 +111,7 @@ class Renders:
         self.fulls = 0
         self.begin = False
         self.skipped: list[Skipping] | None = None  # a list: files may be left out
+        self.ahead = False
         first = render(plan, self.site, self.cache, options=options)
         assert first.kept == 0
 
@@ -121,6 +127,7 @@ class Renders:
             begin=self.begin,
             skipped=self.skipped,
             options=self.options,
+            ahead=self.ahead,
         )
         self.fulls += 1
         full = self.tmp / f"full-{self.fulls}"
@@ -950,6 +957,7 @@ class TestFilesLeftOut:
         found = Renders(mini_plan, tmp_path, RenderOptions(peers=peers))
         found.begin = True
         found.skipped = []
+        found.ahead = True
         return found
 
     @pytest.mark.parametrize("named", [True, False])
@@ -1017,6 +1025,61 @@ class TestFilesLeftOut:
         written, _ = renders.again()
         assert written == {"index.html"}
         assert self.left_out(renders) == ["north.yaml", "south.yaml"]
+
+    @pytest.mark.parametrize(
+        "edited", [("regions/north.yaml", "name: Ann Lee"), ("quarter.yaml", "name: Acme Tools")]
+    )
+    def test_each_plan_file_is_hashed_once(
+        self, renders: Renders, monkeypatch: pytest.MonkeyPatch, edited: tuple[str, str]
+    ) -> None:
+        # the check (which files to leave out), the region keys and the fragments' record
+        # all name a file by the SHA-256 of its bytes: taken once (19 MB at 10,000 reps)
+        from planc.site import checked
+
+        hashed: list[bytes] = []
+        real = reuse.file_digest
+
+        def spied(data: bytes) -> str:
+            hashed.append(bytes(data))
+            return real(data)
+
+        for module in (reuse, checked, render_module):
+            monkeypatch.setattr(module, "file_digest", spied)
+        name, old = edited
+        edit(renders.plan, name, old, old + "x")
+        files = {p.read_bytes() for p in renders.plan.rglob("*.yaml")}
+        renders.again()
+        assert sorted(data for data in hashed if data in files) == sorted(files)
+
+    def test_the_keys_are_made_before_the_partition_is_waited_for(
+        self, renders: Renders, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # the render takes the views and keys made while the partition finished (Ahead):
+        # no page key is made again once the check is done, and the site is the same
+        made: list[tuple[str, bool]] = []
+        rendering = [False]
+        for name in ("rep", "node"):
+            real = getattr(reuse.PageKeys, name)
+
+            def spied(self: Any, path: str, node: Any, real: Any = real) -> str:
+                made.append((path, rendering[0]))
+                return str(real(self, path, node))
+
+            monkeypatch.setattr(reuse.PageKeys, name, spied)
+        real_render = render_module._render_into
+
+        def spied_render(*args: Any, **kwargs: Any) -> Any:
+            rendering[0] = True
+            try:
+                return real_render(*args, **kwargs)
+            finally:
+                rendering[0] = False
+
+        monkeypatch.setattr(render_module, "_render_into", spied_render)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+        assert made and not [path for path, late in made if late]
 
     def test_the_quarter_file_edited(self, renders: Renders) -> None:
         edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")

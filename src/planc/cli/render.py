@@ -65,7 +65,14 @@ def render(
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
     from planc.site.checked import Skipping, check_for_render, vouched
-    from planc.site.render import RenderOptions, SiteError, begin_render, prepare, render_site
+    from planc.site.render import (
+        Ahead,
+        RenderOptions,
+        SiteError,
+        begin_render,
+        prepare,
+        render_site,
+    )
 
     if as_of is not None and not actuals:
         fail_usage("--as-of needs --actuals FILE")
@@ -75,10 +82,19 @@ def render(
     begun = begin_render(out, cache) if rep is None else None
     # region files unchanged since that render: left out of the model (planc.site.fragments)
     skipping = Skipping.after(begun.recorded) if begun is not None and not actuals else None
+    options = RenderOptions(rep=rep, peers=not no_peers)
+    # with files left out, the revision and the pages' keys are made while the check finishes
+    ahead = Ahead(options, lambda: plan_revision(plan_dir))
     try:
         stats = PartitionStats()
         result = check_for_render(
-            plan_dir, cache, stats, model_with_errors=False, meanwhile=prepare, skipping=skipping
+            plan_dir,
+            cache,
+            stats,
+            model_with_errors=False,
+            meanwhile=prepare,
+            skipping=skipping,
+            ahead=ahead,
         )
         if result.plan is None or result.has_errors:
             click.echo(text([result]), nl=False)
@@ -99,9 +115,8 @@ def render(
             if progress is None:
                 click.echo(f"planc: {shown} cannot be used (see above); nothing written", err=True)
                 sys.exit(1)
-        options = RenderOptions(rep=rep, peers=not no_peers)
         try:
-            revision = plan_revision(plan_dir)
+            revision = ahead.revision if ahead.read else plan_revision(plan_dir)
             report = render_site(
                 result,
                 out,
@@ -113,6 +128,7 @@ def render(
                 begun=begun,
                 skipping=skipping,
                 release=True,  # nothing here reads the plan files' bytes after the render
+                ahead=ahead,
             )
         except SiteError as error:
             fail_usage(str(error))

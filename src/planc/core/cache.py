@@ -329,9 +329,38 @@ def _decode(text: str, digest: str) -> FileUnit | None:
             # A file with errors never hands its data on; data the model is built
             # from must have the shape the schema promises, whoever wrote the entry.
             raise _Untrusted
+        if data is not None:
+            _share_strings(data)
         return unit
     except (ValueError, TypeError, KeyError, IndexError, RecursionError, _Untrusted):
         return None
+
+
+def _share_strings(data: dict[str, Any]) -> None:
+    """Make equal string values one object, as the loaders do (short ones interned).
+
+    ``json.loads`` shares the keys of one document but makes a new string for every
+    value: a 50,000-rep plan's units decoded held 130 MiB more in the model built from
+    them than with each distinct value once (ids, dates and enum words repeat across
+    reps), and a render with a filled cache peaked higher than a cold one."""
+    seen: dict[str, str] = {}
+    lookup, intern = seen.get, sys.intern
+    str_, dict_, list_ = str, dict, list
+    stack: list[Any] = [data]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        # values replaced in place: a dict's keys (its size) never change while it is walked
+        places = node.items() if node.__class__ is dict_ else enumerate(node)
+        for place, value in places:
+            kind = value.__class__
+            if kind is str_:
+                known = lookup(value)
+                if known is None:
+                    known = seen[value] = intern(value) if len(value) <= 32 else value
+                node[place] = known
+            elif kind is dict_ or kind is list_:
+                push(value)
 
 
 def _list(value: Any) -> list[Any]:

@@ -73,6 +73,9 @@ class Skipping:
     order: list[str] = field(default_factory=list)
     whole: Callable[[], CheckResult] | None = None
     why: str | None = None  # why nothing was skipped, when something could have been
+    # path -> file_digest of the bytes read (the render keys and records by the same: each
+    # 19 MB plan hashed once, not once here and twice more in the render)
+    digests: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def after(cls, begun: tuple[Any, Any] | None) -> Skipping | None:
@@ -89,6 +92,7 @@ def check_for_render(
     model_with_errors: bool = True,
     meanwhile: Callable[[], None] | None = None,
     skipping: Skipping | None = None,
+    ahead: Callable[[CheckResult], None] | None = None,
 ) -> CheckResult:
     """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
 
@@ -100,7 +104,9 @@ def check_for_render(
     called once the model is built, before waiting for the partition (work the
     caller does anyway, done while the other CPU finishes the check). ``skipping``: a
     render again that may leave unchanged region files out of the model (see
-    :class:`Skipping`); the plan is then a model of the other files only.
+    :class:`Skipping`); the plan is then a model of the other files only. ``ahead``:
+    called after ``meanwhile`` with that model when files were left out of it (before the
+    partition vouched for it: the render's work on it that does not depend on the check).
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
@@ -117,6 +123,8 @@ def check_for_render(
         )
         if meanwhile is not None:
             meanwhile()
+        if ahead is not None and left_out:
+            ahead(built)
         partitioned = wait()
         if left_out and skipping is not None:
             why = _why_not_skip(built, partitioned, stats)
@@ -164,19 +172,22 @@ def _may_skip(sources: list[SourceFile], skipping: Skipping) -> set[str]:
         return set()
     now = {s.path: s for s in sources}
     quarter = now.get(quarters[0])
-    if quarter is None or file_digest(quarter.data) != recorded[quarters[0]]:
+    digests = skipping.digests
+    for source in sources:
+        digests[source.path] = file_digest(source.data)
+    if quarter is None or digests[quarter.path] != recorded[quarters[0]]:
         return set()
     # every region key holds the bytes of the files the quarter file names: one edited,
     # no page's key is the recorded one (_why_not_skip finds it too, after the model)
     named = files_from(skipping.recorded, "named")
     for path, digest in named.items():
-        if path not in now or file_digest(now[path].data) != digest:
+        if path not in now or digests[path] != digest:
             skipping.why = f"the quarter file names what {path} defines, edited since"
             return set()
     return {
         path
         for path, digest in recorded.items()
-        if path in keyed and path in now and file_digest(now[path].data) == digest
+        if path in keyed and path in now and digests[path] == digest
     }
 
 

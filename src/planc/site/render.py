@@ -502,6 +502,8 @@ class _Views:
         self._action_views: dict[str, ActionView] = {}
         # the index made from fragments (a model of some files: see planc.site.fragments)
         self.given_index: IndexPage | None = None
+        self._keys: PageKeys | None = None
+        self.keys_ahead: dict[str, str | None] = {}  # page -> its key, made by Ahead
 
     # -- shared pieces
 
@@ -1277,21 +1279,25 @@ class _Views:
 
     def keys(self) -> PageKeys:
         """What each page is made of, to keep a page of the last render (see planc.site.reuse)."""
-        every = (self.options, self.revision, self.progress_note, self.extras.actuals)
-        return PageKeys(
-            self.plan,
-            context=every,
-            gaps=self.extras.gaps,
-            actions_at=self.actions_at,
-            actions_of=self.actions_of,
-            changes_under=self.changes_under,
-        )
+        if self._keys is None:
+            every = (self.options, self.revision, self.progress_note, self.extras.actuals)
+            self._keys = PageKeys(
+                self.plan,
+                context=every,
+                gaps=self.extras.gaps,
+                actions_at=self.actions_at,
+                actions_of=self.actions_of,
+                changes_under=self.changes_under,
+            )
+        return self._keys
 
     def key(self, keys: PageKeys, spec: _Spec) -> str | None:
         """The page's key; None for a page that reads the whole plan (the index, one brief)."""
         node = spec.node
         if node is None or self.single:
             return None  # (a page of a file left out has its key from the record)
+        if keys is self._keys and spec.path in self.keys_ahead:
+            return self.keys_ahead[spec.path]
         if node.level is Level.REP:
             return keys.rep(spec.path, node)
         return keys.node(spec.path, node)
@@ -1422,6 +1428,43 @@ _TEMPLATES = (
 )
 
 
+class Ahead:
+    """The views of a model of some files (a render again) and its pages' keys, made while
+    the partitioned check finishes on the other CPU (``ahead`` of
+    :func:`planc.site.checked.check_for_render`).
+
+    The keys read the model only (never the diagnostics: the index, which shows them,
+    has no key), so they are those :func:`render_site` would make of the same model;
+    it takes the views only for that very result (:meth:`views_for`), else they are
+    dropped. The revision is read here too (git, off the critical path).
+    """
+
+    def __init__(self, options: RenderOptions, revision: Callable[[], PlanRevision | None]) -> None:
+        self.options = options
+        self._revision = revision
+        self.revision: PlanRevision | None = None
+        self.read = False  # whether the revision was read
+        self.views: _Views | None = None
+
+    def __call__(self, built: CheckResult) -> None:
+        self.revision, self.read = self._revision(), True
+        if self.options.rep is not None or built.plan is None or built.diagnostics:
+            return
+        views = _views(built, self.options, self.revision, None)
+        keys = views.keys()
+        views.keys_ahead = {
+            spec.path: views.key(keys, spec) for spec in views.specs() if spec.node is not None
+        }
+        self.views = views
+
+    def views_for(self, result: CheckResult, options: RenderOptions) -> _Views | None:
+        """The views made ahead, if of ``result`` itself and the same options."""
+        views = self.views
+        if views is None or views.result is not result or views.plan is not result.plan:
+            return None
+        return views if views.options == options else None
+
+
 def _compact_css(css: str) -> str:
     """The stylesheet without comments and layout whitespace: it is repeated in every page."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
@@ -1486,6 +1529,7 @@ def render_site(
     begun: Begun | None = None,
     skipping: Skipping | None = None,
     release: bool = False,
+    ahead: Ahead | None = None,
 ) -> RenderReport:
     """Render a checked plan into ``out``: build beside it, then swap the new folder in.
 
@@ -1505,14 +1549,20 @@ def render_site(
     (:mod:`planc.site.fragments`); anything that does not hold — a fragment or
     page missing, an old page not as recorded, a key changed — and the site is
     rendered from the whole model, which reads the plan files' bytes again: a
-    render that left files out releases nothing.
+    render that left files out releases nothing. ``ahead``: the views and keys made
+    while the plan's check finished (:class:`Ahead`), used if they are of ``result``
+    with these options and ``revision``, without actuals.
     """
     options = options or RenderOptions()
     partial = skipping is not None and bool(skipping.skipped)
     if partial and skipping is not None and (actuals is not None or options.rep is not None):
         result = _whole(skipping, "a single brief or actuals")
         partial = False
-    views = _views(result, options, revision, actuals)
+    views = ahead.views_for(result, options) if ahead is not None else None
+    if views is None or actuals is not None or ahead is None or ahead.revision != revision:
+        views = _views(result, options, revision, actuals)
+    if skipping is not None:  # the files' digests taken by the check, of the same bytes
+        views.file_digests.update(skipping.digests)
     listed = _check_out(out)
     with gc_paused(freeze=True):  # a command's last big step: see planc.core.memory
         # what exists now lives until the end: frozen, the collections between pages
@@ -1523,6 +1573,7 @@ def render_site(
                 return _render_into(views, out, listed, records, vouched, begun, skipping)
             except _NeedWhole as why:
                 views = _views(_whole(skipping, str(why)), options, revision, actuals)
+                views.file_digests.update(skipping.digests)
                 gc.freeze()
                 if begun is not None and begun.taken:
                     begun = None
@@ -1642,7 +1693,7 @@ def _left_out(
     paths = {spec.path for spec in specs}
 
     sources = {path: source.data for path, source in views.result.sources.items()}
-    regions = keys.regions(sources, also=skipping.skipped)
+    regions = keys.regions(sources, also=skipping.skipped, digests=views.file_digests)
     recorded = regions_from(skipping.recorded)
     made: dict[str, Any] = {}
     listed: dict[str, list[str]] = {}
@@ -1786,11 +1837,12 @@ def _recorded(
         regions = {}
         if keys is not None and vouched:
             sources = {path: source.data for path, source in views.result.sources.items()}
-            regions = keys.regions(sources)
+            regions = keys.regions(sources, digests=views.file_digests)
     if release:
         for path, source in views.result.sources.items():
             # the fragments recorded at the end name each file by these
-            views.file_digests[path] = file_digest(source.data)
+            if path not in views.file_digests:
+                views.file_digests[path] = file_digest(source.data)
             source.release()
     return previous, regions, _known_keys(specs, previous, regions, regions_from(recorded))
 
@@ -2122,6 +2174,16 @@ _COLLECT_EVERY = 200  # pages
 # Pages are independent: past this many to render, forked workers share them.
 _PARALLEL_MIN_PAGES = 64
 _RENDER_STEP = 16  # pages this process renders between two looks at its worker
+# A page worker copies ~0.14 MiB of this process per page it renders (reference counts
+# are writes): a share of 1/_SHARES of a 50,000-rep site's 55,000 pages (430) is ~60 MiB
+# on top of this process's peak. Past this many pages a share is capped (more, shorter-lived
+# workers: a fork and an exit each, a few tens of milliseconds).
+_SHARE_MAX_PAGES = 256
+
+
+def _page_share(count: int) -> int:
+    """How many of ``count`` pages one worker renders (see :func:`_render_pages`)."""
+    return max(_PARALLEL_MIN_PAGES, min(count // _SHARES, _SHARE_MAX_PAGES))
 
 
 def _render_pages(
@@ -2154,7 +2216,7 @@ def _render_pages(
             _inside(building, spec.path).unlink(missing_ok=True)
         return render(start, stop)
 
-    share = max(_PARALLEL_MIN_PAGES, len(rest) // _SHARES)
+    share = _page_share(len(rest))
     step = min(share, _RENDER_STEP)
     for _, _, part in relay(
         len(rest),
