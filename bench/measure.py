@@ -26,8 +26,10 @@ goal by when the command forks.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,6 +64,28 @@ class Measured:
 def _maxrss_bytes(value: int) -> int:
     # Linux reports kilobytes, macOS bytes.
     return value if sys.platform == "darwin" else value * 1024
+
+
+_BYTECODE: dict[str, str] = {}
+
+
+def bytecode_env() -> dict[str, str]:
+    """planc's modules compiled once, into a folder of their own, and read back by every
+    run, as an installed package has them (pip compiles a wheel's modules when it installs
+    it). Without it, under PYTHONDONTWRITEBYTECODE (set on the development machine) and a
+    source checkout, every run would compile planc's modules again, a cost no user pays."""
+    if not _BYTECODE:
+        folder = tempfile.mkdtemp(prefix="planc-bench-pycache-")
+        atexit.register(shutil.rmtree, folder, True)
+        _BYTECODE.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=folder)
+        compile_all = (
+            "import compileall, os, planc;"
+            " compileall.compile_dir(os.path.dirname(planc.__file__), quiet=1)"
+        )
+        subprocess.run(
+            [sys.executable, "-c", compile_all], env={**os.environ, **_BYTECODE}, check=True
+        )
+    return _BYTECODE
 
 
 def run_measured(

@@ -30,11 +30,9 @@ a test: it always exits 0. Big files go to a temporary folder, never the repo.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,6 +50,7 @@ sys.path.insert(0, str(BENCH.parent / "tests"))
 import duckdb  # noqa: E402
 
 import track as track_bench  # noqa: E402
+from measure import bytecode_env  # noqa: E402
 
 GiB = 1024**3
 AS_OF = track_bench.AS_OF
@@ -77,28 +76,6 @@ def cpu_now() -> float:
     """This process's user + system CPU seconds so far (DuckDB's threads included)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-_BYTECODE: dict[str, str] = {}
-
-
-def bytecode_env() -> dict[str, str]:
-    """planc's modules compiled once, into a folder of their own, and read back by every
-    run, as an installed package has them (pip compiles a wheel's modules when it installs
-    it). Without it, under PYTHONDONTWRITEBYTECODE (set on the development machine) and a
-    source checkout, every run would compile planc's modules again, a cost no user pays."""
-    if not _BYTECODE:
-        folder = tempfile.mkdtemp(prefix="planc-bench-pycache-")
-        atexit.register(shutil.rmtree, folder, True)
-        _BYTECODE.update(PYTHONDONTWRITEBYTECODE="", PYTHONPYCACHEPREFIX=folder)
-        compile_all = (
-            "import compileall, os, planc;"
-            " compileall.compile_dir(os.path.dirname(planc.__file__), quiet=1)"
-        )
-        subprocess.run(
-            [sys.executable, "-c", compile_all], env={**os.environ, **_BYTECODE}, check=True
-        )
-    return _BYTECODE
 
 
 def run_planc(cmd: list[str], env: dict[str, str] | None = None) -> Run:
