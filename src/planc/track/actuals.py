@@ -760,7 +760,7 @@ def _arrow_csv_chunks(
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
         # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
         tables = _arrow_chunk_tables(pa, reader, bool(dated))
-        # pyarrow.compute (dates, accounts) imported while the thread parses the first chunk
+        # pyarrow's compute kernels (dates, accounts) loaded while the thread parses the first chunk
         for table, first_row in _made_ahead(tables, meanwhile=_import_compute):
             try:
                 columns = _arrow_columns(table, roles, positions, known)
@@ -827,7 +827,7 @@ _END = object()
 
 
 def _import_compute() -> None:
-    importlib.import_module("pyarrow.compute")  # ~0.05 s of imports
+    importlib.import_module("pyarrow._compute")
 
 
 def _made_ahead(items: Iterator[_T], meanwhile: Callable[[], object] | None = None) -> Iterator[_T]:
@@ -1007,12 +1007,19 @@ def _arrow_columns(
 
 
 def _dictionary_encode(text: Any) -> Any:
-    """``pyarrow.compute.dictionary_encode`` (default options) through the compiled module
-    alone: importing ``pyarrow.compute`` wraps every compute function in Python (with
-    docstrings from pydoc), measured ~0.08 s CPU of a ``planc track`` of a CSV export."""
+    """``pyarrow.compute.dictionary_encode`` (default options)."""
+    return _compute("dictionary_encode", text)
+
+
+def _compute(function: str, *args: Any, options: Any = None) -> Any:
+    """A pyarrow compute function called through the compiled module alone: importing
+    ``pyarrow.compute`` wraps every compute function in Python (with docstrings from
+    pydoc), measured ~0.08 s CPU of a ``planc track`` of a CSV export."""
     from pyarrow._compute import call_function  # noqa: PLC0415 - only pyarrow's reader
 
-    return call_function("dictionary_encode", [text])
+    return call_function(function, list(args), options)
+
+
 _FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL  # the first day Python's dates have
 _DENSE_DAYS = 1 << 16  # days between a chunk's first and last date counted in an array
 
@@ -1023,16 +1030,15 @@ def _day_column(days: Any) -> _Column:
     (an empty cell has code -1). pyarrow reads years 0000 to 9999; Python's dates begin
     with year 1: a day before it is :class:`_DaysDeclined` (planc reports it, as text)."""
     import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes date32 columns
-    import pyarrow.compute as pc  # noqa: PLC0415
 
-    bounds = pc.min_max(days)  # pyarrow's, over the blocks, nulls left out: no copy
+    bounds = _compute("min_max", days)  # pyarrow's, over the blocks, nulls left out: no copy
     if not bounds["min"].is_valid:  # every cell empty
         return _Column(np.full(len(days), -1, dtype=np.int64), [])
-    low, high = bounds["min"].cast(pa.int32()).as_py(), bounds["max"].cast(pa.int32()).as_py()
+    low, high = bounds["min"].value, bounds["max"].value  # days from 1970 (a cast imports pc)
     if low < _FIRST_DAY:
         raise _DaysDeclined(f"a date before year 1 ({low} days from 1970)")
     if days.null_count:  # an empty cell: the day after the last, code -1 below
-        days = pc.fill_null(days, _date32_scalar(pa, high + 1))
+        days = _compute("coalesce", days, _date32_scalar(pa, high + 1))  # fill_null
     parts = [_arrow_days(chunk) for chunk in days.chunks]
     at = np.concatenate(parts, dtype=np.int64) if parts else np.zeros(0, dtype=np.int64)
     at -= low
@@ -1135,19 +1141,20 @@ class _KnownTexts:
         """Per row, its text's position among all texts seen; and the texts new to this
         chunk (positions ``count`` on), in order of first appearance."""
         import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes text columns
-        import pyarrow.compute as pc  # noqa: PLC0415
+        from pyarrow._compute import SetLookupOptions  # noqa: PLC0415
 
         new: npt.NDArray[np.bool_] | None = None
         index: IntArray
         if self.texts is None:
             index, fresh = np.zeros(len(text), dtype=np.int64), text
         else:
-            index, new = _arrow_found(pc.index_in(text, value_set=self.texts))
+            seen = _compute("index_in", text, options=SetLookupOptions(value_set=self.texts))
+            index, new = _arrow_found(seen)
             if new is None:
                 return index, []
             rows = np.flatnonzero(new)
-            fresh = text.take(_arrow_int64s(rows))
-        encoded = pc.dictionary_encode(fresh).combine_chunks()
+            fresh = _compute("take", text, _arrow_int64s(rows))  # .take imports pc
+        encoded = _dictionary_encode(fresh).combine_chunks()
         codes = _arrow_codes(encoded.indices) + self.count
         if new is None:
             index = codes
