@@ -1013,6 +1013,8 @@ def _dictionary_encode(text: Any) -> Any:
     from pyarrow._compute import call_function  # noqa: PLC0415 - only pyarrow's reader
 
     return call_function("dictionary_encode", [text])
+
+
 _FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL  # the first day Python's dates have
 _DENSE_DAYS = 1 << 16  # days between a chunk's first and last date counted in an array
 
