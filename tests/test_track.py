@@ -897,6 +897,64 @@ class TestArrowReader:
             # is read as a day, then as text (Python's dates begin with year 1)
             assert made == ([3] if odd in ("", " 2027-01-06\t", "0000-01-01") else []), odd
 
+    def test_a_date_not_read_as_a_day_in_a_later_chunk_starts_the_read_again(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Chunks already summed as days, then a date pyarrow cannot read as one (in the
+        close or the created column, among unmapped owners and blank cells): the read
+        starts again with dates as text, and nothing of the first attempt is counted twice
+        or lost -- pandas' figures, warnings and rows, never pandas' reader."""
+        from planc.checks import check_directory
+        from planc.track import actuals
+
+        text = MAPPING.replace("account: account}", "account: account, created: created}")
+        plan = check_directory(mini_plan(tmp_path, text)).plan
+        assert plan is not None
+        monkeypatch.setattr(actuals, "CHUNK_ROWS", 7)  # the odd date is in the fifth chunk
+        monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 9)
+        made = []
+        day_column = actuals._day_column
+
+        def spy(days: Any) -> Any:
+            made.append(len(days))
+            return day_column(days)
+
+        monkeypatch.setattr(actuals, "_day_column", spy)
+        by_text = []  # pandas' reader: only the reference run of _both reads with it
+        csv_chunks = actuals._csv_chunks
+
+        def text_spy(*args: Any, **kwargs: Any) -> Any:
+            by_text.append(1)
+            return csv_chunks(*args, **kwargs)
+
+        monkeypatch.setattr(actuals, "_csv_chunks", text_spy)
+        owners = ["Ann Lee", "Bob Ortiz", "Zed Nobody", "", " Ann Lee"]
+        stages = ["Won", "Open", "Lost", "Maybe"]
+        days = ["2027-01-05", "2027-02-10", "2027-01-11", "2026-12-20", "2027-01-19"]
+        born = ["2026-11-05", "", "2027-01-02", "2026-12-01", " 2026-10-09"]
+        for column in ("closed", "created"):
+            lines = ["owner,closed,amount,product,stage,account,created"]
+            for i in range(40):
+                closed, created = days[i % 5], born[(i * 3) % 5]
+                if i == 31:  # a date with a time: a date to planc, not a day to pyarrow
+                    if column == "closed":
+                        closed = "2027-01-06 10:00"
+                    else:
+                        created = "2027-01-06 10:00"
+                owner, stage = owners[i % 5], stages[(i // 2) % 4]
+                lines.append(f"{owner},{closed},{i + 1}.5,Pro,{stage},A{i % 6},{created}")
+            export = tmp_path / "a.csv"
+            export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            made.clear()
+            by_text.clear()
+            by_arrow, by_pandas, declined = self._both(monkeypatch, export, plan, date(2027, 1, 20))
+            assert declined == 0 and len(by_text) == 1, column
+            assert made, column  # the first chunks were read as days
+            assert by_arrow.actuals is not None and by_pandas.actuals is not None
+            assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics), column
+            assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals), column
+            assert by_arrow.actuals.ledger.rows == 40, column
+
     def test_the_arrow_path_never_imports_pandas(self) -> None:
         """pandas costs ~0.3 s of start-up: reading a CSV with pyarrow (dates, dictionaries,
         amounts from the buffers) never imports it."""
