@@ -7,6 +7,7 @@ later top-level import does not bring the cost back unnoticed."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,19 @@ def test_duckdb_is_never_wanted_where_it_is_not_imported(
             assert actuals._duckdb_may_read(export, mapping) or not wanted, (suffix, size)
     missing = tmp_path / "missing.parquet"  # the reader says so, whichever reads it
     assert actuals._duckdb_may_read(missing, mapping) == (engine == "duckdb")
+
+
+def test_the_dictionary_encoding_falls_back_to_pyarrow_compute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pyarrow._compute is private: without it the public module encodes, the same way."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.compute as pc
+
+    from planc.track import actuals
+
+    text = pa.chunked_array([pa.array(["b", "a", "b"]), pa.array(["c", "a"])])
+    direct = actuals._dictionary_encode(text)
+    monkeypatch.setitem(sys.modules, "pyarrow._compute", None)  # importing it now fails
+    assert actuals._dictionary_encode(text).equals(direct)
+    assert direct.equals(pc.dictionary_encode(text))

@@ -827,7 +827,7 @@ _END = object()
 
 
 def _import_compute() -> None:
-    importlib.import_module("pyarrow._compute")
+    _compute_module()
 
 
 def _made_ahead(items: Iterator[_T], meanwhile: Callable[[], object] | None = None) -> Iterator[_T]:
@@ -1011,13 +1011,20 @@ def _dictionary_encode(text: Any) -> Any:
     return _compute("dictionary_encode", text)
 
 
-def _compute(function: str, *args: Any, options: Any = None) -> Any:
-    """A pyarrow compute function called through the compiled module alone: importing
-    ``pyarrow.compute`` wraps every compute function in Python (with docstrings from
-    pydoc), measured ~0.08 s CPU of a ``planc track`` of a CSV export."""
-    from pyarrow._compute import call_function  # noqa: PLC0415 - only pyarrow's reader
+def _compute_module() -> Any:
+    """pyarrow's compiled compute module: importing ``pyarrow.compute`` wraps every compute
+    function in Python (with docstrings from pydoc), measured ~0.08 s CPU of a ``planc
+    track`` of a CSV export. It is private: should a release move it, the public one."""
+    try:
+        import pyarrow._compute as compute  # noqa: PLC0415 - only pyarrow's reader
+    except ImportError:
+        from pyarrow import compute  # noqa: PLC0415
+    return compute
 
-    return call_function(function, list(args), options)
+
+def _compute(function: str, *args: Any, options: Any = None) -> Any:
+    """A pyarrow compute function called through :func:`_compute_module`."""
+    return _compute_module().call_function(function, list(args), options)
 
 
 _FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL  # the first day Python's dates have
@@ -1141,14 +1148,15 @@ class _KnownTexts:
         """Per row, its text's position among all texts seen; and the texts new to this
         chunk (positions ``count`` on), in order of first appearance."""
         import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes text columns
-        from pyarrow._compute import SetLookupOptions  # noqa: PLC0415
+
+        lookup = _compute_module().SetLookupOptions
 
         new: npt.NDArray[np.bool_] | None = None
         index: IntArray
         if self.texts is None:
             index, fresh = np.zeros(len(text), dtype=np.int64), text
         else:
-            seen = _compute("index_in", text, options=SetLookupOptions(value_set=self.texts))
+            seen = _compute("index_in", text, options=lookup(value_set=self.texts))
             index, new = _arrow_found(seen)
             if new is None:
                 return index, []
