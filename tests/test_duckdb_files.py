@@ -67,6 +67,20 @@ def _through_duckdb(path: Path, plan: Plan) -> actuals.LoadedActuals | None:
     return duckdb_files.load(path, plan, AS_OF, shown=path.name, baselines=True)
 
 
+def _recorded_statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[Any]]]:
+    """Every statement DuckDB is sent from now on, as (SQL, parameters), in order."""
+    compiled = duckdb_files._compiled
+    seen: list[tuple[str, list[Any]]] = []
+
+    def recorded(statement: Any) -> tuple[str, list[Any]]:
+        found = compiled(statement)
+        seen.append(found)
+        return found
+
+    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    return seen
+
+
 def test_the_public_sample_gives_the_same_report(
     plan_dir: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -362,15 +376,7 @@ def test_the_closed_stages_are_tested_once_per_row(monkeypatch: pytest.MonkeyPat
     and read by the week, open-age, recent and cycle columns: the stage list (a string
     comparison per spelling) appears once in the scan, not once per column that needs it,
     and the figures stay the pandas reader's (see the tests above)."""
-    compiled = duckdb_files._compiled
-    seen: list[tuple[str, list[Any]]] = []
-
-    def recorded(statement: Any) -> tuple[str, list[Any]]:
-        found = compiled(statement)
-        seen.append(found)
-        return found
-
-    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    seen = _recorded_statements(monkeypatch)
     with_created = check_directory(PLAN).plan
     assert with_created is not None
     assert _through_duckdb(SAMPLE, with_created) is not None
@@ -404,15 +410,8 @@ def test_a_parquet_scan_groups_by_codes_of_its_names(
             "FROM (SELECT *, row_number() OVER () AS n "
             f"FROM read_csv('{SAMPLE}', all_varchar = true))) TO '{parquet}' (FORMAT parquet)"
         )
-    compiled = duckdb_files._compiled
-    seen: list[tuple[str, list[Any]]] = []
-
-    def recorded(statement: Any) -> tuple[str, list[Any]]:
-        found = compiled(statement)
-        seen.append(found)
-        return found
-
-    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    compiled = duckdb_files._compiled  # put back below
+    seen = _recorded_statements(monkeypatch)
     with_created = check_directory(PLAN).plan
     assert with_created is not None and with_created.actuals is not None
     loaded = _through_duckdb(parquet, with_created)
@@ -440,19 +439,11 @@ def test_the_ledger_groups_by_its_packed_keys(monkeypatch: pytest.MonkeyPatch) -
     """The LEDGER set groups by owner, product, stage, month and one integer packing its
     where-code and 0/1 keys (five keys, not thirteen); the figures stay the pandas reader's
     (see the tests above, which read the same sets back)."""
-    compiled = duckdb_files._compiled
-    seen: list[str] = []
-
-    def recorded(statement: Any) -> tuple[str, list[Any]]:
-        found = compiled(statement)
-        seen.append(found[0])
-        return found
-
-    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    seen = _recorded_statements(monkeypatch)
     with_created = check_directory(PLAN).plan
     assert with_created is not None
     assert _through_duckdb(SAMPLE, with_created) is not None
-    scan = next(sql for sql in seen if "planc_rows_aged" in sql)
+    scan = next(sql for sql, _ in seen if "planc_rows_aged" in sql)
     keys = ", ".join(f"planc_rows_packed.{k}" for k in ("owner", "product", "stage", "month"))
     assert f"GROUP BY {keys}, planc_rows_packed.ledger_bits UNION ALL" in scan
 
@@ -827,15 +818,7 @@ def test_the_no_account_key_is_left_out_with_the_same_output(
     for byte what it is with the key computed, and the actuals are the pandas reader's."""
     path = SAMPLE if suffix == "csv" else _sample_parquet(tmp_path)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
-    compiled = duckdb_files._compiled
-    seen: list[str] = []
-
-    def recorded(statement: Any) -> tuple[str, list[Any]]:
-        found = compiled(statement)
-        seen.append(found[0])
-        return found
-
-    monkeypatch.setattr(duckdb_files, "_compiled", recorded)
+    seen = _recorded_statements(monkeypatch)
 
     def outputs() -> list[str]:
         found = []
@@ -848,7 +831,7 @@ def test_the_no_account_key_is_left_out_with_the_same_output(
 
     trimmed = re.compile(r"trim\(\w+\.account\)")  # the no-account key's test
     skipped = outputs()
-    assert seen and not any(trimmed.search(sql) for sql in seen)
+    assert seen and not any(trimmed.search(sql) for sql, _ in seen)
     with_created = check_directory(PLAN).plan
     assert with_created is not None
     loaded = _through_duckdb(path, with_created)
@@ -860,7 +843,7 @@ def test_the_no_account_key_is_left_out_with_the_same_output(
     seen.clear()
     monkeypatch.setattr(duckdb_files, "_read_passes", lambda _: {"no_account": True})
     computed = outputs()
-    assert any(trimmed.search(sql) for sql in seen)  # the key computed this time
+    assert any(trimmed.search(sql) for sql, _ in seen)  # the key computed this time
     assert skipped == computed
 
 

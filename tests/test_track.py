@@ -760,6 +760,21 @@ def _fuzzed_csv(seed: int) -> bytes:
     return data
 
 
+def _day_columns_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of every column the arrow reader reads as days from now on."""
+    from planc.track import actuals
+
+    made: list[int] = []
+    day_column = actuals._day_column
+
+    def spy(days: Any) -> Any:
+        made.append(len(days))
+        return day_column(days)
+
+    monkeypatch.setattr(actuals, "_day_column", spy)
+    return made
+
+
 class TestArrowReader:
     """A UTF-8 CSV is read by pyarrow's reader when pyarrow is installed; its aggregates and
     diagnostics are pandas' own, and whatever it refuses pandas reads (and reports)."""
@@ -869,19 +884,11 @@ class TestArrowReader:
         time, year 0, not a date, blanks) is read by pyarrow again with its dates as text:
         pandas' results either way, never pandas' reader."""
         from planc.checks import check_directory
-        from planc.track import actuals
 
         text = MAPPING.replace("account: account}", "account: account, created: closed}")
         plan = check_directory(mini_plan(tmp_path, text)).plan
         assert plan is not None
-        made = []
-        day_column = actuals._day_column
-
-        def spy(days: Any) -> Any:
-            made.append(len(days))
-            return day_column(days)
-
-        monkeypatch.setattr(actuals, "_day_column", spy)
+        made = _day_columns_made(monkeypatch)
         head = "owner,closed,amount,product,stage,account\n"
         rows = "Ann Lee,2027-01-05,100,Pro,Won,N\nAnn Lee,,5,Pro,Open,N\n"
         odds = ["", " 2027-01-06\t", "\xa02027-01-06", "2027-01-06 10:00", "0000-01-01", "soon"]
@@ -912,14 +919,7 @@ class TestArrowReader:
         assert plan is not None
         monkeypatch.setattr(actuals, "CHUNK_ROWS", 7)  # the odd date is in the fifth chunk
         monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 9)
-        made = []
-        day_column = actuals._day_column
-
-        def spy(days: Any) -> Any:
-            made.append(len(days))
-            return day_column(days)
-
-        monkeypatch.setattr(actuals, "_day_column", spy)
+        made = _day_columns_made(monkeypatch)
         by_text = []  # pandas' reader: only the reference run of _both reads with it
         csv_chunks = actuals._csv_chunks
 

@@ -2179,14 +2179,18 @@ class _Aggregator:
                 name = "" if _missing(value) else _text(value).strip()
             if not name:
                 continue
-            found = self.account_id.get(name)
-            if found is None:
-                found = self.account_id[name] = len(self.account_names)
-                self.account_names.append(name)
-            ids[index] = found
+            found = ids[index] = self._account_number(name)
             if type(value) is str:
                 written[value] = found
         return np.append(ids, -1)[column.codes]
+
+    def _account_number(self, name: str) -> int:
+        """The id of an account (trimmed, not empty): the next one when it is new."""
+        found = self.account_id.get(name)
+        if found is None:
+            found = self.account_id[name] = len(self.account_names)
+            self.account_names.append(name)
+        return found
 
     def _arrow_accounts(self, text: Any) -> IntArray:
         """:meth:`_accounts` of pyarrow's texts (:class:`_KnownTexts`): only the texts new to
@@ -2198,13 +2202,8 @@ class _Aggregator:
             ids = np.full(len(new), -1, dtype=np.int64)
             for at, value in enumerate(new):
                 name = value.strip()  # compared as written, but trimmed
-                if not name:
-                    continue
-                found = self.account_id.get(name)
-                if found is None:
-                    found = self.account_id[name] = len(self.account_names)
-                    self.account_names.append(name)
-                ids[at] = found
+                if name:
+                    ids[at] = self._account_number(name)
             self.account_text_ids = np.concatenate([self.account_text_ids, ids])
         return self.account_text_ids[index]
 
