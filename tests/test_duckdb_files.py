@@ -390,18 +390,12 @@ def test_the_closed_stages_are_tested_once_per_row(monkeypatch: pytest.MonkeyPat
     assert len(runs) == 1
 
 
-def test_a_parquet_scan_groups_by_codes_of_its_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A Parquet file's owners, products and stages are numbered before the scan (table
-    planc_combos): the scan joins its rows to their codes, its stage lists are lists of
-    codes, not of spellings -- and a missing owner, product or stage (NULL) stays missing:
-    the actuals, the pipeline and the warnings are the pandas reader's of the same file.
-    Its latest days come from one query of their own (the file's statistics)."""
+def _parquet_missing_names(tmp_path: Path) -> Path:
+    """The sample as Parquet, every 7th row without an owner, product or stage (NULL)."""
     import duckdb
 
     parquet = tmp_path / "sample.parquet"
-    with duckdb.connect() as connection:  # every 7th row without an owner, product or stage
+    with duckdb.connect() as connection:
         connection.execute(
             "COPY (SELECT * EXCLUDE (n) REPLACE ("
             "CASE WHEN n % 7 = 1 THEN NULL ELSE sales_agent END AS sales_agent, "
@@ -410,6 +404,51 @@ def test_a_parquet_scan_groups_by_codes_of_its_names(
             "FROM (SELECT *, row_number() OVER () AS n "
             f"FROM read_csv('{SAMPLE}', all_varchar = true))) TO '{parquet}' (FORMAT parquet)"
         )
+    return parquet
+
+
+@pytest.mark.parametrize("collision", [False, True])
+def test_a_parquet_row_finds_its_names_codes_by_their_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collision: bool
+) -> None:
+    """The scan joins each row to its (owner, product, stage) combination by one integer, the
+    hash of the names, when no two combinations share a hash; if two did, by the names
+    themselves. Either way (NULL names included) the actuals, the pipeline and the warnings
+    are the pandas reader's of the same file."""
+    parquet = _parquet_missing_names(tmp_path)
+    if collision:  # as if two combinations had the same hash
+        combos = duckdb_files._combos
+        monkeypatch.setattr(duckdb_files, "_combos", lambda *args: (combos(*args)[0], False))
+    seen = _recorded_statements(monkeypatch)
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    seen.clear()  # the statements of this file alone
+    loaded = _through_duckdb(parquet, with_created)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    sql = next(sql for sql, _ in seen if "planc_rows_aged" in sql)
+    by_hash = re.search(
+        r"JOIN planc_combos ON hash\(c\d+, c\d+, c\d+\) = planc_combos.combo_hash", sql
+    )
+    assert (by_hash is not None) is not collision
+    assert ("IS NOT DISTINCT FROM planc_combos.owner_value" in sql) is collision
+    by_pandas = actuals.load_actuals(parquet, with_created, AS_OF, shown=parquet.name)
+    assert by_pandas.actuals is not None
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+    assert loaded.diagnostics == by_pandas.diagnostics
+    by_duckdb = _track_json(PLAN, parquet, "duckdb", monkeypatch)
+    assert by_duckdb == _track_json(PLAN, parquet, "pandas", monkeypatch)
+
+
+def test_a_parquet_scan_groups_by_codes_of_its_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Parquet file's owners, products and stages are numbered before the scan (table
+    planc_combos): the scan joins its rows to their codes, its stage lists are lists of
+    codes, not of spellings -- and a missing owner, product or stage (NULL) stays missing:
+    the actuals, the pipeline and the warnings are the pandas reader's of the same file.
+    Its latest days come from one query of their own (the file's statistics)."""
+    parquet = _parquet_missing_names(tmp_path)
     compiled = duckdb_files._compiled  # put back below
     seen = _recorded_statements(monkeypatch)
     with_created = check_directory(PLAN).plan

@@ -160,7 +160,8 @@ def _load(
 
     aggregator = GroupedAggregator(plan, mapping, as_of, shown, baselines=baselines, where=where)
     text = _coded(path, mapping, types)
-    codes = _Codes(_combos(connection, table, roles, text))
+    values, hashed = _combos(connection, table, roles, text)
+    codes = _Codes(values)
     sets = q.Plan(
         account_months=aggregator.account_months(),
         closed_stages=codes.of("stage", aggregator.closed_stages()),
@@ -176,7 +177,7 @@ def _load(
     # one scan: each row's values parsed and keyed once, its names as codes, every set but
     # the accounts grouped from it (a UNION ALL over one streamed CTE) into a small table
     coded_roles = replace(roles, **{role: _COMBOS.c[f"{role}_code"] for role in text})
-    joined = table.join(_COMBOS, sa.and_(*(_same(roles, r) for r in text))) if text else table
+    joined = table.join(_COMBOS, _combo_of_row(roles, text, hashed)) if text else table
     scanned = sa.select(*q.role_values(coded_roles).values()).select_from(joined).subquery(TYPED)
     scanned_roles = q.roles_of(scanned, coded_roles)
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
@@ -279,18 +280,22 @@ CODED = ("owner", "product", "stage")
 
 COMBOS = "planc_combos"  # the file's distinct (owner, product, stage) and their codes
 _COMBOS = sa.table(
-    COMBOS, *(sa.column(f"{role}_{kind}") for role in CODED for kind in ("value", "code"))
+    COMBOS,
+    *(sa.column(f"{role}_{kind}") for role in CODED for kind in ("value", "code")),
+    sa.column("combo_hash"),
 )
 
 
 def _combos(
     connection: Any, table: sa.TableClause, roles: q.Roles, text: list[str]
-) -> dict[str, list[Any]]:
+) -> tuple[dict[str, list[Any]], bool]:
     """Number the file's distinct owners, products and stages (text columns, ``text``) before
-    the scan: table :data:`COMBOS` holds each distinct combination of them and each one's
-    code (NULL for NULL; the values in DuckDB's order, so the codes sort as the names do),
-    tables ``planc_codes_<role>`` (``value``, ``code``) each role's. Returns each role's
-    values, by code.
+    the scan: table :data:`COMBOS` holds each distinct combination of them, each one's
+    code (NULL for NULL; the values in DuckDB's order, so the codes sort as the names do)
+    and the combination's ``hash()``, tables ``planc_codes_<role>`` (``value``, ``code``)
+    each role's. Returns each role's values, by code, and whether the combinations'
+    hashes are all different (then a row finds its combination by its hash alone, see
+    :func:`_combo_of_row`).
 
     The scan joins its rows to the combinations and groups by the codes: a GROUP BY on
     integers instead of text -- on dictionary-encoded Parquet columns, DuckDB finds the
@@ -298,7 +303,7 @@ def _combos(
     codes (exact: a value is in a list of values iff its code is in their codes).
     """
     if not text:
-        return {}
+        return {}, False
     distinct = sa.select(*(getattr(roles, role).label(f"{role}_value") for role in text))
     sql, params = _compiled(distinct.select_from(table).distinct())
     numbered = ", ".join(  # fixed identifiers, never from the plan or the file
@@ -307,7 +312,15 @@ def _combos(
         f"AS {role}_code"
         for role in text
     )
-    connection.execute(f"CREATE TEMP TABLE {COMBOS} AS SELECT *, {numbered} FROM ({sql})", params)
+    hashed = ", ".join(f"{role}_value" for role in text)
+    connection.execute(
+        f"CREATE TEMP TABLE {COMBOS} AS SELECT *, {numbered}, hash({hashed}) AS combo_hash "
+        f"FROM ({sql})",
+        params,
+    )
+    found = connection.execute(
+        f"SELECT count(DISTINCT combo_hash) = count(*) FROM {COMBOS}"
+    ).fetchone()
     values = {}
     for role in text:
         connection.execute(
@@ -316,7 +329,21 @@ def _combos(
         )
         rows = connection.execute(f"SELECT value FROM planc_codes_{role} ORDER BY code")
         values[role] = [row[0] for row in rows.fetchall()]
-    return values
+    return values, bool(found and found[0])
+
+
+def _combo_of_row(roles: q.Roles, text: list[str], hashed: bool) -> Any:
+    """The scan's join of a row to its combination in :data:`COMBOS`.
+
+    By the hash of its names when the combinations' hashes all differ: a row's hash is its
+    own combination's (the same function of the same values, NULL included) and no
+    other's, so the match is the same as by the names, on one integer instead of three
+    texts (5M typed Parquet rows, the join alone: 0.65 -> 0.37 s CPU). On a collision of
+    two combinations, by the names themselves (NULL matching NULL).
+    """
+    if hashed:
+        return sa.func.hash(*(getattr(roles, role) for role in text)) == _COMBOS.c.combo_hash
+    return sa.and_(*(_same(roles, role) for role in text))
 
 
 def _same(roles: q.Roles, role: str) -> Any:
