@@ -174,8 +174,12 @@ class PipelineAggregator:
         for (r, p, s, w), sums in self.priced.items():
             priced.setdefault((r, p, s), {})[w] = sums
         out: dict[tuple[str, str, str], agg.OpenDeals] = {}
+        _, product_slots, stage_slots, _ = self.shape
         for group, weeks in self._week_rows():
-            r, p, s = (int(i) for i in np.unravel_index(group, self.shape[:3]))
+            # np.unravel_index's arithmetic in Python: a numpy call per group cost ~0.03 s
+            # CPU at 1,000 reps (3,600 groups), more than the rest of the loop
+            rest, s = divmod(group, stage_slots)
+            r, p = divmod(rest, product_slots)
             while weeks and not weeks[-1]:
                 weeks.pop()
             out[(self.reps[r], names[p], stages[s])] = agg.OpenDeals(

@@ -696,14 +696,15 @@ def _bounds(start: date, end: date, year: int, month: int) -> tuple[date, date]:
     return first, last
 
 
-def _month_fraction(quarter: Quarter, year: int, month: int, as_of: date) -> Fraction:
-    """How much of a month of the quarter is over by the end of the as-of date (0 to 1)."""
+def _month_part(quarter: Quarter, year: int, month: int, as_of: date) -> tuple[int, int]:
+    """How much of a month of the quarter is over by the end of the as-of date, as (days
+    over, days) unreduced: (1, 1) when all of it is over, (0, 1) when none is."""
     first, last = _month_bounds(quarter, year, month)
     if as_of >= last:
-        return Fraction(1)
+        return 1, 1
     if as_of < first:
-        return Fraction(0)
-    return Fraction((as_of - first).days + 1, (last - first).days + 1)
+        return 0, 1
+    return (as_of - first).days + 1, (last - first).days + 1
 
 
 def exact_pace(quarter: Quarter, target: Target, as_of: date, *, share: bool) -> Fraction:
@@ -712,10 +713,18 @@ def exact_pace(quarter: Quarter, target: Target, as_of: date, *, share: bool) ->
         return Fraction(target.value)
     months = target.months
     if months is not None and len(months) == len(quarter.months):
-        expected = Fraction(0)
+        # the sum over months of planned x the month's part that is over, as one integer
+        # ratio reduced once (the same fraction as adding Fractions month by month, each
+        # reduced: ~1,000 targets x 3 months at 1M rows)
+        top, bottom = 0, 1
         for (year, month), planned in zip(quarter.months, months, strict=True):
-            expected += Fraction(planned) * _month_fraction(quarter, year, month, as_of)
-        return expected
+            over, days = _month_part(quarter, year, month, as_of)
+            if over:
+                numerator, denominator = planned.as_integer_ratio()
+                numerator *= over
+                denominator *= days
+                top, bottom = top * denominator + numerator * bottom, bottom * denominator
+        return Fraction(top, bottom)
     return Fraction(target.value) * Fraction(elapsed_days(quarter, as_of), quarter.days)
 
 
@@ -730,10 +739,11 @@ def to_decimal(value: Fraction) -> Decimal:
 
 
 def _ratio(part: Fraction | None, whole: Fraction) -> Fraction | None:
-    """``part`` as an exact percent of ``whole``."""
+    """``part`` as an exact percent of ``whole`` (one fraction made and reduced, where
+    ``part * 100 / whole`` made and reduced two)."""
     if part is None or whole == 0:
         return None
-    return part * 100 / whole
+    return Fraction(part.numerator * 100 * whole.denominator, part.denominator * whole.numerator)
 
 
 def _stretch(attained: Fraction | None, stretch: Decimal | None) -> Decimal | None:
@@ -782,7 +792,8 @@ def _progress(
     if share or measure in DISTINCT or elapsed == 0 or exact is None:
         forecast = attained if share else None  # distinct accounts do not add up by day
     else:
-        forecast = to_decimal(exact * quarter.days / elapsed)
+        # exact * days / elapsed, made and reduced once
+        forecast = to_decimal(Fraction(exact.numerator * quarter.days, exact.denominator * elapsed))
     of_pace = _ratio(exact, pace)
     attainment = _ratio(exact, Fraction(target.value))
     months = []
