@@ -78,6 +78,7 @@ from planc.site.reuse import (
     quarter_names,
     regions_from,
 )
+from planc.site.templating import OPTIONS, template_loader
 
 if TYPE_CHECKING:
     from planc.site.checked import Skipping
@@ -1383,17 +1384,10 @@ def _mean(children: Iterable[Node], metric: Metric) -> Decimal:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The one Jinja2 environment: templates/ from the checkout or the wheel, strict, escaped."""
+    """The one Jinja2 environment: templates/ from the checkout or the wheel, strict, escaped;
+    compiled ahead of time where that was done from them as they are (planc.site.templating)."""
     folder = data_dir("templates")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
+    env = jinja2.Environment(loader=template_loader(folder), **OPTIONS)
     css = _compact_css((folder / "site.css").read_text(encoding="utf-8"))
     if "</" in css:  # it is inlined into <style>: it must not be able to close it
         raise ValueError("templates/site.css must not contain '</'")
@@ -1410,8 +1404,9 @@ def prepare() -> None:
     """
     env = environment()
     # the pages, and what they extend and import (loaded when a page is first rendered:
-    # the macros alone take a tenth of a second to compile, in every forked child that
-    # renders a page too when they are not compiled before it is forked)
+    # compiled at run time, after a template was edited, the macros alone take a tenth
+    # of a second, in every forked child that renders a page too when they are not
+    # loaded before it is forked; compiled ahead, a few milliseconds)
     for name in _TEMPLATES:
         env.get_template(name)
     code_digest()
