@@ -226,13 +226,13 @@ def test_what_render_prepares_is_every_template_a_page_loads(
         render_module.prepare()
         env = render_module.environment()
         loaded: list[str] = []
-        real = env.loader.get_source  # type: ignore[union-attr]
+        real = env.loader.load  # type: ignore[union-attr]
 
-        def spied(environment: Any, name: str) -> Any:
-            loaded.append(name)
-            return real(environment, name)
+        def spied(environment: Any, name: str, globals: Any = None) -> Any:
+            loaded.append(name)  # compiled ahead (planc.site.templating) or from the folder
+            return real(environment, name, globals)
 
-        monkeypatch.setattr(env.loader, "get_source", spied)
+        monkeypatch.setattr(env.loader, "load", spied)
         monkeypatch.setenv("PLANC_WORKERS", "1")
         render_site(check_for_render(mini_plan, None), tmp_path / "site")
         assert loaded == ["index.html.j2"]
