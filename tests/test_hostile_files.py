@@ -145,6 +145,38 @@ class TestRenderDeletesOnlyItsOwnPages:
 # --- unusable output paths -------------------------------------------------------------------
 
 
+def test_the_old_site_loses_only_its_own_regular_pages(tmp_path: Path) -> None:
+    """What the render deletes of the folder it moved aside (after the swap): the listed
+    pages that are regular files, in folders that are not links; nothing else."""
+    from planc.site.render import SITE_MARKER, _remove_pages
+
+    old = tmp_path / ".site.0.old"
+    for folder in ("reps", "teams", "regions"):
+        (old / folder).mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "t1.html").write_text("keep\n")
+    (old / "regions").rmdir()
+    (old / "regions").symlink_to(elsewhere, target_is_directory=True)  # a folder swapped
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep\n")
+    (old / "reps" / "r2.html").symlink_to(victim)  # a listed page that is a link
+    for name in ("index.html", "reps/r1.html", "teams/t1.html", SITE_MARKER):
+        (old / name).write_text("page\n")
+    (old / "reps" / "notes.txt").write_text("mine\n")  # added meanwhile, not listed
+    listed = ["index.html", "reps/r1.html", "reps/r2.html", "teams/t1.html", "regions/t1.html"]
+    listed += ["../victim.html", "reps/../../victim.html"]  # never names planc writes
+    _remove_pages(old, listed)
+    assert sorted(p.relative_to(old).as_posix() for p in old.rglob("*")) == [
+        "regions",
+        "reps",
+        "reps/notes.txt",
+        "reps/r2.html",
+    ]
+    assert (old / "reps" / "r2.html").is_symlink() and victim.read_text() == "keep\n"
+    assert (elsewhere / "t1.html").read_text() == "keep\n"
+
+
 def _writers(tmp_path: Path) -> dict[str, tuple[str, ...]]:
     """Every command that writes a file, with the option that names it (``{out}`` below)."""
     plan = str(tmp_path / "2027-Q1")

@@ -21,6 +21,9 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
     assert "planc/_data/schema/plan.schema.json" in names
     assert "planc/_data/templates/README.md" in names
     assert "planc/py.typed" in names
+    # the templates compiled ahead of time, found by import as any module of planc
+    assert "planc/site/_templates/__init__.py" in names
+    assert "planc/site/_templates/t_node_html_j2.py" in names
     for tag in ("en", "zh_CN"):  # each catalog and the compiled form planc reads instead
         assert f"planc/locales/{tag}/LC_MESSAGES/planc.po" in names
         assert f"planc/locales/{tag}/LC_MESSAGES/planc.json" in names

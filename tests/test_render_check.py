@@ -226,13 +226,13 @@ def test_what_render_prepares_is_every_template_a_page_loads(
         render_module.prepare()
         env = render_module.environment()
         loaded: list[str] = []
-        real = env.loader.get_source  # type: ignore[union-attr]
+        real = env.loader.load  # type: ignore[union-attr]
 
-        def spied(environment: Any, name: str) -> Any:
-            loaded.append(name)
-            return real(environment, name)
+        def spied(environment: Any, name: str, globals: Any = None) -> Any:
+            loaded.append(name)  # compiled ahead (planc.site.templating) or from the folder
+            return real(environment, name, globals)
 
-        monkeypatch.setattr(env.loader, "get_source", spied)
+        monkeypatch.setattr(env.loader, "load", spied)
         monkeypatch.setenv("PLANC_WORKERS", "1")
         render_site(check_for_render(mini_plan, None), tmp_path / "site")
         assert loaded == ["index.html.j2"]
@@ -262,3 +262,40 @@ def test_the_command_leaves_the_plan_to_the_end_of_the_process() -> None:
         gc.unfreeze()  # this is a test process: let the collector have it back
     gc.collect()
     assert alive() is None  # it was kept by nothing else
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_render_is_begun_once_the_partition_is_started(
+    workers: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``begin`` (planc render checks the old pages there) runs after the partition was
+    started, the longer of the two on its own CPU, and what it gives is the skipping."""
+    from planc.site import checked
+    from planc.site.checked import Skipping
+
+    monkeypatch.setenv("PLANC_WORKERS", workers)
+    done: list[str] = []
+    start = checked._start_partition
+
+    def started(*args: Any) -> Any:
+        found = start(*args)
+        done.append("partition")
+        return found
+
+    def may_skip(sources: Any, skipping: Skipping) -> set[str]:
+        done.append(f"skipping {skipping.recorded}")
+        return set()
+
+    monkeypatch.setattr(checked, "_start_partition", started)
+    monkeypatch.setattr(checked, "_may_skip", may_skip)
+
+    def begin() -> Skipping:
+        done.append("begin")
+        return Skipping("the record")
+
+    mine = check_for_render(mini_plan, UnitCache(tmp_path / "cache"), begin=begin)
+    assert done == ["partition", "begin", "skipping the record"]
+    assert mine.plan is not None and _key(mine) == _key(check_directory(mini_plan))
+    done.clear()
+    check_for_render(mini_plan, None, begin=begin)  # no cache: nothing to begin
+    assert done == []

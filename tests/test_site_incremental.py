@@ -20,6 +20,7 @@ from planc.site import render as render_module
 from planc.site import reuse
 from planc.site.checked import Skipping, check_for_render, vouched
 from planc.site.render import (
+    Begun,
     RenderOptions,
     RenderReport,
     _record_name,
@@ -68,17 +69,25 @@ def render(
     ahead: bool = False,
 ) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked);
-    ``begin``: the old pages linked and checked before the check (begin_render);
+    ``begin``: the old pages linked and checked once the partition is started (begin_render);
     ``skipped``: region files unchanged since may be left out of the model, as the command
     does (what was left out is appended to it); ``ahead``: with files left out, the views
     and keys are made before the partition is waited for (render_module.Ahead), as the
     command does."""
-    begun = begin_render(out, cache) if begin else None
-    skipping = Skipping.after(begun.recorded) if begun is not None and skipped is not None else None
+    begun: Begun | None = None
+    skipping: Skipping | None = None
+
+    def beginning() -> Skipping | None:  # as the command: once the partition is started
+        nonlocal begun, skipping
+        begun = begin_render(out, cache) if begin else None
+        if begun is not None and skipped is not None:
+            skipping = Skipping.after(begun.recorded)
+        return skipping
+
     early = render_module.Ahead(options or RenderOptions(), lambda: None) if ahead else None
     try:
         stats = PartitionStats()
-        result = check_for_render(plan, cache, stats, skipping=skipping, ahead=early)
+        result = check_for_render(plan, cache, stats, ahead=early, begin=beginning)
         assert result.plan is not None and (errors or not result.has_errors), result.diagnostics
         report = render_site(
             result,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,11 @@ from planc.cli.options import (
     parse_day,
     plan_dir_argument,
 )
+
+if TYPE_CHECKING:
+    from planc.core.cache import UnitCache
+    from planc.site.checked import Skipping
+    from planc.site.render import Begun
 
 
 @click.command()
@@ -64,12 +70,11 @@ def render(
     from planc.core.gitsource import plan_revision
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
-    from planc.site.checked import Skipping, check_for_render, vouched
+    from planc.site.checked import check_for_render, vouched
     from planc.site.render import (
         Ahead,
         RenderOptions,
         SiteError,
-        begin_render,
         prepare,
         render_site,
     )
@@ -78,10 +83,7 @@ def render(
         fail_usage("--as-of needs --actuals FILE")
     day = parse_day("--as-of", as_of)
     cache = open_cache(plan_dir, no_cache, cache_dir)
-    # the old site's pages checked on the CPU the plan's check leaves idle
-    begun = begin_render(out, cache) if rep is None else None
-    # region files unchanged since that render: left out of the model (planc.site.fragments)
-    skipping = Skipping.after(begun.recorded) if begun is not None and not actuals else None
+    beginning = _Beginning(out, cache, rep, bool(actuals))
     options = RenderOptions(rep=rep, peers=not no_peers)
     # with files left out, the revision and the pages' keys are made while the check finishes
     ahead = Ahead(options, lambda: plan_revision(plan_dir))
@@ -93,9 +95,10 @@ def render(
             stats,
             model_with_errors=False,
             meanwhile=prepare,
-            skipping=skipping,
             ahead=ahead,
+            begin=beginning,
         )
+        begun, skipping = beginning.begun, beginning.skipping
         if result.plan is None or result.has_errors:
             click.echo(text([result]), nl=False)
             sys.exit(1)
@@ -135,10 +138,30 @@ def render(
         except OSError as error:
             fail_usage(f"cannot write the site to {out}: {error.strerror or error}")
     finally:
-        if begun is not None:
-            begun.close()  # unless the render took it
+        if beginning.begun is not None:
+            beginning.begun.close()  # unless the render took it
     _left_to_exit(result)
     click.echo(f"site: {display_path(report.entry)} ({_written(report.pages, report.kept, rep)})")
+
+
+class _Beginning:
+    """The render begun once the plan's check is started (``begin`` of check_for_render):
+    the old site's pages checked on the CPU the check leaves idle, and the region files
+    unchanged since that render, left out of the model (planc.site.fragments)."""
+
+    def __init__(self, out: Path, cache: UnitCache | None, rep: str | None, actuals: bool) -> None:
+        self.out, self.cache, self.rep, self.actuals = out, cache, rep, actuals
+        self.begun: Begun | None = None
+        self.skipping: Skipping | None = None
+
+    def __call__(self) -> Skipping | None:
+        from planc.site.checked import Skipping
+        from planc.site.render import begin_render
+
+        self.begun = begin_render(self.out, self.cache) if self.rep is None else None
+        if self.begun is not None and not self.actuals:
+            self.skipping = Skipping.after(self.begun.recorded)
+        return self.skipping
 
 
 def _written(pages: int, kept: int, rep: str | None) -> str:

@@ -93,6 +93,7 @@ def check_for_render(
     meanwhile: Callable[[], None] | None = None,
     skipping: Skipping | None = None,
     ahead: Callable[[CheckResult], None] | None = None,
+    begin: Callable[[], Skipping | None] | None = None,
 ) -> CheckResult:
     """What ``check_directory(plan_dir, store=store)`` gives (the plan and every diagnostic).
 
@@ -107,6 +108,9 @@ def check_for_render(
     :class:`Skipping`); the plan is then a model of the other files only. ``ahead``:
     called after ``meanwhile`` with that model when files were left out of it (before the
     partition vouched for it: the render's work on it that does not depend on the check).
+    ``begin``: with a ``store``, called once the partition is started (in its child on two
+    CPUs), before the model is built; what it returns is the ``skipping`` (``planc render``
+    begins the render there: the partition, the longer of the two, starts first).
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
@@ -114,6 +118,8 @@ def check_for_render(
         return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
     wait = _start_partition(label, sources, problems, store, stats)
+    if begin is not None:
+        skipping = begin()
     left_out = _may_skip(sources, skipping) if skipping is not None and not problems else set()
     chosen = [s for s in sources if s.path not in left_out]
     puts = _ForkedPuts(store, chosen)

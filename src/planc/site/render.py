@@ -78,6 +78,7 @@ from planc.site.reuse import (
     quarter_names,
     regions_from,
 )
+from planc.site.templating import OPTIONS, template_loader
 
 if TYPE_CHECKING:
     from planc.site.checked import Skipping
@@ -1383,17 +1384,10 @@ def _mean(children: Iterable[Node], metric: Metric) -> Decimal:
 
 @cache
 def environment() -> jinja2.Environment:
-    """The one Jinja2 environment: templates/ from the checkout or the wheel, strict, escaped."""
+    """The one Jinja2 environment: templates/ from the checkout or the wheel, strict, escaped;
+    compiled ahead of time where that was done from them as they are (planc.site.templating)."""
     folder = data_dir("templates")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
-    )
+    env = jinja2.Environment(loader=template_loader(folder), **OPTIONS)
     css = _compact_css((folder / "site.css").read_text(encoding="utf-8"))
     if "</" in css:  # it is inlined into <style>: it must not be able to close it
         raise ValueError("templates/site.css must not contain '</'")
@@ -1410,8 +1404,9 @@ def prepare() -> None:
     """
     env = environment()
     # the pages, and what they extend and import (loaded when a page is first rendered:
-    # the macros alone take a tenth of a second to compile, in every forked child that
-    # renders a page too when they are not compiled before it is forked)
+    # compiled at run time, after a template was edited, the macros alone take a tenth
+    # of a second, in every forked child that renders a page too when they are not
+    # loaded before it is forked; compiled ahead, a few milliseconds)
     for name in _TEMPLATES:
         env.get_template(name)
     code_digest()
@@ -2448,21 +2443,16 @@ def _remove_pages(old: Path, listed: list[str]) -> None:
     the folders that hold it.
     """
     root = old.resolve()
-    names = [name for name in listed if _PAGE_PATH.fullmatch(name)]
-    folders = sorted({n.rpartition("/")[0] for n in names} - {""}, key=lambda f: -f.count("/"))
+    wanted: dict[str, set[str]] = {}  # folder -> the names of its pages
+    for name in [*(n for n in listed if _PAGE_PATH.fullmatch(n)), SITE_MARKER]:
+        folder, _, base = name.rpartition("/")
+        wanted.setdefault(folder, set()).add(base)
+    folders = sorted(set(wanted) - {""}, key=lambda f: -f.count("/"))
     safe_folders = {""} | {f for f in folders if _real_folder_inside(old / f, root)}
     base = str(old)
-    for name in [*names, SITE_MARKER]:
-        if name.rpartition("/")[0] not in safe_folders:
-            continue
-        path = os.path.join(base, name)
-        try:
-            regular = stat.S_ISREG(os.lstat(path).st_mode)
-        except OSError:
-            continue
-        if regular:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    for folder, names in wanted.items():
+        if folder in safe_folders:
+            _unlink_regular(os.path.join(base, folder) if folder else base, names)
     for folder in folders:
         # Something may have appeared in it meanwhile: leave it rather than delete it.
         if folder in safe_folders:
@@ -2470,6 +2460,40 @@ def _remove_pages(old: Path, listed: list[str]) -> None:
                 os.rmdir(os.path.join(base, folder))
     with contextlib.suppress(OSError):
         old.rmdir()
+
+
+_BY_FOLDER = os.scandir in os.supports_fd and os.unlink in os.supports_dir_fd
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _unlink_regular(folder: str, names: set[str]) -> None:
+    """Unlink each regular file (not a link) of ``folder`` named in ``names``.
+
+    Where the system allows, the folder is opened once (never through a link),
+    its entries' types are read with the entries (no lstat a page: 11,000 fewer
+    system calls on a 10,000-rep site) and each page is unlinked by its name
+    in that very folder (no path looked up again)."""
+    if not _BY_FOLDER:
+        for name in names:
+            path = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(os.lstat(path).st_mode):
+                    os.unlink(path)
+        return
+    try:
+        fd = os.open(folder, _FOLDER_FLAGS)
+    except OSError:
+        return
+    try:
+        with os.scandir(fd) as entries:
+            found = [
+                e.name for e in entries if e.name in names and e.is_file(follow_symlinks=False)
+            ]
+        for name in found:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def _real_folder_inside(folder: Path, root: Path) -> bool:
