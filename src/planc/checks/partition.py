@@ -1168,6 +1168,7 @@ def compile_partitioned(
     workers: int | None = None,
     run: RunCheck = _run,
     digests: Mapping[str, str] | None = None,
+    new_records: bool = True,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -1175,6 +1176,9 @@ def compile_partitioned(
     order) but no ``plan``: ``CheckResult.levels`` has the counts the summary
     line shows. ``digests``: path -> :func:`~planc.core.frontend.unit_digest` of
     that source's bytes, where the caller knows it already (the stat cache).
+    ``new_records=False``: a file loaded whole gets no team record (encoding every
+    team of a 2,500-rep file is ~0.3 s), for a caller whose edit rewrites the file
+    anyway (``planc allocate``); a record read back is still used and kept up to date.
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -1189,6 +1193,7 @@ def compile_partitioned(
             default_workers() if workers is None else workers,
             run,
             digests or {},
+            new_records,
         )
 
 
@@ -1203,6 +1208,7 @@ def _compile_partitioned(
     workers: int,
     run: RunCheck,
     digests: Mapping[str, str],
+    new_records: bool = True,
 ) -> CheckResult | None:
     def digest_of(source: SourceFile) -> str:
         known = digests.get(source.path)
@@ -1239,6 +1245,7 @@ def _compile_partitioned(
         run,
         store.values if isinstance(store, MemoryStore) else None,
     )
+    job.encode = new_records
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
     for i, (value, teams, fresh) in zip(missing, computed, strict=True):
@@ -1363,6 +1370,7 @@ class _Job:
     workers: int
     run: RunCheck
     values: TeamValues | None = None  # a MemoryStore's (the language server's)
+    encode: bool = True  # whether a file loaded whole may get a record (all its teams encoded)
 
 
 def _idle_core() -> bool:
@@ -1428,7 +1436,8 @@ def _region_job(index: int) -> _Done:
     prior = _TeamsRecord.parse(job.priors[index], source.path)
     # the split and its digests only where a record is read or made (a cold check makes
     # none); else the resolver splits the file if a finding in it needs placing
-    wanted = prior is not None or job.record
+    making = job.record and job.encode  # a record of a file loaded whole
+    wanted = prior is not None or making
     fits = len(source.data) <= job.max_bytes
     split = chunks.split_region(source.data) if fits and wanted else None
     sums = _Digests.of(split) if split is not None else None
@@ -1448,7 +1457,7 @@ def _region_job(index: int) -> _Done:
     if unit.data is not None and unit.data.get("kind") == "quarter":
         return None, None, None  # a second quarter file: the full compile reports it
     record = None
-    if split is not None and sums is not None and (job.record or texts is not None):
+    if split is not None and sums is not None and (making or texts is not None):
         # same head and tail as the last record when its teams were reused
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data
