@@ -971,3 +971,48 @@ def test_hints_chosen_later_are_not_chosen_in_the_region_first(tmp_path: Path) -
     assert part is not None, stats.fallback
     assert _key(part) == _key(full)
     assert any(d.code == "PLC201" and d.hint for d in part.diagnostics)
+
+
+def test_ramping_candidates_of_one_role_factor_and_count_are_decided_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PLC453 of the region files' candidates, as each one's own ramp_text gives it; a load
+    allowed for a (role, factor, count) is not worked out again for the next such person."""
+    from planc.checks import people
+    from planc.core.model import build_plan
+
+    quarter = compile_unit(
+        SourceFile("quarter.yaml", (FIXTURE / "quarter.yaml").read_bytes()), SpanResolver({})
+    )
+    assert quarter.data is not None
+    summary, _ = build_plan((quarter.path, quarter.data), [])
+    assert summary is not None
+
+    def candidate(i: int, count: int) -> list[Any]:
+        return [["people", i, "start"], f"p{i}", "2027-01-01", "rep", [1, 3], count, f"a{i}",
+                "2027-02-01"]  # fmt: skip
+
+    ramp = [candidate(i, 1) for i in range(50)] + [candidate(50 + i, 9) for i in range(3)]
+    results = [{"path": "r.yaml", "q_owned": {}, "loads": {"rep": [2, 2, 2]}, "ramp": ramp}]
+    medians = partition._medians(summary, quarter.path, results, people.owned_actions(summary))
+    expected = []
+    for path, ident, start, role, factor, count, first, due in ramp:
+        text = people.ramp_text(
+            ident, partition._day(start), role, partition.Fraction(*factor), count, first,
+            partition._day(due), medians,
+        )  # fmt: skip
+        if text is not None:
+            expected.append((("people", path[1], "start"), str(text[0])))
+    assert len(expected) == 3  # 9 actions are more than a third of the median of 2 allows
+    calls: list[str] = []
+    real = people.ramp_text
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(people, "ramp_text", counted)
+    found = partition._ramping(summary, quarter.path, results)
+    mine = [(d.loc.path, d.message) for d in found if d.loc is not None and d.loc.file == "r.yaml"]
+    assert mine == expected
+    assert calls == ["p0", "p50", "p51", "p52"]  # one call for the 50 allowed loads
