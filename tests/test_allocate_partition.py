@@ -24,9 +24,10 @@ import pytest
 from conftest import MINI, REPO, Run, run_planc
 from planc.allocate import rewrite
 from planc.allocate.allocation import Allocation, ChildChange, allocate_down
-from planc.allocate.rewrite import Rewrite, edit_allocation, model_only
+from planc.allocate.rewrite import Rewrite, edit_allocation, model_only, write_files
 from planc.allocate.yamledit import YamlDocument
 from planc.checks import check_directory
+from planc.checks.partition import PartitionStats, check_partitioned, teams_name
 from planc.core.cache import UnitCache
 from planc.core.frontend import Frontend
 from planc.core.pipeline import CheckResult, display_path, read_directory
@@ -207,6 +208,33 @@ def test_only_the_edited_region_file_is_compiled(tmp_path: Path, generated: Path
     again = _edit(plan, store)
     assert again.partition is not None and again.partition.computed == []
     assert again.files == whole.files
+
+
+def test_the_edited_file_gets_no_team_record(tmp_path: Path, generated: Path) -> None:
+    """Encoding every team of a file loaded whole is work for a later hand edit: the edit
+    rewrites the file, so allocate leaves it to that edit (a check's edit still makes one)."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(generated, plan)
+    store = UnitCache(tmp_path / "cache")
+    assert not check_directory(plan, store=store, whole=False).has_errors
+    region = plan / "regions" / "r01.yaml"
+    name = teams_name(display_path(region))
+    edited = _edit(plan, store)
+    assert edited.partition is not None
+    assert edited.partition.computed == [display_path(region)]
+    assert store.get_text(name) is None
+    write_files(edited.files)  # as with --write
+    text = region.read_text(encoding="utf-8")
+    number = re.compile(r"value: ([0-9]+)").search(text, text.index("reps:"))
+    assert number is not None
+    changed = str(int(number.group(1)) + 1)
+    region.write_text(
+        text[: number.start(1)] + changed + text[number.end(1) :], encoding="utf-8"
+    )  # a hand edit of one number: its check makes the record, as before
+    stats = PartitionStats()
+    check_partitioned(display_path(plan), *read_directory(plan), store=store, stats=stats)
+    assert stats.computed == [display_path(region)]
+    assert store.get_text(name) is not None
 
 
 def _off_by_one(

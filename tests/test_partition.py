@@ -971,3 +971,94 @@ def test_hints_chosen_later_are_not_chosen_in_the_region_first(tmp_path: Path) -
     assert part is not None, stats.fallback
     assert _key(part) == _key(full)
     assert any(d.code == "PLC201" and d.hint for d in part.diagnostics)
+
+
+def test_ramping_candidates_of_one_role_factor_and_count_are_decided_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PLC453 of the region files' candidates, as each one's own ramp_text gives it; a load
+    allowed for a (role, factor, count) is not worked out again for the next such person."""
+    from planc.checks import people
+    from planc.core.model import build_plan
+
+    quarter = compile_unit(
+        SourceFile("quarter.yaml", (FIXTURE / "quarter.yaml").read_bytes()), SpanResolver({})
+    )
+    assert quarter.data is not None
+    summary, _ = build_plan((quarter.path, quarter.data), [])
+    assert summary is not None
+
+    def candidate(i: int, count: int) -> list[Any]:
+        return [["people", i, "start"], f"p{i}", "2027-01-01", "rep", [1, 3], count, f"a{i}",
+                "2027-02-01"]  # fmt: skip
+
+    ramp = [candidate(i, 1) for i in range(50)] + [candidate(50 + i, 9) for i in range(3)]
+    results = [{"path": "r.yaml", "q_owned": {}, "loads": {"rep": [[2, 3]]}, "ramp": ramp}]
+    medians = partition._medians(summary, quarter.path, results, people.owned_actions(summary))
+    expected = []
+    for path, ident, start, role, factor, count, first, due in ramp:
+        text = people.ramp_text(
+            ident, partition._day(start), role, partition.Fraction(*factor), count, first,
+            partition._day(due), medians,
+        )  # fmt: skip
+        if text is not None:
+            expected.append((("people", path[1], "start"), str(text[0])))
+    assert len(expected) == 3  # 9 actions are more than a third of the median of 2 allows
+    calls: list[str] = []
+    real = people.ramp_text
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(people, "ramp_text", counted)
+    found = partition._ramping(summary, quarter.path, results)
+    mine = [(d.loc.path, d.message) for d in found if d.loc is not None and d.loc.file == "r.yaml"]
+    assert mine == expected
+    assert calls == ["p0", "p50", "p51", "p52"]  # one call for the 50 allowed loads
+
+
+def test_the_median_of_a_tally_is_the_median_of_its_counts() -> None:
+    import statistics
+    from collections import Counter
+
+    rng = random.Random(5)
+    for _ in range(500):
+        counts = [rng.choice([0, 1, 2, 2, 3, 7, 40]) for _ in range(rng.randint(1, 30))]
+        expected = statistics.median(counts)
+        found = partition.tally_median(Counter(counts))
+        assert (found, type(found)) == (expected, type(expected))
+
+
+def test_a_region_result_keeps_its_loads_as_a_tally(tmp_path: Path) -> None:
+    """Each role's action counts as [count, people] pairs: a 300-rep file's few distinct
+    counts, where every person's count was kept (and read back on every warm check)."""
+    plan = _generate(tmp_path / "plan", 300, 0, 3)
+    store = MemoryStore()
+    assert_same(plan, store)
+    results = [v for k, v in store.records.items() if k.startswith("region:")]
+    assert results
+    for result in results:
+        for role, pairs in result["loads"].items():
+            assert pairs == sorted(pairs) and len(pairs) <= 10, role
+            assert all(many >= 1 for _, many in pairs)
+        assert sum(many for pairs in result["loads"].values() for _, many in pairs) > 100
+
+
+@pytest.mark.parametrize(
+    "loads", [{"rep": [[2, 0]]}, {"rep": []}, {"rep": [[-1, 3]]}, {"rep": [2]}]
+)
+def test_a_result_with_a_tally_of_the_wrong_shape_is_ignored(
+    tmp_path: Path, loads: dict[str, Any]
+) -> None:
+    plan = _fixture_copy(tmp_path)
+    folder = tmp_path / "cache"
+    store = UnitCache(folder)
+    assert_same(plan, store)
+    for path in folder.glob("*.json"):
+        entry = json.loads(path.read_text())
+        if str(entry.get("record", "")).startswith("region:"):
+            entry["value"]["loads"] = loads
+            path.write_text(json.dumps(entry))
+    stats = assert_same(plan, store)
+    assert len(stats.computed) == 2  # recompiled, never combined

@@ -25,7 +25,6 @@ from planc.allocate.allocation import Allocation, ChildChange
 from planc.allocate.composing import Composing, Recorder
 from planc.allocate.yamledit import Value, YamlDocument
 from planc.checks import run_checks
-from planc.checks.forked import run_checks_forked
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic_all
 from planc.core.frontend import Frontend, compile_unit, resolved
@@ -49,6 +48,15 @@ class Rewrite:
     remaining_errors: list[Diagnostic] = field(default_factory=list)
     # what the partition compiled and took from the cache (None: the plan was compiled whole)
     partition: PartitionStats | None = None
+
+
+def checks_forked(plan: Plan) -> list[Diagnostic]:
+    """:func:`planc.checks.forked.run_checks_forked`, imported when first called: with the
+    cache the plan is checked through the partition, and ``multiprocessing`` (~20 ms to
+    import) is not needed."""
+    from planc.checks.forked import run_checks_forked  # noqa: PLC0415 - see above
+
+    return run_checks_forked(plan)
 
 
 def model_only(plan: Plan) -> Iterable[Diagnostic]:
@@ -181,10 +189,12 @@ def _checks_of(before: CheckResult, max_bytes: int, store: ResultStore | None) -
         from planc.checks.partition import compile_partitioned  # noqa: PLC0415
 
         sources = list(before.sources.values())
-        found = compile_partitioned(before.label, sources, CHECKS, None, max_bytes, store)
+        found = compile_partitioned(
+            before.label, sources, CHECKS, None, max_bytes, store, new_records=False
+        )
         if found is not None:
             return found.diagnostics
-    return run_checks_forked(before.plan)
+    return checks_forked(before.plan)
 
 
 def _partitioned(
@@ -216,8 +226,20 @@ def _partitioned(
             plans.append(plan)
         return check.run(plan)
 
+    # No team record is made of an edited file loaded whole (encoding each team of a
+    # 2,500-rep file costs ~0.3 s): the next check finds the file's result under its new
+    # bytes, and a later hand edit of it loads it whole once, as after a cold check.
     after = compile_partitioned(
-        label, sources, CHECKS, None, max_bytes, store, stats, run=run, digests=digests
+        label,
+        sources,
+        CHECKS,
+        None,
+        max_bytes,
+        store,
+        stats,
+        run=run,
+        digests=digests,
+        new_records=False,
     )
     if after is None:
         return None

@@ -86,8 +86,17 @@ def scoped_plan(
         return check.run(plan)
 
     digests = _digests(sources, max_bytes, store, folder)
+    # no team record made of a region file compiled here: the edit rewrites it
     checked = compile_partitioned(
-        label, sources, CHECKS, problems, max_bytes, store, run=run, digests=digests
+        label,
+        sources,
+        CHECKS,
+        problems,
+        max_bytes,
+        store,
+        run=run,
+        digests=digests,
+        new_records=False,
     )
     if checked is None or checked.has_errors:
         return None  # the whole compile decides, and says what stops the plan

@@ -92,7 +92,7 @@ from planc.core.schema import is_valid, schema_document, validate
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
-FORMAT = 3
+FORMAT = 4  # 4: loads as [count, people] pairs
 _HINT_LATER = {"PLC201": "person", "PLC205": "node"}
 _CROSS = {"PLC453"}
 # a region's own finding that compares it with the other regions: taken from the summary plan
@@ -563,11 +563,18 @@ def _seated_from_quarter(plan: Plan, qfile: str, rfile: str) -> bool:
 def _loads(out: dict[str, Any], plan: Plan, qfile: str, rfile: str) -> None:
     """PLC453's inputs: R's full-tenure people's action counts, R's actions owned in Q."""
     owned = people.owned_actions(plan)
-    loads: dict[str, list[int]] = {}
+    tallies: dict[str, dict[int, int]] = {}
     for person in plan.people.values():
         if person.loc.file == rfile and people.full_tenure(plan, person):
-            loads.setdefault(person.role, []).append(len(owned.get(person.id, ())))
-    out["loads"] = loads
+            tally = tallies.setdefault(person.role, {})
+            count = len(owned.get(person.id, ()))
+            tally[count] = tally.get(count, 0) + 1
+    # [count, how many people own that many] per role: a few pairs, where a list of every
+    # person's count was ~2 ms of JSON to read back per 2,500-rep result on every warm check
+    out["loads"] = {
+        role: [[count, many] for count, many in sorted(tally.items())]
+        for role, tally in tallies.items()
+    }
     q_owned: dict[str, int] = {}
     for action in plan.actions:
         owner = plan.people.get(action.owner)
@@ -949,13 +956,23 @@ def _ramping(summary: Plan, qfile: str, results: list[dict[str, Any]]) -> list[D
         for where, message, hint in people.ramping_findings(summary, owned, medians)
         if where.file == qfile
     ]
+    # Whether a candidate's load is allowed depends only on its role (the role's median), its
+    # ramp factor and its count (see people.ramp_text): the candidates of a large plan share a
+    # few such keys, and each allowed key is decided once (1,469 candidates at 50,000 reps,
+    # each a Fraction product and two dates parsed: ~20 ms of a warm check).
+    allowed: set[tuple[str, int, int, int]] = set()
     for r in results:
         for path, ident, start, role, factor, count, first_id, first_due in r["ramp"]:
+            key = (role, factor[0], factor[1], count)
+            if key in allowed:
+                continue
             ratio = Fraction(factor[0], factor[1])
             text = people.ramp_text(
                 ident, _day(start), role, ratio, count, first_id, _day(first_due), medians
             )
-            if text is not None:
+            if text is None:
+                allowed.add(key)
+            else:
                 out.append(rule.at(Loc(r["path"], tuple(path)), *text))
     return out
 
@@ -972,21 +989,38 @@ def _medians(
     for r in results:
         for who, count in r["q_owned"].items():
             from_regions[who] = from_regions.get(who, 0) + count
-    loads: dict[str, list[int]] = {}
+    tallies: dict[str, dict[int, int]] = {}  # role -> count -> how many people own that many
     for person in summary.people.values():
         if person.loc.file != qfile:
             continue
         if people.full_tenure(summary, person):
             count = len(owned.get(person.id, ())) + from_regions.get(person.id, 0)
-            loads.setdefault(person.role, []).append(count)
+            tally = tallies.setdefault(person.role, {})
+            tally[count] = tally.get(count, 0) + 1
         elif from_regions.get(person.id) and person.start is not None:
             raise Unsafe("a ramping person of the quarter file owns actions in a region file")
     for r in results:
-        for role, counts in r["loads"].items():
-            loads.setdefault(role, []).extend(counts)
+        for role, pairs in r["loads"].items():
+            tally = tallies.setdefault(role, {})
+            for count, many in pairs:
+                tally[count] = tally.get(count, 0) + many
     return {
-        role: (Decimal(statistics.median(counts)), len(counts)) for role, counts in loads.items()
+        role: (Decimal(tally_median(tally)), sum(tally.values())) for role, tally in tallies.items()
     }
+
+
+def tally_median(tally: Mapping[int, int]) -> int | float:
+    """``statistics.median`` of the counts a tally holds (count -> how many times), the same
+    value of the same type: the middle count, or the mean of the two middle ones."""
+    total = sum(tally.values())
+    middle = ((total - 1) // 2, total // 2)  # the middle places of the sorted counts, 0-based
+    picked: list[int] = []
+    seen = 0
+    for count in sorted(tally):
+        seen += tally[count]
+        while len(picked) < 2 and middle[len(picked)] < seen:
+            picked.append(count)
+    return statistics.median(picked if total % 2 == 0 else picked[:1])  # none: StatisticsError
 
 
 # --- the JSON of a result ---------------------------------------------------------
@@ -1106,6 +1140,15 @@ def _valid_findings(value: dict[str, Any]) -> bool:
     return True
 
 
+def _tally(pairs: Any) -> bool:
+    """A role's loads: [count, how many people] pairs, some people at least."""
+    return (
+        isinstance(pairs, list)
+        and bool(pairs)
+        and all(_ints(pair) and len(pair) == 2 and pair[0] >= 0 and pair[1] >= 1 for pair in pairs)
+    )
+
+
 def _iso_day(text: str) -> bool:
     try:
         date.fromisoformat(text)
@@ -1120,7 +1163,7 @@ def _valid_interface(value: dict[str, Any]) -> bool:
         all(_strings(pair) and len(pair) == 2 for pair in value["external"]),
         _strings(value["accounts"]),
         _ints(value["levels"]) and len(value["levels"]) == 3,
-        all(isinstance(k, str) and _ints(v) for k, v in value["loads"].items()),
+        all(isinstance(k, str) and _tally(v) for k, v in value["loads"].items()),
         _ints(list(value["q_owned"].values())),
         all(
             isinstance(k, str) and _strings(v[:1]) and len(v) == 2 and type(v[1]) is int
@@ -1168,6 +1211,7 @@ def compile_partitioned(
     workers: int | None = None,
     run: RunCheck = _run,
     digests: Mapping[str, str] | None = None,
+    new_records: bool = True,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -1175,6 +1219,9 @@ def compile_partitioned(
     order) but no ``plan``: ``CheckResult.levels`` has the counts the summary
     line shows. ``digests``: path -> :func:`~planc.core.frontend.unit_digest` of
     that source's bytes, where the caller knows it already (the stat cache).
+    ``new_records=False``: a file loaded whole gets no team record (encoding every
+    team of a 2,500-rep file is ~0.3 s), for a caller whose edit rewrites the file
+    anyway (``planc allocate``); a record read back is still used and kept up to date.
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -1189,6 +1236,7 @@ def compile_partitioned(
             default_workers() if workers is None else workers,
             run,
             digests or {},
+            new_records,
         )
 
 
@@ -1203,6 +1251,7 @@ def _compile_partitioned(
     workers: int,
     run: RunCheck,
     digests: Mapping[str, str],
+    new_records: bool = True,
 ) -> CheckResult | None:
     def digest_of(source: SourceFile) -> str:
         known = digests.get(source.path)
@@ -1239,6 +1288,7 @@ def _compile_partitioned(
         run,
         store.values if isinstance(store, MemoryStore) else None,
     )
+    job.encode = new_records
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
     for i, (value, teams, fresh) in zip(missing, computed, strict=True):
@@ -1363,6 +1413,7 @@ class _Job:
     workers: int
     run: RunCheck
     values: TeamValues | None = None  # a MemoryStore's (the language server's)
+    encode: bool = True  # whether a file loaded whole may get a record (all its teams encoded)
 
 
 def _idle_core() -> bool:
@@ -1428,7 +1479,8 @@ def _region_job(index: int) -> _Done:
     prior = _TeamsRecord.parse(job.priors[index], source.path)
     # the split and its digests only where a record is read or made (a cold check makes
     # none); else the resolver splits the file if a finding in it needs placing
-    wanted = prior is not None or job.record
+    making = job.record and job.encode  # a record of a file loaded whole
+    wanted = prior is not None or making
     fits = len(source.data) <= job.max_bytes
     split = chunks.split_region(source.data) if fits and wanted else None
     sums = _Digests.of(split) if split is not None else None
@@ -1448,7 +1500,7 @@ def _region_job(index: int) -> _Done:
     if unit.data is not None and unit.data.get("kind") == "quarter":
         return None, None, None  # a second quarter file: the full compile reports it
     record = None
-    if split is not None and sums is not None and (job.record or texts is not None):
+    if split is not None and sums is not None and (making or texts is not None):
         # same head and tail as the last record when its teams were reused
         rest = prior.rest if texts is not None and prior is not None else None
         record = _teams_record(unit, split, sums, texts, rest)  # before the model takes the data

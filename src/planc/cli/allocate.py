@@ -164,9 +164,8 @@ def _allocate(
     """The allocation and the edited plan, checked (nothing written); exits 2 on bad input."""
     from planc.allocate.allocation import AllocationError, allocate_down
     from planc.allocate.composing import Composing
-    from planc.allocate.rewrite import edit_allocation, model_only
+    from planc.allocate.rewrite import checks_forked, edit_allocation, model_only
     from planc.allocate.scope import scoped_edit
-    from planc.checks.forked import run_checks_forked
     from planc.core.frontend import Frontend
     from planc.core.memory import gc_paused
 
@@ -186,7 +185,7 @@ def _allocate(
                 scoped = scoped_edit(plan_dir, split.node_id, split.metric_id, store, aside)
             before = scoped.result if scoped is not None else check_for_edit(plan_dir, frontend)
             assert before.plan is not None  # _check_for_edit exits otherwise
-            frontend.run_checks = run_checks_forked
+            frontend.run_checks = checks_forked
             try:
                 allocations = allocate_down(
                     before.plan,
