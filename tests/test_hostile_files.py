@@ -177,6 +177,45 @@ def test_the_old_site_loses_only_its_own_regular_pages(tmp_path: Path) -> None:
     assert (elsewhere / "t1.html").read_text() == "keep\n"
 
 
+def test_the_old_pages_linked_are_regular_files_as_recorded(tmp_path: Path) -> None:
+    """What begin_render's child links into the new folder: a page as recorded (bytes and
+    mode), never a link, nor a page of a folder that is a link (even one planted after the
+    site was checked), nor a page whose bytes changed; nothing else is left in the folder."""
+    from planc.core.files import new_file_mode
+    from planc.site.render import _link_checked
+    from planc.site.reuse import content_digest
+
+    out, building, elsewhere = tmp_path / "site", tmp_path / "new", tmp_path / "elsewhere"
+    for folder in ("reps", "teams", "regions"):
+        (out / folder).mkdir(parents=True)
+        (building / folder).mkdir(parents=True)
+    elsewhere.mkdir()
+    mode = new_file_mode()
+    pages = {
+        "reps/a.html": b"a\n",
+        "reps/b.html": b"b\n",
+        "teams/t.html": b"t\n",
+        "regions/r.html": b"r\n",
+    }
+    for name, data in pages.items():
+        (out / name).write_bytes(data)
+        (out / name).chmod(mode)
+    (elsewhere / "r.html").write_bytes(b"r\n")
+    (elsewhere / "r.html").chmod(mode)
+    shutil.rmtree(out / "regions")
+    (out / "regions").symlink_to(elsewhere, target_is_directory=True)  # planted later
+    (out / "reps" / "b.html").write_bytes(b"changed\n")
+    (out / "teams" / "t.html").unlink()
+    (out / "teams" / "t.html").symlink_to(out / "reps" / "a.html")
+    chosen = sorted((name, content_digest(data)) for name, data in pages.items())
+    linked = _link_checked(str(out), str(building), chosen, mode)
+    assert linked == {"reps/a.html": content_digest(b"a\n")}
+    assert sorted(p.relative_to(building).as_posix() for p in building.rglob("*.html")) == [
+        "reps/a.html"
+    ]
+    assert (building / "reps" / "a.html").samefile(out / "reps" / "a.html")
+
+
 def _writers(tmp_path: Path) -> dict[str, tuple[str, ...]]:
     """Every command that writes a file, with the option that names it (``{out}`` below)."""
     plan = str(tmp_path / "2027-Q1")

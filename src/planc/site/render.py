@@ -1961,11 +1961,69 @@ def _link_checked(
 ) -> dict[str, str]:
     """In the forked child: each old page linked into ``building`` if it holds the bytes
     recorded; path -> that digest for those linked."""
-    return {
-        path: digest
-        for path, digest in chosen
-        if _keep(os.path.join(out, path), os.path.join(building, path), digest, mode)
-    }
+    if not _AT_FOLDERS:
+        return {
+            path: digest
+            for path, digest in chosen
+            if _keep(os.path.join(out, path), os.path.join(building, path), digest, mode)
+        }
+    linked: dict[str, str] = {}
+    folders: dict[str, tuple[int, int] | None] = {}
+    try:
+        for path, digest in chosen:
+            folder, _, name = path.rpartition("/")
+            if folder not in folders:
+                folders[folder] = _folder_pair(out, building, folder)
+            pair = folders[folder]
+            if pair is not None and _keep_at(pair, name, digest, mode):
+                linked[path] = digest
+    finally:
+        for pair in folders.values():
+            if pair is not None:
+                os.close(pair[0])
+                os.close(pair[1])
+    return linked
+
+
+# Linking and checking 11,000 pages by name in folders opened once (linkat, openat,
+# unlinkat): no path of four or five parts looked up for each link, open and unlink
+# (the link child's CPU 0.63-0.67 -> 0.57-0.62 s on a 10,000-rep site).
+_AT_FOLDERS = all(f in os.supports_dir_fd for f in (os.link, os.open, os.unlink))
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _folder_pair(out: str, building: str, folder: str) -> tuple[int, int] | None:
+    """A page folder of the old site and of the new one, opened (never through a link
+    there); None if either cannot be: its pages are not linked, they are rendered."""
+    try:
+        old = os.open(os.path.join(out, folder), _FOLDER_FLAGS)
+    except OSError:
+        return None
+    try:
+        return old, os.open(os.path.join(building, folder), _FOLDER_FLAGS)
+    except OSError:
+        os.close(old)
+        return None
+
+
+def _keep_at(pair: tuple[int, int], name: str, digest: str, mode: int) -> bool:
+    """:func:`_keep` for the page ``name`` of the folders ``pair`` (old, new) holds open."""
+    old, new = pair
+    try:
+        os.link(name, name, src_dir_fd=old, dst_dir_fd=new, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        return False
+    try:
+        fd = os.open(name, _READ_FLAGS, dir_fd=new)
+        try:
+            if _holds(fd, digest, mode):
+                return True
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    os.unlink(name, dir_fd=new)
+    return False
 
 
 _EARLY_MAX_PAGES = 20_000  # sites larger than this render the index here (see _Early)
@@ -2283,26 +2341,28 @@ def _keep(old: str, new: str, digest: str, mode: int) -> bool:
     try:
         fd = os.open(new, _READ_FLAGS)
         try:
-            status = os.fstat(fd)
-            if (
-                stat.S_ISREG(status.st_mode)
-                and stat.S_IMODE(status.st_mode) == mode
-                and status.st_size <= _PAGE_BOUND
-            ):
-                # the whole file: as many bytes as it had, then its end (it may have grown)
-                data = os.read(fd, status.st_size)
-                if (
-                    len(data) == status.st_size
-                    and not os.read(fd, 1)
-                    and content_digest(data) == digest
-                ):
-                    return True
+            if _holds(fd, digest, mode):
+                return True
         finally:
             os.close(fd)
     except OSError:
         pass
     os.unlink(new)
     return False
+
+
+def _holds(fd: int, digest: str, mode: int) -> bool:
+    """Whether the open file is a regular file of ``mode`` whose bytes have ``digest``."""
+    status = os.fstat(fd)
+    if not (
+        stat.S_ISREG(status.st_mode)
+        and stat.S_IMODE(status.st_mode) == mode
+        and status.st_size <= _PAGE_BOUND
+    ):
+        return False
+    # the whole file: as many bytes as it had, then its end (it may have grown)
+    data = os.read(fd, status.st_size)
+    return len(data) == status.st_size and not os.read(fd, 1) and content_digest(data) == digest
 
 
 _PAGE_BOUND = 256 * 1024 * 1024  # no page planc writes is near this: another file, not read
