@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -27,6 +28,23 @@ def test_wheel_ships_schema_and_templates(tmp_path: Path) -> None:
     for tag in ("en", "zh_CN"):  # each catalog and the compiled form planc reads instead
         assert f"planc/locales/{tag}/LC_MESSAGES/planc.po" in names
         assert f"planc/locales/{tag}/LC_MESSAGES/planc.json" in names
+    # and the installed package uses them: the wheel's templates/ are the bytes they were
+    # made from (else every render of an installed planc compiles them again, silently)
+    installed = tmp_path / "installed"
+    zipfile.ZipFile(wheel).extractall(installed)
+    probe = (
+        "from planc.core.resources import data_dir\n"
+        "from planc.site.templating import CompiledLoader, template_loader\n"
+        "folder = data_dir('templates')\n"
+        f"assert folder.is_relative_to({str(installed)!r}), folder\n"
+        "assert isinstance(template_loader(folder), CompiledLoader)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", probe],
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+    )
 
 
 def test_resources_find_the_checkout_schema() -> None:
