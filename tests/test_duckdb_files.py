@@ -248,6 +248,45 @@ def test_warnings_come_from_the_scan_with_the_rows_pandas_gives(tmp_path: Path) 
     assert by_duckdb.actuals.pipeline == by_pandas.actuals.pipeline
 
 
+@pytest.mark.parametrize("order", [("", None), (None, ""), ("  ", "")])
+def test_an_owner_shown_as_empty_is_warned_at_its_first_row(
+    tmp_path: Path, order: tuple[str | None, str | None]
+) -> None:
+    """An empty name and a missing one (or one of spaces) are one "(empty)" owner: its
+    PLC710 names the first of their rows, whichever the reader numbered first, in both
+    readers (a missing cell used to win in pandas' reader because its code comes first)."""
+    import duckdb
+
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    numbered = tmp_path / "numbered.csv"
+    with SAMPLE.open(newline="", encoding="utf-8") as source:
+        records = list(csv.reader(source))
+    with numbered.open("w", newline="", encoding="utf-8") as target:
+        csv.writer(target).writerows(
+            [[*records[0], "n"]] + [[*r, str(i)] for i, r in enumerate(records[1:])]
+        )
+    parquet = tmp_path / "names.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"COPY (SELECT * EXCLUDE (n) REPLACE (CASE CAST(n AS INTEGER) WHEN 1 THEN ? "
+            f"WHEN 2 THEN ? ELSE sales_agent END AS sales_agent) "
+            f"FROM read_csv('{numbered}', all_varchar=true) ORDER BY CAST(n AS INTEGER)) "
+            f"TO '{parquet}' (FORMAT parquet)",
+            list(order),
+        )
+    by_duckdb = _through_duckdb(parquet, with_created)
+    by_pandas = actuals.load_actuals(
+        parquet, with_created, AS_OF, shown=parquet.name, baselines=True
+    )
+    assert by_duckdb is not None
+    for loaded in (by_duckdb, by_pandas):
+        empty = [d for d in loaded.diagnostics if d.code == "PLC710" and "(empty)" in d.message]
+        assert len(empty) == 1, loaded.diagnostics
+        assert empty[0].span is not None and empty[0].span.line == 2  # Parquet rows from 1
+    assert by_duckdb.diagnostics == by_pandas.diagnostics
+
+
 _SET_ROWS = duckdb_files._set_rows
 
 

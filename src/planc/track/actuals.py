@@ -2079,13 +2079,21 @@ class _Aggregator:
             if flagged is not None
             else np.zeros(size, dtype=np.int64)
         )
+        # Several codes can be shown as one value ('' and a missing cell are both "(empty)",
+        # " Bob" is "Bob"); codes are not in row order (missing is always first), so a value
+        # first seen in this chunk takes the earliest row of all its codes.
+        new_here: set[str] = set()
         for slot_code in np.flatnonzero(totals):
             code = int(slot_code) - 1
-            value = None if code < 0 else column.values[code]
-            entry = seen.get(_shown(value))
-            if entry is None:
-                entry = seen[_shown(value)] = _Seen()
-                entry.first = first_row + int(np.flatnonzero(rows & (column.codes == code))[0])
+            shown = _shown(None if code < 0 else column.values[code])
+            entry = seen.get(shown)
+            if entry is None or shown in new_here:
+                first = first_row + int(np.flatnonzero(rows & (column.codes == code))[0])
+                if entry is None:
+                    entry = seen[shown] = _Seen()
+                    entry.first = first
+                    new_here.add(shown)
+                entry.first = min(entry.first, first)
             entry.rows += int(totals[slot_code])
             entry.flagged += int(marks[slot_code])
 
