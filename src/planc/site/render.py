@@ -2009,21 +2009,7 @@ def _folder_pair(out: str, building: str, folder: str) -> tuple[int, int] | None
 def _keep_at(pair: tuple[int, int], name: str, digest: str, mode: int) -> bool:
     """:func:`_keep` for the page ``name`` of the folders ``pair`` (old, new) holds open."""
     old, new = pair
-    try:
-        os.link(name, name, src_dir_fd=old, dst_dir_fd=new, follow_symlinks=False)
-    except (OSError, NotImplementedError):
-        return False
-    try:
-        fd = os.open(name, _READ_FLAGS, dir_fd=new)
-        try:
-            if _holds(fd, digest, mode):
-                return True
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
-    os.unlink(name, dir_fd=new)
-    return False
+    return _keep(name, name, digest, mode, old_dir=old, new_dir=new)
 
 
 _EARLY_MAX_PAGES = 20_000  # sites larger than this render the index here (see _Early)
@@ -2326,20 +2312,29 @@ def _record_name(out: Path) -> str:
     return f"site\x00{os.path.abspath(out)}"
 
 
-def _keep(old: str, new: str, digest: str, mode: int) -> bool:
+def _keep(
+    old: str,
+    new: str,
+    digest: str,
+    mode: int,
+    *,
+    old_dir: int | None = None,
+    new_dir: int | None = None,
+) -> bool:
     """Link the old site's page into the new site if it still holds the bytes planc wrote.
 
     The old folder is untrusted: the link is made first (never following a
     symbolic link), then what the new folder holds is checked (a regular file,
     the mode planc writes, the recorded digest); anything else is unlinked
-    again and the page is rendered.
+    again and the page is rendered. ``old_dir``/``new_dir``: folders held open
+    that the names are in (None: the names are paths).
     """
     try:
-        os.link(old, new, follow_symlinks=False)
+        os.link(old, new, src_dir_fd=old_dir, dst_dir_fd=new_dir, follow_symlinks=False)
     except (OSError, NotImplementedError):
         return False  # a file system without hard links: render the page
     try:
-        fd = os.open(new, _READ_FLAGS)
+        fd = os.open(new, _READ_FLAGS, dir_fd=new_dir)
         try:
             if _holds(fd, digest, mode):
                 return True
@@ -2347,7 +2342,7 @@ def _keep(old: str, new: str, digest: str, mode: int) -> bool:
             os.close(fd)
     except OSError:
         pass
-    os.unlink(new)
+    os.unlink(new, dir_fd=new_dir)
     return False
 
 
