@@ -326,9 +326,51 @@ def test_a_stat_younger_than_the_window_is_hashed_and_not_kept(
 def test_a_damaged_stat_record_is_ignored(mini_plan: Path, tmp_path: Path, damage: Any) -> None:
     first, _ = _stat_pass(mini_plan, tmp_path / "cache")
     store = UnitCache(tmp_path / "cache")
-    store.put_record(first.name, damage(first.entries))
+    store.put_record(first.name, first.sealed(damage(first.entries)))  # sealed, yet refused
     again, _ = _stat_pass(mini_plan, tmp_path / "cache")
     assert len(again.hashed) == 3
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_stat_record_sealed_elsewhere_is_ignored(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record restored from another machine's cache (another key), or one whose entries
+    were changed after sealing, could tie a file's stat to other bytes' digest: never read."""
+    first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    store = UnitCache(tmp_path / "cache")
+    assert _stat_pass(mini_plan, tmp_path / "cache")[0].hashed == []
+    north = next(path for path in first.entries if path.endswith("north.yaml"))
+    lying = {**first.entries, north: [*first.entries[north][:5], "0" * 40]}
+    store.put_record(first.name, {"seal": first.sealed(first.entries)["seal"], "entries": lying})
+    assert len(_stat_pass(mini_plan, tmp_path / "cache")[0].hashed) == 3
+    for seal in ("é" * 64, "\ud800", 7):  # any text, or none: never a traceback
+        store.put_record(first.name, {"seal": seal, "entries": first.entries})
+        assert len(_stat_pass(mini_plan, tmp_path / "cache")[0].hashed) == 3
+    _stat_pass(mini_plan, tmp_path / "cache")  # sealed again with this key
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
+    again, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert len(again.hashed) == 3 and again.key is not None and again.key != first.key
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")
+@pytest.mark.usefixtures("old_enough")
+def test_the_stat_key_is_private_and_never_inside_the_cache_folder(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planc.core.cache import stat_key
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    key = stat_key(tmp_path / "cache")
+    made = tmp_path / "state" / "planc" / "stat-key"
+    assert key is not None and made.read_bytes() == key and made.stat().st_mode & 0o077 == 0
+    assert stat_key(tmp_path / "cache") == key  # made once, then read
+    # a cache folder that holds the key (it would travel with the folder): no record at all
+    inside, _ = _stat_pass(mini_plan, tmp_path / "state")
+    again, _ = _stat_pass(mini_plan, tmp_path / "state")
+    assert inside.key is None and len(again.hashed) == 3
+    made.write_bytes(b"short")
+    assert stat_key(tmp_path / "cache") is None
 
 
 @pytest.mark.usefixtures("old_enough")

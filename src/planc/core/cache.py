@@ -21,7 +21,11 @@ like entries are ever removed.
 A :class:`StatCache` (one record per plan folder) keeps each file's stat
 (size, mtime, ctime, inode, device) beside its unit digest, as git's index
 does, so a warm check does not hash every byte of the plan again: a file whose
-stat matches is taken as unchanged. A stat is only trusted when the file's
+stat matches is taken as unchanged. The record is sealed with a key of this
+machine's user, kept outside any cache folder (:func:`stat_key`): a record
+restored from elsewhere (a CI cache) could otherwise tie the stat of a file on
+disk to the digest of other bytes, and planc would report those bytes' results.
+A stat is only trusted when the file's
 ctime and mtime are older than :data:`STAT_WINDOW_NS` before the moment it
 was taken (after the file was read): every write and every ``touch`` sets the
 ctime to the current time, so an old ctime means the bytes read are the bytes
@@ -33,9 +37,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -67,6 +73,7 @@ _SEVERITIES = {s.value: s for s in Severity}
 # while it was read. Generous: file systems stamp with a coarse clock (FAT: 2 s).
 STAT_WINDOW_NS = 3_000_000_000
 STAT_MAX_FILES = 20_000  # a stat record bigger than that is not read (one plan's files)
+STAT_KEY_BYTES = 32
 
 
 @cache
@@ -113,6 +120,57 @@ def default_folder(plan_dir: Path) -> Path:
         if git.exists():  # a worktree or submodule: .git is a file; use the user's folder
             break
     return user_cache_folder()
+
+
+def state_folder() -> Path:
+    """Where planc keeps what must never travel with a cache folder (the stat records' key):
+    ``$XDG_STATE_HOME/planc`` (``~/.local/state/planc``), ``~/Library/Application
+    Support/planc``, ``%LOCALAPPDATA%\\planc\\State``."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "planc" / "State"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "planc"
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "planc"
+
+
+def stat_key(cache_folder: Path) -> bytes | None:
+    """This user's key that seals stat records (made on first use), or None: trust none.
+
+    Why a key: a stat record that lies (restored from a CI cache someone else wrote)
+    could tie the stat of a file on disk to the digest of other bytes, and planc would
+    report those bytes' findings for the file; with a key the record can only have been
+    written by a planc of this user. The key lives outside the cache folder, so a
+    restored folder never brings it: a key found inside it (a ``--cache-dir`` over the
+    state folder) is refused."""
+    path = state_folder() / "stat-key"
+    try:
+        if path.resolve().is_relative_to(cache_folder.resolve()):
+            return None
+        try:
+            key = read_regular(path, STAT_KEY_BYTES)
+        except FileNotFoundError:
+            key = _new_key(path)
+    except OSError:  # unreadable, not a regular file or over the size: no trust
+        return None
+    return key if len(key) == STAT_KEY_BYTES else None
+
+
+def _new_key(path: Path) -> bytes:
+    """A new key at ``path``, readable by this user only; the first of two racing wins."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(STAT_KEY_BYTES)
+    temp = path.with_name(f".stat-key.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+        os.link(temp, path)  # never replaces a key another planc made meanwhile
+    except FileExistsError:
+        return read_regular(path, STAT_KEY_BYTES)
+    finally:
+        temp.unlink(missing_ok=True)
+    return key
 
 
 def user_cache_folder() -> Path:
@@ -408,6 +466,7 @@ class StatCache:
     store: UnitCache
     name: str
     max_bytes: int
+    key: bytes | None = None  # None: no record is read or written (see :func:`stat_key`)
     entries: dict[str, list[Any]] = field(default_factory=dict)
     hashed: list[str] = field(default_factory=list)  # files hashed by this run (tests read it)
     changed: bool = False
@@ -417,9 +476,34 @@ class StatCache:
         name = ":".join(
             ("stat", str(FORMAT), __version__, str(max_bytes), str(plan_dir.absolute()))
         )
-        found = cls(store, name, max_bytes)
-        found.entries = _stat_entries(store.get_record(name))
+        found = cls(store, name, max_bytes, stat_key(store.folder))
+        found.entries = _stat_entries(found.opened(store.get_record(name)))
         return found
+
+    def sealed(self, entries: Any) -> dict[str, Any]:
+        """The record to write: ``entries`` and their seal (this user's key over them)."""
+        return {"seal": self._seal(entries), "entries": entries}
+
+    def opened(self, record: Any) -> Any:
+        """The entries of a record read back, or None unless this user's key sealed them."""
+        if self.key is None or not isinstance(record, dict):
+            return None
+        seal, entries = record.get("seal"), record.get("entries")
+        if not isinstance(seal, str) or not isinstance(entries, dict):
+            return None
+        try:
+            expected = self._seal(entries)
+        except (TypeError, ValueError, RecursionError):  # nested deeper than JSON can write
+            return None
+        # as bytes: compare_digest refuses a str that is not ASCII (the record's is any text)
+        if not hmac.compare_digest(seal.encode("utf-8", "replace"), expected.encode()):
+            return None
+        return entries
+
+    def _seal(self, entries: Any) -> str:
+        # the record's name too: a record sealed for one plan folder is not another's
+        text = json.dumps([self.name, entries], sort_keys=True, separators=(",", ":"))
+        return hmac.new(self.key or b"", text.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def digest(self, source: SourceFile) -> str:
         """The unit digest of ``source`` (read from disk at ``source.path`` just now)."""
@@ -440,16 +524,10 @@ class StatCache:
         """The file's stat, or None where it cannot vouch for the bytes read."""
         if source.revision is not None or sys.platform == "win32":
             return None  # a git blob has no stat; Windows' st_ctime is the creation time
-        try:
-            stat = os.stat(source.path)
-        except (OSError, ValueError):
-            return None
-        now = time.time_ns()
-        if stat.st_size != len(source.data) or max(stat.st_ctime_ns, stat.st_mtime_ns) >= (
-            now - STAT_WINDOW_NS
-        ):
+        signature = _vouching(source.path)
+        if signature is None or signature[0] != len(source.data):
             return None  # changed since it was read, or too recently to tell (racy)
-        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+        return signature
 
     def save(self, present: set[str] | None = None) -> None:
         """Write the record if anything changed (entries of files no longer read go)."""
@@ -457,9 +535,21 @@ class StatCache:
             for gone in set(self.entries) - present:
                 del self.entries[gone]
                 self.changed = True
-        if self.changed and len(self.entries) <= STAT_MAX_FILES:
-            self.store.put_record(self.name, self.entries)
+        if self.changed and self.key is not None and len(self.entries) <= STAT_MAX_FILES:
+            self.store.put_record(self.name, self.sealed(self.entries))
             self.changed = False
+
+
+def _vouching(path: Path | str) -> list[int] | None:
+    """A file's stat (size, mtime, ctime, inode, device), or None where it is too recent
+    to vouch for the bytes: written within :data:`STAT_WINDOW_NS` of now (racy)."""
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if max(stat.st_ctime_ns, stat.st_mtime_ns) >= time.time_ns() - STAT_WINDOW_NS:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
 
 
 def _stat_entries(value: Any) -> dict[str, list[Any]]:
