@@ -450,3 +450,86 @@ def test_the_whole_compile_looks_units_up_by_the_stat_cache(
     (north,) = [s for s in sources if s.path.endswith("north.yaml")]
     kept = UnitCache(folder).get(unit_digest(north.path, north.data, DEFAULT_MAX_BYTES))
     assert kept is not None and kept.digest == unit_digest(north.path, north.data)
+
+
+# --- files the stat cache vouches for are not even read -------------------------------
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_warm_check_reads_only_the_files_whose_stat_changed(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planc.core.pipeline
+
+    read: list[str] = []
+    real = planc.core.pipeline.read_regular
+
+    def counted(path: Path | str, limit: int, shown: str | None = None) -> bytes:
+        read.append(Path(path).name)
+        return real(path, limit, shown)
+
+    monkeypatch.setattr(planc.core.pipeline, "read_regular", counted)
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert len(read) == 3
+    read.clear()
+    quiet = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert read == [] and _summary(quiet) == _summary(check_directory(mini_plan))
+    _break_north(mini_plan)  # a finding in north: its lines are read for the report
+    read.clear()
+    edited = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert read == ["north.yaml"] and _summary(edited) == _summary(check_directory(mini_plan))
+    (north,) = [s for p, s in edited.sources.items() if p.endswith("north.yaml")]
+    assert "owner: nobody" in north.line_text(_summary(edited)[0][3])
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_file_left_unread_and_edited_before_it_is_read_is_checked_as_edited(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same size, the old mtime put back, during the check: its bytes, read at last for
+    the report, no longer match the stat that vouched for them, and every file is read
+    again (never a report of other bytes' lines)."""
+    import planc.checks
+
+    _break_north(mini_plan)
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    north = mini_plan / "regions" / "north.yaml"
+    real = planc.checks.check_sources
+    calls: list[int] = []
+
+    def editing(*args: Any, **kwargs: Any) -> CheckResult:
+        if not calls:  # the first pass: north was left unread; edit it now
+            before = north.stat()
+            data = north.read_bytes()
+            north.write_bytes(data.replace(b"owner: nobody\n", b"owner: nobodz\n", 1))
+            os.utime(north, ns=(before.st_atime_ns, before.st_mtime_ns))
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planc.checks, "check_sources", editing)
+    found = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert len(calls) == 2  # read again, once
+    assert _summary(found) == _summary(check_directory(mini_plan))
+    assert "nobodz" in " ".join(message for _, message, *_ in _summary(found))
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_file_left_unread_is_read_whole_and_only_as_vouched(tmp_path: Path) -> None:
+    from planc.core.cache import StatCache, _vouching
+    from planc.core.source import SourceChanged
+
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "a.yaml").write_bytes(b"kind: region\n" + b"#" * 100_000 + b"\n")
+    store = UnitCache(tmp_path / "cache")
+    first = StatCache(store, "x", DEFAULT_MAX_BYTES, b"k" * 32)
+    first.entries[str(plan / "a.yaml")] = [*(_vouching(plan / "a.yaml") or []), "0" * 40]
+    unread = first.deferred(str(plan / "a.yaml"), plan / "a.yaml")
+    assert unread is not None and not unread.is_read
+    assert unread.head(5) == b"kind:" and not unread.is_read  # a first part only
+    assert first.digest(unread) == "0" * 40 and first.hashed == []
+    (plan / "a.yaml").write_bytes(b"kind: quarter\n" + b"#" * 99_999 + b"\n")  # same size
+    with pytest.raises(SourceChanged):
+        _ = unread.data
