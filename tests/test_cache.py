@@ -326,9 +326,51 @@ def test_a_stat_younger_than_the_window_is_hashed_and_not_kept(
 def test_a_damaged_stat_record_is_ignored(mini_plan: Path, tmp_path: Path, damage: Any) -> None:
     first, _ = _stat_pass(mini_plan, tmp_path / "cache")
     store = UnitCache(tmp_path / "cache")
-    store.put_record(first.name, damage(first.entries))
+    store.put_record(first.name, first.sealed(damage(first.entries)))  # sealed, yet refused
     again, _ = _stat_pass(mini_plan, tmp_path / "cache")
     assert len(again.hashed) == 3
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_stat_record_sealed_elsewhere_is_ignored(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record restored from another machine's cache (another key), or one whose entries
+    were changed after sealing, could tie a file's stat to other bytes' digest: never read."""
+    first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    store = UnitCache(tmp_path / "cache")
+    assert _stat_pass(mini_plan, tmp_path / "cache")[0].hashed == []
+    north = next(path for path in first.entries if path.endswith("north.yaml"))
+    lying = {**first.entries, north: [*first.entries[north][:5], "0" * 40]}
+    store.put_record(first.name, {"seal": first.sealed(first.entries)["seal"], "entries": lying})
+    assert len(_stat_pass(mini_plan, tmp_path / "cache")[0].hashed) == 3
+    for seal in ("é" * 64, "\ud800", 7):  # any text, or none: never a traceback
+        store.put_record(first.name, {"seal": seal, "entries": first.entries})
+        assert len(_stat_pass(mini_plan, tmp_path / "cache")[0].hashed) == 3
+    _stat_pass(mini_plan, tmp_path / "cache")  # sealed again with this key
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
+    again, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert len(again.hashed) == 3 and again.key is not None and again.key != first.key
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")
+@pytest.mark.usefixtures("old_enough")
+def test_the_stat_key_is_private_and_never_inside_the_cache_folder(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planc.core.cache import stat_key
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    key = stat_key(tmp_path / "cache")
+    made = tmp_path / "state" / "planc" / "stat-key"
+    assert key is not None and made.read_bytes() == key and made.stat().st_mode & 0o077 == 0
+    assert stat_key(tmp_path / "cache") == key  # made once, then read
+    # a cache folder that holds the key (it would travel with the folder): no record at all
+    inside, _ = _stat_pass(mini_plan, tmp_path / "state")
+    again, _ = _stat_pass(mini_plan, tmp_path / "state")
+    assert inside.key is None and len(again.hashed) == 3
+    made.write_bytes(b"short")
+    assert stat_key(tmp_path / "cache") is None
 
 
 @pytest.mark.usefixtures("old_enough")
@@ -408,3 +450,86 @@ def test_the_whole_compile_looks_units_up_by_the_stat_cache(
     (north,) = [s for s in sources if s.path.endswith("north.yaml")]
     kept = UnitCache(folder).get(unit_digest(north.path, north.data, DEFAULT_MAX_BYTES))
     assert kept is not None and kept.digest == unit_digest(north.path, north.data)
+
+
+# --- files the stat cache vouches for are not even read -------------------------------
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_warm_check_reads_only_the_files_whose_stat_changed(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planc.core.pipeline
+
+    read: list[str] = []
+    real = planc.core.pipeline.read_regular
+
+    def counted(path: Path | str, limit: int, shown: str | None = None) -> bytes:
+        read.append(Path(path).name)
+        return real(path, limit, shown)
+
+    monkeypatch.setattr(planc.core.pipeline, "read_regular", counted)
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert len(read) == 3
+    read.clear()
+    quiet = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert read == [] and _summary(quiet) == _summary(check_directory(mini_plan))
+    _break_north(mini_plan)  # a finding in north: its lines are read for the report
+    read.clear()
+    edited = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert read == ["north.yaml"] and _summary(edited) == _summary(check_directory(mini_plan))
+    (north,) = [s for p, s in edited.sources.items() if p.endswith("north.yaml")]
+    assert "owner: nobody" in north.line_text(_summary(edited)[0][3])
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_file_left_unread_and_edited_before_it_is_read_is_checked_as_edited(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same size, the old mtime put back, during the check: its bytes, read at last for
+    the report, no longer match the stat that vouched for them, and every file is read
+    again (never a report of other bytes' lines)."""
+    import planc.checks
+
+    _break_north(mini_plan)
+    folder = tmp_path / "cache"
+    check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    north = mini_plan / "regions" / "north.yaml"
+    real = planc.checks.check_sources
+    calls: list[int] = []
+
+    def editing(*args: Any, **kwargs: Any) -> CheckResult:
+        if not calls:  # the first pass: north was left unread; edit it now
+            before = north.stat()
+            data = north.read_bytes()
+            north.write_bytes(data.replace(b"owner: nobody\n", b"owner: nobodz\n", 1))
+            os.utime(north, ns=(before.st_atime_ns, before.st_mtime_ns))
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planc.checks, "check_sources", editing)
+    found = check_directory(mini_plan, store=UnitCache(folder), whole=False)
+    assert len(calls) == 2  # read again, once
+    assert _summary(found) == _summary(check_directory(mini_plan))
+    assert "nobodz" in " ".join(message for _, message, *_ in _summary(found))
+
+
+@pytest.mark.usefixtures("old_enough")
+def test_a_file_left_unread_is_read_whole_and_only_as_vouched(tmp_path: Path) -> None:
+    from planc.core.cache import StatCache, _vouching
+    from planc.core.source import SourceChanged
+
+    plan = tmp_path / "plan"
+    plan.mkdir()
+    (plan / "a.yaml").write_bytes(b"kind: region\n" + b"#" * 100_000 + b"\n")
+    store = UnitCache(tmp_path / "cache")
+    first = StatCache(store, "x", DEFAULT_MAX_BYTES, b"k" * 32)
+    first.entries[str(plan / "a.yaml")] = [*(_vouching(plan / "a.yaml") or []), "0" * 40]
+    unread = first.deferred(str(plan / "a.yaml"), plan / "a.yaml")
+    assert unread is not None and not unread.is_read
+    assert unread.head(5) == b"kind:" and not unread.is_read  # a first part only
+    assert first.digest(unread) == "0" * 40 and first.hashed == []
+    (plan / "a.yaml").write_bytes(b"kind: quarter\n" + b"#" * 99_999 + b"\n")  # same size
+    with pytest.raises(SourceChanged):
+        _ = unread.data

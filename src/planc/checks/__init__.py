@@ -38,7 +38,7 @@ from planc.core.pipeline import (
     display_path,
     read_directory,
 )
-from planc.core.source import SourceFile
+from planc.core.source import SourceChanged, SourceFile
 
 CHECKS: tuple[Check, ...] = (
     *refs.CHECKS,
@@ -97,12 +97,33 @@ def check_directory(
     (``whole=False``: by its files, see :func:`check_sources`)."""
     if whole and not isinstance(store, UnitCache):
         return compile_directory(plan_dir, run_checks, max_bytes, store)
-    sources, problems = read_directory(plan_dir, max_bytes)
-    digests = None
-    if isinstance(store, UnitCache):
-        # a file whose stat has not changed since the last run is not hashed again
-        stats = StatCache.open(store, plan_dir, max_bytes)
-        digests = {s.path: stats.digest(s) for s in sources}
-        stats.save({s.path for s in sources})
+    if not isinstance(store, UnitCache):
+        sources, problems = read_directory(plan_dir, max_bytes)
+        label = display_path(plan_dir)
+        return check_sources(label, sources, problems, max_bytes, store, whole=whole)
+    if whole:  # the plan goes on to others (check --base): every file read now
+        return _check_with_stats(plan_dir, max_bytes, store, whole, defer=False)
+    try:
+        return _check_with_stats(plan_dir, max_bytes, store, whole, defer=True)
+    except SourceChanged:  # a file left unread was edited meanwhile: read them all, once
+        return _check_with_stats(plan_dir, max_bytes, store, whole, defer=False)
+
+
+def _check_with_stats(
+    plan_dir: Path, max_bytes: int, store: UnitCache, whole: bool, defer: bool
+) -> CheckResult:
+    """The check with the stat cache: a file whose stat has not changed since the last run
+    is not hashed again, nor read (``defer``) unless something asks for its bytes."""
+    stats = StatCache.open(store, plan_dir, max_bytes)
+    sources, problems = read_directory(plan_dir, max_bytes, stats.deferred if defer else None)
+    digests = {s.path: stats.digest(s) for s in sources}
+    stats.save({s.path for s in sources})
     label = display_path(plan_dir)
-    return check_sources(label, sources, problems, max_bytes, store, whole=whole, digests=digests)
+    found = check_sources(label, sources, problems, max_bytes, store, whole=whole, digests=digests)
+    # the report shows the lines of the files with findings: read them now, where a file
+    # edited meanwhile can still be read again with the others (SourceChanged)
+    shown = {d.span.path for d in found.diagnostics if d.span is not None}
+    for source in sources:
+        if source.path in shown:
+            source.data  # noqa: B018 - reads the bytes if they were left unread
+    return found

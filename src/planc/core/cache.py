@@ -21,36 +21,45 @@ like entries are ever removed.
 A :class:`StatCache` (one record per plan folder) keeps each file's stat
 (size, mtime, ctime, inode, device) beside its unit digest, as git's index
 does, so a warm check does not hash every byte of the plan again: a file whose
-stat matches is taken as unchanged. A stat is only trusted when the file's
+stat matches is taken as unchanged. The record is sealed with a key of this
+machine's user, kept outside any cache folder (:func:`stat_key`): a record
+restored from elsewhere (a CI cache) could otherwise tie the stat of a file on
+disk to the digest of other bytes, and planc would report those bytes' results.
+A stat is only trusted when the file's
 ctime and mtime are older than :data:`STAT_WINDOW_NS` before the moment it
 was taken (after the file was read): every write and every ``touch`` sets the
 ctime to the current time, so an old ctime means the bytes read are the bytes
 the stat describes, and an edit within one timestamp tick of the last run
-(git's "racy" case) is hashed again.
+(git's "racy" case) is hashed again. A ``planc check`` does not even read such a
+file unless something asks for its bytes (:meth:`StatCache.deferred`: a 50,000-rep
+plan is 91 MB); read then, the file must still have the stat that vouched for it,
+else the check starts over with every file read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import sys
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.files import read_regular
+from planc.core.files import open_regular, read_regular
 from planc.core.frontend import FileUnit, unit_digest
 from planc.core.resources import schema_path
 from planc.core.schema import is_valid
-from planc.core.source import Loc, SourceFile, SourceSpan
+from planc.core.source import Loc, SourceChanged, SourceFile, SourceSpan
 
 FORMAT = 1
 ENV_VAR = "PLANC_CACHE_DIR"
@@ -67,6 +76,7 @@ _SEVERITIES = {s.value: s for s in Severity}
 # while it was read. Generous: file systems stamp with a coarse clock (FAT: 2 s).
 STAT_WINDOW_NS = 3_000_000_000
 STAT_MAX_FILES = 20_000  # a stat record bigger than that is not read (one plan's files)
+STAT_KEY_BYTES = 32
 
 
 @cache
@@ -113,6 +123,57 @@ def default_folder(plan_dir: Path) -> Path:
         if git.exists():  # a worktree or submodule: .git is a file; use the user's folder
             break
     return user_cache_folder()
+
+
+def state_folder() -> Path:
+    """Where planc keeps what must never travel with a cache folder (the stat records' key):
+    ``$XDG_STATE_HOME/planc`` (``~/.local/state/planc``), ``~/Library/Application
+    Support/planc``, ``%LOCALAPPDATA%\\planc\\State``."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "planc" / "State"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "planc"
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "planc"
+
+
+def stat_key(cache_folder: Path) -> bytes | None:
+    """This user's key that seals stat records (made on first use), or None: trust none.
+
+    Why a key: a stat record that lies (restored from a CI cache someone else wrote)
+    could tie the stat of a file on disk to the digest of other bytes, and planc would
+    report those bytes' findings for the file; with a key the record can only have been
+    written by a planc of this user. The key lives outside the cache folder, so a
+    restored folder never brings it: a key found inside it (a ``--cache-dir`` over the
+    state folder) is refused."""
+    path = state_folder() / "stat-key"
+    try:
+        if path.resolve().is_relative_to(cache_folder.resolve()):
+            return None
+        try:
+            key = read_regular(path, STAT_KEY_BYTES)
+        except FileNotFoundError:
+            key = _new_key(path)
+    except OSError:  # unreadable, not a regular file or over the size: no trust
+        return None
+    return key if len(key) == STAT_KEY_BYTES else None
+
+
+def _new_key(path: Path) -> bytes:
+    """A new key at ``path``, readable by this user only; the first of two racing wins."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(STAT_KEY_BYTES)
+    temp = path.with_name(f".stat-key.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+        os.link(temp, path)  # never replaces a key another planc made meanwhile
+    except FileExistsError:
+        return read_regular(path, STAT_KEY_BYTES)
+    finally:
+        temp.unlink(missing_ok=True)
+    return key
 
 
 def user_cache_folder() -> Path:
@@ -408,8 +469,10 @@ class StatCache:
     store: UnitCache
     name: str
     max_bytes: int
+    key: bytes | None = None  # None: no record is read or written (see :func:`stat_key`)
     entries: dict[str, list[Any]] = field(default_factory=dict)
     hashed: list[str] = field(default_factory=list)  # files hashed by this run (tests read it)
+    vouched: dict[str, str] = field(default_factory=dict)  # files left unread: their digests
     changed: bool = False
 
     @classmethod
@@ -417,12 +480,68 @@ class StatCache:
         name = ":".join(
             ("stat", str(FORMAT), __version__, str(max_bytes), str(plan_dir.absolute()))
         )
-        found = cls(store, name, max_bytes)
-        found.entries = _stat_entries(store.get_record(name))
+        found = cls(store, name, max_bytes, stat_key(store.folder))
+        found.entries = _stat_entries(found.opened(store.get_record(name)))
         return found
 
+    def sealed(self, entries: Any) -> dict[str, Any]:
+        """The record to write: ``entries`` and their seal (this user's key over them)."""
+        return {"seal": self._seal(entries), "entries": entries}
+
+    def opened(self, record: Any) -> Any:
+        """The entries of a record read back, or None unless this user's key sealed them."""
+        if self.key is None or not isinstance(record, dict):
+            return None
+        seal, entries = record.get("seal"), record.get("entries")
+        if not isinstance(seal, str) or not isinstance(entries, dict):
+            return None
+        try:
+            expected = self._seal(entries)
+        except (TypeError, ValueError, RecursionError):  # nested deeper than JSON can write
+            return None
+        # as bytes: compare_digest refuses a str that is not ASCII (the record's is any text)
+        if not hmac.compare_digest(seal.encode("utf-8", "replace"), expected.encode()):
+            return None
+        return entries
+
+    def _seal(self, entries: Any) -> str:
+        # the record's name too: a record sealed for one plan folder is not another's
+        text = json.dumps([self.name, entries], sort_keys=True, separators=(",", ":"))
+        return hmac.new(self.key or b"", text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def deferred(self, name: str, path: Path) -> SourceFile | None:
+        """File ``name`` (at ``path``) left unread, where its stat vouches for the bytes it
+        had when last hashed (see :meth:`digest`); else None: read it now.
+
+        The record is this user's (sealed), so its digest is of bytes this file held with
+        this very stat; if the bytes are asked for later, the file must still have that
+        stat after they are read, else :class:`SourceChanged` (an edit meanwhile): the
+        caller reads every file again. Never for a git blob, nor on Windows."""
+        entry = self.entries.get(name)
+        if entry is None or sys.platform == "win32":
+            return None
+        signature = _vouching(path)
+        if signature is None or signature != entry[:-1]:
+            return None
+        self.vouched[name] = str(entry[-1])
+        return SourceFile.deferred(name, partial(self._read_vouched, name, path, signature))
+
+    def _read_vouched(
+        self, name: str, path: Path, signature: list[int], size: int | None = None
+    ) -> bytes:
+        if size is not None:  # a first part, for a guess (SourceFile.head): as it is now
+            with open_regular(path, name) as handle:
+                return handle.read(min(size, self.max_bytes))
+        data = read_regular(path, self.max_bytes, name)
+        if len(data) != signature[0] or _vouching(path) != signature:
+            raise SourceChanged(f"{name} changed while planc was checking it")
+        return data
+
     def digest(self, source: SourceFile) -> str:
-        """The unit digest of ``source`` (read from disk at ``source.path`` just now)."""
+        """The unit digest of ``source`` (read from disk at ``source.path`` just now, or
+        left unread by :meth:`deferred`)."""
+        if not source.is_read:
+            return self.vouched[source.path]
         signature = self._signature(source)
         entry = self.entries.get(source.path)
         if signature is not None and entry is not None and entry[:-1] == signature:
@@ -440,16 +559,10 @@ class StatCache:
         """The file's stat, or None where it cannot vouch for the bytes read."""
         if source.revision is not None or sys.platform == "win32":
             return None  # a git blob has no stat; Windows' st_ctime is the creation time
-        try:
-            stat = os.stat(source.path)
-        except (OSError, ValueError):
-            return None
-        now = time.time_ns()
-        if stat.st_size != len(source.data) or max(stat.st_ctime_ns, stat.st_mtime_ns) >= (
-            now - STAT_WINDOW_NS
-        ):
+        signature = _vouching(source.path)
+        if signature is None or signature[0] != len(source.data):
             return None  # changed since it was read, or too recently to tell (racy)
-        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+        return signature
 
     def save(self, present: set[str] | None = None) -> None:
         """Write the record if anything changed (entries of files no longer read go)."""
@@ -457,9 +570,21 @@ class StatCache:
             for gone in set(self.entries) - present:
                 del self.entries[gone]
                 self.changed = True
-        if self.changed and len(self.entries) <= STAT_MAX_FILES:
-            self.store.put_record(self.name, self.entries)
+        if self.changed and self.key is not None and len(self.entries) <= STAT_MAX_FILES:
+            self.store.put_record(self.name, self.sealed(self.entries))
             self.changed = False
+
+
+def _vouching(path: Path | str) -> list[int] | None:
+    """A file's stat (size, mtime, ctime, inode, device), or None where it is too recent
+    to vouch for the bytes: written within :data:`STAT_WINDOW_NS` of now (racy)."""
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if max(stat.st_ctime_ns, stat.st_mtime_ns) >= time.time_ns() - STAT_WINDOW_NS:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
 
 
 def _stat_entries(value: Any) -> dict[str, list[Any]]:

@@ -7,7 +7,7 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
@@ -51,9 +51,14 @@ def display_path(path: Path) -> str:
 
 
 def read_directory(
-    plan_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES
+    plan_dir: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    defer: Callable[[str, Path], SourceFile | None] | None = None,
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """Every plan file under a quarter folder, read as bytes (never past the size bound)."""
+    """Every plan file under a quarter folder, read as bytes (never past the size bound).
+
+    ``defer(shown, path)``: the file left unread (:meth:`SourceFile.deferred`), or None
+    to read it now (the stat cache's, :meth:`planc.core.cache.StatCache.deferred`)."""
     shown = display_path(plan_dir)
     if not plan_dir.exists():
         return [], [
@@ -81,6 +86,10 @@ def read_directory(
             continue
         if path.is_dir():
             continue  # a link to a folder inside the plan: its files are found where they are
+        unread = defer(name, path) if defer is not None else None
+        if unread is not None:
+            sources.append(unread)
+            continue
         try:
             sources.append(SourceFile(name, read_regular(path, max_bytes, name)))
         except FileTooLarge as error:

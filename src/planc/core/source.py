@@ -8,7 +8,8 @@ a 1-based :class:`SourceSpan` only when a diagnostic is reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -37,26 +38,58 @@ class SourceReleased(RuntimeError):
     """A plan file's bytes were read after :meth:`SourceFile.release` (a bug in planc)."""
 
 
+class SourceChanged(RuntimeError):
+    """A plan file left unread (:meth:`SourceFile.deferred`) is no longer the file its
+    stat vouched for when it is read at last: the caller reads every file again."""
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class SourceFile:
     """The bytes of one plan file, from disk or from a git revision."""
 
     path: str  # as shown to the user: relative to where planc was run, or to the repo
-    _data: bytes | None  # None: released (see :meth:`release`)
+    _data: bytes | None  # None: released (see :meth:`release`), or not read yet
     revision: str | None = None
+    # reads the bytes of a deferred file: all of them, or (given a size) a first part
+    _read: Callable[[int | None], bytes] | None = field(default=None, compare=False, repr=False)
 
     def __init__(self, path: str, data: bytes, revision: str | None = None) -> None:
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "_data", data)
         object.__setattr__(self, "revision", revision)
+        object.__setattr__(self, "_read", None)
+
+    @classmethod
+    def deferred(cls, path: str, read: Callable[[int | None], bytes]) -> SourceFile:
+        """A file whose bytes are read (by ``read``) only if something asks for them: a
+        warm check whose cache already holds what the file gives (:class:`StatCache`)."""
+        source = cls(path, b"")
+        object.__setattr__(source, "_data", None)
+        object.__setattr__(source, "_read", read)
+        return source
+
+    @property
+    def is_read(self) -> bool:
+        return self._read is None
 
     @property
     def data(self) -> bytes:
         """The file's bytes; :class:`SourceReleased` once they were released."""
         data = self._data
         if data is None:
-            raise SourceReleased(f"{self.path}: its bytes were released and read again")
+            read = self._read
+            if read is None:
+                raise SourceReleased(f"{self.path}: its bytes were released and read again")
+            data = read(None)
+            object.__setattr__(self, "_data", data)
+            object.__setattr__(self, "_read", None)
         return data
+
+    def head(self, size: int) -> bytes:
+        """At most the first ``size`` bytes, for a guess that must not read a whole file
+        left unread (a deferred file's, unlike :attr:`data`, as they are on disk now)."""
+        read = self._read
+        return read(size) if read is not None else self.data[:size]
 
     def release(self) -> None:
         """Drop the bytes (every holder of this object sees it): for a command that has
@@ -67,6 +100,7 @@ class SourceFile:
         after the site's region keys; every worker forked later inherits it. A
         read after this raises :class:`SourceReleased`: never silently empty."""
         object.__setattr__(self, "_data", None)
+        object.__setattr__(self, "_read", None)
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, for the caret display; empty if out of range."""
