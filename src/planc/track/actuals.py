@@ -1641,23 +1641,21 @@ class _WonSums:
 
     Adding ``Decimal(total).scaleb(-scale)`` per cell and chunk cost a Python step per
     cell (0.12 s at 5M rows). Here each chunk's integer sums add into one int64 array
-    per scale, and each cell keeps the largest scale of the chunks that added to it and
-    the first chunk that did. :meth:`cells` gives what the ``Decimal`` adds would have:
-    amounts are never negative where sums are made (a negative one is an error), so no
-    partial sum exceeds the total, and below ``10**28`` units (``Decimal``'s 28 digits)
-    no add rounds; the exponent is ``-scale`` of the largest scale, as the adds leave
-    it. ``add`` refuses a chunk that could take a cell past int64 (2**62 units, far below
-    10**28): the caller turns the cells into ``Decimal`` and adds on as before.
+    per scale, and each cell keeps the first chunk that added to it. :meth:`cells` gives
+    the exact sums the ``Decimal`` adds would have, in their order: amounts are never negative where sums are made (a negative one is an
+    error), so no partial sum exceeds the total, and below ``10**28`` units
+    (``Decimal``'s 28 digits) no add rounds. ``add`` refuses a chunk that could take a
+    cell past int64 (2**62 units, far below 10**28): the caller turns the cells into
+    ``Decimal`` and adds on as before.
     """
 
     MAX_CELLS = 1 << 21  # dense arrays of this many cells; a larger plan adds as Decimal
 
-    __slots__ = ("chunks", "deals", "first", "scale", "units")
+    __slots__ = ("chunks", "deals", "first", "units")
 
     def __init__(self, size: int) -> None:
         self.units: dict[int, IntArray] = {}
         self.deals = np.zeros(size, dtype=np.int64)
-        self.scale = np.zeros(size, dtype=np.int64)
         self.first = np.full(size, -1, dtype=np.int64)
         self.chunks = 0
 
@@ -1673,36 +1671,29 @@ class _WonSums:
         self.units[scale] = units
         units[keys] += sums
         self.deals[keys] += deals
-        self.scale[keys] = np.maximum(self.scale[keys], scale)
         new = keys[self.first[keys] < 0]
         self.first[new] = self.chunks
         self.chunks += 1
         return True
 
-    def cells(self, width: int, slots: int) -> Iterator[tuple[tuple[int, int, int], Decimal, int]]:
+    def cells(
+        self, width: int, slots: int, top: int
+    ) -> Iterator[tuple[tuple[int, int, int], Decimal, int]]:
         """((rep, slot, product slot), amount, deals) per cell with deals, in the order the
-        ``Decimal`` adds would have made them: by first chunk, then by cell."""
+        ``Decimal`` adds would have made them: by first chunk, then by cell; each amount
+        with ``top`` decimal places (at least the largest scale added)."""
         present = np.flatnonzero(self.first >= 0)
         order = present[np.lexsort((present, self.first[present]))]
-        scales = self.scale[order]
-        top = int(scales.max(initial=0))
-        # every cell's total in units of 10**-top as Python integers (exact), then each at
-        # its own largest scale: an exact division, as no chunk added finer units to it
+        # every cell's total in units of 10**-top as Python integers (exact)
         totals = np.zeros(len(order), dtype=object)
         for scale, units in self.units.items():
             totals = totals + units[order].astype(object) * 10 ** (top - scale)
-        totals = totals // np.array([10 ** (top - s) for s in range(top + 1)], dtype=object)[scales]
-        for key, total, scale, deals in zip(
-            order.tolist(),
-            totals.tolist(),
-            scales.tolist(),
-            self.deals[order].tolist(),
-            strict=True,
+        for key, total, deals in zip(
+            order.tolist(), totals.tolist(), self.deals[order].tolist(), strict=True
         ):
             rest, product_slot = divmod(key, width)
             rep_index, slot_index = divmod(rest, slots)
-            amount = Decimal(0) + Decimal(int(total)).scaleb(-scale)
-            yield (rep_index, slot_index, product_slot), amount, deals
+            yield (rep_index, slot_index, product_slot), Decimal(int(total)).scaleb(-top), deals
 
 
 class _Aggregator:
@@ -1799,7 +1790,9 @@ class _Aggregator:
         self.first_day = np.zeros(0, dtype=np.int64)
         self.first_rep = np.zeros(0, dtype=np.int64)
         self.covered: set[int] = set()
-        self.scale = 0
+        # the most decimal places of a won amount in the months kept, in any chunk: every
+        # won sum is shown with as many, so no chunk boundary changes how a sum prints
+        self.won_scale = 0
         self.failed = False
         # what to tell the user
         self.owners_seen: dict[str, _Seen] = {}
@@ -2224,6 +2217,9 @@ class _Aggregator:
         amount: npt.NDArray[Any],
         scale: int,
     ) -> None:
+        """Add the won amounts of ``rows`` (integers of 10**-scale units: ``scale`` is the
+        chunk's, of all its won rows of the months kept, counted or not)."""
+        self.won_scale = max(self.won_scale, scale)
         if not len(rows):
             return
         width = len(self.products) + 1
@@ -2253,12 +2249,22 @@ class _Aggregator:
 
     def _won_decimals(self) -> None:
         """Move the integer won sums into ``self.won``: the same cells, in the same order,
-        with the same ``Decimal`` values (digits and exponent) as :meth:`_add_won` makes."""
+        with the same ``Decimal`` values as :meth:`_add_won` makes, each with the file's
+        most places (``won_scale``; :meth:`_all_won` pads the ``Decimal`` cells)."""
         if self.won_sums is None:
             return
-        for cell, total, deals in self.won_sums.cells(len(self.products) + 1, len(self.slots)):
+        width, slots = len(self.products) + 1, len(self.slots)
+        for cell, total, deals in self.won_sums.cells(width, slots, self.won_scale):
             self.won[cell] = [total, deals]
         self.won_sums = None
+
+    def _all_won(self) -> None:
+        """Every won sum in ``self.won``, each with ``won_scale`` places whichever chunks
+        added to it: a chunk boundary must not show in how a sum prints."""
+        if self.won_in_decimals:
+            for cell in self.won.values():
+                cell[0] = _with_places(cell[0], self.won_scale)
+        self._won_decimals()
 
     def _count_lost(
         self, rows: npt.NDArray[np.intp], rep: IntArray, slot: npt.NDArray[np.int16]
@@ -2322,7 +2328,7 @@ class _Aggregator:
         products = self.products
         amounts: dict[tuple[str, int], list[Any]] = {}
         by_product: dict[tuple[str, int, str], Decimal] = {}
-        self._won_decimals()
+        self._all_won()
         for (rep_index, slot_index, product_slot), (total, deals) in self.won.items():
             key = (reps[rep_index], slots[slot_index])
             cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
@@ -2599,6 +2605,16 @@ class _Aggregator:
                 )
             )
         return out
+
+
+def _with_places(number: Decimal, places: int) -> Decimal:
+    """``number`` written with ``places`` digits after the point when it has fewer: the
+    same value, exactly (trailing zeros only; unlike ``quantize``, no context limit)."""
+    sign, digits, exponent = number.as_tuple()
+    pad = int(exponent) + places
+    if pad <= 0:
+        return number
+    return Decimal((sign, (*digits, *(0,) * pad), -places))
 
 
 def _sorting_order(keys: IntArray) -> IntArray:
