@@ -103,3 +103,27 @@ def test_every_cell_has_the_places_of_the_finest_chunk() -> None:
         agg._sum_won(np.array([1]), rep, slot, None, np.array([0, 2100]), 2)
         agg._all_won()
         assert [(str(t), d) for t, d in agg.won.values()] == [("1200.00", 1), ("21.00", 1)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_lost_deals_counted_in_numpy_hold_the_dict_adds_order(seed: int) -> None:
+    """_count_lost adds each chunk's (rep, month) counts with numpy (_FirstSeenCounts); the
+    result holds the counts and order the per-chunk dict adds made."""
+    rng = np.random.default_rng(seed)
+    reps, slots = int(rng.integers(1, 9)), int(rng.integers(1, 5))
+    agg = aggregator(reps, slots, 0, decimals=False)
+    agg.lost = {}
+    agg.lost_counts = a._FirstSeenCounts(reps * slots)
+    expected: dict[tuple[int, int], int] = {}
+    for _ in range(int(rng.integers(1, 6))):
+        n = int(rng.integers(0, 50))
+        rep = rng.integers(0, reps, n).astype(np.int64)
+        slot = rng.integers(0, slots, n).astype(np.int16)
+        rows = np.flatnonzero(rng.random(n) < 0.7)
+        agg._count_lost(rows, rep, slot)
+        for pair in sorted({(int(rep[i]), int(slot[i])) for i in rows}):
+            expected[pair] = expected.get(pair, 0) + sum(
+                1 for i in rows if (rep[i], slot[i]) == pair
+            )
+    agg._all_lost()
+    assert list(agg.lost.items()) == list(expected.items())
