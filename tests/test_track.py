@@ -411,6 +411,42 @@ class TestExactAmounts:
         total = sum((Decimal(r[2]) for r in records), Decimal(0))
         assert sum((c.amount for c in whole.months.values()), Decimal(0)) == total
 
+    @pytest.mark.parametrize(("output", "huge"), [("json", False), ("csv", False), ("json", True)])
+    def test_chunk_size_never_changes_the_output(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str, huge: bool
+    ) -> None:
+        """Ann's deals are whole, Bob's have a decimal place: split into chunks, Ann's sum
+        was printed "1200" alone in its chunk and "1200.0" beside Bob's. Every won sum has
+        the file's most places, read whole, in chunks, or by DuckDB; also when a sum past
+        int64 units (``huge``) makes the later chunks add as ``Decimal``."""
+        from click.testing import CliRunner
+
+        from planc.cli import cli
+        from planc.track import actuals
+        from planc.track.engines import duckdb_files
+
+        ann = ["Ann Lee", "2027-01-05", "600", "Pro", "Won", "Northwind"]
+        bob = ["Bob Ortiz", "2027-01-06", "10.5", "Pro", "Won", "Contoso"]
+        li = ["李伟", "2027-01-07", "999999999999999.99999", "Pro", "Won", "Fabrikam"]
+        export = write_csv(tmp_path / "a.csv", [ann, ann, bob, bob, *([li] * huge)])
+        places = "00000" if huge else "0"
+        args = ["track", str(mini_plan(tmp_path)), "--actuals", str(export)]
+        args += ["--as-of", "2027-01-20", "--format", output]
+
+        def printed(chunk_rows: int, engine: str = "pandas") -> str:
+            monkeypatch.setattr(actuals, "CHUNK_ROWS", chunk_rows)
+            monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, engine)
+            result = CliRunner().invoke(cli, args)
+            assert result.exit_code == 0, result.output
+            return result.output
+
+        whole = printed(1000)
+        shown = whole.replace('"', ",")
+        assert f",1200.{places}," in shown and f",21.{places}," in shown
+        assert printed(2) == whole
+        assert printed(3) == whole
+        assert printed(1000, "duckdb") == whole
+
 
 class TestNewAccounts:
     """new_accounts: accounts whose first won deal in the export falls in the period."""

@@ -101,7 +101,12 @@ from planc.track.rules import (
 # Rows per chunk. Arrow-backed text (pandas 3 with pyarrow) takes more memory per row than
 # the categoricals it replaced: at 5M CSV rows, 2,000,000-row chunks peaked at 1.12 GiB
 # (categoricals 0.63), 500,000-row chunks at 0.46 GiB, with less CPU (fewer page faults).
-CHUNK_ROWS = 500_000
+# Smaller chunks shorten the two ends of pyarrow's pipeline (the aggregator waits for the
+# first chunk to be parsed; the reader is idle while the last is summed): modelled from
+# thread_time per chunk, 250,000 rows took 0.51-0.53 s against 0.62-0.68 at 1M rows and
+# 1.66-1.83 against 1.87 at 5M, the same CPU (a chunk's fixed cost is numpy, see
+# _FirstSeenCounts); output does not depend on it.
+CHUNK_ROWS = 250_000
 ROWS_SHOWN = 5  # row numbers listed in a message
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -1636,73 +1641,84 @@ def _group(
     return np.asarray(uniques, dtype=np.int64), sums, counts
 
 
+class _FirstSeenCounts:
+    """Counts per key (``0 <= key < size``) added chunk by chunk, and the keys in the order
+    a dict of the adds would hold them: by the first chunk that added to a key, then by
+    key. numpy adds, where a dict took a Python step per key and chunk."""
+
+    __slots__ = ("chunks", "counts", "first")
+
+    def __init__(self, size: int) -> None:
+        self.counts = np.zeros(size, dtype=np.int64)
+        self.first = np.full(size, -1, dtype=np.int64)
+        self.chunks = 0
+
+    def add(self, keys: IntArray, counts: IntArray) -> None:
+        """One chunk's distinct keys (ascending) and their counts."""
+        self.counts[keys] += counts
+        new = keys[self.first[keys] < 0]
+        self.first[new] = self.chunks
+        self.chunks += 1
+
+    def order(self) -> IntArray:
+        """The keys added to, by first chunk, then by key."""
+        present = np.flatnonzero(self.first >= 0)
+        return present[np.lexsort((present, self.first[present]))]
+
+
 class _WonSums:
     """Won amounts and deals per (rep, month, product) cell, summed as integers.
 
     Adding ``Decimal(total).scaleb(-scale)`` per cell and chunk cost a Python step per
     cell (0.12 s at 5M rows). Here each chunk's integer sums add into one int64 array
-    per scale, and each cell keeps the largest scale of the chunks that added to it and
-    the first chunk that did. :meth:`cells` gives what the ``Decimal`` adds would have:
-    amounts are never negative where sums are made (a negative one is an error), so no
-    partial sum exceeds the total, and below ``10**28`` units (``Decimal``'s 28 digits)
-    no add rounds; the exponent is ``-scale`` of the largest scale, as the adds leave
-    it. ``add`` refuses a chunk that could take a cell past int64 (2**62 units, far below
-    10**28): the caller turns the cells into ``Decimal`` and adds on as before.
+    per scale, and each cell keeps the first chunk that added to it. :meth:`cells` gives
+    the exact sums the ``Decimal`` adds would have, in their order: amounts are never negative where sums are made (a negative one is an
+    error), so no partial sum exceeds the total, and below ``10**28`` units
+    (``Decimal``'s 28 digits) no add rounds. ``add`` refuses a chunk that could take a
+    cell past int64 (2**62 units, far below 10**28): the caller turns the cells into
+    ``Decimal`` and adds on as before.
     """
 
     MAX_CELLS = 1 << 21  # dense arrays of this many cells; a larger plan adds as Decimal
 
-    __slots__ = ("chunks", "deals", "first", "scale", "units")
+    __slots__ = ("deals", "size", "units")
 
     def __init__(self, size: int) -> None:
+        self.size = size
         self.units: dict[int, IntArray] = {}
-        self.deals = np.zeros(size, dtype=np.int64)
-        self.scale = np.zeros(size, dtype=np.int64)
-        self.first = np.full(size, -1, dtype=np.int64)
-        self.chunks = 0
+        self.deals = _FirstSeenCounts(size)
 
     def add(self, keys: IntArray, sums: IntArray, deals: IntArray, scale: int) -> bool:
         """One chunk's distinct cells (ascending), their sums in ``10**-scale`` units and
         deals; False (nothing added) when a sum could leave int64 or is negative."""
         units = self.units.get(scale)
         if units is None:
-            units = np.zeros(len(self.deals), dtype=np.int64)
+            units = np.zeros(self.size, dtype=np.int64)
         biggest = int(sums.max(initial=0)) + int(units[keys].max(initial=0))
         if biggest >= _INT64_SAFE or int(sums.min(initial=0)) < 0:
             return False
         self.units[scale] = units
         units[keys] += sums
-        self.deals[keys] += deals
-        self.scale[keys] = np.maximum(self.scale[keys], scale)
-        new = keys[self.first[keys] < 0]
-        self.first[new] = self.chunks
-        self.chunks += 1
+        self.deals.add(keys, deals)
         return True
 
-    def cells(self, width: int, slots: int) -> Iterator[tuple[tuple[int, int, int], Decimal, int]]:
+    def cells(
+        self, width: int, slots: int, top: int
+    ) -> Iterator[tuple[tuple[int, int, int], Decimal, int]]:
         """((rep, slot, product slot), amount, deals) per cell with deals, in the order the
-        ``Decimal`` adds would have made them: by first chunk, then by cell."""
-        present = np.flatnonzero(self.first >= 0)
-        order = present[np.lexsort((present, self.first[present]))]
-        scales = self.scale[order]
-        top = int(scales.max(initial=0))
-        # every cell's total in units of 10**-top as Python integers (exact), then each at
-        # its own largest scale: an exact division, as no chunk added finer units to it
+        ``Decimal`` adds would have made them: by first chunk, then by cell; each amount
+        with ``top`` decimal places (at least the largest scale added)."""
+        order = self.deals.order()
+        # every cell's total in units of 10**-top as Python integers (exact)
         totals = np.zeros(len(order), dtype=object)
         for scale, units in self.units.items():
             totals = totals + units[order].astype(object) * 10 ** (top - scale)
-        totals = totals // np.array([10 ** (top - s) for s in range(top + 1)], dtype=object)[scales]
-        for key, total, scale, deals in zip(
-            order.tolist(),
-            totals.tolist(),
-            scales.tolist(),
-            self.deals[order].tolist(),
-            strict=True,
+        for key, total, deals in zip(
+            order.tolist(), totals.tolist(), self.deals.counts[order].tolist(), strict=True
         ):
             rest, product_slot = divmod(key, width)
             rep_index, slot_index = divmod(rest, slots)
-            amount = Decimal(0) + Decimal(int(total)).scaleb(-scale)
-            yield (rep_index, slot_index, product_slot), amount, deals
+            yield (rep_index, slot_index, product_slot), Decimal(int(total)).scaleb(-top), deals
 
 
 class _Aggregator:
@@ -1785,6 +1801,12 @@ class _Aggregator:
             for stage in names:
                 self.stage_of.setdefault(_norm(stage), cls)
         self.open_stage_of = {_norm(stage): i + 1 for i, stage in enumerate(mapping.open)}
+        # What each distinct text (or date) of a column gave, across chunks: a chunk of the
+        # export has most of them again, and a lookup costs less than a _norm or a parse
+        # (at 1M rows in 32 chunks ~0.5 s CPU under a profiler, the chunks' fixed cost).
+        self.rep_of_text: dict[str, int] = {}
+        self.day_of: dict[object, tuple[int, int, int]] = {}
+        self.created_of: dict[object, int] = {}
 
     def _reset_results(self) -> None:
         self.rows = 0
@@ -1793,13 +1815,16 @@ class _Aggregator:
             tuple[int, int, int], list[Any]
         ] = {}  # (rep, slot, product+1) -> [amount, deals]
         self.lost: dict[tuple[int, int], int] = {}
+        self.lost_counts = _FirstSeenCounts(len(self.reps) * len(self.slots))
         self.won_sums: _WonSums | None = None  # won amounts as integers (see _WonSums)
         self.won_in_decimals = False  # once a chunk's sums went to self.won, all do
         self.account_parts: list[tuple[IntArray, npt.NDArray[Any], int]] = []
         self.first_day = np.zeros(0, dtype=np.int64)
         self.first_rep = np.zeros(0, dtype=np.int64)
         self.covered: set[int] = set()
-        self.scale = 0
+        # the most decimal places of a won amount in the months kept, in any chunk: every
+        # won sum is shown with as many, so no chunk boundary changes how a sum prints
+        self.won_scale = 0
         self.failed = False
         # what to tell the user
         self.owners_seen: dict[str, _Seen] = {}
@@ -1943,13 +1968,19 @@ class _Aggregator:
     def _created_days(self, column: _Column, first_row: int) -> IntArray:
         """Per row, the created date's ordinal (EMPTY, or BAD: an error naming the rows)."""
         fmt = self.mapping.date_format
+        known = self.created_of
         days: list[int] = []
         for code, value in enumerate(column.values):
+            if type(value) in _DAY_TYPES and value in known:
+                days.append(known[value])
+                continue
             if _missing(value):
                 days.append(EMPTY)
                 continue
             parsed = _parse_day(value, fmt)
             days.append(BAD if parsed is None else parsed.toordinal())
+            if parsed is not None and type(value) in _DAY_TYPES:
+                known[value] = days[-1]
             if parsed is None:
                 rows = np.flatnonzero(column.codes == code)
                 if len(rows):
@@ -2007,27 +2038,24 @@ class _Aggregator:
         days: list[int] = []
         bad: list[int] = []
         fmt = self.mapping.date_format
-        last = min(self.quarter_end, self.as_of_day)
+        known = self.day_of
         for code, value in enumerate(column.values):
-            parsed = None if _missing(value) else _parse_day(value, fmt)
-            if parsed is None:
-                whens.append(W_NONE)
-                slots.append(-1)
-                days.append(EMPTY if _missing(value) else BAD)
-                if not _missing(value):
-                    bad.append(code)
-                continue
-            ordinal = parsed.toordinal()
-            days.append(ordinal)
-            if ordinal < self.quarter_start:
-                whens.append(W_BEFORE)
-            elif ordinal > self.quarter_end:
-                whens.append(W_AFTER_QUARTER)
-            else:
-                whens.append(W_IN if ordinal <= last else W_AFTER_AS_OF)
-            key = agg.month_key(parsed.year, parsed.month)
-            slots.append(self.slot_of.get(key, -1) if ordinal <= self.as_of_day else -1)
-            self.covered.add(key)
+            facts = known.get(value) if type(value) in _DAY_TYPES else None
+            if facts is None:
+                parsed = None if _missing(value) else _parse_day(value, fmt)
+                if parsed is None:
+                    whens.append(W_NONE)
+                    slots.append(-1)
+                    days.append(EMPTY if _missing(value) else BAD)
+                    if not _missing(value):
+                        bad.append(code)
+                    continue
+                facts = self._day_facts(parsed)
+                if type(value) in _DAY_TYPES:
+                    known[value] = facts
+            whens.append(facts[0])
+            slots.append(facts[1])
+            days.append(facts[2])
         whens.append(W_NONE)
         slots.append(-1)
         days.append(EMPTY)
@@ -2043,11 +2071,29 @@ class _Aggregator:
                 self._note(seen, rows, first_row)
         return when, slot, day
 
+    def _day_facts(self, parsed: date) -> tuple[int, int, int]:
+        """Where a date falls (W_*), its month slot (-1: none) and its ordinal."""
+        ordinal = parsed.toordinal()
+        if ordinal < self.quarter_start:
+            when = W_BEFORE
+        elif ordinal > self.quarter_end:
+            when = W_AFTER_QUARTER
+        else:
+            when = W_IN if ordinal <= min(self.quarter_end, self.as_of_day) else W_AFTER_AS_OF
+        key = agg.month_key(parsed.year, parsed.month)
+        self.covered.add(key)
+        return when, self.slot_of.get(key, -1) if ordinal <= self.as_of_day else -1, ordinal
+
     def _owner_lut(self, values: list[Any]) -> IntArray:
-        found = [
-            UNMAPPED if _missing(v) else self.owner_index.get(_norm(v), UNMAPPED) for v in values
-        ]
+        known = self.rep_of_text
+        found = [known[v] if type(v) is str and v in known else self._rep_of(v) for v in values]
         return np.array([*found, UNMAPPED], dtype=np.int32)
+
+    def _rep_of(self, value: object) -> int:
+        found = UNMAPPED if _missing(value) else self.owner_index.get(_norm(value), UNMAPPED)
+        if type(value) is str:
+            self.rep_of_text[value] = found
+        return found
 
     def _product_lut(self, values: list[Any]) -> IntArray:
         found = [-1 if _missing(v) else self.product_of.get(_norm(v), -1) for v in values]
@@ -2224,6 +2270,9 @@ class _Aggregator:
         amount: npt.NDArray[Any],
         scale: int,
     ) -> None:
+        """Add the won amounts of ``rows`` (integers of 10**-scale units: ``scale`` is the
+        chunk's, of all its won rows of the months kept, counted or not)."""
+        self.won_scale = max(self.won_scale, scale)
         if not len(rows):
             return
         width = len(self.products) + 1
@@ -2253,12 +2302,30 @@ class _Aggregator:
 
     def _won_decimals(self) -> None:
         """Move the integer won sums into ``self.won``: the same cells, in the same order,
-        with the same ``Decimal`` values (digits and exponent) as :meth:`_add_won` makes."""
+        with the same ``Decimal`` values as :meth:`_add_won` makes, each with the file's
+        most places (``won_scale``; :meth:`_all_won` pads the ``Decimal`` cells)."""
         if self.won_sums is None:
             return
-        for cell, total, deals in self.won_sums.cells(len(self.products) + 1, len(self.slots)):
+        width, slots = len(self.products) + 1, len(self.slots)
+        for cell, total, deals in self.won_sums.cells(width, slots, self.won_scale):
             self.won[cell] = [total, deals]
         self.won_sums = None
+
+    def _all_won(self) -> None:
+        """Every won sum in ``self.won``, each with ``won_scale`` places whichever chunks
+        added to it: a chunk boundary must not show in how a sum prints."""
+        if self.won_in_decimals:
+            for cell in self.won.values():
+                cell[0] = _with_places(cell[0], self.won_scale)
+        self._won_decimals()
+
+    def _all_lost(self) -> None:
+        """The lost deals counted with numpy into ``self.lost`` (which DuckDB's reader fills)."""
+        lost = self.lost_counts
+        order = lost.order()
+        for key, count in zip(order.tolist(), lost.counts[order].tolist(), strict=True):
+            pair = divmod(key, len(self.slots))
+            self.lost[pair] = self.lost.get(pair, 0) + count
 
     def _count_lost(
         self, rows: npt.NDArray[np.intp], rep: IntArray, slot: npt.NDArray[np.int16]
@@ -2267,9 +2334,7 @@ class _Aggregator:
             return
         key = rep[rows].astype(np.int64) * len(self.slots) + slot[rows]
         keys, _, counts = _group(key, size=len(self.reps) * len(self.slots))
-        for k, count in zip(keys.tolist(), counts.tolist(), strict=True):
-            pair = divmod(k, len(self.slots))
-            self.lost[pair] = self.lost.get(pair, 0) + count
+        self.lost_counts.add(keys, counts)
 
     def _account_amounts(
         self,
@@ -2322,7 +2387,7 @@ class _Aggregator:
         products = self.products
         amounts: dict[tuple[str, int], list[Any]] = {}
         by_product: dict[tuple[str, int, str], Decimal] = {}
-        self._won_decimals()
+        self._all_won()
         for (rep_index, slot_index, product_slot), (total, deals) in self.won.items():
             key = (reps[rep_index], slots[slot_index])
             cell = amounts.setdefault(key, [Decimal(0), Decimal(0), 0, 0, 0])
@@ -2333,6 +2398,7 @@ class _Aggregator:
                     cell[1] += total
                 pkey = (*key, products[product_slot - 1])
                 by_product[pkey] = by_product.get(pkey, Decimal(0)) + total
+        self._all_lost()
         for (rep_index, slot_index), count in self.lost.items():
             cell = amounts.setdefault(
                 (reps[rep_index], slots[slot_index]), [Decimal(0), Decimal(0), 0, 0, 0]
@@ -2599,6 +2665,21 @@ class _Aggregator:
                 )
             )
         return out
+
+
+def _with_places(number: Decimal, places: int) -> Decimal:
+    """``number`` written with ``places`` digits after the point when it has fewer: the
+    same value, exactly (trailing zeros only; unlike ``quantize``, no context limit)."""
+    sign, digits, exponent = number.as_tuple()
+    pad = int(exponent) + places
+    if pad <= 0:
+        return number
+    return Decimal((sign, (*digits, *(0,) * pad), -places))
+
+
+# The values whose parsed date is remembered across chunks (Aggregator.day_of): texts as
+# written and pyarrow's dates; a pandas Timestamp or a number is parsed each time.
+_DAY_TYPES = (str, date)
 
 
 def _sorting_order(keys: IntArray) -> IntArray:
