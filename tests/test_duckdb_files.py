@@ -925,6 +925,38 @@ def test_the_no_account_key_is_left_out_with_the_same_output(
     assert skipped == computed
 
 
+def test_an_account_is_blank_as_trim_has_it_at_every_code_point() -> None:
+    """The scan's no-account key trims only the accounts that may be blank (not starting with
+    printable ASCII): over every code point alone, doubled, between spaces and after a
+    letter, the empty text and NULL, it is 1 exactly where ``account IS NULL OR
+    trim(account) = ''`` is."""
+    import duckdb
+    import sqlalchemy as sa
+
+    from planc.track.engines import query
+
+    connection = duckdb.connect()
+    connection.execute(  # every code point but the surrogates, which are no text
+        "CREATE TABLE points AS SELECT chr(CAST(i AS INTEGER)) AS c "
+        "FROM range(1, 1114112) r(i) WHERE i < 55296 OR i > 57343"
+    )
+    connection.execute(
+        "CREATE TABLE accounts AS SELECT c AS account FROM points UNION ALL SELECT c || c "
+        "FROM points UNION ALL SELECT ' ' || c || ' ' FROM points UNION ALL SELECT 'a' || c "
+        "FROM points UNION ALL SELECT '' UNION ALL SELECT NULL"
+    )
+    account = sa.column("account")
+    table = sa.table("accounts", account)
+    blank = duckdb_files._blank_account(account)
+    generic = query.blank_text(account)
+    assert str(blank) != str(generic)
+    differ = sa.select(sa.func.count()).select_from(table).where(blank != generic)
+    found = sa.select(sa.func.sum(blank)).select_from(table)
+    for statement, expected in ((differ, 0), (found, 2 + 3 * 17)):  # 17 space separators
+        sql, params = duckdb_files._compiled(statement)
+        assert connection.execute(sql, params).fetchone() == (expected,)
+
+
 def test_account_sums_read_only_the_days_of_their_months() -> None:
     """The range before the months' list: from the first of the earliest month to the day
     before the month after the latest, across a year's end; no months, no range."""

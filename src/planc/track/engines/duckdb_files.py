@@ -169,6 +169,7 @@ def _load(
         accounts="account" in mapping.columns,
         keys="key" in mapping.columns,
         pipeline="created" in mapping.columns,
+        blank_account=_blank_account,
         **_read_passes(aggregator),
     )
     # the accounts' own queries read the rows as they are (their owners and stages as text)
@@ -267,6 +268,25 @@ def _read_passes(aggregator: GroupedAggregator) -> dict[str, bool]:
     shows unless a metric counts them; it is computed all the same, since the actuals are
     the pandas reader's to the last field (tests compare them whole)."""
     return {"no_account": aggregator.account_measures}
+
+
+def _blank_account(account: q.Expr) -> q.Expr:
+    """1 where the account is missing or blank, as :func:`.query.blank_text` has it, but
+    trimming only the accounts that may be blank.
+
+    DuckDB's ``trim`` strips the Unicode space separators (U+0020, U+00A0, U+1680,
+    U+2000-U+200A, U+202F, U+205F, U+3000: every code point tried), none of them printable
+    ASCII: an account that starts with a printable ASCII character other than a space (as
+    nearly every one does) is not blank, without a trimmed copy of its text per row (5M
+    rows, that test alone on one thread: 0.42 -> 0.08 s CPU)."""
+    return sa.case(
+        (account.is_(None), 1),
+        (sa.func.unicode(account).between(_PRINTABLE[0], _PRINTABLE[1]), 0),
+        else_=q.blank_text(account),
+    )
+
+
+_PRINTABLE = (ord("!"), ord("~"))  # the code points of printable ASCII, the space left out
 
 
 _NAMES = frozenset({"owner", "product", "stage", "account", "key"})
