@@ -16,8 +16,8 @@ from planc.checks.partition import PartitionStats, teams_name
 from planc.core.cache import UnitCache
 from planc.core.frontend import compile_unit
 from planc.core.spans import SpanResolver
+from planc.site import fragments, reuse
 from planc.site import render as render_module
-from planc.site import reuse
 from planc.site.checked import Skipping, check_for_render, vouched
 from planc.site.render import (
     Begun,
@@ -1063,18 +1063,23 @@ class TestFilesLeftOut:
     def test_the_keys_are_made_before_the_partition_is_waited_for(
         self, renders: Renders, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # the render takes the views and keys made while the partition finished (Ahead):
-        # no page key is made again once the check is done, and the site is the same
+        # the render takes the views, keys and fragments made while the partition finished
+        # (Ahead): no page key or fragment is made again once the check is done, and the
+        # site (the index the next render makes of the fragments too) is the same
         made: list[tuple[str, bool]] = []
         rendering = [False]
-        for name in ("rep", "node"):
-            real = getattr(reuse.PageKeys, name)
+        for owner, name in (
+            (reuse.PageKeys, "rep"),
+            (reuse.PageKeys, "node"),
+            (fragments, "fragment"),
+        ):
+            real = getattr(owner, name)
 
-            def spied(self: Any, path: str, node: Any, real: Any = real) -> str:
+            def spied(first: Any, path: str, *more: Any, real: Any = real) -> Any:
                 made.append((path, rendering[0]))
-                return str(real(self, path, node))
+                return real(first, path, *more)
 
-            monkeypatch.setattr(reuse.PageKeys, name, spied)
+            monkeypatch.setattr(owner, name, spied)
         real_render = render_module._render_into
 
         def spied_render(*args: Any, **kwargs: Any) -> Any:
@@ -1089,6 +1094,10 @@ class TestFilesLeftOut:
         renders.again()
         assert self.left_out(renders) == ["south.yaml"]
         assert made and not [path for path, late in made if late]
+        assert [path for path, _ in made if path.endswith("north.yaml")]  # its fragment
+        edit(renders.plan, "regions/south.yaml", "name: 李伟", "name: 李维")
+        renders.again()  # the index made of north's fragment is the whole model's
+        assert self.left_out(renders) == ["north.yaml"]
 
     def test_the_quarter_file_edited(self, renders: Renders) -> None:
         edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")

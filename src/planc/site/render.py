@@ -505,6 +505,8 @@ class _Views:
         self.given_index: IndexPage | None = None
         self._keys: PageKeys | None = None
         self.keys_ahead: dict[str, str | None] = {}  # page -> its key, made by Ahead
+        # region file -> what fragments.fragment makes of it, made by Ahead
+        self.fragments_ahead: dict[str, dict[str, Any] | None] = {}
 
     # -- shared pieces
 
@@ -1431,7 +1433,11 @@ class Ahead:
     The keys read the model only (never the diagnostics: the index, which shows them,
     has no key), so they are those :func:`render_site` would make of the same model;
     it takes the views only for that very result (:meth:`views_for`), else they are
-    dropped. The revision is read here too (git, off the critical path).
+    dropped. The fragments of the model's region files (what the next render's index
+    reads of them, :mod:`planc.site.fragments`) are made here too: they read the model
+    only, and once the pages are written the render only records them (a fragment is
+    recorded for a plan without diagnostics: :func:`_record_fragments` asks that of the
+    result it renders). The revision is read here too (git, off the critical path).
     """
 
     def __init__(self, options: RenderOptions, revision: Callable[[], PlanRevision | None]) -> None:
@@ -1450,6 +1456,7 @@ class Ahead:
         views.keys_ahead = {
             spec.path: views.key(keys, spec) for spec in views.specs() if spec.node is not None
         }
+        views.fragments_ahead = _fragments_of(views)
         self.views = views
 
     def views_for(self, result: CheckResult, options: RenderOptions) -> _Views | None:
@@ -1458,6 +1465,16 @@ class Ahead:
         if views is None or views.result is not result or views.plan is not result.plan:
             return None
         return views if views.options == options else None
+
+
+def _fragments_of(views: _Views) -> dict[str, dict[str, Any] | None]:
+    """What :func:`planc.site.fragments.fragment` makes of each region file of the model."""
+    from planc.site.fragments import fragment, node_counts  # noqa: PLC0415 - builds on this
+
+    plan = views.plan
+    quarter = views.company.loc.file
+    counts = node_counts(plan)
+    return {path: fragment(views, path, counts) for path in counts if path != quarter}
 
 
 def _compact_css(css: str) -> str:
@@ -1789,12 +1806,16 @@ def _record_fragments(
     for spec in specs:
         if spec.node is not None:
             pages.setdefault(spec.node.loc.file, []).append(spec.path)
-    counts = node_counts(plan)
+    counts: dict[str, int] | None = None
     for path, key in regions.items():
         if path not in sources:
             continue
         if path not in skipped:
-            found = fragment(views, path, counts)
+            if path in views.fragments_ahead:
+                found = views.fragments_ahead[path]
+            else:
+                counts = counts if counts is not None else node_counts(plan)
+                found = fragment(views, path, counts)
             if found is None or not pages.get(path):
                 continue
             records.put_record(fragment_name(key), fragment_record(path, key, pages[path], found))
