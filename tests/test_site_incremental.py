@@ -545,7 +545,7 @@ class TestIndexBesideTheSorting:
         seen = tmp_path / "early"
         seen.mkdir()
 
-        def spied(views: Any, specs: list[Any], building: Path) -> bool:
+        def spied(views: Any, specs: list[Any], building: Path, given: Any) -> bool:
             (seen / str(os.getpid())).touch()
             if child == "dies":
                 os._exit(1)
@@ -553,7 +553,7 @@ class TestIndexBesideTheSorting:
                 page = building / specs[0].path
                 page.write_bytes(b"<html>half a page")
                 os._exit(1)
-            return real(views, specs, building)
+            return real(views, specs, building, given)
 
         monkeypatch.setattr(render_module, "_render_early", spied)
         renders = Renders(mini_plan, tmp_path)  # the first render, with the cache: a child too
@@ -812,9 +812,9 @@ def test_a_failed_render_reaps_the_index_child_before_removing_its_folder(
     monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
     real = render_module._render_early
 
-    def slow(views: Any, specs: list[Any], building: Path) -> bool:
+    def slow(views: Any, specs: list[Any], building: Path, given: Any) -> bool:
         time.sleep(0.5)  # still rendering when the parent fails
-        return real(views, specs, building)
+        return real(views, specs, building, given)
 
     def fails(*args: Any) -> Any:
         raise OSError("no space left on the device")
@@ -1183,6 +1183,49 @@ class TestFilesLeftOut:
     def test_a_fragment_damaged_or_missing(
         self, renders: Renders, damage: bytes | str | dict[str, Any] | None, why: str
     ) -> None:
+        south = self.damage_south(renders, damage)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.why(renders) == why.format(south=south)
+        assert self.left_out(renders) == []
+        # and the render recorded the fragment again
+        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+
+    @pytest.mark.parametrize("damage", [{"fragment": {"format": 1}}, "one page fewer"])
+    def test_the_index_child_finds_a_fragment_that_cannot_stand(
+        self,
+        renders: Renders,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        damage: str | dict[str, Any],
+    ) -> None:
+        """On two CPUs the index is made from the fragments in the child that renders it
+        (render's _Early); one that cannot be made there: the site is the whole model's."""
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        makers = tmp_path / "index-makers"
+        real = fragments.index_page
+
+        def spied(*args: Any) -> Any:
+            with makers.open("a", encoding="utf-8") as out:
+                out.write(f"{os.getpid()}\n")
+            return real(*args)
+
+        monkeypatch.setattr(fragments, "index_page", spied)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()  # made in the child
+        assert self.left_out(renders) == ["south.yaml"]
+        assert makers.read_text(encoding="utf-8").split() != [str(os.getpid())]
+        self.damage_south(renders, damage)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
+        renders.again()
+        assert self.why(renders) == "the fragments cannot stand for their files"
+        assert self.left_out(renders) == []
+
+    def damage_south(self, renders: Renders, damage: bytes | str | dict[str, Any] | None) -> str:
+        """Damage (or remove) the recorded fragment of south.yaml; its path in the record."""
         from planc.core.cache import _record_key
         from planc.site.reuse import fragment_name
 
@@ -1203,11 +1246,4 @@ class TestFilesLeftOut:
             entry = json.loads(path.read_text(encoding="utf-8"))
             entry["value"].update(damage)
             path.write_text(json.dumps(entry), encoding="utf-8")
-        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
-        renders.again()
-        assert self.why(renders) == why.format(south=south)
-        assert self.left_out(renders) == []
-        # and the render recorded the fragment again
-        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
-        renders.again()
-        assert self.left_out(renders) == ["south.yaml"]
+        return str(south)
