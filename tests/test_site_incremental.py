@@ -16,8 +16,8 @@ from planc.checks.partition import PartitionStats, teams_name
 from planc.core.cache import UnitCache
 from planc.core.frontend import compile_unit
 from planc.core.spans import SpanResolver
+from planc.site import fragments, reuse
 from planc.site import render as render_module
-from planc.site import reuse
 from planc.site.checked import Skipping, check_for_render, vouched
 from planc.site.render import (
     Begun,
@@ -545,7 +545,7 @@ class TestIndexBesideTheSorting:
         seen = tmp_path / "early"
         seen.mkdir()
 
-        def spied(views: Any, specs: list[Any], building: Path) -> bool:
+        def spied(views: Any, specs: list[Any], building: Path, given: Any) -> bool:
             (seen / str(os.getpid())).touch()
             if child == "dies":
                 os._exit(1)
@@ -553,7 +553,7 @@ class TestIndexBesideTheSorting:
                 page = building / specs[0].path
                 page.write_bytes(b"<html>half a page")
                 os._exit(1)
-            return real(views, specs, building)
+            return real(views, specs, building, given)
 
         monkeypatch.setattr(render_module, "_render_early", spied)
         renders = Renders(mini_plan, tmp_path)  # the first render, with the cache: a child too
@@ -812,9 +812,9 @@ def test_a_failed_render_reaps_the_index_child_before_removing_its_folder(
     monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
     real = render_module._render_early
 
-    def slow(views: Any, specs: list[Any], building: Path) -> bool:
+    def slow(views: Any, specs: list[Any], building: Path, given: Any) -> bool:
         time.sleep(0.5)  # still rendering when the parent fails
-        return real(views, specs, building)
+        return real(views, specs, building, given)
 
     def fails(*args: Any) -> Any:
         raise OSError("no space left on the device")
@@ -1063,18 +1063,23 @@ class TestFilesLeftOut:
     def test_the_keys_are_made_before_the_partition_is_waited_for(
         self, renders: Renders, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # the render takes the views and keys made while the partition finished (Ahead):
-        # no page key is made again once the check is done, and the site is the same
+        # the render takes the views, keys and fragments made while the partition finished
+        # (Ahead): no page key or fragment is made again once the check is done, and the
+        # site (the index the next render makes of the fragments too) is the same
         made: list[tuple[str, bool]] = []
         rendering = [False]
-        for name in ("rep", "node"):
-            real = getattr(reuse.PageKeys, name)
+        for owner, name in (
+            (reuse.PageKeys, "rep"),
+            (reuse.PageKeys, "node"),
+            (fragments, "fragment"),
+        ):
+            real = getattr(owner, name)
 
-            def spied(self: Any, path: str, node: Any, real: Any = real) -> str:
+            def spied(first: Any, path: str, *more: Any, real: Any = real) -> Any:
                 made.append((path, rendering[0]))
-                return str(real(self, path, node))
+                return real(first, path, *more)
 
-            monkeypatch.setattr(reuse.PageKeys, name, spied)
+            monkeypatch.setattr(owner, name, spied)
         real_render = render_module._render_into
 
         def spied_render(*args: Any, **kwargs: Any) -> Any:
@@ -1089,6 +1094,10 @@ class TestFilesLeftOut:
         renders.again()
         assert self.left_out(renders) == ["south.yaml"]
         assert made and not [path for path, late in made if late]
+        assert [path for path, _ in made if path.endswith("north.yaml")]  # its fragment
+        edit(renders.plan, "regions/south.yaml", "name: 李伟", "name: 李维")
+        renders.again()  # the index made of north's fragment is the whole model's
+        assert self.left_out(renders) == ["north.yaml"]
 
     def test_the_quarter_file_edited(self, renders: Renders) -> None:
         edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")
@@ -1174,6 +1183,49 @@ class TestFilesLeftOut:
     def test_a_fragment_damaged_or_missing(
         self, renders: Renders, damage: bytes | str | dict[str, Any] | None, why: str
     ) -> None:
+        south = self.damage_south(renders, damage)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()
+        assert self.why(renders) == why.format(south=south)
+        assert self.left_out(renders) == []
+        # and the render recorded the fragment again
+        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
+        renders.again()
+        assert self.left_out(renders) == ["south.yaml"]
+
+    @pytest.mark.parametrize("damage", [{"fragment": {"format": 1}}, "one page fewer"])
+    def test_the_index_child_finds_a_fragment_that_cannot_stand(
+        self,
+        renders: Renders,
+        monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path,
+        damage: str | dict[str, Any],
+    ) -> None:
+        """On two CPUs the index is made from the fragments in the child that renders it
+        (render's _Early); one that cannot be made there: the site is the whole model's."""
+        monkeypatch.setenv("PLANC_WORKERS", "2")
+        monkeypatch.setattr(render_module, "_PARALLEL_MIN_KEYS", 1)
+        makers = tmp_path / "index-makers"
+        real = fragments.index_page
+
+        def spied(*args: Any) -> Any:
+            with makers.open("a", encoding="utf-8") as out:
+                out.write(f"{os.getpid()}\n")
+            return real(*args)
+
+        monkeypatch.setattr(fragments, "index_page", spied)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
+        renders.again()  # made in the child
+        assert self.left_out(renders) == ["south.yaml"]
+        assert makers.read_text(encoding="utf-8").split() != [str(os.getpid())]
+        self.damage_south(renders, damage)
+        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
+        renders.again()
+        assert self.why(renders) == "the fragments cannot stand for their files"
+        assert self.left_out(renders) == []
+
+    def damage_south(self, renders: Renders, damage: bytes | str | dict[str, Any] | None) -> str:
+        """Damage (or remove) the recorded fragment of south.yaml; its path in the record."""
         from planc.core.cache import _record_key
         from planc.site.reuse import fragment_name
 
@@ -1194,11 +1246,4 @@ class TestFilesLeftOut:
             entry = json.loads(path.read_text(encoding="utf-8"))
             entry["value"].update(damage)
             path.write_text(json.dumps(entry), encoding="utf-8")
-        edit(renders.plan, "regions/north.yaml", "name: Ann Lee", "name: Ann Leigh")
-        renders.again()
-        assert self.why(renders) == why.format(south=south)
-        assert self.left_out(renders) == []
-        # and the render recorded the fragment again
-        edit(renders.plan, "regions/north.yaml", "name: Ann Leigh", "name: Ann Lee")
-        renders.again()
-        assert self.left_out(renders) == ["south.yaml"]
+        return str(south)
