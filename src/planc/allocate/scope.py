@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planc.allocate.composing import Composing, compose_aside
 from planc.core.cache import StatCache, UnitCache
@@ -55,6 +55,9 @@ class Scoped:
     region_file: str
     outside: dict[str, Decimal]
     digests: dict[str, str]  # path -> unit digest of every file as it was read
+    # the region file's values as loaded here, where it loaded clean (no diagnostic, no
+    # trap): the edited file is checked from them (planc.allocate.yamledit.edited_values)
+    loaded: dict[str, Any] = field(default_factory=dict)
 
 
 def scoped_plan(
@@ -119,8 +122,9 @@ def scoped_plan(
     for path in candidates:
         # the partition's own model of Q + R where it compiled R just now (R changed since
         # the last check), else one built here
+        loaded: dict[str, Any] = {}
         plan = _region_plan(plans, quarter, path) or _model(
-            by_path[quarter], by_path[path], max_bytes
+            by_path[quarter], by_path[path], max_bytes, loaded
         )
         if plan is None:
             return None
@@ -134,7 +138,8 @@ def scoped_plan(
             return None  # the summary does not carry R's reps whole: it may not the others'
         others = _rep_sums(summary, metric, {p for p in paths if p not in (quarter, path)})
         result = CheckResult(label, by_path, checked.diagnostics, plan)
-        return Scoped(result, path, {i: others[i] for i in above if i in others}, digests)
+        outside = {i: others[i] for i in above if i in others}
+        return Scoped(result, path, outside, digests, loaded)
     return None
 
 
@@ -197,14 +202,19 @@ def _candidates(summary: Plan, node_id: str, quarter: str, sources: list[SourceF
     return found[:_MAX_CANDIDATES]
 
 
-def _model(quarter: SourceFile, region: SourceFile, max_bytes: int) -> Plan | None:
-    """The model of Q and R alone; None when a file or the model has an error."""
+def _model(
+    quarter: SourceFile, region: SourceFile, max_bytes: int, loaded: dict[str, Any]
+) -> Plan | None:
+    """The model of Q and R alone; None when a file or the model has an error. R's values
+    go into ``loaded`` where R loaded with no diagnostic and no trap."""
     documents = []
     for source in (quarter, region):
         unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
         if unit.has_errors or not isinstance(unit.data, dict):
             return None
         documents.append((unit.path, unit.data))
+    if not unit.diagnostics and not unit.traps:  # the last unit loaded is R's
+        loaded[region.path] = unit.data
     plan, problems = build_plan(documents[0], documents[1:])
     if plan is None or any(d.severity is Severity.ERROR for d in problems):
         return None

@@ -210,6 +210,7 @@ def _allocate(
                 store=store,
                 aside=aside,
                 digests=None if scoped is None else scoped.digests,
+                loaded=None if scoped is None else scoped.loaded,
             )
     finally:
         for composing in aside.values():
