@@ -31,11 +31,12 @@ from planc.allocate.scope import scoped_edit
 from planc.allocate.yamledit import YamlDocument
 from planc.checks import check_directory, partition
 from planc.checks.partition import PartitionStats, check_partitioned, teams_name
+from planc.core import model
 from planc.core.cache import UnitCache
 from planc.core.diagnostics import Diagnostic
 from planc.core.frontend import FileUnit, Frontend
 from planc.core.pipeline import CheckResult, display_path, read_directory
-from planc.core.source import SourceFile
+from planc.core.source import Loc, SourceFile
 
 GENERATE = REPO / "bench" / "generate.py"
 
@@ -275,17 +276,32 @@ def test_a_number_that_did_not_take_is_caught_with_the_cache(
 
 
 def _scoped_edit(
-    plan: Path, node: str, metric: str, uplift: Decimal | None, loaded: bool
+    plan: Path,
+    node: str,
+    metric: str,
+    uplift: Decimal | None,
+    loaded: bool,
+    built: list[str] | None = None,
+    cascade: bool = False,
 ) -> Rewrite:
     """``planc allocate`` with a cache a check filled, in process: the edited region file
-    checked from the values loaded before the edit (``loaded``), or loaded again."""
+    checked from the values loaded before the edit (``loaded``), or loaded again;
+    ``built`` is emptied before the edit."""
     store = UnitCache(plan.parent / "cache")
     scoped = scoped_edit(plan, node, metric, store)
     assert scoped is not None and scoped.result.plan is not None
     assert list(scoped.loaded) == [scoped.region_file]  # it loaded clean
     found = allocate_down(
-        scoped.result.plan, node, metric, "even", uplift=uplift, outside=scoped.outside
+        scoped.result.plan,
+        node,
+        metric,
+        "even",
+        uplift=uplift,
+        cascade=cascade,
+        outside=scoped.outside,
     )
+    if built is not None:
+        built.clear()
     return edit_allocation(
         scoped.result,
         found,
@@ -293,6 +309,7 @@ def _scoped_edit(
         store=store,
         digests=scoped.digests,
         loaded=scoped.loaded if loaded else None,
+        memo=scoped.memo if loaded else None,
     )
 
 
@@ -330,7 +347,8 @@ def test_numbers_edited_in_place_are_checked_as_the_file_loaded_again(
         store = UnitCache(tmp_path / "cache")
         assert not check_directory(plan, store=store, whole=False).has_errors
         loads.clear()
-        edits[way] = edited = _scoped_edit(plan, node, metric, uplift, loaded=way == "values")
+        edited = _scoped_edit(plan, node, metric, uplift, loaded=way == "values")
+        edits[way] = edited
         assert loads == ([region] if way == "loaded again" else [])
         assert edited.partition is not None and edited.partition.computed == [region]
         # its result went into the cache under the file's new bytes, as when loaded
@@ -348,3 +366,28 @@ def test_numbers_edited_in_place_are_checked_as_the_file_loaded_again(
     if uplift is not None:
         assert {d.code for d in mine.new_errors} == {"PLC602"}
         assert all(d.span is not None and d.span.line > 0 for d in mine.new_errors)
+
+
+@pytest.mark.parametrize("loaded", [True, False], ids=["values", "loaded again"])
+def test_the_model_of_the_edited_values_reuses_what_the_edit_left_alone(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch, loaded: bool
+) -> None:
+    """A cascade rewrites every target of the region file, never its people or actions: the
+    model of its edited values takes them from the model built before the edit
+    (:class:`~planc.core.model.BuildMemo`), where a file loaded again builds them anew."""
+    built: list[str] = []
+    real = model._actions
+
+    def actions(b: Any, items: Any, loc: Loc, default: str) -> Any:
+        if items:  # the summary plan's shell of a region file has none
+            built.append(loc.file)
+        return real(b, items, loc, default)
+
+    monkeypatch.setattr(model, "_actions", actions)
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(generated, plan)
+    assert not check_directory(plan, store=UnitCache(tmp_path / "cache"), whole=False).has_errors
+    edited = _scoped_edit(plan, "r01", "collections", None, loaded, built, cascade=True)
+    region = display_path(plan / "regions" / "r01.yaml")
+    assert list(edited.files) == [region] and not edited.new_errors
+    assert (region in built) is not loaded

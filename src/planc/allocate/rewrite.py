@@ -35,7 +35,7 @@ from planc.checks import run_checks
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.files import write_atomic_all
 from planc.core.frontend import FileUnit, Frontend, compile_unit, resolved, unit_digest
-from planc.core.model import Node, Plan, build_plan
+from planc.core.model import BuildMemo, Node, Plan, build_plan
 from planc.core.pipeline import CheckResult
 from planc.core.schema import is_valid
 from planc.core.source import SourceFile
@@ -82,6 +82,7 @@ def edit_allocation(
     aside: Mapping[str, Composing] | None = None,
     digests: Mapping[str, str] | None = None,
     loaded: Mapping[str, Any] | None = None,
+    memo: BuildMemo | None = None,
 ) -> Rewrite:
     """Splice the allocations into the plan's files and compile the result (nothing is written).
 
@@ -102,7 +103,8 @@ def edit_allocation(
     their edits are recorded here and applied there. Each is finished or closed.
     ``digests``: path -> unit digest of the files as ``before`` read them (those the
     edit leaves alone are not hashed again). ``loaded``: path -> the values of a file
-    as ``before`` loaded them, where it loaded clean (see the module docstring).
+    as ``before`` loaded them, where it loaded clean (see the module docstring), and
+    ``memo`` what ``before``'s model made of them (the edited files' models reuse it).
     """
     aside = aside or {}
     documents: dict[str, Recorder] = {}  # each file's edits, made where it is composed
@@ -131,7 +133,9 @@ def edit_allocation(
     ]
     unchanged = {p: d for p, d in (digests or {}).items() if p not in rewrite.files}
     unchanged.update((file, unit.digest) for file, unit in units.items())
-    after = _check_edited(before, sources, allocations, compiler, store, rewrite, unchanged, units)
+    after = _check_edited(
+        before, sources, allocations, compiler, store, rewrite, unchanged, (units, memo)
+    )
     rewrite.result = after
     errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
     if not errors:
@@ -183,10 +187,11 @@ def _check_edited(
     store: ResultStore | None,
     rewrite: Rewrite,
     digests: Mapping[str, str],
-    units: Mapping[str, FileUnit] | None = None,
+    made: tuple[Mapping[str, FileUnit], BuildMemo | None] = ({}, None),
 ) -> CheckResult:
     """The edited plan compiled and checked, the allocation's numbers verified on it
-    (``units``: edited files' units made from their values, for the partition)."""
+    (``made``: edited files' units made from their values, and the memo of the model
+    built from those values before the edit, for the partition)."""
     company = None if before.plan is None else before.plan.nodes.get(before.plan.company)
     if store is not None and company is not None:
         stats = _stats()
@@ -200,7 +205,7 @@ def _check_edited(
             allocations,
             stats,
             digests,
-            units,
+            made,
         )
         if found is not None:
             rewrite.partition = stats
@@ -239,11 +244,11 @@ def _partitioned(
     allocations: Sequence[Allocation],
     stats: PartitionStats,
     digests: Mapping[str, str],
-    units: Mapping[str, FileUnit] | None = None,
+    made: tuple[Mapping[str, FileUnit], BuildMemo | None] = ({}, None),
 ) -> CheckResult | None:
     """The edited plan checked through the partition, its numbers verified; None where the
     partition is not sure (then the whole plan is compiled, as without a cache).
-    ``units``: the edited files' units made here, not loaded again.
+    ``made``: the edited files' units made here, not loaded again, and a model's memo.
 
     The partition builds a model of the quarter file and each edited region file to
     check it: the numbers are verified on those models (every plan it checks is built
@@ -275,7 +280,8 @@ def _partitioned(
         run=run,
         digests=digests,
         new_records=False,
-        units=units,
+        units=made[0],
+        memo=made[1],
     )
     if after is None:
         return None

@@ -1213,6 +1213,7 @@ def compile_partitioned(
     digests: Mapping[str, str] | None = None,
     new_records: bool = True,
     units: Mapping[str, FileUnit] | None = None,
+    memo: BuildMemo | None = None,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -1224,7 +1225,9 @@ def compile_partitioned(
     team of a 2,500-rep file is ~0.3 s), for a caller whose edit rewrites the file
     anyway (``planc allocate``); a record read back is still used and kept up to date.
     ``units``: path -> the unit of a region file its caller made of these bytes (an edit
-    applied to values loaded before it, that the caller vouches for), not loaded again.
+    applied to values loaded before it, that the caller vouches for), not loaded again;
+    ``memo``: what the model of those values' files was built from before (the values
+    an edit left alone are the very same objects: see :class:`~planc.core.model.BuildMemo`).
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -1241,6 +1244,7 @@ def compile_partitioned(
             digests or {},
             new_records,
             units or {},
+            memo,
         )
 
 
@@ -1257,6 +1261,7 @@ def _compile_partitioned(
     digests: Mapping[str, str],
     new_records: bool = True,
     units: Mapping[str, FileUnit] | None = None,
+    memo: BuildMemo | None = None,
 ) -> CheckResult | None:
     def digest_of(source: SourceFile) -> str:
         known = digests.get(source.path)
@@ -1295,6 +1300,7 @@ def _compile_partitioned(
     )
     job.encode = new_records
     job.units = units or {}
+    job.memo = memo
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
     for i, (value, teams, fresh) in zip(missing, computed, strict=True):
@@ -1421,6 +1427,7 @@ class _Job:
     values: TeamValues | None = None  # a MemoryStore's (the language server's)
     encode: bool = True  # whether a file loaded whole may get a record (all its teams encoded)
     units: Mapping[str, FileUnit] = field(default_factory=dict)  # made by the caller: not loaded
+    memo: BuildMemo | None = None  # the caller's, for the models of those units
 
 
 def _idle_core() -> bool:
@@ -1540,6 +1547,8 @@ def _region_job(index: int) -> _Done:
     # team record through ``job.values``): any other unit's values are new objects, and
     # its pieces would only push the edited files' out of the memo (a cold compile)
     memo = job.values.model if job.values is not None and shared else None
+    if given is not None and unit is given:
+        memo = job.memo
     result = region_result(job.quarter, unit, source, job.checks, run, resolver, both, memo=memo)
     return result, record, fresh
 
