@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +27,16 @@ from conftest import MINI, REPO, Run, run_planc
 from planc.allocate import rewrite
 from planc.allocate.allocation import Allocation, ChildChange, allocate_down
 from planc.allocate.rewrite import Rewrite, edit_allocation, model_only, write_files
+from planc.allocate.scope import scoped_edit
 from planc.allocate.yamledit import YamlDocument
-from planc.checks import check_directory
+from planc.checks import check_directory, partition
 from planc.checks.partition import PartitionStats, check_partitioned, teams_name
+from planc.core import model
 from planc.core.cache import UnitCache
-from planc.core.frontend import Frontend
+from planc.core.diagnostics import Diagnostic
+from planc.core.frontend import FileUnit, Frontend
 from planc.core.pipeline import CheckResult, display_path, read_directory
+from planc.core.source import Loc, SourceFile
 
 GENERATE = REPO / "bench" / "generate.py"
 
@@ -267,3 +273,121 @@ def test_a_number_that_did_not_take_is_caught_with_the_cache(
         monkeypatch.setattr(rewrite, "_edited_nodes", none)
     with pytest.raises(RuntimeError, match="did not take"):
         edit_allocation(before, found, frontend, checked=False, store=store)
+
+
+def _scoped_edit(
+    plan: Path,
+    node: str,
+    metric: str,
+    uplift: Decimal | None,
+    loaded: bool,
+    built: list[str] | None = None,
+    cascade: bool = False,
+) -> Rewrite:
+    """``planc allocate`` with a cache a check filled, in process: the edited region file
+    checked from the values loaded before the edit (``loaded``), or loaded again;
+    ``built`` is emptied before the edit."""
+    store = UnitCache(plan.parent / "cache")
+    scoped = scoped_edit(plan, node, metric, store)
+    assert scoped is not None and scoped.result.plan is not None
+    assert list(scoped.loaded) == [scoped.region_file]  # it loaded clean
+    found = allocate_down(
+        scoped.result.plan,
+        node,
+        metric,
+        "even",
+        uplift=uplift,
+        cascade=cascade,
+        outside=scoped.outside,
+    )
+    if built is not None:
+        built.clear()
+    return edit_allocation(
+        scoped.result,
+        found,
+        Frontend(model_only),
+        store=store,
+        digests=scoped.digests,
+        loaded=scoped.loaded if loaded else None,
+        memo=scoped.memo if loaded else None,
+    )
+
+
+def _shown(diagnostics: Iterable[Diagnostic]) -> list[tuple[object, ...]]:
+    return [(d.code, d.severity, d.message, d.hint, d.span, d.loc) for d in diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("node", "metric", "uplift"),
+    [("north-ent", "revenue", None), ("north-ent", "revenue", Decimal(1))],
+    ids=["clean", "new-error"],
+)
+def test_numbers_edited_in_place_are_checked_as_the_file_loaded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, node: str, metric: str, uplift: Decimal | None
+) -> None:
+    """The same findings, positions and new errors (PLC602 here: an adjustment that no longer
+    agrees) as when the edited file is loaded again, and its result cached under its new
+    bytes; only the file is not loaded."""
+    loads: list[str] = []
+    real = partition.compile_unit
+
+    def counted(source: SourceFile, *args: Any, **kwargs: Any) -> FileUnit:
+        loads.append(source.path)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(partition, "compile_unit", counted)
+    edits = {}
+    plan = tmp_path / "2027-Q1"  # the same path both ways: the same messages and spans
+    region = display_path(plan / "regions" / "north.yaml")
+    for way in ("loaded again", "values"):
+        shutil.rmtree(tmp_path, ignore_errors=True)
+        shutil.copytree(MINI, plan)
+        if uplift is None:
+            _drop_adjustments(plan)
+        store = UnitCache(tmp_path / "cache")
+        assert not check_directory(plan, store=store, whole=False).has_errors
+        loads.clear()
+        edited = _scoped_edit(plan, node, metric, uplift, loaded=way == "values")
+        edits[way] = edited
+        assert loads == ([region] if way == "loaded again" else [])
+        assert edited.partition is not None and edited.partition.computed == [region]
+        # its result went into the cache under the file's new bytes, as when loaded
+        write_files(edited.files)
+        stats = PartitionStats()
+        check_partitioned(display_path(plan), *read_directory(plan), store=store, stats=stats)
+        assert stats.computed == []
+    again, mine = edits["loaded again"], edits["values"]
+    assert again.result is not None and mine.result is not None
+    assert list(mine.files) == [region]
+    assert list(mine.files.values()) == list(again.files.values())
+    assert _shown(mine.result.diagnostics) == _shown(again.result.diagnostics)
+    assert _shown(mine.new_errors) == _shown(again.new_errors)
+    assert bool(mine.new_errors) == (uplift is not None)
+    if uplift is not None:
+        assert {d.code for d in mine.new_errors} == {"PLC602"}
+        assert all(d.span is not None and d.span.line > 0 for d in mine.new_errors)
+
+
+@pytest.mark.parametrize("loaded", [True, False], ids=["values", "loaded again"])
+def test_the_model_of_the_edited_values_reuses_what_the_edit_left_alone(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch, loaded: bool
+) -> None:
+    """A cascade rewrites every target of the region file, never its people or actions: the
+    model of its edited values takes them from the model built before the edit
+    (:class:`~planc.core.model.BuildMemo`), where a file loaded again builds them anew."""
+    built: list[str] = []
+    real = model._actions
+
+    def actions(b: Any, items: Any, loc: Loc, default: str) -> Any:
+        if items:  # the summary plan's shell of a region file has none
+            built.append(loc.file)
+        return real(b, items, loc, default)
+
+    monkeypatch.setattr(model, "_actions", actions)
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(generated, plan)
+    assert not check_directory(plan, store=UnitCache(tmp_path / "cache"), whole=False).has_errors
+    edited = _scoped_edit(plan, "r01", "collections", None, loaded, built, cascade=True)
+    region = display_path(plan / "regions" / "r01.yaml")
+    assert list(edited.files) == [region] and not edited.new_errors
+    assert (region in built) is not loaded

@@ -19,8 +19,9 @@ from conftest import REPO
 from planc.allocate import yamledit
 from planc.allocate.composing import Recorder, compose_aside
 from planc.allocate.rewrite import _edited
-from planc.allocate.yamledit import YamlDocument
+from planc.allocate.yamledit import YamlDocument, edited_values
 from planc.core import chunks
+from planc.core.loader import load_source
 from planc.core.source import SourceFile
 
 _EXAMPLE_FILES = sorted((REPO / "plans").rglob("*.yaml")) + sorted(
@@ -254,6 +255,86 @@ def test_a_child_that_dies_leaves_the_edits_to_this_process(
     os.kill(composing.pid, signal.SIGKILL)
     edits = _EDITS[:3]
     source = SourceFile("north.yaml", text.encode("utf-8"))
-    assert _edited(source, Recorder(list(edits)), composing) == _here(text, edits)
+    assert _edited(source, Recorder(list(edits)), composing)[:2] == _here(text, edits)
     with pytest.raises(ChildProcessError):
         os.waitpid(composing.pid, os.WNOHANG)
+
+
+# --- numbers rewritten in place: the edited text reads as edited_values says ----------
+
+_TARGET = ("region", "teams", 0, "targets", "revenue")
+_MONTHS = ("region", "teams", 1, "reps", 0, "targets", "revenue", "months")
+_IN_PLACE: dict[str, list[tuple[tuple[str | int, ...], Any]]] = {
+    "an integer": [((*_TARGET, "value"), Decimal(110))],
+    "a decimal": [((*_TARGET, "value"), Decimal("110.25"))],
+    "a negative number": [((*_TARGET, "value"), Decimal(-5))],
+    "an integral decimal": [((*_TARGET, "value"), Decimal("110.000"))],
+    "a flow list": [(_MONTHS, [Decimal(1), Decimal("2.5"), Decimal(3)])],
+    "a flow mapping": [(("region", "targets", "revenue"), {"value": Decimal(310)})],
+    "many": [((*_TARGET, "value"), Decimal(7)), (_MONTHS, [Decimal(2)] * 3)],
+}
+_NOT_IN_PLACE: dict[str, list[tuple[tuple[str | int, ...], Any]]] = {
+    "a key added": [(("region", "teams", 2, "targets", "new_customers"), {"value": Decimal(4)})],
+    "a text": [(("people", 0, "name"), "Ann Lee")],
+    "a list in a flow mapping": [(_TARGET, {"value": Decimal(9), "months": [Decimal(3)] * 3})],
+    "a list for a number": [((*_TARGET, "value"), [Decimal(1)])],
+}
+
+
+# without it the load warns (PLC012), and a file with any diagnostic is loaded again
+_HEADER = "# yaml-language-server: $schema=../../schema/plan.schema.json\n"
+
+
+def _loaded(text: str, fast: bool) -> Any:
+    result = load_source(SourceFile("north.yaml", text.encode("utf-8")), fast=fast)
+    assert not result.diagnostics and not result.traps
+    return result.data
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["yaml_rs", "libyaml"])
+@pytest.mark.parametrize("case", sorted(_IN_PLACE))
+def test_numbers_rewritten_in_place_read_as_the_edited_values(case: str, fast: bool) -> None:
+    """The edited file is checked from edited_values (planc.allocate.rewrite): they must be
+    what loading the written text gives, types and key order included (``repr``)."""
+    text = _HEADER + _region_text("")
+    document = YamlDocument(text)
+    for path, value in _IN_PLACE[case]:
+        document.set(path, value)
+    assert document.changed and document.numbers_only
+    edited = edited_values(_loaded(text, fast), _IN_PLACE[case])
+    assert repr(edited) == repr(_loaded(document.render(), fast))
+
+
+@pytest.mark.parametrize("case", sorted(_NOT_IN_PLACE))
+def test_an_edit_that_writes_more_than_numbers_is_not_in_place(case: str) -> None:
+    document = YamlDocument(_region_text(""))
+    for path, value in _NOT_IN_PLACE[case]:
+        document.set(path, value)
+    assert document.changed and not document.numbers_only
+
+
+def test_numbers_in_place_need_numbers_on_both_sides() -> None:
+    """What was there must be a number too: a text or a null replaced by one is not."""
+    text = _HEADER + _region_text("").replace("value: 60", "value: sixty")
+    document = YamlDocument(text)
+    document.set(("region", "teams", 0, "reps", 0, "targets", "revenue", "value"), Decimal(60))
+    assert document.changed and not document.numbers_only
+    unchanged = YamlDocument(text)
+    unchanged.set((*_TARGET, "value"), Decimal(100))  # the same text: no splice at all
+    assert not unchanged.changed and unchanged.numbers_only
+
+
+def test_edited_values_leave_the_loaded_values_as_they_were() -> None:
+    values = _loaded(_HEADER + _region_text(""), True)
+    before = repr(values)
+    edited = edited_values(values, _IN_PLACE["many"])
+    assert repr(values) == before
+    assert edited["people"] is values["people"]  # what no edit reaches is shared
+    assert edited["region"]["teams"][2] is values["region"]["teams"][2]
+
+
+def test_edited_values_refuse_a_number_beyond_planc_s_bounds() -> None:
+    """The load would report it (PLC0xx, with its position): the file is loaded instead."""
+    values = _loaded(_HEADER + _region_text(""), True)
+    with pytest.raises(yamledit.EditError):
+        edited_values(values, [((*_TARGET, "value"), Decimal(10) ** 40)])

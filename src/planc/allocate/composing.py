@@ -6,7 +6,8 @@ so on two CPUs a forked child composes it while this process builds the plan's
 model and computes the allocation; then this process sends the edits, recorded
 as the :meth:`YamlDocument.set` calls they are, and the child applies them, in
 the same order, to the same document and sends back the text. The same calls
-on the same text: the same bytes as editing here.
+on the same text: the same bytes as editing here. With the text goes :attr:`YamlDocument.numbers_only`
+(whether every edit only rewrote numbers in place).
 
 Edits and text go through the child's own pipes, pickled by planc's own
 processes (never through a folder anyone else could write). Two pipes, not
@@ -27,10 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from planc.allocate.yamledit import PathPart, Value, YamlDocument
+from planc.allocate.yamledit import Edit, PathPart, Value, YamlDocument
 from planc.core.frontend import default_workers
-
-Edit = tuple[tuple[PathPart, ...], Value]
 
 
 @dataclass(slots=True)
@@ -52,6 +51,7 @@ class Composing:
     send: int  # the edits, to the child
     receive: int  # the text, from the child
     done: bool = False
+    numbers_only: bool = False  # the child's YamlDocument.numbers_only, once finished
 
     def finish(self, edits: list[Edit]) -> tuple[bool, str] | None:
         """Whether the edits changed the file, and its text; None if the child could not."""
@@ -71,10 +71,11 @@ class Composing:
             _reap(self.pid)
         if (
             isinstance(answer, tuple)
-            and len(answer) == 2
+            and len(answer) == 3
             and isinstance(answer[0], bool)
             and isinstance(answer[1], str)
         ):
+            self.numbers_only = answer[2] is True
             return answer[0], answer[1]
         return None
 
@@ -124,7 +125,7 @@ def _child(data: bytes, edits_read: int, text_write: int) -> None:  # pragma: no
             sent = pipe.read()
         for path, value in pickle.loads(sent) if sent else ():  # from our own parent
             document.set(path, value)
-        answer = (document.changed, document.render())
+        answer = (document.changed, document.render(), document.numbers_only)
     except BaseException:  # noqa: BLE001 - the parent edits the file itself and reports it
         answer = None
     try:

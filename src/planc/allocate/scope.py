@@ -21,17 +21,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planc.allocate.composing import Composing, compose_aside
 from planc.core.cache import StatCache, UnitCache
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult, compile_unit, unit_digest
 from planc.core.loader import DEFAULT_MAX_BYTES
-from planc.core.model import Level, Plan, build_plan
+from planc.core.model import BuildMemo, Level, Plan, build_plan
 from planc.core.pipeline import display_path, read_directory
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
@@ -55,6 +55,11 @@ class Scoped:
     region_file: str
     outside: dict[str, Decimal]
     digests: dict[str, str]  # path -> unit digest of every file as it was read
+    # the region file's values as loaded here, where it loaded clean (no diagnostic, no
+    # trap): the edited file is checked from them (planc.allocate.yamledit.edited_values)
+    loaded: dict[str, Any] = field(default_factory=dict)
+    # what the model was built from: the edited file's model reuses its people and actions
+    memo: BuildMemo = field(default_factory=BuildMemo)
 
 
 def scoped_plan(
@@ -119,8 +124,10 @@ def scoped_plan(
     for path in candidates:
         # the partition's own model of Q + R where it compiled R just now (R changed since
         # the last check), else one built here
+        loaded: dict[str, Any] = {}
+        memo = BuildMemo()
         plan = _region_plan(plans, quarter, path) or _model(
-            by_path[quarter], by_path[path], max_bytes
+            by_path[quarter], by_path[path], max_bytes, loaded, memo
         )
         if plan is None:
             return None
@@ -134,7 +141,8 @@ def scoped_plan(
             return None  # the summary does not carry R's reps whole: it may not the others'
         others = _rep_sums(summary, metric, {p for p in paths if p not in (quarter, path)})
         result = CheckResult(label, by_path, checked.diagnostics, plan)
-        return Scoped(result, path, {i: others[i] for i in above if i in others}, digests)
+        outside = {i: others[i] for i in above if i in others}
+        return Scoped(result, path, outside, digests, loaded, memo)
     return None
 
 
@@ -197,15 +205,26 @@ def _candidates(summary: Plan, node_id: str, quarter: str, sources: list[SourceF
     return found[:_MAX_CANDIDATES]
 
 
-def _model(quarter: SourceFile, region: SourceFile, max_bytes: int) -> Plan | None:
-    """The model of Q and R alone; None when a file or the model has an error."""
+def _model(
+    quarter: SourceFile,
+    region: SourceFile,
+    max_bytes: int,
+    loaded: dict[str, Any],
+    memo: BuildMemo | None = None,
+) -> Plan | None:
+    """The model of Q and R alone; None when a file or the model has an error. R's values
+    go into ``loaded`` where R loaded with no diagnostic and no trap (and what the model
+    made of them into ``memo``)."""
     documents = []
     for source in (quarter, region):
         unit = compile_unit(source, SpanResolver({source.path: source}), max_bytes)
         if unit.has_errors or not isinstance(unit.data, dict):
             return None
         documents.append((unit.path, unit.data))
-    plan, problems = build_plan(documents[0], documents[1:])
+    clean = not unit.diagnostics and not unit.traps  # the last unit loaded is R's
+    if clean:
+        loaded[region.path] = unit.data
+    plan, problems = build_plan(documents[0], documents[1:], memo if clean else None)
     if plan is None or any(d.severity is Severity.ERROR for d in problems):
         return None
     return plan

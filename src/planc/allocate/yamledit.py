@@ -15,6 +15,13 @@ original text: the characters of the changed value are replaced, new keys are
 inserted as a line in the house style (or as an entry of a flow mapping), and
 everything else is copied through untouched. :meth:`YamlDocument.render` refuses overlapping
 splices, so two edits can never garble each other.
+
+Where every splice only rewrote a number (or a one-line flow list or mapping of
+numbers) as another (:attr:`YamlDocument.numbers_only`, the usual allocation), the
+edited text reads as the values the file read as before with the same edits made
+(:func:`edited_values`): a plain number's characters decide its type and its end
+alone, and every other character is read in the same place as before. So the
+edited file need not be loaded again to be checked.
 """
 
 from __future__ import annotations
@@ -24,18 +31,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from yaml import YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planc.core import chunks
 from planc.core.composer import compose_nodes
-from planc.core.numbers import plain
+from planc.core.numbers import out_of_bounds, plain
 
 PathPart = str | int
 # What can be written: numbers (always as exact decimals), short text, flat lists and mappings.
 Value: TypeAlias = Decimal | int | str | Sequence["Value"] | Mapping[str, "Value"]
+Edit: TypeAlias = tuple[tuple[PathPart, ...], Value]  # one set() call: path and value
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z\u0080-\U0010ffff][A-Za-z0-9_.\-/ %()+'\u0080-\U0010ffff]*")
 # An id that starts with a digit (2027-Q2) is plain text unless YAML could read it as a number.
@@ -43,6 +51,15 @@ _PLAIN_ID = re.compile(r"[0-9][A-Za-z0-9_-]*")
 _NUMBER_LIKE = re.compile(r"[-+]?[0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|0[xXoObB][0-9A-Fa-f_]+")
 # Words YAML 1.1 readers (and planc's PLC005) take for booleans or null: always quote them.
 _RESERVED = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~)")
+# What :attr:`YamlDocument.numbers_only` lets a splice replace and write: a plain decimal
+# number, or a one-line flow list of them, or a flow mapping of them under plain names.
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+_NAME = r"[A-Za-z][A-Za-z0-9_-]*"
+_NUMBERS = re.compile(
+    rf"{_NUMBER}|\[ *(?:{_NUMBER} *(?:, *{_NUMBER} *)*)?\]"
+    rf"|\{{ *(?:{_NAME}: +{_NUMBER} *(?:, *{_NAME}: +{_NUMBER} *)*)?\}}"
+)
+_NAMES = re.compile(rf"(?<![A-Za-z0-9_-]){_NAME}(?=:)")
 
 
 class EditError(Exception):
@@ -194,6 +211,19 @@ class YamlDocument:
     def changed(self) -> bool:
         return bool(self._splices)
 
+    @property
+    def numbers_only(self) -> bool:
+        """Whether every splice replaced a number, or a one-line flow list or mapping of
+        numbers, by another (nothing inserted): then the edited text reads as
+        :func:`edited_values` says (see the module docstring)."""
+        for splice in self._splices:
+            for text in (self.text[splice.start : splice.end], splice.text):
+                if not _NUMBERS.fullmatch(text) or any(
+                    _RESERVED.fullmatch(name) for name in _NAMES.findall(text)
+                ):
+                    return False
+        return True
+
     # --- the splices ---------------------------------------------------------
 
     def _splice(self, start: int, end: int, text: str) -> None:
@@ -328,3 +358,69 @@ def _last_leaf_end(node: Node) -> int:
             return int(node.end_mark.index)
         last = node.value[-1]
         node = last[1] if isinstance(node, MappingNode) else last
+
+
+def edited_values(values: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
+    """The values a file was loaded as, with :meth:`YamlDocument.set`'s edits made as a
+    load of the edited text gives them: an existing key keeps its place, a missing one
+    goes last (mappings on the way created), a number is an ``int`` where its text is an
+    integer, else the exact ``Decimal``. ``values`` is left as it is: only the lists and
+    mappings on an edit's path are copied. Raises :class:`EditError` where ``set`` would
+    or a number is out of planc's bounds (the load would report it)."""
+    root = dict(values)
+    copied = {id(root)}
+
+    def own(container: Any) -> Any:
+        if id(container) in copied:
+            return container
+        if type(container) is dict:
+            made: Any = dict(container)
+        elif type(container) is list:
+            made = list(container)
+        else:
+            raise EditError("an edit goes through a value that is not a list or mapping")
+        copied.add(id(made))
+        return made
+
+    for path, value in edits:
+        if not path:
+            raise EditError("cannot replace the whole document")
+        node: Any = root
+        for index, part in enumerate(path[:-1]):
+            child = _item(node, part)
+            if child is None:  # missing, or written as null: the rest of the path is made
+                node[part] = _as_loaded(_nest(path[index + 1 :], value))
+                break
+            node[part] = child = own(child)
+            node = child
+        else:
+            if type(node) is list and _item(node, path[-1]) is None:
+                raise EditError(f"no list item {path[-1]}")
+            if type(node) is dict and not isinstance(path[-1], str):
+                raise EditError(f"cannot add {path[-1]!r} here: not a mapping key")
+            node[path[-1]] = _as_loaded(value)
+    return root
+
+
+def _item(node: Any, part: PathPart) -> Any:
+    if type(node) is dict and isinstance(part, str):
+        return node.get(part)
+    if type(node) is list and type(part) is int and 0 <= part < len(node):
+        return node[part]
+    raise EditError(f"no place {part!r} here")
+
+
+def _as_loaded(value: Value) -> Any:
+    if isinstance(value, bool):
+        raise EditError("booleans are not plan values")
+    if isinstance(value, Decimal | int):
+        text = plain(value)
+        number = int(text) if text.lstrip("-").isdigit() else Decimal(text)
+        if out_of_bounds(number) is not None:
+            raise EditError(f"{text} is beyond what planc reads")
+        return number
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {key: _as_loaded(item) for key, item in value.items()}
+    return [_as_loaded(item) for item in value]

@@ -1227,6 +1227,8 @@ def compile_partitioned(
     run: RunCheck = _run,
     digests: Mapping[str, str] | None = None,
     new_records: bool = True,
+    units: Mapping[str, FileUnit] | None = None,
+    memo: BuildMemo | None = None,
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -1237,6 +1239,10 @@ def compile_partitioned(
     ``new_records=False``: a file loaded whole gets no team record (encoding every
     team of a 2,500-rep file is ~0.3 s), for a caller whose edit rewrites the file
     anyway (``planc allocate``); a record read back is still used and kept up to date.
+    ``units``: path -> the unit of a region file its caller made of these bytes (an edit
+    applied to values loaded before it, that the caller vouches for), not loaded again;
+    ``memo``: what the model of those values' files was built from before (the values
+    an edit left alone are the very same objects: see :class:`~planc.core.model.BuildMemo`).
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -1252,6 +1258,8 @@ def compile_partitioned(
             run,
             digests or {},
             new_records,
+            units or {},
+            memo,
         )
 
 
@@ -1267,6 +1275,8 @@ def _compile_partitioned(
     run: RunCheck,
     digests: Mapping[str, str],
     new_records: bool = True,
+    units: Mapping[str, FileUnit] | None = None,
+    memo: BuildMemo | None = None,
 ) -> CheckResult | None:
     def digest_of(source: SourceFile) -> str:
         known = digests.get(source.path)
@@ -1304,6 +1314,8 @@ def _compile_partitioned(
         store.values if isinstance(store, MemoryStore) else None,
     )
     job.encode = new_records
+    job.units = units or {}
+    job.memo = memo
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
     for i, (value, teams, fresh) in zip(missing, computed, strict=True):
@@ -1429,6 +1441,8 @@ class _Job:
     run: RunCheck
     values: TeamValues | None = None  # a MemoryStore's (the language server's)
     encode: bool = True  # whether a file loaded whole may get a record (all its teams encoded)
+    units: Mapping[str, FileUnit] = field(default_factory=dict)  # made by the caller: not loaded
+    memo: BuildMemo | None = None  # the caller's, for the models of those units
 
 
 def _idle_core() -> bool:
@@ -1488,6 +1502,7 @@ def _region_job(index: int) -> _Done:
     assert _JOB is not None
     job = _JOB
     source = job.sources[index]
+    given = job.units.get(source.path)  # made by the caller: neither loaded nor recorded
     unit = None
     texts: list[str] | None = None
     fresh: list[int] | None = None
@@ -1495,7 +1510,7 @@ def _region_job(index: int) -> _Done:
     # the split and its digests only where a record is read or made (a cold check makes
     # none); else the resolver splits the file if a finding in it needs placing
     making = job.record and job.encode  # a record of a file loaded whole
-    wanted = prior is not None or making
+    wanted = given is None and (prior is not None or making)
     fits = len(source.data) <= job.max_bytes
     split = chunks.split_region(source.data) if fits and wanted else None
     sums = _Digests.of(split) if split is not None else None
@@ -1506,7 +1521,9 @@ def _region_job(index: int) -> _Done:
             unit, texts, fresh = reused
     # whether the unit's values are TeamValues' (shared with the last and next edits)
     shared = unit is not None and job.values is not None and job.values.usable()
-    if unit is None:
+    if unit is None and given is not None:
+        unit = given
+    elif unit is None:
         unit = (
             compile_unit(source, SpanResolver({source.path: source}), job.max_bytes)
             if known is not None
@@ -1545,6 +1562,8 @@ def _region_job(index: int) -> _Done:
     # team record through ``job.values``): any other unit's values are new objects, and
     # its pieces would only push the edited files' out of the memo (a cold compile)
     memo = job.values.model if job.values is not None and shared else None
+    if given is not None and unit is given:
+        memo = job.memo
     result = region_result(job.quarter, unit, source, job.checks, run, resolver, both, memo=memo)
     return result, record, fresh
 

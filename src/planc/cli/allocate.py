@@ -210,6 +210,8 @@ def _allocate(
                 store=store,
                 aside=aside,
                 digests=None if scoped is None else scoped.digests,
+                loaded=None if scoped is None else scoped.loaded,
+                memo=None if scoped is None else scoped.memo,
             )
     finally:
         for composing in aside.values():
