@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from planc.checks import base, levels, refs, resources, smart
+from planc.checks import base, levels, people, refs, resources, smart
 from planc.checks.base import per_plan, round_up
 from planc.checks.gaps import bottom_up_numbers
-from planc.core.model import Level, Plan
+from planc.core.model import Level, Person, Plan
 from planc.core.pipeline import compile_directory
 from planc.core.source import Loc
 
@@ -246,6 +246,39 @@ def test_reduced_quotas_with_their_caches_are_the_plain_ones(plans: list[Plan]) 
                 for node, target, factor, allowed, median in smart._reduced_quotas(plan, factor_of)
             ]
             assert got == _reduced_plain(plan, factor_of)
+
+
+def _ramp_plain(plan: Plan, person: Person) -> Fraction:
+    if person.start is None:
+        return Fraction(100)
+    ramp = plan.policy.ramp
+    factors = []
+    for year, month in plan.quarter.months:
+        tenure = (year - person.start.year) * 12 + (month - person.start.month)
+        factors.append(Fraction(0) if tenure < 0 else Fraction(ramp[min(tenure, len(ramp) - 1)]))
+    return sum(factors, Fraction(0)) / len(factors)
+
+
+def test_ramp_factors_cached_by_start_month_are_the_plain_ones(plans: list[Plan]) -> None:
+    factors = set()
+    for plan in plans:
+        for person in plan.people.values():
+            factor = smart.ramp_factor(plan, person)
+            assert factor == _ramp_plain(plan, person), person.id
+            factors.add(factor)
+    assert len(factors) > 2  # not vacuous: ramping people, and starts in several months
+
+
+def test_owned_actions_once_per_plan_in_plan_order(plans: list[Plan]) -> None:
+    for plan in plans:
+        owned = people.owned_actions(plan)
+        assert people.owned_actions(plan) is owned  # PLC453 and the partition share it
+        expected: dict[str, list[int]] = defaultdict(list)
+        for action in plan.actions:
+            expected[action.owner].append(id(action))
+        assert {k: [id(a) for a in v] for k, v in owned.items()} == expected
+        with pytest.raises(TypeError):
+            owned["nobody"] = []  # type: ignore[index]
 
 
 def test_here_all_quarter_is_a_presence_of_100(plans: list[Plan]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -26,3 +27,19 @@ def test_factors_are_fractions(mini_plan: Path) -> None:
     assert ramp_factor(plan, new_hire) == Fraction(125, 3)
     assert presence_factor(plan, new_hire) == 100
     assert ramp_factor(plan, plan.people["ann"]) == 100
+
+
+def test_ramp_factor_is_computed_once_per_start_month_and_ramp(mini_plan: Path) -> None:
+    # PLC453 and the partition ask for every person who owns an action: the sum of
+    # Fractions is made once per (quarter, ramp, start month) and shared (immutable).
+    plan = check_directory(mini_plan).plan
+    assert plan is not None
+    new_hire = plan.people["xu-fang"]  # starts 2027-01-01 under a 0/50/75/100 ramp
+    twin = replace(new_hire, id="twin", start=new_hire.start.replace(day=20))
+    assert ramp_factor(plan, twin) is ramp_factor(plan, new_hire)
+    # another ramp, or another quarter, is another key: never the first plan's value
+    faster = replace(plan, policy=replace(plan.policy, ramp=(Decimal(50), Decimal(100))))
+    assert ramp_factor(faster, new_hire) == Fraction(250, 3)  # (50 + 100 + 100) / 3
+    later = replace(plan, quarter=replace(plan.quarter, months=((2027, 2), (2027, 3), (2027, 4))))
+    assert ramp_factor(later, new_hire) == 75  # (50 + 75 + 100) / 3
+    assert ramp_factor(plan, new_hire) == Fraction(125, 3)

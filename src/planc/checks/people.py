@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 
-from planc.checks.base import Finding, check, named_target, percent
+from planc.checks.base import Finding, check, named_target, per_plan, percent
 from planc.checks.smart import presence_factor, ramp_factor
 from planc.core.diagnostics import Message, Severity
 from planc.core.model import Action, Person, Plan
 
 
-def owned_actions(plan: Plan) -> dict[str, list[Action]]:
+@per_plan
+def owned_actions(plan: Plan) -> Mapping[str, list[Action]]:
+    """person id -> the actions they own, in plan order. Once per plan: PLC453 and the
+    partition's action loads and ramp candidates each ask (~5,000 actions a region file of
+    2,500 reps, on every warm check after an edit in it). Shared: never changed."""
     owned: dict[str, list[Action]] = {}
     for action in plan.actions:
         owned.setdefault(action.owner, []).append(action)
-    return owned
+    return MappingProxyType(owned)
 
 
 @check("PLC450", Severity.WARNING)
@@ -136,7 +141,7 @@ def action_before_start(plan: Plan) -> Iterator[Finding]:
         )
 
 
-def _median_loads(plan: Plan, owned: dict[str, list[Action]]) -> dict[str, tuple[Decimal, int]]:
+def _median_loads(plan: Plan, owned: Mapping[str, list[Action]]) -> dict[str, tuple[Decimal, int]]:
     """role -> (median number of actions owned by people of that role at full tenure, how many)."""
     loads: dict[str, list[int]] = {}
     for person in plan.people.values():
@@ -184,7 +189,7 @@ def ramping_action_load(plan: Plan) -> Iterator[Finding]:
 
 
 def ramping_findings(
-    plan: Plan, owned: dict[str, list[Action]], medians: dict[str, tuple[Decimal, int]]
+    plan: Plan, owned: Mapping[str, list[Action]], medians: dict[str, tuple[Decimal, int]]
 ) -> Iterator[Finding]:
     """PLC453's findings given the medians (the partitioned check brings the plan's own)."""
     for person_id, actions in owned.items():

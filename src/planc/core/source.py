@@ -129,7 +129,9 @@ class Loc(NamedTuple):
     def __truediv__(self, part: PathPart) -> Loc:
         # tuple.__new__ directly: the named tuple's own __new__ is a Python function,
         # and the model makes a Loc per target, field and action (a quarter of its time).
-        return _new_tuple(Loc, (self[0], (*self[1], part), False))
+        # ``path + (part,)`` concatenates in C; ``(*path, part)`` unpacks through the
+        # interpreter (~15 % of each Loc: ~80,000 per region file of 2,500 reps).
+        return _new_tuple(Loc, (self[0], self[1] + (part,), False))
 
     def as_key(self) -> Loc:
         return Loc(self.file, self.path, True)
