@@ -1880,7 +1880,9 @@ class _Aggregator:
                 self._value_warnings(
                     columns["product"], product < 0, counted, self.products_seen, first_row
                 )
-        account = self._accounts(columns.get("account"))
+        # an account counts only for a won deal closed by as-of (its amount, first deal)
+        dated = won & (day >= 0) & (day <= self.as_of_day)
+        account = self._accounts(columns.get("account"), dated)
         if self.account_measures and account is not None:
             self._note_rows(self.no_account, counted & (account < 0), first_row)
         if self.failed:
@@ -2211,13 +2213,21 @@ class _Aggregator:
                 return amounts.astype(object)
         return amounts
 
-    def _accounts(self, column: _Column | None) -> IntArray | None:
-        """Per row, a stable id for the account (-1: none), the same across chunks."""
+    def _accounts(
+        self, column: _Column | None, wanted: npt.NDArray[np.bool_] | None = None
+    ) -> IntArray | None:
+        """Per row, a stable id for the account (-1: none), the same across chunks; with
+        ``wanted``, for those rows only (-1 elsewhere), an account numbered when one of
+        them first names it (as :meth:`_arrow_accounts` numbers pyarrow's texts)."""
         if column is None:
             return None
         if isinstance(column.raw, _ArrowNames):
-            return self._arrow_accounts(column.raw.text)
-        values = column.values
+            return self._arrow_accounts(column.raw.text, wanted)
+        values, codes = column.values, column.codes
+        named: Sequence[int] = range(len(values))
+        if wanted is not None:
+            chosen = codes[wanted]
+            named = _first_seen(chosen[chosen >= 0], len(values))[1].tolist()
         # a CSV's texts as written (each chunk has most of them again): their ids at once
         written = self.account_written
         ids = np.fromiter(
@@ -2225,7 +2235,9 @@ class _Aggregator:
             dtype=np.int64,
             count=len(values),
         )
-        for index in np.flatnonzero(ids < 0).tolist():
+        for index in named:
+            if ids[index] >= 0:
+                continue
             value = values[index]
             if type(value) is str:  # a CSV's: compare as written, but trimmed
                 name = value.strip()
@@ -2236,7 +2248,10 @@ class _Aggregator:
             found = ids[index] = self._account_number(name)
             if type(value) is str:
                 written[value] = found
-        return np.append(ids, -1)[column.codes]
+        found_ids = np.append(ids, -1)[codes]
+        if wanted is not None:
+            found_ids[~wanted] = -1
+        return found_ids
 
     def _account_number(self, name: str) -> int:
         """The id of an account (trimmed, not empty): the next one when it is new."""
@@ -2246,11 +2261,25 @@ class _Aggregator:
             self.account_names.append(name)
         return found
 
-    def _arrow_accounts(self, text: Any) -> IntArray:
+    def _arrow_accounts(self, text: Any, wanted: npt.NDArray[np.bool_] | None) -> IntArray:
         """:meth:`_accounts` of pyarrow's texts (:class:`_KnownTexts`): only the texts new to
         this chunk come to Python, in order of first appearance, so ids are given in the
         same order as :meth:`_accounts` gives them. At 5M rows this replaces encoding each
-        chunk, renumbering it and mapping its 20,000 distinct texts in Python."""
+        chunk, renumbering it and mapping its 20,000 distinct texts in Python.
+
+        Only the ``wanted`` rows are looked up (a hash per row, the largest of a chunk's
+        lookups): the others' accounts are never read, and an account first written on
+        one of them is numbered when a wanted row names it."""
+        if wanted is None or wanted.all():
+            return self._arrow_account_ids(text)
+        rows = np.flatnonzero(wanted)
+        ids = self._arrow_account_ids(_compute("take", text, _arrow_int64s(rows)))
+        every = np.full(len(wanted), -1, dtype=np.int64)
+        every[rows] = ids
+        return every
+
+    def _arrow_account_ids(self, text: Any) -> IntArray:
+        """Per text, its account's id (-1: blank), the texts new to the export named."""
         index, new = self.account_texts.lookup(text)
         if new:
             ids = np.full(len(new), -1, dtype=np.int64)
