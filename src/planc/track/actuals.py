@@ -1261,24 +1261,38 @@ def _plain_texts(
     n = len(starts)
     lengths = ends - starts
     digits = np.zeros(n, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)  # digits
-    points = np.zeros(n, dtype=np.int64)
-    places = np.zeros(n, dtype=np.int64)  # digits after a point
+    # counts of at most _PLAIN_WIDTH in bytes, updated in place: a quarter of the memory
+    # traffic of int64 and no new array per pass (0.049 -> 0.042 s per 480k texts)
+    count = np.zeros(n, dtype=np.int8)  # digits
+    points = np.zeros(n, dtype=np.int8)
+    places = np.zeros(n, dtype=np.int8)  # digits after a point
+    after_point = np.zeros(n, dtype=bool)
     other = lengths > _PLAIN_WIDTH
+    shortest = int(lengths.min(initial=0))
+    position = starts.copy()
     for at in range(int(min(lengths.max(initial=0), _PLAIN_WIDTH))):
-        char = data[starts + at]
-        inside = lengths > at
+        char = data[position]
+        position += 1
         value = char - np.uint8(ord("0"))  # wraps around below "0": not a digit
-        digit = (value < 10) & inside
-        point = (char == ord(".")) & inside
-        other |= inside & ~digit & ~point
-        digits = np.where(digit, digits * 10 + value, digits)
+        digit = value < 10
+        point = char == ord(".")
+        known = digit | point
+        if at < shortest:  # every text is longer: no need to mask their ends
+            other |= ~known
+        else:
+            inside = lengths > at
+            digit &= inside
+            point &= inside
+            other |= inside > known  # inside and neither a digit nor a point
+        np.multiply(digits, 10, out=digits, where=digit)
+        np.add(digits, value, out=digits, where=digit)
         count += digit
-        places += digit & (points > 0)
+        places += digit & after_point
         points += point
+        after_point |= point
     plain = ~other & (points <= 1) & (count >= 1) & (count <= 15) & (places <= MAX_DECIMALS)
     kind = np.where(plain, _PLAIN, np.where(lengths == 0, _EMPTY, _OTHER)).astype(np.int8)
-    return np.where(plain, digits, 0), np.where(plain, places, 0), kind
+    return np.where(plain, digits, 0), np.where(plain, places, 0).astype(np.int64), kind
 
 
 def _plain_rows(
