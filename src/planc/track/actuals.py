@@ -8,9 +8,10 @@ row. Nothing row-sized survives a chunk, so memory stays flat however long the
 export is.
 
 How it stays fast: every column comes as codes into its distinct values. A
-UTF-8 CSV is read by pyarrow's CSV reader, which dictionary-encodes names,
-stages and dates as it parses them (a thread parses the next chunk while this
-one is summed; accounts are encoded here, once per chunk); anything it refuses
+UTF-8 CSV is read by pyarrow's CSV reader, which reads dates as days as it
+parses them (a thread parses the next chunk while this one is summed; owners,
+stages, products and accounts are looked up here among the texts of earlier
+chunks, created dates encoded once per chunk); anything it refuses
 is read again by pandas' C parser, the reference, which reports it. Neither
 makes a Python string per cell: planc looks at each distinct value once (a few
 hundred owners, a few hundred dates, some thousands of amounts) and maps whole
@@ -961,8 +962,11 @@ _ENCODED_HERE = frozenset({"account", "created"})
 # the owners' dictionary (the longest texts) and the stages' moved here. Measured at 5M
 # rows (thread_time, load 9, two runs each), reading thread / this one: owners here
 # 2.44 / 2.07 and 2.60 / 2.46 s; and stages 2.32 / 2.22 and 2.40 / 2.46; and products
-# too 2.25 / 2.51 and 2.18 / 2.47 (this one the longer).
-_LOOKED_UP_HERE = frozenset({"owner", "stage"})
+# too 2.25 / 2.51 and 2.18 / 2.47 (this one the longer). Once this one looked accounts up
+# on won rows only (_Aggregator._arrow_accounts), the reading thread was the longer again:
+# products moved here too. 5M rows, 5 alternated runs (thread_time, load 2-4), mean
+# reading thread / this one 1.84 / 1.81 -> 1.67 / 1.86 s, both 3.83 -> 3.70.
+_LOOKED_UP_HERE = frozenset({"owner", "stage", "product"})
 _KNOWN_TEXTS = 1 << 16
 
 
