@@ -1297,6 +1297,38 @@ def test_account_ids_from_pyarrow_texts_as_from_values(tmp_path: Path) -> None:
         assert by_arrow.account_names == by_values.account_names
 
 
+def test_only_won_deals_closed_by_as_of_number_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An account is looked up (and numbered) only on a won row closed by the as-of date,
+    the rows whose account is ever read: pyarrow's reader and pandas' give the same ids
+    and names, and the same sums, whatever other rows name first."""
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None
+    records = [
+        ["Ann Lee", "2027-01-05", "10", "Pro", "Lost", "Lapsed"],  # lost: never read
+        ["Ann Lee", "", "", "Pro", "Open", "Later"],  # open: numbered when won below
+        ["Ann Lee", "2027-01-25", "30", "Pro", "Won", "Future"],  # after as-of: not read
+        ["Bob Ortiz", "2027-01-06", "20", "Pro", "Won", "Acme"],
+        ["Ann Lee", "2027-01-07", "5", "Pro", "Won", " Later "],
+        ["Ann Lee", "2027-01-08", "7", "Pro", "Won", ""],
+    ]
+    export = write_csv(tmp_path / "a.csv", records)
+    monkeypatch.setattr(actuals, "CHUNK_ROWS", 2)  # "Later" first named a chunk before
+    loaded = []
+    for arrow in (True, False):
+        with monkeypatch.context() as patch:
+            patch.setattr(actuals, "_arrow_may_read", lambda path, mapping, arrow=arrow: arrow)
+            found = actuals.load_actuals(export, plan, date(2027, 1, 20)).actuals
+        assert found is not None
+        assert found.account_names == ("Acme", "Later")
+        loaded.append({k: dict(v) for k, v in found.accounts.items()})
+    assert loaded[0] == loaded[1] == {("bob", 2027 * 12): {0: 20}, ("ann", 2027 * 12): {1: 5}}
+
+
 def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
     """Each account's first counted row (earliest day, the earlier row on a tie) across
     chunks: the same rep and day as a row-by-row reference."""

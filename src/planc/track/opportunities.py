@@ -128,7 +128,13 @@ class PipelineAggregator:
 
     def _count_open(self, key: IntArray) -> None:
         if len(self.open_counts):
-            self.open_counts += np.bincount(key, minlength=len(self.open_counts))
+            # A chunk's open deals (~71k at 5M rows) are few against the cells (reps x
+            # product lines x stages x weeks): a count per key where a bincount made and
+            # added an array of every cell (0.067 s CPU at 5M rows against 0.004).
+            if len(key) < len(self.open_counts):
+                np.add.at(self.open_counts, key, 1)
+            else:
+                self.open_counts += np.bincount(key, minlength=len(self.open_counts))
             return
         found, counts = np.unique(key, return_counts=True)  # a plan of many thousands of reps
         for k, n in zip(found.tolist(), counts.tolist(), strict=True):
