@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from conftest import run_planc
-
-# review9: main since 7bf9006 (16a3) checks the edit from edited_values(), which sets the one
-# path, while the splice of an anchored number changes every alias of it.
-# Refusing a region file with an alias for `loaded` (allocate/scope.py _model) makes both pass.
-ALIAS_DEFECT = pytest.mark.xfail(
-    strict=True, reason="review9: 16a3 checks an aliased number edit as if it had no alias"
-)
 
 ALLOCATE = (
     "allocate",
@@ -52,7 +43,6 @@ def _share_ann_s_count_with_her_csat(plan: Path) -> None:
     north.write_text(shared, encoding="utf-8")
 
 
-@ALIAS_DEFECT
 def test_an_aliased_number_allocated_with_the_cache_is_checked_as_the_file_reads(
     mini_plan: Path, tmp_path: Path
 ) -> None:
@@ -69,7 +59,6 @@ def test_an_aliased_number_allocated_with_the_cache_is_checked_as_the_file_reads
     assert (mini_plan / "regions" / "north.yaml").read_bytes() == before
 
 
-@ALIAS_DEFECT
 def test_the_cache_keeps_no_result_of_values_the_edited_bytes_do_not_read_as(
     mini_plan: Path, tmp_path: Path
 ) -> None:

@@ -535,12 +535,6 @@ def test_a_file_left_unread_is_read_whole_and_only_as_vouched(tmp_path: Path) ->
         _ = unread.data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OSError,
-    reason="review9: StatCache._read_vouched lets OSError out (FileNotFoundError, "
-    "NotRegularFile): an internal error, exit 3; turning it into SourceChanged makes it pass",
-)
 @pytest.mark.usefixtures("old_enough")
 @pytest.mark.parametrize("how", ["deleted", "a FIFO"])
 def test_a_file_left_unread_and_gone_before_it_is_read_is_no_internal_error(

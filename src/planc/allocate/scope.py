@@ -221,7 +221,10 @@ def _model(
         if unit.has_errors or not isinstance(unit.data, dict):
             return None
         documents.append((unit.path, unit.data))
-    clean = not unit.diagnostics and not unit.traps  # the last unit loaded is R's
+    # the last unit loaded is R's. A file with an anchor (every alias needs one: `&`) is
+    # never clean here: a splice of an anchored number changes each alias of it too, which
+    # edited_values, setting one path, would not show (the file is loaded again instead)
+    clean = not unit.diagnostics and not unit.traps and b"&" not in region.data
     if clean:
         loaded[region.path] = unit.data
     plan, problems = build_plan(documents[0], documents[1:], memo if clean else None)

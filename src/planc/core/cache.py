@@ -529,10 +529,16 @@ class StatCache:
     def _read_vouched(
         self, name: str, path: Path, signature: list[int], size: int | None = None
     ) -> bytes:
-        if size is not None:  # a first part, for a guess (SourceFile.head): as it is now
-            with open_regular(path, name) as handle:
-                return handle.read(min(size, self.max_bytes))
-        data = read_regular(path, self.max_bytes, name)
+        # a file removed, made a FIFO or grown past the bound since its stat vouched for it
+        # is a file changed meanwhile: the caller reads every file again and reports it as
+        # a first read would (PLC00x), never as an internal error
+        try:
+            if size is not None:  # a first part, for a guess (SourceFile.head): as it is now
+                with open_regular(path, name) as handle:
+                    return handle.read(min(size, self.max_bytes))
+            data = read_regular(path, self.max_bytes, name)
+        except OSError as error:
+            raise SourceChanged(f"{name} changed while planc was checking it") from error
         if len(data) != signature[0] or _vouching(path) != signature:
             raise SourceChanged(f"{name} changed while planc was checking it")
         return data
