@@ -124,7 +124,8 @@ def edit_allocation(
         if changed:
             rewrite.files[file] = text.encode("utf-8")
             values = (loaded or {}).get(file) if numbers_only and store is not None else None
-            unit = None if values is None else _unit_of(file, text, values, document, compiler)
+            data = rewrite.files[file]
+            unit = None if values is None else _unit_of(file, data, values, document, compiler)
             if unit is not None:
                 units[file] = unit
     sources = [
@@ -165,7 +166,7 @@ def _edited(
 
 
 def _unit_of(
-    file: str, text: str, values: Any, recorder: Recorder, compiler: Frontend
+    file: str, data: bytes, values: Any, recorder: Recorder, compiler: Frontend
 ) -> FileUnit | None:
     """The unit of an edited file made from its values before the edits (which only
     rewrote numbers in place); None where the edited values do not fit the schema or a
@@ -176,7 +177,7 @@ def _unit_of(
         return None
     if not is_valid(edited):
         return None
-    return FileUnit(file, unit_digest(file, text.encode("utf-8"), compiler.max_bytes), edited, ())
+    return FileUnit(file, unit_digest(file, data, compiler.max_bytes), edited, ())
 
 
 def _check_edited(
