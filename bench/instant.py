@@ -247,11 +247,13 @@ def measure_cold(
         [sys.executable, "-c", _COMPILE_ALL], env={**os.environ, **compiled}, check=False
     )
     colds = []
+    # timed alone, as the floors are: no memory sampler on the cores planc's workers use
+    # (goal 6 measures the memory in runs of its own; measure.py says what sampling costs)
     for _ in range(runs):
         # each cold run right after the floors, so that both see the same load
         for name, seconds in floors(files, 1).items():
             result.floors[name] = min(result.floors.get(name, math.inf), seconds)
-        colds.append(run_measured(cold_check, env=compiled))
+        colds.append(run_measured(cold_check, env=compiled, sample=False))
     cold = best(colds)
     result.cold_s, result.cold_cpu_s, result.cold_peak = (
         cold.seconds,
@@ -261,11 +263,17 @@ def measure_cold(
     result.exit_codes.append(cold.exit_code)
     if chosen is None or 3 in chosen:
         one_core = best(
-            [run_measured(cold_check, env={**compiled, "PLANC_WORKERS": "1"}) for _ in range(runs)]
+            [
+                run_measured(cold_check, env={**compiled, "PLANC_WORKERS": "1"}, sample=False)
+                for _ in range(runs)
+            ]
         )
         result.one_core_s = one_core.seconds
     libyaml = best(
-        [run_measured(cold_check, env={**compiled, "PLANC_FAST_YAML": "0"}) for _ in range(runs)]
+        [
+            run_measured(cold_check, env={**compiled, "PLANC_FAST_YAML": "0"}, sample=False)
+            for _ in range(runs)
+        ]
     )
     result.libyaml_s = libyaml.seconds
     print(f"  cold {cold.seconds:.2f} s (CPU {cold.cpu_seconds:.2f} s)", file=sys.stderr)
