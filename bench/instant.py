@@ -291,12 +291,13 @@ def measure_warm(result: SizeRun, plan: Path, work: Path, runs: int) -> None:
     compiled = bytecode_env(work)  # as installed, like the cold runs
     run_measured(check, env=compiled)  # fills the cache
     warm_runs, unchanged_runs, startup_runs = [], [], []
+    # timed alone, as goal 1's cold runs are: no memory sampler (goal 6 measures memory)
     for run in range(runs):
         bump_one_number(region, run + 1)
-        warm_runs.append(run_measured(check, env=compiled))
+        warm_runs.append(run_measured(check, env=compiled, sample=False))
         # the floors in the same run, each right after the edit's check (the load varies)
-        unchanged_runs.append(run_measured(check, env=compiled))
-        startup_runs.append(run_measured([*PLANC, "--version"], env=compiled))
+        unchanged_runs.append(run_measured(check, env=compiled, sample=False))
+        startup_runs.append(run_measured([*PLANC, "--version"], env=compiled, sample=False))
     warm = best(warm_runs)
     result.warm_s, result.warm_cpu_s, result.warm_peak = (
         warm.seconds,
@@ -337,12 +338,12 @@ def measure_render(reps: int, work: Path, runs: int, one_core: bool = True) -> R
     )
     try:
         full_cmd = [*PLANC, "render", str(plan), "--out", str(sites / "full"), "--no-cache"]
-        full = best([run_measured(full_cmd, env=compiled) for _ in range(runs)])
+        full = best([run_measured(full_cmd, env=compiled, sample=False) for _ in range(runs)])
         one = None  # goal 3 only: --goals 4 measures the full render (its reference) alone
         if one_core:
             one = best(
                 [
-                    run_measured(full_cmd, env={**compiled, "PLANC_WORKERS": "1"})
+                    run_measured(full_cmd, env={**compiled, "PLANC_WORKERS": "1"}, sample=False)
                     for _ in range(runs)
                 ]
             )
@@ -365,10 +366,10 @@ def measure_render(reps: int, work: Path, runs: int, one_core: bool = True) -> R
         incremental, checks = [], []
         for run in range(runs):
             bump_one_number(region, 1, rep=2 * run)  # a new number each run, the plan clean
-            incremental.append(run_measured(cmd, env=compiled))
+            incremental.append(run_measured(cmd, env=compiled, sample=False))
             bump_one_number(region, 1, rep=2 * run + 1)
             check = [*PLANC, "check", str(edited), "--cache-dir", str(cache), "-f", "json"]
-            checks.append(run_measured(check, env=compiled))
+            checks.append(run_measured(check, env=compiled, sample=False))
         # a render that stopped at an error wrote nothing: not a time of this goal
         chosen = best([r for r in incremental if r.exit_code == 0] or incremental)
         pages = chosen.stdout.strip().rpartition("(")[2].rstrip(")")
@@ -410,7 +411,7 @@ def measure_allocate(work: Path, runs: int) -> AllocateRun:
                 check = [*PLANC, "check", str(plan), *flags]
                 subprocess.run(check, check=False, stdout=subprocess.DEVNULL)
             cmd = [*PLANC, "allocate", str(plan), "--node", "r01", "--metric", "collections"]
-            measured.append(run_measured([*cmd, "--cascade", "--write", *flags]))
+            measured.append(run_measured([*cmd, "--cascade", "--write", *flags], sample=False))
             written[way] = (plan / "regions" / "r01.yaml").read_bytes()
         same = same and written["cached"] == written["whole"]
     shutil.rmtree(work / "allocate-cache", ignore_errors=True)

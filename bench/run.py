@@ -88,7 +88,7 @@ def run_once(cmd: list[str]) -> Run:
     Through bench/measure.py: a child's ``ru_maxrss`` taken here with ``os.wait4``
     would include this script's own peak at fork time (the floor's loaded plan).
     """
-    measured = run_measured(cmd)
+    measured = run_measured(cmd, sample=False)  # max_rss (wait4) needs no sampler
     return Run(
         measured.seconds, measured.max_rss, measured.exit_code, measured.stdout, measured.stderr
     )

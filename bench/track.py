@@ -74,7 +74,7 @@ actuals:
 def run_once(cmd: list[str]) -> Measured:
     """Wall time, CPU time and peak RSS of that process alone (see bench/measure.py), planc's
     bytecode compiled once as an installed package has it (measure.bytecode_env)."""
-    return run_measured(cmd, env=bytecode_env())
+    return run_measured(cmd, env=bytecode_env(), sample=False)  # max_rss needs no sampler
 
 
 def make_plan(reps: int, plan_dir: Path) -> tuple[list[str], list[str]]:
