@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -386,6 +387,32 @@ def test_a_stat_record_sealed_elsewhere_is_ignored(
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
     again, _ = _stat_pass(mini_plan, tmp_path / "cache")
     assert len(again.hashed) == 3 and again.key is not None and again.key != first.key
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")
+def test_the_suite_keeps_its_key_and_cache_out_of_the_users_folders(
+    tmp_path_factory: pytest.TempPathFactory, mini_plan: Path
+) -> None:
+    """conftest points planc's cache and state folders (the stat key) at this session's
+    temporary folder, for planc here and for the planc processes the tests run."""
+    from planc.core.cache import state_folder, user_cache_folder
+
+    session = tmp_path_factory.getbasetemp()
+    for folder in (state_folder(), user_cache_folder(), default_folder(mini_plan)):
+        assert folder.is_relative_to(session)
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from planc.core.cache import state_folder, user_cache_folder\n"
+            "print(state_folder()); print(user_cache_folder())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert len(shown) == 2 and all(Path(line).is_relative_to(session) for line in shown)
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")
