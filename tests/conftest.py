@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """planc check caches file units: keep the suite's out of the user's cache folder."""
-    os.environ["PLANC_CACHE_DIR"] = str(tmp_path_factory.mktemp("planc-cache"))
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """planc check caches file units and keeps a key for its stat records: keep the suite's
+    out of the user's folders (``$PLANC_CACHE_DIR``, and ``$XDG_CACHE_HOME`` and
+    ``$XDG_STATE_HOME`` for a test that unsets it or runs planc elsewhere), in this
+    session's temporary folder. A test that sets its own (``monkeypatch.setenv``) wins."""
+    with pytest.MonkeyPatch.context() as session:
+        session.setenv("PLANC_CACHE_DIR", str(tmp_path_factory.mktemp("planc-cache")))
+        session.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        session.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+        yield
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -248,9 +249,10 @@ def test_another_schema_or_loader_finds_no_entry(
 
 
 def _stat_pass(plan: Path, folder: Path) -> tuple[StatCache, dict[str, str]]:
-    """What ``check_directory(whole=False)`` does with a UnitCache: read, then digest."""
-    sources, _ = read_directory(plan)
+    """What ``check_directory(whole=False)`` does with a UnitCache: each file's stat, then
+    its bytes read, then digest."""
     stats = StatCache.open(UnitCache(folder), plan, DEFAULT_MAX_BYTES)
+    sources, _ = read_directory(plan, DEFAULT_MAX_BYTES, stats.reading)
     digests = {s.path: stats.digest(s) for s in sources}
     for s in sources:  # whatever the stat said, the digest is the bytes' own
         assert digests[s.path] == unit_digest(s.path, s.data, DEFAULT_MAX_BYTES)
@@ -303,6 +305,40 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_caught(
     assert digests[source.path] == unit_digest(source.path, edited, DEFAULT_MAX_BYTES)
 
 
+@pytest.mark.usefixtures("old_enough")
+def test_an_edit_while_the_file_is_read_is_never_vouched_for(
+    mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stat kept beside a file's digest is the one taken before its bytes were read: a
+    file replaced just as its read ends (same size, same mtime) is hashed again next time,
+    never taken for the bytes read before the edit."""
+    import planc.core.pipeline
+
+    north = mini_plan / "regions" / "north.yaml"
+    data = north.read_bytes()
+    edited = data.replace(b"owner: ned\n", b"owner: nex\n", 1)
+    assert len(edited) == len(data) and edited != data
+    real = planc.core.pipeline.read_regular
+
+    def edited_as_read(path: Path, *args: Any, **kwargs: Any) -> bytes:
+        found = real(path, *args, **kwargs)
+        if path == north and found == data:  # the edit lands right after the bytes were read
+            before = north.stat()
+            (north.parent / "new.tmp").write_bytes(edited)
+            (north.parent / "new.tmp").replace(north)
+            os.utime(north, ns=(before.st_atime_ns, before.st_mtime_ns))
+        return found
+
+    with monkeypatch.context() as reading:
+        reading.setattr(planc.core.pipeline, "read_regular", edited_as_read)
+        first, _ = _stat_pass(mini_plan, tmp_path / "cache")
+    assert north.read_bytes() == edited and len(first.hashed) == 3
+    again, digests = _stat_pass(mini_plan, tmp_path / "cache")
+    assert [Path(p).name for p in again.hashed] == ["north.yaml"]
+    (name,) = [p for p in digests if p.endswith("north.yaml")]
+    assert digests[name] == unit_digest(name, edited, DEFAULT_MAX_BYTES)
+
+
 def test_a_stat_younger_than_the_window_is_hashed_and_not_kept(
     mini_plan: Path, tmp_path: Path
 ) -> None:
@@ -351,6 +387,32 @@ def test_a_stat_record_sealed_elsewhere_is_ignored(
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
     again, _ = _stat_pass(mini_plan, tmp_path / "cache")
     assert len(again.hashed) == 3 and again.key is not None and again.key != first.key
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")
+def test_the_suite_keeps_its_key_and_cache_out_of_the_users_folders(
+    tmp_path_factory: pytest.TempPathFactory, mini_plan: Path
+) -> None:
+    """conftest points planc's cache and state folders (the stat key) at this session's
+    temporary folder, for planc here and for the planc processes the tests run."""
+    from planc.core.cache import state_folder, user_cache_folder
+
+    session = tmp_path_factory.getbasetemp()
+    for folder in (state_folder(), user_cache_folder(), default_folder(mini_plan)):
+        assert folder.is_relative_to(session)
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from planc.core.cache import state_folder, user_cache_folder\n"
+            "print(state_folder()); print(user_cache_folder())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert len(shown) == 2 and all(Path(line).is_relative_to(session) for line in shown)
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="XDG_STATE_HOME is Linux's")

@@ -7,6 +7,7 @@ later top-level import does not bring the cost back unnoticed."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,23 @@ def test_a_check_without_a_cache_imports_no_multiprocessing_or_tempfile() -> Non
     assert json.loads(out)["diagnostics"] == []
     assert "multiprocessing" not in modules
     assert "tempfile" not in modules
+
+
+def test_a_check_with_a_cache_imports_no_tempfile_or_pickle(tmp_path: Path) -> None:
+    """The cache writes its entries without tempfile (shutil, bz2, lzma), and pickle is
+    imported only by a run that forks (core.cache, checks.partition, checks.forkpool): a
+    warm check of one edited file pays for neither."""
+    plan = tmp_path / "2027-Q1"
+    shutil.copytree(MINI, plan)
+    cache = tmp_path / "cache"
+    north = plan / "regions" / "north.yaml"
+    for _ in range(2):  # the cache filled, then read back after an edit of one file
+        modules, out = cli_modules("check", "-f", "json", "--cache-dir", str(cache), str(plan))
+        assert json.loads(out)["diagnostics"] == []
+        assert "tempfile" not in modules
+        assert "pickle" not in modules
+        assert any(cache.glob("*.json"))
+        north.write_bytes(north.read_bytes() + b"# edited\n")
 
 
 PLAN_2017 = REPO / "plans" / "2017-Q3"

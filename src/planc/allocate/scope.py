@@ -71,15 +71,16 @@ def scoped_plan(
     store: ResultStore,
     max_bytes: int = DEFAULT_MAX_BYTES,
     aside: dict[str, Composing] | None = None,
-    folder: Path | None = None,
+    stats: StatCache | None = None,
 ) -> Scoped | None:
     """The plan of ``sources`` for an allocation of ``node_id``'s ``metric``; None where only
     the whole plan is sure (see the module docstring).
 
     ``aside``: the node's region file, once known, starts composing in a forked child
     (:func:`~planc.allocate.composing.compose_aside`) while the model is built here.
-    ``folder``: where ``sources`` were read (a file whose stat the cache knows is not
-    hashed again, as in ``planc check``)."""
+    ``stats``: the stat record of the folder ``sources`` were read from, which took each
+    file's stat before reading it (a file whose stat the cache knows is not hashed again,
+    as in ``planc check``)."""
     from planc.checks import CHECKS  # noqa: PLC0415 - only with a cache
     from planc.checks.partition import compile_partitioned  # noqa: PLC0415
 
@@ -90,7 +91,7 @@ def scoped_plan(
             plans.append(plan)
         return check.run(plan)
 
-    digests = _digests(sources, max_bytes, store, folder)
+    digests = _digests(sources, max_bytes, stats)
     # no team record made of a region file compiled here: the edit rewrites it
     checked = compile_partitioned(
         label,
@@ -154,20 +155,19 @@ def scoped_edit(
     aside: dict[str, Composing] | None = None,
 ) -> Scoped | None:
     """:func:`scoped_plan` of a quarter folder on disk."""
-    sources, problems = read_directory(plan_dir)
-    label = display_path(plan_dir)
-    return scoped_plan(
-        label, sources, problems, node_id, metric, store, aside=aside, folder=plan_dir
+    stats = (
+        StatCache.open(store, plan_dir, DEFAULT_MAX_BYTES) if isinstance(store, UnitCache) else None
     )
+    # each file's stat taken before it is read: an edit meanwhile is never vouched for
+    sources, problems = read_directory(plan_dir, defer=stats.reading if stats is not None else None)
+    label = display_path(plan_dir)
+    return scoped_plan(label, sources, problems, node_id, metric, store, aside=aside, stats=stats)
 
 
-def _digests(
-    sources: list[SourceFile], max_bytes: int, store: ResultStore, folder: Path | None
-) -> dict[str, str]:
+def _digests(sources: list[SourceFile], max_bytes: int, stats: StatCache | None) -> dict[str, str]:
     """Each file's unit digest: from the stat record of ``planc check`` where it vouches
     for the bytes (:class:`~planc.core.cache.StatCache`), else hashed."""
-    if folder is not None and isinstance(store, UnitCache):
-        stats = StatCache.open(store, folder, max_bytes)
+    if stats is not None and stats.max_bytes == max_bytes:
         return {s.path: stats.digest(s) for s in sources}
     return {s.path: unit_digest(s.path, s.data, max_bytes) for s in sources}
 

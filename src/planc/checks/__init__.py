@@ -115,7 +115,10 @@ def _check_with_stats(
     """The check with the stat cache: a file whose stat has not changed since the last run
     is not hashed again, nor read (``defer``) unless something asks for its bytes."""
     stats = StatCache.open(store, plan_dir, max_bytes)
-    sources, problems = read_directory(plan_dir, max_bytes, stats.deferred if defer else None)
+    # the stat of each file is taken before it is read (an edit meanwhile is never vouched for)
+    sources, problems = read_directory(
+        plan_dir, max_bytes, stats.deferred if defer else stats.reading
+    )
     digests = {s.path: stats.digest(s) for s in sources}
     stats.save({s.path for s in sources})
     label = display_path(plan_dir)

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import selectors
-import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +34,10 @@ def can_fork() -> bool:
 def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -> dict[int, Any]:
     """``{i: work(i)}`` for each ``i`` of ``order`` whose child answered; ``work`` runs in
     forked children, at most ``workers`` at once."""
+    # only a run that forks pays for these (a warm check, one file recompiled here, does not)
+    import pickle  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
     waiting = list(reversed(order))
     running: dict[int, tuple[int, int, list[bytes]]] = {}  # read end -> (pid, job, chunks)
     done: dict[int, Any] = {}
@@ -87,6 +89,8 @@ def _start(work: Callable[[int], Any], job: int) -> tuple[int, int]:
         os.close(write_end)
         raise
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        import pickle  # noqa: PLC0415 - imported by run_forked already
+
         code = 1
         try:
             os.close(read_end)

@@ -58,7 +58,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping
@@ -382,6 +381,8 @@ def _shared(
     runs it, before any other."""
     if not both_cores or len(tasks) < 2 or len(tasks) > 256 or not hasattr(os, "fork"):
         return [task() for task in tasks]
+    import pickle  # noqa: PLC0415 - only a run that forks pays for it
+
     claims, filler = os.pipe()
     os.write(filler, bytes(i for i in range(len(tasks)) if i != first))  # below a pipe's buffer
     os.close(filler)  # once every index is taken, a read finds the end

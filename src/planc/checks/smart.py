@@ -718,11 +718,27 @@ def action_due_outside_quarter(plan: Plan) -> Iterator[Finding]:
             )
 
 
-def _supported_target(plan: Plan, node_id: str, metric: str) -> Target | None:
-    for node in ancestry(plan).get(node_id, ()):
-        if metric in node.targets:
-            return node.targets[metric]
-    return None
+@per_plan
+def _supported_targets(plan: Plan) -> tuple[Target | None, ...]:
+    """The target each of ``plan.actions`` supports, in order: its metric at the action's
+    node or at the nearest node above that has one (None: none). One walk per plan, and
+    one per node and metric, for PLC432 and PLC433 (a plan has a few actions per rep)."""
+    chains = ancestry(plan)
+    known: dict[tuple[str, str], Target | None] = {}
+    found: list[Target | None] = []
+    for action in plan.actions:
+        key = (action.node, action.supports)
+        if key in known:
+            found.append(known[key])
+            continue
+        target = None
+        for node in chains.get(action.node, ()):
+            target = node.targets.get(action.supports)
+            if target is not None:
+                break
+        known[key] = target
+        found.append(target)
+    return tuple(found)
 
 
 @check("PLC432", Severity.ERROR)
@@ -740,8 +756,7 @@ def action_due_after_target(plan: Plan) -> Iterator[Finding]:
 
         - {id: expo, what: Trade fair, owner: li-na, supports: new_customers, due: 2027-02-15}
     """
-    for action in plan.actions:
-        target = _supported_target(plan, action.node, action.supports)
+    for action, target in zip(plan.actions, _supported_targets(plan), strict=True):
         if target is not None and action.due > target.deadline:
             yield (
                 action.loc / "due",
@@ -766,9 +781,9 @@ def action_supports_no_target(plan: Plan) -> Iterator[Finding]:
 
     Passes: the same action once east-ent (or east, or the company) has a new_customers target.
     """
-    for action in plan.actions:
+    for action, target in zip(plan.actions, _supported_targets(plan), strict=True):
         known = action.supports in plan.metrics and action.node in plan.nodes
-        if known and _supported_target(plan, action.node, action.supports) is None:
+        if known and target is None:
             yield (
                 action.loc / "supports",
                 Message(

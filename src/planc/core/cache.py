@@ -25,12 +25,13 @@ stat matches is taken as unchanged. The record is sealed with a key of this
 machine's user, kept outside any cache folder (:func:`stat_key`): a record
 restored from elsewhere (a CI cache) could otherwise tie the stat of a file on
 disk to the digest of other bytes, and planc would report those bytes' results.
-A stat is only trusted when the file's
-ctime and mtime are older than :data:`STAT_WINDOW_NS` before the moment it
-was taken (after the file was read): every write and every ``touch`` sets the
-ctime to the current time, so an old ctime means the bytes read are the bytes
-the stat describes, and an edit within one timestamp tick of the last run
-(git's "racy" case) is hashed again. A ``planc check`` does not even read such a
+A stat is taken just before the file is read
+(:meth:`StatCache.reading`), and only trusted when the file's ctime and mtime
+are older than :data:`STAT_WINDOW_NS` before that moment: every write and every
+``touch`` sets the ctime to the current time, so an edit while the file is read
+leaves it with another stat than the one kept (never vouched for, however long
+the read takes), and an edit within one timestamp tick of the last run (git's
+"racy" case) is hashed again. A ``planc check`` does not even read such a
 file unless something asks for its bytes (:meth:`StatCache.deferred`: a 50,000-rep
 plan is 91 MB); read then, the file must still have the stat that vouched for it,
 else the check starts over with every file read.
@@ -260,16 +261,22 @@ class UnitCache:
         they are not escaped into one JSON string and read back character by character."""
         path = self.folder / f"{_record_key(name)}.json"
         try:
-            text = read_regular(path, _ENTRY_BOUND).decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = read_regular(path, _ENTRY_BOUND)
+        except OSError:
             return None
-        first, newline, rest = text.partition("\n")
+        # the first line names the record; the rest is decoded straight from the bytes read
+        # (a line break is one byte in UTF-8, never part of another character), not split
+        # off a decoded copy of the whole: one copy of a 2 MB record fewer
+        newline = data.find(b"\n")
+        if newline < 0:
+            return None  # a JSON record (one line)
         try:
-            head = json.loads(first)
-        except (ValueError, RecursionError):
+            head = json.loads(data[:newline].decode("utf-8"))
+            rest = str(memoryview(data)[newline + 1 :], "utf-8")
+        except (UnicodeDecodeError, ValueError, RecursionError):
             return None
-        if not newline or not isinstance(head, dict) or head.get("text") != name:
-            return None  # a JSON record (one line) or another name's text
+        if not isinstance(head, dict) or head.get("text") != name:
+            return None  # another name's text
         with contextlib.suppress(OSError):
             os.utime(path)
         return rest
@@ -280,8 +287,8 @@ class UnitCache:
         try:
             head = json.dumps({"text": name}, separators=(",", ":"))
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = (head + "\n" + text).encode("utf-8")
-            _write(self.folder / f"{_record_key(name)}.json", data)
+            path = self.folder / f"{_record_key(name)}.json"
+            _write(path, (head + "\n").encode("utf-8"), text.encode("utf-8"))
             self._trim()
         except (OSError, UnicodeEncodeError):
             return
@@ -301,15 +308,20 @@ class UnitCache:
             total -= size
 
 
-def _write(path: Path, data: bytes) -> None:
-    # Atomic (a reader sees a whole entry or none) but not fsynced: a torn entry
-    # after a crash fails to parse and is ignored.
-    import tempfile  # noqa: PLC0415 - only a write pays (shutil, random)
+def _write(path: Path, *parts: bytes) -> None:
+    """``parts`` written one after the other as the file at ``path``.
 
-    handle, temp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=path.parent)
+    Atomic (a reader sees a whole entry or none) but not fsynced: a torn entry after a
+    crash fails to parse and is ignored. The temporary file is made as ``mkstemp`` makes
+    one (a new name of 64 random bits, created exclusively, this user's only), without
+    importing :mod:`tempfile` (shutil, bz2, lzma: ~3 ms of every warm check's start)."""
+    temp = path.with_name(f".entry.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(temp, flags | getattr(os, "O_BINARY", 0), 0o600)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for part in parts:
+                out.write(part)
         os.chmod(temp, 0o644 & ~_umask())
         os.replace(temp, path)
     except BaseException:
@@ -463,7 +475,9 @@ class StatCache:
 
     :meth:`digest` gives the same value as :func:`planc.core.frontend.unit_digest` of
     the bytes just read, hashing them only when the stat does not vouch for them.
-    Call it right after the file was read; :meth:`save` keeps what it learnt.
+    Each file's stat is taken before it is read (:meth:`reading` or :meth:`deferred`,
+    as ``read_directory``'s ``defer``): a file read without one is hashed and its
+    digest not kept. :meth:`save` keeps what it learnt.
     """
 
     store: UnitCache
@@ -473,6 +487,8 @@ class StatCache:
     entries: dict[str, list[Any]] = field(default_factory=dict)
     hashed: list[str] = field(default_factory=list)  # files hashed by this run (tests read it)
     vouched: dict[str, str] = field(default_factory=dict)  # files left unread: their digests
+    # each file's stat taken just before it was read (None: too recent to vouch, or none)
+    before: dict[str, list[int] | None] = field(default_factory=dict)
     changed: bool = False
 
     @classmethod
@@ -517,14 +533,24 @@ class StatCache:
         this very stat; if the bytes are asked for later, the file must still have that
         stat after they are read, else :class:`SourceChanged` (an edit meanwhile): the
         caller reads every file again. Never for a git blob, nor on Windows."""
+        signature = self._stat_before(name, path)
         entry = self.entries.get(name)
-        if entry is None or sys.platform == "win32":
-            return None
-        signature = _vouching(path)
-        if signature is None or signature != entry[:-1]:
-            return None
+        if entry is None or signature is None or signature != entry[:-1]:
+            return None  # read now: the stat just taken is what vouches for those bytes
         self.vouched[name] = str(entry[-1])
         return SourceFile.deferred(name, partial(self._read_vouched, name, path, signature))
+
+    def reading(self, name: str, path: Path) -> None:
+        """Take the stat of file ``name`` (at ``path``) now, just before it is read: the stat
+        :meth:`digest` keeps beside the digest of the bytes read. Taken after the read, the
+        stat of a file edited meanwhile could vouch for bytes it never held. Never defers
+        (``read_directory``'s ``defer`` for a caller that reads every file)."""
+        self._stat_before(name, path)
+
+    def _stat_before(self, name: str, path: Path) -> list[int] | None:
+        signature = None if sys.platform == "win32" else _vouching(path)
+        self.before[name] = signature
+        return signature
 
     def _read_vouched(
         self, name: str, path: Path, signature: list[int], size: int | None = None
@@ -562,12 +588,13 @@ class StatCache:
         return digest
 
     def _signature(self, source: SourceFile) -> list[int] | None:
-        """The file's stat, or None where it cannot vouch for the bytes read."""
+        """The file's stat taken before it was read, or None where it cannot vouch for the
+        bytes read."""
         if source.revision is not None or sys.platform == "win32":
             return None  # a git blob has no stat; Windows' st_ctime is the creation time
-        signature = _vouching(source.path)
+        signature = self.before.get(source.path)
         if signature is None or signature[0] != len(source.data):
-            return None  # changed since it was read, or too recently to tell (racy)
+            return None  # no stat before the read, too recent to tell (racy), or changed
         return signature
 
     def save(self, present: set[str] | None = None) -> None:
