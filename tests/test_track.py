@@ -860,6 +860,55 @@ class TestArrowReader:
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
         assert _canonical(by_arrow.actuals) == _canonical(by_pandas.actuals)
 
+    def test_smaller_first_and_last_chunks_read_alike(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The first chunks are smaller (doubling) and so are the last ones: the same
+        aggregates and diagnostics as pandas' chunks of CHUNK_ROWS, the same report as
+        chunks of one size (only the order cells were first seen in differs, which no
+        report shows)."""
+        from click.testing import CliRunner
+
+        from planc.checks import check_directory
+        from planc.cli import cli
+        from planc.track import actuals
+
+        plan = check_directory(PLAN).plan
+        assert plan is not None
+        monkeypatch.setattr(actuals, "CHUNK_ROWS", 1000)
+        monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1 << 14)
+        args = ["track", str(PLAN), "--actuals", str(EXPORT), "--as-of", str(AS_OF), "-f", "json"]
+        monkeypatch.setattr(actuals, "FIRST_CHUNK_ROWS", 1000)
+        monkeypatch.setattr(actuals, "LAST_CHUNK_ROWS", 1000)
+        one_size = CliRunner().invoke(cli, args)
+        monkeypatch.setattr(actuals, "FIRST_CHUNK_ROWS", 100)
+        monkeypatch.setattr(actuals, "LAST_CHUNK_ROWS", 300)
+        passes: list[list[int]] = []  # each read's chunk sizes (the key's, then all roles)
+        tables = actuals._arrow_chunk_tables
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            passes.append([])
+            for table, first_row in tables(*args, **kwargs):
+                assert first_row == 2 + sum(passes[-1])
+                passes[-1].append(table.num_rows)
+                yield table, first_row
+
+        monkeypatch.setattr(actuals, "_arrow_chunk_tables", spy)
+        by_arrow, by_pandas, declined = self._both(monkeypatch, EXPORT, plan, AS_OF)
+        assert declined == 0
+        assert len(passes) == 2
+        for sizes in passes:
+            assert sizes[:5] == [100, 200, 400, 800, 1000]
+            # when the last ones start depends on how far pyarrow has read ahead
+            assert sizes[-2] == 300 and sizes[-1] <= 300 and max(sizes) == 1000
+            assert sum(sizes) == len(rows())
+        assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
+        assert by_arrow.actuals == by_pandas.actuals
+        tapered = CliRunner().invoke(cli, args)
+        assert len(passes) == 4
+        assert tapered.exit_code == one_size.exit_code
+        assert tapered.output == one_size.output
+
     @pytest.mark.parametrize("mapping", ["plain", "keyed", "created", "created-shared"])
     def test_fuzzed_exports_read_alike(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapping: str

@@ -765,7 +765,8 @@ def _arrow_csv_chunks(
         # The thread parses (pyarrow's streaming reader does it in the calling thread); this
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
         # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
-        tables = _arrow_chunk_tables(pa, reader, bool(dated))
+        size = os.fstat(handle.fileno()).st_size
+        tables = _arrow_chunk_tables(pa, reader, bool(dated), unread=lambda: size - handle.tell())
         # pyarrow's compute kernels (dates, accounts) loaded while the thread parses the first chunk
         for table, first_row in _made_ahead(tables, meanwhile=_import_compute):
             try:
@@ -801,10 +802,22 @@ def _declined(error: BaseException, dated: bool) -> Exception:
     return _ArrowDeclined(str(error))
 
 
-def _arrow_chunk_tables(pa: Any, reader: Any, dated: bool = False) -> Iterator[tuple[Any, int]]:
-    """The reader's batches as tables of ``CHUNK_ROWS`` rows, and each one's first row."""
+def _arrow_chunk_tables(
+    pa: Any, reader: Any, dated: bool = False, unread: Callable[[], int] | None = None
+) -> Iterator[tuple[Any, int]]:
+    """The reader's batches as tables of ``CHUNK_ROWS`` rows, and each one's first row.
+
+    The first chunks are smaller (``FIRST_CHUNK_ROWS``, doubling up to ``CHUNK_ROWS``): the
+    aggregator waits for the first one to be parsed. So are the last ones
+    (``LAST_CHUNK_ROWS``), once ``unread`` (the bytes of the file the reader has not read
+    yet) says fewer than two chunks' rows are left: the reader is idle while the aggregator
+    sums the last one. Sizes change no figure and no message, only the work per chunk."""
     pending: list[Any] = []
     have, first_row, done = 0, 2, False
+    target = min(FIRST_CHUNK_ROWS, CHUNK_ROWS)
+    last = min(LAST_CHUNK_ROWS, CHUNK_ROWS)
+    tapering, rows_read = False, 0
+    start = None if unread is None else _unread(unread)
     while not done:
         try:
             batch = reader.read_next_batch()
@@ -815,8 +828,15 @@ def _arrow_chunk_tables(pa: Any, reader: Any, dated: bool = False) -> Iterator[t
         else:
             pending.append(batch)
             have += batch.num_rows
-        while have >= CHUNK_ROWS or (done and have):
-            size = min(have, CHUNK_ROWS)
+            rows_read += batch.num_rows
+        if unread is not None and start is not None and rows_read >= CHUNK_ROWS and not tapering:
+            # the rows left at the bytes per row so far: pyarrow reads a few blocks ahead of
+            # the rows it gave, so a few blocks' rows too few (tapering a little early)
+            left = _unread(unread)
+            if left is not None and have + left * rows_read / max(start - left, 1) < 2 * CHUNK_ROWS:
+                tapering, target = True, last
+        while have >= target or (done and have):
+            size = min(have, target)
             try:
                 table = pa.Table.from_batches(pending)
                 pending = table.slice(size).to_batches()
@@ -825,6 +845,24 @@ def _arrow_chunk_tables(pa: Any, reader: Any, dated: bool = False) -> Iterator[t
             have -= size
             yield table.slice(0, size), first_row
             first_row += size
+            if not tapering:
+                target = min(target * 2, CHUNK_ROWS)
+
+
+# The first chunk's rows (doubling to CHUNK_ROWS) and the last ones' (_arrow_chunk_tables).
+# Measured at 1M and 5M rows (thread_time per chunk of both threads, their pipeline
+# replayed on two idle cores): the aggregator started after 0.06-0.09 s of parsing, now
+# 0.01; it summed for 0.04-0.06 s after the reader's end, now 0.015-0.04; its CPU ~+0.02 s.
+FIRST_CHUNK_ROWS = 1 << 15
+LAST_CHUNK_ROWS = 1 << 16
+
+
+def _unread(unread: Callable[[], int]) -> int | None:
+    """The bytes the reader has not read yet (None: not known)."""
+    try:
+        return max(unread(), 0)
+    except (OSError, ValueError):
+        return None
 
 
 # Chunks read ahead by a thread while the aggregator works on the last one (0: none).
