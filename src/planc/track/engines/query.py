@@ -720,6 +720,16 @@ def fanout_query(source: sa.FromClause, roles: Roles, window: Window, plan: Plan
     aggregates over only the rows its fold reads -- where GROUPING SETS
     computes every aggregate of every set for every row (measured at 5M rows:
     about half the CPU time). Columns: :func:`fanout_layout`'s, read back by :func:`stored`.
+
+    Tried and slower (issue-18p, 5M typed Parquet rows, the statement alone on one thread,
+    DuckDB 2.0.1): the LEDGER and PIPELINE as one GROUP BY of both sets' keys with FILTER
+    aggregates (435k groups against 41k + 272k; 3.1-3.4 against 2.1-2.3 s CPU, three runs
+    each); OPEN_AGES and CYCLES as one GROUP BY (their groups are disjoint: +1.2%
+    instructions; callgrind, 1M rows, one thread, of a process that runs the statement
+    once). Too small to be worth a change, in the same measure: the LEDGER's squares for
+    the won stages alone (-1.3%), ``max(places)`` of a constant (-0.2%), whole weeks by
+    integer division (-0.1%); the LEDGER's five keys packed into one BIGINT showed no gain
+    in (noisy) timings.
     """
     keyed = _keyed_rows(source, roles, window, plan)
     # the LEDGER's 0/1 keys and where-code packed into one integer per row, which it groups
