@@ -1107,10 +1107,12 @@ class TestFilesLeftOut:
         built, and given the unit that build read (from the file's team record; compiled
         where the record does not serve, and then recorded by the partition) and what the
         build made of it. The team record kept is the one a partitioned check of the same
-        bytes keeps (as of the file loaded whole), and the site the full render's
-        (Renders.again)."""
+        bytes keeps (as of the file loaded whole), the unit's cache entry the one a compile
+        of the file writes, byte for byte (of a unit read from the record, made of the
+        record's texts), and the site the full render's (Renders.again)."""
         from planc.checks import partition
         from planc.core import chunks
+        from planc.core.cache import _encode, entry_key
         from planc.core.pipeline import read_directory
         from planc.site import checked
 
@@ -1148,6 +1150,8 @@ class TestFilesLeftOut:
             sums = partition._Digests.of(split)
             whole = partition._teams_record(unit, split, sums, None, None)
             assert whole is not None and renders.cache.get_text(teams_name(north)) == whole
+            entry = renders.cache.folder / f"{entry_key(unit.digest)}.json"
+            assert entry.read_text(encoding="utf-8") == _encode(unit)
 
     def test_the_quarter_file_edited(self, renders: Renders) -> None:
         edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")

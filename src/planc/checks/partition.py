@@ -1834,14 +1834,31 @@ def unit_from_record(
     return None if made is None else made.unit
 
 
+_TEAMS_SLOT = '"teams":[]'
+
+
 @dataclass(frozen=True, slots=True)
 class FromRecord:
     """A region file's unit read from its team record (:func:`unit_and_record`), and the
     file's new team record the partition makes beside such a unit (the text to keep under
-    :func:`teams_name`; None where none is made)."""
+    :func:`teams_name`; None where none is made). ``rest`` and ``texts``: the JSON texts the
+    unit's values were read from (the rest of the file, each team)."""
 
     unit: FileUnit
     record: str | None
+    rest: str
+    texts: list[str]
+
+    def data_text(self) -> str | None:
+        """The unit's values as JSON text, as the unit cache writes them, made of the texts
+        they were read from: the teams' texts in the rest's empty team list (the rest is
+        the file's values with that list empty, in its place; each text is a team's values,
+        written as the cache writes them). None where the rest does not hold that list
+        exactly once (then the unit is encoded)."""
+        if self.rest.count(_TEAMS_SLOT) != 1:
+            return None
+        teams = '"teams":[' + ",".join(self.texts) + "]"
+        return self.rest.replace(_TEAMS_SLOT, teams)
 
 
 def unit_and_record(
@@ -1869,4 +1886,5 @@ def unit_and_record(
     if reused is None:
         return None
     unit, texts, _ = reused
-    return FromRecord(unit, _teams_record(unit, split, sums, texts, prior.rest))
+    record = _teams_record(unit, split, sums, texts, prior.rest)
+    return FromRecord(unit, record, prior.rest, texts)

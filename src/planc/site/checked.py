@@ -31,12 +31,14 @@ from typing import Any
 from planc.checks import CHECKS
 from planc.checks.forked import run_checks_forked
 from planc.checks.partition import (
+    FromRecord,
     PartitionStats,
     ResultStore,
     compile_partitioned,
     teams_name,
     unit_and_record,
 )
+from planc.core.cache import UnitCache
 from planc.core.diagnostics import Diagnostic
 from planc.core.forking import can_fork, start_forked
 from planc.core.frontend import (
@@ -481,7 +483,7 @@ class _ForkedPuts:
         self.from_record.append(unit)
         # as if compiled here: the next run finds it in the store; and its team record, as
         # the partition keeps it (the partition given this unit makes none)
-        self._write(unit, made.record)
+        self._write(unit, made)
         return unit
 
     def _source_of(self, digest: str, guess: int) -> SourceFile | None:
@@ -516,16 +518,16 @@ class _ForkedPuts:
         units = {u.path: u for u in [*whole, *self.from_record]}
         return units, [u.path for u in whole if units[u.path] is u]
 
-    def _write(self, unit: FileUnit, record: str | None) -> None:
+    def _write(self, unit: FileUnit, made: FromRecord | None) -> None:
         if not self.forks:
-            _put_unit(self.store, unit, record)
+            _put_unit(self.store, unit, made)
             return
         # one writer at a time beside this process: a cold render puts every file's unit,
         # and each child copies the pages of the unit it encodes (reference counts are
         # writes) — twenty at once took the 50,000-rep render's process tree to 1.78 GiB
         while len(self.waits) >= _PUT_CHILDREN:
             self.waits.pop(0)()
-        self.waits.append(start_forked(_put_unit, self.store, unit, record))
+        self.waits.append(start_forked(_put_unit, self.store, unit, made))
 
     def finish(self) -> None:
         """Wait for every child that writes a unit."""
@@ -534,12 +536,17 @@ class _ForkedPuts:
         self.waits.clear()
 
 
-def _put_unit(store: ResultStore, unit: FileUnit, record: str | None = None) -> bool:
-    """In the forked child: write the unit into the store, and the file's team record
-    (:func:`~planc.checks.partition.unit_and_record`) if there is one."""
-    store.put(unit)
-    if record is not None:
-        store.put_text(teams_name(unit.path), record)
+def _put_unit(store: ResultStore, unit: FileUnit, made: FromRecord | None = None) -> bool:
+    """In the forked child: write the unit into the store; for a unit read from the file's
+    team record (``made``), from the JSON texts it was read from, and the file's new team
+    record (:func:`~planc.checks.partition.unit_and_record`)."""
+    data = made.data_text() if made is not None else None
+    if data is not None and isinstance(store, UnitCache):
+        store.put(unit, data)
+    else:
+        store.put(unit)
+    if made is not None and made.record is not None:
+        store.put_text(teams_name(unit.path), made.record)
     return True
 
 
