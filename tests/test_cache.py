@@ -143,6 +143,31 @@ def test_a_string_that_looks_like_a_number_mark_is_not_cached() -> None:
     assert _encode(unit) is None
 
 
+def test_an_entry_from_the_texts_of_a_units_data_is_the_encoded_one(tmp_path: Path) -> None:
+    """A unit put with its data's JSON text (a unit read from a team record) is written as
+    a unit encoded here would be, byte for byte."""
+    from planc.checks.partition import FromRecord
+
+    teams = [{"id": "t1", "n": Decimal("4.50")}, {"id": "t2", "n": Decimal("1e3")}]
+    data = {"kind": "region", "region": {"id": "r", "teams": teams, "m": Decimal("1.")}}
+    unit = FileUnit("r.yaml", "d" * 40, data, ())
+    texts = ['{"id":"t1","n":4.50E+0}', '{"id":"t2","n":1E+3}']
+    rest = '{"kind":"region","region":{"id":"r","teams":[],"m":1E+0}}'
+    made = FromRecord(unit, None, rest, texts)
+    text = made.data_text()
+    assert text is not None
+    encoded, spliced = UnitCache(tmp_path / "a"), UnitCache(tmp_path / "b")
+    encoded.put(unit)
+    spliced.put(unit, text)
+    written = [_entries(store.folder) for store in (encoded, spliced)]
+    assert [p.name for p in written[0]] == [p.name for p in written[1]]
+    assert written[0][0].read_bytes() == written[1][0].read_bytes() == _encode(unit).encode()
+    # a rest whose empty team list is not there exactly once: no text (the unit is encoded)
+    twice = '{"kind":"region","teams":[],"region":{"id":"r","teams":[],"m":1E+0}}'
+    assert FromRecord(unit, None, twice, texts).data_text() is None
+    assert FromRecord(unit, None, '{"kind":"region"}', texts).data_text() is None
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, dict):
         return [s for item in value.values() for s in _strings(item)]

@@ -150,7 +150,7 @@ def test_a_partition_that_fails_in_the_child_fails_here_too(
         check_for_render(_warned_plan(tmp_path), UnitCache(tmp_path / "cache"))
 
 
-def _raises(*args: Any) -> None:
+def _raises(*args: Any, **kwargs: Any) -> None:
     raise RuntimeError("a bug in the partition")
 
 
@@ -265,11 +265,12 @@ def test_the_command_leaves_the_plan_to_the_end_of_the_process() -> None:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_the_render_is_begun_once_the_partition_is_started(
+def test_the_render_is_begun_before_the_model_is_built(
     workers: str, mini_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``begin`` (planc render checks the old pages there) runs after the partition was
-    started, the longer of the two on its own CPU, and what it gives is the skipping."""
+    """``begin`` (planc render checks the old pages there) gives the skipping. On two CPUs it
+    runs first: no file left out of the model, the partition is started right after it, to
+    run beside the whole model. On one CPU the partition runs first, in this process."""
     from planc.site import checked
     from planc.site.checked import Skipping
 
@@ -286,15 +287,24 @@ def test_the_render_is_begun_once_the_partition_is_started(
         done.append(f"skipping {skipping.recorded}")
         return set()
 
+    class Model(checked.Frontend):
+        def compile(self, *args: Any, **kwargs: Any) -> Any:
+            done.append("model")
+            return super().compile(*args, **kwargs)
+
     monkeypatch.setattr(checked, "_start_partition", started)
     monkeypatch.setattr(checked, "_may_skip", may_skip)
+    monkeypatch.setattr(checked, "Frontend", Model)
 
     def begin() -> Skipping:
         done.append("begin")
         return Skipping("the record")
 
     mine = check_for_render(mini_plan, UnitCache(tmp_path / "cache"), begin=begin)
-    assert done == ["partition", "begin", "skipping the record"]
+    if workers == "1":
+        assert done == ["partition", "begin", "skipping the record", "model"]
+    else:
+        assert done == ["begin", "skipping the record", "partition", "model"]
     assert mine.plan is not None and _key(mine) == _key(check_directory(mini_plan))
     done.clear()
     check_for_render(mini_plan, None, begin=begin)  # no cache: nothing to begin

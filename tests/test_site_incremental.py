@@ -69,7 +69,7 @@ def render(
     ahead: bool = False,
 ) -> RenderReport:
     """render_site as the command calls it (which refuses a plan with errors unless asked);
-    ``begin``: the old pages linked and checked once the partition is started (begin_render);
+    ``begin``: the old pages linked and checked before the model is built (begin_render);
     ``skipped``: region files unchanged since may be left out of the model, as the command
     does (what was left out is appended to it); ``ahead``: with files left out, the views
     and keys are made before the partition is waited for (render_module.Ahead), as the
@@ -77,7 +77,7 @@ def render(
     begun: Begun | None = None
     skipping: Skipping | None = None
 
-    def beginning() -> Skipping | None:  # as the command: once the partition is started
+    def beginning() -> Skipping | None:  # as the command: before the model is built
         nonlocal begun, skipping
         begun = begin_render(out, cache) if begin else None
         if begun is not None and skipped is not None:
@@ -735,17 +735,18 @@ class TestEditedFileFromItsRecord:
         from planc.site import checked
 
         seen: list[Any] = []
-        real = checked.unit_from_record
+        real = checked.unit_and_record
 
         def spied(source: Any, store: Any, max_bytes: int) -> Any:
-            unit = real(source, store, max_bytes)
+            made = real(source, store, max_bytes)
+            unit = None if made is None else made.unit
             seen.append((source.path, unit))
             if unit is not None:  # the unit a compile of the whole file makes
                 resolver = SpanResolver({source.path: source})
                 assert unit == compile_unit(source, resolver, max_bytes)
-            return unit
+            return made
 
-        monkeypatch.setattr(checked, "unit_from_record", spied)
+        monkeypatch.setattr(checked, "unit_and_record", spied)
         return seen
 
     def test_edits_of_one_file(self, renders: Renders, read: list[Any]) -> None:
@@ -775,11 +776,11 @@ class TestEditedFileFromItsRecord:
         south = renders.plan / "regions" / "south.yaml"
         move_li_weis_months(renders.plan)
         renders.again()
-        spied = checked.unit_from_record
+        spied = checked.unit_and_record
 
         def damaged(source: Any, store: Any, max_bytes: int) -> Any:
             """The record as someone else wrote it, when the render reads it (the partition
-            beside it reads and rewrites the same record: damaged here, not before)."""
+            forked after the model takes the unit it read: damaged here, not before)."""
             name = teams_name(source.path)
             kept = store.get_text(name)
             assert kept is not None
@@ -787,7 +788,7 @@ class TestEditedFileFromItsRecord:
             store.put_text(name, "\n".join([header, "[]", *teams]))  # not the file's values
             return spied(source, store, max_bytes)
 
-        monkeypatch.setattr(checked, "unit_from_record", damaged)
+        monkeypatch.setattr(checked, "unit_and_record", damaged)
         read.clear()
         edit(
             renders.plan,
@@ -1098,6 +1099,59 @@ class TestFilesLeftOut:
         edit(renders.plan, "regions/south.yaml", "name: 李伟", "name: 李维")
         renders.again()  # the index made of north's fragment is the whole model's
         assert self.left_out(renders) == ["north.yaml"]
+
+    def test_the_partition_takes_the_edited_files_unit_from_the_model(
+        self, renders: Renders, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        """Files left out: the partition is forked once the model of the edited file is
+        built, and given the unit that build read (from the file's team record; compiled
+        where the record does not serve, and then recorded by the partition) and what the
+        build made of it. The team record kept is the one a partitioned check of the same
+        bytes keeps (as of the file loaded whole), the unit's cache entry the one a compile
+        of the file writes, byte for byte (of a unit read from the record, made of the
+        record's texts), and the site the full render's (Renders.again)."""
+        from planc.checks import partition
+        from planc.core import chunks
+        from planc.core.cache import _encode, entry_key
+        from planc.core.pipeline import read_directory
+        from planc.site import checked
+
+        given: list[tuple[list[str], list[str], bool]] = []
+        real = checked._start_partition
+
+        def spied(*args: Any) -> Any:
+            *_, units, memo, whole = args
+            given.append((list(units), list(whole), memo is not None))
+            return real(*args)
+
+        monkeypatch.setattr(checked, "_start_partition", spied)
+        sources, _ = read_directory(renders.plan)
+        north = next(s.path for s in sources if s.path.endswith("north.yaml"))
+        # (old, new, whether the unit is compiled: no record after a cold render, or damaged)
+        # each in a team (a record serves only where the file's head and tail are the same)
+        edits = [
+            ("[150000, 180000, 220000]", "[160000, 170000, 220000]", True),
+            ("[160000, 170000, 220000]", "[150000, 190000, 210000]", False),
+            ("name: North Enterprise", "name: North Big Accounts", True),
+            ("[150000, 190000, 210000]", "[150000, 180000, 220000]", False),
+        ]
+        for number, (old, new, compiled) in enumerate(edits):
+            if number == 2:
+                renders.cache.put_text(teams_name(north), "not a record")
+            given.clear()
+            edit(renders.plan, "regions/north.yaml", old, new)
+            renders.again()
+            assert self.left_out(renders) == ["south.yaml"], self.why(renders)
+            assert given == [([north], [north] if compiled else [], True)]
+            source = next(s for s in read_directory(renders.plan)[0] if s.path == north)
+            unit = compile_unit(source, SpanResolver({north: source}))
+            split = chunks.split_region(source.data)
+            assert split is not None
+            sums = partition._Digests.of(split)
+            whole = partition._teams_record(unit, split, sums, None, None)
+            assert whole is not None and renders.cache.get_text(teams_name(north)) == whole
+            entry = renders.cache.folder / f"{entry_key(unit.digest)}.json"
+            assert entry.read_text(encoding="utf-8") == _encode(unit)
 
     def test_the_quarter_file_edited(self, renders: Renders) -> None:
         edit(renders.plan, "quarter.yaml", "name: Acme Tools", "name: Acme Tooling")

@@ -60,7 +60,7 @@ import json
 import os
 import re
 import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -1230,6 +1230,7 @@ def compile_partitioned(
     new_records: bool = True,
     units: Mapping[str, FileUnit] | None = None,
     memo: BuildMemo | None = None,
+    whole: Collection[str] = (),
 ) -> CheckResult | None:
     """``planc check`` through per-region results, or None where only a full compile is sure.
 
@@ -1244,6 +1245,9 @@ def compile_partitioned(
     applied to values loaded before it, that the caller vouches for), not loaded again;
     ``memo``: what the model of those values' files was built from before (the values
     an edit left alone are the very same objects: see :class:`~planc.core.model.BuildMemo`).
+    ``whole``: paths of ``units`` that are :func:`~planc.core.frontend.compile_unit`'s
+    units of their bytes (loaded whole, clean: no diagnostic, no trap); they get a team
+    record here as a file loaded here does (the other units given get none).
     """
     stats = stats if stats is not None else PartitionStats()
     with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
@@ -1261,6 +1265,7 @@ def compile_partitioned(
             new_records,
             units or {},
             memo,
+            whole,
         )
 
 
@@ -1278,6 +1283,7 @@ def _compile_partitioned(
     new_records: bool = True,
     units: Mapping[str, FileUnit] | None = None,
     memo: BuildMemo | None = None,
+    whole: Collection[str] = (),
 ) -> CheckResult | None:
     def digest_of(source: SourceFile) -> str:
         known = digests.get(source.path)
@@ -1316,6 +1322,7 @@ def _compile_partitioned(
     )
     job.encode = new_records
     job.units = units or {}
+    job.whole = frozenset(whole)
     job.memo = memo
     _read_teams(job, store if warm else None)
     computed = _region_results(job)
@@ -1444,6 +1451,7 @@ class _Job:
     encode: bool = True  # whether a file loaded whole may get a record (all its teams encoded)
     units: Mapping[str, FileUnit] = field(default_factory=dict)  # made by the caller: not loaded
     memo: BuildMemo | None = None  # the caller's, for the models of those units
+    whole: frozenset[str] = frozenset()  # of those, the ones loaded whole: recorded here
 
 
 def _idle_core() -> bool:
@@ -1483,8 +1491,11 @@ def _read_teams(job: _Job, store: ResultStore | None) -> None:
     next edit loads only the teams it changed; a cold check (``store`` None: the quarter
     file was not in it) does not pay for them."""
     job.record = store is not None and 0 < len(job.sources) <= _MAX_RECORDED
+    # a unit the caller made is neither loaded nor recorded here: its record is not read
     job.priors = [
-        store.get_text(teams_name(s.path)) if job.record and store is not None else None
+        store.get_text(teams_name(s.path))
+        if job.record and store is not None and s.path not in job.units
+        else None
         for s in job.sources
     ]
 
@@ -1503,7 +1514,9 @@ def _region_job(index: int) -> _Done:
     assert _JOB is not None
     job = _JOB
     source = job.sources[index]
-    given = job.units.get(source.path)  # made by the caller: neither loaded nor recorded
+    given = job.units.get(source.path)  # made by the caller: not loaded (nor recorded...
+    # ...unless it was loaded whole: its record is made here, as of a file loaded here)
+    given_whole = given is not None and source.path in job.whole
     unit = None
     texts: list[str] | None = None
     fresh: list[int] | None = None
@@ -1511,7 +1524,7 @@ def _region_job(index: int) -> _Done:
     # the split and its digests only where a record is read or made (a cold check makes
     # none); else the resolver splits the file if a finding in it needs placing
     making = job.record and job.encode  # a record of a file loaded whole
-    wanted = given is None and (prior is not None or making)
+    wanted = (given is None and prior is not None) or ((given is None or given_whole) and making)
     fits = len(source.data) <= job.max_bytes
     split = chunks.split_region(source.data) if fits and wanted else None
     sums = _Digests.of(split) if split is not None else None
@@ -1818,6 +1831,44 @@ def unit_from_record(
     only for chunks whose bytes have the recorded digest, and the values must pass
     the schema, as when the partition reads it.
     """
+    made = unit_and_record(source, store, max_bytes)
+    return None if made is None else made.unit
+
+
+_TEAMS_SLOT = '"teams":[]'
+
+
+@dataclass(frozen=True, slots=True)
+class FromRecord:
+    """A region file's unit read from its team record (:func:`unit_and_record`), and the
+    file's new team record the partition makes beside such a unit (the text to keep under
+    :func:`teams_name`; None where none is made). ``rest`` and ``texts``: the JSON texts the
+    unit's values were read from (the rest of the file, each team)."""
+
+    unit: FileUnit
+    record: str | None
+    rest: str
+    texts: list[str]
+
+    def data_text(self) -> str | None:
+        """The unit's values as JSON text, as the unit cache writes them, made of the texts
+        they were read from: the teams' texts in the rest's empty team list (the rest is
+        the file's values with that list empty, in its place; each text is a team's values,
+        written as the cache writes them). None where the rest does not hold that list
+        exactly once (then the unit is encoded)."""
+        if self.rest.count(_TEAMS_SLOT) != 1:
+            return None
+        teams = '"teams":[' + ",".join(self.texts) + "]"
+        return self.rest.replace(_TEAMS_SLOT, teams)
+
+
+def unit_and_record(
+    source: SourceFile, store: ResultStore, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FromRecord | None:
+    """:func:`unit_from_record`'s unit, and the team record the partition makes of it
+    (the same text :func:`_region_job` keeps for a unit it reads from the record): a
+    caller that hands the unit to :func:`compile_partitioned` (``units``, which makes no
+    record of a unit given) keeps that record itself, so the next edit finds it."""
     if len(source.data) > max_bytes:
         return None
     prior = _TeamsRecord.parse(store.get_text(teams_name(source.path)), source.path)
@@ -1831,5 +1882,10 @@ def unit_from_record(
     job = _Job(
         FileUnit("", "", None, ()), [source], [digest], [None], False, (), max_bytes, 1, _run
     )
-    reused = _unit_from_teams(source, split, _Digests.of(split), prior, digest, job)
-    return None if reused is None else reused[0]
+    sums = _Digests.of(split)
+    reused = _unit_from_teams(source, split, sums, prior, digest, job)
+    if reused is None:
+        return None
+    unit, texts, _ = reused
+    record = _teams_record(unit, split, sums, texts, prior.rest)
+    return FromRecord(unit, record, prior.rest, texts)

@@ -145,7 +145,7 @@ def render(
 
 
 class _Beginning:
-    """The render begun once the plan's check is started (``begin`` of check_for_render):
+    """The render begun before the plan's model is built (``begin`` of check_for_render):
     the old site's pages checked on the CPU the check leaves idle, and the region files
     unchanged since that render, left out of the model (planc.site.fragments)."""
 

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from planc.core.diagnostics import Diagnostic, Message, Severity, resolve_spans
 from planc.core.loader import DEFAULT_MAX_BYTES, LoadResult, Trap, load_source
 from planc.core.memory import gc_paused
-from planc.core.model import Plan, build_plan
+from planc.core.model import BuildMemo, Plan, build_plan
 from planc.core.schema import NO_QUARTER_FILE, TWO_QUARTER_FILES, validate
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
@@ -141,7 +141,9 @@ class Frontend:
     ``retain=False`` keeps nothing after a compile (``planc check`` runs once):
     the model may then consume the documents as it builds, which halves the
     peak memory of a large plan, and what survives is frozen for the collector
-    (see :mod:`planc.core.memory`).
+    (see :mod:`planc.core.memory`). ``memo``: the model is built through it
+    (:class:`~planc.core.model.BuildMemo`), for a caller that builds a model of the
+    same values again (``planc render``'s partitioned check, forked after this model).
     """
 
     run_checks: PlanChecks
@@ -151,6 +153,7 @@ class Frontend:
     workers: int = field(default_factory=default_workers)
     parallel_min_bytes: int = 4 * 1024 * 1024  # below that, starting a worker costs more
     stats: Stats = field(default_factory=Stats)
+    memo: BuildMemo | None = None
     _units: dict[str, FileUnit] = field(default_factory=dict)
 
     def compile(
@@ -189,7 +192,7 @@ class Frontend:
             if not _any_error(found):
                 if cancel is not None:
                     cancel()
-                plan, model_problems = _build(label, documents)
+                plan, model_problems = _build(label, documents, self.memo)
                 found += model_problems
                 if plan is not None and not _any_error(model_problems):
                     if cancel is not None:
@@ -342,7 +345,7 @@ def _any_error(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def _build(
-    label: str, documents: list[tuple[str, dict[str, Any]]]
+    label: str, documents: list[tuple[str, dict[str, Any]]], memo: BuildMemo | None = None
 ) -> tuple[Plan | None, list[Diagnostic]]:
     quarters = [(path, data) for path, data in documents if data["kind"] == "quarter"]
     regions = [(path, data) for path, data in documents if data["kind"] != "quarter"]
@@ -368,4 +371,4 @@ def _build(
             )
             for path, _ in quarters[1:]
         ]
-    return build_plan(quarters[0], regions)
+    return build_plan(quarters[0], regions, memo)

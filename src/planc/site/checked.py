@@ -15,12 +15,15 @@ difference every check runs, as without a cache.
 The partition and the model are independent: on two CPUs (``PLANC_WORKERS``, as
 loading) a forked child runs the partition while this process builds the model,
 and hands back only its diagnostics, through its own pipe (never a folder;
-:mod:`planc.core.forking`).
+:mod:`planc.core.forking`). A render again that leaves unchanged files out of the
+model forks that child once the model of the edited files is built: the child
+inherits their units and the model's pieces, and builds its region models of them
+without loading them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +31,14 @@ from typing import Any
 from planc.checks import CHECKS
 from planc.checks.forked import run_checks_forked
 from planc.checks.partition import (
+    FromRecord,
     PartitionStats,
     ResultStore,
     compile_partitioned,
-    unit_from_record,
+    teams_name,
+    unit_and_record,
 )
+from planc.core.cache import UnitCache
 from planc.core.diagnostics import Diagnostic
 from planc.core.forking import can_fork, start_forked
 from planc.core.frontend import (
@@ -45,7 +51,7 @@ from planc.core.frontend import (
 )
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
-from planc.core.model import Plan
+from planc.core.model import BuildMemo, Plan
 from planc.core.pipeline import compile_sources, display_path, read_directory
 from planc.core.source import SourceFile
 from planc.site.reuse import file_digest, files_from, quarter_names, regions_from
@@ -108,25 +114,28 @@ def check_for_render(
     :class:`Skipping`); the plan is then a model of the other files only. ``ahead``:
     called after ``meanwhile`` with that model when files were left out of it (before the
     partition vouched for it: the render's work on it that does not depend on the check).
-    ``begin``: with a ``store``, called once the partition is started (in its child on two
-    CPUs), before the model is built; what it returns is the ``skipping`` (``planc render``
-    begins the render there: the partition, the longer of the two, starts first).
+    ``begin``: with a ``store``, called before the model is built; what it returns is the
+    ``skipping`` (``planc render`` begins the render there). On two CPUs it is called
+    first: with files left out, the partition is forked once the model of the others is
+    built, and takes what that build read and made of the edited files (their units and
+    model pieces: :func:`_start_partition`) instead of loading and building them again;
+    with none left out, the partition is forked at once, beside the whole model. On one
+    CPU the partition runs first (here), then ``begin``.
     """
     sources, problems = read_directory(plan_dir, DEFAULT_MAX_BYTES)
     label = display_path(plan_dir)
     if store is None:
         return compile_sources(label, sources, run_checks_forked, problems, DEFAULT_MAX_BYTES)
     stats = stats if stats is not None else PartitionStats()
-    wait = _start_partition(label, sources, problems, store, stats)
+    forks = default_workers() >= 2 and can_fork()
+    wait = None if begin is not None and forks else _start(label, sources, problems, store, stats)
     if begin is not None:
         skipping = begin()
     left_out = _may_skip(sources, skipping) if skipping is not None and not problems else set()
     chosen = [s for s in sources if s.path not in left_out]
     puts = _ForkedPuts(store, chosen)
     try:
-        built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False).compile(
-            label, chosen, problems, resolve=False
-        )
+        built, wait = _model_beside(label, sources, chosen, problems, store, stats, puts, wait)
         if meanwhile is not None:
             meanwhile()
         if ahead is not None and left_out:
@@ -166,6 +175,33 @@ def check_for_render(
             found = resolved(built, [*built.diagnostics, *run_checks_forked(plan)])
     built.diagnostics = found
     return built
+
+
+def _model_beside(
+    label: str,
+    sources: list[SourceFile],
+    chosen: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    stats: PartitionStats,
+    puts: _ForkedPuts,
+    wait: Callable[[], CheckResult | None] | None,
+) -> tuple[CheckResult, Callable[[], CheckResult | None]]:
+    """The model of the ``chosen`` files (no checks), and the function that waits for the
+    partition's result: started here unless ``wait`` is already that. The model of every
+    file: the partition beside it, from the start. Files left out: the partition is forked
+    once this model is built, and takes the units the build read from the team records and
+    what it made of them (see :func:`_start_partition`)."""
+    if wait is None and len(chosen) == len(sources):
+        wait = _start(label, sources, problems, store, stats)
+    memo = BuildMemo() if wait is None else None
+    built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False, memo=memo).compile(
+        label, chosen, problems, resolve=False
+    )
+    if wait is None:
+        given, whole = puts.given()
+        wait = _start(label, sources, problems, store, stats, given, memo, whole)
+    return built, wait
 
 
 def _may_skip(sources: list[SourceFile], skipping: Skipping) -> set[str]:
@@ -295,24 +331,63 @@ def vouched(result: CheckResult, stats: PartitionStats) -> bool:
     )
 
 
+def _start(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    stats: PartitionStats,
+    units: Mapping[str, FileUnit] | None = None,
+    memo: BuildMemo | None = None,
+    whole: list[str] | None = None,
+) -> Callable[[], CheckResult | None]:
+    # the module's name looked up at each call (the tests watch it)
+    return _start_partition(label, sources, problems, store, stats, units or {}, memo, whole or [])
+
+
 def _start_partition(
     label: str,
     sources: list[SourceFile],
     problems: list[Diagnostic],
     store: ResultStore,
     stats: PartitionStats,
+    units: Mapping[str, FileUnit],
+    memo: BuildMemo | None,
+    whole: list[str],
 ) -> Callable[[], CheckResult | None]:
-    """Start the partitioned check; the function returned waits for its result."""
+    """Start the partitioned check; the function returned waits for its result.
+
+    ``units``: region files' units the model's build read from their team records or
+    compiled (``whole``: those), and ``memo`` what that build made of them (a render
+    again, files left out of the model: the partition is forked after the build). The
+    partition then loads none of them again and builds their region models from the very
+    same values (the model's pieces reused: a few hundredths of a second, where loading
+    and building a 2,500-rep file again took ~0.3 s of CPU from its team record, more
+    from its bytes). The team records of the units read from them are kept by the
+    model's side (:class:`_ForkedPuts`), those of the units compiled by the partition, as
+    it keeps those of the files it loads whole."""
+    # the unit digests of the units given, taken by the model's build from the same bytes
+    digests = {path: unit.digest for path, unit in units.items()}
 
     def here() -> CheckResult | None:
         return compile_partitioned(
-            label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats
+            label,
+            sources,
+            CHECKS,
+            problems,
+            DEFAULT_MAX_BYTES,
+            store,
+            stats,
+            digests=digests,
+            units=units,
+            memo=memo,
+            whole=whole,
         )
 
     if default_workers() < 2 or not can_fork():
         found = here()
         return lambda: found
-    answered = start_forked(_partition_child, label, sources, problems, store)
+    answered = start_forked(_partition_child, label, sources, problems, store, units, memo, whole)
 
     def wait() -> CheckResult | None:
         answer = answered()
@@ -333,11 +408,30 @@ _Answer = tuple[tuple[list[Diagnostic], tuple[int, int, int] | None] | None, Par
 
 
 def _partition_child(
-    label: str, sources: list[SourceFile], problems: list[Diagnostic], store: ResultStore
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    units: Mapping[str, FileUnit],
+    memo: BuildMemo | None,
+    whole: list[str],
 ) -> _Answer:
     """In the forked child: the partition's diagnostics and levels (None: it declined), its stats."""
     stats = PartitionStats()
-    found = compile_partitioned(label, sources, CHECKS, problems, DEFAULT_MAX_BYTES, store, stats)
+    digests = {path: unit.digest for path, unit in units.items()}
+    found = compile_partitioned(
+        label,
+        sources,
+        CHECKS,
+        problems,
+        DEFAULT_MAX_BYTES,
+        store,
+        stats,
+        digests=digests,
+        units=units,
+        memo=memo,
+        whole=whole,
+    )
     return (None if found is None else (found.diagnostics, found.levels), stats)
 
 
@@ -356,9 +450,11 @@ class _ForkedPuts:
     next run compiles that file again. One CPU, or no ``fork``: written here.
 
     A region file whose unit is not in the store (the edited one) is read from the
-    team record the last check of it kept (:func:`planc.checks.partition.unit_from_record`:
+    team record the last check of it kept (:func:`planc.checks.partition.unit_and_record`:
     only the teams whose bytes changed are loaded, as the partitioned check beside
-    this compile does) rather than compiled whole; that unit is put as a compiled one.
+    this compile does) rather than compiled whole; that unit is put as a compiled one,
+    with the file's new team record. What was read from the records (``from_record``) and
+    compiled (``loaded``) is what a partition forked after the model may take.
     """
 
     def __init__(self, store: ResultStore, sources: list[SourceFile] | None = None) -> None:
@@ -369,7 +465,8 @@ class _ForkedPuts:
         self._unhashed = list(range(len(self.sources)))  # sources whose digest is not made
         self._digests: dict[str, SourceFile] = {}
         self._asked = 0  # units asked for so far
-        self.from_record: list[str] = []  # paths whose unit the team record gave
+        self.from_record: list[FileUnit] = []  # the units the team records gave
+        self.loaded: list[FileUnit] = []  # the units compiled (put by the compile)
 
     def get(self, digest: str) -> FileUnit | None:
         asked, self._asked = self._asked, self._asked + 1
@@ -379,11 +476,14 @@ class _ForkedPuts:
         source = self._source_of(digest, asked)
         if source is None:
             return None
-        unit = unit_from_record(source, self.store, DEFAULT_MAX_BYTES)
-        if unit is None or unit.digest != digest:
+        made = unit_and_record(source, self.store, DEFAULT_MAX_BYTES)
+        if made is None or made.unit.digest != digest:
             return None
-        self.from_record.append(unit.path)
-        self.put(unit)  # as if compiled here: the next run finds it in the store
+        unit = made.unit
+        self.from_record.append(unit)
+        # as if compiled here: the next run finds it in the store; and its team record, as
+        # the partition keeps it (the partition given this unit makes none)
+        self._write(unit, made)
         return unit
 
     def _source_of(self, digest: str, guess: int) -> SourceFile | None:
@@ -404,15 +504,30 @@ class _ForkedPuts:
         return self._digests.get(digest)
 
     def put(self, unit: FileUnit) -> None:
+        """A unit the compile made (:class:`~planc.core.frontend.Frontend`), written."""
+        self.loaded.append(unit)
+        self._write(unit, None)
+
+    def given(self) -> tuple[dict[str, FileUnit], list[str]]:
+        """The units a partition forked after the model takes (path -> unit): those read
+        from the team records, and those compiled clean (no diagnostic, no trap: the
+        partition's own compile of the same bytes gives the same unit); the paths of the
+        latter, which the partition records as files it loaded whole."""
+        whole = [u for u in self.loaded if u.data is not None and not u.diagnostics]
+        whole = [u for u in whole if not u.traps]
+        units = {u.path: u for u in [*whole, *self.from_record]}
+        return units, [u.path for u in whole if units[u.path] is u]
+
+    def _write(self, unit: FileUnit, made: FromRecord | None) -> None:
         if not self.forks:
-            self.store.put(unit)
+            _put_unit(self.store, unit, made)
             return
         # one writer at a time beside this process: a cold render puts every file's unit,
         # and each child copies the pages of the unit it encodes (reference counts are
         # writes) — twenty at once took the 50,000-rep render's process tree to 1.78 GiB
         while len(self.waits) >= _PUT_CHILDREN:
             self.waits.pop(0)()
-        self.waits.append(start_forked(_put_unit, self.store, unit))
+        self.waits.append(start_forked(_put_unit, self.store, unit, made))
 
     def finish(self) -> None:
         """Wait for every child that writes a unit."""
@@ -421,9 +536,17 @@ class _ForkedPuts:
         self.waits.clear()
 
 
-def _put_unit(store: ResultStore, unit: FileUnit) -> bool:
-    """In the forked child: write the unit into the store."""
-    store.put(unit)
+def _put_unit(store: ResultStore, unit: FileUnit, made: FromRecord | None = None) -> bool:
+    """In the forked child: write the unit into the store; for a unit read from the file's
+    team record (``made``), from the JSON texts it was read from, and the file's new team
+    record (:func:`~planc.checks.partition.unit_and_record`)."""
+    data = made.data_text() if made is not None else None
+    if data is not None and isinstance(store, UnitCache):
+        store.put(unit, data)
+    else:
+        store.put(unit)
+    if made is not None and made.record is not None:
+        store.put_text(teams_name(unit.path), made.record)
     return True
 
 
