@@ -354,11 +354,24 @@ def test_the_prescan_rules_hold_with_many_candidates() -> None:
         "a: b\nc: 1e5\n",
         "a: 2017-05-01\nb: 1_0\n",
         "# 1_0 1e5\na: 1\n",
+        "a: 00\n",
+        "a: 0\n",
+        "a: -0\n",
+        "a: 007\n",
+        "a: -09\n",
+        "a: +0o7\n",
+        "a: 0x1F\n",
+        "a: [1, 01]\n",
+        "a: {b: -00}\n",
+        "a: 1000 x-01 y009\n",
+        "a: 2017-05-01\n",
+        "a: 1 -- 01\n",
     ],
 )
 def test_the_prescan_finds_each_pair_and_indicator(text: str) -> None:
     """The pairs and indicators each found by one scan for their rare byte (`:` of `:,`,
-    the `!` class, the `_` of `9_` and `_9`, the `e` of `9e`): as the plain rules say."""
+    the `!` class, the `_` of `9_` and `_9`, the `e` of `9e`, the `0` of a leading zero):
+    as the plain rules say."""
     data = text.encode("utf-8")
     assert fastload.refuses(data) == plainly_refused(data)
     for cut in range(1, len(data)):  # and every prefix: a pair at the very end of the file
