@@ -232,6 +232,34 @@ def test_what_the_fast_path_refuses_is_diagnosed_as_before(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "data",
+    [
+        b"a: \xff\n",  # no UTF-8 lead byte
+        b"a: \xc3\n",  # cut short
+        b"a: \xc3(\n",  # a continuation byte missing
+        b"a: \xc0\xaf\n",  # overlong
+        b"a: \xed\xa0\x80\n",  # a surrogate
+        b"a: \xf4\x90\x80\x80\n",  # past U+10FFFF
+        b"a: \xe6\x97\xa5\xe6\x9c\n",  # a CJK character, then half of one at the end
+    ],
+)
+def test_bytes_that_are_not_utf8_are_refused_and_diagnosed_as_before(data: bytes) -> None:
+    """yaml_rs is given the bytes and told to be strict (its default reads them as U+FFFD)."""
+    assert fastload.fast_values(data, 64, reads_as_number) is None
+    assert_agree("latin.yaml", data)
+
+
+def test_utf8_text_reads_the_same_from_the_bytes() -> None:
+    data = "name: 华东区\nowner: zoë\nnote: naïve — “quoted” ✓ 😀\n".encode()
+    assert fastload.fast_values(data, 64, reads_as_number) == {
+        "name": "华东区",
+        "owner": "zoë",
+        "note": "naïve — “quoted” ✓ 😀",
+    }
+    assert assert_agree("utf8.yaml", data)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "a: 4.3\nb: wang-lei\nc: [1, 2, -7]\nd: {e: 2027-03-20, f: 0}\n",

@@ -12,7 +12,8 @@ style, tags or positions, so it is used only where that cannot matter:
    YAML 1.1 knows and 1.2 does not, leading zeros, radix and exponent numbers,
    digit separators, ``.inf``/``.nan``, a decimal whose text a float cannot
    give back: a trailing zero, a bare point, 16 or more digits);
-2. yaml_rs parses; any error (syntax, duplicate key, nesting) refuses;
+2. yaml_rs checks the bytes are UTF-8 and parses; any error (encoding, syntax,
+   duplicate key, nesting) refuses;
 3. one walk turns floats into exact ``Decimal``s (the pre-scan guarantees the
    shortest float repr is the written text), interns keys and short strings
    as the constructor does, and refuses on a non-text key, a string YAML 1.1
@@ -38,7 +39,10 @@ from planc.core.numbers import out_of_bounds
 
 _loads: Callable[..., Any] | None
 try:
-    from yaml_rs import loads as _loads
+    # ``load`` of the bytes: Rust checks and reads them as they are, where ``loads`` took a
+    # str decoded first (a CJK region file is ~9.5 MB of UCS-2 and then a UTF-8 copy for
+    # Rust: ~4,600 fresh pages, 10-20 ms of a forked worker's page faults and decoding)
+    from yaml_rs import load as _loads
 except ImportError:  # pragma: no cover - the optional extra `fast` is not installed
     _loads = None
 
@@ -253,8 +257,8 @@ def fast_values(
     if _loads is None or refuses(data):
         return None
     try:
-        text = data.decode("utf-8")
-        loaded = _loads(text, parse_datetime=False)
+        # "strict": bytes that are not UTF-8 raise (the default reads them as U+FFFD)
+        loaded = _loads(data, parse_datetime=False, encoder_errors="strict")
     except Exception:  # noqa: BLE001 - any complaint at all: the libyaml path explains it
         return None
     if type(loaded) is not dict:
