@@ -232,6 +232,34 @@ def test_what_the_fast_path_refuses_is_diagnosed_as_before(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "data",
+    [
+        b"a: \xff\n",  # no UTF-8 lead byte
+        b"a: \xc3\n",  # cut short
+        b"a: \xc3(\n",  # a continuation byte missing
+        b"a: \xc0\xaf\n",  # overlong
+        b"a: \xed\xa0\x80\n",  # a surrogate
+        b"a: \xf4\x90\x80\x80\n",  # past U+10FFFF
+        b"a: \xe6\x97\xa5\xe6\x9c\n",  # a CJK character, then half of one at the end
+    ],
+)
+def test_bytes_that_are_not_utf8_are_refused_and_diagnosed_as_before(data: bytes) -> None:
+    """yaml_rs is given the bytes and told to be strict (its default reads them as U+FFFD)."""
+    assert fastload.fast_values(data, 64, reads_as_number) is None
+    assert_agree("latin.yaml", data)
+
+
+def test_utf8_text_reads_the_same_from_the_bytes() -> None:
+    data = "name: 华东区\nowner: zoë\nnote: naïve — “quoted” ✓ 😀\n".encode()
+    assert fastload.fast_values(data, 64, reads_as_number) == {
+        "name": "华东区",
+        "owner": "zoë",
+        "note": "naïve — “quoted” ✓ 😀",
+    }
+    assert assert_agree("utf8.yaml", data)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "a: 4.3\nb: wang-lei\nc: [1, 2, -7]\nd: {e: 2027-03-20, f: 0}\n",
@@ -354,11 +382,24 @@ def test_the_prescan_rules_hold_with_many_candidates() -> None:
         "a: b\nc: 1e5\n",
         "a: 2017-05-01\nb: 1_0\n",
         "# 1_0 1e5\na: 1\n",
+        "a: 00\n",
+        "a: 0\n",
+        "a: -0\n",
+        "a: 007\n",
+        "a: -09\n",
+        "a: +0o7\n",
+        "a: 0x1F\n",
+        "a: [1, 01]\n",
+        "a: {b: -00}\n",
+        "a: 1000 x-01 y009\n",
+        "a: 2017-05-01\n",
+        "a: 1 -- 01\n",
     ],
 )
 def test_the_prescan_finds_each_pair_and_indicator(text: str) -> None:
     """The pairs and indicators each found by one scan for their rare byte (`:` of `:,`,
-    the `!` class, the `_` of `9_` and `_9`, the `e` of `9e`): as the plain rules say."""
+    the `!` class, the `_` of `9_` and `_9`, the `e` of `9e`, the `0` of a leading zero):
+    as the plain rules say."""
     data = text.encode("utf-8")
     assert fastload.refuses(data) == plainly_refused(data)
     for cut in range(1, len(data)):  # and every prefix: a pair at the very end of the file

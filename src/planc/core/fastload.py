@@ -12,7 +12,8 @@ style, tags or positions, so it is used only where that cannot matter:
    YAML 1.1 knows and 1.2 does not, leading zeros, radix and exponent numbers,
    digit separators, ``.inf``/``.nan``, a decimal whose text a float cannot
    give back: a trailing zero, a bare point, 16 or more digits);
-2. yaml_rs parses; any error (syntax, duplicate key, nesting) refuses;
+2. yaml_rs checks the bytes are UTF-8 and parses; any error (encoding, syntax,
+   duplicate key, nesting) refuses;
 3. one walk turns floats into exact ``Decimal``s (the pre-scan guarantees the
    shortest float repr is the written text), interns keys and short strings
    as the constructor does, and refuses on a non-text key, a string YAML 1.1
@@ -38,7 +39,10 @@ from planc.core.numbers import out_of_bounds
 
 _loads: Callable[..., Any] | None
 try:
-    from yaml_rs import loads as _loads
+    # ``load`` of the bytes: Rust checks and reads them as they are, where ``loads`` took a
+    # str decoded first (a CJK region file is ~9.5 MB of UCS-2 and then a UTF-8 copy for
+    # Rust: ~4,600 fresh pages, 10-20 ms of a forked worker's page faults and decoding)
+    from yaml_rs import load as _loads
 except ImportError:  # pragma: no cover - the optional extra `fast` is not installed
     _loads = None
 
@@ -84,8 +88,10 @@ for _bytes, _class in (
         _CLASSES[_byte] = _class[0]
 _CLASS = bytes(_CLASSES)
 # leading zeros (octal in YAML 1.1) and radix (0x, 0o, 0b): ` 0[09]` or ` -0[09]` in the
-# classes, found as substrings (memory speed; a regex starting with a space is not)
-_LEADING_ZERO = (b" 0", b" -0")
+# classes. `re` scans for the literal first byte `0` in C and looks behind only at the pairs
+# `00` and `09` (a number's inner zeros); two finds of ` 0` and ` -0` (the space class is a
+# third of a file) took ~12 ms of a 4.7 MB file, this ~5 ms.
+_LEADING_ZERO = re.compile(rb"0[09](?:(?<= 0[09])|(?<= -0[09]))").search
 # Digits and points as 9, e/E as e, `_` as itself, anything else as space: 16 digits in a
 # row, and the pairs an exponent (`9e`) or a digit separator (`9_`, `_9`) ends with; the
 # exact rules then run only on the lines that hold such a pair (`_near`).
@@ -98,9 +104,11 @@ _NUMBER_CHARS[0x5F] = 0x5F
 _NUMBER_CLASS = bytes(_NUMBER_CHARS)
 # The pairs as `re` finds them fastest: a pattern that starts with one literal byte is
 # scanned for that byte in C (`re`'s literal prefix), where `bytes.find` of two bytes steps
-# through every byte (~1 GB/s); each match is the pair's rare byte (`_`, `e`).
+# through every byte (~1 GB/s); a match is the pair's rare byte (`_`), or the pair itself
+# where `re` takes it as a two-byte literal prefix (`9e`: ~2 ms a 4.7 MB file, where
+# `e(?<=9e)` stopped at every letter e of the text, ~6 ms).
 _SEPARATOR_BYTES = re.compile(rb"_(?:(?<=9_)|(?=9))").finditer  # the `_` of `9_` or `_9`
-_EXPONENT_BYTES = re.compile(rb"e(?<=9e)").finditer  # the `e` of `9e`
+_EXPONENT_BYTES = re.compile(rb"9e").finditer  # the pair `9e`
 # `[a:, b:]`, `{a:}`: a key with no value before a flow indicator is a mapping in YAML 1.2
 # (yaml_rs) and an error in libyaml (found by hypothesis in tests/test_fastload.py); one
 # scan for `:` (three `in` tests of two bytes took four times as long)
@@ -139,8 +147,7 @@ def refuses(data: bytes) -> bool:
         for lead, needles in _REFUSED_NON_ASCII.items():
             if lead in odd and any(needle in data for needle in needles):
                 return True
-    # the first line starts after a line break, like every other
-    data = _without_comments(b"\n" + data)
+    data = _without_comments(data)
     if _LINE_STARTS(data):
         return True
     if _EMPTY_FLOW_VALUE(data):
@@ -150,6 +157,7 @@ def refuses(data: bytes) -> bool:
         return True
     if _leading_zero(classes):
         return True
+    del classes  # its 4.7 MB (a region file's) taken again for the next: no fresh pages
     numbers = data.translate(_NUMBER_CLASS)
     if _LONG in numbers:
         return True
@@ -161,42 +169,40 @@ def refuses(data: bytes) -> bool:
 
 
 def _without_comments(data: bytes) -> bytes:
-    """The text with its comments cut, for the token rules (prose like `50,000` or `2017.`
-    in a comment changes no value; the byte rules have already seen every byte).
+    """The text after a line break (the first line starts after one, like every other) with
+    its comments cut, for the token rules (prose like `50,000` or `2017.` in a comment
+    changes no value; the byte rules have already seen every byte).
 
     A comment is a `#` after a space or a line break (YAML: it always starts one outside
     quotes, in plain scalars too), to the end of its line, cut only when that rest of the
     line holds no quote: a `#` inside a quoted scalar is no comment, and with no quote after
     it the rest of its line is inside the quotes too (no plain scalar to hide). Line breaks
-    are kept, so every line starts where it did."""
+    are kept, so every line starts where it did. One copy of the file is made, the pieces
+    joined are views of it (the line break put first, the pieces sliced and joined were
+    three copies: ~10 ms of a 4.7 MB file, most of it page faults, here ~0.2 ms)."""
     at = data.find(b"#")
     if at < 0:
-        return data
-    parts = []
+        return b"\n" + data
+    text = memoryview(data)
+    parts: list[bytes | memoryview] = [b"\n"]
     last = 0
     while at >= 0:
         end = data.find(b"\n", at)
         end = len(data) if end < 0 else end
-        if data[at - 1] in b" \n" and data.find(b"'", at, end) < 0 and data.find(b'"', at, end) < 0:
-            parts.append(data[last:at])
+        starts = at == 0 or data[at - 1] in b" \n"
+        if starts and data.find(b"'", at, end) < 0 and data.find(b'"', at, end) < 0:
+            parts.append(text[last:at])
             last = end
             at = data.find(b"#", end)
         else:
             at = data.find(b"#", at + 1)
-    parts.append(data[last:])
+    parts.append(text[last:])
     return b"".join(parts)
 
 
 def _leading_zero(classes: bytes) -> bool:
     """` 0` or ` -0` followed by a digit or radix letter (class `0` or `9`)."""
-    for start in _LEADING_ZERO:
-        at = classes.find(start)
-        while at >= 0:
-            at += len(start)
-            if classes[at : at + 1] in (b"0", b"9"):
-                return True
-            at = classes.find(start, at)
-    return False
+    return _LEADING_ZERO(classes) is not None
 
 
 def _separator_pairs(numbers: bytes) -> Iterator[tuple[int, int]]:
@@ -211,7 +217,7 @@ def _separator_pairs(numbers: bytes) -> Iterator[tuple[int, int]]:
 def _exponent_pairs(numbers: bytes) -> Iterator[tuple[int, int]]:
     """Where each `9e` is in the number classes (start, end)."""
     for found in _EXPONENT_BYTES(numbers):
-        yield found.start() - 1, found.start() + 1
+        yield found.span()
 
 
 def _near(
@@ -256,8 +262,8 @@ def fast_values(
     if _loads is None or refuses(data):
         return None
     try:
-        text = data.decode("utf-8")
-        loaded = _loads(text, parse_datetime=False)
+        # "strict": bytes that are not UTF-8 raise (the default reads them as U+FFFD)
+        loaded = _loads(data, parse_datetime=False, encoder_errors="strict")
     except Exception:  # noqa: BLE001 - any complaint at all: the libyaml path explains it
         return None
     if type(loaded) is not dict:
