@@ -1942,7 +1942,12 @@ class _Aggregator:
         if self.account_measures and account is not None:
             self._note_rows(self.no_account, counted & (account < 0), first_row)
         if self.failed:
-            return  # errors end the run: keep looking for more of them, skip the sums
+            # errors end the run: keep looking for more of them, skip the sums; the pipeline's
+            # warnings are still noted, or which of them a failed run shows would depend on
+            # where its chunks break (pyarrow's and pandas' differ)
+            if self.pipe is not None:
+                self._created_checked(columns, stage == OPEN, first_row)
+            return
         mapped = rep >= 0
         chosen = np.flatnonzero(needed & mapped)
         self._sum_won(chosen, rep, slot, product, amount, scale)
@@ -1966,9 +1971,8 @@ class _Aggregator:
     ) -> None:
         """The chunk's part of the pipeline: open deals, sales cycles, creations."""
         assert self.pipe is not None
-        created = self._created_days(columns["created"], first_row)
         is_open = stage == OPEN
-        self._note_rows(self.no_created, is_open & (created == EMPTY), first_row)
+        created = self._created_checked(columns, is_open, first_row)
         stage_column = columns.get("stage")
         if stage_column is not None:
             lut = [self.open_stage_of.get(_norm(v), 0) for v in stage_column.values]
@@ -1992,6 +1996,14 @@ class _Aggregator:
                 scale=scale,
             )
         )
+
+    def _created_checked(
+        self, columns: dict[str, _Column], is_open: npt.NDArray[np.bool_], first_row: int
+    ) -> IntArray:
+        """The chunk's creation days (EMPTY: none), its bad and missing ones noted."""
+        created = self._created_days(columns["created"], first_row)
+        self._note_rows(self.no_created, is_open & (created == EMPTY), first_row)
+        return created
 
     def _won_value(
         self,
