@@ -1838,6 +1838,17 @@ def unit_from_record(
 _TEAMS_SLOT = '"teams":[]'
 
 
+def _canonical(text: str) -> bool:
+    """Whether ``text`` is what :func:`_encode` writes for the values it reads as. A team
+    record comes from a cache folder (untrusted): a rest with a key twice (the last one
+    wins when read) or a second team list would make a spliced entry read as values other
+    than the unit's. The rest is the file without its teams: a few KB to check."""
+    try:
+        return _encode(_decode(text)) == text
+    except (ValueError, Unsafe):
+        return False
+
+
 @dataclass(frozen=True, slots=True)
 class FromRecord:
     """A region file's unit read from its team record (:func:`unit_and_record`), and the
@@ -1856,7 +1867,7 @@ class FromRecord:
         the file's values with that list empty, in its place; each text is a team's values,
         written as the cache writes them). None where the rest does not hold that list
         exactly once (then the unit is encoded)."""
-        if self.rest.count(_TEAMS_SLOT) != 1:
+        if self.rest.count(_TEAMS_SLOT) != 1 or not _canonical(self.rest):
             return None
         teams = '"teams":[' + ",".join(self.texts) + "]"
         return self.rest.replace(_TEAMS_SLOT, teams)

@@ -194,12 +194,15 @@ def _model_beside(
     what it made of them (see :func:`_start_partition`)."""
     if wait is None and len(chosen) == len(sources):
         wait = _start(label, sources, problems, store, stats)
+    puts.keep = wait is None  # a partition forked after the model takes what it read
     memo = BuildMemo() if wait is None else None
     built = Frontend(_no_checks, DEFAULT_MAX_BYTES, store=puts, retain=False, memo=memo).compile(
         label, chosen, problems, resolve=False
     )
     if wait is None:
         given, whole = puts.given()
+        puts.keep = False
+        puts.loaded, puts.from_record = [], []
         wait = _start(label, sources, problems, store, stats, given, memo, whole)
     return built, wait
 
@@ -467,6 +470,10 @@ class _ForkedPuts:
         self._asked = 0  # units asked for so far
         self.from_record: list[FileUnit] = []  # the units the team records gave
         self.loaded: list[FileUnit] = []  # the units compiled (put by the compile)
+        # whether to keep those: only for a partition forked after the model (else each
+        # region file's raw values would outlive the build that consumes them: a cold
+        # render's largest process 255 -> 288 MB at 10,000 reps)
+        self.keep = False
 
     def get(self, digest: str) -> FileUnit | None:
         asked, self._asked = self._asked, self._asked + 1
@@ -480,7 +487,8 @@ class _ForkedPuts:
         if made is None or made.unit.digest != digest:
             return None
         unit = made.unit
-        self.from_record.append(unit)
+        if self.keep:
+            self.from_record.append(unit)
         # as if compiled here: the next run finds it in the store; and its team record, as
         # the partition keeps it (the partition given this unit makes none)
         self._write(unit, made)
@@ -505,7 +513,8 @@ class _ForkedPuts:
 
     def put(self, unit: FileUnit) -> None:
         """A unit the compile made (:class:`~planc.core.frontend.Frontend`), written."""
-        self.loaded.append(unit)
+        if self.keep:
+            self.loaded.append(unit)
         self._write(unit, None)
 
     def given(self) -> tuple[dict[str, FileUnit], list[str]]:
