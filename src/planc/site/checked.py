@@ -369,23 +369,9 @@ def _start_partition(
     from its bytes). The team records of the units read from them are kept by the
     model's side (:class:`_ForkedPuts`), those of the units compiled by the partition, as
     it keeps those of the files it loads whole."""
-    # the unit digests of the units given, taken by the model's build from the same bytes
-    digests = {path: unit.digest for path, unit in units.items()}
 
     def here() -> CheckResult | None:
-        return compile_partitioned(
-            label,
-            sources,
-            CHECKS,
-            problems,
-            DEFAULT_MAX_BYTES,
-            store,
-            stats,
-            digests=digests,
-            units=units,
-            memo=memo,
-            whole=whole,
-        )
+        return _partitioned(label, sources, problems, store, stats, units, memo, whole)
 
     if default_workers() < 2 or not can_fork():
         found = here()
@@ -421,8 +407,25 @@ def _partition_child(
 ) -> _Answer:
     """In the forked child: the partition's diagnostics and levels (None: it declined), its stats."""
     stats = PartitionStats()
+    found = _partitioned(label, sources, problems, store, stats, units, memo, whole)
+    return (None if found is None else (found.diagnostics, found.levels), stats)
+
+
+def _partitioned(
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    store: ResultStore,
+    stats: PartitionStats,
+    units: Mapping[str, FileUnit],
+    memo: BuildMemo | None,
+    whole: list[str],
+) -> CheckResult | None:
+    """The partitioned check, given the units (and what the model made of them) it need
+    not load again: in this process or the forked child (:func:`_start_partition`)."""
+    # the unit digests of the units given, taken by the model's build from the same bytes
     digests = {path: unit.digest for path, unit in units.items()}
-    found = compile_partitioned(
+    return compile_partitioned(
         label,
         sources,
         CHECKS,
@@ -435,7 +438,6 @@ def _partition_child(
         memo=memo,
         whole=whole,
     )
-    return (None if found is None else (found.diagnostics, found.levels), stats)
 
 
 _PUT_CHILDREN = 1  # children writing units at once (the edited file needs one)
