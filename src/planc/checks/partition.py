@@ -1866,7 +1866,8 @@ class FromRecord:
         they were read from: the teams' texts in the rest's empty team list (the rest is
         the file's values with that list empty, in its place; each text is a team's values,
         written as the cache writes them). None where the rest does not hold that list
-        exactly once (then the unit is encoded)."""
+        exactly once, or is not the text planc writes for its values (then the unit is
+        encoded)."""
         if self.rest.count(_TEAMS_SLOT) != 1 or not _canonical(self.rest):
             return None
         teams = '"teams":[' + ",".join(self.texts) + "]"
