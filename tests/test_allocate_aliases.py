@@ -1,8 +1,10 @@
 """``planc allocate`` on a region file whose edited number sits under a YAML anchor.
 
-An alias shares the anchored value: a splice of that one number changes every place
-the alias stands, so the edited file must be checked as it reads, with the cache as
-without it (and the result the cache keeps for the new bytes must be that one too).
+An alias shares the anchored value: a splice of that one number would change every place
+the alias stands, which the split did not ask for (and two edits of one shared number
+ended in "two edits overlap"). So the edit is refused, with the anchor's place, before
+anything is checked or written, with the cache as without it; and whatever allocate
+decided, the cache keeps no result the bytes on disk do not read as.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _share_ann_s_count_with_her_csat(plan: Path) -> None:
     north.write_text(shared, encoding="utf-8")
 
 
-def test_an_aliased_number_allocated_with_the_cache_is_checked_as_the_file_reads(
+def test_an_aliased_number_is_refused_with_the_anchor_s_place_with_or_without_the_cache(
     mini_plan: Path, tmp_path: Path
 ) -> None:
     _share_ann_s_count_with_her_csat(mini_plan)
@@ -51,12 +53,16 @@ def test_an_aliased_number_allocated_with_the_cache_is_checked_as_the_file_reads
     env = {"XDG_STATE_HOME": str(tmp_path / "state")}  # the stat key: not the user's
     assert run_planc("check", mini_plan, "--cache-dir", cache, env=env).code == 0
     before = (mini_plan / "regions" / "north.yaml").read_bytes()
-    allocated = run_planc(*ALLOCATE, mini_plan, "--cache-dir", cache, env=env)
-    # as with --no-cache: the edited plan has a new error (ann/csat 6), nothing written
-    said = allocated.stdout + allocated.stderr
-    assert allocated.code == 1, said
-    assert "PLC402" in said and "ann/csat value 6" in said
-    assert (mini_plan / "regions" / "north.yaml").read_bytes() == before
+    text = before.decode("utf-8")
+    at = text.index("&nc")
+    place = f"north.yaml:{text.count(chr(10), 0, at) + 1}:{at - text.rindex(chr(10), 0, at)}"
+    for cached in (("--cache-dir", cache), ("--no-cache",)):
+        allocated = run_planc(*ALLOCATE, mini_plan, *cached, env=env)
+        # refused with the anchor's place (ann/csat would have become 6), nothing written
+        said = allocated.stdout + allocated.stderr
+        assert allocated.code == 2, said
+        assert f"{place}: this value has an anchor (&nc)" in allocated.stderr
+        assert (mini_plan / "regions" / "north.yaml").read_bytes() == before
 
 
 def test_the_cache_keeps_no_result_of_values_the_edited_bytes_do_not_read_as(

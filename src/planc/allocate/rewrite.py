@@ -159,10 +159,13 @@ def _edited(
     done = None if composing is None else composing.finish(recorder.edits)
     if done is not None and composing is not None:
         return done[0], done[1], composing.numbers_only
-    document = YamlDocument(source.data.decode("utf-8"))
-    for path, value in recorder.edits:
-        document.set(path, value)
-    return document.changed, document.render(), document.numbers_only
+    try:
+        document = YamlDocument(source.data.decode("utf-8"))
+        for path, value in recorder.edits:
+            document.set(path, value)
+        return document.changed, document.render(), document.numbers_only
+    except EditError as error:  # named with its file for the user
+        raise EditError(error.located(source.path)) from error
 
 
 def _unit_of(

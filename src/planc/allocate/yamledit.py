@@ -63,7 +63,31 @@ _NAMES = re.compile(rf"(?<![A-Za-z0-9_-]){_NAME}(?=:)")
 
 
 class EditError(Exception):
-    """An edit that cannot be made: the path is not in the document, or edits overlap."""
+    """An edit that cannot be made: the path is not in the document, or edits overlap.
+
+    ``line`` and ``column`` (1-based) point at the text that stops it, where there is one.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    def located(self, file: str) -> str:
+        """The message as ``file:line:col: message`` (``file: message`` without a place)."""
+        where = file if self.line is None else f"{file}:{self.line}:{self.column}"
+        return f"{where}: {self}"
+
+
+# A node's properties before its value: tags (!!int, !local) and an anchor (&name).
+_PROPERTIES = re.compile(r"(?:[!&][^\s,\[\]{}]*[ \t\r\n]+)*")
+# From after a key's colon or a list's previous item to an alias's star.
+_ALIAS_AFTER = re.compile(r"[\s,\[-]*\*")
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character of ``text``."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +202,7 @@ class YamlDocument:
                 self._insert(node, part, _nest(path[index + 1 :], value))
                 return
             key, child = found
+            self._refuse_shared(key, child, node, part)
             if _is_null(child) and key is not None:
                 self._replace(key, child, _nest(path[index + 1 :], value))
                 return
@@ -187,6 +212,7 @@ class YamlDocument:
             self._insert(node, path[-1], value)
             return
         key, child = found
+        self._refuse_shared(key, child, node, path[-1])
         if key is None:
             if isinstance(value, Mapping | list | tuple):
                 raise EditError(f"cannot replace list item {path[-1]} with a collection")
@@ -224,6 +250,45 @@ class YamlDocument:
                     return False
         return True
 
+    def _refuse_shared(
+        self, key: Node | None, node: Node, parent: Node, index: PathPart = 0
+    ) -> None:
+        """Refuse to edit through a YAML anchor or alias.
+
+        An anchored value (``&name``) is also the value of every ``*name``, and an alias
+        composes to the anchored node itself, marks and all: an edit there would splice
+        at the anchor, changing another key (and two such edits overlapped). The user
+        writes the value out; planc does not guess which of the places was meant.
+        ``key`` is None for the item ``index`` of the sequence ``parent``.
+        """
+        start = node.start_mark.index
+        if key is not None:
+            written = self._after_colon(key)
+        elif isinstance(index, int) and index > 0:
+            written = parent.value[index - 1].end_mark.index
+        else:
+            written = parent.start_mark.index
+        if start < written:  # composed from an alias: this node was written before
+            alias = _ALIAS_AFTER.match(self.text, written)
+            at = alias.end() - 1 if alias is not None else written
+            raise EditError(
+                "this value is an alias (*name) of a value written elsewhere: write the"
+                " value out here before planc edits it",
+                *_line_column(self.text, at),
+            )
+        if self.text[start : start + 1] not in ("&", "!"):  # no properties: the usual case
+            return
+        found = _PROPERTIES.match(self.text, start)
+        properties = found.group().split() if found is not None else []
+        for anchor in (p for p in properties if p.startswith("&")):
+            raise EditError(
+                f"this value has an anchor ({anchor}) that aliases (*{anchor[1:]}) may share:"
+                " planc does not edit a shared value; write the value out where it is"
+                " used and remove the anchor",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+
     # --- the splices ---------------------------------------------------------
 
     def _splice(self, start: int, end: int, text: str) -> None:
@@ -234,6 +299,7 @@ class YamlDocument:
         self._splice(node.start_mark.index, node.end_mark.index, flow_text(value))
 
     def _replace(self, key: Node, node: Node, value: Value) -> None:
+        self._refuse_shared(key, node, key)
         if isinstance(node, ScalarNode) and _is_null(node):
             # `targets:` with nothing after it: the value goes after the colon.
             if node.value:  # written as ~ or null
@@ -251,7 +317,8 @@ class YamlDocument:
         if isinstance(node, SequenceNode) and isinstance(value, list | tuple):
             items = node.value
             if len(items) == len(value) and all(isinstance(i, ScalarNode) for i in items):
-                for item, new in zip(items, value, strict=True):
+                for position, (item, new) in enumerate(zip(items, value, strict=True)):
+                    self._refuse_shared(None, item, node, position)
                     self._replace_whole(item, new)
                 return
         if isinstance(node, MappingNode) and isinstance(value, Mapping):

@@ -166,6 +166,7 @@ def _allocate(
     from planc.allocate.composing import Composing
     from planc.allocate.rewrite import checks_forked, edit_allocation, model_only
     from planc.allocate.scope import scoped_edit
+    from planc.allocate.yamledit import EditError
     from planc.core.frontend import Frontend
     from planc.core.memory import gc_paused
 
@@ -202,17 +203,20 @@ def _allocate(
             except AllocationError as error:
                 fail_usage(str(error))
             checked = scoped is not None  # its diagnostics are the whole check's
-            rewrite = edit_allocation(
-                before,
-                allocations,
-                frontend,
-                checked=checked,
-                store=store,
-                aside=aside,
-                digests=None if scoped is None else scoped.digests,
-                loaded=None if scoped is None else scoped.loaded,
-                memo=None if scoped is None else scoped.memo,
-            )
+            try:
+                rewrite = edit_allocation(
+                    before,
+                    allocations,
+                    frontend,
+                    checked=checked,
+                    store=store,
+                    aside=aside,
+                    digests=None if scoped is None else scoped.digests,
+                    loaded=None if scoped is None else scoped.loaded,
+                    memo=None if scoped is None else scoped.memo,
+                )
+            except EditError as error:  # e.g. a target written through an anchor
+                fail_usage(f"cannot edit the plan in place: {error}")
     finally:
         for composing in aside.values():
             composing.close()

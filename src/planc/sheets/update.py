@@ -351,6 +351,7 @@ def _apply(update: Update, before: CheckResult) -> None:
     plan = before.plan
     assert plan is not None
     documents: dict[str, YamlDocument] = {}
+    file = plan.quarter.loc.file
     try:
         for edit in update.edits:
             target = plan.nodes[edit.node].targets[edit.metric]
@@ -362,9 +363,12 @@ def _apply(update: Update, before: CheckResult) -> None:
                 documents[file].set([*path, "value"], edit.value)
             for index, amount in sorted(edit.months.items()):
                 documents[file].set([*path, "months", index], amount)
-        texts = {file: doc.render() for file, doc in documents.items()}
+        texts = {}
+        for file, document in documents.items():
+            texts[file] = document.render()
     except EditError as error:
-        raise UpdateError(f"cannot edit the plan files in place: {error}") from error
+        place = error.located(file)
+        raise UpdateError(f"cannot edit the plan files in place: {place}") from error
     quarter_file = plan.quarter.loc.file
     quarter_text = texts.get(quarter_file, before.sources[quarter_file].data.decode("utf-8"))
     data = quarter_text.encode("utf-8")
