@@ -170,3 +170,4 @@ def test_a_region_file_whose_child_fails_is_checked_here(
     assert result.diagnostics == expected
     assert failed.read_text() == "0" and len(stats.computed) == len(sources) - 1 > 1
     assert partition._KEPT is None  # only the children kept their jobs' values
+    assert forkpool._ENDING == []  # the last children reaped once their results were combined

@@ -19,7 +19,9 @@ A child closes its pipe before it ends: the end of a process the size of a
 region's model (its address space taken down, ~10 ms) comes before its files are
 closed, so the answer's end would otherwise wait for it. The answer is whole
 when its length, written first, says so; the next child is forked meanwhile, and
-the one that answered is reaped later (at the latest when this process exits).
+the one that answered is reaped later: by the next turn of the loop, or, for a
+run's last ones, by :func:`reap_ended`, which the caller calls once it has used
+the answers (the children end meanwhile), else when this process exits.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 _READ = 1 << 20
 _LENGTH = 8  # bytes of the answer's length, written before it (big-endian)
 # Children that answered, not reaped yet (a run's last ones, still ending when it returns):
-# reaped at the next run and when this process exits.
+# reaped by reap_ended, the next run, or when this process exits.
 _ENDING: list[int] = []
 
 
@@ -91,6 +93,13 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
                 os.waitpid(pid, 0)
         _reap(block=False)
     return done
+
+
+def reap_ended() -> None:
+    """Wait for the children that answered to end, and reap them (a run's last ones may
+    still be ending when :func:`run_forked` returns: its caller calls this once it has
+    used their answers)."""
+    _reap(block=True)
 
 
 def _reap(block: bool) -> None:

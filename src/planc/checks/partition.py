@@ -1304,23 +1304,28 @@ def compile_partitioned(
     record here as a file loaded here does (the other units given get none).
     """
     stats = stats if stats is not None else PartitionStats()
-    with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
-        return _compile_partitioned(
-            label,
-            sources,
-            checks,
-            problems,
-            max_bytes,
-            store,
-            stats,
-            default_workers() if workers is None else workers,
-            run,
-            digests or {},
-            new_records,
-            units or {},
-            memo,
-            whole,
-        )
+    try:
+        with gc_paused(freeze=True):  # a region's model is millions of objects, none cyclic
+            return _compile_partitioned(
+                label,
+                sources,
+                checks,
+                problems,
+                max_bytes,
+                store,
+                stats,
+                default_workers() if workers is None else workers,
+                run,
+                digests or {},
+                new_records,
+                units or {},
+                memo,
+                whole,
+            )
+    finally:
+        # the last workers end (their address space taken down) while their results are
+        # combined above: reaped only now
+        forkpool.reap_ended()
 
 
 def _compile_partitioned(
