@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,55 @@ def test_a_fork_that_fails_leaves_the_jobs_missing_and_no_pipe_open(
     assert len(os.listdir("/proc/self/fd")) == before
 
 
+def test_a_torn_answer_is_missing_though_the_child_ends_well(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A child whose answer stops short (here: it ends with status 0 half way through
+    writing it) is missing, as one that died: the length written first says so."""
+    real_write = os.write
+
+    def half(fd: int, data: object) -> int:  # the children inherit it
+        view = memoryview(data)  # type: ignore[arg-type]
+        if len(view) > 1000:
+            real_write(fd, view[:1000])
+            os._exit(0)
+        return real_write(fd, view)
+
+    monkeypatch.setattr(os, "write", half)
+    done = forkpool.run_forked(_square, [2, 0], workers=2)
+    monkeypatch.setattr(os, "write", real_write)
+    assert sorted(done) == [0]  # job 2's answer is 3 MB: torn
+
+
+def test_the_answer_is_taken_before_the_child_has_ended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A child closes its pipe once its answer is written: the answer (and the next job's
+    fork) does not wait for the child to end; it is reaped later. Here the children end
+    only when this process lets them, after every answer was taken."""
+    hold, release = os.pipe()
+    real_exit = os._exit
+
+    def held(code: int) -> None:  # in the children: wait for the word (or 30 s), then end
+        if select.select([hold], [], [], 30)[0]:
+            os.read(hold, 1)
+        real_exit(code)
+
+    forkpool._reap(block=True)  # the earlier tests' children
+    monkeypatch.setattr(os, "_exit", held)
+    try:
+        done = forkpool.run_forked(_square, [0, 1, 2], workers=1)
+    finally:
+        monkeypatch.setattr(os, "_exit", real_exit)
+        os.write(release, b"xxx")  # one byte per child
+        os.close(hold)
+        os.close(release)
+    assert sorted(done) == [0, 1, 2]  # three children in turn, none of them ended meanwhile
+    assert len(forkpool._ENDING) == 3
+    forkpool._reap(block=True)
+    assert forkpool._ENDING == []
+
+
 def test_nothing_to_do() -> None:
     assert forkpool.run_forked(_square, [], workers=2) == {}
 
@@ -120,3 +170,4 @@ def test_a_region_file_whose_child_fails_is_checked_here(
     assert result.diagnostics == expected
     assert failed.read_text() == "0" and len(stats.computed) == len(sources) - 1 > 1
     assert partition._KEPT is None  # only the children kept their jobs' values
+    assert forkpool._ENDING == []  # the last children reaped once their results were combined

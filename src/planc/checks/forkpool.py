@@ -14,10 +14,19 @@ from a folder anyone else could write. A job whose child fails, dies or says
 nothing is missing from the answer: the caller runs it itself (and so reports
 any error the usual way). Only where ``os.fork`` exists, and never in a process
 with threads (the language server asks for one worker).
+
+A child closes its pipe before it ends: the end of a process the size of a
+region's model (its address space taken down, ~10 ms) comes before its files are
+closed, so the answer's end would otherwise wait for it. The answer is whole
+when its length, written first, says so; the next child is forked meanwhile, and
+the one that answered is reaped later: by the next turn of the loop, or, for a
+run's last ones, by :func:`reap_ended`, which the caller calls once it has used
+the answers (the children end meanwhile), else when this process exits.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import selectors
@@ -25,6 +34,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 _READ = 1 << 20
+_LENGTH = 8  # bytes of the answer's length, written before it (big-endian)
+# Children that answered, not reaped yet (a run's last ones, still ending when it returns):
+# reaped by reap_ended, the next run, or when this process exits.
+_ENDING: list[int] = []
 
 
 def can_fork() -> bool:
@@ -44,6 +57,7 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
     selector = selectors.DefaultSelector()
     try:
         while waiting or running:
+            _reap(block=False)
             while waiting and len(running) < max(1, workers):
                 job = waiting.pop()
                 try:
@@ -64,11 +78,12 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
                 selector.unregister(read_end)
                 os.close(read_end)
                 pid, job, chunks = running.pop(read_end)
-                _, status = os.waitpid(pid, 0)
-                # a torn answer (any exception): missing, the caller runs the job
+                _ENDING.append(pid)  # reaped later: it may still be ending
+                data = b"".join(chunks)
+                # a torn answer (short, or any exception): missing, the caller runs the job
                 with contextlib.suppress(Exception):
-                    if status == 0 and chunks:
-                        done[job] = pickle.loads(b"".join(chunks))  # our own child's pipe
+                    if len(data) > _LENGTH and int.from_bytes(data[:_LENGTH], "big") == len(data):
+                        done[job] = pickle.loads(memoryview(data)[_LENGTH:])  # our own child's pipe
     finally:
         selector.close()
         for read_end, (pid, _, _) in running.items():  # interrupted: end the others
@@ -76,7 +91,29 @@ def run_forked(work: Callable[[int], Any], order: Sequence[int], workers: int) -
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
                 os.waitpid(pid, 0)
+        _reap(block=False)
     return done
+
+
+def reap_ended() -> None:
+    """Wait for the children that answered to end, and reap them (a run's last ones may
+    still be ending when :func:`run_forked` returns: its caller calls this once it has
+    used their answers)."""
+    _reap(block=True)
+
+
+def _reap(block: bool) -> None:
+    """Reap the children that answered (``block``: wait for those still ending)."""
+    for pid in list(_ENDING):
+        try:
+            ended, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # not ours (a forked copy of this process) or reaped
+            ended = pid
+        if ended:
+            _ENDING.remove(pid)
+
+
+atexit.register(_reap, block=True)
 
 
 def _start(work: Callable[[int], Any], job: int) -> tuple[int, int]:
@@ -95,9 +132,12 @@ def _start(work: Callable[[int], Any], job: int) -> tuple[int, int]:
         try:
             os.close(read_end)
             data = pickle.dumps(work(job), protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write_end, view) :]
+            length = (_LENGTH + len(data)).to_bytes(_LENGTH, "big")
+            for part in (length, data):
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(write_end, view) :]
+            os.close(write_end)  # the answer's end now, not after this process is taken down
             code = 0
         except BaseException:  # noqa: BLE001 - the parent runs the job again and reports
             pass

@@ -441,60 +441,162 @@ def _unknown_ids(found: list[Diagnostic]) -> list[str]:
 
 
 def _interface_values(plan: Plan, qfile: str, rfile: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """R's interface (ids, names it takes from outside, accounts, counts, its shell)."""
-    out: dict[str, Any] = {}
+    """R's interface (ids, names it takes from outside, accounts, counts, its shell).
+
+    One pass over each of the plan's people, nodes, adjustments, actions and references,
+    each pass taking every value it feeds (they were walked 2-4 times each, one walk per
+    value: ~10 ms of a 2,500-rep file's worker):
+
+    - ``ids``: what R defines, by kind (a duplicate's id too);
+    - ``external``: (kind, id) that R names and Q + R do not define;
+    - ``entangled``: R's adjustments or actions name Q's nodes, both files change one
+      target (a story in two files), an id is defined twice (the shell would not know
+      which of two is meant), or a person of Q owns a team or is a rep in R (their
+      managers and seat span files);
+    - ``accounts``, ``levels``: R's key accounts, and its nodes per level;
+    - ``requested``: see :func:`_actions_of`;
+    - ``loads``, ``q_owned``: PLC453's inputs, R's full-tenure people's action counts
+      per role (:func:`_people_of`) and R's actions owned by people of Q;
+    - ``shell``: what the summary plan holds of R (:func:`_shell`), with the nodes of R
+      that Q names (``wanted``) and the people of R that Q names (``named``)."""
+    person_ids, tallies = _people_of(plan, rfile)
+    node_ids, accounts, levels, seated = _nodes_of(plan, qfile, rfile)
+    external: set[tuple[str, str]] = set()
+    wanted: set[str] = set()  # nodes of R that the quarter file names: kept in the shell
+    adjustment_ids, across = _adjustments_of(plan, rfile, external, wanted)
+    action_ids, naming_q, requested, q_owned = _actions_of(plan, qfile, rfile, raw, wanted)
     ids: dict[str, list[str]] = {
-        "person": [p.id for p in plan.people.values() if p.loc.file == rfile],
-        "node": [n.id for n in plan.nodes.values() if n.loc.file == rfile],
-        "action": [a.id for a in plan.actions if a.loc.file == rfile],
-        "adjustment": [a.id for a in plan.adjustments if a.loc.file == rfile],
+        "person": person_ids,
+        "node": node_ids,
+        "action": action_ids,
+        "adjustment": adjustment_ids,
     }
     for dup in plan.duplicates:
         if dup.loc.file == rfile:
             ids.setdefault(dup.kind, []).append(dup.id)
-    # ids are schema-checked ([A-Za-z0-9_-]): one space-separated string per kind reads fast
-    out["ids"] = {kind: " ".join(sorted(set(found))) for kind, found in ids.items()}
-    external = _external(plan, rfile)
-    wanted: set[str] = set()  # nodes of R that the quarter file names: kept in the shell
-    entangled = _records_across(plan, rfile, external, wanted)
-    entangled |= bool(plan.duplicates)  # the shell would not know which of two is meant
-    entangled |= _seated_from_quarter(plan, qfile, rfile)
     named: set[str] = set()  # people of R that Q names: the summary plan needs them
-    for ref in plan.references:
-        if ref.loc.file == qfile and ref.kind == "node":
-            wanted.add(ref.id)
-        elif ref.loc.file == qfile and ref.kind == "person":
-            named.add(ref.id)
+    _references_of(plan, qfile, rfile, external, wanted, named)
     for source in plan.actuals_sources:
         named.update(source.owners.values())
+    out: dict[str, Any] = {}
+    # ids are schema-checked ([A-Za-z0-9_-]): one space-separated string per kind reads fast
+    out["ids"] = {kind: " ".join(sorted(set(found))) for kind, found in ids.items()}
     out["external"] = sorted([list(pair) for pair in external])
-    out["entangled"] = entangled
-    out["accounts"] = sorted(
-        {
-            account.strip().casefold()
-            for node in plan.nodes.values()
-            if node.loc.file == rfile
-            for account in node.key_accounts
-        }
-    )
-    levels = [n.level for n in plan.nodes.values() if n.loc.file == rfile]
-    out["levels"] = [levels.count(level) for level in (Level.REGION, Level.TEAM, Level.REP)]
-    out["requested"] = _requested_below(plan, rfile, raw)
-    _loads(out, plan, qfile, rfile)
+    out["entangled"] = across or naming_q or bool(plan.duplicates) or seated
+    out["accounts"] = sorted(accounts)
+    out["levels"] = [levels[level] for level in (Level.REGION, Level.TEAM, Level.REP)]
+    out["requested"] = requested
+    # [count, how many people own that many] per role: a few pairs, where a list of every
+    # person's count was ~2 ms of JSON to read back per 2,500-rep result on every warm check
+    out["loads"] = {
+        role: [[count, many] for count, many in sorted(tally.items())]
+        for role, tally in tallies.items()
+    }
+    out["q_owned"] = q_owned
     out["shell"] = _encode(_shell(plan, raw, wanted, named))
     return out
 
 
-def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, list[Any]]:
-    """kind -> [amount, count] that R's actions ask for below its region node: PLC501 of a
-    budget in the quarter file adds them (the summary plan holds no action of R)."""
+def _people_of(plan: Plan, rfile: str) -> tuple[list[str], dict[str, dict[int, int]]]:
+    """R's people's ids, and per role: action count -> how many full-tenure people of R
+    own that many (PLC453's input)."""
+    ids: list[str] = []
+    tallies: dict[str, dict[int, int]] = {}
+    owned = people.owned_actions(plan)
+    for person in plan.people.values():
+        if person.loc.file == rfile:
+            ids.append(person.id)
+            if people.full_tenure(plan, person):
+                tally = tallies.setdefault(person.role, {})
+                count = len(owned.get(person.id, ()))
+                tally[count] = tally.get(count, 0) + 1
+    return ids, tallies
+
+
+def _nodes_of(
+    plan: Plan, qfile: str, rfile: str
+) -> tuple[list[str], set[str], dict[Level, int], bool]:
+    """R's node ids, key accounts and nodes per level, and whether a person of Q owns a
+    team or is a rep in R (their managers and seat span files)."""
+    people_of = plan.people
+    ids: list[str] = []
+    accounts: set[str] = set()
+    levels = dict.fromkeys(Level, 0)
+    seated = False
+    for node in plan.nodes.values():
+        if node.loc.file != rfile:
+            continue
+        ids.append(node.id)
+        level = node.level
+        levels[level] += 1
+        for account in node.key_accounts:
+            accounts.add(account.strip().casefold())
+        if not seated and level not in (Level.COMPANY, Level.REGION):
+            for who in (node.id, node.owner):
+                person = people_of.get(who)
+                if person is not None and person.loc.file == qfile:
+                    seated = True
+    return ids, accounts, levels, seated
+
+
+def _adjustments_of(
+    plan: Plan, rfile: str, external: set[tuple[str, str]], wanted: set[str]
+) -> tuple[list[str], bool]:
+    """R's adjustment ids, and whether R's adjustments change Q's nodes or both files
+    change one target (a story in two files); the nodes of R that Q's adjustments change
+    go to ``wanted``, the nodes R's name and the plan lacks to ``external``."""
+    nodes = plan.nodes
+    ids: list[str] = []
+    entangled = False
+    changed_here: set[tuple[str, str]] = set()
+    changed_there: set[tuple[str, str]] = set()
+    for adjustment in plan.adjustments:
+        mine = adjustment.loc.file == rfile
+        if mine:
+            ids.append(adjustment.id)
+        for change in adjustment.changes:
+            node = nodes.get(change.node)
+            if node is None:
+                if mine:
+                    external.add(("node", change.node))
+            elif mine:
+                changed_here.add((change.node, change.metric))
+                entangled |= node.loc.file != rfile
+            else:
+                changed_there.add((change.node, change.metric))
+                wanted.add(node.id)
+    return ids, entangled or bool(changed_here & changed_there)
+
+
+def _actions_of(
+    plan: Plan, qfile: str, rfile: str, raw: dict[str, Any], wanted: set[str]
+) -> tuple[list[str], bool, dict[str, list[Any]], dict[str, int]]:
+    """R's action ids; whether one of them names a node of Q; kind -> [amount, count] that
+    R's actions ask for below its region node (PLC501 of a budget in the quarter file adds
+    them: the summary plan holds no action of R); person of Q -> how many of R's actions
+    they own. The nodes of R that Q's actions name go to ``wanted``."""
+    nodes, people_of = plan.nodes, plan.people
     region_id = raw["region"]["id"]
-    asked: dict[str, tuple[Decimal, int]] = {}
-    below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
     chains = ancestry(plan)
+    ids: list[str] = []
+    entangled = False
+    below: dict[str, bool] = {}  # node id -> whether the region is among its ancestors
+    asked: dict[str, tuple[Decimal, int]] = {}
+    q_owned: dict[str, int] = {}
     for action in plan.actions:
+        node = nodes.get(action.node)
+        if action.loc.file != rfile:
+            if node is not None:
+                wanted.add(node.id)
+            continue
+        ids.append(action.id)
+        if node is not None:
+            entangled |= node.loc.file != rfile
+        owner = people_of.get(action.owner)
+        if owner is not None and owner.loc.file == qfile:
+            q_owned[owner.id] = q_owned.get(owner.id, 0) + 1
         resources = action.resources
-        if not resources or action.loc.file != rfile:
+        if not resources:
             continue
         inside = below.get(action.node)
         if inside is None:
@@ -506,82 +608,32 @@ def _requested_below(plan: Plan, rfile: str, raw: dict[str, Any]) -> dict[str, l
             kind = resource.kind
             amount, count = asked.get(kind, _NOTHING)
             asked[kind] = (amount + resource.amount, count + 1)
-    return {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
+    requested = {kind: [str(amount), count] for kind, (amount, count) in sorted(asked.items())}
+    return ids, entangled, requested, q_owned
 
 
-def _external(plan: Plan, rfile: str) -> set[tuple[str, str]]:
-    """(kind, id) that R names and Q + R do not define."""
-    external = set()
+def _references_of(
+    plan: Plan,
+    qfile: str,
+    rfile: str,
+    external: set[tuple[str, str]],
+    wanted: set[str],
+    named: set[str],
+) -> None:
+    """(kind, id) that R names and Q + R do not define to ``external``; the nodes Q names
+    to ``wanted``, the people Q names to ``named``."""
     known: dict[str, Mapping[str, object]] = {"person": plan.people, "node": plan.nodes}
     for ref in plan.references:
-        if ref.loc.file == rfile and ref.kind in known and ref.id not in known[ref.kind]:
-            external.add((ref.kind, ref.id))
-    return external
-
-
-def _records_across(
-    plan: Plan, rfile: str, external: set[tuple[str, str]], wanted: set[str]
-) -> bool:
-    """Adjustments and actions across Q and R: the nodes of R that Q's name go to ``wanted``;
-    True when R's name Q's nodes, or both files change one target (a story in two files)."""
-    entangled = False
-    changed_here: set[tuple[str, str]] = set()
-    changed_there: set[tuple[str, str]] = set()
-    for adjustment in plan.adjustments:
-        mine = adjustment.loc.file == rfile
-        for change in adjustment.changes:
-            node = plan.nodes.get(change.node)
-            if node is None:
-                if mine:
-                    external.add(("node", change.node))
-            elif mine:
-                changed_here.add((change.node, change.metric))
-                entangled |= node.loc.file != rfile
-            else:
-                changed_there.add((change.node, change.metric))
-                wanted.add(node.id)
-    for action in plan.actions:
-        node = plan.nodes.get(action.node)
-        if node is not None and action.loc.file == rfile:
-            entangled |= node.loc.file != rfile
-        elif node is not None:
-            wanted.add(node.id)
-    return entangled or bool(changed_here & changed_there)
-
-
-def _seated_from_quarter(plan: Plan, qfile: str, rfile: str) -> bool:
-    """A person of Q owns a team or is a rep in R: their managers and seat span files."""
-    for node in plan.nodes.values():
-        if node.loc.file != rfile or node.level in (Level.COMPANY, Level.REGION):
-            continue
-        for who in (node.id, node.owner):
-            person = plan.people.get(who)
-            if person is not None and person.loc.file == qfile:
-                return True
-    return False
-
-
-def _loads(out: dict[str, Any], plan: Plan, qfile: str, rfile: str) -> None:
-    """PLC453's inputs: R's full-tenure people's action counts, R's actions owned in Q."""
-    owned = people.owned_actions(plan)
-    tallies: dict[str, dict[int, int]] = {}
-    for person in plan.people.values():
-        if person.loc.file == rfile and people.full_tenure(plan, person):
-            tally = tallies.setdefault(person.role, {})
-            count = len(owned.get(person.id, ()))
-            tally[count] = tally.get(count, 0) + 1
-    # [count, how many people own that many] per role: a few pairs, where a list of every
-    # person's count was ~2 ms of JSON to read back per 2,500-rep result on every warm check
-    out["loads"] = {
-        role: [[count, many] for count, many in sorted(tally.items())]
-        for role, tally in tallies.items()
-    }
-    q_owned: dict[str, int] = {}
-    for action in plan.actions:
-        owner = plan.people.get(action.owner)
-        if action.loc.file == rfile and owner is not None and owner.loc.file == qfile:
-            q_owned[owner.id] = q_owned.get(owner.id, 0) + 1
-    out["q_owned"] = q_owned
+        file = ref.loc.file
+        if file == rfile:
+            kind = ref.kind
+            if kind in known and ref.id not in known[kind]:
+                external.add((kind, ref.id))
+        if file == qfile:
+            if ref.kind == "node":
+                wanted.add(ref.id)
+            elif ref.kind == "person":
+                named.add(ref.id)
 
 
 def _shell(plan: Plan, raw: dict[str, Any], wanted: set[str], named: set[str]) -> dict[str, Any]:
@@ -805,10 +857,12 @@ def _guard(
     qfile = quarter.path
     _apart(results)
     external = any(r["external"] for r in results)
-    name = ids_name(quarter.digest, results)
-    if external or store is None or store.get_record(name) is not True:
+    # named only where a store keeps it: a digest of every id of the plan (~1 ms at 10,000
+    # reps, after the last worker, on a cold check's critical path)
+    name = ids_name(quarter.digest, results) if store is not None else None
+    if external or name is None or store is None or store.get_record(name) is not True:
         owners = _defined(summary, qfile, results)  # raises where two files define one id
-        if store is not None:
+        if store is not None and name is not None:
             store.put_record(name, True)
         for r in results:
             for kind, ident in r["external"]:
@@ -1250,23 +1304,28 @@ def compile_partitioned(
     record here as a file loaded here does (the other units given get none).
     """
     stats = stats if stats is not None else PartitionStats()
-    with gc_paused(freeze=True):  # a region's model is millions of objects, none of them cyclic
-        return _compile_partitioned(
-            label,
-            sources,
-            checks,
-            problems,
-            max_bytes,
-            store,
-            stats,
-            default_workers() if workers is None else workers,
-            run,
-            digests or {},
-            new_records,
-            units or {},
-            memo,
-            whole,
-        )
+    try:
+        with gc_paused(freeze=True):  # a region's model is millions of objects, none cyclic
+            return _compile_partitioned(
+                label,
+                sources,
+                checks,
+                problems,
+                max_bytes,
+                store,
+                stats,
+                default_workers() if workers is None else workers,
+                run,
+                digests or {},
+                new_records,
+                units or {},
+                memo,
+                whole,
+            )
+    finally:
+        # the last workers end (their address space taken down) while their results are
+        # combined above: reaped only now
+        forkpool.reap_ended()
 
 
 def _compile_partitioned(
