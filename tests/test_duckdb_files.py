@@ -1017,3 +1017,60 @@ def test_parquet_account_sums_come_as_rows_and_add_up_exactly(
     assert bool(exact_sums) is exact
     assert loaded.actuals.months == by_pandas.actuals.months
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
+
+
+def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PIPELINE's priced sums come to Python only for groups whose stage is not won or
+    lost for certain (the fold reads them for open stages alone): the open deals' sums are
+    there, the won and lost groups' are None, and the pipeline is still the pandas reader's.
+    The CSV's stages are text in DuckDB, the same rows as Parquet carry them as codes."""
+    added = [  # open deals with an amount: their groups' sums are read
+        f"P{i},Moses Frase,GTX Basic,Cancity,Engaging,2017-0{5 + i % 3}-{10 + i:02d},,{100 + i}.5"
+        for i in range(12)
+    ]
+    path = tmp_path / "priced.csv"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + "\n".join(added) + "\n", encoding="utf-8")
+    parquet = tmp_path / "priced.parquet"
+    with duckdb_files.duckdb.connect() as connection:
+        connection.read_csv(str(path), all_varchar=True).write_parquet(str(parquet))
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None and with_created.actuals is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name)
+    assert by_pandas.actuals is not None
+    set_rows = duckdb_files._set_rows
+    at = len(duckdb_files.q.SET_KEYS[duckdb_files.q.PIPELINE])
+    sums = [
+        at + duckdb_files.q.AGGREGATES.index(name) for name in ("priced_amount", "priced_squares")
+    ]
+    priced = at + duckdb_files.q.AGGREGATES.index("priced")
+    for export in (path, parquet):
+        fetched: list[list[Any]] = []
+
+        def recorded(*args: Any, fetched: list[list[Any]] = fetched) -> list[Any]:
+            found = set_rows(*args)
+            if args[2] == duckdb_files.q.PIPELINE:
+                fetched.append(found)
+            return found
+
+        monkeypatch.setattr(duckdb_files, "_set_rows", recorded)
+        loaded = _through_duckdb(export, with_created)
+        assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+        assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+        # the same findings (a Parquet file's rows are numbered from 1, a CSV's after its header)
+        assert [d.code for d in loaded.diagnostics] == [d.code for d in by_pandas.diagnostics]
+        [columns] = fetched
+        stage = columns[2]
+        assert isinstance(stage, fold.Coded)
+        names = [stage.values[code] if code >= 0 else None for code in stage.codes.tolist()]
+        classes = {"Won": "closed", "Lost": "closed", "Engaging": "open", "Prospecting": "open"}
+        seen = set()
+        for i, name in enumerate(names):
+            if int(columns[priced][i]) <= 0:
+                continue  # no priced deal: its sums are NULL either way
+            kind = classes[name]
+            seen.add(kind)
+            has_sums = [columns[c][i] is not None for c in sums]
+            assert has_sums == ([True, True] if kind == "open" else [False, False]), (name, i)
+        assert seen == {"open", "closed"}  # both kinds of group were fetched
