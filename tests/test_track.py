@@ -899,7 +899,8 @@ class TestArrowReader:
         assert len(passes) == 2
         for sizes in passes:
             assert sizes[:5] == [100, 200, 400, 800, 1000]
-            # when the last ones start depends on how far pyarrow has read ahead
+            # the last ones start once fewer than two chunks' rows are left of the blocks
+            # not parsed yet (a batch per block: not how far pyarrow has read ahead)
             assert sizes[-2] == 300 and sizes[-1] <= 300 and max(sizes) == 1000
             assert sum(sizes) == len(rows())
         assert _canonical(by_arrow.diagnostics) == _canonical(by_pandas.diagnostics)
@@ -1465,3 +1466,31 @@ def test_sorting_order_is_a_stable_argsort() -> None:
         assert actuals._sorting_order(keys).tolist() == expected.tolist()
     wide = (np.array([3, 1 << 29, 3], dtype=np.int64) << 32) | np.array([1 << 31, 0, 5])
     assert actuals._sorting_order(wide).tolist() == [2, 0, 1]
+
+
+def test_last_chunks_begin_by_the_blocks_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows left are counted from the batches parsed (a block each), not from how far
+    the file was read: the last, smaller chunks begin once fewer than two chunks' rows are
+    left, however far ahead pyarrow read (ported from 16t7's test of the same rule)."""
+    import pyarrow as pa
+
+    from planc.track import actuals
+
+    class Reader:
+        def __init__(self) -> None:
+            self.batches = [pa.record_batch({"c0": list(range(100))}) for _ in range(20)]
+
+        def read_next_batch(self) -> Any:
+            if not self.batches:
+                raise StopIteration
+            return self.batches.pop(0)
+
+    monkeypatch.setattr(actuals, "CHUNK_ROWS", 500)
+    monkeypatch.setattr(actuals, "FIRST_CHUNK_ROWS", 500)
+    monkeypatch.setattr(actuals, "LAST_CHUNK_ROWS", 100)
+    monkeypatch.setattr(actuals, "ARROW_BLOCK_BYTES", 1000)
+    # 20 blocks of 1,000 bytes, 100 rows each: chunks of 500 rows, the last ones of 100
+    tapered = actuals._arrow_chunk_tables(pa, Reader(), size=20_000)
+    assert [table.num_rows for table, _ in tapered] == [500, 500, 500, 100, 100, 100, 100, 100]
+    untapered = actuals._arrow_chunk_tables(pa, Reader())
+    assert [table.num_rows for table, _ in untapered] == [500, 500, 500, 500]

@@ -766,7 +766,7 @@ def _arrow_csv_chunks(
         # one encodes and the aggregator sums: at 5M rows 3.1 and 3.2 s CPU, where encoding
         # in the thread left it 4.0 against 2.1 here (thread_time, load 9).
         size = os.fstat(handle.fileno()).st_size
-        tables = _arrow_chunk_tables(pa, reader, bool(dated), unread=lambda: size - handle.tell())
+        tables = _arrow_chunk_tables(pa, reader, bool(dated), size)
         # pyarrow's compute kernels (dates, accounts) loaded while the thread parses the first chunk
         for table, first_row in _made_ahead(tables, meanwhile=_import_compute):
             try:
@@ -803,21 +803,27 @@ def _declined(error: BaseException, dated: bool) -> Exception:
 
 
 def _arrow_chunk_tables(
-    pa: Any, reader: Any, dated: bool = False, unread: Callable[[], int] | None = None
+    pa: Any, reader: Any, dated: bool = False, size: int | None = None
 ) -> Iterator[tuple[Any, int]]:
     """The reader's batches as tables of ``CHUNK_ROWS`` rows, and each one's first row.
 
     The first chunks are smaller (``FIRST_CHUNK_ROWS``, doubling up to ``CHUNK_ROWS``): the
     aggregator waits for the first one to be parsed. So are the last ones
-    (``LAST_CHUNK_ROWS``), once ``unread`` (the bytes of the file the reader has not read
-    yet) says fewer than two chunks' rows are left: the reader is idle while the aggregator
-    sums the last one. Sizes change no figure and no message, only the work per chunk."""
+    (``LAST_CHUNK_ROWS``), once fewer than two chunks' rows are left of the file's ``size``
+    bytes: the reader is idle while the aggregator sums the last one. Sizes change no
+    figure and no message, only the work per chunk.
+
+    The rows left are the bytes not parsed yet at the rows per byte so far, the bytes
+    parsed being a block per batch (pyarrow's streaming reader makes one batch of each
+    ``ARROW_BLOCK_BYTES`` block, cut at a row's end). The file's position, used before,
+    said how far pyarrow had *read*: 10-40 MB ahead of what it parsed, in bursts, so at 1M
+    and 5M rows the last chunks began with ~770k rows left where fewer than 500k were
+    meant (and where they began in a test depended on the read-ahead: it was flaky)."""
     pending: list[Any] = []
     have, first_row, done = 0, 2, False
     target = min(FIRST_CHUNK_ROWS, CHUNK_ROWS)
     last = min(LAST_CHUNK_ROWS, CHUNK_ROWS)
-    tapering, rows_read = False, 0
-    start = None if unread is None else _unread(unread)
+    tapering, rows_read, batches = False, 0, 0
     while not done:
         try:
             batch = reader.read_next_batch()
@@ -829,22 +835,21 @@ def _arrow_chunk_tables(
             pending.append(batch)
             have += batch.num_rows
             rows_read += batch.num_rows
-        if unread is not None and start is not None and rows_read >= CHUNK_ROWS and not tapering:
-            # the rows left at the bytes per row so far: pyarrow reads a few blocks ahead of
-            # the rows it gave, so a few blocks' rows too few (tapering a little early)
-            left = _unread(unread)
-            if left is not None and have + left * rows_read / max(start - left, 1) < 2 * CHUNK_ROWS:
+            batches += 1
+        if size is not None and rows_read >= CHUNK_ROWS and not tapering:
+            parsed = batches * ARROW_BLOCK_BYTES
+            if have + max(size - parsed, 0) * rows_read / parsed < 2 * CHUNK_ROWS:
                 tapering, target = True, last
         while have >= target or (done and have):
-            size = min(have, target)
+            take = min(have, target)
             try:
                 table = pa.Table.from_batches(pending)
-                pending = table.slice(size).to_batches()
+                pending = table.slice(take).to_batches()
             except Exception as error:
                 raise _ArrowDeclined(str(error)) from error
-            have -= size
-            yield table.slice(0, size), first_row
-            first_row += size
+            have -= take
+            yield table.slice(0, take), first_row
+            first_row += take
             if not tapering:
                 target = min(target * 2, CHUNK_ROWS)
 
@@ -855,14 +860,6 @@ def _arrow_chunk_tables(
 # 0.01; it summed for 0.04-0.06 s after the reader's end, now 0.015-0.04; its CPU ~+0.02 s.
 FIRST_CHUNK_ROWS = 1 << 15
 LAST_CHUNK_ROWS = 1 << 16
-
-
-def _unread(unread: Callable[[], int]) -> int | None:
-    """The bytes the reader has not read yet (None: not known)."""
-    try:
-        return max(unread(), 0)
-    except (OSError, ValueError):
-        return None
 
 
 # Chunks read ahead by a thread while the aggregator works on the last one (0: none).
