@@ -392,6 +392,37 @@ class TestOnlyRegularFilesAreRead:
         assert result.code == 1
         assert "crm.csv is a character device, not a regular file" in result.stdout
 
+    @pytest.mark.parametrize("engine", ["pyarrow", "pandas", "duckdb"])
+    @pytest.mark.parametrize(
+        ("first_line", "said"),
+        [
+            # a file with no newline at all: the header read stops at its bound
+            (b"x" * (3 << 20), "is longer than 1,048,576 bytes: not a header row"),
+            # under the bound, one column name over the csv module's field limit
+            (
+                b"owner," + b"y" * 200_000 + b"\n",
+                "crm.csv cannot be read: field larger than field limit",
+            ),
+        ],
+        ids=["no-newline", "long-field"],
+    )
+    def test_an_export_whose_first_line_is_not_a_header(
+        self, tmp_path: Path, engine: str, first_line: bytes, said: str
+    ) -> None:
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        export = tmp_path / "crm.csv"
+        export.write_bytes(first_line + b"a,b\n" * 3)
+        env = {} if engine == "pyarrow" else {"PLANC_TRACK_ENGINE": engine}
+        result = no_traceback(
+            run_planc("track", CRM_PLAN, "--actuals", export, "--format", "json", env=env)
+        )
+        assert result.code == 1
+        (found,) = result.json()["diagnostics"]
+        assert found["code"] == "PLC702"
+        assert said in found["message"]
+        assert found["path"].endswith("crm.csv") and found["range"]["start"]["line"] == 1
+
     def test_the_bound_holds_on_the_read_itself(self, tmp_path: Path) -> None:
         """/proc files report a size of 0: only the read can tell they are larger."""
         from planc.core.files import FileTooLarge, read_regular

@@ -110,6 +110,10 @@ from planc.track.rules import (
 CHUNK_ROWS = 250_000
 ROWS_SHOWN = 5  # row numbers listed in a message
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+# The header row is read alone (delimiter, column names) before either reader starts. A real
+# export's header is a few kB even with hundreds of columns; the bound keeps a file with no
+# newline (a binary, a one-line dump) from being read whole into memory for it.
+HEADER_BYTES = 1 << 20
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -490,9 +494,17 @@ def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     """The header row and the delimiter (comma, semicolon, tab or bar, whichever it uses most)."""
     try:
         with open_regular(path, name) as handle:
-            first = handle.readline()
+            first = handle.readline(HEADER_BYTES + 1)
     except OSError as error:
         raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+    if len(first) > HEADER_BYTES:
+        raise _Stop(
+            _unreadable(
+                name,
+                f"the first line of {name} is longer than {HEADER_BYTES:,} bytes: not a header row",
+                "give a CSV export whose first line names its columns",
+            )
+        )
     try:
         line = first.decode(encoding)
     except UnicodeDecodeError as error:
@@ -505,7 +517,16 @@ def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     delimiter = (
         max((",", ";", "\t", "|"), key=line.count) if any(d in line for d in ",;\t|") else ","
     )
-    return next(csv.reader([line], delimiter=delimiter)), delimiter
+    try:
+        return next(csv.reader([line], delimiter=delimiter)), delimiter
+    except csv.Error as error:  # a field over the csv module's limit (131,072 characters)
+        raise _Stop(
+            _unreadable(
+                name,
+                f"the header row of {name} cannot be read: {error}",
+                "give a CSV export whose first line names its columns",
+            )
+        ) from error
 
 
 def _encoding_error(
@@ -753,7 +774,7 @@ def _arrow_csv_chunks(
     except OSError as error:
         raise _ArrowDeclined(str(error)) from error
     with handle:
-        if handle.readline().count(b'"') % 2:
+        if handle.readline(HEADER_BYTES + 1).count(b'"') % 2:  # within the bound: read before
             raise _ArrowDeclined("a quoted header field spans lines")
         handle.seek(0)
         dated = _day_positions(roles, positions) if days else set()
