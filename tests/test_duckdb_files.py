@@ -1074,3 +1074,40 @@ def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
             has_sums = [columns[c][i] is not None for c in sums]
             assert has_sums == ([True, True] if kind == "open" else [False, False]), (name, i)
         assert seen == {"open", "closed"}  # both kinds of group were fetched
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_account_sums_are_summed_when_first_looked_up(
+    tmp_path: Path, plan: Plan, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through DuckDB, the won rows' account sums are mapped to reps and summed only when a
+    sum is first read (a report reads them to explain a warned target, often never): none at
+    load, then once, the pandas reader's very sums, on the same scale."""
+    path = SAMPLE if suffix == "csv" else _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    summed: list[int] = []
+    add = fold.GroupedAggregator._add_rep_ids
+
+    def spy(self: fold.GroupedAggregator, rep: Any, *rest: Any) -> None:
+        summed.append(len(rep))
+        add(self, rep, *rest)
+
+    monkeypatch.setattr(fold.GroupedAggregator, "_add_rep_ids", spy)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    assert summed == []
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert loaded.actuals.scale == by_pandas.actuals.scale
+    assert named(loaded.actuals) == named(by_pandas.actuals) != {}
+    assert len(summed) == 1 and summed[0] > 0
+    assert len(loaded.actuals.accounts) == len(by_pandas.actuals.accounts)
+    assert len(summed) == 1  # made once
