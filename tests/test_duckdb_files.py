@@ -1080,22 +1080,40 @@ def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
 def test_account_sums_are_summed_when_first_looked_up(
     tmp_path: Path, plan: Plan, suffix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Through DuckDB, the won rows' account sums are mapped to reps and summed only when a
-    sum is first read (a report reads them to explain a warned target, often never): none at
-    load, then once, the pandas reader's very sums, on the same scale."""
+    """Through DuckDB, the won rows' account sums are read (Parquet: their query, on the
+    connection kept open till then), mapped to reps and summed only when a sum is first
+    read (a report reads them to explain a warned target, often never): none at load, then
+    once, the pandas reader's very sums, on the same scale; the connection is closed then."""
     path = SAMPLE if suffix == "csv" else _sample_parquet(tmp_path)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
     summed: list[int] = []
-    add = fold.GroupedAggregator._add_rep_ids
+    queried: list[int] = []
+    closed: list[int] = []
+    add, rows, close = (
+        fold.GroupedAggregator._add_rep_ids,
+        duckdb_files._account_rows,
+        duckdb_files._Held.close,
+    )
 
     def spy(self: fold.GroupedAggregator, rep: Any, *rest: Any) -> None:
         summed.append(len(rep))
         add(self, rep, *rest)
 
+    def spy_rows(*args: Any) -> None:
+        queried.append(len(closed))
+        rows(*args)
+
+    def spy_close(self: Any) -> None:
+        closed.append(len(queried))
+        close(self)
+
     monkeypatch.setattr(fold.GroupedAggregator, "_add_rep_ids", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", spy_rows)
+    monkeypatch.setattr(duckdb_files._Held, "close", spy_close)
     loaded = _through_duckdb(path, plan)
     assert loaded is not None and loaded.actuals is not None
-    assert summed == []
+    assert summed == [] and queried == []
+    assert closed == ([0] if suffix == "csv" else [])  # Parquet: open for the later read
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
     by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
     assert by_pandas.actuals is not None
@@ -1111,3 +1129,64 @@ def test_account_sums_are_summed_when_first_looked_up(
     assert len(summed) == 1 and summed[0] > 0
     assert len(loaded.actuals.accounts) == len(by_pandas.actuals.accounts)
     assert len(summed) == 1  # made once
+    if suffix == "parquet":
+        assert queried == [0] and closed[0] == 1  # read on the open connection, then closed
+
+
+def test_account_sums_never_read_close_their_connection(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Account sums that no one reads are never queried: the connection kept for them and
+    its spill folder go with the actuals (and at the latest when the interpreter exits)."""
+    import gc
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    held: list[Any] = []
+    init = duckdb_files._Held.__init__
+
+    def spy(self: Any, connection: Any, spill: Any) -> None:
+        init(self, connection, spill)
+        held.append(self)
+
+    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", lambda *args: pytest.fail("queried"))
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    [kept] = held
+    assert kept.spill is not None
+    spill = Path(kept.spill.name)
+    assert spill.is_dir()
+    del loaded
+    gc.collect()
+    assert kept.spill is None and not spill.exists()
+
+
+def test_a_later_read_of_account_sums_that_fails_says_so_and_closes(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the account sums' later read fail (the file gone meanwhile), the lookup raises
+    DuckDB's error (the pandas reader can no longer stand in) and the connection is closed."""
+    import duckdb
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    held: list[Any] = []
+    init = duckdb_files._Held.__init__
+
+    def spy(self: Any, connection: Any, spill: Any) -> None:
+        init(self, connection, spill)
+        held.append(self)
+
+    def gone(*args: Any) -> None:
+        raise duckdb.IOException("No files found that match the pattern")
+
+    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", gone)
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    with pytest.raises(duckdb.IOException):
+        len(loaded.actuals.accounts)
+    assert held[0].spill is None
+    with pytest.raises(AssertionError):  # never a second, partial making
+        len(loaded.actuals.accounts)

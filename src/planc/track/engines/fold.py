@@ -11,6 +11,7 @@ is weighted by it.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -93,6 +94,10 @@ class GroupedAggregator(a._Aggregator):
         # _account_maps): (owner values, owner codes, account ids, account codes, months,
         # units, scale)
         self._account_rows: list[tuple[Any, Any, Any, Any, Any, Any, int]] = []
+        # reads of those rows left for then (see defer_account_rows): each one's read, its
+        # scale and what releases what it reads from
+        self._account_reads: list[tuple[Callable[[GroupedAggregator], None], int]] = []
+        self._releases: list[Callable[[], None]] = []
 
     def not_won_stages(self) -> list[str]:
         """Stage values that are open or lost for certain (see :meth:`closed_stages`)."""
@@ -329,6 +334,19 @@ class GroupedAggregator(a._Aggregator):
             (owner_values, owner_codes, ids, account_codes, months, units, self.scale)
         )
 
+    def defer_account_rows(
+        self, read: Callable[[GroupedAggregator], None], release: Callable[[], None]
+    ) -> None:
+        """Leave the reading of the won rows' account sums until a sum is first looked up.
+
+        ``read(self)`` adds them then (:meth:`add_account_codes` and the like, in units of
+        10**-scale, the scale of now); ``release`` frees what it reads from, called once
+        the sums are made or no one can look one up any more (the mapping is gone, or the
+        interpreter exits). Each account must have its id already (its first deal): the
+        actuals' account names are fixed by :meth:`result`."""
+        self._account_reads.append((read, self.scale))
+        self._releases.append(release)
+
     def _account_maps(self) -> tuple[Mapping[tuple[str, int], Mapping[int, int]], int]:
         """The reader's account sums, those of :meth:`add_account_codes` made on first use.
 
@@ -336,14 +354,28 @@ class GroupedAggregator(a._Aggregator):
         a metric counting accounts); often none is, and mapping, sorting and summing the
         won rows was wasted (5M typed Parquet rows: 722,844 rows, ~0.1 s CPU). The scale is
         known now: the largest of the parts', as the reader's own gives it."""
-        if not self._account_rows:
+        if not self._account_rows and not self._account_reads:
             return super()._account_maps()
         scale = max(
-            [part[2] for part in self.account_parts] + [part[6] for part in self._account_rows]
+            [part[2] for part in self.account_parts]
+            + [part[6] for part in self._account_rows]
+            + [read[1] for read in self._account_reads]
         )
-        return _OnFirstUse(self._summed_accounts), scale
+        found = _OnFirstUse(self._summed_accounts)
+        if self._releases:
+            weakref.finalize(found, _release, self._releases)
+        return found, scale
 
     def _summed_accounts(self) -> Mapping[tuple[str, int], Mapping[int, int]]:
+        named = len(self.account_names)
+        try:
+            for read, _ in self._account_reads:
+                read(self)
+        finally:
+            _release(self._releases)
+        self._account_reads.clear()
+        if len(self.account_names) != named:  # an id the actuals' names do not have
+            raise AssertionError("the won rows' accounts were not all numbered by then")
         for part in self._account_rows:
             owner_values, owner_codes, ids, account_codes, months, units, scale = part
             rep = self._owner_lut(owner_values)[np.asarray(owner_codes, dtype=np.int64)]
@@ -643,6 +675,12 @@ def _ordinal(value: Any) -> int | None:
         return value.toordinal()
     parsed = a._parse_day(value, None)
     return None if parsed is None else parsed.toordinal()
+
+
+def _release(releases: list[Callable[[], None]]) -> None:
+    """Call each of ``releases`` once (the list is emptied)."""
+    while releases:
+        releases.pop()()
 
 
 class _OnFirstUse(Mapping[tuple[str, int], Mapping[int, int]]):
