@@ -1145,8 +1145,8 @@ def test_account_sums_never_read_close_their_connection(
     held: list[Any] = []
     init = duckdb_files._Held.__init__
 
-    def spy(self: Any, connection: Any, spill: Any) -> None:
-        init(self, connection, spill)
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
         held.append(self)
 
     monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
@@ -1165,17 +1165,20 @@ def test_account_sums_never_read_close_their_connection(
 def test_a_later_read_of_account_sums_that_fails_says_so_and_closes(
     tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Should the account sums' later read fail (the file gone meanwhile), the lookup raises
-    DuckDB's error (the pandas reader can no longer stand in) and the connection is closed."""
+    """Should the account sums' later read fail (the file gone meanwhile), the lookup says
+    which export could not be read again (the pandas reader can no longer stand in), and the
+    connection is closed."""
     import duckdb
+
+    from planc.core.files import InputChanged
 
     parquet = _sample_parquet(tmp_path)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
     held: list[Any] = []
     init = duckdb_files._Held.__init__
 
-    def spy(self: Any, connection: Any, spill: Any) -> None:
-        init(self, connection, spill)
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
         held.append(self)
 
     def gone(*args: Any) -> None:
@@ -1185,8 +1188,69 @@ def test_a_later_read_of_account_sums_that_fails_says_so_and_closes(
     monkeypatch.setattr(duckdb_files, "_account_rows", gone)
     loaded = _through_duckdb(parquet, plan)
     assert loaded is not None and loaded.actuals is not None
-    with pytest.raises(duckdb.IOException):
+    with pytest.raises(InputChanged, match=r"sample\.parquet could not be read a second time"):
         len(loaded.actuals.accounts)
     assert held[0].spill is None
     with pytest.raises(AssertionError):  # never a second, partial making
         len(loaded.actuals.accounts)
+
+
+def test_account_sums_are_never_read_from_a_file_changed_since_the_scan(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The later read would mix two files' figures: a file written (or replaced) since the
+    scan is refused before anything is read from it."""
+    from planc.core.files import InputChanged
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    monkeypatch.setattr(duckdb_files, "_account_rows", lambda *args: pytest.fail("read"))
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    parquet.write_bytes(parquet.read_bytes())  # the same bytes, written again
+    with pytest.raises(InputChanged, match=r"was moved, removed or written while planc"):
+        len(loaded.actuals.accounts)
+
+
+# A real `planc track` whose export is written again between DuckDB's scan and the later
+# read of its account sums (the plan's baselines read them).
+REWRITTEN = """
+import os, sys
+from planc.track.engines import duckdb_files
+
+read_again = duckdb_files._Held.read_again
+
+def rewritten(self):
+    os.utime(self.path, ns=(1, 1))
+    read_again(self)
+
+duckdb_files._Held.read_again = rewritten
+from planc.cli import main
+sys.argv = ["planc", *sys.argv[1:]]
+main()
+"""
+
+
+def test_track_says_an_export_changed_while_read_and_writes_nothing(
+    tmp_path: Path, plan_dir: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    parquet = _sample_parquet(tmp_path)
+    out = tmp_path / "report.json"
+    args = ["track", str(plan_dir), "--actuals", str(parquet), "--as-of", str(AS_OF)]
+    args += ["--baselines", "--format", "json", "--output", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", REWRITTEN, *args],
+        env={**os.environ, duckdb_files.ENGINE_VARIABLE: "duckdb"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert f"planc: error: {parquet} was moved, removed or written" in result.stderr
+    assert not out.exists()

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from planc.core.extras import MissingExtra
+from planc.core.files import InputChanged, file_identity
 
 try:
     import duckdb
@@ -134,7 +135,7 @@ def load(
     except duckdb.Error:
         spill.cleanup()
         return None
-    held = _Held(connection, spill)
+    held = _Held(connection, spill, path, shown)
     kept = False  # open for the account sums' read, left for later
     try:
         loaded = _load(connection, path, plan, mapping, as_of, shown, baselines, held)
@@ -152,12 +153,29 @@ def load(
 class _Held:
     """The connection and its spill folder, closed at the end of :func:`load` unless the
     account sums' read was left for later (:meth:`.fold.GroupedAggregator.defer_account_rows`):
-    then once the sums are made, their mapping is gone or the interpreter exits."""
+    then once the sums are made, their mapping is gone or the interpreter exits. The file's
+    identity is taken before the scan: the later read refuses a file changed since."""
 
-    def __init__(self, connection: Any, spill: tempfile.TemporaryDirectory[str]) -> None:
+    def __init__(
+        self, connection: Any, spill: tempfile.TemporaryDirectory[str], path: Path, shown: str
+    ) -> None:
         self.connection: Any = connection
         self.spill: tempfile.TemporaryDirectory[str] | None = spill
         self.kept = False
+        self.path = path
+        self.shown = shown
+        self.identity = file_identity(path)
+
+    def read_again(self) -> None:
+        """Before the later read: the file the scan read, unchanged, or InputChanged."""
+        if self.identity is None or file_identity(self.path) != self.identity:
+            raise self.unusable("was moved, removed or written while planc was reading it")
+
+    def unusable(self, what: str) -> InputChanged:
+        return InputChanged(
+            f"{self.shown} {what}: planc reads its account sums from it a second time;"
+            " run the command again once the export is complete"
+        )
 
     def close(self) -> None:
         if self.spill is None:
@@ -600,18 +618,23 @@ def _accounts(
     unit = _unit(ledger.scale, amount_type)
 
     def read(into: GroupedAggregator) -> None:
-        try:  # integers of the smallest unit, as numpy arrays
-            _account_rows(connection, typed, roles, kept, unit, into, numbered)
-        except (duckdb.ConversionException, duckdb.OutOfRangeException, _Beyond):
-            # beyond int64: exact Decimals, never floats
-            month = q.month_key(roles.day).label("account_month")
-            keys = (roles.owner.label("owner"), account.label("account"), month)
-            amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
-            exact = _fetch(
-                connection,
-                sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL),
-            )
-            _add_exact_accounts(into, exact, ledger.scale)
+        held.read_again()
+        try:
+            try:  # integers of the smallest unit, as numpy arrays
+                _account_rows(connection, typed, roles, kept, unit, into, numbered)
+            except (duckdb.ConversionException, duckdb.OutOfRangeException, _Beyond):
+                # beyond int64: exact Decimals, never floats
+                month = q.month_key(roles.day).label("account_month")
+                keys = (roles.owner.label("owner"), account.label("account"), month)
+                amount = sa.func.coalesce(sa.func.sum(roles.amount), 0)
+                exact = _fetch(
+                    connection,
+                    sa.select(*keys, amount).select_from(typed).where(*kept).group_by(_ALL),
+                )
+                _add_exact_accounts(into, exact, ledger.scale)
+        except duckdb.Error as error:  # the scan read it: what fails now is the file, later
+            message = " ".join(str(error).split())[:300]
+            raise held.unusable(f"could not be read a second time ({message})") from error
 
     aggregator.defer_account_rows(read, held.close)
     held.kept = True
