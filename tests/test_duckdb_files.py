@@ -1074,3 +1074,183 @@ def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
             has_sums = [columns[c][i] is not None for c in sums]
             assert has_sums == ([True, True] if kind == "open" else [False, False]), (name, i)
         assert seen == {"open", "closed"}  # both kinds of group were fetched
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_account_sums_are_summed_when_first_looked_up(
+    tmp_path: Path, plan: Plan, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through DuckDB, the won rows' account sums are read (Parquet: their query, on the
+    connection kept open till then), mapped to reps and summed only when a sum is first
+    read (a report reads them to explain a warned target, often never): none at load, then
+    once, the pandas reader's very sums, on the same scale; the connection is closed then."""
+    path = SAMPLE if suffix == "csv" else _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    summed: list[int] = []
+    queried: list[int] = []
+    closed: list[int] = []
+    add, rows, close = (
+        fold.GroupedAggregator._add_rep_ids,
+        duckdb_files._account_rows,
+        duckdb_files._Held.close,
+    )
+
+    def spy(self: fold.GroupedAggregator, rep: Any, *rest: Any) -> None:
+        summed.append(len(rep))
+        add(self, rep, *rest)
+
+    def spy_rows(*args: Any) -> None:
+        queried.append(len(closed))
+        rows(*args)
+
+    def spy_close(self: Any) -> None:
+        closed.append(len(queried))
+        close(self)
+
+    monkeypatch.setattr(fold.GroupedAggregator, "_add_rep_ids", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", spy_rows)
+    monkeypatch.setattr(duckdb_files._Held, "close", spy_close)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None
+    assert summed == [] and queried == []
+    assert closed == ([0] if suffix == "csv" else [])  # Parquet: open for the later read
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert loaded.actuals.scale == by_pandas.actuals.scale
+    assert named(loaded.actuals) == named(by_pandas.actuals) != {}
+    assert len(summed) == 1 and summed[0] > 0
+    assert len(loaded.actuals.accounts) == len(by_pandas.actuals.accounts)
+    assert len(summed) == 1  # made once
+    if suffix == "parquet":
+        assert queried == [0] and closed[0] == 1  # read on the open connection, then closed
+
+
+def test_account_sums_never_read_close_their_connection(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Account sums that no one reads are never queried: the connection kept for them and
+    its spill folder go with the actuals (and at the latest when the interpreter exits)."""
+    import gc
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    held: list[Any] = []
+    init = duckdb_files._Held.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
+        held.append(self)
+
+    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", lambda *args: pytest.fail("queried"))
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    [kept] = held
+    assert kept.spill is not None
+    spill = Path(kept.spill.name)
+    assert spill.is_dir()
+    del loaded
+    gc.collect()
+    assert kept.spill is None and not spill.exists()
+
+
+def test_a_later_read_of_account_sums_that_fails_says_so_and_closes(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the account sums' later read fail (the file gone meanwhile), the lookup says
+    which export could not be read again (the pandas reader can no longer stand in), and the
+    connection is closed."""
+    import duckdb
+
+    from planc.core.files import InputChanged
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    held: list[Any] = []
+    init = duckdb_files._Held.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
+        held.append(self)
+
+    def gone(*args: Any) -> None:
+        raise duckdb.IOException("No files found that match the pattern")
+
+    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    monkeypatch.setattr(duckdb_files, "_account_rows", gone)
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    with pytest.raises(InputChanged, match=r"sample\.parquet could not be read a second time"):
+        len(loaded.actuals.accounts)
+    assert held[0].spill is None
+    with pytest.raises(AssertionError):  # never a second, partial making
+        len(loaded.actuals.accounts)
+
+
+def test_account_sums_are_never_read_from_a_file_changed_since_the_scan(
+    tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The later read would mix two files' figures: a file written (or replaced) since the
+    scan is refused before anything is read from it."""
+    from planc.core.files import InputChanged
+
+    parquet = _sample_parquet(tmp_path)
+    monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
+    monkeypatch.setattr(duckdb_files, "_account_rows", lambda *args: pytest.fail("read"))
+    loaded = _through_duckdb(parquet, plan)
+    assert loaded is not None and loaded.actuals is not None
+    parquet.write_bytes(parquet.read_bytes())  # the same bytes, written again
+    with pytest.raises(InputChanged, match=r"was moved, removed or written while planc"):
+        len(loaded.actuals.accounts)
+
+
+# A real `planc track` whose export is written again between DuckDB's scan and the later
+# read of its account sums (the plan's baselines read them).
+REWRITTEN = """
+import os, sys
+from planc.track.engines import duckdb_files
+
+read_again = duckdb_files._Held.read_again
+
+def rewritten(self):
+    os.utime(self.path, ns=(1, 1))
+    read_again(self)
+
+duckdb_files._Held.read_again = rewritten
+from planc.cli import main
+sys.argv = ["planc", *sys.argv[1:]]
+main()
+"""
+
+
+def test_track_says_an_export_changed_while_read_and_writes_nothing(
+    tmp_path: Path, plan_dir: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    parquet = _sample_parquet(tmp_path)
+    out = tmp_path / "report.json"
+    args = ["track", str(plan_dir), "--actuals", str(parquet), "--as-of", str(AS_OF)]
+    args += ["--baselines", "--format", "json", "--output", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", REWRITTEN, *args],
+        env={**os.environ, duckdb_files.ENGINE_VARIABLE: "duckdb"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert f"planc: error: {parquet} was moved, removed or written" in result.stderr
+    assert not out.exists()

@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from planc.cli.options import EXIT_INTERNAL, EXIT_USAGE
-from planc.core.files import UnusableOutput
+from planc.core.files import InputChanged, UnusableOutput
 
 DEBUG_VARIABLE = "PLANC_DEBUG"
 
@@ -121,6 +121,11 @@ def main() -> None:
     except UnusableOutput as error:
         # checked while parsing; this is a path that changed (or a parent made) since
         click.echo(f"planc: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except InputChanged as error:  # an export read twice changed in between: nothing written
+        from planc.core.safetext import printable  # only on this error: start-up stays lean
+
+        click.echo(f"planc: error: {printable(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     except ModuleNotFoundError as error:
         # An optional package that is not installed: name the extra that brings it.

@@ -56,6 +56,22 @@ class UnusableOutput(Exception):
     """An output path planc cannot write: a usage error; ``str()`` names the path."""
 
 
+class InputChanged(Exception):
+    """An input planc reads a second time (an export DuckDB reads again for a figure asked
+    later) was moved, removed or replaced since its first read: a usage error, never a
+    figure made from two different files; ``str()`` names the file and what to do."""
+
+
+def file_identity(path: Path | str) -> tuple[int, ...] | None:
+    """What changes when a file is written or replaced (device, inode, size, modification
+    and change times), or None when it cannot be seen."""
+    try:
+        seen = os.stat(path)
+    except OSError:
+        return None
+    return (seen.st_dev, seen.st_ino, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
+
+
 def file_kind(mode: int) -> str:
     """What a file is, in words, from its ``st_mode``."""
     kinds = (

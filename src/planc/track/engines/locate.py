@@ -41,17 +41,19 @@ def first_rows(
     if not wanted.pending():
         return
     names = ", ".join(columns[mapped[role]] for role in roles)
-    cursor = connection.execute(f"SELECT {names} FROM {view}")  # planc's own names, no user text
+    # planc's own names, no user text. The connection's own result, the rest of it dropped
+    # by its next statement: closing it would close the connection, which the account sums'
+    # later read may need (duckdb_files._Held)
+    found = connection.execute(f"SELECT {names} FROM {view}")
     row = first_row
     check = wanted.checker(roles)
     while wanted.pending():
-        batch = cursor.fetchmany(BATCH)
+        batch = found.fetchmany(BATCH)
         if not batch:
             break
         for values in batch:
             check(values, row)
             row += 1
-    cursor.close()
 
 
 class _Wanted:
