@@ -1100,24 +1100,46 @@ def _day_column(days: Any) -> _Column:
     """A chunk's dates (pyarrow ``date32``; null for an empty cell) as codes into the
     distinct dates, ascending, as ``date`` objects: the values planc's date parsing gives
     (an empty cell has code -1). pyarrow reads years 0000 to 9999; Python's dates begin
-    with year 1: a day before it is :class:`_DaysDeclined` (planc reports it, as text)."""
-    import pyarrow as pa  # noqa: PLC0415 - only pyarrow's reader makes date32 columns
+    with year 1: a day before it is :class:`_DaysDeclined` (planc reports it, as text).
 
-    bounds = _compute("min_max", days)  # pyarrow's, over the blocks, nulls left out: no copy
-    if not bounds["min"].is_valid:  # every cell empty
-        return _Column(np.full(len(days), -1, dtype=np.int64), [])
-    low, high = bounds["min"].value, bounds["max"].value  # days from 1970 (a cast imports pc)
+    The days are read from the Arrow buffers into one int32 array, the empty cells set to
+    the day after the last with bitwise masks (a masked assignment or a ``where=`` reduction
+    branches per cell: 0.7-1.0 ms per 250k): pyarrow's ``min_max`` and ``coalesce`` (a
+    copy) cost 0.04 s at 5M rows, this a fifth of that."""
+    parts: list[npt.NDArray[np.int32]] = []
+    valid: list[npt.NDArray[np.bool_] | None] = []
+    for chunk in days.chunks:
+        parts.append(_arrow_days(chunk))
+        valid.append(_arrow_valid(chunk) if chunk.null_count else None)
+    n = len(days)
+    if not n:
+        return _Column(np.zeros(0, dtype=np.int64), [])
+    at = np.concatenate(parts, dtype=np.int32)  # a copy: written below
+    keep: npt.NDArray[np.int32] | None = None  # -1 a date, 0 an empty cell
+    if days.null_count:
+        present = np.concatenate(
+            [
+                np.ones(len(d), dtype=bool) if v is None else v
+                for d, v in zip(parts, valid, strict=True)
+            ]
+        )
+        if not present.any():  # every cell empty
+            return _Column(np.full(n, -1, dtype=np.int64), [])
+        keep = -present.view(np.int8).astype(np.int32)
+        at &= keep
+        at |= ~keep & at[int(present.argmax())]  # an empty cell: a date there is, for now
+    low, high = int(at.min()), int(at.max())  # days from 1970
     if low < _FIRST_DAY:
         raise _DaysDeclined(f"a date before year 1 ({low} days from 1970)")
-    if days.null_count:  # an empty cell: the day after the last, code -1 below
-        days = _compute("coalesce", days, _date32_scalar(pa, high + 1))  # fill_null
-    parts = [_arrow_days(chunk) for chunk in days.chunks]
-    at = np.concatenate(parts, dtype=np.int64) if parts else np.zeros(0, dtype=np.int64)
-    at -= low
+    at -= np.int32(low)
     span = high - low + 1
+    if keep is not None:  # an empty cell: the day after the last, code -1 below
+        at &= keep
+        at |= ~keep & np.int32(span)
+    codes: IntArray
     if span <= _DENSE_DAYS:  # a dense count: linear, where np.unique sorts
         seen = np.flatnonzero(np.bincount(at, minlength=span + 1)[:span])
-        rank = np.full(span + 1, -1, dtype=np.int64)
+        rank = np.full(span + 1, -1, dtype=np.int64)  # intp: numpy indexes with no copy
         rank[seen] = np.arange(len(seen), dtype=np.int64)
         codes = rank[at]
     else:
@@ -1130,19 +1152,17 @@ def _day_column(days: Any) -> _Column:
     return _Column(codes, [date.fromordinal(int(d) + base) for d in seen.tolist()])
 
 
-def _date32_scalar(pa: Any, day: int) -> Any:
-    """A pyarrow date32 scalar, made from its buffer: ``pa.scalar`` imports pandas."""
-    data = pa.py_buffer(np.array([day], dtype="<i4").tobytes())
-    return pa.Array.from_buffers(pa.date32(), 1, [None, data])[0]
-
-
 def _arrow_days(chunk: Any) -> npt.NDArray[np.int32]:
-    """One block of a ``date32`` column without nulls as int32 days from 1970, read from
-    the Arrow buffer (pyarrow's ``to_numpy`` would import pandas)."""
-    if chunk.null_count:
-        raise ValueError("a null among the days")
+    """One block of a ``date32`` column as int32 days from 1970, read from the Arrow buffer
+    (pyarrow's ``to_numpy`` would import pandas); a null's day is anything."""
     data = chunk.buffers()[1]
     return np.frombuffer(data, dtype="<i4", count=len(chunk), offset=chunk.offset * 4)
+
+
+def _arrow_valid(chunk: Any) -> npt.NDArray[np.bool_]:
+    """Which cells of one Arrow block are not null, from its validity bitmap."""
+    bits = np.unpackbits(np.frombuffer(chunk.buffers()[0], dtype=np.uint8), bitorder="little")
+    return bits[chunk.offset : chunk.offset + len(chunk)].astype(bool)
 
 
 def _arrow_codes(indices: Any) -> IntArray:
@@ -2800,15 +2820,22 @@ _DAY_TYPES = (str, date)
 def _sorting_order(keys: IntArray) -> IntArray:
     """The order that sorts (rep and month << 32 | account) keys, equal keys in row order.
 
-    numpy sorts integers much faster than it argsorts them (723k keys at 5M rows: 0.02 s
-    against 0.06): each key, made dense (rep and month x accounts), is sorted with its row
-    number in its low bits, which are the order. Keys too wide for that are argsorted.
+    Both halves below 2**16 (a plan's reps x months, an export's accounts): two stable
+    argsorts of 16-bit integers, which numpy does by radix (linear), the accounts' then the
+    groups': 723k keys at 5M rows took 0.018 s against 0.050 for the packed sort below (the
+    result's tail, after the last chunk). Otherwise each key, made dense (rep and month x
+    accounts), is sorted with its row number in its low bits, which are the order (numpy
+    sorts integers much faster than it argsorts them); keys too wide for that are argsorted.
     """
     n = len(keys)
     if n < 2:
         return np.arange(n, dtype=np.int64)
     groups, accounts = keys >> 32, keys & 0xFFFFFFFF
     width = int(accounts.max()) + 1
+    if width <= 1 << 16 and int(groups.max()) < 1 << 16 and int(groups.min()) >= 0:
+        by_account = np.argsort(accounts.astype(np.uint16), kind="stable")
+        by_group = np.argsort(groups.astype(np.uint16)[by_account], kind="stable")
+        return by_account[by_group].astype(np.int64, copy=False)
     bits = (n - 1).bit_length()
     if (int(groups.max()) + 1) * width >= 1 << (62 - bits):
         return np.argsort(keys, kind="stable")
