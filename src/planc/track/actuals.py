@@ -89,7 +89,7 @@ from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
 from planc.track import tracking as t
-from planc.track.opportunities import Chunk, PipelineAggregator
+from planc.track.opportunities import Chunk, PipelineAggregator, by_day
 from planc.track.rules import (
     CLOSED_WITHOUT_DATE,
     DUPLICATE_KEY,
@@ -1975,7 +1975,7 @@ class _Aggregator:
                     columns["product"], product < 0, counted, self.products_seen, first_row
                 )
         # an account counts only for a won deal closed by as-of (its amount, first deal)
-        dated = won & (day >= 0) & (day <= self.as_of_day)
+        dated = won & by_day(day, self.as_of_day)
         account = self._accounts(columns.get("account"), dated)
         if self.account_measures and account is not None:
             self._note_rows(self.no_account, counted & (account < 0), first_row)
@@ -1992,7 +1992,7 @@ class _Aggregator:
         self._count_lost(np.flatnonzero((stage == LOST) & in_slot & mapped), rep, slot)
         if account is not None:
             self._account_amounts(chosen, rep, slot, account, amount, scale)
-            firsts = won & (day >= 0) & (day <= self.as_of_day) & (account >= 0)
+            firsts = dated & (account >= 0)
             self._first_deals(firsts, day, account, rep)
         if self.pipe is not None:
             self._pipeline(columns, stage, day, rep, product, first_row)
