@@ -2500,18 +2500,19 @@ class _Aggregator:
         if not mask.any():
             return
         rows = np.flatnonzero(mask)
-        accounts = account[rows]
-        days = day[rows]
-        earliest = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(earliest, accounts, days)
-        # of an account's rows on its earliest day, the first (account ids are dense)
-        hit = rows[days == earliest[accounts]]
-        first = np.full(size, len(account), dtype=np.int64)
-        np.minimum.at(first, account[hit], hit)
-        present = np.flatnonzero(first < len(account))
-        chosen = present[earliest[present] < self.first_day[present]]
-        self.first_day[chosen] = earliest[chosen]
-        self.first_rep[chosen] = rep[first[chosen]]
+        # Each account's earliest day and, of its rows that day, the first: the least of
+        # (day << bits | row), days being ordinals (below 2**22, date.max's) and rows
+        # below 2**bits. One minimum per account (account ids are dense), where a second
+        # one over the rows of each earliest day followed the first.
+        bits = len(account).bit_length()
+        best = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, account[rows], (day[rows] << bits) | rows)
+        present = np.flatnonzero(best < np.iinfo(np.int64).max)
+        earliest = best[present] >> bits
+        newer = earliest < self.first_day[present]
+        chosen = present[newer]
+        self.first_day[chosen] = earliest[newer]
+        self.first_rep[chosen] = rep[best[chosen] & ((1 << bits) - 1)]
 
     # -- the result --
 
