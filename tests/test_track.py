@@ -1398,7 +1398,8 @@ def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
         for _chunk in range(int(rng.integers(1, 4))):
             n = int(rng.integers(0, 200))
             account = rng.integers(-1, accounts, n)
-            day = rng.integers(0, 30, n) + 739_000
+            # days up to date.max's: the (day, row) pairs the minimum packs leave no bit
+            day = rng.integers(0, 30, n) + (739_000 if trial % 2 else date.max.toordinal() - 29)
             rep = rng.integers(0, 5, n)
             mask = (rng.random(n) < 0.7) & (account >= 0)
             agg._first_deals(mask, day, account, rep)
@@ -1454,18 +1455,68 @@ def test_account_sums_by_rep_and_month_as_a_dict_would(tmp_path: Path) -> None:
 
 def test_sorting_order_is_a_stable_argsort() -> None:
     """The accounts' (rep and month << 32 | account) keys are ordered by sorting them with
-    their row numbers packed in: numpy's stable argsort's order, for narrow and wide keys."""
+    their row numbers packed in, or by two radix sorts of 16-bit halves: numpy's stable
+    argsort's order, for narrow and wide keys."""
     import numpy as np
 
     from planc.track import actuals
 
     rng = np.random.default_rng(9)
-    for n, groups, accounts in [(0, 1, 1), (1, 1, 1), (7, 2, 3), (5000, 1800, 20000)]:
+    cases = [(0, 1, 1), (1, 1, 1), (7, 2, 3), (5000, 1800, 20000), (5000, 3, 1 << 16)]
+    # past 16 bits (accounts, or reps x months): the packed sort
+    cases += [(5000, 3, (1 << 16) + 1), (5000, (1 << 16) + 1, 7)]
+    for n, groups, accounts in cases:
         keys = (rng.integers(0, groups, n) << 32) | rng.integers(0, accounts, n)
+        if n:  # the widest key of the case is there
+            keys[n // 2] = ((groups - 1) << 32) | (accounts - 1)
         expected = np.argsort(keys, kind="stable")
         assert actuals._sorting_order(keys).tolist() == expected.tolist()
     wide = (np.array([3, 1 << 29, 3], dtype=np.int64) << 32) | np.array([1 << 31, 0, 5])
     assert actuals._sorting_order(wide).tolist() == [2, 0, 1]
+
+
+def test_day_columns_are_codes_into_the_distinct_dates() -> None:
+    """A pyarrow date column (blocks, sliced ones, nulls, blocks of nulls only) is read
+    from its buffers: codes into its distinct dates, ascending, -1 for an empty cell; a
+    date before year 1 is declined; a wide span goes through np.unique."""
+    import numpy as np
+    import pyarrow as pa
+
+    from planc.track import actuals
+
+    def expected(days: list[int | None]) -> tuple[list[int], list[date]]:
+        found = sorted({d for d in days if d is not None})
+        index = {d: i for i, d in enumerate(found)}
+        codes = [-1 if d is None else index[d] for d in days]
+        return codes, [date.fromordinal(d + date(1970, 1, 1).toordinal()) for d in found]
+
+    rng = np.random.default_rng(4)
+    for trial in range(60):
+        blocks, every = [], []
+        for _ in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(0, 40))
+            spread = int(rng.choice([3, 400, 1 << 17]))  # past _DENSE_DAYS: np.unique
+            empty = float(rng.choice([0.0, 0.3, 1.0]))
+            days = [
+                None if rng.random() < empty else int(rng.integers(-800, -800 + spread))
+                for _ in range(n + 3)
+            ]
+            block = pa.array(days, type=pa.date32()).slice(1, n + 1)  # an offset
+            blocks.append(block)
+            every += days[1 : n + 2]
+        column = actuals._day_column(pa.chunked_array(blocks, type=pa.date32()))
+        codes, values = expected(every)
+        assert column.codes.tolist() == codes, trial
+        assert column.values == values, trial
+    assert actuals._day_column(pa.chunked_array([], type=pa.date32())).codes.tolist() == []
+    nulls = pa.chunked_array([pa.array([None, None], type=pa.date32())])
+    assert (actuals._day_column(nulls).codes.tolist(), actuals._day_column(nulls).values) == (
+        [-1, -1],
+        [],
+    )
+    year_0 = date(1, 1, 1).toordinal() - date(1970, 1, 1).toordinal() - 1
+    with pytest.raises(actuals._DaysDeclined):
+        actuals._day_column(pa.chunked_array([pa.array([None, year_0, 5], type=pa.date32())]))
 
 
 def test_last_chunks_begin_by_the_blocks_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
