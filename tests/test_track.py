@@ -1379,6 +1379,47 @@ def test_only_won_deals_closed_by_as_of_number_accounts(
     assert loaded[0] == loaded[1] == {("bob", 2027 * 12): {0: 20}, ("ann", 2027 * 12): {1: 5}}
 
 
+def test_csv_account_sums_are_made_when_first_looked_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV reader keeps its won rows' account parts and sums them only when a sum is
+    first looked up (a report reads them to explain a warned target, often never): none
+    at load, the scale known already, then once, whichever reader parsed the rows."""
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(mini_plan(tmp_path)).plan
+    assert plan is not None
+    records = [
+        ["Bob Ortiz", "2027-01-06", "20.5", "Pro", "Won", "Acme"],
+        ["Ann Lee", "2027-01-07", "5", "Pro", "Won", "Later"],
+        ["Ann Lee", "2027-01-08", "7.25", "Pro", "Won", "Later"],
+    ]
+    export = write_csv(tmp_path / "a.csv", records)
+    made: list[int] = []
+    sums = actuals._Aggregator._account_sums
+
+    def spy(self: Any) -> Any:
+        made.append(len(self.account_parts))
+        return sums(self)
+
+    monkeypatch.setattr(actuals._Aggregator, "_account_sums", spy)
+    monkeypatch.setattr(actuals, "CHUNK_ROWS", 2)  # two parts, one per chunk
+    for arrow in (True, False):
+        made.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(actuals, "_arrow_may_read", lambda path, mapping, arrow=arrow: arrow)
+            found = actuals.load_actuals(export, plan, date(2027, 1, 20)).actuals
+        assert found is not None
+        assert made == [] and found.scale == 2
+        assert {k: dict(v) for k, v in found.accounts.items()} == {
+            ("bob", 2027 * 12): {0: 2050},
+            ("ann", 2027 * 12): {1: 1225},
+        }
+        assert len(found.accounts) == 2 and dict(found.accounts[("ann", 2027 * 12)]) == {1: 1225}
+        assert made == [2]  # made once, from both chunks' parts
+
+
 def test_first_deals_as_by_first_appearance(tmp_path: Path) -> None:
     """Each account's first counted row (earliest day, the earlier row on a tie) across
     chunks: the same rep and day as a row-by-row reference."""

@@ -2607,8 +2607,21 @@ class _Aggregator:
         return _REASONS[index]
 
     def _account_maps(self) -> tuple[Mapping[tuple[str, int], Mapping[int, int]], int]:
+        """The won rows' sums by (rep, month) and account, in units of 10**-scale, and the
+        scale (the largest of the parts'), the sums made when one is first looked up.
+
+        A report looks them up only to explain a warned amount or deals target, or for a
+        metric counting accounts; often none is, and concatenating and sorting the parts
+        was wasted (5M CSV rows: ~723k sums, 0.06-0.09 s CPU). The parts are in memory and
+        no longer change: the same sums, made once."""
         if not self.account_parts:
             return {}, 0
+        return agg.OnFirstUse(self._account_sums), max(part[2] for part in self.account_parts)
+
+    def _account_sums(self) -> Mapping[tuple[str, int], Mapping[int, int]]:
+        """:meth:`_account_maps`' sums, made now."""
+        if not self.account_parts:
+            return {}
         scale = max(part[2] for part in self.account_parts)
         keys = np.concatenate([part[0] for part in self.account_parts])
         pieces = []
@@ -2630,7 +2643,7 @@ class _Aggregator:
         keys, values = keys[order], values[order]
         starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
         sums = np.add.reduceat(values, starts) if len(keys) else values
-        return _AccountsByMonth(keys[starts], sums, self.reps, self.slots), scale
+        return _AccountsByMonth(keys[starts], sums, self.reps, self.slots)
 
     # -- diagnostics --
 

@@ -30,7 +30,7 @@ What a reader must guarantee:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,6 +39,32 @@ from decimal import Decimal
 def month_key(year: int, month: int) -> int:
     """A month as one integer (year * 12 + month - 1), so months sort and subtract."""
     return year * 12 + month - 1
+
+
+class OnFirstUse(Mapping[tuple[str, int], Mapping[int, int]]):
+    """A mapping made by ``make`` when it is first read (:attr:`Actuals.accounts`: a
+    report looks the won rows' account sums up only to explain a warned amount or deals
+    target, or for a metric counting accounts; often none is)."""
+
+    def __init__(self, make: Callable[[], Mapping[tuple[str, int], Mapping[int, int]]]) -> None:
+        self._make: Callable[[], Mapping[tuple[str, int], Mapping[int, int]]] | None = make
+        self._made: Mapping[tuple[str, int], Mapping[int, int]] | None = None
+
+    def _mapping(self) -> Mapping[tuple[str, int], Mapping[int, int]]:
+        if self._made is None:
+            make, self._make = self._make, None  # made once: never a second, partial time
+            assert make is not None, "the mapping could not be made"
+            self._made = make()
+        return self._made
+
+    def __getitem__(self, key: tuple[str, int]) -> Mapping[int, int]:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
 
 
 @dataclass(frozen=True, slots=True)

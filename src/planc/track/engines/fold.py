@@ -12,7 +12,7 @@ is weighted by it.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -361,7 +361,7 @@ class GroupedAggregator(a._Aggregator):
             + [part[6] for part in self._account_rows]
             + [read[1] for read in self._account_reads]
         )
-        found = _OnFirstUse(self._summed_accounts)
+        found = agg.OnFirstUse(self._summed_accounts)
         if self._releases:
             weakref.finalize(found, _release, self._releases)
         return found, scale
@@ -382,7 +382,7 @@ class GroupedAggregator(a._Aggregator):
             account = ids[np.asarray(account_codes, dtype=np.int64)]
             self._add_rep_ids(rep.astype(np.int64), account, months, units, scale)
         self._account_rows.clear()
-        return super()._account_maps()[0]
+        return self._account_sums()
 
     def _add_account_ids(self, owners: Any, ids: Any, months: Any, units: Any) -> None:
         """As :meth:`add_accounts`, the accounts already turned into ids (-1: none)."""
@@ -681,30 +681,6 @@ def _release(releases: list[Callable[[], None]]) -> None:
     """Call each of ``releases`` once (the list is emptied)."""
     while releases:
         releases.pop()()
-
-
-class _OnFirstUse(Mapping[tuple[str, int], Mapping[int, int]]):
-    """A mapping made by ``make`` when it is first read."""
-
-    def __init__(self, make: Callable[[], Mapping[tuple[str, int], Mapping[int, int]]]) -> None:
-        self._make: Callable[[], Mapping[tuple[str, int], Mapping[int, int]]] | None = make
-        self._made: Mapping[tuple[str, int], Mapping[int, int]] | None = None
-
-    def _mapping(self) -> Mapping[tuple[str, int], Mapping[int, int]]:
-        if self._made is None:
-            make, self._make = self._make, None  # made once: never a second, partial time
-            assert make is not None, "the mapping could not be made"
-            self._made = make()
-        return self._made
-
-    def __getitem__(self, key: tuple[str, int]) -> Mapping[int, int]:
-        return self._mapping()[key]
-
-    def __iter__(self) -> Iterator[tuple[str, int]]:
-        return iter(self._mapping())
-
-    def __len__(self) -> int:
-        return len(self._mapping())
 
 
 def split_sets(rows: Iterable[Sequence[Any]]) -> dict[int, list[list[Any]]]:
