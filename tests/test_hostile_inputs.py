@@ -1,0 +1,52 @@
+"""Hostile inputs through the real CLI: a diagnostic at the right place, never a traceback.
+
+Findings of the hunt12 review, one class per finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, run_planc
+
+
+def no_traceback(result: Run) -> Run:
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "internal error" not in result.stdout + result.stderr
+    return result
+
+
+class TestAControlCharacterInAPlanFile:
+    """libyaml refuses a control character with a byte offset, not a mark: the diagnostic
+    pointed at 1:1 and carried libyaml's raw text (a literal \\n, "<byte string>", the byte
+    offset). It points at the character's line and column now, in code points."""
+
+    @pytest.mark.parametrize(("char", "name"), [("\x00", "U+0000"), ("\x07", "U+0007")])
+    def test_it_is_pointed_at(self, mini_plan: Path, char: str, name: str) -> None:
+        region = mini_plan / "regions" / "north.yaml"
+        text = region.read_text(encoding="utf-8")
+        # a wide character before it on the line: columns count code points, not bytes
+        region.write_text(
+            "\ufeff" + text.replace("  name: North\n", f"  name: 北方{char}x\n", 1),
+            encoding="utf-8",
+        )
+        line = 1 + text.splitlines().index("  name: North")
+        result = no_traceback(run_planc("check", mini_plan, "--format", "json"))
+        assert result.code == 1
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC001"]
+        assert found["path"].endswith("regions/north.yaml")
+        assert found["range"]["start"] == {"line": line, "col": 11}
+        assert found["message"] == (
+            f"character {name} is not allowed in YAML (control characters are not allowed)"
+        )
+
+    def test_the_text_report_shows_the_line(self, mini_plan: Path) -> None:
+        region = mini_plan / "regions" / "north.yaml"
+        text = region.read_text(encoding="utf-8")
+        region.write_text(text.replace("  name: North\n", "  name: No\x1brth\n", 1), "utf-8")
+        result = no_traceback(run_planc("check", mini_plan))
+        assert result.code == 1
+        assert "<byte string>" not in result.stdout
+        assert "  name: No\\x1brth" in result.stdout  # shown escaped, not obeyed
