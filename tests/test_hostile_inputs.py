@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, run_planc
+from conftest import REPO, Run, run_planc
+
+CRM_PLAN = REPO / "plans" / "2017-Q3"
 
 
 def no_traceback(result: Run) -> Run:
@@ -50,3 +52,44 @@ class TestAControlCharacterInAPlanFile:
         assert result.code == 1
         assert "<byte string>" not in result.stdout
         assert "  name: No\\x1brth" in result.stdout  # shown escaped, not obeyed
+
+
+class TestAFileNameTooLong:
+    """Python 3.11's Path.exists() and is_dir() raise on a name over the file system's limit
+    (ENAMETOOLONG) where they return False on a missing one: a long argument was an internal
+    error in most commands. It is a usage error now, naming the (shortened) path."""
+
+    LONG = "x" * 300  # over NAME_MAX (255) of every Linux file system
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("check", LONG),
+            ("check", "--base", LONG, "{plan}"),
+            ("diff", "--base", LONG, "--head", "{plan}"),
+            ("diff", "--base", "{plan}", LONG),
+            ("allocate", LONG, "--node", "north", "--metric", "revenue"),
+            ("track", "{crm}", "--actuals", LONG),
+            ("track", "{crm}", "--actuals", f"revenue={LONG}"),
+            ("import", "--update", LONG),
+            ("codeowners", LONG),
+        ],
+        ids=[
+            "check",
+            "check-base",
+            "diff-base",
+            "diff-plan",
+            "allocate",
+            "track",
+            "track-named",
+            "import-update",
+            "codeowners",
+        ],
+    )
+    def test_is_a_usage_error(self, mini_plan: Path, args: tuple[str, ...]) -> None:
+        given = (a.replace("{plan}", str(mini_plan)).replace("{crm}", str(CRM_PLAN)) for a in args)
+        result = no_traceback(run_planc(*given))
+        assert result.code == 2, result.stderr
+        assert "a file name is too long for the file system: " in result.stderr
+        assert "xxxxxxxx…xxxxxxxx" in result.stderr  # shortened, not 300 characters
+        assert len(result.stderr) < 300
