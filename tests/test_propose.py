@@ -183,6 +183,20 @@ class TestRefusals:
         assert result.code == 2
         assert "not a valid branch name" in result.stderr
 
+    @pytest.mark.parametrize("branch", ["refs/heads/main", "refs/remotes/origin/main"])
+    def test_a_branch_name_under_refs(self, tmp_path: Path, branch: str) -> None:
+        """git takes refs/heads/main as a branch name (refs/heads/refs/heads/main), and then
+        `git push origin refs/heads/main`, as printed, would push main itself."""
+        root = new_repo(tmp_path)
+        dirty(root)
+        before = state(root)
+        refs = git(root, "for-each-ref", "--format=%(refname)")
+        result = planc_in(root, "propose", *RECORD, *NOTE, "--branch", branch)
+        assert result.code == 2
+        assert f"{branch!r} is not a valid branch name" in result.stderr
+        assert state(root) == before
+        assert git(root, "for-each-ref", "--format=%(refname)") == refs
+
     def test_missing_record_lists_the_changes_and_the_command(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         dirty(root)
