@@ -527,6 +527,36 @@ class TestTheCommandLine:
         assert said in result.stderr
         assert "internal error" not in result.stderr
 
+    def test_an_answer_that_is_not_http(self, tmp_path: Path, report: str) -> None:
+        """http.client's own errors (a bad status line) are not OSErrors: they were internal."""
+        import socket
+        import threading
+
+        from conftest import run_planc
+
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"garbage\r\n\r\n")
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        body, _ = self.artifact(tmp_path, report, "7")
+        api = f"http://127.0.0.1:{server.getsockname()[1]}"
+        env = self.environment(tmp_path, api, pull_request_event(7, HEAD), "pull_request")
+        try:
+            result = run_planc("comment", body, env=env)
+        finally:
+            thread.join(timeout=5)
+            server.close()
+        assert result.code == 2, result.stderr
+        assert "cannot send 'GET /repos/acme/sales/pulls/7' to GitHub's API" in result.stderr
+
     def test_outside_github_actions(self, tmp_path: Path) -> None:
         from conftest import run_planc
 
