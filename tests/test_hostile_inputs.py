@@ -5,6 +5,9 @@ Findings of the hunt12 review, one class per finding.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,35 @@ class TestAFileNameTooLong:
         assert "a file name is too long for the file system: " in result.stderr
         assert "xxxxxxxx…xxxxxxxx" in result.stderr  # shortened, not 300 characters
         assert len(result.stderr) < 300
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+class TestStandardOutputOnAFullDisk:
+    """Standard output redirected to a full disk (here /dev/full) was an internal error, and
+    Python's own flush at exit added a message and exit status 120."""
+
+    @pytest.mark.parametrize(
+        "args",
+        [("check", "{plan}"), ("check", "{plan}", "--format", "json"), ("schema",)],
+        ids=["check", "check-json", "schema"],
+    )
+    def test_is_said_once(self, mini_plan: Path, args: tuple[str, ...]) -> None:
+        with open("/dev/full", "wb") as full:
+            completed = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "planc",
+                    *(a.replace("{plan}", str(mini_plan)) for a in args),
+                ],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                check=False,
+                env={**os.environ},
+            )
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr == (
+            "planc: error: cannot write the output: No space left on device\n"
+        )
