@@ -5,6 +5,7 @@ Findings of the hunt12 review, one class per finding.
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from conftest import REPO, Run, run_planc
 
 CRM_PLAN = REPO / "plans" / "2017-Q3"
+CRM_EXPORT = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
 
 
 def no_traceback(result: Run) -> Run:
@@ -127,4 +129,54 @@ class TestStandardOutputOnAFullDisk:
         assert completed.returncode == 2, completed.stderr
         assert completed.stderr == (
             "planc: error: cannot write the output: No space left on device\n"
+        )
+
+
+def _crm_parquet(path: Path, **columns: object) -> Path:
+    """The 2017-Q3 rows of the public sample as Parquet, with some columns replaced."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["close_date"].startswith("2017-07")]
+    table = {name: [r[name] for r in rows] for name in rows[0]}
+    table["close_value"] = [int(v) if v else None for v in table["close_value"]]
+    for name, make in columns.items():
+        assert callable(make)
+        table[name] = make(len(rows))
+    pq.write_table(pa.table(table), path)
+    return path
+
+
+class TestANestedParquetColumn:
+    """A mapped Parquet column of lists or records: pyarrow cannot dictionary-encode it, and
+    the pandas reader's ArrowNotImplementedError was an internal error. It is PLC702."""
+
+    @pytest.mark.parametrize(
+        ("column", "make", "kind"),
+        [
+            ("close_value", lambda n: [[1, 2]] * n, "list<element: int64>"),
+            ("sales_agent", lambda n: [{"a": 1}] * n, "struct<a: int64>"),
+        ],
+        ids=["list", "struct"],
+    )
+    def test_is_a_diagnostic(self, tmp_path: Path, column: str, make: object, kind: str) -> None:
+        export = _crm_parquet(tmp_path / "export.parquet", **{column: make})
+        result = no_traceback(
+            run_planc(
+                "track",
+                CRM_PLAN,
+                "--actuals",
+                export,
+                "--as-of",
+                "2017-08-15",
+                "-f",
+                "json",
+                env={"PLANC_TRACK_ENGINE": "pandas"},
+            )
+        )
+        assert result.code == 1, result.stderr
+        (found,) = result.json()["diagnostics"]
+        assert found["code"] == "PLC702"
+        assert found["message"] == (
+            f"column {column} of {export} holds {kind}, not one value per row"
         )

@@ -1462,6 +1462,7 @@ def _parquet_chunks(
         positions = _check_header(name, header, mapping)
         roles = _roles(mapping, only)
         wanted = sorted(set(roles.values()), key=header.index)
+        _refuse_nested(name, header, parquet.schema_arrow.types, wanted)
         first_row = 1  # Parquet has no header row: rows are numbered from 1
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
             columns = {}
@@ -1473,6 +1474,22 @@ def _parquet_chunks(
                 )
             yield columns, first_row, positions
             first_row += batch.num_rows
+
+
+def _refuse_nested(name: str, header: list[str], types: list[Any], wanted: list[str]) -> None:
+    """A mapped column of lists, records or maps has no value to read (pyarrow cannot
+    dictionary-encode it): PLC702 naming it, where it was an internal error."""
+    import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
+
+    for column, kind in zip(header, types, strict=True):
+        if column in wanted and pat.is_nested(kind):
+            raise _Stop(
+                _unreadable(
+                    name,
+                    f"column {column} of {name} holds {kind}, not one value per row",
+                    "export plain values (text, numbers, dates) in the mapped columns",
+                )
+            )
 
 
 # --- values ----------------------------------------------------------------------------------
