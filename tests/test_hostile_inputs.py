@@ -180,3 +180,27 @@ class TestANestedParquetColumn:
         assert found["message"] == (
             f"column {column} of {export} holds {kind}, not one value per row"
         )
+
+
+class TestAnExportWhoseOwnersAllFailToMap:
+    """Through DuckDB (any Parquet export of 8 MiB or more), an export none of whose owners
+    is a person of the plan left the account sums as parts that were all empty, and the
+    account maps indexed past them: an internal error. It reports as the pandas reader does."""
+
+    @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+    def test_same_report_as_pandas(self, tmp_path: Path, suffix: str) -> None:
+        pytest.importorskip("duckdb")
+        export = _crm_parquet(
+            tmp_path / "export.parquet", sales_agent=lambda n: ["Nobody Known"] * n
+        )
+        if suffix == ".csv":
+            pq = pytest.importorskip("pyarrow.parquet")
+            pcsv = pytest.importorskip("pyarrow.csv")
+            pcsv.write_csv(pq.read_table(export), tmp_path / "export.csv")
+            export = tmp_path / "export.csv"
+        args = ("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f", "json")
+        duckdb = no_traceback(run_planc(*args, env={"PLANC_TRACK_ENGINE": "duckdb"}))
+        pandas = no_traceback(run_planc(*args, env={"PLANC_TRACK_ENGINE": "pandas"}))
+        assert duckdb.code == pandas.code == 0, duckdb.stderr
+        assert duckdb.stdout == pandas.stdout
+        assert [d["code"] for d in duckdb.json()["diagnostics"]].count("PLC710") == 1
