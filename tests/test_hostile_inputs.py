@@ -204,3 +204,50 @@ class TestAnExportWhoseOwnersAllFailToMap:
         assert duckdb.code == pandas.code == 0, duckdb.stderr
         assert duckdb.stdout == pandas.stdout
         assert [d["code"] for d in duckdb.json()["diagnostics"]].count("PLC710") == 1
+
+
+def _limited(*args: str | Path, env: dict[str, str] | None = None) -> Run:
+    """planc in a process of at most 4 GB of address space: what this guards against took
+    all the machine's memory (22 GB and more), and must fail fast if it comes back."""
+    import resource  # POSIX only
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "planc", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+        preexec_fn=limit,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+class TestAWorkbookWithAStrayCellFarAway:
+    """One value at XFD1048576 (a 7 KB file): pandas pads every row to the widest, 17 billion
+    cells, and track took all memory until killed. The used range is checked first."""
+
+    def test_track_refuses_it(self, tmp_path: Path) -> None:
+        openpyxl = pytest.importorskip("openpyxl")
+        with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[:50]
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for row in rows:
+            sheet.append(row)
+        sheet["XFD1048576"] = 1
+        export = tmp_path / "export.xlsx"
+        book.save(export)
+        result = no_traceback(
+            _limited("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f", "json")
+        )
+        assert result.code == 1, result.stderr
+        (found,) = result.json()["diagnostics"]
+        assert found["code"] == "PLC702"
+        assert found["message"] == (
+            f"sheet Sheet of {export} spans A1:XFD1048576 (17,179,869,184 cells); "
+            "planc reads up to 67,108,864"
+        )

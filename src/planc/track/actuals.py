@@ -1408,7 +1408,10 @@ def _xlsx_chunks(
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
         with open_regular(path, name) as handle:
-            frame = pd.read_excel(handle, sheet_name=sheet, dtype=object, engine="openpyxl")
+            book = _sheet_in_bounds(handle, name, sheet)
+            frame = pd.read_excel(book, sheet_name=sheet, dtype=object, engine="openpyxl")
+    except _Stop:
+        raise
     except ImportError as error:
         raise _Stop(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
@@ -1431,6 +1434,39 @@ def _xlsx_chunks(
         role: _object_column(frame.iloc[:, positions[role] - 1]) for role in _roles(mapping, only)
     }
     yield columns, 2, positions
+
+
+# pandas pads every row to the widest: a workbook whose used range ends far right and far
+# down (one stray value at XFD1048576 is 17 billion cells) took all memory. Up to 2**26
+# cells (a million rows of 64 columns) are read.
+_XLSX_MAX_CELLS = 2**26
+
+
+def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
+    """The workbook, opened as pandas opens it (read-only, values), once its sheet's used
+    range (its dimension, as Excel and openpyxl write it) is checked against the bound."""
+    from openpyxl import load_workbook  # noqa: PLC0415 - optional, as pandas imports it
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    book = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+    if isinstance(sheet, int):
+        found = book.worksheets[sheet] if 0 <= sheet < len(book.worksheets) else None
+    else:
+        found = book[sheet] if sheet in book.sheetnames else None  # else pandas says so
+    rows, columns = getattr(found, "max_row", None), getattr(found, "max_column", None)
+    if isinstance(rows, int) and isinstance(columns, int) and rows * columns > _XLSX_MAX_CELLS:
+        title = getattr(found, "title", sheet)
+        book.close()
+        raise _Stop(
+            _unreadable(
+                name,
+                f"sheet {title} of {name} spans A1:{get_column_letter(columns)}{rows} "
+                f"({rows * columns:,} cells); planc reads up to {_XLSX_MAX_CELLS:,}",
+                "a value far right or far down makes it that large: delete the cells beyond "
+                "the table (Ctrl+End shows the last one), or export CSV",
+            )
+        )
+    return book
 
 
 def _object_column(series: pd.Series) -> _Column:
