@@ -251,3 +251,30 @@ class TestAWorkbookWithAStrayCellFarAway:
             f"sheet Sheet of {export} spans A1:XFD1048576 (17,179,869,184 cells); "
             "planc reads up to 67,108,864"
         )
+
+    @pytest.mark.parametrize("update", [False, True], ids=["import", "import-update"])
+    def test_import_refuses_it(self, tmp_path: Path, update: bool) -> None:
+        """planc import built a Cell for every cell of the used range: it never finished."""
+        openpyxl = pytest.importorskip("openpyxl")
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["name", "revenue"])
+        sheet.append(["Anna Snelling", 100000])
+        sheet["XFD1048576"] = 1
+        quotas = tmp_path / "quotas.xlsx"
+        book.save(quotas)
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        args: tuple[str | Path, ...] = (
+            ("import", "--update", quotas, "--plans", tmp_path / "plans")
+            if update
+            else ("import", tmp_path / "plans" / "2017-Q4", *new)
+        )
+        result = no_traceback(_limited(*args))
+        assert result.code == 2, result.stderr
+        assert result.stderr == (
+            f"planc: error: {quotas}: sheet Sheet spans A1:XFD1048576 (17,179,869,184 cells; "
+            "planc reads up to 4,194,304): a value far right or far down makes it that large; "
+            "delete the cells beyond the table (Ctrl+End shows the last one)\n"
+        )
+        assert not (tmp_path / "plans").exists()
