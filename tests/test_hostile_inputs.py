@@ -278,3 +278,31 @@ class TestAWorkbookWithAStrayCellFarAway:
             "delete the cells beyond the table (Ctrl+End shows the last one)\n"
         )
         assert not (tmp_path / "plans").exists()
+
+
+class TestALongSourceLine:
+    """The text report printed the whole source line under each diagnostic on it: a plan
+    written on one line (up to 64 MiB) came out once per diagnostic. A long line is shown
+    as a window around the column, cut with …, the caret under the same character."""
+
+    def test_is_shown_around_the_column(self, mini_plan: Path) -> None:
+        region = mini_plan / "regions" / "north.yaml"
+        text = region.read_text(encoding="utf-8")
+        keys = ", ".join(f"k{i}: 1" for i in range(600))  # 600 unknown keys on one line
+        line = f"    revenue: {{value: 1000000, {keys}}}"
+        region.write_text(text.replace("    revenue: {value: 1000000}", line, 1), "utf-8")
+        result = no_traceback(run_planc("check", mini_plan))
+        assert result.code == 1
+        out = result.stdout.splitlines()
+        assert max(len(shown) for shown in out) < 300  # not 600 copies of a 5,000-byte line
+        at = next(i for i, shown in enumerate(out) if shown.endswith("unknown key `k300`"))
+        excerpt, caret = out[at + 1], out[at + 2]
+        assert excerpt.startswith("   10 | …") and excerpt.endswith("…")
+        assert excerpt[caret.index("^") :].startswith("k300: 1, k301")
+
+    def test_a_short_line_is_shown_whole(self, mini_plan: Path) -> None:
+        region = mini_plan / "regions" / "north.yaml"
+        text = region.read_text(encoding="utf-8")
+        region.write_text(text.replace("  name: North\n", "  name: North\n  zz: 1\n", 1), "utf-8")
+        result = no_traceback(run_planc("check", mini_plan))
+        assert "unknown key `zz`\n    7 |   zz: 1\n      |   ^\n" in result.stdout
