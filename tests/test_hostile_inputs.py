@@ -306,3 +306,19 @@ class TestALongSourceLine:
         region.write_text(text.replace("  name: North\n", "  name: North\n  zz: 1\n", 1), "utf-8")
         result = no_traceback(run_planc("check", mini_plan))
         assert "unknown key `zz`\n    7 |   zz: 1\n      |   ^\n" in result.stdout
+
+
+class TestAUTF32PlanFile:
+    """UTF-32's byte-order mark starts with UTF-16's: the file was called UTF-16."""
+
+    @pytest.mark.parametrize("encoding", ["utf-32", "utf-32-be", "utf-16"])
+    def test_is_named(self, mini_plan: Path, encoding: str) -> None:
+        region = mini_plan / "regions" / "north.yaml"
+        text = region.read_text(encoding="utf-8")
+        with_mark = text if encoding in ("utf-32", "utf-16") else "\ufeff" + text  # BOM added
+        region.write_bytes(with_mark.encode(encoding))
+        result = no_traceback(run_planc("check", mini_plan, "--format", "json"))
+        assert result.code == 1
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC008"]
+        name = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
+        assert found["message"] == f"file is {name}, not UTF-8"

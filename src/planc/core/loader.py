@@ -530,6 +530,12 @@ _NUMBERISH = re.compile(
 
 def _check_encoding(source: SourceFile) -> Diagnostic | None:
     data = source.data
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's
+        return ENCODING.at(
+            SourceSpan(source.path, 1, 1),
+            Message("file is UTF-32, not UTF-8"),
+            Message("save the file as UTF-8 in your editor"),
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ENCODING.at(
             SourceSpan(source.path, 1, 1),
