@@ -322,3 +322,44 @@ class TestAUTF32PlanFile:
         (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC008"]
         name = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
         assert found["message"] == f"file is {name}, not UTF-8"
+
+
+class TestAnAbsurdAmountInAQuotaSheet:
+    """planc import took any number from the quota sheet and did arithmetic with it: a
+    5,000-digit amount broke the rounding's modulo (decimal.InvalidOperation, an internal
+    error). An amount beyond planc's bound is PLC803 at its cell, and nothing is written."""
+
+    @pytest.mark.parametrize(
+        ("amount", "said"),
+        [
+            ("9" * 5000, "99999999999…99999999999 (5,000 characters), too large"),
+            ("1000000000000000", "1000000000000000, too large"),
+            ("0.1234567", "0.1234567, too precise"),
+        ],
+        ids=["5000-digits", "10^15", "7-decimals"],
+    )
+    def test_is_reported_at_its_cell(self, tmp_path: Path, amount: str, said: str) -> None:
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text(f"name,revenue\nAnna Snelling,{amount}\n", encoding="utf-8")
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        folder = tmp_path / "plans" / "2017-Q4"
+        result = no_traceback(
+            run_planc(
+                "import",
+                folder,
+                "--roster",
+                roster,
+                "--quotas",
+                quotas,
+                "--owner",
+                "Alex Morgan",
+                "--company",
+                "CRM sample company",
+            )
+        )
+        assert result.code == 1, result.stderr
+        assert (
+            f"{quotas}:2:2: PLC803 [error] cell B2 holds {said}: planc reads numbers below "
+            "10^15 (a thousand trillion) with at most 6 decimals"
+        ) in result.stdout
+        assert not folder.exists()
