@@ -363,3 +363,28 @@ class TestAnAbsurdAmountInAQuotaSheet:
             "10^15 (a thousand trillion) with at most 6 decimals"
         ) in result.stdout
         assert not folder.exists()
+
+
+class TestAnUnusableGitHubFile:
+    """$GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY naming a folder or a path in a missing folder
+    were internal errors, a FIFO hung the command until something read it."""
+
+    @pytest.mark.parametrize("variable", ["GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"])
+    @pytest.mark.parametrize("kind", ["folder", "missing", "fifo", "full"])
+    def test_is_a_usage_error(
+        self, tmp_path: Path, mini_plan: Path, variable: str, kind: str
+    ) -> None:
+        target = {
+            "folder": tmp_path,
+            "missing": tmp_path / "nowhere" / "output.txt",
+            "fifo": tmp_path / "fifo",
+            "full": Path("/dev/full"),
+        }[kind]
+        if kind == "fifo":
+            os.mkfifo(target)
+        if kind == "full" and not target.exists():
+            pytest.skip("needs /dev/full")
+        env = {"GITHUB_ACTIONS": "true", variable: str(target)}
+        result = no_traceback(run_planc("check", mini_plan, env=env))
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith(f"planc: error: ${variable} ({target})")
