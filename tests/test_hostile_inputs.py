@@ -159,7 +159,13 @@ class TestANestedParquetColumn:
         ],
         ids=["list", "struct"],
     )
-    def test_is_a_diagnostic(self, tmp_path: Path, column: str, make: object, kind: str) -> None:
+    @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+    def test_is_a_diagnostic(
+        self, tmp_path: Path, column: str, make: object, kind: str, engine: str
+    ) -> None:
+        """Through DuckDB a record was cast to text and read as an owner named {'a': 1}."""
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
         export = _crm_parquet(tmp_path / "export.parquet", **{column: make})
         result = no_traceback(
             run_planc(
@@ -171,7 +177,7 @@ class TestANestedParquetColumn:
                 "2017-08-15",
                 "-f",
                 "json",
-                env={"PLANC_TRACK_ENGINE": "pandas"},
+                env={"PLANC_TRACK_ENGINE": engine},
             )
         )
         assert result.code == 1, result.stderr
