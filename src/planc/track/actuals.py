@@ -1407,9 +1407,11 @@ def _xlsx_chunks(
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
-        with open_regular(path, name) as handle:
-            book = _sheet_in_bounds(handle, name, sheet)
-            frame = pd.read_excel(book, sheet_name=sheet, dtype=object, engine="openpyxl")
+        with (
+            open_regular(path, name) as handle,
+            _sheet_in_bounds(handle, name, sheet) as excel,
+        ):
+            frame = pd.read_excel(excel, sheet_name=sheet, dtype=object)
     except _Stop:
         raise
     except ImportError as error:
@@ -1443,12 +1445,11 @@ _XLSX_MAX_CELLS = 2**26
 
 
 def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
-    """The workbook, opened as pandas opens it (read-only, values), once its sheet's used
-    range (its dimension, as Excel and openpyxl write it) is checked against the bound."""
-    from openpyxl import load_workbook  # noqa: PLC0415 - optional, as pandas imports it
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
-    book = load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+    """The workbook as pandas opens it (``pd.ExcelFile``: read-only, values, no links),
+    once its sheet's used range (its dimension, as Excel and openpyxl write it) is within
+    the bound."""
+    excel = pd.ExcelFile(handle, engine="openpyxl")
+    book = excel.book
     if isinstance(sheet, int):
         found = book.worksheets[sheet] if 0 <= sheet < len(book.worksheets) else None
     else:
@@ -1456,17 +1457,26 @@ def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
     rows, columns = getattr(found, "max_row", None), getattr(found, "max_column", None)
     if isinstance(rows, int) and isinstance(columns, int) and rows * columns > _XLSX_MAX_CELLS:
         title = getattr(found, "title", sheet)
-        book.close()
+        excel.close()
         raise _Stop(
             _unreadable(
                 name,
-                f"sheet {title} of {name} spans A1:{get_column_letter(columns)}{rows} "
+                f"sheet {title} of {name} spans A1:{_column_letters(columns)}{rows} "
                 f"({rows * columns:,} cells); planc reads up to {_XLSX_MAX_CELLS:,}",
                 "a value far right or far down makes it that large: delete the cells beyond "
                 "the table (Ctrl+End shows the last one), or export CSV",
             )
         )
-    return book
+    return excel
+
+
+def _column_letters(number: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 28 -> AB, 16384 -> XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _object_column(series: pd.Series) -> _Column:
