@@ -9,6 +9,7 @@ import csv
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,51 @@ class TestAnUnusableGitHubFile:
         result = no_traceback(run_planc("check", mini_plan, env=env))
         assert result.code == 2, result.stderr
         assert result.stderr.startswith(f"planc: error: ${variable} ({target})")
+
+
+def _bomb(path: Path, rows: list[list[str]]) -> Path:
+    """A workbook whose sheet inflates 1,000 times (5 MB of spaces in an XML comment); a
+    real bomb of 32 MiB inflates to 32 GB, and 0.5 MB to 500 MB took track minutes."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                padding = b"<!--" + b" " * 5_000_000 + b"-->"
+                data = data.replace(b"<sheetData>", b"<sheetData>" + padding, 1)
+            out.writestr(name, data)
+    return path
+
+
+class TestAZipBombWorkbook:
+    """An .xlsx is a zip: a sheet inflating 1,000 times was parsed in full (a 0.5 MB file
+    kept track busy for minutes). A part inflating over 100 times is refused first."""
+
+    SAID = "its part xl/worksheets/sheet1.xml inflates from"
+
+    def test_track(self, tmp_path: Path) -> None:
+        with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[:20]
+        export = _bomb(tmp_path / "export.xlsx", rows)
+        result = no_traceback(
+            run_planc("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f", "json")
+        )
+        assert result.code == 1, result.stderr
+        (found,) = result.json()["diagnostics"]
+        assert found["code"] == "PLC702"
+        assert self.SAID in found["message"] and "a zip bomb, not a sheet" in found["message"]
+
+    def test_import(self, tmp_path: Path) -> None:
+        quotas = _bomb(tmp_path / "quotas.xlsx", [["name", "revenue"], ["Anna Snelling", "1"]])
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        folder = tmp_path / "plans" / "2017-Q4"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        result = no_traceback(run_planc("import", folder, *new))
+        assert result.code == 2, result.stderr
+        assert f"{quotas}: not a readable .xlsx workbook: {self.SAID}" in result.stderr
+        assert not folder.exists()

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planc.core.extras import MissingExtra
-from planc.core.files import read_regular
+from planc.core.files import read_regular, zip_bomb
 from planc.core.source import SourceSpan
 
 CellValue = str | Decimal | None
@@ -189,6 +189,9 @@ def read_workbook(path: Path, shown: str) -> Workbook:
 
     try:
         data = io.BytesIO(read_regular(path, MAX_BYTES, shown))
+        bomb = zip_bomb(data)
+        if bomb is not None:
+            raise SheetError(f"{shown}: not a readable .xlsx workbook: {bomb}")
         formulas = load_workbook(data, data_only=False)
         values = load_workbook(io.BytesIO(data.getvalue()), data_only=True)
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:

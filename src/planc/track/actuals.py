@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from planc.core.extras import MissingExtra
-from planc.core.files import NotRegularFile, open_regular
+from planc.core.files import NotRegularFile, open_regular, zip_bomb
 
 try:
     import numpy as np
@@ -1446,8 +1446,11 @@ _XLSX_MAX_CELLS = 2**26
 
 def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
     """The workbook as pandas opens it (``pd.ExcelFile``: read-only, values, no links),
-    once its sheet's used range (its dimension, as Excel and openpyxl write it) is within
-    the bound."""
+    once it is no zip bomb and its sheet's used range (its dimension, as Excel and openpyxl
+    write it) is within the bound."""
+    bomb = zip_bomb(handle)
+    if bomb is not None:
+        raise _Stop(_unreadable(name, f"{name} is not a readable .xlsx workbook: {bomb}"))
     excel = pd.ExcelFile(handle, engine="openpyxl")
     book = excel.book
     if isinstance(sheet, int):
