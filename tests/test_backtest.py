@@ -74,6 +74,20 @@ def test_a_quarter_that_is_none_is_a_usage_error() -> None:
     assert "2017-Q5 is not a quarter such as 2017-Q3" in result.stderr
 
 
+def test_year_zero_is_a_usage_error() -> None:
+    """date() refuses year 0: it was an internal error."""
+    result = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q3,0000-Q1")
+    assert result.code == 2
+    assert result.stderr == "error: --quarters: 0000-Q1 is not a quarter such as 2017-Q3\n"
+
+
+def test_a_quarter_named_twice_is_replayed_once() -> None:
+    once = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q3")
+    twice = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q3, 2017-Q3")
+    assert once.code == twice.code == 0, twice.stderr
+    assert twice.stdout == once.stdout
+
+
 def test_a_mapping_without_created_dates_is_a_usage_error(tmp_path: Path) -> None:
     result = run_planc(
         "backtest", mini_plan(tmp_path), "--actuals", EXPORT, "--quarters", "2017-Q3"

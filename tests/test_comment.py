@@ -472,6 +472,91 @@ class TestTheCommandLine:
         assert "GitHub answered 403" in result.stderr
         assert "read-only token" in result.stderr
 
+    @pytest.mark.parametrize(
+        ("variable", "value", "said"),
+        [
+            ("GITHUB_TOKEN", "ghs_a\nb", "GITHUB_TOKEN holds a space, a line break"),
+            ("GITHUB_TOKEN", "ghs_tök", "GITHUB_TOKEN holds a space, a line break"),
+            ("GITHUB_API_URL", "not a url", "GITHUB_API_URL is not an http(s) URL: not a url"),
+            ("GITHUB_API_URL", "http://[::1", "GITHUB_API_URL is not an http(s) URL"),
+            ("GITHUB_API_URL", "file:///etc/passwd", "GITHUB_API_URL is not an http(s) URL"),
+            ("GITHUB_REPOSITORY", "../../evil", "GITHUB_REPOSITORY is not owner/name: ../../evil"),
+            ("GITHUB_REPOSITORY", "acme/sa les", "GITHUB_REPOSITORY is not owner/name"),
+            ("GITHUB_REPOSITORY", "acme/sales\n", "GITHUB_REPOSITORY is not owner/name"),
+        ],
+        ids=["token-newline", "token-non-ascii", "url", "ipv6", "file", "dotdot", "space", "nl"],
+    )
+    def test_a_hostile_environment_is_a_usage_error(
+        self, tmp_path: Path, report: str, variable: str, value: str, said: str
+    ) -> None:
+        """Each was an internal error (a ValueError or InvalidURL from urllib), or a request
+        with the token to another endpoint (../ in the repository)."""
+        from conftest import run_planc
+
+        fake = FakeGitHub()
+        fake.add_pull(7, HEAD)
+        body, _ = self.artifact(tmp_path, report, "7")
+        with serve(fake) as api:
+            env = self.environment(tmp_path, api, pull_request_event(7, HEAD), "pull_request")
+            result = run_planc("comment", body, env={**env, variable: value})
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith(f"planc: error: {said}")
+        assert "internal error" not in result.stderr
+        assert "ghs_" not in result.stderr  # the token is never shown
+        assert fake.requests == []
+
+    @pytest.mark.parametrize(
+        ("event", "said"),
+        [
+            (b"[1, 2]", "is not a JSON object"),
+            (b"null", "is not a JSON object"),
+            (b"[" * 100_000 + b"]" * 100_000, "cannot read the event at"),
+        ],
+        ids=["list", "null", "deep"],
+    )
+    def test_an_event_that_is_not_an_object(
+        self, tmp_path: Path, report: str, event: bytes, said: str
+    ) -> None:
+        from conftest import run_planc
+
+        body, _ = self.artifact(tmp_path, report, "7")
+        env = self.environment(tmp_path, "http://127.0.0.1:9", {}, "pull_request")
+        Path(env["GITHUB_EVENT_PATH"]).write_bytes(event)
+        result = run_planc("comment", body, env=env)
+        assert result.code == 2, result.stderr
+        assert said in result.stderr
+        assert "internal error" not in result.stderr
+
+    def test_an_answer_that_is_not_http(self, tmp_path: Path, report: str) -> None:
+        """http.client's own errors (a bad status line) are not OSErrors: they were internal."""
+        import socket
+        import threading
+
+        from conftest import run_planc
+
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"garbage\r\n\r\n")
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        body, _ = self.artifact(tmp_path, report, "7")
+        api = f"http://127.0.0.1:{server.getsockname()[1]}"
+        env = self.environment(tmp_path, api, pull_request_event(7, HEAD), "pull_request")
+        try:
+            result = run_planc("comment", body, env=env)
+        finally:
+            thread.join(timeout=5)
+            server.close()
+        assert result.code == 2, result.stderr
+        assert "cannot send 'GET /repos/acme/sales/pulls/7' to GitHub's API" in result.stderr
+
     def test_outside_github_actions(self, tmp_path: Path) -> None:
         from conftest import run_planc
 

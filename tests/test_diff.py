@@ -386,6 +386,24 @@ class TestImpact:
         [approval] = only(document)["approvals"]
         assert approval["person"] == "nora"
 
+    def test_a_folder_named_by_the_plan_is_not_read(self, tmp_path: Path) -> None:
+        """company.approved is written by the pull request: naming a folder of the runner
+        (here a copy of the plan, so that it would compile) made diff read and compile it."""
+        root = new_repo(tmp_path)
+        elsewhere = tmp_path / "elsewhere" / "2027-Q1"
+        shutil.copytree(root / QUARTER, elsewhere)
+        edit(root / QUARTER_FILE, "  owner: vera\n", f"  owner: vera\n  approved: {elsewhere}\n")
+        commit_all(root, "name a folder as the approved plan")
+        move_with_record(root, 20_000)
+        _, document = impact_of(root, "--base", "HEAD")
+        drift = only(document)["drift"]
+        assert drift["available"] is False
+        assert drift["reason"].startswith(f"{elsewhere} is not in this clone")
+        assert only(document)["changes"][0]["approved"] is None
+        # the user may still name a folder
+        _, document = impact_of(root, "--base", "HEAD", "--approved", str(elsewhere))
+        assert only(document)["drift"]["available"] is True
+
     def test_drift_against_the_approved_tag(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         edit(

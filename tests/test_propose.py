@@ -183,6 +183,42 @@ class TestRefusals:
         assert result.code == 2
         assert "not a valid branch name" in result.stderr
 
+    @pytest.mark.parametrize("branch", ["refs/heads/main", "refs/remotes/origin/main"])
+    def test_a_branch_name_under_refs(self, tmp_path: Path, branch: str) -> None:
+        """git takes refs/heads/main as a branch name (refs/heads/refs/heads/main), and then
+        `git push origin refs/heads/main`, as printed, would push main itself."""
+        root = new_repo(tmp_path)
+        dirty(root)
+        before = state(root)
+        refs = git(root, "for-each-ref", "--format=%(refname)")
+        result = planc_in(root, "propose", *RECORD, *NOTE, "--branch", branch)
+        assert result.code == 2
+        assert f"{branch!r} is not a valid branch name" in result.stderr
+        assert state(root) == before
+        assert git(root, "for-each-ref", "--format=%(refname)") == refs
+
+    @pytest.mark.parametrize("target", [NORTH, "README.md", "scratch.txt"])
+    def test_a_body_file_of_the_working_tree(self, tmp_path: Path, target: str) -> None:
+        """--body-file naming the edited plan file wrote the PR body over the very edits
+        being proposed (the same for any tracked or untracked file), while propose said the
+        working tree was unchanged."""
+        root = new_repo(tmp_path)
+        dirty(root)
+        before = state(root)
+        refs = git(root, "for-each-ref", "--format=%(refname)")
+        result = planc_in(root, "propose", *RECORD, *NOTE, "--body-file", target)
+        assert result.code == 2
+        assert f"--body-file {target} is a file of your working tree" in result.stderr
+        assert state(root) == before
+        assert git(root, "for-each-ref", "--format=%(refname)") == refs
+
+    def test_a_new_body_file_in_the_working_tree_is_written(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        dirty(root)
+        result = planc_in(root, "propose", *RECORD, *NOTE, "--body-file", "pr-body.md")
+        assert result.code == 0, result.stderr
+        assert (root / "pr-body.md").read_text(encoding="utf-8").startswith("<!-- planc:impact")
+
     def test_missing_record_lists_the_changes_and_the_command(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         dirty(root)

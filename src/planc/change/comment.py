@@ -33,6 +33,7 @@ the pull request's comment is replaced by a notice that says why.
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import os
 import re
@@ -351,9 +352,13 @@ class RestClient:
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise GitHubError(f"cannot reach GitHub's API at {self.base}: {reason}") from error
+        except (ValueError, http.client.HTTPException) as error:
+            # http.client refuses the URL (a control character in it) or cannot make sense of
+            # the answer (a bad status line, a truncated body)
+            raise GitHubError(f"cannot send {shown!r} to GitHub's API: {error}") from error
         try:
             return (json.loads(body) if body else None), links
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise GitHubError(f"GitHub answered {shown} with something that is not JSON") from error
 
 

@@ -203,7 +203,10 @@ class Comparison:
         ``folder``."""
         if name is None:
             return None
-        if _is_folder(name):
+        # A folder only when the user names it (--approved DIR): company.approved comes from
+        # the plan, which a pull request writes, and named any folder of the CI runner
+        # (/home/runner/..., /) to be read and compiled. There it is a git revision only.
+        if self._approved_option is not None and _is_folder(name):
             return self.side(Endpoint(path=Path(name)), Path(name), compiler=compiler)
         try:
             revision = self._repository().resolve(name)

@@ -156,7 +156,23 @@ def _propose(request: ProposalRequest) -> Proposal:
 # --- preconditions ------------------------------------------------------------------------
 
 
+def _require_body_file_outside_the_work(repo: Repository, body_file: Path) -> None:
+    """--body-file naming a file of the working tree (a plan file with the very edits being
+    proposed, or notes of the user's) wrote the PR body over it, while propose said the
+    working tree was unchanged. An existing file there is refused; a new one is written."""
+    target = body_file.absolute().resolve()
+    in_work = target.is_relative_to(repo.root) and not target.is_relative_to(repo.git_dir.resolve())
+    if in_work and (target.exists() or body_file.is_symlink()):
+        raise ProposalError(
+            f"--body-file {display_path(body_file)} is a file of your working tree, which "
+            "planc propose leaves as it is: give a new file, or one outside the working tree "
+            "(the default is .git/planc/PR_BODY.md); nothing was changed"
+        )
+
+
 def _refuse_unsafe_states(repo: Repository, request: ProposalRequest) -> None:
+    if request.body_file is not None:
+        _require_body_file_outside_the_work(repo, request.body_file)
     if not repo.has_commits():
         raise ProposalError(
             f"the repository at {repo.root} has no commits yet: commit a first version of the "

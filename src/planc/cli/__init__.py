@@ -7,6 +7,7 @@ imported inside the commands so that ``planc --help`` stays instant.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -140,8 +141,43 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as error:
+        if error.errno in _OUTPUT_FULL:
+            _output_full(error)
+        if error.errno != errno.ENAMETOOLONG:
+            _internal_error(error)
+        # planc's own file names are short: a name over the file system's limit is one given
+        # on the command line (Python 3.11's Path.exists() and is_dir() raise on it).
+        click.echo(f"planc: error: {_name_too_long(error)}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - the last line of defence: report, never a traceback
         _internal_error(error)
+
+
+# A full disk or quota, a file over the size limit: the output (standard output redirected
+# to a file or /dev/full; an -o file is reported where it is written) cannot be written.
+_OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _output_full(error: OSError) -> NoReturn:
+    where = f": {os.fsdecode(error.filename)}" if error.filename is not None else ""
+    click.echo(f"planc: error: cannot write the output{where}: {error.strerror}", err=True)
+    # what is still buffered for standard output would fail again when Python exits, with
+    # a message of its own and exit status 120
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor behind stdout
+        pass
+    sys.exit(EXIT_USAGE)
+
+
+def _name_too_long(error: OSError) -> str:
+    from planc.core.numbers import show_long  # only on this error: start-up stays lean
+    from planc.core.safetext import printable
+
+    name = os.fsdecode(error.filename) if error.filename is not None else ""
+    return printable(f"a file name is too long for the file system: {show_long(name, 80)}")
 
 
 def _internal_error(error: BaseException) -> NoReturn:

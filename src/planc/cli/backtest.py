@@ -55,7 +55,8 @@ def backtest(
     from planc.core.reporters import REPORTER_BY_NAME
     from planc.track import backtest as bt
 
-    labels = [q.strip() for q in quarters.split(",") if q.strip()]
+    # a quarter named twice is replayed once (a thousand copies took minutes)
+    labels = list(dict.fromkeys(q.strip() for q in quarters.split(",") if q.strip()))
     bad = [q for q in labels if bt.parse_quarter(q) is None]
     if bad or not labels:
         shown = ", ".join(bad) or repr(quarters)

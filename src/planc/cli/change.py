@@ -129,7 +129,8 @@ def diff(
 @click.option(
     "--body-file",
     type=OutputPath(),
-    help="Where to write the PR body (default: .git/planc/PR_BODY.md).",
+    help="Where to write the PR body: a new file, or one outside the working tree (default: "
+    ".git/planc/PR_BODY.md).",
 )
 @click.option("--open", "open_pr", is_flag=True, help="Push the branch and open the PR with gh.")
 @click.option(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 import click
 
 from planc.cli.options import fail_usage
+from planc.core.safetext import printable
 
 _EVENT_BOUND = 64 * 1024 * 1024  # GitHub's event payloads are a few hundred KiB
+_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")  # GitHub's owner/name
 
 
 @click.command()
@@ -68,14 +72,29 @@ def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[s
     event_path = os.environ.get("GITHUB_EVENT_PATH", "")
     if not token:
         fail_usage("GITHUB_TOKEN is not set: give the step env GITHUB_TOKEN: ${{ github.token }}")
+    if not all(" " < char <= "~" for char in token):
+        # the token goes into a header: a line break or a non-ASCII character is refused there,
+        # and the error would quote it
+        fail_usage(
+            "GITHUB_TOKEN holds a space, a line break or a non-ASCII character, which no "
+            "token has: check the secret the step passes"
+        )
     if "/" not in repository or not event_path:
         fail_usage("GITHUB_REPOSITORY and GITHUB_EVENT_PATH are not set: run inside GitHub Actions")
+    if not _REPOSITORY.fullmatch(repository) or ".." in repository.split("/"):
+        # it becomes a path of the API's URLs: ../ would reach another endpoint with the token
+        fail_usage(f"GITHUB_REPOSITORY is not owner/name: {printable(repository)}")
+    api_url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+    if not _is_http_url(api_url):
+        fail_usage(f"GITHUB_API_URL is not an http(s) URL: {printable(api_url)}")
     try:
         payload = json.loads(read_regular(event_path, _EVENT_BOUND).decode("utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
         fail_usage(f"cannot read the event at {event_path}: {error}")
+    if not isinstance(payload, dict):
+        fail_usage(f"the event at {event_path} is not a JSON object")
     settings = Settings(bot=bot, data_paths=tuple(data_paths) or DEFAULT_DATA_PATHS)
-    client = RestClient(os.environ.get("GITHUB_API_URL") or "https://api.github.com", token)
+    client = RestClient(api_url, token)
     try:
         trigger = trigger_from_event(os.environ.get("GITHUB_EVENT_NAME", ""), payload, repository)
         outcome = publish(
@@ -89,3 +108,11 @@ def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[s
         fail_usage(str(error))
     click.echo(outcome.line(), err=outcome.exit_code != 0)
     sys.exit(outcome.exit_code)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return parts.scheme in ("https", "http") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an invalid IPv6 address, a port out of range
+        return False

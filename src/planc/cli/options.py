@@ -8,6 +8,7 @@ the commands so that ``planc --help`` stays instant.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from planc.core.files import UnusableOutput, check_output
+from planc.core.files import UnusableOutput, check_output, file_kind
 
 if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
     from datetime import date
@@ -219,6 +220,20 @@ def in_github_actions() -> bool:
 def github_append(variable: str, text: str) -> None:
     """Append to a file GitHub Actions names in an environment variable (if it does)."""
     path = os.environ.get(variable)
-    if path:
+    if not path:
+        return
+    # A folder, a missing folder or a FIFO (which blocked until read) is a usage error
+    # naming the variable, never an internal error or a hang.
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        kind = None  # appending creates it, if its folder exists
+    except OSError as error:
+        raise UnusableOutput(f"${variable} ({path}): {error.strerror or error}") from error
+    if kind is not None and stat.S_ISFIFO(kind):
+        raise UnusableOutput(f"${variable} ({path}) is {file_kind(kind)}; give a file")
+    try:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(text)
+    except OSError as error:  # a full disk too
+        raise UnusableOutput(f"${variable} ({path}): {error.strerror or error}") from error

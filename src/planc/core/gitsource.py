@@ -375,7 +375,12 @@ class Repository:
         return None
 
     def valid_branch_name(self, name: str) -> bool:
-        return not name.startswith("-") and self._ok("check-ref-format", "--branch", name)
+        # git takes refs/heads/main as a branch name (refs/heads/refs/heads/main), but every
+        # later use of the name means the other ref: `git push origin refs/heads/main` pushes
+        # main itself. A name under refs/ is refused, as one starting with "-".
+        return not name.startswith(("-", "refs/")) and self._ok(
+            "check-ref-format", "--branch", name
+        )
 
     def existing_branch(self, name: str) -> str | None:
         """The ref that already carries this branch name, locally or on a remote, if any."""

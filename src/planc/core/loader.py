@@ -466,6 +466,9 @@ def load_source(
     except yaml.MarkedYAMLError as error:
         result.diagnostics.append(_syntax_diagnostic(source, error))
         return result
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (NUL, BEL, ...)
+        result.diagnostics.append(_character_diagnostic(source, error))
+        return result
     except yaml.YAMLError as error:
         result.diagnostics.append(
             SYNTAX.at(
@@ -527,6 +530,12 @@ _NUMBERISH = re.compile(
 
 def _check_encoding(source: SourceFile) -> Diagnostic | None:
     data = source.data
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's
+        return ENCODING.at(
+            SourceSpan(source.path, 1, 1),
+            Message("file is UTF-32, not UTF-8"),
+            Message("save the file as UTF-8 in your editor"),
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return ENCODING.at(
             SourceSpan(source.path, 1, 1),
@@ -546,6 +555,26 @@ def _check_encoding(source: SourceFile) -> Diagnostic | None:
             Message("save the file as UTF-8 (it may be GBK or Latin-1)"),
         )
     return None
+
+
+def _character_diagnostic(source: SourceFile, error: yaml.reader.ReaderError) -> Diagnostic:
+    """libyaml refuses a character (a control character: NUL, BEL, ESC, ...) at a byte
+    offset; the diagnostic points at its line and column, as the encoding check does."""
+    data = source.data
+    offset = min(max(error.position, 0), len(data))
+    before = data[:offset].removeprefix(b"\xef\xbb\xbf")
+    lines = _LINE_BREAK.split(before.decode("utf-8", errors="replace"))
+    line, col = len(lines), len(lines[-1]) + 1
+    character = f"U+{error.character:04X}"
+    return SYNTAX.at(
+        SourceSpan(source.path, line, col),
+        Message(
+            "character {character} is not allowed in YAML ({reason})",
+            character=character,
+            reason=Foreign(error.reason),
+        ),
+        Message("delete it (an editor may show it as a box, or not at all)"),
+    )
 
 
 def _syntax_diagnostic(source: SourceFile, error: yaml.MarkedYAMLError) -> Diagnostic:

@@ -72,12 +72,29 @@ def diagnostic_lines(d: Diagnostic, sources: Mapping[str, SourceFile]) -> list[s
     code_line = source.line_text(span.line) if source is not None else ""
     if code_line.strip():
         gutter = f"{span.line:>5} | "
-        before = printable(code_line[: max(span.col - 1, 0)])
-        lines.append(gutter + printable(code_line.rstrip()))
+        code_line, col = _excerpt(code_line.rstrip(), span.col)
+        before = printable(code_line[: max(col - 1, 0)])
+        lines.append(gutter + printable(code_line))
         lines.append(" " * (len(gutter) - 2) + "| " + _caret_pad(before, len(before) + 1) + "^")
     if d.hint:
         lines.append(f"      = hint: {printable(d.hint)}")
     return lines
+
+
+# A longer source line (a plan written on one line, a minified file) is shown around the
+# column: printed whole, a 64 MiB line came out once per diagnostic on it.
+_EXCERPT = 200
+
+
+def _excerpt(line: str, col: int) -> tuple[str, int]:
+    """The line, or a window of it around ``col`` marked with … where it is cut; and
+    ``col`` in what is shown."""
+    if len(line) <= _EXCERPT:
+        return line, col
+    start = max(0, min(col - 1 - _EXCERPT // 2, len(line) - _EXCERPT))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + _EXCERPT < len(line) else ""
+    return prefix + line[start : start + _EXCERPT] + suffix, col - start + len(prefix)
 
 
 def _caret_pad(line: str, col: int) -> str:

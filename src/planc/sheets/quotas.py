@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from planc.core.diagnostics import Diagnostic
+from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
 from planc.sheets.roster import name_key, slug
 from planc.sheets.rules import (
     DUPLICATE_ROW,
@@ -491,15 +492,35 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
         )
         return None
     if isinstance(cell.value, Decimal):
+        raw, percent = cell.value, cell.percent
+    else:
+        parsed = parse_number(cell.text)
+        if parsed is None:
+            sheet.diagnostics.append(
+                NOT_A_NUMBER.at(
+                    table.span(cell),
+                    f"{table.where(cell)} holds {cell.text!r}, not a number",
+                    "type the number (2910000 or 2,910,000), or leave the cell empty",
+                )
+            )
+            return None
+        raw, percent = parsed, False
+    # Bounded before any arithmetic: a 5,000-digit amount broke the rounding's modulo
+    # (decimal.InvalidOperation, an internal error).
+    problem = out_of_bounds(raw)
+    amount = raw
+    if problem is None or (problem == "too precise" and percent):
         # a cell formatted as a percent stores 0.55 and shows 55%: the sheet means 55
-        return _tidy(cell.value * 100) if cell.percent else cell.value
-    amount = parse_number(cell.text)
-    if amount is None:
+        amount = _tidy(raw * 100) if percent else raw
+        problem = out_of_bounds(amount)
+    if problem is not None:
         sheet.diagnostics.append(
             NOT_A_NUMBER.at(
                 table.span(cell),
-                f"{table.where(cell)} holds {cell.text!r}, not a number",
-                "type the number (2910000 or 2,910,000), or leave the cell empty",
+                f"{table.where(cell)} holds {show_long(cell.text or str(raw))}, {problem}: "
+                f"planc reads numbers {BOUND_TEXT}",
+                "type the number as it is meant, or leave the cell empty",
             )
         )
+        return None
     return amount

@@ -24,11 +24,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planc.core.extras import MissingExtra
-from planc.core.files import read_regular
+from planc.core.files import read_regular, zip_bomb
 from planc.core.source import SourceSpan
 
 CellValue = str | Decimal | None
 MAX_BYTES = 32 * 1024 * 1024  # a quota sheet or roster is small; refuse anything absurd
+# Every cell of a sheet's used range becomes a Cell: one stray value at XFD1048576 is 17
+# billion of them. 2**22 is a roster of 100,000 people in 41 columns.
+MAX_CELLS = 2**22
 _GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 _PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY_MARKS = "$€£¥元￥ "
@@ -186,6 +189,9 @@ def read_workbook(path: Path, shown: str) -> Workbook:
 
     try:
         data = io.BytesIO(read_regular(path, MAX_BYTES, shown))
+        bomb = zip_bomb(data)
+        if bomb is not None:
+            raise SheetError(f"{shown}: not a readable .xlsx workbook: {bomb}")
         formulas = load_workbook(data, data_only=False)
         values = load_workbook(io.BytesIO(data.getvalue()), data_only=True)
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
@@ -214,6 +220,15 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
             for col in range(cell_range.min_col, cell_range.max_col + 1):
                 merged[(row, col)] = (top, left)
     height, width = formulas.max_row, formulas.max_column
+    if height * width > MAX_CELLS:
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+        raise SheetError(
+            f"{shown}: sheet {formulas.title} spans A1:{get_column_letter(width)}{height} "
+            f"({height * width:,} cells; planc reads up to {MAX_CELLS:,}): a value far right "
+            "or far down makes it that large; delete the cells beyond the table "
+            "(Ctrl+End shows the last one)"
+        )
     rows = []
     for row in range(1, height + 1):
         cells = []

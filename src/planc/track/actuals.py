@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from planc.core.extras import MissingExtra
-from planc.core.files import NotRegularFile, open_regular
+from planc.core.files import NotRegularFile, open_regular, zip_bomb
 
 try:
     import numpy as np
@@ -1428,8 +1428,13 @@ def _xlsx_chunks(
 ) -> Iterator[tuple[dict[str, _Column], int, dict[str, int]]]:
     sheet: str | int = mapping.sheet if mapping.sheet is not None else 0
     try:
-        with open_regular(path, name) as handle:
-            frame = pd.read_excel(handle, sheet_name=sheet, dtype=object, engine="openpyxl")
+        with (
+            open_regular(path, name) as handle,
+            _sheet_in_bounds(handle, name, sheet) as excel,
+        ):
+            frame = pd.read_excel(excel, sheet_name=sheet, dtype=object)
+    except _Stop:
+        raise
     except ImportError as error:
         raise _Stop(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
@@ -1452,6 +1457,50 @@ def _xlsx_chunks(
         role: _object_column(frame.iloc[:, positions[role] - 1]) for role in _roles(mapping, only)
     }
     yield columns, 2, positions
+
+
+# pandas pads every row to the widest: a workbook whose used range ends far right and far
+# down (one stray value at XFD1048576 is 17 billion cells) took all memory. Up to 2**26
+# cells (a million rows of 64 columns) are read.
+_XLSX_MAX_CELLS = 2**26
+
+
+def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
+    """The workbook as pandas opens it (``pd.ExcelFile``: read-only, values, no links),
+    once it is no zip bomb and its sheet's used range (its dimension, as Excel and openpyxl
+    write it) is within the bound."""
+    bomb = zip_bomb(handle)
+    if bomb is not None:
+        raise _Stop(_unreadable(name, f"{name} is not a readable .xlsx workbook: {bomb}"))
+    excel = pd.ExcelFile(handle, engine="openpyxl")
+    book = excel.book
+    if isinstance(sheet, int):
+        found = book.worksheets[sheet] if 0 <= sheet < len(book.worksheets) else None
+    else:
+        found = book[sheet] if sheet in book.sheetnames else None  # else pandas says so
+    rows, columns = getattr(found, "max_row", None), getattr(found, "max_column", None)
+    if isinstance(rows, int) and isinstance(columns, int) and rows * columns > _XLSX_MAX_CELLS:
+        title = getattr(found, "title", sheet)
+        excel.close()
+        raise _Stop(
+            _unreadable(
+                name,
+                f"sheet {title} of {name} spans A1:{_column_letters(columns)}{rows} "
+                f"({rows * columns:,} cells); planc reads up to {_XLSX_MAX_CELLS:,}",
+                "a value far right or far down makes it that large: delete the cells beyond "
+                "the table (Ctrl+End shows the last one), or export CSV",
+            )
+        )
+    return excel
+
+
+def _column_letters(number: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 28 -> AB, 16384 -> XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _object_column(series: pd.Series) -> _Column:
@@ -1483,6 +1532,7 @@ def _parquet_chunks(
         positions = _check_header(name, header, mapping)
         roles = _roles(mapping, only)
         wanted = sorted(set(roles.values()), key=header.index)
+        _refuse_nested(name, header, parquet.schema_arrow.types, wanted)
         first_row = 1  # Parquet has no header row: rows are numbered from 1
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
             columns = {}
@@ -1494,6 +1544,22 @@ def _parquet_chunks(
                 )
             yield columns, first_row, positions
             first_row += batch.num_rows
+
+
+def _refuse_nested(name: str, header: list[str], types: list[Any], wanted: list[str]) -> None:
+    """A mapped column of lists, records or maps has no value to read (pyarrow cannot
+    dictionary-encode it): PLC702 naming it, where it was an internal error."""
+    import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
+
+    for column, kind in zip(header, types, strict=True):
+        if column in wanted and pat.is_nested(kind):
+            raise _Stop(
+                _unreadable(
+                    name,
+                    f"column {column} of {name} holds {kind}, not one value per row",
+                    "export plain values (text, numbers, dates) in the mapped columns",
+                )
+            )
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -2624,6 +2690,8 @@ class _Aggregator:
             return {}
         scale = max(part[2] for part in self.account_parts)
         keys = np.concatenate([part[0] for part in self.account_parts])
+        if not len(keys):  # parts, all empty: no row's owner maps (DuckDB's sets), as none
+            return {}, 0
         pieces = []
         for _, sums, part_scale in self.account_parts:
             factor = 10 ** (scale - part_scale)

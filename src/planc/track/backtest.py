@@ -83,6 +83,8 @@ def parse_quarter(text: str) -> tuple[date, date] | None:
     if found is None:
         return None
     year, number = int(found.group(1)), int(found.group(2))
+    if year < 1:  # 0000-Q1: no such year in the calendar (date() refuses it)
+        return None
     first = 3 * number - 2
     last = first + 2
     return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])

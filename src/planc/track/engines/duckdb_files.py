@@ -71,6 +71,7 @@ from planc.track.engines.fold import (
 # (bench/warehouse.py, two runs): a 14 MiB, 1M-row file took 3.4-3.7 s CPU through DuckDB
 # against 4.5-4.9 s through pandas; 71 MiB, 8.5 against 12.5-14.1 s.
 MIN_BYTES = 8 * 2**20
+_NESTED = frozenset({"struct", "list", "array", "map", "union"})  # DuckDB type ids
 ENGINE_VARIABLE = "PLANC_TRACK_ENGINE"  # "pandas" or "duckdb": force one (tests, benchmarks)
 PLACES = 9  # amounts are cast to DECIMAL(38, 9): more places would round
 BOUND = 10**MAX_INTEGER_DIGITS  # planc reads amounts below this, with at most MAX_DECIMALS places
@@ -933,6 +934,11 @@ def _register(
         types = dict(zip(header, (str(t) for t in relation.types), strict=True))
         positions = a._check_header(shown, header, mapping)
         used = sorted(set(a._roles(mapping).values()), key=header.index)
+        for name, kind in zip(header, relation.types, strict=True):
+            if name in used and kind.id in _NESTED:
+                # cast to text, a record would read as its repr ({'a': 1}): pandas reports
+                # the column as the pandas reader does (PLC702)
+                raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}
         varchar = duckdb.sqltype("VARCHAR")
