@@ -2691,7 +2691,7 @@ class _Aggregator:
         scale = max(part[2] for part in self.account_parts)
         keys = np.concatenate([part[0] for part in self.account_parts])
         if not len(keys):  # parts, all empty: no row's owner maps (DuckDB's sets), as none
-            return {}, 0
+            return {}
         pieces = []
         for _, sums, part_scale in self.account_parts:
             factor = 10 ** (scale - part_scale)
