@@ -1133,6 +1133,19 @@ def test_account_sums_are_summed_when_first_looked_up(
         assert queried == [0] and closed[0] == 1  # read on the open connection, then closed
 
 
+def _held_connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every connection DuckDB's reader holds (duckdb_files._Held), as it is made."""
+    held: list[Any] = []
+    init = duckdb_files._Held.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        init(self, *args)
+        held.append(self)
+
+    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    return held
+
+
 def test_account_sums_never_read_close_their_connection(
     tmp_path: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1142,14 +1155,7 @@ def test_account_sums_never_read_close_their_connection(
 
     parquet = _sample_parquet(tmp_path)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
-    held: list[Any] = []
-    init = duckdb_files._Held.__init__
-
-    def spy(self: Any, *args: Any) -> None:
-        init(self, *args)
-        held.append(self)
-
-    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
+    held = _held_connections(monkeypatch)
     monkeypatch.setattr(duckdb_files, "_account_rows", lambda *args: pytest.fail("queried"))
     loaded = _through_duckdb(parquet, plan)
     assert loaded is not None and loaded.actuals is not None
@@ -1174,17 +1180,11 @@ def test_a_later_read_of_account_sums_that_fails_says_so_and_closes(
 
     parquet = _sample_parquet(tmp_path)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "duckdb")
-    held: list[Any] = []
-    init = duckdb_files._Held.__init__
-
-    def spy(self: Any, *args: Any) -> None:
-        init(self, *args)
-        held.append(self)
+    held = _held_connections(monkeypatch)
 
     def gone(*args: Any) -> None:
         raise duckdb.IOException("No files found that match the pattern")
 
-    monkeypatch.setattr(duckdb_files._Held, "__init__", spy)
     monkeypatch.setattr(duckdb_files, "_account_rows", gone)
     loaded = _through_duckdb(parquet, plan)
     assert loaded is not None and loaded.actuals is not None

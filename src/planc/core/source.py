@@ -34,6 +34,16 @@ class SourceSpan:
         return f"{self.path}:{self.line}:{self.col}"
 
 
+def column_letters(number: int) -> str:
+    """A spreadsheet column's letters, as a cell's place is shown: 1 -> A, 28 -> AB,
+    16384 -> XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 class SourceReleased(RuntimeError):
     """A plan file's bytes were read after :meth:`SourceFile.release` (a bug in planc)."""
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from planc.core.extras import MissingExtra
 from planc.core.files import read_regular, zip_bomb
-from planc.core.source import SourceSpan
+from planc.core.source import SourceSpan, column_letters
 
 CellValue = str | Decimal | None
 MAX_BYTES = 32 * 1024 * 1024  # a quota sheet or roster is small; refuse anything absurd
@@ -75,14 +75,6 @@ class Table:
     def where(self, cell: Cell) -> str:
         """``cell C5`` (of sheet Quotas), for messages."""
         return f"cell {cell.ref}" + (f" of sheet {self.sheet}" if self.sheet else "")
-
-
-def column_letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -221,10 +213,8 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
                 merged[(row, col)] = (top, left)
     height, width = formulas.max_row, formulas.max_column
     if height * width > MAX_CELLS:
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415
-
         raise SheetError(
-            f"{shown}: sheet {formulas.title} spans A1:{get_column_letter(width)}{height} "
+            f"{shown}: sheet {formulas.title} spans A1:{column_letters(width)}{height} "
             f"({height * width:,} cells; planc reads up to {MAX_CELLS:,}): a value far right "
             "or far down makes it that large; delete the cells beyond the table "
             "(Ctrl+End shows the last one)"

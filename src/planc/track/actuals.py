@@ -85,7 +85,7 @@ else:
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
-from planc.core.source import Loc, SourceSpan
+from planc.core.source import Loc, SourceSpan, column_letters
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
 from planc.track import tracking as t
@@ -1485,22 +1485,13 @@ def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
         raise _Stop(
             _unreadable(
                 name,
-                f"sheet {title} of {name} spans A1:{_column_letters(columns)}{rows} "
+                f"sheet {title} of {name} spans A1:{column_letters(columns)}{rows} "
                 f"({rows * columns:,} cells); planc reads up to {_XLSX_MAX_CELLS:,}",
                 "a value far right or far down makes it that large: delete the cells beyond "
                 "the table (Ctrl+End shows the last one), or export CSV",
             )
         )
     return excel
-
-
-def _column_letters(number: int) -> str:
-    """A spreadsheet column's letters: 1 -> A, 28 -> AB, 16384 -> XFD."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _object_column(series: pd.Series) -> _Column:
