@@ -1,0 +1,120 @@
+"""What planc prints about a value read from a user's file (a cell, an owner, an amount).
+
+A message quotes such a value through ``planc.core.safetext.shown`` (or ``quoted``, its
+``'...'`` form): whole when short, otherwise its start and end and how long it was, with
+control characters and bidi overrides escaped. In the message itself, so the JSON output
+is as bounded and as safe as the text one (the exact data is at the diagnostic's place).
+Findings of the msg13 review, one class per finding.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import MINI, run_planc
+from planc.core.numbers import show_long
+from planc.core.safetext import QUOTE_LIMIT, quoted, shown
+
+HUGE = "9" * 5000
+HUGE_SHOWN = f"{'9' * 31}…{'9' * 31} (5,000 characters)"
+# (as written, as a message shows it): an ANSI colour, a bidi override, a line break
+HOSTILE = [
+    ("a\x1b[31mred", "a\\x1b[31mred"),
+    ("abc\u202eevil", "abc\\u202eevil"),
+    ("one\ntwo", "one\\ntwo"),
+]
+
+
+class TestTheOneHelper:
+    def test_a_short_value_is_shown_whole(self) -> None:
+        assert shown("Anna Snelling") == "Anna Snelling"
+        assert quoted("600k") == "'600k'"
+        assert quoted("O'Brien") == repr("O'Brien")  # as !r wrote it: same bytes as before
+
+    def test_a_long_value_keeps_its_start_and_says_how_long_it_was(self) -> None:
+        assert shown(HUGE) == HUGE_SHOWN
+        assert quoted(HUGE) == f"'{'9' * 31}…{'9' * 31}' (5,000 characters)"
+        assert len(shown("x" * QUOTE_LIMIT)) == QUOTE_LIMIT
+        assert show_long(HUGE) == "99999999999…99999999999 (5,000 characters)"
+
+    @pytest.mark.parametrize(("raw", "escaped"), HOSTILE)
+    def test_controls_and_bidi_are_escaped(self, raw: str, escaped: str) -> None:
+        assert shown(raw) == escaped
+        assert quoted(raw) == f"'{escaped}'"
+        assert show_long(raw, 60) == escaped
+
+    def test_a_long_value_is_cut_before_it_is_escaped(self) -> None:
+        escapes = "\\x1b" * 31
+        assert shown("\x1b" * 100) == f"{escapes}…{escapes} (100 characters)"
+
+
+# --- planc import --update ----------------------------------------------------------------
+
+BOB_REVENUE = "K23"
+ANN_LOGOS = "K14"
+
+
+def _update_workbook(tmp_path: Path, cells: dict[str, Any]) -> tuple[Path, Path]:
+    root = tmp_path / "work"
+    shutil.copytree(MINI, root / "plans" / "2027-Q1")
+    exported = run_planc("export", root / "plans" / "2027-Q1", "--format", "xlsx", "-o",
+                         root / "q1.xlsx")  # fmt: skip
+    assert exported.code == 0, exported.stderr
+    workbook = load_workbook(root / "q1.xlsx")
+    sheet = workbook.worksheets[0]
+    assert sheet["C23"].value == "bob" and sheet["H23"].value == "revenue"
+    for ref, value in cells.items():
+        sheet[ref] = value
+    workbook.save(root / "edited.xlsx")
+    return root, root / "edited.xlsx"
+
+
+def _update(root: Path, edited: Path, *args: str) -> Any:
+    return run_planc("import", "--update", edited, root / "plans" / "2027-Q1", *args)
+
+
+class TestAHugeCellInAnUpdatedWorkbook:
+    """A text cell of 5,000 digits where a number was: PLC803 printed it whole."""
+
+    def test_text_output(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {BOB_REVENUE: HUGE})
+        result = _update(root, edited)
+        assert result.code == 1, result.stderr
+        assert (
+            f":23:11: PLC803 [error] cell K23 of sheet 2027-Q1 holds '{'9' * 31}…{'9' * 31}' "
+            "(5,000 characters); it held the number 550,000\n"
+        ) in result.stdout
+        assert HUGE not in result.stdout
+
+    def test_json_output_is_bounded_too(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {BOB_REVENUE: HUGE})
+        result = _update(root, edited, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC803"]
+        assert found["range"]["start"] == {"line": 23, "col": 11}
+        assert "(5,000 characters)" in found["message"] and len(found["message"]) < 200
+
+    @pytest.mark.parametrize(("raw", "escaped"), HOSTILE[1:])  # openpyxl refuses \x1b
+    def test_controls_and_bidi_are_escaped_in_json_too(
+        self, tmp_path: Path, raw: str, escaped: str
+    ) -> None:
+        root, edited = _update_workbook(tmp_path, {BOB_REVENUE: raw})
+        result = _update(root, edited, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC803"]
+        assert found["message"] == (
+            f"cell K23 of sheet 2027-Q1 holds '{escaped}'; it held the number 550,000"
+        )
+
+    def test_a_changed_key_cell(self, tmp_path: Path) -> None:
+        """PLC823: the old and the new text of a cell that is not the value."""
+        root, edited = _update_workbook(tmp_path, {"D23": "Bob\u202e" + "x" * 100})
+        result = _update(root, edited, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC823"]
+        assert found["message"].startswith(
+            f"cell D23 of sheet 2027-Q1 (node_name) was 'Bob Ortiz' in the export, is 'Bob\\u202e{'x' * 27}…"
+        )
+        assert "(104 characters) now: only the value column is read back" in found["message"]
