@@ -9,7 +9,9 @@ Findings of the msg13 review, one class per finding.
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,50 @@ class TestAHugeCellInAnUpdatedWorkbook:
             f"cell D23 of sheet 2027-Q1 (node_name) was 'Bob Ortiz' in the export, is 'Bob\\u202e{'x' * 27}…"
         )
         assert "(104 characters) now: only the value column is read back" in found["message"]
+
+
+def _with_number(workbook: Path, ref: str, number: str) -> None:
+    """The workbook with cell ``ref`` of its first sheet holding ``number`` as written in
+    the XML (openpyxl writes no number past a float's range, a spreadsheet might)."""
+    entries = {}
+    with zipfile.ZipFile(workbook) as source:
+        for name in source.namelist():
+            entries[name] = source.read(name)
+    sheet = entries["xl/worksheets/sheet1.xml"].decode()
+    sheet, count = re.subn(
+        rf'<c r="{ref}"[^>]*>.*?</c>', f'<c r="{ref}" t="n"><v>{number}</v></c>', sheet
+    )
+    assert count == 1
+    entries["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in entries.items():
+            out.writestr(name, data)
+
+
+class TestANumberPastTheBoundInAnUpdatedWorkbook:
+    """A number cell of 1E+300 (or past a float's range) was written into the YAML, and
+    planc check refused it there (PLC025) in every file it touched. It is PLC803 at its
+    cell, shortened, and nothing is written."""
+
+    @pytest.mark.parametrize(
+        ("number", "said"),
+        [
+            ("9" * 300 + ".5", "10000000000…00000000000 (301 characters), too large"),
+            ("1e400", "Infinity, not a finite number"),
+            ("1234567890123456", "1234567890123456, too large"),
+        ],
+        ids=["1e300", "inf", "10^15"],
+    )
+    def test_is_reported_at_its_cell(self, tmp_path: Path, number: str, said: str) -> None:
+        root, edited = _update_workbook(tmp_path, {ANN_LOGOS: 6})
+        _with_number(edited, BOB_REVENUE, number)
+        folder = root / "plans" / "2027-Q1"
+        before = {p: p.read_bytes() for p in folder.rglob("*.yaml")}
+        result = _update(root, edited)
+        assert result.code == 1, result.stderr
+        assert (
+            f":23:11: PLC803 [error] cell K23 of sheet 2027-Q1 holds {said}: planc reads "
+            "numbers below 10^15 (a thousand trillion) with at most 6 decimals; it held the "
+            "number 550,000\n"
+        ) in result.stdout
+        assert {p: p.read_bytes() for p in folder.rglob("*.yaml")} == before

@@ -25,7 +25,7 @@ from planc.allocate.yamledit import EditError, YamlDocument
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import Plan
-from planc.core.numbers import grouped
+from planc.core.numbers import BOUND_TEXT, grouped, out_of_bounds, show_long
 from planc.core.pipeline import CheckResult
 from planc.core.records import RecordText, add_record, next_id
 from planc.core.safetext import quoted
@@ -338,6 +338,19 @@ def _read_value(
                 table.span(cell),
                 f"{table.where(cell)} {holds}; it held the number {grouped(old)}",
                 "type a number (or the old one back)",
+            )
+        )
+        return
+    # A number cell can be far past planc's bound (1E+300, a 5,000-digit float): it was
+    # written into the YAML, which planc check then refused (PLC025) in every file it touched.
+    problem = out_of_bounds(cell.value)
+    if problem is not None:
+        found.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {show_long(cell.text)}, {problem}: planc reads "
+                f"numbers {BOUND_TEXT}; it held the number {grouped(old)}",
+                "type the number as it is meant (or the old one back)",
             )
         )
         return
