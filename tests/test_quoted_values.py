@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from conftest import MINI, run_planc
+from conftest import MINI, REPO, run_planc
 from planc.core.numbers import show_long
 from planc.core.safetext import QUOTE_LIMIT, quoted, shown
 
+ROSTER = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+SAMPLE = ("--owner", "Alex Morgan", "--company", "CRM sample company")
 HUGE = "9" * 5000
 HUGE_SHOWN = f"{'9' * 31}…{'9' * 31} (5,000 characters)"
 # (as written, as a message shows it): an ANSI colour, a bidi override, a line break
@@ -167,3 +170,54 @@ class TestANumberPastTheBoundInAnUpdatedWorkbook:
             "number 550,000\n"
         ) in result.stdout
         assert {p: p.read_bytes() for p in folder.rglob("*.yaml")} == before
+
+
+# --- date cells -------------------------------------------------------------------------------
+
+
+class TestADateCellWhereANumberBelongs:
+    """openpyxl reads a date cell (a number the cell's format shows as a date) as a datetime,
+    and the sheet reader took every value that was not text or a number for a formula:
+    "holds the formula 2020-01-01 00:00:00". A date is a value; where a number belongs it is
+    PLC803, naming the cell and saying it is a date."""
+
+    def test_import_update(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {ANN_LOGOS: datetime(2020, 1, 1)})
+        result = _update(root, edited)
+        assert result.code == 1, result.stderr
+        assert (
+            ":14:11: PLC803 [error] cell K14 of sheet 2027-Q1 holds 2020-01-01, a date where a "
+            "number belongs; it held the number 5\n      = hint: type the number; if you did, "
+            "the cell is formatted as a date: format it as a number\n"
+        ) in result.stdout
+        assert "formula" not in result.stdout
+
+    def test_a_time_cell(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {ANN_LOGOS: time(10, 30)})
+        result = _update(root, edited)
+        assert "cell K14 of sheet 2027-Q1 holds 10:30:00, a time where a number belongs" in (
+            result.stdout
+        )
+
+    def test_a_formula_is_still_one(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {ANN_LOGOS: "=TODAY()"})
+        result = _update(root, edited)
+        assert "cell K14 of sheet 2027-Q1 holds the formula =TODAY()" in result.stdout
+
+    def test_import_quotas(self, tmp_path: Path) -> None:
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(["name", "revenue"])
+        sheet.append(["Anna Snelling", 550000])
+        sheet.append(["Cecily Lampkin", date(2020, 1, 1)])
+        quotas = tmp_path / "quotas.xlsx"
+        workbook.save(quotas)
+        folder = tmp_path / "plans" / "2017-Q4"
+        result = run_planc("import", folder, "--roster", ROSTER, "--quotas", quotas, *SAMPLE)
+        assert result.code == 1, result.stderr
+        assert (
+            f"{quotas}:3:2: PLC803 [error] cell B3 of sheet Sheet holds 2020-01-01, a date "
+            "where a number belongs\n"
+        ) in result.stdout
+        assert not folder.exists()

@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+from planc.core.safetext import shown as shown_value
 from planc.sheets.roster import name_key, slug
 from planc.sheets.rules import (
     DUPLICATE_ROW,
@@ -43,7 +44,7 @@ from planc.sheets.rules import (
     UNIT_UNKNOWN,
     UNKNOWN_NAME,
 )
-from planc.sheets.table import Cell, Table, parse_number
+from planc.sheets.table import DATE_HINT, Cell, Table, parse_number
 
 UNITS = ("currency", "count", "percent", "score")
 NAME_HEADERS = frozenset(
@@ -171,6 +172,12 @@ def _is_number_cell(cell: Cell) -> bool:
     return isinstance(cell.value, str) and parse_number(cell.value) is not None
 
 
+def _number_like(cell: Cell) -> bool:
+    """A cell that marks its row as data and its column as numbers: a number, a formula, or
+    a date cell (a number shown as a date: reported where it is read, PLC803)."""
+    return _is_number_cell(cell) or bool(cell.formula) or cell.kind is not None
+
+
 def header_rows(table: Table) -> tuple[int, int]:
     """The header rows as a slice [first, last) of ``table.rows``.
 
@@ -181,7 +188,7 @@ def header_rows(table: Table) -> tuple[int, int]:
     """
     rows = table.rows
     data = next(
-        (i for i, row in enumerate(rows) if any(_is_number_cell(c) or c.formula for c in row[1:])),
+        (i for i, row in enumerate(rows) if any(_number_like(c) for c in row[1:])),
         None,
     )
     if data is None:
@@ -265,11 +272,7 @@ def _columns(
             parts = [Cell(parts[0].row, parts[0].col, p) for p in pieces if p]
         if not parts:
             continue
-        if not any(
-            _is_number_cell(row[col - 1]) or row[col - 1].formula
-            for row in table.rows[last:]
-            if col <= len(row)
-        ):
+        if not any(_number_like(row[col - 1]) for row in table.rows[last:] if col <= len(row)):
             sheet.ignored.append(" / ".join(p.text for p in parts))
             continue  # text only (an office, an e-mail): information, not a target
         column = _column(table, parts, months, units, sheet)
@@ -488,6 +491,16 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
                 table.span(cell),
                 f"{table.where(cell)} holds the formula {cell.formula} and no computed value",
                 "open the file in a spreadsheet program and save it, or type the number",
+            )
+        )
+        return None
+    if cell.kind is not None:
+        sheet.diagnostics.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {shown_value(cell.text)}, a {cell.kind} where a number "
+                "belongs",
+                DATE_HINT,
             )
         )
         return None

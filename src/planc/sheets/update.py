@@ -45,7 +45,15 @@ from planc.sheets.rules import (
     PLAN_CHANGED,
     ROWS_CHANGED,
 )
-from planc.sheets.table import Cell, SheetError, Table, Workbook, exact, read_workbook
+from planc.sheets.table import (
+    DATE_HINT,
+    Cell,
+    SheetError,
+    Table,
+    Workbook,
+    exact,
+    read_workbook,
+)
 
 VALUE = COLUMNS.index("value")
 
@@ -328,6 +336,16 @@ def _read_value(
                 table.span(cell),
                 f"{table.where(cell)} holds the formula {shown_value(cell.formula)}; planc applies typed numbers only",
                 "type the number instead of the formula",
+            )
+        )
+        return
+    if cell.kind is not None:
+        found.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {shown_value(cell.text)}, a {cell.kind} where a "
+                f"number belongs; it held the number {grouped(old)}",
+                DATE_HINT,
             )
         )
         return
