@@ -9,6 +9,7 @@ Findings of the msg13 review, one class per finding.
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import zipfile
@@ -221,3 +222,71 @@ class TestADateCellWhereANumberBelongs:
             "where a number belongs\n"
         ) in result.stdout
         assert not folder.exists()
+
+
+# --- binary Parquet columns -------------------------------------------------------------------
+
+CRM_PLAN = REPO / "plans" / "2017-Q3"
+CRM_EXPORT = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+
+
+def _crm_parquet(path: Path, column: str, values: Any) -> Path:
+    """July 2017 of the CRM sample as Parquet, ``column`` replaced by ``values(rows)``."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["close_date"].startswith("2017-07")]
+    table: dict[str, Any] = {name: [r[name] for r in rows] for name in rows[0]}
+    table["close_value"] = [int(v) if v else None for v in table["close_value"]]
+    table[column] = values(table[column])
+    pq.write_table(pa.table(table), path)
+    return path
+
+
+def _track(export: Path, engine: str) -> Any:
+    return run_planc("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f",
+                     "json", env={"PLANC_TRACK_ENGINE": engine})  # fmt: skip
+
+
+class TestABinaryParquetColumn:
+    """A Parquet owner column of bytes (binary, not string): the pandas reader showed its
+    owners as b'\\xff\\xfe', DuckDB's as \\xFF\\xFE, and neither matched anyone (DuckDB did
+    when the bytes were UTF-8). Both report the column and its type (PLC702), as for a
+    column of lists or records: a binary column where text is read is a wrong export."""
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda names: [b"\xff\xfe" for _ in names],
+            lambda names: [name.encode() for name in names],  # UTF-8, still bytes
+        ],
+        ids=["not-utf8", "utf8"],
+    )
+    @pytest.mark.parametrize("column", ["sales_agent", "product"])
+    def test_the_engines_agree(self, tmp_path: Path, make: Any, column: str) -> None:
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+        export = _crm_parquet(
+            tmp_path / "export.parquet", column, lambda names: pa.array(make(names), pa.binary())
+        )
+        pandas, duckdb = _track(export, "pandas"), _track(export, "duckdb")
+        assert pandas.code == duckdb.code == 1, pandas.stderr + duckdb.stderr
+        assert pandas.stdout == duckdb.stdout
+        (found,) = pandas.json()["diagnostics"]
+        assert found["code"] == "PLC702"
+        assert found["message"] == f"column {column} of {export} holds binary, not text"
+        assert found["hint"] == "export the column as text (a UTF-8 string column), not as bytes"
+
+    def test_a_binary_key_is_still_read(self, tmp_path: Path) -> None:
+        """A key is only compared with other keys (a UUID is often 16 bytes): both engines
+        read it as before, and agree."""
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+        export = _crm_parquet(
+            tmp_path / "export.parquet",
+            "opportunity_id",
+            lambda keys: pa.array([key.encode() for key in keys], pa.binary()),
+        )
+        pandas, duckdb = _track(export, "pandas"), _track(export, "duckdb")
+        assert pandas.code == duckdb.code == 0, pandas.stderr + duckdb.stderr
+        assert pandas.stdout == duckdb.stdout

@@ -1524,6 +1524,7 @@ def _parquet_chunks(
         roles = _roles(mapping, only)
         wanted = sorted(set(roles.values()), key=header.index)
         _refuse_nested(name, header, parquet.schema_arrow.types, wanted)
+        _refuse_binary(name, header, parquet.schema_arrow.types, read_as_text(roles))
         first_row = 1  # Parquet has no header row: rows are numbered from 1
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
             columns = {}
@@ -1549,6 +1550,40 @@ def _refuse_nested(name: str, header: list[str], types: list[Any], wanted: list[
                     name,
                     f"column {column} of {name} holds {kind}, not one value per row",
                     "export plain values (text, numbers, dates) in the mapped columns",
+                )
+            )
+
+
+#: The roles whose values are read as text: matched with the plan's names, or parsed as dates
+#: and amounts. A key or an account is only compared with its kind, so bytes do (a UUID is
+#: often stored as 16 of them).
+_TEXT_ROLES = ("owner", "date", "amount", "product", "stage", "created")
+
+
+def read_as_text(roles: Mapping[str, str]) -> set[str]:
+    """The mapped columns (of ``_roles``) whose values are read as text."""
+    return {column for role, column in roles.items() if role in _TEXT_ROLES}
+
+
+def _refuse_binary(name: str, header: list[str], types: list[Any], text: set[str]) -> None:
+    """A Parquet column of bytes (``binary``, not ``string``) where text is read: PLC702 naming
+    it and its type. Its values were read as ``b'\\xff\\xfe'`` by pyarrow and as ``\\xFF\\xFE``
+    by DuckDB, an owner or a product matching none; bytes have no encoding planc could trust,
+    and a binary column is a wrong export (DuckDB's engine leaves such a file to this one)."""
+    import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
+
+    for column, kind in zip(header, types, strict=True):
+        if column in text and (
+            pat.is_binary(kind)
+            or pat.is_large_binary(kind)
+            or pat.is_fixed_size_binary(kind)
+            or str(kind) == "binary_view"  # pat.is_binary_view is pyarrow 16's
+        ):
+            raise _Stop(
+                _unreadable(
+                    name,
+                    f"column {column} of {name} holds {kind}, not text",
+                    "export the column as text (a UTF-8 string column), not as bytes",
                 )
             )
 
