@@ -290,3 +290,73 @@ class TestABinaryParquetColumn:
         pandas, duckdb = _track(export, "pandas"), _track(export, "duckdb")
         assert pandas.code == duckdb.code == 0, pandas.stderr + duckdb.stderr
         assert pandas.stdout == duckdb.stdout
+
+
+# --- the sweep: every message quoting a sheet's cell ------------------------------------------
+
+LONG_NAME = "Anna " + "x" * 5000
+LONG_NAME_QUOTED = f"'Anna {'x' * 26}…{'x' * 31}' (5,005 characters)"
+
+
+def _import(tmp_path: Path, quotas_csv: str, roster: Path = ROSTER) -> Any:
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text(quotas_csv, encoding="utf-8")
+    result = run_planc("import", tmp_path / "plans" / "2017-Q4", "--roster", roster, "--quotas",
+                       quotas, *SAMPLE, "--format", "json")  # fmt: skip
+    assert result.code == 1, result.stderr
+    return result.json()["diagnostics"]
+
+
+class TestTheQuotaSheetsMessages:
+    """planc import quoted a quota sheet's cells whole: a 5,000-character name, header or
+    value came back whole in the message (text and JSON)."""
+
+    @pytest.mark.parametrize(
+        ("sheet", "code", "message"),
+        [
+            (
+                f"name,revenue\nAnna Snelling,{HUGE}x\nCecily Lampkin,1\n",
+                "PLC803",
+                f"cell B2 holds '{'9' * 31}…{'9' * 30}x' (5,001 characters), not a number",
+            ),
+            (
+                "name,revenue\nAnna Snelling,\x1b[31m5\nCecily Lampkin,1\n",
+                "PLC803",
+                "cell B2 holds '\\x1b[31m5', not a number",
+            ),
+            (
+                f"name,revenue\n{LONG_NAME},1\n",
+                "PLC802",
+                f"{LONG_NAME_QUOTED} (cell A2) is not a rep, manager, team, region or the "
+                "company of the roster",
+            ),
+            (
+                f"name,{LONG_NAME}\nAnna Snelling,1\n",
+                "PLC805",
+                f"cannot tell the unit of {LONG_NAME_QUOTED} (cell B1) from its header",
+            ),
+            (
+                "name,Zorblax\u202e\nAnna Snelling,1\n",
+                "PLC805",
+                "cannot tell the unit of 'Zorblax\\u202e' (cell B1) from its header",
+            ),
+        ],
+        ids=["huge-value", "ansi-value", "huge-name", "huge-header", "bidi"],
+    )
+    def test_quoted_shortened_and_escaped(
+        self, tmp_path: Path, sheet: str, code: str, message: str
+    ) -> None:
+        found = [d for d in _import(tmp_path, sheet) if d["code"] == code]
+        assert found and found[0]["message"] == message, found
+
+    def test_a_repeated_row(self, tmp_path: Path) -> None:
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            f"sales_agent,manager,regional_office\n{LONG_NAME},Ned Stark,North\n"
+            "Bob Ortiz,Ned Stark,North\n",
+            encoding="utf-8",
+        )
+        sheet = f"name,revenue\n{LONG_NAME},1\nBob Ortiz,1\n{LONG_NAME},2\n"
+        (found,) = [d for d in _import(tmp_path, sheet, roster) if d["code"] == "PLC806"]
+        assert found["message"] == f"{LONG_NAME_QUOTED} has numbers in row 2 already (cell A2)"
+        assert found["range"]["start"] == {"line": 4, "col": 1}

@@ -34,6 +34,7 @@ from decimal import Decimal
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
 from planc.sheets.roster import name_key, slug
 from planc.sheets.rules import (
@@ -317,7 +318,7 @@ def _column(
         sheet.diagnostics.append(
             HEADER_NOT_UNDERSTOOD.at(
                 table.span(at),
-                f"column {shown!r} has {len(parts)} header parts; planc reads a metric and one "
+                f"column {quoted(shown)} has {len(parts)} header parts; planc reads a metric and one "
                 "more part (a month, a product or the quarter)",
                 "put products and months in separate columns of the metric, or in separate sheets",
             )
@@ -331,7 +332,7 @@ def _column(
             sheet.diagnostics.append(
                 UNIT_UNKNOWN.at(
                     table.span(head),
-                    f"cannot tell the unit of {head.text!r} ({table.where(head)}) from its header",
+                    f"cannot tell the unit of {quoted(head.text)} ({table.where(head)}) from its header",
                     f"say it: --unit {metric}=currency (or count, percent, score)",
                 )
             )
@@ -347,7 +348,8 @@ def _column(
         sheet.diagnostics.append(
             HEADER_NOT_UNDERSTOOD.at(
                 table.span(at),
-                f"column {head.text} / {sub}: {sub} is not a month of the quarter ({shown})",
+                f"column {shown_value(head.text)} / {shown_value(sub)}: {shown_value(sub)} is not a "
+                f"month of the quarter ({shown})",
                 "label the month columns with the quarter's months",
             )
         )
@@ -400,7 +402,7 @@ def _read_row(
         sheet.diagnostics.append(
             DUPLICATE_ROW.at(
                 table.span(name_cell),
-                f"{name!r} has numbers in row {earlier.row} already ({table.where(earlier)})",
+                f"{quoted(name)} has numbers in row {earlier.row} already ({table.where(earlier)})",
                 "keep one row per rep, team or region",
             )
         )
@@ -476,7 +478,7 @@ def _place(
         sheet.diagnostics.append(
             UNKNOWN_NAME.at(
                 table.span(name_cell),
-                f"{name!r} ({table.where(name_cell)}) is not a rep, manager, team, region or "
+                f"{quoted(name)} ({table.where(name_cell)}) is not a rep, manager, team, region or "
                 "the company of the roster",
                 "correct the name, or add the person to the roster",
             )
@@ -489,7 +491,8 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
         sheet.diagnostics.append(
             FORMULA_WITHOUT_VALUE.at(
                 table.span(cell),
-                f"{table.where(cell)} holds the formula {cell.formula} and no computed value",
+                f"{table.where(cell)} holds the formula {shown_value(cell.formula or '')} and no "
+                "computed value",
                 "open the file in a spreadsheet program and save it, or type the number",
             )
         )
@@ -512,7 +515,7 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
             sheet.diagnostics.append(
                 NOT_A_NUMBER.at(
                     table.span(cell),
-                    f"{table.where(cell)} holds {cell.text!r}, not a number",
+                    f"{table.where(cell)} holds {quoted(cell.text)}, not a number",
                     "type the number (2910000 or 2,910,000), or leave the cell empty",
                 )
             )
