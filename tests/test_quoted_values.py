@@ -360,3 +360,74 @@ class TestTheQuotaSheetsMessages:
         (found,) = [d for d in _import(tmp_path, sheet, roster) if d["code"] == "PLC806"]
         assert found["message"] == f"{LONG_NAME_QUOTED} has numbers in row 2 already (cell A2)"
         assert found["range"]["start"] == {"line": 4, "col": 1}
+
+
+# --- the sweep: planc track's messages about an export's values -------------------------------
+
+
+def _crm_csv(path: Path, column: str, value: str) -> Path:
+    """July 2017 of the CRM sample, the first row's ``column`` holding ``value``."""
+    with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["close_date"].startswith("2017-07")]
+    rows[0][column] = value
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+class TestTheTrackMessages:
+    """planc track quoted an export's owners, products, stages, dates and keys as they were:
+    whole (a 5,000-character owner filled the message), and in JSON with the terminal escape
+    or the bidi override itself. Both engines quote them shortened and escaped."""
+
+    @pytest.mark.parametrize(
+        ("column", "value", "code", "said"),
+        [
+            ("sales_agent", HUGE, "PLC710", f"sales_agent `{HUGE_SHOWN}` in 1 row is no person"),
+            ("sales_agent", "Eve\x1b[31m", "PLC710", "sales_agent `Eve\\x1b[31m` in 1 row"),
+            ("product", "GTX\u202eevil", "PLC711", "product `GTX\\u202eevil` in 1 row is no"),
+            ("deal_stage", "Won\nLost", "PLC712", "deal_stage `Won\\nLost` in 1 row is not a"),
+            ("close_date", "2017-07-01\x1b[2J", "PLC705", "close_date `2017-07-01\\x1b[2J` is not"),
+            ("engage_date", HUGE, "PLC705", f"engage_date `{HUGE_SHOWN}` is not a date"),
+        ],
+        ids=["huge-owner", "ansi-owner", "bidi-product", "newline-stage", "ansi-date", "huge-date"],
+    )
+    @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+    def test_quoted_shortened_and_escaped(
+        self, tmp_path: Path, column: str, value: str, code: str, said: str, engine: str
+    ) -> None:
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        export = _crm_csv(tmp_path / "export.csv", column, value)
+        result = _track(export, engine)
+        assert result.code in (0, 1), result.stderr
+        found = [d["message"] for d in result.json()["diagnostics"] if d["code"] == code]
+        assert len(found) == 1 and found[0].startswith(said), found
+        assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+    def test_a_repeated_key(self, tmp_path: Path) -> None:
+        with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows = [r for r in csv.DictReader(handle) if r["close_date"].startswith("2017-07")]
+        rows[0]["opportunity_id"] = rows[1]["opportunity_id"] = HUGE
+        export = tmp_path / "export.csv"
+        with export.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        result = _track(export, "pandas")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC760"]
+        assert found["message"] == (
+            f"1 opportunity_id value on more than one row: `{HUGE_SHOWN}` (rows 2, 3)"
+        )
+
+    def test_a_missing_column_lists_the_header_shortened(self, tmp_path: Path) -> None:
+        export = tmp_path / "export.csv"
+        text = CRM_EXPORT.read_text(encoding="utf-8").splitlines()
+        header = text[0].replace("sales_agent", HUGE + "\x1b")
+        export.write_text("\n".join([header, *text[1:50]]) + "\n", encoding="utf-8")
+        result = _track(export, "pandas")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC704"]
+        assert f"its columns are opportunity_id, {'9' * 31}…{'9' * 30}\\x1b (5,001 characters), " \
+            in found["message"]  # fmt: skip
