@@ -431,3 +431,35 @@ class TestTheTrackMessages:
         (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC704"]
         assert f"its columns are opportunity_id, {'9' * 31}…{'9' * 30}\\x1b (5,001 characters), " \
             in found["message"]  # fmt: skip
+
+
+# --- the sweep: plan files -----------------------------------------------------------------
+
+
+class TestAPlanValueTheSchemaRefuses:
+    """The schema's messages cut a long value on their own (57 characters and "...", a
+    second way of shortening) and left a terminal escape in it for the JSON output."""
+
+    def test_quoted_shortened_and_escaped(self, tmp_path: Path) -> None:
+        plan = tmp_path / "plan"
+        shutil.copytree(MINI, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        value = "cur\\e[31m" + "y" * 5000  # YAML's \e: the escape character
+        quarter.write_text(text.replace("    unit: currency", f'    unit: "{value}"', 1), "utf-8")
+        result = run_planc("check", plan, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC104"]
+        assert found["message"] == (
+            f'`metrics[0].unit`: "cur\\x1b[31m{"y" * 21}…{"y" * 29}" (5,008 characters) is not '
+            "one of: currency, count, percent, score"
+        )
+
+    def test_a_short_value_is_as_before(self, tmp_path: Path) -> None:
+        plan = tmp_path / "plan"
+        shutil.copytree(MINI, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        quarter.write_text(text.replace("    unit: currency", "    unit: money", 1), "utf-8")
+        result = run_planc("check", plan, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC104"]
+        assert found["message"].startswith('`metrics[0].unit`: "money" is not one of:')

@@ -65,15 +65,16 @@ def _clipped(text: str, limit: int) -> tuple[str, str | None, int]:
     return text[:half], text[-half:], len(text)
 
 
-def shown(text: str, limit: int = QUOTE_LIMIT) -> str:
+def shown(text: str, limit: int = QUOTE_LIMIT, quote: str = "") -> str:
     """A value from a user's file as a message quotes it: whole when short, otherwise its
     start and end and how long it was (``9999…9999 (5,000 characters)``); control
     characters and bidi overrides shown escaped, as :func:`printable` shows them (a value
-    is cut on characters as written, before any is escaped)."""
+    is cut on characters as written, before any is escaped). ``quote`` goes around the
+    value, the length after it: ``"ab…yz" (5,000 characters)``."""
     head, tail, length = _clipped(text, limit)
     if tail is None:
-        return printable(text)
-    return f"{printable(head)}…{printable(tail)} ({length:,} characters)"
+        return f"{quote}{printable(text)}{quote}"
+    return f"{quote}{printable(head)}…{printable(tail)}{quote} ({length:,} characters)"
 
 
 def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:

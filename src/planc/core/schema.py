@@ -27,6 +27,7 @@ from planc.core.diagnostics import (
 )
 from planc.core.loader import BOOLEAN_TRAP, LoadResult, Trap
 from planc.core.resources import schema_path
+from planc.core.safetext import shown
 from planc.core.source import Loc, PathPart, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.core.spelling import closest
@@ -532,7 +533,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
+        return shown(value, 60, quote='"')
     if isinstance(value, dict):
         return Message("a mapping")
     if isinstance(value, list):
