@@ -463,3 +463,38 @@ class TestAPlanValueTheSchemaRefuses:
         result = run_planc("check", plan, "--format", "json")
         (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC104"]
         assert found["message"].startswith('`metrics[0].unit`: "money" is not one of:')
+
+
+# --- the sweep: planc comment's untrusted event and artifact --------------------------------
+
+
+class TestWhatPlancCommentQuotes:
+    """planc comment quoted the event's values with !r, whole (a 5,000-character head
+    commit), and cut the artifact's claim and tags on its own (20 and 40 characters)."""
+
+    def test_an_events_values(self) -> None:
+        from fakegithub import REPOSITORY, workflow_run_event
+        from planc.change.comment import CommentError, trigger_from_event
+
+        with pytest.raises(CommentError) as caught:
+            trigger_from_event("workflow_run", workflow_run_event("\x1b" + "f" * 5000), REPOSITORY)
+        assert str(caught.value) == (
+            f"the event's head commit is not a commit id: '\\x1b{'f' * 30}…{'f' * 31}' "
+            "(5,001 characters)"
+        )
+        event = {"workflow_run": {"event": ["push"] * 2000}}
+        with pytest.raises(CommentError) as caught:
+            trigger_from_event("workflow_run", event, REPOSITORY)
+        assert "(16,000 characters), not a pull request" in str(caught.value)
+
+    def test_the_claim(self, tmp_path: Path) -> None:
+        from planc.change.comment import UntrustedReport, read_claim
+
+        claim = tmp_path / "pr-number"
+        claim.write_text("x" * 30, encoding="utf-8")
+        with pytest.raises(UntrustedReport) as caught:
+            read_claim(claim)
+        assert str(caught.value) == (
+            f"the artifact's pull request number is not a number: '{'x' * 9}…{'x' * 9}' "
+            "(30 characters)"
+        )
