@@ -498,3 +498,37 @@ class TestWhatPlancCommentQuotes:
             f"the artifact's pull request number is not a number: '{'x' * 9}…{'x' * 9}' "
             "(30 characters)"
         )
+
+
+@pytest.mark.filterwarnings("ignore:Title is more than 31 characters")
+class TestASheetsName:
+    """A sheet's name comes from the workbook: every message naming a cell named it whole."""
+
+    TITLE = "Q\u202e" + "s" * 100
+    SHOWN = f"Q\\u202e{'s' * 29}…{'s' * 31} (102 characters)"
+
+    def test_in_a_cells_place(self, tmp_path: Path) -> None:
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = self.TITLE
+        sheet.append(["name", "revenue"])
+        sheet.append(["Anna Snelling", 550000])
+        sheet.append(["Cecily Lampkin", "lots"])
+        quotas = tmp_path / "quotas.xlsx"
+        workbook.save(quotas)
+        result = run_planc("import", tmp_path / "plans" / "2017-Q4", "--roster", ROSTER,
+                           "--quotas", quotas, *SAMPLE, "--format", "json")  # fmt: skip
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC803"]
+        assert found["message"] == f"cell B3 of sheet {self.SHOWN} holds 'lots', not a number"
+
+    def test_in_the_list_of_sheets(self, tmp_path: Path) -> None:
+        root, edited = _update_workbook(tmp_path, {})
+        workbook = load_workbook(edited)
+        workbook.worksheets[0].title = self.TITLE
+        workbook.save(edited)
+        result = _update(root, edited, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC823"]
+        assert found["message"].endswith(
+            f"has no visible sheet '2027-Q1' any more (sheets: {self.SHOWN})"
+        )

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from planc.core.extras import MissingExtra
 from planc.core.files import read_regular, zip_bomb
+from planc.core.safetext import quoted
+from planc.core.safetext import shown as shown_value
 from planc.core.source import SourceSpan, column_letters
 
 CellValue = str | Decimal | None
@@ -80,7 +82,7 @@ class Table:
 
     def where(self, cell: Cell) -> str:
         """``cell C5`` (of sheet Quotas), for messages."""
-        return f"cell {cell.ref}" + (f" of sheet {self.sheet}" if self.sheet else "")
+        return f"cell {cell.ref}" + (f" of sheet {shown_value(self.sheet)}" if self.sheet else "")
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -173,8 +175,8 @@ class Workbook:
                 raise SheetError(f"{self.shown}: the workbook has no visible sheet")
             return self.tables[self.sheets[0]]
         if sheet not in self.tables:
-            names = ", ".join(self.sheets)
-            raise SheetError(f"{self.shown}: no sheet named {sheet!r} (sheets: {names})")
+            names = ", ".join(map(shown_value, self.sheets))
+            raise SheetError(f"{self.shown}: no sheet named {quoted(sheet)} (sheets: {names})")
         return self.tables[sheet]
 
 
@@ -220,7 +222,7 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
     height, width = formulas.max_row, formulas.max_column
     if height * width > MAX_CELLS:
         raise SheetError(
-            f"{shown}: sheet {formulas.title} spans A1:{column_letters(width)}{height} "
+            f"{shown}: sheet {shown_value(formulas.title)} spans A1:{column_letters(width)}{height} "
             f"({height * width:,} cells; planc reads up to {MAX_CELLS:,}): a value far right "
             "or far down makes it that large; delete the cells beyond the table "
             "(Ctrl+End shows the last one)"
