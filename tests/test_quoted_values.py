@@ -532,3 +532,31 @@ class TestASheetsName:
         assert found["message"].endswith(
             f"has no visible sheet '2027-Q1' any more (sheets: {self.SHOWN})"
         )
+
+
+class TestAWarehouseTablesColumns:
+    """A database source's column names were listed whole where a mapped one is missing."""
+
+    def test_are_listed_shortened_and_escaped(self, tmp_path: Path) -> None:
+        import sqlite3
+
+        pytest.importorskip("sqlalchemy")
+        database = tmp_path / "crm.db"
+        odd = "agent\u202e" + "a" * 100
+        with sqlite3.connect(database) as connection:
+            connection.execute(
+                f'CREATE TABLE opportunities (opportunity_id TEXT, "{odd}" TEXT, close_date DATE,'
+                " close_value NUMERIC(12, 2))"
+            )
+        plan = tmp_path / "plan"
+        shutil.copytree(CRM_PLAN, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        source = f"\nactuals:\n  source: {{url: 'sqlite:///{database.as_posix()}', table: opportunities}}\n"
+        quarter.write_text(text.replace("\nactuals:\n", source, 1), encoding="utf-8")
+        result = run_planc("track", plan, "--as-of", "2017-08-15", "--format", "json")
+        messages = [d["message"] for d in result.json()["diagnostics"]]
+        said = (
+            f"its columns are opportunity_id, agent\\u202e{'a' * 25}…{'a' * 31} (106 characters), "
+        )
+        assert any(said in m for m in messages), messages

@@ -560,12 +560,12 @@ def _check_columns(
         if column is None or column in names:
             continue
         near = closest(column, names)
-        listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        listed = ", ".join(map(shown_value, names[:12])) + (", ..." if len(names) > 12 else "")
         raise SourceError(
             r.SOURCE_MISSING.at(
                 mapping.loc / "columns" / role,
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {shown}; its columns are {listed}",
-                f"did you mean `{near}`?"
+                f"did you mean `{shown_value(near)}`?"
                 if near
                 else "map actuals.columns to the source's columns",
             )
