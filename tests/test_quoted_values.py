@@ -560,3 +560,21 @@ class TestAWarehouseTablesColumns:
             f"its columns are opportunity_id, agent\\u202e{'a' * 25}…{'a' * 31} (106 characters), "
         )
         assert any(said in m for m in messages), messages
+
+
+class TestARenderedSitesMarker:
+    """The site's .planc-site marker is untrusted: a line that is not a page was quoted cut
+    to 80 characters on its own, saying neither its end nor its length."""
+
+    def test_a_foreign_line_is_quoted_through_the_helper(self, tmp_path: Path) -> None:
+        plan = tmp_path / "plan"
+        shutil.copytree(MINI, plan)
+        site = tmp_path / "site"
+        assert run_planc("render", plan, "--out", site).code == 0
+        with (site / ".planc-site").open("a", encoding="utf-8") as marker:
+            marker.write("../" + "v\u202e" * 100 + "\n")
+        result = run_planc("render", plan, "--out", site)
+        assert result.code == 2
+        head = "v\\u202e" * 18  # 39 characters as written, "../" included
+        assert f"names '../{head}…" in result.stderr
+        assert "(203 characters), not a page planc writes" in result.stderr
