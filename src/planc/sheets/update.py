@@ -169,10 +169,11 @@ def _identify(workbook: Workbook, before: CheckResult, shown: str) -> list[Diagn
             )
         ]
     if meta.get("sheet") not in workbook.tables:
+        named = quoted(meta["sheet"]) if "sheet" in meta else None  # as !r wrote it
         return [
             ROWS_CHANGED.at(
                 corner,
-                f"{shown} has no visible sheet {quoted(meta['sheet']) if 'sheet' in meta else None} any more (sheets: "
+                f"{shown} has no visible sheet {named} any more (sheets: "
                 f"{', '.join(shown_value(sheet) for sheet in workbook.sheets)})",
                 "edit the numbers in the exported sheet; do not rename or delete it",
             )
