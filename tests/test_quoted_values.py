@@ -454,6 +454,23 @@ class TestAPlanValueTheSchemaRefuses:
             "one of: currency, count, percent, score"
         )
 
+    def test_an_unknown_key(self, tmp_path: Path) -> None:
+        """PLC102 quoted the key whole (a YAML key may be 1,024 characters) and unescaped."""
+        plan = tmp_path / "plan"
+        shutil.copytree(MINI, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        key = "k\\e[31m" + "z" * 900
+        quarter.write_text(
+            text.replace("    unit: currency", f'    unit: currency\n    "{key}": 1', 1), "utf-8"
+        )
+        result = run_planc("check", plan, "--format", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC102"]
+        assert found["message"] == (
+            f"unknown key `k\\x1b[31m{'z' * 25}…{'z' * 31} (906 characters)`"
+        )
+        assert found["range"]["end"]["col"] - found["range"]["start"]["col"] == 909
+
     def test_a_short_value_is_as_before(self, tmp_path: Path) -> None:
         plan = tmp_path / "plan"
         shutil.copytree(MINI, plan)

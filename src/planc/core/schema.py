@@ -428,7 +428,8 @@ class _ErrorMapper:
         hint = Message("did you mean `{key}`?", key=close) if close else None
         if hint is None and known:
             hint = Message("allowed here: {keys}", keys=Items(sorted(known)))
-        return UNKNOWN_KEY.at((loc / key).as_key(), Message("unknown key `{key}`", key=key), hint)
+        said = Message("unknown key `{key}`", key=shown(key))  # a key may be 1,024 characters
+        return UNKNOWN_KEY.at((loc / key).as_key(), said, hint)
 
     def _trap_at(self, loc: Loc) -> Trap | None:
         if not self.loaded.traps:
