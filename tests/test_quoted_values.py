@@ -471,6 +471,19 @@ class TestAPlanValueTheSchemaRefuses:
         )
         assert found["range"]["end"]["col"] - found["range"]["start"]["col"] == 909
 
+    def test_a_duplicate_key(self, tmp_path: Path) -> None:
+        """PLC002 quoted a repeated key whole and unescaped, as PLC102 did."""
+        plan = tmp_path / "plan"
+        shutil.copytree(MINI, plan)
+        quarter = plan / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        key = "k\\e[31m" + "z" * 900
+        twice = f'    unit: currency\n    "{key}": 1\n    "{key}": 2'
+        quarter.write_text(text.replace("    unit: currency", twice, 1), "utf-8")
+        result = run_planc("check", plan, "--format", "json")
+        found = [d["message"] for d in result.json()["diagnostics"] if "duplicate" in d["message"]]
+        assert found == [f"duplicate key `k\\x1b[31m{'z' * 25}…{'z' * 31} (906 characters)`"]
+
     def test_a_short_value_is_as_before(self, tmp_path: Path) -> None:
         plan = tmp_path / "plan"
         shutil.copytree(MINI, plan)
