@@ -49,6 +49,7 @@ from typing import Any, Literal, Protocol
 from planc import __version__
 from planc.change.impact_report import COMMENT_BUDGET, HTML_TAGS, MARKER
 from planc.core.markdown import BIDI_AND_CONTROLS, clean, code, escape, github_length
+from planc.core.safetext import quoted, shown
 
 DEFAULT_BOT = "github-actions[bot]"
 DEFAULT_DATA_PATHS = ("plans/",)
@@ -96,7 +97,7 @@ def trigger_from_event(event_name: str, payload: Mapping[str, Any], repository: 
         run = _mapping(payload.get("workflow_run"), "workflow_run")
         if run.get("event") != "pull_request":
             raise CommentError(
-                f"the workflow run was triggered by {run.get('event')!r}, not a pull request: "
+                f"the workflow run was triggered by {_said(run.get('event'))}, not a pull request: "
                 "there is no pull request to comment on"
             )
         head = _mapping(run.get("head_repository") or {}, "workflow_run.head_repository")
@@ -148,14 +149,20 @@ def _list(value: object, what: str) -> list[Any]:
 
 def _number(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise CommentError(f"the event names a pull request number that is not one: {value!r}")
+        raise CommentError(f"the event names a pull request number that is not one: {_said(value)}")
     return value
 
 
 def _sha(value: object) -> str:
     if not isinstance(value, str) or not _SHA.fullmatch(value):
-        raise CommentError(f"the event's head commit is not a commit id: {value!r}")
+        raise CommentError(f"the event's head commit is not a commit id: {_said(value)}")
     return value
+
+
+def _said(value: object) -> str:
+    """A value of the event as an error quotes it: a string as ``repr`` writes it, shortened
+    and escaped (:func:`planc.core.safetext.quoted`); anything else shortened as well."""
+    return quoted(value) if isinstance(value, str) else shown(repr(value))
 
 
 def _text(value: object) -> str | None:
@@ -182,7 +189,9 @@ def read_claim(path: Path) -> int:
     """The pull request number the report artifact claims (a cross-check, never the answer)."""
     text = _read_regular(path, _CLAIM_BYTES).decode("ascii", errors="replace").strip()
     if not text.isascii() or not text.isdigit() or int(text) <= 0:
-        raise UntrustedReport(f"the artifact's pull request number is not a number: {text[:20]!r}")
+        raise UntrustedReport(
+            f"the artifact's pull request number is not a number: {quoted(text, 20)}"
+        )
     return int(text)
 
 
@@ -247,7 +256,7 @@ def report_problems(text: str) -> list[str]:
     tags = sorted({t for t in _TAG.findall(prose) if t not in HTML_TAGS})
     if tags:
         problems.append(
-            f"raw HTML that planc does not write ({', '.join(t[:40] for t in tags[:3])})"
+            f"raw HTML that planc does not write ({', '.join(shown(t, 40) for t in tags[:3])})"
         )
     if _LINK.search(prose) or _IMAGE.search(prose):
         problems.append("a markdown link or image")

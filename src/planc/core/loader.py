@@ -25,6 +25,7 @@ from planc.core.numbers import (
     out_of_bounds,
     show_long,
 )
+from planc.core.safetext import shown
 from planc.core.source import SourceFile, SourceSpan
 
 if TYPE_CHECKING:
@@ -870,7 +871,7 @@ class _Constructor:
                         diagnostics.append(
                             DUPLICATE_KEY.at(
                                 span(key_node),
-                                Message("duplicate key `{key}`", key=key),
+                                Message("duplicate key `{key}`", key=shown(key)),
                                 Message("remove one of them: YAML keeps only the last"),
                             )
                         )

@@ -83,8 +83,8 @@ def out_of_bounds(value: Decimal | int) -> str | None:
 
 
 def show_long(text: str, limit: int = 24) -> str:
-    """A number as written, shortened for a message: 9999…9999 (400 characters)."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2 - 1
-    return f"{text[:half]}…{text[-half:]} ({len(text):,} characters)"
+    """A number as written, shortened for a message: 9999…9999 (400 characters); escaped
+    (:func:`planc.core.safetext.shown`, the one place values are shortened for messages)."""
+    from planc.core.safetext import shown  # noqa: PLC0415 - only for a message
+
+    return shown(text, limit)

@@ -7,6 +7,12 @@ window title), so each is shown as an escape instead (``\\x1b``); so are the
 invisible bidirectional overrides that make text read differently from its
 bytes. In a CSV cell, text that starts like a formula (``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is kept as text with a leading apostrophe.
+
+A value a message quotes from a user's file (a cell, an owner, an amount as
+written) goes through :func:`shown` (or :func:`quoted`, its ``'...'`` form): shortened
+to its start and end with its length said, and escaped, in the message itself, so the
+JSON, SARIF and GitHub outputs are as bounded and as safe as the text one. A message
+is prose for a person; the exact data is at the place the diagnostic points to.
 """
 
 from __future__ import annotations
@@ -43,6 +49,42 @@ def printable(text: str) -> str:
 def printable_report(text: str) -> str:
     """A whole text report: the same, but the report's own line breaks and tabs stay."""
     return _UNSAFE_IN_TEXT.sub(_escape, text) if _UNSAFE_IN_TEXT.search(text) else text
+
+
+#: How much of a value from a user's file a message quotes before it is shortened: an
+#: owner's e-mail address or a product's name fits; a 5,000-digit cell does not.
+QUOTE_LIMIT = 64
+
+
+def _clipped(text: str, limit: int) -> tuple[str, str | None, int]:
+    """The start and the end of ``text`` when it is longer than ``limit`` (``None`` for
+    the end when it is shown whole), and its length."""
+    if len(text) <= limit:
+        return text, None, len(text)
+    half = max(limit // 2 - 1, 1)
+    return text[:half], text[-half:], len(text)
+
+
+def shown(text: str, limit: int = QUOTE_LIMIT, quote: str = "") -> str:
+    """A value from a user's file as a message quotes it: whole when short, otherwise its
+    start and end and how long it was (``9999…9999 (5,000 characters)``); control
+    characters and bidi overrides shown escaped, as :func:`printable` shows them (a value
+    is cut on characters as written, before any is escaped). ``quote`` goes around the
+    value, the length after it: ``"ab…yz" (5,000 characters)``."""
+    head, tail, length = _clipped(text, limit)
+    if tail is None:
+        return f"{quote}{printable(text)}{quote}"
+    return f"{quote}{printable(head)}…{printable(tail)}{quote} ({length:,} characters)"
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """:func:`shown` in quotes, as ``repr`` writes a string (``'600k'``, ``"O'Brien"``,
+    ``'a\\nb'``: Python's escapes, which include :func:`printable`'s); the length after
+    the closing quote when it was shortened."""
+    head, tail, length = _clipped(text, limit)
+    if tail is None:
+        return repr(text)
+    return f"{head + '…' + tail!r} ({length:,} characters)"
 
 
 def spreadsheet_text(cell: str) -> str:

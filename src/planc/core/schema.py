@@ -27,6 +27,7 @@ from planc.core.diagnostics import (
 )
 from planc.core.loader import BOOLEAN_TRAP, LoadResult, Trap
 from planc.core.resources import schema_path
+from planc.core.safetext import shown
 from planc.core.source import Loc, PathPart, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.core.spelling import closest
@@ -427,7 +428,8 @@ class _ErrorMapper:
         hint = Message("did you mean `{key}`?", key=close) if close else None
         if hint is None and known:
             hint = Message("allowed here: {keys}", keys=Items(sorted(known)))
-        return UNKNOWN_KEY.at((loc / key).as_key(), Message("unknown key `{key}`", key=key), hint)
+        said = Message("unknown key `{key}`", key=shown(key))  # a key may be 1,024 characters
+        return UNKNOWN_KEY.at((loc / key).as_key(), said, hint)
 
     def _trap_at(self, loc: Loc) -> Trap | None:
         if not self.loaded.traps:
@@ -532,7 +534,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
+        return shown(value, 60, quote='"')
     if isinstance(value, dict):
         return Message("a mapping")
     if isinstance(value, list):

@@ -25,6 +25,7 @@ from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.numbers import grouped
 from planc.core.pipeline import CheckResult
+from planc.core.safetext import shown
 from planc.core.source import SourceFile, SourceSpan
 from planc.sheets.quotas import QuotaSheet, read_quotas
 from planc.sheets.roster import Person, Roster, name_key, read_roster, slug
@@ -458,7 +459,8 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
             diagnostics.append(
                 REP_WITHOUT_QUOTA.at(
                     person.where or SourceSpan(roster_table.path, 1, 1),
-                    f"{person.name} ({rep}) is in the roster but has no row in the quota sheet",
+                    f"{shown(person.name)} ({rep}) is in the roster but has no row in the quota "
+                    "sheet",
                     "give them targets in the YAML, or add their row to the sheet and import again",
                 )
             )
@@ -473,5 +475,5 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
         + ", ".join(f"{m} ({u})" for m, (_, u) in sheet.metrics.items())
     ]
     if sheet.ignored:
-        summary.append("columns without numbers, not read: " + ", ".join(sheet.ignored))
+        summary.append("columns without numbers, not read: " + ", ".join(map(shown, sheet.ignored)))
     return Imported(diagnostics, files, result, summary)

@@ -34,6 +34,8 @@ from decimal import Decimal
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
+from planc.core.safetext import quoted
+from planc.core.safetext import shown as shown_value
 from planc.sheets.roster import name_key, slug
 from planc.sheets.rules import (
     DUPLICATE_ROW,
@@ -43,7 +45,7 @@ from planc.sheets.rules import (
     UNIT_UNKNOWN,
     UNKNOWN_NAME,
 )
-from planc.sheets.table import Cell, Table, parse_number
+from planc.sheets.table import DATE_HINT, Cell, Table, parse_number
 
 UNITS = ("currency", "count", "percent", "score")
 NAME_HEADERS = frozenset(
@@ -171,6 +173,12 @@ def _is_number_cell(cell: Cell) -> bool:
     return isinstance(cell.value, str) and parse_number(cell.value) is not None
 
 
+def _number_like(cell: Cell) -> bool:
+    """A cell that marks its row as data and its column as numbers: a number, a formula, or
+    a date cell (a number shown as a date: reported where it is read, PLC803)."""
+    return _is_number_cell(cell) or bool(cell.formula) or cell.kind is not None
+
+
 def header_rows(table: Table) -> tuple[int, int]:
     """The header rows as a slice [first, last) of ``table.rows``.
 
@@ -181,7 +189,7 @@ def header_rows(table: Table) -> tuple[int, int]:
     """
     rows = table.rows
     data = next(
-        (i for i, row in enumerate(rows) if any(_is_number_cell(c) or c.formula for c in row[1:])),
+        (i for i, row in enumerate(rows) if any(_number_like(c) for c in row[1:])),
         None,
     )
     if data is None:
@@ -265,11 +273,7 @@ def _columns(
             parts = [Cell(parts[0].row, parts[0].col, p) for p in pieces if p]
         if not parts:
             continue
-        if not any(
-            _is_number_cell(row[col - 1]) or row[col - 1].formula
-            for row in table.rows[last:]
-            if col <= len(row)
-        ):
+        if not any(_number_like(row[col - 1]) for row in table.rows[last:] if col <= len(row)):
             sheet.ignored.append(" / ".join(p.text for p in parts))
             continue  # text only (an office, an e-mail): information, not a target
         column = _column(table, parts, months, units, sheet)
@@ -314,7 +318,7 @@ def _column(
         sheet.diagnostics.append(
             HEADER_NOT_UNDERSTOOD.at(
                 table.span(at),
-                f"column {shown!r} has {len(parts)} header parts; planc reads a metric and one "
+                f"column {quoted(shown)} has {len(parts)} header parts; planc reads a metric and one "
                 "more part (a month, a product or the quarter)",
                 "put products and months in separate columns of the metric, or in separate sheets",
             )
@@ -328,7 +332,7 @@ def _column(
             sheet.diagnostics.append(
                 UNIT_UNKNOWN.at(
                     table.span(head),
-                    f"cannot tell the unit of {head.text!r} ({table.where(head)}) from its header",
+                    f"cannot tell the unit of {quoted(head.text)} ({table.where(head)}) from its header",
                     f"say it: --unit {metric}=currency (or count, percent, score)",
                 )
             )
@@ -344,7 +348,8 @@ def _column(
         sheet.diagnostics.append(
             HEADER_NOT_UNDERSTOOD.at(
                 table.span(at),
-                f"column {head.text} / {sub}: {sub} is not a month of the quarter ({shown})",
+                f"column {shown_value(head.text)} / {shown_value(sub)}: {shown_value(sub)} is not a "
+                f"month of the quarter ({shown})",
                 "label the month columns with the quarter's months",
             )
         )
@@ -397,7 +402,7 @@ def _read_row(
         sheet.diagnostics.append(
             DUPLICATE_ROW.at(
                 table.span(name_cell),
-                f"{name!r} has numbers in row {earlier.row} already ({table.where(earlier)})",
+                f"{quoted(name)} has numbers in row {earlier.row} already ({table.where(earlier)})",
                 "keep one row per rep, team or region",
             )
         )
@@ -473,7 +478,7 @@ def _place(
         sheet.diagnostics.append(
             UNKNOWN_NAME.at(
                 table.span(name_cell),
-                f"{name!r} ({table.where(name_cell)}) is not a rep, manager, team, region or "
+                f"{quoted(name)} ({table.where(name_cell)}) is not a rep, manager, team, region or "
                 "the company of the roster",
                 "correct the name, or add the person to the roster",
             )
@@ -486,8 +491,19 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
         sheet.diagnostics.append(
             FORMULA_WITHOUT_VALUE.at(
                 table.span(cell),
-                f"{table.where(cell)} holds the formula {cell.formula} and no computed value",
+                f"{table.where(cell)} holds the formula {shown_value(cell.formula or '')} and no "
+                "computed value",
                 "open the file in a spreadsheet program and save it, or type the number",
+            )
+        )
+        return None
+    if cell.kind is not None:
+        sheet.diagnostics.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {shown_value(cell.text)}, a {cell.kind} where a number "
+                "belongs",
+                DATE_HINT,
             )
         )
         return None
@@ -499,7 +515,7 @@ def _number(table: Table, cell: Cell, sheet: QuotaSheet) -> Decimal | None:
             sheet.diagnostics.append(
                 NOT_A_NUMBER.at(
                     table.span(cell),
-                    f"{table.where(cell)} holds {cell.text!r}, not a number",
+                    f"{table.where(cell)} holds {quoted(cell.text)}, not a number",
                     "type the number (2910000 or 2,910,000), or leave the cell empty",
                 )
             )

@@ -10,7 +10,8 @@ Formulas: an XLSX cell holding one keeps both its formula and the value the
 spreadsheet program last computed for it (``None`` when no program ever
 computed it, e.g. a file written by a script). Merged cells: the value of a
 merged range's top-left cell is given to every cell of the range, so a header
-merged over four columns labels all four.
+merged over four columns labels all four. A date or time cell is a value (its ISO text, with
+``Cell.kind`` saying which), never a formula.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ import importlib.util
 import io
 import re
 from dataclasses import dataclass
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planc.core.extras import MissingExtra
 from planc.core.files import read_regular, zip_bomb
+from planc.core.safetext import quoted
+from planc.core.safetext import shown as shown_value
 from planc.core.source import SourceSpan, column_letters
 
 CellValue = str | Decimal | None
@@ -35,6 +39,9 @@ MAX_CELLS = 2**22
 _GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 _PLAIN = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
 _CURRENCY_MARKS = "$€£¥元￥ "
+#: The hint where a date cell is read for a number: typed into a cell formatted as a date,
+#: a number is stored and shown as one.
+DATE_HINT = "type the number; if you did, the cell is formatted as a date: format it as a number"
 
 
 class SheetError(Exception):
@@ -48,6 +55,7 @@ class Cell:
     value: CellValue  # text (stripped), an exact Decimal, or None when empty
     formula: str | None = None  # the formula text when the cell holds one (XLSX only)
     percent: bool = False  # an XLSX number shown as a percent: 0.55 is displayed as 55%
+    kind: str | None = None  # "date" or "time": an XLSX date or time cell (value: its text)
 
     @property
     def ref(self) -> str:
@@ -74,7 +82,7 @@ class Table:
 
     def where(self, cell: Cell) -> str:
         """``cell C5`` (of sheet Quotas), for messages."""
-        return f"cell {cell.ref}" + (f" of sheet {self.sheet}" if self.sheet else "")
+        return f"cell {cell.ref}" + (f" of sheet {shown_value(self.sheet)}" if self.sheet else "")
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -167,8 +175,8 @@ class Workbook:
                 raise SheetError(f"{self.shown}: the workbook has no visible sheet")
             return self.tables[self.sheets[0]]
         if sheet not in self.tables:
-            names = ", ".join(self.sheets)
-            raise SheetError(f"{self.shown}: no sheet named {sheet!r} (sheets: {names})")
+            names = ", ".join(map(shown_value, self.sheets))
+            raise SheetError(f"{self.shown}: no sheet named {quoted(sheet)} (sheets: {names})")
         return self.tables[sheet]
 
 
@@ -214,7 +222,7 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
     height, width = formulas.max_row, formulas.max_column
     if height * width > MAX_CELLS:
         raise SheetError(
-            f"{shown}: sheet {formulas.title} spans A1:{column_letters(width)}{height} "
+            f"{shown}: sheet {shown_value(formulas.title)} spans A1:{column_letters(width)}{height} "
             f"({height * width:,} cells; planc reads up to {MAX_CELLS:,}): a value far right "
             "or far down makes it that large; delete the cells beyond the table "
             "(Ctrl+End shows the last one)"
@@ -234,11 +242,18 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
 
 def _xlsx_cell(row: int, col: int, written: object, computed: object, percent: bool) -> Cell:
     formula = written if isinstance(written, str) and written.startswith("=") else None
-    if formula is None and written is not None and not isinstance(written, str | int | float):
+    if formula is None and written is not None and not isinstance(written, _VALUES):
         formula = str(written)  # array formulas and the like: reported, never evaluated
     shown = computed if formula is not None else written
     value = _xlsx_value(shown)
-    return Cell(row, col, value, formula, percent and isinstance(value, Decimal))
+    kind = "date" if isinstance(shown, date) else "time" if isinstance(shown, _TIMES) else None
+    return Cell(row, col, value, formula, percent and isinstance(value, Decimal), kind)
+
+
+# What openpyxl reads from a cell that holds a value: a date cell (a number the cell's format
+# shows as a date or a time) is one, never a formula ("the formula 2020-01-01 00:00:00").
+_TIMES = (time, timedelta)
+_VALUES = (str, int, float, date, *_TIMES)
 
 
 def _xlsx_value(value: object) -> CellValue:

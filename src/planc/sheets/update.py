@@ -25,9 +25,11 @@ from planc.allocate.yamledit import EditError, YamlDocument
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import Plan
-from planc.core.numbers import grouped
+from planc.core.numbers import BOUND_TEXT, grouped, out_of_bounds, show_long
 from planc.core.pipeline import CheckResult
 from planc.core.records import RecordText, add_record, next_id
+from planc.core.safetext import quoted
+from planc.core.safetext import shown as shown_value
 from planc.core.source import SourceFile, SourceSpan
 from planc.sheets.export import (
     COLUMNS,
@@ -43,7 +45,15 @@ from planc.sheets.rules import (
     PLAN_CHANGED,
     ROWS_CHANGED,
 )
-from planc.sheets.table import Cell, SheetError, Table, Workbook, exact, read_workbook
+from planc.sheets.table import (
+    DATE_HINT,
+    Cell,
+    SheetError,
+    Table,
+    Workbook,
+    exact,
+    read_workbook,
+)
 
 VALUE = COLUMNS.index("value")
 
@@ -153,17 +163,18 @@ def _identify(workbook: Workbook, before: CheckResult, shown: str) -> list[Diagn
         return [
             OTHER_PLAN.at(
                 corner,
-                f"{shown} is an export of {meta.get('plan')} {meta.get('quarter')}, not of "
+                f"{shown} is an export of {_meta(meta, 'plan')} {_meta(meta, 'quarter')}, not of "
                 f"{plan.company} {plan.quarter.id} ({before.label})",
                 "import it into the plan it came from, or export this plan and edit that",
             )
         ]
     if meta.get("sheet") not in workbook.tables:
+        named = quoted(meta["sheet"]) if "sheet" in meta else None  # as !r wrote it
         return [
             ROWS_CHANGED.at(
                 corner,
-                f"{shown} has no visible sheet {meta.get('sheet')!r} any more (sheets: "
-                f"{', '.join(workbook.sheets)})",
+                f"{shown} has no visible sheet {named} any more (sheets: "
+                f"{', '.join(shown_value(sheet) for sheet in workbook.sheets)})",
                 "edit the numbers in the exported sheet; do not rename or delete it",
             )
         ]
@@ -212,7 +223,7 @@ def _compare(table: Table, plan: Plan, found: list[Diagnostic]) -> list[Edit]:
             found.append(
                 ROWS_CHANGED.at(
                     table.span(row[0]),
-                    f"row {row[0].row} repeats row {seen[key].row} ({_label(key)})",
+                    f"row {row[0].row} repeats row {seen[key].row} ({shown_value(_label(key))})",
                     "keep each exported row once",
                 )
             )
@@ -241,6 +252,11 @@ def _key(want: list[str | Decimal | None]) -> tuple[str, str, str]:
     return node, metric, month
 
 
+def _meta(meta: dict[str, str], name: str) -> str:
+    """A value of the metadata sheet, as a message quotes it (a person may have edited it)."""
+    return shown_value(str(meta.get(name)))
+
+
 def _label(key: tuple[str, ...]) -> str:
     return "/".join(part for part in key if part)
 
@@ -267,7 +283,7 @@ def _unknown_row(
     cell = _cell(row, index)
     return ROWS_CHANGED.at(
         table.span(cell),
-        f"row {cell.row} ({_label(key) or 'no node'}) is not a row of the export: it was added, "
+        f"row {cell.row} ({shown_value(_label(key)) or 'no node'}) is not a row of the export: it was added, "
         f"or its {COLUMNS[index]} changed",
         "add reps, targets or months in the YAML, where they are reviewed; edit numbers here",
     )
@@ -287,7 +303,7 @@ def _same_row(
         found.append(
             ROWS_CHANGED.at(
                 table.span(cell),
-                f"{table.where(cell)} ({name}) was {was!r} in the export, is {cell.text!r} now: "
+                f"{table.where(cell)} ({name}) was {quoted(was)} in the export, is {quoted(cell.text)} now: "
                 + what,
                 "export again and edit numbers in the value column only",
             )
@@ -319,18 +335,41 @@ def _read_value(
         found.append(
             FORMULA_IN_EXPORT.at(
                 table.span(cell),
-                f"{table.where(cell)} holds the formula {cell.formula}; planc applies typed numbers only",
+                f"{table.where(cell)} holds the formula {shown_value(cell.formula)}; planc applies typed numbers only",
                 "type the number instead of the formula",
             )
         )
         return
-    if not isinstance(cell.value, Decimal):
-        shown = "is empty" if cell.value is None else f"holds {cell.text!r}"
+    if cell.kind is not None:
         found.append(
             NOT_A_NUMBER.at(
                 table.span(cell),
-                f"{table.where(cell)} {shown}; it held the number {grouped(old)}",
+                f"{table.where(cell)} holds {shown_value(cell.text)}, a {cell.kind} where a "
+                f"number belongs; it held the number {grouped(old)}",
+                DATE_HINT,
+            )
+        )
+        return
+    if not isinstance(cell.value, Decimal):
+        holds = "is empty" if cell.value is None else f"holds {quoted(cell.text)}"
+        found.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} {holds}; it held the number {grouped(old)}",
                 "type a number (or the old one back)",
+            )
+        )
+        return
+    # A number cell can be far past planc's bound (1E+300, a 5,000-digit float): it was
+    # written into the YAML, which planc check then refused (PLC025) in every file it touched.
+    problem = out_of_bounds(cell.value)
+    if problem is not None:
+        found.append(
+            NOT_A_NUMBER.at(
+                table.span(cell),
+                f"{table.where(cell)} holds {show_long(cell.text)}, {problem}: planc reads "
+                f"numbers {BOUND_TEXT}; it held the number {grouped(old)}",
+                "type the number as it is meant (or the old one back)",
             )
         )
         return

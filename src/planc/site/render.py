@@ -53,6 +53,7 @@ from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
 from planc.core.pipeline import CheckResult
 from planc.core.resources import data_dir
+from planc.core.safetext import quoted
 from planc.core.spelling import closest
 from planc.site.progress import (
     CellProgress,
@@ -2491,7 +2492,9 @@ def _read_marker(marker: Path, where: str) -> list[str]:
     listed = [line for line in text[len(_MARKER_HEADER) :].split("\n") if line]
     for number, name in enumerate(listed, start=_MARKER_HEADER.count("\n") + 1):
         if not _PAGE_PATH.fullmatch(name):
-            raise _tampered(where, f"line {number} names {name[:80]!r}, not a page planc writes")
+            raise _tampered(
+                where, f"line {number} names {quoted(name, 80)}, not a page planc writes"
+            )
     return listed
 
 

@@ -85,6 +85,7 @@ else:
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
+from planc.core.safetext import shown as shown_value
 from planc.core.source import Loc, SourceSpan, column_letters
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
@@ -379,7 +380,9 @@ def _repeated_keys(
     listed = []
     for key in sorted(rows_by_key, key=lambda k: rows_by_key[k][0])[:ROWS_SHOWN]:
         rows = [*rows_by_key[key], last_of[key]]
-        listed.append(f"`{names[key]}` (rows {', '.join(str(first_row + r) for r in rows)})")
+        listed.append(
+            f"`{shown_value(names[key])}` (rows {', '.join(str(first_row + r) for r in rows)})"
+        )
     keys_repeated, earlier = len(rows_by_key), int(superseded.sum())
     more = f" and {keys_repeated - len(listed):,} more" if keys_repeated > len(listed) else ""
     header = mapping.columns["key"]
@@ -470,12 +473,14 @@ def _check_header(
             positions[role] = index[column]
             continue
         near = closest(column, header)
-        shown = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
+        shown = ", ".join(map(shown_value, header[:12])) + (", ..." if len(header) > 12 else "")
         raise _Stop(
             t.MISSING_COLUMN.at(
                 SourceSpan(name, row, 1),
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {name}; its columns are {shown}",
-                f"did you mean `{near}`?" if near else "map actuals.columns to the export's header",
+                f"did you mean `{shown_value(near)}`?"
+                if near
+                else "map actuals.columns to the export's header",
             )
         )
     return positions
@@ -1524,6 +1529,7 @@ def _parquet_chunks(
         roles = _roles(mapping, only)
         wanted = sorted(set(roles.values()), key=header.index)
         _refuse_nested(name, header, parquet.schema_arrow.types, wanted)
+        _refuse_binary(name, header, parquet.schema_arrow.types, read_as_text(roles))
         first_row = 1  # Parquet has no header row: rows are numbered from 1
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
             columns = {}
@@ -1549,6 +1555,40 @@ def _refuse_nested(name: str, header: list[str], types: list[Any], wanted: list[
                     name,
                     f"column {column} of {name} holds {kind}, not one value per row",
                     "export plain values (text, numbers, dates) in the mapped columns",
+                )
+            )
+
+
+#: The roles whose values are read as text: matched with the plan's names, or parsed as dates
+#: and amounts. A key or an account is only compared with its kind, so bytes do (a UUID is
+#: often stored as 16 of them).
+_TEXT_ROLES = ("owner", "date", "amount", "product", "stage", "created")
+
+
+def read_as_text(roles: Mapping[str, str]) -> set[str]:
+    """The mapped columns (of ``_roles``) whose values are read as text."""
+    return {column for role, column in roles.items() if role in _TEXT_ROLES}
+
+
+def _refuse_binary(name: str, header: list[str], types: list[Any], text: set[str]) -> None:
+    """A Parquet column of bytes (``binary``, not ``string``) where text is read: PLC702 naming
+    it and its type. Its values were read as ``b'\\xff\\xfe'`` by pyarrow and as ``\\xFF\\xFE``
+    by DuckDB, an owner or a product matching none; bytes have no encoding planc could trust,
+    and a binary column is a wrong export (DuckDB's engine leaves such a file to this one)."""
+    import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
+
+    for column, kind in zip(header, types, strict=True):
+        if column in text and (
+            pat.is_binary(kind)
+            or pat.is_large_binary(kind)
+            or pat.is_fixed_size_binary(kind)
+            or str(kind) == "binary_view"  # pat.is_binary_view is pyarrow 16's
+        ):
+            raise _Stop(
+                _unreadable(
+                    name,
+                    f"column {column} of {name} holds {kind}, not text",
+                    "export the column as text (a UTF-8 string column), not as bytes",
                 )
             )
 
@@ -2717,7 +2757,8 @@ class _Aggregator:
             out.append(
                 t.BAD_DATE.at(
                     self._span(seen.first, "date"),
-                    f"{columns['date']} `{value}` is not a date ({expected}) in {_rows(seen)}",
+                    f"{columns['date']} `{shown_value(value)}` is not a date ({expected}) in "
+                    f"{_rows(seen)}",
                     "fix the export, or set actuals.date_format (e.g. %d/%m/%Y)",
                 )
             )
@@ -2734,7 +2775,7 @@ class _Aggregator:
             out.append(
                 NEGATIVE_AMOUNT.at(
                     self._span(seen.first, "amount"),
-                    f"{columns['amount']} `{value}` is negative in {_rows(seen)}",
+                    f"{columns['amount']} `{show_long(value)}` is negative in {_rows(seen)}",
                     "a credit or a reversal is not a deal: fix the export, or track credits as their own source",
                 )
             )
@@ -2742,7 +2783,8 @@ class _Aggregator:
             out.append(
                 EXPONENT_AMOUNT.at(
                     self._span(seen.first, "amount"),
-                    f"{columns['amount']} `{value}` is in exponent notation in {_rows(seen)}: "
+                    f"{columns['amount']} `{show_long(value)}` is in exponent notation in "
+                    f"{_rows(seen)}: "
                     "a spreadsheet reformatted it, and digits may be lost",
                     "export the amounts as plain numbers with all their digits",
                 )
@@ -2762,7 +2804,8 @@ class _Aggregator:
             out.append(
                 t.BAD_DATE.at(
                     self._span(seen.first, "created"),
-                    f"{columns['created']} `{value}` is not a date ({expected}) in {_rows(seen)}",
+                    f"{columns['created']} `{shown_value(value)}` is not a date ({expected}) in "
+                    f"{_rows(seen)}",
                     "fix the export, or set actuals.date_format (e.g. %d/%m/%Y)",
                 )
             )
@@ -2805,10 +2848,11 @@ class _Aggregator:
                 *self.mapping.owners,
             }
         )
-        for value, seen in _by_first(self.owners_seen):
-            near = closest(value, known_owners)
+        for raw, seen in _by_first(self.owners_seen):
+            near = closest(raw, known_owners)
+            value = shown_value(raw)  # as the messages quote it
             alias = f"add `{value}: <person id>` under actuals.owners"
-            shared = self.ambiguous.get(_norm(value))
+            shared = self.ambiguous.get(_norm(raw))
             if shared:
                 out.append(
                     t.UNMAPPED_OWNER.at(
@@ -2827,8 +2871,9 @@ class _Aggregator:
                     f"did you mean `{near}`? or {alias}" if near else alias,
                 )
             )
-        for value, seen in _by_first(self.no_seat_seen):
-            person = self.person_of.get(_norm(value), value)
+        for raw, seen in _by_first(self.no_seat_seen):
+            person = shown_value(self.person_of.get(_norm(raw), raw))
+            value = shown_value(raw)
             out.append(
                 t.OWNER_WITHOUT_SEAT.at(
                     self._span(seen.first, "owner"),
@@ -2841,8 +2886,9 @@ class _Aggregator:
             known_products = sorted(
                 {*(p.name for p in self.plan.products.values()), *self.mapping.products}
             )
-            for value, seen in _by_first(self.products_seen):
-                near = closest(value, known_products)
+            for raw, seen in _by_first(self.products_seen):
+                near = closest(raw, known_products)
+                value = shown_value(raw)
                 alias = f"add `{value}: <product id>` under actuals.products"
                 out.append(
                     t.UNMAPPED_PRODUCT.at(
@@ -2854,8 +2900,9 @@ class _Aggregator:
                 )
         if "stage" in columns:
             known_stages = [*self.mapping.won, *self.mapping.open, *self.mapping.lost]
-            for value, seen in _by_first(self.stages_seen):
-                near = closest(value, known_stages)
+            for raw, seen in _by_first(self.stages_seen):
+                near = closest(raw, known_stages)
+                value = shown_value(raw)
                 listing = "add it to actuals.stages (won, open or lost)"
                 out.append(
                     t.UNKNOWN_STAGE.at(

@@ -24,6 +24,8 @@ from planc.core.diagnostics import Diagnostic, Severity, rule
 from planc.core.extras import MissingExtra
 from planc.core.files import open_regular
 from planc.core.model import Customers, Plan, Segment
+from planc.core.safetext import quoted
+from planc.core.safetext import shown as shown_value
 
 
 def _pandas() -> Any:
@@ -225,7 +227,7 @@ def _read_accounts(
             ACCOUNTS_UNREADABLE.at(
                 where,
                 f"{report.accounts_path} has no column {', '.join(missing)} "
-                f"(its header: {', '.join(map(str, frame.columns))})",
+                f"(its header: {', '.join(shown_value(str(c)) for c in frame.columns)})",
                 "name the accounts file's columns in customers.columns",
             )
         )
@@ -348,7 +350,7 @@ def _key_accounts(
                     KEY_ACCOUNT_UNKNOWN.at(
                         node.loc / "key_accounts" / index,
                         (
-                            f"key account {account!r} of {node.id} is not in "
+                            f"key account {quoted(account)} of {node.id} is not in "
                             f"{report.accounts_path} nor in the export"
                         ),
                         "spell it as the CRM does",

@@ -934,10 +934,15 @@ def _register(
         types = dict(zip(header, (str(t) for t in relation.types), strict=True))
         positions = a._check_header(shown, header, mapping)
         used = sorted(set(a._roles(mapping).values()), key=header.index)
+        text = a.read_as_text(a._roles(mapping))
         for name, kind in zip(header, relation.types, strict=True):
             if name in used and kind.id in _NESTED:
                 # cast to text, a record would read as its repr ({'a': 1}): pandas reports
                 # the column as the pandas reader does (PLC702)
+                raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
+            if name in text and kind.id == "blob":
+                # cast to text, bytes that are not UTF-8 read as \xFF\xFE: pandas reports the
+                # column as the pandas reader does (PLC702)
                 raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}

@@ -39,6 +39,7 @@ except ModuleNotFoundError as error:
 from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan, SqlSource
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, MAX_INTEGER_DIGITS, show_long
+from planc.core.safetext import shown as shown_value
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import actuals as a
@@ -499,7 +500,8 @@ def _beyond_bound(
     rows = _run(connection, statement, source, shown)
     who = columns["key"] if "key" in columns else columns["owner"]
     listed = ", ".join(
-        f"{who} `{a._text(key)}` ({day}): {show_long(str(amount))}" for key, day, amount in rows
+        f"{who} `{shown_value(a._text(key))}` ({day}): {show_long(str(amount))}"
+        for key, day, amount in rows
     )
     n = aggregator.bad_amount_rows
     more = f" and {n - len(rows):,} more" if n > len(rows) else ""
@@ -558,12 +560,12 @@ def _check_columns(
         if column is None or column in names:
             continue
         near = closest(column, names)
-        listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        listed = ", ".join(map(shown_value, names[:12])) + (", ..." if len(names) > 12 else "")
         raise SourceError(
             r.SOURCE_MISSING.at(
                 mapping.loc / "columns" / role,
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {shown}; its columns are {listed}",
-                f"did you mean `{near}`?"
+                f"did you mean `{shown_value(near)}`?"
                 if near
                 else "map actuals.columns to the source's columns",
             )
