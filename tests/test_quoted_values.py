@@ -251,31 +251,83 @@ def _track(export: Path, engine: str) -> Any:
 class TestABinaryParquetColumn:
     """A Parquet owner column of bytes (binary, not string): the pandas reader showed its
     owners as b'\\xff\\xfe', DuckDB's as \\xFF\\xFE, and neither matched anyone (DuckDB did
-    when the bytes were UTF-8). Both report the column and its type (PLC702), as for a
-    column of lists or records: a binary column where text is read is a wrong export."""
+    when the bytes were ASCII). Some writers (older Hive, Impala) store all text so: bytes
+    that are UTF-8 are read as the text they are, by both engines; others are PLC702 at the
+    first row that is not UTF-8."""
 
-    @pytest.mark.parametrize(
-        "make",
-        [
-            lambda names: [b"\xff\xfe" for _ in names],
-            lambda names: [name.encode() for name in names],  # UTF-8, still bytes
-        ],
-        ids=["not-utf8", "utf8"],
-    )
-    @pytest.mark.parametrize("column", ["sales_agent", "product"])
-    def test_the_engines_agree(self, tmp_path: Path, make: Any, column: str) -> None:
+    BINARY_TYPES = ("binary", "large_binary", "binary_view")
+
+    @pytest.mark.parametrize("kind", BINARY_TYPES)
+    @pytest.mark.parametrize("column", ["sales_agent", "product", "deal_stage", "close_date"])
+    def test_utf8_bytes_read_as_the_text_they_are(
+        self, tmp_path: Path, kind: str, column: str
+    ) -> None:
+        """Both engines give the same bytes as for the same export with text columns,
+        names beyond ASCII included (DuckDB alone showed them as Jos\\xC3\\xA9)."""
         pytest.importorskip("duckdb")
         pa = pytest.importorskip("pyarrow")
-        export = _crm_parquet(
-            tmp_path / "export.parquet", column, lambda names: pa.array(make(names), pa.binary())
+        export = tmp_path / "export.parquet"  # one path: the output names it
+        expected = _track(_crm_parquet(export, column, lambda names: names), "pandas")
+        assert expected.code == 0, expected.stderr
+        _crm_parquet(
+            export, column, lambda names: pa.array([n.encode() for n in names], getattr(pa, kind)())
         )
+        for engine in ("pandas", "duckdb"):
+            found = _track(export, engine)
+            assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
+
+    def test_a_name_beyond_ascii(self, tmp_path: Path) -> None:
+        """A rep named beyond ASCII matches through bytes as through text, in both engines
+        (DuckDB's cast had made Anna Snell\\xC3\\xADng of her, matching no one)."""
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+        plan = tmp_path / "plans" / "2017-Q3"
+        shutil.copytree(CRM_PLAN, plan)
+        central = plan / "regions" / "central.yaml"
+        text = central.read_text(encoding="utf-8")
+        central.write_text(text.replace("Anna Snelling", "Anna Snellíng"), encoding="utf-8")
+
+        def renamed(names: list[str]) -> list[str]:
+            return ["Anna Snellíng" if n == "Anna Snelling" else n for n in names]
+
+        export = tmp_path / "export.parquet"  # one path: the output names it
+
+        def track(export: Path, engine: str) -> Any:
+            return run_planc("track", plan, "--actuals", export, "--as-of", "2017-08-15",
+                             "-f", "json", env={"PLANC_TRACK_ENGINE": engine})  # fmt: skip
+
+        expected = track(_crm_parquet(export, "sales_agent", renamed), "pandas")
+        assert expected.code == 0, expected.stderr
+        assert "Anna Snellíng · Revenue (anna-snelling/revenue): 10,784 by" in expected.stdout
+        _crm_parquet(
+            export,
+            "sales_agent",
+            lambda names: pa.array([n.encode() for n in renamed(names)], pa.binary()),
+        )
+        for engine in ("pandas", "duckdb"):
+            found = track(export, engine)
+            assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
+
+    @pytest.mark.parametrize("column", ["sales_agent", "product"])
+    def test_bytes_not_utf8_are_refused_at_their_row(self, tmp_path: Path, column: str) -> None:
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+
+        def make(names: list[str]) -> Any:
+            values = [n.encode() for n in names]
+            values[2] = b"\xff\xfe"
+            return pa.array(values, pa.binary())
+
+        export = _crm_parquet(tmp_path / "export.parquet", column, make)
         pandas, duckdb = _track(export, "pandas"), _track(export, "duckdb")
         assert pandas.code == duckdb.code == 1, pandas.stderr + duckdb.stderr
         assert pandas.stdout == duckdb.stdout
         (found,) = pandas.json()["diagnostics"]
         assert found["code"] == "PLC702"
-        assert found["message"] == f"column {column} of {export} holds binary, not text"
-        assert found["hint"] == "export the column as text (a UTF-8 string column), not as bytes"
+        assert found["message"] == (
+            f"column {column} of {export} holds bytes that are not UTF-8 text, first in row 3"
+        )
+        assert found["hint"] == "export the column as text (a UTF-8 string column)"
 
     def test_a_binary_key_is_still_read(self, tmp_path: Path) -> None:
         """A key is only compared with other keys (a UUID is often 16 bytes): both engines

@@ -1529,12 +1529,15 @@ def _parquet_chunks(
         roles = _roles(mapping, only)
         wanted = sorted(set(roles.values()), key=header.index)
         _refuse_nested(name, header, parquet.schema_arrow.types, wanted)
-        _refuse_binary(name, header, parquet.schema_arrow.types, read_as_text(roles))
+        as_text = _binary_text(header, parquet.schema_arrow.types, read_as_text(roles))
         first_row = 1  # Parquet has no header row: rows are numbered from 1
         for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=wanted):
             columns = {}
             for role, column in roles.items():
-                encoded = batch.column(wanted.index(column)).dictionary_encode()
+                values = batch.column(wanted.index(column))
+                if column in as_text:
+                    values = _decoded(name, column, values, first_row)
+                encoded = values.dictionary_encode()
                 indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
                 columns[role] = _Column(
                     np.asarray(indices, dtype=np.int64), encoded.dictionary.to_pylist()
@@ -1570,27 +1573,59 @@ def read_as_text(roles: Mapping[str, str]) -> set[str]:
     return {column for role, column in roles.items() if role in _TEXT_ROLES}
 
 
-def _refuse_binary(name: str, header: list[str], types: list[Any], text: set[str]) -> None:
-    """A Parquet column of bytes (``binary``, not ``string``) where text is read: PLC702 naming
-    it and its type. Its values were read as ``b'\\xff\\xfe'`` by pyarrow and as ``\\xFF\\xFE``
-    by DuckDB, an owner or a product matching none; bytes have no encoding planc could trust,
-    and a binary column is a wrong export (DuckDB's engine leaves such a file to this one)."""
+def _binary_text(header: list[str], types: list[Any], text: set[str]) -> set[str]:
+    """The columns of bytes (``binary``, not ``string``) where text is read. Some writers
+    (older Hive and Impala among them) store every text column so: their bytes are UTF-8
+    text, decoded as such by :func:`_decoded` (DuckDB's engine leaves such a file to this
+    reader, so both engines read it alike)."""
     import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
 
-    for column, kind in zip(header, types, strict=True):
-        if column in text and (
+    return {
+        column
+        for column, kind in zip(header, types, strict=True)
+        if column in text
+        and (
             pat.is_binary(kind)
             or pat.is_large_binary(kind)
             or pat.is_fixed_size_binary(kind)
             or str(kind) == "binary_view"  # pat.is_binary_view is pyarrow 16's
-        ):
-            raise _Stop(
-                _unreadable(
-                    name,
-                    f"column {column} of {name} holds {kind}, not text",
-                    "export the column as text (a UTF-8 string column), not as bytes",
-                )
+        )
+    }
+
+
+def _decoded(name: str, column: str, values: Any, first_row: int) -> Any:
+    """A column of bytes as the UTF-8 text it holds, or PLC702 at its first row that is not
+    UTF-8 (its bytes would match no name of the plan, and no encoding could be trusted)."""
+    import pyarrow as pa  # noqa: PLC0415 - optional, as in _parquet_chunks
+
+    try:
+        return values.cast(pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid as error:
+        bad = next(
+            (
+                index
+                for index, value in enumerate(values.cast(pa.binary()).to_pylist())
+                if value is not None and not _is_utf8(value)
+            ),
+            None,
+        )
+        where = f", first in row {first_row + bad:,}" if bad is not None else ""
+        raise _Stop(
+            _unreadable(
+                name,
+                f"column {shown_value(column)} of {name} holds bytes that are not UTF-8 "
+                f"text{where}",
+                "export the column as text (a UTF-8 string column)",
             )
+        ) from error
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- values ----------------------------------------------------------------------------------

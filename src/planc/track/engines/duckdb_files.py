@@ -941,8 +941,8 @@ def _register(
                 # the column as the pandas reader does (PLC702)
                 raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
             if name in text and kind.id == "blob":
-                # cast to text, bytes that are not UTF-8 read as \xFF\xFE: pandas reports the
-                # column as the pandas reader does (PLC702)
+                # cast to text, bytes read as \xFF\xFE, and UTF-8 text beyond ASCII too
+                # (Jos\xC3\xA9): the pandas reader decodes them as UTF-8, or says where not
                 raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}
