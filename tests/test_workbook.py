@@ -108,6 +108,14 @@ class TestTheTrueExtent:
         assert extent_by_openpyxl(path, "Data") == (1001, 1)
         assert refusal(path, 1000).what == "spans A1:A1001"
 
+    def test_digits_of_another_script(self, tmp_path: Path) -> None:
+        """openpyxl splits ``r`` at its first ASCII digit and reads the rest with int(), which
+        takes any script's digits: B1\u0665 is B15, C\u0663 is C3."""
+        data = '<row r="1"><c r="A1"/><c r="B1\u0665"/></row><row r="2"><c r="C\u0663"/></row>'
+        path = write_xlsx(tmp_path / "d.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(data))])
+        assert extent_by_openpyxl(path, "Data") == (15, 3)
+        assert refusal(path, 44).what == "spans A1:C15"
+
 
 class TestMergedRanges:
     """openpyxl makes a cell of every cell of a merged range when it loads the sheet."""

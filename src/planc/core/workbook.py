@@ -38,6 +38,7 @@ _MAX_ROW, _MAX_COLUMN = 1048576, 16384  # a whole-column or whole-row merged ran
 _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 # elements whose ``ref`` openpyxl makes a cell of, every cell of it: what a message says
 _RANGES = {"mergeCell": "merges", "hyperlink": "links", "comment": "has a comment on"}
+_WATCHED = {"row", *_RANGES}
 _RANGE_CAUSE = "every cell of a merged, linked or commented range is read as a cell"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # openpyxl's order: the first part of the first of these types is the workbook
@@ -50,8 +51,7 @@ _WORKBOOK_TYPES = tuple(
         "openxmlformats-officedocument.spreadsheetml.sheet",
     )
 )
-# openpyxl's own patterns (openpyxl.utils.cell), so every reference it reads is read here
-_COORDINATE = re.compile(r"^[$]?([A-Za-z]{1,3})[$]?(\d+)$")
+# openpyxl's own pattern for a range (openpyxl.utils.cell), so every range it reads is read
 _RANGE = re.compile(
     r"^[$]?(?P<min_col>[A-Za-z]{1,3})?[$]?(?P<min_row>\d+)?"
     r"(:[$]?(?P<max_col>[A-Za-z]{1,3})?[$]?(?P<max_row>\d+)?)?$"
@@ -209,6 +209,7 @@ def _scan(archive: zipfile.ZipFile, part: str, extent: _Extent) -> None:
     # the end of an element only counts, so a C method takes it: no Python call per end
     parser.EndElementHandler = extent.ends.append
     extent.opened = extent.closed = extent.row_depth = 0
+    extent.ends.clear()
     with archive.open(part) as stream:
         while chunk := stream.read(_CHUNK):
             parser.Parse(chunk, False)
@@ -233,21 +234,33 @@ class _Extent:
         self.widest: tuple[int, str] = (0, "")  # the largest range, as ``what`` says it
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.opened += 1
-        depth = self.opened - self.closed - len(self.ends)
-        if self.row_depth:
-            if depth <= self.row_depth:
+        self.opened = opened = self.opened + 1
+        row_depth = self.row_depth
+        if row_depth:
+            depth = opened - self.closed - len(self.ends)
+            if depth == row_depth + 1:  # openpyxl makes a cell of every child of a row
+                ref = attrs.get("r") or ""
+                digits = ref.lstrip(_UPPER)  # AB12 -> 12
+                col = _COLUMNS.get(ref[: len(ref) - len(digits)]) if digits else None
+                if col is None or digits[0] not in _DIGITS:
+                    self.cell(ref)
+                else:  # letters read before, then an ASCII digit: as openpyxl splits it
+                    self.col = col
+                    self.rows = max(self.rows, int(digits))
+                    self.cols = max(self.cols, col)
+            elif depth <= row_depth:
                 self.row_depth = 0  # the row closed
-            elif depth == self.row_depth + 1:
-                self.cell(attrs.get("r"))  # openpyxl makes a cell of every child of a row
-        local = name.rpartition(":")[2]
-        if local == "row":
+        if name in _WATCHED or ":" in name:
+            self.watched(name.rpartition(":")[2], attrs)
+
+    def watched(self, name: str, attrs: dict[str, str]) -> None:
+        if name == "row":
             if self.row_depth:
                 raise UnreadableWorkbook("a row inside a row")
-            self.row_depth = depth
+            self.row_depth = self.opened - self.closed - len(self.ends)
             self.begin_row(attrs.get("r"))
-        elif local in _RANGES:
-            self.cover(local, attrs.get("ref", ""))
+        elif name in _RANGES:
+            self.cover(name, attrs.get("ref", ""))
 
     def begin_row(self, number: str | None) -> None:
         if number is None:
@@ -264,15 +277,26 @@ class _Extent:
         self.rows = max(self.rows, self.row)
 
     def cell(self, ref: str | None) -> None:
-        if ref:
-            found = _COORDINATE.match(ref)
-            if found is None:
-                raise UnreadableWorkbook(f"{ref} is not a cell reference")
-            self.col = _column(found.group(1))
-            self.rows = max(self.rows, int(found.group(2)))
-        else:
+        """A cell at its ``r`` as openpyxl's ``coordinate_to_tuple`` reads it (the column
+        is what comes before the first ASCII digit, the row all after it), or after the
+        cell before it. Uppercase letters are remembered with their column: the next cell
+        of the column is read in :meth:`start` without this loop."""
+        if not ref:
             self.col += 1
             self.rows = max(self.rows, self.row)
+        else:
+            first = 0
+            for first, char in enumerate(ref):  # noqa: B007 - the place is what is wanted
+                if char in _DIGITS:
+                    break
+            letters = ref[:first]
+            try:
+                self.col = _column(letters)
+                self.rows = max(self.rows, int(ref[first:]))
+            except ValueError:
+                raise UnreadableWorkbook(f"{ref} is not a cell reference") from None
+            if len(_COLUMNS) < 4096 and letters.isascii() and letters.isupper():
+                _COLUMNS[letters] = self.col
         self.cols = max(self.cols, self.col)
 
     def cover(self, kind: str, ref: str) -> None:
@@ -311,16 +335,22 @@ class _Extent:
             raise SheetTooLarge(name, "has ranges that overlap", self.covered, bound, _RANGE_CAUSE)
 
 
+# letters before a cell's digits (``A``, ``$AB$``) -> the column, for those the pattern read
 _COLUMNS: dict[str, int] = {}
+_DIGITS = "0123456789"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _column(letters: str) -> int:
-    """A column's number from its letters (openpyxl reads them in either case)."""
-    found = _COLUMNS.get(letters)
-    if found is None:
-        found = 0
-        for letter in letters.upper():
-            found = found * 26 + ord(letter) - 64
-        if len(_COLUMNS) < 4096:
-            _COLUMNS[letters] = found
-    return found
+    """A column's number from its letters, as openpyxl's ``column_index_from_string``
+    reads them (in either case); ValueError for what it refuses."""
+    number = 0
+    if len(letters) <= 3:  # ZZZ, openpyxl's last column
+        for letter, power in zip(reversed(letters.upper()), (1, 26, 676), strict=False):
+            if not "A" <= letter <= "Z":
+                break
+            number += (ord(letter) - 64) * power
+        else:
+            if 0 < number < 18279:  # up to ZZZ
+                return number
+    raise ValueError(f"{letters!r} is not a column")
