@@ -15,6 +15,12 @@ expat, not a regex over the bytes: it is the parser openpyxl itself reads throug
 expands to cells, UTF-16), and a part it cannot parse is refused. Names are compared
 without their namespace prefix and every direct child of a row counts as a cell, as
 openpyxl counts it, so the extent is never less than what a reader builds.
+
+Cost: one Python call per element (the end of one is a C ``list.append``). 2026-12-03, 2
+busy cores, 200,000 rows x 8 columns written by openpyxl (inline strings, 4.2 million
+elements): 4.5-4.7 s CPU against 25-31 s for ``pandas.read_excel`` of it; 20,000 x 8:
+0.40 s against 6.0-6.9 s for import's two openpyxl loads. A parser that skips elements in
+C (lxml's ``iterparse(tag=...)``, not a dependency) is the lever if it matters.
 """
 
 from __future__ import annotations
