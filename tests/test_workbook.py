@@ -170,6 +170,16 @@ class TestRangesThatMakeCells:
         assert extent_by_openpyxl(path, "Data") == (70, 28)
         assert refusal(path, 70 * 28 - 1).what == "spans A1:AB70"
 
+    def test_a_comments_part_that_is_not_there(self, tmp_path: Path) -> None:
+        """pandas (read-only) never reads comments, and openpyxl refuses the workbook."""
+        parts = comment_parts("worksheets/s.xml", "AB70")
+        del parts["xl/notes.xml"]
+        path = write_xlsx(
+            tmp_path / "c.xlsx", [("Data", "worksheets/s.xml", sheet_xml(HEADER))], parts
+        )
+        with path.open("rb") as handle:
+            check_workbook(handle, 4)
+
 
 class TestTheSheetsMeasured:
     """The sheets a reader reads, found through the workbook part and its relationships."""

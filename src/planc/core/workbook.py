@@ -64,6 +64,21 @@ _RANGE = re.compile(
 )
 
 
+# what a damaged zip or part raises: a part missing (KeyError), a member compressed by a
+# method zipfile lacks (NotImplementedError) or encrypted (RuntimeError), XML that is not
+_DAMAGED = (
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    ElementTree.ParseError,
+    expat.ExpatError,
+)
+
+
 class UnreadableWorkbook(Exception):
     """A zip that planc will not hand to a parser: a zip bomb, or a workbook part missing
     or malformed; ``str()`` says why."""
@@ -110,9 +125,7 @@ def check_workbook(handle: BinaryIO, bound: int, sheet: str | int | None = None)
                 _check_sheet(archive, name, part, bound)
     except (UnreadableWorkbook, SheetTooLarge):
         raise
-    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise UnreadableWorkbook(f"{type(error).__name__}: {error}") from error
-    except (ElementTree.ParseError, expat.ExpatError) as error:
+    except _DAMAGED as error:
         raise UnreadableWorkbook(f"{type(error).__name__}: {error}") from error
     finally:
         handle.seek(0)
@@ -202,9 +215,10 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, part: str, bound: int) -> 
     _scan(archive, part, extent)
     folder, leaf = posixpath.split(part)
     relations = posixpath.join(folder, "_rels", f"{leaf}.rels")
-    if relations in archive.namelist():
+    present = set(archive.namelist())
+    if relations in present:
         for kind, target in _relations(archive, relations).values():
-            if kind == _COMMENTS:
+            if kind == _COMMENTS and target in present:  # else no reader makes cells of it
                 _scan(archive, target, extent)
     extent.refuse_over(name, bound)
 
