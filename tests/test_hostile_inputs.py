@@ -392,7 +392,8 @@ class TestAWorkbookThatHidesItsSize:
     def test_a_workbook_made_by_hand_reads_as_its_csv(self, tmp_path: Path) -> None:
         """The sheet a reader reads is found through the workbook's relationships: the
         export is the second sheet, in a part named before the first's, beside a sheet whose
-        cell far away nobody reads."""
+        cell far away nobody reads. Its own used range says A1:XFD1048576: it was refused for
+        that, but pandas sizes a sheet by its cells, as the guard does now."""
         with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))[:200]
         export = tmp_path / "export.csv"
@@ -405,7 +406,7 @@ class TestAWorkbookThatHidesItsSize:
         mapping.write_text(text.replace("  columns:\n", "  sheet: Export\n  columns:\n", 1))
         sheets = [
             ("Notes", "worksheets/b.xml", sheet_xml(rows_xml([["far"]]) + FAR_CELL)),
-            ("Export", "worksheets/a.xml", sheet_xml(rows_xml(rows), dimension="A1")),
+            ("Export", "worksheets/a.xml", sheet_xml(rows_xml(rows), dimension="A1:XFD1048576")),
         ]
         book = write_xlsx(tmp_path / "export.xlsx", sheets)
         outputs = [
