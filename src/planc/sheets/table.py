@@ -217,7 +217,7 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
         for row in range(cell_range.min_row, cell_range.max_row + 1):
             for col in range(cell_range.min_col, cell_range.max_col + 1):
                 merged[(row, col)] = (top, left)
-    # within MAX_CELLS: check_workbook measured every cell and merged range of the part
+    # within MAX_CELLS: check_workbook measured every cell, merged range, link and comment
     height, width = formulas.max_row, formulas.max_column
     rows = []
     for row in range(1, height + 1):
