@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from conftest import REPO, Run, run_planc
+from handmade import FAR as FAR_CELL
+from handmade import MAIN, comment_parts, rows_xml, sheet_xml, write_xlsx
 
 CRM_PLAN = REPO / "plans" / "2017-Q3"
 CRM_EXPORT = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
@@ -233,6 +237,18 @@ def _limited(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     return Run(completed.returncode, completed.stdout, completed.stderr)
 
 
+def _track_refusal(export: Path) -> str:
+    """The one diagnostic of ``planc track`` reading ``export`` for the CRM plan: a PLC702
+    (the export cannot be read), its message."""
+    result = no_traceback(
+        _limited("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f", "json")
+    )
+    assert result.code == 1, result.stderr
+    (found,) = result.json()["diagnostics"]
+    assert found["code"] == "PLC702"
+    return str(found["message"])
+
+
 class TestAWorkbookWithAStrayCellFarAway:
     """One value at XFD1048576 (a 7 KB file): pandas pads every row to the widest, 17 billion
     cells, and track took all memory until killed. The used range is checked first."""
@@ -248,13 +264,7 @@ class TestAWorkbookWithAStrayCellFarAway:
         sheet["XFD1048576"] = 1
         export = tmp_path / "export.xlsx"
         book.save(export)
-        result = no_traceback(
-            _limited("track", CRM_PLAN, "--actuals", export, "--as-of", "2017-08-15", "-f", "json")
-        )
-        assert result.code == 1, result.stderr
-        (found,) = result.json()["diagnostics"]
-        assert found["code"] == "PLC702"
-        assert found["message"] == (
+        assert _track_refusal(export) == (
             f"sheet Sheet of {export} spans A1:XFD1048576 (17,179,869,184 cells); "
             "planc reads up to 67,108,864"
         )
@@ -285,6 +295,128 @@ class TestAWorkbookWithAStrayCellFarAway:
             "delete the cells beyond the table (Ctrl+End shows the last one)\n"
         )
         assert not (tmp_path / "plans").exists()
+
+
+class TestAWorkbookThatHidesItsSize:
+    """The used range was read from the ``<dimension>`` tag: a sheet without one, or one
+    saying A1:B2 with a cell at XFD1048576, passed, and pandas padded every row to the widest
+    (track took all memory); a merged range A1:XFD1048576 made openpyxl build 17 billion
+    cells in import. The sheet's XML is measured first, whatever it says of itself."""
+
+    HEADER = rows_xml([["opportunity_id", "sales_agent"], ["1C1I7A6R", "Moses Frase"]])
+    PREFIXED = (
+        f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1"><x:c r="A1"/></x:row>'
+        '<x:row r="1048576"><x:c r="XFD1048576"/></x:row></x:sheetData></x:worksheet>'
+    )
+    MERGED = '<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    FAR = "a value far right or far down makes it that large"
+    SHEETS: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "no-dimension": (sheet_xml(HEADER + FAR_CELL), "spans", FAR),
+        "understated": (sheet_xml(HEADER + FAR_CELL, dimension="A1:B2"), "spans", FAR),
+        "prefixed": (PREFIXED, "spans", FAR),
+        "cells-without-r": (
+            sheet_xml(HEADER + '<row r="1048576">' + "<c/>" * 16384 + "</row>"),
+            "spans",
+            FAR,
+        ),
+        "hyperlink": (
+            sheet_xml(HEADER, after='<hyperlinks><hyperlink ref="A1:XFD1048576"/></hyperlinks>'),
+            "links",
+            "every cell of a merged, linked or commented range is read as a cell",
+        ),
+        "merged": (
+            sheet_xml(HEADER, dimension="A1:B2", after=MERGED),
+            "merges",
+            "every cell of a merged, linked or commented range is read as a cell",
+        ),
+    }
+
+    @pytest.mark.parametrize("kind", SHEETS)
+    def test_track_refuses_it(self, tmp_path: Path, kind: str) -> None:
+        xml, what, _ = self.SHEETS[kind]
+        export = write_xlsx(tmp_path / "export.xlsx", [("Data", "worksheets/data.xml", xml)])
+        assert _track_refusal(export) == (
+            f"sheet Data of {export} {what} A1:XFD1048576 (17,179,869,184 cells); "
+            "planc reads up to 67,108,864"
+        )
+
+    @pytest.mark.parametrize("kind", SHEETS)
+    def test_import_refuses_it(self, tmp_path: Path, kind: str) -> None:
+        xml, what, cause = self.SHEETS[kind]
+        quotas = write_xlsx(tmp_path / "quotas.xlsx", [("Data", "worksheets/data.xml", xml)])
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        for args in (
+            ("import", tmp_path / "plans" / "2017-Q4", *new),
+            ("import", "--update", quotas, "--plans", tmp_path / "plans"),
+        ):
+            result = no_traceback(_limited(*args))
+            assert result.code == 2, result.stderr
+            assert result.stderr == (
+                f"planc: error: {quotas}: sheet Data {what} A1:XFD1048576 (17,179,869,184 "
+                f"cells; planc reads up to 4,194,304): {cause}; delete the cells beyond the "
+                "table (Ctrl+End shows the last one)\n"
+            )
+        assert not (tmp_path / "plans").exists()
+
+    def test_a_comment_far_away(self, tmp_path: Path) -> None:
+        """openpyxl makes a cell of the cell a comment is on, in a part of its own."""
+        parts = comment_parts("worksheets/data.xml", "XFD1048576")
+        sheets = [("Data", "worksheets/data.xml", sheet_xml(self.HEADER, dimension="A1:B2"))]
+        quotas = write_xlsx(tmp_path / "quotas.xlsx", sheets, parts)
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        result = no_traceback(_limited("import", tmp_path / "plans" / "2017-Q4", *new))
+        assert result.code == 2, result.stderr
+        assert f"{quotas}: sheet Data spans A1:XFD1048576 (17,179,869,184 cells" in result.stderr
+
+    BROKEN = sheet_xml('<row r="1"><c r="A1"><v>1</v></row>')  # </c> missing
+
+    def test_a_malformed_sheet_in_track(self, tmp_path: Path) -> None:
+        export = write_xlsx(tmp_path / "export.xlsx", [("Data", "worksheets/d.xml", self.BROKEN)])
+        message = _track_refusal(export)
+        assert message.startswith(f"{export} is not a readable .xlsx workbook")
+        assert "mismatched tag" in message
+
+    def test_a_malformed_sheet_in_import(self, tmp_path: Path) -> None:
+        quotas = write_xlsx(tmp_path / "quotas.xlsx", [("Data", "worksheets/d.xml", self.BROKEN)])
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        folder = tmp_path / "plans" / "2017-Q4"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        result = no_traceback(run_planc("import", folder, *new))
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith(f"planc: error: {quotas}: not a readable .xlsx workbook")
+        assert "mismatched tag" in result.stderr
+        assert not folder.exists()
+
+    def test_a_workbook_made_by_hand_reads_as_its_csv(self, tmp_path: Path) -> None:
+        """The sheet a reader reads is found through the workbook's relationships: the
+        export is the second sheet, in a part named before the first's, beside a sheet whose
+        cell far away nobody reads. Its own used range says A1:XFD1048576: it was refused for
+        that, but pandas sizes a sheet by its cells, as the guard does now."""
+        with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[:200]
+        export = tmp_path / "export.csv"
+        with export.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        plan = tmp_path / "plan"
+        shutil.copytree(CRM_PLAN, plan)
+        mapping = plan / "quarter.yaml"
+        text = mapping.read_text(encoding="utf-8")
+        mapping.write_text(text.replace("  columns:\n", "  sheet: Export\n  columns:\n", 1))
+        sheets = [
+            ("Notes", "worksheets/b.xml", sheet_xml(rows_xml([["far"]]) + FAR_CELL)),
+            ("Export", "worksheets/a.xml", sheet_xml(rows_xml(rows), dimension="A1:XFD1048576")),
+        ]
+        book = write_xlsx(tmp_path / "export.xlsx", sheets)
+        outputs = [
+            no_traceback(
+                _limited("track", plan, "--actuals", source, "--as-of", "2017-08-15", "-f", "json")
+            )
+            for source in (export, book)
+        ]
+        assert [o.code for o in outputs] == [0, 0], outputs[1].stdout
+        assert outputs[0].stdout.replace("export.csv", "export.xlsx") == outputs[1].stdout
 
 
 class TestALongSourceLine:

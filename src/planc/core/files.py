@@ -147,35 +147,6 @@ def read_bounded(handle: BinaryIO, limit: int, name: str) -> bytes:
 # --- outputs ----------------------------------------------------------------------------------
 
 
-# An .xlsx file is a zip: a member inflating over 100 times its compressed size (Apache
-# POI's default bound) is a zip bomb, not a sheet. Sheets of real data inflate 5 to 20 times.
-MAX_INFLATE_RATIO = 100
-_INFLATE_FLOOR = 2**20  # members smaller than this inflate as they like
-
-
-def zip_bomb(handle: BinaryIO) -> str | None:
-    """Why the zip file at ``handle`` would inflate absurdly (the member, its sizes), or
-    None. Python's zipfile stops a member at its declared size, so the sizes read here
-    bound what a reader of the file gets. The handle is rewound."""
-    import zipfile  # noqa: PLC0415 - spreadsheets only
-
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            for info in archive.infolist():
-                bound = max(_INFLATE_FLOOR, MAX_INFLATE_RATIO * info.compress_size)
-                if info.file_size > bound:
-                    return (
-                        f"its part {info.filename} inflates from {info.compress_size:,} to "
-                        f"{info.file_size:,} bytes (over {MAX_INFLATE_RATIO} times): a zip "
-                        "bomb, not a sheet"
-                    )
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None  # not a zip: the reader says what it is
-    finally:
-        handle.seek(0)
-    return None
-
-
 def check_output(path: Path, *, folder: bool = False) -> None:
     """Raise :class:`UnusableOutput` unless planc can write ``path`` (a file, or a folder).
 

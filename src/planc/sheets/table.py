@@ -26,10 +26,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from planc.core.extras import MissingExtra
-from planc.core.files import read_regular, zip_bomb
+from planc.core.files import read_regular
 from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
 from planc.core.source import SourceSpan, column_letters
+from planc.core.workbook import SheetTooLarge, UnreadableWorkbook, check_workbook
 
 CellValue = str | Decimal | None
 MAX_BYTES = 32 * 1024 * 1024  # a quota sheet or roster is small; refuse anything absurd
@@ -189,11 +190,16 @@ def read_workbook(path: Path, shown: str) -> Workbook:
 
     try:
         data = io.BytesIO(read_regular(path, MAX_BYTES, shown))
-        bomb = zip_bomb(data)
-        if bomb is not None:
-            raise SheetError(f"{shown}: not a readable .xlsx workbook: {bomb}")
+        check_workbook(data, MAX_CELLS)
         formulas = load_workbook(data, data_only=False)
         values = load_workbook(io.BytesIO(data.getvalue()), data_only=True)
+    except UnreadableWorkbook as error:
+        raise SheetError(f"{shown}: not a readable .xlsx workbook: {error}") from error
+    except SheetTooLarge as error:
+        raise SheetError(
+            f"{shown}: sheet {shown_value(error.sheet)} {error.what} ({error.cells:,} cells; planc reads up "
+            f"to {error.bound:,}): {error.cause}; {error.remedy}"
+        ) from error
     except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
         raise SheetError(f"{shown}: not a readable .xlsx workbook ({error})") from error
     visible: list[str] = []
@@ -219,14 +225,8 @@ def _sheet_table(formulas: object, values: object, shown: str) -> Table:
         for row in range(cell_range.min_row, cell_range.max_row + 1):
             for col in range(cell_range.min_col, cell_range.max_col + 1):
                 merged[(row, col)] = (top, left)
+    # within MAX_CELLS: check_workbook measured every cell, merged range, link and comment
     height, width = formulas.max_row, formulas.max_column
-    if height * width > MAX_CELLS:
-        raise SheetError(
-            f"{shown}: sheet {shown_value(formulas.title)} spans A1:{column_letters(width)}{height} "
-            f"({height * width:,} cells; planc reads up to {MAX_CELLS:,}): a value far right "
-            "or far down makes it that large; delete the cells beyond the table "
-            "(Ctrl+End shows the last one)"
-        )
     rows = []
     for row in range(1, height + 1):
         cells = []

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from planc.core.extras import MissingExtra
-from planc.core.files import NotRegularFile, open_regular, zip_bomb
+from planc.core.files import NotRegularFile, open_regular
 
 try:
     import numpy as np
@@ -86,7 +86,7 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
 from planc.core.safetext import shown as shown_value
-from planc.core.source import Loc, SourceSpan, column_letters
+from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
 from planc.track import aggregates as agg
 from planc.track import tracking as t
@@ -1453,7 +1453,7 @@ def _xlsx_chunks(
             _unreadable(
                 name,
                 f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {error})",
-                "open it in a spreadsheet and save it again, or export CSV",
+                _RESAVE,
             )
         ) from error
     header = [str(c) for c in frame.columns]
@@ -1468,35 +1468,35 @@ def _xlsx_chunks(
 # down (one stray value at XFD1048576 is 17 billion cells) took all memory. Up to 2**26
 # cells (a million rows of 64 columns) are read.
 _XLSX_MAX_CELLS = 2**26
+_RESAVE = "open it in a spreadsheet and save it again, or export CSV"
 
 
 def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
     """The workbook as pandas opens it (``pd.ExcelFile``: read-only, values, no links),
-    once it is no zip bomb and its sheet's used range (its dimension, as Excel and openpyxl
-    write it) is within the bound."""
-    bomb = zip_bomb(handle)
-    if bomb is not None:
-        raise _Stop(_unreadable(name, f"{name} is not a readable .xlsx workbook: {bomb}"))
-    excel = pd.ExcelFile(handle, engine="openpyxl")
-    book = excel.book
-    if isinstance(sheet, int):
-        found = book.worksheets[sheet] if 0 <= sheet < len(book.worksheets) else None
-    else:
-        found = book[sheet] if sheet in book.sheetnames else None  # else pandas says so
-    rows, columns = getattr(found, "max_row", None), getattr(found, "max_column", None)
-    if isinstance(rows, int) and isinstance(columns, int) and rows * columns > _XLSX_MAX_CELLS:
-        title = getattr(found, "title", sheet)
-        excel.close()
+    once it is no zip bomb and its sheet's true extent (:func:`check_workbook`) is within
+    the bound."""
+    from planc.core import workbook  # noqa: PLC0415 - spreadsheets only (expat, zipfile)
+
+    try:
+        workbook.check_workbook(handle, _XLSX_MAX_CELLS, sheet)
+    except workbook.UnreadableWorkbook as error:
         raise _Stop(
             _unreadable(
                 name,
-                f"sheet {title} of {name} spans A1:{column_letters(columns)}{rows} "
-                f"({rows * columns:,} cells); planc reads up to {_XLSX_MAX_CELLS:,}",
-                "a value far right or far down makes it that large: delete the cells beyond "
-                "the table (Ctrl+End shows the last one), or export CSV",
+                f"{name} is not a readable .xlsx workbook: {error}",
+                None if isinstance(error, workbook.ZipBomb) else _RESAVE,
             )
-        )
-    return excel
+        ) from error
+    except workbook.SheetTooLarge as error:
+        raise _Stop(
+            _unreadable(
+                name,
+                f"sheet {shown_value(error.sheet)} of {name} {error.what} ({error.cells:,} cells); "
+                f"planc reads up to {error.bound:,}",
+                f"{error.cause}: {error.remedy}, or export CSV",
+            )
+        ) from error
+    return pd.ExcelFile(handle, engine="openpyxl")
 
 
 def _object_column(series: pd.Series) -> _Column:
