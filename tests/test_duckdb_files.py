@@ -1076,6 +1076,60 @@ def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
         assert seen == {"open", "closed"}  # both kinds of group were fetched
 
 
+def test_ledger_sums_are_fetched_only_for_stages_that_may_be_won(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LEDGER's amounts and squares come to Python only for groups whose stage is not open
+    or lost for certain (the fold reads them for won stages alone): the lost groups' sums,
+    which the sample has, are None, the won groups' are there, and the ledger, the months and
+    the pipeline are still the pandas reader's. An unknown stage's sums are fetched (its rows
+    are reported, never summed). CSV (stages as text) and Parquet (stages as codes)."""
+    path = tmp_path / "stages.csv"
+    extra = "X1,Moses Frase,GTX Basic,Cancity,Negotiating,2017-07-01,2017-07-05,100"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    parquet = tmp_path / "stages.parquet"
+    with duckdb_files.duckdb.connect() as connection:
+        connection.read_csv(str(path), all_varchar=True).write_parquet(str(parquet))
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    set_rows = duckdb_files._set_rows
+    at = len(duckdb_files.q.SET_KEYS[duckdb_files.q.LEDGER])
+    sums = [at + duckdb_files.q.AGGREGATES.index(name) for name in ("amount", "squares")]
+    for export in (path, parquet):
+        fetched: list[list[Any]] = []
+
+        def recorded(*args: Any, fetched: list[list[Any]] = fetched) -> list[Any]:
+            found = set_rows(*args)
+            if args[2] == duckdb_files.q.LEDGER:
+                fetched.append(found)
+            return found
+
+        monkeypatch.setattr(duckdb_files, "_set_rows", recorded)
+        loaded = _through_duckdb(export, with_created)
+        assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+        assert loaded.actuals.ledger == by_pandas.actuals.ledger
+        assert loaded.actuals.months == by_pandas.actuals.months
+        assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+        [columns] = fetched
+        stage = columns[duckdb_files.q.SET_KEYS[duckdb_files.q.LEDGER].index("stage")]
+        names = (
+            [stage.values[code] if code >= 0 else None for code in stage.codes.tolist()]
+            if isinstance(stage, fold.Coded)
+            else list(stage)
+        )
+        fetched_sums: dict[str, set[bool]] = {}
+        for i, name in enumerate(names):
+            fetched_sums.setdefault(name, set()).update(columns[c][i] is not None for c in sums)
+        assert {n: fetched_sums[n] for n in ("Won", "Negotiating", "Lost", "Engaging")} == {
+            "Won": {True},
+            "Negotiating": {True},
+            "Lost": {False},  # amounts the sample has, never read
+            "Engaging": {False},
+        }
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_account_sums_are_summed_when_first_looked_up(
     tmp_path: Path, plan: Plan, suffix: str, monkeypatch: pytest.MonkeyPatch
