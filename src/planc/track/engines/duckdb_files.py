@@ -233,7 +233,11 @@ def _load(
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
     # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
-    # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea.
+    # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea. FIRST_DEALS alone
+    # was slower too (issue-18t: grouped by stage and account, the least pair (day, owner
+    # code) as one integer, the first deals then read from those groups; load() at 5M rows
+    # 2.57 -> 2.87 s CPU, 1M 1.01 -> 1.16, best of 6 alternated runs in one process): every
+    # row carrying its account through the CTE costs more than _first_deals' read.
     one_scan = STREAMS_CTES and path.suffix.lower() in a.CSV_SUFFIXES
     # a Parquet file's latest days from its statistics, not from a max per LEDGER group
     days_apart = STREAMS_CTES and path.suffix.lower() in a.PARQUET_SUFFIXES
@@ -788,6 +792,12 @@ def _first_deals(
     (it sorts last), so an integer ``min`` gives what ``min(row(day, owner))``
     gives -- at about half the CPU of comparing a row per deal (5M rows: 0.44
     -> 0.26 s). Days before 1970 are negative: floor division keeps the order.
+
+    Its cost (issue-18t, 5M typed Parquet rows, the query alone, best of 5-7 runs): ~0.15-0.2
+    s CPU, of which the filtered read ~0.05-0.07 (the stage and day tests are pushed into
+    the Parquet reader), the owners' join ~0.03, the GROUP BY on the account text the rest.
+    No better: grouping by ``hash(account)`` (with the text as ``any_value``: 0.25),
+    ``arg_min(owner, day)`` (0.31), the owners grouped first (0.8).
     """
     connection.execute(  # fixed identifiers, never from the plan or the file
         f"CREATE TEMP TABLE {RANKS} AS SELECT value, "
