@@ -1019,6 +1019,48 @@ def test_parquet_account_sums_come_as_rows_and_add_up_exactly(
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
 
 
+@pytest.mark.parametrize(("count", "exact"), [(3, False), (120, True)], ids=["units", "past-int64"])
+def test_a_csv_with_one_won_stage_reads_its_account_sums_as_grouped(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, exact: bool
+) -> None:
+    """DuckDB's one scan of a CSV groups the won deals' sums by owner, stage, account and
+    month: with one won stage each (owner, account, month) is one group already, read as it
+    is -- no second GROUP BY -- in units, or past int64 (120 rows near planc's bound in one
+    account and month) as exact Decimals: the pandas reader's sums either way. (Won stages
+    spelled several ways are added up again: test_a_csv_gets_its_accounts_from_the_one_scan.)"""
+    path = _export(tmp_path, ["999999999999999.99"] * count)
+    statements = _recorded_statements(monkeypatch)
+    exact_sums: list[Any] = []
+    add_exact = duckdb_files._add_exact_accounts
+
+    def spy(aggregator: Any, rows: Any, scale: int) -> None:
+        exact_sums.append(list(rows))
+        add_exact(aggregator, rows, scale)
+
+    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    sums_read = [sql for sql, _ in statements if "account_month" in sql and "planc_sets" in sql]
+    assert len(sums_read) == (2 if exact else 1)  # units, then (past int64) exact Decimals
+    assert not any("GROUP BY" in sql for sql in sums_read)
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert named(loaded.actuals) == named(by_pandas.actuals)
+    assert loaded.actuals.scale == by_pandas.actuals.scale == 2
+    sums = [units for by_account in named(loaded.actuals).values() for units in by_account.values()]
+    assert sums == [count * 99999999999999999]  # one account, one month: every row's units
+    assert bool(exact_sums) is exact
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger
+
+
 def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -865,15 +865,22 @@ def _accounts_from_sets(
         c["account"].label("account"),
         c["account_month"].label("account_month"),
     )
-    amount = sa.func.coalesce(sa.func.sum(c["amount"]), 0)
+    # One won stage (or every row won, no stage column): each (owner, account, month) is one
+    # ACCOUNT_SUMS group already, its sum as it is; only won stages spelled several ways are
+    # added up again (5M CSV rows, 713,855 groups: the sums' table 0.37-0.45 s CPU by a
+    # GROUP BY, 0.22-0.23 without; these accounts' reads 0.55-0.61 -> 0.36-0.42, 3 runs each)
+    once = ledger.won_stages is None or len(ledger.won_stages) == 1
+    amount = sa.func.coalesce(c["amount"] if once else sa.func.sum(c["amount"]), 0)
+
+    def summed(*values: Any) -> Any:
+        statement = sa.select(*keys, *values).where(*won(q.ACCOUNT_SUMS))
+        return statement if once else statement.group_by(_ALL)
+
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
-    sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
-        _account_sums(connection, sums, aggregator, codes)
+        _account_sums(connection, summed(units), aggregator, codes)
     except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
-        exact = _fetch(
-            connection, sa.select(*keys, amount).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
-        )
+        exact = _fetch(connection, summed(amount))
         owners = codes.decode("owner", [row[0] for row in exact])
         _add_exact_accounts(
             aggregator, [(o, *row[1:]) for o, row in zip(owners, exact, strict=True)], ledger.scale
