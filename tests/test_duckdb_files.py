@@ -1019,6 +1019,48 @@ def test_parquet_account_sums_come_as_rows_and_add_up_exactly(
     assert loaded.actuals.ledger == by_pandas.actuals.ledger
 
 
+@pytest.mark.parametrize(("count", "exact"), [(3, False), (120, True)], ids=["units", "past-int64"])
+def test_a_csv_with_one_won_stage_reads_its_account_sums_as_grouped(
+    plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, exact: bool
+) -> None:
+    """DuckDB's one scan of a CSV groups the won deals' sums by owner, stage, account and
+    month: with one won stage each (owner, account, month) is one group already, read as it
+    is -- no second GROUP BY -- in units, or past int64 (120 rows near planc's bound in one
+    account and month) as exact Decimals: the pandas reader's sums either way. (Won stages
+    spelled several ways are added up again: test_a_csv_gets_its_accounts_from_the_one_scan.)"""
+    path = _export(tmp_path, ["999999999999999.99"] * count)
+    statements = _recorded_statements(monkeypatch)
+    exact_sums: list[Any] = []
+    add_exact = duckdb_files._add_exact_accounts
+
+    def spy(aggregator: Any, rows: Any, scale: int) -> None:
+        exact_sums.append(list(rows))
+        add_exact(aggregator, rows, scale)
+
+    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    loaded = _through_duckdb(path, plan)
+    assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+    by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    sums_read = [sql for sql, _ in statements if "account_month" in sql and "planc_sets" in sql]
+    assert len(sums_read) == (2 if exact else 1)  # units, then (past int64) exact Decimals
+    assert not any("GROUP BY" in sql for sql in sums_read)
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert named(loaded.actuals) == named(by_pandas.actuals)
+    assert loaded.actuals.scale == by_pandas.actuals.scale == 2
+    sums = [units for by_account in named(loaded.actuals).values() for units in by_account.values()]
+    assert sums == [count * 99999999999999999]  # one account, one month: every row's units
+    assert bool(exact_sums) is exact
+    assert loaded.actuals.months == by_pandas.actuals.months
+    assert loaded.actuals.ledger == by_pandas.actuals.ledger
+
+
 def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1074,6 +1116,60 @@ def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
             has_sums = [columns[c][i] is not None for c in sums]
             assert has_sums == ([True, True] if kind == "open" else [False, False]), (name, i)
         assert seen == {"open", "closed"}  # both kinds of group were fetched
+
+
+def test_ledger_sums_are_fetched_only_for_stages_that_may_be_won(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LEDGER's amounts and squares come to Python only for groups whose stage is not open
+    or lost for certain (the fold reads them for won stages alone): the lost groups' sums,
+    which the sample has, are None, the won groups' are there, and the ledger, the months and
+    the pipeline are still the pandas reader's. An unknown stage's sums are fetched (its rows
+    are reported, never summed). CSV (stages as text) and Parquet (stages as codes)."""
+    path = tmp_path / "stages.csv"
+    extra = "X1,Moses Frase,GTX Basic,Cancity,Negotiating,2017-07-01,2017-07-05,100"
+    path.write_text(SAMPLE.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    parquet = tmp_path / "stages.parquet"
+    with duckdb_files.duckdb.connect() as connection:
+        connection.read_csv(str(path), all_varchar=True).write_parquet(str(parquet))
+    with_created = check_directory(PLAN).plan
+    assert with_created is not None
+    by_pandas = actuals.load_actuals(path, with_created, AS_OF, shown=path.name, baselines=True)
+    assert by_pandas.actuals is not None
+    set_rows = duckdb_files._set_rows
+    at = len(duckdb_files.q.SET_KEYS[duckdb_files.q.LEDGER])
+    sums = [at + duckdb_files.q.AGGREGATES.index(name) for name in ("amount", "squares")]
+    for export in (path, parquet):
+        fetched: list[list[Any]] = []
+
+        def recorded(*args: Any, fetched: list[list[Any]] = fetched) -> list[Any]:
+            found = set_rows(*args)
+            if args[2] == duckdb_files.q.LEDGER:
+                fetched.append(found)
+            return found
+
+        monkeypatch.setattr(duckdb_files, "_set_rows", recorded)
+        loaded = _through_duckdb(export, with_created)
+        assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
+        assert loaded.actuals.ledger == by_pandas.actuals.ledger
+        assert loaded.actuals.months == by_pandas.actuals.months
+        assert loaded.actuals.pipeline == by_pandas.actuals.pipeline
+        [columns] = fetched
+        stage = columns[duckdb_files.q.SET_KEYS[duckdb_files.q.LEDGER].index("stage")]
+        names = (
+            [stage.values[code] if code >= 0 else None for code in stage.codes.tolist()]
+            if isinstance(stage, fold.Coded)
+            else list(stage)
+        )
+        fetched_sums: dict[str, set[bool]] = {}
+        for i, name in enumerate(names):
+            fetched_sums.setdefault(name, set()).update(columns[c][i] is not None for c in sums)
+        assert {n: fetched_sums[n] for n in ("Won", "Negotiating", "Lost", "Engaging")} == {
+            "Won": {True},
+            "Negotiating": {True},
+            "Lost": {False},  # amounts the sample has, never read
+            "Engaging": {False},
+        }
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])

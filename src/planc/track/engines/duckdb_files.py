@@ -233,7 +233,11 @@ def _load(
     # A CSV with DuckDB 2 (fanout): the accounts' sums and first deals from the same scan, not
     # two more parses of the text (5M rows: 20.0 -> 14.6 s CPU). Not for Parquet, whose two
     # account scans are cheap: there the sets' wide temporary table cost more (7.4 -> 9.2 s
-    # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea.
+    # CPU, peak 0.47 -> 0.70 GiB), as issue-18c found for the same idea. FIRST_DEALS alone
+    # was slower too (issue-18t: grouped by stage and account, the least pair (day, owner
+    # code) as one integer, the first deals then read from those groups; load() at 5M rows
+    # 2.57 -> 2.87 s CPU, 1M 1.01 -> 1.16, best of 6 alternated runs in one process): every
+    # row carrying its account through the CTE costs more than _first_deals' read.
     one_scan = STREAMS_CTES and path.suffix.lower() in a.CSV_SUFFIXES
     # a Parquet file's latest days from its statistics, not from a max per LEDGER group
     days_apart = STREAMS_CTES and path.suffix.lower() in a.PARQUET_SUFFIXES
@@ -257,7 +261,7 @@ def _load(
 
     def rows_of(which: int) -> list[Any]:
         return _set_rows(
-            connection, grouped, which, available, names, layout, codes, sets.closed_stages
+            connection, grouped, which, available, names, layout, codes, _unread_sums(sets, which)
         )
 
     found = {s: rows_of(s) for s in (q.LEDGER, q.KEYS)}
@@ -486,7 +490,7 @@ def _set_rows(
     names: dict[str, list[Any]],
     layout: dict[int, dict[str, str]] | None,
     codes: _Codes,
-    closed: Sequence[Any] = (),
+    unread: Sequence[Any] = (),
 ) -> list[Any]:
     """One set's groups as columns (its keys, then the aggregates), fetched as numpy arrays.
 
@@ -494,12 +498,15 @@ def _set_rows(
     of their DECIMAL (exact; turned into Decimal only where a sum is used),
     the names of ``names`` as :class:`.fold.Coded` codes, other names as objects.
 
-    ``closed``: stage values (or codes) won or lost for certain (:data:`.query.Plan.closed_stages`),
-    whose PIPELINE groups' sums come as None: its priced sums are read only for groups of
-    an open stage (:meth:`.fold.GroupedAggregator._open_deals`), and a stage of the list is
-    won or lost by the fold's own matcher. So no text is made for a sum no one reads (5M
-    rows: 129,415 of 271,507 groups priced, none of an open stage; the fetch 0.058 ->
-    0.011 s CPU, five runs each).
+    ``unread``: stage values (or codes) whose groups' sums the fold never reads, which come
+    as None. PIPELINE: those won or lost for certain (:data:`.query.Plan.closed_stages`): its
+    priced sums are read only for groups of an open stage
+    (:meth:`.fold.GroupedAggregator._open_deals`), and a stage of the list is won or lost
+    by the fold's own matcher (5M rows: 129,415 of 271,507 groups priced, none of an open
+    stage; the fetch 0.058 -> 0.011 s CPU, five runs each). LEDGER: those open or lost for
+    certain (:data:`.query.Plan.not_won_stages`): its amounts and squares are read only for
+    won groups (:meth:`.fold.GroupedAggregator._sums`, ``_pipeline_from_ledger``). So no
+    text is made for a sum no one reads.
     """
     if which not in available:
         return [np.zeros(0, dtype=object) for _ in (*q.SET_KEYS[which], *q.AGGREGATES)]
@@ -508,9 +515,9 @@ def _set_rows(
     source: Any = grouped
     columns = q.stored(which, grouped, layout)
     wanted = (*q.SET_KEYS[which], *(name for name in q.AGGREGATES if name in q.NEEDED[which]))
-    certain: Any = None  # a group of a stage won or lost for certain
-    if which == q.PIPELINE and closed and "stage" in columns:
-        certain = columns["stage"].in_(sa.bindparam("closed_sums", list(closed), expanding=True))
+    certain: Any = None  # a group of a stage whose sums are not read
+    if unread and "stage" in columns:
+        certain = columns["stage"].in_(sa.bindparam("unread_sums", list(unread), expanding=True))
     for name in (name for name in wanted if name in columns):
         column = columns[name]
         expr: Any
@@ -543,6 +550,15 @@ def _set_rows(
         else _unused(name, size)
         for name in (*q.SET_KEYS[which], *q.AGGREGATES)
     ]
+
+
+def _unread_sums(sets: q.Plan, which: int) -> Sequence[Any]:
+    """The stages (values or codes) whose groups' sums a set's fold never reads (see
+    :func:`_set_rows`): the LEDGER's of stages open or lost for certain, the PIPELINE's
+    of stages won or lost for certain."""
+    if which == q.LEDGER:
+        return sets.not_won_stages
+    return sets.closed_stages if which == q.PIPELINE else ()
 
 
 def _unused(name: str, size: int) -> Any:
@@ -776,6 +792,12 @@ def _first_deals(
     (it sorts last), so an integer ``min`` gives what ``min(row(day, owner))``
     gives -- at about half the CPU of comparing a row per deal (5M rows: 0.44
     -> 0.26 s). Days before 1970 are negative: floor division keeps the order.
+
+    Its cost (issue-18t, 5M typed Parquet rows, the query alone, best of 5-7 runs): ~0.15-0.2
+    s CPU, of which the filtered read ~0.05-0.07 (the stage and day tests are pushed into
+    the Parquet reader), the owners' join ~0.03, the GROUP BY on the account text the rest.
+    No better: grouping by ``hash(account)`` (with the text as ``any_value``: 0.25),
+    ``arg_min(owner, day)`` (0.31), the owners grouped first (0.8).
     """
     connection.execute(  # fixed identifiers, never from the plan or the file
         f"CREATE TEMP TABLE {RANKS} AS SELECT value, "
@@ -801,7 +823,7 @@ def _first_deals(
         f"CAST(row_number() OVER () - 1 AS BIGINT) AS code FROM ({sql})",
         params,
     )
-    found = connection.execute(f"SELECT account, first FROM {FIRSTS} ORDER BY code").fetchnumpy()
+    found = _numpy_of(connection, f"SELECT account, first FROM {FIRSTS} ORDER BY code")
     connection.execute(f"DROP TABLE {RANKS}")
     days, ranked = np.divmod(np.asarray(found["first"], dtype=np.int64), width)
     named = [*owners, None]
@@ -843,15 +865,22 @@ def _accounts_from_sets(
         c["account"].label("account"),
         c["account_month"].label("account_month"),
     )
-    amount = sa.func.coalesce(sa.func.sum(c["amount"]), 0)
+    # One won stage (or every row won, no stage column): each (owner, account, month) is one
+    # ACCOUNT_SUMS group already, its sum as it is; only won stages spelled several ways are
+    # added up again (5M CSV rows, 713,855 groups: the sums' table 0.37-0.45 s CPU by a
+    # GROUP BY, 0.22-0.23 without; these accounts' reads 0.55-0.61 -> 0.36-0.42, 3 runs each)
+    once = ledger.won_stages is None or len(ledger.won_stages) == 1
+    amount = sa.func.coalesce(c["amount"] if once else sa.func.sum(c["amount"]), 0)
+
+    def summed(*values: Any) -> Any:
+        statement = sa.select(*keys, *values).where(*won(q.ACCOUNT_SUMS))
+        return statement if once else statement.group_by(_ALL)
+
     units = sa.cast(amount * (10**ledger.scale), sa.BigInteger).label("units")
-    sums = sa.select(*keys, units).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
     try:  # integers of the smallest unit, as numpy arrays
-        _account_sums(connection, sums, aggregator, codes)
+        _account_sums(connection, summed(units), aggregator, codes)
     except duckdb.ConversionException:  # a sum beyond int64: exact Decimals (never floats)
-        exact = _fetch(
-            connection, sa.select(*keys, amount).where(*won(q.ACCOUNT_SUMS)).group_by(_ALL)
-        )
+        exact = _fetch(connection, summed(amount))
         owners = codes.decode("owner", [row[0] for row in exact])
         _add_exact_accounts(
             aggregator, [(o, *row[1:]) for o, row in zip(owners, exact, strict=True)], ledger.scale
@@ -903,10 +932,11 @@ def _account_sums(connection: Any, sums: Any, aggregator: GroupedAggregator, cod
         )
         rows = connection.execute(f"SELECT {role} FROM planc_{role}s ORDER BY code").fetchall()
         names[role] = [row[0] for row in rows]
-    found = connection.execute(  # fixed identifiers only
+    found = _numpy_of(  # fixed identifiers only
+        connection,
         f"SELECT o.code AS owner, a.code AS account, s.account_month, s.units FROM {SUMS} s "
-        "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account"
-    ).fetchnumpy()
+        "JOIN planc_owners o ON o.owner = s.owner JOIN planc_accounts a ON a.account = s.account",
+    )
     aggregator.add_account_codes(
         codes.decode("owner", names["owner"]),  # the owners' codes of the scan: their names
         np.asarray(found["owner"], dtype=np.int64),
@@ -1132,5 +1162,14 @@ def _fetch(connection: Any, statement: Any) -> list[tuple[Any, ...]]:
 
 
 def _numpy(connection: Any, statement: Any) -> dict[str, Any]:
+    """The statement's columns as numpy arrays, through a relation (:func:`_numpy_of`)."""
     sql, params = _compiled(statement)
-    return dict(connection.execute(sql, params).fetchnumpy())
+    return _numpy_of(connection, sql, params)
+
+
+def _numpy_of(connection: Any, sql: str, params: Sequence[Any] = ()) -> dict[str, Any]:
+    """A query's columns as numpy arrays. Through a relation (``connection.sql``), not a
+    statement's result (``execute``), which DuckDB stores whole before converting it: the
+    same arrays, at about half the CPU on large results (DuckDB 2.0.1, the PIPELINE set's
+    271,507 groups at 5M rows: 0.054 -> 0.029 s; a few rows cost ~0.5 ms more)."""
+    return dict(connection.sql(sql, params=list(params) or None).fetchnumpy())
