@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
+import traceback
 from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -71,6 +73,8 @@ class _Utf16Protocol(LanguageServerProtocol):
     (:mod:`planc.lsp.text`), so the server always answers in UTF-16.
     """
 
+    tracebacks = False  # in an internal error's answer: set by serve() when asked for
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
         if params.capabilities.general is not None:
@@ -90,6 +94,20 @@ class _Utf16Protocol(LanguageServerProtocol):
     def _plan_workspace(self) -> None:
         if self._workspace is not None and not isinstance(self._workspace, PlanWorkspace):
             self._workspace = PlanWorkspace.like(self._workspace)
+
+    def _send_response(
+        self, msg_id: Any, result: Any = None, error: types.ResponseError | None = None
+    ) -> None:
+        """pygls's; the traceback pygls puts in an internal error's data is kept from the
+        client unless asked for (``--debug``, ``PLANC_DEBUG``), as planc's CLI does."""
+        if (
+            error is not None
+            and not self.tracebacks
+            and isinstance(error.data, dict)
+            and "traceback" in error.data
+        ):
+            error = types.ResponseError(code=error.code, message=error.message)
+        super()._send_response(msg_id, result, error)
 
 
 @dataclass(slots=True)
@@ -765,6 +783,32 @@ async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> li
     return await asyncio.to_thread(outline_json, text)
 
 
-def serve() -> None:
-    """Serve over stdin and stdout until the client says exit."""
+class _OneLine(logging.Formatter):
+    """A log record as one line on stderr (its error named, its traceback only when asked
+    for with ``--debug`` or ``PLANC_DEBUG``): no traceback reaches the editor's log."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        said = " ".join(record.getMessage().split())
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            named = " ".join(str(error).split())
+            said += f" ({type(error).__name__}{': ' + named if named else ''})"
+        said = said if len(said) <= 300 else said[:297] + "..."
+        if error is not None and self.debug:
+            said += "\n" + "".join(traceback.format_exception(error)).rstrip()
+        return f"planc lsp: {said}"
+
+
+def serve(debug: bool = False) -> None:
+    """Serve over stdin and stdout until the client says exit (warnings and errors on
+    stderr, one line each)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(debug))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    _Utf16Protocol.tracebacks = debug
     SERVER.start_io()

@@ -1,0 +1,120 @@
+"""``planc lsp`` under what a broken client sends: bad framing, bad JSON, messages that are
+not JSON-RPC, params of the wrong shape, requests after shutdown, URIs of FIFOs and devices.
+
+A real server process over real pipes. The promise: a request is answered (with the
+JSON-RPC error the LSP names), anything else is dropped with one line on stderr, and
+the server keeps serving: never a traceback, exit 3, hang or unbounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pygls", reason="planc lsp needs the lsp extra")
+
+from lspclient import LspClient
+
+REPO = Path(__file__).resolve().parents[1]
+ANSWER_SECONDS = 30  # generous: a busy two-core machine; a hang is for ever
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "plans" / "2027-Q1", tmp_path / "plans" / "2027-Q1")
+    shutil.copytree(REPO / "schema", tmp_path / "schema")
+    return tmp_path
+
+
+@pytest.fixture
+def client(workspace: Path) -> Iterator[LspClient]:
+    server = LspClient(workspace)
+    yield server
+    assert server.shutdown() == 0, "\n".join(server.stderr_lines())
+    server.ended()
+    quiet(server)
+
+
+def quiet(client: LspClient) -> list[str]:
+    """The server's stderr: one line per problem, each its own, no traceback."""
+    lines = client.stderr_lines()
+    assert not [line for line in lines if not line.startswith("planc lsp: ")], lines
+    return lines
+
+
+def frame(message: Any) -> bytes:
+    body = message if isinstance(message, bytes) else json.dumps(message).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def symbols(ident: int, uri: str) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": ident,
+        "method": "textDocument/documentSymbol",
+        "params": {"textDocument": {"uri": uri}},
+    }
+
+
+def error_of(client: LspClient, ident: int) -> int:
+    answer = client.answer(ident, ANSWER_SECONDS)
+    assert "error" in answer, answer
+    code: int = answer["error"]["code"]
+    return code
+
+
+def said(client: LspClient, count: int, timeout: float = ANSWER_SECONDS) -> list[str]:
+    """Wait until the server has said ``count`` lines on stderr; its lines."""
+    deadline = time.monotonic() + timeout
+    while len(client.stderr_lines()) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return quiet(client)
+
+
+def peak_memory(client: LspClient) -> int:
+    """The server's largest resident set so far, in bytes (Linux)."""
+    status = Path(f"/proc/{client.process.pid}/status").read_text(encoding="ascii")
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
+
+
+# --- a failure inside planc --------------------------------------------------------
+
+BROKEN_OUTLINE = """
+import planc.lsp.outline
+
+def broken(text):
+    raise ZeroDivisionError("injected outline failure")
+
+planc.lsp.outline.outline_json = broken
+"""
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_a_handler_that_raises_is_one_line_and_an_error_without_its_traceback(
+    workspace: Path, debug: str
+) -> None:
+    """A bug in a feature: its request answered -32603 naming the error, one line on
+    stderr; the traceback (on stderr and in the answer) only with PLANC_DEBUG."""
+    client = LspClient(workspace, prelude=BROKEN_OUTLINE, env={"PLANC_DEBUG": debug})
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    client.raw(frame(symbols(931, uri)))
+    answer = client.answer(931, ANSWER_SECONDS)
+    assert answer["error"]["code"] == -32603
+    assert "ZeroDivisionError: injected outline failure" in answer["error"]["message"]
+    assert client.shutdown() == 0
+    client.ended()
+    text = "\n".join(client.stderr_lines())
+    assert "injected outline failure" in text
+    if debug:
+        assert "Traceback" in text and "traceback" in json.dumps(answer)
+    else:
+        assert "Traceback" not in text and "traceback" not in json.dumps(answer)
+        lines = quiet(client)
+        assert len(lines) == 1, lines
