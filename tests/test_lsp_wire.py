@@ -84,6 +84,85 @@ def peak_memory(client: LspClient) -> int:
     return int(line.split()[1]) * 1024
 
 
+# --- framing ---------------------------------------------------------------------
+
+
+def test_an_absurd_content_length_is_refused_in_one_line(workspace: Path) -> None:
+    client = LspClient(workspace)
+    client.raw(b"Content-Length: 99999999999999999999\r\n\r\n{}")
+    assert client.process.stdin is not None
+    client.process.stdin.close()
+    assert client.ended() == 0  # the input ended: not exit 3
+    lines = quiet(client)
+    assert len(lines) == 1 and "over the limit" in lines[0], lines
+
+
+def test_a_message_without_a_usable_content_length_is_dropped_and_the_next_is_read(
+    client: LspClient, workspace: Path
+) -> None:
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    client.raw(b"Content-Type: application/vscode-jsonrpc\r\n\r\n{}")  # no Content-Length
+    client.raw(frame(symbols(901, uri)))  # read after the body that had no length
+    assert client.answer(901, ANSWER_SECONDS).get("result") is not None
+    client.raw(b"Content-Length: -5\r\n\r\n")
+    client.raw(frame(symbols(902, uri)))
+    assert client.answer(902, ANSWER_SECONDS).get("result") is not None
+    lines = said(client, 2)
+    assert len(lines) == 2, lines
+    assert "without a Content-Length" in lines[0] and "'-5'" in lines[1], lines
+
+
+def test_a_body_cut_short_by_the_end_of_input_is_one_line(workspace: Path) -> None:
+    client = LspClient(workspace)
+    client.raw(b'Content-Length: 100\r\n\r\n{"jsonrpc": "2.0", "id": 7, "method": "shutd')
+    assert client.process.stdin is not None
+    client.process.stdin.close()
+    assert client.ended() == 0
+    lines = quiet(client)
+    assert len(lines) == 1 and "ended 44 bytes into a message of 100" in lines[0], lines
+
+
+def test_huge_headers_are_never_held(client: LspClient, workspace: Path) -> None:
+    """300 MB of one header line: read and dropped as it comes (pygls held it whole)."""
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    before = peak_memory(client)
+    chunk = b"x" * (1 << 20)
+    client.raw(b"X-Padding: ")
+    for _ in range(300):
+        client.raw(chunk)
+    client.raw(b"\r\n\r\n")
+    client.raw(frame(symbols(903, uri)))
+    assert client.answer(903, 120).get("result") is not None
+    assert peak_memory(client) - before < 64 * 1024 * 1024
+    lines = said(client, 1)
+    assert len(lines) == 1 and "headers of" in lines[0], lines
+
+
+def test_a_200_mb_did_open_is_over_the_limit_and_never_held(
+    client: LspClient, workspace: Path
+) -> None:
+    """A message over 3 times maxFileSize plus 1 MiB is read as it comes and dropped: the
+    server serves on (pygls held and parsed it all)."""
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = east.as_uri()
+    client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    before = peak_memory(client)
+    line = "# " + "a" * 77 + "\n"
+    text = line * (200 * 1024 * 1024 // len(line))
+    item = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
+    client.raw(
+        frame(
+            {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}}
+        )
+    )
+    del text, item
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}}, 120)
+    assert peak_memory(client) - before < 64 * 1024 * 1024
+    lines = said(client, 1)
+    assert len(lines) == 1 and "over the limit" in lines[0], lines
+
+
 # --- a failure inside planc --------------------------------------------------------
 
 BROKEN_OUTLINE = """

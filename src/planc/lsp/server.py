@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Generator, Sequence
@@ -22,9 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -36,7 +38,7 @@ from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import collect_frozen
 from planc.core.source import Loc, SourceSpan
-from planc.lsp import features
+from planc.lsp import features, wire
 from planc.lsp.document import PlanDocument, PlanWorkspace
 from planc.lsp.outline import outline_json
 from planc.lsp.rules import CHECK_FAILED
@@ -153,6 +155,28 @@ class PlanServer(LanguageServer):
         self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
         self.preparing: dict[Path, bool] = {}  # quarter folder -> team records being made
         self.sweep: asyncio.Task[None] | None = None  # the idle collection, re-armed by edits
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls's stdio server, read by :func:`planc.lsp.wire.serve` (bounded; a malformed
+        message answered or said in one line)."""
+        self._stop_event = stop = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                wire.serve(
+                    stop,
+                    stdin or sys.stdin.buffer,
+                    self.protocol,
+                    self.thread_pool,
+                    lambda: self.options.max_bytes,
+                )
+            )
+        except BrokenPipeError:
+            LOG.error("the client closed its end of the connection: stopping")
+        except (KeyboardInterrupt, SystemExit):
+            pass  # as pygls's start_io
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]  # pygls is untyped here
 
     # --- documents ---------------------------------------------------------
 
