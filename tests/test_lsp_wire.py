@@ -163,6 +163,58 @@ def test_a_200_mb_did_open_is_over_the_limit_and_never_held(
     assert len(lines) == 1 and "over the limit" in lines[0], lines
 
 
+# --- messages that are not JSON-RPC ------------------------------------------------
+
+
+def test_malformed_messages_are_answered_or_said_in_one_line(
+    client: LspClient, workspace: Path
+) -> None:
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    hover = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+    dropped = [
+        b"{abc}",  # not JSON, no id to answer
+        b"[1, 2]",  # a batch: not in the LSP
+        b"5",
+        b'"text"',
+        b"null",
+        b"[" * 100_000,  # deeper than the parser goes
+        b"\xff\xfe{}",  # not UTF-8
+        json.dumps({"jsonrpc": "2.0", "id": {"a": 1}, "method": "shutdown"}).encode(),
+        json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": [1]}).encode(),
+        json.dumps({"jsonrpc": "2.0", "result": 1}).encode(),  # a response without an id
+    ]
+    for body in dropped:
+        client.raw(frame(body))
+    answered = {
+        # cut short: its id read from its start
+        911: (b'{"jsonrpc": "2.0", "id": 911, "method": "textDocument/hover", "params": {', -32700),
+        912: ({"id": 912, "method": "textDocument/documentSymbol", "params": {}}, -32600),
+        913: ({"jsonrpc": "1.0", "id": 913, "method": "shutdown"}, -32600),
+        914: ({"jsonrpc": "2.0", "id": 914, "method": 5}, -32600),
+        915: ({"jsonrpc": "2.0", "id": 915, "method": "textDocument/hover", "params": {}}, -32602),
+        916: (
+            {
+                "jsonrpc": "2.0",
+                "id": 916,
+                "method": "textDocument/hover",
+                "params": {**hover, "position": {"line": -1, "character": 0}},
+            },
+            -32602,
+        ),
+        917: ({"jsonrpc": "2.0", "id": 917, "method": "planc/nothing"}, -32601),  # no params
+    }
+    for message, _ in answered.values():
+        client.raw(frame(message))
+    for ident, (_, code) in answered.items():
+        assert error_of(client, ident) == code, ident
+    client.raw(frame({"jsonrpc": "2.0", "method": "planc/nothing"}))  # unknown notification
+    assert client.request("textDocument/hover", hover) is None  # still serving
+    lines = said(client, len(dropped) + len(answered) + 1)
+    assert len(lines) == len(dropped) + len(answered) + 1, lines
+    shown = [m for _, m in client.notifications if m.get("method") == "window/showMessage"]
+    assert not shown, shown  # pygls showed the editor "Error in server" for some
+
+
 # --- a failure inside planc --------------------------------------------------------
 
 BROKEN_OUTLINE = """

@@ -26,9 +26,15 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from lsprotocol import types
+from lsprotocol.types import ResponseErrorMessage
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    LanguageServerProtocol,
+)
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -96,6 +102,23 @@ class _Utf16Protocol(LanguageServerProtocol):
     def _plan_workspace(self) -> None:
         if self._workspace is not None and not isinstance(self._workspace, PlanWorkspace):
             self._workspace = PlanWorkspace.like(self._workspace)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls's, without the traceback it logs for a message of the wrong shape: that is
+        the client's, answered -32602 by :func:`planc.lsp.wire.handle` (which calls this
+        on the message itself, never on the objects inside its params)."""
+        if "jsonrpc" not in data:
+            return data
+        if "id" in data:
+            if "error" in data:
+                return self._converter.structure(data, ResponseErrorMessage)
+            if "method" in data:
+                kind = self.get_message_type(data["method"]) or JsonRPCRequestMessage
+                return self._converter.structure(data, kind)
+            kind = self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
+            return self._converter.structure(data, kind)
+        kind = self.get_message_type(data.get("method", "")) or JsonRPCNotification
+        return self._converter.structure(data, kind)
 
     def _send_response(
         self, msg_id: Any, result: Any = None, error: types.ResponseError | None = None

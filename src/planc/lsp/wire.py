@@ -1,10 +1,12 @@
-"""The wire: framed JSON-RPC messages read from stdin, bounded, for pygls.
+"""The wire: framed JSON-RPC messages read from stdin, checked before pygls sees them.
 
 pygls's own reading loop (``pygls.io_.run_async``) trusts its input: it reads a
 header line of any length, hands the ``Content-Length`` it finds to
 ``stdin.read`` (``99999999999999999999``: an ``OverflowError`` and exit 3; a
-large one: the whole body allocated up front). :func:`serve` is that
-loop for :meth:`planc.lsp.server.PlanServer.start_io`, bounded:
+large one: the whole body allocated up front), and logs a traceback for a body
+that is not JSON, not an object or not of its method's shape, without answering
+a request that came with it (the editor waits for good). :func:`serve` is that
+loop for :meth:`planc.lsp.server.PlanServer.start_io`, bounded and answering:
 
 - a header line is read ``HEADER_LINE_BYTES`` at a time and the headers of one
   message may take ``MAX_HEADER_BYTES`` (more is read and dropped, with one line);
@@ -14,6 +16,11 @@ loop for :meth:`planc.lsp.server.PlanServer.start_io`, bounded:
   held before its bytes arrive;
 - a missing or unreadable ``Content-Length`` drops that message (one line), and
   the next header found is read again;
+- JSON that does not parse is answered ``-32700`` when its id can be read from
+  its start, a message that is not a JSON-RPC 2.0 request, notification or
+  response ``-32600``, params of the wrong shape ``-32602`` (pygls answers an
+  unknown method ``-32601``); without an id, one line on stderr and nothing sent.
+
 Nothing here writes to stdout but pygls's own framed responses.
 """
 
@@ -29,6 +36,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+)
 from pygls.protocol import JsonRPCProtocol
 
 from planc.core.loader import DEFAULT_MAX_BYTES
@@ -137,13 +150,118 @@ def _shown(value: bytes) -> str:
     return repr(value[:40].decode("ascii", "replace")) + ("..." if len(value) > 40 else "")
 
 
-def handle(protocol: JsonRPCProtocol, body: bytes) -> None:
-    """One body, as pygls's own loop handles it."""
+def _id_of(raw: dict[str, Any]) -> int | str | None:
+    ident = raw.get("id")
+    return ident if isinstance(ident, int | str) and not isinstance(ident, bool) else None
+
+
+def salvage_id(body: bytes) -> int | str | None:
+    """The id of a body that is not JSON, read from its start: its top-level members one
+    by one up to the first that does not parse (a body cut short keeps what came first)."""
     try:
-        message = json.loads(body, object_hook=protocol.structure_message)
-        protocol.handle_message(message)
-    except Exception:
-        LOG.exception("Unable to handle message")
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder()
+    at = _skip(text, 0)
+    if not text.startswith("{", at):
+        return None
+    at += 1
+    try:
+        while True:
+            key, at = decoder.raw_decode(text, _skip(text, at))
+            at = _skip(text, at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                return None
+            value, at = decoder.raw_decode(text, _skip(text, at + 1))
+            if key == "id":
+                return _id_of({"id": value})
+            at = _skip(text, at)
+            if not text.startswith(",", at):
+                return None
+            at += 1
+    except (ValueError, RecursionError):
+        return None
+
+
+def _skip(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _refuse(
+    protocol: JsonRPCProtocol, ident: int | str | None, error: JsonRpcException, why: str
+) -> None:
+    """Answer ``error`` to the request ``ident``; without one, say ``why`` in one line."""
+    if ident is None:
+        LOG.warning("%s: ignored", why)
+        return
+    LOG.warning("%s: answered %d", why, error.code)
+    protocol._send_response(ident, None, error.to_response_error())
+
+
+def _kind(raw: object) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(raw), "a number"
+    )
+
+
+def handle(protocol: JsonRPCProtocol, body: bytes) -> None:
+    """One body: parsed, checked as JSON-RPC 2.0, structured, and handed to pygls."""
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        said = " ".join(str(error).split())[:120]
+        _refuse(
+            protocol,
+            salvage_id(body),
+            JsonRpcParseError(f"not JSON: {said}"),
+            f"a message that is not JSON ({said})",
+        )
+        return
+    if not isinstance(raw, dict):
+        _refuse(
+            protocol,
+            None,
+            JsonRpcInvalidRequest(),
+            f"a message that is {_kind(raw)}, not a JSON object",
+        )
+        return
+    ident = _id_of(raw)
+    method = raw.get("method")
+    if raw.get("jsonrpc") != "2.0":
+        why = 'a message without "jsonrpc": "2.0"'
+        _refuse(protocol, ident if "method" in raw else None, JsonRpcInvalidRequest(why), why)
+        return
+    if "method" in raw and not isinstance(method, str):
+        why = "a message whose method is not a string"
+        _refuse(protocol, ident, JsonRpcInvalidRequest(why), why)
+        return
+    if "method" not in raw and (ident is None or ("result" not in raw and "error" not in raw)):
+        why = "a message that is neither a request, a notification nor a response"
+        _refuse(protocol, None, JsonRpcInvalidRequest(why), why)
+        return
+    if "id" in raw and ident is None:
+        why = "a message whose id is neither a number nor a string"
+        _refuse(protocol, None, JsonRpcInvalidRequest(why), why)
+        return
+    if "method" in raw and "params" not in raw:
+        raw["params"] = None  # optional in JSON-RPC; pygls's own message types want one
+    try:
+        message = protocol.structure_message(raw)
+    except Exception as error:  # noqa: BLE001 - any shape cattrs refuses is the client's
+        said = " ".join(str(error).split())[:120]
+        where = f"{method!r}" if method else "a response"
+        why = f"{where} with params of the wrong shape ({type(error).__name__}: {said})"
+        _refuse(
+            protocol,
+            ident if method else None,
+            JsonRpcInvalidParams(f"params of the wrong shape for {where}"),
+            why,
+        )
+        return
+    protocol.handle_message(message)
 
 
 def _unless_cancelled(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
