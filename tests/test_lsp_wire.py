@@ -215,6 +215,20 @@ def test_malformed_messages_are_answered_or_said_in_one_line(
     assert not shown, shown  # pygls showed the editor "Error in server" for some
 
 
+# --- the life cycle ----------------------------------------------------------------
+
+
+def test_a_request_after_shutdown_is_answered_invalid_request(workspace: Path) -> None:
+    client = LspClient(workspace)
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    assert client.request("shutdown", None) is None
+    client.raw(frame(symbols(921, uri)))  # pygls dropped it: the editor waited for good
+    assert error_of(client, 921) == -32600
+    client.notify("exit", None)
+    assert client.ended() == 0
+    quiet(client)
+
+
 # --- a failure inside planc --------------------------------------------------------
 
 BROKEN_OUTLINE = """

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 
 from lsprotocol import types
 from lsprotocol.types import ResponseErrorMessage
+from pygls.exceptions import JsonRpcInvalidRequest
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import (
@@ -133,6 +134,18 @@ class _Utf16Protocol(LanguageServerProtocol):
         ):
             error = types.ResponseError(code=error.code, message=error.message)
         super()._send_response(msg_id, result, error)
+
+    def handle_message(self, message: Any) -> None:
+        """After shutdown a request is answered InvalidRequest, as the LSP says (pygls
+        drops it, and the client waits for good); a notification but exit is dropped."""
+        method = getattr(message, "method", None)
+        if self._shutdown and method is not None and method != types.EXIT:
+            ident = getattr(message, "id", None)
+            if ident is not None:
+                error = JsonRpcInvalidRequest(f"{method}: the server is shutting down")
+                self._send_response(ident, None, error.to_response_error())
+            return
+        super().handle_message(message)
 
 
 @dataclass(slots=True)
