@@ -229,6 +229,15 @@ def test_a_request_after_shutdown_is_answered_invalid_request(workspace: Path) -
     quiet(client)
 
 
+def test_exit_without_shutdown_exits_1(workspace: Path) -> None:
+    """The LSP: "exit with error code 1" when no shutdown came first (pygls's loop made
+    every exit 0)."""
+    client = LspClient(workspace)
+    client.notify("exit", None)
+    assert client.ended() == 1
+    quiet(client)
+
+
 # --- a failure inside planc --------------------------------------------------------
 
 BROKEN_OUTLINE = """

@@ -194,7 +194,8 @@ class PlanServer(LanguageServer):
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls's stdio server, read by :func:`planc.lsp.wire.serve` (bounded; a malformed
-        message answered or said in one line)."""
+        message answered or said in one line); ``exit`` ends it with the LSP's code
+        (0 after shutdown, else 1), which pygls's own loop turned into 0."""
         self._stop_event = stop = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         try:
@@ -209,8 +210,6 @@ class PlanServer(LanguageServer):
             )
         except BrokenPipeError:
             LOG.error("the client closed its end of the connection: stopping")
-        except (KeyboardInterrupt, SystemExit):
-            pass  # as pygls's start_io
         finally:
             self.shutdown()  # type: ignore[no-untyped-call]  # pygls is untyped here
 
