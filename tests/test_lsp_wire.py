@@ -238,6 +238,27 @@ def test_exit_without_shutdown_exits_1(workspace: Path) -> None:
     quiet(client)
 
 
+# --- documents and URIs ------------------------------------------------------------
+
+
+def test_a_change_to_a_document_never_opened_is_one_line(
+    client: LspClient, workspace: Path
+) -> None:
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = east.as_uri()
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "x: 1\n"}]},
+    )
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    lines = said(client, 1)
+    assert len(lines) == 1 and "not open" in lines[0], lines
+    shown = [m for _, m in client.notifications if m.get("method") == "window/showMessage"]
+    assert not shown, shown  # pygls showed the editor "Error in server: KeyError"
+    client.open(east)  # and the document opens as it is
+    assert client.diagnostics(uri, 90) == []
+
+
 # --- a failure inside planc --------------------------------------------------------
 
 BROKEN_OUTLINE = """

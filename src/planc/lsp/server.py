@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types
 from lsprotocol.types import ResponseErrorMessage
@@ -134,6 +135,18 @@ class _Utf16Protocol(LanguageServerProtocol):
         ):
             error = types.ResponseError(code=error.code, message=error.message)
         super()._send_response(msg_id, result, error)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, Any]:
+        """pygls's, for a document the client opened; a change to any other is dropped with
+        one line (pygls raised KeyError, and showed the editor "Error in server")."""
+        uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:
+            LOG.warning("didChange of %s, which is not open: ignored", uri[:200])
+            return None
+        return (yield from super().lsp_text_document__did_change(params))
 
     def handle_message(self, message: Any) -> None:
         """After shutdown a request is answered InvalidRequest, as the LSP says (pygls
