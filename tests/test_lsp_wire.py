@@ -9,6 +9,7 @@ the server keeps serving: never a traceback, exit 3, hang or unbounded memory.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -257,6 +258,38 @@ def test_a_change_to_a_document_never_opened_is_one_line(
     assert not shown, shown  # pygls showed the editor "Error in server: KeyError"
     client.open(east)  # and the document opens as it is
     assert client.diagnostics(uri, 90) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_requests_about_fifos_devices_and_odd_uris_are_answered(
+    client: LspClient, workspace: Path
+) -> None:
+    """A document the client did not open is read from disk only when it is a regular file:
+    pygls read a FIFO (the server hung), /dev/zero (all memory) or a folder."""
+    regions = workspace / "plans" / "2027-Q1" / "regions"
+    os.mkfifo(regions / "pipe.yaml")
+    uris = [
+        (regions / "pipe.yaml").as_uri(),
+        regions.as_uri() + "/../../../" + "../" * 20 + "dev/zero",
+        "file:///dev/zero",
+        "file:///dev/stdin",
+        regions.as_uri(),  # a folder
+        (regions / "missing.yaml").as_uri(),
+        "untitled:Untitled-1",
+        "https://example.com/plan.yaml",
+    ]
+    for uri in uris:
+        for method, params in (
+            ("textDocument/documentSymbol", {"textDocument": {"uri": uri}}),
+            ("textDocument/definition", client.at(uri, 0, 0)),
+            (
+                "textDocument/references",
+                {**client.at(uri, 0, 0), "context": {"includeDeclaration": True}},
+            ),
+        ):
+            assert client.request(method, params, ANSWER_SECONDS) == [], (method, uri)
+    east = (regions / "east.yaml").as_uri()  # a regular file: read, as before
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": east}})
 
 
 # --- a failure inside planc --------------------------------------------------------

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 import sys
 import threading
 import time
@@ -263,7 +265,14 @@ class PlanServer(LanguageServer):
         return out
 
     def text_of(self, uri: str) -> str:
-        return self.workspace.get_text_document(uri).source
+        """The open buffer's text; for a URI the client did not open, the file's when it is
+        a regular file within ``maxFileSize`` (pygls would read a FIFO, /dev/zero or a
+        folder as it is, on the event loop: a hang, all memory, or a traceback), else ""."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is not None:
+            return str(document.source)
+        path = _path(uri)
+        return "" if path is None else _regular_text(path, self.options.max_bytes)
 
     def session_for(self, path: Path) -> QuarterSession | None:
         """The session of the quarter ``path`` belongs to (looked up once per file: the
@@ -609,6 +618,25 @@ def _bytes_of(document: Any) -> bytes:
     if isinstance(document, PlanDocument):
         return document.data
     return str(document.source).encode("utf-8", "surrogatepass")
+
+
+def _regular_text(path: Path, max_bytes: int) -> str:
+    """The text of ``path`` as pygls reads it (UTF-8, universal newlines) when it is a
+    regular file of at most ``max_bytes``; "" for anything else (never blocks on a FIFO)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        found = os.fstat(handle)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > max_bytes:
+            return ""
+        with open(handle, encoding="utf-8", closefd=False) as file:
+            return file.read()
+    except (OSError, UnicodeError):
+        return ""
+    finally:
+        os.close(handle)
 
 
 def _path(uri: str) -> Path | None:
