@@ -326,3 +326,15 @@ def test_a_handler_that_raises_is_one_line_and_an_error_without_its_traceback(
         assert "Traceback" not in text and "traceback" not in json.dumps(answer)
         lines = quiet(client)
         assert len(lines) == 1, lines
+
+
+def test_a_header_line_of_exactly_8_kib_is_one_line(client: LspClient, workspace: Path) -> None:
+    """The line is read in pieces: the line break after the last one does not end the
+    headers (the message lost its Content-Length)."""
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    body = json.dumps(symbols(904, uri)).encode("utf-8")
+    padding = b"X-Padding: " + b"x" * (8 * 1024 - len("X-Padding: "))
+    client.raw(padding + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    assert client.answer(904, ANSWER_SECONDS).get("result") is not None
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert quiet(client) == []

@@ -114,14 +114,16 @@ def _headers(stdin: BinaryIO) -> Frame | tuple[int | None, bytes | None, int]:
     length: int | None = None
     unreadable: bytes | None = None
     seen = headers = 0
+    whole = True  # the last piece read ended its line (a line is read 8 KiB at a time)
     while True:
         line = stdin.readline(HEADER_LINE_BYTES)
         if not line:
             return Frame(end=True, problem="the input ended inside a header" if headers else None)
-        if line.endswith(b"\n") and not line.strip():
+        if whole and line.endswith(b"\n") and not line.strip():
             if headers:
                 return length, unreadable, seen
             continue  # blank lines between messages
+        whole = line.endswith(b"\n")
         headers += 1
         seen += len(line)
         if seen > MAX_HEADER_BYTES:
