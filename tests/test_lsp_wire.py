@@ -338,3 +338,27 @@ def test_a_header_line_of_exactly_8_kib_is_one_line(client: LspClient, workspace
     assert client.answer(904, ANSWER_SECONDS).get("result") is not None
     assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
     assert quiet(client) == []
+
+
+BROKEN_RESPONSES = """
+import pygls.protocol.json_rpc
+
+def broken(self, *args, **kwargs):
+    raise RuntimeError("injected response failure")
+
+pygls.protocol.json_rpc.JsonRPCProtocol._handle_response = broken
+"""
+
+
+def test_a_message_pygls_fails_on_is_one_line_and_the_server_serves_on(workspace: Path) -> None:
+    """What pygls raises out of its handle_message (here a response it cannot take: a
+    fault injected) is one line, and the next message is read."""
+    client = LspClient(workspace, prelude=BROKEN_RESPONSES)
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    client.raw(frame({"jsonrpc": "2.0", "id": "nobody-asked", "result": None}))
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    assert client.shutdown() == 0
+    client.ended()
+    lines = quiet(client)
+    # this one, and the client's answer to the server's registerCapability
+    assert lines and all("injected response failure" in line for line in lines), lines

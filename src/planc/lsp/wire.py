@@ -263,7 +263,10 @@ def handle(protocol: JsonRPCProtocol, body: bytes) -> None:
             why,
         )
         return
-    protocol.handle_message(message)
+    try:
+        protocol.handle_message(message)
+    except Exception:  # pygls answers a failed request itself: this is the rest (a response)
+        LOG.exception("%s failed", f"{method!r}" if method else "a response")
 
 
 def _unless_cancelled(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
