@@ -362,3 +362,17 @@ def test_a_message_pygls_fails_on_is_one_line_and_the_server_serves_on(workspace
     lines = quiet(client)
     # this one, and the client's answer to the server's registerCapability
     assert lines and all("injected response failure" in line for line in lines), lines
+
+
+def test_a_control_character_from_the_client_is_shown_not_obeyed_on_stderr(
+    client: LspClient,
+) -> None:
+    """The editor shows the server's stderr: a URI's escape sequence is written escaped."""
+    uri = "file:///tmp/\x1b[2J\x1b[31mred\x07.yaml"
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "x"}]},
+    )
+    lines = said(client, 1)
+    assert len(lines) == 1 and "\\x1b[31mred\\x07" in lines[0], lines
+    assert not [line for line in lines if "\x1b" in line or "\x07" in line], lines

@@ -47,6 +47,7 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import collect_frozen
+from planc.core.safetext import printable
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features, wire
 from planc.lsp.document import PlanDocument, PlanWorkspace
@@ -897,7 +898,7 @@ class _OneLine(logging.Formatter):
         if error is not None:
             named = " ".join(str(error).split())
             said += f" ({type(error).__name__}{': ' + named if named else ''})"
-        said = said if len(said) <= 300 else said[:297] + "..."
+        said = printable(said if len(said) <= 300 else said[:297] + "...")
         if error is not None and self.debug:
             said += "\n" + "".join(traceback.format_exception(error)).rstrip()
         return f"planc lsp: {said}"
