@@ -376,3 +376,28 @@ def test_a_control_character_from_the_client_is_shown_not_obeyed_on_stderr(
     lines = said(client, 1)
     assert len(lines) == 1 and "\\x1b[31mred\\x07" in lines[0], lines
     assert not [line for line in lines if "\x1b" in line or "\x07" in line], lines
+
+
+def test_a_uri_no_file_can_have_is_no_plan_file(client: LspClient, workspace: Path) -> None:
+    """A lone surrogate or a NUL in a file URI: not a file of the quarter (its name made
+    the whole quarter's compile fail, PLC050 on every file)."""
+    regions = workspace / "plans" / "2027-Q1" / "regions"
+    east = client.open(regions / "east.yaml")
+    assert client.diagnostics(east, 90) == []
+    for name in ("\ud800.yaml", "%00.yaml"):
+        uri = regions.as_uri() + "/" + name
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": uri,
+                    "languageId": "yaml",
+                    "version": 1,
+                    "text": "planc: 1\nkind: region\n",
+                }
+            },
+        )
+        assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}}) == []
+    mark = client.mark()
+    client.change(east, (regions / "east.yaml").read_text(encoding="utf-8") + "\n")
+    assert client.diagnostics(east, 90, after=mark, version=2) == []

@@ -645,7 +645,13 @@ def _path(uri: str) -> Path | None:
         path = to_fs_path(uri)
     except Exception:  # noqa: BLE001 - a URI we cannot read is not a plan file
         return None
-    return Path(path).absolute() if path else None
+    if not path or "\x00" in path:
+        return None
+    try:  # a name no file can have (a lone surrogate from the client) is no plan file
+        os.fsencode(path)
+    except UnicodeError:
+        return None
+    return Path(path).absolute()
 
 
 _LINES_CACHE: dict[int, tuple[bytes, list[str]]] = {}
