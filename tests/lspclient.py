@@ -33,6 +33,7 @@ class LspClient:
         initialization_options: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
         prelude: str = "",
+        initialize: bool = True,
     ) -> None:
         # ``prelude``: Python run in the server process before planc starts (a test's fault)
         script = prelude + "\nfrom planc.cli import main\nmain()\n"
@@ -57,6 +58,11 @@ class LspClient:
         self._stderr_drained = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_drained.start()
         self.versions: dict[str, int] = {}
+        self.capabilities: dict[str, Any] = {}
+        if initialize:
+            self.initialize(initialization_options)
+
+    def initialize(self, initialization_options: dict[str, Any] | None = None) -> None:
         self.capabilities = self.request(
             "initialize",
             {

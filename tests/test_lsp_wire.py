@@ -230,6 +230,26 @@ def test_a_request_after_shutdown_is_answered_invalid_request(workspace: Path) -
     quiet(client)
 
 
+def test_before_initialize_a_request_is_answered_server_not_initialized(
+    workspace: Path,
+) -> None:
+    """The LSP: -32002 for a request before initialize, a notification dropped (pygls ran
+    them without a workspace: -32603, and 'Error in server' shown for the didOpen)."""
+    client = LspClient(workspace, initialize=False)
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = client.open(east)
+    client.raw(frame(symbols(941, uri)))
+    assert error_of(client, 941) == -32002
+    client.initialize()
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    shown = [m for _, m in client.notifications if m.get("method") == "window/showMessage"]
+    assert not shown, shown
+    assert client.shutdown() == 0
+    client.ended()
+    lines = quiet(client)
+    assert len(lines) == 1 and "before initialize" in lines[0], lines
+
+
 def test_exit_without_shutdown_exits_1(workspace: Path) -> None:
     """The LSP: "exit with error code 1" when no shutdown came first (pygls's loop made
     every exit 0)."""

@@ -30,7 +30,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 from lsprotocol.types import ResponseErrorMessage
-from pygls.exceptions import JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import (
@@ -87,6 +87,7 @@ class _Utf16Protocol(LanguageServerProtocol):
     """
 
     tracebacks = False  # in an internal error's answer: set by serve() when asked for
+    initialize_seen = False  # set (on the instance) when the initialize request comes
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
@@ -152,9 +153,21 @@ class _Utf16Protocol(LanguageServerProtocol):
         return (yield from super().lsp_text_document__did_change(params))
 
     def handle_message(self, message: Any) -> None:
-        """After shutdown a request is answered InvalidRequest, as the LSP says (pygls
-        drops it, and the client waits for good); a notification but exit is dropped."""
+        """As the LSP says: before initialize a request is answered ServerNotInitialized
+        (pygls ran it: -32603, and 'Error in server' shown for a notification); after
+        shutdown, InvalidRequest (pygls dropped it, and the client waited for good). A
+        notification then, but exit, is dropped."""
         method = getattr(message, "method", None)
+        if method == types.INITIALIZE:
+            self.initialize_seen = True
+        elif method is not None and method != types.EXIT and not self.initialize_seen:
+            ident = getattr(message, "id", None)
+            if ident is not None:
+                early = JsonRpcServerNotInitialized(f"{method}: initialize first")
+                self._send_response(ident, None, early.to_response_error())
+            else:
+                LOG.warning("%s before initialize: ignored", method[:200])
+            return
         if self._shutdown and method is not None and method != types.EXIT:
             ident = getattr(message, "id", None)
             if ident is not None:
