@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -421,3 +423,33 @@ def test_a_uri_no_file_can_have_is_no_plan_file(client: LspClient, workspace: Pa
     mark = client.mark()
     client.change(east, (regions / "east.yaml").read_text(encoding="utf-8") + "\n")
     assert client.diagnostics(east, 90, after=mark, version=2) == []
+
+
+def test_output_closed_by_the_client_is_one_line(workspace: Path) -> None:
+    """The client stops reading: one line, the messages for it dropped, exit as asked
+    (pygls logged a traceback for every message it could not send)."""
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    script = "from planc.cli import main\nmain()\n"
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "lsp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=workspace,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # before the server's first answer
+    process.stdout = None
+    item = {"uri": east.as_uri(), "languageId": "yaml", "version": 1, "text": east.read_text()}
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}},
+        symbols(2, east.as_uri()),
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    _, err = process.communicate(b"".join(map(frame, messages)), timeout=ANSWER_SECONDS)
+    assert process.returncode == 0
+    lines = err.decode("utf-8", "replace").splitlines()
+    assert len(lines) == 1 and "closed the server's output" in lines[0], lines

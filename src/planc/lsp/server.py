@@ -13,6 +13,7 @@ between two checks and publishes nothing (see :mod:`planc.lsp.session`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import stat
@@ -31,7 +32,6 @@ from urllib.parse import unquote
 from lsprotocol import types
 from lsprotocol.types import ResponseErrorMessage
 from pygls.exceptions import JsonRpcInvalidRequest, JsonRpcServerNotInitialized
-from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import (
     JsonRPCNotification,
@@ -177,6 +177,31 @@ class _Utf16Protocol(LanguageServerProtocol):
         super().handle_message(message)
 
 
+class _Output:
+    """Standard output for pygls, flushed at each message; once the client has closed it,
+    one line says so and what follows is dropped (pygls logged a traceback, or a line,
+    for every message it could not send). The server stops when its input ends or exit
+    comes, as before."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, data: bytes) -> None:
+        if self.gone:
+            return
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.gone = True
+            LOG.error("the client closed the server's output: nothing more is sent")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # what was left for a closed pipe
+            self.stream.close()
+
+
 @dataclass(slots=True)
 class Options:
     """What the client may set in ``initializationOptions``."""
@@ -226,7 +251,7 @@ class PlanServer(LanguageServer):
         message answered or said in one line); ``exit`` ends it with the LSP's code
         (0 after shutdown, else 1), which pygls's own loop turned into 0."""
         self._stop_event = stop = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self.protocol.set_writer(_Output(stdout or sys.stdout.buffer))
         try:
             asyncio.run(
                 wire.serve(
