@@ -453,3 +453,24 @@ def test_output_closed_by_the_client_is_one_line(workspace: Path) -> None:
     assert process.returncode == 0
     lines = err.decode("utf-8", "replace").splitlines()
     assert len(lines) == 1 and "closed the server's output" in lines[0], lines
+
+
+def test_a_flood_of_requests_is_answered_in_order_of_need(
+    client: LspClient, workspace: Path
+) -> None:
+    """3,000 requests written at once, and cancels for some: every one answered (held on
+    base too; kept so that the reader's bounds never starve a busy client)."""
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = client.open(east)
+    client.diagnostics(uri, 90)
+    hover = {"jsonrpc": "2.0", "method": "textDocument/hover"}
+    flood = [{**hover, "id": 10_000 + i, "params": client.at(uri, i % 40, 4)} for i in range(3000)]
+    cancels = [
+        {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 10_000 + i}}
+        for i in range(0, 3000, 100)
+    ]
+    client.raw(b"".join(map(frame, flood + cancels)))
+    for message in flood:
+        answer = client.answer(message["id"], 120)
+        assert "result" in answer or answer["error"]["code"] == -32800, answer
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
