@@ -33,6 +33,7 @@ class LspClient:
         initialization_options: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
         prelude: str = "",
+        initialize: bool = True,
     ) -> None:
         # ``prelude``: Python run in the server process before planc starts (a test's fault)
         script = prelude + "\nfrom planc.cli import main\nmain()\n"
@@ -54,8 +55,14 @@ class LspClient:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.stderr: list[bytes] = []
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_drained = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_drained.start()
         self.versions: dict[str, int] = {}
+        self.capabilities: dict[str, Any] = {}
+        if initialize:
+            self.initialize(initialization_options)
+
+    def initialize(self, initialization_options: dict[str, Any] | None = None) -> None:
         self.capabilities = self.request(
             "initialize",
             {
@@ -80,6 +87,35 @@ class LspClient:
         assert stdin is not None
         stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         stdin.flush()
+
+    def raw(self, data: bytes) -> None:
+        """Bytes written as they are: a broken client's framing, or none."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(data)
+        stdin.flush()
+
+    def answer(self, ident: int | str, timeout: float = 30) -> Message:
+        """The whole answer to request ``ident`` (sent with :meth:`raw`), error included."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while ident not in self._answers:
+                if self._gone:
+                    raise ServerGone(f"{ident}: the server is gone")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{ident}: no answer in {timeout} s")
+                self._changed.wait(left)
+            return self._answers.pop(ident)
+
+    def ended(self, timeout: float = 30) -> int:
+        """The server's exit status once it has ended (and all its stderr is read)."""
+        code = self.process.wait(timeout=timeout)
+        self._stderr_drained.join(timeout)
+        return code
+
+    def stderr_lines(self) -> list[str]:
+        return b"".join(self.stderr).decode("utf-8", "replace").splitlines()
 
     def _read(self) -> None:
         stdout = self.process.stdout

@@ -29,4 +29,6 @@ def lsp(stdio: bool) -> None:
         if (error.name or "").partition(".")[0] in ("pygls", "lsprotocol", "cattrs"):
             raise MissingExtra("planc lsp", "lsp", error.name) from None
         raise
-    serve()
+    from planc.cli import debug_requested
+
+    serve(debug=debug_requested())

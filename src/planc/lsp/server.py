@@ -13,18 +13,32 @@ between two checks and publishes nothing (see :mod:`planc.lsp.session`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import stat
+import sys
+import threading
 import time
+import traceback
 from collections.abc import Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types
+from lsprotocol.types import ResponseErrorMessage
+from pygls.exceptions import JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    JsonRPCResponseMessage,
+    LanguageServerProtocol,
+)
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -33,8 +47,9 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import collect_frozen
+from planc.core.safetext import printable
 from planc.core.source import Loc, SourceSpan
-from planc.lsp import features
+from planc.lsp import features, wire
 from planc.lsp.document import PlanDocument, PlanWorkspace
 from planc.lsp.outline import outline_json
 from planc.lsp.rules import CHECK_FAILED
@@ -71,6 +86,9 @@ class _Utf16Protocol(LanguageServerProtocol):
     (:mod:`planc.lsp.text`), so the server always answers in UTF-16.
     """
 
+    tracebacks = False  # in an internal error's answer: set by serve() when asked for
+    initialize_seen = False  # set (on the instance) when the initialize request comes
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
         if params.capabilities.general is not None:
@@ -90,6 +108,98 @@ class _Utf16Protocol(LanguageServerProtocol):
     def _plan_workspace(self) -> None:
         if self._workspace is not None and not isinstance(self._workspace, PlanWorkspace):
             self._workspace = PlanWorkspace.like(self._workspace)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls's, without the traceback it logs for a message of the wrong shape: that is
+        the client's, answered -32602 by :func:`planc.lsp.wire.handle` (which calls this
+        on the message itself, never on the objects inside its params)."""
+        if "jsonrpc" not in data:
+            return data
+        if "id" in data:
+            if "error" in data:
+                return self._converter.structure(data, ResponseErrorMessage)
+            if "method" in data:
+                kind = self.get_message_type(data["method"]) or JsonRPCRequestMessage
+                return self._converter.structure(data, kind)
+            kind = self._result_types.pop(data["id"], None) or JsonRPCResponseMessage
+            return self._converter.structure(data, kind)
+        kind = self.get_message_type(data.get("method", "")) or JsonRPCNotification
+        return self._converter.structure(data, kind)
+
+    def _send_response(
+        self, msg_id: Any, result: Any = None, error: types.ResponseError | None = None
+    ) -> None:
+        """pygls's; the traceback pygls puts in an internal error's data is kept from the
+        client unless asked for (``--debug``, ``PLANC_DEBUG``), as planc's CLI does."""
+        if (
+            error is not None
+            and not self.tracebacks
+            and isinstance(error.data, dict)
+            and "traceback" in error.data
+        ):
+            error = types.ResponseError(code=error.code, message=error.message)
+        super()._send_response(msg_id, result, error)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, Any]:
+        """pygls's, for a document the client opened; a change to any other is dropped with
+        one line (pygls raised KeyError, and showed the editor "Error in server")."""
+        uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:
+            LOG.warning("didChange of %s, which is not open: ignored", uri[:200])
+            return None
+        return (yield from super().lsp_text_document__did_change(params))
+
+    def handle_message(self, message: Any) -> None:
+        """As the LSP says: before initialize a request is answered ServerNotInitialized
+        (pygls ran it: -32603, and 'Error in server' shown for a notification); after
+        shutdown, InvalidRequest (pygls dropped it, and the client waited for good). A
+        notification then, but exit, is dropped."""
+        method = getattr(message, "method", None)
+        if method == types.INITIALIZE:
+            self.initialize_seen = True
+        elif method is not None and method != types.EXIT and not self.initialize_seen:
+            ident = getattr(message, "id", None)
+            if ident is not None:
+                early = JsonRpcServerNotInitialized(f"{method}: initialize first")
+                self._send_response(ident, None, early.to_response_error())
+            else:
+                LOG.warning("%s before initialize: ignored", method[:200])
+            return
+        if self._shutdown and method is not None and method != types.EXIT:
+            ident = getattr(message, "id", None)
+            if ident is not None:
+                error = JsonRpcInvalidRequest(f"{method}: the server is shutting down")
+                self._send_response(ident, None, error.to_response_error())
+            return
+        super().handle_message(message)
+
+
+class _Output:
+    """Standard output for pygls, flushed at each message; once the client has closed it,
+    one line says so and what follows is dropped (pygls logged a traceback, or a line,
+    for every message it could not send). The server stops when its input ends or exit
+    comes, as before."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, data: bytes) -> None:
+        if self.gone:
+            return
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.gone = True
+            LOG.error("the client closed the server's output: nothing more is sent")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # what was left for a closed pipe
+            self.stream.close()
 
 
 @dataclass(slots=True)
@@ -136,6 +246,27 @@ class PlanServer(LanguageServer):
         self.preparing: dict[Path, bool] = {}  # quarter folder -> team records being made
         self.sweep: asyncio.Task[None] | None = None  # the idle collection, re-armed by edits
 
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls's stdio server, read by :func:`planc.lsp.wire.serve` (bounded; a malformed
+        message answered or said in one line); ``exit`` ends it with the LSP's code
+        (0 after shutdown, else 1), which pygls's own loop turned into 0."""
+        self._stop_event = stop = threading.Event()
+        self.protocol.set_writer(_Output(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                wire.serve(
+                    stop,
+                    stdin or sys.stdin.buffer,
+                    self.protocol,
+                    self.thread_pool,
+                    lambda: self.options.max_bytes,
+                )
+            )
+        except BrokenPipeError:
+            LOG.error("the client closed its end of the connection: stopping")
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]  # pygls is untyped here
+
     # --- documents ---------------------------------------------------------
 
     def buffers(self) -> dict[Path, bytes]:
@@ -173,7 +304,14 @@ class PlanServer(LanguageServer):
         return out
 
     def text_of(self, uri: str) -> str:
-        return self.workspace.get_text_document(uri).source
+        """The open buffer's text; for a URI the client did not open, the file's when it is
+        a regular file within ``maxFileSize`` (pygls would read a FIFO, /dev/zero or a
+        folder as it is, on the event loop: a hang, all memory, or a traceback), else ""."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is not None:
+            return str(document.source)
+        path = _path(uri)
+        return "" if path is None else _regular_text(path, self.options.max_bytes)
 
     def session_for(self, path: Path) -> QuarterSession | None:
         """The session of the quarter ``path`` belongs to (looked up once per file: the
@@ -521,12 +659,37 @@ def _bytes_of(document: Any) -> bytes:
     return str(document.source).encode("utf-8", "surrogatepass")
 
 
+def _regular_text(path: Path, max_bytes: int) -> str:
+    """The text of ``path`` as pygls reads it (UTF-8, universal newlines) when it is a
+    regular file of at most ``max_bytes``; "" for anything else (never blocks on a FIFO)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        found = os.fstat(handle)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > max_bytes:
+            return ""
+        with open(handle, encoding="utf-8", closefd=False) as file:
+            return file.read()
+    except (OSError, UnicodeError):
+        return ""
+    finally:
+        os.close(handle)
+
+
 def _path(uri: str) -> Path | None:
     try:
         path = to_fs_path(uri)
     except Exception:  # noqa: BLE001 - a URI we cannot read is not a plan file
         return None
-    return Path(path).absolute() if path else None
+    if not path or "\x00" in path:
+        return None
+    try:  # a name no file can have (a lone surrogate from the client) is no plan file
+        os.fsencode(path)
+    except UnicodeError:
+        return None
+    return Path(path).absolute()
 
 
 _LINES_CACHE: dict[int, tuple[bytes, list[str]]] = {}
@@ -765,6 +928,32 @@ async def _symbols(server: PlanServer, params: types.DocumentSymbolParams) -> li
     return await asyncio.to_thread(outline_json, text)
 
 
-def serve() -> None:
-    """Serve over stdin and stdout until the client says exit."""
+class _OneLine(logging.Formatter):
+    """A log record as one line on stderr (its error named, its traceback only when asked
+    for with ``--debug`` or ``PLANC_DEBUG``): no traceback reaches the editor's log."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__()
+        self.debug = debug
+
+    def format(self, record: logging.LogRecord) -> str:
+        said = " ".join(record.getMessage().split())
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            named = " ".join(str(error).split())
+            said += f" ({type(error).__name__}{': ' + named if named else ''})"
+        said = printable(said if len(said) <= 300 else said[:297] + "...")
+        if error is not None and self.debug:
+            said += "\n" + "".join(traceback.format_exception(error)).rstrip()
+        return f"planc lsp: {said}"
+
+
+def serve(debug: bool = False) -> None:
+    """Serve over stdin and stdout until the client says exit (warnings and errors on
+    stderr, one line each)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(debug))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    _Utf16Protocol.tracebacks = debug
     SERVER.start_io()
