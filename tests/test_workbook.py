@@ -250,3 +250,24 @@ class TestUnreadable:
         handle = io.BytesIO(b"name,revenue\n")
         check_workbook(handle, 2**22)
         assert handle.tell() == 0
+
+
+class TestRowsWithoutCells:
+    """A ``<row>`` that holds no cell (a height, a format or a hidden flag set on it) makes no
+    cell in openpyxl or pandas: it does not size the sheet."""
+
+    def test_a_formatted_empty_row_far_down(self, tmp_path: Path) -> None:
+        far_row = '<row r="1048576" ht="20" customHeight="1"/>'
+        xml = sheet_xml(HEADER + far_row, dimension="A1:B2")
+        path = write_xlsx(tmp_path / "rows.xlsx", [("Data", "worksheets/sheet1.xml", xml)])
+        assert extent_by_openpyxl(path, "Data") == (2, 2)
+        with path.open("rb") as handle:
+            check_workbook(handle, 4, "Data")
+
+    def test_a_cell_after_an_empty_row_is_placed_by_it(self, tmp_path: Path) -> None:
+        data = HEADER + '<row r="9" hidden="1"/><row><c/></row>'
+        path = write_xlsx(
+            tmp_path / "after.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(data))]
+        )
+        assert extent_by_openpyxl(path, "Data") == (10, 2)
+        assert refusal(path, 19).what == "spans A1:B10"

@@ -293,8 +293,7 @@ class _Extent:
                 if not value.is_integer():
                     raise UnreadableWorkbook(f"{number} is not a row number") from None
                 self.row = int(value)
-        self.col = 0
-        self.rows = max(self.rows, self.row)
+        self.col = 0  # a row holds no cell of itself: an empty one (a height, a format) is none
 
     def cell(self, ref: str | None) -> None:
         """A cell at its ``r`` as openpyxl's ``coordinate_to_tuple`` reads it (the column
