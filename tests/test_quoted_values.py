@@ -276,6 +276,25 @@ class TestABinaryParquetColumn:
             found = _track(export, engine)
             assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
 
+    @pytest.mark.parametrize("column", ["sales_agent", "close_date"])
+    def test_dictionary_encoded_bytes(self, tmp_path: Path, column: str) -> None:
+        """A dictionary of bytes (as pyarrow writes a dictionary-encoded binary column, and
+        reads it back so) is text too: the pandas reader showed b'Moses Frase' as an owner
+        matching no one (729 errors for the CRM sample)."""
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+        export = tmp_path / "export.parquet"  # one path: the output names it
+        expected = _track(_crm_parquet(export, column, lambda names: names), "pandas")
+        assert expected.code == 0, expected.stderr
+        _crm_parquet(
+            export,
+            column,
+            lambda names: pa.array([n.encode() for n in names], pa.binary()).dictionary_encode(),
+        )
+        for engine in ("pandas", "duckdb"):
+            found = _track(export, engine)
+            assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
+
     def test_a_name_beyond_ascii(self, tmp_path: Path) -> None:
         """A rep named beyond ASCII matches through bytes as through text, in both engines
         (DuckDB's cast had made Anna Snell\\xC3\\xADng of her, matching no one)."""

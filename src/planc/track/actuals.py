@@ -1580,16 +1580,20 @@ def _binary_text(header: list[str], types: list[Any], text: set[str]) -> set[str
     reader, so both engines read it alike)."""
     import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
 
-    return {
-        column
-        for column, kind in zip(header, types, strict=True)
-        if column in text
-        and (
+    def of_bytes(kind: Any) -> bool:
+        if pat.is_dictionary(kind):  # a dictionary of bytes (pyarrow writes and reads one)
+            kind = kind.value_type
+        return bool(
             pat.is_binary(kind)
             or pat.is_large_binary(kind)
             or pat.is_fixed_size_binary(kind)
             or str(kind) == "binary_view"  # pat.is_binary_view is pyarrow 16's
         )
+
+    return {
+        column
+        for column, kind in zip(header, types, strict=True)
+        if column in text and of_bytes(kind)
     }
 
 
