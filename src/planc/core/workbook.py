@@ -25,9 +25,11 @@ C (lxml's ``iterparse(tag=...)``, not a dependency) is the lever if it matters.
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree import ElementTree
@@ -64,9 +66,14 @@ _RANGE = re.compile(
 )
 
 
+#: what zipfile raises on a member whose compressed bytes are damaged (bzip2's is an OSError)
+INFLATE_ERRORS = (zlib.error, lzma.LZMAError)
+
 # what a damaged zip or part raises: a part missing (KeyError), a member compressed by a
-# method zipfile lacks (NotImplementedError) or encrypted (RuntimeError), XML that is not
+# method zipfile lacks (NotImplementedError) or encrypted (RuntimeError), compressed bytes
+# that do not inflate, XML that is not
 _DAMAGED = (
+    *INFLATE_ERRORS,
     KeyError,
     ValueError,
     OSError,
