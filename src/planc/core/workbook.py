@@ -35,6 +35,7 @@ from typing import BinaryIO
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from planc.core.safetext import shown
 from planc.core.source import column_letters
 
 # A member inflating over 100 times its compressed size (Apache POI's default bound) is a
@@ -42,6 +43,7 @@ from planc.core.source import column_letters
 MAX_INFLATE_RATIO = 100
 _INFLATE_FLOOR = 2**20  # members smaller than this inflate as they like
 _CHUNK = 1 << 20  # decompressed bytes fed to expat at a time: the scan's memory
+_ERROR_LIMIT = 200  # characters of a parser's or zipfile's error a message quotes
 _MAX_ROW, _MAX_COLUMN = 1048576, 16384  # a whole-column or whole-row merged range
 _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 # elements whose ``ref`` openpyxl makes a cell of, every cell of it: what a message says
@@ -133,7 +135,8 @@ def check_workbook(handle: BinaryIO, bound: int, sheet: str | int | None = None)
     except (UnreadableWorkbook, SheetTooLarge):
         raise
     except _DAMAGED as error:
-        raise UnreadableWorkbook(f"{type(error).__name__}: {error}") from error
+        said = shown(str(error), _ERROR_LIMIT)  # it may quote the file: a part, an attribute
+        raise UnreadableWorkbook(f"{type(error).__name__}: {said}") from error
     finally:
         handle.seek(0)
 
@@ -144,7 +147,7 @@ def _refuse_bombs(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         if info.file_size > max(_INFLATE_FLOOR, MAX_INFLATE_RATIO * info.compress_size):
             raise ZipBomb(
-                f"its part {info.filename} inflates from {info.compress_size:,} to "
+                f"its part {shown(info.filename)} inflates from {info.compress_size:,} to "
                 f"{info.file_size:,} bytes (over {MAX_INFLATE_RATIO} times): a zip "
                 "bomb, not a sheet"
             )
@@ -296,9 +299,12 @@ class _Extent:
             try:
                 self.row = int(number)
             except ValueError:
-                value = float(number)
+                try:
+                    value = float(number)
+                except ValueError:
+                    value = float("nan")  # no number at all: no row number either
                 if not value.is_integer():
-                    raise UnreadableWorkbook(f"{number} is not a row number") from None
+                    raise UnreadableWorkbook(f"{shown(number)} is not a row number") from None
                 self.row = int(value)
         self.col = 0  # a row holds no cell of itself: an empty one (a height, a format) is none
 
@@ -320,7 +326,7 @@ class _Extent:
                 self.col = _column(letters)
                 self.rows = max(self.rows, int(ref[first:]))
             except ValueError:
-                raise UnreadableWorkbook(f"{ref} is not a cell reference") from None
+                raise UnreadableWorkbook(f"{shown(ref)} is not a cell reference") from None
             if len(_COLUMNS) < 4096 and letters.isascii() and letters.isupper():
                 _COLUMNS[letters] = self.col
         self.cols = max(self.cols, self.col)
@@ -340,7 +346,7 @@ class _Extent:
             first_col, last_col = 1, _MAX_COLUMN  # rows 3:5, every column
         cells = (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
         self.covered += cells
-        self.widest = max(self.widest, (cells, f"{_RANGES[kind]} {ref}"))
+        self.widest = max(self.widest, (cells, f"{_RANGES[kind]} {shown(ref)}"))
         self.rows = max(self.rows, first_row, last_row)
         self.cols = max(self.cols, first_col, last_col)
 
