@@ -621,3 +621,21 @@ class TestADamagedDeflateStream:
         message = _track_refusal(export)
         assert message.startswith(f"{export} is not a readable .xlsx workbook")
         assert "invalid block type" in message
+
+
+class TestAParserErrorQuotingACell:
+    """openpyxl's error on a number cell that is no number quotes the cell whole
+    (float()'s ValueError): track's PLC702 said all 3,000 characters of it."""
+
+    def test_track(self, tmp_path: Path) -> None:
+        value = "\u202e." + "A" * 3000
+        cells = (
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>sales_agent</t></is></c></row>'
+            f'<row r="2"><c r="A2" t="n"><v>{value}</v></c></row>'
+        )
+        export = write_xlsx(
+            tmp_path / "export.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(cells))]
+        )
+        message = _track_refusal(export)
+        assert message.startswith(f"cannot read {export}: could not convert string to float")
+        assert "(3,044 characters)" in message and len(message) < 300

@@ -1446,13 +1446,13 @@ def _xlsx_chunks(
         ) from error
     except ValueError as error:
         raise _Stop(
-            _unreadable(name, f"cannot read {name}: {error}", "check actuals.sheet")
+            _unreadable(name, f"cannot read {name}: {_said(error)}", "check actuals.sheet")
         ) from error
     except Exception as error:  # a damaged workbook raises whatever its parser meets
         raise _Stop(
             _unreadable(
                 name,
-                f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {error})",
+                f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {_said(error)})",
                 _RESAVE,
             )
         ) from error
@@ -1469,6 +1469,12 @@ def _xlsx_chunks(
 # cells (a million rows of 64 columns) are read.
 _XLSX_MAX_CELLS = 2**26
 _RESAVE = "open it in a spreadsheet and save it again, or export CSV"
+
+
+def _said(error: Exception) -> str:
+    """A parser's error as a message quotes it: it may quote a cell of the file whole
+    (``could not convert string to float: '...'``), so shortened and escaped."""
+    return shown_value(str(error), 200)
 
 
 def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
