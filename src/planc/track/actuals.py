@@ -85,6 +85,7 @@ else:
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
+from planc.core.safetext import NAME_LIMIT
 from planc.core.safetext import shown as shown_value
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
@@ -478,7 +479,7 @@ def _check_header(
             t.MISSING_COLUMN.at(
                 SourceSpan(name, row, 1),
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {name}; its columns are {shown}",
-                f"did you mean `{shown_value(near)}`?"
+                f"did you mean `{shown_value(near, NAME_LIMIT)}`?"
                 if near
                 else "map actuals.columns to the export's header",
             )
@@ -2896,7 +2897,8 @@ class _Aggregator:
         for raw, seen in _by_first(self.owners_seen):
             near = closest(raw, known_owners)
             value = shown_value(raw)  # as the messages quote it
-            alias = f"add `{value}: <person id>` under actuals.owners"
+            typed = shown_value(raw, NAME_LIMIT)  # as the hints ask to type it: whole
+            alias = f"add `{typed}: <person id>` under actuals.owners"
             shared = self.ambiguous.get(_norm(raw))
             if shared:
                 out.append(
@@ -2904,7 +2906,7 @@ class _Aggregator:
                         self._span(seen.first, "owner"),
                         f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} names several people "
                         f"({', '.join(shared)}); {_count(seen.flagged, 'won row')} of the quarter not counted",
-                        f"say who under actuals.owners, e.g. `{value}: {shared[0]}`",
+                        f"say who under actuals.owners, e.g. `{typed}: {shared[0]}`",
                     )
                 )
                 continue
@@ -2919,12 +2921,13 @@ class _Aggregator:
         for raw, seen in _by_first(self.no_seat_seen):
             person = shown_value(self.person_of.get(_norm(raw), raw))
             value = shown_value(raw)
+            typed = shown_value(raw, NAME_LIMIT)
             out.append(
                 t.OWNER_WITHOUT_SEAT.at(
                     self._span(seen.first, "owner"),
                     f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} is {person}, who has no rep seat; "
                     f"{_count(seen.flagged, 'won row')} of the quarter not counted",
-                    f"give {person} a rep seat, or map `{value}` to a rep under actuals.owners",
+                    f"give {person} a rep seat, or map `{typed}` to a rep under actuals.owners",
                 )
             )
         if "product" in columns:
@@ -2934,7 +2937,8 @@ class _Aggregator:
             for raw, seen in _by_first(self.products_seen):
                 near = closest(raw, known_products)
                 value = shown_value(raw)
-                alias = f"add `{value}: <product id>` under actuals.products"
+                typed = shown_value(raw, NAME_LIMIT)
+                alias = f"add `{typed}: <product id>` under actuals.products"
                 out.append(
                     t.UNMAPPED_PRODUCT.at(
                         self._span(seen.first, "product"),
