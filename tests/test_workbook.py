@@ -257,12 +257,30 @@ class TestRowsWithoutCells:
     cell in openpyxl or pandas: it does not size the sheet."""
 
     def test_a_formatted_empty_row_far_down(self, tmp_path: Path) -> None:
+        """Eight columns and an empty row at 1048576 were refused by import (8,388,608 cells
+        over 4,194,304): the cells are 16, and pandas builds a million empty rows at most."""
+        wide = rows_xml([list("abcdefgh"), [1] * 8])
         far_row = '<row r="1048576" ht="20" customHeight="1"/>'
-        xml = sheet_xml(HEADER + far_row, dimension="A1:B2")
+        xml = sheet_xml(wide + far_row, dimension="A1:H2")
         path = write_xlsx(tmp_path / "rows.xlsx", [("Data", "worksheets/sheet1.xml", xml)])
-        assert extent_by_openpyxl(path, "Data") == (2, 2)
+        assert extent_by_openpyxl(path, "Data") == (2, 8)
         with path.open("rb") as handle:
-            check_workbook(handle, 4, "Data")
+            check_workbook(handle, 2**22, "Data")
+
+    @pytest.mark.parametrize(
+        "far", ['<row r="50000000" hidden="1"/>', '<row r="3"><c r="A50000000"/></row>']
+    )
+    def test_a_row_past_a_sheets_last_row(self, tmp_path: Path, far: str) -> None:
+        """pandas' read-only reader builds every row up to the last, empty ones too: a row
+        numbered 50 million, with a cell or none, took all memory in planc track."""
+        path = write_xlsx(
+            tmp_path / "far.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(far))]
+        )
+        with path.open("rb") as handle, pytest.raises(UnreadableWorkbook) as caught:
+            check_workbook(handle, 2**26)
+        assert str(caught.value) == (
+            "sheet Data has a row numbered 50,000,000, past a sheet's last row (1,048,576)"
+        )
 
     def test_a_cell_after_an_empty_row_is_placed_by_it(self, tmp_path: Path) -> None:
         data = HEADER + '<row r="9" hidden="1"/><row><c/></row>'

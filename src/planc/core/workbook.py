@@ -260,6 +260,7 @@ class _Extent:
         self.col = 0
         self.rows = 0
         self.cols = 0
+        self.last_row = 0  # the largest row number of a row element, with cells or none
         self.covered = 0  # cells of every range, overlaps counted again
         self.widest: tuple[int, str] = (0, "")  # the largest range, as ``what`` says it
 
@@ -306,7 +307,11 @@ class _Extent:
                 if not value.is_integer():
                     raise UnreadableWorkbook(f"{shown(number)} is not a row number") from None
                 self.row = int(value)
-        self.col = 0  # a row holds no cell of itself: an empty one (a height, a format) is none
+        self.col = 0
+        # a row holds no cell of itself (an empty one, a height or a format, is none in
+        # openpyxl), but pandas' read-only reader builds every row up to the last, an empty
+        # list each: a row past a sheet's last row is refused in refuse_over
+        self.last_row = max(self.last_row, self.row)
 
     def cell(self, ref: str | None) -> None:
         """A cell at its ``r`` as openpyxl's ``coordinate_to_tuple`` reads it (the column
@@ -365,6 +370,12 @@ class _Extent:
             )
         if self.covered > bound:
             raise SheetTooLarge(name, "has ranges that overlap", self.covered, bound, _RANGE_CAUSE)
+        last = max(self.rows, self.last_row)
+        if last > _MAX_ROW:  # no spreadsheet program writes one; pandas builds every row to it
+            raise UnreadableWorkbook(
+                f"sheet {shown(name)} has a row numbered {shown(f'{last:,}')}, past a sheet's "
+                f"last row ({_MAX_ROW:,})"
+            )
 
 
 # letters before a cell's digits (``A``, ``$AB$``) -> the column, for those the pattern read
