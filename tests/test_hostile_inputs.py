@@ -575,3 +575,67 @@ class TestAZipBombWorkbook:
         assert result.code == 2, result.stderr
         assert f"{quotas}: not a readable .xlsx workbook: {self.SAID}" in result.stderr
         assert not folder.exists()
+
+
+def _damaged(path: Path, part: str) -> Path:
+    """A workbook written by openpyxl whose ``part`` is deflated data that does not inflate
+    (an invalid block type): zipfile raises zlib.error, not BadZipFile, reading it."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["name", "revenue"])
+    book.active.append(["Anna Snelling", 1])
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(part)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    start = (
+        info.header_offset
+        + 30
+        + int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    )
+    start += int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    path.write_bytes(bytes(data))
+    return path
+
+
+class TestADamagedDeflateStream:
+    """A part whose compressed bytes are damaged (a truncated download, a bad disk) raised
+    zlib.error, which planc import did not catch: an internal error."""
+
+    @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
+    def test_import(self, tmp_path: Path, part: str) -> None:
+        quotas = _damaged(tmp_path / "quotas.xlsx", part)
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        folder = tmp_path / "plans" / "2017-Q4"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        result = no_traceback(run_planc("import", folder, *new))
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith(f"planc: error: {quotas}: not a readable .xlsx workbook")
+        assert "invalid block type" in result.stderr
+        assert not folder.exists()
+
+    def test_track(self, tmp_path: Path) -> None:
+        export = _damaged(tmp_path / "export.xlsx", "xl/worksheets/sheet1.xml")
+        message = _track_refusal(export)
+        assert message.startswith(f"{export} is not a readable .xlsx workbook")
+        assert "invalid block type" in message
+
+
+class TestAParserErrorQuotingACell:
+    """openpyxl's error on a number cell that is no number quotes the cell whole
+    (float()'s ValueError): track's PLC702 said all 3,000 characters of it."""
+
+    def test_track(self, tmp_path: Path) -> None:
+        value = "\u202e." + "A" * 3000
+        cells = (
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>sales_agent</t></is></c></row>'
+            f'<row r="2"><c r="A2" t="n"><v>{value}</v></c></row>'
+        )
+        export = write_xlsx(
+            tmp_path / "export.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(cells))]
+        )
+        message = _track_refusal(export)
+        assert message.startswith(f"cannot read {export}: could not convert string to float")
+        assert "(3,044 characters)" in message and len(message) < 300

@@ -22,7 +22,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import MINI, REPO, run_planc
 from planc.core.numbers import show_long
-from planc.core.safetext import QUOTE_LIMIT, quoted, shown
+from planc.core.safetext import NAME_LIMIT, QUOTE_LIMIT, quoted, shown
 
 ROSTER = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
 SAMPLE = ("--owner", "Alex Morgan", "--company", "CRM sample company")
@@ -276,6 +276,25 @@ class TestABinaryParquetColumn:
             found = _track(export, engine)
             assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
 
+    @pytest.mark.parametrize("column", ["sales_agent", "close_date"])
+    def test_dictionary_encoded_bytes(self, tmp_path: Path, column: str) -> None:
+        """A dictionary of bytes (as pyarrow writes a dictionary-encoded binary column, and
+        reads it back so) is text too: the pandas reader showed b'Moses Frase' as an owner
+        matching no one (729 errors for the CRM sample)."""
+        pytest.importorskip("duckdb")
+        pa = pytest.importorskip("pyarrow")
+        export = tmp_path / "export.parquet"  # one path: the output names it
+        expected = _track(_crm_parquet(export, column, lambda names: names), "pandas")
+        assert expected.code == 0, expected.stderr
+        _crm_parquet(
+            export,
+            column,
+            lambda names: pa.array([n.encode() for n in names], pa.binary()).dictionary_encode(),
+        )
+        for engine in ("pandas", "duckdb"):
+            found = _track(export, engine)
+            assert (found.code, found.stdout) == (0, expected.stdout), engine + found.stderr
+
     def test_a_name_beyond_ascii(self, tmp_path: Path) -> None:
         """A rep named beyond ASCII matches through bytes as through text, in both engines
         (DuckDB's cast had made Anna Snell\\xC3\\xADng of her, matching no one)."""
@@ -458,6 +477,30 @@ class TestTheTrackMessages:
         found = [d["message"] for d in result.json()["diagnostics"] if d["code"] == code]
         assert len(found) == 1 and found[0].startswith(said), found
         assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+
+    LONG_PRODUCT = "Microsoft 365 E5 (no Teams) Annual Subscription - Commercial - Paid Yearly"
+
+    @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+    def test_a_name_to_type_is_whole_in_the_hint(self, tmp_path: Path, engine: str) -> None:
+        """The hint asks for the product to be typed under actuals.products: a CRM's product
+        name of 74 characters was cut there too (…, 74 characters), and could not be typed."""
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        assert QUOTE_LIMIT < len(self.LONG_PRODUCT) <= NAME_LIMIT
+        export = _crm_csv(tmp_path / "export.csv", "product", self.LONG_PRODUCT)
+        (found,) = [
+            d for d in _track(export, engine).json()["diagnostics"] if d["code"] == "PLC711"
+        ]
+        assert found["message"].startswith(f"product `{shown(self.LONG_PRODUCT)}` in 1 row")
+        assert found["hint"] == f"add `{self.LONG_PRODUCT}: <product id>` under actuals.products"
+
+    def test_a_huge_name_is_cut_in_the_hint_too(self, tmp_path: Path) -> None:
+        export = _crm_csv(tmp_path / "export.csv", "sales_agent", HUGE)
+        (found,) = [
+            d for d in _track(export, "pandas").json()["diagnostics"] if d["code"] == "PLC710"
+        ]
+        typed = f"{'9' * 127}…{'9' * 127} (5,000 characters)"
+        assert found["hint"] == f"add `{typed}: <person id>` under actuals.owners"
 
     def test_a_repeated_key(self, tmp_path: Path) -> None:
         with CRM_EXPORT.open(encoding="utf-8", newline="") as handle:

@@ -250,3 +250,91 @@ class TestUnreadable:
         handle = io.BytesIO(b"name,revenue\n")
         check_workbook(handle, 2**22)
         assert handle.tell() == 0
+
+
+class TestRowsWithoutCells:
+    """A ``<row>`` that holds no cell (a height, a format or a hidden flag set on it) makes no
+    cell in openpyxl or pandas: it does not size the sheet."""
+
+    def test_a_formatted_empty_row_far_down(self, tmp_path: Path) -> None:
+        """Eight columns and an empty row at 1048576 were refused by import (8,388,608 cells
+        over 4,194,304): the cells are 16, and pandas builds a million empty rows at most."""
+        wide = rows_xml([list("abcdefgh"), [1] * 8])
+        far_row = '<row r="1048576" ht="20" customHeight="1"/>'
+        xml = sheet_xml(wide + far_row, dimension="A1:H2")
+        path = write_xlsx(tmp_path / "rows.xlsx", [("Data", "worksheets/sheet1.xml", xml)])
+        assert extent_by_openpyxl(path, "Data") == (2, 8)
+        with path.open("rb") as handle:
+            check_workbook(handle, 2**22, "Data")
+
+    @pytest.mark.parametrize(
+        "far", ['<row r="50000000" hidden="1"/>', '<row r="3"><c r="A50000000"/></row>']
+    )
+    def test_a_row_past_a_sheets_last_row(self, tmp_path: Path, far: str) -> None:
+        """pandas' read-only reader builds every row up to the last, empty ones too: a row
+        numbered 50 million, with a cell or none, took all memory in planc track."""
+        path = write_xlsx(
+            tmp_path / "far.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(far))]
+        )
+        with path.open("rb") as handle, pytest.raises(UnreadableWorkbook) as caught:
+            check_workbook(handle, 2**26)
+        assert str(caught.value) == (
+            "sheet Data has a row numbered 50,000,000, past a sheet's last row (1,048,576)"
+        )
+
+    def test_a_cell_after_an_empty_row_is_placed_by_it(self, tmp_path: Path) -> None:
+        data = HEADER + '<row r="9" hidden="1"/><row><c/></row>'
+        path = write_xlsx(
+            tmp_path / "after.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(data))]
+        )
+        assert extent_by_openpyxl(path, "Data") == (10, 2)
+        assert refusal(path, 19).what == "spans A1:B10"
+
+
+class TestWhatTheFileSaysIsShownSafely:
+    """A part's name, an ``r`` or a range, and a parser's error quoting them come from the
+    file: shortened and escaped in the message (core.safetext.shown), as every value a
+    message quotes from a user's file. A zip member's name held an escape sequence a
+    terminal obeyed, and a 5,000-digit row number was quoted whole."""
+
+    EVIL = "\u202e\x1b[31m" + "A" * 3000
+
+    def test_a_zip_bomb_named_by_its_part(self, tmp_path: Path) -> None:
+        padded = sheet_xml("<!--" + " " * 5_000_000 + "-->")
+        path = write_xlsx(
+            tmp_path / "bomb.xlsx",
+            [("Data", "worksheets/sheet1.xml", sheet_xml(""))],
+            {f"xl/{self.EVIL}": padded},
+        )
+        with path.open("rb") as handle, pytest.raises(ZipBomb) as caught:
+            check_workbook(handle, 2**22)
+        said = str(caught.value)
+        assert said.startswith("its part xl/\\u202e\\x1b[31mAAAA")
+        assert "(3,009 characters) inflates from" in said and len(said) < 200
+
+    @pytest.mark.parametrize(
+        ("data", "said"),
+        [
+            (f'<row r="1"><c r="\u202e{"A" * 500}1"/></row>', "\\u202eAAA"),
+            (f'<row r="\u202e{"9" * 5000}"/>', "(5,001 characters) is not a row number"),
+        ],
+        ids=["reference", "row"],
+    )
+    def test_an_attribute(self, tmp_path: Path, data: str, said: str) -> None:
+        path = write_xlsx(
+            tmp_path / "bad.xlsx", [("Data", "worksheets/sheet1.xml", sheet_xml(data))]
+        )
+        with path.open("rb") as handle, pytest.raises(UnreadableWorkbook) as caught:
+            check_workbook(handle, 2**22)
+        assert said in str(caught.value) and "\u202e" not in str(caught.value)
+        assert len(str(caught.value)) < 300
+
+    def test_a_range_too_large(self, tmp_path: Path) -> None:
+        ref = "A1:A" + "9" * 400
+        merged = f'<mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells>'
+        path = write_xlsx(
+            tmp_path / "m.xlsx",
+            [("Data", "worksheets/sheet1.xml", sheet_xml(HEADER, after=merged))],
+        )
+        found = refusal(path, 2**22)
+        assert found.what.startswith("merges A1:A999") and "(404 characters)" in found.what

@@ -55,6 +55,11 @@ def printable_report(text: str) -> str:
 #: owner's e-mail address or a product's name fits; a 5,000-digit cell does not.
 QUOTE_LIMIT = 64
 
+#: How much of a name a message asks the user to type back into a plan file (an owner, a
+#: product or a stage of an export to map, a column to name in ``actuals.columns``): a
+#: CRM's product name may be 255 characters, and one cut in the middle cannot be typed.
+NAME_LIMIT = 256
+
 
 def _clipped(text: str, limit: int) -> tuple[str, str | None, int]:
     """The start and the end of ``text`` when it is longer than ``limit`` (``None`` for

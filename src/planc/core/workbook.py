@@ -25,14 +25,17 @@ C (lxml's ``iterparse(tag=...)``, not a dependency) is the lever if it matters.
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from planc.core.safetext import shown
 from planc.core.source import column_letters
 
 # A member inflating over 100 times its compressed size (Apache POI's default bound) is a
@@ -40,6 +43,7 @@ from planc.core.source import column_letters
 MAX_INFLATE_RATIO = 100
 _INFLATE_FLOOR = 2**20  # members smaller than this inflate as they like
 _CHUNK = 1 << 20  # decompressed bytes fed to expat at a time: the scan's memory
+_ERROR_LIMIT = 200  # characters of a parser's or zipfile's error a message quotes
 _MAX_ROW, _MAX_COLUMN = 1048576, 16384  # a whole-column or whole-row merged range
 _COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 # elements whose ``ref`` openpyxl makes a cell of, every cell of it: what a message says
@@ -64,9 +68,14 @@ _RANGE = re.compile(
 )
 
 
+#: what zipfile raises on a member whose compressed bytes are damaged (bzip2's is an OSError)
+INFLATE_ERRORS = (zlib.error, lzma.LZMAError)
+
 # what a damaged zip or part raises: a part missing (KeyError), a member compressed by a
-# method zipfile lacks (NotImplementedError) or encrypted (RuntimeError), XML that is not
+# method zipfile lacks (NotImplementedError) or encrypted (RuntimeError), compressed bytes
+# that do not inflate, XML that is not
 _DAMAGED = (
+    *INFLATE_ERRORS,
     KeyError,
     ValueError,
     OSError,
@@ -126,7 +135,8 @@ def check_workbook(handle: BinaryIO, bound: int, sheet: str | int | None = None)
     except (UnreadableWorkbook, SheetTooLarge):
         raise
     except _DAMAGED as error:
-        raise UnreadableWorkbook(f"{type(error).__name__}: {error}") from error
+        said = shown(str(error), _ERROR_LIMIT)  # it may quote the file: a part, an attribute
+        raise UnreadableWorkbook(f"{type(error).__name__}: {said}") from error
     finally:
         handle.seek(0)
 
@@ -137,7 +147,7 @@ def _refuse_bombs(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         if info.file_size > max(_INFLATE_FLOOR, MAX_INFLATE_RATIO * info.compress_size):
             raise ZipBomb(
-                f"its part {info.filename} inflates from {info.compress_size:,} to "
+                f"its part {shown(info.filename)} inflates from {info.compress_size:,} to "
                 f"{info.file_size:,} bytes (over {MAX_INFLATE_RATIO} times): a zip "
                 "bomb, not a sheet"
             )
@@ -250,6 +260,7 @@ class _Extent:
         self.col = 0
         self.rows = 0
         self.cols = 0
+        self.last_row = 0  # the largest row number of a row element, with cells or none
         self.covered = 0  # cells of every range, overlaps counted again
         self.widest: tuple[int, str] = (0, "")  # the largest range, as ``what`` says it
 
@@ -289,12 +300,18 @@ class _Extent:
             try:
                 self.row = int(number)
             except ValueError:
-                value = float(number)
+                try:
+                    value = float(number)
+                except ValueError:
+                    value = float("nan")  # no number at all: no row number either
                 if not value.is_integer():
-                    raise UnreadableWorkbook(f"{number} is not a row number") from None
+                    raise UnreadableWorkbook(f"{shown(number)} is not a row number") from None
                 self.row = int(value)
         self.col = 0
-        self.rows = max(self.rows, self.row)
+        # a row holds no cell of itself (an empty one, a height or a format, is none in
+        # openpyxl), but pandas' read-only reader builds every row up to the last, an empty
+        # list each: a row past a sheet's last row is refused in refuse_over
+        self.last_row = max(self.last_row, self.row)
 
     def cell(self, ref: str | None) -> None:
         """A cell at its ``r`` as openpyxl's ``coordinate_to_tuple`` reads it (the column
@@ -314,7 +331,7 @@ class _Extent:
                 self.col = _column(letters)
                 self.rows = max(self.rows, int(ref[first:]))
             except ValueError:
-                raise UnreadableWorkbook(f"{ref} is not a cell reference") from None
+                raise UnreadableWorkbook(f"{shown(ref)} is not a cell reference") from None
             if len(_COLUMNS) < 4096 and letters.isascii() and letters.isupper():
                 _COLUMNS[letters] = self.col
         self.cols = max(self.cols, self.col)
@@ -334,7 +351,7 @@ class _Extent:
             first_col, last_col = 1, _MAX_COLUMN  # rows 3:5, every column
         cells = (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
         self.covered += cells
-        self.widest = max(self.widest, (cells, f"{_RANGES[kind]} {ref}"))
+        self.widest = max(self.widest, (cells, f"{_RANGES[kind]} {shown(ref)}"))
         self.rows = max(self.rows, first_row, last_row)
         self.cols = max(self.cols, first_col, last_col)
 
@@ -353,6 +370,12 @@ class _Extent:
             )
         if self.covered > bound:
             raise SheetTooLarge(name, "has ranges that overlap", self.covered, bound, _RANGE_CAUSE)
+        last = max(self.rows, self.last_row)
+        if last > _MAX_ROW:  # no spreadsheet program writes one; pandas builds every row to it
+            raise UnreadableWorkbook(
+                f"sheet {shown(name)} has a row numbered {shown(f'{last:,}')}, past a sheet's "
+                f"last row ({_MAX_ROW:,})"
+            )
 
 
 # letters before a cell's digits (``A``, ``$AB$``) -> the column, for those the pattern read

@@ -30,7 +30,12 @@ from planc.core.files import read_regular
 from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
 from planc.core.source import SourceSpan, column_letters
-from planc.core.workbook import SheetTooLarge, UnreadableWorkbook, check_workbook
+from planc.core.workbook import (
+    INFLATE_ERRORS,
+    SheetTooLarge,
+    UnreadableWorkbook,
+    check_workbook,
+)
 
 CellValue = str | Decimal | None
 MAX_BYTES = 32 * 1024 * 1024  # a quota sheet or roster is small; refuse anything absurd
@@ -200,7 +205,14 @@ def read_workbook(path: Path, shown: str) -> Workbook:
             f"{shown}: sheet {shown_value(error.sheet)} {error.what} ({error.cells:,} cells; planc reads up "
             f"to {error.bound:,}): {error.cause}; {error.remedy}"
         ) from error
-    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (
+        BadZipFile,
+        InvalidFileException,
+        OSError,
+        KeyError,
+        ValueError,
+        *INFLATE_ERRORS,
+    ) as error:
         raise SheetError(f"{shown}: not a readable .xlsx workbook ({error})") from error
     visible: list[str] = []
     hidden: dict[str, Table] = {}

@@ -85,6 +85,7 @@ else:
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.model import ActualsMapping, Level, Plan
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, out_of_bounds, show_long
+from planc.core.safetext import NAME_LIMIT
 from planc.core.safetext import shown as shown_value
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
@@ -478,7 +479,7 @@ def _check_header(
             t.MISSING_COLUMN.at(
                 SourceSpan(name, row, 1),
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {name}; its columns are {shown}",
-                f"did you mean `{shown_value(near)}`?"
+                f"did you mean `{shown_value(near, NAME_LIMIT)}`?"
                 if near
                 else "map actuals.columns to the export's header",
             )
@@ -1446,13 +1447,13 @@ def _xlsx_chunks(
         ) from error
     except ValueError as error:
         raise _Stop(
-            _unreadable(name, f"cannot read {name}: {error}", "check actuals.sheet")
+            _unreadable(name, f"cannot read {name}: {_said(error)}", "check actuals.sheet")
         ) from error
     except Exception as error:  # a damaged workbook raises whatever its parser meets
         raise _Stop(
             _unreadable(
                 name,
-                f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {error})",
+                f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {_said(error)})",
                 _RESAVE,
             )
         ) from error
@@ -1469,6 +1470,12 @@ def _xlsx_chunks(
 # cells (a million rows of 64 columns) are read.
 _XLSX_MAX_CELLS = 2**26
 _RESAVE = "open it in a spreadsheet and save it again, or export CSV"
+
+
+def _said(error: Exception) -> str:
+    """A parser's error as a message quotes it: it may quote a cell of the file whole
+    (``could not convert string to float: '...'``), so shortened and escaped."""
+    return shown_value(str(error), 200)
 
 
 def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
@@ -1580,16 +1587,20 @@ def _binary_text(header: list[str], types: list[Any], text: set[str]) -> set[str
     reader, so both engines read it alike)."""
     import pyarrow.types as pat  # noqa: PLC0415 - optional, as in _parquet_chunks
 
-    return {
-        column
-        for column, kind in zip(header, types, strict=True)
-        if column in text
-        and (
+    def of_bytes(kind: Any) -> bool:
+        if pat.is_dictionary(kind):  # a dictionary of bytes (pyarrow writes and reads one)
+            kind = kind.value_type
+        return bool(
             pat.is_binary(kind)
             or pat.is_large_binary(kind)
             or pat.is_fixed_size_binary(kind)
             or str(kind) == "binary_view"  # pat.is_binary_view is pyarrow 16's
         )
+
+    return {
+        column
+        for column, kind in zip(header, types, strict=True)
+        if column in text and of_bytes(kind)
     }
 
 
@@ -2886,7 +2897,8 @@ class _Aggregator:
         for raw, seen in _by_first(self.owners_seen):
             near = closest(raw, known_owners)
             value = shown_value(raw)  # as the messages quote it
-            alias = f"add `{value}: <person id>` under actuals.owners"
+            typed = shown_value(raw, NAME_LIMIT)  # as the hints ask to type it: whole
+            alias = f"add `{typed}: <person id>` under actuals.owners"
             shared = self.ambiguous.get(_norm(raw))
             if shared:
                 out.append(
@@ -2894,7 +2906,7 @@ class _Aggregator:
                         self._span(seen.first, "owner"),
                         f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} names several people "
                         f"({', '.join(shared)}); {_count(seen.flagged, 'won row')} of the quarter not counted",
-                        f"say who under actuals.owners, e.g. `{value}: {shared[0]}`",
+                        f"say who under actuals.owners, e.g. `{typed}: {shared[0]}`",
                     )
                 )
                 continue
@@ -2909,12 +2921,13 @@ class _Aggregator:
         for raw, seen in _by_first(self.no_seat_seen):
             person = shown_value(self.person_of.get(_norm(raw), raw))
             value = shown_value(raw)
+            typed = shown_value(raw, NAME_LIMIT)
             out.append(
                 t.OWNER_WITHOUT_SEAT.at(
                     self._span(seen.first, "owner"),
                     f"{columns['owner']} `{value}` in {_count(seen.rows, 'row')} is {person}, who has no rep seat; "
                     f"{_count(seen.flagged, 'won row')} of the quarter not counted",
-                    f"give {person} a rep seat, or map `{value}` to a rep under actuals.owners",
+                    f"give {person} a rep seat, or map `{typed}` to a rep under actuals.owners",
                 )
             )
         if "product" in columns:
@@ -2924,7 +2937,8 @@ class _Aggregator:
             for raw, seen in _by_first(self.products_seen):
                 near = closest(raw, known_products)
                 value = shown_value(raw)
-                alias = f"add `{value}: <product id>` under actuals.products"
+                typed = shown_value(raw, NAME_LIMIT)
+                alias = f"add `{typed}: <product id>` under actuals.products"
                 out.append(
                     t.UNMAPPED_PRODUCT.at(
                         self._span(seen.first, "product"),

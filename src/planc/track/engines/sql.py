@@ -39,6 +39,7 @@ except ModuleNotFoundError as error:
 from planc.core.diagnostics import Diagnostic
 from planc.core.model import ActualsMapping, Plan, SqlSource
 from planc.core.numbers import BOUND_TEXT, MAX_DECIMALS, MAX_INTEGER_DIGITS, show_long
+from planc.core.safetext import NAME_LIMIT
 from planc.core.safetext import shown as shown_value
 from planc.core.source import Loc, SourceSpan
 from planc.core.spelling import closest
@@ -565,7 +566,7 @@ def _check_columns(
             r.SOURCE_MISSING.at(
                 mapping.loc / "columns" / role,
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {shown}; its columns are {listed}",
-                f"did you mean `{shown_value(near)}`?"
+                f"did you mean `{shown_value(near, NAME_LIMIT)}`?"
                 if near
                 else "map actuals.columns to the source's columns",
             )
