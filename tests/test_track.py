@@ -703,6 +703,47 @@ class TestCustomerSegments:
         assert rows["enterprise"]["target"] == "2000000"
         assert not [d for d in document["diagnostics"] if d["code"] in ("PLC750", "PLC751")]
 
+    @pytest.mark.parametrize(
+        ("suffix", "engine"), [(".parquet", "pandas"), (".parquet", "duckdb"), (".xlsx", "pandas")]
+    )
+    def test_the_same_segments_from_parquet_and_xlsx(
+        self, tmp_path: Path, suffix: str, engine: str
+    ) -> None:
+        """The won deals are read again by the tracking read's own readers: a Parquet (typed
+        dates and amounts) or .xlsx export was read as CSV text ("internal error:
+        UnicodeDecodeError")."""
+
+        def segments(export: Path) -> Any:
+            result = run_planc(
+                "track", PLAN, "--actuals", export, "--accounts", DATA / "accounts.csv",
+                "--as-of", "2017-08-15", "--format", "json", env={"PLANC_TRACK_ENGINE": engine},
+            )  # fmt: skip
+            assert result.code == 0, result.stdout + result.stderr
+            return result.json()["segments"]
+
+        expected = segments(EXPORT)
+        export = tmp_path / f"sales_pipeline{suffix}"
+        if suffix == ".parquet":
+            pq = pytest.importorskip("pyarrow.parquet")
+            pa_csv = pytest.importorskip("pyarrow.csv")
+            table = pa_csv.read_csv(EXPORT)  # dates as date32, amounts as int64
+            assert str(table.schema.field("close_date").type) == "date32[day]"
+            pq.write_table(table, export)
+        else:
+            openpyxl = pytest.importorskip("openpyxl")
+            workbook = openpyxl.Workbook(write_only=True)
+            sheet = workbook.create_sheet()
+            with EXPORT.open(encoding="utf-8", newline="") as handle:
+                for number, row in enumerate(csv.reader(handle)):
+                    typed: list[Any] = list(row)
+                    if number and row[6]:
+                        typed[6] = date.fromisoformat(row[6])  # a date cell
+                    if number and row[7]:
+                        typed[7] = int(row[7])  # a number cell
+                    sheet.append(typed)
+            workbook.save(export)
+        assert segments(export) == expected
+
     def test_a_twelve_month_look_back_is_longer_than_the_export(self, tmp_path: Path) -> None:
         plan = tmp_path / "2017-Q3"
         shutil.copytree(PLAN, plan)

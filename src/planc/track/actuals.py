@@ -211,6 +211,14 @@ class _Stop(Exception):
         self.diagnostic = diagnostic
 
 
+class UnreadableExport(Exception):
+    """The export could not be read again (:func:`deal_rows`); the diagnostic says why."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 class _ReadAsText(Exception):
     """pandas inferred a type for a column that planc must see as text: read it again."""
 
@@ -448,6 +456,48 @@ def _chunks(
                 "export the report as CSV",
             )
         )
+
+
+# --- the export read again, row by row (planc track --accounts) -------------------------------
+
+_DEAL_ROLES = ("account", "date", "amount", "stage")
+
+
+def deal_rows(
+    path: Path, name: str, mapping: ActualsMapping
+) -> Iterator[tuple[str, date | None, Decimal | None, bool]]:
+    """Each row's account (stripped; "" when none), date, amount (None when either is not
+    one) and whether its stage is won (every row without a stage column), read by the
+    readers of :func:`load_actuals` (an .xlsx or Parquet export too) and parsed by its
+    rules. Every mapped column is read as text where a reader would infer a type.
+    :class:`UnreadableExport` carries the reader's diagnostic."""
+    roles = _roles(mapping, _DEAL_ROLES)
+    won = {_norm(stage) for stage in mapping.won}
+    try:
+        for columns, _, _ in _chunks(path, name, mapping, set(roles.values()), _DEAL_ROLES):
+            rows = {role: _row_values(column) for role, column in columns.items()}
+            days = rows["date"]
+            amounts = rows["amount"]
+            accounts = rows.get("account") or [None] * len(days)
+            stages = rows.get("stage")
+            for index, day in enumerate(days):
+                account = accounts[index]
+                yield (
+                    "" if _missing(account) else _text(account).strip(),
+                    _parse_day(day, mapping.date_format),
+                    _parse_amount(amounts[index]),
+                    stages is None or _norm(stages[index]) in won,
+                )
+    except _Stop as stop:
+        raise UnreadableExport(stop.diagnostic) from stop
+
+
+def _row_values(column: _Column) -> list[Any]:
+    """A chunk's column as one value per row (None where it is missing)."""
+    if column.raw is not None:
+        return list(column.raw)
+    values = [*column.values, None]  # a missing value's code, -1, picks the None
+    return [values[code] for code in column.codes.tolist()]
 
 
 def _unreadable(name: str, message: str, hint: str | None = None, row: int = 1) -> Diagnostic:

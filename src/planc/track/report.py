@@ -140,6 +140,7 @@ def run_track(
             accounts_path,
             day,
             shown=display_path(accounts_path),
+            deals_shown=display_path(export.path),
         )
         found += report.segments.diagnostics
     with gc_paused():  # a YAML event object per node of the files with findings

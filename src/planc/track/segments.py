@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,13 @@ class _Deal:
 
 
 def segment_report(
-    plan: Plan, deals_path: Path, accounts_path: Path, as_of: date, *, shown: str
+    plan: Plan,
+    deals_path: Path,
+    accounts_path: Path,
+    as_of: date,
+    *,
+    shown: str,
+    deals_shown: str,
 ) -> SegmentReport:
     """Read the accounts file and the export's won deals; put each account in its segment."""
     report = SegmentReport(shown, _amount_metric(plan))
@@ -151,7 +157,10 @@ def segment_report(
     attributes = _read_accounts(plan, accounts_path, columns, report)
     if attributes is None:
         return report
-    deals, earliest = _won_deals(plan, deals_path)
+    read = _won_deals(plan, deals_path, deals_shown, report)
+    if read is None:
+        return report
+    deals, earliest = read
     new = _new_customers(plan, customers, deals, earliest, as_of, report)
     key_accounts = _key_accounts(plan, attributes, deals, report)
     quarter = plan.quarter
@@ -240,44 +249,30 @@ def _read_accounts(
     return out
 
 
-def _won_deals(plan: Plan, path: Path) -> tuple[list[_Deal], date | None]:
-    """Won deals (account, close day, amount) and the earliest day of any row in the export."""
+def _won_deals(
+    plan: Plan, path: Path, shown: str, report: SegmentReport
+) -> tuple[list[_Deal], date | None] | None:
+    """Won deals (account, close day, amount) and the earliest day of any row in the export,
+    read by the tracking read's own readers and rules (a CSV, .xlsx or Parquet export);
+    None after the reader's diagnostic (the tracking read had read the file: changed since?)."""
+    # numpy and pandas: imported for --accounts only (planc.codes imports this module)
+    from planc.track.actuals import UnreadableExport, deal_rows  # noqa: PLC0415
+
     mapping = plan.actuals
     assert mapping is not None  # track checked the mapping before it got here
-    roles = mapping.columns
-    wanted = [roles[r] for r in ("account", "date", "amount", "stage") if r in roles]
-    with open_regular(path) as handle:
-        frame = _pandas().read_csv(
-            handle, dtype=str, keep_default_na=False, encoding=mapping.encoding, usecols=wanted
-        )
-    won_stages = set(mapping.won)
     deals: list[_Deal] = []
     earliest: date | None = None
-    for record in frame[wanted].itertuples(index=False):  # usecols keeps the file's order
-        row = dict(zip(wanted, record, strict=True))
-        day = _day(row.get(roles["date"], ""), mapping.date_format)
-        if day is None:
-            continue
-        earliest = day if earliest is None else min(earliest, day)
-        stage = row.get(roles.get("stage", ""), "")
-        if "stage" in roles and stage.strip() not in won_stages:
-            continue
-        amount = _amount(row.get(roles["amount"], ""))
-        if amount is None:
-            continue
-        account = _norm(row.get(roles["account"], "")) if "account" in roles else ""
-        deals.append(_Deal(account, day, amount))
-    return deals, earliest
-
-
-def _day(text: str, date_format: str | None) -> date | None:
-    text = text.strip()
     try:
-        if date_format is not None:
-            return datetime.strptime(text, date_format).date()
-        return date.fromisoformat(text[:10])
-    except ValueError:
+        for account, day, amount, won in deal_rows(path, shown, mapping):
+            if day is None:
+                continue
+            earliest = day if earliest is None else min(earliest, day)
+            if won and amount is not None:
+                deals.append(_Deal(account, day, amount))
+    except UnreadableExport as error:
+        report.diagnostics.append(error.diagnostic)
         return None
+    return deals, earliest
 
 
 def _amount(text: str) -> Decimal | None:
