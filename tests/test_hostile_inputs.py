@@ -639,3 +639,30 @@ class TestAParserErrorQuotingACell:
         message = _track_refusal(export)
         assert message.startswith(f"cannot read {export}: could not convert string to float")
         assert "(3,044 characters)" in message and len(message) < 300
+
+
+class TestManySheetsTogether:
+    """import bounded each sheet, not the workbook: openpyxl loads every sheet (twice), and
+    three sheets of 2,097,152 cells each (a value at B1048576) were all loaded and built."""
+
+    @pytest.mark.parametrize("update", [False, True], ids=["new", "update"])
+    def test_import_refuses_them_naming_the_total(self, tmp_path: Path, update: bool) -> None:
+        far = '<row r="1048576"><c r="B1048576"><v>1</v></c></row>'
+        xml = sheet_xml(rows_xml([["name", "revenue"], ["Anna Snelling", 5]]) + far)
+        sheets = [(f"Quotas {n}", f"worksheets/s{n}.xml", xml) for n in range(1, 4)]
+        quotas = write_xlsx(tmp_path / "quotas.xlsx", sheets)
+        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
+        args: tuple[str | Path, ...] = (
+            ("import", "--update", quotas, "--plans", tmp_path / "plans")
+            if update
+            else ("import", tmp_path / "plans" / "2017-Q4", *new)
+        )
+        result = no_traceback(_limited(*args))
+        assert result.code == 2, result.stderr
+        assert result.stderr == (
+            f"planc: error: {quotas}: its 3 sheets hold 6,291,456 cells together; planc reads "
+            "up to 4,194,304 from a workbook: save the sheets to import as a workbook of their "
+            "own, or delete the cells beyond each table\n"
+        )
+        assert not (tmp_path / "plans").exists()

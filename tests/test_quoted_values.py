@@ -524,7 +524,8 @@ class TestTheTrackMessages:
         export.write_text("\n".join([header, *text[1:50]]) + "\n", encoding="utf-8")
         result = _track(export, "pandas")
         (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC704"]
-        assert f"its columns are opportunity_id, {'9' * 31}…{'9' * 30}\\x1b (5,001 characters), " \
+        # a column to type back into actuals.columns: cut at NAME_LIMIT, not QUOTE_LIMIT
+        assert f"its columns are opportunity_id, {'9' * 127}…{'9' * 126}\\x1b (5,001 characters), " \
             in found["message"]  # fmt: skip
 
 
@@ -681,9 +682,7 @@ class TestAWarehouseTablesColumns:
         quarter.write_text(text.replace("\nactuals:\n", source, 1), encoding="utf-8")
         result = run_planc("track", plan, "--as-of", "2017-08-15", "--format", "json")
         messages = [d["message"] for d in result.json()["diagnostics"]]
-        said = (
-            f"its columns are opportunity_id, agent\\u202e{'a' * 25}…{'a' * 31} (106 characters), "
-        )
+        said = f"its columns are opportunity_id, agent\\u202e{'a' * 100}, "  # whole: to type back
         assert any(said in m for m in messages), messages
 
 
@@ -703,3 +702,79 @@ class TestARenderedSitesMarker:
         head = "v\\u202e" * 18  # 39 characters as written, "../" included
         assert f"names '../{head}…" in result.stderr
         assert "(203 characters), not a page planc writes" in result.stderr
+
+
+# --- left13: names a user types back, whole up to NAME_LIMIT --------------------------------
+
+
+class TestNamesToTypeBack:
+    """Three lists and a hint still cut a name at QUOTE_LIMIT (64): the roster's header
+    behind ``--roster-columns role=HEADER``, track's "its columns are ...", and the stage
+    of "add it to actuals.stages" (named only in the cut message). Each shows it whole up
+    to NAME_LIMIT, as PLC710/PLC711 do."""
+
+    LONG = "Account Executive (primary owner as assigned by the territory plan) - 2027"
+
+    def test_the_roster_header_lists_a_long_column_whole(self, tmp_path: Path) -> None:
+        assert QUOTE_LIMIT < len(self.LONG) <= NAME_LIMIT
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            f"{self.LONG},manager,regional_office\nAnna Snelling,Dustin Brinkmann,Central\n",
+            encoding="utf-8",
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("name,revenue\nAnna Snelling,1\n", encoding="utf-8")
+        result = run_planc("import", tmp_path / "plans" / "2017-Q4", "--roster", roster,
+                           "--quotas", quotas, *SAMPLE, "--format", "json")  # fmt: skip
+        assert result.code in (1, 2), result.stderr
+        (found,) = [
+            d for d in result.json()["diagnostics"] if "the roster has no column" in d["message"]
+        ]
+        assert f"(header: {self.LONG}, manager, regional_office)" in found["message"]
+        assert found["hint"] == "name the column with --roster-columns rep=HEADER"
+
+    def test_a_huge_roster_header_is_cut_at_the_name_limit(self, tmp_path: Path) -> None:
+        roster = tmp_path / "roster.csv"
+        roster.write_text(f"{HUGE},manager\nAnna Snelling,Dustin Brinkmann\n", encoding="utf-8")
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("name,revenue\nAnna Snelling,1\n", encoding="utf-8")
+        result = run_planc("import", tmp_path / "plans" / "2017-Q4", "--roster", roster,
+                           "--quotas", quotas, *SAMPLE, "--format", "json")  # fmt: skip
+        (found,) = [
+            d for d in result.json()["diagnostics"] if "the roster has no column" in d["message"]
+        ]
+        assert f"(header: {'9' * 127}…{'9' * 127} (5,000 characters), manager)" in found["message"]
+
+    @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+    def test_tracks_column_list_shows_a_long_column_whole(
+        self, tmp_path: Path, engine: str
+    ) -> None:
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        export = tmp_path / "export.csv"
+        text = CRM_EXPORT.read_text(encoding="utf-8").splitlines()
+        header = text[0].replace("sales_agent", self.LONG)
+        export.write_text("\n".join([header, *text[1:50]]) + "\n", encoding="utf-8")
+        result = _track(export, engine)
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC704"]
+        assert f"its columns are opportunity_id, {self.LONG}, " in found["message"]
+
+    @pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+    def test_a_long_stage_is_whole_in_the_hint(self, tmp_path: Path, engine: str) -> None:
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        stage = "Closed Won - pending countersignature and legal review by the customer"
+        assert QUOTE_LIMIT < len(stage) <= NAME_LIMIT
+        export = _crm_csv(tmp_path / "export.csv", "deal_stage", stage)
+        (found,) = [
+            d for d in _track(export, engine).json()["diagnostics"] if d["code"] == "PLC712"
+        ]
+        assert found["message"].startswith(f"deal_stage `{shown(stage)}` in 1 row")
+        assert found["hint"].endswith(f"add `{stage}` to actuals.stages (won, open or lost)")
+
+    def test_a_short_stages_hint_is_unchanged(self, tmp_path: Path) -> None:
+        export = _crm_csv(tmp_path / "export.csv", "deal_stage", "Parked")
+        (found,) = [
+            d for d in _track(export, "pandas").json()["diagnostics"] if d["code"] == "PLC712"
+        ]
+        assert found["hint"].endswith("add it to actuals.stages (won, open or lost)")

@@ -13,7 +13,13 @@ import pytest
 
 from handmade import FAR, MAIN, comment_parts, rows_xml, sheet_xml, write_xlsx
 from planc.core.source import column_letters
-from planc.core.workbook import SheetTooLarge, UnreadableWorkbook, ZipBomb, check_workbook
+from planc.core.workbook import (
+    SheetTooLarge,
+    UnreadableWorkbook,
+    WorkbookTooLarge,
+    ZipBomb,
+    check_workbook,
+)
 
 HEADER = rows_xml([["owner", "amount"], ["Ann", 5]])
 
@@ -338,3 +344,47 @@ class TestWhatTheFileSaysIsShownSafely:
         )
         found = refusal(path, 2**22)
         assert found.what.startswith("merges A1:A999") and "(404 characters)" in found.what
+
+
+class TestTheWorkbooksTotal:
+    """A reader that loads every sheet (openpyxl, for import) loads them together: many
+    sheets each under the bound were read whole. ``total`` bounds their cells together;
+    a reader of one sheet (track) needs that sheet alone."""
+
+    @staticmethod
+    def _sheets(tmp_path: Path, count: int, extra: str = "") -> Path:
+        xml = sheet_xml(HEADER + '<row r="1000"><c r="B1000"><v>1</v></c></row>', after=extra)
+        sheets = [(f"S{n}", f"worksheets/s{n}.xml", xml) for n in range(1, count + 1)]
+        return write_xlsx(tmp_path / "many.xlsx", sheets)
+
+    def test_sheets_over_the_total_together(self, tmp_path: Path) -> None:
+        path = self._sheets(tmp_path, 3)  # 1000 x 2 cells each
+        with path.open("rb") as handle, pytest.raises(WorkbookTooLarge) as caught:
+            check_workbook(handle, 4000, total=5000)
+        found = caught.value
+        assert (found.sheets, found.cells, found.bound) == (3, 6000, 5000)
+        assert str(found) == "its 3 sheets hold 6,000 cells; planc reads up to 5,000"
+
+    def test_within_the_total_or_without_one(self, tmp_path: Path) -> None:
+        path = self._sheets(tmp_path, 3)
+        for total in (6000, None):
+            with path.open("rb") as handle:
+                check_workbook(handle, 4000, total=total)
+
+    def test_a_reader_of_one_sheet_needs_that_sheet_alone(self, tmp_path: Path) -> None:
+        path = self._sheets(tmp_path, 3)
+        for sheet in ("S2", 0):
+            with path.open("rb") as handle:
+                check_workbook(handle, 4000, sheet, total=5000)
+
+    def test_overlapping_ranges_count_as_openpyxl_builds_them(self, tmp_path: Path) -> None:
+        merges = "".join('<mergeCell ref="A1:B1000"/>' for _ in range(2))
+        path = self._sheets(tmp_path, 2, f"<mergeCells>{merges}</mergeCells>")
+        with path.open("rb") as handle, pytest.raises(WorkbookTooLarge) as caught:
+            check_workbook(handle, 4000, total=7000)
+        assert caught.value.cells == 8000  # 4,000 covered in each sheet, over its 2,000
+
+    def test_the_bound_of_one_sheet_is_checked_first(self, tmp_path: Path) -> None:
+        path = self._sheets(tmp_path, 3)
+        with path.open("rb") as handle, pytest.raises(SheetTooLarge):
+            check_workbook(handle, 1000, total=5000)

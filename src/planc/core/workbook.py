@@ -114,9 +114,24 @@ class SheetTooLarge(Exception):
         self.remedy = "delete the cells beyond the table (Ctrl+End shows the last one)"
 
 
-def check_workbook(handle: BinaryIO, bound: int, sheet: str | int | None = None) -> None:
+class WorkbookTooLarge(Exception):
+    """Worksheets each within the bound whose cells together are over the workbook's."""
+
+    def __init__(self, sheets: int, cells: int, bound: int) -> None:
+        super().__init__(f"its {sheets} sheets hold {cells:,} cells; planc reads up to {bound:,}")
+        self.sheets = sheets
+        self.cells = cells
+        self.bound = bound
+
+
+def check_workbook(
+    handle: BinaryIO, bound: int, sheet: str | int | None = None, total: int | None = None
+) -> None:
     """Raise :class:`UnreadableWorkbook` or :class:`SheetTooLarge` unless the workbook at
-    ``handle`` is no zip bomb and every needed worksheet is within ``bound`` cells.
+    ``handle`` is no zip bomb and every needed worksheet is within ``bound`` cells;
+    :class:`WorkbookTooLarge` when ``total`` is given and the needed worksheets' cells
+    together are over it (a reader that loads every sheet: many sheets each under
+    ``bound`` are loaded together).
 
     ``sheet`` is the one a reader will read (its name, or its place among the worksheets
     as pandas counts it); None needs them all. A file that is no zip is left to the reader
@@ -130,9 +145,11 @@ def check_workbook(handle: BinaryIO, bound: int, sheet: str | int | None = None)
     try:
         with archive:
             _refuse_bombs(archive)
-            for name, part in _needed(archive, sheet):
-                _check_sheet(archive, name, part, bound)
-    except (UnreadableWorkbook, SheetTooLarge):
+            needed = _needed(archive, sheet)
+            cells = sum(_check_sheet(archive, name, part, bound) for name, part in needed)
+            if total is not None and cells > total:
+                raise WorkbookTooLarge(len(needed), cells, total)
+    except (UnreadableWorkbook, SheetTooLarge, WorkbookTooLarge):
         raise
     except _DAMAGED as error:
         said = shown(str(error), _ERROR_LIMIT)  # it may quote the file: a part, an attribute
@@ -218,9 +235,9 @@ def _relations(archive: zipfile.ZipFile, path: str) -> dict[str, tuple[str, str]
     return relations
 
 
-def _check_sheet(archive: zipfile.ZipFile, name: str, part: str, bound: int) -> None:
+def _check_sheet(archive: zipfile.ZipFile, name: str, part: str, bound: int) -> int:
     """The sheet's part, then its comments' parts: openpyxl makes a cell of every cell a
-    comment is on."""
+    comment is on. The cells a reader builds of the sheet (:meth:`_Extent.cells`)."""
     extent = _Extent()
     _scan(archive, part, extent)
     folder, leaf = posixpath.split(part)
@@ -231,6 +248,7 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, part: str, bound: int) -> 
             if kind == _COMMENTS and target in present:  # else no reader makes cells of it
                 _scan(archive, target, extent)
     extent.refuse_over(name, bound)
+    return extent.cells()
 
 
 def _scan(archive: zipfile.ZipFile, part: str, extent: _Extent) -> None:
@@ -354,6 +372,11 @@ class _Extent:
         self.widest = max(self.widest, (cells, f"{_RANGES[kind]} {shown(ref)}"))
         self.rows = max(self.rows, first_row, last_row)
         self.cols = max(self.cols, first_col, last_col)
+
+    def cells(self) -> int:
+        """The cells a reader builds of the sheet: its extent, or the cells of its ranges
+        (overlaps counted again) when more."""
+        return max(self.rows * max(self.cols, 1 if self.rows > 0 else 0), self.covered)
 
     def refuse_over(self, name: str, bound: int) -> None:
         rows, cols = self.rows, max(self.cols, 1 if self.rows > 0 else 0)

@@ -8,7 +8,9 @@ What is understood (docs/import.md says the same for users):
   on top (``Revenue`` over four columns) labels every column under it, and
   the row below says which part: ``Q4`` / ``Quarter`` / ``Total`` (the
   quarter's number), a month (``Oct``, ``October``, ``2017-10``, ``10月``,
-  ``M1``) or anything else, a product line. One header row may say both,
+  ``M1``, or a date cell of the month: a spreadsheet stores a typed ``Oct 2017``
+  as the date 2017-10-01, and a row whose only numbers are such dates is a
+  header row) or anything else, a product line. One header row may say both,
   split at ``/`` or ``|``: ``Revenue / Oct``.
 * **The name column** is the one headed ``name``, ``rep``, ``sales_agent``,
   ``team``, ``region`` or ``who`` (else the first column); each row's name is
@@ -179,19 +181,37 @@ def _number_like(cell: Cell) -> bool:
     return _is_number_cell(cell) or bool(cell.formula) or cell.kind is not None
 
 
-def header_rows(table: Table) -> tuple[int, int]:
+def _month_date(cell: Cell, months: tuple[tuple[int, int], ...]) -> int | None:
+    """The index of the quarter month a date cell names (Excel stores a typed ``Jan 2027``
+    or ``2027-01`` as the date 2027-01-01), or None."""
+    if cell.kind != "date" or not isinstance(cell.value, str):
+        return None
+    try:
+        year, month = int(cell.value[:4]), int(cell.value[5:7])
+    except ValueError:  # pragma: no cover - a date cell's text is its ISO date
+        return None
+    return months.index((year, month)) if (year, month) in months else None
+
+
+def _data_row(row: tuple[Cell, ...], months: tuple[tuple[int, int], ...]) -> bool:
+    """A row with a number (a formula, a date cell) past its first cell, unless every one
+    of them is a date of one of the quarter's months: a header row naming the months."""
+    marks = [c for c in row[1:] if _number_like(c)]
+    return bool(marks) and not all(_month_date(c, months) is not None for c in marks)
+
+
+def header_rows(table: Table, months: tuple[tuple[int, int], ...] = ()) -> tuple[int, int]:
     """The header rows as a slice [first, last) of ``table.rows``.
 
     The header block is the run of non-empty rows without numbers just above
     the first row with a number, less title rows on top of it (one cell
     each); below its first row, a row belongs to the header while its first
-    cell is empty or merged with the one above. The rest are data rows.
+    cell is empty or merged with the one above. The rest are data rows. A row
+    whose only numbers are date cells of the quarter's ``months`` names them: a
+    header row.
     """
     rows = table.rows
-    data = next(
-        (i for i, row in enumerate(rows) if any(_number_like(c) for c in row[1:])),
-        None,
-    )
+    data = next((i for i, row in enumerate(rows) if _data_row(row, months)), None)
     if data is None:
         first = next((i for i, row in enumerate(rows) if any(c.value for c in row)), 0)
         return first, first + 1
@@ -218,7 +238,7 @@ def read_quotas(
 ) -> QuotaSheet:
     """Every number of the sheet, placed; diagnostics for what cannot be."""
     sheet = QuotaSheet(table.path)
-    first, last = header_rows(table)
+    first, last = header_rows(table, months)
     width = max((len(r) for r in table.rows), default=0)
     name_col = _name_column(table, first, last, width, name_header, sheet)
     if name_col is None:
@@ -342,7 +362,8 @@ def _column(
     if len(parts) == 1 or name_key(parts[1].text) in QUARTER_WORDS or _is_quarter(parts[1].text):
         return MetricColumn(at, metric, "value")
     sub = parts[1].text
-    index = month_index(sub, months)
+    dated = _month_date(parts[1], months) if parts[1].kind == "date" else None
+    index = month_index(sub, months) if dated is None else dated
     if index == "outside":
         shown = ", ".join(f"{y}-{m:02d}" for y, m in months)
         sheet.diagnostics.append(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from planc.core.diagnostics import Diagnostic
-from planc.core.safetext import shown
+from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
 from planc.sheets.rules import COLUMN_MISSING
 from planc.sheets.table import Cell, Table
@@ -136,7 +136,7 @@ def read_roster(
                     COLUMN_MISSING.at(
                         table.span(first),
                         f"the roster has no column {wanted!r} for the {role} (header: "
-                        f"{', '.join(shown(c.text) for c in header.values()) or 'empty'})",
+                        f"{', '.join(shown(c.text, NAME_LIMIT) for c in header.values()) or 'empty'})",
                         f"name the column with --roster-columns {role}=HEADER",
                     )
                 )

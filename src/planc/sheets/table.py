@@ -34,6 +34,7 @@ from planc.core.workbook import (
     INFLATE_ERRORS,
     SheetTooLarge,
     UnreadableWorkbook,
+    WorkbookTooLarge,
     check_workbook,
 )
 
@@ -195,7 +196,8 @@ def read_workbook(path: Path, shown: str) -> Workbook:
 
     try:
         data = io.BytesIO(read_regular(path, MAX_BYTES, shown))
-        check_workbook(data, MAX_CELLS)
+        # openpyxl loads every sheet (twice): the bound is on all of them together too
+        check_workbook(data, MAX_CELLS, total=MAX_CELLS)
         formulas = load_workbook(data, data_only=False)
         values = load_workbook(io.BytesIO(data.getvalue()), data_only=True)
     except UnreadableWorkbook as error:
@@ -204,6 +206,12 @@ def read_workbook(path: Path, shown: str) -> Workbook:
         raise SheetError(
             f"{shown}: sheet {shown_value(error.sheet)} {error.what} ({error.cells:,} cells; planc reads up "
             f"to {error.bound:,}): {error.cause}; {error.remedy}"
+        ) from error
+    except WorkbookTooLarge as error:
+        raise SheetError(
+            f"{shown}: its {error.sheets:,} sheets hold {error.cells:,} cells together; planc "
+            f"reads up to {error.bound:,} from a workbook: save the sheets to import as a "
+            "workbook of their own, or delete the cells beyond each table"
         ) from error
     except (
         BadZipFile,

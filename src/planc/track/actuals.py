@@ -524,7 +524,10 @@ def _check_header(
             positions[role] = index[column]
             continue
         near = closest(column, header)
-        shown = ", ".join(map(shown_value, header[:12])) + (", ..." if len(header) > 12 else "")
+        # names to type back into actuals.columns: whole up to NAME_LIMIT
+        shown = ", ".join(shown_value(h, NAME_LIMIT) for h in header[:12]) + (
+            ", ..." if len(header) > 12 else ""
+        )
         raise _Stop(
             t.MISSING_COLUMN.at(
                 SourceSpan(name, row, 1),
@@ -3002,7 +3005,13 @@ class _Aggregator:
             for raw, seen in _by_first(self.stages_seen):
                 near = closest(raw, known_stages)
                 value = shown_value(raw)
-                listing = "add it to actuals.stages (won, open or lost)"
+                typed = shown_value(raw, NAME_LIMIT)
+                # the message cuts a long stage: the hint gives it whole to type back
+                listing = (
+                    "add it to actuals.stages (won, open or lost)"
+                    if typed == value
+                    else f"add `{typed}` to actuals.stages (won, open or lost)"
+                )
                 out.append(
                     t.UNKNOWN_STAGE.at(
                         self._span(seen.first, "stage"),

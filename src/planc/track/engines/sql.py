@@ -561,7 +561,9 @@ def _check_columns(
         if column is None or column in names:
             continue
         near = closest(column, names)
-        listed = ", ".join(map(shown_value, names[:12])) + (", ..." if len(names) > 12 else "")
+        listed = ", ".join(shown_value(n, NAME_LIMIT) for n in names[:12]) + (
+            ", ..." if len(names) > 12 else ""
+        )
         raise SourceError(
             r.SOURCE_MISSING.at(
                 mapping.loc / "columns" / role,
