@@ -990,33 +990,14 @@ def test_parquet_account_sums_come_as_rows_and_add_up_exactly(
             "COPY (SELECT * REPLACE (CAST(close_value AS DECIMAL(18, 2)) AS close_value) "
             f"FROM read_csv('{text}', all_varchar=true)) TO '{parquet}' (FORMAT parquet)"
         )
-    exact_sums: list[Any] = []
-    add_exact = duckdb_files._add_exact_accounts
-
-    def spy(aggregator: Any, rows: Any, scale: int) -> None:
-        exact_sums.append(list(rows))
-        add_exact(aggregator, rows, scale)
-
-    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    exact_sums = _spy_exact_accounts(monkeypatch)
     loaded = _through_duckdb(parquet, plan)
     monkeypatch.setenv(duckdb_files.ENGINE_VARIABLE, "pandas")
     by_pandas = actuals.load_actuals(parquet, plan, AS_OF, shown=parquet.name, baselines=True)
     assert loaded is not None and loaded.actuals is not None
     assert by_pandas.actuals is not None
-
-    def named(found: Any) -> dict[Any, dict[str, int]]:
-        return {
-            key: {found.account_names[i]: units for i, units in sums.items()}
-            for key, sums in found.accounts.items()
-        }
-
-    assert named(loaded.actuals) == named(by_pandas.actuals)
-    assert loaded.actuals.scale == by_pandas.actuals.scale == 2
-    sums = [units for by_account in named(loaded.actuals).values() for units in by_account.values()]
-    assert sums == [count * 99999999999999999]  # one account, one month: every row's units
+    _assert_one_account_as_pandas(loaded.actuals, by_pandas.actuals, count)
     assert bool(exact_sums) is exact
-    assert loaded.actuals.months == by_pandas.actuals.months
-    assert loaded.actuals.ledger == by_pandas.actuals.ledger
 
 
 @pytest.mark.parametrize(("count", "exact"), [(3, False), (120, True)], ids=["units", "past-int64"])
@@ -1030,14 +1011,7 @@ def test_a_csv_with_one_won_stage_reads_its_account_sums_as_grouped(
     spelled several ways are added up again: test_a_csv_gets_its_accounts_from_the_one_scan.)"""
     path = _export(tmp_path, ["999999999999999.99"] * count)
     statements = _recorded_statements(monkeypatch)
-    exact_sums: list[Any] = []
-    add_exact = duckdb_files._add_exact_accounts
-
-    def spy(aggregator: Any, rows: Any, scale: int) -> None:
-        exact_sums.append(list(rows))
-        add_exact(aggregator, rows, scale)
-
-    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    exact_sums = _spy_exact_accounts(monkeypatch)
     loaded = _through_duckdb(path, plan)
     assert loaded is not None and loaded.actuals is not None  # DuckDB really reads it
     by_pandas = actuals.load_actuals(path, plan, AS_OF, shown=path.name, baselines=True)
@@ -1045,20 +1019,8 @@ def test_a_csv_with_one_won_stage_reads_its_account_sums_as_grouped(
     sums_read = [sql for sql, _ in statements if "account_month" in sql and "planc_sets" in sql]
     assert len(sums_read) == (2 if exact else 1)  # units, then (past int64) exact Decimals
     assert not any("GROUP BY" in sql for sql in sums_read)
-
-    def named(found: Any) -> dict[Any, dict[str, int]]:
-        return {
-            key: {found.account_names[i]: units for i, units in sums.items()}
-            for key, sums in found.accounts.items()
-        }
-
-    assert named(loaded.actuals) == named(by_pandas.actuals)
-    assert loaded.actuals.scale == by_pandas.actuals.scale == 2
-    sums = [units for by_account in named(loaded.actuals).values() for units in by_account.values()]
-    assert sums == [count * 99999999999999999]  # one account, one month: every row's units
+    _assert_one_account_as_pandas(loaded.actuals, by_pandas.actuals, count)
     assert bool(exact_sums) is exact
-    assert loaded.actuals.months == by_pandas.actuals.months
-    assert loaded.actuals.ledger == by_pandas.actuals.ledger
 
 
 def test_pipeline_sums_are_fetched_only_for_stages_that_may_be_open(
@@ -1350,3 +1312,34 @@ def test_track_says_an_export_changed_while_read_and_writes_nothing(
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert f"planc: error: {parquet} was moved, removed or written" in result.stderr
     assert not out.exists()
+
+
+def _spy_exact_accounts(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The rows each call of ``_add_exact_accounts`` (sums past int64, as Decimals) was given."""
+    calls: list[Any] = []
+    add_exact = duckdb_files._add_exact_accounts
+
+    def spy(aggregator: Any, rows: Any, scale: int) -> None:
+        calls.append(list(rows))
+        add_exact(aggregator, rows, scale)
+
+    monkeypatch.setattr(duckdb_files, "_add_exact_accounts", spy)
+    return calls
+
+
+def _assert_one_account_as_pandas(by_duckdb: Any, by_pandas: Any, count: int) -> None:
+    """DuckDB's account sums, months and ledger are the pandas reader's, and the one account's
+    one month holds every row's units (``count`` rows of 999999999999999.99)."""
+
+    def named(found: Any) -> dict[Any, dict[str, int]]:
+        return {
+            key: {found.account_names[i]: units for i, units in sums.items()}
+            for key, sums in found.accounts.items()
+        }
+
+    assert named(by_duckdb) == named(by_pandas)
+    assert by_duckdb.scale == by_pandas.scale == 2
+    sums = [units for by_account in named(by_duckdb).values() for units in by_account.values()]
+    assert sums == [count * 99999999999999999]
+    assert by_duckdb.months == by_pandas.months
+    assert by_duckdb.ledger == by_pandas.ledger
