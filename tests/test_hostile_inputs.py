@@ -217,6 +217,18 @@ class TestAnExportWhoseOwnersAllFailToMap:
         assert [d["code"] for d in duckdb.json()["diagnostics"]].count("PLC710") == 1
 
 
+ROSTER = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+
+
+def _import_args(quotas: Path, plans: Path, *, update: bool = False) -> tuple[str | Path, ...]:
+    """``planc import`` of a new quarter (``plans/2017-Q4``) from ``quotas`` and the CRM
+    sample's roster, or ``import --update`` of ``plans`` from it."""
+    if update:
+        return ("import", "--update", quotas, "--plans", plans)
+    return ("import", plans / "2017-Q4", "--roster", ROSTER, "--quotas", quotas,
+            "--owner", "Alex Morgan", "--company", "X")  # fmt: skip
+
+
 def _limited(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     """planc in a process of at most 4 GB of address space: what this guards against took
     all the machine's memory (22 GB and more), and must fail fast if it comes back."""
@@ -280,14 +292,7 @@ class TestAWorkbookWithAStrayCellFarAway:
         sheet["XFD1048576"] = 1
         quotas = tmp_path / "quotas.xlsx"
         book.save(quotas)
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        args: tuple[str | Path, ...] = (
-            ("import", "--update", quotas, "--plans", tmp_path / "plans")
-            if update
-            else ("import", tmp_path / "plans" / "2017-Q4", *new)
-        )
-        result = no_traceback(_limited(*args))
+        result = no_traceback(_limited(*_import_args(quotas, tmp_path / "plans", update=update)))
         assert result.code == 2, result.stderr
         assert result.stderr == (
             f"planc: error: {quotas}: sheet Sheet spans A1:XFD1048576 (17,179,869,184 cells; "
@@ -344,12 +349,8 @@ class TestAWorkbookThatHidesItsSize:
     def test_import_refuses_it(self, tmp_path: Path, kind: str) -> None:
         xml, what, cause = self.SHEETS[kind]
         quotas = write_xlsx(tmp_path / "quotas.xlsx", [("Data", "worksheets/data.xml", xml)])
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        for args in (
-            ("import", tmp_path / "plans" / "2017-Q4", *new),
-            ("import", "--update", quotas, "--plans", tmp_path / "plans"),
-        ):
+        for update in (False, True):
+            args = _import_args(quotas, tmp_path / "plans", update=update)
             result = no_traceback(_limited(*args))
             assert result.code == 2, result.stderr
             assert result.stderr == (
@@ -364,9 +365,7 @@ class TestAWorkbookThatHidesItsSize:
         parts = comment_parts("worksheets/data.xml", "XFD1048576")
         sheets = [("Data", "worksheets/data.xml", sheet_xml(self.HEADER, dimension="A1:B2"))]
         quotas = write_xlsx(tmp_path / "quotas.xlsx", sheets, parts)
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        result = no_traceback(_limited("import", tmp_path / "plans" / "2017-Q4", *new))
+        result = no_traceback(_limited(*_import_args(quotas, tmp_path / "plans")))
         assert result.code == 2, result.stderr
         assert f"{quotas}: sheet Data spans A1:XFD1048576 (17,179,869,184 cells" in result.stderr
 
@@ -380,10 +379,8 @@ class TestAWorkbookThatHidesItsSize:
 
     def test_a_malformed_sheet_in_import(self, tmp_path: Path) -> None:
         quotas = write_xlsx(tmp_path / "quotas.xlsx", [("Data", "worksheets/d.xml", self.BROKEN)])
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
         folder = tmp_path / "plans" / "2017-Q4"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        result = no_traceback(run_planc("import", folder, *new))
+        result = no_traceback(run_planc(*_import_args(quotas, tmp_path / "plans")))
         assert result.code == 2, result.stderr
         assert result.stderr.startswith(f"planc: error: {quotas}: not a readable .xlsx workbook")
         assert "mismatched tag" in result.stderr
@@ -568,10 +565,8 @@ class TestAZipBombWorkbook:
 
     def test_import(self, tmp_path: Path) -> None:
         quotas = _bomb(tmp_path / "quotas.xlsx", [["name", "revenue"], ["Anna Snelling", "1"]])
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
         folder = tmp_path / "plans" / "2017-Q4"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        result = no_traceback(run_planc("import", folder, *new))
+        result = no_traceback(run_planc(*_import_args(quotas, tmp_path / "plans")))
         assert result.code == 2, result.stderr
         assert f"{quotas}: not a readable .xlsx workbook: {self.SAID}" in result.stderr
         assert not folder.exists()
@@ -607,10 +602,8 @@ class TestADamagedDeflateStream:
     @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
     def test_import(self, tmp_path: Path, part: str) -> None:
         quotas = _damaged(tmp_path / "quotas.xlsx", part)
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
         folder = tmp_path / "plans" / "2017-Q4"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        result = no_traceback(run_planc("import", folder, *new))
+        result = no_traceback(run_planc(*_import_args(quotas, tmp_path / "plans")))
         assert result.code == 2, result.stderr
         assert result.stderr.startswith(f"planc: error: {quotas}: not a readable .xlsx workbook")
         assert "invalid block type" in result.stderr
@@ -651,14 +644,7 @@ class TestManySheetsTogether:
         xml = sheet_xml(rows_xml([["name", "revenue"], ["Anna Snelling", 5]]) + far)
         sheets = [(f"Quotas {n}", f"worksheets/s{n}.xml", xml) for n in range(1, 4)]
         quotas = write_xlsx(tmp_path / "quotas.xlsx", sheets)
-        roster = REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
-        new = ("--roster", roster, "--quotas", quotas, "--owner", "Alex Morgan", "--company", "X")
-        args: tuple[str | Path, ...] = (
-            ("import", "--update", quotas, "--plans", tmp_path / "plans")
-            if update
-            else ("import", tmp_path / "plans" / "2017-Q4", *new)
-        )
-        result = no_traceback(_limited(*args))
+        result = no_traceback(_limited(*_import_args(quotas, tmp_path / "plans", update=update)))
         assert result.code == 2, result.stderr
         assert result.stderr == (
             f"planc: error: {quotas}: its 3 sheets hold 6,291,456 cells together; planc reads "
