@@ -764,6 +764,49 @@ class TestCustomerSegments:
         assert {r["id"]: r["accounts"] for r in document["segments"]["rows"]}["new"] == 0
 
 
+def test_deal_rows_give_the_won_rows_amounts_and_parse_each_date_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--accounts`` reads the won deals again (actuals.deal_rows): per row the account
+    (stripped), the date, the amount of a won row (None for the others, whose amounts are
+    never read) and whether it is won; a date is parsed once per distinct text, not per row
+    (1M rows: 5.7 -> 3.4 s CPU for a CSV, 4.0 -> 1.8 s for Parquet)."""
+    from planc.checks import check_directory
+    from planc.track import actuals
+
+    plan = check_directory(PLAN).plan
+    assert plan is not None and plan.actuals is not None
+    export = tmp_path / "export.csv"
+    header = (
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value"
+    )
+    rows = [
+        f"K{i},Moses Frase,GTXPro,{' Acme ' if i % 3 else ''},{' won' if i % 2 else 'Lost'},"
+        f"2017-06-01,2017-07-{1 + i % 4:02d},{'12.50' if i % 2 else '7'}"
+        for i in range(300)
+    ]
+    export.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    parsed: list[object] = []
+    parse_day = actuals._parse_day
+
+    def counted(value: object, date_format: str | None) -> date | None:
+        parsed.append(value)
+        return parse_day(value, date_format)
+
+    monkeypatch.setattr(actuals, "_parse_day", counted)
+    found = list(actuals.deal_rows(export, "export.csv", plan.actuals))
+    assert found == [
+        (
+            "Acme" if i % 3 else "",
+            date(2017, 7, 1 + i % 4),
+            Decimal("12.50") if i % 2 else None,
+            bool(i % 2),
+        )
+        for i in range(300)
+    ]
+    assert len(parsed) <= 5  # four distinct dates (and the missing value's) per chunk
+
+
 # --- the pyarrow CSV reader against pandas' ------------------------------------------------
 
 

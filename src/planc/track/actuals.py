@@ -48,7 +48,7 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -203,16 +203,9 @@ class LoadedActuals:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-class _Stop(Exception):
-    """The export cannot be read further; the diagnostic says why."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
 class UnreadableExport(Exception):
-    """The export could not be read again (:func:`deal_rows`); the diagnostic says why."""
+    """The export cannot be read further (by :func:`load_actuals`' readers, :func:`deal_rows`
+    or the DuckDB engine); the diagnostic says why."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
@@ -289,7 +282,7 @@ def load_actuals(
                     path, name, mapping, text_columns, arrow=arrow, days=days
                 ):
                     agg.add(columns, first_row, positions)
-        except _Stop as stop:
+        except UnreadableExport as stop:
             return LoadedActuals(None, [stop.diagnostic])
         except _ReadAsText as again:
             text_columns.add(again.column)
@@ -430,15 +423,19 @@ def _chunks(
     ``days`` lets it read the date columns as dates (or raise :class:`_DaysDeclined`).
     """
     if not path.exists():
-        raise _Stop(_unreadable(name, f"actuals file {name} does not exist", "check the path"))
+        raise UnreadableExport(
+            _unreadable(name, f"actuals file {name} does not exist", "check the path")
+        )
     if path.is_dir():
-        raise _Stop(_unreadable(name, f"{name} is a folder; give the export file"))
+        raise UnreadableExport(_unreadable(name, f"{name} is a folder; give the export file"))
     try:  # only a regular file: a FIFO would hang the run, /dev/zero never end
         open_regular(path, name).close()
     except NotRegularFile as error:
-        raise _Stop(_unreadable(name, f"{error}; give the export file")) from error
+        raise UnreadableExport(_unreadable(name, f"{error}; give the export file")) from error
     except OSError as error:
-        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+        raise UnreadableExport(
+            _unreadable(name, f"cannot read {name}: {error.strerror or error}")
+        ) from error
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES and arrow:
         yield from _arrow_csv_chunks(path, name, mapping, only, days=days)
@@ -449,7 +446,7 @@ def _chunks(
     elif suffix in PARQUET_SUFFIXES:
         yield from _parquet_chunks(path, name, mapping, only)
     else:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"{name}: planc reads .csv, .tsv, .txt, .xlsx and .parquet exports, not {suffix or 'files without a suffix'}",
@@ -467,37 +464,52 @@ def deal_rows(
     path: Path, name: str, mapping: ActualsMapping
 ) -> Iterator[tuple[str, date | None, Decimal | None, bool]]:
     """Each row's account (stripped; "" when none), date, amount (None when either is not
-    one) and whether its stage is won (every row without a stage column), read by the
+    one; read for the won rows only, None for the others) and whether its stage is won
+    (every row without a stage column), read by the
     readers of :func:`load_actuals` (an .xlsx or Parquet export too) and parsed by its
     rules. Every mapped column is read as text where a reader would infer a type.
     :class:`UnreadableExport` carries the reader's diagnostic."""
     roles = _roles(mapping, _DEAL_ROLES)
     won = {_norm(stage) for stage in mapping.won}
-    try:
-        for columns, _, _ in _chunks(path, name, mapping, set(roles.values()), _DEAL_ROLES):
-            rows = {role: _row_values(column) for role, column in columns.items()}
-            days = rows["date"]
-            amounts = rows["amount"]
-            accounts = rows.get("account") or [None] * len(days)
-            stages = rows.get("stage")
-            for index, day in enumerate(days):
-                account = accounts[index]
-                yield (
-                    "" if _missing(account) else _text(account).strip(),
-                    _parse_day(day, mapping.date_format),
-                    _parse_amount(amounts[index]),
-                    stages is None or _norm(stages[index]) in won,
-                )
-    except _Stop as stop:
-        raise UnreadableExport(stop.diagnostic) from stop
+
+    def day_of(value: object) -> date | None:
+        return _parse_day(value, mapping.date_format)
+
+    def account_of(value: object) -> str:
+        return "" if _missing(value) else _text(value).strip()
+
+    def is_won(value: object) -> bool:
+        return _norm(value) in won
+
+    for columns, _, _ in _chunks(path, name, mapping, set(roles.values()), _DEAL_ROLES):
+        days = _per_row(columns["date"], day_of)
+        size = len(days)
+        wins = _per_row(columns["stage"], is_won) if "stage" in columns else [True] * size
+        yield from zip(
+            _per_row(columns["account"], account_of) if "account" in columns else [""] * size,
+            days,
+            _per_row(columns["amount"], _parse_amount, wins),
+            wins,
+            strict=True,
+        )
 
 
-def _row_values(column: _Column) -> list[Any]:
-    """A chunk's column as one value per row (None where it is missing)."""
+def _per_row(
+    column: _Column, parse: Callable[[Any], _T], wanted: Sequence[bool] | None = None
+) -> list[_T]:
+    """``parse`` of each row's value in a chunk's column, given None where the value is
+    missing or the row is not ``wanted``: once per distinct value where the reader gives
+    them, else per row (a CSV's amounts)."""
     if column.raw is not None:
-        return list(column.raw)
-    values = [*column.values, None]  # a missing value's code, -1, picks the None
-    return [values[code] for code in column.codes.tolist()]
+        rows = column.raw if wanted is None else _kept(column.raw, wanted)
+        return [parse(value) for value in rows]
+    parsed = [*(parse(value) for value in column.values), parse(None)]  # code -1: missing
+    codes = column.codes.tolist() if wanted is None else _kept(column.codes.tolist(), wanted, -1)
+    return [parsed[code] for code in codes]
+
+
+def _kept(values: Iterable[_T], wanted: Sequence[bool], other: Any = None) -> Iterator[Any]:
+    return (value if keep else other for value, keep in zip(values, wanted, strict=True))
 
 
 def _unreadable(name: str, message: str, hint: str | None = None, row: int = 1) -> Diagnostic:
@@ -528,7 +540,7 @@ def _check_header(
         shown = ", ".join(shown_value(h, NAME_LIMIT) for h in header[:12]) + (
             ", ..." if len(header) > 12 else ""
         )
-        raise _Stop(
+        raise UnreadableExport(
             t.MISSING_COLUMN.at(
                 SourceSpan(name, row, 1),
                 f"the {role} column `{column}` (actuals.columns.{role}) is not in {name}; its columns are {shown}",
@@ -555,9 +567,11 @@ def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
         with open_regular(path, name) as handle:
             first = handle.readline(HEADER_BYTES + 1)
     except OSError as error:
-        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+        raise UnreadableExport(
+            _unreadable(name, f"cannot read {name}: {error.strerror or error}")
+        ) from error
     if len(first) > HEADER_BYTES:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"the first line of {name} is longer than {HEADER_BYTES:,} bytes: not a header row",
@@ -567,19 +581,21 @@ def _csv_header(path: Path, name: str, encoding: str) -> tuple[list[str], str]:
     try:
         line = first.decode(encoding)
     except UnicodeDecodeError as error:
-        raise _Stop(_encoding_error(name, encoding, 1, first, error)) from error
+        raise UnreadableExport(_encoding_error(name, encoding, 1, first, error)) from error
     except LookupError as error:
-        raise _Stop(_unreadable(name, f"unknown encoding `{encoding}`")) from error
+        raise UnreadableExport(_unreadable(name, f"unknown encoding `{encoding}`")) from error
     line = line.removeprefix("\ufeff").rstrip("\r\n")
     if not line.strip():
-        raise _Stop(_unreadable(name, f"{name} is empty: no header row", "export with headers"))
+        raise UnreadableExport(
+            _unreadable(name, f"{name} is empty: no header row", "export with headers")
+        )
     delimiter = (
         max((",", ";", "\t", "|"), key=line.count) if any(d in line for d in ",;\t|") else ","
     )
     try:
         return next(csv.reader([line], delimiter=delimiter)), delimiter
     except csv.Error as error:  # a field over the csv module's limit (131,072 characters)
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"the header row of {name} cannot be read: {error}",
@@ -679,24 +695,28 @@ def _csv_chunks(
             ):
                 _find_ragged_row(path, name, encoding, delimiter, len(header))
     except UnicodeDecodeError as error:
-        raise _Stop(_find_encoding_error(path, name, encoding)) from error
+        raise UnreadableExport(_find_encoding_error(path, name, encoding)) from error
     except pd.errors.ParserError as error:
         found = _LINE_IN_MESSAGE.search(str(error))
         row = int(found.group(1)) if found else 1
         detail = str(error).split("C error: ")[-1].strip()
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(name, f"row {row} of {name}: {detail}", _QUOTE_HINT, row)
         ) from error
     except pd.errors.EmptyDataError as error:
-        raise _Stop(_unreadable(name, f"{name} is empty", "export with headers")) from error
+        raise UnreadableExport(
+            _unreadable(name, f"{name} is empty", "export with headers")
+        ) from error
     except ValueError as error:
         # A first row with more fields than the header: pandas gives up before any row.
         _find_ragged_row(path, name, encoding, delimiter, len(header))
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(name, f"{name} is not a readable CSV file ({error})", _QUOTE_HINT)
         ) from error
     except OSError as error:
-        raise _Stop(_unreadable(name, f"cannot read {name}: {error.strerror or error}")) from error
+        raise UnreadableExport(
+            _unreadable(name, f"cannot read {name}: {error.strerror or error}")
+        ) from error
 
 
 _QUOTE_HINT = "quote fields that contain the delimiter, or export the report again"
@@ -753,7 +773,7 @@ def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, field
             records = (r for r in csv.reader(handle, delimiter=delimiter) if r)
             for row, record in enumerate(records, start=1):
                 if len(record) != fields:
-                    raise _Stop(
+                    raise UnreadableExport(
                         _unreadable(
                             name,
                             f"row {row} of {name} has {len(record)} fields, the header {fields}",
@@ -762,9 +782,11 @@ def _find_ragged_row(path: Path, name: str, encoding: str, delimiter: str, field
                         )
                     )
     except UnicodeDecodeError as error:
-        raise _Stop(_find_encoding_error(path, name, encoding)) from error
+        raise UnreadableExport(_find_encoding_error(path, name, encoding)) from error
     except csv.Error as error:
-        raise _Stop(_unreadable(name, f"{name} is not a readable CSV file: {error}")) from error
+        raise UnreadableExport(
+            _unreadable(name, f"{name} is not a readable CSV file: {error}")
+        ) from error
 
 
 def _csv_column(series: pd.Series, role: str, column: str, text_columns: set[str]) -> _Column:
@@ -1492,18 +1514,18 @@ def _xlsx_chunks(
             _sheet_in_bounds(handle, name, sheet) as excel,
         ):
             frame = pd.read_excel(excel, sheet_name=sheet, dtype=object)
-    except _Stop:
+    except UnreadableExport:
         raise
     except ImportError as error:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(name, f"reading {name} needs openpyxl", "pip install 'planc[track]'")
         ) from error
     except ValueError as error:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(name, f"cannot read {name}: {_said(error)}", "check actuals.sheet")
         ) from error
     except Exception as error:  # a damaged workbook raises whatever its parser meets
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"{name} is not a readable .xlsx workbook ({type(error).__name__}: {_said(error)})",
@@ -1540,7 +1562,7 @@ def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
     try:
         workbook.check_workbook(handle, _XLSX_MAX_CELLS, sheet)
     except workbook.UnreadableWorkbook as error:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"{name} is not a readable .xlsx workbook: {error}",
@@ -1548,7 +1570,7 @@ def _sheet_in_bounds(handle: Any, name: str, sheet: str | int) -> Any:
             )
         ) from error
     except workbook.SheetTooLarge as error:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"sheet {shown_value(error.sheet)} of {name} {error.what} ({error.cells:,} cells); "
@@ -1570,7 +1592,7 @@ def _parquet_chunks(
     try:
         import pyarrow.parquet as pq  # noqa: PLC0415 - optional: only Parquet exports need it
     except ImportError as error:
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"reading Parquet ({name}) needs pyarrow, which is not installed",
@@ -1582,7 +1604,7 @@ def _parquet_chunks(
             parquet = pq.ParquetFile(handle)
             header = list(parquet.schema_arrow.names)
         except Exception as error:  # pyarrow raises several kinds for a bad file
-            raise _Stop(
+            raise UnreadableExport(
                 _unreadable(name, f"{name} is not a readable Parquet file ({error})")
             ) from error
         positions = _check_header(name, header, mapping)
@@ -1613,7 +1635,7 @@ def _refuse_nested(name: str, header: list[str], types: list[Any], wanted: list[
 
     for column, kind in zip(header, types, strict=True):
         if column in wanted and pat.is_nested(kind):
-            raise _Stop(
+            raise UnreadableExport(
                 _unreadable(
                     name,
                     f"column {column} of {name} holds {kind}, not one value per row",
@@ -1674,7 +1696,7 @@ def _decoded(name: str, column: str, values: Any, first_row: int) -> Any:
             None,
         )
         where = f", first in row {first_row + bad:,}" if bad is not None else ""
-        raise _Stop(
+        raise UnreadableExport(
             _unreadable(
                 name,
                 f"column {shown_value(column)} of {name} holds bytes that are not UTF-8 "

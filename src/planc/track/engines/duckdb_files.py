@@ -144,7 +144,7 @@ def load(
             connection.execute(f"DROP TABLE {SETS}")  # what the later read needs stays
             kept = True
         return loaded
-    except (duckdb.Error, a._Stop, UnicodeError, OSError):
+    except (duckdb.Error, a.UnreadableExport, UnicodeError, OSError):
         return None  # pandas reads it again and reports what is wrong, with its row
     finally:
         if not kept:
@@ -969,11 +969,11 @@ def _register(
             if name in used and kind.id in _NESTED:
                 # cast to text, a record would read as its repr ({'a': 1}): pandas reports
                 # the column as the pandas reader does (PLC702)
-                raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
+                raise a.UnreadableExport(a._unreadable(shown, f"column {name} holds {kind}"))
             if name in text and kind.id == "blob":
                 # cast to text, bytes read as \xFF\xFE, and UTF-8 text beyond ASCII too
                 # (Jos\xC3\xA9): the pandas reader decodes them as UTF-8, or says where not
-                raise a._Stop(a._unreadable(shown, f"column {name} holds {kind}"))
+                raise a.UnreadableExport(a._unreadable(shown, f"column {name} holds {kind}"))
         aliases = [f"c{i}" for i in range(len(used))]
         kept = {name: _exact_type(types[name]) for name in used}
         varchar = duckdb.sqltype("VARCHAR")
