@@ -40,7 +40,7 @@ from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
 from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
-from planc.sheets.roster import name_key, slug
+from planc.sheets.roster import SLUG_LIMIT, name_key, slug
 from planc.sheets.rules import (
     DUPLICATE_ROW,
     FORMULA_WITHOUT_VALUE,
@@ -80,6 +80,7 @@ _ISO_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
 # A date, year first (what LibreOffice and many exports write for a date column's header),
 # with the separators of _ISO_MONTH: a date of the month names the month, as a date cell does.
 _ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_ID_LIMIT = 64  # the schema's ids: a suffix that tells cut slugs apart keeps within it
 _US_MONTH = re.compile(r"(\d{1,2})[-/.](\d{4})")
 _NAMED_MONTH = re.compile(r"([a-z]+)\.?(?:[ -]'?(\d{2}|\d{4}))?")
 _CN_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?")
@@ -117,6 +118,10 @@ class QuotaSheet:
     metrics: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
     metric_cells: dict[str, Cell] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)  # id -> name
+    # the whole slug of a metric's or product's header -> its id (cut to SLUG_LIMIT, so two
+    # long headers alike in their first 60 characters get two ids, never one)
+    metric_slugs: dict[str, str] = field(default_factory=dict)
+    product_slugs: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # headers of columns without numbers
     nodes: dict[str, Numbers] = field(default_factory=dict)
     total_row: Cell | None = None
@@ -410,15 +415,34 @@ def _column(
         return None
     if isinstance(index, int):
         return MetricColumn(at, metric, "month", month=index)
-    product = slug(sub) or f"product-{len(sheet.products) + 1}"
+    product = _unique(slug(sub, None), "-", sheet.product_slugs) or (
+        f"product-{len(sheet.products) + 1}"
+    )
     sheet.products.setdefault(product, sub)
     return MetricColumn(at, metric, "product", product=product)
 
 
+def _unique(whole: str, joiner: str, known: dict[str, str]) -> str:
+    """The id of a header whose whole slug is ``whole``: cut to SLUG_LIMIT characters, as
+    roster ids are, and told apart like them (``_2``, ``_3``) when another header's slug
+    is cut to the same id; the same slug always gets the same id. Empty for an empty slug."""
+    if not whole or whole in known:
+        return known.get(whole, "")
+    base = whole[:SLUG_LIMIT].strip(joiner)
+    taken = set(known.values())
+    candidate, number = base, 2
+    while candidate in taken:  # another header's: two metrics (products) are never one
+        suffix = f"{joiner}{number}"
+        candidate, number = base[: _ID_LIMIT - len(suffix)].rstrip(joiner) + suffix, number + 1
+    known[whole] = candidate
+    return candidate
+
+
 def _metric_id(label: str, sheet: QuotaSheet) -> str:
     """``Deals won`` → ``deals_won``; a name without latin letters → ``metric_1``, ``metric_2``
-    (the same label always gets the same id)."""
-    made = slug(label).replace("-", "_")
+    (the same label always gets the same id). A header of 5,000 characters gets its first
+    60, and two alike in their first 60 get ``…_2`` for the second: never one metric."""
+    made = _unique(slug(label, None).replace("-", "_"), "_", sheet.metric_slugs)
     if made:
         return made
     for metric, (name, _) in sheet.metrics.items():
