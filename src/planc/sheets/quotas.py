@@ -10,9 +10,9 @@ What is understood (docs/import.md says the same for users):
   quarter's number), a month (``Oct``, ``October``, ``2017-10``, ``10月``,
   ``M1``, or a date of the month, ``2017-10-01`` as text or a date cell: a
   spreadsheet stores a typed ``Oct 2017`` as the date 2017-10-01, and a row
-  whose only numbers are such dates is a header row) or anything else, a product
-  line. One header row may say both,
-  split at ``/`` or ``|``: ``Revenue / Oct``.
+  whose only numbers are such dates is a header row) or anything else, a
+  product line. One header row may say both, split at ``/`` or ``|``:
+  ``Revenue / Oct``.
 * **The name column** is the one headed ``name``, ``rep``, ``sales_agent``,
   ``team``, ``region`` or ``who`` (else the first column); each row's name is
   found among the roster's reps (name, id or e-mail), managers (their team),
@@ -80,11 +80,11 @@ _ISO_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
 # A date, year first (what LibreOffice and many exports write for a date column's header),
 # with the separators of _ISO_MONTH: a date of the month names the month, as a date cell does.
 _ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
-_ID_LIMIT = 64  # the schema's ids: a suffix that tells cut slugs apart keeps within it
 _US_MONTH = re.compile(r"(\d{1,2})[-/.](\d{4})")
 _NAMED_MONTH = re.compile(r"([a-z]+)\.?(?:[ -]'?(\d{2}|\d{4}))?")
 _CN_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?")
 _NTH_MONTH = re.compile(r"(?:m|month)\s*([1-9]|1[0-2])")
+_ID_LIMIT = 64  # the schema's ids: a suffix that tells cut slugs apart keeps within it
 _SPLIT = re.compile(r"\s*[/|]\s*")
 _PARENTHESIS = re.compile(
     r"\s*[(\uff08][^)\uff09]*[)\uff09]"
