@@ -8,10 +8,11 @@ What is understood (docs/import.md says the same for users):
   on top (``Revenue`` over four columns) labels every column under it, and
   the row below says which part: ``Q4`` / ``Quarter`` / ``Total`` (the
   quarter's number), a month (``Oct``, ``October``, ``2017-10``, ``10月``,
-  ``M1``, or a date cell of the month: a spreadsheet stores a typed ``Oct 2017``
-  as the date 2017-10-01, and a row whose only numbers are such dates is a
-  header row) or anything else, a product line. One header row may say both,
-  split at ``/`` or ``|``: ``Revenue / Oct``.
+  ``M1``, or a date of the month, ``2017-10-01`` as text or a date cell: a
+  spreadsheet stores a typed ``Oct 2017`` as the date 2017-10-01, and a row
+  whose only numbers are such dates is a header row) or anything else, a
+  product line. One header row may say both, split at ``/`` or ``|``:
+  ``Revenue / Oct``.
 * **The name column** is the one headed ``name``, ``rep``, ``sales_agent``,
   ``team``, ``region`` or ``who`` (else the first column); each row's name is
   found among the roster's reps (name, id or e-mail), managers (their team),
@@ -32,13 +33,14 @@ import calendar
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
 from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
-from planc.sheets.roster import name_key, slug
+from planc.sheets.roster import SLUG_LIMIT, name_key, slug
 from planc.sheets.rules import (
     DUPLICATE_ROW,
     FORMULA_WITHOUT_VALUE,
@@ -75,10 +77,14 @@ _MONTHS = {
     "sept": 9,
 }
 _ISO_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
+# A date, year first (what LibreOffice and many exports write for a date column's header),
+# with the separators of _ISO_MONTH: a date of the month names the month, as a date cell does.
+_ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
 _US_MONTH = re.compile(r"(\d{1,2})[-/.](\d{4})")
 _NAMED_MONTH = re.compile(r"([a-z]+)\.?(?:[ -]'?(\d{2}|\d{4}))?")
 _CN_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?")
 _NTH_MONTH = re.compile(r"(?:m|month)\s*([1-9]|1[0-2])")
+_ID_LIMIT = 64  # the schema's ids: a suffix that tells cut slugs apart keeps within it
 _SPLIT = re.compile(r"\s*[/|]\s*")
 _PARENTHESIS = re.compile(
     r"\s*[(\uff08][^)\uff09]*[)\uff09]"
@@ -112,6 +118,10 @@ class QuotaSheet:
     metrics: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
     metric_cells: dict[str, Cell] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)  # id -> name
+    # the whole slug of a metric's or product's header -> its id (cut to SLUG_LIMIT, so two
+    # long headers alike in their first 60 characters get two ids, never one)
+    metric_slugs: dict[str, str] = field(default_factory=dict)
+    product_slugs: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # headers of columns without numbers
     nodes: dict[str, Numbers] = field(default_factory=dict)
     total_row: Cell | None = None
@@ -137,7 +147,12 @@ def month_index(text: str, months: tuple[tuple[int, int], ...]) -> int | str | N
     key = name_key(text)
     year: int | None = None
     month: int | None = None
-    if m := _ISO_MONTH.fullmatch(key):
+    if _ISO_DATE.fullmatch(key):
+        day = _iso_date(key)
+        if day is None:
+            return None  # 2017-02-30 names no month: a product line, as any other text
+        year, month = day.year, day.month
+    elif m := _ISO_MONTH.fullmatch(key):
         year, month = int(m.group(1)), int(m.group(2))
     elif m := _US_MONTH.fullmatch(key):
         month, year = int(m.group(1)), int(m.group(2))
@@ -157,6 +172,17 @@ def month_index(text: str, months: tuple[tuple[int, int], ...]) -> int | str | N
         if mo == month and (year is None or y == year):
             return index
     return "outside"
+
+
+def _iso_date(text: str) -> date | None:
+    """The date a header like ``2017-10-01`` (or ``2017/10/1``) names, or None."""
+    m = _ISO_DATE.fullmatch(text.strip())
+    if m is None:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    except ValueError:
+        return None
 
 
 def _header_parts(table: Table, first: int, last: int, col: int) -> list[Cell]:
@@ -193,11 +219,19 @@ def _month_date(cell: Cell, months: tuple[tuple[int, int], ...]) -> int | None:
     return months.index((year, month)) if (year, month) in months else None
 
 
-def _data_row(row: tuple[Cell, ...], months: tuple[tuple[int, int], ...]) -> bool:
+def _data_row(
+    row: tuple[Cell, ...], months: tuple[tuple[int, int], ...], above: tuple[Cell, ...] | None
+) -> bool:
     """A row with a number (a formula, a date cell) past its first cell, unless every one
-    of them is a date of one of the quarter's months: a header row naming the months."""
+    of them is a date of one of the quarter's months: a header row naming the months. A
+    row of date cells of other months is a header row too when it names no one (its first
+    cell empty or merged with the one above): its dates are reported as months outside the
+    quarter (PLC804), where a data row would say it has numbers but no name (PLC802)."""
     marks = [c for c in row[1:] if _number_like(c)]
-    return bool(marks) and not all(_month_date(c, months) is not None for c in marks)
+    if not marks or all(_month_date(c, months) is not None for c in marks):
+        return False
+    nameless = row[0].value is None or (above is not None and row[0].text == above[0].text)
+    return not (nameless and all(c.kind == "date" for c in marks))
 
 
 def header_rows(table: Table, months: tuple[tuple[int, int], ...] = ()) -> tuple[int, int]:
@@ -208,10 +242,13 @@ def header_rows(table: Table, months: tuple[tuple[int, int], ...] = ()) -> tuple
     each); below its first row, a row belongs to the header while its first
     cell is empty or merged with the one above. The rest are data rows. A row
     whose only numbers are date cells of the quarter's ``months`` names them: a
-    header row.
+    header row (so does a row of other dates that names no one).
     """
     rows = table.rows
-    data = next((i for i, row in enumerate(rows) if _data_row(row, months)), None)
+    data = next(
+        (i for i, row in enumerate(rows) if _data_row(row, months, rows[i - 1] if i else None)),
+        None,
+    )
     if data is None:
         first = next((i for i, row in enumerate(rows) if any(c.value for c in row)), 0)
         return first, first + 1
@@ -362,30 +399,50 @@ def _column(
     if len(parts) == 1 or name_key(parts[1].text) in QUARTER_WORDS or _is_quarter(parts[1].text):
         return MetricColumn(at, metric, "value")
     sub = parts[1].text
-    dated = _month_date(parts[1], months) if parts[1].kind == "date" else None
-    index = month_index(sub, months) if dated is None else dated
+    index = month_index(sub, months)  # a date cell's text is its ISO date: read as one
     if index == "outside":
         shown = ", ".join(f"{y}-{m:02d}" for y, m in months)
+        day = _iso_date(sub)
+        month = f" is a date of {day.year}-{day.month:02d}, not" if day else " is not"
         sheet.diagnostics.append(
             HEADER_NOT_UNDERSTOOD.at(
                 table.span(at),
-                f"column {shown_value(head.text)} / {shown_value(sub)}: {shown_value(sub)} is not a "
-                f"month of the quarter ({shown})",
+                f"column {shown_value(head.text)} / {shown_value(sub)}: {shown_value(sub)}{month} "
+                f"a month of the quarter ({shown})",
                 "label the month columns with the quarter's months",
             )
         )
         return None
     if isinstance(index, int):
         return MetricColumn(at, metric, "month", month=index)
-    product = slug(sub) or f"product-{len(sheet.products) + 1}"
+    product = _unique(slug(sub, None), "-", sheet.product_slugs) or (
+        f"product-{len(sheet.products) + 1}"
+    )
     sheet.products.setdefault(product, sub)
     return MetricColumn(at, metric, "product", product=product)
 
 
+def _unique(whole: str, joiner: str, known: dict[str, str]) -> str:
+    """The id of a header whose whole slug is ``whole``: cut to SLUG_LIMIT characters, as
+    roster ids are, and told apart like them (``_2``, ``_3``) when another header's slug
+    is cut to the same id; the same slug always gets the same id. Empty for an empty slug."""
+    if not whole or whole in known:
+        return known.get(whole, "")
+    base = whole[:SLUG_LIMIT].strip(joiner)
+    taken = set(known.values())
+    candidate, number = base, 2
+    while candidate in taken:  # another header's: two metrics (products) are never one
+        suffix = f"{joiner}{number}"
+        candidate, number = base[: _ID_LIMIT - len(suffix)].rstrip(joiner) + suffix, number + 1
+    known[whole] = candidate
+    return candidate
+
+
 def _metric_id(label: str, sheet: QuotaSheet) -> str:
     """``Deals won`` → ``deals_won``; a name without latin letters → ``metric_1``, ``metric_2``
-    (the same label always gets the same id)."""
-    made = slug(label).replace("-", "_")
+    (the same label always gets the same id). A header of 5,000 characters gets its first
+    60, and two alike in their first 60 get ``…_2`` for the second: never one metric."""
+    made = _unique(slug(label, None).replace("-", "_"), "_", sheet.metric_slugs)
     if made:
         return made
     for metric, (name, _) in sheet.metrics.items():

@@ -33,10 +33,17 @@ DEFAULT_REGION = "All regions"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def slug(text: str) -> str:
-    """An id from a name: ASCII letters and digits joined by hyphens (may be empty)."""
+#: How long an id made from a name may be: the schema's ids are 64 characters at most, which
+#: leaves room for a ``-2`` (``_2``) that tells two names with the same first 60 apart.
+SLUG_LIMIT = 60
+
+
+def slug(text: str, limit: int | None = SLUG_LIMIT) -> str:
+    """An id from a name: ASCII letters and digits joined by hyphens (may be empty), cut to
+    ``limit`` characters (``None``: whole, to tell apart names that the cut makes one)."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].strip("-")
+    made = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return made if limit is None else made[:limit].strip("-")
 
 
 def name_key(text: str) -> str:
