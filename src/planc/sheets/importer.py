@@ -27,8 +27,9 @@ from planc.core.numbers import grouped
 from planc.core.pipeline import CheckResult
 from planc.core.safetext import shown
 from planc.core.source import SourceFile, SourceSpan
+from planc.sheets.ids import slug
 from planc.sheets.quotas import QuotaSheet, read_quotas
-from planc.sheets.roster import Person, Roster, name_key, read_roster, slug
+from planc.sheets.roster import Person, Roster, name_key, read_roster
 from planc.sheets.rules import DERIVED_TARGET, REP_WITHOUT_QUOTA
 from planc.sheets.table import Cell, SheetError, read_table
 

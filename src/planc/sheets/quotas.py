@@ -40,7 +40,8 @@ from planc.core.diagnostics import Diagnostic
 from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
 from planc.core.safetext import quoted
 from planc.core.safetext import shown as shown_value
-from planc.sheets.roster import SLUG_LIMIT, name_key, slug
+from planc.sheets.ids import IdMaker, slug
+from planc.sheets.roster import name_key
 from planc.sheets.rules import (
     DUPLICATE_ROW,
     FORMULA_WITHOUT_VALUE,
@@ -84,7 +85,6 @@ _US_MONTH = re.compile(r"(\d{1,2})[-/.](\d{4})")
 _NAMED_MONTH = re.compile(r"([a-z]+)\.?(?:[ -]'?(\d{2}|\d{4}))?")
 _CN_MONTH = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:份)?")
 _NTH_MONTH = re.compile(r"(?:m|month)\s*([1-9]|1[0-2])")
-_ID_LIMIT = 64  # the schema's ids: a suffix that tells cut slugs apart keeps within it
 _SPLIT = re.compile(r"\s*[/|]\s*")
 _PARENTHESIS = re.compile(
     r"\s*[(\uff08][^)\uff09]*[)\uff09]"
@@ -118,10 +118,9 @@ class QuotaSheet:
     metrics: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (name, unit)
     metric_cells: dict[str, Cell] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)  # id -> name
-    # the whole slug of a metric's or product's header -> its id (cut to SLUG_LIMIT, so two
-    # long headers alike in their first 60 characters get two ids, never one)
-    metric_slugs: dict[str, str] = field(default_factory=dict)
-    product_slugs: dict[str, str] = field(default_factory=dict)
+    # ids from headers (planc.sheets.ids): the same header, the same id; two headers, two ids
+    metric_ids: IdMaker = field(default_factory=lambda: IdMaker("_"))
+    product_ids: IdMaker = field(default_factory=IdMaker)
     ignored: list[str] = field(default_factory=list)  # headers of columns without numbers
     nodes: dict[str, Numbers] = field(default_factory=dict)
     total_row: Cell | None = None
@@ -415,40 +414,17 @@ def _column(
         return None
     if isinstance(index, int):
         return MetricColumn(at, metric, "month", month=index)
-    product = _unique(slug(sub, None), "-", sheet.product_slugs) or (
-        f"product-{len(sheet.products) + 1}"
-    )
+    product = sheet.product_ids.named(slug(sub, None), sub, "product")
     sheet.products.setdefault(product, sub)
     return MetricColumn(at, metric, "product", product=product)
 
 
-def _unique(whole: str, joiner: str, known: dict[str, str]) -> str:
-    """The id of a header whose whole slug is ``whole``: cut to SLUG_LIMIT characters, as
-    roster ids are, and told apart like them (``_2``, ``_3``) when another header's slug
-    is cut to the same id; the same slug always gets the same id. Empty for an empty slug."""
-    if not whole or whole in known:
-        return known.get(whole, "")
-    base = whole[:SLUG_LIMIT].strip(joiner)
-    taken = set(known.values())
-    candidate, number = base, 2
-    while candidate in taken:  # another header's: two metrics (products) are never one
-        suffix = f"{joiner}{number}"
-        candidate, number = base[: _ID_LIMIT - len(suffix)].rstrip(joiner) + suffix, number + 1
-    known[whole] = candidate
-    return candidate
-
-
 def _metric_id(label: str, sheet: QuotaSheet) -> str:
     """``Deals won`` → ``deals_won``; a name without latin letters → ``metric_1``, ``metric_2``
-    (the same label always gets the same id). A header of 5,000 characters gets its first
-    60, and two alike in their first 60 get ``…_2`` for the second: never one metric."""
-    made = _unique(slug(label, None).replace("-", "_"), "_", sheet.metric_slugs)
-    if made:
-        return made
-    for metric, (name, _) in sheet.metrics.items():
-        if name == label:
-            return metric
-    return f"metric_{sum(1 for m in sheet.metrics if m.startswith('metric_')) + 1}"
+    (the same label always gets the same id, never one a header slugs to). A header of 5,000
+    characters gets its first 60, and two alike in their first 60 get ``…_2`` for the
+    second: never one metric."""
+    return sheet.metric_ids.named(slug(label, None).replace("-", "_"), label, "metric")
 
 
 def _is_quarter(text: str) -> bool:

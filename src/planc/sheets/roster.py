@@ -6,19 +6,20 @@ Columns are declared by role, like the actuals mapping of ``planc track``:
 are the headers of the public CRM sample (``sales_agent``, ``manager``,
 ``regional_office``). Each manager's reps in a region are a team; ids are
 made from names (``Anna Snelling`` → ``anna-snelling``), from the e-mail's
-local part when a name has no latin letters, and numbered when two collide.
+local part when a name has no latin letters, and numbered when two collide
+(:mod:`planc.sheets.ids`, which makes metric and product ids too).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
+from planc.sheets.ids import IdMaker, slug
 from planc.sheets.rules import COLUMN_MISSING
 from planc.sheets.table import Cell, Table
 
@@ -31,19 +32,6 @@ DEFAULT_COLUMNS: Mapping[str, str] = {
 }
 DEFAULT_REGION = "All regions"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-#: How long an id made from a name may be: the schema's ids are 64 characters at most, which
-#: leaves room for a ``-2`` (``_2``) that tells two names with the same first 60 apart.
-SLUG_LIMIT = 60
-
-
-def slug(text: str, limit: int | None = SLUG_LIMIT) -> str:
-    """An id from a name: ASCII letters and digits joined by hyphens (may be empty), cut to
-    ``limit`` characters (``None``: whole, to tell apart names that the cut makes one)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    made = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return made if limit is None else made[:limit].strip("-")
 
 
 def name_key(text: str) -> str:
@@ -94,21 +82,6 @@ class Roster:
         return [p.id for p in self.people.values() if p.role == "rep"]
 
 
-class _Ids:
-    """Unique ids from names."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-
-    def make(self, name: str, fallback: str, email: str | None = None) -> str:
-        base = slug(name) or (slug(email.split("@")[0]) if email else "") or fallback
-        candidate, number = base, 2
-        while candidate in self.taken:
-            candidate, number = f"{base}-{number}", number + 1
-        self.taken.add(candidate)
-        return candidate
-
-
 def header_index(table: Table) -> tuple[int, dict[str, Cell]]:
     """The first non-empty row, as header text (case and spaces ignored) → its cell."""
     for index, row in enumerate(table.rows):
@@ -151,7 +124,7 @@ def read_roster(
         found[role] = cell.col
     if roster.diagnostics:
         return roster
-    ids = _Ids()
+    ids = IdMaker()
     for row in table.rows[index + 1 :]:
         _add_row(roster, ids, row, found, table.path)
     return roster
@@ -165,7 +138,7 @@ def _value(row: tuple[Cell, ...], col: int | None) -> str | None:
 
 
 def _add_row(
-    roster: Roster, ids: _Ids, row: tuple[Cell, ...], found: dict[str, int], table_path: str
+    roster: Roster, ids: IdMaker, row: tuple[Cell, ...], found: dict[str, int], table_path: str
 ) -> None:
     rep_name = _value(row, found["rep"])
     manager_name = _value(row, found["manager"])
@@ -191,14 +164,15 @@ def _add_row(
         team.reps.append(rep.id)
 
 
-def _person(roster: Roster, ids: _Ids, name: str, role: str, email: str | None) -> Person:
+def _person(roster: Roster, ids: IdMaker, name: str, role: str, email: str | None) -> Person:
     existing = roster.by_name.get(name_key(name))
     if existing is not None:
         person = roster.people[existing]
         if role == "manager" and person.role == "rep":
             person.role = "manager"
         return person
-    person = Person(ids.make(name, f"{role}-{len(roster.people) + 1}", email), name, role)
+    made = slug(name) or (slug(email.split("@")[0]) if email else "")
+    person = Person(ids.new(made, f"{role}-{len(roster.people) + 1}"), name, role)
     person.email = email
     roster.people[person.id] = person
     roster.by_name[name_key(name)] = person.id
@@ -208,24 +182,24 @@ def _person(roster: Roster, ids: _Ids, name: str, role: str, email: str | None) 
     return person
 
 
-def _region(roster: Roster, ids: _Ids, name: str, director: str | None) -> Region:
+def _region(roster: Roster, ids: IdMaker, name: str, director: str | None) -> Region:
     for region in roster.regions.values():
         if name_key(region.name) == name_key(name):
             return region
     owner = _person(roster, ids, director, "director", None).id if director else None
-    region = Region(ids.make(name, f"region-{len(roster.regions) + 1}"), name, owner)
+    region = Region(ids.new(slug(name), f"region-{len(roster.regions) + 1}"), name, owner)
     roster.regions[region.id] = region
     return region
 
 
-def _team(roster: Roster, ids: _Ids, name: str, region: Region, owner: str) -> Team:
+def _team(roster: Roster, ids: IdMaker, name: str, region: Region, owner: str) -> Team:
     for team in roster.teams.values():
         if name_key(team.name) == name_key(name) and team.region == region.id:
             return team
     words = name.split()
     surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
     made = slug(f"{region.name} {surname}")
-    team = Team(ids.make(made, f"{owner}-team"), name, region.id, owner)
+    team = Team(ids.new(made, f"{owner}-team"), name, region.id, owner)
     roster.teams[team.id] = team
     region.teams.append(team.id)
     return team

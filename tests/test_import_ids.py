@@ -1,0 +1,181 @@
+"""The ids planc import makes from names: people, metrics and products (ids14).
+
+One id maker serves the roster (people, teams, regions) and the quota sheet (metrics,
+products): a name's slug cut to 60 characters, ``-2`` (``_2``) for a second name made
+the same, the whole id within the schema's 64 characters, the same name always the same
+id, and for a name without latin letters a numbered id (``metric_1``, ``product-1``) that
+no slugged header can take. Before it, the fallback ids were numbered by count: the same
+Chinese product under two metrics became two products, and a header ``Metric 2`` or
+``Product 2`` was merged, numbers and all, into the fallback of the same id; the 1,000th
+person of a long name got a 65-character id the schema refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import takewhile
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from planc.checks import check_directory
+from planc.cli import cli
+from planc.sheets.ids import ID_LIMIT, IdMaker
+
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # schema/plan.schema.json's id
+CHINESE = ["--owner", "王建国", "--company", "锐工科技", "--currency", "CNY"]
+COLUMNS = ["--roster-columns", "rep=销售,manager=经理,region=区域"]
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["import", *map(str, args)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout + result.stderr
+
+
+def chinese_roster(tmp_path: Path) -> Path:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("销售,经理,区域\n张伟,郑凯,华东\n李娜,郑凯,华东\n", encoding="utf-8")
+    return roster
+
+
+def listed(quarter: str, key: str) -> list[tuple[str, ...]]:
+    """The (id, name) pairs of the quarter file's ``metrics`` or ``products`` list."""
+    lines = takewhile(
+        lambda line: line.startswith("  "), quarter.split(f"\n{key}:\n")[1].splitlines()
+    )
+    return [
+        m.groups() for line in lines if (m := re.match(r"  - \{id: ([^,]+), name: ([^,}]+)", line))
+    ]
+
+
+def imported(tmp_path: Path, header: str, rows: str) -> tuple[str, str]:
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text(header + "\n" + rows, encoding="utf-8")
+    folder = tmp_path / "2027-Q1"
+    code, out = run(folder, "--roster", chinese_roster(tmp_path), "--quotas", quotas,
+                    *CHINESE, *COLUMNS)  # fmt: skip
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    regions = sorted((folder / "regions").iterdir())
+    assert len(regions) == 1
+    return (folder / "quarter.yaml").read_text(encoding="utf-8"), regions[0].read_text("utf-8")
+
+
+class TestFallbackIds:
+    """Names without latin letters: numbered ids, one per name, never another header's."""
+
+    def test_the_same_chinese_product_under_two_metrics_is_one_product(
+        self, tmp_path: Path
+    ) -> None:
+        quarter, region = imported(
+            tmp_path,
+            "姓名,收入 / 云服务,收入 / 硬件,回款 / 云服务",
+            "张伟,100,200,50\n李娜,300,400,70\n",
+        )
+        assert listed(quarter, "metrics") == [("metric_1", "收入"), ("metric_2", "回款")]
+        assert listed(quarter, "products") == [("product-1", "云服务"), ("product-2", "硬件")]
+        assert "metric_1: {value: 300, products: {product-1: 100, product-2: 200}}" in region
+        assert "metric_2: {value: 50, products: {product-1: 50}}" in region
+
+    def test_headers_slugged_like_a_fallback_id_are_their_own_metric_and_product(
+        self, tmp_path: Path
+    ) -> None:
+        """``Metric 2`` after 收入 and 回款, ``Product 2`` after 云服务 and 硬件: were merged."""
+        quarter, region = imported(
+            tmp_path,
+            "姓名,收入 / 云服务,收入 / 硬件,回款 / 云服务,Metric 2 ($),收入 / Product 2",
+            "张伟,100,200,50,7,9\n李娜,300,400,70,8,1\n",
+        )
+        assert listed(quarter, "metrics") == [
+            ("metric_1", "收入"),
+            ("metric_2", "回款"),
+            ("metric_2_2", "Metric 2"),
+        ]
+        assert listed(quarter, "products") == [
+            ("product-1", "云服务"),
+            ("product-2", "硬件"),
+            ("product-2-2", "Product 2"),
+        ]
+        assert (
+            "metric_1: {value: 309, products: {product-1: 100, product-2: 200, product-2-2: 9}}"
+        ) in region
+        assert "metric_2: {value: 50, products: {product-1: 50}}" in region
+        assert "metric_2_2: {value: 7}" in region
+
+    def test_a_fallback_skips_the_ids_headers_took_before_it(self, tmp_path: Path) -> None:
+        """Slugged first, the fallback takes the next free number (an .xlsx sheet this time)."""
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(["姓名", "Metric 1 ($)", "收入 / Product 1", "收入 / 云服务"])
+        sheet.append(["张伟", 5, 10, 20])
+        sheet.append(["李娜", 6, 30, 40])
+        quotas = tmp_path / "quotas.xlsx"
+        workbook.save(quotas)
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", chinese_roster(tmp_path), "--quotas", quotas,
+                        *CHINESE, *COLUMNS)  # fmt: skip
+        assert code == 0, out
+        quarter = (folder / "quarter.yaml").read_text(encoding="utf-8")
+        assert listed(quarter, "metrics") == [("metric_1", "Metric 1"), ("metric_2", "收入")]
+        assert listed(quarter, "products") == [("product-1", "Product 1"), ("product-2", "云服务")]
+
+
+class TestRosterIds:
+    def test_a_thousand_people_of_a_long_name_keep_their_ids_within_64_characters(
+        self, tmp_path: Path
+    ) -> None:
+        name = "Maximiliane Theodora Konstantina Wilhelmina von Hohenzollern-Sigmaringen"
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            "sales_agent,manager,regional_office\n"
+            + "".join(f"{name} {n},Ned Stark,North\n" for n in range(1, 1_001)),
+            encoding="utf-8",
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text(f"name,Revenue\n{name} 1000,5000\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Ned Stark",
+                        "--company", "Long Names Inc")  # fmt: skip
+        assert code == 0, out[-2000:]
+        result = check_directory(folder)
+        assert result.plan is not None and not result.has_errors, out[-2000:]
+        plan = result.plan
+        reps = [p.id for p in plan.people.values() if p.role == "rep"]
+        base = "maximiliane-theodora-konstantina-wilhelmina-von-hohenzollern"
+        assert len(base) == 60 and len(set(reps)) == 1_000
+        assert reps[:3] == [base, f"{base}-2", f"{base}-3"]
+        assert reps[-1] == base[:59] + "-1000" and len(reps[-1]) == ID_LIMIT
+        assert all(ID.fullmatch(r) for r in reps)
+        assert plan.people[reps[-1]].name == f"{name} 1000"
+        assert plan.nodes[reps[-1]].targets["revenue"].value == 5000
+
+
+class TestIdMaker:
+    def test_the_same_name_always_gets_the_same_id(self) -> None:
+        ids = IdMaker("_")
+        made = [ids.named("revenue", "Revenue", "metric"), ids.named("", "收入", "metric"),
+                ids.named("revenue", "REVENUE", "metric"), ids.named("", " 收入 ", "metric")]  # fmt: skip
+        assert made == ["revenue", "metric_1", "revenue", "metric_1"]
+
+    def test_new_things_of_one_name_are_told_apart_within_64_characters(self) -> None:
+        ids = IdMaker()
+        made = [ids.new("x" * 70, "rep-1") for _ in range(12_000)]
+        assert len(set(made)) == 12_000 and all(ID.fullmatch(m) for m in made)
+        assert made[:2] == ["x" * 60, "x" * 60 + "-2"] and made[-1] == "x" * 58 + "-12000"
+        assert ids.new("", "manager-2-" + "y" * 70) == "manager-2-" + "y" * 50  # fallbacks too
+
+    def test_fallbacks_and_slugs_never_share_an_id(self) -> None:
+        ids = IdMaker()
+        made = [
+            ids.named("product-2", "Product 2", "product"),
+            ids.named("", "云服务", "product"),
+            ids.named("", "硬件", "product"),
+            ids.named("product-3", "Product 3", "product"),
+            ids.named("", "软件", "product"),
+        ]
+        assert made == ["product-2", "product-1", "product-3", "product-3-2", "product-4"]
