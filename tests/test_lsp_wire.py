@@ -56,7 +56,7 @@ def frame(message: Any) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def symbols(ident: int, uri: str) -> dict[str, Any]:
+def symbols(ident: int | str, uri: str) -> dict[str, Any]:
     return {
         "jsonrpc": "2.0",
         "id": ident,
@@ -259,6 +259,23 @@ def test_exit_without_shutdown_exits_1(workspace: Path) -> None:
     client.notify("exit", None)
     assert client.ended() == 1
     quiet(client)
+
+
+def test_a_cancel_of_a_request_already_answered_is_silent(
+    client: LspClient, workspace: Path
+) -> None:
+    """An editor cancels what it no longer needs, often after the answer left: pygls said
+    'Cancel notification for unknown message id' for every one. A cancel of an id the
+    server never saw is still one line."""
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    for ident in (9001, "outline-2"):
+        client.raw(frame(symbols(ident, uri)))
+        assert "result" in client.answer(ident, ANSWER_SECONDS)
+        client.notify("$/cancelRequest", {"id": ident})
+    client.notify("$/cancelRequest", {"id": 4242})
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    lines = said(client, 1)
+    assert len(lines) == 1 and 'unknown message id "4242"' in lines[0], lines
 
 
 # --- documents and URIs ------------------------------------------------------------

@@ -68,6 +68,8 @@ DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
 # The model the features read is rebuilt only after this much quiet: while the user types,
 # the editor's automatic questions (code actions, hovers) must not hold up the diagnostics
 MODEL_QUIET_SECONDS = 0.5
+# the ids of the last requests answered, for a $/cancelRequest that comes after its answer
+ANSWERED_KEPT = 1024
 # after this long without an edit, the garbage cycles frozen with the models since the last
 # sweep are collected (one full pass; a keystroke during it waits for it)
 SWEEP_IDLE_SECONDS = 30.0
@@ -88,6 +90,11 @@ class _Utf16Protocol(LanguageServerProtocol):
 
     tracebacks = False  # in an internal error's answer: set by serve() when asked for
     initialize_seen = False  # set (on the instance) when the initialize request comes
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answered: dict[Any, None] = {}  # the last ANSWERED_KEPT ids answered, oldest first
+        self.answered_lock = threading.Lock()  # answers may be sent from pygls's threads
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
@@ -139,6 +146,23 @@ class _Utf16Protocol(LanguageServerProtocol):
         ):
             error = types.ResponseError(code=error.code, message=error.message)
         super()._send_response(msg_id, result, error)
+        if msg_id is not None:
+            with self.answered_lock:
+                self.answered[msg_id] = None
+                if len(self.answered) > ANSWERED_KEPT:
+                    del self.answered[next(iter(self.answered))]
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        """pygls's, without the warning it logs for a request already answered: an editor
+        cancels what it no longer needs, and the answer often crossed the cancel on the
+        wire (normal, and a line in the editor's log for every one). A cancel of an id
+        the server never saw is still said."""
+        with self.answered_lock:
+            seen = msg_id in self.answered
+        if seen:
+            LOG.debug("$/cancelRequest of %s, already answered: nothing to cancel", msg_id)
+            return
+        super()._handle_cancel_notification(msg_id)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
