@@ -47,20 +47,14 @@ from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import collect_frozen
+from planc.core.pipeline import HEAD_BYTES, is_quarter_text
 from planc.core.safetext import printable
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features, wire
 from planc.lsp.document import PlanDocument, PlanWorkspace
 from planc.lsp.outline import outline_json
 from planc.lsp.rules import CHECK_FAILED
-from planc.lsp.session import (
-    HEAD_BYTES,
-    Cancelled,
-    QuarterSession,
-    compile_alone,
-    is_quarter_text,
-    quarter_root,
-)
+from planc.lsp.session import Cancelled, QuarterSession, compile_alone, quarter_root
 from planc.lsp.text import lines_of
 
 LOG = logging.getLogger("planc.lsp")
