@@ -110,15 +110,17 @@ class Comparison:
         return sorted({Path(display_path(p)) for p in found})
 
     def expand(self, plan_dirs: Iterable[Path]) -> list[Path]:
-        """PLAN_DIRS, a folder of quarters (no plan file of its own, only folders, as
-        ./plans) replaced by the quarter folders in it at either side (a --base or --head
-        DIR replaces the folder altogether, so it says nothing here)."""
+        """PLAN_DIRS, a folder of quarters (no plan file of its own, and a quarter file in
+        one of its folders, as ./plans) replaced by the folders in it at either side. Not
+        with a --base or --head DIR: that folder is one quarter, compared with each
+        PLAN_DIR as given."""
+        if self.head.path is not None or self.base.path is not None:
+            return list(plan_dirs)
         dirs: list[Path] = []
         for plan_dir in plan_dirs:
             names: set[str] = set()
             for end in (self.head, self.base):
-                if end.path is None:
-                    names.update(self._folders_in(end, plan_dir))
+                names.update(self._folders_in(end, plan_dir))
             dirs += [plan_dir / name for name in sorted(names)] if names else [plan_dir]
         return dirs
 
