@@ -747,6 +747,25 @@ class TestUserTextIsShownNotObeyed:
         _no_raw_controls(result.stdout + result.stderr)
         assert "(Cai\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e) sits in no team" in result.stdout
 
+    @pytest.mark.parametrize("output_format", ["text", "markdown"])
+    def test_every_bidi_control_in_check(self, mini_plan: Path, output_format: str) -> None:
+        """All twelve of Unicode's bidi controls (UAX #9): the Arabic letter mark (U+061C)
+        reached the terminal and the markdown summary raw while its siblings were escaped."""
+        south = mini_plan / "regions" / "south.yaml"
+        text = south.read_text(encoding="utf-8")
+        seat = "role: rep, start: 2027-01-01}\n"
+        codes = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+        escaped = "".join(f"\\u{c:04X}" for c in codes)  # YAML's escapes, one per control
+        south.write_text(
+            text.replace(seat, seat + f'  - {{id: cai, name: "Cai{escaped}x", role: rep}}\n')
+        )
+        result = no_traceback(run_planc("check", mini_plan, "--format", output_format))
+        assert "PLC209" in result.stdout
+        assert not [hex(c) for c in codes if chr(c) in result.stdout + result.stderr]
+        if output_format == "text":
+            shown = "".join(f"\\u{c:04x}" for c in codes)
+            assert f"(Cai{shown}x) sits in no team" in result.stdout
+
     def test_track_text(self, tmp_path: Path) -> None:
         export = _evil_export(tmp_path)
         result = no_traceback(

@@ -266,6 +266,7 @@ class TestInjection:
         assert html_text("<b>@x</b>") == "&lt;b&gt;@\u200dx&lt;/b&gt;"
         assert code("a`b|c") == "`a'b\\|c`"
         assert md("\u202eevil") == "evil"  # bidi overrides are dropped
+        assert md("\u061cevil") == "evil"  # the Arabic letter mark too, as LRM and RLM
 
 
 class TestSizeLimit:

@@ -56,7 +56,7 @@ def frame(message: Any) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def symbols(ident: int, uri: str) -> dict[str, Any]:
+def symbols(ident: int | str, uri: str) -> dict[str, Any]:
     return {
         "jsonrpc": "2.0",
         "id": ident,
@@ -166,6 +166,128 @@ def test_a_200_mb_did_open_is_over_the_limit_and_never_held(
     assert len(lines) == 1 and "over the limit" in lines[0], lines
 
 
+def _oversized(uri: str, version: int, method: str) -> bytes:
+    """A didOpen or didChange whose text (200 MB) is over 3 times maxFileSize plus 1 MiB."""
+    line = "# " + "a" * 77 + "\n"
+    text = line * (200 * 1024 * 1024 // len(line))
+    if method == "textDocument/didOpen":
+        item = {"uri": uri, "languageId": "yaml", "version": version, "text": text}
+        params: dict[str, Any] = {"textDocument": item}
+    else:
+        changes = [{"text": text}]
+        params = {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}
+    return frame({"jsonrpc": "2.0", "method": method, "params": params})
+
+
+def test_a_file_over_the_limit_is_said_at_its_top_until_it_is_back_under(
+    client: LspClient, workspace: Path
+) -> None:
+    """The dropped didOpen or didChange left the editor with no diagnostics (or the file's
+    old ones): one PLC010 at its top says it is too large to check, and goes when the
+    whole text comes again within the limit."""
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = client.open(east)
+    assert client.diagnostics(uri, 90) == []
+    mark = client.mark()
+    client.versions[uri] = 2
+    client.raw(_oversized(uri, 2, "textDocument/didChange"))
+    (found,) = client.diagnostics(uri, 120, after=mark, version=2)
+    assert found["code"] == "PLC010" and found["severity"] == 1, found
+    assert found["range"]["start"] == {"line": 0, "character": 0}, found
+    assert found["message"].startswith("file is too large to check: the editor sent it in a")
+    mark = client.mark()
+    client.change(uri, east.read_text(encoding="utf-8"))  # cut back: the whole text again
+    assert client.diagnostics(uri, 90, after=mark, version=3) == []
+
+    west = east.with_name("west.yaml")  # a new file, opened over the limit
+    shutil.copy(east.with_name("north.yaml"), west)
+    west_uri = west.as_uri()
+    mark = client.mark()
+    client.raw(_oversized(west_uri, 1, "textDocument/didOpen"))
+    (found,) = client.diagnostics(west_uri, 120, after=mark, version=1)
+    assert found["code"] == "PLC010", found
+    mark = client.mark()
+    client.versions[west_uri] = 1
+    client.change(west_uri, west.read_text(encoding="utf-8"))  # opened now, with that text
+    assert not [
+        d for d in client.diagnostics(west_uri, 90, after=mark, version=2) if d["code"] == "PLC010"
+    ]
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": west_uri}})
+    lines = said(client, 2)
+    assert len(lines) == 2 and all("over the limit" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {
+                        "uri": "file:///p/a.yaml",
+                        "languageId": "yaml",
+                        "version": 4,
+                        "text": "x" * 90000,
+                    }
+                },
+            },
+            ("textDocument/didOpen", "file:///p/a.yaml", 4),
+        ),
+        (
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": {"uri": "file:///p/a.yaml", "version": 5},
+                    "contentChanges": [{"text": "x" * 90000}],
+                },
+            },
+            ("textDocument/didChange", "file:///p/a.yaml", 5),
+        ),
+        # the document after the text, the method after the params, another method: unsaid
+        (
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"text": "x" * 90000, "uri": "file:///p/a.yaml"}},
+            },
+            None,
+        ),
+        (
+            {
+                "jsonrpc": "2.0",
+                "params": {
+                    "textDocument": {"uri": "file:///p/a.yaml"},
+                    "contentChanges": [{"text": "x" * 90000}],
+                },
+                "method": "textDocument/didChange",
+            },
+            None,
+        ),
+        (
+            {
+                "jsonrpc": "2.0",
+                "method": "workspace/x",
+                "params": {"textDocument": {"uri": "file:///p/a.yaml"}, "data": "x" * 90000},
+            },
+            None,
+        ),
+    ],
+    ids=["didOpen", "didChange", "text-first", "method-last", "other"],
+)
+def test_what_a_message_over_the_limit_was_is_read_from_its_start(
+    message: dict[str, Any], expected: tuple[str, str, int] | None
+) -> None:
+    from planc.lsp.wire import HEAD_BYTES_KEPT, oversized
+
+    body = json.dumps(message).encode("utf-8")
+    found = oversized(body[:HEAD_BYTES_KEPT], len(body), 1024)
+    said = (found.method, found.uri, found.version) if found is not None else None
+    assert said == expected
+
+
 # --- messages that are not JSON-RPC ------------------------------------------------
 
 
@@ -259,6 +381,23 @@ def test_exit_without_shutdown_exits_1(workspace: Path) -> None:
     client.notify("exit", None)
     assert client.ended() == 1
     quiet(client)
+
+
+def test_a_cancel_of_a_request_already_answered_is_silent(
+    client: LspClient, workspace: Path
+) -> None:
+    """An editor cancels what it no longer needs, often after the answer left: pygls said
+    'Cancel notification for unknown message id' for every one. A cancel of an id the
+    server never saw is still one line."""
+    uri = (workspace / "plans" / "2027-Q1" / "quarter.yaml").as_uri()
+    for ident in (9001, "outline-2"):
+        client.raw(frame(symbols(ident, uri)))
+        assert "result" in client.answer(ident, ANSWER_SECONDS)
+        client.notify("$/cancelRequest", {"id": ident})
+    client.notify("$/cancelRequest", {"id": 4242})
+    assert client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri}})
+    lines = said(client, 1)
+    assert len(lines) == 1 and 'unknown message id "4242"' in lines[0], lines
 
 
 # --- documents and URIs ------------------------------------------------------------

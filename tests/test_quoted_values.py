@@ -32,6 +32,7 @@ HUGE_SHOWN = f"{'9' * 31}…{'9' * 31} (5,000 characters)"
 HOSTILE = [
     ("a\x1b[31mred", "a\\x1b[31mred"),
     ("abc\u202eevil", "abc\\u202eevil"),
+    ("abc\u061cevil", "abc\\u061cevil"),
     ("one\ntwo", "one\\ntwo"),
 ]
 

@@ -22,7 +22,7 @@ from planc.core.forking import can_fork, start_forked
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
-from planc.core.pipeline import CheckResult, display_path, read_directory
+from planc.core.pipeline import CheckResult, display_path, quarter_folders, read_directory
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
 
@@ -108,6 +108,32 @@ class Comparison:
             elif plans.is_dir():
                 found.update(p.absolute() for p in plans.iterdir() if p.is_dir())
         return sorted({Path(display_path(p)) for p in found})
+
+    def expand(self, plan_dirs: Iterable[Path]) -> list[Path]:
+        """PLAN_DIRS, a folder of quarters (no plan file of its own, and a quarter file in
+        one of its folders, as ./plans) replaced by the folders in it at either side. Not
+        with a --base or --head DIR: that folder is one quarter, compared with each
+        PLAN_DIR as given."""
+        if self.head.path is not None or self.base.path is not None:
+            return list(plan_dirs)
+        dirs: list[Path] = []
+        for plan_dir in plan_dirs:
+            names: set[str] = set()
+            for end in (self.head, self.base):
+                names.update(self._folders_in(end, plan_dir))
+            dirs += [plan_dir / name for name in sorted(names)] if names else [plan_dir]
+        return dirs
+
+    def _folders_in(self, end: Endpoint, plan_dir: Path) -> list[str]:
+        if end.revision is None:
+            found = quarter_folders(plan_dir)
+            return [p.name for p in found] if found is not None else []
+        repo = self._repository()
+        try:
+            relative = repo.relative(plan_dir)
+        except GitSourceError:
+            return []
+        return repo.quarter_folders_at(end.revision.sha, relative) or []
 
     def default_folders(self) -> list[Path]:
         """The PLAN_DIRs when none are given: a --head folder, else the quarters under ./plans."""

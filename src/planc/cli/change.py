@@ -14,6 +14,7 @@ from planc.cli.options import (
     OutputPath,
     default_plan_dirs,
     emit_report,
+    expand_plan_dirs,
     fail_usage,
     github_append,
     in_github_actions,
@@ -73,7 +74,9 @@ def diff(
 ) -> None:
     """Show the impact of a plan change: totals, changed scopes, checks, records, approvals.
 
-    PLAN_DIRS default to the quarter folders under ./plans (at either side).
+    PLAN_DIRS default to the quarter folders under ./plans (at either side); a folder
+    that holds no plan file itself, only folders (plans), stands for the quarter folders
+    in it at either side.
     Exit status: 0 no errors, 1 errors at head (a check fails, or a change has
     no adjustment record), 2 usage, 3 internal error. With --detailed-exitcode:
     0 no change, 1 error (usage errors too), 2 changes. Inside GitHub Actions,
@@ -91,7 +94,7 @@ def diff(
 
     try:
         comparison = Comparison(base, head, approved, max_file_size or DEFAULT_MAX_BYTES)
-        dirs = list(plan_dirs) or comparison.default_folders()
+        dirs = comparison.expand(plan_dirs) or comparison.default_folders()
         impacts = [comparison.impact(d) for d in dirs]
     except (ComparisonError, GitSourceError, MissingExtra) as error:
         usage(str(error))  # a missing extra too: with --detailed-exitcode, 2 means "changes"
@@ -211,7 +214,8 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     """Write CODEOWNERS lines from the plans' owners: each region file to its owner's
     GitHub handle, the quarter file and folder to the plan owner.
 
-    Lines outside the planc block are kept. PLAN_DIRS default to every folder under ./plans.
+    Lines outside the planc block are kept. PLAN_DIRS default to every folder under ./plans;
+    a folder that holds no plan file itself, only folders (plans), stands for those.
     """
     from planc.change.codeowners import location, merge, owner_lines
     from planc.checks import check_directory
@@ -220,7 +224,7 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     from planc.core.loader import DEFAULT_MAX_BYTES
     from planc.core.reporters import text
 
-    dirs = list(plan_dirs) or default_plan_dirs()
+    dirs = expand_plan_dirs(plan_dirs) or default_plan_dirs()
     try:
         repo = Repository.open(dirs[0])
     except GitSourceError as error:

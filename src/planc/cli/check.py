@@ -12,6 +12,7 @@ from planc.cli.options import (
     cache_dir_option,
     default_plan_dirs,
     emit_report,
+    expand_plan_dirs,
     fail_usage,
     github_append,
     in_github_actions,
@@ -73,7 +74,9 @@ def check(
 ) -> None:
     """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
 
-    PLAN_DIRS default to every folder under ./plans. Exit status: 0 clean
+    PLAN_DIRS default to every folder under ./plans; a folder that holds no plan file
+    itself, only folders (plans), stands for the quarter folders in it (with --rev, as
+    that revision holds them). Exit status: 0 clean
     (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
     Inside GitHub Actions, --format github (the default there) also writes every
     diagnostic to the job summary and error_count, warning_count to $GITHUB_OUTPUT.
@@ -88,7 +91,7 @@ def check(
         from planc.core.loader import DEFAULT_MAX_BYTES
         from planc.core.reporters import REPORTER_BY_NAME
 
-    dirs = list(plan_dirs) or default_plan_dirs()
+    dirs = expand_plan_dirs(plan_dirs, rev) or default_plan_dirs()
     limit = max_file_size or DEFAULT_MAX_BYTES
     whole = base is not None  # --base compares models: the full compile keeps the plan
     results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir), whole) for d in dirs]

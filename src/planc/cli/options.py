@@ -173,12 +173,38 @@ def parse_day(option: str, text: str | None) -> date | None:
 
 
 def default_plan_dirs() -> list[Path]:
-    """Every quarter folder under ./plans, for commands given none."""
+    """Every quarter folder under ./plans, for commands given none (given ``plans``, they
+    read the folders in it too: :func:`expand_plan_dirs`)."""
     plans = Path("plans")
     found = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
     if not found:
         fail_usage("no plan folders given and none found under ./plans")
     return found
+
+
+def expand_plan_dirs(plan_dirs: tuple[Path, ...], rev: str | None = None) -> list[Path]:
+    """PLAN_DIRS as given, but a folder of quarters (one that holds no plan file itself,
+    only folders, as ./plans) is the quarter folders in it, as when none is given; with
+    ``rev``, as that revision's tree holds them (a folder missing there, or a revision that
+    does not exist, is left as given: checking it says why)."""
+    from planc.core.pipeline import quarter_folders
+
+    dirs: list[Path] = []
+    for plan_dir in plan_dirs:
+        if rev is None:
+            found = quarter_folders(plan_dir)
+            dirs += found if found is not None else [plan_dir]
+            continue
+        from planc.core.gitsource import GitSourceError, Repository
+
+        try:
+            repo = Repository.open(plan_dir)
+            sha = repo.resolve(rev).sha
+            names = repo.quarter_folders_at(sha, repo.relative(plan_dir))
+        except GitSourceError:
+            names = None
+        dirs += [plan_dir / name for name in names] if names is not None else [plan_dir]
+    return dirs
 
 
 def check_for_edit(plan_dir: Path, frontend: Frontend | None = None) -> CheckResult:

@@ -24,6 +24,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from planc.core.diagnostics import Diagnostic, Message, Severity, resolve_spans
@@ -367,8 +368,24 @@ def _build(
                     folder=label,
                     first=quarters[0][0],
                 ),
-                Message("keep one kind: quarter file per quarter folder"),
+                _two_quarters_hint(quarters[0][0], path),
             )
             for path, _ in quarters[1:]
         ]
     return build_plan(quarters[0], regions, memo)
+
+
+def _two_quarters_hint(first: str, second: str) -> Message:
+    """What to do about the quarter file ``second``: when it and ``first`` sit in different
+    folders of the folder read (plans/2017-Q3/quarter.yaml and plans/2027-Q1/quarter.yaml:
+    a folder of quarters given where one quarter folder is read), give that quarter folder;
+    otherwise (a copy beside the quarter file, or among its regions) keep one of them."""
+    ours = PurePosixPath(first).parent.parts
+    theirs = PurePosixPath(second).parent.parts
+    shared = 0
+    while shared < min(len(ours), len(theirs)) and ours[shared] == theirs[shared]:
+        shared += 1
+    if shared < len(ours) and shared < len(theirs):
+        folder = PurePosixPath(*theirs[: shared + 1]).as_posix()
+        return Message("give one quarter folder, e.g. {folder}", folder=folder)
+    return Message("keep one kind: quarter file per quarter folder")

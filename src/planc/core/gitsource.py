@@ -13,7 +13,14 @@ from planc.core.diagnostics import Diagnostic, Message
 from planc.core.extras import MissingExtra
 from planc.core.files import FileTooLarge, read_bounded
 from planc.core.loader import TOO_LARGE
-from planc.core.pipeline import LINK_OUTSIDE, PLAN_SUFFIXES, display_path
+from planc.core.pipeline import (
+    HEAD_BYTES,
+    LINK_OUTSIDE,
+    PLAN_SUFFIXES,
+    QUARTER_NAMES,
+    display_path,
+    is_quarter_text,
+)
 from planc.core.source import SourceFile, SourceSpan
 
 
@@ -314,6 +321,27 @@ class Repository:
         tree = commit.tree if relative == "." else commit.tree / relative
         return sorted(str(t.path) for t in tree.trees)
 
+    def quarter_folders_at(self, sha: str, relative: str) -> list[str] | None:
+        """:func:`planc.core.pipeline.quarter_folders` at a commit: the names of the
+        sub-folders of ``relative`` when it holds no plan file itself and one of them holds
+        a quarter file (a folder of quarters), else None (read as it is)."""
+        if self.kind_at(sha, relative) != "tree":
+            return None
+        commit = self._repo.commit(sha)
+        tree = commit.tree if relative == "." else commit.tree / relative
+        found: list[Any] = []
+        for item in sorted(tree, key=lambda item: str(item.name)):
+            name = str(item.name)
+            if name.startswith("."):
+                continue
+            if item.type == "blob" and name.endswith(PLAN_SUFFIXES):
+                return None  # a plan file (or a link to one): a quarter folder
+            if item.type == "tree":
+                found.append(item)
+        if not any(_holds_quarter_blob(t) for t in found):
+            return None
+        return [str(t.name) for t in found]
+
     def renamed_from(self, base: str, head: str | None, relative: str) -> str | None:
         """Where the files now under ``relative`` were at ``base``, if git sees them renamed.
 
@@ -465,6 +493,17 @@ class Repository:
 
     def push(self, remote: str, branch: str) -> None:
         self._git("push", "--quiet", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+
+
+def _holds_quarter_blob(tree: Any) -> bool:
+    """A file directly in ``tree`` that is a quarter file (a committed link is no file)."""
+    for blob in sorted(tree.blobs, key=lambda blob: str(blob.name)):
+        name = str(blob.name)
+        if name.startswith(".") or not name.endswith(PLAN_SUFFIXES) or blob.mode == _GIT_LINK_MODE:
+            continue
+        if name in QUARTER_NAMES or is_quarter_text(blob.data_stream.read(HEAD_BYTES)):
+            return True
+    return False
 
 
 def _is_plan_path(path: str) -> bool:

@@ -7,6 +7,7 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from planc.core.source import SourceFile, SourceSpan
 __all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "compile_sources"]
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
+HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
+_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 
 LINK_OUTSIDE = rule(
     "PLC015",
@@ -124,6 +128,61 @@ def read_directory(
             )
         )
     return sources, problems
+
+
+def is_quarter_text(data: bytes) -> bool:
+    """Whether a plan file's text declares ``kind: quarter`` (read from its head only)."""
+    return _KIND_QUARTER.search(data[:HEAD_BYTES]) is not None
+
+
+def quarter_folders(folder: Path) -> list[Path] | None:
+    """The quarter folders ``folder`` stands for when it is a folder of quarters (as
+    ``plans/``): it holds no plan file itself, and a folder in it holds a quarter file
+    (``quarter.yaml``, or a plan file whose head says ``kind: quarter``). Its folders
+    then, but hidden ones (not part of a plan, as in a quarter folder) and links to
+    folders (never followed, as in a quarter folder: a link out would be read, and one
+    in is its target again). None for anything else, read as it is: a quarter folder
+    (its sub-folders are its regions), one whose quarter file is missing (its
+    ``regions/`` holds none), a file or nothing."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return None
+    found: list[Path] = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if entry.name.endswith(PLAN_SUFFIXES) and not is_folder:
+            return None  # a plan file (or a link to one): a quarter folder
+        if is_folder:
+            found.append(folder / entry.name)
+    return found if any(_holds_quarter_file(f) for f in found) else None
+
+
+def _holds_quarter_file(folder: Path) -> bool:
+    """A regular file directly in ``folder`` that is a quarter file (links not followed)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.endswith(PLAN_SUFFIXES):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue  # a FIFO is never opened, a link never followed
+            if entry.name in QUARTER_NAMES:
+                return True
+            with open(entry.path, "rb") as handle:
+                if is_quarter_text(handle.read(HEAD_BYTES)):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:

@@ -22,9 +22,15 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-# C0 and C1 controls (DEL too), bidi embeddings/overrides/isolates and the marks,
-# and the Unicode line and paragraph separators.
-_OTHERS = "\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+#: Unicode's bidirectional formatting characters (UAX #9, table 1), every one of them: the
+#: Arabic letter mark (U+061C), the left-to-right and right-to-left marks (U+200E, U+200F),
+#: the embeddings, overrides and their pop (U+202A-U+202E) and the isolates and their pop
+#: (U+2066-U+2069). Invisible, they make text read differently from its bytes; the one
+#: definition for the text, CSV and markdown outputs (:mod:`planc.core.markdown`).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+# C0 and C1 controls (DEL too), the bidi controls, and the line and paragraph separators.
+_OTHERS = f"\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029"
 _UNSAFE_IN_LINE = re.compile(f"[\x00-\x1f{_OTHERS}]")
 _UNSAFE_IN_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")  # a report's \t and \n stay
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -156,6 +156,12 @@ TWO_QUARTER_FILES = rule(
 
     Fails: ``quarter.yaml`` and ``quarter-copy.yaml`` both with ``kind: quarter``.
     Passes: one of them, or the copy moved to its own quarter folder.
+
+    A folder of quarter folders read as one plan (``planc render plans`` while
+    ``plans/`` also holds a plan file of its own) says it too, and its hint names
+    the quarter folder to give instead (``plans/2027-Q1``). ``planc check``,
+    ``diff`` and ``codeowners`` given a folder that holds only folders check the
+    quarter folders in it.
     """,
 )
 

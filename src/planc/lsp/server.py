@@ -45,22 +45,16 @@ from pygls.uris import from_fs_path, to_fs_path
 from planc import __version__
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.frontend import CheckResult
-from planc.core.loader import DEFAULT_MAX_BYTES
+from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE
 from planc.core.memory import collect_frozen
+from planc.core.pipeline import HEAD_BYTES, is_quarter_text
 from planc.core.safetext import printable
 from planc.core.source import Loc, SourceSpan
 from planc.lsp import features, wire
 from planc.lsp.document import PlanDocument, PlanWorkspace
 from planc.lsp.outline import outline_json
 from planc.lsp.rules import CHECK_FAILED
-from planc.lsp.session import (
-    HEAD_BYTES,
-    Cancelled,
-    QuarterSession,
-    compile_alone,
-    is_quarter_text,
-    quarter_root,
-)
+from planc.lsp.session import Cancelled, QuarterSession, compile_alone, quarter_root
 from planc.lsp.text import lines_of
 
 LOG = logging.getLogger("planc.lsp")
@@ -68,6 +62,8 @@ DEBOUNCE_SECONDS = 0.05  # keystrokes closer than this are compiled once
 # The model the features read is rebuilt only after this much quiet: while the user types,
 # the editor's automatic questions (code actions, hovers) must not hold up the diagnostics
 MODEL_QUIET_SECONDS = 0.5
+# the ids of the last requests answered, for a $/cancelRequest that comes after its answer
+ANSWERED_KEPT = 1024
 # after this long without an edit, the garbage cycles frozen with the models since the last
 # sweep are collected (one full pass; a keystroke during it waits for it)
 SWEEP_IDLE_SECONDS = 30.0
@@ -88,6 +84,11 @@ class _Utf16Protocol(LanguageServerProtocol):
 
     tracebacks = False  # in an internal error's answer: set by serve() when asked for
     initialize_seen = False  # set (on the instance) when the initialize request comes
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answered: dict[Any, None] = {}  # the last ANSWERED_KEPT ids answered, oldest first
+        self.answered_lock = threading.Lock()  # answers may be sent from pygls's threads
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, Any]:
@@ -139,6 +140,23 @@ class _Utf16Protocol(LanguageServerProtocol):
         ):
             error = types.ResponseError(code=error.code, message=error.message)
         super()._send_response(msg_id, result, error)
+        if msg_id is not None:
+            with self.answered_lock:
+                self.answered[msg_id] = None
+                if len(self.answered) > ANSWERED_KEPT:
+                    del self.answered[next(iter(self.answered))]
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        """pygls's, without the warning it logs for a request already answered: an editor
+        cancels what it no longer needs, and the answer often crossed the cancel on the
+        wire (normal, and a line in the editor's log for every one). A cancel of an id
+        the server never saw is still said."""
+        with self.answered_lock:
+            seen = msg_id in self.answered
+        if seen:
+            LOG.debug("$/cancelRequest of %s, already answered: nothing to cancel", msg_id)
+            return
+        super()._handle_cancel_notification(msg_id)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
@@ -147,8 +165,21 @@ class _Utf16Protocol(LanguageServerProtocol):
         """pygls's, for a document the client opened; a change to any other is dropped with
         one line (pygls raised KeyError, and showed the editor "Error in server")."""
         uri = params.text_document.uri
+        oversized: dict[str, types.Diagnostic] = getattr(self._server, "oversized", {})
+        whole = any(
+            isinstance(c, types.TextDocumentContentChangeWholeDocument)
+            for c in params.content_changes
+        )
+        if unquote(uri) in oversized and whole:
+            # back under the limit, the whole text again: the buffer is right again (a didOpen
+            # dropped for its size never opened it: opened now, with that text)
+            del oversized[unquote(uri)]
+            if unquote(uri) not in self.workspace.text_documents:
+                item = types.TextDocumentItem(uri, "yaml", params.text_document.version, "")
+                self.workspace.put_text_document(item)
         if unquote(uri) not in self.workspace.text_documents:
-            LOG.warning("didChange of %s, which is not open: ignored", uri[:200])
+            if unquote(uri) not in oversized:
+                LOG.warning("didChange of %s, which is not open: ignored", uri[:200])
             return None
         return (yield from super().lsp_text_document__did_change(params))
 
@@ -245,6 +276,9 @@ class PlanServer(LanguageServer):
         self.sent: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}  # uri -> last sent
         self.preparing: dict[Path, bool] = {}  # quarter folder -> team records being made
         self.sweep: asyncio.Task[None] | None = None  # the idle collection, re-armed by edits
+        # uri (unquoted, as pygls keys documents) -> the diagnostic of its didOpen or didChange
+        # dropped for its size: shown for it until its whole text comes again within the limit
+        self.oversized: dict[str, types.Diagnostic] = {}
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls's stdio server, read by :func:`planc.lsp.wire.serve` (bounded; a malformed
@@ -260,6 +294,7 @@ class PlanServer(LanguageServer):
                     self.protocol,
                     self.thread_pool,
                     lambda: self.options.max_bytes,
+                    self.dropped_for_size,
                 )
             )
         except BrokenPipeError:
@@ -268,6 +303,28 @@ class PlanServer(LanguageServer):
             self.shutdown()  # type: ignore[no-untyped-call]  # pygls is untyped here
 
     # --- documents ---------------------------------------------------------
+
+    def dropped_for_size(self, found: wire.Oversized) -> None:
+        """A didOpen or didChange the wire dropped for its size: one diagnostic at the top of
+        its file says so (the editor showed nothing, or what the file had before), until a
+        didOpen, or a didChange with the whole text, comes within the limit. Its buffer is
+        not known meanwhile: a change to a part of it leaves the diagnostic."""
+        uri = found.uri
+        key = unquote(uri)
+        path = _path(uri)
+        opened = key in self.workspace.text_documents
+        changed = found.method == types.TEXT_DOCUMENT_DID_CHANGE
+        if path is None or (changed and not opened and key not in self.oversized):
+            return  # no file, or a change to a document never opened (said by the wire)
+        problem = TOO_LARGE.at(
+            SourceSpan(str(path), 1, 1),
+            f"file is too large to check: the editor sent it in a message of {found.length:,}"
+            f" bytes, over the bound of {found.limit:,} (3 times maxFileSize plus 1 MiB)",
+            "split the region into several files, or raise maxFileSize in the server's "
+            "initializationOptions",
+        )
+        self.oversized[key] = self._convert(problem, b"")
+        self._send(uri, [], found.version)
 
     def buffers(self) -> dict[Path, bytes]:
         """Every open document's text, by absolute path."""
@@ -566,7 +623,11 @@ class PlanServer(LanguageServer):
     def _send(
         self, uri: str, diagnostics: list[types.Diagnostic], version: int | None = None
     ) -> None:
-        """Publish; ``version`` is the version of the buffer the compile read, if it was open."""
+        """Publish; ``version`` is the version of the buffer the compile read, if it was open.
+        A file whose text was dropped for its size gets that said instead."""
+        dropped = self.oversized.get(unquote(uri))
+        if dropped is not None:
+            diagnostics = [dropped]
         self.sent[uri] = (version, diagnostics)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
@@ -749,6 +810,7 @@ def _shutdown(server: PlanServer, params: None) -> None:
 def _did_open(server: PlanServer, params: types.DidOpenTextDocumentParams) -> None:
     server.roots.clear()  # an unsaved quarter file makes its folder a quarter
     server.sent.pop(params.text_document.uri, None)  # a client may drop what it had
+    server.oversized.pop(unquote(params.text_document.uri), None)  # whole, within the limit
     server.schedule(params.text_document.uri)
 
 
@@ -772,6 +834,15 @@ def _did_close(server: PlanServer, params: types.DidCloseTextDocumentParams) -> 
     path = _path(uri)
     server.roots.clear()
     server.sent.pop(uri, None)
+    dropped = server.oversized.pop(unquote(uri), None) is not None
+    if (
+        dropped
+        and path is not None
+        and path not in server.alone
+        and server.session_for(path) is None
+    ):
+        server._send(uri, [])  # outside any quarter and never compiled: nothing else clears it
+        return
     if path is not None and path in server.alone:
         server.alone.pop(path)
         server._send(uri, [])

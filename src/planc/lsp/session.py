@@ -35,16 +35,19 @@ from planc.core.frontend import CheckResult, FileUnit, Frontend, compile_unit, u
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.memory import gc_paused
 from planc.core.model import Plan
-from planc.core.pipeline import PLAN_SUFFIXES, read_directory
+from planc.core.pipeline import (
+    HEAD_BYTES,
+    PLAN_SUFFIXES,
+    QUARTER_NAMES,
+    is_quarter_text,
+    read_directory,
+)
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 from planc.lsp.rules import CHECK_FAILED
 
 LOG = logging.getLogger("planc.lsp")
-QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
-_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 _PLAN_FILE = re.compile(rb"^(planc|kind):", re.MULTILINE)
-HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
 MAX_LEVELS_UP = 4  # regions/<sub>/file.yaml: a quarter folder is never far above its files
 
 
@@ -121,11 +124,6 @@ def _newest(signature: tuple[Any, ...]) -> int:
 
 class Cancelled(Exception):
     """A newer edit arrived: this compile's diagnostics would be stale."""
-
-
-def is_quarter_text(data: bytes) -> bool:
-    """Whether a plan file's text declares ``kind: quarter`` (read from its head only)."""
-    return _KIND_QUARTER.search(data[:HEAD_BYTES]) is not None
 
 
 def looks_like_plan(data: bytes) -> bool:

@@ -51,6 +51,7 @@ LOG = logging.getLogger("planc.lsp")
 HEADER_LINE_BYTES = 8 * 1024  # one header line is read this much at a time
 MAX_HEADER_BYTES = 64 * 1024  # the headers of one message
 CHUNK_BYTES = 1024 * 1024  # a body is read (or dropped) this much at a time
+HEAD_BYTES_KEPT = 64 * 1024  # of a body over the limit: read for its method and document
 _LENGTH = re.compile(rb"content-length[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECASE)
 _DIGITS = re.compile(rb"[0-9]{1,20}")
 
@@ -69,6 +70,9 @@ class Frame:
     body: bytes | None = None
     problem: str | None = None  # said on stderr in one line (the message is dropped)
     end: bool = False  # the input ended
+    # a message dropped for its size: its first bytes and its length, to tell the editor
+    head: bytes | None = None
+    length: int = 0
 
 
 def read_frame(stdin: BinaryIO, limit: int) -> Frame:
@@ -103,6 +107,11 @@ def read_frame(stdin: BinaryIO, limit: int) -> Frame:
             chunks.append(chunk)
             left -= len(chunk)
         return Frame(body=b"".join(chunks))
+    if length is not None and length > limit:
+        head = stdin.read(min(length, HEAD_BYTES_KEPT))  # where its method and document are
+        if _drop(stdin, length - len(head)):
+            return Frame(end=True, problem=f"{problem}: the input ended inside it")
+        return Frame(problem=f"{problem}: dropped", head=head, length=length)
     if length is not None and _drop(stdin, length):
         return Frame(end=True, problem=f"{problem}: the input ended inside it")
     return Frame(problem=f"{problem}: dropped")
@@ -184,6 +193,79 @@ def salvage_id(body: bytes) -> int | str | None:
             at += 1
     except (ValueError, RecursionError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Oversized:
+    """A didOpen or didChange dropped for its size: the document it was about."""
+
+    method: str
+    uri: str
+    version: int | None
+    length: int  # the message's bytes
+    limit: int  # the largest message read
+
+
+def oversized(head: bytes, length: int, limit: int) -> Oversized | None:
+    """The didOpen or didChange a message over the limit was, read from its first bytes
+    (its method, and its document's uri and version, come before the text in every
+    client's order); None for any other message, or one whose start does not say."""
+    try:
+        text = head.decode("utf-8", "ignore")
+    except UnicodeDecodeError:  # pragma: no cover - "ignore" never raises
+        return None
+    raw = _partial_object(text, _skip(text, 0), 3)
+    method = raw.get("method")
+    params = raw.get("params")
+    document = params.get("textDocument") if isinstance(params, dict) else None
+    if method not in ("textDocument/didOpen", "textDocument/didChange"):
+        return None
+    if not isinstance(document, dict) or not isinstance(document.get("uri"), str):
+        return None
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        version = None
+    return Oversized(method, document["uri"], version, length, limit)
+
+
+def _partial_object(text: str, at: int, depth: int) -> dict[str, Any]:
+    """The members of the JSON object at ``at`` up to the first that is cut short or does
+    not parse, objects ``depth`` deep read the same way (the rest of a message)."""
+    found: dict[str, Any] = {}
+    if not text.startswith("{", at):
+        return found
+    decoder = json.JSONDecoder()
+    at += 1
+    try:
+        while True:
+            key, at = decoder.raw_decode(text, _skip(text, at))
+            at = _skip(text, at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                return found
+            at = _skip(text, at + 1)
+            if depth > 1 and text.startswith("{", at):
+                end = _object_end(text, at)
+                found[key] = _partial_object(text, at, depth - 1)
+                if end is None:
+                    return found
+                at = end
+            else:
+                found[key], at = decoder.raw_decode(text, at)
+            at = _skip(text, at)
+            if not text.startswith(",", at):
+                return found
+            at += 1
+    except (ValueError, RecursionError):
+        return found
+
+
+def _object_end(text: str, at: int) -> int | None:
+    """Where the whole JSON object at ``at`` ends, or None when it is cut short."""
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, at)
+    except (ValueError, RecursionError):
+        return None
+    return int(end)
 
 
 def _skip(text: str, at: int) -> int:
@@ -283,14 +365,21 @@ async def serve(
     protocol: JsonRPCProtocol,
     pool: ThreadPoolExecutor,
     max_bytes: Callable[[], int],
+    dropped: Callable[[Oversized], None] | None = None,
 ) -> None:
-    """Read and handle messages until the input ends or ``stop`` is set."""
+    """Read and handle messages until the input ends or ``stop`` is set; ``dropped`` hears
+    of a didOpen or didChange dropped for its size (the editor is told of it)."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_unless_cancelled)
     while not stop.is_set():
-        frame = await loop.run_in_executor(pool, read_frame, stdin, message_limit(max_bytes()))
+        limit = message_limit(max_bytes())
+        frame = await loop.run_in_executor(pool, read_frame, stdin, limit)
         if frame.problem is not None:
             LOG.warning("%s", frame.problem)
+        if frame.head is not None and dropped is not None:
+            found = oversized(frame.head, frame.length, limit)
+            if found is not None:
+                dropped(found)
         if frame.end:
             return
         if frame.body is not None:

@@ -1,0 +1,144 @@
+"""A folder of quarters given where quarter folders go: ``planc check plans``.
+
+``planc check`` with no folder checks every folder under ./plans; given ``plans`` itself it
+read the whole tree as one quarter and said PLC107 "second quarter file in plans" with the
+hint "keep one kind: quarter file per quarter folder", wrong for a user who did exactly
+that. A folder that holds no plan file itself, only folders, now stands for the quarter
+folders in it (with --rev, as that revision's tree holds them) in the commands that take
+several PLAN_DIRS (check, diff, codeowners); where one folder is read (render, track...),
+PLC107 for quarter files in different folders names the quarter folder to give instead.
+Real repositories in tmp_path, the real command line.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import REPO
+from gitrepo import QUARTER, commit_all, git, new_repo, planc_in
+
+OLD = "plans/2017-Q3"
+
+
+def _two_quarters(tmp_path: Path) -> Path:
+    """A repository whose plans/ holds 2027-Q1 (first commit) and 2017-Q3 (second)."""
+    root = new_repo(tmp_path)
+    shutil.copytree(REPO / OLD, root / OLD)
+    shutil.copytree(REPO / "schema", root / "schema")
+    commit_all(root, "plan 2017-Q3")
+    return root
+
+
+class TestCheckAFolderOfQuarters:
+    def test_plans_is_checked_as_its_quarter_folders(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        given = planc_in(root, "check", "plans")
+        assert given.code == 0, given.stdout + given.stderr
+        assert "PLC107" not in given.stdout
+        assert "plans/2017-Q3:" in given.stdout and "plans/2027-Q1:" in given.stdout
+        # the same report as with no folder (every folder under ./plans)
+        assert planc_in(root, "check", "plans", "-f", "json").stdout == (
+            planc_in(root, "check", "-f", "json").stdout
+        )
+
+    def test_a_quarter_folder_with_regions_in_sub_folders_is_read_whole(
+        self, tmp_path: Path
+    ) -> None:
+        """Its quarter file is in it: its sub-folders are its regions, not quarters."""
+        root = _two_quarters(tmp_path)
+        result = planc_in(root, "check", QUARTER, "-f", "json")
+        assert result.code == 0, result.stdout + result.stderr
+        assert result.json()["plans"] == [QUARTER]
+
+    def test_a_quarter_folder_without_its_quarter_file_is_still_one_folder(
+        self, tmp_path: Path
+    ) -> None:
+        """No plan file of its own, only regions/: but no folder in it holds a quarter
+        file, so it is no folder of quarters (PLC106 in it, not in its regions/)."""
+        root = _two_quarters(tmp_path)
+        (root / QUARTER / "quarter.yaml").unlink()
+        result = planc_in(root, "check", QUARTER)
+        assert f"PLC106 [error] no quarter file in {QUARTER}\n" in result.stdout, result.stdout
+        # beside quarter folders, a folder that holds no quarter file yet is one of them
+        both = planc_in(root, "check", "plans", "-f", "json")
+        assert both.json()["plans"] == [OLD, QUARTER]
+
+    def test_hidden_folders_and_links_to_folders_are_not_quarters(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        outside = tmp_path / "outside"
+        shutil.copytree(root / QUARTER, outside)
+        (outside / "quarter.yaml").write_text("planc: 1\nkind: quarter\n", encoding="utf-8")
+        (root / "plans" / "elsewhere").symlink_to(outside, target_is_directory=True)
+        (root / "plans" / ".drafts").mkdir()
+        (root / "plans" / ".drafts" / "quarter.yaml").write_text("{", encoding="utf-8")
+        result = planc_in(root, "check", "plans")
+        assert result.code == 0, result.stdout + result.stderr
+        assert "elsewhere" not in result.stdout and ".drafts" not in result.stdout
+
+    def test_at_a_revision_the_folders_are_that_revisions(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        shutil.rmtree(root / QUARTER)  # gone from the working tree, not from the commits
+        (root / "plans" / "2030-Q1").mkdir()  # never committed
+        (root / "plans" / "2030-Q1" / "quarter.yaml").write_text("{", encoding="utf-8")
+        first = planc_in(root, "check", "plans", "--rev", "HEAD~1")
+        assert first.code == 0, first.stdout + first.stderr
+        assert "plans/2027-Q1 at HEAD~1" in first.stdout
+        assert "2017-Q3" not in first.stdout and "2030-Q1" not in first.stdout
+        last = planc_in(root, "check", "plans", "--rev", "HEAD")
+        assert last.code == 0, last.stdout + last.stderr
+        assert "plans/2017-Q3 at HEAD" in last.stdout and "plans/2027-Q1 at HEAD" in last.stdout
+        assert "2030-Q1" not in last.stdout
+
+    def test_a_folder_missing_at_the_revision_is_said_as_before(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        result = planc_in(root, "check", "plans/2031-Q1", "--rev", "HEAD")
+        assert result.code == 2
+        assert "plans/2031-Q1 does not exist at revision HEAD" in result.stderr
+
+
+class TestTheHintWhereOneFolderIsRead:
+    def test_quarter_files_in_different_folders_name_the_folder_to_give(
+        self, tmp_path: Path
+    ) -> None:
+        """plans/ holds a plan file of its own: it is read as one quarter, as before, and the
+        hint says which folder to give (render reads one folder)."""
+        root = _two_quarters(tmp_path)
+        shutil.copy(root / QUARTER / "regions" / "north.yaml", root / "plans" / "north.yaml")
+        result = planc_in(root, "check", "plans", "-f", "json")
+        found = [d for d in result.json()["diagnostics"] if d["code"] == "PLC107"]
+        assert [d["hint"] for d in found] == ["give one quarter folder, e.g. plans/2027-Q1"]
+        rendered = planc_in(root, "render", "plans", "--out", tmp_path / "site")
+        assert "hint: give one quarter folder, e.g. plans/2027-Q1" in rendered.stdout + (
+            rendered.stderr
+        )
+
+    def test_a_copy_of_the_quarter_file_keeps_its_hint(self, tmp_path: Path) -> None:
+        root = new_repo(tmp_path)
+        quarter = root / QUARTER / "quarter.yaml"
+        shutil.copy(quarter, root / QUARTER / "regions" / "quarter-copy.yaml")
+        result = planc_in(root, "check", QUARTER, "-f", "json")
+        (found,) = [d for d in result.json()["diagnostics"] if d["code"] == "PLC107"]
+        assert found["hint"] == "keep one kind: quarter file per quarter folder"
+
+
+class TestDiffAndCodeowners:
+    def test_diff_of_plans_is_the_diff_of_its_quarters_at_either_side(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        git(root, "branch", "before", "HEAD~1")
+        given = planc_in(root, "diff", "plans", "--base", "before", "-f", "json")
+        assert given.code == 0, given.stdout + given.stderr
+        assert given.stdout == planc_in(root, "diff", "--base", "before", "-f", "json").stdout
+        assert "PLC107" not in given.stdout
+
+    def test_codeowners_of_plans(self, tmp_path: Path) -> None:
+        root = _two_quarters(tmp_path)
+        given = planc_in(root, "codeowners", "plans", "-o", tmp_path / "given")
+        assert given.code == 0, given.stderr
+        default = planc_in(root, "codeowners", "-o", tmp_path / "default")
+        assert default.code == 0, default.stderr
+        text = (tmp_path / "given").read_text(encoding="utf-8")
+        assert text == (tmp_path / "default").read_text(encoding="utf-8")
+        assert "/plans/2027-Q1/" in text
+        assert given.stderr == default.stderr  # 2017-Q3's owners (no handles) said by both
+        assert "2017-Q3: the plan owner alex-morgan has no github handle" in given.stderr
