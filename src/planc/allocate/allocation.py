@@ -17,6 +17,7 @@ here is pure: the model in, an :class:`Allocation` out, nothing written.
 from __future__ import annotations
 
 import calendar
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -308,6 +309,17 @@ class Allocation:
         return sum((c.before or Decimal(0) for c in self.children), Decimal(0))
 
 
+def _no_such_node(plan: Plan, node_id: str) -> str:
+    """What --node got wrong: the closest id that has children, and what --node takes."""
+    parents = [n.id for n in plan.nodes.values() if n.level is not Level.REP]
+    close = difflib.get_close_matches(node_id, parents, n=1)
+    meant = f" (did you mean {close[0]}?)" if close else ""
+    return (
+        f"no node {node_id!r} in the plan{meant}: "
+        f"--node takes the id of the company ({plan.company}), a region or a team"
+    )
+
+
 def allocate(
     plan: Plan,
     node_id: str,
@@ -328,7 +340,7 @@ def allocate(
     """
     node = plan.nodes.get(node_id)
     if node is None:
-        raise AllocationError(f"no node {node_id!r} in the plan (a region, team or rep id)")
+        raise AllocationError(_no_such_node(plan, node_id))
     metric = plan.metrics.get(metric_id)
     if metric is None:
         raise AllocationError(
