@@ -195,3 +195,18 @@ def test_no_paragraph_stops_mid_sentence(page: Path) -> None:
         and not PROSE_END.search(paragraph)
     ]
     assert not cut, f"{page.name}: paragraphs that stop mid-sentence: {cut}"
+
+
+def test_every_option_says_what_it_does() -> None:
+    """--help (and docs/cli.md, made from it) has a line for every option, not just its choices."""
+    import click
+
+    from planc.cli import cli
+
+    silent = [
+        (name, param.opts[0])
+        for name, command in cli.commands.items()
+        for param in command.params
+        if isinstance(param, click.Option) and not (param.help or "").strip()
+    ]
+    assert not silent, f"options without a help text: {silent}"
