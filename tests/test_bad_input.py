@@ -201,8 +201,17 @@ class TestMissingThings:
         result = run_planc("check", f"plans/2027-Q1/{given}", cwd=tmp_path)
         assert result.code == 1
         assert "is a file; planc checks a quarter folder" in result.stdout
-        assert "hint: run planc check plans/2027-Q1\n" in result.stdout
+        assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stdout
         assert run_planc("check", "plans/2027-Q1", cwd=tmp_path).code == 0  # the hint works
+
+    def test_a_plan_file_given_to_another_command_gets_the_same_hint(self, tmp_path: Path) -> None:
+        """The hint names the folder, not a command: render, track, export and allocate read
+        the folder the way check does."""
+        shutil.copytree(MINI, tmp_path / "plans" / "2027-Q1")
+        result = run_planc("export", "plans/2027-Q1/quarter.yaml", cwd=tmp_path)
+        assert result.code == 1
+        # stdout is for the CSV: export's diagnostics go to stderr
+        assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stderr
 
     def test_folder_without_plan_files(self, tmp_path: Path) -> None:
         result = run_planc("check", tmp_path)

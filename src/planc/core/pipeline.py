@@ -81,7 +81,10 @@ def read_directory(
             _unreadable(
                 shown,
                 Message("{file} is a file; planc checks a quarter folder", file=shown),
-                Message("run planc check {folder}", folder=display_path(_quarter_above(plan_dir))),
+                Message(
+                    "give its quarter folder instead: {folder}",
+                    folder=display_path(_quarter_above(plan_dir)),
+                ),
             )
         ]
     sources: list[SourceFile] = []
