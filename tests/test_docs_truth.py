@@ -210,3 +210,58 @@ def test_every_option_says_what_it_does() -> None:
         if isinstance(param, click.Option) and not (param.help or "").strip()
     ]
     assert not silent, f"options without a help text: {silent}"
+
+
+def test_the_readme_tour_step_1_round_trip(tmp_path: Path) -> None:
+    """Import the sample, export it, edit the cells the README names, bring them back: the
+    cells are Anna Snelling's revenue and December, and the update exits 1 on its stub."""
+    openpyxl = pytest.importorskip("openpyxl")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"revenue \(cell ([A-Z]+\d+)\) to (\d+) and her December \(([A-Z]+\d+)\) to (\d+)", readme
+    )
+    assert found, "step 1 names the cells to edit"
+    value_cell, value, december_cell, december = found.groups()
+    for sheet in (
+        "tests/fixtures/crm-sales-opportunities/sales_teams.csv",
+        "examples/quotas-2017-Q4.csv",
+    ):
+        (tmp_path / sheet).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / sheet, tmp_path / sheet)
+    made = run_planc(
+        "import",
+        "plans/2017-Q4",
+        "--roster",
+        "tests/fixtures/crm-sales-opportunities/sales_teams.csv",
+        "--quotas",
+        "examples/quotas-2017-Q4.csv",
+        "--owner",
+        "Alex Morgan",
+        "--company",
+        "CRM sample company",
+        cwd=tmp_path,
+    )
+    assert made.code == 0, made.stdout + made.stderr
+    assert run_planc("check", "plans/2017-Q4", cwd=tmp_path).code == 0
+    assert (
+        run_planc("export", "plans/2017-Q4", "--format", "xlsx", "-o", "q4.xlsx", cwd=tmp_path).code
+        == 0
+    )
+    book = openpyxl.load_workbook(tmp_path / "q4.xlsx")
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    for ref, month in ((value_cell, None), (december_cell, "2017-12")):
+        row = {name: cell.value for name, cell in zip(header, sheet[int(ref[1:])], strict=True)}
+        assert (row["person_name"], row["metric"], row["month"]) == (
+            "Anna Snelling",
+            "revenue",
+            month,
+        )
+        assert header[sheet[ref].column - 1] == "value"
+    sheet[value_cell] = int(value)
+    sheet[december_cell] = int(december)
+    book.save(tmp_path / "q4.xlsx")
+    update = run_planc("import", "--update", "q4.xlsx", cwd=tmp_path)
+    assert update.code == 1 and "PLC630" in update.stdout + update.stderr
+    central = (tmp_path / "plans/2017-Q4/regions/central.yaml").read_text(encoding="utf-8")
+    assert f"revenue: {{value: {value}, months: [21000, 31000, {december}]}}" in central
