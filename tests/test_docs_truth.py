@@ -265,3 +265,35 @@ def test_the_readme_tour_step_1_round_trip(tmp_path: Path) -> None:
     assert update.code == 1 and "PLC630" in update.stdout + update.stderr
     central = (tmp_path / "plans/2017-Q4/regions/central.yaml").read_text(encoding="utf-8")
     assert f"revenue: {{value: {value}, months: [21000, 31000, {december}]}}" in central
+
+
+def test_the_readme_tour_step_5_as_written(tmp_path: Path) -> None:
+    """The edit, the ❌ comment, propose, and a branch whose only error is the approval."""
+    import json
+    import shlex
+    import subprocess
+
+    from gitrepo import commit_all, git, git_env
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    [step] = [block for block in shell_blocks(REPO / "README.md") if "planc propose" in block]
+    lines = [line.split("  #", 1)[0].strip() for line in step.strip().splitlines()]
+    sed, diff, propose = lines
+    assert sed.startswith("sed -i ") and diff == "planc diff --format markdown"
+    root = tmp_path / "sales"
+    shutil.copytree(REPO / "plans" / "2027-Q1", root / "plans" / "2027-Q1")
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    commit_all(root, "plan 2027-Q1")
+    subprocess.run(["bash", "-c", sed], cwd=root, check=True)
+    env = git_env(root)
+    comment = run_planc(*shlex.split(diff)[1:], cwd=root, env=env)
+    assert comment.code == 1 and comment.stdout.splitlines()[2].startswith("### ❌ ")
+    proposed = run_planc(*shlex.split(propose)[1:], cwd=root, env=env)
+    assert proposed.code == 0, proposed.stderr
+    branch = re.search(r"Created branch (\S+) ", proposed.stdout)
+    assert branch
+    checked = run_planc(
+        "check", "plans/2027-Q1", "--rev", branch[1], "--format", "json", cwd=root, env=env
+    )
+    assert [d["code"] for d in json.loads(checked.stdout)["diagnostics"]] == ["PLC620"]
+    assert "names who must approve (PLC620)" in readme
