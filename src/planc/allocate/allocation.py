@@ -17,7 +17,6 @@ here is pure: the model in, an :class:`Allocation` out, nothing written.
 from __future__ import annotations
 
 import calendar
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from fractions import Fraction
 
 from planc.core.model import Level, Metric, Node, Person, Plan, Target
 from planc.core.numbers import grouped
+from planc.core.spelling import closest
 
 # Weight components a blend can mix (the methods of the same names use one).
 COMPONENTS = ("even", "baseline", "last_year", "last_quarter", "potential", "capacity", "bottom_up")
@@ -311,9 +311,8 @@ class Allocation:
 
 def _no_such_node(plan: Plan, node_id: str) -> str:
     """What --node got wrong: the closest id that has children, and what --node takes."""
-    parents = [n.id for n in plan.nodes.values() if n.level is not Level.REP]
-    close = difflib.get_close_matches(node_id, parents, n=1)
-    meant = f" (did you mean {close[0]}?)" if close else ""
+    close = closest(node_id, (n.id for n in plan.nodes.values() if n.level is not Level.REP))
+    meant = f" (did you mean {close}?)" if close else ""
     return (
         f"no node {node_id!r} in the plan{meant}: "
         f"--node takes the id of the company ({plan.company}), a region or a team"

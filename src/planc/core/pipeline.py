@@ -6,7 +6,6 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -171,6 +170,8 @@ def _quarters_near(plan_dir: Path) -> list[str]:
             continue
         found = sorted(display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c))
         if found:
+            import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
+
             return sorted(found, key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio())
     return []
 
