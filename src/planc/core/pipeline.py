@@ -6,7 +6,6 @@ layer above, and :mod:`planc.checks` passes its registry when it compiles.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -136,46 +135,6 @@ def read_directory(
     return sources, problems
 
 
-QUARTER_FILES = ("quarter.yaml", "quarter.yml")
-_NEARBY_SHOWN = 5
-_NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
-
-
-def _is_quarter_folder(folder: Path) -> bool:
-    return any((folder / name).is_file() for name in QUARTER_FILES)
-
-
-def _quarter_above(path: Path) -> Path:
-    """The quarter folder a plan file given by mistake belongs to: the nearest folder above
-    it (up to four levels, as the language server looks) that holds quarter.yaml, else the
-    file's own folder."""
-    for folder in list(path.absolute().parents)[:4]:
-        if _is_quarter_folder(folder):
-            return folder
-    return path.parent
-
-
-def _quarters_near(plan_dir: Path) -> list[str]:
-    """Quarter folders a path that does not exist may have meant, the likeliest first: those
-    in its nearest existing folder, else in that folder's plans/ (``2027-Q1`` typed for
-    ``plans/2027-Q1``, ``plan/2027-Q1`` for ``plans/2027-Q1``)."""
-    base = plan_dir.absolute().parent
-    while not base.is_dir() and base != base.parent:
-        base = base.parent
-    wanted = display_path(plan_dir)
-    for folder in (base, base / "plans"):
-        try:
-            children = list(itertools.islice(folder.iterdir(), _NEARBY_LOOKED_AT))
-        except OSError:
-            continue
-        found = sorted(display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c))
-        if found:
-            import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
-
-            return sorted(found, key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio())
-    return []
-
-
 def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
     """Plan files under a folder, and links to folders (never followed: checked instead)."""
 
@@ -278,3 +237,47 @@ def compile_directory(
     return compile_sources(
         display_path(plan_dir), sources, run_checks, problems, max_bytes, store=store
     )
+
+
+QUARTER_FILES = ("quarter.yaml", "quarter.yml")
+_NEARBY_SHOWN = 5
+_NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
+
+
+def _is_quarter_folder(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in QUARTER_FILES)
+
+
+def _quarter_above(path: Path) -> Path:
+    """The quarter folder a plan file given by mistake belongs to: the nearest folder above
+    it (up to four levels, as the language server looks) that holds quarter.yaml, else the
+    file's own folder."""
+    for folder in list(path.absolute().parents)[:4]:
+        if _is_quarter_folder(folder):
+            return folder
+    return path.parent
+
+
+def _quarters_near(plan_dir: Path) -> list[str]:
+    """Quarter folders a path that does not exist may have meant, the likeliest first: those
+    in its nearest existing folder, else in that folder's plans/ (``2027-Q1`` typed for
+    ``plans/2027-Q1``, ``plan/2027-Q1`` for ``plans/2027-Q1``)."""
+    base = plan_dir.absolute().parent
+    while not base.is_dir() and base != base.parent:
+        base = base.parent
+    wanted = display_path(plan_dir)
+    for folder in (base, base / "plans"):
+        children: list[Path] = []
+        try:
+            for child in folder.iterdir():
+                children.append(child)
+                if len(children) == _NEARBY_LOOKED_AT:
+                    break
+        except OSError:
+            continue
+        found = sorted(display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c))
+        if found:
+            import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
+
+            return sorted(found, key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio())
+    return []
