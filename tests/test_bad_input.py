@@ -213,6 +213,36 @@ class TestMissingThings:
         # stdout is for the CSV: export's diagnostics go to stderr
         assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stderr
 
+    @pytest.mark.parametrize(
+        ("where", "told"),
+        [
+            pytest.param(
+                "plans/2027-Q1", ". is a quarter folder: planc check .", id="in-a-quarter"
+            ),
+            pytest.param(
+                "plans/2027-Q1/regions", ".. is a quarter folder: planc check ..", id="in-regions"
+            ),
+            pytest.param(
+                "plans", "run it in .., which holds plans/, or name a quarter folder", id="in-plans"
+            ),
+            pytest.param(
+                "elsewhere", "name a quarter folder, e.g. planc check plans/2027-Q1", id="elsewhere"
+            ),
+        ],
+    )
+    def test_check_run_where_there_is_no_plans_folder_says_where_to_run(
+        self, tmp_path: Path, where: str, told: str
+    ) -> None:
+        shutil.copytree(MINI, tmp_path / "repo" / "plans" / "2027-Q1")
+        elsewhere = tmp_path / "a" / "b" / "c" / "d" / "elsewhere"  # four folders up: none
+        elsewhere.mkdir(parents=True)
+        folder = elsewhere if where == "elsewhere" else tmp_path / "repo" / where
+        result = run_planc("check", cwd=folder)
+        assert result.code == 2
+        assert result.stderr == (
+            f"planc: error: no plan folders given and none found under ./plans; {told}\n"
+        )
+
     def test_folder_without_plan_files(self, tmp_path: Path) -> None:
         result = run_planc("check", tmp_path)
         assert result.code == 1
