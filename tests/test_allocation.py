@@ -262,6 +262,14 @@ class TestMethods:
         ("node", "metric", "method", "message"),
         [
             pytest.param("nowhere", "revenue", "even", "no node 'nowhere'", id="unknown-node"),
+            pytest.param(
+                "nrth",
+                "revenue",
+                "even",
+                r"no node 'nrth' in the plan \(did you mean north\?\): --node takes the id of "
+                r"the company \(acme\), a region or a team",
+                id="misspelt-node",
+            ),
             pytest.param("north-ent", "profit", "even", "no metric 'profit'", id="unknown-metric"),
             pytest.param("north-ent", "csat", "even", "not as a sum", id="share-or-score"),
             pytest.param("ann", "revenue", "even", "no children", id="rep"),

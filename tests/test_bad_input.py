@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import run_planc
+from conftest import MINI, run_planc
 
 MODELINE = "# yaml-language-server: $schema=../../../schema/plan.schema.json\n"
 REGION_HEAD = MODELINE + "planc: 1\nkind: region\n"
@@ -169,6 +170,78 @@ class TestMissingThings:
         result = run_planc("check", tmp_path / "nope", "--format", "json")
         assert result.code == 1
         assert [d["code"] for d in result.json()["diagnostics"]] == ["PLC011"]
+
+    def test_a_mistyped_folder_names_the_quarter_folders_nearby(self, tmp_path: Path) -> None:
+        """A new user's slips (plan/ for plans/, the quarter id alone, a quarter not made yet)
+        get the folders they may have meant, the likeliest first."""
+        for quarter in ("2027-Q1", "2026-Q4"):
+            shutil.copytree(MINI, tmp_path / "plans" / quarter)
+        (tmp_path / "plans" / "notes").mkdir()  # no quarter file: not offered
+        for typed in ("plan/2027-Q1", "2027-Q1", "plans/2027-Q2"):
+            result = run_planc("check", typed, cwd=tmp_path)
+            assert result.code == 1
+            assert f"PLC011 [error] plan folder {typed} does not exist" in result.stdout
+            assert (
+                "hint: check the path; quarter folders found nearby: plans/2027-Q1, plans/2026-Q4"
+                in result.stdout
+            ), typed
+
+    def test_a_missing_folder_with_no_quarter_nearby_says_check_the_path(
+        self, tmp_path: Path
+    ) -> None:
+        result = run_planc("check", "nope", cwd=tmp_path)
+        assert result.code == 1
+        assert result.stdout.splitlines()[1].strip() == "= hint: check the path"
+
+    @pytest.mark.parametrize("given", ["regions/north.yaml", "quarter.yaml"])
+    def test_a_plan_file_given_points_at_its_quarter_folder(
+        self, tmp_path: Path, given: str
+    ) -> None:
+        shutil.copytree(MINI, tmp_path / "plans" / "2027-Q1")
+        result = run_planc("check", f"plans/2027-Q1/{given}", cwd=tmp_path)
+        assert result.code == 1
+        assert "is a file; planc checks a quarter folder" in result.stdout
+        assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stdout
+        assert run_planc("check", "plans/2027-Q1", cwd=tmp_path).code == 0  # the hint works
+
+    def test_a_plan_file_given_to_another_command_gets_the_same_hint(self, tmp_path: Path) -> None:
+        """The hint names the folder, not a command: render, track, export and allocate read
+        the folder the way check does."""
+        shutil.copytree(MINI, tmp_path / "plans" / "2027-Q1")
+        result = run_planc("export", "plans/2027-Q1/quarter.yaml", cwd=tmp_path)
+        assert result.code == 1
+        # stdout is for the CSV: export's diagnostics go to stderr
+        assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("where", "told"),
+        [
+            pytest.param(
+                "plans/2027-Q1", ". is a quarter folder: planc check .", id="in-a-quarter"
+            ),
+            pytest.param(
+                "plans/2027-Q1/regions", ".. is a quarter folder: planc check ..", id="in-regions"
+            ),
+            pytest.param(
+                "plans", "run it in .., which holds plans/, or name a quarter folder", id="in-plans"
+            ),
+            pytest.param(
+                "elsewhere", "name a quarter folder, e.g. planc check plans/2027-Q1", id="elsewhere"
+            ),
+        ],
+    )
+    def test_check_run_where_there_is_no_plans_folder_says_where_to_run(
+        self, tmp_path: Path, where: str, told: str
+    ) -> None:
+        shutil.copytree(MINI, tmp_path / "repo" / "plans" / "2027-Q1")
+        elsewhere = tmp_path / "a" / "b" / "c" / "d" / "elsewhere"  # four folders up: none
+        elsewhere.mkdir(parents=True)
+        folder = elsewhere if where == "elsewhere" else tmp_path / "repo" / where
+        result = run_planc("check", cwd=folder)
+        assert result.code == 2
+        assert result.stderr == (
+            f"planc: error: no plan folders given and none found under ./plans; {told}\n"
+        )
 
     def test_folder_without_plan_files(self, tmp_path: Path) -> None:
         result = run_planc("check", tmp_path)

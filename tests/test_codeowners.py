@@ -59,6 +59,21 @@ class TestCodeowners:
         planc_in(root, "codeowners")
         assert planc_in(root, "codeowners", "--check").code == 0
 
+    def test_check_mode_names_the_command_with_the_same_folders_and_file(
+        self, tmp_path: Path
+    ) -> None:
+        root = new_repo(tmp_path)
+        given = ["plans/2027-Q1", "--output", "docs/OWNERS file"]
+        (root / "docs").mkdir()
+        stale = planc_in(root, "codeowners", *given, "--check")
+        assert stale.code == 1
+        assert stale.stderr.endswith(
+            "docs/OWNERS file is out of date: run planc codeowners plans/2027-Q1 "
+            "--output 'docs/OWNERS file'\n"
+        )
+        assert planc_in(root, "codeowners", *given).code == 0  # what the message says to run
+        assert planc_in(root, "codeowners", *given, "--check").code == 0
+
     def test_existing_root_codeowners_is_used(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         (root / "CODEOWNERS").write_text("* @acme/admins\n", encoding="utf-8")

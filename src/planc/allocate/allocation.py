@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from planc.core.model import Level, Metric, Node, Person, Plan, Target
 from planc.core.numbers import grouped
+from planc.core.spelling import closest
 
 # Weight components a blend can mix (the methods of the same names use one).
 COMPONENTS = ("even", "baseline", "last_year", "last_quarter", "potential", "capacity", "bottom_up")
@@ -308,6 +309,16 @@ class Allocation:
         return sum((c.before or Decimal(0) for c in self.children), Decimal(0))
 
 
+def _no_such_node(plan: Plan, node_id: str) -> str:
+    """What --node got wrong: the closest id that has children, and what --node takes."""
+    close = closest(node_id, (n.id for n in plan.nodes.values() if n.level is not Level.REP))
+    meant = f" (did you mean {close}?)" if close else ""
+    return (
+        f"no node {node_id!r} in the plan{meant}: "
+        f"--node takes the id of the company ({plan.company}), a region or a team"
+    )
+
+
 def allocate(
     plan: Plan,
     node_id: str,
@@ -328,7 +339,7 @@ def allocate(
     """
     node = plan.nodes.get(node_id)
     if node is None:
-        raise AllocationError(f"no node {node_id!r} in the plan (a region, team or rep id)")
+        raise AllocationError(_no_such_node(plan, node_id))
     metric = plan.metrics.get(metric_id)
     if metric is None:
         raise AllocationError(

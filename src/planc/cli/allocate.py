@@ -81,6 +81,8 @@ ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", 
     type=click.Choice(("text", "json")),
     default="text",
     show_default=True,
+    help="text: the table; json: each split child by child (before, after, Δ, months, products) "
+    "and the files written.",
 )
 @no_cache_option(
     "Check the edited plan whole: read no region results from the cache and write none."

@@ -253,7 +253,12 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     shown = os.path.relpath(target)
     if check_only:
         if updated != existing:
-            click.echo(f"{shown} is out of date: run planc codeowners", err=True)
+            import shlex
+
+            # the same folders and file again: another set of quarters writes another block
+            again = ["planc", "codeowners", *map(str, plan_dirs)]
+            again += ["--output", str(output)] if output is not None else []
+            click.echo(f"{shown} is out of date: run {shlex.join(again)}", err=True)
             sys.exit(1)
         click.echo(f"{shown} is up to date")
         return

@@ -44,7 +44,14 @@ def explain(code: str) -> None:
 
 
 @click.command()
-@click.option("--format", "output_format", type=click.Choice(("text", "markdown")), default="text")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "markdown")),
+    default="text",
+    show_default=True,
+    help="text: a line per code; markdown: a table with each code's family.",
+)
 def rules(output_format: str) -> None:
     """List every diagnostic code with its severity and summary."""
     from planc.codes import FAMILIES, RULES

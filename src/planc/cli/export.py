@@ -18,6 +18,8 @@ from planc.cli.options import OutputPath, fail_usage, plan_dir_argument
     type=click.Choice(("csv", "xlsx")),
     default="csv",
     show_default=True,
+    help="csv: UTF-8 with a byte-order mark, to --out or stdout; xlsx: a workbook for --out "
+    "(the export extra) that planc import --update reads back.",
 )
 @click.option(
     "--out",

@@ -178,7 +178,7 @@ def default_plan_dirs() -> list[Path]:
     plans = Path("plans")
     found = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
     if not found:
-        fail_usage("no plan folders given and none found under ./plans")
+        fail_usage(f"no plan folders given and none found under ./plans; {_where_plans_are()}")
     return found
 
 
@@ -263,3 +263,20 @@ def github_append(variable: str, text: str) -> None:
             handle.write(text)
     except OSError as error:  # a full disk too
         raise UnusableOutput(f"${variable} ({path}): {error.strerror or error}") from error
+
+
+def _where_plans_are() -> str:
+    """What to do when a command that defaults to ./plans runs where there is none: the
+    quarter folder the working folder is in, else the folder above that holds plans/."""
+    from planc.core.pipeline import QUARTER_NAMES
+
+    context = click.get_current_context(silent=True)
+    command = f"planc {context.info_name}" if context is not None else "planc"
+    here = Path.cwd()
+    for folder in [here, *list(here.parents)[:4]]:
+        shown = os.path.relpath(folder)
+        if any((folder / name).is_file() for name in QUARTER_NAMES):
+            return f"{shown} is a quarter folder: {command} {shown}"
+        if (folder / "plans").is_dir():
+            return f"run it in {shown}, which holds plans/, or name a quarter folder"
+    return f"name a quarter folder, e.g. {command} plans/2027-Q1"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from planc.core.diagnostics import Diagnostic, Foreign, Message, Rule, Severity, rule
+from planc.core.diagnostics import Diagnostic, Foreign, Items, Message, Rule, Severity, rule
 from planc.core.files import FileTooLarge, read_regular
 from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
@@ -65,11 +65,17 @@ def read_directory(
     to read it now (the stat cache's, :meth:`planc.core.cache.StatCache.deferred`)."""
     shown = display_path(plan_dir)
     if not plan_dir.exists():
+        nearby = _quarters_near(plan_dir)
         return [], [
             _unreadable(
                 shown,
                 Message("plan folder {folder} does not exist", folder=shown),
-                Message("check the path"),
+                Message(
+                    "check the path; quarter folders found nearby: {folders}",
+                    folders=Items(nearby[:_NEARBY_SHOWN], partial=len(nearby) > _NEARBY_SHOWN),
+                )
+                if nearby
+                else Message("check the path"),
             )
         ]
     if not plan_dir.is_dir():
@@ -77,7 +83,10 @@ def read_directory(
             _unreadable(
                 shown,
                 Message("{file} is a file; planc checks a quarter folder", file=shown),
-                Message("run planc check {folder}", folder=display_path(plan_dir.parent)),
+                Message(
+                    "give its quarter folder instead: {folder}",
+                    folder=display_path(_quarter_above(plan_dir)),
+                ),
             )
         ]
     sources: list[SourceFile] = []
@@ -287,3 +296,46 @@ def compile_directory(
     return compile_sources(
         display_path(plan_dir), sources, run_checks, problems, max_bytes, store=store
     )
+
+
+_NEARBY_SHOWN = 5
+_NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
+
+
+def _is_quarter_folder(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in QUARTER_NAMES)
+
+
+def _quarter_above(path: Path) -> Path:
+    """The quarter folder a plan file given by mistake belongs to: the nearest folder above
+    it (up to four levels, as the language server looks) that holds quarter.yaml, else the
+    file's own folder."""
+    for folder in list(path.absolute().parents)[:4]:
+        if _is_quarter_folder(folder):
+            return folder
+    return path.parent
+
+
+def _quarters_near(plan_dir: Path) -> list[str]:
+    """Quarter folders a path that does not exist may have meant, the likeliest first: those
+    in its nearest existing folder, else in that folder's plans/ (``2027-Q1`` typed for
+    ``plans/2027-Q1``, ``plan/2027-Q1`` for ``plans/2027-Q1``)."""
+    base = plan_dir.absolute().parent
+    while not base.is_dir() and base != base.parent:
+        base = base.parent
+    wanted = display_path(plan_dir)
+    for folder in (base, base / "plans"):
+        children: list[Path] = []
+        try:
+            for child in folder.iterdir():
+                children.append(child)
+                if len(children) == _NEARBY_LOOKED_AT:
+                    break
+        except OSError:
+            continue
+        found = sorted(display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c))
+        if found:
+            import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
+
+            return sorted(found, key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio())
+    return []
