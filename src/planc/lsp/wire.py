@@ -173,26 +173,7 @@ def salvage_id(body: bytes) -> int | str | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    decoder = json.JSONDecoder()
-    at = _skip(text, 0)
-    if not text.startswith("{", at):
-        return None
-    at += 1
-    try:
-        while True:
-            key, at = decoder.raw_decode(text, _skip(text, at))
-            at = _skip(text, at)
-            if not isinstance(key, str) or not text.startswith(":", at):
-                return None
-            value, at = decoder.raw_decode(text, _skip(text, at + 1))
-            if key == "id":
-                return _id_of({"id": value})
-            at = _skip(text, at)
-            if not text.startswith(",", at):
-                return None
-            at += 1
-    except (ValueError, RecursionError):
-        return None
+    return _id_of(_partial_object(text, _skip(text, 0), 1))
 
 
 @dataclass(frozen=True, slots=True)
