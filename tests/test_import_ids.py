@@ -1,5 +1,5 @@
 """The ids planc import makes from names: people, metrics and products (ids14), the
-company (co14).
+company and its owner (co14).
 
 One id maker serves the roster (people, teams, regions) and the quota sheet (metrics,
 products): a name's slug cut to 60 characters, ``-2`` (``_2``) for a second name made
@@ -211,6 +211,34 @@ class TestCompanyAndOwnerIds:
         assert company.value == sum(r.targets["revenue"].value for r in regions)
         assert plan.nodes["west"].parent == "west-2"
 
+    def test_an_owner_slugged_like_a_person_is_told_apart_by_the_one_rule(
+        self, tmp_path: Path
+    ) -> None:
+        """``Anna-Snelling!`` is not Anna Snelling (names differ) but slugs as her id: the
+        owner gets ``-2``, as any second person does (was ``-vp``)."""
+        plan = sample_plan(tmp_path, "Anna-Snelling!", "CRM sample company")
+        owner = plan.nodes[plan.company].owner
+        assert owner == "anna-snelling-2" and plan.people[owner].role == "vp"
+        assert plan.people[owner].name == "Anna-Snelling!"
+        assert plan.people["anna-snelling"].name == "Anna Snelling"
+
+    def test_an_owner_without_latin_letters_beside_a_person_named_owner(
+        self, tmp_path: Path
+    ) -> None:
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            "sales_agent,manager,regional_office\nOwner,Ned Stark,North\n", encoding="utf-8"
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("name,Revenue\nOwner,100\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "王建国",
+                        "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        plan = check_directory(folder).plan
+        assert plan is not None and plan.nodes["acme"].owner == "owner-2"  # was owner-vp
+        assert plan.people["owner-2"].name == "王建国" and plan.people["owner"].role == "rep"
+
     def test_an_owner_of_the_roster_is_that_person(self, tmp_path: Path) -> None:
         plan = sample_plan(tmp_path, "dustin  brinkmann", "CRM sample company")
         assert plan.nodes[plan.company].owner == "dustin-brinkmann"
@@ -232,7 +260,7 @@ class TestIdMaker:
         assert ids.new("", "manager-2-" + "y" * 70) == "manager-2-" + "y" * 50  # fallbacks too
 
     def test_ids_made_elsewhere_are_taken(self) -> None:
-        """The company's id among the org's node ids."""
+        """The company's id among the org's node ids, a new owner's among the people's."""
         ids = IdMaker(taken=["west", "company", "company-2"])
         assert [ids.new("west", "company"), ids.new("", "company")] == ["west-2", "company-3"]
 

@@ -13,8 +13,8 @@ and products of the quota sheet, all made by one rule.
   named in many columns); :meth:`IdMaker.new` makes a new id at every call (two people of
   the same name are two people).
 
-The roster's people, teams and regions share one maker; the company's id is made after the
-roster, among the org's node ids (:mod:`planc.sheets.importer`).
+The roster's people, teams and regions share one maker; the company's id and a new owner's
+are made after the roster, each among the ids of its namespace (:mod:`planc.sheets.importer`).
 
 Everything depends only on the names and the order they are asked for: the same sheets
 give the same ids.

@@ -144,14 +144,13 @@ def _company_id(roster: Roster, name: str) -> str:
 
 
 def _company_owner(roster: Roster, name: str) -> str:
-    """The owner's id: a person of the roster (made a vp), or a new person."""
+    """The owner's id: a person of the roster (made a vp), or a new person, whose id is
+    told apart from the people's as a second person's is (``-2``)."""
     found = roster.by_name.get(name_key(name))
     if found is not None:
         roster.people[found].role = "vp"
         return found
-    owner_id = slug(name) or "owner"
-    while owner_id in roster.people:
-        owner_id += "-vp"
+    owner_id = IdMaker(taken=roster.people).new(slug(name), "owner")
     roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
     return owner_id
 
