@@ -1,4 +1,5 @@
-"""The ids planc import makes from names: people, metrics and products (ids14).
+"""The ids planc import makes from names: people, metrics and products (ids14), the
+company and its owner (co14).
 
 One id maker serves the roster (people, teams, regions) and the quota sheet (metrics,
 products): a name's slug cut to 60 characters, ``-2`` (``_2``) for a second name made
@@ -7,7 +8,9 @@ id, and for a name without latin letters a numbered id (``metric_1``, ``product-
 no slugged header can take. Before it, the fallback ids were numbered by count: the same
 Chinese product under two metrics became two products, and a header ``Metric 2`` or
 ``Product 2`` was merged, numbers and all, into the fallback of the same id; the 1,000th
-person of a long name got a 65-character id the schema refuses.
+person of a long name got a 65-character id the schema refuses. The company's id was its
+name's slug whatever the roster made: ``--company West`` beside a region West wrote a plan
+that failed its own check (PLC206, node id ``west`` used twice).
 """
 
 from __future__ import annotations
@@ -16,13 +19,18 @@ import re
 from itertools import takewhile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
 from planc.checks import check_directory
 from planc.cli import cli
+from planc.core.model import Plan
 from planc.sheets.ids import ID_LIMIT, IdMaker
 
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_ROSTER = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
+SAMPLE_QUOTAS = ROOT / "examples" / "quotas-2017-Q4.csv"
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # schema/plan.schema.json's id
 CHINESE = ["--owner", "王建国", "--company", "锐工科技", "--currency", "CNY"]
 COLUMNS = ["--roster-columns", "rep=销售,manager=经理,region=区域"]
@@ -155,6 +163,88 @@ class TestRosterIds:
         assert plan.nodes[reps[-1]].targets["revenue"].value == 5000
 
 
+def sample_plan(tmp_path: Path, owner: str, company: str) -> Plan:
+    """The sample roster and the example sheet imported with ``owner`` and ``company``: the
+    import succeeds and its plan checks without an error."""
+    folder = tmp_path / "2017-Q4"
+    code, out = run(folder, "--roster", SAMPLE_ROSTER, "--quotas", SAMPLE_QUOTAS,
+                    "--owner", owner, "--company", company)  # fmt: skip
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    return result.plan
+
+
+class TestCompanyAndOwnerIds:
+    """Node ids (the company, regions, teams, and reps under their person ids) are unique
+    together, people's ids among people (PLC206): the import keeps to exactly that."""
+
+    @pytest.mark.parametrize(
+        ("company", "made"),
+        [
+            ("West", "west-2"),  # a region
+            ("Central Brinkmann", "central-brinkmann-2"),  # a team
+            ("Anna Snelling", "anna-snelling-2"),  # a rep: a node under her person id
+            ("Dustin Brinkmann", "dustin-brinkmann"),  # a manager: a person, not a node
+            ("CRM sample company", "crm-sample-company"),
+        ],
+    )
+    def test_the_company_never_takes_another_node_s_id(
+        self, tmp_path: Path, company: str, made: str
+    ) -> None:
+        plan = sample_plan(tmp_path, "Alex Morgan", company)
+        assert plan.company == made and plan.nodes[made].name == company
+        assert plan.nodes[made].level.label == "company"
+        assert plan.nodes["west"].level.label == "region"
+        assert plan.nodes["central-brinkmann"].level.label == "team"
+        assert plan.people["anna-snelling"].name == "Anna Snelling"
+        assert plan.nodes["anna-snelling"].targets["revenue"].value == 92_000
+        assert (tmp_path / "2017-Q4" / "regions" / "west.yaml").is_file()
+
+    def test_a_company_named_like_a_region_leaves_the_region_its_targets(
+        self, tmp_path: Path
+    ) -> None:
+        """The sheet's row ``West`` stays the region's; the company's number is summed."""
+        plan = sample_plan(tmp_path, "Alex Morgan", "West")
+        regions = [n for n in plan.nodes.values() if n.level.label == "region"]
+        company = plan.nodes["west-2"].targets["revenue"]
+        assert company.value == sum(r.targets["revenue"].value for r in regions)
+        assert plan.nodes["west"].parent == "west-2"
+
+    def test_an_owner_slugged_like_a_person_is_told_apart_by_the_one_rule(
+        self, tmp_path: Path
+    ) -> None:
+        """``Anna-Snelling!`` is not Anna Snelling (names differ) but slugs as her id: the
+        owner gets ``-2``, as any second person does (was ``-vp``)."""
+        plan = sample_plan(tmp_path, "Anna-Snelling!", "CRM sample company")
+        owner = plan.nodes[plan.company].owner
+        assert owner == "anna-snelling-2" and plan.people[owner].role == "vp"
+        assert plan.people[owner].name == "Anna-Snelling!"
+        assert plan.people["anna-snelling"].name == "Anna Snelling"
+
+    def test_an_owner_without_latin_letters_beside_a_person_named_owner(
+        self, tmp_path: Path
+    ) -> None:
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            "sales_agent,manager,regional_office\nOwner,Ned Stark,North\n", encoding="utf-8"
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("name,Revenue\nOwner,100\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "王建国",
+                        "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        plan = check_directory(folder).plan
+        assert plan is not None and plan.nodes["acme"].owner == "owner-2"  # was owner-vp
+        assert plan.people["owner-2"].name == "王建国" and plan.people["owner"].role == "rep"
+
+    def test_an_owner_of_the_roster_is_that_person(self, tmp_path: Path) -> None:
+        plan = sample_plan(tmp_path, "dustin  brinkmann", "CRM sample company")
+        assert plan.nodes[plan.company].owner == "dustin-brinkmann"
+        assert plan.people["dustin-brinkmann"].role == "vp"
+
+
 class TestIdMaker:
     def test_the_same_name_always_gets_the_same_id(self) -> None:
         ids = IdMaker("_")
@@ -168,6 +258,11 @@ class TestIdMaker:
         assert len(set(made)) == 12_000 and all(ID.fullmatch(m) for m in made)
         assert made[:2] == ["x" * 60, "x" * 60 + "-2"] and made[-1] == "x" * 58 + "-12000"
         assert ids.new("", "manager-2-" + "y" * 70) == "manager-2-" + "y" * 50  # fallbacks too
+
+    def test_ids_made_elsewhere_are_taken(self) -> None:
+        """The company's id among the org's node ids, a new owner's among the people's."""
+        ids = IdMaker(taken=["west", "company", "company-2"])
+        assert [ids.new("west", "company"), ids.new("", "company")] == ["west-2", "company-3"]
 
     def test_fallbacks_and_slugs_never_share_an_id(self) -> None:
         ids = IdMaker()

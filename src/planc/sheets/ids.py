@@ -13,6 +13,9 @@ and products of the quota sheet, all made by one rule.
   named in many columns); :meth:`IdMaker.new` makes a new id at every call (two people of
   the same name are two people).
 
+The roster's people, teams and regions share one maker; the company's id and a new owner's
+are made after the roster, each among the ids of its namespace (:mod:`planc.sheets.importer`).
+
 Everything depends only on the names and the order they are asked for: the same sheets
 give the same ids.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 #: The schema's ids are 64 characters at most (schema/plan.schema.json, ``id``).
 ID_LIMIT = 64
@@ -40,9 +44,10 @@ def slug(text: str, limit: int | None = SLUG_LIMIT) -> str:
 class IdMaker:
     """Unique ids of one kind (``joiner``: ``-``, or ``_`` for metrics), in the order asked."""
 
-    def __init__(self, joiner: str = "-") -> None:
+    def __init__(self, joiner: str = "-", taken: Iterable[str] = ()) -> None:
+        """``taken``: ids already made (of the same namespace) that new ones must not be."""
         self.joiner = joiner
-        self.taken: set[str] = set()
+        self.taken: set[str] = set(taken)
         self._known: dict[str, str] = {}  # a name's key -> its id
         self._next: dict[str, int] = {}  # a base -> the first number that may be free
 

@@ -27,7 +27,7 @@ from planc.core.numbers import grouped
 from planc.core.pipeline import CheckResult
 from planc.core.safetext import shown
 from planc.core.source import SourceFile, SourceSpan
-from planc.sheets.ids import slug
+from planc.sheets.ids import IdMaker, slug
 from planc.sheets.quotas import QuotaSheet, read_quotas
 from planc.sheets.roster import Person, Roster, name_key, read_roster
 from planc.sheets.rules import DERIVED_TARGET, REP_WITHOUT_QUOTA
@@ -123,7 +123,7 @@ class _Org:
 def _org(roster: Roster, request: ImportRequest) -> _Org:
     """The org with its owners: regions without a director are owned by the company's owner."""
     owner_id = _company_owner(roster, request.owner)
-    org = _Org(roster, slug(request.company) or "company", request.company, owner_id)
+    org = _Org(roster, _company_id(roster, request.company), request.company, owner_id)
     for region in roster.regions.values():
         if region.owner is None:
             region.owner = owner_id
@@ -135,15 +135,22 @@ def _org(roster: Roster, request: ImportRequest) -> _Org:
     return org
 
 
+def _company_id(roster: Roster, name: str) -> str:
+    """The company's node id: its name's slug (``company`` without latin letters), told
+    apart from the other node ids, which PLC206 wants unique together: regions, teams and
+    reps, seated under their person ids. Other people's ids are another namespace."""
+    seated = (rep for team in roster.teams.values() for rep in team.reps)
+    return IdMaker(taken=[*roster.regions, *roster.teams, *seated]).new(slug(name), "company")
+
+
 def _company_owner(roster: Roster, name: str) -> str:
-    """The owner's id: a person of the roster (made a vp), or a new person."""
+    """The owner's id: a person of the roster (made a vp), or a new person, whose id is
+    told apart from the people's as a second person's is (``-2``)."""
     found = roster.by_name.get(name_key(name))
     if found is not None:
         roster.people[found].role = "vp"
         return found
-    owner_id = slug(name) or "owner"
-    while owner_id in roster.people:
-        owner_id += "-vp"
+    owner_id = IdMaker(taken=roster.people).new(slug(name), "owner")
     roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
     return owner_id
 
