@@ -301,6 +301,8 @@ class TestImpact:
             ("PLC610", 39),
         ]
         assert all(d["path"] == NORTH for d in uncovered)
+        # the target named as PLC303 and PLC720 name it: names, then the id the YAML uses
+        assert uncovered[0]["message"].startswith("Ann Lee · Revenue (ann/revenue) changed from")
         # The old record no longer matches the plan: introduced by the change.
         assert {d["code"] for d in impact["checks"]["introduced"]} == {"PLC602"}
         check = planc_in(root, "check", QUARTER, "--base", "main", "--format", "json")
