@@ -204,6 +204,23 @@ class TestMissingThings:
         assert "hint: give its quarter folder instead: plans/2027-Q1\n" in result.stdout
         assert run_planc("check", "plans/2027-Q1", cwd=tmp_path).code == 0  # the hint works
 
+    def test_a_quarters_regions_folder_given_points_at_the_quarter_folder(
+        self, tmp_path: Path
+    ) -> None:
+        """Its regions/ has plan files but no quarter file: PLC106 where it was, and the hint
+        names the quarter folder above it, not 'add quarter.yaml'."""
+        shutil.copytree(MINI, tmp_path / "plans" / "2027-Q1")
+        result = run_planc("check", "plans/2027-Q1/regions", "--format", "json", cwd=tmp_path)
+        assert result.code == 1
+        (found,) = result.json()["diagnostics"]
+        assert where(found) == ("PLC106", 1, 1)
+        assert found["path"] == "plans/2027-Q1/regions"
+        assert found["hint"] == "give its quarter folder instead: plans/2027-Q1"
+        # with no quarter folder above, the hint is still to add the quarter file
+        shutil.copytree(MINI / "regions", tmp_path / "loose")
+        result = run_planc("check", "loose", cwd=tmp_path)
+        assert "hint: add quarter.yaml with kind: quarter" in result.stdout
+
     def test_a_plan_file_given_to_another_command_gets_the_same_hint(self, tmp_path: Path) -> None:
         """The hint names the folder, not a command: render, track, export and allocate read
         the folder the way check does."""

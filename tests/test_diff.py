@@ -187,6 +187,16 @@ class TestProblems:
         result = planc_in(root, "diff", "plans/2030-Q9")
         assert result.code == 2
         assert "exists neither at" in result.stderr
+        # the fix is named: the quarter folders nearby, as planc check names them
+        assert result.stderr.endswith(f"; quarter folders found nearby: {QUARTER}\n")
+
+    @pytest.mark.parametrize("given", [QUARTER_FILE, NORTH])
+    def test_a_plan_file_given_names_its_quarter_folder(self, tmp_path: Path, given: str) -> None:
+        root = new_repo(tmp_path)
+        result = planc_in(root, "diff", given)
+        assert result.code == 2
+        assert "is a file at" in result.stderr
+        assert result.stderr.endswith(f"; give its quarter folder instead: {QUARTER}\n")
 
 
 class TestFiles:
@@ -291,6 +301,8 @@ class TestImpact:
             ("PLC610", 39),
         ]
         assert all(d["path"] == NORTH for d in uncovered)
+        # the target named as PLC303 and PLC720 name it: names, then the id the YAML uses
+        assert uncovered[0]["message"].startswith("Ann Lee · Revenue (ann/revenue) changed from")
         # The old record no longer matches the plan: introduced by the change.
         assert {d["code"] for d in impact["checks"]["introduced"]} == {"PLC602"}
         check = planc_in(root, "check", QUARTER, "--base", "main", "--format", "json")

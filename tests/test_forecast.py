@@ -172,7 +172,8 @@ def test_coverage_of_what_is_still_to_go(tmp_path: Path) -> None:
     found = [
         d["message"]
         for d in document["diagnostics"]
-        if d["code"] == "PLC766" and d["message"].startswith("crm-sample/revenue:")
+        if d["code"] == "PLC766"
+        and d["message"].startswith("CRM sample company · Revenue (crm-sample/revenue):")
     ]
     assert len(found) == 1
     assert f"{round(to_go):,} still to go; 2,284 open deals are expected to bring" in found[0]

@@ -226,7 +226,10 @@ class TestRefusals:
         result = planc_in(root, "propose")
         assert result.code == 1
         assert "2 changed target(s) have no adjustment record" in result.stderr
-        assert f"{NORTH}:27:22: ann/revenue changed from 550,000 to 560,000" in result.stderr
+        assert (
+            f"{NORTH}:27:22: Ann Lee · Revenue (ann/revenue) changed from 550,000 to 560,000"
+            in result.stderr
+        )
         assert "planc propose --cause market --effective" in result.stderr
         assert state(root) == before
         partial = planc_in(root, "propose", "--cause", "market")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import MINI
 from gitrepo import QUARTER, git, new_repo, planc_in
@@ -240,6 +240,22 @@ def test_a_file_that_is_no_workbook_is_a_usage_error(
     before = files(root)
     code, _, err = run("import", "--update", name, cwd=root)
     assert code == 2 and message in err, err
+    assert files(root) == before
+
+
+def test_a_workbook_that_is_no_export_says_how_to_make_one(tmp_path: Path) -> None:
+    """A workbook of the user's own (no planc metadata sheet): naming the plan folder
+    cannot help, so the message says it is no export and gives the export command."""
+    root = plan_copy(tmp_path)
+    workbook = Workbook()
+    workbook.active.append(["node", "metric", "value"])
+    workbook.save(root / "mine.xlsx")
+    before = files(root)
+    code, _, err = run("import", "--update", "mine.xlsx", cwd=root)
+    assert code == 2, err
+    assert "mine.xlsx is not an export of a plan (no planc metadata sheet)" in err, err
+    assert "planc export PLAN_DIR --format xlsx --out FILE" in err
+    assert "name the plan folder" not in err
     assert files(root) == before
 
 

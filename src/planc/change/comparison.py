@@ -22,7 +22,14 @@ from planc.core.forking import can_fork, start_forked
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
-from planc.core.pipeline import CheckResult, display_path, quarter_folders, read_directory
+from planc.core.pipeline import (
+    NEARBY_SHOWN,
+    CheckResult,
+    display_path,
+    quarter_folders,
+    quarters_near,
+    read_directory,
+)
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
 
@@ -179,8 +186,14 @@ class Comparison:
         if kind is None:
             return Side(end.label, end.revision.sha, shown, None)
         if kind != "tree":
+            above = repo.quarter_folder_above_at(end.revision.sha, relative)
             raise ComparisonError(
-                f"{shown} is a file at {end.revision.label}, not a quarter folder"
+                f"{shown} is a file at {end.revision.label}, not a quarter folder; "
+                + (
+                    f"give its quarter folder instead: {display_path(repo.root / above)}"
+                    if above is not None
+                    else "give the quarter folder that holds it"
+                )
             )
         sources, problems = repo.read_plan(end.revision.sha, relative, self.max_bytes)
         side = Side(end.label, end.revision.sha, shown, None)
@@ -284,10 +297,7 @@ class Comparison:
         _unpack(base, packed, head.plan)
         del packed
         if head.result is None and base.result is None:
-            raise ComparisonError(
-                f"{display_path(plan_dir)} exists neither at {self.base.label} "
-                f"nor at {self.head.label}"
-            )
+            raise _nowhere(plan_dir, self.base, self.head)
         approved = None
         if head.plan is not None:
             name = self._approved_name(head.plan)
@@ -318,10 +328,7 @@ class Comparison:
         base = self.base_side(plan_dir, compiler=forked)
         head = self.side(self.head, plan_dir, compiler=forked)
         if head.result is None and base.result is None:
-            raise ComparisonError(
-                f"{display_path(plan_dir)} exists neither at {self.base.label} "
-                f"nor at {self.head.label}"
-            )
+            raise _nowhere(plan_dir, self.base, self.head)
         approved = None
         if forked.has_plan(head):
             name = self._approved_named(forked.approved_ref(head))
@@ -345,6 +352,17 @@ class _Early:
 # Below this many bytes of plan files two whole plans fit well under 1 GiB (about 0.65 GiB at
 # 32 MiB) and packing would only cost time (~1.7 s of ~13 s at 10,000 reps, 19 MB).
 PACK_FROM_BYTES = 32 << 20
+
+
+def _nowhere(plan_dir: Path, base: Endpoint, head: Endpoint) -> ComparisonError:
+    """A folder at neither side: the quarter folders near it, as ``planc check`` names them
+    for a folder that does not exist (a typo, the quarter id alone, plan/ for plans/)."""
+    nearby = quarters_near(plan_dir)
+    shown = ", ".join(nearby[:NEARBY_SHOWN]) + (", ..." if len(nearby) > NEARBY_SHOWN else "")
+    return ComparisonError(
+        f"{display_path(plan_dir)} exists neither at {base.label} nor at {head.label}; "
+        + (f"quarter folders found nearby: {shown}" if nearby else "check the path")
+    )
 
 
 def _worth_packing(result: CheckResult) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planc.checks.base import named_ref
+from planc.checks.base import named_target
 from planc.core.diagnostics import Diagnostic, Message, Severity, rule
 from planc.core.model import Adjustment, Plan, Target
 from planc.core.numbers import plain
@@ -103,7 +103,7 @@ def coverage_diagnostics(base: Plan, head: Plan) -> list[Diagnostic]:
     found = []
     for change in uncovered_changes(base, head):
         target = change.target
-        ref = named_ref(head, target.node, target.metric)
+        ref = named_target(head, target)  # as PLC303 and PLC720 name a target
         if change.before is None:
             what = Message(
                 "{ref} is new ({value}), and no adjustment record covers it",

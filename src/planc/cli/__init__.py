@@ -12,7 +12,8 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator, MutableMapping
-from typing import NoReturn
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
 import click
 
@@ -88,7 +89,43 @@ class _Commands(MutableMapping[str, click.Command]):
         return name in self._names
 
 
+class ReaderGone(Exception):
+    """Standard output's reader went away (``planc rules | head -1``): see :func:`_reader_gone`."""
+
+
+@contextmanager
+def _stdout_watched() -> Iterator[None]:
+    """A broken pipe on standard output as :class:`ReaderGone`: click would end the process
+    itself (exit 1, the status of a plan with errors) on any EPIPE it sees."""
+    try:
+        yield
+    except BrokenPipeError as error:
+        if _stdout_gone():
+            raise ReaderGone from error
+        raise
+
+
+class _Group(click.Group):
+    """The group, each command's output watched for a reader gone: while the arguments are
+    parsed (--help, --version print there) and while the command runs."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _stdout_watched():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _stdout_watched():
+            return super().invoke(ctx)
+
+
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     commands=_Commands(),
 )
@@ -112,7 +149,7 @@ def main() -> None:
     """Entry point: no traceback ever reaches the user (unless asked for with --debug)."""
     _Asked.debug = False
     try:
-        cli.main(standalone_mode=False)
+        _run()
     except click.exceptions.Abort:
         click.echo("planc: aborted", err=True)
         sys.exit(EXIT_USAGE)
@@ -154,6 +191,20 @@ def main() -> None:
         _internal_error(error)
 
 
+def _run() -> None:
+    """The command, then what it left buffered on standard output flushed here, where a
+    failure is reported (at exit, Python would print its own message and exit 120)."""
+    try:
+        with _stdout_watched():
+            try:
+                cli.main(standalone_mode=False)
+            finally:
+                if sys.stdout is not None and not sys.stdout.closed:
+                    sys.stdout.flush()
+    except ReaderGone:
+        _reader_gone()
+
+
 # A full disk or quota, a file over the size limit: the output (standard output redirected
 # to a file or /dev/full; an -o file is reported where it is written) cannot be written.
 _OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -170,6 +221,39 @@ def _output_full(error: OSError) -> NoReturn:
     except (OSError, ValueError, AttributeError):  # no file descriptor behind stdout
         pass
     sys.exit(EXIT_USAGE)
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output is a pipe (or socket) whose reader has gone: poll says so
+    (POLLERR, POLLHUP) without writing. Not where there is no poll (Windows)."""
+    import select  # only on a broken pipe: start-up stays lean
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLOUT)  # type: ignore[union-attr]
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no poll, no file descriptor behind stdout
+        return False
+
+
+def _reader_gone() -> NoReturn:
+    """Stop as git and coreutils do when the reader of standard output goes away: killed by
+    SIGPIPE (status 141 in a shell), no message. Not exit 0: a report cut short is not a
+    clean check (``set -o pipefail`` sees it), and not exit 1, which says the plan has
+    errors. Every ``finally`` has run by now, so a temporary --output file is gone and the
+    output file itself was replaced whole or not at all."""
+    import signal  # only on a broken pipe: start-up stays lean
+
+    try:  # nothing more is written to the pipe, whatever Python flushes on its way out
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):
+        pass
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is not None:
+        signal.signal(sigpipe, signal.SIG_DFL)
+        os.kill(os.getpid(), sigpipe)
+    sys.exit(1)  # no SIGPIPE (Windows): Python's own status for a broken pipe
 
 
 def _name_too_long(error: OSError) -> str:

@@ -38,7 +38,9 @@ def cli_reference(group: click.Group) -> str:
         "Every command takes `-h`/`--help`. Exit status, unless a command says otherwise:",
         "`0` done, `1` problems found in the plan or its inputs, `2` usage error,",
         "`3` internal error (a bug in planc: please report it; `planc --debug COMMAND ...`",
-        "or `PLANC_DEBUG=1` prints the traceback to include).",
+        "or `PLANC_DEBUG=1` prints the traceback to include). When the reader of its",
+        "standard output goes away (`planc rules | head -1`), a command stops as git does:",
+        "killed by SIGPIPE (status 141 in a shell), with no message.",
         "",
     ]
     names = sorted(group.commands)

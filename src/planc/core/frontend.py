@@ -24,7 +24,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from planc.core.diagnostics import Diagnostic, Message, Severity, resolve_spans
@@ -356,7 +356,7 @@ def _build(
             NO_QUARTER_FILE.at(
                 SourceSpan(label, 1, 1),
                 Message("no quarter file in {folder}", folder=label),
-                Message("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)"),
+                _no_quarter_hint(label),
             )
         ]
     if len(quarters) > 1:
@@ -373,6 +373,18 @@ def _build(
             for path, _ in quarters[1:]
         ]
     return build_plan(quarters[0], regions, memo)
+
+
+def _no_quarter_hint(label: str) -> Message:
+    """What to do about a folder read without a quarter file: when a folder above it holds
+    one (its regions/ given for the quarter folder), give that folder; else add one."""
+    # pipeline imports this module: its disk helpers are imported when a hint needs them
+    from planc.core.pipeline import quarter_folder_above  # noqa: PLC0415
+
+    above = quarter_folder_above(Path(label))
+    if above is not None:
+        return Message("give its quarter folder instead: {folder}", folder=above)
+    return Message("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)")
 
 
 def _two_quarters_hint(first: str, second: str) -> Message:

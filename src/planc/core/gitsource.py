@@ -6,7 +6,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from planc.core.diagnostics import Diagnostic, Message
@@ -312,6 +312,21 @@ class Repository:
                 continue
             sources.append(SourceFile(shown, data, revision=sha))
         return sources, problems
+
+    def quarter_folder_above_at(self, sha: str, relative: str) -> str | None:
+        """The nearest folder above ``relative`` at a commit (up to four levels, as
+        :func:`planc.core.pipeline.quarter_folder_above` looks on disk) that holds a quarter
+        file: the quarter folder of a plan file given for one. None when there is none."""
+        commit = self._repo.commit(sha)
+        for folder in list(PurePosixPath(relative).parents)[:4]:
+            name = folder.as_posix()
+            try:
+                tree = commit.tree if name == "." else commit.tree / name
+            except KeyError:
+                continue
+            if _holds_quarter_blob(tree):
+                return name
+        return None
 
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/)."""

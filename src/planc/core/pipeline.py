@@ -65,14 +65,14 @@ def read_directory(
     to read it now (the stat cache's, :meth:`planc.core.cache.StatCache.deferred`)."""
     shown = display_path(plan_dir)
     if not plan_dir.exists():
-        nearby = _quarters_near(plan_dir)
+        nearby = quarters_near(plan_dir)
         return [], [
             _unreadable(
                 shown,
                 Message("plan folder {folder} does not exist", folder=shown),
                 Message(
                     "check the path; quarter folders found nearby: {folders}",
-                    folders=Items(nearby[:_NEARBY_SHOWN], partial=len(nearby) > _NEARBY_SHOWN),
+                    folders=Items(nearby[:NEARBY_SHOWN], partial=len(nearby) > NEARBY_SHOWN),
                 )
                 if nearby
                 else Message("check the path"),
@@ -298,7 +298,7 @@ def compile_directory(
     )
 
 
-_NEARBY_SHOWN = 5
+NEARBY_SHOWN = 5
 _NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
 
 
@@ -316,7 +316,14 @@ def _quarter_above(path: Path) -> Path:
     return path.parent
 
 
-def _quarters_near(plan_dir: Path) -> list[str]:
+def quarter_folder_above(folder: Path) -> str | None:
+    """The quarter folder (as shown) above a folder that holds plan files but no quarter
+    file (``plans/2027-Q1/regions`` given for ``plans/2027-Q1``), or None when none is."""
+    above = _quarter_above(folder)
+    return display_path(above) if _is_quarter_folder(above) else None
+
+
+def quarters_near(plan_dir: Path) -> list[str]:
     """Quarter folders a path that does not exist may have meant, the likeliest first: those
     in its nearest existing folder, else in that folder's plans/ (``2027-Q1`` typed for
     ``plans/2027-Q1``, ``plan/2027-Q1`` for ``plans/2027-Q1``)."""

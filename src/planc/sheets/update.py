@@ -102,9 +102,17 @@ def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path)
     if folder is not None:
         return folder
     try:
-        quarter = _metadata(read_workbook(edited, shown)).get("quarter")
+        meta = _metadata(read_workbook(edited, shown))
     except SheetError as error:
         raise UpdateError(str(error)) from error
+    if meta.get("format") != METADATA_FORMAT:
+        # naming the plan folder would only have _identify refuse it: say what --update reads
+        raise UpdateError(
+            f"{shown} is not an export of a plan (no planc metadata sheet): make one with "
+            "planc export PLAN_DIR --format xlsx --out FILE, edit the numbers in it and "
+            "import that file"
+        )
+    quarter = meta.get("quarter")
     if not quarter or "/" in quarter or quarter.startswith("."):
         raise UpdateError(
             f"{shown} does not say which quarter it is from (no planc metadata sheet): "

@@ -1202,7 +1202,7 @@ def _coverage_warning(plan: Plan, progress: Progress, target: Target) -> Diagnos
     return LOW_COVERAGE.at(
         target.loc / "value",
         (
-            f"{target.ref}: {fmt_number(to_go, places)} still to go; "
+            f"{named_target(plan, target)}: {fmt_number(to_go, places)} still to go; "
             f"{_deals(estimate.open_deals)} expected to bring "
             f"{fmt_number(estimate.open_expected, places)} "
             f"({weighted_shown} of it, warning below {fmt_percent(threshold)}), "
