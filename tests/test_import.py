@@ -192,6 +192,65 @@ def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: 
     assert not folder.exists()
 
 
+@pytest.mark.parametrize("owner", ["Anna Snelling", "  anna   SNELLING ", "anna-snelling"])
+def test_a_rep_of_the_roster_as_owner_is_a_usage_error_that_names_the_fix(
+    tmp_path: Path, owner: str
+) -> None:
+    """A rep sits in a manager's team, the company's owner at the top of the org: made the
+    owner, Anna reported to Dustin, who reported to her (PLC207), and her quota row was
+    nobody (PLC802). Refused before the sheets are read, naming her manager instead."""
+    folder = tmp_path / "2017-Q4"
+    code, out, err = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV,
+                         "--owner", owner, "--company", "CRM sample company")  # fmt: skip
+    assert code == 2 and out == ""
+    assert err == (
+        "planc: error: --owner 'Anna Snelling' is a rep of the roster (anna-snelling, in team "
+        "central-brinkmann of 'Dustin Brinkmann'): the company's owner is at the top of the org "
+        "and cannot sit in a manager's team; give --owner a manager or director of the roster "
+        "(such as 'Dustin Brinkmann'), or the name of someone not in it (a new vp)\n"
+    )
+    assert not folder.exists()
+
+
+def test_the_manager_the_refusal_names_owns_a_plan_that_checks(tmp_path: Path) -> None:
+    """The fix the refusal names: her manager as the owner keeps Anna a rep with her row."""
+    folder = tmp_path / "2017-Q4"
+    code, out, _ = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV,
+                       "--owner", "Dustin Brinkmann", "--company", "CRM sample company")  # fmt: skip
+    assert code == 0 and "35 rep(s)" in out, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert plan.nodes[plan.company].owner == "dustin-brinkmann"
+    assert plan.people["dustin-brinkmann"].role == "vp"
+    assert plan.people["anna-snelling"].role == "rep"
+    assert plan.people["anna-snelling"].manager == "dustin-brinkmann"
+    assert plan.nodes["anna-snelling"].targets["revenue"].value == 92000
+
+
+def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:
+    """With directors the region is not the owner's: the model's own defaults would still
+    loop (ann-lee -> ned-stark -> jo-chen -> the company's owner), so the rule is the same."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "sales_agent,manager,regional_office,director\n"
+        "Ann Lee,Ned Stark,North,Jo Chen\nBob Ortiz,Ned Stark,North,Jo Chen\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("name,Revenue\nAnn Lee,100000\nBob Ortiz,90000\n", encoding="utf-8")
+    folder = tmp_path / "2027-Q1"
+    args = ["--roster", roster, "--roster-columns", "director=director", "--quotas", quotas]
+    code, _, err = run(folder, *args, "--owner", "Ann Lee", "--company", "Acme")
+    assert code == 2 and "'Ann Lee' is a rep of the roster (ann-lee, in team north-stark" in err
+    assert not folder.exists()
+    code, out, _ = run(folder, *args, "--owner", "Jo Chen", "--company", "Acme")
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None and plan.people["jo-chen"].role == "vp"
+    assert plan.nodes["north"].owner == "jo-chen" and plan.people["ann-lee"].role == "rep"
+
+
 def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "quotas.ods").write_bytes(b"PK")
     (tmp_path / "renamed.xlsx").write_text("name,Revenue\n", encoding="utf-8")

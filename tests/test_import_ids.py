@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from planc.checks import check_directory
 from planc.cli import cli
 from planc.core.model import Plan
-from planc.sheets.ids import ID_LIMIT, IdMaker
+from planc.sheets.ids import ID_LIMIT, IdMaker, slug
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ROSTER = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
@@ -221,6 +221,16 @@ class TestCompanyAndOwnerIds:
         assert owner == "anna-snelling-2" and plan.people[owner].role == "vp"
         assert plan.people[owner].name == "Anna-Snelling!"
         assert plan.people["anna-snelling"].name == "Anna Snelling"
+
+    @pytest.mark.parametrize("owner", ["Central", "Central Brinkmann"])
+    def test_an_owner_named_like_a_node_keeps_the_slug(self, tmp_path: Path, owner: str) -> None:
+        """A person's id is among people's ids only: a new owner named like a region or a
+        team is not told apart from it (the roster's own id maker, which holds the region
+        and team ids too, would make ``central-2``: the owner's is made apart from it)."""
+        plan = sample_plan(tmp_path, owner, "CRM sample company")
+        made = slug(owner)
+        assert plan.nodes[plan.company].owner == made and plan.people[made].name == owner
+        assert plan.people[made].role == "vp" and plan.nodes[made].level.label != "company"
 
     def test_an_owner_without_latin_letters_beside_a_person_named_owner(
         self, tmp_path: Path

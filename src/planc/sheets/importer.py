@@ -145,14 +145,36 @@ def _company_id(roster: Roster, name: str) -> str:
 
 def _company_owner(roster: Roster, name: str) -> str:
     """The owner's id: a person of the roster (made a vp), or a new person, whose id is
-    told apart from the people's as a second person's is (``-2``)."""
+    told apart from the people's as a second person's is (``-2``).
+
+    A rep of the roster is refused: the roster seats them in a manager's team, and the
+    company's owner is at the top of the org (the regions without a director are theirs,
+    every manager reports up to them), so the plan would have them report to someone who
+    reports to them (PLC207), and a rep as the company's owner is below the vp it needs
+    (PLC421). Keeping the seat and dropping the roster's manager would be a guess."""
     found = roster.by_name.get(name_key(name))
     if found is not None:
-        roster.people[found].role = "vp"
+        person = roster.people[found]
+        if person.role == "rep":
+            raise SheetImportError(_rep_as_owner(roster, person))
+        person.role = "vp"
         return found
     owner_id = IdMaker(taken=roster.people).new(slug(name), "owner")
     roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
     return owner_id
+
+
+def _rep_as_owner(roster: Roster, rep: Person) -> str:
+    """Why a rep cannot be ``--owner``, and what to give instead (their manager, for one)."""
+    team = next(t for t in roster.teams.values() if rep.id in t.reps)
+    manager = shown(roster.people[team.owner].name, quote="'")
+    owner = shown(rep.name, quote="'")
+    return (
+        f"--owner {owner} is a rep of the roster ({rep.id}, in team "
+        f"{team.id} of {manager}): the company's owner is at the top of the org and cannot sit "
+        f"in a manager's team; give --owner a manager or director of the roster (such as "
+        f"{manager}), or the name of someone not in it (a new vp)"
+    )
 
 
 def _lookup(org: _Org, company_name: str) -> dict[str, str]:
