@@ -28,26 +28,24 @@ from types import FunctionType, ModuleType
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from planc.core.safetext import without_bidi
 
 
 def page_text(value: Any) -> Any:
     """Every value a template writes (Jinja's ``finalize``, before it is escaped): text
-    without bidi controls (:func:`planc.core.safetext.without_bidi`), markup too (a
-    macro's output, the stylesheet) as markup; anything else as it is.
+    without bidi controls (:func:`planc.core.safetext.without_bidi`); anything else, markup
+    too, as it is (a template's markup, a macro's output, is made of values that came
+    through here; planc's own, the stylesheet, has none).
 
     A plan's author writes the names, notes, actions and products a site shows: an
     override there (``Ann\u202eeciffo``) would make a rep's page read differently from
     its bytes, in text and in attributes alike. Escaping cannot show one in HTML; as the
-    PR comment's markdown does, the page leaves them out. One place, for every page."""
-    if not isinstance(value, str) or value.isascii():
+    PR comment's markdown does, the page leaves them out. One place, for every page:
+    a call for each value written, so plain ASCII text (most) is returned first."""
+    if type(value) is not str or value.isascii():
         return value
-    text = without_bidi(value)
-    if text is value:
-        return value
-    return Markup(text) if isinstance(value, Markup) else text
+    return without_bidi(value)
 
 
 #: the one set of options planc's environment has: the compiled code depends on them
