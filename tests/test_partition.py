@@ -27,7 +27,7 @@ from planc.checks import CHECKS, check_sources, partition
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned, teams_name
 from planc.core.cache import UnitCache
 from planc.core.frontend import compile_unit
-from planc.core.pipeline import display_path, read_directory
+from planc.core.pipeline import declares_quarter, display_path, is_quarter_text, read_directory
 from planc.core.reporters import summary_line
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
@@ -1062,3 +1062,30 @@ def test_a_result_with_a_tally_of_the_wrong_shape_is_ignored(
             path.write_text(json.dumps(entry))
     stats = assert_same(plan, store)
     assert len(stats.computed) == 2  # recompiled, never combined
+
+
+def test_the_quarter_file_guess_is_the_pipelines() -> None:
+    """One test of "is this a quarter file" (core.pipeline.declares_quarter): the pipeline's
+    over its 8 KiB head, the partition's reading on to the file's first top-level kind: line."""
+    quarter = b"planc: 1\nkind: quarter\n"
+    assert is_quarter_text(quarter) and declares_quarter(quarter)
+    assert is_quarter_text(b"kind: 'quarter'  # the quarter file\nplanc: 1\n")
+    assert not is_quarter_text(b"planc: 1\nkind: region\n")
+    assert not is_quarter_text(b"planc: 1\nnotes:\n  kind: quarter\n")  # not top-level
+    # the first top-level kind: line decides (a second is a duplicate key the unit reports)
+    twice = b"planc: 1\nkind: region\nregion: {id: north}\nkind: quarter\n"
+    assert not is_quarter_text(twice) and not declares_quarter(twice)
+    # the pipeline reads a head only; the partition reads on, past its own 64 KiB head
+    late = b"# a long comment\n" * 8000 + quarter
+    assert len(late) > 2 * partition._HEAD_BYTES
+    assert not is_quarter_text(late) and declares_quarter(late)
+    reads: list[int | None] = []
+
+    def read(size: int | None) -> bytes:
+        reads.append(size)
+        return late if size is None else late[:size]
+
+    assert partition._looks_like_quarter(SourceFile.deferred("late.yaml", read))
+    assert reads == [partition._HEAD_BYTES, None]
+    assert partition._looks_like_quarter(SourceFile.deferred("q.yaml", lambda n: quarter))
+    assert not partition._looks_like_quarter(SourceFile("twice.yaml", twice))

@@ -11,8 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from conftest import MINI, REPO, TESTS, run_planc
+from planc.site.templating import page_text
 
 GOLDEN_SITE = TESTS / "golden" / "site-mini"
 EVIL = "<script>alert(1)</script>"
@@ -220,6 +222,56 @@ class TestEscaping:
         assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; · " in brief
         assert "A&amp;B &#34;Team&#34;" in brief
         assert "&lt;/style&gt;&lt;img src=x onerror=alert(2)&gt; moved" in brief
+
+
+class TestBidiControls:
+    """A plan's bidi controls never reach a page: a browser obeys them (``Ann\u202eeciffo``
+    shows reversed) and HTML has no escape that shows one, so, as in markdown, they go."""
+
+    CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+    @pytest.fixture
+    def bidi_site(self, mini_plan: Path, tmp_path: Path) -> Path:
+        every = "".join(f"\\u{ord(c):04x}" for c in self.CONTROLS)  # as YAML escapes them
+        for name, old, new in (
+            ("regions/north.yaml", "name: Ann Lee", 'name: "Ann\\u202eeciffo"'),
+            ("regions/north.yaml", "name: North Enterprise", f'name: "North{every} Ent"'),
+            ("regions/north.yaml", "name: North\n", f'name: "{every}North"\n'),
+            ("regions/north.yaml", "what: Booth at", f'what: "{every}Booth" # at'),
+            ("regions/north.yaml", "note: booth and travel", f'note: "booth{every}"'),
+            ("regions/south.yaml", "name: 华南区", f'name: "华南{every}区"'),
+            ("quarter.yaml", "name: Acme Tools", f'name: "Acme{every}"'),
+            ("quarter.yaml", "name: Revenue", f'name: "Rev{every}enue"'),
+            ("quarter.yaml", "name: Profitable growth", f'name: "Profitable{every}"'),
+            ("quarter.yaml", "name: Pro,", f'name: "Pro{every}",'),
+            ("quarter.yaml", "name: Vera Quist", f'name: "Vera{every}"'),
+            ("quarter.yaml", "note: A competitor", f'note: "{every}moved" # A competitor'),
+        ):
+            edit(mini_plan, name, old, new)
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0, result.stdout + result.stderr
+        return out
+
+    def test_no_page_holds_one(self, bidi_site: Path) -> None:
+        pages = {n: d for n, d in site_files(bidi_site).items() if n.endswith(".html")}
+        assert len(pages) > 5
+        for name, data in pages.items():
+            html = data.decode("utf-8")
+            assert not set(html) & set(self.CONTROLS), name
+            assert "&#x2" not in html.lower() and "&#82" not in html, name  # nor as references
+        brief = pages["reps/ann.html"].decode("utf-8")
+        assert "<h1>Anneciffo</h1>" in brief
+        assert "<title>Anneciffo · " in brief
+        index = pages["index.html"].decode("utf-8")
+        for text in ("North Ent", ">North<", "华南区", "Acme", "Revenue", "Profitable", "Vera"):
+            assert text in index, text
+
+    def test_page_text_takes_them_out_of_text_only(self) -> None:
+        text = "a\u202eb" + self.CONTROLS
+        assert page_text(text) == "ab" and type(page_text(text)) is str
+        for value in ("plain", "华南区", Markup("<i>x</i>"), Markup(text), 7, None):
+            assert page_text(value) is value
 
 
 class TestOutputFolder:

@@ -87,6 +87,7 @@ from planc.core.frontend import (
 from planc.core.loader import DEFAULT_MAX_BYTES, load_source
 from planc.core.memory import gc_paused
 from planc.core.model import BuildMemo, Level, Node, Plan, build_plan
+from planc.core.pipeline import declares_quarter
 from planc.core.schema import is_valid, schema_document, validate
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
@@ -1230,33 +1231,25 @@ def _valid_interface(value: dict[str, Any]) -> bool:
 
 # --- the driver ------------------------------------------------------------------
 
-_KIND_QUARTER = re.compile(rb"kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
-
-
 _HEAD_BYTES = 64 * 1024  # where a plan file's top-level kind: line is (ours: line 3)
 
 
 def _looks_like_quarter(source: SourceFile) -> bool:
-    """:func:`_is_quarter` of a file, reading only its first part if it was left unread
-    (a file the stat cache vouches for) and the kind: line is there."""
+    """:func:`~planc.core.pipeline.declares_quarter` of a file, reading only its first part
+    if it was left unread (a file the stat cache vouches for) and the kind: line is there.
+
+    The pipeline's question (:func:`~planc.core.pipeline.is_quarter_text`), but not held to
+    its 8 KiB head: that one guesses a folder's shape from files it would not read
+    otherwise; this one picks the file compiled as the quarter file from files being
+    compiled anyway, where a wrong guess costs a full compile (same diagnostics), so it
+    reads on until the first top-level kind: line is whole."""
     head = source.head(_HEAD_BYTES)
     if len(head) < _HEAD_BYTES:  # the whole file
-        return _is_quarter(head)
+        return declares_quarter(head)
     start = 0 if head.startswith(b"kind:") else head.find(b"\nkind:") + 1
     if (start or head.startswith(b"kind:")) and head.find(b"\n", start) >= 0:
-        return _is_quarter(head)  # its first top-level kind: line is whole in the head
-    return _is_quarter(source.data)
-
-
-def _is_quarter(data: bytes) -> bool:
-    """A top-level ``kind: quarter`` line (a guess: the units decide, and a wrong one falls
-    back). A literal search: a multi-line regex over a 5 MB region file costs 35 ms."""
-    if data.startswith(b"kind:"):
-        return _KIND_QUARTER.match(data) is not None
-    # the first top-level kind: only (a second would be a duplicate key, which the unit reports);
-    # searching on through a 5 MB region file for another costs 7 ms a file
-    start = data.find(b"\nkind:")
-    return start >= 0 and _KIND_QUARTER.match(data, start + 1) is not None
+        return declares_quarter(head)  # its first top-level kind: line is whole in the head
+    return declares_quarter(source.data)
 
 
 @dataclass(slots=True)

@@ -141,7 +141,18 @@ def read_directory(
 
 def is_quarter_text(data: bytes) -> bool:
     """Whether a plan file's text declares ``kind: quarter`` (read from its head only)."""
-    return _KIND_QUARTER.search(data[:HEAD_BYTES]) is not None
+    return declares_quarter(data[:HEAD_BYTES])
+
+
+def declares_quarter(data: bytes) -> bool:
+    """Whether the first top-level ``kind:`` line of ``data`` says ``quarter`` (a guess that
+    the file's unit confirms). The first only: a second would be a duplicate key, which the
+    unit reports. A literal search, then the pattern at that line: over a 5 MB region file a
+    multi-line regex costs 35 ms, searching on for another ``kind:`` line 7 ms."""
+    if data.startswith(b"kind:"):
+        return _KIND_QUARTER.match(data) is not None
+    start = data.find(b"\nkind:")
+    return start >= 0 and _KIND_QUARTER.match(data, start + 1) is not None
 
 
 def quarter_folders(folder: Path) -> list[Path] | None:

@@ -26,8 +26,20 @@ from typing import TextIO
 #: Arabic letter mark (U+061C), the left-to-right and right-to-left marks (U+200E, U+200F),
 #: the embeddings, overrides and their pop (U+202A-U+202E) and the isolates and their pop
 #: (U+2066-U+2069). Invisible, they make text read differently from its bytes; the one
-#: definition for the text, CSV and markdown outputs (:mod:`planc.core.markdown`).
+#: definition for the text, CSV, markdown (:mod:`planc.core.markdown`) and HTML
+#: (:mod:`planc.site.templating`) outputs.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+def without_bidi(text: str) -> str:
+    """``text`` without its bidi controls: the HTML site's text, where a browser would obey
+    an escape-free control and has no escape to show one as (as markdown, they go)."""
+    if text.isascii() or _BIDI.search(text) is None:
+        return text
+    return _BIDI.sub("", text)
+
 
 # C0 and C1 controls (DEL too), the bidi controls, and the line and paragraph separators.
 _OTHERS = f"\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029"

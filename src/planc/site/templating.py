@@ -24,13 +24,33 @@ import importlib.util
 import re
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 import jinja2
 
+from planc.core.safetext import without_bidi
+
+
+def page_text(value: Any) -> Any:
+    """Every value a template writes (Jinja's ``finalize``, before it is escaped): text
+    without bidi controls (:func:`planc.core.safetext.without_bidi`); anything else, markup
+    too, as it is (a template's markup, a macro's output, is made of values that came
+    through here; planc's own, the stylesheet, has none).
+
+    A plan's author writes the names, notes, actions and products a site shows: an
+    override there (``Ann\u202eeciffo``) would make a rep's page read differently from
+    its bytes, in text and in attributes alike. Escaping cannot show one in HTML; as the
+    PR comment's markdown does, the page leaves them out. One place, for every page:
+    a call for each value written, so plain ASCII text (most) is returned first."""
+    if type(value) is not str or value.isascii():
+        return value
+    return without_bidi(value)
+
+
 #: the one set of options planc's environment has: the compiled code depends on them
 OPTIONS: dict[str, Any] = {
+    "finalize": page_text,
     "autoescape": True,
     "undefined": jinja2.StrictUndefined,
     "trim_blocks": True,
@@ -54,10 +74,19 @@ def source_digest(folder: Path) -> str:
     """What the compiled templates are made from: each template's name and bytes, the
     Jinja version and the options (SHA-256)."""
     digest = hashlib.sha256()
-    digest.update(f"jinja2={jinja2.__version__}\x00{sorted(OPTIONS.items())!r}\x00".encode())
+    options = sorted((name, _option_text(value)) for name, value in OPTIONS.items())
+    digest.update(f"jinja2={jinja2.__version__}\x00{options!r}\x00".encode())
     for name in template_names(folder):
         digest.update(name.encode() + b"\x00" + (folder / name).read_bytes() + b"\x00")
     return digest.hexdigest()
+
+
+def _option_text(value: Any) -> str:
+    """An option as the digest records it: a function by its name (its ``repr`` holds an
+    address that differs in every process; the compiled code calls it by the option)."""
+    if isinstance(value, FunctionType):
+        return f"<function {value.__module__}.{value.__qualname__}>"
+    return repr(value)
 
 
 def module_name(template: str) -> str:

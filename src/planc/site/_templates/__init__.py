@@ -1,6 +1,6 @@
 """Made by planc.site.templating from templates/ (bash scripts/docs.sh): do not edit."""
 
-DIGEST = 'ff31fe8341c6487da460c07d0285c52a17eda8b645e56e3d5f2ef065064a05dd'
+DIGEST = '76bd3c12223a7e986ea7c934a7ec90085191aaea658f57194dc127df08742566'
 MODULES = {
     '_macros.html.j2': 't__macros_html_j2',
     '_product_actuals.html.j2': 't__product_actuals_html_j2',

@@ -49,28 +49,28 @@ def root(context, missing=missing):
                 )
             t_4.extend((
                 '><dt>',
-                escape(environment.getattr(l_2_f, 'label')),
+                escape(environment.finalize(environment.getattr(l_2_f, 'label'))),
                 '</dt><dd>',
             ))
             if (not t_3(environment.getattr(l_2_f, 'href'))):
                 pass
                 t_4.extend((
                     '<a href="',
-                    escape(environment.getattr(l_2_f, 'href')),
+                    escape(environment.finalize(environment.getattr(l_2_f, 'href'))),
                     '">',
-                    escape(environment.getattr(l_2_f, 'text')),
+                    escape(environment.finalize(environment.getattr(l_2_f, 'text'))),
                     '</a>',
                 ))
             else:
                 pass
                 t_4.append(
-                    escape(environment.getattr(l_2_f, 'text')),
+                    escape(environment.finalize(environment.getattr(l_2_f, 'text'))),
                 )
             if (not t_3(environment.getattr(l_2_f, 'note'))):
                 pass
                 t_4.extend((
                     '<small>',
-                    escape(environment.getattr(l_2_f, 'note')),
+                    escape(environment.finalize(environment.getattr(l_2_f, 'note'))),
                     '</small>',
                 ))
             t_4.append(
@@ -92,20 +92,20 @@ def root(context, missing=missing):
         pass
         t_5.extend((
             '<div class="progress ',
-            escape(environment.getattr(l_1_p, 'state')),
+            escape(environment.finalize(environment.getattr(l_1_p, 'state'))),
             '">\n<p class="state">',
-            escape(environment.getattr(l_1_p, 'status')),
+            escape(environment.finalize(environment.getattr(l_1_p, 'status'))),
             '</p>\n<p class="att"><span class="lbl">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
             '</span> <strong>',
-            escape(environment.getattr(l_1_p, 'attained')),
+            escape(environment.finalize(environment.getattr(l_1_p, 'attained'))),
             '</strong>',
         ))
         if (not t_3(environment.getattr(l_1_p, 'attainment'))):
             pass
             t_5.extend((
                 ' <span class="pct">',
-                escape(environment.getattr(l_1_p, 'attainment')),
+                escape(environment.finalize(environment.getattr(l_1_p, 'attainment'))),
                 '</span>',
             ))
         t_5.append(
@@ -115,29 +115,29 @@ def root(context, missing=missing):
             pass
             t_5.extend((
                 '<svg class="pbar" viewBox="0 0 ',
-                escape(environment.getattr(environment.getattr(l_1_p, 'bar'), 'width')),
+                escape(environment.finalize(environment.getattr(environment.getattr(l_1_p, 'bar'), 'width'))),
                 ' 16" preserveAspectRatio="none" role="img" aria-label="',
-                escape(environment.getattr(environment.getattr(l_1_p, 'bar'), 'label')),
+                escape(environment.finalize(environment.getattr(environment.getattr(l_1_p, 'bar'), 'label'))),
                 '" focusable="false"><rect class="track" x="0" y="4" width="',
-                escape(environment.getattr(environment.getattr(l_1_p, 'bar'), 'width')),
+                escape(environment.finalize(environment.getattr(environment.getattr(l_1_p, 'bar'), 'width'))),
                 '" height="8" rx="4"/><rect class="fill" x="0" y="4" width="',
-                escape(environment.getattr(environment.getattr(l_1_p, 'bar'), 'fill')),
+                escape(environment.finalize(environment.getattr(environment.getattr(l_1_p, 'bar'), 'fill'))),
                 '" height="8" rx="4"/><rect class="pace" x="',
-                escape(environment.getattr(environment.getattr(l_1_p, 'bar'), 'pace')),
+                escape(environment.finalize(environment.getattr(environment.getattr(l_1_p, 'bar'), 'pace'))),
                 '" y="0" width="2" height="16"/></svg>\n',
             ))
         if (not t_3(environment.getattr(l_1_p, 'to_go'))):
             pass
             t_5.extend((
                 '<p class="togo"><strong>',
-                escape(environment.getattr(l_1_p, 'to_go')),
+                escape(environment.finalize(environment.getattr(l_1_p, 'to_go'))),
                 '</strong>',
             ))
             if (not t_3(environment.getattr(l_1_p, 'per_week'))):
                 pass
                 t_5.extend((
                     ' <span>',
-                    escape(environment.getattr(l_1_p, 'per_week')),
+                    escape(environment.finalize(environment.getattr(l_1_p, 'per_week'))),
                     '</span>',
                 ))
             t_5.append(
@@ -145,15 +145,15 @@ def root(context, missing=missing):
             )
         t_5.extend((
             '<dl class="mini">\n<dt>',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace'))),
             '</dt><dd>',
-            escape(environment.getattr(l_1_p, 'pace')),
+            escape(environment.finalize(environment.getattr(l_1_p, 'pace'))),
         ))
         if (not t_3(environment.getattr(l_1_p, 'of_pace'))):
             pass
             t_5.extend((
                 ' <span class="unit">',
-                escape(environment.getattr(l_1_p, 'of_pace')),
+                escape(environment.finalize(environment.getattr(l_1_p, 'of_pace'))),
                 '</span>',
             ))
         t_5.append(
@@ -163,9 +163,9 @@ def root(context, missing=missing):
             pass
             t_5.extend((
                 '<dt>',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast'))),
                 '</dt><dd>',
-                escape(environment.getattr(l_1_p, 'forecast')),
+                escape(environment.finalize(environment.getattr(l_1_p, 'forecast'))),
                 '</dd>\n',
             ))
         t_5.append(
@@ -174,7 +174,7 @@ def root(context, missing=missing):
         if (not t_3(environment.getattr(l_1_p, 'warning'))):
             pass
             t_5.append(
-                escape(context.call((undefined(name='warning_note') if l_0_warning_note is missing else l_0_warning_note), environment.getattr(l_1_p, 'warning'))),
+                escape(environment.finalize(context.call((undefined(name='warning_note') if l_0_warning_note is missing else l_0_warning_note), environment.getattr(l_1_p, 'warning')))),
             )
         t_5.append(
             '</div>\n',
@@ -190,21 +190,21 @@ def root(context, missing=missing):
         pass
         t_6.extend((
             '<details class="early">\n<summary><code>',
-            escape(environment.getattr(l_1_w, 'code')),
+            escape(environment.finalize(environment.getattr(l_1_w, 'code'))),
             '</code> ',
-            escape(environment.getattr(l_1_w, 'headline')),
+            escape(environment.finalize(environment.getattr(l_1_w, 'headline'))),
             '</summary>\n<p',
         ))
         if (not t_3(environment.getattr(l_1_w, 'detail_lang'))):
             pass
             t_6.extend((
                 ' lang="',
-                escape(environment.getattr(l_1_w, 'detail_lang')),
+                escape(environment.finalize(environment.getattr(l_1_w, 'detail_lang'))),
                 '"',
             ))
         t_6.extend((
             '>',
-            escape(environment.getattr(l_1_w, 'detail')),
+            escape(environment.finalize(environment.getattr(l_1_w, 'detail'))),
             '</p>\n</details>\n',
         ))
         return concat(t_6)
@@ -219,25 +219,25 @@ def root(context, missing=missing):
         pass
         t_7.extend((
             '<figure class="chart pace-chart">\n<figcaption id="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '"><strong>',
-            escape(environment.getattr(l_1_c, 'metric')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'metric'))),
             '</strong> <span>· ',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace_chart')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace_chart'))),
             '</span></figcaption>\n<svg viewBox="0 0 ',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'height')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'height'))),
             '" role="img" aria-labelledby="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '-sum" focusable="false">\n<line class="axis" x1="0" x2="',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             '" y1="',
-            escape(environment.getattr(l_1_c, 'axis')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'axis'))),
             '" y2="',
-            escape(environment.getattr(l_1_c, 'axis')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'axis'))),
             '"/>\n',
         ))
         for (l_2_end, l_2_mid, l_2_label) in environment.getattr(l_1_c, 'ticks'):
@@ -245,49 +245,49 @@ def root(context, missing=missing):
             pass
             t_7.extend((
                 '<line class="tick" x1="',
-                escape(l_2_end),
+                escape(environment.finalize(l_2_end)),
                 '" x2="',
-                escape(l_2_end),
+                escape(environment.finalize(l_2_end)),
                 '" y1="',
-                escape((environment.getattr(l_1_c, 'axis') - 4)),
+                escape(environment.finalize((environment.getattr(l_1_c, 'axis') - 4))),
                 '" y2="',
-                escape((environment.getattr(l_1_c, 'axis') + 4)),
+                escape(environment.finalize((environment.getattr(l_1_c, 'axis') + 4))),
                 '"/><text class="l" x="',
-                escape(l_2_mid),
+                escape(environment.finalize(l_2_mid)),
                 '" y="',
-                escape((environment.getattr(l_1_c, 'axis') + 18)),
+                escape(environment.finalize((environment.getattr(l_1_c, 'axis') + 18))),
                 '" text-anchor="middle">',
-                escape(l_2_label),
+                escape(environment.finalize(l_2_label)),
                 '</text>',
             ))
         l_2_end = l_2_mid = l_2_label = missing
         t_7.extend((
             '<polyline class="plan" points="',
-            escape(environment.getattr(l_1_c, 'plan_points')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'plan_points'))),
             '"/>\n<polyline class="done" points="',
-            escape(environment.getattr(l_1_c, 'attained_points')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'attained_points'))),
             '"/>\n<circle class="done" cx="',
-            escape(environment.getattr(environment.getattr(l_1_c, 'today'), 'x')),
+            escape(environment.finalize(environment.getattr(environment.getattr(l_1_c, 'today'), 'x'))),
             '" cy="',
-            escape(environment.getattr(environment.getattr(l_1_c, 'today'), 'y')),
+            escape(environment.finalize(environment.getattr(environment.getattr(l_1_c, 'today'), 'y'))),
             '" r="4"/>\n<text class="v" x="',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             '" y="10" text-anchor="end">',
-            escape(environment.getattr(l_1_c, 'target_label')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'target_label'))),
             '</text>\n<text class="v done" x="',
-            escape(environment.getattr(environment.getattr(l_1_c, 'today'), 'x')),
+            escape(environment.finalize(environment.getattr(environment.getattr(l_1_c, 'today'), 'x'))),
             '" y="',
-            escape((environment.getattr(environment.getattr(l_1_c, 'today'), 'y') - 9)),
+            escape(environment.finalize((environment.getattr(environment.getattr(l_1_c, 'today'), 'y') - 9))),
             '" text-anchor="middle">',
-            escape(environment.getattr(l_1_c, 'attained_label')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'attained_label'))),
             '</text>\n</svg>\n<p class="legend"><span class="key plan"></span>',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'phased_target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'phased_target'))),
             ' · <span class="key done"></span>',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
             '</p>\n<p class="hint" id="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '-sum">',
-            escape(environment.getattr(l_1_c, 'summary')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'summary'))),
             '</p>\n</figure>\n',
         ))
         return concat(t_7)
@@ -309,27 +309,27 @@ def root(context, missing=missing):
             )
         t_8.extend((
             '"><span>',
-            escape(environment.getattr(l_1_gap, 'top_down')),
+            escape(environment.finalize(environment.getattr(l_1_gap, 'top_down'))),
             '</span> · <span>',
-            escape(environment.getattr(l_1_gap, 'bottom_up')),
+            escape(environment.finalize(environment.getattr(l_1_gap, 'bottom_up'))),
             '</span>',
         ))
         if (not t_3(environment.getattr(l_1_gap, 'source'))):
             pass
             t_8.extend((
                 ' ',
-                escape(environment.getattr(l_1_gap, 'source')),
+                escape(environment.finalize(environment.getattr(l_1_gap, 'source'))),
             ))
         t_8.extend((
             ' · <span>',
-            escape(environment.getattr(l_1_gap, 'gap')),
+            escape(environment.finalize(environment.getattr(l_1_gap, 'gap'))),
             '</span>',
         ))
         if (not t_3(environment.getattr(l_1_gap, 'outside'))):
             pass
             t_8.extend((
                 ' <span class="flag">',
-                escape(environment.getattr(l_1_gap, 'outside')),
+                escape(environment.finalize(environment.getattr(l_1_gap, 'outside'))),
                 '</span>',
             ))
         t_8.append(
@@ -361,40 +361,40 @@ def root(context, missing=missing):
                 pass
                 t_9.extend((
                     ' ',
-                    escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'state')),
+                    escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'state'))),
                 ))
             t_9.extend((
                 '">\n<p class="k-metric">',
-                escape(environment.getattr(l_2_g, 'metric')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'metric'))),
             ))
             if environment.getattr(l_2_g, 'cap'):
                 pass
                 t_9.extend((
                     ' <span class="unit">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'cap_short')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'cap_short'))),
                     '</span>',
                 ))
             t_9.extend((
                 '</p>\n<p class="k-value">',
-                escape(environment.getattr(l_2_g, 'value')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'value'))),
                 '</p>\n',
             ))
             if (not t_3((undefined(name='p') if l_2_p is missing else l_2_p))):
                 pass
                 t_9.extend((
                     '<p class="state">',
-                    escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'status')),
+                    escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'status'))),
                     '</p>\n<p class="k-att">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'attained')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'attained'))),
                     ' <strong>',
-                    escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attained')),
+                    escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attained'))),
                     '</strong>',
                 ))
                 if (not t_3(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment'))):
                     pass
                     t_9.extend((
                         ' · ',
-                        escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment')),
+                        escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment'))),
                     ))
                 t_9.append(
                     '</p>\n',
@@ -403,15 +403,15 @@ def root(context, missing=missing):
                     pass
                     t_9.extend((
                         '<svg class="pbar" viewBox="0 0 ',
-                        escape(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'width')),
+                        escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'width'))),
                         ' 16" preserveAspectRatio="none" role="img" aria-label="',
-                        escape(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'label')),
+                        escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'label'))),
                         '" focusable="false"><rect class="track" x="0" y="4" width="',
-                        escape(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'width')),
+                        escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'width'))),
                         '" height="8" rx="4"/><rect class="fill" x="0" y="4" width="',
-                        escape(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'fill')),
+                        escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'fill'))),
                         '" height="8" rx="4"/><rect class="pace" x="',
-                        escape(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'pace')),
+                        escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'bar'), 'pace'))),
                         '" y="0" width="2" height="16"/></svg>',
                     ))
             t_9.append(
@@ -439,24 +439,24 @@ def root(context, missing=missing):
             pass
             t_10.extend((
                 '<article class="card target">\n<h3>',
-                escape(environment.getattr(l_2_g, 'metric')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'metric'))),
             ))
             if environment.getattr(l_2_g, 'unit'):
                 pass
                 t_10.extend((
                     ' <span class="unit">',
-                    escape(environment.getattr(l_2_g, 'unit')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'unit'))),
                     '</span>',
                 ))
             t_10.extend((
                 '</h3>\n<p class="big">',
-                escape(environment.getattr(l_2_g, 'value')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'value'))),
                 '</p>\n',
             ))
             if (not t_3(environment.getattr(l_2_g, 'progress'))):
                 pass
                 t_10.append(
-                    escape(context.call((undefined(name='progress_block') if l_0_progress_block is missing else l_0_progress_block), environment.getattr(l_2_g, 'progress'), _loop_vars=_loop_vars)),
+                    escape(environment.finalize(context.call((undefined(name='progress_block') if l_0_progress_block is missing else l_0_progress_block), environment.getattr(l_2_g, 'progress'), _loop_vars=_loop_vars))),
                 )
             t_10.append(
                 '<dl class="mini">\n',
@@ -465,54 +465,54 @@ def root(context, missing=missing):
                 pass
                 t_10.extend((
                     '<dt>',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'stretch')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'stretch'))),
                     '</dt><dd>',
-                    escape(environment.getattr(l_2_g, 'stretch')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'stretch'))),
                     '</dd>\n',
                 ))
             t_10.extend((
                 '<dt>',
-                escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'deadline')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'deadline'))),
                 '</dt><dd>',
-                escape(environment.getattr(l_2_g, 'deadline')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'deadline'))),
                 '</dd>\n',
             ))
             if (not t_3(environment.getattr(l_2_g, 'last_quarter'))):
                 pass
                 t_10.extend((
                     '<dt>',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'last_quarter')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'last_quarter'))),
                     '</dt><dd>',
-                    escape(environment.getattr(l_2_g, 'last_quarter')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'last_quarter'))),
                     '</dd>\n',
                 ))
             if (not t_3(environment.getattr(l_2_g, 'last_year'))):
                 pass
                 t_10.extend((
                     '<dt>',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'last_year_short')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'last_year_short'))),
                     '</dt><dd>',
-                    escape(environment.getattr(l_2_g, 'last_year')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'last_year'))),
                     '</dd>\n',
                 ))
             if (not t_3(environment.getattr(l_2_g, 'growth'))):
                 pass
                 t_10.extend((
                     '<dt>',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'growth')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'growth'))),
                     '</dt><dd>',
-                    escape(environment.getattr(l_2_g, 'growth')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'growth'))),
                     ' <span class="unit">',
-                    escape(environment.getattr(l_2_g, 'growth_basis')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'growth_basis'))),
                     '</span></dd>\n',
                 ))
             if (not t_3(environment.getattr(l_2_g, 'pillar'))):
                 pass
                 t_10.extend((
                     '<dt>',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pillar')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pillar'))),
                     '</dt><dd>',
-                    escape(environment.getattr(l_2_g, 'pillar')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'pillar'))),
                     '</dd>\n',
                 ))
             t_10.append(
@@ -521,20 +521,20 @@ def root(context, missing=missing):
             if (not t_3(environment.getattr(l_2_g, 'gap'))):
                 pass
                 t_10.append(
-                    escape(context.call((undefined(name='gap_line') if l_0_gap_line is missing else l_0_gap_line), environment.getattr(l_2_g, 'gap'), _loop_vars=_loop_vars)),
+                    escape(environment.finalize(context.call((undefined(name='gap_line') if l_0_gap_line is missing else l_0_gap_line), environment.getattr(l_2_g, 'gap'), _loop_vars=_loop_vars))),
                 )
             if environment.getattr(l_2_g, 'cap'):
                 pass
                 t_10.extend((
                     '<p class="tag">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'cap')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'cap'))),
                     '</p>',
                 ))
             if (not t_3(environment.getattr(l_2_g, 'note'))):
                 pass
                 t_10.extend((
                     '<p class="note">',
-                    escape(environment.getattr(l_2_g, 'note')),
+                    escape(environment.finalize(environment.getattr(l_2_g, 'note'))),
                     '</p>',
                 ))
             t_10.append(
@@ -558,26 +558,26 @@ def root(context, missing=missing):
         l_1_gaps = t_1(context.eval_ctx, t_2(context, l_1_targets, 'gap'))
         t_11.extend((
             '<table class="stack">\n<thead><tr><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'metric')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'metric'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'stretch')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'stretch'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_quarter')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_quarter'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_year')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_year'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'deadline')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'deadline'))),
             '</th>',
         ))
         if (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps):
             pass
             t_11.extend((
                 '<th scope="col">',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_column')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_column'))),
                 '</th>',
             ))
         t_11.append(
@@ -588,20 +588,20 @@ def root(context, missing=missing):
             pass
             t_11.extend((
                 '<tr><th scope="row">',
-                escape(environment.getattr(l_2_g, 'metric')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'metric'))),
             ))
             if environment.getattr(l_2_g, 'cap'):
                 pass
                 t_11.extend((
                     ' <span class="tag">',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'cap')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'cap'))),
                     '</span>',
                 ))
             t_11.extend((
                 '</th><td class="n" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
                 '"><strong>',
-                escape(environment.getattr(l_2_g, 'value')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'value'))),
                 '</strong></td>',
             ))
             for (l_3_label, l_3_text) in [(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'stretch'), environment.getattr(l_2_g, 'stretch')), (environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_quarter'), environment.getattr(l_2_g, 'last_quarter')), (environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'last_year'), environment.getattr(l_2_g, 'last_year')), (environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth'), environment.getattr(l_2_g, 'growth'))]:
@@ -617,17 +617,17 @@ def root(context, missing=missing):
                     )
                 t_11.extend((
                     '" data-label="',
-                    escape(l_3_label),
+                    escape(environment.finalize(l_3_label)),
                     '">',
-                    escape((l_3_text or '—')),
+                    escape(environment.finalize((l_3_text or '—'))),
                     '</td>',
                 ))
             l_3_label = l_3_text = missing
             t_11.extend((
                 '<td class="nowrap" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'deadline')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'deadline'))),
                 '">',
-                escape(environment.getattr(l_2_g, 'deadline')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'deadline'))),
                 '</td>',
             ))
             if (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps):
@@ -642,13 +642,13 @@ def root(context, missing=missing):
                     )
                 t_11.extend((
                     '" data-label="',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_column')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_column'))),
                     '">',
                 ))
                 if (not t_3(environment.getattr(l_2_g, 'gap'))):
                     pass
                     t_11.append(
-                        escape(context.call((undefined(name='gap_line') if l_0_gap_line is missing else l_0_gap_line), environment.getattr(l_2_g, 'gap'), _loop_vars=_loop_vars)),
+                        escape(environment.finalize(context.call((undefined(name='gap_line') if l_0_gap_line is missing else l_0_gap_line), environment.getattr(l_2_g, 'gap'), _loop_vars=_loop_vars))),
                     )
                 else:
                     pass
@@ -664,13 +664,13 @@ def root(context, missing=missing):
         l_2_g = missing
         t_11.extend((
             '</tbody>\n</table>\n<p class="hint">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth_hint')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth_hint'))),
         ))
         if (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps):
             pass
             t_11.extend((
                 ' ',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_hint')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_hint'))),
             ))
         t_11.append(
             '</p>\n',
@@ -689,19 +689,19 @@ def root(context, missing=missing):
         pass
         t_12.extend((
             '<p class="hint">',
-            escape(l_1_note),
+            escape(environment.finalize(l_1_note)),
             '</p>\n<table class="stack">\n<thead><tr><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'metric')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'metric'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'status')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'status'))),
             '</th></tr></thead>\n<tbody>\n',
         ))
         def t_13(fiter):
@@ -717,48 +717,48 @@ def root(context, missing=missing):
             _loop_vars['p'] = l_2_p
             t_12.extend((
                 '<tr class="',
-                escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'state')),
+                escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'state'))),
                 '"><th scope="row">',
-                escape(environment.getattr(l_2_g, 'metric')),
+                escape(environment.finalize(environment.getattr(l_2_g, 'metric'))),
                 '</th><td class="n" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
                 '">',
-                escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'target')),
+                escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'target'))),
                 '</td><td class="n" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
                 '"><span><strong>',
-                escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attained')),
+                escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attained'))),
                 '</strong>',
             ))
             if (not t_3(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment'))):
                 pass
                 t_12.extend((
                     '<small>',
-                    escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment')),
+                    escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'attainment'))),
                     '</small>',
                 ))
             t_12.extend((
                 '</span></td><td class="n" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace'))),
                 '"><span>',
-                escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'pace')),
+                escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'pace'))),
             ))
             if (not t_3(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'of_pace'))):
                 pass
                 t_12.extend((
                     '<small>',
-                    escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'of_pace')),
+                    escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'of_pace'))),
                     '</small>',
                 ))
             t_12.extend((
                 '</span></td><td class="n" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast'))),
                 '">',
-                escape((environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'forecast') or '—')),
+                escape(environment.finalize((environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'forecast') or '—'))),
                 '</td><td data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'status')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'status'))),
                 '"><span class="state">',
-                escape(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'status')),
+                escape(environment.finalize(environment.getattr((undefined(name='p') if l_2_p is missing else l_2_p), 'status'))),
                 '</span></td></tr>\n',
             ))
             t_14 = 0
@@ -767,7 +767,7 @@ def root(context, missing=missing):
             pass
             t_12.extend((
                 '<tr><td colspan="6">',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'progress_none')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'progress_none'))),
                 '</td></tr>\n',
             ))
         t_12.append(
@@ -785,35 +785,35 @@ def root(context, missing=missing):
         pass
         t_15.extend((
             '<figure class="chart">\n<figcaption id="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '"><strong>',
-            escape(environment.getattr(l_1_c, 'metric')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'metric'))),
             '</strong> <span>· ',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'monthly_phasing')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'monthly_phasing'))),
             ' · ',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'total')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'total'))),
         ))
         if environment.getattr(l_1_c, 'derived'):
             pass
             t_15.extend((
                 ' · ',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'from_children')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'from_children'))),
             ))
         t_15.extend((
             '</span></figcaption>\n<svg class="months" viewBox="0 0 ',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'height')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'height'))),
             '" role="img" aria-labelledby="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '" focusable="false">\n<line class="axis" x1="0" x2="',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             '" y1="',
-            escape(environment.getattr(l_1_c, 'axis')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'axis'))),
             '" y2="',
-            escape(environment.getattr(l_1_c, 'axis')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'axis'))),
             '"/>\n',
         ))
         for l_2_b in environment.getattr(l_1_c, 'bars'):
@@ -821,42 +821,42 @@ def root(context, missing=missing):
             pass
             t_15.extend((
                 '<rect class="bar" x="',
-                escape(environment.getattr(l_2_b, 'x')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'x'))),
                 '" y="',
-                escape(environment.getattr(l_2_b, 'y')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'y'))),
                 '" width="',
-                escape(environment.getattr(l_2_b, 'width')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'width'))),
                 '" height="',
-                escape(environment.getattr(l_2_b, 'height')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'height'))),
                 '" rx="3"/>\n<text class="v" x="',
-                escape(environment.getattr(l_2_b, 'mid')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'mid'))),
                 '" y="',
-                escape(environment.getattr(l_2_b, 'top')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'top'))),
                 '" text-anchor="middle">',
-                escape(environment.getattr(l_2_b, 'short')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'short'))),
                 '</text>\n<text class="l" x="',
-                escape(environment.getattr(l_2_b, 'mid')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'mid'))),
                 '" y="',
-                escape(environment.getattr(l_1_c, 'label_y')),
+                escape(environment.finalize(environment.getattr(l_1_c, 'label_y'))),
                 '" text-anchor="middle">',
-                escape(environment.getattr(l_2_b, 'label')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'label'))),
                 '</text>\n',
             ))
         l_2_b = missing
         t_15.extend((
             '</svg>\n<table class="nums">\n<thead><tr><th scope="col" class="nowrap">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'month')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'month'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_quarter')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_quarter'))),
             '</th>',
         ))
         if environment.getattr(l_1_c, 'tracked'):
             pass
             t_15.extend((
                 '<th scope="col" class="n">',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
                 '</th>',
             ))
         t_15.append(
@@ -867,24 +867,24 @@ def root(context, missing=missing):
             pass
             t_15.extend((
                 '<tr><th scope="row">',
-                escape(environment.getattr(l_2_b, 'label')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'label'))),
                 '</th><td class="n">',
-                escape(environment.getattr(l_2_b, 'text')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'text'))),
                 '</td><td class="n">',
-                escape(environment.getattr(l_2_b, 'share')),
+                escape(environment.finalize(environment.getattr(l_2_b, 'share'))),
                 '</td>',
             ))
             if environment.getattr(l_1_c, 'tracked'):
                 pass
                 t_15.extend((
                     '<td class="n">',
-                    escape(environment.getattr(l_2_b, 'attained')),
+                    escape(environment.finalize(environment.getattr(l_2_b, 'attained'))),
                 ))
                 if environment.getattr(l_2_b, 'partial'):
                     pass
                     t_15.extend((
                         '<small>',
-                        escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'so_far')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'so_far'))),
                         '</small>',
                     ))
                 t_15.append(
@@ -909,29 +909,29 @@ def root(context, missing=missing):
         pass
         t_16.extend((
             '<figure class="chart">\n<figcaption id="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '"><strong>',
-            escape(environment.getattr(l_1_c, 'metric')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'metric'))),
             '</strong> <span>· ',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'product_split')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'product_split'))),
             ' · ',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'total')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'total'))),
         ))
         if environment.getattr(l_1_c, 'derived'):
             pass
             t_16.extend((
                 ' · ',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'from_children')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'from_children'))),
             ))
         t_16.extend((
             '</span></figcaption>\n<svg viewBox="0 0 ',
-            escape(environment.getattr(l_1_c, 'width')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
             ' ',
-            escape(environment.getattr(l_1_c, 'height')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'height'))),
             '" role="img" aria-labelledby="',
-            escape(environment.getattr(l_1_c, 'ident')),
+            escape(environment.finalize(environment.getattr(l_1_c, 'ident'))),
             '" focusable="false">\n',
         ))
         for l_2_r in environment.getattr(l_1_c, 'rows'):
@@ -939,9 +939,9 @@ def root(context, missing=missing):
             pass
             t_16.extend((
                 '<text class="l" x="0" y="',
-                escape(environment.getattr(l_2_r, 'y_text')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'y_text'))),
                 '">',
-                escape(environment.getattr(l_2_r, 'name')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'name'))),
             ))
             if environment.getattr(l_2_r, 'key'):
                 pass
@@ -950,15 +950,15 @@ def root(context, missing=missing):
                 )
             t_16.extend((
                 '</text>\n<text class="v" x="',
-                escape(environment.getattr(l_1_c, 'width')),
+                escape(environment.finalize(environment.getattr(l_1_c, 'width'))),
                 '" y="',
-                escape(environment.getattr(l_2_r, 'y_text')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'y_text'))),
                 '" text-anchor="end">',
-                escape(environment.getattr(l_2_r, 'share')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'share'))),
                 '</text>\n<rect class="track" x="0" y="',
-                escape(environment.getattr(l_2_r, 'y_bar')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'y_bar'))),
                 '" width="',
-                escape(environment.getattr(l_1_c, 'track')),
+                escape(environment.finalize(environment.getattr(l_1_c, 'track'))),
                 '" height="10" rx="5"/>\n<rect class="bar',
             ))
             if environment.getattr(l_2_r, 'key'):
@@ -968,19 +968,19 @@ def root(context, missing=missing):
                 )
             t_16.extend((
                 '" x="0" y="',
-                escape(environment.getattr(l_2_r, 'y_bar')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'y_bar'))),
                 '" width="',
-                escape(environment.getattr(l_2_r, 'width')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'width'))),
                 '" height="10" rx="5"/>\n',
             ))
         l_2_r = missing
         t_16.extend((
             '</svg>\n<table class="nums">\n<thead><tr><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'product')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'product'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'share')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'share'))),
             '</th></tr></thead>\n<tbody>\n',
         ))
         for l_2_r in environment.getattr(l_1_c, 'rows'):
@@ -988,20 +988,20 @@ def root(context, missing=missing):
             pass
             t_16.extend((
                 '<tr><th scope="row">',
-                escape(environment.getattr(l_2_r, 'name')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'name'))),
             ))
             if environment.getattr(l_2_r, 'key'):
                 pass
                 t_16.extend((
                     ' <span class="unit">★ ',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'key_product')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'key_product'))),
                     '</span>',
                 ))
             t_16.extend((
                 '</th><td class="n">',
-                escape(environment.getattr(l_2_r, 'text')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'text'))),
                 '</td><td class="n">',
-                escape(environment.getattr(l_2_r, 'share')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'share'))),
                 '</td></tr>\n',
             ))
         l_2_r = missing
@@ -1028,14 +1028,14 @@ def root(context, missing=missing):
                 _loop_vars = {}
                 pass
                 t_17.append(
-                    escape(context.call((undefined(name='month_chart') if l_0_month_chart is missing else l_0_month_chart), l_2_c, _loop_vars=_loop_vars)),
+                    escape(environment.finalize(context.call((undefined(name='month_chart') if l_0_month_chart is missing else l_0_month_chart), l_2_c, _loop_vars=_loop_vars))),
                 )
             l_2_c = missing
             for l_2_c in l_1_products:
                 _loop_vars = {}
                 pass
                 t_17.append(
-                    escape(context.call((undefined(name='product_chart') if l_0_product_chart is missing else l_0_product_chart), l_2_c, _loop_vars=_loop_vars)),
+                    escape(environment.finalize(context.call((undefined(name='product_chart') if l_0_product_chart is missing else l_0_product_chart), l_2_c, _loop_vars=_loop_vars))),
                 )
             l_2_c = missing
             t_17.append(
@@ -1053,23 +1053,23 @@ def root(context, missing=missing):
         pass
         t_18.extend((
             '<td class="bar-cell"><span class="rk-pct">',
-            escape(environment.getattr(l_1_r, 'attainment')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'attainment'))),
             '</span><svg class="pbar" viewBox="0 0 100 16" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="track" x="0" y="4" width="100" height="8" rx="4"/><rect class="fill" x="0" y="4" width="',
-            escape(environment.getattr(l_1_r, 'fill')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'fill'))),
             '" height="8" rx="4"/><rect class="pace" x="',
-            escape(environment.getattr(l_1_r, 'pace')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'pace'))),
             '" y="0" width="1.5" height="16"/></svg><span class="state">',
-            escape(environment.getattr(l_1_r, 'status')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'status'))),
             '</span></td>\n<td class="n">',
-            escape(environment.getattr(l_1_r, 'attained')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'attained'))),
             '<small>',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_word')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_word'))),
             ' ',
-            escape(environment.getattr(l_1_r, 'target')),
+            escape(environment.finalize(environment.getattr(l_1_r, 'target'))),
             '</small></td>\n<td class="n wide-only">',
-            escape((environment.getattr(l_1_r, 'of_pace') or '—')),
+            escape(environment.finalize((environment.getattr(l_1_r, 'of_pace') or '—'))),
             '</td>\n<td class="n wide-only">',
-            escape((environment.getattr(l_1_r, 'forecast') or '—')),
+            escape(environment.finalize((environment.getattr(l_1_r, 'forecast') or '—'))),
             '</td>\n',
         ))
         return concat(t_18)
@@ -1084,15 +1084,15 @@ def root(context, missing=missing):
         pass
         t_19.extend((
             '<table class="rank">\n<thead><tr><th scope="col" class="n">#</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'node_name')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'node_name'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_target_col')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'of_target_col'))),
             '</th><th scope="col" class="n">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'attained'))),
             '</th><th scope="col" class="n wide-only">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'pace'))),
             '</th><th scope="col" class="n wide-only">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'forecast'))),
             '</th></tr></thead>\n<tbody>\n',
         ))
         for l_2_r in environment.getattr(l_1_k, 'rows'):
@@ -1100,49 +1100,49 @@ def root(context, missing=missing):
             pass
             t_19.extend((
                 '<tr class="',
-                escape(environment.getattr(l_2_r, 'state')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'state'))),
                 '"><td class="n">',
-                escape(environment.getattr(l_2_r, 'rank')),
+                escape(environment.finalize(environment.getattr(l_2_r, 'rank'))),
                 '</td><th scope="row">',
             ))
             if (not t_3(environment.getattr(environment.getattr(l_2_r, 'link'), 'href'))):
                 pass
                 t_19.extend((
                     '<a href="',
-                    escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'href')),
+                    escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'href'))),
                     '">',
-                    escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'text')),
+                    escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'text'))),
                     '</a>',
                 ))
             else:
                 pass
                 t_19.append(
-                    escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'text')),
+                    escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'text'))),
                 )
             for l_3_b in environment.getattr(l_2_r, 'badges'):
                 _loop_vars = {}
                 pass
                 t_19.extend((
                     ' <span class="badge">',
-                    escape(l_3_b),
+                    escape(environment.finalize(l_3_b)),
                     '</span>',
                 ))
             l_3_b = missing
             t_19.extend((
                 '</th>',
-                escape(context.call((undefined(name='rank_cells') if l_0_rank_cells is missing else l_0_rank_cells), l_2_r, _loop_vars=_loop_vars)),
+                escape(environment.finalize(context.call((undefined(name='rank_cells') if l_0_rank_cells is missing else l_0_rank_cells), l_2_r, _loop_vars=_loop_vars))),
                 '</tr>\n',
             ))
         l_2_r = missing
         t_19.extend((
             '</tbody>\n<tfoot>\n<tr class="',
-            escape(environment.getattr(environment.getattr(l_1_k, 'total'), 'state')),
+            escape(environment.finalize(environment.getattr(environment.getattr(l_1_k, 'total'), 'state'))),
             '"><td></td><th scope="row">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total'))),
             '</th>',
-            escape(context.call((undefined(name='rank_cells') if l_0_rank_cells is missing else l_0_rank_cells), environment.getattr(l_1_k, 'total'))),
+            escape(environment.finalize(context.call((undefined(name='rank_cells') if l_0_rank_cells is missing else l_0_rank_cells), environment.getattr(l_1_k, 'total')))),
             '</tr>\n</tfoot>\n</table>\n<p class="hint">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'ranking_hint')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'ranking_hint'))),
             '</p>\n',
         ))
         return concat(t_19)
@@ -1157,7 +1157,7 @@ def root(context, missing=missing):
         pass
         t_20.extend((
             '<div class="table-wrap">\n<table class="stack">\n<thead><tr><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'node_name')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'node_name'))),
             '</th>',
         ))
         for l_2_c in environment.getattr(l_1_s, 'columns'):
@@ -1165,7 +1165,7 @@ def root(context, missing=missing):
             pass
             t_20.extend((
                 '<th scope="col" class="n">',
-                escape(l_2_c),
+                escape(environment.finalize(l_2_c)),
                 '</th>',
             ))
         l_2_c = missing
@@ -1188,22 +1188,22 @@ def root(context, missing=missing):
                     pass
                     t_20.extend((
                         '<a href="',
-                        escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'href')),
+                        escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'href'))),
                         '">',
-                        escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'text')),
+                        escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'text'))),
                         '</a>',
                     ))
                 else:
                     pass
                     t_20.append(
-                        escape(environment.getattr(environment.getattr(l_2_r, 'link'), 'text')),
+                        escape(environment.finalize(environment.getattr(environment.getattr(l_2_r, 'link'), 'text'))),
                     )
                 for l_3_b in environment.getattr(l_2_r, 'badges'):
                     _loop_vars = {}
                     pass
                     t_20.extend((
                         ' <span class="badge">',
-                        escape(l_3_b),
+                        escape(environment.finalize(l_3_b)),
                         '</span>',
                     ))
                 l_3_b = missing
@@ -1219,24 +1219,24 @@ def root(context, missing=missing):
                     _loop_vars['p'] = l_3_p
                     t_20.extend((
                         '<td class="n" data-label="',
-                        escape(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_3_loop, 'index0'))),
+                        escape(environment.finalize(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_3_loop, 'index0')))),
                         '">',
                     ))
                     if (not t_3((undefined(name='p') if l_3_p is missing else l_3_p))):
                         pass
                         t_20.extend((
                             '<span>',
-                            escape(l_3_cell),
+                            escape(environment.finalize(l_3_cell)),
                             '<small class="prog ',
-                            escape(environment.getattr((undefined(name='p') if l_3_p is missing else l_3_p), 'state')),
+                            escape(environment.finalize(environment.getattr((undefined(name='p') if l_3_p is missing else l_3_p), 'state'))),
                             '">',
-                            escape(environment.getattr((undefined(name='p') if l_3_p is missing else l_3_p), 'text')),
+                            escape(environment.finalize(environment.getattr((undefined(name='p') if l_3_p is missing else l_3_p), 'text'))),
                             '</small></span>',
                         ))
                     else:
                         pass
                         t_20.append(
-                            escape(l_3_cell),
+                            escape(environment.finalize(l_3_cell)),
                         )
                     t_20.append(
                         '</td>',
@@ -1251,7 +1251,7 @@ def root(context, missing=missing):
             )
         t_20.extend((
             '<tfoot>\n<tr><th scope="row">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'total'))),
             '</th>',
         ))
         l_2_loop = missing
@@ -1260,15 +1260,15 @@ def root(context, missing=missing):
             pass
             t_20.extend((
                 '<td class="n" data-label="',
-                escape(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0'))),
+                escape(environment.finalize(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0')))),
                 '">',
-                escape(l_2_cell),
+                escape(environment.finalize(l_2_cell)),
                 '</td>',
             ))
         l_2_loop = l_2_cell = missing
         t_20.extend((
             '</tr>\n<tr><th scope="row">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
             '</th>',
         ))
         l_2_loop = missing
@@ -1277,15 +1277,15 @@ def root(context, missing=missing):
             pass
             t_20.extend((
                 '<td class="n" data-label="',
-                escape(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0'))),
+                escape(environment.finalize(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0')))),
                 '">',
-                escape(l_2_cell),
+                escape(environment.finalize(l_2_cell)),
                 '</td>',
             ))
         l_2_loop = l_2_cell = missing
         t_20.extend((
             '</tr>\n<tr><th scope="row">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'vs_target')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'vs_target'))),
             '</th>',
         ))
         l_2_loop = missing
@@ -1294,21 +1294,21 @@ def root(context, missing=missing):
             pass
             t_20.extend((
                 '<td class="n" data-label="',
-                escape(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0'))),
+                escape(environment.finalize(environment.getitem(environment.getattr(l_1_s, 'columns'), environment.getattr(l_2_loop, 'index0')))),
                 '">',
-                escape(l_2_cell),
+                escape(environment.finalize(l_2_cell)),
                 '</td>',
             ))
         l_2_loop = l_2_cell = missing
         t_20.extend((
             '</tr>\n</tfoot>\n</table>\n</div>\n<p class="hint">',
-            escape(environment.getattr(l_1_s, 'band')),
+            escape(environment.finalize(environment.getattr(l_1_s, 'band'))),
         ))
         if (environment.getattr(l_1_s, 'rows') and environment.getattr(environment.getitem(environment.getattr(l_1_s, 'rows'), 0), 'progress')):
             pass
             t_20.extend((
                 ' ',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'split_progress_hint')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'split_progress_hint'))),
             ))
         t_20.append(
             '</p>\n',
@@ -1325,15 +1325,15 @@ def root(context, missing=missing):
         pass
         t_21.extend((
             '<table class="stack">\n<thead><tr><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'what')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'what'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'due')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'due'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'supports')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'supports'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'owner')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'owner'))),
             '</th><th scope="col">',
-            escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'resources')),
+            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'resources'))),
             '</th></tr></thead>\n<tbody>\n',
         ))
         l_2_loop = missing
@@ -1342,21 +1342,21 @@ def root(context, missing=missing):
             pass
             t_21.extend((
                 '<tr><th scope="row">',
-                escape(environment.getattr(l_2_a, 'what')),
+                escape(environment.finalize(environment.getattr(l_2_a, 'what'))),
                 '</th><td class="nowrap" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'due')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'due'))),
                 '">',
-                escape(environment.getattr(l_2_a, 'due')),
+                escape(environment.finalize(environment.getattr(l_2_a, 'due'))),
                 '</td><td data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'supports')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'supports'))),
                 '">',
-                escape(environment.getattr(l_2_a, 'supports')),
+                escape(environment.finalize(environment.getattr(l_2_a, 'supports'))),
                 '</td><td class="nowrap" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'owner')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'owner'))),
                 '">',
-                escape(environment.getattr(l_2_a, 'owner')),
+                escape(environment.finalize(environment.getattr(l_2_a, 'owner'))),
                 '</td><td class="wide" data-label="',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'resources')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'resources'))),
                 '">',
             ))
             l_3_loop = missing
@@ -1365,7 +1365,7 @@ def root(context, missing=missing):
                 _loop_vars = {}
                 pass
                 t_21.append(
-                    escape(l_3_r),
+                    escape(environment.finalize(l_3_r)),
                 )
                 if (not environment.getattr(l_3_loop, 'last')):
                     pass
@@ -1406,35 +1406,35 @@ def root(context, missing=missing):
                 pass
                 t_23.extend((
                     '<article class="card adj">\n<h3>',
-                    escape(environment.getattr(l_2_a, 'id')),
+                    escape(environment.finalize(environment.getattr(l_2_a, 'id'))),
                     ' · ',
-                    escape(environment.getattr(l_2_a, 'cause')),
+                    escape(environment.finalize(environment.getattr(l_2_a, 'cause'))),
                     '</h3>\n<p class="meta">',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'date_decided')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'date_decided'))),
                     ' ',
-                    escape(environment.getattr(l_2_a, 'decided')),
+                    escape(environment.finalize(environment.getattr(l_2_a, 'decided'))),
                     ' · ',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'effective')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'effective'))),
                     ' ',
-                    escape(environment.getattr(l_2_a, 'effective')),
+                    escape(environment.finalize(environment.getattr(l_2_a, 'effective'))),
                 ))
                 if environment.getattr(l_2_a, 'approved_by'):
                     pass
                     t_23.extend((
                         ' · ',
-                        escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'approved_by')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'approved_by'))),
                         ' ',
-                        escape(environment.getattr(l_2_a, 'approved_by')),
+                        escape(environment.finalize(environment.getattr(l_2_a, 'approved_by'))),
                     ))
                 t_23.extend((
                     '</p>\n<p>',
-                    escape(environment.getattr(l_2_a, 'note')),
+                    escape(environment.finalize(environment.getattr(l_2_a, 'note'))),
                     '</p>\n<table class="stack">\n<thead><tr><th scope="col">',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
                     '</th><th scope="col" class="n">',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old'))),
                     '</th><th scope="col" class="n">',
-                    escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change'))),
                     '</th></tr></thead>\n<tbody>\n',
                 ))
                 for l_3_c in environment.getattr(l_2_a, 'changes'):
@@ -1442,17 +1442,17 @@ def root(context, missing=missing):
                     pass
                     t_23.extend((
                         '<tr><th scope="row">',
-                        escape(environment.getattr(l_3_c, 'target')),
+                        escape(environment.finalize(environment.getattr(l_3_c, 'target'))),
                         '</th><td class="n" data-label="',
-                        escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old'))),
                         '">',
-                        escape(environment.getattr(l_3_c, 'before')),
+                        escape(environment.finalize(environment.getattr(l_3_c, 'before'))),
                         ' → ',
-                        escape(environment.getattr(l_3_c, 'after')),
+                        escape(environment.finalize(environment.getattr(l_3_c, 'after'))),
                         '</td><td class="n" data-label="',
-                        escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change'))),
                         '">',
-                        escape(environment.getattr(l_3_c, 'delta')),
+                        escape(environment.finalize(environment.getattr(l_3_c, 'delta'))),
                         '</td></tr>\n',
                     ))
                 l_3_c = missing
@@ -1463,7 +1463,7 @@ def root(context, missing=missing):
                     pass
                     t_23.extend((
                         '<p class="hint">',
-                        escape(environment.getattr(l_2_a, 'hidden')),
+                        escape(environment.finalize(environment.getattr(l_2_a, 'hidden'))),
                         '</p>',
                     ))
                 t_23.append(
@@ -1477,7 +1477,7 @@ def root(context, missing=missing):
             pass
             t_23.extend((
                 '<p class="hint">',
-                escape(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjustments_none')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjustments_none'))),
                 '</p>\n',
             ))
         return concat(t_23)

@@ -27,41 +27,41 @@ def root(context, missing=missing):
             pass
             t_2.extend((
                 '<section class="won-by-product" aria-labelledby="',
-                escape(environment.getattr(l_2_s, 'ident')),
+                escape(environment.finalize(environment.getattr(l_2_s, 'ident'))),
                 '">\n<h2 id="',
-                escape(environment.getattr(l_2_s, 'ident')),
+                escape(environment.finalize(environment.getattr(l_2_s, 'ident'))),
                 '">',
-                escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_by_product')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_by_product'))),
                 ' · ',
-                escape(environment.getattr(l_2_s, 'metric')),
+                escape(environment.finalize(environment.getattr(l_2_s, 'metric'))),
                 '</h2>\n<table class="stack">\n<thead><tr><th scope="col">',
-                escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'product')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'product'))),
                 '</th>',
             ))
             if environment.getattr(l_2_s, 'targets'):
                 pass
                 t_2.extend((
                     '<th scope="col" class="n">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'target')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'target'))),
                     '</th>',
                 ))
             t_2.extend((
                 '<th scope="col" class="n">',
-                escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_so_far')),
+                escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_so_far'))),
                 '</th>',
             ))
             if environment.getattr(l_2_s, 'targets'):
                 pass
                 t_2.extend((
                     '<th scope="col" class="n">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'of_split')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'of_split'))),
                     '</th>',
                 ))
             if environment.getattr(l_2_s, 'forecasts'):
                 pass
                 t_2.extend((
                     '<th scope="col" class="n">',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pipeline_forecast')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pipeline_forecast'))),
                     '</th>',
                 ))
             t_2.append(
@@ -72,13 +72,13 @@ def root(context, missing=missing):
                 pass
                 t_2.extend((
                     '<tr><th scope="row">',
-                    escape(environment.getattr(l_3_r, 'name')),
+                    escape(environment.finalize(environment.getattr(l_3_r, 'name'))),
                 ))
                 if environment.getattr(l_3_r, 'key'):
                     pass
                     t_2.extend((
                         ' <span class="unit">★ ',
-                        escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'key_product')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'key_product'))),
                         '</span>',
                     ))
                 t_2.append(
@@ -96,16 +96,16 @@ def root(context, missing=missing):
                         )
                     t_2.extend((
                         '" data-label="',
-                        escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'target')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'target'))),
                         '">',
-                        escape((environment.getattr(l_3_r, 'target') or '—')),
+                        escape(environment.finalize((environment.getattr(l_3_r, 'target') or '—'))),
                         '</td>',
                     ))
                 t_2.extend((
                     '<td class="n" data-label="',
-                    escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_so_far')),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'won_so_far'))),
                     '">',
-                    escape(environment.getattr(l_3_r, 'won')),
+                    escape(environment.finalize(environment.getattr(l_3_r, 'won'))),
                     '</td>',
                 ))
                 if environment.getattr(l_2_s, 'targets'):
@@ -120,9 +120,9 @@ def root(context, missing=missing):
                         )
                     t_2.extend((
                         '" data-label="',
-                        escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'of_split')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'of_split'))),
                         '">',
-                        escape((environment.getattr(l_3_r, 'of_target') or '—')),
+                        escape(environment.finalize((environment.getattr(l_3_r, 'of_target') or '—'))),
                         '</td>',
                     ))
                 if environment.getattr(l_2_s, 'forecasts'):
@@ -137,9 +137,9 @@ def root(context, missing=missing):
                         )
                     t_2.extend((
                         '" data-label="',
-                        escape(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pipeline_forecast')),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_2_t is missing else l_2_t), 'pipeline_forecast'))),
                         '">',
-                        escape((environment.getattr(l_3_r, 'forecast') or '—')),
+                        escape(environment.finalize((environment.getattr(l_3_r, 'forecast') or '—'))),
                         '</td>',
                     ))
                 t_2.append(

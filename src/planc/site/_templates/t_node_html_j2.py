@@ -37,59 +37,59 @@ def block_main(context, missing=missing):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '<header class="hero">\n<p class="eyebrow">'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'kind'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'kind')))
     yield '</p>\n<h1>'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'heading'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'heading')))
     yield '</h1>\n'
     if t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking')):
         pass
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars)))
     yield '</header>\n'
     if (not t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking'))):
         pass
         yield '<section aria-labelledby="ranking">\n<h2 id="ranking">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'ranking'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'ranking')))
         yield ' · '
-        yield escape(environment.getattr(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking'), 'metric'))
+        yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking'), 'metric')))
         yield '</h2>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'ranking'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'ranking'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'ranking'), _block_vars=_block_vars)))
         yield '\n</section>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars)))
         yield '\n'
     yield '<section aria-labelledby="targets">\n<h2 id="targets">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'targets'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'targets')))
     yield '</h2>\n'
-    yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'targets_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'targets_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), _block_vars=_block_vars)))
     yield '\n</section>\n'
     if (not t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note'))):
         pass
         yield '<section aria-labelledby="progress">\n<h2 id="progress">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'progress'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'progress')))
         yield '</h2>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'progress_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'progress_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note'), _block_vars=_block_vars)))
         yield '\n</section>\n'
     if (not t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'split'))):
         pass
         yield '<section aria-labelledby="split">\n<h2 id="split">'
-        yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'split_title'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'split_title')))
         yield '</h2>\n'
         if (not t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'peers_note'))):
             pass
             yield '<p class="hint">'
-            yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'peers_note'))
+            yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'peers_note')))
             yield '</p>'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'split_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'split'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'split_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'split'), _block_vars=_block_vars)))
         yield '\n</section>\n'
     if (environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months') or environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products')):
         pass
         yield '<section aria-labelledby="charts">\n<h2 id="charts">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'monthly_phasing'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'monthly_phasing')))
         if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'):
             pass
             yield ' · '
-            yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'product_mix'))
+            yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'product_mix')))
         yield '</h2>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'charts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'charts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'), _block_vars=_block_vars)))
         yield '\n</section>\n'
     included_template = environment.get_template('_product_actuals.html.j2', 'node.html.j2').make_module(context.get_all(), True, {'product_actuals': l_0_product_actuals})
     l_0_product_actuals = getattr(included_template, 'product_actuals', missing)
@@ -97,23 +97,23 @@ def block_main(context, missing=missing):
         l_0_product_actuals = undefined(f"the template {included_template.__name__!r} (imported on line 40 in 'node.html.j2') does not export the requested name 'product_actuals'", name='product_actuals')
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'):
         pass
-        yield escape(context.call((undefined(name='product_actuals') if l_0_product_actuals is missing else l_0_product_actuals), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call((undefined(name='product_actuals') if l_0_product_actuals is missing else l_0_product_actuals), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'), _block_vars=_block_vars)))
     yield '<section aria-labelledby="actions">\n<h2 id="actions">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions')))
     yield '</h2>\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions'):
         pass
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions'), _block_vars=_block_vars)))
         yield '\n'
     else:
         pass
         yield '<p class="hint">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_none'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_none')))
         yield '</p>\n'
     yield '</section>\n<section aria-labelledby="changes">\n<h2 id="changes">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments')))
     yield '</h2>\n'
-    yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), _block_vars=_block_vars)))
     yield '\n</section>\n'
 
 blocks = {'main': block_main}

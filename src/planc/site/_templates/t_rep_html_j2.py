@@ -37,15 +37,15 @@ def block_main(context, missing=missing):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '<header class="hero brief">\n<p class="eyebrow">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'brief_of'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'brief_of')))
     yield '</p>\n<h1>'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'heading'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'heading')))
     yield '</h1>\n<p class="sub">'
-    yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'subtitle'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'subtitle')))
     yield '</p>\n</header>\n<section aria-labelledby="targets">\n<h2 id="targets">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'my_targets'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'my_targets')))
     yield '</h2>\n'
-    yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'target_cards'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'target_cards'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'targets'), _block_vars=_block_vars)))
     yield '\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'pace'):
         pass
@@ -53,31 +53,31 @@ def block_main(context, missing=missing):
         for l_1_c in environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'pace'):
             _loop_vars = {}
             pass
-            yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'pace_chart'), l_1_c, _loop_vars=_loop_vars))
+            yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'pace_chart'), l_1_c, _loop_vars=_loop_vars)))
         l_1_c = missing
         yield '</div>\n'
     if (not t_1(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note'))):
         pass
         yield '<p class="hint">'
-        yield escape(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'progress_note')))
         yield ' '
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'progress_legend'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'progress_legend')))
         yield '</p>'
     yield '</section>\n<section aria-labelledby="who">\n<h2 id="who">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'who'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'who')))
     yield '</h2>\n'
-    yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'facts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'facts'), _block_vars=_block_vars)))
     yield '\n</section>\n'
     if (environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months') or environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products')):
         pass
         yield '<section aria-labelledby="charts">\n<h2 id="charts">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'monthly_phasing'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'monthly_phasing')))
         if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'):
             pass
             yield ' · '
-            yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'product_split'))
+            yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'product_split')))
         yield '</h2>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'charts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'charts'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'months'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'products'), _block_vars=_block_vars)))
         yield '\n</section>\n'
     included_template = environment.get_template('_product_actuals.html.j2', 'rep.html.j2').make_module(context.get_all(), True, {'product_actuals': l_0_product_actuals})
     l_0_product_actuals = getattr(included_template, 'product_actuals', missing)
@@ -85,51 +85,51 @@ def block_main(context, missing=missing):
         l_0_product_actuals = undefined(f"the template {included_template.__name__!r} (imported on line 27 in 'rep.html.j2') does not export the requested name 'product_actuals'", name='product_actuals')
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'):
         pass
-        yield escape(context.call((undefined(name='product_actuals') if l_0_product_actuals is missing else l_0_product_actuals), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call((undefined(name='product_actuals') if l_0_product_actuals is missing else l_0_product_actuals), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'product_actuals'), _block_vars=_block_vars)))
     yield '<section aria-labelledby="actions"'
     if ((not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine')) and (not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'))):
         pass
         yield ' class="quiet"'
     yield '>\n<h2 id="actions">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'action_plan'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'action_plan')))
     yield '</h2>\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine'):
         pass
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine'), _block_vars=_block_vars)))
         yield '\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'):
         pass
         yield '<h3>'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_shared'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_shared')))
         yield '</h3>\n'
-        yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'), _block_vars=_block_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'), _block_vars=_block_vars)))
         yield '\n'
     if ((not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine')) and (not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'))):
         pass
         yield '<p class="hint">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_none'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_none')))
         yield '</p>\n'
     yield '</section>\n<section aria-labelledby="changes"'
     if (not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments')):
         pass
         yield ' class="quiet"'
     yield '>\n<h2 id="changes">'
-    yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments')))
     yield '</h2>\n'
-    yield escape(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), _block_vars=_block_vars))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), _block_vars=_block_vars)))
     yield '\n</section>\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'definitions'):
         pass
         yield '<section aria-labelledby="definitions" class="definitions">\n<h2 id="definitions">'
-        yield escape(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'definitions'))
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'definitions')))
         yield '</h2>\n<dl class="defs">\n'
         for l_1_d in environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'definitions'):
             _loop_vars = {}
             pass
             yield '<dt>'
-            yield escape(environment.getattr(l_1_d, 'label'))
+            yield escape(environment.finalize(environment.getattr(l_1_d, 'label')))
             yield '</dt><dd>'
-            yield escape(environment.getattr(l_1_d, 'text'))
+            yield escape(environment.finalize(environment.getattr(l_1_d, 'text')))
             yield '</dd>\n'
         l_1_d = missing
         yield '</dl>\n</section>\n'
