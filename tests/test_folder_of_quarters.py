@@ -142,3 +142,33 @@ class TestDiffAndCodeowners:
         assert "/plans/2027-Q1/" in text
         assert given.stderr == default.stderr  # 2017-Q3's owners (no handles) said by both
         assert "2017-Q3: the plan owner alex-morgan has no github handle" in given.stderr
+
+
+class TestAPullRequestsTree:
+    def test_a_huge_file_in_a_committed_quarter_is_not_read_whole(self, tmp_path: Path) -> None:
+        """The probe reads a file's head to see whether it is a quarter file: of a blob in a
+        commit (a pull request's, its author's to fill), never the whole of it (GitPython's
+        stream read the rest of a blob into memory when dropped half read)."""
+        import tracemalloc
+
+        from planc.core.gitsource import Repository
+
+        root = _two_quarters(tmp_path)
+        big = 48 << 20
+        (root / OLD / "0-big.yaml").write_bytes(b"planc: 1\n" + b"#" * big)  # read first
+        sha = commit_all(root, "a huge region file")
+        repo = Repository.open(root)
+        tracemalloc.start()
+        try:
+            names = repo.quarter_folders_at(sha, "plans")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert names == ["2017-Q3", "2027-Q1"]
+        assert peak < big // 8, peak
+        # the head of a big file is still read: one that says kind: quarter is a quarter file
+        (root / OLD / "0-big.yaml").write_bytes(b"planc: 1\nkind: quarter\n" + b"#" * big)
+        (root / OLD / "quarter.yaml").unlink()
+        (root / QUARTER / "quarter.yaml").unlink()
+        sha = commit_all(root, "the quarter file is the huge one")
+        assert repo.quarter_folders_at(sha, "plans") == ["2017-Q3", "2027-Q1"]

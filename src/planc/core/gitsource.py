@@ -516,9 +516,27 @@ def _holds_quarter_blob(tree: Any) -> bool:
         name = str(blob.name)
         if name.startswith(".") or not name.endswith(PLAN_SUFFIXES) or blob.mode == _GIT_LINK_MODE:
             continue
-        if name in QUARTER_NAMES or is_quarter_text(blob.data_stream.read(HEAD_BYTES)):
+        if name in QUARTER_NAMES or is_quarter_text(_blob_head(blob)):
             return True
     return False
+
+
+# a blob up to this size has its head read from git's shared cat-file stream; a larger one
+# from a cat-file of its own, stopped after its head: GitPython reads the rest of a stream
+# into memory when it is dropped half read (a pull request's 2 GB file, all of it at once)
+_HEAD_FROM_STREAM = 1 << 20
+
+
+def _blob_head(blob: Any) -> bytes:
+    """The first :data:`HEAD_BYTES` of a blob, never the whole of a large one."""
+    if blob.size <= _HEAD_FROM_STREAM:
+        return bytes(blob.data_stream.read(HEAD_BYTES))
+    process = blob.repo.git.cat_file("blob", blob.hexsha, as_process=True)
+    try:
+        return bytes(process.proc.stdout.read(HEAD_BYTES))
+    finally:
+        process.proc.kill()
+        process.proc.wait()
 
 
 def _is_plan_path(path: str) -> bool:
