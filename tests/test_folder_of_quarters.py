@@ -15,6 +15,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from gitrepo import QUARTER, commit_all, git, new_repo, planc_in
 
@@ -172,3 +174,45 @@ class TestAPullRequestsTree:
         (root / QUARTER / "quarter.yaml").unlink()
         sha = commit_all(root, "the quarter file is the huge one")
         assert repo.quarter_folders_at(sha, "plans") == ["2017-Q3", "2027-Q1"]
+
+
+class TestTheProbeOnDisk:
+    def test_a_file_that_becomes_a_fifo_after_it_is_looked_at_is_never_waited_on(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The probe opens a plan file it has seen to be a regular file; swapped for a FIFO
+        meanwhile (another process's doing), opening it must not wait for a writer."""
+        import os
+        import threading
+
+        from planc.core import pipeline
+
+        quarter = tmp_path / "plans" / "2027-Q1"
+        quarter.mkdir(parents=True)
+        pipe = quarter / "region.yaml"
+        os.mkfifo(pipe)
+
+        class Seen:  # the entry as scandir gave it before the swap: a regular file
+            name = pipe.name
+            path = str(pipe)
+
+            def is_file(self, follow_symlinks: bool = True) -> bool:
+                return True
+
+        real = os.scandir
+        monkeypatch.setattr(
+            pipeline.os, "scandir", lambda f: [Seen()] if Path(f) == quarter else real(f)
+        )
+        found: list[list[Path] | None] = []
+        probe = threading.Thread(
+            target=lambda: found.append(pipeline.quarter_folders(tmp_path / "plans")),
+            daemon=True,
+        )
+        probe.start()
+        probe.join(5)
+        waited = probe.is_alive()
+        if waited:  # blocked in open(): a writer lets it go
+            os.close(os.open(pipe, os.O_WRONLY))
+            probe.join(5)
+        assert not waited
+        assert found == [None]
