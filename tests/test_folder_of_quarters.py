@@ -216,3 +216,16 @@ class TestTheProbeOnDisk:
             probe.join(5)
         assert not waited
         assert found == [None]
+
+    def test_a_quarter_file_with_windows_line_ends_is_one(self, tmp_path: Path) -> None:
+        """A quarter file named otherwise, saved with CRLF line ends (Notepad, a Windows
+        checkout): its kind: quarter line still says so, and plans/ is its quarters."""
+        plans = tmp_path / "plans"
+        shutil.copytree(REPO / QUARTER, plans / "2027-Q1")
+        quarter = plans / "2027-Q1" / "quarter.yaml"
+        quarter.rename(quarter.with_name("q1.yaml"))
+        crlf = quarter.with_name("q1.yaml")
+        crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+        from planc.core.pipeline import quarter_folders
+
+        assert quarter_folders(plans) == [plans / "2027-Q1"]

@@ -22,7 +22,8 @@ __all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "c
 PLAN_SUFFIXES = (".yaml", ".yml")
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
-_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+# the line may end in \r\n (a file saved on Windows): `$` is only before the \n
+_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 
 LINK_OUTSIDE = rule(
     "PLC015",
