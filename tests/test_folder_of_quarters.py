@@ -92,6 +92,21 @@ class TestCheckAFolderOfQuarters:
         assert "plans/2017-Q3 at HEAD" in last.stdout and "plans/2027-Q1 at HEAD" in last.stdout
         assert "2030-Q1" not in last.stdout
 
+    def test_with_no_folder_at_a_revision_the_folders_are_that_revisions(
+        self, tmp_path: Path
+    ) -> None:
+        """``planc check --rev REV`` is ``planc check plans --rev REV``: the quarters REV
+        holds, not those on disk (a quarter not committed yet was "plans/2030-Q1 does not
+        exist at revision", exit 2; one deleted since was left out)."""
+        root = _two_quarters(tmp_path)
+        shutil.rmtree(root / OLD)  # at HEAD, gone from the working tree
+        (root / "plans" / "2030-Q1").mkdir()  # never committed
+        (root / "plans" / "2030-Q1" / "quarter.yaml").write_text("{", encoding="utf-8")
+        default = planc_in(root, "check", "--rev", "HEAD")
+        assert default.code == 0, default.stdout + default.stderr
+        assert default.stdout == planc_in(root, "check", "plans", "--rev", "HEAD").stdout
+        assert "plans/2017-Q3 at HEAD" in default.stdout and "2030-Q1" not in default.stdout
+
     def test_a_folder_missing_at_the_revision_is_said_as_before(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)
         result = planc_in(root, "check", "plans/2031-Q1", "--rev", "HEAD")
