@@ -107,6 +107,16 @@ class TestCheckAFolderOfQuarters:
         assert default.stdout == planc_in(root, "check", "plans", "--rev", "HEAD").stdout
         assert "plans/2017-Q3 at HEAD" in default.stdout and "2030-Q1" not in default.stdout
 
+    def test_a_plan_file_given_at_a_revision_names_its_quarter_folder(self, tmp_path: Path) -> None:
+        """As on disk and in planc diff: the hint says which folder to give instead."""
+        root = _two_quarters(tmp_path)
+        result = planc_in(root, "check", f"{QUARTER}/regions/north.yaml", "--rev", "HEAD")
+        assert result.code == 2
+        assert result.stderr == (
+            f"planc: error: {QUARTER}/regions/north.yaml is a file at revision HEAD, not a "
+            f"quarter folder; give its quarter folder instead: {QUARTER}\n"
+        )
+
     def test_a_folder_missing_at_the_revision_is_said_as_before(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)
         result = planc_in(root, "check", "plans/2031-Q1", "--rev", "HEAD")

@@ -39,7 +39,10 @@ def read_revision(
     if kind is None:
         raise GitSourceError(f"{relative} does not exist at revision {rev}")
     if kind != "tree":
-        raise GitSourceError(f"{relative} is a file at revision {rev}, not a quarter folder")
+        raise GitSourceError(
+            f"{relative} is a file at revision {rev}, not a quarter folder; "
+            + repository.quarter_folder_hint(revision.sha, relative)
+        )
     return repository.read_plan(revision.sha, relative, max_bytes)
 
 
@@ -327,6 +330,14 @@ class Repository:
             if _holds_quarter_blob(tree):
                 return name
         return None
+
+    def quarter_folder_hint(self, sha: str, relative: str) -> str:
+        """What to give instead of the plan file ``relative`` given for a quarter folder at a
+        commit (as :func:`planc.core.pipeline.read_directory` says it on disk)."""
+        above = self.quarter_folder_above_at(sha, relative)
+        if above is None:
+            return "give the quarter folder that holds it"
+        return f"give its quarter folder instead: {display_path(self.root / above)}"
 
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/)."""
