@@ -260,6 +260,20 @@ class TestMissingThings:
             f"planc: error: no plan folders given and none found under ./plans; {told}\n"
         )
 
+    def test_check_run_beside_an_empty_plans_folder_is_not_told_to_run_there(
+        self, tmp_path: Path
+    ) -> None:
+        """./plans is there but holds no quarter folder: "run it in ., which holds plans/"
+        told the user to do what they had just done."""
+        (tmp_path / "plans").mkdir()
+        result = run_planc("check", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == (
+            "planc: error: no plan folders given and none found under ./plans; plans/ holds"
+            " no quarter folder yet: add one (plans/2027-Q1/quarter.yaml) or name a quarter"
+            " folder\n"
+        )
+
     def test_folder_without_plan_files(self, tmp_path: Path) -> None:
         result = run_planc("check", tmp_path)
         assert result.code == 1

@@ -75,3 +75,25 @@ class TestAReaderGone:
         assert "Error" not in said and "Traceback" not in said, said
         assert (root / "CODEOWNERS").read_bytes() == written
         assert sorted(p.name for p in root.iterdir() if p.name.endswith(".tmp")) == []
+
+    @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="F_SETPIPE_SZ: Linux")
+    def test_a_reader_gone_in_the_middle_of_one_write(self, mini_plan: Path) -> None:
+        """The reader takes part of the CSV, then goes: the write it left half done returns
+        the bytes written, no error (CPython's does not try the rest), and export ended as
+        if all had been written, status 0. The rest is written, and that write fails."""
+        import fcntl
+
+        process = subprocess.Popen(
+            [sys.executable, "-m", "planc", "export", str(mini_plan)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ},
+        )
+        assert process.stdout is not None and process.stderr is not None
+        # a pipe of one page: the CSV (over 4 KiB) is written in one call that waits
+        fcntl.fcntl(process.stdout.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 4096)
+        assert os.read(process.stdout.fileno(), 100)
+        process.stdout.close()
+        said = process.stderr.read().decode("utf-8", "replace")
+        process.stderr.close()
+        assert (process.wait(timeout=120), said) == (-signal.SIGPIPE, "")

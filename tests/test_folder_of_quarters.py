@@ -15,6 +15,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from gitrepo import QUARTER, commit_all, git, new_repo, planc_in
 
@@ -90,6 +92,31 @@ class TestCheckAFolderOfQuarters:
         assert "plans/2017-Q3 at HEAD" in last.stdout and "plans/2027-Q1 at HEAD" in last.stdout
         assert "2030-Q1" not in last.stdout
 
+    def test_with_no_folder_at_a_revision_the_folders_are_that_revisions(
+        self, tmp_path: Path
+    ) -> None:
+        """``planc check --rev REV`` is ``planc check plans --rev REV``: the quarters REV
+        holds, not those on disk (a quarter not committed yet was "plans/2030-Q1 does not
+        exist at revision", exit 2; one deleted since was left out)."""
+        root = _two_quarters(tmp_path)
+        shutil.rmtree(root / OLD)  # at HEAD, gone from the working tree
+        (root / "plans" / "2030-Q1").mkdir()  # never committed
+        (root / "plans" / "2030-Q1" / "quarter.yaml").write_text("{", encoding="utf-8")
+        default = planc_in(root, "check", "--rev", "HEAD")
+        assert default.code == 0, default.stdout + default.stderr
+        assert default.stdout == planc_in(root, "check", "plans", "--rev", "HEAD").stdout
+        assert "plans/2017-Q3 at HEAD" in default.stdout and "2030-Q1" not in default.stdout
+
+    def test_a_plan_file_given_at_a_revision_names_its_quarter_folder(self, tmp_path: Path) -> None:
+        """As on disk and in planc diff: the hint says which folder to give instead."""
+        root = _two_quarters(tmp_path)
+        result = planc_in(root, "check", f"{QUARTER}/regions/north.yaml", "--rev", "HEAD")
+        assert result.code == 2
+        assert result.stderr == (
+            f"planc: error: {QUARTER}/regions/north.yaml is a file at revision HEAD, not a "
+            f"quarter folder; give its quarter folder instead: {QUARTER}\n"
+        )
+
     def test_a_folder_missing_at_the_revision_is_said_as_before(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)
         result = planc_in(root, "check", "plans/2031-Q1", "--rev", "HEAD")
@@ -142,3 +169,88 @@ class TestDiffAndCodeowners:
         assert "/plans/2027-Q1/" in text
         assert given.stderr == default.stderr  # 2017-Q3's owners (no handles) said by both
         assert "2017-Q3: the plan owner alex-morgan has no github handle" in given.stderr
+
+
+class TestAPullRequestsTree:
+    def test_a_huge_file_in_a_committed_quarter_is_not_read_whole(self, tmp_path: Path) -> None:
+        """The probe reads a file's head to see whether it is a quarter file: of a blob in a
+        commit (a pull request's, its author's to fill), never the whole of it (GitPython's
+        stream read the rest of a blob into memory when dropped half read)."""
+        import tracemalloc
+
+        from planc.core.gitsource import Repository
+
+        root = _two_quarters(tmp_path)
+        big = 48 << 20
+        (root / OLD / "0-big.yaml").write_bytes(b"planc: 1\n" + b"#" * big)  # read first
+        sha = commit_all(root, "a huge region file")
+        repo = Repository.open(root)
+        tracemalloc.start()
+        try:
+            names = repo.quarter_folders_at(sha, "plans")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert names == ["2017-Q3", "2027-Q1"]
+        assert peak < big // 8, peak
+        # the head of a big file is still read: one that says kind: quarter is a quarter file
+        (root / OLD / "0-big.yaml").write_bytes(b"planc: 1\nkind: quarter\n" + b"#" * big)
+        (root / OLD / "quarter.yaml").unlink()
+        (root / QUARTER / "quarter.yaml").unlink()
+        sha = commit_all(root, "the quarter file is the huge one")
+        assert repo.quarter_folders_at(sha, "plans") == ["2017-Q3", "2027-Q1"]
+
+
+class TestTheProbeOnDisk:
+    def test_a_file_that_becomes_a_fifo_after_it_is_looked_at_is_never_waited_on(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The probe opens a plan file it has seen to be a regular file; swapped for a FIFO
+        meanwhile (another process's doing), opening it must not wait for a writer."""
+        import os
+        import threading
+
+        from planc.core import pipeline
+
+        quarter = tmp_path / "plans" / "2027-Q1"
+        quarter.mkdir(parents=True)
+        pipe = quarter / "region.yaml"
+        os.mkfifo(pipe)
+
+        class Seen:  # the entry as scandir gave it before the swap: a regular file
+            name = pipe.name
+            path = str(pipe)
+
+            def is_file(self, follow_symlinks: bool = True) -> bool:
+                return True
+
+        real = os.scandir
+        monkeypatch.setattr(
+            pipeline.os, "scandir", lambda f: [Seen()] if Path(f) == quarter else real(f)
+        )
+        found: list[list[Path] | None] = []
+        probe = threading.Thread(
+            target=lambda: found.append(pipeline.quarter_folders(tmp_path / "plans")),
+            daemon=True,
+        )
+        probe.start()
+        probe.join(5)
+        waited = probe.is_alive()
+        if waited:  # blocked in open(): a writer lets it go
+            os.close(os.open(pipe, os.O_WRONLY))
+            probe.join(5)
+        assert not waited
+        assert found == [None]
+
+    def test_a_quarter_file_with_windows_line_ends_is_one(self, tmp_path: Path) -> None:
+        """A quarter file named otherwise, saved with CRLF line ends (Notepad, a Windows
+        checkout): its kind: quarter line still says so, and plans/ is its quarters."""
+        plans = tmp_path / "plans"
+        shutil.copytree(REPO / QUARTER, plans / "2027-Q1")
+        quarter = plans / "2027-Q1" / "quarter.yaml"
+        quarter.rename(quarter.with_name("q1.yaml"))
+        crlf = quarter.with_name("q1.yaml")
+        crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+        from planc.core.pipeline import quarter_folders
+
+        assert quarter_folders(plans) == [plans / "2027-Q1"]

@@ -186,14 +186,9 @@ class Comparison:
         if kind is None:
             return Side(end.label, end.revision.sha, shown, None)
         if kind != "tree":
-            above = repo.quarter_folder_above_at(end.revision.sha, relative)
             raise ComparisonError(
                 f"{shown} is a file at {end.revision.label}, not a quarter folder; "
-                + (
-                    f"give its quarter folder instead: {display_path(repo.root / above)}"
-                    if above is not None
-                    else "give the quarter folder that holds it"
-                )
+                + repo.quarter_folder_hint(end.revision.sha, relative)
             )
         sources, problems = repo.read_plan(end.revision.sha, relative, self.max_bytes)
         side = Side(end.label, end.revision.sha, shown, None)

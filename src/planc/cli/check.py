@@ -75,8 +75,8 @@ def check(
     """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
 
     PLAN_DIRS default to every folder under ./plans; a folder that holds no plan file
-    itself, only folders (plans), stands for the quarter folders in it (with --rev, as
-    that revision holds them). Exit status: 0 clean
+    itself, only folders (plans), stands for the quarter folders in it (with --rev, both
+    as that revision holds them). Exit status: 0 clean
     (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
     Inside GitHub Actions, --format github (the default there) also writes every
     diagnostic to the job summary and error_count, warning_count to $GITHUB_OUTPUT.
@@ -91,7 +91,7 @@ def check(
         from planc.core.loader import DEFAULT_MAX_BYTES
         from planc.core.reporters import REPORTER_BY_NAME
 
-    dirs = expand_plan_dirs(plan_dirs, rev) or default_plan_dirs()
+    dirs = expand_plan_dirs(plan_dirs, rev) or _default_dirs(rev)
     limit = max_file_size or DEFAULT_MAX_BYTES
     whole = base is not None  # --base compares models: the full compile keeps the plan
     results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir), whole) for d in dirs]
@@ -151,3 +151,15 @@ def _check_one(
     except GitSourceError as error:
         fail_usage(str(error))
     return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store, whole=whole)
+
+
+def _default_dirs(rev: str | None) -> list[Path]:
+    """The quarter folders under ./plans; with --rev, as that revision holds them, as for
+    ``planc check plans --rev REV`` (on disk, a folder not committed yet would be "does not
+    exist at revision", one deleted since left out), else as on disk."""
+    if rev is not None:
+        plans = Path("plans")
+        found = expand_plan_dirs((plans,), rev)
+        if found != [plans]:
+            return found
+    return default_plan_dirs()

@@ -53,7 +53,11 @@ def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
         else to_csv(result.plan)
     )
     if out is None:
-        sys.stdout.buffer.write(data)
+        # a write the reader left half done returns what it wrote (CPython tries no more):
+        # the rest is written again, and fails if the reader is gone (SIGPIPE, not exit 0)
+        view = memoryview(data)
+        while view:
+            view = view[sys.stdout.buffer.write(view) :]
         return
     write_atomic(out, data)
     click.echo(f"wrote {out}", err=True)

@@ -277,6 +277,11 @@ def _where_plans_are() -> str:
         shown = os.path.relpath(folder)
         if any((folder / name).is_file() for name in QUARTER_NAMES):
             return f"{shown} is a quarter folder: {command} {shown}"
+        if (folder / "plans").is_dir() and folder == here:  # not "run it in .": it was
+            return (
+                "plans/ holds no quarter folder yet: add one (plans/2027-Q1/quarter.yaml)"
+                " or name a quarter folder"
+            )
         if (folder / "plans").is_dir():
             return f"run it in {shown}, which holds plans/, or name a quarter folder"
     return f"name a quarter folder, e.g. {command} plans/2027-Q1"

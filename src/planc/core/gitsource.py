@@ -39,7 +39,10 @@ def read_revision(
     if kind is None:
         raise GitSourceError(f"{relative} does not exist at revision {rev}")
     if kind != "tree":
-        raise GitSourceError(f"{relative} is a file at revision {rev}, not a quarter folder")
+        raise GitSourceError(
+            f"{relative} is a file at revision {rev}, not a quarter folder; "
+            + repository.quarter_folder_hint(revision.sha, relative)
+        )
     return repository.read_plan(revision.sha, relative, max_bytes)
 
 
@@ -328,6 +331,14 @@ class Repository:
                 return name
         return None
 
+    def quarter_folder_hint(self, sha: str, relative: str) -> str:
+        """What to give instead of the plan file ``relative`` given for a quarter folder at a
+        commit (as :func:`planc.core.pipeline.read_directory` says it on disk)."""
+        above = self.quarter_folder_above_at(sha, relative)
+        if above is None:
+            return "give the quarter folder that holds it"
+        return f"give its quarter folder instead: {display_path(self.root / above)}"
+
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/)."""
         if self.kind_at(sha, relative) != "tree":
@@ -516,9 +527,27 @@ def _holds_quarter_blob(tree: Any) -> bool:
         name = str(blob.name)
         if name.startswith(".") or not name.endswith(PLAN_SUFFIXES) or blob.mode == _GIT_LINK_MODE:
             continue
-        if name in QUARTER_NAMES or is_quarter_text(blob.data_stream.read(HEAD_BYTES)):
+        if name in QUARTER_NAMES or is_quarter_text(_blob_head(blob)):
             return True
     return False
+
+
+# a blob up to this size has its head read from git's shared cat-file stream; a larger one
+# from a cat-file of its own, stopped after its head: GitPython reads the rest of a stream
+# into memory when it is dropped half read (a pull request's 2 GB file, all of it at once)
+_HEAD_FROM_STREAM = 1 << 20
+
+
+def _blob_head(blob: Any) -> bytes:
+    """The first :data:`HEAD_BYTES` of a blob, never the whole of a large one."""
+    if blob.size <= _HEAD_FROM_STREAM:
+        return bytes(blob.data_stream.read(HEAD_BYTES))
+    process = blob.repo.git.cat_file("blob", blob.hexsha, as_process=True)
+    try:
+        return bytes(process.proc.stdout.read(HEAD_BYTES))
+    finally:
+        process.proc.kill()
+        process.proc.wait()
 
 
 def _is_plan_path(path: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from planc.core.diagnostics import Diagnostic, Foreign, Items, Message, Rule, Severity, rule
-from planc.core.files import FileTooLarge, read_regular
+from planc.core.files import FileTooLarge, open_regular, read_regular
 from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
 from planc.core.source import SourceFile, SourceSpan
@@ -22,7 +22,8 @@ __all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "c
 PLAN_SUFFIXES = (".yaml", ".yml")
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
-_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+# the line may end in \r\n (a file saved on Windows): `$` is only before the \n
+_KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 
 LINK_OUTSIDE = rule(
     "PLC015",
@@ -197,7 +198,7 @@ def _holds_quarter_file(folder: Path) -> bool:
                 continue  # a FIFO is never opened, a link never followed
             if entry.name in QUARTER_NAMES:
                 return True
-            with open(entry.path, "rb") as handle:
+            with open_regular(entry.path) as handle:  # a FIFO swapped in since: no wait
                 if is_quarter_text(handle.read(HEAD_BYTES)):
                     return True
         except OSError:
