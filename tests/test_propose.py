@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gitrepo import (
+    ANN_MONTHS,
     NORTH,
     QUARTER,
     QUARTER_FILE,
@@ -140,6 +141,21 @@ class TestPropose:
         flags = planc_in(root, "propose", "--branch", "other", *RECORD, *NOTE)
         assert flags.code == 2
         assert "already has an adjustment record" in flags.stderr
+
+    def test_a_phasing_change_needs_no_record_and_says_why(self, tmp_path: Path) -> None:
+        """Months moved inside Ann's quarter (its value unchanged): the flags have no change
+        to record, and the message must not claim a record that is not there."""
+        root = new_repo(tmp_path)
+        edit(root / NORTH, ANN_MONTHS, "months: [160000, 170000, 220000]")
+        before = state(root)
+        flags = planc_in(root, "propose", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "no target value changed" in flags.stderr
+        assert "already has an adjustment record" not in flags.stderr
+        assert state(root) == before
+        plain = planc_in(root, "propose", "--branch", "phasing")
+        assert plain.code == 0, plain.stderr
+        assert git(root, "diff", "--name-only", "main", "phasing").split() == [NORTH]
 
     def test_a_new_region_file_and_a_deleted_one(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)

@@ -121,10 +121,7 @@ def _propose(request: ProposalRequest) -> Proposal:
             repo, relative, contents, impact, request, comparison, plan_dir
         )
     elif request.record.given and not filled:
-        raise ProposalError(
-            "every change already has an adjustment record, so --cause, --effective and --note "
-            "are not needed: leave them out (or change the record in the plan yourself)"
-        )
+        raise ProposalError(_record_not_needed(impact))
     _require_compiles(impact, record_id)
     branch = request.branch or _branch_name(impact, record_id, head_sha)
     _require_free_branch(repo, branch)
@@ -151,6 +148,21 @@ def _propose(request: ProposalRequest) -> Proposal:
     if request.open_pr:
         _open_pull_request(repo, request, proposal)
     return proposal
+
+
+def _record_not_needed(impact: Impact) -> str:
+    """Why --cause, --effective and --note have nothing to write: a record is for a changed
+    target value, and either none changed or each has its record already."""
+    why = (
+        "every changed target value already has an adjustment record"
+        if impact.changes
+        else "no target value changed (only phasing, splits or other fields), and only a "
+        "changed value needs an adjustment record"
+    )
+    return (
+        f"{why}, so --cause, --effective and --note are not needed: leave them out "
+        "(or change the record in the plan yourself)"
+    )
 
 
 # --- preconditions ------------------------------------------------------------------------
