@@ -60,6 +60,7 @@ class TestBottomUpEdits:
         assert [(d["target"], d["fields"]) for d in found["details"]] == [
             ("bob/revenue", ["bottom_up"])
         ]
+        assert found["details"][0]["location"]["line"] == 41  # the changed field, not the target
         assert found["bottom_up_gap"] == {"min": "-5", "max": "10"}
         by_ref = {g["target"]: g for g in found["gaps"]}
         assert list(by_ref) == ["north/revenue", "north-ent/revenue", "bob/revenue"]

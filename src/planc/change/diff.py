@@ -648,8 +648,18 @@ def _details(base: Plan, head: Plan) -> list[DetailChange]:
             continue
         fields = tuple(f for f in _DETAIL_FIELDS if getattr(before, f) != getattr(target, f))
         if fields:
-            out.append(DetailChange(target.ref, fields, target.loc))
+            out.append(DetailChange(target.ref, fields, _field_loc(target.loc, fields[0])))
     return out
+
+
+def _field_loc(target: Loc, field: str) -> Loc:
+    """Where the first changed field is written, for the reviewer's click: a baseline under
+    ``baseline``, the rest by name. A field not written in the target (a deadline or owner
+    it inherits, one the edit removed) resolves to the target itself, the deepest node the
+    path reaches."""
+    if field in ("last_quarter", "last_year"):
+        return target / "baseline" / field
+    return target / field
 
 
 def _split_moves(base: Plan, head: Plan) -> list[SplitMove]:
