@@ -12,7 +12,13 @@ import pytest
 import yaml
 
 from conftest import MINI, REPO, run_planc
-from planc.allocate.rollforward import InitError, next_quarter, roll_forward, shift_date
+from planc.allocate.rollforward import (
+    InitError,
+    next_quarter,
+    previous_id,
+    roll_forward,
+    shift_date,
+)
 from planc.core.model import Quarter
 from planc.core.source import Loc
 
@@ -253,6 +259,55 @@ class TestHistory:
         assert company["baseline"]["last_quarter"] == 1100000 + 400000
 
 
+class TestWhichQuarters:
+    """NEW_QUARTER as an id or a folder; --from defaults to the quarter before it."""
+
+    @pytest.mark.parametrize(
+        "args",
+        [["2027-Q2"], ["plans/2027-Q2"], ["plans/2027-Q2", "--plans", "plans"]],
+        ids=["id", "folder", "folder-and-plans"],
+    )
+    def test_the_same_quarter_as_with_from(self, tmp_path: Path, args: list[str]) -> None:
+        plans = _plans(tmp_path / "given", MINI)
+        assert run_planc("init", "2027-Q2", "--from", "2027-Q1", cwd=tmp_path / "given").code == 0
+        mine = _plans(tmp_path / "mine", MINI)
+        result = run_planc("init", *args, cwd=tmp_path / "mine")
+        assert result.code == 0, result.stderr
+        assert "created plans/2027-Q2" in result.stdout
+        expected = {p.relative_to(plans): p.read_bytes() for p in plans.rglob("*") if p.is_file()}
+        made = {p.relative_to(mine): p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+        assert made == expected
+
+    def test_no_previous_quarter_names_those_there(self, tmp_path: Path) -> None:
+        _plans(tmp_path, MINI)
+        result = run_planc("init", "2027-Q4", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == (
+            "planc: error: no quarter folder plans/2027-Q3 to roll forward into 2027-Q4: give "
+            "the quarter to start from with --from, e.g. --from 2027-Q1 (plans has 2027-Q1)\n"
+        )
+        assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == ["2027-Q1"]
+
+    def test_an_existing_quarter_is_said_first(self, tmp_path: Path) -> None:
+        _plans(tmp_path, MINI)
+        result = run_planc("init", "2027-Q1", cwd=tmp_path)
+        assert result.code == 2
+        assert "plans/2027-Q1 already exists" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("new", "before"),
+        [
+            ("2027-Q2", "2027-Q1"),
+            ("2027-Q1", "2026-Q4"),
+            ("FY27-Q1", "FY26-Q4"),
+            ("FY2027-Q3", "FY2027-Q2"),
+            ("Q1", None),
+        ],
+    )
+    def test_previous_id(self, new: str, before: str | None) -> None:
+        assert previous_id(new) == before
+
+
 class TestRefusals:
     """What init will not do, with a clear message and exit status 2."""
 
@@ -276,7 +331,15 @@ class TestRefusals:
         [
             pytest.param(["2026-Q4", "--from", "2027-Q1"], "does not come after", id="backwards"),
             pytest.param(["2027-Q2", "--from", "2019-Q1"], "no quarter folder", id="unknown-old"),
-            pytest.param(["../x", "--from", "2027-Q1"], "not a path", id="path-as-id"),
+            pytest.param(["../x", "--from", "2027-Q1"], "not a quarter folder", id="path-no-id"),
+            pytest.param(["2027-Q2", "--from", "nowhere"], "no quarter folder", id="no-from"),
+            pytest.param(["2019-Q1"], "no quarter folder plans/2018-Q4", id="no-previous"),
+            pytest.param(
+                ["other/2027-Q2", "--from", "plans/2027-Q1"], "would not be beside", id="apart"
+            ),
+            pytest.param(
+                ["plans/2027-Q2", "--plans", "other"], "is not under --plans", id="two-folders"
+            ),
             pytest.param(
                 ["2027-Q2", "--from", "2027-Q1", "--growth", "75"],
                 "outside policy.growth",

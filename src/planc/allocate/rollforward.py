@@ -165,6 +165,16 @@ def format_id(template: str, year: int, q: int) -> str:
     return f"{prefix}{year % 100:02d}-Q{q}" if short else f"{prefix}{year}-Q{q}"
 
 
+def previous_id(quarter_id: str) -> str | None:
+    """The id of the quarter before ``quarter_id``, written the same way (2027-Q1 → 2026-Q4,
+    FY27-Q1 → FY26-Q4); None when it is not a quarter id."""
+    parsed = parse_quarter_id(quarter_id)
+    if parsed is None:
+        return None
+    year, number = (parsed.year, parsed.number - 1) if parsed.number > 1 else (parsed.year - 1, 4)
+    return format_id(quarter_id, year, number)
+
+
 def next_quarter(old: Quarter, new_id: str) -> NewQuarter:
     """Dates and labels of ``new_id``, shifted from the old quarter by the quarters between them."""
     old_parsed, new_parsed = _parse_id(old.id), _parse_id(new_id)

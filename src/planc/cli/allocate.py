@@ -230,9 +230,8 @@ def _allocate(
 @click.option(
     "--from",
     "old_quarter",
-    required=True,
     metavar="QUARTER",
-    help="The quarter to roll forward: an id under --plans (e.g. 2027-Q1) or a folder.",
+    help="The quarter to roll forward: an id under --plans (e.g. 2027-Q1) or a folder. Default: the quarter before NEW_QUARTER, under --plans.",
 )
 @click.option(
     "--actuals",
@@ -268,7 +267,7 @@ def _allocate(
 )
 def init(
     new_quarter: str,
-    old_quarter: str,
+    old_quarter: str | None,
     actuals: tuple[str, ...],
     plans_root: Path,
     growth: str | None,
@@ -276,7 +275,8 @@ def init(
     weights: str | None,
     dry_run: bool,
 ) -> None:
-    """Create quarter NEW_QUARTER from the previous one (e.g. planc init 2027-Q2 --from 2027-Q1).
+    """Create quarter NEW_QUARTER from the previous one (e.g. planc init 2027-Q2, or
+    planc init plans/2027-Q2, from plans/2027-Q1).
 
     Org carried over (leavers dropped, ramps advanced), dates shifted, adjustments
     and actions cleared, baselines filled from the history found, targets proposed
@@ -289,18 +289,15 @@ def init(
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
 
-    old_dir = Path(old_quarter)
-    if not old_dir.is_dir():
-        old_dir = plans_root / old_quarter
-    if not old_dir.is_dir():
-        fail_usage(f"no quarter folder {old_quarter} (looked in {display_path(plans_root)})")
-    if "/" in new_quarter or "\\" in new_quarter or new_quarter.startswith("."):
-        fail_usage(f"NEW_QUARTER is a quarter id such as 2027-Q2, not a path: {new_quarter!r}")
-    from planc.core.quarters import ID_FORMS, parse_quarter_id
-
-    if parse_quarter_id(new_quarter) is None:
-        fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
+    new_quarter, folder = _new_quarter_and_folder(new_quarter, plans_root)
+    old_dir = _old_quarter_folder(old_quarter, new_quarter, folder or plans_root)
     target = old_dir.parent / new_quarter
+    if folder is not None and old_dir.parent.absolute() != folder.absolute():
+        fail_usage(  # init reads the history beside the old quarter and writes the new one there
+            f"{display_path(folder / new_quarter)} would not be beside {display_path(old_dir)}: "
+            f"planc init writes the new quarter next to the one it rolls forward "
+            f"({display_path(target)})"
+        )
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")
     try:
@@ -334,3 +331,58 @@ def init(
     click.echo(
         f"created {display_path(target)} ({len(made.files)} files, {warnings} warning(s): planc check {display_path(target)})"
     )
+
+
+def _new_quarter_and_folder(new_quarter: str, plans_root: Path) -> tuple[str, Path | None]:
+    """NEW_QUARTER's id, and the folder it goes in when NEW_QUARTER is a path (plans/2027-Q2,
+    as the other commands take a quarter folder): its last part is the id, its parent the
+    plans folder, which a --plans given too must agree with. None: beside --from's folder."""
+    from planc.core.pipeline import display_path
+    from planc.core.quarters import ID_FORMS, parse_quarter_id
+
+    as_path = Path(new_quarter)
+    if len(as_path.parts) == 1:
+        if parse_quarter_id(new_quarter) is None:
+            fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
+        return new_quarter, None
+    if parse_quarter_id(as_path.name) is None:
+        fail_usage(
+            f"NEW_QUARTER {new_quarter!r} is not a quarter folder: its name must be a "
+            f"quarter id, {ID_FORMS}"
+        )
+    source = click.get_current_context().get_parameter_source("plans_root")
+    given = source is not None and source.name != "DEFAULT"
+    if given and as_path.parent.absolute() != plans_root.absolute():
+        fail_usage(
+            f"NEW_QUARTER {new_quarter} is not under --plans {display_path(plans_root)}: "
+            "give the quarter id alone (e.g. 2027-Q2), or leave out --plans"
+        )
+    return as_path.name, as_path.parent
+
+
+def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: Path) -> Path:
+    """The quarter folder to roll forward: --from as a folder or an id under the plans
+    folder, else the quarter before NEW_QUARTER there (when the new one is not there yet:
+    that is said first)."""
+    from planc.allocate.rollforward import previous_id
+    from planc.core.pipeline import display_path, quarter_folders
+
+    if old_quarter is not None:
+        old_dir = Path(old_quarter)
+        if not old_dir.is_dir():
+            old_dir = plans_root / old_quarter
+        if not old_dir.is_dir():
+            fail_usage(f"no quarter folder {old_quarter} (looked in {display_path(plans_root)})")
+        return old_dir
+    before = previous_id(new_quarter)
+    assert before is not None  # NEW_QUARTER is a quarter id by now
+    old_dir = plans_root / before
+    if not old_dir.is_dir() and not (plans_root / new_quarter).exists():
+        there = [folder.name for folder in quarter_folders(plans_root) or []]
+        example = there[-1] if there else "2027-Q1"
+        found = f" ({display_path(plans_root)} has {', '.join(there)})" if there else ""
+        fail_usage(
+            f"no quarter folder {display_path(old_dir)} to roll forward into {new_quarter}: "
+            f"give the quarter to start from with --from, e.g. --from {example}{found}"
+        )
+    return old_dir
