@@ -297,3 +297,33 @@ def test_the_readme_tour_step_5_as_written(tmp_path: Path) -> None:
     )
     assert [d["code"] for d in json.loads(checked.stdout)["diagnostics"]] == ["PLC620"]
     assert "names who must approve (PLC620)" in readme
+
+
+def _schema_fields(node: object) -> set[str]:
+    """Every property name the plan schema lets a user write, at any depth."""
+    if isinstance(node, list):
+        return {name for item in node for name in _schema_fields(item)}
+    if not isinstance(node, dict):
+        return set()
+    found = set(node.get("properties", {}))
+    for key, value in node.items():
+        found |= _schema_fields(value if key != "properties" else list(value.values()))
+    return found
+
+
+def test_every_plan_field_is_in_the_guides() -> None:
+    """A field the schema accepts is one a user can look up: format.md or the guide of its
+    feature writes it, so nobody meets a key only in an editor's completion list."""
+    import json
+
+    schema = json.loads((REPO / "schema" / "plan.schema.json").read_text(encoding="utf-8"))
+    guides = "\n".join(
+        (REPO / "docs" / name).read_text(encoding="utf-8")
+        for name in ("format.md", "tracking.md", "reviewers.md", "ops.md")
+    )
+    missing = sorted(
+        name
+        for name in _schema_fields(schema)
+        if not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", guides)
+    )
+    assert missing == []
