@@ -365,6 +365,26 @@ class TestOutputFolder:
         assert not fresh.exists()
         assert leftovers(tmp_path) == []
 
+    def test_a_folder_changed_meanwhile_is_said_and_kept(self, tmp_path: Path) -> None:
+        """Two renders into one new folder at once: the second finds it filled when it swaps
+        its own in (``listed`` None: there was no site when it looked), or gone when it
+        moves the old one aside. It says so; both folders stay as they are."""
+        from planc.site.render import SiteError, _swap
+
+        built = tmp_path / ".site.building"
+        built.mkdir()
+        (built / "index.html").write_text("mine", encoding="utf-8")
+        out = tmp_path / "site"
+        out.mkdir()
+        (out / "index.html").write_text("the other render's", encoding="utf-8")
+        with pytest.raises(SiteError, match="while planc rendered"):
+            _swap(built, out, None)
+        assert (out / "index.html").read_text(encoding="utf-8") == "the other render's"
+        assert (built / "index.html").read_text(encoding="utf-8") == "mine"
+        with pytest.raises(SiteError, match="run planc render again"):
+            _swap(built, tmp_path / "gone", ["index.html"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".site.building", "site"]
+
     def test_site_folder_is_readable_by_others(self, mini_plan: Path, tmp_path: Path) -> None:
         out = tmp_path / "site"
         old = os.umask(0o022)

@@ -18,6 +18,7 @@ touched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -2538,17 +2539,30 @@ def _regular(path: Path) -> bool:
 
 def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
     """Put ``new`` where ``out`` is; delete only files the old site's marker lists."""
-    if listed is None:
-        os.rename(new, out)
-        return
-    old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
-    os.rename(out, old)
     try:
-        os.rename(new, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
+        if listed is None:
+            os.rename(new, out)
+            return
+        old = out.with_name(f".{out.name}.{secrets.token_hex(4)}.old")
+        os.rename(out, old)
+        try:
+            os.rename(new, out)
+        except BaseException:
+            os.rename(old, out)
+            raise
+    except OSError as error:
+        if error.errno not in _CHANGED_MEANWHILE:
+            raise
+        raise SiteError(  # e.g. two renders into one folder at once: the other one won
+            f"{out} was created, filled or moved by something else while planc rendered "
+            "(another planc render?); nothing in it was replaced or deleted: run planc render "
+            "again"
+        ) from error
     _remove_pages(old, listed)
+
+
+# what renaming the built site into place meets when the folder changed after it was read
+_CHANGED_MEANWHILE = frozenset({errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT})
 
 
 def _remove_pages(old: Path, listed: list[str]) -> None:
