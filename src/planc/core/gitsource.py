@@ -463,12 +463,24 @@ class Repository:
             (present if (self.root / path).is_file() else gone).append(path)
         return present, gone
 
-    def read_head_blob(self, sha: str, path: str) -> bytes | None:
+    def read_head_blob(self, sha: str, path: str, max_bytes: int) -> bytes | None:
+        """The file ``path`` (from the root) at commit ``sha``, None when there is none. A
+        blob over ``max_bytes`` raises :class:`FileTooLarge` unread (a branch's 2 GB file
+        is never held whole), as :meth:`read_plan` reports one."""
         try:
             blob = self._repo.commit(sha).tree / path
         except KeyError:
             return None
-        return bytes(blob.data_stream.read()) if blob.type == "blob" else None
+        if blob.type != "blob":
+            return None
+        shown = display_path(self.root / path)
+        if blob.size > max_bytes:
+            raise FileTooLarge(
+                f"{shown} is {blob.size:,} bytes at {sha[:7]}, over the bound of {max_bytes:,}",
+                blob.size,
+                max_bytes,
+            )
+        return read_bounded(blob.data_stream, max_bytes, shown)
 
     # -- building a commit without touching the work tree or the index ----------------------
 
