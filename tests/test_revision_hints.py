@@ -78,3 +78,30 @@ class TestQuarterFoldersNearby:
         assert run.code == 2
         said = run.stderr.split("quarter folders found nearby: ")[1]
         assert said == "plans/2027-Q1, plans/2027-Q2, plans/2027-Q5, plans/2026-Q4\n"
+
+
+class TestWherePlansAre:
+    """``planc check --rev REV`` with no folder, where neither REV nor the disk has plans/
+    below the working folder: the way to the plans is REV's."""
+
+    def test_a_quarter_folder_on_disk_only_is_not_offered(self, tmp_path: Path) -> None:
+        root = _repo(tmp_path)
+        for folder in (NEW, HALF):  # not at HEAD; 2027-Q5 without its quarter file there
+            run = planc_in(root / folder, "check", "--rev", "HEAD")
+            assert run.code == 2
+            assert run.stderr == (
+                "planc: error: no plan folders given and none found under ./plans (at HEAD or "
+                "on disk); run it in ../.., which holds plans/ at HEAD, or name a quarter folder\n"
+            )
+            on_disk = planc_in(root / folder, "check")  # without --rev: as before
+            assert on_disk.stderr.endswith("; . is a quarter folder: planc check .\n")
+
+    def test_a_quarter_folder_at_the_revision_is_offered_with_rev(self, tmp_path: Path) -> None:
+        root = _repo(tmp_path)
+        run = planc_in(root / QUARTER, "check", "--rev", "HEAD")
+        assert run.code == 2
+        assert run.stderr == (
+            "planc: error: no plan folders given and none found under ./plans (at HEAD or "
+            "on disk); . is a quarter folder at HEAD: planc check --rev HEAD .\n"
+        )
+        assert planc_in(root / QUARTER, "check", "--rev", "HEAD", ".").code == 0

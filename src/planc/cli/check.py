@@ -163,4 +163,4 @@ def _default_dirs(rev: str | None) -> list[Path]:
         found = expand_plan_dirs((plans,), rev)
         if found != [plans]:
             return found
-    return default_plan_dirs()
+    return default_plan_dirs(rev)

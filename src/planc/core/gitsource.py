@@ -328,6 +328,13 @@ class Repository:
             sources.append(SourceFile(shown, data, revision=sha))
         return sources, problems
 
+    def holds_quarter_file_at(self, sha: str, relative: str) -> bool:
+        """Whether the folder ``relative`` at a commit holds a quarter file."""
+        if self.kind_at(sha, relative) != "tree":
+            return False
+        commit = self._repo.commit(sha)
+        return _holds_quarter_blob(commit.tree if relative == "." else commit.tree / relative)
+
     def quarter_folder_above_at(self, sha: str, relative: str) -> str | None:
         """The nearest folder above ``relative`` at a commit (up to four levels, as
         :func:`planc.core.pipeline.quarter_folder_above` looks on disk) that holds a quarter
