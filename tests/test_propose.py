@@ -432,3 +432,57 @@ def test_commit_changes_nothing_when_the_plan_is_committed(tmp_path: Path) -> No
     result = planc_in(root, "propose")
     assert result.code == 2
     assert "nothing to propose" in result.stderr
+
+
+class TestAHugeFileAtHead:
+    """A file of HEAD (a branch's, its author's to fill) is compared with the work tree's
+    without being read whole: a blob over the bound is never held in memory."""
+
+    BIG = 48 << 20
+
+    def test_is_not_read_to_see_that_the_work_tree_differs(self, tmp_path: Path) -> None:
+        import tracemalloc
+
+        from planc.change.proposal import _differs_from, _plan_contents
+        from planc.core.gitsource import Repository
+
+        root = new_repo(tmp_path)
+        big = root / QUARTER / "regions" / "zz-big.yaml"
+        big.write_bytes(b"planc: 1\n" + b"#" * self.BIG)
+        sha = commit_all(root, "a huge region file")
+        big.write_bytes(b"planc: 1\n# small again\n")
+        repo = Repository.open(root)
+        contents = _plan_contents(repo, QUARTER)
+        tracemalloc.start()
+        try:
+            differs = _differs_from(repo, sha, contents)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert differs
+        assert peak < self.BIG // 8, peak
+        big.unlink()  # gone from the work tree: differs, unread too
+        assert _differs_from(repo, sha, _plan_contents(repo, QUARTER))
+        git(root, "checkout", "--", ".")
+        assert not _differs_from(repo, sha, _plan_contents(repo, QUARTER))
+
+    def test_over_the_bound_is_a_clear_message(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from planc.core.files import FileTooLarge
+        from planc.core.gitsource import Repository
+
+        root = new_repo(tmp_path)
+        monkeypatch.chdir(root)  # the file is shown from here
+        sha = git(root, "rev-parse", "HEAD").strip()
+        repo = Repository.open(root)
+        path = f"{QUARTER}/regions/north.yaml"
+        size = (root / path).stat().st_size
+        assert repo.read_head_blob(sha, path, size) == (root / path).read_bytes()
+        with pytest.raises(FileTooLarge) as raised:
+            repo.read_head_blob(sha, path, 100)
+        assert str(raised.value) == (
+            f"{path} is {size:,} bytes at {sha[:7]}, over the bound of 100"
+        )
+        assert repo.read_head_blob(sha, f"{QUARTER}/regions/none.yaml", 100) is None
+        assert repo.read_head_blob(sha, f"{QUARTER}/regions", 100) is None

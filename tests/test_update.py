@@ -259,6 +259,43 @@ def test_a_workbook_that_is_no_export_says_how_to_make_one(tmp_path: Path) -> No
     assert files(root) == before
 
 
+@pytest.mark.parametrize(
+    ("format_cell", "said"),
+    [
+        ("planc-export-2", "has a planc metadata sheet of format planc-export-2"),
+        (None, "has a planc metadata sheet that names no format"),
+    ],
+    ids=["another-version", "no-format"],
+)
+def test_a_metadata_sheet_of_another_format_says_which(
+    tmp_path: Path, format_cell: str | None, said: str
+) -> None:
+    """The hidden sheet is there, of a format this planc does not read (another version's
+    export): said so, with the format it reads, never "no planc metadata sheet"."""
+    root = plan_copy(tmp_path)
+    workbook = load_workbook(edit(export(root), {ANN_LOGOS: 6}))
+    meta = workbook["planc"]
+    assert meta["A1"].value == "format" and meta["B1"].value == "planc-export-1"
+    if format_cell is None:
+        meta.delete_rows(1)
+    else:
+        meta["B1"] = format_cell
+    workbook.save(root / "q1.xlsx")
+    before = files(root)
+    code, _, err = run("import", "--update", "q1.xlsx", cwd=root)
+    assert code == 2, err
+    assert err.startswith(
+        f"planc: error: q1.xlsx {said}, and this planc reads planc-export-1 only: import it "
+        "with the planc that exported it, or export the plan again "
+    ), err
+    assert "no planc metadata sheet" not in err
+    code, out, _ = run("import", "--update", "q1.xlsx", "plans/2027-Q1", cwd=root)
+    assert code == 1 and "PLC820" in out, out
+    assert f"q1.xlsx {said}, and this planc reads planc-export-1 only\n" in out, out
+    assert "hint: import it with the planc that exported it, or export the plan again" in out
+    assert files(root) == before
+
+
 def test_a_sorted_and_filtered_sheet_is_read_by_node_metric_and_month(tmp_path: Path) -> None:
     """People sort and filter the export (it has an auto-filter): rows are matched by key."""
     root = plan_copy(tmp_path)

@@ -19,13 +19,15 @@ from planc.change.packed import Interner, PackedSide, collect, pack_side
 from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.forking import can_fork, start_forked
+from planc.core.frontend import QuarterAbove
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import (
-    NEARBY_SHOWN,
     CheckResult,
     display_path,
+    likeliest_first,
+    nearby_shown,
     quarter_folders,
     quarters_near,
     read_directory,
@@ -172,13 +174,15 @@ class Comparison:
             if not end.path.is_dir():
                 return Side(end.label, None, shown, None)
             sources, problems = read_directory(end.path, self.max_bytes)  # as check_directory
-            return compile_side(Side(end.label, None, shown, None), shown, sources, problems)
+            side = Side(end.label, None, shown, None)
+            return compile_side(side, shown, sources, problems, None)  # hints: on disk
         if end.revision is None:
             shown = display_path(plan_dir)
             if not plan_dir.exists():
                 return Side(WORK_TREE, None, shown, None)
             sources, problems = read_directory(plan_dir, self.max_bytes)
-            return compile_side(Side(WORK_TREE, None, shown, None), shown, sources, problems)
+            side = Side(WORK_TREE, None, shown, None)
+            return compile_side(side, shown, sources, problems, None)
         repo = self._repository()
         relative = renamed_from or repo.relative(plan_dir)
         shown = display_path(repo.root / relative)
@@ -192,12 +196,18 @@ class Comparison:
             )
         sources, problems = repo.read_plan(end.revision.sha, relative, self.max_bytes)
         side = Side(end.label, end.revision.sha, shown, None)
-        return compile_side(side, f"{shown} at {end.revision.short}", sources, problems)
+        above = repo.quarter_above_at(end.revision.sha, relative)
+        return compile_side(side, f"{shown} at {end.revision.short}", sources, problems, above)
 
     def _compile_here(
-        self, side: Side, label: str, sources: list[SourceFile], problems: list[Diagnostic]
+        self,
+        side: Side,
+        label: str,
+        sources: list[SourceFile],
+        problems: list[Diagnostic],
+        above: QuarterAbove | None,
     ) -> Side:
-        side.result = check_sources(label, sources, problems, self.max_bytes)
+        side.result = check_sources(label, sources, problems, self.max_bytes, quarter_above=above)
         return side
 
     def base_side(
@@ -292,7 +302,7 @@ class Comparison:
         _unpack(base, packed, head.plan)
         del packed
         if head.result is None and base.result is None:
-            raise _nowhere(plan_dir, self.base, self.head)
+            raise _nowhere(plan_dir, self.base, self.head, self._repository)
         approved = None
         if head.plan is not None:
             name = self._approved_name(head.plan)
@@ -323,7 +333,7 @@ class Comparison:
         base = self.base_side(plan_dir, compiler=forked)
         head = self.side(self.head, plan_dir, compiler=forked)
         if head.result is None and base.result is None:
-            raise _nowhere(plan_dir, self.base, self.head)
+            raise _nowhere(plan_dir, self.base, self.head, self._repository)
         approved = None
         if forked.has_plan(head):
             name = self._approved_named(forked.approved_ref(head))
@@ -349,14 +359,25 @@ class _Early:
 PACK_FROM_BYTES = 32 << 20
 
 
-def _nowhere(plan_dir: Path, base: Endpoint, head: Endpoint) -> ComparisonError:
-    """A folder at neither side: the quarter folders near it, as ``planc check`` names them
-    for a folder that does not exist (a typo, the quarter id alone, plan/ for plans/)."""
-    nearby = quarters_near(plan_dir)
-    shown = ", ".join(nearby[:NEARBY_SHOWN]) + (", ..." if len(nearby) > NEARBY_SHOWN else "")
+def _nowhere(
+    plan_dir: Path, base: Endpoint, head: Endpoint, repo: Callable[[], Repository]
+) -> ComparisonError:
+    """A folder at neither side: the quarter folders near it at either side (a revision's
+    in its tree, never the working tree's), as ``planc check`` names them for a folder that
+    does not exist (a typo, the quarter id alone, plan/ for plans/)."""
+    on_disk = base.revision is None or head.revision is None  # a folder or the working tree
+    found = quarters_near(plan_dir) if on_disk else []
+    for end in (base, head):
+        if end.revision is None:
+            continue
+        try:
+            found += repo().quarters_near_at(end.revision.sha, repo().relative(plan_dir))
+        except GitSourceError:  # outside the repository: nothing near it there
+            continue
+    nearby = likeliest_first(display_path(plan_dir), found)
     return ComparisonError(
         f"{display_path(plan_dir)} exists neither at {base.label} nor at {head.label}; "
-        + (f"quarter folders found nearby: {shown}" if nearby else "check the path")
+        + (f"quarter folders found nearby: {nearby_shown(nearby)}" if nearby else "check the path")
     )
 
 
@@ -389,7 +410,9 @@ def _unpack(side: Side, packed: PackedSide | None, head: Plan | None) -> None:
         side.result, side.packed = packed.unpack(head)
 
 
-_Compiler = Callable[[Side, str, list[SourceFile], list[Diagnostic]], Side]
+# a side, its label, its files and the problems of reading them, and (a revision's) where
+# the quarter folder above it is
+_Compiler = Callable[[Side, str, list[SourceFile], list[Diagnostic], QuarterAbove | None], Side]
 
 
 def _forking() -> bool:
@@ -399,11 +422,15 @@ def _forking() -> bool:
 
 
 def _compile_packed(
-    label: str, sources: list[SourceFile], problems: list[Diagnostic], max_bytes: int
+    label: str,
+    sources: list[SourceFile],
+    problems: list[Diagnostic],
+    max_bytes: int,
+    above: QuarterAbove | None,
 ) -> PackedSide | None:
     """In a forked child: the side compiled as :meth:`Comparison.side` compiles it, packed
     (None when it cannot be: the parent compiles it itself)."""
-    return pack_side(check_sources(label, sources, problems, max_bytes))
+    return pack_side(check_sources(label, sources, problems, max_bytes, quarter_above=above))
 
 
 class _Forked:
@@ -423,15 +450,24 @@ class _Forked:
         self._unpacked: dict[int, PackedSide] = {}  # id(side) -> what it was unpacked from
 
     def __call__(
-        self, side: Side, label: str, sources: list[SourceFile], problems: list[Diagnostic]
+        self,
+        side: Side,
+        label: str,
+        sources: list[SourceFile],
+        problems: list[Diagnostic],
+        above: QuarterAbove | None,
     ) -> Side:
         if _worth_packing_files(sources):
-            packed = start_forked(_compile_packed, label, sources, problems, self.max_bytes)()
+            # looked for here: the child shares git's cat-file process, and must not use it
+            found = above() if above is not None else None
+            fixed = (lambda: found) if above is not None else None
+            args = (label, sources, problems, self.max_bytes, fixed)
+            packed = start_forked(_compile_packed, *args)()
             if packed is not None:
                 side.result, side.packed = packed.result, packed.sources
                 self._pending[id(side)] = packed
                 return side
-        side.result = check_sources(label, sources, problems, self.max_bytes)
+        side.result = check_sources(label, sources, problems, self.max_bytes, quarter_above=above)
         return side
 
     def has_plan(self, side: Side) -> bool:

@@ -23,7 +23,7 @@ from planc.change.diff import Impact, Side, compute_impact
 from planc.change.impact_report import render_markdown, summary_sentence
 from planc.checks import check_sources
 from planc.core.diagnostics import Severity
-from planc.core.files import read_regular, write_atomic
+from planc.core.files import FileTooLarge, read_regular, write_atomic
 from planc.core.gitsource import GitSourceError, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.pipeline import display_path
@@ -254,7 +254,15 @@ def _plan_contents(repo: Repository, relative: str) -> dict[str, bytes | None]:
 
 
 def _differs_from(repo: Repository, sha: str, contents: dict[str, bytes | None]) -> bool:
-    return any(repo.read_head_blob(sha, path) != data for path, data in contents.items())
+    """Whether a file of ``contents`` (None: gone) differs from the commit ``sha``'s. A blob
+    larger than the file is not read: it differs (the file is bounded, the blob is not)."""
+    for path, data in contents.items():
+        try:
+            if repo.read_head_blob(sha, path, len(data) if data is not None else 0) != data:
+                return True
+        except FileTooLarge:
+            return True
+    return False
 
 
 def _base_revision(repo: Repository) -> Revision:

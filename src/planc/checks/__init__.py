@@ -28,7 +28,7 @@ from planc.checks import (
 from planc.checks.base import Check
 from planc.core.cache import StatCache, UnitCache
 from planc.core.diagnostics import Diagnostic
-from planc.core.frontend import UnitStore
+from planc.core.frontend import QuarterAbove, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import (
@@ -71,6 +71,7 @@ def check_sources(
     *,
     whole: bool = True,
     digests: Mapping[str, str] | None = None,
+    quarter_above: QuarterAbove | None = None,
 ) -> CheckResult:
     """Compile a plan from its files and run every check: ``planc check`` short of printing.
 
@@ -78,12 +79,17 @@ def check_sources(
     file's unit between runs. ``whole=False`` checks the plan by its files
     (:mod:`planc.checks.partition`: the same diagnostics, region results reused
     from a :class:`~planc.core.cache.UnitCache` store, but no ``plan`` in the result);
-    ``digests`` are the files' unit digests where already known (the stat cache)."""
+    ``digests`` are the files' unit digests where already known (the stat cache);
+    ``quarter_above``: see :meth:`~planc.core.frontend.Frontend.compile`."""
     if not whole and (store is None or isinstance(store, UnitCache)):
         from planc.checks.partition import check_partitioned  # noqa: PLC0415 - imports us
 
-        return check_partitioned(label, sources, problems, max_bytes, store, digests=digests)
-    return compile_sources(label, sources, run_checks, problems, max_bytes, store, digests)
+        return check_partitioned(
+            label, sources, problems, max_bytes, store, digests=digests, quarter_above=quarter_above
+        )
+    return compile_sources(
+        label, sources, run_checks, problems, max_bytes, store, digests, quarter_above
+    )
 
 
 def check_directory(

@@ -80,6 +80,7 @@ from planc.core.diagnostics import Diagnostic, Severity, resolve_batches, resolv
 from planc.core.frontend import (
     CheckResult,
     FileUnit,
+    QuarterAbove,
     compile_unit,
     default_workers,
     unit_digest,
@@ -1462,6 +1463,7 @@ def check_partitioned(
     store: ResultStore | None = None,
     stats: PartitionStats | None = None,
     digests: Mapping[str, str] | None = None,
+    quarter_above: QuarterAbove | None = None,
 ) -> CheckResult:
     """``planc check`` of one quarter: partitioned where that is sure, else the full compile.
 
@@ -1475,7 +1477,9 @@ def check_partitioned(
     )
     if found is not None:
         return found
-    return check_sources(label, sources, problems, max_bytes, store, digests=digests)
+    return check_sources(
+        label, sources, problems, max_bytes, store, digests=digests, quarter_above=quarter_above
+    )
 
 
 # --- region results on both cores -----------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import os
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -194,6 +195,7 @@ def main() -> None:
 def _run() -> None:
     """The command, then what it left buffered on standard output flushed here, where a
     failure is reported (at exit, Python would print its own message and exit 120)."""
+    _stdout_written_whole()
     try:
         with _stdout_watched():
             try:
@@ -203,6 +205,28 @@ def _run() -> None:
                     sys.stdout.flush()
     except ReaderGone:
         _reader_gone()
+
+
+def _stdout_written_whole() -> None:
+    """Standard output buffered again where ``PYTHONUNBUFFERED`` (``python -u``) left it the
+    file itself: the write a reader gone mid-way (``planc check -f json PLAN | head -c 100``)
+    left half done returns what it wrote, the text layer over it ignores the count and
+    tries no more, and the report cut short ended as if whole, exit 0. A buffered writer
+    writes the rest, which fails as any write to a gone reader does (:func:`_reader_gone`).
+    Written through, as unbuffered: click.echo flushes each message, and so does the
+    language server, so the output still leaves at once."""
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or not isinstance(stream.buffer, io.FileIO):
+        return  # buffered already, or no file behind it (click's test runner, pythonw)
+    raw = io.FileIO(stream.fileno(), "w", closefd=False)  # fd 1 stays sys.__stdout__'s
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        newline=None if os.name == "nt" else "\n",  # as Python opens standard output
+        line_buffering=stream.line_buffering,
+        write_through=True,
+    )
 
 
 # A full disk or quota, a file over the size limit: the output (standard output redirected

@@ -147,10 +147,11 @@ def _check_one(
     from planc.core.gitsource import GitSourceError, read_revision
 
     try:
-        sources, problems = read_revision(plan_dir, rev, limit)
+        sources, problems, above = read_revision(plan_dir, rev, limit)
     except GitSourceError as error:
         fail_usage(str(error))
-    return check_sources(f"{plan_dir} at {rev}", sources, problems, limit, store, whole=whole)
+    label = f"{plan_dir} at {rev}"
+    return check_sources(label, sources, problems, limit, store, whole=whole, quarter_above=above)
 
 
 def _default_dirs(rev: str | None) -> list[Path]:
@@ -162,4 +163,4 @@ def _default_dirs(rev: str | None) -> list[Path]:
         found = expand_plan_dirs((plans,), rev)
         if found != [plans]:
             return found
-    return default_plan_dirs()
+    return default_plan_dirs(rev)

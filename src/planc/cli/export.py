@@ -53,11 +53,9 @@ def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
         else to_csv(result.plan)
     )
     if out is None:
-        # a write the reader left half done returns what it wrote (CPython tries no more):
-        # the rest is written again, and fails if the reader is gone (SIGPIPE, not exit 0)
-        view = memoryview(data)
-        while view:
-            view = view[sys.stdout.buffer.write(view) :]
+        # buffered even under PYTHONUNBUFFERED (planc.cli._stdout_written_whole): a reader
+        # gone mid-write fails the write (SIGPIPE, not exit 0)
+        sys.stdout.buffer.write(data)
         return
     write_atomic(out, data)
     click.echo(f"wrote {out}", err=True)

@@ -172,13 +172,17 @@ def parse_day(option: str, text: str | None) -> date | None:
 # --- plans in, reports out --------------------------------------------------------------
 
 
-def default_plan_dirs() -> list[Path]:
+def default_plan_dirs(rev: str | None = None) -> list[Path]:
     """Every quarter folder under ./plans, for commands given none (given ``plans``, they
-    read the folders in it too: :func:`expand_plan_dirs`)."""
+    read the folders in it too: :func:`expand_plan_dirs`). ``rev``: the revision the plans
+    are read at (``check --rev``), which has none under plans/ either; the hint is its."""
     plans = Path("plans")
     found = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
     if not found:
-        fail_usage(f"no plan folders given and none found under ./plans; {_where_plans_are()}")
+        where = "" if rev is None else f" (at {rev} or on disk)"
+        fail_usage(
+            f"no plan folders given and none found under ./plans{where}; {_where_plans_are(rev)}"
+        )
     return found
 
 
@@ -265,13 +269,16 @@ def github_append(variable: str, text: str) -> None:
         raise UnusableOutput(f"${variable} ({path}): {error.strerror or error}") from error
 
 
-def _where_plans_are() -> str:
+def _where_plans_are(rev: str | None = None) -> str:
     """What to do when a command that defaults to ./plans runs where there is none: the
-    quarter folder the working folder is in, else the folder above that holds plans/."""
+    quarter folder the working folder is in, else the folder above that holds plans/ (with
+    ``rev``, as that revision's tree has them: :func:`_where_plans_are_at`)."""
     from planc.core.pipeline import QUARTER_NAMES
 
     context = click.get_current_context(silent=True)
     command = f"planc {context.info_name}" if context is not None else "planc"
+    if rev is not None:
+        return _where_plans_are_at(rev, f"{command} --rev {rev}")
     here = Path.cwd()
     for folder in [here, *list(here.parents)[:4]]:
         shown = os.path.relpath(folder)
@@ -284,4 +291,28 @@ def _where_plans_are() -> str:
             )
         if (folder / "plans").is_dir():
             return f"run it in {shown}, which holds plans/, or name a quarter folder"
+    return f"name a quarter folder, e.g. {command} plans/2027-Q1"
+
+
+def _where_plans_are_at(rev: str, command: str) -> str:
+    """:func:`_where_plans_are` for plans read at the revision ``rev``: the folders of its
+    tree, never the working tree's (a quarter folder not committed yet is none there)."""
+    from planc.core.gitsource import GitSourceError, Repository
+
+    here = Path.cwd()
+    try:
+        repo = Repository.open(here)
+        sha = repo.resolve(rev).sha
+        for folder in [here, *list(here.parents)[:4]]:
+            relative = repo.relative(folder)  # outside the repository: nothing more to find
+            shown = os.path.relpath(folder)
+            if repo.holds_quarter_file_at(sha, relative):
+                return f"{shown} is a quarter folder at {rev}: {command} {shown}"
+            plans = "plans" if relative == "." else f"{relative}/plans"
+            if repo.kind_at(sha, plans) == "tree" and folder == here:
+                return f"plans/ holds no quarter folder at {rev}: name a quarter folder"
+            if repo.kind_at(sha, plans) == "tree":
+                return f"run it in {shown}, which holds plans/ at {rev}, or name a quarter folder"
+    except GitSourceError:
+        pass
     return f"name a quarter folder, e.g. {command} plans/2027-Q1"

@@ -37,6 +37,9 @@ from planc.core.spans import SpanResolver
 
 #: what runs over a plan that compiled: every check, in order (see planc.checks)
 PlanChecks = Callable[[Plan], Iterable[Diagnostic]]
+#: The quarter folder (as shown) above the folder read, or None: the hint of a plan with no
+#: quarter file. Looked for on disk unless a reader gives its own (a revision's tree).
+QuarterAbove = Callable[[], str | None]
 
 
 @dataclass(slots=True)
@@ -166,6 +169,7 @@ class Frontend:
         resolve: bool = True,
         cancel: Callable[[], object] | None = None,
         digests: Mapping[str, str] | None = None,
+        quarter_above: QuarterAbove | None = None,
     ) -> CheckResult:
         """Compile the plan made of ``sources`` (all of its files, as they are now).
 
@@ -183,6 +187,9 @@ class Frontend:
         ``digests``: path -> the unit digest of that source's bytes where the caller knows
         it (the stat cache, :class:`planc.core.cache.StatCache`): used to look the unit up,
         and the file is not hashed; a unit compiled anyway takes its digest from its bytes.
+
+        ``quarter_above``: where a plan with no quarter file is told to look instead, when
+        the sources are not the folder ``label`` names on disk (a revision's).
         """
         result = CheckResult(label, {s.path: s for s in sources})
         found: list[Diagnostic] = list(problems or [])
@@ -193,7 +200,7 @@ class Frontend:
             if not _any_error(found):
                 if cancel is not None:
                     cancel()
-                plan, model_problems = _build(label, documents, self.memo)
+                plan, model_problems = _build(label, documents, self.memo, quarter_above)
                 found += model_problems
                 if plan is not None and not _any_error(model_problems):
                     if cancel is not None:
@@ -346,7 +353,10 @@ def _any_error(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def _build(
-    label: str, documents: list[tuple[str, dict[str, Any]]], memo: BuildMemo | None = None
+    label: str,
+    documents: list[tuple[str, dict[str, Any]]],
+    memo: BuildMemo | None = None,
+    quarter_above: QuarterAbove | None = None,
 ) -> tuple[Plan | None, list[Diagnostic]]:
     quarters = [(path, data) for path, data in documents if data["kind"] == "quarter"]
     regions = [(path, data) for path, data in documents if data["kind"] != "quarter"]
@@ -356,7 +366,7 @@ def _build(
             NO_QUARTER_FILE.at(
                 SourceSpan(label, 1, 1),
                 Message("no quarter file in {folder}", folder=label),
-                _no_quarter_hint(label),
+                _no_quarter_hint(label, quarter_above),
             )
         ]
     if len(quarters) > 1:
@@ -375,13 +385,17 @@ def _build(
     return build_plan(quarters[0], regions, memo)
 
 
-def _no_quarter_hint(label: str) -> Message:
+def _no_quarter_hint(label: str, quarter_above: QuarterAbove | None) -> Message:
     """What to do about a folder read without a quarter file: when a folder above it holds
-    one (its regions/ given for the quarter folder), give that folder; else add one."""
-    # pipeline imports this module: its disk helpers are imported when a hint needs them
-    from planc.core.pipeline import quarter_folder_above  # noqa: PLC0415
+    one (its regions/ given for the quarter folder), give that folder; else add one. Above
+    the folder ``label`` names on disk, unless ``quarter_above`` says where."""
+    if quarter_above is not None:
+        above = quarter_above()
+    else:
+        # pipeline imports this module: its disk helpers are imported when a hint needs them
+        from planc.core.pipeline import quarter_folder_above  # noqa: PLC0415
 
-    above = quarter_folder_above(Path(label))
+        above = quarter_folder_above(Path(label))
     if above is not None:
         return Message("give its quarter folder instead: {folder}", folder=above)
     return Message("add quarter.yaml with kind: quarter (quarter, company, metrics, policy)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from dataclasses import dataclass
@@ -12,14 +13,18 @@ from typing import Any
 from planc.core.diagnostics import Diagnostic, Message
 from planc.core.extras import MissingExtra
 from planc.core.files import FileTooLarge, read_bounded
+from planc.core.frontend import QuarterAbove
 from planc.core.loader import TOO_LARGE
 from planc.core.pipeline import (
     HEAD_BYTES,
     LINK_OUTSIDE,
+    NEARBY_LOOKED_AT,
     PLAN_SUFFIXES,
     QUARTER_NAMES,
     display_path,
     is_quarter_text,
+    likeliest_first,
+    nearby_shown,
 )
 from planc.core.source import SourceFile, SourceSpan
 
@@ -30,20 +35,27 @@ class GitSourceError(Exception):
 
 def read_revision(
     plan_dir: Path, rev: str, max_bytes: int
-) -> tuple[list[SourceFile], list[Diagnostic]]:
-    """The plan files under ``plan_dir`` as committed at ``rev`` (paths shown as on disk)."""
+) -> tuple[list[SourceFile], list[Diagnostic], QuarterAbove]:
+    """The plan files under ``plan_dir`` as committed at ``rev`` (paths shown as on disk),
+    and where the quarter folder above it is at ``rev`` (the hint of a plan there with no
+    quarter file: :meth:`planc.core.frontend.Frontend.compile`)."""
     repository = Repository.open(plan_dir)
     revision = repository.resolve(rev)
     relative = repository.relative(plan_dir)
     kind = repository.kind_at(revision.sha, relative)
     if kind is None:
-        raise GitSourceError(f"{relative} does not exist at revision {rev}")
+        nearby = repository.quarters_near_at(revision.sha, relative)
+        raise GitSourceError(
+            f"{relative} does not exist at revision {rev}"
+            + (f"; quarter folders nearby at {rev}: {nearby_shown(nearby)}" if nearby else "")
+        )
     if kind != "tree":
         raise GitSourceError(
             f"{relative} is a file at revision {rev}, not a quarter folder; "
             + repository.quarter_folder_hint(revision.sha, relative)
         )
-    return repository.read_plan(revision.sha, relative, max_bytes)
+    sources, problems = repository.read_plan(revision.sha, relative, max_bytes)
+    return sources, problems, repository.quarter_above_at(revision.sha, relative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +328,13 @@ class Repository:
             sources.append(SourceFile(shown, data, revision=sha))
         return sources, problems
 
+    def holds_quarter_file_at(self, sha: str, relative: str) -> bool:
+        """Whether the folder ``relative`` at a commit holds a quarter file."""
+        if self.kind_at(sha, relative) != "tree":
+            return False
+        commit = self._repo.commit(sha)
+        return _holds_quarter_blob(commit.tree if relative == "." else commit.tree / relative)
+
     def quarter_folder_above_at(self, sha: str, relative: str) -> str | None:
         """The nearest folder above ``relative`` at a commit (up to four levels, as
         :func:`planc.core.pipeline.quarter_folder_above` looks on disk) that holds a quarter
@@ -331,13 +350,51 @@ class Repository:
                 return name
         return None
 
+    def shown_quarter_folder_above_at(self, sha: str, relative: str) -> str | None:
+        """:meth:`quarter_folder_above_at` as shown (:func:`planc.core.pipeline.display_path`)."""
+        above = self.quarter_folder_above_at(sha, relative)
+        return None if above is None else display_path(self.root / above)
+
+    def quarter_above_at(self, sha: str, relative: str) -> QuarterAbove:
+        """:meth:`shown_quarter_folder_above_at`, looked for when asked."""
+        return lambda: self.shown_quarter_folder_above_at(sha, relative)
+
     def quarter_folder_hint(self, sha: str, relative: str) -> str:
         """What to give instead of the plan file ``relative`` given for a quarter folder at a
         commit (as :func:`planc.core.pipeline.read_directory` says it on disk)."""
-        above = self.quarter_folder_above_at(sha, relative)
+        above = self.shown_quarter_folder_above_at(sha, relative)
         if above is None:
             return "give the quarter folder that holds it"
-        return f"give its quarter folder instead: {display_path(self.root / above)}"
+        return f"give its quarter folder instead: {above}"
+
+    def quarters_near_at(self, sha: str, relative: str) -> list[str]:
+        """:func:`planc.core.pipeline.quarters_near` at a commit: the quarter folders (as
+        shown) a path missing there may have meant, the likeliest first: those in its
+        nearest folder that the commit has, else in that folder's plans/."""
+        commit = self._repo.commit(sha)
+
+        def folder(name: PurePosixPath) -> Any | None:
+            try:
+                found = commit.tree if name.as_posix() == "." else commit.tree / name.as_posix()
+            except KeyError:
+                return None
+            return found if found.type == "tree" else None
+
+        base = PurePosixPath(relative).parent
+        while folder(base) is None:
+            base = base.parent  # the root's tree is always there
+        for name in (base, base / "plans"):
+            tree = folder(name)
+            if tree is None:
+                continue
+            found = [
+                display_path(self.root / str(child.path))
+                for child in itertools.islice(tree.trees, NEARBY_LOOKED_AT)
+                if _holds_quarter_blob(child)
+            ]
+            if found:
+                return likeliest_first(display_path(self.root / relative), found)
+        return []
 
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/)."""
@@ -463,12 +520,24 @@ class Repository:
             (present if (self.root / path).is_file() else gone).append(path)
         return present, gone
 
-    def read_head_blob(self, sha: str, path: str) -> bytes | None:
+    def read_head_blob(self, sha: str, path: str, max_bytes: int) -> bytes | None:
+        """The file ``path`` (from the root) at commit ``sha``, None when there is none. A
+        blob over ``max_bytes`` raises :class:`FileTooLarge` unread (a branch's 2 GB file
+        is never held whole), as :meth:`read_plan` reports one."""
         try:
             blob = self._repo.commit(sha).tree / path
         except KeyError:
             return None
-        return bytes(blob.data_stream.read()) if blob.type == "blob" else None
+        if blob.type != "blob":
+            return None
+        shown = display_path(self.root / path)
+        if blob.size > max_bytes:
+            raise FileTooLarge(
+                f"{shown} is {blob.size:,} bytes at {sha[:7]}, over the bound of {max_bytes:,}",
+                blob.size,
+                max_bytes,
+            )
+        return read_bounded(blob.data_stream, max_bytes, shown)
 
     # -- building a commit without touching the work tree or the index ----------------------
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from planc.core.diagnostics import Diagnostic, Foreign, Items, Message, Rule, Severity, rule
 from planc.core.files import FileTooLarge, open_regular, read_regular
-from planc.core.frontend import CheckResult, Frontend, PlanChecks, UnitStore
+from planc.core.frontend import CheckResult, Frontend, PlanChecks, QuarterAbove, UnitStore
 from planc.core.loader import DEFAULT_MAX_BYTES, TOO_LARGE, UNREADABLE
 from planc.core.source import SourceFile, SourceSpan
 
@@ -285,16 +285,18 @@ def compile_sources(
     max_bytes: int = DEFAULT_MAX_BYTES,
     store: UnitStore | None = None,
     digests: Mapping[str, str] | None = None,
+    quarter_above: QuarterAbove | None = None,
 ) -> CheckResult:
     """Compile a plan from its files and run ``run_checks`` over the model if it built.
 
     One compile, nothing kept after it (see :class:`planc.core.frontend.Frontend`
     for compiling the same plan again as it changes); ``store`` keeps each file's
     unit between runs; ``digests``: the files' unit digests where already known
-    (the stat cache), so they are not hashed to look their units up.
+    (the stat cache), so they are not hashed to look their units up; ``quarter_above``:
+    see :meth:`~planc.core.frontend.Frontend.compile`.
     """
     frontend = Frontend(run_checks, max_bytes, store=store, retain=False)
-    return frontend.compile(label, sources, problems, digests=digests)
+    return frontend.compile(label, sources, problems, digests=digests, quarter_above=quarter_above)
 
 
 def compile_directory(
@@ -311,7 +313,7 @@ def compile_directory(
 
 
 NEARBY_SHOWN = 5
-_NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
+NEARBY_LOOKED_AT = 1000  # entries of one folder: a hint, not a search of a home folder
 
 
 def _is_quarter_folder(folder: Path) -> bool:
@@ -348,13 +350,26 @@ def quarters_near(plan_dir: Path) -> list[str]:
         try:
             for child in folder.iterdir():
                 children.append(child)
-                if len(children) == _NEARBY_LOOKED_AT:
+                if len(children) == NEARBY_LOOKED_AT:
                     break
         except OSError:
             continue
-        found = sorted(display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c))
+        found = [display_path(c) for c in children if c.is_dir() and _is_quarter_folder(c)]
         if found:
-            import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
-
-            return sorted(found, key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio())
+            return likeliest_first(wanted, found)
     return []
+
+
+def nearby_shown(nearby: list[str]) -> str:
+    """The first :data:`NEARBY_SHOWN` of :func:`quarters_near`'s folders, for a message."""
+    return ", ".join(nearby[:NEARBY_SHOWN]) + (", ..." if len(nearby) > NEARBY_SHOWN else "")
+
+
+def likeliest_first(wanted: str, found: Iterable[str]) -> list[str]:
+    """Quarter folders (as shown) found for the path ``wanted``, the likeliest first (each
+    once): :func:`quarters_near`'s order, for those of a revision too."""
+    import difflib  # noqa: PLC0415 - only for a path that does not exist: start-up stays lean
+
+    return sorted(
+        sorted(set(found)), key=lambda f: -difflib.SequenceMatcher(None, wanted, f).ratio()
+    )

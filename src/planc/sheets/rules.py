@@ -201,7 +201,8 @@ OTHER_PLAN = rule(
 
     ``planc export --format xlsx`` writes a hidden sheet ``planc`` with the
     plan's company id, the quarter and a hash of the plan files; ``planc
-    import --update`` refuses a workbook whose hidden sheet is missing or
+    import --update`` refuses a workbook whose hidden sheet is missing, is of
+    another format than this planc reads (another version's export), or
     names another company or quarter.
 
     Fails (a workbook exported from 2027-Q2)::

@@ -96,15 +96,37 @@ def _metadata(workbook: Workbook) -> dict[str, str]:
     }
 
 
+def _other_format(workbook: Workbook, shown: str) -> str | None:
+    """What the workbook's planc metadata sheet is when it is there but of another format
+    than this planc reads (a newer planc's export, or an older one's); None when there is
+    none, or it is this planc's."""
+    meta = _metadata(workbook)
+    if METADATA_SHEET not in workbook.hidden or meta.get("format") == METADATA_FORMAT:
+        return None
+    found = f"of format {_meta(meta, 'format')}" if "format" in meta else "that names no format"
+    return (
+        f"{shown} has a planc metadata sheet {found}, and this planc reads "
+        f"{shown_value(METADATA_FORMAT)} only"
+    )
+
+
 def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path) -> Path:
     """The plan the workbook names (``plans/<quarter>``), unless FOLDER says otherwise."""
     _require_workbook(edited, shown)
     if folder is not None:
         return folder
     try:
-        meta = _metadata(read_workbook(edited, shown))
+        workbook = read_workbook(edited, shown)
     except SheetError as error:
         raise UpdateError(str(error)) from error
+    meta = _metadata(workbook)
+    other = _other_format(workbook, shown)
+    if other is not None:
+        raise UpdateError(
+            f"{other}: import it with the planc that exported it, or export the plan again "
+            "(planc export PLAN_DIR --format xlsx --out FILE), edit the numbers there and "
+            "import that file"
+        )
     if meta.get("format") != METADATA_FORMAT:
         # naming the plan folder would only have _identify refuse it: say what --update reads
         raise UpdateError(
@@ -157,6 +179,17 @@ def _identify(workbook: Workbook, before: CheckResult, shown: str) -> list[Diagn
     assert plan is not None
     meta = _metadata(workbook)
     corner = SourceSpan(shown, 1, 1)
+    other = _other_format(workbook, shown)
+    if other is not None:
+        return [
+            OTHER_PLAN.at(
+                corner,
+                other,
+                "import it with the planc that exported it, or export the plan again (planc "
+                f"export {before.label} --format xlsx -o FILE), edit the numbers there and "
+                "import that file",
+            )
+        ]
     if meta.get("format") != METADATA_FORMAT:
         return [
             OTHER_PLAN.at(
