@@ -284,3 +284,60 @@ class TestIdMaker:
             ids.named("", "软件", "product"),
         ]
         assert made == ["product-2", "product-1", "product-3", "product-3-2", "product-4"]
+
+
+class TestNamesAlike:
+    """Two people of a roster whose names slug alike (``Ann Lee``, ``Ann-Lee``) were one person
+    when the second name was the first one's id (``ann-lee``): a row was looked up among the
+    ids and e-mails too, and the quota sheet then said PLC806 for their two rows. A row names
+    people by name only: the second is ``ann-lee-2``, in either order, with PLC812."""
+
+    @pytest.mark.parametrize("names", [("Ann Lee", "Ann-Lee"), ("Ann-Lee", "Ann Lee")])
+    def test_two_people_whose_names_slug_alike_stay_two(
+        self, tmp_path: Path, names: tuple[str, str]
+    ) -> None:
+        first, second = names
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            f"sales_agent,manager,regional_office\n{first},Ned Stark,North\n"
+            f"{second},Ned Stark,North\n",
+            encoding="utf-8",
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text(f"name,Revenue\n{first},1000\n{second},2000\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Ned Stark",
+                        "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        assert (
+            f"roster.csv:3:1: PLC812 [warning] '{second}' and '{first}' are two people of the "
+            "roster whose names make the same id: ann-lee-2 for this one, ann-lee for the other"
+        ) in out
+        plan = check_directory(folder).plan
+        assert plan is not None
+        assert plan.people["ann-lee"].name == first and plan.people["ann-lee-2"].name == second
+        assert plan.nodes["ann-lee"].targets["revenue"].value == 1000
+        assert plan.nodes["ann-lee-2"].targets["revenue"].value == 2000
+
+    def test_one_name_in_several_rows_and_sheets_is_one_person(self, tmp_path: Path) -> None:
+        """The same name, case and spaces aside, in two rows of the roster, in the quota sheet
+        and as ``--owner``: one person, and no PLC812."""
+        roster = tmp_path / "roster.csv"
+        roster.write_text(
+            "sales_agent,manager,regional_office\nAnn Lee,Ned Stark,North\n"
+            "Bob Ortiz,NED STARK,North\nann  LEE,ned stark,North\n",
+            encoding="utf-8",
+        )
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("name,Revenue\nann lee,1000\nBob Ortiz,2000\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Ned  Stark",
+                        "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        assert "PLC812" not in out
+        plan = check_directory(folder).plan
+        assert plan is not None
+        assert sorted(plan.people) == ["ann-lee", "bob-ortiz", "ned-stark"]
+        assert plan.nodes[plan.company].owner == "ned-stark"
+        assert plan.people["ann-lee"].manager == plan.people["bob-ortiz"].manager == "ned-stark"
+        assert plan.nodes["ann-lee"].targets["revenue"].value == 1000

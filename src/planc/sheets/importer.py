@@ -468,13 +468,13 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
     except SheetError as error:
         raise SheetImportError(str(error)) from error
     roster = read_roster(roster_table, request.roster_columns, request.declared)
-    if roster.diagnostics:
+    if any(d.severity is Severity.ERROR for d in roster.diagnostics):
         return Imported(list(roster.diagnostics))
     if not roster.people:
         raise SheetImportError(f"{request.shown_roster}: the roster lists nobody")
     org = _org(roster, request)
     sheet = read_quotas(quota_table, months, org.resolve, request.units, request.name_column)
-    diagnostics = list(sheet.diagnostics)
+    diagnostics = [*roster.diagnostics, *sheet.diagnostics]
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return Imported(diagnostics)
     if not sheet.metrics:
