@@ -274,6 +274,48 @@ class TestBidiControls:
             assert page_text(value) is value
 
 
+class TestControlCharacters:
+    """A plan's C0 controls (but tab and line ends), DEL and C1 controls never reach a page
+    either, as the PR comment's markdown leaves them out: they kept ``\x1b[31m`` and a bell in
+    names and notes. Taken out in the same ``str.translate`` as the bidi controls."""
+
+    CONTROLS = "".join(map(chr, (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))))
+
+    def test_no_page_holds_one(self, mini_plan: Path, tmp_path: Path) -> None:
+        every = "".join(f"\\x{ord(c):02x}" for c in self.CONTROLS)  # as YAML escapes them
+        for name, old, new in (
+            ("regions/north.yaml", "name: Ann Lee", 'name: "Ann\\e[31m\\x07\\x9b Lee"'),
+            ("regions/north.yaml", "name: North Enterprise", f'name: "North{every} Ent"'),
+            ("regions/north.yaml", "note: booth and travel", f'note: "booth{every}"'),
+            ("regions/south.yaml", "name: 华南区", f'name: "华南{every}区"'),
+            ("quarter.yaml", "name: Acme Tools", f'name: "Acme{every}"'),
+            ("quarter.yaml", "note: A competitor", f'note: "{every}moved" # A competitor'),
+        ):
+            edit(mini_plan, name, old, new)
+        out = tmp_path / "site"
+        result = run_planc("render", mini_plan, "--out", out)
+        assert result.code == 0, result.stdout + result.stderr
+        pages = {n: d for n, d in site_files(out).items() if n.endswith(".html")}
+        assert len(pages) > 5
+        for name, data in pages.items():
+            html = data.decode("utf-8")
+            assert not set(html) & set(self.CONTROLS), name
+            for ref in re.findall(r"&#(x[0-9a-f]+|[0-9]+);", html, re.IGNORECASE):
+                code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+                assert chr(code) not in self.CONTROLS, (name, ref)  # nor as references
+        brief = pages["reps/ann.html"].decode("utf-8")
+        assert "<h1>Ann[31m Lee</h1>" in brief
+        index = pages["index.html"].decode("utf-8")
+        for text in ("North Ent", "华南区", "Acme"):
+            assert text in index, text
+
+    def test_page_text_keeps_tabs_and_line_ends(self) -> None:
+        text = "a\tb\nc\r\nd" + self.CONTROLS + "\u202e华南"
+        assert page_text(text) == "a\tb\nc\r\nd华南"
+        for value in ("a\tb\nc", "\u00a0non-breaking", Markup("a\x07b")):
+            assert page_text(value) is value or page_text(value) == value
+
+
 class TestOutputFolder:
     """--out: built beside, swapped in, and never a file planc did not write deleted."""
 
