@@ -228,6 +228,39 @@ def test_the_manager_the_refusal_names_owns_a_plan_that_checks(tmp_path: Path) -
     assert plan.nodes["anna-snelling"].targets["revenue"].value == 92000
 
 
+def test_a_founder_who_sells_is_their_own_manager_and_may_own_the_company(
+    tmp_path: Path,
+) -> None:
+    """A roster row ``Vera Quist,Vera Quist,North`` (she sells, and answers to nobody) made her
+    her own manager (PLC207), and her quota row went to the team she owns, leaving her seat
+    without a number (PLC320). Now she is seated alone in her own team with no manager, her
+    row is her seat's (the team's number its sum), and she may be ``--owner``."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "sales_agent,manager,regional_office\nVera Quist,Vera Quist,North\n"
+        "Ann Lee,Ned Stark,North\nBob Ortiz,Ned Stark,North\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text(
+        "name,Revenue\nVera Quist,100000\nAnn Lee,50000\nBob Ortiz,60000\n", encoding="utf-8"
+    )
+    folder = tmp_path / "2027-Q1"
+    code, out, _ = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Vera Quist",
+                       "--company", "Acme")  # fmt: skip
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert plan.nodes[plan.company].owner == "vera-quist"
+    vera = plan.people["vera-quist"]
+    assert vera.role == "vp" and vera.manager is None and "vera-quist" not in plan.managers
+    assert plan.people["ned-stark"].manager == "vera-quist"
+    assert plan.nodes["vera-quist"].parent == "north-quist"
+    assert plan.nodes["vera-quist"].targets["revenue"].value == 100000
+    assert plan.nodes["north-quist"].targets["revenue"].value == 100000  # summed
+
+
 def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:
     """With directors the region is not the owner's: the model's own defaults would still
     loop (ann-lee -> ned-stark -> jo-chen -> the company's owner), so the rule is the same."""

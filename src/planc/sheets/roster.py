@@ -157,14 +157,15 @@ def _add_row(
     cell = _cell_span(table_path, row, found)
     region = _region(roster, ids, region_name, _value(row, found.get("director")), cell)
     manager = _person(roster, ids, manager_name, "manager", None, cell("manager"))
-    if region.owner and manager.manager is None:
+    if region.owner and manager.manager is None and region.owner != manager.id:
         manager.manager = region.owner
     team_name = _value(row, found.get("team")) or f"{manager_name} team"
     team = _team(roster, ids, team_name, region, manager.id)
     email = _value(row, found.get("email"))
     start = _value(row, found.get("start"))
     rep = _person(roster, ids, rep_name, "rep", email, cell("rep"))
-    rep.manager = manager.id
+    if rep is not manager:  # a row of someone who manages themselves: a seat, no manager
+        rep.manager = manager.id
     if rep.where is None:
         rep.where = cell("rep")
     rep.start = start if start and _DATE.fullmatch(start[:10]) else None
