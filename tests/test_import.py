@@ -235,19 +235,13 @@ def test_a_founder_who_sells_is_their_own_manager_and_may_own_the_company(
     her own manager (PLC207), and her quota row went to the team she owns, leaving her seat
     without a number (PLC320). Now she is seated alone in her own team with no manager, her
     row is her seat's (the team's number its sum), and she may be ``--owner``."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text(
-        "sales_agent,manager,regional_office\nVera Quist,Vera Quist,North\n"
-        "Ann Lee,Ned Stark,North\nBob Ortiz,Ned Stark,North\n",
-        encoding="utf-8",
+    from test_import_ids import import_rows
+
+    rows = "Vera Quist,Vera Quist,North\nAnn Lee,Ned Stark,North\nBob Ortiz,Ned Stark,North\n"
+    quotas = "Vera Quist,100000\nAnn Lee,50000\nBob Ortiz,60000\n"
+    code, out, folder = import_rows(
+        tmp_path, rows, quotas, "--owner", "Vera Quist", "--company", "Acme"
     )
-    quotas = tmp_path / "quotas.csv"
-    quotas.write_text(
-        "name,Revenue\nVera Quist,100000\nAnn Lee,50000\nBob Ortiz,60000\n", encoding="utf-8"
-    )
-    folder = tmp_path / "2027-Q1"
-    code, out, _ = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Vera Quist",
-                       "--company", "Acme")  # fmt: skip
     assert code == 0, out
     result = check_directory(folder)
     assert result.plan is not None and not result.has_errors, out
