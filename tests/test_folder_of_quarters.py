@@ -3,8 +3,8 @@
 ``planc check`` with no folder checks every folder under ./plans; given ``plans`` itself it
 read the whole tree as one quarter and said PLC107 "second quarter file in plans" with the
 hint "keep one kind: quarter file per quarter folder", wrong for a user who did exactly
-that. A folder that holds no plan file itself, only folders, now stands for the quarter
-folders in it (with --rev, as that revision's tree holds them) in the commands that take
+that. A folder that holds no plan file itself (a README may be there) but a quarter folder
+now stands for the folders in it (with --rev, as that revision's tree holds them) in the commands that take
 several PLAN_DIRS (check, diff, codeowners); where one folder is read (render, track...),
 PLC107 for quarter files in different folders names the quarter folder to give instead.
 Real repositories in tmp_path, the real command line.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_planc
 from gitrepo import QUARTER, commit_all, git, new_repo, planc_in
 
 OLD = "plans/2017-Q3"
@@ -65,6 +65,29 @@ class TestCheckAFolderOfQuarters:
         # beside quarter folders, a folder that holds no quarter file yet is one of them
         both = planc_in(root, "check", "plans", "-f", "json")
         assert both.json()["plans"] == [OLD, QUARTER]
+
+    def test_a_readme_beside_the_quarters_leaves_it_a_folder_of_quarters(
+        self, tmp_path: Path
+    ) -> None:
+        """Only a plan file of its own makes it one quarter: a README or notes may be there."""
+        root = _two_quarters(tmp_path)
+        (root / "plans" / "README.md").write_text("# Our plans\n", encoding="utf-8")
+        (root / "plans" / "notes.txt").write_text("ask finance\n", encoding="utf-8")
+        given = planc_in(root, "check", "plans", "-f", "json")
+        assert given.code == 0, given.stdout + given.stderr
+        assert given.json()["plans"] == [OLD, QUARTER]
+
+    @pytest.mark.parametrize("command", ["check", "diff", "codeowners"])
+    def test_the_help_and_the_guides_say_what_the_rule_is(self, command: str) -> None:
+        """They said such a folder holds "no plan file itself, only folders": a README
+        beside the quarters is allowed (as above), so no text claims only folders."""
+        shown = run_planc(command, "--help").stdout
+        pages = [shown, *(REPO / "docs" / page for page in ("cli.md", "ops.md", "codes.md"))]
+        for page in pages:
+            text = page if isinstance(page, str) else page.read_text(encoding="utf-8")
+            flat = " ".join(text.split())
+            assert "only folders" not in flat
+        assert "no plan file of its own but a quarter folder in it" in " ".join(shown.split())
 
     def test_hidden_folders_and_links_to_folders_are_not_quarters(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)

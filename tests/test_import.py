@@ -228,6 +228,33 @@ def test_the_manager_the_refusal_names_owns_a_plan_that_checks(tmp_path: Path) -
     assert plan.nodes["anna-snelling"].targets["revenue"].value == 92000
 
 
+def test_a_founder_who_sells_is_their_own_manager_and_may_own_the_company(
+    tmp_path: Path,
+) -> None:
+    """A roster row ``Vera Quist,Vera Quist,North`` (she sells, and answers to nobody) made her
+    her own manager (PLC207), and her quota row went to the team she owns, leaving her seat
+    without a number (PLC320). Now she is seated alone in her own team with no manager, her
+    row is her seat's (the team's number its sum), and she may be ``--owner``."""
+    from test_import_ids import import_rows
+
+    rows = "Vera Quist,Vera Quist,North\nAnn Lee,Ned Stark,North\nBob Ortiz,Ned Stark,North\n"
+    quotas = "Vera Quist,100000\nAnn Lee,50000\nBob Ortiz,60000\n"
+    code, out, folder = import_rows(
+        tmp_path, rows, quotas, "--owner", "Vera Quist", "--company", "Acme"
+    )
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert plan.nodes[plan.company].owner == "vera-quist"
+    vera = plan.people["vera-quist"]
+    assert vera.role == "vp" and vera.manager is None and "vera-quist" not in plan.managers
+    assert plan.people["ned-stark"].manager == "vera-quist"
+    assert plan.nodes["vera-quist"].parent == "north-quist"
+    assert plan.nodes["vera-quist"].targets["revenue"].value == 100000
+    assert plan.nodes["north-quist"].targets["revenue"].value == 100000  # summed
+
+
 def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:
     """With directors the region is not the owner's: the model's own defaults would still
     loop (ann-lee -> ned-stark -> jo-chen -> the company's owner), so the rule is the same."""

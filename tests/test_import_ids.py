@@ -73,6 +73,17 @@ def imported(tmp_path: Path, header: str, rows: str) -> tuple[str, str]:
     return (folder / "quarter.yaml").read_text(encoding="utf-8"), regions[0].read_text("utf-8")
 
 
+def import_rows(tmp_path: Path, roster: str, quotas: str, *args: str) -> tuple[int, str, Path]:
+    """``planc import`` of a roster (header ``sales_agent,manager,regional_office``) and a
+    quota sheet (header ``name,Revenue``) given by their rows: exit code, output, folder."""
+    made = tmp_path / "roster.csv", tmp_path / "quotas.csv"
+    made[0].write_text("sales_agent,manager,regional_office\n" + roster, encoding="utf-8")
+    made[1].write_text("name,Revenue\n" + quotas, encoding="utf-8")
+    folder = tmp_path / "2027-Q1"
+    code, out = run(folder, "--roster", made[0], "--quotas", made[1], *args)
+    return code, out, folder
+
+
 class TestFallbackIds:
     """Names without latin letters: numbered ids, one per name, never another header's."""
 
@@ -138,17 +149,9 @@ class TestRosterIds:
         self, tmp_path: Path
     ) -> None:
         name = "Maximiliane Theodora Konstantina Wilhelmina von Hohenzollern-Sigmaringen"
-        roster = tmp_path / "roster.csv"
-        roster.write_text(
-            "sales_agent,manager,regional_office\n"
-            + "".join(f"{name} {n},Ned Stark,North\n" for n in range(1, 1_001)),
-            encoding="utf-8",
-        )
-        quotas = tmp_path / "quotas.csv"
-        quotas.write_text(f"name,Revenue\n{name} 1000,5000\n", encoding="utf-8")
-        folder = tmp_path / "2027-Q1"
-        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Ned Stark",
-                        "--company", "Long Names Inc")  # fmt: skip
+        rows = "".join(f"{name} {n},Ned Stark,North\n" for n in range(1, 1_001))
+        code, out, folder = import_rows(tmp_path, rows, f"{name} 1000,5000\n",
+                                        "--owner", "Ned Stark", "--company", "Long Names Inc")  # fmt: skip
         assert code == 0, out[-2000:]
         result = check_directory(folder)
         assert result.plan is not None and not result.has_errors, out[-2000:]
@@ -284,3 +287,44 @@ class TestIdMaker:
             ids.named("", "软件", "product"),
         ]
         assert made == ["product-2", "product-1", "product-3", "product-3-2", "product-4"]
+
+
+class TestNamesAlike:
+    """Two people of a roster whose names slug alike (``Ann Lee``, ``Ann-Lee``) were one person
+    when the second name was the first one's id (``ann-lee``): a row was looked up among the
+    ids and e-mails too, and the quota sheet then said PLC806 for their two rows. A row names
+    people by name only: the second is ``ann-lee-2``, in either order, with PLC812."""
+
+    @pytest.mark.parametrize("names", [("Ann Lee", "Ann-Lee"), ("Ann-Lee", "Ann Lee")])
+    def test_two_people_whose_names_slug_alike_stay_two(
+        self, tmp_path: Path, names: tuple[str, str]
+    ) -> None:
+        first, second = names
+        rows = f"{first},Ned Stark,North\n{second},Ned Stark,North\n"
+        code, out, folder = import_rows(tmp_path, rows, f"{first},1000\n{second},2000\n",
+                                        "--owner", "Ned Stark", "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        assert (
+            f"roster.csv:3:1: PLC812 [warning] '{second}' and '{first}' are two people of the "
+            "roster whose names make the same id: ann-lee-2 for this one, ann-lee for the other"
+        ) in out
+        plan = check_directory(folder).plan
+        assert plan is not None
+        assert plan.people["ann-lee"].name == first and plan.people["ann-lee-2"].name == second
+        assert plan.nodes["ann-lee"].targets["revenue"].value == 1000
+        assert plan.nodes["ann-lee-2"].targets["revenue"].value == 2000
+
+    def test_one_name_in_several_rows_and_sheets_is_one_person(self, tmp_path: Path) -> None:
+        """The same name, case and spaces aside, in two rows of the roster, in the quota sheet
+        and as ``--owner``: one person, and no PLC812."""
+        rows = "Ann Lee,Ned Stark,North\nBob Ortiz,NED STARK,North\nann  LEE,ned stark,North\n"
+        code, out, folder = import_rows(tmp_path, rows, "ann lee,1000\nBob Ortiz,2000\n",
+                                        "--owner", "Ned  Stark", "--company", "Acme")  # fmt: skip
+        assert code == 0, out
+        assert "PLC812" not in out
+        plan = check_directory(folder).plan
+        assert plan is not None
+        assert sorted(plan.people) == ["ann-lee", "bob-ortiz", "ned-stark"]
+        assert plan.nodes[plan.company].owner == "ned-stark"
+        assert plan.people["ann-lee"].manager == plan.people["bob-ortiz"].manager == "ned-stark"
+        assert plan.nodes["ann-lee"].targets["revenue"].value == 1000

@@ -45,6 +45,7 @@ from planc.core.locales import (
     catalog_path,
     get_locale,
 )
+from planc.track.report import EARLY_WARNINGS, run_track
 
 SITE_CODE = [REPO / "templates", REPO / "src" / "planc" / "site"]
 # keys the code builds from data (a role, a cause, a resource kind, a unit) rather than names
@@ -472,6 +473,45 @@ def test_every_check_speaks_the_plans_language(tmp_path: Path) -> None:
     # PLC304 has no failing check case; PLC010/PLC011 (size bound, unreadable) only with args
     assert seen >= codes - {"PLC304", "PLC010", "PLC011"}, sorted(codes - seen)
     assert described, "no case shows a schema description as its hint"
+
+
+@pytest.mark.parametrize("code", EARLY_WARNINGS)
+def test_every_early_warning_speaks_the_plans_language(tmp_path: Path, code: str) -> None:
+    """planc track's early warnings, as each failing case of tests/cases reports them, are
+    Messages (hint too) whose templates the Chinese catalog translates, shown with no English
+    label: the site lists them on a Chinese page. PLC766's was an f-string, English there."""
+    from test_cases import FIXTURE, PLAN, all_cases, apply_edit
+
+    with catalog_path("zh-CN").open("rb") as handle:
+        zh_catalog = read_po(handle, locale="zh_CN")
+    words = Words(get_locale("zh-CN", "CNY"))
+    labels = english_labels()
+    cases = [c for c in all_cases() if c.kind == "fail" and c.code == code]
+    assert cases and all(c.command == "track" for c in cases)
+    shown_any = False
+    for number, case in enumerate(cases):
+        plan = tmp_path / f"{number}" / PLAN
+        shutil.copytree(FIXTURE, plan)
+        for edit in case.edits:
+            apply_edit(plan, edit)
+        options = dict(zip(case.args[::2], case.args[1::2], strict=True))
+        actuals = plan.parent / options["--actuals"]
+        as_of = date.fromisoformat(options["--as-of"])
+        for d in run_track(plan, actuals, as_of).diagnostics:
+            if d.code != code:
+                continue
+            shown_any = True
+            for text in (d.message, d.hint):
+                assert isinstance(text, Message), f"{case.id}: {text!r} is plain text"
+                for message in _messages_in(text):
+                    entry = zh_catalog.get(message.template)
+                    assert entry is not None and entry.string, (case.id, message.template)
+                shown = _YAML_WORDS.sub(" ", words.render(text))
+                found = sorted(
+                    label for label in labels if re.search(rf"\b{re.escape(label)}\b", shown)
+                )
+                assert not found, f"{case.id}: {shown!r} keeps {found}"
+    assert shown_any, f"no case reports {code}"
 
 
 def test_text_read_back_from_the_cache_is_translated_but_names_never_are() -> None:

@@ -224,54 +224,80 @@ class TestEscaping:
         assert "&lt;/style&gt;&lt;img src=x onerror=alert(2)&gt; moved" in brief
 
 
+def spiked_site(plan: Path, tmp_path: Path, ann: str, every: str) -> dict[str, str]:
+    """The pages of ``plan`` rendered with Ann's name written ``ann`` and ``every`` (YAML
+    escapes) put into the names, notes and actions a site shows."""
+    for name, old, new in (
+        ("regions/north.yaml", "name: Ann Lee", f'name: "{ann}"'),
+        ("regions/north.yaml", "name: North Enterprise", f'name: "North{every} Ent"'),
+        ("regions/north.yaml", "name: North\n", f'name: "{every}North"\n'),
+        ("regions/north.yaml", "what: Booth at", f'what: "{every}Booth" # at'),
+        ("regions/north.yaml", "note: booth and travel", f'note: "booth{every}"'),
+        ("regions/south.yaml", "name: 华南区", f'name: "华南{every}区"'),
+        ("quarter.yaml", "name: Acme Tools", f'name: "Acme{every}"'),
+        ("quarter.yaml", "name: Revenue", f'name: "Rev{every}enue"'),
+        ("quarter.yaml", "name: Profitable growth", f'name: "Profitable{every}"'),
+        ("quarter.yaml", "name: Pro,", f'name: "Pro{every}",'),
+        ("quarter.yaml", "name: Vera Quist", f'name: "Vera{every}"'),
+        ("quarter.yaml", "note: A competitor", f'note: "{every}moved" # A competitor'),
+    ):
+        edit(plan, name, old, new)
+    out = tmp_path / "site"
+    result = run_planc("render", plan, "--out", out)
+    assert result.code == 0, result.stdout + result.stderr
+    pages = {n: d.decode("utf-8") for n, d in site_files(out).items() if n.endswith(".html")}
+    assert len(pages) > 5
+    index = pages["index.html"]
+    for text in ("North Ent", ">North<", "华南区", "Acme", "Revenue", "Profitable", "Vera"):
+        assert text in index, text
+    return pages
+
+
 class TestBidiControls:
     """A plan's bidi controls never reach a page: a browser obeys them (``Ann\u202eeciffo``
     shows reversed) and HTML has no escape that shows one, so, as in markdown, they go."""
 
     CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
-    @pytest.fixture
-    def bidi_site(self, mini_plan: Path, tmp_path: Path) -> Path:
+    def test_no_page_holds_one(self, mini_plan: Path, tmp_path: Path) -> None:
         every = "".join(f"\\u{ord(c):04x}" for c in self.CONTROLS)  # as YAML escapes them
-        for name, old, new in (
-            ("regions/north.yaml", "name: Ann Lee", 'name: "Ann\\u202eeciffo"'),
-            ("regions/north.yaml", "name: North Enterprise", f'name: "North{every} Ent"'),
-            ("regions/north.yaml", "name: North\n", f'name: "{every}North"\n'),
-            ("regions/north.yaml", "what: Booth at", f'what: "{every}Booth" # at'),
-            ("regions/north.yaml", "note: booth and travel", f'note: "booth{every}"'),
-            ("regions/south.yaml", "name: 华南区", f'name: "华南{every}区"'),
-            ("quarter.yaml", "name: Acme Tools", f'name: "Acme{every}"'),
-            ("quarter.yaml", "name: Revenue", f'name: "Rev{every}enue"'),
-            ("quarter.yaml", "name: Profitable growth", f'name: "Profitable{every}"'),
-            ("quarter.yaml", "name: Pro,", f'name: "Pro{every}",'),
-            ("quarter.yaml", "name: Vera Quist", f'name: "Vera{every}"'),
-            ("quarter.yaml", "note: A competitor", f'note: "{every}moved" # A competitor'),
-        ):
-            edit(mini_plan, name, old, new)
-        out = tmp_path / "site"
-        result = run_planc("render", mini_plan, "--out", out)
-        assert result.code == 0, result.stdout + result.stderr
-        return out
-
-    def test_no_page_holds_one(self, bidi_site: Path) -> None:
-        pages = {n: d for n, d in site_files(bidi_site).items() if n.endswith(".html")}
-        assert len(pages) > 5
-        for name, data in pages.items():
-            html = data.decode("utf-8")
+        pages = spiked_site(mini_plan, tmp_path, "Ann\\u202eeciffo", every)
+        for name, html in pages.items():
             assert not set(html) & set(self.CONTROLS), name
             assert "&#x2" not in html.lower() and "&#82" not in html, name  # nor as references
-        brief = pages["reps/ann.html"].decode("utf-8")
+        brief = pages["reps/ann.html"]
         assert "<h1>Anneciffo</h1>" in brief
         assert "<title>Anneciffo · " in brief
-        index = pages["index.html"].decode("utf-8")
-        for text in ("North Ent", ">North<", "华南区", "Acme", "Revenue", "Profitable", "Vera"):
-            assert text in index, text
 
     def test_page_text_takes_them_out_of_text_only(self) -> None:
         text = "a\u202eb" + self.CONTROLS
         assert page_text(text) == "ab" and type(page_text(text)) is str
         for value in ("plain", "华南区", Markup("<i>x</i>"), Markup(text), 7, None):
             assert page_text(value) is value
+
+
+class TestControlCharacters:
+    """A plan's C0 controls (but tab and line ends), DEL and C1 controls never reach a page
+    either, as the PR comment's markdown leaves them out: they kept ``\\x1b[31m`` and a bell in
+    names and notes. Taken out in the same ``str.translate`` as the bidi controls."""
+
+    CONTROLS = "".join(map(chr, (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))))
+
+    def test_no_page_holds_one(self, mini_plan: Path, tmp_path: Path) -> None:
+        every = "".join(f"\\x{ord(c):02x}" for c in self.CONTROLS)  # as YAML escapes them
+        pages = spiked_site(mini_plan, tmp_path, "Ann\\e[31m\\x07\\x9b Lee", every)
+        for name, html in pages.items():
+            assert not set(html) & set(self.CONTROLS), name
+            for ref in re.findall(r"&#(x[0-9a-f]+|[0-9]+);", html, re.IGNORECASE):
+                code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+                assert chr(code) not in self.CONTROLS, (name, ref)  # nor as references
+        assert "<h1>Ann[31m Lee</h1>" in pages["reps/ann.html"]
+
+    def test_page_text_keeps_tabs_and_line_ends(self) -> None:
+        text = "a\tb\nc\r\nd" + self.CONTROLS + "\u202e华南"
+        assert page_text(text) == "a\tb\nc\r\nd华南"
+        for value in ("a\tb\nc", "\u00a0non-breaking", Markup("a\x07b")):
+            assert page_text(value) is value or page_text(value) == value
 
 
 class TestOutputFolder:

@@ -75,8 +75,8 @@ def diff(
     """Show the impact of a plan change: totals, changed scopes, checks, records, approvals.
 
     PLAN_DIRS default to the quarter folders under ./plans (at either side); a folder
-    that holds no plan file itself, only folders (plans), stands for the quarter folders
-    in it at either side.
+    with no plan file of its own but a quarter folder in it (plans; a README or other
+    files may be there) stands for the folders in it at either side.
     Exit status: 0 no errors, 1 errors at head (a check fails, or a change has
     no adjustment record), 2 usage, 3 internal error. With --detailed-exitcode:
     0 no change, 1 error (usage errors too), 2 changes. Inside GitHub Actions,
@@ -215,7 +215,8 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     GitHub handle, the quarter file and folder to the plan owner.
 
     Lines outside the planc block are kept. PLAN_DIRS default to every folder under ./plans;
-    a folder that holds no plan file itself, only folders (plans), stands for those.
+    a folder with no plan file of its own but a quarter folder in it (plans) stands for
+    the folders in it.
     """
     from planc.change.codeowners import location, merge, owner_lines
     from planc.checks import check_directory

@@ -74,10 +74,10 @@ def check(
 ) -> None:
     """Check quarter folders: YAML, schema, references, totals, SMART goals, budgets.
 
-    PLAN_DIRS default to every folder under ./plans; a folder that holds no plan file
-    itself, only folders (plans), stands for the quarter folders in it (with --rev, both
-    as that revision holds them). Exit status: 0 clean
-    (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
+    PLAN_DIRS default to every folder under ./plans; a folder with no plan file of its
+    own but a quarter folder in it (plans; a README or other files may be there) stands
+    for the folders in it (with --rev, both as that revision holds them). Exit status:
+    0 clean (warnings allowed), 1 errors (or warnings with --strict), 2 usage, 3 internal error.
     Inside GitHub Actions, --format github (the default there) also writes every
     diagnostic to the job summary and error_count, warning_count to $GITHUB_OUTPUT.
     """

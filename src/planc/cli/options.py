@@ -187,8 +187,8 @@ def default_plan_dirs(rev: str | None = None) -> list[Path]:
 
 
 def expand_plan_dirs(plan_dirs: tuple[Path, ...], rev: str | None = None) -> list[Path]:
-    """PLAN_DIRS as given, but a folder of quarters (one that holds no plan file itself,
-    only folders, as ./plans) is the quarter folders in it, as when none is given; with
+    """PLAN_DIRS as given, but a folder of quarters (no plan file of its own, a quarter
+    folder in it, as ./plans) is the folders in it, as when none is given; with
     ``rev``, as that revision's tree holds them (a folder missing there, or a revision that
     does not exist, is left as given: checking it says why)."""
     from planc.core.pipeline import quarter_folders

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 
-from planc.core.safetext import BIDI_CONTROLS
+from planc.core.safetext import BIDI_CONTROLS, CONTROLS
 
 # Characters with a meaning in GitHub-flavoured markdown, escaped with a backslash.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-BIDI_AND_CONTROLS = re.compile(
-    f"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f{BIDI_CONTROLS}]"
-)
+BIDI_AND_CONTROLS = re.compile(f"[{re.escape(CONTROLS + BIDI_CONTROLS)}]")
 _SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")
 _WWW = re.compile(r"(?i)\b(www)(\\?\.)")
 JOINER = "\u200d"

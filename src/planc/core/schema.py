@@ -160,8 +160,8 @@ TWO_QUARTER_FILES = rule(
     A folder of quarter folders read as one plan (``planc render plans`` while
     ``plans/`` also holds a plan file of its own) says it too, and its hint names
     the quarter folder to give instead (``plans/2027-Q1``). ``planc check``,
-    ``diff`` and ``codeowners`` given a folder that holds only folders check the
-    quarter folders in it.
+    ``diff`` and ``codeowners`` given a folder with no plan file of its own but a
+    quarter folder in it (other files may be there) check the folders in it.
     """,
 )
 

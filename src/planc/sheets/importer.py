@@ -151,7 +151,8 @@ def _company_owner(roster: Roster, name: str) -> str:
     company's owner is at the top of the org (the regions without a director are theirs,
     every manager reports up to them), so the plan would have them report to someone who
     reports to them (PLC207), and a rep as the company's owner is below the vp it needs
-    (PLC421). Keeping the seat and dropping the roster's manager would be a guess."""
+    (PLC421). Keeping the seat and dropping the roster's manager would be a guess. A founder
+    who sells names themselves as their manager: seated in their own team, with none."""
     found = roster.by_name.get(name_key(name))
     if found is not None:
         person = roster.people[found]
@@ -185,11 +186,14 @@ def _lookup(org: _Org, company_name: str) -> dict[str, str]:
         lookup.setdefault(name_key(team.name), team.id)
         lookup.setdefault(name_key(team.id), team.id)
     for manager_id in {t.owner for t in roster.teams.values()}:
-        teams = [t.id for t in roster.teams.values() if t.owner == manager_id]
+        teams = [t for t in roster.teams.values() if t.owner == manager_id]
         if len(teams) == 1:  # a manager with teams in two regions is ambiguous: use the team
+            # alone in their own team (a founder who sells), their row is their seat's: the
+            # team's number is then its sum (the team's, the seat left empty, would not add up)
+            node = manager_id if teams[0].reps == [manager_id] else teams[0].id
             for key, pid in roster.by_name.items():
                 if pid == manager_id:
-                    lookup.setdefault(key, teams[0])
+                    lookup.setdefault(key, node)
     for region in roster.regions.values():
         lookup.setdefault(name_key(region.name), region.id)
         lookup.setdefault(name_key(region.id), region.id)
@@ -468,13 +472,13 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
     except SheetError as error:
         raise SheetImportError(str(error)) from error
     roster = read_roster(roster_table, request.roster_columns, request.declared)
-    if roster.diagnostics:
+    if any(d.severity is Severity.ERROR for d in roster.diagnostics):
         return Imported(list(roster.diagnostics))
     if not roster.people:
         raise SheetImportError(f"{request.shown_roster}: the roster lists nobody")
     org = _org(roster, request)
     sheet = read_quotas(quota_table, months, org.resolve, request.units, request.name_column)
-    diagnostics = list(sheet.diagnostics)
+    diagnostics = [*roster.diagnostics, *sheet.diagnostics]
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return Imported(diagnostics)
     if not sheet.metrics:

@@ -8,19 +8,24 @@ are the headers of the public CRM sample (``sales_agent``, ``manager``,
 made from names (``Anna Snelling`` → ``anna-snelling``), from the e-mail's
 local part when a name has no latin letters, and numbered when two collide
 (:mod:`planc.sheets.ids`, which makes metric and product ids too).
+
+A row names a person by their name (case and extra spaces ignored), never by an id or an
+e-mail of someone else: ``Ann-Lee`` after ``Ann Lee`` (whose id is ``ann-lee``) is a second
+person, ``ann-lee-2``, with a warning (PLC812), since the two may be one person written two
+ways. The quota sheet may name a person by their id or e-mail too (:attr:`Roster.by_name`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
 from planc.sheets.ids import IdMaker, slug
-from planc.sheets.rules import COLUMN_MISSING
+from planc.sheets.rules import COLUMN_MISSING, NAMES_ALIKE
 from planc.sheets.table import Cell, Table
 
 ROLES = ("rep", "manager", "region", "team", "email", "start", "director")
@@ -77,6 +82,10 @@ class Roster:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # name key -> person id, for the quota sheet (names, ids and e-mails)
     by_name: dict[str, str] = field(default_factory=dict)
+    # name key -> person id, names only: how the roster's rows name people
+    names: dict[str, str] = field(default_factory=dict)
+    # a name's whole slug -> the first person it made, to tell of names written alike
+    slugs: dict[str, str] = field(default_factory=dict)
 
     def reps(self) -> list[str]:
         return [p.id for p in self.people.values() if p.role == "rep"]
@@ -145,18 +154,20 @@ def _add_row(
     if rep_name is None or manager_name is None:
         return  # blank lines and half-filled ones carry nobody
     region_name = _value(row, found.get("region")) or DEFAULT_REGION
-    region = _region(roster, ids, region_name, _value(row, found.get("director")))
-    manager = _person(roster, ids, manager_name, "manager", None)
-    if region.owner and manager.manager is None:
+    cell = _cell_span(table_path, row, found)
+    region = _region(roster, ids, region_name, _value(row, found.get("director")), cell)
+    manager = _person(roster, ids, manager_name, "manager", None, cell("manager"))
+    if region.owner and manager.manager is None and region.owner != manager.id:
         manager.manager = region.owner
     team_name = _value(row, found.get("team")) or f"{manager_name} team"
     team = _team(roster, ids, team_name, region, manager.id)
     email = _value(row, found.get("email"))
     start = _value(row, found.get("start"))
-    rep = _person(roster, ids, rep_name, "rep", email)
-    rep.manager = manager.id
+    rep = _person(roster, ids, rep_name, "rep", email, cell("rep"))
+    if rep is not manager:  # a row of someone who manages themselves: a seat, no manager
+        rep.manager = manager.id
     if rep.where is None:
-        rep.where = SourceSpan(table_path, row[found["rep"] - 1].row, found["rep"])
+        rep.where = cell("rep")
     rep.start = start if start and _DATE.fullmatch(start[:10]) else None
     if rep.start:
         rep.start = rep.start[:10]
@@ -164,29 +175,66 @@ def _add_row(
         team.reps.append(rep.id)
 
 
-def _person(roster: Roster, ids: IdMaker, name: str, role: str, email: str | None) -> Person:
-    existing = roster.by_name.get(name_key(name))
+def _cell_span(
+    table_path: str, row: tuple[Cell, ...], found: dict[str, int]
+) -> Callable[[str], SourceSpan]:
+    """Where a row names the person of a role (its rep, manager or director cell)."""
+
+    def span(role: str) -> SourceSpan:
+        return SourceSpan(table_path, row[found[role] - 1].row, found[role])
+
+    return span
+
+
+def _person(
+    roster: Roster, ids: IdMaker, name: str, role: str, email: str | None, where: SourceSpan
+) -> Person:
+    key = name_key(name)
+    existing = roster.names.get(key)
     if existing is not None:
         person = roster.people[existing]
         if role == "manager" and person.role == "rep":
             person.role = "manager"
         return person
+    whole = slug(name, None)
     made = slug(name) or (slug(email.split("@")[0]) if email else "")
     person = Person(ids.new(made, f"{role}-{len(roster.people) + 1}"), name, role)
     person.email = email
     roster.people[person.id] = person
-    roster.by_name[name_key(name)] = person.id
+    alike = roster.slugs.setdefault(whole, person.id) if whole else person.id
+    if alike != person.id:
+        roster.diagnostics.append(_names_alike(roster.people[alike], person, where))
+    roster.names[key] = person.id
+    roster.by_name[key] = person.id
     roster.by_name.setdefault(name_key(person.id), person.id)
     if email:
         roster.by_name.setdefault(name_key(email), person.id)
     return person
 
 
-def _region(roster: Roster, ids: IdMaker, name: str, director: str | None) -> Region:
+def _names_alike(first: Person, second: Person, where: SourceSpan) -> Diagnostic:
+    this, other = shown(second.name, quote="'"), shown(first.name, quote="'")
+    return NAMES_ALIKE.at(
+        where,
+        f"{this} and {other} are two people of the roster whose names make the same id: "
+        f"{second.id} for this one, {first.id} for the other",
+        "if they are one person, write the name the same way in every row and import again",
+    )
+
+
+def _region(
+    roster: Roster,
+    ids: IdMaker,
+    name: str,
+    director: str | None,
+    cell: Callable[[str], SourceSpan],
+) -> Region:
     for region in roster.regions.values():
         if name_key(region.name) == name_key(name):
             return region
-    owner = _person(roster, ids, director, "director", None).id if director else None
+    owner = (
+        _person(roster, ids, director, "director", None, cell("director")).id if director else None
+    )
     region = Region(ids.new(slug(name), f"region-{len(roster.regions) + 1}"), name, owner)
     roster.regions[region.id] = region
     return region

@@ -193,6 +193,30 @@ REP_WITHOUT_QUOTA = rule(
     """,
 )
 
+NAMES_ALIKE = rule(
+    "PLC812",
+    "sheet-names-alike",
+    Severity.WARNING,
+    """Two people of the roster have names that differ only in case, spaces, punctuation or
+    accents (``Ann Lee``, ``Ann-Lee``), so they would make the same id.
+
+    They stay two people: the second one named gets the id with ``-2`` (``ann-lee-2``), as
+    any other id made twice, and each name in the quota sheet is its own person's. If they
+    are one person written two ways, write the name the same way in every row.
+
+    Fails::
+
+        sales_agent,manager,regional_office
+        Ann Lee,Ned Stark,North
+        Ann-Lee,Ned Stark,North
+
+    Passes::
+
+        sales_agent,manager,regional_office
+        Ann Lee,Ned Stark,North
+    """,
+)
+
 OTHER_PLAN = rule(
     "PLC820",
     "sheet-from-another-plan",
@@ -290,6 +314,7 @@ RULES = (
     FORMULA_WITHOUT_VALUE,
     DERIVED_TARGET,
     REP_WITHOUT_QUOTA,
+    NAMES_ALIKE,
     OTHER_PLAN,
     PLAN_CHANGED,
     FORMULA_IN_EXPORT,

@@ -29,23 +29,26 @@ from typing import Any
 
 import jinja2
 
-from planc.core.safetext import without_bidi
+from planc.core.safetext import WITHOUT_CONTROLS
 
 
 def page_text(value: Any) -> Any:
     """Every value a template writes (Jinja's ``finalize``, before it is escaped): text
-    without bidi controls (:func:`planc.core.safetext.without_bidi`); anything else, markup
-    too, as it is (a template's markup, a macro's output, is made of values that came
+    without control or bidi characters (:data:`planc.core.safetext.WITHOUT_CONTROLS`: the C0
+    controls but TAB, LF and CR, DEL, the C1 controls and the bidi controls); anything else,
+    markup too, as it is (a template's markup, a macro's output, is made of values that came
     through here; planc's own, the stylesheet, has none).
 
     A plan's author writes the names, notes, actions and products a site shows: an
     override there (``Ann\u202eeciffo``) would make a rep's page read differently from
-    its bytes, in text and in attributes alike. Escaping cannot show one in HTML; as the
-    PR comment's markdown does, the page leaves them out. One place, for every page:
-    a call for each value written, so plain ASCII text (most) is returned first."""
-    if type(value) is not str or value.isascii():
+    its bytes, in text and in attributes alike, and a control character is no text a page
+    can hold (XML refuses it; a browser shows it, or not, as it likes). Escaping cannot show
+    one in HTML; as the PR comment's markdown does, the page leaves them out. One place, for
+    every page: a call for each value written, so printable text (nearly all) is returned
+    first, and the rest is one ``str.translate``."""
+    if type(value) is not str or value.isprintable():
         return value
-    return without_bidi(value)
+    return value.translate(WITHOUT_CONTROLS)
 
 
 #: the one set of options planc's environment has: the compiled code depends on them

@@ -1201,21 +1201,29 @@ def _coverage_warning(plan: Plan, progress: Progress, target: Target) -> Diagnos
     weighted_shown = fmt_percent_apart(to_decimal(weighted), threshold)
     return LOW_COVERAGE.at(
         target.loc / "value",
-        (
-            f"{named_target(plan, target)}: {fmt_number(to_go, places)} still to go; "
-            f"{_deals(estimate.open_deals)} expected to bring "
-            f"{fmt_number(estimate.open_expected, places)} "
-            f"({weighted_shown} of it, warning below {fmt_percent(threshold)}), "
-            f"{fmt_number(estimate.open_total, places)} unweighted "
-            f"({fmt_percent(to_decimal(unweighted))}); pipeline forecast "
-            f"{fmt_number(estimate.expected, places)} of {fmt_number(target.value, places)}"
+        Message(
+            "{ref}: {to_go} still to go; {deals} expected to bring {expected} ({weighted} of "
+            "it, warning below {threshold}), {total} unweighted ({unweighted}); pipeline "
+            "forecast {forecast} of {value}",
+            ref=named_target(plan, target),
+            to_go=fmt_number(to_go, places),
+            deals=_deals(estimate.open_deals),
+            expected=fmt_number(estimate.open_expected, places),
+            weighted=weighted_shown,
+            threshold=fmt_percent(threshold),
+            total=fmt_number(estimate.open_total, places),
+            unweighted=fmt_percent(to_decimal(unweighted)),
+            forecast=fmt_number(estimate.expected, places),
+            value=fmt_number(target.value, places),
         ),
-        "add or advance deals now, or review the target with its owner",
+        Message("add or advance deals now, or review the target with its owner"),
     )
 
 
-def _deals(count: int) -> str:
-    return "1 open deal is" if count == 1 else f"{count:,} open deals are"
+def _deals(count: int) -> Message:
+    if count == 1:
+        return Message("1 open deal is")
+    return Message("{count} open deals are", count=count)
 
 
 def _forecaster(plan: Plan, actuals: Actuals) -> Forecaster | None:
