@@ -115,6 +115,20 @@ def test_explain_prints_the_documentation() -> None:
     assert "Fails" in result.stdout and "Passes" in result.stdout
 
 
+def test_explain_prints_what_codes_md_says() -> None:
+    """docs/codes.md promises `planc explain CODE` prints the same text: no reStructuredText
+    left in the terminal ("Fails::", ``x``), every code's text as the page has it."""
+    from planc.codes import RULES
+
+    page = (REPO / "docs" / "codes.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"\n{rule.text.strip()}\n" in page, rule.code
+        assert "::\n" not in rule.text and "``" not in rule.text, rule.code
+    result = run_planc("explain", "PLC303")
+    assert result.stdout == f"PLC303 months-do-not-add-up [error]\n\n{RULES['PLC303'].text}\n"
+    assert "Fails:\n" in result.stdout
+
+
 class TestExplainByName:
     """planc explain takes a code or a rule's name, and its --help lists every code."""
 

@@ -40,7 +40,7 @@ def explain(code: str) -> None:
             fail_usage(
                 f"unknown code or rule name {code!r}{hint}; `planc explain --help` lists them all"
             )
-    click.echo(f"{rule.code} {rule.slug} [{rule.severity.value}]\n\n{rule.doc}")
+    click.echo(f"{rule.code} {rule.slug} [{rule.severity.value}]\n\n{rule.text}")
 
 
 @click.command()

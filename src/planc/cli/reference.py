@@ -79,14 +79,10 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|") or " "
 
 
-def _markdown(doc: str) -> str:
-    """A rule's docstring (reStructuredText habits) as markdown: ``x`` → `x`, "Fails::" → "Fails:"."""
-    return doc.replace("``", "`").replace("::\n", ":\n")
-
-
 def codes_reference() -> str:
     """Markdown for every diagnostic code: a table, then each code's documentation."""
     from planc.codes import FAMILIES, RULES
+    from planc.core.diagnostics import readable
 
     ordered = sorted(RULES.values(), key=lambda r: r.code)
     lines = [
@@ -104,11 +100,11 @@ def codes_reference() -> str:
     ]
     lines += [
         f"| [{r.code}](#{r.code.lower()}) | {r.slug} | {r.severity.value} "
-        f"| {FAMILIES.get(r.code[3], '')} | {_cell(_markdown(r.summary))} |"
+        f"| {FAMILIES.get(r.code[3], '')} | {_cell(readable(r.summary))} |"
         for r in ordered
     ]
     for r in ordered:
-        lines += ["", f"## {r.code}", "", f"`{r.slug}` · {r.severity.value}", "", _markdown(r.doc)]
+        lines += ["", f"## {r.code}", "", f"`{r.slug}` · {r.severity.value}", "", r.text]
     return "\n".join(lines).rstrip() + "\n"
 
 

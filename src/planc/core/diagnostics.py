@@ -152,6 +152,12 @@ class Rule:
         first_paragraph = self.doc.strip().split("\n\n", 1)[0]
         return " ".join(first_paragraph.split()) or self.slug
 
+    @property
+    def text(self) -> str:
+        """The doc as a reader sees it (``planc explain``, docs/codes.md, SARIF): the
+        docstring's reStructuredText habits undone, ``x`` → `x` and "Fails::" → "Fails:"."""
+        return readable(self.doc)
+
     def at(
         self,
         where: Loc | SourceSpan,
@@ -164,6 +170,12 @@ class Rule:
         if isinstance(where, SourceSpan):
             return Diagnostic(self.code, level, message, hint, None, where)
         return Diagnostic(self.code, level, message, hint, where, None)
+
+
+def readable(doc: str) -> str:
+    """A rule's doc or summary without its reStructuredText habits: ``x`` → `x` (markdown's
+    code, and plain enough in a terminal), a literal block's "Fails::" → "Fails:"."""
+    return doc.replace("``", "`").replace("::\n", ":\n")
 
 
 _DECLARED: dict[str, Rule] = {}

@@ -208,9 +208,9 @@ def sarif(results: list[CheckResult]) -> str:
             "id": r.code,
             "name": r.slug,
             "shortDescription": {"text": r.summary},
-            "fullDescription": {"text": r.doc},
+            "fullDescription": {"text": r.text},
             "defaultConfiguration": {"level": levels[r.severity]},
-            "help": {"text": r.doc},
+            "help": {"text": r.text},
             "helpUri": help_uri(r.code),
         }
         for r in _rules_reported(results)
