@@ -124,6 +124,7 @@ def test_explain_prints_what_codes_md_says() -> None:
     for rule in RULES.values():
         assert f"\n{rule.text.strip()}\n" in page, rule.code
         assert "::\n" not in rule.text and "``" not in rule.text, rule.code
+        assert "``" not in rule.summary, rule.code  # planc rules, SARIF's short description
     result = run_planc("explain", "PLC303")
     assert result.stdout == f"PLC303 months-do-not-add-up [error]\n\n{RULES['PLC303'].text}\n"
     assert "Fails:\n" in result.stdout

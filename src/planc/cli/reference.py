@@ -82,7 +82,6 @@ def _cell(text: str) -> str:
 def codes_reference() -> str:
     """Markdown for every diagnostic code: a table, then each code's documentation."""
     from planc.codes import FAMILIES, RULES
-    from planc.core.diagnostics import readable
 
     ordered = sorted(RULES.values(), key=lambda r: r.code)
     lines = [
@@ -100,7 +99,7 @@ def codes_reference() -> str:
     ]
     lines += [
         f"| [{r.code}](#{r.code.lower()}) | {r.slug} | {r.severity.value} "
-        f"| {FAMILIES.get(r.code[3], '')} | {_cell(readable(r.summary))} |"
+        f"| {FAMILIES.get(r.code[3], '')} | {_cell(r.summary)} |"
         for r in ordered
     ]
     for r in ordered:

@@ -149,8 +149,9 @@ class Rule:
 
     @property
     def summary(self) -> str:
+        """The doc's first paragraph on one line, readable (:func:`readable`)."""
         first_paragraph = self.doc.strip().split("\n\n", 1)[0]
-        return " ".join(first_paragraph.split()) or self.slug
+        return readable(" ".join(first_paragraph.split())) or self.slug
 
     @property
     def text(self) -> str:
