@@ -126,3 +126,19 @@ class TestRevisionProblems:
         result = run_planc("check", "plan", "--rev", "HEAD", cwd=tmp_path)
         assert result.code == 2
         assert "no commits yet" in result.stderr
+        assert "--base DIR" not in result.stderr  # diff's way out, not check's
+
+    @pytest.mark.parametrize("repository", [False, True], ids=["no-repository", "no-commits"])
+    def test_no_folder_given_says_why_the_revision_has_none(
+        self, tmp_path: Path, repository: bool
+    ) -> None:
+        """Nothing under ./plans and --rev: the hint is the revision's trouble (no
+        repository here, or no commit yet), not a quarter folder to name."""
+        if repository:
+            git(tmp_path, "init", "-q")
+        result = run_planc("check", "--rev", "HEAD", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr.startswith("planc: error: no plan folders given")
+        why = "has no commits yet" if repository else "not inside a git repository"
+        assert why in result.stderr
+        assert "--base DIR" not in result.stderr

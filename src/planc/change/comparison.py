@@ -20,7 +20,7 @@ from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
 from planc.core.forking import can_fork, start_forked
 from planc.core.frontend import QuarterAbove
-from planc.core.gitsource import GitSourceError, Repository, Revision
+from planc.core.gitsource import GitSourceError, NoCommits, Repository, Revision
 from planc.core.loader import DEFAULT_MAX_BYTES
 from planc.core.model import Plan
 from planc.core.pipeline import (
@@ -79,7 +79,10 @@ class Comparison:
         if base is not None:
             self.base = self._endpoint(base)
         else:
-            self.base = Endpoint(revision=self._repository().merge_base_with_default())
+            try:
+                self.base = Endpoint(revision=self._repository().merge_base_with_default())
+            except NoCommits as error:
+                raise ComparisonError(f"{error} (or compare two folders: --base DIR)") from error
 
     # -- resolving names -------------------------------------------------------------------
 
@@ -98,6 +101,8 @@ class Comparison:
             return Endpoint(path=Path(value))
         try:
             return Endpoint(revision=self._repository().resolve(value))
+        except NoCommits as error:
+            raise ComparisonError(f"{error} (or compare two folders: --base DIR)") from error
         except GitSourceError as error:
             raise ComparisonError(str(error)) from error
 

@@ -33,6 +33,10 @@ class GitSourceError(Exception):
     """A revision or repository problem, with a message for the user."""
 
 
+class NoCommits(GitSourceError):
+    """The repository has no commit: no revision to read a plan at."""
+
+
 def read_revision(
     plan_dir: Path, rev: str, max_bytes: int
 ) -> tuple[list[SourceFile], list[Diagnostic], QuarterAbove]:
@@ -217,11 +221,8 @@ class Repository:
     def git_dir(self) -> Path:
         return Path(self._repo.git_dir).resolve()
 
-    def _no_commits(self) -> GitSourceError:
-        return GitSourceError(
-            f"the repository at {self.root} has no commits yet: commit the plan first "
-            "(or compare two folders: --base DIR)"
-        )
+    def _no_commits(self) -> NoCommits:
+        return NoCommits(f"the repository at {self.root} has no commits yet: commit the plan first")
 
     # -- revisions ----------------------------------------------------------------------
 
