@@ -88,6 +88,30 @@ def test_a_quarter_named_twice_is_replayed_once() -> None:
     assert twice.stdout == once.stdout
 
 
+def test_a_quarter_the_export_does_not_cover_has_no_error_to_show() -> None:
+    """Nothing closed in 2019-Q1 (the sample ends in 2017): a forecast of 0 is no 0.0 %
+    error and no range that held; the table says "-", JSON null, and a warning says why.
+    The export's own warnings are said once, not once per replayed quarter."""
+    result = run_planc(
+        "backtest", PLAN, "--actuals", EXPORT, "--quarters", "2019-Q1,2017-Q3", "--format", "json"
+    )
+    assert result.code == 0, result.stderr
+    uncovered = [p for p in result.json()["points"] if p["quarter"] == "2019-Q1"]
+    assert len(uncovered) == 3
+    for point in uncovered:
+        assert point["closed"] == "0"
+        assert point["run_rate_error_pct"] is None and point["pipeline_error_pct"] is None
+    assert result.json()["nothing_closed"] == ["2019-Q1"]
+    assert "closed won in 2019-Q1: its errors cannot be measured" in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "PLC765" in line]
+    assert len(warnings) == 1
+    text = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2019-Q1")
+    assert "0.0%" not in text.stdout
+    first = text.stdout.splitlines()[1].split()
+    assert first[:3] == ["2019-Q1", "2019-01-30", "30/90"]
+    assert first[5] == first[7] == first[8] == "-"  # both errors, the range
+
+
 def test_a_mapping_without_created_dates_is_a_usage_error(tmp_path: Path) -> None:
     result = run_planc(
         "backtest", mini_plan(tmp_path), "--actuals", EXPORT, "--quarters", "2017-Q3"

@@ -88,10 +88,16 @@ def backtest(
         )
         sys.exit(EXIT_USAGE)
     result = bt.run_backtest(plan, actuals_file, labels, shown=str(actuals_file))
+    for d in result.diagnostics:  # warnings too: an owner not counted changes every figure
+        click.echo(f"{d.span}: {d.code} [{d.severity.value}] {d.message}", err=True)
     if result.failed or not result.points:
-        for d in result.diagnostics:
-            click.echo(f"{d.span}: {d.code} [{d.severity.value}] {d.message}", err=True)
         sys.exit(1)
+    for label in result.nothing_closed:
+        click.echo(
+            f"planc: warning: no deal of {actuals_file} closed won in {label}: its errors "
+            "cannot be measured (shown as -); replay quarters the export covers",
+            err=True,
+        )
     if output_format == "json":
         rendered = json.dumps(bt.as_json(result), indent=2) + "\n"
     elif output_format == "markdown":

@@ -50,16 +50,17 @@ class Point:
     rep_mae_pipeline: Decimal
 
     @property
-    def run_rate_error(self) -> Decimal:
+    def run_rate_error(self) -> Decimal | None:
         return _error(self.run_rate, self.final)
 
     @property
-    def pipeline_error(self) -> Decimal:
+    def pipeline_error(self) -> Decimal | None:
         return _error(self.pipeline, self.final)
 
     @property
-    def in_range(self) -> bool:
-        return self.low <= self.final <= self.high
+    def in_range(self) -> bool | None:
+        """Whether P10-P90 held what closed; None when nothing closed (no test of a range)."""
+        return None if self.final == 0 else self.low <= self.final <= self.high
 
 
 @dataclass(slots=True)
@@ -67,14 +68,17 @@ class Backtest:
     points: list[Point] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     method: str = ""
+    nothing_closed: list[str] = field(default_factory=list)  # quarters no deal closed won in
 
     @property
     def failed(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def _error(forecast: Decimal, final: Decimal) -> Decimal:
-    return Decimal(0) if final == 0 else (forecast - final) * 100 / final
+def _error(forecast: Decimal, final: Decimal) -> Decimal | None:
+    """The forecast's error in percent of what closed; None when nothing closed (no percent
+    of nothing: a forecast of 0 for an uncovered quarter is no 0.0 % error)."""
+    return None if final == 0 else (forecast - final) * 100 / final
 
 
 def parse_quarter(text: str) -> tuple[date, date] | None:
@@ -136,16 +140,18 @@ def run_backtest(
         moved = quarter_of(plan, label, *bounds)
         months = periods(moved.quarter).current
         closed = load_actuals(path, moved, moved.quarter.end, shown=shown, baselines=False)
-        result.diagnostics += closed.diagnostics
+        _add_new(result.diagnostics, closed.diagnostics)
         if closed.actuals is None or closed.has_errors:
             return result
         final = {rep: _won(closed.actuals, rep, months) for rep in reps}
+        if not any(final.values()):
+            result.nothing_closed.append(label)
         for point in points:
             day = max(int(point * moved.quarter.days), 1)
             as_of = date.fromordinal(moved.quarter.start.toordinal() + day - 1)
             loaded = load_actuals(path, moved, as_of, shown=shown, baselines=False)
             if loaded.actuals is None or loaded.actuals.pipeline is None:
-                result.diagnostics += loaded.diagnostics
+                _add_new(result.diagnostics, loaded.diagnostics)
                 return result
             forecaster = Forecaster(moved, loaded.actuals.pipeline, as_of)
             result.method = forecaster.method
@@ -153,6 +159,13 @@ def run_backtest(
                 _point(moved, loaded.actuals, forecaster, reps, months, final, as_of)
             )
     return result
+
+
+def _add_new(found: list[Diagnostic], more: list[Diagnostic]) -> None:
+    """``more`` added to ``found`` but those already there: every replay reads the same
+    export, and its warnings are the same each time."""
+    seen = {(d.code, d.message, d.span) for d in found}
+    found += [d for d in more if (d.code, d.message, d.span) not in seen]
 
 
 def _point(
@@ -210,7 +223,9 @@ HEADER = (
 )
 
 
-def _signed(value: Decimal) -> str:
+def _signed(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
     text = f"{value.quantize(Decimal('0.1')):+,}%"
     return text.replace("+0.0%", "0.0%").replace("-0.0%", "0.0%")
 
@@ -229,7 +244,7 @@ def rows(result: Backtest) -> list[list[str]]:
                 _signed(p.run_rate_error),
                 _whole(p.pipeline),
                 _signed(p.pipeline_error),
-                "yes" if p.in_range else "no",
+                "-" if p.in_range is None else "yes" if p.in_range else "no",
                 _whole(p.rep_mae_run_rate),
                 _whole(p.rep_mae_pipeline),
             ]
@@ -268,9 +283,14 @@ def _legend() -> str:
     )
 
 
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
 def as_json(result: Backtest) -> dict[str, object]:
     return {
         "method": result.method,
+        "nothing_closed": result.nothing_closed,
         "points": [
             {
                 "quarter": p.quarter,
@@ -280,9 +300,9 @@ def as_json(result: Backtest) -> dict[str, object]:
                 "closed": str(p.final),
                 "attained": str(p.attained),
                 "run_rate": str(p.run_rate.quantize(Decimal("0.01"))),
-                "run_rate_error_pct": str(p.run_rate_error.quantize(Decimal("0.01"))),
+                "run_rate_error_pct": _percent(p.run_rate_error),
                 "pipeline": str(p.pipeline.quantize(Decimal("0.01"))),
-                "pipeline_error_pct": str(p.pipeline_error.quantize(Decimal("0.01"))),
+                "pipeline_error_pct": _percent(p.pipeline_error),
                 "p10": str(p.low.quantize(Decimal("0.01"))),
                 "p90": str(p.high.quantize(Decimal("0.01"))),
                 "reps": p.reps,
