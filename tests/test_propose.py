@@ -157,6 +157,31 @@ class TestPropose:
         assert plain.code == 0, plain.stderr
         assert git(root, "diff", "--name-only", "main", "phasing").split() == [NORTH]
 
+    def test_a_removed_target_needs_no_record_and_says_why(self, tmp_path: Path) -> None:
+        """A team's csat target removed, nothing else: no record covers it, none is needed,
+        and the message must not claim that every change has one."""
+        root = new_repo(tmp_path)
+        team_csat = "\n        csat: {value: 4.5}\n        sales_expense: {value: 70000}"
+        edit(root / NORTH, team_csat, "\n        sales_expense: {value: 70000}")
+        before = state(root)
+        flags = planc_in(root, "propose", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "a removed target needs no adjustment record" in flags.stderr
+        assert "already has an adjustment record" not in flags.stderr
+        assert state(root) == before
+
+    def test_a_new_quarter_needs_no_record_and_says_why(self, tmp_path: Path) -> None:
+        """A quarter the base has not: its targets are new, not changed (no "no target
+        value changed", no record claimed)."""
+        root = new_repo(tmp_path)
+        made = planc_in(root, "init", "2027-Q2")
+        assert made.code == 0, made.stderr
+        flags = planc_in(root, "propose", "plans/2027-Q2", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "plans/2027-Q2 is a new quarter (the base has none)" in flags.stderr
+        assert "no target value changed" not in flags.stderr
+        assert "already has an adjustment record" not in flags.stderr
+
     def test_a_new_region_file_and_a_deleted_one(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         move_with_record(root)
