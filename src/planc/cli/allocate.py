@@ -232,7 +232,7 @@ def _allocate(
     "--from",
     "old_quarter",
     metavar="QUARTER",
-    help="The quarter to roll forward: an id under --plans (e.g. 2027-Q1) or a folder. Default: the quarter before NEW_QUARTER, under --plans.",
+    help="The quarter to roll forward: a folder, or an id (e.g. 2027-Q1) in the plans folder (--plans, or NEW_QUARTER's folder). Default: the quarter before NEW_QUARTER there.",
 )
 @click.option(
     "--actuals",
