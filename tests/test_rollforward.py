@@ -311,6 +311,17 @@ class TestWhichQuarters:
         )
         assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == ["2027-Q1"]
 
+    def test_no_previous_quarter_names_quarters_only(self, tmp_path: Path) -> None:
+        """A folder beside the quarters (an archive) is neither named as one nor offered."""
+        plans = _plans(tmp_path, MINI)
+        (plans / "zz-archive").mkdir()
+        result = run_planc("init", "2027-Q4", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == (
+            "planc: error: no quarter folder plans/2027-Q3 to roll forward into 2027-Q4: give "
+            "the quarter to start from with --from, e.g. --from 2027-Q1 (plans has 2027-Q1)\n"
+        )
+
     def test_an_existing_quarter_is_said_first(self, tmp_path: Path) -> None:
         _plans(tmp_path, MINI)
         result = run_planc("init", "2027-Q1", cwd=tmp_path)

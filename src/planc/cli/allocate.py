@@ -367,6 +367,7 @@ def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: P
     that is said first)."""
     from planc.allocate.rollforward import previous_id
     from planc.core.pipeline import display_path, quarter_folders
+    from planc.core.quarters import parse_quarter_id
 
     if old_quarter is not None:
         old_dir = Path(old_quarter)
@@ -379,7 +380,8 @@ def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: P
     assert before is not None  # NEW_QUARTER is a quarter id by now
     old_dir = plans_root / before
     if not old_dir.is_dir() and not (plans_root / new_quarter).exists():
-        there = [folder.name for folder in quarter_folders(plans_root) or []]
+        # the quarters there, not every folder of a folder of quarters (an archive/ beside)
+        there = [f.name for f in quarter_folders(plans_root) or [] if parse_quarter_id(f.name)]
         example = there[-1] if there else "2027-Q1"
         found = f" ({display_path(plans_root)} has {', '.join(there)})" if there else ""
         fail_usage(
