@@ -182,6 +182,18 @@ class TestPropose:
         assert "no target value changed" not in flags.stderr
         assert "already has an adjustment record" not in flags.stderr
 
+    def test_a_base_that_does_not_compile_says_so(self, tmp_path: Path) -> None:
+        """Nothing can be compared with a base plan that does not compile: not "no target
+        value changed"."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "kind: quarter\n", "kind: quarterly\n")
+        commit_all(root, "a broken quarter file")
+        edit(root / QUARTER_FILE, "kind: quarterly\n", "kind: quarter\n")
+        flags = planc_in(root, "propose", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "does not compile at the base" in flags.stderr
+        assert "no target value changed" not in flags.stderr
+
     def test_a_new_region_file_and_a_deleted_one(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
         move_with_record(root)

@@ -162,8 +162,8 @@ def _record_not_needed(impact: Impact) -> str:
         )
     elif impact.status == "base-invalid":
         why = (
-            f"the plan in {impact.folder} does not compile at the base, so no changed target "
-            "value can be found to record"
+            f"the plan in {impact.folder} does not compile at the base, and a record is for "
+            "a target value changed from the base's"
         )
     elif not impact.changes:
         why = (
