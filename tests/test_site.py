@@ -411,6 +411,37 @@ class TestOutputFolder:
             _swap(built, tmp_path / "gone", ["index.html"])
         assert sorted(p.name for p in tmp_path.iterdir()) == [".site.building", "site"]
 
+    def test_a_folder_filled_after_the_old_site_went_aside_says_where_it_is(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The old site moved aside, then another render fills the folder before this one
+        swaps its own in: the old site cannot go back, and the message says where it is,
+        not that nothing was replaced."""
+        from planc.site import render
+
+        built = tmp_path / ".site.building"
+        built.mkdir()
+        (built / "index.html").write_text("mine", encoding="utf-8")
+        out = tmp_path / "site"
+        out.mkdir()
+        (out / "index.html").write_text("the old site", encoding="utf-8")
+        rename = os.rename
+
+        def other_render_first(src: Path, dst: Path) -> None:
+            if Path(src) == built:  # the other render's site lands in between
+                Path(dst).mkdir()
+                (Path(dst) / "index.html").write_text("the other render's", encoding="utf-8")
+            rename(src, dst)
+
+        monkeypatch.setattr(render.os, "rename", other_render_first)
+        with pytest.raises(render.SiteError) as raised:
+            render._swap(built, out, ["index.html"])
+        (aside,) = tmp_path.glob(".site.*.old")
+        assert f"moved the site it held aside to {aside}" in str(raised.value)
+        assert (aside / "index.html").read_text(encoding="utf-8") == "the old site"
+        assert (out / "index.html").read_text(encoding="utf-8") == "the other render's"
+        assert (built / "index.html").read_text(encoding="utf-8") == "mine"
+
     def test_site_folder_is_readable_by_others(self, mini_plan: Path, tmp_path: Path) -> None:
         out = tmp_path / "site"
         old = os.umask(0o022)
