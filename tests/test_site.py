@@ -397,12 +397,7 @@ class TestOutputFolder:
         moves the old one aside. It says so; both folders stay as they are."""
         from planc.site.render import SiteError, _swap
 
-        built = tmp_path / ".site.building"
-        built.mkdir()
-        (built / "index.html").write_text("mine", encoding="utf-8")
-        out = tmp_path / "site"
-        out.mkdir()
-        (out / "index.html").write_text("the other render's", encoding="utf-8")
+        built, out = _built_and_site(tmp_path, "the other render's")
         with pytest.raises(SiteError, match="while planc rendered"):
             _swap(built, out, None)
         assert (out / "index.html").read_text(encoding="utf-8") == "the other render's"
@@ -419,12 +414,7 @@ class TestOutputFolder:
         not that nothing was replaced."""
         from planc.site import render
 
-        built = tmp_path / ".site.building"
-        built.mkdir()
-        (built / "index.html").write_text("mine", encoding="utf-8")
-        out = tmp_path / "site"
-        out.mkdir()
-        (out / "index.html").write_text("the old site", encoding="utf-8")
+        built, out = _built_and_site(tmp_path, "the old site")
         rename = os.rename
 
         def other_render_first(src: Path, dst: Path) -> None:
@@ -675,3 +665,15 @@ class TestBadges:
         assert "Ann Lee</a></th>" in north  # no badge for a rep with a full quota all quarter
         south = (out / "teams" / "south-smb.html").read_text(encoding="utf-8")
         assert '徐芳</a> <span class="badge">New hire, ramping</span>' in south
+
+
+def _built_and_site(tmp_path: Path, site_page: str) -> tuple[Path, Path]:
+    """A site built (its index.html "mine") and the folder ``site`` beside it, holding
+    ``site_page``: what a render swaps."""
+    built = tmp_path / ".site.building"
+    built.mkdir()
+    (built / "index.html").write_text("mine", encoding="utf-8")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text(site_page, encoding="utf-8")
+    return built, out
