@@ -179,6 +179,21 @@ def _oversized(uri: str, version: int, method: str) -> bytes:
     return frame({"jsonrpc": "2.0", "method": method, "params": params})
 
 
+def test_answers_under_pythonunbuffered(workspace: Path) -> None:
+    """planc buffers standard output again under PYTHONUNBUFFERED (planc.cli): the server's
+    messages still leave at once, each flushed (an answer held in a buffer is a hang)."""
+    server = LspClient(workspace, env={"PYTHONUNBUFFERED": "1"})
+    east = workspace / "plans" / "2027-Q1" / "regions" / "east.yaml"
+    uri = server.open(east)
+    assert server.diagnostics(uri, 90) == []
+    mark = server.mark()
+    server.change(uri, east.read_text(encoding="utf-8") + "\nnot: [closed\n")
+    assert server.diagnostics(uri, 120, after=mark, version=2) != []
+    assert server.shutdown() == 0, "\n".join(server.stderr_lines())
+    server.ended()
+    quiet(server)
+
+
 def test_a_file_over_the_limit_is_said_at_its_top_until_it_is_back_under(
     client: LspClient, workspace: Path
 ) -> None:

@@ -30,6 +30,8 @@ from planc.change.proposal import RecordText, add_record
 from planc.core.loader import load_source
 from planc.core.source import SourceFile
 
+TEAM_EXPENSE = "\n        sales_expense: {value: 70000}"  # north-ent's, after its csat
+TEAM_CSAT = "\n        csat: {value: 4.5}" + TEAM_EXPENSE
 RECORD = ["--cause", "competitor", "--effective", "2027-02-15", "--date", "2027-02-14"]
 NOTE = ["--note", "Northwind moved its order to a colleague."]
 
@@ -142,20 +144,53 @@ class TestPropose:
         assert flags.code == 2
         assert "already has an adjustment record" in flags.stderr
 
-    def test_a_phasing_change_needs_no_record_and_says_why(self, tmp_path: Path) -> None:
-        """Months moved inside Ann's quarter (its value unchanged): the flags have no change
-        to record, and the message must not claim a record that is not there."""
+    @pytest.mark.parametrize(
+        ("old", "new", "why"),
+        [
+            (ANN_MONTHS, "months: [160000, 170000, 220000]", "no target value changed"),
+            (TEAM_CSAT, TEAM_EXPENSE, "a removed target needs no adjustment record"),
+        ],
+        ids=["phasing", "removed"],
+    )
+    def test_nothing_to_record_says_why(self, tmp_path: Path, old: str, new: str, why: str) -> None:
+        """Months moved inside Ann's quarter (its value unchanged), or a team's csat target
+        removed: the flags have no change to record (a removal needs none), and the message
+        must not claim a record that is not there."""
         root = new_repo(tmp_path)
-        edit(root / NORTH, ANN_MONTHS, "months: [160000, 170000, 220000]")
+        edit(root / NORTH, old, new)
         before = state(root)
         flags = planc_in(root, "propose", *RECORD, *NOTE)
         assert flags.code == 2
-        assert "no target value changed" in flags.stderr
+        assert why in flags.stderr
         assert "already has an adjustment record" not in flags.stderr
         assert state(root) == before
-        plain = planc_in(root, "propose", "--branch", "phasing")
+        plain = planc_in(root, "propose", "--branch", "edit")
         assert plain.code == 0, plain.stderr
-        assert git(root, "diff", "--name-only", "main", "phasing").split() == [NORTH]
+        assert git(root, "diff", "--name-only", "main", "edit").split() == [NORTH]
+
+    def test_a_new_quarter_needs_no_record_and_says_why(self, tmp_path: Path) -> None:
+        """A quarter the base has not: its targets are new, not changed (no "no target
+        value changed", no record claimed)."""
+        root = new_repo(tmp_path)
+        made = planc_in(root, "init", "2027-Q2")
+        assert made.code == 0, made.stderr
+        flags = planc_in(root, "propose", "plans/2027-Q2", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "plans/2027-Q2 is a new quarter (the base has none)" in flags.stderr
+        assert "no target value changed" not in flags.stderr
+        assert "already has an adjustment record" not in flags.stderr
+
+    def test_a_base_that_does_not_compile_says_so(self, tmp_path: Path) -> None:
+        """Nothing can be compared with a base plan that does not compile: not "no target
+        value changed"."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "kind: quarter\n", "kind: quarterly\n")
+        commit_all(root, "a broken quarter file")
+        edit(root / QUARTER_FILE, "kind: quarterly\n", "kind: quarter\n")
+        flags = planc_in(root, "propose", *RECORD, *NOTE)
+        assert flags.code == 2
+        assert "does not compile at the base" in flags.stderr
+        assert "no target value changed" not in flags.stderr
 
     def test_a_new_region_file_and_a_deleted_one(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)

@@ -105,3 +105,19 @@ class TestWherePlansAre:
             "on disk); . is a quarter folder at HEAD: planc check --rev HEAD .\n"
         )
         assert planc_in(root / QUARTER, "check", "--rev", "HEAD", ".").code == 0
+
+    def test_a_revision_that_does_not_exist_is_the_error(self, tmp_path: Path) -> None:
+        """Not where plans might be at it (the hint named plans/2027-Q1 at a revision that
+        is not there): what a folder given is told."""
+        root = _repo(tmp_path)
+        given = planc_in(root, "check", "--rev", "no-such-rev", QUARTER)
+        for folder in (root / NEW, root / QUARTER):
+            run = planc_in(folder, "check", "--rev", "no-such-rev")
+            assert (run.code, run.stderr) == (2, given.stderr), folder
+        assert given.stderr == f"planc: error: revision 'no-such-rev' does not exist in {root}\n"
+
+    def test_outside_a_repository_is_the_error(self, tmp_path: Path) -> None:
+        alone = tmp_path / "alone"
+        alone.mkdir()
+        run = planc_in(alone, "check", "--rev", "HEAD")
+        assert (run.code, run.stderr) == (2, "planc: error: . is not inside a git repository\n")

@@ -278,6 +278,29 @@ class TestWhichQuarters:
         made = {p.relative_to(mine): p.read_bytes() for p in mine.rglob("*") if p.is_file()}
         assert made == expected
 
+    @pytest.mark.parametrize(
+        ("where", "args"),
+        [
+            ("plans", ["./2027-Q2"]),
+            (".", ["2027-Q2/"]),
+            (".", ["plans/../plans/2027-Q2", "--plans", "plans"]),
+            (".", ["link/2027-Q2", "--plans", "plans"]),
+            (".", ["link/2027-Q2", "--from", "plans/2027-Q1"]),
+        ],
+        ids=["dot-folder", "slash", "dot-dot", "link-and-plans", "link-and-from"],
+    )
+    def test_the_same_folder_written_another_way(
+        self, tmp_path: Path, where: str, args: list[str]
+    ) -> None:
+        """./2027-Q2 is a folder (in the working one), not an id that is not one; a folder
+        reached through .. or a link is the one --plans or --from's names."""
+        plans = _plans(tmp_path, MINI)
+        (tmp_path / "link").symlink_to("plans")
+        result = run_planc("init", *args, cwd=tmp_path / where)
+        assert result.code == 0, result.stderr
+        assert (plans / "2027-Q2" / "quarter.yaml").is_file()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "plans"]
+
     def test_no_previous_quarter_names_those_there(self, tmp_path: Path) -> None:
         _plans(tmp_path, MINI)
         result = run_planc("init", "2027-Q4", cwd=tmp_path)
@@ -287,6 +310,17 @@ class TestWhichQuarters:
             "the quarter to start from with --from, e.g. --from 2027-Q1 (plans has 2027-Q1)\n"
         )
         assert sorted(p.name for p in (tmp_path / "plans").iterdir()) == ["2027-Q1"]
+
+    def test_no_previous_quarter_names_quarters_only(self, tmp_path: Path) -> None:
+        """A folder beside the quarters (an archive) is neither named as one nor offered."""
+        plans = _plans(tmp_path, MINI)
+        (plans / "zz-archive").mkdir()
+        result = run_planc("init", "2027-Q4", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == (
+            "planc: error: no quarter folder plans/2027-Q3 to roll forward into 2027-Q4: give "
+            "the quarter to start from with --from, e.g. --from 2027-Q1 (plans has 2027-Q1)\n"
+        )
 
     def test_an_existing_quarter_is_said_first(self, tmp_path: Path) -> None:
         _plans(tmp_path, MINI)

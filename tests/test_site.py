@@ -397,12 +397,7 @@ class TestOutputFolder:
         moves the old one aside. It says so; both folders stay as they are."""
         from planc.site.render import SiteError, _swap
 
-        built = tmp_path / ".site.building"
-        built.mkdir()
-        (built / "index.html").write_text("mine", encoding="utf-8")
-        out = tmp_path / "site"
-        out.mkdir()
-        (out / "index.html").write_text("the other render's", encoding="utf-8")
+        built, out = _built_and_site(tmp_path, "the other render's")
         with pytest.raises(SiteError, match="while planc rendered"):
             _swap(built, out, None)
         assert (out / "index.html").read_text(encoding="utf-8") == "the other render's"
@@ -410,6 +405,32 @@ class TestOutputFolder:
         with pytest.raises(SiteError, match="run planc render again"):
             _swap(built, tmp_path / "gone", ["index.html"])
         assert sorted(p.name for p in tmp_path.iterdir()) == [".site.building", "site"]
+
+    def test_a_folder_filled_after_the_old_site_went_aside_says_where_it_is(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The old site moved aside, then another render fills the folder before this one
+        swaps its own in: the old site cannot go back, and the message says where it is,
+        not that nothing was replaced."""
+        from planc.site import render
+
+        built, out = _built_and_site(tmp_path, "the old site")
+        rename = os.rename
+
+        def other_render_first(src: Path, dst: Path) -> None:
+            if Path(src) == built:  # the other render's site lands in between
+                Path(dst).mkdir()
+                (Path(dst) / "index.html").write_text("the other render's", encoding="utf-8")
+            rename(src, dst)
+
+        monkeypatch.setattr(render.os, "rename", other_render_first)
+        with pytest.raises(render.SiteError) as raised:
+            render._swap(built, out, ["index.html"])
+        (aside,) = tmp_path.glob(".site.*.old")
+        assert f"moved the site it held aside to {aside}" in str(raised.value)
+        assert (aside / "index.html").read_text(encoding="utf-8") == "the old site"
+        assert (out / "index.html").read_text(encoding="utf-8") == "the other render's"
+        assert (built / "index.html").read_text(encoding="utf-8") == "mine"
 
     def test_site_folder_is_readable_by_others(self, mini_plan: Path, tmp_path: Path) -> None:
         out = tmp_path / "site"
@@ -644,3 +665,15 @@ class TestBadges:
         assert "Ann Lee</a></th>" in north  # no badge for a rep with a full quota all quarter
         south = (out / "teams" / "south-smb.html").read_text(encoding="utf-8")
         assert '徐芳</a> <span class="badge">New hire, ramping</span>' in south
+
+
+def _built_and_site(tmp_path: Path, site_page: str) -> tuple[Path, Path]:
+    """A site built (its index.html "mine") and the folder ``site`` beside it, holding
+    ``site_page``: what a render swaps."""
+    built = tmp_path / ".site.building"
+    built.mkdir()
+    (built / "index.html").write_text("mine", encoding="utf-8")
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text(site_page, encoding="utf-8")
+    return built, out

@@ -151,14 +151,31 @@ def _propose(request: ProposalRequest) -> Proposal:
 
 
 def _record_not_needed(impact: Impact) -> str:
-    """Why --cause, --effective and --note have nothing to write: a record is for a changed
-    target value, and either none changed or each has its record already."""
-    why = (
-        "every changed target value already has an adjustment record"
-        if impact.changes
-        else "no target value changed (only phasing, splits or other fields), and only a "
-        "changed value needs an adjustment record"
-    )
+    """Why --cause, --effective and --note have nothing to write: a record is for a target
+    value changed or added in a quarter the base has (and compiles), and the quarter is
+    new there, or no value changed, or only removed ones, or each has its record already."""
+    removed = [change for change in impact.changes if change.after is None]
+    if impact.status == "new":
+        why = (
+            f"{impact.folder} is a new quarter (the base has none), and only a changed "
+            "target value of a quarter the base has needs an adjustment record"
+        )
+    elif impact.status == "base-invalid":
+        why = (
+            f"the plan in {impact.folder} does not compile at the base, and a record is for "
+            "a target value changed from the base's"
+        )
+    elif not impact.changes:
+        why = (
+            "no target value changed (only phasing, splits or other fields), and only a "
+            "changed value needs an adjustment record"
+        )
+    elif len(removed) == len(impact.changes):
+        why = "only targets removed, and a removed target needs no adjustment record"
+    else:
+        why = "every changed target value already has an adjustment record" + (
+            " (a removed target needs none)" if removed else ""
+        )
     return (
         f"{why}, so --cause, --effective and --note are not needed: leave them out "
         "(or change the record in the plan yourself)"

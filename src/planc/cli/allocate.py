@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -231,7 +232,7 @@ def _allocate(
     "--from",
     "old_quarter",
     metavar="QUARTER",
-    help="The quarter to roll forward: an id under --plans (e.g. 2027-Q1) or a folder. Default: the quarter before NEW_QUARTER, under --plans.",
+    help="The quarter to roll forward: a folder, or an id (e.g. 2027-Q1) in the plans folder (--plans, or NEW_QUARTER's folder). Default: the quarter before NEW_QUARTER there.",
 )
 @click.option(
     "--actuals",
@@ -292,7 +293,7 @@ def init(
     new_quarter, folder = _new_quarter_and_folder(new_quarter, plans_root)
     old_dir = _old_quarter_folder(old_quarter, new_quarter, folder or plans_root)
     target = old_dir.parent / new_quarter
-    if folder is not None and old_dir.parent.absolute() != folder.absolute():
+    if folder is not None and old_dir.parent.resolve() != folder.resolve():
         fail_usage(  # init reads the history beside the old quarter and writes the new one there
             f"{display_path(folder / new_quarter)} would not be beside {display_path(old_dir)}: "
             f"planc init writes the new quarter next to the one it rolls forward "
@@ -341,10 +342,10 @@ def _new_quarter_and_folder(new_quarter: str, plans_root: Path) -> tuple[str, Pa
     from planc.core.quarters import ID_FORMS, parse_quarter_id
 
     as_path = Path(new_quarter)
-    if len(as_path.parts) == 1:
-        if parse_quarter_id(new_quarter) is None:
+    if as_path.name == new_quarter.rstrip("/" + os.sep):  # no folder named: ./2027-Q2 has one
+        if parse_quarter_id(as_path.name) is None:
             fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
-        return new_quarter, None
+        return as_path.name, None
     if parse_quarter_id(as_path.name) is None:
         fail_usage(
             f"NEW_QUARTER {new_quarter!r} is not a quarter folder: its name must be a "
@@ -352,7 +353,7 @@ def _new_quarter_and_folder(new_quarter: str, plans_root: Path) -> tuple[str, Pa
         )
     source = click.get_current_context().get_parameter_source("plans_root")
     given = source is not None and source.name != "DEFAULT"
-    if given and as_path.parent.absolute() != plans_root.absolute():
+    if given and as_path.parent.resolve() != plans_root.resolve():  # plans/.. or a link too
         fail_usage(
             f"NEW_QUARTER {new_quarter} is not under --plans {display_path(plans_root)}: "
             "give the quarter id alone (e.g. 2027-Q2), or leave out --plans"
@@ -366,6 +367,7 @@ def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: P
     that is said first)."""
     from planc.allocate.rollforward import previous_id
     from planc.core.pipeline import display_path, quarter_folders
+    from planc.core.quarters import parse_quarter_id
 
     if old_quarter is not None:
         old_dir = Path(old_quarter)
@@ -378,7 +380,8 @@ def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: P
     assert before is not None  # NEW_QUARTER is a quarter id by now
     old_dir = plans_root / before
     if not old_dir.is_dir() and not (plans_root / new_quarter).exists():
-        there = [folder.name for folder in quarter_folders(plans_root) or []]
+        # the quarters there, not every folder of a folder of quarters (an archive/ beside)
+        there = [f.name for f in quarter_folders(plans_root) or [] if parse_quarter_id(f.name)]
         example = there[-1] if there else "2027-Q1"
         found = f" ({display_path(plans_root)} has {', '.join(there)})" if there else ""
         fail_usage(

@@ -296,13 +296,17 @@ def _where_plans_are(rev: str | None = None) -> str:
 
 def _where_plans_are_at(rev: str, command: str) -> str:
     """:func:`_where_plans_are` for plans read at the revision ``rev``: the folders of its
-    tree, never the working tree's (a quarter folder not committed yet is none there)."""
+    tree, never the working tree's (a quarter folder not committed yet is none there). No
+    repository here, or no such revision: that is the error, not where plans might be."""
     from planc.core.gitsource import GitSourceError, Repository
 
     here = Path.cwd()
     try:
         repo = Repository.open(here)
         sha = repo.resolve(rev).sha
+    except GitSourceError as error:  # no revision to look at: said as for a folder given
+        fail_usage(str(error))
+    try:
         for folder in [here, *list(here.parents)[:4]]:
             relative = repo.relative(folder)  # outside the repository: nothing more to find
             shown = os.path.relpath(folder)

@@ -2548,7 +2548,7 @@ def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
         try:
             os.rename(new, out)
         except BaseException:
-            os.rename(old, out)
+            _put_back(old, out)
             raise
     except OSError as error:
         if error.errno not in _CHANGED_MEANWHILE:
@@ -2563,6 +2563,22 @@ def _swap(new: Path, out: Path, listed: list[str] | None) -> None:
 
 # what renaming the built site into place meets when the folder changed after it was read
 _CHANGED_MEANWHILE = frozenset({errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT})
+
+
+def _put_back(old: Path, out: Path) -> None:
+    """The site moved aside to ``old`` put back at ``out``, its replacement having failed.
+    Something that filled ``out`` in between (another render) keeps it there: where the
+    site went is said (it was not "nothing replaced")."""
+    try:
+        os.rename(old, out)
+    except OSError as error:
+        if error.errno not in _CHANGED_MEANWHILE:
+            raise
+        raise SiteError(
+            f"{out} was filled by something else while planc rendered (another planc "
+            f"render?), after planc had moved the site it held aside to {old}: nothing was "
+            "deleted; move that folder back, or run planc render again (which removes it)"
+        ) from error
 
 
 def _remove_pages(old: Path, listed: list[str]) -> None:
