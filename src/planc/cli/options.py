@@ -317,6 +317,6 @@ def _where_plans_are_at(rev: str, command: str) -> str:
                 return f"plans/ holds no quarter folder at {rev}: name a quarter folder"
             if repo.kind_at(sha, plans) == "tree":
                 return f"run it in {shown}, which holds plans/ at {rev}, or name a quarter folder"
-    except GitSourceError as error:  # no repository here, or no such revision: say which
-        return f"{error}"
+    except GitSourceError:  # a folder above the repository: nothing more to find there
+        pass
     return f"name a quarter folder, e.g. {command} plans/2027-Q1"
