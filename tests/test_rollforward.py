@@ -335,6 +335,8 @@ class TestWhichQuarters:
             ("2027-Q1", "2026-Q4"),
             ("FY27-Q1", "FY26-Q4"),
             ("FY2027-Q3", "FY2027-Q2"),
+            ("FY00-Q1", "FY1999-Q4"),  # not FY99: two digits are read as 2099
+            ("FY2000-Q1", "FY1999-Q4"),
             ("Q1", None),
         ],
     )

@@ -172,6 +172,8 @@ def previous_id(quarter_id: str) -> str | None:
     if parsed is None:
         return None
     year, number = (parsed.year, parsed.number - 1) if parsed.number > 1 else (parsed.year - 1, 4)
+    if year < 2000:  # two digits read as 20yy: FY00-Q1's year before is FY1999, not FY99
+        return format_id(f"{'FY' if parsed.fiscal else ''}2000-Q1", year, number)
     return format_id(quarter_id, year, number)
 
 
