@@ -100,6 +100,14 @@ class TestCheckAFolderOfQuarters:
         result = planc_in(root, "check", "plans")
         assert result.code == 0, result.stdout + result.stderr
         assert "elsewhere" not in result.stdout and ".drafts" not in result.stdout
+        # no folder given: ./plans read the same way (it used to check both, and fail)
+        default = planc_in(root, "check")
+        assert default.code == 0, default.stdout + default.stderr
+        assert default.stdout == result.stdout
+        commit_all(root, "a hidden folder committed")  # the link is no folder in git either
+        diff = planc_in(root, "diff", "--base", "HEAD~1", "--format", "json")
+        assert diff.code == 0, diff.stdout + diff.stderr
+        assert ".drafts" not in diff.stdout and "elsewhere" not in diff.stdout
 
     def test_at_a_revision_the_folders_are_that_revisions(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)

@@ -28,6 +28,7 @@ from planc.core.pipeline import (
     display_path,
     likeliest_first,
     nearby_shown,
+    plan_folders,
     quarter_folders,
     quarters_near,
     read_directory,
@@ -120,7 +121,7 @@ class Comparison:
                 relative = repo.relative(plans)
                 found.update(repo.root / p for p in repo.folders_at(end.revision.sha, relative))
             elif plans.is_dir():
-                found.update(p.absolute() for p in plans.iterdir() if p.is_dir())
+                found.update(p.absolute() for p in plan_folders(plans))
         return sorted({Path(display_path(p)) for p in found})
 
     def expand(self, plan_dirs: Iterable[Path]) -> list[Path]:

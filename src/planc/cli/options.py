@@ -177,7 +177,9 @@ def default_plan_dirs(rev: str | None = None) -> list[Path]:
     read the folders in it too: :func:`expand_plan_dirs`). ``rev``: the revision the plans
     are read at (``check --rev``), which has none under plans/ either; the hint is its."""
     plans = Path("plans")
-    found = sorted(p for p in plans.iterdir() if p.is_dir()) if plans.is_dir() else []
+    from planc.core.pipeline import plan_folders
+
+    found = plan_folders(plans) if plans.is_dir() else []
     if not found:
         where = "" if rev is None else f" (at {rev} or on disk)"
         fail_usage(

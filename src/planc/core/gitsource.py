@@ -398,12 +398,14 @@ class Repository:
         return []
 
     def folders_at(self, sha: str, relative: str) -> list[str]:
-        """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/)."""
+        """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/), as
+        :func:`planc.core.pipeline.plan_folders` on disk: hidden ones left out (a link is a
+        blob in git, never a folder)."""
         if self.kind_at(sha, relative) != "tree":
             return []
         commit = self._repo.commit(sha)
         tree = commit.tree if relative == "." else commit.tree / relative
-        return sorted(str(t.path) for t in tree.trees)
+        return sorted(str(t.path) for t in tree.trees if not t.name.startswith("."))
 
     def quarter_folders_at(self, sha: str, relative: str) -> list[str] | None:
         """:func:`planc.core.pipeline.quarter_folders` at a commit: the names of the

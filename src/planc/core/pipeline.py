@@ -184,6 +184,22 @@ def quarter_folders(folder: Path) -> list[Path] | None:
     return found if any(_holds_quarter_file(f) for f in found) else None
 
 
+def plan_folders(plans: Path) -> list[Path]:
+    """The folders in ``plans`` (./plans, read for commands given no folder) as
+    :func:`quarter_folders` takes them: not hidden ones (a cache, an editor's), not links to
+    folders (never followed: ``current -> 2027-Q1`` would be that quarter twice, a link
+    out would be read)."""
+    found = []
+    with os.scandir(plans) as entries:
+        for entry in entries:
+            try:
+                if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                    found.append(plans / entry.name)
+            except OSError:
+                continue
+    return sorted(found)
+
+
 def _holds_quarter_file(folder: Path) -> bool:
     """A regular file directly in ``folder`` that is a quarter file (links not followed)."""
     try:
