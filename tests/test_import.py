@@ -291,7 +291,7 @@ def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_chinese_names_and_headers(tmp_path: Path) -> None:
-    """Names without latin letters: ids from the e-mail, else numbered; months as 1月."""
+    """Chinese names: ids in pinyin (they were from the e-mail, else numbered); months as 1月."""
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "销售,经理,区域,邮箱\n张伟,郑凯,华东,zhang.wei@example.com\n李娜,郑凯,华东,\n",
@@ -312,15 +312,38 @@ def test_chinese_names_and_headers(tmp_path: Path) -> None:
     assert code == 0, out
     plan = check_directory(folder).plan
     assert plan is not None
-    assert plan.people["zhang-wei"].name == "张伟"  # from the e-mail
-    lina = next(p for p in plan.people.values() if p.name == "李娜")
-    assert lina.id.startswith("rep-")
-    revenue = next(m for m in plan.metrics.values() if m.name == "销售收入")
+    assert plan.people["zhang-wei"].name == "张伟"
+    assert plan.people["zhang-wei"].email == "zhang.wei@example.com"
+    assert plan.people["li-na"].name == "李娜"  # was rep-2
+    assert plan.people["zheng-kai"].role == "manager"
+    revenue = plan.metrics["xiao_shou_shou_ru"]
+    assert revenue.name == "销售收入"
     assert revenue.unit == "currency"
     assert plan.nodes["zhang-wei"].targets[revenue.id].months == (960000, 630000, 1320000)
-    customers = next(m for m in plan.metrics.values() if m.name == "新客户数")
+    customers = plan.metrics["xin_ke_hu_shu"]
+    assert customers.name == "新客户数"
     assert customers.unit == "count"
     assert plan.nodes[plan.company].targets[customers.id].value == 5  # the 合计 row
+
+
+def test_names_without_letters_that_spell_in_latin_keep_the_fallback(tmp_path: Path) -> None:
+    """Kana (as hangul and Cyrillic): the id from the e-mail's local part, else numbered."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "sales_agent,manager,regional_office,email\n"
+        "さくら,Ned Stark,North,sakura.ito@example.com\nはると,Ned Stark,North,\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("name,Revenue\nさくら,100\nはると,200\n", encoding="utf-8")
+    folder = tmp_path / "2027-Q1"
+    code, out, _ = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Ned Stark",
+                       "--company", "Acme", "--roster-columns", "email=email")  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.people["sakura-ito"].name == "さくら"
+    assert plan.people["rep-3"].name == "はると"
 
 
 def test_the_roster_as_a_workbook_with_declared_columns(tmp_path: Path) -> None:

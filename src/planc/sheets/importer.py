@@ -160,7 +160,7 @@ def _company_owner(roster: Roster, name: str) -> str:
             raise SheetImportError(_rep_as_owner(roster, person))
         person.role = "vp"
         return found
-    owner_id = IdMaker(taken=roster.people).new(slug(name), "owner")
+    owner_id = IdMaker(taken=roster.people).new(slug(name, person=True), "owner")
     roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
     return owner_id
 

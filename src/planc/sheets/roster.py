@@ -5,8 +5,9 @@ Columns are declared by role, like the actuals mapping of ``planc track``:
 ``start`` and ``director`` (the region's owner) are optional. The defaults
 are the headers of the public CRM sample (``sales_agent``, ``manager``,
 ``regional_office``). Each manager's reps in a region are a team; ids are
-made from names (``Anna Snelling`` → ``anna-snelling``), from the e-mail's
-local part when a name has no latin letters, and numbered when two collide
+made from names (``Anna Snelling`` → ``anna-snelling``, ``张伟`` → ``zhang-wei``),
+from the e-mail's local part when a name has no letters that spell in latin, and
+numbered when two collide
 (:mod:`planc.sheets.ids`, which makes metric and product ids too).
 
 A row names a person by their name (case and extra spaces ignored), never by an id or an
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from planc.core.diagnostics import Diagnostic
 from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
-from planc.sheets.ids import IdMaker, slug
+from planc.sheets.ids import IdMaker, pinyin, slug
 from planc.sheets.rules import COLUMN_MISSING, NAMES_ALIKE
 from planc.sheets.table import Cell, Table
 
@@ -159,8 +160,8 @@ def _add_row(
     manager = _person(roster, ids, manager_name, "manager", None, cell("manager"))
     if region.owner and manager.manager is None and region.owner != manager.id:
         manager.manager = region.owner
-    team_name = _value(row, found.get("team")) or f"{manager_name} team"
-    team = _team(roster, ids, team_name, region, manager.id)
+    given = _value(row, found.get("team"))
+    team = _team(roster, ids, given or f"{manager_name} team", region, manager, given is None)
     email = _value(row, found.get("email"))
     start = _value(row, found.get("start"))
     rep = _person(roster, ids, rep_name, "rep", email, cell("rep"))
@@ -196,8 +197,8 @@ def _person(
         if role == "manager" and person.role == "rep":
             person.role = "manager"
         return person
-    whole = slug(name, None)
-    made = slug(name) or (slug(email.split("@")[0]) if email else "")
+    whole = slug(name, None, person=True)
+    made = slug(name, person=True) or (slug(email.split("@")[0]) if email else "")
     person = Person(ids.new(made, f"{role}-{len(roster.people) + 1}"), name, role)
     person.email = email
     roster.people[person.id] = person
@@ -240,14 +241,22 @@ def _region(
     return region
 
 
-def _team(roster: Roster, ids: IdMaker, name: str, region: Region, owner: str) -> Team:
+def _team(
+    roster: Roster, ids: IdMaker, name: str, region: Region, manager: Person, default: bool
+) -> Team:
+    """The team ``name`` of ``manager`` in ``region``: its id is the region's and the manager's
+    surname (``central-brinkmann``; the last word of the manager's name, read as a person's)
+    when it has the default name, else the region's and the name's (less a last ``team``)."""
     for team in roster.teams.values():
         if name_key(team.name) == name_key(name) and team.region == region.id:
             return team
     words = name.split()
-    surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
+    if default:
+        surname = pinyin(manager.name.split()[-1], person=True)
+    else:
+        surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
     made = slug(f"{region.name} {surname}")
-    team = Team(ids.new(made, f"{owner}-team"), name, region.id, owner)
+    team = Team(ids.new(made, f"{manager.id}-team"), name, region.id, manager.id)
     roster.teams[team.id] = team
     region.teams.append(team.id)
     return team
