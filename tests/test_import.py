@@ -391,6 +391,17 @@ def test_a_chinese_hr_roster_imports_as_its_org(tmp_path: Path) -> None:
     assert " team\n" not in (folder / "regions" / "hua-dong.yaml").read_text(encoding="utf-8")
 
 
+def test_a_manager_s_quota_row_is_their_team_s_number(tmp_path: Path) -> None:
+    """李经理 has no seat: the sheet's row 李经理 is the team's number, not derived."""
+    quotas = ZH_QUOTAS + "李经理,1600000\n"
+    code, out, folder = import_csv(tmp_path, ZH_ROSTER, quotas, *ZH_ARGS, quarter="2028-Q1")
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    team = plan.nodes["hua-dong-li-jing-li"].targets["xiao_shou_shou_ru"]
+    assert team.value == 1_600_000 and team.note is None
+
+
 def test_english_words_stay_in_an_english_plan(tmp_path: Path) -> None:
     code, out, folder = zh_import(tmp_path, ZH_ROSTER, *ZH_ARGS[:-2])
     assert code == 0, out
