@@ -291,7 +291,7 @@ def test_a_missing_or_foreign_file_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_chinese_names_and_headers(tmp_path: Path) -> None:
-    """Names without latin letters: ids from the e-mail, else numbered; months as 1月."""
+    """Chinese names: ids in pinyin (they were from the e-mail, else numbered); months as 1月."""
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "销售,经理,区域,邮箱\n张伟,郑凯,华东,zhang.wei@example.com\n李娜,郑凯,华东,\n",
@@ -312,15 +312,216 @@ def test_chinese_names_and_headers(tmp_path: Path) -> None:
     assert code == 0, out
     plan = check_directory(folder).plan
     assert plan is not None
-    assert plan.people["zhang-wei"].name == "张伟"  # from the e-mail
-    lina = next(p for p in plan.people.values() if p.name == "李娜")
-    assert lina.id.startswith("rep-")
-    revenue = next(m for m in plan.metrics.values() if m.name == "销售收入")
+    assert plan.people["zhang-wei"].name == "张伟"
+    assert plan.people["zhang-wei"].email == "zhang.wei@example.com"
+    assert plan.people["li-na"].name == "李娜"  # was rep-2
+    assert plan.people["zheng-kai"].role == "manager"
+    revenue = plan.metrics["xiao_shou_shou_ru"]
+    assert revenue.name == "销售收入"
     assert revenue.unit == "currency"
     assert plan.nodes["zhang-wei"].targets[revenue.id].months == (960000, 630000, 1320000)
-    customers = next(m for m in plan.metrics.values() if m.name == "新客户数")
+    customers = plan.metrics["xin_ke_hu_shu"]
+    assert customers.name == "新客户数"
     assert customers.unit == "count"
     assert plan.nodes[plan.company].targets[customers.id].value == 5  # the 合计 row
+
+
+def import_csv(
+    tmp_path: Path, roster: str, quotas: str, *args: str, quarter: str = "2027-Q1"
+) -> tuple[int, str, Path]:
+    """``planc import`` of a roster and a quota sheet written as CSV: exit code, output (and
+    errors), and the quarter folder."""
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
+    (tmp_path / "quotas.csv").write_text(quotas, encoding="utf-8")
+    folder = tmp_path / "plans" / quarter
+    code, out, err = run(folder, "--roster", tmp_path / "roster.csv", "--quotas",
+                         tmp_path / "quotas.csv", *args)  # fmt: skip
+    return code, out + err, folder
+
+
+def test_names_without_letters_that_spell_in_latin_keep_the_fallback(tmp_path: Path) -> None:
+    """Kana (as hangul and Cyrillic): the id from the e-mail's local part, else numbered."""
+    roster = (
+        "sales_agent,manager,regional_office,email\n"
+        "さくら,Ned Stark,North,sakura.ito@example.com\nはると,Ned Stark,North,\n"
+    )
+    code, out, folder = import_csv(tmp_path, roster, "name,Revenue\nさくら,100\nはると,200\n",
+                                   "--owner", "Ned Stark", "--company", "Acme")  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.people["sakura-ito"].name == "さくら"
+    assert plan.people["rep-3"].name == "はると"
+
+
+ZH_ROSTER = "姓名,经理,区域\n王总,,\n李经理,王总,华东\n张伟,李经理,华东\n刘洋,李经理,华东\n"
+ZH_QUOTAS = "姓名,销售收入\n张伟,1000000\n刘洋,800000\n"
+ZH_ARGS = ["--owner", "王总", "--company", "锐工", "--currency", "CNY", "--locale", "zh-CN"]
+
+
+def zh_import(tmp_path: Path, roster: str = ZH_ROSTER, *args: str) -> tuple[int, str, Path]:
+    """``planc import plans/2028-Q1`` of a Chinese HR roster and quota sheet, as a user runs it."""
+    return import_csv(tmp_path, roster, ZH_QUOTAS, *(args or ZH_ARGS), quarter="2028-Q1")
+
+
+def test_a_chinese_hr_roster_imports_as_its_org(tmp_path: Path) -> None:
+    """The roster's headers 姓名/经理/区域 are found (were PLC801); 李经理's own row makes them
+    a manager reporting to 王总 (was a rep seat in a "王总 team" with no target); ids are in
+    pinyin (were rep-3, region-1, metric_1), and what import writes is in Chinese."""
+    code, out, folder = zh_import(tmp_path)
+    assert code == 0, out
+    assert "1 region(s), 1 team(s), 2 rep(s); metrics xiao_shou_shou_ru (currency)" in out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert plan.company == "rui-gong" and plan.nodes["rui-gong"].owner == "wang-zong"
+    manager = plan.people["li-jing-li"]
+    assert manager.role == "manager" and manager.manager == "wang-zong"
+    assert "li-jing-li" not in plan.nodes  # no seat
+    team = plan.nodes["hua-dong-li-jing-li"]
+    assert team.owner == "li-jing-li" and team.children == ("zhang-wei", "liu-yang")
+    assert team.name == "李经理团队"
+    assert plan.nodes["hua-dong"].children == ("hua-dong-li-jing-li",)
+    assert plan.nodes["zhang-wei"].targets["xiao_shou_shou_ru"].value == 1_000_000
+    assert plan.people["liu-yang"].manager == "li-jing-li"
+    quarter = (folder / "quarter.yaml").read_text(encoding="utf-8")
+    assert 'name: "2028年第一季度"' in quarter and "name: 完成本季度目标" in quarter
+    assert "由 planc import 推导：其区域目标之和" in quarter  # noqa: RUF001
+    assert "2028-Q1：由 planc import 从人员名单" in quarter  # noqa: RUF001
+    assert " team\n" not in (folder / "regions" / "hua-dong.yaml").read_text(encoding="utf-8")
+
+
+def test_a_manager_s_quota_row_is_their_team_s_number(tmp_path: Path) -> None:
+    """李经理 has no seat: the sheet's row 李经理 is the team's number, not derived."""
+    quotas = ZH_QUOTAS + "李经理,1600000\n"
+    code, out, folder = import_csv(tmp_path, ZH_ROSTER, quotas, *ZH_ARGS, quarter="2028-Q1")
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    team = plan.nodes["hua-dong-li-jing-li"].targets["xiao_shou_shou_ru"]
+    assert team.value == 1_600_000 and team.note is None
+
+
+def test_english_words_stay_in_an_english_plan(tmp_path: Path) -> None:
+    code, out, folder = zh_import(tmp_path, ZH_ROSTER, *ZH_ARGS[:-2])
+    assert code == 0, out
+    quarter = (folder / "quarter.yaml").read_text(encoding="utf-8")
+    assert "name: Q1 2028" in quarter and "name: Make the quarter's targets" in quarter
+    assert "2028-Q1: imported by planc import from the roster" in quarter
+    region = (folder / "regions" / "hua-dong.yaml").read_text(encoding="utf-8")
+    assert (
+        "name: 李经理 team" in region and "Derived by planc import: the sum of its reps'" in region
+    )
+
+
+def test_one_region_of_a_roster_without_a_region_column_is_named_in_the_plan_s_language(
+    tmp_path: Path,
+) -> None:
+    code, out, folder = zh_import(tmp_path, "姓名,经理\n张伟,李经理\n刘洋,李经理\n")
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None and plan.nodes["quan-bu-qu-yu"].name == "全部区域"
+
+
+def test_a_manager_s_own_row_gives_their_manager_e_mail_start_and_region(
+    tmp_path: Path,
+) -> None:
+    """An HR roster with a row for everyone: a manager's row never seats them in their own
+    manager's team. Ned Stark's row (his manager Ada King) makes him report to her; Ada's
+    row (no manager) gives her e-mail; Ned is listed in South, his own row's region."""
+    roster = (
+        "Name,Reports To,Office,E-mail,Start Date\n"
+        "Ada King,,North,ada@example.com,2020-01-06\n"
+        "Ned Stark,Ada King,South,ned@example.com,2024-03-01\n"
+        "Ann Lee,Ned Stark,North,ann@example.com,2025-01-06\n"
+        "Bob Ortiz,Ned Stark,South,,\n"
+        "Cy Long,Ada King,North,,\n"
+    )
+    quotas = "name,Revenue\nAnn Lee,100\nBob Ortiz,200\nCy Long,300\n"
+    code, out, folder = import_csv(tmp_path, roster, quotas, "--owner", "Ada King",
+                                   "--company", "Acme")  # fmt: skip
+    assert code == 0, out
+    assert "2 region(s), 3 team(s), 3 rep(s)" in out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    ned = plan.people["ned-stark"]
+    assert ned.role == "manager" and ned.manager == "ada-king" and "ned-stark" not in plan.nodes
+    assert ned.email == "ned@example.com" and str(ned.start) == "2024-03-01"
+    ada = plan.people["ada-king"]
+    assert ada.role == "vp" and ada.email == "ada@example.com" and ada.manager is None
+    assert plan.nodes["north-king"].children == ("cy-long",)  # Ada's one seat-holder
+    assert plan.people["ann-lee"].email == "ann@example.com"
+    south = (folder / "regions" / "south.yaml").read_text(encoding="utf-8")
+    north = (folder / "regions" / "north.yaml").read_text(encoding="utf-8")
+    assert "id: ned-stark" in south and "id: ned-stark" not in north
+
+
+def test_a_manager_of_managers_at_the_top_of_the_roster_reports_to_the_owner(
+    tmp_path: Path,
+) -> None:
+    """赵总监 manages 李经理 only: no team of their own (was a "赵总监 team" seating 李经理)."""
+    roster = (
+        "姓名,经理,区域\n赵总监,,华东\n李经理,赵总监,华东\n张伟,李经理,华东\n刘洋,李经理,华东\n"
+    )
+    code, out, folder = zh_import(tmp_path, roster)
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    plan = result.plan
+    assert plan.people["zhao-zong-jian"].manager == "wang-zong"
+    assert plan.people["li-jing-li"].manager == "zhao-zong-jian"
+    assert [n for n in plan.nodes.values() if n.level.label == "team"] == [
+        plan.nodes["hua-dong-li-jing-li"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "姓名,上级,大区,邮箱,入职日期",
+        "销售代表,直属上级,办事处,电子邮箱,入职时间",
+        "Full Name,reports_to,Territory,Email,Hire Date",
+        "rep, Supervisor ,REGION,e-mail,start date",
+    ],
+)
+def test_common_roster_headers_are_found(tmp_path: Path, header: str) -> None:
+    roster = f"{header}\n张伟,李经理,华东,zw@example.com,2027-02-01\n刘洋,李经理,华东,,\n"
+    code, out, folder = zh_import(tmp_path, roster)
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    zhang = plan.people["zhang-wei"]
+    assert zhang.manager == "li-jing-li" and zhang.email == "zw@example.com"
+    assert str(zhang.start) == "2027-02-01" and plan.nodes["hua-dong"].level.label == "region"
+
+
+def test_two_columns_with_headers_of_one_role_are_an_error_naming_both(tmp_path: Path) -> None:
+    rows = "姓名,销售,经理\n张伟,张伟,李经理\n刘洋,刘洋,李经理\n"
+    code, out, folder = zh_import(tmp_path, rows)
+    assert code == 1 and not folder.exists()
+    assert (
+        "roster.csv:1:1: PLC813 [error] the roster has more than one column for the rep: '姓名' (A1) "
+        "and '销售' (B1)"
+    ) in out
+    assert "hint: name the one to use with --roster-columns rep=HEADER" in out
+    assert "PLC801" not in out
+    code, out, folder = zh_import(tmp_path, rows, *ZH_ARGS, "--roster-columns", "rep=销售")
+    assert code == 0, out
+
+
+def test_the_default_header_and_declared_columns_come_before_common_headers(
+    tmp_path: Path,
+) -> None:
+    """``sales_agent`` beside ``name``, and ``manager`` beside a declared ``boss``: no PLC813."""
+    roster = "name,sales_agent,manager,boss\nX,Ann Lee,Zed,Ned Stark\nY,Bob Ortiz,Zed,Ned Stark\n"
+    code, out, folder = import_csv(tmp_path, roster, "name,Revenue\nAnn Lee,100\nBob Ortiz,200\n",
+                                   "--owner", "Ned Stark", "--company", "Acme",
+                                   "--roster-columns", "manager=boss")  # fmt: skip
+    assert code == 0, out
+    plan = check_directory(folder).plan
+    assert plan is not None
+    assert plan.people["ann-lee"].manager == "ned-stark" and "zed" not in plan.people
 
 
 def test_the_roster_as_a_workbook_with_declared_columns(tmp_path: Path) -> None:

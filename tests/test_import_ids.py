@@ -33,6 +33,8 @@ SAMPLE_ROSTER = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales
 SAMPLE_QUOTAS = ROOT / "examples" / "quotas-2017-Q4.csv"
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # schema/plan.schema.json's id
 CHINESE = ["--owner", "王建国", "--company", "锐工科技", "--currency", "CNY"]
+# the fallback ids' hangul metric names say no unit
+UNITS = ["--unit", "metric_1=currency", "--unit", "metric_2=currency"]
 COLUMNS = ["--roster-columns", "rep=销售,manager=经理,region=区域"]
 
 
@@ -64,7 +66,7 @@ def imported(tmp_path: Path, header: str, rows: str) -> tuple[str, str]:
     quotas.write_text(header + "\n" + rows, encoding="utf-8")
     folder = tmp_path / "2027-Q1"
     code, out = run(folder, "--roster", chinese_roster(tmp_path), "--quotas", quotas,
-                    *CHINESE, *COLUMNS)  # fmt: skip
+                    *CHINESE, *COLUMNS, *UNITS)  # fmt: skip
     assert code == 0, out
     result = check_directory(folder)
     assert result.plan is not None and not result.has_errors, out
@@ -85,38 +87,37 @@ def import_rows(tmp_path: Path, roster: str, quotas: str, *args: str) -> tuple[i
 
 
 class TestFallbackIds:
-    """Names without latin letters: numbered ids, one per name, never another header's."""
+    """Names without letters that spell in latin (hangul here; Chinese is spelled in pinyin):
+    numbered ids, one per name, never another header's."""
 
-    def test_the_same_chinese_product_under_two_metrics_is_one_product(
-        self, tmp_path: Path
-    ) -> None:
+    def test_the_same_hangul_product_under_two_metrics_is_one_product(self, tmp_path: Path) -> None:
         quarter, region = imported(
             tmp_path,
-            "姓名,收入 / 云服务,收入 / 硬件,回款 / 云服务",
+            "姓名,매출 / 클라우드,매출 / 하드웨어,수금 / 클라우드",
             "张伟,100,200,50\n李娜,300,400,70\n",
         )
-        assert listed(quarter, "metrics") == [("metric_1", "收入"), ("metric_2", "回款")]
-        assert listed(quarter, "products") == [("product-1", "云服务"), ("product-2", "硬件")]
+        assert listed(quarter, "metrics") == [("metric_1", "매출"), ("metric_2", "수금")]
+        assert listed(quarter, "products") == [("product-1", "클라우드"), ("product-2", "하드웨어")]
         assert "metric_1: {value: 300, products: {product-1: 100, product-2: 200}}" in region
         assert "metric_2: {value: 50, products: {product-1: 50}}" in region
 
     def test_headers_slugged_like_a_fallback_id_are_their_own_metric_and_product(
         self, tmp_path: Path
     ) -> None:
-        """``Metric 2`` after 收入 and 回款, ``Product 2`` after 云服务 and 硬件: were merged."""
+        """``Metric 2`` after 매출 and 수금, ``Product 2`` after 클라우드 and 하드웨어: were merged."""
         quarter, region = imported(
             tmp_path,
-            "姓名,收入 / 云服务,收入 / 硬件,回款 / 云服务,Metric 2 ($),收入 / Product 2",
+            "姓名,매출 / 클라우드,매출 / 하드웨어,수금 / 클라우드,Metric 2 ($),매출 / Product 2",
             "张伟,100,200,50,7,9\n李娜,300,400,70,8,1\n",
         )
         assert listed(quarter, "metrics") == [
-            ("metric_1", "收入"),
-            ("metric_2", "回款"),
+            ("metric_1", "매출"),
+            ("metric_2", "수금"),
             ("metric_2_2", "Metric 2"),
         ]
         assert listed(quarter, "products") == [
-            ("product-1", "云服务"),
-            ("product-2", "硬件"),
+            ("product-1", "클라우드"),
+            ("product-2", "하드웨어"),
             ("product-2-2", "Product 2"),
         ]
         assert (
@@ -130,18 +131,21 @@ class TestFallbackIds:
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None
-        sheet.append(["姓名", "Metric 1 ($)", "收入 / Product 1", "收入 / 云服务"])
+        sheet.append(["姓名", "Metric 1 ($)", "매출 / Product 1", "매출 / 클라우드"])
         sheet.append(["张伟", 5, 10, 20])
         sheet.append(["李娜", 6, 30, 40])
         quotas = tmp_path / "quotas.xlsx"
         workbook.save(quotas)
         folder = tmp_path / "2027-Q1"
         code, out = run(folder, "--roster", chinese_roster(tmp_path), "--quotas", quotas,
-                        *CHINESE, *COLUMNS)  # fmt: skip
+                        *CHINESE, *COLUMNS, *UNITS)  # fmt: skip
         assert code == 0, out
         quarter = (folder / "quarter.yaml").read_text(encoding="utf-8")
-        assert listed(quarter, "metrics") == [("metric_1", "Metric 1"), ("metric_2", "收入")]
-        assert listed(quarter, "products") == [("product-1", "Product 1"), ("product-2", "云服务")]
+        assert listed(quarter, "metrics") == [("metric_1", "Metric 1"), ("metric_2", "매출")]
+        assert listed(quarter, "products") == [
+            ("product-1", "Product 1"),
+            ("product-2", "클라우드"),
+        ]
 
 
 class TestRosterIds:
@@ -245,12 +249,12 @@ class TestCompanyAndOwnerIds:
         quotas = tmp_path / "quotas.csv"
         quotas.write_text("name,Revenue\nOwner,100\n", encoding="utf-8")
         folder = tmp_path / "2027-Q1"
-        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "王建国",
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, "--owner", "Иван Петров",
                         "--company", "Acme")  # fmt: skip
         assert code == 0, out
         plan = check_directory(folder).plan
         assert plan is not None and plan.nodes["acme"].owner == "owner-2"  # was owner-vp
-        assert plan.people["owner-2"].name == "王建国" and plan.people["owner"].role == "rep"
+        assert plan.people["owner-2"].name == "Иван Петров" and plan.people["owner"].role == "rep"
 
     def test_an_owner_of_the_roster_is_that_person(self, tmp_path: Path) -> None:
         plan = sample_plan(tmp_path, "dustin  brinkmann", "CRM sample company")
@@ -328,3 +332,89 @@ class TestNamesAlike:
         assert plan.nodes[plan.company].owner == "ned-stark"
         assert plan.people["ann-lee"].manager == plan.people["bob-ortiz"].manager == "ned-stark"
         assert plan.nodes["ann-lee"].targets["revenue"].value == 1000
+
+
+class TestPinyin:
+    """Chinese names were numbered ids (``rep-3``, ``region-1``, ``metric_1``): they are spelled
+    in pinyin by the one rule of every id; other scripts keep the numbered fallback."""
+
+    @pytest.mark.parametrize(
+        ("text", "made"),
+        [
+            ("张伟", "zhang-wei"),
+            ("华东", "hua-dong"),
+            ("重庆 office", "chong-qing-office"),  # a phrase read as a phrase; latin kept
+            ("Anna 张", "anna-zhang"),
+            ("吕布", "lv-bu"),
+            ("曾伟", "ceng-wei"),  # not a person's name: no surname reading
+            ("Anna Snelling", "anna-snelling"),
+            ("Zoë Ünal", "zoe-unal"),
+            ("さくら", ""),
+            ("김민준", ""),
+            ("Иван", ""),
+        ],
+    )
+    def test_slug(self, text: str, made: str) -> None:
+        assert slug(text) == made
+
+    def test_metric_ids_join_syllables_with_underscores(self) -> None:
+        assert slug("销售收入", None).replace("-", "_") == "xiao_shou_shou_ru"
+
+    @pytest.mark.parametrize(
+        ("name", "made"),
+        [
+            ("曾伟", "zeng-wei"),
+            ("单雄信", "shan-xiong-xin"),
+            ("解缙", "xie-jin"),
+            ("区家麟", "ou-jia-lin"),
+            ("朴槿惠", "piao-jin-hui"),
+            ("覃志刚", "qin-zhi-gang"),
+            ("乐嘉", "yue-jia"),
+            ("仇英", "qiu-ying"),
+            ("查良镛", "zha-liang-yong"),
+            ("盖聪", "ge-cong"),
+            ("缪斯", "miao-si"),
+            ("单于乐", "chan-yu-le"),  # the compound surname, not 单 alone
+            ("尉迟恭", "yu-chi-gong"),
+            ("张伟", "zhang-wei"),
+            ("Anna Snelling", "anna-snelling"),
+        ],
+    )
+    def test_a_person_s_surname_is_read_as_a_surname(self, name: str, made: str) -> None:
+        assert slug(name, person=True) == made
+
+    def test_the_roster_s_people_teams_regions_and_the_sheet_s_metrics(
+        self, tmp_path: Path
+    ) -> None:
+        """A roster as a workbook: 曾 as a person's surname (zeng), in a region's name (ceng)."""
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.append(["销售", "经理", "区域"])
+        sheet.append(["张伟", "曾国华", "曾厝垵"])
+        sheet.append(["单雄信", "曾国华", "曾厝垵"])
+        roster = tmp_path / "roster.xlsx"
+        workbook.save(roster)
+        quotas = tmp_path / "quotas.csv"
+        quotas.write_text("姓名,销售收入,单价\n张伟,1000,5\n单雄信,2000,6\n", encoding="utf-8")
+        folder = tmp_path / "2027-Q1"
+        code, out = run(folder, "--roster", roster, "--quotas", quotas, *CHINESE, *COLUMNS,
+                        "--unit", "dan_jia=score")  # fmt: skip
+        assert code == 0, out
+        result = check_directory(folder)
+        assert result.plan is not None and not result.has_errors, out
+        plan = result.plan
+        assert plan.people["zhang-wei"].name == "张伟"
+        assert plan.people["shan-xiong-xin"].name == "单雄信"
+        assert plan.people["zeng-guo-hua"].role == "manager"
+        assert plan.people["wang-jian-guo"].role == "vp"  # --owner 王建国
+        assert plan.company == "rui-gong-ke-ji"
+        assert plan.nodes["ceng-cuo-an"].level.label == "region"
+        assert plan.nodes["ceng-cuo-an-zeng-guo-hua"].level.label == "team"
+        assert set(plan.metrics) == {"xiao_shou_shou_ru", "dan_jia"}
+        assert plan.nodes["shan-xiong-xin"].targets["xiao_shou_shou_ru"].value == 2000
+
+    def test_a_new_owner_s_surname_is_read_as_a_person_s(self, tmp_path: Path) -> None:
+        plan = sample_plan(tmp_path, "曾国藩", "CRM sample company")
+        assert plan.nodes[plan.company].owner == "zeng-guo-fan"
+        assert plan.people["zeng-guo-fan"].role == "vp"

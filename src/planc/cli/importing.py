@@ -57,7 +57,8 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
     "--roster-columns",
     metavar="ROLE=HEADER,...",
     help="Roster headers by role: rep, manager (required), region, team, email, start, director. "
-    "Default: rep=sales_agent,manager=manager,region=regional_office.",
+    "Default: rep=sales_agent,manager=manager,region=regional_office, else the one column "
+    "with a common header of the role (姓名, 经理, 区域, name, reports to, ...: docs/import.md).",
 )
 @click.option(
     "--name-column", metavar="HEADER", help="The quota sheet's column of names (default: found)."

@@ -6,7 +6,13 @@ and products of the quota sheet, all made by one rule.
 * A second thing whose id would be one already made gets ``-2``, ``-3``, … (``_2`` for a
   metric), the id cut so that the whole stays within the schema's ``ID_LIMIT``
   characters (``^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$``).
-* A name without latin letters gets a numbered id (``metric_1``, ``product-1``): the
+* Chinese characters (Han) are spelled in pinyin, without tones, a syllable a word
+  (``张伟`` → ``zhang-wei``, ``华东`` → ``hua-dong``, ``销售收入`` → ``xiao_shou_shou_ru``),
+  by pypinyin (its phrase dictionary reads 重庆 as chong-qing), whatever the kind of id; a
+  person's name starting with a surname of :data:`SURNAMES` reads it as a surname (``曾伟``
+  → ``zeng-wei``, not ``ceng-wei``). Latin text is left as it is; ``ü`` is ``v`` (``吕`` →
+  ``lv``), as pypinyin writes it.
+* A name without letters that spell in latin (kana, hangul, Cyrillic) gets a numbered id (``metric_1``, ``product-1``): the
   smallest number free, in the order the names come; ids are taken by fallbacks and
   slugs alike, so a header slugged ``metric_2`` and a fallback ``metric_2`` are never one.
 * :meth:`IdMaker.named` gives the same name the same id every time (a metric or a product
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 #: The schema's ids are 64 characters at most (schema/plan.schema.json, ``id``).
 ID_LIMIT = 64
@@ -33,9 +39,87 @@ ID_LIMIT = 64
 SLUG_LIMIT = 60
 
 
-def slug(text: str, limit: int | None = SLUG_LIMIT) -> str:
+#: Han characters: the CJK unified ideographs (and extension A), the compatibility ones, and
+#: the extensions B to H of the supplementary plane (kana and hangul are not Han).
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+
+#: Surnames whose surname reading is not the one pypinyin gives the character alone or at
+#: the start of a name (曾 ceng, 单 dan, 解 jie, 区 qu, 朴 pu, ...), and the compound surnames,
+#: so that a longest match reads 单于 as chan-yu, not shan-yu. The readings are those the
+#: 现代汉语词典 (Xiandai Hanyu Cidian, 7th ed.) gives the character as a surname (its "姓"
+#: senses); where it gives two, the commoner (覃 qin, also tan; 乐 yue, also le).
+SURNAMES: Mapping[str, tuple[str, ...]] = {
+    # compound surnames (复姓)
+    "尉迟": ("yu", "chi"),
+    "万俟": ("mo", "qi"),
+    "长孙": ("zhang", "sun"),
+    "单于": ("chan", "yu"),
+    "澹台": ("tan", "tai"),
+    # single-character surnames read otherwise elsewhere
+    "曾": ("zeng",),
+    "单": ("shan",),
+    "解": ("xie",),
+    "区": ("ou",),
+    "朴": ("piao",),
+    "覃": ("qin",),
+    "乐": ("yue",),
+    "仇": ("qiu",),
+    "查": ("zha",),
+    "盖": ("ge",),
+    "缪": ("miao",),
+    "翟": ("zhai",),
+    "薄": ("bo",),
+    "秘": ("bi",),
+    "种": ("chong",),
+    "繁": ("po",),
+    "员": ("yun",),
+    "召": ("shao",),
+    "折": ("she",),
+    "黑": ("he",),
+    "都": ("du",),
+    "句": ("gou",),
+    "能": ("nai",),
+    "洗": ("xian",),
+    "粘": ("nian",),
+    "祭": ("zhai",),
+    "炅": ("gui",),
+    "么": ("yao",),
+}
+_SURNAME_LONGEST = max(map(len, SURNAMES))
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` has Chinese characters (which :func:`slug` spells in pinyin)."""
+    return _HAN.search(text) is not None
+
+
+def pinyin(text: str, person: bool = False) -> str:
+    """``text`` with every run of Han characters spelled in pinyin, a syllable a word
+    (``华东 office`` → ``hua dong office``); a ``person``'s name read with its surname's
+    reading when it starts with one of :data:`SURNAMES`. Other text is left as it is.
+
+    pypinyin is imported here, at the first Han name: its import costs ~0.25 s, which
+    rosters and sheets in latin letters (and every other command) never pay."""
+    if not has_han(text):
+        return text
+    from pypinyin import lazy_pinyin  # noqa: PLC0415  (lazy: ~0.25 s, for Han names only)
+
+    head = ""
+    if person:
+        stripped = text.lstrip()
+        for size in range(_SURNAME_LONGEST, 0, -1):
+            reading = SURNAMES.get(stripped[:size])
+            if reading is not None:
+                head, text = " ".join(reading) + " ", stripped[size:]
+                break
+    return head + _HAN.sub(lambda run: " " + " ".join(lazy_pinyin(run.group())) + " ", text)
+
+
+def slug(text: str, limit: int | None = SLUG_LIMIT, person: bool = False) -> str:
     """An id from a name: ASCII letters and digits joined by hyphens (may be empty), cut to
-    ``limit`` characters (``None``: whole, to tell apart names that the cut makes one)."""
+    ``limit`` characters (``None``: whole, to tell apart names that the cut makes one);
+    Chinese spelled in pinyin (a ``person``'s surname with its surname reading)."""
+    text = pinyin(text, person)
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     made = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return made if limit is None else made[:limit].strip("-")

@@ -32,6 +32,7 @@ from planc.sheets.quotas import QuotaSheet, read_quotas
 from planc.sheets.roster import Person, Roster, name_key, read_roster
 from planc.sheets.rules import DERIVED_TARGET, REP_WITHOUT_QUOTA
 from planc.sheets.table import Cell, SheetError, read_table
+from planc.sheets.words import ImportWords, quarter_name, words_for
 
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 SUMMED_UNITS = ("currency", "count")
@@ -72,7 +73,6 @@ class ImportRequest:
     roster_sheet: str | None = None
     quotas_sheet: str | None = None
     name_column: str | None = None
-    pillar: str = "Make the quarter's targets"
     shown_roster: str = ""
     shown_quotas: str = ""
 
@@ -131,6 +131,9 @@ def _org(roster: Roster, request: ImportRequest) -> _Org:
             manager = roster.people[roster.teams[team_id].owner]
             if manager.manager is None and manager.id != region.owner:
                 manager.manager = region.owner
+    for person in roster.people.values():  # a manager of managers only, at the top of the roster
+        if person.role == "manager" and person.manager is None and person.id != owner_id:
+            person.manager = owner_id
     org.lookup = _lookup(org, request.company)
     return org
 
@@ -160,7 +163,7 @@ def _company_owner(roster: Roster, name: str) -> str:
             raise SheetImportError(_rep_as_owner(roster, person))
         person.role = "vp"
         return found
-    owner_id = IdMaker(taken=roster.people).new(slug(name), "owner")
+    owner_id = IdMaker(taken=roster.people).new(slug(name, person=True), "owner")
     roster.people[owner_id] = Person(owner_id, " ".join(name.split()), "vp")
     return owner_id
 
@@ -250,6 +253,7 @@ def _derive(
     targets: dict[str, dict[str, _Target]],
     band_min: Decimal,
     where: dict[str, Cell],
+    words: ImportWords,
 ) -> list[Diagnostic]:
     """Fill a parent's missing summed target from its children, bottom-up (teams first)."""
     tree = _children(org)
@@ -273,11 +277,8 @@ def _derive(
             value = total * 100 / (100 + band_min)
             if value != value.to_integral_value():
                 value = value.to_integral_value(rounding="ROUND_FLOOR")
-            note = (
-                f"Derived by planc import: the sum of its {label[node]}' targets"
-                + ("" if band_min == 0 else f" over {100 + band_min} %")
-                + "; the quota sheet had no number for it."
-            )
+            over = "" if band_min == 0 else words.over(100 + band_min)
+            note = words.derived(words.levels[label[node]], over)
             target = _Target(value, derived=note)
             if band_min == 0:
                 target.months = _summed_months(present)
@@ -363,22 +364,18 @@ def _documents(
     end: date,
 ) -> dict[str, str]:
     roster = org.roster
-    comments = [
-        "",
-        f"{request.quarter}: imported by planc import from the roster {request.shown_roster}",
-        f"and the quota sheet {request.shown_quotas}. Targets marked 'Derived by planc import'",
-        "were summed from the level below. Add metric definitions, pillars and actions here.",
-    ]
+    words = words_for(request.locale)
+    comments = words.comment(request.quarter, request.shown_roster, request.shown_quotas)
     placed = {p for r in roster.regions.values() for p in _region_people(org, r.id)}
     quarter_doc: dict[str, Any] = {
         "planc": 1,
         "kind": "quarter",
-        "quarter": {"id": request.quarter, "name": _quarter_name(request.quarter), "start": start.isoformat(),
+        "quarter": {"id": request.quarter, "name": quarter_name(request.quarter, words), "start": start.isoformat(),
                     "end": end.isoformat()},
         "currency": request.currency,
         "locale": request.locale,
         "company": {"id": org.company, "name": org.company_name, "owner": org.owner},
-        "pillars": [{"id": PILLAR, "name": request.pillar}],
+        "pillars": [{"id": PILLAR, "name": words.pillar}],
         "metrics": [
             {"id": m, "name": name, "unit": unit,
              **({"rollup": "mean"} if unit not in SUMMED_UNITS else {}), "pillar": PILLAR}
@@ -398,11 +395,6 @@ def _documents(
     return files
 
 
-def _quarter_name(quarter: str) -> str:
-    match = _QUARTER.fullmatch(quarter)
-    return f"Q{match.group(2)} {match.group(1)}" if match else quarter
-
-
 def _region_people(org: _Org, region_id: str) -> list[str]:
     roster = org.roster
     region = roster.regions[region_id]
@@ -418,7 +410,16 @@ def _region_people(org: _Org, region_id: str) -> list[str]:
 
 
 def _home_region(org: _Org, person: str) -> str | None:
-    """The first region a person appears in (a manager with teams in two regions is listed once)."""
+    """The first region a person appears in (a manager with teams in two regions is listed
+    once), or the region of a manager's own row when they lead a team there."""
+    home = org.roster.people[person].region
+    for region in org.roster.regions.values():
+        if (
+            home is not None
+            and name_key(region.name) == name_key(home)
+            and any(org.roster.teams[t].owner == person for t in region.teams)
+        ):
+            return region.id
     for region in org.roster.regions.values():
         if region.owner == person:
             return region.id
@@ -471,7 +472,8 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
         quota_table = read_table(request.quotas, request.shown_quotas, request.quotas_sheet)
     except SheetError as error:
         raise SheetImportError(str(error)) from error
-    roster = read_roster(roster_table, request.roster_columns, request.declared)
+    words = words_for(request.locale)
+    roster = read_roster(roster_table, request.roster_columns, request.declared, words)
     if any(d.severity is Severity.ERROR for d in roster.diagnostics):
         return Imported(list(roster.diagnostics))
     if not roster.people:
@@ -486,7 +488,7 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
     targets = _targets_from_sheet(sheet, len(months))
     where = {node: numbers.cell for node, numbers in sheet.nodes.items()}
     band_min = Decimal(DEFAULT_POLICY["over_assignment"]["min"])  # the band the children keep
-    diagnostics += _derive(org, sheet, targets, band_min, where)
+    diagnostics += _derive(org, sheet, targets, band_min, where, words)
     for rep in roster.reps():
         if rep not in sheet.nodes:
             person = roster.people[rep]

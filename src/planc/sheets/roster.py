@@ -4,9 +4,13 @@ Columns are declared by role, like the actuals mapping of ``planc track``:
 ``rep`` and ``manager`` are required, ``region``, ``team``, ``email``,
 ``start`` and ``director`` (the region's owner) are optional. The defaults
 are the headers of the public CRM sample (``sales_agent``, ``manager``,
-``regional_office``). Each manager's reps in a region are a team; ids are
-made from names (``Anna Snelling`` → ``anna-snelling``), from the e-mail's
-local part when a name has no latin letters, and numbered when two collide
+``regional_office``); a role without its default header is the one column with a
+common header of it (:data:`HEADERS`: ``姓名``, ``经理``, ``区域``, ``reports to``, ...).
+Each manager's reps in a region are a team; a person who manages someone else is a
+manager, whose own row (an HR roster has one per employee) gives their manager, e-mail,
+start date and home region, not a seat. Ids are made from names (``Anna Snelling`` →
+``anna-snelling``, ``张伟`` → ``zhang-wei``), from the e-mail's local part when a name
+has no letters that spell in latin, and numbered when two collide
 (:mod:`planc.sheets.ids`, which makes metric and product ids too).
 
 A row names a person by their name (case and extra spaces ignored), never by an id or an
@@ -18,15 +22,16 @@ ways. The quota sheet may name a person by their id or e-mail too (:attr:`Roster
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from planc.core.diagnostics import Diagnostic
 from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
-from planc.sheets.ids import IdMaker, slug
-from planc.sheets.rules import COLUMN_MISSING, NAMES_ALIKE
+from planc.sheets.ids import IdMaker, pinyin, slug
+from planc.sheets.rules import COLUMN_MISSING, COLUMNS_AMBIGUOUS, NAMES_ALIKE
 from planc.sheets.table import Cell, Table
+from planc.sheets.words import WORDS, ImportWords
 
 ROLES = ("rep", "manager", "region", "team", "email", "start", "director")
 REQUIRED = ("rep", "manager")
@@ -35,7 +40,26 @@ DEFAULT_COLUMNS: Mapping[str, str] = {
     "manager": "manager",
     "region": "regional_office",
 }
-DEFAULT_REGION = "All regions"
+#: Common headers of each role, in Chinese and English: a role not given by
+#: ``--roster-columns`` whose default header is absent is the one column with one of these
+#: (case, spaces, ``_`` and ``-`` ignored); two such columns are an error (PLC813). No
+#: header is in two roles' lists.
+HEADERS: Mapping[str, tuple[str, ...]] = {
+    "rep": ("姓名", "名字", "销售", "销售代表", "销售人员", "销售员", "业务员", "员工", "员工姓名",
+            "name", "full name", "rep", "sales rep", "agent", "sales agent", "salesperson",
+            "employee", "employee name"),
+    "manager": ("经理", "销售经理", "上级", "直属上级", "直属经理", "主管", "汇报对象", "manager",
+                "reports to", "supervisor", "line manager", "manager name"),
+    "region": ("区域", "大区", "地区", "片区", "办事处", "region", "office", "regional office",
+               "territory", "area"),
+    "team": ("团队", "销售团队", "小组", "team", "team name"),
+    "email": ("邮箱", "电子邮箱", "电子邮件", "工作邮箱", "email", "e-mail", "mail",
+              "email address", "work email"),
+    "start": ("入职日期", "入职时间", "到岗日期", "start", "start date", "hire date", "hired",
+              "date hired", "joined"),
+    "director": ("总监", "区域总监", "大区总监", "销售总监", "director", "regional director",
+                 "region owner"),
+}  # fmt: skip
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -53,6 +77,7 @@ class Person:
     email: str | None = None
     start: str | None = None
     where: SourceSpan | None = None  # the roster cell that names them first
+    region: str | None = None  # a manager's home region, from their own row
 
 
 @dataclass(slots=True)
@@ -101,42 +126,79 @@ def header_index(table: Table) -> tuple[int, dict[str, Cell]]:
 
 
 def read_roster(
-    table: Table, columns: Mapping[str, str], declared: frozenset[str] = frozenset()
+    table: Table,
+    columns: Mapping[str, str],
+    declared: frozenset[str] = frozenset(),
+    words: ImportWords = WORDS["en"],
 ) -> Roster:
     """The org, or a roster with error diagnostics and no people when a column is missing.
 
     A missing default column that is optional (the region) is left out; a
-    column the user declared (``declared``) must be there.
+    column the user declared (``declared``) must be there. A role not declared whose
+    default header is absent is the one column with a header of :data:`HEADERS` for it.
+    ``words``: the plan's language, for a manager's team's name when the roster has no team
+    column and the one region's when it has no region column.
     """
     roster = Roster()
     index, header = header_index(table)
+    first = table.rows[index][0] if table.rows and table.rows[index] else Cell(1, 1, None)
     found: dict[str, int] = {}
+    ambiguous: set[str] = set()
     for role in ROLES:
         wanted = columns.get(role)
-        if wanted is None:
+        cell = header.get(name_key(wanted)) if wanted is not None else None
+        if cell is not None:
+            found[role] = cell.col
+    for role in ROLES:
+        if role in found or role in declared:
             continue
-        cell = header.get(name_key(wanted))
-        if cell is None:
-            if role in REQUIRED or role in declared:
-                first = (
-                    table.rows[index][0] if table.rows and table.rows[index] else Cell(1, 1, None)
+        taken = set(found.values())
+        known = [c for key, c in header.items() if _loose(key) in _HEADERS[role]]
+        known = [c for c in known if c.col not in taken]
+        if len(known) == 1:
+            found[role] = known[0].col
+        elif known:
+            ambiguous.add(role)
+            names = " and ".join(
+                shown(c.text, NAME_LIMIT, quote="'") + f" ({c.ref})" for c in known
+            )
+            roster.diagnostics.append(
+                COLUMNS_AMBIGUOUS.at(
+                    table.span(known[0]),
+                    f"the roster has more than one column for the {role}: {names}",
+                    f"name the one to use with --roster-columns {role}=HEADER",
                 )
-                roster.diagnostics.append(
-                    COLUMN_MISSING.at(
-                        table.span(first),
-                        f"the roster has no column {wanted!r} for the {role} (header: "
-                        f"{', '.join(shown(c.text, NAME_LIMIT) for c in header.values()) or 'empty'})",
-                        f"name the column with --roster-columns {role}=HEADER",
-                    )
-                )
+            )
+    for role in ROLES:
+        wanted = columns.get(role)
+        if role in found or role in ambiguous or wanted is None:
             continue
-        found[role] = cell.col
+        if role not in REQUIRED and role not in declared:
+            continue
+        roster.diagnostics.append(
+            COLUMN_MISSING.at(
+                table.span(first),
+                f"the roster has no column {wanted!r} for the {role} (header: "
+                f"{', '.join(shown(c.text, NAME_LIMIT) for c in header.values()) or 'empty'})",
+                f"name the column with --roster-columns {role}=HEADER",
+            )
+        )
     if roster.diagnostics:
         return roster
     ids = IdMaker()
-    for row in table.rows[index + 1 :]:
-        _add_row(roster, ids, row, found, table.path)
+    rows = table.rows[index + 1 :]
+    managers = _managers(rows, found)
+    for row in rows:
+        _add_row(roster, ids, row, found, table.path, managers, words)
     return roster
+
+
+def _loose(header: str) -> str:
+    """How a header is compared with :data:`HEADERS`: case, spaces, ``_`` and ``-`` ignored."""
+    return re.sub(r"[\s_-]+", "", header.casefold())
+
+
+_HEADERS = {role: frozenset(map(_loose, headers)) for role, headers in HEADERS.items()}
 
 
 def _value(row: tuple[Cell, ...], col: int | None) -> str | None:
@@ -146,21 +208,44 @@ def _value(row: tuple[Cell, ...], col: int | None) -> str | None:
     return " ".join(text.split()) or None
 
 
+def _managers(rows: Sequence[tuple[Cell, ...]], found: dict[str, int]) -> set[str]:
+    """The name keys of the people who manage someone else in the roster."""
+    managers = set()
+    for row in rows:
+        rep, manager = _value(row, found["rep"]), _value(row, found["manager"])
+        if rep is not None and manager is not None and name_key(rep) != name_key(manager):
+            managers.add(name_key(manager))
+    return managers
+
+
 def _add_row(
-    roster: Roster, ids: IdMaker, row: tuple[Cell, ...], found: dict[str, int], table_path: str
+    roster: Roster,
+    ids: IdMaker,
+    row: tuple[Cell, ...],
+    found: dict[str, int],
+    table_path: str,
+    managers: set[str],
+    words: ImportWords,
 ) -> None:
     rep_name = _value(row, found["rep"])
     manager_name = _value(row, found["manager"])
+    if (
+        rep_name is not None
+        and name_key(rep_name) in managers
+        and (manager_name is None or name_key(manager_name) != name_key(rep_name))
+    ):
+        _manager_row(roster, ids, row, found, table_path, rep_name, manager_name)
+        return  # a founder who sells (their own manager) keeps their seat, below
     if rep_name is None or manager_name is None:
         return  # blank lines and half-filled ones carry nobody
-    region_name = _value(row, found.get("region")) or DEFAULT_REGION
+    region_name = _value(row, found.get("region")) or words.all_regions
     cell = _cell_span(table_path, row, found)
     region = _region(roster, ids, region_name, _value(row, found.get("director")), cell)
     manager = _person(roster, ids, manager_name, "manager", None, cell("manager"))
     if region.owner and manager.manager is None and region.owner != manager.id:
         manager.manager = region.owner
-    team_name = _value(row, found.get("team")) or f"{manager_name} team"
-    team = _team(roster, ids, team_name, region, manager.id)
+    given = _value(row, found.get("team"))
+    team = _team(roster, ids, given or words.team(manager_name), region, manager, given is None)
     email = _value(row, found.get("email"))
     start = _value(row, found.get("start"))
     rep = _person(roster, ids, rep_name, "rep", email, cell("rep"))
@@ -168,11 +253,38 @@ def _add_row(
         rep.manager = manager.id
     if rep.where is None:
         rep.where = cell("rep")
-    rep.start = start if start and _DATE.fullmatch(start[:10]) else None
-    if rep.start:
-        rep.start = rep.start[:10]
+    rep.start = _start(start)
     if rep.id not in team.reps:
         team.reps.append(rep.id)
+
+
+def _start(text: str | None) -> str | None:
+    return text[:10] if text and _DATE.fullmatch(text[:10]) else None
+
+
+def _manager_row(
+    roster: Roster,
+    ids: IdMaker,
+    row: tuple[Cell, ...],
+    found: dict[str, int],
+    table_path: str,
+    name: str,
+    boss: str | None,
+) -> None:
+    """A manager's own row (in an HR roster every employee has one): it gives their manager,
+    e-mail, start date and home region, never a seat in their manager's team."""
+    cell = _cell_span(table_path, row, found)
+    email = _value(row, found.get("email"))
+    person = _person(roster, ids, name, "manager", email, cell("rep"))
+    if person.role == "rep":
+        person.role = "manager"
+    if boss is not None:
+        person.manager = _person(roster, ids, boss, "manager", None, cell("manager")).id
+    if email and person.email is None:
+        person.email = email
+        roster.by_name.setdefault(name_key(email), person.id)
+    person.start = _start(_value(row, found.get("start"))) or person.start
+    person.region = _value(row, found.get("region")) or person.region
 
 
 def _cell_span(
@@ -196,8 +308,8 @@ def _person(
         if role == "manager" and person.role == "rep":
             person.role = "manager"
         return person
-    whole = slug(name, None)
-    made = slug(name) or (slug(email.split("@")[0]) if email else "")
+    whole = slug(name, None, person=True)
+    made = slug(name, person=True) or (slug(email.split("@")[0]) if email else "")
     person = Person(ids.new(made, f"{role}-{len(roster.people) + 1}"), name, role)
     person.email = email
     roster.people[person.id] = person
@@ -240,14 +352,22 @@ def _region(
     return region
 
 
-def _team(roster: Roster, ids: IdMaker, name: str, region: Region, owner: str) -> Team:
+def _team(
+    roster: Roster, ids: IdMaker, name: str, region: Region, manager: Person, default: bool
+) -> Team:
+    """The team ``name`` of ``manager`` in ``region``: its id is the region's and the manager's
+    surname (``central-brinkmann``; the last word of the manager's name, read as a person's)
+    when it has the default name, else the region's and the name's (less a last ``team``)."""
     for team in roster.teams.values():
         if name_key(team.name) == name_key(name) and team.region == region.id:
             return team
     words = name.split()
-    surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
+    if default:
+        surname = pinyin(manager.name.split()[-1], person=True)
+    else:
+        surname = words[-2] if name.endswith(" team") and len(words) >= 2 else name
     made = slug(f"{region.name} {surname}")
-    team = Team(ids.new(made, f"{owner}-team"), name, region.id, owner)
+    team = Team(ids.new(made, f"{manager.id}-team"), name, region.id, manager.id)
     roster.teams[team.id] = team
     region.teams.append(team.id)
     return team

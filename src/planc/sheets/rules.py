@@ -18,15 +18,17 @@ COLUMN_MISSING = rule(
 
     The roster needs a rep and a manager column (default headers
     ``sales_agent`` and ``manager``; ``regional_office`` for the region is
-    optional). ``--roster-columns role=header,...`` names other headers.
+    optional), or else one column with a common header of the role (``姓名``, ``经理``,
+    ``区域``, ``name``, ``reports to``, ...: docs/import.md). ``--roster-columns
+    role=header,...`` names other headers.
 
-    Fails (the roster's header says ``agent``)::
+    Fails (the roster's header says ``seller``)::
 
-        agent,manager,regional_office
+        seller,manager,regional_office
 
-    Passes (``--roster-columns rep=agent``)::
+    Passes (``--roster-columns rep=seller``)::
 
-        agent,manager,regional_office
+        seller,manager,regional_office
     """,
 )
 
@@ -217,6 +219,30 @@ NAMES_ALIKE = rule(
     """,
 )
 
+COLUMNS_AMBIGUOUS = rule(
+    "PLC813",
+    "sheet-columns-ambiguous",
+    Severity.ERROR,
+    """Two roster columns have headers the import knows for one role, and the role's default
+    header is not there: the import cannot tell which one holds the role.
+
+    Without ``--roster-columns``, a role whose default header (``sales_agent``, ``manager``,
+    ``regional_office``) is absent is found by the common headers for it (``姓名``, ``销售``,
+    ``name``, ``rep`` for the rep; ``经理``, ``上级``, ``reports to`` for the manager; ...,
+    docs/import.md), when exactly one column has one of them.
+
+    Fails (``姓名`` and ``销售`` are both headers for the rep)::
+
+        姓名,销售,经理
+        张伟,张伟,李经理
+
+    Passes (``--roster-columns rep=姓名``)::
+
+        姓名,销售,经理
+        张伟,张伟,李经理
+    """,
+)
+
 OTHER_PLAN = rule(
     "PLC820",
     "sheet-from-another-plan",
@@ -315,6 +341,7 @@ RULES = (
     DERIVED_TARGET,
     REP_WITHOUT_QUOTA,
     NAMES_ALIKE,
+    COLUMNS_AMBIGUOUS,
     OTHER_PLAN,
     PLAN_CHANGED,
     FORMULA_IN_EXPORT,
