@@ -371,6 +371,22 @@ def test_a_director_seated_in_another_region_gets_their_quota_row(tmp_path: Path
     assert plan.nodes["nora-north"].targets["revenue"].value == 90000
 
 
+def test_a_manager_under_a_director_as_owner_is_refused(tmp_path: Path) -> None:
+    """Ned's team is in Jo's region: Ned reports to Jo, Jo to the owner; Ned as the owner wrote
+    a plan failing its check (PLC207: jo-chen → ned-stark → jo-chen). Refused, naming Jo."""
+    rows = "Ann Lee,Ned Stark,North,Jo Chen\nBob Ortiz,Ned Stark,North,Jo Chen\n"
+    code, out, folder = director_import(tmp_path, rows, "Ann Lee,100\nBob Ortiz,90\n", "Ned Stark")
+    assert code == 2 and not folder.exists()
+    assert out == (
+        "planc: error: --owner 'Ned Stark' manages team north-stark in region 'North', whose "
+        "director is 'Jo Chen': a team's manager reports to the region's director, who reports "
+        "to the company's owner; give --owner the director (such as 'Jo Chen') or the name of "
+        "someone not in the roster (a new vp)\n"
+    )
+    plan = checked(*director_import(tmp_path, rows, "Ann Lee,100\nBob Ortiz,90\n", "Jo Chen"))
+    assert plan.people["ned-stark"].manager == "jo-chen"
+
+
 def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:
     """With directors the region is not the owner's: the model's own defaults would still
     loop (ann-lee -> ned-stark -> jo-chen -> the company's owner), so the rule is the same."""

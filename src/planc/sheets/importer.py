@@ -163,6 +163,9 @@ def _company_owner(roster: Roster, name: str) -> str:
         person = roster.people[found]
         if person.role == "rep":
             raise SheetImportError(_rep_as_owner(roster, person))
+        below = _below_a_director(roster, person)
+        if below is not None:
+            raise SheetImportError(below)
         person.role = "vp"
         return found
     owner_id = IdMaker(taken=roster.people).new(slug(name, person=True), "owner")
@@ -181,6 +184,28 @@ def _rep_as_owner(roster: Roster, rep: Person) -> str:
         f"in a manager's team; give --owner a manager or director of the roster (such as "
         f"{manager}), or the name of someone not in it (a new vp)"
     )
+
+
+def _below_a_director(roster: Roster, manager: Person) -> str | None:
+    """Why a manager of a team in another person's region cannot be ``--owner``, or None.
+
+    A team's manager reports to the region's director, the director to the company's owner
+    (the model's defaults, when the YAML names no manager): as the owner they would report
+    to someone who reports to them (PLC207). A founder seated in their own team is not."""
+    for team in roster.teams.values():
+        director = roster.regions[team.region].owner
+        if team.owner != manager.id or director in (None, manager.id) or manager.id in team.reps:
+            continue
+        named = shown(roster.people[director].name, quote="'") if director else ""
+        owner = shown(manager.name, quote="'")
+        where = shown(roster.regions[team.region].name, quote="'")
+        return (
+            f"--owner {owner} manages team {team.id} in region {where}"
+            f", whose director is {named}: a team's manager reports to the region's director, "
+            f"who reports to the company's owner; give --owner the director (such as {named}) "
+            "or the name of someone not in the roster (a new vp)"
+        )
+    return None
 
 
 def _lookup(org: _Org, company_name: str) -> dict[str, str]:
