@@ -18,6 +18,7 @@ from openpyxl import Workbook
 
 from planc.checks import check_directory
 from planc.cli import cli
+from planc.core.model import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 ROSTER = ROOT / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv"
@@ -253,6 +254,137 @@ def test_a_founder_who_sells_is_their_own_manager_and_may_own_the_company(
     assert plan.nodes["vera-quist"].parent == "north-quist"
     assert plan.nodes["vera-quist"].targets["revenue"].value == 100000
     assert plan.nodes["north-quist"].targets["revenue"].value == 100000  # summed
+
+
+DIRECTORS = "sales_agent,manager,regional_office,director\n"
+
+
+def director_import(
+    tmp_path: Path, rows: str, quotas: str, owner: str = "Big Boss"
+) -> tuple[int, str, Path]:
+    """``planc import`` of a roster with a director column (given by its rows), for Acme."""
+    return import_csv(tmp_path, DIRECTORS + rows, "name,Revenue\n" + quotas, "--owner", owner,
+                      "--company", "Acme", "--roster-columns", "director=director")  # fmt: skip
+
+
+def checked(code: int, out: str, folder: Path) -> Plan:
+    """The plan an import wrote, which passes its own check."""
+    assert code == 0, out
+    result = check_directory(folder)
+    assert result.plan is not None and not result.has_errors, out
+    return result.plan
+
+
+def test_a_founder_who_owns_the_company_reports_to_no_director(tmp_path: Path) -> None:
+    """With a director column, the founder's team (hers alone) made her report to North's
+    director, who reports to her as the owner (PLC207: nora-north → vera-quist → nora-north).
+    The company's owner is at the top: no manager; her team's region is still Nora's."""
+    rows = (
+        "Vera Quist,Vera Quist,North,Nora North\nAnn Lee,Ned Stark,North,Nora North\n"
+        "Bob Ortiz,Ned Stark,North,Nora North\n"
+    )
+    quotas = "Vera Quist,100000\nAnn Lee,50000\nBob Ortiz,60000\n"
+    code, out, folder = director_import(tmp_path, rows, quotas, owner="Vera Quist")
+    assert "1 region(s), 2 team(s), 3 rep(s)" in out, out
+    plan = checked(code, out, folder)
+    vera = plan.people["vera-quist"]
+    assert vera.role == "vp" and vera.manager is None
+    assert plan.nodes["north"].owner == "nora-north"
+    assert plan.people["ned-stark"].manager == "nora-north"
+    assert plan.nodes["vera-quist"].targets["revenue"].value == 100000
+
+
+PLAYER_COACH = (
+    "sales_agent,manager,regional_office\nVera Quist,Vera Quist,North\nAnn Lee,Vera Quist,North\n"
+)
+
+
+@pytest.mark.parametrize("owner", ["Vera Quist", "Big Boss"])
+def test_a_player_coach_is_their_own_manager_in_a_row_and_keeps_that_seat(
+    tmp_path: Path, owner: str
+) -> None:
+    """Vera sells (her row names herself as her manager) and manages Ann: her quota row was read
+    as the team's number, her seat left without one (PLC320, reps 90 %). Her own row is a seat,
+    her quota row its number, and the team's number is their sum."""
+    quotas = "name,Revenue\nVera Quist,100000\nAnn Lee,90000\n"
+    code, out, folder = import_csv(
+        tmp_path, PLAYER_COACH, quotas, "--owner", owner, "--company", "Acme"
+    )
+    assert "1 region(s), 1 team(s), 2 rep(s)" in out, out
+    plan = checked(code, out, folder)
+    assert plan.nodes["north-quist"].children == ("vera-quist", "ann-lee")
+    assert plan.nodes["vera-quist"].targets["revenue"].value == 100000
+    team = plan.nodes["north-quist"].targets["revenue"]
+    assert team.value == 190000 and team.note is not None  # derived
+    assert plan.people["ann-lee"].manager == "vera-quist"
+
+
+def test_a_player_coach_s_team_number_is_the_row_with_the_team_s_name(tmp_path: Path) -> None:
+    """In an HR roster the player-coach's own row names their manager (no seat, as for every
+    manager) and a second row names themselves (their seat); the team's row is the team's."""
+    roster = (
+        "sales_agent,manager,regional_office\nNed Stark,Ada King,North\n"
+        "Ned Stark,Ned Stark,North\nAnn Lee,Ned Stark,North\n"
+    )
+    quotas = "name,Revenue\nNed Stark team,180000\nNed Stark,100000\nAnn Lee,90000\n"
+    code, out, folder = import_csv(tmp_path, roster, quotas, "--owner", "Ada King",
+                                   "--company", "Acme")  # fmt: skip
+    plan = checked(code, out, folder)
+    assert plan.people["ned-stark"].manager == "ada-king"
+    assert plan.nodes["ned-stark"].targets["revenue"].value == 100000
+    team = plan.nodes["north-stark"].targets["revenue"]
+    assert team.value == 180000 and team.note is None
+
+
+def test_a_player_coach_without_a_quota_row_is_told(tmp_path: Path) -> None:
+    code, out, _ = import_csv(tmp_path, PLAYER_COACH, "name,Revenue\nAnn Lee,90000\n",
+                              "--owner", "Big Boss", "--company", "Acme")  # fmt: skip
+    assert code == 0, out
+    assert "roster.csv:2:1: PLC811 [warning] Vera Quist (vera-quist) is in the roster" in out
+
+
+def test_a_director_in_a_team_that_reports_to_them_is_refused(tmp_path: Path) -> None:
+    """Nora directs North and has a rep row under Ned, whose team is in North: her quota row
+    was 'not a rep, manager, team, region or the company of the roster' (PLC802), which was
+    false, and the org a loop. Refused at her row with the way to write it, which imports."""
+    rows = "Ann Lee,Ned Stark,North,Nora North\nNora North,Ned Stark,North,Nora North\n"
+    quotas = "Ann Lee,100000\nNora North,90000\n"
+    code, out, folder = director_import(tmp_path, rows, quotas)
+    assert code == 1 and not folder.exists()
+    assert "PLC802" not in out
+    assert (
+        "roster.csv:3:1: PLC814 [error] 'Nora North' is the director of 'North' and has a rep "
+        "row in the team of 'Ned Stark', who reports to them: each would manage the other"
+    ) in out
+    rows = rows.replace("Nora North,Ned Stark", "Nora North,Nora North")
+    plan = checked(*director_import(tmp_path, rows, quotas))
+    assert plan.nodes["nora-north"].parent == "north-north"
+    assert plan.nodes["nora-north"].targets["revenue"].value == 90000
+    assert plan.people["nora-north"].role == "director"
+
+
+def test_a_director_seated_in_another_region_gets_their_quota_row(tmp_path: Path) -> None:
+    """Nora directs North and sells in Sam's team in South: her row is her seat's (was PLC802)."""
+    rows = "Ann Lee,Ned Stark,North,Nora North\nNora North,Sam Wu,South,\n"
+    plan = checked(*director_import(tmp_path, rows, "Ann Lee,100000\nNora North,90000\n"))
+    assert plan.nodes["nora-north"].parent == "south-wu"
+    assert plan.nodes["nora-north"].targets["revenue"].value == 90000
+
+
+def test_a_manager_under_a_director_as_owner_is_refused(tmp_path: Path) -> None:
+    """Ned's team is in Jo's region: Ned reports to Jo, Jo to the owner; Ned as the owner wrote
+    a plan failing its check (PLC207: jo-chen → ned-stark → jo-chen). Refused, naming Jo."""
+    rows = "Ann Lee,Ned Stark,North,Jo Chen\nBob Ortiz,Ned Stark,North,Jo Chen\n"
+    code, out, folder = director_import(tmp_path, rows, "Ann Lee,100\nBob Ortiz,90\n", "Ned Stark")
+    assert code == 2 and not folder.exists()
+    assert out == (
+        "planc: error: --owner 'Ned Stark' manages team north-stark in region 'North', whose "
+        "director is 'Jo Chen': a team's manager reports to the region's director, who reports "
+        "to the company's owner; give --owner the director (such as 'Jo Chen') or the name of "
+        "someone not in the roster (a new vp)\n"
+    )
+    plan = checked(*director_import(tmp_path, rows, "Ann Lee,100\nBob Ortiz,90\n", "Jo Chen"))
+    assert plan.people["ned-stark"].manager == "jo-chen"
 
 
 def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:

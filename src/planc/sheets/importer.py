@@ -124,12 +124,14 @@ def _org(roster: Roster, request: ImportRequest) -> _Org:
     """The org with its owners: regions without a director are owned by the company's owner."""
     owner_id = _company_owner(roster, request.owner)
     org = _Org(roster, _company_id(roster, request.company), request.company, owner_id)
+    if owner_id in roster.inferred:  # the top of the org: above a region's director too
+        roster.people[owner_id].manager = None
     for region in roster.regions.values():
         if region.owner is None:
             region.owner = owner_id
         for team_id in region.teams:
             manager = roster.people[roster.teams[team_id].owner]
-            if manager.manager is None and manager.id != region.owner:
+            if manager.manager is None and manager.id not in (region.owner, owner_id):
                 manager.manager = region.owner
     for person in roster.people.values():  # a manager of managers only, at the top of the roster
         if person.role == "manager" and person.manager is None and person.id != owner_id:
@@ -161,6 +163,9 @@ def _company_owner(roster: Roster, name: str) -> str:
         person = roster.people[found]
         if person.role == "rep":
             raise SheetImportError(_rep_as_owner(roster, person))
+        below = _below_a_director(roster, person)
+        if below is not None:
+            raise SheetImportError(below)
         person.role = "vp"
         return found
     owner_id = IdMaker(taken=roster.people).new(slug(name, person=True), "owner")
@@ -181,22 +186,44 @@ def _rep_as_owner(roster: Roster, rep: Person) -> str:
     )
 
 
+def _below_a_director(roster: Roster, manager: Person) -> str | None:
+    """Why a manager of a team in another person's region cannot be ``--owner``, or None.
+
+    A team's manager reports to the region's director, the director to the company's owner
+    (the model's defaults, when the YAML names no manager): as the owner they would report
+    to someone who reports to them (PLC207). A founder seated in their own team is not."""
+    for team in roster.teams.values():
+        director = roster.regions[team.region].owner
+        if team.owner != manager.id or director in (None, manager.id) or manager.id in team.reps:
+            continue
+        named = shown(roster.people[director].name, quote="'") if director else ""
+        owner = shown(manager.name, quote="'")
+        where = shown(roster.regions[team.region].name, quote="'")
+        return (
+            f"--owner {owner} manages team {team.id} in region {where}"
+            f", whose director is {named}: a team's manager reports to the region's director, "
+            f"who reports to the company's owner; give --owner the director (such as {named}) "
+            "or the name of someone not in the roster (a new vp)"
+        )
+    return None
+
+
 def _lookup(org: _Org, company_name: str) -> dict[str, str]:
     """Every name a quota row may use → its node: reps, teams (and their managers), regions."""
     roster = org.roster
-    lookup = {key: pid for key, pid in roster.by_name.items() if roster.people[pid].role == "rep"}
+    # a person with a seat (a rep; a founder, player-coach or director whose row seats them):
+    # their row is their seat's, the team's number its sum or the team's row
+    seated = set(roster.seated())
+    lookup = {key: pid for key, pid in roster.by_name.items() if pid in seated}
     for team in roster.teams.values():
         lookup.setdefault(name_key(team.name), team.id)
         lookup.setdefault(name_key(team.id), team.id)
     for manager_id in {t.owner for t in roster.teams.values()}:
         teams = [t for t in roster.teams.values() if t.owner == manager_id]
         if len(teams) == 1:  # a manager with teams in two regions is ambiguous: use the team
-            # alone in their own team (a founder who sells), their row is their seat's: the
-            # team's number is then its sum (the team's, the seat left empty, would not add up)
-            node = manager_id if teams[0].reps == [manager_id] else teams[0].id
             for key, pid in roster.by_name.items():
                 if pid == manager_id:
-                    lookup.setdefault(key, node)
+                    lookup.setdefault(key, teams[0].id)
     for region in roster.regions.values():
         lookup.setdefault(name_key(region.name), region.id)
         lookup.setdefault(name_key(region.id), region.id)
@@ -489,7 +516,7 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
     where = {node: numbers.cell for node, numbers in sheet.nodes.items()}
     band_min = Decimal(DEFAULT_POLICY["over_assignment"]["min"])  # the band the children keep
     diagnostics += _derive(org, sheet, targets, band_min, where, words)
-    for rep in roster.reps():
+    for rep in roster.seated():
         if rep not in sheet.nodes:
             person = roster.people[rep]
             diagnostics.append(
@@ -507,7 +534,7 @@ def import_quarter(request: ImportRequest, folder: str) -> Imported:
     result = check_sources(folder, sources)
     summary = [
         f"{request.quarter} ({start} to {end}): {len(roster.regions)} region(s), "
-        f"{len(roster.teams)} team(s), {len(roster.reps())} rep(s); metrics "
+        f"{len(roster.teams)} team(s), {len(roster.seated())} rep(s); metrics "
         + ", ".join(f"{m} ({u})" for m, (_, u) in sheet.metrics.items())
     ]
     if sheet.ignored:

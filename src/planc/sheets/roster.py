@@ -29,7 +29,12 @@ from planc.core.diagnostics import Diagnostic
 from planc.core.safetext import NAME_LIMIT, shown
 from planc.core.source import SourceSpan
 from planc.sheets.ids import IdMaker, pinyin, slug
-from planc.sheets.rules import COLUMN_MISSING, COLUMNS_AMBIGUOUS, NAMES_ALIKE
+from planc.sheets.rules import (
+    COLUMN_MISSING,
+    COLUMNS_AMBIGUOUS,
+    DIRECTOR_BELOW_A_TEAM,
+    NAMES_ALIKE,
+)
 from planc.sheets.table import Cell, Table
 from planc.sheets.words import WORDS, ImportWords
 
@@ -111,9 +116,14 @@ class Roster:
     names: dict[str, str] = field(default_factory=dict)
     # a name's whole slug -> the first person it made, to tell of names written alike
     slugs: dict[str, str] = field(default_factory=dict)
+    # managers whose manager is their region's director because no row of theirs named one
+    inferred: set[str] = field(default_factory=set)
 
-    def reps(self) -> list[str]:
-        return [p.id for p in self.people.values() if p.role == "rep"]
+    def seated(self) -> list[str]:
+        """The people with a seat in a team, in the roster's order: reps, and the founders,
+        player-coaches and directors whose row seats them."""
+        seats = {rep for team in self.teams.values() for rep in team.reps}
+        return [pid for pid in self.people if pid in seats]
 
 
 def header_index(table: Table) -> tuple[int, dict[str, Cell]]:
@@ -190,7 +200,34 @@ def read_roster(
     managers = _managers(rows, found)
     for row in rows:
         _add_row(roster, ids, row, found, table.path, managers, words)
+    roster.diagnostics += _directors_below_their_teams(roster)
     return roster
+
+
+def _directors_below_their_teams(roster: Roster) -> list[Diagnostic]:
+    """A region's director seated in the team of a manager who reports to them (PLC814)."""
+    found = []
+    for region in roster.regions.values():
+        director = roster.people[region.owner] if region.owner else None
+        for team in roster.teams.values():
+            if director is None or director.id not in team.reps or team.owner == director.id:
+                continue
+            manager = roster.people[team.owner]
+            if manager.manager != director.id:
+                continue
+            name, boss = shown(director.name, quote="'"), shown(manager.name, quote="'")
+            where = shown(region.name, quote="'")
+            found.append(
+                DIRECTOR_BELOW_A_TEAM.at(
+                    director.where or SourceSpan(team.id, 1, 1),
+                    f"{name} is the director of {where} and has a rep "
+                    f"row in the team of {boss}, who reports to them: each would manage the "
+                    "other",
+                    f"a director who sells names themselves as their manager in their row "
+                    f"(manager {name}): seated in a team of their own; or leave the row out",
+                )
+            )
+    return found
 
 
 def _loose(header: str) -> str:
@@ -244,6 +281,7 @@ def _add_row(
     manager = _person(roster, ids, manager_name, "manager", None, cell("manager"))
     if region.owner and manager.manager is None and region.owner != manager.id:
         manager.manager = region.owner
+        roster.inferred.add(manager.id)
     given = _value(row, found.get("team"))
     team = _team(roster, ids, given or words.team(manager_name), region, manager, given is None)
     email = _value(row, found.get("email"))
@@ -280,6 +318,7 @@ def _manager_row(
         person.role = "manager"
     if boss is not None:
         person.manager = _person(roster, ids, boss, "manager", None, cell("manager")).id
+        roster.inferred.discard(person.id)
     if email and person.email is None:
         person.email = email
         roster.by_name.setdefault(name_key(email), person.id)

@@ -243,6 +243,32 @@ COLUMNS_AMBIGUOUS = rule(
     """,
 )
 
+DIRECTOR_BELOW_A_TEAM = rule(
+    "PLC814",
+    "sheet-director-in-a-team",
+    Severity.ERROR,
+    """A region's director has a rep row in the team of a manager who reports to them.
+
+    The director column makes them the region's owner, whom its team managers report to;
+    their row seats them in one of those teams, under its manager: each would manage the
+    other (the plan fails its check, PLC207). A director who sells names themselves as their
+    manager in their row, as a founder does: seated in a team of their own in the region,
+    their quota row that seat's number.
+
+    Fails (``--roster-columns director=director``)::
+
+        sales_agent,manager,regional_office,director
+        Ann Lee,Ned Stark,North,Nora North
+        Nora North,Ned Stark,North,Nora North
+
+    Passes::
+
+        sales_agent,manager,regional_office,director
+        Ann Lee,Ned Stark,North,Nora North
+        Nora North,Nora North,North,Nora North
+    """,
+)
+
 OTHER_PLAN = rule(
     "PLC820",
     "sheet-from-another-plan",
@@ -342,6 +368,7 @@ RULES = (
     REP_WITHOUT_QUOTA,
     NAMES_ALIKE,
     COLUMNS_AMBIGUOUS,
+    DIRECTOR_BELOW_A_TEAM,
     OTHER_PLAN,
     PLAN_CHANGED,
     FORMULA_IN_EXPORT,
