@@ -387,6 +387,31 @@ def test_a_manager_under_a_director_as_owner_is_refused(tmp_path: Path) -> None:
     assert plan.people["ned-stark"].manager == "jo-chen"
 
 
+def test_an_owner_whose_row_names_a_manager_is_refused(tmp_path: Path) -> None:
+    """Ned's own row says Ada King manages him; Ada, a manager with no manager of her own,
+    reports to the owner: Ned as the owner wrote a plan failing its check (PLC207:
+    ada-king → ned-stark → ada-king). Refused, naming the roster's top, who imports clean."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "sales_agent,manager,regional_office\nAnn Lee,Ned Stark,North\nNed Stark,Ada King,North\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "quotas.csv"
+    quotas.write_text("name,Revenue\nAnn Lee,90000\n", encoding="utf-8")
+    args = ["--roster", roster, "--quotas", quotas, "--company", "Acme"]
+    folder = tmp_path / "2027-Q1"
+    code, _, err = run(folder, *args, "--owner", "Ned Stark")
+    assert code == 2 and not folder.exists()
+    assert err == (
+        "planc: error: --owner 'Ned Stark' reports to 'Ada King' in the roster (the manager in "
+        "their row): the company's owner is at the top of the org, and 'Ada King' would report "
+        "to them; give --owner 'Ada King', the top of the roster, or empty the manager cell in "
+        "the row of 'Ned Stark'\n"
+    )
+    plan = checked(*run(folder, *args, "--owner", "Ada King")[:2], folder)
+    assert plan.people["ned-stark"].manager == "ada-king"
+
+
 def test_a_rep_under_a_director_as_owner_is_refused_too(tmp_path: Path) -> None:
     """With directors the region is not the owner's: the model's own defaults would still
     loop (ann-lee -> ned-stark -> jo-chen -> the company's owner), so the rule is the same."""

@@ -166,6 +166,9 @@ def _company_owner(roster: Roster, name: str) -> str:
         below = _below_a_director(roster, person)
         if below is not None:
             raise SheetImportError(below)
+        above = _reports_in_the_roster(roster, person)
+        if above is not None:
+            raise SheetImportError(above)
         person.role = "vp"
         return found
     owner_id = IdMaker(taken=roster.people).new(slug(name, person=True), "owner")
@@ -206,6 +209,32 @@ def _below_a_director(roster: Roster, manager: Person) -> str | None:
             "or the name of someone not in the roster (a new vp)"
         )
     return None
+
+
+def _reports_in_the_roster(roster: Roster, person: Person) -> str | None:
+    """Why a person whose own roster row names their manager cannot be ``--owner``, or None.
+
+    The owner is the top of the org, and the roster's managers with no manager of their own
+    report to the owner: the one their row names would report to the person who reports to
+    them (PLC207). The roster's own top, up their managers, is the owner it means. A manager
+    the import inferred (a region's director) is no row's and is dropped for the owner."""
+    if person.manager in (None, person.id) or person.id in roster.inferred:
+        return None
+    top, seen = person, {person.id}
+    while top.manager is not None and top.manager not in seen:
+        seen.add(top.manager)
+        top = roster.people[top.manager]
+    owner, boss = (
+        shown(person.name, quote="'"),
+        shown(roster.people[person.manager].name, quote="'"),
+    )
+    top_name = shown(top.name, quote="'")
+    return (
+        f"--owner {owner} reports to {boss} in the roster (the manager in their row): the "
+        f"company's owner is at the top of the org, and {boss} would report to them; give "
+        f"--owner {top_name}, the top of the roster, or empty the manager cell in the row of "
+        f"{owner}"
+    )
 
 
 def _lookup(org: _Org, company_name: str) -> dict[str, str]:
