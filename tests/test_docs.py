@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import pytest
 
 from conftest import REPO, run_planc
@@ -152,3 +153,21 @@ class TestExplainByName:
         assert result.code == 2
         assert "did you mean children-out-of-band?" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_every_report_format_option_is_the_same_option() -> None:
+    """--format is -f in every command that has it, with its default shown (check's says
+    in words where it runs), so a user's habit from one command works in the next."""
+    from planc.cli import cli
+
+    formats = {
+        name: param
+        for name, command in cli.commands.items()
+        for param in command.params
+        if param.name == "output_format"
+    }
+    assert len(formats) == 8, sorted(formats)
+    for name, param in formats.items():
+        assert isinstance(param, click.Option), name
+        assert param.opts == ["--format", "-f"], name
+        assert param.show_default == (name != "check"), name

@@ -15,6 +15,7 @@ from planc.cli.options import (
     cache_dir_option,
     check_for_edit,
     fail_usage,
+    format_option,
     no_cache_option,
     open_cache,
     parse_decimal,
@@ -76,13 +77,9 @@ ALLOCATION_METHODS = ("even", "baseline", "potential", "capacity", "bottom_up", 
     is_flag=True,
     help="Edit the plan files in place (default: a dry run that only prints the table).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="text: the table; json: each split child by child (before, after, Δ, months, products) "
+@format_option(
+    ("text", "json"),
+    "text: the table; json: each split child by child (before, after, Δ, months, products) "
     "and the files written.",
 )
 @no_cache_option(

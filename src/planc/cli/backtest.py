@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import EXIT_USAGE, emit_report, output_option, plan_dir_argument
+from planc.cli.options import (
+    EXIT_USAGE,
+    emit_report,
+    format_option,
+    output_option,
+    plan_dir_argument,
+)
 
 
 @click.command()
@@ -27,13 +33,8 @@ from planc.cli.options import EXIT_USAGE, emit_report, output_option, plan_dir_a
     metavar="LIST",
     help="Calendar quarters to replay, comma-separated: 2017-Q2,2017-Q3.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(("text", "markdown", "json")),
-    default="text",
-    help="text for a terminal, markdown for docs, json for machines.",
+@format_option(
+    ("text", "markdown", "json"), "text for a terminal, markdown for docs, json for machines."
 )
 @output_option
 def backtest(

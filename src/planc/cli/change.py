@@ -16,6 +16,7 @@ from planc.cli.options import (
     emit_report,
     expand_plan_dirs,
     fail_usage,
+    format_option,
     github_append,
     in_github_actions,
     max_file_size_option,
@@ -46,14 +47,8 @@ CAUSES = ("market", "competitor", "policy", "execution", "resources", "reorganis
     metavar="REF|DIR",
     help="The approved plan, for cumulative drift. Default: company.approved in the quarter file.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(IMPACT_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for terminals, markdown for one PR comment, json for machines.",
+@format_option(
+    IMPACT_FORMATS, "text for terminals, markdown for one PR comment, json for machines."
 )
 @output_option
 @click.option(

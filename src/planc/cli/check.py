@@ -14,6 +14,7 @@ from planc.cli.options import (
     emit_report,
     expand_plan_dirs,
     fail_usage,
+    format_option,
     github_append,
     in_github_actions,
     max_file_size_option,
@@ -37,13 +38,10 @@ def default_format() -> str:
 
 @click.command()
 @plan_dirs_argument
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Output format. Default: github inside GitHub Actions, text elsewhere.",
+@format_option(
+    FORMATS,
+    "Output format. Default: github inside GitHub Actions, text elsewhere.",
+    shown_default=False,
 )
 @strict_option
 @click.option(

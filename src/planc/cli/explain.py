@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from planc.cli.options import fail_usage
+from planc.cli.options import fail_usage, format_option
 
 
 class _ExplainCommand(click.Command):
@@ -44,13 +44,8 @@ def explain(code: str) -> None:
 
 
 @click.command()
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(("text", "markdown")),
-    default="text",
-    show_default=True,
-    help="text: a line per code; markdown: a table with each code's family.",
+@format_option(
+    ("text", "markdown"), "text: a line per code; markdown: a table with each code's family."
 )
 def rules(output_format: str) -> None:
     """List every diagnostic code with its severity and summary."""

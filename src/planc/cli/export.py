@@ -7,18 +7,14 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import OutputPath, fail_usage, plan_dir_argument
+from planc.cli.options import OutputPath, fail_usage, format_option, plan_dir_argument
 
 
 @click.command()
 @plan_dir_argument
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(("csv", "xlsx")),
-    default="csv",
-    show_default=True,
-    help="csv: UTF-8 with a byte-order mark, to --out or stdout; xlsx: a workbook for --out "
+@format_option(
+    ("csv", "xlsx"),
+    "csv: UTF-8 with a byte-order mark, to --out or stdout; xlsx: a workbook for --out "
     "(the export extra) that planc import --update reads back.",
 )
 @click.option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planc.cli.options import fail_usage, parse_day
+from planc.cli.options import fail_usage, format_option, parse_day
 
 if TYPE_CHECKING:
     from planc.sheets.importer import Imported
@@ -89,14 +89,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
     help="With --update: the folder that holds the quarter folders.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-    help="json: the diagnostics as planc check --format json prints them.",
-)
+@format_option(("text", "json"), "json: the diagnostics as planc check --format json prints them.")
 def import_(
     folder: Path | None,
     roster: Path | None,

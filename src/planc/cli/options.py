@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -89,6 +89,23 @@ weights_option = click.option(
     metavar="C=W,...",
     help="For --method blend: components and weights, e.g. last_year=50,last_quarter=30,capacity=20 (components: even, baseline, last_year, last_quarter, potential, capacity, bottom_up).",
 )
+
+
+def format_option(
+    choices: Sequence[str], help_text: str, *, shown_default: bool = True
+) -> Callable[[F], F]:
+    """``--format``/``-f``, the one report-format option of every command that has one: the
+    first of ``choices`` is the default (shown in the help, unless ``shown_default`` is False:
+    ``check``'s default depends on where it runs and its help says so, it gets None)."""
+    return click.option(
+        "--format",
+        "-f",
+        "output_format",
+        type=click.Choice(tuple(choices)),
+        default=choices[0] if shown_default else None,
+        show_default=shown_default,
+        help=help_text,
+    )
 
 
 def as_of_option(purpose: str) -> Callable[[F], F]:

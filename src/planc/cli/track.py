@@ -11,6 +11,7 @@ from planc.cli.options import (
     actuals_option,
     as_of_option,
     emit_report,
+    format_option,
     output_option,
     parse_day,
     plan_dir_argument,
@@ -22,13 +23,9 @@ from planc.cli.options import (
 @plan_dir_argument
 @actuals_option
 @as_of_option("Track up to the end of this day")
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(("text", "json", "markdown", "csv")),
-    default="text",
-    help="text for a terminal, json, markdown for a weekly review, csv for a spreadsheet.",
+@format_option(
+    ("text", "json", "markdown", "csv"),
+    "text for a terminal, json, markdown for a weekly review, csv for a spreadsheet.",
 )
 @click.option(
     "--accounts",
