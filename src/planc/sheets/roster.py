@@ -215,11 +215,12 @@ def _directors_below_their_teams(roster: Roster) -> list[Diagnostic]:
             manager = roster.people[team.owner]
             if manager.manager != director.id:
                 continue
+            assert director.where is not None  # seated: a rep row of theirs named them
             name, boss = shown(director.name, quote="'"), shown(manager.name, quote="'")
             where = shown(region.name, quote="'")
             found.append(
                 DIRECTOR_BELOW_A_TEAM.at(
-                    director.where or SourceSpan(team.id, 1, 1),
+                    director.where,
                     f"{name} is the director of {where} and has a rep "
                     f"row in the team of {boss}, who reports to them: each would manage the "
                     "other",
@@ -347,8 +348,8 @@ def _person(
         if role == "manager" and person.role == "rep":
             person.role = "manager"
         return person
-    whole = slug(name, None, person=True)
-    made = slug(name, person=True) or (slug(email.split("@")[0]) if email else "")
+    whole = slug(name, None, person=True)  # IdMaker.new cuts it: the name is spelled once
+    made = whole or (slug(email.split("@")[0]) if email else "")
     person = Person(ids.new(made, f"{role}-{len(roster.people) + 1}"), name, role)
     person.email = email
     roster.people[person.id] = person
