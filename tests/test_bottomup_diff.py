@@ -50,6 +50,17 @@ def gap_numbers(side: dict[str, Any] | None) -> tuple[str, str, str | None] | No
 class TestBottomUpEdits:
     """Editing a commitment is a change of its own, with the gaps it moves."""
 
+    def test_the_pr_comment_counts_the_detail_in_its_region(self, tmp_path: Path) -> None:
+        """A region with only a detail changed said "0 changed targets" over it."""
+        _, head = folders(tmp_path)
+        change(head, "bottom_up: 540000", "bottom_up: 490000")
+        result = run_planc(
+            "diff", "--base", "base", "--head", "head", "--format", "markdown", cwd=tmp_path
+        )
+        summaries = [line for line in result.stdout.splitlines() if "<summary>" in line]
+        assert any("1 target detail changed" in line for line in summaries), summaries
+        assert not any("0 changed targets" in line for line in summaries), summaries
+
     def test_a_commitment_that_leaves_the_band(self, tmp_path: Path) -> None:
         _, head = folders(tmp_path)
         change(head, "bottom_up: 540000", "bottom_up: 490000")

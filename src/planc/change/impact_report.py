@@ -1185,8 +1185,13 @@ def _region_details(
         nets.append(
             f"{_metric_name(impact, metric)} {_delta_text(total, _unit(impact, metric), w)}"
         )
-    summary = f"{title} · " + w.n_(
-        "{count} changed target", "{count} changed targets", len(changes)
+    details = [
+        d for d in impact.details if (impact.region_of(d.ref.split("/", 1)[0]) or "") == region
+    ]
+    summary = f"{title} · " + (
+        w.n_("{count} target detail changed", "{count} target details changed", len(details))
+        if details and not changes  # "0 changed targets" over a phasing edit read as nothing
+        else w.n_("{count} changed target", "{count} changed targets", len(changes))
     )
     if nets:
         summary += " · " + w._("net {changes}", changes=w._(", ").join(nets[:3]))
