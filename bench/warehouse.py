@@ -20,6 +20,12 @@ measures, best of ``--runs``, alternating floor and planc:
   (``PLANC_TRACK_ENGINE=pandas`` and ``=duckdb``), its peak RSS measured by
   ``/usr/bin/time`` for that process alone.
 
+Like for like, for each Parquet file (and the ``--big-rows`` one): the floor beside
+``planc track`` with the plan's full mapping and with a copy of the plan whose mapping
+names only the floor's columns (owner, product, stage, date, amount; revenue), each run
+also through ``bench/statements.py``, which times the part of the run spent inside DuckDB
+executing planc's statements: the aggregation planc asks for, apart from Python's share.
+
 With ``--sql-rows`` it also starts a private PostgreSQL (tests/postgres.py),
 loads that many rows into a typed table and compares ``planc track`` reading
 ``actuals.source`` with ``psql`` running the one pushed-down statement alone.
@@ -208,6 +214,104 @@ def make_files(rows: int, work: Path, reuse: bool) -> tuple[Path, Path, Path]:
 
 ENGINES = ("pandas", "duckdb")  # PLANC_TRACK_ENGINE: each file through both readers
 
+# The plan's mapping read down to the floor's own columns (owner, product, stage, date,
+# amount) and its one metric on them, revenue: no accounts (new customers, key-product
+# share), no created dates (the pipeline forecast). planc then aggregates what the floor
+# aggregates, plus what it always computes (the ledger's flags, sums of squares, tracking).
+FULL_ONLY = ("account: account", "created: engage_date", "new_customers:", "key_product_share:")
+FLOOR_MAPPING = "".join(
+    line
+    for line in track_bench.MAPPING.splitlines(keepends=True)
+    if not line.strip().startswith(FULL_ONLY)
+)
+
+
+def floor_columns_plan(plan: Path) -> Path:
+    """A copy of ``plan`` whose actuals mapping names only the floor's columns (FLOOR_MAPPING)."""
+    lean = plan.parent.parent / "plans-floor-columns" / plan.name
+    if not lean.exists():
+        import shutil
+
+        shutil.copytree(plan, lean)
+        quarter = lean / "quarter.yaml"
+        text = quarter.read_text(encoding="utf-8")
+        assert track_bench.MAPPING in text, "bench/track.py's mapping is not in the plan"
+        quarter.write_text(text.replace(track_bench.MAPPING, FLOOR_MAPPING), encoding="utf-8")
+    return lean
+
+
+@dataclass
+class Statements:
+    """bench/statements.py's split of one planc track run (in its own process)."""
+
+    duckdb_s: float  # inside DuckDB: planc's statements and their fetches, wall
+    duckdb_cpu: float  # the same, CPU (DuckDB's threads included)
+    run_s: float  # the whole command after the imports, wall
+    run_cpu: float
+    exit_code: int
+
+
+def run_statements(plan: Path, path: Path) -> Statements:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "statements.py"), str(plan), str(path), AS_OF],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **bytecode_env()},
+        check=False,
+    )
+    try:
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        return Statements(
+            found["duckdb_s"], found["duckdb_cpu"], found["run_s"], found["run_cpu"], found["exit"]
+        )
+    except (IndexError, ValueError, KeyError):
+        print(done.stderr[-2000:])
+        return Statements(float("nan"), float("nan"), float("nan"), float("nan"), 1)
+
+
+def like_for_like(
+    rows: int, plan: Path, path: Path, runs: int, floor: Callable[[], Any]
+) -> dict[str, Any]:
+    """planc on ``path`` with the full mapping and with the floor's columns only, each beside
+    the floor and split into DuckDB's share and the rest; alternated, best of ``runs``."""
+    lean = floor_columns_plan(plan)
+    floors, floor_cpus = [], []
+    found: dict[str, dict[str, list[Any]]] = {
+        name: {"runs": [], "statements": []} for name in ("full", "floor columns")
+    }
+    for _ in range(runs):
+        wall, cpu = timed(1, floor)
+        floors.append(wall)
+        floor_cpus.append(cpu)
+        for name, which in (("full", plan), ("floor columns", lean)):
+            cmd = [sys.executable, "-m", "planc", "track", str(which), "--actuals", str(path)]
+            found[name]["runs"].append(run_planc([*cmd, "--as-of", AS_OF, "--format", "json"]))
+            found[name]["statements"].append(run_statements(which, path))
+    entries = {}
+    for name, measured in found.items():
+        best = min(measured["runs"], key=lambda r: r.seconds)
+        statements = measured["statements"]
+        entries[name] = {
+            "planc_s": best.seconds,
+            "planc_cpu": min(r.cpu for r in measured["runs"]),
+            "ratio": best.seconds / min(floors),
+            "cpu_ratio": min(r.cpu for r in measured["runs"]) / min(floor_cpus),
+            "duckdb_s": min(s.duckdb_s for s in statements),
+            "duckdb_cpu": min(s.duckdb_cpu for s in statements),
+            "peak": max(r.peak for r in measured["runs"]),
+            "exit": max(best.exit_code, *(s.exit_code for s in statements)),
+            "revenue": str(revenue_of(best)),  # "None" when the report had none
+        }
+        if best.exit_code != 0:
+            print(best.stderr[-2000:])
+    return {
+        "rows": rows,
+        "file": path.suffix.lstrip("."),
+        "floor_s": min(floors),
+        "floor_cpu": min(floor_cpus),
+        "plans": entries,
+    }
+
 
 def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     plan, export, parquet = make_files(rows, work, args.reuse)
@@ -283,6 +387,11 @@ def bench_files(rows: int, args: argparse.Namespace, work: Path) -> list[dict[st
     return results
 
 
+def bench_like(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    plan, _, parquet = make_files(rows, work, args.reuse)
+    return like_for_like(rows, plan, parquet, args.runs, duckdb_group_by(parquet))
+
+
 BIG_PARQUET = """
 COPY (
     SELECT printf('%08X', i) AS opportunity_id,
@@ -328,31 +437,25 @@ def bench_big(rows: int, args: argparse.Namespace, work: Path) -> dict[str, Any]
         ).fetchone()[0]
     made_s = time.perf_counter() - started
     try:
-        cmd = [sys.executable, "-m", "planc", "track", str(plan), "--actuals", str(parquet)]
-        cmd += ["--as-of", AS_OF, "--format", "json"]
-        floors, floor_cpus, runs = [], [], []
-        for _ in range(args.runs):
-            wall, cpu = timed(1, duckdb_group_by(parquet))
-            floors.append(wall)
-            floor_cpus.append(cpu)
-            runs.append(run_planc(cmd))  # the default reader: DuckDB for a Parquet this size
-        best = min(runs, key=lambda r: r.seconds)
-        if best.exit_code != 0:
-            print(best.stderr[-2000:])
+        # the default reader (DuckDB for a Parquet this size), the full mapping and the
+        # floor's columns, each split into DuckDB's share and the rest
+        like = like_for_like(rows, plan, parquet, args.runs, duckdb_group_by(parquet))
+        full = like["plans"]["full"]
         return {
             "rows": rows,
             "bytes": parquet.stat().st_size,
             "made_s": made_s,
             "floor": "DuckDB read + group by",
-            "floor_s": min(floors),
-            "planc_s": best.seconds,
-            "ratio": best.seconds / min(floors),
-            "floor_cpu": min(floor_cpus),
-            "planc_cpu": min(r.cpu for r in runs),
-            "cpu_ratio": min(r.cpu for r in runs) / min(floor_cpus),
-            "peak": max(r.peak for r in runs),
-            "exit": best.exit_code,
-            "revenue_ok": revenue_of(best) == Decimal(expected),
+            "floor_s": like["floor_s"],
+            "planc_s": full["planc_s"],
+            "ratio": full["ratio"],
+            "floor_cpu": like["floor_cpu"],
+            "planc_cpu": full["planc_cpu"],
+            "cpu_ratio": full["cpu_ratio"],
+            "peak": full["peak"],
+            "exit": full["exit"],
+            "revenue_ok": full["revenue"] == str(Decimal(expected)),
+            "like": like,
         }
     finally:
         parquet.unlink(missing_ok=True)  # ~1.5 GB at 100M rows: never left behind
@@ -492,9 +595,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="planc-warehouse-bench-") as tmp:
         work = args.workdir or Path(tmp)
-        results: dict[str, Any] = {"files": [], "sql": None, "big": None}
+        results: dict[str, Any] = {"files": [], "like": [], "sql": None, "big": None}
         for rows in (int(n) for n in args.rows.split(",") if n):
             results["files"] += bench_files(rows, args, work / f"rows-{rows}")
+            results["like"].append(bench_like(rows, args, work / f"rows-{rows}"))
         if args.sql_rows:
             results["sql"] = bench_sql(args.sql_rows, args, work)
         if args.big_rows:
@@ -557,6 +661,9 @@ def report(results: dict[str, Any]) -> None:
                 f"{r['reader_cpus'][r['fastest_reader_cpu']]:.2f}, planc {r['planc_cpu']:.2f} | | | "
                 f"{r['reader_cpu_ratio']:.2f} | | |"
             )
+    likes = [*results.get("like", []), *([results["big"]["like"]] if results.get("big") else [])]
+    if likes:
+        report_like(likes)
     big = results.get("big")
     if big:
         ok = big["ratio"] <= 1.5 and big["peak"] < 2 * GiB and big["revenue_ok"]
@@ -577,6 +684,40 @@ def report(results: dict[str, Any]) -> None:
             f"ratio {sql['ratio']:.2f}, peak {sql['peak'] / GiB:.2f} GiB, revenue "
             f"{'=' if sql['revenue_ok'] else 'DIFFERS'}: {'PASS' if ok else 'FAIL'}"
         )
+
+
+def report_like(likes: list[dict[str, Any]]) -> None:
+    """The floor beside planc with the plan's full mapping and with the floor's columns only,
+    each run split into DuckDB executing planc's statements and the rest (Python)."""
+    print(
+        "\n| rows | file | plan's mapping | floor s (CPU) | planc s (CPU) | planc/floor "
+        "(CPU) | DuckDB in planc s (CPU) | DuckDB/floor (CPU) | planc - DuckDB s (CPU) | |"
+    )
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for like in likes:
+        for name, r in like["plans"].items():
+            ok = r["ratio"] <= 1.5 and r["exit"] == 0
+            print(
+                f"| {like['rows']:,} | {like['file']} | {name} | {like['floor_s']:.2f} "
+                f"({like['floor_cpu']:.2f}) | {r['planc_s']:.2f} ({r['planc_cpu']:.2f}) | "
+                f"{r['ratio']:.2f} ({r['cpu_ratio']:.2f}) | {r['duckdb_s']:.2f} "
+                f"({r['duckdb_cpu']:.2f}) | {r['duckdb_s'] / like['floor_s']:.2f} "
+                f"({r['duckdb_cpu'] / like['floor_cpu']:.2f}) | "
+                f"{r['planc_s'] - r['duckdb_s']:.2f} ({r['planc_cpu'] - r['duckdb_cpu']:.2f}) | "
+                f"{'PASS' if ok else 'FAIL'} |"
+            )
+    print(
+        "\nfull: the plan's mapping as above (accounts, created dates: new customers, key-product "
+        "share, the pipeline forecast). floor columns: the same plan, its mapping cut to the "
+        "floor's owner, product, stage, date and amount and the one metric on them (revenue), "
+        "so planc aggregates what the floor does plus what it always computes. DuckDB in planc: "
+        "the seconds a run of the same command spends inside DuckDB executing planc's statements "
+        "and fetching their results (bench/statements.py, its own process, best of the runs): "
+        "the aggregation planc asks for, as the database runs it, the file path's counterpart of "
+        "psql running the pushed-down statement alone. planc - DuckDB: start-up, imports, the "
+        "plan's check, folding, tracking and the report (the DuckDB share from the other run). "
+        "PASS/FAIL judges planc/floor (wall).\n"
+    )
 
 
 if __name__ == "__main__":
