@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,31 @@ def test_a_command_line_of_another_shape_is_refused_with_the_usage(
     assert done.returncode != 0
     assert "measure.py RESULT.json" in done.stderr
     assert not (tmp_path / "result.json").exists()
+
+
+STATEMENTS = MEASURE.parent / "statements.py"
+SAMPLE = (
+    MEASURE.parents[1] / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_pipeline.csv"
+)
+
+
+def test_statements_times_the_duckdb_share_of_a_real_track_run(tmp_path: Path) -> None:
+    """bench/statements.py splits a real ``planc track`` run: DuckDB's share is part of it."""
+    duckdb = pytest.importorskip("duckdb")
+    export = tmp_path / "pipeline.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{SAMPLE}')) TO '{export}' (FORMAT parquet)")
+    plan = MEASURE.parents[1] / "plans" / "2017-Q3"
+    done = subprocess.run(
+        [sys.executable, str(STATEMENTS), str(plan), str(export), "2017-08-15"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PLANC_TRACK_ENGINE": "duckdb"},
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["exit"] in (0, 1)  # 1: the sample's own findings, as planc track reports them
+    assert found["statements"] > 5  # the scan, the sets' fetches, the accounts
+    assert 0 < found["duckdb_s"] < found["run_s"]
+    assert 0 < found["duckdb_cpu"] <= found["run_cpu"]
