@@ -228,15 +228,15 @@ FLOOR_MAPPING = "".join(
 
 def floor_columns_plan(plan: Path) -> Path:
     """A copy of ``plan`` whose actuals mapping names only the floor's columns (FLOOR_MAPPING)."""
-    lean = plan.parent.parent / "plans-floor-columns" / plan.name
-    if not lean.exists():
-        import shutil
+    import shutil
 
-        shutil.copytree(plan, lean)
-        quarter = lean / "quarter.yaml"
-        text = quarter.read_text(encoding="utf-8")
-        assert track_bench.MAPPING in text, "bench/track.py's mapping is not in the plan"
-        quarter.write_text(text.replace(track_bench.MAPPING, FLOOR_MAPPING), encoding="utf-8")
+    lean = plan.parent.parent / "plans-floor-columns" / plan.name
+    shutil.rmtree(lean, ignore_errors=True)  # made again each time: the plan may be new
+    shutil.copytree(plan, lean)
+    quarter = lean / "quarter.yaml"
+    text = quarter.read_text(encoding="utf-8")
+    assert track_bench.MAPPING in text, "bench/track.py's mapping is not in the plan"
+    quarter.write_text(text.replace(track_bench.MAPPING, FLOOR_MAPPING), encoding="utf-8")
     return lean
 
 
