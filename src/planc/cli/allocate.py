@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from planc.cli.options import (
+    GivenPath,
     cache_dir_option,
     check_for_edit,
     fail_usage,
@@ -240,7 +241,7 @@ def _allocate(
 @click.option(
     "--plans",
     "plans_root",
-    type=click.Path(path_type=Path),
+    type=GivenPath("a folder"),
     default=Path("plans"),
     show_default=True,
     help="Folder that holds the quarter folders.",
