@@ -334,6 +334,10 @@ class TestUnusableOutputPaths:
             ("init", "2027-Q2", "--from", "2027-Q1", "--plans", ""),
             ("init", "2027-Q2", "--from", "2027-Q1", "--plans", "{plans}", "--actuals", ""),
             ("import", "", "--roster", "r.csv", "--quotas", "q.csv"),
+            ("diff", "{plan}", "--base", ""),
+            ("diff", "{plan}", "--base", "{plan}", "--head", ""),
+            ("diff", "{plan}", "--base", "{plan}", "--approved", ""),
+            ("check", "{plan}", "--base", ""),
         ],
         ids=[
             "cache-dir",
@@ -344,19 +348,24 @@ class TestUnusableOutputPaths:
             "init-plans",
             "init-actuals",
             "import-folder",
+            "diff-base",
+            "diff-head",
+            "diff-approved",
+            "check-base",
         ],
     )
     def test_an_empty_path_anywhere(
         self, tmp_path: Path, mini_plan: Path, args: tuple[str, ...]
     ) -> None:
-        """Any path given empty is a usage error, never the current folder (nor a cache in it)."""
+        """Any path (or revision) given empty is a usage error, never the current folder (nor
+        a cache in it)."""
         plans = tmp_path / "plans"
         shutil.copytree(mini_plan, plans / "2027-Q1")
         before = tree(tmp_path)
         places = {"{plan}": str(mini_plan), "{site}": str(tmp_path / "site"), "{plans}": str(plans)}
         result = no_traceback(run_planc(*(places.get(a, a) for a in args), cwd=tmp_path))
         assert (args[0], result.code) == (args[0], 2), result.stderr
-        assert "the path is empty; give" in result.stderr
+        assert "is empty; give" in result.stderr
         assert tree(tmp_path) == before
 
     @pytest.mark.parametrize("command", ["check", "export", "track"])
