@@ -4,6 +4,9 @@
 # main job) or "" (the core: what check needs).
 # Reinstalls only when pyproject.toml or setup.py changed, or more extras are asked for
 # than are installed (a stamp holds their hash and the extras).
+# PLANC_VENV names a virtualenv to use instead of .venv, e.g. the main checkout's from a git
+# worktree: this checkout's src/ then comes first on PYTHONPATH, so its code is what runs,
+# and a venv another checkout installed is never reinstalled from this one.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${PLANC_VENV:-$root/.venv}"
@@ -26,6 +29,17 @@ have="$(head -n 1 "$stamp" 2>/dev/null || true)"
 have_extras="$(sed -n 2p "$stamp" 2>/dev/null || true)"
 # the core is in every install; dev includes every extra
 if [ "$have" != "$want" ] || { [ -n "$extras" ] && [ "$have_extras" != "$extras" ] && [ "$have_extras" != dev ]; }; then
+  # the checkout the venv's planc is installed from (editable), if any: without PYTHONPATH
+  have_root="$(env -u PYTHONPATH "$venv/bin/python" -c 'import importlib.util as u, pathlib
+s = u.find_spec("planc")
+print(pathlib.Path(s.origin).parents[2] if s and s.origin else "")' 2>/dev/null || true)"
+  if [ -n "$have_root" ] && [ -f "$have_root/pyproject.toml" ] && [ "$(cd "$have_root" && pwd -P)" != "$(cd "$root" && pwd -P)" ]; then
+    # reinstalling would point the other checkout's venv at this one: say so instead
+    echo "$venv holds planc installed from $have_root, and $root needs another install" \
+      "(its pyproject.toml, setup.py or PLANC_EXTRAS differ); give PLANC_VENV a virtualenv" \
+      "of its own, or unset it to use $root/.venv" >&2
+    exit 2
+  fi
   target="$root${extras:+[$extras]}"
   echo "installing planc${extras:+[$extras]} and its dependencies into $venv ..." >&2
   "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
@@ -33,4 +47,6 @@ if [ "$have" != "$want" ] || { [ -n "$extras" ] && [ "$have_extras" != "$extras"
   printf '%s\n%s\n' "$want" "$extras" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"
+# this checkout's code, whichever checkout the venv's editable install points at
+export PYTHONPATH="$root/src${PYTHONPATH:+:$PYTHONPATH}"
 cd "$root"

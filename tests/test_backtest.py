@@ -78,7 +78,7 @@ def test_year_zero_is_a_usage_error() -> None:
     """date() refuses year 0: it was an internal error."""
     result = run_planc("backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q3,0000-Q1")
     assert result.code == 2
-    assert result.stderr == "error: --quarters: 0000-Q1 is not a quarter such as 2017-Q3\n"
+    assert result.stderr == "planc: error: --quarters: 0000-Q1 is not a quarter such as 2017-Q3\n"
 
 
 def test_a_quarter_named_twice_is_replayed_once() -> None:
@@ -110,6 +110,68 @@ def test_a_quarter_the_export_does_not_cover_has_no_error_to_show() -> None:
     first = text.stdout.splitlines()[1].split()
     assert first[:3] == ["2019-Q1", "2019-01-30", "30/90"]
     assert first[5] == first[7] == first[8] == "-"  # both errors, the range
+
+
+class TestTheDefaultQuarters:
+    """Without --quarters: the last four quarters that are over and that the export covers
+    in full (a dated row in each month), named on stderr; none is a usage error saying
+    what to pass."""
+
+    def test_the_sample_replays_its_three_full_quarters(self) -> None:
+        """The sample's dated rows run from March to December 2017: Q1 is partial."""
+        named = run_planc(
+            "backtest", PLAN, "--actuals", EXPORT, "--quarters", "2017-Q2,2017-Q3,2017-Q4"
+        )
+        default = run_planc("backtest", PLAN, "--actuals", EXPORT)
+        assert default.code == named.code == 0, default.stderr
+        assert default.stdout == named.stdout
+        assert "planc: replaying 2017-Q2, 2017-Q3, 2017-Q4: the last quarters" in default.stderr
+        assert "planc: replaying" not in named.stderr
+
+    def test_an_export_of_one_month_is_a_usage_error_naming_its_quarter(
+        self, tmp_path: Path
+    ) -> None:
+        export = tmp_path / "march.csv"
+        lines = Path(EXPORT).read_text(encoding="utf-8").splitlines(keepends=True)
+        export.write_text("".join(lines[:3]), encoding="utf-8")  # two deals closed in March
+        result = run_planc("backtest", PLAN, "--actuals", export)
+        assert result.code == 2, result.stderr
+        assert "its dated rows run from 2017-03 to 2017-03" in result.stderr
+        assert "e.g. --quarters 2017-Q1" in result.stderr
+        assert result.stdout == ""
+
+    def test_an_export_that_cannot_be_read_is_an_error(self, tmp_path: Path) -> None:
+        result = run_planc("backtest", PLAN, "--actuals", tmp_path / "missing.csv")
+        assert result.code == 1
+        assert "PLC702" in result.stderr
+
+    @pytest.mark.parametrize(
+        ("months", "today", "expected"),
+        [
+            ((2017, 3, 12), date(2026, 1, 1), ["2017-Q2", "2017-Q3", "2017-Q4"]),
+            ((2017, 3, 12), date(2017, 12, 31), ["2017-Q2", "2017-Q3"]),  # Q4 not over
+            ((2017, 3, 12), date(2018, 1, 1), ["2017-Q2", "2017-Q3", "2017-Q4"]),
+            ((2015, 1, 36), date(2026, 1, 1), ["2017-Q1", "2017-Q2", "2017-Q3", "2017-Q4"]),
+            ((2017, 2, 4), date(2026, 1, 1), []),  # February to May: no whole quarter
+        ],
+    )
+    def test_which_quarters(
+        self, months: tuple[int, int, int], today: date, expected: list[str]
+    ) -> None:
+        from planc.track.aggregates import month_key
+        from planc.track.backtest import covered_quarters
+
+        year, first, count = months
+        start = month_key(year, first)
+        covered = frozenset(range(start, start + count))
+        assert covered_quarters(covered, today) == expected
+
+    def test_a_month_without_rows_breaks_its_quarter(self) -> None:
+        from planc.track.aggregates import month_key
+        from planc.track.backtest import covered_quarters
+
+        covered = frozenset(range(month_key(2017, 1), month_key(2018, 1))) - {month_key(2017, 5)}
+        assert covered_quarters(covered, date(2026, 1, 1)) == ["2017-Q1", "2017-Q3", "2017-Q4"]
 
 
 def test_a_mapping_without_created_dates_is_a_usage_error(tmp_path: Path) -> None:

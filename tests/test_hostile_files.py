@@ -312,6 +312,64 @@ class TestUnusableOutputPaths:
         assert f"cannot create {plans / '2017-Q4'}: Permission denied" in result.stderr
         assert list(plans.iterdir()) == []
 
+    @pytest.mark.parametrize("command", WRITERS)
+    def test_an_empty_path(self, tmp_path: Path, mini_plan: Path, command: str) -> None:
+        """``-o "$UNSET"`` is ``-o ""``: Path("") is ".", the folder planc runs in; refused."""
+        before = tree(tmp_path)
+        args = [a.replace("{out}", "") for a in _writers(tmp_path)[command]]
+        result = no_traceback(run_planc(*args, cwd=tmp_path))
+        assert result.code == 2, result.stderr
+        kind = "a folder" if command == "render" else "a file name"
+        assert f"the path is empty; give {kind}" in result.stderr
+        assert tree(tmp_path) == before
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("check", "{plan}", "--cache-dir", ""),
+            ("check", ""),
+            ("track", str(CRM_PLAN), "--actuals", ""),
+            ("track", str(CRM_PLAN), "--actuals", str(CRM_EXPORT), "--accounts", ""),
+            ("render", str(CRM_PLAN), "--out", "{site}", "--actuals", ""),
+            ("init", "2027-Q2", "--from", ""),
+            ("init", "2027-Q2", "--from", "2027-Q1", "--plans", ""),
+            ("init", "2027-Q2", "--from", "2027-Q1", "--plans", "{plans}", "--actuals", ""),
+            ("import", "", "--roster", "r.csv", "--quotas", "q.csv"),
+            ("diff", "{plan}", "--base", ""),
+            ("diff", "{plan}", "--base", "{plan}", "--head", ""),
+            ("diff", "{plan}", "--base", "{plan}", "--approved", ""),
+            ("check", "{plan}", "--base", ""),
+        ],
+        ids=[
+            "cache-dir",
+            "plan-folder",
+            "actuals",
+            "accounts",
+            "render-actuals",
+            "init-from",
+            "init-plans",
+            "init-actuals",
+            "import-folder",
+            "diff-base",
+            "diff-head",
+            "diff-approved",
+            "check-base",
+        ],
+    )
+    def test_an_empty_path_anywhere(
+        self, tmp_path: Path, mini_plan: Path, args: tuple[str, ...]
+    ) -> None:
+        """Any path (or revision) given empty is a usage error, never the current folder (nor
+        a cache in it)."""
+        plans = tmp_path / "plans"
+        shutil.copytree(mini_plan, plans / "2027-Q1")
+        before = tree(tmp_path)
+        places = {"{plan}": str(mini_plan), "{site}": str(tmp_path / "site"), "{plans}": str(plans)}
+        result = no_traceback(run_planc(*(places.get(a, a) for a in args), cwd=tmp_path))
+        assert (args[0], result.code) == (args[0], 2), result.stderr
+        assert "is empty; give" in result.stderr
+        assert tree(tmp_path) == before
+
     @pytest.mark.parametrize("command", ["check", "export", "track"])
     def test_a_usable_path_is_written(self, tmp_path: Path, mini_plan: Path, command: str) -> None:
         """The near miss: a new file in a folder that does not exist yet."""

@@ -904,6 +904,16 @@ def _merge(history: History, measured: History) -> None:
     history.sources += measured.sources
 
 
+def _check_exports(actuals: Sequence[str], split: Callable[[str], tuple[str, str]]) -> None:
+    """Every ``--actuals`` value (FILE, or NAME=FILE) names a file, before anything is read."""
+    for value in actuals:
+        if not value:  # Path("") is ".": never the export meant
+            raise InitError("--actuals: the path is empty; give the export file")
+        file = Path(value) if Path(value).exists() else Path(split(value)[1])
+        if not file.is_file():
+            raise InitError(f"--actuals: {file.as_posix()} is not a file")
+
+
 def history_from_actuals(
     before: CheckResult, old_dir: Path, new: NewQuarter, actuals: Sequence[str]
 ) -> History:
@@ -924,10 +934,7 @@ def history_from_actuals(
         tracking = importlib.import_module("planc.track.tracking")
     except ImportError as error:  # MissingExtra names the `pip install` that brings pandas
         raise InitError(f"--actuals: {error}") from error
-    for value in actuals:  # FILE, or NAME=FILE
-        file = Path(value) if Path(value).exists() else Path(sources.split_actuals(value)[1])
-        if not file.is_file():
-            raise InitError(f"--actuals: {file.as_posix()} is not a file")
+    _check_exports(actuals, sources.split_actuals)
     draft = _Draft({}, {}, {})
     for source in before.sources.values():
         relative = Path(source.path).resolve().relative_to(old_dir.resolve()).as_posix()

@@ -72,6 +72,9 @@ class Comparison:
         max_bytes: int = DEFAULT_MAX_BYTES,
         start: Path | None = None,
     ) -> None:
+        for option, value in (("--base", base), ("--head", head), ("--approved", approved)):
+            if value is not None and not value.strip():  # Path("") is "."; no revision is ""
+                raise ComparisonError(f"{option} is empty; give a git revision or a quarter folder")
         self.max_bytes = max_bytes
         self._approved_option = approved
         self._repo: Repository | None = None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from planc.cli.options import (
+    GivenPath,
     cache_dir_option,
     check_for_edit,
     fail_usage,
@@ -240,7 +241,7 @@ def _allocate(
 @click.option(
     "--plans",
     "plans_root",
-    type=click.Path(path_type=Path),
+    type=GivenPath("a folder"),
     default=Path("plans"),
     show_default=True,
     help="Folder that holds the quarter folders.",
@@ -366,6 +367,8 @@ def _old_quarter_folder(old_quarter: str | None, new_quarter: str, plans_root: P
     from planc.core.pipeline import display_path, quarter_folders
     from planc.core.quarters import parse_quarter_id
 
+    if old_quarter is not None and not old_quarter.strip():  # Path("") is "."
+        fail_usage("--from is empty; give the quarter to roll forward: a folder or an id")
     if old_quarter is not None:
         old_dir = Path(old_quarter)
         if not old_dir.is_dir():

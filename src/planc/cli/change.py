@@ -11,6 +11,7 @@ import click
 
 from planc.cli.options import (
     EXIT_USAGE,
+    GivenPath,
     OutputPath,
     default_plan_dirs,
     emit_report,
@@ -106,7 +107,7 @@ def diff(
 
 
 @click.command()
-@click.argument("plan_dir", required=False, type=click.Path(path_type=Path))
+@click.argument("plan_dir", required=False, type=GivenPath("a quarter folder"))
 @click.option("--cause", type=click.Choice(CAUSES), help="Why the targets change.")
 @click.option(
     "--effective",

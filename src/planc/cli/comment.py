@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import fail_usage
+from planc.cli.options import GivenPath, fail_usage
 from planc.core.safetext import printable
 
 _EVENT_BOUND = 64 * 1024 * 1024  # GitHub's event payloads are a few hundred KiB
@@ -19,11 +19,11 @@ _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")  # GitHub's owner/n
 
 
 @click.command()
-@click.argument("report", type=click.Path(path_type=Path))
+@click.argument("report", type=GivenPath())
 @click.option(
     "--claimed-pr",
     "claimed_pr",
-    type=click.Path(path_type=Path),
+    type=GivenPath(),
     metavar="FILE",
     help="A file holding the pull request number the report says it is for: checked against "
     "the event, never trusted.",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from planc.cli.options import fail_usage, format_option, parse_day
+from planc.cli.options import GivenPath, fail_usage, format_option, parse_day
 
 if TYPE_CHECKING:
     from planc.sheets.importer import Imported
@@ -28,15 +28,15 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 
 
 @click.command("import")
-@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.argument("folder", required=False, type=GivenPath("a folder"))
 @click.option(
     "--roster",
-    type=click.Path(path_type=Path),
+    type=GivenPath(),
     help="People, managers and regions: a CRM user export (.csv or .xlsx).",
 )
 @click.option(
     "--quotas",
-    type=click.Path(path_type=Path),
+    type=GivenPath(),
     help="The quota sheet: one row per rep, team or region, a column per metric (.csv or .xlsx).",
 )
 @click.option("--owner", metavar="NAME", help="The company plan's owner (a vp), by name.")
@@ -75,7 +75,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 @click.option(
     "--update",
     "edited",
-    type=click.Path(path_type=Path),
+    type=GivenPath(),
     metavar="XLSX",
     help="Apply numbers edited in a workbook from planc export --format xlsx to the plan "
     "FOLDER (default: <plans>/<its quarter>), with an adjustment record stub per changed target.",
@@ -83,7 +83,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 @click.option(
     "--plans",
     "plans_root",
-    type=click.Path(path_type=Path),
+    type=GivenPath("a folder"),
     default=Path("plans"),
     show_default=True,
     help="With --update: the folder that holds the quarter folders.",

@@ -41,12 +41,28 @@ def fail_usage(message: str) -> NoReturn:
 # --- options and arguments used by more than one command --------------------------------
 
 
-class OutputPath(click.Path):
-    """A path planc will write: a folder, a path under a file or a read-only folder is
-    refused while the arguments are parsed (exit 2, naming the path), before any work."""
+class GivenPath(click.Path):
+    """A path argument or option as a ``Path``; an empty one is a usage error (exit 2).
+
+    ``Path("")`` is ``.``: an unset shell variable (``-o "$OUT"``) would otherwise read,
+    or write into, the current folder without a word."""
+
+    def __init__(self, what: str = "a file name", *, file_okay: bool = True) -> None:
+        super().__init__(path_type=Path, file_okay=file_okay)
+        self.what = what  # what to give instead, in the message
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str | bytes) and not value:
+            self.fail(f"the path is empty; give {self.what}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class OutputPath(GivenPath):
+    """A path planc will write: empty, a folder, a path under a file or a read-only folder
+    is refused while the arguments are parsed (exit 2, naming the path), before any work."""
 
     def __init__(self, *, folder: bool = False) -> None:
-        super().__init__(path_type=Path)
+        super().__init__("a folder" if folder else "a file name")
         self.folder = folder
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
@@ -58,8 +74,8 @@ class OutputPath(click.Path):
         return path
 
 
-plan_dirs_argument = click.argument("plan_dirs", nargs=-1, type=click.Path(path_type=Path))
-plan_dir_argument = click.argument("plan_dir", type=click.Path(path_type=Path))
+plan_dirs_argument = click.argument("plan_dirs", nargs=-1, type=GivenPath("a quarter folder"))
+plan_dir_argument = click.argument("plan_dir", type=GivenPath("a quarter folder"))
 
 output_option = click.option(
     "--output",
@@ -127,7 +143,7 @@ def no_cache_option(purpose: str) -> Callable[[F], F]:
 
 cache_dir_option = click.option(
     "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=GivenPath("a folder", file_okay=False),
     default=None,
     help="Cache folder (default: $PLANC_CACHE_DIR, else .git/planc/cache of the plan's "
     "repository, else the user cache folder).",

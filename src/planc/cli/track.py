@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planc.cli.options import (
+    GivenPath,
     actuals_option,
     as_of_option,
     emit_report,
@@ -30,7 +31,7 @@ from planc.cli.options import (
 @click.option(
     "--accounts",
     "accounts_file",
-    type=click.Path(path_type=Path),
+    type=GivenPath(),
     metavar="FILE",
     help="The CRM's accounts (.csv): puts each account in its customer segment (segments:) and shows each segment's won amount.",
 )

@@ -28,6 +28,7 @@ from planc.track.forecast import Forecaster
 from planc.track.tracking import elapsed_days, periods
 
 POINTS = (Decimal(1) / 3, Decimal(1) / 2, Decimal(2) / 3)
+LAST = 4  # quarters replayed when none are named: a year, and a bounded run on a long export
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 
 
@@ -92,6 +93,49 @@ def parse_quarter(text: str) -> tuple[date, date] | None:
     first = 3 * number - 2
     last = first + 2
     return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def covered_quarters(covered: frozenset[int], today: date, last: int = LAST) -> list[str]:
+    """The quarters a backtest replays when none are named: the calendar quarters over by
+    ``today`` whose every month holds a dated row of the export (``Actuals.covered``), the
+    ``last`` most recent, oldest first. A quarter the export starts or ends in part of is
+    left out: its close, or its pipeline, would be measured on part of its deals."""
+    found = []
+    for key in sorted(covered):
+        # a quarter's first month (0-based months: aggregates.month_key), its three covered
+        if key % 12 % 3 or key + 1 not in covered or key + 2 not in covered:
+            continue
+        label = quarter_label(key)
+        bounds = parse_quarter(label)
+        if bounds is not None and bounds[1] < today:
+            found.append(label)
+    return found[-last:]
+
+
+def default_quarters(
+    plan: Plan, path: Path, today: date, *, shown: str | None = None
+) -> tuple[list[str], list[Diagnostic], frozenset[int]]:
+    """:func:`covered_quarters` of the export at ``path``, with the problems reading it (its
+    errors stop the backtest) and the months it covers (to tell a user given none why)."""
+    from planc.track.actuals import load_actuals  # noqa: PLC0415 - pandas only when used
+
+    loaded = load_actuals(path, plan, plan.quarter.end, shown=shown, baselines=False)
+    if loaded.actuals is None or loaded.has_errors:
+        return [], loaded.diagnostics, frozenset()
+    covered = loaded.actuals.covered
+    return covered_quarters(covered, today), [], covered
+
+
+def month_label(key: int) -> str:
+    """A month key (:func:`planc.track.aggregates.month_key`) as 2017-03."""
+    year, month = divmod(key, 12)
+    return f"{year}-{month + 1:02d}"
+
+
+def quarter_label(key: int) -> str:
+    """The calendar quarter a month key falls in, as 2017-Q1."""
+    year, month = divmod(key, 12)
+    return f"{year}-Q{month // 3 + 1}"
 
 
 def quarter_of(plan: Plan, label: str, start: date, end: date) -> Plan:

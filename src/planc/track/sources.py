@@ -122,6 +122,8 @@ def _one_source(plan: Plan, values: Sequence[str]) -> list[SourceInput]:
         )
     if values:
         value = values[0]
+        if not value:  # Path("") is ".": the folder planc runs in, never what was meant
+            raise SourceChoiceError("--actuals: the path is empty; give the export file")
         name, _ = split_actuals(value)
         if name and not Path(value).exists():
             raise SourceChoiceError(
