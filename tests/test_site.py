@@ -141,6 +141,9 @@ class TestContent:
         assert "$560,000" not in ann  # Bob's old number, from the same adjustment
         li_wei = (site / "reps" / "li-wei.html").read_text(encoding="utf-8")
         assert "ADJ-001" not in li_wei
+        # the plan has a change, just none of hers: say that, not "no changes" to the plan
+        assert "No change to your targets has been recorded." in li_wei
+        assert "since the plan was approved" not in li_wei
         index = (site / "index.html").read_text(encoding="utf-8")
         assert "Bob Ortiz · Revenue" in index and "Ann Lee · Revenue" in index
 
@@ -154,6 +157,7 @@ class TestContent:
         assert "2027年3月31日" in html
         assert "96万" in html  # January's bar, labelled compactly
         assert "我的目标" in html
+        assert "你的目标没有调整记录。" in html and "计划批准后没有调整" not in html
 
     def test_index_has_totals_reconciliation_pillars_and_tree(self, site: Path) -> None:
         html = (site / "index.html").read_text(encoding="utf-8")
