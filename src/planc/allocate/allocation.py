@@ -37,6 +37,10 @@ class AllocationError(Exception):
     """The allocation cannot be made as asked; the message says why, for the user."""
 
 
+class MissingBaselineError(AllocationError):
+    """A split by baselines met children without one (init then points at its --actuals)."""
+
+
 # --- the arithmetic -------------------------------------------------------------
 
 
@@ -194,15 +198,18 @@ def component_weights(plan: Plan, node: Node, metric: str, component: str) -> li
         for kind in ("last_year", "last_quarter"):
             if all(_target_field(c, metric, kind) is not None for c in children):
                 return component_weights(plan, node, metric, kind)
-        raise AllocationError(_no_baseline(children, metric))
+        raise MissingBaselineError(_no_baseline(children, metric))
     if component in ("last_year", "last_quarter"):
         values = [_target_field(c, metric, component) for c in children]
-        _require(
-            children,
-            values,
-            f"{component} baseline for {metric}",
-            f"baseline: {{{component}: ...}}",
-        )
+        try:
+            _require(
+                children,
+                values,
+                f"{component} baseline for {metric}",
+                f"baseline: {{{component}: ...}}",
+            )
+        except AllocationError as error:
+            raise MissingBaselineError(str(error)) from None
         return _nonzero(
             [Fraction(v or 0) for v in values], f"every child's {component} baseline is 0"
         )
