@@ -485,7 +485,8 @@ def _leading(impacts: list[Impact]) -> Impact | None:
     must not choose the language of a comment that is about another plan.
     """
     changed = [i for i in impacts if i.has_changes]
-    return (changed or impacts or [None])[0]
+    first = changed or impacts
+    return first[0] if first else None
 
 
 def _size(text: str) -> int:
