@@ -351,6 +351,10 @@ class TestLanguage:
         assert "销售代表" in shown and "需要" in shown and "¥10,000" in shown
         # every bold renders: CJK punctuation beside ** can stop CommonMark from reading it
         assert "**" not in shown
+        # asides in Chinese brackets: a record's cause, a file's status
+        wide = "`ADJ-002`（", "`regions/north.yaml`（已修改）"  # noqa: RUF001 - meant
+        assert all(aside in text for aside in wide), text
+        assert " (已修改)" not in text and ") (" not in text
         found = sorted(
             label for label in english_labels() if re.search(rf"\b{re.escape(label)}\b", shown)
         )

@@ -884,7 +884,7 @@ def _records_row(impact: Impact, w: Words) -> tuple[str, str, str]:
         return ICON_OK, what, w._("no target value changed")
     causes = {r.id: r.cause for r in impact.records}
     named = w._(", ").join(
-        f"{code(i)} ({md(w.cause(causes[i]))})" if i in causes else code(i) for i in ids[:5]
+        _aside(code(i), md(w.cause(causes[i])), w) if i in causes else code(i) for i in ids[:5]
     )
     if len(ids) > 5:
         named = _and_more(named, len(ids) - 5, w)
@@ -1534,12 +1534,17 @@ def _files_line(impact: Impact, w: Words) -> str:
                 )
             )
         else:
-            bits.append(f"{code(f.path, in_table=False)} ({statuses.get(f.status, f.status)})")
+            bits.append(_aside(code(f.path, in_table=False), statuses.get(f.status, f.status), w))
     return w._(
         "Files in {folder}: {files}.",
         folder=code(impact.folder, in_table=False),
         files=w._(", ").join(bits),
     )
+
+
+def _aside(item: str, detail: str, w: Words) -> str:
+    """``item (detail)``, bracketed as the language writes it (full-width in Chinese)."""
+    return w._("{item} ({detail})", item=item, detail=detail)
 
 
 # --- text -------------------------------------------------------------------------------------
