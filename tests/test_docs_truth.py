@@ -285,6 +285,7 @@ def test_the_chinese_hr_roster_imports_as_written(tmp_path: Path, page: Path) ->
     assert 'name: "2027年第三季度"' in words
     checked = run_planc("check", "plans/2027-Q3", cwd=tmp_path)
     assert checked.code == 0 and "2 regions, 2 teams, 5 reps" in checked.stdout, checked.stdout
+    assert "or an HR roster" in run_planc("import", "--help").stdout  # --help says so too
 
 
 def test_the_readme_tour_step_5_as_written(tmp_path: Path) -> None:

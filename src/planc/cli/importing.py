@@ -33,7 +33,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 @click.option(
     "--roster",
     type=GivenPath(),
-    help="People, managers and regions: a CRM user export (.csv or .xlsx).",
+    help="People, managers and regions: a CRM user export or an HR roster (.csv or .xlsx).",
 )
 @click.option(
     "--quotas",
