@@ -143,6 +143,8 @@ class TestContent:
         assert "ADJ-001" not in li_wei
         # the plan has a change, just none of hers: say that, not "no changes" to the plan
         assert "No change to your targets has been recorded." in li_wei
+        ann = (site / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert "You own none of this quarter" in ann  # the booth is her team's
         assert "since the plan was approved" not in li_wei
         index = (site / "index.html").read_text(encoding="utf-8")
         assert "Bob Ortiz · Revenue" in index and "Ann Lee · Revenue" in index
@@ -158,6 +160,8 @@ class TestContent:
         assert "96万" in html  # January's bar, labelled compactly
         assert "我的目标" in html
         assert "你的目标没有调整记录。" in html and "计划批准后没有调整" not in html
+        # his team's and region's actions follow a line that says none of them is his
+        assert html.index("本季度没有由你负责的行动。") < html.index("团队和区域的行动")
 
     def test_index_has_totals_reconciliation_pillars_and_tree(self, site: Path) -> None:
         html = (site / "index.html").read_text(encoding="utf-8")
