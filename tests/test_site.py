@@ -528,6 +528,23 @@ class TestDeterminism:
         html = (tmp_path / "c" / "reps" / "ann.html").read_text(encoding="utf-8")
         assert f"{sha[:10]} · Jan 15, 2027 · with uncommitted changes" in html
 
+    def test_a_new_quarter_not_yet_committed_is_not_said_to_be_outside_git(
+        self, tmp_path: Path
+    ) -> None:
+        """A quarter just made by import or init, rendered before its first commit, lives in a
+        repository: its footer says it is not committed yet, not that there is no git."""
+        root = tmp_path / "sales"
+        (root / "plans").mkdir(parents=True)
+        git(root, "init", "-q", "-b", "main")
+        (root / "README.md").write_text("plans\n", encoding="utf-8")
+        git(root, "add", "README.md")
+        git(root, "commit", "-qm", "start")
+        shutil.copytree(MINI, root / "plans" / "2027-Q1")
+        assert run_planc("render", root / "plans" / "2027-Q1", "--out", tmp_path / "a").code == 0
+        html = (tmp_path / "a" / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert "Plan revision: not committed to git yet · Rendered by planc" in html
+        assert "not in a git repository" not in html
+
     def test_revision_lookup_outside_git_is_none(self, tmp_path: Path) -> None:
         from planc.core.gitsource import plan_revision
 
