@@ -517,6 +517,29 @@ class TestCommand:
         assert message in result.stderr
         assert "Traceback" not in result.stderr
 
+    def test_baseline_without_a_complete_kind_names_the_one_fewer_children_lack(
+        self, tmp_path: Path
+    ) -> None:
+        """--method baseline takes last_year from every child, else last_quarter: with neither
+        complete it says both kinds work and asks for the one fewer children lack."""
+        plan = _copy(tmp_path)
+        north = plan / "regions" / "north.yaml"
+        text = north.read_text(encoding="utf-8")
+        text = text.replace("{last_quarter: 500000, last_year: 480000}", "{last_year: 480000}")
+        text = text.replace(
+            "baseline: {last_quarter: 520000, last_year: 500000}", "stretch: 600000"
+        )
+        north.write_text(text, encoding="utf-8")
+        args = ["--node", "north-ent", "--metric", "revenue", "--method", "baseline"]
+        result = run_planc("allocate", plan, *args)
+        assert result.code == 2, result.stdout + result.stderr
+        assert "no last_year baseline for revenue for bob " in result.stderr, result.stderr
+        assert "else last_quarter" in result.stderr, result.stderr
+        text = text.replace("{last_year: 480000}", "{last_quarter: 500000}")
+        north.write_text(text, encoding="utf-8")
+        result = run_planc("allocate", plan, *args)
+        assert "no last_quarter baseline for revenue for bob " in result.stderr, result.stderr
+
     def test_a_plan_that_cannot_be_read_exits_2(self, tmp_path: Path) -> None:
         result = run_planc("allocate", tmp_path / "missing", "--node", "a", "--metric", "b")
         assert result.code == 2

@@ -267,6 +267,27 @@ def test_the_readme_tour_step_1_round_trip(tmp_path: Path) -> None:
     assert f"revenue: {{value: {value}, months: [21000, 31000, {december}]}}" in central
 
 
+@pytest.mark.parametrize("page", [REPO / "README.md", REPO / "docs" / "import.md"], ids=str)
+def test_the_chinese_hr_roster_imports_as_written(tmp_path: Path, page: Path) -> None:
+    """The Chinese roster the guides promise is in examples/ and imports as shown: ids in
+    pinyin with surname readings, the plan's words in Chinese, and a plan that checks."""
+    import shlex
+
+    [block] = [b for b in shell_blocks(page) if "hr-roster-zh.csv" in b]
+    command = block.split("planc check")[0].replace("\\\n", " ").split("#", 1)[0]
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    made = run_planc(*shlex.split(command)[1:], cwd=tmp_path)
+    assert made.code == 0, made.stdout + made.stderr
+    plan = tmp_path / "plans" / "2027-Q3"
+    words = "\n".join(p.read_text(encoding="utf-8") for p in sorted(plan.rglob("*.yaml")))
+    for expected in ("rep: zeng-wei", "rep: shan-xiong-xin", "rep: ou-jia-lin", "赵敏团队"):
+        assert expected in words, expected
+    assert 'name: "2027年第三季度"' in words
+    checked = run_planc("check", "plans/2027-Q3", cwd=tmp_path)
+    assert checked.code == 0 and "2 regions, 2 teams, 5 reps" in checked.stdout, checked.stdout
+    assert "or an HR roster" in run_planc("import", "--help").stdout  # --help says so too
+
+
 def test_the_readme_tour_step_5_as_written(tmp_path: Path) -> None:
     """The edit, the ❌ comment, propose, and a branch whose only error is the approval."""
     import json

@@ -351,6 +351,10 @@ class TestLanguage:
         assert "销售代表" in shown and "需要" in shown and "¥10,000" in shown
         # every bold renders: CJK punctuation beside ** can stop CommonMark from reading it
         assert "**" not in shown
+        # asides in Chinese brackets: a record's cause, a file's status
+        wide = "`ADJ-002`（", "`regions/north.yaml`（已修改）"  # noqa: RUF001 - meant
+        assert all(aside in text for aside in wide), text
+        assert " (已修改)" not in text and ") (" not in text
         found = sorted(
             label for label in english_labels() if re.search(rf"\b{re.escape(label)}\b", shown)
         )
@@ -399,6 +403,20 @@ class TestLanguage:
             assert words not in shown, (words, text)
         cli = planc_in(root, "check", QUARTER)  # the terminal keeps the English
         assert english[0] in cli.stdout, cli.stdout
+
+    def test_each_quarter_speaks_its_own_language_and_currency(self, tmp_path: Path) -> None:
+        """A comment over every quarter under plans/ (what CI runs) writes each quarter's
+        section in that plan's language and money: an unchanged English/USD quarter listed
+        first (the example repository's 2017-Q3) must not turn a CNY plan's sums into $."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        shutil.copytree(REPO / "tests" / "fixtures" / "mini", root / "plans" / "2026-Q4")
+        commit_all(root, "a Chinese plan beside an English quarter")
+        move_with_record(root)
+        text = comment(root)
+        chinese = text[text.index("### ") :]
+        assert "销售代表" in chinese and "需要" in chinese and "¥10,000" in chinese, text
+        assert "$" not in chinese and "must approve" not in chinese, text
 
     def test_an_english_plan_keeps_english(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)

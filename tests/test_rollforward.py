@@ -322,6 +322,19 @@ class TestWhichQuarters:
             "the quarter to start from with --from, e.g. --from 2027-Q1 (plans has 2027-Q1)\n"
         )
 
+    def test_a_split_by_baselines_without_history_asks_for_actuals(self, tmp_path: Path) -> None:
+        """init --method baseline on a quarter with no history to read: the allocation's advice
+        (add baseline: to the children) is for a quarter not written yet, so init names the
+        way in, --actuals, and writes nothing."""
+        plans = _plans(tmp_path)
+        result = run_planc("init", "2027-Q2", "--method", "baseline", cwd=tmp_path)
+        assert result.code == 2, result.stdout + result.stderr
+        assert "no history was found for the new quarter's baselines" in result.stderr
+        assert "give --actuals FILE (an export covering 2027-Q1)" in result.stderr
+        assert sorted(p.name for p in plans.iterdir()) == ["2027-Q1"]
+        even = run_planc("init", "2027-Q2", "--method", "even", "--dry-run", cwd=tmp_path)
+        assert even.code == 0, even.stderr
+
     def test_an_existing_quarter_is_said_first(self, tmp_path: Path) -> None:
         _plans(tmp_path, MINI)
         result = run_planc("init", "2027-Q1", cwd=tmp_path)

@@ -141,6 +141,11 @@ class TestContent:
         assert "$560,000" not in ann  # Bob's old number, from the same adjustment
         li_wei = (site / "reps" / "li-wei.html").read_text(encoding="utf-8")
         assert "ADJ-001" not in li_wei
+        # the plan has a change, just none of hers: say that, not "no changes" to the plan
+        assert "No change to your targets has been recorded." in li_wei
+        ann = (site / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert "You own none of this quarter" in ann  # the booth is her team's
+        assert "since the plan was approved" not in li_wei
         index = (site / "index.html").read_text(encoding="utf-8")
         assert "Bob Ortiz · Revenue" in index and "Ann Lee · Revenue" in index
 
@@ -154,6 +159,9 @@ class TestContent:
         assert "2027年3月31日" in html
         assert "96万" in html  # January's bar, labelled compactly
         assert "我的目标" in html
+        assert "你的目标没有调整记录。" in html and "计划批准后没有调整" not in html
+        # his team's and region's actions follow a line that says none of them is his
+        assert html.index("本季度没有由你负责的行动。") < html.index("团队和区域的行动")
 
     def test_index_has_totals_reconciliation_pillars_and_tree(self, site: Path) -> None:
         html = (site / "index.html").read_text(encoding="utf-8")
@@ -519,6 +527,23 @@ class TestDeterminism:
         assert run_planc("render", plan, "--out", tmp_path / "c").code == 0
         html = (tmp_path / "c" / "reps" / "ann.html").read_text(encoding="utf-8")
         assert f"{sha[:10]} · Jan 15, 2027 · with uncommitted changes" in html
+
+    def test_a_new_quarter_not_yet_committed_is_not_said_to_be_outside_git(
+        self, tmp_path: Path
+    ) -> None:
+        """A quarter just made by import or init, rendered before its first commit, lives in a
+        repository: its footer says it is not committed yet, not that there is no git."""
+        root = tmp_path / "sales"
+        (root / "plans").mkdir(parents=True)
+        git(root, "init", "-q", "-b", "main")
+        (root / "README.md").write_text("plans\n", encoding="utf-8")
+        git(root, "add", "README.md")
+        git(root, "commit", "-qm", "start")
+        shutil.copytree(MINI, root / "plans" / "2027-Q1")
+        assert run_planc("render", root / "plans" / "2027-Q1", "--out", tmp_path / "a").code == 0
+        html = (tmp_path / "a" / "reps" / "ann.html").read_text(encoding="utf-8")
+        assert "Plan revision: not committed to git yet · Rendered by planc" in html
+        assert "not in a git repository" not in html
 
     def test_revision_lookup_outside_git_is_none(self, tmp_path: Path) -> None:
         from planc.core.gitsource import plan_revision

@@ -111,6 +111,8 @@ def test_months_are_read_back_too(tmp_path: Path) -> None:
     assert code == 1
     north = files(root)[NORTH].decode()
     assert "value: 600000" in north and "months: [170000, 180000, 250000]" in north
+    # the summary names the month as the sheet does, with its old number
+    assert "bob/revenue: 550000 -> 600000, 2027-03: 200000 -> 250000\n" in out
     assert "PLC305" in out  # the product split no longer adds up: reported, for the YAML
 
 

@@ -37,6 +37,10 @@ class AllocationError(Exception):
     """The allocation cannot be made as asked; the message says why, for the user."""
 
 
+class MissingBaselineError(AllocationError):
+    """A split by baselines met children without one (init then points at its --actuals)."""
+
+
 # --- the arithmetic -------------------------------------------------------------
 
 
@@ -194,15 +198,18 @@ def component_weights(plan: Plan, node: Node, metric: str, component: str) -> li
         for kind in ("last_year", "last_quarter"):
             if all(_target_field(c, metric, kind) is not None for c in children):
                 return component_weights(plan, node, metric, kind)
-        component = "last_year"
+        raise MissingBaselineError(_no_baseline(children, metric))
     if component in ("last_year", "last_quarter"):
         values = [_target_field(c, metric, component) for c in children]
-        _require(
-            children,
-            values,
-            f"{component} baseline for {metric}",
-            f"baseline: {{{component}: ...}}",
-        )
+        try:
+            _require(
+                children,
+                values,
+                f"{component} baseline for {metric}",
+                f"baseline: {{{component}: ...}}",
+            )
+        except AllocationError as error:
+            raise MissingBaselineError(str(error)) from None
         return _nonzero(
             [Fraction(v or 0) for v in values], f"every child's {component} baseline is 0"
         )
@@ -235,6 +242,24 @@ def _target_field(node: Node, metric: str, field: str) -> Decimal | None:
     target = node.targets.get(metric)
     value: Decimal | None = None if target is None else getattr(target, field)
     return value
+
+
+def _no_baseline(children: list[Node], metric: str) -> str:
+    """Why ``--method baseline`` has no weights: it takes either kind, so say both.
+
+    Naming only last_year (as a plain ``last_year`` weight would) sent users adding last year's
+    numbers to every child when last quarter's for the few without one would do.
+    """
+    missing = {
+        kind: [c.id for c in children if _target_field(c, metric, kind) is None]
+        for kind in ("last_year", "last_quarter")
+    }
+    kind = min(missing, key=lambda k: len(missing[k]))  # the fewer to add; last_year on a tie
+    return (
+        f"no {kind} baseline for {metric} for {_names(missing[kind])} (the baseline method takes "
+        f"last_year from every child, else last_quarter from every child); add baseline: "
+        f"{{{kind}: ...}} or choose another method"
+    )
 
 
 def _require(children: list[Node], values: list[Decimal | None], what: str, how: str) -> None:

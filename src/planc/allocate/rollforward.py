@@ -40,6 +40,7 @@ from typing import Any
 
 from planc.allocate.allocation import (
     AllocationError,
+    MissingBaselineError,
     blend_weights,
     capacity,
     component_weights,
@@ -794,6 +795,8 @@ def roll_forward(
     ]
     try:
         proposals = propose(old, compiled.plan, rate, method, mix, summary)
+    except MissingBaselineError as error:
+        raise InitError(_no_history(history, method, old) or str(error)) from error
     except AllocationError as error:
         raise InitError(str(error)) from error
     _apply(draft, proposals)
@@ -804,6 +807,21 @@ def roll_forward(
         files = _render(draft, new, old.quarter.id)
         result = _compile(folder, files)
     return Rollforward(new, files, result, summary)
+
+
+def _no_history(history: History, method: str, old: Plan) -> str | None:
+    """Why a split by baselines failed when init found no history to take them from.
+
+    The allocation's own advice (add baseline: to the children) cannot be followed for a
+    quarter init has not written yet; the actuals it reads can.
+    """
+    if history.sources:
+        return None
+    return (
+        f"no history was found for the new quarter's baselines, so --method {method} has "
+        f"nothing to split by: give --actuals FILE (an export covering {old.quarter.id}) or "
+        "choose another --method"
+    )
 
 
 def _fit_parents(draft: _Draft, plan: Plan, summary: list[str]) -> None:

@@ -444,7 +444,7 @@ class Fold:
 
 
 def words_for(impact: Impact | None) -> Words:
-    """The plan's language for its comment (the head's, else the base's; English without one)."""
+    """The plan's language for its section (the head's, else the base's; English without one)."""
     plan = None
     if impact is not None:
         plan = impact.head.plan or impact.base.plan
@@ -460,7 +460,7 @@ def render_markdown(impacts: list[Impact], limit: int = COMMENT_BUDGET) -> str:
     a few and as many changed targets per region as fit; then no rows per region and
     as much of the lists as fits; last, a cut at a line.
     """
-    w = words_for(impacts[0] if impacts else None)
+    w = words_for(_leading(impacts))
     text = _markdown(impacts, Fold(), w)
     if _size(text) <= limit:
         return text
@@ -476,6 +476,17 @@ def render_markdown(impacts: list[Impact], limit: int = COMMENT_BUDGET) -> str:
     if best is not None:
         return best
     return _truncated(_markdown(impacts, Fold(rows_per_region=0, list_cap=0), w), limit, w)
+
+
+def _leading(impacts: list[Impact]) -> Impact | None:
+    """The quarter whose language frames the comment: the first that changed, else the first.
+
+    An unchanged quarter listed first (an old English one beside this quarter's Chinese plan)
+    must not choose the language of a comment that is about another plan.
+    """
+    changed = [i for i in impacts if i.has_changes]
+    first = changed or impacts
+    return first[0] if first else None
 
 
 def _size(text: str) -> int:
@@ -524,8 +535,8 @@ def _markdown(impacts: list[Impact], fold: Fold, w: Words) -> str:
             if listed
             else w._("No plans.")
         )
-    for impact in changed:
-        out += _impact_markdown(impact, fold, w)
+    for impact in changed:  # each section in its own plan's language and currency
+        out += _impact_markdown(impact, fold, words_for(impact))
     if changed and quiet:
         listed = w._(", ").join(code(i.quarter, in_table=False) for i in quiet)
         out += ["", w._("Unchanged: {quarters}.", quarters=listed)]
@@ -873,7 +884,7 @@ def _records_row(impact: Impact, w: Words) -> tuple[str, str, str]:
         return ICON_OK, what, w._("no target value changed")
     causes = {r.id: r.cause for r in impact.records}
     named = w._(", ").join(
-        f"{code(i)} ({md(w.cause(causes[i]))})" if i in causes else code(i) for i in ids[:5]
+        _aside(code(i), md(w.cause(causes[i])), w) if i in causes else code(i) for i in ids[:5]
     )
     if len(ids) > 5:
         named = _and_more(named, len(ids) - 5, w)
@@ -1523,12 +1534,17 @@ def _files_line(impact: Impact, w: Words) -> str:
                 )
             )
         else:
-            bits.append(f"{code(f.path, in_table=False)} ({statuses.get(f.status, f.status)})")
+            bits.append(_aside(code(f.path, in_table=False), statuses.get(f.status, f.status), w))
     return w._(
         "Files in {folder}: {files}.",
         folder=code(impact.folder, in_table=False),
         files=w._(", ").join(bits),
     )
+
+
+def _aside(item: str, detail: str, w: Words) -> str:
+    """``item (detail)``, bracketed as the language writes it (full-width in Chinese)."""
+    return w._("{item} ({detail})", item=item, detail=detail)
 
 
 # --- text -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from planc.cli.options import GivenPath, fail_usage, format_option, parse_day
 
 if TYPE_CHECKING:
     from planc.sheets.importer import Imported
+    from planc.sheets.update import Edit
 
 
 def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> dict[str, str]:
@@ -32,7 +33,7 @@ def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> 
 @click.option(
     "--roster",
     type=GivenPath(),
-    help="People, managers and regions: a CRM user export (.csv or .xlsx).",
+    help="People, managers and regions: a CRM user export or an HR roster (.csv or .xlsx).",
 )
 @click.option(
     "--quotas",
@@ -239,9 +240,7 @@ def _update(
         click.echo(as_json(results), nl=False)
     else:
         for edit in update.edits:
-            months = ", ".join(f"month {i + 1}: {v}" for i, v in sorted(edit.months.items()))
-            value = f"{edit.before} -> {edit.value}" if edit.value is not None else ""
-            click.echo(f"{edit.node}/{edit.metric}: {', '.join(p for p in (value, months) if p)}")
+            click.echo(_edit_line(edit))
         click.echo(text(results), nl=False)
         if update.refused:
             click.echo(f"nothing written: {shown} cannot be applied as it is", err=True)
@@ -259,3 +258,13 @@ def _update(
                 )
     failed = update.refused or (update.result is not None and update.result.has_errors)
     sys.exit(1 if failed else 0)
+
+
+def _edit_line(edit: Edit) -> str:
+    """``ann/revenue: 550000 -> 600000, 2027-03: 200000 -> 250000``: each month as the sheet
+    labels it, with its old number, so the line can be checked against the edited cells."""
+    parts = [f"{edit.before} -> {edit.value}"] if edit.value is not None else []
+    for index, (label, before) in sorted(edit.month_changes.items()):
+        old = "" if before is None else f"{before} -> "
+        parts.append(f"{label}: {old}{edit.months[index]}")
+    return f"{edit.node}/{edit.metric}: {', '.join(parts)}"

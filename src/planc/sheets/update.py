@@ -71,6 +71,8 @@ class Edit:
     before: Decimal
     value: Decimal | None = None
     months: dict[int, Decimal] = field(default_factory=dict)
+    # what the sheet labels each changed month (2027-03) and its old number, for the summary
+    month_changes: dict[int, tuple[str, Decimal | None]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -425,6 +427,8 @@ def _read_value(
     else:
         index = [f"{y}-{m:02d}" for y, m in plan.quarter.months].index(str(month))
         edit.months[index] = cell.value
+        before = target.months[index] if target.months and index < len(target.months) else None
+        edit.month_changes[index] = (str(month), before)
 
 
 def _apply(update: Update, before: CheckResult) -> None:

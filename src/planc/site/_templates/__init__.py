@@ -1,6 +1,6 @@
 """Made by planc.site.templating from templates/ (bash scripts/docs.sh): do not edit."""
 
-DIGEST = '76bd3c12223a7e986ea7c934a7ec90085191aaea658f57194dc127df08742566'
+DIGEST = '3d9bdde660bcddbdc3413ee31396a40cb72fe4f643d43e22e198f92791add663'
 MODULES = {
     '_macros.html.j2': 't__macros_html_j2',
     '_product_actuals.html.j2': 't__product_actuals_html_j2',

@@ -97,6 +97,11 @@ def block_main(context, missing=missing):
         pass
         yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'actions_table'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine'), _block_vars=_block_vars)))
         yield '\n'
+    if (environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared') and (not environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_mine'))):
+        pass
+        yield '<p class="hint">'
+        yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'actions_none_mine')))
+        yield '</p>\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'actions_shared'):
         pass
         yield '<h3>'
@@ -116,7 +121,7 @@ def block_main(context, missing=missing):
     yield '>\n<h2 id="changes">'
     yield escape(environment.finalize(environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments')))
     yield '</h2>\n'
-    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), _block_vars=_block_vars)))
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='m') if l_0_m is missing else l_0_m), 'adjustments'), environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'adjustments'), environment.getattr((undefined(name='t') if l_0_t is missing else l_0_t), 'adjustments_none_rep'), _block_vars=_block_vars)))
     yield '\n</section>\n'
     if environment.getattr((undefined(name='page') if l_0_page is missing else l_0_page), 'definitions'):
         pass
@@ -135,4 +140,4 @@ def block_main(context, missing=missing):
         yield '</dl>\n</section>\n'
 
 blocks = {'main': block_main}
-debug_info = '1=13&2=16&3=20&5=39&6=41&7=43&10=45&11=47&12=49&13=52&15=58&18=66&19=68&21=70&23=73&24=79&27=81&28=89&29=93&30=95&31=97&33=99&34=102&35=104&37=106&38=109&41=112&42=116&43=118&45=120&47=123&49=125&50=129'
+debug_info = '1=13&2=16&3=20&5=39&6=41&7=43&10=45&11=47&12=49&13=52&15=58&18=66&19=68&21=70&23=73&24=79&27=81&28=89&29=93&30=95&31=97&33=99&35=102&37=104&38=107&39=109&41=111&42=114&45=117&46=121&48=123&50=125&52=128&54=130&55=134'
