@@ -643,3 +643,47 @@ class TestCascadeRespectsTheCumulativeBand:
     def test_without_cascade_no_ceiling_applies(self) -> None:
         splits = allocate_down(_example(), "east", "revenue", "even", uplift=Decimal(20))
         assert [s.limited_by for s in splits] == [None]
+
+
+class TestStretchGoalsCoverTheParents:
+    """Each child's stretch keeps its own distance from its value and is rounded on its own;
+    together they are then moved into the parent's stretch band (PLC321), by whole units."""
+
+    EXAMPLE = REPO / "plans" / "2027-Q1"
+
+    def test_every_split_of_the_documented_cascade_covers_its_parents_stretch(self) -> None:
+        """docs/ops.md's third command: a region's 73 new customers over teams whose own
+        stretch goals added up to 72 (each 27 * 38 / 28 ... rounded alone)."""
+        plan = _plan(self.EXAMPLE)
+        band = plan.policy.stretch
+        splits = allocate_down(plan, "ruigong", "new_customers", "capacity", cascade=True)
+        stretches = {c.node.id: c.stretch for s in splits for c in s.children}
+        checked = 0
+        for split in splits:
+            target = split.node.targets["new_customers"]
+            parent = stretches.get(split.node.id) or target.stretch
+            if parent is None:
+                continue
+            total = sum(
+                (
+                    c.stretch
+                    if c.stretch is not None
+                    else (c.target.stretch if c.target and c.target.stretch else c.after)
+                    for c in split.children
+                ),
+                Decimal(0),
+            )
+            assert parent * (100 + band.min) / 100 <= total <= parent * (100 + band.max) / 100
+            for change in split.children:  # still stretch goals: never below the value
+                assert change.stretch is None or change.stretch >= change.after
+            checked += 1
+        assert checked >= 4
+
+    def test_the_documented_cascade_writes_a_plan_without_a_warning(self, tmp_path: Path) -> None:
+        plan = _copy(tmp_path, self.EXAMPLE)
+        args = ["--node", "ruigong", "--metric", "new_customers", "--method", "capacity"]
+        result = run_planc("allocate", plan, *args, "--cascade", "--write")
+        assert result.code == 0, result.stdout + result.stderr
+        checked = run_planc("check", plan)
+        assert checked.code == 0, checked.stdout
+        assert "0 warnings" in checked.stdout and "PLC321" not in checked.stdout, checked.stdout

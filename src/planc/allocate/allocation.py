@@ -19,7 +19,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
@@ -355,11 +355,13 @@ def allocate(
     months: bool = False,
     products: bool = False,
     value: Decimal | None = None,
+    stretch: Decimal | None = None,
     ceiling: Ceiling | None = None,
 ) -> Allocation:
     """Split ``node_id``'s ``metric_id`` target among its children (see the module docstring).
 
-    ``value`` splits that number instead of the node's own (a parent's new value, when cascading);
+    ``value`` splits that number instead of the node's own (a parent's new value, when cascading),
+    ``stretch`` is its new stretch goal then;
     ``ceiling`` is the most the children may add up to (what a cumulative band leaves them).
     """
     node = plan.nodes.get(node_id)
@@ -414,6 +416,9 @@ def allocate(
                 products=split_products(plan, child, current, target, share, unit, force=products),
             )
         )
+    parent_stretch = stretch if stretch is not None else target.stretch
+    if parent_stretch is not None:
+        changes = _stretch_covering(plan, metric, changes, parent_stretch, unit)
     return Allocation(
         node, metric, label, lift, unit, parent_value, total, tuple(changes), limited_by
     )
@@ -475,6 +480,7 @@ def allocate_down(
                 months=months,
                 products=products,
                 value=change.after,
+                stretch=change.stretch,
                 ceiling=room.ceiling(change.node.id, change.after),
             )
             room.settle(below)
@@ -690,6 +696,58 @@ def _stretch(current: Target | None, value: Decimal, unit: Decimal, cap: bool) -
         return None
     scaled = current.stretch * value / current.value
     return round_to(scaled, split_unit(value, unit), up=not cap)
+
+
+def _stretch_covering(
+    plan: Plan, metric: Metric, changes: list[ChildChange], parent: Decimal, unit: Decimal
+) -> list[ChildChange]:
+    """The children's new stretch goals moved, by whole units, into the parent's stretch band.
+
+    Each child's stretch keeps its own distance from its value (:func:`_stretch`), each rounded
+    on its own, so together they can miss the parent's stretch: a region's 73 new customers
+    over teams whose stretch goals add up to 72 (PLC321, ``policy.over_assignment.stretch``).
+    The units missing (or over) go to the children whose stretch this split sets, the largest
+    remainders first, in proportion to those goals; no stretch falls below its child's value
+    (above it, for a cap). Children without a stretch goal count their value, as PLC321 counts.
+    """
+    moved = [i for i, c in enumerate(changes) if c.stretch is not None]
+    if not moved:
+        return changes
+    total = sum((_stretch_counted(c) for c in changes), Decimal(0))
+    band = plan.policy.stretch
+    if metric.is_cap:  # the children's stretch caps may not add up above the parent's
+        low, high = None, parent
+    else:
+        low, high = parent * (100 + band.min) / 100, parent * (100 + band.max) / 100
+    if low is not None and total < low:
+        step = round_to(low - total, unit, up=True)
+    elif total > high:
+        step = -round_to(total - high, unit, up=True)
+    else:
+        return changes
+    weights = [changes[i].stretch or Decimal(0) for i in moved]
+    if sum(weights) <= 0:
+        weights = [Decimal(1)] * len(moved)
+    shares = largest_remainder(abs(step), weights, unit)
+    out = list(changes)
+    for i, share in zip(moved, shares, strict=True):
+        change = changes[i]
+        assert change.stretch is not None
+        goal = change.stretch + share if step > 0 else change.stretch - share
+        # a stretch goal stays on its side of the value (more ambitious, never less)
+        goal = min(goal, change.after) if metric.is_cap else max(goal, change.after)
+        out[i] = replace(change, stretch=goal)
+    return out
+
+
+def _stretch_counted(change: ChildChange) -> Decimal:
+    """What a child adds to its parent's stretch sum after the split (PLC321's count)."""
+    if change.stretch is not None:
+        return change.stretch
+    current = change.target  # a stretch the split leaves alone stays in the file
+    if current is not None and current.stretch is not None:
+        return current.stretch
+    return change.after
 
 
 def _seasonality(plan: Plan, current: Target | None, parent: Target) -> list[Fraction]:
