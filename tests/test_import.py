@@ -159,6 +159,12 @@ def test_nothing_is_written_when_a_sheet_is_unusable(tmp_path: Path) -> None:
     assert not folder.exists()
     # no temporary folder left behind either
     assert {p.name for p in tmp_path.iterdir()} == {"roster.csv", "quotas.csv"}
+    code, out, _ = run(
+        folder, "--roster", mini_roster(tmp_path), "--quotas", quotas, "--owner", "V",
+        "--company", "Acme",
+    )  # fmt: skip
+    # the summary counts the findings; no plan file was read, so it counts no files
+    assert code == 1 and "FAILED: 2 errors, 0 warnings\n" in out, out
 
 
 def test_an_existing_quarter_is_never_overwritten(tmp_path: Path) -> None:

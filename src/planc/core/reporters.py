@@ -46,7 +46,9 @@ def summary_line(results: list[CheckResult]) -> str:
                 f"{_plural(shown[1], 'team')}, {_plural(shown[2], 'rep')}"
             )
     where = f" ({'; '.join(scope)})" if scope else ""
-    return f"{verdict}: {', '.join(parts)} in {_plural(files, 'file')}{where}"
+    # findings on no plan file (an import's sheets) are not "in 0 files"
+    read = f" in {_plural(files, 'file')}" if files or scope else ""
+    return f"{verdict}: {', '.join(parts)}{read}{where}"
 
 
 def text(results: list[CheckResult]) -> str:
