@@ -127,7 +127,9 @@ class TestContent:
             "Booth at the Northern Industry Fair",  # the team's action
             "Marketing $30,000 · booth and travel",
             "ADJ-001",
-            "$540,000 → $550,000",
+            # the adjustment: from and to in cells of their own, each labelled when stacked
+            '<td class="n" data-label="From">$540,000</td>',
+            '<td class="n" data-label="To">$550,000</td>',
             "+$10,000",
             "Invoiced amount of deals won in the quarter.",
         ):

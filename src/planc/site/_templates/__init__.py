@@ -1,6 +1,6 @@
 """Made by planc.site.templating from templates/ (bash scripts/docs.sh): do not edit."""
 
-DIGEST = '3d9bdde660bcddbdc3413ee31396a40cb72fe4f643d43e22e198f92791add663'
+DIGEST = 'ed5d29d6adfd277cdf3a2bed91c159a68231003d4860dd9588eb3610dcce0e95'
 MODULES = {
     '_macros.html.j2': 't__macros_html_j2',
     '_product_actuals.html.j2': 't__product_actuals_html_j2',

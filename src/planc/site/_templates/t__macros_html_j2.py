@@ -1434,7 +1434,9 @@ def root(context, missing=missing):
                     '</p>\n<table class="stack">\n<thead><tr><th scope="col">',
                     escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'target'))),
                     '</th><th scope="col" class="n">',
-                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old'))),
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjusted_from'))),
+                    '</th><th scope="col" class="n">',
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjusted_to'))),
                     '</th><th scope="col" class="n">',
                     escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change'))),
                     '</th></tr></thead>\n<tbody>\n',
@@ -1446,10 +1448,12 @@ def root(context, missing=missing):
                         '<tr><th scope="row">',
                         escape(environment.finalize(environment.getattr(l_3_c, 'target'))),
                         '</th><td class="n" data-label="',
-                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'new_to_old'))),
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjusted_from'))),
                         '">',
                         escape(environment.finalize(environment.getattr(l_3_c, 'before'))),
-                        ' → ',
+                        '</td><td class="n" data-label="',
+                        escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'adjusted_to'))),
+                        '">',
                         escape(environment.finalize(environment.getattr(l_3_c, 'after'))),
                         '</td><td class="n" data-label="',
                         escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'change'))),
@@ -1487,4 +1491,4 @@ def root(context, missing=missing):
     context.vars['adjustments'] = l_0_adjustments = Macro(environment, macro, 'adjustments', ('items', 'empty'), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '1=30&3=38&4=44&9=86&10=94&11=96&12=98&13=113&14=117&16=128&18=147&19=161&22=173&26=185&28=192&29=197&33=213&35=221&36=227&37=235&38=242&39=265&40=267&41=269&42=273&43=277&45=283&46=287&50=296&51=304&54=341&56=349&57=354&58=359&59=367&60=378&61=381&62=385&63=387&64=401&71=427&73=435&75=441&76=452&77=455&79=463&81=474&82=479&84=488&86=497&88=508&91=520&92=525&93=532&99=550&100=557&102=560&104=585&105=590&109=666&112=681&113=691&115=693&117=706&118=715&119=719&121=769&127=779&129=787&130=805&131=811&132=818&133=823&134=831&135=837&139=847&141=864&142=869&149=903&151=911&152=929&153=936&154=941&155=952&156=958&157=963&161=978&163=985&164=990&171=1014&172=1021&174=1026&175=1033&180=1047&181=1055&182=1063&183=1069&184=1071&187=1078&189=1086&191=1097&192=1102&196=1138&199=1144&202=1151&205=1159&206=1174&208=1180&209=1186&214=1253&215=1270&216=1287&220=1304&223=1319&225=1327&227=1339&228=1344&234=1392&235=1400&237=1405&239=1410&240=1414&241=1432&243=1434&245=1441&246=1446&250=1463&255=1481'
+debug_info = '1=30&3=38&4=44&9=86&10=94&11=96&12=98&13=113&14=117&16=128&18=147&19=161&22=173&26=185&28=192&29=197&33=213&35=221&36=227&37=235&38=242&39=265&40=267&41=269&42=273&43=277&45=283&46=287&50=296&51=304&54=341&56=349&57=354&58=359&59=367&60=378&61=381&62=385&63=387&64=401&71=427&73=435&75=441&76=452&77=455&79=463&81=474&82=479&84=488&86=497&88=508&91=520&92=525&93=532&99=550&100=557&102=560&104=585&105=590&109=666&112=681&113=691&115=693&117=706&118=715&119=719&121=769&127=779&129=787&130=805&131=811&132=818&133=823&134=831&135=837&139=847&141=864&142=869&149=903&151=911&152=929&153=936&154=941&155=952&156=958&157=963&161=978&163=985&164=990&171=1014&172=1021&174=1026&175=1033&180=1047&181=1055&182=1063&183=1069&184=1071&187=1078&189=1086&191=1097&192=1102&196=1138&199=1144&202=1151&205=1159&206=1174&208=1180&209=1186&214=1253&215=1270&216=1287&220=1304&223=1319&225=1327&227=1339&228=1344&234=1392&235=1400&237=1405&239=1410&240=1414&241=1432&243=1434&245=1443&246=1448&250=1467&255=1485'
