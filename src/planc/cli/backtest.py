@@ -10,10 +10,12 @@ import click
 
 from planc.cli.options import (
     EXIT_USAGE,
+    actuals_files,
     emit_report,
     format_option,
     output_option,
     plan_dir_argument,
+    refuse_overwriting_inputs,
 )
 
 
@@ -63,6 +65,8 @@ def backtest(
         shown = ", ".join(bad) or repr(quarters)
         click.echo(f"error: --quarters: {shown} is not a quarter such as 2017-Q3", err=True)
         sys.exit(EXIT_USAGE)
+    files = actuals_files([actuals_value])
+    refuse_overwriting_inputs(output, "--output", folders=[plan_dir], files=files)
     checked = check_directory(plan_dir)
     if checked.plan is None or checked.has_errors:
         click.echo(REPORTER_BY_NAME["text"]([checked]), nl=False)

@@ -22,6 +22,7 @@ from planc.cli.options import (
     open_cache,
     output_option,
     plan_dirs_argument,
+    refuse_overwriting_inputs,
     strict_option,
 )
 
@@ -90,6 +91,7 @@ def check(
         from planc.core.reporters import REPORTER_BY_NAME
 
     dirs = expand_plan_dirs(plan_dirs, rev) or _default_dirs(rev)
+    refuse_overwriting_inputs(output, "--output", folders=dirs)
     limit = max_file_size or DEFAULT_MAX_BYTES
     whole = base is not None  # --base compares models: the full compile keeps the plan
     results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir), whole) for d in dirs]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planc.cli.options import (
+    actuals_files,
     actuals_option,
     as_of_option,
     emit_report,
@@ -15,6 +16,7 @@ from planc.cli.options import (
     output_option,
     parse_day,
     plan_dir_argument,
+    refuse_overwriting_inputs,
     strict_option,
 )
 
@@ -65,6 +67,8 @@ def track(
     from planc.track.report import REPORTER_BY_NAME, NoActualsSource, diagnostics_text, run_track
 
     day = parse_day("--as-of", as_of)
+    inputs = [*actuals_files(actuals), *([accounts_file] if accounts_file else [])]
+    refuse_overwriting_inputs(output, "--output", folders=[plan_dir], files=inputs)
     try:
         report = run_track(plan_dir, actuals, day, baselines=baselines, accounts_path=accounts_file)
     except NoActualsSource as error:
