@@ -184,6 +184,11 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         (["--start", "2017-10-02"], "not the first day of a month"),
         (["--unit", "revenue=money"], "currency, count, percent or score"),
         (["--roster-columns", "boss=manager"], "not one of"),
+        # these wrote a quarter that failed its own check (exit 1; fuzz17)
+        (["--quarter", "2017-Q4", "--owner", ""], "--owner is empty"),
+        (["--quarter", "2017-Q4", "--company", "  "], "--company is empty"),
+        (["--quarter", "2017-Q4", "--currency", "usd"], "'usd' is not an ISO 4217 code"),
+        (["--quarter", "2017-Q4", "--currency", "€€€"], "not an ISO 4217 code"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
