@@ -194,7 +194,9 @@ class TestOldLineEndings:
         result = run_planc("init", "2027-Q2", "--from", "2027-Q1", cwd=tmp_path)
         assert result.code == 0, result.stderr
         east = (plans / "2027-Q2" / "regions" / "east.yaml").read_text(encoding="utf-8")
-        assert east.startswith("# yaml-language-server: $schema=../../../schema/plan.schema.json\n#")
+        assert east.startswith(
+            "# yaml-language-server: $schema=../../../schema/plan.schema.json\n#"
+        )
         assert run_planc("check", plans / "2027-Q2", "--strict").code == 0
 
 

@@ -18,7 +18,6 @@ from planc.cli.options import (
     refuse_overwriting_inputs,
 )
 
-
 # Each quarter replayed reads the export at three dates (~0.05 s of CPU); 8,000 quarters
 # asked for in one argument ran for minutes. 25 years of quarters is more than exports hold.
 MAX_QUARTERS = 100

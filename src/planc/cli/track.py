@@ -67,7 +67,9 @@ def track(
     from planc.track.report import REPORTER_BY_NAME, NoActualsSource, diagnostics_text, run_track
 
     day = parse_day("--as-of", as_of)
-    inputs = [*actuals_files(actuals), *([accounts_file] if accounts_file else [])]
+    inputs: list[Path | str] = [*actuals_files(actuals)]
+    if accounts_file is not None:
+        inputs.append(accounts_file)
     refuse_overwriting_inputs(output, "--output", folders=[plan_dir], files=inputs)
     try:
         report = run_track(plan_dir, actuals, day, baselines=baselines, accounts_path=accounts_file)

@@ -494,8 +494,10 @@ class Repository:
         # main itself. A name under refs/ is refused, as one starting with "-", and "@",
         # which git creates but reads back as HEAD (`git push origin @` pushes the branch
         # checked out).
-        return name != "@" and not name.startswith(("-", "refs/")) and self._ok(
-            "check-ref-format", "--branch", name
+        return (
+            name != "@"
+            and not name.startswith(("-", "refs/"))
+            and self._ok("check-ref-format", "--branch", name)
         )
 
     def existing_branch(self, name: str) -> str | None:
