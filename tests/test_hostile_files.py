@@ -336,6 +336,16 @@ class TestAnOutputOverAnInput:
         assert f"{out} lies in the plan folder {mini_plan}" in result.stderr
         assert tree(mini_plan) == before
 
+    def test_a_plan_file_of_the_base_folder(self, tmp_path: Path, mini_plan: Path) -> None:
+        base = tmp_path / "base"
+        shutil.copytree(mini_plan, base)
+        out = base / "quarter.yaml"
+        before = out.read_bytes()
+        result = no_traceback(run_planc("check", mini_plan, "--base", base, "-o", out))
+        assert result.code == 2, result.stderr
+        assert f"{out} lies in the plan folder {base}" in result.stderr
+        assert out.read_bytes() == before
+
     def test_diff_with_detailed_exit_codes_says_error(
         self, tmp_path: Path, mini_plan: Path
     ) -> None:
