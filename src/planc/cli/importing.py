@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from planc.sheets.importer import Imported
 
 
+def _refuse_inside_a_quarter(folder: Path) -> None:
+    """A new quarter inside another quarter's folder would be read as part of that plan
+    (two quarter files: the old plan stops compiling): a usage error before any work."""
+    from planc.core.pipeline import QUARTER_NAMES, display_path
+
+    for above in folder.absolute().parents:
+        if any((above / name).is_file() for name in QUARTER_NAMES):
+            beside = display_path(above.parent / folder.name)
+            fail_usage(
+                f"{display_path(folder)} lies inside the quarter folder {display_path(above)}, "
+                f"whose plan would read it as its own files; create it beside, e.g. {beside}"
+            )
+
+
 def _refuse_bad_settings(owner: str, company: str, currency: str) -> None:
     """Settings the new plan could not pass its check with: a usage error before any work,
     not a quarter folder written with an error in it (exit 1)."""
@@ -178,6 +192,7 @@ def import_(
         fail_usage(
             f"{display_path(folder)} already exists; planc import never overwrites a quarter"
         )
+    _refuse_inside_a_quarter(folder)
     request = ImportRequest(
         quarter=quarter_id or folder.name,
         roster=roster,
