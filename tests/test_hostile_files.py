@@ -336,6 +336,16 @@ class TestAnOutputOverAnInput:
         assert f"{out} lies in the plan folder {mini_plan}" in result.stderr
         assert tree(mini_plan) == before
 
+    def test_a_plan_file_of_another_quarter(self, tmp_path: Path, mini_plan: Path) -> None:
+        other = tmp_path / "2027-Q2"
+        shutil.copytree(mini_plan, other)
+        before = tree(other)
+        out = other / "regions" / "north.yaml"
+        result = _run_writer(tmp_path, "codeowners", out)
+        assert result.code == 2, result.stderr
+        assert f"{out} lies in the plan folder {other}" in result.stderr
+        assert tree(other) == before
+
     def test_a_plan_file_of_the_base_folder(self, tmp_path: Path, mini_plan: Path) -> None:
         base = tmp_path / "base"
         shutil.copytree(mini_plan, base)

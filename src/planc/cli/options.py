@@ -276,10 +276,17 @@ def overwriting_inputs(
     """The usage error :func:`refuse_overwriting_inputs` exits with, or None."""
     if output is None:
         return None
-    from planc.core.pipeline import PLAN_SUFFIXES
+    from planc.core.pipeline import PLAN_SUFFIXES, QUARTER_NAMES
 
+    # any quarter's folder, not only the ones this command reads: a report named
+    # quarter.yaml in another quarter replaces that plan all the same
+    quarters = [
+        above
+        for above in output.absolute().parents
+        if any((above / name).is_file() for name in QUARTER_NAMES)
+    ]
     reason = overwrites_input(
-        output, files=map(Path, files), folders=folders, suffixes=PLAN_SUFFIXES
+        output, files=map(Path, files), folders=[*folders, *quarters], suffixes=PLAN_SUFFIXES
     )
     return None if reason is None else f"{option} {output} {reason}; write it somewhere else"
 
