@@ -379,6 +379,85 @@ class TestUnusableOutputPaths:
         assert out.is_file() and out.stat().st_size > 0
 
 
+class TestAnOutputOverAnInput:
+    """An output path that is one of the command's inputs, or a plan file in the plan folder
+    it reads, is a usage error before any work: the report never replaces the plan or the
+    export it was made from (fuzz17: check -o plans/Q/quarter.yaml overwrote the plan)."""
+
+    @pytest.mark.parametrize("command", ["check", "diff", "export", "codeowners"])
+    @pytest.mark.parametrize("name", ["quarter.yaml", "regions/north.yaml", "regions/new.yml"])
+    def test_a_plan_file(self, tmp_path: Path, mini_plan: Path, command: str, name: str) -> None:
+        before = tree(mini_plan)
+        out = mini_plan / name
+        result = _run_writer(tmp_path, command, out)
+        assert result.code == 2, result.stderr
+        assert f"{out} lies in the plan folder {mini_plan}" in result.stderr
+        assert tree(mini_plan) == before
+
+    def test_a_plan_file_of_another_quarter(self, tmp_path: Path, mini_plan: Path) -> None:
+        other = tmp_path / "2027-Q2"
+        shutil.copytree(mini_plan, other)
+        before = tree(other)
+        out = other / "regions" / "north.yaml"
+        result = _run_writer(tmp_path, "codeowners", out)
+        assert result.code == 2, result.stderr
+        assert f"{out} lies in the plan folder {other}" in result.stderr
+        assert tree(other) == before
+
+    def test_a_plan_file_of_the_base_folder(self, tmp_path: Path, mini_plan: Path) -> None:
+        base = tmp_path / "base"
+        shutil.copytree(mini_plan, base)
+        out = base / "quarter.yaml"
+        before = out.read_bytes()
+        result = no_traceback(run_planc("check", mini_plan, "--base", base, "-o", out))
+        assert result.code == 2, result.stderr
+        assert f"{out} lies in the plan folder {base}" in result.stderr
+        assert out.read_bytes() == before
+
+    def test_diff_with_detailed_exit_codes_says_error(
+        self, tmp_path: Path, mini_plan: Path
+    ) -> None:
+        out = mini_plan / "quarter.yaml"
+        args = ["diff", mini_plan, "--base", mini_plan, "--output", out, "--detailed-exitcode"]
+        result = no_traceback(run_planc(*args, cwd=tmp_path))
+        assert result.code == 1, result.stderr
+        assert "lies in the plan folder" in result.stderr
+
+    @pytest.mark.parametrize("option", ["--actuals", "--accounts"])
+    def test_tracks_export(self, tmp_path: Path, option: str) -> None:
+        export = tmp_path / "crm.csv"
+        shutil.copyfile(CRM_EXPORT, export)
+        accounts = tmp_path / "accounts.csv"
+        shutil.copyfile(CRM_EXPORT.with_name("accounts.csv"), accounts)
+        out = export if option == "--actuals" else accounts
+        before = out.read_bytes()
+        args = ["track", CRM_PLAN, "--actuals", export, "--accounts", accounts]
+        # spelled another way than the input: the same file all the same
+        result = no_traceback(run_planc(*args, "-o", f"{tmp_path}/./{out.name}", cwd=tmp_path))
+        assert result.code == 2, result.stderr
+        assert "which this command reads" in result.stderr
+        assert out.read_bytes() == before
+
+    def test_backtests_export_named_by_source(self, tmp_path: Path) -> None:
+        export = tmp_path / "crm.csv"
+        shutil.copyfile(CRM_EXPORT, export)
+        before = export.read_bytes()
+        args = ["backtest", CRM_PLAN, "--actuals", f"crm={export}", "--quarters", "2017-Q2"]
+        result = no_traceback(run_planc(*args, "-o", export, cwd=tmp_path))
+        assert result.code == 2, result.stderr
+        assert f"--output {export} is {export}, which this command reads" in result.stderr
+        assert export.read_bytes() == before
+
+    def test_a_report_beside_the_plan_files_is_written(
+        self, tmp_path: Path, mini_plan: Path
+    ) -> None:
+        """The near miss: a file that is no plan file may sit in the plan folder."""
+        out = mini_plan / "check.txt"
+        result = _run_writer(tmp_path, "check", out)
+        assert result.code == 0, result.stderr
+        assert out.read_text().startswith("OK")
+
+
 # Root ignores file modes through two capabilities; without them it is bound like anyone.
 _AS_ROOT_BOUND_BY_MODES = (
     "setpriv",

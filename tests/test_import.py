@@ -9,6 +9,7 @@ total row's formulas carry computed values).
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
+from conftest import MINI, run_planc
 from planc.checks import check_directory
 from planc.cli import cli
 from planc.core.model import Plan
@@ -176,6 +178,21 @@ def test_an_existing_quarter_is_never_overwritten(tmp_path: Path) -> None:
     assert (folder / "quarter.yaml").read_text(encoding="utf-8") == "mine\n"
 
 
+@pytest.mark.parametrize("inside", ["2017-Q4", "regions/2017-Q4"])
+def test_a_quarter_inside_another_quarter_folder_is_refused(tmp_path: Path, inside: str) -> None:
+    """It was written there, and the plan around it then read two quarter files and no longer
+    compiled (PLC107; fuzz17)."""
+    plan = tmp_path / "plans" / "2027-Q1"
+    shutil.copytree(MINI, plan)
+    folder = plan / inside
+    code, _, err = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV, *SAMPLE)
+    assert code == 2, err
+    assert f"lies inside the quarter folder {plan}" in err, err
+    assert f"create it beside, e.g. {tmp_path / 'plans' / '2017-Q4'}" in err, err
+    assert not folder.exists()
+    assert run_planc("check", plan).code == 0
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "2017-Q4"
     code, out, _ = run(folder, "--roster", ROSTER, "--quotas", EXAMPLE_CSV, *SAMPLE, "--dry-run")
@@ -190,6 +207,11 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         (["--start", "2017-10-02"], "not the first day of a month"),
         (["--unit", "revenue=money"], "currency, count, percent or score"),
         (["--roster-columns", "boss=manager"], "not one of"),
+        # these wrote a quarter that failed its own check (exit 1; fuzz17)
+        (["--quarter", "2017-Q4", "--owner", ""], "--owner is empty"),
+        (["--quarter", "2017-Q4", "--company", "  "], "--company is empty"),
+        (["--quarter", "2017-Q4", "--currency", "usd"], "'usd' is not an ISO 4217 code"),
+        (["--quarter", "2017-Q4", "--currency", "€€€"], "not an ISO 4217 code"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:

@@ -234,10 +234,11 @@ class TestRefusals:
         assert result.code == 2
         assert "not a valid branch name" in result.stderr
 
-    @pytest.mark.parametrize("branch", ["refs/heads/main", "refs/remotes/origin/main"])
+    @pytest.mark.parametrize("branch", ["refs/heads/main", "refs/remotes/origin/main", "@"])
     def test_a_branch_name_under_refs(self, tmp_path: Path, branch: str) -> None:
         """git takes refs/heads/main as a branch name (refs/heads/refs/heads/main), and then
-        `git push origin refs/heads/main`, as printed, would push main itself."""
+        `git push origin refs/heads/main`, as printed, would push main itself; git takes @
+        too, and `git push origin @` pushes HEAD, the branch checked out (fuzz17)."""
         root = new_repo(tmp_path)
         dirty(root)
         before = state(root)

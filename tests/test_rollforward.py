@@ -180,6 +180,26 @@ class TestExample:
         assert sorted(p.name for p in plans.iterdir()) == ["2027-Q1"]
 
 
+class TestOldLineEndings:
+    """A plan whose files end lines in CR alone (old Mac editors; YAML reads them as lines)
+    rolls forward like any other (fuzz17: its modeline, taken up to the first LF, was the
+    whole file, and init died with an internal error on keys written twice)."""
+
+    @pytest.mark.parametrize("ending", ["\r", "\u2028"])
+    def test_the_new_quarter_is_made(self, tmp_path: Path, ending: str) -> None:
+        plans = _plans(tmp_path)
+        for path in (plans / "2027-Q1").rglob("*.yaml"):
+            path.write_text(path.read_text(encoding="utf-8").replace("\n", ending), "utf-8")
+        assert run_planc("check", plans / "2027-Q1").code == 0
+        result = run_planc("init", "2027-Q2", "--from", "2027-Q1", cwd=tmp_path)
+        assert result.code == 0, result.stderr
+        east = (plans / "2027-Q2" / "regions" / "east.yaml").read_text(encoding="utf-8")
+        assert east.startswith(
+            "# yaml-language-server: $schema=../../../schema/plan.schema.json\n#"
+        )
+        assert run_planc("check", plans / "2027-Q2", "--strict").code == 0
+
+
 class TestHistory:
     """Baselines come from the history that exists, and targets grow from them."""
 

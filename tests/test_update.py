@@ -298,6 +298,29 @@ def test_a_metadata_sheet_of_another_format_says_which(
     assert files(root) == before
 
 
+@pytest.mark.parametrize(
+    ("quarter", "said"),
+    [("../../2027-Q1", "names the quarter '../../2027-Q1'"), (None, "names no quarter")],
+)
+def test_a_metadata_sheet_naming_no_quarter_folder_says_so(
+    tmp_path: Path, quarter: str | None, said: str
+) -> None:
+    """A quarter in the hidden sheet that is no folder name (a path out of the plans
+    folder, or none) is refused, said as it is: not "no planc metadata sheet" (fuzz17)."""
+    root = plan_copy(tmp_path)
+    workbook = load_workbook(edit(export(root), {ANN_LOGOS: 6}))
+    meta = workbook["planc"]
+    assert meta["A3"].value == "quarter"
+    meta["B3"] = quarter
+    workbook.save(root / "q1.xlsx")
+    before = files(root)
+    code, _, err = run("import", "--update", "q1.xlsx", cwd=root)
+    assert code == 2, err
+    assert f"q1.xlsx's planc metadata sheet {said}, not a quarter folder's name" in err, err
+    assert "no planc metadata sheet" not in err
+    assert files(root) == before
+
+
 def test_a_sorted_and_filtered_sheet_is_read_by_node_metric_and_month(tmp_path: Path) -> None:
     """People sort and filter the export (it has an auto-filter): rows are matched by key."""
     root = plan_copy(tmp_path)

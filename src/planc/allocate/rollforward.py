@@ -720,6 +720,14 @@ def _header(new: NewQuarter, old_id: str) -> list[str]:
     ]
 
 
+def _first_line(data: bytes) -> str:
+    """A file's first line, ended at any line break YAML knows: in a file whose lines end
+    in CR alone, the text up to the first LF is the whole file (copied as the new file's
+    modeline, it held every key twice)."""
+    head = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    return head.splitlines()[0] if head else ""
+
+
 def _render(draft: _Draft, new: NewQuarter, old_id: str) -> dict[str, str]:
     files = {}
     for path, data in draft.documents.items():
@@ -779,9 +787,9 @@ def roll_forward(
         loaded = load_source(source)
         if loaded.data is None:
             raise InitError(f"cannot read {source.path}")
-        first = source.data.split(b"\n", 1)[0].rstrip(b"\r")
-        if first.startswith(MODELINE_PREFIX):
-            draft.modelines[relative] = first.decode("utf-8")
+        first = _first_line(source.data)
+        if first.startswith(MODELINE_PREFIX.decode("ascii")):
+            draft.modelines[relative] = first
         draft.documents[relative] = _document_draft(loaded.data, new, leavers, history, draft)
     folder = (old_dir.parent / new.id).as_posix()
     compiled = _compile(folder, _render(draft, new, old.quarter.id))

@@ -22,8 +22,10 @@ from planc.cli.options import (
     in_github_actions,
     max_file_size_option,
     output_option,
+    overwriting_inputs,
     parse_day,
     plan_dirs_argument,
+    refuse_overwriting_inputs,
 )
 
 IMPACT_FORMATS = ("text", "markdown", "json")
@@ -91,6 +93,10 @@ def diff(
     try:
         comparison = Comparison(base, head, approved, max_file_size or DEFAULT_MAX_BYTES)
         dirs = comparison.expand(plan_dirs) or comparison.default_folders()
+        ends = [Path(end) for end in (base, head, approved) if end and Path(end).is_dir()]
+        problem = overwriting_inputs(output, "--output", folders=[*dirs, *ends])
+        if problem is not None:
+            usage(problem)
         impacts = [comparison.impact(d) for d in dirs]
     except (ComparisonError, GitSourceError, MissingExtra) as error:
         usage(str(error))  # a missing extra too: with --detailed-exitcode, 2 means "changes"
@@ -222,6 +228,7 @@ def codeowners(plan_dirs: tuple[Path, ...], output: Path | None, check_only: boo
     from planc.core.reporters import text
 
     dirs = expand_plan_dirs(plan_dirs) or default_plan_dirs()
+    refuse_overwriting_inputs(output, "--output", folders=dirs)
     try:
         repo = Repository.open(dirs[0])
     except GitSourceError as error:

@@ -22,6 +22,7 @@ from planc.cli.options import (
     open_cache,
     output_option,
     plan_dirs_argument,
+    refuse_overwriting_inputs,
     strict_option,
 )
 
@@ -90,6 +91,8 @@ def check(
         from planc.core.reporters import REPORTER_BY_NAME
 
     dirs = expand_plan_dirs(plan_dirs, rev) or _default_dirs(rev)
+    compared = [Path(base)] if base and Path(base).is_dir() else []  # --base DIR is read too
+    refuse_overwriting_inputs(output, "--output", folders=[*dirs, *compared])
     limit = max_file_size or DEFAULT_MAX_BYTES
     whole = base is not None  # --base compares models: the full compile keeps the plan
     results = [_check_one(d, rev, limit, open_cache(d, no_cache, cache_dir), whole) for d in dirs]

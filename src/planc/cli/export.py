@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from planc.cli.options import OutputPath, fail_usage, format_option, plan_dir_argument
+from planc.cli.options import (
+    OutputPath,
+    fail_usage,
+    format_option,
+    plan_dir_argument,
+    refuse_overwriting_inputs,
+)
 
 
 @click.command()
@@ -39,6 +45,7 @@ def export(plan_dir: Path, output_format: str, out: Path | None) -> None:
         fail_usage("--format xlsx needs --out FILE")
     if output_format == "xlsx":
         require_xlsx()  # before the plan is compiled: name the missing extra at once
+    refuse_overwriting_inputs(out, "--out", folders=[plan_dir])
     result = check_directory(plan_dir)
     if result.plan is None or result.has_errors:
         click.echo(text([result]), nl=False, err=True)

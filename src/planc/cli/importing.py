@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,33 @@ from planc.cli.options import GivenPath, fail_usage, format_option, parse_day
 if TYPE_CHECKING:
     from planc.sheets.importer import Imported
     from planc.sheets.update import Edit
+
+
+def _refuse_inside_a_quarter(folder: Path) -> None:
+    """A new quarter inside another quarter's folder would be read as part of that plan
+    (two quarter files: the old plan stops compiling): a usage error before any work."""
+    from planc.core.pipeline import QUARTER_NAMES, display_path
+
+    for above in folder.absolute().parents:
+        if any((above / name).is_file() for name in QUARTER_NAMES):
+            beside = display_path(above.parent / folder.name)
+            fail_usage(
+                f"{display_path(folder)} lies inside the quarter folder {display_path(above)}, "
+                f"whose plan would read it as its own files; create it beside, e.g. {beside}"
+            )
+
+
+def _refuse_bad_settings(owner: str, company: str, currency: str) -> None:
+    """Settings the new plan could not pass its check with: a usage error before any work,
+    not a quarter folder written with an error in it (exit 1)."""
+    for option, name in (("--owner", owner), ("--company", company)):
+        if not name.strip():
+            fail_usage(f"{option} is empty: give a name")
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        fail_usage(
+            f"--currency {currency!r} is not an ISO 4217 code: three capital letters, "
+            "e.g. USD, EUR or CNY"
+        )
 
 
 def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> dict[str, str]:
@@ -147,6 +175,7 @@ def import_(
         fail_usage("give the new quarter's FOLDER, --roster FILE and --quotas FILE")
     if owner is None or company is None:
         fail_usage("give --owner NAME (the company plan's owner) and --company NAME")
+    _refuse_bad_settings(owner, company, currency)
     from planc.core.pipeline import display_path
     from planc.sheets.importer import ImportRequest, SheetImportError, import_quarter
     from planc.sheets.roster import DEFAULT_COLUMNS
@@ -164,6 +193,7 @@ def import_(
         fail_usage(
             f"{display_path(folder)} already exists; planc import never overwrites a quarter"
         )
+    _refuse_inside_a_quarter(folder)
     request = ImportRequest(
         quarter=quarter_id or folder.name,
         roster=roster,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from planc.core.files import UnusableOutput, check_output, file_kind
+from planc.core.files import UnusableOutput, check_output, file_kind, overwrites_input
 
 if TYPE_CHECKING:  # imported lazily at run time: `planc --help` must stay instant
     from datetime import date
@@ -266,6 +266,51 @@ def check_for_edit(plan_dir: Path, frontend: Frontend | None = None) -> CheckRes
         click.echo(text([result]), err=True, nl=False)
         fail_usage(f"{plan_dir} cannot be read as a plan; fix the errors above first")
     return result
+
+
+def refuse_overwriting_inputs(
+    output: Path | None,
+    option: str,
+    *,
+    folders: Iterable[Path] = (),
+    files: Iterable[Path | str] = (),
+) -> None:
+    """Exit 2, before any work, when ``output`` would overwrite what the command reads: one
+    of its input ``files`` (an export, say), or a plan file in one of the plan ``folders``."""
+    problem = overwriting_inputs(output, option, folders=folders, files=files)
+    if problem is not None:
+        fail_usage(problem)
+
+
+def overwriting_inputs(
+    output: Path | None,
+    option: str,
+    *,
+    folders: Iterable[Path] = (),
+    files: Iterable[Path | str] = (),
+) -> str | None:
+    """The usage error :func:`refuse_overwriting_inputs` exits with, or None."""
+    if output is None:
+        return None
+    from planc.core.pipeline import PLAN_SUFFIXES, QUARTER_NAMES
+
+    # any quarter's folder, not only the ones this command reads: a report named
+    # quarter.yaml in another quarter replaces that plan all the same
+    quarters = [
+        above
+        for above in output.absolute().parents
+        if any((above / name).is_file() for name in QUARTER_NAMES)
+    ]
+    reason = overwrites_input(
+        output, files=map(Path, files), folders=[*folders, *quarters], suffixes=PLAN_SUFFIXES
+    )
+    return None if reason is None else f"{option} {output} {reason}; write it somewhere else"
+
+
+def actuals_files(values: Iterable[str]) -> list[str]:
+    """The files ``--actuals FILE|NAME=FILE`` values may name (both readings of a value
+    with ``=``: which one it is is decided later, against the plan)."""
+    return [part for value in values for part in {value, value.partition("=")[2]} if part]
 
 
 def emit_report(report: str, output: Path | None) -> None:

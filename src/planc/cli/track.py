@@ -9,6 +9,7 @@ import click
 
 from planc.cli.options import (
     GivenPath,
+    actuals_files,
     actuals_option,
     as_of_option,
     emit_report,
@@ -16,6 +17,7 @@ from planc.cli.options import (
     output_option,
     parse_day,
     plan_dir_argument,
+    refuse_overwriting_inputs,
     strict_option,
 )
 
@@ -66,6 +68,10 @@ def track(
     from planc.track.report import REPORTER_BY_NAME, NoActualsSource, diagnostics_text, run_track
 
     day = parse_day("--as-of", as_of)
+    inputs: list[Path | str] = [*actuals_files(actuals)]
+    if accounts_file is not None:
+        inputs.append(accounts_file)
+    refuse_overwriting_inputs(output, "--output", folders=[plan_dir], files=inputs)
     try:
         report = run_track(plan_dir, actuals, day, baselines=baselines, accounts_path=accounts_file)
     except NoActualsSource as error:

@@ -16,7 +16,7 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -169,6 +169,50 @@ def check_output(path: Path, *, folder: bool = False) -> None:
         if not folder and not stat.S_ISREG(info.st_mode):
             raise UnusableOutput(f"{shown} is {file_kind(info.st_mode)}; give a file name")
     _check_parents(path, shown)
+
+
+def overwrites_input(
+    path: Path,
+    *,
+    files: Iterable[Path] = (),
+    folders: Iterable[Path] = (),
+    suffixes: tuple[str, ...] = (),
+) -> str | None:
+    """Why writing ``path`` would destroy what the command reads, else None.
+
+    ``path`` is one of the input ``files`` (by any name: a link, another spelling), or a
+    file whose name ends in one of ``suffixes`` inside one of ``folders`` (a plan file in
+    a plan folder: the next run would read the report as part of the plan).
+    """
+    for name in files:
+        if _same_file(path, name):
+            return f"is {os.fspath(name)}, which this command reads"
+    if not path.name.endswith(suffixes):
+        return None
+    where = _placed(path)
+    for folder in folders:
+        if where.is_relative_to(_resolved(folder)):
+            return f"lies in the plan folder {os.fspath(folder)}, where it would be read as a plan file"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # either missing, or a name the system refuses
+        return False
+
+
+def _placed(path: Path) -> Path:
+    """Where ``path`` is, its folder's links followed (not its own: a write replaces a link)."""
+    return _resolved(path.absolute().parent) / path.name
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of links: compared as spelled
+        return path.absolute()
 
 
 def _kind_of_file(mode: int) -> str:

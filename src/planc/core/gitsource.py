@@ -491,9 +491,13 @@ class Repository:
     def valid_branch_name(self, name: str) -> bool:
         # git takes refs/heads/main as a branch name (refs/heads/refs/heads/main), but every
         # later use of the name means the other ref: `git push origin refs/heads/main` pushes
-        # main itself. A name under refs/ is refused, as one starting with "-".
-        return not name.startswith(("-", "refs/")) and self._ok(
-            "check-ref-format", "--branch", name
+        # main itself. A name under refs/ is refused, as one starting with "-", and "@",
+        # which git creates but reads back as HEAD (`git push origin @` pushes the branch
+        # checked out).
+        return (
+            name != "@"
+            and not name.startswith(("-", "refs/"))
+            and self._ok("check-ref-format", "--branch", name)
         )
 
     def existing_branch(self, name: str) -> str | None:

@@ -138,8 +138,10 @@ def plan_folder(edited: Path, shown: str, folder: Path | None, plans_root: Path)
         )
     quarter = meta.get("quarter")
     if not quarter or "/" in quarter or quarter.startswith("."):
+        # the sheet is there (its format was read): say what it names, not that it is missing
+        named = f"names the quarter {quoted(quarter)}" if quarter else "names no quarter"
         raise UpdateError(
-            f"{shown} does not say which quarter it is from (no planc metadata sheet): "
+            f"{shown}'s planc metadata sheet {named}, not a quarter folder's name: "
             "name the plan folder, e.g. planc import --update FILE plans/2027-Q1"
         )
     return plans_root / quarter
