@@ -109,6 +109,21 @@ class TestCheckAFolderOfQuarters:
         assert diff.code == 0, diff.stdout + diff.stderr
         assert ".drafts" not in diff.stdout and "elsewhere" not in diff.stdout
 
+    def test_a_site_rendered_beside_the_quarters_is_no_quarter(self, tmp_path: Path) -> None:
+        """``render -o plans/site`` made every plain ``planc check`` fail: "no .yaml files in
+        plans/site" (fuzz17). The site's marker alone never hides a folder with plan files."""
+        root = _two_quarters(tmp_path)
+        rendered = planc_in(root, "render", QUARTER, "-o", "plans/site")
+        assert rendered.code == 0, rendered.stdout + rendered.stderr
+        for args in (("check",), ("check", "plans")):
+            result = planc_in(root, *args)
+            assert result.code == 0, result.stdout + result.stderr
+            assert "plans/site" not in result.stdout
+        # a quarter folder with a marker written into it is still read, errors and all
+        (root / "plans" / "site" / "quarter.yaml").write_text("{", encoding="utf-8")
+        broken = planc_in(root, "check")
+        assert broken.code == 1 and "plans/site/quarter.yaml" in broken.stdout, broken.stdout
+
     def test_at_a_revision_the_folders_are_that_revisions(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)
         shutil.rmtree(root / QUARTER)  # gone from the working tree, not from the commits

@@ -20,6 +20,8 @@ from planc.core.source import SourceFile, SourceSpan
 __all__ = ["PLAN_SUFFIXES", "CheckResult", "PlanChecks", "compile_directory", "compile_sources"]
 
 PLAN_SUFFIXES = (".yaml", ".yml")
+# The file `planc render` writes into every site it makes (planc.site.render reads it).
+SITE_MARKER = ".planc-site"
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
 # the line may end in \r\n (a file saved on Windows): `$` is only before the \n
@@ -179,7 +181,7 @@ def quarter_folders(folder: Path) -> list[Path] | None:
             is_folder = False
         if entry.name.endswith(PLAN_SUFFIXES) and not is_folder:
             return None  # a plan file (or a link to one): a quarter folder
-        if is_folder:
+        if is_folder and not _rendered_site(folder / entry.name):
             found.append(folder / entry.name)
     return found if any(_holds_quarter_file(f) for f in found) else None
 
@@ -193,11 +195,31 @@ def plan_folders(plans: Path) -> list[Path]:
     with os.scandir(plans) as entries:
         for entry in entries:
             try:
-                if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                if (
+                    not entry.name.startswith(".")
+                    and entry.is_dir(follow_symlinks=False)
+                    and not _rendered_site(plans / entry.name)
+                ):
                     found.append(plans / entry.name)
             except OSError:
                 continue
     return sorted(found)
+
+
+def _rendered_site(folder: Path) -> bool:
+    """A site ``planc render`` wrote beside the quarters (``render -o plans/site``): its
+    marker, and no plan file at any depth. Not a quarter, so not one that fails with "no
+    .yaml files". The marker alone decides nothing (anyone can write one into a quarter):
+    a folder with a plan file in it is read as it always was."""
+    try:
+        if not (folder / SITE_MARKER).is_file():
+            return False
+    except OSError:
+        return False
+    for _, _, names in os.walk(folder):  # links to folders are not followed
+        if any(name.endswith(PLAN_SUFFIXES) for name in names):
+            return False
+    return True
 
 
 def _holds_quarter_file(folder: Path) -> bool:

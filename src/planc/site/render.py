@@ -52,7 +52,7 @@ from planc.core.gitsource import PlanRevision
 from planc.core.locales import DASH, MINUS, Locale, Words, get_locale, percent_of
 from planc.core.memory import gc_paused
 from planc.core.model import Action, Adjustment, Change, Level, Metric, Node, Person, Plan, Target
-from planc.core.pipeline import CheckResult
+from planc.core.pipeline import SITE_MARKER, CheckResult
 from planc.core.resources import data_dir
 from planc.core.safetext import quoted
 from planc.core.spelling import closest
@@ -85,7 +85,6 @@ from planc.site.templating import OPTIONS, template_loader
 if TYPE_CHECKING:
     from planc.site.checked import Skipping
 
-SITE_MARKER = ".planc-site"
 _MARKER_HEADER = (
     "planc site: this folder was written by `planc render`, which replaces it only while it\n"
     "holds nothing but the files listed below. Put your own files elsewhere.\n"
