@@ -687,3 +687,28 @@ class TestStretchGoalsCoverTheParents:
         checked = run_planc("check", plan)
         assert checked.code == 0, checked.stdout
         assert "0 warnings" in checked.stdout and "PLC321" not in checked.stdout, checked.stdout
+
+    @pytest.mark.parametrize("method", ["even", "capacity"])
+    def test_a_caps_stretch_goals_stay_under_the_parents_and_never_below_zero(
+        self, method: str
+    ) -> None:
+        """Sales expense is a cap (lower is better): the children's stretch caps add up to no
+        more than the parent's, each between zero and its child's value."""
+        plan = _plan(self.EXAMPLE)
+        splits = allocate_down(plan, "ruigong", "sales_expense", method, cascade=True)
+        stretches = {c.node.id: c.stretch for s in splits for c in s.children}
+        for split in splits:
+            parent = stretches.get(split.node.id) or split.node.targets["sales_expense"].stretch
+            assert parent is not None
+            total = sum(
+                (
+                    c.stretch
+                    if c.stretch is not None
+                    else (c.target.stretch if c.target and c.target.stretch else c.after)
+                    for c in split.children
+                ),
+                Decimal(0),
+            )
+            assert total <= parent, split.node.id
+            for change in split.children:
+                assert change.stretch is None or 0 <= change.stretch <= change.after

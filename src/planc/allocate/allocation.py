@@ -734,8 +734,11 @@ def _stretch_covering(
         change = changes[i]
         assert change.stretch is not None
         goal = change.stretch + share if step > 0 else change.stretch - share
-        # a stretch goal stays on its side of the value (more ambitious, never less)
-        goal = min(goal, change.after) if metric.is_cap else max(goal, change.after)
+        # a stretch goal stays on its side of the value (more ambitious, never less), and a
+        # cap's is never below zero
+        goal = (
+            max(min(goal, change.after), Decimal(0)) if metric.is_cap else max(goal, change.after)
+        )
         out[i] = replace(change, stretch=goal)
     return out
 
