@@ -645,6 +645,30 @@ class TestCascadeRespectsTheCumulativeBand:
         assert [s.limited_by for s in splits] == [None]
 
 
+def _stretch_sums(
+    splits: list[Allocation], metric: str
+) -> list[tuple[Allocation, Decimal | None, Decimal]]:
+    """Each split, its parent's stretch after the cascade, and what its children's stretch
+    goals add up to as PLC321 counts them (a child without one counts its value)."""
+    after = {c.node.id: c.stretch for split in splits for c in split.children}
+    found = []
+    for split in splits:
+        parent = after.get(split.node.id) or split.node.targets[metric].stretch
+        total = sum(
+            (
+                c.stretch
+                if c.stretch is not None
+                else c.target.stretch
+                if c.target is not None and c.target.stretch is not None
+                else c.after
+                for c in split.children
+            ),
+            Decimal(0),
+        )
+        found.append((split, parent, total))
+    return found
+
+
 class TestStretchGoalsCoverTheParents:
     """Each child's stretch keeps its own distance from its value and is rounded on its own;
     together they are then moved into the parent's stretch band (PLC321), by whole units."""
@@ -657,22 +681,10 @@ class TestStretchGoalsCoverTheParents:
         plan = _plan(self.EXAMPLE)
         band = plan.policy.stretch
         splits = allocate_down(plan, "ruigong", "new_customers", "capacity", cascade=True)
-        stretches = {c.node.id: c.stretch for s in splits for c in s.children}
         checked = 0
-        for split in splits:
-            target = split.node.targets["new_customers"]
-            parent = stretches.get(split.node.id) or target.stretch
+        for split, parent, total in _stretch_sums(splits, "new_customers"):
             if parent is None:
                 continue
-            total = sum(
-                (
-                    c.stretch
-                    if c.stretch is not None
-                    else (c.target.stretch if c.target and c.target.stretch else c.after)
-                    for c in split.children
-                ),
-                Decimal(0),
-            )
             assert parent * (100 + band.min) / 100 <= total <= parent * (100 + band.max) / 100
             for change in split.children:  # still stretch goals: never below the value
                 assert change.stretch is None or change.stretch >= change.after
@@ -696,19 +708,8 @@ class TestStretchGoalsCoverTheParents:
         more than the parent's, each between zero and its child's value."""
         plan = _plan(self.EXAMPLE)
         splits = allocate_down(plan, "ruigong", "sales_expense", method, cascade=True)
-        stretches = {c.node.id: c.stretch for s in splits for c in s.children}
-        for split in splits:
-            parent = stretches.get(split.node.id) or split.node.targets["sales_expense"].stretch
+        for split, parent, total in _stretch_sums(splits, "sales_expense"):
             assert parent is not None
-            total = sum(
-                (
-                    c.stretch
-                    if c.stretch is not None
-                    else (c.target.stretch if c.target and c.target.stretch else c.after)
-                    for c in split.children
-                ),
-                Decimal(0),
-            )
             assert total <= parent, split.node.id
             for change in split.children:
                 assert change.stretch is None or 0 <= change.stretch <= change.after
