@@ -30,10 +30,12 @@ from gitrepo import (
     commit_all,
     edit,
     git,
+    move_revenue,
     move_with_record,
     new_repo,
     planc_in,
 )
+from planc.change.comment import report_problems
 from planc.change.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
 from test_locales import english_labels
 
@@ -403,6 +405,41 @@ class TestLanguage:
             assert words not in shown, (words, text)
         cli = planc_in(root, "check", QUARTER)  # the terminal keeps the English
         assert english[0] in cli.stdout, cli.stdout
+
+    def test_a_chinese_hint_shows_its_command_as_code(self, tmp_path: Path) -> None:
+        """The catalog marks a command or a YAML word as code (a Chinese message keeps English
+        only as code): the comment renders it as <code>, not as backticks escaped into the
+        text, which showed "或运行 `planc propose ...`" backticks and all."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        move_revenue(root)  # no record: PLC610 and its hint
+        text = comment(root)
+        html = parser().render(text)
+        item = next(
+            line for line in html.splitlines() if line.startswith("<li>") and "PLC610" in line
+        )
+        assert (
+            "或运行 <code>planc propose --cause CAUSE --effective DATE --note TEXT</code>" in item
+        )
+        assert "`" not in visible_text(re.sub(r"<code>.*?</code>", " ", html)), text
+        assert report_problems(text) == []  # what planc comment posts
+
+    def test_an_argument_inside_a_catalogs_code_span_stays_inert(self, tmp_path: Path) -> None:
+        """A key the user wrote lands inside the catalog's `{key}` span: its backticks cannot
+        close the span early, and its HTML, @mention and link stay text."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        hostile = json.dumps("x`<b>@everyone</b>` [a](http://evil) `y")
+        edit(root / NORTH, ANN_REVENUE, ANN_REVENUE + f"\n              {hostile}: 1")
+        text = comment(root)
+        html = parser().render(text)
+        assert "<code>x'&lt;b&gt;@everyone&lt;/b&gt;' [a](http://evil) 'y</code>" in html, text
+        outside = visible_text(re.sub(r"<code>.*?</code>", " ", html))
+        assert "未知的键" in outside and "`" not in outside and "@everyone" not in outside
+        assert "<b>" not in html and "<a " not in html
+        assert report_problems(text) == []
 
     def test_each_quarter_speaks_its_own_language_and_currency(self, tmp_path: Path) -> None:
         """A comment over every quarter under plans/ (what CI runs) writes each quarter's

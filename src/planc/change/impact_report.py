@@ -1371,8 +1371,8 @@ def _diagnostic_list(
     for d in shown:
         icon = ICON_FAIL if _is_error(d) else ICON_WARN
         where = code(str(d.span), in_table=False) if d.span else ""
-        hint = f" — {md(w.hint(d))}" if d.hint else ""
-        lines.append(f"- {icon} {where} {d.code} {md(w.message(d))}{hint}")
+        hint = f" — {_message_md(d.hint, w)}" if d.hint else ""
+        lines.append(f"- {icon} {where} {d.code} {_message_md(d.message, w)}{hint}")
     if len(shown) < len(found):
         lines.append(
             "- "
@@ -1384,6 +1384,12 @@ def _diagnostic_list(
     return lines
 
 
+def _message_md(text: str, w: Words) -> str:
+    """A diagnostic's message or hint in the plan's language, for a list item: the catalog's
+    `code` spans as code, everything a user wrote escaped (:meth:`Words.markdown`)."""
+    return w.markdown(text, in_table=False)
+
+
 def _fixed_details(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.fixed if cap is None else impact.fixed[:cap]
@@ -1391,7 +1397,7 @@ def _fixed_details(impact: Impact, fold: Fold, w: Words) -> list[str]:
     lines = [f"<details><summary>{html_text(summary)}</summary>", ""]
     for d in shown:
         where = code(str(d.span), in_table=False) if d.span else ""
-        lines.append(f"- {ICON_OK} {where} {d.code} {md(w.message(d))}")
+        lines.append(f"- {ICON_OK} {where} {d.code} {_message_md(d.message, w)}")
     if len(shown) < len(impact.fixed):
         more = w.number(Decimal(len(impact.fixed) - len(shown)))
         lines.append("- " + w._("…and {count} more", count=more))
