@@ -441,6 +441,32 @@ class TestLanguage:
         assert "<b>" not in html and "<a " not in html
         assert report_problems(text) == []
 
+    @pytest.mark.parametrize("broken", [False, True], ids=["changed", "does-not-compile"])
+    def test_the_example_comment_names_its_sides_in_chinese(
+        self, tmp_path: Path, broken: bool
+    ) -> None:
+        """README step 5 on the Chinese example: no "head" left in the checks, the summary or
+        a title, and the work tree named in Chinese in the footer (a revision stays code)."""
+        root = tmp_path / "sales"
+        shutil.copytree(REPO / "plans" / "2027-Q1", root / "plans" / "2027-Q1")
+        git(tmp_path, "init", "-q", "-b", "main", str(root))
+        commit_all(root, "the example plan")
+        east = root / "plans" / "2027-Q1" / "regions" / "east.yaml"
+        lines = east.read_text(encoding="utf-8").split("\n")
+        for number, old, new in (  # README's sed, line by line
+            (54, "2910000", '"2860000' if broken else "2860000"),
+            (57, "960000", "910000"),
+            (58, "rg-cloud: 690000", "rg-cloud: 640000"),
+        ):
+            assert old in lines[number - 1]
+            lines[number - 1] = lines[number - 1].replace(old, new, 1)
+        east.write_text("\n".join(lines), encoding="utf-8")
+        text = comment(root, "--base", "HEAD")
+        shown = visible_text(re.sub(r"<code>.*?</code>", " ", parser().render(text)))
+        assert not re.search(r"head|working tree", shown, re.IGNORECASE), text
+        assert "比较 <code>HEAD @ " in parser().render(text) and " → 工作区 · " in shown
+        assert ("变更后计划中的错误" in shown) is broken and "变更后有" in shown
+
     def test_each_quarter_speaks_its_own_language_and_currency(self, tmp_path: Path) -> None:
         """A comment over every quarter under plans/ (what CI runs) writes each quarter's
         section in that plan's language and money: an unchanged English/USD quarter listed

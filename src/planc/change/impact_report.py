@@ -24,12 +24,14 @@ from typing import Any
 
 from planc import __version__
 from planc.change.diff import (
+    WORK_TREE,
     Approval,
     GapChange,
     GapSide,
     Impact,
     MetricTotal,
     Reconciliation,
+    Side,
     SplitMove,
     TargetDelta,
 )
@@ -545,12 +547,23 @@ def _markdown(impacts: list[Impact], fold: Fold, w: Words) -> str:
     if first is not None:
         footer += " · " + w._(
             "compared {base} → {head}",
-            base=code(first.base.label, in_table=False),
-            head=code(first.head.label, in_table=False),
+            base=_side_label(first.base, w),
+            head=_side_label(first.head, w),
         )
     footer += " · " + w._("this comment is updated in place on every push") + "</sub>"
     out += ["", footer]
     return "\n".join(out) + "\n"
+
+
+def _side_label(side: Side, w: Words) -> str:
+    """A side as the footer names it: a revision or a folder as code, the work tree in the
+    plan's words (no English label in a Chinese comment)."""
+    if side.revision is not None or not side.label.startswith(WORK_TREE):
+        return code(side.label, in_table=False)
+    record = side.label.removeprefix(WORK_TREE).removeprefix(" + ")  # what propose adds
+    if side.label not in (WORK_TREE, f"{WORK_TREE} + {record}"):
+        return code(side.label, in_table=False)  # a folder whose name only starts so
+    return w._("working tree") + (f" + {code(record, in_table=False)}" if record else "")
 
 
 def _status_icon(impact: Impact) -> str:

@@ -56,6 +56,7 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 MESSAGE_SOURCES = (
     "change/coverage.py",
     "change/impact_report.py",
+    "change/proposal.py",
     "core/frontend.py",
     "core/gitsource.py",
     "core/loader.py",
