@@ -422,6 +422,9 @@ class TestLanguage:
         assert (
             "或运行 <code>planc propose --cause CAUSE --effective DATE --note TEXT</code>" in item
         )
+        # the YAML it names is code too: the key, and the entry to write under it
+        assert "在 <code>adjustments:</code> 中加一条记录" in item
+        assert "<code>{target: ann/revenue, from: 550000, to: 560000}</code>" in item
         assert "`" not in visible_text(re.sub(r"<code>.*?</code>", " ", html)), text
         assert report_problems(text) == []  # what planc comment posts
 
