@@ -399,7 +399,7 @@ class TestOpen:
         args = json.loads((tmp_path / "gh.json").read_text(encoding="utf-8"))
         assert args[:4] == ["pr", "create", "--head", "plan/2027-Q1-adj-002"]
         assert args[args.index("--base") + 1] == "main"
-        assert args[args.index("--title") + 1].startswith("2027-Q1: ADJ-002 (competitor)")
+        assert args[args.index("--title") + 1].startswith("2027-Q1: ADJ-002 (Competitor)")
         body = Path(args[args.index("--body-file") + 1])
         assert body.read_text(encoding="utf-8").startswith("<!-- planc:impact -->")
         pushed = git(remote, "rev-parse", "plan/2027-Q1-adj-002").strip()
