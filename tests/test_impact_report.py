@@ -30,10 +30,12 @@ from gitrepo import (
     commit_all,
     edit,
     git,
+    move_revenue,
     move_with_record,
     new_repo,
     planc_in,
 )
+from planc.change.comment import report_problems
 from planc.change.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
 from test_locales import english_labels
 
@@ -403,6 +405,70 @@ class TestLanguage:
             assert words not in shown, (words, text)
         cli = planc_in(root, "check", QUARTER)  # the terminal keeps the English
         assert english[0] in cli.stdout, cli.stdout
+
+    def test_a_chinese_hint_shows_its_command_as_code(self, tmp_path: Path) -> None:
+        """The catalog marks a command or a YAML word as code (a Chinese message keeps English
+        only as code): the comment renders it as <code>, not as backticks escaped into the
+        text, which showed "或运行 `planc propose ...`" backticks and all."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        move_revenue(root)  # no record: PLC610 and its hint
+        text = comment(root)
+        html = parser().render(text)
+        item = next(
+            line for line in html.splitlines() if line.startswith("<li>") and "PLC610" in line
+        )
+        assert (
+            "或运行 <code>planc propose --cause CAUSE --effective DATE --note TEXT</code>" in item
+        )
+        # the YAML it names is code too: the key, and the entry to write under it
+        assert "在 <code>adjustments:</code> 中加一条记录" in item
+        assert "<code>{target: ann/revenue, from: 550000, to: 560000}</code>" in item
+        assert "`" not in visible_text(re.sub(r"<code>.*?</code>", " ", html)), text
+        assert report_problems(text) == []  # what planc comment posts
+
+    def test_an_argument_inside_a_catalogs_code_span_stays_inert(self, tmp_path: Path) -> None:
+        """A key the user wrote lands inside the catalog's `{key}` span: its backticks cannot
+        close the span early, and its HTML, @mention and link stay text."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        hostile = json.dumps("x`<b>@everyone</b>` [a](http://evil) `y")
+        edit(root / NORTH, ANN_REVENUE, ANN_REVENUE + f"\n              {hostile}: 1")
+        text = comment(root)
+        html = parser().render(text)
+        assert "<code>x'&lt;b&gt;@everyone&lt;/b&gt;' [a](http://evil) 'y</code>" in html, text
+        outside = visible_text(re.sub(r"<code>.*?</code>", " ", html))
+        assert "未知的键" in outside and "`" not in outside and "@everyone" not in outside
+        assert "<b>" not in html and "<a " not in html
+        assert report_problems(text) == []
+
+    @pytest.mark.parametrize("broken", [False, True], ids=["changed", "does-not-compile"])
+    def test_the_example_comment_names_its_sides_in_chinese(
+        self, tmp_path: Path, broken: bool
+    ) -> None:
+        """README step 5 on the Chinese example: no "head" left in the checks, the summary or
+        a title, and the work tree named in Chinese in the footer (a revision stays code)."""
+        root = tmp_path / "sales"
+        shutil.copytree(REPO / "plans" / "2027-Q1", root / "plans" / "2027-Q1")
+        git(tmp_path, "init", "-q", "-b", "main", str(root))
+        commit_all(root, "the example plan")
+        east = root / "plans" / "2027-Q1" / "regions" / "east.yaml"
+        lines = east.read_text(encoding="utf-8").split("\n")
+        for number, old, new in (  # README's sed, line by line
+            (54, "2910000", '"2860000' if broken else "2860000"),
+            (57, "960000", "910000"),
+            (58, "rg-cloud: 690000", "rg-cloud: 640000"),
+        ):
+            assert old in lines[number - 1]
+            lines[number - 1] = lines[number - 1].replace(old, new, 1)
+        east.write_text("\n".join(lines), encoding="utf-8")
+        text = comment(root, "--base", "HEAD")
+        shown = visible_text(re.sub(r"<code>.*?</code>", " ", parser().render(text)))
+        assert not re.search(r"head|working tree", shown, re.IGNORECASE), text
+        assert "比较 <code>HEAD @ " in parser().render(text) and " → 工作区 · " in shown
+        assert ("变更后计划中的错误" in shown) is broken and "变更后有" in shown
 
     def test_each_quarter_speaks_its_own_language_and_currency(self, tmp_path: Path) -> None:
         """A comment over every quarter under plans/ (what CI runs) writes each quarter's

@@ -680,3 +680,86 @@ def test_a_stale_or_damaged_compiled_catalog_is_never_used(
         assert _read(tag) == expected, bad[:80]
     compiled.unlink()
     assert _read(tag) == expected
+
+
+class TestMessagesAsMarkdown:
+    """Words.markdown: a template's own `code` spans render as inline code; every argument,
+    what a user wrote, is escaped wherever it lands (a PR comment, a job summary)."""
+
+    HOSTILE = "a`b <b>x</b> @everyone [l](http://e) | #1"
+
+    def test_spans_of_the_template_are_code_and_the_arguments_stay_inert(self) -> None:
+        zh = Words(get_locale("zh-CN", "CNY"))
+        message = Message("duplicate key `{key}`", key=self.HOSTILE)
+        assert (
+            Words().markdown(message)
+            == "duplicate key `a'b <b>x</b> @everyone [l](http://e) \\| #1`"
+        )
+        # one span, the template's: the argument's backtick became ', so it cannot close it
+        shown = zh.markdown(message, in_table=False)
+        assert shown == "键 `a'b <b>x</b> @everyone [l](http://e) | #1` 重复"
+        outside = Words().markdown(Message("{name} owns it", name=self.HOSTILE))
+        assert "`" not in outside.replace("\\`", "") and "<b>" not in outside
+        assert "@\u200deveryone" in outside and "\\[l\\]\\(" in outside
+
+    def test_nested_messages_items_and_an_unclosed_span(self) -> None:
+        en = Words()
+        inner = Message("run `planc {verb}`", verb="propose")
+        outer = Message("{who}: {what}", who=Items([Named("ann", "Ann"), "b_c"]), what=inner)
+        assert en.markdown(outer) == "ann, b\\_c: run `planc propose`"
+        assert en.markdown(Message("an `open {x}", x="<i>")) == "an \\`open &lt;i&gt;"
+        assert en.markdown(Message("`{x}` and `{y}`", x="1", y="2")) == "`1` and `2`"
+
+    def test_text_planc_did_not_make_as_a_message_is_escaped_whole(self) -> None:
+        zh = Words(get_locale("zh-CN", "CNY"))
+        assert Words().markdown("plain `x` @y") == "plain \\`x\\` @\u200dy"
+        assert zh.markdown(Foreign("`x`")) == "\\`x\\`"
+        phrase = Phrase("A calendar date written YYYY-MM-DD, e.g. 2027-03-31.")
+        assert "`2027-03-31`" in zh.markdown(phrase)  # the catalog's own span
+
+
+class TestMessagesAsJson:
+    """The caches keep a message as it was made, so a warm run renders it as a cold one."""
+
+    def test_a_message_comes_back_as_it_was_made(self) -> None:
+        from planc.core.diagnostics import message_from_json, message_json
+
+        inner = Message("run `planc {verb}`", verb=Foreign("propose"))
+        made = Message(
+            "{a} {b} {c} {d} {e} {f}",
+            a=Named("ann", "安"),
+            b=Items([Named("x", "X"), "y"], partial=True),
+            c=Decimal("1.50"),
+            d=3,
+            e=date(2027, 1, 2),
+            f=inner,
+        )
+        back = message_from_json(json.loads(json.dumps(message_json(made))))
+        assert isinstance(back, Message) and back == made and back.template == made.template
+        zh = Words(get_locale("zh-CN", "CNY"))
+        assert zh.markdown(back) == zh.markdown(made) and zh.render(back) == zh.render(made)
+        for text in (Phrase("p"), Foreign("f"), "plain"):
+            again = message_from_json(message_json(text))
+            assert type(again) is type(text) and again == text
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            {"m": "{a:>999999999}", "a": {"a": "x"}},  # a width: memory on demand
+            {"m": "{a!r}", "a": {"a": "x"}},
+            {"m": "{a}", "a": {}},
+            {"m": "{0}", "a": {}},
+            {"d": "NaN"},
+            {"d": "lots"},
+            {"n": ["a"]},
+            {"i": [{"d": "1"}], "partial": False},
+            {"x": "y"},
+            [1],
+            None,
+        ],
+    )
+    def test_anything_else_is_refused(self, raw: object) -> None:
+        from planc.core.diagnostics import message_from_json
+
+        with pytest.raises((ValueError, KeyError, IndexError)):
+            message_from_json(raw)

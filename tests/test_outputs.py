@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,33 @@ class TestMarkdownSummary:
         assert "\n" not in escaped
         assert " | " not in escaped
         assert code("a`b") == "`a'b`"
+
+    @pytest.mark.parametrize("cache", ["cold", "warm"])
+    def test_planc_s_code_spans_render_as_code_and_a_users_text_stays_inert(
+        self, mini_plan: Path, tmp_path: Path, cache: str
+    ) -> None:
+        """A message's own `code` (a YAML key, a value) renders as inline code, not as
+        backticks escaped into the text; an argument written by the user, here a key with
+        backticks, HTML, an @mention and a link, is still inert, inside the span or outside.
+        A warm run (the messages read back from the cache) renders them as a cold one."""
+        from markdown_it import MarkdownIt
+
+        path = mini_plan / "regions" / "north.yaml"
+        hostile = "x`<b>@everyone` [a](http://e) `y"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(
+            "value: 550000\n", f"value: 550000\n              {json.dumps(hostile)}: 1\n", 1
+        )
+        text = text.replace("months: [170000, 180000, 200000]", "months: [0170000, 180000, 200000]")
+        path.write_text(text, encoding="utf-8")
+        args = ("check", mini_plan, "-f", "markdown", "--cache-dir", tmp_path / "cache")
+        if cache == "warm":
+            run_planc(*args)
+        result = run_planc(*args)
+        assert result.code == 1, result.stderr
+        html = MarkdownIt("commonmark").enable("table").render(result.stdout)
+        assert "<code>0170000</code> has a leading zero" in html, result.stdout
+        assert "unknown key <code>x'&lt;b&gt;@everyone' [a](http://e) 'y</code>" in html
+        outside = re.sub(r"<code>.*?</code>", "", html)
+        assert "`" not in outside and "@everyone" not in outside and "<b>" not in html
+        assert "<a " not in html

@@ -26,6 +26,7 @@ import pytest
 from planc.checks import CHECKS, check_sources, partition
 from planc.checks.partition import MemoryStore, PartitionStats, compile_partitioned, teams_name
 from planc.core.cache import UnitCache
+from planc.core.diagnostics import message_from_json
 from planc.core.frontend import compile_unit
 from planc.core.pipeline import declares_quarter, display_path, is_quarter_text, read_directory
 from planc.core.reporters import summary_line
@@ -964,9 +965,10 @@ def test_hints_chosen_later_are_not_chosen_in_the_region_first(tmp_path: Path) -
         CHECKS,
     )
     assert not refs.HINTS_LATER.get()  # reset after the checks
-    assert [raw[3] for raw, _ in result["unknown"]] == [""]
+    # a record keeps a message as made (core.diagnostics.message_json): read it back as such
+    assert [message_from_json(raw[3]) for raw, _ in result["unknown"]] == [""]
     metric = [raw for raw in result["checks"] if raw[0] == "PLC202"]
-    assert metric and all("did you mean" in raw[3] for raw in metric)
+    assert metric and all("did you mean" in message_from_json(raw[3]) for raw in metric)
     full, part, stats = both(plan)
     assert part is not None, stats.fallback
     assert _key(part) == _key(full)

@@ -110,7 +110,27 @@ class TestPropose:
         check = planc_in(root, "check", QUARTER, "--rev", branch, "--base", "main")
         assert check.code == 0, check.stdout
         message = git(root, "log", "-1", "--format=%B", branch)
-        assert message.startswith("2027-Q1: ADJ-002 (competitor) Northwind moved its order")
+        # the cause as the PR comment names it (the catalog's word), and its summary sentence
+        assert message.startswith("2027-Q1: ADJ-002 (Competitor) Northwind moved its order")
+        assert "Revenue of $10,000 moves from Bob Ortiz to Ann Lee" in message
+        assert message.rstrip("\n").endswith("\n\nProposed with planc propose.")
+
+    def test_a_chinese_plan_gets_a_chinese_commit(self, tmp_path: Path) -> None:
+        """The commit (and the pull request's title) speak the plan's language, as the PR
+        comment does: the cause from the catalog in Chinese brackets, the summary sentence."""
+        root = new_repo(tmp_path)
+        edit(root / QUARTER_FILE, "currency: USD\nlocale: en", "currency: CNY\nlocale: zh-CN")
+        commit_all(root, "a Chinese plan")
+        move_revenue(root)
+        result = planc_in(root, "propose", *RECORD, *NOTE)
+        assert result.code == 0, result.stderr
+        message = git(root, "log", "-1", "--format=%B", "plan/2027-Q1-adj-002")
+        title, sentence, footer = message.rstrip("\n").split("\n\n")
+        wide = "2027-Q1: ADJ-002（竞争对手）"  # noqa: RUF001 - Chinese brackets are meant
+        assert title == f"{wide} Northwind moved its order to a colleague."
+        assert "¥10,000" in sentence and "需要" in sentence, sentence
+        assert footer == "由 `planc propose` 提出。"
+        assert f"--title '{wide}" in result.stdout  # the pull request's title too
 
     def test_pr_body_is_the_markdown_impact(self, tmp_path: Path) -> None:
         root = new_repo(tmp_path)
@@ -379,7 +399,7 @@ class TestOpen:
         args = json.loads((tmp_path / "gh.json").read_text(encoding="utf-8"))
         assert args[:4] == ["pr", "create", "--head", "plan/2027-Q1-adj-002"]
         assert args[args.index("--base") + 1] == "main"
-        assert args[args.index("--title") + 1].startswith("2027-Q1: ADJ-002 (competitor)")
+        assert args[args.index("--title") + 1].startswith("2027-Q1: ADJ-002 (Competitor)")
         body = Path(args[args.index("--body-file") + 1])
         assert body.read_text(encoding="utf-8").startswith("<!-- planc:impact -->")
         pushed = git(remote, "rev-parse", "plan/2027-Q1-adj-002").strip()

@@ -180,6 +180,17 @@ class TestContent:
         ):
             assert text in html, text
 
+    def test_the_growth_footnote_is_only_under_a_growth_figure(self, site: Path) -> None:
+        """How growth is measured is said where a growth figure is shown: a team whose
+        targets have no baseline (every growth cell "—") gets no footnote about growth."""
+        footnote = "Growth is against the same quarter last year"
+        index = (site / "index.html").read_text(encoding="utf-8")
+        assert '<td class="n" data-label="Growth">+17.6%</td>' in index and footnote in index
+        team = (site / "teams" / "north-ent.html").read_text(encoding="utf-8")
+        cells = re.findall(r'<td class="n( empty)?" data-label="Growth">', team)
+        assert cells and all(cells), "every growth cell of the team is empty"
+        assert footnote not in team
+
     def test_warnings_appear_on_the_index(self, mini_plan: Path, tmp_path: Path) -> None:
         edit(mini_plan, "regions/north.yaml", "stretch: 600000", "stretch: 500000")
         out = tmp_path / "site"

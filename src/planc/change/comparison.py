@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planc.change.coverage import coverage_diagnostics
-from planc.change.diff import Impact, Side, compute_impact
+from planc.change.diff import WORK_TREE, Impact, Side, compute_impact
 from planc.change.packed import Interner, PackedSide, collect, pack_side
 from planc.checks import check_sources
 from planc.core.diagnostics import Diagnostic, resolve_spans
@@ -35,8 +35,6 @@ from planc.core.pipeline import (
 )
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
-
-WORK_TREE = "working tree"
 
 
 class ComparisonError(Exception):

@@ -50,11 +50,14 @@ _DETAIL_FIELDS = (
 )
 
 
+WORK_TREE = "working tree"  # the label of the side that is the work tree
+
+
 @dataclass(slots=True)
 class Side:
     """One side of a comparison: where it came from and the compiled plan (None: no quarter)."""
 
-    label: str  # "main @ 1a2b3c4 (merge-base)", "working tree", a folder
+    label: str  # "main @ 1a2b3c4 (merge-base)", WORK_TREE, a folder
     revision: str | None  # the commit, None for a folder or the work tree
     folder: str  # the quarter folder as shown, e.g. plans/2027-Q1
     result: CheckResult | None

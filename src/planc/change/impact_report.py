@@ -24,12 +24,14 @@ from typing import Any
 
 from planc import __version__
 from planc.change.diff import (
+    WORK_TREE,
     Approval,
     GapChange,
     GapSide,
     Impact,
     MetricTotal,
     Reconciliation,
+    Side,
     SplitMove,
     TargetDelta,
 )
@@ -545,12 +547,23 @@ def _markdown(impacts: list[Impact], fold: Fold, w: Words) -> str:
     if first is not None:
         footer += " · " + w._(
             "compared {base} → {head}",
-            base=code(first.base.label, in_table=False),
-            head=code(first.head.label, in_table=False),
+            base=_side_label(first.base, w),
+            head=_side_label(first.head, w),
         )
     footer += " · " + w._("this comment is updated in place on every push") + "</sub>"
     out += ["", footer]
     return "\n".join(out) + "\n"
+
+
+def _side_label(side: Side, w: Words) -> str:
+    """A side as the footer names it: a revision or a folder as code, the work tree in the
+    plan's words (no English label in a Chinese comment)."""
+    if side.revision is not None or not side.label.startswith(WORK_TREE):
+        return code(side.label, in_table=False)
+    record = side.label.removeprefix(WORK_TREE).removeprefix(" + ")  # what propose adds
+    if side.label not in (WORK_TREE, f"{WORK_TREE} + {record}"):
+        return code(side.label, in_table=False)  # a folder whose name only starts so
+    return w._("working tree") + (f" + {code(record, in_table=False)}" if record else "")
 
 
 def _status_icon(impact: Impact) -> str:
@@ -1371,8 +1384,8 @@ def _diagnostic_list(
     for d in shown:
         icon = ICON_FAIL if _is_error(d) else ICON_WARN
         where = code(str(d.span), in_table=False) if d.span else ""
-        hint = f" — {md(w.hint(d))}" if d.hint else ""
-        lines.append(f"- {icon} {where} {d.code} {md(w.message(d))}{hint}")
+        hint = f" — {_message_md(d.hint, w)}" if d.hint else ""
+        lines.append(f"- {icon} {where} {d.code} {_message_md(d.message, w)}{hint}")
     if len(shown) < len(found):
         lines.append(
             "- "
@@ -1384,6 +1397,12 @@ def _diagnostic_list(
     return lines
 
 
+def _message_md(text: str, w: Words) -> str:
+    """A diagnostic's message or hint in the plan's language, for a list item: the catalog's
+    `code` spans as code, everything a user wrote escaped (:meth:`Words.markdown`)."""
+    return w.markdown(text, in_table=False)
+
+
 def _fixed_details(impact: Impact, fold: Fold, w: Words) -> list[str]:
     cap = fold.list_cap
     shown = impact.fixed if cap is None else impact.fixed[:cap]
@@ -1391,7 +1410,7 @@ def _fixed_details(impact: Impact, fold: Fold, w: Words) -> list[str]:
     lines = [f"<details><summary>{html_text(summary)}</summary>", ""]
     for d in shown:
         where = code(str(d.span), in_table=False) if d.span else ""
-        lines.append(f"- {ICON_OK} {where} {d.code} {md(w.message(d))}")
+        lines.append(f"- {ICON_OK} {where} {d.code} {_message_md(d.message, w)}")
     if len(shown) < len(impact.fixed):
         more = w.number(Decimal(len(impact.fixed) - len(shown)))
         lines.append("- " + w._("…and {count} more", count=more))

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from planc.change.comparison import WORK_TREE, Comparison, ComparisonError, Endpoint
+from planc.change.comparison import Comparison, ComparisonError, Endpoint
 from planc.change.coverage import value_changes
-from planc.change.diff import Impact, Side, compute_impact
-from planc.change.impact_report import render_markdown, summary_sentence
+from planc.change.diff import WORK_TREE, Impact, Side, compute_impact
+from planc.change.impact_report import render_markdown, summary_sentence, words_for
 from planc.checks import check_sources
 from planc.core.diagnostics import Severity
 from planc.core.files import FileTooLarge, read_regular, write_atomic
@@ -126,7 +126,7 @@ def _propose(request: ProposalRequest) -> Proposal:
     branch = request.branch or _branch_name(impact, record_id, head_sha)
     _require_free_branch(repo, branch)
     title = request.title or _title(impact, record_id)
-    message = f"{title}\n\n{summary_sentence(impact)}\n\nProposed with planc propose.\n"
+    message = _commit_message(impact, title)
     commit, changed = repo.commit_files(head_sha, contents, message)
     body = render_markdown([impact])
     body_file = request.body_file or (repo.git_dir / "planc" / "PR_BODY.md")
@@ -480,13 +480,25 @@ def _branch_name(impact: Impact, record_id: str | None, head_sha: str) -> str:
     return f"plan/{impact.quarter}-{tag}"
 
 
+def _commit_message(impact: Impact, title: str) -> str:
+    """The commit's text in the plan's language, as the pull request's comment speaks it."""
+    w = words_for(impact)
+    sentence = summary_sentence(impact, w=w)
+    proposed = w._("Proposed with planc propose.")
+    return f"{title}\n\n{sentence}\n\n{proposed}\n"
+
+
 def _title(impact: Impact, record_id: str | None) -> str:
+    """The commit's and the pull request's title, in the plan's language: the quarter, the
+    record and its cause (bracketed as the language writes them), and its note."""
+    w = words_for(impact)
     records = {r.id: r for r in impact.records}
     chosen = records.get(record_id or "") or next(iter(records.values()), None)
     if chosen is None:
-        return f"{impact.quarter}: {summary_sentence(impact)}"[:100]
+        return f"{impact.quarter}: {summary_sentence(impact, w=w)}"[:100]
     note = " ".join(chosen.note.split())
-    head = f"{impact.quarter}: {chosen.id} ({chosen.cause}) "
+    record = w._("{item} ({detail})", item=chosen.id, detail=w.cause(chosen.cause))
+    head = f"{impact.quarter}: {record} "
     room = 100 - len(head)
     return head + (note if len(note) <= room else note[: room - 3].rstrip() + "...")
 

@@ -76,7 +76,14 @@ from planc.checks import forkpool, gaps, mapping, people, refs, resources, smart
 from planc.checks.base import Check, ancestry
 from planc.core import chunks
 from planc.core.cache import schema_digest
-from planc.core.diagnostics import Diagnostic, Severity, resolve_batches, resolve_spans
+from planc.core.diagnostics import (
+    Diagnostic,
+    Severity,
+    message_from_json,
+    message_json,
+    resolve_batches,
+    resolve_spans,
+)
 from planc.core.frontend import (
     CheckResult,
     FileUnit,
@@ -93,7 +100,7 @@ from planc.core.schema import is_valid, schema_document, validate
 from planc.core.source import Loc, SourceFile, SourceSpan
 from planc.core.spans import SpanResolver
 
-FORMAT = 4  # 4: loads as [count, people] pairs
+FORMAT = 5  # 4: loads as [count, people] pairs; 5: messages as made (message_json)
 _HINT_LATER = {"PLC201": "person", "PLC205": "node"}
 _CROSS = {"PLC453"}
 # a region's own finding that compares it with the other regions: taken from the summary plan
@@ -1123,7 +1130,8 @@ def _dumped(d: Diagnostic) -> list[Any]:
     if d.span is None:
         raise Unsafe("a diagnostic without a span")
     loc = None if d.loc is None else [d.loc.file, list(d.loc.path), d.loc.key]
-    return [d.code, d.severity.value, d.message, d.hint, _span_out(d.span), loc]
+    hint = None if d.hint is None else message_json(d.hint)
+    return [d.code, d.severity.value, message_json(d.message), hint, _span_out(d.span), loc]
 
 
 def _dump(found: Iterable[Diagnostic]) -> list[list[Any]]:
@@ -1144,7 +1152,14 @@ def _loc_in(raw: Any) -> Loc | None:
 
 def _load(raw: Iterable[Any]) -> list[Diagnostic]:
     return [
-        Diagnostic(code, _SEVERITIES[severity], message, hint, _loc_in(loc), _span_in(span))
+        Diagnostic(
+            code,
+            _SEVERITIES[severity],
+            message_from_json(message),  # as it was made: a warm run renders it as a cold one
+            None if hint is None else message_from_json(hint),
+            _loc_in(loc),
+            _span_in(span),
+        )
         for code, severity, message, hint, span, loc in raw
     ]
 

@@ -55,14 +55,14 @@ from pathlib import Path
 from typing import Any
 
 from planc import __version__
-from planc.core.diagnostics import Diagnostic, Severity
+from planc.core.diagnostics import Diagnostic, Severity, message_from_json, message_json
 from planc.core.files import open_regular, read_regular
 from planc.core.frontend import FileUnit, unit_digest
 from planc.core.resources import schema_path
 from planc.core.schema import is_valid
 from planc.core.source import Loc, SourceChanged, SourceFile, SourceSpan
 
-FORMAT = 1
+FORMAT = 2  # 2: messages as they were made (core.diagnostics.message_json)
 ENV_VAR = "PLANC_CACHE_DIR"
 DEFAULT_MAX_ENTRIES = 512
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
@@ -391,7 +391,8 @@ def _diagnostic_out(d: Diagnostic) -> list[Any]:
     if d.span is not None:
         s = d.span
         span = [s.path, s.line, s.col, s.end_line, s.end_col]
-    return [d.code, d.severity.value, d.message, d.hint, loc, span]
+    hint = None if d.hint is None else message_json(d.hint)
+    return [d.code, d.severity.value, message_json(d.message), hint, loc, span]
 
 
 class _Untrusted(Exception):
@@ -457,11 +458,11 @@ def _list(value: Any) -> list[Any]:
 
 
 def _diagnostic_in(raw: Any) -> Diagnostic:
-    code, severity, message, hint, loc, span = _list(raw)
-    if not (isinstance(code, str) and isinstance(message, str)):
+    code, severity, raw_message, raw_hint, loc, span = _list(raw)
+    if not isinstance(code, str):
         raise _Untrusted
-    if hint is not None and not isinstance(hint, str):
-        raise _Untrusted
+    message = message_from_json(raw_message)  # ValueError: not a message
+    hint = None if raw_hint is None else message_from_json(raw_hint)
     where_loc = None
     if loc is not None:
         file, path, key = _list(loc)

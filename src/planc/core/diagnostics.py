@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 import inspect
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from planc.core.source import Loc, SourceSpan
 from planc.core.spans import SpanResolver
@@ -109,6 +112,112 @@ def _english(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+# --- messages as JSON (the caches): read back as what they were made as, so that a warm run
+# renders a message again (another language, markdown's code spans) as a cold run does
+
+_ARGUMENT_KINDS = (str, int, Decimal, date)
+
+
+def message_json(text: str) -> Any:
+    """A message (or hint) as JSON that :func:`message_from_json` reads back as it was: plain
+    text as a string; a :class:`Message` as ``{"m": template, "a": {name: argument}}``, a
+    :class:`Phrase` as ``{"p": text}``, a :class:`Foreign` as ``{"f": text}``. A message
+    with an argument of another kind is kept as its text (a plain string)."""
+    try:
+        return _json_of(text)
+    except TypeError:
+        return str(text)
+
+
+def _json_of(value: object) -> Any:
+    if isinstance(value, Message):
+        return {"m": value.template, "a": {k: _json_of(v) for k, v in value.args.items()}}
+    if isinstance(value, Phrase):
+        return {"p": str(value)}
+    if isinstance(value, Foreign):
+        return {"f": str(value)}
+    if isinstance(value, Named):
+        return {"n": [str(value), value.name]}
+    if isinstance(value, Items):
+        return {"i": [_json_of(item) for item in value], "partial": value.partial}
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    if isinstance(value, date):
+        return {"t": value.isoformat()}
+    if type(value) in (str, int):  # a subclass of its own (bool, an enum) has no reader
+        return value
+    raise TypeError(f"no JSON for a message argument of type {type(value).__name__}")
+
+
+def message_from_json(raw: Any) -> str:
+    """What :func:`message_json` wrote, back as it was made; ValueError for anything else
+    (the caches are folders others may write: an entry of the wrong shape is not used)."""
+    value = _from_json(raw, 0)
+    if not isinstance(value, str):
+        raise ValueError("a message is text")
+    return value
+
+
+_DEPTH = 8  # messages inside messages: planc nests two deep at most
+_FORMATTER = string.Formatter()
+_MALFORMED = "not a message or an argument of one"
+
+
+def _from_json(raw: Any, depth: int) -> object:
+    if type(raw) in (str, int):
+        return raw
+    if not isinstance(raw, dict) or depth > _DEPTH:
+        raise ValueError(_MALFORMED)
+    keys = raw.keys()
+    if keys == {"m", "a"} and isinstance(raw["a"], dict):
+        args = {str(k): _from_json(v, depth + 1) for k, v in raw["a"].items()}
+        return Message(_template(raw["m"]), **args)  # a field without its argument: KeyError
+    if keys == {"i", "partial"} and isinstance(raw["i"], list):
+        items = [_from_json(item, depth + 1) for item in raw["i"]]
+        if isinstance(raw["partial"], bool) and all(isinstance(i, str) for i in items):
+            return Items(items, raw["partial"])  # type: ignore[arg-type]  # checked: all str
+        raise ValueError(_MALFORMED)
+    if len(raw) != 1:
+        raise ValueError(_MALFORMED)
+    [(kind, body)] = raw.items()
+    if kind == "p" and isinstance(body, str):
+        return Phrase(body)
+    if kind == "f" and isinstance(body, str):
+        return Foreign(body)
+    if kind == "n" and isinstance(body, list) and len(body) == 2 and _strings(body):
+        return Named(body[0], body[1])
+    if kind == "d" and isinstance(body, str):
+        return _finite(body)
+    if kind == "t" and isinstance(body, str):
+        return date.fromisoformat(body)
+    raise ValueError(_MALFORMED)
+
+
+def _strings(values: list[Any]) -> bool:
+    return all(isinstance(v, str) for v in values)
+
+
+def _template(text: object) -> str:
+    """A template as planc writes them: named fields only, no conversion or format spec (a
+    width read from a cache entry could ask for any amount of memory)."""
+    if not isinstance(text, str):
+        raise ValueError(_MALFORMED)
+    for _literal, field, spec, conversion in _FORMATTER.parse(text):  # ValueError if malformed
+        if field is not None and (not field.isidentifier() or spec or conversion):
+            raise ValueError(f"a message template with a field planc never writes: {field!r}")
+    return text
+
+
+def _finite(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except ArithmeticError as error:  # decimal.InvalidOperation is no ValueError
+        raise ValueError(_MALFORMED) from error
+    if not value.is_finite():
+        raise ValueError(_MALFORMED)
+    return value
 
 
 class Severity(enum.Enum):

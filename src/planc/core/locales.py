@@ -29,7 +29,7 @@ import calendar
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -38,8 +38,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from planc.core.diagnostics import Foreign, Items, Message, Named
+from planc.core.diagnostics import Foreign, Items, Message, Named, Phrase
 from planc.core.extras import MissingExtra
+from planc.core.markdown import escape, template
 
 if TYPE_CHECKING:
     from babel.support import Translations
@@ -55,6 +56,7 @@ KEYWORDS: dict[str, Any] = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2), "Messa
 MESSAGE_SOURCES = (
     "change/coverage.py",
     "change/impact_report.py",
+    "change/proposal.py",
     "core/frontend.py",
     "core/gitsource.py",
     "core/loader.py",
@@ -596,7 +598,49 @@ class Words:
         if not isinstance(text, Message):
             return str(self.locale.translations.gettext(str(text)))
         args = {name: self._argument(value) for name, value in text.args.items()}
-        return str(self.locale.translations.gettext(text.template)).format(**args)
+        return self._template(text.template).format(**args)
+
+    def markdown(self, text: str, *, in_table: bool = True) -> str:
+        """:meth:`render` as markdown: the code spans of planc's own words (a catalog's
+        template: `` `planc propose` ``, a YAML key) as inline code, and everything else,
+        every argument above all (what a user wrote), escaped: an argument inside a span is
+        code that cannot close it, outside one it is inert text (no HTML, link, @mention).
+
+        Text that is not a message made as data is the user's as far as planc can tell and
+        is escaped whole, unless this locale's catalog translates it (then it is a message
+        without arguments: planc's words), or it is a :class:`Phrase` planc wrote."""
+        if isinstance(text, Message):
+            fill = self._filler(text, in_table)
+            return template(self._template(text.template), fill, in_table=in_table)
+        if isinstance(text, Foreign):
+            return escape(text)
+        shown = self.render(text)
+        if isinstance(text, Phrase) or shown != text:
+            return template(shown, in_table=in_table)
+        return escape(shown)
+
+    def _template(self, template: str) -> str:
+        return template if self.locale is None else str(self.locale.translations.gettext(template))
+
+    def _filler(self, message: Message, in_table: bool) -> Callable[[str, bool], str]:
+        def fill(name: str, markdown: bool) -> str:
+            value = message.args[name]
+            if markdown:
+                return self._markdown_argument(value, in_table)
+            return self._argument(value)
+
+        return fill
+
+    def _markdown_argument(self, value: object, in_table: bool) -> str:
+        """An argument outside a code span: a message again as markdown, the rest escaped."""
+        if isinstance(value, Message):
+            return self.markdown(value, in_table=in_table)
+        if isinstance(value, Items):
+            parts = [self._markdown_argument(item, in_table) for item in value]
+            if self.locale is None:
+                return ", ".join(parts)
+            return self.locale.items(parts, value.partial)
+        return escape(self._argument(value))
 
     def _argument(self, value: object) -> str:
         if isinstance(value, Items):

@@ -270,6 +270,10 @@ SUMMARY_ROW_LIMIT = 1000  # a job summary holds at most 1 MiB
 def markdown(results: list[CheckResult]) -> str:
     """A markdown summary for GitHub's job summary: GitHub shows only the first ten
     annotations of a kind per step, so every diagnostic is listed here too."""
+    # only this format reads messages as templates; every other run does without the module
+    from planc.core.locales import Words  # noqa: PLC0415
+
+    english = Words()
     diagnostics = [d for r in results for d in r.diagnostics]
     counts = Counts.of(diagnostics)
     icon = "❌" if counts.errors else ("⚠️" if counts.warnings else "✅")
@@ -278,7 +282,10 @@ def markdown(results: list[CheckResult]) -> str:
         lines += ["| | where | code | message |", "|---|---|---|---|"]
         marks = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001 - the emoji is meant
         for d in diagnostics[:SUMMARY_ROW_LIMIT]:
-            message = escape(d.message) + (f" — {escape(d.hint)}" if d.hint else "")
+            # planc's `code` spans render as code; what a user wrote stays escaped (Words.markdown)
+            message = english.markdown(d.message)
+            if d.hint:
+                message += f" — {english.markdown(d.hint)}"
             lines.append(f"| {marks[d.severity]} | {code(str(_span(d)))} | {d.code} | {message} |")
         if len(diagnostics) > SUMMARY_ROW_LIMIT:
             lines += [

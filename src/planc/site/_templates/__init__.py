@@ -1,6 +1,6 @@
 """Made by planc.site.templating from templates/ (bash scripts/docs.sh): do not edit."""
 
-DIGEST = 'ed5d29d6adfd277cdf3a2bed91c159a68231003d4860dd9588eb3610dcce0e95'
+DIGEST = '8a69ba2c0c667a289f0f64be391d9241e237e34b09fcd6c9de2be926db3cd752'
 MODULES = {
     '_macros.html.j2': 't__macros_html_j2',
     '_product_actuals.html.j2': 't__product_actuals_html_j2',

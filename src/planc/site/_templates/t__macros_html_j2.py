@@ -551,11 +551,12 @@ def root(context, missing=missing):
     def macro(l_1_targets):
         t_11 = []
         l_1_t = resolve('t')
-        l_1_gaps = missing
+        l_1_gaps = l_1_grown = missing
         if l_1_targets is missing:
             l_1_targets = undefined("parameter 'targets' was not provided", name='targets')
         pass
         l_1_gaps = t_1(context.eval_ctx, t_2(context, l_1_targets, 'gap'))
+        l_1_grown = t_1(context.eval_ctx, t_2(context, l_1_targets, 'growth'))
         t_11.extend((
             '<table class="stack">\n<thead><tr><th scope="col">',
             escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'metric'))),
@@ -662,18 +663,34 @@ def root(context, missing=missing):
                 '</tr>\n',
             )
         l_2_g = missing
-        t_11.extend((
-            '</tbody>\n</table>\n<p class="hint">',
-            escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth_hint'))),
-        ))
-        if (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps):
-            pass
-            t_11.extend((
-                ' ',
-                escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_hint'))),
-            ))
         t_11.append(
-            '</p>\n',
+            '</tbody>\n</table>\n',
+        )
+        if ((undefined(name='grown') if l_1_grown is missing else l_1_grown) or (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps)):
+            pass
+            t_11.append(
+                '<p class="hint">',
+            )
+            if (undefined(name='grown') if l_1_grown is missing else l_1_grown):
+                pass
+                t_11.append(
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'growth_hint'))),
+                )
+            if ((undefined(name='grown') if l_1_grown is missing else l_1_grown) and (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps)):
+                pass
+                t_11.append(
+                    ' ',
+                )
+            if (undefined(name='gaps') if l_1_gaps is missing else l_1_gaps):
+                pass
+                t_11.append(
+                    escape(environment.finalize(environment.getattr((undefined(name='t') if l_1_t is missing else l_1_t), 'gap_hint'))),
+                )
+            t_11.append(
+                '</p>',
+            )
+        t_11.append(
+            '\n',
         )
         return concat(t_11)
     context.exported_vars.add('targets_table')
@@ -1491,4 +1508,4 @@ def root(context, missing=missing):
     context.vars['adjustments'] = l_0_adjustments = Macro(environment, macro, 'adjustments', ('items', 'empty'), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '1=30&3=38&4=44&9=86&10=94&11=96&12=98&13=113&14=117&16=128&18=147&19=161&22=173&26=185&28=192&29=197&33=213&35=221&36=227&37=235&38=242&39=265&40=267&41=269&42=273&43=277&45=283&46=287&50=296&51=304&54=341&56=349&57=354&58=359&59=367&60=378&61=381&62=385&63=387&64=401&71=427&73=435&75=441&76=452&77=455&79=463&81=474&82=479&84=488&86=497&88=508&91=520&92=525&93=532&99=550&100=557&102=560&104=585&105=590&109=666&112=681&113=691&115=693&117=706&118=715&119=719&121=769&127=779&129=787&130=805&131=811&132=818&133=823&134=831&135=837&139=847&141=864&142=869&149=903&151=911&152=929&153=936&154=941&155=952&156=958&157=963&161=978&163=985&164=990&171=1014&172=1021&174=1026&175=1033&180=1047&181=1055&182=1063&183=1069&184=1071&187=1078&189=1086&191=1097&192=1102&196=1138&199=1144&202=1151&205=1159&206=1174&208=1180&209=1186&214=1253&215=1270&216=1287&220=1304&223=1319&225=1327&227=1339&228=1344&234=1392&235=1400&237=1405&239=1410&240=1414&241=1432&243=1434&245=1443&246=1448&250=1467&255=1485'
+debug_info = '1=30&3=38&4=44&9=86&10=94&11=96&12=98&13=113&14=117&16=128&18=147&19=161&22=173&26=185&28=192&29=197&33=213&35=221&36=227&37=235&38=242&39=265&40=267&41=269&42=273&43=277&45=283&46=287&50=296&51=304&54=341&56=349&57=354&58=359&59=367&60=378&61=381&62=385&63=387&64=401&71=427&73=435&75=441&76=452&77=455&79=463&81=474&82=479&84=488&86=497&88=508&91=520&92=525&93=532&99=550&100=557&101=558&103=561&105=586&106=591&111=668&115=698&116=708&118=710&120=723&121=732&122=736&124=786&130=796&132=804&133=822&134=828&135=835&136=840&137=848&138=854&142=864&144=881&145=886&152=920&154=928&155=946&156=953&157=958&158=969&159=975&160=980&164=995&166=1002&167=1007&174=1031&175=1038&177=1043&178=1050&183=1064&184=1072&185=1080&186=1086&187=1088&190=1095&192=1103&194=1114&195=1119&199=1155&202=1161&205=1168&208=1176&209=1191&211=1197&212=1203&217=1270&218=1287&219=1304&223=1321&226=1336&228=1344&230=1356&231=1361&237=1409&238=1417&240=1422&242=1427&243=1431&244=1449&246=1451&248=1460&249=1465&253=1484&258=1502'
