@@ -11,6 +11,8 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from conftest import run_planc
 from test_track import (
     AS_OF,
@@ -176,3 +178,32 @@ def test_a_csv_with_created_dates_does_not_start_duckdb() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_markdown_review_keeps_what_a_plan_or_export_wrote_inert(tmp_path: Path) -> None:
+    """The weekly review goes into issues, wikis and job summaries: a team's name from the
+    plan and an owner or product from the CRM export are text there, never HTML, a link, an
+    image, an @mention or a table cell of their own (it was written into markdown as is)."""
+    plan = mini_plan(tmp_path)
+    region = plan / "regions" / "north.yaml"
+    hostile = "<img src=x onerror=alert(1)> [win](https://e.vil) @octocat | cell"
+    text = region.read_text(encoding="utf-8").replace(
+        "name: North Enterprise", f"name: '{hostile}'"
+    )
+    region.write_text(text, encoding="utf-8")
+    records = [
+        ["Ann Lee", "2027-01-05", "100", "Pro", "Won", "Northwind"],
+        ["<b>@someone</b> ![i](https://e.vil/x.png)", "2027-01-06", "5", "Pro", "Won", "Acme"],
+    ]
+    export = write_csv(tmp_path / "crm.csv", records)
+    out = run_planc(
+        "track", plan, "--actuals", export, "--as-of", "2027-01-20", "--format", "markdown"
+    )
+    assert out.code in (0, 1), out.stderr
+    html = MarkdownIt("commonmark").enable("table").render(out.stdout)
+    assert "<img" not in html and "<b>" not in html and "<a " not in html, html
+    assert "@octocat" not in html and "@someone" not in html  # a joiner after each sign
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # shown as written
+    # the name's pipe is text: the whole name stays in its row's first cell
+    assert "<td>└ &lt;img src=x onerror=alert(1)&gt; [win]" in html, html
+    assert "@\u200doctocat | cell</td>" in html, html

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from planc import __version__
 from planc.checks import CHECKS, check_directory
 from planc.core.diagnostics import Counts, Diagnostic, Severity, exit_code, resolve_spans
+from planc.core.markdown import code, escape
 from planc.core.memory import gc_paused
 from planc.core.model import Level, Plan
 from planc.core.pipeline import CheckResult, compile_directory, display_path
@@ -45,6 +46,7 @@ from planc.track.tracking import (
 )
 
 if TYPE_CHECKING:  # the segments module is imported only with --accounts
+    from planc.core.locales import Words
     from planc.track.segments import SegmentReport
 
 JSON_FORMAT_VERSION = 1
@@ -670,14 +672,26 @@ def as_json(report: TrackReport) -> str:
 # --- markdown ---------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
+def _md_number(text: str) -> str:
+    """A cell planc formatted (a number, a percentage, a dash): no markdown in it to escape."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(rows: list[list[str]], right_from: int) -> list[str]:
+def _md_table(
+    rows: list[list[str]], right_from: int, indents: Sequence[str] | None = None
+) -> list[str]:
+    """Columns before ``right_from`` are names (the plan's, the export's): escaped, as
+    markdown cannot hold them as written; the rest are planc's numbers. ``indents`` go before
+    the first column's names, after escaping (it would fold their spaces)."""
     align = ["---:" if i >= right_from else "---" for i in range(len(rows[0]))]
-    out = ["| " + " | ".join(_md(c) for c in rows[0]) + " |", "| " + " | ".join(align) + " |"]
-    out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows[1:]]
+
+    def cells(row: list[str], indent: str) -> str:
+        shown = [escape(c) if i < right_from else _md_number(c) for i, c in enumerate(row)]
+        shown[0] = indent + shown[0]
+        return "| " + " | ".join(shown) + " |"
+
+    out = [cells(rows[0], ""), "| " + " | ".join(align) + " |"]
+    out += [cells(row, indents[n] if indents else "") for n, row in enumerate(rows[1:])]
     return out
 
 
@@ -685,40 +699,44 @@ def markdown(report: TrackReport) -> str:
     """A weekly review: ledger, early warnings, data problems, a table per metric."""
     tracking = report.tracking
     if tracking is None:
-        lines = [f"# planc track: {report.label}", ""]
+        lines = [f"# planc track: {escape(report.label)}", ""]
     else:
         quarter = tracking.plan.quarter
         share = fmt_percent(Decimal(tracking.elapsed_days * 100) / quarter.days)
         lines = [
-            f"# {quarter.name}: review as of {tracking.actuals.as_of}",
+            f"# {escape(quarter.name)}: review as of {tracking.actuals.as_of}",
             "",
-            f"Actuals from `{report.actuals_path}`, day {tracking.elapsed_days} of "
+            f"Actuals from {code(str(report.actuals_path), in_table=False)}, day "
+            f"{tracking.elapsed_days} of "
             f"{quarter.days} ({share} of the quarter).",
             "",
             *(f"Ledger{_md_source(line)}." for line in _ledger_lines(tracking)),
             "",
         ]
         if tracking.forecast_method is not None:
-            lines += [f"Pipeline forecast: {tracking.forecast_method}.", ""]
+            lines += [f"Pipeline forecast: {escape(tracking.forecast_method)}.", ""]
+    # only this format reads messages as templates; the others do without the module
+    from planc.core.locales import Words  # noqa: PLC0415
+
+    words = Words()  # the review is in English, as the text report is
     warnings = [d for d in report.diagnostics if d.code in EARLY_WARNINGS]
     others = [d for d in report.diagnostics if d.code not in EARLY_WARNINGS]
     if tracking is not None:
         lines += [f"## Early warnings ({len(warnings)})", ""]
-        lines += [_md_diagnostic(d) for d in warnings] or ["None: every target is on pace."]
+        lines += [_md_diagnostic(d, words) for d in warnings] or ["None: every target is on pace."]
         lines.append("")
     if others:
         lines += ["## Problems in the plan or the export", ""]
-        lines += [_md_diagnostic(d) for d in others]
+        lines += [_md_diagnostic(d, words) for d in others]
         lines.append("")
     if tracking is not None:
         plan = tracking.plan
         for metric_id, items in _metrics_in_order(tracking):
             title = _metric_title(plan, metric_id) + _from_source(tracking, metric_id)
-            lines += [f"## {_md(title)}", ""]
+            lines += [f"## {escape(title)}", ""]
             rows = _progress_rows(tracking, items)
-            for row, p in zip(rows[1:], items, strict=True):
-                row[0] = _md_indent(plan, p.node) + row[0].strip()
-            lines += _md_table(rows, right_from=1)
+            indents = [_md_indent(plan, p.node) for p in items]
+            lines += _md_table(rows, right_from=1, indents=indents)
             lines.append("")
         if tracking.products:
             lines += [f"## Products ({plan.currency}, won this quarter)", ""]
@@ -726,7 +744,8 @@ def markdown(report: TrackReport) -> str:
             lines.append("")
         if tracking.untracked:
             lines += [
-                f"Not tracked (no measure in actuals.metrics): {', '.join(tracking.untracked)}.",
+                "Not tracked (no measure in actuals.metrics): "
+                f"{', '.join(map(escape, tracking.untracked))}.",
                 "",
             ]
         if tracking.baselines is not None:
@@ -739,7 +758,7 @@ def markdown(report: TrackReport) -> str:
 
 def _md_source(line: str) -> str:
     """': 8,800 rows read, ...' or ' of crm (crm.csv): ...' for a ledger line."""
-    return (": " if line[:1].isdigit() else " of ") + _md(line)
+    return (": " if line[:1].isdigit() else " of ") + escape(line)
 
 
 def _md_indent(plan: Plan, node_id: str) -> str:
@@ -747,10 +766,13 @@ def _md_indent(plan: Plan, node_id: str) -> str:
     return "" if level is Level.COMPANY else "\u00a0\u00a0" * int(level) + "└ "
 
 
-def _md_diagnostic(d: Diagnostic) -> str:
+def _md_diagnostic(d: Diagnostic, words: Words) -> str:
+    """A finding as a list item: planc's own `code` spans as code, what the plan or the export
+    wrote (an owner, a product) escaped (:meth:`Words.markdown`)."""
     span = d.span or SourceSpan("", 1, 1)
-    hint = f" *{_md(d.hint)}*" if d.hint else ""
-    return f"- **{d.code}** `{span}`: {_md(d.message)}.{hint}"
+    hint = f" *{words.markdown(d.hint, in_table=False)}*" if d.hint else ""
+    where = code(str(span), in_table=False)
+    return f"- **{d.code}** {where}: {words.markdown(d.message, in_table=False)}.{hint}"
 
 
 # --- csv --------------------------------------------------------------------------------
