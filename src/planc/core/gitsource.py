@@ -26,6 +26,7 @@ from planc.core.pipeline import (
     likeliest_first,
     nearby_shown,
 )
+from planc.core.safetext import argument
 from planc.core.source import SourceFile, SourceSpan
 
 
@@ -47,15 +48,16 @@ def read_revision(
     revision = repository.resolve(rev)
     relative = repository.relative(plan_dir)
     kind = repository.kind_at(revision.sha, relative)
+    at = argument(rev, quotes=False)  # HEAD~1~1~1... resolves, and is as long as it was typed
     if kind is None:
         nearby = repository.quarters_near_at(revision.sha, relative)
         raise GitSourceError(
-            f"{relative} does not exist at revision {rev}"
-            + (f"; quarter folders nearby at {rev}: {nearby_shown(nearby)}" if nearby else "")
+            f"{relative} does not exist at revision {at}"
+            + (f"; quarter folders nearby at {at}: {nearby_shown(nearby)}" if nearby else "")
         )
     if kind != "tree":
         raise GitSourceError(
-            f"{relative} is a file at revision {rev}, not a quarter folder; "
+            f"{relative} is a file at revision {at}, not a quarter folder; "
             + repository.quarter_folder_hint(revision.sha, relative)
         )
     sources, problems = repository.read_plan(revision.sha, relative, max_bytes)
@@ -234,7 +236,7 @@ class Repository:
             "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"
         ):
             hint = f"; {_SHALLOW_HINT}" if self.is_shallow() else ""
-            raise GitSourceError(f"revision {rev!r} does not exist in {self.root}{hint}")
+            raise GitSourceError(f"revision {argument(rev)} does not exist in {self.root}{hint}")
         sha = self._git("rev-parse", "--verify", f"{rev}^{{commit}}").strip()
         return Revision(sha, label or (rev if rev == sha else f"{rev} @ {sha[:7]}"))
 

@@ -1,0 +1,175 @@
+"""Hostile command-line arguments and folders through the real CLI: a clear usage error, never
+a traceback, never the argument echoed whole.
+
+Findings of the fuzz18 helper, one class per finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Run, run_planc
+from gitrepo import QUARTER, new_repo
+from planc.cli.options import echoed_safely
+from planc.core.safetext import ARGUMENT_LIMIT, argument
+
+LONG = "x" * 5000
+
+
+def usage_error(result: Run) -> str:
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+    assert result.code == 2, result.stderr
+    return result.stderr
+
+
+class TestALongArgumentIsEchoedShortened:
+    """A 5,000-character --rev, explain code, node id or option value was echoed whole in
+    the error message (5 KB of one line). Every echo goes through one helper now: its start
+    and end, its length, control characters escaped."""
+
+    def test_the_helper(self) -> None:
+        assert argument("PLC999") == "'PLC999'"
+        assert argument("main", quotes=False) == "main"
+        shortened = argument(LONG)
+        assert shortened.endswith("' (5,000 characters)") and "…" in shortened
+        assert len(shortened) < ARGUMENT_LIMIT + 30
+        assert argument("a\x1b[31mb") == "'a\\x1b[31mb'"
+        assert argument("a\x1b[31mb", quotes=False) == "a\\x1b[31mb"
+
+    def test_a_message_that_holds_an_argument_whole_is_shortened_too(self) -> None:
+        said = echoed_safely(f"'{LONG}' is not one of 'a', 'b' (got {LONG})", [LONG, "-f"])
+        assert LONG not in said and len(said) < 300
+        assert said.startswith("'xxx") and "(5,000 characters)" in said
+        assert echoed_safely("bad \x1b]0;title\x07 value", []) == "bad \\x1b]0;title\\x07 value"
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("check", "{plan}", "--rev", LONG),
+            ("check", "--rev", LONG),
+            ("diff", "--base", "y" * 200),
+            ("explain", LONG),
+            ("explain", "x" * 200 + "\x1b[2J"),
+            ("check", "{plan}", "--format", LONG),
+            ("allocate", "{plan}", "--node", LONG, "--metric", "revenue"),
+            ("allocate", "{plan}", "--node", "north", "--metric", LONG),
+            ("allocate", "{plan}", "--node", "north", "--metric", "revenue", "--uplift", LONG),
+            ("init", LONG),
+            ("track", "{plan}", "--as-of", LONG),
+        ],
+        ids=[
+            "check-rev",
+            "check-rev-default-folders",
+            "diff-base",
+            "explain",
+            "explain-escape",
+            "click-choice",
+            "allocate-node",
+            "allocate-metric",
+            "allocate-number",
+            "init",
+            "track-as-of",
+        ],
+    )
+    def test_is_a_short_usage_error(self, git_plan: Path, args: tuple[str, ...]) -> None:
+        given = [a.replace("{plan}", str(git_plan)) for a in args]
+        said = usage_error(run_planc(*given, cwd=git_plan.parent.parent))
+        assert "x" * 100 not in said and "y" * 100 not in said
+        assert "characters)" in said
+        assert "\x1b" not in said
+        assert len(said) < 600
+
+    def test_an_approved_ref_missing_is_shortened_in_the_report(self, git_plan: Path) -> None:
+        result = run_planc("diff", "--approved", "z" * 200, git_plan, cwd=git_plan.parent.parent)
+        assert result.code == 0, result.stderr
+        assert "z" * 100 not in result.stdout
+        assert "is not in this clone" in result.stdout
+
+
+class TestAComponentWeightedTwice:
+    """``--weights last_year=1,last_year=2`` took the last weight without a word (and so
+    did import's ``--roster-columns``/``--unit`` with a name given twice): a usage error
+    naming it now."""
+
+    def test_allocate(self, git_plan: Path) -> None:
+        said = usage_error(
+            run_planc(
+                "allocate",
+                git_plan,
+                "--node",
+                "north",
+                "--metric",
+                "revenue",
+                "--method",
+                "blend",
+                "--weights",
+                "last_year=1, capacity=2,last_year =3",
+            )
+        )
+        assert "--weights: 'last_year' is given twice" in said
+
+    def test_init(self, git_plan: Path) -> None:
+        said = usage_error(
+            run_planc(
+                "init",
+                "2027-Q2",
+                "--from",
+                git_plan,
+                "--method",
+                "blend",
+                "--weights",
+                "even=1,even=2",
+            )
+        )
+        assert "--weights: 'even' is given twice" in said
+        assert not (git_plan.parent / "2027-Q2").exists()
+
+    def test_distinct_components_still_blend(self, git_plan: Path) -> None:
+        result = run_planc(
+            "allocate",
+            git_plan,
+            "--node",
+            "north",
+            "--metric",
+            "revenue",
+            "--method",
+            "blend",
+            "--weights",
+            "even=1,capacity=1",
+        )
+        assert result.code == 0, result.stderr
+
+    @pytest.mark.parametrize(
+        ("option", "value", "name"),
+        [("--roster-columns", "rep=Name,rep=Agent", "rep"), ("--unit", "revenue=count", "revenue")],
+    )
+    def test_import_mappings(self, tmp_path: Path, option: str, value: str, name: str) -> None:
+        twice = (
+            [option, value] if option != "--unit" else [option, value, option, "revenue=currency"]
+        )
+        said = usage_error(
+            run_planc(
+                "import",
+                tmp_path / "plans" / "2027-Q1",
+                "--roster",
+                REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv",
+                "--quotas",
+                REPO / "examples" / "quotas-2017-Q4.csv",
+                "--owner",
+                "A",
+                "--company",
+                "B",
+                *twice,
+            )
+        )
+        assert f"{option}: '{name}' is given twice" in said
+        assert not (tmp_path / "plans").exists()
+
+
+@pytest.fixture
+def git_plan(tmp_path: Path) -> Path:
+    """The mini plan as plans/2027-Q1 of a git repository with one commit."""
+    return new_repo(tmp_path) / QUARTER
