@@ -169,6 +169,57 @@ class TestAComponentWeightedTwice:
         assert not (tmp_path / "plans").exists()
 
 
+class TestANewQuarterFolderThatIsADanglingLink:
+    """A new quarter's folder (or the folder above it) that is a symbolic link to something
+    missing failed after the work with the OS's words ("cannot create plans/2027-Q2: Not a
+    directory", "File exists"). It is a usage error before any work now, naming the link,
+    where it points and what to do; the link is never followed."""
+
+    def roster_args(self) -> list[str | Path]:
+        return [
+            "--roster",
+            REPO / "tests" / "fixtures" / "crm-sales-opportunities" / "sales_teams.csv",
+            "--quotas",
+            REPO / "examples" / "quotas-2017-Q4.csv",
+            "--owner",
+            "A",
+            "--company",
+            "B",
+        ]
+
+    def test_init(self, mini_plan: Path, tmp_path: Path) -> None:
+        link = mini_plan.parent / "2027-Q2"
+        link.symlink_to(tmp_path / "gone")
+        said = usage_error(run_planc("init", link, "--from", mini_plan))
+        assert f"{link} is a symbolic link to {tmp_path / 'gone'}, which does not exist" in said
+        assert f"rm {link}" in said
+        assert link.is_symlink() and not (tmp_path / "gone").exists()
+
+    def test_import(self, tmp_path: Path) -> None:
+        link = tmp_path / "plans" / "2017-Q4"
+        link.parent.mkdir()
+        link.symlink_to(tmp_path / "gone")
+        said = usage_error(run_planc("import", link, *self.roster_args()))
+        assert f"{link} is a symbolic link to {tmp_path / 'gone'}, which does not exist" in said
+        assert not (tmp_path / "gone").exists()
+
+    def test_import_under_a_dangling_plans_folder(self, tmp_path: Path) -> None:
+        plans = tmp_path / "plans"
+        plans.symlink_to(tmp_path / "gone")
+        said = usage_error(run_planc("import", plans / "2017-Q4", *self.roster_args()))
+        assert f"{plans}, above {plans / '2017-Q4'}, is a symbolic link to" in said
+        assert not (tmp_path / "gone").exists()
+
+    def test_write_quarter_refuses_it_too(self, tmp_path: Path) -> None:
+        from planc.allocate.rollforward import InitError, write_quarter
+
+        link = tmp_path / "2027-Q2"
+        link.symlink_to(tmp_path / "gone")
+        with pytest.raises(InitError, match="is a symbolic link to"):
+            write_quarter(link, {"quarter.yaml": "kind: quarter\n"})
+        assert not (tmp_path / "gone").exists()
+
+
 @pytest.fixture
 def git_plan(tmp_path: Path) -> Path:
     """The mini plan as plans/2027-Q1 of a git repository with one commit."""

@@ -284,7 +284,7 @@ def init(
     1 the proposal does not pass planc check (nothing written), 2 usage or bad input.
     """
     from planc.allocate.rollforward import InitError, roll_forward, write_quarter
-    from planc.core.files import UnusableOutput, check_output
+    from planc.core.files import UnusableOutput, check_output, dangling_link
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
 
@@ -299,6 +299,9 @@ def init(
         )
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")
+    dangling = dangling_link(target, "planc init")
+    if dangling is not None:
+        fail_usage(dangling)
     try:
         check_output(target, folder=True)  # before the work: a read-only plans folder, say
     except UnusableOutput as error:

@@ -201,6 +201,11 @@ def import_(
         fail_usage(
             f"{display_path(folder)} already exists; planc import never overwrites a quarter"
         )
+    from planc.core.files import dangling_link
+
+    dangling = dangling_link(folder, "planc import")
+    if dangling is not None:
+        fail_usage(dangling)
     _refuse_inside_a_quarter(folder)
     request = ImportRequest(
         quarter=quarter_id or folder.name,
