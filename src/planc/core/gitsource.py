@@ -21,6 +21,7 @@ from planc.core.pipeline import (
     NEARBY_LOOKED_AT,
     PLAN_SUFFIXES,
     QUARTER_NAMES,
+    SITE_MARKER,
     display_path,
     is_quarter_text,
     likeliest_first,
@@ -402,12 +403,16 @@ class Repository:
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/), as
         :func:`planc.core.pipeline.plan_folders` on disk: hidden ones left out (a link is a
-        blob in git, never a folder)."""
+        blob in git, never a folder), and a site rendered there and committed."""
         if self.kind_at(sha, relative) != "tree":
             return []
         commit = self._repo.commit(sha)
         tree = commit.tree if relative == "." else commit.tree / relative
-        return sorted(str(t.path) for t in tree.trees if not t.name.startswith("."))
+        return sorted(
+            str(t.path)
+            for t in tree.trees
+            if not t.name.startswith(".") and not _rendered_site_tree(t)
+        )
 
     def quarter_folders_at(self, sha: str, relative: str) -> list[str] | None:
         """:func:`planc.core.pipeline.quarter_folders` at a commit: the names of the
@@ -424,7 +429,7 @@ class Repository:
                 continue
             if item.type == "blob" and name.endswith(PLAN_SUFFIXES):
                 return None  # a plan file (or a link to one): a quarter folder
-            if item.type == "tree":
+            if item.type == "tree" and not _rendered_site_tree(item):
                 found.append(item)
         if not any(_holds_quarter_blob(t) for t in found):
             return None
@@ -597,6 +602,23 @@ class Repository:
 
     def push(self, remote: str, branch: str) -> None:
         self._git("push", "--quiet", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+
+
+def _rendered_site_tree(tree: Any) -> bool:
+    """:func:`planc.core.pipeline._rendered_site` at a commit: a site ``planc render`` wrote
+    beside the quarters and someone committed, so ``check --rev`` and ``diff --base`` leave
+    it out as ``check`` does on disk (it failed as a quarter with no plan file). Render's
+    marker, committed as a file (a committed link is not followed, so not vouched for), and
+    no plan file at any depth: a folder with one is read as it always was."""
+    try:
+        marker = tree / SITE_MARKER
+    except KeyError:
+        return False
+    if marker.type != "blob" or marker.mode == _GIT_LINK_MODE:
+        return False
+    return not any(
+        item.type == "blob" and str(item.name).endswith(PLAN_SUFFIXES) for item in tree.traverse()
+    )
 
 
 def _holds_quarter_blob(tree: Any) -> bool:
