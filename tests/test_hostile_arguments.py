@@ -44,6 +44,8 @@ class TestALongArgumentIsEchoedShortened:
         assert LONG not in said and len(said) < 300
         assert said.startswith("'xxx") and "(5,000 characters)" in said
         assert echoed_safely("bad \x1b]0;title\x07 value", []) == "bad \\x1b]0;title\\x07 value"
+        path = "/tmp/" + "p" * 150 + "/report.out"  # a path the user must see whole
+        assert echoed_safely(f"{path} sits under a file", [path]) == f"{path} sits under a file"
 
     @pytest.mark.parametrize(
         "args",

@@ -43,13 +43,14 @@ def echoed_safely(
 ) -> str:
     """A usage error's message as one safe line: the messages quote arguments through
     :func:`planc.core.safetext.argument`; any that a message (or click's own) still holds
-    whole, past its limit, is shortened here all the same (``arguments``: the command line,
+    whole, past :data:`~planc.core.safetext.NAME_LIMIT` (a path the user needs to see whole
+    is shorter), is shortened here all the same (``arguments``: the command line,
     ``sys.argv``), and no control character of it reaches the terminal (``lines``: the
     message's own line breaks stay, as in click's)."""
-    from planc.core.safetext import ARGUMENT_LIMIT, argument, printable, printable_report
+    from planc.core.safetext import NAME_LIMIT, argument, printable, printable_report
 
     for given in sorted(arguments if arguments is not None else sys.argv[1:], key=len)[::-1]:
-        if len(given) > ARGUMENT_LIMIT:
+        if len(given) > NAME_LIMIT:
             message = message.replace(repr(given), argument(given))
             message = message.replace(given, argument(given, quotes=False))
     return printable_report(message) if lines else printable(message)
