@@ -222,6 +222,21 @@ class TestANewQuarterFolderThatIsADanglingLink:
         assert not (tmp_path / "gone").exists()
 
 
+class TestAnEmptyDataPathForComment:
+    """``planc comment --data-path ""`` (an unset variable in the workflow) made every file
+    plan data: a pull request that also changed a workflow got the trusted report instead
+    of the notice. A usage error now, before the event or the API is read."""
+
+    @pytest.mark.parametrize("prefix", ["", "  "])
+    def test_is_a_usage_error(self, tmp_path: Path, prefix: str) -> None:
+        report = tmp_path / "impact.md"
+        report.write_text("x", encoding="utf-8")
+        said = usage_error(
+            run_planc("comment", report, "--data-path", "plans/", "--data-path", prefix)
+        )
+        assert "--data-path is empty" in said
+
+
 @pytest.fixture
 def git_plan(tmp_path: Path) -> Path:
     """The mini plan as plans/2027-Q1 of a git repository with one commit."""
