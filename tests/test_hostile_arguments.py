@@ -237,6 +237,41 @@ class TestAnEmptyDataPathForComment:
         assert "--data-path is empty" in said
 
 
+class TestATreeTakenForAQuarterFolder:
+    """A quarter file shown to the language server at the top of a whole tree (``/``, a
+    home folder) made that tree the quarter: every folder under it walked and every .yaml
+    in it read, on each compile (23 s over this machine's ``/``; ``planc check /`` the
+    same). Past :data:`MAX_FOLDERS` folders the walk stops: one PLC011, nothing read."""
+
+    def test_check_says_so_and_reads_nothing(self, mini_plan: Path) -> None:
+        from planc.core.pipeline import MAX_FOLDERS
+
+        for index in range(MAX_FOLDERS):
+            (mini_plan / "tree" / f"f{index:04}").mkdir(parents=True)
+        result = run_planc("check", mini_plan, "--format", "json")
+        assert result.code == 1, result.stderr
+        (found,) = result.json()["diagnostics"]
+        assert found["code"] == "PLC011"
+        assert f"holds more than {MAX_FOLDERS:,} folders" in found["message"]
+
+    def test_a_plan_at_the_bound_is_read(self, mini_plan: Path) -> None:
+        from planc.core.pipeline import MAX_FOLDERS
+
+        for index in range(MAX_FOLDERS - 3):  # the quarter folder, regions/ and tree/ count
+            (mini_plan / "tree" / f"f{index:04}").mkdir(parents=True)
+        result = run_planc("check", mini_plan)
+        assert result.code == 0, result.stdout
+
+    def test_the_language_servers_signature_stops_too(self, tmp_path: Path) -> None:
+        from planc.core.pipeline import MAX_FOLDERS
+        from planc.lsp.session import folder_signature
+
+        for index in range(MAX_FOLDERS):
+            (tmp_path / f"f{index:04}").mkdir()
+        assert folder_signature(tmp_path) is None
+        assert folder_signature(tmp_path / "f0000") is not None
+
+
 @pytest.fixture
 def git_plan(tmp_path: Path) -> Path:
     """The mini plan as plans/2027-Q1 of a git repository with one commit."""

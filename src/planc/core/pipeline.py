@@ -24,6 +24,10 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 SITE_MARKER = ".planc-site"
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
+#: The most folders a quarter folder's walk visits (a plan of 1M reps is 400 region files):
+#: past it, the folder is a whole tree, not a quarter (``/`` or a home folder, made the
+#: quarter by a quarter file the language server was shown there), and nothing is read.
+MAX_FOLDERS = 1000
 # the line may end in \r\n (a file saved on Windows): `$` is only before the \n
 _KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 
@@ -115,7 +119,10 @@ def read_directory(
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
     root = plan_dir.resolve()
-    paths = sorted(_plan_files(plan_dir, problems))
+    try:
+        paths = sorted(_plan_files(plan_dir, problems))
+    except _TooManyFolders:  # what else the walk met there is not about a plan
+        return [], [_too_many_folders(shown)]
     read_as = _files_read(paths)
     for path in paths:
         name = display_path(path)
@@ -271,8 +278,26 @@ def _holds_quarter_file(folder: Path) -> bool:
     return False
 
 
+class _TooManyFolders(Exception):
+    """The walk of a quarter folder passed :data:`MAX_FOLDERS`."""
+
+
+def _too_many_folders(shown: str) -> Diagnostic:
+    return _unreadable(
+        shown,
+        Message(
+            "{folder} holds more than {count} folders: a whole tree, not a quarter folder; "
+            "planc reads none of it",
+            folder=shown,
+            count=MAX_FOLDERS,
+        ),
+        Message("give the quarter folder itself: the one that holds quarter.yaml and its regions"),
+    )
+
+
 def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
-    """Plan files under a folder, and links to folders (never followed: checked instead)."""
+    """Plan files under a folder, and links to folders (never followed: checked instead);
+    :class:`_TooManyFolders` past :data:`MAX_FOLDERS` folders."""
 
     def unreadable_folder(error: OSError) -> None:
         # os.walk skips a folder it cannot list; its region files would vanish unseen.
@@ -289,7 +314,9 @@ def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
             )
         )
 
-    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
+    for visited, (root, dirs, files) in enumerate(os.walk(plan_dir, onerror=unreadable_folder)):
+        if visited == MAX_FOLDERS:
+            raise _TooManyFolders
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in dirs:
             if (Path(root) / name).is_symlink():
