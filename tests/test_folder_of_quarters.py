@@ -124,6 +124,30 @@ class TestCheckAFolderOfQuarters:
         broken = planc_in(root, "check")
         assert broken.code == 1 and "plans/site/quarter.yaml" in broken.stdout, broken.stdout
 
+    def test_a_committed_site_beside_the_quarters_is_no_quarter_at_a_revision(
+        self, tmp_path: Path
+    ) -> None:
+        """The same rule at a git revision: a site rendered into plans/ and committed was
+        read by ``check --rev`` ("no quarter file in plans/site at HEAD") and by ``diff``,
+        whose base reads the folders the revision holds (fuzz18). A committed folder with
+        the marker and a plan file is still read."""
+        root = _two_quarters(tmp_path)
+        rendered = planc_in(root, "render", QUARTER, "-o", "plans/site")
+        assert rendered.code == 0, rendered.stdout + rendered.stderr
+        commit_all(root, "the site committed")
+        for args in (("check", "--rev", "HEAD"), ("check", "plans", "--rev", "HEAD")):
+            result = planc_in(root, *args)
+            assert result.code == 0, result.stdout + result.stderr
+            assert "plans/site" not in result.stdout
+            assert "plans/2027-Q1 at HEAD" in result.stdout
+        diff = planc_in(root, "diff", "--base", "HEAD", "--format", "json")
+        assert diff.code == 0, diff.stdout + diff.stderr
+        assert "plans/site" not in diff.stdout
+        (root / "plans" / "site" / "quarter.yaml").write_text("{", encoding="utf-8")
+        commit_all(root, "a plan file in the site's folder")
+        broken = planc_in(root, "check", "--rev", "HEAD")
+        assert broken.code == 1 and "plans/site/quarter.yaml" in broken.stdout, broken.stdout
+
     def test_at_a_revision_the_folders_are_that_revisions(self, tmp_path: Path) -> None:
         root = _two_quarters(tmp_path)
         shutil.rmtree(root / QUARTER)  # gone from the working tree, not from the commits

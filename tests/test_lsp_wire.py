@@ -342,6 +342,8 @@ def test_malformed_messages_are_answered_or_said_in_one_line(
             -32602,
         ),
         917: ({"jsonrpc": "2.0", "id": 917, "method": "planc/nothing"}, -32601),  # no params
+        # a byte that is not UTF-8 in a string: not JSON, and its id still read (fuzz18)
+        918: (b'{"jsonrpc": "2.0", "id": 918, "method": "x", "params": {"a": "\xff"}}', -32700),
     }
     for message, _ in answered.values():
         client.raw(frame(message))

@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from planc.core.model import Level, Metric, Node, Person, Plan, Target
 from planc.core.numbers import grouped
+from planc.core.safetext import argument
 from planc.core.spelling import closest
 
 # Weight components a blend can mix (the methods of the same names use one).
@@ -339,7 +340,7 @@ def _no_such_node(plan: Plan, node_id: str) -> str:
     close = closest(node_id, (n.id for n in plan.nodes.values() if n.level is not Level.REP))
     meant = f" (did you mean {close}?)" if close else ""
     return (
-        f"no node {node_id!r} in the plan{meant}: "
+        f"no node {argument(node_id)} in the plan{meant}: "
         f"--node takes the id of the company ({plan.company}), a region or a team"
     )
 
@@ -370,7 +371,7 @@ def allocate(
     metric = plan.metrics.get(metric_id)
     if metric is None:
         raise AllocationError(
-            f"no metric {metric_id!r}; the plan has {', '.join(plan.metrics) or 'none'}"
+            f"no metric {argument(metric_id)}; the plan has {', '.join(plan.metrics) or 'none'}"
         )
     if not metric.summed:
         raise AllocationError(

@@ -54,7 +54,7 @@ from planc.allocate.allocation import (
 from planc.allocate.emit import dump
 from planc.checks import check_directory, check_sources
 from planc.core.diagnostics import Diagnostic, Severity
-from planc.core.files import current_umask
+from planc.core.files import current_umask, dangling_link
 from planc.core.loader import MODELINE_PREFIX, load_source
 from planc.core.model import Level, Metric, Node, Plan, Quarter, Target
 from planc.core.pipeline import CheckResult
@@ -899,6 +899,9 @@ def write_quarter(folder: Path, files: Mapping[str, str], by: str = "planc init"
     """Create ``folder`` with ``files``, atomically: build beside it, then rename into place."""
     if folder.exists():
         raise InitError(f"{folder} already exists; {by} never overwrites a quarter")
+    dangling = dangling_link(folder, by)
+    if dangling is not None:
+        raise InitError(dangling)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))

@@ -33,6 +33,7 @@ from planc.core.pipeline import (
     quarters_near,
     read_directory,
 )
+from planc.core.safetext import argument
 from planc.core.source import SourceFile
 from planc.core.spans import SpanResolver
 
@@ -262,11 +263,12 @@ class Comparison:
         try:
             revision = self._repository().resolve(name)
         except (GitSourceError, ComparisonError):
+            shown = argument(name, quotes=False)  # typed, or written in the plan: any length
             problem = (
-                f"{name} is not in this clone: fetch it (git fetch --tags, or actions/checkout "
+                f"{shown} is not in this clone: fetch it (git fetch --tags, or actions/checkout "
                 "with fetch-depth: 0), or pass --approved REF"
             )
-            return Side(name, None, folder, None, problem=problem)
+            return Side(shown, None, folder, None, problem=problem)
         return self.side(Endpoint(revision=revision), Path(folder), compiler=compiler)
 
     def _shown(self, end: Endpoint, plan_dir: Path) -> str:

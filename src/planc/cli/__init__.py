@@ -155,6 +155,11 @@ def main() -> None:
         click.echo("planc: aborted", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:
+        from planc.cli.options import echoed_safely
+
+        # click echoes a bad value whole (`-f <5,000 characters>`): shortened as planc's own
+        # (click's stubs declare `message` Final; it is a plain instance attribute)
+        vars(error)["message"] = echoed_safely(error.message, lines=True)
         error.show()
         sys.exit(EXIT_USAGE)
     except UnusableOutput as error:

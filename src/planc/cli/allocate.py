@@ -284,7 +284,7 @@ def init(
     1 the proposal does not pass planc check (nothing written), 2 usage or bad input.
     """
     from planc.allocate.rollforward import InitError, roll_forward, write_quarter
-    from planc.core.files import UnusableOutput, check_output
+    from planc.core.files import UnusableOutput, check_output, dangling_link
     from planc.core.pipeline import display_path
     from planc.core.reporters import text
 
@@ -299,6 +299,9 @@ def init(
         )
     if target.exists():
         fail_usage(f"{display_path(target)} already exists; planc init never overwrites a quarter")
+    dangling = dangling_link(target, "planc init")
+    if dangling is not None:
+        fail_usage(dangling)
     try:
         check_output(target, folder=True)  # before the work: a read-only plans folder, say
     except UnusableOutput as error:
@@ -338,15 +341,16 @@ def _new_quarter_and_folder(new_quarter: str, plans_root: Path) -> tuple[str, Pa
     plans folder, which a --plans given too must agree with. None: beside --from's folder."""
     from planc.core.pipeline import display_path
     from planc.core.quarters import ID_FORMS, parse_quarter_id
+    from planc.core.safetext import argument
 
     as_path = Path(new_quarter)
     if as_path.name == new_quarter.rstrip("/" + os.sep):  # no folder named: ./2027-Q2 has one
         if parse_quarter_id(as_path.name) is None:
-            fail_usage(f"NEW_QUARTER {new_quarter!r} is not a quarter id: write {ID_FORMS}")
+            fail_usage(f"NEW_QUARTER {argument(new_quarter)} is not a quarter id: write {ID_FORMS}")
         return as_path.name, None
     if parse_quarter_id(as_path.name) is None:
         fail_usage(
-            f"NEW_QUARTER {new_quarter!r} is not a quarter folder: its name must be a "
+            f"NEW_QUARTER {argument(new_quarter)} is not a quarter folder: its name must be a "
             f"quarter id, {ID_FORMS}"
         )
     source = click.get_current_context().get_parameter_source("plans_root")

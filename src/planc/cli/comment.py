@@ -67,6 +67,13 @@ def comment(report: Path, claimed_pr: Path | None, bot: str, data_paths: tuple[s
     )
     from planc.core.files import read_regular
 
+    if any(not prefix.strip() for prefix in data_paths):
+        # every name starts with "": a pull request that also edits a workflow would get the
+        # trusted report, not the notice (`--data-path "$UNSET"`)
+        fail_usage(
+            "--data-path is empty: every file would count as plan data; give a prefix such "
+            "as plans/"
+        )
     token = os.environ.get("GITHUB_TOKEN", "")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     event_path = os.environ.get("GITHUB_EVENT_PATH", "")

@@ -27,6 +27,7 @@ def explain(code: str) -> None:
     children-out-of-band. Every code is listed below.
     """
     from planc.codes import RULES
+    from planc.core.safetext import argument
     from planc.core.spelling import closest
 
     rule = RULES.get(code.strip().upper())
@@ -38,7 +39,7 @@ def explain(code: str) -> None:
             guess = closest(slug, by_slug) or closest(code.strip().upper(), RULES)
             hint = f" (did you mean {guess}?)" if guess else ""
             fail_usage(
-                f"unknown code or rule name {code!r}{hint}; `planc explain --help` lists them all"
+                f"unknown code or rule name {argument(code)}{hint}; `planc explain --help` lists them all"
             )
     click.echo(f"{rule.code} {rule.slug} [{rule.severity.value}]\n\n{rule.text}")
 

@@ -37,21 +37,29 @@ def _refuse_bad_settings(owner: str, company: str, currency: str) -> None:
         if not name.strip():
             fail_usage(f"{option} is empty: give a name")
     if not re.fullmatch(r"[A-Z]{3}", currency):
+        from planc.core.safetext import argument
+
         fail_usage(
-            f"--currency {currency!r} is not an ISO 4217 code: three capital letters, "
+            f"--currency {argument(currency)} is not an ISO 4217 code: three capital letters, "
             "e.g. USD, EUR or CNY"
         )
 
 
 def _mapping(option: str, text: str | None, allowed: tuple[str, ...] | None) -> dict[str, str]:
+    """NAME=VALUE,... as a mapping; a NAME given twice is a usage error, as in --weights
+    (the last one silently won)."""
+    from planc.core.safetext import argument
+
     found: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
-            fail_usage(f"{option}: {part!r} is not NAME=VALUE")
+            fail_usage(f"{option}: {argument(part)} is not NAME=VALUE")
         if allowed is not None and key not in allowed:
-            fail_usage(f"{option}: {key!r} is not one of {', '.join(allowed)}")
+            fail_usage(f"{option}: {argument(key)} is not one of {', '.join(allowed)}")
+        if key in found:
+            fail_usage(f"{option}: {argument(key)} is given twice; give each one value")
         found[key] = value
     return found
 
@@ -193,6 +201,11 @@ def import_(
         fail_usage(
             f"{display_path(folder)} already exists; planc import never overwrites a quarter"
         )
+    from planc.core.files import dangling_link
+
+    dangling = dangling_link(folder, "planc import")
+    if dangling is not None:
+        fail_usage(dangling)
     _refuse_inside_a_quarter(folder)
     request = ImportRequest(
         quarter=quarter_id or folder.name,

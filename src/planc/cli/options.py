@@ -34,8 +34,26 @@ F = TypeVar("F", bound=Callable[..., object])
 
 def fail_usage(message: str) -> NoReturn:
     """Exit 2 with one line: the user asked for something planc cannot do."""
-    click.echo(f"planc: error: {message}", err=True)
+    click.echo(f"planc: error: {echoed_safely(message)}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def echoed_safely(
+    message: str, arguments: Sequence[str] | None = None, *, lines: bool = False
+) -> str:
+    """A usage error's message as one safe line: the messages quote arguments through
+    :func:`planc.core.safetext.argument`; any that a message (or click's own) still holds
+    whole, past :data:`~planc.core.safetext.NAME_LIMIT` (a path the user needs to see whole
+    is shorter), is shortened here all the same (``arguments``: the command line,
+    ``sys.argv``), and no control character of it reaches the terminal (``lines``: the
+    message's own line breaks stay, as in click's)."""
+    from planc.core.safetext import NAME_LIMIT, argument, printable, printable_report
+
+    for given in sorted(arguments if arguments is not None else sys.argv[1:], key=len)[::-1]:
+        if len(given) > NAME_LIMIT:
+            message = message.replace(repr(given), argument(given))
+            message = message.replace(given, argument(given, quotes=False))
+    return printable_report(message) if lines else printable(message)
 
 
 # --- options and arguments used by more than one command --------------------------------
@@ -163,12 +181,14 @@ def parse_decimal(option: str, text: str) -> Decimal:
     """An exact number from an option (a trailing % allowed); exit 2 if it is not one."""
     from decimal import Decimal, InvalidOperation
 
+    from planc.core.safetext import argument
+
     try:
         value = Decimal(text.strip().removesuffix("%"))
     except InvalidOperation:
-        fail_usage(f"{option}: {text!r} is not a number")
+        fail_usage(f"{option}: {argument(text)} is not a number")
     if not value.is_finite():
-        fail_usage(f"{option}: {text!r} is not a number")
+        fail_usage(f"{option}: {argument(text)} is not a number")
     from planc.core.numbers import BOUND_TEXT, out_of_bounds, show_long
 
     problem = out_of_bounds(value)
@@ -178,13 +198,23 @@ def parse_decimal(option: str, text: str) -> Decimal:
 
 
 def parse_weights(text: str) -> dict[str, Decimal]:
-    """``--weights last_year=50,capacity=50`` as a mapping of component to weight."""
+    """``--weights last_year=50,capacity=50`` as a mapping of component to weight; a
+    component named twice is a usage error (which weight was meant is not for planc to
+    guess: the last one silently won)."""
+    from planc.core.safetext import argument
+
     mix: dict[str, Decimal] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, amount = part.partition("=")
         if not sep:
-            fail_usage(f"--weights: {part!r} is not COMPONENT=WEIGHT (e.g. last_year=50)")
-        mix[name.strip()] = parse_decimal(f"--weights {name.strip()}", amount)
+            fail_usage(f"--weights: {argument(part)} is not COMPONENT=WEIGHT (e.g. last_year=50)")
+        name = name.strip()
+        if name in mix:
+            fail_usage(
+                f"--weights: {argument(name)} is given twice ({argument(text)}); "
+                "give each component one weight"
+            )
+        mix[name] = parse_decimal(f"--weights {argument(name, quotes=False)}", amount)
     if not mix:
         fail_usage("--weights: give at least one COMPONENT=WEIGHT")
     return mix
@@ -196,10 +226,12 @@ def parse_day(option: str, text: str | None) -> date | None:
         return None
     from datetime import date
 
+    from planc.core.safetext import argument
+
     try:
         return date.fromisoformat(text)
     except ValueError:
-        fail_usage(f"{option} {text!r} is not a date: write YYYY-MM-DD")
+        fail_usage(f"{option} {argument(text)} is not a date: write YYYY-MM-DD")
 
 
 # --- plans in, reports out --------------------------------------------------------------

@@ -171,6 +171,33 @@ def check_output(path: Path, *, folder: bool = False) -> None:
     _check_parents(path, shown)
 
 
+def dangling_link(path: Path, by: str) -> str | None:
+    """Why ``path``, a folder ``by`` (``planc init``) is to create, cannot be: it, or a
+    folder above it that does not exist, is a symbolic link to something missing; None
+    otherwise. Said before any work, never followed: the OS's own words for it ("Not a
+    directory", "File exists") came after the work and named neither the link nor a fix;
+    and a target created meanwhile would put the new quarter wherever the link points."""
+    from planc.core.safetext import shown  # noqa: PLC0415 - only when creating a folder
+
+    for place in [path, *path.parents]:
+        if place.exists():  # a live link above (plans -> /srv/plans) is a folder like any
+            return None
+        if not place.is_symlink():
+            continue
+        try:
+            target = shown(os.readlink(place))
+        except OSError:
+            target = "a path"
+        where = os.fspath(place)
+        above = "" if place == path else f", above {os.fspath(path)},"
+        return (
+            f"{where}{above} is a symbolic link to {target}, which does not exist; {by} "
+            f"never creates a quarter through a link: remove the link (rm {where}) or give "
+            "another folder"
+        )
+    return None
+
+
 def overwrites_input(
     path: Path,
     *,

@@ -21,11 +21,13 @@ from planc.core.pipeline import (
     NEARBY_LOOKED_AT,
     PLAN_SUFFIXES,
     QUARTER_NAMES,
+    SITE_MARKER,
     display_path,
     is_quarter_text,
     likeliest_first,
     nearby_shown,
 )
+from planc.core.safetext import argument
 from planc.core.source import SourceFile, SourceSpan
 
 
@@ -47,15 +49,16 @@ def read_revision(
     revision = repository.resolve(rev)
     relative = repository.relative(plan_dir)
     kind = repository.kind_at(revision.sha, relative)
+    at = argument(rev, quotes=False)  # HEAD~1~1~1... resolves, and is as long as it was typed
     if kind is None:
         nearby = repository.quarters_near_at(revision.sha, relative)
         raise GitSourceError(
-            f"{relative} does not exist at revision {rev}"
-            + (f"; quarter folders nearby at {rev}: {nearby_shown(nearby)}" if nearby else "")
+            f"{relative} does not exist at revision {at}"
+            + (f"; quarter folders nearby at {at}: {nearby_shown(nearby)}" if nearby else "")
         )
     if kind != "tree":
         raise GitSourceError(
-            f"{relative} is a file at revision {rev}, not a quarter folder; "
+            f"{relative} is a file at revision {at}, not a quarter folder; "
             + repository.quarter_folder_hint(revision.sha, relative)
         )
     sources, problems = repository.read_plan(revision.sha, relative, max_bytes)
@@ -234,7 +237,7 @@ class Repository:
             "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"
         ):
             hint = f"; {_SHALLOW_HINT}" if self.is_shallow() else ""
-            raise GitSourceError(f"revision {rev!r} does not exist in {self.root}{hint}")
+            raise GitSourceError(f"revision {argument(rev)} does not exist in {self.root}{hint}")
         sha = self._git("rev-parse", "--verify", f"{rev}^{{commit}}").strip()
         return Revision(sha, label or (rev if rev == sha else f"{rev} @ {sha[:7]}"))
 
@@ -400,12 +403,16 @@ class Repository:
     def folders_at(self, sha: str, relative: str) -> list[str]:
         """The sub-folders of ``relative`` at a commit (e.g. the quarters under plans/), as
         :func:`planc.core.pipeline.plan_folders` on disk: hidden ones left out (a link is a
-        blob in git, never a folder)."""
+        blob in git, never a folder), and a site rendered there and committed."""
         if self.kind_at(sha, relative) != "tree":
             return []
         commit = self._repo.commit(sha)
         tree = commit.tree if relative == "." else commit.tree / relative
-        return sorted(str(t.path) for t in tree.trees if not t.name.startswith("."))
+        return sorted(
+            str(t.path)
+            for t in tree.trees
+            if not t.name.startswith(".") and not _rendered_site_tree(t)
+        )
 
     def quarter_folders_at(self, sha: str, relative: str) -> list[str] | None:
         """:func:`planc.core.pipeline.quarter_folders` at a commit: the names of the
@@ -422,7 +429,7 @@ class Repository:
                 continue
             if item.type == "blob" and name.endswith(PLAN_SUFFIXES):
                 return None  # a plan file (or a link to one): a quarter folder
-            if item.type == "tree":
+            if item.type == "tree" and not _rendered_site_tree(item):
                 found.append(item)
         if not any(_holds_quarter_blob(t) for t in found):
             return None
@@ -595,6 +602,23 @@ class Repository:
 
     def push(self, remote: str, branch: str) -> None:
         self._git("push", "--quiet", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+
+
+def _rendered_site_tree(tree: Any) -> bool:
+    """:func:`planc.core.pipeline._rendered_site` at a commit: a site ``planc render`` wrote
+    beside the quarters and someone committed, so ``check --rev`` and ``diff --base`` leave
+    it out as ``check`` does on disk (it failed as a quarter with no plan file). Render's
+    marker, committed as a file (a committed link is not followed, so not vouched for), and
+    no plan file at any depth: a folder with one is read as it always was."""
+    try:
+        marker = tree / SITE_MARKER
+    except KeyError:
+        return False
+    if marker.type != "blob" or marker.mode == _GIT_LINK_MODE:
+        return False
+    return not any(
+        item.type == "blob" and str(item.name).endswith(PLAN_SUFFIXES) for item in tree.traverse()
+    )
 
 
 def _holds_quarter_blob(tree: Any) -> bool:

@@ -24,6 +24,10 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 SITE_MARKER = ".planc-site"
 QUARTER_NAMES = ("quarter.yaml", "quarter.yml")
 HEAD_BYTES = 8192  # how much of a file is read to tell whether it is a quarter file
+#: The most folders a quarter folder's walk visits (a plan of 1M reps is 400 region files):
+#: past it, the folder is a whole tree, not a quarter (``/`` or a home folder, made the
+#: quarter by a quarter file the language server was shown there), and nothing is read.
+MAX_FOLDERS = 1000
 # the line may end in \r\n (a file saved on Windows): `$` is only before the \n
 _KIND_QUARTER = re.compile(rb"^kind:[ \t]*['\"]?quarter['\"]?[ \t]*(#.*)?\r?$", re.MULTILINE)
 
@@ -40,12 +44,32 @@ LINK_OUTSIDE = rule(
 
     Fails: ``regions/east.yaml -> /srv/shared/east.yaml`` (or ``-> ../../east.yaml``).
 
-    Passes: ``regions/east.yaml -> archive/east-v2.yaml``, a link that stays
-    inside the quarter folder, or the file itself copied into the folder.
+    Passes: ``regions/east.yaml -> .archive/east-v2.yaml``, a link that stays
+    inside the quarter folder (to a hidden file, which the plan does not read
+    itself: PLC016), or the file itself copied into the folder.
     """,
 )
 
-RULES: tuple[Rule, ...] = (LINK_OUTSIDE,)
+LINK_READ_TWICE = rule(
+    "PLC016",
+    "link-reads-a-file-twice",
+    Severity.ERROR,
+    """
+    A plan file is a symbolic link to a file the plan already reads.
+
+    Every plan file is read once: a link to another plan file of the same
+    quarter (or a second link to the same file) would count its targets twice
+    and report each of its ids as defined twice, at the real file. The link is
+    not read; the file it points to is, once.
+
+    Fails: ``regions/copy.yaml -> north.yaml`` beside ``regions/north.yaml``.
+
+    Passes: ``regions/south.yaml -> .south-v2.yaml``, the only link to a hidden
+    file (which the plan does not read itself), or the link removed.
+    """,
+)
+
+RULES: tuple[Rule, ...] = (LINK_OUTSIDE, LINK_READ_TWICE)
 
 
 def display_path(path: Path) -> str:
@@ -95,13 +119,23 @@ def read_directory(
     sources: list[SourceFile] = []
     problems: list[Diagnostic] = []
     root = plan_dir.resolve()
-    for path in sorted(_plan_files(plan_dir, problems)):
+    try:
+        paths = sorted(_plan_files(plan_dir, problems))
+    except _TooManyFolders:  # what else the walk met there is not about a plan
+        return [], [_too_many_folders(shown)]
+    read_as = _files_read(paths)
+    for path in paths:
         name = display_path(path)
         if path.is_symlink() and not _leads_inside(path, root):
             problems.append(_link_outside(name, shown, path))
             continue
         if path.is_dir():
             continue  # a link to a folder inside the plan: its files are found where they are
+        if path.is_symlink():
+            twice = _read_twice(name, path.resolve(), read_as)
+            if twice is not None:
+                problems.append(twice)
+                continue
         unread = defer(name, path) if defer is not None else None
         if unread is not None:
             sources.append(unread)
@@ -244,8 +278,26 @@ def _holds_quarter_file(folder: Path) -> bool:
     return False
 
 
+class _TooManyFolders(Exception):
+    """The walk of a quarter folder passed :data:`MAX_FOLDERS`."""
+
+
+def _too_many_folders(shown: str) -> Diagnostic:
+    return _unreadable(
+        shown,
+        Message(
+            "{folder} holds more than {count} folders: a whole tree, not a quarter folder; "
+            "planc reads none of it",
+            folder=shown,
+            count=MAX_FOLDERS,
+        ),
+        Message("give the quarter folder itself: the one that holds quarter.yaml and its regions"),
+    )
+
+
 def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
-    """Plan files under a folder, and links to folders (never followed: checked instead)."""
+    """Plan files under a folder, and links to folders (never followed: checked instead);
+    :class:`_TooManyFolders` past :data:`MAX_FOLDERS` folders."""
 
     def unreadable_folder(error: OSError) -> None:
         # os.walk skips a folder it cannot list; its region files would vanish unseen.
@@ -262,7 +314,9 @@ def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
             )
         )
 
-    for root, dirs, files in os.walk(plan_dir, onerror=unreadable_folder):
+    for visited, (root, dirs, files) in enumerate(os.walk(plan_dir, onerror=unreadable_folder)):
+        if visited == MAX_FOLDERS:
+            raise _TooManyFolders
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in dirs:
             if (Path(root) / name).is_symlink():
@@ -270,6 +324,51 @@ def _plan_files(plan_dir: Path, problems: list[Diagnostic]) -> Iterator[Path]:
         for name in files:
             if name.endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield Path(root) / name
+
+
+def _files_read(paths: list[Path]) -> dict[Path, str]:
+    """The regular plan files among ``paths`` by where they are (links resolved), each as
+    shown: a link that leads to one of them would read it a second time."""
+    found: dict[Path, str] = {}
+    for path in paths:
+        try:
+            if not path.is_symlink() and path.is_file():
+                found[path.resolve()] = display_path(path)
+        except (OSError, RuntimeError):  # unreadable: said when it is read
+            continue
+    return found
+
+
+def _read_twice(name: str, target: Path, read_as: dict[Path, str]) -> Diagnostic | None:
+    """PLC016 when the link shown as ``name`` leads to a file the plan already reads (a
+    plan file, or the target of a link before it); else the link is the way ``target``
+    is read, which ``read_as`` records for the next link to it."""
+    first = read_as.get(target)
+    if first is None:
+        read_as[target] = name
+        return None
+    target_shown = display_path(target)
+    message = (
+        Message(
+            "{link} is a symbolic link to {file}, which the plan already reads; "
+            "planc reads it once",
+            link=name,
+            file=first,
+        )
+        if first == target_shown
+        else Message(
+            "{link} is a symbolic link to {file}, which the plan already reads as {first}; "
+            "planc reads it once",
+            link=name,
+            file=target_shown,
+            first=first,
+        )
+    )
+    return LINK_READ_TWICE.at(
+        SourceSpan(name, 1, 1),
+        message,
+        Message("remove the link: each plan file belongs in the quarter once"),
+    )
 
 
 def _leads_inside(link: Path, root: Path) -> bool:

@@ -109,6 +109,21 @@ def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
     return f"{head + '…' + tail!r} ({length:,} characters)"
 
 
+#: How much of a command-line argument a message echoes: a revision, a code, a node id or a
+#: quarter id as typed fits; a 5,000-character one pasted by mistake (or made by a script)
+#: would fill the terminal and the CI log with itself.
+ARGUMENT_LIMIT = 80
+
+
+def argument(text: str, *, quotes: bool = True) -> str:
+    """A command-line argument as a usage error echoes it: the one way every command quotes
+    what was typed (``'PLC999'``), shortened past :data:`ARGUMENT_LIMIT` characters to its
+    start and end with its length, control characters escaped (:func:`quoted`;
+    :func:`shown` with ``quotes=False``, for an argument that is a name in its sentence:
+    ``does not exist at revision main``)."""
+    return quoted(text, ARGUMENT_LIMIT) if quotes else shown(text, ARGUMENT_LIMIT)
+
+
 def spreadsheet_text(cell: str) -> str:
     """A CSV cell that a spreadsheet shows as the text it is, never runs as a formula."""
     return "'" + cell if cell.startswith(_FORMULA_START) else cell

@@ -37,6 +37,7 @@ from planc.core.memory import gc_paused
 from planc.core.model import Plan
 from planc.core.pipeline import (
     HEAD_BYTES,
+    MAX_FOLDERS,
     PLAN_SUFFIXES,
     QUARTER_NAMES,
     is_quarter_text,
@@ -95,7 +96,9 @@ def folder_signature(root: Path) -> tuple[Any, ...] | None:
     try:
         top = os.stat(root)
         out.append(("", _stat_key(top)))
-        for folder, dirs, files in os.walk(root, onerror=failed.append):
+        for visited, (folder, dirs, files) in enumerate(os.walk(root, onerror=failed.append)):
+            if visited == MAX_FOLDERS:
+                return None  # a whole tree: read_directory says so, walking no further
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in dirs:
                 out.append(

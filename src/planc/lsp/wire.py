@@ -168,11 +168,10 @@ def _id_of(raw: dict[str, Any]) -> int | str | None:
 
 def salvage_id(body: bytes) -> int | str | None:
     """The id of a body that is not JSON, read from its start: its top-level members one
-    by one up to the first that does not parse (a body cut short keeps what came first)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    by one up to the first that does not parse (a body cut short keeps what came first).
+    A byte that is not UTF-8 is read as U+FFFD: a request with one in a string (a buffer's
+    text in another encoding) was left unanswered, and the editor waited for good."""
+    text = body.decode("utf-8", "replace")
     return _id_of(_partial_object(text, _skip(text, 0), 1))
 
 
