@@ -265,6 +265,8 @@ class TestTheReportIsUntrustedText:
             ("<details><summary>`@everyone`</summary>", "an @mention"),
             ("see #1", "an issue reference"),
             ("see &#35;1", "an issue reference"),
+            ("see GH-1", "an issue reference"),
+            ("see gh\\-1", "an issue reference"),
             ("[approved](https://evil.example)", "a markdown link or image"),
             ("[approved][1]\n\n[1]: https://evil.example", "a markdown link or image"),
             ("![x](y)", "a markdown link or image"),

@@ -39,7 +39,9 @@ from planc.change.comment import report_problems
 from planc.change.impact_report import GITHUB_COMMENT_LIMIT, MARKER, code, html_text, md
 from test_locales import english_labels
 
-HOSTILE = "@everyone <img src=x onerror=alert(1)> [x](http://evil) `tick` | pipe #1 www.evil.com"
+HOSTILE = (
+    "@everyone <img src=x onerror=alert(1)> [x](http://evil) `tick` | pipe #1 www.evil.com GH-2"
+)
 
 
 def parser() -> MarkdownIt:
@@ -246,7 +248,7 @@ class TestInjection:
             assert needle not in outside_code, needle
         html = parser().render(text)
         read = unescape(visible_text(html))  # what GitHub's mention and autolink filters see
-        for needle in ("@everyone", "http://", "www.evil", "#1"):
+        for needle in ("@everyone", "http://", "www.evil", "#1", "GH-2"):
             assert needle not in read, needle
         assert "<img" not in html
         assert "<a " not in html
@@ -265,7 +267,13 @@ class TestInjection:
         assert md("a|b") == "a\\|b"
         assert "@\u200d" in md("@team") and "@team" not in md("@team")
         assert "http\u200d://" in md("see http://evil")
+        assert (
+            md("GH-12, gh-3, not GH-x or hugh-1")
+            == "GH\u200d\\-12, gh\u200d\\-3, not GH\\-x or hugh\\-1"
+        )
         assert html_text("<b>@x</b>") == "&lt;b&gt;@\u200dx&lt;/b&gt;"
+        # an apostrophe's entity keeps its `#`: "O&#\u200dx27;Brien" showed as written
+        assert html_text("O'Brien #1") == "O&#x27;Brien #\u200d1"
         assert code("a`b|c") == "`a'b\\|c`"
         assert md("\u202eevil") == "evil"  # bidi overrides are dropped
         assert md("\u061cevil") == "evil"  # the Arabic letter mark too, as LRM and RLM

@@ -218,7 +218,7 @@ def _read_regular(path: Path, limit: int) -> bytes:
 
 # What GitHub turns into a notification, a link or markup; planc's escaping never leaves them.
 _MENTION = re.compile(r"(?<![A-Za-z0-9_.+-])@[A-Za-z0-9]")
-_REFERENCE = re.compile(r"#[0-9]")
+_REFERENCE = re.compile(r"#[0-9]|(?i:\bgh\\?-[0-9])")  # `#12`, and `GH-12` GitHub links alike
 _LINK = re.compile(r"\]\(|\]\[|^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
 _IMAGE = re.compile(r"!\[")
 _URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://|\bwww\.")

@@ -38,7 +38,7 @@ from planc.change.diff import (
 from planc.checks.approvals import size_text
 from planc.core.diagnostics import Diagnostic, Severity
 from planc.core.locales import DASH, Words, get_locale
-from planc.core.markdown import JOINER, clean, defuse_links, escape, github_length
+from planc.core.markdown import clean, defuse_links, defuse_mentions, escape, github_length
 from planc.core.markdown import code as markdown_code
 from planc.core.model import Level
 from planc.core.numbers import plain
@@ -74,8 +74,8 @@ def md(text: str) -> str:
 @lru_cache(maxsize=4_096)
 def html_text(text: str) -> str:
     """User text inside raw HTML (a ``<summary>``): entities, and no mention or link."""
-    escaped = html.escape(clean(text), quote=True)
-    escaped = escaped.replace("@", "@" + JOINER).replace("#", "#" + JOINER)
+    # mentions first: html.escape writes `'` as `&#x27;`, whose `#` must stay an entity's
+    escaped = html.escape(defuse_mentions(clean(text)), quote=True)
     # Raw HTML is not read as markdown on GitHub, but entities cost nothing and hold either way.
     escaped = escaped.translate(_HTML_PUNCTUATION)
     return defuse_links(escaped)

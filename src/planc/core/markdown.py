@@ -20,6 +20,8 @@ BIDI_AND_CONTROLS = re.compile(f"[{re.escape(CONTROLS + BIDI_CONTROLS)}]")
 _SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=//)")
 _WWW = re.compile(r"(?i)\b(www)(\\?\.)")
 JOINER = "\u200d"
+# GitHub links `GH-12` to issue 12 as it does `#12`
+_GH_REFERENCE = re.compile(r"(?i)\b(gh)(?=-[0-9])")
 _FORMATTER = string.Formatter()
 
 
@@ -40,13 +42,19 @@ def defuse_links(text: str) -> str:
     return _WWW.sub(lambda m: m.group(1) + JOINER + m.group(2), text)
 
 
+def defuse_mentions(text: str) -> str:
+    """`@name` notifies a person, `#12` and `GH-12` link an issue (and notify its thread): a
+    joiner after the sign (after ``GH``) defuses each. Before any escaping that writes a ``#``
+    of its own (``&#x27;``), which must stay an entity."""
+    text = text.replace("@", "@" + JOINER).replace("#", "#" + JOINER)
+    return _GH_REFERENCE.sub(r"\1" + JOINER, text)
+
+
 def escape(text: str) -> str:
     """Plain text that renders as itself, on one line, inside a paragraph or a table cell."""
-    text = clean(text)  # no newlines: they would end a table row or open a block
+    text = defuse_mentions(clean(text))  # no newlines: they would end a row or open a block
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
-    # `@name` notifies a person and `#12` links an issue; a joiner after the sign defuses both.
-    text = text.replace("@", "@" + JOINER).replace("#", "#" + JOINER)
     return defuse_links(text)
 
 
