@@ -27,7 +27,7 @@ Edits: ``replace``/``with`` (the text must occur exactly once), ``write``
 the hex is ignored), ``write_xlsx`` (a workbook written by openpyxl from
 ``rows`` and ``merge``), ``edit_export`` (the plan exported as XLSX, then
 cells ``set``, rows appended with ``append``, hidden ``meta`` values changed), ``delete: true``, ``rename_to``, ``copy_to`` and
-``symlink_to``. ``file: .`` in an expectation is the plan folder itself.
+``symlink_to``, ``hardlink_to``. ``file: .`` in an expectation is the plan folder itself.
 
 The plan is checked by the real command, ``planc check plan --format json``
 (or ``planc track plan --format json ARGS`` for ``command: track``: its JSON
@@ -60,7 +60,7 @@ CODE_FILE = re.compile(r"PLC\d{3}\Z")
 SIZE_ARG = re.compile(r"\{size:([^}]+?)(?:([+-])(\d+))?\}")
 EDIT_OPS = (
     "replace", "write", "write_bytes_hex", "write_xlsx", "edit_export", "delete", "rename_to",
-    "copy_to", "symlink_to",
+    "copy_to", "symlink_to", "hardlink_to",
 )  # fmt: skip
 CASE_KEYS = {"name", "why", "command", "args", "edits", "expect", "absent", "allow", "xfail"}
 EXPECT_KEYS = {"code", "file", "line", "col"}
@@ -222,13 +222,23 @@ def apply_edit(plan: Path, edit: dict[str, Any]) -> None:
     elif op == "delete":
         assert edit["delete"] is True, f"malformed edit {edit!r}"
         path.unlink()
-    elif op == "rename_to":
-        path.rename(_inside(plan, edit["rename_to"]))
+    else:
+        _move_or_link(plan, path, op, edit[op])
+
+
+def _move_or_link(plan: Path, path: Path, op: str, to: str) -> None:
+    """``rename_to``, ``copy_to``, ``hardlink_to`` (the file becomes a second name of another
+    plan file) or ``symlink_to`` (a link to a relative target)."""
+    if op == "rename_to":
+        path.rename(_inside(plan, to))
     elif op == "copy_to":
-        shutil.copyfile(path, _inside(plan, edit["copy_to"]))
-    else:  # symlink_to: the file becomes a link to a (relative) target
+        shutil.copyfile(path, _inside(plan, to))
+    elif op == "hardlink_to":
         path.unlink()
-        path.symlink_to(edit["symlink_to"])
+        path.hardlink_to(_inside(plan, to))
+    else:
+        path.unlink()
+        path.symlink_to(to)
 
 
 def _write_xlsx(path: Path, sheet: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -55,12 +56,14 @@ LINK_READ_TWICE = rule(
     "link-reads-a-file-twice",
     Severity.ERROR,
     """
-    A plan file is a symbolic link to a file the plan already reads.
+    A plan file is a link (symbolic or hard) to a file the plan already reads.
 
     Every plan file is read once: a link to another plan file of the same
     quarter (or a second link to the same file) would count its targets twice
     and report each of its ids as defined twice, at the real file. The link is
-    not read; the file it points to is, once.
+    not read; the file it points to is, once. A hard link is the same file
+    under a second name (``cp -l``, a backup tool): the name found second is
+    not read.
 
     Fails: ``regions/copy.yaml -> north.yaml`` beside ``regions/north.yaml``.
 
@@ -124,6 +127,7 @@ def read_directory(
     except _TooManyFolders:  # what else the walk met there is not about a plan
         return [], [_too_many_folders(shown)]
     read_as = _files_read(paths)
+    hard_twins = _hard_links_read_twice(paths)
     for path in paths:
         name = display_path(path)
         if path.is_symlink() and not _leads_inside(path, root):
@@ -131,11 +135,10 @@ def read_directory(
             continue
         if path.is_dir():
             continue  # a link to a folder inside the plan: its files are found where they are
-        if path.is_symlink():
-            twice = _read_twice(name, path.resolve(), read_as)
-            if twice is not None:
-                problems.append(twice)
-                continue
+        twice = _read_already(path, name, read_as, hard_twins)
+        if twice is not None:
+            problems.append(twice)
+            continue
         unread = defer(name, path) if defer is not None else None
         if unread is not None:
             sources.append(unread)
@@ -337,6 +340,51 @@ def _files_read(paths: list[Path]) -> dict[Path, str]:
         except (OSError, RuntimeError):  # unreadable: said when it is read
             continue
     return found
+
+
+def _read_already(
+    path: Path, name: str, read_as: dict[Path, str], hard_twins: dict[Path, str]
+) -> Diagnostic | None:
+    """PLC016 when ``path`` is a file the plan reads under another name already: a symbolic
+    link to it, or a hard link (the same file twice)."""
+    if path.is_symlink():
+        return _read_twice(name, path.resolve(), read_as)
+    if path in hard_twins:
+        return _hard_link_read_twice(name, hard_twins[path])
+    return None
+
+
+def _hard_links_read_twice(paths: list[Path]) -> dict[Path, str]:
+    """The regular plan files that are a hard link to one before them (the same file under
+    two names: ``cp -l``, a backup tool), each with the name it is read as already."""
+    first: dict[tuple[int, int], str] = {}
+    twins: dict[Path, str] = {}
+    for path in paths:
+        try:
+            status = path.lstat()
+        except OSError:  # unreadable: said when it is read
+            continue
+        if status.st_nlink < 2 or not stat.S_ISREG(status.st_mode):
+            continue
+        identity = (status.st_dev, status.st_ino)
+        if identity in first:
+            twins[path] = first[identity]
+        else:
+            first[identity] = display_path(path)
+    return twins
+
+
+def _hard_link_read_twice(name: str, first: str) -> Diagnostic:
+    return LINK_READ_TWICE.at(
+        SourceSpan(name, 1, 1),
+        Message(
+            "{link} is a hard link to {file}, the same file, which the plan already reads; "
+            "planc reads it once",
+            link=name,
+            file=first,
+        ),
+        Message("remove one of the two names: each plan file belongs in the quarter once"),
+    )
 
 
 def _read_twice(name: str, target: Path, read_as: dict[Path, str]) -> Diagnostic | None:
