@@ -52,6 +52,24 @@ def test_a_buffer_wins_over_the_disk(plan: Path) -> None:
     assert session.compile({}, session.generation).diagnostics == []  # closed: the disk again
 
 
+def test_an_open_link_is_still_a_link_the_plan_does_not_read(plan: Path, tmp_path: Path) -> None:
+    """A link to a plan file (PLC016) or out of the folder (PLC015), open in the editor, was
+    compiled from its buffer and its finding dropped: the editor showed every id of the file
+    defined twice (or the outside file as part of the plan), and not what planc check says."""
+    east = plan / "regions" / "east.yaml"
+    again = plan / "regions" / "east-again.yaml"
+    again.symlink_to("east.yaml")
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes(east.read_bytes())
+    out = plan / "regions" / "out.yaml"
+    out.symlink_to(outside)
+    session = QuarterSession(plan)
+    buffers = {again: east.read_bytes(), out: outside.read_bytes()}
+    result = session.compile(buffers, session.generation)
+    found = sorted((d.code, Path(d.span.path).name) for d in result.diagnostics if d.span)
+    assert found == [("PLC015", "out.yaml"), ("PLC016", "east-again.yaml")]
+
+
 def test_a_newer_edit_cancels_the_compile_between_two_checks(plan: Path) -> None:
     session = QuarterSession(plan)
     ran: list[str] = []

@@ -261,10 +261,20 @@ class QuarterSession:
         for source in found:
             absolute = str(Path(source.path).absolute())
             by_path[absolute] = SourceFile(absolute, source.data)
+        # a link planc does not read stays unread when open (its buffer is the file it leads to)
+        links = {_absolute_path(d) for d in problems if d.code in _LINKS_NOT_READ}
         for path, data in buffers.items():
-            if path.is_relative_to(self.root) and path.name.endswith(PLAN_SUFFIXES):
+            if (
+                path.is_relative_to(self.root)
+                and path.name.endswith(PLAN_SUFFIXES)
+                and path not in links
+            ):
                 by_path[str(path)] = SourceFile(str(path), data)
-        problems = [_absolute(d) for d in problems if not _about_a_buffer(d, buffers)]
+        problems = [
+            _absolute(d)
+            for d in problems
+            if d.code in _LINKS_NOT_READ or not _about_a_buffer(d, buffers)
+        ]
         if by_path:  # "no .yaml files": an unsaved buffer is one
             problems = [d for d in problems if d.code != "PLC011" or "no .yaml" not in d.message]
         return [by_path[p] for p in sorted(by_path)], problems
@@ -608,10 +618,19 @@ def compile_alone(path: Path, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -
     return sorted(found, key=lambda d: d.sort_key)
 
 
+# A link out of the folder (PLC015), a link to a file the plan reads already (PLC016): what
+# planc check reads no buffer changes, and the finding holds while the link is open.
+_LINKS_NOT_READ = frozenset({"PLC015", "PLC016"})
+
+
+def _absolute_path(diagnostic: Diagnostic) -> Path | None:
+    span = diagnostic.span
+    return None if span is None else Path(span.path).absolute()
+
+
 def _about_a_buffer(diagnostic: Diagnostic, buffers: Mapping[Path, bytes]) -> bool:
     # A file that cannot be read from disk (deleted while open) is read from its buffer.
-    span = diagnostic.span
-    return span is not None and Path(span.path).absolute() in buffers
+    return _absolute_path(diagnostic) in buffers
 
 
 def _absolute(diagnostic: Diagnostic) -> Diagnostic:
